@@ -1,0 +1,102 @@
+/*
+ * libgenre -- music-genre classification from audio features.
+ * Copyright (C) 2026 the libgenre developers.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/**
+ * @file genre/error.h
+ * @brief Status codes and the thread-local error message.
+ *
+ * Values are frozen: a code is never renumbered or reused, new codes are
+ * only appended (more negative). A caller that meets a negative value it does
+ * not know should treat it as a failure and show genre_last_error().
+ * Each code names one kind of failure; there is no catch-all.
+ */
+#ifndef GENRE_ERROR_H
+#define GENRE_ERROR_H
+
+#include <genre/common.h>
+
+GENRE_BEGIN_DECLS
+
+#define GENRE_OK 0
+/** An allocation failed; nothing was changed. */
+#define GENRE_E_NOMEM (-1)
+/** NULL where a pointer is required, a size of zero, an out-of-range
+ *  parameter value, or an invalid combination of arguments. */
+#define GENRE_E_INVALID_ARG (-2)
+/** A parameter key this version of the library does not know. */
+#define GENRE_E_UNKNOWN_PARAM (-3)
+/** The handle is not in a state that allows the call (e.g. predict before fit). */
+#define GENRE_E_BAD_STATE (-4)
+/** Matrix shapes disagree (columns differ from the fitted model, etc.). */
+#define GENRE_E_SHAPE (-5)
+/** NaN or infinity in numeric input; the message names row, column, value. */
+#define GENRE_E_NONFINITE (-6)
+/** An output buffer is too small; the needed size is reported. */
+#define GENRE_E_BUFFER_TOO_SMALL (-7)
+/** Opening, reading, writing or renaming a file failed. */
+#define GENRE_E_IO (-8)
+/** A model file or buffer is not valid: bad magic, truncated, a length that
+ *  does not fit, a checksum mismatch, or a payload that does not decode. */
+#define GENRE_E_CORRUPT (-9)
+/** A model file written by a newer, unknown format version. */
+#define GENRE_E_VERSION (-10)
+/** A valid model file that holds another kind of model than requested. */
+#define GENRE_E_MODEL_KIND (-11)
+/** A numerical failure: an eigen-solver did not converge, a matrix is
+ *  singular, an optimisation diverged to NaN. */
+#define GENRE_E_NUMERIC (-12)
+/** A progress callback asked to stop. */
+#define GENRE_E_CANCELLED (-13)
+/** A feature not compiled into this build (see genre_features()). */
+#define GENRE_E_UNSUPPORTED (-14)
+/** Text input that does not parse (syntax): the message names file, line,
+ *  column and the offending text. */
+#define GENRE_E_PARSE (-15)
+/** Input that parses but does not match the schema (missing or duplicate
+ *  column, unknown category, wrong column role). */
+#define GENRE_E_SCHEMA (-16)
+/** A bug in libgenre; please report it with the message. */
+#define GENRE_E_INTERNAL (-17)
+
+/**
+ * A short static description of a status code, e.g. "out of memory".
+ * @return never NULL; "unknown status code" for values this version does not know.
+ * Thread-safe. @since 0.1
+ */
+GENRE_API const char *genre_status_str(genre_status code);
+
+/**
+ * The static name of a status code, e.g. "GENRE_E_NOMEM".
+ * @return never NULL; "GENRE_E_UNKNOWN" for values this version does not know.
+ * Thread-safe. @since 0.1
+ */
+GENRE_API const char *genre_status_name(genre_status code);
+
+/**
+ * The message of the most recent failure on the calling thread: which
+ * function failed and why, with the argument, row, column and value where
+ * they apply.
+ *
+ * @return never NULL; "" when no libgenre call on this thread has failed
+ *         since the last genre_clear_error(). Successful calls do not clear
+ *         it. The text belongs to the library and stays valid until the next
+ *         failing libgenre call on this thread.
+ * Thread-safe (the message is thread-local). @since 0.1
+ */
+GENRE_API const char *genre_last_error(void);
+
+/**
+ * The status code that goes with genre_last_error(), or GENRE_OK.
+ * Thread-safe (thread-local). @since 0.1
+ */
+GENRE_API genre_status genre_last_status(void);
+
+/** Clears the calling thread's error message and status. @since 0.1 */
+GENRE_API void genre_clear_error(void);
+
+GENRE_END_DECLS
+
+#endif /* GENRE_ERROR_H */

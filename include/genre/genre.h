@@ -1,0 +1,20 @@
+/*
+ * libgenre -- music-genre classification from audio features.
+ * Copyright (C) 2026 the libgenre developers.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/**
+ * @file genre/genre.h
+ * @brief Umbrella header: `#include <genre/genre.h>` brings in the whole
+ *        stable public API.
+ */
+#ifndef GENRE_GENRE_H
+#define GENRE_GENRE_H
+
+#include <genre/common.h>
+#include <genre/error.h>
+#include <genre/version.h>
+#include <genre/model.h>
+
+#endif /* GENRE_GENRE_H */

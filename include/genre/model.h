@@ -1,0 +1,72 @@
+/*
+ * libgenre -- music-genre classification from audio features.
+ * Copyright (C) 2026 the libgenre developers.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/**
+ * @file genre/model.h
+ * @brief What every saved libgenre model has in common: its container.
+ *
+ * Every module saves to one versioned, checksummed, little-endian container
+ * (docs/model-file-format.md), to a file or to a memory buffer. These calls
+ * tell what a file or buffer holds without loading it. Files are written
+ * whole or not at all: a save goes to a temporary file beside the target and
+ * is renamed into place only when complete.
+ */
+#ifndef GENRE_MODEL_H
+#define GENRE_MODEL_H
+
+#include <genre/common.h>
+
+GENRE_BEGIN_DECLS
+
+/* Model kinds stored in the container. Values are frozen; new kinds are appended. */
+#define GENRE_MODEL_DATASET_PREP 1 /**< fitted cleaning/encoding state of a dataset */
+#define GENRE_MODEL_SCALER 2
+#define GENRE_MODEL_PCA 3
+#define GENRE_MODEL_LDA 4
+#define GENRE_MODEL_KMEANS 5
+#define GENRE_MODEL_MLP 6
+#define GENRE_MODEL_TSNE 7
+#define GENRE_MODEL_TEXT 8
+
+/** The container format version this library writes (and the newest it reads). */
+#define GENRE_MODEL_FORMAT_VERSION 1
+
+/**
+ * The name of a model kind ("mlp", "pca", ...).
+ * @return static text, never NULL; "unknown" for values this version does not know.
+ * Thread-safe. @since 0.1
+ */
+GENRE_API const char *genre_model_kind_name(int32_t kind);
+
+/**
+ * Checks a model held in memory (header, every length, checksum) and
+ * reports what it holds, without decoding the model itself.
+ *
+ * @param[in]  buf            the bytes; not kept after the call.
+ * @param[in]  len            their count.
+ * @param[out] kind           receives a GENRE_MODEL_* value; may be NULL.
+ * @param[out] format_version receives the container version; may be NULL.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (buf NULL with len > 0);
+ *         GENRE_E_CORRUPT (not a libgenre model, truncated, bad checksum);
+ *         GENRE_E_VERSION (written by a newer format).
+ * Thread-safe. @since 0.1
+ */
+GENRE_API genre_status genre_model_peek(const void *buf, size_t len,
+                                        int32_t *kind, int32_t *format_version);
+
+/**
+ * genre_model_peek() on a file.
+ * @param[in] path UTF-8 path of the file.
+ * @return as genre_model_peek(), plus GENRE_E_IO when the file cannot be read
+ *         and GENRE_E_NOMEM.
+ * Thread-safe. @since 0.1
+ */
+GENRE_API genre_status genre_model_peek_file(const char *path, int32_t *kind,
+                                             int32_t *format_version);
+
+GENRE_END_DECLS
+
+#endif /* GENRE_MODEL_H */

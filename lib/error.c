@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Status names and the thread-local last-error message. */
+#include "error_private.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#define GENRE_ERROR_MESSAGE_MAX 1024
+
+static _Thread_local char last_message[GENRE_ERROR_MESSAGE_MAX];
+static _Thread_local genre_status last_status;
+
+struct status_entry {
+    genre_status code;
+    const char *name;
+    const char *text;
+};
+
+/* One row per code; the tests walk it to check every code has a distinct name. */
+static const struct status_entry status_table[] = {
+    {GENRE_OK, "GENRE_OK", "success"},
+    {GENRE_E_NOMEM, "GENRE_E_NOMEM", "out of memory"},
+    {GENRE_E_INVALID_ARG, "GENRE_E_INVALID_ARG", "invalid argument"},
+    {GENRE_E_UNKNOWN_PARAM, "GENRE_E_UNKNOWN_PARAM", "unknown parameter key"},
+    {GENRE_E_BAD_STATE, "GENRE_E_BAD_STATE", "handle is not in a state that allows this call"},
+    {GENRE_E_SHAPE, "GENRE_E_SHAPE", "matrix shapes disagree"},
+    {GENRE_E_NONFINITE, "GENRE_E_NONFINITE", "NaN or infinity in numeric input"},
+    {GENRE_E_BUFFER_TOO_SMALL, "GENRE_E_BUFFER_TOO_SMALL", "output buffer too small"},
+    {GENRE_E_IO, "GENRE_E_IO", "input/output error"},
+    {GENRE_E_CORRUPT, "GENRE_E_CORRUPT", "corrupt or truncated model data"},
+    {GENRE_E_VERSION, "GENRE_E_VERSION", "model written by a newer format version"},
+    {GENRE_E_MODEL_KIND, "GENRE_E_MODEL_KIND", "model file holds another kind of model"},
+    {GENRE_E_NUMERIC, "GENRE_E_NUMERIC", "numerical failure"},
+    {GENRE_E_CANCELLED, "GENRE_E_CANCELLED", "cancelled by the progress callback"},
+    {GENRE_E_UNSUPPORTED, "GENRE_E_UNSUPPORTED", "feature not compiled into this build"},
+    {GENRE_E_PARSE, "GENRE_E_PARSE", "input does not parse"},
+    {GENRE_E_SCHEMA, "GENRE_E_SCHEMA", "input does not match the schema"},
+    {GENRE_E_INTERNAL, "GENRE_E_INTERNAL", "internal error (a libgenre bug)"},
+};
+
+static const struct status_entry *find_status(genre_status code)
+{
+    for (size_t i = 0; i < sizeof status_table / sizeof status_table[0]; i++)
+        if (status_table[i].code == code)
+            return &status_table[i];
+    return NULL;
+}
+
+const char *genre_status_str(genre_status code)
+{
+    const struct status_entry *e = find_status(code);
+    return e ? e->text : "unknown status code";
+}
+
+const char *genre_status_name(genre_status code)
+{
+    const struct status_entry *e = find_status(code);
+    return e ? e->name : "GENRE_E_UNKNOWN";
+}
+
+const char *genre_last_error(void)
+{
+    return last_message;
+}
+
+genre_status genre_last_status(void)
+{
+    return last_status;
+}
+
+void genre_clear_error(void)
+{
+    last_message[0] = '\0';
+    last_status = GENRE_OK;
+}
+
+genre_status genre__fail(genre_status status, const char *func,
+                         const char *fmt, ...)
+{
+    int head = snprintf(last_message, sizeof last_message, "%s: ", func);
+    if (head < 0 || (size_t)head >= sizeof last_message)
+        head = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_message + head, sizeof last_message - (size_t)head, fmt, ap);
+    va_end(ap);
+    last_status = status;
+    return status;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Private: how library code records a failure for genre_last_error(). */
+#ifndef GENRE_ERROR_PRIVATE_H
+#define GENRE_ERROR_PRIVATE_H
+
+#include <genre/error.h>
+
+#if defined(__GNUC__)
+#  define GENRE_PRINTF(fmt_idx, arg_idx) __attribute__((format(printf, fmt_idx, arg_idx)))
+#else
+#  define GENRE_PRINTF(fmt_idx, arg_idx)
+#endif
+
+/* Records "func: message" as the calling thread's last error and returns
+ * status, so a failing path reads `return GENRE_FAIL(GENRE_E_SHAPE, "...")`. */
+genre_status genre__fail(genre_status status, const char *func,
+                         const char *fmt, ...) GENRE_PRINTF(3, 4);
+
+#define GENRE_FAIL(status, ...) genre__fail((status), __func__, __VA_ARGS__)
+
+/* Fails with GENRE_E_INVALID_ARG when the pointer argument is NULL. */
+#define GENRE_CHECK_NOT_NULL(ptr)                                              \
+    do {                                                                       \
+        if ((ptr) == NULL)                                                     \
+            return GENRE_FAIL(GENRE_E_INVALID_ARG, "argument '%s' is NULL", #ptr); \
+    } while (0)
+
+#endif

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#ifdef GENRE_TESTING
+#include "alloc.h"
+#endif
+
+int genre_test_run(Suite *suite)
+{
+    SRunner *runner = srunner_create(suite);
+    srunner_run_all(runner, CK_ENV);
+    int run = srunner_ntests_run(runner);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    if (run == 0) {
+        fprintf(stderr, "no test ran (check CK_RUN_SUITE / CK_RUN_CASE)\n");
+        return EXIT_FAILURE;
+    }
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+#ifdef GENRE_TESTING
+long genre_test_alloc_walk(genre_test_scenario scenario, void *ctx)
+{
+    long live0 = genre__alloc_live();
+    genre__alloc_fail_at(0);
+    genre_status st = scenario(ctx);
+    long total = genre__alloc_attempts();
+    ck_assert_msg(st == GENRE_OK, "scenario fails without injection: %s",
+                  genre_last_error());
+    ck_assert_msg(genre__alloc_live() == live0, "scenario leaks %ld block(s)",
+                  genre__alloc_live() - live0);
+    for (long n = 1; n <= total; n++) {
+        genre_clear_error();
+        genre__alloc_fail_at(n);
+        st = scenario(ctx);
+        genre__alloc_fail_at(0);
+        ck_assert_msg(st == GENRE_E_NOMEM,
+                      "allocation %ld of %ld failed but the scenario returned %s: %s",
+                      n, total, genre_status_name(st), genre_last_error());
+        ck_assert_msg(genre_last_error()[0] != '\0',
+                      "allocation %ld failed without a message", n);
+        ck_assert_msg(genre__alloc_live() == live0,
+                      "allocation %ld failed and %ld block(s) leaked", n,
+                      genre__alloc_live() - live0);
+    }
+    return total;
+}
+#endif
+
+const char *genre_test_source_path(const char *relative)
+{
+    static char path[4096];
+    snprintf(path, sizeof path, "%s/%s", GENRE_SOURCE_DIR, relative);
+    return path;
+}
