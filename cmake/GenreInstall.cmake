@@ -1,1 +1,64 @@
-# install rules come next
+# Install rules: headers, both libraries, the CMake package `genre`
+# (targets genre::genre and genre::genre_static), genre.pc, the examples'
+# data set and the docs.
+# SPDX-License-Identifier: GPL-3.0-or-later
+include(CMakePackageConfigHelpers)
+
+set(GENRE_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/genre")
+
+install(TARGETS genre genre_static EXPORT genreTargets
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} NAMELINK_COMPONENT Development
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/genre"
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+        FILES_MATCHING PATTERN "*.h")
+install(EXPORT genreTargets NAMESPACE genre:: DESTINATION ${GENRE_CMAKE_DIR})
+
+configure_package_config_file("${PROJECT_SOURCE_DIR}/cmake/genreConfig.cmake.in"
+    "${PROJECT_BINARY_DIR}/genreConfig.cmake"
+    INSTALL_DESTINATION ${GENRE_CMAKE_DIR})
+# 0.x: a minor release may break the ABI, so only the same minor is compatible.
+if(PROJECT_VERSION_MAJOR EQUAL 0)
+  set(_genre_compat SameMinorVersion)
+else()
+  set(_genre_compat SameMajorVersion)
+endif()
+write_basic_package_version_file("${PROJECT_BINARY_DIR}/genreConfigVersion.cmake"
+    VERSION ${PROJECT_VERSION} COMPATIBILITY ${_genre_compat})
+install(FILES "${PROJECT_BINARY_DIR}/genreConfig.cmake"
+              "${PROJECT_BINARY_DIR}/genreConfigVersion.cmake"
+        DESTINATION ${GENRE_CMAKE_DIR})
+
+# pkg-config: install-relative paths, private dependencies in Libs.private
+# (not Requires.private: gsl, which would pull -lgslcblas into static links).
+# Relocatable: prefix is found from the .pc file's own location, so a tree
+# installed with `cmake --install --prefix DIR` works wherever DIR is.
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+  set(GENRE_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+else()
+  file(RELATIVE_PATH _rel "/p/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/p")
+  string(REGEX REPLACE "/$" "" _rel "${_rel}")
+  set(GENRE_PC_PREFIX "\${pcfiledir}/${_rel}")
+endif()
+# Absolute install dirs are used as they are; relative ones join ${prefix}.
+foreach(_dir LIBDIR INCLUDEDIR DATADIR)
+  if(IS_ABSOLUTE "${CMAKE_INSTALL_${_dir}}")
+    set(GENRE_PC_${_dir} "${CMAKE_INSTALL_${_dir}}")
+  else()
+    set(GENRE_PC_${_dir} "\${prefix}/${CMAKE_INSTALL_${_dir}}")
+  endif()
+endforeach()
+set(GENRE_PC_LIBS_PRIVATE "-lgsl -lopenblas -lz -lpthread -lm")
+configure_file("${PROJECT_SOURCE_DIR}/pkgconfig/genre.pc.in"
+               "${PROJECT_BINARY_DIR}/genre.pc" @ONLY)
+install(FILES "${PROJECT_BINARY_DIR}/genre.pc"
+        DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+install(FILES "${PROJECT_SOURCE_DIR}/data/music_genre.csv.gz"
+              "${PROJECT_SOURCE_DIR}/data/README.md"
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/genre)
+install(FILES "${PROJECT_SOURCE_DIR}/LICENSE" "${PROJECT_SOURCE_DIR}/README.md"
+        DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/docs/" DESTINATION ${CMAKE_INSTALL_DOCDIR})

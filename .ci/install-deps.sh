@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package libgenre needs to build, test, check its
+# ABI and fuzz. Run as root (or with sudo available).
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -euo pipefail
+packages=(
+  build-essential cmake pkg-config           # toolchain
+  libgsl-dev libopenblas-dev zlib1g-dev      # library dependencies
+  check libsubunit-dev                       # unit tests
+  abigail-tools binutils valgrind            # ABI baseline, readelf/nm, leak checks
+  clang libclang-rt-14-dev                   # libFuzzer targets
+)
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+echo "install-deps: ${#packages[@]} packages present"

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Consumer checks against an installed libgenre (CTest runs each mode).
+#   run.sh install    <build-dir> <prefix>
+#   run.sh pkgconfig  <prefix> <work-dir> <source-dir>
+#   run.sh cmake      <prefix> <work-dir> <source-dir>
+#   run.sh subproject <source-dir> <work-dir>
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -euo pipefail
+mode=$1; shift
+cc=${CC:-cc}
+
+libdir_of() { # the installed lib dir (lib or lib/<multiarch>)
+  dirname "$(find "$1" -name 'libgenre.so.*' -type f | head -n 1)"
+}
+
+case $mode in
+install)
+  build=$1 prefix=$2
+  rm -rf "$prefix"
+  cmake --install "$build" --prefix "$prefix" >/dev/null
+  test -f "$prefix/include/genre/genre.h"
+  libdir=$(libdir_of "$prefix")
+  test -f "$libdir/libgenre.a"
+  test -L "$libdir/libgenre.so"
+  test -f "$libdir/pkgconfig/genre.pc"
+  test -f "$libdir/cmake/genre/genreConfig.cmake"
+  test -f "$libdir/cmake/genre/genreConfigVersion.cmake"
+  test -f "$prefix/share/genre/music_genre.csv.gz"
+  grep -q 'GPL-3.0-or-later' "$libdir/pkgconfig/genre.pc"
+  echo "installed into $prefix ($libdir)"
+  ;;
+pkgconfig)
+  prefix=$1 work=$2 src=$3
+  libdir=$(libdir_of "$prefix")
+  export PKG_CONFIG_PATH="$libdir/pkgconfig"
+  rm -rf "$work" && mkdir -p "$work"
+  cflags=$(pkg-config --cflags genre) libs=$(pkg-config --libs genre)
+  echo "pkg-config: cflags '$cflags' libs '$libs'"
+  case "$cflags $libs" in *"$prefix"*) ;; *) echo "pkg-config does not point into $prefix"; exit 1 ;; esac
+  # shellcheck disable=SC2086
+  $cc -std=c11 -Wall -Wextra -Werror -o "$work/consumer_pc" "$src/tests/consumer/main.c" $cflags $libs
+  LD_LIBRARY_PATH="$libdir" "$work/consumer_pc"
+  # Static link through Libs.private, the way a distribution would.
+  # shellcheck disable=SC2086
+  $cc -std=c11 -Wall -Werror -o "$work/consumer_pc_static" "$src/tests/consumer/main.c" \
+      $cflags "$libdir/libgenre.a" $(pkg-config --libs-only-l --static genre | sed 's/-lgenre//')
+  if readelf -d "$work/consumer_pc_static" | grep -q 'libgenre\.so'; then
+    echo "static consumer still needs libgenre.so"; exit 1
+  fi
+  "$work/consumer_pc_static"
+  ;;
+cmake)
+  prefix=$1 work=$2 src=$3
+  rm -rf "$work"
+  cmake -S "$src/tests/consumer" -B "$work" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+  cmake --build "$work" >/dev/null
+  libdir=$(libdir_of "$prefix")
+  for exe in consumer_c consumer_cxx consumer_static; do
+    LD_LIBRARY_PATH="$libdir" "$work/$exe"
+  done
+  if readelf -d "$work/consumer_static" | grep -q 'libgenre\.so'; then
+    echo "genre::genre_static consumer still needs libgenre.so"; exit 1
+  fi
+  ;;
+subproject)
+  src=$1 work=$2
+  rm -rf "$work"
+  cmake -S "$src/tests/consumer" -B "$work" -DGENRE_AS_SUBPROJECT="$src" >/dev/null
+  cmake --build "$work" -j2 >/dev/null
+  "$work/consumer_c"
+  "$work/consumer_cxx"
+  # As a subproject libgenre builds no tests, examples or install rules.
+  if [ -e "$work/genre/tests" ] || [ -e "$work/genre/examples" ]; then
+    echo "subproject build also built tests/examples"; exit 1
+  fi
+  ;;
+*)
+  echo "unknown mode $mode" >&2; exit 2 ;;
+esac
