@@ -36,6 +36,20 @@ static int injected_failure(void)
 #define COUNT_FREE() ((void)0)
 #endif
 
+int genre__alloc_should_fail(void)
+{
+    return injected_failure();
+}
+
+void genre__alloc_count_foreign(int delta)
+{
+#ifdef GENRE_TESTING
+    atomic_fetch_add(&live, delta);
+#else
+    (void)delta;
+#endif
+}
+
 static void *nomem(size_t n_items, size_t item_size)
 {
     genre__fail(GENRE_E_NOMEM, "allocate", "out of memory allocating %zu x %zu bytes",

@@ -26,6 +26,15 @@ void genre__free(void *p);
 /* Convenience for one object: T *x = GENRE_NEW(T); */
 #define GENRE_NEW(type) ((type *)genre__calloc_array(1, sizeof(type)))
 
+/* For memory another library allocates (GSL objects): counts one attempt
+ * against the test build's failure injection and returns 1 when that
+ * attempt must fail (always 0 outside GENRE_TESTING). Records nothing: the
+ * caller reports GENRE_E_NOMEM as for a real failure. */
+int genre__alloc_should_fail(void);
+/* Counts a block another library allocated (+1) or freed (-1) as live, so
+ * the test build's leak checks see it; a no-op outside GENRE_TESTING. */
+void genre__alloc_count_foreign(int delta);
+
 #ifdef GENRE_TESTING
 /* Fails the n-th allocation counted from this call (1 = the next one);
  * 0 turns failure injection off. Also resets the attempt counter. */

@@ -10,7 +10,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 LD_BIND_NOW=1 LD_DEBUG=bindings LD_DEBUG_OUTPUT="$log" "$1" >/dev/null
 cat "$log".* > "$log" 2>/dev/null; rm -f "$log".*
-ours=$(grep -E "binding file [^ ]*libgenre\.so[^ ]* .* to [^ ]*: normal symbol \`cblas_" "$log" || true)
+ours=$(grep -E "binding file [^ ]*libgenre\.so[^ ]* .* to [^ ]*( \[[0-9]+\])?: normal symbol \`cblas_" "$log" || true)
 wrong=$(grep -E "to [^ ]*libgslcblas[^ ]* .*symbol \`cblas_" "$log" || true)
 if [ -n "$wrong" ]; then
   echo "cblas_* bound to libgslcblas:"; printf '%s\n' "$wrong" | head; exit 1

@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The BLAS boundary: the only file that includes a CBLAS header. */
+#include "linalg.h"
+#include "alloc.h"
+#include "error_private.h"
+
+/* OpenBLAS's cblas.h only (pkg-config openblas puts it first on the path);
+ * never <gsl/gsl_cblas.h> here, the two declare conflicting enums. */
+#include <cblas.h>
+
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+_Static_assert(sizeof(blasint) == 4 || sizeof(blasint) == 8, "unexpected blasint");
+#define BLASINT_LIMIT (sizeof(blasint) == 8 ? (size_t)INT64_MAX : (size_t)INT_MAX)
+
+/* Scratch bound for the blocked covariance: centred rows go through dsyrk
+ * this many bytes at a time. */
+#define COV_BLOCK_BYTES ((size_t)1 << 20)
+
+#define EXPONENT_MASK UINT64_C(0x7ff0000000000000)
+_Static_assert(sizeof(double) == sizeof(uint64_t), "IEEE 754 binary64 expected");
+
+genre_status genre__check_matrix(const char *func, const char *arg_name, const double *x,
+                                 size_t n_rows, size_t n_cols, size_t row_stride,
+                                 int check_finite)
+{
+    if (x == NULL)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "argument '%s' is NULL", arg_name);
+    if (n_rows == 0)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "argument '%s' has no rows", arg_name);
+    if (n_cols == 0)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "argument '%s' has no columns",
+                           arg_name);
+    if (row_stride < n_cols)
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "row stride of '%s' (%zu) is less than its column count (%zu)",
+                           arg_name, row_stride, n_cols);
+    /* Every element offset must be a valid pointer difference. */
+    if (n_rows > ((size_t)PTRDIFF_MAX / sizeof(double)) / row_stride)
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "argument '%s' is too large: %zu rows x stride %zu overflows",
+                           arg_name, n_rows, row_stride);
+    if (!check_finite)
+        return GENRE_OK;
+    for (size_t i = 0; i < n_rows; i++) {
+        const double *row = x + i * row_stride;
+        /* NaN and +-Inf are exactly the doubles with every exponent bit set.
+         * A branch-free integer scan of the row (it vectorises) keeps the
+         * common all-finite case fast; the search below only runs on a bad row. */
+        uint64_t bad = 0;
+        for (size_t j = 0; j < n_cols; j++) {
+            uint64_t bits;
+            memcpy(&bits, &row[j], sizeof bits);
+            bad |= (uint64_t)((bits & EXPONENT_MASK) == EXPONENT_MASK);
+        }
+        if (!bad)
+            continue;
+        for (size_t j = 0; j < n_cols; j++)
+            if (!isfinite(row[j]))
+                return genre__fail(GENRE_E_NONFINITE, func,
+                                   "argument '%s' has a non-finite value at row %zu, "
+                                   "column %zu (0-based): %g",
+                                   arg_name, i, j, row[j]);
+    }
+    return GENRE_OK;
+}
+
+/* Fails with GENRE_E_INVALID_ARG when a size does not fit CBLAS's int. */
+static genre_status fits(const char *func, const char *what, size_t value)
+{
+    if (value <= BLASINT_LIMIT)
+        return GENRE_OK;
+    return genre__fail(GENRE_E_INVALID_ARG, func,
+                       "%s (%zu) exceeds the BLAS size limit (%zu)", what, value,
+                       BLASINT_LIMIT);
+}
+
+static genre_status check_stride(const char *func, const char *name, size_t cols,
+                                 size_t stride)
+{
+    if (stride < cols)
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "row stride of %s (%zu) is less than its column count (%zu)",
+                           name, stride, cols);
+    if (stride > BLASINT_LIMIT)
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "row stride of %s (%zu) exceeds the BLAS size limit (%zu)", name,
+                           stride, BLASINT_LIMIT);
+    return GENRE_OK;
+}
+
+/* C = beta * C without BLAS (for k == 0); beta == 0 overwrites NaN too. */
+static void scale_matrix(double beta, double *c, size_t rows, size_t cols, size_t stride)
+{
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < cols; j++)
+            c[i * stride + j] = beta == 0.0 ? 0.0 : beta * c[i * stride + j];
+}
+
+static enum CBLAS_TRANSPOSE to_cblas(genre__trans t)
+{
+    return t == GENRE__TRANS ? CblasTrans : CblasNoTrans;
+}
+
+genre_status genre__gemm(genre__trans trans_a, genre__trans trans_b, double alpha,
+                         const double *a, size_t a_rows, size_t a_cols, size_t a_stride,
+                         const double *b, size_t b_rows, size_t b_cols, size_t b_stride,
+                         double beta, double *c, size_t c_rows, size_t c_cols,
+                         size_t c_stride)
+{
+    const size_t m = trans_a ? a_cols : a_rows, k = trans_a ? a_rows : a_cols;
+    const size_t kb = trans_b ? b_cols : b_rows, n = trans_b ? b_rows : b_cols;
+    if (m != c_rows || n != c_cols || k != kb)
+        return GENRE_FAIL(GENRE_E_SHAPE,
+                          "op(A) is %zu x %zu, op(B) is %zu x %zu, C is %zu x %zu", m, k,
+                          kb, n, c_rows, c_cols);
+    genre_status st;
+    if ((st = check_stride(__func__, "A", a_cols, a_stride)) != GENRE_OK ||
+        (st = check_stride(__func__, "B", b_cols, b_stride)) != GENRE_OK ||
+        (st = check_stride(__func__, "C", c_cols, c_stride)) != GENRE_OK ||
+        (st = fits(__func__, "rows of op(A)", m)) != GENRE_OK ||
+        (st = fits(__func__, "columns of op(B)", n)) != GENRE_OK ||
+        (st = fits(__func__, "inner dimension k", k)) != GENRE_OK)
+        return st;
+    if (m == 0 || n == 0)
+        return GENRE_OK;
+    GENRE_CHECK_NOT_NULL(c);
+    if (k == 0) {
+        scale_matrix(beta, c, m, n, c_stride);
+        return GENRE_OK;
+    }
+    GENRE_CHECK_NOT_NULL(a);
+    GENRE_CHECK_NOT_NULL(b);
+    cblas_dgemm(CblasRowMajor, to_cblas(trans_a), to_cblas(trans_b), (blasint)m,
+                (blasint)n, (blasint)k, alpha, a, (blasint)a_stride, b, (blasint)b_stride,
+                beta, c, (blasint)c_stride);
+    return GENRE_OK;
+}
+
+genre_status genre__gemv(genre__trans trans_a, double alpha, const double *a, size_t a_rows,
+                         size_t a_cols, size_t a_stride, const double *x, size_t x_len,
+                         double beta, double *y, size_t y_len)
+{
+    const size_t m = trans_a ? a_cols : a_rows, k = trans_a ? a_rows : a_cols;
+    if (m != y_len || k != x_len)
+        return GENRE_FAIL(GENRE_E_SHAPE, "op(A) is %zu x %zu, x has %zu, y has %zu", m, k,
+                          x_len, y_len);
+    genre_status st;
+    if ((st = check_stride(__func__, "A", a_cols, a_stride)) != GENRE_OK ||
+        (st = fits(__func__, "rows of A", a_rows)) != GENRE_OK ||
+        (st = fits(__func__, "columns of A", a_cols)) != GENRE_OK)
+        return st;
+    if (m == 0)
+        return GENRE_OK;
+    GENRE_CHECK_NOT_NULL(y);
+    if (k == 0) {
+        scale_matrix(beta, y, 1, m, m);
+        return GENRE_OK;
+    }
+    GENRE_CHECK_NOT_NULL(a);
+    GENRE_CHECK_NOT_NULL(x);
+    cblas_dgemv(CblasRowMajor, to_cblas(trans_a), (blasint)a_rows, (blasint)a_cols, alpha, a,
+                (blasint)a_stride, x, 1, beta, y, 1);
+    return GENRE_OK;
+}
+
+genre_status genre__covariance(const double *x, size_t n_rows, size_t n_cols,
+                               size_t row_stride, size_t ddof, double *mean_out,
+                               double *cov, size_t cov_stride)
+{
+    GENRE_CHECK_NOT_NULL(x);
+    GENRE_CHECK_NOT_NULL(cov);
+    if (n_cols == 0)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "no columns");
+    if (n_rows <= ddof)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG,
+                          "%zu row(s) are too few for ddof = %zu (need more rows than ddof)",
+                          n_rows, ddof);
+    genre_status st;
+    if ((st = check_stride(__func__, "X", n_cols, row_stride)) != GENRE_OK ||
+        (st = check_stride(__func__, "the covariance", n_cols, cov_stride)) != GENRE_OK)
+        return st;
+
+    size_t block = COV_BLOCK_BYTES / sizeof(double) / n_cols;
+    if (block == 0)
+        block = 1;
+    if (block > n_rows)
+        block = n_rows;
+    if ((st = fits(__func__, "covariance block rows", block)) != GENRE_OK)
+        return st;
+
+    double *mean = mean_out ? mean_out : genre__alloc_array(n_cols, sizeof *mean);
+    double *centred = genre__alloc_array(block * n_cols, sizeof *centred);
+    if (!mean || !centred) {
+        if (mean != mean_out)
+            genre__free(mean);
+        genre__free(centred);
+        return GENRE_E_NOMEM;
+    }
+
+    for (size_t j = 0; j < n_cols; j++)
+        mean[j] = 0.0;
+    for (size_t i = 0; i < n_rows; i++)
+        for (size_t j = 0; j < n_cols; j++)
+            mean[j] += x[i * row_stride + j];
+    for (size_t j = 0; j < n_cols; j++)
+        mean[j] /= (double)n_rows;
+
+    /* Upper triangle of sum over blocks of Xc_b^T Xc_b. */
+    for (size_t start = 0; start < n_rows; start += block) {
+        const size_t rows = n_rows - start < block ? n_rows - start : block;
+        for (size_t i = 0; i < rows; i++)
+            for (size_t j = 0; j < n_cols; j++)
+                centred[i * n_cols + j] = x[(start + i) * row_stride + j] - mean[j];
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (blasint)n_cols, (blasint)rows,
+                    1.0, centred, (blasint)n_cols, start == 0 ? 0.0 : 1.0, cov,
+                    (blasint)cov_stride);
+    }
+
+    const double scale = 1.0 / (double)(n_rows - ddof);
+    for (size_t i = 0; i < n_cols; i++)
+        for (size_t j = i; j < n_cols; j++) {
+            double v = cov[i * cov_stride + j] * scale;
+            cov[i * cov_stride + j] = v;
+            cov[j * cov_stride + i] = v;
+        }
+
+    if (mean != mean_out)
+        genre__free(mean);
+    genre__free(centred);
+    return GENRE_OK;
+}
+
+/* CBLAS takes int lengths: long vectors go through in pieces. */
+#define VECTOR_PIECE ((size_t)1 << 30)
+
+double genre__dot(size_t n, const double *x, const double *y)
+{
+    double s = 0.0;
+    for (size_t off = 0; off < n; off += VECTOR_PIECE) {
+        size_t len = n - off < VECTOR_PIECE ? n - off : VECTOR_PIECE;
+        s += cblas_ddot((blasint)len, x + off, 1, y + off, 1);
+    }
+    return s;
+}
+
+void genre__axpy(size_t n, double alpha, const double *x, double *y)
+{
+    for (size_t off = 0; off < n; off += VECTOR_PIECE) {
+        size_t len = n - off < VECTOR_PIECE ? n - off : VECTOR_PIECE;
+        cblas_daxpy((blasint)len, alpha, x + off, 1, y + off, 1);
+    }
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Private: the library's one way to run its own loops on threads (POSIX
+ * threads, no OpenMP; see docs/threads.md for the reasons and THE RULE).
+ *
+ * genre__parallel_for splits [0, n_items) into contiguous chunks, chunk t
+ * being [n*t/T, n*(t+1)/T), so a loop that keeps one partial result per
+ * worker and combines them in worker order gives the same bits on every run
+ * with the same thread count.
+ */
+#ifndef GENRE_PARALLEL_H
+#define GENRE_PARALLEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Upper bound on threads in one parallel region (bounds the stack state
+ * of genre__parallel_for, which must not allocate). */
+#define GENRE__MAX_THREADS 256
+
+/*
+ * Turns a handle's n_threads parameter into a thread count:
+ * 0 means the online cores (sysconf; 1 when unknown), positive values are
+ * taken as given; both are clamped to GENRE__MAX_THREADS.
+ * Returns the count (>= 1), or GENRE_E_INVALID_ARG (< 0, recorded) for a
+ * negative request.
+ */
+int genre__resolve_threads(int64_t requested);
+
+/*
+ * Body of a parallel loop: handles items [begin, end) as worker `worker`.
+ * It runs concurrently with the other workers: it may write only to memory
+ * no other worker touches (e.g. its own slot of a partials array) and must
+ * not call BLAS (THE RULE, docs/threads.md). Errors recorded with GENRE_FAIL
+ * on a worker thread stay on that thread: report failures through ctx.
+ */
+typedef void (*genre__parallel_fn)(void *ctx, size_t begin, size_t end, int worker);
+
+/*
+ * Runs fn over [0, n_items) on up to n_threads threads (values < 1 mean 1,
+ * values above GENRE__MAX_THREADS are clamped) and returns when every chunk
+ * is done. With T = min(n_threads, n_items) chunks, fn is called exactly
+ * once per chunk t in [0, T), with worker = t and a non-empty range; for
+ * n_items == 0 it is not called. The calling thread runs chunk 0. A chunk
+ * whose thread cannot be started runs on the calling thread instead: same
+ * partition, same worker index, same result. Never fails, never allocates;
+ * worker threads start with all signals blocked so the host's signal
+ * handling is not disturbed.
+ */
+void genre__parallel_for(int n_threads, size_t n_items, genre__parallel_fn fn, void *ctx);
+
+#ifdef GENRE_TESTING
+/* Makes the next `n` thread creations in genre__parallel_for fail as if
+ * pthread_create had returned EAGAIN (-1 = all of them, 0 = off). */
+void genre__parallel_fail_spawns(int n);
+#endif
+
+#endif

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Static-partition parallel loops and thread-count resolution. */
+#include "harness.h"
+#include "parallel.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct visit_ctx {
+    atomic_int *visits;
+    size_t n;
+    int n_threads;
+    atomic_int calls[GENRE__MAX_THREADS];
+    size_t begin[GENRE__MAX_THREADS], end[GENRE__MAX_THREADS];
+    atomic_int bad; /* a call broke the contract */
+};
+
+static void visit(void *p, size_t begin, size_t end, int worker)
+{
+    struct visit_ctx *c = p;
+    if (worker < 0 || worker >= GENRE__MAX_THREADS || begin >= end || end > c->n) {
+        atomic_fetch_add(&c->bad, 1);
+        return;
+    }
+    atomic_fetch_add(&c->calls[worker], 1);
+    c->begin[worker] = begin;
+    c->end[worker] = end;
+    for (size_t i = begin; i < end; i++)
+        atomic_fetch_add(&c->visits[i], 1);
+}
+
+static void check_partition(size_t n, int n_threads)
+{
+    struct visit_ctx *c = calloc(1, sizeof *c);
+    ck_assert_ptr_nonnull(c);
+    c->visits = calloc(n + 1, sizeof *c->visits);
+    ck_assert_ptr_nonnull(c->visits);
+    c->n = n;
+    genre__parallel_for(n_threads, n, visit, c);
+    ck_assert_int_eq(atomic_load(&c->bad), 0);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_msg(atomic_load(&c->visits[i]) == 1, "n=%zu T=%d: item %zu visited %d times",
+                      n, n_threads, i, (int)atomic_load(&c->visits[i]));
+    size_t t_eff = n_threads < 1 ? 1 : (size_t)n_threads;
+    if (t_eff > GENRE__MAX_THREADS)
+        t_eff = GENRE__MAX_THREADS;
+    if (t_eff > n)
+        t_eff = n;
+    for (size_t t = 0; t < GENRE__MAX_THREADS; t++) {
+        if (t < t_eff) {
+            ck_assert_int_eq(atomic_load(&c->calls[t]), 1);
+            /* The documented partition: chunk t = [n*t/T, n*(t+1)/T). */
+            ck_assert_uint_eq(c->begin[t], n * t / t_eff);
+            ck_assert_uint_eq(c->end[t], n * (t + 1) / t_eff);
+        } else {
+            ck_assert_int_eq(atomic_load(&c->calls[t]), 0);
+        }
+    }
+    free(c->visits);
+    free(c);
+}
+
+START_TEST(every_item_once)
+{
+    static const size_t sizes[] = {0, 1, 2, 3, 5, 7, 8, 64, 100, 1000, 4097};
+    static const int threads[] = {-3, 0, 1, 2, 3, 4, 7, 8, 16, 33, 300};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        for (size_t j = 0; j < sizeof threads / sizeof threads[0]; j++)
+            check_partition(sizes[i], threads[j]);
+}
+END_TEST
+
+struct range_ctx {
+    size_t begin[8], end[8];
+};
+
+static void record_range(void *p, size_t begin, size_t end, int worker)
+{
+    struct range_ctx *c = p;
+    c->begin[worker] = begin;
+    c->end[worker] = end;
+}
+
+START_TEST(partition_of_huge_ranges)
+{
+    struct range_ctx c;
+    memset(&c, 0, sizeof c);
+    const size_t n = SIZE_MAX - 2;
+    genre__parallel_for(7, n, record_range, &c);
+    ck_assert_uint_eq(c.begin[0], 0);
+    for (int t = 1; t < 7; t++)
+        ck_assert_uint_eq(c.begin[t], c.end[t - 1]);
+    ck_assert_uint_eq(c.end[6], n);
+    for (int t = 0; t < 7; t++) {
+        size_t len = c.end[t] - c.begin[t];
+        ck_assert(len == n / 7 || len == n / 7 + 1);
+    }
+}
+END_TEST
+
+struct sum_ctx {
+    const double *x;
+    double partial[GENRE__MAX_THREADS];
+};
+
+static void partial_sum(void *p, size_t begin, size_t end, int worker)
+{
+    struct sum_ctx *c = p;
+    double s = 0;
+    for (size_t i = begin; i < end; i++)
+        s += c->x[i];
+    c->partial[worker] = s;
+}
+
+static double parallel_sum(const double *x, size_t n, int n_threads)
+{
+    struct sum_ctx c = {.x = x};
+    genre__parallel_for(n_threads, n, partial_sum, &c);
+    double s = 0;
+    for (int t = 0; t < n_threads && t < GENRE__MAX_THREADS; t++)
+        s += c.partial[t];
+    return s;
+}
+
+START_TEST(reduction_is_reproducible)
+{
+    /* Values of wildly different magnitudes: the sum depends on the order. */
+    enum { N = 100003 };
+    double *x = malloc(N * sizeof *x);
+    ck_assert_ptr_nonnull(x);
+    unsigned long long v = 88172645463325252ULL;
+    for (size_t i = 0; i < N; i++) {
+        v ^= v << 13, v ^= v >> 7, v ^= v << 17;
+        x[i] = (double)(v % 2001) * ((i % 3) ? 1e-8 : 1e8) - 1e3;
+    }
+    for (int threads = 1; threads <= 9; threads++) {
+        double first = parallel_sum(x, N, threads);
+        for (int run = 0; run < 20; run++)
+            ck_assert_msg(parallel_sum(x, N, threads) == first, "T=%d run %d differs",
+                          threads, run);
+#ifdef GENRE_TESTING
+        /* Threads that cannot start run inline: the same bits. */
+        genre__parallel_fail_spawns(-1);
+        double inline_all = parallel_sum(x, N, threads);
+        genre__parallel_fail_spawns(1);
+        double inline_one = parallel_sum(x, N, threads);
+        genre__parallel_fail_spawns(0);
+        ck_assert(inline_all == first);
+        ck_assert(inline_one == first);
+#endif
+    }
+    free(x);
+}
+END_TEST
+
+START_TEST(spawn_failure_still_visits_everything)
+{
+    genre__parallel_fail_spawns(-1);
+    check_partition(1000, 8);
+    genre__parallel_fail_spawns(3);
+    check_partition(1000, 8);
+    genre__parallel_fail_spawns(0);
+}
+END_TEST
+
+START_TEST(resolve_threads_values)
+{
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    int expect = online > 0 ? (int)online : 1;
+    if (expect > GENRE__MAX_THREADS)
+        expect = GENRE__MAX_THREADS;
+    ck_assert_int_eq(genre__resolve_threads(0), expect);
+    ck_assert_int_eq(genre__resolve_threads(1), 1);
+    ck_assert_int_eq(genre__resolve_threads(3), 3);
+    ck_assert_int_eq(genre__resolve_threads(GENRE__MAX_THREADS), GENRE__MAX_THREADS);
+    ck_assert_int_eq(genre__resolve_threads(GENRE__MAX_THREADS + 1), GENRE__MAX_THREADS);
+    ck_assert_int_eq(genre__resolve_threads(INT64_MAX), GENRE__MAX_THREADS);
+}
+END_TEST
+
+START_TEST(resolve_threads_errors)
+{
+    genre_clear_error();
+    ck_assert_int_eq(genre__resolve_threads(-1), GENRE_E_INVALID_ARG);
+    ck_assert_int_eq(genre_last_status(), GENRE_E_INVALID_ARG);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "n_threads"));
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "-1"));
+    ck_assert_int_eq(genre__resolve_threads(INT64_MIN), GENRE_E_INVALID_ARG);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("core_parallel");
+    TCase *tc = tcase_create("parallel");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, every_item_once);
+    tcase_add_test(tc, partition_of_huge_ranges);
+    tcase_add_test(tc, reduction_is_reproducible);
+    tcase_add_test(tc, spawn_failure_still_visits_everything);
+    tcase_add_test(tc, resolve_threads_values);
+    tcase_add_test(tc, resolve_threads_errors);
+    suite_add_tcase(s, tc);
+    return genre_test_run(s);
+}
