@@ -12,7 +12,8 @@
  * (docs/model-file-format.md), to a file or to a memory buffer. These calls
  * tell what a file or buffer holds without loading it. Files are written
  * whole or not at all: a save goes to a temporary file beside the target and
- * is renamed into place only when complete.
+ * is renamed into place only when complete. A new file is created with mode
+ * 0666 less the process umask; overwriting a file keeps its mode.
  */
 #ifndef GENRE_MODEL_H
 #define GENRE_MODEL_H

@@ -1,0 +1,1017 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The model-file container (docs/model-file-format.md): writer, reader,
+ * atomic file output, and the public genre_model_peek*(). */
+#include "model_file.h"
+
+#include "alloc.h"
+#include "error_private.h"
+
+#include <genre/version.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+_Static_assert(sizeof(double) == 8 && sizeof(uint64_t) == 8,
+               "the format stores IEEE-754 binary64 through its 64-bit pattern");
+
+/* 0x89 catches channels that strip the high bit, CR LF catches newline
+ * translation in either direction (CRLF->LF shortens it, LF->CRLF grows it),
+ * and "GENRE" tells a human with a hex dump what the file is. */
+static const unsigned char mf_magic[8] = {0x89, 'G', 'E', 'N', 'R', 'E', '\r', '\n'};
+
+/* Header field offsets; the layout is frozen for format version 1. */
+enum {
+    OFF_FORMAT = 8,
+    OFF_KIND = 12,
+    OFF_KIND_VERSION = 16,
+    OFF_WRITER = 20,
+    OFF_PAYLOAD_LEN = 24,
+    OFF_CRC = 32
+};
+#define HDR GENRE__MF_HEADER_SIZE
+#define REC GENRE__MF_RECORD_HEADER_SIZE
+
+/* ---- Little-endian encoding, independent of the host's byte order ------- */
+
+static void store_u32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void store_u64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t load_u32(const unsigned char *p)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++)
+        v |= (uint32_t)p[i] << (8 * i);
+    return v;
+}
+
+static uint64_t load_u64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+/* Two's complement back to signed without implementation-defined casts. */
+static int64_t i64_of(uint64_t u)
+{
+    return u <= INT64_MAX ? (int64_t)u : -(int64_t)~u - 1;
+}
+
+static int32_t i32_of(uint32_t u)
+{
+    return u <= INT32_MAX ? (int32_t)u : -(int32_t)~u - 1;
+}
+
+/* Bit patterns, so NaN payloads and -0.0 survive. */
+static uint64_t f64_bits(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+static double f64_of(uint64_t u)
+{
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+/* zlib's crc32 takes a uInt length; feed big payloads in pieces. A zero
+ * length never reaches zlib, which would reset the CRC for a NULL pointer. */
+static uint32_t crc_update(uint32_t crc, const unsigned char *p, size_t n)
+{
+    while (n > 0) {
+        uInt chunk = n > (1u << 30) ? (uInt)(1u << 30) : (uInt)n;
+        crc = (uint32_t)crc32(crc, p, chunk);
+        p += chunk;
+        n -= chunk;
+    }
+    return crc;
+}
+
+/* The checksum covers every header byte before the CRC field, then the payload. */
+static uint32_t container_crc(const unsigned char *header, const unsigned char *payload,
+                              size_t payload_len)
+{
+    uint32_t crc = (uint32_t)crc32(0L, Z_NULL, 0);
+    crc = crc_update(crc, header, OFF_CRC);
+    return crc_update(crc, payload, payload_len);
+}
+
+static size_t type_size(uint32_t type)
+{
+    switch (type) {
+    case GENRE__MF_U32: return 4;
+    case GENRE__MF_I64: return 8;
+    case GENRE__MF_F64: return 8;
+    case GENRE__MF_F64_ARRAY: return 8;
+    case GENRE__MF_I32_ARRAY: return 4;
+    case GENRE__MF_BYTES: return 1;
+    case GENRE__MF_STRING: return 1;
+    default: return 0;
+    }
+}
+
+static int type_is_scalar(uint32_t type)
+{
+    return type == GENRE__MF_U32 || type == GENRE__MF_I64 || type == GENRE__MF_F64;
+}
+
+static const char *type_name(uint32_t type)
+{
+    switch (type) {
+    case GENRE__MF_U32: return "u32";
+    case GENRE__MF_I64: return "i64";
+    case GENRE__MF_F64: return "f64";
+    case GENRE__MF_F64_ARRAY: return "f64 array";
+    case GENRE__MF_I32_ARRAY: return "i32 array";
+    case GENRE__MF_BYTES: return "bytes";
+    case GENRE__MF_STRING: return "string";
+    default: return "unknown type";
+    }
+}
+
+/* Thread-safe strerror (the XSI strerror_r, as _POSIX_C_SOURCE selects). */
+static const char *errno_text(int err, char *buf, size_t n)
+{
+    if (strerror_r(err, buf, n) != 0)
+        snprintf(buf, n, "error %d", err);
+    return buf;
+}
+
+/* ---- Writer --------------------------------------------------------------- */
+
+/* Makes the writer's first failure sticky; GENRE_FAIL has already set the message. */
+static genre_status writer_failed(genre__mf_writer *w, genre_status st)
+{
+    w->status = st;
+    snprintf(w->failure, sizeof w->failure, "%s", genre_last_error());
+    return st;
+}
+
+/* finish reports an earlier put's failure again, since other calls may have
+ * overwritten the thread's message in between. */
+static genre_status replay_failure(const genre__mf_writer *w, const char *func)
+{
+    return genre__fail(w->status, func, "an earlier put failed: %s", w->failure);
+}
+
+genre_status genre__mf_writer_init(genre__mf_writer *w, int32_t kind,
+                                   uint32_t kind_version)
+{
+    GENRE_CHECK_NOT_NULL(w);
+    memset(w, 0, sizeof *w);
+    w->kind = kind;
+    w->kind_version = kind_version;
+    w->writer_version = (uint32_t)genre_version_number();
+    if (kind <= 0)
+        return writer_failed(w, GENRE_FAIL(GENRE_E_INVALID_ARG,
+                                           "model kind %d is not valid (must be > 0)",
+                                           (int)kind));
+    return GENRE_OK;
+}
+
+/* Appends a record header for n elements of `size` bytes and returns where
+ * the data goes, or NULL when the writer has failed (now or earlier). */
+static unsigned char *begin_record(genre__mf_writer *w, const char *func, uint32_t tag,
+                                   uint32_t type, size_t n, size_t size)
+{
+    if (w->status != GENRE_OK)
+        return NULL;
+    if (w->has_records && tag <= w->last_tag) {
+        writer_failed(w, genre__fail(GENRE_E_INVALID_ARG, func,
+                                     "tag %u put after tag %u: tags must strictly increase",
+                                     (unsigned)tag, (unsigned)w->last_tag));
+        return NULL;
+    }
+    /* Keep header + payload addressable, so finish never overflows a size_t. */
+    size_t room = SIZE_MAX - HDR - REC - w->len;
+    if (n > room / size) {
+        writer_failed(w, genre__fail(GENRE_E_NOMEM, func,
+                                     "a record of %zu x %zu bytes cannot be addressed", n,
+                                     size));
+        return NULL;
+    }
+    size_t need = w->len + REC + n * size;
+    if (need > w->cap) {
+        size_t cap = w->cap ? w->cap : 256;
+        while (cap < need)
+            cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+        if (genre__realloc_array(&w->payload, cap, 1) != 0) {
+            writer_failed(w, GENRE_E_NOMEM);
+            return NULL;
+        }
+        w->cap = cap;
+    }
+    unsigned char *p = w->payload + w->len;
+    store_u32(p, tag);
+    store_u32(p + 4, type);
+    store_u64(p + 8, (uint64_t)n);
+    w->len = need;
+    w->last_tag = tag;
+    w->has_records = 1;
+    return p + REC;
+}
+
+/* Shared argument check of the array puts: NULL data is a sticky failure. */
+static int bad_data(genre__mf_writer *w, const char *func, const void *data, size_t n)
+{
+    if (data != NULL || n == 0 || w->status != GENRE_OK)
+        return 0;
+    writer_failed(w, genre__fail(GENRE_E_INVALID_ARG, func,
+                                 "argument 'data' is NULL with %zu elements", n));
+    return 1;
+}
+
+genre_status genre__mf_put_u32(genre__mf_writer *w, uint32_t tag, uint32_t v)
+{
+    GENRE_CHECK_NOT_NULL(w);
+    unsigned char *p = begin_record(w, __func__, tag, GENRE__MF_U32, 1, 4);
+    if (p)
+        store_u32(p, v);
+    return w->status;
+}
+
+genre_status genre__mf_put_i64(genre__mf_writer *w, uint32_t tag, int64_t v)
+{
+    GENRE_CHECK_NOT_NULL(w);
+    unsigned char *p = begin_record(w, __func__, tag, GENRE__MF_I64, 1, 8);
+    if (p)
+        store_u64(p, (uint64_t)v);
+    return w->status;
+}
+
+genre_status genre__mf_put_f64(genre__mf_writer *w, uint32_t tag, double v)
+{
+    GENRE_CHECK_NOT_NULL(w);
+    unsigned char *p = begin_record(w, __func__, tag, GENRE__MF_F64, 1, 8);
+    if (p)
+        store_u64(p, f64_bits(v));
+    return w->status;
+}
+
+genre_status genre__mf_put_f64_array(genre__mf_writer *w, uint32_t tag,
+                                     const double *v, size_t n)
+{
+    GENRE_CHECK_NOT_NULL(w);
+    if (bad_data(w, __func__, v, n))
+        return w->status;
+    unsigned char *p = begin_record(w, __func__, tag, GENRE__MF_F64_ARRAY, n, 8);
+    if (p)
+        for (size_t i = 0; i < n; i++)
+            store_u64(p + 8 * i, f64_bits(v[i]));
+    return w->status;
+}
+
+genre_status genre__mf_put_i32_array(genre__mf_writer *w, uint32_t tag,
+                                     const int32_t *v, size_t n)
+{
+    GENRE_CHECK_NOT_NULL(w);
+    if (bad_data(w, __func__, v, n))
+        return w->status;
+    unsigned char *p = begin_record(w, __func__, tag, GENRE__MF_I32_ARRAY, n, 4);
+    if (p)
+        for (size_t i = 0; i < n; i++)
+            store_u32(p + 4 * i, (uint32_t)v[i]);
+    return w->status;
+}
+
+genre_status genre__mf_put_bytes(genre__mf_writer *w, uint32_t tag, const void *data,
+                                 size_t n)
+{
+    GENRE_CHECK_NOT_NULL(w);
+    if (bad_data(w, __func__, data, n))
+        return w->status;
+    unsigned char *p = begin_record(w, __func__, tag, GENRE__MF_BYTES, n, 1);
+    if (p && n > 0)
+        memcpy(p, data, n);
+    return w->status;
+}
+
+genre_status genre__mf_put_string(genre__mf_writer *w, uint32_t tag, const char *s)
+{
+    GENRE_CHECK_NOT_NULL(w);
+    if (s == NULL) {
+        if (w->status == GENRE_OK)
+            writer_failed(w, GENRE_FAIL(GENRE_E_INVALID_ARG, "argument 's' is NULL"));
+        return w->status;
+    }
+    size_t n = strlen(s);
+    unsigned char *p = begin_record(w, __func__, tag, GENRE__MF_STRING, n, 1);
+    if (p && n > 0)
+        memcpy(p, s, n);
+    return w->status;
+}
+
+size_t genre__mf_writer_size(const genre__mf_writer *w)
+{
+    return w ? HDR + w->len : 0;
+}
+
+static void encode_header(const genre__mf_writer *w, unsigned char *h)
+{
+    memcpy(h, mf_magic, sizeof mf_magic);
+    store_u32(h + OFF_FORMAT, GENRE_MODEL_FORMAT_VERSION);
+    store_u32(h + OFF_KIND, (uint32_t)w->kind);
+    store_u32(h + OFF_KIND_VERSION, w->kind_version);
+    store_u32(h + OFF_WRITER, w->writer_version);
+    store_u64(h + OFF_PAYLOAD_LEN, (uint64_t)w->len);
+    store_u32(h + OFF_CRC, container_crc(h, w->payload, w->len));
+}
+
+genre_status genre__mf_finish_to_memory(const genre__mf_writer *w, void *buf,
+                                        size_t cap, size_t *written_or_needed)
+{
+    GENRE_CHECK_NOT_NULL(w);
+    GENRE_CHECK_NOT_NULL(written_or_needed);
+    if (w->status != GENRE_OK)
+        return replay_failure(w, __func__);
+    size_t total = HDR + w->len;
+    *written_or_needed = total;
+    if (buf == NULL || cap < total)
+        return GENRE_FAIL(GENRE_E_BUFFER_TOO_SMALL,
+                          "the model needs %zu bytes, the buffer holds %zu", total,
+                          buf ? cap : 0);
+    unsigned char *out = buf;
+    encode_header(w, out);
+    if (w->len > 0)
+        memcpy(out + HDR, w->payload, w->len);
+    return GENRE_OK;
+}
+
+/* fsync the directory holding `path` so the rename survives a power cut.
+ * Best effort: the new file is already in place, so a failure here is not a
+ * failed save. Edits path in place. */
+static void sync_directory_of(char *path)
+{
+    char *slash = strrchr(path, '/');
+    const char *dir = ".";
+    if (slash == path)
+        dir = "/";
+    else if (slash) {
+        *slash = '\0';
+        dir = path;
+    }
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+}
+
+/* Creates "<path>.tmp-<16 hex>" with O_EXCL and mode 0666 (the umask
+ * applies; mkstemp would force 0600 and reading the umask means changing
+ * it, process-wide). The name mixes the pid, the clock, a stack address and
+ * a counter; a clash only retries. Returns the fd, or -1 with errno set. */
+static int create_temp_beside(const char *path, size_t plen, char *tmp)
+{
+    static atomic_ulong counter;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t x = (uint64_t)getpid() * 0x9E3779B97F4A7C15u ^ (uint64_t)ts.tv_nsec ^
+                 ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)(uintptr_t)&ts;
+    memcpy(tmp, path, plen);
+    for (int attempt = 0; attempt < 64; attempt++) {
+        uint64_t z = x + (uint64_t)atomic_fetch_add(&counter, 1) * 0xBF58476D1CE4E5B9u;
+        z = (z ^ (z >> 31)) * 0x94D049BB133111EBu;
+        z ^= z >> 29;
+        snprintf(tmp + plen, 22, ".tmp-%016llx", (unsigned long long)z);
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
+genre_status genre__mf_finish_to_file(const genre__mf_writer *w, const char *path)
+{
+    GENRE_CHECK_NOT_NULL(w);
+    GENRE_CHECK_NOT_NULL(path);
+    if (path[0] == '\0')
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "argument 'path' is empty");
+    if (w->status != GENRE_OK)
+        return replay_failure(w, __func__);
+
+    /* ".tmp-" + 16 hex digits + NUL */
+    size_t plen = strlen(path);
+    char *tmp = genre__alloc_array(plen + 22, 1);
+    if (!tmp)
+        return GENRE_E_NOMEM;
+    char why[128];
+    int fd = create_temp_beside(path, plen, tmp);
+    if (fd < 0) {
+        int err = errno;
+        genre__free(tmp);
+        return GENRE_FAIL(GENRE_E_IO, "cannot create a temporary file beside '%s': %s",
+                          path, errno_text(err, why, sizeof why));
+    }
+    /* Overwriting keeps the old file's permissions; a new file gets 0666
+     * less the umask, like any file the host creates. */
+    struct stat old;
+    if (stat(path, &old) == 0 && S_ISREG(old.st_mode))
+        (void)fchmod(fd, old.st_mode & 07777);
+
+    unsigned char header[HDR];
+    encode_header(w, header);
+    const char *step = "write";
+    int err = 0;
+    FILE *f = fdopen(fd, "wb");
+    if (!f) {
+        err = errno;
+        close(fd);
+        goto fail;
+    }
+    if (fwrite(header, 1, HDR, f) != HDR ||
+        (w->len > 0 && fwrite(w->payload, 1, w->len, f) != w->len) || fflush(f) != 0 ||
+        fsync(fileno(f)) != 0) {
+        err = errno;
+        fclose(f);
+        goto fail;
+    }
+    if (fclose(f) != 0) {
+        err = errno;
+        goto fail;
+    }
+    if (rename(tmp, path) != 0) {
+        err = errno;
+        step = "rename a temporary file onto";
+        goto fail;
+    }
+    sync_directory_of(tmp);
+    genre__free(tmp);
+    return GENRE_OK;
+
+fail:
+    /* Never leave a half-written file behind. */
+    unlink(tmp);
+    genre__free(tmp);
+    return GENRE_FAIL(GENRE_E_IO, "cannot %s '%s': %s", step, path,
+                      errno_text(err, why, sizeof why));
+}
+
+void genre__mf_writer_free(genre__mf_writer *w)
+{
+    if (!w)
+        return;
+    genre__free(w->payload);
+    w->payload = NULL;
+    w->len = w->cap = 0;
+}
+
+/* ---- Reader --------------------------------------------------------------- */
+
+/* Records a reader failure; `source` (a path, or NULL for a buffer) prefixes it. */
+static genre_status open_failed(genre_status st, const char *func, const char *source,
+                                const char *fmt, ...) GENRE_PRINTF(4, 5);
+
+static genre_status open_failed(genre_status st, const char *func, const char *source,
+                                const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (source)
+        return genre__fail(st, func, "'%s': %s", source, msg);
+    return genre__fail(st, func, "%s", msg);
+}
+
+/* Walks every record once, checking each length before it is used. */
+static genre_status check_records(const unsigned char *payload, size_t payload_len,
+                                  const char *func, const char *source, size_t *n_records)
+{
+    size_t off = 0, n = 0;
+    uint32_t prev_tag = 0;
+    while (off < payload_len) {
+        size_t at = HDR + off; /* byte offset in the container, for messages */
+        size_t left = payload_len - off;
+        if (left < REC)
+            return open_failed(GENRE_E_CORRUPT, func, source,
+                               "record at byte offset %zu is truncated: %zu bytes left, "
+                               "a record header needs %d",
+                               at, left, REC);
+        const unsigned char *p = payload + off;
+        uint32_t tag = load_u32(p), type = load_u32(p + 4);
+        uint64_t count = load_u64(p + 8);
+        size_t size = type_size(type);
+        if (size == 0)
+            return open_failed(GENRE_E_CORRUPT, func, source,
+                               "record at byte offset %zu (tag %u) has unknown type %u", at,
+                               (unsigned)tag, (unsigned)type);
+        if (n > 0 && tag <= prev_tag)
+            return open_failed(GENRE_E_CORRUPT, func, source,
+                               "record at byte offset %zu has tag %u after tag %u: tags "
+                               "must strictly increase",
+                               at, (unsigned)tag, (unsigned)prev_tag);
+        if (type_is_scalar(type) && count != 1)
+            return open_failed(GENRE_E_CORRUPT, func, source,
+                               "record at byte offset %zu (tag %u) is a %s with %llu "
+                               "elements instead of 1",
+                               at, (unsigned)tag, type_name(type), (unsigned long long)count);
+        left -= REC;
+        /* Divide rather than multiply: count * size may overflow. */
+        if (count > left / size)
+            return open_failed(GENRE_E_CORRUPT, func, source,
+                               "record at byte offset %zu (tag %u) claims %llu elements of "
+                               "%zu bytes, but only %zu bytes remain",
+                               at, (unsigned)tag, (unsigned long long)count, size, left);
+        off += REC + (size_t)count * size;
+        prev_tag = tag;
+        n++;
+    }
+    *n_records = n;
+    return GENRE_OK;
+}
+
+static genre_status open_impl(genre__mf_reader *r, const void *buf, size_t len,
+                              int32_t expected_kind, const char *func, const char *source)
+{
+    memset(r, 0, sizeof *r);
+    if (buf == NULL && len > 0)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "argument 'buf' is NULL with len %zu",
+                           len);
+    const unsigned char *b = buf;
+
+    /* The magic first, on however many bytes there are: something that is
+     * not a model is reported as such, not as "truncated". */
+    for (size_t i = 0; i < sizeof mf_magic && i < len; i++)
+        if (b[i] != mf_magic[i])
+            return open_failed(GENRE_E_CORRUPT, func, source,
+                               "not a libgenre model: bad magic at byte offset %zu", i);
+    if (len < HDR)
+        return open_failed(GENRE_E_CORRUPT, func, source,
+                           "truncated at byte offset %zu: the header needs %d bytes", len,
+                           HDR);
+
+    /* The version before the checksum: a newer format may checksum differently. */
+    uint32_t format = load_u32(b + OFF_FORMAT);
+    if (format == 0)
+        return open_failed(GENRE_E_CORRUPT, func, source,
+                           "format version 0 at byte offset %d", OFF_FORMAT);
+    if (format > GENRE_MODEL_FORMAT_VERSION)
+        return open_failed(GENRE_E_VERSION, func, source,
+                           "written with container format version %u; this library reads "
+                           "versions up to %d",
+                           (unsigned)format, GENRE_MODEL_FORMAT_VERSION);
+
+    uint64_t payload_len = load_u64(b + OFF_PAYLOAD_LEN);
+    size_t present = len - HDR;
+    if (payload_len > present)
+        return open_failed(GENRE_E_CORRUPT, func, source,
+                           "truncated at byte offset %zu: the header (byte offset %d) "
+                           "announces %llu payload bytes, %zu are present",
+                           len, OFF_PAYLOAD_LEN, (unsigned long long)payload_len, present);
+    if (payload_len < present)
+        return open_failed(GENRE_E_CORRUPT, func, source,
+                           "%zu unexpected bytes after the payload's end at byte offset %zu",
+                           present - (size_t)payload_len, HDR + (size_t)payload_len);
+
+    uint32_t stored = load_u32(b + OFF_CRC);
+    uint32_t computed = container_crc(b, b + HDR, present);
+    if (stored != computed)
+        return open_failed(GENRE_E_CORRUPT, func, source,
+                           "checksum mismatch: 0x%08x stored at byte offset %d, 0x%08x "
+                           "computed over the header and payload",
+                           (unsigned)stored, OFF_CRC, (unsigned)computed);
+
+    uint32_t kind = load_u32(b + OFF_KIND);
+    if (kind == 0 || kind > INT32_MAX)
+        return open_failed(GENRE_E_CORRUPT, func, source,
+                           "model kind %u at byte offset %d is not valid", (unsigned)kind,
+                           OFF_KIND);
+
+    size_t n_records = 0;
+    genre_status st = check_records(b + HDR, present, func, source, &n_records);
+    if (st != GENRE_OK)
+        return st;
+
+    if (expected_kind != GENRE__MF_ANY_KIND && (int32_t)kind != expected_kind)
+        return open_failed(GENRE_E_MODEL_KIND, func, source,
+                           "holds a '%s' model (kind %u), not the '%s' model (kind %d) "
+                           "asked for",
+                           genre_model_kind_name((int32_t)kind), (unsigned)kind,
+                           genre_model_kind_name(expected_kind), (int)expected_kind);
+
+    r->payload = b + HDR;
+    r->payload_len = present;
+    r->n_records = n_records;
+    r->format_version = format;
+    r->kind = (int32_t)kind;
+    r->kind_version = load_u32(b + OFF_KIND_VERSION);
+    r->writer_version = load_u32(b + OFF_WRITER);
+    return GENRE_OK;
+}
+
+genre_status genre__mf_reader_open(genre__mf_reader *r, const void *buf, size_t len,
+                                   int32_t expected_kind)
+{
+    GENRE_CHECK_NOT_NULL(r);
+    return open_impl(r, buf, len, expected_kind, __func__, NULL);
+}
+
+/* One record of an open reader; open_impl has validated every length. */
+static int next_record(const genre__mf_reader *r, size_t *cursor, uint32_t *tag,
+                       uint32_t *type, uint64_t *count, const unsigned char **data)
+{
+    if (r->payload == NULL || *cursor >= r->payload_len)
+        return 0;
+    const unsigned char *p = r->payload + *cursor;
+    *tag = load_u32(p);
+    *type = load_u32(p + 4);
+    *count = load_u64(p + 8);
+    *data = p + REC;
+    *cursor += REC + (size_t)*count * type_size(*type);
+    return 1;
+}
+
+/* Tags strictly increase, so the search stops at the first larger one. */
+static int find_record(const genre__mf_reader *r, uint32_t tag, uint32_t *type,
+                       uint64_t *count, const unsigned char **data)
+{
+    size_t cursor = 0;
+    uint32_t t;
+    while (next_record(r, &cursor, &t, type, count, data)) {
+        if (t == tag)
+            return 1;
+        if (t > tag)
+            return 0;
+    }
+    return 0;
+}
+
+int genre__mf_has(const genre__mf_reader *r, uint32_t tag)
+{
+    uint32_t type;
+    uint64_t count;
+    const unsigned char *data;
+    return r != NULL && find_record(r, tag, &type, &count, &data);
+}
+
+int genre__mf_next(const genre__mf_reader *r, size_t *cursor, uint32_t *tag,
+                   uint32_t *type, uint64_t *count)
+{
+    uint32_t t, ty;
+    uint64_t c;
+    const unsigned char *data;
+    if (r == NULL || cursor == NULL || !next_record(r, cursor, &t, &ty, &c, &data))
+        return 0;
+    if (tag)
+        *tag = t;
+    if (type)
+        *type = ty;
+    if (count)
+        *count = c;
+    return 1;
+}
+
+/* The record with this tag and type, or a failure naming the tag. */
+static genre_status lookup(const genre__mf_reader *r, const char *func, uint32_t tag,
+                           uint32_t type, uint64_t *count, const unsigned char **data)
+{
+    if (r == NULL)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "argument 'r' is NULL");
+    if (r->payload == NULL)
+        return genre__fail(GENRE_E_BAD_STATE, func, "the reader is not open");
+    uint32_t found;
+    if (!find_record(r, tag, &found, count, data))
+        return genre__fail(GENRE_E_CORRUPT, func, "the '%s' model has no record with tag %u",
+                           genre_model_kind_name(r->kind), (unsigned)tag);
+    if (found != type)
+        return genre__fail(GENRE_E_CORRUPT, func,
+                           "the '%s' model's record with tag %u is a %s, not a %s",
+                           genre_model_kind_name(r->kind), (unsigned)tag, type_name(found),
+                           type_name(type));
+    return GENRE_OK;
+}
+
+static genre_status check_count(const genre__mf_reader *r, const char *func, uint32_t tag,
+                                uint64_t count, size_t expected_n)
+{
+    if (count != (uint64_t)expected_n)
+        return genre__fail(GENRE_E_CORRUPT, func,
+                           "the '%s' model's record with tag %u holds %llu elements, "
+                           "expected %zu",
+                           genre_model_kind_name(r->kind), (unsigned)tag,
+                           (unsigned long long)count, expected_n);
+    return GENRE_OK;
+}
+
+genre_status genre__mf_get_u32(const genre__mf_reader *r, uint32_t tag, uint32_t *out)
+{
+    GENRE_CHECK_NOT_NULL(out);
+    uint64_t count;
+    const unsigned char *data;
+    genre_status st = lookup(r, __func__, tag, GENRE__MF_U32, &count, &data);
+    if (st == GENRE_OK)
+        *out = load_u32(data);
+    return st;
+}
+
+genre_status genre__mf_get_i64(const genre__mf_reader *r, uint32_t tag, int64_t *out)
+{
+    GENRE_CHECK_NOT_NULL(out);
+    uint64_t count;
+    const unsigned char *data;
+    genre_status st = lookup(r, __func__, tag, GENRE__MF_I64, &count, &data);
+    if (st == GENRE_OK)
+        *out = i64_of(load_u64(data));
+    return st;
+}
+
+genre_status genre__mf_get_f64(const genre__mf_reader *r, uint32_t tag, double *out)
+{
+    GENRE_CHECK_NOT_NULL(out);
+    uint64_t count;
+    const unsigned char *data;
+    genre_status st = lookup(r, __func__, tag, GENRE__MF_F64, &count, &data);
+    if (st == GENRE_OK)
+        *out = f64_of(load_u64(data));
+    return st;
+}
+
+genre_status genre__mf_get_count(const genre__mf_reader *r, uint32_t tag, uint32_t type,
+                                 size_t *count)
+{
+    GENRE_CHECK_NOT_NULL(count);
+    uint64_t n;
+    const unsigned char *data;
+    genre_status st = lookup(r, __func__, tag, type, &n, &data);
+    if (st == GENRE_OK)
+        *count = (size_t)n; /* fits: open_impl checked it against the buffer */
+    return st;
+}
+
+genre_status genre__mf_get_f64_array(const genre__mf_reader *r, uint32_t tag, double *out,
+                                     size_t expected_n)
+{
+    if (out == NULL && expected_n > 0)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "argument 'out' is NULL with %zu elements",
+                          expected_n);
+    uint64_t count;
+    const unsigned char *data;
+    genre_status st = lookup(r, __func__, tag, GENRE__MF_F64_ARRAY, &count, &data);
+    if (st == GENRE_OK)
+        st = check_count(r, __func__, tag, count, expected_n);
+    if (st == GENRE_OK)
+        for (size_t i = 0; i < expected_n; i++)
+            out[i] = f64_of(load_u64(data + 8 * i));
+    return st;
+}
+
+genre_status genre__mf_get_i32_array(const genre__mf_reader *r, uint32_t tag, int32_t *out,
+                                     size_t expected_n)
+{
+    if (out == NULL && expected_n > 0)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "argument 'out' is NULL with %zu elements",
+                          expected_n);
+    uint64_t count;
+    const unsigned char *data;
+    genre_status st = lookup(r, __func__, tag, GENRE__MF_I32_ARRAY, &count, &data);
+    if (st == GENRE_OK)
+        st = check_count(r, __func__, tag, count, expected_n);
+    if (st == GENRE_OK)
+        for (size_t i = 0; i < expected_n; i++)
+            out[i] = i32_of(load_u32(data + 4 * i));
+    return st;
+}
+
+genre_status genre__mf_get_bytes(const genre__mf_reader *r, uint32_t tag, void *out,
+                                 size_t expected_n)
+{
+    if (out == NULL && expected_n > 0)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "argument 'out' is NULL with %zu bytes",
+                          expected_n);
+    uint64_t count;
+    const unsigned char *data;
+    genre_status st = lookup(r, __func__, tag, GENRE__MF_BYTES, &count, &data);
+    if (st == GENRE_OK)
+        st = check_count(r, __func__, tag, count, expected_n);
+    if (st == GENRE_OK && expected_n > 0)
+        memcpy(out, data, expected_n);
+    return st;
+}
+
+/* The string record with this tag, which must hold no NUL byte. */
+static genre_status lookup_string(const genre__mf_reader *r, const char *func, uint32_t tag,
+                                  size_t *n, const unsigned char **data)
+{
+    uint64_t count;
+    genre_status st = lookup(r, func, tag, GENRE__MF_STRING, &count, data);
+    if (st != GENRE_OK)
+        return st;
+    *n = (size_t)count;
+    if (*n > 0 && memchr(*data, 0, *n) != NULL)
+        return genre__fail(GENRE_E_CORRUPT, func,
+                           "the '%s' model's string with tag %u holds a NUL byte",
+                           genre_model_kind_name(r->kind), (unsigned)tag);
+    return GENRE_OK;
+}
+
+genre_status genre__mf_get_string(const genre__mf_reader *r, uint32_t tag, char *out,
+                                  size_t cap)
+{
+    GENRE_CHECK_NOT_NULL(out);
+    if (cap == 0)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "cap is 0: no room for the NUL");
+    size_t n;
+    const unsigned char *data;
+    genre_status st = lookup_string(r, __func__, tag, &n, &data);
+    if (st != GENRE_OK)
+        return st;
+    if (n >= cap)
+        return GENRE_FAIL(GENRE_E_CORRUPT,
+                          "the '%s' model's string with tag %u has %zu bytes, more than "
+                          "the %zu allowed",
+                          genre_model_kind_name(r->kind), (unsigned)tag, n, cap - 1);
+    if (n > 0)
+        memcpy(out, data, n);
+    out[n] = '\0';
+    return GENRE_OK;
+}
+
+genre_status genre__mf_get_string_alloc(const genre__mf_reader *r, uint32_t tag, char **out)
+{
+    GENRE_CHECK_NOT_NULL(out);
+    *out = NULL;
+    size_t n;
+    const unsigned char *data;
+    genre_status st = lookup_string(r, __func__, tag, &n, &data);
+    if (st != GENRE_OK)
+        return st;
+    /* n < the buffer's length, so n + 1 cannot overflow. */
+    char *s = genre__alloc_array(n + 1, 1);
+    if (!s)
+        return GENRE_E_NOMEM;
+    if (n > 0)
+        memcpy(s, data, n);
+    s[n] = '\0';
+    *out = s;
+    return GENRE_OK;
+}
+
+/* ---- Files ----------------------------------------------------------------- */
+
+genre_status genre__mf_read_file(const char *path, size_t max_len, void **buf, size_t *len)
+{
+    GENRE_CHECK_NOT_NULL(path);
+    GENRE_CHECK_NOT_NULL(buf);
+    GENRE_CHECK_NOT_NULL(len);
+    *buf = NULL;
+    *len = 0;
+    char why[128];
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int err = errno;
+        return GENRE_FAIL(GENRE_E_IO, "cannot open '%s': %s", path,
+                          errno_text(err, why, sizeof why));
+    }
+    /* Reading up to max_len + 1 bytes tells "at the limit" from "over it". */
+    size_t limit = max_len < SIZE_MAX ? max_len + 1 : SIZE_MAX;
+    size_t cap = 65536;
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) {
+        if ((uintmax_t)st.st_size > max_len) {
+            fclose(f);
+            return GENRE_FAIL(GENRE_E_CORRUPT,
+                              "'%s' has %jd bytes, more than the %zu a model may have",
+                              path, (intmax_t)st.st_size, max_len);
+        }
+        cap = (size_t)st.st_size + 1; /* + 1: see EOF without growing */
+    }
+    if (cap > limit)
+        cap = limit;
+    unsigned char *data = genre__alloc_array(cap, 1);
+    if (!data) {
+        fclose(f);
+        return GENRE_E_NOMEM;
+    }
+    size_t n = 0;
+    for (;;) {
+        if (n == cap) { /* the file grew, or is not a regular file */
+            size_t grown = cap > limit / 2 ? limit : cap * 2;
+            if (genre__realloc_array(&data, grown, 1) != 0) {
+                genre__free(data);
+                fclose(f);
+                return GENRE_E_NOMEM;
+            }
+            cap = grown;
+        }
+        size_t want = cap - n;
+        size_t got = fread(data + n, 1, want, f);
+        int err = errno;
+        n += got;
+        if (n > max_len) {
+            genre__free(data);
+            fclose(f);
+            return GENRE_FAIL(GENRE_E_CORRUPT,
+                              "'%s' has more than the %zu bytes a model may have", path,
+                              max_len);
+        }
+        if (got < want) {
+            if (ferror(f)) {
+                genre__free(data);
+                fclose(f);
+                return GENRE_FAIL(GENRE_E_IO, "cannot read '%s': %s", path,
+                                  errno_text(err, why, sizeof why));
+            }
+            break; /* end of file */
+        }
+    }
+    fclose(f);
+    *buf = data;
+    *len = n;
+    return GENRE_OK;
+}
+
+genre_status genre__mf_open_file(genre__mf_reader *r, const char *path,
+                                 int32_t expected_kind, void **buf)
+{
+    GENRE_CHECK_NOT_NULL(r);
+    GENRE_CHECK_NOT_NULL(buf);
+    memset(r, 0, sizeof *r);
+    size_t len;
+    genre_status st = genre__mf_read_file(path, GENRE__MF_MAX_FILE_BYTES, buf, &len);
+    if (st != GENRE_OK)
+        return st;
+    st = open_impl(r, *buf, len, expected_kind, __func__, path);
+    if (st != GENRE_OK) {
+        genre__free(*buf);
+        *buf = NULL;
+    }
+    return st;
+}
+
+/* ---- Public --------------------------------------------------------------- */
+
+const char *genre_model_kind_name(int32_t kind)
+{
+    switch (kind) {
+    case GENRE_MODEL_DATASET_PREP: return "dataset_prep";
+    case GENRE_MODEL_SCALER: return "scaler";
+    case GENRE_MODEL_PCA: return "pca";
+    case GENRE_MODEL_LDA: return "lda";
+    case GENRE_MODEL_KMEANS: return "kmeans";
+    case GENRE_MODEL_MLP: return "mlp";
+    case GENRE_MODEL_TSNE: return "tsne";
+    case GENRE_MODEL_TEXT: return "text";
+    default: return "unknown";
+    }
+}
+
+static void report(const genre__mf_reader *r, int32_t *kind, int32_t *format_version)
+{
+    if (kind)
+        *kind = r->kind;
+    if (format_version)
+        *format_version = (int32_t)r->format_version;
+}
+
+genre_status genre_model_peek(const void *buf, size_t len, int32_t *kind,
+                              int32_t *format_version)
+{
+    genre__mf_reader r;
+    genre_status st = open_impl(&r, buf, len, GENRE__MF_ANY_KIND, __func__, NULL);
+    if (st == GENRE_OK)
+        report(&r, kind, format_version);
+    return st;
+}
+
+genre_status genre_model_peek_file(const char *path, int32_t *kind, int32_t *format_version)
+{
+    GENRE_CHECK_NOT_NULL(path);
+    void *buf;
+    size_t len;
+    genre_status st = genre__mf_read_file(path, GENRE__MF_MAX_FILE_BYTES, &buf, &len);
+    if (st != GENRE_OK)
+        return st;
+    genre__mf_reader r;
+    st = open_impl(&r, buf, len, GENRE__MF_ANY_KIND, __func__, path);
+    if (st == GENRE_OK)
+        report(&r, kind, format_version);
+    genre__free(buf);
+    return st;
+}

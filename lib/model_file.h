@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Private: the model-file container every module's save/load goes through.
+ * The byte layout is specified in docs/model-file-format.md; keep the two in
+ * step.
+ *
+ * Saving:
+ *     genre__mf_writer w;
+ *     genre__mf_writer_init(&w, GENRE_MODEL_PCA, PCA_PAYLOAD_VERSION);
+ *     genre__mf_put_u32(&w, TAG_N_COMPONENTS, k);        // tags ascending
+ *     genre__mf_put_f64_array(&w, TAG_MEAN, mean, n);
+ *     st = genre__mf_finish_to_file(&w, path);           // one check
+ *     genre__mf_writer_free(&w);
+ *
+ * Loading:
+ *     genre__mf_reader r;
+ *     st = genre__mf_reader_open(&r, buf, len, GENRE_MODEL_PCA);
+ *     if (r.kind_version > PCA_PAYLOAD_VERSION) -> GENRE_E_VERSION
+ *     genre__mf_get_u32(&r, TAG_N_COMPONENTS, &k);
+ *     genre__mf_get_count(&r, TAG_MEAN, GENRE__MF_F64_ARRAY, &n); allocate;
+ *     genre__mf_get_f64_array(&r, TAG_MEAN, mean, n);
+ */
+#ifndef GENRE_MODEL_FILE_H
+#define GENRE_MODEL_FILE_H
+
+#include <genre/error.h>
+#include <genre/model.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Record types. Values are part of the format: frozen, new ones need a new
+ * container format version (a reader cannot skip a type it cannot size). */
+#define GENRE__MF_U32 1       /* one uint32 */
+#define GENRE__MF_I64 2       /* one int64 */
+#define GENRE__MF_F64 3       /* one IEEE-754 binary64 */
+#define GENRE__MF_F64_ARRAY 4 /* n binary64 */
+#define GENRE__MF_I32_ARRAY 5 /* n int32 */
+#define GENRE__MF_BYTES 6     /* n opaque bytes */
+#define GENRE__MF_STRING 7    /* n bytes of text, no NUL stored or allowed */
+
+/* Bytes before the first record. */
+#define GENRE__MF_HEADER_SIZE 36
+/* Bytes of a record's tag, type and count. */
+#define GENRE__MF_RECORD_HEADER_SIZE 16
+
+/* genre__mf_reader_open(): accept any kind (genre_model_peek). */
+#define GENRE__MF_ANY_KIND 0
+/* A kind reserved for the container's own tests and fuzzer; no module uses it. */
+#define GENRE__MF_KIND_TEST 0x7fff0001
+
+/* Default size limit for genre__mf_read_file(): far above any model we
+ * write, low enough that a wrong path cannot make us allocate gigabytes. */
+#define GENRE__MF_MAX_FILE_BYTES ((size_t)1 << 30)
+
+/* ---- Writer ----------------------------------------------------------------
+ * Accumulates records in memory. Fields are private to model_file.c, except
+ * writer_version, which the golden-file test pins. */
+typedef struct genre__mf_writer {
+    unsigned char *payload; /* records, encoded; NULL until the first put */
+    size_t len, cap;
+    int32_t kind;
+    uint32_t kind_version;
+    uint32_t writer_version; /* genre_version_number() unless a test pins it */
+    uint32_t last_tag;
+    int has_records;
+    genre_status status;    /* first failure; sticky */
+    char failure[256];      /* that failure's message, replayed by finish */
+} genre__mf_writer;
+
+/* Starts an empty container of `kind` (> 0) whose payload follows the kind's
+ * own layout version `kind_version`. Allocates nothing, so it fails only on
+ * bad arguments: GENRE_E_INVALID_ARG (w NULL, kind <= 0). */
+genre_status genre__mf_writer_init(genre__mf_writer *w, int32_t kind,
+                                   uint32_t kind_version);
+
+/* Appends one record. Tags must strictly increase from put to put: that keeps
+ * the encoding canonical (same model, same bytes) and lets readers reject
+ * duplicates in one pass.
+ * Failures are sticky: after the first one every put is a no-op and finish
+ * returns it, so a save can chain puts and check once. Each put returns the
+ * writer's status: GENRE_OK, GENRE_E_NOMEM, or GENRE_E_INVALID_ARG (w NULL,
+ * data NULL with n > 0, tag not above the previous one). */
+genre_status genre__mf_put_u32(genre__mf_writer *w, uint32_t tag, uint32_t v);
+genre_status genre__mf_put_i64(genre__mf_writer *w, uint32_t tag, int64_t v);
+genre_status genre__mf_put_f64(genre__mf_writer *w, uint32_t tag, double v);
+genre_status genre__mf_put_f64_array(genre__mf_writer *w, uint32_t tag,
+                                     const double *v, size_t n);
+genre_status genre__mf_put_i32_array(genre__mf_writer *w, uint32_t tag,
+                                     const int32_t *v, size_t n);
+genre_status genre__mf_put_bytes(genre__mf_writer *w, uint32_t tag,
+                                 const void *data, size_t n);
+/* s: NUL-terminated; stored without its NUL. */
+genre_status genre__mf_put_string(genre__mf_writer *w, uint32_t tag, const char *s);
+
+/* The whole container's size in bytes (what finish_to_memory needs). */
+size_t genre__mf_writer_size(const genre__mf_writer *w);
+
+/* Encodes the container into buf. *written_or_needed always receives the
+ * container's size, so a NULL buf is a size query. The writer is left as it
+ * was: finish may be called again (query, then write).
+ * Returns GENRE_OK; GENRE_E_BUFFER_TOO_SMALL (buf NULL or cap too small);
+ * GENRE_E_INVALID_ARG (w or written_or_needed NULL); or the sticky failure
+ * of an earlier put (GENRE_E_NOMEM, GENRE_E_INVALID_ARG). */
+genre_status genre__mf_finish_to_memory(const genre__mf_writer *w, void *buf,
+                                        size_t cap, size_t *written_or_needed);
+
+/* Writes the container to path atomically: a temporary file beside it
+ * (mkstemp, same directory, so the rename cannot cross file systems) is
+ * written, flushed, fsync'ed and renamed over path. On any failure the
+ * temporary file is removed and path is untouched. A new file gets mode 0600
+ * (mkstemp's); an overwritten file keeps its mode.
+ * Returns GENRE_OK; GENRE_E_IO (names the path and the system's reason);
+ * GENRE_E_NOMEM; GENRE_E_INVALID_ARG (w or path NULL, path empty); or the
+ * sticky failure of an earlier put. */
+genre_status genre__mf_finish_to_file(const genre__mf_writer *w, const char *path);
+
+/* Frees the records; w may then be initialised again. NULL is a no-op. */
+void genre__mf_writer_free(genre__mf_writer *w);
+
+/* ---- Reader ----------------------------------------------------------------
+ * A validated view of a container in the caller's buffer, which must outlive
+ * the reader. The reader allocates nothing and needs no free. The header
+ * fields below are public and read-only. */
+typedef struct genre__mf_reader {
+    const unsigned char *payload; /* first record; NULL when not open */
+    size_t payload_len;
+    size_t n_records;
+    uint32_t format_version;
+    int32_t kind;
+    uint32_t kind_version; /* the loader compares it with what it knows */
+    uint32_t writer_version;
+} genre__mf_reader;
+
+/* Validates the whole container before anything is trusted: magic, format
+ * version, lengths, CRC-32, every record's type and length (overflow-safe),
+ * tag order, and finally the kind. On failure *r is left closed.
+ * expected_kind: a GENRE_MODEL_* value, or GENRE__MF_ANY_KIND.
+ * Returns GENRE_OK; GENRE_E_INVALID_ARG (r NULL, buf NULL with len > 0);
+ * GENRE_E_CORRUPT (message gives the byte offset); GENRE_E_VERSION (newer
+ * container format); GENRE_E_MODEL_KIND (valid, but another kind; the
+ * message names both). */
+genre_status genre__mf_reader_open(genre__mf_reader *r, const void *buf, size_t len,
+                                   int32_t expected_kind);
+
+/* 1 when a record with this tag exists (for optional records), else 0. */
+int genre__mf_has(const genre__mf_reader *r, uint32_t tag);
+
+/* Iterates records in file order: start with *cursor = 0; returns 1 and
+ * fills the (optional) outputs per record, 0 at the end. */
+int genre__mf_next(const genre__mf_reader *r, size_t *cursor, uint32_t *tag,
+                   uint32_t *type, uint64_t *count);
+
+/* Typed lookups. All return GENRE_OK; GENRE_E_INVALID_ARG (NULL r or output);
+ * GENRE_E_BAD_STATE (r not open); GENRE_E_CORRUPT (tag missing, another
+ * type, or a count other than expected; the message names the tag). */
+genre_status genre__mf_get_u32(const genre__mf_reader *r, uint32_t tag, uint32_t *out);
+genre_status genre__mf_get_i64(const genre__mf_reader *r, uint32_t tag, int64_t *out);
+genre_status genre__mf_get_f64(const genre__mf_reader *r, uint32_t tag, double *out);
+/* Element count of an array/bytes/string record of the given type, so the
+ * loader can allocate before copying. */
+genre_status genre__mf_get_count(const genre__mf_reader *r, uint32_t tag,
+                                 uint32_t type, size_t *count);
+/* Copy exactly expected_n elements; out may be NULL when expected_n is 0. */
+genre_status genre__mf_get_f64_array(const genre__mf_reader *r, uint32_t tag,
+                                     double *out, size_t expected_n);
+genre_status genre__mf_get_i32_array(const genre__mf_reader *r, uint32_t tag,
+                                     int32_t *out, size_t expected_n);
+genre_status genre__mf_get_bytes(const genre__mf_reader *r, uint32_t tag,
+                                 void *out, size_t expected_n);
+/* Copies the string and its NUL into out[cap]. A string that does not fit is
+ * GENRE_E_CORRUPT (the loader's cap is its limit for a valid model), as is
+ * one holding a NUL byte. */
+genre_status genre__mf_get_string(const genre__mf_reader *r, uint32_t tag,
+                                  char *out, size_t cap);
+/* As genre__mf_get_string() into a new buffer (genre__free it); may also
+ * return GENRE_E_NOMEM. */
+genre_status genre__mf_get_string_alloc(const genre__mf_reader *r, uint32_t tag,
+                                        char **out);
+
+/* ---- Files -------------------------------------------------------------------
+ * Reads a whole file into a new buffer (genre__free it) for a loader.
+ * Returns GENRE_OK; GENRE_E_INVALID_ARG (a NULL argument); GENRE_E_IO (names
+ * the path and the system's reason); GENRE_E_CORRUPT (longer than max_len,
+ * so not a model we could have written); GENRE_E_NOMEM. */
+genre_status genre__mf_read_file(const char *path, size_t max_len, void **buf,
+                                 size_t *len);
+
+/* What a loader's *_load_file needs: reads path (GENRE__MF_MAX_FILE_BYTES
+ * limit) and opens it, naming the path in any message. On GENRE_OK, *buf
+ * holds the bytes r points into: genre__free it when done with r; on failure
+ * *buf is NULL. Returns what genre__mf_read_file() and
+ * genre__mf_reader_open() return. */
+genre_status genre__mf_open_file(genre__mf_reader *r, const char *path,
+                                 int32_t expected_kind, void **buf);
+
+#endif
