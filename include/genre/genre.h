@@ -16,5 +16,8 @@
 #include <genre/error.h>
 #include <genre/version.h>
 #include <genre/model.h>
+#include <genre/scaler.h>
+#include <genre/pca.h>
+#include <genre/lda.h>
 
 #endif /* GENRE_GENRE_H */

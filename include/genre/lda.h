@@ -1,0 +1,269 @@
+/*
+ * libgenre -- music-genre classification from audio features.
+ * Copyright (C) 2026 the libgenre developers.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/**
+ * @file genre/lda.h
+ * @brief Linear discriminant analysis: a supervised projection and a
+ *        Gaussian classifier with a shared covariance.
+ *
+ * fit forms, from labelled training rows (n rows, K classes, d columns),
+ * the pooled within-class covariance Sw = sum_k sum_{i in k} (x_i - m_k)
+ * (x_i - m_k)^T / (n - K) and the between-class covariance Sb = sum_k n_k
+ * (m_k - m)(m_k - m)^T / (K - 1), m the training mean, and solves the
+ * generalized symmetric eigenproblem Sb v = lambda Sw v with GSL
+ * (gsl_eigen_gensymmv, on the problem rescaled by the within-class standard
+ * deviations for accuracy). The discriminants are the eigenvectors of the
+ * min(K - 1, d) largest eigenvalues, sorted by decreasing eigenvalue.
+ *
+ * **Scaling.** Each discriminant v is scaled so that v^T Sw v = 1: the
+ * projected training rows have the identity as pooled within-class
+ * covariance (the convention of scikit-learn's `svd` and `eigen` solvers;
+ * with shrinkage, the identity holds for the shrunk Sw).
+ * **Sign.** The entry of largest magnitude of each discriminant (its
+ * scaling vector) is made positive. **Transform** is (x - m) V, centred on
+ * the training mean, like scikit-learn's `svd` solver.
+ *
+ * **Explained-variance ratio** of discriminant c: lambda_c / sum of the
+ * min(K - 1, d) eigenvalues (between-class variance it explains).
+ *
+ * **Scalings (loadings):** the d x k matrix V; column c weighs the input
+ * columns in discriminant c. On standardized inputs their magnitudes
+ * compare across columns.
+ *
+ * **Singular within-class scatter.** Before solving, the within-class
+ * correlation matrix (Sw rescaled to unit diagonal) is checked; a column
+ * constant within every class, or a smallest/largest eigenvalue ratio
+ * below 1e-10 (collinear columns, fewer rows than columns), fails with
+ * GENRE_E_NUMERIC and a message saying which, instead of producing NaNs.
+ * GENRE_LDA_SHRINKAGE = a in (0, 1] replaces the correlation-scaled Sw by
+ * (1 - a) Sw + a (trace / d) I, which is never singular unless a column is
+ * constant within classes and a == 0.
+ *
+ * **Classifier.** Classes are the distinct labels of the training rows, in
+ * ascending order (probability columns follow this order). Class priors are
+ * the class frequencies unless set with genre_lda_set_priors(); priors enter
+ * only predict and predict_proba (the projection always uses the training
+ * rows as given). predict_proba is the posterior of a Gaussian model with
+ * the shared covariance Sw: softmax_k(-|z - z_k|^2 / 2 + log prior_k), with
+ * z and z_k the row and the class means projected on all min(K - 1, d)
+ * discriminants (whatever GENRE_LDA_N_COMPONENTS keeps for transform).
+ *
+ * Threading: see genre/common.h. fit and the setters need exclusive access;
+ * transform, predict, predict_proba, the getters and save may run
+ * concurrently on one fitted handle.
+ */
+#ifndef GENRE_LDA_H
+#define GENRE_LDA_H
+
+#include <genre/common.h>
+
+GENRE_BEGIN_DECLS
+
+/** An LDA model. Opaque. */
+typedef struct genre_lda genre_lda;
+
+/* ---- Parameter keys (values frozen, new keys appended) ------------------ */
+/** i64, [0, 2^31-1], default 0 (= min(K - 1, d)): discriminants kept by
+ *  transform. More than min(K - 1, d) is reported by fit. */
+#define GENRE_LDA_N_COMPONENTS 1
+/** f64, [0, 1], default 0: shrinkage of the within-class covariance. */
+#define GENRE_LDA_SHRINKAGE 2
+/** i64, read-only after fit: columns seen by fit. */
+#define GENRE_LDA_N_FEATURES 100
+/** i64, read-only after fit: rows seen by fit. */
+#define GENRE_LDA_N_SAMPLES 101
+/** i64, read-only after fit: number of classes K. */
+#define GENRE_LDA_N_CLASSES 102
+/** i64, read-only after fit: discriminants kept by transform (k). */
+#define GENRE_LDA_N_COMPONENTS_FITTED 103
+/** i64, read-only: 1 once fitted (or loaded), else 0. */
+#define GENRE_LDA_FITTED 104
+
+/**
+ * Creates an unfitted LDA (all discriminants, no shrinkage, empirical priors).
+ * @param[out] out receives the handle; free it with genre_lda_free().
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (out NULL); GENRE_E_NOMEM.
+ * Thread-safe. @since 0.1
+ */
+GENRE_API genre_status genre_lda_create(genre_lda **out);
+
+/** Frees an LDA; NULL is a no-op. Needs exclusive access. @since 0.1 */
+GENRE_API void genre_lda_free(genre_lda *l);
+
+/**
+ * Sets an integer parameter (GENRE_LDA_N_COMPONENTS). Takes effect at the
+ * next fit.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (l NULL, value out of range);
+ *         GENRE_E_UNKNOWN_PARAM (unknown, read-only or f64 key).
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_lda_set_i64(genre_lda *l, int32_t key, int64_t value);
+
+/**
+ * Sets a real parameter (GENRE_LDA_SHRINKAGE). Takes effect at the next fit.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (l NULL, value outside [0, 1] or
+ *         NaN); GENRE_E_UNKNOWN_PARAM (unknown, read-only or i64 key).
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_lda_set_f64(genre_lda *l, int32_t key, double value);
+
+/**
+ * Reads an integer parameter or fitted property.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_UNKNOWN_PARAM;
+ *         GENRE_E_BAD_STATE (a fitted property before fit).
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_lda_get_i64(const genre_lda *l, int32_t key, int64_t *out);
+
+/**
+ * Reads a real parameter (GENRE_LDA_SHRINKAGE).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_UNKNOWN_PARAM.
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_lda_get_f64(const genre_lda *l, int32_t key, double *out);
+
+/**
+ * Sets the class priors, in ascending label order; they are copied and
+ * divided by their sum. Their count must equal the number of classes at fit
+ * (and predict, for a loaded model, uses the priors stored with it). NULL
+ * with n 0 goes back to the class frequencies. Takes effect at the next fit.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (l NULL, priors NULL with n > 0 or
+ *         non-NULL with n 0, a prior not finite or not > 0); GENRE_E_NOMEM.
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_lda_set_priors(genre_lda *l, const double *priors, size_t n);
+
+/**
+ * Fits the discriminants and the classifier. A failed fit leaves the
+ * handle as it was.
+ * @param[in] x row-major n_rows x n_cols, row_stride >= n_cols; not kept.
+ * @param[in] y n_rows class labels (any int32 values); not kept.
+ * @return GENRE_OK;
+ *   GENRE_E_INVALID_ARG (NULL, no rows or columns, row_stride < n_cols;
+ *   fewer than 2 classes; a class with a single row -- the message names
+ *   the label and the row; GENRE_LDA_N_COMPONENTS above min(K - 1, d));
+ *   GENRE_E_NONFINITE (NaN/Inf, with row, column and value);
+ *   GENRE_E_SHAPE (priors set for another number of classes);
+ *   GENRE_E_NUMERIC (within-class scatter singular and no shrinkage, all
+ *   class means equal, values so large that their sums overflow, or the
+ *   eigen-solver failed); GENRE_E_NOMEM.
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_lda_fit(genre_lda *l, const double *x, size_t n_rows,
+                                     size_t n_cols, size_t row_stride, const int32_t *y);
+
+/**
+ * Projects rows on the k kept discriminants: out = (x - m) V, row-major
+ * n_rows x k, contiguous.
+ * @param[out] needed receives n_rows * k when not NULL.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL l or x, no rows, row_stride <
+ *         n_cols); GENRE_E_BAD_STATE (not fitted); GENRE_E_SHAPE (n_cols
+ *         differs from fit); GENRE_E_NONFINITE; GENRE_E_BUFFER_TOO_SMALL;
+ *         GENRE_E_NOMEM.
+ * Thread-safe on a const fitted handle. @since 0.1
+ */
+GENRE_API genre_status genre_lda_transform(const genre_lda *l, const double *x, size_t n_rows,
+                                           size_t n_cols, size_t row_stride, double *out,
+                                           size_t out_len, size_t *needed);
+
+/**
+ * Class posterior probabilities, row-major n_rows x K (columns in ascending
+ * label order, each row sums to 1).
+ * @param[out] needed receives n_rows * K when not NULL.
+ * @return as genre_lda_transform().
+ * Thread-safe on a const fitted handle. @since 0.1
+ */
+GENRE_API genre_status genre_lda_predict_proba(const genre_lda *l, const double *x,
+                                               size_t n_rows, size_t n_cols, size_t row_stride,
+                                               double *out, size_t out_len, size_t *needed);
+
+/**
+ * The most probable class label of each row (the lowest label on a tie).
+ * @param[out] out n_rows labels.
+ * @param[out] needed receives n_rows when not NULL.
+ * @return as genre_lda_transform().
+ * Thread-safe on a const fitted handle. @since 0.1
+ */
+GENRE_API genre_status genre_lda_predict(const genre_lda *l, const double *x, size_t n_rows,
+                                         size_t n_cols, size_t row_stride, int32_t *out,
+                                         size_t out_len, size_t *needed);
+
+/**
+ * Copies the explained-variance ratio of the k kept discriminants.
+ * @param[out] needed receives k when not NULL.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (l NULL); GENRE_E_BAD_STATE (not
+ *         fitted); GENRE_E_BUFFER_TOO_SMALL (out NULL or too short).
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_lda_get_explained_variance_ratio(const genre_lda *l, double *out,
+                                                              size_t out_len, size_t *needed);
+
+/** Copies the scalings (loadings) of the k kept discriminants, d x k
+ *  row-major (column c = discriminant c). Statuses as
+ *  genre_lda_get_explained_variance_ratio(). Thread-safe on a const
+ *  handle. @since 0.1 */
+GENRE_API genre_status genre_lda_get_scalings(const genre_lda *l, double *out, size_t out_len,
+                                              size_t *needed);
+
+/** Copies the class means, K x d row-major (classes in ascending label
+ *  order). Statuses as genre_lda_get_explained_variance_ratio().
+ *  Thread-safe on a const handle. @since 0.1 */
+GENRE_API genre_status genre_lda_get_means(const genre_lda *l, double *out, size_t out_len,
+                                           size_t *needed);
+
+/** Copies the training mean m (d values) that transform subtracts.
+ *  Statuses as genre_lda_get_explained_variance_ratio(). Thread-safe on a
+ *  const handle. @since 0.1 */
+GENRE_API genre_status genre_lda_get_xbar(const genre_lda *l, double *out, size_t out_len,
+                                          size_t *needed);
+
+/** Copies the K class priors used by predict. Statuses as
+ *  genre_lda_get_explained_variance_ratio(). Thread-safe on a const handle.
+ *  @since 0.1 */
+GENRE_API genre_status genre_lda_get_priors(const genre_lda *l, double *out, size_t out_len,
+                                            size_t *needed);
+
+/** Copies the K class labels in ascending order. Statuses as
+ *  genre_lda_get_explained_variance_ratio(). Thread-safe on a const handle.
+ *  @since 0.1 */
+GENRE_API genre_status genre_lda_get_classes(const genre_lda *l, int32_t *out, size_t out_len,
+                                             size_t *needed);
+
+/**
+ * Saves a fitted LDA to a file (atomically).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_BAD_STATE (not
+ *         fitted); GENRE_E_IO; GENRE_E_NOMEM.
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_lda_save(const genre_lda *l, const char *path);
+
+/**
+ * Saves a fitted LDA into buf; *written_or_needed always receives the size
+ * (buf NULL is a size query).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL l or written_or_needed);
+ *         GENRE_E_BAD_STATE; GENRE_E_BUFFER_TOO_SMALL; GENRE_E_NOMEM.
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_lda_save_to_memory(const genre_lda *l, void *buf, size_t cap,
+                                                size_t *written_or_needed);
+
+/**
+ * Loads an LDA saved by genre_lda_save().
+ * @param[out] out receives a new handle (free with genre_lda_free()).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_IO; GENRE_E_CORRUPT;
+ *         GENRE_E_VERSION; GENRE_E_MODEL_KIND; GENRE_E_NOMEM.
+ * Thread-safe. @since 0.1
+ */
+GENRE_API genre_status genre_lda_load(genre_lda **out, const char *path);
+
+/** Loads an LDA from memory (buf not kept). Statuses as genre_lda_load()
+ *  without GENRE_E_IO. Thread-safe. @since 0.1 */
+GENRE_API genre_status genre_lda_load_from_memory(genre_lda **out, const void *buf,
+                                                  size_t len);
+
+GENRE_END_DECLS
+
+#endif /* GENRE_LDA_H */

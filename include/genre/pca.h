@@ -1,0 +1,230 @@
+/*
+ * libgenre -- music-genre classification from audio features.
+ * Copyright (C) 2026 the libgenre developers.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/**
+ * @file genre/pca.h
+ * @brief Principal component analysis by eigen-decomposition of the
+ *        covariance matrix (GSL).
+ *
+ * fit centres the columns, forms the covariance (divisor n - 1, as
+ * scikit-learn's PCA) and keeps the leading eigenvectors as components,
+ * sorted by decreasing variance.
+ *
+ * **Sign convention.** Eigenvectors are defined up to sign; libgenre makes
+ * the entry of largest magnitude of each component positive (the first such
+ * entry on a tie), so the same data always gives the same components.
+ * (scikit-learn fixes the sign from the projected rows instead, so results
+ * agree with it up to one sign per component.)
+ *
+ * **How many components.** At most min(n_features, n_rows - 1): n centred
+ * rows span at most n - 1 directions, so PCA also works with fewer rows
+ * than columns. GENRE_PCA_N_COMPONENTS asks for a count (0, the default,
+ * means that maximum); GENRE_PCA_VARIANCE_FRACTION f in (0, 1) asks for the
+ * smallest count whose cumulative explained-variance ratio exceeds f.
+ * Setting one clears the other.
+ *
+ * **Outputs.** explained variance (the eigenvalues; those at rounding
+ * level, at most n_features * DBL_EPSILON * the largest, or negative, are
+ * reported as exactly 0), explained-variance ratio (eigenvalue / total
+ * variance, the trace of the covariance), components (k x n_features, row c
+ * is component c), loadings (n_features x k: component entry times the
+ * square root of its variance, i.e. the covariance of each feature with each
+ * standardized score), and the column means.
+ *
+ * With GENRE_PCA_WHITEN, transform divides each score by the square root of
+ * its variance (so the training scores have unit variance) and the inverse
+ * transform multiplies it back.
+ *
+ * Threading: see genre/common.h. fit and the setters need exclusive access;
+ * transform, inverse transform, the getters and save may run concurrently
+ * on one fitted handle.
+ */
+#ifndef GENRE_PCA_H
+#define GENRE_PCA_H
+
+#include <genre/common.h>
+
+GENRE_BEGIN_DECLS
+
+/** A PCA model. Opaque. */
+typedef struct genre_pca genre_pca;
+
+/* ---- Parameter keys (values frozen, new keys appended) ------------------ */
+/** i64, [0, 2^31-1], default 0 (= min(n_features, n_rows - 1)). */
+#define GENRE_PCA_N_COMPONENTS 1
+/** f64, [0, 1): 0 (default) = off, else keep the fewest components whose
+ *  cumulative explained-variance ratio exceeds it. */
+#define GENRE_PCA_VARIANCE_FRACTION 2
+/** i64, 0 or 1, default 0: whiten the scores. */
+#define GENRE_PCA_WHITEN 3
+/** i64, read-only after fit: columns seen by fit. */
+#define GENRE_PCA_N_FEATURES 100
+/** i64, read-only after fit: rows seen by fit. */
+#define GENRE_PCA_N_SAMPLES 101
+/** i64, read-only after fit: components kept (k). */
+#define GENRE_PCA_N_COMPONENTS_FITTED 102
+/** i64, read-only: 1 once fitted (or loaded), else 0. */
+#define GENRE_PCA_FITTED 103
+/** f64, read-only after fit: total variance (trace of the covariance). */
+#define GENRE_PCA_TOTAL_VARIANCE 104
+
+/**
+ * Creates an unfitted PCA (all components, no whitening).
+ * @param[out] out receives the handle; free it with genre_pca_free().
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (out NULL); GENRE_E_NOMEM.
+ * Thread-safe. @since 0.1
+ */
+GENRE_API genre_status genre_pca_create(genre_pca **out);
+
+/** Frees a PCA; NULL is a no-op. Needs exclusive access. @since 0.1 */
+GENRE_API void genre_pca_free(genre_pca *p);
+
+/**
+ * Sets an integer parameter (GENRE_PCA_N_COMPONENTS, GENRE_PCA_WHITEN).
+ * Takes effect at the next fit. A count larger than the data allows is
+ * reported by fit.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (p NULL, value out of range);
+ *         GENRE_E_UNKNOWN_PARAM (unknown, read-only or f64 key).
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_pca_set_i64(genre_pca *p, int32_t key, int64_t value);
+
+/**
+ * Sets a real parameter (GENRE_PCA_VARIANCE_FRACTION).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (p NULL, value outside [0, 1) or
+ *         NaN); GENRE_E_UNKNOWN_PARAM (unknown, read-only or i64 key).
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_pca_set_f64(genre_pca *p, int32_t key, double value);
+
+/**
+ * Reads an integer parameter or fitted property.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_UNKNOWN_PARAM;
+ *         GENRE_E_BAD_STATE (a fitted property before fit).
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_pca_get_i64(const genre_pca *p, int32_t key, int64_t *out);
+
+/**
+ * Reads a real parameter or fitted property (GENRE_PCA_VARIANCE_FRACTION,
+ * GENRE_PCA_TOTAL_VARIANCE).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_UNKNOWN_PARAM;
+ *         GENRE_E_BAD_STATE (a fitted property before fit).
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_pca_get_f64(const genre_pca *p, int32_t key, double *out);
+
+/**
+ * Fits the components. A failed fit leaves the handle as it was.
+ * @param[in] x row-major n_rows x n_cols, row_stride >= n_cols; not kept.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, no rows or columns,
+ *         row_stride < n_cols, fewer than 2 rows, GENRE_PCA_N_COMPONENTS
+ *         above min(n_cols, n_rows - 1)); GENRE_E_NONFINITE (NaN/Inf, with
+ *         row, column and value); GENRE_E_NUMERIC (every column constant,
+ *         whitening a component of zero variance, values so large that
+ *         their sums overflow, or the eigen-solver failed); GENRE_E_NOMEM.
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_pca_fit(genre_pca *p, const double *x, size_t n_rows,
+                                     size_t n_cols, size_t row_stride);
+
+/**
+ * Projects rows onto the components: out = (x - mean) * components^T
+ * (divided by sqrt(variance) per component when whitening), row-major
+ * n_rows x k, contiguous.
+ * @param[out] needed receives n_rows * k when not NULL.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL p or x, no rows, row_stride
+ *         < n_cols); GENRE_E_BAD_STATE (not fitted); GENRE_E_SHAPE (n_cols
+ *         differs from fit); GENRE_E_NONFINITE; GENRE_E_BUFFER_TOO_SMALL;
+ *         GENRE_E_NOMEM.
+ * Thread-safe on a const fitted handle. @since 0.1
+ */
+GENRE_API genre_status genre_pca_transform(const genre_pca *p, const double *x, size_t n_rows,
+                                           size_t n_cols, size_t row_stride, double *out,
+                                           size_t out_len, size_t *needed);
+
+/**
+ * Maps scores back to feature space: out = z * components + mean (z first
+ * multiplied by sqrt(variance) when whitening). z is n_rows x k (n_cols must
+ * be k); out is n_rows x n_features, contiguous. Exact for the span of the
+ * components; with k < n_features it is the best rank-k reconstruction.
+ * @param[out] needed receives n_rows * n_features when not NULL.
+ * @return as genre_pca_transform() (GENRE_E_SHAPE when n_cols != k).
+ * Thread-safe on a const fitted handle. @since 0.1
+ */
+GENRE_API genre_status genre_pca_inverse_transform(const genre_pca *p, const double *z,
+                                                   size_t n_rows, size_t n_cols,
+                                                   size_t row_stride, double *out,
+                                                   size_t out_len, size_t *needed);
+
+/**
+ * Copies the components, k x n_features row-major (row c = component c,
+ * unit length, sign as documented above).
+ * @param[out] needed receives k * n_features when not NULL.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (p NULL); GENRE_E_BAD_STATE (not
+ *         fitted); GENRE_E_BUFFER_TOO_SMALL (out NULL or too short).
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_pca_get_components(const genre_pca *p, double *out,
+                                                size_t out_len, size_t *needed);
+
+/** Copies the k explained variances (eigenvalues, decreasing). Statuses as
+ *  genre_pca_get_components(). Thread-safe on a const handle. @since 0.1 */
+GENRE_API genre_status genre_pca_get_explained_variance(const genre_pca *p, double *out,
+                                                        size_t out_len, size_t *needed);
+
+/** Copies the k explained-variance ratios (variance / total variance).
+ *  Statuses as genre_pca_get_components(). Thread-safe on a const handle.
+ *  @since 0.1 */
+GENRE_API genre_status genre_pca_get_explained_variance_ratio(const genre_pca *p, double *out,
+                                                              size_t out_len, size_t *needed);
+
+/** Copies the loadings, n_features x k row-major: loadings[j][c] =
+ *  components[c][j] * sqrt(variance[c]). Statuses as
+ *  genre_pca_get_components(). Thread-safe on a const handle. @since 0.1 */
+GENRE_API genre_status genre_pca_get_loadings(const genre_pca *p, double *out, size_t out_len,
+                                              size_t *needed);
+
+/** Copies the n_features column means of the training rows. Statuses as
+ *  genre_pca_get_components(). Thread-safe on a const handle. @since 0.1 */
+GENRE_API genre_status genre_pca_get_mean(const genre_pca *p, double *out, size_t out_len,
+                                          size_t *needed);
+
+/**
+ * Saves a fitted PCA to a file (atomically).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_BAD_STATE (not
+ *         fitted); GENRE_E_IO; GENRE_E_NOMEM.
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_pca_save(const genre_pca *p, const char *path);
+
+/**
+ * Saves a fitted PCA into buf; *written_or_needed always receives the size
+ * (buf NULL is a size query).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL p or written_or_needed);
+ *         GENRE_E_BAD_STATE; GENRE_E_BUFFER_TOO_SMALL; GENRE_E_NOMEM.
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_pca_save_to_memory(const genre_pca *p, void *buf, size_t cap,
+                                                size_t *written_or_needed);
+
+/**
+ * Loads a PCA saved by genre_pca_save().
+ * @param[out] out receives a new handle (free with genre_pca_free()).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_IO; GENRE_E_CORRUPT;
+ *         GENRE_E_VERSION; GENRE_E_MODEL_KIND; GENRE_E_NOMEM.
+ * Thread-safe. @since 0.1
+ */
+GENRE_API genre_status genre_pca_load(genre_pca **out, const char *path);
+
+/** Loads a PCA from memory (buf not kept). Statuses as genre_pca_load()
+ *  without GENRE_E_IO. Thread-safe. @since 0.1 */
+GENRE_API genre_status genre_pca_load_from_memory(genre_pca **out, const void *buf,
+                                                  size_t len);
+
+GENRE_END_DECLS
+
+#endif /* GENRE_PCA_H */

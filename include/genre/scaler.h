@@ -1,0 +1,207 @@
+/*
+ * libgenre -- music-genre classification from audio features.
+ * Copyright (C) 2026 the libgenre developers.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/**
+ * @file genre/scaler.h
+ * @brief Per-column standardization: (x - mean) / std, fit on training rows.
+ *
+ * The scaler learns each column's mean and *population* standard deviation
+ * (divisor n, as scikit-learn's StandardScaler) from the rows given to
+ * genre_scaler_fit(). A column mask leaves chosen columns (categorical
+ * codes such as `key` and `mode`) untouched: their shift is 0 and their
+ * scale 1, so they pass through transform and inverse transform bit for bit.
+ *
+ * **Zero-variance columns.** A scaled column whose variance is zero (or at
+ * the rounding level of its mean: var <= (n * DBL_EPSILON * |mean|)^2) is
+ * never divided by zero: it is centred only (its scale is 1, so it
+ * transforms to 0 for every training row), counted in
+ * GENRE_SCALER_N_ZERO_VARIANCE and flagged by
+ * genre_scaler_get_zero_variance(). This is what scikit-learn does too.
+ *
+ * Threading: see genre/common.h. fit and the setters need exclusive access;
+ * transform, inverse transform, the getters and save may run concurrently on
+ * one fitted handle.
+ */
+#ifndef GENRE_SCALER_H
+#define GENRE_SCALER_H
+
+#include <genre/common.h>
+
+GENRE_BEGIN_DECLS
+
+/** A standard scaler. Opaque. */
+typedef struct genre_scaler genre_scaler;
+
+/* ---- Parameter keys (values frozen, new keys appended) ------------------ */
+/** i64, 0 or 1, default 1: subtract the column mean. */
+#define GENRE_SCALER_WITH_MEAN 1
+/** i64, 0 or 1, default 1: divide by the column standard deviation. */
+#define GENRE_SCALER_WITH_STD 2
+/** i64, read-only after fit: columns seen by fit. */
+#define GENRE_SCALER_N_FEATURES 100
+/** i64, read-only after fit: rows seen by fit. */
+#define GENRE_SCALER_N_SAMPLES 101
+/** i64, read-only after fit: scaled columns whose variance is zero. */
+#define GENRE_SCALER_N_ZERO_VARIANCE 102
+/** i64, read-only: 1 once fitted (or loaded), else 0. */
+#define GENRE_SCALER_FITTED 103
+
+/**
+ * Creates an unfitted scaler (with mean, with std, no mask).
+ * @param[out] out receives the handle; free it with genre_scaler_free().
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (out NULL); GENRE_E_NOMEM.
+ * Thread-safe. @since 0.1
+ */
+GENRE_API genre_status genre_scaler_create(genre_scaler **out);
+
+/** Frees a scaler; NULL is a no-op. Needs exclusive access. @since 0.1 */
+GENRE_API void genre_scaler_free(genre_scaler *s);
+
+/**
+ * Sets an integer parameter (GENRE_SCALER_WITH_MEAN, GENRE_SCALER_WITH_STD).
+ * Takes effect at the next fit.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (s NULL, value not 0 or 1);
+ *         GENRE_E_UNKNOWN_PARAM (unknown or read-only key).
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_scaler_set_i64(genre_scaler *s, int32_t key, int64_t value);
+
+/**
+ * Reads an integer parameter or fitted property (any GENRE_SCALER_* key).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (s or out NULL);
+ *         GENRE_E_UNKNOWN_PARAM; GENRE_E_BAD_STATE (a fitted property of an
+ *         unfitted scaler).
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_scaler_get_i64(const genre_scaler *s, int32_t key, int64_t *out);
+
+/**
+ * Chooses which columns are scaled: scale[j] != 0 scales column j,
+ * scale[j] == 0 passes it through unchanged (shift 0, scale 1). The array is
+ * copied; its length must equal the column count given to fit. NULL with
+ * n_cols 0 removes the mask (every column scaled). Takes effect at the next fit.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (s NULL, scale NULL with n_cols > 0,
+ *         scale non-NULL with n_cols 0); GENRE_E_NOMEM.
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_scaler_set_mask(genre_scaler *s, const uint8_t *scale,
+                                             size_t n_cols);
+
+/**
+ * Learns each column's mean and population standard deviation. A failed fit
+ * leaves the handle as it was.
+ * @param[in] x row-major n_rows x n_cols, row_stride >= n_cols; not kept.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (s or x NULL, no rows or columns,
+ *         row_stride < n_cols); GENRE_E_NONFINITE (NaN/Inf; the message names
+ *         row, column and value); GENRE_E_SHAPE (mask length differs from
+ *         n_cols); GENRE_E_NUMERIC (values so large that their column sums
+ *         overflow); GENRE_E_NOMEM.
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_scaler_fit(genre_scaler *s, const double *x, size_t n_rows,
+                                        size_t n_cols, size_t row_stride);
+
+/**
+ * Writes (x - shift) / scale for each row into out (row-major, n_rows x
+ * n_cols, contiguous). out may equal x when row_stride == n_cols (in place).
+ * @param[out] out     caller buffer of out_len doubles.
+ * @param[out] needed  receives n_rows * n_cols when not NULL.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL s or x, no rows, row_stride <
+ *         n_cols); GENRE_E_BAD_STATE (not fitted); GENRE_E_SHAPE (n_cols
+ *         differs from fit); GENRE_E_NONFINITE; GENRE_E_BUFFER_TOO_SMALL
+ *         (out NULL or out_len < n_rows * n_cols).
+ * Thread-safe on a const fitted handle. @since 0.1
+ */
+GENRE_API genre_status genre_scaler_transform(const genre_scaler *s, const double *x,
+                                              size_t n_rows, size_t n_cols,
+                                              size_t row_stride, double *out,
+                                              size_t out_len, size_t *needed);
+
+/**
+ * The inverse of genre_scaler_transform(): x * scale + shift. Same
+ * arguments, statuses and threading.
+ * @since 0.1
+ */
+GENRE_API genre_status genre_scaler_inverse_transform(const genre_scaler *s, const double *x,
+                                                      size_t n_rows, size_t n_cols,
+                                                      size_t row_stride, double *out,
+                                                      size_t out_len, size_t *needed);
+
+/**
+ * Copies the per-column shift (the mean; 0 for masked columns or without
+ * mean) into out[n_features].
+ * @param[out] needed receives n_features when not NULL.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (s NULL); GENRE_E_BAD_STATE (not
+ *         fitted); GENRE_E_BUFFER_TOO_SMALL (out NULL or out_len too small).
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_scaler_get_mean(const genre_scaler *s, double *out,
+                                             size_t out_len, size_t *needed);
+
+/**
+ * Copies the per-column scale (population std; 1 for masked, zero-variance
+ * columns or without std) into out[n_features]. Statuses as
+ * genre_scaler_get_mean(). Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_scaler_get_scale(const genre_scaler *s, double *out,
+                                              size_t out_len, size_t *needed);
+
+/**
+ * Copies the per-column population variance found by fit (also for masked
+ * columns) into out[n_features]. Statuses as genre_scaler_get_mean().
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_scaler_get_variance(const genre_scaler *s, double *out,
+                                                 size_t out_len, size_t *needed);
+
+/**
+ * Writes 1 for each scaled column found to have zero variance, else 0, into
+ * out[n_features]. Statuses as genre_scaler_get_mean().
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_scaler_get_zero_variance(const genre_scaler *s, uint8_t *out,
+                                                      size_t out_len, size_t *needed);
+
+/**
+ * Saves a fitted scaler to a file (atomically: written whole or not at all).
+ * @param[in] path UTF-8 path.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_BAD_STATE (not
+ *         fitted); GENRE_E_IO; GENRE_E_NOMEM.
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_scaler_save(const genre_scaler *s, const char *path);
+
+/**
+ * Saves a fitted scaler into buf. *written_or_needed always receives the
+ * size, so buf NULL is a size query.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (s or written_or_needed NULL);
+ *         GENRE_E_BAD_STATE (not fitted); GENRE_E_BUFFER_TOO_SMALL;
+ *         GENRE_E_NOMEM.
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_scaler_save_to_memory(const genre_scaler *s, void *buf,
+                                                   size_t cap, size_t *written_or_needed);
+
+/**
+ * Loads a scaler saved by genre_scaler_save().
+ * @param[out] out receives a new handle (free with genre_scaler_free()).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_IO; GENRE_E_CORRUPT;
+ *         GENRE_E_VERSION; GENRE_E_MODEL_KIND (another kind of model);
+ *         GENRE_E_NOMEM.
+ * Thread-safe. @since 0.1
+ */
+GENRE_API genre_status genre_scaler_load(genre_scaler **out, const char *path);
+
+/**
+ * Loads a scaler from memory (buf is not kept). Statuses as
+ * genre_scaler_load() without GENRE_E_IO. Thread-safe. @since 0.1
+ */
+GENRE_API genre_status genre_scaler_load_from_memory(genre_scaler **out, const void *buf,
+                                                     size_t len);
+
+GENRE_END_DECLS
+
+#endif /* GENRE_SCALER_H */
