@@ -6,8 +6,10 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config           # toolchain
   libgsl-dev libopenblas-dev zlib1g-dev      # library dependencies
+  libdeflate-dev                             # fast gzip input (optional, zlib otherwise)
   check libsubunit-dev                       # unit tests
   abigail-tools binutils valgrind            # ABI baseline, readelf/nm, leak checks
+  locales                                    # localedef, for the locale-independence test
   clang libclang-rt-14-dev                   # libFuzzer targets
 )
 sudo=""

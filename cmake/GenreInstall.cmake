@@ -51,6 +51,9 @@ foreach(_dir LIBDIR INCLUDEDIR DATADIR)
   endif()
 endforeach()
 set(GENRE_PC_LIBS_PRIVATE "-lgsl -lopenblas -lz -lpthread -lm")
+if(LIBDEFLATE_FOUND)
+  string(PREPEND GENRE_PC_LIBS_PRIVATE "-ldeflate ")
+endif()
 configure_file("${PROJECT_SOURCE_DIR}/pkgconfig/genre.pc.in"
                "${PROJECT_BINARY_DIR}/genre.pc" @ONLY)
 install(FILES "${PROJECT_BINARY_DIR}/genre.pc"

@@ -36,6 +36,18 @@ static const struct status_entry status_table[] = {
     {GENRE_E_PARSE, "GENRE_E_PARSE", "input does not parse"},
     {GENRE_E_SCHEMA, "GENRE_E_SCHEMA", "input does not match the schema"},
     {GENRE_E_INTERNAL, "GENRE_E_INTERNAL", "internal error (a libgenre bug)"},
+    {GENRE_E_EMPTY_INPUT, "GENRE_E_EMPTY_INPUT", "input is empty"},
+    {GENRE_E_NO_DATA_ROWS, "GENRE_E_NO_DATA_ROWS", "input has a header but no data rows"},
+    {GENRE_E_RAGGED_ROW, "GENRE_E_RAGGED_ROW", "record has a different number of fields than the header"},
+    {GENRE_E_UNTERMINATED_QUOTE, "GENRE_E_UNTERMINATED_QUOTE", "input ends inside a quoted field"},
+    {GENRE_E_NOT_A_NUMBER, "GENRE_E_NOT_A_NUMBER", "text in a numeric column"},
+    {GENRE_E_NONFINITE_TEXT, "GENRE_E_NONFINITE_TEXT", "NaN or infinity not declared as missing"},
+    {GENRE_E_RECORD_TOO_LONG, "GENRE_E_RECORD_TOO_LONG", "record longer than the configured limit"},
+    {GENRE_E_INVALID_UTF8, "GENRE_E_INVALID_UTF8", "invalid UTF-8"},
+    {GENRE_E_DUPLICATE_COLUMN, "GENRE_E_DUPLICATE_COLUMN", "duplicate column name"},
+    {GENRE_E_MISSING_COLUMN, "GENRE_E_MISSING_COLUMN", "column not found"},
+    {GENRE_E_UNSEEN_CATEGORY, "GENRE_E_UNSEEN_CATEGORY", "category not seen when fitting"},
+    {GENRE_E_MISSING_VALUE, "GENRE_E_MISSING_VALUE", "value still missing"},
 };
 
 static const struct status_entry *find_status(genre_status code)

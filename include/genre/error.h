@@ -60,6 +60,31 @@ GENRE_BEGIN_DECLS
 #define GENRE_E_SCHEMA (-16)
 /** A bug in libgenre; please report it with the message. */
 #define GENRE_E_INTERNAL (-17)
+/** Text input with no bytes at all (or only a byte-order mark). */
+#define GENRE_E_EMPTY_INPUT (-18)
+/** A CSV with a header and no data record. */
+#define GENRE_E_NO_DATA_ROWS (-19)
+/** A CSV record with more or fewer fields than the header. */
+#define GENRE_E_RAGGED_ROW (-20)
+/** Input ends inside a quoted CSV field. */
+#define GENRE_E_UNTERMINATED_QUOTE (-21)
+/** Text in a numeric column that is not a number nor a declared missing marker. */
+#define GENRE_E_NOT_A_NUMBER (-22)
+/** NaN, infinity or an overflowing number spelled in a numeric column
+ *  where it is not a declared missing marker. */
+#define GENRE_E_NONFINITE_TEXT (-23)
+/** A CSV record longer than the configured limit. */
+#define GENRE_E_RECORD_TOO_LONG (-24)
+/** Text that is not valid UTF-8. */
+#define GENRE_E_INVALID_UTF8 (-25)
+/** A column name that occurs twice (in a header or a schema). */
+#define GENRE_E_DUPLICATE_COLUMN (-26)
+/** A column the schema or the call names is absent. */
+#define GENRE_E_MISSING_COLUMN (-27)
+/** A category never seen when the encoding was fit (or outside a fixed order). */
+#define GENRE_E_UNSEEN_CATEGORY (-28)
+/** A value is still missing where a complete one is needed (export, model features). */
+#define GENRE_E_MISSING_VALUE (-29)
 
 /**
  * A short static description of a status code, e.g. "out of memory".

@@ -19,5 +19,6 @@
 #include <genre/scaler.h>
 #include <genre/pca.h>
 #include <genre/lda.h>
+#include <genre/dataset.h>
 
 #endif /* GENRE_GENRE_H */

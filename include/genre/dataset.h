@@ -1,0 +1,648 @@
+/*
+ * libgenre -- music-genre classification from audio features.
+ * Copyright (C) 2026 the libgenre developers.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/**
+ * @file genre/dataset.h
+ * @brief Schema-driven CSV loading, cleaning, imputation, encoding, splits
+ *        and export.
+ *
+ * The usual, leak-free order:
+ *
+ * 1. describe the columns in a ::genre_dataset_schema (or take
+ *    genre_dataset_schema_create_music_genre());
+ * 2. genre_dataset_read_file() or genre_dataset_read_memory();
+ * 3. genre_dataset_drop_empty_rows();
+ * 4. genre_dataset_split_stratified() or genre_dataset_split_grouped(), then
+ *    genre_dataset_subset() for each side;
+ * 5. configure a ::genre_dataset_prep (imputation steps), then
+ *    genre_dataset_prep_fit_apply() on the training rows and
+ *    genre_dataset_prep_apply() on the test rows;
+ * 6. genre_dataset_export_matrix(), genre_dataset_export_labels(), ...
+ *
+ * Reproducing an analysis that imputed before splitting is the same calls
+ * with step 5 run on the whole table before step 4.
+ *
+ * Every step records what it did in the dataset's report
+ * (genre_dataset_report_value(), genre_dataset_report_text()).
+ */
+#ifndef GENRE_DATASET_H
+#define GENRE_DATASET_H
+
+#include <genre/common.h>
+
+GENRE_BEGIN_DECLS
+
+/** A table read from CSV: rows, typed columns, and the report of what was
+ *  done to it. Opaque. */
+typedef struct genre_dataset genre_dataset;
+/** What each CSV column is and what marks a missing value. Opaque. */
+typedef struct genre_dataset_schema genre_dataset_schema;
+/** Fitted cleaning and encoding state: fit on training rows, apply to any
+ *  table of the same schema. Opaque. */
+typedef struct genre_dataset_prep genre_dataset_prep;
+/** The row indices of a train/test split of one dataset. Opaque. */
+typedef struct genre_dataset_split genre_dataset_split;
+
+/* ---- Column roles (values frozen) ------------------------------------- */
+/** A number; parsed locale-independently and correctly rounded. */
+#define GENRE_COL_NUMERIC 1
+/** A category, ordinal-encoded by a ::genre_dataset_prep. */
+#define GENRE_COL_CATEGORICAL 2
+/** Free text (artist, track name), kept verbatim for later feature extraction. */
+#define GENRE_COL_TEXT 3
+/** The class label (one per schema), encoded like a categorical. */
+#define GENRE_COL_LABEL 4
+/** A group key (e.g. artist) for group-aware splits and group imputation;
+ *  its text is also exportable. At most one per schema. */
+#define GENRE_COL_GROUP 5
+/** Read past and checked for well-formedness only. */
+#define GENRE_COL_IGNORE 6
+
+/* ---- Schema options (genre_dataset_schema_set_i64) --------------------- */
+/** Longest record accepted, in bytes; default 1 MiB (1048576), range [16, 2^31]. */
+#define GENRE_SCHEMA_MAX_RECORD_BYTES 1
+/** What genre_dataset_prep_apply() does with a category never seen in the
+ *  fit rows (or absent from a fixed order): GENRE_UNSEEN_ERROR (default) or
+ *  GENRE_UNSEEN_RESERVED_CODE (the row gets code -1, counted in the report). */
+#define GENRE_SCHEMA_UNSEEN_CATEGORY 2
+
+/** Threads the reader may use on inputs over 1 MiB: 0 (default) = the
+ *  online cores, 1 = the calling thread only, up to 256. The table read is
+ *  identical for every value. */
+#define GENRE_SCHEMA_THREADS 3
+
+#define GENRE_UNSEEN_ERROR 0
+#define GENRE_UNSEEN_RESERVED_CODE 1
+
+/* ---- Imputation kinds --------------------------------------------------- */
+#define GENRE_IMPUTE_MEDIAN 1
+#define GENRE_IMPUTE_MEAN 2
+
+/* ---- Split sides --------------------------------------------------------- */
+#define GENRE_SPLIT_TRAIN 0
+#define GENRE_SPLIT_TEST 1
+
+/* ---- Dataset properties (genre_dataset_get_i64) ------------------------- */
+/** Rows currently in the table. */
+#define GENRE_DATASET_N_ROWS 1
+/** Columns named by the schema. */
+#define GENRE_DATASET_N_COLUMNS 2
+/** 1 once a ::genre_dataset_prep has been applied (codes exportable). */
+#define GENRE_DATASET_ENCODED 3
+
+/* ======================================================================== */
+/* Schema                                                                   */
+/* ======================================================================== */
+
+/**
+ * Creates an empty schema (no columns; the empty string is not a missing
+ * marker until declared; record limit 1 MiB; unseen categories are errors;
+ * reader threads 0 = the online cores).
+ * @param[out] out receives the schema; free it with genre_dataset_schema_free().
+ * @return GENRE_OK, GENRE_E_INVALID_ARG (out NULL), GENRE_E_NOMEM.
+ * Thread-safe. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_schema_create(genre_dataset_schema **out);
+
+/**
+ * Creates the schema of the "Prediction of Music Genre" table
+ * (data/music_genre.csv.gz): 13 numeric features, `key` and `mode`
+ * categorical with fixed orders (key C, C#, D, D#, E, F, F#, G, G#, A, A#, B
+ * -> 0..11; mode Minor 0, Major 1), `music_genre` the label in the order
+ * Electronic, Anime, Jazz, Alternative, Country, Rap, Blues, Rock,
+ * Classical, Hip-Hop (0..9), `artist_name` the group key with
+ * `empty_field` meaning "no group", `track_name` text, `instance_id` and
+ * `obtained_date` ignored; missing markers: empty in every column, `?` in
+ * `tempo`, the value -1 in `duration_ms`.
+ * @param[out] out receives the schema; free it with genre_dataset_schema_free().
+ * @return GENRE_OK, GENRE_E_INVALID_ARG, GENRE_E_NOMEM.
+ * Thread-safe. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_schema_create_music_genre(genre_dataset_schema **out);
+
+/** Frees a schema; NULL is a no-op. Datasets read with it keep their own copy.
+ *  Needs exclusive access. @since 0.1 */
+GENRE_API void genre_dataset_schema_free(genre_dataset_schema *schema);
+
+/**
+ * Declares a column, found in the file by its exact header name.
+ * Header columns the schema does not name are checked for syntax and skipped.
+ * @param[in,out] schema the schema.
+ * @param[in] name  header text (UTF-8, copied).
+ * @param[in] role  a GENRE_COL_* value.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, unknown role, a second label
+ *         or group column); GENRE_E_DUPLICATE_COLUMN (name already declared);
+ *         GENRE_E_NOMEM.
+ * Needs exclusive access to the schema. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_schema_add_column(genre_dataset_schema *schema,
+                                                       const char *name, int32_t role);
+
+/**
+ * Declares a text that marks a missing value. Only declared markers are
+ * missing: other non-numeric text in a numeric column is an error.
+ * @param[in] column a declared column, or NULL for every column.
+ * @param[in] text   the exact field text (after CSV unquoting), e.g. "" or "?".
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL text);
+ *         GENRE_E_MISSING_COLUMN (column not declared); GENRE_E_NOMEM.
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_schema_add_missing_text(genre_dataset_schema *schema,
+                                                             const char *column,
+                                                             const char *text);
+
+/**
+ * Declares a numeric sentinel that marks a missing value in a numeric
+ * column (e.g. duration_ms == -1): any spelling that parses to this value
+ * ("-1", "-1.0", "-1e0") is missing.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, non-finite value, column not
+ *         numeric); GENRE_E_MISSING_COLUMN (column not declared); GENRE_E_NOMEM.
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_schema_add_missing_value(genre_dataset_schema *schema,
+                                                              const char *column,
+                                                              double value);
+
+/**
+ * Names the value of the group column that means "no group" (e.g.
+ * `empty_field` for artists): such rows, like rows with a missing group,
+ * are singletons, never one big group.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_BAD_STATE (no group
+ *         column declared yet); GENRE_E_NOMEM.
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_schema_set_no_group(genre_dataset_schema *schema,
+                                                         const char *value);
+
+/**
+ * Fixes the ordinal order of a categorical or label column: names[i]
+ * gets code i. Without a fixed order, codes follow the byte order of the
+ * names seen in the fit rows. Names are copied.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, n == 0, n > 2^31-1, a
+ *         repeated name, column neither categorical nor label);
+ *         GENRE_E_MISSING_COLUMN; GENRE_E_NOMEM.
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_schema_set_category_order(genre_dataset_schema *schema,
+                                                               const char *column,
+                                                               const char *const *names,
+                                                               size_t n);
+
+/**
+ * Sets an integer option (GENRE_SCHEMA_*).
+ * @return GENRE_OK; GENRE_E_UNKNOWN_PARAM; GENRE_E_INVALID_ARG (out of range).
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_schema_set_i64(genre_dataset_schema *schema,
+                                                    int32_t key, int64_t value);
+
+/* ======================================================================== */
+/* Reading                                                                  */
+/* ======================================================================== */
+
+/**
+ * Reads a CSV file (RFC 4180: quoted fields, doubled quotes, embedded
+ * newlines, CRLF or LF, UTF-8 with an optional BOM; gzip is recognised by
+ * its magic bytes and inflated transparently).
+ *
+ * A record whose every field is empty is kept as an all-missing row and
+ * counted ("read"/"blank_rows"); remove such rows with
+ * genre_dataset_drop_empty_rows(). Numbers parse identically whatever the
+ * host locale and are correctly rounded.
+ *
+ * Every failure message names the file, the line, the column and the
+ * offending text. Inputs over 1 MiB are parsed on up to
+ * GENRE_SCHEMA_THREADS threads; the result and every message are the same
+ * as with one thread.
+ *
+ * @param[out] out    receives the table; free it with genre_dataset_free().
+ * @param[in]  schema the schema; copied, not kept.
+ * @param[in]  path   the file.
+ * @return GENRE_OK;
+ *   GENRE_E_INVALID_ARG (NULL, schema without columns);
+ *   GENRE_E_IO (cannot open or read);
+ *   GENRE_E_EMPTY_INPUT (no bytes, or only a BOM);
+ *   GENRE_E_NO_DATA_ROWS (a header and nothing else);
+ *   GENRE_E_RAGGED_ROW (a record with more or fewer fields than the header);
+ *   GENRE_E_UNTERMINATED_QUOTE (input ends inside a quoted field);
+ *   GENRE_E_PARSE (a quote inside an unquoted field, text after a closing
+ *     quote, a corrupt gzip stream);
+ *   GENRE_E_NOT_A_NUMBER (text in a numeric column, not a declared marker);
+ *   GENRE_E_NONFINITE_TEXT (NaN, Inf or an overflowing number not declared
+ *     missing);
+ *   GENRE_E_RECORD_TOO_LONG (a record over GENRE_SCHEMA_MAX_RECORD_BYTES);
+ *   GENRE_E_INVALID_UTF8;
+ *   GENRE_E_DUPLICATE_COLUMN (a header name twice);
+ *   GENRE_E_MISSING_COLUMN (a schema column absent from the header);
+ *   GENRE_E_NOMEM.
+ * Thread-safe for distinct outputs (the schema is only read). @since 0.1
+ */
+GENRE_API genre_status genre_dataset_read_file(genre_dataset **out,
+                                               const genre_dataset_schema *schema,
+                                               const char *path);
+
+/**
+ * genre_dataset_read_file() on bytes in memory (plain or gzip).
+ * @param[in] buf  the bytes; not kept.
+ * @param[in] len  their count.
+ * @param[in] name what error messages call the input; NULL means "<memory>".
+ * @return as genre_dataset_read_file(), without GENRE_E_IO.
+ * Thread-safe for distinct outputs. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_read_memory(genre_dataset **out,
+                                                 const genre_dataset_schema *schema,
+                                                 const void *buf, size_t len,
+                                                 const char *name);
+
+/** Frees a table; NULL is a no-op. Needs exclusive access. @since 0.1 */
+GENRE_API void genre_dataset_free(genre_dataset *ds);
+
+/**
+ * Reads an integer property (GENRE_DATASET_*).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_UNKNOWN_PARAM.
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_get_i64(const genre_dataset *ds, int32_t key,
+                                             int64_t *out);
+
+/* ======================================================================== */
+/* Report                                                                   */
+/* ======================================================================== */
+
+/**
+ * Looks up one counter of the report. Steps and counters:
+ * - "read": "rows" (data records), "blank_rows";
+ *   per column "missing" (declared markers met, blank rows excluded);
+ *   for the group column "groups" (distinct groups) and "no_group_rows".
+ * - "drop_empty_rows": "dropped", "kept".
+ * - "subset": "rows".
+ * - "encode" per column: "unseen" (rows given the reserved code).
+ * - "group_median" per column: "from_group", "from_global".
+ * - "impute_median", "impute_mean", "impute_model" per column: "imputed".
+ * When a step ran more than once the latest value is returned.
+ * @param[in] column the column, or NULL for table-wide counters.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL step, counter or out);
+ *         GENRE_E_BAD_STATE (no such counter recorded).
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_report_value(const genre_dataset *ds, const char *step,
+                                                  const char *column, const char *counter,
+                                                  int64_t *out);
+
+/**
+ * The whole report as text, one `step column counter value` line per
+ * counter (column "-" for table-wide ones), NUL-terminated.
+ * @param[out] buf     destination, or NULL to ask for the size.
+ * @param[in]  cap     bytes available at buf.
+ * @param[out] needed  receives the bytes needed including the NUL; may be NULL.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_BUFFER_TOO_SMALL (buf
+ *         non-NULL and cap < needed; nothing written).
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_report_text(const genre_dataset *ds, char *buf,
+                                                 size_t cap, size_t *needed);
+
+/* ======================================================================== */
+/* Cleaning                                                                 */
+/* ======================================================================== */
+
+/**
+ * Removes rows whose every field was empty; records "drop_empty_rows"
+ * "dropped" and "kept".
+ * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_NOMEM.
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_drop_empty_rows(genre_dataset *ds);
+
+/**
+ * Fit callback of model-based imputation: train a predictor of y from x.
+ * @param x row-major n_rows x n_cols, valid during the call only.
+ * @param y n_rows targets.
+ * @return GENRE_OK, or a negative status that aborts the fit and is returned.
+ */
+typedef genre_status (*genre_dataset_fit_fn)(void *user_data, const double *x,
+                                             size_t n_rows, size_t n_cols,
+                                             const double *y);
+/**
+ * Predict callback of model-based imputation: write n_rows predictions.
+ * @return GENRE_OK, or a negative status that aborts and is returned.
+ */
+typedef genre_status (*genre_dataset_predict_fn)(void *user_data, const double *x,
+                                                 size_t n_rows, size_t n_cols,
+                                                 double *y_out);
+
+/**
+ * Creates an empty preparation for tables of this schema. Categorical and
+ * label columns are always encoded; imputation steps are added in order.
+ * @param[out] out receives it; free with genre_dataset_prep_free().
+ * @param[in] schema copied.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_NOMEM.
+ * Thread-safe. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_prep_create(genre_dataset_prep **out,
+                                                 const genre_dataset_schema *schema);
+
+/** Frees a preparation; NULL is a no-op. @since 0.1 */
+GENRE_API void genre_dataset_prep_free(genre_dataset_prep *prep);
+
+/**
+ * Adds group-median imputation: a missing value of `column` gets the
+ * median of the observed values of its group in the fit rows, else (no
+ * group, or a group with no observed value in the fit rows) the global
+ * median of the fit rows. Apply records "group_median" "from_group" and
+ * "from_global".
+ * @param[in] column a numeric column; the group is the schema's group column.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (not numeric, no group column);
+ *         GENRE_E_MISSING_COLUMN; GENRE_E_BAD_STATE (already fitted);
+ *         GENRE_E_NOMEM.
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_prep_add_group_median(genre_dataset_prep *prep,
+                                                           const char *column);
+
+/**
+ * Adds median or mean imputation of a numeric column from the fit rows.
+ * @param[in] kind GENRE_IMPUTE_MEDIAN or GENRE_IMPUTE_MEAN.
+ * @return as genre_dataset_prep_add_group_median().
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_prep_add_impute(genre_dataset_prep *prep,
+                                                     const char *column, int32_t kind);
+
+/**
+ * Adds model-based imputation: at fit, `fit` is called with the fit rows
+ * where the target is observed (features: the named numeric or categorical
+ * columns, categoricals as their codes, after the earlier steps); at apply,
+ * `predict` is called once with the rows where the target is missing.
+ * The callbacks and user_data must stay valid while the prep is used.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, n_features == 0, a feature
+ *         that is the target, text, group or ignored); GENRE_E_MISSING_COLUMN;
+ *         GENRE_E_BAD_STATE (already fitted); GENRE_E_NOMEM.
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_prep_add_model_impute(
+    genre_dataset_prep *prep, const char *column, const char *const *features,
+    size_t n_features, genre_dataset_fit_fn fit, genre_dataset_predict_fn predict,
+    void *user_data);
+
+/**
+ * Fits the encodings and every step on `ds` and applies them to it, step
+ * by step (each step is fit on the output of the previous ones). Use it on
+ * the training rows, then genre_dataset_prep_apply() on the test rows.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_BAD_STATE (already
+ *   fitted; a step finds no observed value; the table has blank rows);
+ *   GENRE_E_SHAPE (table of another schema); GENRE_E_UNSEEN_CATEGORY (a
+ *   value outside a fixed order under GENRE_UNSEEN_ERROR);
+ *   GENRE_E_MISSING_VALUE (a model feature still missing);
+ *   GENRE_E_NONFINITE (a prediction is NaN/Inf); a callback's status;
+ *   GENRE_E_NOMEM. On failure prep stays unfitted; ds may be partly changed.
+ * Needs exclusive access to both. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_prep_fit_apply(genre_dataset_prep *prep,
+                                                    genre_dataset *ds);
+
+/**
+ * Applies a fitted preparation to another table of the same schema
+ * (test rows, a new CSV). Statistics are never refit.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_BAD_STATE (not fitted,
+ *   already applied to ds, blank rows, a loaded model step whose predictor
+ *   was not reattached); GENRE_E_SHAPE;
+ *   GENRE_E_UNSEEN_CATEGORY; GENRE_E_MISSING_VALUE; GENRE_E_NONFINITE;
+ *   a callback's status; GENRE_E_NOMEM.
+ * Needs exclusive access to ds; prep is only read (but its predict
+ * callback runs). @since 0.1
+ */
+GENRE_API genre_status genre_dataset_prep_apply(const genre_dataset_prep *prep,
+                                                genre_dataset *ds);
+
+/**
+ * Number of categories of a fitted categorical or label column.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_MISSING_COLUMN;
+ *         GENRE_E_BAD_STATE (not fitted).
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_prep_category_count(const genre_dataset_prep *prep,
+                                                         const char *column,
+                                                         int32_t *out);
+
+/**
+ * The name of category `code` of a fitted categorical or label column
+ * (class names: use the label column), NUL-terminated.
+ * @param[out] buf destination or NULL for a size query; cap its size;
+ *             needed receives the bytes needed including the NUL (may be NULL).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (code out of range);
+ *         GENRE_E_MISSING_COLUMN; GENRE_E_BAD_STATE (not fitted);
+ *         GENRE_E_BUFFER_TOO_SMALL.
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_prep_category_name(const genre_dataset_prep *prep,
+                                                        const char *column, int32_t code,
+                                                        char *buf, size_t cap,
+                                                        size_t *needed);
+
+/**
+ * Saves a fitted preparation (schema, encodings, every step's statistics)
+ * into the model container (kind GENRE_MODEL_DATASET_PREP). Model-based
+ * imputation saves which columns it uses, not the caller's model: after
+ * loading, attach it again with genre_dataset_prep_set_model_callbacks().
+ * @param[out] buf destination or NULL for a size query; cap its size.
+ * @param[out] written_or_needed receives the container's size in bytes.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_BAD_STATE (not fitted);
+ *         GENRE_E_BUFFER_TOO_SMALL (also for buf NULL); GENRE_E_NOMEM.
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_prep_save(const genre_dataset_prep *prep, void *buf,
+                                               size_t cap, size_t *written_or_needed);
+
+/**
+ * genre_dataset_prep_save() to a file, written whole or not at all.
+ * @return as genre_dataset_prep_save(), plus GENRE_E_IO.
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_prep_save_file(const genre_dataset_prep *prep,
+                                                    const char *path);
+
+/**
+ * Loads a fitted preparation saved by genre_dataset_prep_save(); it applies
+ * to new tables of the same schema with genre_dataset_prep_apply().
+ * @param[out] out receives it; free with genre_dataset_prep_free().
+ * @param[in] buf the bytes, not kept; len their count.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_CORRUPT (bad container or
+ *         an inconsistent payload); GENRE_E_VERSION; GENRE_E_MODEL_KIND;
+ *         GENRE_E_NOMEM.
+ * Thread-safe. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_prep_load(genre_dataset_prep **out, const void *buf,
+                                               size_t len);
+
+/**
+ * genre_dataset_prep_load() from a file.
+ * @return as genre_dataset_prep_load(), plus GENRE_E_IO.
+ * Thread-safe. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_prep_load_file(genre_dataset_prep **out,
+                                                    const char *path);
+
+/**
+ * Attaches (or replaces) the callbacks of the model-based imputation step of
+ * `column`, e.g. after genre_dataset_prep_load(). `fit` may be NULL on a
+ * fitted preparation.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL prep, column or predict);
+ *         GENRE_E_MISSING_COLUMN (no such model step).
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_prep_set_model_callbacks(genre_dataset_prep *prep,
+                                                              const char *column,
+                                                              genre_dataset_fit_fn fit,
+                                                              genre_dataset_predict_fn predict,
+                                                              void *user_data);
+
+/* ======================================================================== */
+/* Splits                                                                   */
+/* ======================================================================== */
+
+/**
+ * Stratified split with an exact count per class: for every label value,
+ * `test_per_class` rows chosen uniformly at random go to test, the rest to
+ * train; both sides are then shuffled. Same table and seed, same split.
+ * @param[out] out receives the split; free with genre_dataset_split_free().
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, test_per_class < 0, a class
+ *   with fewer rows than test_per_class); GENRE_E_BAD_STATE (no label
+ *   column, a row without a label); GENRE_E_NOMEM.
+ * Thread-safe on a const ds. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_split_stratified(genre_dataset_split **out,
+                                                      const genre_dataset *ds,
+                                                      int64_t test_per_class,
+                                                      uint64_t seed);
+
+/**
+ * Group-aware split: no group is on both sides (rows without a group are
+ * singletons). Groups are visited in a seeded random order and one goes to
+ * test when that brings the per-class test counts closer to
+ * `test_per_class`; the achieved counts are in
+ * genre_dataset_split_class_counts(). Both sides are shuffled.
+ * @return as genre_dataset_split_stratified(), plus GENRE_E_BAD_STATE when
+ *   the schema has no group column.
+ * Thread-safe on a const ds. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_split_grouped(genre_dataset_split **out,
+                                                   const genre_dataset *ds,
+                                                   int64_t test_per_class,
+                                                   uint64_t seed);
+
+/** Frees a split; NULL is a no-op. @since 0.1 */
+GENRE_API void genre_dataset_split_free(genre_dataset_split *split);
+
+/**
+ * Row indices (into the split table) of one side, in shuffled order.
+ * @param[in] side GENRE_SPLIT_TRAIN or GENRE_SPLIT_TEST.
+ * @param[out] rows destination or NULL for a size query; cap in elements;
+ *             needed receives the count (may be NULL).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_BUFFER_TOO_SMALL.
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_split_rows(const genre_dataset_split *split,
+                                                int32_t side, int64_t *rows, size_t cap,
+                                                size_t *needed);
+
+/**
+ * Rows per class on one side; classes indexed by first appearance of the
+ * label value in the split table.
+ * @return as genre_dataset_split_rows().
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_split_class_counts(const genre_dataset_split *split,
+                                                        int32_t side, int64_t *counts,
+                                                        size_t cap, size_t *needed);
+
+/**
+ * A new table holding one side of a split of `ds`, in the split's order,
+ * with a copy of ds's report plus "subset" "rows".
+ * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_SHAPE (split made on a
+ *         table of another size); GENRE_E_NOMEM.
+ * Thread-safe on a const ds. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_subset(genre_dataset **out, const genre_dataset *ds,
+                                            const genre_dataset_split *split, int32_t side);
+
+/**
+ * Leakage across a split of `ds`. Each output may be NULL.
+ * @param[out] shared_groups   test groups that also occur in train.
+ * @param[out] test_rows_in_train_groups test rows whose group occurs in train.
+ * @param[out] duplicate_rows  test rows whose numeric and categorical
+ *             values (missing equal to missing) equal some train row's.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_SHAPE; GENRE_E_NOMEM.
+ * Thread-safe on a const ds. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_leakage(const genre_dataset *ds,
+                                             const genre_dataset_split *split,
+                                             int64_t *shared_groups,
+                                             int64_t *test_rows_in_train_groups,
+                                             int64_t *duplicate_rows);
+
+/* ======================================================================== */
+/* Export                                                                   */
+/* ======================================================================== */
+
+/**
+ * Copies columns into a contiguous row-major n_rows x n_columns matrix.
+ * Numeric columns give their values, categorical and label columns their
+ * codes (after genre_dataset_prep_apply()).
+ * @param[in] columns names of numeric, categorical or label columns.
+ * @param[out] out destination or NULL for a size query; cap in elements;
+ *             needed receives n_rows * n_columns (may be NULL).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, text/group/ignored column);
+ *   GENRE_E_MISSING_COLUMN; GENRE_E_BAD_STATE (categorical not encoded);
+ *   GENRE_E_MISSING_VALUE (a value still missing, row and column named);
+ *   GENRE_E_BUFFER_TOO_SMALL.
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_export_matrix(const genre_dataset *ds,
+                                                   const char *const *columns,
+                                                   size_t n_columns, double *out,
+                                                   size_t cap, size_t *needed);
+
+/**
+ * Copies the encoded labels (codes of the label column).
+ * @param[out] out destination or NULL for a size query; cap in elements.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_BAD_STATE (no label column,
+ *         not encoded); GENRE_E_MISSING_VALUE; GENRE_E_BUFFER_TOO_SMALL.
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_export_labels(const genre_dataset *ds, int32_t *out,
+                                                   size_t cap, size_t *needed);
+
+/**
+ * Copies group ids: rows of one group share an id in [0, n_groups); each
+ * row without a group gets its own id after those, so the ids can be used
+ * directly for group k-fold.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_BAD_STATE (no group
+ *         column); GENRE_E_BUFFER_TOO_SMALL.
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_export_groups(const genre_dataset *ds, int64_t *out,
+                                                   size_t cap, size_t *needed);
+
+/**
+ * Copies a text, group, categorical or label column as NUL-terminated
+ * strings laid end to end (a missing value is ""); offsets[i] receives
+ * where row i starts.
+ * @param[out] buf destination or NULL for a size query; cap its bytes;
+ *             needed receives the bytes needed (may be NULL).
+ * @param[out] offsets n_rows elements, or NULL.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (numeric or ignored column);
+ *         GENRE_E_MISSING_COLUMN; GENRE_E_BUFFER_TOO_SMALL.
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_dataset_export_text(const genre_dataset *ds,
+                                                 const char *column, char *buf,
+                                                 size_t cap, size_t *needed,
+                                                 size_t *offsets);
+
+GENRE_END_DECLS
+
+#endif /* GENRE_DATASET_H */

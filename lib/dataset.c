@@ -1,0 +1,856 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The dataset module: schema, table storage, report, cleaning and export.
+ * Reading lives in dataset_read.c, preparation and splits in dataset_prep.c. */
+#include "dataset_private.h"
+
+#include "alloc.h"
+#include "error_private.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- Dictionary ------------------------------------------------------------- */
+
+static uint64_t hash_bytes(const char *s, size_t len)
+{
+    /* Eight bytes per step with multiply-xorshift mixing (splitmix64's
+     * constants). Hashes never leave the process, so byte order does not
+     * matter; a poor key set only costs probe time, never correctness. */
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)len * 0xff51afd7ed558ccdull);
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+        h ^= h >> 31;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s + i, len - i);
+    h = (h ^ w) * 0x94d049bb133111ebull;
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    return h ^ (h >> 32);
+}
+
+void genre__dict_free(genre__dict *d)
+{
+    genre__free(d->arena);
+    genre__free(d->off);
+    genre__free(d->len);
+    genre__free(d->hash);
+    genre__free(d->slots);
+    memset(d, 0, sizeof *d);
+}
+
+/* A slot holds the id in its low 32 bits and the hash's top 32 bits above,
+ * so a probe rejects most non-matches without touching the string arrays.
+ * An empty slot is UINT64_MAX. */
+#define SLOT_EMPTY UINT64_MAX
+#define SLOT(h, id) (((h) & 0xffffffff00000000ull) | (uint64_t)(uint32_t)(id))
+
+static int dict_rehash(genre__dict *d, size_t n_slots)
+{
+    uint64_t *slots = genre__alloc_array(n_slots, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < n_slots; i++)
+        slots[i] = SLOT_EMPTY;
+    for (size_t id = 0; id < d->n; id++) {
+        size_t k = (size_t)d->hash[id] & (n_slots - 1);
+        while (slots[k] != SLOT_EMPTY)
+            k = (k + 1) & (n_slots - 1);
+        slots[k] = SLOT(d->hash[id], id);
+    }
+    genre__free(d->slots);
+    d->slots = slots;
+    d->n_slots = n_slots;
+    return 0;
+}
+
+static int32_t dict_find_hashed(const genre__dict *d, const char *s, size_t len, uint64_t h)
+{
+    if (d->n_slots == 0)
+        return -1;
+    size_t k = (size_t)h & (d->n_slots - 1);
+    uint64_t tag = h & 0xffffffff00000000ull;
+    for (uint64_t e; (e = d->slots[k]) != SLOT_EMPTY; k = (k + 1) & (d->n_slots - 1)) {
+        if ((e & 0xffffffff00000000ull) != tag)
+            continue;
+        int32_t id = (int32_t)(uint32_t)e;
+        if (d->len[id] == len && memcmp(d->arena + d->off[id], s, len) == 0)
+            return id;
+    }
+    return -1;
+}
+
+int32_t genre__dict_find(const genre__dict *d, const char *s, size_t len)
+{
+    return dict_find_hashed(d, s, len, hash_bytes(s, len));
+}
+
+/* Appends s as a new id; with `index` it also enters the hash table. */
+static int32_t dict_add(genre__dict *d, const char *s, size_t len, uint64_t h, int index)
+{
+    if (d->n >= INT32_MAX || len > UINT32_MAX) {
+        genre__fail(GENRE_E_NOMEM, __func__, "too many or too long strings");
+        return -1;
+    }
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 16;
+        if (genre__realloc_array(&d->off, cap, sizeof *d->off) != 0 ||
+            genre__realloc_array(&d->len, cap, sizeof *d->len) != 0 ||
+            genre__realloc_array(&d->hash, cap, sizeof *d->hash) != 0)
+            return -1;
+        d->cap = cap;
+    }
+    if (index && (d->n + 1) * 2 > d->n_slots &&
+        dict_rehash(d, d->n_slots ? d->n_slots * 2 : 32) != 0)
+        return -1;
+    if (d->arena_len + len + 1 > d->arena_cap) {
+        size_t cap = d->arena_cap ? d->arena_cap : 256;
+        while (cap < d->arena_len + len + 1)
+            cap *= 2;
+        if (genre__realloc_array(&d->arena, cap, 1) != 0)
+            return -1;
+        d->arena_cap = cap;
+    }
+    int32_t id = (int32_t)d->n++;
+    d->off[id] = d->arena_len;
+    d->len[id] = (uint32_t)len;
+    d->hash[id] = h;
+    if (len)
+        memcpy(d->arena + d->arena_len, s, len);
+    d->arena[d->arena_len + len] = '\0';
+    d->arena_len += len + 1;
+    if (index) {
+        size_t k = (size_t)h & (d->n_slots - 1);
+        while (d->slots[k] != SLOT_EMPTY)
+            k = (k + 1) & (d->n_slots - 1);
+        d->slots[k] = SLOT(h, id);
+    }
+    return id;
+}
+
+int32_t genre__dict_intern(genre__dict *d, const char *s, size_t len)
+{
+    uint64_t h = hash_bytes(s, len);
+    int32_t id = dict_find_hashed(d, s, len, h);
+    return id >= 0 ? id : dict_add(d, s, len, h, 1);
+}
+
+int32_t genre__dict_append(genre__dict *d, const char *s, size_t len)
+{
+    return dict_add(d, s, len, 0, 0);
+}
+
+int genre__dict_copy(genre__dict *dst, const genre__dict *src)
+{
+    memset(dst, 0, sizeof *dst);
+    if (src->n == 0)
+        return 0;
+    dst->arena = genre__alloc_array(src->arena_len, 1);
+    dst->off = genre__alloc_array(src->n, sizeof *dst->off);
+    dst->len = genre__alloc_array(src->n, sizeof *dst->len);
+    dst->hash = genre__alloc_array(src->n, sizeof *dst->hash);
+    dst->slots = src->n_slots ? genre__alloc_array(src->n_slots, sizeof *dst->slots) : NULL;
+    if (!dst->arena || !dst->off || !dst->len || !dst->hash || (src->n_slots && !dst->slots)) {
+        genre__dict_free(dst);
+        return -1;
+    }
+    memcpy(dst->arena, src->arena, src->arena_len);
+    memcpy(dst->off, src->off, src->n * sizeof *dst->off);
+    memcpy(dst->len, src->len, src->n * sizeof *dst->len);
+    memcpy(dst->hash, src->hash, src->n * sizeof *dst->hash);
+    if (src->n_slots)
+        memcpy(dst->slots, src->slots, src->n_slots * sizeof *dst->slots);
+    dst->arena_len = dst->arena_cap = src->arena_len;
+    dst->n = dst->cap = src->n;
+    dst->n_slots = src->n_slots;
+    return 0;
+}
+
+/* ---- Schema ----------------------------------------------------------------- */
+
+static void free_strings(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        genre__free(v[i]);
+    genre__free(v);
+}
+
+void genre_dataset_schema_free(genre_dataset_schema *s)
+{
+    if (!s)
+        return;
+    for (size_t j = 0; j < s->n_cols; j++) {
+        struct genre__schema_col *c = &s->cols[j];
+        genre__free(c->name);
+        free_strings(c->missing_text, c->n_missing_text);
+        genre__free(c->missing_value);
+        free_strings(c->order, c->n_order);
+    }
+    genre__free(s->cols);
+    free_strings(s->missing_text, s->n_missing_text);
+    genre__free(s->no_group);
+    genre__free(s);
+}
+
+genre_status genre_dataset_schema_create(genre_dataset_schema **out)
+{
+    GENRE_CHECK_NOT_NULL(out);
+    *out = NULL;
+    genre_dataset_schema *s = GENRE_NEW(genre_dataset_schema);
+    if (!s)
+        return GENRE_E_NOMEM;
+    s->max_record = 1 << 20;
+    s->unseen_policy = GENRE_UNSEEN_ERROR;
+    s->label_col = s->group_col = -1;
+    *out = s;
+    return GENRE_OK;
+}
+
+int32_t genre__schema_find(const genre_dataset_schema *s, const char *name)
+{
+    for (size_t j = 0; j < s->n_cols; j++)
+        if (strcmp(s->cols[j].name, name) == 0)
+            return (int32_t)j;
+    return -1;
+}
+
+static genre_status find_col(const genre_dataset_schema *s, const char *name, int32_t *j)
+{
+    if (!name)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "column name is NULL");
+    *j = genre__schema_find(s, name);
+    if (*j < 0)
+        return GENRE_FAIL(GENRE_E_MISSING_COLUMN, "column '%s' is not in the schema", name);
+    return GENRE_OK;
+}
+
+genre_status genre_dataset_schema_add_column(genre_dataset_schema *s, const char *name,
+                                             int32_t role)
+{
+    GENRE_CHECK_NOT_NULL(s);
+    GENRE_CHECK_NOT_NULL(name);
+    if (role < GENRE_COL_NUMERIC || role > GENRE_COL_IGNORE)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s': unknown role %d", name, (int)role);
+    if (genre__schema_find(s, name) >= 0)
+        return GENRE_FAIL(GENRE_E_DUPLICATE_COLUMN, "column '%s' is already in the schema",
+                          name);
+    if (role == GENRE_COL_LABEL && s->label_col >= 0)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s': the schema already has label '%s'",
+                          name, s->cols[s->label_col].name);
+    if (role == GENRE_COL_GROUP && s->group_col >= 0)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s': the schema already has group '%s'",
+                          name, s->cols[s->group_col].name);
+    if (s->n_cols >= INT32_MAX - 1)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "too many columns");
+    if (s->n_cols == s->cap_cols) {
+        size_t cap = s->cap_cols ? s->cap_cols * 2 : 16;
+        if (genre__realloc_array(&s->cols, cap, sizeof *s->cols) != 0)
+            return GENRE_E_NOMEM;
+        s->cap_cols = cap;
+    }
+    struct genre__schema_col *c = &s->cols[s->n_cols];
+    memset(c, 0, sizeof *c);
+    c->name = genre__strdup(name);
+    if (!c->name)
+        return GENRE_E_NOMEM;
+    c->role = role;
+    if (role == GENRE_COL_LABEL)
+        s->label_col = (int32_t)s->n_cols;
+    if (role == GENRE_COL_GROUP)
+        s->group_col = (int32_t)s->n_cols;
+    s->n_cols++;
+    return GENRE_OK;
+}
+
+static genre_status push_string(char ***v, size_t *n, const char *text)
+{
+    char *copy = genre__strdup(text);
+    if (!copy)
+        return GENRE_E_NOMEM;
+    if (genre__realloc_array(v, *n + 1, sizeof **v) != 0) {
+        genre__free(copy);
+        return GENRE_E_NOMEM;
+    }
+    (*v)[(*n)++] = copy;
+    return GENRE_OK;
+}
+
+genre_status genre_dataset_schema_add_missing_text(genre_dataset_schema *s, const char *column,
+                                                   const char *text)
+{
+    GENRE_CHECK_NOT_NULL(s);
+    GENRE_CHECK_NOT_NULL(text);
+    if (!column)
+        return push_string(&s->missing_text, &s->n_missing_text, text);
+    int32_t j;
+    genre_status st = find_col(s, column, &j);
+    if (st != GENRE_OK)
+        return st;
+    return push_string(&s->cols[j].missing_text, &s->cols[j].n_missing_text, text);
+}
+
+genre_status genre_dataset_schema_add_missing_value(genre_dataset_schema *s, const char *column,
+                                                    double value)
+{
+    GENRE_CHECK_NOT_NULL(s);
+    int32_t j;
+    genre_status st = find_col(s, column, &j);
+    if (st != GENRE_OK)
+        return st;
+    struct genre__schema_col *c = &s->cols[j];
+    if (c->role != GENRE_COL_NUMERIC)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s' is not numeric", column);
+    if (!isfinite(value))
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s': sentinel %g is not finite", column,
+                          value);
+    if (genre__realloc_array(&c->missing_value, c->n_missing_value + 1, sizeof(double)) != 0)
+        return GENRE_E_NOMEM;
+    c->missing_value[c->n_missing_value++] = value;
+    return GENRE_OK;
+}
+
+genre_status genre_dataset_schema_set_no_group(genre_dataset_schema *s, const char *value)
+{
+    GENRE_CHECK_NOT_NULL(s);
+    GENRE_CHECK_NOT_NULL(value);
+    if (s->group_col < 0)
+        return GENRE_FAIL(GENRE_E_BAD_STATE, "the schema has no group column yet");
+    char *copy = genre__strdup(value);
+    if (!copy)
+        return GENRE_E_NOMEM;
+    genre__free(s->no_group);
+    s->no_group = copy;
+    return GENRE_OK;
+}
+
+genre_status genre_dataset_schema_set_category_order(genre_dataset_schema *s, const char *column,
+                                                     const char *const *names, size_t n)
+{
+    GENRE_CHECK_NOT_NULL(s);
+    GENRE_CHECK_NOT_NULL(names);
+    int32_t j;
+    genre_status st = find_col(s, column, &j);
+    if (st != GENRE_OK)
+        return st;
+    struct genre__schema_col *c = &s->cols[j];
+    if (c->role != GENRE_COL_CATEGORICAL && c->role != GENRE_COL_LABEL)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s' is neither categorical nor a label",
+                          column);
+    if (n == 0 || n > INT32_MAX)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s': %zu categories", column, n);
+    for (size_t i = 0; i < n; i++) {
+        if (!names[i])
+            return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s': name %zu is NULL", column, i);
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(names[k], names[i]) == 0)
+                return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s': category '%s' repeated",
+                                  column, names[i]);
+    }
+    char **order = NULL;
+    size_t n_order = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((st = push_string(&order, &n_order, names[i])) != GENRE_OK) {
+            free_strings(order, n_order);
+            return st;
+        }
+    free_strings(c->order, c->n_order);
+    c->order = order;
+    c->n_order = n_order;
+    return GENRE_OK;
+}
+
+genre_status genre_dataset_schema_set_i64(genre_dataset_schema *s, int32_t key, int64_t value)
+{
+    GENRE_CHECK_NOT_NULL(s);
+    switch (key) {
+    case GENRE_SCHEMA_MAX_RECORD_BYTES:
+        if (value < 16 || value > ((int64_t)1 << 31))
+            return GENRE_FAIL(GENRE_E_INVALID_ARG, "record limit %lld outside [16, 2^31]",
+                              (long long)value);
+        s->max_record = value;
+        return GENRE_OK;
+    case GENRE_SCHEMA_THREADS:
+        if (value < 0 || value > 256)
+            return GENRE_FAIL(GENRE_E_INVALID_ARG, "thread count %lld outside [0, 256]",
+                              (long long)value);
+        s->n_threads = value;
+        return GENRE_OK;
+    case GENRE_SCHEMA_UNSEEN_CATEGORY:
+        if (value != GENRE_UNSEEN_ERROR && value != GENRE_UNSEEN_RESERVED_CODE)
+            return GENRE_FAIL(GENRE_E_INVALID_ARG, "unseen-category policy %lld unknown",
+                              (long long)value);
+        s->unseen_policy = (int32_t)value;
+        return GENRE_OK;
+    default:
+        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "schema option %d unknown", (int)key);
+    }
+}
+
+genre_status genre__schema_copy(genre_dataset_schema **out, const genre_dataset_schema *s)
+{
+    genre_dataset_schema *c = NULL;
+    genre_status st = genre_dataset_schema_create(&c);
+    if (st != GENRE_OK)
+        return st;
+    for (size_t j = 0; j < s->n_cols && st == GENRE_OK; j++) {
+        const struct genre__schema_col *sc = &s->cols[j];
+        st = genre_dataset_schema_add_column(c, sc->name, sc->role);
+        for (size_t k = 0; k < sc->n_missing_text && st == GENRE_OK; k++)
+            st = genre_dataset_schema_add_missing_text(c, sc->name, sc->missing_text[k]);
+        for (size_t k = 0; k < sc->n_missing_value && st == GENRE_OK; k++)
+            st = genre_dataset_schema_add_missing_value(c, sc->name, sc->missing_value[k]);
+        if (sc->order && st == GENRE_OK)
+            st = genre_dataset_schema_set_category_order(c, sc->name,
+                                                         (const char *const *)sc->order,
+                                                         sc->n_order);
+    }
+    for (size_t k = 0; k < s->n_missing_text && st == GENRE_OK; k++)
+        st = genre_dataset_schema_add_missing_text(c, NULL, s->missing_text[k]);
+    if (s->no_group && st == GENRE_OK)
+        st = genre_dataset_schema_set_no_group(c, s->no_group);
+    if (st != GENRE_OK) {
+        genre_dataset_schema_free(c);
+        return st;
+    }
+    c->max_record = s->max_record;
+    c->n_threads = s->n_threads;
+    c->unseen_policy = s->unseen_policy;
+    *out = c;
+    return GENRE_OK;
+}
+
+static const char *const music_numeric[] = {
+    "popularity", "acousticness", "danceability", "duration_ms", "energy",
+    "instrumentalness", "liveness", "loudness", "speechiness", "tempo", "valence"};
+static const char *const music_keys[] = {"C",  "C#", "D",  "D#", "E",  "F",
+                                         "F#", "G",  "G#", "A",  "A#", "B"};
+static const char *const music_modes[] = {"Minor", "Major"};
+static const char *const music_genres[] = {"Electronic", "Anime", "Jazz",  "Alternative",
+                                           "Country",    "Rap",   "Blues", "Rock",
+                                           "Classical",  "Hip-Hop"};
+
+genre_status genre_dataset_schema_create_music_genre(genre_dataset_schema **out)
+{
+    GENRE_CHECK_NOT_NULL(out);
+    genre_dataset_schema *s = NULL;
+    genre_status st = genre_dataset_schema_create(&s);
+    if (st != GENRE_OK)
+        return st;
+#define TRY(call)                                                                              \
+    if (st == GENRE_OK)                                                                        \
+    st = (call)
+    TRY(genre_dataset_schema_add_column(s, "instance_id", GENRE_COL_IGNORE));
+    TRY(genre_dataset_schema_add_column(s, "artist_name", GENRE_COL_GROUP));
+    TRY(genre_dataset_schema_add_column(s, "track_name", GENRE_COL_TEXT));
+    for (size_t i = 0; i < sizeof music_numeric / sizeof *music_numeric; i++)
+        TRY(genre_dataset_schema_add_column(s, music_numeric[i], GENRE_COL_NUMERIC));
+    TRY(genre_dataset_schema_add_column(s, "key", GENRE_COL_CATEGORICAL));
+    TRY(genre_dataset_schema_add_column(s, "mode", GENRE_COL_CATEGORICAL));
+    TRY(genre_dataset_schema_add_column(s, "obtained_date", GENRE_COL_IGNORE));
+    TRY(genre_dataset_schema_add_column(s, "music_genre", GENRE_COL_LABEL));
+    TRY(genre_dataset_schema_add_missing_text(s, NULL, ""));
+    TRY(genre_dataset_schema_add_missing_text(s, "tempo", "?"));
+    TRY(genre_dataset_schema_add_missing_value(s, "duration_ms", -1.0));
+    TRY(genre_dataset_schema_set_no_group(s, "empty_field"));
+    TRY(genre_dataset_schema_set_category_order(s, "key", music_keys, 12));
+    TRY(genre_dataset_schema_set_category_order(s, "mode", music_modes, 2));
+    TRY(genre_dataset_schema_set_category_order(s, "music_genre", music_genres, 10));
+#undef TRY
+    if (st != GENRE_OK) {
+        genre_dataset_schema_free(s);
+        return st;
+    }
+    *out = s;
+    return GENRE_OK;
+}
+
+/* ---- Table storage ---------------------------------------------------------- */
+
+void genre_dataset_free(genre_dataset *ds)
+{
+    if (!ds)
+        return;
+    for (size_t j = 0; ds->cols && j < ds->schema->n_cols; j++) {
+        genre__free(ds->cols[j].num);
+        genre__free(ds->cols[j].id);
+        genre__free(ds->cols[j].code);
+        genre__dict_free(&ds->cols[j].dict);
+    }
+    genre__free(ds->cols);
+    genre__free(ds->blank);
+    genre__free(ds->line);
+    genre__free(ds->rep);
+    genre_dataset_schema_free(ds->schema);
+    genre__free(ds);
+}
+
+genre_status genre__dataset_reserve(genre_dataset *ds, size_t rows)
+{
+    if (rows <= ds->cap_rows)
+        return GENRE_OK;
+    if (rows < 16)
+        rows = 16;
+    for (size_t j = 0; j < ds->schema->n_cols; j++) {
+        struct genre__col *c = &ds->cols[j];
+        int32_t role = ds->schema->cols[j].role;
+        if (role == GENRE_COL_IGNORE)
+            continue;
+        if (role == GENRE_COL_NUMERIC) {
+            if (genre__realloc_array(&c->num, rows, sizeof *c->num) != 0)
+                return GENRE_E_NOMEM;
+        } else if (genre__realloc_array(&c->id, rows, sizeof *c->id) != 0) {
+            return GENRE_E_NOMEM;
+        }
+        if (c->code && genre__realloc_array(&c->code, rows, sizeof *c->code) != 0)
+            return GENRE_E_NOMEM;
+    }
+    if (genre__realloc_array(&ds->blank, rows, 1) != 0 ||
+        genre__realloc_array(&ds->line, rows, sizeof *ds->line) != 0)
+        return GENRE_E_NOMEM;
+    ds->cap_rows = rows;
+    return GENRE_OK;
+}
+
+genre_status genre__dataset_alloc(genre_dataset **out, const genre_dataset_schema *schema,
+                                  size_t cap_rows)
+{
+    genre_dataset *ds = GENRE_NEW(genre_dataset);
+    if (!ds)
+        return GENRE_E_NOMEM;
+    ds->no_group_id = -1;
+    genre_status st = genre__schema_copy(&ds->schema, schema);
+    if (st == GENRE_OK) {
+        ds->cols = genre__calloc_array(schema->n_cols, sizeof *ds->cols);
+        if (!ds->cols)
+            st = GENRE_E_NOMEM;
+    }
+    if (st == GENRE_OK)
+        st = genre__dataset_reserve(ds, cap_rows);
+    if (st != GENRE_OK) {
+        genre_dataset_free(ds);
+        return st;
+    }
+    *out = ds;
+    return GENRE_OK;
+}
+
+genre_status genre_dataset_get_i64(const genre_dataset *ds, int32_t key, int64_t *out)
+{
+    GENRE_CHECK_NOT_NULL(ds);
+    GENRE_CHECK_NOT_NULL(out);
+    switch (key) {
+    case GENRE_DATASET_N_ROWS:
+        *out = (int64_t)ds->n_rows;
+        return GENRE_OK;
+    case GENRE_DATASET_N_COLUMNS:
+        *out = (int64_t)ds->schema->n_cols;
+        return GENRE_OK;
+    case GENRE_DATASET_ENCODED:
+        *out = ds->encoded;
+        return GENRE_OK;
+    default:
+        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "dataset property %d unknown", (int)key);
+    }
+}
+
+/* ---- Report ----------------------------------------------------------------- */
+
+genre_status genre__report_set(genre_dataset *ds, const char *step, int32_t col,
+                               const char *counter, int64_t value)
+{
+    for (size_t i = 0; i < ds->n_rep; i++) {
+        struct genre__report_entry *e = &ds->rep[i];
+        if (e->col == col && strcmp(e->step, step) == 0 && strcmp(e->counter, counter) == 0) {
+            e->value = value;
+            return GENRE_OK;
+        }
+    }
+    if (ds->n_rep == ds->cap_rep) {
+        size_t cap = ds->cap_rep ? ds->cap_rep * 2 : 32;
+        if (genre__realloc_array(&ds->rep, cap, sizeof *ds->rep) != 0)
+            return GENRE_E_NOMEM;
+        ds->cap_rep = cap;
+    }
+    struct genre__report_entry *e = &ds->rep[ds->n_rep++];
+    memset(e, 0, sizeof *e);
+    snprintf(e->step, sizeof e->step, "%s", step);
+    snprintf(e->counter, sizeof e->counter, "%s", counter);
+    e->col = col;
+    e->value = value;
+    return GENRE_OK;
+}
+
+genre_status genre_dataset_report_value(const genre_dataset *ds, const char *step,
+                                        const char *column, const char *counter, int64_t *out)
+{
+    GENRE_CHECK_NOT_NULL(ds);
+    GENRE_CHECK_NOT_NULL(step);
+    GENRE_CHECK_NOT_NULL(counter);
+    GENRE_CHECK_NOT_NULL(out);
+    int32_t col = -1;
+    if (column) {
+        col = genre__schema_find(ds->schema, column);
+        if (col < 0)
+            return GENRE_FAIL(GENRE_E_BAD_STATE, "no report for column '%s': not in the schema",
+                              column);
+    }
+    for (size_t i = 0; i < ds->n_rep; i++) {
+        const struct genre__report_entry *e = &ds->rep[i];
+        if (e->col == col && strcmp(e->step, step) == 0 && strcmp(e->counter, counter) == 0) {
+            *out = e->value;
+            return GENRE_OK;
+        }
+    }
+    return GENRE_FAIL(GENRE_E_BAD_STATE, "no counter '%s %s %s' in the report", step,
+                      column ? column : "-", counter);
+}
+
+genre_status genre_dataset_report_text(const genre_dataset *ds, char *buf, size_t cap,
+                                       size_t *needed)
+{
+    GENRE_CHECK_NOT_NULL(ds);
+    size_t total = 1;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t pos = 0;
+        for (size_t i = 0; i < ds->n_rep; i++) {
+            const struct genre__report_entry *e = &ds->rep[i];
+            const char *col = e->col >= 0 ? ds->schema->cols[e->col].name : "-";
+            char line[256];
+            int n = snprintf(line, sizeof line, "%s %s %s %lld\n", e->step, col, e->counter,
+                             (long long)e->value);
+            if (n < 0)
+                return GENRE_FAIL(GENRE_E_INTERNAL, "report formatting failed");
+            size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+            if (pass == 1)
+                memcpy(buf + pos, line, len);
+            pos += len;
+        }
+        if (pass == 0) {
+            total = pos + 1;
+            if (needed)
+                *needed = total;
+            if (!buf)
+                return GENRE_OK;
+            if (cap < total)
+                return GENRE_FAIL(GENRE_E_BUFFER_TOO_SMALL, "report needs %zu bytes, got %zu",
+                                  total, cap);
+        } else {
+            buf[pos] = '\0';
+        }
+    }
+    return GENRE_OK;
+}
+
+/* ---- Cleaning --------------------------------------------------------------- */
+
+/* Keeps the rows with keep[r] != 0, in order, in place; one array at a
+ * time, moving runs of kept rows with memmove. */
+static size_t compact_array(void *base, size_t elem, const uint8_t *keep, size_t n)
+{
+    char *a = base;
+    size_t w = 0, r = 0;
+    while (r < n) {
+        while (r < n && !keep[r])
+            r++;
+        size_t start = r;
+        while (r < n && keep[r])
+            r++;
+        if (r > start && w != start)
+            memmove(a + w * elem, a + start * elem, (r - start) * elem);
+        w += r - start;
+    }
+    return w;
+}
+
+static void compact_rows(genre_dataset *ds, const uint8_t *keep)
+{
+    size_t n = ds->n_rows;
+    for (size_t j = 0; j < ds->schema->n_cols; j++) {
+        struct genre__col *c = &ds->cols[j];
+        if (c->num)
+            compact_array(c->num, sizeof *c->num, keep, n);
+        if (c->id)
+            compact_array(c->id, sizeof *c->id, keep, n);
+        if (c->code)
+            compact_array(c->code, sizeof *c->code, keep, n);
+    }
+    compact_array(ds->line, sizeof *ds->line, keep, n);
+    ds->n_rows = compact_array(ds->blank, 1, keep, n);
+}
+
+genre_status genre_dataset_drop_empty_rows(genre_dataset *ds)
+{
+    GENRE_CHECK_NOT_NULL(ds);
+    size_t before = ds->n_rows;
+    uint8_t *keep = genre__alloc_array(before, 1);
+    if (!keep)
+        return GENRE_E_NOMEM;
+    for (size_t r = 0; r < before; r++)
+        keep[r] = !ds->blank[r];
+    /* Record first: on failure the table is untouched. */
+    size_t kept = 0;
+    for (size_t r = 0; r < before; r++)
+        kept += keep[r];
+    genre_status st = genre__report_set(ds, "drop_empty_rows", -1, "dropped",
+                                        (int64_t)(before - kept));
+    if (st == GENRE_OK)
+        st = genre__report_set(ds, "drop_empty_rows", -1, "kept", (int64_t)kept);
+    if (st == GENRE_OK)
+        compact_rows(ds, keep);
+    genre__free(keep);
+    return st;
+}
+
+/* ---- Export ----------------------------------------------------------------- */
+
+static genre_status size_check(const void *buf, size_t cap, size_t n, size_t *needed,
+                               const char *what)
+{
+    if (needed)
+        *needed = n;
+    if (buf && cap < n)
+        return GENRE_FAIL(GENRE_E_BUFFER_TOO_SMALL, "%s needs %zu elements, capacity is %zu",
+                          what, n, cap);
+    return GENRE_OK;
+}
+
+genre_status genre_dataset_export_matrix(const genre_dataset *ds, const char *const *columns,
+                                         size_t n_columns, double *out, size_t cap,
+                                         size_t *needed)
+{
+    GENRE_CHECK_NOT_NULL(ds);
+    GENRE_CHECK_NOT_NULL(columns);
+    if (n_columns == 0)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "no column selected");
+    int32_t small[64];
+    int32_t *idx = n_columns <= 64 ? small : genre__alloc_array(n_columns, sizeof *idx);
+    if (!idx)
+        return GENRE_E_NOMEM;
+    genre_status st = GENRE_OK;
+    for (size_t k = 0; k < n_columns && st == GENRE_OK; k++) {
+        st = find_col(ds->schema, columns[k], &idx[k]);
+        if (st != GENRE_OK)
+            break;
+        int32_t role = ds->schema->cols[idx[k]].role;
+        if (role != GENRE_COL_NUMERIC && role != GENRE_COL_CATEGORICAL && role != GENRE_COL_LABEL)
+            st = GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s' is not numeric or categorical",
+                            columns[k]);
+        else if (role != GENRE_COL_NUMERIC && !ds->cols[idx[k]].code)
+            st = GENRE_FAIL(GENRE_E_BAD_STATE,
+                            "column '%s' is not encoded yet (apply a genre_dataset_prep)",
+                            columns[k]);
+    }
+    size_t n = ds->n_rows;
+    if (st == GENRE_OK && n_columns > SIZE_MAX / (n ? n : 1))
+        st = GENRE_FAIL(GENRE_E_INVALID_ARG, "matrix size overflows");
+    if (st == GENRE_OK)
+        st = size_check(out, cap, n * n_columns, needed, "matrix");
+    /* Find a missing value before writing anything. */
+    for (size_t k = 0; st == GENRE_OK && out && k < n_columns; k++) {
+        const struct genre__col *c = &ds->cols[idx[k]];
+        for (size_t r = 0; r < n; r++) {
+            int missing = c->num ? isnan(c->num[r]) : c->code[r] == GENRE__CODE_MISSING;
+            if (missing) {
+                st = GENRE_FAIL(GENRE_E_MISSING_VALUE,
+                                "row %zu (line %lld), column '%s': value is missing", r,
+                                (long long)ds->line[r], columns[k]);
+                break;
+            }
+        }
+    }
+    for (size_t k = 0; st == GENRE_OK && out && k < n_columns; k++) {
+        const struct genre__col *c = &ds->cols[idx[k]];
+        for (size_t r = 0; r < n; r++)
+            out[r * n_columns + k] = c->num ? c->num[r] : (double)c->code[r];
+    }
+    if (idx != small)
+        genre__free(idx);
+    return st;
+}
+
+genre_status genre_dataset_export_labels(const genre_dataset *ds, int32_t *out, size_t cap,
+                                         size_t *needed)
+{
+    GENRE_CHECK_NOT_NULL(ds);
+    int32_t j = ds->schema->label_col;
+    if (j < 0)
+        return GENRE_FAIL(GENRE_E_BAD_STATE, "the schema has no label column");
+    const struct genre__col *c = &ds->cols[j];
+    if (!c->code)
+        return GENRE_FAIL(GENRE_E_BAD_STATE, "labels are not encoded yet (apply a prep)");
+    genre_status st = size_check(out, cap, ds->n_rows, needed, "labels");
+    if (st != GENRE_OK || !out)
+        return st;
+    for (size_t r = 0; r < ds->n_rows; r++)
+        if (c->code[r] == GENRE__CODE_MISSING)
+            return GENRE_FAIL(GENRE_E_MISSING_VALUE, "row %zu (line %lld): label is missing", r,
+                              (long long)ds->line[r]);
+    memcpy(out, c->code, ds->n_rows * sizeof *out);
+    return GENRE_OK;
+}
+
+genre_status genre_dataset_export_groups(const genre_dataset *ds, int64_t *out, size_t cap,
+                                         size_t *needed)
+{
+    GENRE_CHECK_NOT_NULL(ds);
+    int32_t j = ds->schema->group_col;
+    if (j < 0)
+        return GENRE_FAIL(GENRE_E_BAD_STATE, "the schema has no group column");
+    genre_status st = size_check(out, cap, ds->n_rows, needed, "groups");
+    if (st != GENRE_OK || !out)
+        return st;
+    const struct genre__col *c = &ds->cols[j];
+    /* Dense ids in order of first appearance in this table. */
+    int64_t *dense = genre__alloc_array(c->dict.n, sizeof *dense);
+    if (!dense)
+        return GENRE_E_NOMEM;
+    for (size_t i = 0; i < c->dict.n; i++)
+        dense[i] = -1;
+    int64_t next = 0;
+    for (size_t r = 0; r < ds->n_rows; r++)
+        if (genre__has_group(ds, r) && dense[c->id[r]] < 0)
+            dense[c->id[r]] = next++;
+    for (size_t r = 0; r < ds->n_rows; r++)
+        out[r] = genre__has_group(ds, r) ? dense[c->id[r]] : next++;
+    genre__free(dense);
+    return GENRE_OK;
+}
+
+genre_status genre_dataset_export_text(const genre_dataset *ds, const char *column, char *buf,
+                                       size_t cap, size_t *needed, size_t *offsets)
+{
+    GENRE_CHECK_NOT_NULL(ds);
+    int32_t j;
+    genre_status st = find_col(ds->schema, column, &j);
+    if (st != GENRE_OK)
+        return st;
+    int32_t role = ds->schema->cols[j].role;
+    if (role == GENRE_COL_NUMERIC || role == GENRE_COL_IGNORE)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s' holds no text", column);
+    const struct genre__col *c = &ds->cols[j];
+    size_t total = 0;
+    for (size_t r = 0; r < ds->n_rows; r++)
+        total += (c->id[r] >= 0 ? c->dict.len[c->id[r]] : 0) + 1;
+    if (needed)
+        *needed = total;
+    if (buf && cap < total)
+        return GENRE_FAIL(GENRE_E_BUFFER_TOO_SMALL, "column '%s' needs %zu bytes, got %zu",
+                          column, total, cap);
+    size_t pos = 0;
+    for (size_t r = 0; r < ds->n_rows; r++) {
+        size_t len = c->id[r] >= 0 ? c->dict.len[c->id[r]] : 0;
+        if (offsets)
+            offsets[r] = pos;
+        if (buf) {
+            if (len)
+                memcpy(buf + pos, GENRE__DICT_STR(&c->dict, c->id[r]), len);
+            buf[pos + len] = '\0';
+        }
+        pos += len + 1;
+    }
+    return GENRE_OK;
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Private: the dataset module's shared structures (dataset.c, dataset_read.c). */
+#ifndef GENRE_DATASET_PRIVATE_H
+#define GENRE_DATASET_PRIVATE_H
+
+#include <genre/dataset.h>
+#include <genre/error.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* String interning: ids are dense, in first-insertion order. */
+typedef struct genre__dict {
+    char *arena;             /* the strings, each NUL-terminated */
+    size_t arena_len, arena_cap;
+    size_t *off;             /* per id: offset in arena */
+    uint32_t *len;           /* per id: length without the NUL */
+    uint64_t *hash;          /* per id: its hash, kept for rehashing */
+    size_t n, cap;
+    uint64_t *slots;         /* open addressing: hash tag | id */
+    size_t n_slots;          /* power of two */
+} genre__dict;
+
+void genre__dict_free(genre__dict *d);
+/* Id of the string, inserting it when new; -1 on allocation failure. */
+int32_t genre__dict_intern(genre__dict *d, const char *s, size_t len);
+/* Appends without deduplication or indexing (free text); find never sees it. */
+int32_t genre__dict_append(genre__dict *d, const char *s, size_t len);
+/* Id of the string or -1. */
+int32_t genre__dict_find(const genre__dict *d, const char *s, size_t len);
+int genre__dict_copy(genre__dict *dst, const genre__dict *src);
+#define GENRE__DICT_STR(d, id) ((d)->arena + (d)->off[(id)])
+
+struct genre__schema_col {
+    char *name;
+    int32_t role;
+    char **missing_text;     /* column-specific markers */
+    size_t n_missing_text;
+    double *missing_value;   /* numeric sentinels */
+    size_t n_missing_value;
+    char **order;            /* fixed category order, or NULL */
+    size_t n_order;
+};
+
+struct genre_dataset_schema {
+    struct genre__schema_col *cols;
+    size_t n_cols, cap_cols;
+    char **missing_text;     /* markers of every column */
+    size_t n_missing_text;
+    char *no_group;          /* the group value meaning "no group", or NULL */
+    int64_t max_record;
+    int64_t n_threads;       /* reader threads, 0 = online cores */
+    int32_t unseen_policy;
+    int32_t label_col, group_col; /* schema indices or -1 */
+};
+
+genre_status genre__schema_copy(genre_dataset_schema **out, const genre_dataset_schema *s);
+int32_t genre__schema_find(const genre_dataset_schema *s, const char *name);
+
+/* Encoded codes of categorical/label columns: a missing value, and the
+ * reserved code given to unseen categories under GENRE_UNSEEN_RESERVED_CODE. */
+#define GENRE__CODE_MISSING INT32_MIN
+#define GENRE__CODE_UNSEEN (-1)
+
+struct genre__col {
+    double *num;      /* numeric: value, NaN when missing */
+    int32_t *id;      /* string roles: dict id, -1 when missing */
+    int32_t *code;    /* categorical/label after encoding, else NULL */
+    genre__dict dict;
+};
+
+struct genre__report_entry {
+    char step[24];
+    char counter[24];
+    int32_t col;      /* schema index or -1 */
+    int64_t value;
+};
+
+struct genre_dataset {
+    genre_dataset_schema *schema; /* own copy */
+    struct genre__col *cols;      /* one per schema column */
+    size_t n_rows, cap_rows;
+    uint8_t *blank;               /* 1 when every field of the record was empty */
+    int64_t *line;                /* line of the record in its source */
+    int32_t no_group_id;          /* dict id of the "no group" value or -1 */
+    int encoded;
+    struct genre__report_entry *rep;
+    size_t n_rep, cap_rep;
+};
+
+genre_status genre__dataset_alloc(genre_dataset **out, const genre_dataset_schema *schema,
+                                  size_t cap_rows);
+genre_status genre__dataset_reserve(genre_dataset *ds, size_t rows);
+genre_status genre__report_set(genre_dataset *ds, const char *step, int32_t col,
+                               const char *counter, int64_t value);
+
+/* Is row r's group a real group (not missing, not the "no group" value)? */
+static inline int genre__has_group(const genre_dataset *ds, size_t r)
+{
+    int32_t g = ds->cols[ds->schema->group_col].id[r];
+    return g >= 0 && g != ds->no_group_id;
+}
+
+#endif
