@@ -19,6 +19,8 @@
 #include <genre/scaler.h>
 #include <genre/pca.h>
 #include <genre/lda.h>
+#include <genre/mlp.h>
+#include <genre/metrics.h>
 #include <genre/dataset.h>
 
 #endif /* GENRE_GENRE_H */

@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * genre-bench-mlp: the reference 13-20-15-10 MLP (ReLU, softmax + cross-
+ * entropy, Adam lr 0.01, batch 256, 125 epochs) fit on the 45,000 training
+ * rows of the frozen split (tests/fixtures/real_split.csv.gz; 11 continuous
+ * features standardized with the training mean/std, key and mode codes),
+ * against PyTorch (Debian's python3-torch, bench/bench_mlp_torch.py) and
+ * FANN (Debian's libdoublefann) in the same run, at the same thread count.
+ *
+ * Also keeps the measurement behind GENRE_MLP_KERNEL_AUTO: the same fit with
+ * CBLAS (OpenBLAS, what AUTO uses) and with libgenre's own dense loops.
+ *
+ * Threads: libgenre's MLP runs on one thread; OpenBLAS and PyTorch are held
+ * to the same count (OPENBLAS_NUM_THREADS, default 1, set before OpenBLAS
+ * loads by re-executing this program; torch.set_num_threads()).
+ *
+ * Run from the repository root without arguments. A missing peer is
+ * reported as missing, never replaced by a number.
+ */
+#include <genre/genre.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#ifdef GENRE_BENCH_HAVE_FANN
+#include <doublefann.h>
+#endif
+
+#define D 13
+#define K 10
+#define EPOCHS 125
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+typedef struct data {
+    size_t n[2];      /* train, test */
+    double *x[2];
+    int32_t *y[2];
+} data;
+
+static int read_split(const char *path, data *s)
+{
+    gzFile f = gzopen(path, "rb");
+    if (!f)
+        return -1;
+    for (int t = 0; t < 2; t++) {
+        s->n[t] = 0;
+        s->x[t] = malloc(50000 * D * sizeof(double));
+        s->y[t] = malloc(50000 * sizeof(int32_t));
+        if (!s->x[t] || !s->y[t])
+            return -1;
+    }
+    char line[1024];
+    if (!gzgets(f, line, sizeof line))
+        return -1;
+    while (gzgets(f, line, sizeof line)) {
+        char *end;
+        long set = strtol(line, &end, 10);
+        long label = strtol(end + 1, &end, 10);
+        if (set < 0 || set > 1 || s->n[set] >= 50000 || label < 0 || label >= K)
+            return -1;
+        double *row = s->x[set] + s->n[set] * D;
+        for (size_t j = 0; j < D; j++)
+            row[j] = strtod(end + 1, &end);
+        s->y[set][s->n[set]++] = (int32_t)label;
+    }
+    gzclose(f);
+    /* standardize the 11 continuous columns (not key 6, mode 9) on train */
+    for (size_t j = 0; j < D; j++) {
+        if (j == 6 || j == 9)
+            continue;
+        double mean = 0.0, var = 0.0;
+        for (size_t i = 0; i < s->n[0]; i++)
+            mean += s->x[0][i * D + j];
+        mean /= (double)s->n[0];
+        for (size_t i = 0; i < s->n[0]; i++)
+            var += (s->x[0][i * D + j] - mean) * (s->x[0][i * D + j] - mean);
+        double sd = sqrt(var / (double)s->n[0]);
+        for (int t = 0; t < 2; t++)
+            for (size_t i = 0; i < s->n[t]; i++)
+                s->x[t][i * D + j] = (s->x[t][i * D + j] - mean) / sd;
+    }
+    return s->n[0] == 45000 && s->n[1] == 5000 ? 0 : -1;
+}
+
+static int scores(const data *s, const double *proba, double *auc, double *acc)
+{
+    int32_t *pred = malloc(s->n[1] * sizeof *pred);
+    if (!pred)
+        return -1;
+    for (size_t i = 0; i < s->n[1]; i++) {
+        size_t b = 0;
+        for (size_t j = 1; j < K; j++)
+            if (proba[i * K + j] > proba[i * K + b])
+                b = j;
+        pred[i] = (int32_t)b;
+    }
+    int bad = genre_metrics_roc_auc_ovr(s->y[1], proba, s->n[1], K, K,
+                                        GENRE_METRICS_AVERAGE_MACRO, auc) != GENRE_OK ||
+              genre_metrics_accuracy(s->y[1], pred, s->n[1], acc) != GENRE_OK;
+    free(pred);
+    return bad ? -1 : 0;
+}
+
+/* Fits libgenre with a given dense kernel; returns seconds (< 0 on failure). */
+static double run_genre(const data *s, int64_t kernel, double *auc, double *acc)
+{
+    genre_mlp *m = NULL;
+    const int32_t h[2] = {20, 15};
+    double t = -1.0;
+    double *p = malloc(s->n[1] * K * sizeof *p);
+    if (p && genre_mlp_create(&m) == GENRE_OK &&
+        genre_mlp_set_hidden_layers(m, h, 2) == GENRE_OK &&
+        genre_mlp_set_f64(m, GENRE_MLP_LEARNING_RATE, 0.01) == GENRE_OK &&
+        genre_mlp_set_i64(m, GENRE_MLP_BATCH_SIZE, 256) == GENRE_OK &&
+        genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, EPOCHS) == GENRE_OK &&
+        genre_mlp_set_i64(m, GENRE_MLP_SEED, 20261125) == GENRE_OK &&
+        genre_mlp_set_i64(m, GENRE_MLP_DENSE_KERNEL, kernel) == GENRE_OK) {
+        double t0 = now();
+        if (genre_mlp_fit(m, s->x[0], s->n[0], D, D, s->y[0], NULL, 0, 0, NULL) == GENRE_OK)
+            t = now() - t0;
+        if (t >= 0 && (genre_mlp_predict_proba(m, s->x[1], s->n[1], D, D, p, s->n[1] * K,
+                                               NULL) != GENRE_OK ||
+                       scores(s, p, auc, acc) != 0))
+            t = -1.0;
+    }
+    if (t < 0)
+        fprintf(stderr, "libgenre failed: %s\n", genre_last_error());
+    genre_mlp_free(m);
+    free(p);
+    return t;
+}
+
+#ifdef GENRE_BENCH_HAVE_FANN
+/* FANN: same layers (tanh-like hidden, sigmoid outputs, FANN's MSE),
+ * incremental training as the issue's peer, 125 epochs. */
+static double run_fann(const data *s, double *auc, double *acc)
+{
+    struct fann *ann = fann_create_standard(4, D, 20, 15, K);
+    struct fann_train_data *td = fann_create_train(s->n[0], D, K);
+    double *p = malloc(s->n[1] * K * sizeof *p);
+    if (!ann || !td || !p)
+        return -1.0;
+    for (size_t i = 0; i < s->n[0]; i++) {
+        for (size_t j = 0; j < D; j++)
+            td->input[i][j] = s->x[0][i * D + j];
+        for (size_t j = 0; j < K; j++)
+            td->output[i][j] = (int32_t)j == s->y[0][i] ? 1.0 : 0.0;
+    }
+    fann_set_activation_function_hidden(ann, FANN_SIGMOID_SYMMETRIC);
+    fann_set_activation_function_output(ann, FANN_SIGMOID);
+    fann_set_training_algorithm(ann, FANN_TRAIN_INCREMENTAL);
+    fann_set_learning_rate(ann, 0.01f);
+    fann_set_learning_momentum(ann, 0.9f);
+    fann_randomize_weights(ann, -0.3, 0.3);
+    fann_shuffle_train_data(td); /* FANN uses rand(); the bench seeds nothing */
+    double t0 = now();
+    for (int e = 0; e < EPOCHS; e++) {
+        fann_shuffle_train_data(td);
+        fann_train_epoch(ann, td);
+    }
+    double t = now() - t0;
+    printf("fann: %u connections (params)\n", fann_get_total_connections(ann));
+    for (size_t i = 0; i < s->n[1]; i++) {
+        double in[D];
+        memcpy(in, s->x[1] + i * D, sizeof in);
+        const double *o = fann_run(ann, in);
+        memcpy(p + i * K, o, K * sizeof *p);
+    }
+    int bad = scores(s, p, auc, acc);
+    free(p);
+    fann_destroy_train(td);
+    fann_destroy(ann);
+    return bad ? -1.0 : t;
+}
+#endif
+
+static double run_torch(const char *threads, const char *dtype, double *auc, double *acc)
+{
+    if (access("/usr/bin/python3", X_OK) != 0)
+        return -1.0;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 bench/bench_mlp_torch.py tests/fixtures/real_split.csv.gz %s "
+             "%d %s 2>&1",
+             threads, EPOCHS, dtype);
+    FILE *f = popen(cmd, "r");
+    if (!f)
+        return -1.0;
+    char line[512];
+    double t = -1.0;
+    while (fgets(line, sizeof line, f)) {
+        double a, b, c;
+        if (sscanf(line, "TORCH %lf %lf %lf", &a, &b, &c) == 3) {
+            t = a;
+            *auc = b;
+            *acc = c;
+        } else {
+            printf("torch: %s", line);
+        }
+    }
+    int rc = pclose(f);
+    return rc == 0 ? t : -1.0;
+}
+
+int main(int argc, char **argv)
+{
+    (void)argc;
+    /* OpenBLAS reads its thread count when it loads: pin it before that. */
+    if (!getenv("OPENBLAS_NUM_THREADS")) {
+        setenv("OPENBLAS_NUM_THREADS", "1", 1);
+        execv("/proc/self/exe", argv);
+        perror("execv");
+        return 1;
+    }
+    const char *threads = getenv("OPENBLAS_NUM_THREADS");
+    data s;
+    if (read_split("tests/fixtures/real_split.csv.gz", &s) != 0) {
+        fprintf(stderr, "cannot read tests/fixtures/real_split.csv.gz (run from the repo root)\n");
+        return 1;
+    }
+    printf("%s\n", genre_build_info());
+    printf("13-20-15-10 (755 params), ReLU, Adam lr 0.01, batch 256, %d epochs, 45000 train / "
+           "5000 test rows, threads %s\n",
+           EPOCHS, threads);
+
+    double auc, acc, auc_c, acc_c;
+    double t_own = run_genre(&s, GENRE_MLP_KERNEL_AUTO, &auc, &acc);
+    if (t_own < 0)
+        return 1;
+    printf("libgenre (AUTO = CBLAS kernels): %.3f s, test macro AUROC %.4f, acc %.2f%%\n",
+           t_own, auc, 100 * acc);
+    double t_builtin = run_genre(&s, GENRE_MLP_KERNEL_BUILTIN, &auc_c, &acc_c);
+    if (t_builtin < 0)
+        return 1;
+    printf("libgenre (built-in kernels):     %.3f s, test macro AUROC %.4f, acc %.2f%%\n",
+           t_builtin, auc_c, 100 * acc_c);
+
+    double t_torch, auc_t = NAN, acc_t = NAN, t_torch32, auc_t32 = NAN, acc_t32 = NAN;
+    t_torch = run_torch(threads, "float64", &auc_t, &acc_t);
+    t_torch32 = run_torch(threads, "float32", &auc_t32, &acc_t32);
+    if (t_torch < 0 || t_torch32 < 0)
+        printf("pytorch: MISSING (python3-torch not usable)\n");
+    else
+        printf("pytorch float64: %.3f s, test macro AUROC %.4f, acc %.2f%%\n"
+               "pytorch float32: %.3f s, test macro AUROC %.4f, acc %.2f%%\n",
+               t_torch, auc_t, 100 * acc_t, t_torch32, auc_t32, 100 * acc_t32);
+
+    double t_fann = -1.0, auc_f = NAN, acc_f = NAN;
+#ifdef GENRE_BENCH_HAVE_FANN
+    t_fann = run_fann(&s, &auc_f, &acc_f);
+#endif
+    if (t_fann < 0)
+        printf("fann: MISSING (libfann-dev not found at configure time)\n");
+    else
+        printf("fann (tanh/sigmoid, MSE, incremental): %.3f s, test macro AUROC %.4f, acc "
+               "%.2f%%\n",
+               t_fann, auc_f, 100 * acc_f);
+
+    printf("BENCH mlp_fit_seconds %.3f s\n", t_own);
+    printf("BENCH mlp_test_auroc %.4f auroc\n", auc);
+    /* > 1: the built-in kernels are faster than CBLAS (AUTO would switch) */
+    printf("BENCH mlp_builtin_speedup_vs_cblas %.2f x\n", t_own / t_builtin);
+    if (t_torch >= 0 && t_torch32 >= 0) {
+        printf("BENCH mlp_auroc_minus_torch %+.4f auroc\n", auc - auc_t);
+        printf("BENCH mlp_fit_vs_torch_float32 %.2f x\n", t_torch32 / t_own);
+        printf("BENCH mlp_fit_vs_torch %.2f x\n", t_torch / t_own);
+    } else {
+        printf("BENCH mlp_fit_vs_torch missing\n");
+    }
+    if (t_fann >= 0)
+        printf("BENCH mlp_fit_vs_fann %.2f x\n", t_fann / t_own);
+    else
+        printf("BENCH mlp_fit_vs_fann missing\n");
+    for (int t = 0; t < 2; t++) {
+        free(s.x[t]);
+        free(s.y[t]);
+    }
+    return 0;
+}

@@ -1,0 +1,173 @@
+/*
+ * libgenre -- music-genre classification from audio features.
+ * Copyright (C) 2026 the libgenre developers.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/**
+ * @file genre/metrics.h
+ * @brief Evaluation: ROC curves and AUROC (one-vs-rest, macro / micro /
+ *        weighted), accuracy, confusion matrix, log-loss and R^2.
+ *
+ * Plain functions, no handle: inputs are the caller's arrays, outputs go to
+ * caller buffers (curves with a capacity and the needed length, so a NULL
+ * buffer is a size query). Labels are int32_t class indices in
+ * [0, n_classes); scores or probabilities are row-major n_rows x n_classes
+ * with a row stride, so one column of a predict_proba output is passed as
+ * `proba + k` with stride n_classes.
+ *
+ * The definitions are scikit-learn 1.2's (roc_curve, roc_auc_score with
+ * multi_class="ovr", log_loss, r2_score, confusion_matrix): tied scores form
+ * one point of the curve (so ties count one half in the AUC), the curve
+ * starts at (0, 0) with threshold max score + 1, and the AUC is the
+ * trapezoidal area under the curve with collinear points dropped. The tests
+ * compare to scikit-learn on fixtures to 1e-12. Unlike scikit-learn,
+ * multiclass AUROC does not require probability rows summing to 1.
+ *
+ * All functions are thread-safe (no state) and allocate only scratch
+ * memory, freed before they return. Non-finite scores are rejected with
+ * GENRE_E_NONFINITE naming the row and column.
+ */
+#ifndef GENRE_METRICS_H
+#define GENRE_METRICS_H
+
+#include <genre/common.h>
+
+GENRE_BEGIN_DECLS
+
+/* Averages of genre_metrics_roc_auc_ovr(). */
+/** Unweighted mean of the per-class one-vs-rest AUCs. */
+#define GENRE_METRICS_AVERAGE_MACRO 0
+/** One binary AUC over all (row, class) pairs of the one-hot labels. */
+#define GENRE_METRICS_AVERAGE_MICRO 1
+/** Mean of the per-class AUCs weighted by class prevalence. */
+#define GENRE_METRICS_AVERAGE_WEIGHTED 2
+
+/**
+ * Fraction of rows where y_pred equals y_true.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL pointer, n == 0).
+ * Thread-safe; the inputs are only read, outputs go to caller memory.
+ * @since 0.1
+ */
+GENRE_API genre_status genre_metrics_accuracy(const int32_t *y_true, const int32_t *y_pred,
+                                              size_t n, double *out);
+
+/**
+ * Confusion matrix C (n_classes x n_classes, row-major) with C[i][j] the
+ * number of rows of true class i predicted as j. *needed (when not NULL)
+ * receives n_classes^2.
+ * @return GENRE_OK; GENRE_E_BUFFER_TOO_SMALL (NULL out or short cap);
+ *         GENRE_E_INVALID_ARG (NULL inputs, n or n_classes 0, n_classes
+ *         above 65536, a label outside [0, n_classes): row and value named).
+ * Thread-safe; the inputs are only read, outputs go to caller memory.
+ * @since 0.1
+ */
+GENRE_API genre_status genre_metrics_confusion_matrix(const int32_t *y_true,
+                                                      const int32_t *y_pred, size_t n,
+                                                      size_t n_classes, int64_t *out,
+                                                      size_t cap, size_t *needed);
+
+/**
+ * Mean cross-entropy -log p[row][y_true[row]] over rows, with p clipped to
+ * [DBL_EPSILON, 1 - DBL_EPSILON] and each row renormalised to sum 1
+ * (scikit-learn's log_loss with labels = 0..n_classes-1).
+ * @param[in] proba n_rows x n_classes, row_stride >= n_classes; n_classes >= 2.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, zero sizes, label out of
+ *         range, n_classes < 2); GENRE_E_NONFINITE.
+ * Thread-safe; the inputs are only read, outputs go to caller memory.
+ * @since 0.1
+ */
+GENRE_API genre_status genre_metrics_log_loss(const int32_t *y_true, const double *proba,
+                                              size_t n_rows, size_t n_classes,
+                                              size_t row_stride, double *out);
+
+/**
+ * Coefficient of determination 1 - SS_res / SS_tot of one target; when
+ * SS_tot is 0 the result is 1 for a perfect prediction and 0 otherwise
+ * (scikit-learn's force_finite).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, n == 0); GENRE_E_NONFINITE.
+ * Thread-safe; the inputs are only read, outputs go to caller memory.
+ * @since 0.1
+ */
+GENRE_API genre_status genre_metrics_r2(const double *y_true, const double *y_pred, size_t n,
+                                        double *out);
+
+/**
+ * Binary ROC curve of scores[i * score_stride] against the rows whose label
+ * is positive_label (all other labels are negative): fpr, tpr and the
+ * decreasing thresholds, each of *n_points entries, for plotting.
+ * drop_intermediate (0/1) drops collinear points as scikit-learn does.
+ * With no negative (positive) row, fpr (tpr) is NaN, as in scikit-learn.
+ * @param[out] fpr,tpr,thresholds caller arrays of cap entries (thresholds
+ *             may be NULL); NULL fpr or tpr is a size query.
+ * @param[out] n_points receives the curve's length.
+ * @return GENRE_OK; GENRE_E_BUFFER_TOO_SMALL; GENRE_E_INVALID_ARG (NULL
+ *         inputs, n == 0, score_stride == 0); GENRE_E_NONFINITE;
+ *         GENRE_E_NOMEM.
+ * Thread-safe; the inputs are only read, outputs go to caller memory.
+ * @since 0.1
+ */
+GENRE_API genre_status genre_metrics_roc_curve(const int32_t *y_true, const double *scores,
+                                               size_t n, size_t score_stride,
+                                               int32_t positive_label,
+                                               int32_t drop_intermediate, double *fpr,
+                                               double *tpr, double *thresholds, size_t cap,
+                                               size_t *n_points);
+
+/**
+ * The micro-averaged one-vs-rest ROC curve: the binary curve of all
+ * n_rows * n_classes scores against the one-hot labels.
+ * @return as genre_metrics_roc_curve(), plus GENRE_E_INVALID_ARG for a label
+ *         outside [0, n_classes) or n_classes < 2.
+ * Thread-safe; the inputs are only read, outputs go to caller memory.
+ * @since 0.1
+ */
+GENRE_API genre_status genre_metrics_roc_curve_micro(const int32_t *y_true,
+                                                     const double *proba, size_t n_rows,
+                                                     size_t n_classes, size_t row_stride,
+                                                     int32_t drop_intermediate, double *fpr,
+                                                     double *tpr, double *thresholds,
+                                                     size_t cap, size_t *n_points);
+
+/**
+ * Binary AUROC (scikit-learn's roc_auc_score on y_true == positive_label).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, n == 0, only one of the two
+ *         classes present: AUROC undefined); GENRE_E_NONFINITE; GENRE_E_NOMEM.
+ * Thread-safe; the inputs are only read, outputs go to caller memory.
+ * @since 0.1
+ */
+GENRE_API genre_status genre_metrics_roc_auc(const int32_t *y_true, const double *scores,
+                                             size_t n, size_t score_stride,
+                                             int32_t positive_label, double *out);
+
+/**
+ * One-vs-rest multiclass AUROC (roc_auc_score(multi_class="ovr")),
+ * average = GENRE_METRICS_AVERAGE_*.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, zero sizes, n_classes < 2,
+ *         label out of range, unknown average, a class absent from y_true
+ *         for macro/weighted: its AUC is undefined); GENRE_E_NONFINITE;
+ *         GENRE_E_NOMEM.
+ * Thread-safe; the inputs are only read, outputs go to caller memory.
+ * @since 0.1
+ */
+GENRE_API genre_status genre_metrics_roc_auc_ovr(const int32_t *y_true, const double *proba,
+                                                 size_t n_rows, size_t n_classes,
+                                                 size_t row_stride, int32_t average,
+                                                 double *out);
+
+/**
+ * The per-class one-vs-rest AUCs (n_classes values) into out[cap];
+ * *needed (when not NULL) receives n_classes.
+ * @return as genre_metrics_roc_auc_ovr(), plus GENRE_E_BUFFER_TOO_SMALL.
+ * Thread-safe; the inputs are only read, outputs go to caller memory.
+ * @since 0.1
+ */
+GENRE_API genre_status genre_metrics_roc_auc_per_class(const int32_t *y_true,
+                                                       const double *proba, size_t n_rows,
+                                                       size_t n_classes, size_t row_stride,
+                                                       double *out, size_t cap,
+                                                       size_t *needed);
+
+GENRE_END_DECLS
+
+#endif /* GENRE_METRICS_H */

@@ -1,0 +1,405 @@
+/*
+ * libgenre -- music-genre classification from audio features.
+ * Copyright (C) 2026 the libgenre developers.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/**
+ * @file genre/mlp.h
+ * @brief Multi-layer perceptron: a classifier (softmax + cross-entropy) and
+ *        a regressor (mean squared error) with dense hidden layers.
+ *
+ * Network: input (n_features) -> hidden dense layers (widths set with
+ * genre_mlp_set_hidden_layers(), activation GENRE_MLP_ACTIVATION, optional
+ * inverted dropout after each hidden activation) -> a dense output layer
+ * (n_classes logits followed by softmax, or n_targets linear outputs).
+ *
+ * Every dense layer l computes Z = A W + 1 b^T with W stored row-major as
+ * fan_in x fan_out (one row per input feature). The first layer therefore
+ * consumes its input one feature row of W at a time, which is also what a
+ * sparse (CSR) input needs: a later version can add CSR fit/predict entry
+ * points and the model and file format stay as they are.
+ *
+ * Losses (minimised per mini-batch of B rows):
+ * - classification: mean over rows of -log softmax(z)[label];
+ * - regression: mean over rows and targets of (z - y)^2 (PyTorch's MSELoss);
+ * plus (GENRE_MLP_L2 / 2) * (sum of squared weights, biases excluded), i.e.
+ * "coupled" weight decay: the gradient of every weight gets + l2 * w.
+ *
+ * Initialisation (GENRE_MLP_INIT, seeded by GENRE_MLP_SEED, stream = layer):
+ * - GENRE_MLP_INIT_AUTO (default): He-uniform for ReLU, Glorot-uniform for
+ *   tanh and logistic; biases 0.
+ * - GENRE_MLP_INIT_HE_UNIFORM: W ~ U(-sqrt(6 / fan_in), +sqrt(6 / fan_in)), b = 0.
+ * - GENRE_MLP_INIT_HE_NORMAL: W ~ N(0, 2 / fan_in), b = 0.
+ * - GENRE_MLP_INIT_GLOROT_UNIFORM: W ~ U(+-sqrt(6 / (fan_in + fan_out))), b = 0.
+ * - GENRE_MLP_INIT_GLOROT_NORMAL: W ~ N(0, 2 / (fan_in + fan_out)), b = 0.
+ * - GENRE_MLP_INIT_LECUN_UNIFORM: W and b ~ U(+-1 / sqrt(fan_in)) (what
+ *   PyTorch's nn.Linear does by default).
+ * The output layer uses the Glorot rule under AUTO.
+ *
+ * Optimisers: Adam (default; PyTorch's update with bias correction) and SGD
+ * with (heavy-ball) momentum, v = mu v + g, w -= lr v.
+ *
+ * Mini-batches: GENRE_MLP_BATCH_SIZE rows (0 or >= n_rows: full batch), rows
+ * reshuffled every epoch from the handle's seed (GENRE_MLP_SHUFFLE).
+ * The same seed, data and parameters give bit-identical models.
+ *
+ * Threading: the model runs on the calling thread (libgenre's own loops are
+ * not split for these tiny layers); matrix products through OpenBLAS follow
+ * OPENBLAS_NUM_THREADS. Distinct handles may be used from distinct threads;
+ * calls taking a const handle (predict*, save*, get*) are safe concurrently
+ * on one fitted handle (inference scratch memory is allocated per call);
+ * every other call needs exclusive access.
+ */
+#ifndef GENRE_MLP_H
+#define GENRE_MLP_H
+
+#include <genre/common.h>
+
+GENRE_BEGIN_DECLS
+
+/** Opaque MLP model. */
+typedef struct genre_mlp genre_mlp;
+
+/* ---- Parameter keys (values frozen; new keys are appended) --------------- */
+/** f64, (0, 10], default 1e-3: step size. */
+#define GENRE_MLP_LEARNING_RATE 1
+/** f64, [0, 1e3], default 0: L2 weight decay on weights (not biases). */
+#define GENRE_MLP_L2 2
+/** i64, [1, 10000000], default 200: maximal number of epochs. */
+#define GENRE_MLP_EPOCHS 3
+/** i64, [0, 2^31 - 1], default 256: mini-batch rows; 0 = full batch. */
+#define GENRE_MLP_BATCH_SIZE 4
+/** i64, a GENRE_MLP_ACT_* value, default GENRE_MLP_ACT_RELU. */
+#define GENRE_MLP_ACTIVATION 5
+/** i64, any value (used as 64 unsigned bits), default 0. */
+#define GENRE_MLP_SEED 6
+/** i64, a GENRE_MLP_OPT_* value, default GENRE_MLP_OPT_ADAM. */
+#define GENRE_MLP_OPTIMIZER 7
+/** f64, [0, 1), default 0.9: Adam's first-moment decay. */
+#define GENRE_MLP_BETA1 8
+/** f64, [0, 1), default 0.999: Adam's second-moment decay. */
+#define GENRE_MLP_BETA2 9
+/** f64, (0, 1], default 1e-8: Adam's denominator epsilon. */
+#define GENRE_MLP_EPSILON 10
+/** f64, [0, 1), default 0.9: SGD momentum (0 = plain SGD). */
+#define GENRE_MLP_MOMENTUM 11
+/** f64, [0, 1), default 0: dropout rate after every hidden activation
+ *  (inverted dropout, training only). */
+#define GENRE_MLP_DROPOUT 12
+/** i64, [0, 10000000], default 0: stop when the validation loss has not
+ *  improved by more than GENRE_MLP_MIN_DELTA for this many epochs; 0 = off.
+ *  Needs validation data. */
+#define GENRE_MLP_PATIENCE 13
+/** f64, [0, 1e300], default 0: improvement that resets the patience. */
+#define GENRE_MLP_MIN_DELTA 14
+/** i64, 0 or 1, default 1: after early stopping, keep the weights of the
+ *  epoch with the best validation loss (1) or of the last epoch (0). */
+#define GENRE_MLP_RESTORE_BEST 15
+/** i64, 0 or 1, default 1: reshuffle the rows every epoch. */
+#define GENRE_MLP_SHUFFLE 16
+/** i64, 0 or 1, default 1: check inputs for NaN/Inf before work. With 0 the
+ *  scan is skipped: a fit on non-finite input then usually fails with
+ *  GENRE_E_NUMERIC, and outputs for non-finite rows are unspecified. */
+#define GENRE_MLP_VALIDATE_INPUT 17
+/** i64, a GENRE_MLP_INIT_* value, default GENRE_MLP_INIT_AUTO. */
+#define GENRE_MLP_INIT 18
+/** i64, [0, 65536], default 0: number of classes; 0 = largest label + 1. */
+#define GENRE_MLP_N_CLASSES 19
+/** i64, a GENRE_MLP_SCHEDULE_* value, default GENRE_MLP_SCHEDULE_CONSTANT. */
+#define GENRE_MLP_LR_SCHEDULE 20
+/** i64, a GENRE_MLP_KERNEL_* value, default GENRE_MLP_KERNEL_AUTO: how dense
+ *  layers multiply. CBLAS is OpenBLAS; BUILTIN is libgenre's own vectorised
+ *  loops, which give the same bits on every x86-64 CPU. AUTO picks what
+ *  bench/bench_mlp.c measures faster; in 0.1 that is CBLAS for every layer
+ *  size. The two agree to rounding. */
+#define GENRE_MLP_DENSE_KERNEL 21
+
+/* Read-only keys (genre_mlp_get_i64; GENRE_E_BAD_STATE before a fit). */
+/** i64: GENRE_MLP_TASK_CLASSIFICATION or GENRE_MLP_TASK_REGRESSION. */
+#define GENRE_MLP_TASK 100
+/** i64: input columns the model was fit on. */
+#define GENRE_MLP_N_FEATURES 101
+/** i64: outputs (classes or regression targets). */
+#define GENRE_MLP_N_OUTPUTS 102
+/** i64: trainable parameters (weights + biases), e.g. 755 for 13-20-15-10. */
+#define GENRE_MLP_N_PARAMS 103
+/** i64: epochs actually run by the last fit. */
+#define GENRE_MLP_EPOCHS_RUN 104
+/** i64: 1-based epoch whose weights the model holds after early stopping
+ *  with GENRE_MLP_RESTORE_BEST, else the last epoch. */
+#define GENRE_MLP_BEST_EPOCH 105
+/** i64: 1 when the last fit stopped early on its patience. */
+#define GENRE_MLP_STOPPED_EARLY 106
+
+/* Values of GENRE_MLP_ACTIVATION. */
+#define GENRE_MLP_ACT_RELU 0
+#define GENRE_MLP_ACT_TANH 1
+#define GENRE_MLP_ACT_LOGISTIC 2
+/* Values of GENRE_MLP_OPTIMIZER. */
+#define GENRE_MLP_OPT_ADAM 0
+#define GENRE_MLP_OPT_SGD 1
+/* Values of GENRE_MLP_INIT. */
+#define GENRE_MLP_INIT_AUTO 0
+#define GENRE_MLP_INIT_HE_UNIFORM 1
+#define GENRE_MLP_INIT_HE_NORMAL 2
+#define GENRE_MLP_INIT_GLOROT_UNIFORM 3
+#define GENRE_MLP_INIT_GLOROT_NORMAL 4
+#define GENRE_MLP_INIT_LECUN_UNIFORM 5
+/** Values of GENRE_MLP_LR_SCHEDULE: constant, or cosine decay from the
+ *  learning rate at epoch 1 to 0 after GENRE_MLP_EPOCHS epochs,
+ *  lr_e = lr * (1 + cos(pi * (e - 1) / epochs)) / 2. */
+#define GENRE_MLP_SCHEDULE_CONSTANT 0
+#define GENRE_MLP_SCHEDULE_COSINE 1
+/* Values of GENRE_MLP_DENSE_KERNEL. */
+#define GENRE_MLP_KERNEL_AUTO 0
+#define GENRE_MLP_KERNEL_CBLAS 1
+#define GENRE_MLP_KERNEL_BUILTIN 2
+/* Values of GENRE_MLP_TASK. */
+#define GENRE_MLP_TASK_CLASSIFICATION 0
+#define GENRE_MLP_TASK_REGRESSION 1
+
+/* Which history genre_mlp_get_history() returns (one value per epoch run). */
+/** Mean mini-batch loss of the epoch (data term, with dropout active). */
+#define GENRE_MLP_HISTORY_TRAIN_LOSS 0
+/** Loss on the validation rows after the epoch (NaN without validation). */
+#define GENRE_MLP_HISTORY_VAL_LOSS 1
+/** Accuracy on the validation rows (classification; NaN otherwise). */
+#define GENRE_MLP_HISTORY_VAL_ACCURACY 2
+
+/** Progress phase reported by fits: step = epoch (1-based), total = epochs,
+ *  objective = that epoch's training loss. */
+#define GENRE_MLP_PHASE_TRAIN 1
+
+/**
+ * Creates an unfitted model with default parameters and one hidden layer of
+ * 100 units.
+ * @param[out] out receives the handle; free it with genre_mlp_free().
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (out NULL); GENRE_E_NOMEM.
+ * Thread-safe. @since 0.1
+ */
+GENRE_API genre_status genre_mlp_create(genre_mlp **out);
+
+/** Frees a model; NULL is a no-op. Needs exclusive access. @since 0.1 */
+GENRE_API void genre_mlp_free(genre_mlp *model);
+
+/**
+ * Sets a floating-point parameter (a key documented as f64).
+ * @return GENRE_OK; GENRE_E_UNKNOWN_PARAM (key unknown);
+ *         GENRE_E_INVALID_ARG (model NULL, an i64 or read-only key, value
+ *         outside the documented range: never clamped).
+ * Needs exclusive access; takes effect at the next fit. @since 0.1
+ */
+GENRE_API genre_status genre_mlp_set_f64(genre_mlp *model, int32_t key, double value);
+
+/**
+ * Sets an integer parameter (a key documented as i64).
+ * @return as genre_mlp_set_f64().
+ * Needs exclusive access; takes effect at the next fit. @since 0.1
+ */
+GENRE_API genre_status genre_mlp_set_i64(genre_mlp *model, int32_t key, int64_t value);
+
+/**
+ * Reads a floating-point parameter.
+ * @return GENRE_OK; GENRE_E_UNKNOWN_PARAM; GENRE_E_INVALID_ARG (NULL
+ *         argument, an i64 key).
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_mlp_get_f64(const genre_mlp *model, int32_t key, double *out);
+
+/**
+ * Reads an integer parameter or a read-only fitted property.
+ * @return GENRE_OK; GENRE_E_UNKNOWN_PARAM; GENRE_E_INVALID_ARG (NULL
+ *         argument, an f64 key); GENRE_E_BAD_STATE (read-only key before a fit).
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_mlp_get_i64(const genre_mlp *model, int32_t key, int64_t *out);
+
+/**
+ * The inclusive range a settable key accepts, as doubles (no handle needed).
+ * @return GENRE_OK; GENRE_E_UNKNOWN_PARAM (unknown or read-only key);
+ *         GENRE_E_INVALID_ARG (lo or hi NULL).
+ * Thread-safe. @since 0.1
+ */
+GENRE_API genre_status genre_mlp_param_bounds(int32_t key, double *lo, double *hi);
+
+/**
+ * Puts every parameter and the hidden layers back to their defaults; a
+ * fitted model stays fitted. @return GENRE_OK; GENRE_E_INVALID_ARG (NULL).
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_mlp_reset_params(genre_mlp *model);
+
+/**
+ * Sets the hidden layers' widths (copied). n_layers may be 0 (softmax or
+ * linear regression). Takes effect at the next fit.
+ * @param[in] widths   n_layers widths, each in [1, 1000000]; may be NULL when n_layers is 0.
+ * @param[in] n_layers at most 64.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (model NULL, widths NULL with
+ *         n_layers > 0, a width outside the range (the message names the
+ *         layer and its width), too many layers); GENRE_E_NOMEM.
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_mlp_set_hidden_layers(genre_mlp *model, const int32_t *widths,
+                                                   size_t n_layers);
+
+/**
+ * Copies the configured hidden widths into out[cap]; *n_layers receives
+ * their count (a NULL out or a short cap is a size query).
+ * @return GENRE_OK; GENRE_E_BUFFER_TOO_SMALL; GENRE_E_INVALID_ARG (model or
+ *         n_layers NULL). Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_mlp_get_hidden_layers(const genre_mlp *model, int32_t *out,
+                                                   size_t cap, size_t *n_layers);
+
+/**
+ * Sets the progress callback (phase GENRE_MLP_PHASE_TRAIN, once per epoch);
+ * fn NULL removes it. A non-zero return cancels the fit: it returns
+ * GENRE_E_CANCELLED and the model keeps its previous fitted state (or stays
+ * unfitted). @return GENRE_OK; GENRE_E_INVALID_ARG (model NULL).
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_mlp_set_progress(genre_mlp *model, genre_progress_fn fn,
+                                              void *user_data);
+
+/**
+ * Sets the log callback (early-stopping notices at GENRE_LOG_INFO); fn NULL
+ * makes the model silent. @return GENRE_OK; GENRE_E_INVALID_ARG (model NULL).
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_mlp_set_log(genre_mlp *model, genre_log_fn fn, void *user_data);
+
+/**
+ * Trains a classifier. On success the new fit replaces the previous one; on
+ * any failure or cancellation the model is left as it was.
+ *
+ * @param[in] x           n_rows x n_cols row-major, row_stride >= n_cols.
+ * @param[in] labels      n_rows class indices in [0, n_classes), where
+ *                        n_classes is GENRE_MLP_N_CLASSES or, when that is 0,
+ *                        the largest label + 1 (at most 65536). At least two
+ *                        distinct labels are required.
+ * @param[in] x_val       optional validation rows (NULL: none), n_val_rows x
+ *                        n_cols with val_row_stride; they only feed the
+ *                        history and early stopping, never the gradients.
+ * @param[in] labels_val  their labels (required when x_val is given).
+ * All inputs are read during the call only; the model keeps its own copy of
+ * what it learns.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL model, x or labels; zero rows
+ *         or columns; stride < columns; a label out of range or only one
+ *         class (the message names the row and the value); GENRE_MLP_PATIENCE
+ *         set without validation data; a network too large to address);
+ *         GENRE_E_NONFINITE (NaN/Inf in x or x_val: row, column, value);
+ *         GENRE_E_NUMERIC (the loss or a parameter became NaN or infinite:
+ *         lower the learning rate); GENRE_E_CANCELLED; GENRE_E_NOMEM.
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_mlp_fit(genre_mlp *model, const double *x, size_t n_rows,
+                                     size_t n_cols, size_t row_stride,
+                                     const int32_t *labels, const double *x_val,
+                                     size_t n_val_rows, size_t val_row_stride,
+                                     const int32_t *labels_val);
+
+/**
+ * Trains a regressor on n_targets outputs (the tempo imputer uses 1).
+ * As genre_mlp_fit(), with
+ * @param[in] y      n_rows x n_targets targets, row-major, contiguous.
+ * @param[in] y_val  n_val_rows x n_targets (required when x_val is given).
+ * @return as genre_mlp_fit(); GENRE_E_NONFINITE also for y and y_val;
+ *         GENRE_E_INVALID_ARG for n_targets 0 or above 65536.
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_mlp_fit_regression(genre_mlp *model, const double *x,
+                                                size_t n_rows, size_t n_cols,
+                                                size_t row_stride, const double *y,
+                                                size_t n_targets, const double *x_val,
+                                                size_t n_val_rows, size_t val_row_stride,
+                                                const double *y_val);
+
+/**
+ * Class probabilities of a fitted classifier: n_rows x n_classes,
+ * row-major, into the caller's out[out_len] (x is only read). *needed (when not NULL) always receives
+ * n_rows * n_classes; a NULL out is a size query.
+ * @return GENRE_OK; GENRE_E_BUFFER_TOO_SMALL; GENRE_E_INVALID_ARG (NULL
+ *         model or x, zero rows, stride < columns); GENRE_E_BAD_STATE (not
+ *         fitted, or a regressor); GENRE_E_SHAPE (n_cols differs from the
+ *         fit); GENRE_E_NONFINITE; GENRE_E_NOMEM (per-call scratch).
+ * Safe concurrently on one fitted model. @since 0.1
+ */
+GENRE_API genre_status genre_mlp_predict_proba(const genre_mlp *model, const double *x,
+                                               size_t n_rows, size_t n_cols,
+                                               size_t row_stride, double *out,
+                                               size_t out_len, size_t *needed);
+
+/**
+ * Most probable class per row (lowest index on ties) into labels[cap];
+ * *needed (when not NULL) receives n_rows.
+ * @return as genre_mlp_predict_proba().
+ * Safe concurrently on one fitted model. @since 0.1
+ */
+GENRE_API genre_status genre_mlp_predict(const genre_mlp *model, const double *x,
+                                         size_t n_rows, size_t n_cols, size_t row_stride,
+                                         int32_t *labels, size_t cap, size_t *needed);
+
+/**
+ * Outputs of a fitted regressor: n_rows x n_targets, row-major;
+ * *needed (when not NULL) receives n_rows * n_targets.
+ * @return as genre_mlp_predict_proba() (GENRE_E_BAD_STATE for a classifier).
+ * Safe concurrently on one fitted model. @since 0.1
+ */
+GENRE_API genre_status genre_mlp_predict_values(const genre_mlp *model, const double *x,
+                                                size_t n_rows, size_t n_cols,
+                                                size_t row_stride, double *out,
+                                                size_t out_len, size_t *needed);
+
+/**
+ * The per-epoch history of the last fit (kept by save/load):
+ * which = GENRE_MLP_HISTORY_*; *n_epochs receives the count.
+ * @return GENRE_OK; GENRE_E_BUFFER_TOO_SMALL (NULL out or short cap);
+ *         GENRE_E_INVALID_ARG (NULL model or n_epochs, unknown which);
+ *         GENRE_E_BAD_STATE (not fitted).
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_mlp_get_history(const genre_mlp *model, int32_t which,
+                                             double *out, size_t cap, size_t *n_epochs);
+
+/**
+ * Saves the fitted model (architecture, parameters, weights, history) to a
+ * file, atomically (written whole or not at all).
+ * @param[in] path UTF-8 path.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_BAD_STATE (not
+ *         fitted); GENRE_E_IO; GENRE_E_NOMEM.
+ * Safe concurrently on one fitted model. @since 0.1
+ */
+GENRE_API genre_status genre_mlp_save(const genre_mlp *model, const char *path);
+
+/**
+ * Saves into buf[cap]; *written_or_needed always receives the size, so a
+ * NULL buf is a size query.
+ * @return GENRE_OK; GENRE_E_BUFFER_TOO_SMALL; GENRE_E_INVALID_ARG;
+ *         GENRE_E_BAD_STATE (not fitted); GENRE_E_NOMEM.
+ * Safe concurrently on one fitted model. @since 0.1
+ */
+GENRE_API genre_status genre_mlp_save_to_memory(const genre_mlp *model, void *buf,
+                                                size_t cap, size_t *written_or_needed);
+
+/**
+ * Loads a model saved by genre_mlp_save().
+ * @param[out] out receives a new fitted handle (free with genre_mlp_free());
+ *                 untouched on failure.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_IO;
+ *         GENRE_E_CORRUPT (truncated, bad checksum, inconsistent sizes);
+ *         GENRE_E_VERSION (newer format); GENRE_E_MODEL_KIND (another
+ *         model); GENRE_E_NOMEM. Thread-safe. @since 0.1
+ */
+GENRE_API genre_status genre_mlp_load(genre_mlp **out, const char *path);
+
+/**
+ * Loads a model from memory (buf is not kept).
+ * @return as genre_mlp_load() without GENRE_E_IO. Thread-safe. @since 0.1
+ */
+GENRE_API genre_status genre_mlp_load_from_memory(genre_mlp **out, const void *buf,
+                                                  size_t len);
+
+GENRE_END_DECLS
+
+#endif /* GENRE_MLP_H */

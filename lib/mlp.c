@@ -1,0 +1,1787 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The multi-layer perceptron (genre/mlp.h).
+ *
+ * Layout: all weights and biases of a fitted network live in one array
+ * `params`; layer l has W_l (fan_in x fan_out, row-major) at w_off[l] and
+ * b_l (fan_out) at b_off[l]. One array keeps Adam/SGD updates a single loop
+ * and save/load a single record.
+ *
+ * A fit builds a new mlp_net and swaps it into the handle only on success,
+ * so failures and cancellation keep the previous fit.
+ *
+ * The first layer reads its input only through `mlp_input` and
+ * gather_rows() (dense rows selected by an index array, laid out
+ * feature-major for the kernels). A CSR input adds a second representation
+ * to mlp_input and sparse versions of layer 0's forward product and weight
+ * gradient (layer 0 never needs an input gradient); W_0 stays fan_in x
+ * fan_out, one row per feature, which is what a sparse row gathers. Nothing
+ * else in the network, the public API or the file format assumes a dense
+ * input, so CSR fit/predict entry points can be added without an ABI break.
+ */
+#include <genre/mlp.h>
+#include <genre/error.h>
+#include <genre/model.h>
+
+#include "alloc.h"
+#include "error_private.h"
+#include "linalg.h"
+#include "model_file.h"
+#include "rng.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MLP_PAYLOAD_VERSION 1u
+#define MAX_HIDDEN 64
+#define MAX_WIDTH 1000000
+#define MAX_CLASSES 65536
+#define DEFAULT_HIDDEN 100
+#define BLOCK_ROWS 256           /* inference rows per block */
+#define PI_CONST 3.14159265358979323846
+#define PREFETCH_ROWS 24       /* gather: rows requested ahead of use */
+
+/* RNG streams of one seed. */
+#define STREAM_INIT 1u           /* + layer index */
+#define STREAM_SHUFFLE 1000u
+#define STREAM_DROPOUT 1001u
+
+typedef struct mlp_params {
+    double lr, l2, beta1, beta2, eps, momentum, dropout, min_delta;
+    int64_t epochs, batch, activation, seed, optimizer, patience, restore_best, shuffle,
+        validate, init, n_classes, schedule, kernel;
+} mlp_params;
+
+typedef struct mlp_net {
+    int32_t task, activation, kernel;
+    size_t n_layers;  /* dense layers: hidden + output */
+    size_t *width;    /* n_layers + 1 entries; then w_off, b_off (n_layers each) */
+    size_t *w_off, *b_off;
+    size_t n_params, max_width;
+    double *params;
+    size_t n_epochs;
+    double *hist;     /* 3 * n_epochs: train loss, val loss, val accuracy */
+    int64_t best_epoch;
+    int64_t stopped_early;
+} mlp_net;
+
+struct genre_mlp {
+    mlp_params p;
+    int32_t *hidden;
+    size_t n_hidden;
+    genre_progress_fn progress;
+    void *progress_data;
+    genre_log_fn log;
+    void *log_data;
+    mlp_net *net;     /* NULL until fitted */
+};
+
+/* ---- Parameters ----------------------------------------------------------- */
+
+static void default_params(mlp_params *p)
+{
+    p->lr = 1e-3;
+    p->l2 = 0.0;
+    p->beta1 = 0.9;
+    p->beta2 = 0.999;
+    p->eps = 1e-8;
+    p->momentum = 0.9;
+    p->dropout = 0.0;
+    p->min_delta = 0.0;
+    p->epochs = 200;
+    p->batch = 256;
+    p->activation = GENRE_MLP_ACT_RELU;
+    p->seed = 0;
+    p->optimizer = GENRE_MLP_OPT_ADAM;
+    p->patience = 0;
+    p->restore_best = 1;
+    p->shuffle = 1;
+    p->validate = 1;
+    p->init = GENRE_MLP_INIT_AUTO;
+    p->n_classes = 0;
+    p->schedule = GENRE_MLP_SCHEDULE_CONSTANT;
+    p->kernel = GENRE_MLP_KERNEL_AUTO;
+}
+
+/* Bounds; open ends are flagged. */
+typedef struct f64_info {
+    int32_t key;
+    const char *name;
+    double lo, hi;
+    int lo_open, hi_open;
+    size_t offset;
+} f64_info;
+
+typedef struct i64_info {
+    int32_t key;
+    const char *name;
+    int64_t lo, hi;
+    size_t offset;
+} i64_info;
+
+#define F64(k, n, lo, hi, lo_open, hi_open, field) \
+    {k, n, lo, hi, lo_open, hi_open, offsetof(mlp_params, field)}
+static const f64_info F64_KEYS[] = {
+    F64(GENRE_MLP_LEARNING_RATE, "GENRE_MLP_LEARNING_RATE", 0.0, 10.0, 1, 0, lr),
+    F64(GENRE_MLP_L2, "GENRE_MLP_L2", 0.0, 1e3, 0, 0, l2),
+    F64(GENRE_MLP_BETA1, "GENRE_MLP_BETA1", 0.0, 1.0, 0, 1, beta1),
+    F64(GENRE_MLP_BETA2, "GENRE_MLP_BETA2", 0.0, 1.0, 0, 1, beta2),
+    F64(GENRE_MLP_EPSILON, "GENRE_MLP_EPSILON", 0.0, 1.0, 1, 0, eps),
+    F64(GENRE_MLP_MOMENTUM, "GENRE_MLP_MOMENTUM", 0.0, 1.0, 0, 1, momentum),
+    F64(GENRE_MLP_DROPOUT, "GENRE_MLP_DROPOUT", 0.0, 1.0, 0, 1, dropout),
+    F64(GENRE_MLP_MIN_DELTA, "GENRE_MLP_MIN_DELTA", 0.0, 1e300, 0, 0, min_delta),
+};
+#undef F64
+
+#define I64(k, n, lo, hi, field) {k, n, lo, hi, offsetof(mlp_params, field)}
+static const i64_info I64_KEYS[] = {
+    I64(GENRE_MLP_EPOCHS, "GENRE_MLP_EPOCHS", 1, 10000000, epochs),
+    I64(GENRE_MLP_BATCH_SIZE, "GENRE_MLP_BATCH_SIZE", 0, INT32_MAX, batch),
+    I64(GENRE_MLP_ACTIVATION, "GENRE_MLP_ACTIVATION", 0, 2, activation),
+    I64(GENRE_MLP_SEED, "GENRE_MLP_SEED", INT64_MIN, INT64_MAX, seed),
+    I64(GENRE_MLP_OPTIMIZER, "GENRE_MLP_OPTIMIZER", 0, 1, optimizer),
+    I64(GENRE_MLP_PATIENCE, "GENRE_MLP_PATIENCE", 0, 10000000, patience),
+    I64(GENRE_MLP_RESTORE_BEST, "GENRE_MLP_RESTORE_BEST", 0, 1, restore_best),
+    I64(GENRE_MLP_SHUFFLE, "GENRE_MLP_SHUFFLE", 0, 1, shuffle),
+    I64(GENRE_MLP_VALIDATE_INPUT, "GENRE_MLP_VALIDATE_INPUT", 0, 1, validate),
+    I64(GENRE_MLP_INIT, "GENRE_MLP_INIT", 0, 5, init),
+    I64(GENRE_MLP_N_CLASSES, "GENRE_MLP_N_CLASSES", 0, MAX_CLASSES, n_classes),
+    I64(GENRE_MLP_LR_SCHEDULE, "GENRE_MLP_LR_SCHEDULE", 0, 1, schedule),
+    I64(GENRE_MLP_DENSE_KERNEL, "GENRE_MLP_DENSE_KERNEL", 0, 2, kernel),
+};
+#undef I64
+
+#define N_F64_KEYS (sizeof F64_KEYS / sizeof F64_KEYS[0])
+#define N_I64_KEYS (sizeof I64_KEYS / sizeof I64_KEYS[0])
+
+static const f64_info *find_f64(int32_t key)
+{
+    for (size_t i = 0; i < N_F64_KEYS; i++)
+        if (F64_KEYS[i].key == key)
+            return &F64_KEYS[i];
+    return NULL;
+}
+
+static const i64_info *find_i64(int32_t key)
+{
+    for (size_t i = 0; i < N_I64_KEYS; i++)
+        if (I64_KEYS[i].key == key)
+            return &I64_KEYS[i];
+    return NULL;
+}
+
+static int is_read_only_key(int32_t key)
+{
+    return key >= GENRE_MLP_TASK && key <= GENRE_MLP_STOPPED_EARLY;
+}
+
+static genre_status check_f64_value(const char *func, const f64_info *info, double v)
+{
+    int ok = !isnan(v) && (info->lo_open ? v > info->lo : v >= info->lo) &&
+             (info->hi_open ? v < info->hi : v <= info->hi);
+    if (!ok)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "%s = %g is outside %c%g, %g%c",
+                           info->name, v, info->lo_open ? '(' : '[', info->lo, info->hi,
+                           info->hi_open ? ')' : ']');
+    return GENRE_OK;
+}
+
+static genre_status check_i64_value(const char *func, const i64_info *info, int64_t v)
+{
+    if (v < info->lo || v > info->hi)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "%s = %lld is outside [%lld, %lld]",
+                           info->name, (long long)v, (long long)info->lo,
+                           (long long)info->hi);
+    return GENRE_OK;
+}
+
+genre_status genre_mlp_set_f64(genre_mlp *model, int32_t key, double value)
+{
+    GENRE_CHECK_NOT_NULL(model);
+    const f64_info *info = find_f64(key);
+    if (!info) {
+        if (find_i64(key) || is_read_only_key(key))
+            return GENRE_FAIL(GENRE_E_INVALID_ARG,
+                              "key %d is not a settable f64 parameter (use the i64 "
+                              "setter, or it is read-only)", (int)key);
+        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown parameter key %d", (int)key);
+    }
+    genre_status st = check_f64_value(__func__, info, value);
+    if (st != GENRE_OK)
+        return st;
+    *(double *)((char *)&model->p + info->offset) = value;
+    return GENRE_OK;
+}
+
+genre_status genre_mlp_set_i64(genre_mlp *model, int32_t key, int64_t value)
+{
+    GENRE_CHECK_NOT_NULL(model);
+    const i64_info *info = find_i64(key);
+    if (!info) {
+        if (find_f64(key) || is_read_only_key(key))
+            return GENRE_FAIL(GENRE_E_INVALID_ARG,
+                              "key %d is not a settable i64 parameter (use the f64 "
+                              "setter, or it is read-only)", (int)key);
+        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown parameter key %d", (int)key);
+    }
+    genre_status st = check_i64_value(__func__, info, value);
+    if (st != GENRE_OK)
+        return st;
+    *(int64_t *)((char *)&model->p + info->offset) = value;
+    return GENRE_OK;
+}
+
+genre_status genre_mlp_get_f64(const genre_mlp *model, int32_t key, double *out)
+{
+    GENRE_CHECK_NOT_NULL(model);
+    GENRE_CHECK_NOT_NULL(out);
+    const f64_info *info = find_f64(key);
+    if (!info) {
+        if (find_i64(key) || is_read_only_key(key))
+            return GENRE_FAIL(GENRE_E_INVALID_ARG, "key %d is an i64 key", (int)key);
+        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown parameter key %d", (int)key);
+    }
+    *out = *(const double *)((const char *)&model->p + info->offset);
+    return GENRE_OK;
+}
+
+static size_t net_n_params(const mlp_net *n) { return n->n_params; }
+
+genre_status genre_mlp_get_i64(const genre_mlp *model, int32_t key, int64_t *out)
+{
+    GENRE_CHECK_NOT_NULL(model);
+    GENRE_CHECK_NOT_NULL(out);
+    const i64_info *info = find_i64(key);
+    if (info) {
+        *out = *(const int64_t *)((const char *)&model->p + info->offset);
+        return GENRE_OK;
+    }
+    if (find_f64(key))
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "key %d is an f64 key", (int)key);
+    if (!is_read_only_key(key))
+        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown parameter key %d", (int)key);
+    const mlp_net *n = model->net;
+    if (!n)
+        return GENRE_FAIL(GENRE_E_BAD_STATE, "key %d needs a fitted model", (int)key);
+    switch (key) {
+    case GENRE_MLP_TASK: *out = n->task; break;
+    case GENRE_MLP_N_FEATURES: *out = (int64_t)n->width[0]; break;
+    case GENRE_MLP_N_OUTPUTS: *out = (int64_t)n->width[n->n_layers]; break;
+    case GENRE_MLP_N_PARAMS: *out = (int64_t)net_n_params(n); break;
+    case GENRE_MLP_EPOCHS_RUN: *out = (int64_t)n->n_epochs; break;
+    case GENRE_MLP_BEST_EPOCH: *out = n->best_epoch; break;
+    default: *out = n->stopped_early; break;
+    }
+    return GENRE_OK;
+}
+
+genre_status genre_mlp_param_bounds(int32_t key, double *lo, double *hi)
+{
+    GENRE_CHECK_NOT_NULL(lo);
+    GENRE_CHECK_NOT_NULL(hi);
+    const f64_info *f = find_f64(key);
+    if (f) {
+        *lo = f->lo;
+        *hi = f->hi;
+        /* Open ends: the nearest representable inside value. */
+        if (f->lo_open)
+            *lo = nextafter(f->lo, HUGE_VAL);
+        if (f->hi_open)
+            *hi = nextafter(f->hi, -HUGE_VAL);
+        return GENRE_OK;
+    }
+    const i64_info *i = find_i64(key);
+    if (i) {
+        *lo = (double)i->lo;
+        *hi = (double)i->hi;
+        return GENRE_OK;
+    }
+    return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown or read-only parameter key %d",
+                      (int)key);
+}
+
+static genre_status set_default_hidden(genre_mlp *model)
+{
+    int32_t *h = genre__alloc_array(1, sizeof *h);
+    if (!h)
+        return GENRE_E_NOMEM;
+    h[0] = DEFAULT_HIDDEN;
+    genre__free(model->hidden);
+    model->hidden = h;
+    model->n_hidden = 1;
+    return GENRE_OK;
+}
+
+genre_status genre_mlp_reset_params(genre_mlp *model)
+{
+    GENRE_CHECK_NOT_NULL(model);
+    genre_status st = set_default_hidden(model);
+    if (st != GENRE_OK)
+        return st;
+    default_params(&model->p);
+    return GENRE_OK;
+}
+
+genre_status genre_mlp_set_hidden_layers(genre_mlp *model, const int32_t *widths,
+                                         size_t n_layers)
+{
+    GENRE_CHECK_NOT_NULL(model);
+    if (n_layers > 0 && widths == NULL)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "argument 'widths' is NULL with %zu layers",
+                          n_layers);
+    if (n_layers > MAX_HIDDEN)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "%zu hidden layers; at most %d", n_layers,
+                          MAX_HIDDEN);
+    for (size_t i = 0; i < n_layers; i++)
+        if (widths[i] < 1 || widths[i] > MAX_WIDTH)
+            return GENRE_FAIL(GENRE_E_INVALID_ARG,
+                              "hidden layer %zu has width %d; widths must be in [1, %d]", i,
+                              (int)widths[i], MAX_WIDTH);
+    int32_t *copy = genre__alloc_array(n_layers, sizeof *copy);
+    if (!copy)
+        return GENRE_E_NOMEM;
+    if (n_layers)
+        memcpy(copy, widths, n_layers * sizeof *copy);
+    genre__free(model->hidden);
+    model->hidden = copy;
+    model->n_hidden = n_layers;
+    return GENRE_OK;
+}
+
+genre_status genre_mlp_get_hidden_layers(const genre_mlp *model, int32_t *out, size_t cap,
+                                         size_t *n_layers)
+{
+    GENRE_CHECK_NOT_NULL(model);
+    GENRE_CHECK_NOT_NULL(n_layers);
+    *n_layers = model->n_hidden;
+    if (model->n_hidden == 0)
+        return GENRE_OK;
+    if (!out || cap < model->n_hidden)
+        return GENRE_FAIL(GENRE_E_BUFFER_TOO_SMALL, "%zu widths need a buffer of %zu, got %zu",
+                          model->n_hidden, model->n_hidden, out ? cap : 0);
+    memcpy(out, model->hidden, model->n_hidden * sizeof *out);
+    return GENRE_OK;
+}
+
+genre_status genre_mlp_set_progress(genre_mlp *model, genre_progress_fn fn, void *user_data)
+{
+    GENRE_CHECK_NOT_NULL(model);
+    model->progress = fn;
+    model->progress_data = user_data;
+    return GENRE_OK;
+}
+
+genre_status genre_mlp_set_log(genre_mlp *model, genre_log_fn fn, void *user_data)
+{
+    GENRE_CHECK_NOT_NULL(model);
+    model->log = fn;
+    model->log_data = user_data;
+    return GENRE_OK;
+}
+
+/* ---- Handle and network lifetime ----------------------------------------- */
+
+static void net_free(mlp_net *n)
+{
+    if (!n)
+        return;
+    genre__free(n->width);
+    genre__free(n->params);
+    genre__free(n->hist);
+    genre__free(n);
+}
+
+genre_status genre_mlp_create(genre_mlp **out)
+{
+    GENRE_CHECK_NOT_NULL(out);
+    genre_mlp *m = GENRE_NEW(genre_mlp);
+    if (!m)
+        return GENRE_E_NOMEM;
+    default_params(&m->p);
+    if (set_default_hidden(m) != GENRE_OK) {
+        genre__free(m);
+        return GENRE_E_NOMEM;
+    }
+    *out = m;
+    return GENRE_OK;
+}
+
+void genre_mlp_free(genre_mlp *model)
+{
+    if (!model)
+        return;
+    net_free(model->net);
+    genre__free(model->hidden);
+    genre__free(model);
+}
+
+/* A network of the given widths (n_layers + 1 of them), parameters
+ * uninitialised, history empty. */
+static genre_status net_new(const char *func, const size_t *widths, size_t n_layers,
+                            int32_t task, int32_t activation, int32_t kernel,
+                            size_t n_epochs_cap, mlp_net **out)
+{
+    *out = NULL;
+    size_t n_params = 0, max_width = 0;
+    for (size_t l = 0; l < n_layers; l++) {
+        size_t in = widths[l], o = widths[l + 1];
+        if (in > SIZE_MAX / 8 / o || in * o > SIZE_MAX / 8 - o ||
+            n_params > SIZE_MAX / 8 - (in * o + o))
+            return genre__fail(GENRE_E_INVALID_ARG, func,
+                               "the network is too large to address (layer %zu: %zu x %zu)",
+                               l, in, o);
+        n_params += in * o + o;
+    }
+    for (size_t l = 0; l <= n_layers; l++)
+        if (widths[l] > max_width)
+            max_width = widths[l];
+    mlp_net *n = GENRE_NEW(mlp_net);
+    if (!n)
+        return GENRE_E_NOMEM;
+    n->width = genre__alloc_array(3 * n_layers + 1, sizeof(size_t));
+    n->params = genre__calloc_array(n_params, sizeof(double));
+    n->hist = genre__alloc_array(3 * n_epochs_cap, sizeof(double));
+    if (!n->width || !n->params || !n->hist) {
+        net_free(n);
+        return GENRE_E_NOMEM;
+    }
+    n->w_off = n->width + n_layers + 1;
+    n->b_off = n->w_off + n_layers;
+    n->n_layers = n_layers;
+    size_t off = 0;
+    for (size_t l = 0; l <= n_layers; l++)
+        n->width[l] = widths[l];
+    for (size_t l = 0; l < n_layers; l++) {
+        n->w_off[l] = off;
+        off += widths[l] * widths[l + 1];
+        n->b_off[l] = off;
+        off += widths[l + 1];
+    }
+    n->n_params = n_params;
+    n->max_width = max_width;
+    n->task = task;
+    n->activation = activation;
+    n->kernel = kernel;
+    *out = n;
+    return GENRE_OK;
+}
+
+/* ---- Dense kernels -----------------------------------------------------------
+ *
+ * Inside the network a batch of n rows is stored feature-major ("transposed"):
+ * a layer's activations are a (width x n) array, element (feature f, row r)
+ * at f * n + r. The dense products then run along rows, the long dimension
+ * (up to the batch size), instead of along the 2-20 wide layers, so they
+ * vectorise: the built-in kernels keep RB rows of one output in registers
+ * while they sweep the inputs. bench/bench_mlp.c measures them against
+ * CBLAS (GENRE_MLP_DENSE_KERNEL) on the reference 13-20-15-10 network; the
+ * same layout serves the CBLAS calls (no transposes).
+ *
+ * Every element is computed in a fixed order that does not depend on the
+ * vector width (per-row sums in input order; reductions over rows in RB
+ * fixed lanes combined in a fixed order), so the built-in kernels give the
+ * same bits with SSE2, AVX2 or none.
+ */
+
+#define RB 32
+
+/* Function multiversioning needs GCC's ifunc support (glibc); x86-64-v3/v4
+ * as clone names need GCC 12. Elsewhere the kernels build for the baseline. */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 && defined(__x86_64__) && \
+    defined(__GLIBC__) && !defined(GENRE_NO_TARGET_CLONES)
+#  define GENRE_KERNEL \
+      __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#  define GENRE_KERNEL
+#endif
+/* Multiply-adds are fused (fma(), correctly rounded by definition), so the
+ * FMA clones and the default clone (libm's fma) give the same bits. */
+#define MADD(a, b, c) fma((a), (b), (c))
+
+static int use_builtin(const mlp_net *n, size_t layer)
+{
+    if (n->kernel == GENRE_MLP_KERNEL_BUILTIN)
+        return 1;
+    /* AUTO: CBLAS. bench/bench_mlp.c measures the built-in kernels at about
+     * half OpenBLAS's speed on the reference 13-20-15-10 network (batch 256;
+     * OpenBLAS 0.3.21 uses AVX-512 FMA "small matrix" kernels there), so they
+     * do not take over; the per-layer switch stays for when they win. */
+    (void)layer;
+    return 0;
+}
+
+/* zt (o x n) = W^T at + b 1^T, with W (in x o) row-major and at (in x n):
+ * zt[j][r] = b[j] + sum_k W[k][j] at[k][r], summed in k order. */
+GENRE_KERNEL
+static void fwd_builtin(const double *at, size_t n, size_t in, const double *w,
+                        const double *b, size_t o, double *zt)
+{
+    size_t r0 = 0;
+    for (; r0 + RB <= n; r0 += RB)
+        for (size_t j = 0; j < o; j++) {
+            double acc[RB];
+            for (size_t l = 0; l < RB; l++)
+                acc[l] = b[j];
+            for (size_t k = 0; k < in; k++) {
+                const double wk = w[k * o + j];
+                const double *ak = at + k * n + r0;
+                for (size_t l = 0; l < RB; l++)
+                    acc[l] = MADD(wk, ak[l], acc[l]);
+            }
+            for (size_t l = 0; l < RB; l++)
+                zt[j * n + r0 + l] = acc[l];
+        }
+    for (; r0 < n; r0++)
+        for (size_t j = 0; j < o; j++) {
+            double acc = b[j];
+            for (size_t k = 0; k < in; k++)
+                acc = MADD(w[k * o + j], at[k * n + r0], acc);
+            zt[j * n + r0] = acc;
+        }
+}
+
+/* dat (in x n) = W dzt: dat[k][r] = sum_j W[k][j] dzt[j][r], in j order. */
+GENRE_KERNEL
+static void input_grad_builtin(const double *dzt, size_t n, size_t o, const double *w,
+                               size_t in, double *dat)
+{
+    size_t r0 = 0;
+    for (; r0 + RB <= n; r0 += RB)
+        for (size_t k = 0; k < in; k++) {
+            double acc[RB];
+            for (size_t l = 0; l < RB; l++)
+                acc[l] = 0.0;
+            for (size_t j = 0; j < o; j++) {
+                const double wkj = w[k * o + j];
+                const double *dj = dzt + j * n + r0;
+                for (size_t l = 0; l < RB; l++)
+                    acc[l] = MADD(wkj, dj[l], acc[l]);
+            }
+            for (size_t l = 0; l < RB; l++)
+                dat[k * n + r0 + l] = acc[l];
+        }
+    for (; r0 < n; r0++)
+        for (size_t k = 0; k < in; k++) {
+            double acc = 0.0;
+            for (size_t j = 0; j < o; j++)
+                acc = MADD(w[k * o + j], dzt[j * n + r0], acc);
+            dat[k * n + r0] = acc;
+        }
+}
+
+/* sum_r a[r] b[r] (b NULL: sum_r a[r]) in RB fixed lanes, combined
+ * pairwise, then the tail in order: the same bits at any vector width. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline double lane_dot(const double *a, const double *b, size_t n)
+{
+    const size_t nf = n - n % RB;
+    double acc[RB];
+    for (size_t l = 0; l < RB; l++)
+        acc[l] = 0.0;
+    if (b) {
+        for (size_t r0 = 0; r0 < nf; r0 += RB)
+            for (size_t l = 0; l < RB; l++)
+                acc[l] = MADD(a[r0 + l], b[r0 + l], acc[l]);
+    } else {
+        for (size_t r0 = 0; r0 < nf; r0 += RB)
+            for (size_t l = 0; l < RB; l++)
+                acc[l] += a[r0 + l];
+    }
+    for (size_t h = RB / 2; h >= 1; h /= 2)
+        for (size_t l = 0; l < h; l++)
+            acc[l] += acc[l + h];
+    double s = acc[0];
+    for (size_t r = nf; r < n; r++)
+        s = b ? MADD(a[r], b[r], s) : s + a[r];
+    return s;
+}
+
+/* dW (in x o) = at dzt^T: dW[k][j] = sum_r at[k][r] dzt[j][r], and
+ * db[j] = sum_r dzt[j][r]. */
+GENRE_KERNEL
+static void weight_grad_builtin(const double *at, size_t n, size_t in, const double *dzt,
+                                size_t o, double *dw, double *db)
+{
+    for (size_t j = 0; j < o; j++)
+        db[j] = lane_dot(dzt + j * n, NULL, n);
+    for (size_t k = 0; k < in; k++)
+        for (size_t j = 0; j < o; j++)
+            dw[k * o + j] = lane_dot(at + k * n, dzt + j * n, n);
+}
+
+static genre_status dense_forward(int builtin, const double *at, size_t n, size_t in,
+                                  const double *w, const double *b, size_t o, double *zt)
+{
+    if (builtin) {
+        fwd_builtin(at, n, in, w, b, o, zt);
+        return GENRE_OK;
+    }
+    for (size_t j = 0; j < o; j++)
+        for (size_t r = 0; r < n; r++)
+            zt[j * n + r] = b[j];
+    return genre__gemm(GENRE__TRANS, GENRE__NO_TRANS, 1.0, w, in, o, o, at, in, n, n, 1.0, zt,
+                       o, n, n);
+}
+
+static genre_status dense_weight_grad(int builtin, const double *at, size_t n, size_t in,
+                                      const double *dzt, size_t o, double *dw, double *db)
+{
+    if (builtin) {
+        weight_grad_builtin(at, n, in, dzt, o, dw, db);
+        return GENRE_OK;
+    }
+    for (size_t j = 0; j < o; j++)
+        db[j] = lane_dot(dzt + j * n, NULL, n);
+    return genre__gemm(GENRE__NO_TRANS, GENRE__TRANS, 1.0, at, in, n, n, dzt, o, n, n, 0.0, dw,
+                       in, o, o);
+}
+
+static genre_status dense_input_grad(int builtin, const double *dzt, size_t n, size_t o,
+                                     const double *w, size_t in, double *dat)
+{
+    if (builtin) {
+        input_grad_builtin(dzt, n, o, w, in, dat);
+        return GENRE_OK;
+    }
+    return genre__gemm(GENRE__NO_TRANS, GENRE__NO_TRANS, 1.0, w, in, o, o, dzt, o, n, n, 0.0,
+                       dat, in, n, n);
+}
+
+GENRE_KERNEL
+static void activate(int32_t act, double *v, size_t n)
+{
+    switch (act) {
+    case GENRE_MLP_ACT_RELU:
+        for (size_t i = 0; i < n; i++)
+            v[i] = v[i] > 0.0 ? v[i] : 0.0;
+        break;
+    case GENRE_MLP_ACT_TANH:
+        for (size_t i = 0; i < n; i++)
+            v[i] = tanh(v[i]);
+        break;
+    default:
+        for (size_t i = 0; i < n; i++)
+            v[i] = 1.0 / (1.0 + exp(-v[i]));
+        break;
+    }
+}
+
+/* dz[i] = da[i] * f'(.) expressed through the activation's output h. */
+GENRE_KERNEL
+static void activation_grad(int32_t act, const double *h, const double *da, double *dz,
+                            size_t n)
+{
+    switch (act) {
+    case GENRE_MLP_ACT_RELU:
+        for (size_t i = 0; i < n; i++)
+            dz[i] = h[i] > 0.0 ? da[i] : 0.0;
+        break;
+    case GENRE_MLP_ACT_TANH:
+        for (size_t i = 0; i < n; i++)
+            dz[i] = da[i] * (1.0 - h[i] * h[i]);
+        break;
+    default:
+        for (size_t i = 0; i < n; i++)
+            dz[i] = da[i] * h[i] * (1.0 - h[i]);
+        break;
+    }
+}
+
+/* exp(x) for x <= 0 (x below -700 gives exp(-700)), written so that it
+ * vectorises: Cody-Waite reduction x = k ln2 + r, |r| <= ln2 / 2, Taylor
+ * polynomial of degree 13 (truncation below 1e-17 relative), scale by 2^k
+ * built in the exponent bits. Within a few ulp of libm's exp; used by the
+ * training softmax only (inference uses libm). NaN propagates. */
+static inline double exp_nonpos(double x)
+{
+    const double log2e = 1.4426950408889634074, shifter = 0x1.8p52;
+    const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
+    x = x < -700.0 ? -700.0 : x;
+    double t = x * log2e + shifter;
+    double kf = t - shifter;
+    double r = (x - kf * ln2_hi) - kf * ln2_lo;
+    double p = 1.0 / 6227020800.0;
+    p = p * r + 1.0 / 479001600.0;
+    p = p * r + 1.0 / 39916800.0;
+    p = p * r + 1.0 / 3628800.0;
+    p = p * r + 1.0 / 362880.0;
+    p = p * r + 1.0 / 40320.0;
+    p = p * r + 1.0 / 5040.0;
+    p = p * r + 1.0 / 720.0;
+    p = p * r + 1.0 / 120.0;
+    p = p * r + 1.0 / 24.0;
+    p = p * r + 1.0 / 6.0;
+    p = p * r + 0.5;
+    p = p * r + 1.0;
+    p = p * r + 1.0;
+    uint64_t tb, sb;
+    const double sh = shifter;
+    memcpy(&tb, &t, sizeof tb);
+    memcpy(&sb, &sh, sizeof sb);
+    uint64_t scale_bits = (tb - sb + 1023u) << 52; /* k = tb - sb, -1011 <= k <= 0 */
+    double scale;
+    memcpy(&scale, &scale_bits, sizeof scale);
+    return p * scale;
+}
+
+/* Column-wise softmax pieces of a feature-major (k x n) logit block:
+ * mx[r] = max_j z[j][r], e[j][r] = exp(z[j][r] - mx[r]), s[r] = sum_j e[j][r]
+ * (summed in j order). */
+GENRE_KERNEL
+static void softmax_parts(const double *z, size_t n, size_t k, double *e, double *mx,
+                          double *s)
+{
+    for (size_t r = 0; r < n; r++)
+        mx[r] = z[r];
+    for (size_t j = 1; j < k; j++)
+        for (size_t r = 0; r < n; r++)
+            mx[r] = z[j * n + r] > mx[r] ? z[j * n + r] : mx[r];
+    for (size_t r = 0; r < n; r++)
+        s[r] = 0.0;
+    for (size_t j = 0; j < k; j++)
+        for (size_t r = 0; r < n; r++) {
+            double v = exp_nonpos(z[j * n + r] - mx[r]);
+            e[j * n + r] = v;
+            s[r] += v;
+        }
+}
+
+/* ---- Input view (first layer) --------------------------------------------- */
+
+typedef struct mlp_input {
+    const double *x;   /* dense rows */
+    size_t stride;
+    /* CSR would add indptr/indices/values here. */
+} mlp_input;
+
+/* The rows idx[0..n) (or rows 0..n when idx is NULL) of the input, gathered
+ * feature-major into g (n_in x n). */
+static void gather_rows(const mlp_input *in, const size_t *idx, size_t n, size_t n_in,
+                        double *g)
+{
+    for (size_t r = 0; r < n; r++) {
+        const double *xr = in->x + (idx ? idx[r] : r) * in->stride;
+#if defined(__GNUC__)
+        /* shuffled rows miss the cache: ask for a row a few steps ahead */
+        if (idx && r + PREFETCH_ROWS < n) {
+            const double *ahead = in->x + idx[r + PREFETCH_ROWS] * in->stride;
+            __builtin_prefetch(ahead);
+            __builtin_prefetch(ahead + n_in - 1);
+        }
+#endif
+        for (size_t k = 0; k < n_in; k++)
+            g[k * n + r] = xr[k];
+    }
+}
+
+/* ---- Inference ------------------------------------------------------------ */
+
+/* Doubles of scratch forward_infer needs for a block of `rows`. */
+static size_t infer_scratch(const mlp_net *n, size_t rows)
+{
+    return rows * (n->width[0] + 2 * n->max_width);
+}
+
+/* Outputs (logits or values) of `rows` rows of x, feature-major, into *zt
+ * (width[L] x rows), a pointer into bufs (infer_scratch(rows) doubles). */
+static genre_status forward_infer(const mlp_net *n, const double *x, size_t rows,
+                                  size_t stride, double *bufs, const double **zt)
+{
+    mlp_input in = {x, stride};
+    double *a = bufs, *cur = bufs + rows * n->width[0], *other = cur + rows * n->max_width;
+    gather_rows(&in, NULL, rows, n->width[0], a);
+    for (size_t l = 0; l < n->n_layers; l++) {
+        size_t w_in = n->width[l], o = n->width[l + 1];
+        genre_status st = dense_forward(use_builtin(n, l), a, rows, w_in,
+                                        n->params + n->w_off[l], n->params + n->b_off[l], o,
+                                        cur);
+        if (st != GENRE_OK)
+            return st;
+        if (l + 1 < n->n_layers)
+            activate(n->activation, cur, rows * o);
+        a = cur;
+        cur = other;
+        other = a;
+    }
+    *zt = a;
+    return GENRE_OK;
+}
+
+/* Softmax of row r of a feature-major (k x n) logit block into p[0..k). */
+static void softmax_col(const double *zt, size_t n, size_t r, size_t k, double *p)
+{
+    double mx = zt[r];
+    for (size_t j = 1; j < k; j++)
+        if (zt[j * n + r] > mx)
+            mx = zt[j * n + r];
+    double s = 0.0;
+    for (size_t j = 0; j < k; j++) {
+        p[j] = exp(zt[j * n + r] - mx);
+        s += p[j];
+    }
+    for (size_t j = 0; j < k; j++)
+        p[j] /= s;
+}
+
+/* Runs the network over all rows in blocks; classification outputs are
+ * turned into probabilities. out: n_rows x n_out, row-major. */
+static genre_status predict_all(const mlp_net *n, const double *x, size_t n_rows,
+                                size_t stride, double *out)
+{
+    size_t block = n_rows < BLOCK_ROWS ? n_rows : BLOCK_ROWS;
+    double *bufs = genre__alloc_array(infer_scratch(n, block), sizeof(double));
+    if (!bufs)
+        return GENRE_E_NOMEM;
+    size_t k = n->width[n->n_layers];
+    genre_status st = GENRE_OK;
+    for (size_t r0 = 0; r0 < n_rows && st == GENRE_OK; r0 += block) {
+        size_t rows = n_rows - r0 < block ? n_rows - r0 : block;
+        const double *zt;
+        st = forward_infer(n, x + r0 * stride, rows, stride, bufs, &zt);
+        for (size_t r = 0; st == GENRE_OK && r < rows; r++) {
+            double *o = out + (r0 + r) * k;
+            if (n->task == GENRE_MLP_TASK_CLASSIFICATION)
+                softmax_col(zt, rows, r, k, o);
+            else
+                for (size_t j = 0; j < k; j++)
+                    o[j] = zt[j * rows + r];
+        }
+    }
+    genre__free(bufs);
+    return st;
+}
+
+static genre_status check_predict(const char *func, const genre_mlp *model, int32_t task,
+                                  const double *x, size_t n_rows, size_t n_cols,
+                                  size_t row_stride)
+{
+    if (!model)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "argument 'model' is NULL");
+    if (!model->net)
+        return genre__fail(GENRE_E_BAD_STATE, func, "the model is not fitted");
+    if (model->net->task != task)
+        return genre__fail(GENRE_E_BAD_STATE, func, "the model is a %s, not a %s",
+                           model->net->task == GENRE_MLP_TASK_CLASSIFICATION ? "classifier"
+                                                                             : "regressor",
+                           task == GENRE_MLP_TASK_CLASSIFICATION ? "classifier"
+                                                                 : "regressor");
+    genre_status st = genre__check_matrix(func, "x", x, n_rows, n_cols, row_stride, 0);
+    if (st != GENRE_OK)
+        return st;
+    if (n_cols != model->net->width[0])
+        return genre__fail(GENRE_E_SHAPE, func,
+                           "x has %zu columns; the model was fit on %zu", n_cols,
+                           model->net->width[0]);
+    return genre__check_matrix(func, "x", x, n_rows, n_cols, row_stride,
+                               (int)model->p.validate);
+}
+
+static genre_status check_capacity(const char *func, size_t n_rows, size_t per_row,
+                                   const void *out, size_t cap, size_t *needed)
+{
+    if (n_rows > SIZE_MAX / per_row)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "%zu rows x %zu outputs overflow",
+                           n_rows, per_row);
+    size_t need = n_rows * per_row;
+    if (needed)
+        *needed = need;
+    if (!out || cap < need)
+        return genre__fail(GENRE_E_BUFFER_TOO_SMALL, func,
+                           "the output needs %zu elements; capacity is %zu", need,
+                           out ? cap : 0);
+    return GENRE_OK;
+}
+
+genre_status genre_mlp_predict_proba(const genre_mlp *model, const double *x, size_t n_rows,
+                                     size_t n_cols, size_t row_stride, double *out,
+                                     size_t out_len, size_t *needed)
+{
+    genre_status st = check_predict(__func__, model, GENRE_MLP_TASK_CLASSIFICATION, x,
+                                    n_rows, n_cols, row_stride);
+    if (st != GENRE_OK)
+        return st;
+    const mlp_net *n = model->net;
+    st = check_capacity(__func__, n_rows, n->width[n->n_layers], out, out_len, needed);
+    if (st != GENRE_OK)
+        return st;
+    return predict_all(n, x, n_rows, row_stride, out);
+}
+
+genre_status genre_mlp_predict_values(const genre_mlp *model, const double *x, size_t n_rows,
+                                      size_t n_cols, size_t row_stride, double *out,
+                                      size_t out_len, size_t *needed)
+{
+    genre_status st = check_predict(__func__, model, GENRE_MLP_TASK_REGRESSION, x, n_rows,
+                                    n_cols, row_stride);
+    if (st != GENRE_OK)
+        return st;
+    const mlp_net *n = model->net;
+    st = check_capacity(__func__, n_rows, n->width[n->n_layers], out, out_len, needed);
+    if (st != GENRE_OK)
+        return st;
+    return predict_all(n, x, n_rows, row_stride, out);
+}
+
+static size_t argmax(const double *v, size_t k)
+{
+    size_t best = 0;
+    for (size_t j = 1; j < k; j++)
+        if (v[j] > v[best])
+            best = j;
+    return best;
+}
+
+genre_status genre_mlp_predict(const genre_mlp *model, const double *x, size_t n_rows,
+                               size_t n_cols, size_t row_stride, int32_t *labels, size_t cap,
+                               size_t *needed)
+{
+    genre_status st = check_predict(__func__, model, GENRE_MLP_TASK_CLASSIFICATION, x,
+                                    n_rows, n_cols, row_stride);
+    if (st != GENRE_OK)
+        return st;
+    st = check_capacity(__func__, n_rows, 1, labels, cap, needed);
+    if (st != GENRE_OK)
+        return st;
+    const mlp_net *n = model->net;
+    size_t k = n->width[n->n_layers];
+    size_t block = n_rows < BLOCK_ROWS ? n_rows : BLOCK_ROWS;
+    double *bufs = genre__alloc_array(infer_scratch(n, block), sizeof(double));
+    if (!bufs)
+        return GENRE_E_NOMEM;
+    for (size_t r0 = 0; r0 < n_rows && st == GENRE_OK; r0 += block) {
+        size_t rows = n_rows - r0 < block ? n_rows - r0 : block;
+        const double *zt;
+        st = forward_infer(n, x + r0 * row_stride, rows, row_stride, bufs, &zt);
+        for (size_t r = 0; st == GENRE_OK && r < rows; r++) {
+            size_t best = 0;
+            for (size_t j = 1; j < k; j++)
+                if (zt[j * rows + r] > zt[best * rows + r])
+                    best = j;
+            labels[r0 + r] = (int32_t)best;
+        }
+    }
+    genre__free(bufs);
+    return st;
+}
+
+genre_status genre_mlp_get_history(const genre_mlp *model, int32_t which, double *out,
+                                   size_t cap, size_t *n_epochs)
+{
+    GENRE_CHECK_NOT_NULL(model);
+    GENRE_CHECK_NOT_NULL(n_epochs);
+    if (which < GENRE_MLP_HISTORY_TRAIN_LOSS || which > GENRE_MLP_HISTORY_VAL_ACCURACY)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "unknown history %d", (int)which);
+    if (!model->net)
+        return GENRE_FAIL(GENRE_E_BAD_STATE, "the model is not fitted");
+    const mlp_net *n = model->net;
+    *n_epochs = n->n_epochs;
+    if (!out || cap < n->n_epochs)
+        return GENRE_FAIL(GENRE_E_BUFFER_TOO_SMALL, "the history has %zu epochs; capacity %zu",
+                          n->n_epochs, out ? cap : 0);
+    memcpy(out, n->hist + (size_t)which * n->n_epochs, n->n_epochs * sizeof *out);
+    return GENRE_OK;
+}
+
+/* ---- Training ------------------------------------------------------------- */
+
+/* What a fit needs from its caller, for either task. */
+typedef struct fit_data {
+    mlp_input in;
+    size_t n_rows, n_cols;
+    const int32_t *labels;  /* classification */
+    const double *y;        /* regression, n_rows x n_out */
+    const double *x_val;
+    size_t n_val, val_stride;
+    const int32_t *labels_val;
+    const double *y_val;
+} fit_data;
+
+static void init_params(mlp_net *n, const mlp_params *p)
+{
+    for (size_t l = 0; l < n->n_layers; l++) {
+        genre__rng r;
+        genre__rng_init(&r, (uint64_t)p->seed, STREAM_INIT + l);
+        size_t in = n->width[l], o = n->width[l + 1];
+        int64_t rule = p->init;
+        if (rule == GENRE_MLP_INIT_AUTO)
+            rule = (n->activation == GENRE_MLP_ACT_RELU && l + 1 < n->n_layers)
+                       ? GENRE_MLP_INIT_HE_UNIFORM
+                       : GENRE_MLP_INIT_GLOROT_UNIFORM;
+        double *w = n->params + n->w_off[l], *b = n->params + n->b_off[l];
+        double bound = 0.0, sd = 0.0;
+        int normal = 0;
+        switch (rule) {
+        case GENRE_MLP_INIT_HE_UNIFORM: bound = sqrt(6.0 / (double)in); break;
+        case GENRE_MLP_INIT_HE_NORMAL: sd = sqrt(2.0 / (double)in); normal = 1; break;
+        case GENRE_MLP_INIT_GLOROT_UNIFORM: bound = sqrt(6.0 / (double)(in + o)); break;
+        case GENRE_MLP_INIT_GLOROT_NORMAL: sd = sqrt(2.0 / (double)(in + o)); normal = 1; break;
+        default: bound = 1.0 / sqrt((double)in); break;
+        }
+        for (size_t i = 0; i < in * o; i++)
+            w[i] = normal ? sd * genre__rng_normal(&r)
+                          : bound * (2.0 * genre__rng_uniform(&r) - 1.0);
+        for (size_t j = 0; j < o; j++)
+            b[j] = rule == GENRE_MLP_INIT_LECUN_UNIFORM
+                       ? bound * (2.0 * genre__rng_uniform(&r) - 1.0)
+                       : 0.0;
+    }
+}
+
+/* Scratch of one fit, in one allocation. */
+typedef struct train_ws {
+    double *block;     /* everything below points into it */
+    double *x0;        /* gathered batch input, B x n_in */
+    double **h;        /* per hidden layer: activation output, B x width */
+    double **d;        /* per hidden layer: after dropout (== h without dropout) */
+    double **mask;     /* per hidden layer: dropout scale (NULL without dropout) */
+    double *zout;      /* B x n_out */
+    double *g1, *g2;   /* B x max_width gradients */
+    double *grad, *m1, *m2, *best; /* n_params each (best: early stopping) */
+    double *val_out;   /* one row of validation probabilities */
+    double *rowtmp;    /* 2 x batch: per-row softmax max and sum */
+    double *val_bufs;  /* inference scratch of BLOCK_ROWS rows */
+    size_t *perm;
+    void *ptrs;
+} train_ws;
+
+static void ws_free(train_ws *w)
+{
+    genre__free(w->block);
+    genre__free(w->perm);
+    genre__free(w->ptrs);
+}
+
+static genre_status ws_alloc(train_ws *w, const mlp_net *n, size_t batch, size_t n_rows,
+                             int dropout)
+{
+    memset(w, 0, sizeof *w);
+    size_t L = n->n_layers, hidden = L - 1, total = batch * n->width[0];
+    for (size_t l = 0; l < hidden; l++)
+        total += batch * n->width[l + 1] * (dropout ? 3 : 1);
+    total += batch * n->width[L] + 2 * batch * n->max_width + 4 * n->n_params +
+             n->width[L] + infer_scratch(n, BLOCK_ROWS) + 2 * batch;
+    w->block = genre__calloc_array(total, sizeof(double));
+    w->perm = genre__alloc_array(n_rows, sizeof(size_t));
+    w->ptrs = genre__calloc_array(3 * L + 1, sizeof(double *));
+    if (!w->block || !w->perm || !w->ptrs) {
+        ws_free(w);
+        return GENRE_E_NOMEM;
+    }
+    w->h = w->ptrs;
+    w->d = w->h + L;
+    w->mask = w->d + L;
+    double *p = w->block;
+    w->x0 = p;
+    p += batch * n->width[0];
+    for (size_t l = 0; l < hidden; l++) {
+        size_t sz = batch * n->width[l + 1];
+        w->h[l] = p;
+        p += sz;
+        if (dropout) {
+            w->d[l] = p;
+            p += sz;
+            w->mask[l] = p;
+            p += sz;
+        } else {
+            w->d[l] = w->h[l];
+        }
+    }
+    w->zout = p;
+    p += batch * n->width[L];
+    w->g1 = p;
+    p += batch * n->max_width;
+    w->g2 = p;
+    p += batch * n->max_width;
+    w->grad = p;
+    p += n->n_params;
+    w->m1 = p;
+    p += n->n_params;
+    w->m2 = p;
+    p += n->n_params;
+    w->best = p;
+    p += n->n_params;
+    w->val_out = p;
+    p += n->width[L];
+    w->rowtmp = p;
+    p += 2 * batch;
+    w->val_bufs = p;
+    for (size_t i = 0; i < n_rows; i++)
+        w->perm[i] = i;
+    return GENRE_OK;
+}
+
+/*
+ * Forward and backward over the batch rows idx[0..rows): fills w->grad with
+ * the gradient of the mean loss (+ L2) and returns the mean data loss in
+ * *loss. rng drives dropout (NULL or p == 0: no dropout).
+ */
+static genre_status batch_grad(const mlp_net *n, const mlp_params *p, const fit_data *fd,
+                               const size_t *idx, size_t rows, train_ws *w, genre__rng *rng,
+                               double *loss)
+{
+    /* All arrays below are feature-major: (width x rows). */
+    const size_t L = n->n_layers, n_in = n->width[0], k = n->width[L];
+    const double *params = n->params;
+    const int drop = p->dropout > 0.0 && rng != NULL;
+    const double keep_scale = drop ? 1.0 / (1.0 - p->dropout) : 1.0;
+    genre_status st;
+
+    gather_rows(&fd->in, idx, rows, n_in, w->x0);
+    const double *a = w->x0;
+    for (size_t l = 0; l < L; l++) {
+        size_t in = n->width[l], o = n->width[l + 1];
+        double *z = l + 1 == L ? w->zout : w->h[l];
+        st = dense_forward(use_builtin(n, l), a, rows, in, params + n->w_off[l],
+                           params + n->b_off[l], o, z);
+        if (st != GENRE_OK)
+            return st;
+        if (l + 1 < L) {
+            activate(n->activation, z, rows * o);
+            if (drop) {
+                double *mask = w->mask[l], *dd = w->d[l];
+                for (size_t i = 0; i < rows * o; i++) {
+                    mask[i] = genre__rng_uniform(rng) < p->dropout ? 0.0 : keep_scale;
+                    dd[i] = z[i] * mask[i];
+                }
+                a = dd;
+            } else {
+                a = z;
+            }
+        }
+    }
+
+    /* Output layer: loss and dZ into g1. */
+    double total = 0.0, *dz = w->g1;
+    const double *zo = w->zout;
+    if (n->task == GENRE_MLP_TASK_CLASSIFICATION) {
+        const double inv = 1.0 / (double)rows;
+        double *mx = w->rowtmp, *sum = w->rowtmp + rows;
+        softmax_parts(zo, rows, k, dz, mx, sum);
+        for (size_t r = 0; r < rows; r++) {
+            size_t y = (size_t)fd->labels[idx[r]];
+            total += log(sum[r]) + mx[r] - zo[y * rows + r];
+            sum[r] = inv / sum[r];
+        }
+        for (size_t j = 0; j < k; j++)
+            for (size_t r = 0; r < rows; r++)
+                dz[j * rows + r] *= sum[r];
+        for (size_t r = 0; r < rows; r++)
+            dz[(size_t)fd->labels[idx[r]] * rows + r] -= inv;
+        *loss = total * inv;
+    } else {
+        const double inv = 1.0 / ((double)rows * (double)k);
+        for (size_t r = 0; r < rows; r++) {
+            const double *yr = fd->y + idx[r] * k;
+            for (size_t j = 0; j < k; j++) {
+                double diff = zo[j * rows + r] - yr[j];
+                total += diff * diff;
+                dz[j * rows + r] = 2.0 * diff * inv;
+            }
+        }
+        *loss = total * inv;
+    }
+
+    /* Backward. */
+    for (size_t l = L; l-- > 0;) {
+        size_t in = n->width[l], o = n->width[l + 1];
+        const double *al = l == 0 ? w->x0 : w->d[l - 1];
+        int builtin = use_builtin(n, l);
+        st = dense_weight_grad(builtin, al, rows, in, dz, o, w->grad + n->w_off[l],
+                               w->grad + n->b_off[l]);
+        if (st != GENRE_OK)
+            return st;
+        if (p->l2 > 0.0) {
+            const double *wl = params + n->w_off[l];
+            double *gl = w->grad + n->w_off[l];
+            for (size_t i = 0; i < in * o; i++)
+                gl[i] += p->l2 * wl[i];
+        }
+        if (l == 0)
+            break; /* no gradient for the input itself */
+        double *da = dz == w->g1 ? w->g2 : w->g1;
+        st = dense_input_grad(builtin, dz, rows, o, params + n->w_off[l], in, da);
+        if (st != GENRE_OK)
+            return st;
+        if (drop) {
+            const double *mask = w->mask[l - 1];
+            for (size_t i = 0; i < rows * in; i++)
+                da[i] *= mask[i];
+        }
+        activation_grad(n->activation, w->h[l - 1], da, da, rows * in);
+        dz = da;
+    }
+    return GENRE_OK;
+}
+
+/* Validation loss and accuracy. */
+static genre_status evaluate(const mlp_net *n, const fit_data *fd, train_ws *w, double *loss,
+                             double *acc)
+{
+    size_t k = n->width[n->n_layers];
+    double total = 0.0;
+    size_t correct = 0;
+    for (size_t r0 = 0; r0 < fd->n_val; r0 += BLOCK_ROWS) {
+        size_t rows = fd->n_val - r0 < BLOCK_ROWS ? fd->n_val - r0 : BLOCK_ROWS;
+        const double *zt;
+        genre_status st = forward_infer(n, fd->x_val + r0 * fd->val_stride, rows,
+                                        fd->val_stride, w->val_bufs, &zt);
+        if (st != GENRE_OK)
+            return st;
+        for (size_t r = 0; r < rows; r++) {
+            if (n->task == GENRE_MLP_TASK_CLASSIFICATION) {
+                size_t y = (size_t)fd->labels_val[r0 + r], best = 0;
+                for (size_t j = 0; j < k; j++)
+                    w->val_out[j] = zt[j * rows + r];
+                best = argmax(w->val_out, k);
+                double s = 0.0;
+                for (size_t j = 0; j < k; j++)
+                    s += exp(w->val_out[j] - w->val_out[best]);
+                total += log(s) + w->val_out[best] - w->val_out[y];
+                correct += best == y;
+            } else {
+                const double *yr = fd->y_val + (r0 + r) * k;
+                for (size_t j = 0; j < k; j++)
+                    total += (zt[j * rows + r] - yr[j]) * (zt[j * rows + r] - yr[j]);
+            }
+        }
+    }
+    if (n->task == GENRE_MLP_TASK_CLASSIFICATION) {
+        *loss = total / (double)fd->n_val;
+        *acc = (double)correct / (double)fd->n_val;
+    } else {
+        *loss = total / ((double)fd->n_val * (double)k);
+        *acc = NAN;
+    }
+    return GENRE_OK;
+}
+
+static void log_msg(const genre_mlp *m, int32_t level, const char *fmt, ...) GENRE_PRINTF(3, 4);
+static void log_msg(const genre_mlp *m, int32_t level, const char *fmt, ...)
+{
+    if (!m->log)
+        return;
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    m->log(m->log_data, level, buf);
+}
+
+/* One Adam update (PyTorch's form, bias corrections folded into step and
+ * bc2); correctly rounded operations only, so every clone gives the same bits. */
+GENRE_KERNEL
+static void adam_step(double *par, const double *g, double *m1, double *m2, size_t np,
+                      double b1, double b2, double step, double bc2, double e)
+{
+    for (size_t i = 0; i < np; i++) {
+        m1[i] = b1 * m1[i] + (1.0 - b1) * g[i];
+        m2[i] = b2 * m2[i] + (1.0 - b2) * g[i] * g[i];
+        par[i] -= step * m1[i] / (sqrt(m2[i]) / bc2 + e);
+    }
+}
+
+static genre_status train(genre_mlp *model, const char *func, int32_t task, size_t n_out,
+                          const fit_data *fd)
+{
+    const mlp_params *p = &model->p;
+    size_t L = model->n_hidden + 1;
+    size_t widths[MAX_HIDDEN + 2];
+    widths[0] = fd->n_cols;
+    for (size_t l = 0; l < model->n_hidden; l++)
+        widths[l + 1] = (size_t)model->hidden[l];
+    widths[L] = n_out;
+    if (p->patience > 0 && !fd->x_val)
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "GENRE_MLP_PATIENCE = %lld needs validation data",
+                           (long long)p->patience);
+
+    mlp_net *n = NULL;
+    genre_status st = net_new(func, widths, L, task, (int32_t)p->activation,
+                              (int32_t)p->kernel, (size_t)p->epochs, &n);
+    if (st != GENRE_OK)
+        return st;
+    init_params(n, p);
+    size_t batch = (p->batch == 0 || (uint64_t)p->batch >= fd->n_rows) ? fd->n_rows
+                                                                      : (size_t)p->batch;
+    train_ws w;
+    st = ws_alloc(&w, n, batch, fd->n_rows, p->dropout > 0.0);
+    if (st != GENRE_OK) {
+        net_free(n);
+        return st;
+    }
+    genre__rng shuffle_rng, drop_rng;
+    genre__rng_init(&shuffle_rng, (uint64_t)p->seed, STREAM_SHUFFLE);
+    genre__rng_init(&drop_rng, (uint64_t)p->seed, STREAM_DROPOUT);
+
+    const size_t E = (size_t)p->epochs, np = n->n_params;
+    double *hist_train = n->hist, *hist_val = n->hist + E, *hist_acc = n->hist + 2 * E;
+    double best_val = HUGE_VAL;
+    size_t best_epoch = 0, wait = 0, epoch = 0;
+    int stopped = 0;
+    uint64_t t = 0; /* optimiser steps */
+    double b1t = 1.0, b2t = 1.0;
+
+    for (epoch = 1; epoch <= E && st == GENRE_OK; epoch++) {
+        double lr = p->lr;
+        if (p->schedule == GENRE_MLP_SCHEDULE_COSINE)
+            lr = p->lr * 0.5 * (1.0 + cos(PI_CONST * (double)(epoch - 1) / (double)E));
+        if (p->shuffle)
+            genre__rng_shuffle_size(&shuffle_rng, w.perm, fd->n_rows);
+        double sum_loss = 0.0;
+        for (size_t r0 = 0; r0 < fd->n_rows; r0 += batch) {
+            size_t rows = fd->n_rows - r0 < batch ? fd->n_rows - r0 : batch;
+            double loss;
+            st = batch_grad(n, p, fd, w.perm + r0, rows, &w, &drop_rng, &loss);
+            if (st != GENRE_OK)
+                break;
+            if (!isfinite(loss)) {
+                st = genre__fail(GENRE_E_NUMERIC, func,
+                                 "the training loss became %g at epoch %zu, batch starting "
+                                 "at row %zu; lower GENRE_MLP_LEARNING_RATE (%g)",
+                                 loss, epoch, r0, p->lr);
+                break;
+            }
+            sum_loss += loss * (double)rows;
+            t++;
+            double *par = n->params;
+            const double *g = w.grad;
+            if (p->optimizer == GENRE_MLP_OPT_ADAM) {
+                const double b1 = p->beta1, b2 = p->beta2, e = p->eps;
+                b1t *= b1;
+                b2t *= b2;
+                adam_step(par, g, w.m1, w.m2, np, b1, b2, lr / (1.0 - b1t), sqrt(1.0 - b2t), e);
+            } else {
+                const double mu = p->momentum;
+                double *v = w.m1;
+                for (size_t i = 0; i < np; i++) {
+                    v[i] = t == 1 ? g[i] : mu * v[i] + g[i];
+                    par[i] -= lr * v[i];
+                }
+            }
+        }
+        if (st != GENRE_OK)
+            break;
+        /* ReLU maps NaN to 0, so a NaN weight need not show in the loss */
+        for (size_t i = 0; i < np; i++)
+            if (!isfinite(n->params[i])) {
+                st = genre__fail(GENRE_E_NUMERIC, func,
+                                 "parameter %zu became %g in epoch %zu (non-finite input "
+                                 "with GENRE_MLP_VALIDATE_INPUT = 0, or divergence: lower "
+                                 "GENRE_MLP_LEARNING_RATE (%g))",
+                                 i, n->params[i], epoch, p->lr);
+                break;
+            }
+        if (st != GENRE_OK)
+            break;
+        size_t e0 = epoch - 1;
+        hist_train[e0] = sum_loss / (double)fd->n_rows;
+        hist_val[e0] = NAN;
+        hist_acc[e0] = NAN;
+        n->n_epochs = epoch;
+        if (fd->x_val) {
+            st = evaluate(n, fd, &w, &hist_val[e0], &hist_acc[e0]);
+            if (st != GENRE_OK)
+                break;
+            if (hist_val[e0] < best_val - p->min_delta) {
+                best_val = hist_val[e0];
+                best_epoch = epoch;
+                wait = 0;
+                if (p->patience > 0)
+                    memcpy(w.best, n->params, np * sizeof *w.best);
+            } else {
+                wait++;
+            }
+        }
+        if (model->progress &&
+            model->progress(model->progress_data, GENRE_MLP_PHASE_TRAIN, (int64_t)epoch,
+                            (int64_t)E, hist_train[e0]) != 0) {
+            st = genre__fail(GENRE_E_CANCELLED, func,
+                             "cancelled by the progress callback after epoch %zu", epoch);
+            break;
+        }
+        if (p->patience > 0 && wait >= (uint64_t)p->patience) {
+            stopped = 1;
+            log_msg(model, GENRE_LOG_INFO,
+                    "%s: early stop after epoch %zu; best validation loss %g at epoch %zu",
+                    func, epoch, best_val, best_epoch);
+            break;
+        }
+    }
+    if (st != GENRE_OK) {
+        ws_free(&w);
+        net_free(n);
+        return st;
+    }
+    n->best_epoch = (int64_t)n->n_epochs;
+    n->stopped_early = stopped;
+    if (p->patience > 0 && p->restore_best && best_epoch > 0) {
+        memcpy(n->params, w.best, np * sizeof *w.best);
+        n->best_epoch = (int64_t)best_epoch;
+    }
+    /* Compact the history to the epochs run. */
+    if (n->n_epochs < E) {
+        memmove(n->hist + n->n_epochs, hist_val, n->n_epochs * sizeof(double));
+        memmove(n->hist + 2 * n->n_epochs, hist_acc, n->n_epochs * sizeof(double));
+    }
+    ws_free(&w);
+    net_free(model->net);
+    model->net = n;
+    return GENRE_OK;
+}
+
+static genre_status check_fit_common(const char *func, const genre_mlp *model,
+                                     const double *x, size_t n_rows, size_t n_cols,
+                                     size_t row_stride, const double *x_val,
+                                     size_t n_val_rows, size_t val_row_stride,
+                                     const void *targets_val)
+{
+    if (!model)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "argument 'model' is NULL");
+    int fin = (int)model->p.validate;
+    genre_status st = genre__check_matrix(func, "x", x, n_rows, n_cols, row_stride, fin);
+    if (st != GENRE_OK)
+        return st;
+    if (x_val) {
+        st = genre__check_matrix(func, "x_val", x_val, n_val_rows, n_cols, val_row_stride,
+                                 fin);
+        if (st != GENRE_OK)
+            return st;
+        if (!targets_val)
+            return genre__fail(GENRE_E_INVALID_ARG, func,
+                               "x_val is given without its labels or targets");
+    }
+    return GENRE_OK;
+}
+
+genre_status genre_mlp_fit(genre_mlp *model, const double *x, size_t n_rows, size_t n_cols,
+                           size_t row_stride, const int32_t *labels, const double *x_val,
+                           size_t n_val_rows, size_t val_row_stride,
+                           const int32_t *labels_val)
+{
+    genre_status st = check_fit_common(__func__, model, x, n_rows, n_cols, row_stride, x_val,
+                                       n_val_rows, val_row_stride, labels_val);
+    if (st != GENRE_OK)
+        return st;
+    GENRE_CHECK_NOT_NULL(labels);
+    int64_t fixed = model->p.n_classes;
+    int64_t limit = fixed > 0 ? fixed : MAX_CLASSES;
+    int32_t lo = INT32_MAX, hi = INT32_MIN;
+    for (size_t i = 0; i < n_rows; i++) {
+        if (labels[i] < 0 || labels[i] >= limit)
+            return GENRE_FAIL(GENRE_E_INVALID_ARG,
+                              "labels[%zu] = %d is outside [0, %lld)%s", i, (int)labels[i],
+                              (long long)limit,
+                              fixed > 0 ? " (GENRE_MLP_N_CLASSES)" : "");
+        if (labels[i] < lo)
+            lo = labels[i];
+        if (labels[i] > hi)
+            hi = labels[i];
+    }
+    if (lo == hi)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG,
+                          "all %zu labels are %d: a classifier needs at least two classes",
+                          n_rows, (int)lo);
+    size_t k = fixed > 0 ? (size_t)fixed : (size_t)hi + 1;
+    for (size_t i = 0; x_val && i < n_val_rows; i++)
+        if (labels_val[i] < 0 || (size_t)labels_val[i] >= k)
+            return GENRE_FAIL(GENRE_E_INVALID_ARG,
+                              "labels_val[%zu] = %d is outside the %zu classes [0, %zu)", i,
+                              (int)labels_val[i], k, k);
+    fit_data fd = {{x, row_stride}, n_rows, n_cols, labels, NULL, x_val, x_val ? n_val_rows : 0,
+                   val_row_stride, labels_val, NULL};
+    return train(model, __func__, GENRE_MLP_TASK_CLASSIFICATION, k, &fd);
+}
+
+genre_status genre_mlp_fit_regression(genre_mlp *model, const double *x, size_t n_rows,
+                                      size_t n_cols, size_t row_stride, const double *y,
+                                      size_t n_targets, const double *x_val,
+                                      size_t n_val_rows, size_t val_row_stride,
+                                      const double *y_val)
+{
+    genre_status st = check_fit_common(__func__, model, x, n_rows, n_cols, row_stride, x_val,
+                                       n_val_rows, val_row_stride, y_val);
+    if (st != GENRE_OK)
+        return st;
+    if (n_targets == 0 || n_targets > MAX_CLASSES)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "n_targets = %zu is outside [1, %d]",
+                          n_targets, MAX_CLASSES);
+    st = genre__check_matrix(__func__, "y", y, n_rows, n_targets, n_targets, 1);
+    if (st == GENRE_OK && x_val)
+        st = genre__check_matrix(__func__, "y_val", y_val, n_val_rows, n_targets, n_targets,
+                                 1);
+    if (st != GENRE_OK)
+        return st;
+    fit_data fd = {{x, row_stride}, n_rows, n_cols, NULL, y, x_val, x_val ? n_val_rows : 0,
+                   val_row_stride, NULL, y_val};
+    return train(model, __func__, GENRE_MLP_TASK_REGRESSION, n_targets, &fd);
+}
+
+/* ---- Save / load ----------------------------------------------------------- */
+
+enum {
+    TAG_TASK = 1,
+    TAG_ACTIVATION = 2,
+    TAG_WIDTHS = 3,
+    TAG_PARAMS = 4,
+    TAG_F64_BASE = 10,  /* + index into F64_KEYS */
+    TAG_I64_BASE = 30,  /* + index into I64_KEYS */
+    TAG_HIST_TRAIN = 60,
+    TAG_HIST_VAL = 61,
+    TAG_HIST_ACC = 62,
+    TAG_BEST_EPOCH = 63,
+    TAG_STOPPED_EARLY = 64
+};
+
+static genre_status encode(const genre_mlp *model, genre__mf_writer *w)
+{
+    const mlp_net *n = model->net;
+    genre_status st = genre__mf_writer_init(w, GENRE_MODEL_MLP, MLP_PAYLOAD_VERSION);
+    if (st != GENRE_OK)
+        return st;
+    int32_t widths[MAX_HIDDEN + 2];
+    for (size_t l = 0; l <= n->n_layers; l++)
+        widths[l] = (int32_t)n->width[l];
+    genre__mf_put_u32(w, TAG_TASK, (uint32_t)n->task);
+    genre__mf_put_u32(w, TAG_ACTIVATION, (uint32_t)n->activation);
+    genre__mf_put_i32_array(w, TAG_WIDTHS, widths, n->n_layers + 1);
+    genre__mf_put_f64_array(w, TAG_PARAMS, n->params, n->n_params);
+    for (size_t i = 0; i < N_F64_KEYS; i++)
+        genre__mf_put_f64(w, TAG_F64_BASE + (uint32_t)i,
+                          *(const double *)((const char *)&model->p + F64_KEYS[i].offset));
+    for (size_t i = 0; i < N_I64_KEYS; i++)
+        genre__mf_put_i64(w, TAG_I64_BASE + (uint32_t)i,
+                          *(const int64_t *)((const char *)&model->p + I64_KEYS[i].offset));
+    genre__mf_put_f64_array(w, TAG_HIST_TRAIN, n->hist, n->n_epochs);
+    genre__mf_put_f64_array(w, TAG_HIST_VAL, n->hist + n->n_epochs, n->n_epochs);
+    genre__mf_put_f64_array(w, TAG_HIST_ACC, n->hist + 2 * n->n_epochs, n->n_epochs);
+    genre__mf_put_i64(w, TAG_BEST_EPOCH, n->best_epoch);
+    return genre__mf_put_i64(w, TAG_STOPPED_EARLY, n->stopped_early);
+}
+
+static genre_status check_saveable(const char *func, const genre_mlp *model)
+{
+    if (!model)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "argument 'model' is NULL");
+    if (!model->net)
+        return genre__fail(GENRE_E_BAD_STATE, func, "the model is not fitted");
+    return GENRE_OK;
+}
+
+genre_status genre_mlp_save_to_memory(const genre_mlp *model, void *buf, size_t cap,
+                                      size_t *written_or_needed)
+{
+    genre_status st = check_saveable(__func__, model);
+    if (st != GENRE_OK)
+        return st;
+    GENRE_CHECK_NOT_NULL(written_or_needed);
+    genre__mf_writer w;
+    st = encode(model, &w);
+    if (st == GENRE_OK)
+        st = genre__mf_finish_to_memory(&w, buf, cap, written_or_needed);
+    genre__mf_writer_free(&w);
+    return st;
+}
+
+genre_status genre_mlp_save(const genre_mlp *model, const char *path)
+{
+    genre_status st = check_saveable(__func__, model);
+    if (st != GENRE_OK)
+        return st;
+    GENRE_CHECK_NOT_NULL(path);
+    genre__mf_writer w;
+    st = encode(model, &w);
+    if (st == GENRE_OK)
+        st = genre__mf_finish_to_file(&w, path);
+    genre__mf_writer_free(&w);
+    return st;
+}
+
+#define CORRUPT(...) genre__fail(GENRE_E_CORRUPT, func, __VA_ARGS__)
+
+static genre_status decode(const char *func, const genre__mf_reader *r, genre_mlp **out)
+{
+    if (r->kind_version > MLP_PAYLOAD_VERSION)
+        return genre__fail(GENRE_E_VERSION, func,
+                           "MLP payload version %u is newer than this library's %u",
+                           (unsigned)r->kind_version, MLP_PAYLOAD_VERSION);
+    uint32_t task, act;
+    size_t n_widths, n_params, n_hist;
+    genre_status st;
+    if ((st = genre__mf_get_u32(r, TAG_TASK, &task)) != GENRE_OK ||
+        (st = genre__mf_get_u32(r, TAG_ACTIVATION, &act)) != GENRE_OK ||
+        (st = genre__mf_get_count(r, TAG_WIDTHS, GENRE__MF_I32_ARRAY, &n_widths)) !=
+            GENRE_OK ||
+        (st = genre__mf_get_count(r, TAG_PARAMS, GENRE__MF_F64_ARRAY, &n_params)) !=
+            GENRE_OK ||
+        (st = genre__mf_get_count(r, TAG_HIST_TRAIN, GENRE__MF_F64_ARRAY, &n_hist)) !=
+            GENRE_OK)
+        return st;
+    if (task > GENRE_MLP_TASK_REGRESSION)
+        return CORRUPT("unknown MLP task %u", (unsigned)task);
+    if (act > GENRE_MLP_ACT_LOGISTIC)
+        return CORRUPT("unknown activation %u", (unsigned)act);
+    if (n_widths < 2 || n_widths > MAX_HIDDEN + 2)
+        return CORRUPT("%zu layer widths; expected 2 to %d", n_widths, MAX_HIDDEN + 2);
+    int32_t iw[MAX_HIDDEN + 2];
+    size_t widths[MAX_HIDDEN + 2];
+    if ((st = genre__mf_get_i32_array(r, TAG_WIDTHS, iw, n_widths)) != GENRE_OK)
+        return st;
+    for (size_t l = 0; l < n_widths; l++) {
+        int32_t maxw = l == n_widths - 1 ? MAX_CLASSES : (l == 0 ? INT32_MAX : MAX_WIDTH);
+        if (iw[l] < 1 || iw[l] > maxw)
+            return CORRUPT("layer width %zu is %d", l, (int)iw[l]);
+        widths[l] = (size_t)iw[l];
+    }
+    if (task == GENRE_MLP_TASK_CLASSIFICATION && widths[n_widths - 1] < 2)
+        return CORRUPT("a classifier with %zu classes", widths[n_widths - 1]);
+
+    genre_mlp *m = GENRE_NEW(genre_mlp);
+    if (!m)
+        return GENRE_E_NOMEM;
+    default_params(&m->p);
+    for (size_t i = 0; i < N_F64_KEYS && st == GENRE_OK; i++) {
+        double v;
+        st = genre__mf_get_f64(r, TAG_F64_BASE + (uint32_t)i, &v);
+        if (st == GENRE_OK && check_f64_value(func, &F64_KEYS[i], v) != GENRE_OK)
+            st = CORRUPT("parameter %s = %g is out of range", F64_KEYS[i].name, v);
+        if (st == GENRE_OK)
+            *(double *)((char *)&m->p + F64_KEYS[i].offset) = v;
+    }
+    for (size_t i = 0; i < N_I64_KEYS && st == GENRE_OK; i++) {
+        int64_t v;
+        st = genre__mf_get_i64(r, TAG_I64_BASE + (uint32_t)i, &v);
+        if (st == GENRE_OK && check_i64_value(func, &I64_KEYS[i], v) != GENRE_OK)
+            st = CORRUPT("parameter %s = %lld is out of range", I64_KEYS[i].name,
+                         (long long)v);
+        if (st == GENRE_OK)
+            *(int64_t *)((char *)&m->p + I64_KEYS[i].offset) = v;
+    }
+    if (st == GENRE_OK && m->p.activation != (int64_t)act)
+        st = CORRUPT("activation %u disagrees with the saved parameter %lld", (unsigned)act,
+                     (long long)m->p.activation);
+    if (st == GENRE_OK && n_hist > (uint64_t)m->p.epochs)
+        st = CORRUPT("%zu epochs of history for GENRE_MLP_EPOCHS = %lld", n_hist,
+                     (long long)m->p.epochs);
+    if (st == GENRE_OK) {
+        m->n_hidden = n_widths - 2;
+        m->hidden = genre__alloc_array(m->n_hidden, sizeof *m->hidden);
+        if (!m->hidden)
+            st = GENRE_E_NOMEM;
+        for (size_t l = 0; st == GENRE_OK && l < m->n_hidden; l++)
+            m->hidden[l] = iw[l + 1];
+    }
+    mlp_net *n = NULL;
+    if (st == GENRE_OK)
+        st = net_new(func, widths, n_widths - 1, (int32_t)task, (int32_t)act,
+                     (int32_t)m->p.kernel, n_hist, &n);
+    if (st == GENRE_OK) {
+        m->net = n;
+        if (n->n_params != n_params)
+            st = CORRUPT("%zu parameters stored; the layer widths need %zu", n_params,
+                         n->n_params);
+    }
+    if (st == GENRE_OK)
+        st = genre__mf_get_f64_array(r, TAG_PARAMS, n->params, n_params);
+    for (size_t i = 0; st == GENRE_OK && i < n_params; i++)
+        if (!isfinite(n->params[i]))
+            st = CORRUPT("parameter %zu is %g", i, n->params[i]);
+    if (st == GENRE_OK) {
+        n->n_epochs = n_hist;
+        if ((st = genre__mf_get_f64_array(r, TAG_HIST_TRAIN, n->hist, n_hist)) == GENRE_OK &&
+            (st = genre__mf_get_f64_array(r, TAG_HIST_VAL, n->hist + n_hist, n_hist)) ==
+                GENRE_OK &&
+            (st = genre__mf_get_f64_array(r, TAG_HIST_ACC, n->hist + 2 * n_hist, n_hist)) ==
+                GENRE_OK &&
+            (st = genre__mf_get_i64(r, TAG_BEST_EPOCH, &n->best_epoch)) == GENRE_OK)
+            st = genre__mf_get_i64(r, TAG_STOPPED_EARLY, &n->stopped_early);
+    }
+    if (st == GENRE_OK && (n->best_epoch < 0 || (uint64_t)n->best_epoch > n_hist ||
+                           n->stopped_early < 0 || n->stopped_early > 1))
+        st = CORRUPT("best epoch %lld / stopped flag %lld out of range",
+                     (long long)n->best_epoch, (long long)n->stopped_early);
+    if (st != GENRE_OK) {
+        genre_mlp_free(m);
+        return st;
+    }
+    *out = m;
+    return GENRE_OK;
+}
+
+genre_status genre_mlp_load_from_memory(genre_mlp **out, const void *buf, size_t len)
+{
+    GENRE_CHECK_NOT_NULL(out);
+    GENRE_CHECK_NOT_NULL(buf);
+    genre__mf_reader r;
+    genre_status st = genre__mf_reader_open(&r, buf, len, GENRE_MODEL_MLP);
+    if (st != GENRE_OK)
+        return st;
+    return decode(__func__, &r, out);
+}
+
+genre_status genre_mlp_load(genre_mlp **out, const char *path)
+{
+    GENRE_CHECK_NOT_NULL(out);
+    GENRE_CHECK_NOT_NULL(path);
+    genre__mf_reader r;
+    void *buf = NULL;
+    genre_status st = genre__mf_open_file(&r, path, GENRE_MODEL_MLP, &buf);
+    if (st != GENRE_OK)
+        return st;
+    st = decode(__func__, &r, out);
+    genre__free(buf);
+    return st;
+}
+
+/* ---- Test hooks ------------------------------------------------------------- */
+#ifdef GENRE_TESTING
+#include "mlp_private.h"
+
+genre_status genre__mlp_test_objective(const genre_mlp *model, const double *x,
+                                       size_t n_rows, size_t n_cols, const int32_t *labels,
+                                       const double *y, size_t n_out, const double *params,
+                                       uint64_t dropout_seed, double *loss, double *grad,
+                                       size_t *n_params)
+{
+    size_t L = model->n_hidden + 1, widths[MAX_HIDDEN + 2];
+    widths[0] = n_cols;
+    for (size_t l = 0; l < model->n_hidden; l++)
+        widths[l + 1] = (size_t)model->hidden[l];
+    widths[L] = n_out;
+    mlp_net *n = NULL;
+    int32_t task = labels ? GENRE_MLP_TASK_CLASSIFICATION : GENRE_MLP_TASK_REGRESSION;
+    genre_status st = net_new(__func__, widths, L, task, (int32_t)model->p.activation,
+                              (int32_t)model->p.kernel, 1, &n);
+    if (st != GENRE_OK)
+        return st;
+    *n_params = n->n_params;
+    init_params(n, &model->p);
+    if (params)
+        memcpy(n->params, params, n->n_params * sizeof(double));
+    train_ws w;
+    st = ws_alloc(&w, n, n_rows, n_rows, model->p.dropout > 0.0);
+    if (st == GENRE_OK) {
+        genre__rng rng;
+        genre__rng_init(&rng, dropout_seed, STREAM_DROPOUT);
+        fit_data fd = {{x, n_cols}, n_rows, n_cols, labels, y, NULL, 0, 0, NULL, NULL};
+        st = batch_grad(n, &model->p, &fd, w.perm, n_rows, &w, &rng, loss);
+        if (st == GENRE_OK) {
+            double pen = 0.0;
+            for (size_t l = 0; l < L; l++)
+                for (size_t i = 0; i < widths[l] * widths[l + 1]; i++)
+                    pen += n->params[n->w_off[l] + i] * n->params[n->w_off[l] + i];
+            *loss += 0.5 * model->p.l2 * pen;
+            if (grad)
+                memcpy(grad, w.grad, n->n_params * sizeof(double));
+        }
+        ws_free(&w);
+    }
+    net_free(n);
+    return st;
+}
+#endif

@@ -1,0 +1,809 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Unit suite of the MLP (genre/mlp.h): parameters, gradient checks, fits,
+ * persistence, bad input, cancellation, concurrency, allocation failures. */
+#include "harness.h"
+#include "mlp_private.h"
+#include "model_file.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- Synthetic data ---------------------------------------------------------- */
+
+static uint64_t lcg_state;
+static double urand(void)
+{
+    lcg_state = lcg_state * 6364136223846793005ull + 1442695040888963407ull;
+    return (double)(lcg_state >> 11) * 0x1.0p-53;
+}
+static double nrand(void)
+{
+    double u = urand() + 1e-300, v = urand();
+    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
+}
+
+#define NB 240
+#define DB 4
+#define KB 3
+static double bx[NB * DB];
+static int32_t by[NB];
+
+/* Three Gaussian blobs in 4-D, separable but not trivially. */
+static void make_blobs(void)
+{
+    lcg_state = 12345;
+    for (size_t i = 0; i < NB; i++) {
+        int32_t c = (int32_t)(i % KB);
+        by[i] = c;
+        for (size_t j = 0; j < DB; j++)
+            bx[i * DB + j] = nrand() * 0.8 + (j == (size_t)c ? 2.0 : 0.0) -
+                             (j == 3 && c == 2 ? 1.5 : 0.0);
+    }
+}
+
+static genre_mlp *small_model(void)
+{
+    genre_mlp *m = NULL;
+    ck_assert_ok(genre_mlp_create(&m));
+    int32_t w[2] = {8, 6};
+    ck_assert_ok(genre_mlp_set_hidden_layers(m, w, 2));
+    ck_assert_ok(genre_mlp_set_f64(m, GENRE_MLP_LEARNING_RATE, 0.01));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, 40));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_BATCH_SIZE, 32));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_SEED, 7));
+    return m;
+}
+
+static double accuracy_of(const genre_mlp *m)
+{
+    int32_t pred[NB];
+    ck_assert_ok(genre_mlp_predict(m, bx, NB, DB, DB, pred, NB, NULL));
+    size_t hit = 0;
+    for (size_t i = 0; i < NB; i++)
+        hit += pred[i] == by[i];
+    return (double)hit / NB;
+}
+
+/* ---- Parameters ----------------------------------------------------------------- */
+
+START_TEST(test_params)
+{
+    genre_mlp *m = NULL;
+    ck_assert_ok(genre_mlp_create(&m));
+    double v;
+    int64_t i;
+    ck_assert_ok(genre_mlp_get_f64(m, GENRE_MLP_LEARNING_RATE, &v));
+    ck_assert(v == 1e-3);
+    ck_assert_ok(genre_mlp_get_i64(m, GENRE_MLP_BATCH_SIZE, &i));
+    ck_assert_int_eq(i, 256);
+    ck_assert_status(genre_mlp_set_f64(m, 9999, 1.0), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_mlp_set_i64(m, 9999, 1), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_mlp_get_f64(m, 9999, &v), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_mlp_set_f64(m, GENRE_MLP_LEARNING_RATE, 0.0), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_mlp_set_f64(m, GENRE_MLP_LEARNING_RATE, NAN), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_mlp_set_f64(m, GENRE_MLP_DROPOUT, 1.0), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_mlp_set_f64(m, GENRE_MLP_BETA2, -0.1), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, 0), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_mlp_set_i64(m, GENRE_MLP_ACTIVATION, 3), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_mlp_set_i64(m, GENRE_MLP_LEARNING_RATE, 1), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_mlp_set_f64(m, GENRE_MLP_EPOCHS, 1.0), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_mlp_set_i64(m, GENRE_MLP_N_PARAMS, 1), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_mlp_get_i64(m, GENRE_MLP_N_PARAMS, &i), GENRE_E_BAD_STATE);
+    /* values are not clamped: a failed set leaves the old one */
+    ck_assert_ok(genre_mlp_get_f64(m, GENRE_MLP_LEARNING_RATE, &v));
+    ck_assert(v == 1e-3);
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_SEED, INT64_MIN));
+    double lo, hi;
+    ck_assert_ok(genre_mlp_param_bounds(GENRE_MLP_LEARNING_RATE, &lo, &hi));
+    ck_assert(lo > 0.0 && hi == 10.0);
+    ck_assert_ok(genre_mlp_param_bounds(GENRE_MLP_EPOCHS, &lo, &hi));
+    ck_assert(lo == 1.0 && hi == 1e7);
+    ck_assert_status(genre_mlp_param_bounds(GENRE_MLP_N_PARAMS, &lo, &hi),
+                     GENRE_E_UNKNOWN_PARAM);
+
+    int32_t zero[2] = {5, 0};
+    ck_assert_status(genre_mlp_set_hidden_layers(m, zero, 2), GENRE_E_INVALID_ARG);
+    ck_assert_msg(strstr(genre_last_error(), "layer 1") != NULL, "%s", genre_last_error());
+    int32_t neg[1] = {-3};
+    ck_assert_status(genre_mlp_set_hidden_layers(m, neg, 1), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_mlp_set_hidden_layers(m, NULL, 1), GENRE_E_INVALID_ARG);
+    int32_t w[3] = {20, 15, 4}, got[3];
+    size_t n;
+    ck_assert_ok(genre_mlp_set_hidden_layers(m, w, 3));
+    ck_assert_status(genre_mlp_get_hidden_layers(m, NULL, 0, &n), GENRE_E_BUFFER_TOO_SMALL);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_ok(genre_mlp_get_hidden_layers(m, got, 3, &n));
+    ck_assert_int_eq(got[2], 4);
+    ck_assert_ok(genre_mlp_set_hidden_layers(m, NULL, 0));
+    ck_assert_ok(genre_mlp_reset_params(m));
+    ck_assert_ok(genre_mlp_get_hidden_layers(m, got, 3, &n));
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(got[0], 100);
+    genre_mlp_free(m);
+    genre_mlp_free(NULL);
+    ck_assert_status(genre_mlp_create(NULL), GENRE_E_INVALID_ARG);
+}
+END_TEST
+
+/* ---- Gradient checks ------------------------------------------------------------ */
+
+/* Analytic gradient against central differences, for one configuration. */
+static void grad_check(int32_t act, int classification, double dropout, double l2,
+                       int64_t kernel, const int32_t *hidden, size_t n_hidden)
+{
+    genre_mlp *m = NULL;
+    ck_assert_ok(genre_mlp_create(&m));
+    ck_assert_ok(genre_mlp_set_hidden_layers(m, hidden, n_hidden));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_ACTIVATION, act));
+    ck_assert_ok(genre_mlp_set_f64(m, GENRE_MLP_DROPOUT, dropout));
+    ck_assert_ok(genre_mlp_set_f64(m, GENRE_MLP_L2, l2));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_DENSE_KERNEL, kernel));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_INIT, GENRE_MLP_INIT_LECUN_UNIFORM));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_SEED, 3));
+    enum { N = 9, D = 4, K = 3 };
+    double x[N * D], y[N * K];
+    int32_t lab[N];
+    lcg_state = 99;
+    for (size_t i = 0; i < N * D; i++)
+        x[i] = nrand();
+    for (size_t i = 0; i < N * K; i++)
+        y[i] = nrand();
+    for (size_t i = 0; i < N; i++)
+        lab[i] = (int32_t)(i % K);
+    const int32_t *labels = classification ? lab : NULL;
+    double loss;
+    size_t np;
+    ck_assert_ok(genre__mlp_test_objective(m, x, N, D, labels, y, K, NULL, 11, &loss, NULL,
+                                           &np));
+    double *theta = malloc(np * sizeof *theta), *g = malloc(np * sizeof *g);
+    ck_assert_ptr_nonnull(theta);
+    ck_assert_ptr_nonnull(g);
+    for (size_t i = 0; i < np; i++)
+        theta[i] = 0.6 * (2.0 * urand() - 1.0);
+    ck_assert_ok(genre__mlp_test_objective(m, x, N, D, labels, y, K, theta, 11, &loss, g,
+                                           &np));
+    double max_rel = 0.0, num = 0.0, den = 0.0, gmax = 0.0;
+    for (size_t i = 0; i < np; i++)
+        gmax = fmax(gmax, fabs(g[i]));
+    for (size_t i = 0; i < np; i++) {
+        /* five-point central difference: truncation error O(h^4) */
+        const double h = 1e-4, t0 = theta[i];
+        double f[4];
+        const double steps[4] = {2.0 * h, h, -h, -2.0 * h};
+        for (int s = 0; s < 4; s++) {
+            theta[i] = t0 + steps[s];
+            ck_assert_ok(genre__mlp_test_objective(m, x, N, D, labels, y, K, theta, 11, &f[s],
+                                                   NULL, &np));
+        }
+        theta[i] = t0;
+        double fd = (8.0 * (f[1] - f[2]) - (f[0] - f[3])) / (12.0 * h);
+        /* Relative error, with a floor where the finite difference's own
+         * rounding (~1e-12 absolute: eps * loss / h) dominates: components
+         * below 1e-5 of the largest one are held to 1e-11 absolute. */
+        double scale = fmax(fmax(fabs(fd), fabs(g[i])), 1e-5 * gmax);
+        double rel = fabs(fd - g[i]) / scale;
+        if (rel > max_rel)
+            max_rel = rel;
+        num += (fd - g[i]) * (fd - g[i]);
+        den += g[i] * g[i];
+    }
+    ck_assert_msg(max_rel < 1e-6,
+                  "act %d, %s, dropout %g, l2 %g, kernel %lld: max relative error %g",
+                  (int)act, classification ? "cross-entropy" : "MSE", dropout, l2,
+                  (long long)kernel, max_rel);
+    ck_assert_msg(sqrt(num / den) < 1e-7, "norm relative error %g", sqrt(num / den));
+    free(theta);
+    free(g);
+    genre_mlp_free(m);
+}
+
+START_TEST(test_gradient_check)
+{
+    const int32_t two[2] = {5, 4}, one[1] = {6};
+    for (int32_t act = 0; act <= 2; act++)
+        for (int cls = 0; cls <= 1; cls++) {
+            grad_check(act, cls, 0.0, 0.0, GENRE_MLP_KERNEL_BUILTIN, two, 2);
+            grad_check(act, cls, 0.0, 0.05, GENRE_MLP_KERNEL_CBLAS, two, 2);
+            grad_check(act, cls, 0.3, 0.01, GENRE_MLP_KERNEL_BUILTIN, two, 2);
+            grad_check(act, cls, 0.3, 0.0, GENRE_MLP_KERNEL_CBLAS, one, 1);
+        }
+    /* no hidden layer: softmax / linear regression */
+    grad_check(GENRE_MLP_ACT_RELU, 1, 0.0, 0.1, GENRE_MLP_KERNEL_AUTO, NULL, 0);
+    grad_check(GENRE_MLP_ACT_RELU, 0, 0.0, 0.1, GENRE_MLP_KERNEL_AUTO, NULL, 0);
+}
+END_TEST
+
+/* ---- Fitting ----------------------------------------------------------------------- */
+
+START_TEST(test_fit_classifier)
+{
+    make_blobs();
+    genre_mlp *m = small_model();
+    ck_assert_ok(genre_mlp_fit(m, bx, NB, DB, DB, by, NULL, 0, 0, NULL));
+    int64_t v;
+    ck_assert_ok(genre_mlp_get_i64(m, GENRE_MLP_N_PARAMS, &v));
+    ck_assert_int_eq(v, 4 * 8 + 8 + 8 * 6 + 6 + 6 * 3 + 3);
+    ck_assert_ok(genre_mlp_get_i64(m, GENRE_MLP_N_OUTPUTS, &v));
+    ck_assert_int_eq(v, 3);
+    ck_assert_ok(genre_mlp_get_i64(m, GENRE_MLP_EPOCHS_RUN, &v));
+    ck_assert_int_eq(v, 40);
+    ck_assert_msg(accuracy_of(m) > 0.85, "accuracy %g", accuracy_of(m));
+    /* probabilities: rows sum to 1; size query */
+    size_t need = 0;
+    ck_assert_status(genre_mlp_predict_proba(m, bx, NB, DB, DB, NULL, 0, &need),
+                     GENRE_E_BUFFER_TOO_SMALL);
+    ck_assert_uint_eq(need, NB * KB);
+    double p[NB * KB];
+    ck_assert_status(genre_mlp_predict_proba(m, bx, NB, DB, DB, p, NB * KB - 1, &need),
+                     GENRE_E_BUFFER_TOO_SMALL);
+    ck_assert_ok(genre_mlp_predict_proba(m, bx, NB, DB, DB, p, NB * KB, NULL));
+    for (size_t i = 0; i < NB; i++)
+        ck_assert_double_eq_tol(p[i * 3] + p[i * 3 + 1] + p[i * 3 + 2], 1.0, 1e-12);
+    /* history: training loss falls */
+    double h[40];
+    size_t ne;
+    ck_assert_ok(genre_mlp_get_history(m, GENRE_MLP_HISTORY_TRAIN_LOSS, h, 40, &ne));
+    ck_assert_uint_eq(ne, 40);
+    ck_assert(h[39] < h[0]);
+    ck_assert_ok(genre_mlp_get_history(m, GENRE_MLP_HISTORY_VAL_LOSS, h, 40, &ne));
+    ck_assert(isnan(h[0]));
+    ck_assert_status(genre_mlp_predict_values(m, bx, NB, DB, DB, p, NB * KB, NULL),
+                     GENRE_E_BAD_STATE);
+
+    /* the same seed gives the same bits; another seed another model */
+    genre_mlp *m2 = small_model();
+    ck_assert_ok(genre_mlp_fit(m2, bx, NB, DB, DB, by, NULL, 0, 0, NULL));
+    double p2[NB * KB];
+    ck_assert_ok(genre_mlp_predict_proba(m2, bx, NB, DB, DB, p2, NB * KB, NULL));
+    ck_assert(memcmp(p, p2, sizeof p) == 0);
+    ck_assert_ok(genre_mlp_set_i64(m2, GENRE_MLP_SEED, 8));
+    ck_assert_ok(genre_mlp_fit(m2, bx, NB, DB, DB, by, NULL, 0, 0, NULL));
+    ck_assert_ok(genre_mlp_predict_proba(m2, bx, NB, DB, DB, p2, NB * KB, NULL));
+    ck_assert(memcmp(p, p2, sizeof p) != 0);
+    genre_mlp_free(m2);
+    genre_mlp_free(m);
+}
+END_TEST
+
+START_TEST(test_fit_variants)
+{
+    make_blobs();
+    const struct {
+        int64_t opt, act, batch, init, sched;
+        double dropout, l2;
+    } cases[] = {
+        {GENRE_MLP_OPT_SGD, GENRE_MLP_ACT_RELU, 16, GENRE_MLP_INIT_HE_NORMAL, 0, 0.0, 1e-3},
+        {GENRE_MLP_OPT_ADAM, GENRE_MLP_ACT_TANH, 0, GENRE_MLP_INIT_GLOROT_NORMAL, 1, 0.1, 0.0},
+        {GENRE_MLP_OPT_ADAM, GENRE_MLP_ACT_LOGISTIC, 500, GENRE_MLP_INIT_AUTO, 0, 0.0, 0.0},
+        {GENRE_MLP_OPT_ADAM, GENRE_MLP_ACT_RELU, 32, GENRE_MLP_INIT_LECUN_UNIFORM, 1, 0.2, 1e-4},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        genre_mlp *m = small_model();
+        ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_OPTIMIZER, cases[c].opt));
+        ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_ACTIVATION, cases[c].act));
+        ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_BATCH_SIZE, cases[c].batch));
+        ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_INIT, cases[c].init));
+        ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_LR_SCHEDULE, cases[c].sched));
+        ck_assert_ok(genre_mlp_set_f64(m, GENRE_MLP_DROPOUT, cases[c].dropout));
+        ck_assert_ok(genre_mlp_set_f64(m, GENRE_MLP_L2, cases[c].l2));
+        if (cases[c].batch == 0 || cases[c].batch >= NB) {
+            ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, 300));
+            ck_assert_ok(genre_mlp_set_f64(m, GENRE_MLP_LEARNING_RATE, 0.05));
+        }
+        ck_assert_ok(genre_mlp_fit(m, bx, NB, DB, DB, by, NULL, 0, 0, NULL));
+        ck_assert_msg(accuracy_of(m) > 0.8, "case %zu: accuracy %g", c, accuracy_of(m));
+        genre_mlp_free(m);
+    }
+}
+END_TEST
+
+START_TEST(test_kernels_agree)
+{
+    make_blobs();
+    double p[2][NB * KB];
+    for (int k = 0; k < 2; k++) {
+        genre_mlp *m = small_model();
+        ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_DENSE_KERNEL,
+                                       k ? GENRE_MLP_KERNEL_CBLAS : GENRE_MLP_KERNEL_BUILTIN));
+        ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, 5));
+        ck_assert_ok(genre_mlp_fit(m, bx, NB, DB, DB, by, NULL, 0, 0, NULL));
+        ck_assert_ok(genre_mlp_predict_proba(m, bx, NB, DB, DB, p[k], NB * KB, NULL));
+        genre_mlp_free(m);
+    }
+    for (size_t i = 0; i < NB * KB; i++)
+        ck_assert_double_eq_tol(p[0][i], p[1][i], 1e-9);
+}
+END_TEST
+
+START_TEST(test_fit_regression)
+{
+    enum { N = 200, D = 3 };
+    double x[N * D], y[N * 2], out[N * 2];
+    lcg_state = 5;
+    for (size_t i = 0; i < N; i++) {
+        for (size_t j = 0; j < D; j++)
+            x[i * D + j] = 2.0 * urand() - 1.0;
+        y[i * 2] = sin(2.0 * x[i * D]) + 0.5 * x[i * D + 1];
+        y[i * 2 + 1] = x[i * D + 2] * x[i * D + 2];
+    }
+    genre_mlp *m = NULL;
+    ck_assert_ok(genre_mlp_create(&m));
+    int32_t w[1] = {16};
+    ck_assert_ok(genre_mlp_set_hidden_layers(m, w, 1));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_ACTIVATION, GENRE_MLP_ACT_TANH));
+    ck_assert_ok(genre_mlp_set_f64(m, GENRE_MLP_LEARNING_RATE, 0.02));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, 300));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_BATCH_SIZE, 32));
+    ck_assert_ok(genre_mlp_fit_regression(m, x, N, D, D, y, 2, x, 50, D, y));
+    size_t need;
+    ck_assert_ok(genre_mlp_predict_values(m, x, N, D, D, out, N * 2, &need));
+    ck_assert_uint_eq(need, N * 2);
+    double yt[N], yp[N], r2;
+    for (size_t t = 0; t < 2; t++) {
+        for (size_t i = 0; i < N; i++) {
+            yt[i] = y[i * 2 + t];
+            yp[i] = out[i * 2 + t];
+        }
+        ck_assert_ok(genre_metrics_r2(yt, yp, N, &r2));
+        ck_assert_msg(r2 > 0.95, "target %zu: R^2 %g", t, r2);
+    }
+    double acc[300];
+    size_t ne;
+    ck_assert_ok(genre_mlp_get_history(m, GENRE_MLP_HISTORY_VAL_ACCURACY, acc, 300, &ne));
+    ck_assert(isnan(acc[0]));
+    ck_assert_status(genre_mlp_predict_proba(m, x, N, D, D, out, N * 2, NULL),
+                     GENRE_E_BAD_STATE);
+    ck_assert_status(genre_mlp_fit_regression(m, x, N, D, D, y, 0, NULL, 0, 0, NULL),
+                     GENRE_E_INVALID_ARG);
+    y[7] = NAN;
+    ck_assert_status(genre_mlp_fit_regression(m, x, N, D, D, y, 2, NULL, 0, 0, NULL),
+                     GENRE_E_NONFINITE);
+    genre_mlp_free(m);
+}
+END_TEST
+
+START_TEST(test_validation_early_stopping)
+{
+    make_blobs();
+    genre_mlp *m = small_model();
+    /* a tiny training part with many epochs overfits; the rest validates */
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, 2000));
+    ck_assert_ok(genre_mlp_set_f64(m, GENRE_MLP_LEARNING_RATE, 0.05));
+    int32_t w[1] = {32};
+    ck_assert_ok(genre_mlp_set_hidden_layers(m, w, 1));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_PATIENCE, 10));
+    ck_assert_status(genre_mlp_fit(m, bx, 30, DB, DB, by, NULL, 0, 0, NULL),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_ok(genre_mlp_fit(m, bx, 30, DB, DB, by, bx + 30 * DB, NB - 30, DB, by + 30));
+    int64_t run, best, stopped;
+    ck_assert_ok(genre_mlp_get_i64(m, GENRE_MLP_EPOCHS_RUN, &run));
+    ck_assert_ok(genre_mlp_get_i64(m, GENRE_MLP_BEST_EPOCH, &best));
+    ck_assert_ok(genre_mlp_get_i64(m, GENRE_MLP_STOPPED_EARLY, &stopped));
+    ck_assert_int_eq(stopped, 1);
+    ck_assert(run < 2000);
+    ck_assert_int_eq(best, run - 10);
+    double vl[2000], va[2000];
+    size_t ne;
+    ck_assert_ok(genre_mlp_get_history(m, GENRE_MLP_HISTORY_VAL_LOSS, vl, 2000, &ne));
+    ck_assert_uint_eq(ne, (size_t)run);
+    ck_assert_ok(genre_mlp_get_history(m, GENRE_MLP_HISTORY_VAL_ACCURACY, va, 2000, &ne));
+    for (size_t e = 0; e < ne; e++) {
+        ck_assert(vl[e] >= vl[best - 1]);
+        ck_assert(va[e] >= 0.0 && va[e] <= 1.0);
+    }
+    /* the model holds the best epoch's weights: its validation loss */
+    double p[NB * KB];
+    ck_assert_ok(genre_mlp_predict_proba(m, bx + 30 * DB, NB - 30, DB, DB, p, NB * KB, NULL));
+    double ll;
+    ck_assert_ok(genre_metrics_log_loss(by + 30, p, NB - 30, KB, KB, &ll));
+    ck_assert_double_eq_tol(ll, vl[best - 1], 1e-9);
+    ck_assert_status(genre_mlp_get_history(m, 7, vl, 2000, &ne), GENRE_E_INVALID_ARG);
+    genre_mlp_free(m);
+}
+END_TEST
+
+START_TEST(test_fixed_classes_and_history_buffers)
+{
+    make_blobs();
+    genre_mlp *m = small_model();
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, 3));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_N_CLASSES, 5)); /* classes 3, 4 unseen */
+    ck_assert_ok(genre_mlp_fit(m, bx, NB, DB, DB, by, NULL, 0, 0, NULL));
+    int64_t k;
+    ck_assert_ok(genre_mlp_get_i64(m, GENRE_MLP_N_OUTPUTS, &k));
+    ck_assert_int_eq(k, 5);
+    size_t need;
+    ck_assert_status(genre_mlp_predict_proba(m, bx, 2, DB, DB, NULL, 0, &need),
+                     GENRE_E_BUFFER_TOO_SMALL);
+    ck_assert_uint_eq(need, 10);
+    double h[3];
+    size_t ne;
+    ck_assert_status(genre_mlp_get_history(m, GENRE_MLP_HISTORY_TRAIN_LOSS, h, 2, &ne),
+                     GENRE_E_BUFFER_TOO_SMALL);
+    ck_assert_uint_eq(ne, 3);
+    /* with validation off, a NaN reaches the model: the loss is then non-finite */
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_VALIDATE_INPUT, 0));
+    double bad[NB * DB];
+    memcpy(bad, bx, sizeof bad);
+    bad[5] = NAN;
+    ck_assert_status(genre_mlp_fit(m, bad, NB, DB, DB, by, NULL, 0, 0, NULL), GENRE_E_NUMERIC);
+    ck_assert_ok(genre_mlp_get_i64(m, GENRE_MLP_N_OUTPUTS, &k)); /* previous fit kept */
+    ck_assert_int_eq(k, 5);
+    genre_mlp_free(m);
+}
+END_TEST
+
+/* ---- Bad input ------------------------------------------------------------------------ */
+
+START_TEST(test_bad_input)
+{
+    make_blobs();
+    genre_mlp *m = small_model();
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, 2));
+    double p[NB * KB];
+    ck_assert_status(genre_mlp_predict_proba(m, bx, NB, DB, DB, p, NB * KB, NULL),
+                     GENRE_E_BAD_STATE);
+    ck_assert_status(genre_mlp_save_to_memory(m, NULL, 0, &(size_t){0}), GENRE_E_BAD_STATE);
+    int32_t lab[NB];
+    memcpy(lab, by, sizeof lab);
+    lab[17] = -1;
+    ck_assert_status(genre_mlp_fit(m, bx, NB, DB, DB, lab, NULL, 0, 0, NULL),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_msg(strstr(genre_last_error(), "labels[17] = -1") != NULL, "%s",
+                  genre_last_error());
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_N_CLASSES, 3));
+    lab[17] = 3;
+    ck_assert_status(genre_mlp_fit(m, bx, NB, DB, DB, lab, NULL, 0, 0, NULL),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_msg(strstr(genre_last_error(), "labels[17] = 3") != NULL, "%s",
+                  genre_last_error());
+    lab[17] = 70000;
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_N_CLASSES, 0));
+    ck_assert_status(genre_mlp_fit(m, bx, NB, DB, DB, lab, NULL, 0, 0, NULL),
+                     GENRE_E_INVALID_ARG);
+    for (size_t i = 0; i < NB; i++)
+        lab[i] = 2;
+    ck_assert_status(genre_mlp_fit(m, bx, NB, DB, DB, lab, NULL, 0, 0, NULL),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_msg(strstr(genre_last_error(), "two classes") != NULL, "%s", genre_last_error());
+    /* validation labels outside the training classes */
+    memcpy(lab, by, sizeof lab);
+    lab[5] = 3;
+    ck_assert_status(genre_mlp_fit(m, bx, NB, DB, DB, by, bx, NB, DB, lab),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_mlp_fit(m, bx, NB, DB, DB, by, bx, NB, DB, NULL),
+                     GENRE_E_INVALID_ARG);
+    /* NaN / Inf in x and x_val, named */
+    double bad[NB * DB];
+    memcpy(bad, bx, sizeof bad);
+    bad[11 * DB + 2] = NAN;
+    ck_assert_status(genre_mlp_fit(m, bad, NB, DB, DB, by, NULL, 0, 0, NULL),
+                     GENRE_E_NONFINITE);
+    ck_assert_msg(strstr(genre_last_error(), "row 11, column 2") != NULL, "%s",
+                  genre_last_error());
+    bad[11 * DB + 2] = INFINITY;
+    ck_assert_status(genre_mlp_fit(m, bx, NB, DB, DB, by, bad, NB, DB, by),
+                     GENRE_E_NONFINITE);
+    ck_assert_status(genre_mlp_fit(m, bx, 0, DB, DB, by, NULL, 0, 0, NULL),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_mlp_fit(m, bx, NB, DB, DB - 1, by, NULL, 0, 0, NULL),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_mlp_fit(m, bx, NB, DB, DB, NULL, NULL, 0, 0, NULL),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_mlp_fit(NULL, bx, NB, DB, DB, by, NULL, 0, 0, NULL),
+                     GENRE_E_INVALID_ARG);
+    /* divergence is a named numeric failure */
+    ck_assert_ok(genre_mlp_set_f64(m, GENRE_MLP_LEARNING_RATE, 10.0));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_OPTIMIZER, GENRE_MLP_OPT_SGD));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, 50));
+    double big[NB * DB];
+    for (size_t i = 0; i < NB * DB; i++)
+        big[i] = bx[i] * 1e3;
+    ck_assert_status(genre_mlp_fit_regression(m, big, NB, DB, DB, big, 1, NULL, 0, 0, NULL),
+                     GENRE_E_NUMERIC);
+    ck_assert_msg(strstr(genre_last_error(), "epoch") != NULL, "%s", genre_last_error());
+    /* mismatched columns at predict time */
+    ck_assert_ok(genre_mlp_set_f64(m, GENRE_MLP_LEARNING_RATE, 0.01));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_OPTIMIZER, GENRE_MLP_OPT_ADAM));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, 2));
+    ck_assert_ok(genre_mlp_fit(m, bx, NB, DB, DB, by, NULL, 0, 0, NULL));
+    ck_assert_status(genre_mlp_predict_proba(m, bx, NB, DB - 1, DB, p, NB * KB, NULL),
+                     GENRE_E_SHAPE);
+    ck_assert_msg(strstr(genre_last_error(), "3 columns") != NULL, "%s", genre_last_error());
+    ck_assert_status(genre_mlp_predict_proba(m, bad, NB, DB, DB, p, NB * KB, NULL),
+                     GENRE_E_NONFINITE);
+    int32_t pred[NB];
+    ck_assert_status(genre_mlp_predict(m, bx, NB, DB, DB, pred, NB - 1, NULL),
+                     GENRE_E_BUFFER_TOO_SMALL);
+    genre_mlp_free(m);
+}
+END_TEST
+
+/* ---- Persistence ------------------------------------------------------------------------ */
+
+START_TEST(test_save_load)
+{
+    make_blobs();
+    genre_mlp *m = small_model();
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, 10));
+    ck_assert_ok(genre_mlp_fit(m, bx, 200, DB, DB, by, bx + 200 * DB, NB - 200, DB, by + 200));
+    size_t len = 0;
+    ck_assert_status(genre_mlp_save_to_memory(m, NULL, 0, &len), GENRE_E_BUFFER_TOO_SMALL);
+    unsigned char *buf = malloc(len);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_status(genre_mlp_save_to_memory(m, buf, len - 1, &len),
+                     GENRE_E_BUFFER_TOO_SMALL);
+    ck_assert_ok(genre_mlp_save_to_memory(m, buf, len, &len));
+    genre_mlp *r = NULL;
+    ck_assert_ok(genre_mlp_load_from_memory(&r, buf, len));
+    double p1[NB * KB], p2[NB * KB];
+    ck_assert_ok(genre_mlp_predict_proba(m, bx, NB, DB, DB, p1, NB * KB, NULL));
+    ck_assert_ok(genre_mlp_predict_proba(r, bx, NB, DB, DB, p2, NB * KB, NULL));
+    ck_assert(memcmp(p1, p2, sizeof p1) == 0);
+    double h1[10], h2[10], lr;
+    size_t ne;
+    ck_assert_ok(genre_mlp_get_history(m, GENRE_MLP_HISTORY_VAL_LOSS, h1, 10, &ne));
+    ck_assert_ok(genre_mlp_get_history(r, GENRE_MLP_HISTORY_VAL_LOSS, h2, 10, &ne));
+    ck_assert(memcmp(h1, h2, sizeof h1) == 0);
+    ck_assert_ok(genre_mlp_get_f64(r, GENRE_MLP_LEARNING_RATE, &lr));
+    ck_assert(lr == 0.01);
+    int32_t hid[4];
+    ck_assert_ok(genre_mlp_get_hidden_layers(r, hid, 4, &ne));
+    ck_assert_uint_eq(ne, 2);
+    ck_assert_int_eq(hid[1], 6);
+    /* the loaded model saves the same bytes */
+    unsigned char *buf2 = malloc(len);
+    size_t len2;
+    ck_assert_ok(genre_mlp_save_to_memory(r, buf2, len, &len2));
+    ck_assert_uint_eq(len, len2);
+    ck_assert(memcmp(buf, buf2, len) == 0);
+    free(buf2);
+    genre_mlp_free(r);
+
+    /* file round trip */
+    char path[] = "/tmp/genre-test-mlp-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert_ok(genre_mlp_save(m, path));
+    ck_assert_ok(genre_mlp_load(&r, path));
+    ck_assert_ok(genre_mlp_predict_proba(r, bx, NB, DB, DB, p2, NB * KB, NULL));
+    ck_assert(memcmp(p1, p2, sizeof p1) == 0);
+    genre_mlp_free(r);
+    r = NULL;
+    /* truncated file */
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fwrite(buf, 1, len / 2, f);
+    fclose(f);
+    ck_assert_status(genre_mlp_load(&r, path), GENRE_E_CORRUPT);
+    ck_assert_ptr_null(r);
+    unlink(path);
+    ck_assert_status(genre_mlp_load(&r, path), GENRE_E_IO);
+
+    /* every truncation and every flipped byte is rejected, never crashes */
+    for (size_t n = 0; n < len; n++)
+        ck_assert_status(genre_mlp_load_from_memory(&r, buf, n), GENRE_E_CORRUPT);
+    for (size_t i = 0; i < len; i++) {
+        buf[i] ^= 0x5a;
+        genre_status st = genre_mlp_load_from_memory(&r, buf, len);
+        ck_assert_msg(st == GENRE_E_CORRUPT || st == GENRE_E_VERSION ||
+                          st == GENRE_E_MODEL_KIND,
+                      "byte %zu flipped: %s", i, genre_status_name(st));
+        buf[i] ^= 0x5a;
+    }
+    ck_assert_ptr_null(r);
+    free(buf);
+    genre_mlp_free(m);
+}
+END_TEST
+
+/* A well-formed container whose MLP payload lies: parameter count or widths. */
+START_TEST(test_load_inconsistent)
+{
+    make_blobs();
+    genre_mlp *m = small_model();
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, 1));
+    ck_assert_ok(genre_mlp_fit(m, bx, NB, DB, DB, by, NULL, 0, 0, NULL));
+    /* a container of another kind */
+    genre__mf_writer w;
+    ck_assert_ok(genre__mf_writer_init(&w, GENRE_MODEL_PCA, 1));
+    ck_assert_ok(genre__mf_put_u32(&w, 1, 0));
+    size_t len;
+    unsigned char buf[4096];
+    ck_assert_ok(genre__mf_finish_to_memory(&w, buf, sizeof buf, &len));
+    genre__mf_writer_free(&w);
+    genre_mlp *r = NULL;
+    ck_assert_status(genre_mlp_load_from_memory(&r, buf, len), GENRE_E_MODEL_KIND);
+    /* an MLP container with widths that do not match the parameters */
+    ck_assert_ok(genre__mf_writer_init(&w, GENRE_MODEL_MLP, 1));
+    int32_t widths[3] = {4, 8, 3};
+    double params[10] = {0};
+    genre__mf_put_u32(&w, 1, 0);
+    genre__mf_put_u32(&w, 2, 0);
+    genre__mf_put_i32_array(&w, 3, widths, 3);
+    genre__mf_put_f64_array(&w, 4, params, 10);
+    ck_assert_ok(genre__mf_finish_to_memory(&w, buf, sizeof buf, &len));
+    genre__mf_writer_free(&w);
+    ck_assert_status(genre_mlp_load_from_memory(&r, buf, len), GENRE_E_CORRUPT);
+    /* zero-width layer in a file */
+    ck_assert_ok(genre__mf_writer_init(&w, GENRE_MODEL_MLP, 1));
+    widths[1] = 0;
+    genre__mf_put_u32(&w, 1, 0);
+    genre__mf_put_u32(&w, 2, 0);
+    genre__mf_put_i32_array(&w, 3, widths, 3);
+    genre__mf_put_f64_array(&w, 4, params, 10);
+    ck_assert_ok(genre__mf_finish_to_memory(&w, buf, sizeof buf, &len));
+    genre__mf_writer_free(&w);
+    ck_assert_status(genre_mlp_load_from_memory(&r, buf, len), GENRE_E_CORRUPT);
+    /* a newer payload version */
+    ck_assert_ok(genre__mf_writer_init(&w, GENRE_MODEL_MLP, 99));
+    genre__mf_put_u32(&w, 1, 0);
+    ck_assert_ok(genre__mf_finish_to_memory(&w, buf, sizeof buf, &len));
+    genre__mf_writer_free(&w);
+    ck_assert_status(genre_mlp_load_from_memory(&r, buf, len), GENRE_E_VERSION);
+    ck_assert_ptr_null(r);
+    genre_mlp_free(m);
+}
+END_TEST
+
+/* ---- Cancellation ---------------------------------------------------------------------- */
+
+static int32_t cancel_at_3(void *ud, int32_t phase, int64_t step, int64_t total, double obj)
+{
+    (void)phase;
+    (void)total;
+    (void)obj;
+    *(int *)ud += 1;
+    return step == 3;
+}
+
+START_TEST(test_cancel_keeps_previous)
+{
+    make_blobs();
+    genre_mlp *m = small_model();
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, 5));
+    ck_assert_ok(genre_mlp_fit(m, bx, NB, DB, DB, by, NULL, 0, 0, NULL));
+    double p1[NB * KB], p2[NB * KB];
+    ck_assert_ok(genre_mlp_predict_proba(m, bx, NB, DB, DB, p1, NB * KB, NULL));
+    int calls = 0;
+    ck_assert_ok(genre_mlp_set_progress(m, cancel_at_3, &calls));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_SEED, 99));
+    ck_assert_status(genre_mlp_fit(m, bx, NB, DB, DB, by, NULL, 0, 0, NULL),
+                     GENRE_E_CANCELLED);
+    ck_assert_int_eq(calls, 3);
+    ck_assert_ok(genre_mlp_predict_proba(m, bx, NB, DB, DB, p2, NB * KB, NULL));
+    ck_assert(memcmp(p1, p2, sizeof p1) == 0);
+    int64_t run;
+    ck_assert_ok(genre_mlp_get_i64(m, GENRE_MLP_EPOCHS_RUN, &run));
+    ck_assert_int_eq(run, 5);
+    /* an unfitted model stays unfitted */
+    genre_mlp *u = small_model();
+    ck_assert_ok(genre_mlp_set_progress(u, cancel_at_3, &calls));
+    ck_assert_status(genre_mlp_fit(u, bx, NB, DB, DB, by, NULL, 0, 0, NULL),
+                     GENRE_E_CANCELLED);
+    ck_assert_status(genre_mlp_predict_proba(u, bx, NB, DB, DB, p2, NB * KB, NULL),
+                     GENRE_E_BAD_STATE);
+    genre_mlp_free(u);
+    genre_mlp_free(m);
+}
+END_TEST
+
+/* ---- Concurrent predict on one model ------------------------------------------------- */
+
+typedef struct job {
+    const genre_mlp *m;
+    double out[NB * KB];
+    genre_status st;
+} job;
+
+static void *predict_job(void *arg)
+{
+    job *j = arg;
+    for (int rep = 0; rep < 20 && j->st == GENRE_OK; rep++)
+        j->st = genre_mlp_predict_proba(j->m, bx, NB, DB, DB, j->out, NB * KB, NULL);
+    return NULL;
+}
+
+START_TEST(test_concurrent_predict)
+{
+    make_blobs();
+    genre_mlp *m = small_model();
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, 3));
+    ck_assert_ok(genre_mlp_fit(m, bx, NB, DB, DB, by, NULL, 0, 0, NULL));
+    double ref[NB * KB];
+    ck_assert_ok(genre_mlp_predict_proba(m, bx, NB, DB, DB, ref, NB * KB, NULL));
+    enum { T = 4 };
+    static job jobs[T];
+    pthread_t th[T];
+    for (int t = 0; t < T; t++) {
+        jobs[t].m = m;
+        jobs[t].st = GENRE_OK;
+        ck_assert_int_eq(pthread_create(&th[t], NULL, predict_job, &jobs[t]), 0);
+    }
+    for (int t = 0; t < T; t++) {
+        pthread_join(th[t], NULL);
+        ck_assert_int_eq(jobs[t].st, GENRE_OK);
+        ck_assert(memcmp(jobs[t].out, ref, sizeof ref) == 0);
+    }
+    genre_mlp_free(m);
+}
+END_TEST
+
+/* ---- Allocation failures ------------------------------------------------------------------ */
+
+static genre_status scenario(void *ctx)
+{
+    (void)ctx;
+    genre_mlp *m = NULL, *r = NULL;
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    double p[12 * 3];
+    int32_t w[2] = {4, 3};
+    genre_status st = genre_mlp_create(&m);
+    if (st == GENRE_OK)
+        st = genre_mlp_set_hidden_layers(m, w, 2);
+    if (st == GENRE_OK)
+        st = genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, 2);
+    if (st == GENRE_OK)
+        st = genre_mlp_set_i64(m, GENRE_MLP_PATIENCE, 1);
+    if (st == GENRE_OK)
+        st = genre_mlp_set_f64(m, GENRE_MLP_DROPOUT, 0.1);
+    if (st == GENRE_OK)
+        st = genre_mlp_fit(m, bx, 12, DB, DB, by, bx + 12 * DB, 6, DB, by + 12);
+    if (st == GENRE_OK) {
+        st = genre_mlp_save_to_memory(m, NULL, 0, &len);
+        if (st == GENRE_E_BUFFER_TOO_SMALL)
+            st = GENRE_OK;
+    }
+    if (st == GENRE_OK) {
+        buf = malloc(len);
+        st = genre_mlp_save_to_memory(m, buf, len, &len);
+    }
+    if (st == GENRE_OK)
+        st = genre_mlp_load_from_memory(&r, buf, len);
+    if (st == GENRE_OK)
+        st = genre_mlp_predict_proba(r, bx, 12, DB, DB, p, 36, NULL);
+    int32_t lab[12];
+    if (st == GENRE_OK)
+        st = genre_mlp_predict(r, bx, 12, DB, DB, lab, 12, NULL);
+    free(buf);
+    genre_mlp_free(r);
+    genre_mlp_free(m);
+    return st;
+}
+
+START_TEST(test_alloc_walk)
+{
+    make_blobs();
+    long k = genre_test_alloc_walk(scenario, NULL);
+    ck_assert_int_gt(k, 8);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("mlp");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_params);
+    tcase_add_test(tc, test_gradient_check);
+    tcase_add_test(tc, test_fit_classifier);
+    tcase_add_test(tc, test_fit_variants);
+    tcase_add_test(tc, test_kernels_agree);
+    tcase_add_test(tc, test_fit_regression);
+    tcase_add_test(tc, test_validation_early_stopping);
+    tcase_add_test(tc, test_fixed_classes_and_history_buffers);
+    tcase_add_test(tc, test_bad_input);
+    tcase_add_test(tc, test_save_load);
+    tcase_add_test(tc, test_load_inconsistent);
+    tcase_add_test(tc, test_cancel_keeps_previous);
+    tcase_add_test(tc, test_concurrent_predict);
+    tcase_add_test(tc, test_alloc_walk);
+    suite_add_tcase(s, tc);
+    return genre_test_run(s);
+}
