@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The silhouette coefficient (genre/metrics.h) without an n x n matrix.
+ *
+ * The upper triangle of the distance matrix is cut into TILE x TILE tiles,
+ * spread over the workers. A tile's distances |x_i - x_j| are computed once,
+ * from exact differences, into a TILE x TILE buffer (zero on and below the
+ * diagonal of a diagonal tile); each row of the buffer is added to the sums
+ * S[q][cluster_q(i)][j0 .. j1) and each row of its transpose to
+ * S[q][cluster_q(j)][i0 .. i1), for every labelling q: contiguous vector
+ * updates that compilers vectorise, and each distance serves both of its
+ * rows and every labelling (the k-sweep scores all its k in one pass). S is
+ * one block of (sum of cluster counts) x n doubles per worker; the blocks are
+ * added in worker order at the end, so the same thread count gives the same
+ * bits. The file is built with -fno-math-errno so that sqrt is a SIMD
+ * instruction, and on x86-64 the tile kernel is cloned for AVX2/AVX-512.
+ *
+ * Why not a BLAS Gram matrix (|x|^2 + |y|^2 - 2 x.y): for the few columns of
+ * the use case (2-D and 3-D projections) the product is memory-bound and the
+ * cost is the n^2/2 square roots anyway, and the Gram form loses up to half
+ * the digits of small distances to cancellation, while the acceptance asks
+ * for agreement to 1e-12 with a brute-force double loop.
+ */
+#include <genre/error.h>
+#include <genre/metrics.h>
+
+#include "alloc.h"
+#include "error_private.h"
+#include "linalg.h"
+#include "parallel.h"
+#include "rng.h"
+#include "silhouette.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Rows (and columns) per tile: the B x B distances of a tile and their
+ * transpose (2 x 128 KiB) stay in L2. */
+#define TILE 128
+/* Rounds of tiles (progress and cancellation points); fixed so that the
+ * work partition, hence the bits, never depends on whether a callback is set. */
+#define MAX_ROUNDS 32
+/* Budget of the per-worker sums, in doubles (256 MiB): beyond it fewer
+ * workers are used. */
+#define ACC_BUDGET ((size_t)1 << 25)
+
+typedef struct sil_ctx {
+    size_t n, d, m;        /* rows, columns, labellings */
+    size_t acc_len;        /* doubles of one worker's sums */
+    const double *xs;      /* d x n: column t at xs[t * n] */
+    const uint32_t *cls;   /* m x n: cluster index of row i in labelling q */
+    const size_t *aoff;    /* m: offset of labelling q's sums in a worker's block */
+    const uint32_t *tiles; /* 2 per tile: block row, block column (>= row) */
+    const size_t *offs;    /* one labelling: rows sorted by cluster, cluster c at
+                            * [offs[c], offs[c+1]); NULL with several labellings */
+    size_t tile0;          /* first tile of the round */
+    double *acc;           /* workers x acc_len: sums[q][c][i] at aoff[q] + c * n + i */
+    double *dt;            /* workers x 2 x TILE x TILE: distances and transpose */
+} sil_ctx;
+
+/* Sum of v[0..m) with four partial sums (vectorisable, fixed order). */
+static double sum4(const double *v, size_t m)
+{
+    double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    size_t j = 0;
+    for (; j + 4 <= m; j += 4) {
+        a0 += v[j];
+        a1 += v[j + 1];
+        a2 += v[j + 2];
+        a3 += v[j + 3];
+    }
+    for (; j < m; j++)
+        a0 += v[j];
+    return (a0 + a1) + (a2 + a3);
+}
+
+/* On x86-64 Linux with GCC or Clang the tile kernel is also compiled for
+ * AVX2 and AVX-512 and the widest the CPU supports is picked at load time
+ * (ifunc): the same operations in the same order, only wider vectors of
+ * sqrt, so the same bits. */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__linux__) && \
+    !defined(GENRE_NO_TARGET_CLONES)
+#define GENRE_TILE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define GENRE_TILE_CLONES
+#endif
+
+/*
+ * Tile (bi, bj): D[ii][jj] = |x_{i0+ii} - x_{j0+jj}| (zero on and below the
+ * diagonal of a diagonal tile, so every pair counts once), then
+ *   sums[q][cluster_q(i)][j] += D[i][j] for every labelling q (rows of D),
+ *   sums[q][cluster_q(j)][i] += D[i][j] (rows of the transpose),
+ * all contiguous vector updates. With one labelling the rows are sorted by
+ * cluster and the second update is a sum per cluster segment of each row of
+ * D instead (no transpose).
+ */
+GENRE_TILE_CLONES
+static void sil_tiles(void *vctx, size_t begin, size_t end, int worker)
+{
+    const sil_ctx *c = vctx;
+    const size_t n = c->n, d = c->d, m = c->m;
+    double *acc = c->acc + (size_t)worker * c->acc_len;
+    double *dt = c->dt + (size_t)worker * 2 * TILE * TILE, *tr = dt + TILE * TILE;
+    for (size_t t = c->tile0 + begin; t < c->tile0 + end; t++) {
+        const size_t bi = c->tiles[2 * t], bj = c->tiles[2 * t + 1];
+        const size_t i0 = bi * TILE, mi = i0 + TILE < n ? TILE : n - i0;
+        const size_t j0 = bj * TILE, mj = j0 + TILE < n ? TILE : n - j0;
+        for (size_t ii = 0; ii < mi; ii++) {
+            double *row = dt + ii * TILE;
+            {
+                const double xi = c->xs[i0 + ii], *col = c->xs + j0;
+                for (size_t jj = 0; jj < mj; jj++) {
+                    double dl = xi - col[jj];
+                    row[jj] = dl * dl;
+                }
+            }
+            for (size_t k = 1; k < d; k++) {
+                const double xi = c->xs[k * n + i0 + ii], *col = c->xs + k * n + j0;
+                for (size_t jj = 0; jj < mj; jj++) {
+                    double dl = xi - col[jj];
+                    row[jj] += dl * dl;
+                }
+            }
+            for (size_t jj = 0; jj < mj; jj++)
+                row[jj] = sqrt(row[jj]);
+            if (bi == bj)
+                for (size_t jj = 0; jj <= ii; jj++)
+                    row[jj] = 0.0;
+            for (size_t q = 0; q < m; q++) {
+                double *a = acc + c->aoff[q] + (size_t)c->cls[q * n + i0 + ii] * n + j0;
+                for (size_t jj = 0; jj < mj; jj++)
+                    a[jj] += row[jj];
+            }
+            if (c->offs) /* rows sorted by cluster: row sums per cluster segment */
+                for (size_t p = j0; p < j0 + mj;) {
+                    const uint32_t cl = c->cls[p];
+                    const size_t e = c->offs[cl + 1] < j0 + mj ? c->offs[cl + 1] : j0 + mj;
+                    acc[(size_t)cl * n + i0 + ii] += sum4(row + (p - j0), e - p);
+                    p = e;
+                }
+        }
+        if (c->offs)
+            continue;
+        /* Transpose in 16 x 16 blocks (cache lines, not strides of a row). */
+        for (size_t ib = 0; ib < mi; ib += 16)
+            for (size_t jb = 0; jb < mj; jb += 16) {
+                const size_t ie = ib + 16 < mi ? ib + 16 : mi, je = jb + 16 < mj ? jb + 16 : mj;
+                for (size_t jj = jb; jj < je; jj++)
+                    for (size_t ii = ib; ii < ie; ii++)
+                        tr[jj * TILE + ii] = dt[ii * TILE + jj];
+            }
+        for (size_t jj = 0; jj < mj; jj++) {
+            const double *row = tr + jj * TILE;
+            for (size_t q = 0; q < m; q++) {
+                double *a = acc + c->aoff[q] + (size_t)c->cls[q * n + j0 + jj] * n + i0;
+                for (size_t ii = 0; ii < mi; ii++)
+                    a[ii] += row[ii];
+            }
+        }
+    }
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+typedef struct sil_scratch {
+    int32_t *sorted;
+    uint32_t *cls, *tiles;
+    size_t *kq, *aoff, *cnt, *perm, *offs;
+    double *xs, *acc, *dt, *sil;
+} sil_scratch;
+
+static void scratch_free(sil_scratch *s)
+{
+    genre__free(s->sorted);
+    genre__free(s->cls);
+    genre__free(s->tiles);
+    genre__free(s->kq);
+    genre__free(s->aoff);
+    genre__free(s->cnt);
+    genre__free(s->perm);
+    genre__free(s->offs);
+    genre__free(s->xs);
+    genre__free(s->acc);
+    genre__free(s->dt);
+    genre__free(s->sil);
+}
+
+genre_status genre__silhouette_run(const char *func, const double *x, size_t n, size_t d,
+                                   size_t stride, const int32_t *labels, size_t m,
+                                   int n_threads, double *means, double *samples,
+                                   genre_progress_fn fn, void *user_data, int32_t phase)
+{
+    sil_scratch s;
+    memset(&s, 0, sizeof s);
+    genre_status st = GENRE_OK;
+
+    /* Per labelling: the distinct labels (sorted) and each row's cluster. */
+    s.sorted = genre__alloc_array(n, sizeof(int32_t));
+    s.cls = s.sorted ? genre__alloc_array(m, n * sizeof(uint32_t)) : NULL;
+    s.kq = s.cls ? genre__alloc_array(m, sizeof(size_t)) : NULL;
+    s.aoff = s.kq ? genre__alloc_array(m, sizeof(size_t)) : NULL;
+    if (!s.aoff) {
+        st = GENRE_E_NOMEM;
+        goto done;
+    }
+    size_t total_k = 0;
+    for (size_t q = 0; q < m; q++) {
+        const int32_t *lab = labels + q * n;
+        memcpy(s.sorted, lab, n * sizeof(int32_t));
+        qsort(s.sorted, n, sizeof(int32_t), cmp_i32);
+        size_t K = 1;
+        for (size_t i = 1; i < n; i++)
+            if (s.sorted[i] != s.sorted[K - 1])
+                s.sorted[K++] = s.sorted[i];
+        if (K < 2 || K > n - 1) {
+            st = genre__fail(GENRE_E_INVALID_ARG, func,
+                             "the labels hold %zu distinct value(s) over %zu rows; the "
+                             "silhouette needs between 2 and n - 1 = %zu",
+                             K, n, n - 1);
+            goto done;
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t lo = 0, hi = K; /* sorted[lo] <= lab[i] < sorted[hi] */
+            while (hi - lo > 1) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (s.sorted[mid] <= lab[i])
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+            s.cls[q * n + i] = (uint32_t)lo;
+        }
+        s.kq[q] = K;
+        s.aoff[q] = total_k * n;
+        total_k += K;
+    }
+    s.cnt = genre__calloc_array(total_k, sizeof(size_t));
+    s.xs = s.cnt ? genre__alloc_array(n, d * sizeof(double)) : NULL;
+    s.sil = s.xs ? genre__alloc_array(n, sizeof(double)) : NULL;
+    if (!s.sil) {
+        st = GENRE_E_NOMEM;
+        goto done;
+    }
+    for (size_t q = 0, base = 0; q < m; base += s.kq[q], q++)
+        for (size_t i = 0; i < n; i++)
+            s.cnt[base + s.cls[q * n + i]]++;
+    if (m == 1) {
+        /* One labelling: sort the rows by cluster (stable counting sort);
+         * position p holds row perm[p]. */
+        const size_t K = s.kq[0];
+        s.perm = genre__alloc_array(n, sizeof(size_t));
+        s.offs = s.perm ? genre__alloc_array(K + 1, sizeof(size_t)) : NULL;
+        if (!s.offs) {
+            st = GENRE_E_NOMEM;
+            goto done;
+        }
+        s.offs[0] = 0;
+        for (size_t c = 0; c < K; c++)
+            s.offs[c + 1] = s.offs[c] + s.cnt[c];
+        for (size_t i = 0; i < n; i++)
+            s.perm[s.offs[s.cls[i]]++] = i;
+        for (size_t c = K; c > 0; c--)
+            s.offs[c] = s.offs[c - 1];
+        s.offs[0] = 0;
+        for (size_t c = 0; c < K; c++)
+            for (size_t p = s.offs[c]; p < s.offs[c + 1]; p++)
+                s.cls[p] = (uint32_t)c;
+    }
+    for (size_t p = 0; p < n; p++) {
+        const double *row = x + (s.perm ? s.perm[p] : p) * stride;
+        for (size_t t = 0; t < d; t++)
+            s.xs[t * n + p] = row[t];
+    }
+
+    /* Tiles of the upper triangle, row-major. */
+    const size_t nb = (n + TILE - 1) / TILE, n_tiles = nb * (nb + 1) / 2;
+    s.tiles = genre__alloc_array(n_tiles, 2 * sizeof(uint32_t));
+    if (!s.tiles) {
+        st = GENRE_E_NOMEM;
+        goto done;
+    }
+    for (size_t bi = 0, t = 0; bi < nb; bi++)
+        for (size_t bj = bi; bj < nb; bj++, t++) {
+            s.tiles[2 * t] = (uint32_t)bi;
+            s.tiles[2 * t + 1] = (uint32_t)bj;
+        }
+    const size_t acc_len = total_k * n;
+    size_t T = (size_t)n_threads;
+    if (T > n_tiles)
+        T = n_tiles;
+    if (T > 1 && T * acc_len > ACC_BUDGET)
+        T = ACC_BUDGET / acc_len > 1 ? ACC_BUDGET / acc_len : 1;
+    s.acc = genre__calloc_array(T, acc_len * sizeof(double));
+    s.dt = s.acc ? genre__alloc_array(T * 2 * TILE, TILE * sizeof(double)) : NULL;
+    if (!s.dt) {
+        st = GENRE_E_NOMEM;
+        goto done;
+    }
+    sil_ctx ctx = {n, d, m, acc_len, s.xs, s.cls, s.aoff, s.tiles, s.offs, 0, s.acc, s.dt};
+    const size_t rounds = n_tiles < MAX_ROUNDS ? n_tiles : MAX_ROUNDS;
+    for (size_t r = 0; r < rounds; r++) {
+        const size_t t0 = n_tiles * r / rounds, t1 = n_tiles * (r + 1) / rounds;
+        ctx.tile0 = t0;
+        genre__parallel_for((int)T, t1 - t0, sil_tiles, &ctx);
+        if (fn && fn(user_data, phase, (int64_t)(r + 1), (int64_t)rounds, NAN) != 0) {
+            st = genre__fail(GENRE_E_CANCELLED, func,
+                             "cancelled by the progress callback after round %zu of %zu",
+                             r + 1, rounds);
+            goto done;
+        }
+    }
+    /* Combine the workers' sums in worker order into the first block. */
+    for (size_t w = 1; w < T; w++) {
+        const double *src = s.acc + w * acc_len;
+        for (size_t q = 0; q < acc_len; q++)
+            s.acc[q] += src[q];
+    }
+    int overflow = 0;
+    for (size_t q = 0, base = 0; q < m; base += s.kq[q], q++) {
+        const size_t K = s.kq[q];
+        const double *sums = s.acc + s.aoff[q];
+        for (size_t i = 0; i < n; i++) {
+            const size_t c = s.cls[q * n + i], nc = s.cnt[base + c];
+            double a = 0.0, b = INFINITY, v = 0.0;
+            for (size_t o = 0; o < K; o++) {
+                const double sum = sums[o * n + i];
+                overflow |= !isfinite(sum);
+                if (o == c) {
+                    a = nc > 1 ? sum / (double)(nc - 1) : 0.0;
+                } else {
+                    const double mo = sum / (double)s.cnt[base + o];
+                    b = mo < b ? mo : b;
+                }
+            }
+            if (nc > 1) {
+                const double den = a > b ? a : b;
+                v = den > 0 ? (b - a) / den : 0.0;
+            }
+            s.sil[s.perm ? s.perm[i] : i] = v; /* back in row order */
+        }
+        if (overflow)
+            break;
+        if (samples && q == 0)
+            memcpy(samples, s.sil, n * sizeof(double));
+        if (means)
+            means[q] = sum4(s.sil, n) / (double)n;
+    }
+    if (overflow)
+        st = genre__fail(GENRE_E_NUMERIC, func,
+                         "the sums of distances overflow (values too large)");
+done:
+    scratch_free(&s);
+    return st;
+}
+
+genre_status genre_metrics_silhouette(const double *x, size_t n_rows, size_t n_cols,
+                                      size_t row_stride, const int32_t *labels,
+                                      int32_t n_threads, double *mean, double *samples,
+                                      size_t cap, size_t *needed, genre_progress_fn progress,
+                                      void *user_data)
+{
+    if (needed)
+        *needed = n_rows;
+    genre_status st = genre__check_matrix(__func__, "x", x, n_rows, n_cols, row_stride, 1);
+    if (st != GENRE_OK)
+        return st;
+    GENRE_CHECK_NOT_NULL(labels);
+    if (mean == NULL && samples == NULL)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG,
+                          "mean and samples are both NULL: nothing to compute");
+    if (samples && cap < n_rows)
+        return GENRE_FAIL(GENRE_E_BUFFER_TOO_SMALL,
+                          "samples holds %zu element(s), %zu needed", cap, n_rows);
+    const int T = genre__resolve_threads(n_threads);
+    if (T < 0)
+        return T;
+    return genre__silhouette_run(__func__, x, n_rows, n_cols, row_stride, labels, 1, T, mean,
+                                 samples, progress, user_data, GENRE_METRICS_PHASE_SILHOUETTE);
+}
+
+genre_status genre_metrics_silhouette_sampled(const double *x, size_t n_rows, size_t n_cols,
+                                              size_t row_stride, const int32_t *labels,
+                                              size_t sample_size, uint64_t seed,
+                                              int32_t n_threads, double *mean)
+{
+    genre_status st = genre__check_matrix(__func__, "x", x, n_rows, n_cols, row_stride, 1);
+    if (st != GENRE_OK)
+        return st;
+    GENRE_CHECK_NOT_NULL(labels);
+    GENRE_CHECK_NOT_NULL(mean);
+    if (sample_size < 3)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "sample_size must be >= 3, got %zu",
+                          sample_size);
+    const int T = genre__resolve_threads(n_threads);
+    if (T < 0)
+        return T;
+    if (sample_size >= n_rows)
+        return genre__silhouette_run(__func__, x, n_rows, n_cols, row_stride, labels, 1, T,
+                                     mean, NULL, NULL, NULL, 0);
+    const size_t m = sample_size, d = n_cols;
+    size_t *idx = genre__alloc_array(n_rows, sizeof(size_t));
+    double *xs = idx ? genre__alloc_array(m * d, sizeof(double)) : NULL;
+    int32_t *ls = xs ? genre__alloc_array(m, sizeof(int32_t)) : NULL;
+    if (!ls) {
+        genre__free(idx);
+        genre__free(xs);
+        return GENRE_E_NOMEM;
+    }
+    /* The first m entries of a Fisher-Yates shuffle: m rows without
+     * replacement, from stream 0 of the seed. */
+    genre__rng rng;
+    genre__rng_init(&rng, seed, 0);
+    for (size_t i = 0; i < n_rows; i++)
+        idx[i] = i;
+    for (size_t i = 0; i < m; i++) {
+        size_t j = i + (size_t)genre__rng_bounded(&rng, (uint64_t)(n_rows - i));
+        size_t t = idx[i];
+        idx[i] = idx[j];
+        idx[j] = t;
+        memcpy(xs + i * d, x + idx[i] * row_stride, d * sizeof(double));
+        ls[i] = labels[idx[i]];
+    }
+    st = genre__silhouette_run(__func__, xs, m, d, d, ls, 1, T, mean, NULL, NULL, NULL, 0);
+    genre__free(idx);
+    genre__free(xs);
+    genre__free(ls);
+    return st;
+}
