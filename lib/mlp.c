@@ -42,7 +42,7 @@
 #define DEFAULT_HIDDEN 100
 #define BLOCK_ROWS 256           /* inference rows per block */
 #define PI_CONST 3.14159265358979323846
-#define PREFETCH_ROWS 24       /* gather: rows requested ahead of use */
+#define PREFETCH_ROWS 48       /* gather: rows requested ahead of use */
 
 /* RNG streams of one seed. */
 #define STREAM_INIT 1u           /* + layer index */
@@ -473,17 +473,22 @@ static genre_status net_new(const char *func, const size_t *widths, size_t n_lay
  *
  * Inside the network a batch of n rows is stored feature-major ("transposed"):
  * a layer's activations are a (width x n) array, element (feature f, row r)
- * at f * n + r. The dense products then run along rows, the long dimension
- * (up to the batch size), instead of along the 2-20 wide layers, so they
- * vectorise: the built-in kernels keep RB rows of one output in registers
- * while they sweep the inputs. bench/bench_mlp.c measures them against
- * CBLAS (GENRE_MLP_DENSE_KERNEL) on the reference 13-20-15-10 network; the
- * same layout serves the CBLAS calls (no transposes).
+ * at f * n + r (in training n is the padded row count, see padded_rows()).
+ * The dense products then run along rows, the long dimension (up to the
+ * batch size), instead of along the 2-20 wide layers, so they vectorise.
+ * Two built-in versions: portable loops (function-multiversioned) and
+ * hand-blocked AVX2 + FMA ones (8 rows x 4 outputs, up to 8 independent FMA
+ * chains, tails included), picked at run time. bench/bench_mlp.c measures
+ * them against CBLAS (GENRE_MLP_DENSE_KERNEL) on the reference 13-20-15-10
+ * network; the same layout serves the CBLAS calls (no transposes). The
+ * hidden layers' ReLU and its derivative are fused into the forward and
+ * input-gradient products (without dropout).
  *
  * Every element is computed in a fixed order that does not depend on the
- * vector width (per-row sums in input order; reductions over rows in RB
- * fixed lanes combined in a fixed order), so the built-in kernels give the
- * same bits with SSE2, AVX2 or none.
+ * vector width (per-row sums in input order; reductions over rows in WL = 4
+ * fixed lanes combined in a fixed order; fused multiply-adds, which are
+ * correctly rounded), so the built-in kernels give the same bits with SSE2,
+ * AVX2 or AVX-512 (tests/test_mlp.c compares the AVX2 and portable ones).
  */
 
 #define RB 32
@@ -505,19 +510,29 @@ static int use_builtin(const mlp_net *n, size_t layer)
 {
     if (n->kernel == GENRE_MLP_KERNEL_BUILTIN)
         return 1;
-    /* AUTO: CBLAS. bench/bench_mlp.c measures the built-in kernels at about
-     * half OpenBLAS's speed on the reference 13-20-15-10 network (batch 256;
-     * OpenBLAS 0.3.21 uses AVX-512 FMA "small matrix" kernels there), so they
-     * do not take over; the per-layer switch stays for when they win. */
+    if (n->kernel == GENRE_MLP_KERNEL_CBLAS)
+        return 0;
+    /* AUTO: the built-in kernels. bench/bench_mlp.c measures the whole fit
+     * with them (AVX2 version, padded batch arrays) at 1.07-1.22x the speed
+     * of the same fit through OpenBLAS 0.3.21 (its AVX-512 "small matrix"
+     * kernels) on the reference 13-20-15-10 network, batch 256, and they
+     * give the same bits on every x86-64 CPU; the per-layer switch stays for
+     * when CBLAS wins on some shape. */
     (void)layer;
-    return 0;
+    return 1;
 }
 
+/* Portable kernels (any CPU; the AVX2 ones below take over where the CPU
+ * has AVX2 and FMA, with the same bits). RB rows of one output are kept in
+ * registers while the inputs are swept. */
+#define RB 32
+
 /* zt (o x n) = W^T at + b 1^T, with W (in x o) row-major and at (in x n):
- * zt[j][r] = b[j] + sum_k W[k][j] at[k][r], summed in k order. */
+ * zt[j][r] = b[j] + sum_k W[k][j] at[k][r], summed in k order. With relu,
+ * max(z, 0) is stored instead (the hidden layers' activation, fused). */
 GENRE_KERNEL
 static void fwd_builtin(const double *at, size_t n, size_t in, const double *w,
-                        const double *b, size_t o, double *zt)
+                        const double *b, size_t o, double *zt, int relu)
 {
     size_t r0 = 0;
     for (; r0 + RB <= n; r0 += RB)
@@ -532,21 +547,23 @@ static void fwd_builtin(const double *at, size_t n, size_t in, const double *w,
                     acc[l] = MADD(wk, ak[l], acc[l]);
             }
             for (size_t l = 0; l < RB; l++)
-                zt[j * n + r0 + l] = acc[l];
+                zt[j * n + r0 + l] = relu ? (acc[l] > 0.0 ? acc[l] : 0.0) : acc[l];
         }
     for (; r0 < n; r0++)
         for (size_t j = 0; j < o; j++) {
             double acc = b[j];
             for (size_t k = 0; k < in; k++)
                 acc = MADD(w[k * o + j], at[k * n + r0], acc);
-            zt[j * n + r0] = acc;
+            zt[j * n + r0] = relu ? (acc > 0.0 ? acc : 0.0) : acc;
         }
 }
 
-/* dat (in x n) = W dzt: dat[k][r] = sum_j W[k][j] dzt[j][r], in j order. */
+/* dat (in x n) = W dzt: dat[k][r] = sum_j W[k][j] dzt[j][r], in j order.
+ * With h (in x n, the ReLU outputs of this layer's input) the ReLU
+ * derivative is fused: dat[k][r] = 0 where h[k][r] <= 0. */
 GENRE_KERNEL
 static void input_grad_builtin(const double *dzt, size_t n, size_t o, const double *w,
-                               size_t in, double *dat)
+                               size_t in, double *dat, const double *h)
 {
     size_t r0 = 0;
     for (; r0 + RB <= n; r0 += RB)
@@ -560,96 +577,411 @@ static void input_grad_builtin(const double *dzt, size_t n, size_t o, const doub
                 for (size_t l = 0; l < RB; l++)
                     acc[l] = MADD(wkj, dj[l], acc[l]);
             }
-            for (size_t l = 0; l < RB; l++)
-                dat[k * n + r0 + l] = acc[l];
+            double *dk = dat + k * n + r0;
+            if (h) {
+                const double *hk = h + k * n + r0;
+                for (size_t l = 0; l < RB; l++)
+                    dk[l] = hk[l] > 0.0 ? acc[l] : 0.0;
+            } else {
+                for (size_t l = 0; l < RB; l++)
+                    dk[l] = acc[l];
+            }
         }
     for (; r0 < n; r0++)
         for (size_t k = 0; k < in; k++) {
             double acc = 0.0;
             for (size_t j = 0; j < o; j++)
                 acc = MADD(w[k * o + j], dzt[j * n + r0], acc);
-            dat[k * n + r0] = acc;
+            dat[k * n + r0] = (!h || h[k * n + r0] > 0.0) ? acc : 0.0;
         }
 }
 
-/* sum_r a[r] b[r] (b NULL: sum_r a[r]) in RB fixed lanes, combined
- * pairwise, then the tail in order: the same bits at any vector width. */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline double lane_dot(const double *a, const double *b, size_t n)
+/* Lanes of the reductions over rows (weight and bias gradients). */
+#define WL 4
+
+/* Sum of WL lanes, combined pairwise in a fixed order. */
+static inline double lane_sum(const double *acc)
 {
-    const size_t nf = n - n % RB;
-    double acc[RB];
-    for (size_t l = 0; l < RB; l++)
-        acc[l] = 0.0;
-    if (b) {
-        for (size_t r0 = 0; r0 < nf; r0 += RB)
-            for (size_t l = 0; l < RB; l++)
-                acc[l] = MADD(a[r0 + l], b[r0 + l], acc[l]);
-    } else {
-        for (size_t r0 = 0; r0 < nf; r0 += RB)
-            for (size_t l = 0; l < RB; l++)
-                acc[l] += a[r0 + l];
-    }
-    for (size_t h = RB / 2; h >= 1; h /= 2)
-        for (size_t l = 0; l < h; l++)
-            acc[l] += acc[l + h];
-    double s = acc[0];
-    for (size_t r = nf; r < n; r++)
-        s = b ? MADD(a[r], b[r], s) : s + a[r];
-    return s;
+    return (acc[0] + acc[2]) + (acc[1] + acc[3]);
 }
 
-/* dW (in x o) = at dzt^T: dW[k][j] = sum_r at[k][r] dzt[j][r], and
- * db[j] = sum_r dzt[j][r]. */
+/* sum_r a[r] b[r] (b NULL: sum_r a[r]) over the first n - n % WL rows in WL
+ * fixed lanes (lane l takes rows l, l + WL, ...), combined by lane_sum(),
+ * then the remaining rows in order: the same bits at any vector width. */
+static inline double lane_dot(const double *a, const double *b, size_t n)
+{
+    const size_t nf = n - n % WL;
+    double acc[WL] = {0};
+    for (size_t r0 = 0; r0 < nf; r0 += WL)
+        for (size_t l = 0; l < WL; l++)
+            acc[l] = b ? MADD(a[r0 + l], b[r0 + l], acc[l]) : acc[l] + a[r0 + l];
+    double sum = lane_sum(acc);
+    for (size_t r = nf; r < n; r++)
+        sum = b ? MADD(a[r], b[r], sum) : sum + a[r];
+    return sum;
+}
+
+/* db[j] = sum_r dzt[j][r], in lanes as lane_dot(). */
+static void bias_grad(const double *dzt, size_t n, size_t o, double *db)
+{
+    for (size_t j = 0; j < o; j++)
+        db[j] = lane_dot(dzt + j * n, NULL, n);
+}
+
+/* dW (in x o) = at dzt^T: dW[k][j] = sum_r at[k][r] dzt[j][r] (lane_dot()
+ * order), and db[j] = sum_r dzt[j][r]. */
 GENRE_KERNEL
 static void weight_grad_builtin(const double *at, size_t n, size_t in, const double *dzt,
                                 size_t o, double *dw, double *db)
 {
-    for (size_t j = 0; j < o; j++)
-        db[j] = lane_dot(dzt + j * n, NULL, n);
+    bias_grad(dzt, n, o, db);
     for (size_t k = 0; k < in; k++)
         for (size_t j = 0; j < o; j++)
             dw[k * o + j] = lane_dot(at + k * n, dzt + j * n, n);
 }
 
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(GENRE_NO_AVX2_KERNELS)
+#  define GENRE_MLP_AVX2 1
+#  include <immintrin.h>
+#  define AVX2_FN __attribute__((target("avx2,fma")))
+
+/* AVX2 + FMA versions of the three kernels: the same operations on every
+ * element in the same order as the portable ones above (so the same bits),
+ * register-blocked by hand. The block helpers are inlined with constant
+ * block sizes, so their accumulator arrays live in registers: 8 rows
+ * (2 vectors) x up to 4 outputs (or inputs) in the products over rows, up to
+ * 2 inputs x 4 outputs in the reductions over rows, i.e. up to 8 independent
+ * FMA chains everywhere, tails included. */
+#  define AVX2_INLINE static inline __attribute__((always_inline, target("avx2,fma")))
+
+/* zt[j + q][r0 .. r0 + 8) for q < M. */
+AVX2_INLINE void fwd_block(const double *at, size_t n, size_t in, const double *w,
+                           const double *b, size_t o, double *zt, int relu, size_t r0,
+                           size_t j, const size_t M)
+{
+    __m256d c[4][2];
+    for (size_t q = 0; q < M; q++)
+        c[q][0] = c[q][1] = _mm256_broadcast_sd(b + j + q);
+    for (size_t k = 0; k < in; k++) {
+        const double *ak = at + k * n + r0, *wk = w + k * o + j;
+        const __m256d x0 = _mm256_loadu_pd(ak), x1 = _mm256_loadu_pd(ak + 4);
+        for (size_t q = 0; q < M; q++) {
+            const __m256d v = _mm256_broadcast_sd(wk + q);
+            c[q][0] = _mm256_fmadd_pd(v, x0, c[q][0]);
+            c[q][1] = _mm256_fmadd_pd(v, x1, c[q][1]);
+        }
+    }
+    for (size_t q = 0; q < M; q++) {
+        if (relu) { /* max(c, +0) gives +0 for NaN, -0 and negatives, as c > 0 ? c : 0 */
+            c[q][0] = _mm256_max_pd(c[q][0], _mm256_setzero_pd());
+            c[q][1] = _mm256_max_pd(c[q][1], _mm256_setzero_pd());
+        }
+        _mm256_storeu_pd(zt + (j + q) * n + r0, c[q][0]);
+        _mm256_storeu_pd(zt + (j + q) * n + r0 + 4, c[q][1]);
+    }
+}
+
+AVX2_FN
+static void fwd_avx2(const double *at, size_t n, size_t in, const double *w, const double *b,
+                     size_t o, double *zt, int relu)
+{
+    size_t r0 = 0;
+    for (; r0 + 8 <= n; r0 += 8) {
+        size_t j = 0;
+        for (; j + 4 <= o; j += 4)
+            fwd_block(at, n, in, w, b, o, zt, relu, r0, j, 4);
+        switch (o - j) {
+        case 3: fwd_block(at, n, in, w, b, o, zt, relu, r0, j, 3); break;
+        case 2: fwd_block(at, n, in, w, b, o, zt, relu, r0, j, 2); break;
+        case 1: fwd_block(at, n, in, w, b, o, zt, relu, r0, j, 1); break;
+        default: break;
+        }
+    }
+    for (; r0 < n; r0++)
+        for (size_t j = 0; j < o; j++) {
+            double acc = b[j];
+            for (size_t k = 0; k < in; k++)
+                acc = fma(w[k * o + j], at[k * n + r0], acc);
+            zt[j * n + r0] = relu ? (acc > 0.0 ? acc : 0.0) : acc;
+        }
+}
+
+/* dat[k + q][r0 .. r0 + 8) for q < M. */
+AVX2_INLINE void input_grad_block(const double *dzt, size_t n, size_t o, const double *w,
+                                  double *dat, const double *h, size_t r0, size_t k,
+                                  const size_t M)
+{
+    __m256d c[4][2];
+    for (size_t q = 0; q < M; q++)
+        c[q][0] = c[q][1] = _mm256_setzero_pd();
+    const double *w0 = w + k * o;
+    for (size_t j = 0; j < o; j++) {
+        const double *dj = dzt + j * n + r0;
+        const __m256d x0 = _mm256_loadu_pd(dj), x1 = _mm256_loadu_pd(dj + 4);
+        for (size_t q = 0; q < M; q++) {
+            const __m256d v = _mm256_broadcast_sd(w0 + q * o + j);
+            c[q][0] = _mm256_fmadd_pd(v, x0, c[q][0]);
+            c[q][1] = _mm256_fmadd_pd(v, x1, c[q][1]);
+        }
+    }
+    for (size_t q = 0; q < M; q++) {
+        const size_t off = (k + q) * n + r0;
+        for (size_t v = 0; v < 2; v++) {
+            __m256d x = c[q][v];
+            if (h) /* h > 0 ? x : 0 (a false compare is all zero bits: +0) */
+                x = _mm256_and_pd(_mm256_cmp_pd(_mm256_loadu_pd(h + off + 4 * v),
+                                                _mm256_setzero_pd(), _CMP_GT_OQ),
+                                  x);
+            _mm256_storeu_pd(dat + off + 4 * v, x);
+        }
+    }
+}
+
+AVX2_FN
+static void input_grad_avx2(const double *dzt, size_t n, size_t o, const double *w, size_t in,
+                            double *dat, const double *h)
+{
+    size_t r0 = 0;
+    for (; r0 + 8 <= n; r0 += 8) {
+        size_t k = 0;
+        for (; k + 4 <= in; k += 4)
+            input_grad_block(dzt, n, o, w, dat, h, r0, k, 4);
+        switch (in - k) {
+        case 3: input_grad_block(dzt, n, o, w, dat, h, r0, k, 3); break;
+        case 2: input_grad_block(dzt, n, o, w, dat, h, r0, k, 2); break;
+        case 1: input_grad_block(dzt, n, o, w, dat, h, r0, k, 1); break;
+        default: break;
+        }
+    }
+    for (; r0 < n; r0++)
+        for (size_t k = 0; k < in; k++) {
+            double acc = 0.0;
+            for (size_t j = 0; j < o; j++)
+                acc = fma(w[k * o + j], dzt[j * n + r0], acc);
+            dat[k * n + r0] = (!h || h[k * n + r0] > 0.0) ? acc : 0.0;
+        }
+}
+
+/* bias_grad() with 4 outputs at a time (same lanes, same bits). */
+AVX2_FN
+static void bias_grad_avx2(const double *dzt, size_t n, size_t o, double *db)
+{
+    const size_t nf = n - n % WL;
+    size_t j = 0;
+    for (; j + 4 <= o; j += 4) {
+        const double *d0 = dzt + j * n;
+        __m256d c[4];
+        for (size_t q = 0; q < 4; q++)
+            c[q] = _mm256_setzero_pd();
+        for (size_t r = 0; r < nf; r += WL)
+            for (size_t q = 0; q < 4; q++)
+                c[q] = _mm256_add_pd(c[q], _mm256_loadu_pd(d0 + q * n + r));
+        for (size_t q = 0; q < 4; q++) {
+            double t[WL];
+            _mm256_storeu_pd(t, c[q]);
+            double sum = lane_sum(t);
+            for (size_t r = nf; r < n; r++)
+                sum += d0[q * n + r];
+            db[j + q] = sum;
+        }
+    }
+    for (; j < o; j++)
+        db[j] = lane_dot(dzt + j * n, NULL, n);
+}
+
+/* The lane accumulators of dw[(k + p) * o + j + q] (p < KB, q < M), kept in
+ * acc[((k + p) * o + j + q) * WL ..], advanced over rows [r0, r1) (whole
+ * lane groups). */
+AVX2_INLINE void weight_grad_block(const double *at, size_t n, const double *dzt, size_t o,
+                                   double *acc, size_t k, size_t j, size_t r0, size_t r1,
+                                   const size_t KB, const size_t M)
+{
+    __m256d c[3][3];
+    for (size_t p = 0; p < KB; p++)
+        for (size_t q = 0; q < M; q++)
+            c[p][q] = _mm256_loadu_pd(acc + ((k + p) * o + j + q) * WL);
+    const double *a0 = at + k * n, *d0 = dzt + j * n;
+    for (size_t r = r0; r < r1; r += WL) {
+        __m256d x[3];
+        for (size_t p = 0; p < KB; p++)
+            x[p] = _mm256_loadu_pd(a0 + p * n + r);
+        for (size_t q = 0; q < M; q++) {
+            const __m256d y = _mm256_loadu_pd(d0 + q * n + r);
+            for (size_t p = 0; p < KB; p++)
+                c[p][q] = _mm256_fmadd_pd(x[p], y, c[p][q]);
+        }
+    }
+    for (size_t p = 0; p < KB; p++)
+        for (size_t q = 0; q < M; q++)
+            _mm256_storeu_pd(acc + ((k + p) * o + j + q) * WL, c[p][q]);
+}
+
+AVX2_INLINE void weight_grad_rowblock(const double *at, size_t n, const double *dzt, size_t o,
+                                      double *acc, size_t k, size_t r0, size_t r1,
+                                      const size_t KB)
+{
+    size_t j = 0;
+    for (; j + 3 <= o; j += 3)
+        weight_grad_block(at, n, dzt, o, acc, k, j, r0, r1, KB, 3);
+    switch (o - j) {
+    case 2: weight_grad_block(at, n, dzt, o, acc, k, j, r0, r1, KB, 2); break;
+    case 1: weight_grad_block(at, n, dzt, o, acc, k, j, r0, r1, KB, 1); break;
+    default: break;
+    }
+}
+
+/* Rows per pass of weight_grad_avx2(): the slices of at and dzt a pass reads
+ * stay in L1 (a whole 256-row batch of a 20-wide layer does not). */
+#  define WG_CHUNK 64
+/* Lane accumulators it keeps on the stack (in * o * WL doubles); larger
+ * layers go through the portable kernel. */
+#  define WG_MAX_ACC 2048
+
+/* weight_grad_builtin() (same lanes, same order, same bits), blocked by hand
+ * and swept over the rows in chunks. */
+AVX2_FN
+static void weight_grad_avx2(const double *at, size_t n, size_t in, const double *dzt,
+                             size_t o, double *dw, double *db)
+{
+    double acc[WG_MAX_ACC];
+    if (in > WG_MAX_ACC / WL / o) {
+        weight_grad_builtin(at, n, in, dzt, o, dw, db);
+        return;
+    }
+    bias_grad_avx2(dzt, n, o, db);
+    const size_t nf = n - n % WL;
+    memset(acc, 0, in * o * WL * sizeof *acc);
+    for (size_t r0 = 0; r0 < nf; r0 += WG_CHUNK) {
+        const size_t r1 = nf - r0 < WG_CHUNK ? nf : r0 + WG_CHUNK;
+        size_t k = 0;
+        for (; k + 3 <= in; k += 3)
+            weight_grad_rowblock(at, n, dzt, o, acc, k, r0, r1, 3);
+        if (in - k == 2)
+            weight_grad_rowblock(at, n, dzt, o, acc, k, r0, r1, 2);
+        else if (in - k == 1)
+            weight_grad_rowblock(at, n, dzt, o, acc, k, r0, r1, 1);
+    }
+    for (size_t k = 0; k < in; k++)
+        for (size_t j = 0; j < o; j++) {
+            double sum = lane_sum(acc + (k * o + j) * WL);
+            for (size_t r = nf; r < n; r++)
+                sum = fma(at[k * n + r], dzt[j * n + r], sum);
+            dw[k * o + j] = sum;
+        }
+}
+
+#  ifdef GENRE_TESTING
+static int force_portable; /* genre__mlp_test_force_portable() */
+#  endif
+
+static int have_avx2(void)
+{
+#  ifdef GENRE_TESTING
+    if (force_portable)
+        return 0;
+#  endif
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+/* adam_step() on 4 parameters at a time: the same correctly rounded
+ * operations in the same order (no contraction), so the same bits. */
+AVX2_FN
+static void adam_step_avx2(double *par, const double *g, double *m1, double *m2, size_t np,
+                           double b1, double b2, double step, double bc2, double e)
+{
+    const __m256d vb1 = _mm256_set1_pd(b1), vc1 = _mm256_set1_pd(1.0 - b1),
+                  vb2 = _mm256_set1_pd(b2), vc2 = _mm256_set1_pd(1.0 - b2),
+                  vstep = _mm256_set1_pd(step), vbc2 = _mm256_set1_pd(bc2),
+                  ve = _mm256_set1_pd(e);
+    size_t i = 0;
+    for (; i + 4 <= np; i += 4) {
+        const __m256d gi = _mm256_loadu_pd(g + i);
+        const __m256d a = _mm256_add_pd(_mm256_mul_pd(vb1, _mm256_loadu_pd(m1 + i)),
+                                        _mm256_mul_pd(vc1, gi));
+        const __m256d v = _mm256_add_pd(_mm256_mul_pd(vb2, _mm256_loadu_pd(m2 + i)),
+                                        _mm256_mul_pd(_mm256_mul_pd(vc2, gi), gi));
+        _mm256_storeu_pd(m1 + i, a);
+        _mm256_storeu_pd(m2 + i, v);
+        const __m256d den = _mm256_add_pd(_mm256_div_pd(_mm256_sqrt_pd(v), vbc2), ve);
+        _mm256_storeu_pd(par + i, _mm256_sub_pd(_mm256_loadu_pd(par + i),
+                                                _mm256_div_pd(_mm256_mul_pd(vstep, a), den)));
+    }
+    for (; i < np; i++) {
+        m1[i] = b1 * m1[i] + (1.0 - b1) * g[i];
+        m2[i] = b2 * m2[i] + (1.0 - b2) * g[i] * g[i];
+        par[i] -= step * m1[i] / (sqrt(m2[i]) / bc2 + e);
+    }
+}
+#else
+#  define GENRE_MLP_AVX2 0
+#endif
+
+/* Dense product of a layer, with the hidden layers' ReLU fused when relu. */
 static genre_status dense_forward(int builtin, const double *at, size_t n, size_t in,
-                                  const double *w, const double *b, size_t o, double *zt)
+                                  const double *w, const double *b, size_t o, double *zt,
+                                  int relu)
 {
     if (builtin) {
-        fwd_builtin(at, n, in, w, b, o, zt);
+#if GENRE_MLP_AVX2
+        if (have_avx2()) {
+            fwd_avx2(at, n, in, w, b, o, zt, relu);
+            return GENRE_OK;
+        }
+#endif
+        fwd_builtin(at, n, in, w, b, o, zt, relu);
         return GENRE_OK;
     }
     for (size_t j = 0; j < o; j++)
         for (size_t r = 0; r < n; r++)
             zt[j * n + r] = b[j];
-    return genre__gemm(GENRE__TRANS, GENRE__NO_TRANS, 1.0, w, in, o, o, at, in, n, n, 1.0, zt,
-                       o, n, n);
+    genre_status st = genre__gemm(GENRE__TRANS, GENRE__NO_TRANS, 1.0, w, in, o, o, at, in, n,
+                                  n, 1.0, zt, o, n, n);
+    if (relu)
+        for (size_t i = 0; i < o * n; i++)
+            zt[i] = zt[i] > 0.0 ? zt[i] : 0.0;
+    return st;
 }
 
 static genre_status dense_weight_grad(int builtin, const double *at, size_t n, size_t in,
                                       const double *dzt, size_t o, double *dw, double *db)
 {
     if (builtin) {
+#if GENRE_MLP_AVX2
+        if (have_avx2()) {
+            weight_grad_avx2(at, n, in, dzt, o, dw, db);
+            return GENRE_OK;
+        }
+#endif
         weight_grad_builtin(at, n, in, dzt, o, dw, db);
         return GENRE_OK;
     }
-    for (size_t j = 0; j < o; j++)
-        db[j] = lane_dot(dzt + j * n, NULL, n);
+    bias_grad(dzt, n, o, db);
     return genre__gemm(GENRE__NO_TRANS, GENRE__TRANS, 1.0, at, in, n, n, dzt, o, n, n, 0.0, dw,
                        in, o, o);
 }
 
+/* dat = W dzt; with relu_h (the ReLU outputs of the layer's input) the ReLU
+ * derivative is applied too. */
 static genre_status dense_input_grad(int builtin, const double *dzt, size_t n, size_t o,
-                                     const double *w, size_t in, double *dat)
+                                     const double *w, size_t in, double *dat,
+                                     const double *relu_h)
 {
     if (builtin) {
-        input_grad_builtin(dzt, n, o, w, in, dat);
+#if GENRE_MLP_AVX2
+        if (have_avx2()) {
+            input_grad_avx2(dzt, n, o, w, in, dat, relu_h);
+            return GENRE_OK;
+        }
+#endif
+        input_grad_builtin(dzt, n, o, w, in, dat, relu_h);
         return GENRE_OK;
     }
-    return genre__gemm(GENRE__NO_TRANS, GENRE__NO_TRANS, 1.0, w, in, o, o, dzt, o, n, n, 0.0,
-                       dat, in, n, n);
+    genre_status st = genre__gemm(GENRE__NO_TRANS, GENRE__NO_TRANS, 1.0, w, in, o, o, dzt, o,
+                                  n, n, 0.0, dat, in, n, n);
+    if (relu_h)
+        for (size_t i = 0; i < in * n; i++)
+            dat[i] = relu_h[i] > 0.0 ? dat[i] : 0.0;
+    return st;
 }
 
 GENRE_KERNEL
@@ -760,10 +1092,13 @@ typedef struct mlp_input {
 } mlp_input;
 
 /* The rows idx[0..n) (or rows 0..n when idx is NULL) of the input, gathered
- * feature-major into g (n_in x n). */
+ * feature-major into g (n_in x ld, ld >= n; columns n..ld are set to 0). */
 static void gather_rows(const mlp_input *in, const size_t *idx, size_t n, size_t n_in,
-                        double *g)
+                        double *g, size_t ld)
 {
+    for (size_t k = 0; k < n_in; k++)
+        for (size_t r = n; r < ld; r++)
+            g[k * ld + r] = 0.0;
     for (size_t r = 0; r < n; r++) {
         const double *xr = in->x + (idx ? idx[r] : r) * in->stride;
 #if defined(__GNUC__)
@@ -775,7 +1110,7 @@ static void gather_rows(const mlp_input *in, const size_t *idx, size_t n, size_t
         }
 #endif
         for (size_t k = 0; k < n_in; k++)
-            g[k * n + r] = xr[k];
+            g[k * ld + r] = xr[k];
     }
 }
 
@@ -794,15 +1129,16 @@ static genre_status forward_infer(const mlp_net *n, const double *x, size_t rows
 {
     mlp_input in = {x, stride};
     double *a = bufs, *cur = bufs + rows * n->width[0], *other = cur + rows * n->max_width;
-    gather_rows(&in, NULL, rows, n->width[0], a);
+    gather_rows(&in, NULL, rows, n->width[0], a, rows);
     for (size_t l = 0; l < n->n_layers; l++) {
         size_t w_in = n->width[l], o = n->width[l + 1];
+        const int hidden = l + 1 < n->n_layers, relu = n->activation == GENRE_MLP_ACT_RELU;
         genre_status st = dense_forward(use_builtin(n, l), a, rows, w_in,
                                         n->params + n->w_off[l], n->params + n->b_off[l], o,
-                                        cur);
+                                        cur, hidden && relu);
         if (st != GENRE_OK)
             return st;
-        if (l + 1 < n->n_layers)
+        if (hidden && !relu)
             activate(n->activation, cur, rows * o);
         a = cur;
         cur = other;
@@ -1056,10 +1392,24 @@ static void ws_free(train_ws *w)
     genre__free(w->ptrs);
 }
 
+/*
+ * Training arrays are feature-major with a padded row count ld: the batch's
+ * rows, rounded up to a multiple of 8, plus 8. The padding keeps the
+ * kernels on whole vectors and, above all, keeps the width rows of an array
+ * (2 KiB apart for 256 rows) from mapping to the same few L1 cache sets.
+ * Padding rows hold zero inputs and zero output gradients, so they add
+ * exact zeros to every gradient sum.
+ */
+static size_t padded_rows(size_t rows)
+{
+    return (rows + 7) / 8 * 8 + 8;
+}
+
 static genre_status ws_alloc(train_ws *w, const mlp_net *n, size_t batch, size_t n_rows,
                              int dropout)
 {
     memset(w, 0, sizeof *w);
+    batch = padded_rows(batch);
     size_t L = n->n_layers, hidden = L - 1, total = batch * n->width[0];
     for (size_t l = 0; l < hidden; l++)
         total += batch * n->width[l + 1] * (dropout ? 3 : 1);
@@ -1129,22 +1479,25 @@ static genre_status batch_grad(const mlp_net *n, const mlp_params *p, const fit_
     const double *params = n->params;
     const int drop = p->dropout > 0.0 && rng != NULL;
     const double keep_scale = drop ? 1.0 / (1.0 - p->dropout) : 1.0;
+    const int relu = n->activation == GENRE_MLP_ACT_RELU;
     genre_status st;
 
-    gather_rows(&fd->in, idx, rows, n_in, w->x0);
+    const size_t ld = padded_rows(rows); /* row stride of every array below */
+    gather_rows(&fd->in, idx, rows, n_in, w->x0, ld);
     const double *a = w->x0;
     for (size_t l = 0; l < L; l++) {
         size_t in = n->width[l], o = n->width[l + 1];
         double *z = l + 1 == L ? w->zout : w->h[l];
-        st = dense_forward(use_builtin(n, l), a, rows, in, params + n->w_off[l],
-                           params + n->b_off[l], o, z);
+        st = dense_forward(use_builtin(n, l), a, ld, in, params + n->w_off[l],
+                           params + n->b_off[l], o, z, l + 1 < L && relu);
         if (st != GENRE_OK)
             return st;
         if (l + 1 < L) {
-            activate(n->activation, z, rows * o);
+            if (!relu)
+                activate(n->activation, z, ld * o);
             if (drop) {
                 double *mask = w->mask[l], *dd = w->d[l];
-                for (size_t i = 0; i < rows * o; i++) {
+                for (size_t i = 0; i < ld * o; i++) {
                     mask[i] = genre__rng_uniform(rng) < p->dropout ? 0.0 : keep_scale;
                     dd[i] = z[i] * mask[i];
                 }
@@ -1160,29 +1513,34 @@ static genre_status batch_grad(const mlp_net *n, const mlp_params *p, const fit_
     const double *zo = w->zout;
     if (n->task == GENRE_MLP_TASK_CLASSIFICATION) {
         const double inv = 1.0 / (double)rows;
-        double *mx = w->rowtmp, *sum = w->rowtmp + rows;
-        softmax_parts(zo, rows, k, dz, mx, sum);
+        double *mx = w->rowtmp, *sum = w->rowtmp + ld;
+        softmax_parts(zo, ld, k, dz, mx, sum);
         for (size_t r = 0; r < rows; r++) {
             size_t y = (size_t)fd->labels[idx[r]];
-            total += log(sum[r]) + mx[r] - zo[y * rows + r];
+            total += log(sum[r]) + mx[r] - zo[y * ld + r];
             sum[r] = inv / sum[r];
         }
+        for (size_t r = rows; r < ld; r++)
+            sum[r] = 0.0; /* padding rows: zero gradient */
         for (size_t j = 0; j < k; j++)
-            for (size_t r = 0; r < rows; r++)
-                dz[j * rows + r] *= sum[r];
+            for (size_t r = 0; r < ld; r++)
+                dz[j * ld + r] *= sum[r];
         for (size_t r = 0; r < rows; r++)
-            dz[(size_t)fd->labels[idx[r]] * rows + r] -= inv;
+            dz[(size_t)fd->labels[idx[r]] * ld + r] -= inv;
         *loss = total * inv;
     } else {
         const double inv = 1.0 / ((double)rows * (double)k);
         for (size_t r = 0; r < rows; r++) {
             const double *yr = fd->y + idx[r] * k;
             for (size_t j = 0; j < k; j++) {
-                double diff = zo[j * rows + r] - yr[j];
+                double diff = zo[j * ld + r] - yr[j];
                 total += diff * diff;
-                dz[j * rows + r] = 2.0 * diff * inv;
+                dz[j * ld + r] = 2.0 * diff * inv;
             }
         }
+        for (size_t j = 0; j < k; j++)
+            for (size_t r = rows; r < ld; r++)
+                dz[j * ld + r] = 0.0; /* padding rows: zero gradient */
         *loss = total * inv;
     }
 
@@ -1191,7 +1549,7 @@ static genre_status batch_grad(const mlp_net *n, const mlp_params *p, const fit_
         size_t in = n->width[l], o = n->width[l + 1];
         const double *al = l == 0 ? w->x0 : w->d[l - 1];
         int builtin = use_builtin(n, l);
-        st = dense_weight_grad(builtin, al, rows, in, dz, o, w->grad + n->w_off[l],
+        st = dense_weight_grad(builtin, al, ld, in, dz, o, w->grad + n->w_off[l],
                                w->grad + n->b_off[l]);
         if (st != GENRE_OK)
             return st;
@@ -1204,15 +1562,19 @@ static genre_status batch_grad(const mlp_net *n, const mlp_params *p, const fit_
         if (l == 0)
             break; /* no gradient for the input itself */
         double *da = dz == w->g1 ? w->g2 : w->g1;
-        st = dense_input_grad(builtin, dz, rows, o, params + n->w_off[l], in, da);
+        /* ReLU's derivative is fused into the product unless dropout comes between */
+        const int fuse = relu && !drop;
+        st = dense_input_grad(builtin, dz, ld, o, params + n->w_off[l], in, da,
+                              fuse ? w->h[l - 1] : NULL);
         if (st != GENRE_OK)
             return st;
         if (drop) {
             const double *mask = w->mask[l - 1];
-            for (size_t i = 0; i < rows * in; i++)
+            for (size_t i = 0; i < ld * in; i++)
                 da[i] *= mask[i];
         }
-        activation_grad(n->activation, w->h[l - 1], da, da, rows * in);
+        if (!fuse)
+            activation_grad(n->activation, w->h[l - 1], da, da, ld * in);
         dz = da;
     }
     return GENRE_OK;
@@ -1355,7 +1717,13 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
                 const double b1 = p->beta1, b2 = p->beta2, e = p->eps;
                 b1t *= b1;
                 b2t *= b2;
-                adam_step(par, g, w.m1, w.m2, np, b1, b2, lr / (1.0 - b1t), sqrt(1.0 - b2t), e);
+                const double step = lr / (1.0 - b1t), bc2 = sqrt(1.0 - b2t);
+#if GENRE_MLP_AVX2
+                if (have_avx2())
+                    adam_step_avx2(par, g, w.m1, w.m2, np, b1, b2, step, bc2, e);
+                else
+#endif
+                    adam_step(par, g, w.m1, w.m2, np, b1, b2, step, bc2, e);
             } else {
                 const double mu = p->momentum;
                 double *v = w.m1;
@@ -1741,6 +2109,17 @@ genre_status genre_mlp_load(genre_mlp **out, const char *path)
 /* ---- Test hooks ------------------------------------------------------------- */
 #ifdef GENRE_TESTING
 #include "mlp_private.h"
+
+int genre__mlp_test_force_portable(int on)
+{
+#if GENRE_MLP_AVX2
+    force_portable = on;
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    (void)on;
+    return 0;
+#endif
+}
 
 genre_status genre__mlp_test_objective(const genre_mlp *model, const double *x,
                                        size_t n_rows, size_t n_cols, const int32_t *labels,

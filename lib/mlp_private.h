@@ -21,6 +21,14 @@ genre_status genre__mlp_test_objective(const genre_mlp *model, const double *x,
                                        const double *y, size_t n_out, const double *params,
                                        uint64_t dropout_seed, double *loss, double *grad,
                                        size_t *n_params);
+
+/*
+ * With on != 0, the built-in dense kernels and Adam use their portable
+ * versions even where the CPU has AVX2 and FMA (which give the same bits);
+ * not thread-safe, for tests only. Returns 1 when the AVX2 versions exist
+ * and the CPU runs them (so a comparison means something), else 0.
+ */
+int genre__mlp_test_force_portable(int on);
 #endif
 
 #endif

@@ -110,9 +110,10 @@ typedef struct genre_mlp genre_mlp;
 #define GENRE_MLP_LR_SCHEDULE 20
 /** i64, a GENRE_MLP_KERNEL_* value, default GENRE_MLP_KERNEL_AUTO: how dense
  *  layers multiply. CBLAS is OpenBLAS; BUILTIN is libgenre's own vectorised
- *  loops, which give the same bits on every x86-64 CPU. AUTO picks what
- *  bench/bench_mlp.c measures faster; in 0.1 that is CBLAS for every layer
- *  size. The two agree to rounding. */
+ *  loops (AVX2 + FMA where the CPU has them, portable loops elsewhere), which
+ *  give the same bits on every x86-64 CPU. AUTO picks what bench/bench_mlp.c
+ *  measures faster; in 0.1 that is BUILTIN for every layer size. The two
+ *  agree to rounding. */
 #define GENRE_MLP_DENSE_KERNEL 21
 
 /* Read-only keys (genre_mlp_get_i64; GENRE_E_BAD_STATE before a fit). */
