@@ -19,6 +19,7 @@
 #include <genre/scaler.h>
 #include <genre/pca.h>
 #include <genre/lda.h>
+#include <genre/tsne.h>
 #include <genre/kmeans.h>
 #include <genre/mlp.h>
 #include <genre/metrics.h>

@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * genre-bench-tsne: t-SNE on the real data against scikit-learn in the same
+ * run (bench/bench_tsne_sklearn.py through /usr/bin/python3).
+ *
+ * Input (issue 7): the frozen split's 45,000 training rows; the 11
+ * continuous features standardized by genre_scaler (fit on them), mode kept
+ * as its code, key left out (12 columns), reduced to 10 components by
+ * genre_pca. Both programs embed exactly these 45,000 x 10 numbers (the C
+ * side writes them to a file for Python).
+ *
+ * libgenre: 2-D perplexity 30 (AUTO = FFT), then 3-D perplexity 30
+ * (Barnes-Hut, theta 0.5), 2-D perplexity 50 (FFT) and 2-D perplexity 30
+ * with Barnes-Hut (scikit-learn's method); defaults otherwise (PCA
+ * init, 1,000 iterations, 250 with exaggeration 12, learning rate auto),
+ * GENRE_TSNE_N_THREADS = 0 (all online cores).
+ * scikit-learn 1.2: TSNE(perplexity=30, init="pca", method="barnes_hut",
+ * angle=0.5, learning_rate="auto", n_iter=1000, random_state=0) -- the
+ * equivalent settings (see genre/tsne.h for the learning-rate factor 4).
+ *
+ * Scoring: both 2-D perplexity-30 embeddings get the exact KL divergence
+ * from the same input affinities (genre_tsne_kl_divergence: the kNN
+ * affinities a fit computes, exact O(n^2) normaliser), and
+ * trustworthiness@10 estimated on every 9th row (5,000 query rows against
+ * all 45,000; the usual formula with m = 5,000 query rows in the
+ * normaliser).
+ *
+ * Environment: GENRE_BENCH_TSNE_SKLEARN=skip skips scikit-learn;
+ * GENRE_BENCH_TSNE_SKLEARN_CACHE=<file> reuses that file's scikit-learn
+ * result when it exists and writes it there otherwise (format: time in
+ * seconds, then the n x 2 embedding, raw little-endian doubles).
+ * GENRE_BENCH_TSNE_QUICK=1 runs only the 2-D perplexity-30 fit.
+ *
+ * Prints one line per figure, last `BENCH tsne_2d_vs_sklearn <x> x`
+ * (scikit-learn's wall time over libgenre's).
+ */
+#include <genre/genre.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#ifndef GENRE_BENCH_SOURCE_DIR
+#define GENRE_BENCH_SOURCE_DIR "."
+#endif
+
+#define D 13
+#define KEY 6
+#define MODE 9
+#define PCS 10
+#define TRUST_K 10
+#define TRUST_STEP 9
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void check(genre_status st, const char *what)
+{
+    if (st != GENRE_OK) {
+        fprintf(stderr, "genre-bench-tsne: %s: %s\n", what, genre_last_error());
+        exit(EXIT_FAILURE);
+    }
+}
+
+static size_t read_train(const char *path, double **x_out)
+{
+    gzFile f = gzopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t cap = 50000, n = 0;
+    double *x = malloc(cap * D * sizeof *x);
+    char line[1024];
+    if (!x || !gzgets(f, line, sizeof line)) {
+        gzclose(f);
+        free(x);
+        return 0;
+    }
+    while (gzgets(f, line, sizeof line) && n < cap) {
+        char *end;
+        long set = strtol(line, &end, 10);
+        (void)strtol(end + 1, &end, 10);
+        if (set != 0)
+            continue;
+        for (size_t j = 0; j < D; j++)
+            x[n * D + j] = strtod(end + 1, &end);
+        n++;
+    }
+    gzclose(f);
+    *x_out = x;
+    return n;
+}
+
+/* Trustworthiness@k of y (n x dims) for x (n x PCS), on rows 0, step, ... */
+static double trustworthiness(const double *x, const double *y, size_t n, size_t dims, int k,
+                              size_t step)
+{
+    double *din = malloc(n * sizeof *din), *dout = malloc(n * sizeof *dout);
+    double best[TRUST_K];
+    size_t bidx[TRUST_K];
+    double sum = 0;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i += step, m++) {
+        for (int a = 0; a < k; a++)
+            best[a] = HUGE_VAL, bidx[a] = 0;
+        for (size_t j = 0; j < n; j++) {
+            double s = 0;
+            for (size_t l = 0; l < PCS; l++)
+                s += (x[i * PCS + l] - x[j * PCS + l]) * (x[i * PCS + l] - x[j * PCS + l]);
+            din[j] = s;
+            double t = 0;
+            for (size_t l = 0; l < dims; l++)
+                t += (y[i * dims + l] - y[j * dims + l]) * (y[i * dims + l] - y[j * dims + l]);
+            dout[j] = t;
+            if (j != i && t < best[k - 1]) {
+                int a = k - 1;
+                while (a > 0 && best[a - 1] > t) {
+                    best[a] = best[a - 1];
+                    bidx[a] = bidx[a - 1];
+                    a--;
+                }
+                best[a] = t;
+                bidx[a] = j;
+            }
+        }
+        for (int a = 0; a < k; a++) {
+            double dj = din[bidx[a]];
+            size_t rank = 0; /* 1-based rank of j among i's input neighbours */
+            for (size_t l = 0; l < n; l++)
+                rank += l != i && (din[l] < dj || (din[l] == dj && l <= bidx[a]));
+            if (rank > (size_t)k)
+                sum += (double)(rank - (size_t)k);
+        }
+    }
+    free(din);
+    free(dout);
+    return 1.0 - 2.0 / ((double)m * k * (2.0 * (double)n - 3.0 * k - 1.0)) * sum;
+}
+
+typedef struct run {
+    double seconds, kl_reported, kl_exact, trust;
+    double *y;
+} run;
+
+static int32_t on_progress(void *ud, int32_t phase, int64_t step, int64_t total, double kl)
+{
+    const double *t0 = ud;
+    if (getenv("GENRE_BENCH_TSNE_VERBOSE"))
+        fprintf(stderr, "  %7.2f s: phase %d step %lld/%lld KL %.4f\n", now() - *t0,
+                (int)phase, (long long)step, (long long)total, kl);
+    return 0;
+}
+
+static run fit(const double *x, size_t n, int64_t dims, double perplexity, int64_t method)
+{
+    run r = {0};
+    genre_tsne *t;
+    check(genre_tsne_create(&t), "create");
+    check(genre_tsne_set_i64(t, GENRE_TSNE_N_COMPONENTS, dims), "n_components");
+    check(genre_tsne_set_f64(t, GENRE_TSNE_PERPLEXITY, perplexity), "perplexity");
+    check(genre_tsne_set_i64(t, GENRE_TSNE_METHOD, method), "method");
+    double t0 = now();
+    check(genre_tsne_set_progress(t, on_progress, &t0), "progress");
+    r.y = malloc(n * (size_t)dims * sizeof *r.y);
+    t0 = now();
+    check(genre_tsne_fit_embed(t, x, n, PCS, PCS, r.y, n * (size_t)dims, NULL), "fit");
+    r.seconds = now() - t0;
+    check(genre_tsne_get_f64(t, GENRE_TSNE_KL_DIVERGENCE, &r.kl_exact), "kl");
+    r.kl_reported = r.kl_exact;
+    genre_tsne_free(t);
+    return r;
+}
+
+static double score_kl(const double *x, size_t n, const double *y, double perplexity)
+{
+    genre_tsne *t;
+    double kl;
+    check(genre_tsne_create(&t), "create");
+    check(genre_tsne_set_f64(t, GENRE_TSNE_PERPLEXITY, perplexity), "perplexity");
+    check(genre_tsne_set_i64(t, GENRE_TSNE_METHOD, GENRE_TSNE_METHOD_FFT), "method");
+    check(genre_tsne_kl_divergence(t, x, n, PCS, PCS, y, 2, 2, &kl), "kl_divergence");
+    genre_tsne_free(t);
+    return kl;
+}
+
+/* scikit-learn's result: time, embedding; 0 on success. */
+static int sklearn_run(const char *dir, const double *x, size_t n, double *seconds,
+                       double *kl_reported, double *y)
+{
+    const char *mode = getenv("GENRE_BENCH_TSNE_SKLEARN");
+    if (mode && strcmp(mode, "skip") == 0)
+        return -1;
+    const char *cache = getenv("GENRE_BENCH_TSNE_SKLEARN_CACHE");
+    char out[4096], in[4096], cmd[16384];
+    *kl_reported = NAN;
+    if (cache && access(cache, R_OK) == 0) {
+        snprintf(out, sizeof out, "%s", cache);
+        printf("sklearn: reusing the cached result %s\n", cache);
+    } else {
+        snprintf(in, sizeof in, "/tmp/genre-bench-tsne-%ld.in", (long)getpid());
+        if (cache)
+            snprintf(out, sizeof out, "%s", cache);
+        else
+            snprintf(out, sizeof out, "/tmp/genre-bench-tsne-%ld.out", (long)getpid());
+        FILE *f = fopen(in, "wb");
+        if (!f || fwrite(x, sizeof *x, n * PCS, f) != n * PCS) {
+            if (f)
+                fclose(f);
+            return -1;
+        }
+        fclose(f);
+        snprintf(cmd, sizeof cmd,
+                 "/usr/bin/python3 '%s/bench/bench_tsne_sklearn.py' '%s' %zu %d '%s'", dir, in,
+                 n, PCS, out);
+        fprintf(stderr, "genre-bench-tsne: running scikit-learn (about 5 minutes)...\n");
+        FILE *p = popen(cmd, "r");
+        char line[256];
+        while (p && fgets(line, sizeof line, p)) {
+            double v;
+            if (sscanf(line, "sklearn_kl_reported %lf", &v) == 1)
+                *kl_reported = v;
+        }
+        int rc = p ? pclose(p) : -1;
+        remove(in);
+        if (rc != 0) {
+            printf("sklearn: MISSING (%s failed)\n", cmd);
+            return -1;
+        }
+    }
+    FILE *f = fopen(out, "rb");
+    int ok = f && fread(seconds, sizeof *seconds, 1, f) == 1 &&
+             fread(y, sizeof *y, n * 2, f) == n * 2;
+    if (f)
+        fclose(f);
+    if (!cache)
+        remove(out);
+    return ok ? 0 : -1;
+}
+
+int main(void)
+{
+    const char *dir = GENRE_BENCH_SOURCE_DIR;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tests/fixtures/real_split.csv.gz", dir);
+    double *raw;
+    size_t n = read_train(path, &raw);
+    if (n == 0) {
+        fprintf(stderr, "genre-bench-tsne: cannot read %s\n", path);
+        return EXIT_FAILURE;
+    }
+    /* standardize the 11 continuous columns, drop key, 10 PCA components */
+    uint8_t mask[D];
+    for (int j = 0; j < D; j++)
+        mask[j] = j != KEY && j != MODE;
+    double *z = malloc(n * D * sizeof *z), *p = malloc(n * 12 * sizeof *p);
+    double *x = malloc(n * PCS * sizeof *x);
+    genre_scaler *s;
+    check(genre_scaler_create(&s), "scaler");
+    check(genre_scaler_set_mask(s, mask, D), "scaler mask");
+    check(genre_scaler_fit(s, raw, n, D, D), "scaler fit");
+    check(genre_scaler_transform(s, raw, n, D, D, z, n * D, NULL), "scaler transform");
+    genre_scaler_free(s);
+    for (size_t i = 0; i < n; i++)
+        for (int j = 0, o = 0; j < D; j++)
+            if (j != KEY)
+                p[i * 12 + o++] = z[i * D + j];
+    genre_pca *pca;
+    check(genre_pca_create(&pca), "pca");
+    check(genre_pca_set_i64(pca, GENRE_PCA_N_COMPONENTS, PCS), "pca n");
+    check(genre_pca_fit(pca, p, n, 12, 12), "pca fit");
+    check(genre_pca_transform(pca, p, n, 12, 12, x, n * PCS, NULL), "pca transform");
+    genre_pca_free(pca);
+    free(raw), free(z), free(p);
+
+    char load[64] = "unknown";
+    FILE *la = fopen("/proc/loadavg", "r");
+    if (la) {
+        if (!fgets(load, sizeof load, la))
+            strcpy(load, "unknown");
+        load[strcspn(load, "\n")] = '\0';
+        fclose(la);
+    }
+    printf("%s\n", genre_version_string());
+    printf("input: %zu training rows x %d PCA components (11 standardized + mode, no key); "
+           "%ld online cores; load average %s\n",
+           n, PCS, sysconf(_SC_NPROCESSORS_ONLN), load);
+
+    /* scikit-learn first, so the two never share the cores */
+    double *ys = malloc(n * 2 * sizeof *ys), sk_seconds = 0, sk_kl_rep = NAN;
+    int have_sk = sklearn_run(dir, x, n, &sk_seconds, &sk_kl_rep, ys);
+    if (have_sk == 0)
+        printf("sklearn 1.2 TSNE barnes_hut 2-D perplexity 30: %.2f s\n", sk_seconds);
+    fflush(stdout);
+
+    run r2 = fit(x, n, 2, 30.0, GENRE_TSNE_METHOD_AUTO);
+    printf("libgenre 2-D perplexity 30 (FFT): %.2f s, exact KL %.4f\n", r2.seconds, r2.kl_exact);
+    fflush(stdout);
+    if (!getenv("GENRE_BENCH_TSNE_QUICK")) {
+        run r3 = fit(x, n, 3, 30.0, GENRE_TSNE_METHOD_AUTO);
+        printf("libgenre 3-D perplexity 30 (Barnes-Hut, theta 0.5): %.2f s, exact KL %.4f\n",
+               r3.seconds, r3.kl_exact);
+        fflush(stdout);
+        run r50 = fit(x, n, 2, 50.0, GENRE_TSNE_METHOD_AUTO);
+        printf("libgenre 2-D perplexity 50 (FFT): %.2f s, exact KL %.4f\n", r50.seconds,
+               r50.kl_exact);
+        fflush(stdout);
+        run rbh = fit(x, n, 2, 30.0, GENRE_TSNE_METHOD_BARNES_HUT);
+        printf("libgenre 2-D perplexity 30 (Barnes-Hut, theta 0.5): %.2f s, exact KL %.4f, "
+               "trustworthiness@10 %.4f\n",
+               rbh.seconds, rbh.kl_exact, trustworthiness(x, rbh.y, n, 2, TRUST_K, TRUST_STEP));
+        fflush(stdout);
+        free(r3.y), free(r50.y), free(rbh.y);
+    }
+    double kl_ours = score_kl(x, n, r2.y, 30.0);
+    double tw_ours = trustworthiness(x, r2.y, n, 2, TRUST_K, TRUST_STEP);
+    printf("libgenre 2-D perplexity 30: KL (shared scorer) %.4f, trustworthiness@10 %.4f\n",
+           kl_ours, tw_ours);
+    fflush(stdout);
+
+    if (have_sk != 0) {
+        printf("sklearn: not run\n");
+        printf("BENCH tsne_2d_seconds %.2f s\n", r2.seconds);
+        free(ys), free(x), free(r2.y);
+        return getenv("GENRE_BENCH_TSNE_SKLEARN") ? EXIT_SUCCESS : EXIT_FAILURE;
+    }
+    double kl_sk = score_kl(x, n, ys, 30.0);
+    double tw_sk = trustworthiness(x, ys, n, 2, TRUST_K, TRUST_STEP);
+    printf("sklearn 1.2 TSNE barnes_hut 2-D perplexity 30: %.2f s, its own KL %.4f, KL "
+           "(shared scorer) %.4f, trustworthiness@10 %.4f\n",
+           sk_seconds, sk_kl_rep, kl_sk, tw_sk);
+    printf("KL libgenre - sklearn: %+.4f (%s); trustworthiness libgenre - sklearn: %+.4f\n",
+           kl_ours - kl_sk, kl_ours <= kl_sk ? "libgenre equal or lower" : "libgenre HIGHER",
+           tw_ours - tw_sk);
+    printf("BENCH tsne_2d_seconds %.2f s\n", r2.seconds);
+    printf("BENCH tsne_2d_vs_sklearn %.1f x\n", sk_seconds / r2.seconds);
+    free(ys), free(x), free(r2.y);
+    return EXIT_SUCCESS;
+}

@@ -1,0 +1,296 @@
+/*
+ * libgenre -- music-genre classification from audio features.
+ * Copyright (C) 2026 the libgenre developers.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/**
+ * @file genre/tsne.h
+ * @brief t-distributed stochastic neighbour embedding (t-SNE): exact,
+ *        Barnes-Hut and FFT-accelerated interpolation (FIt-SNE scheme).
+ *
+ * **Input affinities.** For every row i a Gaussian conditional p(j|i) over
+ * its neighbours is calibrated by binary search on its precision so that its
+ * entropy is log2(perplexity) bits (to 1e-10 nats or 200 steps), then
+ * P = (P_cond + P_cond^T) / sum. Squared Euclidean distances, as
+ * scikit-learn. With GENRE_TSNE_METHOD_EXACT every other row is a neighbour
+ * (dense P); with the approximate methods the k = min(n - 1,
+ * floor(3 * perplexity)) exact nearest neighbours are found with a
+ * vantage-point tree for inputs of up to 5 columns, or by a blocked brute
+ * force through BLAS (then exact distances) for wider inputs, where a tree
+ * prunes poorly (ties broken by row index in both).
+ *
+ * **Gradient convention.** libgenre minimises KL(P || Q) with the gradient
+ * written *without* the factor 4 of van der Maaten's paper:
+ *   g_i = sum_j (e p_ij - q_ij) (1 + |y_i - y_j|^2)^-1 (y_i - y_j)
+ * (e = the current exaggeration), as openTSNE and FIt-SNE do. A learning
+ * rate L here therefore equals L / 4 in scikit-learn (whose gradient has the
+ * 4) and L in openTSNE. GENRE_TSNE_LEARNING_RATE = 0 ("auto", the default)
+ * means max(n / early_exaggeration, 200) for the whole run: exactly
+ * scikit-learn 1.2's learning_rate="auto" (max(n / early_exaggeration / 4,
+ * 50) in its convention) and openTSNE's learning_rate="auto" during early
+ * exaggeration. Equivalent peer settings for the defaults here:
+ * scikit-learn 1.2 `TSNE(perplexity=30, early_exaggeration=12,
+ * learning_rate="auto", n_iter=1000, init="pca", method="barnes_hut",
+ * angle=0.5)`; openTSNE `TSNE(perplexity=30, learning_rate=n/12,
+ * early_exaggeration=12, early_exaggeration_iter=250, n_iter=750,
+ * initial_momentum=0.5, final_momentum=0.8)` (openTSNE counts the 250
+ * exaggerated iterations separately).
+ *
+ * **Optimisation** (scikit-learn's and bhtsne's scheme): GENRE_TSNE_MAX_ITER
+ * iterations in total, the first GENRE_TSNE_EXAGGERATION_ITER with P
+ * multiplied by GENRE_TSNE_EARLY_EXAGGERATION and momentum
+ * GENRE_TSNE_MOMENTUM, the rest with momentum GENRE_TSNE_FINAL_MOMENTUM.
+ * Per-coordinate gains: +0.2 when the gradient changes sign against the
+ * previous update, x0.8 otherwise, never below GENRE_TSNE_MIN_GAIN;
+ * update = momentum * update - rate * gain * g.
+ *
+ * **Methods.** EXACT: O(n^2) per iteration, any dimension 1..3. BARNES_HUT:
+ * quadtree (2-D) / octree (3-D), a cell of width w at distance r from the
+ * point is summarised when w < GENRE_TSNE_THETA * r (theta = 0 is exact).
+ * FFT (2-D only): the repulsive sums are interpolated (3 Lagrange nodes per
+ * box and dimension, boxes of width <= 1 embedding unit, at least 50 per
+ * dimension) onto an equispaced grid and convolved with the kernel by 2-D
+ * FFTs (GSL, row-column, single-precision grids). Its gradient error
+ * (~1-2% relative on real embeddings, vs ~1% for Barnes-Hut at theta 0.5)
+ * costs a little final KL: +0.7% against Barnes-Hut-quality embeddings on
+ * the 45,000-row real data (bench/bench_tsne.c). AUTO (default): EXACT
+ * below 500 rows, else FFT in 2-D and Barnes-Hut in 3-D.
+ *
+ * **Initialisation.** GENRE_TSNE_INIT_PCA (default): the first
+ * n_components principal components (genre_pca), scaled so the first has
+ * standard deviation 1e-4 (scikit-learn 1.2). GENRE_TSNE_INIT_RANDOM:
+ * N(0, 1e-4^2) from the handle's generator.
+ *
+ * **Divergence** (a non-finite coordinate, gradient or normaliser) stops the
+ * fit with GENRE_E_NUMERIC; a NaN embedding is never returned.
+ *
+ * **Reproducibility.** The same data, parameters, GENRE_TSNE_SEED and
+ * GENRE_TSNE_N_THREADS give the same embedding bit for bit. PCA
+ * initialisation uses BLAS, whose results may depend on OpenBLAS's own
+ * thread count (docs/threads.md).
+ *
+ * **Progress** (genre_tsne_set_progress): phase GENRE_TSNE_PHASE_AFFINITIES
+ * once after the affinities (step 1 of 1, objective NaN), then phase
+ * GENRE_TSNE_PHASE_OPTIMIZE every GENRE_TSNE_REPORT_EVERY iterations and
+ * after the last (step = iterations done, total = max_iter, objective = the
+ * KL divergence with the normaliser of the current method, so approximate
+ * for Barnes-Hut and FFT). A non-zero return cancels.
+ *
+ * **Persistence.** t-SNE has no transform for new rows; save/load keep the
+ * parameters and the fitted embedding with its KL divergence, so a result
+ * can be stored and reloaded with its provenance.
+ *
+ * Threading: see genre/common.h. Fit and the setters need exclusive access;
+ * the getters, genre_tsne_kl_divergence and save may run concurrently on one
+ * handle.
+ */
+#ifndef GENRE_TSNE_H
+#define GENRE_TSNE_H
+
+#include <genre/common.h>
+
+GENRE_BEGIN_DECLS
+
+/** A t-SNE embedding and its parameters. Opaque. */
+typedef struct genre_tsne genre_tsne;
+
+/* ---- Values of GENRE_TSNE_METHOD ---------------------------------------- */
+#define GENRE_TSNE_METHOD_AUTO 0       /**< exact below 500 rows, else FFT (2-D) or BH (3-D) */
+#define GENRE_TSNE_METHOD_EXACT 1      /**< O(n^2) gradient, dense affinities */
+#define GENRE_TSNE_METHOD_BARNES_HUT 2 /**< quadtree / octree, 2-D or 3-D */
+#define GENRE_TSNE_METHOD_FFT 3        /**< FIt-SNE interpolation, 2-D only */
+
+/* ---- Values of GENRE_TSNE_INIT ------------------------------------------ */
+#define GENRE_TSNE_INIT_PCA 0    /**< PCA, first component scaled to std 1e-4 */
+#define GENRE_TSNE_INIT_RANDOM 1 /**< N(0, 1e-4^2) */
+
+/* ---- Progress phases ----------------------------------------------------- */
+#define GENRE_TSNE_PHASE_AFFINITIES 1
+#define GENRE_TSNE_PHASE_OPTIMIZE 2
+
+/* ---- Parameter keys (values frozen, new keys appended) ------------------ */
+/** f64, > 0 and <= n_rows - 1 (checked by fit), default 30. */
+#define GENRE_TSNE_PERPLEXITY 1
+/** i64, 1..3, default 2 (Barnes-Hut needs 2 or 3, FFT 2; checked by fit). */
+#define GENRE_TSNE_N_COMPONENTS 2
+/** i64, GENRE_TSNE_METHOD_*, default AUTO. */
+#define GENRE_TSNE_METHOD 3
+/** f64, [0, 2], default 0.5: Barnes-Hut angle. */
+#define GENRE_TSNE_THETA 4
+/** f64, 0 (auto, default) or finite > 0; see the gradient convention. */
+#define GENRE_TSNE_LEARNING_RATE 5
+/** f64, [1, 1000], default 12. */
+#define GENRE_TSNE_EARLY_EXAGGERATION 6
+/** i64, [0, 2^31-1], default 250: iterations with exaggeration. */
+#define GENRE_TSNE_EXAGGERATION_ITER 7
+/** f64, [0, 1), default 0.5: momentum during early exaggeration. */
+#define GENRE_TSNE_MOMENTUM 8
+/** f64, [0, 1), default 0.8: momentum afterwards. */
+#define GENRE_TSNE_FINAL_MOMENTUM 9
+/** i64, [1, 2^31-1], default 1000: iterations in total. */
+#define GENRE_TSNE_MAX_ITER 10
+/** i64, GENRE_TSNE_INIT_*, default PCA. */
+#define GENRE_TSNE_INIT 11
+/** i64, any value, default 0. */
+#define GENRE_TSNE_SEED 12
+/** i64, >= 0, default 0 (= online cores); see docs/threads.md. */
+#define GENRE_TSNE_N_THREADS 13
+/** f64, (0, 1], default 0.01: smallest per-coordinate gain. */
+#define GENRE_TSNE_MIN_GAIN 14
+/** i64, [1, 2^31-1], default 50: iterations between progress reports. */
+#define GENRE_TSNE_REPORT_EVERY 15
+/** f64, read-only after fit: final KL divergence, exact (O(n^2) normaliser)
+ *  for the fitted affinities. */
+#define GENRE_TSNE_KL_DIVERGENCE 100
+/** i64, read-only after fit: iterations run. */
+#define GENRE_TSNE_N_ITER 101
+/** i64, read-only: 1 once fitted (or loaded), else 0. */
+#define GENRE_TSNE_FITTED 102
+/** i64, read-only after fit: rows embedded. */
+#define GENRE_TSNE_N_SAMPLES 103
+/** i64, read-only after fit: input columns. */
+#define GENRE_TSNE_N_FEATURES 104
+/** f64, read-only after fit: learning rate used (auto resolved). */
+#define GENRE_TSNE_LEARNING_RATE_USED 105
+/** i64, read-only after fit: the method used (AUTO resolved). */
+#define GENRE_TSNE_METHOD_USED 106
+
+/**
+ * Creates a t-SNE handle with the defaults above.
+ * @param[out] out receives the handle; free it with genre_tsne_free().
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (out NULL); GENRE_E_NOMEM.
+ * Thread-safe. @since 0.1
+ */
+GENRE_API genre_status genre_tsne_create(genre_tsne **out);
+
+/** Frees a handle; NULL is a no-op. Needs exclusive access. @since 0.1 */
+GENRE_API void genre_tsne_free(genre_tsne *t);
+
+/**
+ * Sets an integer parameter. Takes effect at the next fit; combinations
+ * (method vs n_components, perplexity vs n_rows) are checked by fit.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (t NULL, value out of range, never
+ *         clamped); GENRE_E_UNKNOWN_PARAM (unknown, read-only or f64 key).
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_tsne_set_i64(genre_tsne *t, int32_t key, int64_t value);
+
+/**
+ * Sets a real parameter.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (t NULL, value out of range or
+ *         NaN); GENRE_E_UNKNOWN_PARAM (unknown, read-only or i64 key).
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_tsne_set_f64(genre_tsne *t, int32_t key, double value);
+
+/**
+ * Reads an integer parameter or fitted property.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_UNKNOWN_PARAM;
+ *         GENRE_E_BAD_STATE (a fitted property before fit).
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_tsne_get_i64(const genre_tsne *t, int32_t key, int64_t *out);
+
+/**
+ * Reads a real parameter or fitted property.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_UNKNOWN_PARAM;
+ *         GENRE_E_BAD_STATE (a fitted property before fit).
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_tsne_get_f64(const genre_tsne *t, int32_t key, double *out);
+
+/**
+ * Sets the progress callback (see the file comment); fn NULL removes it.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (t NULL).
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_tsne_set_progress(genre_tsne *t, genre_progress_fn fn,
+                                               void *user_data);
+
+/**
+ * Computes the embedding of the rows of x and writes it to out (n_rows x
+ * n_components, row-major, contiguous); the handle keeps a copy. On any
+ * failure or cancellation the handle keeps its previous state and out is
+ * unspecified (never left holding NaN from a divergence: it is not written
+ * before the fit succeeds).
+ * @param[in]  x          n_rows x n_cols row-major, row_stride >= n_cols; not kept.
+ * @param[out] out        caller's buffer of out_len doubles.
+ * @param[out] needed     receives n_rows * n_components when not NULL.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL t or x, fewer than 4 rows,
+ *         perplexity above n_rows - 1, n_components other than 2 or 3 for
+ *         Barnes-Hut or other than 2 for FFT, PCA init with fewer columns
+ *         than components, row_stride < n_cols, more than 2^32-1 rows);
+ *         GENRE_E_NONFINITE (NaN/Inf in x, naming row, column and value);
+ *         GENRE_E_BUFFER_TOO_SMALL (out NULL or short; checked before any
+ *         work); GENRE_E_NUMERIC (divergence, or PCA init on constant
+ *         data); GENRE_E_CANCELLED; GENRE_E_NOMEM.
+ * Needs exclusive access. @since 0.1
+ */
+GENRE_API genre_status genre_tsne_fit_embed(genre_tsne *t, const double *x, size_t n_rows,
+                                            size_t n_cols, size_t row_stride, double *out,
+                                            size_t out_len, size_t *needed);
+
+/**
+ * Copies the fitted embedding (n_samples x n_components, row-major).
+ * @param[out] needed receives the element count when not NULL.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (t NULL); GENRE_E_BAD_STATE (not
+ *         fitted); GENRE_E_BUFFER_TOO_SMALL.
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_tsne_get_embedding(const genre_tsne *t, double *out,
+                                                size_t out_len, size_t *needed);
+
+/**
+ * Scores any embedding y of the rows of x: computes the input affinities
+ * exactly as a fit with this handle's parameters would (perplexity, method's
+ * neighbour scheme) and returns the exact KL(P || Q) of y (O(n^2)
+ * normaliser, on GENRE_TSNE_N_THREADS threads). Lets two embeddings (say,
+ * libgenre's and another program's) be compared on the same affinities.
+ * @param[in]  y     n_rows x y_cols, y_stride >= y_cols; y_cols in 1..3.
+ * @param[out] kl    receives the divergence (nats).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, fewer than 4 rows,
+ *         perplexity above n_rows - 1, bad strides or y_cols);
+ *         GENRE_E_NONFINITE (in x or y); GENRE_E_NOMEM.
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_tsne_kl_divergence(const genre_tsne *t, const double *x,
+                                                size_t n_rows, size_t n_cols,
+                                                size_t row_stride, const double *y,
+                                                size_t y_cols, size_t y_stride, double *kl);
+
+/**
+ * Saves the parameters and the fitted embedding to a file (atomically).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_BAD_STATE (not
+ *         fitted); GENRE_E_IO; GENRE_E_NOMEM.
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_tsne_save(const genre_tsne *t, const char *path);
+
+/**
+ * Saves into buf; *written_or_needed always receives the size (buf NULL is
+ * a size query).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL t or written_or_needed);
+ *         GENRE_E_BAD_STATE; GENRE_E_BUFFER_TOO_SMALL; GENRE_E_NOMEM.
+ * Thread-safe on a const handle. @since 0.1
+ */
+GENRE_API genre_status genre_tsne_save_to_memory(const genre_tsne *t, void *buf, size_t cap,
+                                                 size_t *written_or_needed);
+
+/**
+ * Loads a handle saved by genre_tsne_save() (fitted, with its embedding).
+ * @param[out] out receives a new handle (free with genre_tsne_free()).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_IO; GENRE_E_CORRUPT;
+ *         GENRE_E_VERSION; GENRE_E_MODEL_KIND; GENRE_E_NOMEM.
+ * Thread-safe. @since 0.1
+ */
+GENRE_API genre_status genre_tsne_load(genre_tsne **out, const char *path);
+
+/** Loads from memory (buf not kept). Statuses as genre_tsne_load() without
+ *  GENRE_E_IO. Thread-safe. @since 0.1 */
+GENRE_API genre_status genre_tsne_load_from_memory(genre_tsne **out, const void *buf,
+                                                   size_t len);
+
+GENRE_END_DECLS
+
+#endif /* GENRE_TSNE_H */

@@ -1,0 +1,716 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * t-SNE: the handle, its parameters, the optimiser and persistence. The
+ * affinity and gradient kernels live in tsne_kernels.c (tsne_private.h).
+ */
+#include <genre/model.h>
+#include <genre/pca.h>
+#include <genre/tsne.h>
+
+#include "alloc.h"
+#include "error_private.h"
+#include "linalg.h"
+#include "linear_util.h"
+#include "model_file.h"
+#include "parallel.h"
+#include "rng.h"
+#include "tsne_private.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Payload v1 records (docs/model-file-format.md), n rows, c components:
+ *   1 n_samples i64, 2 n_features i64, 3 n_components i64, 4 method u32
+ *   (requested), 5 method used u32, 6 init u32, 7 perplexity f64, 8 theta
+ *   f64, 9 learning rate f64 (0 = auto), 10 learning rate used f64,
+ *   11 early exaggeration f64, 12 exaggeration iterations i64, 13 momentum
+ *   f64, 14 final momentum f64, 15 max_iter i64, 16 seed i64, 17 min gain
+ *   f64, 18 iterations run i64, 19 KL divergence f64, 20 embedding
+ *   f64[n * c] (row-major). The thread count and progress settings are
+ *   run-time choices and are not stored. */
+#define TSNE_PAYLOAD_VERSION 1u
+enum {
+    TAG_N_SAMPLES = 1,
+    TAG_N_FEATURES,
+    TAG_N_COMPONENTS,
+    TAG_METHOD,
+    TAG_METHOD_USED,
+    TAG_INIT,
+    TAG_PERPLEXITY,
+    TAG_THETA,
+    TAG_LR,
+    TAG_LR_USED,
+    TAG_EE,
+    TAG_EE_ITER,
+    TAG_MOMENTUM,
+    TAG_FINAL_MOMENTUM,
+    TAG_MAX_ITER,
+    TAG_SEED,
+    TAG_MIN_GAIN,
+    TAG_N_ITER,
+    TAG_KL,
+    TAG_EMBEDDING
+};
+
+/* Below this many rows AUTO uses the exact method. */
+#define AUTO_EXACT_BELOW 500
+
+struct genre_tsne {
+    double perplexity, theta, lr, ee, momentum, final_momentum, min_gain;
+    int64_t n_components, method, ee_iter, max_iter, init, seed, n_threads, report_every;
+    genre_progress_fn progress;
+    void *progress_data;
+
+    int fitted;
+    size_t n, d;
+    int64_t n_iter;
+    double kl, lr_used;
+    int method_used;
+    double *emb; /* n x n_components */
+};
+
+static void set_defaults(genre_tsne *t)
+{
+    t->perplexity = 30.0;
+    t->theta = 0.5;
+    t->lr = 0.0;
+    t->ee = 12.0;
+    t->momentum = 0.5;
+    t->final_momentum = 0.8;
+    t->min_gain = 0.01;
+    t->n_components = 2;
+    t->method = GENRE_TSNE_METHOD_AUTO;
+    t->ee_iter = 250;
+    t->max_iter = 1000;
+    t->init = GENRE_TSNE_INIT_PCA;
+    t->seed = 0;
+    t->n_threads = 0;
+    t->report_every = 50;
+}
+
+genre_status genre_tsne_create(genre_tsne **out)
+{
+    GENRE_CHECK_NOT_NULL(out);
+    *out = NULL;
+    genre_tsne *t = GENRE_NEW(genre_tsne);
+    if (!t)
+        return GENRE_E_NOMEM;
+    set_defaults(t);
+    *out = t;
+    return GENRE_OK;
+}
+
+void genre_tsne_free(genre_tsne *t)
+{
+    if (!t)
+        return;
+    genre__free(t->emb);
+    genre__free(t);
+}
+
+static int is_read_only(int32_t key)
+{
+    return key >= GENRE_TSNE_KL_DIVERGENCE && key <= GENRE_TSNE_METHOD_USED;
+}
+
+static genre_status unknown_key(int32_t key, const char *kind)
+{
+    if (is_read_only(key))
+        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "t-SNE key %d is read-only", (int)key);
+    return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown %s t-SNE parameter key %d", kind,
+                      (int)key);
+}
+
+#define RANGE_I64(name, lo, hi)                                                            \
+    do {                                                                                   \
+        if (value < (lo) || value > (hi))                                                  \
+            return GENRE_FAIL(GENRE_E_INVALID_ARG, name " must be in [%lld, %lld], got %lld", \
+                              (long long)(lo), (long long)(hi), (long long)value);         \
+    } while (0)
+
+genre_status genre_tsne_set_i64(genre_tsne *t, int32_t key, int64_t value)
+{
+    GENRE_CHECK_NOT_NULL(t);
+    switch (key) {
+    case GENRE_TSNE_N_COMPONENTS:
+        RANGE_I64("GENRE_TSNE_N_COMPONENTS", 1, 3);
+        t->n_components = value;
+        return GENRE_OK;
+    case GENRE_TSNE_METHOD:
+        RANGE_I64("GENRE_TSNE_METHOD", GENRE_TSNE_METHOD_AUTO, GENRE_TSNE_METHOD_FFT);
+        t->method = value;
+        return GENRE_OK;
+    case GENRE_TSNE_EXAGGERATION_ITER:
+        RANGE_I64("GENRE_TSNE_EXAGGERATION_ITER", 0, INT32_MAX);
+        t->ee_iter = value;
+        return GENRE_OK;
+    case GENRE_TSNE_MAX_ITER:
+        RANGE_I64("GENRE_TSNE_MAX_ITER", 1, INT32_MAX);
+        t->max_iter = value;
+        return GENRE_OK;
+    case GENRE_TSNE_INIT:
+        RANGE_I64("GENRE_TSNE_INIT", GENRE_TSNE_INIT_PCA, GENRE_TSNE_INIT_RANDOM);
+        t->init = value;
+        return GENRE_OK;
+    case GENRE_TSNE_SEED:
+        t->seed = value;
+        return GENRE_OK;
+    case GENRE_TSNE_N_THREADS:
+        RANGE_I64("GENRE_TSNE_N_THREADS", 0, INT64_MAX);
+        t->n_threads = value;
+        return GENRE_OK;
+    case GENRE_TSNE_REPORT_EVERY:
+        RANGE_I64("GENRE_TSNE_REPORT_EVERY", 1, INT32_MAX);
+        t->report_every = value;
+        return GENRE_OK;
+    default:
+        return unknown_key(key, "integer");
+    }
+}
+
+#define RANGE_F64(name, ok, range)                                                         \
+    do {                                                                                   \
+        if (!(ok))                                                                         \
+            return GENRE_FAIL(GENRE_E_INVALID_ARG, name " must be " range ", got %g", value); \
+    } while (0)
+
+genre_status genre_tsne_set_f64(genre_tsne *t, int32_t key, double value)
+{
+    GENRE_CHECK_NOT_NULL(t);
+    switch (key) {
+    case GENRE_TSNE_PERPLEXITY:
+        RANGE_F64("GENRE_TSNE_PERPLEXITY", value > 0 && isfinite(value), "finite and > 0");
+        t->perplexity = value;
+        return GENRE_OK;
+    case GENRE_TSNE_THETA:
+        RANGE_F64("GENRE_TSNE_THETA", value >= 0 && value <= 2, "in [0, 2]");
+        t->theta = value;
+        return GENRE_OK;
+    case GENRE_TSNE_LEARNING_RATE:
+        RANGE_F64("GENRE_TSNE_LEARNING_RATE", value >= 0 && isfinite(value),
+                  "0 (auto) or finite and > 0");
+        t->lr = value;
+        return GENRE_OK;
+    case GENRE_TSNE_EARLY_EXAGGERATION:
+        RANGE_F64("GENRE_TSNE_EARLY_EXAGGERATION", value >= 1 && value <= 1000, "in [1, 1000]");
+        t->ee = value;
+        return GENRE_OK;
+    case GENRE_TSNE_MOMENTUM:
+        RANGE_F64("GENRE_TSNE_MOMENTUM", value >= 0 && value < 1, "in [0, 1)");
+        t->momentum = value;
+        return GENRE_OK;
+    case GENRE_TSNE_FINAL_MOMENTUM:
+        RANGE_F64("GENRE_TSNE_FINAL_MOMENTUM", value >= 0 && value < 1, "in [0, 1)");
+        t->final_momentum = value;
+        return GENRE_OK;
+    case GENRE_TSNE_MIN_GAIN:
+        RANGE_F64("GENRE_TSNE_MIN_GAIN", value > 0 && value <= 1, "in (0, 1]");
+        t->min_gain = value;
+        return GENRE_OK;
+    default:
+        return unknown_key(key, "real");
+    }
+}
+
+static genre_status not_fitted(void)
+{
+    return GENRE_FAIL(GENRE_E_BAD_STATE, "the t-SNE handle is not fitted");
+}
+
+genre_status genre_tsne_get_i64(const genre_tsne *t, int32_t key, int64_t *out)
+{
+    GENRE_CHECK_NOT_NULL(t);
+    GENRE_CHECK_NOT_NULL(out);
+    switch (key) {
+    case GENRE_TSNE_N_COMPONENTS: *out = t->n_components; return GENRE_OK;
+    case GENRE_TSNE_METHOD: *out = t->method; return GENRE_OK;
+    case GENRE_TSNE_EXAGGERATION_ITER: *out = t->ee_iter; return GENRE_OK;
+    case GENRE_TSNE_MAX_ITER: *out = t->max_iter; return GENRE_OK;
+    case GENRE_TSNE_INIT: *out = t->init; return GENRE_OK;
+    case GENRE_TSNE_SEED: *out = t->seed; return GENRE_OK;
+    case GENRE_TSNE_N_THREADS: *out = t->n_threads; return GENRE_OK;
+    case GENRE_TSNE_REPORT_EVERY: *out = t->report_every; return GENRE_OK;
+    case GENRE_TSNE_FITTED: *out = t->fitted; return GENRE_OK;
+    case GENRE_TSNE_N_ITER:
+    case GENRE_TSNE_N_SAMPLES:
+    case GENRE_TSNE_N_FEATURES:
+    case GENRE_TSNE_METHOD_USED:
+        if (!t->fitted)
+            return not_fitted();
+        *out = key == GENRE_TSNE_N_ITER      ? t->n_iter
+               : key == GENRE_TSNE_N_SAMPLES ? (int64_t)t->n
+               : key == GENRE_TSNE_N_FEATURES ? (int64_t)t->d
+                                              : t->method_used;
+        return GENRE_OK;
+    default:
+        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown integer t-SNE key %d", (int)key);
+    }
+}
+
+genre_status genre_tsne_get_f64(const genre_tsne *t, int32_t key, double *out)
+{
+    GENRE_CHECK_NOT_NULL(t);
+    GENRE_CHECK_NOT_NULL(out);
+    switch (key) {
+    case GENRE_TSNE_PERPLEXITY: *out = t->perplexity; return GENRE_OK;
+    case GENRE_TSNE_THETA: *out = t->theta; return GENRE_OK;
+    case GENRE_TSNE_LEARNING_RATE: *out = t->lr; return GENRE_OK;
+    case GENRE_TSNE_EARLY_EXAGGERATION: *out = t->ee; return GENRE_OK;
+    case GENRE_TSNE_MOMENTUM: *out = t->momentum; return GENRE_OK;
+    case GENRE_TSNE_FINAL_MOMENTUM: *out = t->final_momentum; return GENRE_OK;
+    case GENRE_TSNE_MIN_GAIN: *out = t->min_gain; return GENRE_OK;
+    case GENRE_TSNE_KL_DIVERGENCE:
+    case GENRE_TSNE_LEARNING_RATE_USED:
+        if (!t->fitted)
+            return not_fitted();
+        *out = key == GENRE_TSNE_KL_DIVERGENCE ? t->kl : t->lr_used;
+        return GENRE_OK;
+    default:
+        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown real t-SNE key %d", (int)key);
+    }
+}
+
+genre_status genre_tsne_set_progress(genre_tsne *t, genre_progress_fn fn, void *user_data)
+{
+    GENRE_CHECK_NOT_NULL(t);
+    t->progress = fn;
+    t->progress_data = user_data;
+    return GENRE_OK;
+}
+
+/* ---- Fit ------------------------------------------------------------------ */
+
+static int resolve_method(const genre_tsne *t, size_t n)
+{
+    if (t->method == GENRE_TSNE_METHOD_EXACT)
+        return GENRE__TSNE_EXACT;
+    if (t->method == GENRE_TSNE_METHOD_BARNES_HUT)
+        return GENRE__TSNE_BH;
+    if (t->method == GENRE_TSNE_METHOD_FFT)
+        return GENRE__TSNE_FFT;
+    if (n < AUTO_EXACT_BELOW || t->n_components == 1)
+        return GENRE__TSNE_EXACT;
+    return t->n_components == 2 ? GENRE__TSNE_FFT : GENRE__TSNE_BH;
+}
+
+/* The checks shared by fit and kl_divergence (x already checked). */
+static genre_status check_feasible(const genre_tsne *t, const char *func, size_t n, int method)
+{
+    if (n < 4)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "t-SNE needs at least 4 rows, x has %zu",
+                           n);
+    if (n > UINT32_MAX)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "t-SNE takes at most 2^32-1 rows, x has %zu",
+                           n);
+    if (t->perplexity > (double)(n - 1))
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "perplexity %g is too large for %zu rows: it must be at most "
+                           "n_rows - 1 = %zu",
+                           t->perplexity, n, n - 1);
+    if (method == GENRE__TSNE_BH && t->n_components != 2 && t->n_components != 3)
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "the Barnes-Hut method embeds in 2 or 3 dimensions, not %lld",
+                           (long long)t->n_components);
+    if (method == GENRE__TSNE_FFT && t->n_components != 2)
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "the FFT method embeds in 2 dimensions, not %lld (use Barnes-Hut "
+                           "for 3)",
+                           (long long)t->n_components);
+    return GENRE_OK;
+}
+
+static size_t neighbours(const genre_tsne *t, size_t n, int method)
+{
+    if (method == GENRE__TSNE_EXACT)
+        return n - 1;
+    double k = floor(3.0 * t->perplexity);
+    return k >= (double)(n - 1) ? n - 1 : (k < 1 ? 1 : (size_t)k);
+}
+
+static genre_status affinities(const genre_tsne *t, const double *x, size_t n, size_t d,
+                               size_t stride, int method, int T, genre__csr *p)
+{
+    genre__csr c;
+    genre_status st = genre__tsne_conditional(x, n, d, stride, t->perplexity,
+                                              neighbours(t, n, method), T,
+                                              (uint64_t)t->seed, &c, NULL);
+    if (st != GENRE_OK)
+        return st;
+    st = genre__tsne_symmetrize(&c, p);
+    genre__csr_free(&c);
+    return st;
+}
+
+static genre_status init_embedding(const genre_tsne *t, const double *x, size_t n, size_t d,
+                                   size_t stride, double *y)
+{
+    const size_t D = (size_t)t->n_components;
+    if (t->init == GENRE_TSNE_INIT_RANDOM) {
+        genre__rng rng;
+        genre__rng_init(&rng, (uint64_t)t->seed, 0);
+        for (size_t e = 0; e < n * D; e++)
+            y[e] = 1e-4 * genre__rng_normal(&rng);
+        return GENRE_OK;
+    }
+    genre_pca *pca;
+    genre_status st = genre_pca_create(&pca);
+    if (st != GENRE_OK)
+        return st;
+    if ((st = genre_pca_set_i64(pca, GENRE_PCA_N_COMPONENTS, (int64_t)D)) == GENRE_OK &&
+        (st = genre_pca_fit(pca, x, n, d, stride)) == GENRE_OK)
+        st = genre_pca_transform(pca, x, n, d, stride, y, n * D, NULL);
+    genre_pca_free(pca);
+    if (st != GENRE_OK)
+        return st;
+    double mean = 0, var = 0;
+    for (size_t i = 0; i < n; i++)
+        mean += y[i * D];
+    mean /= (double)n;
+    for (size_t i = 0; i < n; i++)
+        var += (y[i * D] - mean) * (y[i * D] - mean);
+    double sd = sqrt(var / (double)n);
+    if (!(sd > 0) || !isfinite(sd))
+        return GENRE_FAIL(GENRE_E_NUMERIC,
+                          "PCA initialisation: the first component has standard deviation "
+                          "%g; use GENRE_TSNE_INIT_RANDOM",
+                          sd);
+    for (size_t e = 0; e < n * D; e++)
+        y[e] *= 1e-4 / sd;
+    return GENRE_OK;
+}
+
+static genre_status optimise(genre_tsne *t, const genre__csr *p, double *y, size_t n,
+                             int method, int T, double lr, int64_t *n_iter)
+{
+    const size_t D = (size_t)t->n_components;
+    double *grad = genre__alloc_array(n * D, sizeof(double));
+    double *upd = grad ? genre__calloc_array(n * D, sizeof(double)) : NULL;
+    double *gain = upd ? genre__alloc_array(n * D, sizeof(double)) : NULL;
+    genre__tsne_work *w = NULL;
+    genre_status st = gain ? genre__tsne_work_create(&w, n, D) : GENRE_E_NOMEM;
+    if (st != GENRE_OK)
+        goto done;
+    for (size_t e = 0; e < n * D; e++)
+        gain[e] = 1.0;
+    for (int64_t it = 0; it < t->max_iter; it++) {
+        const int early = it < t->ee_iter;
+        const double exag = early ? t->ee : 1.0;
+        const double mom = early ? t->momentum : t->final_momentum;
+        double z;
+        st = genre__tsne_gradient(method, t->theta, p, y, n, D, exag, T, w, grad, &z);
+        if (st != GENRE_OK)
+            goto done;
+        const int report = (it + 1) % t->report_every == 0 || it + 1 == t->max_iter;
+        double kl = report ? genre__tsne_kl_given_z(p, y, D, z) : 0.0;
+        int finite = 1;
+        for (size_t e = 0; e < n * D; e++) {
+            double g = grad[e];
+            if (upd[e] * g < 0)
+                gain[e] += 0.2;
+            else
+                gain[e] *= 0.8;
+            if (gain[e] < t->min_gain)
+                gain[e] = t->min_gain;
+            upd[e] = mom * upd[e] - lr * gain[e] * g;
+            y[e] += upd[e];
+            finite &= isfinite(y[e]) != 0;
+        }
+        if (!finite) {
+            st = GENRE_FAIL(GENRE_E_NUMERIC,
+                            "the t-SNE optimisation diverged at iteration %lld (non-finite "
+                            "coordinates); lower GENRE_TSNE_LEARNING_RATE",
+                            (long long)(it + 1));
+            goto done;
+        }
+        *n_iter = it + 1;
+        if (report && t->progress &&
+            t->progress(t->progress_data, GENRE_TSNE_PHASE_OPTIMIZE, it + 1, t->max_iter, kl)) {
+            st = GENRE_FAIL(GENRE_E_CANCELLED, "cancelled by the progress callback at "
+                                               "iteration %lld",
+                            (long long)(it + 1));
+            goto done;
+        }
+    }
+done:
+    genre__tsne_work_free(w);
+    genre__free(grad);
+    genre__free(upd);
+    genre__free(gain);
+    return st;
+}
+
+genre_status genre_tsne_fit_embed(genre_tsne *t, const double *x, size_t n_rows,
+                                  size_t n_cols, size_t row_stride, double *out,
+                                  size_t out_len, size_t *needed)
+{
+    GENRE_CHECK_NOT_NULL(t);
+    genre_status st = genre__check_matrix(__func__, "x", x, n_rows, n_cols, row_stride, 1);
+    if (st != GENRE_OK)
+        return st;
+    const int method = resolve_method(t, n_rows);
+    if ((st = check_feasible(t, __func__, n_rows, method)) != GENRE_OK)
+        return st;
+    const size_t D = (size_t)t->n_components;
+    if (t->init == GENRE_TSNE_INIT_PCA && n_cols < D)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG,
+                          "PCA initialisation needs at least n_components = %zu columns, x "
+                          "has %zu (use GENRE_TSNE_INIT_RANDOM)",
+                          D, n_cols);
+    size_t count = 0;
+    if ((st = genre__lin_count(__func__, n_rows, D, &count)) != GENRE_OK ||
+        (st = genre__lin_out(__func__, out, out_len, count, needed)) != GENRE_OK)
+        return st;
+    int T = genre__resolve_threads(t->n_threads);
+    if (T < 1)
+        return (genre_status)T;
+    const size_t n = n_rows;
+    genre__csr p = {0};
+    double *y = genre__alloc_array(count, sizeof(double));
+    if (!y)
+        return GENRE_E_NOMEM;
+    if ((st = affinities(t, x, n, n_cols, row_stride, method, T, &p)) != GENRE_OK)
+        goto done;
+    if (t->progress &&
+        t->progress(t->progress_data, GENRE_TSNE_PHASE_AFFINITIES, 1, 1, NAN)) {
+        st = GENRE_FAIL(GENRE_E_CANCELLED, "cancelled by the progress callback after the "
+                                           "affinities");
+        goto done;
+    }
+    if ((st = init_embedding(t, x, n, n_cols, row_stride, y)) != GENRE_OK)
+        goto done;
+    double lr = t->lr > 0 ? t->lr : fmax((double)n / t->ee, 200.0);
+    int64_t n_iter = 0;
+    if ((st = optimise(t, &p, y, n, method, T, lr, &n_iter)) != GENRE_OK)
+        goto done;
+    double z = genre__tsne_exact_z(y, n, D, T);
+    double kl = genre__tsne_kl_given_z(&p, y, D, z);
+    if (!isfinite(kl)) {
+        st = GENRE_FAIL(GENRE_E_NUMERIC, "the final KL divergence is not finite (%g)", kl);
+        goto done;
+    }
+    memcpy(out, y, count * sizeof(double));
+    genre__free(t->emb);
+    t->emb = y;
+    y = NULL;
+    t->n = n;
+    t->d = n_cols;
+    t->n_iter = n_iter;
+    t->kl = kl;
+    t->lr_used = lr;
+    t->method_used = method;
+    t->fitted = 1;
+done:
+    genre__free(y);
+    genre__csr_free(&p);
+    return st;
+}
+
+genre_status genre_tsne_get_embedding(const genre_tsne *t, double *out, size_t out_len,
+                                      size_t *needed)
+{
+    GENRE_CHECK_NOT_NULL(t);
+    if (!t->fitted)
+        return not_fitted();
+    return genre__lin_copy_out(__func__, t->emb, t->n * (size_t)t->n_components, out, out_len,
+                               needed);
+}
+
+genre_status genre_tsne_kl_divergence(const genre_tsne *t, const double *x, size_t n_rows,
+                                      size_t n_cols, size_t row_stride, const double *y,
+                                      size_t y_cols, size_t y_stride, double *kl)
+{
+    GENRE_CHECK_NOT_NULL(t);
+    GENRE_CHECK_NOT_NULL(kl);
+    genre_status st = genre__check_matrix(__func__, "x", x, n_rows, n_cols, row_stride, 1);
+    if (st != GENRE_OK)
+        return st;
+    if (y_cols < 1 || y_cols > 3)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "y must have 1 to 3 columns, not %zu", y_cols);
+    if ((st = genre__check_matrix(__func__, "y", y, n_rows, y_cols, y_stride, 1)) != GENRE_OK)
+        return st;
+    const int method = resolve_method(t, n_rows);
+    if (n_rows < 4 || n_rows > UINT32_MAX || t->perplexity > (double)(n_rows - 1))
+        return check_feasible(t, __func__, n_rows, GENRE__TSNE_EXACT);
+    int T = genre__resolve_threads(t->n_threads);
+    if (T < 1)
+        return (genre_status)T;
+    double *yc = genre__alloc_array(n_rows * y_cols, sizeof(double));
+    if (!yc)
+        return GENRE_E_NOMEM;
+    for (size_t i = 0; i < n_rows; i++)
+        memcpy(yc + i * y_cols, y + i * y_stride, y_cols * sizeof(double));
+    genre__csr p = {0};
+    st = affinities(t, x, n_rows, n_cols, row_stride, method, T, &p);
+    if (st == GENRE_OK) {
+        double z = genre__tsne_exact_z(yc, n_rows, y_cols, T);
+        *kl = genre__tsne_kl_given_z(&p, yc, y_cols, z);
+    }
+    genre__csr_free(&p);
+    genre__free(yc);
+    return st;
+}
+
+/* ---- Persistence --------------------------------------------------------- */
+
+static genre_status fitted_or_fail(const genre_tsne *t, const char *func)
+{
+    if (t == NULL)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "argument 't' is NULL");
+    if (!t->fitted)
+        return genre__fail(GENRE_E_BAD_STATE, func, "the t-SNE handle is not fitted");
+    return GENRE_OK;
+}
+
+static genre_status write_model(const genre_tsne *t, genre__mf_writer *w)
+{
+    genre_status st = genre__mf_writer_init(w, GENRE_MODEL_TSNE, TSNE_PAYLOAD_VERSION);
+    if (st != GENRE_OK)
+        return st;
+    genre__mf_put_i64(w, TAG_N_SAMPLES, (int64_t)t->n);
+    genre__mf_put_i64(w, TAG_N_FEATURES, (int64_t)t->d);
+    genre__mf_put_i64(w, TAG_N_COMPONENTS, t->n_components);
+    genre__mf_put_u32(w, TAG_METHOD, (uint32_t)t->method);
+    genre__mf_put_u32(w, TAG_METHOD_USED, (uint32_t)t->method_used);
+    genre__mf_put_u32(w, TAG_INIT, (uint32_t)t->init);
+    genre__mf_put_f64(w, TAG_PERPLEXITY, t->perplexity);
+    genre__mf_put_f64(w, TAG_THETA, t->theta);
+    genre__mf_put_f64(w, TAG_LR, t->lr);
+    genre__mf_put_f64(w, TAG_LR_USED, t->lr_used);
+    genre__mf_put_f64(w, TAG_EE, t->ee);
+    genre__mf_put_i64(w, TAG_EE_ITER, t->ee_iter);
+    genre__mf_put_f64(w, TAG_MOMENTUM, t->momentum);
+    genre__mf_put_f64(w, TAG_FINAL_MOMENTUM, t->final_momentum);
+    genre__mf_put_i64(w, TAG_MAX_ITER, t->max_iter);
+    genre__mf_put_i64(w, TAG_SEED, t->seed);
+    genre__mf_put_f64(w, TAG_MIN_GAIN, t->min_gain);
+    genre__mf_put_i64(w, TAG_N_ITER, t->n_iter);
+    genre__mf_put_f64(w, TAG_KL, t->kl);
+    return genre__mf_put_f64_array(w, TAG_EMBEDDING, t->emb, t->n * (size_t)t->n_components);
+}
+
+genre_status genre_tsne_save(const genre_tsne *t, const char *path)
+{
+    genre_status st = fitted_or_fail(t, __func__);
+    if (st != GENRE_OK)
+        return st;
+    GENRE_CHECK_NOT_NULL(path);
+    genre__mf_writer w;
+    st = write_model(t, &w);
+    if (st == GENRE_OK)
+        st = genre__mf_finish_to_file(&w, path);
+    genre__mf_writer_free(&w);
+    return st;
+}
+
+genre_status genre_tsne_save_to_memory(const genre_tsne *t, void *buf, size_t cap,
+                                       size_t *written_or_needed)
+{
+    genre_status st = fitted_or_fail(t, __func__);
+    if (st != GENRE_OK)
+        return st;
+    GENRE_CHECK_NOT_NULL(written_or_needed);
+    genre__mf_writer w;
+    st = write_model(t, &w);
+    if (st == GENRE_OK)
+        st = genre__mf_finish_to_memory(&w, buf, cap, written_or_needed);
+    genre__mf_writer_free(&w);
+    return st;
+}
+
+static genre_status read_model(const genre__mf_reader *r, genre_tsne **out, const char *func)
+{
+    if (r->kind_version > TSNE_PAYLOAD_VERSION)
+        return genre__fail(GENRE_E_VERSION, func,
+                           "t-SNE payload version %u is newer than this library's (%u)",
+                           (unsigned)r->kind_version, TSNE_PAYLOAD_VERSION);
+    genre_tsne *t;
+    genre_status st = genre_tsne_create(&t);
+    if (st != GENRE_OK)
+        return st;
+    int64_t n64, d64, niter;
+    uint32_t method, method_used, init;
+    if ((st = genre__mf_get_i64(r, TAG_N_SAMPLES, &n64)) != GENRE_OK ||
+        (st = genre__mf_get_i64(r, TAG_N_FEATURES, &d64)) != GENRE_OK ||
+        (st = genre__mf_get_i64(r, TAG_N_COMPONENTS, &t->n_components)) != GENRE_OK ||
+        (st = genre__mf_get_u32(r, TAG_METHOD, &method)) != GENRE_OK ||
+        (st = genre__mf_get_u32(r, TAG_METHOD_USED, &method_used)) != GENRE_OK ||
+        (st = genre__mf_get_u32(r, TAG_INIT, &init)) != GENRE_OK ||
+        (st = genre__mf_get_f64(r, TAG_PERPLEXITY, &t->perplexity)) != GENRE_OK ||
+        (st = genre__mf_get_f64(r, TAG_THETA, &t->theta)) != GENRE_OK ||
+        (st = genre__mf_get_f64(r, TAG_LR, &t->lr)) != GENRE_OK ||
+        (st = genre__mf_get_f64(r, TAG_LR_USED, &t->lr_used)) != GENRE_OK ||
+        (st = genre__mf_get_f64(r, TAG_EE, &t->ee)) != GENRE_OK ||
+        (st = genre__mf_get_i64(r, TAG_EE_ITER, &t->ee_iter)) != GENRE_OK ||
+        (st = genre__mf_get_f64(r, TAG_MOMENTUM, &t->momentum)) != GENRE_OK ||
+        (st = genre__mf_get_f64(r, TAG_FINAL_MOMENTUM, &t->final_momentum)) != GENRE_OK ||
+        (st = genre__mf_get_i64(r, TAG_MAX_ITER, &t->max_iter)) != GENRE_OK ||
+        (st = genre__mf_get_i64(r, TAG_SEED, &t->seed)) != GENRE_OK ||
+        (st = genre__mf_get_f64(r, TAG_MIN_GAIN, &t->min_gain)) != GENRE_OK ||
+        (st = genre__mf_get_i64(r, TAG_N_ITER, &niter)) != GENRE_OK ||
+        (st = genre__mf_get_f64(r, TAG_KL, &t->kl)) != GENRE_OK)
+        goto fail;
+    size_t count = 0;
+    int ok = n64 >= 4 && n64 <= (int64_t)UINT32_MAX && d64 >= 1 && t->n_components >= 1 &&
+             t->n_components <= 3 && method <= GENRE_TSNE_METHOD_FFT && method_used >= 1 &&
+             method_used <= GENRE_TSNE_METHOD_FFT && init <= GENRE_TSNE_INIT_RANDOM &&
+             t->perplexity > 0 && t->perplexity <= (double)(n64 - 1) && t->theta >= 0 &&
+             t->theta <= 2 && t->lr >= 0 && isfinite(t->lr) && t->lr_used > 0 &&
+             isfinite(t->lr_used) && t->ee >= 1 && t->ee <= 1000 && t->ee_iter >= 0 &&
+             t->ee_iter <= INT32_MAX && t->momentum >= 0 && t->momentum < 1 &&
+             t->final_momentum >= 0 && t->final_momentum < 1 && t->max_iter >= 1 &&
+             t->max_iter <= INT32_MAX && t->min_gain > 0 && t->min_gain <= 1 && niter >= 1 &&
+             niter <= t->max_iter && isfinite(t->kl) &&
+             genre__mf_get_count(r, TAG_EMBEDDING, GENRE__MF_F64_ARRAY, &count) == GENRE_OK &&
+             count == (uint64_t)n64 * (uint64_t)t->n_components;
+    if (!ok) {
+        st = genre__fail(GENRE_E_CORRUPT, func, "inconsistent t-SNE model");
+        goto fail;
+    }
+    t->emb = genre__alloc_array(count, sizeof(double));
+    if (!t->emb) {
+        st = GENRE_E_NOMEM;
+        goto fail;
+    }
+    if ((st = genre__mf_get_f64_array(r, TAG_EMBEDDING, t->emb, count)) != GENRE_OK)
+        goto fail;
+    for (size_t e = 0; e < count; e++)
+        if (!isfinite(t->emb[e])) {
+            st = genre__fail(GENRE_E_CORRUPT, func, "non-finite t-SNE embedding value at %zu", e);
+            goto fail;
+        }
+    t->method = method;
+    t->method_used = (int)method_used;
+    t->init = init;
+    t->n = (size_t)n64;
+    t->d = (size_t)d64;
+    t->n_iter = niter;
+    t->fitted = 1;
+    *out = t;
+    return GENRE_OK;
+fail:
+    genre_tsne_free(t);
+    return st;
+}
+
+genre_status genre_tsne_load_from_memory(genre_tsne **out, const void *buf, size_t len)
+{
+    GENRE_CHECK_NOT_NULL(out);
+    *out = NULL;
+    genre__mf_reader r;
+    genre_status st = genre__mf_reader_open(&r, buf, len, GENRE_MODEL_TSNE);
+    return st ? st : read_model(&r, out, __func__);
+}
+
+genre_status genre_tsne_load(genre_tsne **out, const char *path)
+{
+    GENRE_CHECK_NOT_NULL(out);
+    *out = NULL;
+    GENRE_CHECK_NOT_NULL(path);
+    genre__mf_reader r;
+    void *buf = NULL;
+    genre_status st = genre__mf_open_file(&r, path, GENRE_MODEL_TSNE, &buf);
+    if (st == GENRE_OK)
+        st = read_model(&r, out, __func__);
+    genre__free(buf);
+    return st;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Private: the t-SNE kernels (tsne_kernels.c) that tsne.c drives and the
+ * unit suite tests directly: affinities, gradients, exact KL.
+ *
+ * Gradient convention (genre/tsne.h): g_i = sum_j (e p_ij - q_ij) w_ij
+ * (y_i - y_j) with w_ij = 1 / (1 + |y_i - y_j|^2), q_ij = w_ij / Z and
+ * Z = sum_{i != j} w_ij; no factor 4.
+ */
+#ifndef GENRE_TSNE_PRIVATE_H
+#define GENRE_TSNE_PRIVATE_H
+
+#include <genre/error.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A sparse n x n matrix in CSR form, columns ascending within a row. */
+typedef struct genre__csr {
+    size_t n;
+    size_t *row; /* n + 1 offsets */
+    uint32_t *col;
+    double *val;
+} genre__csr;
+
+void genre__csr_free(genre__csr *m);
+
+/*
+ * The conditional affinities p(j|i) of every row over its k nearest rows
+ * (k = n - 1: all of them, no tree), each row summing to 1 with entropy
+ * log(perplexity) nats; squared Euclidean distances. Rows of the result hold
+ * k entries in increasing (distance, index) order. beta_out (n, may be NULL)
+ * receives each row's precision. The vantage-point tree draws its vantage
+ * points from (seed, stream 1). Returns GENRE_OK or GENRE_E_NOMEM.
+ * x must be finite, 1 <= k <= n - 1, perplexity <= k.
+ */
+genre_status genre__tsne_conditional(const double *x, size_t n, size_t d, size_t stride,
+                                     double perplexity, size_t k, int n_threads,
+                                     uint64_t seed, genre__csr *out, double *beta_out);
+
+/* P = (C + C^T) / sum(C + C^T) over the union pattern, columns ascending. */
+genre_status genre__tsne_symmetrize(const genre__csr *c, genre__csr *p);
+
+/* Method codes for the gradient (resolved, never AUTO). */
+#define GENRE__TSNE_EXACT 1
+#define GENRE__TSNE_BH 2
+#define GENRE__TSNE_FFT 3
+
+/* Reusable scratch of the gradient (tree nodes, FFT grids). Zero it before
+ * first use; genre__tsne_work_free releases it. */
+typedef struct genre__tsne_work genre__tsne_work;
+genre_status genre__tsne_work_create(genre__tsne_work **w, size_t n, size_t dims);
+void genre__tsne_work_free(genre__tsne_work *w);
+
+/*
+ * grad (n x dims) = the gradient above at y (n x dims, contiguous) with
+ * exaggeration exag; *z_out receives the method's normaliser Z. BH uses
+ * theta; FFT needs dims == 2. Returns GENRE_OK; GENRE_E_NOMEM (scratch
+ * growth); GENRE_E_NUMERIC (Z not finite and positive).
+ */
+genre_status genre__tsne_gradient(int method, double theta, const genre__csr *p,
+                                  const double *y, size_t n, size_t dims, double exag,
+                                  int n_threads, genre__tsne_work *w, double *grad,
+                                  double *z_out);
+
+/* sum_ij p_ij log(p_ij Z / w_ij) for a given Z (the KL divergence). */
+double genre__tsne_kl_given_z(const genre__csr *p, const double *y, size_t dims, double z);
+
+/* The exact normaliser Z = sum_{i != j} w_ij, O(n^2), threaded, with a
+ * fixed summation order per thread count. */
+double genre__tsne_exact_z(const double *y, size_t n, size_t dims, int n_threads);
+
+#endif
