@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Integration tests of genre-analysis (examples/genre_analysis.c) on the real
+ * data, registered as analysis_* with the label `data`.
+ *
+ *   test_analysis report <genre-analysis> <source-dir> <work-dir>
+ *     runs the program without t-SNE on the frozen split
+ *     (tests/fixtures/real_split.csv.gz, tempo by training median, as the
+ *     fixture) and checks metrics.json: exact counts, 500 test rows per genre,
+ *     the LDA ratios against tests/fixtures/linear_reference.txt, each MLP's
+ *     test macro AUROC within 0.005 of PyTorch on the same split
+ *     (docs/mlp.md), and that every file index.html references exists and is
+ *     a valid PNG or SVG.
+ *   test_analysis tsne <genre-analysis> <source-dir> <work-dir>
+ *     runs only t-SNE (2-D and 3-D, perplexity 30) on 1,500 training rows
+ *     and checks its plots.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+static int failures;
+
+#define CHECK(cond, ...)                                 \
+    do {                                                 \
+        if (!(cond)) {                                   \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+            fprintf(stderr, __VA_ARGS__);                \
+            fputc('\n', stderr);                         \
+            failures++;                                  \
+        }                                                \
+    } while (0)
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *b = malloc(cap + 1);
+    size_t k;
+    while (b && (k = fread(b + n, 1, cap - n, f)) > 0) {
+        n += k;
+        if (n == cap) {
+            char *q = realloc(b, 2 * cap + 1);
+            if (!q) {
+                free(b);
+                b = NULL;
+                break;
+            }
+            b = q, cap *= 2;
+        }
+    }
+    fclose(f);
+    if (b)
+        b[n] = 0;
+    if (len)
+        *len = n;
+    return b;
+}
+
+/* The number after `"key": ` at the first occurrence after `from`. */
+static double num_after(const char *from, const char *key)
+{
+    char pat[128];
+    snprintf(pat, sizeof pat, "\"%s\": ", key);
+    const char *p = from ? strstr(from, pat) : NULL;
+    if (!p)
+        return NAN;
+    return strtod(p + strlen(pat), NULL);
+}
+
+static int run_program(const char *cmd)
+{
+    fprintf(stderr, "running: %s\n", cmd);
+    int st = system(cmd);
+    return (st != -1 && WIFEXITED(st)) ? WEXITSTATUS(st) : -1;
+}
+
+static void check_file(const char *dir, const char *rel)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    size_t n = 0;
+    char *b = slurp(path, &n);
+    CHECK(b != NULL, "%s referenced by index.html is missing", path);
+    if (!b)
+        return;
+    size_t l = strlen(rel);
+    if (l > 4 && !strcmp(rel + l - 4, ".png"))
+        CHECK(n > 100 && !memcmp(b, "\x89PNG\r\n\x1a\n", 8), "%s is not a PNG", path);
+    else if (l > 4 && !strcmp(rel + l - 4, ".svg"))
+        CHECK(n > 100 && strstr(b, "<svg") && strstr(b, "</svg>"), "%s is not an SVG", path);
+    free(b);
+}
+
+/* Every src="..." and href="..." of index.html that is a local file. */
+static int check_html(const char *dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/index.html", dir);
+    char *html = slurp(path, NULL);
+    CHECK(html != NULL, "%s missing", path);
+    if (!html)
+        return 0;
+    int refs = 0;
+    const char *attrs[] = {"src=\"", "href=\""};
+    for (int a = 0; a < 2; a++)
+        for (const char *p = strstr(html, attrs[a]); p; p = strstr(p + 1, attrs[a])) {
+            const char *s = p + strlen(attrs[a]), *e = strchr(s, '"');
+            if (!e || e == s || *s == '#' || !strncmp(s, "http", 4))
+                continue;
+            char rel[512];
+            snprintf(rel, sizeof rel, "%.*s", (int)(e - s), s);
+            check_file(dir, rel);
+            refs++;
+        }
+    free(html);
+    return refs;
+}
+
+static int read_fixture_lda(const char *src, double *ratio)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tests/fixtures/linear_reference.txt", src);
+    char *t = slurp(path, NULL);
+    if (!t)
+        return -1;
+    char *p = strstr(t, "@ lda_svd_explained_variance_ratio 1 9\n");
+    int n = 0;
+    if (p) {
+        p = strchr(p, '\n') + 1;
+        for (; n < 9; n++)
+            ratio[n] = strtod(p, &p);
+    }
+    free(t);
+    return n == 9 ? 0 : -1;
+}
+
+static int test_report(const char *prog, const char *src, const char *work)
+{
+    char cmd[20000], out[1024];
+    snprintf(out, sizeof out, "%.900s/report", work);
+    snprintf(cmd, sizeof cmd,
+             "rm -rf '%s' && '%s' --no-tsne --tempo-median --split-file "
+             "'%s/tests/fixtures/real_split.csv.gz' -o '%s' -i '%s/data/music_genre.csv.gz'",
+             out, prog, src, out, src);
+    int rc = run_program(cmd);
+    CHECK(rc == 0, "genre-analysis exited with %d", rc);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/metrics.json", out);
+    char *j = slurp(path, NULL);
+    CHECK(j != NULL, "%s missing", path);
+    if (!j)
+        return 1;
+    CHECK(strstr(j, "\"complete\": true") != NULL, "report not complete");
+    CHECK(num_after(j, "rows_read") == 50005, "rows_read %g", num_after(j, "rows_read"));
+    CHECK(num_after(j, "blank_rows") == 5, "blank_rows");
+    CHECK(num_after(j, "rows_dropped") == 5, "rows_dropped");
+    CHECK(num_after(j, "rows_kept") == 50000, "rows_kept");
+    CHECK(num_after(j, "duration_missing") == 4939, "duration_missing");
+    CHECK(num_after(j, "tempo_missing") == 4980, "tempo_missing");
+    CHECK(num_after(j, "rows_without_artist") == 2489, "rows_without_artist");
+    CHECK(num_after(j, "train_rows") == 45000, "train_rows");
+    CHECK(num_after(j, "test_rows") == 5000, "test_rows");
+    const char *g = strstr(j, "\"test_rows_per_genre\"");
+    const char *genres[] = {"Electronic", "Anime", "Jazz", "Alternative", "Country",
+                            "Rap", "Blues", "Rock", "Classical", "Hip-Hop"};
+    for (int k = 0; k < 10; k++)
+        CHECK(num_after(g, genres[k]) == 500, "test rows of %s: %g", genres[k],
+              num_after(g, genres[k]));
+    /* tempo imputed on the 4,980 rows where it is missing, on both sides */
+    const char *imp = strstr(j, "\"imputation\"");
+    const char *te = imp ? strstr(imp, "\"test\"") : NULL;
+    CHECK(num_after(imp, "tempo_imputed") + num_after(te, "tempo_imputed") == 4980,
+          "tempo imputed");
+    /* LDA ratios against the scikit-learn fixture of the same split */
+    double ref[9];
+    CHECK(read_fixture_lda(src, ref) == 0, "fixture LDA ratios unreadable");
+    const char *l = strstr(j, "\"lda\"");
+    l = l ? strstr(l, "[") : NULL;
+    for (int k = 0; l && k < 9; k++) {
+        char *e;
+        double v = strtod(l + 1, &e);
+        CHECK(fabs(v - ref[k]) < 1e-6, "LDA ratio %d: %.9f vs fixture %.9f", k, v, ref[k]);
+        l = strchr(e, k < 8 ? ',' : ']');
+        if (!l)
+            break;
+    }
+    /* MLPs vs PyTorch on the same split (docs/mlp.md: 0.9265 / 0.8974 / 0.8625) */
+    const char *names[] = {"all 13 features", "LDA 3-D", "LDA 2-D"};
+    const double torch[] = {0.9265, 0.8974, 0.8625};
+    for (int k = 0; k < 3; k++) {
+        char pat[96];
+        snprintf(pat, sizeof pat, "\"name\": \"%s\"", names[k]);
+        const char *m = strstr(j, pat);
+        double a = num_after(m, "test_macro_auroc");
+        CHECK(fabs(a - torch[k]) <= 0.005, "%s: test macro AUROC %.4f vs PyTorch %.4f",
+              names[k], a, torch[k]);
+        fprintf(stderr, "%s: test macro AUROC %.4f (PyTorch %.4f)\n", names[k], a, torch[k]);
+    }
+    int refs = check_html(out);
+    CHECK(refs >= 40, "index.html references only %d files", refs);
+    free(j);
+    return 0;
+}
+
+static int test_tsne(const char *prog, const char *src, const char *work)
+{
+    char cmd[20000], out[1024];
+    snprintf(out, sizeof out, "%.900s/report-tsne", work);
+    snprintf(cmd, sizeof cmd,
+             "rm -rf '%s' && '%s' --no-kmeans --no-mlp --tsne-rows 1500 --tsne-iter 300 "
+             "--perplexity 30 --tsne-dims 2,3 -o '%s' -i '%s/data/music_genre.csv.gz'",
+             out, prog, out, src);
+    int rc = run_program(cmd);
+    CHECK(rc == 0, "genre-analysis exited with %d", rc);
+    const char *files[] = {"plots/tsne_2d_p30.png", "plots/tsne_2d_p30.svg",
+                           "plots/tsne_3d_p30.png", "plots/tsne_3d_p30.svg", "metrics.json"};
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++)
+        check_file(out, files[k]);
+    check_html(out);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 5) {
+        fprintf(stderr, "usage: test_analysis report|tsne <genre-analysis> <src> <work>\n");
+        return 2;
+    }
+    if (!strcmp(argv[1], "report"))
+        test_report(argv[2], argv[3], argv[4]);
+    else
+        test_tsne(argv[2], argv[3], argv[4]);
+    if (failures)
+        fprintf(stderr, "%d check(s) failed\n", failures);
+    return failures ? 1 : 0;
+}
