@@ -11,6 +11,9 @@ packages=(
   abigail-tools binutils valgrind            # ABI baseline, readelf/nm, leak checks
   locales                                    # localedef, for the locale-independence test
   clang libclang-rt-14-dev                   # libFuzzer targets
+  libcairo2-dev fonts-dejavu-core            # plots of the analysis example (not the library)
+  python3-cffi python3-numpy python3-pytest python3-sklearn  # Python binding and its tests
+  cargo rustc                                # Rust binding (Debian's 1.63)
 )
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

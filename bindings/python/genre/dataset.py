@@ -1,0 +1,283 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""CSV loading, cleaning, leak-free splits and export (genre/dataset.h)."""
+import numpy as np
+
+from ._base import Handle, fspath, ptr, TOO_SMALL
+from ._lib import check, error_for, ffi, lib
+
+ROLES = {"numeric": lib.GENRE_COL_NUMERIC, "categorical": lib.GENRE_COL_CATEGORICAL,
+         "text": lib.GENRE_COL_TEXT, "label": lib.GENRE_COL_LABEL,
+         "group": lib.GENRE_COL_GROUP, "ignore": lib.GENRE_COL_IGNORE}
+SIDES = {"train": lib.GENRE_SPLIT_TRAIN, "test": lib.GENRE_SPLIT_TEST}
+
+
+def _s(text):
+    return text.encode("utf-8") if isinstance(text, str) else bytes(text)
+
+
+def _query(call, ctype, dtype):
+    n = ffi.new("size_t *")
+    code = call(ffi.NULL, 0, n)
+    if code not in (0, TOO_SMALL):
+        raise error_for(code)
+    out = np.empty(n[0], dtype=dtype)
+    check(call(ffi.cast(ctype, out.ctypes.data), out.size, n))
+    return out
+
+
+class Schema(Handle):
+    """What each CSV column is and what marks a missing value."""
+
+    _kind = "dataset_schema"
+
+    @classmethod
+    def music_genre(cls):
+        """The schema of the "Prediction of Music Genre" table."""
+        out = ffi.new("genre_dataset_schema **")
+        check(lib.genre_dataset_schema_create_music_genre(out))
+        return cls._from_raw(out[0])
+
+    def add_column(self, name, role):
+        with self._lock.write():
+            check(lib.genre_dataset_schema_add_column(self.handle, _s(name), ROLES[role]))
+        return self
+
+    def add_missing_text(self, text, column=None):
+        with self._lock.write():
+            check(lib.genre_dataset_schema_add_missing_text(
+                self.handle, ffi.NULL if column is None else _s(column), _s(text)))
+        return self
+
+    def add_missing_value(self, column, value):
+        with self._lock.write():
+            check(lib.genre_dataset_schema_add_missing_value(self.handle, _s(column),
+                                                             float(value)))
+        return self
+
+    def set_no_group(self, value):
+        with self._lock.write():
+            check(lib.genre_dataset_schema_set_no_group(self.handle, _s(value)))
+        return self
+
+    def set_category_order(self, column, names):
+        keep = [ffi.new("char[]", _s(n)) for n in names]
+        arr = ffi.new("const char *[]", keep)
+        with self._lock.write():
+            check(lib.genre_dataset_schema_set_category_order(self.handle, _s(column), arr,
+                                                              len(keep)))
+        return self
+
+    def set_option(self, key, value):
+        """key: 'max_record_bytes', 'unseen_category' or 'threads'."""
+        k = getattr(lib, "GENRE_SCHEMA_" + key.upper())
+        with self._lock.write():
+            check(lib.genre_dataset_schema_set_i64(self.handle, k, int(value)))
+        return self
+
+
+class Dataset(Handle):
+    """A table read from CSV (use read_csv / read_bytes)."""
+
+    _kind = "dataset"
+
+    def __init__(self):
+        raise TypeError("use Dataset.read_csv() or Dataset.read_bytes()")
+
+    @classmethod
+    def read_csv(cls, path, schema):
+        out = ffi.new("genre_dataset **")
+        with schema._lock.read():
+            check(lib.genre_dataset_read_file(out, schema.handle, fspath(path)))
+        return cls._from_raw(out[0])
+
+    @classmethod
+    def read_bytes(cls, data, schema, name="<memory>"):
+        out = ffi.new("genre_dataset **")
+        data = bytes(data)
+        with schema._lock.read():
+            check(lib.genre_dataset_read_memory(out, schema.handle, data, len(data), _s(name)))
+        return cls._from_raw(out[0])
+
+    def _i64(self, key):
+        out = ffi.new("int64_t *")
+        with self._lock.read():
+            check(lib.genre_dataset_get_i64(self.handle, key, out))
+        return int(out[0])
+
+    n_rows = property(lambda self: self._i64(lib.GENRE_DATASET_N_ROWS))
+    n_columns = property(lambda self: self._i64(lib.GENRE_DATASET_N_COLUMNS))
+    encoded = property(lambda self: bool(self._i64(lib.GENRE_DATASET_ENCODED)))
+
+    def __len__(self):
+        return self.n_rows
+
+    def drop_empty_rows(self):
+        with self._lock.write():
+            check(lib.genre_dataset_drop_empty_rows(self.handle))
+        return self
+
+    def report_value(self, step, column, counter):
+        out = ffi.new("int64_t *")
+        with self._lock.read():
+            check(lib.genre_dataset_report_value(
+                self.handle, _s(step), ffi.NULL if column is None else _s(column),
+                _s(counter), out))
+        return int(out[0])
+
+    def report(self):
+        with self._lock.read():
+            b = _query(lambda p, c, n: lib.genre_dataset_report_text(self.handle, p, c, n),
+                       "char *", np.uint8)
+        return bytes(b).split(b"\0", 1)[0].decode("utf-8")
+
+    def split_stratified(self, test_per_class, seed=0):
+        return Split._make(lib.genre_dataset_split_stratified, self, test_per_class, seed)
+
+    def split_grouped(self, test_per_class, seed=0):
+        return Split._make(lib.genre_dataset_split_grouped, self, test_per_class, seed)
+
+    def subset(self, split, side):
+        out = ffi.new("genre_dataset **")
+        with self._lock.read():
+            check(lib.genre_dataset_subset(out, self.handle, split.handle, SIDES[side]))
+        return Dataset._from_raw(out[0])
+
+    def leakage(self, split):
+        a, b, c = ffi.new("int64_t *"), ffi.new("int64_t *"), ffi.new("int64_t *")
+        with self._lock.read():
+            check(lib.genre_dataset_leakage(self.handle, split.handle, a, b, c))
+        return {"shared_groups": a[0], "test_rows_in_train_groups": b[0],
+                "duplicate_rows": c[0]}
+
+    def to_numpy(self, columns):
+        """Columns (numeric, or categorical/label codes) as an n x len(columns) array."""
+        keep = [ffi.new("char[]", _s(c)) for c in columns]
+        arr = ffi.new("const char *[]", keep)
+        with self._lock.read():
+            out = _query(lambda p, c, n: lib.genre_dataset_export_matrix(
+                self.handle, arr, len(keep), p, c, n), "double *", np.float64)
+        return out.reshape(-1, len(keep))
+
+    def labels(self):
+        with self._lock.read():
+            return _query(lambda p, c, n: lib.genre_dataset_export_labels(self.handle, p, c, n),
+                          "int32_t *", np.int32)
+
+    def groups(self):
+        with self._lock.read():
+            return _query(lambda p, c, n: lib.genre_dataset_export_groups(self.handle, p, c, n),
+                          "int64_t *", np.int64)
+
+    def text(self, column):
+        """A text/group/categorical/label column as a list of str."""
+        rows = self.n_rows
+        offs = np.empty(rows, dtype=np.uintp)
+        with self._lock.read():
+            buf = _query(lambda p, c, n: lib.genre_dataset_export_text(
+                self.handle, _s(column), p, c, n, ffi.cast("size_t *", offs.ctypes.data)),
+                "char *", np.uint8)
+        raw = bytes(buf)
+        return [raw[o:raw.index(b"\0", o)].decode("utf-8") for o in offs]
+
+
+class Split(Handle):
+    """Row indices of a train/test split."""
+
+    _kind = "dataset_split"
+
+    def __init__(self):
+        raise TypeError("use Dataset.split_stratified() or Dataset.split_grouped()")
+
+    @classmethod
+    def _make(cls, fn, ds, test_per_class, seed):
+        out = ffi.new("genre_dataset_split **")
+        with ds._lock.read():
+            check(fn(out, ds.handle, int(test_per_class), int(seed) % 2**64))
+        return cls._from_raw(out[0])
+
+    def rows(self, side):
+        with self._lock.read():
+            return _query(lambda p, c, n: lib.genre_dataset_split_rows(
+                self.handle, SIDES[side], p, c, n), "int64_t *", np.int64)
+
+    def class_counts(self, side):
+        with self._lock.read():
+            return _query(lambda p, c, n: lib.genre_dataset_split_class_counts(
+                self.handle, SIDES[side], p, c, n), "int64_t *", np.int64)
+
+
+class Prep(Handle):
+    """Cleaning and encoding: fit on the training rows, apply to any table."""
+
+    _kind = "dataset_prep"
+
+    def __init__(self, schema):
+        out = ffi.new("genre_dataset_prep **")
+        with schema._lock.read():
+            check(lib.genre_dataset_prep_create(out, schema.handle))
+        from ._lib import RWLock
+        self._lock = RWLock()
+        self._h = self._wrap(out[0])
+
+    def add_group_median(self, column):
+        with self._lock.write():
+            check(lib.genre_dataset_prep_add_group_median(self.handle, _s(column)))
+        return self
+
+    def add_impute(self, column, kind="median"):
+        k = {"median": lib.GENRE_IMPUTE_MEDIAN, "mean": lib.GENRE_IMPUTE_MEAN}[kind]
+        with self._lock.write():
+            check(lib.genre_dataset_prep_add_impute(self.handle, _s(column), k))
+        return self
+
+    def fit_apply(self, ds):
+        with self._lock.write(), ds._lock.write():
+            check(lib.genre_dataset_prep_fit_apply(self.handle, ds.handle))
+        return ds
+
+    def apply(self, ds):
+        with self._lock.read(), ds._lock.write():
+            check(lib.genre_dataset_prep_apply(self.handle, ds.handle))
+        return ds
+
+    def category_names(self, column):
+        n = ffi.new("int32_t *")
+        need = ffi.new("size_t *")
+        names = []
+        with self._lock.read():
+            check(lib.genre_dataset_prep_category_count(self.handle, _s(column), n))
+            for code in range(n[0]):
+                lib.genre_dataset_prep_category_name(self.handle, _s(column), code,
+                                                     ffi.NULL, 0, need)
+                buf = ffi.new("char[]", need[0])
+                check(lib.genre_dataset_prep_category_name(self.handle, _s(column), code, buf,
+                                                           need[0], need))
+                names.append(ffi.string(buf).decode("utf-8"))
+        return names
+
+    def save(self, path):
+        with self._lock.read():
+            check(lib.genre_dataset_prep_save_file(self.handle, fspath(path)))
+
+    @classmethod
+    def load(cls, path):
+        out = ffi.new("genre_dataset_prep **")
+        check(lib.genre_dataset_prep_load_file(out, fspath(path)))
+        return cls._from_raw(out[0])
+
+    def to_bytes(self):
+        n = ffi.new("size_t *")
+        with self._lock.read():
+            code = lib.genre_dataset_prep_save(self.handle, ffi.NULL, 0, n)
+            if code not in (0, TOO_SMALL):
+                raise error_for(code)
+            buf = ffi.new("char[]", n[0])
+            check(lib.genre_dataset_prep_save(self.handle, buf, n[0], n))
+            return ffi.buffer(buf, n[0])[:]
+
+    @classmethod
+    def from_bytes(cls, data):
+        out = ffi.new("genre_dataset_prep **")
+        data = bytes(data)
+        check(lib.genre_dataset_prep_load(out, data, len(data)))
+        return cls._from_raw(out[0])

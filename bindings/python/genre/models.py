@@ -1,0 +1,583 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Model classes with scikit-learn's shapes over libgenre's handles."""
+import numpy as np
+
+from ._base import Handle, Progress, as_labels, as_matrix, as_vector, ptr
+from ._lib import check, ffi, lib
+
+
+def _enum(prefix):
+    """{'relu': GENRE_MLP_ACT_RELU, ...} from the constants of the headers."""
+    return {n[len(prefix):].lower(): getattr(lib, n) for n in dir(lib) if n.startswith(prefix)}
+
+
+class _Model(Handle):
+    """Parameters are keyed C settings: _KEYS maps a Python parameter to
+    (type, key constant, enum or None). Their defaults are read from a fresh C
+    handle, so they are the library's own."""
+
+    _KEYS = {}
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        if cls._kind is None:
+            return
+        raw = cls._create()
+        try:
+            defaults = {}
+            for name, (typ, key, enum) in cls._KEYS.items():
+                defaults[name] = cls._read_key(raw, typ, getattr(lib, key), enum)
+            defaults.update(cls._extra_defaults(raw))
+        finally:
+            ffi.release(raw)
+        cls._PARAMS = defaults
+
+    @classmethod
+    def _extra_defaults(cls, raw):  # noqa: ARG003
+        return {}
+
+    @classmethod
+    def _read_key(cls, raw, typ, key, enum):
+        out = ffi.new("int64_t *" if typ == "i64" else "double *")
+        check(cls._fn("get_" + typ)(raw, key, out))
+        v = int(out[0]) if typ == "i64" else float(out[0])
+        if enum:
+            names = [k for k, c in enum.items() if c == v]
+            return names[0] if names else v
+        return v
+
+    def __init__(self, progress=None, **params):
+        super().__init__()
+        for k, v in self._PARAMS.items():
+            setattr(self, k, v)
+        self.progress = progress
+        self.set_params(**params)
+
+    def _init_params_from_handle(self):
+        self.progress = None
+        for name, (typ, key, enum) in self._KEYS.items():
+            setattr(self, name, self._read_key(self._h, typ, getattr(lib, key), enum))
+
+    def _apply_params(self):
+        """Pushes the Python parameters into the handle (caller holds the write lock)."""
+        for name, (typ, key, enum) in self._KEYS.items():
+            v = getattr(self, name)
+            if enum is not None and isinstance(v, str):
+                if v.lower() not in enum:
+                    raise ValueError("%s must be one of %s, got %r" % (name, sorted(enum), v))
+                v = enum[v.lower()]
+            if typ == "i64":
+                if isinstance(v, bool):
+                    v = int(v)
+                if not isinstance(v, (int, np.integer)):
+                    raise TypeError("%s must be an integer, got %r" % (name, v))
+                if not -2**63 <= int(v) < 2**64:
+                    raise ValueError("%s out of range: %r" % (name, v))
+                if int(v) >= 2**63:  # seeds: 64 unsigned bits
+                    v = int(v) - 2**64
+            else:
+                v = float(v)
+            self._set(getattr(lib, key), int(v) if typ == "i64" else v, typ)
+
+    def _fit_call(self, call):
+        """Runs a fit with the progress trampoline set (write lock held)."""
+        prog = Progress(self.progress)
+        has_progress = hasattr(lib, "genre_%s_set_progress" % self._kind)
+        if has_progress:
+            check(self._fn("set_progress")(self.handle, prog.cb, ffi.NULL))
+        try:
+            prog.check(call())
+        finally:
+            if has_progress and self._h is not None:
+                self._fn("set_progress")(self._h, ffi.NULL, ffi.NULL)
+
+    def get_params(self, deep=True):
+        p = super().get_params(deep)
+        p["progress"] = self.progress
+        return p
+
+    def set_params(self, **params):
+        if "progress" in params:
+            self.progress = params.pop("progress")
+        return super().set_params(**params)
+
+    def _transform_like(self, verb, X, out_cols, dtype=np.float64):
+        a, xp, n, d, stride = as_matrix(X)
+        with self._lock.read():
+            h = self.handle
+            cols = out_cols() if callable(out_cols) else out_cols
+            out = np.empty((n, cols) if cols else n, dtype=dtype)
+            optr = ptr(out, "int32_t *" if dtype == np.int32 else "double *")
+            check(self._fn(verb)(h, xp, n, d, stride, optr, out.size, ffi.NULL))
+        del a
+        return out
+
+    def _need_fitted_i64(self, key):
+        out = ffi.new("int64_t *")
+        check(self._fn("get_i64")(self.handle, getattr(lib, key), out))
+        return int(out[0])
+
+
+# ---- scaler ------------------------------------------------------------------
+
+class StandardScaler(_Model):
+    """(x - mean) / std per column (population std), fit on training rows.
+    ``mask``: optional booleans per column, False = pass through unchanged."""
+
+    _kind = "scaler"
+    _FITTED_KEY = lib.GENRE_SCALER_FITTED
+    _KEYS = {"with_mean": ("i64", "GENRE_SCALER_WITH_MEAN", None),
+             "with_std": ("i64", "GENRE_SCALER_WITH_STD", None)}
+
+    @classmethod
+    def _extra_defaults(cls, raw):
+        return {"mask": None}
+
+    def __init__(self, with_mean=True, with_std=True, mask=None):
+        super().__init__(with_mean=bool(with_mean), with_std=bool(with_std), mask=mask)
+
+    def _init_params_from_handle(self):
+        super()._init_params_from_handle()
+        self.with_mean, self.with_std = bool(self.with_mean), bool(self.with_std)
+
+    def fit(self, X, y=None):  # noqa: ARG002 - scikit-learn signature
+        a, xp, n, d, stride = as_matrix(X)
+        with self._lock.write():
+            self._apply_params()
+            if self.mask is None:
+                check(lib.genre_scaler_set_mask(self.handle, ffi.NULL, 0))
+            else:
+                m = np.ascontiguousarray(np.asarray(self.mask).astype(bool), dtype=np.uint8)
+                check(lib.genre_scaler_set_mask(self.handle, ptr(m, "const uint8_t *"), m.size))
+            check(lib.genre_scaler_fit(self.handle, xp, n, d, stride))
+        return self
+
+    def transform(self, X):
+        return self._transform_like("transform", X, lambda: self._need_fitted_i64(
+            "GENRE_SCALER_N_FEATURES"))
+
+    def inverse_transform(self, X):
+        return self._transform_like("inverse_transform", X, lambda: self._need_fitted_i64(
+            "GENRE_SCALER_N_FEATURES"))
+
+    def fit_transform(self, X, y=None):
+        return self.fit(X, y).transform(X)
+
+    mean_ = property(lambda self: self._getter("get_mean"))
+    scale_ = property(lambda self: self._getter("get_scale"))
+    var_ = property(lambda self: self._getter("get_variance"))
+    zero_variance_ = property(lambda self: self._getter("get_zero_variance", np.uint8)
+                              .astype(bool))
+    n_features_in_ = property(lambda self: self._get_i64(lib.GENRE_SCALER_N_FEATURES))
+    n_samples_seen_ = property(lambda self: self._get_i64(lib.GENRE_SCALER_N_SAMPLES))
+
+
+# ---- PCA ---------------------------------------------------------------------
+
+class PCA(_Model):
+    """Principal components (covariance eigen-decomposition).
+    ``n_components``: None (all), an int, or a float in (0, 1) (variance fraction)."""
+
+    _kind = "pca"
+    _FITTED_KEY = lib.GENRE_PCA_FITTED
+    _KEYS = {"whiten": ("i64", "GENRE_PCA_WHITEN", None)}
+
+    @classmethod
+    def _extra_defaults(cls, raw):
+        return {"n_components": None}
+
+    def __init__(self, n_components=None, whiten=False):
+        super().__init__(n_components=n_components, whiten=bool(whiten))
+
+    def _init_params_from_handle(self):
+        super()._init_params_from_handle()
+        self.whiten = bool(self.whiten)
+        k = self._read_key(self._h, "i64", lib.GENRE_PCA_N_COMPONENTS, None)
+        f = self._read_key(self._h, "f64", lib.GENRE_PCA_VARIANCE_FRACTION, None)
+        self.n_components = f if f > 0 else (k or None)
+
+    def fit(self, X, y=None):  # noqa: ARG002
+        a, xp, n, d, stride = as_matrix(X)
+        with self._lock.write():
+            self._apply_params()
+            nc = self.n_components
+            h = self.handle
+            if nc is None:
+                check(lib.genre_pca_set_i64(h, lib.GENRE_PCA_N_COMPONENTS, 0))
+            elif isinstance(nc, (float, np.floating)) and 0 < nc < 1:
+                check(lib.genre_pca_set_f64(h, lib.GENRE_PCA_VARIANCE_FRACTION, float(nc)))
+            else:
+                check(lib.genre_pca_set_i64(h, lib.GENRE_PCA_N_COMPONENTS, int(nc)))
+            check(lib.genre_pca_fit(h, xp, n, d, stride))
+        return self
+
+    def _k(self):
+        return self._need_fitted_i64("GENRE_PCA_N_COMPONENTS_FITTED")
+
+    def transform(self, X):
+        return self._transform_like("transform", X, self._k)
+
+    def inverse_transform(self, Z):
+        return self._transform_like("inverse_transform", Z, lambda: self._need_fitted_i64(
+            "GENRE_PCA_N_FEATURES"))
+
+    def fit_transform(self, X, y=None):
+        return self.fit(X, y).transform(X)
+
+    @property
+    def components_(self):
+        return self._getter("get_components").reshape(self.n_components_, -1)
+
+    @property
+    def loadings_(self):
+        return self._getter("get_loadings").reshape(-1, self.n_components_)
+
+    explained_variance_ = property(lambda self: self._getter("get_explained_variance"))
+    explained_variance_ratio_ = property(
+        lambda self: self._getter("get_explained_variance_ratio"))
+    mean_ = property(lambda self: self._getter("get_mean"))
+    n_components_ = property(lambda self: self._get_i64(lib.GENRE_PCA_N_COMPONENTS_FITTED))
+    n_features_in_ = property(lambda self: self._get_i64(lib.GENRE_PCA_N_FEATURES))
+    n_samples_ = property(lambda self: self._get_i64(lib.GENRE_PCA_N_SAMPLES))
+    total_variance_ = property(lambda self: self._get_f64(lib.GENRE_PCA_TOTAL_VARIANCE))
+
+
+# ---- LDA ---------------------------------------------------------------------
+
+class LinearDiscriminantAnalysis(_Model):
+    """LDA projection and Gaussian classifier (shared covariance)."""
+
+    _kind = "lda"
+    _FITTED_KEY = lib.GENRE_LDA_FITTED
+    _KEYS = {"shrinkage": ("f64", "GENRE_LDA_SHRINKAGE", None)}
+
+    @classmethod
+    def _extra_defaults(cls, raw):
+        return {"n_components": None, "priors": None}
+
+    def __init__(self, n_components=None, shrinkage=0.0, priors=None):
+        super().__init__(n_components=n_components, shrinkage=shrinkage, priors=priors)
+
+    def _init_params_from_handle(self):
+        super()._init_params_from_handle()
+        k = self._read_key(self._h, "i64", lib.GENRE_LDA_N_COMPONENTS, None)
+        self.n_components = k or None
+        self.priors = None
+
+    def fit(self, X, y):
+        a, xp, n, d, stride = as_matrix(X)
+        ya, yp, _ = as_labels(y, n)
+        with self._lock.write():
+            self._apply_params()
+            h = self.handle
+            check(lib.genre_lda_set_i64(h, lib.GENRE_LDA_N_COMPONENTS,
+                                        int(self.n_components or 0)))
+            if self.priors is None:
+                check(lib.genre_lda_set_priors(h, ffi.NULL, 0))
+            else:
+                pa, pp = as_vector(self.priors, name="priors")
+                check(lib.genre_lda_set_priors(h, pp, pa.size))
+            check(lib.genre_lda_fit(h, xp, n, d, stride, yp))
+        return self
+
+    def transform(self, X):
+        return self._transform_like("transform", X, lambda: self._need_fitted_i64(
+            "GENRE_LDA_N_COMPONENTS_FITTED"))
+
+    def fit_transform(self, X, y):
+        return self.fit(X, y).transform(X)
+
+    def predict_proba(self, X):
+        return self._transform_like("predict_proba", X, lambda: self._need_fitted_i64(
+            "GENRE_LDA_N_CLASSES"))
+
+    def predict(self, X):
+        return self._transform_like("predict", X, 0, np.int32)
+
+    @property
+    def scalings_(self):
+        return self._getter("get_scalings").reshape(self.n_features_in_, -1)
+
+    @property
+    def means_(self):
+        return self._getter("get_means").reshape(-1, self.n_features_in_)
+
+    explained_variance_ratio_ = property(
+        lambda self: self._getter("get_explained_variance_ratio"))
+    xbar_ = property(lambda self: self._getter("get_xbar"))
+    priors_ = property(lambda self: self._getter("get_priors"))
+    classes_ = property(lambda self: self._getter("get_classes", np.int32))
+    n_features_in_ = property(lambda self: self._get_i64(lib.GENRE_LDA_N_FEATURES))
+    n_components_ = property(lambda self: self._get_i64(lib.GENRE_LDA_N_COMPONENTS_FITTED))
+
+
+# ---- MLP -----------------------------------------------------------------------
+
+_MLP_KEYS = {
+    "learning_rate": ("f64", "GENRE_MLP_LEARNING_RATE", None),
+    "l2": ("f64", "GENRE_MLP_L2", None),
+    "epochs": ("i64", "GENRE_MLP_EPOCHS", None),
+    "batch_size": ("i64", "GENRE_MLP_BATCH_SIZE", None),
+    "activation": ("i64", "GENRE_MLP_ACTIVATION", _enum("GENRE_MLP_ACT_")),
+    "seed": ("i64", "GENRE_MLP_SEED", None),
+    "optimizer": ("i64", "GENRE_MLP_OPTIMIZER", _enum("GENRE_MLP_OPT_")),
+    "beta1": ("f64", "GENRE_MLP_BETA1", None),
+    "beta2": ("f64", "GENRE_MLP_BETA2", None),
+    "epsilon": ("f64", "GENRE_MLP_EPSILON", None),
+    "momentum": ("f64", "GENRE_MLP_MOMENTUM", None),
+    "dropout": ("f64", "GENRE_MLP_DROPOUT", None),
+    "patience": ("i64", "GENRE_MLP_PATIENCE", None),
+    "min_delta": ("f64", "GENRE_MLP_MIN_DELTA", None),
+    "restore_best": ("i64", "GENRE_MLP_RESTORE_BEST", None),
+    "shuffle": ("i64", "GENRE_MLP_SHUFFLE", None),
+    "validate_input": ("i64", "GENRE_MLP_VALIDATE_INPUT", None),
+    "init": ("i64", "GENRE_MLP_INIT", _enum("GENRE_MLP_INIT_")),
+    "lr_schedule": ("i64", "GENRE_MLP_LR_SCHEDULE", _enum("GENRE_MLP_SCHEDULE_")),
+    "dense_kernel": ("i64", "GENRE_MLP_DENSE_KERNEL", _enum("GENRE_MLP_KERNEL_")),
+}
+
+
+class _MLP(_Model):
+    _kind = None
+    _KEYS = _MLP_KEYS
+
+    @classmethod
+    def _extra_defaults(cls, raw):
+        return {"hidden_layer_sizes": cls._read_layers(raw)}
+
+    @staticmethod
+    def _read_layers(raw):
+        n = ffi.new("size_t *")
+        lib.genre_mlp_get_hidden_layers(raw, ffi.NULL, 0, n)
+        buf = ffi.new("int32_t[]", max(n[0], 1))
+        check(lib.genre_mlp_get_hidden_layers(raw, buf, n[0], n))
+        return tuple(int(buf[i]) for i in range(n[0]))
+
+    def _init_params_from_handle(self):
+        super()._init_params_from_handle()
+        self.hidden_layer_sizes = self._read_layers(self._h)
+
+    def _apply_params(self):
+        h = self.handle
+        check(lib.genre_mlp_reset_params(h))
+        super()._apply_params()
+        w = np.ascontiguousarray(np.asarray(self.hidden_layer_sizes, dtype=np.int64).ravel())
+        if w.size and (w.min() < -2**31 or w.max() >= 2**31):
+            raise ValueError("hidden_layer_sizes out of range: %r" % (self.hidden_layer_sizes,))
+        w = w.astype(np.int32)
+        check(lib.genre_mlp_set_hidden_layers(h, ptr(w, "const int32_t *") if w.size
+                                              else ffi.NULL, w.size))
+
+    def history(self, which="train_loss"):
+        """Per-epoch history of the last fit: 'train_loss', 'val_loss', 'val_accuracy'."""
+        key = _enum("GENRE_MLP_HISTORY_")[which]
+        n = ffi.new("size_t *")
+        with self._lock.read():
+            lib.genre_mlp_get_history(self.handle, key, ffi.NULL, 0, n)
+            out = np.empty(n[0])
+            check(lib.genre_mlp_get_history(self.handle, key, ptr(out, "double *"), out.size, n))
+        return out
+
+    n_features_in_ = property(lambda self: self._get_i64(lib.GENRE_MLP_N_FEATURES))
+    n_outputs_ = property(lambda self: self._get_i64(lib.GENRE_MLP_N_OUTPUTS))
+    n_params_ = property(lambda self: self._get_i64(lib.GENRE_MLP_N_PARAMS))
+    n_iter_ = property(lambda self: self._get_i64(lib.GENRE_MLP_EPOCHS_RUN))
+    best_epoch_ = property(lambda self: self._get_i64(lib.GENRE_MLP_BEST_EPOCH))
+    stopped_early_ = property(lambda self: bool(self._get_i64(lib.GENRE_MLP_STOPPED_EARLY)))
+
+    def _fitted(self):
+        try:
+            self._get_i64(lib.GENRE_MLP_TASK)
+            return True
+        except RuntimeError:
+            return False
+
+    @classmethod
+    def _from_raw(cls, raw):
+        obj = super()._from_raw(raw)
+        task = obj._get_i64(lib.GENRE_MLP_TASK)
+        want = (lib.GENRE_MLP_TASK_CLASSIFICATION if cls is MLPClassifier
+                else lib.GENRE_MLP_TASK_REGRESSION)
+        if task != want:
+            obj.close()
+            raise TypeError("the saved MLP is a %s; load it with %s" % (
+                "classifier" if task == lib.GENRE_MLP_TASK_CLASSIFICATION else "regressor",
+                "MLPClassifier" if task == lib.GENRE_MLP_TASK_CLASSIFICATION
+                else "MLPRegressor"))
+        return obj
+
+
+class MLPClassifier(_MLP):
+    """Dense network with a softmax output. Labels are class indices 0..K-1.
+    ``n_classes`` 0 means largest label + 1. ``progress(phase, epoch, epochs,
+    loss)`` is called once per epoch; an exception it raises stops the fit and
+    propagates."""
+
+    _kind = "mlp"
+    _KEYS = dict(_MLP_KEYS, n_classes=("i64", "GENRE_MLP_N_CLASSES", None))
+
+    def fit(self, X, y, X_val=None, y_val=None):
+        a, xp, n, d, stride = as_matrix(X)
+        ya, yp, _ = as_labels(y, n)
+        if (X_val is None) != (y_val is None):
+            raise ValueError("give both X_val and y_val, or neither")
+        if X_val is not None:
+            va, vp, vn, vd, vstride = as_matrix(X_val, "X_val")
+            if vd != d:
+                raise ValueError("X_val has %d columns, X has %d" % (vd, d))
+            yva, yvp, _ = as_labels(y_val, vn, "y_val")
+        else:
+            vp, vn, vstride, yvp = ffi.NULL, 0, 0, ffi.NULL
+        with self._lock.write():
+            self._apply_params()
+            self._fit_call(lambda: lib.genre_mlp_fit(self.handle, xp, n, d, stride, yp,
+                                                     vp, vn, vstride, yvp))
+        return self
+
+    def predict_proba(self, X):
+        return self._transform_like("predict_proba", X, lambda: self._need_fitted_i64(
+            "GENRE_MLP_N_OUTPUTS"))
+
+    def predict(self, X):
+        return self._transform_like("predict", X, 0, np.int32)
+
+    classes_ = property(lambda self: np.arange(self.n_outputs_, dtype=np.int32))
+
+
+class MLPRegressor(_MLP):
+    """Dense network with linear outputs and mean squared error."""
+
+    _kind = "mlp"
+
+    def fit(self, X, y, X_val=None, y_val=None):
+        a, xp, n, d, stride = as_matrix(X)
+        ya = np.ascontiguousarray(y, dtype=np.float64)
+        if ya.ndim == 1:
+            ya = ya.reshape(-1, 1)
+        if ya.ndim != 2 or ya.shape[0] != n:
+            raise ValueError("y must have %d rows, got shape %s" % (n, ya.shape))
+        if (X_val is None) != (y_val is None):
+            raise ValueError("give both X_val and y_val, or neither")
+        if X_val is not None:
+            va, vp, vn, vd, vstride = as_matrix(X_val, "X_val")
+            yva = np.ascontiguousarray(y_val, dtype=np.float64).reshape(vn, -1)
+            if yva.shape[1] != ya.shape[1] or vd != d:
+                raise ValueError("X_val / y_val shapes do not match X / y")
+            yvp = ptr(yva, "const double *")
+        else:
+            vp, vn, vstride, yvp = ffi.NULL, 0, 0, ffi.NULL
+        self._y1d = np.ndim(y) == 1
+        with self._lock.write():
+            self._apply_params()
+            self._fit_call(lambda: lib.genre_mlp_fit_regression(
+                self.handle, xp, n, d, stride, ptr(ya, "const double *"), ya.shape[1],
+                vp, vn, vstride, yvp))
+        return self
+
+    def predict(self, X):
+        out = self._transform_like("predict_values", X, lambda: self._need_fitted_i64(
+            "GENRE_MLP_N_OUTPUTS"))
+        return out[:, 0].copy() if out.shape[1] == 1 and getattr(self, "_y1d", True) else out
+
+
+# ---- k-means -------------------------------------------------------------------
+
+class KMeans(_Model):
+    """Lloyd's k-means with k-means++ restarts."""
+
+    _kind = "kmeans"
+    _FITTED_KEY = lib.GENRE_KMEANS_FITTED
+    _KEYS = {"n_clusters": ("i64", "GENRE_KMEANS_K", None),
+             "n_init": ("i64", "GENRE_KMEANS_N_INIT", None),
+             "max_iter": ("i64", "GENRE_KMEANS_MAX_ITER", None),
+             "tol": ("f64", "GENRE_KMEANS_TOL", None),
+             "seed": ("i64", "GENRE_KMEANS_SEED", None),
+             "n_threads": ("i64", "GENRE_KMEANS_N_THREADS", None),
+             "algorithm": ("i64", "GENRE_KMEANS_ALGORITHM", _enum("GENRE_KMEANS_ALGO_")),
+             "distance_kernel": ("i64", "GENRE_KMEANS_DISTANCE_KERNEL",
+                                 _enum("GENRE_KMEANS_KERNEL_"))}
+
+    def fit(self, X, y=None):  # noqa: ARG002
+        a, xp, n, d, stride = as_matrix(X)
+        with self._lock.write():
+            self._apply_params()
+            self._fit_call(lambda: lib.genre_kmeans_fit(self.handle, xp, n, d, stride))
+        return self
+
+    def predict(self, X):
+        return self._transform_like("predict", X, 0, np.int32)
+
+    def fit_predict(self, X, y=None):
+        return self.fit(X, y).labels_
+
+    def sweep(self, X, k_min, k_max, silhouette=True):
+        """Fits k = k_min..k_max; returns (inertia, silhouette or None) arrays.
+        The fitted state of the handle is not changed."""
+        a, xp, n, d, stride = as_matrix(X)
+        m = int(k_max) - int(k_min) + 1
+        if m < 1:
+            raise ValueError("k_max < k_min")
+        inertia = np.empty(m)
+        sil = np.empty(m) if silhouette else None
+        with self._lock.write():
+            self._apply_params()
+            self._fit_call(lambda: lib.genre_kmeans_sweep(
+                self.handle, xp, n, d, stride, int(k_min), int(k_max), ptr(inertia, "double *"),
+                ptr(sil, "double *") if silhouette else ffi.NULL, m, ffi.NULL))
+        return inertia, sil
+
+    @property
+    def cluster_centers_(self):
+        return self._getter("get_centers").reshape(self.n_clusters_, -1)
+
+    labels_ = property(lambda self: self._getter("get_labels", np.int32))
+    inertia_ = property(lambda self: self._get_f64(lib.GENRE_KMEANS_INERTIA))
+    n_iter_ = property(lambda self: self._get_i64(lib.GENRE_KMEANS_N_ITER))
+    n_clusters_ = property(lambda self: self._get_i64(lib.GENRE_KMEANS_N_CLUSTERS))
+    n_features_in_ = property(lambda self: self._get_i64(lib.GENRE_KMEANS_N_FEATURES))
+    converged_ = property(lambda self: bool(self._get_i64(lib.GENRE_KMEANS_CONVERGED)))
+
+
+# ---- t-SNE ---------------------------------------------------------------------
+
+class TSNE(_Model):
+    """t-SNE embedding (exact, Barnes-Hut or FFT-interpolated gradients)."""
+
+    _kind = "tsne"
+    _FITTED_KEY = lib.GENRE_TSNE_FITTED
+    _KEYS = {"perplexity": ("f64", "GENRE_TSNE_PERPLEXITY", None),
+             "n_components": ("i64", "GENRE_TSNE_N_COMPONENTS", None),
+             "method": ("i64", "GENRE_TSNE_METHOD", _enum("GENRE_TSNE_METHOD_")),
+             "theta": ("f64", "GENRE_TSNE_THETA", None),
+             "learning_rate": ("f64", "GENRE_TSNE_LEARNING_RATE", None),
+             "early_exaggeration": ("f64", "GENRE_TSNE_EARLY_EXAGGERATION", None),
+             "exaggeration_iter": ("i64", "GENRE_TSNE_EXAGGERATION_ITER", None),
+             "momentum": ("f64", "GENRE_TSNE_MOMENTUM", None),
+             "final_momentum": ("f64", "GENRE_TSNE_FINAL_MOMENTUM", None),
+             "max_iter": ("i64", "GENRE_TSNE_MAX_ITER", None),
+             "init": ("i64", "GENRE_TSNE_INIT", _enum("GENRE_TSNE_INIT_")),
+             "seed": ("i64", "GENRE_TSNE_SEED", None),
+             "n_threads": ("i64", "GENRE_TSNE_N_THREADS", None),
+             "min_gain": ("f64", "GENRE_TSNE_MIN_GAIN", None),
+             "report_every": ("i64", "GENRE_TSNE_REPORT_EVERY", None)}
+
+    def fit_transform(self, X, y=None):  # noqa: ARG002
+        a, xp, n, d, stride = as_matrix(X)
+        with self._lock.write():
+            self._apply_params()
+            k = int(self.n_components)
+            out = np.empty((n, k))
+            self._fit_call(lambda: lib.genre_tsne_fit_embed(
+                self.handle, xp, n, d, stride, ptr(out, "double *"), out.size, ffi.NULL))
+        return out
+
+    def fit(self, X, y=None):
+        self.fit_transform(X, y)
+        return self
+
+    @property
+    def embedding_(self):
+        return self._getter("get_embedding").reshape(self._get_i64(lib.GENRE_TSNE_N_SAMPLES), -1)
+
+    kl_divergence_ = property(lambda self: self._get_f64(lib.GENRE_TSNE_KL_DIVERGENCE))
+    n_iter_ = property(lambda self: self._get_i64(lib.GENRE_TSNE_N_ITER))
