@@ -92,3 +92,21 @@ def test_silhouette():
     np.testing.assert_allclose(genre.metrics.silhouette_samples(x, lab),
                                skm.silhouette_samples(x, lab), atol=1e-12)
     assert abs(genre.metrics.silhouette_score(x, lab) - skm.silhouette_score(x, lab)) <= 1e-12
+
+
+def test_kmeans(scaled):
+    """k-means on the LDA 2-D projection (5,000 training rows): the same
+    partition and inertia as scikit-learn's KMeans, and silhouettes of the same
+    labels equal to scikit-learn's, as the C tests show for the full set."""
+    from sklearn.cluster import KMeans as SkKMeans
+    _, ztr, ytr, _, _ = scaled
+    with genre.LinearDiscriminantAnalysis(n_components=2) as lda:
+        x = np.ascontiguousarray(lda.fit_transform(ztr, ytr)[::9])
+    with genre.KMeans(n_clusters=3, n_init=10, seed=1) as km:
+        labels = km.fit_predict(x)
+        inertia = float(np.sum((x - km.cluster_centers_[labels]) ** 2))
+    ref = SkKMeans(n_clusters=3, n_init=10, random_state=0).fit(x)
+    assert skm.adjusted_rand_score(labels, ref.labels_) > 0.999
+    assert abs(inertia - ref.inertia_) <= 1e-6 * ref.inertia_
+    assert abs(genre.metrics.silhouette_score(x, labels) -
+               skm.silhouette_score(x, labels)) <= 1e-9
