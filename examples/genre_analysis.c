@@ -1754,7 +1754,7 @@ static void plots_kmeans(run *r)
         snprintf(title, sizeof title, "k-means, k = %d, on LDA %d-D", r->km_best[v], v + 2);
         gplot *p = gplot_create(v ? GPLOT_SCATTER3 : GPLOT_XY, title, "LD 1", "LD 2");
         const char *names[KMAX];
-        char nb[KMAX][16];
+        char nb[KMAX][24]; /* "cluster " + any int */
         for (int k = 0; k < r->km_best[v]; k++) {
             snprintf(nb[k], sizeof nb[k], "cluster %d", k + 1);
             names[k] = nb[k];
