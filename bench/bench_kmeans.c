@@ -24,15 +24,15 @@
  * <x> x` (scikit-learn's sweep + seven silhouettes over genre_kmeans_sweep).
  * Usage: genre-bench-kmeans [all]
  */
+#include "bench_common.h"
+
 #include <genre/genre.h>
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #ifndef GENRE_BENCH_SOURCE_DIR
 #define GENRE_BENCH_SOURCE_DIR "."
@@ -45,49 +45,9 @@
 #define KMAX 8
 #define NK (KMAX - KMIN + 1)
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static size_t read_train(const char *path, double **x_out, int32_t **y_out)
-{
-    gzFile f = gzopen(path, "rb");
-    if (!f)
-        return 0;
-    size_t cap = 50000, n = 0;
-    double *x = malloc(cap * D * sizeof *x);
-    int32_t *y = malloc(cap * sizeof *y);
-    char line[1024];
-    if (!x || !y || !gzgets(f, line, sizeof line)) {
-        gzclose(f);
-        free(x), free(y);
-        return 0;
-    }
-    while (gzgets(f, line, sizeof line) && n < cap) {
-        char *end;
-        long set = strtol(line, &end, 10);
-        long label = strtol(end + 1, &end, 10);
-        if (set != 0)
-            continue;
-        for (size_t j = 0; j < D; j++)
-            x[n * D + j] = strtod(end + 1, &end);
-        y[n++] = (int32_t)label;
-    }
-    gzclose(f);
-    *x_out = x;
-    *y_out = y;
-    return n;
-}
-
 static void check(genre_status st, const char *what)
 {
-    if (st != GENRE_OK) {
-        fprintf(stderr, "genre-bench-kmeans: %s: %s\n", what, genre_last_error());
-        exit(EXIT_FAILURE);
-    }
+    genre_bench_check("genre-bench-kmeans", st, what);
 }
 
 /* Milliseconds per Lloyd iteration of one restart with a given kernel. */
@@ -102,9 +62,9 @@ static double ms_per_iter(const double *x, size_t n, size_t d, size_t stride, in
         check(genre_kmeans_set_i64(km, GENRE_KMEANS_MAX_ITER, 40), "max_iter");
         check(genre_kmeans_set_f64(km, GENRE_KMEANS_TOL, 0.0), "tol");
         check(genre_kmeans_set_i64(km, GENRE_KMEANS_DISTANCE_KERNEL, kernel), "kernel");
-        double t0 = now();
+        double t0 = genre_bench_now();
         check(genre_kmeans_fit(km, x, n, d, stride), "fit");
-        double t = now() - t0;
+        double t = genre_bench_now() - t0;
         int64_t it;
         check(genre_kmeans_get_i64(km, GENRE_KMEANS_N_ITER, &it), "n_iter");
         genre_kmeans_free(km);
@@ -122,7 +82,7 @@ int main(int argc, char **argv)
     snprintf(path, sizeof path, "%s/tests/fixtures/real_split.csv.gz", dir);
     double *x;
     int32_t *y;
-    size_t n = read_train(path, &x, &y);
+    size_t n = genre_bench_read_train(path, D, &x, &y);
     if (n == 0) {
         fprintf(stderr, "genre-bench-kmeans: cannot read %s\n", path);
         return EXIT_FAILURE;
@@ -180,16 +140,16 @@ int main(int argc, char **argv)
         check(genre_kmeans_create(&km), "create");
         check(genre_kmeans_set_i64(km, GENRE_KMEANS_K, k), "k");
         check(genre_kmeans_set_i64(km, GENRE_KMEANS_N_INIT, 10), "n_init");
-        double t0 = now();
+        double t0 = genre_bench_now();
         check(genre_kmeans_fit(km, p2, n, 2, 2), "fit");
-        double t1 = now();
+        double t1 = genre_bench_now();
         check(genre_kmeans_get_labels(km, lab + (size_t)(k - KMIN) * n, n, NULL), "labels");
         check(genre_kmeans_get_f64(km, GENRE_KMEANS_INERTIA, &inertia[k - KMIN]), "inertia");
-        double t2 = now();
+        double t2 = genre_bench_now();
         check(genre_metrics_silhouette(p2, n, 2, 2, lab + (size_t)(k - KMIN) * n, 0,
                                        &sil[k - KMIN], NULL, 0, NULL, NULL, NULL),
               "silhouette");
-        double t3 = now();
+        double t3 = genre_bench_now();
         fit_s += t1 - t0;
         sil_s += t3 - t2;
         printf("libgenre k=%d: fit %.1f ms (inertia %.3f), exact silhouette %.1f ms (%.6f)\n",
@@ -204,9 +164,9 @@ int main(int argc, char **argv)
         double in2[NK], si2[NK];
         check(genre_kmeans_create(&km), "create");
         check(genre_kmeans_set_i64(km, GENRE_KMEANS_N_INIT, 10), "n_init");
-        double t0 = now();
+        double t0 = genre_bench_now();
         check(genre_kmeans_sweep(km, p2, n, 2, 2, KMIN, KMAX, in2, si2, NK, NULL), "sweep");
-        sweep_s = now() - t0;
+        sweep_s = genre_bench_now() - t0;
         double worst = 0;
         for (int q = 0; q < NK; q++)
             worst = fmax(worst, fmax(fabs(in2[q] - inertia[q]), fabs(si2[q] - sil[q])));

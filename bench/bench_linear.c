@@ -16,13 +16,13 @@
  * repository root (or anywhere: the source dir is compiled in).
  * Usage: genre-bench-linear [repeats]
  */
+#include "bench_common.h"
+
 #include <genre/genre.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <zlib.h>
 
 #ifndef GENRE_BENCH_SOURCE_DIR
 #define GENRE_BENCH_SOURCE_DIR "."
@@ -32,13 +32,6 @@
 #define KEY 6
 #define MODE 9
 #define MAX_REPEATS 1001
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -52,42 +45,9 @@ static double median(double *t, int n)
     return n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
 }
 
-static size_t read_train(const char *path, double **x_out, int32_t **y_out)
-{
-    gzFile f = gzopen(path, "rb");
-    if (!f)
-        return 0;
-    size_t cap = 50000, n = 0;
-    double *x = malloc(cap * D * sizeof *x);
-    int32_t *y = malloc(cap * sizeof *y);
-    char line[1024];
-    if (!x || !y || !gzgets(f, line, sizeof line)) {
-        gzclose(f);
-        free(x), free(y);
-        return 0;
-    }
-    while (gzgets(f, line, sizeof line) && n < cap) {
-        char *end;
-        long set = strtol(line, &end, 10);
-        long label = strtol(end + 1, &end, 10);
-        if (set != 0)
-            continue;
-        for (size_t j = 0; j < D; j++)
-            x[n * D + j] = strtod(end + 1, &end);
-        y[n++] = (int32_t)label;
-    }
-    gzclose(f);
-    *x_out = x;
-    *y_out = y;
-    return n;
-}
-
 static void check(genre_status st, const char *what)
 {
-    if (st != GENRE_OK) {
-        fprintf(stderr, "genre-bench-linear: %s: %s\n", what, genre_last_error());
-        exit(EXIT_FAILURE);
-    }
+    genre_bench_check("genre-bench-linear", st, what);
 }
 
 int main(int argc, char **argv)
@@ -100,7 +60,7 @@ int main(int argc, char **argv)
     snprintf(path, sizeof path, "%s/tests/fixtures/real_split.csv.gz", dir);
     double *x;
     int32_t *y;
-    size_t n = read_train(path, &x, &y);
+    size_t n = genre_bench_read_train(path, D, &x, &y);
     if (n == 0) {
         fprintf(stderr, "genre-bench-linear: cannot read %s\n", path);
         return EXIT_FAILURE;
@@ -124,22 +84,22 @@ int main(int argc, char **argv)
 
     static double t_scaler[MAX_REPEATS], t_pca[MAX_REPEATS], t_lda[MAX_REPEATS];
     for (int r = 0; r < repeats; r++) {
-        double t0 = now();
+        double t0 = genre_bench_now();
         check(genre_scaler_create(&s), "scaler");
         check(genre_scaler_set_mask(s, mask, D), "scaler mask");
         check(genre_scaler_fit(s, x, n, D, D), "scaler fit");
         genre_scaler_free(s);
-        double t1 = now();
+        double t1 = genre_bench_now();
         genre_pca *pca;
         check(genre_pca_create(&pca), "pca");
         check(genre_pca_fit(pca, p, n, 12, 12), "pca fit");
         genre_pca_free(pca);
-        double t2 = now();
+        double t2 = genre_bench_now();
         genre_lda *lda;
         check(genre_lda_create(&lda), "lda");
         check(genre_lda_fit(lda, z, n, D, D, y), "lda fit");
         genre_lda_free(lda);
-        double t3 = now();
+        double t3 = genre_bench_now();
         t_scaler[r] = 1e3 * (t1 - t0);
         t_pca[r] = 1e3 * (t2 - t1);
         t_lda[r] = 1e3 * (t3 - t2);
