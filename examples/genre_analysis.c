@@ -261,11 +261,52 @@ static double now_s(void)
 typedef struct bar {
     const char *label;
     int tty, last, active;
-    double t0;
+    double t0, frac;
     pthread_mutex_t lock;
     int64_t done, total;          /* for shared (multi-job) progress */
     int64_t sweep_step, sweep_n;  /* k-means sweep */
 } bar;
+
+/* Stages may run side by side (k-means beside the MLPs), so every write to
+ * stderr goes through one lock, and on a terminal the running bars share
+ * one line. */
+#define MAX_BARS 4
+static pthread_mutex_t g_out = PTHREAD_MUTEX_INITIALIZER;
+static bar *g_bars[MAX_BARS];
+
+static int n_active_bars(void)
+{
+    int n = 0;
+    for (int i = 0; i < MAX_BARS; i++)
+        n += g_bars[i] != NULL;
+    return n;
+}
+
+/* Redraws the terminal line of the running bars (g_out held). */
+static void bars_redraw(void)
+{
+    int n = n_active_bars();
+    if (n == 0)
+        return;
+    fputs("\r\x1b[K", stderr);
+    for (int i = 0; i < MAX_BARS; i++) {
+        bar *b = g_bars[i];
+        if (!b || !b->tty)
+            continue;
+        int pct = (int)(b->frac * 100);
+        if (n == 1) {
+            char cells[31];
+            int fill = (int)(b->frac * 30);
+            for (int c = 0; c < 30; c++)
+                cells[c] = c < fill ? '#' : '.';
+            cells[30] = 0;
+            fprintf(stderr, "  %-26s [%s] %3d%% %6.1fs", b->label, cells, pct,
+                    now_s() - b->t0);
+        } else {
+            fprintf(stderr, "  %s %3d%% %5.1fs", b->label, pct, now_s() - b->t0);
+        }
+    }
+}
 
 static void bar_start(bar *b, const char *label)
 {
@@ -274,44 +315,73 @@ static void bar_start(bar *b, const char *label)
     b->last = -1;
     b->active = 1;
     b->t0 = now_s();
+    b->frac = 0;
     b->done = b->total = b->sweep_step = b->sweep_n = 0;
+    pthread_mutex_lock(&g_out);
+    for (int i = 0; i < MAX_BARS; i++)
+        if (!g_bars[i]) {
+            g_bars[i] = b;
+            break;
+        }
+    pthread_mutex_unlock(&g_out);
 }
 
+/* frac is clamped to [0, 1] and never goes back. */
 static void bar_show(bar *b, double frac)
 {
     if (frac < 0)
         frac = 0;
     if (frac > 1)
         frac = 1;
+    pthread_mutex_lock(&g_out);
+    if (frac < b->frac)
+        frac = b->frac;
+    b->frac = frac;
     int pct = (int)(frac * 100);
     if (b->tty) {
-        if (pct == b->last)
-            return;
-        char cells[31];
-        int fill = (int)(frac * 30);
-        for (int i = 0; i < 30; i++)
-            cells[i] = i < fill ? '#' : '.';
-        cells[30] = 0;
-        fprintf(stderr, "\r  %-26s [%s] %3d%% %6.1fs", b->label, cells, pct,
-                now_s() - b->t0);
+        if (pct != b->last)
+            bars_redraw();
     } else {
         int q = pct / 25;
-        if (q == b->last / 25 && b->last >= 0)
-            return;
-        fprintf(stderr, "  %s: %d%% (%.1fs)\n", b->label, q * 25, now_s() - b->t0);
+        if (b->last < 0 || q != b->last / 25)
+            fprintf(stderr, "  %s: %d%% (%.1fs)\n", b->label, q * 25, now_s() - b->t0);
     }
     b->last = pct;
+    pthread_mutex_unlock(&g_out);
 }
 
 static void bar_end(bar *b, const char *result)
 {
-    if (!b->active)
-        return;
-    if (b->tty)
-        fprintf(stderr, "\r  %-26s %-40s %6.1fs\n", b->label, result, now_s() - b->t0);
-    else
-        fprintf(stderr, "  %s: %s (%.1fs)\n", b->label, result, now_s() - b->t0);
-    b->active = 0;
+    pthread_mutex_lock(&g_out);
+    if (b->active) {
+        for (int i = 0; i < MAX_BARS; i++)
+            if (g_bars[i] == b)
+                g_bars[i] = NULL;
+        if (b->tty)
+            fprintf(stderr, "\r\x1b[K  %-26s %-40s %6.1fs\n", b->label, result,
+                    now_s() - b->t0);
+        else
+            fprintf(stderr, "  %s: %s (%.1fs)\n", b->label, result, now_s() - b->t0);
+        b->active = 0;
+        if (b->tty)
+            bars_redraw();
+    }
+    pthread_mutex_unlock(&g_out);
+}
+
+/* One message line on stderr, not torn by a running bar. */
+static void say(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    pthread_mutex_lock(&g_out);
+    if (n_active_bars() && isatty(STDERR_FILENO))
+        fputs("\r\x1b[K", stderr);
+    vfprintf(stderr, fmt, ap);
+    if (isatty(STDERR_FILENO))
+        bars_redraw();
+    pthread_mutex_unlock(&g_out);
+    va_end(ap);
 }
 
 static int32_t progress_simple(void *ud, int32_t phase, int64_t step, int64_t total,
@@ -336,18 +406,17 @@ static int32_t progress_tsne(void *ud, int32_t phase, int64_t step, int64_t tota
     return g_cancel ? 1 : 0;
 }
 
+/* A sweep fits every k, then scores all of them in one silhouette pass; on
+ * the reference data the fits take about a third of the sweep's time. */
 static int32_t progress_kmeans(void *ud, int32_t phase, int64_t step, int64_t total,
                                double objective)
 {
     (void)objective;
     bar *b = ud;
-    if (phase == GENRE_KMEANS_PHASE_SWEEP) {
-        b->sweep_step = step;
-        b->sweep_n = total;
-    } else if (phase == GENRE_KMEANS_PHASE_SILHOUETTE && total > 0 && b->sweep_n > 0) {
-        bar_show(b, ((double)b->sweep_step + (double)step / (double)total) /
-                        (double)b->sweep_n);
-    }
+    if (phase == GENRE_KMEANS_PHASE_SWEEP && total > 0)
+        bar_show(b, (1.0 / 3.0) * (double)step / (double)total);
+    else if (phase == GENRE_KMEANS_PHASE_SILHOUETTE && total > 0)
+        bar_show(b, 1.0 / 3.0 + (2.0 / 3.0) * (double)step / (double)total);
     return g_cancel ? 1 : 0;
 }
 
@@ -401,7 +470,7 @@ typedef struct model_result {
     double per_class[NC];
     double lr_val_loss[4];
     double *hist_train, *hist_val, *hist_test;
-    size_t n_hist;
+    size_t n_hist, n_hist_test; /* train, validation: epochs run; test: to the chosen epoch */
     double *proba_test;
 } model_result;
 
@@ -411,10 +480,11 @@ typedef struct run {
     char tmpdir[PATH_MAX + 64], plotdir[PATH_MAX + 80];
     stage st[MAX_STAGES];
     int n_st;
-    int cancelled, failed;
+    _Atomic int cancelled, failed; /* read by concurrent stages */
     char error[1024];
     plotref plots[128];
     int n_plots;
+    double plot_seconds;
     double t_start;
 
     /* data */
@@ -468,9 +538,14 @@ typedef struct run {
     } tsne[MAX_TSNE];
 } run;
 
+/* The stage list and the plot list are appended to from concurrent stages. */
+static pthread_mutex_t g_reg = PTHREAD_MUTEX_INITIALIZER;
+
 static stage *stage_begin(run *r, const char *name)
 {
+    pthread_mutex_lock(&g_reg);
     stage *s = &r->st[r->n_st++];
+    pthread_mutex_unlock(&g_reg);
     s->name = name;
     s->status = ST_DONE;
     s->seconds = now_s();
@@ -495,6 +570,7 @@ static void stage_note(stage *s, const char *fmt, ...)
 /* A libgenre failure: cancelled, or failed with the library's message. */
 static int stage_fail(run *r, stage *s, genre_status st, const char *what)
 {
+    pthread_mutex_lock(&g_reg);
     if (st == GENRE_E_CANCELLED || g_cancel) {
         r->cancelled = 1;
         stage_note(s, "cancelled by Ctrl-C");
@@ -505,6 +581,7 @@ static int stage_fail(run *r, stage *s, genre_status st, const char *what)
         snprintf(r->error, sizeof r->error, "%s: %s", what, genre_last_error());
         stage_end(s, ST_FAILED);
     }
+    pthread_mutex_unlock(&g_reg);
     return -1;
 }
 
@@ -1130,9 +1207,8 @@ cleanup:
 /* k-means sweep on LDA 2-D and 3-D                                         */
 /* ======================================================================== */
 
-static int stage_kmeans(run *r)
+static int stage_kmeans(run *r, stage *s)
 {
-    stage *s = stage_begin(r, "k-means sweep (LDA 2-D, 3-D)");
     if (r->opt.no_kmeans) {
         stage_note(s, "--no-kmeans");
         stage_end(s, ST_SKIPPED);
@@ -1252,41 +1328,60 @@ out:
     j->out = mlp;
 }
 
+/* A small job pool whose finished jobs may queue new ones: when both
+ * learning rates of a model are done, its loss-curve fit is queued at once,
+ * so no thread waits at a barrier between the two rounds. */
 typedef struct pool {
     mlp_job *jobs;
-    size_t n, next;
+    size_t n, next, running;
     pthread_mutex_t lock;
+    pthread_cond_t cv;
+    void (*on_done)(struct pool *p, size_t i); /* called with lock held */
+    void *ud;
 } pool;
 
 static void *pool_worker(void *arg)
 {
     pool *p = arg;
+    pthread_mutex_lock(&p->lock);
     for (;;) {
-        pthread_mutex_lock(&p->lock);
+        while (p->next >= p->n && p->running > 0)
+            pthread_cond_wait(&p->cv, &p->lock);
+        if (p->next >= p->n)
+            break; /* nothing queued, nothing running: no job can appear */
         size_t i = p->next++;
+        p->running++;
         pthread_mutex_unlock(&p->lock);
-        if (i >= p->n)
-            return NULL;
         run_mlp_job(&p->jobs[i]);
+        pthread_mutex_lock(&p->lock);
+        p->running--;
+        if (p->on_done)
+            p->on_done(p, i);
+        pthread_cond_broadcast(&p->cv);
     }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
 }
 
-static void run_jobs(mlp_job *jobs, size_t n, int threads)
+static void run_pool(pool *p, int threads, size_t max_jobs)
 {
-    pool p = {jobs, n, 0, PTHREAD_MUTEX_INITIALIZER};
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->cv, NULL);
     int nt = threads > 0 ? threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (nt < 1)
         nt = 1;
-    if ((size_t)nt > n)
-        nt = (int)n;
+    if ((size_t)nt > max_jobs)
+        nt = (int)max_jobs;
     pthread_t th[64];
     int started = 0;
     for (int i = 1; i < nt && i < 64; i++)
-        if (pthread_create(&th[started], NULL, pool_worker, &p) == 0)
+        if (pthread_create(&th[started], NULL, pool_worker, p) == 0)
             started++;
-    pool_worker(&p);
+    pool_worker(p);
     for (int i = 0; i < started; i++)
         pthread_join(th[i], NULL);
+    pthread_cond_destroy(&p->cv);
+    pthread_mutex_destroy(&p->lock);
 }
 
 static void take_columns(const double *src, size_t n, size_t sd, size_t d, double *dst)
@@ -1311,6 +1406,82 @@ static void init_models(run *r)
                           .hidden = {15}, .n_hidden = 1, .n_in = 1, .ref_auroc = 0.82,
                           .ref_acc = NAN, .ref_epochs = NAN, .ref_time = NAN};
     r->n_models = 4;
+}
+
+typedef struct mlp_ctx {
+    pool p;                      /* first: the pool's callback casts back */
+    run *r;
+    size_t nsel;
+    int sel_done[4], chosen[4];
+    size_t curve[4];
+    bar *bar;
+} mlp_ctx;
+
+/* The validation loss at the best epoch of a selection fit (+inf if none). */
+static double best_val_loss(const genre_mlp *mlp)
+{
+    int64_t be = 0;
+    size_t ne = 0;
+    double loss = INFINITY;
+    if (!mlp || genre_mlp_get_i64(mlp, GENRE_MLP_BEST_EPOCH, &be))
+        return loss;
+    genre_mlp_get_history(mlp, GENRE_MLP_HISTORY_VAL_LOSS, NULL, 0, &ne); /* size query */
+    if (be < 1 || (size_t)be > ne)
+        return loss;
+    double *h = xcalloc(ne, sizeof *h);
+    if (h && !genre_mlp_get_history(mlp, GENRE_MLP_HISTORY_VAL_LOSS, h, ne, &ne))
+        loss = h[be - 1];
+    free(h);
+    return loss;
+}
+
+/* A job finished (pool lock held): shrink the bar's total to the epochs
+ * actually run, and when both rates of a model are in, choose the rate with
+ * the lower best validation loss and queue the model's loss-curve fit. */
+static void mlp_done(pool *p, size_t i)
+{
+    mlp_ctx *c = (mlp_ctx *)p;
+    mlp_job *j = &p->jobs[i];
+    int64_t ran = 0;
+    if (j->out)
+        genre_mlp_get_i64(j->out, GENRE_MLP_EPOCHS_RUN, &ran);
+    pthread_mutex_lock(&c->bar->lock);
+    c->bar->total -= c->r->opt.epochs - ran;
+    pthread_mutex_unlock(&c->bar->lock);
+    if (i >= c->nsel)
+        return;
+    int k = (int)(i / N_LR);
+    if (++c->sel_done[k] < N_LR)
+        return;
+    int best = -1;
+    double best_loss = INFINITY;
+    for (int l = 0; l < N_LR; l++) {
+        mlp_job *s = &p->jobs[k * N_LR + l];
+        if (s->st)
+            return; /* reported after the pool */
+        double loss = best_val_loss(s->out);
+        c->r->m[k].lr_val_loss[l] = loss;
+        if (best < 0 || loss < best_loss)
+            best_loss = loss, best = l;
+    }
+    if (g_cancel)
+        return;
+    mlp_job *s = &p->jobs[k * N_LR + best];
+    int64_t e = 0; /* the chosen epoch: the curve follows the chosen model's training */
+    genre_mlp_get_i64(s->out, GENRE_MLP_BEST_EPOCH, &e);
+    if (e < 1)
+        e = 1;
+    c->chosen[k] = best;
+    c->curve[k] = p->n;
+    mlp_job *cj = &p->jobs[p->n++];
+    *cj = *s;
+    cj->out = NULL;
+    cj->st = GENRE_OK;
+    cj->curve = 1;
+    cj->epochs = e;
+    pthread_mutex_lock(&c->bar->lock);
+    c->bar->total -= c->r->opt.epochs - e;
+    pthread_mutex_unlock(&c->bar->lock);
 }
 
 static int stage_mlp(run *r)
@@ -1338,9 +1509,8 @@ static int stage_mlp(run *r)
     /* inputs per model: standardized 13, LDA 3, LDA 2, LDA 1 */
     double *in_tr[4] = {0}, *in_te[4] = {0}, *in_f[4] = {0}, *in_v[4] = {0};
     int32_t *yf = xcalloc(nf, sizeof *yf), *yv = xcalloc(nv, sizeof *yv);
-    mlp_job jobs[4 * N_LR], curves[4];
+    mlp_job jobs[4 * N_LR + 4];
     memset(jobs, 0, sizeof jobs);
-    memset(curves, 0, sizeof curves);
     double *proba_tr = xcalloc(r->ntr * NC, sizeof *proba_tr);
     int ok = yf && yv && proba_tr;
     for (int k = 0; k < r->n_models && ok; k++) {
@@ -1374,58 +1544,53 @@ static int stage_mlp(run *r)
         goto fail;
     }
     /* 1. learning rate and epochs chosen on the validation rows (early
-     *    stopping with patience 30 keeps the best-validation weights) */
+     *    stopping with patience 30 keeps the best-validation weights);
+     * 2. as soon as both rates of a model are done, its test-loss curve: the
+     *    same fit (same seed and lr: identical weights, since validation rows
+     *    never feed the gradients) up to the chosen epoch, with the test rows
+     *    as its "validation" rows, for the plot only. Both rounds share one
+     *    pool. */
     bar b;
-    bar_start(&b, "MLPs: choose lr, epochs");
+    bar_start(&b, "MLPs (lr, epochs, curves)");
     pthread_mutex_init(&b.lock, NULL);
-    b.total = (int64_t)r->n_models * N_LR * r->opt.epochs;
-    size_t nj = 0;
-    for (int k = 0; k < r->n_models; k++)
-        for (int l = 0; l < N_LR; l++)
-            jobs[nj++] = (mlp_job){.r = r, .m = &r->m[k], .xf = in_f[k], .xv = in_v[k],
-                                   .xt = in_te[k], .yf = yf, .yv = yv, .yt = r->yte,
-                                   .nf = nf, .nv = nv, .nt = r->nte, .lr = LRS[l],
-                                   .epochs = r->opt.epochs, .bar = &b};
-    run_jobs(jobs, nj, r->opt.threads);
+    size_t nsel = (size_t)r->n_models * N_LR;
+    b.total = (int64_t)(nsel + (size_t)r->n_models) * r->opt.epochs;
+    for (size_t j = 0; j < nsel; j++) {
+        int k = (int)(j / N_LR), l = (int)(j % N_LR);
+        jobs[j] = (mlp_job){.r = r, .m = &r->m[k], .xf = in_f[k], .xv = in_v[k],
+                            .xt = in_te[k], .yf = yf, .yv = yv, .yt = r->yte,
+                            .nf = nf, .nv = nv, .nt = r->nte, .lr = LRS[l],
+                            .epochs = r->opt.epochs, .bar = &b};
+    }
+    mlp_ctx ctx = {.p = {.jobs = jobs, .n = nsel, .on_done = mlp_done}, .r = r, .nsel = nsel,
+                   .bar = &b};
+    for (int k = 0; k < 4; k++)
+        ctx.chosen[k] = -1;
+    ctx.p.ud = &ctx;
+    run_pool(&ctx.p, r->opt.threads, nsel);
     pthread_mutex_destroy(&b.lock);
-    for (size_t j = 0; j < nj; j++)
+    for (size_t j = 0; j < ctx.p.n; j++)
         if (jobs[j].st) {
             bar_end(&b, "stopped");
             st = jobs[j].st;
             genre_clear_error();
             snprintf(r->error, sizeof r->error, "%s", jobs[j].err);
-            what = "MLP fit";
+            what = j < nsel ? "MLP fit" : "MLP loss curve";
             goto fail;
         }
+    if (ctx.p.n != nsel + (size_t)r->n_models) {
+        bar_end(&b, "stopped");
+        st = g_cancel ? GENRE_E_CANCELLED : GENRE_E_NOMEM;
+        goto fail;
+    }
     bar_end(&b, "done");
-    /* choose per model; evaluate the chosen fit */
-    int chosen[4];
+    /* evaluate the chosen fit of each model */
     for (int k = 0; k < r->n_models; k++) {
         model_result *m = &r->m[k];
-        int best = -1;
-        double best_loss = INFINITY;
-        for (int l = 0; l < N_LR; l++) {
-            mlp_job *j = &jobs[k * N_LR + l];
-            int64_t be = 0;
-            genre_mlp_get_i64(j->out, GENRE_MLP_BEST_EPOCH, &be);
-            size_t ne = 0;
-            genre_mlp_get_history(j->out, GENRE_MLP_HISTORY_VAL_LOSS, NULL, 0, &ne);
-            double *h = xcalloc(ne, sizeof *h);
-            double loss = INFINITY;
-            if (h && !genre_mlp_get_history(j->out, GENRE_MLP_HISTORY_VAL_LOSS, h, ne, &ne) &&
-                be >= 1 && (size_t)be <= ne)
-                loss = h[be - 1];
-            free(h);
-            m->lr_val_loss[l] = loss;
-            if (loss < best_loss)
-                best_loss = loss, best = l;
-        }
-        if (best < 0)
-            best = 0;
-        chosen[k] = best;
+        int best = ctx.chosen[k];
         mlp_job *j = &jobs[k * N_LR + best];
         m->lr = LRS[best];
-        m->val_loss = best_loss;
+        m->val_loss = m->lr_val_loss[best];
         m->train_time = j->seconds;
         genre_mlp_get_i64(j->out, GENRE_MLP_N_PARAMS, &m->params);
         genre_mlp_get_i64(j->out, GENRE_MLP_EPOCHS_RUN, &m->epochs_run);
@@ -1446,53 +1611,27 @@ static int stage_mlp(run *r)
             (st = eval_proba(r->ytr, proba_tr, r->ntr, &m->train_auroc, NULL, &m->train_acc,
                              NULL)))
             goto fail;
+        /* train and validation loss of the chosen fit, all epochs it ran */
         size_t ne = 0;
         genre_mlp_get_history(j->out, GENRE_MLP_HISTORY_VAL_LOSS, NULL, 0, &ne);
         m->hist_val = xcalloc(ne, sizeof(double));
-        if (m->hist_val)
+        m->hist_train = xcalloc(ne, sizeof(double));
+        if (m->hist_val && m->hist_train) {
             genre_mlp_get_history(j->out, GENRE_MLP_HISTORY_VAL_LOSS, m->hist_val, ne, &ne);
+            genre_mlp_get_history(j->out, GENRE_MLP_HISTORY_TRAIN_LOSS, m->hist_train, ne,
+                                  &ne);
+        }
         m->n_hist = ne;
+        /* test loss of the same trajectory up to the chosen epoch */
+        mlp_job *c = &jobs[ctx.curve[k]];
+        ne = 0;
+        genre_mlp_get_history(c->out, GENRE_MLP_HISTORY_VAL_LOSS, NULL, 0, &ne);
+        m->hist_test = xcalloc(ne, sizeof(double));
+        if (m->hist_test)
+            genre_mlp_get_history(c->out, GENRE_MLP_HISTORY_VAL_LOSS, m->hist_test, ne, &ne);
+        m->n_hist_test = ne < m->n_hist ? ne : m->n_hist;
         m->available = 1;
     }
-    /* 2. the loss curves: the same fit (same seed, lr, epochs: identical
-     *    weights, since validation rows never feed the gradients) with the
-     *    test rows as its "validation" rows, for the plot only */
-    bar_start(&b, "MLPs: loss curves");
-    pthread_mutex_init(&b.lock, NULL);
-    b.total = 0;
-    for (int k = 0; k < r->n_models; k++) {
-        model_result *m = &r->m[k];
-        curves[k] = jobs[k * N_LR + chosen[k]];
-        curves[k].out = NULL;
-        curves[k].curve = 1;
-        curves[k].epochs = m->epochs_run;
-        b.total += m->epochs_run;
-    }
-    run_jobs(curves, (size_t)r->n_models, r->opt.threads);
-    pthread_mutex_destroy(&b.lock);
-    for (int k = 0; k < r->n_models; k++) {
-        model_result *m = &r->m[k];
-        if (curves[k].st) {
-            bar_end(&b, "stopped");
-            st = curves[k].st;
-            snprintf(r->error, sizeof r->error, "%s", curves[k].err);
-            what = "MLP loss curve";
-            goto fail;
-        }
-        size_t ne = 0;
-        genre_mlp_get_history(curves[k].out, GENRE_MLP_HISTORY_VAL_LOSS, NULL, 0, &ne);
-        m->hist_test = xcalloc(ne, sizeof(double));
-        m->hist_train = xcalloc(ne, sizeof(double));
-        if (m->hist_test && m->hist_train) {
-            genre_mlp_get_history(curves[k].out, GENRE_MLP_HISTORY_VAL_LOSS, m->hist_test, ne,
-                                  &ne);
-            genre_mlp_get_history(curves[k].out, GENRE_MLP_HISTORY_TRAIN_LOSS, m->hist_train,
-                                  ne, &ne);
-        }
-        if (ne < m->n_hist)
-            m->n_hist = ne;
-    }
-    bar_end(&b, "done");
     stage_note(s, "test macro AUROC %.4f / %.4f / %.4f / %.4f", r->m[0].auroc, r->m[1].auroc,
                r->m[2].auroc, r->m[3].auroc);
     stage_end(s, ST_DONE);
@@ -1510,10 +1649,9 @@ fail:
     for (int k = 0; k < r->n_models; k++)
         r->m[k].available = 0;
 cleanup:
-    for (size_t j = 0; j < 4 * N_LR; j++)
+    for (size_t j = 0; j < 4 * N_LR + 4; j++)
         genre_mlp_free(jobs[j].out);
     for (int k = 0; k < 4; k++) {
-        genre_mlp_free(curves[k].out);
         free(in_tr[k]), free(in_te[k]), free(in_f[k]), free(in_v[k]);
     }
     free(is_val), free(yf), free(yv), free(proba_tr);
@@ -1617,15 +1755,17 @@ static int plot_save(run *r, gplot *p, const char *base, const char *section,
     char path[PATH_MAX + 160], err[600];
     snprintf(path, sizeof path, "%s/%s", r->plotdir, base);
     if (gplot_save(p, path, w, h, err, sizeof err)) {
-        fprintf(stderr, "genre-analysis: plot %s not written: %s\n", base, err);
+        say("genre-analysis: plot %s not written: %s\n", base, err);
         return -1;
     }
+    pthread_mutex_lock(&g_reg);
     if (r->n_plots < (int)(sizeof r->plots / sizeof r->plots[0])) {
         plotref *q = &r->plots[r->n_plots++];
         snprintf(q->base, sizeof q->base, "%s", base);
         snprintf(q->section, sizeof q->section, "%s", section);
         snprintf(q->caption, sizeof q->caption, "%s", caption);
     }
+    pthread_mutex_unlock(&g_reg);
     return 0;
 }
 
@@ -1804,15 +1944,15 @@ static void plots_models(run *r)
         if (p) {
             gplot_line(p, ep, m->hist_train, m->n_hist, 0, 0, 2, "train");
             gplot_line(p, ep, m->hist_val, m->n_hist, 2, 0, 2, "validation");
-            gplot_line(p, ep, m->hist_test, m->n_hist, 3, 1, 2, "test");
+            gplot_line(p, ep, m->hist_test, m->n_hist_test, 3, 1, 2, "test");
             double be = (double)m->best_epoch, yb = m->hist_val[m->best_epoch - 1];
             char note[64];
             snprintf(note, sizeof note, "chosen: epoch %lld", (long long)m->best_epoch);
             gplot_annotate(p, be, yb, note);
             snprintf(base, sizeof base, "loss_model%d", k + 1);
             snprintf(cap, sizeof cap,
-                     "%s: train, validation and test loss per epoch (lr %g chosen on "
-                     "validation)",
+                     "%s: train, validation and test loss per epoch (lr %g and epoch chosen "
+                     "on validation; the test loss is followed up to the chosen epoch)",
                      m->name, m->lr);
             plot_save(r, p, base, "models", cap, 900, 560);
         }
@@ -2120,7 +2260,7 @@ static int write_json(run *r, const char *path)
         jw_nums(&j, "loss_validation", m->hist_val ? m->hist_val : m->per_class,
                 m->hist_val ? m->n_hist : 0);
         jw_nums(&j, "loss_test", m->hist_test ? m->hist_test : m->per_class,
-                m->hist_test ? m->n_hist : 0);
+                m->hist_test ? m->n_hist_test : 0);
         jw_close(&j, '}');
     }
     jw_close(&j, ']');
@@ -2541,6 +2681,40 @@ static void free_run(run *r)
     }
 }
 
+static void add_plot_seconds(run *r, double t)
+{
+    pthread_mutex_lock(&g_reg);
+    r->plot_seconds += t;
+    pthread_mutex_unlock(&g_reg);
+}
+
+/* A side thread: the k-means sweep and its plots, or the data and linear
+ * plots. */
+typedef struct side {
+    run *r;
+    stage *s;
+    int plots_only;
+} side;
+
+static void *side_main(void *arg)
+{
+    side *a = arg;
+    run *r = a->r;
+    if (a->plots_only) {
+        double t0 = now_s();
+        plots_data(r);
+        plots_linear(r);
+        add_plot_seconds(r, now_s() - t0);
+        return NULL;
+    }
+    stage_kmeans(r, a->s);
+    double t0 = now_s();
+    if (!r->opt.no_plots)
+        plots_kmeans(r);
+    add_plot_seconds(r, now_s() - t0);
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     static run R;
@@ -2566,23 +2740,37 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     fprintf(stderr, "genre-analysis: %s\n", r->data_path);
 
-    if (stage_data(r) == 0) {
+    if (stage_data(r) == 0 && !stopping(r) && stage_linear(r) == 0) {
+        /* Independent work runs side by side: the k-means sweep (then its
+         * plots) and the data and linear plots each on a thread of their
+         * own, the MLPs (then their plots) on this one. */
+        side a = {r, stage_begin(r, "k-means sweep (LDA 2-D, 3-D)"), 0}, p = {r, NULL, 1};
+        pthread_t ta, tp;
+        int have_a = pthread_create(&ta, NULL, side_main, &a) == 0;
+        if (!have_a)
+            side_main(&a);
+        int have_p = !r->opt.no_plots && pthread_create(&tp, NULL, side_main, &p) == 0;
+        if (!have_p && !r->opt.no_plots)
+            side_main(&p);
+        if (!stopping(r))
+            stage_mlp(r);
+        double t0 = now_s();
         if (!r->opt.no_plots)
-            plots_data(r);
-        if (!stopping(r) && stage_linear(r) == 0) {
-            if (!r->opt.no_plots)
-                plots_linear(r);
-            if (!stopping(r))
-                stage_kmeans(r);
-            if (!r->opt.no_plots)
-                plots_kmeans(r);
-            if (!stopping(r))
-                stage_mlp(r);
-            if (!r->opt.no_plots)
-                plots_models(r);
-            if (!stopping(r))
-                stage_tsne(r);
+            plots_models(r);
+        add_plot_seconds(r, now_s() - t0);
+        if (have_a)
+            pthread_join(ta, NULL);
+        if (have_p)
+            pthread_join(tp, NULL);
+        if (!r->opt.no_plots) {
+            stage *ps = stage_begin(r, "plots (PNG and SVG)");
+            ps->seconds = r->plot_seconds;
+            ps->status = ST_DONE;
+            stage_note(ps, "%d plots; summed over the threads that drew them, beside the "
+                           "other stages", r->n_plots);
         }
+        if (!stopping(r))
+            stage_tsne(r);
     }
     if (g_cancel && !r->cancelled) {
         r->cancelled = 1;
