@@ -61,7 +61,7 @@ static const char *const FEAT[NF] = {"popularity", "acousticness", "danceability
 /* ======================================================================== */
 
 typedef struct options {
-    const char *input, *out, *split_file;
+    const char *input, *out, *split_file, *schema;
     uint64_t seed;
     int threads;
     int no_tsne, no_kmeans, no_mlp, no_plots, reference_order, tempo_median;
@@ -82,6 +82,9 @@ static void usage(FILE *f)
         "\n"
         "  -i, --input FILE        CSV (plain or gzip) with the music_genre schema\n"
         "                          (default: the data set installed with libgenre)\n"
+        "      --schema FILE       read --input with the schema in FILE instead: one\n"
+        "                          line per column, `name type [options]`, see\n"
+        "                          docs/analysis.md and examples/music_genre.schema\n"
         "  -o, --output DIR        report folder (default genre-report)\n"
         "  -s, --seed N            seed of the split and every model (default 20261125)\n"
         "  -j, --threads N         threads for k-means, silhouettes, t-SNE and the MLP\n"
@@ -226,6 +229,9 @@ static int parse_options(int argc, char **argv, options *o)
             NEEDV();
             if (parse_long(v, 1, 100000, &o->epochs))
                 BAD();
+        } else if (!strcmp(a, "--schema")) {
+            NEEDV();
+            o->schema = v;
         } else if (!strcmp(a, "--split-file")) {
             NEEDV();
             o->split_file = v;
@@ -482,6 +488,7 @@ typedef struct run {
     int n_st;
     _Atomic int cancelled, failed; /* read by concurrent stages */
     char error[1024];
+    char label_col[512], group_col[512]; /* the schema's label and group columns */
     plotref plots[128];
     int n_plots;
     double plot_seconds;
@@ -970,6 +977,212 @@ static void read_prep_counts(run *r, const genre_dataset *ds, int side)
         r->tempo_imputed[side] = v;
 }
 
+/* ======================================================================== */
+/* Schema files (--schema FILE, format in docs/analysis.md)                 */
+/* ======================================================================== */
+
+/* One token of a schema line: unquoted runs and "quoted" runs glued
+ * together; eq is the offset of the first '=' outside quotes, or -1. */
+typedef struct stok {
+    char text[512];
+    int eq, quoted;
+} stok;
+
+/* Splits a line into at most cap tokens; -1 on an unterminated quote or a
+ * token longer than 511 bytes. */
+static int schema_tokens(const char *line, stok *t, int cap)
+{
+    int n = 0;
+    const char *p = line;
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+            p++;
+        if (!*p || *p == '#')
+            return n;
+        if (n == cap)
+            return -2;
+        stok *k = &t[n++];
+        size_t len = 0;
+        int inq = 0;
+        k->eq = -1;
+        k->quoted = 0;
+        while (*p && (inq || (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n'))) {
+            if (*p == '"') {
+                inq = !inq;
+                k->quoted = 1;
+                p++;
+                continue;
+            }
+            if (!inq && *p == '=' && k->eq < 0)
+                k->eq = (int)len;
+            if (len + 1 >= sizeof k->text)
+                return -1;
+            k->text[len++] = *p++;
+        }
+        if (inq)
+            return -1;
+        k->text[len] = 0;
+    }
+}
+
+static const char *const SCHEMA_TYPES[] = {"numeric", "categorical", "text",
+                                           "label",   "group",       "ignore"};
+static const int32_t SCHEMA_ROLES[] = {GENRE_COL_NUMERIC, GENRE_COL_CATEGORICAL,
+                                       GENRE_COL_TEXT,    GENRE_COL_LABEL,
+                                       GENRE_COL_GROUP,   GENRE_COL_IGNORE};
+
+/* Reads a schema file into a new schema through the public schema API and
+ * checks that it declares what the analysis needs (the 13 features under
+ * their reference names, a label and a group column). 0, or -1 with a
+ * message naming the file, line and token in r->error. */
+static int read_schema_file(run *r, const char *path, genre_dataset_schema **out)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(r->error, sizeof r->error, "cannot open the schema file %s: %s", path,
+                 strerror(errno));
+        return -1;
+    }
+    genre_dataset_schema *sc = NULL;
+    if (genre_dataset_schema_create(&sc)) {
+        fclose(f);
+        snprintf(r->error, sizeof r->error, "%s", genre_last_error());
+        return -1;
+    }
+    enum { MAXG = 16, MAXT = 16 };
+    char global_missing[MAXG][512];
+    int n_global = 0, lineno = 0, rc = -1, n_cols = 0;
+    int32_t feat_role[NF] = {0};
+    char *line = NULL;
+    size_t cap = 0;
+    stok *t = calloc(MAXT, sizeof *t);
+    r->label_col[0] = r->group_col[0] = 0;
+#define SFAIL(...)                                                                     \
+    do {                                                                               \
+        int o_ = lineno ? snprintf(r->error, sizeof r->error, "%s:%d: ", path, lineno)  \
+                        : snprintf(r->error, sizeof r->error, "%s: ", path);           \
+        snprintf(r->error + o_, sizeof r->error - (size_t)o_, __VA_ARGS__);            \
+        goto done;                                                                     \
+    } while (0)
+    if (!t)
+        SFAIL("out of memory");
+    while (getline(&line, &cap, f) != -1) {
+        lineno++;
+        int n = schema_tokens(line, t, MAXT);
+        if (n == -1)
+            SFAIL("unterminated quote or a token over 511 bytes");
+        if (n == -2)
+            SFAIL("more than %d tokens", MAXT);
+        if (n == 0)
+            continue;
+        const char *name = t[0].text;
+        if (t[0].eq >= 0 && !t[0].quoted)
+            SFAIL("'%s': a line starts with a column name (or *), not an option", name);
+        if (!strcmp(name, "*") && !t[0].quoted) {
+            /* markers for every column */
+            if (n == 1)
+                SFAIL("'*' needs missing=TEXT");
+            for (int i = 1; i < n; i++) {
+                if (t[i].eq != 7 || strncmp(t[i].text, "missing", 7))
+                    SFAIL("'%s': only missing=TEXT applies to every column", t[i].text);
+                if (n_global == MAXG)
+                    SFAIL("'%s': more than %d markers for every column", t[i].text, MAXG);
+                snprintf(global_missing[n_global++], 512, "%s", t[i].text + 8);
+            }
+            continue;
+        }
+        if (n < 2)
+            SFAIL("'%s': the column needs a type (numeric, categorical, text, label, group "
+                  "or ignore)",
+                  name);
+        int ty = -1;
+        for (int k = 0; k < 6; k++)
+            if (!strcmp(t[1].text, SCHEMA_TYPES[k]))
+                ty = k;
+        if (ty < 0)
+            SFAIL("unknown type '%s' for column '%s' (numeric, categorical, text, label, "
+                  "group or ignore)",
+                  t[1].text, name);
+        if (genre_dataset_schema_add_column(sc, name, SCHEMA_ROLES[ty]))
+            SFAIL("column '%s': %s", name, genre_last_error());
+        n_cols++;
+        for (int j = 0; j < NF; j++)
+            if (!strcmp(name, FEAT[j]))
+                feat_role[j] = SCHEMA_ROLES[ty];
+        if (SCHEMA_ROLES[ty] == GENRE_COL_LABEL)
+            snprintf(r->label_col, sizeof r->label_col, "%s", name);
+        if (SCHEMA_ROLES[ty] == GENRE_COL_GROUP)
+            snprintf(r->group_col, sizeof r->group_col, "%s", name);
+        for (int i = 2; i < n; i++) {
+            const char *tok = t[i].text;
+            int eq = t[i].eq;
+            if (eq < 0)
+                SFAIL("'%s': expected an option KEY=VALUE (missing, missing-value, order, "
+                      "no-group)",
+                      tok);
+            const char *v = tok + eq + 1;
+            genre_status st;
+            if (eq == 7 && !strncmp(tok, "missing", 7)) {
+                st = genre_dataset_schema_add_missing_text(sc, name, v);
+            } else if (eq == 13 && !strncmp(tok, "missing-value", 13)) {
+                char *end;
+                double x = strtod(v, &end);
+                if (end == v || *end)
+                    SFAIL("'%s': not a number", tok);
+                st = genre_dataset_schema_add_missing_value(sc, name, x);
+            } else if (eq == 8 && !strncmp(tok, "no-group", 8)) {
+                st = genre_dataset_schema_set_no_group(sc, v);
+            } else if (eq == 5 && !strncmp(tok, "order", 5)) {
+                char buf[512], *names[256];
+                size_t k = 0;
+                snprintf(buf, sizeof buf, "%s", v);
+                for (char *q = buf, *c; q && k < 256; q = c ? c + 1 : NULL) {
+                    c = strchr(q, ',');
+                    if (c)
+                        *c = 0;
+                    names[k++] = q;
+                }
+                st = genre_dataset_schema_set_category_order(sc, name,
+                                                             (const char *const *)names, k);
+            } else {
+                SFAIL("unknown option '%.*s' (missing, missing-value, order, no-group)", eq,
+                      tok);
+            }
+            if (st)
+                SFAIL("'%s' of column '%s': %s", tok, name, genre_last_error());
+        }
+    }
+    for (int i = 0; i < n_global; i++)
+        if (genre_dataset_schema_add_missing_text(sc, NULL, global_missing[i]))
+            SFAIL("'*' missing=%s: %s", global_missing[i], genre_last_error());
+    /* what the analysis needs */
+    lineno = 0;
+    if (n_cols == 0)
+        SFAIL("no column declared");
+    for (int j = 0; j < NF; j++) {
+        int32_t want = (j == KEY_COL || j == MODE_COL) ? GENRE_COL_CATEGORICAL : GENRE_COL_NUMERIC;
+        if (feat_role[j] != want)
+            SFAIL("the analysis needs the column '%s' declared %s", FEAT[j],
+                  want == GENRE_COL_NUMERIC ? "numeric" : "categorical");
+    }
+    if (!r->label_col[0])
+        SFAIL("the analysis needs a label column (type label)");
+    if (!r->group_col[0])
+        SFAIL("the analysis needs a group column (type group, e.g. the artist) for the "
+              "group-median duration");
+    rc = 0;
+done:
+#undef SFAIL
+    free(line);
+    free(t);
+    fclose(f);
+    if (rc)
+        genre_dataset_schema_free(sc);
+    else
+        *out = sc;
+    return rc;
+}
+
 static int stage_data(run *r)
 {
     stage *s = stage_begin(r, "load, clean, split, impute");
@@ -983,8 +1196,17 @@ static int stage_data(run *r)
     genre_status st;
     const char *what = "read";
     r->tempo_mlp = !r->opt.tempo_median && !r->opt.no_mlp;
-    if ((st = genre_dataset_schema_create_music_genre(&schema)))
+    if (r->opt.schema) {
+        if (read_schema_file(r, r->opt.schema, &schema)) {
+            bar_end(&b, "stopped");
+            r->failed = 1;
+            stage_note(s, "%s", r->error);
+            stage_end(s, ST_FAILED);
+            goto cleanup;
+        }
+    } else if ((st = genre_dataset_schema_create_music_genre(&schema))) {
         goto fail;
+    }
     if (r->opt.threads)
         genre_dataset_schema_set_i64(schema, GENRE_SCHEMA_THREADS, r->opt.threads);
     if ((st = genre_dataset_read_file(&ds, schema, r->data_path)))
@@ -993,8 +1215,8 @@ static int stage_data(run *r)
     genre_dataset_report_value(ds, "read", NULL, "blank_rows", &r->blank_rows);
     genre_dataset_report_value(ds, "read", "duration_ms", "missing", &r->missing_duration);
     genre_dataset_report_value(ds, "read", "tempo", "missing", &r->missing_tempo);
-    genre_dataset_report_value(ds, "read", "artist_name", "groups", &r->groups);
-    genre_dataset_report_value(ds, "read", "artist_name", "no_group_rows", &r->no_group_rows);
+    genre_dataset_report_value(ds, "read", r->group_col, "groups", &r->groups);
+    genre_dataset_report_value(ds, "read", r->group_col, "no_group_rows", &r->no_group_rows);
     what = "drop empty rows";
     if ((st = genre_dataset_drop_empty_rows(ds)))
         goto fail;
@@ -1061,8 +1283,21 @@ static int stage_data(run *r)
         read_prep_counts(r, te, 1);
     }
     what = "genre names";
+    int32_t n_classes = 0;
+    if ((st = genre_dataset_prep_category_count(prep, r->label_col, &n_classes)))
+        goto fail;
+    if (n_classes != NC) {
+        bar_end(&b, "stopped");
+        snprintf(r->error, sizeof r->error,
+                 "the label column '%s' has %lld classes; the analysis needs %d genres",
+                 r->label_col, (long long)n_classes, NC);
+        r->failed = 1;
+        stage_note(s, "%s", r->error);
+        stage_end(s, ST_FAILED);
+        goto cleanup;
+    }
     for (int k = 0; k < NC; k++) {
-        if ((st = genre_dataset_prep_category_name(prep, "music_genre", k, r->genre[k],
+        if ((st = genre_dataset_prep_category_name(prep, r->label_col, k, r->genre[k],
                                                    sizeof r->genre[k], NULL)))
             goto fail;
         r->genre_ptr[k] = r->genre[k];
@@ -2724,6 +2959,8 @@ int main(int argc, char **argv)
     if (pr)
         return pr > 0 ? 0 : 2;
     init_models(r);
+    snprintf(r->label_col, sizeof r->label_col, "music_genre");
+    snprintf(r->group_col, sizeof r->group_col, "artist_name");
     if (find_data(r)) {
         fprintf(stderr, "genre-analysis: %s\n", r->error);
         return 1;
