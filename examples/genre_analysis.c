@@ -498,6 +498,8 @@ typedef struct run {
     int64_t rows_read, blank_rows, dropped, kept, missing_duration, missing_tempo, groups,
         no_group_rows;
     int64_t dur_from_group[2], dur_from_global[2], tempo_imputed[2];
+    int have_alt; /* the counts of the other order (leak-free vs reference) */
+    int64_t alt_dur_from_group[2], alt_dur_from_global[2], alt_tempo_imputed[2];
     int have_leak;
     int64_t shared_groups, test_in_train_groups, duplicate_rows;
     char genre[NC][32];
@@ -977,6 +979,18 @@ static void read_prep_counts(run *r, const genre_dataset *ds, int side)
         r->tempo_imputed[side] = v;
 }
 
+/* The same counts for the other order (median tempo preparation). */
+static void read_alt_counts(run *r, const genre_dataset *ds, int side)
+{
+    int64_t v;
+    if (!genre_dataset_report_value(ds, "group_median", "duration_ms", "from_group", &v))
+        r->alt_dur_from_group[side] = v;
+    if (!genre_dataset_report_value(ds, "group_median", "duration_ms", "from_global", &v))
+        r->alt_dur_from_global[side] = v;
+    if (!genre_dataset_report_value(ds, "impute_median", "tempo", "imputed", &v))
+        r->alt_tempo_imputed[side] = v;
+}
+
 /* ======================================================================== */
 /* Schema files (--schema FILE, format in docs/analysis.md)                 */
 /* ======================================================================== */
@@ -1190,7 +1204,7 @@ static int stage_data(run *r)
     bar_start(&b, "load + impute");
     genre_dataset_schema *schema = NULL;
     genre_dataset *ds = NULL, *tr = NULL, *te = NULL;
-    genre_dataset_prep *prep = NULL;
+    genre_dataset_prep *prep = NULL, *alt = NULL;
     genre_dataset_split *split = NULL;
     tempo_model tm = {.r = r, .bar = &b};
     genre_status st;
@@ -1239,12 +1253,6 @@ static int stage_data(run *r)
     if (st)
         goto fail;
 
-    if (r->opt.reference_order) {
-        what = "imputation over all rows (reference order)";
-        if ((st = genre_dataset_prep_fit_apply(prep, ds)))
-            goto fail;
-        read_prep_counts(r, ds, 0);
-    }
     if (r->opt.split_file) {
         what = "split file";
         if (r->opt.reference_order) {
@@ -1272,7 +1280,35 @@ static int stage_data(run *r)
             r->have_leak = 1;
     }
     bar_show(&b, 0.2);
-    if (!r->opt.reference_order) {
+    /* The report shows the imputation counts of both orders: the one run and
+     * the other one, counted with a second preparation (artist-median
+     * duration, median tempo: the counts do not depend on the tempo model). */
+    what = "imputation counts of the other order";
+    if ((st = genre_dataset_prep_create(&alt, schema)) ||
+        (st = genre_dataset_prep_add_group_median(alt, "duration_ms")) ||
+        (st = genre_dataset_prep_add_impute(alt, "tempo", GENRE_IMPUTE_MEDIAN)))
+        goto fail;
+    if (r->opt.reference_order) {
+        /* the leak-free counts on the raw split, then the reference order:
+         * impute over all rows, split again (same seed, same rows) */
+        if ((st = genre_dataset_prep_fit_apply(alt, tr)))
+            goto fail;
+        read_alt_counts(r, tr, 0);
+        if ((st = genre_dataset_prep_apply(alt, te)))
+            goto fail;
+        read_alt_counts(r, te, 1);
+        genre_dataset_free(tr);
+        genre_dataset_free(te);
+        tr = te = NULL;
+        what = "imputation over all rows (reference order)";
+        if ((st = genre_dataset_prep_fit_apply(prep, ds)))
+            goto fail;
+        read_prep_counts(r, ds, 0);
+        what = "split";
+        if ((st = genre_dataset_subset(&tr, ds, split, GENRE_SPLIT_TRAIN)) ||
+            (st = genre_dataset_subset(&te, ds, split, GENRE_SPLIT_TEST)))
+            goto fail;
+    } else {
         what = "imputation fit on the training rows";
         if ((st = genre_dataset_prep_fit_apply(prep, tr)))
             goto fail;
@@ -1281,7 +1317,12 @@ static int stage_data(run *r)
         if ((st = genre_dataset_prep_apply(prep, te)))
             goto fail;
         read_prep_counts(r, te, 1);
+        what = "imputation counts of the reference order";
+        if ((st = genre_dataset_prep_fit_apply(alt, ds)))
+            goto fail;
+        read_alt_counts(r, ds, 0);
     }
+    r->have_alt = 1;
     what = "genre names";
     int32_t n_classes = 0;
     if ((st = genre_dataset_prep_category_count(prep, r->label_col, &n_classes)))
@@ -1323,6 +1364,7 @@ cleanup:
     genre_mlp_free(tm.mlp);
     genre_dataset_split_free(split);
     genre_dataset_prep_free(prep);
+    genre_dataset_prep_free(alt);
     genre_dataset_free(tr);
     genre_dataset_free(te);
     genre_dataset_free(ds);
@@ -2406,6 +2448,19 @@ static int write_json(run *r, const char *path)
         jw_int(&j, "tempo_imputed", r->tempo_imputed[s]);
         jw_close(&j, '}');
     }
+    if (r->have_alt) {
+        const char *alt_sides[2] = {r->opt.reference_order ? "train" : "all_rows", "test"};
+        jw_open(&j, r->opt.reference_order ? "other_order_leak_free" : "other_order_reference",
+                '{');
+        for (int s = 0; s < (r->opt.reference_order ? 2 : 1); s++) {
+            jw_open(&j, alt_sides[s], '{');
+            jw_int(&j, "duration_from_artist_median", r->alt_dur_from_group[s]);
+            jw_int(&j, "duration_from_global_median", r->alt_dur_from_global[s]);
+            jw_int(&j, "tempo_imputed", r->alt_tempo_imputed[s]);
+            jw_close(&j, '}');
+        }
+        jw_close(&j, '}');
+    }
     jw_str(&j, "tempo_method", r->tempo_mlp ? "MLP regressor 12-32-16-1" : "training median");
     if (r->tempo_mlp) {
         jw_num(&j, "tempo_heldout_r2", r->tempo_r2);
@@ -2634,11 +2689,24 @@ static int write_html(run *r, const char *path)
           "median</th><th>duration from global median</th><th>tempo imputed</th></tr>\n",
           f);
     for (int s = 0; s < (r->opt.reference_order ? 1 : 2); s++)
-        fprintf(f, "<tr><td>%s</td><td>%lld</td><td>%lld</td><td>%lld</td></tr>\n",
-                r->opt.reference_order ? "all rows (before the split)" : s ? "test" : "train",
+        fprintf(f, "<tr><td><b>this run</b>: %s</td><td>%lld</td><td>%lld</td><td>%lld</td></tr>\n",
+                r->opt.reference_order ? "all rows (reference order, before the split)"
+                : s ? "test rows (leak-free: medians of the training rows)"
+                    : "training rows (leak-free)",
                 (long long)r->dur_from_group[s], (long long)r->dur_from_global[s],
                 (long long)r->tempo_imputed[s]);
-    fputs("</table>\n", f);
+    if (r->have_alt)
+        for (int s = 0; s < (r->opt.reference_order ? 2 : 1); s++)
+            fprintf(f, "<tr><td>other order, for comparison: %s</td><td>%lld</td><td>%lld</td>"
+                       "<td>%lld</td></tr>\n",
+                    !r->opt.reference_order ? "all rows (reference order, before the split)"
+                    : s ? "test rows (leak-free)" : "training rows (leak-free)",
+                    (long long)r->alt_dur_from_group[s], (long long)r->alt_dur_from_global[s],
+                    (long long)r->alt_tempo_imputed[s]);
+    fputs("</table>\n<p>The reference analysis filled the medians over all rows before the "
+          "split, so test rows lent their durations to the training rows' artist medians; "
+          "<code>--reference-order</code> reproduces that order, the default fits every "
+          "median on the training rows only. Both orders' counts are shown.</p>\n", f);
     if (r->tempo_mlp)
         fprintf(f, "<p>Tempo: MLP regressor (12 features, 32-16 ReLU, 30 epochs) fit on %lld "
                    "training rows with a tempo; held-out R&sup2; on %lld rows: <b>%.3f</b> "
