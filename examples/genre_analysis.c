@@ -3092,9 +3092,13 @@ int main(int argc, char **argv)
         if (r->st[i].status != ST_DONE)
             fprintf(stderr, "  stage %s: %s%s%s\n", r->st[i].name, ST_NAME[r->st[i].status],
                     r->st[i].note[0] ? ": " : "", r->st[i].note);
-    if (rc == 0)
-        printf("%s report: %s/index.html (%.1f s)\n", complete(r) ? "Wrote the" : "Wrote a PARTIAL",
-               r->opt.out, now_s() - r->t_start);
+    if (rc == 0) {
+        /* where the report is, as an absolute path a browser takes */
+        char abs[PATH_MAX];
+        const char *where = realpath(r->opt.out, abs) ? abs : r->opt.out;
+        printf("%s report (%.1f s): %s/index.html\n",
+               complete(r) ? "Wrote the" : "Wrote a PARTIAL", now_s() - r->t_start, where);
+    }
     free_run(r);
     if (rc)
         return 1;

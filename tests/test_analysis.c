@@ -373,8 +373,34 @@ static int test_installed(const char *cmake, const char *build, const char *work
     return 0;
 }
 
+/* The minimal example is quoted verbatim (from its #include on) in the
+ * README and docs/analysis.md. */
+static int test_quoted(const char *src)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/examples/genre_quickstart.c", src);
+    char *code = slurp(path, NULL);
+    CHECK(code != NULL, "%s missing", path);
+    const char *body = code ? strstr(code, "#include <genre/genre.h>") : NULL;
+    CHECK(body != NULL, "genre_quickstart.c has no #include <genre/genre.h>");
+    const char *docs[] = {"README.md", "docs/analysis.md"};
+    for (int i = 0; body && i < 2; i++) {
+        snprintf(path, sizeof path, "%s/%s", src, docs[i]);
+        char *d = slurp(path, NULL);
+        CHECK(d && strstr(d, body), "%s does not quote examples/genre_quickstart.c verbatim "
+              "(from its #include on)", docs[i]);
+        free(d);
+    }
+    free(code);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && !strcmp(argv[1], "quoted")) {
+        test_quoted(argv[2]);
+        return failures ? 1 : 0;
+    }
     if (argc != 5) {
         fprintf(stderr, "usage: test_analysis report|tsne|schema <genre-analysis> <src> <work>\n"
                         "       test_analysis installed <cmake> <build> <work>\n");
