@@ -3122,6 +3122,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "genre-analysis: %s\n", r->error);
         nftw(r->tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
         free_run(r);
+        gplot_shutdown();
         return 1;
     }
     int rc = finish_report(r);
@@ -3137,6 +3138,7 @@ int main(int argc, char **argv)
                complete(r) ? "Wrote the" : "Wrote a PARTIAL", now_s() - r->t_start, where);
     }
     free_run(r);
+    gplot_shutdown();
     if (rc)
         return 1;
     if (r->cancelled)
