@@ -4,6 +4,7 @@
 
 #include <cairo-svg.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -609,4 +610,10 @@ int gplot_save(const gplot *p, const char *base, int width, int height, char *er
         return -1;
     }
     return 0;
+}
+
+void gplot_shutdown(void)
+{
+    cairo_debug_reset_static_data();
+    FcFini();
 }

@@ -14,6 +14,15 @@
  *   test_analysis tsne <genre-analysis> <source-dir> <work-dir>
  *     runs only t-SNE (2-D and 3-D, perplexity 30) on 1,500 training rows
  *     and checks its plots.
+ *   test_analysis schema <genre-analysis> <source-dir> <work-dir>
+ *     --schema examples/music_genre.schema reads the same table as the
+ *     built-in schema; broken schema files give exit status 1 and one
+ *     message naming the line and the token, and no report.
+ *   test_analysis installed <cmake> <build-dir> <work-dir>
+ *     installs the build into a prefix under <work-dir> (cmake --install),
+ *     runs the installed genre-analysis from another folder with no --input
+ *     and checks that it read the installed data set and wrote its report
+ *     there.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -190,18 +199,26 @@ static int test_report(const char *prog, const char *src, const char *work)
         if (!l)
             break;
     }
-    /* MLPs vs PyTorch on the same split (docs/mlp.md: 0.9265 / 0.8974 / 0.8625) */
+    /* MLPs vs PyTorch on the same split: the "bar" lines of
+     * tests/fixtures/mlp_reference.txt (tests/fixtures/make_mlp_fixtures.py) */
     const char *names[] = {"all 13 features", "LDA 3-D", "LDA 2-D"};
-    const double torch[] = {0.9265, 0.8974, 0.8625};
-    for (int k = 0; k < 3; k++) {
+    const char *bars[] = {"\nbar 13 ", "\nbar lda3 ", "\nbar lda2 "};
+    snprintf(path, sizeof path, "%s/tests/fixtures/mlp_reference.txt", src);
+    char *fx = slurp(path, NULL);
+    CHECK(fx != NULL, "%s missing", path);
+    for (int k = 0; fx && k < 3; k++) {
+        const char *bl = strstr(fx, bars[k]);
+        double torch = bl ? strtod(bl + strlen(bars[k]), NULL) : NAN;
+        CHECK(torch > 0.8 && torch < 1, "PyTorch figure of %s not in the fixture", names[k]);
         char pat[96];
         snprintf(pat, sizeof pat, "\"name\": \"%s\"", names[k]);
         const char *m = strstr(j, pat);
         double a = num_after(m, "test_macro_auroc");
-        CHECK(fabs(a - torch[k]) <= 0.005, "%s: test macro AUROC %.4f vs PyTorch %.4f",
-              names[k], a, torch[k]);
-        fprintf(stderr, "%s: test macro AUROC %.4f (PyTorch %.4f)\n", names[k], a, torch[k]);
+        CHECK(fabs(a - torch) <= 0.005, "%s: test macro AUROC %.4f vs PyTorch %.4f",
+              names[k], a, torch);
+        fprintf(stderr, "%s: test macro AUROC %.4f (PyTorch %.4f)\n", names[k], a, torch);
     }
+    free(fx);
     int refs = check_html(out);
     CHECK(refs >= 40, "index.html references only %d files", refs);
     free(j);
@@ -226,14 +243,175 @@ static int test_tsne(const char *prog, const char *src, const char *work)
     return 0;
 }
 
+/* Runs cmd with stderr to err_path; the exit status. */
+static int run_capture(const char *cmd, const char *err_path)
+{
+    char full[21200];
+    snprintf(full, sizeof full, "%.20000s 2>'%.1100s'", cmd, err_path);
+    return run_program(full);
+}
+
+/* The rows_read .. test_rows counts of a report's metrics.json. */
+static int read_counts(const char *dir, double *c)
+{
+    static const char *keys[] = {"rows_read",  "rows_dropped", "duration_missing",
+                                 "tempo_missing", "train_rows", "test_rows"};
+    char path[4200];
+    snprintf(path, sizeof path, "%s/metrics.json", dir);
+    char *j = slurp(path, NULL);
+    if (!j)
+        return -1;
+    for (int k = 0; k < 6; k++)
+        c[k] = num_after(j, keys[k]);
+    free(j);
+    return 0;
+}
+
+static int test_schema(const char *prog, const char *src, const char *work)
+{
+    char cmd[20000], a[1024], b[1024], f[1024], err[1024];
+    snprintf(a, sizeof a, "%.900s/report-schema-file", work);
+    snprintf(b, sizeof b, "%.900s/report-schema-builtin", work);
+    const char *fast = "--no-tsne --no-kmeans --no-mlp --no-plots";
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && '%s' %s --schema '%s/examples/music_genre.schema' "
+             "-i '%s/data/music_genre.csv.gz' -o '%s'", a, prog, fast, src, src, a);
+    CHECK(run_program(cmd) == 0, "--schema examples/music_genre.schema failed");
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && '%s' %s -i '%s/data/music_genre.csv.gz' -o '%s'",
+             b, prog, fast, src, b);
+    CHECK(run_program(cmd) == 0, "built-in schema run failed");
+    double ca[6], cb[6];
+    CHECK(read_counts(a, ca) == 0 && read_counts(b, cb) == 0, "metrics.json missing");
+    for (int k = 0; k < 6; k++)
+        CHECK(ca[k] == cb[k] && ca[k] > 0, "count %d: schema file %g, built-in %g", k, ca[k],
+              cb[k]);
+    /* --reference-order: the report shows the counts of both orders */
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && '%s' %s --reference-order -i '%s/data/music_genre.csv.gz' -o '%s'",
+             b, prog, fast, src, b);
+    CHECK(run_program(cmd) == 0, "--reference-order run failed");
+    snprintf(f, sizeof f, "%.900s/metrics.json", b);
+    char *jr = slurp(f, NULL);
+    const char *all = jr ? strstr(jr, "\"all_rows\"") : NULL;
+    const char *lf = jr ? strstr(jr, "\"other_order_leak_free\"") : NULL;
+    double ref_art = num_after(all, "duration_from_artist_median");
+    double lf_art = num_after(lf, "duration_from_artist_median") +
+                    num_after(lf ? strstr(lf, "\"test\"") : NULL, "duration_from_artist_median");
+    CHECK(all && lf, "--reference-order report lacks one of the two orders' counts");
+    CHECK(ref_art == 4449 && lf_art == 4427, "artist-median durations: reference %g, leak-free %g",
+          ref_art, lf_art);
+    free(jr);
+    /* broken files: line, token, exit 1, no report */
+    static const struct {
+        const char *text, *expect;
+    } bad[] = {
+        {"popularity numeric\nkey categorial\n", ":2: unknown type 'categorial'"},
+        {"# c\n\nmusic_genre label order=Rock,Rock\n", ":3: 'order=Rock,Rock'"},
+        {"popularity numeric missing=\"\n", ":1: unterminated quote"},
+        {"popularity numeric foo=1\n", ":1: unknown option 'foo'"},
+        {"popularity numeric\npopularity numeric\n", ":2: column 'popularity'"},
+        {"duration_ms numeric missing-value=x\n", ":1: 'missing-value=x': not a number"},
+        {"popularity numeric\n", "needs the column 'acousticness' declared numeric"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(f, sizeof f, "%.900s/bad%zu.schema", work, i);
+        FILE *o = fopen(f, "w");
+        CHECK(o != NULL, "cannot write %s", f);
+        if (!o)
+            continue;
+        fputs(bad[i].text, o);
+        fclose(o);
+        char out[1100];
+        snprintf(out, sizeof out, "%.900s/report-bad", work);
+        snprintf(err, sizeof err, "%.900s/bad.err", work);
+        snprintf(cmd, sizeof cmd, "rm -rf '%s' && '%s' --schema '%s' -i '%s/data/music_genre.csv.gz' -o '%s'",
+                 out, prog, f, src, out);
+        int rc = run_capture(cmd, err);
+        CHECK(rc == 1, "bad schema %zu: exit %d, expected 1", i, rc);
+        char *e = slurp(err, NULL);
+        CHECK(e && strstr(e, bad[i].expect), "bad schema %zu: message lacks \"%s\": %s", i,
+              bad[i].expect, e ? e : "(none)");
+        free(e);
+        snprintf(out + strlen(out), sizeof out - strlen(out), "/index.html");
+        FILE *x = fopen(out, "r");
+        CHECK(x == NULL, "bad schema %zu left a report", i);
+        if (x)
+            fclose(x);
+    }
+    return 0;
+}
+
+static int test_installed(const char *cmake, const char *build, const char *work)
+{
+    char cmd[20000], prefix[1024], cwd[1024], err[1100];
+    snprintf(prefix, sizeof prefix, "%.900s/analysis-prefix", work);
+    snprintf(cwd, sizeof cwd, "%.900s/analysis-elsewhere", work);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s' && mkdir -p '%s' && '%s' --install '%s' --prefix '%s' >/dev/null",
+             prefix, cwd, cwd, cmake, build, prefix);
+    CHECK(run_program(cmd) == 0, "cmake --install failed");
+    snprintf(err, sizeof err, "%s/stderr.txt", cwd);
+    /* from another folder, no --input: the installed data set is found */
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s/bin/genre-analysis' --no-tsne --no-kmeans --no-mlp",
+             cwd, prefix);
+    int rc = run_capture(cmd, err);
+    CHECK(rc == 0, "installed genre-analysis exited with %d", rc);
+    char *e = slurp(err, NULL), want[1100];
+    snprintf(want, sizeof want, "%s/bin/../share/genre/music_genre.csv.gz", prefix);
+    CHECK(e && strstr(e, want), "the installed program did not read %s: %s", want,
+          e ? e : "(no stderr)");
+    free(e);
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s/genre-report", cwd);
+    double c[6];
+    CHECK(read_counts(dir, c) == 0 && c[0] == 50005 && c[4] == 45000 && c[5] == 5000,
+          "report in %s missing or wrong counts", dir);
+    CHECK(check_html(dir) > 10, "installed report references too few files");
+    /* the installed schema file, from the installed data folder */
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && '%s/bin/genre-analysis' --no-tsne --no-kmeans --no-mlp --no-plots "
+             "--schema '%s/share/genre/music_genre.schema' -o schema-report",
+             cwd, prefix, prefix);
+    CHECK(run_program(cmd) == 0, "installed --schema run failed");
+    return 0;
+}
+
+/* The minimal example is quoted verbatim (from its #include on) in the
+ * README and docs/analysis.md. */
+static int test_quoted(const char *src)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/examples/genre_quickstart.c", src);
+    char *code = slurp(path, NULL);
+    CHECK(code != NULL, "%s missing", path);
+    const char *body = code ? strstr(code, "#include <genre/genre.h>") : NULL;
+    CHECK(body != NULL, "genre_quickstart.c has no #include <genre/genre.h>");
+    const char *docs[] = {"README.md", "docs/analysis.md"};
+    for (int i = 0; body && i < 2; i++) {
+        snprintf(path, sizeof path, "%s/%s", src, docs[i]);
+        char *d = slurp(path, NULL);
+        CHECK(d && strstr(d, body), "%s does not quote examples/genre_quickstart.c verbatim "
+              "(from its #include on)", docs[i]);
+        free(d);
+    }
+    free(code);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && !strcmp(argv[1], "quoted")) {
+        test_quoted(argv[2]);
+        return failures ? 1 : 0;
+    }
     if (argc != 5) {
-        fprintf(stderr, "usage: test_analysis report|tsne <genre-analysis> <src> <work>\n");
+        fprintf(stderr, "usage: test_analysis report|tsne|schema <genre-analysis> <src> <work>\n"
+                        "       test_analysis installed <cmake> <build> <work>\n");
         return 2;
     }
     if (!strcmp(argv[1], "report"))
         test_report(argv[2], argv[3], argv[4]);
+    else if (!strcmp(argv[1], "schema"))
+        test_schema(argv[2], argv[3], argv[4]);
+    else if (!strcmp(argv[1], "installed"))
+        test_installed(argv[2], argv[3], argv[4]);
     else
         test_tsne(argv[2], argv[3], argv[4]);
     if (failures)
