@@ -157,6 +157,7 @@ genre_status genre_metrics_roc_curve_micro(const int32_t *y_true, const double *
 genre_status genre_metrics_roc_auc(const int32_t *y_true, const double *scores, size_t n, size_t score_stride, int32_t positive_label, double *out);
 genre_status genre_metrics_roc_auc_ovr(const int32_t *y_true, const double *proba, size_t n_rows, size_t n_classes, size_t row_stride, int32_t average, double *out);
 genre_status genre_metrics_roc_auc_per_class(const int32_t *y_true, const double *proba, size_t n_rows, size_t n_classes, size_t row_stride, double *out, size_t cap, size_t *needed);
+genre_status genre_metrics_roc_auc_bootstrap_diff(const int32_t *y_true, const double *proba_a, size_t stride_a, const double *proba_b, size_t stride_b, size_t n_rows, size_t n_classes, int64_t n_resamples, uint64_t seed, double level, double *diff, double *lo, double *hi);
 genre_status genre_metrics_silhouette(const double *x, size_t n_rows, size_t n_cols, size_t row_stride, const int32_t *labels, int32_t n_threads, double *mean, double *samples, size_t cap, size_t *needed, genre_progress_fn progress, void *user_data);
 genre_status genre_metrics_silhouette_sampled(const double *x, size_t n_rows, size_t n_cols, size_t row_stride, const int32_t *labels, size_t sample_size, uint64_t seed, int32_t n_threads, double *mean);
 /* genre/dataset.h */

@@ -425,6 +425,7 @@ extern "C" {
     pub fn genre_metrics_roc_auc(y_true: *const i32, scores: *const f64, n: usize, score_stride: usize, positive_label: i32, out: *mut f64) -> genre_status;
     pub fn genre_metrics_roc_auc_ovr(y_true: *const i32, proba: *const f64, n_rows: usize, n_classes: usize, row_stride: usize, average: i32, out: *mut f64) -> genre_status;
     pub fn genre_metrics_roc_auc_per_class(y_true: *const i32, proba: *const f64, n_rows: usize, n_classes: usize, row_stride: usize, out: *mut f64, cap: usize, needed: *mut usize) -> genre_status;
+    pub fn genre_metrics_roc_auc_bootstrap_diff(y_true: *const i32, proba_a: *const f64, stride_a: usize, proba_b: *const f64, stride_b: usize, n_rows: usize, n_classes: usize, n_resamples: i64, seed: u64, level: f64, diff: *mut f64, lo: *mut f64, hi: *mut f64) -> genre_status;
     pub fn genre_metrics_silhouette(x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize, labels: *const i32, n_threads: i32, mean: *mut f64, samples: *mut f64, cap: usize, needed: *mut usize, progress: genre_progress_fn, user_data: *mut c_void) -> genre_status;
     pub fn genre_metrics_silhouette_sampled(x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize, labels: *const i32, sample_size: usize, seed: u64, n_threads: i32, mean: *mut f64) -> genre_status;
     // genre/dataset.h
