@@ -41,6 +41,8 @@
 #define TAG_SEEN_IDF 18u
 
 #define MAX_NGRAM 16
+/* Up to this many columns (32 MiB of doubles) idf is also kept as a dense table. */
+#define DENSE_IDF_MAX ((uint64_t)1 << 22)
 #define COLS_LIMIT ((uint64_t)1 << 32) /* column indices are uint32_t */
 
 typedef struct params {
@@ -60,6 +62,7 @@ struct genre_text {
     uint32_t *seen_cols; /* sorted, with their idf */
     double *seen_idf;
     double idf_unseen;
+    double *dense_idf; /* n_features entries when n_features <= DENSE_IDF_MAX, else NULL */
 };
 
 /* ---- MurmurHash3_x86_32 ------------------------------------------------ */
@@ -405,10 +408,10 @@ static int row_entries(const params *p, const char *const *names, size_t n_field
                 return -1;
         }
     }
-    /* sort by column (insertion sort for the usual short rows) */
+    /* sort by column (insertion sort for the usual rows of a few hundred) */
     entry *e = s->e;
     size_t m = s->e_len;
-    if (m > 64) {
+    if (m > 512) {
         qsort(e, m, sizeof *e, cmp_entry);
     } else {
         for (size_t i = 1; i < m; i++) {
@@ -473,6 +476,7 @@ void genre_text_free(genre_text *t)
         return;
     genre__free(t->seen_cols);
     genre__free(t->seen_idf);
+    genre__free(t->dense_idf);
     genre__free(t);
 }
 
@@ -645,6 +649,26 @@ static void radix_sort_u32(uint32_t *a, uint32_t *tmp, size_t n)
         memcpy(a, src, n * sizeof *a);
 }
 
+/* The dense idf table of (cols, idf) over n_features columns, or NULL when
+ * too many columns (then *ok stays 1) or on allocation failure (*ok = 0). */
+static double *dense_table(const uint32_t *cols, const double *idf, size_t n, uint64_t n_features,
+                           double unseen, int *ok)
+{
+    *ok = 1;
+    if (n_features > DENSE_IDF_MAX)
+        return NULL;
+    double *d = genre__alloc_array((size_t)n_features, sizeof *d);
+    if (!d) {
+        *ok = 0;
+        return NULL;
+    }
+    for (uint64_t j = 0; j < n_features; j++)
+        d[j] = unseen;
+    for (size_t k = 0; k < n; k++)
+        d[cols[k]] = idf[k];
+    return d;
+}
+
 static double idf_of(int smooth, int64_t n, int64_t df)
 {
     return smooth ? log((1.0 + (double)n) / (1.0 + (double)df)) + 1.0
@@ -682,40 +706,68 @@ genre_status genre_text_fit(genre_text *t, const char *const *texts, size_t n_ro
                           (unsigned long long)p.n_buckets);
 
     scratch s = {0};
-    uint32_t *cols = NULL, *tmp = NULL, *seen = NULL;
+    uint32_t *cols = NULL, *tmp = NULL, *seen = NULL, *count = NULL;
     double *idf = NULL;
-    size_t n_cols = 0, cap = 0;
+    size_t n_cols = 0, cap = 0, n_seen = 0;
     int64_t n_invalid = 0, n_empty = 0;
     genre_status st = GENRE_E_NOMEM;
+    /* Document frequencies: a dense counter when the columns are few enough,
+     * else every row's columns collected and radix-sorted. */
+    int dense = n_features <= DENSE_IDF_MAX;
+    if (dense && !(count = genre__calloc_array((size_t)n_features, sizeof *count)))
+        goto done;
     for (size_t i = 0; i < n_rows; i++) {
         if (row_entries(&p, texts + i * n_fields, n_fields, &s, &n_invalid, &n_empty))
             goto done;
+        if (dense) {
+            for (size_t k = 0; k < s.e_len; k++)
+                count[s.e[k].col]++;
+            continue;
+        }
         if (grow(&cols, &cap, n_cols + s.e_len, sizeof *cols))
             goto done;
         for (size_t k = 0; k < s.e_len; k++)
             cols[n_cols++] = s.e[k].col;
     }
-    tmp = genre__alloc_array(n_cols, sizeof *tmp);
-    if (!tmp)
-        goto done;
-    radix_sort_u32(cols, tmp, n_cols);
-    size_t n_seen = 0;
-    for (size_t k = 0; k < n_cols; k++)
-        n_seen += k == 0 || cols[k] != cols[k - 1];
+    if (dense) {
+        for (uint64_t j = 0; j < n_features; j++)
+            n_seen += count[j] != 0;
+    } else {
+        tmp = genre__alloc_array(n_cols, sizeof *tmp);
+        if (!tmp)
+            goto done;
+        radix_sort_u32(cols, tmp, n_cols);
+        for (size_t k = 0; k < n_cols; k++)
+            n_seen += k == 0 || cols[k] != cols[k - 1];
+    }
     seen = genre__alloc_array(n_seen, sizeof *seen);
     idf = genre__alloc_array(n_seen, sizeof *idf);
     if (!seen || !idf)
         goto done;
     size_t w = 0;
-    for (size_t k = 0; k < n_cols;) {
-        uint32_t c = cols[k];
-        int64_t df = 0;
-        while (k < n_cols && cols[k] == c)
-            k++, df++;
-        seen[w] = c;
-        idf[w] = idf_of(p.smooth, (int64_t)n_rows, df);
-        w++;
+    if (dense) {
+        for (uint64_t j = 0; j < n_features; j++)
+            if (count[j]) {
+                seen[w] = (uint32_t)j;
+                idf[w++] = idf_of(p.smooth, (int64_t)n_rows, count[j]);
+            }
+    } else {
+        for (size_t k = 0; k < n_cols;) {
+            uint32_t c = cols[k];
+            int64_t df = 0;
+            while (k < n_cols && cols[k] == c)
+                k++, df++;
+            seen[w] = c;
+            idf[w++] = idf_of(p.smooth, (int64_t)n_rows, df);
+        }
     }
+    double unseen = idf_of(p.smooth, (int64_t)n_rows, p.smooth ? 0 : 1);
+    int ok;
+    double *table = dense_table(seen, idf, n_seen, n_features, unseen, &ok);
+    if (!ok)
+        goto done;
+    genre__free(t->dense_idf);
+    t->dense_idf = table;
     genre__free(t->seen_cols);
     genre__free(t->seen_idf);
     t->seen_cols = seen;
@@ -729,13 +781,14 @@ genre_status genre_text_fit(genre_text *t, const char *const *texts, size_t n_ro
     t->n_docs = (int64_t)n_rows;
     t->fit_invalid = n_invalid;
     t->fit_empty = n_empty;
-    t->idf_unseen = idf_of(p.smooth, (int64_t)n_rows, p.smooth ? 0 : 1);
+    t->idf_unseen = unseen;
     t->fitted = 1;
     st = GENRE_OK;
 done:
     scratch_free(&s);
     genre__free(cols);
     genre__free(tmp);
+    genre__free(count);
     genre__free(seen);
     genre__free(idf);
     return st;
@@ -743,6 +796,8 @@ done:
 
 static double lookup_idf(const genre_text *t, uint32_t col)
 {
+    if (t->dense_idf)
+        return t->dense_idf[col];
     size_t lo = 0, hi = t->n_seen;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -1042,6 +1097,12 @@ static genre_status read_model(genre__mf_reader *r, genre_text **out, const char
         }
     }
     genre__free(b);
+    int ok;
+    t->dense_idf = dense_table(t->seen_cols, t->seen_idf, nidf, n_features, idf_unseen, &ok);
+    if (!ok) {
+        genre_text_free(t);
+        return GENRE_E_NOMEM;
+    }
     t->n_seen = nidf;
     t->p = p;
     t->next = p;
