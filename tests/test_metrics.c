@@ -356,7 +356,7 @@ START_TEST(test_bootstrap_diff)
     ck_assert_status(genre_metrics_roc_auc_bootstrap_diff(y, pa, 4, pb, 3, N, 4, 10, 1, 0.95,
                                                           &diff, NULL, NULL),
                      GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_metrics_roc_auc_bootstrap_diff(y, pa, 5, pb, 5, N, 5, 10, 1, 0.95,
+    ck_assert_status(genre_metrics_roc_auc_bootstrap_diff(y, pb, 5, pb, 5, N, 5, 10, 1, 0.95,
                                                           &diff, NULL, NULL),
                      GENRE_E_INVALID_ARG); /* class 4 absent */
     pb[7] = NAN;
