@@ -10,14 +10,14 @@
  * A fit builds a new mlp_net and swaps it into the handle only on success,
  * so failures and cancellation keep the previous fit.
  *
- * The first layer reads its input only through `mlp_input` and
- * gather_rows() (dense rows selected by an index array, laid out
- * feature-major for the kernels). A CSR input adds a second representation
- * to mlp_input and sparse versions of layer 0's forward product and weight
- * gradient (layer 0 never needs an input gradient); W_0 stays fan_in x
- * fan_out, one row per feature, which is what a sparse row gathers. Nothing
- * else in the network, the public API or the file format assumes a dense
- * input, so CSR fit/predict entry points can be added without an ABI break.
+ * The first layer reads its input only through `mlp_input`: dense rows
+ * (gathered feature-major by gather_rows()) or CSR rows, for which layer 0
+ * has sparse versions of its forward product (csr_forward) and weight
+ * gradient (csr_first_layer_grad), O(nnz x width) per batch, and the
+ * optimiser can update only the rows of W_0 a batch touched
+ * (GENRE_MLP_SPARSE_UPDATE). W_0 stays fan_in x fan_out, one row per
+ * feature; nothing else in the network or the file format depends on the
+ * input's representation.
  */
 #include <genre/mlp.h>
 #include <genre/error.h>
@@ -52,7 +52,7 @@
 typedef struct mlp_params {
     double lr, l2, beta1, beta2, eps, momentum, dropout, min_delta;
     int64_t epochs, batch, activation, seed, optimizer, patience, restore_best, shuffle,
-        validate, init, n_classes, schedule, kernel;
+        validate, init, n_classes, schedule, kernel, sparse_update;
 } mlp_params;
 
 typedef struct mlp_net {
@@ -104,6 +104,7 @@ static void default_params(mlp_params *p)
     p->n_classes = 0;
     p->schedule = GENRE_MLP_SCHEDULE_CONSTANT;
     p->kernel = GENRE_MLP_KERNEL_AUTO;
+    p->sparse_update = 1;
 }
 
 /* Bounds; open ends are flagged. */
@@ -151,7 +152,10 @@ static const i64_info I64_KEYS[] = {
     I64(GENRE_MLP_N_CLASSES, "GENRE_MLP_N_CLASSES", 0, MAX_CLASSES, n_classes),
     I64(GENRE_MLP_LR_SCHEDULE, "GENRE_MLP_LR_SCHEDULE", 0, 1, schedule),
     I64(GENRE_MLP_DENSE_KERNEL, "GENRE_MLP_DENSE_KERNEL", 0, 2, kernel),
+    /* keys from here on are 0.2 additions: optional in saved files */
+    I64(GENRE_MLP_SPARSE_UPDATE, "GENRE_MLP_SPARSE_UPDATE", 0, 1, sparse_update),
 };
+#define N_I64_KEYS_V01 13 /* i64 keys every saved file has */
 #undef I64
 
 #define N_F64_KEYS (sizeof F64_KEYS / sizeof F64_KEYS[0])
@@ -435,7 +439,9 @@ static genre_status net_new(const char *func, const size_t *widths, size_t n_lay
                                l, in, o);
         n_params += in * o + o;
     }
-    for (size_t l = 0; l <= n_layers; l++)
+    /* widest layer output (the input width is not needed: no buffer holds a
+     * layer's input gradient, and a CSR input has no dense copy) */
+    for (size_t l = 1; l <= n_layers; l++)
         if (widths[l] > max_width)
             max_width = widths[l];
     mlp_net *n = GENRE_NEW(mlp_net);
@@ -1085,10 +1091,15 @@ static void softmax_parts(const double *z, size_t n, size_t k, double *e, double
 
 /* ---- Input view (first layer) --------------------------------------------- */
 
+/* The input of the first layer: dense rows (x, stride), or CSR rows when
+ * row_ptr is not NULL (row i holds the entries row_ptr[i] .. row_ptr[i+1]
+ * of col_idx and values; repeated columns add up). */
 typedef struct mlp_input {
-    const double *x;   /* dense rows */
+    const double *x;
     size_t stride;
-    /* CSR would add indptr/indices/values here. */
+    const size_t *row_ptr;
+    const uint32_t *col_idx;
+    const double *values;
 } mlp_input;
 
 /* The rows idx[0..n) (or rows 0..n when idx is NULL) of the input, gathered
@@ -1114,35 +1125,81 @@ static void gather_rows(const mlp_input *in, const size_t *idx, size_t n, size_t
     }
 }
 
+/*
+ * First layer on CSR rows, O(nnz x o): column r of zt (o x ld) is
+ * b + sum_p values[p] W[col_idx[p]] over the entries of row idx[r] (r0 + r
+ * when idx is NULL), accumulated in entry order with fused multiply-adds;
+ * with relu, max(., 0) is stored. Columns rows..ld (padding) get b, as a
+ * dense product of zero inputs does. For a row with increasing columns this
+ * is the dense kernels' sum without its exact "+ w * 0" terms: the same bits.
+ * tmp: o doubles.
+ */
+GENRE_KERNEL
+static void csr_forward(const mlp_input *in, const size_t *idx, size_t r0, size_t rows,
+                        size_t ld, const double *w, const double *b, size_t o, double *zt,
+                        int relu, double *tmp)
+{
+    for (size_t r = 0; r < ld; r++) {
+        for (size_t j = 0; j < o; j++)
+            tmp[j] = b[j];
+        if (r < rows) {
+            const size_t row = idx ? idx[r] : r0 + r;
+            for (size_t p = in->row_ptr[row]; p < in->row_ptr[row + 1]; p++) {
+                const double v = in->values[p];
+                const double *wc = w + (size_t)in->col_idx[p] * o;
+                for (size_t j = 0; j < o; j++)
+                    tmp[j] = MADD(wc[j], v, tmp[j]);
+            }
+        }
+        for (size_t j = 0; j < o; j++)
+            zt[j * ld + r] = relu ? (tmp[j] > 0.0 ? tmp[j] : 0.0) : tmp[j];
+    }
+}
+
 /* ---- Inference ------------------------------------------------------------ */
 
 /* Doubles of scratch forward_infer needs for a block of `rows`. */
-static size_t infer_scratch(const mlp_net *n, size_t rows)
+static size_t infer_scratch(const mlp_net *n, size_t rows, int csr)
 {
-    return rows * (n->width[0] + 2 * n->max_width);
+    return n->max_width + rows * ((csr ? 0 : n->width[0]) + 2 * n->max_width);
 }
 
-/* Outputs (logits or values) of `rows` rows of x, feature-major, into *zt
- * (width[L] x rows), a pointer into bufs (infer_scratch(rows) doubles). */
-static genre_status forward_infer(const mlp_net *n, const double *x, size_t rows,
-                                  size_t stride, double *bufs, const double **zt)
+/* The first n_run dense layers (hidden ones with their activation, no
+ * dropout) on rows r0 .. r0 + rows of the input; the last layer's output,
+ * feature-major (width[n_run] x rows), goes to *zt, a pointer into bufs
+ * (infer_scratch(rows) doubles). */
+static genre_status forward_infer(const mlp_net *n, const mlp_input *in, size_t r0,
+                                  size_t rows, size_t n_run, double *bufs, const double **zt)
 {
-    mlp_input in = {x, stride};
-    double *a = bufs, *cur = bufs + rows * n->width[0], *other = cur + rows * n->max_width;
-    gather_rows(&in, NULL, rows, n->width[0], a, rows);
-    for (size_t l = 0; l < n->n_layers; l++) {
+    double *tmp = bufs, *cur = bufs + n->max_width, *other = cur + rows * n->max_width;
+    const double *a = NULL;
+    const int relu = n->activation == GENRE_MLP_ACT_RELU;
+    for (size_t l = 0; l < n_run; l++) {
         size_t w_in = n->width[l], o = n->width[l + 1];
-        const int hidden = l + 1 < n->n_layers, relu = n->activation == GENRE_MLP_ACT_RELU;
-        genre_status st = dense_forward(use_builtin(n, l), a, rows, w_in,
-                                        n->params + n->w_off[l], n->params + n->b_off[l], o,
-                                        cur, hidden && relu);
+        const int hidden = l + 1 < n->n_layers;
+        const double *w = n->params + n->w_off[l], *b = n->params + n->b_off[l];
+        genre_status st = GENRE_OK;
+        if (l == 0 && in->row_ptr) {
+            csr_forward(in, NULL, r0, rows, rows, w, b, o, cur, hidden && relu, tmp);
+        } else {
+            if (l == 0) {
+                double *g = other + rows * n->max_width;
+                mlp_input sub = *in;
+                sub.x = in->x + r0 * in->stride;
+                gather_rows(&sub, NULL, rows, w_in, g, rows);
+                a = g;
+            }
+            st = dense_forward(use_builtin(n, l), a, rows, w_in, w, b, o, cur,
+                               hidden && relu);
+        }
         if (st != GENRE_OK)
             return st;
         if (hidden && !relu)
             activate(n->activation, cur, rows * o);
-        a = cur;
+        double *done = cur;
         cur = other;
-        other = a;
+        other = done;
+        a = done;
     }
     *zt = a;
     return GENRE_OK;
@@ -1164,24 +1221,40 @@ static void softmax_col(const double *zt, size_t n, size_t r, size_t k, double *
         p[j] /= s;
 }
 
-/* Runs the network over all rows in blocks; classification outputs are
- * turned into probabilities. out: n_rows x n_out, row-major. */
-static genre_status predict_all(const mlp_net *n, const double *x, size_t n_rows,
-                                size_t stride, double *out)
+/* What run_blocks() stores per row. */
+enum { OUT_PROBA, OUT_VALUES, OUT_LABELS, OUT_HIDDEN };
+
+/*
+ * Runs the first n_run layers over all rows in blocks and stores, per row:
+ * probabilities (OUT_PROBA), raw outputs (OUT_VALUES), the argmax label
+ * (OUT_LABELS, into labels) or the activations (OUT_HIDDEN), row-major
+ * (n_rows x width[n_run]) into out.
+ */
+static genre_status run_blocks(const mlp_net *n, const mlp_input *in, size_t n_rows,
+                               size_t n_run, int what, double *out, int32_t *labels)
 {
     size_t block = n_rows < BLOCK_ROWS ? n_rows : BLOCK_ROWS;
-    double *bufs = genre__alloc_array(infer_scratch(n, block), sizeof(double));
+    double *bufs = genre__alloc_array(infer_scratch(n, block, in->row_ptr != NULL),
+                                      sizeof(double));
     if (!bufs)
         return GENRE_E_NOMEM;
-    size_t k = n->width[n->n_layers];
+    const size_t k = n->width[n_run];
     genre_status st = GENRE_OK;
     for (size_t r0 = 0; r0 < n_rows && st == GENRE_OK; r0 += block) {
         size_t rows = n_rows - r0 < block ? n_rows - r0 : block;
         const double *zt;
-        st = forward_infer(n, x + r0 * stride, rows, stride, bufs, &zt);
+        st = forward_infer(n, in, r0, rows, n_run, bufs, &zt);
         for (size_t r = 0; st == GENRE_OK && r < rows; r++) {
+            if (what == OUT_LABELS) {
+                size_t best = 0;
+                for (size_t j = 1; j < k; j++)
+                    if (zt[j * rows + r] > zt[best * rows + r])
+                        best = j;
+                labels[r0 + r] = (int32_t)best;
+                continue;
+            }
             double *o = out + (r0 + r) * k;
-            if (n->task == GENRE_MLP_TASK_CLASSIFICATION)
+            if (what == OUT_PROBA)
                 softmax_col(zt, rows, r, k, o);
             else
                 for (size_t j = 0; j < k; j++)
@@ -1192,21 +1265,30 @@ static genre_status predict_all(const mlp_net *n, const double *x, size_t n_rows
     return st;
 }
 
-static genre_status check_predict(const char *func, const genre_mlp *model, int32_t task,
-                                  const double *x, size_t n_rows, size_t n_cols,
-                                  size_t row_stride)
+static genre_status check_fitted(const char *func, const genre_mlp *model, int32_t task)
 {
     if (!model)
         return genre__fail(GENRE_E_INVALID_ARG, func, "argument 'model' is NULL");
     if (!model->net)
         return genre__fail(GENRE_E_BAD_STATE, func, "the model is not fitted");
-    if (model->net->task != task)
+    if (task >= 0 && model->net->task != task)
         return genre__fail(GENRE_E_BAD_STATE, func, "the model is a %s, not a %s",
                            model->net->task == GENRE_MLP_TASK_CLASSIFICATION ? "classifier"
                                                                              : "regressor",
                            task == GENRE_MLP_TASK_CLASSIFICATION ? "classifier"
                                                                  : "regressor");
-    genre_status st = genre__check_matrix(func, "x", x, n_rows, n_cols, row_stride, 0);
+    return GENRE_OK;
+}
+
+/* task < 0: either task. */
+static genre_status check_predict(const char *func, const genre_mlp *model, int32_t task,
+                                  const double *x, size_t n_rows, size_t n_cols,
+                                  size_t row_stride)
+{
+    genre_status st = check_fitted(func, model, task);
+    if (st != GENRE_OK)
+        return st;
+    st = genre__check_matrix(func, "x", x, n_rows, n_cols, row_stride, 0);
     if (st != GENRE_OK)
         return st;
     if (n_cols != model->net->width[0])
@@ -1215,6 +1297,66 @@ static genre_status check_predict(const char *func, const genre_mlp *model, int3
                            model->net->width[0]);
     return genre__check_matrix(func, "x", x, n_rows, n_cols, row_stride,
                                (int)model->p.validate);
+}
+
+/*
+ * Checks a CSR matrix: n_rows >= 1, 1 <= n_cols <= INT32_MAX, row_ptr
+ * given with row_ptr[0] == 0 and non-decreasing, col_idx and values given
+ * when there are entries, every column index < n_cols (GENRE_E_INVALID_ARG)
+ * and, with finite, every value finite (GENRE_E_NONFINITE). Messages name
+ * the row, the position in col_idx / values and the value.
+ */
+static genre_status check_csr(const char *func, const char *name, size_t n_rows,
+                              size_t n_cols, const size_t *row_ptr, const uint32_t *col_idx,
+                              const double *values, int finite)
+{
+    if (n_rows == 0)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "%s has zero rows", name);
+    if (n_cols == 0 || n_cols > INT32_MAX)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "%s has %zu columns; expected 1 to %d",
+                           name, n_cols, INT32_MAX);
+    if (!row_ptr)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "the row_ptr of %s is NULL", name);
+    if (row_ptr[0] != 0)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "%s: row_ptr[0] = %zu; must be 0", name,
+                           row_ptr[0]);
+    for (size_t i = 0; i < n_rows; i++)
+        if (row_ptr[i + 1] < row_ptr[i])
+            return genre__fail(GENRE_E_INVALID_ARG, func,
+                               "%s: row_ptr[%zu] = %zu is below row_ptr[%zu] = %zu (row %zu)",
+                               name, i + 1, row_ptr[i + 1], i, row_ptr[i], i);
+    if (row_ptr[n_rows] > 0 && (!col_idx || !values))
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "%s has %zu entries but its %s is NULL", name, row_ptr[n_rows],
+                           col_idx ? "values" : "col_idx");
+    for (size_t i = 0; i < n_rows; i++)
+        for (size_t p = row_ptr[i]; p < row_ptr[i + 1]; p++) {
+            if (col_idx[p] >= n_cols)
+                return genre__fail(GENRE_E_INVALID_ARG, func,
+                                   "%s: row %zu, position %zu: column index %u is not below "
+                                   "n_cols = %zu",
+                                   name, i, p, (unsigned)col_idx[p], n_cols);
+            if (finite && !isfinite(values[p]))
+                return genre__fail(GENRE_E_NONFINITE, func,
+                                   "%s: row %zu, position %zu (column %u) holds %g", name, i,
+                                   p, (unsigned)col_idx[p], values[p]);
+        }
+    return GENRE_OK;
+}
+
+static genre_status check_predict_csr(const char *func, const genre_mlp *model, int32_t task,
+                                      size_t n_rows, size_t n_cols, const size_t *row_ptr,
+                                      const uint32_t *col_idx, const double *values)
+{
+    genre_status st = check_fitted(func, model, task);
+    if (st != GENRE_OK)
+        return st;
+    if (n_cols != model->net->width[0])
+        return genre__fail(GENRE_E_SHAPE, func,
+                           "x has %zu columns; the model was fit on %zu", n_cols,
+                           model->net->width[0]);
+    return check_csr(func, "x", n_rows, n_cols, row_ptr, col_idx, values,
+                     (int)model->p.validate);
 }
 
 static genre_status check_capacity(const char *func, size_t n_rows, size_t per_row,
@@ -1245,7 +1387,25 @@ genre_status genre_mlp_predict_proba(const genre_mlp *model, const double *x, si
     st = check_capacity(__func__, n_rows, n->width[n->n_layers], out, out_len, needed);
     if (st != GENRE_OK)
         return st;
-    return predict_all(n, x, n_rows, row_stride, out);
+    mlp_input in = {x, row_stride, NULL, NULL, NULL};
+    return run_blocks(n, &in, n_rows, n->n_layers, OUT_PROBA, out, NULL);
+}
+
+genre_status genre_mlp_predict_proba_csr(const genre_mlp *model, size_t n_rows,
+                                         size_t n_cols, const size_t *row_ptr,
+                                         const uint32_t *col_idx, const double *values,
+                                         double *out, size_t out_len, size_t *needed)
+{
+    genre_status st = check_predict_csr(__func__, model, GENRE_MLP_TASK_CLASSIFICATION,
+                                        n_rows, n_cols, row_ptr, col_idx, values);
+    if (st != GENRE_OK)
+        return st;
+    const mlp_net *n = model->net;
+    st = check_capacity(__func__, n_rows, n->width[n->n_layers], out, out_len, needed);
+    if (st != GENRE_OK)
+        return st;
+    mlp_input in = {NULL, 0, row_ptr, col_idx, values};
+    return run_blocks(n, &in, n_rows, n->n_layers, OUT_PROBA, out, NULL);
 }
 
 genre_status genre_mlp_predict_values(const genre_mlp *model, const double *x, size_t n_rows,
@@ -1260,7 +1420,8 @@ genre_status genre_mlp_predict_values(const genre_mlp *model, const double *x, s
     st = check_capacity(__func__, n_rows, n->width[n->n_layers], out, out_len, needed);
     if (st != GENRE_OK)
         return st;
-    return predict_all(n, x, n_rows, row_stride, out);
+    mlp_input in = {x, row_stride, NULL, NULL, NULL};
+    return run_blocks(n, &in, n_rows, n->n_layers, OUT_VALUES, out, NULL);
 }
 
 static size_t argmax(const double *v, size_t k)
@@ -1283,26 +1444,58 @@ genre_status genre_mlp_predict(const genre_mlp *model, const double *x, size_t n
     st = check_capacity(__func__, n_rows, 1, labels, cap, needed);
     if (st != GENRE_OK)
         return st;
+    mlp_input in = {x, row_stride, NULL, NULL, NULL};
+    return run_blocks(model->net, &in, n_rows, model->net->n_layers, OUT_LABELS, NULL,
+                      labels);
+}
+
+static genre_status check_layer(const char *func, const genre_mlp *model, int32_t layer)
+{
+    size_t hidden = model->net->n_layers - 1;
+    if (layer < 1 || (size_t)layer > hidden)
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "layer = %d; the model has %zu hidden layer%s (1-based)",
+                           (int)layer, hidden, hidden == 1 ? "" : "s");
+    return GENRE_OK;
+}
+
+genre_status genre_mlp_transform(const genre_mlp *model, int32_t layer, const double *x,
+                                 size_t n_rows, size_t n_cols, size_t row_stride, double *out,
+                                 size_t out_len, size_t *needed)
+{
+    genre_status st = check_fitted(__func__, model, -1);
+    if (st == GENRE_OK)
+        st = check_layer(__func__, model, layer);
+    if (st == GENRE_OK)
+        st = check_predict(__func__, model, -1, x, n_rows, n_cols, row_stride);
+    if (st != GENRE_OK)
+        return st;
     const mlp_net *n = model->net;
-    size_t k = n->width[n->n_layers];
-    size_t block = n_rows < BLOCK_ROWS ? n_rows : BLOCK_ROWS;
-    double *bufs = genre__alloc_array(infer_scratch(n, block), sizeof(double));
-    if (!bufs)
-        return GENRE_E_NOMEM;
-    for (size_t r0 = 0; r0 < n_rows && st == GENRE_OK; r0 += block) {
-        size_t rows = n_rows - r0 < block ? n_rows - r0 : block;
-        const double *zt;
-        st = forward_infer(n, x + r0 * row_stride, rows, row_stride, bufs, &zt);
-        for (size_t r = 0; st == GENRE_OK && r < rows; r++) {
-            size_t best = 0;
-            for (size_t j = 1; j < k; j++)
-                if (zt[j * rows + r] > zt[best * rows + r])
-                    best = j;
-            labels[r0 + r] = (int32_t)best;
-        }
-    }
-    genre__free(bufs);
-    return st;
+    st = check_capacity(__func__, n_rows, n->width[layer], out, out_len, needed);
+    if (st != GENRE_OK)
+        return st;
+    mlp_input in = {x, row_stride, NULL, NULL, NULL};
+    return run_blocks(n, &in, n_rows, (size_t)layer, OUT_HIDDEN, out, NULL);
+}
+
+genre_status genre_mlp_transform_csr(const genre_mlp *model, int32_t layer, size_t n_rows,
+                                     size_t n_cols, const size_t *row_ptr,
+                                     const uint32_t *col_idx, const double *values,
+                                     double *out, size_t out_len, size_t *needed)
+{
+    genre_status st = check_fitted(__func__, model, -1);
+    if (st == GENRE_OK)
+        st = check_layer(__func__, model, layer);
+    if (st == GENRE_OK)
+        st = check_predict_csr(__func__, model, -1, n_rows, n_cols, row_ptr, col_idx, values);
+    if (st != GENRE_OK)
+        return st;
+    const mlp_net *n = model->net;
+    st = check_capacity(__func__, n_rows, n->width[layer], out, out_len, needed);
+    if (st != GENRE_OK)
+        return st;
+    mlp_input in = {NULL, 0, row_ptr, col_idx, values};
+    return run_blocks(n, &in, n_rows, (size_t)layer, OUT_HIDDEN, out, NULL);
 }
 
 genre_status genre_mlp_get_history(const genre_mlp *model, int32_t which, double *out,
@@ -1331,10 +1524,11 @@ typedef struct fit_data {
     size_t n_rows, n_cols;
     const int32_t *labels;  /* classification */
     const double *y;        /* regression, n_rows x n_out */
-    const double *x_val;
-    size_t n_val, val_stride;
+    mlp_input val;          /* validation rows (dense or CSR) when has_val */
+    size_t n_val;
     const int32_t *labels_val;
     const double *y_val;
+    int has_val;
 } fit_data;
 
 static void init_params(mlp_net *n, const mlp_params *p)
@@ -1383,6 +1577,17 @@ typedef struct train_ws {
     double *val_bufs;  /* inference scratch of BLOCK_ROWS rows */
     size_t *perm;
     void *ptrs;
+    /* CSR input only: */
+    size_t *slot;      /* n_cols: SIZE_MAX, or the feature's index in touched */
+    size_t *touched;   /* the features occurring in the current batch */
+    size_t n_touched;
+    double *lane_acc;  /* rows of width[1] doubles: cap compact dW rows, then a pool */
+    size_t *lane_row;  /* per touched feature, WL entries: its lanes' rows, or SIZE_MAX */
+    unsigned char *lane_used; /* per touched feature: bit l = lane l written */
+    size_t pool_start, pool_next; /* first and next free pool row */
+    double *rowbuf;    /* width[1] doubles */
+    double *zeros;     /* width[1] zeros */
+    int lazy;          /* GENRE_MLP_SPARSE_UPDATE in effect */
 } train_ws;
 
 static void ws_free(train_ws *w)
@@ -1390,6 +1595,11 @@ static void ws_free(train_ws *w)
     genre__free(w->block);
     genre__free(w->perm);
     genre__free(w->ptrs);
+    genre__free(w->slot);
+    genre__free(w->touched);
+    genre__free(w->lane_acc);
+    genre__free(w->lane_row);
+    genre__free(w->lane_used);
 }
 
 /*
@@ -1405,29 +1615,72 @@ static size_t padded_rows(size_t rows)
     return (rows + 7) / 8 * 8 + 8;
 }
 
-static genre_status ws_alloc(train_ws *w, const mlp_net *n, size_t batch, size_t n_rows,
-                             int dropout)
+/* Entries a batch of `batch` CSR rows can hold, at most: min(nnz, batch x
+ * the longest row), and (*features) the distinct features among them, at
+ * most min(n_cols, that). Both >= 1. */
+static size_t entries_bound(const fit_data *fd, size_t batch, size_t *features)
+{
+    const size_t *rp = fd->in.row_ptr;
+    size_t longest = 0, bound = rp[fd->n_rows];
+    for (size_t i = 0; i < fd->n_rows; i++)
+        if (rp[i + 1] - rp[i] > longest)
+            longest = rp[i + 1] - rp[i];
+    if (longest <= SIZE_MAX / batch && batch * longest < bound)
+        bound = batch * longest;
+    bound = bound > 0 ? bound : 1;
+    *features = fd->n_cols < bound ? fd->n_cols : bound;
+    return bound;
+}
+
+/* keep_best: room for the early-stopping copy; lazy: sparse updates. */
+static genre_status ws_alloc(train_ws *w, const mlp_net *n, size_t batch, const fit_data *fd,
+                             int dropout, int keep_best, int lazy)
 {
     memset(w, 0, sizeof *w);
+    const int csr = fd->in.row_ptr != NULL;
+    size_t cap = 0, entries = csr ? entries_bound(fd, batch, &cap) : 0, pool = 0;
+    const size_t o1 = n->width[1];
+    if (csr) /* lanes beyond a feature's first: at most 3 per feature, 1 per entry */
+        pool = cap <= SIZE_MAX / 3 && 3 * cap < entries ? 3 * cap : entries;
     batch = padded_rows(batch);
-    size_t L = n->n_layers, hidden = L - 1, total = batch * n->width[0];
+    size_t L = n->n_layers, hidden = L - 1, total = csr ? 2 * o1 : batch * n->width[0];
     for (size_t l = 0; l < hidden; l++)
         total += batch * n->width[l + 1] * (dropout ? 3 : 1);
-    total += batch * n->width[L] + 2 * batch * n->max_width + 4 * n->n_params +
-             n->width[L] + infer_scratch(n, BLOCK_ROWS) + 2 * batch;
+    total += batch * n->width[L] + 2 * batch * n->max_width + (3 + !!keep_best) * n->n_params +
+             n->width[L] + infer_scratch(n, BLOCK_ROWS, fd->val.row_ptr != NULL) + 2 * batch;
     w->block = genre__calloc_array(total, sizeof(double));
-    w->perm = genre__alloc_array(n_rows, sizeof(size_t));
+    w->perm = genre__alloc_array(fd->n_rows, sizeof(size_t));
     w->ptrs = genre__calloc_array(3 * L + 1, sizeof(double *));
-    if (!w->block || !w->perm || !w->ptrs) {
+    if (csr) {
+        w->slot = genre__alloc_array(fd->n_cols, sizeof(size_t));
+        w->touched = genre__alloc_array(cap, sizeof(size_t));
+        w->lane_acc = cap <= SIZE_MAX - pool ? genre__alloc_array(cap + pool, o1 * sizeof(double))
+                                             : NULL;
+        w->lane_row = cap <= SIZE_MAX / WL ? genre__alloc_array(cap * WL, sizeof(size_t)) : NULL;
+        w->lane_used = genre__alloc_array(cap, 1);
+        w->pool_start = cap;
+    }
+    if (!w->block || !w->perm || !w->ptrs ||
+        (csr && (!w->slot || !w->touched || !w->lane_acc || !w->lane_row || !w->lane_used))) {
         ws_free(w);
         return GENRE_E_NOMEM;
     }
+    for (size_t c = 0; csr && c < fd->n_cols; c++)
+        w->slot[c] = SIZE_MAX;
+    w->lazy = csr && lazy;
     w->h = w->ptrs;
     w->d = w->h + L;
     w->mask = w->d + L;
     double *p = w->block;
-    w->x0 = p;
-    p += batch * n->width[0];
+    if (csr) {
+        w->rowbuf = p;
+        p += o1;
+        w->zeros = p; /* calloc'ed, never written */
+        p += o1;
+    } else {
+        w->x0 = p;
+        p += batch * n->width[0];
+    }
     for (size_t l = 0; l < hidden; l++) {
         size_t sz = batch * n->width[l + 1];
         w->h[l] = p;
@@ -1453,16 +1706,129 @@ static genre_status ws_alloc(train_ws *w, const mlp_net *n, size_t batch, size_t
     p += n->n_params;
     w->m2 = p;
     p += n->n_params;
-    w->best = p;
-    p += n->n_params;
+    if (keep_best) {
+        w->best = p;
+        p += n->n_params;
+    }
     w->val_out = p;
     p += n->width[L];
     w->rowtmp = p;
     p += 2 * batch;
     w->val_bufs = p;
-    for (size_t i = 0; i < n_rows; i++)
+    for (size_t i = 0; i < fd->n_rows; i++)
         w->perm[i] = i;
     return GENRE_OK;
+}
+
+/* Lists in w->touched the features occurring in rows idx[0..rows) of a CSR
+ * input (in order of first occurrence), with w->slot mapping each back. */
+static void csr_touch(train_ws *w, const mlp_input *in, const size_t *idx, size_t rows)
+{
+    for (size_t s = 0; s < w->n_touched; s++)
+        w->slot[w->touched[s]] = SIZE_MAX;
+    size_t nt = 0;
+    for (size_t r = 0; r < rows; r++)
+        for (size_t p = in->row_ptr[idx[r]]; p < in->row_ptr[idx[r] + 1]; p++) {
+            const size_t c = in->col_idx[p];
+            if (w->slot[c] == SIZE_MAX) {
+                w->slot[c] = nt;
+                w->lane_used[nt] = 0;
+                for (size_t l = 0; l < WL; l++)
+                    w->lane_row[nt * WL + l] = SIZE_MAX;
+                w->touched[nt++] = c;
+            }
+        }
+    w->n_touched = nt;
+    w->pool_next = w->pool_start;
+}
+
+/* The row (in lane_acc) of lane `lane` of touched feature s, claimed on its
+ * first use: the feature's compact row for its first lane, a pool row after. */
+static inline double *lane_row(train_ws *w, size_t s, size_t lane, size_t o, int *fresh)
+{
+    size_t *lr = w->lane_row + s * WL + lane;
+    *fresh = *lr == SIZE_MAX;
+    if (*fresh)
+        *lr = w->lane_used[s] ? w->pool_next++ : s;
+    w->lane_used[s] |= (unsigned char)(1u << lane);
+    return w->lane_acc + *lr * o;
+}
+
+/*
+ * First-layer weight gradient from CSR rows, O(nnz x o): the lane sums of
+ * lane_dot() (row r of the batch goes to lane r % WL, rows in order, fused
+ * multiply-adds from +0), one row of o sums per (touched feature, lane)
+ * that occurs (lane_row(); a first write starts from +0, so nothing needs
+ * zeroing, and a lane never written stands for +0). Rows without the
+ * feature add exact zeros in the dense kernels, so lane_sum() of these
+ * gives the dense gradient's bits. dzr: o doubles.
+ */
+GENRE_KERNEL
+static void csr_weight_grad(const mlp_input *in, const size_t *idx, size_t rows, size_t ld,
+                            const double *dzt, size_t o, train_ws *w, double *dzr)
+{
+    for (size_t r = 0; r < rows; r++) {
+        for (size_t j = 0; j < o; j++)
+            dzr[j] = dzt[j * ld + r];
+        const size_t lane = r % WL;
+        for (size_t p = in->row_ptr[idx[r]]; p < in->row_ptr[idx[r] + 1]; p++) {
+            const double v = in->values[p];
+            int fresh;
+            double *a = lane_row(w, w->slot[in->col_idx[p]], lane, o, &fresh);
+            if (!fresh) {
+                for (size_t j = 0; j < o; j++)
+                    a[j] = MADD(v, dzr[j], a[j]);
+            } else {
+                for (size_t j = 0; j < o; j++)
+                    a[j] = MADD(v, dzr[j], 0.0);
+            }
+        }
+    }
+}
+
+/* First layer's gradient (dz: o x ld) from a CSR batch: db into w->grad;
+ * dW with its L2 term into w->grad too (zeros where no feature occurs)
+ * unless lazy; when lazy, dW's row of touched feature s (with its L2 term)
+ * goes to lane_acc + s * o instead (compact: the optimiser then reads one
+ * scattered row fewer per feature). */
+static void csr_first_layer_grad(const mlp_net *n, const mlp_params *p, const fit_data *fd,
+                                 const size_t *idx, size_t rows, size_t ld, const double *dz,
+                                 train_ws *w)
+{
+    const size_t o = n->width[1], n_in = n->width[0];
+    const double *w0 = n->params + n->w_off[0];
+    double *gw = w->grad + n->w_off[0];
+    csr_touch(w, &fd->in, idx, rows);
+    const size_t nt = w->n_touched;
+    csr_weight_grad(&fd->in, idx, rows, ld, dz, o, w, w->rowbuf);
+    if (!w->lazy)
+        memset(gw, 0, n_in * o * sizeof(double));
+    for (size_t s = 0; s < nt; s++) {
+        const unsigned char u = w->lane_used[s];
+        if (w->lazy && (u & (u - 1u)) == 0)
+            continue; /* one lane, in the compact row: (a + 0) + (0 + 0) == a (a is never -0) */
+        const double *a[WL];
+        for (size_t l = 0; l < WL; l++)
+            a[l] = (u >> l) & 1u ? w->lane_acc + w->lane_row[s * WL + l] * o : w->zeros;
+        /* lazy: into the compact row, one of the lanes (read before written) */
+        double *g = w->lazy ? w->lane_acc + s * o : gw + w->touched[s] * o;
+        for (size_t j = 0; j < o; j++)
+            g[j] = (a[0][j] + a[2][j]) + (a[1][j] + a[3][j]);
+    }
+    bias_grad(dz, ld, o, w->grad + n->b_off[0]);
+    if (p->l2 > 0.0) {
+        if (w->lazy) {
+            for (size_t s = 0; s < nt; s++) {
+                const double *wr = w0 + w->touched[s] * o;
+                double *g = w->lane_acc + s * o;
+                for (size_t j = 0; j < o; j++)
+                    g[j] += p->l2 * wr[j];
+            }
+        } else {
+            for (size_t i = 0; i < n_in * o; i++)
+                gw[i] += p->l2 * w0[i];
+        }
+    }
 }
 
 /*
@@ -1483,13 +1849,21 @@ static genre_status batch_grad(const mlp_net *n, const mlp_params *p, const fit_
     genre_status st;
 
     const size_t ld = padded_rows(rows); /* row stride of every array below */
-    gather_rows(&fd->in, idx, rows, n_in, w->x0, ld);
+    const int csr = fd->in.row_ptr != NULL;
+    if (!csr)
+        gather_rows(&fd->in, idx, rows, n_in, w->x0, ld);
     const double *a = w->x0;
     for (size_t l = 0; l < L; l++) {
         size_t in = n->width[l], o = n->width[l + 1];
         double *z = l + 1 == L ? w->zout : w->h[l];
-        st = dense_forward(use_builtin(n, l), a, ld, in, params + n->w_off[l],
-                           params + n->b_off[l], o, z, l + 1 < L && relu);
+        if (l == 0 && csr) {
+            csr_forward(&fd->in, idx, 0, rows, ld, params + n->w_off[0], params + n->b_off[0],
+                        o, z, l + 1 < L && relu, w->rowbuf);
+            st = GENRE_OK;
+        } else {
+            st = dense_forward(use_builtin(n, l), a, ld, in, params + n->w_off[l],
+                               params + n->b_off[l], o, z, l + 1 < L && relu);
+        }
         if (st != GENRE_OK)
             return st;
         if (l + 1 < L) {
@@ -1547,6 +1921,10 @@ static genre_status batch_grad(const mlp_net *n, const mlp_params *p, const fit_
     /* Backward. */
     for (size_t l = L; l-- > 0;) {
         size_t in = n->width[l], o = n->width[l + 1];
+        if (l == 0 && csr) {
+            csr_first_layer_grad(n, p, fd, idx, rows, ld, dz, w);
+            break;
+        }
         const double *al = l == 0 ? w->x0 : w->d[l - 1];
         int builtin = use_builtin(n, l);
         st = dense_weight_grad(builtin, al, ld, in, dz, o, w->grad + n->w_off[l],
@@ -1590,8 +1968,7 @@ static genre_status evaluate(const mlp_net *n, const fit_data *fd, train_ws *w, 
     for (size_t r0 = 0; r0 < fd->n_val; r0 += BLOCK_ROWS) {
         size_t rows = fd->n_val - r0 < BLOCK_ROWS ? fd->n_val - r0 : BLOCK_ROWS;
         const double *zt;
-        genre_status st = forward_infer(n, fd->x_val + r0 * fd->val_stride, rows,
-                                        fd->val_stride, w->val_bufs, &zt);
+        genre_status st = forward_infer(n, &fd->val, r0, rows, n->n_layers, w->val_bufs, &zt);
         if (st != GENRE_OK)
             return st;
         for (size_t r = 0; r < rows; r++) {
@@ -1648,6 +2025,29 @@ static void adam_step(double *par, const double *g, double *m1, double *m2, size
     }
 }
 
+/* One optimiser step on np parameters (Adam's bias corrections from
+ * b1t = beta1^t, b2t = beta2^t; SGD's first step sets v = g). */
+static void opt_step(const mlp_params *p, double lr, uint64_t t, double b1t, double b2t,
+                     double *par, const double *g, double *m1, double *m2, size_t np)
+{
+    if (p->optimizer == GENRE_MLP_OPT_ADAM) {
+        const double b1 = p->beta1, b2 = p->beta2, e = p->eps;
+        const double step = lr / (1.0 - b1t), bc2 = sqrt(1.0 - b2t);
+#if GENRE_MLP_AVX2
+        if (have_avx2())
+            adam_step_avx2(par, g, m1, m2, np, b1, b2, step, bc2, e);
+        else
+#endif
+            adam_step(par, g, m1, m2, np, b1, b2, step, bc2, e);
+    } else {
+        const double mu = p->momentum;
+        for (size_t i = 0; i < np; i++) {
+            m1[i] = t == 1 ? g[i] : mu * m1[i] + g[i];
+            par[i] -= lr * m1[i];
+        }
+    }
+}
+
 static genre_status train(genre_mlp *model, const char *func, int32_t task, size_t n_out,
                           const fit_data *fd)
 {
@@ -1658,7 +2058,7 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
     for (size_t l = 0; l < model->n_hidden; l++)
         widths[l + 1] = (size_t)model->hidden[l];
     widths[L] = n_out;
-    if (p->patience > 0 && !fd->x_val)
+    if (p->patience > 0 && !fd->has_val)
         return genre__fail(GENRE_E_INVALID_ARG, func,
                            "GENRE_MLP_PATIENCE = %lld needs validation data",
                            (long long)p->patience);
@@ -1672,7 +2072,7 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
     size_t batch = (p->batch == 0 || (uint64_t)p->batch >= fd->n_rows) ? fd->n_rows
                                                                       : (size_t)p->batch;
     train_ws w;
-    st = ws_alloc(&w, n, batch, fd->n_rows, p->dropout > 0.0);
+    st = ws_alloc(&w, n, batch, fd, p->dropout > 0.0, p->patience > 0, (int)p->sparse_update);
     if (st != GENRE_OK) {
         net_free(n);
         return st;
@@ -1713,24 +2113,20 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
             t++;
             double *par = n->params;
             const double *g = w.grad;
-            if (p->optimizer == GENRE_MLP_OPT_ADAM) {
-                const double b1 = p->beta1, b2 = p->beta2, e = p->eps;
-                b1t *= b1;
-                b2t *= b2;
-                const double step = lr / (1.0 - b1t), bc2 = sqrt(1.0 - b2t);
-#if GENRE_MLP_AVX2
-                if (have_avx2())
-                    adam_step_avx2(par, g, w.m1, w.m2, np, b1, b2, step, bc2, e);
-                else
-#endif
-                    adam_step(par, g, w.m1, w.m2, np, b1, b2, step, bc2, e);
-            } else {
-                const double mu = p->momentum;
-                double *v = w.m1;
-                for (size_t i = 0; i < np; i++) {
-                    v[i] = t == 1 ? g[i] : mu * v[i] + g[i];
-                    par[i] -= lr * v[i];
+            b1t *= p->beta1;
+            b2t *= p->beta2;
+            if (w.lazy) {
+                /* lazy: the rows of W_0 of the batch's features, then the rest */
+                const size_t o1 = n->width[1], head = n->b_off[0];
+                for (size_t s = 0; s < w.n_touched; s++) {
+                    const size_t off = w.touched[s] * o1;
+                    opt_step(p, lr, t, b1t, b2t, par + off, w.lane_acc + s * o1,
+                             w.m1 + off, w.m2 + off, o1);
                 }
+                opt_step(p, lr, t, b1t, b2t, par + head, g + head, w.m1 + head,
+                         w.m2 + head, np - head);
+            } else {
+                opt_step(p, lr, t, b1t, b2t, par, g, w.m1, w.m2, np);
             }
         }
         if (st != GENRE_OK)
@@ -1752,7 +2148,7 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
         hist_val[e0] = NAN;
         hist_acc[e0] = NAN;
         n->n_epochs = epoch;
-        if (fd->x_val) {
+        if (fd->has_val) {
             st = evaluate(n, fd, &w, &hist_val[e0], &hist_acc[e0]);
             if (st != GENRE_OK)
                 break;
@@ -1827,6 +2223,38 @@ static genre_status check_fit_common(const char *func, const genre_mlp *model,
     return GENRE_OK;
 }
 
+/* Checks labels (and labels_val when n_val > 0) and sets *k, the class count. */
+static genre_status check_labels(const char *func, const genre_mlp *model,
+                                 const int32_t *labels, size_t n_rows,
+                                 const int32_t *labels_val, size_t n_val, size_t *k)
+{
+    int64_t fixed = model->p.n_classes;
+    int64_t limit = fixed > 0 ? fixed : MAX_CLASSES;
+    int32_t lo = INT32_MAX, hi = INT32_MIN;
+    for (size_t i = 0; i < n_rows; i++) {
+        if (labels[i] < 0 || labels[i] >= limit)
+            return genre__fail(GENRE_E_INVALID_ARG, func,
+                               "labels[%zu] = %d is outside [0, %lld)%s", i, (int)labels[i],
+                               (long long)limit,
+                               fixed > 0 ? " (GENRE_MLP_N_CLASSES)" : "");
+        if (labels[i] < lo)
+            lo = labels[i];
+        if (labels[i] > hi)
+            hi = labels[i];
+    }
+    if (lo == hi)
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "all %zu labels are %d: a classifier needs at least two classes",
+                           n_rows, (int)lo);
+    *k = fixed > 0 ? (size_t)fixed : (size_t)hi + 1;
+    for (size_t i = 0; i < n_val; i++)
+        if (labels_val[i] < 0 || (size_t)labels_val[i] >= *k)
+            return genre__fail(GENRE_E_INVALID_ARG, func,
+                               "labels_val[%zu] = %d is outside the %zu classes [0, %zu)", i,
+                               (int)labels_val[i], *k, *k);
+    return GENRE_OK;
+}
+
 genre_status genre_mlp_fit(genre_mlp *model, const double *x, size_t n_rows, size_t n_cols,
                            size_t row_stride, const int32_t *labels, const double *x_val,
                            size_t n_val_rows, size_t val_row_stride,
@@ -1837,32 +2265,59 @@ genre_status genre_mlp_fit(genre_mlp *model, const double *x, size_t n_rows, siz
     if (st != GENRE_OK)
         return st;
     GENRE_CHECK_NOT_NULL(labels);
-    int64_t fixed = model->p.n_classes;
-    int64_t limit = fixed > 0 ? fixed : MAX_CLASSES;
-    int32_t lo = INT32_MAX, hi = INT32_MIN;
-    for (size_t i = 0; i < n_rows; i++) {
-        if (labels[i] < 0 || labels[i] >= limit)
-            return GENRE_FAIL(GENRE_E_INVALID_ARG,
-                              "labels[%zu] = %d is outside [0, %lld)%s", i, (int)labels[i],
-                              (long long)limit,
-                              fixed > 0 ? " (GENRE_MLP_N_CLASSES)" : "");
-        if (labels[i] < lo)
-            lo = labels[i];
-        if (labels[i] > hi)
-            hi = labels[i];
+    size_t k;
+    st = check_labels(__func__, model, labels, n_rows, labels_val, x_val ? n_val_rows : 0, &k);
+    if (st != GENRE_OK)
+        return st;
+    fit_data fd = {{x, row_stride, NULL, NULL, NULL},
+                   n_rows,
+                   n_cols,
+                   labels,
+                   NULL,
+                   {x_val, val_row_stride, NULL, NULL, NULL},
+                   x_val ? n_val_rows : 0,
+                   labels_val,
+                   NULL,
+                   x_val != NULL};
+    return train(model, __func__, GENRE_MLP_TASK_CLASSIFICATION, k, &fd);
+}
+
+genre_status genre_mlp_fit_csr(genre_mlp *model, size_t n_rows, size_t n_cols,
+                               const size_t *row_ptr, const uint32_t *col_idx,
+                               const double *values, const int32_t *labels,
+                               size_t n_val_rows, const size_t *val_row_ptr,
+                               const uint32_t *val_col_idx, const double *val_values,
+                               const int32_t *labels_val)
+{
+    GENRE_CHECK_NOT_NULL(model);
+    const int fin = (int)model->p.validate;
+    genre_status st = check_csr(__func__, "x", n_rows, n_cols, row_ptr, col_idx, values, fin);
+    if (st != GENRE_OK)
+        return st;
+    GENRE_CHECK_NOT_NULL(labels);
+    if (val_row_ptr) {
+        st = check_csr(__func__, "x_val", n_val_rows, n_cols, val_row_ptr, val_col_idx,
+                       val_values, fin);
+        if (st != GENRE_OK)
+            return st;
+        if (!labels_val)
+            return GENRE_FAIL(GENRE_E_INVALID_ARG, "x_val is given without its labels");
     }
-    if (lo == hi)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG,
-                          "all %zu labels are %d: a classifier needs at least two classes",
-                          n_rows, (int)lo);
-    size_t k = fixed > 0 ? (size_t)fixed : (size_t)hi + 1;
-    for (size_t i = 0; x_val && i < n_val_rows; i++)
-        if (labels_val[i] < 0 || (size_t)labels_val[i] >= k)
-            return GENRE_FAIL(GENRE_E_INVALID_ARG,
-                              "labels_val[%zu] = %d is outside the %zu classes [0, %zu)", i,
-                              (int)labels_val[i], k, k);
-    fit_data fd = {{x, row_stride}, n_rows, n_cols, labels, NULL, x_val, x_val ? n_val_rows : 0,
-                   val_row_stride, labels_val, NULL};
+    size_t k;
+    st = check_labels(__func__, model, labels, n_rows, labels_val,
+                      val_row_ptr ? n_val_rows : 0, &k);
+    if (st != GENRE_OK)
+        return st;
+    fit_data fd = {{NULL, 0, row_ptr, col_idx, values},
+                   n_rows,
+                   n_cols,
+                   labels,
+                   NULL,
+                   {NULL, 0, val_row_ptr, val_col_idx, val_values},
+                   val_row_ptr ? n_val_rows : 0,
+                   labels_val,
+                   NULL,
+                   val_row_ptr != NULL};
     return train(model, __func__, GENRE_MLP_TASK_CLASSIFICATION, k, &fd);
 }
 
@@ -1885,8 +2340,16 @@ genre_status genre_mlp_fit_regression(genre_mlp *model, const double *x, size_t 
                                  1);
     if (st != GENRE_OK)
         return st;
-    fit_data fd = {{x, row_stride}, n_rows, n_cols, NULL, y, x_val, x_val ? n_val_rows : 0,
-                   val_row_stride, NULL, y_val};
+    fit_data fd = {{x, row_stride, NULL, NULL, NULL},
+                   n_rows,
+                   n_cols,
+                   NULL,
+                   y,
+                   {x_val, val_row_stride, NULL, NULL, NULL},
+                   x_val ? n_val_rows : 0,
+                   NULL,
+                   y_val,
+                   x_val != NULL};
     return train(model, __func__, GENRE_MLP_TASK_REGRESSION, n_targets, &fd);
 }
 
@@ -2023,6 +2486,8 @@ static genre_status decode(const char *func, const genre__mf_reader *r, genre_ml
     }
     for (size_t i = 0; i < N_I64_KEYS && st == GENRE_OK; i++) {
         int64_t v;
+        if (i >= N_I64_KEYS_V01 && !genre__mf_has(r, TAG_I64_BASE + (uint32_t)i))
+            continue; /* a 0.1 file: the default */
         st = genre__mf_get_i64(r, TAG_I64_BASE + (uint32_t)i, &v);
         if (st == GENRE_OK && check_i64_value(func, &I64_KEYS[i], v) != GENRE_OK)
             st = CORRUPT("parameter %s = %lld is out of range", I64_KEYS[i].name,
@@ -2121,11 +2586,11 @@ int genre__mlp_test_force_portable(int on)
 #endif
 }
 
-genre_status genre__mlp_test_objective(const genre_mlp *model, const double *x,
-                                       size_t n_rows, size_t n_cols, const int32_t *labels,
-                                       const double *y, size_t n_out, const double *params,
-                                       uint64_t dropout_seed, double *loss, double *grad,
-                                       size_t *n_params)
+static genre_status test_objective(const genre_mlp *model, const mlp_input *in,
+                                   size_t n_rows, size_t n_cols, const int32_t *labels,
+                                   const double *y, size_t n_out, const double *params,
+                                   uint64_t dropout_seed, double *loss, double *grad,
+                                   size_t *n_params)
 {
     size_t L = model->n_hidden + 1, widths[MAX_HIDDEN + 2];
     widths[0] = n_cols;
@@ -2143,11 +2608,11 @@ genre_status genre__mlp_test_objective(const genre_mlp *model, const double *x,
     if (params)
         memcpy(n->params, params, n->n_params * sizeof(double));
     train_ws w;
-    st = ws_alloc(&w, n, n_rows, n_rows, model->p.dropout > 0.0);
+    fit_data fd = {*in, n_rows, n_cols, labels, y, {NULL, 0, NULL, NULL, NULL}, 0, NULL, NULL, 0};
+    st = ws_alloc(&w, n, n_rows, &fd, model->p.dropout > 0.0, 0, 0);
     if (st == GENRE_OK) {
         genre__rng rng;
         genre__rng_init(&rng, dropout_seed, STREAM_DROPOUT);
-        fit_data fd = {{x, n_cols}, n_rows, n_cols, labels, y, NULL, 0, 0, NULL, NULL};
         st = batch_grad(n, &model->p, &fd, w.perm, n_rows, &w, &rng, loss);
         if (st == GENRE_OK) {
             double pen = 0.0;
@@ -2162,5 +2627,29 @@ genre_status genre__mlp_test_objective(const genre_mlp *model, const double *x,
     }
     net_free(n);
     return st;
+}
+
+genre_status genre__mlp_test_objective(const genre_mlp *model, const double *x,
+                                       size_t n_rows, size_t n_cols, const int32_t *labels,
+                                       const double *y, size_t n_out, const double *params,
+                                       uint64_t dropout_seed, double *loss, double *grad,
+                                       size_t *n_params)
+{
+    mlp_input in = {x, n_cols, NULL, NULL, NULL};
+    return test_objective(model, &in, n_rows, n_cols, labels, y, n_out, params, dropout_seed,
+                          loss, grad, n_params);
+}
+
+genre_status genre__mlp_test_objective_csr(const genre_mlp *model, size_t n_rows,
+                                           size_t n_cols, const size_t *row_ptr,
+                                           const uint32_t *col_idx, const double *values,
+                                           const int32_t *labels, const double *y,
+                                           size_t n_out, const double *params,
+                                           uint64_t dropout_seed, double *loss, double *grad,
+                                           size_t *n_params)
+{
+    mlp_input in = {NULL, 0, row_ptr, col_idx, values};
+    return test_objective(model, &in, n_rows, n_cols, labels, y, n_out, params, dropout_seed,
+                          loss, grad, n_params);
 }
 #endif

@@ -22,6 +22,16 @@ genre_status genre__mlp_test_objective(const genre_mlp *model, const double *x,
                                        uint64_t dropout_seed, double *loss, double *grad,
                                        size_t *n_params);
 
+/* genre__mlp_test_objective() on CSR rows (exact, not lazy, gradient: every
+ * row of the first layer's dW, zeros where no feature occurs). */
+genre_status genre__mlp_test_objective_csr(const genre_mlp *model, size_t n_rows,
+                                           size_t n_cols, const size_t *row_ptr,
+                                           const uint32_t *col_idx, const double *values,
+                                           const int32_t *labels, const double *y,
+                                           size_t n_out, const double *params,
+                                           uint64_t dropout_seed, double *loss, double *grad,
+                                           size_t *n_params);
+
 /*
  * With on != 0, the built-in dense kernels and Adam use their portable
  * versions even where the CPU has AVX2 and FMA (which give the same bits);

@@ -17,8 +17,19 @@
  * Every dense layer l computes Z = A W + 1 b^T with W stored row-major as
  * fan_in x fan_out (one row per input feature). The first layer therefore
  * consumes its input one feature row of W at a time, which is also what a
- * sparse (CSR) input needs: a later version can add CSR fit/predict entry
- * points and the model and file format stay as they are.
+ * sparse (CSR) input needs: genre_mlp_fit_csr(), genre_mlp_predict_proba_csr()
+ * and genre_mlp_transform_csr() (0.2) take CSR rows, and the model and the
+ * file format are the same as for dense input (a model fit on either input
+ * predicts from either, given the same number of columns).
+ *
+ * CSR input (n_rows x n_cols): row_ptr has n_rows + 1 entries, row_ptr[0]
+ * == 0, non-decreasing; row i holds the entries row_ptr[i] .. row_ptr[i+1]
+ * - 1 of col_idx (each < n_cols, any order) and values (finite). A column
+ * that appears twice in a row counts with the sum of its values (up to
+ * rounding: the entries are accumulated one by one). The first layer then
+ * costs O(nnz x width) per batch, not O(n_cols x width), forward and
+ * backward; with sorted, distinct columns per row its results have the same
+ * bits as the dense input holding the same values.
  *
  * Losses (minimised per mini-batch of B rows):
  * - classification: mean over rows of -log softmax(z)[label];
@@ -115,6 +126,19 @@ typedef struct genre_mlp genre_mlp;
  *  measures faster; in 0.1 that is BUILTIN for every layer size. The two
  *  agree to rounding. */
 #define GENRE_MLP_DENSE_KERNEL 21
+/** i64, 0 or 1, default 1 (@since 0.2): how genre_mlp_fit_csr() updates the
+ *  first layer's weights. 1 = "lazy" updates: after each mini-batch only the
+ *  rows of W_0 whose feature occurs in the batch are updated (their Adam
+ *  moments or SGD velocity decayed and their L2 term added); the other rows
+ *  and their optimiser state stay untouched until their feature next occurs
+ *  (the semantics of PyTorch's SparseAdam and TensorFlow Addons' LazyAdam;
+ *  the step count of the bias corrections is global). Everything else (the
+ *  first layer's biases, the later layers) is updated as usual. The cost of
+ *  a step is then O(batch features x width) instead of O(n_cols x width).
+ *  0 = exact dense semantics: the fit equals genre_mlp_fit() on the dense
+ *  matrix (with sorted, distinct columns per row: the same bits). Dense
+ *  fits ignore it. */
+#define GENRE_MLP_SPARSE_UPDATE 22
 
 /* Read-only keys (genre_mlp_get_i64; GENRE_E_BAD_STATE before a fit). */
 /** i64: GENRE_MLP_TASK_CLASSIFICATION or GENRE_MLP_TASK_REGRESSION. */
@@ -317,6 +341,41 @@ GENRE_API genre_status genre_mlp_fit_regression(genre_mlp *model, const double *
                                                 const double *y_val);
 
 /**
+ * Trains a classifier on CSR rows (see the top of this file for the format;
+ * classification only). Parameters, validation data, early stopping,
+ * progress and the fitted model are as for genre_mlp_fit(); the first
+ * layer's updates follow GENRE_MLP_SPARSE_UPDATE (lazy by default).
+ * Memory beyond the model and its optimiser state: O(n_cols) indices plus
+ * up to 4 rows of width[1] doubles per distinct feature a batch can touch
+ * (bounded by min(n_cols, nnz, batch x the longest row); docs/mlp.md).
+ *
+ * @param[in] n_rows, n_cols, row_ptr, col_idx, values  the training rows;
+ *                        n_cols in [1, 2^31 - 1].
+ * @param[in] labels      n_rows class indices, as for genre_mlp_fit().
+ * @param[in] n_val_rows, val_row_ptr, val_col_idx, val_values  optional
+ *                        validation rows with n_cols columns (val_row_ptr
+ *                        NULL: none; then n_val_rows and the other
+ *                        validation pointers are ignored).
+ * @param[in] labels_val  their labels (required with val_row_ptr).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL model, row_ptr or labels; zero
+ *         rows or columns; row_ptr[0] != 0 or decreasing (the message names
+ *         the row); col_idx or values NULL with entries; a column index >=
+ *         n_cols (row, position and index); labels as for genre_mlp_fit());
+ *         GENRE_E_NONFINITE (a NaN/Inf value: row, position, column, value;
+ *         checked unless GENRE_MLP_VALIDATE_INPUT is 0); GENRE_E_NUMERIC;
+ *         GENRE_E_CANCELLED; GENRE_E_NOMEM. On failure the model is left as
+ *         it was.
+ * Needs exclusive access. @since 0.2
+ */
+GENRE_API genre_status genre_mlp_fit_csr(genre_mlp *model, size_t n_rows, size_t n_cols,
+                                         const size_t *row_ptr, const uint32_t *col_idx,
+                                         const double *values, const int32_t *labels,
+                                         size_t n_val_rows, const size_t *val_row_ptr,
+                                         const uint32_t *val_col_idx,
+                                         const double *val_values,
+                                         const int32_t *labels_val);
+
+/**
  * Class probabilities of a fitted classifier: n_rows x n_classes,
  * row-major, into the caller's out[out_len] (x is only read). *needed (when not NULL) always receives
  * n_rows * n_classes; a NULL out is a size query.
@@ -330,6 +389,54 @@ GENRE_API genre_status genre_mlp_predict_proba(const genre_mlp *model, const dou
                                                size_t n_rows, size_t n_cols,
                                                size_t row_stride, double *out,
                                                size_t out_len, size_t *needed);
+
+/**
+ * genre_mlp_predict_proba() on CSR rows (any fitted classifier, dense- or
+ * CSR-fit, with n_cols equal to the fit's columns).
+ * @return GENRE_OK; GENRE_E_BUFFER_TOO_SMALL; GENRE_E_INVALID_ARG (NULL
+ *         model or row_ptr, and the CSR structure errors of
+ *         genre_mlp_fit_csr()); GENRE_E_BAD_STATE (not fitted, or a
+ *         regressor); GENRE_E_SHAPE (n_cols differs from the fit);
+ *         GENRE_E_NONFINITE; GENRE_E_NOMEM (per-call scratch).
+ * Safe concurrently on one fitted model. @since 0.2
+ */
+GENRE_API genre_status genre_mlp_predict_proba_csr(const genre_mlp *model, size_t n_rows,
+                                                   size_t n_cols, const size_t *row_ptr,
+                                                   const uint32_t *col_idx,
+                                                   const double *values, double *out,
+                                                   size_t out_len, size_t *needed);
+
+/**
+ * The activations of hidden layer `layer` (1-based, in [1, number of hidden
+ * layers]): its output after the activation function, without dropout
+ * (what the next layer sees at prediction time), n_rows x width(layer),
+ * row-major, into out[out_len]. A narrow hidden layer so serves as a learned
+ * dimension reduction. *needed (when not NULL) always receives
+ * n_rows * width(layer); a NULL out is a size query. Classifiers and
+ * regressors alike.
+ * @return GENRE_OK; GENRE_E_BUFFER_TOO_SMALL; GENRE_E_INVALID_ARG (NULL
+ *         model or x, layer out of range (the message names it and the
+ *         number of hidden layers), zero rows, stride < columns);
+ *         GENRE_E_BAD_STATE (not fitted); GENRE_E_SHAPE; GENRE_E_NONFINITE;
+ *         GENRE_E_NOMEM.
+ * Safe concurrently on one fitted model. @since 0.2
+ */
+GENRE_API genre_status genre_mlp_transform(const genre_mlp *model, int32_t layer,
+                                           const double *x, size_t n_rows, size_t n_cols,
+                                           size_t row_stride, double *out, size_t out_len,
+                                           size_t *needed);
+
+/**
+ * genre_mlp_transform() on CSR rows.
+ * @return as genre_mlp_transform(), with the CSR structure errors of
+ *         genre_mlp_fit_csr(). Safe concurrently on one fitted model.
+ * @since 0.2
+ */
+GENRE_API genre_status genre_mlp_transform_csr(const genre_mlp *model, int32_t layer,
+                                               size_t n_rows, size_t n_cols,
+                                               const size_t *row_ptr,
+                                               const uint32_t *col_idx, const double *values,
+                                               double *out, size_t out_len, size_t *needed);
 
 /**
  * Most probable class per row (lowest index on ties) into labels[cap];

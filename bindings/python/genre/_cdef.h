@@ -139,7 +139,11 @@ genre_status genre_mlp_set_progress(genre_mlp *model, genre_progress_fn fn, void
 genre_status genre_mlp_set_log(genre_mlp *model, genre_log_fn fn, void *user_data);
 genre_status genre_mlp_fit(genre_mlp *model, const double *x, size_t n_rows, size_t n_cols, size_t row_stride, const int32_t *labels, const double *x_val, size_t n_val_rows, size_t val_row_stride, const int32_t *labels_val);
 genre_status genre_mlp_fit_regression(genre_mlp *model, const double *x, size_t n_rows, size_t n_cols, size_t row_stride, const double *y, size_t n_targets, const double *x_val, size_t n_val_rows, size_t val_row_stride, const double *y_val);
+genre_status genre_mlp_fit_csr(genre_mlp *model, size_t n_rows, size_t n_cols, const size_t *row_ptr, const uint32_t *col_idx, const double *values, const int32_t *labels, size_t n_val_rows, const size_t *val_row_ptr, const uint32_t *val_col_idx, const double *val_values, const int32_t *labels_val);
 genre_status genre_mlp_predict_proba(const genre_mlp *model, const double *x, size_t n_rows, size_t n_cols, size_t row_stride, double *out, size_t out_len, size_t *needed);
+genre_status genre_mlp_predict_proba_csr(const genre_mlp *model, size_t n_rows, size_t n_cols, const size_t *row_ptr, const uint32_t *col_idx, const double *values, double *out, size_t out_len, size_t *needed);
+genre_status genre_mlp_transform(const genre_mlp *model, int32_t layer, const double *x, size_t n_rows, size_t n_cols, size_t row_stride, double *out, size_t out_len, size_t *needed);
+genre_status genre_mlp_transform_csr(const genre_mlp *model, int32_t layer, size_t n_rows, size_t n_cols, const size_t *row_ptr, const uint32_t *col_idx, const double *values, double *out, size_t out_len, size_t *needed);
 genre_status genre_mlp_predict(const genre_mlp *model, const double *x, size_t n_rows, size_t n_cols, size_t row_stride, int32_t *labels, size_t cap, size_t *needed);
 genre_status genre_mlp_predict_values(const genre_mlp *model, const double *x, size_t n_rows, size_t n_cols, size_t row_stride, double *out, size_t out_len, size_t *needed);
 genre_status genre_mlp_get_history(const genre_mlp *model, int32_t which, double *out, size_t cap, size_t *n_epochs);
@@ -363,6 +367,7 @@ genre_status genre_text_load_from_memory(genre_text **out, const void *buf, size
 #define GENRE_MLP_N_CLASSES 19
 #define GENRE_MLP_LR_SCHEDULE 20
 #define GENRE_MLP_DENSE_KERNEL 21
+#define GENRE_MLP_SPARSE_UPDATE 22
 #define GENRE_MLP_TASK 100
 #define GENRE_MLP_N_FEATURES 101
 #define GENRE_MLP_N_OUTPUTS 102
