@@ -231,6 +231,9 @@ done:
     return rc;
 }
 
+/* The names' weights tried for names+audio (chosen on the validation rows). */
+const double name_study_scales[NAME_STUDY_N_SCALES] = {0.3, 0.1, 0.03};
+
 /* ---- Models --------------------------------------------------------------- */
 
 static genre_status mlp_new(genre_mlp **m, const int32_t *hidden, size_t n_hidden,
@@ -583,15 +586,15 @@ static int run_split(ctx *c, const genre_dataset *ds, int which)
      * so a < 1 keeps the names from being memorised before the audio
      * features are learnt. */
     {
-        static const double scales[] = {1.0, 0.3, 0.1};
         size_t n_text = (size_t)ncols;
         r->model[NS_BOTH].val_auroc = -1;
-        for (size_t k = 0; k < sizeof scales / sizeof scales[0]; k++) {
+        for (size_t k = 0; k < NAME_STUDY_N_SCALES; k++) {
+            double a = name_study_scales[k];
             int64_t ep = 0;
-            progress(c, "%s: names+audio model, names scaled by %g", r->name, scales[k]);
-            NEED(csr_scaled_copy(&fp.both, n_text, scales[k], &sf) == 0 &&
-                 csr_scaled_copy(&vp.both, n_text, scales[k], &sv) == 0 &&
-                 csr_scaled_copy(&te.both, n_text, scales[k], &ste) == 0);
+            progress(c, "%s: names+audio model, names scaled by %g", r->name, a);
+            NEED(csr_scaled_copy(&fp.both, n_text, a, &sf) == 0 &&
+                 csr_scaled_copy(&vp.both, n_text, a, &sv) == 0 &&
+                 csr_scaled_copy(&te.both, n_text, a, &ste) == 0);
             TRY(both_fit_predict(o, &sf, fp.y, &sv, vp.y, &ste, pt, &ep, pv),
                 "names+audio model");
             double v = val_auroc(vp.y, pv, nval);
@@ -599,7 +602,7 @@ static int run_split(ctx *c, const genre_dataset *ds, int which)
             if (v > r->model[NS_BOTH].val_auroc) {
                 r->model[NS_BOTH].val_auroc = v;
                 r->model[NS_BOTH].epochs = ep;
-                r->names_scale = scales[k];
+                r->names_scale = a;
                 memcpy(proba[NS_BOTH], pt, te.n * NC * sizeof *pt);
             }
             csr_free(&sf);
@@ -716,10 +719,13 @@ void name_study_print(FILE *f, const name_study_result *r)
                     name_study_model_names[m], p->model[m].auroc, p->model[m].accuracy,
                     p->model[m].val_auroc, (long long)p->model[m].epochs,
                     p->model[m].seconds);
-        fprintf(f, "%-24s names+audio: names scaled by %g (validation AUROC %.4f / %.4f / "
-                   "%.4f for 1 / 0.3 / 0.1)\n",
-                "", p->names_scale, p->both_val_auroc[0], p->both_val_auroc[1],
-                p->both_val_auroc[2]);
+        fprintf(f, "%-24s names+audio: names scaled by %g, chosen on the validation rows "
+                   "(validation AUROC",
+                "", p->names_scale);
+        for (int k = 0; k < NAME_STUDY_N_SCALES; k++)
+            fprintf(f, "%s %.4f for %g", k ? "," : "", p->both_val_auroc[k],
+                    name_study_scales[k]);
+        fprintf(f, ")\n");
         fprintf(f, "%-24s leakage: %lld train (%lld of them for validation) / %lld test rows; "
                    "%lld of %lld test artists "
                    "seen in training, %lld of %lld test rows affected; %lld test rows "

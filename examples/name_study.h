@@ -32,6 +32,7 @@
 
 #define NAME_STUDY_N_MODELS 4
 #define NAME_STUDY_N_SPLITS 2
+#define NAME_STUDY_N_SCALES 3
 
 enum { NS_NAMES = 0, NS_AUDIO = 1, NS_BOTH = 2, NS_REDUCED = 3 };
 enum { NS_SPLIT_RANDOM = 0, NS_SPLIT_ARTIST = 1 };
@@ -76,7 +77,7 @@ typedef struct name_study_split {
     double names_in_reduced_lo, names_in_reduced_hi; /* AUROC(reduced) - AUROC(audio) */
     double diff_reduced;
     double names_scale;                /* the names' weight chosen for names+audio */
-    double both_val_auroc[3];          /* validation AUROC for the scales 1, 0.3, 0.1 */
+    double both_val_auroc[NAME_STUDY_N_SCALES]; /* validation AUROC per name_study_scales[] */
 } name_study_split;
 
 typedef struct name_study_result {
@@ -90,6 +91,8 @@ typedef struct name_study_result {
 } name_study_result;
 
 extern const char *const name_study_model_names[NAME_STUDY_N_MODELS];
+/* The names' weights tried in the names+audio input (values times a). */
+extern const double name_study_scales[NAME_STUDY_N_SCALES];
 
 void name_study_default_options(name_study_options *opt);
 
