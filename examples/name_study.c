@@ -137,8 +137,7 @@ typedef struct ctx {
 
 static int fail(ctx *c, const char *what, genre_status st)
 {
-    snprintf(c->out->error, sizeof c->out->error, "%s: %s (%s)", what,
-             st == GENRE_E_NOMEM && !*genre_last_error() ? "out of memory" : genre_last_error(),
+    snprintf(c->out->error, sizeof c->out->error, "%s: %s (%s)", what, genre_last_error(),
              genre_status_name(st));
     return -1;
 }
@@ -166,7 +165,8 @@ static void progress(ctx *c, const char *fmt, ...)
 #define NEED(ptr)                                                                        \
     do {                                                                                 \
         if (!(ptr)) {                                                                    \
-            rc = fail(c, "allocation", GENRE_E_NOMEM);                                   \
+            snprintf(c->out->error, sizeof c->out->error, "out of memory (%s)", #ptr);   \
+            rc = -1;                                                                     \
             goto done;                                                                   \
         }                                                                                \
     } while (0)
