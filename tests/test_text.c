@@ -237,6 +237,58 @@ START_TEST(tfidf_matches_hand_computation)
 }
 END_TEST
 
+/* tests/fixtures/text_sklearn.txt (make_text_fixtures.py): scikit-learn's
+ * char_wb n-grams, hashed as text.h documents, through TfidfTransformer. */
+START_TEST(sklearn_agrees)
+{
+    FILE *f = fopen(genre_test_source_path("tests/fixtures/text_sklearn.txt"), "r");
+    ck_assert_ptr_nonnull(f);
+    char line[512];
+    int buckets = 0, n_docs = 0;
+    ck_assert(fgets(line, sizeof line, f) && sscanf(line, "B %d", &buckets) == 1);
+    ck_assert(fgets(line, sizeof line, f) && sscanf(line, "D %d", &n_docs) == 1);
+    ck_assert(n_docs > 0 && n_docs <= 16);
+    char docs[16][128];
+    const char *ptr[16];
+    for (int i = 0; i < n_docs; i++) {
+        ck_assert_ptr_nonnull(fgets(docs[i], sizeof docs[i], f));
+        docs[i][strcspn(docs[i], "\n")] = 0;
+        ptr[i] = docs[i];
+    }
+    for (int variant = 0; variant < 2; variant++) {
+        int v = -1;
+        size_t nnz = 0;
+        ck_assert(fgets(line, sizeof line, f) && sscanf(line, "@ %d %zu", &v, &nnz) == 2);
+        ck_assert_int_eq(v, variant);
+        genre_text *t;
+        ck_assert_ok(genre_text_create(&t));
+        ck_assert_ok(genre_text_set_i64(t, GENRE_TEXT_N_BUCKETS, buckets));
+        ck_assert_ok(genre_text_set_i64(t, GENRE_TEXT_SIGNED, 0));
+        ck_assert_ok(genre_text_set_i64(t, GENRE_TEXT_SUBLINEAR_TF, variant));
+        ck_assert_ok(genre_text_fit(t, ptr, (size_t)n_docs, 1));
+        size_t rp[17], got = 0;
+        uint32_t ci[2048];
+        double va[2048];
+        ck_assert_ok(genre_text_transform(t, ptr, (size_t)n_docs, 1, rp, ci, va, 2048, &got));
+        ck_assert_uint_eq(got, nnz);
+        size_t k = 0;
+        for (int i = 0; i < n_docs; i++)
+            for (size_t e = rp[i]; e < rp[i + 1]; e++, k++) {
+                int r = -1;
+                unsigned c = 0;
+                double x = 0;
+                ck_assert(fgets(line, sizeof line, f) && sscanf(line, "%d %u %lf", &r, &c, &x) == 3);
+                ck_assert_int_eq(r, i);
+                ck_assert_uint_eq(ci[e], c);
+                ck_assert_double_eq_tol(va[e], x, 1e-14);
+            }
+        ck_assert_uint_eq(k, nnz);
+        genre_text_free(t);
+    }
+    fclose(f);
+}
+END_TEST
+
 START_TEST(signs_layouts_and_seed)
 {
     genre_text *t = raw(1, 0, 0);
@@ -616,6 +668,7 @@ int main(void)
     tcase_add_test(tc, separators);
     tcase_add_test(tc, invalid_utf8_and_empty_names_are_counted);
     tcase_add_test(tc, tfidf_matches_hand_computation);
+    tcase_add_test(tc, sklearn_agrees);
     tcase_add_test(tc, signs_layouts_and_seed);
     tcase_add_test(tc, append_dense_columns);
     tcase_add_test(tc, parameters_and_errors);
