@@ -527,6 +527,7 @@ START_TEST(save_and_load)
     q = NULL;
     remove(path);
     ck_assert_status(genre_text_load(&q, "/nonexistent/dir/t.genre"), GENRE_E_IO);
+    ck_assert_status(genre_text_save(t, "/nonexistent/dir/t.genre"), GENRE_E_IO);
     ck_assert_status(genre_text_load(NULL, path), GENRE_E_INVALID_ARG);
     ck_assert_status(genre_text_load(&q, NULL), GENRE_E_INVALID_ARG);
     ck_assert_status(genre_text_save(t, NULL), GENRE_E_INVALID_ARG);
