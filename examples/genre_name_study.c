@@ -83,11 +83,13 @@ static void show(void *user, const char *what)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: genre-name-study [--input FILE] [--seed N] [--resamples N] [--quick] "
+    fprintf(f, "usage: genre-name-study [--input FILE] [--seed N] [--resamples N] [--both-hidden N] "
+               "[--quick] "
                "[--quiet]\n"
                "  --input FILE   the music-genre CSV (default: the vendored data)\n"
                "  --seed N       splits, folds, models and bootstrap (default 1)\n"
                "  --resamples N  bootstrap resamples (default 1000)\n"
+               "  --both-hidden N  hidden width of the names+audio network (default 64)\n"
                "  --quick        fewer epochs, 3 folds, 200 resamples (a smoke test)\n"
                "  --quiet        no progress on stderr\n");
 }
@@ -106,6 +108,8 @@ int main(int argc, char **argv)
             o.seed = strtoull(argv[++i], NULL, 10);
         } else if (!strcmp(a, "--resamples") && i + 1 < argc) {
             o.n_resamples = atoi(argv[++i]);
+        } else if (!strcmp(a, "--both-hidden") && i + 1 < argc) {
+            o.both_hidden = atoi(argv[++i]);
         } else if (!strcmp(a, "--quick")) {
             o.folds = 3;
             o.names_epochs = 5;

@@ -684,8 +684,8 @@ int name_study_run(const genre_dataset *ds, const name_study_options *opt,
         name_study_default_options(&o);
     out->opt = o;
     ctx c = {.o = &o, .out = out};
-    if (o.folds < 2 || o.n_resamples < 1 || o.test_per_class < 1) {
-        snprintf(out->error, sizeof out->error, "invalid options (folds >= 2, resamples >= 1)");
+    if (o.folds < 2 || o.n_resamples < 1 || o.test_per_class < 1 || o.both_hidden < 1) {
+        snprintf(out->error, sizeof out->error, "invalid options (folds >= 2, resamples, test rows and hidden width >= 1)");
         return -1;
     }
     double t0 = now_s();
