@@ -615,9 +615,11 @@ START_TEST(load_checks_what_it_reads)
 }
 END_TEST
 
+/* ctx: the bucket count (4096: dense counters and idf table; 2^30: sorted
+ * document frequencies and binary-searched idf). */
 static genre_status scenario(void *ctx)
 {
-    (void)ctx;
+    const int64_t buckets = *(const int64_t *)ctx;
     genre_text *t = NULL, *q = NULL;
     unsigned char *buf = NULL;
     const char *names[] = {"Daft Punk", "One More Time", "Bj\xc3\xb6rk", "J\xc3\xb3ga",
@@ -628,7 +630,7 @@ static genre_status scenario(void *ctx)
     const double dense[] = {1, 2, 3};
     genre_status st = genre_text_create(&t);
     if (st == GENRE_OK)
-        st = genre_text_set_i64(t, GENRE_TEXT_N_BUCKETS, 4096);
+        st = genre_text_set_i64(t, GENRE_TEXT_N_BUCKETS, buckets);
     if (st == GENRE_OK)
         st = genre_text_fit(t, names, 3, 2);
     if (st == GENRE_OK) {
@@ -643,8 +645,8 @@ static genre_status scenario(void *ctx)
     if (st == GENRE_OK)
         st = genre_text_transform(q, names, 3, 2, rp, ci, va, 512, &nnz);
     if (st == GENRE_OK)
-        st = genre_text_csr_append_dense(3, 8192, rp, ci, va, dense, 1, 1, rp2, ci2, va2, 600,
-                                         NULL);
+        st = genre_text_csr_append_dense(3, 2 * (size_t)buckets, rp, ci, va, dense, 1, 1, rp2,
+                                         ci2, va2, 600, NULL);
     free(buf);
     genre_text_free(q);
     genre_text_free(t);
@@ -653,7 +655,9 @@ static genre_status scenario(void *ctx)
 
 START_TEST(allocation_failures)
 {
-    ck_assert_int_gt(genre_test_alloc_walk(scenario, NULL), 5);
+    int64_t small = 4096, big = (int64_t)1 << 30;
+    ck_assert_int_gt(genre_test_alloc_walk(scenario, &small), 5);
+    ck_assert_int_gt(genre_test_alloc_walk(scenario, &big), 5);
 }
 END_TEST
 #endif
