@@ -5,6 +5,7 @@
 
 #include "alloc.h"
 #include "error_private.h"
+#include "rng.h"
 
 #include <float.h>
 #include <math.h>
@@ -469,5 +470,172 @@ genre_status genre_metrics_roc_auc_ovr(const int32_t *y_true, const double *prob
         *out = s / (double)(average == GENRE_METRICS_AVERAGE_MACRO ? n_classes : n_rows);
     }
     genre__free(auc);
+    return st;
+}
+
+/* ---- Paired bootstrap of a macro AUROC difference ------------------------- */
+
+typedef struct boot_item {
+    double s;
+    uint32_t row;
+} boot_item;
+
+static int by_score_asc(const void *a, const void *b)
+{
+    const boot_item *x = a, *y = b;
+    if (x->s != y->s)
+        return (x->s > y->s) - (x->s < y->s);
+    return (x->row > y->row) - (x->row < y->row);
+}
+
+/* Weighted Mann-Whitney AUC of class k from rows sorted ascending by score
+ * (ord) with tie-group ends (gend): ties count one half. */
+static double weighted_auc(const uint32_t *ord, const uint8_t *gend, size_t n,
+                           const int32_t *y, int32_t k, const double *w, double wpos,
+                           double wneg)
+{
+    double below = 0, num = 0, gp = 0, gn = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t r = ord[i];
+        double wi = w[r];
+        if (y[r] == k)
+            gp += wi;
+        else
+            gn += wi;
+        if (gend[i]) {
+            num += gp * (below + 0.5 * gn);
+            below += gn;
+            gp = gn = 0;
+        }
+    }
+    return num / (wpos * wneg);
+}
+
+/* Macro mean over the classes with both positive and negative weight. */
+static double weighted_macro(const uint32_t *ord, const uint8_t *gend, size_t n,
+                             size_t n_classes, const int32_t *y, const double *w,
+                             const double *wcls, double total)
+{
+    double s = 0;
+    size_t used = 0;
+    for (size_t k = 0; k < n_classes; k++) {
+        double wp = wcls[k], wn = total - wp;
+        if (wp <= 0 || wn <= 0)
+            continue;
+        s += weighted_auc(ord + k * n, gend + k * n, n, y, (int32_t)k, w, wp, wn);
+        used++;
+    }
+    return used ? s / (double)used : NAN;
+}
+
+static double quantile_sorted(const double *v, size_t n, double q)
+{
+    double pos = q * (double)(n - 1);
+    size_t i = (size_t)pos;
+    if (i + 1 >= n)
+        return v[n - 1];
+    double f = pos - (double)i;
+    return v[i] + f * (v[i + 1] - v[i]);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+genre_status genre_metrics_roc_auc_bootstrap_diff(const int32_t *y_true, const double *proba_a,
+                                                  size_t stride_a, const double *proba_b,
+                                                  size_t stride_b, size_t n_rows,
+                                                  size_t n_classes, int64_t n_resamples,
+                                                  uint64_t seed, double level, double *diff,
+                                                  double *lo, double *hi)
+{
+    genre_status st = check_proba_args(__func__, y_true, proba_a, n_rows, n_classes, stride_a);
+    if (st == GENRE_OK)
+        st = check_proba_args(__func__, y_true, proba_b, n_rows, n_classes, stride_b);
+    if (st != GENRE_OK)
+        return st;
+    if (n_resamples < 1 || n_resamples > 10000000)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "n_resamples must be in [1, 10^7], got %lld",
+                          (long long)n_resamples);
+    if (!(level > 0 && level < 1))
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "level must be in (0, 1), got %g", level);
+    if (n_rows > UINT32_MAX || n_classes > SIZE_MAX / 2 / n_rows)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "%zu rows x %zu classes is too large", n_rows,
+                          n_classes);
+    size_t nk = n_rows * n_classes;
+    uint32_t *ord = genre__alloc_array(2 * nk, sizeof *ord);
+    uint8_t *gend = genre__alloc_array(2 * nk, 1);
+    boot_item *items = genre__alloc_array(n_rows, sizeof *items);
+    double *w = genre__alloc_array(n_rows, sizeof *w);
+    double *wcls = genre__calloc_array(n_classes, sizeof *wcls);
+    double *d = genre__alloc_array((size_t)n_resamples, sizeof *d);
+    if (!ord || !gend || !items || !w || !wcls || !d) {
+        st = GENRE_E_NOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < n_rows; i++)
+        wcls[y_true[i]] += 1;
+    for (size_t k = 0; k < n_classes; k++)
+        if (wcls[k] == 0) {
+            st = GENRE_FAIL(GENRE_E_INVALID_ARG,
+                            "class %zu has no row in y_true: its AUROC is undefined", k);
+            goto done;
+        }
+    for (int m = 0; m < 2; m++) {
+        const double *p = m ? proba_b : proba_a;
+        size_t stride = m ? stride_b : stride_a;
+        for (size_t k = 0; k < n_classes; k++) {
+            for (size_t i = 0; i < n_rows; i++) {
+                items[i].s = p[i * stride + k];
+                items[i].row = (uint32_t)i;
+            }
+            qsort(items, n_rows, sizeof *items, by_score_asc);
+            uint32_t *o = ord + (size_t)m * nk + k * n_rows;
+            uint8_t *g = gend + (size_t)m * nk + k * n_rows;
+            for (size_t i = 0; i < n_rows; i++) {
+                o[i] = items[i].row;
+                g[i] = (uint8_t)(i + 1 == n_rows || items[i + 1].s != items[i].s);
+            }
+        }
+    }
+    for (size_t i = 0; i < n_rows; i++)
+        w[i] = 1;
+    double total = (double)n_rows;
+    double full = weighted_macro(ord, gend, n_rows, n_classes, y_true, w, wcls, total) -
+                  weighted_macro(ord + nk, gend + nk, n_rows, n_classes, y_true, w, wcls, total);
+    genre__rng rng;
+    genre__rng_init(&rng, seed, 0);
+    size_t kept = 0;
+    for (int64_t b = 0; b < n_resamples; b++) {
+        memset(w, 0, n_rows * sizeof *w);
+        memset(wcls, 0, n_classes * sizeof *wcls);
+        for (size_t i = 0; i < n_rows; i++) {
+            uint64_t r = genre__rng_bounded(&rng, n_rows);
+            w[r] += 1;
+            wcls[y_true[r]] += 1;
+        }
+        double v = weighted_macro(ord, gend, n_rows, n_classes, y_true, w, wcls, total) -
+                   weighted_macro(ord + nk, gend + nk, n_rows, n_classes, y_true, w, wcls,
+                                  total);
+        if (isfinite(v))
+            d[kept++] = v;
+    }
+    qsort(d, kept, sizeof *d, cmp_double);
+    if (diff)
+        *diff = full;
+    if (lo)
+        *lo = kept ? quantile_sorted(d, kept, (1 - level) / 2) : NAN;
+    if (hi)
+        *hi = kept ? quantile_sorted(d, kept, 1 - (1 - level) / 2) : NAN;
+    st = GENRE_OK;
+done:
+    genre__free(ord);
+    genre__free(gend);
+    genre__free(items);
+    genre__free(w);
+    genre__free(wcls);
+    genre__free(d);
     return st;
 }

@@ -285,6 +285,103 @@ START_TEST(test_alloc_walk)
 }
 END_TEST
 
+
+#include "rng.h"
+
+/* Scores on a 0.1 grid (many ties) for two models, 4 classes. */
+static void boot_data(int32_t *y, double *pa, double *pb, size_t n)
+{
+    uint64_t x = 12345;
+    for (size_t i = 0; i < n; i++) {
+        y[i] = (int32_t)(i % 4);
+        for (size_t k = 0; k < 4; k++) {
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            double u = (double)(x >> 11) / 9007199254740992.0;
+            double sig = (size_t)y[i] == k ? 0.3 : 0.0;
+            pa[i * 4 + k] = floor((u + sig) * 10) / 10;
+            pb[i * 5 + k] = floor((u + sig * 0.5) * 10) / 10;
+        }
+        pb[i * 5 + 4] = -1; /* stride 5: a column that must be ignored */
+    }
+}
+
+START_TEST(test_bootstrap_diff)
+{
+    enum { N = 300 };
+    int32_t y[N];
+    double pa[N * 4], pb[N * 5], a, b, diff, lo, hi, lo2, hi2;
+    boot_data(y, pa, pb, N);
+    ck_assert_ok(genre_metrics_roc_auc_ovr(y, pa, N, 4, 4, GENRE_METRICS_AVERAGE_MACRO, &a));
+    ck_assert_ok(genre_metrics_roc_auc_ovr(y, pb, N, 4, 5, GENRE_METRICS_AVERAGE_MACRO, &b));
+    ck_assert_ok(genre_metrics_roc_auc_bootstrap_diff(y, pa, 4, pb, 5, N, 4, 500, 7, 0.95,
+                                                      &diff, &lo, &hi));
+    ck_assert_double_eq_tol(diff, a - b, 1e-12);
+    ck_assert(diff > 0 && lo < diff && diff < hi && lo < hi);
+    ck_assert_ok(genre_metrics_roc_auc_bootstrap_diff(y, pa, 4, pb, 5, N, 4, 500, 7, 0.95,
+                                                      NULL, &lo2, &hi2));
+    ck_assert(lo2 == lo && hi2 == hi); /* seeded */
+    ck_assert_ok(genre_metrics_roc_auc_bootstrap_diff(y, pa, 4, pb, 5, N, 4, 500, 8, 0.95,
+                                                      NULL, &lo2, &hi2));
+    ck_assert(lo2 != lo || hi2 != hi);
+    ck_assert_ok(genre_metrics_roc_auc_bootstrap_diff(y, pa, 4, pa, 4, N, 4, 50, 7, 0.9, &diff,
+                                                      &lo, &hi));
+    ck_assert(diff == 0 && lo == 0 && hi == 0);
+    /* one resample equals the AUROCs of the materialised resample (same stream) */
+    genre__rng rng;
+    genre__rng_init(&rng, 3, 0);
+    int32_t yr[N];
+    double par[N * 4], pbr[N * 5];
+    for (size_t i = 0; i < N; i++) {
+        size_t r = (size_t)genre__rng_bounded(&rng, N);
+        yr[i] = y[r];
+        memcpy(par + i * 4, pa + r * 4, 4 * sizeof(double));
+        memcpy(pbr + i * 5, pb + r * 5, 5 * sizeof(double));
+    }
+    ck_assert_ok(genre_metrics_roc_auc_ovr(yr, par, N, 4, 4, GENRE_METRICS_AVERAGE_MACRO, &a));
+    ck_assert_ok(genre_metrics_roc_auc_ovr(yr, pbr, N, 4, 5, GENRE_METRICS_AVERAGE_MACRO, &b));
+    ck_assert_ok(genre_metrics_roc_auc_bootstrap_diff(y, pa, 4, pb, 5, N, 4, 1, 3, 0.95, NULL,
+                                                      &lo, &hi));
+    ck_assert_double_eq_tol(lo, a - b, 1e-12);
+    ck_assert_double_eq_tol(hi, a - b, 1e-12);
+    /* errors */
+    ck_assert_status(genre_metrics_roc_auc_bootstrap_diff(NULL, pa, 4, pb, 5, N, 4, 10, 1, 0.95,
+                                                          &diff, NULL, NULL),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_metrics_roc_auc_bootstrap_diff(y, pa, 4, pb, 5, N, 4, 0, 1, 0.95,
+                                                          &diff, NULL, NULL),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_metrics_roc_auc_bootstrap_diff(y, pa, 4, pb, 5, N, 4, 10, 1, 1.0,
+                                                          &diff, NULL, NULL),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_metrics_roc_auc_bootstrap_diff(y, pa, 4, pb, 3, N, 4, 10, 1, 0.95,
+                                                          &diff, NULL, NULL),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_metrics_roc_auc_bootstrap_diff(y, pb, 5, pb, 5, N, 5, 10, 1, 0.95,
+                                                          &diff, NULL, NULL),
+                     GENRE_E_INVALID_ARG); /* class 4 absent */
+    pb[7] = NAN;
+    ck_assert_status(genre_metrics_roc_auc_bootstrap_diff(y, pa, 4, pb, 5, N, 4, 10, 1, 0.95,
+                                                          &diff, NULL, NULL),
+                     GENRE_E_NONFINITE);
+}
+END_TEST
+
+static genre_status boot_scenario(void *ctx)
+{
+    (void)ctx;
+    int32_t y[40];
+    double pa[160], pb[200], d;
+    boot_data(y, pa, pb, 40);
+    return genre_metrics_roc_auc_bootstrap_diff(y, pa, 4, pb, 5, 40, 4, 20, 1, 0.95, &d, NULL,
+                                                NULL);
+}
+
+START_TEST(test_bootstrap_alloc_walk)
+{
+    ck_assert_int_ge(genre_test_alloc_walk(boot_scenario, NULL), 6);
+}
+END_TEST
+
 static void free_fixtures(void)
 {
     for (size_t i = 0; i < n_arrays; i++)
@@ -303,6 +400,8 @@ int main(void)
     tcase_add_test(tc, test_r2);
     tcase_add_test(tc, test_bad_input);
     tcase_add_test(tc, test_alloc_walk);
+    tcase_add_test(tc, test_bootstrap_diff);
+    tcase_add_test(tc, test_bootstrap_alloc_walk);
     suite_add_tcase(s, tc);
     return genre_test_run(s);
 }

@@ -24,5 +24,6 @@
 #include <genre/mlp.h>
 #include <genre/metrics.h>
 #include <genre/dataset.h>
+#include <genre/text.h>
 
 #endif /* GENRE_GENRE_H */

@@ -168,6 +168,42 @@ GENRE_API genre_status genre_metrics_roc_auc_per_class(const int32_t *y_true,
                                                        double *out, size_t cap,
                                                        size_t *needed);
 
+/**
+ * Paired bootstrap of the difference of two models' macro one-vs-rest
+ * AUROCs on the same test rows: AUROC(a) - AUROC(b).
+ *
+ * Each of n_resamples resamples draws n_rows rows with replacement
+ * (uniformly, from stream 0 of `seed`, the same rows for both models) and
+ * computes both macro AUROCs on it with the rows weighted by their
+ * multiplicity (ties count one half, as in genre_metrics_roc_auc_ovr()). A
+ * class that has no row, or every row, in a resample is left out of that
+ * resample's macro mean. The interval is the percentile interval of the
+ * resampled differences at the central `level` (numpy's default linear
+ * interpolation between order statistics). Each model's rows are sorted
+ * once per class; a resample then costs O(n_rows * n_classes).
+ *
+ * @param[in]  y_true   n_rows labels in [0, n_classes); every class present.
+ * @param[in]  proba_a, proba_b  n_rows x n_classes scores with strides
+ *                      stride_a, stride_b (>= n_classes).
+ * @param[in]  n_resamples in [1, 10^7]; @param[in] level in (0, 1), e.g. 0.95.
+ * @param[out] diff     AUROC(a) - AUROC(b) on all rows (not resampled); may be NULL.
+ * @param[out] lo, hi   the interval bounds; may be NULL.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL labels or scores, zero rows,
+ *         n_classes < 2, stride < n_classes, label out of range, a class
+ *         absent, n_resamples or level out of range); GENRE_E_NONFINITE;
+ *         GENRE_E_NOMEM.
+ * Thread-safe. @since 0.2
+ */
+GENRE_API genre_status genre_metrics_roc_auc_bootstrap_diff(const int32_t *y_true,
+                                                            const double *proba_a,
+                                                            size_t stride_a,
+                                                            const double *proba_b,
+                                                            size_t stride_b, size_t n_rows,
+                                                            size_t n_classes,
+                                                            int64_t n_resamples, uint64_t seed,
+                                                            double level, double *diff,
+                                                            double *lo, double *hi);
+
 /* ==== Clustering: the silhouette (k-means module, lib/silhouette.c) ==== */
 
 /**

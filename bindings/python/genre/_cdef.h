@@ -13,6 +13,7 @@ typedef struct genre_dataset genre_dataset;
 typedef struct genre_dataset_schema genre_dataset_schema;
 typedef struct genre_dataset_prep genre_dataset_prep;
 typedef struct genre_dataset_split genre_dataset_split;
+typedef struct genre_text genre_text;
 typedef int32_t (*genre_progress_fn)(void *user_data, int32_t phase, int64_t step, int64_t total_steps, double objective);
 typedef void (*genre_log_fn)(void *user_data, int32_t level, const char *message);
 typedef genre_status (*genre_dataset_fit_fn)(void *user_data, const double *x, size_t n_rows, size_t n_cols, const double *y);
@@ -160,6 +161,7 @@ genre_status genre_metrics_roc_curve_micro(const int32_t *y_true, const double *
 genre_status genre_metrics_roc_auc(const int32_t *y_true, const double *scores, size_t n, size_t score_stride, int32_t positive_label, double *out);
 genre_status genre_metrics_roc_auc_ovr(const int32_t *y_true, const double *proba, size_t n_rows, size_t n_classes, size_t row_stride, int32_t average, double *out);
 genre_status genre_metrics_roc_auc_per_class(const int32_t *y_true, const double *proba, size_t n_rows, size_t n_classes, size_t row_stride, double *out, size_t cap, size_t *needed);
+genre_status genre_metrics_roc_auc_bootstrap_diff(const int32_t *y_true, const double *proba_a, size_t stride_a, const double *proba_b, size_t stride_b, size_t n_rows, size_t n_classes, int64_t n_resamples, uint64_t seed, double level, double *diff, double *lo, double *hi);
 genre_status genre_metrics_silhouette(const double *x, size_t n_rows, size_t n_cols, size_t row_stride, const int32_t *labels, int32_t n_threads, double *mean, double *samples, size_t cap, size_t *needed, genre_progress_fn progress, void *user_data);
 genre_status genre_metrics_silhouette_sampled(const double *x, size_t n_rows, size_t n_cols, size_t row_stride, const int32_t *labels, size_t sample_size, uint64_t seed, int32_t n_threads, double *mean);
 /* genre/dataset.h */
@@ -204,6 +206,20 @@ genre_status genre_dataset_export_matrix(const genre_dataset *ds, const char *co
 genre_status genre_dataset_export_labels(const genre_dataset *ds, int32_t *out, size_t cap, size_t *needed);
 genre_status genre_dataset_export_groups(const genre_dataset *ds, int64_t *out, size_t cap, size_t *needed);
 genre_status genre_dataset_export_text(const genre_dataset *ds, const char *column, char *buf, size_t cap, size_t *needed, size_t *offsets);
+/* genre/text.h */
+uint32_t genre_text_hash(const void *data, size_t len, uint32_t seed);
+genre_status genre_text_create(genre_text **out);
+void genre_text_free(genre_text *t);
+genre_status genre_text_set_i64(genre_text *t, int32_t key, int64_t value);
+genre_status genre_text_get_i64(const genre_text *t, int32_t key, int64_t *out);
+genre_status genre_text_fit(genre_text *t, const char *const *texts, size_t n_rows, size_t n_fields);
+genre_status genre_text_transform(const genre_text *t, const char *const *texts, size_t n_rows, size_t n_fields, size_t *row_ptr, uint32_t *col_idx, double *values, size_t nnz_cap, size_t *nnz_needed);
+genre_status genre_text_count_issues(const char *const *texts, size_t n_rows, size_t n_fields, int64_t *invalid_utf8, int64_t *empty);
+genre_status genre_text_csr_append_dense(size_t n_rows, size_t n_cols, const size_t *row_ptr, const uint32_t *col_idx, const double *values, const double *x, size_t n_dense, size_t row_stride, size_t *out_row_ptr, uint32_t *out_col_idx, double *out_values, size_t out_cap, size_t *nnz_needed);
+genre_status genre_text_save(const genre_text *t, const char *path);
+genre_status genre_text_save_to_memory(const genre_text *t, void *buf, size_t cap, size_t *written_or_needed);
+genre_status genre_text_load(genre_text **out, const char *path);
+genre_status genre_text_load_from_memory(genre_text **out, const void *buf, size_t len);
 
 #define GENRE_LOG_DEBUG 0
 #define GENRE_LOG_INFO 1
@@ -403,3 +419,24 @@ genre_status genre_dataset_export_text(const genre_dataset *ds, const char *colu
 #define GENRE_DATASET_N_ROWS 1
 #define GENRE_DATASET_N_COLUMNS 2
 #define GENRE_DATASET_ENCODED 3
+#define GENRE_TEXT_NGRAM_MIN 1
+#define GENRE_TEXT_NGRAM_MAX 2
+#define GENRE_TEXT_WORDS 3
+#define GENRE_TEXT_N_BUCKETS 4
+#define GENRE_TEXT_SEED 5
+#define GENRE_TEXT_SIGNED 6
+#define GENRE_TEXT_TFIDF 7
+#define GENRE_TEXT_SUBLINEAR_TF 8
+#define GENRE_TEXT_NORMALIZE 9
+#define GENRE_TEXT_LAYOUT 10
+#define GENRE_TEXT_SMOOTH_IDF 11
+#define GENRE_TEXT_N_FEATURES 100
+#define GENRE_TEXT_N_FIELDS 101
+#define GENRE_TEXT_N_DOCUMENTS 102
+#define GENRE_TEXT_FIT_INVALID_UTF8 103
+#define GENRE_TEXT_FIT_EMPTY 104
+#define GENRE_TEXT_N_SEEN_COLUMNS 105
+#define GENRE_TEXT_FITTED 106
+#define GENRE_TEXT_LAYOUT_SEPARATE 0
+#define GENRE_TEXT_LAYOUT_SHARED 1
+#define GENRE_TEXT_MAX_FIELDS 256

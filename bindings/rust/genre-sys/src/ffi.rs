@@ -56,6 +56,11 @@ pub struct genre_dataset_prep {
 pub struct genre_dataset_split {
     _private: [u8; 0],
 }
+/// Opaque handle (only ever used behind a pointer).
+#[repr(C)]
+pub struct genre_text {
+    _private: [u8; 0],
+}
 
 pub type genre_progress_fn = Option<unsafe extern "C" fn(user_data: *mut c_void, phase: i32, step: i64, total_steps: i64, objective: f64) -> i32>;
 pub type genre_log_fn = Option<unsafe extern "C" fn(user_data: *mut c_void, level: i32, message: *const c_char)>;
@@ -260,6 +265,27 @@ pub const GENRE_SPLIT_TEST: i32 = 1;
 pub const GENRE_DATASET_N_ROWS: i32 = 1;
 pub const GENRE_DATASET_N_COLUMNS: i32 = 2;
 pub const GENRE_DATASET_ENCODED: i32 = 3;
+pub const GENRE_TEXT_NGRAM_MIN: i32 = 1;
+pub const GENRE_TEXT_NGRAM_MAX: i32 = 2;
+pub const GENRE_TEXT_WORDS: i32 = 3;
+pub const GENRE_TEXT_N_BUCKETS: i32 = 4;
+pub const GENRE_TEXT_SEED: i32 = 5;
+pub const GENRE_TEXT_SIGNED: i32 = 6;
+pub const GENRE_TEXT_TFIDF: i32 = 7;
+pub const GENRE_TEXT_SUBLINEAR_TF: i32 = 8;
+pub const GENRE_TEXT_NORMALIZE: i32 = 9;
+pub const GENRE_TEXT_LAYOUT: i32 = 10;
+pub const GENRE_TEXT_SMOOTH_IDF: i32 = 11;
+pub const GENRE_TEXT_N_FEATURES: i32 = 100;
+pub const GENRE_TEXT_N_FIELDS: i32 = 101;
+pub const GENRE_TEXT_N_DOCUMENTS: i32 = 102;
+pub const GENRE_TEXT_FIT_INVALID_UTF8: i32 = 103;
+pub const GENRE_TEXT_FIT_EMPTY: i32 = 104;
+pub const GENRE_TEXT_N_SEEN_COLUMNS: i32 = 105;
+pub const GENRE_TEXT_FITTED: i32 = 106;
+pub const GENRE_TEXT_LAYOUT_SEPARATE: i32 = 0;
+pub const GENRE_TEXT_LAYOUT_SHARED: i32 = 1;
+pub const GENRE_TEXT_MAX_FIELDS: i32 = 256;
 
 extern "C" {
     // genre/error.h
@@ -404,6 +430,7 @@ extern "C" {
     pub fn genre_metrics_roc_auc(y_true: *const i32, scores: *const f64, n: usize, score_stride: usize, positive_label: i32, out: *mut f64) -> genre_status;
     pub fn genre_metrics_roc_auc_ovr(y_true: *const i32, proba: *const f64, n_rows: usize, n_classes: usize, row_stride: usize, average: i32, out: *mut f64) -> genre_status;
     pub fn genre_metrics_roc_auc_per_class(y_true: *const i32, proba: *const f64, n_rows: usize, n_classes: usize, row_stride: usize, out: *mut f64, cap: usize, needed: *mut usize) -> genre_status;
+    pub fn genre_metrics_roc_auc_bootstrap_diff(y_true: *const i32, proba_a: *const f64, stride_a: usize, proba_b: *const f64, stride_b: usize, n_rows: usize, n_classes: usize, n_resamples: i64, seed: u64, level: f64, diff: *mut f64, lo: *mut f64, hi: *mut f64) -> genre_status;
     pub fn genre_metrics_silhouette(x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize, labels: *const i32, n_threads: i32, mean: *mut f64, samples: *mut f64, cap: usize, needed: *mut usize, progress: genre_progress_fn, user_data: *mut c_void) -> genre_status;
     pub fn genre_metrics_silhouette_sampled(x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize, labels: *const i32, sample_size: usize, seed: u64, n_threads: i32, mean: *mut f64) -> genre_status;
     // genre/dataset.h
@@ -448,4 +475,18 @@ extern "C" {
     pub fn genre_dataset_export_labels(ds: *const genre_dataset, out: *mut i32, cap: usize, needed: *mut usize) -> genre_status;
     pub fn genre_dataset_export_groups(ds: *const genre_dataset, out: *mut i64, cap: usize, needed: *mut usize) -> genre_status;
     pub fn genre_dataset_export_text(ds: *const genre_dataset, column: *const c_char, buf: *mut c_char, cap: usize, needed: *mut usize, offsets: *mut usize) -> genre_status;
+    // genre/text.h
+    pub fn genre_text_hash(data: *const c_void, len: usize, seed: u32) -> u32;
+    pub fn genre_text_create(out: *mut *mut genre_text) -> genre_status;
+    pub fn genre_text_free(t: *mut genre_text);
+    pub fn genre_text_set_i64(t: *mut genre_text, key: i32, value: i64) -> genre_status;
+    pub fn genre_text_get_i64(t: *const genre_text, key: i32, out: *mut i64) -> genre_status;
+    pub fn genre_text_fit(t: *mut genre_text, texts: *const *const c_char, n_rows: usize, n_fields: usize) -> genre_status;
+    pub fn genre_text_transform(t: *const genre_text, texts: *const *const c_char, n_rows: usize, n_fields: usize, row_ptr: *mut usize, col_idx: *mut u32, values: *mut f64, nnz_cap: usize, nnz_needed: *mut usize) -> genre_status;
+    pub fn genre_text_count_issues(texts: *const *const c_char, n_rows: usize, n_fields: usize, invalid_utf8: *mut i64, empty: *mut i64) -> genre_status;
+    pub fn genre_text_csr_append_dense(n_rows: usize, n_cols: usize, row_ptr: *const usize, col_idx: *const u32, values: *const f64, x: *const f64, n_dense: usize, row_stride: usize, out_row_ptr: *mut usize, out_col_idx: *mut u32, out_values: *mut f64, out_cap: usize, nnz_needed: *mut usize) -> genre_status;
+    pub fn genre_text_save(t: *const genre_text, path: *const c_char) -> genre_status;
+    pub fn genre_text_save_to_memory(t: *const genre_text, buf: *mut c_void, cap: usize, written_or_needed: *mut usize) -> genre_status;
+    pub fn genre_text_load(out: *mut *mut genre_text, path: *const c_char) -> genre_status;
+    pub fn genre_text_load_from_memory(out: *mut *mut genre_text, buf: *const c_void, len: usize) -> genre_status;
 }
