@@ -10,6 +10,7 @@ from .dataset import Dataset, Prep, Schema, Split
 from .models import (PCA, TSNE, KMeans, LinearDiscriminantAnalysis, MLPClassifier,
                      MLPRegressor, StandardScaler)
 from . import metrics
+from .text import Csr, TextHasher, append_dense, text_hash
 
 # One exception class per GENRE_E_* status, e.g. genre.InvalidArgError.
 globals().update({cls.__name__: cls for cls in ERRORS.values()})
@@ -38,5 +39,5 @@ def peek(path):
 __version__ = version()
 __all__ = ["Dataset", "Prep", "Schema", "Split", "PCA", "TSNE", "KMeans",
            "LinearDiscriminantAnalysis", "LDA", "MLPClassifier", "MLPRegressor",
-           "StandardScaler", "metrics", "GenreError", "ERRORS", "version", "build_info",
+           "StandardScaler", "TextHasher", "Csr", "append_dense", "text_hash", "metrics", "GenreError", "ERRORS", "version", "build_info",
            "peek", "library_path"] + [c.__name__ for c in ERRORS.values()]

@@ -334,6 +334,7 @@ _MLP_KEYS = {
     "init": ("i64", "GENRE_MLP_INIT", _enum("GENRE_MLP_INIT_")),
     "lr_schedule": ("i64", "GENRE_MLP_LR_SCHEDULE", _enum("GENRE_MLP_SCHEDULE_")),
     "dense_kernel": ("i64", "GENRE_MLP_DENSE_KERNEL", _enum("GENRE_MLP_KERNEL_")),
+    "sparse_update": ("i64", "GENRE_MLP_SPARSE_UPDATE", None),
 }
 
 
@@ -367,6 +368,35 @@ class _MLP(_Model):
         w = w.astype(np.int32)
         check(lib.genre_mlp_set_hidden_layers(h, ptr(w, "const int32_t *") if w.size
                                               else ffi.NULL, w.size))
+
+    def _csr_call(self, verb, X, out_cols, *lead):
+        from .text import as_csr
+        keep, n, d, rp, ci, va = as_csr(X)
+        with self._lock.read():
+            h = self.handle
+            out = np.empty((n, out_cols()))
+            check(self._fn(verb)(h, *lead, n, d, rp, ci, va, ptr(out, "double *"),
+                                 out.size, ffi.NULL))
+        del keep
+        return out
+
+    def transform_hidden(self, X, layer=1):
+        """Activations of hidden layer `layer` (1-based) for a 2-D array or a
+        CSR matrix: a narrow layer as a learned reduction."""
+        from .text import is_csr
+        layers = self._read_layers(self.handle)
+        if not 1 <= layer <= len(layers):
+            raise ValueError("layer must be in [1, %d], got %r" % (len(layers), layer))
+        width = lambda: layers[layer - 1]  # noqa: E731
+        if is_csr(X):
+            return self._csr_call("transform_csr", X, width, layer)
+        a, xp, n, d, stride = as_matrix(X)
+        with self._lock.read():
+            out = np.empty((n, width()))
+            check(lib.genre_mlp_transform(self.handle, layer, xp, n, d, stride,
+                                          ptr(out, "double *"), out.size, ffi.NULL))
+        del a
+        return out
 
     def history(self, which="train_loss"):
         """Per-epoch history of the last fit: 'train_loss', 'val_loss', 'val_accuracy'."""
@@ -417,10 +447,28 @@ class MLPClassifier(_MLP):
     _KEYS = dict(_MLP_KEYS, n_classes=("i64", "GENRE_MLP_N_CLASSES", None))
 
     def fit(self, X, y, X_val=None, y_val=None):
-        a, xp, n, d, stride = as_matrix(X)
-        ya, yp, _ = as_labels(y, n)
+        """X: a 2-D array, or a CSR matrix (scipy.sparse or genre.text.Csr;
+        then X_val must be CSR too), e.g. hashed names from TextHasher."""
+        from .text import as_csr, is_csr
         if (X_val is None) != (y_val is None):
             raise ValueError("give both X_val and y_val, or neither")
+        if is_csr(X):
+            keep, n, d, rp, ci, va = as_csr(X)
+            ya, yp, _ = as_labels(y, n)
+            if X_val is not None:
+                vkeep, vn, vd, vrp, vci, vva = as_csr(X_val, "X_val")
+                if vd != d:
+                    raise ValueError("X_val has %d columns, X has %d" % (vd, d))
+                yva, yvp, _ = as_labels(y_val, vn, "y_val")
+            else:
+                vn, vrp, vci, vva, yvp = 0, ffi.NULL, ffi.NULL, ffi.NULL, ffi.NULL
+            with self._lock.write():
+                self._apply_params()
+                self._fit_call(lambda: lib.genre_mlp_fit_csr(self.handle, n, d, rp, ci, va,
+                                                             yp, vn, vrp, vci, vva, yvp))
+            return self
+        a, xp, n, d, stride = as_matrix(X)
+        ya, yp, _ = as_labels(y, n)
         if X_val is not None:
             va, vp, vn, vd, vstride = as_matrix(X_val, "X_val")
             if vd != d:
@@ -435,10 +483,18 @@ class MLPClassifier(_MLP):
         return self
 
     def predict_proba(self, X):
+        """Class probabilities of a 2-D array or of a CSR matrix."""
+        from .text import is_csr
+        if is_csr(X):
+            return self._csr_call("predict_proba_csr", X, lambda: self._need_fitted_i64(
+                "GENRE_MLP_N_OUTPUTS"))
         return self._transform_like("predict_proba", X, lambda: self._need_fitted_i64(
             "GENRE_MLP_N_OUTPUTS"))
 
     def predict(self, X):
+        from .text import is_csr
+        if is_csr(X):
+            return np.argmax(self.predict_proba(X), axis=1).astype(np.int32)
         return self._transform_like("predict", X, 0, np.int32)
 
     classes_ = property(lambda self: np.arange(self.n_outputs_, dtype=np.int32))
