@@ -385,6 +385,151 @@ impl MlpClassifier {
     }
 }
 
+impl MlpClassifier {
+    /// Trains on sparse rows (`genre_mlp_fit_csr`): the first layer costs
+    /// O(nnz) per batch, e.g. hashed names from [`TextHasher`].
+    pub fn fit_csr(&mut self, x: &Csr, y: &[i32]) -> Result<()> {
+        x.validate("genre_mlp_fit_csr")?;
+        if y.len() != x.n_rows() {
+            return Err(Error::invalid(format!("genre_mlp_fit_csr: {} labels for {} rows",
+                                              y.len(), x.n_rows())));
+        }
+        check(unsafe {
+            sys::genre_mlp_fit_csr(self.h, x.n_rows(), x.n_cols, x.row_ptr.as_ptr(),
+                                   x.col_idx.as_ptr(), x.values.as_ptr(), y.as_ptr(), 0,
+                                   ptr::null(), ptr::null(), ptr::null(), ptr::null())
+        })
+    }
+    /// Class probabilities of sparse rows, n_rows x n_outputs row-major.
+    pub fn predict_proba_csr(&self, x: &Csr) -> Result<Vec<f64>> {
+        x.validate("genre_mlp_predict_proba_csr")?;
+        let mut out = vec![0.0; x.n_rows() * self.n_outputs()?];
+        check(unsafe {
+            sys::genre_mlp_predict_proba_csr(self.h, x.n_rows(), x.n_cols, x.row_ptr.as_ptr(),
+                                             x.col_idx.as_ptr(), x.values.as_ptr(),
+                                             out.as_mut_ptr(), out.len(), ptr::null_mut())
+        })?;
+        Ok(out)
+    }
+}
+
+// ---- text ----------------------------------------------------------------------
+
+/// A sparse matrix in CSR form, the types the C API takes: `row_ptr` has
+/// n_rows + 1 entries starting at 0, `col_idx` and `values` nnz each.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Csr {
+    pub row_ptr: Vec<usize>,
+    pub col_idx: Vec<u32>,
+    pub values: Vec<f64>,
+    pub n_cols: usize,
+}
+
+impl Csr {
+    pub fn n_rows(&self) -> usize {
+        self.row_ptr.len().saturating_sub(1)
+    }
+    pub fn nnz(&self) -> usize {
+        self.col_idx.len()
+    }
+    /// The slice lengths agree (the C side checks the contents).
+    fn validate(&self, what: &str) -> Result<()> {
+        if self.row_ptr.len() < 2 || self.col_idx.len() != self.values.len()
+            || *self.row_ptr.last().unwrap() != self.col_idx.len()
+        {
+            return Err(Error::invalid(format!(
+                "{}: CSR with {} row pointers, {} indices and {} values is inconsistent",
+                what, self.row_ptr.len(), self.col_idx.len(), self.values.len())));
+        }
+        Ok(())
+    }
+    /// `[self | dense]`: the n_dense columns of `x` (row-major) appended
+    /// after this matrix's columns (`genre_text_csr_append_dense`).
+    pub fn append_dense(&self, x: &[f64], n_dense: usize) -> Result<Csr> {
+        self.validate("genre_text_csr_append_dense")?;
+        let n = rows(x, n_dense, "genre_text_csr_append_dense")?;
+        if n != self.n_rows() {
+            return Err(Error::invalid(format!("genre_text_csr_append_dense: {} dense rows for {} \
+                                               CSR rows", n, self.n_rows())));
+        }
+        let nnz = self.nnz() + n * n_dense;
+        let mut out = Csr { row_ptr: vec![0; n + 1], col_idx: vec![0; nnz], values: vec![0.0; nnz],
+                            n_cols: self.n_cols + n_dense };
+        check(unsafe {
+            sys::genre_text_csr_append_dense(n, self.n_cols, self.row_ptr.as_ptr(),
+                                             self.col_idx.as_ptr(), self.values.as_ptr(),
+                                             x.as_ptr(), n_dense, n_dense,
+                                             out.row_ptr.as_mut_ptr(), out.col_idx.as_mut_ptr(),
+                                             out.values.as_mut_ptr(), nnz, ptr::null_mut())
+        })?;
+        Ok(out)
+    }
+}
+
+/// Hashed word and character n-gram features of names (`genre_text`).
+pub struct TextHasher {
+    h: *mut sys::genre_text,
+}
+handle!(TextHasher, genre_text, genre_text_create, genre_text_free, genre_text_load,
+        genre_text_load_from_memory, genre_text_save, genre_text_save_to_memory);
+
+/// NUL-terminated copies of `rows x n_fields` names and their pointers.
+fn c_names(names: &[&str], n_fields: usize, what: &str) -> Result<(Vec<CString>, Vec<*const std::os::raw::c_char>)> {
+    if n_fields == 0 || names.is_empty() || names.len() % n_fields != 0 {
+        return Err(Error::invalid(format!("{}: {} names do not form rows of {} fields",
+                                          what, names.len(), n_fields)));
+    }
+    let owned = names.iter().map(|s| CString::new(*s).map_err(|_| Error::invalid(
+        format!("{}: a name contains a NUL byte", what)))).collect::<Result<Vec<_>>>()?;
+    let ptrs = owned.iter().map(|c| c.as_ptr()).collect();
+    Ok((owned, ptrs))
+}
+
+impl TextHasher {
+    /// An integer key (`sys::GENRE_TEXT_N_BUCKETS`, `GENRE_TEXT_SEED`, ...).
+    pub fn set_i64(&mut self, key: i32, value: i64) -> Result<()> {
+        check(unsafe { sys::genre_text_set_i64(self.h, key, value) })
+    }
+    pub fn get_i64(&self, key: i32) -> Result<i64> {
+        let mut v = 0i64;
+        check(unsafe { sys::genre_text_get_i64(self.h, key, &mut v) })?;
+        Ok(v)
+    }
+    /// Learns the idf from rows of `n_fields` names laid end to end
+    /// (e.g. artist, track, artist, track, ...).
+    pub fn fit(&mut self, names: &[&str], n_fields: usize) -> Result<()> {
+        let (_owned, ptrs) = c_names(names, n_fields, "genre_text_fit")?;
+        check(unsafe { sys::genre_text_fit(self.h, ptrs.as_ptr(), ptrs.len() / n_fields, n_fields) })
+    }
+    /// The CSR matrix of the rows.
+    pub fn transform(&self, names: &[&str], n_fields: usize) -> Result<Csr> {
+        let (_owned, ptrs) = c_names(names, n_fields, "genre_text_transform")?;
+        let n = ptrs.len() / n_fields;
+        let mut row_ptr = vec![0usize; n + 1];
+        let mut nnz = 0usize;
+        let code = unsafe {
+            sys::genre_text_transform(self.h, ptrs.as_ptr(), n, n_fields, row_ptr.as_mut_ptr(),
+                                      ptr::null_mut(), ptr::null_mut(), 0, &mut nnz)
+        };
+        if code != 0 && code != sys::GENRE_E_BUFFER_TOO_SMALL {
+            return Err(Error::from_code(code));
+        }
+        let mut col_idx = vec![0u32; nnz];
+        let mut values = vec![0.0; nnz];
+        check(unsafe {
+            sys::genre_text_transform(self.h, ptrs.as_ptr(), n, n_fields, row_ptr.as_mut_ptr(),
+                                      col_idx.as_mut_ptr(), values.as_mut_ptr(), nnz, &mut nnz)
+        })?;
+        let n_cols = self.get_i64(sys::GENRE_TEXT_N_FEATURES)? as usize;
+        Ok(Csr { row_ptr, col_idx, values, n_cols })
+    }
+}
+
+/// MurmurHash3_x86_32 of `data` (the hash behind the text columns).
+pub fn text_hash(data: &[u8], seed: u32) -> u32 {
+    unsafe { sys::genre_text_hash(data.as_ptr() as *const c_void, data.len(), seed) }
+}
+
 // ---- k-means ------------------------------------------------------------------
 
 /// k-means (Lloyd, k-means++ restarts).
