@@ -559,6 +559,13 @@ static int run_split(ctx *c, const genre_dataset *ds, int which)
             fit_rows[nfit++] = i;
     }
     r->n_validation = (int64_t)nval;
+    if (nval == 0 || nfit == 0) {
+        snprintf(c->out->error, sizeof c->out->error,
+                 "%s split: %zu training rows leave no validation tenth for early stopping",
+                 r->name, tr.n);
+        rc = -1;
+        goto done;
+    }
     NEED(side_take(&tr, fit_rows, nfit, &fp) == 0 && side_take(&tr, val_rows, nval, &vp) == 0);
 
     double t0 = now_s();
@@ -599,7 +606,9 @@ static int run_split(ctx *c, const genre_dataset *ds, int which)
                 "names+audio model");
             double v = val_auroc(vp.y, pv, nval);
             r->both_val_auroc[k] = v;
-            if (v > r->model[NS_BOTH].val_auroc) {
+            /* NaN (a class absent from the validation rows) never wins, but the
+             * first weight is always taken so the test probabilities are set. */
+            if (k == 0 || v > r->model[NS_BOTH].val_auroc) {
                 r->model[NS_BOTH].val_auroc = v;
                 r->model[NS_BOTH].epochs = ep;
                 r->names_scale = a;
@@ -691,8 +700,10 @@ int name_study_run(const genre_dataset *ds, const name_study_options *opt,
     double t0 = now_s();
     int rc = 0;
     side all = {0};
-    if (export_side(&c, ds, &all, 1))
+    if (export_side(&c, ds, &all, 1)) {
+        side_free(&all);
         return -1;
+    }
     out->n_rows = (int64_t)all.n;
     genre_text_count_issues(all.names, all.n, 2, &out->invalid_utf8_names, &out->empty_names);
     side_free(&all);

@@ -627,6 +627,8 @@ genre_status genre_text_count_issues(const char *const *texts, size_t n_rows, si
 /* LSD radix sort of n uint32 values (11-bit digits), tmp of n entries. */
 static void radix_sort_u32(uint32_t *a, uint32_t *tmp, size_t n)
 {
+    if (n == 0) /* memcpy with a NULL array would be undefined */
+        return;
     size_t count[2048];
     uint32_t *src = a, *dst = tmp;
     for (int shift = 0; shift < 33; shift += 11) {
@@ -1053,7 +1055,7 @@ static genre_status read_model(genre__mf_reader *r, genre_text **out, const char
               u[0] > u[1] || (u[0] == 0 && u[1] != 0) || u[2] > 1 || u[4] > 1 || u[5] > 1 ||
               u[6] > 1 || u[7] > 1 || u[8] > 1 || u[9] > 1 || (u[2] == 0 && u[1] == 0) ||
               !isfinite(idf_unseen) || !(idf_unseen > 0) ||
-              ninv > nd * nf || nemp > nd * nf;
+              ninv / nf > nd || nemp / nf > nd; /* nf >= 1 here: no overflow */
     size_t nbytes = 0, nidf = 0;
     if (!bad) {
         p.n_buckets = (uint64_t)nb;

@@ -177,7 +177,10 @@ GENRE_API genre_status genre_metrics_roc_auc_per_class(const int32_t *y_true,
  * computes both macro AUROCs on it with the rows weighted by their
  * multiplicity (ties count one half, as in genre_metrics_roc_auc_ovr()). A
  * class that has no row, or every row, in a resample is left out of that
- * resample's macro mean. The interval is the percentile interval of the
+ * resample's macro mean; a resample in which no class is left (only
+ * possible with very few rows) has no difference and is dropped, so the
+ * interval may rest on fewer than n_resamples values (NaN when none is
+ * left). The interval is the percentile interval of the
  * resampled differences at the central `level` (numpy's default linear
  * interpolation between order statistics). Each model's rows are sorted
  * once per class; a resample then costs O(n_rows * n_classes).

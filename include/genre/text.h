@@ -66,7 +66,9 @@
  *
  * The output is CSR: row_ptr (size_t, n_rows + 1 entries, row_ptr[0] = 0),
  * col_idx (uint32_t, strictly increasing within a row) and values
- * (double), the types genre_mlp_fit_csr() takes.
+ * (double), the types genre_mlp_fit_csr() takes (which accepts at most
+ * 2^31 - 1 columns: keep n_fields * n_buckets plus any appended dense
+ * columns below that for the MLP).
  * genre_text_csr_append_dense() appends dense columns (the 13 audio
  * features) to such a matrix.
  *
