@@ -22,6 +22,9 @@
  * to the same count (OPENBLAS_NUM_THREADS, default 1, set before OpenBLAS
  * loads by re-executing this program; torch.set_num_threads()).
  *
+ * Also times genre_mlp_fit_csr on a synthetic wide sparse input (run_csr),
+ * lazy against exact first-layer updates (no peer).
+ *
  * Run from the repository root without arguments. A missing peer is
  * reported as missing, never replaced by a number.
  */
@@ -302,6 +305,59 @@ static double run_torch(const char *threads, const row *rw, const char *prepared
     return rc == 0 ? t : -1.0;
 }
 
+/*
+ * The CSR first layer (genre_mlp_fit_csr) on a synthetic hashed-text shape:
+ * CSR_ROWS rows, 2^18 columns, CSR_PER_ROW entries of 1.0 per row (3 of them
+ * from 100 columns tied to the row's class, the rest spread over all
+ * columns), 10 classes, one hidden layer of CSR_WIDTH units, Adam, batch
+ * 256, one epoch; with lazy (GENRE_MLP_SPARSE_UPDATE = 1) or exact dense
+ * updates of the first layer. Returns seconds (< 0 on failure).
+ */
+#define CSR_ROWS 45000
+#define CSR_COLS ((size_t)1 << 18)
+#define CSR_PER_ROW 30
+#define CSR_WIDTH 64
+static double run_csr(int lazy)
+{
+    const size_t n = CSR_ROWS, nnz = n * CSR_PER_ROW;
+    size_t *rp = malloc((n + 1) * sizeof *rp);
+    uint32_t *ci = malloc(nnz * sizeof *ci);
+    double *v = malloc(nnz * sizeof *v);
+    int32_t *y = malloc(n * sizeof *y);
+    genre_mlp *m = NULL;
+    double t = -1.0;
+    if (rp && ci && v && y && genre_mlp_create(&m) == GENRE_OK) {
+        uint64_t st = 12345;
+        for (size_t i = 0; i < n; i++) {
+            rp[i] = i * CSR_PER_ROW;
+            y[i] = (int32_t)(i % K);
+            for (size_t q = 0; q < CSR_PER_ROW; q++) {
+                st = st * 6364136223846793005ull + 1442695040888963407ull;
+                size_t c = q < 3 ? (size_t)y[i] * 100 + (st >> 33) % 100 : (st >> 20) % CSR_COLS;
+                ci[i * CSR_PER_ROW + q] = (uint32_t)c;
+                v[i * CSR_PER_ROW + q] = 1.0;
+            }
+        }
+        rp[n] = nnz;
+        const int32_t w[1] = {CSR_WIDTH};
+        if (genre_mlp_set_hidden_layers(m, w, 1) == GENRE_OK &&
+            genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, 1) == GENRE_OK &&
+            genre_mlp_set_i64(m, GENRE_MLP_SPARSE_UPDATE, lazy) == GENRE_OK &&
+            genre_mlp_set_f64(m, GENRE_MLP_LEARNING_RATE, 0.01) == GENRE_OK) {
+            double t0 = now();
+            if (genre_mlp_fit_csr(m, n, CSR_COLS, rp, ci, v, y, 0, NULL, NULL, NULL, NULL) ==
+                GENRE_OK)
+                t = now() - t0;
+        }
+    }
+    genre_mlp_free(m);
+    free(rp);
+    free(ci);
+    free(v);
+    free(y);
+    return t;
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -389,6 +445,17 @@ int main(int argc, char **argv)
                "%.2f%%\n",
                t_fann, auc_f, 100 * acc_f);
 
+    double t_lazy = run_csr(1), t_exact = run_csr(0);
+    if (t_lazy < 0 || t_exact < 0) {
+        fprintf(stderr, "CSR fit failed: %s\n", genre_last_error());
+        return 1;
+    }
+    printf("csr %d x 2^18 (%d entries/row) -%d-10 x1 epoch  libgenre lazy: %.3f s, exact: "
+           "%.3f s\n",
+           CSR_ROWS, CSR_PER_ROW, CSR_WIDTH, t_lazy, t_exact);
+
+    printf("BENCH mlp_csr_lazy_epoch_seconds %.3f s\n", t_lazy);
+    printf("BENCH mlp_csr_lazy_vs_exact %.2f x\n", t_exact / t_lazy);
     printf("BENCH mlp_fit_seconds %.3f s\n", t_own[0]);
     printf("BENCH mlp_test_auroc %.4f auroc\n", auc[0]);
     /* > 1: AUTO's built-in kernels are faster than CBLAS (< 1: AUTO should switch) */

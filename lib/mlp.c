@@ -41,6 +41,7 @@
 #define MAX_CLASSES 65536
 #define DEFAULT_HIDDEN 100
 #define BLOCK_ROWS 256           /* inference rows per block */
+#define INFER_MAX_GATHER ((size_t)1 << 20) /* doubles of dense input per block */
 #define PI_CONST 3.14159265358979323846
 #define PREFETCH_ROWS 48       /* gather: rows requested ahead of use */
 
@@ -1234,6 +1235,13 @@ static genre_status run_blocks(const mlp_net *n, const mlp_input *in, size_t n_r
                                size_t n_run, int what, double *out, int32_t *labels)
 {
     size_t block = n_rows < BLOCK_ROWS ? n_rows : BLOCK_ROWS;
+    /* a dense copy of a very wide input (a model fit on 2^18 hashed columns)
+     * is kept to about INFER_MAX_GATHER doubles per block; the results do
+     * not depend on the block size (every output is a per-row sum) */
+    if (!in->row_ptr && block * n->width[0] > INFER_MAX_GATHER)
+        block = INFER_MAX_GATHER / n->width[0] > 8 ? INFER_MAX_GATHER / n->width[0] : 8;
+    if (block > n_rows)
+        block = n_rows;
     double *bufs = genre__alloc_array(infer_scratch(n, block, in->row_ptr != NULL),
                                       sizeof(double));
     if (!bufs)

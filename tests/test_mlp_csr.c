@@ -344,6 +344,18 @@ START_TEST(mlp_csr_wide_fit)
     for (size_t i = 0; i < n; i++)
         hit += (p[2 * i + 1] > 0.5) == (lab[i] == 1);
     ck_assert_msg(hit > n * 95 / 100, "training accuracy %zu / %zu", hit, n);
+    /* the first 20 rows as a dense matrix (16 rows per inference block at
+     * this width): the same probabilities up to the order of the sums */
+    const size_t nd = 20;
+    double *xd = calloc(nd * cols, sizeof *xd), pd[40];
+    ck_assert_ptr_nonnull(xd);
+    for (size_t i = 0; i < nd; i++)
+        for (size_t q = rp[i]; q < rp[i + 1]; q++)
+            xd[i * cols + ci[q]] += vals[q];
+    ck_assert_ok(genre_mlp_predict_proba(m, xd, nd, cols, cols, pd, 2 * nd, NULL));
+    for (size_t i = 0; i < 2 * nd; i++)
+        ck_assert_double_eq_tol(pd[i], p[i], 1e-12);
+    free(xd);
     free(p);
     free(rp);
     free(ci);

@@ -360,7 +360,8 @@ GENRE_API genre_status genre_mlp_fit_regression(genre_mlp *model, const double *
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL model, row_ptr or labels; zero
  *         rows or columns; row_ptr[0] != 0 or decreasing (the message names
  *         the row); col_idx or values NULL with entries; a column index >=
- *         n_cols (row, position and index); labels as for genre_mlp_fit());
+ *         n_cols (row, position and index); labels as for genre_mlp_fit();
+ *         GENRE_MLP_PATIENCE set without validation rows);
  *         GENRE_E_NONFINITE (a NaN/Inf value: row, position, column, value;
  *         checked unless GENRE_MLP_VALIDATE_INPUT is 0); GENRE_E_NUMERIC;
  *         GENRE_E_CANCELLED; GENRE_E_NOMEM. On failure the model is left as
