@@ -51,7 +51,7 @@
  * FFT (2-D only): the repulsive sums are interpolated (3 Lagrange nodes per
  * box and dimension, boxes of width <= 1 embedding unit, at least 50 per
  * dimension) onto an equispaced grid and convolved with the kernel by 2-D
- * FFTs (GSL, row-column, single-precision grids). Its gradient error
+ * FFTs (FFTW, real-to-complex, single-precision grids). Its gradient error
  * (~1-2% relative on real embeddings, vs ~1% for Barnes-Hut at theta 0.5)
  * costs a little final KL: +0.7% against Barnes-Hut-quality embeddings on
  * the 45,000-row real data (bench/bench_tsne.c). AUTO (default): EXACT
