@@ -19,7 +19,6 @@
 
 #include "alloc.h"
 #include "error_private.h"
-#include "linalg.h"
 #include "parallel.h"
 #include "rng.h"
 
@@ -203,11 +202,8 @@ enum { NB_DENSE, NB_VPTREE, NB_BRUTE };
 
 /* Up to this input dimension the vantage-point tree prunes well; above it
  * (the 10 PCA components of the real data: 45,000 rows, k = 90) it visits
- * most of the tree, and a blocked brute force through BLAS (||a||^2 +
- * ||b||^2 - 2 a.b, then exact distances for the chosen k) is far faster. */
+ * most of the tree, and a blocked brute force (knn_brute) is far faster. */
 #define VPTREE_MAX_DIM 5
-/* Rows x n_rows doubles of Gram matrix per brute-force block. */
-#define BRUTE_BLOCK_ELEMS ((size_t)4 << 20)
 
 typedef struct cond_ctx {
     const double *x;
@@ -332,73 +328,106 @@ static void cond_body(void *vctx, size_t begin, size_t end, int worker)
     }
 }
 
+/* Blocked exact brute force: the columns of x in structure-of-arrays form,
+ * BRUTE_TILE points at a time against BRUTE_QUERIES query rows, each
+ * query's k best kept in its own heap (its output row). A distance is
+ * summed over the columns in order, exactly as sq_dist does, so the values
+ * are the ones the affinities would compute anyway. */
+#define BRUTE_TILE 256
+#define BRUTE_QUERIES 32
+
 typedef struct brute_ctx {
-    const double *x, *sq, *gram;
-    size_t n, d, stride, k, i0;
-    double *hd;
-    uint32_t *hi;
+    const double *x, *xs; /* xs: d x n, column-major copy */
+    size_t n, d, stride, k;
+    double *tile;         /* per worker: BRUTE_TILE distances */
     genre__csr *out;
 } brute_ctx;
+
+/* dist[p] = |xi - x_{j0+p}|^2 for p < len, from the column-major copy
+ * (xs = column 0 at point j0, columns n apart); 8 points at a time held in
+ * registers. Each sum runs over the columns in order (no FMA: the same bits
+ * as sq_dist); an AVX2 clone is picked at load time where the CPU has it. */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void brute_tile(const double *xi, const double *xs, size_t n, size_t d, size_t len,
+                       double *dist)
+{
+    size_t p = 0;
+    for (; p + 8 <= len; p += 8) {
+        double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (size_t l = 0; l < d; l++) {
+            const double xl = xi[l];
+            const double *col = xs + l * n + p;
+            for (int q = 0; q < 8; q++) {
+                double v = xl - col[q];
+                acc[q] += v * v;
+            }
+        }
+        for (int q = 0; q < 8; q++)
+            dist[p + (size_t)q] = acc[q];
+    }
+    for (; p < len; p++) {
+        double s = 0;
+        for (size_t l = 0; l < d; l++) {
+            double v = xi[l] - xs[l * n + p];
+            s += v * v;
+        }
+        dist[p] = s;
+    }
+}
 
 static void brute_body(void *vctx, size_t begin, size_t end, int worker)
 {
     brute_ctx *c = vctx;
-    const size_t k = c->k, n = c->n;
-    double *hd = c->hd + (size_t)worker * k;
-    uint32_t *hi = c->hi + (size_t)worker * k;
-    for (size_t r = begin; r < end; r++) {
-        const size_t i = c->i0 + r;
-        const double *g = c->gram + r * n;
-        knn_heap h = {k, 0, hd, hi};
-        for (size_t j = 0; j < n; j++) {
-            if (j == i)
-                continue;
-            double v = c->sq[i] + c->sq[j] - 2.0 * g[j];
-            if (h.size == k && !heap_less(v, (uint32_t)j, hd[0], hi[0]))
-                continue;
-            heap_push(&h, v, (uint32_t)j);
+    const size_t k = c->k, n = c->n, d = c->d;
+    double *dist = c->tile + (size_t)worker * BRUTE_TILE;
+    for (size_t q0 = begin; q0 < end; q0 += BRUTE_QUERIES) {
+        const size_t q1 = q0 + BRUTE_QUERIES < end ? q0 + BRUTE_QUERIES : end;
+        size_t size[BRUTE_QUERIES] = {0};
+        for (size_t j0 = 0; j0 < n; j0 += BRUTE_TILE) {
+            const size_t len = n - j0 < BRUTE_TILE ? n - j0 : BRUTE_TILE;
+            for (size_t i = q0; i < q1; i++) {
+                brute_tile(c->x + i * c->stride, c->xs + j0, n, d, len, dist);
+                knn_heap h = {k, size[i - q0], c->out->val + i * k, c->out->col + i * k};
+                double thr = h.size == k ? h.dist[0] : HUGE_VAL;
+                uint32_t thr_idx = h.size == k ? h.idx[0] : UINT32_MAX;
+                for (size_t p = 0; p < len; p++) {
+                    const uint32_t j = (uint32_t)(j0 + p);
+                    if (dist[p] > thr || (dist[p] == thr && j >= thr_idx) || j == i)
+                        continue;
+                    heap_push(&h, dist[p], j);
+                    if (h.size == k) {
+                        thr = h.dist[0];
+                        thr_idx = h.idx[0];
+                    }
+                }
+                size[i - q0] = h.size;
+            }
         }
-        /* exact distances of the chosen k, then (distance, index) order */
-        knn_heap e = {k, 0, c->out->val + i * k, c->out->col + i * k};
-        const double *xi = c->x + i * c->stride;
-        for (size_t j = 0; j < k; j++)
-            heap_push(&e, sq_dist(xi, c->x + (size_t)hi[j] * c->stride, c->d), hi[j]);
-        heap_sort(e.dist, e.idx, k);
+        for (size_t i = q0; i < q1; i++)
+            heap_sort(c->out->val + i * k, c->out->col + i * k, k);
     }
 }
 
 /* Fills out->col / out->val (squared distances) with each row's k nearest. */
 static genre_status knn_brute(const double *x, size_t n, size_t d, size_t stride, size_t k,
-                              int T, double *hd, uint32_t *hi, genre__csr *out)
+                              int T, genre__csr *out)
 {
-    size_t block = BRUTE_BLOCK_ELEMS / n;
-    block = block < 1 ? 1 : block > n ? n : block;
-    double *sq = genre__alloc_array(n, sizeof(double));
-    double *gram = sq ? genre__alloc_array(block * n, sizeof(double)) : NULL;
-    if (!gram) {
-        genre__free(sq);
+    double *xs = genre__alloc_array(n * d, sizeof(double));
+    double *tile = xs ? genre__alloc_array((size_t)T * BRUTE_TILE, sizeof(double)) : NULL;
+    if (!tile) {
+        genre__free(xs);
         return GENRE_E_NOMEM;
     }
-    for (size_t i = 0; i < n; i++) {
-        double v = 0;
+    for (size_t i = 0; i < n; i++)
         for (size_t l = 0; l < d; l++)
-            v += x[i * stride + l] * x[i * stride + l];
-        sq[i] = v;
-    }
-    genre_status st = GENRE_OK;
-    for (size_t i0 = 0; i0 < n && st == GENRE_OK; i0 += block) {
-        size_t b = n - i0 < block ? n - i0 : block;
-        /* BLAS on the calling thread, between parallel regions (THE RULE) */
-        st = genre__gemm(GENRE__NO_TRANS, GENRE__TRANS, 1.0, x + i0 * stride, b, d, stride, x,
-                         n, d, stride, 0.0, gram, b, n, n);
-        if (st != GENRE_OK)
-            break;
-        brute_ctx c = {x, sq, gram, n, d, stride, k, i0, hd, hi, out};
-        genre__parallel_for(T, b, brute_body, &c);
-    }
-    genre__free(gram);
-    genre__free(sq);
-    return st;
+            xs[l * n + i] = x[i * stride + l];
+    brute_ctx c = {x, xs, n, d, stride, k, tile, out};
+    genre__parallel_for(T, n, brute_body, &c);
+    genre__free(tile);
+    genre__free(xs);
+    return GENRE_OK;
 }
 
 genre_status genre__tsne_conditional(const double *x, size_t n, size_t d, size_t stride,
@@ -434,7 +463,7 @@ genre_status genre__tsne_conditional(const double *x, size_t n, size_t d, size_t
             tree.items[i] = (uint32_t)i;
         vp_build(&tree, &rng, 0, n);
     } else if (mode == NB_BRUTE) {
-        if ((st = knn_brute(x, n, d, stride, k, T, scratch, iscratch, out)) != GENRE_OK)
+        if ((st = knn_brute(x, n, d, stride, k, T, out)) != GENRE_OK)
             goto done;
     }
     for (size_t i = 0; i <= n; i++)
@@ -553,13 +582,17 @@ done:
 /* ---- Gradient: shared pieces ----------------------------------------------- */
 
 #define MAX_DIMS 3
+#ifndef FFT_INTERP
 #define FFT_INTERP 3
+#endif
 #define FFT_MIN_BOXES 50
 /* Boxes per unit of embedding length (FIt-SNE's intervals_per_integer):
  * the interpolation error falls as its cube (measured: 4.4e-2, 5.6e-3,
  * 1.2e-3 relative L2 gradient error at 1, 2, 3 on a sparse embedding)
  * while the FFT cost grows as its square; 1 is FIt-SNE's default. */
+#ifndef FFT_BOXES_PER_UNIT
 #define FFT_BOXES_PER_UNIT 1.0
+#endif
 /* Measured on the real data's final embedding (45,000 points, span ~220,
  * so ~225 boxes): relative L2 gradient error 1.7% at width 0.98, 9.9% when
  * capped at 128 boxes (width 1.75), 26% at 100 boxes. The cap only bounds
@@ -942,7 +975,9 @@ static void bh_body(void *vctx, size_t begin, size_t end, int worker)
     const genre__tsne_work *w = c->w;
     const size_t D = w->dims, nch = (size_t)1 << D;
     int32_t stack[8 * 64];
-    for (size_t i = begin; i < end; i++) {
+    /* points in tree order: neighbours in a row walk the same cells */
+    for (size_t a0 = begin; a0 < end; a0++) {
+        const size_t i = w->perm[a0];
         const double *yi = c->y + i * D;
         double acc[MAX_DIMS] = {0, 0, 0}, z = 0;
         int sp = 0;
@@ -1150,11 +1185,18 @@ typedef struct fft_ctx {
     const double *y;
 } fft_ctx;
 
-static void lagrange3(double t, double L[3])
+/* Lagrange weights of the FFT_INTERP nodes 0, 1, ... of a box at t. */
+static void lagrange(double t, double L[FFT_INTERP])
 {
-    L[0] = 0.5 * (t - 1.0) * (t - 2.0);
-    L[1] = -t * (t - 2.0);
-    L[2] = 0.5 * t * (t - 1.0);
+    for (int a = 0; a < FFT_INTERP; a++) {
+        double num = 1, den = 1;
+        for (int b = 0; b < FFT_INTERP; b++)
+            if (b != a) {
+                num *= t - (double)b;
+                den *= (double)(a - b);
+            }
+        L[a] = num / den;
+    }
 }
 
 /* Box of a coordinate. */
@@ -1166,10 +1208,10 @@ static size_t interp_box(double v, double lo, double h, size_t n_boxes)
 }
 
 /* Box index and Lagrange weights of a coordinate. */
-static size_t interp_weights(double v, double lo, double h, size_t n_boxes, double L[3])
+static size_t interp_weights(double v, double lo, double h, size_t n_boxes, double L[FFT_INTERP])
 {
     size_t b = interp_box(v, lo, h, n_boxes);
-    lagrange3((v - lo) / h - 0.5 - (double)(FFT_INTERP * b), L);
+    lagrange((v - lo) / h - 0.5 - (double)(FFT_INTERP * b), L);
     return FFT_INTERP * b;
 }
 
@@ -1189,13 +1231,13 @@ static void scatter_body(void *vctx, size_t begin, size_t end, int worker)
         memset(w->grid + k * gs + r0 * N, 0, (r1 - r0) * N * sizeof(float));
     for (size_t e = w->box_start[begin]; e < w->box_start[end]; e++) {
         const size_t i = w->order[e];
-        double L0[3], L1[3];
+        double L0[FFT_INTERP], L1[FFT_INTERP];
         size_t a0 = interp_weights(c->y[2 * i], c->lo, c->h, c->n_boxes, L0);
         size_t b0 = interp_weights(c->y[2 * i + 1], c->lo, c->h, c->n_boxes, L1);
         double y0 = c->y[2 * i] - c->cx, y1 = c->y[2 * i + 1] - c->cy;
         double sq = y0 * y0 + y1 * y1;
-        for (int a = 0; a < 3; a++)
-            for (int b = 0; b < 3; b++) {
+        for (int a = 0; a < FFT_INTERP; a++)
+            for (int b = 0; b < FFT_INTERP; b++) {
                 double wgt = L0[a] * L1[b];
                 size_t at = (a0 + (size_t)a) * N + b0 + (size_t)b;
                 g0[at] += (float)wgt;
@@ -1281,6 +1323,7 @@ typedef struct interp_ctx {
     size_t N, n_boxes;
     double cx, cy; /* coordinates are taken relative to the box centre */
     const float *g[FFT_GRIDS];
+    const uint32_t *order;
     double *rep, *zrow;
 } interp_ctx;
 
@@ -1288,14 +1331,16 @@ static void gather_body(void *vctx, size_t begin, size_t end, int worker)
 {
     (void)worker;
     interp_ctx *c = vctx;
-    for (size_t i = begin; i < end; i++) {
-        double L0[3], L1[3];
+    /* points by box row: neighbouring points read neighbouring grid rows */
+    for (size_t e = begin; e < end; e++) {
+        const size_t i = c->order[e];
+        double L0[FFT_INTERP], L1[FFT_INTERP];
         size_t g0 = interp_weights(c->y[2 * i], c->lo, c->h, c->n_boxes, L0);
         size_t g1 = interp_weights(c->y[2 * i + 1], c->lo, c->h, c->n_boxes, L1);
         double y0 = c->y[2 * i] - c->cx, y1 = c->y[2 * i + 1] - c->cy;
         double phi[4] = {0, 0, 0, 0};
-        for (int a = 0; a < 3; a++)
-            for (int b = 0; b < 3; b++) {
+        for (int a = 0; a < FFT_INTERP; a++)
+            for (int b = 0; b < FFT_INTERP; b++) {
                 double wgt = L0[a] * L1[b];
                 size_t at = (g0 + (size_t)a) * c->N + g1 + (size_t)b;
                 phi[0] += wgt * c->g[0][at];
@@ -1375,7 +1420,7 @@ static genre_status fft_repulsion(genre__tsne_work *w, const double *y, int T)
     genre__parallel_for(T, n_boxes, scatter_body, &c);
     genre__parallel_for(T, FFT_GRIDS + 1, forward_body, &c);
     genre__parallel_for(T, FFT_GRIDS, inverse_body, &c);
-    interp_ctx ic = {y, lo, h, N, n_boxes, cx, cy, {NULL}, w->rep, w->zrow};
+    interp_ctx ic = {y, lo, h, N, n_boxes, cx, cy, {NULL}, w->order, w->rep, w->zrow};
     for (size_t k = 0; k < FFT_GRIDS; k++)
         ic.g[k] = w->grid + k * w->grid_stride;
     genre__parallel_for(T, n, gather_body, &ic);

@@ -43,7 +43,9 @@
  * GENRE_TSNE_MOMENTUM, the rest with momentum GENRE_TSNE_FINAL_MOMENTUM.
  * Per-coordinate gains: +0.2 when the gradient changes sign against the
  * previous update, x0.8 otherwise, never below GENRE_TSNE_MIN_GAIN;
- * update = momentum * update - rate * gain * g.
+ * update = momentum * update - rate * gain * g. When the exaggeration ends
+ * the gains return to 1 and the update to 0, as in scikit-learn (which runs
+ * a second gradient descent from there).
  *
  * **Methods.** EXACT: O(n^2) per iteration, any dimension 1..3. BARNES_HUT:
  * quadtree (2-D) / octree (3-D), a cell of width w at distance r from the
