@@ -582,17 +582,13 @@ done:
 /* ---- Gradient: shared pieces ----------------------------------------------- */
 
 #define MAX_DIMS 3
-#ifndef FFT_INTERP
 #define FFT_INTERP 3
-#endif
 #define FFT_MIN_BOXES 50
 /* Boxes per unit of embedding length (FIt-SNE's intervals_per_integer):
  * the interpolation error falls as its cube (measured: 4.4e-2, 5.6e-3,
  * 1.2e-3 relative L2 gradient error at 1, 2, 3 on a sparse embedding)
  * while the FFT cost grows as its square; 1 is FIt-SNE's default. */
-#ifndef FFT_BOXES_PER_UNIT
 #define FFT_BOXES_PER_UNIT 1.0
-#endif
 /* Measured on the real data's final embedding (45,000 points, span ~220,
  * so ~225 boxes): relative L2 gradient error 1.7% at width 0.98, 9.9% when
  * capped at 128 boxes (width 1.75), 26% at 100 boxes. The cap only bounds
