@@ -602,7 +602,8 @@ typedef struct bh_node {
     double center[MAX_DIMS], half;
     double com[MAX_DIMS];
     double count;
-    int32_t child; /* first of 2^dims children, or -1 for a leaf */
+    int32_t child;   /* first of its non-empty children, or -1 for a leaf */
+    uint32_t n_child; /* how many (1 .. 2^dims) */
     uint32_t lo, hi; /* points perm[lo, hi) */
 } bh_node;
 
@@ -906,6 +907,7 @@ static genre_status bh_build(genre__tsne_work *w, const double *y, size_t ni, in
     for (size_t l = 0; l < D; l++)
         nd->com[l] = hi > lo ? com[l] / nd->count : nd->center[l];
     nd->child = -1;
+    nd->n_child = 0;
     if (hi - lo <= 1 || depth >= 48)
         return GENRE_OK;
     /* counting sort of the points into the 2^D orthants */
@@ -930,29 +932,35 @@ static genre_status bh_build(genre__tsne_work *w, const double *y, size_t ni, in
         w->perm2[pos[code]++] = w->perm[a];
     }
     memcpy(w->perm + lo, w->perm2 + lo, (hi - lo) * sizeof(uint32_t));
+    /* only the non-empty orthants become children: the traversal never
+     * visits an empty cell */
+    size_t n_child = 0;
+    for (size_t c = 0; c < nch; c++)
+        n_child += cnt[c] > 0;
     size_t first;
-    genre_status st = bh_new_nodes(w, nch, &first);
+    genre_status st = bh_new_nodes(w, n_child, &first);
     if (st != GENRE_OK)
         return st;
     nd = &w->nodes[ni]; /* may have moved */
     nd->child = (int32_t)first;
+    nd->n_child = (uint32_t)n_child;
     const double half = 0.5 * nd->half;
-    for (size_t c = 0; c < nch; c++) {
-        bh_node *ch = &w->nodes[first + c];
+    for (size_t c = 0, o = 0; c < nch; c++) {
+        if (cnt[c] == 0)
+            continue;
+        bh_node *ch = &w->nodes[first + o++];
         for (size_t l = 0; l < D; l++)
             ch->center[l] = nd->center[l] + ((c >> l) & 1u ? half : -half);
         ch->half = half;
         ch->lo = (uint32_t)start[c];
         ch->hi = (uint32_t)(start[c] + cnt[c]);
         ch->child = -1;
+        ch->n_child = 0;
         ch->count = 0;
     }
-    for (size_t c = 0; c < nch; c++) {
-        if (cnt[c] == 0)
-            continue;
-        if ((st = bh_build(w, y, first + c, depth + 1)) != GENRE_OK)
+    for (size_t o = 0; o < n_child; o++) {
+        if ((st = bh_build(w, y, first + o, depth + 1)) != GENRE_OK)
             return st;
-        nd = &w->nodes[ni];
     }
     return GENRE_OK;
 }
@@ -969,7 +977,7 @@ static void bh_body(void *vctx, size_t begin, size_t end, int worker)
     (void)worker;
     bh_ctx *c = vctx;
     const genre__tsne_work *w = c->w;
-    const size_t D = w->dims, nch = (size_t)1 << D;
+    const size_t D = w->dims;
     int32_t stack[8 * 64];
     /* points in tree order: neighbours in a row walk the same cells */
     for (size_t a0 = begin; a0 < end; a0++) {
@@ -1014,7 +1022,7 @@ static void bh_body(void *vctx, size_t begin, size_t end, int worker)
                     acc[l] += f * diff[l];
                 continue;
             }
-            for (size_t ch = nch; ch-- > 0;)
+            for (uint32_t ch = nd->n_child; ch-- > 0;)
                 stack[sp++] = nd->child + (int32_t)ch;
         }
         c->zrow[i] = z;
