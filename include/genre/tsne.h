@@ -55,8 +55,8 @@
  * dimension) onto an equispaced grid and convolved with the kernel by 2-D
  * FFTs (FFTW, real-to-complex, single-precision grids). Its gradient error
  * (~1-2% relative on real embeddings, vs ~1% for Barnes-Hut at theta 0.5)
- * costs a little final KL: +0.7% against Barnes-Hut-quality embeddings on
- * the 45,000-row real data (bench/bench_tsne.c). AUTO (default): EXACT
+ * costs a little final KL: +0.6% against scikit-learn's Barnes-Hut on
+ * the 45,000-row real data (bench/bench_tsne.c, docs/tsne.md). AUTO (default): EXACT
  * below 500 rows, else FFT in 2-D and Barnes-Hut in 3-D.
  *
  * **Initialisation.** GENRE_TSNE_INIT_PCA (default): the first
