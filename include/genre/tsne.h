@@ -56,8 +56,8 @@
  * FFTs (FFTW, real-to-complex, single-precision grids). Its gradient error
  * (~1-2% relative on real embeddings, vs ~1% for Barnes-Hut at theta 0.5)
  * costs a little final KL: +0.6% against scikit-learn's Barnes-Hut on
- * the 45,000-row real data (bench/bench_tsne.c, docs/tsne.md). AUTO (default): EXACT
- * below 500 rows, else FFT in 2-D and Barnes-Hut in 3-D.
+ * the 45,000-row real data (bench/bench_tsne.c, docs/tsne.md). AUTO
+ * (default): EXACT below 500 rows, else FFT in 2-D and Barnes-Hut in 3-D.
  *
  * **Initialisation.** GENRE_TSNE_INIT_PCA (default): the first
  * n_components principal components (genre_pca), scaled so the first has
