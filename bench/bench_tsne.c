@@ -31,7 +31,8 @@
  * GENRE_BENCH_TSNE_SKLEARN_CACHE=<file> reuses that file's scikit-learn
  * result when it exists and writes it there otherwise (format: time in
  * seconds, then the n x 2 embedding, raw little-endian doubles).
- * GENRE_BENCH_TSNE_QUICK=1 runs only the 2-D perplexity-30 fit.
+ * GENRE_BENCH_TSNE_QUICK=1 runs only the 2-D perplexity-30 fit;
+ * GENRE_BENCH_TSNE_3D_ONLY=1 only the 3-D perplexity-30 fit (no peer).
  *
  * Prints one line per figure: both 2-D times and both exact KLs, their
  * ratios, trustworthiness; last `BENCH tsne_2d_vs_sklearn <x> x`
@@ -296,6 +297,14 @@ int main(void)
            "%ld online cores; load average %s\n",
            n, PCS, sysconf(_SC_NPROCESSORS_ONLN), load);
 
+    if (getenv("GENRE_BENCH_TSNE_3D_ONLY")) {
+        run r = fit(x, n, 3, 30.0, GENRE_TSNE_METHOD_AUTO);
+        printf("libgenre 3-D perplexity 30 (Barnes-Hut, theta 0.5): %.2f s, exact KL %.4f\n",
+               r.seconds, r.kl_exact);
+        printf("BENCH tsne_3d_seconds %.2f s\n", r.seconds);
+        free(r.y), free(x);
+        return EXIT_SUCCESS;
+    }
     /* scikit-learn first, so the two never share the cores */
     double *ys = malloc(n * 2 * sizeof *ys), sk_seconds = 0, sk_kl_rep = NAN;
     int have_sk = sklearn_run(dir, x, n, &sk_seconds, &sk_kl_rep, ys);
