@@ -394,6 +394,15 @@ static genre_status optimise(genre_tsne *t, const genre__csr *p, double *y, size
         gain[e] = 1.0;
     for (int64_t it = 0; it < t->max_iter; it++) {
         const int early = it < t->ee_iter;
+        if (it == t->ee_iter) {
+            /* the optimiser starts afresh after the early exaggeration, as
+             * scikit-learn's (it runs a second gradient descent there):
+             * measured final KL 2.9140 instead of 2.9177 on the real data */
+            for (size_t e = 0; e < n * D; e++) {
+                gain[e] = 1.0;
+                upd[e] = 0.0;
+            }
+        }
         const double exag = early ? t->ee : 1.0;
         const double mom = early ? t->momentum : t->final_momentum;
         double z;

@@ -6,29 +6,24 @@
  *
  * Determinism: every parallel loop writes per-row results (or per-worker
  * partials combined in worker order), so a given thread count always gives
- * the same bits. The FFT's scatter to the grid runs on the calling thread.
+ * the same bits. The FFT's scatter to the grid is split by box rows, each
+ * grid value summed in point order, so it does not depend on the thread count.
  *
- * Why GSL's FFT and not FFTW: FFTW is not a dependency of libgenre and is
- * not installed on the reference machine, so it could not be measured here;
- * GSL's mixed-radix complex FFT does a 600-point transform in ~4 us. At the
- * real data's final span (~220 units, N = 1350) the four 2-D transforms per
- * iteration are the largest cost of a fit (bench/bench_tsne.c); a faster FFT
- * (FFTW) is the obvious next step if that matters. Grids are single
- * precision (the interpolation error, ~1e-2, dwarfs float rounding) and
- * 5-smooth in size.
+ * The FFT gradient uses FFTW (single precision, r2c/c2r, FFTW_ESTIMATE
+ * plans kept while the grid size repeats): measured about 2-3x faster than
+ * GSL's mixed-radix complex FFT on the real transform sizes (docs/tsne.md).
+ * Grids are single precision (the interpolation error, ~1e-2, dwarfs float
+ * rounding) and 5-smooth in size.
  */
 #include "tsne_private.h"
 
 #include "alloc.h"
 #include "error_private.h"
-#include "gsl_policy.h"
-#include "linalg.h"
 #include "parallel.h"
 #include "rng.h"
 
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_fft_complex.h>
-#include <gsl/gsl_fft_complex_float.h>
+#include <fftw3.h>
+#include <pthread.h>
 
 #include <float.h>
 #include <math.h>
@@ -207,11 +202,8 @@ enum { NB_DENSE, NB_VPTREE, NB_BRUTE };
 
 /* Up to this input dimension the vantage-point tree prunes well; above it
  * (the 10 PCA components of the real data: 45,000 rows, k = 90) it visits
- * most of the tree, and a blocked brute force through BLAS (||a||^2 +
- * ||b||^2 - 2 a.b, then exact distances for the chosen k) is far faster. */
+ * most of the tree, and a blocked brute force (knn_brute) is far faster. */
 #define VPTREE_MAX_DIM 5
-/* Rows x n_rows doubles of Gram matrix per brute-force block. */
-#define BRUTE_BLOCK_ELEMS ((size_t)4 << 20)
 
 typedef struct cond_ctx {
     const double *x;
@@ -336,73 +328,106 @@ static void cond_body(void *vctx, size_t begin, size_t end, int worker)
     }
 }
 
+/* Blocked exact brute force: the columns of x in structure-of-arrays form,
+ * BRUTE_TILE points at a time against BRUTE_QUERIES query rows, each
+ * query's k best kept in its own heap (its output row). A distance is
+ * summed over the columns in order, exactly as sq_dist does, so the values
+ * are the ones the affinities would compute anyway. */
+#define BRUTE_TILE 256
+#define BRUTE_QUERIES 32
+
 typedef struct brute_ctx {
-    const double *x, *sq, *gram;
-    size_t n, d, stride, k, i0;
-    double *hd;
-    uint32_t *hi;
+    const double *x, *xs; /* xs: d x n, column-major copy */
+    size_t n, d, stride, k;
+    double *tile;         /* per worker: BRUTE_TILE distances */
     genre__csr *out;
 } brute_ctx;
+
+/* dist[p] = |xi - x_{j0+p}|^2 for p < len, from the column-major copy
+ * (xs = column 0 at point j0, columns n apart); 8 points at a time held in
+ * registers. Each sum runs over the columns in order (no FMA: the same bits
+ * as sq_dist); an AVX2 clone is picked at load time where the CPU has it. */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void brute_tile(const double *xi, const double *xs, size_t n, size_t d, size_t len,
+                       double *dist)
+{
+    size_t p = 0;
+    for (; p + 8 <= len; p += 8) {
+        double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (size_t l = 0; l < d; l++) {
+            const double xl = xi[l];
+            const double *col = xs + l * n + p;
+            for (int q = 0; q < 8; q++) {
+                double v = xl - col[q];
+                acc[q] += v * v;
+            }
+        }
+        for (int q = 0; q < 8; q++)
+            dist[p + (size_t)q] = acc[q];
+    }
+    for (; p < len; p++) {
+        double s = 0;
+        for (size_t l = 0; l < d; l++) {
+            double v = xi[l] - xs[l * n + p];
+            s += v * v;
+        }
+        dist[p] = s;
+    }
+}
 
 static void brute_body(void *vctx, size_t begin, size_t end, int worker)
 {
     brute_ctx *c = vctx;
-    const size_t k = c->k, n = c->n;
-    double *hd = c->hd + (size_t)worker * k;
-    uint32_t *hi = c->hi + (size_t)worker * k;
-    for (size_t r = begin; r < end; r++) {
-        const size_t i = c->i0 + r;
-        const double *g = c->gram + r * n;
-        knn_heap h = {k, 0, hd, hi};
-        for (size_t j = 0; j < n; j++) {
-            if (j == i)
-                continue;
-            double v = c->sq[i] + c->sq[j] - 2.0 * g[j];
-            if (h.size == k && !heap_less(v, (uint32_t)j, hd[0], hi[0]))
-                continue;
-            heap_push(&h, v, (uint32_t)j);
+    const size_t k = c->k, n = c->n, d = c->d;
+    double *dist = c->tile + (size_t)worker * BRUTE_TILE;
+    for (size_t q0 = begin; q0 < end; q0 += BRUTE_QUERIES) {
+        const size_t q1 = q0 + BRUTE_QUERIES < end ? q0 + BRUTE_QUERIES : end;
+        size_t size[BRUTE_QUERIES] = {0};
+        for (size_t j0 = 0; j0 < n; j0 += BRUTE_TILE) {
+            const size_t len = n - j0 < BRUTE_TILE ? n - j0 : BRUTE_TILE;
+            for (size_t i = q0; i < q1; i++) {
+                brute_tile(c->x + i * c->stride, c->xs + j0, n, d, len, dist);
+                knn_heap h = {k, size[i - q0], c->out->val + i * k, c->out->col + i * k};
+                double thr = h.size == k ? h.dist[0] : HUGE_VAL;
+                uint32_t thr_idx = h.size == k ? h.idx[0] : UINT32_MAX;
+                for (size_t p = 0; p < len; p++) {
+                    const uint32_t j = (uint32_t)(j0 + p);
+                    if (dist[p] > thr || (dist[p] == thr && j >= thr_idx) || j == i)
+                        continue;
+                    heap_push(&h, dist[p], j);
+                    if (h.size == k) {
+                        thr = h.dist[0];
+                        thr_idx = h.idx[0];
+                    }
+                }
+                size[i - q0] = h.size;
+            }
         }
-        /* exact distances of the chosen k, then (distance, index) order */
-        knn_heap e = {k, 0, c->out->val + i * k, c->out->col + i * k};
-        const double *xi = c->x + i * c->stride;
-        for (size_t j = 0; j < k; j++)
-            heap_push(&e, sq_dist(xi, c->x + (size_t)hi[j] * c->stride, c->d), hi[j]);
-        heap_sort(e.dist, e.idx, k);
+        for (size_t i = q0; i < q1; i++)
+            heap_sort(c->out->val + i * k, c->out->col + i * k, k);
     }
 }
 
 /* Fills out->col / out->val (squared distances) with each row's k nearest. */
 static genre_status knn_brute(const double *x, size_t n, size_t d, size_t stride, size_t k,
-                              int T, double *hd, uint32_t *hi, genre__csr *out)
+                              int T, genre__csr *out)
 {
-    size_t block = BRUTE_BLOCK_ELEMS / n;
-    block = block < 1 ? 1 : block > n ? n : block;
-    double *sq = genre__alloc_array(n, sizeof(double));
-    double *gram = sq ? genre__alloc_array(block * n, sizeof(double)) : NULL;
-    if (!gram) {
-        genre__free(sq);
+    double *xs = genre__alloc_array(n * d, sizeof(double));
+    double *tile = xs ? genre__alloc_array((size_t)T * BRUTE_TILE, sizeof(double)) : NULL;
+    if (!tile) {
+        genre__free(xs);
         return GENRE_E_NOMEM;
     }
-    for (size_t i = 0; i < n; i++) {
-        double v = 0;
+    for (size_t i = 0; i < n; i++)
         for (size_t l = 0; l < d; l++)
-            v += x[i * stride + l] * x[i * stride + l];
-        sq[i] = v;
-    }
-    genre_status st = GENRE_OK;
-    for (size_t i0 = 0; i0 < n && st == GENRE_OK; i0 += block) {
-        size_t b = n - i0 < block ? n - i0 : block;
-        /* BLAS on the calling thread, between parallel regions (THE RULE) */
-        st = genre__gemm(GENRE__NO_TRANS, GENRE__TRANS, 1.0, x + i0 * stride, b, d, stride, x,
-                         n, d, stride, 0.0, gram, b, n, n);
-        if (st != GENRE_OK)
-            break;
-        brute_ctx c = {x, sq, gram, n, d, stride, k, i0, hd, hi, out};
-        genre__parallel_for(T, b, brute_body, &c);
-    }
-    genre__free(gram);
-    genre__free(sq);
-    return st;
+            xs[l * n + i] = x[i * stride + l];
+    brute_ctx c = {x, xs, n, d, stride, k, tile, out};
+    genre__parallel_for(T, n, brute_body, &c);
+    genre__free(tile);
+    genre__free(xs);
+    return GENRE_OK;
 }
 
 genre_status genre__tsne_conditional(const double *x, size_t n, size_t d, size_t stride,
@@ -438,7 +463,7 @@ genre_status genre__tsne_conditional(const double *x, size_t n, size_t d, size_t
             tree.items[i] = (uint32_t)i;
         vp_build(&tree, &rng, 0, n);
     } else if (mode == NB_BRUTE) {
-        if ((st = knn_brute(x, n, d, stride, k, T, scratch, iscratch, out)) != GENRE_OK)
+        if ((st = knn_brute(x, n, d, stride, k, T, out)) != GENRE_OK)
             goto done;
     }
     for (size_t i = 0; i <= n; i++)
@@ -569,12 +594,16 @@ done:
  * capped at 128 boxes (width 1.75), 26% at 100 boxes. The cap only bounds
  * memory (4 grids of (6 * 250)^2 single-precision complex = 72 MB). */
 #define FFT_MAX_BOXES 250
+/* Charge grids: 1, y0, y1 and |y|^2 (FIt-SNE's four terms). */
+#define FFT_GRIDS 4
+enum { PLAN_ROWS_R2C, PLAN_KROWS_R2C, PLAN_COLS_FWD, PLAN_COLS_BWD, PLAN_ROWS_C2R, FFT_N_PLANS };
 
 typedef struct bh_node {
     double center[MAX_DIMS], half;
     double com[MAX_DIMS];
     double count;
-    int32_t child; /* first of 2^dims children, or -1 for a leaf */
+    int32_t child;   /* first of its non-empty children, or -1 for a leaf */
+    uint32_t n_child; /* how many (1 .. 2^dims) */
     uint32_t lo, hi; /* points perm[lo, hi) */
 } bh_node;
 
@@ -586,16 +615,18 @@ struct genre__tsne_work {
     bh_node *nodes;
     size_t n_nodes, cap_nodes;
     uint32_t *perm, *perm2;
-    /* FFT */
-    size_t fft_n; /* N of the current wavetable */
-    gsl_fft_complex_wavetable_float *wave;
-    gsl_fft_complex_workspace_float *ws[GENRE__MAX_THREADS];
-    int n_ws;
-    float *kern, *ga, *gb;  /* N x N complex grids, single precision */
-    size_t grid_cap;        /* complex elements allocated */
-    float *tmp;             /* transposition scratch (buffers swap roles) */
-    size_t kern_n;          /* N of the kernel spectrum in kern, 0 = none */
-    double kern_h;          /* its grid spacing */
+    /* FFT: FFT_GRIDS real N x N charge grids and the kernel's (rows
+     * grid_stride floats apart), their N x (N/2+1) spectra (spec_stride
+     * apart), all from fftwf_malloc; plans for the current N */
+    size_t fft_n;
+    size_t grid_stride, spec_stride;
+    float *grid;
+    fftwf_complex *spec;
+    fftwf_plan plan[FFT_N_PLANS];
+    float *kspec; /* the kernel's real spectrum, N x (N/2+1), scaled 1 / N^2 */
+    size_t kspec_cap;
+    uint32_t *order;   /* points by box row */
+    size_t *box_start; /* first point of each box row, n_boxes + 2 */
     /* attraction: the strict upper triangle of P, per-worker accumulators */
     genre__csr up;
     const genre__csr *up_of;
@@ -620,21 +651,7 @@ genre_status genre__tsne_work_create(genre__tsne_work **out, size_t n, size_t di
     return GENRE_OK;
 }
 
-static void fft_release(genre__tsne_work *w)
-{
-    for (int t = 0; t < w->n_ws; t++) {
-        gsl_fft_complex_workspace_float_free(w->ws[t]);
-        genre__alloc_count_foreign(-1);
-        w->ws[t] = NULL;
-    }
-    w->n_ws = 0;
-    if (w->wave) {
-        gsl_fft_complex_wavetable_float_free(w->wave);
-        genre__alloc_count_foreign(-1);
-        w->wave = NULL;
-    }
-    w->fft_n = 0;
-}
+static void fft_release(genre__tsne_work *w);
 
 void genre__tsne_work_free(genre__tsne_work *w)
 {
@@ -646,10 +663,9 @@ void genre__tsne_work_free(genre__tsne_work *w)
     genre__free(w->nodes);
     genre__free(w->perm);
     genre__free(w->perm2);
-    genre__free(w->kern);
-    genre__free(w->ga);
-    genre__free(w->gb);
-    genre__free(w->tmp);
+    genre__free(w->kspec);
+    genre__free(w->order);
+    genre__free(w->box_start);
     genre__csr_free(&w->up);
     genre__free(w->acc);
     genre__free(w);
@@ -891,6 +907,7 @@ static genre_status bh_build(genre__tsne_work *w, const double *y, size_t ni, in
     for (size_t l = 0; l < D; l++)
         nd->com[l] = hi > lo ? com[l] / nd->count : nd->center[l];
     nd->child = -1;
+    nd->n_child = 0;
     if (hi - lo <= 1 || depth >= 48)
         return GENRE_OK;
     /* counting sort of the points into the 2^D orthants */
@@ -915,29 +932,35 @@ static genre_status bh_build(genre__tsne_work *w, const double *y, size_t ni, in
         w->perm2[pos[code]++] = w->perm[a];
     }
     memcpy(w->perm + lo, w->perm2 + lo, (hi - lo) * sizeof(uint32_t));
+    /* only the non-empty orthants become children: the traversal never
+     * visits an empty cell */
+    size_t n_child = 0;
+    for (size_t c = 0; c < nch; c++)
+        n_child += cnt[c] > 0;
     size_t first;
-    genre_status st = bh_new_nodes(w, nch, &first);
+    genre_status st = bh_new_nodes(w, n_child, &first);
     if (st != GENRE_OK)
         return st;
     nd = &w->nodes[ni]; /* may have moved */
     nd->child = (int32_t)first;
+    nd->n_child = (uint32_t)n_child;
     const double half = 0.5 * nd->half;
-    for (size_t c = 0; c < nch; c++) {
-        bh_node *ch = &w->nodes[first + c];
+    for (size_t c = 0, o = 0; c < nch; c++) {
+        if (cnt[c] == 0)
+            continue;
+        bh_node *ch = &w->nodes[first + o++];
         for (size_t l = 0; l < D; l++)
             ch->center[l] = nd->center[l] + ((c >> l) & 1u ? half : -half);
         ch->half = half;
         ch->lo = (uint32_t)start[c];
         ch->hi = (uint32_t)(start[c] + cnt[c]);
         ch->child = -1;
+        ch->n_child = 0;
         ch->count = 0;
     }
-    for (size_t c = 0; c < nch; c++) {
-        if (cnt[c] == 0)
-            continue;
-        if ((st = bh_build(w, y, first + c, depth + 1)) != GENRE_OK)
+    for (size_t o = 0; o < n_child; o++) {
+        if ((st = bh_build(w, y, first + o, depth + 1)) != GENRE_OK)
             return st;
-        nd = &w->nodes[ni];
     }
     return GENRE_OK;
 }
@@ -954,9 +977,11 @@ static void bh_body(void *vctx, size_t begin, size_t end, int worker)
     (void)worker;
     bh_ctx *c = vctx;
     const genre__tsne_work *w = c->w;
-    const size_t D = w->dims, nch = (size_t)1 << D;
+    const size_t D = w->dims;
     int32_t stack[8 * 64];
-    for (size_t i = begin; i < end; i++) {
+    /* points in tree order: neighbours in a row walk the same cells */
+    for (size_t a0 = begin; a0 < end; a0++) {
+        const size_t i = w->perm[a0];
         const double *yi = c->y + i * D;
         double acc[MAX_DIMS] = {0, 0, 0}, z = 0;
         int sp = 0;
@@ -997,7 +1022,7 @@ static void bh_body(void *vctx, size_t begin, size_t end, int worker)
                     acc[l] += f * diff[l];
                 continue;
             }
-            for (size_t ch = nch; ch-- > 0;)
+            for (uint32_t ch = nd->n_child; ch-- > 0;)
                 stack[sp++] = nd->child + (int32_t)ch;
         }
         c->zrow[i] = z;
@@ -1066,150 +1091,266 @@ static size_t smooth5_at_least(size_t v)
     }
 }
 
+/* FFTW's planner is not thread-safe; fftwf_make_planner_thread_safe (FFTW
+ * >= 3.3.5) serialises every planner call in the process, ours and the
+ * host's, so handles may fit on several threads at once. Executing a plan
+ * is thread-safe. */
+static pthread_once_t fftw_once = PTHREAD_ONCE_INIT;
+static void fftw_init_once(void)
+{
+    fftwf_make_planner_thread_safe();
+}
+
+static void fft_release(genre__tsne_work *w)
+{
+    for (int k = 0; k < FFT_N_PLANS; k++)
+        if (w->plan[k]) {
+            fftwf_destroy_plan(w->plan[k]);
+            genre__alloc_count_foreign(-1);
+            w->plan[k] = NULL;
+        }
+    if (w->grid) {
+        fftwf_free(w->grid);
+        genre__alloc_count_foreign(-1);
+        w->grid = NULL;
+    }
+    if (w->spec) {
+        fftwf_free(w->spec);
+        genre__alloc_count_foreign(-1);
+        w->spec = NULL;
+    }
+    w->fft_n = 0;
+}
+
+/* Grids, spectra and plans for transforms of size N (m = N / 2 rows of
+ * charges), kept while N repeats. */
+static genre_status fft_prepare(genre__tsne_work *w, size_t N)
+{
+    if (w->fft_n == N)
+        return GENRE_OK;
+    fft_release(w);
+    pthread_once(&fftw_once, fftw_init_once);
+    const size_t m = N / 2, NC = N / 2 + 1;
+    /* each grid / spectrum starts on a 64-byte boundary, so one plan fits all */
+    w->grid_stride = (N * N + 15) / 16 * 16;
+    w->spec_stride = (N * NC + 7) / 8 * 8;
+    /* FFT_GRIDS charge grids + the kernel's */
+    if (genre__alloc_should_fail())
+        return GENRE_FAIL(GENRE_E_NOMEM, "out of memory (FFT grids)");
+    w->grid = fftwf_malloc((FFT_GRIDS + 1) * w->grid_stride * sizeof(float));
+    if (!w->grid)
+        return GENRE_FAIL(GENRE_E_NOMEM, "out of memory (FFT grids)");
+    genre__alloc_count_foreign(1);
+    if (genre__alloc_should_fail())
+        return GENRE_FAIL(GENRE_E_NOMEM, "out of memory (FFT spectra)");
+    w->spec = fftwf_malloc((FFT_GRIDS + 1) * w->spec_stride * sizeof(fftwf_complex));
+    if (!w->spec)
+        return GENRE_FAIL(GENRE_E_NOMEM, "out of memory (FFT spectra)");
+    genre__alloc_count_foreign(1);
+    const int n1[1] = {(int)N};
+    const unsigned flags = FFTW_ESTIMATE;
+    for (int k = 0; k < FFT_N_PLANS; k++) {
+        if (genre__alloc_should_fail())
+            return GENRE_FAIL(GENRE_E_NOMEM, "out of memory (FFT plan)");
+        fftwf_plan p = NULL;
+        switch (k) {
+        case PLAN_ROWS_R2C: /* rows [0, m) of a real grid -> half spectra */
+            p = fftwf_plan_many_dft_r2c(1, n1, (int)m, w->grid, NULL, 1, (int)N, w->spec,
+                                        NULL, 1, (int)NC, flags);
+            break;
+        case PLAN_KROWS_R2C: /* rows [0, m] of the kernel */
+            p = fftwf_plan_many_dft_r2c(1, n1, (int)m + 1, w->grid, NULL, 1, (int)N, w->spec,
+                                        NULL, 1, (int)NC, flags);
+            break;
+        case PLAN_COLS_FWD:
+        case PLAN_COLS_BWD: /* all NC columns of a spectrum, in place */
+            p = fftwf_plan_many_dft(1, n1, (int)NC, w->spec, NULL, (int)NC, 1, w->spec, NULL,
+                                    (int)NC, 1, k == PLAN_COLS_FWD ? FFTW_FORWARD : FFTW_BACKWARD,
+                                    flags);
+            break;
+        default: /* PLAN_ROWS_C2R: rows [0, m) back to real */
+            p = fftwf_plan_many_dft_c2r(1, n1, (int)m, w->spec, NULL, 1, (int)NC, w->grid, NULL,
+                                        1, (int)N, flags);
+            break;
+        }
+        if (!p)
+            return GENRE_FAIL(GENRE_E_NOMEM, "FFTW could not plan a transform of size %zu", N);
+        genre__alloc_count_foreign(1);
+        w->plan[k] = p;
+    }
+    w->fft_n = N;
+    return GENRE_OK;
+}
+
 typedef struct fft_ctx {
     genre__tsne_work *w;
-    float *buf;    /* N x N complex */
-    size_t N, rows; /* transform rows [0, rows) */
-    int inverse;
-    float *dst; /* transpose target */
+    size_t N, m, n_boxes;
+    double lo, h, cx, cy;
+    const double *y;
 } fft_ctx;
 
-static void fft_rows_body(void *vctx, size_t begin, size_t end, int worker)
+/* Lagrange weights of the FFT_INTERP nodes 0, 1, ... of a box at t. */
+static void lagrange(double t, double L[FFT_INTERP])
 {
-    fft_ctx *c = vctx;
-    for (size_t r = begin; r < end; r++) {
-        float *row = c->buf + 2 * r * c->N;
-        if (c->inverse)
-            gsl_fft_complex_float_inverse(row, 1, c->N, c->w->wave, c->w->ws[worker]);
-        else
-            gsl_fft_complex_float_forward(row, 1, c->N, c->w->wave, c->w->ws[worker]);
+    for (int a = 0; a < FFT_INTERP; a++) {
+        double num = 1, den = 1;
+        for (int b = 0; b < FFT_INTERP; b++)
+            if (b != a) {
+                num *= t - (double)b;
+                den *= (double)(a - b);
+            }
+        L[a] = num / den;
     }
 }
 
-#define TBLK 32
-static void transpose_body(void *vctx, size_t begin, size_t end, int worker)
+/* Box of a coordinate. */
+static size_t interp_box(double v, double lo, double h, size_t n_boxes)
+{
+    double u = (v - lo) / h; /* in grid units; node g at g + 0.5 */
+    size_t b = (size_t)(u / FFT_INTERP);
+    return b >= n_boxes ? n_boxes - 1 : b;
+}
+
+/* Box index and Lagrange weights of a coordinate. */
+static size_t interp_weights(double v, double lo, double h, size_t n_boxes, double L[FFT_INTERP])
+{
+    size_t b = interp_box(v, lo, h, n_boxes);
+    lagrange((v - lo) / h - 0.5 - (double)(FFT_INTERP * b), L);
+    return FFT_INTERP * b;
+}
+
+/* Scatter of the charges (1, y0, y1, |y|^2) of the points in box rows
+ * [begin, end): those boxes own grid rows [3 begin, 3 end), so workers
+ * write disjoint rows, and every grid value is summed in point order
+ * whatever the thread count. */
+static void scatter_body(void *vctx, size_t begin, size_t end, int worker)
 {
     (void)worker;
     fft_ctx *c = vctx;
-    const size_t N = c->N;
-    for (size_t bi = begin * TBLK; bi < end * TBLK && bi < N; bi += TBLK)
-        for (size_t bj = 0; bj < N; bj += TBLK) {
-            size_t ie = bi + TBLK < N ? bi + TBLK : N, je = bj + TBLK < N ? bj + TBLK : N;
-            for (size_t i = bi; i < ie; i++)
-                for (size_t j = bj; j < je; j++) {
-                    c->dst[2 * (j * N + i)] = c->buf[2 * (i * N + j)];
-                    c->dst[2 * (j * N + i) + 1] = c->buf[2 * (i * N + j) + 1];
+    genre__tsne_work *w = c->w;
+    const size_t N = c->N, gs = w->grid_stride;
+    float *g0 = w->grid, *g1 = g0 + gs, *g2 = g1 + gs, *g3 = g2 + gs;
+    const size_t r0 = FFT_INTERP * begin, r1 = FFT_INTERP * end;
+    for (size_t k = 0; k < FFT_GRIDS; k++)
+        memset(w->grid + k * gs + r0 * N, 0, (r1 - r0) * N * sizeof(float));
+    for (size_t e = w->box_start[begin]; e < w->box_start[end]; e++) {
+        const size_t i = w->order[e];
+        double L0[FFT_INTERP], L1[FFT_INTERP];
+        size_t a0 = interp_weights(c->y[2 * i], c->lo, c->h, c->n_boxes, L0);
+        size_t b0 = interp_weights(c->y[2 * i + 1], c->lo, c->h, c->n_boxes, L1);
+        double y0 = c->y[2 * i] - c->cx, y1 = c->y[2 * i + 1] - c->cy;
+        double sq = y0 * y0 + y1 * y1;
+        for (int a = 0; a < FFT_INTERP; a++)
+            for (int b = 0; b < FFT_INTERP; b++) {
+                double wgt = L0[a] * L1[b];
+                size_t at = (a0 + (size_t)a) * N + b0 + (size_t)b;
+                g0[at] += (float)wgt;
+                g1[at] += (float)(wgt * y0);
+                g2[at] += (float)(wgt * y1);
+                g3[at] += (float)(wgt * sq);
+            }
+    }
+}
+
+/* Forward jobs: job 0 the kernel's spectrum, job 1 + k charge grid k. */
+static void forward_body(void *vctx, size_t begin, size_t end, int worker)
+{
+    (void)worker;
+    fft_ctx *c = vctx;
+    genre__tsne_work *w = c->w;
+    const size_t N = c->N, m = c->m, NC = N / 2 + 1;
+    for (size_t job = begin; job < end; job++) {
+        if (job == 0) {
+            /* (1 + r^2)^-2 on the circulant embedding (offsets -m+1..m-1,
+             * row and column m zero); it is even in both offsets, so only
+             * rows 0..m are transformed and rows m+1..N-1 mirror 1..m-1 */
+            float *K = w->grid + FFT_GRIDS * w->grid_stride;
+            fftwf_complex *S = w->spec + FFT_GRIDS * w->spec_stride;
+            const double h2 = c->h * c->h;
+            for (size_t a = 0; a <= m; a++) {
+                float *row = K + a * N;
+                if (a == m) {
+                    memset(row, 0, N * sizeof(float));
+                    continue;
                 }
+                const double da2 = (double)a * (double)a;
+                for (size_t b = 0; b < N; b++) {
+                    double db = b < m ? (double)b : (double)b - (double)N;
+                    double v = 1.0 / (1.0 + h2 * (da2 + db * db));
+                    row[b] = (float)(v * v);
+                }
+                row[m] = 0;
+            }
+            fftwf_execute_dft_r2c(w->plan[PLAN_KROWS_R2C], K, S);
+            for (size_t a = m + 1; a < N; a++)
+                memcpy(S + a * NC, S + (N - a) * NC, NC * sizeof(fftwf_complex));
+            fftwf_execute_dft(w->plan[PLAN_COLS_FWD], S, S);
+            /* the spectrum is real (even kernel); scaled by FFTW's 1 / N^2 */
+            float *ks = w->kspec;
+            const double scale = 1.0 / ((double)N * (double)N);
+            for (size_t e = 0; e < N * NC; e++)
+                ks[e] = (float)(S[e][0] * scale);
+            continue;
         }
+        const size_t k = job - 1;
+        float *G = w->grid + k * w->grid_stride;
+        fftwf_complex *S = w->spec + k * w->spec_stride;
+        fftwf_execute_dft_r2c(w->plan[PLAN_ROWS_R2C], G, S);
+        memset(S + m * NC, 0, (N - m) * NC * sizeof(fftwf_complex));
+        fftwf_execute_dft(w->plan[PLAN_COLS_FWD], S, S);
+    }
 }
 
-/* 2-D transform of *bufp (N x N complex); the result ends in the scratch
- * buffer, which then becomes *bufp (the old *bufp becomes the scratch).
- * Forward: only the first `rows` rows are non-zero; the result is
- * transposed. Inverse: takes the transposed spectrum; rows [0, rows) of the
- * result are valid. */
-static void fft2(genre__tsne_work *w, float **bufp, size_t N, size_t rows, int inverse,
-                 int T)
+/* Inverse jobs: charge grid k times the kernel, back to rows [0, m). */
+static void inverse_body(void *vctx, size_t begin, size_t end, int worker)
 {
-    fft_ctx c = {w, *bufp, N, 0, inverse, w->tmp};
-    size_t nblk = (N + TBLK - 1) / TBLK;
-    genre__parallel_for(T, inverse ? N : rows, fft_rows_body, &c);
-    genre__parallel_for(T, nblk, transpose_body, &c);
-    c.buf = w->tmp;
-    genre__parallel_for(T, inverse ? rows : N, fft_rows_body, &c);
-    float *old = *bufp;
-    *bufp = w->tmp;
-    w->tmp = old;
-}
-
-static genre_status fft_prepare(genre__tsne_work *w, size_t N, int T)
-{
-    if (w->fft_n != N || w->n_ws < T) {
-        fft_release(w);
-        w->kern_n = 0;
-        genre__gsl_init();
-        if (genre__alloc_should_fail())
-            return GENRE_FAIL(GENRE_E_NOMEM, "out of memory (FFT wavetable)");
-        w->wave = gsl_fft_complex_wavetable_float_alloc(N);
-        if (!w->wave)
-            return GENRE_FAIL(GENRE_E_NOMEM, "out of memory (FFT wavetable)");
-        genre__alloc_count_foreign(1);
-        w->fft_n = N;
-        for (int t = 0; t < T; t++) {
-            if (genre__alloc_should_fail())
-                return GENRE_FAIL(GENRE_E_NOMEM, "out of memory (FFT workspace)");
-            w->ws[t] = gsl_fft_complex_workspace_float_alloc(N);
-            if (!w->ws[t])
-                return GENRE_FAIL(GENRE_E_NOMEM, "out of memory (FFT workspace)");
-            genre__alloc_count_foreign(1);
-            w->n_ws = t + 1;
+    (void)worker;
+    fft_ctx *c = vctx;
+    genre__tsne_work *w = c->w;
+    const size_t N = c->N, NC = N / 2 + 1;
+    for (size_t k = begin; k < end; k++) {
+        float *G = w->grid + k * w->grid_stride;
+        fftwf_complex *S = w->spec + k * w->spec_stride;
+        const float *ks = w->kspec;
+        for (size_t e = 0; e < N * NC; e++) {
+            S[e][0] *= ks[e];
+            S[e][1] *= ks[e];
         }
+        fftwf_execute_dft(w->plan[PLAN_COLS_BWD], S, S);
+        fftwf_execute_dft_c2r(w->plan[PLAN_ROWS_C2R], S, G);
     }
-    size_t need = N * N;
-    if (need > w->grid_cap) {
-        genre__free(w->kern);
-        genre__free(w->ga);
-        genre__free(w->gb);
-        genre__free(w->tmp);
-        w->kern = w->ga = w->gb = w->tmp = NULL;
-        w->grid_cap = 0;
-        w->kern_n = 0;
-        w->kern = genre__alloc_array(2 * need, sizeof(float));
-        w->ga = w->kern ? genre__alloc_array(2 * need, sizeof(float)) : NULL;
-        w->gb = w->ga ? genre__alloc_array(2 * need, sizeof(float)) : NULL;
-        w->tmp = w->gb ? genre__alloc_array(2 * need, sizeof(float)) : NULL;
-        if (!w->tmp)
-            return GENRE_E_NOMEM;
-        w->grid_cap = need;
-    }
-    return GENRE_OK;
 }
 
 typedef struct interp_ctx {
     const double *y;
     double lo, h;
-    size_t m, N, n_boxes;
+    size_t N, n_boxes;
     double cx, cy; /* coordinates are taken relative to the box centre */
-    const float *ga, *gb;
+    const float *g[FFT_GRIDS];
+    const uint32_t *order;
     double *rep, *zrow;
 } interp_ctx;
-
-static void lagrange3(double t, double L[3])
-{
-    L[0] = 0.5 * (t - 1.0) * (t - 2.0);
-    L[1] = -t * (t - 2.0);
-    L[2] = 0.5 * t * (t - 1.0);
-}
-
-/* Box index and Lagrange weights of a coordinate. */
-static size_t interp_weights(double v, double lo, double h, size_t n_boxes, double L[3])
-{
-    double u = (v - lo) / h; /* in grid units; node g at g + 0.5 */
-    size_t b = (size_t)(u / FFT_INTERP);
-    if (b >= n_boxes)
-        b = n_boxes - 1;
-    lagrange3(u - 0.5 - (double)(FFT_INTERP * b), L);
-    return FFT_INTERP * b;
-}
 
 static void gather_body(void *vctx, size_t begin, size_t end, int worker)
 {
     (void)worker;
     interp_ctx *c = vctx;
-    for (size_t i = begin; i < end; i++) {
-        double L0[3], L1[3];
+    /* points by box row: neighbouring points read neighbouring grid rows */
+    for (size_t e = begin; e < end; e++) {
+        const size_t i = c->order[e];
+        double L0[FFT_INTERP], L1[FFT_INTERP];
         size_t g0 = interp_weights(c->y[2 * i], c->lo, c->h, c->n_boxes, L0);
         size_t g1 = interp_weights(c->y[2 * i + 1], c->lo, c->h, c->n_boxes, L1);
         double y0 = c->y[2 * i] - c->cx, y1 = c->y[2 * i + 1] - c->cy;
         double phi[4] = {0, 0, 0, 0};
-        for (int a = 0; a < 3; a++)
-            for (int b = 0; b < 3; b++) {
+        for (int a = 0; a < FFT_INTERP; a++)
+            for (int b = 0; b < FFT_INTERP; b++) {
                 double wgt = L0[a] * L1[b];
-                size_t at = 2 * ((g0 + (size_t)a) * c->N + g1 + (size_t)b);
-                phi[0] += wgt * c->ga[at];
-                phi[1] += wgt * c->ga[at + 1];
-                phi[2] += wgt * c->gb[at];
-                phi[3] += wgt * c->gb[at + 1];
+                size_t at = (g0 + (size_t)a) * c->N + g1 + (size_t)b;
+                phi[0] += wgt * c->g[0][at];
+                phi[1] += wgt * c->g[1][at];
+                phi[2] += wgt * c->g[2][at];
+                phi[3] += wgt * c->g[3][at];
             }
         /* phi0 = sum_j w^2, phi1/2 = sum_j w^2 y_j, phi3 = sum_j w^2 |y_j|^2
          * (j = i included: its w is 1 and its force term 0) */
@@ -1220,34 +1361,10 @@ static void gather_body(void *vctx, size_t begin, size_t end, int worker)
     }
 }
 
-typedef struct mul_ctx {
-    float *a, *b;
-    const float *k;
-    size_t N;
-} mul_ctx;
-
-static void mul_body(void *vctx, size_t begin, size_t end, int worker)
-{
-    (void)worker;
-    mul_ctx *c = vctx;
-    for (size_t r = begin; r < end; r++)
-        for (size_t e = r * c->N; e < (r + 1) * c->N; e++) {
-            double kr = c->k[2 * e], ki = c->k[2 * e + 1];
-            double ar = c->a[2 * e], ai = c->a[2 * e + 1];
-            c->a[2 * e] = (float)(ar * kr - ai * ki);
-            c->a[2 * e + 1] = (float)(ar * ki + ai * kr);
-            double br = c->b[2 * e], bi = c->b[2 * e + 1];
-            c->b[2 * e] = (float)(br * kr - bi * ki);
-            c->b[2 * e + 1] = (float)(br * ki + bi * kr);
-        }
-}
-
-static void kernel_spectrum(genre__tsne_work *w, size_t N, size_t m, double h, int T);
-
 static genre_status fft_repulsion(genre__tsne_work *w, const double *y, int T)
 {
     const size_t n = w->n;
-    double lo = y[0], hi = y[0], lo0 = y[0], hi0 = y[0], lo1 = y[1], hi1 = y[1];
+    double lo0 = y[0], hi0 = y[0], lo1 = y[1], hi1 = y[1];
     for (size_t i = 0; i < n; i++) {
         double a = y[2 * i], b = y[2 * i + 1];
         lo0 = a < lo0 ? a : lo0;
@@ -1255,8 +1372,7 @@ static genre_status fft_repulsion(genre__tsne_work *w, const double *y, int T)
         lo1 = b < lo1 ? b : lo1;
         hi1 = b > hi1 ? b : hi1;
     }
-    lo = lo0 < lo1 ? lo0 : lo1;
-    hi = hi0 > hi1 ? hi0 : hi1;
+    const double lo = lo0 < lo1 ? lo0 : lo1, hi = hi0 > hi1 ? hi0 : hi1;
     /* Charges use coordinates relative to the centre of the points'
      * bounding box: smaller |y| means less cancellation in
      * y_i sum_j w^2 - sum_j w^2 y_j (the grids are single precision). */
@@ -1266,12 +1382,9 @@ static genre_status fft_repulsion(genre__tsne_work *w, const double *y, int T)
         span = 1e-6;
     span *= 1.0 + 1e-9;
     /* max(FFT_MIN_BOXES, span * FFT_BOXES_PER_UNIT) boxes (at most
-     * FFT_MAX_BOXES), rounded up to a 5-smooth count (N = 2 * 3 * n_boxes must
-     * be 5-smooth for the FFT), so the boxes are at most 1 / FFT_BOXES_PER_UNIT
-     * wide and usually a little narrower. Fixing the width at exactly 1 (which
-     * would let the kernel's spectrum be cached across iterations) was
-     * measured worse: final KL 2.055 instead of 2.008 on 5,000 real rows. The
-     * spectrum is still reused whenever N and the spacing repeat. */
+     * FFT_MAX_BOXES), rounded up to a 5-smooth count so N = 2 * 3 * n_boxes
+     * is 5-smooth (FFTW's fastest sizes): boxes at most 1 /
+     * FFT_BOXES_PER_UNIT wide and usually a little narrower. */
     size_t n_boxes = (size_t)ceil(span * FFT_BOXES_PER_UNIT);
     n_boxes = n_boxes < FFT_MIN_BOXES   ? FFT_MIN_BOXES
               : n_boxes > FFT_MAX_BOXES ? FFT_MAX_BOXES
@@ -1280,59 +1393,42 @@ static genre_status fft_repulsion(genre__tsne_work *w, const double *y, int T)
     const double width = span / (double)n_boxes;
     const size_t m = FFT_INTERP * n_boxes, N = 2 * m;
     const double h = width / FFT_INTERP;
-    genre_status st = fft_prepare(w, N, T);
+    genre_status st = fft_prepare(w, N);
     if (st != GENRE_OK)
         return st;
-    if (w->kern_n != N || w->kern_h != h) {
-        kernel_spectrum(w, N, m, h, T);
-        w->kern_n = N;
-        w->kern_h = h;
+    if (w->kspec_cap < N * (N / 2 + 1)) {
+        genre__free(w->kspec);
+        w->kspec_cap = 0;
+        w->kspec = genre__alloc_array(N * (N / 2 + 1), sizeof(float));
+        if (!w->kspec)
+            return GENRE_E_NOMEM;
+        w->kspec_cap = N * (N / 2 + 1);
     }
-    /* charges */
-    memset(w->ga, 0, 2 * N * N * sizeof(float));
-    memset(w->gb, 0, 2 * N * N * sizeof(float));
-    for (size_t i = 0; i < n; i++) {
-        double L0[3], L1[3];
-        size_t g0 = interp_weights(y[2 * i], lo, h, n_boxes, L0);
-        size_t g1 = interp_weights(y[2 * i + 1], lo, h, n_boxes, L1);
-        double y0 = y[2 * i] - cx, y1 = y[2 * i + 1] - cy;
-        double sq = y0 * y0 + y1 * y1;
-        for (int a = 0; a < 3; a++)
-            for (int b = 0; b < 3; b++) {
-                double wgt = L0[a] * L1[b];
-                size_t at = 2 * ((g0 + (size_t)a) * N + g1 + (size_t)b);
-                w->ga[at] += (float)wgt;
-                w->ga[at + 1] += (float)(wgt * y0);
-                w->gb[at] += (float)(wgt * y1);
-                w->gb[at + 1] += (float)(wgt * sq);
-            }
+    if (!w->order) {
+        w->order = genre__alloc_array(n, sizeof(uint32_t));
+        w->box_start = w->order ? genre__alloc_array(FFT_MAX_BOXES + 2, sizeof(size_t)) : NULL;
+        if (!w->box_start)
+            return GENRE_E_NOMEM;
     }
-    fft2(w, &w->ga, N, m, 0, T);
-    fft2(w, &w->gb, N, m, 0, T);
-    mul_ctx mc = {w->ga, w->gb, w->kern, N};
-    genre__parallel_for(T, N, mul_body, &mc);
-    fft2(w, &w->ga, N, m, 1, T);
-    fft2(w, &w->gb, N, m, 1, T);
-    interp_ctx ic = {y, lo, h, m, N, n_boxes, cx, cy, w->ga, w->gb, w->rep, w->zrow};
+    /* points by box row (counting sort, stable) */
+    size_t *bs = w->box_start;
+    memset(bs, 0, (n_boxes + 2) * sizeof *bs);
+    for (size_t i = 0; i < n; i++)
+        bs[interp_box(y[2 * i], lo, h, n_boxes) + 2]++;
+    for (size_t b = 2; b <= n_boxes + 1; b++)
+        bs[b] += bs[b - 1];
+    for (size_t i = 0; i < n; i++)
+        w->order[bs[interp_box(y[2 * i], lo, h, n_boxes) + 1]++] = (uint32_t)i;
+    /* now bs[b] = first point of box row b, bs[n_boxes] = n */
+    fft_ctx c = {w, N, m, n_boxes, lo, h, cx, cy, y};
+    genre__parallel_for(T, n_boxes, scatter_body, &c);
+    genre__parallel_for(T, FFT_GRIDS + 1, forward_body, &c);
+    genre__parallel_for(T, FFT_GRIDS, inverse_body, &c);
+    interp_ctx ic = {y, lo, h, N, n_boxes, cx, cy, {NULL}, w->order, w->rep, w->zrow};
+    for (size_t k = 0; k < FFT_GRIDS; k++)
+        ic.g[k] = w->grid + k * w->grid_stride;
     genre__parallel_for(T, n, gather_body, &ic);
     return GENRE_OK;
-}
-
-/* The FFT of the circulant embedding of the kernel (1 + r^2)^-2 sampled on
- * the grid (spacing h, m points per dimension), left in w->kern. */
-static void kernel_spectrum(genre__tsne_work *w, size_t N, size_t m, double h, int T)
-{
-    float *K = w->kern;
-    for (size_t a = 0; a < N; a++) {
-        double da = a < m ? (double)a : a > m ? (double)a - (double)N : 0;
-        for (size_t b = 0; b < N; b++) {
-            double db = b < m ? (double)b : b > m ? (double)b - (double)N : 0;
-            double v = (a == m || b == m) ? 0.0 : 1.0 / (1.0 + h * h * (da * da + db * db));
-            K[2 * (a * N + b)] = (float)(v * v);
-            K[2 * (a * N + b) + 1] = 0;
-        }
-    }
-    fft2(w, &w->kern, N, N, 0, T);
 }
 
 /* ---- Gradient entry point ---------------------------------------------------------- */

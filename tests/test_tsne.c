@@ -245,8 +245,9 @@ END_TEST
 
 START_TEST(knn_finds_exact_neighbours)
 {
-    /* d = 3: vantage-point tree; d = 8: blocked brute force through BLAS */
-    const size_t n = 200, k = 15;
+    /* d = 3: vantage-point tree; d = 8: blocked brute force (600 rows: two
+     * full tiles of 256 points and a partial one, query blocks of 32) */
+    const size_t n = 600, k = 15;
     for (size_t d = 3; d <= 8; d += 5) {
         double *x = blobs(n, d, 2, 2.0, 8, NULL);
         genre__csr c;
@@ -259,9 +260,14 @@ START_TEST(knn_finds_exact_neighbours)
                     s += (x[i * d + l] - x[j * d + l]) * (x[i * d + l] - x[j * d + l]);
                 dist[j] = j == i ? HUGE_VAL : s;
             }
-            /* each chosen neighbour has fewer than k rows strictly closer */
+            /* each chosen neighbour has fewer than k rows strictly closer,
+             * and they come in increasing (distance, index) order */
             for (size_t e = c.row[i]; e < c.row[i + 1]; e++) {
                 ck_assert_uint_ne(c.col[e], i);
+                if (e > c.row[i])
+                    ck_assert(dist[c.col[e - 1]] < dist[c.col[e]] ||
+                              (dist[c.col[e - 1]] == dist[c.col[e]] &&
+                               c.col[e - 1] < c.col[e]));
                 size_t closer = 0;
                 for (size_t j = 0; j < n; j++)
                     closer += dist[j] < dist[c.col[e]];

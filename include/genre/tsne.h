@@ -43,7 +43,9 @@
  * GENRE_TSNE_MOMENTUM, the rest with momentum GENRE_TSNE_FINAL_MOMENTUM.
  * Per-coordinate gains: +0.2 when the gradient changes sign against the
  * previous update, x0.8 otherwise, never below GENRE_TSNE_MIN_GAIN;
- * update = momentum * update - rate * gain * g.
+ * update = momentum * update - rate * gain * g. When the exaggeration ends
+ * the gains return to 1 and the update to 0, as in scikit-learn (which runs
+ * a second gradient descent from there).
  *
  * **Methods.** EXACT: O(n^2) per iteration, any dimension 1..3. BARNES_HUT:
  * quadtree (2-D) / octree (3-D), a cell of width w at distance r from the
@@ -51,11 +53,11 @@
  * FFT (2-D only): the repulsive sums are interpolated (3 Lagrange nodes per
  * box and dimension, boxes of width <= 1 embedding unit, at least 50 per
  * dimension) onto an equispaced grid and convolved with the kernel by 2-D
- * FFTs (GSL, row-column, single-precision grids). Its gradient error
+ * FFTs (FFTW, real-to-complex, single-precision grids). Its gradient error
  * (~1-2% relative on real embeddings, vs ~1% for Barnes-Hut at theta 0.5)
- * costs a little final KL: +0.7% against Barnes-Hut-quality embeddings on
- * the 45,000-row real data (bench/bench_tsne.c). AUTO (default): EXACT
- * below 500 rows, else FFT in 2-D and Barnes-Hut in 3-D.
+ * costs a little final KL: +0.6% against scikit-learn's Barnes-Hut on
+ * the 45,000-row real data (bench/bench_tsne.c, docs/tsne.md). AUTO
+ * (default): EXACT below 500 rows, else FFT in 2-D and Barnes-Hut in 3-D.
  *
  * **Initialisation.** GENRE_TSNE_INIT_PCA (default): the first
  * n_components principal components (genre_pca), scaled so the first has

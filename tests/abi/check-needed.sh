@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # libgenre.so must take its CBLAS from OpenBLAS: it needs libopenblas and
 # libgsl, and never libgslcblas itself (Debian's libgsl.so needs
-# libgslcblas, so ldd would show it anyway; readelf shows our own entries).
+# libgslcblas, so ldd would show it anyway; readelf shows our own entries);
+# the FFT t-SNE gradient needs libfftw3f.
 #   check-needed.sh <libgenre.so>
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
@@ -12,6 +13,7 @@ if printf '%s\n' "$needed" | grep -q gslcblas; then
 fi
 printf '%s\n' "$needed" | grep -q '^libopenblas' || { echo "libopenblas is not NEEDED"; exit 1; }
 printf '%s\n' "$needed" | grep -q '^libgsl\.so' || { echo "libgsl is not NEEDED"; exit 1; }
+printf '%s\n' "$needed" | grep -q '^libfftw3f\.so' || { echo "libfftw3f is not NEEDED"; exit 1; }
 soname=$(readelf -d "$1" | awk '/SONAME/ {print $5}' | tr -d '[]')
 echo "SONAME: $soname"
 [ "$soname" = "libgenre.so.$2" ] || { echo "SONAME should be libgenre.so.$2"; exit 1; }
