@@ -2130,7 +2130,7 @@ static void *ns_main(void *arg)
             r->have_ns = 1;
             const name_study_split *a = &r->ns->split[NS_SPLIT_ARTIST];
             stage_note(s, "%s; names+audio - audio on the artist-disjoint split %+.4f "
-                          "[%+.4f, %+.4f]",
+                          "(95%% interval %+.4f to %+.4f)",
                        r->opt.names_quick ? "quick settings" : "full settings", a->diff,
                        a->diff_lo, a->diff_hi);
             stage_end(s, ST_DONE);
