@@ -1,16 +1,24 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * genre-bench-pipeline: wall time of the whole reference analysis
- * (genre-analysis on the real data, plots and report included), without
- * t-SNE and, with --full, with the four t-SNE runs (2-D/3-D x perplexity
- * 30/50 on all 45,000 training rows; minutes). Goals (issue 8): under 10 s
- * without t-SNE, under 3 minutes with it, on the 2-core machine. For each
- * run it prints the per-stage wall times the program wrote to its
- * metrics.json (stages may overlap: k-means, the MLPs and the plots run side
- * by side), then
- *   BENCH pipeline_no_tsne_s <s> s
- *   BENCH pipeline_full_s <s> s          (with --full)
- * Usage: genre-bench-pipeline [--full] [--runs N]   (from the repository root)
+ * (genre-analysis on the real data, plots and report included). Figures:
+ *   pipeline_no_tsne_s   steps 1-5 without t-SNE and without the name study
+ *                        (--no-tsne --no-names), median of --runs runs;
+ *                        goal (issue 8): under 10 s on the 2-core machine
+ *   pipeline_names_s     the name study stage's own wall time (step 6, full
+ *                        settings), from one --no-tsne run with it, where it
+ *                        runs beside k-means, the MLPs and the plots
+ *   pipeline_no_tsne_names_s  that run's whole wall time
+ *   pipeline_full_s      (--full) steps 1-5 with the four t-SNE runs (2-D/3-D
+ *                        x perplexity 30/50 on all 45,000 training rows), no
+ *                        name study (--no-names); goal: under 3 minutes
+ *   pipeline_all_s       (--full) the program with no arguments: everything,
+ *                        the name study beside t-SNE
+ * For each run it prints the per-stage wall times the program wrote to its
+ * metrics.json (stages may overlap: the name study, k-means, the MLPs and
+ * the plots run side by side).
+ * Usage: genre-bench-pipeline [--full] [--runs N] [--no-names-run]
+ *        (from the repository root; --no-names-run skips the run with names)
  * No peer: scikit-learn/PyTorch need over 3 minutes for the same work
  * without t-SNE (docs/benchmarks.md); bench_kmeans, bench_mlp and
  * bench_tsne compare the stages one by one.
@@ -66,6 +74,23 @@ static void print_stages(const char *tag)
         printf("  %s total (as the program measured it) %.2f s\n", tag, strtod(tot + 17, NULL));
 }
 
+/* The wall time of the first stage whose name starts with `prefix`, or -1. */
+static double stage_seconds(const char *prefix)
+{
+    FILE *f = fopen(OUT "/metrics.json", "r");
+    if (!f)
+        return -1;
+    static char buf[1 << 22];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    char pat[256];
+    snprintf(pat, sizeof pat, "\"name\": \"%s", prefix);
+    const char *p = strstr(buf, pat);
+    const char *sec = p ? strstr(p, "\"seconds\": ") : NULL;
+    return sec ? strtod(sec + 11, NULL) : -1;
+}
+
 static double run(const char *args, const char *tag)
 {
     char cmd[4096];
@@ -84,16 +109,18 @@ static double run(const char *args, const char *tag)
 
 int main(int argc, char **argv)
 {
-    int full = 0, runs = 3;
+    int full = 0, runs = 3, names = 1;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--full"))
             full = 1;
         else if (!strcmp(argv[i], "--runs") && i + 1 < argc)
             runs = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--no-names-run"))
+            names = 0;
         else if (!strcmp(argv[i], "--no-tsne-only"))
             full = 0; /* the old spelling; the default now */
         else {
-            fprintf(stderr, "usage: genre-bench-pipeline [--full] [--runs N]\n");
+            fprintf(stderr, "usage: genre-bench-pipeline [--full] [--runs N] [--no-names-run]\n");
             return 2;
         }
     }
@@ -104,7 +131,7 @@ int main(int argc, char **argv)
     if (runs > 16)
         runs = 16;
     for (int i = 0; i < runs; i++) {
-        t[i] = run("--no-tsne", "no-tsne");
+        t[i] = run("--no-tsne --no-names", "no-tsne");
         printf("pipeline without t-SNE, run %d: %.2f s\n", i + 1, t[i]);
         fflush(stdout);
     }
@@ -114,14 +141,32 @@ int main(int argc, char **argv)
             t[j] = t[j - 1], t[j - 1] = x;
         }
     double med = t[runs / 2];
-    if (full) {
-        double tf = run("", "full");
-        printf("BENCH pipeline_no_tsne_s %.2f s\n", med);
-        printf("BENCH pipeline_full_s %.2f s\n", tf);
-    } else {
-        printf("(the run with the four t-SNE embeddings: genre-bench-pipeline --full)\n");
-        printf("BENCH pipeline_no_tsne_s %.2f s\n", med);
+    double tn = -1, ns = -1, tf = -1, ta = -1;
+    if (names) {
+        tn = run("--no-tsne", "names");
+        ns = stage_seconds("name study");
+        printf("pipeline without t-SNE, with the name study: %.2f s (the study %.2f s)\n", tn,
+               ns);
+        fflush(stdout);
     }
+    if (full) {
+        tf = run("--no-names", "full");
+        printf("pipeline with t-SNE, without the name study: %.2f s\n", tf);
+        fflush(stdout);
+        ta = run("", "all");
+        printf("pipeline with everything (no arguments): %.2f s\n", ta);
+    } else {
+        printf("(the runs with the four t-SNE embeddings: genre-bench-pipeline --full)\n");
+    }
+    if (names) {
+        printf("BENCH pipeline_names_s %.2f s\n", ns);
+        printf("BENCH pipeline_no_tsne_names_s %.2f s\n", tn);
+    }
+    if (full) {
+        printf("BENCH pipeline_full_s %.2f s\n", tf);
+        printf("BENCH pipeline_all_s %.2f s\n", ta);
+    }
+    printf("BENCH pipeline_no_tsne_s %.2f s\n", med);
     if (system("rm -rf " OUT) != 0)
         return 1;
     return 0;

@@ -11,6 +11,11 @@
  *     test macro AUROC within 0.005 of PyTorch on the same split
  *     (docs/mlp.md), and that every file index.html references exists and is
  *     a valid PNG or SVG.
+ *   test_analysis names <genre-analysis> <source-dir> <work-dir>
+ *     runs --no-tsne --no-kmeans --no-mlp --names-quick and checks metrics.json's
+ *     name_study object (both splits, no shared artist on the artist-disjoint
+ *     one, AUROCs in (0.5, 1], each difference inside its interval) and the
+ *     Name features section with its plot.
  *   test_analysis tsne <genre-analysis> <source-dir> <work-dir>
  *     runs only t-SNE (2-D and 3-D, perplexity 30) on 1,500 training rows
  *     and checks its plots.
@@ -154,7 +159,7 @@ static int test_report(const char *prog, const char *src, const char *work)
     char cmd[20000], out[1024];
     snprintf(out, sizeof out, "%.900s/report", work);
     snprintf(cmd, sizeof cmd,
-             "rm -rf '%s' && '%s' --no-tsne --tempo-median --split-file "
+             "rm -rf '%s' && '%s' --no-tsne --no-names --tempo-median --split-file "
              "'%s/tests/fixtures/real_split.csv.gz' -o '%s' -i '%s/data/music_genre.csv.gz'",
              out, prog, src, out, src);
     int rc = run_program(cmd);
@@ -230,7 +235,7 @@ static int test_tsne(const char *prog, const char *src, const char *work)
     char cmd[20000], out[1024];
     snprintf(out, sizeof out, "%.900s/report-tsne", work);
     snprintf(cmd, sizeof cmd,
-             "rm -rf '%s' && '%s' --no-kmeans --no-mlp --tsne-rows 1500 --tsne-iter 300 "
+             "rm -rf '%s' && '%s' --no-kmeans --no-mlp --no-names --tsne-rows 1500 --tsne-iter 300 "
              "--perplexity 30 --tsne-dims 2,3 -o '%s' -i '%s/data/music_genre.csv.gz'",
              out, prog, out, src);
     int rc = run_program(cmd);
@@ -239,6 +244,81 @@ static int test_tsne(const char *prog, const char *src, const char *work)
                            "plots/tsne_3d_p30.png", "plots/tsne_3d_p30.svg", "metrics.json"};
     for (size_t k = 0; k < sizeof files / sizeof files[0]; k++)
         check_file(out, files[k]);
+    check_html(out);
+    return 0;
+}
+
+/* The name study with its quick settings (the other slow stages skipped):
+ * metrics.json's name_study object, the html section and its plot. */
+static int test_names(const char *prog, const char *src, const char *work)
+{
+    char cmd[20000], out[1024];
+    snprintf(out, sizeof out, "%.900s/report-names", work);
+    snprintf(cmd, sizeof cmd,
+             "rm -rf '%s' && '%s' --no-tsne --no-kmeans --no-mlp --names-quick -o '%s' "
+             "-i '%s/data/music_genre.csv.gz'",
+             out, prog, out, src);
+    int rc = run_program(cmd);
+    CHECK(rc == 0, "genre-analysis exited with %d", rc);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/metrics.json", out);
+    char *j = slurp(path, NULL);
+    CHECK(j != NULL, "%s missing", path);
+    if (!j)
+        return 1;
+    CHECK(strstr(j, "\"complete\": true") != NULL, "report not complete");
+    const char *ns = strstr(j, "\"name_study\"");
+    CHECK(ns != NULL, "metrics.json has no name_study object");
+    const char *sp[2] = {ns ? strstr(ns, "\"random\": {") : NULL,
+                         ns ? strstr(ns, "\"artist_disjoint\": {") : NULL};
+    CHECK(sp[0] && sp[1], "name_study lacks a split");
+    CHECK(num_after(ns, "rows") == 50000, "name_study rows %g", num_after(ns, "rows"));
+    CHECK(num_after(ns, "empty_names") >= 2489, "empty names %g", num_after(ns, "empty_names"));
+    for (int s = 0; s < 2; s++) {
+        if (!sp[s])
+            continue;
+        const char *names[2] = {"random", "artist-disjoint"};
+        double shared = num_after(sp[s], "shared_artists");
+        double affected = num_after(sp[s], "test_rows_in_train_artists");
+        if (s == 1)
+            CHECK(shared == 0 && affected == 0, "artist-disjoint split shares %g artists "
+                  "(%g test rows)", shared, affected);
+        else
+            CHECK(shared > 1000 && affected > 4000, "random split shares only %g artists "
+                  "(%g test rows)", shared, affected);
+        CHECK(num_after(sp[s], "test_rows") == 5000, "%s: test rows %g", names[s],
+              num_after(sp[s], "test_rows"));
+        const char *m = strstr(sp[s], "\"models\"");
+        int n = 0;
+        for (const char *p = m ? strstr(m, "\"auroc\": ") : NULL; p && n < 4;
+             p = strstr(p + 1, "\"auroc\": "), n++) {
+            double a = num_after(p, "auroc");
+            CHECK(a > 0.5 && a <= 1, "%s: model %d AUROC %g not in (0.5, 1]", names[s], n, a);
+        }
+        CHECK(n == 4, "%s: %d models", names[s], n);
+        static const char *const dk[2][3] = {
+            {"diff_names_audio", "diff_names_audio_lo", "diff_names_audio_hi"},
+            {"diff_reduced_audio", "diff_reduced_audio_lo", "diff_reduced_audio_hi"}};
+        for (int k = 0; k < 2; k++) {
+            double d = num_after(sp[s], dk[k][0]), lo = num_after(sp[s], dk[k][1]),
+                   hi = num_after(sp[s], dk[k][2]);
+            CHECK(lo <= d && d <= hi && hi - lo < 0.05, "%s: %s %g not in [%g, %g]", names[s],
+                  dk[k][0], d, lo, hi);
+        }
+        double w = num_after(sp[s], "names_weight");
+        CHECK(w > 0 && w <= 1, "%s: names weight %g", names[s], w);
+    }
+    free(j);
+    snprintf(path, sizeof path, "%s/index.html", out);
+    char *h = slurp(path, NULL);
+    CHECK(h && strstr(h, ">Name features</h2>"), "index.html has no Name features section");
+    CHECK(h && strstr(h, "plots/names_auroc.png") && strstr(h, "plots/names_auroc.svg"),
+          "index.html does not show the name study's plot");
+    CHECK(h && strstr(h, "artist-disjoint") && strstr(h, "Reading."),
+          "the Name features section lacks the splits or the reading");
+    free(h);
+    check_file(out, "plots/names_auroc.png");
+    check_file(out, "plots/names_auroc.svg");
     check_html(out);
     return 0;
 }
@@ -272,7 +352,7 @@ static int test_schema(const char *prog, const char *src, const char *work)
     char cmd[20000], a[1024], b[1024], f[1024], err[1024];
     snprintf(a, sizeof a, "%.900s/report-schema-file", work);
     snprintf(b, sizeof b, "%.900s/report-schema-builtin", work);
-    const char *fast = "--no-tsne --no-kmeans --no-mlp --no-plots";
+    const char *fast = "--no-tsne --no-kmeans --no-mlp --no-plots --no-names";
     snprintf(cmd, sizeof cmd, "rm -rf '%s' && '%s' %s --schema '%s/examples/music_genre.schema' "
              "-i '%s/data/music_genre.csv.gz' -o '%s'", a, prog, fast, src, src, a);
     CHECK(run_program(cmd) == 0, "--schema examples/music_genre.schema failed");
@@ -349,7 +429,7 @@ static int test_installed(const char *cmake, const char *build, const char *work
     CHECK(run_program(cmd) == 0, "cmake --install failed");
     snprintf(err, sizeof err, "%s/stderr.txt", cwd);
     /* from another folder, no --input: the installed data set is found */
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s/bin/genre-analysis' --no-tsne --no-kmeans --no-mlp",
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s/bin/genre-analysis' --no-tsne --no-kmeans --no-mlp --no-names",
              cwd, prefix);
     int rc = run_capture(cmd, err);
     CHECK(rc == 0, "installed genre-analysis exited with %d", rc);
@@ -366,7 +446,7 @@ static int test_installed(const char *cmake, const char *build, const char *work
     CHECK(check_html(dir) > 10, "installed report references too few files");
     /* the installed schema file, from the installed data folder */
     snprintf(cmd, sizeof cmd,
-             "cd '%s' && '%s/bin/genre-analysis' --no-tsne --no-kmeans --no-mlp --no-plots "
+             "cd '%s' && '%s/bin/genre-analysis' --no-tsne --no-kmeans --no-mlp --no-plots --no-names "
              "--schema '%s/share/genre/music_genre.schema' -o schema-report",
              cwd, prefix, prefix);
     CHECK(run_program(cmd) == 0, "installed --schema run failed");
@@ -402,7 +482,7 @@ int main(int argc, char **argv)
         return failures ? 1 : 0;
     }
     if (argc != 5) {
-        fprintf(stderr, "usage: test_analysis report|tsne|schema <genre-analysis> <src> <work>\n"
+        fprintf(stderr, "usage: test_analysis report|tsne|schema|names <genre-analysis> <src> <work>\n"
                         "       test_analysis installed <cmake> <build> <work>\n");
         return 2;
     }
@@ -412,6 +492,8 @@ int main(int argc, char **argv)
         test_schema(argv[2], argv[3], argv[4]);
     else if (!strcmp(argv[1], "installed"))
         test_installed(argv[2], argv[3], argv[4]);
+    else if (!strcmp(argv[1], "names"))
+        test_names(argv[2], argv[3], argv[4]);
     else
         test_tsne(argv[2], argv[3], argv[4]);
     if (failures)
