@@ -3,6 +3,7 @@
 #include "name_study.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,7 @@ void name_study_default_options(name_study_options *o)
     o->both_hidden = 64;
     o->audio_epochs = 300;
     o->n_resamples = 1000;
+    o->threads = 2;
 }
 
 static double now_s(void)
@@ -130,14 +132,20 @@ static void side_free(side *s)
     memset(s, 0, sizeof *s);
 }
 
+/* One per split: the splits may run on two threads, so each keeps its own
+ * error text; the progress callback is serialised by a shared lock. */
 typedef struct ctx {
     const name_study_options *o;
     name_study_result *out;
+    pthread_mutex_t *progress_lock;
+    int which, rc;
+    const genre_dataset *ds;
+    char error[512];
 } ctx;
 
 static int fail(ctx *c, const char *what, genre_status st)
 {
-    snprintf(c->out->error, sizeof c->out->error, "%s: %s (%s)", what, genre_last_error(),
+    snprintf(c->error, sizeof c->error, "%s: %s (%s)", what, genre_last_error(),
              genre_status_name(st));
     return -1;
 }
@@ -151,7 +159,9 @@ static void progress(ctx *c, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    pthread_mutex_lock(c->progress_lock);
     c->o->progress(c->o->user, buf);
+    pthread_mutex_unlock(c->progress_lock);
 }
 
 #define TRY(call, what)                                                                  \
@@ -165,7 +175,7 @@ static void progress(ctx *c, const char *fmt, ...)
 #define NEED(ptr)                                                                        \
     do {                                                                                 \
         if (!(ptr)) {                                                                    \
-            snprintf(c->out->error, sizeof c->out->error, "out of memory (%s)", #ptr);   \
+            snprintf(c->error, sizeof c->error, "out of memory (%s)", #ptr);   \
             rc = -1;                                                                     \
             goto done;                                                                   \
         }                                                                                \
@@ -539,7 +549,7 @@ static int run_split(ctx *c, const genre_dataset *ds, int which)
     TRY(genre_text_fit(tx, tr.names, tr.n, 2), "text fit");
     int64_t ncols = 0;
     TRY(genre_text_get_i64(tx, GENRE_TEXT_N_FEATURES, &ncols), "text");
-    c->out->n_text_columns = ncols;
+    r->n_text_columns = ncols;
     if (vectorise(c, tx, &tr, (size_t)ncols) || vectorise(c, tx, &te, (size_t)ncols)) {
         rc = -1;
         goto done;
@@ -560,7 +570,7 @@ static int run_split(ctx *c, const genre_dataset *ds, int which)
     }
     r->n_validation = (int64_t)nval;
     if (nval == 0 || nfit == 0) {
-        snprintf(c->out->error, sizeof c->out->error,
+        snprintf(c->error, sizeof c->error,
                  "%s split: %zu training rows leave no validation tenth for early stopping",
                  r->name, tr.n);
         rc = -1;
@@ -682,6 +692,13 @@ done:
     return rc;
 }
 
+static void *split_main(void *arg)
+{
+    ctx *c = arg;
+    c->rc = run_split(c, c->ds, c->which);
+    return NULL;
+}
+
 int name_study_run(const genre_dataset *ds, const name_study_options *opt,
                    name_study_result *out)
 {
@@ -692,7 +709,8 @@ int name_study_run(const genre_dataset *ds, const name_study_options *opt,
     else
         name_study_default_options(&o);
     out->opt = o;
-    ctx c = {.o = &o, .out = out};
+    pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    ctx c = {.o = &o, .out = out, .progress_lock = &lock};
     if (o.folds < 2 || o.n_resamples < 1 || o.test_per_class < 1 || o.both_hidden < 1) {
         snprintf(out->error, sizeof out->error, "invalid options (folds >= 2, resamples, test rows and hidden width >= 1)");
         return -1;
@@ -702,13 +720,30 @@ int name_study_run(const genre_dataset *ds, const name_study_options *opt,
     side all = {0};
     if (export_side(&c, ds, &all, 1)) {
         side_free(&all);
+        memcpy(out->error, c.error, sizeof out->error);
         return -1;
     }
     out->n_rows = (int64_t)all.n;
     genre_text_count_issues(all.names, all.n, 2, &out->invalid_utf8_names, &out->empty_names);
     side_free(&all);
+    ctx sc[NAME_STUDY_N_SPLITS];
+    for (int s = 0; s < NAME_STUDY_N_SPLITS; s++)
+        sc[s] = (ctx){.o = &o, .out = out, .progress_lock = &lock, .which = s, .ds = ds};
+    /* The two splits share nothing but the (const) dataset: side by side
+     * when asked, each on its own thread, else one after the other. */
+    pthread_t th;
+    int threaded = o.threads >= 2 && pthread_create(&th, NULL, split_main, &sc[1]) == 0;
+    split_main(&sc[0]);
+    if (threaded)
+        pthread_join(th, NULL);
+    else if (sc[0].rc == 0)
+        split_main(&sc[1]);
     for (int s = 0; s < NAME_STUDY_N_SPLITS && rc == 0; s++)
-        rc = run_split(&c, ds, s);
+        if (sc[s].rc) {
+            rc = -1;
+            memcpy(out->error, sc[s].error, sizeof out->error);
+        }
+    out->n_text_columns = out->split[0].n_text_columns;
     out->seconds = now_s() - t0;
     return rc;
 }

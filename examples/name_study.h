@@ -52,7 +52,10 @@ typedef struct name_study_options {
     int32_t both_hidden;    /* hidden width of names+audio, default 64 */
     int32_t audio_epochs;   /* audio and reduced+audio, default 300 (patience 10) */
     int32_t n_resamples;    /* bootstrap resamples, default 1000 */
-    /* Called before each step with a short description; may be NULL. */
+    int32_t threads;        /* >= 2: the two splits run side by side on two
+                               threads (default 2); 1: one after the other */
+    /* Called before each step with a short description; may be NULL. With
+     * threads >= 2 it is called from two threads, never at the same time. */
     void (*progress)(void *user, const char *what);
     void *user;
 } name_study_options;
@@ -72,6 +75,7 @@ typedef struct name_study_split {
     int64_t test_rows_in_train_artists;
     int64_t duplicate_rows;            /* test rows whose audio values equal a train row's */
     int64_t nnz_train;                 /* stored name entries (training CSR) */
+    int64_t n_text_columns;            /* columns of the hashed names */
     name_study_cell model[NAME_STUDY_N_MODELS];
     double diff, diff_lo, diff_hi;     /* AUROC(names+audio) - AUROC(audio), 95% bootstrap */
     double names_in_reduced_lo, names_in_reduced_hi; /* AUROC(reduced) - AUROC(audio) */
