@@ -131,9 +131,14 @@ void genre__parallel_for(int n_threads, size_t n_items, genre__parallel_fn fn, v
 #define SPIN_ROUNDS 2000
 #define YIELD_ROUNDS 8
 
+/* The claim word: job number (32 bits) | next chunk (16) | chunk count (16). */
+#define CLAIM(gen, next, n) (((uint64_t)(gen) << 32) | ((uint64_t)(next) << 16) | (uint64_t)(n))
+#define CLAIM_GEN(c) ((uint32_t)((c) >> 32))
+#define CLAIM_NEXT(c) ((unsigned)(((c) >> 16) & 0xffffu))
+#define CLAIM_N(c) ((unsigned)((c)&0xffffu))
+
 struct member {
     genre__team *team;
-    int worker;
     int started; /* has a thread */
     pthread_t thread;
 };
@@ -141,24 +146,48 @@ struct member {
 struct genre__team {
     int size;
     pthread_mutex_t mu;
-    pthread_cond_t go, done;
-    atomic_uint gen;      /* job number; a change starts the workers */
-    atomic_int pending;   /* threaded workers still running the job */
+    pthread_cond_t go, done_cv;
+    _Atomic uint64_t claim; /* see CLAIM */
+    atomic_uint done;       /* chunks of the current job finished */
     atomic_int quit;
     genre__team_fn fn;
     void *ctx;
     struct member *members; /* size entries; [0] is the caller */
 };
 
+/* Claims and runs chunks of job `gen` until none is left; 0 when the job
+ * is over (or is not job `gen` any more). */
+static void run_chunks(genre__team *t, uint32_t gen)
+{
+    uint64_t c = atomic_load_explicit(&t->claim, memory_order_acquire);
+    for (;;) {
+        if (CLAIM_GEN(c) != gen || CLAIM_NEXT(c) >= CLAIM_N(c))
+            return;
+        const uint64_t nc = CLAIM(gen, CLAIM_NEXT(c) + 1, CLAIM_N(c));
+        if (!atomic_compare_exchange_weak_explicit(&t->claim, &c, nc, memory_order_acq_rel,
+                                                   memory_order_acquire))
+            continue;
+        /* chunk CLAIM_NEXT(c) is ours; the job cannot end before it is done */
+        t->fn(t->ctx, (int)CLAIM_NEXT(c));
+        const unsigned n = CLAIM_N(c);
+        if (atomic_fetch_add_explicit(&t->done, 1u, memory_order_acq_rel) + 1 == n) {
+            pthread_mutex_lock(&t->mu); /* the caller may be blocked: it checks under mu */
+            pthread_cond_signal(&t->done_cv);
+            pthread_mutex_unlock(&t->mu);
+        }
+        c = nc;
+    }
+}
+
 static void *team_main(void *arg)
 {
     struct member *m = arg;
     genre__team *t = m->team;
-    unsigned seen = 0;
+    uint32_t seen = 0;
     for (;;) {
         int i = 0;
         for (; i < SPIN_ROUNDS + YIELD_ROUNDS; i++) {
-            if (atomic_load_explicit(&t->gen, memory_order_acquire) != seen)
+            if (CLAIM_GEN(atomic_load_explicit(&t->claim, memory_order_acquire)) != seen)
                 break;
             if (i < SPIN_ROUNDS)
                 CPU_RELAX();
@@ -167,20 +196,15 @@ static void *team_main(void *arg)
         }
         if (i == SPIN_ROUNDS + YIELD_ROUNDS) {
             pthread_mutex_lock(&t->mu);
-            while (atomic_load_explicit(&t->gen, memory_order_acquire) == seen)
+            while (CLAIM_GEN(atomic_load_explicit(&t->claim, memory_order_acquire)) == seen &&
+                   !atomic_load(&t->quit))
                 pthread_cond_wait(&t->go, &t->mu);
             pthread_mutex_unlock(&t->mu);
         }
-        seen = atomic_load_explicit(&t->gen, memory_order_acquire);
         if (atomic_load(&t->quit))
             return NULL;
-        t->fn(t->ctx, m->worker);
-        if (atomic_fetch_sub_explicit(&t->pending, 1, memory_order_acq_rel) == 1) {
-            /* last one: the caller may be blocked (it checks under mu) */
-            pthread_mutex_lock(&t->mu);
-            pthread_cond_signal(&t->done);
-            pthread_mutex_unlock(&t->mu);
-        }
+        seen = CLAIM_GEN(atomic_load_explicit(&t->claim, memory_order_acquire));
+        run_chunks(t, seen);
     }
 }
 
@@ -207,7 +231,7 @@ int genre__team_new(int n_threads, genre__team **out)
         genre__free(members);
         return GENRE_FAIL(GENRE_E_NOMEM, "cannot create a condition variable");
     }
-    if (pthread_cond_init(&t->done, NULL) != 0) {
+    if (pthread_cond_init(&t->done_cv, NULL) != 0) {
         pthread_cond_destroy(&t->go);
         pthread_mutex_destroy(&t->mu);
         genre__free(t);
@@ -216,13 +240,11 @@ int genre__team_new(int n_threads, genre__team **out)
     }
     t->size = size;
     t->members = members;
-    atomic_init(&t->gen, 0u);
-    atomic_init(&t->pending, 0);
+    atomic_init(&t->claim, CLAIM(0, 0, 0));
+    atomic_init(&t->done, 0u);
     atomic_init(&t->quit, 0);
-    for (int i = 0; i < size; i++) {
+    for (int i = 0; i < size; i++)
         members[i].team = t;
-        members[i].worker = i;
-    }
     sigset_t all, saved;
     sigfillset(&all);
     int masked = pthread_sigmask(SIG_SETMASK, &all, &saved) == 0;
@@ -239,33 +261,25 @@ int genre__team_size(const genre__team *team)
     return team->size;
 }
 
-static void team_release(genre__team *t, int threaded)
+void genre__team_run(genre__team *t, int n_chunks, genre__team_fn fn, void *ctx)
 {
-    atomic_store_explicit(&t->pending, threaded, memory_order_relaxed);
-    pthread_mutex_lock(&t->mu);
-    atomic_fetch_add_explicit(&t->gen, 1u, memory_order_release);
-    pthread_cond_broadcast(&t->go);
-    pthread_mutex_unlock(&t->mu);
-}
-
-void genre__team_run(genre__team *t, genre__team_fn fn, void *ctx)
-{
-    int threaded = 0;
-    for (int i = 1; i < t->size; i++)
-        threaded += t->members[i].started;
+    if (n_chunks < 1)
+        return;
+    if (n_chunks > GENRE__MAX_THREADS)
+        n_chunks = GENRE__MAX_THREADS;
     t->fn = fn;
     t->ctx = ctx;
-    if (threaded > 0)
-        team_release(t, threaded);
-    fn(ctx, 0);
-    for (int i = 1; i < t->size; i++)
-        if (!t->members[i].started)
-            fn(ctx, i); /* no thread: same worker, inline */
-    if (threaded == 0)
-        return;
-    int i = 0;
-    for (; i < SPIN_ROUNDS + YIELD_ROUNDS; i++) {
-        if (atomic_load_explicit(&t->pending, memory_order_acquire) == 0)
+    atomic_store_explicit(&t->done, 0u, memory_order_relaxed);
+    const uint32_t gen = CLAIM_GEN(atomic_load_explicit(&t->claim, memory_order_relaxed)) + 1;
+    pthread_mutex_lock(&t->mu);
+    atomic_store_explicit(&t->claim, CLAIM(gen, 0, n_chunks), memory_order_release);
+    pthread_cond_broadcast(&t->go);
+    pthread_mutex_unlock(&t->mu);
+    run_chunks(t, gen);
+    /* every chunk is claimed: wait for the ones other threads are running */
+    const unsigned n = (unsigned)n_chunks;
+    for (int i = 0; i < SPIN_ROUNDS + YIELD_ROUNDS; i++) {
+        if (atomic_load_explicit(&t->done, memory_order_acquire) == n)
             return;
         if (i < SPIN_ROUNDS)
             CPU_RELAX();
@@ -273,8 +287,8 @@ void genre__team_run(genre__team *t, genre__team_fn fn, void *ctx)
             sched_yield();
     }
     pthread_mutex_lock(&t->mu);
-    while (atomic_load_explicit(&t->pending, memory_order_acquire) != 0)
-        pthread_cond_wait(&t->done, &t->mu);
+    while (atomic_load_explicit(&t->done, memory_order_acquire) != n)
+        pthread_cond_wait(&t->done_cv, &t->mu);
     pthread_mutex_unlock(&t->mu);
 }
 
@@ -282,17 +296,14 @@ void genre__team_free(genre__team *t)
 {
     if (!t)
         return;
-    int threaded = 0;
+    pthread_mutex_lock(&t->mu);
+    atomic_store(&t->quit, 1);
+    pthread_cond_broadcast(&t->go);
+    pthread_mutex_unlock(&t->mu);
     for (int i = 1; i < t->size; i++)
-        threaded += t->members[i].started;
-    if (threaded > 0) {
-        atomic_store(&t->quit, 1);
-        team_release(t, threaded);
-        for (int i = 1; i < t->size; i++)
-            if (t->members[i].started)
-                pthread_join(t->members[i].thread, NULL);
-    }
-    pthread_cond_destroy(&t->done);
+        if (t->members[i].started)
+            pthread_join(t->members[i].thread, NULL);
+    pthread_cond_destroy(&t->done_cv);
     pthread_cond_destroy(&t->go);
     pthread_mutex_destroy(&t->mu);
     genre__free(t->members);

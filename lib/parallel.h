@@ -52,30 +52,35 @@ void genre__parallel_for(int n_threads, size_t n_items, genre__parallel_fn fn, v
 /*
  * A team of persistent workers, for loops too short to pay for starting
  * threads each time (~22 us per genre__parallel_for region on a 2-core
- * machine): the threads are created once (genre__team_new), each
- * genre__team_run calls fn(ctx, worker) once for every worker 0 .. T-1
- * (the calling thread is worker 0) and returns when all are done, and
- * genre__team_free joins them.
+ * machine): the threads are created once (genre__team_new); each
+ * genre__team_run(team, n, fn, ctx) calls fn(ctx, c) exactly once for every
+ * chunk c in [0, n) and returns when all are done; genre__team_free joins
+ * the threads.
  *
- * Waiting (workers for the next job, the caller for the workers) spins
- * briefly, then yields the CPU a few times, then blocks on a condition
- * variable, so a descheduled thread on a loaded machine costs a wake-up,
- * not a core burnt spinning. Workers start with all signals blocked.
- * A worker whose thread cannot be created is run by the calling thread
- * inside genre__team_run instead: same worker index, same result.
- * The body follows the rules of genre__parallel_fn (no BLAS, no shared
- * writes, report failures through ctx).
+ * Chunks are claimed one at a time by whichever member is free, the caller
+ * included: a chunk is a fixed piece of work (its index, not the thread that
+ * runs it, says what it computes and where it writes), so results do not
+ * depend on the schedule, and when a worker thread is descheduled on a loaded
+ * machine the caller simply runs its chunk instead of waiting for it.
+ * Waiting (workers for the next job, the caller for chunks claimed by
+ * others) spins briefly, then yields the CPU a few times, then blocks on a
+ * condition variable. Workers start with all signals blocked; a worker whose
+ * thread cannot be created just never claims anything.
+ * The body follows the rules of genre__parallel_fn (no BLAS, writes only to
+ * memory of its chunk, report failures through ctx).
  */
 typedef struct genre__team genre__team;
-typedef void (*genre__team_fn)(void *ctx, int worker);
+typedef void (*genre__team_fn)(void *ctx, int chunk);
 
-/* Creates a team of n_threads workers (< 1 means 1, clamped to
- * GENRE__MAX_THREADS). GENRE_OK, or GENRE_E_NOMEM (recorded; *out NULL). */
+/* Creates a team of n_threads members, the caller included (< 1 means 1,
+ * clamped to GENRE__MAX_THREADS). GENRE_OK, or GENRE_E_NOMEM (recorded;
+ * *out NULL). */
 int genre__team_new(int n_threads, genre__team **out);
-/* Number of workers T (including the caller). */
+/* Number of members T (including the caller). */
 int genre__team_size(const genre__team *team);
-/* Runs fn(ctx, w) for w in [0, T) and waits for all. Never fails. */
-void genre__team_run(genre__team *team, genre__team_fn fn, void *ctx);
+/* Runs fn(ctx, c) for c in [0, n_chunks) (n_chunks clamped to
+ * GENRE__MAX_THREADS; < 1: nothing) and waits for all. Never fails. */
+void genre__team_run(genre__team *team, int n_chunks, genre__team_fn fn, void *ctx);
 /* Stops and joins the workers, frees the team; NULL is a no-op. */
 void genre__team_free(genre__team *team);
 

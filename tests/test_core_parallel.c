@@ -241,7 +241,7 @@ static double team_jobs(int threads, long jobs, const double *x, size_t n)
     double s = 0.0;
     for (long j = 1; j <= jobs; j++) {
         c->job = j;
-        genre__team_run(team, team_body, c);
+        genre__team_run(team, c->size, team_body, c);
         /* after run returns, every worker's result is visible */
         for (int w = 0; w < c->size; w++)
             ck_assert_int_eq(c->seen[w], j);
@@ -270,6 +270,28 @@ START_TEST(team_runs_every_worker_every_job)
     }
     /* many short jobs on more threads than cores (descheduled workers) */
     team_jobs(8, 3000, x, 64);
+    /* more or fewer chunks than members; none */
+    genre__team *team = NULL;
+    ck_assert_int_eq(genre__team_new(2, &team), GENRE_OK);
+    struct team_ctx *c = calloc(1, sizeof *c);
+    ck_assert_ptr_nonnull(c);
+    c->x = x;
+    c->n = N;
+    for (int chunks = 1; chunks <= 9; chunks++) {
+        c->size = chunks;
+        for (int w = 0; w < chunks; w++)
+            c->seen[w] = 0;
+        for (long j = 1; j <= 100; j++) {
+            c->job = j;
+            genre__team_run(team, chunks, team_body, c);
+        }
+        for (int w = 0; w < chunks; w++)
+            ck_assert_int_eq(c->seen[w], 100);
+    }
+    genre__team_run(team, 0, team_body, c); /* nothing */
+    ck_assert_int_eq(atomic_load(&c->bad), 0);
+    free(c);
+    genre__team_free(team);
     free(x);
 }
 END_TEST
@@ -292,7 +314,7 @@ START_TEST(team_slow_jobs_block_and_wake)
         c->job = j;
         struct timespec ts = {0, 20000000L};
         nanosleep(&ts, NULL);
-        genre__team_run(team, team_body, c);
+        genre__team_run(team, c->size, team_body, c);
         ck_assert(c->partial[0] + c->partial[1] + c->partial[2] == (double)N);
     }
     ck_assert_int_eq(atomic_load(&c->bad), 0);
