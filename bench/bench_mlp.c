@@ -18,12 +18,18 @@
  * libgenre's times are the median of 3 fits; PyTorch's and FANN's are one
  * run each (they take 5-15 s).
  *
- * Threads: libgenre's MLP runs on one thread; OpenBLAS and PyTorch are held
- * to the same count (OPENBLAS_NUM_THREADS, default 1, set before OpenBLAS
- * loads by re-executing this program; torch.set_num_threads()).
+ * Threads: libgenre's MLP runs on GENRE_BENCH_THREADS threads (default 2;
+ * GENRE_MLP_N_THREADS, data-parallel mini-batches) and PyTorch on the same
+ * count (torch.set_num_threads()); the 13-feature model is also run with
+ * both on 1 thread. OpenBLAS is held to OPENBLAS_NUM_THREADS (default 1,
+ * set before OpenBLAS loads by re-executing this program): the built-in
+ * kernels do not use it, and the CBLAS-kernel fit runs on 1 thread.
  *
  * Also times genre_mlp_fit_csr on a synthetic wide sparse input (run_csr),
  * lazy against exact first-layer updates (no peer).
+ *
+ * GENRE_BENCH_MLP_QUICK=1: only libgenre's 13-feature fit, on
+ * GENRE_BENCH_THREADS and on 1 thread, interleaved, best of 5 each.
  *
  * Run from the repository root without arguments. A missing peer is
  * reported as missing, never replaced by a number.
@@ -45,6 +51,8 @@
 #define D 13
 #define K 10
 #define EPOCHS 125 /* the 13-feature model */
+
+static int64_t g_threads = 2; /* GENRE_MLP_N_THREADS of the libgenre fits */
 
 static double now(void)
 {
@@ -145,7 +153,8 @@ static double fit_genre(const data *s, const row *rw, int64_t kernel, double *au
         genre_mlp_set_i64(m, GENRE_MLP_BATCH_SIZE, 256) == GENRE_OK &&
         genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, rw->epochs) == GENRE_OK &&
         genre_mlp_set_i64(m, GENRE_MLP_SEED, 20261125) == GENRE_OK &&
-        genre_mlp_set_i64(m, GENRE_MLP_DENSE_KERNEL, kernel) == GENRE_OK) {
+        genre_mlp_set_i64(m, GENRE_MLP_DENSE_KERNEL, kernel) == GENRE_OK &&
+        genre_mlp_set_i64(m, GENRE_MLP_N_THREADS, g_threads) == GENRE_OK) {
         double t0 = now();
         if (genre_mlp_fit(m, rw->x[0], s->n[0], rw->d, rw->d, s->y[0], NULL, 0, 0, NULL) ==
             GENRE_OK)
@@ -368,7 +377,11 @@ int main(int argc, char **argv)
         perror("execv");
         return 1;
     }
-    const char *threads = getenv("OPENBLAS_NUM_THREADS");
+    const char *blas_threads = getenv("OPENBLAS_NUM_THREADS");
+    const char *threads = getenv("GENRE_BENCH_THREADS");
+    if (!threads || atoi(threads) < 1)
+        threads = "2";
+    g_threads = atoi(threads);
     data s;
     if (read_split("tests/fixtures/real_split.csv.gz", &s) != 0) {
         fprintf(stderr, "cannot read tests/fixtures/real_split.csv.gz (run from the repo root)\n");
@@ -376,9 +389,30 @@ int main(int argc, char **argv)
     }
     printf("%s\n", genre_build_info());
     printf("ReLU, softmax + cross-entropy, Adam lr 0.01, batch 256, 45000 train / 5000 test "
-           "rows, threads %s; rows: 13-20-15-10 (755 params) x%d, LDA 3-D 3-15-10 (220) x100, "
-           "LDA 2-D 2-15-10 (205) x150\n",
-           threads, EPOCHS);
+           "rows; threads: libgenre %s, pytorch %s, OpenBLAS %s; rows: 13-20-15-10 (755 params) "
+           "x%d, LDA 3-D 3-15-10 (220) x100, LDA 2-D 2-15-10 (205) x150\n",
+           threads, threads, blas_threads, EPOCHS);
+
+    if (getenv("GENRE_BENCH_MLP_QUICK")) {
+        /* libgenre's 13-feature fit only, on the chosen and on 1 thread,
+         * interleaved (a quick A/B on a shared machine; no peers) */
+        const row r0 = {"all 13 features", "13-20-15-10", "20,15", D, 2, {20, 15}, EPOCHS,
+                        {s.x[0], s.x[1]}};
+        const int64_t t_chosen = g_threads;
+        double best[2] = {INFINITY, INFINITY}, a, c;
+        for (int rep = 0; rep < 5; rep++)
+            for (int k = 0; k < 2; k++) {
+                g_threads = k ? 1 : t_chosen;
+                double t = fit_genre(&s, &r0, GENRE_MLP_KERNEL_AUTO, &a, &c);
+                if (t < 0)
+                    return 1;
+                printf("libgenre %s thr: %.3f s, test macro AUROC %.4f\n", k ? "1" : threads, t,
+                       a);
+                best[k] = t < best[k] ? t : best[k];
+            }
+        printf("BENCH mlp_threads_speedup_quick %.2f x\n", best[1] / best[0]);
+        return 0;
+    }
 
     double *lda[2][2] = {{NULL, NULL}, {NULL, NULL}}; /* 3-D, 2-D; train, test */
     if (lda_project(&s, 3, lda[0]) != 0 || lda_project(&s, 2, lda[1]) != 0) {
@@ -396,9 +430,10 @@ int main(int argc, char **argv)
         t_own[r] = run_genre(&s, &rows[r], GENRE_MLP_KERNEL_AUTO, &auc[r], &acc[r]);
         if (t_own[r] < 0)
             return 1;
-        printf("%-15s %-11s x%3d  libgenre (AUTO):  %7.3f s, test macro AUROC %.4f, acc "
-               "%.2f%%\n",
-               rows[r].name, rows[r].layers, rows[r].epochs, t_own[r], auc[r], 100 * acc[r]);
+        printf("%-15s %-11s x%3d  libgenre (AUTO, %s thr):  %7.3f s, test macro AUROC %.4f, "
+               "acc %.2f%%\n",
+               rows[r].name, rows[r].layers, rows[r].epochs, threads, t_own[r], auc[r],
+               100 * acc[r]);
         fflush(stdout);
         char path[64];
         int prep = r > 0 && write_prepared(&s, &rows[r], path, sizeof path) == 0;
@@ -413,26 +448,45 @@ int main(int argc, char **argv)
             printf("%-15s %-11s x%3d  pytorch: MISSING (python3-torch not usable)\n",
                    rows[r].name, rows[r].layers, rows[r].epochs);
         } else {
-            printf("%-15s %-11s x%3d  pytorch float64:  %7.3f s, test macro AUROC %.4f, acc "
-                   "%.2f%%\n",
-                   rows[r].name, rows[r].layers, rows[r].epochs, t_torch[r], auc_t[r],
+            printf("%-15s %-11s x%3d  pytorch float64 (%s thr):  %7.3f s, test macro AUROC "
+                   "%.4f, acc %.2f%%\n",
+                   rows[r].name, rows[r].layers, rows[r].epochs, threads, t_torch[r], auc_t[r],
                    100 * acc_t[r]);
         }
         fflush(stdout);
     }
+    /* the 13-feature model on 1 thread, both */
+    const int64_t t_saved = g_threads;
+    g_threads = 1;
+    double auc1, acc1, auc_t1 = NAN, acc_t1 = NAN;
+    double t_own1 = run_genre(&s, &rows[0], GENRE_MLP_KERNEL_AUTO, &auc1, &acc1);
+    if (t_own1 < 0)
+        return 1;
+    printf("all 13 features 13-20-15-10 x125  libgenre (AUTO, 1 thr):  %7.3f s, test macro "
+           "AUROC %.4f, acc %.2f%%\n", t_own1, auc1, 100 * acc1);
+    fflush(stdout);
+    double t_torch1 = run_torch("1", &rows[0], NULL, "float64", &auc_t1, &acc_t1);
+    if (t_torch1 >= 0)
+        printf("all 13 features 13-20-15-10 x125  pytorch float64 (1 thr):  %7.3f s, test "
+               "macro AUROC %.4f, acc %.2f%%\n", t_torch1, auc_t1, 100 * acc_t1);
+    else
+        printf("all 13 features 13-20-15-10 x125  pytorch (1 thr): MISSING\n");
+    fflush(stdout);
+
     double auc_c, acc_c;
     double t_cblas = run_genre(&s, &rows[0], GENRE_MLP_KERNEL_CBLAS, &auc_c, &acc_c);
     if (t_cblas < 0)
         return 1;
-    printf("all 13 features 13-20-15-10 x125  libgenre (CBLAS kernels): %.3f s, test macro "
+    g_threads = t_saved;
+    printf("all 13 features 13-20-15-10 x125  libgenre (CBLAS kernels, 1 thr): %.3f s, test macro "
            "AUROC %.4f, acc %.2f%%\n",
            t_cblas, auc_c, 100 * acc_c);
     double auc_t32 = NAN, acc_t32 = NAN;
     double t_torch32 = run_torch(threads, &rows[0], NULL, "float32", &auc_t32, &acc_t32);
     if (t_torch32 >= 0)
-        printf("all 13 features 13-20-15-10 x125  pytorch float32: %.3f s, test macro AUROC "
-               "%.4f, acc %.2f%%\n",
-               t_torch32, auc_t32, 100 * acc_t32);
+        printf("all 13 features 13-20-15-10 x125  pytorch float32 (%s thr): %.3f s, test macro "
+               "AUROC %.4f, acc %.2f%%\n",
+               threads, t_torch32, auc_t32, 100 * acc_t32);
 
     double t_fann = -1.0, auc_f = NAN, acc_f = NAN;
 #ifdef GENRE_BENCH_HAVE_FANN
@@ -459,7 +513,13 @@ int main(int argc, char **argv)
     printf("BENCH mlp_fit_seconds %.3f s\n", t_own[0]);
     printf("BENCH mlp_test_auroc %.4f auroc\n", auc[0]);
     /* > 1: AUTO's built-in kernels are faster than CBLAS (< 1: AUTO should switch) */
-    printf("BENCH mlp_builtin_speedup_vs_cblas %.2f x\n", t_cblas / t_own[0]);
+    printf("BENCH mlp_builtin_speedup_vs_cblas %.2f x\n", t_cblas / t_own1);
+    printf("BENCH mlp_fit_seconds_1thread %.3f s\n", t_own1);
+    printf("BENCH mlp_threads_speedup %.2f x\n", t_own1 / t_own[0]);
+    if (t_torch1 >= 0)
+        printf("BENCH mlp_fit_vs_torch_1thread %.2f x\n", t_torch1 / t_own1);
+    else
+        printf("BENCH mlp_fit_vs_torch_1thread missing\n");
     if (t_fann >= 0)
         printf("BENCH mlp_fit_vs_fann %.2f x\n", t_fann / t_own[0]);
     else

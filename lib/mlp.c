@@ -27,6 +27,7 @@
 #include "error_private.h"
 #include "linalg.h"
 #include "model_file.h"
+#include "parallel.h"
 #include "rng.h"
 
 #include <float.h>
@@ -49,11 +50,12 @@
 #define STREAM_INIT 1u           /* + layer index */
 #define STREAM_SHUFFLE 1000u
 #define STREAM_DROPOUT 1001u
+#define STREAM_DROPOUT_WORKER 1100u /* + worker, fits on 2+ threads */
 
 typedef struct mlp_params {
     double lr, l2, beta1, beta2, eps, momentum, dropout, min_delta;
     int64_t epochs, batch, activation, seed, optimizer, patience, restore_best, shuffle,
-        validate, init, n_classes, schedule, kernel, sparse_update;
+        validate, init, n_classes, schedule, kernel, sparse_update, n_threads;
 } mlp_params;
 
 typedef struct mlp_net {
@@ -106,6 +108,7 @@ static void default_params(mlp_params *p)
     p->schedule = GENRE_MLP_SCHEDULE_CONSTANT;
     p->kernel = GENRE_MLP_KERNEL_AUTO;
     p->sparse_update = 1;
+    p->n_threads = 0;
 }
 
 /* Bounds; open ends are flagged. */
@@ -155,6 +158,7 @@ static const i64_info I64_KEYS[] = {
     I64(GENRE_MLP_DENSE_KERNEL, "GENRE_MLP_DENSE_KERNEL", 0, 2, kernel),
     /* keys from here on are 0.2 additions: optional in saved files */
     I64(GENRE_MLP_SPARSE_UPDATE, "GENRE_MLP_SPARSE_UPDATE", 0, 1, sparse_update),
+    I64(GENRE_MLP_N_THREADS, "GENRE_MLP_N_THREADS", 0, INT32_MAX, n_threads),
 };
 #define N_I64_KEYS_V01 13 /* i64 keys every saved file has */
 #undef I64
@@ -1842,11 +1846,13 @@ static void csr_first_layer_grad(const mlp_net *n, const mlp_params *p, const fi
 /*
  * Forward and backward over the batch rows idx[0..rows): fills w->grad with
  * the gradient of the mean loss (+ L2) and returns the mean data loss in
- * *loss. rng drives dropout (NULL or p == 0: no dropout).
+ * *loss, both means over `norm` rows (rows itself, or the whole mini-batch
+ * when this is one thread's share of it). rng drives dropout (NULL or p ==
+ * 0: no dropout).
  */
 static genre_status batch_grad(const mlp_net *n, const mlp_params *p, const fit_data *fd,
-                               const size_t *idx, size_t rows, train_ws *w, genre__rng *rng,
-                               double *loss)
+                               const size_t *idx, size_t rows, size_t norm, train_ws *w,
+                               genre__rng *rng, double *loss)
 {
     /* All arrays below are feature-major: (width x rows). */
     const size_t L = n->n_layers, n_in = n->width[0], k = n->width[L];
@@ -1894,7 +1900,7 @@ static genre_status batch_grad(const mlp_net *n, const mlp_params *p, const fit_
     double total = 0.0, *dz = w->g1;
     const double *zo = w->zout;
     if (n->task == GENRE_MLP_TASK_CLASSIFICATION) {
-        const double inv = 1.0 / (double)rows;
+        const double inv = 1.0 / (double)norm;
         double *mx = w->rowtmp, *sum = w->rowtmp + ld;
         softmax_parts(zo, ld, k, dz, mx, sum);
         for (size_t r = 0; r < rows; r++) {
@@ -1911,7 +1917,7 @@ static genre_status batch_grad(const mlp_net *n, const mlp_params *p, const fit_
             dz[(size_t)fd->labels[idx[r]] * ld + r] -= inv;
         *loss = total * inv;
     } else {
-        const double inv = 1.0 / ((double)rows * (double)k);
+        const double inv = 1.0 / ((double)norm * (double)k);
         for (size_t r = 0; r < rows; r++) {
             const double *yr = fd->y + idx[r] * k;
             for (size_t j = 0; j < k; j++) {
@@ -2056,6 +2062,145 @@ static void opt_step(const mlp_params *p, double lr, uint64_t t, double b1t, dou
     }
 }
 
+/* ---- Data-parallel mini-batches ------------------------------------------ */
+
+/*
+ * A fit on T > 1 threads (dense input, built-in kernels): the rows of each
+ * mini-batch are cut into T contiguous chunks, chunk t = [rows*t/T,
+ * rows*(t+1)/T) (T = min(threads, rows) for a short last batch); worker t
+ * runs forward and backward on its chunk into its own workspace, with the
+ * loss and gradient normalised by the whole batch; the caller then sums the
+ * gradients and losses in worker order (0 + 1 + ...) and takes the optimiser
+ * step. Only worker 0 adds the L2 term. Dropout masks of worker t come from
+ * stream STREAM_DROPOUT_WORKER + t of the seed. So a fit gives the same bits
+ * for a given seed and thread count, and differs from the 1-thread fit only
+ * by the grouping of the gradient sums (and by its dropout masks).
+ */
+typedef struct team_job {
+    const mlp_net *n;
+    const mlp_params *p, *p_rest; /* worker 0; the others (no L2) */
+    const fit_data *fd;
+    train_ws *ws;      /* T workspaces; ws[0] is the fit's own */
+    genre__rng *rng;   /* T dropout streams */
+    double *loss;      /* T */
+    genre_status *st;  /* T */
+    const size_t *idx; /* the batch */
+    size_t rows;
+    int T, t_eff;
+    genre__team *team;
+} team_job;
+
+static void team_job_free(team_job *j)
+{
+    genre__team_free(j->team);
+    for (int t = 1; j->ws && t < j->T; t++)
+        ws_free(&j->ws[t]);
+    genre__free(j->ws);
+    genre__free(j->rng);
+    genre__free(j->loss);
+    genre__free(j->st);
+    memset(j, 0, sizeof *j);
+}
+
+/* Sets up T workers around the fit's workspace w (batch rows). */
+static genre_status team_job_new(team_job *j, const mlp_net *n, const mlp_params *p,
+                                 const mlp_params *p_rest, const fit_data *fd,
+                                 const train_ws *w, size_t batch, int T)
+{
+    memset(j, 0, sizeof *j);
+    j->n = n;
+    j->p = p;
+    j->p_rest = p_rest;
+    j->fd = fd;
+    j->T = T;
+    j->ws = genre__calloc_array((size_t)T, sizeof *j->ws);
+    j->rng = genre__alloc_array((size_t)T, sizeof *j->rng);
+    j->loss = genre__alloc_array((size_t)T, sizeof *j->loss);
+    j->st = genre__alloc_array((size_t)T, sizeof *j->st);
+    if (!j->ws || !j->rng || !j->loss || !j->st) {
+        team_job_free(j);
+        return GENRE_E_NOMEM;
+    }
+    j->ws[0] = *w;
+    /* the largest chunk: ceil(batch / T) rows; no permutation needed */
+    fit_data fdw = *fd;
+    fdw.n_rows = (batch + (size_t)T - 1) / (size_t)T;
+    for (int t = 1; t < T; t++) {
+        genre_status st = ws_alloc(&j->ws[t], n, fdw.n_rows, &fdw, p->dropout > 0.0, 0, 0);
+        if (st != GENRE_OK) {
+            for (int u = 1; u < t; u++)
+                ws_free(&j->ws[u]);
+            j->T = 1; /* the rest were never allocated */
+            team_job_free(j);
+            return st;
+        }
+    }
+    for (int t = 0; t < T; t++)
+        genre__rng_init(&j->rng[t], (uint64_t)p->seed, STREAM_DROPOUT_WORKER + (uint64_t)t);
+    genre_status st = genre__team_new(T, &j->team);
+    if (st != GENRE_OK) {
+        team_job_free(j);
+        return st;
+    }
+    return GENRE_OK;
+}
+
+static void team_body(void *ctx, int t)
+{
+    team_job *j = ctx;
+    const size_t T = (size_t)j->t_eff, b = j->rows * (size_t)t / T,
+                 e = j->rows * ((size_t)t + 1) / T;
+    j->st[t] = batch_grad(j->n, t == 0 ? j->p : j->p_rest, j->fd, j->idx + b, e - b, j->rows,
+                          &j->ws[t], &j->rng[t], &j->loss[t]);
+}
+
+/* One mini-batch on the team: the summed gradient lands in ws[0].grad. */
+static genre_status team_batch(team_job *j, const size_t *idx, size_t rows, double *loss)
+{
+    j->idx = idx;
+    j->rows = rows;
+    j->t_eff = rows < (size_t)j->T ? (int)rows : j->T;
+    genre__team_run(j->team, j->t_eff, team_body, j);
+    for (int t = 0; t < j->t_eff; t++)
+        if (j->st[t] != GENRE_OK)
+            return j->st[t];
+    double *g = j->ws[0].grad, total = j->loss[0];
+    const size_t np = j->n->n_params;
+    for (int t = 1; t < j->t_eff; t++) {
+        const double *gt = j->ws[t].grad;
+        for (size_t i = 0; i < np; i++)
+            g[i] += gt[i];
+        total += j->loss[t];
+    }
+    *loss = total;
+    return GENRE_OK;
+}
+
+/* Threads for a fit: 1 for CSR input and whenever a layer goes through
+ * CBLAS (THE RULE); else GENRE_MLP_N_THREADS, where 0 (auto) means
+ * min(online cores, 2, batch / 128), measured on the 2-core bench machine
+ * (bench/bench_mlp.c); never more than the batch's rows. */
+static int fit_threads(const mlp_net *n, const mlp_params *p, const fit_data *fd, size_t batch)
+{
+    if (fd->in.row_ptr != NULL)
+        return 1;
+    for (size_t l = 0; l < n->n_layers; l++)
+        if (!use_builtin(n, l))
+            return 1;
+    int T = genre__resolve_threads(p->n_threads);
+    if (T < 1)
+        return 1; /* cannot happen: the setter rejects negative values */
+    if (p->n_threads == 0) {
+        if (T > 2)
+            T = 2;
+        if ((size_t)T > batch / 128)
+            T = batch / 128 > 0 ? (int)(batch / 128) : 1;
+    }
+    if ((size_t)T > batch)
+        T = (int)batch;
+    return T;
+}
+
 static genre_status train(genre_mlp *model, const char *func, int32_t task, size_t n_out,
                           const fit_data *fd)
 {
@@ -2085,6 +2230,21 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
         net_free(n);
         return st;
     }
+    const int T = fit_threads(n, p, fd, batch);
+    mlp_params p_rest = *p;
+    p_rest.l2 = 0.0;
+    team_job job;
+    memset(&job, 0, sizeof job);
+    if (T > 1) {
+        st = team_job_new(&job, n, p, &p_rest, fd, &w, batch, T);
+        if (st != GENRE_OK) {
+            ws_free(&w);
+            net_free(n);
+            return st == GENRE_E_NOMEM ? genre__fail(st, func, "cannot allocate %d training "
+                                                     "threads' workspaces", T)
+                                       : st;
+        }
+    }
     genre__rng shuffle_rng, drop_rng;
     genre__rng_init(&shuffle_rng, (uint64_t)p->seed, STREAM_SHUFFLE);
     genre__rng_init(&drop_rng, (uint64_t)p->seed, STREAM_DROPOUT);
@@ -2107,7 +2267,8 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
         for (size_t r0 = 0; r0 < fd->n_rows; r0 += batch) {
             size_t rows = fd->n_rows - r0 < batch ? fd->n_rows - r0 : batch;
             double loss;
-            st = batch_grad(n, p, fd, w.perm + r0, rows, &w, &drop_rng, &loss);
+            st = T > 1 ? team_batch(&job, w.perm + r0, rows, &loss)
+                      : batch_grad(n, p, fd, w.perm + r0, rows, rows, &w, &drop_rng, &loss);
             if (st != GENRE_OK)
                 break;
             if (!isfinite(loss)) {
@@ -2185,6 +2346,8 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
             break;
         }
     }
+    if (T > 1)
+        team_job_free(&job);
     if (st != GENRE_OK) {
         ws_free(&w);
         net_free(n);
@@ -2619,9 +2782,23 @@ static genre_status test_objective(const genre_mlp *model, const mlp_input *in,
     fit_data fd = {*in, n_rows, n_cols, labels, y, {NULL, 0, NULL, NULL, NULL}, 0, NULL, NULL, 0};
     st = ws_alloc(&w, n, n_rows, &fd, model->p.dropout > 0.0, 0, 0);
     if (st == GENRE_OK) {
-        genre__rng rng;
-        genre__rng_init(&rng, dropout_seed, STREAM_DROPOUT);
-        st = batch_grad(n, &model->p, &fd, w.perm, n_rows, &w, &rng, loss);
+        /* GENRE_MLP_N_THREADS > 1: the fit's data-parallel batch (its
+         * dropout streams come from GENRE_MLP_SEED, not dropout_seed) */
+        const int T = model->p.n_threads > 1 ? fit_threads(n, &model->p, &fd, n_rows) : 1;
+        if (T > 1) {
+            mlp_params p_rest = model->p;
+            p_rest.l2 = 0.0;
+            team_job job;
+            st = team_job_new(&job, n, &model->p, &p_rest, &fd, &w, n_rows, T);
+            if (st == GENRE_OK) {
+                st = team_batch(&job, w.perm, n_rows, loss);
+                team_job_free(&job);
+            }
+        } else {
+            genre__rng rng;
+            genre__rng_init(&rng, dropout_seed, STREAM_DROPOUT);
+            st = batch_grad(n, &model->p, &fd, w.perm, n_rows, n_rows, &w, &rng, loss);
+        }
         if (st == GENRE_OK) {
             double pen = 0.0;
             for (size_t l = 0; l < L; l++)

@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 struct visit_ctx {
@@ -191,6 +192,176 @@ START_TEST(resolve_threads_errors)
 }
 END_TEST
 
+/* ---- Persistent teams ---------------------------------------------------- */
+
+struct team_ctx {
+    int size;
+    long job;
+    atomic_int calls[GENRE__MAX_THREADS];
+    long seen[GENRE__MAX_THREADS]; /* last job each worker ran */
+    double partial[GENRE__MAX_THREADS];
+    const double *x;
+    size_t n;
+    atomic_int bad;
+};
+
+static void team_body(void *p, int worker)
+{
+    struct team_ctx *c = p;
+    if (worker < 0 || worker >= c->size) {
+        atomic_fetch_add(&c->bad, 1);
+        return;
+    }
+    atomic_fetch_add(&c->calls[worker], 1);
+    if (c->seen[worker] != c->job - 1)
+        atomic_fetch_add(&c->bad, 1); /* skipped or repeated a job */
+    c->seen[worker] = c->job;
+    size_t b = c->n * (size_t)worker / (size_t)c->size;
+    size_t e = c->n * (size_t)(worker + 1) / (size_t)c->size;
+    double s = 0.0;
+    for (size_t i = b; i < e; i++)
+        s += c->x[i];
+    c->partial[worker] = s;
+}
+
+/* Runs `jobs` jobs on a team of `threads`; returns the last sum (worker order). */
+static double team_jobs(int threads, long jobs, const double *x, size_t n)
+{
+    genre__team *team = NULL;
+    ck_assert_int_eq(genre__team_new(threads, &team), GENRE_OK);
+    ck_assert_ptr_nonnull(team);
+    struct team_ctx *c = calloc(1, sizeof *c);
+    ck_assert_ptr_nonnull(c);
+    c->size = genre__team_size(team);
+    ck_assert_int_eq(c->size, threads < 1 ? 1 : threads);
+    c->x = x;
+    c->n = n;
+    for (int w = 0; w < c->size; w++)
+        c->seen[w] = 0;
+    double s = 0.0;
+    for (long j = 1; j <= jobs; j++) {
+        c->job = j;
+        genre__team_run(team, c->size, team_body, c);
+        /* after run returns, every worker's result is visible */
+        for (int w = 0; w < c->size; w++)
+            ck_assert_int_eq(c->seen[w], j);
+        s = 0.0;
+        for (int w = 0; w < c->size; w++)
+            s += c->partial[w];
+    }
+    for (int w = 0; w < c->size; w++)
+        ck_assert_int_eq(atomic_load(&c->calls[w]), jobs);
+    ck_assert_int_eq(atomic_load(&c->bad), 0);
+    free(c);
+    genre__team_free(team);
+    return s;
+}
+
+START_TEST(team_runs_every_worker_every_job)
+{
+    enum { N = 10007 };
+    double *x = malloc(N * sizeof *x);
+    ck_assert_ptr_nonnull(x);
+    for (size_t i = 0; i < N; i++)
+        x[i] = (double)(i % 17) * ((i % 3) ? 1e-7 : 1e7);
+    for (int threads = 0; threads <= 5; threads++) {
+        double first = team_jobs(threads, 2000, x, N);
+        ck_assert(team_jobs(threads, 50, x, N) == first);
+    }
+    /* many short jobs on more threads than cores (descheduled workers) */
+    team_jobs(8, 3000, x, 64);
+    /* more or fewer chunks than members; none */
+    genre__team *team = NULL;
+    ck_assert_int_eq(genre__team_new(2, &team), GENRE_OK);
+    struct team_ctx *c = calloc(1, sizeof *c);
+    ck_assert_ptr_nonnull(c);
+    c->x = x;
+    c->n = N;
+    for (int chunks = 1; chunks <= 9; chunks++) {
+        c->size = chunks;
+        for (int w = 0; w < chunks; w++)
+            c->seen[w] = 0;
+        for (long j = 1; j <= 100; j++) {
+            c->job = j;
+            genre__team_run(team, chunks, team_body, c);
+        }
+        for (int w = 0; w < chunks; w++)
+            ck_assert_int_eq(c->seen[w], 100);
+    }
+    genre__team_run(team, 0, team_body, c); /* nothing */
+    ck_assert_int_eq(atomic_load(&c->bad), 0);
+    free(c);
+    genre__team_free(team);
+    free(x);
+}
+END_TEST
+
+START_TEST(team_slow_jobs_block_and_wake)
+{
+    /* jobs spaced beyond the spin: the workers block and must be woken */
+    enum { N = 1000 };
+    double x[N];
+    for (size_t i = 0; i < N; i++)
+        x[i] = 1.0;
+    genre__team *team = NULL;
+    ck_assert_int_eq(genre__team_new(3, &team), GENRE_OK);
+    struct team_ctx *c = calloc(1, sizeof *c);
+    ck_assert_ptr_nonnull(c);
+    c->size = 3;
+    c->x = x;
+    c->n = N;
+    for (long j = 1; j <= 5; j++) {
+        c->job = j;
+        struct timespec ts = {0, 20000000L};
+        nanosleep(&ts, NULL);
+        genre__team_run(team, c->size, team_body, c);
+        ck_assert(c->partial[0] + c->partial[1] + c->partial[2] == (double)N);
+    }
+    ck_assert_int_eq(atomic_load(&c->bad), 0);
+    free(c);
+    genre__team_free(team);
+    genre__team_free(NULL);
+}
+END_TEST
+
+#ifdef GENRE_TESTING
+START_TEST(team_spawn_failure_runs_inline)
+{
+    enum { N = 5000 };
+    double *x = malloc(N * sizeof *x);
+    ck_assert_ptr_nonnull(x);
+    for (size_t i = 0; i < N; i++)
+        x[i] = (double)(i % 29) * ((i % 2) ? 1e-9 : 1e9);
+    double want = team_jobs(4, 10, x, N);
+    genre__parallel_fail_spawns(-1);
+    double all = team_jobs(4, 10, x, N);
+    genre__parallel_fail_spawns(2);
+    double two = team_jobs(4, 10, x, N);
+    genre__parallel_fail_spawns(0);
+    ck_assert(all == want);
+    ck_assert(two == want);
+    free(x);
+}
+END_TEST
+
+static genre_status team_scenario(void *ctx)
+{
+    (void)ctx;
+    genre__team *team = NULL;
+    int st = genre__team_new(2, &team);
+    if (st != GENRE_OK)
+        return team == NULL ? (genre_status)st : GENRE_E_BAD_STATE;
+    genre__team_free(team);
+    return GENRE_OK;
+}
+
+START_TEST(team_alloc_failures)
+{
+    ck_assert_int_ge(genre_test_alloc_walk(team_scenario, NULL), 1);
+}
+END_TEST
+#endif
+
 int main(void)
 {
     Suite *s = suite_create("core_parallel");
@@ -202,6 +373,12 @@ int main(void)
     tcase_add_test(tc, spawn_failure_still_visits_everything);
     tcase_add_test(tc, resolve_threads_values);
     tcase_add_test(tc, resolve_threads_errors);
+    tcase_add_test(tc, team_runs_every_worker_every_job);
+    tcase_add_test(tc, team_slow_jobs_block_and_wake);
+#ifdef GENRE_TESTING
+    tcase_add_test(tc, team_spawn_failure_runs_inline);
+    tcase_add_test(tc, team_alloc_failures);
+#endif
     suite_add_tcase(s, tc);
     return genre_test_run(s);
 }

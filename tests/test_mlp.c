@@ -4,6 +4,7 @@
 #include "harness.h"
 #include "mlp_private.h"
 #include "model_file.h"
+#include "parallel.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -132,11 +133,13 @@ END_TEST
 /* ---- Gradient checks ------------------------------------------------------------ */
 
 /* Analytic gradient against central differences, for one configuration. */
-static void grad_check(int32_t act, int classification, double dropout, double l2,
-                       int64_t kernel, const int32_t *hidden, size_t n_hidden)
+static void grad_check_threads(int32_t act, int classification, double dropout, double l2,
+                               int64_t kernel, const int32_t *hidden, size_t n_hidden,
+                               int64_t threads)
 {
     genre_mlp *m = NULL;
     ck_assert_ok(genre_mlp_create(&m));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_N_THREADS, threads));
     ck_assert_ok(genre_mlp_set_hidden_layers(m, hidden, n_hidden));
     ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_ACTIVATION, act));
     ck_assert_ok(genre_mlp_set_f64(m, GENRE_MLP_DROPOUT, dropout));
@@ -192,13 +195,19 @@ static void grad_check(int32_t act, int classification, double dropout, double l
         den += g[i] * g[i];
     }
     ck_assert_msg(max_rel < 1e-6,
-                  "act %d, %s, dropout %g, l2 %g, kernel %lld: max relative error %g",
-                  (int)act, classification ? "cross-entropy" : "MSE", dropout, l2,
-                  (long long)kernel, max_rel);
+                  "act %d, %s, dropout %g, l2 %g, kernel %lld, threads %lld: max relative "
+                  "error %g", (int)act, classification ? "cross-entropy" : "MSE", dropout, l2,
+                  (long long)kernel, (long long)threads, max_rel);
     ck_assert_msg(sqrt(num / den) < 1e-7, "norm relative error %g", sqrt(num / den));
     free(theta);
     free(g);
     genre_mlp_free(m);
+}
+
+static void grad_check(int32_t act, int classification, double dropout, double l2,
+                       int64_t kernel, const int32_t *hidden, size_t n_hidden)
+{
+    grad_check_threads(act, classification, dropout, l2, kernel, hidden, n_hidden, 1);
 }
 
 START_TEST(test_gradient_check)
@@ -214,6 +223,13 @@ START_TEST(test_gradient_check)
     /* no hidden layer: softmax / linear regression */
     grad_check(GENRE_MLP_ACT_RELU, 1, 0.0, 0.1, GENRE_MLP_KERNEL_AUTO, NULL, 0);
     grad_check(GENRE_MLP_ACT_RELU, 0, 0.0, 0.1, GENRE_MLP_KERNEL_AUTO, NULL, 0);
+    /* the data-parallel batch (9 rows on 2, 3 and 4 threads: uneven chunks) */
+    for (int32_t act = 0; act <= 2; act++)
+        for (int cls = 0; cls <= 1; cls++)
+            for (int64_t t = 2; t <= 4; t++) {
+                grad_check_threads(act, cls, 0.0, 0.05, GENRE_MLP_KERNEL_BUILTIN, two, 2, t);
+                grad_check_threads(act, cls, 0.3, 0.01, GENRE_MLP_KERNEL_AUTO, one, 1, t);
+            }
 }
 END_TEST
 
@@ -786,11 +802,99 @@ START_TEST(test_concurrent_predict)
 }
 END_TEST
 
+/* ---- Threads ---------------------------------------------------------------------- */
+
+static void fit_proba(int64_t threads, int64_t batch, double dropout, double l2, int64_t epochs,
+                      double *p)
+{
+    genre_mlp *m = small_model();
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_N_THREADS, threads));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_BATCH_SIZE, batch));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, epochs));
+    ck_assert_ok(genre_mlp_set_f64(m, GENRE_MLP_DROPOUT, dropout));
+    ck_assert_ok(genre_mlp_set_f64(m, GENRE_MLP_L2, l2));
+    ck_assert_ok(genre_mlp_fit(m, bx, NB, DB, DB, by, NULL, 0, 0, NULL));
+    ck_assert_ok(genre_mlp_predict_proba(m, bx, NB, DB, DB, p, NB * KB, NULL));
+    double acc = accuracy_of(m);
+    if (epochs >= 40)
+        ck_assert_msg(acc > 0.85, "threads %lld batch %lld: accuracy %g", (long long)threads,
+                      (long long)batch, acc);
+    genre_mlp_free(m);
+}
+
+START_TEST(test_threads)
+{
+    make_blobs();
+    genre_mlp *m = NULL;
+    ck_assert_ok(genre_mlp_create(&m));
+    int64_t v = -1;
+    ck_assert_ok(genre_mlp_get_i64(m, GENRE_MLP_N_THREADS, &v));
+    ck_assert_int_eq(v, 0);
+    ck_assert_status(genre_mlp_set_i64(m, GENRE_MLP_N_THREADS, -1), GENRE_E_INVALID_ARG);
+    ck_assert_msg(strstr(genre_last_error(), "GENRE_MLP_N_THREADS") != NULL, "%s",
+                  genre_last_error());
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_N_THREADS, 100000)); /* clamped at fit */
+    genre_mlp_free(m);
+
+    static double p1[NB * KB], p2[NB * KB], q[NB * KB];
+    const struct {
+        int64_t threads, batch;
+        double dropout, l2;
+    } cases[] = {
+        {2, 64, 0.0, 0.0},
+        {3, 7, 0.2, 1e-3}, /* last batch of 2 rows: 2 of the 3 workers */
+        {4, 0, 0.0, 1e-3}, /* full batch */
+        {300, 32, 0.1, 0.0}, /* more threads than rows */
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        /* the same seed and thread count give the same bits */
+        fit_proba(cases[c].threads, cases[c].batch, cases[c].dropout, cases[c].l2, 40, p1);
+        fit_proba(cases[c].threads, cases[c].batch, cases[c].dropout, cases[c].l2, 40, p2);
+        ck_assert_msg(memcmp(p1, p2, sizeof p1) == 0, "case %zu not reproducible", c);
+#ifdef GENRE_TESTING
+        /* workers that cannot get a thread run inline: the same bits */
+        genre__parallel_fail_spawns(-1);
+        fit_proba(cases[c].threads, cases[c].batch, cases[c].dropout, cases[c].l2, 40, q);
+        genre__parallel_fail_spawns(0);
+        ck_assert_msg(memcmp(p1, q, sizeof p1) == 0, "case %zu differs inline", c);
+#endif
+        /* 1 thread: the same model up to the grouping of the sums */
+        if (cases[c].dropout == 0.0) {
+            fit_proba(cases[c].threads, cases[c].batch, 0.0, cases[c].l2, 3, p1);
+            fit_proba(1, cases[c].batch, 0.0, cases[c].l2, 3, q);
+            for (size_t i = 0; i < NB * KB; i++)
+                ck_assert_double_eq_tol(p1[i], q[i], 1e-9);
+        }
+    }
+    /* 1 thread is the default path: explicitly 1 == auto (batch 32 < 256) */
+    fit_proba(1, 32, 0.1, 1e-3, 40, p1);
+    fit_proba(0, 32, 0.1, 1e-3, 40, p2);
+    ck_assert(memcmp(p1, p2, sizeof p1) == 0);
+
+    /* regression on 2 threads: reproducible, close to 1 thread */
+    double yv[NB];
+    for (size_t i = 0; i < NB; i++)
+        yv[i] = bx[i * DB] - 0.5 * bx[i * DB + 1];
+    double out[3][NB];
+    for (int r = 0; r < 3; r++) {
+        genre_mlp *g = small_model();
+        ck_assert_ok(genre_mlp_set_i64(g, GENRE_MLP_N_THREADS, r < 2 ? 2 : 1));
+        ck_assert_ok(genre_mlp_set_i64(g, GENRE_MLP_EPOCHS, 3));
+        ck_assert_ok(genre_mlp_fit_regression(g, bx, NB, DB, DB, yv, 1, NULL, 0, 0, NULL));
+        ck_assert_ok(genre_mlp_predict_values(g, bx, NB, DB, DB, out[r], NB, NULL));
+        genre_mlp_free(g);
+    }
+    ck_assert(memcmp(out[0], out[1], sizeof out[0]) == 0);
+    for (size_t i = 0; i < NB; i++)
+        ck_assert_double_eq_tol(out[0][i], out[2][i], 1e-9);
+}
+END_TEST
+
 /* ---- Allocation failures ------------------------------------------------------------------ */
 
 static genre_status scenario(void *ctx)
 {
-    (void)ctx;
+    const int threads = ctx != NULL;
     genre_mlp *m = NULL, *r = NULL;
     unsigned char *buf = NULL;
     size_t len = 0;
@@ -805,6 +909,8 @@ static genre_status scenario(void *ctx)
         st = genre_mlp_set_i64(m, GENRE_MLP_PATIENCE, 1);
     if (st == GENRE_OK)
         st = genre_mlp_set_f64(m, GENRE_MLP_DROPOUT, 0.1);
+    if (st == GENRE_OK && threads)
+        st = genre_mlp_set_i64(m, GENRE_MLP_N_THREADS, 2);
     if (st == GENRE_OK)
         st = genre_mlp_fit(m, bx, 12, DB, DB, by, bx + 12 * DB, 6, DB, by + 12);
     if (st == GENRE_OK) {
@@ -834,6 +940,9 @@ START_TEST(test_alloc_walk)
     make_blobs();
     long k = genre_test_alloc_walk(scenario, NULL);
     ck_assert_int_gt(k, 8);
+    static int two_threads = 2;
+    long k2 = genre_test_alloc_walk(scenario, &two_threads);
+    ck_assert_int_gt(k2, k);
 }
 END_TEST
 
@@ -856,6 +965,7 @@ int main(void)
     tcase_add_test(tc, test_load_inconsistent);
     tcase_add_test(tc, test_cancel_keeps_previous);
     tcase_add_test(tc, test_concurrent_predict);
+    tcase_add_test(tc, test_threads);
     tcase_add_test(tc, test_alloc_walk);
     suite_add_tcase(s, tc);
     return genre_test_run(s);

@@ -55,9 +55,21 @@
  * reshuffled every epoch from the handle's seed (GENRE_MLP_SHUFFLE).
  * The same seed, data and parameters give bit-identical models.
  *
- * Threading: the model runs on the calling thread (libgenre's own loops are
- * not split for these tiny layers); matrix products through OpenBLAS follow
- * OPENBLAS_NUM_THREADS. Distinct handles may be used from distinct threads;
+ * Threading: genre_mlp_fit() splits each mini-batch's rows over
+ * GENRE_MLP_N_THREADS threads (0.2; by default up to 2, for batches of 256
+ * rows or more) of a team started once per fit: every thread runs forward
+ * and backward on its contiguous share of the batch, the gradients are
+ * summed in thread order and one optimiser step is taken. The fit is
+ * bit-identical run to run for a given seed, data, parameters and thread
+ * count; different thread counts group the gradient sums differently, so
+ * their models agree to rounding, not bit for bit, and with dropout each
+ * thread draws its masks from its own stream of the seed. With
+ * GENRE_MLP_N_THREADS = 1 the fit is the 0.1 single-threaded one, bit for
+ * bit. CSR fits, prediction and the per-epoch validation run on the calling
+ * thread; matrix products through OpenBLAS (GENRE_MLP_DENSE_KERNEL = CBLAS,
+ * which also forces one thread) follow OPENBLAS_NUM_THREADS. Progress and
+ * log callbacks are called on the calling thread. Distinct handles may be
+ * used from distinct threads;
  * calls taking a const handle (predict*, save*, get*) are safe concurrently
  * on one fitted handle (inference scratch memory is allocated per call);
  * every other call needs exclusive access.
@@ -139,6 +151,16 @@ typedef struct genre_mlp genre_mlp;
  *  matrix (with sorted, distinct columns per row: the same bits). Dense
  *  fits ignore it. */
 #define GENRE_MLP_SPARSE_UPDATE 22
+/** i64, >= 0, default 0 (@since 0.2): threads of genre_mlp_fit() (see
+ *  "Threading" above). 1 = the single-threaded fit of 0.1. k > 1 = each
+ *  mini-batch's rows split into k contiguous chunks, one per thread, the
+ *  gradients summed in thread order (values above 256 are clamped to 256,
+ *  and a batch never uses more threads than it has rows). 0 = auto:
+ *  min(online cores, 2, batch rows / 128), which is 1 for batches under
+ *  256 rows. CSR fits and fits with a layer on CBLAS
+ *  (GENRE_MLP_DENSE_KERNEL) always use 1 thread. Negative values:
+ *  GENRE_E_INVALID_ARG. */
+#define GENRE_MLP_N_THREADS 23
 
 /* Read-only keys (genre_mlp_get_i64; GENRE_E_BAD_STATE before a fit). */
 /** i64: GENRE_MLP_TASK_CLASSIFICATION or GENRE_MLP_TASK_REGRESSION. */

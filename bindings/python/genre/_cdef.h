@@ -368,6 +368,7 @@ genre_status genre_text_load_from_memory(genre_text **out, const void *buf, size
 #define GENRE_MLP_LR_SCHEDULE 20
 #define GENRE_MLP_DENSE_KERNEL 21
 #define GENRE_MLP_SPARSE_UPDATE 22
+#define GENRE_MLP_N_THREADS 23
 #define GENRE_MLP_TASK 100
 #define GENRE_MLP_N_FEATURES 101
 #define GENRE_MLP_N_OUTPUTS 102

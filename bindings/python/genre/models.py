@@ -335,6 +335,7 @@ _MLP_KEYS = {
     "lr_schedule": ("i64", "GENRE_MLP_LR_SCHEDULE", _enum("GENRE_MLP_SCHEDULE_")),
     "dense_kernel": ("i64", "GENRE_MLP_DENSE_KERNEL", _enum("GENRE_MLP_KERNEL_")),
     "sparse_update": ("i64", "GENRE_MLP_SPARSE_UPDATE", None),
+    "n_threads": ("i64", "GENRE_MLP_N_THREADS", None),
 }
 
 

@@ -214,6 +214,7 @@ pub const GENRE_MLP_N_CLASSES: i32 = 19;
 pub const GENRE_MLP_LR_SCHEDULE: i32 = 20;
 pub const GENRE_MLP_DENSE_KERNEL: i32 = 21;
 pub const GENRE_MLP_SPARSE_UPDATE: i32 = 22;
+pub const GENRE_MLP_N_THREADS: i32 = 23;
 pub const GENRE_MLP_TASK: i32 = 100;
 pub const GENRE_MLP_N_FEATURES: i32 = 101;
 pub const GENRE_MLP_N_OUTPUTS: i32 = 102;
