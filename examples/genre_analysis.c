@@ -1632,6 +1632,9 @@ static void run_mlp_job(mlp_job *j)
         (st = genre_mlp_set_i64(mlp, GENRE_MLP_BATCH_SIZE, 256)) ||
         (st = genre_mlp_set_i64(mlp, GENRE_MLP_N_CLASSES, NC)) ||
         (st = genre_mlp_set_i64(mlp, GENRE_MLP_SEED, (int64_t)j->r->opt.seed)) ||
+        /* the pool already runs fits side by side (and beside k-means):
+         * one thread per fit uses the cores best */
+        (st = genre_mlp_set_i64(mlp, GENRE_MLP_N_THREADS, 1)) ||
         (!j->curve && (st = genre_mlp_set_i64(mlp, GENRE_MLP_PATIENCE, 30))) ||
         (st = genre_mlp_set_progress(mlp, progress_shared, j->bar)))
         goto out;

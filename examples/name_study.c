@@ -260,6 +260,8 @@ static genre_status mlp_new(genre_mlp **m, const int32_t *hidden, size_t n_hidde
         st = genre_mlp_set_i64(*m, GENRE_MLP_BATCH_SIZE, 256);
     if (!st)
         st = genre_mlp_set_i64(*m, GENRE_MLP_N_CLASSES, NC);
+    if (!st) /* the splits already run on two threads (and beside genre-analysis's stages) */
+        st = genre_mlp_set_i64(*m, GENRE_MLP_N_THREADS, 1);
     if (!st)
         st = genre_mlp_set_i64(*m, GENRE_MLP_SEED, (int64_t)seed);
     return st;
