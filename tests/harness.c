@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #ifdef GENRE_TESTING
 #include "alloc.h"
@@ -56,4 +57,42 @@ const char *genre_test_source_path(const char *relative)
     static char path[4096];
     snprintf(path, sizeof path, "%s/%s", GENRE_SOURCE_DIR, relative);
     return path;
+}
+
+genre_test_block genre_test_block_get(const char *relative, const char *name)
+{
+    genre_test_block r = {0, 0, NULL};
+    const char *path = genre_test_source_path(relative);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    char line[256];
+    int found = 0;
+    while (fgets(line, sizeof line, f)) {
+        char bname[128];
+        size_t rows, cols;
+        if (line[0] != '@' || sscanf(line, "@ %127s %zu %zu", bname, &rows, &cols) != 3 ||
+            strcmp(bname, name) != 0)
+            continue;
+        r.rows = rows;
+        r.cols = cols;
+        r.v = malloc((rows * cols + 1) * sizeof *r.v); /* + 1: never malloc(0) */
+        ck_assert_ptr_nonnull(r.v);
+        for (size_t i = 0; i < rows * cols; i++) {
+            ck_assert_msg(fgets(line, sizeof line, f) != NULL, "%s truncated", name);
+            char *end;
+            r.v[i] = strtod(line, &end);
+            ck_assert_msg(end != line, "%s: bad number %s", name, line);
+        }
+        found = 1;
+        break;
+    }
+    fclose(f);
+    ck_assert_msg(found, "block %s not in %s", name, path);
+    return r;
+}
+
+void genre_test_block_free(genre_test_block *r)
+{
+    free(r->v);
+    r->v = NULL;
 }

@@ -40,4 +40,16 @@ long genre_test_alloc_walk(genre_test_scenario scenario, void *ctx);
 /* Path of a file in the source tree (tests/data, data/...), in a static buffer. */
 const char *genre_test_source_path(const char *relative);
 
+/* A block "@ name rows cols" followed by rows * cols numbers, one per line,
+ * of a reference fixture written by a script in tests/fixtures (row-major). */
+typedef struct genre_test_block {
+    size_t rows, cols;
+    double *v; /* malloc'ed; genre_test_block_free() */
+} genre_test_block;
+
+/* Reads block `name` of the fixture at `relative` (source tree); a missing
+ * file or block, or a bad number, fails the test. */
+genre_test_block genre_test_block_get(const char *relative, const char *name);
+void genre_test_block_free(genre_test_block *b);
+
 #endif

@@ -5,13 +5,12 @@
 #ifndef GENRE_TEST_KMEANS_FIXTURE_H
 #define GENRE_TEST_KMEANS_FIXTURE_H
 
+#include "harness.h"
+
 #include <stddef.h>
 
 /* One block: rows x cols doubles, row-major. */
-typedef struct km_ref {
-    size_t rows, cols;
-    double *v;
-} km_ref;
+typedef genre_test_block km_ref; /* tests/fixtures/kmeans_reference.txt */
 
 /* Reads block `name`; fails the running test when it is missing. */
 km_ref km_ref_get(const char *name);

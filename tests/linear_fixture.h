@@ -7,14 +7,13 @@
 
 #include "real_split.h"
 
+#include "harness.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 /* One block of the reference file: rows x cols doubles, row-major. */
-typedef struct lin_ref {
-    size_t rows, cols;
-    double *v;
-} lin_ref;
+typedef genre_test_block lin_ref; /* tests/fixtures/linear_reference.txt */
 
 /* Reads block `name`; fails the running test when it is missing. */
 lin_ref lin_ref_get(const char *name);
