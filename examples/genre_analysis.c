@@ -118,8 +118,8 @@ static void usage(FILE *f)
         "                          non-empty data row, e.g. tests/fixtures/real_split.csv.gz\n"
         "  -h, --help              this text\n"
         "\n"
-        "Ctrl-C cancels the running stage and writes a report marked partial (the name\n"
-        "study cannot be stopped mid-way: a partial report leaves it out).\n",
+        "Ctrl-C cancels the running stages (the name study too, at its next epoch) and\n"
+        "writes a report marked partial that lists the stages it finished.\n",
         f);
 }
 
@@ -2105,6 +2105,12 @@ static void ns_progress(void *user, const char *what)
         bar_show(&g_ns_bar, r->ns_weight_done / r->ns_weight_total);
 }
 
+static int ns_cancel(void *user)
+{
+    (void)user;
+    return g_cancel ? 1 : 0;
+}
+
 static void *ns_main(void *arg)
 {
     run *r = arg;
@@ -2120,6 +2126,7 @@ static void *ns_main(void *arg)
         o.n_resamples = 200;
     }
     o.progress = ns_progress;
+    o.cancel = ns_cancel;
     o.user = r;
     r->ns_weight_total = NAME_STUDY_N_SPLITS * (1 + 3 + 3 + 10 * NAME_STUDY_N_SCALES +
                                                 o.folds + 2 + 1);
@@ -2137,6 +2144,10 @@ static void *ns_main(void *arg)
                        r->opt.names_quick ? "quick settings" : "full settings", a->diff,
                        a->diff_lo, a->diff_hi);
             stage_end(s, ST_DONE);
+        } else if (r->ns->cancelled) {
+            r->cancelled = 1;
+            stage_note(s, "cancelled by Ctrl-C; its numbers are left out");
+            stage_end(s, ST_CANCELLED);
         } else {
             r->failed = 1;
             stage_note(s, "%s", r->ns->error);
@@ -2147,7 +2158,7 @@ static void *ns_main(void *arg)
     }
     pthread_mutex_unlock(&g_reg);
     if (!r->ns_abandoned)
-        bar_end(&g_ns_bar, rc == 0 ? "done" : "failed");
+        bar_end(&g_ns_bar, rc == 0 ? "done" : r->ns->cancelled ? "cancelled" : "failed");
     return NULL;
 }
 
@@ -2182,13 +2193,16 @@ static void names_start(run *r)
     }
 }
 
-/* Waits for the study; on Ctrl-C gives up on it (it cannot be stopped
- * mid-way): the thread is left to run until the program exits, and the
- * report, marked partial, leaves the study out. */
+/* Waits for the study. On Ctrl-C the study stops at its next epoch or step
+ * (name_study_options.cancel); should it not have stopped within
+ * NS_CANCEL_WAIT_S, the report is written without it and the thread is left
+ * to the program's exit. */
+#define NS_CANCEL_WAIT_S 10.0
 static void names_wait(run *r)
 {
     if (!r->ns_started)
         return;
+    double cancel_seen = -1;
     for (;;) {
         if (r->ns_done) {
             pthread_join(r->ns_thread, NULL);
@@ -2196,23 +2210,31 @@ static void names_wait(run *r)
             return;
         }
         if (g_cancel) {
-            pthread_mutex_lock(&g_reg);
-            if (!r->ns_done) {
-                r->ns_abandoned = 1;
-                r->cancelled = 1;
-                stage_note(r->ns_stage, "cancelled by Ctrl-C (the study cannot be stopped "
-                                        "mid-way; its numbers are left out)");
-                stage_end(r->ns_stage, ST_CANCELLED);
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            double t = (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
+            if (cancel_seen < 0)
+                cancel_seen = t;
+            if (t - cancel_seen > NS_CANCEL_WAIT_S) {
+                pthread_mutex_lock(&g_reg);
+                if (!r->ns_done) {
+                    r->ns_abandoned = 1;
+                    r->cancelled = 1;
+                    stage_note(r->ns_stage, "cancelled by Ctrl-C (the study did not stop "
+                                            "within %.0f s; its numbers are left out)",
+                               NS_CANCEL_WAIT_S);
+                    stage_end(r->ns_stage, ST_CANCELLED);
+                }
+                pthread_mutex_unlock(&g_reg);
+                if (r->ns_abandoned) {
+                    bar_end(&g_ns_bar, "cancelled");
+                    pthread_detach(r->ns_thread);
+                    return;
+                }
+                continue;
             }
-            pthread_mutex_unlock(&g_reg);
-            if (r->ns_abandoned) {
-                bar_end(&g_ns_bar, "cancelled");
-                pthread_detach(r->ns_thread);
-                return;
-            }
-            continue;
         }
-        struct timespec ts = {0, 50 * 1000 * 1000};
+        struct timespec ts = {0, 20 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
 }

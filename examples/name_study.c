@@ -138,20 +138,34 @@ typedef struct ctx {
     const name_study_options *o;
     name_study_result *out;
     pthread_mutex_t *progress_lock;
-    int which, rc;
+    int which, rc, stop; /* stop: options.cancel said so */
     const genre_dataset *ds;
     char error[512];
 } ctx;
 
 static int fail(ctx *c, const char *what, genre_status st)
 {
+    if (st == GENRE_E_CANCELLED) {
+        c->stop = 1;
+        snprintf(c->error, sizeof c->error, "cancelled (%s)", what);
+        return -1;
+    }
     snprintf(c->error, sizeof c->error, "%s: %s (%s)", what, genre_last_error(),
              genre_status_name(st));
     return -1;
 }
 
+static int cancel_requested(const name_study_options *o)
+{
+    return o->cancel && o->cancel(o->user);
+}
+
+/* Reports the next step, and notes a cancel request: the next TRY then
+ * stops the split. */
 static void progress(ctx *c, const char *fmt, ...)
 {
+    if (cancel_requested(c->o))
+        c->stop = 1;
     if (!c->o->progress)
         return;
     char buf[256];
@@ -166,7 +180,7 @@ static void progress(ctx *c, const char *fmt, ...)
 
 #define TRY(call, what)                                                                  \
     do {                                                                                 \
-        genre_status st_ = (call);                                                       \
+        genre_status st_ = c->stop ? GENRE_E_CANCELLED : (call);                         \
         if (st_ != GENRE_OK) {                                                           \
             rc = fail(c, (what), st_);                                                   \
             goto done;                                                                   \
@@ -246,10 +260,22 @@ const double name_study_scales[NAME_STUDY_N_SCALES] = {0.3, 0.1, 0.03};
 
 /* ---- Models --------------------------------------------------------------- */
 
-static genre_status mlp_new(genre_mlp **m, const int32_t *hidden, size_t n_hidden,
-                            double lr, int64_t epochs, uint64_t seed)
+/* The MLP's progress callback: asks options.cancel once per epoch. */
+static int32_t mlp_cancel(void *user, int32_t phase, int64_t step, int64_t total,
+                          double objective)
 {
+    (void)phase, (void)step, (void)total, (void)objective;
+    return cancel_requested(user) ? 1 : 0;
+}
+
+static genre_status mlp_new(genre_mlp **m, const int32_t *hidden, size_t n_hidden,
+                            double lr, int64_t epochs, const name_study_options *o)
+{
+    const uint64_t seed = o->seed;
     genre_status st = genre_mlp_create(m);
+    if (!st && o->cancel)
+        /* the callback only reads the options */
+        st = genre_mlp_set_progress(*m, mlp_cancel, (void *)(uintptr_t)o);
     if (!st)
         st = genre_mlp_set_hidden_layers(*m, hidden, n_hidden);
     if (!st)
@@ -279,7 +305,7 @@ static genre_status names_fit_predict(const name_study_options *o, const csr *tr
                                       int64_t *best, double *proba_va)
 {
     genre_mlp *m = NULL;
-    genre_status st = mlp_new(&m, NULL, 0, 0.01, epochs, o->seed);
+    genre_status st = mlp_new(&m, NULL, 0, 0.01, epochs, o);
     if (!st && va)
         st = genre_mlp_set_i64(m, GENRE_MLP_PATIENCE, SPARSE_PATIENCE);
     if (!st)
@@ -306,7 +332,7 @@ static genre_status both_fit_predict(const name_study_options *o, const csr *tr,
 {
     genre_mlp *m = NULL;
     const int32_t hidden[] = {o->both_hidden};
-    genre_status st = mlp_new(&m, hidden, 1, 3e-3, o->both_epochs, o->seed);
+    genre_status st = mlp_new(&m, hidden, 1, 3e-3, o->both_epochs, o);
     if (!st)
         st = genre_mlp_set_i64(m, GENRE_MLP_PATIENCE, SPARSE_PATIENCE);
     if (!st)
@@ -333,7 +359,7 @@ static genre_status dense_fit_predict(const name_study_options *o, const double 
 {
     static const int32_t hidden[] = {64, 32};
     genre_mlp *m = NULL;
-    genre_status st = mlp_new(&m, hidden, 2, 3e-3, o->audio_epochs, o->seed);
+    genre_status st = mlp_new(&m, hidden, 2, 3e-3, o->audio_epochs, o);
     if (!st)
         st = genre_mlp_set_i64(m, GENRE_MLP_PATIENCE, DENSE_PATIENCE);
     if (!st)
@@ -740,6 +766,8 @@ int name_study_run(const genre_dataset *ds, const name_study_options *opt,
         pthread_join(th, NULL);
     else if (sc[0].rc == 0)
         split_main(&sc[1]);
+    for (int s = 0; s < NAME_STUDY_N_SPLITS; s++)
+        out->cancelled |= sc[s].stop;
     for (int s = 0; s < NAME_STUDY_N_SPLITS && rc == 0; s++)
         if (sc[s].rc) {
             rc = -1;

@@ -57,6 +57,11 @@ typedef struct name_study_options {
     /* Called before each step with a short description; may be NULL. With
      * threads >= 2 it is called from two threads, never at the same time. */
     void (*progress)(void *user, const char *what);
+    /* Polled before each step and once per epoch inside every model fit
+     * (through the MLP's progress callback); nonzero stops the study, which
+     * then returns -1 with `cancelled` set in the result. May be NULL; with
+     * threads >= 2 it is called from both threads. */
+    int (*cancel)(void *user);
     void *user;
 } name_study_options;
 
@@ -91,6 +96,7 @@ typedef struct name_study_result {
     int64_t n_text_columns;                  /* 2 * n_buckets */
     double seconds;
     name_study_options opt;
+    int cancelled; /* stopped by options.cancel (the numbers are incomplete) */
     char error[512];
 } name_study_result;
 
