@@ -27,6 +27,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <string.h>
 
 void genre__csr_free(genre__csr *m)
@@ -598,14 +599,19 @@ done:
 #define FFT_GRIDS 4
 enum { PLAN_ROWS_R2C, PLAN_KROWS_R2C, PLAN_COLS_FWD, PLAN_COLS_BWD, PLAN_ROWS_C2R, FFT_N_PLANS };
 
+/* A cell as the traversal reads it (56 bytes); its box is in bh_box. */
 typedef struct bh_node {
-    double center[MAX_DIMS], half;
     double com[MAX_DIMS];
     double count;
-    int32_t child;   /* first of its non-empty children, or -1 for a leaf */
+    double w2;        /* (cell width)^2 */
+    int32_t child;    /* first of its non-empty children, or -1 for a leaf */
     uint32_t n_child; /* how many (1 .. 2^dims) */
-    uint32_t lo, hi; /* points perm[lo, hi) */
+    uint32_t lo, hi;  /* points perm[lo, hi) */
 } bh_node;
+
+typedef struct bh_box {
+    double center[MAX_DIMS], half;
+} bh_box;
 
 struct genre__tsne_work {
     size_t n, dims;
@@ -615,6 +621,10 @@ struct genre__tsne_work {
     bh_node *nodes;
     size_t n_nodes, cap_nodes;
     uint32_t *perm, *perm2;
+    bh_box *boxes;    /* beside nodes, same capacity */
+    double *pt;       /* coordinates in tree order, dimension l at pt + l * n */
+    double *bh_list;  /* per worker: 4 x BH_LIST interaction list */
+    int bh_list_threads;
     /* FFT: FFT_GRIDS real N x N charge grids and the kernel's (rows
      * grid_stride floats apart), their N x (N/2+1) spectra (spec_stride
      * apart), all from fftwf_malloc; plans for the current N */
@@ -663,6 +673,9 @@ void genre__tsne_work_free(genre__tsne_work *w)
     genre__free(w->nodes);
     genre__free(w->perm);
     genre__free(w->perm2);
+    genre__free(w->boxes);
+    genre__free(w->pt);
+    genre__free(w->bh_list);
     genre__free(w->kspec);
     genre__free(w->order);
     genre__free(w->box_start);
@@ -878,6 +891,40 @@ double genre__tsne_kl_given_z(const genre__csr *p, const double *y, size_t dims,
 
 /* ---- Barnes-Hut ------------------------------------------------------------------ */
 
+/*
+ * Quadtree / octree with buckets and group traversal (the GADGET / Bonsai
+ * scheme). Cells stop splitting at BH_LEAF points. The points, in tree order
+ * (a space-filling order), are cut into groups of BH_GROUP consecutive
+ * points; one tree walk per group builds one interaction list for all its
+ * points, with a criterion that holds for each of them: a cell is
+ * summarised when width^2 < theta^2 d^2, d being the distance from the
+ * cell's centre of mass to the group's bounding box (d <= |y_i - com| for
+ * every point i of the group, so each point's accuracy is at least that of
+ * the per-point criterion at the same theta). For theta^2 dims >= 1 a cell
+ * must also lie outside the box (for smaller theta no cell meeting the box
+ * can pass the test): a summarised cell never holds a point of the group.
+ * Opened leaves add their points (mass 1, contiguous in tree order), the
+ * group's own points included: a point against itself adds exactly 1 to its
+ * normaliser and 0 to its force, and the 1 is taken off afterwards.
+ * theta = 0 summarises nothing, so every pair is summed directly (exact).
+ * The list (structure of arrays) is evaluated for BH_BLOCK points at a time,
+ * vectorised over the points. Workers claim groups from a shared counter;
+ * a point's sums run over its group's list in walk order whatever the
+ * thread count or schedule, so the result has the same bits for every
+ * thread count.
+ */
+#define BH_LEAF 8
+#define BH_GROUP 32
+#define BH_BLOCK 8
+#define BH_LIST 2048 /* entries per list buffer (flushed when full) */
+#define BH_MAX_DEPTH 48
+
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#  define BH_CLONES __attribute__((target_clones("avx", "default")))
+#else
+#  define BH_CLONES
+#endif
+
 static genre_status bh_new_nodes(genre__tsne_work *w, size_t count, size_t *first)
 {
     if (w->n_nodes + count > w->cap_nodes) {
@@ -886,6 +933,8 @@ static genre_status bh_new_nodes(genre__tsne_work *w, size_t count, size_t *firs
             cap *= 2;
         if (genre__realloc_array(&w->nodes, cap, sizeof(bh_node)) != 0)
             return GENRE_E_NOMEM;
+        if (genre__realloc_array(&w->boxes, cap, sizeof(bh_box)) != 0)
+            return GENRE_E_NOMEM; /* (nodes keeps its larger block: no leak) */
         w->cap_nodes = cap;
     }
     *first = w->n_nodes;
@@ -893,30 +942,35 @@ static genre_status bh_new_nodes(genre__tsne_work *w, size_t count, size_t *firs
     return GENRE_OK;
 }
 
-/* Splits node `ni` (points perm[lo, hi)) recursively. */
+/* Splits node `ni` (points perm[lo, hi)) recursively; centres of mass
+ * bottom-up (leaves from their points in tree order, other cells from their
+ * children in order). */
 static genre_status bh_build(genre__tsne_work *w, const double *y, size_t ni, int depth)
 {
     const size_t D = w->dims, nch = (size_t)1 << D;
     bh_node *nd = &w->nodes[ni];
+    const bh_box box = w->boxes[ni];
     const uint32_t lo = nd->lo, hi = nd->hi;
-    double com[MAX_DIMS] = {0, 0, 0};
-    for (uint32_t a = lo; a < hi; a++)
-        for (size_t l = 0; l < D; l++)
-            com[l] += y[(size_t)w->perm[a] * D + l];
     nd->count = (double)(hi - lo);
-    for (size_t l = 0; l < D; l++)
-        nd->com[l] = hi > lo ? com[l] / nd->count : nd->center[l];
+    nd->w2 = 4.0 * box.half * box.half;
     nd->child = -1;
     nd->n_child = 0;
-    if (hi - lo <= 1 || depth >= 48)
+    if (hi - lo <= BH_LEAF || depth >= BH_MAX_DEPTH) {
+        double com[MAX_DIMS] = {0, 0, 0};
+        for (uint32_t a = lo; a < hi; a++)
+            for (size_t l = 0; l < D; l++)
+                com[l] += y[(size_t)w->perm[a] * D + l];
+        for (size_t l = 0; l < D; l++)
+            nd->com[l] = hi > lo ? com[l] / nd->count : box.center[l];
         return GENRE_OK;
+    }
     /* counting sort of the points into the 2^D orthants */
     size_t cnt[8] = {0};
     for (uint32_t a = lo; a < hi; a++) {
         const double *pt = y + (size_t)w->perm[a] * D;
         unsigned code = 0;
         for (size_t l = 0; l < D; l++)
-            code |= (pt[l] >= nd->center[l] ? 1u : 0u) << l;
+            code |= (pt[l] >= box.center[l] ? 1u : 0u) << l;
         cnt[code]++;
     }
     size_t start[8], pos[8];
@@ -928,7 +982,7 @@ static genre_status bh_build(genre__tsne_work *w, const double *y, size_t ni, in
         const double *pt = y + (size_t)w->perm[a] * D;
         unsigned code = 0;
         for (size_t l = 0; l < D; l++)
-            code |= (pt[l] >= nd->center[l] ? 1u : 0u) << l;
+            code |= (pt[l] >= box.center[l] ? 1u : 0u) << l;
         w->perm2[pos[code]++] = w->perm[a];
     }
     memcpy(w->perm + lo, w->perm2 + lo, (hi - lo) * sizeof(uint32_t));
@@ -944,90 +998,273 @@ static genre_status bh_build(genre__tsne_work *w, const double *y, size_t ni, in
     nd = &w->nodes[ni]; /* may have moved */
     nd->child = (int32_t)first;
     nd->n_child = (uint32_t)n_child;
-    const double half = 0.5 * nd->half;
+    const double half = 0.5 * box.half;
     for (size_t c = 0, o = 0; c < nch; c++) {
         if (cnt[c] == 0)
             continue;
-        bh_node *ch = &w->nodes[first + o++];
+        bh_node *ch = &w->nodes[first + o];
+        bh_box *cb = &w->boxes[first + o++];
         for (size_t l = 0; l < D; l++)
-            ch->center[l] = nd->center[l] + ((c >> l) & 1u ? half : -half);
-        ch->half = half;
+            cb->center[l] = box.center[l] + ((c >> l) & 1u ? half : -half);
+        cb->half = half;
         ch->lo = (uint32_t)start[c];
         ch->hi = (uint32_t)(start[c] + cnt[c]);
-        ch->child = -1;
-        ch->n_child = 0;
-        ch->count = 0;
     }
+    double com[MAX_DIMS] = {0, 0, 0};
     for (size_t o = 0; o < n_child; o++) {
         if ((st = bh_build(w, y, first + o, depth + 1)) != GENRE_OK)
             return st;
+        const bh_node *ch = &w->nodes[first + o];
+        for (size_t l = 0; l < D; l++)
+            com[l] += ch->count * ch->com[l];
     }
+    nd = &w->nodes[ni];
+    for (size_t l = 0; l < D; l++)
+        nd->com[l] = com[l] / nd->count;
     return GENRE_OK;
 }
 
+/* acc (4 x BH_BLOCK: force x, y, z, normaliser) += the interactions of the
+ * BH_BLOCK points (px, py, pz) with the L list entries (lx, ly, lz, mass
+ * lm). 3-D and 2-D versions, vectorised over the block's points: with GCC's
+ * vector extensions (two vectors of 4 doubles; no FMA contraction, so every
+ * clone gives the same bits), else plain loops. */
+#if defined(__GNUC__)
+typedef double bh_v4 __attribute__((vector_size(32)));
+#  define BH_LOAD(v, p) memcpy(&(v), (p), sizeof(bh_v4))
+#  define BH_STORE(p, v) memcpy((p), &(v), sizeof(bh_v4))
+
+BH_CLONES
+static void bh_eval3(const double *restrict lx, const double *restrict ly,
+                     const double *restrict lz, const double *restrict lm, size_t L,
+                     const double *restrict px, const double *restrict py,
+                     const double *restrict pz, double *restrict acc)
+{
+    bh_v4 x0, x1, y0, y1, z0, z1, ax0, ax1, ay0, ay1, az0, az1, s0, s1;
+    BH_LOAD(x0, px), BH_LOAD(x1, px + 4), BH_LOAD(y0, py), BH_LOAD(y1, py + 4);
+    BH_LOAD(z0, pz), BH_LOAD(z1, pz + 4);
+    BH_LOAD(ax0, acc), BH_LOAD(ax1, acc + 4), BH_LOAD(ay0, acc + 8), BH_LOAD(ay1, acc + 12);
+    BH_LOAD(az0, acc + 16), BH_LOAD(az1, acc + 20), BH_LOAD(s0, acc + 24);
+    BH_LOAD(s1, acc + 28);
+    for (size_t k = 0; k < L; k++) {
+        const bh_v4 cx = {lx[k], lx[k], lx[k], lx[k]}, cy = {ly[k], ly[k], ly[k], ly[k]},
+                    cz = {lz[k], lz[k], lz[k], lz[k]}, m = {lm[k], lm[k], lm[k], lm[k]};
+        const bh_v4 dx0 = x0 - cx, dy0 = y0 - cy, dz0 = z0 - cz;
+        const bh_v4 dx1 = x1 - cx, dy1 = y1 - cy, dz1 = z1 - cz;
+        const bh_v4 w0 = 1.0 / (1.0 + (dx0 * dx0 + dy0 * dy0 + dz0 * dz0));
+        const bh_v4 w1 = 1.0 / (1.0 + (dx1 * dx1 + dy1 * dy1 + dz1 * dz1));
+        const bh_v4 mw0 = m * w0, mw1 = m * w1;
+        const bh_v4 f0 = mw0 * w0, f1 = mw1 * w1;
+        s0 += mw0, s1 += mw1;
+        ax0 += f0 * dx0, ay0 += f0 * dy0, az0 += f0 * dz0;
+        ax1 += f1 * dx1, ay1 += f1 * dy1, az1 += f1 * dz1;
+    }
+    BH_STORE(acc, ax0), BH_STORE(acc + 4, ax1), BH_STORE(acc + 8, ay0);
+    BH_STORE(acc + 12, ay1), BH_STORE(acc + 16, az0), BH_STORE(acc + 20, az1);
+    BH_STORE(acc + 24, s0), BH_STORE(acc + 28, s1);
+}
+
+BH_CLONES
+static void bh_eval2(const double *restrict lx, const double *restrict ly,
+                     const double *restrict lm, size_t L, const double *restrict px,
+                     const double *restrict py, double *restrict acc)
+{
+    bh_v4 x0, x1, y0, y1, ax0, ax1, ay0, ay1, s0, s1;
+    BH_LOAD(x0, px), BH_LOAD(x1, px + 4), BH_LOAD(y0, py), BH_LOAD(y1, py + 4);
+    BH_LOAD(ax0, acc), BH_LOAD(ax1, acc + 4), BH_LOAD(ay0, acc + 8), BH_LOAD(ay1, acc + 12);
+    BH_LOAD(s0, acc + 24), BH_LOAD(s1, acc + 28);
+    for (size_t k = 0; k < L; k++) {
+        const bh_v4 cx = {lx[k], lx[k], lx[k], lx[k]}, cy = {ly[k], ly[k], ly[k], ly[k]},
+                    m = {lm[k], lm[k], lm[k], lm[k]};
+        const bh_v4 dx0 = x0 - cx, dy0 = y0 - cy, dx1 = x1 - cx, dy1 = y1 - cy;
+        const bh_v4 w0 = 1.0 / (1.0 + (dx0 * dx0 + dy0 * dy0));
+        const bh_v4 w1 = 1.0 / (1.0 + (dx1 * dx1 + dy1 * dy1));
+        const bh_v4 mw0 = m * w0, mw1 = m * w1;
+        const bh_v4 f0 = mw0 * w0, f1 = mw1 * w1;
+        s0 += mw0, s1 += mw1;
+        ax0 += f0 * dx0, ay0 += f0 * dy0;
+        ax1 += f1 * dx1, ay1 += f1 * dy1;
+    }
+    BH_STORE(acc, ax0), BH_STORE(acc + 4, ax1), BH_STORE(acc + 8, ay0);
+    BH_STORE(acc + 12, ay1), BH_STORE(acc + 24, s0), BH_STORE(acc + 28, s1);
+}
+#else
+static void bh_eval3(const double *restrict lx, const double *restrict ly,
+                     const double *restrict lz, const double *restrict lm, size_t L,
+                     const double *restrict px, const double *restrict py,
+                     const double *restrict pz, double *restrict acc)
+{
+    for (size_t k = 0; k < L; k++)
+        for (int q = 0; q < BH_BLOCK; q++) {
+            const double dx = px[q] - lx[k], dy = py[q] - ly[k], dz = pz[q] - lz[k];
+            const double w1 = 1.0 / (1.0 + (dx * dx + dy * dy + dz * dz));
+            const double mw = lm[k] * w1, f = mw * w1;
+            acc[3 * BH_BLOCK + q] += mw;
+            acc[q] += f * dx, acc[BH_BLOCK + q] += f * dy, acc[2 * BH_BLOCK + q] += f * dz;
+        }
+}
+
+static void bh_eval2(const double *restrict lx, const double *restrict ly,
+                     const double *restrict lm, size_t L, const double *restrict px,
+                     const double *restrict py, double *restrict acc)
+{
+    for (size_t k = 0; k < L; k++)
+        for (int q = 0; q < BH_BLOCK; q++) {
+            const double dx = px[q] - lx[k], dy = py[q] - ly[k];
+            const double w1 = 1.0 / (1.0 + (dx * dx + dy * dy));
+            const double mw = lm[k] * w1, f = mw * w1;
+            acc[3 * BH_BLOCK + q] += mw;
+            acc[q] += f * dx, acc[BH_BLOCK + q] += f * dy;
+        }
+}
+#endif
+
+#define BH_BLOCKS (BH_GROUP / BH_BLOCK)
+
 typedef struct bh_ctx {
     const genre__tsne_work *w;
-    const double *y;
     double theta2;
+    int check_apart; /* theta^2 dims >= 1: a cell could be summarised for a group it overlaps */
+    size_t group, n_groups;
     double *rep, *zrow;
+    _Atomic size_t next; /* first group not yet claimed */
 } bh_ctx;
+
+/* Evaluates the group's np points (copied into blocks in pts) against the
+ * list, adding to acc. */
+static void bh_flush(const genre__tsne_work *w, const double *list, size_t L,
+                     const double *pts, size_t np, double *acc)
+{
+    const double *lx = list, *ly = list + BH_LIST, *lz = list + 2 * BH_LIST,
+                 *lm = list + 3 * BH_LIST;
+    for (size_t b = 0; b * BH_BLOCK < np; b++) {
+        const double *p = pts + b * MAX_DIMS * BH_BLOCK;
+        double *a = acc + b * 4 * BH_BLOCK;
+        if (w->dims == 3)
+            bh_eval3(lx, ly, lz, lm, L, p, p + BH_BLOCK, p + 2 * BH_BLOCK, a);
+        else
+            bh_eval2(lx, ly, lm, L, p, p + BH_BLOCK, a);
+    }
+}
+
+#if defined(__GNUC__)
+#  define BH_INLINE static inline __attribute__((always_inline))
+#else
+#  define BH_INLINE static inline
+#endif
+
+/* One group: the points at tree positions [lo, lo + np); D is a constant
+ * in each of the two callers below. */
+BH_INLINE void bh_group(bh_ctx *c, size_t lo, size_t np, double *list, int32_t *stack,
+                        const size_t D)
+{
+    const genre__tsne_work *w = c->w;
+    const size_t n = w->n;
+    const double *pt = w->pt; /* tree order, dimension l at pt + l * n */
+    double *lx = list, *ly = list + BH_LIST, *lz = list + 2 * BH_LIST, *lm = list + 3 * BH_LIST;
+    double pts[BH_BLOCKS * MAX_DIMS * BH_BLOCK];
+    double acc[BH_BLOCKS * 4 * BH_BLOCK];
+    /* the points in blocks (the last padded with the last point), their
+     * bounding box */
+    double bmin[MAX_DIMS] = {0, 0, 0}, bmax[MAX_DIMS] = {0, 0, 0};
+    const size_t padded = (np + BH_BLOCK - 1) / BH_BLOCK * BH_BLOCK;
+    for (size_t l = 0; l < D; l++) {
+        bmin[l] = bmax[l] = pt[l * n + lo];
+        for (size_t q = 0; q < padded; q++) {
+            const double v = pt[l * n + lo + (q < np ? q : np - 1)];
+            pts[(q / BH_BLOCK) * MAX_DIMS * BH_BLOCK + l * BH_BLOCK + q % BH_BLOCK] = v;
+            bmin[l] = v < bmin[l] ? v : bmin[l];
+            bmax[l] = v > bmax[l] ? v : bmax[l];
+        }
+    }
+    memset(acc, 0, padded * 4 * sizeof *acc);
+    size_t L = 0;
+    int sp = 0;
+    stack[sp++] = 0;
+    while (sp > 0) {
+        const int32_t ni = stack[--sp];
+        const bh_node *nd = &w->nodes[ni];
+        double d2 = 0;
+        for (size_t l = 0; l < D; l++) {
+            /* distance along l from the centre of mass to the box: 0
+             * inside, so max(0, bmin - com, com - bmax) */
+            const double cl = nd->com[l];
+            const double e = fmax(fmax(bmin[l] - cl, cl - bmax[l]), 0.0);
+            d2 += e * e;
+        }
+        int take = nd->w2 < c->theta2 * d2;
+        if (take && c->check_apart) {
+            const bh_box *bx = &w->boxes[ni];
+            int apart = 0;
+            for (size_t l = 0; l < D; l++)
+                apart |= bx->center[l] + bx->half < bmin[l] || bx->center[l] - bx->half > bmax[l];
+            take = apart;
+        }
+        if (take) {
+            if (L == BH_LIST) {
+                bh_flush(w, list, L, pts, np, acc);
+                L = 0;
+            }
+            lx[L] = nd->com[0];
+            ly[L] = nd->com[1];
+            if (D == 3)
+                lz[L] = nd->com[2];
+            lm[L++] = nd->count;
+            continue;
+        }
+        if (nd->child < 0) {
+            /* the leaf's points, contiguous in tree order */
+            for (size_t a = nd->lo; a < nd->hi;) {
+                if (L == BH_LIST) {
+                    bh_flush(w, list, L, pts, np, acc);
+                    L = 0;
+                }
+                const size_t m = nd->hi - a < BH_LIST - L ? nd->hi - a : BH_LIST - L;
+                memcpy(lx + L, pt + a, m * sizeof *lx);
+                memcpy(ly + L, pt + n + a, m * sizeof *ly);
+                if (D == 3)
+                    memcpy(lz + L, pt + 2 * n + a, m * sizeof *lz);
+                for (size_t e = 0; e < m; e++)
+                    lm[L + e] = 1.0;
+                L += m;
+                a += m;
+            }
+            continue;
+        }
+        for (uint32_t ch = nd->n_child; ch-- > 0;)
+            stack[sp++] = nd->child + (int32_t)ch;
+    }
+    bh_flush(w, list, L, pts, np, acc);
+    for (size_t q = 0; q < np; q++) {
+        const size_t i = w->perm[lo + q];
+        const double *a = acc + (q / BH_BLOCK) * 4 * BH_BLOCK + q % BH_BLOCK;
+        for (size_t l = 0; l < D; l++)
+            c->rep[i * D + l] = a[l * BH_BLOCK];
+        c->zrow[i] = a[3 * BH_BLOCK] - 1.0; /* the point against itself */
+    }
+}
+
+#define BH_CLAIM 4 /* groups claimed at a time */
 
 static void bh_body(void *vctx, size_t begin, size_t end, int worker)
 {
-    (void)worker;
+    (void)begin, (void)end;
     bh_ctx *c = vctx;
-    const genre__tsne_work *w = c->w;
-    const size_t D = w->dims;
-    int32_t stack[8 * 64];
-    /* points in tree order: neighbours in a row walk the same cells */
-    for (size_t a0 = begin; a0 < end; a0++) {
-        const size_t i = w->perm[a0];
-        const double *yi = c->y + i * D;
-        double acc[MAX_DIMS] = {0, 0, 0}, z = 0;
-        int sp = 0;
-        stack[sp++] = 0;
-        while (sp > 0) {
-            const bh_node *nd = &w->nodes[stack[--sp]];
-            if (nd->count == 0)
-                continue;
-            if (nd->child < 0) {
-                for (uint32_t a = nd->lo; a < nd->hi; a++) {
-                    size_t j = w->perm[a];
-                    if (j == i)
-                        continue;
-                    const double *yj = c->y + j * D;
-                    double diff[MAX_DIMS], d2 = 0;
-                    for (size_t l = 0; l < D; l++) {
-                        diff[l] = yi[l] - yj[l];
-                        d2 += diff[l] * diff[l];
-                    }
-                    double q = 1.0 / (1.0 + d2);
-                    z += q;
-                    for (size_t l = 0; l < D; l++)
-                        acc[l] += q * q * diff[l];
-                }
-                continue;
-            }
-            double diff[MAX_DIMS], d2 = 0;
-            for (size_t l = 0; l < D; l++) {
-                diff[l] = yi[l] - nd->com[l];
-                d2 += diff[l] * diff[l];
-            }
-            double width = 2.0 * nd->half;
-            if (width * width < c->theta2 * d2) {
-                double q = 1.0 / (1.0 + d2);
-                z += nd->count * q;
-                double f = nd->count * q * q;
-                for (size_t l = 0; l < D; l++)
-                    acc[l] += f * diff[l];
-                continue;
-            }
-            for (uint32_t ch = nd->n_child; ch-- > 0;)
-                stack[sp++] = nd->child + (int32_t)ch;
+    const size_t n = c->w->n;
+    double *list = c->w->bh_list + (size_t)worker * 4 * BH_LIST;
+    int32_t stack[8 * (BH_MAX_DEPTH + 2)];
+    for (;;) {
+        const size_t g0 = atomic_fetch_add(&c->next, BH_CLAIM);
+        if (g0 >= c->n_groups)
+            break;
+        const size_t g1 = g0 + BH_CLAIM < c->n_groups ? g0 + BH_CLAIM : c->n_groups;
+        for (size_t g = g0; g < g1; g++) {
+            const size_t lo = g * c->group, np = n - lo < c->group ? n - lo : c->group;
+            if (c->w->dims == 3)
+                bh_group(c, lo, np, list, stack, 3);
+            else
+                bh_group(c, lo, np, list, stack, 2);
         }
-        c->zrow[i] = z;
-        for (size_t l = 0; l < D; l++)
-            c->rep[i * D + l] = acc[l];
     }
 }
 
@@ -1035,11 +1272,22 @@ static genre_status bh_repulsion(genre__tsne_work *w, const double *y, double th
                                  int n_threads)
 {
     const size_t n = w->n, D = w->dims;
+    const int T = n_threads < 1 ? 1 : n_threads > GENRE__MAX_THREADS ? GENRE__MAX_THREADS
+                                                                     : n_threads;
     if (!w->perm) {
         w->perm = genre__alloc_array(n, sizeof(uint32_t));
         w->perm2 = w->perm ? genre__alloc_array(n, sizeof(uint32_t)) : NULL;
-        if (!w->perm2)
+        w->pt = w->perm2 ? genre__alloc_array(n * D, sizeof(double)) : NULL;
+        if (!w->pt)
             return GENRE_E_NOMEM;
+    }
+    if (w->bh_list_threads < T) {
+        genre__free(w->bh_list);
+        w->bh_list_threads = 0;
+        w->bh_list = genre__alloc_array((size_t)T * 4 * BH_LIST, sizeof(double));
+        if (!w->bh_list)
+            return GENRE_E_NOMEM;
+        w->bh_list_threads = T;
     }
     double lo[MAX_DIMS], hi[MAX_DIMS];
     for (size_t l = 0; l < D; l++)
@@ -1057,7 +1305,7 @@ static genre_status bh_repulsion(genre__tsne_work *w, const double *y, double th
     genre_status st = bh_new_nodes(w, 1, &root);
     if (st != GENRE_OK)
         return st;
-    bh_node *r = &w->nodes[root];
+    bh_box *r = &w->boxes[root];
     double half = 0;
     for (size_t l = 0; l < D; l++) {
         r->center[l] = 0.5 * (lo[l] + hi[l]);
@@ -1065,12 +1313,23 @@ static genre_status bh_repulsion(genre__tsne_work *w, const double *y, double th
         half = h > half ? h : half;
     }
     r->half = half * (1 + 1e-9) + 1e-12;
-    r->lo = 0;
-    r->hi = (uint32_t)n;
+    w->nodes[root].lo = 0;
+    w->nodes[root].hi = (uint32_t)n;
     if ((st = bh_build(w, y, root, 0)) != GENRE_OK)
         return st;
-    bh_ctx c = {w, y, theta * theta, w->rep, w->zrow};
-    genre__parallel_for(n_threads, n, bh_body, &c);
+    for (size_t a = 0; a < n; a++)
+        for (size_t l = 0; l < D; l++)
+            w->pt[l * n + a] = y[(size_t)w->perm[a] * D + l];
+    bh_ctx c = {.w = w,
+                .theta2 = theta * theta,
+                .check_apart = theta * theta * (double)D >= 1.0,
+                .group = BH_GROUP,
+                .rep = w->rep,
+                .zrow = w->zrow};
+    c.n_groups = (n + c.group - 1) / c.group;
+    atomic_init(&c.next, 0);
+    const int Tg = (size_t)T > c.n_groups ? (int)c.n_groups : T;
+    genre__parallel_for(Tg, (size_t)Tg, bh_body, &c);
     return GENRE_OK;
 }
 
