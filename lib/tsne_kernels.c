@@ -1188,8 +1188,9 @@ BH_INLINE void bh_group(bh_ctx *c, size_t lo, size_t np, double *list, int32_t *
         for (size_t l = 0; l < D; l++) {
             /* distance along l from the centre of mass to the box: 0
              * inside, so max(0, bmin - com, com - bmax) */
-            const double cl = nd->com[l];
-            const double e = fmax(fmax(bmin[l] - cl, cl - bmax[l]), 0.0);
+            const double below = bmin[l] - nd->com[l], above = nd->com[l] - bmax[l];
+            double e = below > above ? below : above;
+            e = e > 0 ? e : 0; /* (not fmax: a libm call here) */
             d2 += e * e;
         }
         int take = nd->w2 < c->theta2 * d2;
@@ -1220,12 +1221,13 @@ BH_INLINE void bh_group(bh_ctx *c, size_t lo, size_t np, double *list, int32_t *
                     L = 0;
                 }
                 const size_t m = nd->hi - a < BH_LIST - L ? nd->hi - a : BH_LIST - L;
-                memcpy(lx + L, pt + a, m * sizeof *lx);
-                memcpy(ly + L, pt + n + a, m * sizeof *ly);
-                if (D == 3)
-                    memcpy(lz + L, pt + 2 * n + a, m * sizeof *lz);
-                for (size_t e = 0; e < m; e++)
+                for (size_t e = 0; e < m; e++) {
+                    lx[L + e] = pt[a + e];
+                    ly[L + e] = pt[n + a + e];
+                    if (D == 3)
+                        lz[L + e] = pt[2 * n + a + e];
                     lm[L + e] = 1.0;
+                }
                 L += m;
                 a += m;
             }
