@@ -625,6 +625,8 @@ struct genre__tsne_work {
     double *pt;       /* coordinates in tree order, dimension l at pt + l * n */
     double *bh_list;  /* per worker: 4 x BH_LIST interaction list */
     int bh_list_threads;
+    int32_t *bh_front; /* per worker: two levels of the traversal */
+    size_t bh_front_cap;
     /* FFT: FFT_GRIDS real N x N charge grids and the kernel's (rows
      * grid_stride floats apart), their N x (N/2+1) spectra (spec_stride
      * apart), all from fftwf_malloc; plans for the current N */
@@ -676,6 +678,7 @@ void genre__tsne_work_free(genre__tsne_work *w)
     genre__free(w->boxes);
     genre__free(w->pt);
     genre__free(w->bh_list);
+    genre__free(w->bh_front);
     genre__free(w->kspec);
     genre__free(w->order);
     genre__free(w->box_start);
@@ -918,6 +921,7 @@ double genre__tsne_kl_given_z(const genre__csr *p, const double *y, size_t dims,
 #define BH_BLOCK 8
 #define BH_LIST 2048 /* entries per list buffer (flushed when full) */
 #define BH_MAX_DEPTH 48
+#define BH_CHUNK 256 /* cells tested between list-capacity checks */
 
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
 #  define BH_CLONES __attribute__((target_clones("avx", "default")))
@@ -1155,7 +1159,7 @@ static void bh_flush(const genre__tsne_work *w, const double *list, size_t L,
 
 /* One group: the points at tree positions [lo, lo + np); D is a constant
  * in each of the two callers below. */
-BH_INLINE void bh_group(bh_ctx *c, size_t lo, size_t np, double *list, int32_t *stack,
+BH_INLINE void bh_group(bh_ctx *c, size_t lo, size_t np, double *list, int32_t *front,
                         const size_t D)
 {
     const genre__tsne_work *w = c->w;
@@ -1178,63 +1182,87 @@ BH_INLINE void bh_group(bh_ctx *c, size_t lo, size_t np, double *list, int32_t *
         }
     }
     memset(acc, 0, padded * 4 * sizeof *acc);
-    size_t L = 0;
-    int sp = 0;
-    stack[sp++] = 0;
-    while (sp > 0) {
-        const int32_t ni = stack[--sp];
-        const bh_node *nd = &w->nodes[ni];
-        double d2 = 0;
-        for (size_t l = 0; l < D; l++) {
-            /* distance along l from the centre of mass to the box: 0
-             * inside, so max(0, bmin - com, com - bmax) */
-            const double below = bmin[l] - nd->com[l], above = nd->com[l] - bmax[l];
-            double e = below > above ? below : above;
-            e = e > 0 ? e : 0; /* (not fmax: a libm call here) */
-            d2 += e * e;
-        }
-        int take = nd->w2 < c->theta2 * d2;
-        if (take && c->check_apart) {
-            const bh_box *bx = &w->boxes[ni];
-            int apart = 0;
-            for (size_t l = 0; l < D; l++)
-                apart |= bx->center[l] + bx->half < bmin[l] || bx->center[l] - bx->half > bmax[l];
-            take = apart;
-        }
-        if (take) {
-            if (L == BH_LIST) {
+    /* Breadth first: each level's cells are tested in chunks with
+     * branch-free bookkeeping (every cell is written to the list and the
+     * count advances only if it is accepted), then the chunk's opened leaves
+     * add their points and its other opened cells their children to the
+     * next level. */
+    size_t L = 0, n_cur = 1;
+    int32_t *cur = front, *next = front + w->n_nodes;
+    cur[0] = 0;
+    while (n_cur > 0) {
+        size_t n_next = 0;
+        for (size_t k0 = 0; k0 < n_cur; k0 += BH_CHUNK) {
+            const size_t k1 = n_cur - k0 < BH_CHUNK ? n_cur : k0 + BH_CHUNK;
+            int32_t leaves[BH_CHUNK], opened[BH_CHUNK];
+            size_t n_leaves = 0, n_opened = 0;
+            if (L + (k1 - k0) > BH_LIST) {
                 bh_flush(w, list, L, pts, np, acc);
                 L = 0;
             }
-            lx[L] = nd->com[0];
-            ly[L] = nd->com[1];
-            if (D == 3)
-                lz[L] = nd->com[2];
-            lm[L++] = nd->count;
-            continue;
-        }
-        if (nd->child < 0) {
-            /* the leaf's points, contiguous in tree order */
-            for (size_t a = nd->lo; a < nd->hi;) {
-                if (L == BH_LIST) {
-                    bh_flush(w, list, L, pts, np, acc);
-                    L = 0;
+            for (size_t k = k0; k < k1; k++) {
+                const int32_t ni = cur[k];
+                const bh_node *nd = &w->nodes[ni];
+                double d2 = 0;
+                for (size_t l = 0; l < D; l++) {
+                    /* distance along l from the centre of mass to the box:
+                     * max(0, bmin - com, com - bmax) (not fmax: a libm call) */
+                    const double below = bmin[l] - nd->com[l], above = nd->com[l] - bmax[l];
+                    double e = below > above ? below : above;
+                    e = e > 0 ? e : 0;
+                    d2 += e * e;
                 }
-                const size_t m = nd->hi - a < BH_LIST - L ? nd->hi - a : BH_LIST - L;
-                for (size_t e = 0; e < m; e++) {
-                    lx[L + e] = pt[a + e];
-                    ly[L + e] = pt[n + a + e];
-                    if (D == 3)
-                        lz[L + e] = pt[2 * n + a + e];
-                    lm[L + e] = 1.0;
+                int take = nd->w2 < c->theta2 * d2;
+                if (c->check_apart) {
+                    const bh_box *bx = &w->boxes[ni];
+                    int apart = 0;
+                    for (size_t l = 0; l < D; l++)
+                        apart |= (bx->center[l] + bx->half < bmin[l]) |
+                                 (bx->center[l] - bx->half > bmax[l]);
+                    take &= apart;
                 }
-                L += m;
-                a += m;
+                const int leaf = nd->child < 0, keep = !take;
+                lx[L] = nd->com[0];
+                ly[L] = nd->com[1];
+                if (D == 3)
+                    lz[L] = nd->com[2];
+                lm[L] = nd->count;
+                L += (size_t)take;
+                leaves[n_leaves] = ni;
+                n_leaves += (size_t)(keep & leaf);
+                opened[n_opened] = ni;
+                n_opened += (size_t)(keep & (leaf ^ 1));
             }
-            continue;
+            for (size_t e = 0; e < n_leaves; e++) {
+                /* the leaf's points, contiguous in tree order */
+                const bh_node *nd = &w->nodes[leaves[e]];
+                for (size_t a = nd->lo; a < nd->hi;) {
+                    if (L == BH_LIST) {
+                        bh_flush(w, list, L, pts, np, acc);
+                        L = 0;
+                    }
+                    const size_t m = nd->hi - a < BH_LIST - L ? nd->hi - a : BH_LIST - L;
+                    for (size_t q = 0; q < m; q++) {
+                        lx[L + q] = pt[a + q];
+                        ly[L + q] = pt[n + a + q];
+                        if (D == 3)
+                            lz[L + q] = pt[2 * n + a + q];
+                        lm[L + q] = 1.0;
+                    }
+                    L += m;
+                    a += m;
+                }
+            }
+            for (size_t e = 0; e < n_opened; e++) {
+                const bh_node *nd = &w->nodes[opened[e]];
+                for (uint32_t ch = 0; ch < nd->n_child; ch++)
+                    next[n_next++] = nd->child + (int32_t)ch;
+            }
         }
-        for (uint32_t ch = nd->n_child; ch-- > 0;)
-            stack[sp++] = nd->child + (int32_t)ch;
+        int32_t *t = cur;
+        cur = next;
+        next = t;
+        n_cur = n_next;
     }
     bh_flush(w, list, L, pts, np, acc);
     for (size_t q = 0; q < np; q++) {
@@ -1254,7 +1282,7 @@ static void bh_body(void *vctx, size_t begin, size_t end, int worker)
     bh_ctx *c = vctx;
     const size_t n = c->w->n;
     double *list = c->w->bh_list + (size_t)worker * 4 * BH_LIST;
-    int32_t stack[8 * (BH_MAX_DEPTH + 2)];
+    int32_t *front = c->w->bh_front + (size_t)worker * 2 * c->w->n_nodes;
     for (;;) {
         const size_t g0 = atomic_fetch_add(&c->next, BH_CLAIM);
         if (g0 >= c->n_groups)
@@ -1263,9 +1291,9 @@ static void bh_body(void *vctx, size_t begin, size_t end, int worker)
         for (size_t g = g0; g < g1; g++) {
             const size_t lo = g * c->group, np = n - lo < c->group ? n - lo : c->group;
             if (c->w->dims == 3)
-                bh_group(c, lo, np, list, stack, 3);
+                bh_group(c, lo, np, list, front, 3);
             else
-                bh_group(c, lo, np, list, stack, 2);
+                bh_group(c, lo, np, list, front, 2);
         }
     }
 }
@@ -1322,6 +1350,17 @@ static genre_status bh_repulsion(genre__tsne_work *w, const double *y, double th
     for (size_t a = 0; a < n; a++)
         for (size_t l = 0; l < D; l++)
             w->pt[l * n + a] = y[(size_t)w->perm[a] * D + l];
+    /* two levels of the breadth-first walk per worker (a level holds at
+     * most every cell) */
+    if (w->bh_front_cap < (size_t)T * 2 * w->n_nodes) {
+        const size_t cap = (size_t)T * 2 * w->cap_nodes;
+        genre__free(w->bh_front);
+        w->bh_front_cap = 0;
+        w->bh_front = genre__alloc_array(cap, sizeof(int32_t));
+        if (!w->bh_front)
+            return GENRE_E_NOMEM;
+        w->bh_front_cap = cap;
+    }
     bh_ctx c = {.w = w,
                 .theta2 = theta * theta,
                 .check_apart = theta * theta * (double)D >= 1.0,
