@@ -922,6 +922,9 @@ double genre__tsne_kl_given_z(const genre__csr *p, const double *y, size_t dims,
 #define BH_LIST 2048 /* entries per list buffer (flushed when full) */
 #define BH_MAX_DEPTH 48
 #define BH_CHUNK 256 /* cells tested between list-capacity checks */
+/* per worker: the point list (4 x BH_LIST doubles), the cell list (4 x
+ * BH_LIST floats) */
+#define BH_WORKER_DOUBLES (4 * BH_LIST + 2 * BH_LIST)
 
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
 #  define BH_CLONES __attribute__((target_clones("avx", "default")))
@@ -1092,7 +1095,85 @@ static void bh_eval2(const double *restrict lx, const double *restrict ly,
     BH_STORE(acc, ax0), BH_STORE(acc + 4, ax1), BH_STORE(acc + 8, ay0);
     BH_STORE(acc + 12, ay1), BH_STORE(acc + 24, s0), BH_STORE(acc + 28, s1);
 }
+
+/* The same for summarised cells in single precision, 8 points per vector,
+ * coordinates relative to the group's centre (a cell's approximation error,
+ * ~1e-3, dwarfs float rounding; theta = 0 never gets here). */
+typedef float bh_v8f __attribute__((vector_size(32)));
+
+BH_CLONES
+static void bh_evalf3(const float *restrict lx, const float *restrict ly,
+                      const float *restrict lz, const float *restrict lm, size_t L,
+                      const float *restrict px, const float *restrict py,
+                      const float *restrict pz, float *restrict acc)
+{
+    bh_v8f x, y, z, ax, ay, az, s;
+    BH_LOAD(x, px), BH_LOAD(y, py), BH_LOAD(z, pz);
+    BH_LOAD(ax, acc), BH_LOAD(ay, acc + 8), BH_LOAD(az, acc + 16), BH_LOAD(s, acc + 24);
+    for (size_t k = 0; k < L; k++) {
+        const bh_v8f cx = {lx[k], lx[k], lx[k], lx[k], lx[k], lx[k], lx[k], lx[k]};
+        const bh_v8f cy = {ly[k], ly[k], ly[k], ly[k], ly[k], ly[k], ly[k], ly[k]};
+        const bh_v8f cz = {lz[k], lz[k], lz[k], lz[k], lz[k], lz[k], lz[k], lz[k]};
+        const bh_v8f m = {lm[k], lm[k], lm[k], lm[k], lm[k], lm[k], lm[k], lm[k]};
+        const bh_v8f dx = x - cx, dy = y - cy, dz = z - cz;
+        const bh_v8f w1 = 1.0f / (1.0f + (dx * dx + dy * dy + dz * dz));
+        const bh_v8f mw = m * w1, f = mw * w1;
+        s += mw;
+        ax += f * dx, ay += f * dy, az += f * dz;
+    }
+    BH_STORE(acc, ax), BH_STORE(acc + 8, ay), BH_STORE(acc + 16, az), BH_STORE(acc + 24, s);
+}
+
+BH_CLONES
+static void bh_evalf2(const float *restrict lx, const float *restrict ly,
+                      const float *restrict lm, size_t L, const float *restrict px,
+                      const float *restrict py, float *restrict acc)
+{
+    bh_v8f x, y, ax, ay, s;
+    BH_LOAD(x, px), BH_LOAD(y, py);
+    BH_LOAD(ax, acc), BH_LOAD(ay, acc + 8), BH_LOAD(s, acc + 24);
+    for (size_t k = 0; k < L; k++) {
+        const bh_v8f cx = {lx[k], lx[k], lx[k], lx[k], lx[k], lx[k], lx[k], lx[k]};
+        const bh_v8f cy = {ly[k], ly[k], ly[k], ly[k], ly[k], ly[k], ly[k], ly[k]};
+        const bh_v8f m = {lm[k], lm[k], lm[k], lm[k], lm[k], lm[k], lm[k], lm[k]};
+        const bh_v8f dx = x - cx, dy = y - cy;
+        const bh_v8f w1 = 1.0f / (1.0f + (dx * dx + dy * dy));
+        const bh_v8f mw = m * w1, f = mw * w1;
+        s += mw;
+        ax += f * dx, ay += f * dy;
+    }
+    BH_STORE(acc, ax), BH_STORE(acc + 8, ay), BH_STORE(acc + 24, s);
+}
 #else
+static void bh_evalf3(const float *restrict lx, const float *restrict ly,
+                      const float *restrict lz, const float *restrict lm, size_t L,
+                      const float *restrict px, const float *restrict py,
+                      const float *restrict pz, float *restrict acc)
+{
+    for (size_t k = 0; k < L; k++)
+        for (int q = 0; q < 8; q++) {
+            const float dx = px[q] - lx[k], dy = py[q] - ly[k], dz = pz[q] - lz[k];
+            const float w1 = 1.0f / (1.0f + (dx * dx + dy * dy + dz * dz));
+            const float mw = lm[k] * w1, f = mw * w1;
+            acc[24 + q] += mw;
+            acc[q] += f * dx, acc[8 + q] += f * dy, acc[16 + q] += f * dz;
+        }
+}
+
+static void bh_evalf2(const float *restrict lx, const float *restrict ly,
+                      const float *restrict lm, size_t L, const float *restrict px,
+                      const float *restrict py, float *restrict acc)
+{
+    for (size_t k = 0; k < L; k++)
+        for (int q = 0; q < 8; q++) {
+            const float dx = px[q] - lx[k], dy = py[q] - ly[k];
+            const float w1 = 1.0f / (1.0f + (dx * dx + dy * dy));
+            const float mw = lm[k] * w1, f = mw * w1;
+            acc[24 + q] += mw;
+            acc[q] += f * dx, acc[8 + q] += f * dy;
+        }
+}
+
 static void bh_eval3(const double *restrict lx, const double *restrict ly,
                      const double *restrict lz, const double *restrict lm, size_t L,
                      const double *restrict px, const double *restrict py,
@@ -1151,6 +1232,22 @@ static void bh_flush(const genre__tsne_work *w, const double *list, size_t L,
     }
 }
 
+/* The same for the single-precision cell list (8-point blocks). */
+static void bh_flushf(const genre__tsne_work *w, const float *list, size_t L,
+                      const float *pts, size_t np, float *acc)
+{
+    const float *lx = list, *ly = list + BH_LIST, *lz = list + 2 * BH_LIST,
+                *lm = list + 3 * BH_LIST;
+    for (size_t b = 0; b * 8 < np; b++) {
+        const float *p = pts + b * MAX_DIMS * 8;
+        float *a = acc + b * 4 * 8;
+        if (w->dims == 3)
+            bh_evalf3(lx, ly, lz, lm, L, p, p + 8, p + 16, a);
+        else
+            bh_evalf2(lx, ly, lm, L, p, p + 8, a);
+    }
+}
+
 #if defined(__GNUC__)
 #  define BH_INLINE static inline __attribute__((always_inline))
 #else
@@ -1182,6 +1279,20 @@ BH_INLINE void bh_group(bh_ctx *c, size_t lo, size_t np, double *list, int32_t *
         }
     }
     memset(acc, 0, padded * 4 * sizeof *acc);
+    /* single precision copies relative to the box centre, for the cells */
+    float *fx = (float *)(void *)(list + 4 * BH_LIST), *fy = fx + BH_LIST, *fz = fx + 2 * BH_LIST,
+          *fm = fx + 3 * BH_LIST;
+    float ptsf[BH_GROUP / 8 * MAX_DIMS * 8], accf[BH_GROUP / 8 * 4 * 8];
+    double orig[MAX_DIMS] = {0, 0, 0};
+    const size_t paddedf = (np + 7) / 8 * 8;
+    for (size_t l = 0; l < D; l++) {
+        orig[l] = 0.5 * (bmin[l] + bmax[l]);
+        for (size_t q = 0; q < paddedf; q++)
+            ptsf[(q / 8) * MAX_DIMS * 8 + l * 8 + q % 8] =
+                (float)(pt[l * n + lo + (q < np ? q : np - 1)] - orig[l]);
+    }
+    memset(accf, 0, paddedf * 4 * sizeof *accf);
+    size_t Lf = 0;
     /* Breadth first: each level's cells are tested in chunks with
      * branch-free bookkeeping (every cell is written to the list and the
      * count advances only if it is accepted), then the chunk's opened leaves
@@ -1196,9 +1307,9 @@ BH_INLINE void bh_group(bh_ctx *c, size_t lo, size_t np, double *list, int32_t *
             const size_t k1 = n_cur - k0 < BH_CHUNK ? n_cur : k0 + BH_CHUNK;
             int32_t leaves[BH_CHUNK], opened[BH_CHUNK];
             size_t n_leaves = 0, n_opened = 0;
-            if (L + (k1 - k0) > BH_LIST) {
-                bh_flush(w, list, L, pts, np, acc);
-                L = 0;
+            if (Lf + (k1 - k0) > BH_LIST) {
+                bh_flushf(w, fx, Lf, ptsf, np, accf);
+                Lf = 0;
             }
             for (size_t k = k0; k < k1; k++) {
                 const int32_t ni = cur[k];
@@ -1222,12 +1333,12 @@ BH_INLINE void bh_group(bh_ctx *c, size_t lo, size_t np, double *list, int32_t *
                     take &= apart;
                 }
                 const int leaf = nd->child < 0, keep = !take;
-                lx[L] = nd->com[0];
-                ly[L] = nd->com[1];
+                fx[Lf] = (float)(nd->com[0] - orig[0]);
+                fy[Lf] = (float)(nd->com[1] - orig[1]);
                 if (D == 3)
-                    lz[L] = nd->com[2];
-                lm[L] = nd->count;
-                L += (size_t)take;
+                    fz[Lf] = (float)(nd->com[2] - orig[2]);
+                fm[Lf] = (float)nd->count;
+                Lf += (size_t)take;
                 leaves[n_leaves] = ni;
                 n_leaves += (size_t)(keep & leaf);
                 opened[n_opened] = ni;
@@ -1265,12 +1376,15 @@ BH_INLINE void bh_group(bh_ctx *c, size_t lo, size_t np, double *list, int32_t *
         n_cur = n_next;
     }
     bh_flush(w, list, L, pts, np, acc);
+    bh_flushf(w, fx, Lf, ptsf, np, accf);
     for (size_t q = 0; q < np; q++) {
         const size_t i = w->perm[lo + q];
         const double *a = acc + (q / BH_BLOCK) * 4 * BH_BLOCK + q % BH_BLOCK;
+        const float *af = accf + (q / 8) * 4 * 8 + q % 8;
         for (size_t l = 0; l < D; l++)
-            c->rep[i * D + l] = a[l * BH_BLOCK];
-        c->zrow[i] = a[3 * BH_BLOCK] - 1.0; /* the point against itself */
+            c->rep[i * D + l] = a[l * BH_BLOCK] + (double)af[l * 8];
+        /* the point against itself added 1 */
+        c->zrow[i] = (a[3 * BH_BLOCK] - 1.0) + (double)af[3 * 8];
     }
 }
 
@@ -1281,7 +1395,7 @@ static void bh_body(void *vctx, size_t begin, size_t end, int worker)
     (void)begin, (void)end;
     bh_ctx *c = vctx;
     const size_t n = c->w->n;
-    double *list = c->w->bh_list + (size_t)worker * 4 * BH_LIST;
+    double *list = c->w->bh_list + (size_t)worker * BH_WORKER_DOUBLES;
     int32_t *front = c->w->bh_front + (size_t)worker * 2 * c->w->n_nodes;
     for (;;) {
         const size_t g0 = atomic_fetch_add(&c->next, BH_CLAIM);
@@ -1314,7 +1428,7 @@ static genre_status bh_repulsion(genre__tsne_work *w, const double *y, double th
     if (w->bh_list_threads < T) {
         genre__free(w->bh_list);
         w->bh_list_threads = 0;
-        w->bh_list = genre__alloc_array((size_t)T * 4 * BH_LIST, sizeof(double));
+        w->bh_list = genre__alloc_array((size_t)T * BH_WORKER_DOUBLES, sizeof(double));
         if (!w->bh_list)
             return GENRE_E_NOMEM;
         w->bh_list_threads = T;
