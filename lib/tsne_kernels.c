@@ -1210,6 +1210,7 @@ typedef struct bh_ctx {
     const genre__tsne_work *w;
     double theta2;
     int check_apart; /* theta^2 dims >= 1: a cell could be summarised for a group it overlaps */
+    int single;      /* theta > 0: points summed directly go to the float list too */
     size_t group, n_groups;
     double *rep, *zrow;
     _Atomic size_t next; /* first group not yet claimed */
@@ -1344,8 +1345,27 @@ BH_INLINE void bh_group(bh_ctx *c, size_t lo, size_t np, double *list, int32_t *
                 opened[n_opened] = ni;
                 n_opened += (size_t)(keep & (leaf ^ 1));
             }
-            for (size_t e = 0; e < n_leaves; e++) {
+            for (size_t e = 0; e < n_leaves && c->single; e++) {
                 /* the leaf's points, contiguous in tree order */
+                const bh_node *nd = &w->nodes[leaves[e]];
+                for (size_t a = nd->lo; a < nd->hi;) {
+                    if (Lf == BH_LIST) {
+                        bh_flushf(w, fx, Lf, ptsf, np, accf);
+                        Lf = 0;
+                    }
+                    const size_t m = nd->hi - a < BH_LIST - Lf ? nd->hi - a : BH_LIST - Lf;
+                    for (size_t q = 0; q < m; q++) {
+                        fx[Lf + q] = (float)(pt[a + q] - orig[0]);
+                        fy[Lf + q] = (float)(pt[n + a + q] - orig[1]);
+                        if (D == 3)
+                            fz[Lf + q] = (float)(pt[2 * n + a + q] - orig[2]);
+                        fm[Lf + q] = 1.0f;
+                    }
+                    Lf += m;
+                    a += m;
+                }
+            }
+            for (size_t e = 0; e < n_leaves && !c->single; e++) {
                 const bh_node *nd = &w->nodes[leaves[e]];
                 for (size_t a = nd->lo; a < nd->hi;) {
                     if (L == BH_LIST) {
@@ -1383,8 +1403,8 @@ BH_INLINE void bh_group(bh_ctx *c, size_t lo, size_t np, double *list, int32_t *
         const float *af = accf + (q / 8) * 4 * 8 + q % 8;
         for (size_t l = 0; l < D; l++)
             c->rep[i * D + l] = a[l * BH_BLOCK] + (double)af[l * 8];
-        /* the point against itself added 1 */
-        c->zrow[i] = (a[3 * BH_BLOCK] - 1.0) + (double)af[3 * 8];
+        /* the point against itself added 1 (to one of the two sums) */
+        c->zrow[i] = (a[3 * BH_BLOCK] + (double)af[3 * 8]) - 1.0;
     }
 }
 
@@ -1478,6 +1498,7 @@ static genre_status bh_repulsion(genre__tsne_work *w, const double *y, double th
     bh_ctx c = {.w = w,
                 .theta2 = theta * theta,
                 .check_apart = theta * theta * (double)D >= 1.0,
+                .single = theta > 0,
                 .group = BH_GROUP,
                 .rep = w->rep,
                 .zrow = w->zrow};
