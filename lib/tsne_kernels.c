@@ -1318,10 +1318,12 @@ BH_INLINE void bh_group(bh_ctx *c, size_t lo, size_t np, double *list, int32_t *
                 double d2 = 0;
                 for (size_t l = 0; l < D; l++) {
                     /* distance along l from the centre of mass to the box:
-                     * max(0, bmin - com, com - bmax) (not fmax: a libm call) */
+                     * max(0, bmin - com, com - bmax), branch-free (not fmax:
+                     * a libm call; a conditional became a jump); the
+                     * positive part (e + |e|) / 2 is exact */
                     const double below = bmin[l] - nd->com[l], above = nd->com[l] - bmax[l];
                     double e = below > above ? below : above;
-                    e = e > 0 ? e : 0;
+                    e = 0.5 * (e + fabs(e));
                     d2 += e * e;
                 }
                 int take = nd->w2 < c->theta2 * d2;
