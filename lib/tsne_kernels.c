@@ -954,7 +954,8 @@ static genre_status bh_new_nodes(genre__tsne_work *w, size_t count, size_t *firs
  * children in order). */
 static genre_status bh_build(genre__tsne_work *w, const double *y, size_t ni, int depth)
 {
-    const size_t D = w->dims, nch = (size_t)1 << D;
+    /* (the bound tells GCC's -Warray-bounds that D <= MAX_DIMS) */
+    const size_t D = w->dims < MAX_DIMS ? w->dims : MAX_DIMS, nch = (size_t)1 << D;
     bh_node *nd = &w->nodes[ni];
     const bh_box box = w->boxes[ni];
     const uint32_t lo = nd->lo, hi = nd->hi;
