@@ -623,7 +623,7 @@ struct genre__tsne_work {
     uint32_t *perm, *perm2;
     bh_box *boxes;    /* beside nodes, same capacity */
     double *pt;       /* coordinates in tree order, dimension l at pt + l * n */
-    double *bh_list;  /* per worker: 4 x BH_LIST interaction list */
+    double *bh_list;  /* per worker: BH_WORKER_DOUBLES (point list, cell list) */
     int bh_list_threads;
     int32_t *bh_front; /* per worker: two levels of the traversal */
     size_t bh_front_cap;
