@@ -32,7 +32,9 @@
  * result when it exists and writes it there otherwise (format: time in
  * seconds, then the n x 2 embedding, raw little-endian doubles).
  * GENRE_BENCH_TSNE_QUICK=1 runs only the 2-D perplexity-30 fit;
- * GENRE_BENCH_TSNE_3D_ONLY=1 only the 3-D perplexity-30 fit (no peer).
+ * GENRE_BENCH_TSNE_3D_ONLY=1 only the 3-D perplexity-30 fit (no peer), with
+ * trustworthiness; there GENRE_BENCH_TSNE_THETA=<v> sets theta (default 0.5)
+ * and GENRE_BENCH_TSNE_SAVE_3D=<file> writes the embedding (raw doubles).
  *
  * Prints one line per figure: both 2-D times and both exact KLs, their
  * ratios, trustworthiness; last `BENCH tsne_2d_vs_sklearn <x> x`
@@ -163,11 +165,13 @@ static int32_t on_progress(void *ud, int32_t phase, int64_t step, int64_t total,
     return 0;
 }
 
-static run fit(const double *x, size_t n, int64_t dims, double perplexity, int64_t method)
+static run fit_theta(const double *x, size_t n, int64_t dims, double perplexity,
+                     int64_t method, double theta)
 {
     run r = {0};
     genre_tsne *t;
     check(genre_tsne_create(&t), "create");
+    check(genre_tsne_set_f64(t, GENRE_TSNE_THETA, theta), "theta");
     check(genre_tsne_set_i64(t, GENRE_TSNE_N_COMPONENTS, dims), "n_components");
     check(genre_tsne_set_f64(t, GENRE_TSNE_PERPLEXITY, perplexity), "perplexity");
     check(genre_tsne_set_i64(t, GENRE_TSNE_METHOD, method), "method");
@@ -181,6 +185,11 @@ static run fit(const double *x, size_t n, int64_t dims, double perplexity, int64
     r.kl_reported = r.kl_exact;
     genre_tsne_free(t);
     return r;
+}
+
+static run fit(const double *x, size_t n, int64_t dims, double perplexity, int64_t method)
+{
+    return fit_theta(x, n, dims, perplexity, method, 0.5);
 }
 
 static double score_kl(const double *x, size_t n, const double *y, double perplexity)
@@ -298,9 +307,20 @@ int main(void)
            n, PCS, sysconf(_SC_NPROCESSORS_ONLN), load);
 
     if (getenv("GENRE_BENCH_TSNE_3D_ONLY")) {
-        run r = fit(x, n, 3, 30.0, GENRE_TSNE_METHOD_AUTO);
-        printf("libgenre 3-D perplexity 30 (Barnes-Hut, theta 0.5): %.2f s, exact KL %.4f\n",
-               r.seconds, r.kl_exact);
+        const char *th = getenv("GENRE_BENCH_TSNE_THETA");
+        double theta = th ? atof(th) : 0.5;
+        run r = fit_theta(x, n, 3, 30.0, GENRE_TSNE_METHOD_AUTO, theta);
+        printf("libgenre 3-D perplexity 30 (Barnes-Hut, theta %g): %.2f s, exact KL %.4f, "
+               "trustworthiness@10 %.4f\n",
+               theta, r.seconds, r.kl_exact, trustworthiness(x, r.y, n, 3, TRUST_K, TRUST_STEP));
+        const char *save = getenv("GENRE_BENCH_TSNE_SAVE_3D");
+        if (save) {
+            FILE *f = fopen(save, "wb");
+            if (!f || fwrite(r.y, sizeof *r.y, n * 3, f) != n * 3)
+                fprintf(stderr, "cannot write %s\n", save);
+            if (f)
+                fclose(f);
+        }
         printf("BENCH tsne_3d_seconds %.2f s\n", r.seconds);
         free(r.y), free(x);
         return EXIT_SUCCESS;

@@ -158,6 +158,73 @@ START_TEST(barnes_hut_gradient_matches_exact)
 }
 END_TEST
 
+/* Repulsion alone (P = 0, so grad = -rep / Z) at an uneven embedding of n
+ * points: blobs of spread 0.05 to 5, a line, and 40 copies of one point
+ * (cells at the depth limit), so the tree has leaves of every size, deep
+ * and shallow groups. */
+static void repulsion(size_t n, size_t dims, int method, double theta, int threads, double *g,
+                      double *z)
+{
+    unsigned long long s = 7;
+    double *y = malloc(n * dims * sizeof *y);
+    ck_assert_ptr_nonnull(y);
+    for (size_t i = 0; i < n; i++) {
+        size_t b = i % 7;
+        for (size_t l = 0; l < dims; l++) {
+            double v;
+            if (i < 40)
+                v = 1.25; /* duplicates */
+            else if (b == 6)
+                v = l == 0 ? 30.0 * uni(&s) - 15.0 : 8.0; /* a line */
+            else
+                v = 0.05 * pow(3.0, (double)b) * gauss(&s) + 12.0 * (double)((b + l) % 3);
+            y[i * dims + l] = v;
+        }
+    }
+    size_t *rows = calloc(n + 1, sizeof *rows); /* P = 0 */
+    uint32_t col[1] = {0};
+    double val[1] = {0};
+    ck_assert_ptr_nonnull(rows);
+    genre__csr p = {n, rows, col, val};
+    genre__tsne_work *w;
+    ck_assert_ok(genre__tsne_work_create(&w, n, dims));
+    ck_assert_ok(genre__tsne_gradient(method, theta, &p, y, n, dims, 1.0, threads, w, g, z));
+    /* a second call reuses the scratch (tree, lists) */
+    ck_assert_ok(genre__tsne_gradient(method, theta, &p, y, n, dims, 1.0, threads, w, g, z));
+    genre__tsne_work_free(w);
+    free(rows);
+    free(y);
+}
+
+START_TEST(barnes_hut_groups_match_exact_on_thousands)
+{
+    const size_t n = 2000;
+    double *ge = malloc(3 * n * sizeof *ge), *gb = malloc(3 * n * sizeof *gb);
+    double *g1 = malloc(3 * n * sizeof *g1), *g3 = malloc(3 * n * sizeof *g3);
+    ck_assert(ge && gb && g1 && g3);
+    for (size_t dims = 2; dims <= 3; dims++) {
+        double ze, zb, z1, z3;
+        repulsion(n, dims, GENRE__TSNE_EXACT, 0, 2, ge, &ze);
+        repulsion(n, dims, GENRE__TSNE_BH, 0.0, 2, gb, &zb);
+        double e0 = rel_max(gb, ge, n * dims), ez0 = fabs(zb - ze) / ze;
+        ck_assert_msg(e0 <= 1e-10 && ez0 <= 1e-12, "%zu-D theta 0: force %g, Z %g", dims, e0,
+                      ez0);
+        repulsion(n, dims, GENRE__TSNE_BH, 0.5, 2, gb, &zb);
+        double e5 = rel_l2(gb, ge, n * dims), ez5 = fabs(zb - ze) / ze;
+        printf("tsne: %zu-D Barnes-Hut repulsion on %zu points: theta 0 max rel %.3g, "
+               "theta 0.5 L2 rel %.3g (Z %.3g)\n", dims, n, e0, e5, ez5);
+        ck_assert_msg(e5 <= 0.03 && ez5 <= 0.01, "%zu-D theta 0.5: force %g, Z %g", dims, e5,
+                      ez5);
+        /* the same bits for every thread count */
+        repulsion(n, dims, GENRE__TSNE_BH, 0.5, 1, g1, &z1);
+        repulsion(n, dims, GENRE__TSNE_BH, 0.5, 3, g3, &z3);
+        ck_assert(memcmp(g1, gb, n * dims * sizeof *g1) == 0 && z1 == zb);
+        ck_assert(memcmp(g3, gb, n * dims * sizeof *g3) == 0 && z3 == zb);
+    }
+    free(ge), free(gb), free(g1), free(g3);
+}
+END_TEST
+
 /* The exact gradient is (1/4) dKL/dy: central differences of the KL. */
 START_TEST(exact_gradient_is_quarter_kl_derivative)
 {
@@ -713,6 +780,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
 #ifdef GENRE_TESTING
     tcase_add_test(tc, barnes_hut_gradient_matches_exact);
+    tcase_add_test(tc, barnes_hut_groups_match_exact_on_thousands);
     tcase_add_test(tc, exact_gradient_is_quarter_kl_derivative);
     tcase_add_test(tc, fft_gradient_matches_exact);
     tcase_add_test(tc, perplexity_calibration_hits_entropy);

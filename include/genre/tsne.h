@@ -48,13 +48,19 @@
  * a second gradient descent from there).
  *
  * **Methods.** EXACT: O(n^2) per iteration, any dimension 1..3. BARNES_HUT:
- * quadtree (2-D) / octree (3-D), a cell of width w at distance r from the
- * point is summarised when w < GENRE_TSNE_THETA * r (theta = 0 is exact).
+ * quadtree (2-D) / octree (3-D) walked once per group of 32 neighbouring
+ * points; a cell of width w is summarised for the group only when
+ * w < GENRE_TSNE_THETA * r with r the distance from the cell's centre of
+ * mass to the group's bounding box, so w < theta * r holds for every point
+ * of the group (at least as accurate as the per-point rule; theta = 0 is
+ * exact). Summarised cells, and for theta > 0 the points summed directly,
+ * are evaluated in single precision relative to the group's centre.
  * FFT (2-D only): the repulsive sums are interpolated (3 Lagrange nodes per
  * box and dimension, boxes of width <= 1 embedding unit, at least 50 per
  * dimension) onto an equispaced grid and convolved with the kernel by 2-D
  * FFTs (FFTW, real-to-complex, single-precision grids). Its gradient error
- * (~1-2% relative on real embeddings, vs ~1% for Barnes-Hut at theta 0.5)
+ * (~1-2% relative on real embeddings, vs ~0.3% (3-D) to ~1% (2-D) for
+ * Barnes-Hut at theta 0.5)
  * costs a little final KL: +0.6% against scikit-learn's Barnes-Hut on
  * the 45,000-row real data (bench/bench_tsne.c, docs/tsne.md). AUTO
  * (default): EXACT below 500 rows, else FFT in 2-D and Barnes-Hut in 3-D.
