@@ -27,6 +27,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 void genre__csr_free(genre__csr *m)
@@ -328,86 +329,210 @@ static void cond_body(void *vctx, size_t begin, size_t end, int worker)
     }
 }
 
-/* Blocked exact brute force: the columns of x in structure-of-arrays form,
- * BRUTE_TILE points at a time against BRUTE_QUERIES query rows, each
- * query's k best kept in its own heap (its output row). A distance is
- * summed over the columns in order, exactly as sq_dist does, so the values
- * are the ones the affinities would compute anyway. */
+/* Blocked exact brute force with pruning. The points are sorted by the
+ * column of largest variance (the sort key) and copied column-major in that
+ * order; BRUTE_QUERIES consecutive sorted points form a query block, and
+ * BRUTE_TILE consecutive sorted points a tile. A query block visits the
+ * tiles outward from its own, and skips a tile for a query when the key gap
+ * alone exceeds the query's current k-th distance (and stops in a direction
+ * once that holds for every query: further tiles are further away in the
+ * key). Within a tile, 8 distances at a time sum the first BRUTE_PART
+ * columns and go on only if one of them is still within that k-th
+ * distance. Every distance is summed over the columns in order without FMA,
+ * exactly as sq_dist does, and adding squares never decreases a partial
+ * sum, so the pruning is exact: the neighbours (ties by row index) are the
+ * ones an exhaustive scan finds, and the stored values are sq_dist's bits. */
 #define BRUTE_TILE 256
 #define BRUTE_QUERIES 32
+#define BRUTE_PART 5
 
 typedef struct brute_ctx {
-    const double *x, *xs; /* xs: d x n, column-major copy */
-    size_t n, d, stride, k;
-    double *tile;         /* per worker: BRUTE_TILE distances */
+    const double *x, *xs;   /* xs: d x n, column-major, sorted order */
+    const uint32_t *perm;   /* sorted position -> row */
+    size_t n, d, stride, k, key;
+    size_t n_blocks, block_step;
+    uint32_t *cand_pos;     /* per worker: BRUTE_TILE candidates */
+    double *cand_dist;
     genre__csr *out;
 } brute_ctx;
 
-/* dist[p] = |xi - x_{j0+p}|^2 for p < len, from the column-major copy
- * (xs = column 0 at point j0, columns n apart); 8 points at a time held in
- * registers. Each sum runs over the columns in order (no FMA: the same bits
- * as sq_dist); an AVX2 clone is picked at load time where the CPU has it. */
+#if defined(__GNUC__)
+typedef double bvec __attribute__((vector_size(32)));
+typedef long long bmask __attribute__((vector_size(32)));
+#endif
+
+/* The points p < len of a tile (xs = its first point's column 0, columns n
+ * apart) whose squared distance to xi is <= thr: positions in pos, values
+ * in dist; returns how many. An AVX2 clone is picked at load time where the
+ * CPU has it. */
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
 __attribute__((target_clones("avx2", "default")))
 #endif
-static void brute_tile(const double *xi, const double *xs, size_t n, size_t d, size_t len,
-                       double *dist)
+static size_t brute_tile(const double *xi, const double *xs, size_t n, size_t d, size_t len,
+                         double thr, uint32_t *pos, double *dist)
 {
-    size_t p = 0;
+    size_t c = 0, p = 0;
+#if defined(__GNUC__)
+    const size_t part = d < BRUTE_PART ? d : BRUTE_PART;
+    const bvec tv = {thr, thr, thr, thr};
     for (; p + 8 <= len; p += 8) {
-        double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-        for (size_t l = 0; l < d; l++) {
-            const double xl = xi[l];
-            const double *col = xs + l * n + p;
-            for (int q = 0; q < 8; q++) {
-                double v = xl - col[q];
-                acc[q] += v * v;
+        bvec a = {0, 0, 0, 0}, b = {0, 0, 0, 0};
+        size_t l = 0;
+        for (; l < part; l++) {
+            const bvec xl = {xi[l], xi[l], xi[l], xi[l]};
+            bvec ca, cb;
+            memcpy(&ca, xs + l * n + p, sizeof ca);
+            memcpy(&cb, xs + l * n + p + 4, sizeof cb);
+            ca = xl - ca;
+            cb = xl - cb;
+            a += ca * ca;
+            b += cb * cb;
+        }
+        bmask m = (a <= tv) | (b <= tv);
+        if (!(m[0] | m[1] | m[2] | m[3]))
+            continue;
+        for (; l < d; l++) {
+            const bvec xl = {xi[l], xi[l], xi[l], xi[l]};
+            bvec ca, cb;
+            memcpy(&ca, xs + l * n + p, sizeof ca);
+            memcpy(&cb, xs + l * n + p + 4, sizeof cb);
+            ca = xl - ca;
+            cb = xl - cb;
+            a += ca * ca;
+            b += cb * cb;
+        }
+        for (int q = 0; q < 4; q++) {
+            if (a[q] <= thr) {
+                pos[c] = (uint32_t)(p + (size_t)q);
+                dist[c++] = a[q];
             }
         }
-        for (int q = 0; q < 8; q++)
-            dist[p + (size_t)q] = acc[q];
+        for (int q = 0; q < 4; q++) {
+            if (b[q] <= thr) {
+                pos[c] = (uint32_t)(p + 4 + (size_t)q);
+                dist[c++] = b[q];
+            }
+        }
     }
+#endif
     for (; p < len; p++) {
         double s = 0;
         for (size_t l = 0; l < d; l++) {
             double v = xi[l] - xs[l * n + p];
             s += v * v;
         }
-        dist[p] = s;
+        if (s <= thr) {
+            pos[c] = (uint32_t)p;
+            dist[c++] = s;
+        }
     }
+    return c;
+}
+
+/* Lower bound of the squared distance from key value v to the points of a
+ * tile whose keys span [lo, hi] (the first term of their sums). */
+static double key_bound(double v, double lo, double hi)
+{
+    double g = v < lo ? v - lo : v > hi ? v - hi : 0.0;
+    return g * g;
 }
 
 static void brute_body(void *vctx, size_t begin, size_t end, int worker)
 {
     brute_ctx *c = vctx;
     const size_t k = c->k, n = c->n, d = c->d;
-    double *dist = c->tile + (size_t)worker * BRUTE_TILE;
-    for (size_t q0 = begin; q0 < end; q0 += BRUTE_QUERIES) {
-        const size_t q1 = q0 + BRUTE_QUERIES < end ? q0 + BRUTE_QUERIES : end;
+    const double *key = c->xs + c->key * n;
+    uint32_t *cpos = c->cand_pos + (size_t)worker * BRUTE_TILE;
+    double *cdist = c->cand_dist + (size_t)worker * BRUTE_TILE;
+    const size_t n_tiles = (n + BRUTE_TILE - 1) / BRUTE_TILE;
+    for (size_t u = begin; u < end; u++) {
+        /* blocks in a scattered order: workers get similar mixes */
+        const size_t blk = (u * c->block_step) % c->n_blocks;
+        const size_t q0 = blk * BRUTE_QUERIES;
+        const size_t q1 = q0 + BRUTE_QUERIES < n ? q0 + BRUTE_QUERIES : n;
         size_t size[BRUTE_QUERIES] = {0};
-        for (size_t j0 = 0; j0 < n; j0 += BRUTE_TILE) {
-            const size_t len = n - j0 < BRUTE_TILE ? n - j0 : BRUTE_TILE;
-            for (size_t i = q0; i < q1; i++) {
-                brute_tile(c->x + i * c->stride, c->xs + j0, n, d, len, dist);
-                knn_heap h = {k, size[i - q0], c->out->val + i * k, c->out->col + i * k};
-                double thr = h.size == k ? h.dist[0] : HUGE_VAL;
-                uint32_t thr_idx = h.size == k ? h.idx[0] : UINT32_MAX;
-                for (size_t p = 0; p < len; p++) {
-                    const uint32_t j = (uint32_t)(j0 + p);
-                    if (dist[p] > thr || (dist[p] == thr && j >= thr_idx) || j == i)
+        const size_t home = q0 / BRUTE_TILE;
+        size_t right = home, left = home; /* next tile each way: right, left - 1 */
+        int go_right = 1, go_left = home > 0;
+        while (go_right || go_left) {
+            for (int side = 0; side < 2; side++) {
+                size_t t;
+                if (side == 0) {
+                    if (!go_right)
                         continue;
-                    heap_push(&h, dist[p], j);
-                    if (h.size == k) {
-                        thr = h.dist[0];
-                        thr_idx = h.idx[0];
-                    }
+                    t = right++;
+                    go_right = right < n_tiles;
+                } else {
+                    if (!go_left)
+                        continue;
+                    t = --left;
+                    go_left = left > 0;
                 }
-                size[i - q0] = h.size;
+                const size_t j0 = t * BRUTE_TILE;
+                const size_t len = n - j0 < BRUTE_TILE ? n - j0 : BRUTE_TILE;
+                const double lo = key[j0], hi = key[j0 + len - 1];
+                int any = 0;
+                for (size_t s = q0; s < q1; s++) {
+                    const size_t i = c->perm[s];
+                    knn_heap h = {k, size[s - q0], c->out->val + i * k, c->out->col + i * k};
+                    double thr = h.size == k ? h.dist[0] : HUGE_VAL;
+                    const double *xi = c->x + i * c->stride;
+                    if (key_bound(xi[c->key], lo, hi) > thr)
+                        continue;
+                    any = 1;
+                    size_t nc = brute_tile(xi, c->xs + j0, n, d, len, thr, cpos, cdist);
+                    uint32_t thr_idx = h.size == k ? h.idx[0] : UINT32_MAX;
+                    for (size_t e = 0; e < nc; e++) {
+                        const uint32_t j = c->perm[j0 + cpos[e]];
+                        const double dj = cdist[e];
+                        if (dj > thr || (dj == thr && j >= thr_idx) || j == i)
+                            continue;
+                        heap_push(&h, dj, j);
+                        if (h.size == k) {
+                            thr = h.dist[0];
+                            thr_idx = h.idx[0];
+                        }
+                    }
+                    size[s - q0] = h.size;
+                }
+                /* keys only grow away from the home tile: once no query
+                 * can reach a tile, none further that way can either */
+                if (!any) {
+                    if (side == 0)
+                        go_right = 0;
+                    else
+                        go_left = 0;
+                }
             }
         }
-        for (size_t i = q0; i < q1; i++)
+        for (size_t s = q0; s < q1; s++) {
+            const size_t i = c->perm[s];
             heap_sort(c->out->val + i * k, c->out->col + i * k, k);
+        }
     }
+}
+
+typedef struct key_item {
+    double v;
+    uint32_t i;
+} key_item;
+
+static int key_cmp(const void *a, const void *b)
+{
+    const key_item *p = a, *q = b;
+    if (p->v != q->v)
+        return p->v < q->v ? -1 : 1;
+    return p->i < q->i ? -1 : p->i > q->i;
+}
+
+static size_t gcd_size(size_t a, size_t b)
+{
+    while (b) {
+        size_t r = a % b;
+        a = b;
+        b = r;
+    }
+    return a;
 }
 
 /* Fills out->col / out->val (squared distances) with each row's k nearest. */
@@ -415,19 +540,54 @@ static genre_status knn_brute(const double *x, size_t n, size_t d, size_t stride
                               int T, genre__csr *out)
 {
     double *xs = genre__alloc_array(n * d, sizeof(double));
-    double *tile = xs ? genre__alloc_array((size_t)T * BRUTE_TILE, sizeof(double)) : NULL;
-    if (!tile) {
-        genre__free(xs);
-        return GENRE_E_NOMEM;
+    key_item *items = xs ? genre__alloc_array(n, sizeof(key_item)) : NULL;
+    uint32_t *perm = items ? genre__alloc_array(n, sizeof(uint32_t)) : NULL;
+    uint32_t *cpos = perm ? genre__alloc_array((size_t)T * BRUTE_TILE, sizeof(uint32_t)) : NULL;
+    double *cdist = cpos ? genre__alloc_array((size_t)T * BRUTE_TILE, sizeof(double)) : NULL;
+    genre_status st = GENRE_OK;
+    if (!cdist) {
+        st = GENRE_E_NOMEM;
+        goto done;
     }
-    for (size_t i = 0; i < n; i++)
+    /* the sort key: the column of largest variance (the first on ties) */
+    size_t key = 0;
+    double best = -1;
+    for (size_t l = 0; l < d; l++) {
+        double mean = 0, var = 0;
+        for (size_t i = 0; i < n; i++)
+            mean += x[i * stride + l];
+        mean /= (double)n;
+        for (size_t i = 0; i < n; i++)
+            var += (x[i * stride + l] - mean) * (x[i * stride + l] - mean);
+        if (var > best) {
+            best = var;
+            key = l;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        items[i].v = x[i * stride + key];
+        items[i].i = (uint32_t)i;
+    }
+    qsort(items, n, sizeof *items, key_cmp);
+    for (size_t s = 0; s < n; s++) {
+        perm[s] = items[s].i;
         for (size_t l = 0; l < d; l++)
-            xs[l * n + i] = x[i * stride + l];
-    brute_ctx c = {x, xs, n, d, stride, k, tile, out};
-    genre__parallel_for(T, n, brute_body, &c);
-    genre__free(tile);
+            xs[l * n + s] = x[(size_t)items[s].i * stride + l];
+    }
+    brute_ctx c = {x, xs, perm, n, d, stride, k, key, 0, 1, cpos, cdist, out};
+    c.n_blocks = (n + BRUTE_QUERIES - 1) / BRUTE_QUERIES;
+    /* a step coprime with the block count, near its golden section */
+    c.block_step = (size_t)((double)c.n_blocks * 0.618) | 1;
+    while (c.n_blocks > 1 && gcd_size(c.block_step, c.n_blocks) != 1)
+        c.block_step++;
+    genre__parallel_for(T, c.n_blocks, brute_body, &c);
+done:
+    genre__free(cdist);
+    genre__free(cpos);
+    genre__free(perm);
+    genre__free(items);
     genre__free(xs);
-    return GENRE_OK;
+    return st;
 }
 
 genre_status genre__tsne_conditional(const double *x, size_t n, size_t d, size_t stride,
