@@ -787,9 +787,13 @@ struct genre__tsne_work {
     size_t kspec_cap;
     uint32_t *order;   /* points by box row */
     size_t *box_start; /* first point of each box row, n_boxes + 2 */
-    /* attraction: the strict upper triangle of P, per-worker accumulators */
+    /* attraction: the strict upper triangle of P in the breadth-first
+     * order `ord` (new label -> row; `lab` row -> new label), the
+     * coordinates copied in that order (yp), per-worker accumulators */
     genre__csr up;
     const genre__csr *up_of;
+    uint32_t *ord, *lab;
+    double *yp;
     double *acc;
     int acc_threads;
 };
@@ -827,6 +831,9 @@ void genre__tsne_work_free(genre__tsne_work *w)
     genre__free(w->order);
     genre__free(w->box_start);
     genre__csr_free(&w->up);
+    genre__free(w->ord);
+    genre__free(w->lab);
+    genre__free(w->yp);
     genre__free(w->acc);
     genre__free(w);
 }
@@ -834,12 +841,17 @@ void genre__tsne_work_free(genre__tsne_work *w)
 /* Attraction over the strict upper triangle of the symmetric P: each pair
  * once, added to i and subtracted from j in the worker's own accumulator
  * (half the memory traffic of the full matrix); workers' accumulators are
- * summed in worker order, so a thread count always gives the same bits. */
+ * summed in worker order, so a thread count always gives the same bits.
+ * The rows are relabelled once per P in breadth-first order over P's graph
+ * (Cuthill-McKee without the degree sort): a row's neighbours get nearby
+ * labels, so the coordinates and accumulators it touches are mostly in
+ * cache. Only the order of the floating-point sums differs from the
+ * caller's row order; the gradient comes back in the caller's order. */
 typedef struct attr_ctx {
     const genre__csr *up;
-    const double *y;
+    const double *y; /* relabelled */
     size_t n, dims;
-    double *acc; /* T x n x dims */
+    double *acc; /* T x n x dims, relabelled */
 } attr_ctx;
 
 static void attr_body(void *vctx, size_t begin, size_t end, int worker)
@@ -848,18 +860,39 @@ static void attr_body(void *vctx, size_t begin, size_t end, int worker)
     const size_t D = c->dims;
     double *acc = c->acc + (size_t)worker * c->n * D;
     memset(acc, 0, c->n * D * sizeof *acc);
+    const size_t *row = c->up->row;
+    const uint32_t *col = c->up->col;
+    const double *val = c->up->val;
+    if (D == 2) {
+        for (size_t i = begin; i < end; i++) {
+            const double y0 = c->y[2 * i], y1 = c->y[2 * i + 1];
+            double a0 = 0, a1 = 0;
+            for (size_t e = row[i]; e < row[i + 1]; e++) {
+                const size_t j = col[e];
+                const double d0 = y0 - c->y[2 * j], d1 = y1 - c->y[2 * j + 1];
+                const double f = val[e] / (1.0 + (d0 * d0 + d1 * d1));
+                a0 += f * d0;
+                a1 += f * d1;
+                acc[2 * j] -= f * d0;
+                acc[2 * j + 1] -= f * d1;
+            }
+            acc[2 * i] += a0;
+            acc[2 * i + 1] += a1;
+        }
+        return;
+    }
     for (size_t i = begin; i < end; i++) {
         const double *yi = c->y + i * D;
         double ai[MAX_DIMS] = {0, 0, 0};
-        for (size_t e = c->up->row[i]; e < c->up->row[i + 1]; e++) {
-            const size_t j = c->up->col[e];
+        for (size_t e = row[i]; e < row[i + 1]; e++) {
+            const size_t j = col[e];
             const double *yj = c->y + j * D;
             double diff[MAX_DIMS], d2 = 0;
             for (size_t l = 0; l < D; l++) {
                 diff[l] = yi[l] - yj[l];
                 d2 += diff[l] * diff[l];
             }
-            double f = c->up->val[e] / (1.0 + d2);
+            double f = val[e] / (1.0 + d2);
             for (size_t l = 0; l < D; l++) {
                 ai[l] += f * diff[l];
                 acc[j * D + l] -= f * diff[l];
@@ -872,6 +905,7 @@ static void attr_body(void *vctx, size_t begin, size_t end, int worker)
 
 typedef struct assemble_ctx {
     const double *acc, *rep;
+    const uint32_t *lab;
     size_t n, dims;
     int T;
     double exag, inv_z;
@@ -883,25 +917,63 @@ static void assemble_body(void *vctx, size_t begin, size_t end, int worker)
     (void)worker;
     assemble_ctx *c = vctx;
     const size_t D = c->dims, nd = c->n * D;
-    for (size_t e = begin * D; e < end * D; e++) {
-        double a = 0;
-        for (int t = 0; t < c->T; t++)
-            a += c->acc[(size_t)t * nd + e];
-        c->grad[e] = c->exag * a - c->rep[e] * c->inv_z;
+    for (size_t i = begin; i < end; i++) {
+        const size_t at = (size_t)c->lab[i] * D;
+        for (size_t l = 0; l < D; l++) {
+            double a = 0;
+            for (int t = 0; t < c->T; t++)
+                a += c->acc[(size_t)t * nd + at + l];
+            c->grad[i * D + l] = c->exag * a - c->rep[i * D + l] * c->inv_z;
+        }
     }
 }
 
-/* Builds w->up from p (once per p) and sizes the accumulators for T. */
+/* Breadth-first order over the graph of p (each component from its lowest
+ * row, neighbours in column order): ord[new] = row, lab[row] = new. */
+static void attr_order(const genre__csr *p, uint32_t *ord, uint32_t *lab)
+{
+    const size_t n = p->n;
+    for (size_t i = 0; i < n; i++)
+        lab[i] = UINT32_MAX;
+    size_t head = 0, tail = 0;
+    for (size_t s = 0; s < n; s++) {
+        if (lab[s] != UINT32_MAX)
+            continue;
+        lab[s] = (uint32_t)tail;
+        ord[tail++] = (uint32_t)s;
+        while (head < tail) {
+            const size_t i = ord[head++];
+            for (size_t e = p->row[i]; e < p->row[i + 1]; e++) {
+                const uint32_t j = p->col[e];
+                if (lab[j] == UINT32_MAX) {
+                    lab[j] = (uint32_t)tail;
+                    ord[tail++] = j;
+                }
+            }
+        }
+    }
+}
+
+/* Builds w->up (relabelled) from p (once per p) and sizes the accumulators
+ * for T. */
 static genre_status attr_prepare(genre__tsne_work *w, const genre__csr *p, int T)
 {
     const size_t n = p->n;
     if (w->up_of != p) {
         genre__csr_free(&w->up);
         w->up_of = NULL;
+        if (!w->ord) {
+            w->ord = genre__alloc_array(n, sizeof(uint32_t));
+            w->lab = w->ord ? genre__alloc_array(n, sizeof(uint32_t)) : NULL;
+            w->yp = w->lab ? genre__alloc_array(n * w->dims, sizeof(double)) : NULL;
+            if (!w->yp)
+                return GENRE_E_NOMEM;
+        }
+        attr_order(p, w->ord, w->lab);
         size_t cnt = 0;
         for (size_t i = 0; i < n; i++)
             for (size_t e = p->row[i]; e < p->row[i + 1]; e++)
-                cnt += p->col[e] > i;
+                cnt += w->lab[p->col[e]] > w->lab[i];
         w->up.row = genre__alloc_array(n + 1, sizeof(size_t));
         w->up.col = w->up.row ? genre__alloc_array(cnt, sizeof(uint32_t)) : NULL;
         w->up.val = w->up.col ? genre__alloc_array(cnt, sizeof(double)) : NULL;
@@ -911,13 +983,23 @@ static genre_status attr_prepare(genre__tsne_work *w, const genre__csr *p, int T
         }
         w->up.n = n;
         size_t o = 0;
-        for (size_t i = 0; i < n; i++) {
-            w->up.row[i] = o;
-            for (size_t e = p->row[i]; e < p->row[i + 1]; e++)
-                if (p->col[e] > i) {
-                    w->up.col[o] = p->col[e];
-                    w->up.val[o++] = p->val[e];
+        for (size_t a = 0; a < n; a++) {
+            const size_t i = w->ord[a], o0 = o;
+            w->up.row[a] = o;
+            for (size_t e = p->row[i]; e < p->row[i + 1]; e++) {
+                const uint32_t b = w->lab[p->col[e]];
+                if (b <= a)
+                    continue;
+                /* insertion: the row's columns ascending */
+                size_t at = o++;
+                while (at > o0 && w->up.col[at - 1] > b) {
+                    w->up.col[at] = w->up.col[at - 1];
+                    w->up.val[at] = w->up.val[at - 1];
+                    at--;
                 }
+                w->up.col[at] = b;
+                w->up.val[at] = p->val[e];
+            }
         }
         w->up.row[n] = o;
         w->up_of = p;
@@ -1703,10 +1785,12 @@ genre_status genre__tsne_gradient(int method, double theta, const genre__csr *p,
                           z);
     if ((st = attr_prepare(w, p, T)) != GENRE_OK)
         return st;
-    attr_ctx a = {&w->up, y, n, dims, w->acc};
+    for (size_t a = 0; a < n; a++)
+        memcpy(w->yp + a * dims, y + (size_t)w->ord[a] * dims, dims * sizeof *y);
+    attr_ctx a = {&w->up, w->yp, n, dims, w->acc};
     int Ta = T > (int)n ? (int)n : T;
     genre__parallel_for(Ta, n, attr_body, &a);
-    assemble_ctx s = {w->acc, w->rep, n, dims, Ta, exag, 1.0 / z, grad};
+    assemble_ctx s = {w->acc, w->rep, w->lab, n, dims, Ta, exag, 1.0 / z, grad};
     genre__parallel_for(T, n, assemble_body, &s);
     *z_out = z;
     return GENRE_OK;
