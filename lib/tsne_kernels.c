@@ -1218,13 +1218,20 @@ double genre__tsne_exact_z(const double *y, size_t n, size_t dims, int n_threads
 
 double genre__tsne_kl_given_z(const genre__csr *p, const double *y, size_t dims, double z)
 {
-    double kl = 0, psum = 0;
+    /* P is symmetric (p_ij and p_ji the same bits, as symmetrize makes
+     * them, and d^2 the same both ways): each pair once, counted twice */
+    double kl = 0, psum = 0, kl_diag = 0, psum_diag = 0;
     for (size_t i = 0; i < p->n; i++) {
         const double *yi = y + i * dims;
         for (size_t e = p->row[i]; e < p->row[i + 1]; e++) {
             double pij = p->val[e];
-            if (!(pij > 0))
+            if (!(pij > 0) || p->col[e] < i)
                 continue;
+            if (p->col[e] == i) {
+                kl_diag += pij * log(pij);
+                psum_diag += pij;
+                continue;
+            }
             const double *yj = y + (size_t)p->col[e] * dims;
             double d2 = 0;
             for (size_t l = 0; l < dims; l++) {
@@ -1237,7 +1244,7 @@ double genre__tsne_kl_given_z(const genre__csr *p, const double *y, size_t dims,
             psum += pij;
         }
     }
-    return kl + psum * log(z);
+    return (2.0 * kl + kl_diag) + (2.0 * psum + psum_diag) * log(z);
 }
 
 /* ---- Barnes-Hut ------------------------------------------------------------------ */
