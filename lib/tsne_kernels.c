@@ -756,7 +756,15 @@ done:
 #define FFT_MAX_BOXES 250
 /* Charge grids: 1, y0, y1 and |y|^2 (FIt-SNE's four terms). */
 #define FFT_GRIDS 4
-enum { PLAN_ROWS_R2C, PLAN_KROWS_R2C, PLAN_COLS_FWD, PLAN_COLS_BWD, PLAN_ROWS_C2R, FFT_N_PLANS };
+enum {
+    PLAN_ROWS_R2C,
+    PLAN_KROWS_R2C,
+    PLAN_COLS_FWD,
+    PLAN_COLS_BWD,
+    PLAN_ROWS_C2R,
+    PLAN_KCOLS,
+    FFT_N_PLANS
+};
 
 typedef struct bh_node {
     double center[MAX_DIMS], half;
@@ -1539,6 +1547,14 @@ static genre_status fft_prepare(genre__tsne_work *w, size_t N)
                                     (int)NC, 1, k == PLAN_COLS_FWD ? FFTW_FORWARD : FFTW_BACKWARD,
                                     flags);
             break;
+        case PLAN_KCOLS: /* the kernel's real columns, two per complex column,
+                          * in the kernel's grid (free after its row pass) */
+            p = fftwf_plan_many_dft(1, n1, (int)(NC + 1) / 2,
+                                    (fftwf_complex *)(w->grid + FFT_GRIDS * w->grid_stride), NULL,
+                                    (int)(NC + 1) / 2, 1,
+                                    (fftwf_complex *)(w->grid + FFT_GRIDS * w->grid_stride), NULL,
+                                    (int)(NC + 1) / 2, 1, FFTW_FORWARD, flags);
+            break;
         default: /* PLAN_ROWS_C2R: rows [0, m) back to real */
             p = fftwf_plan_many_dft_c2r(1, n1, (int)m, w->spec, NULL, 1, (int)NC, w->grid, NULL,
                                         1, (int)N, flags);
@@ -1623,7 +1639,9 @@ static void scatter_body(void *vctx, size_t begin, size_t end, int worker)
     }
 }
 
-/* Forward jobs: job 0 the kernel's spectrum, job 1 + k charge grid k. */
+/* Forward jobs: job FFT_KERNEL_JOB the kernel's spectrum, the others the
+ * charge grids in order. */
+#define FFT_KERNEL_JOB 2
 static void forward_body(void *vctx, size_t begin, size_t end, int worker)
 {
     (void)worker;
@@ -1631,7 +1649,9 @@ static void forward_body(void *vctx, size_t begin, size_t end, int worker)
     genre__tsne_work *w = c->w;
     const size_t N = c->N, m = c->m, NC = N / 2 + 1;
     for (size_t job = begin; job < end; job++) {
-        if (job == 0) {
+        /* the kernel (the cheapest job) third: on 2 threads the jobs split
+         * as grids 0, 1 | kernel, grids 2, 3 */
+        if (job == FFT_KERNEL_JOB) {
             /* (1 + r^2)^-2 on the circulant embedding (offsets -m+1..m-1,
              * row and column m zero); it is even in both offsets, so only
              * rows 0..m are transformed and rows m+1..N-1 mirror 1..m-1 */
@@ -1653,17 +1673,34 @@ static void forward_body(void *vctx, size_t begin, size_t end, int worker)
                 row[m] = 0;
             }
             fftwf_execute_dft_r2c(w->plan[PLAN_KROWS_R2C], K, S);
-            for (size_t a = m + 1; a < N; a++)
-                memcpy(S + a * NC, S + (N - a) * NC, NC * sizeof(fftwf_complex));
-            fftwf_execute_dft(w->plan[PLAN_COLS_FWD], S, S);
-            /* the spectrum is real (even kernel); scaled by FFTW's 1 / N^2 */
+            /* each row's spectrum is real (the row is even), and so is every
+             * column (even in the row offset): columns 2c and 2c + 1 go
+             * into one complex column as its real and imaginary parts, and
+             * come back as the real and imaginary parts of its transform;
+             * rows m+1..N-1 mirror rows N-a. Half the column transforms. */
+            const size_t NH = (NC + 1) / 2;
+            fftwf_complex *P = (fftwf_complex *)K;
+            for (size_t a = 0; a < N; a++) {
+                fftwf_complex *src = S + (a <= m ? a : N - a) * NC;
+                fftwf_complex *dst = P + a * NH;
+                for (size_t q = 0; q < NH; q++) {
+                    dst[q][0] = src[2 * q][0];
+                    dst[q][1] = 2 * q + 1 < NC ? src[2 * q + 1][0] : 0.0f;
+                }
+            }
+            fftwf_execute_dft(w->plan[PLAN_KCOLS], P, P);
+            /* scaled by FFTW's 1 / N^2 */
             float *ks = w->kspec;
             const double scale = 1.0 / ((double)N * (double)N);
-            for (size_t e = 0; e < N * NC; e++)
-                ks[e] = (float)(S[e][0] * scale);
+            for (size_t a = 0; a < N; a++)
+                for (size_t q = 0; q < NH; q++) {
+                    ks[a * NC + 2 * q] = (float)(P[a * NH + q][0] * scale);
+                    if (2 * q + 1 < NC)
+                        ks[a * NC + 2 * q + 1] = (float)(P[a * NH + q][1] * scale);
+                }
             continue;
         }
-        const size_t k = job - 1;
+        const size_t k = job < FFT_KERNEL_JOB ? job : job - 1;
         float *G = w->grid + k * w->grid_stride;
         fftwf_complex *S = w->spec + k * w->spec_stride;
         fftwf_execute_dft_r2c(w->plan[PLAN_ROWS_R2C], G, S);
