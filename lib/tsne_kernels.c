@@ -28,6 +28,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 void genre__csr_free(genre__csr *m)
@@ -329,86 +330,210 @@ static void cond_body(void *vctx, size_t begin, size_t end, int worker)
     }
 }
 
-/* Blocked exact brute force: the columns of x in structure-of-arrays form,
- * BRUTE_TILE points at a time against BRUTE_QUERIES query rows, each
- * query's k best kept in its own heap (its output row). A distance is
- * summed over the columns in order, exactly as sq_dist does, so the values
- * are the ones the affinities would compute anyway. */
+/* Blocked exact brute force with pruning. The points are sorted by the
+ * column of largest variance (the sort key) and copied column-major in that
+ * order; BRUTE_QUERIES consecutive sorted points form a query block, and
+ * BRUTE_TILE consecutive sorted points a tile. A query block visits the
+ * tiles outward from its own, and skips a tile for a query when the key gap
+ * alone exceeds the query's current k-th distance (and stops in a direction
+ * once that holds for every query: further tiles are further away in the
+ * key). Within a tile, 8 distances at a time sum the first BRUTE_PART
+ * columns and go on only if one of them is still within that k-th
+ * distance. Every distance is summed over the columns in order without FMA,
+ * exactly as sq_dist does, and adding squares never decreases a partial
+ * sum, so the pruning is exact: the neighbours (ties by row index) are the
+ * ones an exhaustive scan finds, and the stored values are sq_dist's bits. */
 #define BRUTE_TILE 256
 #define BRUTE_QUERIES 32
+#define BRUTE_PART 5
 
 typedef struct brute_ctx {
-    const double *x, *xs; /* xs: d x n, column-major copy */
-    size_t n, d, stride, k;
-    double *tile;         /* per worker: BRUTE_TILE distances */
+    const double *x, *xs;   /* xs: d x n, column-major, sorted order */
+    const uint32_t *perm;   /* sorted position -> row */
+    size_t n, d, stride, k, key;
+    size_t n_blocks, block_step;
+    uint32_t *cand_pos;     /* per worker: BRUTE_TILE candidates */
+    double *cand_dist;
     genre__csr *out;
 } brute_ctx;
 
-/* dist[p] = |xi - x_{j0+p}|^2 for p < len, from the column-major copy
- * (xs = column 0 at point j0, columns n apart); 8 points at a time held in
- * registers. Each sum runs over the columns in order (no FMA: the same bits
- * as sq_dist); an AVX2 clone is picked at load time where the CPU has it. */
+#if defined(__GNUC__)
+typedef double bvec __attribute__((vector_size(32)));
+typedef long long bmask __attribute__((vector_size(32)));
+#endif
+
+/* The points p < len of a tile (xs = its first point's column 0, columns n
+ * apart) whose squared distance to xi is <= thr: positions in pos, values
+ * in dist; returns how many. An AVX2 clone is picked at load time where the
+ * CPU has it. */
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
 __attribute__((target_clones("avx2", "default")))
 #endif
-static void brute_tile(const double *xi, const double *xs, size_t n, size_t d, size_t len,
-                       double *dist)
+static size_t brute_tile(const double *xi, const double *xs, size_t n, size_t d, size_t len,
+                         double thr, uint32_t *pos, double *dist)
 {
-    size_t p = 0;
+    size_t c = 0, p = 0;
+#if defined(__GNUC__)
+    const size_t part = d < BRUTE_PART ? d : BRUTE_PART;
+    const bvec tv = {thr, thr, thr, thr};
     for (; p + 8 <= len; p += 8) {
-        double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-        for (size_t l = 0; l < d; l++) {
-            const double xl = xi[l];
-            const double *col = xs + l * n + p;
-            for (int q = 0; q < 8; q++) {
-                double v = xl - col[q];
-                acc[q] += v * v;
+        bvec a = {0, 0, 0, 0}, b = {0, 0, 0, 0};
+        size_t l = 0;
+        for (; l < part; l++) {
+            const bvec xl = {xi[l], xi[l], xi[l], xi[l]};
+            bvec ca, cb;
+            memcpy(&ca, xs + l * n + p, sizeof ca);
+            memcpy(&cb, xs + l * n + p + 4, sizeof cb);
+            ca = xl - ca;
+            cb = xl - cb;
+            a += ca * ca;
+            b += cb * cb;
+        }
+        bmask m = (a <= tv) | (b <= tv);
+        if (!(m[0] | m[1] | m[2] | m[3]))
+            continue;
+        for (; l < d; l++) {
+            const bvec xl = {xi[l], xi[l], xi[l], xi[l]};
+            bvec ca, cb;
+            memcpy(&ca, xs + l * n + p, sizeof ca);
+            memcpy(&cb, xs + l * n + p + 4, sizeof cb);
+            ca = xl - ca;
+            cb = xl - cb;
+            a += ca * ca;
+            b += cb * cb;
+        }
+        for (int q = 0; q < 4; q++) {
+            if (a[q] <= thr) {
+                pos[c] = (uint32_t)(p + (size_t)q);
+                dist[c++] = a[q];
             }
         }
-        for (int q = 0; q < 8; q++)
-            dist[p + (size_t)q] = acc[q];
+        for (int q = 0; q < 4; q++) {
+            if (b[q] <= thr) {
+                pos[c] = (uint32_t)(p + 4 + (size_t)q);
+                dist[c++] = b[q];
+            }
+        }
     }
+#endif
     for (; p < len; p++) {
         double s = 0;
         for (size_t l = 0; l < d; l++) {
             double v = xi[l] - xs[l * n + p];
             s += v * v;
         }
-        dist[p] = s;
+        if (s <= thr) {
+            pos[c] = (uint32_t)p;
+            dist[c++] = s;
+        }
     }
+    return c;
+}
+
+/* Lower bound of the squared distance from key value v to the points of a
+ * tile whose keys span [lo, hi] (the first term of their sums). */
+static double key_bound(double v, double lo, double hi)
+{
+    double g = v < lo ? v - lo : v > hi ? v - hi : 0.0;
+    return g * g;
 }
 
 static void brute_body(void *vctx, size_t begin, size_t end, int worker)
 {
     brute_ctx *c = vctx;
     const size_t k = c->k, n = c->n, d = c->d;
-    double *dist = c->tile + (size_t)worker * BRUTE_TILE;
-    for (size_t q0 = begin; q0 < end; q0 += BRUTE_QUERIES) {
-        const size_t q1 = q0 + BRUTE_QUERIES < end ? q0 + BRUTE_QUERIES : end;
+    const double *key = c->xs + c->key * n;
+    uint32_t *cpos = c->cand_pos + (size_t)worker * BRUTE_TILE;
+    double *cdist = c->cand_dist + (size_t)worker * BRUTE_TILE;
+    const size_t n_tiles = (n + BRUTE_TILE - 1) / BRUTE_TILE;
+    for (size_t u = begin; u < end; u++) {
+        /* blocks in a scattered order: workers get similar mixes */
+        const size_t blk = (u * c->block_step) % c->n_blocks;
+        const size_t q0 = blk * BRUTE_QUERIES;
+        const size_t q1 = q0 + BRUTE_QUERIES < n ? q0 + BRUTE_QUERIES : n;
         size_t size[BRUTE_QUERIES] = {0};
-        for (size_t j0 = 0; j0 < n; j0 += BRUTE_TILE) {
-            const size_t len = n - j0 < BRUTE_TILE ? n - j0 : BRUTE_TILE;
-            for (size_t i = q0; i < q1; i++) {
-                brute_tile(c->x + i * c->stride, c->xs + j0, n, d, len, dist);
-                knn_heap h = {k, size[i - q0], c->out->val + i * k, c->out->col + i * k};
-                double thr = h.size == k ? h.dist[0] : HUGE_VAL;
-                uint32_t thr_idx = h.size == k ? h.idx[0] : UINT32_MAX;
-                for (size_t p = 0; p < len; p++) {
-                    const uint32_t j = (uint32_t)(j0 + p);
-                    if (dist[p] > thr || (dist[p] == thr && j >= thr_idx) || j == i)
+        const size_t home = q0 / BRUTE_TILE;
+        size_t right = home, left = home; /* next tile each way: right, left - 1 */
+        int go_right = 1, go_left = home > 0;
+        while (go_right || go_left) {
+            for (int side = 0; side < 2; side++) {
+                size_t t;
+                if (side == 0) {
+                    if (!go_right)
                         continue;
-                    heap_push(&h, dist[p], j);
-                    if (h.size == k) {
-                        thr = h.dist[0];
-                        thr_idx = h.idx[0];
-                    }
+                    t = right++;
+                    go_right = right < n_tiles;
+                } else {
+                    if (!go_left)
+                        continue;
+                    t = --left;
+                    go_left = left > 0;
                 }
-                size[i - q0] = h.size;
+                const size_t j0 = t * BRUTE_TILE;
+                const size_t len = n - j0 < BRUTE_TILE ? n - j0 : BRUTE_TILE;
+                const double lo = key[j0], hi = key[j0 + len - 1];
+                int any = 0;
+                for (size_t s = q0; s < q1; s++) {
+                    const size_t i = c->perm[s];
+                    knn_heap h = {k, size[s - q0], c->out->val + i * k, c->out->col + i * k};
+                    double thr = h.size == k ? h.dist[0] : HUGE_VAL;
+                    const double *xi = c->x + i * c->stride;
+                    if (key_bound(xi[c->key], lo, hi) > thr)
+                        continue;
+                    any = 1;
+                    size_t nc = brute_tile(xi, c->xs + j0, n, d, len, thr, cpos, cdist);
+                    uint32_t thr_idx = h.size == k ? h.idx[0] : UINT32_MAX;
+                    for (size_t e = 0; e < nc; e++) {
+                        const uint32_t j = c->perm[j0 + cpos[e]];
+                        const double dj = cdist[e];
+                        if (dj > thr || (dj == thr && j >= thr_idx) || j == i)
+                            continue;
+                        heap_push(&h, dj, j);
+                        if (h.size == k) {
+                            thr = h.dist[0];
+                            thr_idx = h.idx[0];
+                        }
+                    }
+                    size[s - q0] = h.size;
+                }
+                /* keys only grow away from the home tile: once no query
+                 * can reach a tile, none further that way can either */
+                if (!any) {
+                    if (side == 0)
+                        go_right = 0;
+                    else
+                        go_left = 0;
+                }
             }
         }
-        for (size_t i = q0; i < q1; i++)
+        for (size_t s = q0; s < q1; s++) {
+            const size_t i = c->perm[s];
             heap_sort(c->out->val + i * k, c->out->col + i * k, k);
+        }
     }
+}
+
+typedef struct key_item {
+    double v;
+    uint32_t i;
+} key_item;
+
+static int key_cmp(const void *a, const void *b)
+{
+    const key_item *p = a, *q = b;
+    if (p->v != q->v)
+        return p->v < q->v ? -1 : 1;
+    return p->i < q->i ? -1 : p->i > q->i;
+}
+
+static size_t gcd_size(size_t a, size_t b)
+{
+    while (b) {
+        size_t r = a % b;
+        a = b;
+        b = r;
+    }
+    return a;
 }
 
 /* Fills out->col / out->val (squared distances) with each row's k nearest. */
@@ -416,19 +541,54 @@ static genre_status knn_brute(const double *x, size_t n, size_t d, size_t stride
                               int T, genre__csr *out)
 {
     double *xs = genre__alloc_array(n * d, sizeof(double));
-    double *tile = xs ? genre__alloc_array((size_t)T * BRUTE_TILE, sizeof(double)) : NULL;
-    if (!tile) {
-        genre__free(xs);
-        return GENRE_E_NOMEM;
+    key_item *items = xs ? genre__alloc_array(n, sizeof(key_item)) : NULL;
+    uint32_t *perm = items ? genre__alloc_array(n, sizeof(uint32_t)) : NULL;
+    uint32_t *cpos = perm ? genre__alloc_array((size_t)T * BRUTE_TILE, sizeof(uint32_t)) : NULL;
+    double *cdist = cpos ? genre__alloc_array((size_t)T * BRUTE_TILE, sizeof(double)) : NULL;
+    genre_status st = GENRE_OK;
+    if (!cdist) {
+        st = GENRE_E_NOMEM;
+        goto done;
     }
-    for (size_t i = 0; i < n; i++)
+    /* the sort key: the column of largest variance (the first on ties) */
+    size_t key = 0;
+    double best = -1;
+    for (size_t l = 0; l < d; l++) {
+        double mean = 0, var = 0;
+        for (size_t i = 0; i < n; i++)
+            mean += x[i * stride + l];
+        mean /= (double)n;
+        for (size_t i = 0; i < n; i++)
+            var += (x[i * stride + l] - mean) * (x[i * stride + l] - mean);
+        if (var > best) {
+            best = var;
+            key = l;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        items[i].v = x[i * stride + key];
+        items[i].i = (uint32_t)i;
+    }
+    qsort(items, n, sizeof *items, key_cmp);
+    for (size_t s = 0; s < n; s++) {
+        perm[s] = items[s].i;
         for (size_t l = 0; l < d; l++)
-            xs[l * n + i] = x[i * stride + l];
-    brute_ctx c = {x, xs, n, d, stride, k, tile, out};
-    genre__parallel_for(T, n, brute_body, &c);
-    genre__free(tile);
+            xs[l * n + s] = x[(size_t)items[s].i * stride + l];
+    }
+    brute_ctx c = {x, xs, perm, n, d, stride, k, key, 0, 1, cpos, cdist, out};
+    c.n_blocks = (n + BRUTE_QUERIES - 1) / BRUTE_QUERIES;
+    /* a step coprime with the block count, near its golden section */
+    c.block_step = (size_t)((double)c.n_blocks * 0.618) | 1;
+    while (c.n_blocks > 1 && gcd_size(c.block_step, c.n_blocks) != 1)
+        c.block_step++;
+    genre__parallel_for(T, c.n_blocks, brute_body, &c);
+done:
+    genre__free(cdist);
+    genre__free(cpos);
+    genre__free(perm);
+    genre__free(items);
     genre__free(xs);
-    return GENRE_OK;
+    return st;
 }
 
 genre_status genre__tsne_conditional(const double *x, size_t n, size_t d, size_t stride,
@@ -597,7 +757,15 @@ done:
 #define FFT_MAX_BOXES 250
 /* Charge grids: 1, y0, y1 and |y|^2 (FIt-SNE's four terms). */
 #define FFT_GRIDS 4
-enum { PLAN_ROWS_R2C, PLAN_KROWS_R2C, PLAN_COLS_FWD, PLAN_COLS_BWD, PLAN_ROWS_C2R, FFT_N_PLANS };
+enum {
+    PLAN_ROWS_R2C,
+    PLAN_KROWS_R2C,
+    PLAN_COLS_FWD,
+    PLAN_COLS_BWD,
+    PLAN_ROWS_C2R,
+    PLAN_KCOLS,
+    FFT_N_PLANS
+};
 
 /* A cell as the traversal reads it (56 bytes); its box is in bh_box. */
 typedef struct bh_node {
@@ -639,9 +807,13 @@ struct genre__tsne_work {
     size_t kspec_cap;
     uint32_t *order;   /* points by box row */
     size_t *box_start; /* first point of each box row, n_boxes + 2 */
-    /* attraction: the strict upper triangle of P, per-worker accumulators */
+    /* attraction: the strict upper triangle of P in the breadth-first
+     * order `ord` (new label -> row; `lab` row -> new label), the
+     * coordinates copied in that order (yp), per-worker accumulators */
     genre__csr up;
     const genre__csr *up_of;
+    uint32_t *ord, *lab;
+    double *yp;
     double *acc;
     int acc_threads;
 };
@@ -683,6 +855,9 @@ void genre__tsne_work_free(genre__tsne_work *w)
     genre__free(w->order);
     genre__free(w->box_start);
     genre__csr_free(&w->up);
+    genre__free(w->ord);
+    genre__free(w->lab);
+    genre__free(w->yp);
     genre__free(w->acc);
     genre__free(w);
 }
@@ -690,13 +865,71 @@ void genre__tsne_work_free(genre__tsne_work *w)
 /* Attraction over the strict upper triangle of the symmetric P: each pair
  * once, added to i and subtracted from j in the worker's own accumulator
  * (half the memory traffic of the full matrix); workers' accumulators are
- * summed in worker order, so a thread count always gives the same bits. */
+ * summed in worker order, so a thread count always gives the same bits.
+ * The rows are relabelled once per P in breadth-first order over P's graph
+ * (Cuthill-McKee without the degree sort): a row's neighbours get nearby
+ * labels, so the coordinates and accumulators it touches are mostly in
+ * cache. Only the order of the floating-point sums differs from the
+ * caller's row order; the gradient comes back in the caller's order. */
 typedef struct attr_ctx {
     const genre__csr *up;
-    const double *y;
+    const double *y; /* relabelled */
     size_t n, dims;
-    double *acc; /* T x n x dims */
+    double *acc; /* T x n x dims, relabelled */
 } attr_ctx;
+
+/* attr_body's rows [begin, end) in 2-D: four pairs at a time (their
+ * quotients in one vector division), the row's own sum in four lanes
+ * added in lane order, the partners' updates one by one. */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void attr_rows2(const double *y, const size_t *row, const uint32_t *col,
+                       const double *val, size_t begin, size_t end, double *acc)
+{
+    for (size_t i = begin; i < end; i++) {
+        const double y0 = y[2 * i], y1 = y[2 * i + 1];
+        double a0 = 0, a1 = 0;
+        size_t e = row[i];
+        const size_t e1 = row[i + 1];
+#if defined(__GNUC__)
+        const bvec y0v = {y0, y0, y0, y0}, y1v = {y1, y1, y1, y1}, one = {1, 1, 1, 1};
+        bvec a0v = {0, 0, 0, 0}, a1v = {0, 0, 0, 0};
+        for (; e + 4 <= e1; e += 4) {
+            const size_t j0 = col[e], j1 = col[e + 1], j2 = col[e + 2], j3 = col[e + 3];
+            const bvec d0 = y0v - (bvec){y[2 * j0], y[2 * j1], y[2 * j2], y[2 * j3]};
+            const bvec d1 = y1v - (bvec){y[2 * j0 + 1], y[2 * j1 + 1], y[2 * j2 + 1], y[2 * j3 + 1]};
+            bvec v;
+            memcpy(&v, val + e, sizeof v);
+            const bvec f = v / (one + (d0 * d0 + d1 * d1));
+            const bvec f0 = f * d0, f1 = f * d1;
+            a0v += f0;
+            a1v += f1;
+            acc[2 * j0] -= f0[0];
+            acc[2 * j0 + 1] -= f1[0];
+            acc[2 * j1] -= f0[1];
+            acc[2 * j1 + 1] -= f1[1];
+            acc[2 * j2] -= f0[2];
+            acc[2 * j2 + 1] -= f1[2];
+            acc[2 * j3] -= f0[3];
+            acc[2 * j3 + 1] -= f1[3];
+        }
+        a0 = ((a0v[0] + a0v[1]) + a0v[2]) + a0v[3];
+        a1 = ((a1v[0] + a1v[1]) + a1v[2]) + a1v[3];
+#endif
+        for (; e < e1; e++) {
+            const size_t j = col[e];
+            const double d0 = y0 - y[2 * j], d1 = y1 - y[2 * j + 1];
+            const double f = val[e] / (1.0 + (d0 * d0 + d1 * d1));
+            a0 += f * d0;
+            a1 += f * d1;
+            acc[2 * j] -= f * d0;
+            acc[2 * j + 1] -= f * d1;
+        }
+        acc[2 * i] += a0;
+        acc[2 * i + 1] += a1;
+    }
+}
 
 static void attr_body(void *vctx, size_t begin, size_t end, int worker)
 {
@@ -704,18 +937,25 @@ static void attr_body(void *vctx, size_t begin, size_t end, int worker)
     const size_t D = c->dims;
     double *acc = c->acc + (size_t)worker * c->n * D;
     memset(acc, 0, c->n * D * sizeof *acc);
+    const size_t *row = c->up->row;
+    const uint32_t *col = c->up->col;
+    const double *val = c->up->val;
+    if (D == 2) {
+        attr_rows2(c->y, row, col, val, begin, end, acc);
+        return;
+    }
     for (size_t i = begin; i < end; i++) {
         const double *yi = c->y + i * D;
         double ai[MAX_DIMS] = {0, 0, 0};
-        for (size_t e = c->up->row[i]; e < c->up->row[i + 1]; e++) {
-            const size_t j = c->up->col[e];
+        for (size_t e = row[i]; e < row[i + 1]; e++) {
+            const size_t j = col[e];
             const double *yj = c->y + j * D;
             double diff[MAX_DIMS], d2 = 0;
             for (size_t l = 0; l < D; l++) {
                 diff[l] = yi[l] - yj[l];
                 d2 += diff[l] * diff[l];
             }
-            double f = c->up->val[e] / (1.0 + d2);
+            double f = val[e] / (1.0 + d2);
             for (size_t l = 0; l < D; l++) {
                 ai[l] += f * diff[l];
                 acc[j * D + l] -= f * diff[l];
@@ -728,6 +968,7 @@ static void attr_body(void *vctx, size_t begin, size_t end, int worker)
 
 typedef struct assemble_ctx {
     const double *acc, *rep;
+    const uint32_t *lab;
     size_t n, dims;
     int T;
     double exag, inv_z;
@@ -739,25 +980,63 @@ static void assemble_body(void *vctx, size_t begin, size_t end, int worker)
     (void)worker;
     assemble_ctx *c = vctx;
     const size_t D = c->dims, nd = c->n * D;
-    for (size_t e = begin * D; e < end * D; e++) {
-        double a = 0;
-        for (int t = 0; t < c->T; t++)
-            a += c->acc[(size_t)t * nd + e];
-        c->grad[e] = c->exag * a - c->rep[e] * c->inv_z;
+    for (size_t i = begin; i < end; i++) {
+        const size_t at = (size_t)c->lab[i] * D;
+        for (size_t l = 0; l < D; l++) {
+            double a = 0;
+            for (int t = 0; t < c->T; t++)
+                a += c->acc[(size_t)t * nd + at + l];
+            c->grad[i * D + l] = c->exag * a - c->rep[i * D + l] * c->inv_z;
+        }
     }
 }
 
-/* Builds w->up from p (once per p) and sizes the accumulators for T. */
+/* Breadth-first order over the graph of p (each component from its lowest
+ * row, neighbours in column order): ord[new] = row, lab[row] = new. */
+static void attr_order(const genre__csr *p, uint32_t *ord, uint32_t *lab)
+{
+    const size_t n = p->n;
+    for (size_t i = 0; i < n; i++)
+        lab[i] = UINT32_MAX;
+    size_t head = 0, tail = 0;
+    for (size_t s = 0; s < n; s++) {
+        if (lab[s] != UINT32_MAX)
+            continue;
+        lab[s] = (uint32_t)tail;
+        ord[tail++] = (uint32_t)s;
+        while (head < tail) {
+            const size_t i = ord[head++];
+            for (size_t e = p->row[i]; e < p->row[i + 1]; e++) {
+                const uint32_t j = p->col[e];
+                if (lab[j] == UINT32_MAX) {
+                    lab[j] = (uint32_t)tail;
+                    ord[tail++] = j;
+                }
+            }
+        }
+    }
+}
+
+/* Builds w->up (relabelled) from p (once per p) and sizes the accumulators
+ * for T. */
 static genre_status attr_prepare(genre__tsne_work *w, const genre__csr *p, int T)
 {
     const size_t n = p->n;
     if (w->up_of != p) {
         genre__csr_free(&w->up);
         w->up_of = NULL;
+        if (!w->ord) {
+            w->ord = genre__alloc_array(n, sizeof(uint32_t));
+            w->lab = w->ord ? genre__alloc_array(n, sizeof(uint32_t)) : NULL;
+            w->yp = w->lab ? genre__alloc_array(n * w->dims, sizeof(double)) : NULL;
+            if (!w->yp)
+                return GENRE_E_NOMEM;
+        }
+        attr_order(p, w->ord, w->lab);
         size_t cnt = 0;
         for (size_t i = 0; i < n; i++)
             for (size_t e = p->row[i]; e < p->row[i + 1]; e++)
-                cnt += p->col[e] > i;
+                cnt += w->lab[p->col[e]] > w->lab[i];
         w->up.row = genre__alloc_array(n + 1, sizeof(size_t));
         w->up.col = w->up.row ? genre__alloc_array(cnt, sizeof(uint32_t)) : NULL;
         w->up.val = w->up.col ? genre__alloc_array(cnt, sizeof(double)) : NULL;
@@ -767,13 +1046,23 @@ static genre_status attr_prepare(genre__tsne_work *w, const genre__csr *p, int T
         }
         w->up.n = n;
         size_t o = 0;
-        for (size_t i = 0; i < n; i++) {
-            w->up.row[i] = o;
-            for (size_t e = p->row[i]; e < p->row[i + 1]; e++)
-                if (p->col[e] > i) {
-                    w->up.col[o] = p->col[e];
-                    w->up.val[o++] = p->val[e];
+        for (size_t a = 0; a < n; a++) {
+            const size_t i = w->ord[a], o0 = o;
+            w->up.row[a] = o;
+            for (size_t e = p->row[i]; e < p->row[i + 1]; e++) {
+                const uint32_t b = w->lab[p->col[e]];
+                if (b <= a)
+                    continue;
+                /* insertion: the row's columns ascending */
+                size_t at = o++;
+                while (at > o0 && w->up.col[at - 1] > b) {
+                    w->up.col[at] = w->up.col[at - 1];
+                    w->up.val[at] = w->up.val[at - 1];
+                    at--;
                 }
+                w->up.col[at] = b;
+                w->up.val[at] = p->val[e];
+            }
         }
         w->up.row[n] = o;
         w->up_of = p;
@@ -827,29 +1116,109 @@ static void exact_body(void *vctx, size_t begin, size_t end, int worker)
     }
 }
 
+/* The exact normaliser: Z = 2 sum_{i<j} w_ij, each pair once. Rows go in
+ * blocks of Z_ROWS; block b pairs with columns [b Z_ROWS, n), so work item t
+ * takes blocks t and n_blocks - 1 - t (equal work per item). Columns are
+ * copied Z_COLS at a time into a structure-of-arrays buffer (padded with
+ * +inf, whose w is exactly 0) and summed 8 at a time in two 4-lane vector
+ * accumulators: no branches, and a fixed summation order for a given
+ * thread count (per-worker partials combined in worker order). An AVX2
+ * clone is picked at load time where the CPU has it. */
+#define Z_ROWS 32
+#define Z_COLS 512
+
 typedef struct z_ctx {
     const double *y;
-    size_t n, dims;
+    size_t n, dims, n_blocks;
     double part[GENRE__MAX_THREADS];
 } z_ctx;
+
+#if defined(__GNUC__)
+typedef double zvec __attribute__((vector_size(32)));
+#define Z_ALIGNED __attribute__((aligned(32)))
+#else
+#define Z_ALIGNED
+#endif
+
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static double z_rows(const double *y, size_t n, size_t D, size_t i0, size_t i1)
+{
+    double soa[MAX_DIMS][Z_COLS] Z_ALIGNED;
+    double s = 0;
+    /* pairs inside the block */
+    for (size_t i = i0; i < i1; i++)
+        for (size_t j = i + 1; j < i1; j++) {
+            double d2 = 0;
+            for (size_t l = 0; l < D; l++) {
+                double v = y[i * D + l] - y[j * D + l];
+                d2 += v * v;
+            }
+            s += 1.0 / (1.0 + d2);
+        }
+#if defined(__GNUC__)
+    zvec acc0 = {0, 0, 0, 0}, acc1 = {0, 0, 0, 0};
+    const zvec one = {1, 1, 1, 1};
+#endif
+    for (size_t j0 = i1; j0 < n; j0 += Z_COLS) {
+        const size_t len = n - j0 < Z_COLS ? n - j0 : Z_COLS;
+        const size_t lenp = (len + 7) / 8 * 8;
+        for (size_t l = 0; l < D; l++) {
+            for (size_t p = 0; p < len; p++)
+                soa[l][p] = y[(j0 + p) * D + l];
+            for (size_t p = len; p < lenp; p++)
+                soa[l][p] = HUGE_VAL;
+        }
+        for (size_t i = i0; i < i1; i++) {
+#if defined(__GNUC__)
+            zvec yi[MAX_DIMS];
+            for (size_t l = 0; l < D; l++)
+                yi[l] = (zvec){y[i * D + l], y[i * D + l], y[i * D + l], y[i * D + l]};
+            for (size_t p = 0; p < lenp; p += 8) {
+                zvec d2a = {0, 0, 0, 0}, d2b = {0, 0, 0, 0};
+                for (size_t l = 0; l < D; l++) {
+                    zvec a, b;
+                    memcpy(&a, &soa[l][p], sizeof a);
+                    memcpy(&b, &soa[l][p + 4], sizeof b);
+                    a = yi[l] - a;
+                    b = yi[l] - b;
+                    d2a += a * a;
+                    d2b += b * b;
+                }
+                acc0 += one / (one + d2a);
+                acc1 += one / (one + d2b);
+            }
+#else
+            for (size_t p = 0; p < lenp; p++) {
+                double d2 = 0;
+                for (size_t l = 0; l < D; l++) {
+                    double v = y[i * D + l] - soa[l][p];
+                    d2 += v * v;
+                }
+                s += 1.0 / (1.0 + d2);
+            }
+#endif
+        }
+    }
+#if defined(__GNUC__)
+    for (int q = 0; q < 4; q++)
+        s += acc0[q] + acc1[q];
+#endif
+    return s;
+}
 
 static void z_body(void *vctx, size_t begin, size_t end, int worker)
 {
     z_ctx *c = vctx;
-    const size_t D = c->dims;
     double z = 0;
-    for (size_t i = begin; i < end; i++) {
-        const double *yi = c->y + i * D;
-        for (size_t j = 0; j < c->n; j++) {
-            if (j == i)
-                continue;
-            const double *yj = c->y + j * D;
-            double d2 = 0;
-            for (size_t l = 0; l < D; l++) {
-                double v = yi[l] - yj[l];
-                d2 += v * v;
-            }
-            z += 1.0 / (1.0 + d2);
+    for (size_t t = begin; t < end; t++) {
+        size_t b = t, b2 = c->n_blocks - 1 - t;
+        size_t i1 = (b + 1) * Z_ROWS < c->n ? (b + 1) * Z_ROWS : c->n;
+        z += z_rows(c->y, c->n, c->dims, b * Z_ROWS, i1);
+        if (b2 != b) {
+            i1 = (b2 + 1) * Z_ROWS < c->n ? (b2 + 1) * Z_ROWS : c->n;
+            z += z_rows(c->y, c->n, c->dims, b2 * Z_ROWS, i1);
         }
     }
     c->part[worker] = z;
@@ -862,34 +1231,44 @@ double genre__tsne_exact_z(const double *y, size_t n, size_t dims, int n_threads
     c.y = y;
     c.n = n;
     c.dims = dims;
+    c.n_blocks = (n + Z_ROWS - 1) / Z_ROWS;
     int T = n_threads < 1 ? 1 : n_threads > GENRE__MAX_THREADS ? GENRE__MAX_THREADS : n_threads;
-    genre__parallel_for(T, n, z_body, &c);
+    genre__parallel_for(T, (c.n_blocks + 1) / 2, z_body, &c);
     double z = 0;
     for (int t = 0; t < T; t++)
         z += c.part[t];
-    return z;
+    return 2.0 * z;
 }
 
 double genre__tsne_kl_given_z(const genre__csr *p, const double *y, size_t dims, double z)
 {
-    double kl = 0;
+    /* P is symmetric (p_ij and p_ji the same bits, as symmetrize makes
+     * them, and d^2 the same both ways): each pair once, counted twice */
+    double kl = 0, psum = 0, kl_diag = 0, psum_diag = 0;
     for (size_t i = 0; i < p->n; i++) {
         const double *yi = y + i * dims;
         for (size_t e = p->row[i]; e < p->row[i + 1]; e++) {
             double pij = p->val[e];
-            if (!(pij > 0))
+            if (!(pij > 0) || p->col[e] < i)
                 continue;
+            if (p->col[e] == i) {
+                kl_diag += pij * log(pij);
+                psum_diag += pij;
+                continue;
+            }
             const double *yj = y + (size_t)p->col[e] * dims;
             double d2 = 0;
             for (size_t l = 0; l < dims; l++) {
                 double v = yi[l] - yj[l];
                 d2 += v * v;
             }
-            /* log(p / q) with q = w / Z, w = 1 / (1 + d2) */
-            kl += pij * (log(pij) + log(z) + log1p(d2));
+            /* log(p / q) with q = w / Z, w = 1 / (1 + d2): one log per
+             * pair, log Z once */
+            kl += pij * log(pij * (1.0 + d2));
+            psum += pij;
         }
     }
-    return kl;
+    return (2.0 * kl + kl_diag) + (2.0 * psum + psum_diag) * log(z);
 }
 
 /* ---- Barnes-Hut ------------------------------------------------------------------ */
@@ -1606,6 +1985,14 @@ static genre_status fft_prepare(genre__tsne_work *w, size_t N)
                                     (int)NC, 1, k == PLAN_COLS_FWD ? FFTW_FORWARD : FFTW_BACKWARD,
                                     flags);
             break;
+        case PLAN_KCOLS: /* the kernel's real columns, two per complex column,
+                          * in the kernel's grid (free after its row pass) */
+            p = fftwf_plan_many_dft(1, n1, (int)(NC + 1) / 2,
+                                    (fftwf_complex *)(w->grid + FFT_GRIDS * w->grid_stride), NULL,
+                                    (int)(NC + 1) / 2, 1,
+                                    (fftwf_complex *)(w->grid + FFT_GRIDS * w->grid_stride), NULL,
+                                    (int)(NC + 1) / 2, 1, FFTW_FORWARD, flags);
+            break;
         default: /* PLAN_ROWS_C2R: rows [0, m) back to real */
             p = fftwf_plan_many_dft_c2r(1, n1, (int)m, w->spec, NULL, 1, (int)NC, w->grid, NULL,
                                         1, (int)N, flags);
@@ -1690,7 +2077,9 @@ static void scatter_body(void *vctx, size_t begin, size_t end, int worker)
     }
 }
 
-/* Forward jobs: job 0 the kernel's spectrum, job 1 + k charge grid k. */
+/* Forward jobs: job FFT_KERNEL_JOB the kernel's spectrum, the others the
+ * charge grids in order. */
+#define FFT_KERNEL_JOB 2
 static void forward_body(void *vctx, size_t begin, size_t end, int worker)
 {
     (void)worker;
@@ -1698,7 +2087,9 @@ static void forward_body(void *vctx, size_t begin, size_t end, int worker)
     genre__tsne_work *w = c->w;
     const size_t N = c->N, m = c->m, NC = N / 2 + 1;
     for (size_t job = begin; job < end; job++) {
-        if (job == 0) {
+        /* the kernel (the cheapest job) third: on 2 threads the jobs split
+         * as grids 0, 1 | kernel, grids 2, 3 */
+        if (job == FFT_KERNEL_JOB) {
             /* (1 + r^2)^-2 on the circulant embedding (offsets -m+1..m-1,
              * row and column m zero); it is even in both offsets, so only
              * rows 0..m are transformed and rows m+1..N-1 mirror 1..m-1 */
@@ -1720,17 +2111,34 @@ static void forward_body(void *vctx, size_t begin, size_t end, int worker)
                 row[m] = 0;
             }
             fftwf_execute_dft_r2c(w->plan[PLAN_KROWS_R2C], K, S);
-            for (size_t a = m + 1; a < N; a++)
-                memcpy(S + a * NC, S + (N - a) * NC, NC * sizeof(fftwf_complex));
-            fftwf_execute_dft(w->plan[PLAN_COLS_FWD], S, S);
-            /* the spectrum is real (even kernel); scaled by FFTW's 1 / N^2 */
+            /* each row's spectrum is real (the row is even), and so is every
+             * column (even in the row offset): columns 2c and 2c + 1 go
+             * into one complex column as its real and imaginary parts, and
+             * come back as the real and imaginary parts of its transform;
+             * rows m+1..N-1 mirror rows N-a. Half the column transforms. */
+            const size_t NH = (NC + 1) / 2;
+            fftwf_complex *P = (fftwf_complex *)K;
+            for (size_t a = 0; a < N; a++) {
+                fftwf_complex *src = S + (a <= m ? a : N - a) * NC;
+                fftwf_complex *dst = P + a * NH;
+                for (size_t q = 0; q < NH; q++) {
+                    dst[q][0] = src[2 * q][0];
+                    dst[q][1] = 2 * q + 1 < NC ? src[2 * q + 1][0] : 0.0f;
+                }
+            }
+            fftwf_execute_dft(w->plan[PLAN_KCOLS], P, P);
+            /* scaled by FFTW's 1 / N^2 */
             float *ks = w->kspec;
             const double scale = 1.0 / ((double)N * (double)N);
-            for (size_t e = 0; e < N * NC; e++)
-                ks[e] = (float)(S[e][0] * scale);
+            for (size_t a = 0; a < N; a++)
+                for (size_t q = 0; q < NH; q++) {
+                    ks[a * NC + 2 * q] = (float)(P[a * NH + q][0] * scale);
+                    if (2 * q + 1 < NC)
+                        ks[a * NC + 2 * q + 1] = (float)(P[a * NH + q][1] * scale);
+                }
             continue;
         }
-        const size_t k = job - 1;
+        const size_t k = job < FFT_KERNEL_JOB ? job : job - 1;
         float *G = w->grid + k * w->grid_stride;
         fftwf_complex *S = w->spec + k * w->spec_stride;
         fftwf_execute_dft_r2c(w->plan[PLAN_ROWS_R2C], G, S);
@@ -1898,10 +2306,12 @@ genre_status genre__tsne_gradient(int method, double theta, const genre__csr *p,
                           z);
     if ((st = attr_prepare(w, p, T)) != GENRE_OK)
         return st;
-    attr_ctx a = {&w->up, y, n, dims, w->acc};
+    for (size_t a = 0; a < n; a++)
+        memcpy(w->yp + a * dims, y + (size_t)w->ord[a] * dims, dims * sizeof *y);
+    attr_ctx a = {&w->up, w->yp, n, dims, w->acc};
     int Ta = T > (int)n ? (int)n : T;
     genre__parallel_for(Ta, n, attr_body, &a);
-    assemble_ctx s = {w->acc, w->rep, n, dims, Ta, exag, 1.0 / z, grad};
+    assemble_ctx s = {w->acc, w->rep, w->lab, n, dims, Ta, exag, 1.0 / z, grad};
     genre__parallel_for(T, n, assemble_body, &s);
     *z_out = z;
     return GENRE_OK;

@@ -63,7 +63,8 @@ genre_status genre__tsne_gradient(int method, double theta, const genre__csr *p,
                                   int n_threads, genre__tsne_work *w, double *grad,
                                   double *z_out);
 
-/* sum_ij p_ij log(p_ij Z / w_ij) for a given Z (the KL divergence). */
+/* sum_ij p_ij log(p_ij Z / w_ij) for a given Z (the KL divergence); p
+ * symmetric, as genre__tsne_symmetrize makes it (each pair is read once). */
 double genre__tsne_kl_given_z(const genre__csr *p, const double *y, size_t dims, double z);
 
 /* The exact normaliser Z = sum_{i != j} w_ij, O(n^2), threaded, with a

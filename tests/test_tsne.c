@@ -348,6 +348,58 @@ START_TEST(knn_finds_exact_neighbours)
 }
 END_TEST
 
+/* Reference order for the test below. */
+static const double *tie_dist;
+static int tie_cmp(const void *a, const void *b)
+{
+    uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+    if (tie_dist[i] != tie_dist[j])
+        return tie_dist[i] < tie_dist[j] ? -1 : 1;
+    return i < j ? -1 : i > j;
+}
+
+START_TEST(knn_brute_matches_exhaustive_with_ties)
+{
+    /* d = 7 (blocked brute force with key-gap and partial-sum pruning) on a
+     * coarse integer lattice: many equal distances and duplicate rows, so
+     * the k-th neighbour is often one of several ties, which must be broken
+     * by row index exactly as an exhaustive sort does. 1,100 rows: several tiles, blocks that
+     * skip tiles, a partial last tile. */
+    const size_t n = 1100, d = 7, k = 12;
+    double *x = malloc(n * d * sizeof *x);
+    unsigned long long s = 99;
+    for (size_t e = 0; e < n * d; e++)
+        x[e] = floor(uni(&s) * (e % d == 0 ? 12.0 : 3.0));
+    for (int T = 1; T <= 3; T += 2) {
+        genre__csr c;
+        ck_assert_ok(genre__tsne_conditional(x, n, d, d, 4.0, k, T, 1, &c, NULL));
+        double *dist = malloc(n * sizeof *dist);
+        uint32_t *idx = malloc(n * sizeof *idx);
+        for (size_t i = 0; i < n; i++) {
+            size_t m = 0;
+            for (size_t j = 0; j < n; j++) {
+                double v2 = 0;
+                for (size_t l = 0; l < d; l++) {
+                    double v = x[i * d + l] - x[j * d + l];
+                    v2 += v * v;
+                }
+                dist[j] = v2;
+                if (j != i)
+                    idx[m++] = (uint32_t)j;
+            }
+            tie_dist = dist;
+            qsort(idx, m, sizeof *idx, tie_cmp);
+            for (size_t e = 0; e < k; e++)
+                ck_assert_uint_eq(c.col[c.row[i] + e], idx[e]);
+        }
+        free(idx);
+        free(dist);
+        genre__csr_free(&c);
+    }
+    free(x);
+}
+END_TEST
+
 START_TEST(symmetrized_affinities_sum_to_one)
 {
     const size_t n = 50;
@@ -785,6 +837,7 @@ int main(void)
     tcase_add_test(tc, fft_gradient_matches_exact);
     tcase_add_test(tc, perplexity_calibration_hits_entropy);
     tcase_add_test(tc, knn_finds_exact_neighbours);
+    tcase_add_test(tc, knn_brute_matches_exhaustive_with_ties);
     tcase_add_test(tc, symmetrized_affinities_sum_to_one);
 #endif
     tcase_add_test(tc, three_clusters_stay_separated);
