@@ -33,7 +33,8 @@
  * seconds, then the n x 2 embedding, raw little-endian doubles).
  * GENRE_BENCH_TSNE_QUICK=1 runs only the 2-D perplexity-30 fit;
  * GENRE_BENCH_TSNE_3D_ONLY=1 only the 3-D perplexity-30 fit (no peer), with
- * trustworthiness; there GENRE_BENCH_TSNE_THETA=<v> sets theta (default 0.5)
+ * trustworthiness; GENRE_BENCH_TSNE_ONE="<2|3> <bh|fft> [perplexity]" one
+ * such fit of any kind; there GENRE_BENCH_TSNE_THETA=<v> sets theta (default 0.5)
  * and GENRE_BENCH_TSNE_SAVE_3D=<file> writes the embedding (raw doubles).
  *
  * Prints one line per figure: both 2-D times and both exact KLs, their
@@ -306,22 +307,39 @@ int main(void)
            "%ld online cores; load average %s\n",
            n, PCS, sysconf(_SC_NPROCESSORS_ONLN), load);
 
-    if (getenv("GENRE_BENCH_TSNE_3D_ONLY")) {
+    const char *one = getenv("GENRE_BENCH_TSNE_ONE");
+    if (getenv("GENRE_BENCH_TSNE_3D_ONLY") || one) {
+        /* one fit, no peer: "<dims> <bh|fft> [perplexity]" (3D_ONLY = "3 bh 30") */
+        int dims = 3;
+        char how[8] = "bh";
+        double perp = 30.0;
+        if (one && sscanf(one, "%d %7s %lf", &dims, how, &perp) < 2) {
+            fprintf(stderr, "GENRE_BENCH_TSNE_ONE: expected \"<2|3> <bh|fft> [perplexity]\"\n");
+            return EXIT_FAILURE;
+        }
+        const int bh = strcmp(how, "fft") != 0;
         const char *th = getenv("GENRE_BENCH_TSNE_THETA");
         double theta = th ? atof(th) : 0.5;
-        run r = fit_theta(x, n, 3, 30.0, GENRE_TSNE_METHOD_AUTO, theta);
-        printf("libgenre 3-D perplexity 30 (Barnes-Hut, theta %g): %.2f s, exact KL %.4f, "
+        run r = fit_theta(x, n, dims, perp,
+                          bh ? GENRE_TSNE_METHOD_BARNES_HUT : GENRE_TSNE_METHOD_FFT, theta);
+        char label[64];
+        if (bh)
+            snprintf(label, sizeof label, "Barnes-Hut, theta %g", theta);
+        else
+            snprintf(label, sizeof label, "FFT");
+        printf("libgenre %d-D perplexity %g (%s): %.2f s, exact KL %.4f, "
                "trustworthiness@10 %.4f\n",
-               theta, r.seconds, r.kl_exact, trustworthiness(x, r.y, n, 3, TRUST_K, TRUST_STEP));
+               dims, perp, label, r.seconds, r.kl_exact,
+               trustworthiness(x, r.y, n, (size_t)dims, TRUST_K, TRUST_STEP));
         const char *save = getenv("GENRE_BENCH_TSNE_SAVE_3D");
         if (save) {
             FILE *f = fopen(save, "wb");
-            if (!f || fwrite(r.y, sizeof *r.y, n * 3, f) != n * 3)
+            if (!f || fwrite(r.y, sizeof *r.y, n * (size_t)dims, f) != n * (size_t)dims)
                 fprintf(stderr, "cannot write %s\n", save);
             if (f)
                 fclose(f);
         }
-        printf("BENCH tsne_3d_seconds %.2f s\n", r.seconds);
+        printf("BENCH tsne_%dd_%s_seconds %.2f s\n", dims, bh ? "bh" : "fft", r.seconds);
         free(r.y), free(x);
         return EXIT_SUCCESS;
     }

@@ -777,8 +777,12 @@ typedef struct bh_node {
     uint32_t lo, hi;  /* points perm[lo, hi) */
 } bh_node;
 
+/* Cells are rectangles: the root is the points' bounding box and every
+ * split halves each side (as scikit-learn's tree), so a cell of a long,
+ * flat embedding is not a square mostly empty of points; the opening
+ * criterion uses the longest side. */
 typedef struct bh_box {
-    double center[MAX_DIMS], half;
+    double center[MAX_DIMS], half[MAX_DIMS];
 } bh_box;
 
 struct genre__tsne_work {
@@ -1339,7 +1343,10 @@ static genre_status bh_build(genre__tsne_work *w, const double *y, size_t ni, in
     const bh_box box = w->boxes[ni];
     const uint32_t lo = nd->lo, hi = nd->hi;
     nd->count = (double)(hi - lo);
-    nd->w2 = 4.0 * box.half * box.half;
+    double longest = 0;
+    for (size_t l = 0; l < D; l++)
+        longest = box.half[l] > longest ? box.half[l] : longest;
+    nd->w2 = 4.0 * longest * longest;
     nd->child = -1;
     nd->n_child = 0;
     if (hi - lo <= BH_LEAF || depth >= BH_MAX_DEPTH) {
@@ -1385,15 +1392,15 @@ static genre_status bh_build(genre__tsne_work *w, const double *y, size_t ni, in
     nd = &w->nodes[ni]; /* may have moved */
     nd->child = (int32_t)first;
     nd->n_child = (uint32_t)n_child;
-    const double half = 0.5 * box.half;
     for (size_t c = 0, o = 0; c < nch; c++) {
         if (cnt[c] == 0)
             continue;
         bh_node *ch = &w->nodes[first + o];
         bh_box *cb = &w->boxes[first + o++];
-        for (size_t l = 0; l < D; l++)
-            cb->center[l] = box.center[l] + ((c >> l) & 1u ? half : -half);
-        cb->half = half;
+        for (size_t l = 0; l < D; l++) {
+            cb->half[l] = 0.5 * box.half[l];
+            cb->center[l] = box.center[l] + ((c >> l) & 1u ? cb->half[l] : -cb->half[l]);
+        }
         ch->lo = (uint32_t)start[c];
         ch->hi = (uint32_t)(start[c] + cnt[c]);
     }
@@ -1711,8 +1718,8 @@ BH_INLINE void bh_group(bh_ctx *c, size_t lo, size_t np, double *list, int32_t *
                     const bh_box *bx = &w->boxes[ni];
                     int apart = 0;
                     for (size_t l = 0; l < D; l++)
-                        apart |= (bx->center[l] + bx->half < bmin[l]) |
-                                 (bx->center[l] - bx->half > bmax[l]);
+                        apart |= (bx->center[l] + bx->half[l] < bmin[l]) |
+                                 (bx->center[l] - bx->half[l] > bmax[l]);
                     take &= apart;
                 }
                 const int leaf = nd->child < 0, keep = !take;
@@ -1852,13 +1859,10 @@ static genre_status bh_repulsion(genre__tsne_work *w, const double *y, double th
     if (st != GENRE_OK)
         return st;
     bh_box *r = &w->boxes[root];
-    double half = 0;
     for (size_t l = 0; l < D; l++) {
         r->center[l] = 0.5 * (lo[l] + hi[l]);
-        double h = 0.5 * (hi[l] - lo[l]);
-        half = h > half ? h : half;
+        r->half[l] = 0.5 * (hi[l] - lo[l]) * (1 + 1e-9) + 1e-12;
     }
-    r->half = half * (1 + 1e-9) + 1e-12;
     w->nodes[root].lo = 0;
     w->nodes[root].hi = (uint32_t)n;
     if ((st = bh_build(w, y, root, 0)) != GENRE_OK)
