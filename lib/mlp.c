@@ -1115,6 +1115,14 @@ static void gather_rows(const mlp_input *in, const size_t *idx, size_t n, size_t
     for (size_t k = 0; k < n_in; k++)
         for (size_t r = n; r < ld; r++)
             g[k * ld + r] = 0.0;
+#if defined(__GNUC__)
+    /* the first rows too: the loop below asks PREFETCH_ROWS rows ahead */
+    for (size_t r = 0; idx && r < n && r < PREFETCH_ROWS; r++) {
+        const double *row = in->x + idx[r] * in->stride;
+        __builtin_prefetch(row);
+        __builtin_prefetch(row + n_in - 1);
+    }
+#endif
     for (size_t r = 0; r < n; r++) {
         const double *xr = in->x + (idx ? idx[r] : r) * in->stride;
 #if defined(__GNUC__)
