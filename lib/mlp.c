@@ -1102,6 +1102,16 @@ static void softmax_parts(const double *z, size_t n, size_t k, double *e, double
         }
 }
 
+/* z[j][r] *= f[r] for a feature-major (k x n) block (the softmax's
+ * normalisation; a vectorised clone, the same products). */
+GENRE_KERNEL
+static void scale_cols(double *z, size_t n, size_t k, const double *f)
+{
+    for (size_t j = 0; j < k; j++)
+        for (size_t r = 0; r < n; r++)
+            z[j * n + r] *= f[r];
+}
+
 /* ---- Input view (first layer) --------------------------------------------- */
 
 /* The input of the first layer: dense rows (x, stride), or CSR rows when
@@ -1935,9 +1945,7 @@ static genre_status batch_grad(const mlp_net *n, const mlp_params *p, const fit_
         }
         for (size_t r = rows; r < ld; r++)
             sum[r] = 0.0; /* padding rows: zero gradient */
-        for (size_t j = 0; j < k; j++)
-            for (size_t r = 0; r < ld; r++)
-                dz[j * ld + r] *= sum[r];
+        scale_cols(dz, ld, k, sum);
         for (size_t r = 0; r < rows; r++)
             dz[(size_t)fd->labels[idx[r]] * ld + r] -= inv;
         *loss = total * inv;
