@@ -32,9 +32,7 @@
 
 #include <float.h>
 #include <math.h>
-#include <sched.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -47,12 +45,6 @@
 #define INFER_MAX_GATHER ((size_t)1 << 20) /* doubles of dense input per block */
 #define PI_CONST 3.14159265358979323846
 #define PREFETCH_ROWS 48       /* gather: rows requested ahead of use */
-#if defined(__x86_64__) || defined(__i386__)
-#  include <immintrin.h>
-#  define CPU_PAUSE() _mm_pause()
-#else
-#  define CPU_PAUSE() ((void)0)
-#endif
 
 /* RNG streams of one seed. */
 #define STREAM_INIT 1u           /* + layer index */
@@ -2100,23 +2092,18 @@ static void opt_step(const mlp_params *p, double lr, uint64_t t, double b1t, dou
 /*
  * A fit on T > 1 threads (dense input, built-in kernels): the rows of each
  * mini-batch are cut into T contiguous chunks, chunk t = [rows*t/T,
- * rows*(t+1)/T) (T = min(threads, rows) for a short last batch); chunk t
- * runs forward and backward into workspace t, with the loss and gradient
- * normalised by the whole batch. The same job then has T update chunks:
- * update chunk s waits until every gradient chunk is done, sums the
- * gradients of its slice of the parameters in chunk order (0 + 1 + ...)
- * into ws[0].grad and, in a fit, takes the optimiser step on that slice
- * (Adam and SGD work element by element, so slicing changes no bit). So
- * the reduction and the step run on all threads at once, in the same
- * team_run as the batch. Only chunk 0 adds the L2 term. Dropout masks of
- * chunk t come from stream STREAM_DROPOUT_WORKER + t of the seed. So a fit
- * gives the same bits for a given seed and thread count, and differs from
- * the 1-thread fit only by the grouping of the gradient sums (and by its
- * dropout masks).
+ * rows*(t+1)/T) (T = min(threads, rows) for a short last batch); worker t
+ * runs forward and backward on its chunk into its own workspace, with the
+ * loss and gradient normalised by the whole batch; the caller then sums the
+ * gradients and losses in worker order (0 + 1 + ...) and takes the optimiser
+ * step. Only worker 0 adds the L2 term. Dropout masks of worker t come from
+ * stream STREAM_DROPOUT_WORKER + t of the seed. So a fit gives the same bits
+ * for a given seed and thread count, and differs from the 1-thread fit only
+ * by the grouping of the gradient sums (and by its dropout masks).
  */
 typedef struct team_job {
     const mlp_net *n;
-    const mlp_params *p, *p_rest; /* chunk 0; the others (no L2) */
+    const mlp_params *p, *p_rest; /* worker 0; the others (no L2) */
     const fit_data *fd;
     train_ws *ws;      /* T workspaces; ws[0] is the fit's own */
     genre__rng *rng;   /* T dropout streams */
@@ -2126,12 +2113,6 @@ typedef struct team_job {
     size_t rows;
     int T, t_eff;
     genre__team *team;
-    /* the optimiser step of the update chunks (update == 0: sum only) */
-    int update;
-    double lr, b1t, b2t;
-    uint64_t step;
-    double *par;
-    atomic_uint computed; /* gradient chunks of the current batch done */
 } team_job;
 
 static void team_job_free(team_job *j)
@@ -2166,7 +2147,6 @@ static genre_status team_job_new(team_job *j, const mlp_net *n, const mlp_params
         return GENRE_E_NOMEM;
     }
     j->ws[0] = *w;
-    j->par = n->params;
     /* the largest chunk: ceil(batch / T) rows; no permutation needed */
     fit_data fdw = *fd;
     fdw.n_rows = (batch + (size_t)T - 1) / (size_t)T;
@@ -2190,76 +2170,33 @@ static genre_status team_job_new(team_job *j, const mlp_net *n, const mlp_params
     return GENRE_OK;
 }
 
-/* Start of parameter slice s of T (multiples of 4: whole AVX2 vectors of
- * the optimiser step; slices may be empty). */
-static size_t slice_start(size_t np, int s, int T)
-{
-    return s >= T ? np : np * (size_t)s / (size_t)T / 4 * 4;
-}
-
-static void team_body(void *ctx, int c)
+static void team_body(void *ctx, int t)
 {
     team_job *j = ctx;
-    const int T = j->t_eff;
-    if (c < T) {
-        const size_t b = j->rows * (size_t)c / (size_t)T,
-                     e = j->rows * ((size_t)c + 1) / (size_t)T;
-        j->st[c] = batch_grad(j->n, c == 0 ? j->p : j->p_rest, j->fd, j->idx + b, e - b,
-                              j->rows, &j->ws[c], &j->rng[c], &j->loss[c]);
-        atomic_fetch_add_explicit(&j->computed, 1u, memory_order_release);
-        return;
-    }
-    /* update chunk: every gradient chunk is claimed before it (claims go in
-     * order) and is running or done; wait for them (a yield lets a thread
-     * that shares this core finish) */
-    for (unsigned i = 0; atomic_load_explicit(&j->computed, memory_order_acquire) !=
-                         (unsigned)T;
-         i++) {
-        if (i < 4000)
-            CPU_PAUSE();
-        else
-            sched_yield();
-    }
-    for (int t = 0; t < T; t++)
-        if (j->st[t] != GENRE_OK)
-            return; /* team_batch reports it */
-    const int s = c - T;
-    const size_t np = j->n->n_params, lo = slice_start(np, s, T),
-                 hi = slice_start(np, s + 1, T);
-    double *g = j->ws[0].grad;
-    for (int t = 1; t < T; t++) {
-        const double *gt = j->ws[t].grad;
-        for (size_t i = lo; i < hi; i++)
-            g[i] += gt[i];
-    }
-    if (j->update && hi > lo)
-        opt_step(j->p, j->lr, j->step, j->b1t, j->b2t, j->par + lo, g + lo,
-                 j->ws[0].m1 + lo, j->ws[0].m2 + lo, hi - lo);
+    const size_t T = (size_t)j->t_eff, b = j->rows * (size_t)t / T,
+                 e = j->rows * ((size_t)t + 1) / T;
+    j->st[t] = batch_grad(j->n, t == 0 ? j->p : j->p_rest, j->fd, j->idx + b, e - b, j->rows,
+                          &j->ws[t], &j->rng[t], &j->loss[t]);
 }
 
-/* One mini-batch on the team: the summed gradient lands in ws[0].grad and,
- * with update, the optimiser step (step number `step`, beta powers b1t,
- * b2t, learning rate lr) is taken on the network's parameters. */
-static genre_status team_batch(team_job *j, const size_t *idx, size_t rows, int update,
-                               double lr, uint64_t step, double b1t, double b2t,
-                               double *loss)
+/* One mini-batch on the team: the summed gradient lands in ws[0].grad. */
+static genre_status team_batch(team_job *j, const size_t *idx, size_t rows, double *loss)
 {
     j->idx = idx;
     j->rows = rows;
     j->t_eff = rows < (size_t)j->T ? (int)rows : j->T;
-    j->update = update;
-    j->lr = lr;
-    j->step = step;
-    j->b1t = b1t;
-    j->b2t = b2t;
-    atomic_store_explicit(&j->computed, 0u, memory_order_relaxed);
-    genre__team_run(j->team, 2 * j->t_eff, team_body, j);
+    genre__team_run(j->team, j->t_eff, team_body, j);
     for (int t = 0; t < j->t_eff; t++)
         if (j->st[t] != GENRE_OK)
             return j->st[t];
-    double total = j->loss[0];
-    for (int t = 1; t < j->t_eff; t++)
+    double *g = j->ws[0].grad, total = j->loss[0];
+    const size_t np = j->n->n_params;
+    for (int t = 1; t < j->t_eff; t++) {
+        const double *gt = j->ws[t].grad;
+        for (size_t i = 0; i < np; i++)
+            g[i] += gt[i];
         total += j->loss[t];
+    }
     *loss = total;
     return GENRE_OK;
 }
@@ -2286,8 +2223,6 @@ static int fit_threads(const mlp_net *n, const mlp_params *p, const fit_data *fd
     }
     if ((size_t)T > batch)
         T = (int)batch;
-    if (T > GENRE__MAX_THREADS / 2)
-        T = GENRE__MAX_THREADS / 2; /* a batch's job has 2 T chunks (team_batch) */
     return T;
 }
 
@@ -2357,11 +2292,8 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
         for (size_t r0 = 0; r0 < fd->n_rows; r0 += batch) {
             size_t rows = fd->n_rows - r0 < batch ? fd->n_rows - r0 : batch;
             double loss;
-            if (T > 1) /* gradient and optimiser step on the team */
-                st = team_batch(&job, w.perm + r0, rows, 1, lr, t + 1, b1t * p->beta1,
-                                b2t * p->beta2, &loss);
-            else
-                st = batch_grad(n, p, fd, w.perm + r0, rows, rows, &w, &drop_rng, &loss);
+            st = T > 1 ? team_batch(&job, w.perm + r0, rows, &loss)
+                      : batch_grad(n, p, fd, w.perm + r0, rows, rows, &w, &drop_rng, &loss);
             if (st != GENRE_OK)
                 break;
             if (!isfinite(loss)) {
@@ -2377,9 +2309,7 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
             const double *g = w.grad;
             b1t *= p->beta1;
             b2t *= p->beta2;
-            if (T > 1) {
-                /* the step was taken by team_batch() */
-            } else if (w.lazy) {
+            if (w.lazy) {
                 /* lazy: the rows of W_0 of the batch's features, then the rest */
                 const size_t o1 = n->width[1], head = n->b_off[0];
                 for (size_t s = 0; s < w.n_touched; s++) {
@@ -2886,7 +2816,7 @@ static genre_status test_objective(const genre_mlp *model, const mlp_input *in,
             team_job job;
             st = team_job_new(&job, n, &model->p, &p_rest, &fd, &w, n_rows, T);
             if (st == GENRE_OK) {
-                st = team_batch(&job, w.perm, n_rows, 0, 0.0, 0, 1.0, 1.0, loss);
+                st = team_batch(&job, w.perm, n_rows, loss);
                 team_job_free(&job);
             }
         } else {
