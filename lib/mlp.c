@@ -1094,6 +1094,16 @@ static void softmax_parts(const double *z, size_t n, size_t k, double *e, double
         }
 }
 
+/* z[j][r] *= f[r] for a feature-major (k x n) block (the softmax's
+ * normalisation; a vectorised clone, the same products). */
+GENRE_KERNEL
+static void scale_cols(double *z, size_t n, size_t k, const double *f)
+{
+    for (size_t j = 0; j < k; j++)
+        for (size_t r = 0; r < n; r++)
+            z[j * n + r] *= f[r];
+}
+
 /* ---- Input view (first layer) --------------------------------------------- */
 
 /* The input of the first layer: dense rows (x, stride), or CSR rows when
@@ -1107,6 +1117,25 @@ typedef struct mlp_input {
     const double *values;
 } mlp_input;
 
+/* Asks for the cache lines of a dense input row: every line of a narrow row
+ * (a 13-double row spans 2 or 3 lines; requesting only its first and last
+ * double left the middle line to a demand miss: in a standalone gather of
+ * the 13-column data, 50 -> 27 cycles per row from L3, 107 -> 61 from DRAM),
+ * the first two and the last of a wide one (the hardware prefetcher follows
+ * a row). */
+static inline void prefetch_row(const double *row, size_t n_in)
+{
+#if defined(__GNUC__)
+    const size_t lines = n_in <= 32 ? n_in : 16;
+    for (size_t k = 0; k < lines; k += 8)
+        __builtin_prefetch(row + k);
+    __builtin_prefetch(row + n_in - 1);
+#else
+    (void)row;
+    (void)n_in;
+#endif
+}
+
 /* The rows idx[0..n) (or rows 0..n when idx is NULL) of the input, gathered
  * feature-major into g (n_in x ld, ld >= n; columns n..ld are set to 0). */
 static void gather_rows(const mlp_input *in, const size_t *idx, size_t n, size_t n_in,
@@ -1115,16 +1144,14 @@ static void gather_rows(const mlp_input *in, const size_t *idx, size_t n, size_t
     for (size_t k = 0; k < n_in; k++)
         for (size_t r = n; r < ld; r++)
             g[k * ld + r] = 0.0;
+    /* shuffled rows miss the cache: ask for them PREFETCH_ROWS rows ahead
+     * (the first PREFETCH_ROWS rows up front) */
+    for (size_t r = 0; idx && r < n && r < PREFETCH_ROWS; r++)
+        prefetch_row(in->x + idx[r] * in->stride, n_in);
     for (size_t r = 0; r < n; r++) {
         const double *xr = in->x + (idx ? idx[r] : r) * in->stride;
-#if defined(__GNUC__)
-        /* shuffled rows miss the cache: ask for a row a few steps ahead */
-        if (idx && r + PREFETCH_ROWS < n) {
-            const double *ahead = in->x + idx[r + PREFETCH_ROWS] * in->stride;
-            __builtin_prefetch(ahead);
-            __builtin_prefetch(ahead + n_in - 1);
-        }
-#endif
+        if (idx && r + PREFETCH_ROWS < n)
+            prefetch_row(in->x + idx[r + PREFETCH_ROWS] * in->stride, n_in);
         for (size_t k = 0; k < n_in; k++)
             g[k * ld + r] = xr[k];
     }
@@ -1910,9 +1937,7 @@ static genre_status batch_grad(const mlp_net *n, const mlp_params *p, const fit_
         }
         for (size_t r = rows; r < ld; r++)
             sum[r] = 0.0; /* padding rows: zero gradient */
-        for (size_t j = 0; j < k; j++)
-            for (size_t r = 0; r < ld; r++)
-                dz[j * ld + r] *= sum[r];
+        scale_cols(dz, ld, k, sum);
         for (size_t r = 0; r < rows; r++)
             dz[(size_t)fd->labels[idx[r]] * ld + r] -= inv;
         *loss = total * inv;

@@ -3,6 +3,7 @@
 #include "rng.h"
 
 #include <math.h>
+#include <string.h>
 
 #define GOLDEN_GAMMA UINT64_C(0x9e3779b97f4a7c15)
 
@@ -43,9 +44,9 @@ void genre__rng_init(genre__rng *r, uint64_t seed, uint64_t stream)
     r->has_spare = 0;
 }
 
-uint64_t genre__rng_next_u64(genre__rng *r)
+/* One xoshiro256** step on a state array (inlined where it is hot). */
+static inline uint64_t next_state(uint64_t *s)
 {
-    uint64_t *s = r->s;
     const uint64_t result = rotl(s[1] * 5, 7) * 9;
     const uint64_t t = s[1] << 17;
     s[2] ^= s[0];
@@ -57,35 +58,52 @@ uint64_t genre__rng_next_u64(genre__rng *r)
     return result;
 }
 
+uint64_t genre__rng_next_u64(genre__rng *r)
+{
+    return next_state(r->s);
+}
+
 double genre__rng_uniform(genre__rng *r)
 {
     return (double)(genre__rng_next_u64(r) >> 11) * 0x1.0p-53;
 }
 
-/* Full 64 x 64 -> 128-bit product from 32-bit halves (no __int128 in ISO C). */
-static void mul_64x64(uint64_t x, uint64_t y, uint64_t *hi, uint64_t *lo)
+/* Full 64 x 64 -> 128-bit product: one instruction where the compiler has
+ * a 128-bit type, else from 32-bit halves (ISO C); the same result. */
+static inline void mul_64x64(uint64_t x, uint64_t y, uint64_t *hi, uint64_t *lo)
 {
+#ifdef __SIZEOF_INT128__
+    __extension__ typedef unsigned __int128 u128;
+    const u128 p = (u128)x * y;
+    *lo = (uint64_t)p;
+    *hi = (uint64_t)(p >> 64);
+#else
     const uint64_t mask = UINT64_C(0xffffffff);
     uint64_t x0 = x & mask, x1 = x >> 32, y0 = y & mask, y1 = y >> 32;
     uint64_t p00 = x0 * y0, p01 = x0 * y1, p10 = x1 * y0, p11 = x1 * y1;
     uint64_t mid = (p00 >> 32) + (p01 & mask) + (p10 & mask);
     *lo = (mid << 32) | (p00 & mask);
     *hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+#endif
 }
 
-uint64_t genre__rng_bounded(genre__rng *r, uint64_t n)
+/* Lemire's bounded draw on a state array, n >= 1. */
+static inline uint64_t bounded_state(uint64_t *s, uint64_t n)
 {
-    if (n == 0)
-        return 0;
     uint64_t hi, lo;
-    mul_64x64(genre__rng_next_u64(r), n, &hi, &lo);
+    mul_64x64(next_state(s), n, &hi, &lo);
     if (lo < n) {
         /* threshold = 2^64 mod n: the low words below it are the biased excess. */
         const uint64_t threshold = (0 - n) % n;
         while (lo < threshold)
-            mul_64x64(genre__rng_next_u64(r), n, &hi, &lo);
+            mul_64x64(next_state(s), n, &hi, &lo);
     }
     return hi;
+}
+
+uint64_t genre__rng_bounded(genre__rng *r, uint64_t n)
+{
+    return n == 0 ? 0 : bounded_state(r->s, n);
 }
 
 double genre__rng_normal(genre__rng *r)
@@ -106,22 +124,27 @@ double genre__rng_normal(genre__rng *r)
     return u * f;
 }
 
+/* The shuffles draw from a local copy of the state (kept in registers). */
 void genre__rng_shuffle_size(genre__rng *r, size_t *a, size_t n)
 {
+    uint64_t s[4] = {r->s[0], r->s[1], r->s[2], r->s[3]};
     for (size_t i = n; i > 1; i--) {
-        size_t j = (size_t)genre__rng_bounded(r, (uint64_t)i);
+        size_t j = (size_t)bounded_state(s, (uint64_t)i);
         size_t t = a[i - 1];
         a[i - 1] = a[j];
         a[j] = t;
     }
+    memcpy(r->s, s, sizeof s);
 }
 
 void genre__rng_shuffle_i32(genre__rng *r, int32_t *a, size_t n)
 {
+    uint64_t s[4] = {r->s[0], r->s[1], r->s[2], r->s[3]};
     for (size_t i = n; i > 1; i--) {
-        size_t j = (size_t)genre__rng_bounded(r, (uint64_t)i);
+        size_t j = (size_t)bounded_state(s, (uint64_t)i);
         int32_t t = a[i - 1];
         a[i - 1] = a[j];
         a[j] = t;
     }
+    memcpy(r->s, s, sizeof s);
 }

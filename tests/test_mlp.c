@@ -871,6 +871,27 @@ START_TEST(test_threads)
     fit_proba(0, 32, 0.1, 1e-3, 40, p2);
     ck_assert(memcmp(p1, p2, sizeof p1) == 0);
 
+    /* SGD with momentum on 3 threads: reproducible, close to 1 thread */
+    static double ps[2][NB * KB], ps2[NB * KB];
+    for (int r = 0; r < 2; r++) {
+        genre_mlp *g = small_model();
+        ck_assert_ok(genre_mlp_set_i64(g, GENRE_MLP_OPTIMIZER, GENRE_MLP_OPT_SGD));
+        ck_assert_ok(genre_mlp_set_f64(g, GENRE_MLP_LEARNING_RATE, 0.05));
+        ck_assert_ok(genre_mlp_set_i64(g, GENRE_MLP_N_THREADS, r == 0 ? 3 : 1));
+        ck_assert_ok(genre_mlp_set_i64(g, GENRE_MLP_BATCH_SIZE, 200));
+        ck_assert_ok(genre_mlp_set_i64(g, GENRE_MLP_EPOCHS, 3));
+        ck_assert_ok(genre_mlp_fit(g, bx, NB, DB, DB, by, NULL, 0, 0, NULL));
+        ck_assert_ok(genre_mlp_predict_proba(g, bx, NB, DB, DB, ps[r], NB * KB, NULL));
+        if (r == 0) {
+            ck_assert_ok(genre_mlp_fit(g, bx, NB, DB, DB, by, NULL, 0, 0, NULL));
+            ck_assert_ok(genre_mlp_predict_proba(g, bx, NB, DB, DB, ps2, NB * KB, NULL));
+            ck_assert(memcmp(ps[0], ps2, sizeof ps2) == 0);
+        }
+        genre_mlp_free(g);
+    }
+    for (size_t i = 0; i < NB * KB; i++)
+        ck_assert_double_eq_tol(ps[0][i], ps[1][i], 1e-9);
+
     /* regression on 2 threads: reproducible, close to 1 thread */
     double yv[NB];
     for (size_t i = 0; i < NB; i++)
