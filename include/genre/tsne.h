@@ -53,10 +53,11 @@
  * FFT (2-D only): the repulsive sums are interpolated (3 Lagrange nodes per
  * box and dimension, boxes of width <= 1 embedding unit, at least 50 per
  * dimension) onto an equispaced grid and convolved with the kernel by 2-D
- * FFTs (FFTW, real-to-complex, single-precision grids). Its gradient error
- * (~1-2% relative on real embeddings, vs ~1% for Barnes-Hut at theta 0.5)
- * costs a little final KL: +0.6% against scikit-learn's Barnes-Hut on
- * the 45,000-row real data (bench/bench_tsne.c, docs/tsne.md). AUTO
+ * FFTs (FFTW, real-to-complex, single-precision grids). Its repulsion error
+ * (~4% relative at the end of real-data fits, vs ~2% for Barnes-Hut at
+ * theta 0.5) costs final KL: +0.6% against scikit-learn's Barnes-Hut on
+ * the 45,000-row real data (bench/bench_tsne.c; the optimiser is the same,
+ * docs/tsne.md). AUTO
  * (default): EXACT below 500 rows, else FFT in 2-D and Barnes-Hut in 3-D.
  *
  * **Initialisation.** GENRE_TSNE_INIT_PCA (default): the first
