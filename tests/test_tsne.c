@@ -5,6 +5,7 @@
  * runs under valgrind. The real-data check lives in test_tsne_real.c. */
 #include "harness.h"
 
+#include <genre/pca.h>
 #include <genre/tsne.h>
 
 #ifdef GENRE_TESTING
@@ -277,6 +278,104 @@ START_TEST(fft_gradient_matches_exact)
                scales[s], e, tol[s]);
         ck_assert_msg(e <= tol[s], "FFT gradient differs by %g at scale %g", e, scales[s]);
     }
+}
+END_TEST
+
+/* scikit-learn 1.2's optimiser (sklearn.manifold._t_sne._gradient_descent as
+ * TSNE._tsne drives it), written out independently in its own convention:
+ * gradient with the factor 4, learning rate max(n / ee / 4, 50), a first
+ * descent of `ee_iter` iterations with P x ee and momentum 0.5, then a
+ * second one (gains back to 1, update back to 0) with momentum 0.8. libgenre's
+ * exact fit from the same P and initial embedding must follow the same
+ * trajectory (issue 7: the KL gap to scikit-learn is not the optimiser). */
+static void sklearn_reference(const double *pd, double *y, size_t n, int ee_iter, int iters)
+{
+    const double ee = 12.0, lr = fmax((double)n / ee / 4.0, 50.0);
+    double *upd = malloc(2 * n * sizeof *upd), *gain = malloc(2 * n * sizeof *gain);
+    double *g = malloc(2 * n * sizeof *g), *w = malloc(n * n * sizeof *w);
+    for (int it = 0; it < iters; it++) {
+        if (it == 0 || it == ee_iter)
+            for (size_t e = 0; e < 2 * n; e++)
+                upd[e] = 0.0, gain[e] = 1.0;
+        const double exag = it < ee_iter ? ee : 1.0, mom = it < ee_iter ? 0.5 : 0.8;
+        double z = 0;
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < n; j++) {
+                double a = y[2 * i] - y[2 * j], b = y[2 * i + 1] - y[2 * j + 1];
+                w[i * n + j] = i == j ? 0.0 : 1.0 / (1.0 + a * a + b * b);
+                z += w[i * n + j];
+            }
+        for (size_t i = 0; i < n; i++) {
+            double g0 = 0, g1 = 0;
+            for (size_t j = 0; j < n; j++) {
+                double f = (exag * pd[i * n + j] - w[i * n + j] / z) * w[i * n + j];
+                g0 += f * (y[2 * i] - y[2 * j]);
+                g1 += f * (y[2 * i + 1] - y[2 * j + 1]);
+            }
+            g[2 * i] = 4.0 * g0;
+            g[2 * i + 1] = 4.0 * g1;
+        }
+        for (size_t e = 0; e < 2 * n; e++) {
+            gain[e] = upd[e] * g[e] < 0.0 ? gain[e] + 0.2 : gain[e] * 0.8;
+            gain[e] = fmax(gain[e], 0.01);
+            upd[e] = mom * upd[e] - lr * gain[e] * g[e];
+            y[e] += upd[e];
+        }
+    }
+    free(upd), free(gain), free(g), free(w);
+}
+
+START_TEST(optimiser_follows_sklearn)
+{
+    const size_t n = 60, d = 5;
+    /* a short exaggeration phase: small rounding differences grow
+     * exponentially along a t-SNE trajectory (~1e-16 to ~1e-2 within 50
+     * iterations at this size), so only a few iterations can be compared */
+    const int iters = 14, ee_iter = 6;
+    double *x = blobs(n, d, 3, 3.0, 17, NULL);
+    /* libgenre's dense affinities as a full matrix */
+    genre__csr c, p;
+    ck_assert_ok(genre__tsne_conditional(x, n, d, d, 10.0, n - 1, 2, 0, &c, NULL));
+    ck_assert_ok(genre__tsne_symmetrize(&c, &p));
+    genre__csr_free(&c);
+    double *pd = calloc(n * n, sizeof *pd);
+    for (size_t i = 0; i < n; i++)
+        for (size_t e = p.row[i]; e < p.row[i + 1]; e++)
+            pd[i * n + p.col[e]] = p.val[e];
+    genre__csr_free(&p);
+    /* the PCA initialisation the fit uses: 2 components, first one scaled to
+     * standard deviation 1e-4 */
+    double y0[2 * 60], y[2 * 60], ref[2 * 60];
+    genre_pca *pca;
+    ck_assert_ok(genre_pca_create(&pca));
+    ck_assert_ok(genre_pca_set_i64(pca, GENRE_PCA_N_COMPONENTS, 2));
+    ck_assert_ok(genre_pca_fit(pca, x, n, d, d));
+    ck_assert_ok(genre_pca_transform(pca, x, n, d, d, y0, 2 * n, NULL));
+    genre_pca_free(pca);
+    double mean = 0, var = 0;
+    for (size_t i = 0; i < n; i++)
+        mean += y0[2 * i] / (double)n;
+    for (size_t i = 0; i < n; i++)
+        var += (y0[2 * i] - mean) * (y0[2 * i] - mean) / (double)n;
+    for (size_t e = 0; e < 2 * n; e++)
+        y0[e] *= 1e-4 / sqrt(var);
+    /* one step, the end of the exaggeration, 8 iterations after it */
+    const int stops[3] = {1, ee_iter, iters};
+    for (int s = 0; s < 3; s++) {
+        memcpy(ref, y0, sizeof ref);
+        sklearn_reference(pd, ref, n, ee_iter, stops[s]);
+        genre_tsne *t = make(GENRE_TSNE_METHOD_EXACT, 2, 10.0, stops[s]);
+        ck_assert_ok(genre_tsne_set_i64(t, GENRE_TSNE_EXAGGERATION_ITER, ee_iter));
+        ck_assert_ok(genre_tsne_fit_embed(t, x, n, d, d, y, 2 * n, NULL));
+        genre_tsne_free(t);
+        double e = rel_max(y, ref, 2 * n);
+        printf("tsne: optimiser vs scikit-learn's rule after %d iterations: max rel %.3g\n",
+               stops[s], e);
+        ck_assert_msg(e <= 1e-9, "after %d iterations the trajectories differ by %g", stops[s],
+                      e);
+    }
+    free(pd);
+    free(x);
 }
 END_TEST
 
@@ -839,6 +938,7 @@ int main(void)
     tcase_add_test(tc, knn_finds_exact_neighbours);
     tcase_add_test(tc, knn_brute_matches_exhaustive_with_ties);
     tcase_add_test(tc, symmetrized_affinities_sum_to_one);
+    tcase_add_test(tc, optimiser_follows_sklearn);
 #endif
     tcase_add_test(tc, three_clusters_stay_separated);
     tcase_add_test(tc, same_seed_same_embedding);

@@ -5,11 +5,12 @@
  * the same rows (tests/fixtures/tsne_sklearn_5000.txt.gz, made by
  * tests/fixtures/make_tsne_fixture.py). Both embeddings are scored by
  * genre_tsne_kl_divergence on the same affinities. With scikit-learn's own
- * method (Barnes-Hut, theta 0.5) libgenre's KL must be within 0.5% of
- * scikit-learn's (measured: 1.9628 vs 1.9575, the gap of two runs from
- * different initial PCAs); the FFT method (AUTO in 2-D) is faster and
- * measurably less accurate here (1.9837, +1.3%), and is held to 5%. The
- * full 45,000-row comparison is bench/bench_tsne.c. */
+ * method (Barnes-Hut, theta 0.5; AUTO here) libgenre's KL must be no worse
+ * than scikit-learn's (measured: 1.9476 vs 1.9575 with group walks and
+ * rectangular cells; 1.9628 with the per-point walk of 0.2.0); the FFT
+ * method is measurably less accurate here (1.9843, +1.4%: its repulsion
+ * error, docs/tsne.md) and is held to 5%. The full 45,000-row comparison is
+ * bench/bench_tsne.c. */
 #include "harness.h"
 #include "linear_fixture.h"
 
@@ -56,8 +57,9 @@ START_TEST(kl_no_worse_than_sklearn_on_5000_rows)
 
     double kl_sk_reported;
     double *ys = read_sklearn(&kl_sk_reported);
-    static const int64_t methods[] = {GENRE_TSNE_METHOD_BARNES_HUT, GENRE_TSNE_METHOD_AUTO};
-    static const double tolerance[] = {0.005, 0.05};
+    /* AUTO resolves to Barnes-Hut at this size (checked); FFT is looser */
+    static const int64_t methods[] = {GENRE_TSNE_METHOD_AUTO, GENRE_TSNE_METHOD_FFT};
+    static const double tolerance[] = {0.0, 0.05};
     double *y = malloc(2 * N_SUB * sizeof *y);
     for (int k = 0; k < 2; k++) {
         genre_tsne *t;

@@ -58,12 +58,14 @@
  * FFT (2-D only): the repulsive sums are interpolated (3 Lagrange nodes per
  * box and dimension, boxes of width <= 1 embedding unit, at least 50 per
  * dimension) onto an equispaced grid and convolved with the kernel by 2-D
- * FFTs (FFTW, real-to-complex, single-precision grids). Its gradient error
- * (~1-2% relative on real embeddings, vs ~0.3% (3-D) to ~1% (2-D) for
- * Barnes-Hut at theta 0.5)
- * costs a little final KL: +0.6% against scikit-learn's Barnes-Hut on
- * the 45,000-row real data (bench/bench_tsne.c, docs/tsne.md). AUTO
- * (default): EXACT below 500 rows, else FFT in 2-D and Barnes-Hut in 3-D.
+ * FFTs (FFTW, real-to-complex, single-precision grids). Its repulsion error
+ * (~4% relative at the end of real-data fits, vs ~1% for Barnes-Hut at
+ * theta 0.5) costs final KL: +0.6% against scikit-learn's Barnes-Hut on
+ * the 45,000-row real data, where Barnes-Hut matches it and is also faster
+ * (bench/bench_tsne.c; the optimiser is the same, docs/tsne.md). AUTO
+ * (default): EXACT below 500 rows (and in 1-D), else Barnes-Hut (since
+ * 0.2.1; FFT in 2-D before, which is slower and less accurate at 45,000
+ * rows). FFT stays available for larger inputs, whose cost it scales better.
  *
  * **Initialisation.** GENRE_TSNE_INIT_PCA (default): the first
  * n_components principal components (genre_pca), scaled so the first has
@@ -104,7 +106,7 @@ GENRE_BEGIN_DECLS
 typedef struct genre_tsne genre_tsne;
 
 /* ---- Values of GENRE_TSNE_METHOD ---------------------------------------- */
-#define GENRE_TSNE_METHOD_AUTO 0       /**< exact below 500 rows, else FFT (2-D) or BH (3-D) */
+#define GENRE_TSNE_METHOD_AUTO 0       /**< exact below 500 rows, else Barnes-Hut */
 #define GENRE_TSNE_METHOD_EXACT 1      /**< O(n^2) gradient, dense affinities */
 #define GENRE_TSNE_METHOD_BARNES_HUT 2 /**< quadtree / octree, 2-D or 3-D */
 #define GENRE_TSNE_METHOD_FFT 3        /**< FIt-SNE interpolation, 2-D only */
