@@ -2210,9 +2210,7 @@ static void names_wait(run *r)
             return;
         }
         if (g_cancel) {
-            struct timespec now;
-            clock_gettime(CLOCK_MONOTONIC, &now);
-            double t = (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
+            const double t = now_s();
             if (cancel_seen < 0)
                 cancel_seen = t;
             if (t - cancel_seen > NS_CANCEL_WAIT_S) {

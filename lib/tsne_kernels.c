@@ -360,6 +360,24 @@ typedef struct brute_ctx {
 #if defined(__GNUC__)
 typedef double bvec __attribute__((vector_size(32)));
 typedef long long bmask __attribute__((vector_size(32)));
+
+/* a, b += the squares of columns [l0, l1) of 8 points' differences to xi
+ * (xs = the first point's column 0, columns n apart), in column order. */
+static inline __attribute__((always_inline)) void brute_cols(const double *xi, const double *xs,
+                                                             size_t n, size_t l0, size_t l1,
+                                                             bvec *a, bvec *b)
+{
+    for (size_t l = l0; l < l1; l++) {
+        const bvec xl = {xi[l], xi[l], xi[l], xi[l]};
+        bvec ca, cb;
+        memcpy(&ca, xs + l * n, sizeof ca);
+        memcpy(&cb, xs + l * n + 4, sizeof cb);
+        ca = xl - ca;
+        cb = xl - cb;
+        *a += ca * ca;
+        *b += cb * cb;
+    }
+}
 #endif
 
 /* The points p < len of a tile (xs = its first point's column 0, columns n
@@ -378,30 +396,11 @@ static size_t brute_tile(const double *xi, const double *xs, size_t n, size_t d,
     const bvec tv = {thr, thr, thr, thr};
     for (; p + 8 <= len; p += 8) {
         bvec a = {0, 0, 0, 0}, b = {0, 0, 0, 0};
-        size_t l = 0;
-        for (; l < part; l++) {
-            const bvec xl = {xi[l], xi[l], xi[l], xi[l]};
-            bvec ca, cb;
-            memcpy(&ca, xs + l * n + p, sizeof ca);
-            memcpy(&cb, xs + l * n + p + 4, sizeof cb);
-            ca = xl - ca;
-            cb = xl - cb;
-            a += ca * ca;
-            b += cb * cb;
-        }
+        brute_cols(xi, xs + p, n, 0, part, &a, &b);
         bmask m = (a <= tv) | (b <= tv);
         if (!(m[0] | m[1] | m[2] | m[3]))
             continue;
-        for (; l < d; l++) {
-            const bvec xl = {xi[l], xi[l], xi[l], xi[l]};
-            bvec ca, cb;
-            memcpy(&ca, xs + l * n + p, sizeof ca);
-            memcpy(&cb, xs + l * n + p + 4, sizeof cb);
-            ca = xl - ca;
-            cb = xl - cb;
-            a += ca * ca;
-            b += cb * cb;
-        }
+        brute_cols(xi, xs + p, n, part, d, &a, &b);
         for (int q = 0; q < 4; q++) {
             if (a[q] <= thr) {
                 pos[c] = (uint32_t)(p + (size_t)q);
