@@ -1058,8 +1058,14 @@ genre_status genre_kmeans_save_to_memory(const genre_kmeans *km, void *buf, size
     return st;
 }
 
-static genre_status read_model(genre__mf_reader *r, genre_kmeans **out, const char *func)
+/* The genre__mf_decode_fn of the loaders below (model_file.h): dest is their
+ * genre_kmeans **out; r NULL only clears *out. */
+static genre_status read_model(const genre__mf_reader *r, void *dest, const char *func)
 {
+    genre_kmeans **out = dest;
+    *out = NULL;
+    if (r == NULL)
+        return GENRE_OK;
     if (r->kind_version > KM_PAYLOAD_VERSION)
         return genre__fail(GENRE_E_VERSION, func,
                            "k-means payload version %u is newer than this library's (%u)",
@@ -1139,23 +1145,10 @@ static genre_status read_model(genre__mf_reader *r, genre_kmeans **out, const ch
 
 genre_status genre_kmeans_load_from_memory(genre_kmeans **out, const void *buf, size_t len)
 {
-    GENRE_CHECK_NOT_NULL(out);
-    *out = NULL;
-    genre__mf_reader r;
-    genre_status st = genre__mf_reader_open(&r, buf, len, GENRE_MODEL_KMEANS);
-    return st ? st : read_model(&r, out, __func__);
+    return genre__mf_load_memory(__func__, out, buf, len, GENRE_MODEL_KMEANS, read_model);
 }
 
 genre_status genre_kmeans_load(genre_kmeans **out, const char *path)
 {
-    GENRE_CHECK_NOT_NULL(out);
-    *out = NULL;
-    GENRE_CHECK_NOT_NULL(path);
-    genre__mf_reader r;
-    void *buf = NULL;
-    genre_status st = genre__mf_open_file(&r, path, GENRE_MODEL_KMEANS, &buf);
-    if (st == GENRE_OK)
-        st = read_model(&r, out, __func__);
-    genre__free(buf);
-    return st;
+    return genre__mf_load_file(__func__, out, path, GENRE_MODEL_KMEANS, read_model);
 }

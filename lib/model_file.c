@@ -720,12 +720,30 @@ static genre_status check_count(const genre__mf_reader *r, const char *func, uin
     return GENRE_OK;
 }
 
+/* What every typed getter does before it copies: checks out, then finds the
+ * record. unit NULL: a scalar (out required; its size is fixed by its type).
+ * Otherwise an array of `unit` (out may be NULL only when expected_n is 0)
+ * whose record must hold exactly expected_n of them. */
+static genre_status lookup_into(const genre__mf_reader *r, const char *func, uint32_t tag,
+                                uint32_t type, const void *out, size_t expected_n,
+                                const char *unit, const unsigned char **data)
+{
+    if (out == NULL && unit == NULL)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "argument '%s' is NULL", "out");
+    if (out == NULL && expected_n > 0)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "argument 'out' is NULL with %zu %s",
+                           expected_n, unit);
+    uint64_t count;
+    genre_status st = lookup(r, func, tag, type, &count, data);
+    if (st == GENRE_OK && unit != NULL)
+        st = check_count(r, func, tag, count, expected_n);
+    return st;
+}
+
 genre_status genre__mf_get_u32(const genre__mf_reader *r, uint32_t tag, uint32_t *out)
 {
-    GENRE_CHECK_NOT_NULL(out);
-    uint64_t count;
     const unsigned char *data;
-    genre_status st = lookup(r, __func__, tag, GENRE__MF_U32, &count, &data);
+    genre_status st = lookup_into(r, __func__, tag, GENRE__MF_U32, out, 1, NULL, &data);
     if (st == GENRE_OK)
         *out = load_u32(data);
     return st;
@@ -733,10 +751,8 @@ genre_status genre__mf_get_u32(const genre__mf_reader *r, uint32_t tag, uint32_t
 
 genre_status genre__mf_get_i64(const genre__mf_reader *r, uint32_t tag, int64_t *out)
 {
-    GENRE_CHECK_NOT_NULL(out);
-    uint64_t count;
     const unsigned char *data;
-    genre_status st = lookup(r, __func__, tag, GENRE__MF_I64, &count, &data);
+    genre_status st = lookup_into(r, __func__, tag, GENRE__MF_I64, out, 1, NULL, &data);
     if (st == GENRE_OK)
         *out = i64_of(load_u64(data));
     return st;
@@ -744,10 +760,8 @@ genre_status genre__mf_get_i64(const genre__mf_reader *r, uint32_t tag, int64_t 
 
 genre_status genre__mf_get_f64(const genre__mf_reader *r, uint32_t tag, double *out)
 {
-    GENRE_CHECK_NOT_NULL(out);
-    uint64_t count;
     const unsigned char *data;
-    genre_status st = lookup(r, __func__, tag, GENRE__MF_F64, &count, &data);
+    genre_status st = lookup_into(r, __func__, tag, GENRE__MF_F64, out, 1, NULL, &data);
     if (st == GENRE_OK)
         *out = f64_of(load_u64(data));
     return st;
@@ -768,14 +782,9 @@ genre_status genre__mf_get_count(const genre__mf_reader *r, uint32_t tag, uint32
 genre_status genre__mf_get_f64_array(const genre__mf_reader *r, uint32_t tag, double *out,
                                      size_t expected_n)
 {
-    if (out == NULL && expected_n > 0)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "argument 'out' is NULL with %zu elements",
-                          expected_n);
-    uint64_t count;
     const unsigned char *data;
-    genre_status st = lookup(r, __func__, tag, GENRE__MF_F64_ARRAY, &count, &data);
-    if (st == GENRE_OK)
-        st = check_count(r, __func__, tag, count, expected_n);
+    genre_status st =
+        lookup_into(r, __func__, tag, GENRE__MF_F64_ARRAY, out, expected_n, "elements", &data);
     if (st == GENRE_OK)
         for (size_t i = 0; i < expected_n; i++)
             out[i] = f64_of(load_u64(data + 8 * i));
@@ -785,14 +794,9 @@ genre_status genre__mf_get_f64_array(const genre__mf_reader *r, uint32_t tag, do
 genre_status genre__mf_get_i32_array(const genre__mf_reader *r, uint32_t tag, int32_t *out,
                                      size_t expected_n)
 {
-    if (out == NULL && expected_n > 0)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "argument 'out' is NULL with %zu elements",
-                          expected_n);
-    uint64_t count;
     const unsigned char *data;
-    genre_status st = lookup(r, __func__, tag, GENRE__MF_I32_ARRAY, &count, &data);
-    if (st == GENRE_OK)
-        st = check_count(r, __func__, tag, count, expected_n);
+    genre_status st =
+        lookup_into(r, __func__, tag, GENRE__MF_I32_ARRAY, out, expected_n, "elements", &data);
     if (st == GENRE_OK)
         for (size_t i = 0; i < expected_n; i++)
             out[i] = i32_of(load_u32(data + 4 * i));
@@ -802,14 +806,9 @@ genre_status genre__mf_get_i32_array(const genre__mf_reader *r, uint32_t tag, in
 genre_status genre__mf_get_bytes(const genre__mf_reader *r, uint32_t tag, void *out,
                                  size_t expected_n)
 {
-    if (out == NULL && expected_n > 0)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "argument 'out' is NULL with %zu bytes",
-                          expected_n);
-    uint64_t count;
     const unsigned char *data;
-    genre_status st = lookup(r, __func__, tag, GENRE__MF_BYTES, &count, &data);
-    if (st == GENRE_OK)
-        st = check_count(r, __func__, tag, count, expected_n);
+    genre_status st =
+        lookup_into(r, __func__, tag, GENRE__MF_BYTES, out, expected_n, "bytes", &data);
     if (st == GENRE_OK && expected_n > 0)
         memcpy(out, data, expected_n);
     return st;
@@ -963,6 +962,36 @@ genre_status genre__mf_open_file(genre__mf_reader *r, const char *path,
         *buf = NULL;
     }
     return st;
+}
+
+/* ---- Loaders --------------------------------------------------------------- */
+
+genre_status genre__mf_load_file(const char *func, void *out, const char *path,
+                                 int32_t kind, genre__mf_decode_fn decode)
+{
+    if (out == NULL)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "argument '%s' is NULL", "out");
+    decode(NULL, out, func);
+    if (path == NULL)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "argument '%s' is NULL", "path");
+    genre__mf_reader r;
+    void *buf = NULL;
+    genre_status st = genre__mf_open_file(&r, path, kind, &buf);
+    if (st == GENRE_OK)
+        st = decode(&r, out, func);
+    genre__free(buf);
+    return st;
+}
+
+genre_status genre__mf_load_memory(const char *func, void *out, const void *buf, size_t len,
+                                   int32_t kind, genre__mf_decode_fn decode)
+{
+    if (out == NULL)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "argument '%s' is NULL", "out");
+    decode(NULL, out, func);
+    genre__mf_reader r;
+    genre_status st = genre__mf_reader_open(&r, buf, len, kind);
+    return st ? st : decode(&r, out, func);
 }
 
 /* ---- Public --------------------------------------------------------------- */

@@ -194,4 +194,29 @@ genre_status genre__mf_read_file(const char *path, size_t max_len, void **buf,
 genre_status genre__mf_open_file(genre__mf_reader *r, const char *path,
                                  int32_t expected_kind, void **buf);
 
+/* ---- Loaders ------------------------------------------------------------------
+ * The body of every module's public genre_X_load / genre_X_load_from_memory,
+ * which stay one-line calls passing their own __func__, so that messages name
+ * the public function:
+ *     return genre__mf_load_file(__func__, out, path, GENRE_MODEL_PCA, decode);
+ *
+ * decode(r, out, func): out is the public function's `genre_X **out`. The
+ * loader calls it first with r NULL, before anything can fail: it then only
+ * sets *out to NULL (so *out is NULL on every failure); then, once the
+ * container is open, with the reader: it decodes the model, naming func in its
+ * messages, and stores it in *out only on success. */
+typedef genre_status (*genre__mf_decode_fn)(const genre__mf_reader *r, void *out,
+                                            const char *func);
+
+/* Fails with GENRE_E_INVALID_ARG naming func when out or path is NULL (out is
+ * checked before *out is cleared, path after); otherwise
+ * genre__mf_open_file() then decode. Returns what those return. */
+genre_status genre__mf_load_file(const char *func, void *out, const char *path,
+                                 int32_t kind, genre__mf_decode_fn decode);
+
+/* As genre__mf_load_file() from the caller's buffer, through
+ * genre__mf_reader_open() (buf is not kept). */
+genre_status genre__mf_load_memory(const char *func, void *out, const void *buf, size_t len,
+                                   int32_t kind, genre__mf_decode_fn decode);
+
 #endif

@@ -629,8 +629,14 @@ genre_status genre_tsne_save_to_memory(const genre_tsne *t, void *buf, size_t ca
     return st;
 }
 
-static genre_status read_model(const genre__mf_reader *r, genre_tsne **out, const char *func)
+/* The genre__mf_decode_fn of the loaders below (model_file.h): dest is their
+ * genre_tsne **out; r NULL only clears *out. */
+static genre_status read_model(const genre__mf_reader *r, void *dest, const char *func)
 {
+    genre_tsne **out = dest;
+    *out = NULL;
+    if (r == NULL)
+        return GENRE_OK;
     if (r->kind_version > TSNE_PAYLOAD_VERSION)
         return genre__fail(GENRE_E_VERSION, func,
                            "t-SNE payload version %u is newer than this library's (%u)",
@@ -706,23 +712,10 @@ fail:
 
 genre_status genre_tsne_load_from_memory(genre_tsne **out, const void *buf, size_t len)
 {
-    GENRE_CHECK_NOT_NULL(out);
-    *out = NULL;
-    genre__mf_reader r;
-    genre_status st = genre__mf_reader_open(&r, buf, len, GENRE_MODEL_TSNE);
-    return st ? st : read_model(&r, out, __func__);
+    return genre__mf_load_memory(__func__, out, buf, len, GENRE_MODEL_TSNE, read_model);
 }
 
 genre_status genre_tsne_load(genre_tsne **out, const char *path)
 {
-    GENRE_CHECK_NOT_NULL(out);
-    *out = NULL;
-    GENRE_CHECK_NOT_NULL(path);
-    genre__mf_reader r;
-    void *buf = NULL;
-    genre_status st = genre__mf_open_file(&r, path, GENRE_MODEL_TSNE, &buf);
-    if (st == GENRE_OK)
-        st = read_model(&r, out, __func__);
-    genre__free(buf);
-    return st;
+    return genre__mf_load_file(__func__, out, path, GENRE_MODEL_TSNE, read_model);
 }

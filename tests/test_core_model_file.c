@@ -1159,6 +1159,117 @@ START_TEST(peek_reports_kind_and_version)
 }
 END_TEST
 
+/* The modules' public loaders go through genre__mf_load_file/_memory: their
+ * messages must still name the public function (the helper takes its
+ * __func__), and *out must be NULL after every failure. Each wrapper calls a
+ * loader with a typed handle (NULL out when with_out is 0), reports whether
+ * the handle was cleared, and frees what a success returned. */
+static int sentinel;
+#define LOADER_WRAPPERS(mod)                                                        \
+    static genre_status mod##_file(int with_out, const char *path, int *cleared)    \
+    {                                                                               \
+        genre_##mod *m = (genre_##mod *)&sentinel;                                  \
+        genre_status st = genre_##mod##_load(with_out ? &m : NULL, path);           \
+        *cleared = m == NULL;                                                       \
+        if (m != (genre_##mod *)&sentinel)                                          \
+            genre_##mod##_free(m);                                                  \
+        return st;                                                                  \
+    }                                                                               \
+    static genre_status mod##_memory(int with_out, const void *b, size_t n,         \
+                                     int *cleared)                                  \
+    {                                                                               \
+        genre_##mod *m = (genre_##mod *)&sentinel;                                  \
+        genre_status st = genre_##mod##_load_from_memory(with_out ? &m : NULL, b, n); \
+        *cleared = m == NULL;                                                       \
+        if (m != (genre_##mod *)&sentinel)                                          \
+            genre_##mod##_free(m);                                                  \
+        return st;                                                                  \
+    }
+LOADER_WRAPPERS(scaler)
+LOADER_WRAPPERS(pca)
+LOADER_WRAPPERS(lda)
+LOADER_WRAPPERS(kmeans)
+LOADER_WRAPPERS(tsne)
+LOADER_WRAPPERS(text)
+#undef LOADER_WRAPPERS
+
+static const struct {
+    int32_t kind;
+    const char *file_name, *memory_name, *version_text;
+    genre_status (*load_file)(int with_out, const char *path, int *cleared);
+    genre_status (*load_memory)(int with_out, const void *b, size_t n, int *cleared);
+} module_loaders[] = {
+#define LOADER(kind, mod, text)                                                     \
+    {kind, "genre_" #mod "_load", "genre_" #mod "_load_from_memory", text, mod##_file, \
+     mod##_memory}
+    LOADER(GENRE_MODEL_SCALER, scaler, "scaler payload version 99 is newer"),
+    LOADER(GENRE_MODEL_PCA, pca, "PCA payload version 99 is newer"),
+    LOADER(GENRE_MODEL_LDA, lda, "LDA payload version 99 is newer"),
+    LOADER(GENRE_MODEL_KMEANS, kmeans, "k-means payload version 99 is newer"),
+    LOADER(GENRE_MODEL_TSNE, tsne, "t-SNE payload version 99 is newer"),
+    LOADER(GENRE_MODEL_TEXT, text, "text payload version 99 is newer"),
+#undef LOADER
+};
+
+static void assert_error_is(const char *func, const char *what)
+{
+    char want[256];
+    snprintf(want, sizeof want, "%s: %s", func, what);
+    ck_assert_msg(strncmp(genre_last_error(), want, strlen(want)) == 0,
+                  "'%s' does not start with '%s'", genre_last_error(), want);
+}
+
+START_TEST(module_loaders_name_the_public_function)
+{
+    char dir[256], path[300];
+    make_temp_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/model.genre", dir);
+    for (size_t i = 0; i < sizeof module_loaders / sizeof module_loaders[0]; i++) {
+        const char *fn = module_loaders[i].file_name, *mn = module_loaders[i].memory_name;
+        int cleared = 0;
+        ck_assert_status(module_loaders[i].load_file(0, path, &cleared), GENRE_E_INVALID_ARG);
+        assert_error_is(fn, "argument 'out' is NULL");
+        ck_assert_status(module_loaders[i].load_file(1, NULL, &cleared), GENRE_E_INVALID_ARG);
+        assert_error_is(fn, "argument 'path' is NULL");
+        ck_assert(cleared);
+        ck_assert_status(module_loaders[i].load_memory(0, "", 0, &cleared),
+                         GENRE_E_INVALID_ARG);
+        assert_error_is(mn, "argument 'out' is NULL");
+
+        /* A valid container of the kind with a payload from the future: the
+         * module's decoder fails, naming the public function. */
+        genre__mf_writer w;
+        ck_assert_ok(genre__mf_writer_init(&w, module_loaders[i].kind, 99));
+        ck_assert_ok(genre__mf_finish_to_file(&w, path));
+        size_t len = genre__mf_writer_size(&w);
+        unsigned char *b = malloc(len);
+        ck_assert_ptr_nonnull(b);
+        ck_assert_ok(genre__mf_finish_to_memory(&w, b, len, &len));
+        genre__mf_writer_free(&w);
+        cleared = 0;
+        ck_assert_status(module_loaders[i].load_file(1, path, &cleared), GENRE_E_VERSION);
+        assert_error_is(fn, module_loaders[i].version_text);
+        ck_assert(cleared);
+        cleared = 0;
+        ck_assert_status(module_loaders[i].load_memory(1, b, len, &cleared), GENRE_E_VERSION);
+        assert_error_is(mn, module_loaders[i].version_text);
+        ck_assert(cleared);
+        /* The container's own failures keep their own names. */
+        cleared = 0;
+        ck_assert_status(module_loaders[i].load_memory(1, b, len - 1, &cleared),
+                         GENRE_E_CORRUPT);
+        assert_error_is("genre__mf_reader_open", "");
+        ck_assert(cleared);
+        cleared = 0;
+        ck_assert_status(module_loaders[i].load_file(1, dir, &cleared), GENRE_E_IO);
+        assert_error_is("genre__mf_read_file", "");
+        ck_assert(cleared);
+        free(b);
+    }
+    remove_temp_dir(dir);
+}
+END_TEST
+
 START_TEST(open_file_for_loaders)
 {
     genre__mf_reader r;
@@ -1337,6 +1448,7 @@ int main(void)
     tcase_add_test(tc, read_file_reads_non_regular_files);
     tcase_add_test(tc, peek_reports_kind_and_version);
     tcase_add_test(tc, open_file_for_loaders);
+    tcase_add_test(tc, module_loaders_name_the_public_function);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("alloc");
