@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <zlib.h>
 
@@ -13,35 +14,74 @@ double genre_bench_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-size_t genre_bench_read_train(const char *path, size_t n_cols, double **x_out,
-                              int32_t **y_out)
+size_t genre_bench_read_train(const char *program, const char *path, size_t n_cols,
+                              double **x_out, int32_t **y_out)
 {
     gzFile f = gzopen(path, "rb");
-    if (!f)
-        return 0;
     size_t cap = 50000, n = 0;
     double *x = malloc(cap * n_cols * sizeof *x);
     int32_t *y = malloc(cap * sizeof *y);
     char line[1024];
-    if (!x || !y || !gzgets(f, line, sizeof line)) {
-        gzclose(f);
+    if (!f || !x || !y || !gzgets(f, line, sizeof line)) {
+        if (f)
+            gzclose(f);
         free(x), free(y);
-        return 0;
+        n = 0;
+    } else {
+        while (gzgets(f, line, sizeof line) && n < cap) {
+            char *end;
+            long set = strtol(line, &end, 10);
+            long label = strtol(end + 1, &end, 10);
+            if (set != 0)
+                continue;
+            for (size_t j = 0; j < n_cols; j++)
+                x[n * n_cols + j] = strtod(end + 1, &end);
+            y[n++] = (int32_t)label;
+        }
+        gzclose(f);
     }
-    while (gzgets(f, line, sizeof line) && n < cap) {
-        char *end;
-        long set = strtol(line, &end, 10);
-        long label = strtol(end + 1, &end, 10);
-        if (set != 0)
-            continue;
-        for (size_t j = 0; j < n_cols; j++)
-            x[n * n_cols + j] = strtod(end + 1, &end);
-        y[n++] = (int32_t)label;
+    if (n == 0) {
+        fprintf(stderr, "%s: cannot read %s\n", program, path);
+        exit(EXIT_FAILURE);
     }
-    gzclose(f);
     *x_out = x;
-    *y_out = y;
+    if (y_out)
+        *y_out = y;
+    else
+        free(y);
     return n;
+}
+
+void genre_bench_continuous_mask(uint8_t *mask)
+{
+    for (int j = 0; j < GENRE_BENCH_SPLIT_COLS; j++)
+        mask[j] = j != GENRE_BENCH_SPLIT_KEY && j != GENRE_BENCH_SPLIT_MODE;
+}
+
+void genre_bench_standardize(const char *program, const double *x, size_t n, double *z)
+{
+    const size_t d = GENRE_BENCH_SPLIT_COLS;
+    uint8_t mask[GENRE_BENCH_SPLIT_COLS];
+    genre_bench_continuous_mask(mask);
+    genre_scaler *s;
+    genre_bench_check(program, genre_scaler_create(&s), "scaler");
+    genre_bench_check(program, genre_scaler_set_mask(s, mask, d), "scaler mask");
+    genre_bench_check(program, genre_scaler_fit(s, x, n, d, d), "scaler fit");
+    genre_bench_check(program, genre_scaler_transform(s, x, n, d, d, z, n * d, NULL),
+                      "scaler transform");
+    genre_scaler_free(s);
+}
+
+void genre_bench_loadavg(char *buf, size_t cap)
+{
+    snprintf(buf, cap, "unknown");
+    FILE *la = fopen("/proc/loadavg", "r");
+    if (la) {
+        if (!fgets(buf, (int)cap, la))
+            snprintf(buf, cap, "unknown");
+        buf[strcspn(buf, "\n")] = '\0';
+        fclose(la);
+    }
 }
 
 void genre_bench_check(const char *program, genre_status st, const char *what)

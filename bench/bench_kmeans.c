@@ -39,8 +39,6 @@
 #endif
 
 #define D 13
-#define KEY 6
-#define MODE 9
 #define KMIN 2
 #define KMAX 8
 #define NK (KMAX - KMIN + 1)
@@ -82,26 +80,14 @@ int main(int argc, char **argv)
     snprintf(path, sizeof path, "%s/tests/fixtures/real_split.csv.gz", dir);
     double *x;
     int32_t *y;
-    size_t n = genre_bench_read_train(path, D, &x, &y);
-    if (n == 0) {
-        fprintf(stderr, "genre-bench-kmeans: cannot read %s\n", path);
-        return EXIT_FAILURE;
-    }
+    size_t n = genre_bench_read_train("genre-bench-kmeans", path, D, &x, &y);
     /* Standardize the 11 continuous columns, LDA on the 13, 3 discriminants. */
-    uint8_t mask[D];
-    for (int j = 0; j < D; j++)
-        mask[j] = j != KEY && j != MODE;
     double *z = malloc(n * D * sizeof *z), *p3 = malloc(n * 3 * sizeof *p3),
            *p2 = malloc(n * 2 * sizeof *p2);
     int32_t *lab = malloc(NK * n * sizeof *lab);
     if (!z || !p3 || !p2 || !lab)
         return EXIT_FAILURE;
-    genre_scaler *s;
-    check(genre_scaler_create(&s), "scaler");
-    check(genre_scaler_set_mask(s, mask, D), "scaler mask");
-    check(genre_scaler_fit(s, x, n, D, D), "scaler fit");
-    check(genre_scaler_transform(s, x, n, D, D, z, n * D, NULL), "scaler transform");
-    genre_scaler_free(s);
+    genre_bench_standardize("genre-bench-kmeans", x, n, z);
     genre_lda *lda;
     check(genre_lda_create(&lda), "lda");
     check(genre_lda_set_i64(lda, GENRE_LDA_N_COMPONENTS, 3), "lda n_components");
@@ -113,14 +99,8 @@ int main(int argc, char **argv)
 
     printf("%s\n", genre_version_string());
     const char *bt = getenv("OPENBLAS_NUM_THREADS");
-    char load[64] = "unknown";
-    FILE *la = fopen("/proc/loadavg", "r");
-    if (la) {
-        if (!fgets(load, sizeof load, la))
-            strcpy(load, "unknown");
-        load[strcspn(load, "\n")] = '\0';
-        fclose(la);
-    }
+    char load[64];
+    genre_bench_loadavg(load, sizeof load);
     printf("points: %zu x 2 (LDA 2-D of the standardized training rows); %ld online cores; "
            "OPENBLAS_NUM_THREADS=%s; load average %s\n",
            n, sysconf(_SC_NPROCESSORS_ONLN), bt ? bt : "unset", load);

@@ -30,7 +30,6 @@
 
 #define D 13
 #define KEY 6
-#define MODE 9
 #define MAX_REPEATS 1001
 
 static int cmp_double(const void *a, const void *b)
@@ -60,23 +59,13 @@ int main(int argc, char **argv)
     snprintf(path, sizeof path, "%s/tests/fixtures/real_split.csv.gz", dir);
     double *x;
     int32_t *y;
-    size_t n = genre_bench_read_train(path, D, &x, &y);
-    if (n == 0) {
-        fprintf(stderr, "genre-bench-linear: cannot read %s\n", path);
-        return EXIT_FAILURE;
-    }
+    size_t n = genre_bench_read_train("genre-bench-linear", path, D, &x, &y);
     uint8_t mask[D];
-    for (int j = 0; j < D; j++)
-        mask[j] = j != KEY && j != MODE;
+    genre_bench_continuous_mask(mask);
     double *z = malloc(n * D * sizeof *z), *p = malloc(n * 12 * sizeof *p);
     if (!z || !p)
         return EXIT_FAILURE;
-    genre_scaler *s;
-    check(genre_scaler_create(&s), "scaler");
-    check(genre_scaler_set_mask(s, mask, D), "scaler mask");
-    check(genre_scaler_fit(s, x, n, D, D), "scaler fit");
-    check(genre_scaler_transform(s, x, n, D, D, z, n * D, NULL), "scaler transform");
-    genre_scaler_free(s);
+    genre_bench_standardize("genre-bench-linear", x, n, z);
     for (size_t i = 0; i < n; i++)
         for (int j = 0, o = 0; j < D; j++)
             if (j != KEY)
@@ -85,6 +74,7 @@ int main(int argc, char **argv)
     static double t_scaler[MAX_REPEATS], t_pca[MAX_REPEATS], t_lda[MAX_REPEATS];
     for (int r = 0; r < repeats; r++) {
         double t0 = genre_bench_now();
+        genre_scaler *s;
         check(genre_scaler_create(&s), "scaler");
         check(genre_scaler_set_mask(s, mask, D), "scaler mask");
         check(genre_scaler_fit(s, x, n, D, D), "scaler fit");
@@ -111,14 +101,8 @@ int main(int argc, char **argv)
     printf("matrix: %zu training rows x %d features (frozen split), %d repeats, median "
            "wall time\n", n, D, repeats);
     const char *bt = getenv("OPENBLAS_NUM_THREADS");
-    char load[64] = "unknown";
-    FILE *la = fopen("/proc/loadavg", "r");
-    if (la) {
-        if (!fgets(load, sizeof load, la))
-            strcpy(load, "unknown");
-        load[strcspn(load, "\n")] = '\0';
-        fclose(la);
-    }
+    char load[64];
+    genre_bench_loadavg(load, sizeof load);
     printf("OPENBLAS_NUM_THREADS=%s (both sides), load average %s\n", bt ? bt : "unset", load);
     printf("libgenre scaler fit: %.3f ms\n", ms_scaler);
     printf("libgenre pca fit: %.3f ms\n", ms_pca);

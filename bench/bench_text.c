@@ -246,14 +246,8 @@ int main(int argc, char **argv)
                                     &auroc),
           "auroc");
 
-    char load[64] = "unknown";
-    FILE *la = fopen("/proc/loadavg", "r");
-    if (la) {
-        if (!fgets(load, sizeof load, la))
-            strcpy(load, "unknown");
-        load[strcspn(load, "\n")] = '\0';
-        fclose(la);
-    }
+    char load[64];
+    genre_bench_loadavg(load, sizeof load);
     const char *bt = getenv("OPENBLAS_NUM_THREADS");
     printf("%s\n", genre_version_string());
     printf("data: %zu training / %zu test rows (random split, 500 per genre, seed 1)\n", tr.n,

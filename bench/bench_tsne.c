@@ -42,15 +42,15 @@
  * (scikit-learn's wall time over libgenre's), or `BENCH tsne_2d_seconds`
  * when scikit-learn was not run.
  */
+#include "bench_common.h"
+
 #include <genre/genre.h>
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #ifndef GENRE_BENCH_SOURCE_DIR
 #define GENRE_BENCH_SOURCE_DIR "."
@@ -58,52 +58,13 @@
 
 #define D 13
 #define KEY 6
-#define MODE 9
 #define PCS 10
 #define TRUST_K 10
 #define TRUST_STEP 9
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void check(genre_status st, const char *what)
 {
-    if (st != GENRE_OK) {
-        fprintf(stderr, "genre-bench-tsne: %s: %s\n", what, genre_last_error());
-        exit(EXIT_FAILURE);
-    }
-}
-
-static size_t read_train(const char *path, double **x_out)
-{
-    gzFile f = gzopen(path, "rb");
-    if (!f)
-        return 0;
-    size_t cap = 50000, n = 0;
-    double *x = malloc(cap * D * sizeof *x);
-    char line[1024];
-    if (!x || !gzgets(f, line, sizeof line)) {
-        gzclose(f);
-        free(x);
-        return 0;
-    }
-    while (gzgets(f, line, sizeof line) && n < cap) {
-        char *end;
-        long set = strtol(line, &end, 10);
-        (void)strtol(end + 1, &end, 10);
-        if (set != 0)
-            continue;
-        for (size_t j = 0; j < D; j++)
-            x[n * D + j] = strtod(end + 1, &end);
-        n++;
-    }
-    gzclose(f);
-    *x_out = x;
-    return n;
+    genre_bench_check("genre-bench-tsne", st, what);
 }
 
 /* Trustworthiness@k of y (n x dims) for x (n x PCS), on rows 0, step, ... */
@@ -161,7 +122,7 @@ static int32_t on_progress(void *ud, int32_t phase, int64_t step, int64_t total,
 {
     const double *t0 = ud;
     if (getenv("GENRE_BENCH_TSNE_VERBOSE"))
-        fprintf(stderr, "  %7.2f s: phase %d step %lld/%lld KL %.4f\n", now() - *t0,
+        fprintf(stderr, "  %7.2f s: phase %d step %lld/%lld KL %.4f\n", genre_bench_now() - *t0,
                 (int)phase, (long long)step, (long long)total, kl);
     return 0;
 }
@@ -176,12 +137,12 @@ static run fit_theta(const double *x, size_t n, int64_t dims, double perplexity,
     check(genre_tsne_set_i64(t, GENRE_TSNE_N_COMPONENTS, dims), "n_components");
     check(genre_tsne_set_f64(t, GENRE_TSNE_PERPLEXITY, perplexity), "perplexity");
     check(genre_tsne_set_i64(t, GENRE_TSNE_METHOD, method), "method");
-    double t0 = now();
+    double t0 = genre_bench_now();
     check(genre_tsne_set_progress(t, on_progress, &t0), "progress");
     r.y = malloc(n * (size_t)dims * sizeof *r.y);
-    t0 = now();
+    t0 = genre_bench_now();
     check(genre_tsne_fit_embed(t, x, n, PCS, PCS, r.y, n * (size_t)dims, NULL), "fit");
-    r.seconds = now() - t0;
+    r.seconds = genre_bench_now() - t0;
     check(genre_tsne_get_f64(t, GENRE_TSNE_KL_DIVERGENCE, &r.kl_exact), "kl");
     r.kl_reported = r.kl_exact;
     genre_tsne_free(t);
@@ -265,23 +226,11 @@ int main(void)
     char path[4096];
     snprintf(path, sizeof path, "%s/tests/fixtures/real_split.csv.gz", dir);
     double *raw;
-    size_t n = read_train(path, &raw);
-    if (n == 0) {
-        fprintf(stderr, "genre-bench-tsne: cannot read %s\n", path);
-        return EXIT_FAILURE;
-    }
+    size_t n = genre_bench_read_train("genre-bench-tsne", path, D, &raw, NULL);
     /* standardize the 11 continuous columns, drop key, 10 PCA components */
-    uint8_t mask[D];
-    for (int j = 0; j < D; j++)
-        mask[j] = j != KEY && j != MODE;
     double *z = malloc(n * D * sizeof *z), *p = malloc(n * 12 * sizeof *p);
     double *x = malloc(n * PCS * sizeof *x);
-    genre_scaler *s;
-    check(genre_scaler_create(&s), "scaler");
-    check(genre_scaler_set_mask(s, mask, D), "scaler mask");
-    check(genre_scaler_fit(s, raw, n, D, D), "scaler fit");
-    check(genre_scaler_transform(s, raw, n, D, D, z, n * D, NULL), "scaler transform");
-    genre_scaler_free(s);
+    genre_bench_standardize("genre-bench-tsne", raw, n, z);
     for (size_t i = 0; i < n; i++)
         for (int j = 0, o = 0; j < D; j++)
             if (j != KEY)
@@ -294,14 +243,8 @@ int main(void)
     genre_pca_free(pca);
     free(raw), free(z), free(p);
 
-    char load[64] = "unknown";
-    FILE *la = fopen("/proc/loadavg", "r");
-    if (la) {
-        if (!fgets(load, sizeof load, la))
-            strcpy(load, "unknown");
-        load[strcspn(load, "\n")] = '\0';
-        fclose(la);
-    }
+    char load[64];
+    genre_bench_loadavg(load, sizeof load);
     printf("%s\n", genre_version_string());
     printf("input: %zu training rows x %d PCA components (11 standardized + mode, no key); "
            "%ld online cores; load average %s\n",

@@ -32,7 +32,10 @@
 #define KMAX 8
 #define NK (KMAX - KMIN + 1)
 
-/* The training rows of "set,label,13 features" lines; returns the count. */
+/* The training rows of "set,label,13 features" lines; returns the count.
+ * bench/bench_common.c has the same reader for the benchmarks; this one stays
+ * here so that the example builds and reads on its own (it links only
+ * libgenre and zlib). */
 static size_t read_train(const char *path, double **x_out, int32_t **y_out)
 {
     gzFile f = gzopen(path, "rb");
