@@ -14,6 +14,21 @@ double genre_bench_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* One "set,label,features" line: 1 with the row and label filled when it is a
+ * training row (set 0), else 0. */
+static int parse_train_row(char *line, size_t n_cols, double *row, int32_t *label)
+{
+    char *end;
+    long set = strtol(line, &end, 10);
+    long lab = strtol(end + 1, &end, 10);
+    if (set != 0)
+        return 0;
+    for (size_t j = 0; j < n_cols; j++)
+        row[j] = strtod(end + 1, &end);
+    *label = (int32_t)lab;
+    return 1;
+}
+
 size_t genre_bench_read_train(const char *program, const char *path, size_t n_cols,
                               double **x_out, int32_t **y_out)
 {
@@ -28,16 +43,8 @@ size_t genre_bench_read_train(const char *program, const char *path, size_t n_co
         free(x), free(y);
         n = 0;
     } else {
-        while (gzgets(f, line, sizeof line) && n < cap) {
-            char *end;
-            long set = strtol(line, &end, 10);
-            long label = strtol(end + 1, &end, 10);
-            if (set != 0)
-                continue;
-            for (size_t j = 0; j < n_cols; j++)
-                x[n * n_cols + j] = strtod(end + 1, &end);
-            y[n++] = (int32_t)label;
-        }
+        while (gzgets(f, line, sizeof line) && n < cap)
+            n += (size_t)parse_train_row(line, n_cols, x + n * n_cols, y + n);
         gzclose(f);
     }
     if (n == 0) {

@@ -3,10 +3,13 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifdef GENRE_TESTING
 #include "alloc.h"
+#include "model_file.h"
 #endif
 
 int genre_test_run(Suite *suite)
@@ -95,4 +98,26 @@ void genre_test_block_free(genre_test_block *r)
 {
     free(r->v);
     r->v = NULL;
+}
+
+#ifdef GENRE_TESTING
+unsigned char *genre_test_mf_finish(genre__mf_writer *w, size_t *len)
+{
+    ck_assert_status(genre__mf_finish_to_memory(w, NULL, 0, len), GENRE_E_BUFFER_TOO_SMALL);
+    unsigned char *buf = malloc(*len);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_ok(genre__mf_finish_to_memory(w, buf, *len, len));
+    genre__mf_writer_free(w);
+    return buf;
+}
+#endif
+
+void genre_test_temp_file(char *path, size_t cap)
+{
+    const char *base = getenv("TMPDIR");
+    int n = snprintf(path, cap, "%s/genre-test-XXXXXX", base && *base ? base : "/tmp");
+    ck_assert_msg(n > 0 && (size_t)n < cap, "temporary path too long");
+    int fd = mkstemp(path);
+    ck_assert_msg(fd >= 0, "mkstemp %s: %s", path, strerror(errno));
+    close(fd);
 }

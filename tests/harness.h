@@ -6,6 +6,10 @@
 #include <check.h>
 #include <genre/genre.h>
 
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+
 /* Runs the suite (verbosity from CK_VERBOSITY, fork mode from CK_FORK),
  * prints Check's summary and returns the process exit status. Fails when a
  * CK_RUN_SUITE/CK_RUN_CASE filter matched no test, so a misspelt filter
@@ -36,6 +40,69 @@ typedef genre_status (*genre_test_scenario)(void *ctx);
  */
 long genre_test_alloc_walk(genre_test_scenario scenario, void *ctx);
 #endif
+
+#ifdef GENRE_TESTING
+struct genre__mf_writer;
+/* Finishes a crafted container into a new malloc'd buffer of *len bytes (free
+ * it): asserts the size query returns GENRE_E_BUFFER_TOO_SMALL and the
+ * encoding succeeds, then frees the writer. */
+unsigned char *genre_test_mf_finish(struct genre__mf_writer *w, size_t *len);
+#endif
+
+/* Fills path (cap bytes) with the name of a new, empty temporary file; the
+ * caller remove()s it. */
+void genre_test_temp_file(char *path, size_t cap);
+
+#if defined(__GNUC__)
+#define GENRE_TEST_MAYBE_UNUSED __attribute__((unused))
+#else
+#define GENRE_TEST_MAYBE_UNUSED
+#endif
+
+/*
+ * GENRE_TEST_MODEL_IO(mod) defines, for the model genre_<mod>, the save and
+ * load steps the suites share (each suite uses what it needs):
+ *   unsigned char *mod_saved(m, &size): m saved to a new malloc'd buffer of
+ *       size bytes (free it), asserting the size query returns
+ *       GENRE_E_BUFFER_TOO_SMALL and the save succeeds;
+ *   genre_status mod_save_alloc(m, &buf, &size): the same without asserting,
+ *       for allocation-walk scenarios (GENRE_E_INTERNAL when malloc fails;
+ *       *buf stays NULL unless the size query succeeded);
+ *   void mod_file_round_trip(m, &q): m saved to a new temporary file, loaded
+ *       back into q (asserted), the file removed.
+ */
+#define GENRE_TEST_MODEL_IO(mod)                                                    \
+    GENRE_TEST_MAYBE_UNUSED static unsigned char *mod##_saved(const genre_##mod *m,  \
+                                                              size_t *size)         \
+    {                                                                               \
+        *size = 0;                                                                  \
+        ck_assert_status(genre_##mod##_save_to_memory(m, NULL, 0, size),            \
+                         GENRE_E_BUFFER_TOO_SMALL);                                 \
+        unsigned char *buf = malloc(*size);                                         \
+        ck_assert_ptr_nonnull(buf);                                                 \
+        ck_assert_ok(genre_##mod##_save_to_memory(m, buf, *size, size));            \
+        return buf;                                                                 \
+    }                                                                               \
+    GENRE_TEST_MAYBE_UNUSED static genre_status mod##_save_alloc(                   \
+        const genre_##mod *m, unsigned char **buf, size_t *size)                    \
+    {                                                                               \
+        genre_status st = genre_##mod##_save_to_memory(m, NULL, 0, size);           \
+        if (st == GENRE_E_BUFFER_TOO_SMALL) {                                       \
+            *buf = malloc(*size);                                                   \
+            st = *buf ? genre_##mod##_save_to_memory(m, *buf, *size, size)          \
+                      : GENRE_E_INTERNAL;                                           \
+        }                                                                           \
+        return st;                                                                  \
+    }                                                                               \
+    GENRE_TEST_MAYBE_UNUSED static void mod##_file_round_trip(const genre_##mod *m, \
+                                                              genre_##mod **q)      \
+    {                                                                               \
+        char path[256];                                                             \
+        genre_test_temp_file(path, sizeof path);                                    \
+        ck_assert_ok(genre_##mod##_save(m, path));                                  \
+        ck_assert_ok(genre_##mod##_load(q, path));                                  \
+        remove(path);                                                               \
+    }
 
 /* Path of a file in the source tree (tests/data, data/...), in a static buffer. */
 const char *genre_test_source_path(const char *relative);

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+GENRE_TEST_MODEL_IO(kmeans)
+
 static double uni(unsigned long long *s)
 {
     *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -557,13 +559,10 @@ START_TEST(save_and_load)
     ck_assert_ok(genre_kmeans_set_i64(km, GENRE_KMEANS_SEED, -17));
     ck_assert_ok(genre_kmeans_set_f64(km, GENRE_KMEANS_TOL, 1e-6));
     ck_assert_ok(genre_kmeans_fit(km, x, n, d, d));
-    size_t size = 0;
-    ck_assert_status(genre_kmeans_save_to_memory(km, NULL, 0, &size), GENRE_E_BUFFER_TOO_SMALL);
-    unsigned char *buf = malloc(size);
-    ck_assert_ptr_nonnull(buf);
+    size_t size;
+    unsigned char *buf = kmeans_saved(km, &size);
     ck_assert_status(genre_kmeans_save_to_memory(km, buf, size - 1, &size),
                      GENRE_E_BUFFER_TOO_SMALL);
-    ck_assert_ok(genre_kmeans_save_to_memory(km, buf, size, &size));
     ck_assert_status(genre_kmeans_save_to_memory(km, buf, size, NULL), GENRE_E_INVALID_ARG);
     ck_assert_ok(genre_kmeans_load_from_memory(&q, buf, size));
     double a[12], b[12], fa, fb;
@@ -599,19 +598,14 @@ START_TEST(save_and_load)
     ck_assert_mem_eq(buf, buf2, size);
     free(buf2);
     genre_kmeans_free(q);
-    char path[] = "/tmp/genre_kmeans_test_XXXXXX";
-    int fd = mkstemp(path);
-    ck_assert_int_ge(fd, 0);
-    ck_assert_ok(genre_kmeans_save(km, path));
-    ck_assert_ok(genre_kmeans_load(&q, path));
+    kmeans_file_round_trip(km, &q);
     ck_assert_ok(genre_kmeans_predict(q, x, n, d, d, pb, n, NULL));
     ck_assert_mem_eq(pa, pb, sizeof pa);
     genre_kmeans_free(q);
-    remove(path);
     ck_assert_status(genre_kmeans_load(&q, "/nonexistent/dir/km.genre"), GENRE_E_IO);
     ck_assert_status(genre_kmeans_save(km, "/nonexistent/dir/km.genre"), GENRE_E_IO);
     ck_assert_status(genre_kmeans_save(km, NULL), GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_kmeans_load(NULL, path), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_kmeans_load(NULL, "/nonexistent/dir/km.genre"), GENRE_E_INVALID_ARG);
     ck_assert_status(genre_kmeans_load(&q, NULL), GENRE_E_INVALID_ARG);
     ck_assert_status(genre_kmeans_load_from_memory(NULL, buf, size), GENRE_E_INVALID_ARG);
     buf[size - 5] ^= 1;
@@ -694,12 +688,7 @@ static unsigned char *craft(uint32_t kind_version, int32_t kind, int64_t n_clust
     genre__mf_put_f64(&w, 14, 0.5);
     genre__mf_put_f64_array(&w, 15, centers, 4);
     genre__mf_put_i32_array(&w, 16, labels, 3);
-    ck_assert_status(genre__mf_finish_to_memory(&w, NULL, 0, len), GENRE_E_BUFFER_TOO_SMALL);
-    unsigned char *buf = malloc(*len);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_ok(genre__mf_finish_to_memory(&w, buf, *len, len));
-    genre__mf_writer_free(&w);
-    return buf;
+    return genre_test_mf_finish(&w, len);
 }
 
 START_TEST(load_checks_what_it_reads)
@@ -756,13 +745,8 @@ static genre_status scenario(void *ctx)
         st = genre_kmeans_set_i64(km, GENRE_KMEANS_DISTANCE_KERNEL, c->kernel);
     if (st == GENRE_OK)
         st = genre_kmeans_fit(km, c->x, c->n, 2, 2);
-    if (st == GENRE_OK) {
-        st = genre_kmeans_save_to_memory(km, NULL, 0, &size);
-        if (st == GENRE_E_BUFFER_TOO_SMALL) {
-            buf = malloc(size);
-            st = buf ? genre_kmeans_save_to_memory(km, buf, size, &size) : GENRE_E_INTERNAL;
-        }
-    }
+    if (st == GENRE_OK)
+        st = kmeans_save_alloc(km, &buf, &size);
     if (st == GENRE_OK)
         st = genre_kmeans_load_from_memory(&q, buf, size);
     if (st == GENRE_OK)

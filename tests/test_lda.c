@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+GENRE_TEST_MODEL_IO(lda)
+
 static double uni(unsigned long long *s)
 {
     *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -483,11 +485,8 @@ START_TEST(save_and_load)
     ck_assert_ok(genre_lda_set_priors(l, (const double[]){0.2, 0.3, 0.5}, 3));
     ck_assert_ok(genre_lda_set_i64(l, GENRE_LDA_N_COMPONENTS, 1));
     ck_assert_ok(genre_lda_fit(l, x, n, d, d, y));
-    size_t size = 0;
-    ck_assert_status(genre_lda_save_to_memory(l, NULL, 0, &size), GENRE_E_BUFFER_TOO_SMALL);
-    unsigned char *buf = malloc(size);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_ok(genre_lda_save_to_memory(l, buf, size, &size));
+    size_t size;
+    unsigned char *buf = lda_saved(l, &size);
     ck_assert_ok(genre_lda_load_from_memory(&q, buf, size));
     double a[360], b[360];
     int32_t pa[120], pb[120];
@@ -501,16 +500,11 @@ START_TEST(save_and_load)
     ck_assert_ok(genre_lda_predict(q, x, n, d, d, pb, 120, NULL));
     ck_assert_mem_eq(pa, pb, sizeof pa);
     genre_lda_free(q);
-    char path[] = "/tmp/genre_lda_test_XXXXXX";
-    int fd = mkstemp(path);
-    ck_assert_int_ge(fd, 0);
-    ck_assert_ok(genre_lda_save(l, path));
-    ck_assert_ok(genre_lda_load(&q, path));
+    lda_file_round_trip(l, &q);
     int64_t v;
     ck_assert_ok(genre_lda_get_i64(q, GENRE_LDA_N_CLASSES, &v));
     ck_assert_int_eq(v, 3);
     genre_lda_free(q);
-    remove(path);
     ck_assert_status(genre_lda_load(&q, "/nonexistent/dir/lda.genre"), GENRE_E_IO);
     buf[size - 5] ^= 1;
     ck_assert_status(genre_lda_load_from_memory(&q, buf, size), GENRE_E_CORRUPT);
@@ -589,12 +583,7 @@ static unsigned char *craft(uint32_t kind_version, int64_t m, double prior0, int
     genre__mf_put_f64_array(&w, 11, xbar, 3);
     genre__mf_put_f64_array(&w, 12, scal, 3 * (size_t)(m > 0 && m <= 5 ? m : 1));
     genre__mf_put_f64_array(&w, 13, ratio, (size_t)(m > 0 && m <= 5 ? m : 1));
-    ck_assert_status(genre__mf_finish_to_memory(&w, NULL, 0, len), GENRE_E_BUFFER_TOO_SMALL);
-    unsigned char *buf = malloc(*len);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_ok(genre__mf_finish_to_memory(&w, buf, *len, len));
-    genre__mf_writer_free(&w);
-    return buf;
+    return genre_test_mf_finish(&w, len);
 }
 
 START_TEST(load_checks_what_it_reads)
@@ -644,13 +633,8 @@ static genre_status scenario(void *ctx)
         st = genre_lda_set_priors(l, (const double[]){1, 1, 2}, 3);
     if (st == GENRE_OK)
         st = genre_lda_fit(l, c->x, 90, 3, 3, c->y);
-    if (st == GENRE_OK) {
-        st = genre_lda_save_to_memory(l, NULL, 0, &size);
-        if (st == GENRE_E_BUFFER_TOO_SMALL) {
-            buf = malloc(size);
-            st = buf ? genre_lda_save_to_memory(l, buf, size, &size) : GENRE_E_INTERNAL;
-        }
-    }
+    if (st == GENRE_OK)
+        st = lda_save_alloc(l, &buf, &size);
     if (st == GENRE_OK)
         st = genre_lda_load_from_memory(&q, buf, size);
     if (st == GENRE_OK)

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+GENRE_TEST_MODEL_IO(pca)
+
 /* Deterministic uniform(-1, 1) numbers (no rand()). */
 static double uni(unsigned long long *s)
 {
@@ -345,13 +347,10 @@ START_TEST(save_and_load)
     ck_assert_ok(genre_pca_set_i64(p, GENRE_PCA_WHITEN, 1));
     ck_assert_ok(genre_pca_set_i64(p, GENRE_PCA_N_COMPONENTS, 4));
     ck_assert_ok(genre_pca_fit(p, x, 100, 6, 6));
-    size_t size = 0;
-    ck_assert_status(genre_pca_save_to_memory(p, NULL, 0, &size), GENRE_E_BUFFER_TOO_SMALL);
-    unsigned char *buf = malloc(size);
-    ck_assert_ptr_nonnull(buf);
+    size_t size;
+    unsigned char *buf = pca_saved(p, &size);
     ck_assert_status(genre_pca_save_to_memory(p, buf, size - 1, &size),
                      GENRE_E_BUFFER_TOO_SMALL);
-    ck_assert_ok(genre_pca_save_to_memory(p, buf, size, &size));
     ck_assert_ok(genre_pca_load_from_memory(&q, buf, size));
     double z1[400], z2[400], b1[600], b2[600];
     ck_assert_ok(genre_pca_transform(p, x, 100, 6, 6, z1, 400, NULL));
@@ -365,15 +364,10 @@ START_TEST(save_and_load)
     ck_assert_int_eq(w, 1);
     genre_pca_free(q);
     /* Files. */
-    char path[] = "/tmp/genre_pca_test_XXXXXX";
-    int fd = mkstemp(path);
-    ck_assert_int_ge(fd, 0);
-    ck_assert_ok(genre_pca_save(p, path));
-    ck_assert_ok(genre_pca_load(&q, path));
+    pca_file_round_trip(p, &q);
     ck_assert_ok(genre_pca_transform(q, x, 100, 6, 6, z2, 400, NULL));
     ck_assert_mem_eq(z1, z2, sizeof z1);
     genre_pca_free(q);
-    remove(path);
     ck_assert_status(genre_pca_load(&q, "/nonexistent/dir/pca.genre"), GENRE_E_IO);
     /* Damaged bytes, truncation, another kind. */
     buf[size / 2] ^= 0x40;
@@ -408,12 +402,7 @@ static unsigned char *craft(int64_t k, double var0, uint32_t whiten, size_t *len
     genre__mf_put_f64_array(&w, 9, comp, 2 * (size_t)(k > 0 && k <= 2 ? k : 1));
     genre__mf_put_f64_array(&w, 10, var, (size_t)(k > 0 && k <= 2 ? k : 1));
     genre__mf_put_f64_array(&w, 11, ratio, (size_t)(k > 0 && k <= 2 ? k : 1));
-    ck_assert_status(genre__mf_finish_to_memory(&w, NULL, 0, len), GENRE_E_BUFFER_TOO_SMALL);
-    unsigned char *buf = malloc(*len);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_ok(genre__mf_finish_to_memory(&w, buf, *len, len));
-    genre__mf_writer_free(&w);
-    return buf;
+    return genre_test_mf_finish(&w, len);
 }
 
 START_TEST(load_checks_what_it_reads)
@@ -449,13 +438,8 @@ static genre_status scenario(void *ctx)
         st = genre_pca_set_i64(p, GENRE_PCA_N_COMPONENTS, 3);
     if (st == GENRE_OK)
         st = genre_pca_fit(p, x, 60, 5, 5);
-    if (st == GENRE_OK) {
-        st = genre_pca_save_to_memory(p, NULL, 0, &size);
-        if (st == GENRE_E_BUFFER_TOO_SMALL) {
-            buf = malloc(size);
-            st = buf ? genre_pca_save_to_memory(p, buf, size, &size) : GENRE_E_INTERNAL;
-        }
-    }
+    if (st == GENRE_OK)
+        st = pca_save_alloc(p, &buf, &size);
     if (st == GENRE_OK)
         st = genre_pca_load_from_memory(&q, buf, size);
     if (st == GENRE_OK)

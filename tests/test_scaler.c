@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+GENRE_TEST_MODEL_IO(scaler)
+
 /* Columns: mean 2.5, population std sqrt(1.25); a constant; codes. */
 static const double X[4][3] = {{1, 7, 0}, {2, 7, 11}, {3, 7, 5}, {4, 7, 1}};
 
@@ -208,11 +210,8 @@ START_TEST(save_and_load)
     ck_assert_ok(genre_scaler_create(&s));
     ck_assert_ok(genre_scaler_set_mask(s, (const uint8_t[]){1, 1, 0}, 3));
     ck_assert_ok(genre_scaler_fit(s, &X[0][0], 4, 3, 3));
-    size_t size = 0;
-    ck_assert_status(genre_scaler_save_to_memory(s, NULL, 0, &size), GENRE_E_BUFFER_TOO_SMALL);
-    unsigned char *buf = malloc(size);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_ok(genre_scaler_save_to_memory(s, buf, size, &size));
+    size_t size;
+    unsigned char *buf = scaler_saved(s, &size);
     ck_assert_ok(genre_scaler_load_from_memory(&q, buf, size));
     double a[12], b[12];
     ck_assert_ok(genre_scaler_transform(s, &X[0][0], 4, 3, 3, a, 12, NULL));
@@ -222,15 +221,10 @@ START_TEST(save_and_load)
     ck_assert_ok(genre_scaler_get_i64(q, GENRE_SCALER_N_ZERO_VARIANCE, &nz));
     ck_assert_int_eq(nz, 1);
     genre_scaler_free(q);
-    char path[] = "/tmp/genre_scaler_test_XXXXXX";
-    int fd = mkstemp(path);
-    ck_assert_int_ge(fd, 0);
-    ck_assert_ok(genre_scaler_save(s, path));
-    ck_assert_ok(genre_scaler_load(&q, path));
+    scaler_file_round_trip(s, &q);
     ck_assert_ok(genre_scaler_transform(q, &X[0][0], 4, 3, 3, b, 12, NULL));
     ck_assert_mem_eq(a, b, sizeof a);
     genre_scaler_free(q);
-    remove(path);
     ck_assert_status(genre_scaler_load(&q, "/nonexistent/dir/s.genre"), GENRE_E_IO);
     buf[size / 2] ^= 0x10;
     ck_assert_status(genre_scaler_load_from_memory(&q, buf, size), GENRE_E_CORRUPT);
@@ -257,12 +251,7 @@ static unsigned char *craft(double scale0, uint8_t flags0, size_t *len)
     genre__mf_put_f64_array(&w, 6, scale, 2);
     genre__mf_put_f64_array(&w, 7, var, 2);
     genre__mf_put_bytes(&w, 8, flags, 2);
-    ck_assert_status(genre__mf_finish_to_memory(&w, NULL, 0, len), GENRE_E_BUFFER_TOO_SMALL);
-    unsigned char *buf = malloc(*len);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_ok(genre__mf_finish_to_memory(&w, buf, *len, len));
-    genre__mf_writer_free(&w);
-    return buf;
+    return genre_test_mf_finish(&w, len);
 }
 
 START_TEST(load_checks_what_it_reads)
@@ -295,13 +284,8 @@ static genre_status scenario(void *ctx)
         st = genre_scaler_set_mask(s, (const uint8_t[]){1, 0, 1}, 3);
     if (st == GENRE_OK)
         st = genre_scaler_fit(s, &X[0][0], 4, 3, 3);
-    if (st == GENRE_OK) {
-        st = genre_scaler_save_to_memory(s, NULL, 0, &size);
-        if (st == GENRE_E_BUFFER_TOO_SMALL) {
-            buf = malloc(size);
-            st = buf ? genre_scaler_save_to_memory(s, buf, size, &size) : GENRE_E_INTERNAL;
-        }
-    }
+    if (st == GENRE_OK)
+        st = scaler_save_alloc(s, &buf, &size);
     if (st == GENRE_OK)
         st = genre_scaler_load_from_memory(&q, buf, size);
     if (st == GENRE_OK)

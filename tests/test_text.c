@@ -9,6 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+GENRE_TEST_MODEL_IO(text)
+GENRE_TEST_MODEL_IO(scaler)
+
 #define BIG_BUCKETS ((int64_t)1 << 31) /* collisions practically impossible */
 
 /* A vectoriser with raw counts: no sign, no idf, no norm. */
@@ -474,15 +477,6 @@ START_TEST(parameters_and_errors)
 }
 END_TEST
 
-static unsigned char *save_mem(const genre_text *t, size_t *size)
-{
-    ck_assert_status(genre_text_save_to_memory(t, NULL, 0, size), GENRE_E_BUFFER_TOO_SMALL);
-    unsigned char *buf = malloc(*size);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_ok(genre_text_save_to_memory(t, buf, *size, size));
-    return buf;
-}
-
 START_TEST(save_and_load)
 {
     genre_text *t, *q = NULL;
@@ -493,7 +487,7 @@ START_TEST(save_and_load)
     const char *names[] = {"Daft Punk", "One More Time", "Björk", "Jóga", "", "\xff"};
     ck_assert_ok(genre_text_fit(t, names, 3, 2));
     size_t size;
-    unsigned char *buf = save_mem(t, &size);
+    unsigned char *buf = text_saved(t, &size);
     ck_assert_ok(genre_text_load_from_memory(&q, buf, size));
     const char *probe[] = {"Daft Punk", "Harder Better", "Sigur Rós", "Hoppípolla"};
     size_t rp1[3], rp2[3], n1, n2;
@@ -515,20 +509,14 @@ START_TEST(save_and_load)
     ck_assert_int_eq(a, 99);
     genre_text_free(q);
     q = NULL;
-    char path[] = "/tmp/genre_text_test_XXXXXX";
-    int fd = mkstemp(path);
-    ck_assert_int_ge(fd, 0);
-    close(fd);
-    ck_assert_ok(genre_text_save(t, path));
-    ck_assert_ok(genre_text_load(&q, path));
+    text_file_round_trip(t, &q);
     ck_assert_ok(genre_text_transform(q, probe, 2, 2, rp2, c2, v2, 256, &n2));
     ck_assert_mem_eq(v1, v2, n1 * sizeof *v1);
     genre_text_free(q);
     q = NULL;
-    remove(path);
     ck_assert_status(genre_text_load(&q, "/nonexistent/dir/t.genre"), GENRE_E_IO);
     ck_assert_status(genre_text_save(t, "/nonexistent/dir/t.genre"), GENRE_E_IO);
-    ck_assert_status(genre_text_load(NULL, path), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_text_load(NULL, "/nonexistent/dir/t.genre"), GENRE_E_INVALID_ARG);
     ck_assert_status(genre_text_load(&q, NULL), GENRE_E_INVALID_ARG);
     ck_assert_status(genre_text_save(t, NULL), GENRE_E_INVALID_ARG);
     ck_assert_status(genre_text_save_to_memory(t, buf, size - 1, &size), GENRE_E_BUFFER_TOO_SMALL);
@@ -541,9 +529,7 @@ START_TEST(save_and_load)
     const double x[] = {1, 2, 3, 4};
     ck_assert_ok(genre_scaler_create(&sc));
     ck_assert_ok(genre_scaler_fit(sc, x, 4, 1, 1));
-    ck_assert_status(genre_scaler_save_to_memory(sc, NULL, 0, &size), GENRE_E_BUFFER_TOO_SMALL);
-    buf = malloc(size);
-    ck_assert_ok(genre_scaler_save_to_memory(sc, buf, size, &size));
+    buf = scaler_saved(sc, &size);
     ck_assert_status(genre_text_load_from_memory(&q, buf, size), GENRE_E_MODEL_KIND);
     free(buf);
     genre_scaler_free(sc);
@@ -579,12 +565,7 @@ static unsigned char *craft(uint32_t version, uint32_t ngram_max, uint32_t col1,
     genre__mf_put_bytes(&w, 17, cols, 8);
     const double idf[2] = {1.5, 2.5};
     genre__mf_put_f64_array(&w, 18, idf, 2);
-    ck_assert_status(genre__mf_finish_to_memory(&w, NULL, 0, len), GENRE_E_BUFFER_TOO_SMALL);
-    unsigned char *buf = malloc(*len);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_ok(genre__mf_finish_to_memory(&w, buf, *len, len));
-    genre__mf_writer_free(&w);
-    return buf;
+    return genre_test_mf_finish(&w, len);
 }
 
 START_TEST(load_checks_what_it_reads)
@@ -633,13 +614,8 @@ static genre_status scenario(void *ctx)
         st = genre_text_set_i64(t, GENRE_TEXT_N_BUCKETS, buckets);
     if (st == GENRE_OK)
         st = genre_text_fit(t, names, 3, 2);
-    if (st == GENRE_OK) {
-        st = genre_text_save_to_memory(t, NULL, 0, &size);
-        if (st == GENRE_E_BUFFER_TOO_SMALL) {
-            buf = malloc(size);
-            st = buf ? genre_text_save_to_memory(t, buf, size, &size) : GENRE_E_INTERNAL;
-        }
-    }
+    if (st == GENRE_OK)
+        st = text_save_alloc(t, &buf, &size);
     if (st == GENRE_OK)
         st = genre_text_load_from_memory(&q, buf, size);
     if (st == GENRE_OK)
