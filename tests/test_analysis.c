@@ -154,20 +154,39 @@ static int read_fixture_lda(const char *src, double *ratio)
     return n == 9 ? 0 : -1;
 }
 
-static int test_report(const char *prog, const char *src, const char *work)
+/* Runs genre-analysis with opts on the real data into out = <work>/<name>
+ * (removed first) and checks that it exits with 0. */
+static void run_report(const char *prog, const char *src, const char *work, const char *name,
+                       const char *opts, char *out, size_t cap)
 {
-    char cmd[20000], out[1024];
-    snprintf(out, sizeof out, "%.900s/report", work);
-    snprintf(cmd, sizeof cmd,
-             "rm -rf '%s' && '%s' --no-tsne --no-names --tempo-median --split-file "
-             "'%s/tests/fixtures/real_split.csv.gz' -o '%s' -i '%s/data/music_genre.csv.gz'",
-             out, prog, src, out, src);
+    char cmd[20000];
+    snprintf(out, cap, "%.900s/%s", work, name);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && '%s' %s -o '%s' -i '%s/data/music_genre.csv.gz'",
+             out, prog, opts, out, src);
     int rc = run_program(cmd);
     CHECK(rc == 0, "genre-analysis exited with %d", rc);
+}
+
+/* The report's metrics.json (free it), or NULL, checked. */
+static char *read_metrics(const char *out)
+{
     char path[4200];
     snprintf(path, sizeof path, "%s/metrics.json", out);
     char *j = slurp(path, NULL);
     CHECK(j != NULL, "%s missing", path);
+    return j;
+}
+
+static int test_report(const char *prog, const char *src, const char *work)
+{
+    char opts[2000], out[1024];
+    snprintf(opts, sizeof opts,
+             "--no-tsne --no-names --tempo-median --split-file "
+             "'%.900s/tests/fixtures/real_split.csv.gz'",
+             src);
+    run_report(prog, src, work, "report", opts, out, sizeof out);
+    char path[4200];
+    char *j = read_metrics(out);
     if (!j)
         return 1;
     CHECK(strstr(j, "\"complete\": true") != NULL, "report not complete");
@@ -232,14 +251,11 @@ static int test_report(const char *prog, const char *src, const char *work)
 
 static int test_tsne(const char *prog, const char *src, const char *work)
 {
-    char cmd[20000], out[1024];
-    snprintf(out, sizeof out, "%.900s/report-tsne", work);
-    snprintf(cmd, sizeof cmd,
-             "rm -rf '%s' && '%s' --no-kmeans --no-mlp --no-names --tsne-rows 1500 --tsne-iter 300 "
-             "--perplexity 30 --tsne-dims 2,3 -o '%s' -i '%s/data/music_genre.csv.gz'",
-             out, prog, out, src);
-    int rc = run_program(cmd);
-    CHECK(rc == 0, "genre-analysis exited with %d", rc);
+    char out[1024];
+    run_report(prog, src, work, "report-tsne",
+               "--no-kmeans --no-mlp --no-names --tsne-rows 1500 --tsne-iter 300 "
+               "--perplexity 30 --tsne-dims 2,3",
+               out, sizeof out);
     const char *files[] = {"plots/tsne_2d_p30.png", "plots/tsne_2d_p30.svg",
                            "plots/tsne_3d_p30.png", "plots/tsne_3d_p30.svg", "metrics.json"};
     for (size_t k = 0; k < sizeof files / sizeof files[0]; k++)
@@ -252,18 +268,11 @@ static int test_tsne(const char *prog, const char *src, const char *work)
  * metrics.json's name_study object, the html section and its plot. */
 static int test_names(const char *prog, const char *src, const char *work)
 {
-    char cmd[20000], out[1024];
-    snprintf(out, sizeof out, "%.900s/report-names", work);
-    snprintf(cmd, sizeof cmd,
-             "rm -rf '%s' && '%s' --no-tsne --no-kmeans --no-mlp --names-quick -o '%s' "
-             "-i '%s/data/music_genre.csv.gz'",
-             out, prog, out, src);
-    int rc = run_program(cmd);
-    CHECK(rc == 0, "genre-analysis exited with %d", rc);
+    char out[1024];
+    run_report(prog, src, work, "report-names", "--no-tsne --no-kmeans --no-mlp --names-quick",
+               out, sizeof out);
     char path[4200];
-    snprintf(path, sizeof path, "%s/metrics.json", out);
-    char *j = slurp(path, NULL);
-    CHECK(j != NULL, "%s missing", path);
+    char *j = read_metrics(out);
     if (!j)
         return 1;
     CHECK(strstr(j, "\"complete\": true") != NULL, "report not complete");
