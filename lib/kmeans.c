@@ -1058,18 +1058,14 @@ genre_status genre_kmeans_save_to_memory(const genre_kmeans *km, void *buf, size
     return st;
 }
 
-/* The genre__mf_decode_fn of the loaders below (model_file.h): dest is their
- * genre_kmeans **out; r NULL only clears *out. */
+/* The loaders' genre__mf_decode_fn (model_file.h): dest is their
+ * genre_kmeans **out; r NULL only clears *out; the payload version is checked. */
 static genre_status read_model(const genre__mf_reader *r, void *dest, const char *func)
 {
     genre_kmeans **out = dest;
     *out = NULL;
     if (r == NULL)
         return GENRE_OK;
-    if (r->kind_version > KM_PAYLOAD_VERSION)
-        return genre__fail(GENRE_E_VERSION, func,
-                           "k-means payload version %u is newer than this library's (%u)",
-                           (unsigned)r->kind_version, KM_PAYLOAD_VERSION);
     int64_t d, n, kf, k, n_init, max_iter, seed, algo, kernel, n_iter, best_r, conv;
     double tol, inertia;
     genre_status st;
@@ -1143,12 +1139,15 @@ static genre_status read_model(const genre__mf_reader *r, void *dest, const char
     return GENRE_OK;
 }
 
+static const genre__mf_loader loader = {GENRE_MODEL_KMEANS, KM_PAYLOAD_VERSION, "k-means",
+                                        read_model};
+
 genre_status genre_kmeans_load_from_memory(genre_kmeans **out, const void *buf, size_t len)
 {
-    return genre__mf_load_memory(__func__, out, buf, len, GENRE_MODEL_KMEANS, read_model);
+    return genre__mf_load_memory(__func__, out, buf, len, &loader);
 }
 
 genre_status genre_kmeans_load(genre_kmeans **out, const char *path)
 {
-    return genre__mf_load_file(__func__, out, path, GENRE_MODEL_KMEANS, read_model);
+    return genre__mf_load_file(__func__, out, path, &loader);
 }

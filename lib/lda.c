@@ -809,18 +809,14 @@ genre_status genre_lda_save_to_memory(const genre_lda *l, void *buf, size_t cap,
     return st;
 }
 
-/* The genre__mf_decode_fn of the loaders below (model_file.h): dest is their
- * genre_lda **out; r NULL only clears *out. */
+/* The loaders' genre__mf_decode_fn (model_file.h): dest is their
+ * genre_lda **out; r NULL only clears *out; the payload version is checked. */
 static genre_status read_model(const genre__mf_reader *r, void *dest, const char *func)
 {
     genre_lda **out = dest;
     *out = NULL;
     if (r == NULL)
         return GENRE_OK;
-    if (r->kind_version > LDA_PAYLOAD_VERSION)
-        return genre__fail(GENRE_E_VERSION, func,
-                           "LDA payload version %u is newer than this library's (%u)",
-                           (unsigned)r->kind_version, LDA_PAYLOAD_VERSION);
     int64_t d64, n64, K64, m64, k64, req;
     double shrink;
     genre_status st;
@@ -886,12 +882,14 @@ fail:
     return st;
 }
 
+static const genre__mf_loader loader = {GENRE_MODEL_LDA, LDA_PAYLOAD_VERSION, "LDA", read_model};
+
 genre_status genre_lda_load_from_memory(genre_lda **out, const void *buf, size_t len)
 {
-    return genre__mf_load_memory(__func__, out, buf, len, GENRE_MODEL_LDA, read_model);
+    return genre__mf_load_memory(__func__, out, buf, len, &loader);
 }
 
 genre_status genre_lda_load(genre_lda **out, const char *path)
 {
-    return genre__mf_load_file(__func__, out, path, GENRE_MODEL_LDA, read_model);
+    return genre__mf_load_file(__func__, out, path, &loader);
 }

@@ -966,32 +966,43 @@ genre_status genre__mf_open_file(genre__mf_reader *r, const char *path,
 
 /* ---- Loaders --------------------------------------------------------------- */
 
+static genre_status decode_open(const char *func, void *out, const genre__mf_reader *r,
+                                const genre__mf_loader *loader)
+{
+    if (r->kind_version > loader->max_version)
+        return genre__fail(GENRE_E_VERSION, func,
+                           "%s payload version %u is newer than this library's (%u)",
+                           loader->what, (unsigned)r->kind_version,
+                           (unsigned)loader->max_version);
+    return loader->decode(r, out, func);
+}
+
 genre_status genre__mf_load_file(const char *func, void *out, const char *path,
-                                 int32_t kind, genre__mf_decode_fn decode)
+                                 const genre__mf_loader *loader)
 {
     if (out == NULL)
         return genre__fail(GENRE_E_INVALID_ARG, func, "argument '%s' is NULL", "out");
-    decode(NULL, out, func);
+    loader->decode(NULL, out, func);
     if (path == NULL)
         return genre__fail(GENRE_E_INVALID_ARG, func, "argument '%s' is NULL", "path");
     genre__mf_reader r;
     void *buf = NULL;
-    genre_status st = genre__mf_open_file(&r, path, kind, &buf);
+    genre_status st = genre__mf_open_file(&r, path, loader->kind, &buf);
     if (st == GENRE_OK)
-        st = decode(&r, out, func);
+        st = decode_open(func, out, &r, loader);
     genre__free(buf);
     return st;
 }
 
 genre_status genre__mf_load_memory(const char *func, void *out, const void *buf, size_t len,
-                                   int32_t kind, genre__mf_decode_fn decode)
+                                   const genre__mf_loader *loader)
 {
     if (out == NULL)
         return genre__fail(GENRE_E_INVALID_ARG, func, "argument '%s' is NULL", "out");
-    decode(NULL, out, func);
+    loader->decode(NULL, out, func);
     genre__mf_reader r;
-    genre_status st = genre__mf_reader_open(&r, buf, len, kind);
-    return st ? st : decode(&r, out, func);
+    genre_status st = genre__mf_reader_open(&r, buf, len, loader->kind);
+    return st ? st : decode_open(func, out, &r, loader);
 }
 
 /* ---- Public --------------------------------------------------------------- */

@@ -198,25 +198,37 @@ genre_status genre__mf_open_file(genre__mf_reader *r, const char *path,
  * The body of every module's public genre_X_load / genre_X_load_from_memory,
  * which stay one-line calls passing their own __func__, so that messages name
  * the public function:
- *     return genre__mf_load_file(__func__, out, path, GENRE_MODEL_PCA, decode);
+ *     static const genre__mf_loader loader = {GENRE_MODEL_PCA, PCA_PAYLOAD_VERSION,
+ *                                             "PCA", read_model};
+ *     return genre__mf_load_file(__func__, out, path, &loader);
  *
  * decode(r, out, func): out is the public function's `genre_X **out`. The
  * loader calls it first with r NULL, before anything can fail: it then only
  * sets *out to NULL (so *out is NULL on every failure); then, once the
- * container is open, with the reader: it decodes the model, naming func in its
- * messages, and stores it in *out only on success. */
+ * container is open and its payload version known, with the reader: it
+ * decodes the model, naming func in its messages, and stores it in *out only
+ * on success. */
 typedef genre_status (*genre__mf_decode_fn)(const genre__mf_reader *r, void *out,
                                             const char *func);
 
+typedef struct genre__mf_loader {
+    int32_t kind;                /* GENRE_MODEL_* */
+    uint32_t max_version;        /* the newest payload layout this library reads */
+    const char *what;            /* the payload's name in messages ("k-means") */
+    genre__mf_decode_fn decode;
+} genre__mf_loader;
+
 /* Fails with GENRE_E_INVALID_ARG naming func when out or path is NULL (out is
- * checked before *out is cleared, path after); otherwise
- * genre__mf_open_file() then decode. Returns what those return. */
+ * checked before *out is cleared, path after); otherwise genre__mf_open_file()
+ * for the loader's kind, GENRE_E_VERSION ("<what> payload version N is newer
+ * than this library's (M)") when the payload is newer than max_version, then
+ * decode. Returns what those return. */
 genre_status genre__mf_load_file(const char *func, void *out, const char *path,
-                                 int32_t kind, genre__mf_decode_fn decode);
+                                 const genre__mf_loader *loader);
 
 /* As genre__mf_load_file() from the caller's buffer, through
  * genre__mf_reader_open() (buf is not kept). */
 genre_status genre__mf_load_memory(const char *func, void *out, const void *buf, size_t len,
-                                   int32_t kind, genre__mf_decode_fn decode);
+                                   const genre__mf_loader *loader);
 
 #endif

@@ -518,18 +518,14 @@ genre_status genre_pca_save_to_memory(const genre_pca *p, void *buf, size_t cap,
     return st;
 }
 
-/* The genre__mf_decode_fn of the loaders below (model_file.h): dest is their
- * genre_pca **out; r NULL only clears *out. */
+/* The loaders' genre__mf_decode_fn (model_file.h): dest is their
+ * genre_pca **out; r NULL only clears *out; the payload version is checked. */
 static genre_status read_model(const genre__mf_reader *r, void *dest, const char *func)
 {
     genre_pca **out = dest;
     *out = NULL;
     if (r == NULL)
         return GENRE_OK;
-    if (r->kind_version > PCA_PAYLOAD_VERSION)
-        return genre__fail(GENRE_E_VERSION, func,
-                           "PCA payload version %u is newer than this library's (%u)",
-                           (unsigned)r->kind_version, PCA_PAYLOAD_VERSION);
     int64_t d64, n64, k64, req;
     uint32_t whiten;
     double frac, total;
@@ -582,12 +578,14 @@ fail:
     return st;
 }
 
+static const genre__mf_loader loader = {GENRE_MODEL_PCA, PCA_PAYLOAD_VERSION, "PCA", read_model};
+
 genre_status genre_pca_load_from_memory(genre_pca **out, const void *buf, size_t len)
 {
-    return genre__mf_load_memory(__func__, out, buf, len, GENRE_MODEL_PCA, read_model);
+    return genre__mf_load_memory(__func__, out, buf, len, &loader);
 }
 
 genre_status genre_pca_load(genre_pca **out, const char *path)
 {
-    return genre__mf_load_file(__func__, out, path, GENRE_MODEL_PCA, read_model);
+    return genre__mf_load_file(__func__, out, path, &loader);
 }

@@ -415,18 +415,14 @@ genre_status genre_scaler_save_to_memory(const genre_scaler *s, void *buf, size_
     return st;
 }
 
-/* The genre__mf_decode_fn of the loaders below (model_file.h): dest is their
- * genre_scaler **out; r NULL only clears *out. */
+/* The loaders' genre__mf_decode_fn (model_file.h): dest is their
+ * genre_scaler **out; r NULL only clears *out; the payload version is checked. */
 static genre_status read_model(const genre__mf_reader *r, void *dest, const char *func)
 {
     genre_scaler **out = dest;
     *out = NULL;
     if (r == NULL)
         return GENRE_OK;
-    if (r->kind_version > SCALER_PAYLOAD_VERSION)
-        return genre__fail(GENRE_E_VERSION, func,
-                           "scaler payload version %u is newer than this library's (%u)",
-                           (unsigned)r->kind_version, SCALER_PAYLOAD_VERSION);
     int64_t d64, n64;
     uint32_t wm, ws;
     genre_status st;
@@ -471,12 +467,15 @@ static genre_status read_model(const genre__mf_reader *r, void *dest, const char
     return GENRE_OK;
 }
 
+static const genre__mf_loader loader = {GENRE_MODEL_SCALER, SCALER_PAYLOAD_VERSION, "scaler",
+                                        read_model};
+
 genre_status genre_scaler_load_from_memory(genre_scaler **out, const void *buf, size_t len)
 {
-    return genre__mf_load_memory(__func__, out, buf, len, GENRE_MODEL_SCALER, read_model);
+    return genre__mf_load_memory(__func__, out, buf, len, &loader);
 }
 
 genre_status genre_scaler_load(genre_scaler **out, const char *path)
 {
-    return genre__mf_load_file(__func__, out, path, GENRE_MODEL_SCALER, read_model);
+    return genre__mf_load_file(__func__, out, path, &loader);
 }

@@ -1016,18 +1016,14 @@ genre_status genre_text_save_to_memory(const genre_text *t, void *buf, size_t ca
     return st;
 }
 
-/* The genre__mf_decode_fn of the loaders below (model_file.h): dest is their
- * genre_text **out; r NULL only clears *out. */
+/* The loaders' genre__mf_decode_fn (model_file.h): dest is their
+ * genre_text **out; r NULL only clears *out; the payload version is checked. */
 static genre_status read_model(const genre__mf_reader *r, void *dest, const char *func)
 {
     genre_text **out = dest;
     *out = NULL;
     if (r == NULL)
         return GENRE_OK;
-    if (r->kind_version > TEXT_PAYLOAD_VERSION)
-        return genre__fail(GENRE_E_VERSION, func,
-                           "text payload version %u is newer than this library's (%u)",
-                           (unsigned)r->kind_version, TEXT_PAYLOAD_VERSION);
     int64_t nf, nd, ninv, nemp, nb;
     uint32_t u[10];
     double idf_unseen;
@@ -1125,12 +1121,14 @@ static genre_status read_model(const genre__mf_reader *r, void *dest, const char
     return GENRE_OK;
 }
 
+static const genre__mf_loader loader = {GENRE_MODEL_TEXT, TEXT_PAYLOAD_VERSION, "text", read_model};
+
 genre_status genre_text_load_from_memory(genre_text **out, const void *buf, size_t len)
 {
-    return genre__mf_load_memory(__func__, out, buf, len, GENRE_MODEL_TEXT, read_model);
+    return genre__mf_load_memory(__func__, out, buf, len, &loader);
 }
 
 genre_status genre_text_load(genre_text **out, const char *path)
 {
-    return genre__mf_load_file(__func__, out, path, GENRE_MODEL_TEXT, read_model);
+    return genre__mf_load_file(__func__, out, path, &loader);
 }

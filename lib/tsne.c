@@ -629,18 +629,14 @@ genre_status genre_tsne_save_to_memory(const genre_tsne *t, void *buf, size_t ca
     return st;
 }
 
-/* The genre__mf_decode_fn of the loaders below (model_file.h): dest is their
- * genre_tsne **out; r NULL only clears *out. */
+/* The loaders' genre__mf_decode_fn (model_file.h): dest is their
+ * genre_tsne **out; r NULL only clears *out; the payload version is checked. */
 static genre_status read_model(const genre__mf_reader *r, void *dest, const char *func)
 {
     genre_tsne **out = dest;
     *out = NULL;
     if (r == NULL)
         return GENRE_OK;
-    if (r->kind_version > TSNE_PAYLOAD_VERSION)
-        return genre__fail(GENRE_E_VERSION, func,
-                           "t-SNE payload version %u is newer than this library's (%u)",
-                           (unsigned)r->kind_version, TSNE_PAYLOAD_VERSION);
     genre_tsne *t;
     genre_status st = genre_tsne_create(&t);
     if (st != GENRE_OK)
@@ -710,12 +706,15 @@ fail:
     return st;
 }
 
+static const genre__mf_loader loader = {GENRE_MODEL_TSNE, TSNE_PAYLOAD_VERSION, "t-SNE",
+                                        read_model};
+
 genre_status genre_tsne_load_from_memory(genre_tsne **out, const void *buf, size_t len)
 {
-    return genre__mf_load_memory(__func__, out, buf, len, GENRE_MODEL_TSNE, read_model);
+    return genre__mf_load_memory(__func__, out, buf, len, &loader);
 }
 
 genre_status genre_tsne_load(genre_tsne **out, const char *path)
 {
-    return genre__mf_load_file(__func__, out, path, GENRE_MODEL_TSNE, read_model);
+    return genre__mf_load_file(__func__, out, path, &loader);
 }
