@@ -1006,11 +1006,10 @@ genre_status genre_kmeans_sweep(genre_kmeans *km, const double *x, size_t n_rows
 
 /* ---- Persistence --------------------------------------------------------- */
 
-static genre_status write_model(const genre_kmeans *km, genre__mf_writer *w)
+/* The codec's genre__mf_encode_fn (model_file.h): model is a fitted genre_kmeans. */
+static genre_status write_model(const void *model, genre__mf_writer *w)
 {
-    genre_status st = genre__mf_writer_init(w, GENRE_MODEL_KMEANS, KM_PAYLOAD_VERSION);
-    if (st != GENRE_OK)
-        return st;
+    const genre_kmeans *km = model;
     genre__mf_put_i64(w, TAG_N_FEATURES, (int64_t)km->d);
     genre__mf_put_i64(w, TAG_N_SAMPLES, (int64_t)km->n);
     genre__mf_put_i64(w, TAG_N_CLUSTERS, (int64_t)km->kf);
@@ -1029,36 +1028,7 @@ static genre_status write_model(const genre_kmeans *km, genre__mf_writer *w)
     return genre__mf_put_i32_array(w, TAG_LABELS, km->labels, km->n);
 }
 
-genre_status genre_kmeans_save(const genre_kmeans *km, const char *path)
-{
-    genre_status st = fitted_or_fail(km, __func__);
-    if (st != GENRE_OK)
-        return st;
-    GENRE_CHECK_NOT_NULL(path);
-    genre__mf_writer w;
-    st = write_model(km, &w);
-    if (st == GENRE_OK)
-        st = genre__mf_finish_to_file(&w, path);
-    genre__mf_writer_free(&w);
-    return st;
-}
-
-genre_status genre_kmeans_save_to_memory(const genre_kmeans *km, void *buf, size_t cap,
-                                         size_t *written_or_needed)
-{
-    genre_status st = fitted_or_fail(km, __func__);
-    if (st != GENRE_OK)
-        return st;
-    GENRE_CHECK_NOT_NULL(written_or_needed);
-    genre__mf_writer w;
-    st = write_model(km, &w);
-    if (st == GENRE_OK)
-        st = genre__mf_finish_to_memory(&w, buf, cap, written_or_needed);
-    genre__mf_writer_free(&w);
-    return st;
-}
-
-/* The loaders' genre__mf_decode_fn (model_file.h): dest is their
+/* The codec's genre__mf_decode_fn (model_file.h): dest is their
  * genre_kmeans **out; r NULL only clears *out; the payload version is checked. */
 static genre_status read_model(const genre__mf_reader *r, void *dest, const char *func)
 {
@@ -1139,15 +1109,28 @@ static genre_status read_model(const genre__mf_reader *r, void *dest, const char
     return GENRE_OK;
 }
 
-static const genre__mf_loader loader = {GENRE_MODEL_KMEANS, KM_PAYLOAD_VERSION, "k-means",
-                                        read_model};
+static const genre__mf_codec codec = {GENRE_MODEL_KMEANS, KM_PAYLOAD_VERSION, "k-means", write_model,
+                                      read_model};
+
+genre_status genre_kmeans_save(const genre_kmeans *km, const char *path)
+{
+    genre_status st = fitted_or_fail(km, __func__);
+    return st ? st : genre__mf_save_file(__func__, km, path, &codec);
+}
+
+genre_status genre_kmeans_save_to_memory(const genre_kmeans *km, void *buf, size_t cap,
+                                         size_t *written_or_needed)
+{
+    genre_status st = fitted_or_fail(km, __func__);
+    return st ? st : genre__mf_save_memory(__func__, km, buf, cap, written_or_needed, &codec);
+}
 
 genre_status genre_kmeans_load_from_memory(genre_kmeans **out, const void *buf, size_t len)
 {
-    return genre__mf_load_memory(__func__, out, buf, len, &loader);
+    return genre__mf_load_memory(__func__, out, buf, len, &codec);
 }
 
 genre_status genre_kmeans_load(genre_kmeans **out, const char *path)
 {
-    return genre__mf_load_file(__func__, out, path, &loader);
+    return genre__mf_load_file(__func__, out, path, &codec);
 }

@@ -760,11 +760,10 @@ genre_status genre_lda_get_classes(const genre_lda *l, int32_t *out, size_t out_
 
 /* ---- Persistence --------------------------------------------------------- */
 
-static genre_status write_model(const genre_lda *l, genre__mf_writer *w)
+/* The codec's genre__mf_encode_fn (model_file.h): model is a fitted genre_lda. */
+static genre_status write_model(const void *model, genre__mf_writer *w)
 {
-    genre_status st = genre__mf_writer_init(w, GENRE_MODEL_LDA, LDA_PAYLOAD_VERSION);
-    if (st != GENRE_OK)
-        return st;
+    const genre_lda *l = model;
     genre__mf_put_i64(w, TAG_N_FEATURES, (int64_t)l->d);
     genre__mf_put_i64(w, TAG_N_SAMPLES, l->n_samples);
     genre__mf_put_i64(w, TAG_N_CLASSES, (int64_t)l->n_classes);
@@ -780,36 +779,7 @@ static genre_status write_model(const genre_lda *l, genre__mf_writer *w)
     return genre__mf_put_f64_array(w, TAG_RATIO, l->ratio, l->m);
 }
 
-genre_status genre_lda_save(const genre_lda *l, const char *path)
-{
-    genre_status st = fitted_or_fail(l, __func__);
-    if (st != GENRE_OK)
-        return st;
-    GENRE_CHECK_NOT_NULL(path);
-    genre__mf_writer w;
-    st = write_model(l, &w);
-    if (st == GENRE_OK)
-        st = genre__mf_finish_to_file(&w, path);
-    genre__mf_writer_free(&w);
-    return st;
-}
-
-genre_status genre_lda_save_to_memory(const genre_lda *l, void *buf, size_t cap,
-                                      size_t *written_or_needed)
-{
-    genre_status st = fitted_or_fail(l, __func__);
-    if (st != GENRE_OK)
-        return st;
-    GENRE_CHECK_NOT_NULL(written_or_needed);
-    genre__mf_writer w;
-    st = write_model(l, &w);
-    if (st == GENRE_OK)
-        st = genre__mf_finish_to_memory(&w, buf, cap, written_or_needed);
-    genre__mf_writer_free(&w);
-    return st;
-}
-
-/* The loaders' genre__mf_decode_fn (model_file.h): dest is their
+/* The codec's genre__mf_decode_fn (model_file.h): dest is their
  * genre_lda **out; r NULL only clears *out; the payload version is checked. */
 static genre_status read_model(const genre__mf_reader *r, void *dest, const char *func)
 {
@@ -882,14 +852,28 @@ fail:
     return st;
 }
 
-static const genre__mf_loader loader = {GENRE_MODEL_LDA, LDA_PAYLOAD_VERSION, "LDA", read_model};
+static const genre__mf_codec codec = {GENRE_MODEL_LDA, LDA_PAYLOAD_VERSION, "LDA", write_model,
+                                      read_model};
+
+genre_status genre_lda_save(const genre_lda *l, const char *path)
+{
+    genre_status st = fitted_or_fail(l, __func__);
+    return st ? st : genre__mf_save_file(__func__, l, path, &codec);
+}
+
+genre_status genre_lda_save_to_memory(const genre_lda *l, void *buf, size_t cap,
+                                      size_t *written_or_needed)
+{
+    genre_status st = fitted_or_fail(l, __func__);
+    return st ? st : genre__mf_save_memory(__func__, l, buf, cap, written_or_needed, &codec);
+}
 
 genre_status genre_lda_load_from_memory(genre_lda **out, const void *buf, size_t len)
 {
-    return genre__mf_load_memory(__func__, out, buf, len, &loader);
+    return genre__mf_load_memory(__func__, out, buf, len, &codec);
 }
 
 genre_status genre_lda_load(genre_lda **out, const char *path)
 {
-    return genre__mf_load_file(__func__, out, path, &loader);
+    return genre__mf_load_file(__func__, out, path, &codec);
 }

@@ -964,45 +964,76 @@ genre_status genre__mf_open_file(genre__mf_reader *r, const char *path,
     return st;
 }
 
-/* ---- Loaders --------------------------------------------------------------- */
+/* ---- Saving and loading a module's model ------------------------------------ */
+
+genre_status genre__mf_save_file(const char *func, const void *model, const char *path,
+                                 const genre__mf_codec *codec)
+{
+    if (path == NULL)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "argument '%s' is NULL", "path");
+    genre__mf_writer w;
+    genre_status st = genre__mf_writer_init(&w, codec->kind, codec->version);
+    if (st == GENRE_OK)
+        st = codec->encode(model, &w);
+    if (st == GENRE_OK)
+        st = genre__mf_finish_to_file(&w, path);
+    genre__mf_writer_free(&w);
+    return st;
+}
+
+genre_status genre__mf_save_memory(const char *func, const void *model, void *buf, size_t cap,
+                                   size_t *written_or_needed, const genre__mf_codec *codec)
+{
+    if (written_or_needed == NULL)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "argument '%s' is NULL",
+                           "written_or_needed");
+    genre__mf_writer w;
+    genre_status st = genre__mf_writer_init(&w, codec->kind, codec->version);
+    if (st == GENRE_OK)
+        st = codec->encode(model, &w);
+    if (st == GENRE_OK)
+        st = genre__mf_finish_to_memory(&w, buf, cap, written_or_needed);
+    genre__mf_writer_free(&w);
+    return st;
+}
 
 static genre_status decode_open(const char *func, void *out, const genre__mf_reader *r,
-                                const genre__mf_loader *loader)
+                                const genre__mf_codec *codec)
 {
-    if (r->kind_version > loader->max_version)
+    if (r->kind_version > codec->version)
         return genre__fail(GENRE_E_VERSION, func,
                            "%s payload version %u is newer than this library's (%u)",
-                           loader->what, (unsigned)r->kind_version,
-                           (unsigned)loader->max_version);
-    return loader->decode(r, out, func);
+                           codec->what, (unsigned)r->kind_version,
+                           (unsigned)codec->version);
+    return codec->decode(r, out, func);
 }
 
 genre_status genre__mf_load_file(const char *func, void *out, const char *path,
-                                 const genre__mf_loader *loader)
+                                 const genre__mf_codec *codec)
 {
     if (out == NULL)
         return genre__fail(GENRE_E_INVALID_ARG, func, "argument '%s' is NULL", "out");
-    loader->decode(NULL, out, func);
+    codec->decode(NULL, out, func);
     if (path == NULL)
         return genre__fail(GENRE_E_INVALID_ARG, func, "argument '%s' is NULL", "path");
     genre__mf_reader r;
     void *buf = NULL;
-    genre_status st = genre__mf_open_file(&r, path, loader->kind, &buf);
+    genre_status st = genre__mf_open_file(&r, path, codec->kind, &buf);
     if (st == GENRE_OK)
-        st = decode_open(func, out, &r, loader);
+        st = decode_open(func, out, &r, codec);
     genre__free(buf);
     return st;
 }
 
 genre_status genre__mf_load_memory(const char *func, void *out, const void *buf, size_t len,
-                                   const genre__mf_loader *loader)
+                                   const genre__mf_codec *codec)
 {
     if (out == NULL)
         return genre__fail(GENRE_E_INVALID_ARG, func, "argument '%s' is NULL", "out");
-    loader->decode(NULL, out, func);
+    codec->decode(NULL, out, func);
     genre__mf_reader r;
-    genre_status st = genre__mf_reader_open(&r, buf, len, loader->kind);
-    return st ? st : decode_open(func, out, &r, loader);
+    genre_status st = genre__mf_reader_open(&r, buf, len, codec->kind);
+    return st ? st : decode_open(func, out, &r, codec);
 }
 
 /* ---- Public --------------------------------------------------------------- */

@@ -194,41 +194,59 @@ genre_status genre__mf_read_file(const char *path, size_t max_len, void **buf,
 genre_status genre__mf_open_file(genre__mf_reader *r, const char *path,
                                  int32_t expected_kind, void **buf);
 
-/* ---- Loaders ------------------------------------------------------------------
- * The body of every module's public genre_X_load / genre_X_load_from_memory,
- * which stay one-line calls passing their own __func__, so that messages name
- * the public function:
- *     static const genre__mf_loader loader = {GENRE_MODEL_PCA, PCA_PAYLOAD_VERSION,
- *                                             "PCA", read_model};
- *     return genre__mf_load_file(__func__, out, path, &loader);
+/* ---- Saving and loading a module's model -------------------------------------
+ * The bodies of every module's public genre_X_save, genre_X_save_to_memory,
+ * genre_X_load and genre_X_load_from_memory, which stay one-line calls (after
+ * the module's own fitted check for the saves) passing their own __func__, so
+ * that messages name the public function:
+ *     static const genre__mf_codec codec = {GENRE_MODEL_PCA, PCA_PAYLOAD_VERSION,
+ *                                           "PCA", write_model, read_model};
+ *     return genre__mf_load_file(__func__, out, path, &codec);
+ *
+ * encode(model, w): puts the model's records into w, which the helper has
+ * initialised for the codec's kind and version (and frees); returns the
+ * writer's status (the puts are sticky) or its own failure.
  *
  * decode(r, out, func): out is the public function's `genre_X **out`. The
  * loader calls it first with r NULL, before anything can fail: it then only
  * sets *out to NULL (so *out is NULL on every failure); then, once the
- * container is open and its payload version known, with the reader: it
+ * container is open and its payload version checked, with the reader: it
  * decodes the model, naming func in its messages, and stores it in *out only
  * on success. */
+typedef genre_status (*genre__mf_encode_fn)(const void *model, genre__mf_writer *w);
 typedef genre_status (*genre__mf_decode_fn)(const genre__mf_reader *r, void *out,
                                             const char *func);
 
-typedef struct genre__mf_loader {
+typedef struct genre__mf_codec {
     int32_t kind;                /* GENRE_MODEL_* */
-    uint32_t max_version;        /* the newest payload layout this library reads */
+    uint32_t version;            /* the payload layout written, the newest read */
     const char *what;            /* the payload's name in messages ("k-means") */
+    genre__mf_encode_fn encode;
     genre__mf_decode_fn decode;
-} genre__mf_loader;
+} genre__mf_codec;
+
+/* GENRE_E_INVALID_ARG naming func when path is NULL; otherwise encodes model
+ * and genre__mf_finish_to_file(). Returns what those return. */
+genre_status genre__mf_save_file(const char *func, const void *model, const char *path,
+                                 const genre__mf_codec *codec);
+
+/* GENRE_E_INVALID_ARG naming func when written_or_needed is NULL; otherwise
+ * encodes model and genre__mf_finish_to_memory() (so a NULL or short buf is
+ * GENRE_E_BUFFER_TOO_SMALL with the size). */
+genre_status genre__mf_save_memory(const char *func, const void *model, void *buf, size_t cap,
+                                   size_t *written_or_needed, const genre__mf_codec *codec);
 
 /* Fails with GENRE_E_INVALID_ARG naming func when out or path is NULL (out is
  * checked before *out is cleared, path after); otherwise genre__mf_open_file()
- * for the loader's kind, GENRE_E_VERSION ("<what> payload version N is newer
- * than this library's (M)") when the payload is newer than max_version, then
- * decode. Returns what those return. */
+ * for the codec's kind, GENRE_E_VERSION ("<what> payload version N is newer
+ * than this library's (M)") when the payload is newer than the codec's
+ * version, then decode. Returns what those return. */
 genre_status genre__mf_load_file(const char *func, void *out, const char *path,
-                                 const genre__mf_loader *loader);
+                                 const genre__mf_codec *codec);
 
 /* As genre__mf_load_file() from the caller's buffer, through
  * genre__mf_reader_open() (buf is not kept). */
 genre_status genre__mf_load_memory(const char *func, void *out, const void *buf, size_t len,
-                                   const genre__mf_loader *loader);
+                                   const genre__mf_codec *codec);
 
 #endif

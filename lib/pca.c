@@ -471,11 +471,10 @@ genre_status genre_pca_get_loadings(const genre_pca *p, double *out, size_t out_
 
 /* ---- Persistence --------------------------------------------------------- */
 
-static genre_status write_model(const genre_pca *p, genre__mf_writer *w)
+/* The codec's genre__mf_encode_fn (model_file.h): model is a fitted genre_pca. */
+static genre_status write_model(const void *model, genre__mf_writer *w)
 {
-    genre_status st = genre__mf_writer_init(w, GENRE_MODEL_PCA, PCA_PAYLOAD_VERSION);
-    if (st != GENRE_OK)
-        return st;
+    const genre_pca *p = model;
     genre__mf_put_i64(w, TAG_N_FEATURES, (int64_t)p->d);
     genre__mf_put_i64(w, TAG_N_SAMPLES, p->n_samples);
     genre__mf_put_i64(w, TAG_N_COMPONENTS, (int64_t)p->k);
@@ -489,36 +488,7 @@ static genre_status write_model(const genre_pca *p, genre__mf_writer *w)
     return genre__mf_put_f64_array(w, TAG_RATIO, p->ratio, p->k);
 }
 
-genre_status genre_pca_save(const genre_pca *p, const char *path)
-{
-    genre_status st = fitted_or_fail(p, __func__);
-    if (st != GENRE_OK)
-        return st;
-    GENRE_CHECK_NOT_NULL(path);
-    genre__mf_writer w;
-    st = write_model(p, &w);
-    if (st == GENRE_OK)
-        st = genre__mf_finish_to_file(&w, path);
-    genre__mf_writer_free(&w);
-    return st;
-}
-
-genre_status genre_pca_save_to_memory(const genre_pca *p, void *buf, size_t cap,
-                                      size_t *written_or_needed)
-{
-    genre_status st = fitted_or_fail(p, __func__);
-    if (st != GENRE_OK)
-        return st;
-    GENRE_CHECK_NOT_NULL(written_or_needed);
-    genre__mf_writer w;
-    st = write_model(p, &w);
-    if (st == GENRE_OK)
-        st = genre__mf_finish_to_memory(&w, buf, cap, written_or_needed);
-    genre__mf_writer_free(&w);
-    return st;
-}
-
-/* The loaders' genre__mf_decode_fn (model_file.h): dest is their
+/* The codec's genre__mf_decode_fn (model_file.h): dest is their
  * genre_pca **out; r NULL only clears *out; the payload version is checked. */
 static genre_status read_model(const genre__mf_reader *r, void *dest, const char *func)
 {
@@ -578,14 +548,28 @@ fail:
     return st;
 }
 
-static const genre__mf_loader loader = {GENRE_MODEL_PCA, PCA_PAYLOAD_VERSION, "PCA", read_model};
+static const genre__mf_codec codec = {GENRE_MODEL_PCA, PCA_PAYLOAD_VERSION, "PCA", write_model,
+                                      read_model};
+
+genre_status genre_pca_save(const genre_pca *p, const char *path)
+{
+    genre_status st = fitted_or_fail(p, __func__);
+    return st ? st : genre__mf_save_file(__func__, p, path, &codec);
+}
+
+genre_status genre_pca_save_to_memory(const genre_pca *p, void *buf, size_t cap,
+                                      size_t *written_or_needed)
+{
+    genre_status st = fitted_or_fail(p, __func__);
+    return st ? st : genre__mf_save_memory(__func__, p, buf, cap, written_or_needed, &codec);
+}
 
 genre_status genre_pca_load_from_memory(genre_pca **out, const void *buf, size_t len)
 {
-    return genre__mf_load_memory(__func__, out, buf, len, &loader);
+    return genre__mf_load_memory(__func__, out, buf, len, &codec);
 }
 
 genre_status genre_pca_load(genre_pca **out, const char *path)
 {
-    return genre__mf_load_file(__func__, out, path, &loader);
+    return genre__mf_load_file(__func__, out, path, &codec);
 }

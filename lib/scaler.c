@@ -371,11 +371,10 @@ genre_status genre_scaler_get_zero_variance(const genre_scaler *s, uint8_t *out,
 
 /* ---- Persistence --------------------------------------------------------- */
 
-static genre_status write_model(const genre_scaler *s, genre__mf_writer *w)
+/* The codec's genre__mf_encode_fn (model_file.h): model is a fitted genre_scaler. */
+static genre_status write_model(const void *model, genre__mf_writer *w)
 {
-    genre_status st = genre__mf_writer_init(w, GENRE_MODEL_SCALER, SCALER_PAYLOAD_VERSION);
-    if (st != GENRE_OK)
-        return st;
+    const genre_scaler *s = model;
     genre__mf_put_i64(w, TAG_N_FEATURES, (int64_t)s->n_features);
     genre__mf_put_i64(w, TAG_N_SAMPLES, s->n_samples);
     genre__mf_put_u32(w, TAG_WITH_MEAN, (uint32_t)s->with_mean);
@@ -386,36 +385,7 @@ static genre_status write_model(const genre_scaler *s, genre__mf_writer *w)
     return genre__mf_put_bytes(w, TAG_FLAGS, s->flags, s->n_features);
 }
 
-genre_status genre_scaler_save(const genre_scaler *s, const char *path)
-{
-    genre_status st = fitted_or_fail(s, __func__);
-    if (st != GENRE_OK)
-        return st;
-    GENRE_CHECK_NOT_NULL(path);
-    genre__mf_writer w;
-    st = write_model(s, &w);
-    if (st == GENRE_OK)
-        st = genre__mf_finish_to_file(&w, path);
-    genre__mf_writer_free(&w);
-    return st;
-}
-
-genre_status genre_scaler_save_to_memory(const genre_scaler *s, void *buf, size_t cap,
-                                         size_t *written_or_needed)
-{
-    genre_status st = fitted_or_fail(s, __func__);
-    if (st != GENRE_OK)
-        return st;
-    GENRE_CHECK_NOT_NULL(written_or_needed);
-    genre__mf_writer w;
-    st = write_model(s, &w);
-    if (st == GENRE_OK)
-        st = genre__mf_finish_to_memory(&w, buf, cap, written_or_needed);
-    genre__mf_writer_free(&w);
-    return st;
-}
-
-/* The loaders' genre__mf_decode_fn (model_file.h): dest is their
+/* The codec's genre__mf_decode_fn (model_file.h): dest is their
  * genre_scaler **out; r NULL only clears *out; the payload version is checked. */
 static genre_status read_model(const genre__mf_reader *r, void *dest, const char *func)
 {
@@ -467,15 +437,28 @@ static genre_status read_model(const genre__mf_reader *r, void *dest, const char
     return GENRE_OK;
 }
 
-static const genre__mf_loader loader = {GENRE_MODEL_SCALER, SCALER_PAYLOAD_VERSION, "scaler",
-                                        read_model};
+static const genre__mf_codec codec = {GENRE_MODEL_SCALER, SCALER_PAYLOAD_VERSION, "scaler", write_model,
+                                      read_model};
+
+genre_status genre_scaler_save(const genre_scaler *s, const char *path)
+{
+    genre_status st = fitted_or_fail(s, __func__);
+    return st ? st : genre__mf_save_file(__func__, s, path, &codec);
+}
+
+genre_status genre_scaler_save_to_memory(const genre_scaler *s, void *buf, size_t cap,
+                                         size_t *written_or_needed)
+{
+    genre_status st = fitted_or_fail(s, __func__);
+    return st ? st : genre__mf_save_memory(__func__, s, buf, cap, written_or_needed, &codec);
+}
 
 genre_status genre_scaler_load_from_memory(genre_scaler **out, const void *buf, size_t len)
 {
-    return genre__mf_load_memory(__func__, out, buf, len, &loader);
+    return genre__mf_load_memory(__func__, out, buf, len, &codec);
 }
 
 genre_status genre_scaler_load(genre_scaler **out, const char *path)
 {
-    return genre__mf_load_file(__func__, out, path, &loader);
+    return genre__mf_load_file(__func__, out, path, &codec);
 }

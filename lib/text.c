@@ -937,11 +937,10 @@ genre_status genre_text_csr_append_dense(size_t n_rows, size_t n_cols, const siz
 
 /* ---- Persistence --------------------------------------------------------- */
 
-static genre_status write_model(const genre_text *t, genre__mf_writer *w, unsigned char **bytes)
+/* The codec's genre__mf_encode_fn (model_file.h): model is a fitted genre_text. */
+static genre_status write_model(const void *model, genre__mf_writer *w)
 {
-    genre_status st = genre__mf_writer_init(w, GENRE_MODEL_TEXT, TEXT_PAYLOAD_VERSION);
-    if (st != GENRE_OK)
-        return st;
+    const genre_text *t = model;
     unsigned char *b = genre__alloc_array(t->n_seen, 4);
     if (!b)
         return GENRE_E_NOMEM;
@@ -952,7 +951,6 @@ static genre_status write_model(const genre_text *t, genre__mf_writer *w, unsign
         b[4 * k + 2] = (unsigned char)(c >> 16);
         b[4 * k + 3] = (unsigned char)(c >> 24);
     }
-    *bytes = b;
     const params *p = &t->p;
     genre__mf_put_i64(w, TAG_N_FIELDS, (int64_t)t->n_fields);
     genre__mf_put_i64(w, TAG_N_DOCS, t->n_docs);
@@ -971,6 +969,7 @@ static genre_status write_model(const genre_text *t, genre__mf_writer *w, unsign
     genre__mf_put_u32(w, TAG_SMOOTH, (uint32_t)p->smooth);
     genre__mf_put_f64(w, TAG_IDF_UNSEEN, t->idf_unseen);
     genre__mf_put_bytes(w, TAG_SEEN_COLS, b, 4 * t->n_seen);
+    genre__free(b); /* the writer holds a copy */
     return genre__mf_put_f64_array(w, TAG_SEEN_IDF, t->seen_idf, t->n_seen);
 }
 
@@ -983,40 +982,7 @@ static genre_status fitted_or_fail(const genre_text *t, const char *func)
     return GENRE_OK;
 }
 
-genre_status genre_text_save(const genre_text *t, const char *path)
-{
-    genre_status st = fitted_or_fail(t, __func__);
-    if (st != GENRE_OK)
-        return st;
-    GENRE_CHECK_NOT_NULL(path);
-    genre__mf_writer w;
-    unsigned char *b = NULL;
-    st = write_model(t, &w, &b);
-    if (st == GENRE_OK)
-        st = genre__mf_finish_to_file(&w, path);
-    genre__mf_writer_free(&w);
-    genre__free(b);
-    return st;
-}
-
-genre_status genre_text_save_to_memory(const genre_text *t, void *buf, size_t cap,
-                                       size_t *written_or_needed)
-{
-    genre_status st = fitted_or_fail(t, __func__);
-    if (st != GENRE_OK)
-        return st;
-    GENRE_CHECK_NOT_NULL(written_or_needed);
-    genre__mf_writer w;
-    unsigned char *b = NULL;
-    st = write_model(t, &w, &b);
-    if (st == GENRE_OK)
-        st = genre__mf_finish_to_memory(&w, buf, cap, written_or_needed);
-    genre__mf_writer_free(&w);
-    genre__free(b);
-    return st;
-}
-
-/* The loaders' genre__mf_decode_fn (model_file.h): dest is their
+/* The codec's genre__mf_decode_fn (model_file.h): dest is their
  * genre_text **out; r NULL only clears *out; the payload version is checked. */
 static genre_status read_model(const genre__mf_reader *r, void *dest, const char *func)
 {
@@ -1121,14 +1087,28 @@ static genre_status read_model(const genre__mf_reader *r, void *dest, const char
     return GENRE_OK;
 }
 
-static const genre__mf_loader loader = {GENRE_MODEL_TEXT, TEXT_PAYLOAD_VERSION, "text", read_model};
+static const genre__mf_codec codec = {GENRE_MODEL_TEXT, TEXT_PAYLOAD_VERSION, "text", write_model,
+                                      read_model};
+
+genre_status genre_text_save(const genre_text *t, const char *path)
+{
+    genre_status st = fitted_or_fail(t, __func__);
+    return st ? st : genre__mf_save_file(__func__, t, path, &codec);
+}
+
+genre_status genre_text_save_to_memory(const genre_text *t, void *buf, size_t cap,
+                                       size_t *written_or_needed)
+{
+    genre_status st = fitted_or_fail(t, __func__);
+    return st ? st : genre__mf_save_memory(__func__, t, buf, cap, written_or_needed, &codec);
+}
 
 genre_status genre_text_load_from_memory(genre_text **out, const void *buf, size_t len)
 {
-    return genre__mf_load_memory(__func__, out, buf, len, &loader);
+    return genre__mf_load_memory(__func__, out, buf, len, &codec);
 }
 
 genre_status genre_text_load(genre_text **out, const char *path)
 {
-    return genre__mf_load_file(__func__, out, path, &loader);
+    return genre__mf_load_file(__func__, out, path, &codec);
 }

@@ -573,11 +573,10 @@ static genre_status fitted_or_fail(const genre_tsne *t, const char *func)
     return GENRE_OK;
 }
 
-static genre_status write_model(const genre_tsne *t, genre__mf_writer *w)
+/* The codec's genre__mf_encode_fn (model_file.h): model is a fitted genre_tsne. */
+static genre_status write_model(const void *model, genre__mf_writer *w)
 {
-    genre_status st = genre__mf_writer_init(w, GENRE_MODEL_TSNE, TSNE_PAYLOAD_VERSION);
-    if (st != GENRE_OK)
-        return st;
+    const genre_tsne *t = model;
     genre__mf_put_i64(w, TAG_N_SAMPLES, (int64_t)t->n);
     genre__mf_put_i64(w, TAG_N_FEATURES, (int64_t)t->d);
     genre__mf_put_i64(w, TAG_N_COMPONENTS, t->n_components);
@@ -600,36 +599,7 @@ static genre_status write_model(const genre_tsne *t, genre__mf_writer *w)
     return genre__mf_put_f64_array(w, TAG_EMBEDDING, t->emb, t->n * (size_t)t->n_components);
 }
 
-genre_status genre_tsne_save(const genre_tsne *t, const char *path)
-{
-    genre_status st = fitted_or_fail(t, __func__);
-    if (st != GENRE_OK)
-        return st;
-    GENRE_CHECK_NOT_NULL(path);
-    genre__mf_writer w;
-    st = write_model(t, &w);
-    if (st == GENRE_OK)
-        st = genre__mf_finish_to_file(&w, path);
-    genre__mf_writer_free(&w);
-    return st;
-}
-
-genre_status genre_tsne_save_to_memory(const genre_tsne *t, void *buf, size_t cap,
-                                       size_t *written_or_needed)
-{
-    genre_status st = fitted_or_fail(t, __func__);
-    if (st != GENRE_OK)
-        return st;
-    GENRE_CHECK_NOT_NULL(written_or_needed);
-    genre__mf_writer w;
-    st = write_model(t, &w);
-    if (st == GENRE_OK)
-        st = genre__mf_finish_to_memory(&w, buf, cap, written_or_needed);
-    genre__mf_writer_free(&w);
-    return st;
-}
-
-/* The loaders' genre__mf_decode_fn (model_file.h): dest is their
+/* The codec's genre__mf_decode_fn (model_file.h): dest is their
  * genre_tsne **out; r NULL only clears *out; the payload version is checked. */
 static genre_status read_model(const genre__mf_reader *r, void *dest, const char *func)
 {
@@ -706,15 +676,28 @@ fail:
     return st;
 }
 
-static const genre__mf_loader loader = {GENRE_MODEL_TSNE, TSNE_PAYLOAD_VERSION, "t-SNE",
-                                        read_model};
+static const genre__mf_codec codec = {GENRE_MODEL_TSNE, TSNE_PAYLOAD_VERSION, "t-SNE", write_model,
+                                      read_model};
+
+genre_status genre_tsne_save(const genre_tsne *t, const char *path)
+{
+    genre_status st = fitted_or_fail(t, __func__);
+    return st ? st : genre__mf_save_file(__func__, t, path, &codec);
+}
+
+genre_status genre_tsne_save_to_memory(const genre_tsne *t, void *buf, size_t cap,
+                                       size_t *written_or_needed)
+{
+    genre_status st = fitted_or_fail(t, __func__);
+    return st ? st : genre__mf_save_memory(__func__, t, buf, cap, written_or_needed, &codec);
+}
 
 genre_status genre_tsne_load_from_memory(genre_tsne **out, const void *buf, size_t len)
 {
-    return genre__mf_load_memory(__func__, out, buf, len, &loader);
+    return genre__mf_load_memory(__func__, out, buf, len, &codec);
 }
 
 genre_status genre_tsne_load(genre_tsne **out, const char *path)
 {
-    return genre__mf_load_file(__func__, out, path, &loader);
+    return genre__mf_load_file(__func__, out, path, &codec);
 }

@@ -69,7 +69,9 @@ void genre_test_temp_file(char *path, size_t cap);
  *       for allocation-walk scenarios (GENRE_E_INTERNAL when malloc fails;
  *       *buf stays NULL unless the size query succeeded);
  *   void mod_file_round_trip(m, &q): m saved to a new temporary file, loaded
- *       back into q (asserted), the file removed.
+ *       back into q (asserted), the file removed;
+ *   void mod_save_errors_name_the_function(m): m fitted; the saves' NULL
+ *       path / written_or_needed errors name the public function.
  */
 #define GENRE_TEST_MODEL_IO(mod)                                                    \
     GENRE_TEST_MAYBE_UNUSED static unsigned char *mod##_saved(const genre_##mod *m,  \
@@ -102,6 +104,17 @@ void genre_test_temp_file(char *path, size_t cap);
         ck_assert_ok(genre_##mod##_save(m, path));                                  \
         ck_assert_ok(genre_##mod##_load(q, path));                                  \
         remove(path);                                                               \
+    }                                                                               \
+    GENRE_TEST_MAYBE_UNUSED static void mod##_save_errors_name_the_function(        \
+        const genre_##mod *m)                                                       \
+    {                                                                               \
+        ck_assert_status(genre_##mod##_save(m, NULL), GENRE_E_INVALID_ARG);         \
+        ck_assert_str_eq(genre_last_error(),                                        \
+                         "genre_" #mod "_save: argument 'path' is NULL");           \
+        ck_assert_status(genre_##mod##_save_to_memory(m, NULL, 0, NULL),            \
+                         GENRE_E_INVALID_ARG);                                      \
+        ck_assert_str_eq(genre_last_error(), "genre_" #mod "_save_to_memory: "      \
+                                             "argument 'written_or_needed' is NULL"); \
     }
 
 /* Path of a file in the source tree (tests/data, data/...), in a static buffer. */

@@ -598,6 +598,7 @@ START_TEST(save_and_load)
     ck_assert_mem_eq(buf, buf2, size);
     free(buf2);
     genre_kmeans_free(q);
+    kmeans_save_errors_name_the_function(km);
     kmeans_file_round_trip(km, &q);
     ck_assert_ok(genre_kmeans_predict(q, x, n, d, d, pb, n, NULL));
     ck_assert_mem_eq(pa, pb, sizeof pa);

@@ -500,6 +500,7 @@ START_TEST(save_and_load)
     ck_assert_ok(genre_lda_predict(q, x, n, d, d, pb, 120, NULL));
     ck_assert_mem_eq(pa, pb, sizeof pa);
     genre_lda_free(q);
+    lda_save_errors_name_the_function(l);
     lda_file_round_trip(l, &q);
     int64_t v;
     ck_assert_ok(genre_lda_get_i64(q, GENRE_LDA_N_CLASSES, &v));

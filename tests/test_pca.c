@@ -364,6 +364,7 @@ START_TEST(save_and_load)
     ck_assert_int_eq(w, 1);
     genre_pca_free(q);
     /* Files. */
+    pca_save_errors_name_the_function(p);
     pca_file_round_trip(p, &q);
     ck_assert_ok(genre_pca_transform(q, x, 100, 6, 6, z2, 400, NULL));
     ck_assert_mem_eq(z1, z2, sizeof z1);

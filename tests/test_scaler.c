@@ -221,6 +221,7 @@ START_TEST(save_and_load)
     ck_assert_ok(genre_scaler_get_i64(q, GENRE_SCALER_N_ZERO_VARIANCE, &nz));
     ck_assert_int_eq(nz, 1);
     genre_scaler_free(q);
+    scaler_save_errors_name_the_function(s);
     scaler_file_round_trip(s, &q);
     ck_assert_ok(genre_scaler_transform(q, &X[0][0], 4, 3, 3, b, 12, NULL));
     ck_assert_mem_eq(a, b, sizeof a);

@@ -509,6 +509,7 @@ START_TEST(save_and_load)
     ck_assert_int_eq(a, 99);
     genre_text_free(q);
     q = NULL;
+    text_save_errors_name_the_function(t);
     text_file_round_trip(t, &q);
     ck_assert_ok(genre_text_transform(q, probe, 2, 2, rp2, c2, v2, 256, &n2));
     ck_assert_mem_eq(v1, v2, n1 * sizeof *v1);
