@@ -2114,6 +2114,7 @@ static void opt_step(const mlp_params *p, double lr, uint64_t t, double b1t, dou
  */
 
 #define WLF 8 /* lanes of the float reductions over rows */
+#define LOSS_ROWS 32 /* rows per log of the float training loss */
 
 /* Sum of WLF lanes in a fixed order (pairs 4 apart, then 2, then 1). */
 static inline float lane_sumf(const float *a)
@@ -2767,11 +2768,21 @@ static genre_status batch_gradf(const mlp_net *n, const mlp_params *p, const fit
         const float inv = (float)(1.0 / (double)norm);
         float *mx = w->rowtmp, *sum = w->rowtmp + ld;
         softmax_partsf(zo, ld, k, dz, mx, sum);
+        /* sum_r log(s_r) as the logs of products of LOSS_ROWS sums (1 <= s_r
+         * <= k <= 2^16, so a product stays below 2^512): one log per
+         * LOSS_ROWS rows instead of one per row (3% of a 1-thread fit) */
+        double prod = 1.0;
         for (size_t r = 0; r < rows; r++) {
             const size_t y = (size_t)fd->labels[idx[r]];
-            total += log((double)sum[r]) + (double)mx[r] - (double)zo[y * ld + r];
+            prod *= (double)sum[r];
+            total += (double)mx[r] - (double)zo[y * ld + r];
+            if (r % LOSS_ROWS == LOSS_ROWS - 1) {
+                total += log(prod);
+                prod = 1.0;
+            }
             sum[r] = inv / sum[r];
         }
+        total += log(prod);
         for (size_t r = rows; r < ld; r++)
             sum[r] = 0.0f;
         scale_colsf(dz, ld, k, sum);
