@@ -28,8 +28,15 @@
  * Also times genre_mlp_fit_csr on a synthetic wide sparse input (run_csr),
  * lazy against exact first-layer updates (no peer).
  *
- * GENRE_BENCH_MLP_QUICK=1: only libgenre's 13-feature fit, on
- * GENRE_BENCH_THREADS and on 1 thread, interleaved, best of 5 each.
+ * Float mode (GENRE_MLP_PRECISION_FLOAT, 0.3): the 13-feature model is also
+ * fit with libgenre in float32 (mixed precision) on GENRE_BENCH_THREADS and
+ * on 1 thread, against PyTorch float32 on the same thread counts
+ * (mlp_fit_float32_vs_torch_float32, _1thread); the float64 lines keep
+ * their meaning (mlp_fit_vs_torch is libgenre double vs PyTorch float64).
+ *
+ * GENRE_BENCH_MLP_QUICK=1: only libgenre's 13-feature fit, double and
+ * float, on GENRE_BENCH_THREADS and on 1 thread, interleaved, best and
+ * median of 5 each.
  *
  * Run from the repository root without arguments. A missing peer is
  * reported as missing, never replaced by a number.
@@ -53,6 +60,7 @@
 #define EPOCHS 125 /* the 13-feature model */
 
 static int64_t g_threads = 2; /* GENRE_MLP_N_THREADS of the libgenre fits */
+static int64_t g_precision = GENRE_MLP_PRECISION_DOUBLE; /* GENRE_MLP_PRECISION of them */
 
 static double now(void)
 {
@@ -154,7 +162,8 @@ static double fit_genre(const data *s, const row *rw, int64_t kernel, double *au
         genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, rw->epochs) == GENRE_OK &&
         genre_mlp_set_i64(m, GENRE_MLP_SEED, 20261125) == GENRE_OK &&
         genre_mlp_set_i64(m, GENRE_MLP_DENSE_KERNEL, kernel) == GENRE_OK &&
-        genre_mlp_set_i64(m, GENRE_MLP_N_THREADS, g_threads) == GENRE_OK) {
+        genre_mlp_set_i64(m, GENRE_MLP_N_THREADS, g_threads) == GENRE_OK &&
+        genre_mlp_set_i64(m, GENRE_MLP_PRECISION, g_precision) == GENRE_OK) {
         double t0 = now();
         if (genre_mlp_fit(m, rw->x[0], s->n[0], rw->d, rw->d, s->y[0], NULL, 0, 0, NULL) ==
             GENRE_OK)
@@ -398,18 +407,36 @@ int main(int argc, char **argv)
          * interleaved (a quick A/B on a shared machine; no peers) */
         const row r0 = {"all 13 features", "13-20-15-10", "20,15", D, 2, {20, 15}, EPOCHS,
                         {s.x[0], s.x[1]}};
+        /* k: 0 double chosen threads, 1 double 1 thread, 2 float chosen, 3 float 1 */
         const int64_t t_chosen = g_threads;
-        double best[2] = {INFINITY, INFINITY}, a, c;
+        double tt[4][5], a, c;
         for (int rep = 0; rep < 5; rep++)
-            for (int k = 0; k < 2; k++) {
-                g_threads = k ? 1 : t_chosen;
+            for (int k = 0; k < 4; k++) {
+                g_threads = k % 2 ? 1 : t_chosen;
+                g_precision = k >= 2 ? GENRE_MLP_PRECISION_FLOAT : GENRE_MLP_PRECISION_DOUBLE;
                 double t = fit_genre(&s, &r0, GENRE_MLP_KERNEL_AUTO, &a, &c);
                 if (t < 0)
                     return 1;
-                printf("libgenre %s thr: %.3f s, test macro AUROC %.4f\n", k ? "1" : threads, t,
-                       a);
-                best[k] = t < best[k] ? t : best[k];
+                printf("libgenre %s %s thr: %.3f s, test macro AUROC %.4f\n",
+                       k >= 2 ? "float32" : "float64", k % 2 ? "1" : threads, t, a);
+                fflush(stdout);
+                tt[k][rep] = t;
             }
+        double best[4], med[4];
+        for (int k = 0; k < 4; k++) {
+            for (int i = 1; i < 5; i++) /* insertion sort */
+                for (int j = i; j > 0 && tt[k][j] < tt[k][j - 1]; j--) {
+                    double tmp = tt[k][j];
+                    tt[k][j] = tt[k][j - 1];
+                    tt[k][j - 1] = tmp;
+                }
+            best[k] = tt[k][0];
+            med[k] = tt[k][2];
+            printf("libgenre %s %s thr: best %.3f s, median %.3f s\n",
+                   k >= 2 ? "float32" : "float64", k % 2 ? "1" : threads, best[k], med[k]);
+        }
+        printf("BENCH mlp_float32_fit_seconds_quick %.3f s\n", best[2]);
+        printf("BENCH mlp_float32_speedup_vs_double_quick %.2f x\n", best[0] / best[2]);
         printf("BENCH mlp_threads_speedup_quick %.2f x\n", best[1] / best[0]);
         return 0;
     }
@@ -488,6 +515,31 @@ int main(int argc, char **argv)
                "AUROC %.4f, acc %.2f%%\n",
                threads, t_torch32, auc_t32, 100 * acc_t32);
 
+
+    /* libgenre float32 (mixed precision) against PyTorch float32, same threads */
+    g_precision = GENRE_MLP_PRECISION_FLOAT;
+    double auc32, acc32, auc32_1, acc32_1;
+    double t_own32 = run_genre(&s, &rows[0], GENRE_MLP_KERNEL_AUTO, &auc32, &acc32);
+    g_threads = 1;
+    double t_own32_1 = run_genre(&s, &rows[0], GENRE_MLP_KERNEL_AUTO, &auc32_1, &acc32_1);
+    g_threads = t_saved;
+    g_precision = GENRE_MLP_PRECISION_DOUBLE;
+    if (t_own32 < 0 || t_own32_1 < 0)
+        return 1;
+    printf("all 13 features 13-20-15-10 x125  libgenre float32 (AUTO, %s thr): %.3f s, test "
+           "macro AUROC %.4f, acc %.2f%%\n",
+           threads, t_own32, auc32, 100 * acc32);
+    printf("all 13 features 13-20-15-10 x125  libgenre float32 (AUTO, 1 thr): %.3f s, test "
+           "macro AUROC %.4f, acc %.2f%%\n",
+           t_own32_1, auc32_1, 100 * acc32_1);
+    fflush(stdout);
+    double auc_t32_1 = NAN, acc_t32_1 = NAN;
+    double t_torch32_1 = run_torch("1", &rows[0], NULL, "float32", &auc_t32_1, &acc_t32_1);
+    if (t_torch32_1 >= 0)
+        printf("all 13 features 13-20-15-10 x125  pytorch float32 (1 thr): %.3f s, test macro "
+               "AUROC %.4f, acc %.2f%%\n",
+               t_torch32_1, auc_t32_1, 100 * acc_t32_1);
+
     double t_fann = -1.0, auc_f = NAN, acc_f = NAN;
 #ifdef GENRE_BENCH_HAVE_FANN
     t_fann = run_fann(&s, &auc_f, &acc_f);
@@ -531,6 +583,19 @@ int main(int argc, char **argv)
         printf("BENCH mlp%s_fit_vs_torch %.2f x\n", tag[r], t_torch[r] / t_own[r]);
     if (t_torch32 >= 0)
         printf("BENCH mlp_fit_vs_torch_float32 %.2f x\n", t_torch32 / t_own[0]);
+    printf("BENCH mlp_float32_fit_seconds %.3f s\n", t_own32);
+    printf("BENCH mlp_float32_auroc_minus_double %+.4f auroc\n", auc32 - auc[0]);
+    if (t_torch32 >= 0) {
+        printf("BENCH mlp_float32_auroc_minus_torch_float32 %+.4f auroc\n", auc32 - auc_t32);
+        printf("BENCH mlp_fit_float32_vs_torch_float32 %.2f x\n", t_torch32 / t_own32);
+    } else {
+        printf("BENCH mlp_fit_float32_vs_torch_float32 missing\n");
+    }
+    if (t_torch32_1 >= 0)
+        printf("BENCH mlp_fit_float32_vs_torch_float32_1thread %.2f x\n",
+               t_torch32_1 / t_own32_1);
+    else
+        printf("BENCH mlp_fit_float32_vs_torch_float32_1thread missing\n");
     if (torch_ok)
         printf("BENCH mlp_fit_vs_torch %.2f x\n", t_torch[0] / t_own[0]);
     else

@@ -55,7 +55,7 @@
 typedef struct mlp_params {
     double lr, l2, beta1, beta2, eps, momentum, dropout, min_delta;
     int64_t epochs, batch, activation, seed, optimizer, patience, restore_best, shuffle,
-        validate, init, n_classes, schedule, kernel, sparse_update, n_threads;
+        validate, init, n_classes, schedule, kernel, sparse_update, n_threads, precision;
 } mlp_params;
 
 typedef struct mlp_net {
@@ -109,6 +109,7 @@ static void default_params(mlp_params *p)
     p->kernel = GENRE_MLP_KERNEL_AUTO;
     p->sparse_update = 1;
     p->n_threads = 0;
+    p->precision = GENRE_MLP_PRECISION_DOUBLE;
 }
 
 /* Bounds; open ends are flagged. */
@@ -159,6 +160,9 @@ static const i64_info I64_KEYS[] = {
     /* keys from here on are 0.2 additions: optional in saved files */
     I64(GENRE_MLP_SPARSE_UPDATE, "GENRE_MLP_SPARSE_UPDATE", 0, 1, sparse_update),
     I64(GENRE_MLP_N_THREADS, "GENRE_MLP_N_THREADS", 0, INT32_MAX, n_threads),
+    /* 0.3: 32 or 64 only (check_i64_value) */
+    I64(GENRE_MLP_PRECISION, "GENRE_MLP_PRECISION", GENRE_MLP_PRECISION_FLOAT,
+        GENRE_MLP_PRECISION_DOUBLE, precision),
 };
 #define N_I64_KEYS_V01 13 /* i64 keys every saved file has */
 #undef I64
@@ -204,6 +208,13 @@ static genre_status check_i64_value(const char *func, const i64_info *info, int6
         return genre__fail(GENRE_E_INVALID_ARG, func, "%s = %lld is outside [%lld, %lld]",
                            info->name, (long long)v, (long long)info->lo,
                            (long long)info->hi);
+    if (info->key == GENRE_MLP_PRECISION && v != GENRE_MLP_PRECISION_FLOAT &&
+        v != GENRE_MLP_PRECISION_DOUBLE)
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "%s = %lld; expected %d (GENRE_MLP_PRECISION_FLOAT) or %d "
+                           "(GENRE_MLP_PRECISION_DOUBLE)",
+                           info->name, (long long)v, GENRE_MLP_PRECISION_FLOAT,
+                           GENRE_MLP_PRECISION_DOUBLE);
     return GENRE_OK;
 }
 
@@ -2087,6 +2098,758 @@ static void opt_step(const mlp_params *p, double lr, uint64_t t, double b1t, dou
     }
 }
 
+/* ---- Float compute mode (GENRE_MLP_PRECISION_FLOAT, 0.3) ------------------
+ *
+ * Mixed precision: the master weights, the optimiser state and the step
+ * stay double (mlp_net, train_ws); a mini-batch runs forward and backward in
+ * float on a float copy of the weights (f32_ctx.par, refreshed after every
+ * step) and of the training rows (f32_ctx.x, converted once per fit), into
+ * float workspaces (train_wsf, one per chunk). The chunk gradients are
+ * converted to double and summed in chunk order, then the L2 term is added
+ * in double (f32_reduce). The kernels are the double ones' float twins:
+ * the same layout (feature-major, padded rows), the same fused ReLU, fused
+ * multiply-adds in a fixed order, reductions over rows in WLF = 8 fixed
+ * lanes (one AVX2 vector), so the AVX2 versions and the portable ones give
+ * the same bits (tests/test_mlp.c compares them).
+ */
+
+#define WLF 8 /* lanes of the float reductions over rows */
+#define LOSS_ROWS 32 /* rows per log of the float training loss */
+
+/* Sum of WLF lanes in a fixed order (pairs 4 apart, then 2, then 1). */
+static inline float lane_sumf(const float *a)
+{
+    return ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]));
+}
+
+/* lane_dot() in float with WLF lanes. */
+static inline float lane_dotf(const float *a, const float *b, size_t n)
+{
+    const size_t nf = n - n % WLF;
+    float acc[WLF] = {0};
+    for (size_t r0 = 0; r0 < nf; r0 += WLF)
+        for (size_t l = 0; l < WLF; l++)
+            acc[l] = b ? fmaf(a[r0 + l], b[r0 + l], acc[l]) : acc[l] + a[r0 + l];
+    float sum = lane_sumf(acc);
+    for (size_t r = nf; r < n; r++)
+        sum = b ? fmaf(a[r], b[r], sum) : sum + a[r];
+    return sum;
+}
+
+/* fwd_builtin() in float. */
+GENRE_KERNEL
+static void fwdf_portable(const float *at, size_t n, size_t in, const float *w,
+                          const float *b, size_t o, float *zt, int relu)
+{
+    size_t r0 = 0;
+    for (; r0 + RB <= n; r0 += RB)
+        for (size_t j = 0; j < o; j++) {
+            float acc[RB];
+            for (size_t l = 0; l < RB; l++)
+                acc[l] = b[j];
+            for (size_t k = 0; k < in; k++) {
+                const float wk = w[k * o + j];
+                const float *ak = at + k * n + r0;
+                for (size_t l = 0; l < RB; l++)
+                    acc[l] = fmaf(wk, ak[l], acc[l]);
+            }
+            for (size_t l = 0; l < RB; l++)
+                zt[j * n + r0 + l] = relu ? (acc[l] > 0.0f ? acc[l] : 0.0f) : acc[l];
+        }
+    for (; r0 < n; r0++)
+        for (size_t j = 0; j < o; j++) {
+            float acc = b[j];
+            for (size_t k = 0; k < in; k++)
+                acc = fmaf(w[k * o + j], at[k * n + r0], acc);
+            zt[j * n + r0] = relu ? (acc > 0.0f ? acc : 0.0f) : acc;
+        }
+}
+
+/* input_grad_builtin() in float. */
+GENRE_KERNEL
+static void input_gradf_portable(const float *dzt, size_t n, size_t o, const float *w,
+                                 size_t in, float *dat, const float *h)
+{
+    size_t r0 = 0;
+    for (; r0 + RB <= n; r0 += RB)
+        for (size_t k = 0; k < in; k++) {
+            float acc[RB];
+            for (size_t l = 0; l < RB; l++)
+                acc[l] = 0.0f;
+            for (size_t j = 0; j < o; j++) {
+                const float wkj = w[k * o + j];
+                const float *dj = dzt + j * n + r0;
+                for (size_t l = 0; l < RB; l++)
+                    acc[l] = fmaf(wkj, dj[l], acc[l]);
+            }
+            float *dk = dat + k * n + r0;
+            if (h) {
+                const float *hk = h + k * n + r0;
+                for (size_t l = 0; l < RB; l++)
+                    dk[l] = hk[l] > 0.0f ? acc[l] : 0.0f;
+            } else {
+                for (size_t l = 0; l < RB; l++)
+                    dk[l] = acc[l];
+            }
+        }
+    for (; r0 < n; r0++)
+        for (size_t k = 0; k < in; k++) {
+            float acc = 0.0f;
+            for (size_t j = 0; j < o; j++)
+                acc = fmaf(w[k * o + j], dzt[j * n + r0], acc);
+            dat[k * n + r0] = (!h || h[k * n + r0] > 0.0f) ? acc : 0.0f;
+        }
+}
+
+/* weight_grad_builtin() in float (WLF lanes). */
+GENRE_KERNEL
+static void weight_gradf_portable(const float *at, size_t n, size_t in, const float *dzt,
+                                  size_t o, float *dw, float *db)
+{
+    for (size_t j = 0; j < o; j++)
+        db[j] = lane_dotf(dzt + j * n, NULL, n);
+    for (size_t k = 0; k < in; k++)
+        for (size_t j = 0; j < o; j++)
+            dw[k * o + j] = lane_dotf(at + k * n, dzt + j * n, n);
+}
+
+#if GENRE_MLP_AVX2
+/* zt[j + q][r0 .. r0 + 8 V) for q < M: M outputs x V vectors of 8 rows. */
+AVX2_INLINE void fwdf_block(const float *at, size_t n, size_t in, const float *w,
+                            const float *b, size_t o, float *zt, int relu, size_t r0, size_t j,
+                            const size_t M, const size_t V)
+{
+    __m256 c[4][2];
+    for (size_t q = 0; q < M; q++)
+        for (size_t v = 0; v < V; v++)
+            c[q][v] = _mm256_broadcast_ss(b + j + q);
+    for (size_t k = 0; k < in; k++) {
+        const float *ak = at + k * n + r0, *wk = w + k * o + j;
+        __m256 x[2];
+        for (size_t v = 0; v < V; v++)
+            x[v] = _mm256_loadu_ps(ak + 8 * v);
+        for (size_t q = 0; q < M; q++) {
+            const __m256 s = _mm256_broadcast_ss(wk + q);
+            for (size_t v = 0; v < V; v++)
+                c[q][v] = _mm256_fmadd_ps(s, x[v], c[q][v]);
+        }
+    }
+    for (size_t q = 0; q < M; q++)
+        for (size_t v = 0; v < V; v++) {
+            __m256 y = c[q][v];
+            if (relu) /* +0 for NaN, -0 and negatives, as y > 0 ? y : 0 */
+                y = _mm256_max_ps(y, _mm256_setzero_ps());
+            _mm256_storeu_ps(zt + (j + q) * n + r0 + 8 * v, y);
+        }
+}
+
+AVX2_INLINE void fwdf_rows(const float *at, size_t n, size_t in, const float *w,
+                           const float *b, size_t o, float *zt, int relu, size_t r0,
+                           const size_t V)
+{
+    size_t j = 0;
+    for (; j + 4 <= o; j += 4)
+        fwdf_block(at, n, in, w, b, o, zt, relu, r0, j, 4, V);
+    switch (o - j) {
+    case 3: fwdf_block(at, n, in, w, b, o, zt, relu, r0, j, 3, V); break;
+    case 2: fwdf_block(at, n, in, w, b, o, zt, relu, r0, j, 2, V); break;
+    case 1: fwdf_block(at, n, in, w, b, o, zt, relu, r0, j, 1, V); break;
+    default: break;
+    }
+}
+
+AVX2_FN
+static void fwdf_avx2(const float *at, size_t n, size_t in, const float *w, const float *b,
+                      size_t o, float *zt, int relu)
+{
+    size_t r0 = 0;
+    for (; r0 + 16 <= n; r0 += 16)
+        fwdf_rows(at, n, in, w, b, o, zt, relu, r0, 2);
+    for (; r0 + 8 <= n; r0 += 8)
+        fwdf_rows(at, n, in, w, b, o, zt, relu, r0, 1);
+    for (; r0 < n; r0++)
+        for (size_t j = 0; j < o; j++) {
+            float acc = b[j];
+            for (size_t k = 0; k < in; k++)
+                acc = fmaf(w[k * o + j], at[k * n + r0], acc);
+            zt[j * n + r0] = relu ? (acc > 0.0f ? acc : 0.0f) : acc;
+        }
+}
+
+/* dat[k + q][r0 .. r0 + 8 V) for q < M. */
+AVX2_INLINE void input_gradf_block(const float *dzt, size_t n, size_t o, const float *w,
+                                   float *dat, const float *h, size_t r0, size_t k,
+                                   const size_t M, const size_t V)
+{
+    __m256 c[4][2];
+    for (size_t q = 0; q < M; q++)
+        for (size_t v = 0; v < V; v++)
+            c[q][v] = _mm256_setzero_ps();
+    const float *w0 = w + k * o;
+    for (size_t j = 0; j < o; j++) {
+        const float *dj = dzt + j * n + r0;
+        __m256 x[2];
+        for (size_t v = 0; v < V; v++)
+            x[v] = _mm256_loadu_ps(dj + 8 * v);
+        for (size_t q = 0; q < M; q++) {
+            const __m256 s = _mm256_broadcast_ss(w0 + q * o + j);
+            for (size_t v = 0; v < V; v++)
+                c[q][v] = _mm256_fmadd_ps(s, x[v], c[q][v]);
+        }
+    }
+    for (size_t q = 0; q < M; q++) {
+        const size_t off = (k + q) * n + r0;
+        for (size_t v = 0; v < V; v++) {
+            __m256 y = c[q][v];
+            if (h) /* h > 0 ? y : 0 */
+                y = _mm256_and_ps(_mm256_cmp_ps(_mm256_loadu_ps(h + off + 8 * v),
+                                                _mm256_setzero_ps(), _CMP_GT_OQ),
+                                  y);
+            _mm256_storeu_ps(dat + off + 8 * v, y);
+        }
+    }
+}
+
+AVX2_INLINE void input_gradf_rows(const float *dzt, size_t n, size_t o, const float *w,
+                                  size_t in, float *dat, const float *h, size_t r0,
+                                  const size_t V)
+{
+    size_t k = 0;
+    for (; k + 4 <= in; k += 4)
+        input_gradf_block(dzt, n, o, w, dat, h, r0, k, 4, V);
+    switch (in - k) {
+    case 3: input_gradf_block(dzt, n, o, w, dat, h, r0, k, 3, V); break;
+    case 2: input_gradf_block(dzt, n, o, w, dat, h, r0, k, 2, V); break;
+    case 1: input_gradf_block(dzt, n, o, w, dat, h, r0, k, 1, V); break;
+    default: break;
+    }
+}
+
+AVX2_FN
+static void input_gradf_avx2(const float *dzt, size_t n, size_t o, const float *w, size_t in,
+                             float *dat, const float *h)
+{
+    size_t r0 = 0;
+    for (; r0 + 16 <= n; r0 += 16)
+        input_gradf_rows(dzt, n, o, w, in, dat, h, r0, 2);
+    for (; r0 + 8 <= n; r0 += 8)
+        input_gradf_rows(dzt, n, o, w, in, dat, h, r0, 1);
+    for (; r0 < n; r0++)
+        for (size_t k = 0; k < in; k++) {
+            float acc = 0.0f;
+            for (size_t j = 0; j < o; j++)
+                acc = fmaf(w[k * o + j], dzt[j * n + r0], acc);
+            dat[k * n + r0] = (!h || h[k * n + r0] > 0.0f) ? acc : 0.0f;
+        }
+}
+
+/* The bias sums, 4 outputs at a time (same lanes, same bits). */
+AVX2_FN
+static void bias_gradf_avx2(const float *dzt, size_t n, size_t o, float *db)
+{
+    const size_t nf = n - n % WLF;
+    size_t j = 0;
+    for (; j + 4 <= o; j += 4) {
+        const float *d0 = dzt + j * n;
+        __m256 c[4];
+        for (size_t q = 0; q < 4; q++)
+            c[q] = _mm256_setzero_ps();
+        for (size_t r = 0; r < nf; r += WLF)
+            for (size_t q = 0; q < 4; q++)
+                c[q] = _mm256_add_ps(c[q], _mm256_loadu_ps(d0 + q * n + r));
+        for (size_t q = 0; q < 4; q++) {
+            float t[WLF];
+            _mm256_storeu_ps(t, c[q]);
+            float sum = lane_sumf(t);
+            for (size_t r = nf; r < n; r++)
+                sum += d0[q * n + r];
+            db[j + q] = sum;
+        }
+    }
+    for (; j < o; j++)
+        db[j] = lane_dotf(dzt + j * n, NULL, n);
+}
+
+/* Lane accumulators of dw[(k + p) * o + j + q] (p < KB, q < M) at
+ * acc[((k + p) * o + j + q) * WLF ..], advanced over rows [r0, r1). */
+AVX2_INLINE void weight_gradf_block(const float *at, size_t n, const float *dzt, size_t o,
+                                    float *acc, size_t k, size_t j, size_t r0, size_t r1,
+                                    const size_t KB, const size_t M)
+{
+    __m256 c[3][3];
+    for (size_t p = 0; p < KB; p++)
+        for (size_t q = 0; q < M; q++)
+            c[p][q] = _mm256_loadu_ps(acc + ((k + p) * o + j + q) * WLF);
+    const float *a0 = at + k * n, *d0 = dzt + j * n;
+    for (size_t r = r0; r < r1; r += WLF) {
+        __m256 x[3];
+        for (size_t p = 0; p < KB; p++)
+            x[p] = _mm256_loadu_ps(a0 + p * n + r);
+        for (size_t q = 0; q < M; q++) {
+            const __m256 y = _mm256_loadu_ps(d0 + q * n + r);
+            for (size_t p = 0; p < KB; p++)
+                c[p][q] = _mm256_fmadd_ps(x[p], y, c[p][q]);
+        }
+    }
+    for (size_t p = 0; p < KB; p++)
+        for (size_t q = 0; q < M; q++)
+            _mm256_storeu_ps(acc + ((k + p) * o + j + q) * WLF, c[p][q]);
+}
+
+AVX2_INLINE void weight_gradf_rowblock(const float *at, size_t n, const float *dzt, size_t o,
+                                       float *acc, size_t k, size_t r0, size_t r1,
+                                       const size_t KB)
+{
+    size_t j = 0;
+    for (; j + 3 <= o; j += 3)
+        weight_gradf_block(at, n, dzt, o, acc, k, j, r0, r1, KB, 3);
+    switch (o - j) {
+    case 2: weight_gradf_block(at, n, dzt, o, acc, k, j, r0, r1, KB, 2); break;
+    case 1: weight_gradf_block(at, n, dzt, o, acc, k, j, r0, r1, KB, 1); break;
+    default: break;
+    }
+}
+
+#  define WGF_CHUNK 128   /* rows per pass: the same bytes as WG_CHUNK doubles */
+#  define WGF_MAX_ACC 4096 /* lane accumulators on the stack (in * o * WLF floats) */
+
+AVX2_FN
+static void weight_gradf_avx2(const float *at, size_t n, size_t in, const float *dzt,
+                              size_t o, float *dw, float *db)
+{
+    float acc[WGF_MAX_ACC];
+    if (in > WGF_MAX_ACC / WLF / o) {
+        weight_gradf_portable(at, n, in, dzt, o, dw, db);
+        return;
+    }
+    bias_gradf_avx2(dzt, n, o, db);
+    const size_t nf = n - n % WLF;
+    memset(acc, 0, in * o * WLF * sizeof *acc);
+    for (size_t r0 = 0; r0 < nf; r0 += WGF_CHUNK) {
+        const size_t r1 = nf - r0 < WGF_CHUNK ? nf : r0 + WGF_CHUNK;
+        size_t k = 0;
+        for (; k + 3 <= in; k += 3)
+            weight_gradf_rowblock(at, n, dzt, o, acc, k, r0, r1, 3);
+        if (in - k == 2)
+            weight_gradf_rowblock(at, n, dzt, o, acc, k, r0, r1, 2);
+        else if (in - k == 1)
+            weight_gradf_rowblock(at, n, dzt, o, acc, k, r0, r1, 1);
+    }
+    for (size_t k = 0; k < in; k++)
+        for (size_t j = 0; j < o; j++) {
+            float sum = lane_sumf(acc + (k * o + j) * WLF);
+            for (size_t r = nf; r < n; r++)
+                sum = fmaf(at[k * n + r], dzt[j * n + r], sum);
+            dw[k * o + j] = sum;
+        }
+}
+#endif
+
+static void dense_forwardf(const float *at, size_t n, size_t in, const float *w,
+                           const float *b, size_t o, float *zt, int relu)
+{
+#if GENRE_MLP_AVX2
+    if (have_avx2()) {
+        fwdf_avx2(at, n, in, w, b, o, zt, relu);
+        return;
+    }
+#endif
+    fwdf_portable(at, n, in, w, b, o, zt, relu);
+}
+
+static void dense_weight_gradf(const float *at, size_t n, size_t in, const float *dzt,
+                               size_t o, float *dw, float *db)
+{
+#if GENRE_MLP_AVX2
+    if (have_avx2()) {
+        weight_gradf_avx2(at, n, in, dzt, o, dw, db);
+        return;
+    }
+#endif
+    weight_gradf_portable(at, n, in, dzt, o, dw, db);
+}
+
+static void dense_input_gradf(const float *dzt, size_t n, size_t o, const float *w,
+                              size_t in, float *dat, const float *relu_h)
+{
+#if GENRE_MLP_AVX2
+    if (have_avx2()) {
+        input_gradf_avx2(dzt, n, o, w, in, dat, relu_h);
+        return;
+    }
+#endif
+    input_gradf_portable(dzt, n, o, w, in, dat, relu_h);
+}
+
+GENRE_KERNEL
+static void activatef(int32_t act, float *v, size_t n)
+{
+    switch (act) {
+    case GENRE_MLP_ACT_RELU:
+        for (size_t i = 0; i < n; i++)
+            v[i] = v[i] > 0.0f ? v[i] : 0.0f;
+        break;
+    case GENRE_MLP_ACT_TANH:
+        for (size_t i = 0; i < n; i++)
+            v[i] = tanhf(v[i]);
+        break;
+    default:
+        for (size_t i = 0; i < n; i++)
+            v[i] = 1.0f / (1.0f + expf(-v[i]));
+        break;
+    }
+}
+
+GENRE_KERNEL
+static void activation_gradf(int32_t act, const float *h, const float *da, float *dz,
+                             size_t n)
+{
+    switch (act) {
+    case GENRE_MLP_ACT_RELU:
+        for (size_t i = 0; i < n; i++)
+            dz[i] = h[i] > 0.0f ? da[i] : 0.0f;
+        break;
+    case GENRE_MLP_ACT_TANH:
+        for (size_t i = 0; i < n; i++)
+            dz[i] = da[i] * (1.0f - h[i] * h[i]);
+        break;
+    default:
+        for (size_t i = 0; i < n; i++)
+            dz[i] = da[i] * h[i] * (1.0f - h[i]);
+        break;
+    }
+}
+
+/* exp(x) in float for x <= 0 (below -87: exp(-87)), vectorisable: the
+ * reduction x = k ln2 + r of exp_nonpos() with Cephes' expf polynomial
+ * (within about 1 ulp of expf), scaled by 2^k built in the exponent bits. */
+static inline float expf_nonpos(float x)
+{
+    const float log2e = 1.44269504088896341f, shifter = 0x1.8p23f;
+    const float c1 = 0.693359375f, c2 = -2.12194440e-4f;
+    x = x < -87.0f ? -87.0f : x;
+    const float t = x * log2e + shifter;
+    const float kf = t - shifter;
+    const float r = (x - kf * c1) - kf * c2;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    const float e = (p * (r * r) + r) + 1.0f;
+    uint32_t tb, sb;
+    const float sh = shifter;
+    memcpy(&tb, &t, sizeof tb);
+    memcpy(&sb, &sh, sizeof sb);
+    const uint32_t scale_bits = (tb - sb + 127u) << 23; /* k = tb - sb, -126 <= k <= 0 */
+    float scale;
+    memcpy(&scale, &scale_bits, sizeof scale);
+    return e * scale;
+}
+
+/* softmax_parts() in float. */
+GENRE_KERNEL
+static void softmax_partsf(const float *z, size_t n, size_t k, float *e, float *mx, float *s)
+{
+    for (size_t r = 0; r < n; r++)
+        mx[r] = z[r];
+    for (size_t j = 1; j < k; j++)
+        for (size_t r = 0; r < n; r++)
+            mx[r] = z[j * n + r] > mx[r] ? z[j * n + r] : mx[r];
+    for (size_t r = 0; r < n; r++)
+        s[r] = 0.0f;
+    for (size_t j = 0; j < k; j++)
+        for (size_t r = 0; r < n; r++) {
+            const float v = expf_nonpos(z[j * n + r] - mx[r]);
+            e[j * n + r] = v;
+            s[r] += v;
+        }
+}
+
+GENRE_KERNEL
+static void scale_colsf(float *z, size_t n, size_t k, const float *f)
+{
+    for (size_t j = 0; j < k; j++)
+        for (size_t r = 0; r < n; r++)
+            z[j * n + r] *= f[r];
+}
+
+/* Float scratch of one chunk of a batch (the float twin of train_ws's
+ * batch arrays), in one allocation. */
+typedef struct train_wsf {
+    float *block;
+    float *x0;          /* gathered input, n_in x ld */
+    float **h, **d, **mask; /* per hidden layer, as in train_ws */
+    float *zout, *g1, *g2;
+    float *grad;        /* n_params */
+    float *rowtmp;      /* 2 x ld */
+    void *ptrs;
+} train_wsf;
+
+static void wsf_free(train_wsf *w)
+{
+    genre__free(w->block);
+    genre__free(w->ptrs);
+    memset(w, 0, sizeof *w);
+}
+
+static genre_status wsf_alloc(train_wsf *w, const mlp_net *n, size_t rows, int dropout)
+{
+    memset(w, 0, sizeof *w);
+    const size_t ld = padded_rows(rows), L = n->n_layers;
+    size_t total = ld * n->width[0] + ld * n->width[L] + 2 * ld * n->max_width + n->n_params +
+                   2 * ld;
+    for (size_t l = 0; l + 1 < L; l++)
+        total += ld * n->width[l + 1] * (dropout ? 3 : 1);
+    w->block = genre__calloc_array(total, sizeof(float));
+    w->ptrs = genre__calloc_array(3 * L + 1, sizeof(float *));
+    if (!w->block || !w->ptrs) {
+        wsf_free(w);
+        return GENRE_E_NOMEM;
+    }
+    w->h = w->ptrs;
+    w->d = w->h + L;
+    w->mask = w->d + L;
+    float *p = w->block;
+    w->x0 = p;
+    p += ld * n->width[0];
+    for (size_t l = 0; l + 1 < L; l++) {
+        const size_t sz = ld * n->width[l + 1];
+        w->h[l] = p;
+        p += sz;
+        if (dropout) {
+            w->d[l] = p;
+            p += sz;
+            w->mask[l] = p;
+            p += sz;
+        } else {
+            w->d[l] = w->h[l];
+        }
+    }
+    w->zout = p;
+    p += ld * n->width[L];
+    w->g1 = p;
+    p += ld * n->max_width;
+    w->g2 = p;
+    p += ld * n->max_width;
+    w->grad = p;
+    p += n->n_params;
+    w->rowtmp = p;
+    return GENRE_OK;
+}
+
+/* What a float fit holds beside the double one: the training rows and the
+ * weights in float, and one workspace per chunk of a batch. */
+typedef struct f32_ctx {
+    float *x;          /* n_rows x n_cols, contiguous */
+    float *par;        /* n_params: float copy of the master weights */
+    train_wsf *ws;     /* T */
+    int T;
+} f32_ctx;
+
+static void f32_free(f32_ctx *c)
+{
+    for (int t = 0; c->ws && t < c->T; t++)
+        wsf_free(&c->ws[t]);
+    genre__free(c->ws);
+    genre__free(c->x);
+    genre__free(c->par);
+    memset(c, 0, sizeof *c);
+}
+
+static void f32_refresh(f32_ctx *c, const mlp_net *n)
+{
+    for (size_t i = 0; i < n->n_params; i++)
+        c->par[i] = (float)n->params[i];
+}
+
+/* A float context for T chunks of a `batch`-row mini-batch. */
+static genre_status f32_new(f32_ctx *c, const mlp_net *n, const fit_data *fd, size_t batch,
+                            int T, int dropout)
+{
+    memset(c, 0, sizeof *c);
+    const size_t nr = fd->n_rows, nc = fd->n_cols;
+    c->x = nr <= SIZE_MAX / nc ? genre__alloc_array(nr * nc, sizeof(float)) : NULL;
+    c->par = genre__alloc_array(n->n_params, sizeof(float));
+    c->ws = genre__calloc_array((size_t)T, sizeof *c->ws);
+    if (!c->x || !c->par || !c->ws) {
+        f32_free(c);
+        return GENRE_E_NOMEM;
+    }
+    c->T = T;
+    const size_t chunk = (batch + (size_t)T - 1) / (size_t)T;
+    for (int t = 0; t < T; t++)
+        if (wsf_alloc(&c->ws[t], n, chunk, dropout) != GENRE_OK) {
+            f32_free(c);
+            return GENRE_E_NOMEM;
+        }
+    for (size_t i = 0; i < nr; i++)
+        for (size_t k = 0; k < nc; k++)
+            c->x[i * nc + k] = (float)fd->in.x[i * fd->in.stride + k];
+    f32_refresh(c, n);
+    return GENRE_OK;
+}
+
+/* prefetch_row() for a float row. */
+static inline void prefetch_rowf(const float *row, size_t n_in)
+{
+#if defined(__GNUC__)
+    const size_t lines = n_in <= 64 ? n_in : 32;
+    for (size_t k = 0; k < lines; k += 16)
+        __builtin_prefetch(row + k);
+    __builtin_prefetch(row + n_in - 1);
+#else
+    (void)row;
+    (void)n_in;
+#endif
+}
+
+/* gather_rows() from the contiguous float rows x (n_in columns). */
+static void gather_rowsf(const float *x, size_t n_in, const size_t *idx, size_t n, float *g,
+                         size_t ld)
+{
+    for (size_t k = 0; k < n_in; k++)
+        for (size_t r = n; r < ld; r++)
+            g[k * ld + r] = 0.0f;
+    for (size_t r = 0; r < n && r < PREFETCH_ROWS; r++)
+        prefetch_rowf(x + idx[r] * n_in, n_in);
+    for (size_t r = 0; r < n; r++) {
+        const float *xr = x + idx[r] * n_in;
+        if (r + PREFETCH_ROWS < n)
+            prefetch_rowf(x + idx[r + PREFETCH_ROWS] * n_in, n_in);
+        for (size_t k = 0; k < n_in; k++)
+            g[k * ld + r] = xr[k];
+    }
+}
+
+/*
+ * batch_grad() in float for dense input: w->grad (float) receives the
+ * gradient of the mean data loss over `norm` rows, without the L2 term
+ * (f32_reduce() adds it in double); *loss the mean data loss, accumulated
+ * in double from the float logits.
+ */
+static genre_status batch_gradf(const mlp_net *n, const mlp_params *p, const fit_data *fd,
+                                const f32_ctx *c, const size_t *idx, size_t rows, size_t norm,
+                                train_wsf *w, genre__rng *rng, double *loss)
+{
+    const size_t L = n->n_layers, n_in = n->width[0], k = n->width[L];
+    const float *par = c->par;
+    const int drop = p->dropout > 0.0 && rng != NULL;
+    const float keep_scale = drop ? (float)(1.0 / (1.0 - p->dropout)) : 1.0f;
+    const int relu = n->activation == GENRE_MLP_ACT_RELU;
+    const size_t ld = padded_rows(rows);
+    gather_rowsf(c->x, n_in, idx, rows, w->x0, ld);
+    const float *a = w->x0;
+    for (size_t l = 0; l < L; l++) {
+        const size_t in = n->width[l], o = n->width[l + 1];
+        float *z = l + 1 == L ? w->zout : w->h[l];
+        dense_forwardf(a, ld, in, par + n->w_off[l], par + n->b_off[l], o, z, l + 1 < L && relu);
+        if (l + 1 < L) {
+            if (!relu)
+                activatef(n->activation, z, ld * o);
+            if (drop) {
+                float *mask = w->mask[l], *dd = w->d[l];
+                for (size_t i = 0; i < ld * o; i++) {
+                    mask[i] = genre__rng_uniform(rng) < p->dropout ? 0.0f : keep_scale;
+                    dd[i] = z[i] * mask[i];
+                }
+                a = dd;
+            } else {
+                a = z;
+            }
+        }
+    }
+
+    double total = 0.0;
+    float *dz = w->g1;
+    const float *zo = w->zout;
+    if (n->task == GENRE_MLP_TASK_CLASSIFICATION) {
+        const float inv = (float)(1.0 / (double)norm);
+        float *mx = w->rowtmp, *sum = w->rowtmp + ld;
+        softmax_partsf(zo, ld, k, dz, mx, sum);
+        /* sum_r log(s_r) as the logs of products of LOSS_ROWS sums (1 <= s_r
+         * <= k <= 2^16, so a product stays below 2^512): one log per
+         * LOSS_ROWS rows instead of one per row (3% of a 1-thread fit) */
+        double prod = 1.0;
+        for (size_t r = 0; r < rows; r++) {
+            const size_t y = (size_t)fd->labels[idx[r]];
+            prod *= (double)sum[r];
+            total += (double)mx[r] - (double)zo[y * ld + r];
+            if (r % LOSS_ROWS == LOSS_ROWS - 1) {
+                total += log(prod);
+                prod = 1.0;
+            }
+            sum[r] = inv / sum[r];
+        }
+        total += log(prod);
+        for (size_t r = rows; r < ld; r++)
+            sum[r] = 0.0f;
+        scale_colsf(dz, ld, k, sum);
+        for (size_t r = 0; r < rows; r++)
+            dz[(size_t)fd->labels[idx[r]] * ld + r] -= inv;
+        *loss = total / (double)norm;
+    } else {
+        const double invd = 1.0 / ((double)norm * (double)k);
+        const float inv2 = (float)(2.0 * invd);
+        for (size_t r = 0; r < rows; r++) {
+            const double *yr = fd->y + idx[r] * k;
+            for (size_t j = 0; j < k; j++) {
+                const float diff = zo[j * ld + r] - (float)yr[j];
+                total += (double)diff * (double)diff;
+                dz[j * ld + r] = diff * inv2;
+            }
+        }
+        for (size_t j = 0; j < k; j++)
+            for (size_t r = rows; r < ld; r++)
+                dz[j * ld + r] = 0.0f;
+        *loss = total * invd;
+    }
+
+    for (size_t l = L; l-- > 0;) {
+        const size_t in = n->width[l], o = n->width[l + 1];
+        const float *al = l == 0 ? w->x0 : w->d[l - 1];
+        dense_weight_gradf(al, ld, in, dz, o, w->grad + n->w_off[l], w->grad + n->b_off[l]);
+        if (l == 0)
+            break;
+        float *da = dz == w->g1 ? w->g2 : w->g1;
+        const int fuse = relu && !drop;
+        dense_input_gradf(dz, ld, o, par + n->w_off[l], in, da, fuse ? w->h[l - 1] : NULL);
+        if (drop) {
+            const float *mask = w->mask[l - 1];
+            for (size_t i = 0; i < ld * in; i++)
+                da[i] *= mask[i];
+        }
+        if (!fuse)
+            activation_gradf(n->activation, w->h[l - 1], da, da, ld * in);
+        dz = da;
+    }
+    return GENRE_OK;
+}
+
+/* g (double) = the float gradients of chunks 0 .. T-1 summed in chunk
+ * order, plus l2 * w for every weight. */
+static void f32_reduce(const mlp_net *n, const mlp_params *p, const f32_ctx *c, int T,
+                       double *g)
+{
+    const size_t np = n->n_params;
+    const float *g0 = c->ws[0].grad;
+    for (size_t i = 0; i < np; i++)
+        g[i] = (double)g0[i];
+    for (int t = 1; t < T; t++) {
+        const float *gt = c->ws[t].grad;
+        for (size_t i = 0; i < np; i++)
+            g[i] += (double)gt[i];
+    }
+    if (p->l2 > 0.0)
+        for (size_t l = 0; l < n->n_layers; l++) {
+            const double *wl = n->params + n->w_off[l];
+            double *gl = g + n->w_off[l];
+            for (size_t i = 0; i < n->width[l] * n->width[l + 1]; i++)
+                gl[i] += p->l2 * wl[i];
+        }
+}
+
 /* ---- Data-parallel mini-batches ------------------------------------------ */
 
 /*
@@ -2113,6 +2876,7 @@ typedef struct team_job {
     size_t rows;
     int T, t_eff;
     genre__team *team;
+    f32_ctx *f32;      /* float mode: its T workspaces (ws[1..T) unused) */
 } team_job;
 
 static void team_job_free(team_job *j)
@@ -2130,9 +2894,10 @@ static void team_job_free(team_job *j)
 /* Sets up T workers around the fit's workspace w (batch rows). */
 static genre_status team_job_new(team_job *j, const mlp_net *n, const mlp_params *p,
                                  const mlp_params *p_rest, const fit_data *fd,
-                                 const train_ws *w, size_t batch, int T)
+                                 const train_ws *w, size_t batch, int T, f32_ctx *f32)
 {
     memset(j, 0, sizeof *j);
+    j->f32 = f32;
     j->n = n;
     j->p = p;
     j->p_rest = p_rest;
@@ -2150,7 +2915,7 @@ static genre_status team_job_new(team_job *j, const mlp_net *n, const mlp_params
     /* the largest chunk: ceil(batch / T) rows; no permutation needed */
     fit_data fdw = *fd;
     fdw.n_rows = (batch + (size_t)T - 1) / (size_t)T;
-    for (int t = 1; t < T; t++) {
+    for (int t = 1; t < T && !f32; t++) {
         genre_status st = ws_alloc(&j->ws[t], n, fdw.n_rows, &fdw, p->dropout > 0.0, 0, 0);
         if (st != GENRE_OK) {
             for (int u = 1; u < t; u++)
@@ -2175,8 +2940,12 @@ static void team_body(void *ctx, int t)
     team_job *j = ctx;
     const size_t T = (size_t)j->t_eff, b = j->rows * (size_t)t / T,
                  e = j->rows * ((size_t)t + 1) / T;
-    j->st[t] = batch_grad(j->n, t == 0 ? j->p : j->p_rest, j->fd, j->idx + b, e - b, j->rows,
-                          &j->ws[t], &j->rng[t], &j->loss[t]);
+    if (j->f32)
+        j->st[t] = batch_gradf(j->n, j->p, j->fd, j->f32, j->idx + b, e - b, j->rows,
+                               &j->f32->ws[t], &j->rng[t], &j->loss[t]);
+    else
+        j->st[t] = batch_grad(j->n, t == 0 ? j->p : j->p_rest, j->fd, j->idx + b, e - b,
+                              j->rows, &j->ws[t], &j->rng[t], &j->loss[t]);
 }
 
 /* One mini-batch on the team: the summed gradient lands in ws[0].grad. */
@@ -2192,11 +2961,15 @@ static genre_status team_batch(team_job *j, const size_t *idx, size_t rows, doub
     double *g = j->ws[0].grad, total = j->loss[0];
     const size_t np = j->n->n_params;
     for (int t = 1; t < j->t_eff; t++) {
-        const double *gt = j->ws[t].grad;
-        for (size_t i = 0; i < np; i++)
-            g[i] += gt[i];
+        if (!j->f32) {
+            const double *gt = j->ws[t].grad;
+            for (size_t i = 0; i < np; i++)
+                g[i] += gt[i];
+        }
         total += j->loss[t];
     }
+    if (j->f32)
+        f32_reduce(j->n, j->p, j->f32, j->t_eff, g);
     *loss = total;
     return GENRE_OK;
 }
@@ -2209,9 +2982,9 @@ static int fit_threads(const mlp_net *n, const mlp_params *p, const fit_data *fd
 {
     if (fd->in.row_ptr != NULL)
         return 1;
-    for (size_t l = 0; l < n->n_layers; l++)
+    for (size_t l = 0; p->precision != GENRE_MLP_PRECISION_FLOAT && l < n->n_layers; l++)
         if (!use_builtin(n, l))
-            return 1;
+            return 1; /* float fits have their own kernels only */
     int T = genre__resolve_threads(p->n_threads);
     if (T < 1)
         return 1; /* cannot happen: the setter rejects negative values */
@@ -2260,9 +3033,21 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
     p_rest.l2 = 0.0;
     team_job job;
     memset(&job, 0, sizeof job);
-    if (T > 1) {
-        st = team_job_new(&job, n, p, &p_rest, fd, &w, batch, T);
+    f32_ctx fc;
+    memset(&fc, 0, sizeof fc);
+    const int f32 = p->precision == GENRE_MLP_PRECISION_FLOAT;
+    if (f32) {
+        st = f32_new(&fc, n, fd, batch, T, p->dropout > 0.0);
         if (st != GENRE_OK) {
+            ws_free(&w);
+            net_free(n);
+            return st;
+        }
+    }
+    if (T > 1) {
+        st = team_job_new(&job, n, p, &p_rest, fd, &w, batch, T, f32 ? &fc : NULL);
+        if (st != GENRE_OK) {
+            f32_free(&fc);
             ws_free(&w);
             net_free(n);
             return st == GENRE_E_NOMEM ? genre__fail(st, func, "cannot allocate %d training "
@@ -2292,8 +3077,15 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
         for (size_t r0 = 0; r0 < fd->n_rows; r0 += batch) {
             size_t rows = fd->n_rows - r0 < batch ? fd->n_rows - r0 : batch;
             double loss;
-            st = T > 1 ? team_batch(&job, w.perm + r0, rows, &loss)
-                      : batch_grad(n, p, fd, w.perm + r0, rows, rows, &w, &drop_rng, &loss);
+            if (T > 1) {
+                st = team_batch(&job, w.perm + r0, rows, &loss);
+            } else if (f32) {
+                st = batch_gradf(n, p, fd, &fc, w.perm + r0, rows, rows, fc.ws, &drop_rng,
+                                 &loss);
+                f32_reduce(n, p, &fc, 1, w.grad);
+            } else {
+                st = batch_grad(n, p, fd, w.perm + r0, rows, rows, &w, &drop_rng, &loss);
+            }
             if (st != GENRE_OK)
                 break;
             if (!isfinite(loss)) {
@@ -2322,6 +3114,8 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
             } else {
                 opt_step(p, lr, t, b1t, b2t, par, g, w.m1, w.m2, np);
             }
+            if (f32)
+                f32_refresh(&fc, n);
         }
         if (st != GENRE_OK)
             break;
@@ -2373,6 +3167,7 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
     }
     if (T > 1)
         team_job_free(&job);
+    f32_free(&fc);
     if (st != GENRE_OK) {
         ws_free(&w);
         net_free(n);
@@ -2486,6 +3281,11 @@ genre_status genre_mlp_fit_csr(genre_mlp *model, size_t n_rows, size_t n_cols,
                                const int32_t *labels_val)
 {
     GENRE_CHECK_NOT_NULL(model);
+    if (model->p.precision == GENRE_MLP_PRECISION_FLOAT)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG,
+                          "GENRE_MLP_PRECISION = %d (FLOAT): CSR fits are double only; set "
+                          "GENRE_MLP_PRECISION_DOUBLE",
+                          GENRE_MLP_PRECISION_FLOAT);
     const int fin = (int)model->p.validate;
     genre_status st = check_csr(__func__, "x", n_rows, n_cols, row_ptr, col_idx, values, fin);
     if (st != GENRE_OK)
@@ -2810,20 +3610,33 @@ static genre_status test_objective(const genre_mlp *model, const mlp_input *in,
         /* GENRE_MLP_N_THREADS > 1: the fit's data-parallel batch (its
          * dropout streams come from GENRE_MLP_SEED, not dropout_seed) */
         const int T = model->p.n_threads > 1 ? fit_threads(n, &model->p, &fd, n_rows) : 1;
-        if (T > 1) {
+        const int f32 = model->p.precision == GENRE_MLP_PRECISION_FLOAT && !in->row_ptr;
+        f32_ctx fc;
+        memset(&fc, 0, sizeof fc);
+        if (f32)
+            st = f32_new(&fc, n, &fd, n_rows, T, model->p.dropout > 0.0);
+        if (st == GENRE_OK && T > 1) {
             mlp_params p_rest = model->p;
             p_rest.l2 = 0.0;
             team_job job;
-            st = team_job_new(&job, n, &model->p, &p_rest, &fd, &w, n_rows, T);
+            st = team_job_new(&job, n, &model->p, &p_rest, &fd, &w, n_rows, T,
+                              f32 ? &fc : NULL);
             if (st == GENRE_OK) {
                 st = team_batch(&job, w.perm, n_rows, loss);
                 team_job_free(&job);
             }
-        } else {
+        } else if (st == GENRE_OK) {
             genre__rng rng;
             genre__rng_init(&rng, dropout_seed, STREAM_DROPOUT);
-            st = batch_grad(n, &model->p, &fd, w.perm, n_rows, n_rows, &w, &rng, loss);
+            if (f32) {
+                st = batch_gradf(n, &model->p, &fd, &fc, w.perm, n_rows, n_rows, fc.ws, &rng,
+                                 loss);
+                f32_reduce(n, &model->p, &fc, 1, w.grad);
+            } else {
+                st = batch_grad(n, &model->p, &fd, w.perm, n_rows, n_rows, &w, &rng, loss);
+            }
         }
+        f32_free(&fc);
         if (st == GENRE_OK) {
             double pen = 0.0;
             for (size_t l = 0; l < L; l++)

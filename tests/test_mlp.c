@@ -105,6 +105,25 @@ START_TEST(test_params)
     ck_assert(lo == 1.0 && hi == 1e7);
     ck_assert_status(genre_mlp_param_bounds(GENRE_MLP_N_PARAMS, &lo, &hi),
                      GENRE_E_UNKNOWN_PARAM);
+    /* GENRE_MLP_PRECISION (0.3): 64 (default) or 32, nothing else */
+    ck_assert_ok(genre_mlp_get_i64(m, GENRE_MLP_PRECISION, &i));
+    ck_assert_int_eq(i, GENRE_MLP_PRECISION_DOUBLE);
+    ck_assert_ok(genre_mlp_param_bounds(GENRE_MLP_PRECISION, &lo, &hi));
+    ck_assert(lo == 32.0 && hi == 64.0);
+    const int64_t bad_prec[] = {0, 1, 16, 33, 63, 65, 128, -32};
+    for (size_t b = 0; b < sizeof bad_prec / sizeof bad_prec[0]; b++) {
+        ck_assert_status(genre_mlp_set_i64(m, GENRE_MLP_PRECISION, bad_prec[b]),
+                         GENRE_E_INVALID_ARG);
+        ck_assert_msg(strstr(genre_last_error(), "GENRE_MLP_PRECISION") != NULL, "%s",
+                      genre_last_error());
+    }
+    ck_assert_status(genre_mlp_set_f64(m, GENRE_MLP_PRECISION, 32.0), GENRE_E_INVALID_ARG);
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_PRECISION, GENRE_MLP_PRECISION_FLOAT));
+    ck_assert_ok(genre_mlp_get_i64(m, GENRE_MLP_PRECISION, &i));
+    ck_assert_int_eq(i, GENRE_MLP_PRECISION_FLOAT);
+    ck_assert_ok(genre_mlp_reset_params(m));
+    ck_assert_ok(genre_mlp_get_i64(m, GENRE_MLP_PRECISION, &i));
+    ck_assert_int_eq(i, GENRE_MLP_PRECISION_DOUBLE);
 
     int32_t zero[2] = {5, 0};
     ck_assert_status(genre_mlp_set_hidden_layers(m, zero, 2), GENRE_E_INVALID_ARG);
@@ -209,6 +228,124 @@ static void grad_check(int32_t act, int classification, double dropout, double l
 {
     grad_check_threads(act, classification, dropout, l2, kernel, hidden, n_hidden, 1);
 }
+
+/*
+ * The float32 path's gradient (GENRE_MLP_PRECISION_FLOAT) against central
+ * differences of the double objective at the same weights (and the same
+ * dropout masks). Returns the largest error relative to max(|fd|, |g|,
+ * 1e-3 * the largest component) and the norm relative error.
+ */
+static void grad_check_f32(int32_t act, int classification, double dropout, double l2,
+                           const int32_t *hidden, size_t n_hidden, int64_t threads,
+                           double *max_rel_out, double *norm_rel_out)
+{
+    genre_mlp *m = NULL;
+    ck_assert_ok(genre_mlp_create(&m));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_N_THREADS, threads));
+    ck_assert_ok(genre_mlp_set_hidden_layers(m, hidden, n_hidden));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_ACTIVATION, act));
+    ck_assert_ok(genre_mlp_set_f64(m, GENRE_MLP_DROPOUT, dropout));
+    ck_assert_ok(genre_mlp_set_f64(m, GENRE_MLP_L2, l2));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_INIT, GENRE_MLP_INIT_LECUN_UNIFORM));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_SEED, 3));
+    enum { N = 37, D = 5, K = 3 };
+    double x[N * D], y[N * K];
+    int32_t lab[N];
+    lcg_state = 99;
+    for (size_t i = 0; i < N * D; i++)
+        x[i] = (double)(float)nrand(); /* exact in float: the input's own rounding aside */
+    for (size_t i = 0; i < N * K; i++)
+        y[i] = (double)(float)nrand();
+    for (size_t i = 0; i < N; i++)
+        lab[i] = (int32_t)(i % K);
+    const int32_t *labels = classification ? lab : NULL;
+    double loss, loss32;
+    size_t np;
+    ck_assert_ok(genre__mlp_test_objective(m, x, N, D, labels, y, K, NULL, 11, &loss, NULL,
+                                           &np));
+    double *theta = malloc(np * sizeof *theta), *g = malloc(np * sizeof *g);
+    ck_assert_ptr_nonnull(theta);
+    ck_assert_ptr_nonnull(g);
+    for (size_t i = 0; i < np; i++) /* weights exact in float too */
+        theta[i] = (double)(float)(0.6 * (2.0 * urand() - 1.0));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_PRECISION, GENRE_MLP_PRECISION_FLOAT));
+    ck_assert_ok(genre__mlp_test_objective(m, x, N, D, labels, y, K, theta, 11, &loss32, g,
+                                           &np));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_PRECISION, GENRE_MLP_PRECISION_DOUBLE));
+    ck_assert_ok(genre__mlp_test_objective(m, x, N, D, labels, y, K, theta, 11, &loss, NULL,
+                                           &np));
+    ck_assert_msg(fabs(loss32 - loss) <= 1e-5 * fabs(loss), "loss %.9g (float) vs %.9g",
+                  loss32, loss);
+    double max_rel = 0.0, num = 0.0, den = 0.0, gmax = 0.0;
+    for (size_t i = 0; i < np; i++)
+        gmax = fmax(gmax, fabs(g[i]));
+    for (size_t i = 0; i < np; i++) {
+        const double h = 1e-4, t0 = theta[i];
+        double f[4];
+        const double steps[4] = {2.0 * h, h, -h, -2.0 * h};
+        for (int s = 0; s < 4; s++) {
+            theta[i] = t0 + steps[s];
+            ck_assert_ok(genre__mlp_test_objective(m, x, N, D, labels, y, K, theta, 11, &f[s],
+                                                   NULL, &np));
+        }
+        theta[i] = t0;
+        const double fd = (8.0 * (f[1] - f[2]) - (f[0] - f[3])) / (12.0 * h);
+        const double scale = fmax(fmax(fabs(fd), fabs(g[i])), 1e-3 * gmax);
+        const double rel = fabs(fd - g[i]) / scale;
+        if (rel > max_rel)
+            max_rel = rel;
+        num += (fd - g[i]) * (fd - g[i]);
+        den += fd * fd;
+    }
+    *max_rel_out = max_rel;
+    *norm_rel_out = sqrt(num / den);
+    free(theta);
+    free(g);
+    genre_mlp_free(m);
+}
+
+/*
+ * Tolerances of the float path: every product and sum is rounded to float
+ * (unit roundoff 2^-24 = 6e-8), a gradient component sums ~N x width terms
+ * (37 rows here) through 2-3 layers, and the softmax gradient p - onehot
+ * cancels; the float error of a component is then a few 1e-8 of the
+ * largest component's magnitude, which is up to ~3e-5 relative for the
+ * small components at the 1e-3 floor (measured: 3.1e-5 largest, 1.5e-7 in
+ * norm; the test prints them). 3e-4 relative (floored at 1e-3 of the
+ * largest component) and 1e-5 in norm leave a 10x margin for rounding yet
+ * catch any real error in a kernel (a wrong or missing term is O(1)
+ * relative), while the double check's 1e-6 cannot hold for float sums.
+ */
+START_TEST(test_gradient_check_float32)
+{
+    const int32_t two[2] = {5, 4}, one[1] = {6};
+    double worst = 0.0, worst_norm = 0.0;
+    for (int32_t act = 0; act <= 2; act++)
+        for (int cls = 0; cls <= 1; cls++)
+            for (int64_t t = 1; t <= 3; t++)
+                for (int cfg = 0; cfg < 3; cfg++) {
+                    double mr, nr;
+                    if (cfg == 0)
+                        grad_check_f32(act, cls, 0.0, 0.0, two, 2, t, &mr, &nr);
+                    else if (cfg == 1)
+                        grad_check_f32(act, cls, 0.3, 0.01, two, 2, t, &mr, &nr);
+                    else
+                        grad_check_f32(act, cls, 0.0, 0.05, one, 1, t, &mr, &nr);
+                    ck_assert_msg(mr < 3e-4 && nr < 1e-5,
+                                  "float32: act %d, %s, config %d, threads %lld: max relative "
+                                  "error %g, norm %g",
+                                  (int)act, cls ? "cross-entropy" : "MSE", cfg, (long long)t,
+                                  mr, nr);
+                    worst = fmax(worst, mr);
+                    worst_norm = fmax(worst_norm, nr);
+                }
+    double mr, nr;
+    grad_check_f32(GENRE_MLP_ACT_RELU, 1, 0.0, 0.1, NULL, 0, 1, &mr, &nr);
+    ck_assert(mr < 3e-4 && nr < 1e-5);
+    printf("float32 gradient check: largest relative error %.3g, norm %.3g\n", worst,
+           worst_norm);
+}
+END_TEST
 
 START_TEST(test_gradient_check)
 {
@@ -352,7 +489,9 @@ START_TEST(test_kernels_portable_bits)
         y[2 * i + 1] = nrand();
     }
     const int32_t hidden[3] = {20, 15, 7};
-    for (int cfg = 0; cfg < 3; cfg++) {
+    /* configs 3-5: the same in float32 (GENRE_MLP_PRECISION_FLOAT), 2 threads for 4 */
+    for (int cfg6 = 0; cfg6 < 6; cfg6++) {
+        const int cfg = cfg6 % 3, f32 = cfg6 >= 3;
         for (int portable = 0; portable < 2; portable++) {
             int has_avx2 = genre__mlp_test_force_portable(portable);
             if (!has_avx2 && portable == 0)
@@ -364,6 +503,11 @@ START_TEST(test_kernels_portable_bits)
             ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, 4));
             ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_BATCH_SIZE, 64));
             ck_assert_ok(genre_mlp_set_f64(m, GENRE_MLP_LEARNING_RATE, 0.01));
+            if (f32) {
+                ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_PRECISION,
+                                               GENRE_MLP_PRECISION_FLOAT));
+                ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_N_THREADS, cfg == 1 ? 2 : 1));
+            }
             if (cfg == 1) {
                 ck_assert_ok(genre_mlp_set_f64(m, GENRE_MLP_DROPOUT, 0.2));
                 ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_ACTIVATION, GENRE_MLP_ACT_TANH));
@@ -382,7 +526,7 @@ START_TEST(test_kernels_portable_bits)
         genre__mlp_test_force_portable(0);
         size_t cnt = cfg == 2 ? (size_t)N * 2 : (size_t)N * K;
         ck_assert_msg(memcmp(out[0], out[1], cnt * sizeof(double)) == 0,
-                      "config %d: AVX2 and portable kernels differ", cfg);
+                      "config %d: AVX2 and portable kernels differ", cfg6);
     }
 }
 END_TEST
@@ -911,11 +1055,121 @@ START_TEST(test_threads)
 }
 END_TEST
 
+/* ---- Float32 compute mode (GENRE_MLP_PRECISION_FLOAT, 0.3) ----------------------- */
+
+static void fit_proba_prec(int64_t precision, int64_t threads, int64_t batch, double dropout,
+                           double l2, int64_t epochs, double *p)
+{
+    genre_mlp *m = small_model();
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_PRECISION, precision));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_N_THREADS, threads));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_BATCH_SIZE, batch));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, epochs));
+    ck_assert_ok(genre_mlp_set_f64(m, GENRE_MLP_DROPOUT, dropout));
+    ck_assert_ok(genre_mlp_set_f64(m, GENRE_MLP_L2, l2));
+    ck_assert_ok(genre_mlp_fit(m, bx, NB, DB, DB, by, NULL, 0, 0, NULL));
+    ck_assert_ok(genre_mlp_predict_proba(m, bx, NB, DB, DB, p, NB * KB, NULL));
+    if (epochs >= 40)
+        ck_assert_msg(accuracy_of(m) > 0.85, "float32, threads %lld: accuracy %g",
+                      (long long)threads, accuracy_of(m));
+    genre_mlp_free(m);
+}
+
+START_TEST(test_float32)
+{
+    make_blobs();
+    static double p1[NB * KB], p2[NB * KB], q[NB * KB];
+    const struct {
+        int64_t threads, batch;
+        double dropout, l2;
+    } cases[] = {
+        {1, 32, 0.0, 0.0},
+        {1, 32, 0.2, 1e-3},
+        {2, 64, 0.0, 1e-3},
+        {3, 7, 0.2, 1e-3}, /* last batch of 2 rows: 2 of the 3 workers */
+        {4, 0, 0.0, 0.0},  /* full batch */
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const int64_t F = GENRE_MLP_PRECISION_FLOAT;
+        /* the same seed and thread count give the same bits, run to run */
+        fit_proba_prec(F, cases[c].threads, cases[c].batch, cases[c].dropout, cases[c].l2, 40,
+                       p1);
+        fit_proba_prec(F, cases[c].threads, cases[c].batch, cases[c].dropout, cases[c].l2, 40,
+                       p2);
+        ck_assert_msg(memcmp(p1, p2, sizeof p1) == 0, "float32 case %zu not reproducible", c);
+        if (cases[c].threads > 1) {
+            genre__parallel_fail_spawns(-1); /* workers run inline: the same bits */
+            fit_proba_prec(F, cases[c].threads, cases[c].batch, cases[c].dropout, cases[c].l2,
+                           40, q);
+            genre__parallel_fail_spawns(0);
+            ck_assert_msg(memcmp(p1, q, sizeof p1) == 0, "float32 case %zu differs inline", c);
+        }
+        /* close to the double fit after 3 epochs (float rounding only) */
+        fit_proba_prec(F, cases[c].threads, cases[c].batch, cases[c].dropout, cases[c].l2, 3,
+                       p1);
+        fit_proba_prec(GENRE_MLP_PRECISION_DOUBLE, cases[c].threads, cases[c].batch,
+                       cases[c].dropout, cases[c].l2, 3, q);
+        double worst = 0.0;
+        for (size_t i = 0; i < NB * KB; i++)
+            worst = fmax(worst, fabs(p1[i] - q[i]));
+        ck_assert_msg(worst < 1e-4, "float32 case %zu: %g from the double fit", c, worst);
+        ck_assert_msg(worst > 0.0, "float32 case %zu: the float path did not run", c);
+    }
+
+    /* save / load keeps the key; the loaded model predicts the same bits */
+    genre_mlp *m = small_model(), *r = NULL;
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_PRECISION, GENRE_MLP_PRECISION_FLOAT));
+    ck_assert_ok(genre_mlp_fit(m, bx, NB, DB, DB, by, NULL, 0, 0, NULL));
+    size_t len = 0;
+    ck_assert_status(genre_mlp_save_to_memory(m, NULL, 0, &len), GENRE_E_BUFFER_TOO_SMALL);
+    unsigned char *buf = malloc(len);
+    ck_assert_ok(genre_mlp_save_to_memory(m, buf, len, &len));
+    ck_assert_ok(genre_mlp_load_from_memory(&r, buf, len));
+    int64_t v = 0;
+    ck_assert_ok(genre_mlp_get_i64(r, GENRE_MLP_PRECISION, &v));
+    ck_assert_int_eq(v, GENRE_MLP_PRECISION_FLOAT);
+    ck_assert_ok(genre_mlp_predict_proba(m, bx, NB, DB, DB, p1, NB * KB, NULL));
+    ck_assert_ok(genre_mlp_predict_proba(r, bx, NB, DB, DB, p2, NB * KB, NULL));
+    ck_assert(memcmp(p1, p2, sizeof p1) == 0);
+    /* a refit of the loaded model is a float fit: the same bits again */
+    ck_assert_ok(genre_mlp_fit(r, bx, NB, DB, DB, by, NULL, 0, 0, NULL));
+    ck_assert_ok(genre_mlp_predict_proba(r, bx, NB, DB, DB, p2, NB * KB, NULL));
+    ck_assert(memcmp(p1, p2, sizeof p1) == 0);
+    /* and a double model keeps DOUBLE */
+    genre_mlp_free(r);
+    r = NULL;
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_PRECISION, GENRE_MLP_PRECISION_DOUBLE));
+    ck_assert_ok(genre_mlp_save_to_memory(m, buf, len, &len));
+    ck_assert_ok(genre_mlp_load_from_memory(&r, buf, len));
+    ck_assert_ok(genre_mlp_get_i64(r, GENRE_MLP_PRECISION, &v));
+    ck_assert_int_eq(v, GENRE_MLP_PRECISION_DOUBLE);
+    genre_mlp_free(r);
+    free(buf);
+
+    /* regression and tanh with validation rows and early stopping */
+    double yv[NB];
+    for (size_t i = 0; i < NB; i++)
+        yv[i] = bx[i * DB] - 0.5 * bx[i * DB + 1];
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_PRECISION, GENRE_MLP_PRECISION_FLOAT));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_ACTIVATION, GENRE_MLP_ACT_TANH));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_PATIENCE, 5));
+    ck_assert_ok(genre_mlp_fit_regression(m, bx, 200, DB, DB, yv, 1, bx + 200 * DB, 40, DB,
+                                          yv + 200));
+    double out[NB], mse = 0.0;
+    ck_assert_ok(genre_mlp_predict_values(m, bx, NB, DB, DB, out, NB, NULL));
+    for (size_t i = 0; i < NB; i++)
+        mse += (out[i] - yv[i]) * (out[i] - yv[i]) / NB;
+    ck_assert_msg(mse < 0.05, "float32 regression MSE %g", mse);
+    genre_mlp_free(m);
+}
+END_TEST
+
 /* ---- Allocation failures ------------------------------------------------------------------ */
 
 static genre_status scenario(void *ctx)
 {
-    const int threads = ctx != NULL;
+    const int flags = ctx ? *(const int *)ctx : 0; /* 1: two threads, 2: float32 */
+    const int threads = flags & 1;
     genre_mlp *m = NULL, *r = NULL;
     unsigned char *buf = NULL;
     size_t len = 0;
@@ -932,6 +1186,8 @@ static genre_status scenario(void *ctx)
         st = genre_mlp_set_f64(m, GENRE_MLP_DROPOUT, 0.1);
     if (st == GENRE_OK && threads)
         st = genre_mlp_set_i64(m, GENRE_MLP_N_THREADS, 2);
+    if (st == GENRE_OK && (flags & 2))
+        st = genre_mlp_set_i64(m, GENRE_MLP_PRECISION, GENRE_MLP_PRECISION_FLOAT);
     if (st == GENRE_OK)
         st = genre_mlp_fit(m, bx, 12, DB, DB, by, bx + 12 * DB, 6, DB, by + 12);
     if (st == GENRE_OK) {
@@ -961,9 +1217,14 @@ START_TEST(test_alloc_walk)
     make_blobs();
     long k = genre_test_alloc_walk(scenario, NULL);
     ck_assert_int_gt(k, 8);
-    static int two_threads = 2;
+    static int two_threads = 1, float1 = 2, float2 = 3;
     long k2 = genre_test_alloc_walk(scenario, &two_threads);
     ck_assert_int_gt(k2, k);
+    /* float32: the float rows, weights and workspaces, on 1 and 2 threads */
+    long k3 = genre_test_alloc_walk(scenario, &float1);
+    ck_assert_int_gt(k3, k);
+    long k4 = genre_test_alloc_walk(scenario, &float2);
+    ck_assert_int_gt(k4, k3);
 }
 END_TEST
 
@@ -974,6 +1235,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_params);
     tcase_add_test(tc, test_gradient_check);
+    tcase_add_test(tc, test_gradient_check_float32);
     tcase_add_test(tc, test_fit_classifier);
     tcase_add_test(tc, test_fit_variants);
     tcase_add_test(tc, test_kernels_agree);
@@ -987,6 +1249,7 @@ int main(void)
     tcase_add_test(tc, test_cancel_keeps_previous);
     tcase_add_test(tc, test_concurrent_predict);
     tcase_add_test(tc, test_threads);
+    tcase_add_test(tc, test_float32);
     tcase_add_test(tc, test_alloc_walk);
     suite_add_tcase(s, tc);
     return genre_test_run(s);

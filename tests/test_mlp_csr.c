@@ -409,6 +409,8 @@ START_TEST(mlp_transform_by_hand)
     int64_t v;
     ck_assert_ok(genre_mlp_get_i64(m, GENRE_MLP_SPARSE_UPDATE, &v));
     ck_assert_int_eq(v, 1); /* absent in a 0.1 file: the default */
+    ck_assert_ok(genre_mlp_get_i64(m, GENRE_MLP_PRECISION, &v));
+    ck_assert_int_eq(v, GENRE_MLP_PRECISION_DOUBLE); /* absent before 0.3: double */
     const double x[2 * 3] = {1.0, 0.0, -2.0, 0.5, 3.0, 0.0};
     const size_t rp[3] = {0, 2, 4};
     const uint32_t ci[4] = {2, 0, 0, 1}; /* row 0 in reverse column order */
@@ -543,6 +545,15 @@ START_TEST(mlp_csr_errors)
     ERR_HAS("validation");
     ck_assert_ok(genre_mlp_fit_csr(m, 3, 4, rp, ci, cv, lab, 3, rp, ci, cv, lab));
     ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_PATIENCE, 0));
+    /* 0.3: CSR fits are double only; FLOAT is refused and the fit kept */
+    double before[6], after[6];
+    ck_assert_ok(genre_mlp_predict_proba_csr(m, 3, 4, rp, ci, cv, before, 6, NULL));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_PRECISION, GENRE_MLP_PRECISION_FLOAT));
+    ck_assert_status(FIT(3, 4, rp, ci, cv, lab), GENRE_E_INVALID_ARG);
+    ERR_HAS("GENRE_MLP_PRECISION");
+    ck_assert_ok(genre_mlp_predict_proba_csr(m, 3, 4, rp, ci, cv, after, 6, NULL));
+    ck_assert(memcmp(before, after, sizeof before) == 0);
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_PRECISION, GENRE_MLP_PRECISION_DOUBLE));
     /* with GENRE_MLP_VALIDATE_INPUT = 0 the value scan is skipped */
     ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_VALIDATE_INPUT, 0));
     cv[2] = INFINITY;

@@ -125,10 +125,12 @@ static genre_mlp *model_for(const int32_t *hidden, size_t n_hidden, int64_t epoc
 }
 
 /* Fits a configuration on all training rows and scores it. */
-static result run_config(const double *a, const double *b, size_t d, const int32_t *hidden,
-                         size_t n_hidden, int64_t epochs, const config *c)
+static result run_config_prec(const double *a, const double *b, size_t d,
+                              const int32_t *hidden, size_t n_hidden, int64_t epochs,
+                              const config *c, int64_t precision)
 {
     genre_mlp *m = model_for(hidden, n_hidden, epochs, c);
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_PRECISION, precision));
     result r;
     double t0 = now();
     ck_assert_ok(genre_mlp_fit(m, a, split.n_train, d, d, split.y_train, NULL, 0, 0, NULL));
@@ -138,6 +140,12 @@ static result run_config(const double *a, const double *b, size_t d, const int32
     evaluate(m, a, split.n_train, split.y_train, d, &r.train_auc, NULL, NULL);
     genre_mlp_free(m);
     return r;
+}
+
+static result run_config(const double *a, const double *b, size_t d, const int32_t *hidden,
+                         size_t n_hidden, int64_t epochs, const config *c)
+{
+    return run_config_prec(a, b, d, hidden, n_hidden, epochs, c, GENRE_MLP_PRECISION_DOUBLE);
 }
 
 static result run(const double *a, const double *b, size_t d, const int32_t *hidden,
@@ -262,6 +270,39 @@ START_TEST(test_13_features)
 }
 END_TEST
 
+/* The float32 compute mode (GENRE_MLP_PRECISION_FLOAT, 0.3) on the
+ * 13-feature reference model: within 0.003 test macro AUROC of the double
+ * fit (either way), a train-test gap <= 0.01, and the PyTorch bar as for
+ * double; on the default threads and on 1 thread. */
+START_TEST(test_13_features_float32)
+{
+    const int32_t h[2] = {20, 15};
+    result d = run(xtr, xte, D, h, 2, 125);
+    print_header();
+    print_row("all 13 features, double", "13-20-15-10", 125, &d);
+    for (int one = 0; one < 2; one++) {
+        genre_mlp *m = model_for(h, 2, 125, &REFERENCE);
+        ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_PRECISION, GENRE_MLP_PRECISION_FLOAT));
+        if (one)
+            ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_N_THREADS, 1));
+        result r;
+        double t0 = now();
+        ck_assert_ok(genre_mlp_fit(m, xtr, split.n_train, D, D, split.y_train, NULL, 0, 0,
+                                   NULL));
+        r.seconds = now() - t0;
+        ck_assert_ok(genre_mlp_get_i64(m, GENRE_MLP_N_PARAMS, &r.params));
+        evaluate(m, xte, split.n_test, split.y_test, D, &r.test_auc, &r.test_acc, &r.micro);
+        evaluate(m, xtr, split.n_train, split.y_train, D, &r.train_auc, NULL, NULL);
+        genre_mlp_free(m);
+        print_row(one ? "all 13 features, float32, 1 thread" : "all 13 features, float32",
+                  "13-20-15-10", 125, &r);
+        accept("13 features float32", &r, torch_bar("13"), 755);
+        ck_assert_msg(fabs(r.test_auc - d.test_auc) <= 0.003,
+                      "float32 test macro AUROC %.4f vs double %.4f", r.test_auc, d.test_auc);
+    }
+}
+END_TEST
+
 /* LDA on the training rows (all 13 features), then the reference MLPs. */
 static void lda_row(size_t dims, int64_t epochs, double peer, int64_t want_params)
 {
@@ -349,6 +390,7 @@ int main(void)
     tcase_add_unchecked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, test_13_features);
+    tcase_add_test(tc, test_13_features_float32);
     tcase_add_test(tc, test_lda_3d);
     tcase_add_test(tc, test_lda_2d);
     tcase_add_test(tc, test_early_stopping);

@@ -161,6 +161,27 @@ typedef struct genre_mlp genre_mlp;
  *  (GENRE_MLP_DENSE_KERNEL) always use 1 thread. Negative values:
  *  GENRE_E_INVALID_ARG. */
 #define GENRE_MLP_N_THREADS 23
+/** i64, GENRE_MLP_PRECISION_DOUBLE (64, the default) or
+ *  GENRE_MLP_PRECISION_FLOAT (32) (@since 0.3): the arithmetic of
+ *  genre_mlp_fit() and genre_mlp_fit_regression(). DOUBLE is every earlier
+ *  fit, bit for bit. FLOAT is mixed precision, as PyTorch's default float32
+ *  training but with double master weights: the master weights, the Adam
+ *  moments (or SGD velocity) and the optimiser step stay double; each
+ *  mini-batch runs forward and backward in float on a float copy of the
+ *  weights (refreshed after every step) and of the training rows (converted
+ *  once per fit), the gradient of each thread's chunk is summed in float and
+ *  converted to double for the reduction over chunks and the step (the L2
+ *  term is added in double after the reduction). The training loss history
+ *  is accumulated in double from float logits; the validation pass,
+ *  predictions and transforms use the double weights as always, and the
+ *  model and its file are the same as for a double fit. Every layer then
+ *  uses libgenre's own float kernels (GENRE_MLP_DENSE_KERNEL does not apply;
+ *  AVX2 + FMA where the CPU has them, portable loops elsewhere, the same
+ *  bits). Reproducibility and threads as for double (see "Threading").
+ *  genre_mlp_fit_csr() does not support FLOAT: GENRE_E_INVALID_ARG naming
+ *  this key. Other values: GENRE_E_INVALID_ARG. Saved with the model (a
+ *  file without it loads as DOUBLE). */
+#define GENRE_MLP_PRECISION 24
 
 /* Read-only keys (genre_mlp_get_i64; GENRE_E_BAD_STATE before a fit). */
 /** i64: GENRE_MLP_TASK_CLASSIFICATION or GENRE_MLP_TASK_REGRESSION. */
@@ -202,6 +223,9 @@ typedef struct genre_mlp genre_mlp;
 #define GENRE_MLP_KERNEL_AUTO 0
 #define GENRE_MLP_KERNEL_CBLAS 1
 #define GENRE_MLP_KERNEL_BUILTIN 2
+/* Values of GENRE_MLP_PRECISION (@since 0.3). */
+#define GENRE_MLP_PRECISION_FLOAT 32
+#define GENRE_MLP_PRECISION_DOUBLE 64
 /* Values of GENRE_MLP_TASK. */
 #define GENRE_MLP_TASK_CLASSIFICATION 0
 #define GENRE_MLP_TASK_REGRESSION 1
@@ -383,7 +407,8 @@ GENRE_API genre_status genre_mlp_fit_regression(genre_mlp *model, const double *
  *         rows or columns; row_ptr[0] != 0 or decreasing (the message names
  *         the row); col_idx or values NULL with entries; a column index >=
  *         n_cols (row, position and index); labels as for genre_mlp_fit();
- *         GENRE_MLP_PATIENCE set without validation rows);
+ *         GENRE_MLP_PATIENCE set without validation rows; GENRE_MLP_PRECISION
+ *         set to FLOAT (0.3: CSR fits are double only));
  *         GENRE_E_NONFINITE (a NaN/Inf value: row, position, column, value;
  *         checked unless GENRE_MLP_VALIDATE_INPUT is 0); GENRE_E_NUMERIC;
  *         GENRE_E_CANCELLED; GENRE_E_NOMEM. On failure the model is left as

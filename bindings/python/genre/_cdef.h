@@ -369,6 +369,7 @@ genre_status genre_text_load_from_memory(genre_text **out, const void *buf, size
 #define GENRE_MLP_DENSE_KERNEL 21
 #define GENRE_MLP_SPARSE_UPDATE 22
 #define GENRE_MLP_N_THREADS 23
+#define GENRE_MLP_PRECISION 24
 #define GENRE_MLP_TASK 100
 #define GENRE_MLP_N_FEATURES 101
 #define GENRE_MLP_N_OUTPUTS 102
@@ -392,6 +393,8 @@ genre_status genre_text_load_from_memory(genre_text **out, const void *buf, size
 #define GENRE_MLP_KERNEL_AUTO 0
 #define GENRE_MLP_KERNEL_CBLAS 1
 #define GENRE_MLP_KERNEL_BUILTIN 2
+#define GENRE_MLP_PRECISION_FLOAT 32
+#define GENRE_MLP_PRECISION_DOUBLE 64
 #define GENRE_MLP_TASK_CLASSIFICATION 0
 #define GENRE_MLP_TASK_REGRESSION 1
 #define GENRE_MLP_HISTORY_TRAIN_LOSS 0
