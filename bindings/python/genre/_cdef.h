@@ -255,10 +255,10 @@ genre_status genre_text_load_from_memory(genre_text **out, const void *buf, size
 #define GENRE_E_UNSEEN_CATEGORY -28
 #define GENRE_E_MISSING_VALUE -29
 #define GENRE_VERSION_MAJOR 0
-#define GENRE_VERSION_MINOR 2
-#define GENRE_VERSION_PATCH 1
+#define GENRE_VERSION_MINOR 3
+#define GENRE_VERSION_PATCH 0
 #define GENRE_ABI_VERSION 0
-#define GENRE_VERSION_NUMBER 201
+#define GENRE_VERSION_NUMBER 300
 #define GENRE_FEATURE_THREADS 1
 #define GENRE_FEATURE_GZIP 2
 #define GENRE_FEATURE_OPENBLAS 4

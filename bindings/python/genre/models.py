@@ -336,6 +336,7 @@ _MLP_KEYS = {
     "dense_kernel": ("i64", "GENRE_MLP_DENSE_KERNEL", _enum("GENRE_MLP_KERNEL_")),
     "sparse_update": ("i64", "GENRE_MLP_SPARSE_UPDATE", None),
     "n_threads": ("i64", "GENRE_MLP_N_THREADS", None),
+    "precision": ("i64", "GENRE_MLP_PRECISION", _enum("GENRE_MLP_PRECISION_")),
 }
 
 

@@ -190,6 +190,22 @@ def test_get_set_params_like_scikit_learn():
                                         "progress": None}
 
 
+def test_float_precision_fit_close_to_double():
+    rng = np.random.RandomState(5)
+    x = rng.randn(600, 4)
+    y = (x[:, 0] + 0.5 * x[:, 1] > 0).astype(int) + (x[:, 2] > 1)
+    assert genre.MLPClassifier().get_params()["precision"] == "double"
+    common = dict(hidden_layer_sizes=(8,), epochs=20, seed=7)
+    p64 = genre.MLPClassifier(**common).fit(x, y).predict_proba(x)
+    m32 = genre.MLPClassifier(precision="float", **common).fit(x, y)
+    assert m32.get_params()["precision"] == "float"
+    p32 = m32.predict_proba(x)
+    assert np.allclose(p32.sum(axis=1), 1.0)
+    assert 0 < np.abs(p32 - p64).max() < 1e-2  # float arithmetic, same model
+    with pytest.raises(ValueError):
+        genre.MLPClassifier(precision="half").fit(x, y)
+
+
 # ---- progress callbacks ---------------------------------------------------------
 
 def data():
