@@ -3365,12 +3365,11 @@ enum {
     TAG_STOPPED_EARLY = 64
 };
 
-static genre_status encode(const genre_mlp *model, genre__mf_writer *w)
+/* The codec's genre__mf_encode_fn (model_file.h): m is a fitted genre_mlp. */
+static genre_status write_model(const void *m, genre__mf_writer *w)
 {
+    const genre_mlp *model = m;
     const mlp_net *n = model->net;
-    genre_status st = genre__mf_writer_init(w, GENRE_MODEL_MLP, MLP_PAYLOAD_VERSION);
-    if (st != GENRE_OK)
-        return st;
     int32_t widths[MAX_HIDDEN + 2];
     for (size_t l = 0; l <= n->n_layers; l++)
         widths[l] = (int32_t)n->width[l];
@@ -3400,43 +3399,16 @@ static genre_status check_saveable(const char *func, const genre_mlp *model)
     return GENRE_OK;
 }
 
-genre_status genre_mlp_save_to_memory(const genre_mlp *model, void *buf, size_t cap,
-                                      size_t *written_or_needed)
-{
-    genre_status st = check_saveable(__func__, model);
-    if (st != GENRE_OK)
-        return st;
-    GENRE_CHECK_NOT_NULL(written_or_needed);
-    genre__mf_writer w;
-    st = encode(model, &w);
-    if (st == GENRE_OK)
-        st = genre__mf_finish_to_memory(&w, buf, cap, written_or_needed);
-    genre__mf_writer_free(&w);
-    return st;
-}
-
-genre_status genre_mlp_save(const genre_mlp *model, const char *path)
-{
-    genre_status st = check_saveable(__func__, model);
-    if (st != GENRE_OK)
-        return st;
-    GENRE_CHECK_NOT_NULL(path);
-    genre__mf_writer w;
-    st = encode(model, &w);
-    if (st == GENRE_OK)
-        st = genre__mf_finish_to_file(&w, path);
-    genre__mf_writer_free(&w);
-    return st;
-}
-
 #define CORRUPT(...) genre__fail(GENRE_E_CORRUPT, func, __VA_ARGS__)
 
-static genre_status decode(const char *func, const genre__mf_reader *r, genre_mlp **out)
+/* The codec's genre__mf_decode_fn (model_file.h): dest is the caller's
+ * genre_mlp **out; r NULL only clears *out; the payload version is checked. */
+static genre_status read_model(const genre__mf_reader *r, void *dest, const char *func)
 {
-    if (r->kind_version > MLP_PAYLOAD_VERSION)
-        return genre__fail(GENRE_E_VERSION, func,
-                           "MLP payload version %u is newer than this library's %u",
-                           (unsigned)r->kind_version, MLP_PAYLOAD_VERSION);
+    genre_mlp **out = dest;
+    *out = NULL;
+    if (r == NULL)
+        return GENRE_OK;
     uint32_t task, act;
     size_t n_widths, n_params, n_hist;
     genre_status st;
@@ -3542,29 +3514,30 @@ static genre_status decode(const char *func, const genre__mf_reader *r, genre_ml
     return GENRE_OK;
 }
 
+static const genre__mf_codec codec = {GENRE_MODEL_MLP, MLP_PAYLOAD_VERSION, "MLP", write_model,
+                                      read_model};
+
+genre_status genre_mlp_save_to_memory(const genre_mlp *model, void *buf, size_t cap,
+                                      size_t *written_or_needed)
+{
+    genre_status st = check_saveable(__func__, model);
+    return st ? st : genre__mf_save_memory(__func__, model, buf, cap, written_or_needed, &codec);
+}
+
+genre_status genre_mlp_save(const genre_mlp *model, const char *path)
+{
+    genre_status st = check_saveable(__func__, model);
+    return st ? st : genre__mf_save_file(__func__, model, path, &codec);
+}
+
 genre_status genre_mlp_load_from_memory(genre_mlp **out, const void *buf, size_t len)
 {
-    GENRE_CHECK_NOT_NULL(out);
-    GENRE_CHECK_NOT_NULL(buf);
-    genre__mf_reader r;
-    genre_status st = genre__mf_reader_open(&r, buf, len, GENRE_MODEL_MLP);
-    if (st != GENRE_OK)
-        return st;
-    return decode(__func__, &r, out);
+    return genre__mf_load_memory(__func__, out, buf, len, &codec);
 }
 
 genre_status genre_mlp_load(genre_mlp **out, const char *path)
 {
-    GENRE_CHECK_NOT_NULL(out);
-    GENRE_CHECK_NOT_NULL(path);
-    genre__mf_reader r;
-    void *buf = NULL;
-    genre_status st = genre__mf_open_file(&r, path, GENRE_MODEL_MLP, &buf);
-    if (st != GENRE_OK)
-        return st;
-    st = decode(__func__, &r, out);
-    genre__free(buf);
-    return st;
+    return genre__mf_load_file(__func__, out, path, &codec);
 }
 
 /* ---- Test hooks ------------------------------------------------------------- */

@@ -1191,6 +1191,7 @@ LOADER_WRAPPERS(lda)
 LOADER_WRAPPERS(kmeans)
 LOADER_WRAPPERS(tsne)
 LOADER_WRAPPERS(text)
+LOADER_WRAPPERS(mlp)
 #undef LOADER_WRAPPERS
 
 static const struct {
@@ -1208,6 +1209,7 @@ static const struct {
     LOADER(GENRE_MODEL_KMEANS, kmeans, "k-means payload version 99 is newer"),
     LOADER(GENRE_MODEL_TSNE, tsne, "t-SNE payload version 99 is newer"),
     LOADER(GENRE_MODEL_TEXT, text, "text payload version 99 is newer"),
+    LOADER(GENRE_MODEL_MLP, mlp, "MLP payload version 99 is newer"),
 #undef LOADER
 };
 
