@@ -544,80 +544,6 @@ static int use_builtin(const mlp_net *n, size_t layer)
     return 1;
 }
 
-/* Portable kernels (any CPU; the AVX2 ones below take over where the CPU
- * has AVX2 and FMA, with the same bits). RB rows of one output are kept in
- * registers while the inputs are swept. */
-#define RB 32
-
-/* zt (o x n) = W^T at + b 1^T, with W (in x o) row-major and at (in x n):
- * zt[j][r] = b[j] + sum_k W[k][j] at[k][r], summed in k order. With relu,
- * max(z, 0) is stored instead (the hidden layers' activation, fused). */
-GENRE_KERNEL
-static void fwd_builtin(const double *at, size_t n, size_t in, const double *w,
-                        const double *b, size_t o, double *zt, int relu)
-{
-    size_t r0 = 0;
-    for (; r0 + RB <= n; r0 += RB)
-        for (size_t j = 0; j < o; j++) {
-            double acc[RB];
-            for (size_t l = 0; l < RB; l++)
-                acc[l] = b[j];
-            for (size_t k = 0; k < in; k++) {
-                const double wk = w[k * o + j];
-                const double *ak = at + k * n + r0;
-                for (size_t l = 0; l < RB; l++)
-                    acc[l] = MADD(wk, ak[l], acc[l]);
-            }
-            for (size_t l = 0; l < RB; l++)
-                zt[j * n + r0 + l] = relu ? (acc[l] > 0.0 ? acc[l] : 0.0) : acc[l];
-        }
-    for (; r0 < n; r0++)
-        for (size_t j = 0; j < o; j++) {
-            double acc = b[j];
-            for (size_t k = 0; k < in; k++)
-                acc = MADD(w[k * o + j], at[k * n + r0], acc);
-            zt[j * n + r0] = relu ? (acc > 0.0 ? acc : 0.0) : acc;
-        }
-}
-
-/* dat (in x n) = W dzt: dat[k][r] = sum_j W[k][j] dzt[j][r], in j order.
- * With h (in x n, the ReLU outputs of this layer's input) the ReLU
- * derivative is fused: dat[k][r] = 0 where h[k][r] <= 0. */
-GENRE_KERNEL
-static void input_grad_builtin(const double *dzt, size_t n, size_t o, const double *w,
-                               size_t in, double *dat, const double *h)
-{
-    size_t r0 = 0;
-    for (; r0 + RB <= n; r0 += RB)
-        for (size_t k = 0; k < in; k++) {
-            double acc[RB];
-            for (size_t l = 0; l < RB; l++)
-                acc[l] = 0.0;
-            for (size_t j = 0; j < o; j++) {
-                const double wkj = w[k * o + j];
-                const double *dj = dzt + j * n + r0;
-                for (size_t l = 0; l < RB; l++)
-                    acc[l] = MADD(wkj, dj[l], acc[l]);
-            }
-            double *dk = dat + k * n + r0;
-            if (h) {
-                const double *hk = h + k * n + r0;
-                for (size_t l = 0; l < RB; l++)
-                    dk[l] = hk[l] > 0.0 ? acc[l] : 0.0;
-            } else {
-                for (size_t l = 0; l < RB; l++)
-                    dk[l] = acc[l];
-            }
-        }
-    for (; r0 < n; r0++)
-        for (size_t k = 0; k < in; k++) {
-            double acc = 0.0;
-            for (size_t j = 0; j < o; j++)
-                acc = MADD(w[k * o + j], dzt[j * n + r0], acc);
-            dat[k * n + r0] = (!h || h[k * n + r0] > 0.0) ? acc : 0.0;
-        }
-}
-
 /* Lanes of the reductions over rows (weight and bias gradients). */
 #define WL 4
 
@@ -627,40 +553,116 @@ static inline double lane_sum(const double *acc)
     return (acc[0] + acc[2]) + (acc[1] + acc[3]);
 }
 
-/* sum_r a[r] b[r] (b NULL: sum_r a[r]) over the first n - n % WL rows in WL
- * fixed lanes (lane l takes rows l, l + WL, ...), combined by lane_sum(),
- * then the remaining rows in order: the same bits at any vector width. */
-static inline double lane_dot(const double *a, const double *b, size_t n)
+#define WLF 8 /* lanes of the float reductions over rows (one AVX2 vector) */
+
+/* Sum of WLF lanes in a fixed order (pairs 4 apart, then 2, then 1). */
+static inline float lane_sumf(const float *a)
 {
-    const size_t nf = n - n % WL;
-    double acc[WL] = {0};
-    for (size_t r0 = 0; r0 < nf; r0 += WL)
-        for (size_t l = 0; l < WL; l++)
-            acc[l] = b ? MADD(a[r0 + l], b[r0 + l], acc[l]) : acc[l] + a[r0 + l];
-    double sum = lane_sum(acc);
-    for (size_t r = nf; r < n; r++)
-        sum = b ? MADD(a[r], b[r], sum) : sum + a[r];
-    return sum;
+    return ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]));
 }
 
-/* db[j] = sum_r dzt[j][r], in lanes as lane_dot(). */
-static void bias_grad(const double *dzt, size_t n, size_t o, double *db)
+/* exp(x) for x <= 0 (x below -700 gives exp(-700)), written so that it
+ * vectorises: Cody-Waite reduction x = k ln2 + r, |r| <= ln2 / 2, Taylor
+ * polynomial of degree 13 (truncation below 1e-17 relative), scale by 2^k
+ * built in the exponent bits. Within a few ulp of libm's exp; used by the
+ * training softmax only (inference uses libm). NaN propagates. */
+static inline double exp_nonpos(double x)
 {
-    for (size_t j = 0; j < o; j++)
-        db[j] = lane_dot(dzt + j * n, NULL, n);
+    const double log2e = 1.4426950408889634074, shifter = 0x1.8p52;
+    const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
+    x = x < -700.0 ? -700.0 : x;
+    double t = x * log2e + shifter;
+    double kf = t - shifter;
+    double r = (x - kf * ln2_hi) - kf * ln2_lo;
+    double p = 1.0 / 6227020800.0;
+    p = p * r + 1.0 / 479001600.0;
+    p = p * r + 1.0 / 39916800.0;
+    p = p * r + 1.0 / 3628800.0;
+    p = p * r + 1.0 / 362880.0;
+    p = p * r + 1.0 / 40320.0;
+    p = p * r + 1.0 / 5040.0;
+    p = p * r + 1.0 / 720.0;
+    p = p * r + 1.0 / 120.0;
+    p = p * r + 1.0 / 24.0;
+    p = p * r + 1.0 / 6.0;
+    p = p * r + 0.5;
+    p = p * r + 1.0;
+    p = p * r + 1.0;
+    uint64_t tb, sb;
+    const double sh = shifter;
+    memcpy(&tb, &t, sizeof tb);
+    memcpy(&sb, &sh, sizeof sb);
+    uint64_t scale_bits = (tb - sb + 1023u) << 52; /* k = tb - sb, -1011 <= k <= 0 */
+    double scale;
+    memcpy(&scale, &scale_bits, sizeof scale);
+    return p * scale;
 }
 
-/* dW (in x o) = at dzt^T: dW[k][j] = sum_r at[k][r] dzt[j][r] (lane_dot()
- * order), and db[j] = sum_r dzt[j][r]. */
-GENRE_KERNEL
-static void weight_grad_builtin(const double *at, size_t n, size_t in, const double *dzt,
-                                size_t o, double *dw, double *db)
+/* exp(x) in float for x <= 0 (below -87: exp(-87)), vectorisable: the
+ * reduction x = k ln2 + r of exp_nonpos() with Cephes' expf polynomial
+ * (within about 1 ulp of expf), scaled by 2^k built in the exponent bits. */
+static inline float exp_nonposf(float x)
 {
-    bias_grad(dzt, n, o, db);
-    for (size_t k = 0; k < in; k++)
-        for (size_t j = 0; j < o; j++)
-            dw[k * o + j] = lane_dot(at + k * n, dzt + j * n, n);
+    const float log2e = 1.44269504088896341f, shifter = 0x1.8p23f;
+    const float c1 = 0.693359375f, c2 = -2.12194440e-4f;
+    x = x < -87.0f ? -87.0f : x;
+    const float t = x * log2e + shifter;
+    const float kf = t - shifter;
+    const float r = (x - kf * c1) - kf * c2;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    const float e = (p * (r * r) + r) + 1.0f;
+    uint32_t tb, sb;
+    const float sh = shifter;
+    memcpy(&tb, &t, sizeof tb);
+    memcpy(&sb, &sh, sizeof sb);
+    const uint32_t scale_bits = (tb - sb + 127u) << 23; /* k = tb - sb, -126 <= k <= 0 */
+    float scale;
+    memcpy(&scale, &scale_bits, sizeof scale);
+    return e * scale;
 }
+
+/* The portable kernels of both precisions, from one template. */
+#define RB 32 /* rows of one output kept in registers */
+#define KN_CAT2(a, b) a##b
+#define KN_CAT(a, b) KN_CAT2(a, b)
+#define KN(name) KN_CAT(name, KSFX)
+
+#define KREAL double
+#define KSFX
+#define KLANES WL
+#define KLANE_SUM lane_sum
+#define KFMA MADD
+#define KEXP exp
+#define KTANH tanh
+#include "mlp_kernels.inc"
+#undef KREAL
+#undef KSFX
+#undef KLANES
+#undef KLANE_SUM
+#undef KFMA
+#undef KEXP
+#undef KTANH
+
+#define KREAL float
+#define KSFX f
+#define KLANES WLF
+#define KLANE_SUM lane_sumf
+#define KFMA fmaf
+#define KEXP expf
+#define KTANH tanhf
+#include "mlp_kernels.inc"
+#undef KREAL
+#undef KSFX
+#undef KLANES
+#undef KLANE_SUM
+#undef KFMA
+#undef KEXP
+#undef KTANH
 
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(GENRE_NO_AVX2_KERNELS)
 #  define GENRE_MLP_AVX2 1
@@ -859,7 +861,7 @@ AVX2_INLINE void weight_grad_rowblock(const double *at, size_t n, const double *
  * layers go through the portable kernel. */
 #  define WG_MAX_ACC 2048
 
-/* weight_grad_builtin() (same lanes, same order, same bits), blocked by hand
+/* weight_grad_portable() (same lanes, same order, same bits), blocked by hand
  * and swept over the rows in chunks. */
 AVX2_FN
 static void weight_grad_avx2(const double *at, size_t n, size_t in, const double *dzt,
@@ -867,7 +869,7 @@ static void weight_grad_avx2(const double *at, size_t n, size_t in, const double
 {
     double acc[WG_MAX_ACC];
     if (in > WG_MAX_ACC / WL / o) {
-        weight_grad_builtin(at, n, in, dzt, o, dw, db);
+        weight_grad_portable(at, n, in, dzt, o, dw, db);
         return;
     }
     bias_grad_avx2(dzt, n, o, db);
@@ -938,19 +940,27 @@ static void adam_step_avx2(double *par, const double *g, double *m1, double *m2,
 #  define GENRE_MLP_AVX2 0
 #endif
 
+/* Runs the AVX2 version of a built-in kernel where the CPU has AVX2 and
+ * FMA, else the portable one (the same bits either way). */
+#if GENRE_MLP_AVX2
+#  define BUILTIN_KERNEL(avx2, portable, ...) \
+      do {                                     \
+          if (have_avx2())                     \
+              avx2(__VA_ARGS__);               \
+          else                                 \
+              portable(__VA_ARGS__);           \
+      } while (0)
+#else
+#  define BUILTIN_KERNEL(avx2, portable, ...) portable(__VA_ARGS__)
+#endif
+
 /* Dense product of a layer, with the hidden layers' ReLU fused when relu. */
 static genre_status dense_forward(int builtin, const double *at, size_t n, size_t in,
                                   const double *w, const double *b, size_t o, double *zt,
                                   int relu)
 {
     if (builtin) {
-#if GENRE_MLP_AVX2
-        if (have_avx2()) {
-            fwd_avx2(at, n, in, w, b, o, zt, relu);
-            return GENRE_OK;
-        }
-#endif
-        fwd_builtin(at, n, in, w, b, o, zt, relu);
+        BUILTIN_KERNEL(fwd_avx2, fwd_portable, at, n, in, w, b, o, zt, relu);
         return GENRE_OK;
     }
     for (size_t j = 0; j < o; j++)
@@ -968,13 +978,7 @@ static genre_status dense_weight_grad(int builtin, const double *at, size_t n, s
                                       const double *dzt, size_t o, double *dw, double *db)
 {
     if (builtin) {
-#if GENRE_MLP_AVX2
-        if (have_avx2()) {
-            weight_grad_avx2(at, n, in, dzt, o, dw, db);
-            return GENRE_OK;
-        }
-#endif
-        weight_grad_builtin(at, n, in, dzt, o, dw, db);
+        BUILTIN_KERNEL(weight_grad_avx2, weight_grad_portable, at, n, in, dzt, o, dw, db);
         return GENRE_OK;
     }
     bias_grad(dzt, n, o, db);
@@ -989,13 +993,7 @@ static genre_status dense_input_grad(int builtin, const double *dzt, size_t n, s
                                      const double *relu_h)
 {
     if (builtin) {
-#if GENRE_MLP_AVX2
-        if (have_avx2()) {
-            input_grad_avx2(dzt, n, o, w, in, dat, relu_h);
-            return GENRE_OK;
-        }
-#endif
-        input_grad_builtin(dzt, n, o, w, in, dat, relu_h);
+        BUILTIN_KERNEL(input_grad_avx2, input_grad_portable, dzt, n, o, w, in, dat, relu_h);
         return GENRE_OK;
     }
     genre_status st = genre__gemm(GENRE__NO_TRANS, GENRE__NO_TRANS, 1.0, w, in, o, o, dzt, o,
@@ -1004,115 +1002,6 @@ static genre_status dense_input_grad(int builtin, const double *dzt, size_t n, s
         for (size_t i = 0; i < in * n; i++)
             dat[i] = relu_h[i] > 0.0 ? dat[i] : 0.0;
     return st;
-}
-
-GENRE_KERNEL
-static void activate(int32_t act, double *v, size_t n)
-{
-    switch (act) {
-    case GENRE_MLP_ACT_RELU:
-        for (size_t i = 0; i < n; i++)
-            v[i] = v[i] > 0.0 ? v[i] : 0.0;
-        break;
-    case GENRE_MLP_ACT_TANH:
-        for (size_t i = 0; i < n; i++)
-            v[i] = tanh(v[i]);
-        break;
-    default:
-        for (size_t i = 0; i < n; i++)
-            v[i] = 1.0 / (1.0 + exp(-v[i]));
-        break;
-    }
-}
-
-/* dz[i] = da[i] * f'(.) expressed through the activation's output h. */
-GENRE_KERNEL
-static void activation_grad(int32_t act, const double *h, const double *da, double *dz,
-                            size_t n)
-{
-    switch (act) {
-    case GENRE_MLP_ACT_RELU:
-        for (size_t i = 0; i < n; i++)
-            dz[i] = h[i] > 0.0 ? da[i] : 0.0;
-        break;
-    case GENRE_MLP_ACT_TANH:
-        for (size_t i = 0; i < n; i++)
-            dz[i] = da[i] * (1.0 - h[i] * h[i]);
-        break;
-    default:
-        for (size_t i = 0; i < n; i++)
-            dz[i] = da[i] * h[i] * (1.0 - h[i]);
-        break;
-    }
-}
-
-/* exp(x) for x <= 0 (x below -700 gives exp(-700)), written so that it
- * vectorises: Cody-Waite reduction x = k ln2 + r, |r| <= ln2 / 2, Taylor
- * polynomial of degree 13 (truncation below 1e-17 relative), scale by 2^k
- * built in the exponent bits. Within a few ulp of libm's exp; used by the
- * training softmax only (inference uses libm). NaN propagates. */
-static inline double exp_nonpos(double x)
-{
-    const double log2e = 1.4426950408889634074, shifter = 0x1.8p52;
-    const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
-    x = x < -700.0 ? -700.0 : x;
-    double t = x * log2e + shifter;
-    double kf = t - shifter;
-    double r = (x - kf * ln2_hi) - kf * ln2_lo;
-    double p = 1.0 / 6227020800.0;
-    p = p * r + 1.0 / 479001600.0;
-    p = p * r + 1.0 / 39916800.0;
-    p = p * r + 1.0 / 3628800.0;
-    p = p * r + 1.0 / 362880.0;
-    p = p * r + 1.0 / 40320.0;
-    p = p * r + 1.0 / 5040.0;
-    p = p * r + 1.0 / 720.0;
-    p = p * r + 1.0 / 120.0;
-    p = p * r + 1.0 / 24.0;
-    p = p * r + 1.0 / 6.0;
-    p = p * r + 0.5;
-    p = p * r + 1.0;
-    p = p * r + 1.0;
-    uint64_t tb, sb;
-    const double sh = shifter;
-    memcpy(&tb, &t, sizeof tb);
-    memcpy(&sb, &sh, sizeof sb);
-    uint64_t scale_bits = (tb - sb + 1023u) << 52; /* k = tb - sb, -1011 <= k <= 0 */
-    double scale;
-    memcpy(&scale, &scale_bits, sizeof scale);
-    return p * scale;
-}
-
-/* Column-wise softmax pieces of a feature-major (k x n) logit block:
- * mx[r] = max_j z[j][r], e[j][r] = exp(z[j][r] - mx[r]), s[r] = sum_j e[j][r]
- * (summed in j order). */
-GENRE_KERNEL
-static void softmax_parts(const double *z, size_t n, size_t k, double *e, double *mx,
-                          double *s)
-{
-    for (size_t r = 0; r < n; r++)
-        mx[r] = z[r];
-    for (size_t j = 1; j < k; j++)
-        for (size_t r = 0; r < n; r++)
-            mx[r] = z[j * n + r] > mx[r] ? z[j * n + r] : mx[r];
-    for (size_t r = 0; r < n; r++)
-        s[r] = 0.0;
-    for (size_t j = 0; j < k; j++)
-        for (size_t r = 0; r < n; r++) {
-            double v = exp_nonpos(z[j * n + r] - mx[r]);
-            e[j * n + r] = v;
-            s[r] += v;
-        }
-}
-
-/* z[j][r] *= f[r] for a feature-major (k x n) block (the softmax's
- * normalisation; a vectorised clone, the same products). */
-GENRE_KERNEL
-static void scale_cols(double *z, size_t n, size_t k, const double *f)
-{
-    for (size_t j = 0; j < k; j++)
-        for (size_t r = 0; r < n; r++)
-            z[j * n + r] *= f[r];
 }
 
 /* ---- Input view (first layer) --------------------------------------------- */
@@ -1922,12 +1811,8 @@ static genre_status batch_grad(const mlp_net *n, const mlp_params *p, const fit_
             if (!relu)
                 activate(n->activation, z, ld * o);
             if (drop) {
-                double *mask = w->mask[l], *dd = w->d[l];
-                for (size_t i = 0; i < ld * o; i++) {
-                    mask[i] = genre__rng_uniform(rng) < p->dropout ? 0.0 : keep_scale;
-                    dd[i] = z[i] * mask[i];
-                }
-                a = dd;
+                dropout_forward(rng, p->dropout, keep_scale, z, w->mask[l], w->d[l], ld * o);
+                a = w->d[l];
             } else {
                 a = z;
             }
@@ -2106,112 +1991,15 @@ static void opt_step(const mlp_params *p, double lr, uint64_t t, double b1t, dou
  * step) and of the training rows (f32_ctx.x, converted once per fit), into
  * float workspaces (train_wsf, one per chunk). The chunk gradients are
  * converted to double and summed in chunk order, then the L2 term is added
- * in double (f32_reduce). The kernels are the double ones' float twins:
- * the same layout (feature-major, padded rows), the same fused ReLU, fused
- * multiply-adds in a fixed order, reductions over rows in WLF = 8 fixed
- * lanes (one AVX2 vector), so the AVX2 versions and the portable ones give
- * the same bits (tests/test_mlp.c compares them).
+ * in double (f32_reduce). The portable kernels are the float instance of
+ * lib/mlp_kernels.inc (the same layout: feature-major, padded rows; the
+ * same fused ReLU, fused multiply-adds in a fixed order, reductions over
+ * rows in WLF = 8 fixed lanes, one AVX2 vector); the AVX2 ones below are
+ * blocked for 8-float vectors and give the same bits (tests/test_mlp.c
+ * compares them).
  */
 
-#define WLF 8 /* lanes of the float reductions over rows */
 #define LOSS_ROWS 32 /* rows per log of the float training loss */
-
-/* Sum of WLF lanes in a fixed order (pairs 4 apart, then 2, then 1). */
-static inline float lane_sumf(const float *a)
-{
-    return ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]));
-}
-
-/* lane_dot() in float with WLF lanes. */
-static inline float lane_dotf(const float *a, const float *b, size_t n)
-{
-    const size_t nf = n - n % WLF;
-    float acc[WLF] = {0};
-    for (size_t r0 = 0; r0 < nf; r0 += WLF)
-        for (size_t l = 0; l < WLF; l++)
-            acc[l] = b ? fmaf(a[r0 + l], b[r0 + l], acc[l]) : acc[l] + a[r0 + l];
-    float sum = lane_sumf(acc);
-    for (size_t r = nf; r < n; r++)
-        sum = b ? fmaf(a[r], b[r], sum) : sum + a[r];
-    return sum;
-}
-
-/* fwd_builtin() in float. */
-GENRE_KERNEL
-static void fwdf_portable(const float *at, size_t n, size_t in, const float *w,
-                          const float *b, size_t o, float *zt, int relu)
-{
-    size_t r0 = 0;
-    for (; r0 + RB <= n; r0 += RB)
-        for (size_t j = 0; j < o; j++) {
-            float acc[RB];
-            for (size_t l = 0; l < RB; l++)
-                acc[l] = b[j];
-            for (size_t k = 0; k < in; k++) {
-                const float wk = w[k * o + j];
-                const float *ak = at + k * n + r0;
-                for (size_t l = 0; l < RB; l++)
-                    acc[l] = fmaf(wk, ak[l], acc[l]);
-            }
-            for (size_t l = 0; l < RB; l++)
-                zt[j * n + r0 + l] = relu ? (acc[l] > 0.0f ? acc[l] : 0.0f) : acc[l];
-        }
-    for (; r0 < n; r0++)
-        for (size_t j = 0; j < o; j++) {
-            float acc = b[j];
-            for (size_t k = 0; k < in; k++)
-                acc = fmaf(w[k * o + j], at[k * n + r0], acc);
-            zt[j * n + r0] = relu ? (acc > 0.0f ? acc : 0.0f) : acc;
-        }
-}
-
-/* input_grad_builtin() in float. */
-GENRE_KERNEL
-static void input_gradf_portable(const float *dzt, size_t n, size_t o, const float *w,
-                                 size_t in, float *dat, const float *h)
-{
-    size_t r0 = 0;
-    for (; r0 + RB <= n; r0 += RB)
-        for (size_t k = 0; k < in; k++) {
-            float acc[RB];
-            for (size_t l = 0; l < RB; l++)
-                acc[l] = 0.0f;
-            for (size_t j = 0; j < o; j++) {
-                const float wkj = w[k * o + j];
-                const float *dj = dzt + j * n + r0;
-                for (size_t l = 0; l < RB; l++)
-                    acc[l] = fmaf(wkj, dj[l], acc[l]);
-            }
-            float *dk = dat + k * n + r0;
-            if (h) {
-                const float *hk = h + k * n + r0;
-                for (size_t l = 0; l < RB; l++)
-                    dk[l] = hk[l] > 0.0f ? acc[l] : 0.0f;
-            } else {
-                for (size_t l = 0; l < RB; l++)
-                    dk[l] = acc[l];
-            }
-        }
-    for (; r0 < n; r0++)
-        for (size_t k = 0; k < in; k++) {
-            float acc = 0.0f;
-            for (size_t j = 0; j < o; j++)
-                acc = fmaf(w[k * o + j], dzt[j * n + r0], acc);
-            dat[k * n + r0] = (!h || h[k * n + r0] > 0.0f) ? acc : 0.0f;
-        }
-}
-
-/* weight_grad_builtin() in float (WLF lanes). */
-GENRE_KERNEL
-static void weight_gradf_portable(const float *at, size_t n, size_t in, const float *dzt,
-                                  size_t o, float *dw, float *db)
-{
-    for (size_t j = 0; j < o; j++)
-        db[j] = lane_dotf(dzt + j * n, NULL, n);
-    for (size_t k = 0; k < in; k++)
-        for (size_t j = 0; j < o; j++)
-            dw[k * o + j] = lane_dotf(at + k * n, dzt + j * n, n);
-}
 
 #if GENRE_MLP_AVX2
 /* zt[j + q][r0 .. r0 + 8 V) for q < M: M outputs x V vectors of 8 rows. */
@@ -2419,7 +2207,7 @@ static void weight_gradf_avx2(const float *at, size_t n, size_t in, const float 
 {
     float acc[WGF_MAX_ACC];
     if (in > WGF_MAX_ACC / WLF / o) {
-        weight_gradf_portable(at, n, in, dzt, o, dw, db);
+        weight_grad_portablef(at, n, in, dzt, o, dw, db);
         return;
     }
     bias_gradf_avx2(dzt, n, o, db);
@@ -2448,131 +2236,19 @@ static void weight_gradf_avx2(const float *at, size_t n, size_t in, const float 
 static void dense_forwardf(const float *at, size_t n, size_t in, const float *w,
                            const float *b, size_t o, float *zt, int relu)
 {
-#if GENRE_MLP_AVX2
-    if (have_avx2()) {
-        fwdf_avx2(at, n, in, w, b, o, zt, relu);
-        return;
-    }
-#endif
-    fwdf_portable(at, n, in, w, b, o, zt, relu);
+    BUILTIN_KERNEL(fwdf_avx2, fwd_portablef, at, n, in, w, b, o, zt, relu);
 }
 
 static void dense_weight_gradf(const float *at, size_t n, size_t in, const float *dzt,
                                size_t o, float *dw, float *db)
 {
-#if GENRE_MLP_AVX2
-    if (have_avx2()) {
-        weight_gradf_avx2(at, n, in, dzt, o, dw, db);
-        return;
-    }
-#endif
-    weight_gradf_portable(at, n, in, dzt, o, dw, db);
+    BUILTIN_KERNEL(weight_gradf_avx2, weight_grad_portablef, at, n, in, dzt, o, dw, db);
 }
 
 static void dense_input_gradf(const float *dzt, size_t n, size_t o, const float *w,
                               size_t in, float *dat, const float *relu_h)
 {
-#if GENRE_MLP_AVX2
-    if (have_avx2()) {
-        input_gradf_avx2(dzt, n, o, w, in, dat, relu_h);
-        return;
-    }
-#endif
-    input_gradf_portable(dzt, n, o, w, in, dat, relu_h);
-}
-
-GENRE_KERNEL
-static void activatef(int32_t act, float *v, size_t n)
-{
-    switch (act) {
-    case GENRE_MLP_ACT_RELU:
-        for (size_t i = 0; i < n; i++)
-            v[i] = v[i] > 0.0f ? v[i] : 0.0f;
-        break;
-    case GENRE_MLP_ACT_TANH:
-        for (size_t i = 0; i < n; i++)
-            v[i] = tanhf(v[i]);
-        break;
-    default:
-        for (size_t i = 0; i < n; i++)
-            v[i] = 1.0f / (1.0f + expf(-v[i]));
-        break;
-    }
-}
-
-GENRE_KERNEL
-static void activation_gradf(int32_t act, const float *h, const float *da, float *dz,
-                             size_t n)
-{
-    switch (act) {
-    case GENRE_MLP_ACT_RELU:
-        for (size_t i = 0; i < n; i++)
-            dz[i] = h[i] > 0.0f ? da[i] : 0.0f;
-        break;
-    case GENRE_MLP_ACT_TANH:
-        for (size_t i = 0; i < n; i++)
-            dz[i] = da[i] * (1.0f - h[i] * h[i]);
-        break;
-    default:
-        for (size_t i = 0; i < n; i++)
-            dz[i] = da[i] * h[i] * (1.0f - h[i]);
-        break;
-    }
-}
-
-/* exp(x) in float for x <= 0 (below -87: exp(-87)), vectorisable: the
- * reduction x = k ln2 + r of exp_nonpos() with Cephes' expf polynomial
- * (within about 1 ulp of expf), scaled by 2^k built in the exponent bits. */
-static inline float expf_nonpos(float x)
-{
-    const float log2e = 1.44269504088896341f, shifter = 0x1.8p23f;
-    const float c1 = 0.693359375f, c2 = -2.12194440e-4f;
-    x = x < -87.0f ? -87.0f : x;
-    const float t = x * log2e + shifter;
-    const float kf = t - shifter;
-    const float r = (x - kf * c1) - kf * c2;
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    const float e = (p * (r * r) + r) + 1.0f;
-    uint32_t tb, sb;
-    const float sh = shifter;
-    memcpy(&tb, &t, sizeof tb);
-    memcpy(&sb, &sh, sizeof sb);
-    const uint32_t scale_bits = (tb - sb + 127u) << 23; /* k = tb - sb, -126 <= k <= 0 */
-    float scale;
-    memcpy(&scale, &scale_bits, sizeof scale);
-    return e * scale;
-}
-
-/* softmax_parts() in float. */
-GENRE_KERNEL
-static void softmax_partsf(const float *z, size_t n, size_t k, float *e, float *mx, float *s)
-{
-    for (size_t r = 0; r < n; r++)
-        mx[r] = z[r];
-    for (size_t j = 1; j < k; j++)
-        for (size_t r = 0; r < n; r++)
-            mx[r] = z[j * n + r] > mx[r] ? z[j * n + r] : mx[r];
-    for (size_t r = 0; r < n; r++)
-        s[r] = 0.0f;
-    for (size_t j = 0; j < k; j++)
-        for (size_t r = 0; r < n; r++) {
-            const float v = expf_nonpos(z[j * n + r] - mx[r]);
-            e[j * n + r] = v;
-            s[r] += v;
-        }
-}
-
-GENRE_KERNEL
-static void scale_colsf(float *z, size_t n, size_t k, const float *f)
-{
-    for (size_t j = 0; j < k; j++)
-        for (size_t r = 0; r < n; r++)
-            z[j * n + r] *= f[r];
+    BUILTIN_KERNEL(input_gradf_avx2, input_grad_portablef, dzt, n, o, w, in, dat, relu_h);
 }
 
 /* Float scratch of one chunk of a batch (the float twin of train_ws's
@@ -2749,12 +2425,8 @@ static genre_status batch_gradf(const mlp_net *n, const mlp_params *p, const fit
             if (!relu)
                 activatef(n->activation, z, ld * o);
             if (drop) {
-                float *mask = w->mask[l], *dd = w->d[l];
-                for (size_t i = 0; i < ld * o; i++) {
-                    mask[i] = genre__rng_uniform(rng) < p->dropout ? 0.0f : keep_scale;
-                    dd[i] = z[i] * mask[i];
-                }
-                a = dd;
+                dropout_forwardf(rng, p->dropout, keep_scale, z, w->mask[l], w->d[l], ld * o);
+                a = w->d[l];
             } else {
                 a = z;
             }
