@@ -626,6 +626,16 @@ static inline float exp_nonposf(float x)
     return e * scale;
 }
 
+/* Elements of the batch arrays carve_batch_arrays() lays out. */
+static size_t batch_array_count(const mlp_net *n, size_t ld, int dropout)
+{
+    const size_t L = n->n_layers;
+    size_t total = ld * n->width[L] + 2 * ld * n->max_width;
+    for (size_t l = 0; l + 1 < L; l++)
+        total += ld * n->width[l + 1] * (dropout ? 3 : 1);
+    return total;
+}
+
 /* The portable kernels of both precisions, from one template. */
 #define RB 32 /* rows of one output kept in registers */
 #define KN_CAT2(a, b) a##b
@@ -1582,11 +1592,11 @@ static genre_status ws_alloc(train_ws *w, const mlp_net *n, size_t batch, const 
     if (csr) /* lanes beyond a feature's first: at most 3 per feature, 1 per entry */
         pool = cap <= SIZE_MAX / 3 && 3 * cap < entries ? 3 * cap : entries;
     batch = padded_rows(batch);
-    size_t L = n->n_layers, hidden = L - 1, total = csr ? 2 * o1 : batch * n->width[0];
-    for (size_t l = 0; l < hidden; l++)
-        total += batch * n->width[l + 1] * (dropout ? 3 : 1);
-    total += batch * n->width[L] + 2 * batch * n->max_width + (3 + !!keep_best) * n->n_params +
-             n->width[L] + infer_scratch(n, BLOCK_ROWS, fd->val.row_ptr != NULL) + 2 * batch;
+    const size_t L = n->n_layers;
+    const size_t total = (csr ? 2 * o1 : batch * n->width[0]) +
+                         batch_array_count(n, batch, dropout) +
+                         (3 + !!keep_best) * n->n_params + n->width[L] +
+                         infer_scratch(n, BLOCK_ROWS, fd->val.row_ptr != NULL) + 2 * batch;
     w->block = genre__calloc_array(total, sizeof(double));
     w->perm = genre__alloc_array(fd->n_rows, sizeof(size_t));
     w->ptrs = genre__calloc_array(3 * L + 1, sizeof(double *));
@@ -1620,25 +1630,7 @@ static genre_status ws_alloc(train_ws *w, const mlp_net *n, size_t batch, const 
         w->x0 = p;
         p += batch * n->width[0];
     }
-    for (size_t l = 0; l < hidden; l++) {
-        size_t sz = batch * n->width[l + 1];
-        w->h[l] = p;
-        p += sz;
-        if (dropout) {
-            w->d[l] = p;
-            p += sz;
-            w->mask[l] = p;
-            p += sz;
-        } else {
-            w->d[l] = w->h[l];
-        }
-    }
-    w->zout = p;
-    p += batch * n->width[L];
-    w->g1 = p;
-    p += batch * n->max_width;
-    w->g2 = p;
-    p += batch * n->max_width;
+    p = carve_batch_arrays(n, batch, dropout, p, w->h, w->d, w->mask, &w->zout, &w->g1, &w->g2);
     w->grad = p;
     p += n->n_params;
     w->m1 = p;
@@ -2274,10 +2266,8 @@ static genre_status wsf_alloc(train_wsf *w, const mlp_net *n, size_t rows, int d
 {
     memset(w, 0, sizeof *w);
     const size_t ld = padded_rows(rows), L = n->n_layers;
-    size_t total = ld * n->width[0] + ld * n->width[L] + 2 * ld * n->max_width + n->n_params +
-                   2 * ld;
-    for (size_t l = 0; l + 1 < L; l++)
-        total += ld * n->width[l + 1] * (dropout ? 3 : 1);
+    const size_t total =
+        ld * n->width[0] + batch_array_count(n, ld, dropout) + n->n_params + 2 * ld;
     w->block = genre__calloc_array(total, sizeof(float));
     w->ptrs = genre__calloc_array(3 * L + 1, sizeof(float *));
     if (!w->block || !w->ptrs) {
@@ -2290,25 +2280,7 @@ static genre_status wsf_alloc(train_wsf *w, const mlp_net *n, size_t rows, int d
     float *p = w->block;
     w->x0 = p;
     p += ld * n->width[0];
-    for (size_t l = 0; l + 1 < L; l++) {
-        const size_t sz = ld * n->width[l + 1];
-        w->h[l] = p;
-        p += sz;
-        if (dropout) {
-            w->d[l] = p;
-            p += sz;
-            w->mask[l] = p;
-            p += sz;
-        } else {
-            w->d[l] = w->h[l];
-        }
-    }
-    w->zout = p;
-    p += ld * n->width[L];
-    w->g1 = p;
-    p += ld * n->max_width;
-    w->g2 = p;
-    p += ld * n->max_width;
+    p = carve_batch_arraysf(n, ld, dropout, p, w->h, w->d, w->mask, &w->zout, &w->g1, &w->g2);
     w->grad = p;
     p += n->n_params;
     w->rowtmp = p;
