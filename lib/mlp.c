@@ -796,113 +796,62 @@ static void input_grad_avx2(const double *dzt, size_t n, size_t o, const double 
         }
 }
 
-/* bias_grad() with 4 outputs at a time (same lanes, same bits). */
-AVX2_FN
-static void bias_grad_avx2(const double *dzt, size_t n, size_t o, double *db)
-{
-    const size_t nf = n - n % WL;
-    size_t j = 0;
-    for (; j + 4 <= o; j += 4) {
-        const double *d0 = dzt + j * n;
-        __m256d c[4];
-        for (size_t q = 0; q < 4; q++)
-            c[q] = _mm256_setzero_pd();
-        for (size_t r = 0; r < nf; r += WL)
-            for (size_t q = 0; q < 4; q++)
-                c[q] = _mm256_add_pd(c[q], _mm256_loadu_pd(d0 + q * n + r));
-        for (size_t q = 0; q < 4; q++) {
-            double t[WL];
-            _mm256_storeu_pd(t, c[q]);
-            double sum = lane_sum(t);
-            for (size_t r = nf; r < n; r++)
-                sum += d0[q * n + r];
-            db[j + q] = sum;
-        }
-    }
-    for (; j < o; j++)
-        db[j] = lane_dot(dzt + j * n, NULL, n);
-}
+/* The weight and bias gradients (lib/mlp_kernels_avx2.inc). */
+#  define KVEC __m256d
+#  define KVZERO _mm256_setzero_pd
+#  define KVLOAD _mm256_loadu_pd
+#  define KVSTORE _mm256_storeu_pd
+#  define KVADD _mm256_add_pd
+#  define KVFMA _mm256_fmadd_pd
+#  define KWG_CHUNK 64 /* a whole 256-row batch of a 20-wide layer is not in L1 */
+#  define KWG_MAX_ACC 2048
+#  define KREAL double
+#  define KSFX
+#  define KLANES WL
+#  define KLANE_SUM lane_sum
+#  define KFMA MADD
+#  include "mlp_kernels_avx2.inc"
+#  undef KVEC
+#  undef KVZERO
+#  undef KVLOAD
+#  undef KVSTORE
+#  undef KVADD
+#  undef KVFMA
+#  undef KWG_CHUNK
+#  undef KWG_MAX_ACC
+#  undef KREAL
+#  undef KSFX
+#  undef KLANES
+#  undef KLANE_SUM
+#  undef KFMA
 
-/* The lane accumulators of dw[(k + p) * o + j + q] (p < KB, q < M), kept in
- * acc[((k + p) * o + j + q) * WL ..], advanced over rows [r0, r1) (whole
- * lane groups). */
-AVX2_INLINE void weight_grad_block(const double *at, size_t n, const double *dzt, size_t o,
-                                   double *acc, size_t k, size_t j, size_t r0, size_t r1,
-                                   const size_t KB, const size_t M)
-{
-    __m256d c[3][3];
-    for (size_t p = 0; p < KB; p++)
-        for (size_t q = 0; q < M; q++)
-            c[p][q] = _mm256_loadu_pd(acc + ((k + p) * o + j + q) * WL);
-    const double *a0 = at + k * n, *d0 = dzt + j * n;
-    for (size_t r = r0; r < r1; r += WL) {
-        __m256d x[3];
-        for (size_t p = 0; p < KB; p++)
-            x[p] = _mm256_loadu_pd(a0 + p * n + r);
-        for (size_t q = 0; q < M; q++) {
-            const __m256d y = _mm256_loadu_pd(d0 + q * n + r);
-            for (size_t p = 0; p < KB; p++)
-                c[p][q] = _mm256_fmadd_pd(x[p], y, c[p][q]);
-        }
-    }
-    for (size_t p = 0; p < KB; p++)
-        for (size_t q = 0; q < M; q++)
-            _mm256_storeu_pd(acc + ((k + p) * o + j + q) * WL, c[p][q]);
-}
-
-AVX2_INLINE void weight_grad_rowblock(const double *at, size_t n, const double *dzt, size_t o,
-                                      double *acc, size_t k, size_t r0, size_t r1,
-                                      const size_t KB)
-{
-    size_t j = 0;
-    for (; j + 3 <= o; j += 3)
-        weight_grad_block(at, n, dzt, o, acc, k, j, r0, r1, KB, 3);
-    switch (o - j) {
-    case 2: weight_grad_block(at, n, dzt, o, acc, k, j, r0, r1, KB, 2); break;
-    case 1: weight_grad_block(at, n, dzt, o, acc, k, j, r0, r1, KB, 1); break;
-    default: break;
-    }
-}
-
-/* Rows per pass of weight_grad_avx2(): the slices of at and dzt a pass reads
- * stay in L1 (a whole 256-row batch of a 20-wide layer does not). */
-#  define WG_CHUNK 64
-/* Lane accumulators it keeps on the stack (in * o * WL doubles); larger
- * layers go through the portable kernel. */
-#  define WG_MAX_ACC 2048
-
-/* weight_grad_portable() (same lanes, same order, same bits), blocked by hand
- * and swept over the rows in chunks. */
-AVX2_FN
-static void weight_grad_avx2(const double *at, size_t n, size_t in, const double *dzt,
-                             size_t o, double *dw, double *db)
-{
-    double acc[WG_MAX_ACC];
-    if (in > WG_MAX_ACC / WL / o) {
-        weight_grad_portable(at, n, in, dzt, o, dw, db);
-        return;
-    }
-    bias_grad_avx2(dzt, n, o, db);
-    const size_t nf = n - n % WL;
-    memset(acc, 0, in * o * WL * sizeof *acc);
-    for (size_t r0 = 0; r0 < nf; r0 += WG_CHUNK) {
-        const size_t r1 = nf - r0 < WG_CHUNK ? nf : r0 + WG_CHUNK;
-        size_t k = 0;
-        for (; k + 3 <= in; k += 3)
-            weight_grad_rowblock(at, n, dzt, o, acc, k, r0, r1, 3);
-        if (in - k == 2)
-            weight_grad_rowblock(at, n, dzt, o, acc, k, r0, r1, 2);
-        else if (in - k == 1)
-            weight_grad_rowblock(at, n, dzt, o, acc, k, r0, r1, 1);
-    }
-    for (size_t k = 0; k < in; k++)
-        for (size_t j = 0; j < o; j++) {
-            double sum = lane_sum(acc + (k * o + j) * WL);
-            for (size_t r = nf; r < n; r++)
-                sum = fma(at[k * n + r], dzt[j * n + r], sum);
-            dw[k * o + j] = sum;
-        }
-}
+#  define KVEC __m256
+#  define KVZERO _mm256_setzero_ps
+#  define KVLOAD _mm256_loadu_ps
+#  define KVSTORE _mm256_storeu_ps
+#  define KVADD _mm256_add_ps
+#  define KVFMA _mm256_fmadd_ps
+#  define KWG_CHUNK 128   /* the same bytes as 64 doubles */
+#  define KWG_MAX_ACC 4096
+#  define KREAL float
+#  define KSFX f
+#  define KLANES WLF
+#  define KLANE_SUM lane_sumf
+#  define KFMA fmaf
+#  include "mlp_kernels_avx2.inc"
+#  undef KVEC
+#  undef KVZERO
+#  undef KVLOAD
+#  undef KVSTORE
+#  undef KVADD
+#  undef KVFMA
+#  undef KWG_CHUNK
+#  undef KWG_MAX_ACC
+#  undef KREAL
+#  undef KSFX
+#  undef KLANES
+#  undef KLANE_SUM
+#  undef KFMA
 
 #  ifdef GENRE_TESTING
 static int force_portable; /* genre__mlp_test_force_portable() */
@@ -2123,106 +2072,6 @@ static void input_gradf_avx2(const float *dzt, size_t n, size_t o, const float *
         }
 }
 
-/* The bias sums, 4 outputs at a time (same lanes, same bits). */
-AVX2_FN
-static void bias_gradf_avx2(const float *dzt, size_t n, size_t o, float *db)
-{
-    const size_t nf = n - n % WLF;
-    size_t j = 0;
-    for (; j + 4 <= o; j += 4) {
-        const float *d0 = dzt + j * n;
-        __m256 c[4];
-        for (size_t q = 0; q < 4; q++)
-            c[q] = _mm256_setzero_ps();
-        for (size_t r = 0; r < nf; r += WLF)
-            for (size_t q = 0; q < 4; q++)
-                c[q] = _mm256_add_ps(c[q], _mm256_loadu_ps(d0 + q * n + r));
-        for (size_t q = 0; q < 4; q++) {
-            float t[WLF];
-            _mm256_storeu_ps(t, c[q]);
-            float sum = lane_sumf(t);
-            for (size_t r = nf; r < n; r++)
-                sum += d0[q * n + r];
-            db[j + q] = sum;
-        }
-    }
-    for (; j < o; j++)
-        db[j] = lane_dotf(dzt + j * n, NULL, n);
-}
-
-/* Lane accumulators of dw[(k + p) * o + j + q] (p < KB, q < M) at
- * acc[((k + p) * o + j + q) * WLF ..], advanced over rows [r0, r1). */
-AVX2_INLINE void weight_gradf_block(const float *at, size_t n, const float *dzt, size_t o,
-                                    float *acc, size_t k, size_t j, size_t r0, size_t r1,
-                                    const size_t KB, const size_t M)
-{
-    __m256 c[3][3];
-    for (size_t p = 0; p < KB; p++)
-        for (size_t q = 0; q < M; q++)
-            c[p][q] = _mm256_loadu_ps(acc + ((k + p) * o + j + q) * WLF);
-    const float *a0 = at + k * n, *d0 = dzt + j * n;
-    for (size_t r = r0; r < r1; r += WLF) {
-        __m256 x[3];
-        for (size_t p = 0; p < KB; p++)
-            x[p] = _mm256_loadu_ps(a0 + p * n + r);
-        for (size_t q = 0; q < M; q++) {
-            const __m256 y = _mm256_loadu_ps(d0 + q * n + r);
-            for (size_t p = 0; p < KB; p++)
-                c[p][q] = _mm256_fmadd_ps(x[p], y, c[p][q]);
-        }
-    }
-    for (size_t p = 0; p < KB; p++)
-        for (size_t q = 0; q < M; q++)
-            _mm256_storeu_ps(acc + ((k + p) * o + j + q) * WLF, c[p][q]);
-}
-
-AVX2_INLINE void weight_gradf_rowblock(const float *at, size_t n, const float *dzt, size_t o,
-                                       float *acc, size_t k, size_t r0, size_t r1,
-                                       const size_t KB)
-{
-    size_t j = 0;
-    for (; j + 3 <= o; j += 3)
-        weight_gradf_block(at, n, dzt, o, acc, k, j, r0, r1, KB, 3);
-    switch (o - j) {
-    case 2: weight_gradf_block(at, n, dzt, o, acc, k, j, r0, r1, KB, 2); break;
-    case 1: weight_gradf_block(at, n, dzt, o, acc, k, j, r0, r1, KB, 1); break;
-    default: break;
-    }
-}
-
-#  define WGF_CHUNK 128   /* rows per pass: the same bytes as WG_CHUNK doubles */
-#  define WGF_MAX_ACC 4096 /* lane accumulators on the stack (in * o * WLF floats) */
-
-AVX2_FN
-static void weight_gradf_avx2(const float *at, size_t n, size_t in, const float *dzt,
-                              size_t o, float *dw, float *db)
-{
-    float acc[WGF_MAX_ACC];
-    if (in > WGF_MAX_ACC / WLF / o) {
-        weight_grad_portablef(at, n, in, dzt, o, dw, db);
-        return;
-    }
-    bias_gradf_avx2(dzt, n, o, db);
-    const size_t nf = n - n % WLF;
-    memset(acc, 0, in * o * WLF * sizeof *acc);
-    for (size_t r0 = 0; r0 < nf; r0 += WGF_CHUNK) {
-        const size_t r1 = nf - r0 < WGF_CHUNK ? nf : r0 + WGF_CHUNK;
-        size_t k = 0;
-        for (; k + 3 <= in; k += 3)
-            weight_gradf_rowblock(at, n, dzt, o, acc, k, r0, r1, 3);
-        if (in - k == 2)
-            weight_gradf_rowblock(at, n, dzt, o, acc, k, r0, r1, 2);
-        else if (in - k == 1)
-            weight_gradf_rowblock(at, n, dzt, o, acc, k, r0, r1, 1);
-    }
-    for (size_t k = 0; k < in; k++)
-        for (size_t j = 0; j < o; j++) {
-            float sum = lane_sumf(acc + (k * o + j) * WLF);
-            for (size_t r = nf; r < n; r++)
-                sum = fmaf(at[k * n + r], dzt[j * n + r], sum);
-            dw[k * o + j] = sum;
-        }
-}
 #endif
 
 static void dense_forwardf(const float *at, size_t n, size_t in, const float *w,
@@ -2234,7 +2083,7 @@ static void dense_forwardf(const float *at, size_t n, size_t in, const float *w,
 static void dense_weight_gradf(const float *at, size_t n, size_t in, const float *dzt,
                                size_t o, float *dw, float *db)
 {
-    BUILTIN_KERNEL(weight_gradf_avx2, weight_grad_portablef, at, n, in, dzt, o, dw, db);
+    BUILTIN_KERNEL(weight_grad_avx2f, weight_grad_portablef, at, n, in, dzt, o, dw, db);
 }
 
 static void dense_input_gradf(const float *dzt, size_t n, size_t o, const float *w,
