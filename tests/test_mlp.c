@@ -151,10 +151,10 @@ END_TEST
 
 /* ---- Gradient checks ------------------------------------------------------------ */
 
-/* Analytic gradient against central differences, for one configuration. */
-static void grad_check_threads(int32_t act, int classification, double dropout, double l2,
-                               int64_t kernel, const int32_t *hidden, size_t n_hidden,
-                               int64_t threads)
+/* A model for the gradient checks: the given network, activation, dropout,
+ * L2, dense kernel and threads, LeCun-uniform initialisation, seed 3. */
+static genre_mlp *grad_model(int32_t act, double dropout, double l2, int64_t kernel,
+                             const int32_t *hidden, size_t n_hidden, int64_t threads)
 {
     genre_mlp *m = NULL;
     ck_assert_ok(genre_mlp_create(&m));
@@ -166,6 +166,52 @@ static void grad_check_threads(int32_t act, int classification, double dropout, 
     ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_DENSE_KERNEL, kernel));
     ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_INIT, GENRE_MLP_INIT_LECUN_UNIFORM));
     ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_SEED, 3));
+    return m;
+}
+
+/* The gradient g at theta (np values) against five-point central
+ * differences of the double objective (dropout seed 11; truncation error
+ * O(h^4)). Returns the largest error relative to max(|fd|, |g|, floor *
+ * the largest |g|); *err2 receives sum (fd - g)^2, *g2 sum g^2, *fd2 sum
+ * fd^2. theta is left as it was. */
+static double fd_compare(const genre_mlp *m, const double *x, size_t n, size_t d,
+                         const int32_t *labels, const double *y, size_t k, double *theta,
+                         const double *g, size_t np, double floor, double *err2, double *g2,
+                         double *fd2)
+{
+    double max_rel = 0.0, gmax = 0.0;
+    *err2 = *g2 = *fd2 = 0.0;
+    for (size_t i = 0; i < np; i++)
+        gmax = fmax(gmax, fabs(g[i]));
+    for (size_t i = 0; i < np; i++) {
+        const double h = 1e-4, t0 = theta[i];
+        double f[4];
+        const double steps[4] = {2.0 * h, h, -h, -2.0 * h};
+        size_t np_i;
+        for (int s = 0; s < 4; s++) {
+            theta[i] = t0 + steps[s];
+            ck_assert_ok(genre__mlp_test_objective(m, x, n, d, labels, y, k, theta, 11, &f[s],
+                                                   NULL, &np_i));
+        }
+        theta[i] = t0;
+        const double fd = (8.0 * (f[1] - f[2]) - (f[0] - f[3])) / (12.0 * h);
+        const double scale = fmax(fmax(fabs(fd), fabs(g[i])), floor * gmax);
+        const double rel = fabs(fd - g[i]) / scale;
+        if (rel > max_rel)
+            max_rel = rel;
+        *err2 += (fd - g[i]) * (fd - g[i]);
+        *g2 += g[i] * g[i];
+        *fd2 += fd * fd;
+    }
+    return max_rel;
+}
+
+/* Analytic gradient against central differences, for one configuration. */
+static void grad_check_threads(int32_t act, int classification, double dropout, double l2,
+                               int64_t kernel, const int32_t *hidden, size_t n_hidden,
+                               int64_t threads)
+{
+    genre_mlp *m = grad_model(act, dropout, l2, kernel, hidden, n_hidden, threads);
     enum { N = 9, D = 4, K = 3 };
     double x[N * D], y[N * K];
     int32_t lab[N];
@@ -188,31 +234,12 @@ static void grad_check_threads(int32_t act, int classification, double dropout, 
         theta[i] = 0.6 * (2.0 * urand() - 1.0);
     ck_assert_ok(genre__mlp_test_objective(m, x, N, D, labels, y, K, theta, 11, &loss, g,
                                            &np));
-    double max_rel = 0.0, num = 0.0, den = 0.0, gmax = 0.0;
-    for (size_t i = 0; i < np; i++)
-        gmax = fmax(gmax, fabs(g[i]));
-    for (size_t i = 0; i < np; i++) {
-        /* five-point central difference: truncation error O(h^4) */
-        const double h = 1e-4, t0 = theta[i];
-        double f[4];
-        const double steps[4] = {2.0 * h, h, -h, -2.0 * h};
-        for (int s = 0; s < 4; s++) {
-            theta[i] = t0 + steps[s];
-            ck_assert_ok(genre__mlp_test_objective(m, x, N, D, labels, y, K, theta, 11, &f[s],
-                                                   NULL, &np));
-        }
-        theta[i] = t0;
-        double fd = (8.0 * (f[1] - f[2]) - (f[0] - f[3])) / (12.0 * h);
-        /* Relative error, with a floor where the finite difference's own
-         * rounding (~1e-12 absolute: eps * loss / h) dominates: components
-         * below 1e-5 of the largest one are held to 1e-11 absolute. */
-        double scale = fmax(fmax(fabs(fd), fabs(g[i])), 1e-5 * gmax);
-        double rel = fabs(fd - g[i]) / scale;
-        if (rel > max_rel)
-            max_rel = rel;
-        num += (fd - g[i]) * (fd - g[i]);
-        den += g[i] * g[i];
-    }
+    /* The floor of the relative error: where the finite difference's own
+     * rounding (~1e-12 absolute: eps * loss / h) dominates, components below
+     * 1e-5 of the largest one are held to 1e-11 absolute. */
+    double num, den, fd2;
+    const double max_rel = fd_compare(m, x, N, D, labels, y, K, theta, g, np, 1e-5, &num, &den,
+                                      &fd2);
     ck_assert_msg(max_rel < 1e-6,
                   "act %d, %s, dropout %g, l2 %g, kernel %lld, threads %lld: max relative "
                   "error %g", (int)act, classification ? "cross-entropy" : "MSE", dropout, l2,
@@ -239,15 +266,7 @@ static void grad_check_f32(int32_t act, int classification, double dropout, doub
                            const int32_t *hidden, size_t n_hidden, int64_t threads,
                            double *max_rel_out, double *norm_rel_out)
 {
-    genre_mlp *m = NULL;
-    ck_assert_ok(genre_mlp_create(&m));
-    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_N_THREADS, threads));
-    ck_assert_ok(genre_mlp_set_hidden_layers(m, hidden, n_hidden));
-    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_ACTIVATION, act));
-    ck_assert_ok(genre_mlp_set_f64(m, GENRE_MLP_DROPOUT, dropout));
-    ck_assert_ok(genre_mlp_set_f64(m, GENRE_MLP_L2, l2));
-    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_INIT, GENRE_MLP_INIT_LECUN_UNIFORM));
-    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_SEED, 3));
+    genre_mlp *m = grad_model(act, dropout, l2, GENRE_MLP_KERNEL_AUTO, hidden, n_hidden, threads);
     enum { N = 37, D = 5, K = 3 };
     double x[N * D], y[N * K];
     int32_t lab[N];
@@ -276,28 +295,8 @@ static void grad_check_f32(int32_t act, int classification, double dropout, doub
                                            &np));
     ck_assert_msg(fabs(loss32 - loss) <= 1e-5 * fabs(loss), "loss %.9g (float) vs %.9g",
                   loss32, loss);
-    double max_rel = 0.0, num = 0.0, den = 0.0, gmax = 0.0;
-    for (size_t i = 0; i < np; i++)
-        gmax = fmax(gmax, fabs(g[i]));
-    for (size_t i = 0; i < np; i++) {
-        const double h = 1e-4, t0 = theta[i];
-        double f[4];
-        const double steps[4] = {2.0 * h, h, -h, -2.0 * h};
-        for (int s = 0; s < 4; s++) {
-            theta[i] = t0 + steps[s];
-            ck_assert_ok(genre__mlp_test_objective(m, x, N, D, labels, y, K, theta, 11, &f[s],
-                                                   NULL, &np));
-        }
-        theta[i] = t0;
-        const double fd = (8.0 * (f[1] - f[2]) - (f[0] - f[3])) / (12.0 * h);
-        const double scale = fmax(fmax(fabs(fd), fabs(g[i])), 1e-3 * gmax);
-        const double rel = fabs(fd - g[i]) / scale;
-        if (rel > max_rel)
-            max_rel = rel;
-        num += (fd - g[i]) * (fd - g[i]);
-        den += fd * fd;
-    }
-    *max_rel_out = max_rel;
+    double num, g2, den;
+    *max_rel_out = fd_compare(m, x, N, D, labels, y, K, theta, g, np, 1e-3, &num, &g2, &den);
     *norm_rel_out = sqrt(num / den);
     free(theta);
     free(g);
