@@ -650,13 +650,6 @@ static size_t batch_array_count(const mlp_net *n, size_t ld, int dropout)
 #define KEXP exp
 #define KTANH tanh
 #include "mlp_kernels.inc"
-#undef KREAL
-#undef KSFX
-#undef KLANES
-#undef KLANE_SUM
-#undef KFMA
-#undef KEXP
-#undef KTANH
 
 #define KREAL float
 #define KSFX f
@@ -666,13 +659,6 @@ static size_t batch_array_count(const mlp_net *n, size_t ld, int dropout)
 #define KEXP expf
 #define KTANH tanhf
 #include "mlp_kernels.inc"
-#undef KREAL
-#undef KSFX
-#undef KLANES
-#undef KLANE_SUM
-#undef KFMA
-#undef KEXP
-#undef KTANH
 
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(GENRE_NO_AVX2_KERNELS)
 #  define GENRE_MLP_AVX2 1
@@ -731,13 +717,7 @@ static void fwd_avx2(const double *at, size_t n, size_t in, const double *w, con
         default: break;
         }
     }
-    for (; r0 < n; r0++)
-        for (size_t j = 0; j < o; j++) {
-            double acc = b[j];
-            for (size_t k = 0; k < in; k++)
-                acc = fma(w[k * o + j], at[k * n + r0], acc);
-            zt[j * n + r0] = relu ? (acc > 0.0 ? acc : 0.0) : acc;
-        }
+    fwd_rows(at, n, in, w, b, o, zt, relu, r0);
 }
 
 /* dat[k + q][r0 .. r0 + 8) for q < M. */
@@ -787,13 +767,7 @@ static void input_grad_avx2(const double *dzt, size_t n, size_t o, const double 
         default: break;
         }
     }
-    for (; r0 < n; r0++)
-        for (size_t k = 0; k < in; k++) {
-            double acc = 0.0;
-            for (size_t j = 0; j < o; j++)
-                acc = fma(w[k * o + j], dzt[j * n + r0], acc);
-            dat[k * n + r0] = (!h || h[k * n + r0] > 0.0) ? acc : 0.0;
-        }
+    input_grad_rows(dzt, n, o, w, in, dat, h, r0);
 }
 
 /* The weight and bias gradients (lib/mlp_kernels_avx2.inc). */
@@ -811,19 +785,6 @@ static void input_grad_avx2(const double *dzt, size_t n, size_t o, const double 
 #  define KLANE_SUM lane_sum
 #  define KFMA MADD
 #  include "mlp_kernels_avx2.inc"
-#  undef KVEC
-#  undef KVZERO
-#  undef KVLOAD
-#  undef KVSTORE
-#  undef KVADD
-#  undef KVFMA
-#  undef KWG_CHUNK
-#  undef KWG_MAX_ACC
-#  undef KREAL
-#  undef KSFX
-#  undef KLANES
-#  undef KLANE_SUM
-#  undef KFMA
 
 #  define KVEC __m256
 #  define KVZERO _mm256_setzero_ps
@@ -839,19 +800,6 @@ static void input_grad_avx2(const double *dzt, size_t n, size_t o, const double 
 #  define KLANE_SUM lane_sumf
 #  define KFMA fmaf
 #  include "mlp_kernels_avx2.inc"
-#  undef KVEC
-#  undef KVZERO
-#  undef KVLOAD
-#  undef KVSTORE
-#  undef KVADD
-#  undef KVFMA
-#  undef KWG_CHUNK
-#  undef KWG_MAX_ACC
-#  undef KREAL
-#  undef KSFX
-#  undef KLANES
-#  undef KLANE_SUM
-#  undef KFMA
 
 #  ifdef GENRE_TESTING
 static int force_portable; /* genre__mlp_test_force_portable() */
@@ -1996,13 +1944,7 @@ static void fwdf_avx2(const float *at, size_t n, size_t in, const float *w, cons
         fwdf_rows(at, n, in, w, b, o, zt, relu, r0, 2);
     for (; r0 + 8 <= n; r0 += 8)
         fwdf_rows(at, n, in, w, b, o, zt, relu, r0, 1);
-    for (; r0 < n; r0++)
-        for (size_t j = 0; j < o; j++) {
-            float acc = b[j];
-            for (size_t k = 0; k < in; k++)
-                acc = fmaf(w[k * o + j], at[k * n + r0], acc);
-            zt[j * n + r0] = relu ? (acc > 0.0f ? acc : 0.0f) : acc;
-        }
+    fwd_rowsf(at, n, in, w, b, o, zt, relu, r0);
 }
 
 /* dat[k + q][r0 .. r0 + 8 V) for q < M. */
@@ -2063,13 +2005,7 @@ static void input_gradf_avx2(const float *dzt, size_t n, size_t o, const float *
         input_gradf_rows(dzt, n, o, w, in, dat, h, r0, 2);
     for (; r0 + 8 <= n; r0 += 8)
         input_gradf_rows(dzt, n, o, w, in, dat, h, r0, 1);
-    for (; r0 < n; r0++)
-        for (size_t k = 0; k < in; k++) {
-            float acc = 0.0f;
-            for (size_t j = 0; j < o; j++)
-                acc = fmaf(w[k * o + j], dzt[j * n + r0], acc);
-            dat[k * n + r0] = (!h || h[k * n + r0] > 0.0f) ? acc : 0.0f;
-        }
+    input_grad_rowsf(dzt, n, o, w, in, dat, h, r0);
 }
 
 #endif
