@@ -636,6 +636,27 @@ static size_t batch_array_count(const mlp_net *n, size_t ld, int dropout)
     return total;
 }
 
+/* Asks for the cache lines of a dense input row: every line of a narrow row
+ * (a 13-double row spans 2 or 3 lines; requesting only its first and last
+ * double left the middle line to a demand miss: in a standalone gather of
+ * the 13-column data, 50 -> 27 cycles per row from L3, 107 -> 61 from DRAM),
+ * the first two and the last of a wide one (the hardware prefetcher follows
+ * a row). Any element type: elem_size bytes each. */
+static inline void prefetch_row(const void *row, size_t n_in, size_t elem_size)
+{
+#if defined(__GNUC__)
+    const char *p = row;
+    const size_t bytes = n_in * elem_size, lines = bytes <= 256 ? bytes : 128;
+    for (size_t k = 0; k < lines; k += 64)
+        __builtin_prefetch(p + k);
+    __builtin_prefetch(p + bytes - elem_size);
+#else
+    (void)row;
+    (void)n_in;
+    (void)elem_size;
+#endif
+}
+
 /* The portable kernels of both precisions, from one template. */
 #define RB 32 /* rows of one output kept in registers */
 #define KN_CAT2(a, b) a##b
@@ -924,46 +945,6 @@ typedef struct mlp_input {
     const double *values;
 } mlp_input;
 
-/* Asks for the cache lines of a dense input row: every line of a narrow row
- * (a 13-double row spans 2 or 3 lines; requesting only its first and last
- * double left the middle line to a demand miss: in a standalone gather of
- * the 13-column data, 50 -> 27 cycles per row from L3, 107 -> 61 from DRAM),
- * the first two and the last of a wide one (the hardware prefetcher follows
- * a row). */
-static inline void prefetch_row(const double *row, size_t n_in)
-{
-#if defined(__GNUC__)
-    const size_t lines = n_in <= 32 ? n_in : 16;
-    for (size_t k = 0; k < lines; k += 8)
-        __builtin_prefetch(row + k);
-    __builtin_prefetch(row + n_in - 1);
-#else
-    (void)row;
-    (void)n_in;
-#endif
-}
-
-/* The rows idx[0..n) (or rows 0..n when idx is NULL) of the input, gathered
- * feature-major into g (n_in x ld, ld >= n; columns n..ld are set to 0). */
-static void gather_rows(const mlp_input *in, const size_t *idx, size_t n, size_t n_in,
-                        double *g, size_t ld)
-{
-    for (size_t k = 0; k < n_in; k++)
-        for (size_t r = n; r < ld; r++)
-            g[k * ld + r] = 0.0;
-    /* shuffled rows miss the cache: ask for them PREFETCH_ROWS rows ahead
-     * (the first PREFETCH_ROWS rows up front) */
-    for (size_t r = 0; idx && r < n && r < PREFETCH_ROWS; r++)
-        prefetch_row(in->x + idx[r] * in->stride, n_in);
-    for (size_t r = 0; r < n; r++) {
-        const double *xr = in->x + (idx ? idx[r] : r) * in->stride;
-        if (idx && r + PREFETCH_ROWS < n)
-            prefetch_row(in->x + idx[r + PREFETCH_ROWS] * in->stride, n_in);
-        for (size_t k = 0; k < n_in; k++)
-            g[k * ld + r] = xr[k];
-    }
-}
-
 /*
  * First layer on CSR rows, O(nnz x o): column r of zt (o x ld) is
  * b + sum_p values[p] W[col_idx[p]] over the entries of row idx[r] (r0 + r
@@ -1023,9 +1004,7 @@ static genre_status forward_infer(const mlp_net *n, const mlp_input *in, size_t 
         } else {
             if (l == 0) {
                 double *g = other + rows * n->max_width;
-                mlp_input sub = *in;
-                sub.x = in->x + r0 * in->stride;
-                gather_rows(&sub, NULL, rows, w_in, g, rows);
+                gather_rows(in->x + r0 * in->stride, in->stride, NULL, rows, w_in, g, rows);
                 a = g;
             }
             st = dense_forward(use_builtin(n, l), a, rows, w_in, w, b, o, cur,
@@ -1681,7 +1660,7 @@ static genre_status batch_grad(const mlp_net *n, const mlp_params *p, const fit_
     const size_t ld = padded_rows(rows); /* row stride of every array below */
     const int csr = fd->in.row_ptr != NULL;
     if (!csr)
-        gather_rows(&fd->in, idx, rows, n_in, w->x0, ld);
+        gather_rows(fd->in.x, fd->in.stride, idx, rows, n_in, w->x0, ld);
     const double *a = w->x0;
     for (size_t l = 0; l < L; l++) {
         size_t in = n->width[l], o = n->width[l + 1];
@@ -2124,38 +2103,6 @@ static genre_status f32_new(f32_ctx *c, const mlp_net *n, const fit_data *fd, si
     return GENRE_OK;
 }
 
-/* prefetch_row() for a float row. */
-static inline void prefetch_rowf(const float *row, size_t n_in)
-{
-#if defined(__GNUC__)
-    const size_t lines = n_in <= 64 ? n_in : 32;
-    for (size_t k = 0; k < lines; k += 16)
-        __builtin_prefetch(row + k);
-    __builtin_prefetch(row + n_in - 1);
-#else
-    (void)row;
-    (void)n_in;
-#endif
-}
-
-/* gather_rows() from the contiguous float rows x (n_in columns). */
-static void gather_rowsf(const float *x, size_t n_in, const size_t *idx, size_t n, float *g,
-                         size_t ld)
-{
-    for (size_t k = 0; k < n_in; k++)
-        for (size_t r = n; r < ld; r++)
-            g[k * ld + r] = 0.0f;
-    for (size_t r = 0; r < n && r < PREFETCH_ROWS; r++)
-        prefetch_rowf(x + idx[r] * n_in, n_in);
-    for (size_t r = 0; r < n; r++) {
-        const float *xr = x + idx[r] * n_in;
-        if (r + PREFETCH_ROWS < n)
-            prefetch_rowf(x + idx[r + PREFETCH_ROWS] * n_in, n_in);
-        for (size_t k = 0; k < n_in; k++)
-            g[k * ld + r] = xr[k];
-    }
-}
-
 /*
  * batch_grad() in float for dense input: w->grad (float) receives the
  * gradient of the mean data loss over `norm` rows, without the L2 term
@@ -2172,7 +2119,7 @@ static genre_status batch_gradf(const mlp_net *n, const mlp_params *p, const fit
     const float keep_scale = drop ? (float)(1.0 / (1.0 - p->dropout)) : 1.0f;
     const int relu = n->activation == GENRE_MLP_ACT_RELU;
     const size_t ld = padded_rows(rows);
-    gather_rowsf(c->x, n_in, idx, rows, w->x0, ld);
+    gather_rowsf(c->x, n_in, idx, rows, n_in, w->x0, ld);
     const float *a = w->x0;
     for (size_t l = 0; l < L; l++) {
         const size_t in = n->width[l], o = n->width[l + 1];
