@@ -947,10 +947,13 @@ END_TEST
 
 /* ---- Threads ---------------------------------------------------------------------- */
 
-static void fit_proba(int64_t threads, int64_t batch, double dropout, double l2, int64_t epochs,
-                      double *p)
+/* Fits small_model() on the blobs in the given precision and returns its
+ * probabilities on them in p (NB x KB); 40+ epochs must reach 85%. */
+static void fit_proba_prec(int64_t precision, int64_t threads, int64_t batch, double dropout,
+                           double l2, int64_t epochs, double *p)
 {
     genre_mlp *m = small_model();
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_PRECISION, precision));
     ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_N_THREADS, threads));
     ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_BATCH_SIZE, batch));
     ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, epochs));
@@ -958,11 +961,17 @@ static void fit_proba(int64_t threads, int64_t batch, double dropout, double l2,
     ck_assert_ok(genre_mlp_set_f64(m, GENRE_MLP_L2, l2));
     ck_assert_ok(genre_mlp_fit(m, bx, NB, DB, DB, by, NULL, 0, 0, NULL));
     ck_assert_ok(genre_mlp_predict_proba(m, bx, NB, DB, DB, p, NB * KB, NULL));
-    double acc = accuracy_of(m);
+    const double acc = accuracy_of(m);
     if (epochs >= 40)
-        ck_assert_msg(acc > 0.85, "threads %lld batch %lld: accuracy %g", (long long)threads,
-                      (long long)batch, acc);
+        ck_assert_msg(acc > 0.85, "precision %lld, threads %lld, batch %lld: accuracy %g",
+                      (long long)precision, (long long)threads, (long long)batch, acc);
     genre_mlp_free(m);
+}
+
+static void fit_proba(int64_t threads, int64_t batch, double dropout, double l2, int64_t epochs,
+                      double *p)
+{
+    fit_proba_prec(GENRE_MLP_PRECISION_DOUBLE, threads, batch, dropout, l2, epochs, p);
 }
 
 START_TEST(test_threads)
@@ -1055,24 +1064,6 @@ START_TEST(test_threads)
 END_TEST
 
 /* ---- Float32 compute mode (GENRE_MLP_PRECISION_FLOAT, 0.3) ----------------------- */
-
-static void fit_proba_prec(int64_t precision, int64_t threads, int64_t batch, double dropout,
-                           double l2, int64_t epochs, double *p)
-{
-    genre_mlp *m = small_model();
-    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_PRECISION, precision));
-    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_N_THREADS, threads));
-    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_BATCH_SIZE, batch));
-    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, epochs));
-    ck_assert_ok(genre_mlp_set_f64(m, GENRE_MLP_DROPOUT, dropout));
-    ck_assert_ok(genre_mlp_set_f64(m, GENRE_MLP_L2, l2));
-    ck_assert_ok(genre_mlp_fit(m, bx, NB, DB, DB, by, NULL, 0, 0, NULL));
-    ck_assert_ok(genre_mlp_predict_proba(m, bx, NB, DB, DB, p, NB * KB, NULL));
-    if (epochs >= 40)
-        ck_assert_msg(accuracy_of(m) > 0.85, "float32, threads %lld: accuracy %g",
-                      (long long)threads, accuracy_of(m));
-    genre_mlp_free(m);
-}
 
 START_TEST(test_float32)
 {
