@@ -169,6 +169,21 @@ static genre_mlp *grad_model(int32_t act, double dropout, double l2, int64_t ker
     return m;
 }
 
+/* The data of the gradient checks: x (n x d) and y (n x k) normal draws of
+ * seed 99 (rounded to float, so exact in float, when float_exact), labels
+ * i % k. */
+static void grad_data(double *x, double *y, int32_t *lab, size_t n, size_t d, size_t k,
+                      int float_exact)
+{
+    lcg_state = 99;
+    for (size_t i = 0; i < n * d; i++)
+        x[i] = float_exact ? (double)(float)nrand() : nrand();
+    for (size_t i = 0; i < n * k; i++)
+        y[i] = float_exact ? (double)(float)nrand() : nrand();
+    for (size_t i = 0; i < n; i++)
+        lab[i] = (int32_t)(i % k);
+}
+
 /* The gradient g at theta (np values) against five-point central
  * differences of the double objective (dropout seed 11; truncation error
  * O(h^4)). Returns the largest error relative to max(|fd|, |g|, floor *
@@ -215,13 +230,7 @@ static void grad_check_threads(int32_t act, int classification, double dropout, 
     enum { N = 9, D = 4, K = 3 };
     double x[N * D], y[N * K];
     int32_t lab[N];
-    lcg_state = 99;
-    for (size_t i = 0; i < N * D; i++)
-        x[i] = nrand();
-    for (size_t i = 0; i < N * K; i++)
-        y[i] = nrand();
-    for (size_t i = 0; i < N; i++)
-        lab[i] = (int32_t)(i % K);
+    grad_data(x, y, lab, N, D, K, 0);
     const int32_t *labels = classification ? lab : NULL;
     double loss;
     size_t np;
@@ -270,13 +279,7 @@ static void grad_check_f32(int32_t act, int classification, double dropout, doub
     enum { N = 37, D = 5, K = 3 };
     double x[N * D], y[N * K];
     int32_t lab[N];
-    lcg_state = 99;
-    for (size_t i = 0; i < N * D; i++)
-        x[i] = (double)(float)nrand(); /* exact in float: the input's own rounding aside */
-    for (size_t i = 0; i < N * K; i++)
-        y[i] = (double)(float)nrand();
-    for (size_t i = 0; i < N; i++)
-        lab[i] = (int32_t)(i % K);
+    grad_data(x, y, lab, N, D, K, 1); /* the input's own rounding aside */
     const int32_t *labels = classification ? lab : NULL;
     double loss, loss32;
     size_t np;
