@@ -1749,13 +1749,8 @@ static genre_status batch_grad(const mlp_net *n, const mlp_params *p, const fit_
                               fuse ? w->h[l - 1] : NULL);
         if (st != GENRE_OK)
             return st;
-        if (drop) {
-            const double *mask = w->mask[l - 1];
-            for (size_t i = 0; i < ld * in; i++)
-                da[i] *= mask[i];
-        }
-        if (!fuse)
-            activation_grad(n->activation, w->h[l - 1], da, da, ld * in);
+        hidden_backward(n->activation, fuse, drop ? w->mask[l - 1] : NULL, w->h[l - 1], da,
+                        ld * in);
         dz = da;
     }
     return GENRE_OK;
@@ -2191,13 +2186,8 @@ static genre_status batch_gradf(const mlp_net *n, const mlp_params *p, const fit
         float *da = dz == w->g1 ? w->g2 : w->g1;
         const int fuse = relu && !drop;
         dense_input_gradf(dz, ld, o, par + n->w_off[l], in, da, fuse ? w->h[l - 1] : NULL);
-        if (drop) {
-            const float *mask = w->mask[l - 1];
-            for (size_t i = 0; i < ld * in; i++)
-                da[i] *= mask[i];
-        }
-        if (!fuse)
-            activation_gradf(n->activation, w->h[l - 1], da, da, ld * in);
+        hidden_backwardf(n->activation, fuse, drop ? w->mask[l - 1] : NULL, w->h[l - 1], da,
+                         ld * in);
         dz = da;
     }
     return GENRE_OK;
