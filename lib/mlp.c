@@ -1645,6 +1645,17 @@ static void csr_first_layer_grad(const mlp_net *n, const mlp_params *p, const fi
  * when this is one thread's share of it). rng drives dropout (NULL or p ==
  * 0: no dropout).
  */
+/* grad += l2 * W for layer l's weights (not its biases); nothing when l2 = 0. */
+static void add_l2(const mlp_net *n, size_t l, double l2, const double *params, double *grad)
+{
+    if (l2 <= 0.0)
+        return;
+    const double *wl = params + n->w_off[l];
+    double *gl = grad + n->w_off[l];
+    for (size_t i = 0; i < n->width[l] * n->width[l + 1]; i++)
+        gl[i] += l2 * wl[i];
+}
+
 static genre_status batch_grad(const mlp_net *n, const mlp_params *p, const fit_data *fd,
                                const size_t *idx, size_t rows, size_t norm, train_ws *w,
                                genre__rng *rng, double *loss)
@@ -1734,12 +1745,7 @@ static genre_status batch_grad(const mlp_net *n, const mlp_params *p, const fit_
                                w->grad + n->b_off[l]);
         if (st != GENRE_OK)
             return st;
-        if (p->l2 > 0.0) {
-            const double *wl = params + n->w_off[l];
-            double *gl = w->grad + n->w_off[l];
-            for (size_t i = 0; i < in * o; i++)
-                gl[i] += p->l2 * wl[i];
-        }
+        add_l2(n, l, p->l2, params, w->grad);
         if (l == 0)
             break; /* no gradient for the input itself */
         double *da = dz == w->g1 ? w->g2 : w->g1;
@@ -2207,13 +2213,21 @@ static void f32_reduce(const mlp_net *n, const mlp_params *p, const f32_ctx *c, 
         for (size_t i = 0; i < np; i++)
             g[i] += (double)gt[i];
     }
-    if (p->l2 > 0.0)
-        for (size_t l = 0; l < n->n_layers; l++) {
-            const double *wl = n->params + n->w_off[l];
-            double *gl = g + n->w_off[l];
-            for (size_t i = 0; i < n->width[l] * n->width[l + 1]; i++)
-                gl[i] += p->l2 * wl[i];
-        }
+    for (size_t l = 0; l < n->n_layers; l++)
+        add_l2(n, l, p->l2, n->params, g);
+}
+
+/* One mini-batch on the calling thread, in double or (f32 non-NULL) float:
+ * the gradient, L2 included, lands in w->grad. */
+static genre_status single_batch(const mlp_net *n, const mlp_params *p, const fit_data *fd,
+                                 const f32_ctx *f32, const size_t *idx, size_t rows,
+                                 train_ws *w, genre__rng *rng, double *loss)
+{
+    if (!f32)
+        return batch_grad(n, p, fd, idx, rows, rows, w, rng, loss);
+    genre_status st = batch_gradf(n, p, fd, f32, idx, rows, rows, f32->ws, rng, loss);
+    f32_reduce(n, p, f32, 1, w->grad);
+    return st;
 }
 
 /* ---- Data-parallel mini-batches ------------------------------------------ */
@@ -2325,17 +2339,18 @@ static genre_status team_batch(team_job *j, const size_t *idx, size_t rows, doub
         if (j->st[t] != GENRE_OK)
             return j->st[t];
     double *g = j->ws[0].grad, total = j->loss[0];
-    const size_t np = j->n->n_params;
-    for (int t = 1; t < j->t_eff; t++) {
-        if (!j->f32) {
+    for (int t = 1; t < j->t_eff; t++)
+        total += j->loss[t];
+    if (j->f32) {
+        f32_reduce(j->n, j->p, j->f32, j->t_eff, g);
+    } else {
+        const size_t np = j->n->n_params;
+        for (int t = 1; t < j->t_eff; t++) {
             const double *gt = j->ws[t].grad;
             for (size_t i = 0; i < np; i++)
                 g[i] += gt[i];
         }
-        total += j->loss[t];
     }
-    if (j->f32)
-        f32_reduce(j->n, j->p, j->f32, j->t_eff, g);
     *loss = total;
     return GENRE_OK;
 }
@@ -2445,12 +2460,9 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
             double loss;
             if (T > 1) {
                 st = team_batch(&job, w.perm + r0, rows, &loss);
-            } else if (f32) {
-                st = batch_gradf(n, p, fd, &fc, w.perm + r0, rows, rows, fc.ws, &drop_rng,
-                                 &loss);
-                f32_reduce(n, p, &fc, 1, w.grad);
             } else {
-                st = batch_grad(n, p, fd, w.perm + r0, rows, rows, &w, &drop_rng, &loss);
+                st = single_batch(n, p, fd, f32 ? &fc : NULL, w.perm + r0, rows, &w, &drop_rng,
+                                  &loss);
             }
             if (st != GENRE_OK)
                 break;
@@ -2967,13 +2979,8 @@ static genre_status test_objective(const genre_mlp *model, const mlp_input *in,
         } else if (st == GENRE_OK) {
             genre__rng rng;
             genre__rng_init(&rng, dropout_seed, STREAM_DROPOUT);
-            if (f32) {
-                st = batch_gradf(n, &model->p, &fd, &fc, w.perm, n_rows, n_rows, fc.ws, &rng,
-                                 loss);
-                f32_reduce(n, &model->p, &fc, 1, w.grad);
-            } else {
-                st = batch_grad(n, &model->p, &fd, w.perm, n_rows, n_rows, &w, &rng, loss);
-            }
+            st = single_batch(n, &model->p, &fd, f32 ? &fc : NULL, w.perm, n_rows, &w, &rng,
+                              loss);
         }
         f32_free(&fc);
         if (st == GENRE_OK) {
