@@ -14,6 +14,17 @@ double genre_bench_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void genre_bench_sort(double *t, size_t n)
+{
+    qsort(t, n, sizeof *t, cmp_double);
+}
+
 /* One "set,label,features" line: 1 with the row and label filled when it is a
  * training row (set 0), else 0. */
 static int parse_train_row(char *line, size_t n_cols, double *row, int32_t *label)

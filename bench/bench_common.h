@@ -13,6 +13,9 @@
 /* Monotonic wall time in seconds. */
 double genre_bench_now(void);
 
+/* Sorts n timings ascending in place (for a best or a median). */
+void genre_bench_sort(double *t, size_t n);
+
 /* The frozen split's 13 features per row; key and mode are codes, the other
  * 11 columns continuous. */
 #define GENRE_BENCH_SPLIT_COLS 13

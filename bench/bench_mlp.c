@@ -43,6 +43,8 @@
  */
 #include <genre/genre.h>
 
+#include "bench_common.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,13 +63,6 @@
 
 static int64_t g_threads = 2; /* GENRE_MLP_N_THREADS of the libgenre fits */
 static int64_t g_precision = GENRE_MLP_PRECISION_DOUBLE; /* GENRE_MLP_PRECISION of them */
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 typedef struct data {
     size_t n[2];      /* train, test */
@@ -164,10 +159,10 @@ static double fit_genre(const data *s, const row *rw, int64_t kernel, double *au
         genre_mlp_set_i64(m, GENRE_MLP_DENSE_KERNEL, kernel) == GENRE_OK &&
         genre_mlp_set_i64(m, GENRE_MLP_N_THREADS, g_threads) == GENRE_OK &&
         genre_mlp_set_i64(m, GENRE_MLP_PRECISION, g_precision) == GENRE_OK) {
-        double t0 = now();
+        double t0 = genre_bench_now();
         if (genre_mlp_fit(m, rw->x[0], s->n[0], rw->d, rw->d, s->y[0], NULL, 0, 0, NULL) ==
             GENRE_OK)
-            t = now() - t0;
+            t = genre_bench_now() - t0;
         if (t >= 0 && (genre_mlp_predict_proba(m, rw->x[1], s->n[1], rw->d, rw->d, p,
                                                s->n[1] * K, NULL) != GENRE_OK ||
                        scores(s, p, auc, acc) != 0))
@@ -191,12 +186,8 @@ static double run_genre(const data *s, const row *rw, int64_t kernel, double *au
         t[i] = fit_genre(s, rw, kernel, auc, acc);
         if (t[i] < 0)
             return -1.0;
-        for (int j = i; j > 0 && t[j] < t[j - 1]; j--) {
-            double tmp = t[j];
-            t[j] = t[j - 1];
-            t[j - 1] = tmp;
-        }
     }
+    genre_bench_sort(t, GENRE_REPS);
     return t[GENRE_REPS / 2];
 }
 
@@ -265,12 +256,12 @@ static double run_fann(const data *s, double *auc, double *acc)
     fann_set_learning_momentum(ann, 0.9f);
     fann_randomize_weights(ann, -0.3, 0.3);
     fann_shuffle_train_data(td); /* FANN uses rand(); the bench seeds nothing */
-    double t0 = now();
+    double t0 = genre_bench_now();
     for (int e = 0; e < EPOCHS; e++) {
         fann_shuffle_train_data(td);
         fann_train_epoch(ann, td);
     }
-    double t = now() - t0;
+    double t = genre_bench_now() - t0;
     printf("fann: %u connections (params)\n", fann_get_total_connections(ann));
     for (size_t i = 0; i < s->n[1]; i++) {
         double in[D];
@@ -362,10 +353,10 @@ static double run_csr(int lazy)
             genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, 1) == GENRE_OK &&
             genre_mlp_set_i64(m, GENRE_MLP_SPARSE_UPDATE, lazy) == GENRE_OK &&
             genre_mlp_set_f64(m, GENRE_MLP_LEARNING_RATE, 0.01) == GENRE_OK) {
-            double t0 = now();
+            double t0 = genre_bench_now();
             if (genre_mlp_fit_csr(m, n, CSR_COLS, rp, ci, v, y, 0, NULL, NULL, NULL, NULL) ==
                 GENRE_OK)
-                t = now() - t0;
+                t = genre_bench_now() - t0;
         }
     }
     genre_mlp_free(m);
@@ -424,12 +415,7 @@ int main(int argc, char **argv)
             }
         double best[4], med[4];
         for (int k = 0; k < 4; k++) {
-            for (int i = 1; i < 5; i++) /* insertion sort */
-                for (int j = i; j > 0 && tt[k][j] < tt[k][j - 1]; j--) {
-                    double tmp = tt[k][j];
-                    tt[k][j] = tt[k][j - 1];
-                    tt[k][j - 1] = tmp;
-                }
+            genre_bench_sort(tt[k], 5);
             best[k] = tt[k][0];
             med[k] = tt[k][2];
             printf("libgenre %s %s thr: best %.3f s, median %.3f s\n",

@@ -23,6 +23,8 @@
  * without t-SNE (docs/benchmarks.md); bench_kmeans, bench_mlp and
  * bench_tsne compare the stages one by one.
  */
+#include "bench_common.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,13 +35,6 @@
 #define GENRE_BENCH_ANALYSIS "genre-analysis"
 #endif
 #define OUT "/tmp/genre-bench-pipeline-report"
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 /* Prints "  stage <name>: <s> s" for every stage of the report. */
 static void print_stages(const char *tag)
@@ -96,9 +91,9 @@ static double run(const char *args, const char *tag)
     char cmd[4096];
     snprintf(cmd, sizeof cmd, "'%s' %s -o " OUT " >/dev/null 2>/dev/null",
              GENRE_BENCH_ANALYSIS, args);
-    double a = now();
+    double a = genre_bench_now();
     int st = system(cmd);
-    double b = now();
+    double b = genre_bench_now();
     if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
         fprintf(stderr, "genre-bench-pipeline: '%s' failed\n", cmd);
         exit(1);
@@ -135,11 +130,7 @@ int main(int argc, char **argv)
         printf("pipeline without t-SNE, run %d: %.2f s\n", i + 1, t[i]);
         fflush(stdout);
     }
-    for (int i = 1; i < runs; i++)
-        for (int j = i; j > 0 && t[j] < t[j - 1]; j--) {
-            double x = t[j];
-            t[j] = t[j - 1], t[j - 1] = x;
-        }
+    genre_bench_sort(t, (size_t)runs);
     double med = t[runs / 2];
     double tn = -1, ns = -1, tf = -1, ta = -1;
     if (names) {

@@ -50,12 +50,6 @@ static void check(genre_status st, const char *what)
     genre_bench_check("genre-bench-text", st, what);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 typedef struct side {
     size_t n;
     double *x;
@@ -202,7 +196,7 @@ int main(int argc, char **argv)
         vectorise(t, &te, &b);
         t_feat[r] = genre_bench_now() - t0;
     }
-    qsort(t_feat, (size_t)repeats, sizeof *t_feat, cmp_double);
+    genre_bench_sort(t_feat, (size_t)repeats);
     double feat_s = t_feat[repeats / 2];
     int64_t ncols;
     check(genre_text_get_i64(t, GENRE_TEXT_N_FEATURES, &ncols), "columns");

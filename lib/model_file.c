@@ -966,15 +966,22 @@ genre_status genre__mf_open_file(genre__mf_reader *r, const char *path,
 
 /* ---- Saving and loading a module's model ------------------------------------ */
 
+/* Starts w for the codec's kind and version and puts the model's records;
+ * the caller finishes and frees w (also on failure). */
+static genre_status encode_with(const genre__mf_codec *codec, const void *model,
+                                genre__mf_writer *w)
+{
+    genre_status st = genre__mf_writer_init(w, codec->kind, codec->version);
+    return st ? st : codec->encode(model, w);
+}
+
 genre_status genre__mf_save_file(const char *func, const void *model, const char *path,
                                  const genre__mf_codec *codec)
 {
     if (path == NULL)
         return genre__fail(GENRE_E_INVALID_ARG, func, "argument '%s' is NULL", "path");
     genre__mf_writer w;
-    genre_status st = genre__mf_writer_init(&w, codec->kind, codec->version);
-    if (st == GENRE_OK)
-        st = codec->encode(model, &w);
+    genre_status st = encode_with(codec, model, &w);
     if (st == GENRE_OK)
         st = genre__mf_finish_to_file(&w, path);
     genre__mf_writer_free(&w);
@@ -988,9 +995,7 @@ genre_status genre__mf_save_memory(const char *func, const void *model, void *bu
         return genre__fail(GENRE_E_INVALID_ARG, func, "argument '%s' is NULL",
                            "written_or_needed");
     genre__mf_writer w;
-    genre_status st = genre__mf_writer_init(&w, codec->kind, codec->version);
-    if (st == GENRE_OK)
-        st = codec->encode(model, &w);
+    genre_status st = encode_with(codec, model, &w);
     if (st == GENRE_OK)
         st = genre__mf_finish_to_memory(&w, buf, cap, written_or_needed);
     genre__mf_writer_free(&w);
