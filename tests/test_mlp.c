@@ -222,6 +222,28 @@ static double fd_compare(const genre_mlp *m, const double *x, size_t n, size_t d
 }
 
 /* Analytic gradient against central differences, for one configuration. */
+/* The parameter count of m for this data, and a random point theta in
+ * [-0.6, 0.6] (rounded to float when float_exact) with room for its gradient
+ * g (malloc'd; the caller frees both). */
+static size_t grad_point(genre_mlp *m, const double *x, size_t n, size_t d,
+                         const int32_t *labels, const double *y, size_t k, int float_exact,
+                         double **theta, double **g)
+{
+    double loss;
+    size_t np;
+    ck_assert_ok(genre__mlp_test_objective(m, x, n, d, labels, y, k, NULL, 11, &loss, NULL,
+                                           &np));
+    *theta = malloc(np * sizeof **theta);
+    *g = malloc(np * sizeof **g);
+    ck_assert_ptr_nonnull(*theta);
+    ck_assert_ptr_nonnull(*g);
+    for (size_t i = 0; i < np; i++) {
+        const double v = 0.6 * (2.0 * urand() - 1.0);
+        (*theta)[i] = float_exact ? (double)(float)v : v;
+    }
+    return np;
+}
+
 static void grad_check_threads(int32_t act, int classification, double dropout, double l2,
                                int64_t kernel, const int32_t *hidden, size_t n_hidden,
                                int64_t threads)
@@ -232,15 +254,8 @@ static void grad_check_threads(int32_t act, int classification, double dropout, 
     int32_t lab[N];
     grad_data(x, y, lab, N, D, K, 0);
     const int32_t *labels = classification ? lab : NULL;
-    double loss;
-    size_t np;
-    ck_assert_ok(genre__mlp_test_objective(m, x, N, D, labels, y, K, NULL, 11, &loss, NULL,
-                                           &np));
-    double *theta = malloc(np * sizeof *theta), *g = malloc(np * sizeof *g);
-    ck_assert_ptr_nonnull(theta);
-    ck_assert_ptr_nonnull(g);
-    for (size_t i = 0; i < np; i++)
-        theta[i] = 0.6 * (2.0 * urand() - 1.0);
+    double loss, *theta, *g;
+    size_t np = grad_point(m, x, N, D, labels, y, K, 0, &theta, &g);
     ck_assert_ok(genre__mlp_test_objective(m, x, N, D, labels, y, K, theta, 11, &loss, g,
                                            &np));
     /* The floor of the relative error: where the finite difference's own
@@ -281,15 +296,8 @@ static void grad_check_f32(int32_t act, int classification, double dropout, doub
     int32_t lab[N];
     grad_data(x, y, lab, N, D, K, 1); /* the input's own rounding aside */
     const int32_t *labels = classification ? lab : NULL;
-    double loss, loss32;
-    size_t np;
-    ck_assert_ok(genre__mlp_test_objective(m, x, N, D, labels, y, K, NULL, 11, &loss, NULL,
-                                           &np));
-    double *theta = malloc(np * sizeof *theta), *g = malloc(np * sizeof *g);
-    ck_assert_ptr_nonnull(theta);
-    ck_assert_ptr_nonnull(g);
-    for (size_t i = 0; i < np; i++) /* weights exact in float too */
-        theta[i] = (double)(float)(0.6 * (2.0 * urand() - 1.0));
+    double loss, loss32, *theta, *g;
+    size_t np = grad_point(m, x, N, D, labels, y, K, 1, &theta, &g); /* exact in float too */
     ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_PRECISION, GENRE_MLP_PRECISION_FLOAT));
     ck_assert_ok(genre__mlp_test_objective(m, x, N, D, labels, y, K, theta, 11, &loss32, g,
                                            &np));
