@@ -11,6 +11,7 @@
 
 #include <genre/genre.h>
 
+#include "analysis_options.h"
 #include "genre_plot.h"
 #include "name_study.h"
 #include "report_dir.h"
@@ -58,225 +59,6 @@ static const char *const FEAT[NF] = {"popularity", "acousticness", "danceability
                                      "duration_ms", "energy", "instrumentalness", "key",
                                      "liveness", "loudness", "mode", "speechiness", "tempo",
                                      "valence"};
-
-/* ======================================================================== */
-/* Options                                                                  */
-/* ======================================================================== */
-
-typedef struct options {
-    const char *input, *out, *split_file, *schema;
-    uint64_t seed;
-    int threads;
-    int no_tsne, no_kmeans, no_mlp, no_plots, reference_order, tempo_median;
-    int no_names, names_quick, force;
-    double perplexity[4];
-    int n_perplexity;
-    int dims[2];
-    int n_dims;
-    long tsne_rows, tsne_iter;
-    double tsne_theta;
-    long epochs;
-} options;
-
-static void usage(FILE *f)
-{
-    fputs(
-        "Usage: genre-analysis [options]\n"
-        "Runs the reference analysis of the \"Prediction of Music Genre\" table and writes\n"
-        "a report (index.html, plots/*.png|svg, metrics.json) to genre-report/.\n"
-        "\n"
-        "  -i, --input FILE        CSV (plain or gzip) with the music_genre schema\n"
-        "                          (default: the data set installed with libgenre)\n"
-        "      --schema FILE       read --input with the schema in FILE instead: one\n"
-        "                          line per column, `name type [options]`, see\n"
-        "                          docs/analysis.md and examples/music_genre.schema\n"
-        "  -o, --output DIR        report folder (default genre-report): a new folder,\n"
-        "                          an empty one or an earlier genre-analysis report\n"
-        "                          (only its files are replaced); a cancelled or\n"
-        "                          failed run writes DIR.partial instead\n"
-        "      --force             write into a folder that holds other files too,\n"
-        "                          replacing only genre-analysis's own (never the\n"
-        "                          working folder, its parents or /)\n"
-        "  -s, --seed N            seed of the split and every model (default 20261125)\n"
-        "  -j, --threads N         threads for k-means, silhouettes, t-SNE and the MLP\n"
-        "                          fits (default 0 = the online cores)\n"
-        "      --no-tsne           skip the t-SNE stage\n"
-        "      --no-kmeans         skip the k-means sweep\n"
-        "      --no-mlp            skip the MLPs (and the MLP tempo imputer)\n"
-        "      --no-plots          write index.html and metrics.json only\n"
-        "      --no-names          skip the name study (artist and track names, about\n"
-        "                          two minutes on one core, beside the other stages)\n"
-        "      --names-quick       the name study with its quick settings (at most\n"
-        "                          5/4/40 epochs, 3 folds, 200 bootstrap resamples)\n"
-        "      --perplexity LIST   t-SNE perplexities, comma-separated (default 30,50)\n"
-        "      --tsne-dims LIST    t-SNE dimensions, from 2,3 (default 2,3)\n"
-        "      --tsne-rows N       embed N training rows (default 0 = all)\n"
-        "      --tsne-iter N       t-SNE iterations (default 1000)\n"
-        "      --tsne-theta X      Barnes-Hut accuracy (default 0.5; larger is faster\n"
-        "                          and coarser)\n"
-        "      --epochs N          most epochs per MLP; the epoch count is chosen on\n"
-        "                          validation rows below it (default 200)\n"
-        "      --reference-order   impute over all rows before the split, as the\n"
-        "                          reference analysis did (leaks test rows into the\n"
-        "                          duration medians and the tempo model)\n"
-        "      --tempo-median      impute tempo with the training median instead of\n"
-        "                          the MLP regressor\n"
-        "      --split-file FILE   take the train/test assignment from the first column\n"
-        "                          (0 train, 1 test) of a CSV with one line per\n"
-        "                          non-empty data row, e.g. tests/fixtures/real_split.csv.gz\n"
-        "  -h, --help              this text\n"
-        "\n"
-        "Ctrl-C cancels the running stages (the name study too, at its next epoch) and\n"
-        "writes a report marked partial, to DIR.partial, that lists the stages it\n"
-        "finished; a complete report in DIR is never replaced by a partial one.\n",
-        f);
-}
-
-static int parse_list(const char *s, double *out, int cap)
-{
-    int n = 0;
-    while (*s && n < cap) {
-        char *end;
-        double v = strtod(s, &end);
-        if (end == s || !(v > 0))
-            return -1;
-        out[n++] = v;
-        s = *end == ',' ? end + 1 : end;
-        if (*end && *end != ',')
-            return -1;
-    }
-    return *s ? -1 : n;
-}
-
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-/* 0 ok, 1 help printed, -1 error printed */
-static int parse_options(int argc, char **argv, options *o)
-{
-    memset(o, 0, sizeof *o);
-    o->out = "genre-report";
-    o->seed = 20261125u;
-    o->perplexity[0] = 30, o->perplexity[1] = 50, o->n_perplexity = 2;
-    o->dims[0] = 2, o->dims[1] = 3, o->n_dims = 2;
-    o->tsne_iter = 1000;
-    o->tsne_theta = 0.5;
-    o->epochs = 200;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        long n;
-#define NEEDV()                                                                        \
-    do {                                                                               \
-        if (!v) {                                                                      \
-            fprintf(stderr, "genre-analysis: %s needs a value (see --help)\n", a);     \
-            return -1;                                                                 \
-        }                                                                              \
-        i++;                                                                           \
-    } while (0)
-#define BAD()                                                                          \
-    do {                                                                               \
-        fprintf(stderr, "genre-analysis: bad value '%s' for %s (see --help)\n", v, a); \
-        return -1;                                                                     \
-    } while (0)
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            return 1;
-        } else if (!strcmp(a, "-i") || !strcmp(a, "--input")) {
-            NEEDV();
-            o->input = v;
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            NEEDV();
-            o->out = v;
-        } else if (!strcmp(a, "-s") || !strcmp(a, "--seed")) {
-            NEEDV();
-            char *end;
-            errno = 0;
-            unsigned long long s = strtoull(v, &end, 10);
-            if (errno || end == v || *end)
-                BAD();
-            o->seed = s;
-        } else if (!strcmp(a, "-j") || !strcmp(a, "--threads")) {
-            NEEDV();
-            if (parse_long(v, 0, 256, &n))
-                BAD();
-            o->threads = (int)n;
-        } else if (!strcmp(a, "--no-tsne")) {
-            o->no_tsne = 1;
-        } else if (!strcmp(a, "--no-kmeans")) {
-            o->no_kmeans = 1;
-        } else if (!strcmp(a, "--no-mlp")) {
-            o->no_mlp = 1;
-        } else if (!strcmp(a, "--no-plots")) {
-            o->no_plots = 1;
-        } else if (!strcmp(a, "--force")) {
-            o->force = 1;
-        } else if (!strcmp(a, "--no-names")) {
-            o->no_names = 1;
-        } else if (!strcmp(a, "--names-quick")) {
-            o->names_quick = 1;
-        } else if (!strcmp(a, "--reference-order")) {
-            o->reference_order = 1;
-        } else if (!strcmp(a, "--tempo-median")) {
-            o->tempo_median = 1;
-        } else if (!strcmp(a, "--perplexity")) {
-            NEEDV();
-            if ((o->n_perplexity = parse_list(v, o->perplexity, 4)) <= 0)
-                BAD();
-        } else if (!strcmp(a, "--tsne-dims")) {
-            NEEDV();
-            double d[2];
-            int k = parse_list(v, d, 2);
-            if (k <= 0)
-                BAD();
-            for (int j = 0; j < k; j++) {
-                if (d[j] != 2 && d[j] != 3)
-                    BAD();
-                o->dims[j] = (int)d[j];
-            }
-            o->n_dims = k;
-        } else if (!strcmp(a, "--tsne-rows")) {
-            NEEDV();
-            if (parse_long(v, 0, 100000000, &o->tsne_rows))
-                BAD();
-        } else if (!strcmp(a, "--tsne-iter")) {
-            NEEDV();
-            if (parse_long(v, 1, 100000, &o->tsne_iter))
-                BAD();
-        } else if (!strcmp(a, "--tsne-theta")) {
-            NEEDV();
-            char *end;
-            double t = strtod(v, &end);
-            if (end == v || *end || !(t > 0 && t <= 2))
-                BAD();
-            o->tsne_theta = t;
-        } else if (!strcmp(a, "--epochs")) {
-            NEEDV();
-            if (parse_long(v, 1, 100000, &o->epochs))
-                BAD();
-        } else if (!strcmp(a, "--schema")) {
-            NEEDV();
-            o->schema = v;
-        } else if (!strcmp(a, "--split-file")) {
-            NEEDV();
-            o->split_file = v;
-        } else {
-            fprintf(stderr, "genre-analysis: unknown option '%s' (see --help)\n", a);
-            return -1;
-        }
-#undef NEEDV
-#undef BAD
-    }
-    return 0;
-}
 
 /* ======================================================================== */
 /* Cancellation, timing and progress bars                                   */
@@ -889,8 +671,9 @@ static genre_status tempo_predict(void *ud, const double *x, size_t n, size_t d,
     return st;
 }
 
-/* --split-file: split the raw CSV records by an external assignment and read
- * each side from memory (the dataset module makes splits only by itself). */
+/* --split-file: split the raw CSV records by an external assignment
+ * (split_file.c) and read each side from memory (the dataset module makes
+ * splits only by itself). */
 typedef struct membuf {
     char *p;
     size_t n, cap;
@@ -932,9 +715,10 @@ static int read_gz(const char *path, membuf *b)
 static int split_by_file(run *r, const genre_dataset_schema *schema, genre_dataset **tr,
                          genre_dataset **te)
 {
-    membuf raw = {0}, text = {0}, out[2] = {{0}, {0}};
+    membuf raw = {0}, text = {0};
     unsigned char *sides = NULL;
-    size_t n_sides = 0, k = 0;
+    char *part[2] = {NULL, NULL};
+    size_t n_sides = 0, len[2] = {0, 0};
     int rc = -1;
     if (read_gz(r->opt.split_file, &text)) {
         snprintf(r->error, sizeof r->error, "cannot read the split file %s",
@@ -948,55 +732,20 @@ static int split_by_file(run *r, const genre_dataset_schema *schema, genre_datas
         snprintf(r->error, sizeof r->error, "cannot read %.900s", r->data_path);
         goto done;
     }
-    size_t i = 0, n = raw.n;
-    /* the header record */
-    while (i < n && raw.p[i] != '\n')
-        i++;
-    if (i >= n) {
-        snprintf(r->error, sizeof r->error, "%.900s has no data rows", r->data_path);
+    if (split_file_apply(raw.p ? raw.p : "", raw.n, r->data_path, sides, n_sides,
+                         r->opt.split_file, &part[0], &len[0], &part[1], &len[1], r->error,
+                         sizeof r->error))
         goto done;
-    }
-    if (mb_add(&out[0], raw.p, i + 1) || mb_add(&out[1], raw.p, i + 1))
-        goto nomem;
-    i++;
-    while (i < n) {
-        size_t s = i;
-        int q = 0, blank = 1;
-        while (i < n && (q || raw.p[i] != '\n')) {
-            if (raw.p[i] == '"')
-                q = !q;
-            if (raw.p[i] != ',' && raw.p[i] != '\r')
-                blank = 0;
-            i++;
-        }
-        size_t e = i < n ? i + 1 : i;
-        i = e;
-        if (blank)
-            continue;
-        if (k < n_sides && mb_add(&out[sides[k]], raw.p + s, e - s))
-            goto nomem;
-        k++;
-    }
-    if (k != n_sides) {
-        snprintf(r->error, sizeof r->error,
-                 "the split file %.400s has %zu assignments (lines after its header) but "
-                 "%.400s has %zu non-empty rows: it needs one 0/1 line per row",
-                 r->opt.split_file, n_sides, r->data_path, k);
-        goto done;
-    }
-    genre_status st = genre_dataset_read_memory(tr, schema, out[0].p, out[0].n, "train rows");
+    genre_status st = genre_dataset_read_memory(tr, schema, part[0], len[0], "train rows");
     if (!st)
-        st = genre_dataset_read_memory(te, schema, out[1].p, out[1].n, "test rows");
+        st = genre_dataset_read_memory(te, schema, part[1], len[1], "test rows");
     if (st) {
         snprintf(r->error, sizeof r->error, "%s", genre_last_error());
         goto done;
     }
     rc = 0;
-    goto done;
-nomem:
-    snprintf(r->error, sizeof r->error, "out of memory splitting %.900s", r->data_path);
 done:
-    free(raw.p), free(text.p), free(out[0].p), free(out[1].p), free(sides);
+    free(raw.p), free(text.p), free(part[0]), free(part[1]), free(sides);
     return rc;
 }
 
@@ -3267,7 +3016,7 @@ int main(int argc, char **argv)
     static run R;
     run *r = &R;
     r->t_start = now_s();
-    int pr = parse_options(argc, argv, &r->opt);
+    int pr = analysis_parse_options(argc, argv, &r->opt);
     if (pr)
         return pr > 0 ? 0 : 2;
     init_models(r);
