@@ -645,7 +645,9 @@ static int test_outdir_partial(const char *prog, const char *src, const char *wo
     snprintf(p, sizeof p, "%s/rep/metrics.json", w);
     char *before = slurp(p, NULL);
     CHECK(before && strstr(before, "\"complete\": true"), "the first report is not complete");
-    /* the MLPs run for many seconds: SIGINT once the data stage is done */
+    /* the MLPs run for many seconds: SIGINT once the data stage is done
+     * (err is emptied first: it holds the complete run's lines) */
+    write_text(err, "");
     pid_t pid = fork();
     if (pid == 0) {
         if (chdir(w) || !freopen(err, "w", stderr) || !freopen(out, "w", stdout))
