@@ -31,7 +31,9 @@
  *   test_analysis outdir_replace <genre-analysis> <source-dir> <work-dir>
  *     an earlier report of the program is replaced; a stale temporary
  *     folder of its own is removed; a user's folder of the same name
- *     pattern and a live run's locked one are not.
+ *     pattern and a live run's locked one are not; --force writes beside a
+ *     user's file (twice, the second replacing only our files) and never
+ *     over a user's file named like one of ours.
  *   test_analysis outdir_partial <genre-analysis> <source-dir> <work-dir>
  *     Ctrl-C (SIGINT) during the MLPs: the complete report stays, the
  *     partial one goes to DIR.partial and the printed line says so.
@@ -628,6 +630,31 @@ static int test_outdir_replace(const char *prog, const char *src, const char *wo
         close(lock);
     CHECK(count_prefix(w, ".rep.tmp-") == 2, "%d temporary folders beside rep, expected 2",
           count_prefix(w, ".rep.tmp-"));
+    /* --force: beside a user's file, twice (the second replaces our files
+     * only); never over a user's file that has one of the report's names */
+    char mk[6000];
+    snprintf(mk, sizeof mk, "mkdir -p '%s/mixed' '%s/clash' && echo mine > '%s/mixed/notes.txt' "
+             "&& echo mine > '%s/clash/index.html'", w, w, w, w);
+    CHECK(run_program(mk) == 0, "cannot make the user's folders");
+    for (int seed = 21; seed <= 22; seed++) {
+        char opts[200];
+        snprintf(opts, sizeof opts, FAST " --force --seed %d -o mixed", seed);
+        rc = run_in(w, prog, src, opts, err);
+        CHECK(rc == 0, "--force beside a user's file (seed %d): exit %d", seed, rc);
+        snprintf(p, sizeof p, "%s/mixed/metrics.json", w);
+        j = slurp(p, NULL);
+        CHECK(j && num_after(j, "seed") == seed, "mixed/metrics.json is not seed %d's", seed);
+        free(j);
+        snprintf(p, sizeof p, "%s/mixed/notes.txt", w);
+        CHECK(file_is(p, "mine\n"), "--force touched the user's notes.txt");
+    }
+    rc = run_in(w, prog, src, FAST " -o mixed", err);
+    CHECK(rc == 1 && err_has(err, "notes.txt"), "without --force, mixed was not refused");
+    rc = run_in(w, prog, src, FAST " --force -o clash", err);
+    CHECK(rc == 1 && err_has(err, "index.html was not written by genre-analysis"),
+          "--force over a user's index.html: exit %d", rc);
+    snprintf(p, sizeof p, "%s/clash/index.html", w);
+    CHECK(file_is(p, "mine\n"), "--force replaced the user's index.html");
     return 0;
 }
 
