@@ -11,11 +11,14 @@
 
 #include <genre/genre.h>
 
+#include "analysis_options.h"
 #include "genre_plot.h"
 #include "name_study.h"
+#include "report_dir.h"
+#include "schema_file.h"
+#include "split_file.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
@@ -56,216 +59,6 @@ static const char *const FEAT[NF] = {"popularity", "acousticness", "danceability
                                      "duration_ms", "energy", "instrumentalness", "key",
                                      "liveness", "loudness", "mode", "speechiness", "tempo",
                                      "valence"};
-
-/* ======================================================================== */
-/* Options                                                                  */
-/* ======================================================================== */
-
-typedef struct options {
-    const char *input, *out, *split_file, *schema;
-    uint64_t seed;
-    int threads;
-    int no_tsne, no_kmeans, no_mlp, no_plots, reference_order, tempo_median;
-    int no_names, names_quick;
-    double perplexity[4];
-    int n_perplexity;
-    int dims[2];
-    int n_dims;
-    long tsne_rows, tsne_iter;
-    double tsne_theta;
-    long epochs;
-} options;
-
-static void usage(FILE *f)
-{
-    fputs(
-        "Usage: genre-analysis [options]\n"
-        "Runs the reference analysis of the \"Prediction of Music Genre\" table and writes\n"
-        "a report (index.html, plots/*.png|svg, metrics.json) to genre-report/.\n"
-        "\n"
-        "  -i, --input FILE        CSV (plain or gzip) with the music_genre schema\n"
-        "                          (default: the data set installed with libgenre)\n"
-        "      --schema FILE       read --input with the schema in FILE instead: one\n"
-        "                          line per column, `name type [options]`, see\n"
-        "                          docs/analysis.md and examples/music_genre.schema\n"
-        "  -o, --output DIR        report folder (default genre-report)\n"
-        "  -s, --seed N            seed of the split and every model (default 20261125)\n"
-        "  -j, --threads N         threads for k-means, silhouettes, t-SNE and the MLP\n"
-        "                          fits (default 0 = the online cores)\n"
-        "      --no-tsne           skip the t-SNE stage\n"
-        "      --no-kmeans         skip the k-means sweep\n"
-        "      --no-mlp            skip the MLPs (and the MLP tempo imputer)\n"
-        "      --no-plots          write index.html and metrics.json only\n"
-        "      --no-names          skip the name study (artist and track names, about\n"
-        "                          two minutes on one core, beside the other stages)\n"
-        "      --names-quick       the name study with its quick settings (at most\n"
-        "                          5/4/40 epochs, 3 folds, 200 bootstrap resamples)\n"
-        "      --perplexity LIST   t-SNE perplexities, comma-separated (default 30,50)\n"
-        "      --tsne-dims LIST    t-SNE dimensions, from 2,3 (default 2,3)\n"
-        "      --tsne-rows N       embed N training rows (default 0 = all)\n"
-        "      --tsne-iter N       t-SNE iterations (default 1000)\n"
-        "      --tsne-theta X      Barnes-Hut accuracy (default 0.5; larger is faster\n"
-        "                          and coarser)\n"
-        "      --epochs N          most epochs per MLP; the epoch count is chosen on\n"
-        "                          validation rows below it (default 200)\n"
-        "      --reference-order   impute over all rows before the split, as the\n"
-        "                          reference analysis did (leaks test rows into the\n"
-        "                          duration medians and the tempo model)\n"
-        "      --tempo-median      impute tempo with the training median instead of\n"
-        "                          the MLP regressor\n"
-        "      --split-file FILE   take the train/test assignment from the first column\n"
-        "                          (0 train, 1 test) of a CSV with one line per\n"
-        "                          non-empty data row, e.g. tests/fixtures/real_split.csv.gz\n"
-        "  -h, --help              this text\n"
-        "\n"
-        "Ctrl-C cancels the running stages (the name study too, at its next epoch) and\n"
-        "writes a report marked partial that lists the stages it finished.\n",
-        f);
-}
-
-static int parse_list(const char *s, double *out, int cap)
-{
-    int n = 0;
-    while (*s && n < cap) {
-        char *end;
-        double v = strtod(s, &end);
-        if (end == s || !(v > 0))
-            return -1;
-        out[n++] = v;
-        s = *end == ',' ? end + 1 : end;
-        if (*end && *end != ',')
-            return -1;
-    }
-    return *s ? -1 : n;
-}
-
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-/* 0 ok, 1 help printed, -1 error printed */
-static int parse_options(int argc, char **argv, options *o)
-{
-    memset(o, 0, sizeof *o);
-    o->out = "genre-report";
-    o->seed = 20261125u;
-    o->perplexity[0] = 30, o->perplexity[1] = 50, o->n_perplexity = 2;
-    o->dims[0] = 2, o->dims[1] = 3, o->n_dims = 2;
-    o->tsne_iter = 1000;
-    o->tsne_theta = 0.5;
-    o->epochs = 200;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        long n;
-#define NEEDV()                                                                        \
-    do {                                                                               \
-        if (!v) {                                                                      \
-            fprintf(stderr, "genre-analysis: %s needs a value (see --help)\n", a);     \
-            return -1;                                                                 \
-        }                                                                              \
-        i++;                                                                           \
-    } while (0)
-#define BAD()                                                                          \
-    do {                                                                               \
-        fprintf(stderr, "genre-analysis: bad value '%s' for %s (see --help)\n", v, a); \
-        return -1;                                                                     \
-    } while (0)
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            return 1;
-        } else if (!strcmp(a, "-i") || !strcmp(a, "--input")) {
-            NEEDV();
-            o->input = v;
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            NEEDV();
-            o->out = v;
-        } else if (!strcmp(a, "-s") || !strcmp(a, "--seed")) {
-            NEEDV();
-            char *end;
-            errno = 0;
-            unsigned long long s = strtoull(v, &end, 10);
-            if (errno || end == v || *end)
-                BAD();
-            o->seed = s;
-        } else if (!strcmp(a, "-j") || !strcmp(a, "--threads")) {
-            NEEDV();
-            if (parse_long(v, 0, 256, &n))
-                BAD();
-            o->threads = (int)n;
-        } else if (!strcmp(a, "--no-tsne")) {
-            o->no_tsne = 1;
-        } else if (!strcmp(a, "--no-kmeans")) {
-            o->no_kmeans = 1;
-        } else if (!strcmp(a, "--no-mlp")) {
-            o->no_mlp = 1;
-        } else if (!strcmp(a, "--no-plots")) {
-            o->no_plots = 1;
-        } else if (!strcmp(a, "--no-names")) {
-            o->no_names = 1;
-        } else if (!strcmp(a, "--names-quick")) {
-            o->names_quick = 1;
-        } else if (!strcmp(a, "--reference-order")) {
-            o->reference_order = 1;
-        } else if (!strcmp(a, "--tempo-median")) {
-            o->tempo_median = 1;
-        } else if (!strcmp(a, "--perplexity")) {
-            NEEDV();
-            if ((o->n_perplexity = parse_list(v, o->perplexity, 4)) <= 0)
-                BAD();
-        } else if (!strcmp(a, "--tsne-dims")) {
-            NEEDV();
-            double d[2];
-            int k = parse_list(v, d, 2);
-            if (k <= 0)
-                BAD();
-            for (int j = 0; j < k; j++) {
-                if (d[j] != 2 && d[j] != 3)
-                    BAD();
-                o->dims[j] = (int)d[j];
-            }
-            o->n_dims = k;
-        } else if (!strcmp(a, "--tsne-rows")) {
-            NEEDV();
-            if (parse_long(v, 0, 100000000, &o->tsne_rows))
-                BAD();
-        } else if (!strcmp(a, "--tsne-iter")) {
-            NEEDV();
-            if (parse_long(v, 1, 100000, &o->tsne_iter))
-                BAD();
-        } else if (!strcmp(a, "--tsne-theta")) {
-            NEEDV();
-            char *end;
-            double t = strtod(v, &end);
-            if (end == v || *end || !(t > 0 && t <= 2))
-                BAD();
-            o->tsne_theta = t;
-        } else if (!strcmp(a, "--epochs")) {
-            NEEDV();
-            if (parse_long(v, 1, 100000, &o->epochs))
-                BAD();
-        } else if (!strcmp(a, "--schema")) {
-            NEEDV();
-            o->schema = v;
-        } else if (!strcmp(a, "--split-file")) {
-            NEEDV();
-            o->split_file = v;
-        } else {
-            fprintf(stderr, "genre-analysis: unknown option '%s' (see --help)\n", a);
-            return -1;
-        }
-#undef NEEDV
-#undef BAD
-    }
-    return 0;
-}
 
 /* ======================================================================== */
 /* Cancellation, timing and progress bars                                   */
@@ -505,7 +298,8 @@ typedef struct model_result {
 typedef struct run {
     options opt;
     char data_path[PATH_MAX + 128];
-    char tmpdir[PATH_MAX + 64], plotdir[PATH_MAX + 80];
+    report_dir rd; /* the report being written (report_dir.c) */
+    char plotdir[sizeof(report_dir){0}.tmp + 16];
     stage st[MAX_STAGES];
     int n_st;
     _Atomic int cancelled, failed; /* read by concurrent stages */
@@ -877,8 +671,9 @@ static genre_status tempo_predict(void *ud, const double *x, size_t n, size_t d,
     return st;
 }
 
-/* --split-file: split the raw CSV records by an external assignment and read
- * each side from memory (the dataset module makes splits only by itself). */
+/* --split-file: split the raw CSV records by an external assignment
+ * (split_file.c) and read each side from memory (the dataset module makes
+ * splits only by itself). */
 typedef struct membuf {
     char *p;
     size_t n, cap;
@@ -920,67 +715,37 @@ static int read_gz(const char *path, membuf *b)
 static int split_by_file(run *r, const genre_dataset_schema *schema, genre_dataset **tr,
                          genre_dataset **te)
 {
-    membuf raw = {0}, sides = {0}, out[2] = {{0}, {0}};
+    membuf raw = {0}, text = {0};
+    unsigned char *sides = NULL;
+    char *part[2] = {NULL, NULL};
+    size_t n_sides = 0, len[2] = {0, 0};
     int rc = -1;
-    if (read_gz(r->opt.split_file, &sides)) {
+    if (read_gz(r->opt.split_file, &text)) {
         snprintf(r->error, sizeof r->error, "cannot read the split file %s",
                  r->opt.split_file);
         goto done;
     }
+    if (split_file_parse(text.p ? text.p : "", text.n, r->opt.split_file, &sides, &n_sides,
+                         r->error, sizeof r->error))
+        goto done;
     if (read_gz(r->data_path, &raw)) {
         snprintf(r->error, sizeof r->error, "cannot read %.900s", r->data_path);
         goto done;
     }
-    mb_add(&sides, "", 0), sides.p[sides.n] = 0;
-    char *sp = strchr(sides.p, '\n'); /* skip the header */
-    size_t i = 0, n = raw.n;
-    /* the header record */
-    while (i < n && raw.p[i] != '\n')
-        i++;
-    if (i >= n || mb_add(&out[0], raw.p, i + 1) || mb_add(&out[1], raw.p, i + 1))
-        goto bad;
-    i++;
-    while (i < n) {
-        size_t s = i;
-        int q = 0, blank = 1;
-        while (i < n && (q || raw.p[i] != '\n')) {
-            if (raw.p[i] == '"')
-                q = !q;
-            if (raw.p[i] != ',' && raw.p[i] != '\r')
-                blank = 0;
-            i++;
-        }
-        size_t e = i < n ? i + 1 : i;
-        i = e;
-        if (blank)
-            continue;
-        if (!sp || !sp[1])
-            goto bad;
-        sp++;
-        int side = *sp == '1' ? 1 : *sp == '0' ? 0 : -1;
-        if (side < 0)
-            goto bad;
-        sp = strchr(sp, '\n');
-        if (mb_add(&out[side], raw.p + s, e - s))
-            goto bad;
-    }
-    if (sp && sp[1]) /* more assignments than rows */
-        goto bad;
-    genre_status st = genre_dataset_read_memory(tr, schema, out[0].p, out[0].n, "train rows");
+    if (split_file_apply(raw.p ? raw.p : "", raw.n, r->data_path, sides, n_sides,
+                         r->opt.split_file, &part[0], &len[0], &part[1], &len[1], r->error,
+                         sizeof r->error))
+        goto done;
+    genre_status st = genre_dataset_read_memory(tr, schema, part[0], len[0], "train rows");
     if (!st)
-        st = genre_dataset_read_memory(te, schema, out[1].p, out[1].n, "test rows");
+        st = genre_dataset_read_memory(te, schema, part[1], len[1], "test rows");
     if (st) {
         snprintf(r->error, sizeof r->error, "%s", genre_last_error());
         goto done;
     }
     rc = 0;
-    goto done;
-bad:
-    snprintf(r->error, sizeof r->error,
-             "the split file %.400s does not have one 0/1 line per non-empty row of %.400s",
-             r->opt.split_file, r->data_path);
 done:
-    free(raw.p), free(sides.p), free(out[0].p), free(out[1].p);
+    free(raw.p), free(text.p), free(part[0]), free(part[1]), free(sides);
     return rc;
 }
 
@@ -1028,206 +793,24 @@ static void read_alt_counts(run *r, const genre_dataset *ds, int side)
 /* Schema files (--schema FILE, format in docs/analysis.md)                 */
 /* ======================================================================== */
 
-/* One token of a schema line: unquoted runs and "quoted" runs glued
- * together; eq is the offset of the first '=' outside quotes, or -1. */
-typedef struct stok {
-    char text[512];
-    int eq, quoted;
-} stok;
-
-/* Splits a line into at most cap tokens; -1 on an unterminated quote or a
- * token longer than 511 bytes. */
-static int schema_tokens(const char *line, stok *t, int cap)
-{
-    int n = 0;
-    const char *p = line;
-    for (;;) {
-        while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-            p++;
-        if (!*p || *p == '#')
-            return n;
-        if (n == cap)
-            return -2;
-        stok *k = &t[n++];
-        size_t len = 0;
-        int inq = 0;
-        k->eq = -1;
-        k->quoted = 0;
-        while (*p && (inq || (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n'))) {
-            if (*p == '"') {
-                inq = !inq;
-                k->quoted = 1;
-                p++;
-                continue;
-            }
-            if (!inq && *p == '=' && k->eq < 0)
-                k->eq = (int)len;
-            if (len + 1 >= sizeof k->text)
-                return -1;
-            k->text[len++] = *p++;
-        }
-        if (inq)
-            return -1;
-        k->text[len] = 0;
-    }
-}
-
-static const char *const SCHEMA_TYPES[] = {"numeric", "categorical", "text",
-                                           "label",   "group",       "ignore"};
-static const int32_t SCHEMA_ROLES[] = {GENRE_COL_NUMERIC, GENRE_COL_CATEGORICAL,
-                                       GENRE_COL_TEXT,    GENRE_COL_LABEL,
-                                       GENRE_COL_GROUP,   GENRE_COL_IGNORE};
-
-/* Reads a schema file into a new schema through the public schema API and
- * checks that it declares what the analysis needs (the 13 features under
- * their reference names, a label and a group column). 0, or -1 with a
- * message naming the file, line and token in r->error. */
+/* Reads --schema FILE (schema_file.c) and checks that it declares what the
+ * analysis needs: the 13 features under their reference names, a label and
+ * a group column. 0, or -1 with a message naming the file, line and token
+ * in r->error. */
 static int read_schema_file(run *r, const char *path, genre_dataset_schema **out)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(r->error, sizeof r->error, "cannot open the schema file %s: %s", path,
-                 strerror(errno));
-        return -1;
-    }
-    genre_dataset_schema *sc = NULL;
-    if (genre_dataset_schema_create(&sc)) {
-        fclose(f);
-        snprintf(r->error, sizeof r->error, "%s", genre_last_error());
-        return -1;
-    }
-    enum { MAXG = 16, MAXT = 16 };
-    char global_missing[MAXG][512];
-    int n_global = 0, lineno = 0, rc = -1, n_cols = 0;
-    int32_t feat_role[NF] = {0};
-    char *line = NULL;
-    size_t cap = 0;
-    stok *t = calloc(MAXT, sizeof *t);
-    r->label_col[0] = r->group_col[0] = 0;
-#define SFAIL(...)                                                                     \
-    do {                                                                               \
-        int o_ = lineno ? snprintf(r->error, sizeof r->error, "%s:%d: ", path, lineno)  \
-                        : snprintf(r->error, sizeof r->error, "%s: ", path);           \
-        snprintf(r->error + o_, sizeof r->error - (size_t)o_, __VA_ARGS__);            \
-        goto done;                                                                     \
-    } while (0)
-    if (!t)
-        SFAIL("out of memory");
-    while (getline(&line, &cap, f) != -1) {
-        lineno++;
-        int n = schema_tokens(line, t, MAXT);
-        if (n == -1)
-            SFAIL("unterminated quote or a token over 511 bytes");
-        if (n == -2)
-            SFAIL("more than %d tokens", MAXT);
-        if (n == 0)
-            continue;
-        const char *name = t[0].text;
-        if (t[0].eq >= 0 && !t[0].quoted)
-            SFAIL("'%s': a line starts with a column name (or *), not an option", name);
-        if (!strcmp(name, "*") && !t[0].quoted) {
-            /* markers for every column */
-            if (n == 1)
-                SFAIL("'*' needs missing=TEXT");
-            for (int i = 1; i < n; i++) {
-                if (t[i].eq != 7 || strncmp(t[i].text, "missing", 7))
-                    SFAIL("'%s': only missing=TEXT applies to every column", t[i].text);
-                if (n_global == MAXG)
-                    SFAIL("'%s': more than %d markers for every column", t[i].text, MAXG);
-                snprintf(global_missing[n_global++], 512, "%s", t[i].text + 8);
-            }
-            continue;
-        }
-        if (n < 2)
-            SFAIL("'%s': the column needs a type (numeric, categorical, text, label, group "
-                  "or ignore)",
-                  name);
-        int ty = -1;
-        for (int k = 0; k < 6; k++)
-            if (!strcmp(t[1].text, SCHEMA_TYPES[k]))
-                ty = k;
-        if (ty < 0)
-            SFAIL("unknown type '%s' for column '%s' (numeric, categorical, text, label, "
-                  "group or ignore)",
-                  t[1].text, name);
-        if (genre_dataset_schema_add_column(sc, name, SCHEMA_ROLES[ty]))
-            SFAIL("column '%s': %s", name, genre_last_error());
-        n_cols++;
-        for (int j = 0; j < NF; j++)
-            if (!strcmp(name, FEAT[j]))
-                feat_role[j] = SCHEMA_ROLES[ty];
-        if (SCHEMA_ROLES[ty] == GENRE_COL_LABEL)
-            snprintf(r->label_col, sizeof r->label_col, "%s", name);
-        if (SCHEMA_ROLES[ty] == GENRE_COL_GROUP)
-            snprintf(r->group_col, sizeof r->group_col, "%s", name);
-        for (int i = 2; i < n; i++) {
-            const char *tok = t[i].text;
-            int eq = t[i].eq;
-            if (eq < 0)
-                SFAIL("'%s': expected an option KEY=VALUE (missing, missing-value, order, "
-                      "no-group)",
-                      tok);
-            const char *v = tok + eq + 1;
-            genre_status st;
-            if (eq == 7 && !strncmp(tok, "missing", 7)) {
-                st = genre_dataset_schema_add_missing_text(sc, name, v);
-            } else if (eq == 13 && !strncmp(tok, "missing-value", 13)) {
-                char *end;
-                double x = strtod(v, &end);
-                if (end == v || *end)
-                    SFAIL("'%s': not a number", tok);
-                st = genre_dataset_schema_add_missing_value(sc, name, x);
-            } else if (eq == 8 && !strncmp(tok, "no-group", 8)) {
-                st = genre_dataset_schema_set_no_group(sc, v);
-            } else if (eq == 5 && !strncmp(tok, "order", 5)) {
-                char buf[512], *names[256];
-                size_t k = 0;
-                snprintf(buf, sizeof buf, "%s", v);
-                for (char *q = buf, *c; q && k < 256; q = c ? c + 1 : NULL) {
-                    c = strchr(q, ',');
-                    if (c)
-                        *c = 0;
-                    names[k++] = q;
-                }
-                st = genre_dataset_schema_set_category_order(sc, name,
-                                                             (const char *const *)names, k);
-            } else {
-                SFAIL("unknown option '%.*s' (missing, missing-value, order, no-group)", eq,
-                      tok);
-            }
-            if (st)
-                SFAIL("'%s' of column '%s': %s", tok, name, genre_last_error());
-        }
-    }
-    for (int i = 0; i < n_global; i++)
-        if (genre_dataset_schema_add_missing_text(sc, NULL, global_missing[i]))
-            SFAIL("'*' missing=%s: %s", global_missing[i], genre_last_error());
-    /* what the analysis needs */
-    lineno = 0;
-    if (n_cols == 0)
-        SFAIL("no column declared");
+    schema_file_need needs[NF];
     for (int j = 0; j < NF; j++) {
-        int32_t want = (j == KEY_COL || j == MODE_COL) ? GENRE_COL_CATEGORICAL : GENRE_COL_NUMERIC;
-        if (feat_role[j] != want)
-            SFAIL("the analysis needs the column '%s' declared %s", FEAT[j],
-                  want == GENRE_COL_NUMERIC ? "numeric" : "categorical");
+        needs[j].name = FEAT[j];
+        needs[j].role =
+            (j == KEY_COL || j == MODE_COL) ? GENRE_COL_CATEGORICAL : GENRE_COL_NUMERIC;
     }
-    if (!r->label_col[0])
-        SFAIL("the analysis needs a label column (type label)");
-    if (!r->group_col[0])
-        SFAIL("the analysis needs a group column (type group, e.g. the artist) for the "
-              "group-median duration");
-    rc = 0;
-done:
-#undef SFAIL
-    free(line);
-    free(t);
-    fclose(f);
-    if (rc)
-        genre_dataset_schema_free(sc);
-    else
-        *out = sc;
-    return rc;
+    schema_file_info info;
+    if (schema_file_read(path, needs, NF, out, &info, r->error, sizeof r->error))
+        return -1;
+    snprintf(r->label_col, sizeof r->label_col, "%s", info.label_col);
+    snprintf(r->group_col, sizeof r->group_col, "%s", info.group_col);
+    return 0;
 }
 
 static int stage_data(run *r)
@@ -2244,8 +1827,16 @@ static void names_wait(run *r)
 static int plot_save(run *r, gplot *p, const char *base, const char *section,
                      const char *caption, int w, int h)
 {
-    char path[PATH_MAX + 160], err[600];
+    char path[sizeof r->plotdir + 80], err[600], rel[2][100];
     snprintf(path, sizeof path, "%s/%s", r->plotdir, base);
+    snprintf(rel[0], sizeof rel[0], "plots/%s.png", base);
+    snprintf(rel[1], sizeof rel[1], "plots/%s.svg", base);
+    /* written down before the files exist, so a kill leaves nothing unlisted */
+    if (report_dir_record(&r->rd, rel[0]) || report_dir_record(&r->rd, rel[1])) {
+        say("genre-analysis: plot %s not written: cannot record it in the report's marker\n",
+            base);
+        return -1;
+    }
     if (gplot_save(p, path, w, h, err, sizeof err)) {
         say("genre-analysis: plot %s not written: %s\n", base, err);
         return -1;
@@ -3335,86 +2926,39 @@ static int write_html(run *r, const char *path)
 }
 
 /* ======================================================================== */
-/* The report folder: written to a temporary folder, then renamed in place  */
+/* The report folder (report_dir.c: what may be written where)              */
 /* ======================================================================== */
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
 
 static int make_tmpdir(run *r)
 {
-    char parent[PATH_MAX];
-    snprintf(parent, sizeof parent, "%s", r->opt.out);
-    size_t len = strlen(parent);
-    while (len > 1 && parent[len - 1] == '/')
-        parent[--len] = 0;
-    char *slash = strrchr(parent, '/');
-    const char *name = parent;
-    char dir[PATH_MAX] = ".";
-    if (slash) {
-        *slash = 0;
-        snprintf(dir, sizeof dir, "%s", slash == parent ? "/" : parent);
-        name = slash + 1;
-    }
-    snprintf(r->tmpdir, sizeof r->tmpdir, "%s/.%s.tmp-XXXXXX", dir, name);
-    if (!mkdtemp(r->tmpdir)) {
-        snprintf(r->error, sizeof r->error, "cannot create a folder in %s for the report: %s",
-                 dir, strerror(errno));
+    if (report_dir_open(&r->rd, r->opt.out, r->opt.force, r->error, sizeof r->error))
         return -1;
-    }
-    snprintf(r->plotdir, sizeof r->plotdir, "%s/plots", r->tmpdir);
-    if (mkdir(r->plotdir, 0755)) {
-        snprintf(r->error, sizeof r->error, "cannot create %.600s: %s", r->plotdir,
-                 strerror(errno));
-        return -1;
-    }
+    snprintf(r->plotdir, sizeof r->plotdir, "%s/plots", r->rd.tmp);
     return 0;
 }
 
-static int finish_report(run *r)
+/* Writes metrics.json and index.html and moves the report into place: a
+ * complete one to -o DIR, a partial one to DIR.partial. where receives the
+ * folder. */
+static int finish_report(run *r, char *where, size_t cap)
 {
-    char path[PATH_MAX + 100];
-    snprintf(path, sizeof path, "%s/metrics.json", r->tmpdir);
-    int bad = write_json(r, path);
-    snprintf(path, sizeof path, "%s/index.html", r->tmpdir);
-    bad |= write_html(r, path);
+    char path[sizeof r->rd.tmp + 32];
+    int bad = report_dir_record(&r->rd, "metrics.json") ||
+              report_dir_record(&r->rd, "index.html");
+    snprintf(path, sizeof path, "%s/metrics.json", r->rd.tmp);
+    bad = bad || write_json(r, path);
+    snprintf(path, sizeof path, "%s/index.html", r->rd.tmp);
+    bad = bad || write_html(r, path);
     if (bad) {
-        fprintf(stderr, "genre-analysis: cannot write the report in %s: %s\n", r->tmpdir,
+        fprintf(stderr, "genre-analysis: cannot write the report in %s: %s\n", r->rd.tmp,
                 strerror(errno));
-        nftw(r->tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        report_dir_discard(&r->rd);
         return -1;
     }
-    chmod(r->tmpdir, 0755);
-    /* Replace an older report: move it aside, rename the new one in, delete the old. */
-    char old[PATH_MAX + 100];
-    struct stat sb;
-    int had_old = 0;
-    if (lstat(r->opt.out, &sb) == 0) {
-        if (!S_ISDIR(sb.st_mode)) {
-            fprintf(stderr, "genre-analysis: %s exists and is not a folder; the report is in %s\n",
-                    r->opt.out, r->tmpdir);
-            return -1;
-        }
-        snprintf(old, sizeof old, "%s.old", r->tmpdir);
-        if (rename(r->opt.out, old)) {
-            fprintf(stderr, "genre-analysis: cannot replace %s: %s; the report is in %s\n",
-                    r->opt.out, strerror(errno), r->tmpdir);
-            return -1;
-        }
-        had_old = 1;
-    }
-    if (rename(r->tmpdir, r->opt.out)) {
-        fprintf(stderr, "genre-analysis: cannot rename %s to %s: %s\n", r->tmpdir, r->opt.out,
-                strerror(errno));
-        if (had_old)
-            rename(old, r->opt.out);
+    if (report_dir_commit(&r->rd, complete(r), where, cap, r->error, sizeof r->error)) {
+        fprintf(stderr, "genre-analysis: %s\n", r->error);
         return -1;
     }
-    if (had_old)
-        nftw(old, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return 0;
 }
 
@@ -3472,7 +3016,7 @@ int main(int argc, char **argv)
     static run R;
     run *r = &R;
     r->t_start = now_s();
-    int pr = parse_options(argc, argv, &r->opt);
+    int pr = analysis_parse_options(argc, argv, &r->opt);
     if (pr)
         return pr > 0 ? 0 : 2;
     init_models(r);
@@ -3550,22 +3094,25 @@ int main(int argc, char **argv)
     if (r->failed && r->n_st == 1 && r->st[0].status == ST_FAILED) {
         /* bad input: one clear message, no report */
         fprintf(stderr, "genre-analysis: %s\n", r->error);
-        nftw(r->tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        report_dir_discard(&r->rd);
         free_run(r);
         gplot_shutdown();
         return 1;
     }
-    int rc = finish_report(r);
+    char where[PATH_MAX + 16];
+    int rc = finish_report(r, where, sizeof where);
     for (int i = 0; i < r->n_st; i++)
         if (r->st[i].status != ST_DONE)
             fprintf(stderr, "  stage %s: %s%s%s\n", r->st[i].name, ST_NAME[r->st[i].status],
                     r->st[i].note[0] ? ": " : "", r->st[i].note);
     if (rc == 0) {
         /* where the report is, as an absolute path a browser takes */
-        char abs[PATH_MAX];
-        const char *where = realpath(r->opt.out, abs) ? abs : r->opt.out;
-        printf("%s report (%.1f s): %s/index.html\n",
-               complete(r) ? "Wrote the" : "Wrote a PARTIAL", now_s() - r->t_start, where);
+        if (complete(r))
+            printf("Wrote the report (%.1f s): %s/index.html\n", now_s() - r->t_start, where);
+        else
+            printf("Wrote a PARTIAL report (%.1f s) beside %s, not replacing it: "
+                   "%s/index.html\n",
+                   now_s() - r->t_start, r->opt.out, where);
     }
     free_run(r);
     gplot_shutdown();

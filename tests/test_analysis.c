@@ -23,6 +23,23 @@
  *     --schema examples/music_genre.schema reads the same table as the
  *     built-in schema; broken schema files give exit status 1 and one
  *     message naming the line and the token, and no report.
+ *   test_analysis outdir_refuse <genre-analysis> <source-dir> <work-dir>
+ *     output folders are the user's: a folder holding a user's file, the
+ *     working folder (as . and as $PWD/), / (even with --force), a
+ *     symbolic link and a file as -o are refused, fast, and nothing in
+ *     them changes nor is left beside them.
+ *   test_analysis outdir_replace <genre-analysis> <source-dir> <work-dir>
+ *     an earlier report of the program is replaced; a stale temporary
+ *     folder of its own is removed; a user's folder of the same name
+ *     pattern and a live run's locked one are not; --force writes beside a
+ *     user's file (twice, the second replacing only our files) and never
+ *     over a user's file named like one of ours.
+ *   test_analysis outdir_partial <genre-analysis> <source-dir> <work-dir>
+ *     Ctrl-C (SIGINT) during the MLPs: the complete report stays, the
+ *     partial one goes to DIR.partial and the printed line says so.
+ *   test_analysis split_strict <genre-analysis> <source-dir> <work-dir>
+ *     a split file whose line 3 is `0.0` is refused naming file, line and
+ *     value, and no report is written.
  *   test_analysis installed <cmake> <build-dir> <work-dir>
  *     installs the build into a prefix under <work-dir> (cmake --install),
  *     runs the installed genre-analysis from another folder with no --input
@@ -30,11 +47,18 @@
  *     there.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 static int failures;
 
@@ -428,6 +452,295 @@ static int test_schema(const char *prog, const char *src, const char *work)
     return 0;
 }
 
+/* ---- output folders (issue 16) ---- */
+
+/* The cheapest real run: load, clean, split, impute, linear; seconds. */
+#define FAST "--no-tsne --no-kmeans --no-mlp --no-plots --no-names"
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL, "cannot write %s", path);
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+static int file_is(const char *path, const char *text)
+{
+    char *b = slurp(path, NULL);
+    int same = b && !strcmp(b, text);
+    free(b);
+    return same;
+}
+
+static int exists(const char *path)
+{
+    struct stat sb;
+    return lstat(path, &sb) == 0;
+}
+
+/* How many entries dir holds whose name starts with prefix. */
+static int count_prefix(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+            !strncmp(e->d_name, prefix, strlen(prefix)))
+            n++;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* Runs genre-analysis in folder cwd with opts; exit status, stderr in err. */
+static int run_in(const char *cwd, const char *prog, const char *src, const char *opts,
+                  const char *err)
+{
+    char cmd[8000];
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s -i '%s/data/music_genre.csv.gz'", cwd, prog,
+             opts, src);
+    return run_capture(cmd, err);
+}
+
+static int err_has(const char *err, const char *what)
+{
+    char *e = slurp(err, NULL);
+    int has = e && strstr(e, what);
+    if (!has)
+        fprintf(stderr, "stderr lacks \"%s\": %s\n", what, e ? e : "(none)");
+    free(e);
+    return has;
+}
+
+static int test_outdir_refuse(const char *prog, const char *src, const char *work)
+{
+    char w[1100], p[1300], err[1300], opts[4000];
+    snprintf(w, sizeof w, "%.900s/outdir-refuse", work);
+    snprintf(err, sizeof err, "%s.err", w);
+    snprintf(opts, sizeof opts, "rm -rf '%s' && mkdir -p '%s/user' '%s/target'", w, w, w);
+    CHECK(run_program(opts) == 0, "cannot make %s", w);
+    /* (a) a folder holding a user's file */
+    snprintf(p, sizeof p, "%s/user/notes.txt", w);
+    write_text(p, "mine\n");
+    int rc = run_in(w, prog, src, FAST " -o user", err);
+    CHECK(rc != 0, "-o user (holding notes.txt): exit 0");
+    CHECK(file_is(p, "mine\n"), "-o user: notes.txt changed or gone");
+    CHECK(err_has(err, "--force"), "-o user: the message does not say how to proceed");
+    snprintf(p, sizeof p, "%s/user", w);
+    CHECK(count_prefix(p, "") == 1, "-o user: the folder holds more than notes.txt");
+    /* (b) the working folder, as . and as $PWD/, and /: refused even with --force */
+    snprintf(p, sizeof p, "%s/target/keep.txt", w);
+    write_text(p, "keep\n");
+    snprintf(p, sizeof p, "%s/target", w);
+    const char *forms[] = {"-o .", "-o \"$PWD/\"", "-o . --force", "-o \"$PWD//\" --force",
+                           "-o / --force", "-o .. --force"};
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        snprintf(opts, sizeof opts, FAST " %s", forms[i]);
+        rc = run_in(p, prog, src, opts, err);
+        CHECK(rc == 1, "%s from the working folder: exit %d, expected 1", forms[i], rc);
+        CHECK(err_has(err, "working folder"), "%s: no clear message", forms[i]);
+        CHECK(count_prefix(p, "") == 1, "%s: the working folder changed", forms[i]);
+        CHECK(count_prefix(w, ".") == 0 && count_prefix(w, "target") == 1,
+              "%s: something was left beside the working folder", forms[i]);
+    }
+    snprintf(opts, sizeof opts, "%s/target/keep.txt", w);
+    CHECK(file_is(opts, "keep\n"), "the working folder lost keep.txt");
+    /* (c) a symbolic link and a file as -o, even with --force */
+    snprintf(p, sizeof p, "cd '%s' && ln -s user link && echo data > file", w);
+    CHECK(run_program(p) == 0, "cannot make the link");
+    const char *paths[] = {"link", "file"};
+    for (int i = 0; i < 2; i++)
+        for (int force = 0; force < 2; force++) {
+            snprintf(opts, sizeof opts, FAST " -o %s%s", paths[i], force ? " --force" : "");
+            rc = run_in(w, prog, src, opts, err);
+            CHECK(rc != 0, "-o %s%s: exit 0", paths[i], force ? " --force" : "");
+            CHECK(err_has(err, i ? "a file, not a folder" : "a symbolic link"),
+                  "-o %s: no clear message", paths[i]);
+            snprintf(p, sizeof p, ".%s.tmp-", paths[i]);
+            CHECK(count_prefix(w, p) == 0, "-o %s: left a temporary folder", paths[i]);
+        }
+    struct stat sb;
+    snprintf(p, sizeof p, "%s/link", w);
+    CHECK(lstat(p, &sb) == 0 && S_ISLNK(sb.st_mode), "the symbolic link was replaced");
+    snprintf(p, sizeof p, "%s/file", w);
+    CHECK(file_is(p, "data\n"), "the file changed");
+    snprintf(p, sizeof p, "%s/user/notes.txt", w);
+    CHECK(file_is(p, "mine\n"), "the link's target lost notes.txt");
+    return 0;
+}
+
+static const char *MARK = ".genre-analysis-report";
+
+/* A fake temporary folder <w>/<name> with a file, and our marker listing it
+ * when marker is set; it is locked (the fd returned) when lock is set. */
+static int fake_tmp(const char *w, const char *name, int marker, int lock)
+{
+    char p[1400];
+    snprintf(p, sizeof p, "%s/%s", w, name);
+    CHECK(mkdir(p, 0755) == 0, "cannot make %s", p);
+    snprintf(p, sizeof p, "%s/%s/index.html", w, name);
+    write_text(p, "old\n");
+    if (marker) {
+        snprintf(p, sizeof p, "%s/%s/%s", w, name, MARK);
+        write_text(p, "genre-analysis report folder 1\nstate writing\nfile index.html\n");
+    }
+    if (!lock)
+        return -1;
+    snprintf(p, sizeof p, "%s/%s", w, name);
+    int fd = open(p, O_RDONLY | O_DIRECTORY);
+    CHECK(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0, "cannot lock %s", p);
+    return fd;
+}
+
+static int test_outdir_replace(const char *prog, const char *src, const char *work)
+{
+    char w[1100], p[4000], err[1300];
+    snprintf(w, sizeof w, "%.900s/outdir-replace", work);
+    snprintf(err, sizeof err, "%s.err", w);
+    snprintf(p, sizeof p, "rm -rf '%s' && mkdir -p '%s'", w, w);
+    CHECK(run_program(p) == 0, "cannot make %s", w);
+    /* (d) our own earlier report is replaced */
+    int rc = run_in(w, prog, src, FAST " --seed 11 -o rep", err);
+    CHECK(rc == 0, "first run: exit %d", rc);
+    snprintf(p, sizeof p, "%s/rep/%s", w, MARK);
+    CHECK(exists(p), "the report has no marker %s", MARK);
+    /* (e) stale temporary folders: ours (marker, unlocked) removed; a
+     * user's of the same name pattern and a live run's (locked) kept */
+    fake_tmp(w, ".rep.tmp-STALE1", 1, 0);
+    fake_tmp(w, ".rep.tmp-USER01", 0, 0);
+    int lock = fake_tmp(w, ".rep.tmp-LIVE01", 1, 1);
+    rc = run_in(w, prog, src, FAST " --seed 12 -o rep", err);
+    CHECK(rc == 0, "second run over our own report: exit %d", rc);
+    snprintf(p, sizeof p, "%s/rep/metrics.json", w);
+    char *j = slurp(p, NULL);
+    CHECK(j && num_after(j, "seed") == 12,
+          "rep/metrics.json is not the second run's (seed %g)", j ? num_after(j, "seed") : NAN);
+    free(j);
+    snprintf(p, sizeof p, "%s/.rep.tmp-STALE1", w);
+    CHECK(!exists(p), "the stale temporary folder of our own was not removed");
+    snprintf(p, sizeof p, "%s/.rep.tmp-USER01/index.html", w);
+    CHECK(file_is(p, "old\n"), "a user's folder named like ours was touched");
+    snprintf(p, sizeof p, "%s/.rep.tmp-LIVE01/index.html", w);
+    CHECK(file_is(p, "old\n"), "a live run's (locked) temporary folder was removed");
+    if (lock >= 0)
+        close(lock);
+    CHECK(count_prefix(w, ".rep.tmp-") == 2, "%d temporary folders beside rep, expected 2",
+          count_prefix(w, ".rep.tmp-"));
+    /* --force: beside a user's file, twice (the second replaces our files
+     * only); never over a user's file that has one of the report's names */
+    char mk[6000];
+    snprintf(mk, sizeof mk, "mkdir -p '%s/mixed' '%s/clash' && echo mine > '%s/mixed/notes.txt' "
+             "&& echo mine > '%s/clash/index.html'", w, w, w, w);
+    CHECK(run_program(mk) == 0, "cannot make the user's folders");
+    for (int seed = 21; seed <= 22; seed++) {
+        char opts[200];
+        snprintf(opts, sizeof opts, FAST " --force --seed %d -o mixed", seed);
+        rc = run_in(w, prog, src, opts, err);
+        CHECK(rc == 0, "--force beside a user's file (seed %d): exit %d", seed, rc);
+        snprintf(p, sizeof p, "%s/mixed/metrics.json", w);
+        j = slurp(p, NULL);
+        CHECK(j && num_after(j, "seed") == seed, "mixed/metrics.json is not seed %d's", seed);
+        free(j);
+        snprintf(p, sizeof p, "%s/mixed/notes.txt", w);
+        CHECK(file_is(p, "mine\n"), "--force touched the user's notes.txt");
+    }
+    rc = run_in(w, prog, src, FAST " -o mixed", err);
+    CHECK(rc == 1 && err_has(err, "notes.txt"), "without --force, mixed was not refused");
+    rc = run_in(w, prog, src, FAST " --force -o clash", err);
+    CHECK(rc == 1 && err_has(err, "index.html was not written by genre-analysis"),
+          "--force over a user's index.html: exit %d", rc);
+    snprintf(p, sizeof p, "%s/clash/index.html", w);
+    CHECK(file_is(p, "mine\n"), "--force replaced the user's index.html");
+    return 0;
+}
+
+static int test_outdir_partial(const char *prog, const char *src, const char *work)
+{
+    char w[1100], p[4000], err[1300], out[1300], data[1200];
+    snprintf(w, sizeof w, "%.900s/outdir-partial", work);
+    snprintf(err, sizeof err, "%s.err", w);
+    snprintf(out, sizeof out, "%s.out", w);
+    snprintf(data, sizeof data, "%.900s/data/music_genre.csv.gz", src);
+    snprintf(p, sizeof p, "rm -rf '%s' && mkdir -p '%s'", w, w);
+    CHECK(run_program(p) == 0, "cannot make %s", w);
+    int rc = run_in(w, prog, src, FAST " -o rep", err);
+    CHECK(rc == 0, "complete run: exit %d", rc);
+    snprintf(p, sizeof p, "%s/rep/metrics.json", w);
+    char *before = slurp(p, NULL);
+    CHECK(before && strstr(before, "\"complete\": true"), "the first report is not complete");
+    /* the MLPs run for many seconds: SIGINT once the data stage is done
+     * (err is emptied first: it holds the complete run's lines) */
+    write_text(err, "");
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (chdir(w) || !freopen(err, "w", stderr) || !freopen(out, "w", stdout))
+            _exit(127);
+        execl(prog, prog, "--no-tsne", "--no-kmeans", "--no-plots", "--no-names", "-i", data,
+              "-o", "rep", (char *)NULL);
+        _exit(127);
+    }
+    int sent = 0;
+    for (int i = 0; pid > 0 && i < 1200 && !sent; i++) {
+        char *e = slurp(err, NULL);
+        if (e && strstr(e, "load + impute: done")) {
+            struct timespec ts = {0, 300000000};
+            nanosleep(&ts, NULL);
+            kill(pid, SIGINT);
+            sent = 1;
+        }
+        free(e);
+        if (!sent) {
+            struct timespec ts = {0, 50000000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    if (pid > 0 && !sent)
+        kill(pid, SIGINT);
+    int st = 0;
+    if (pid > 0)
+        waitpid(pid, &st, 0);
+    CHECK(sent, "the data stage never finished");
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 130, "cancelled run: status %d, expected exit "
+          "130", st);
+    char *after = slurp(p, NULL);
+    CHECK(before && after && !strcmp(before, after),
+          "the complete report was replaced by the cancelled run");
+    snprintf(p, sizeof p, "%s/rep.partial/metrics.json", w);
+    char *part = slurp(p, NULL);
+    CHECK(part && strstr(part, "\"complete\": false"), "no partial report in rep.partial");
+    char *o = slurp(out, NULL);
+    CHECK(o && strstr(o, "PARTIAL") && strstr(o, "rep.partial/index.html"),
+          "the printed line does not name rep.partial: %s", o ? o : "(none)");
+    free(before), free(after), free(part), free(o);
+    CHECK(count_prefix(w, ".rep.tmp-") == 0, "the cancelled run left a temporary folder");
+    return 0;
+}
+
+static int test_split_strict(const char *prog, const char *src, const char *work)
+{
+    char w[1100], p[4000], err[1300], opts[3000];
+    snprintf(w, sizeof w, "%.900s/split-strict", work);
+    snprintf(err, sizeof err, "%s.err", w);
+    snprintf(p, sizeof p,
+             "rm -rf '%s' && mkdir -p '%s' && gzip -dc '%s/tests/fixtures/real_split.csv.gz' | "
+             "sed '3s/^0,/0.0,/' > '%s/split.csv'",
+             w, w, src, w);
+    CHECK(run_program(p) == 0, "cannot make %s/split.csv", w);
+    snprintf(opts, sizeof opts, FAST " --split-file split.csv -o rep");
+    int rc = run_in(w, prog, src, opts, err);
+    CHECK(rc == 1, "a split file with 0.0: exit %d, expected 1", rc);
+    CHECK(err_has(err, "split.csv:3: the assignment is '0.0'"),
+          "the message does not name the file, line 3 and 0.0");
+    snprintf(p, sizeof p, "%s/rep", w);
+    CHECK(!exists(p), "a report was written");
+    CHECK(count_prefix(w, ".rep.tmp-") == 0, "a temporary folder was left");
+    return 0;
+}
+
 static int test_installed(const char *cmake, const char *build, const char *work)
 {
     char cmd[20000], prefix[1024], cwd[1024], err[1100];
@@ -491,7 +804,8 @@ int main(int argc, char **argv)
         return failures ? 1 : 0;
     }
     if (argc != 5) {
-        fprintf(stderr, "usage: test_analysis report|tsne|schema|names <genre-analysis> <src> <work>\n"
+        fprintf(stderr, "usage: test_analysis report|tsne|schema|names|outdir_refuse|outdir_replace|"
+                        "outdir_partial|split_strict <genre-analysis> <src> <work>\n"
                         "       test_analysis installed <cmake> <build> <work>\n");
         return 2;
     }
@@ -501,6 +815,14 @@ int main(int argc, char **argv)
         test_schema(argv[2], argv[3], argv[4]);
     else if (!strcmp(argv[1], "installed"))
         test_installed(argv[2], argv[3], argv[4]);
+    else if (!strcmp(argv[1], "outdir_refuse"))
+        test_outdir_refuse(argv[2], argv[3], argv[4]);
+    else if (!strcmp(argv[1], "outdir_replace"))
+        test_outdir_replace(argv[2], argv[3], argv[4]);
+    else if (!strcmp(argv[1], "outdir_partial"))
+        test_outdir_partial(argv[2], argv[3], argv[4]);
+    else if (!strcmp(argv[1], "split_strict"))
+        test_split_strict(argv[2], argv[3], argv[4]);
     else if (!strcmp(argv[1], "names"))
         test_names(argv[2], argv[3], argv[4]);
     else

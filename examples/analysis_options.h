@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The command line of genre-analysis: its options, --help and their parsing. */
+#ifndef GENRE_EXAMPLES_ANALYSIS_OPTIONS_H
+#define GENRE_EXAMPLES_ANALYSIS_OPTIONS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* Every option; the defaults are set by analysis_parse_options(). */
+typedef struct options {
+    const char *input, *out, *split_file, *schema;
+    uint64_t seed;
+    int threads;
+    int no_tsne, no_kmeans, no_mlp, no_plots, reference_order, tempo_median;
+    int no_names, names_quick, force;
+    double perplexity[4];
+    int n_perplexity;
+    int dims[2];
+    int n_dims;
+    long tsne_rows, tsne_iter;
+    double tsne_theta;
+    long epochs;
+} options;
+
+/* Writes the --help text to f. */
+void analysis_usage(FILE *f);
+
+/* Parses argv into *o (defaults first). 0: run; 1: --help was printed to
+ * stdout; -1: a bad option, with a message on stderr naming it. Strings in
+ * *o point into argv. */
+int analysis_parse_options(int argc, char **argv, options *o);
+
+#endif

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The split file of genre-analysis --split-file (split_file.h). */
+#include "split_file.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The value quoted in a message: printable ASCII, the rest escaped, cut at 40. */
+static void quote_value(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n && o + 5 < cap; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (i == 40) {
+            snprintf(out + o, cap - o, "...");
+            return;
+        }
+        if (c >= 0x20 && c < 0x7f && c != '\'')
+            out[o++] = (char)c;
+        else
+            o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
+    }
+    out[o] = 0;
+}
+
+int split_file_parse(const char *text, size_t len, const char *path, unsigned char **sides,
+                     size_t *n, char *err, size_t errcap)
+{
+    *sides = NULL;
+    *n = 0;
+    const char *nl = memchr(text, '\n', len);
+    if (len == 0 || !nl) {
+        snprintf(err, errcap, "%s: %s", path,
+                 len ? "only a header line, no assignments" : "empty file, expected a header "
+                                                              "line and one 0/1 line per row");
+        return -1;
+    }
+    /* at most one assignment per remaining newline (plus a last unterminated line) */
+    size_t cap = 1;
+    for (const char *p = nl + 1; p < text + len; p++)
+        cap += *p == '\n';
+    unsigned char *out = malloc(cap);
+    if (!out) {
+        snprintf(err, errcap, "%s: out of memory", path);
+        return -1;
+    }
+    size_t k = 0;
+    long line = 1;
+    for (const char *p = nl + 1, *end = text + len; p < end;) {
+        line++;
+        const char *e = memchr(p, '\n', (size_t)(end - p));
+        if (!e)
+            e = end;
+        const char *stop = e;
+        if (stop > p && stop[-1] == '\r')
+            stop--;
+        const char *comma = memchr(p, ',', (size_t)(stop - p));
+        const char *f = comma ? comma : stop;
+        if (f - p != 1 || (*p != '0' && *p != '1')) {
+            char v[200];
+            quote_value(p, (size_t)(f - p), v, sizeof v);
+            snprintf(err, errcap, "%s:%ld: the assignment is '%s', expected 0 (train) or 1 "
+                     "(test)", path, line, v);
+            free(out);
+            return -1;
+        }
+        out[k++] = (unsigned char)(*p - '0');
+        p = e + 1;
+    }
+    *sides = out;
+    *n = k;
+    return 0;
+}
+
+/* A growing buffer; NUL-terminated after each add. */
+typedef struct buf {
+    char *p;
+    size_t n, cap;
+} buf;
+
+static int buf_add(buf *b, const char *s, size_t n)
+{
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->n + n + 1)
+            cap *= 2;
+        char *q = realloc(b->p, cap);
+        if (!q)
+            return -1;
+        b->p = q, b->cap = cap;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = 0;
+    return 0;
+}
+
+int split_file_apply(const char *data, size_t len, const char *data_name,
+                     const unsigned char *sides, size_t n_sides, const char *split_name,
+                     char **train, size_t *train_len, char **test, size_t *test_len, char *err,
+                     size_t errcap)
+{
+    buf out[2] = {{0}, {0}};
+    size_t i = 0, k = 0;
+    *train = *test = NULL;
+    *train_len = *test_len = 0;
+    /* the header record */
+    while (i < len && data[i] != '\n')
+        i++;
+    if (i >= len) {
+        snprintf(err, errcap, "%s has no data rows", data_name);
+        return -1;
+    }
+    if (buf_add(&out[0], data, i + 1) || buf_add(&out[1], data, i + 1))
+        goto nomem;
+    i++;
+    while (i < len) {
+        size_t s = i;
+        int q = 0, blank = 1;
+        while (i < len && (q || data[i] != '\n')) {
+            if (data[i] == '"')
+                q = !q;
+            if (data[i] != ',' && data[i] != '\r')
+                blank = 0;
+            i++;
+        }
+        size_t e = i < len ? i + 1 : i;
+        i = e;
+        if (blank)
+            continue;
+        if (k < n_sides && buf_add(&out[sides[k] ? 1 : 0], data + s, e - s))
+            goto nomem;
+        k++;
+    }
+    if (k != n_sides) {
+        snprintf(err, errcap,
+                 "the split file %s has %zu assignments (lines after its header) but %s has "
+                 "%zu non-empty rows: it needs one 0/1 line per row",
+                 split_name, n_sides, data_name, k);
+        free(out[0].p), free(out[1].p);
+        return -1;
+    }
+    *train = out[0].p, *train_len = out[0].n;
+    *test = out[1].p, *test_len = out[1].n;
+    return 0;
+nomem:
+    snprintf(err, errcap, "out of memory splitting %s by %s", data_name, split_name);
+    free(out[0].p), free(out[1].p);
+    return -1;
+}
