@@ -467,7 +467,7 @@ START_TEST(full_disk_leaves_the_old_file_and_nothing_else)
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
         if (unshare(CLONE_NEWNS) != 0 ||
-            mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+            mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 ||
             mount("tmpfs", mnt, "tmpfs", 0, "size=64k") != 0)
             _exit(77);
         int code = 0;
