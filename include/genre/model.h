@@ -18,8 +18,9 @@
  *   file in the target's directory, which is fsync'ed and renamed over the
  *   target only when complete, so a reader sees the old file or the new
  *   one. The temporary file is unnamed (Linux O_TMPFILE) where the file
- *   system allows, so a killed process leaves nothing; elsewhere it is
- *   "<target>.tmp-<16 hex digits>", removed on every failure, which only a
+ *   system allows, so a killed process leaves nothing (bar the instant
+ *   between naming it and renaming it over an existing file); elsewhere it
+ *   is "<target>.tmp-<16 hex digits>", removed on every failure, which a
  *   kill can leave behind. Nothing else is ever deleted.
  * - Only a regular file is replaced. A path naming a directory, FIFO,
  *   device or socket fails with GENRE_E_IO (the message says what it is)
