@@ -1280,7 +1280,7 @@ genre_status genre_dataset_prep_save_file(const genre_dataset_prep *p, const cha
     genre__mf_writer w;
     st = write_prep(p, &w);
     if (st == GENRE_OK)
-        st = genre__mf_finish_to_file(&w, path);
+        st = genre__mf_finish_to_file_for(__func__, &w, path);
     genre__mf_writer_free(&w);
     return st;
 }

@@ -1,25 +1,22 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The model-file container (docs/model-file-format.md): writer, reader,
- * atomic file output, and the public genre_model_peek*(). */
+ * file output through file_replace.c, and the public genre_model_peek*(). */
 #include "model_file.h"
 
 #include "alloc.h"
 #include "error_private.h"
+#include "file_replace.h"
 
 #include <genre/version.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 #include <zlib.h>
 
 _Static_assert(sizeof(double) == 8 && sizeof(uint64_t) == 8,
@@ -361,115 +358,24 @@ genre_status genre__mf_finish_to_memory(const genre__mf_writer *w, void *buf,
     return GENRE_OK;
 }
 
-/* fsync the directory holding `path` so the rename survives a power cut.
- * Best effort: the new file is already in place, so a failure here is not a
- * failed save. Edits path in place. */
-static void sync_directory_of(char *path)
-{
-    char *slash = strrchr(path, '/');
-    const char *dir = ".";
-    if (slash == path)
-        dir = "/";
-    else if (slash) {
-        *slash = '\0';
-        dir = path;
-    }
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        close(fd);
-    }
-}
-
-/* Creates "<path>.tmp-<16 hex>" with O_EXCL and mode 0666 (the umask
- * applies; mkstemp would force 0600 and reading the umask means changing
- * it, process-wide). The name mixes the pid, the clock, a stack address and
- * a counter; a clash only retries. Returns the fd, or -1 with errno set. */
-static int create_temp_beside(const char *path, size_t plen, char *tmp)
-{
-    static atomic_ulong counter;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    uint64_t x = (uint64_t)getpid() * 0x9E3779B97F4A7C15u ^ (uint64_t)ts.tv_nsec ^
-                 ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)(uintptr_t)&ts;
-    memcpy(tmp, path, plen);
-    for (int attempt = 0; attempt < 64; attempt++) {
-        uint64_t z = x + (uint64_t)atomic_fetch_add(&counter, 1) * 0xBF58476D1CE4E5B9u;
-        z = (z ^ (z >> 31)) * 0x94D049BB133111EBu;
-        z ^= z >> 29;
-        snprintf(tmp + plen, 22, ".tmp-%016llx", (unsigned long long)z);
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd >= 0 || errno != EEXIST)
-            return fd;
-    }
-    errno = EEXIST;
-    return -1;
-}
-
 genre_status genre__mf_finish_to_file(const genre__mf_writer *w, const char *path)
 {
-    GENRE_CHECK_NOT_NULL(w);
-    GENRE_CHECK_NOT_NULL(path);
+    return genre__mf_finish_to_file_for(__func__, w, path);
+}
+
+genre_status genre__mf_finish_to_file_for(const char *func, const genre__mf_writer *w,
+                                          const char *path)
+{
+    if (w == NULL || path == NULL)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "argument '%s' is NULL",
+                           w == NULL ? "w" : "path");
     if (path[0] == '\0')
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "argument 'path' is empty");
+        return genre__fail(GENRE_E_INVALID_ARG, func, "argument 'path' is empty");
     if (w->status != GENRE_OK)
-        return replay_failure(w, __func__);
-
-    /* ".tmp-" + 16 hex digits + NUL */
-    size_t plen = strlen(path);
-    char *tmp = genre__alloc_array(plen + 22, 1);
-    if (!tmp)
-        return GENRE_E_NOMEM;
-    char why[128];
-    int fd = create_temp_beside(path, plen, tmp);
-    if (fd < 0) {
-        int err = errno;
-        genre__free(tmp);
-        return GENRE_FAIL(GENRE_E_IO, "cannot create a temporary file beside '%s': %s",
-                          path, errno_text(err, why, sizeof why));
-    }
-    /* Overwriting keeps the old file's permissions; a new file gets 0666
-     * less the umask, like any file the host creates. */
-    struct stat old;
-    if (stat(path, &old) == 0 && S_ISREG(old.st_mode))
-        (void)fchmod(fd, old.st_mode & 07777);
-
+        return replay_failure(w, func);
     unsigned char header[HDR];
     encode_header(w, header);
-    const char *step = "write";
-    int err = 0;
-    FILE *f = fdopen(fd, "wb");
-    if (!f) {
-        err = errno;
-        close(fd);
-        goto fail;
-    }
-    if (fwrite(header, 1, HDR, f) != HDR ||
-        (w->len > 0 && fwrite(w->payload, 1, w->len, f) != w->len) || fflush(f) != 0 ||
-        fsync(fileno(f)) != 0) {
-        err = errno;
-        fclose(f);
-        goto fail;
-    }
-    if (fclose(f) != 0) {
-        err = errno;
-        goto fail;
-    }
-    if (rename(tmp, path) != 0) {
-        err = errno;
-        step = "rename a temporary file onto";
-        goto fail;
-    }
-    sync_directory_of(tmp);
-    genre__free(tmp);
-    return GENRE_OK;
-
-fail:
-    /* Never leave a half-written file behind. */
-    unlink(tmp);
-    genre__free(tmp);
-    return GENRE_FAIL(GENRE_E_IO, "cannot %s '%s': %s", step, path,
-                      errno_text(err, why, sizeof why));
+    return genre__file_replace(func, path, header, HDR, w->payload, w->len);
 }
 
 void genre__mf_writer_free(genre__mf_writer *w)
@@ -983,7 +889,7 @@ genre_status genre__mf_save_file(const char *func, const void *model, const char
     genre__mf_writer w;
     genre_status st = encode_with(codec, model, &w);
     if (st == GENRE_OK)
-        st = genre__mf_finish_to_file(&w, path);
+        st = genre__mf_finish_to_file_for(func, &w, path);
     genre__mf_writer_free(&w);
     return st;
 }

@@ -105,15 +105,15 @@ size_t genre__mf_writer_size(const genre__mf_writer *w);
 genre_status genre__mf_finish_to_memory(const genre__mf_writer *w, void *buf,
                                         size_t cap, size_t *written_or_needed);
 
-/* Writes the container to path atomically: a temporary file beside it
- * (mkstemp, same directory, so the rename cannot cross file systems) is
- * written, flushed, fsync'ed and renamed over path. On any failure the
- * temporary file is removed and path is untouched. A new file gets mode 0600
- * (mkstemp's); an overwritten file keeps its mode.
- * Returns GENRE_OK; GENRE_E_IO (names the path and the system's reason);
- * GENRE_E_NOMEM; GENRE_E_INVALID_ARG (w or path NULL, path empty); or the
- * sticky failure of an earlier put. */
+/* Writes the container to path through genre__file_replace() (file_replace.h):
+ * whole or not at all, only over a regular file, a symlink followed.
+ * Returns GENRE_OK; GENRE_E_IO (names the path and the reason, or what the
+ * path is when it is not a regular file); GENRE_E_NOMEM; GENRE_E_INVALID_ARG
+ * (w or path NULL, path empty); or the sticky failure of an earlier put.
+ * Messages name this function; _for() names func, the public caller. */
 genre_status genre__mf_finish_to_file(const genre__mf_writer *w, const char *path);
+genre_status genre__mf_finish_to_file_for(const char *func, const genre__mf_writer *w,
+                                          const char *path);
 
 /* Frees the records; w may then be initialised again. NULL is a no-op. */
 void genre__mf_writer_free(genre__mf_writer *w);
@@ -226,7 +226,7 @@ typedef struct genre__mf_codec {
 } genre__mf_codec;
 
 /* GENRE_E_INVALID_ARG naming func when path is NULL; otherwise encodes model
- * and genre__mf_finish_to_file(). Returns what those return. */
+ * and genre__mf_finish_to_file_for(func, ...). Returns what those return. */
 genre_status genre__mf_save_file(const char *func, const void *model, const char *path,
                                  const genre__mf_codec *codec);
 

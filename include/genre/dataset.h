@@ -458,8 +458,10 @@ GENRE_API genre_status genre_dataset_prep_save(const genre_dataset_prep *prep, v
                                                size_t cap, size_t *written_or_needed);
 
 /**
- * genre_dataset_prep_save() to a file, written whole or not at all.
- * @return as genre_dataset_prep_save(), plus GENRE_E_IO.
+ * genre_dataset_prep_save() to a file, written whole or not at all; only a
+ * regular file is replaced, a symlink is followed (genre/model.h).
+ * @return as genre_dataset_prep_save(), plus GENRE_E_IO (also: path is not
+ *         a regular file).
  * Thread-safe on a const handle. @since 0.1
  */
 GENRE_API genre_status genre_dataset_prep_save_file(const genre_dataset_prep *prep,

@@ -275,9 +275,10 @@ GENRE_API genre_status genre_kmeans_sweep(genre_kmeans *km, const double *x, siz
 
 /**
  * Saves a fitted k-means (centers, training labels, parameters) to a file,
- * atomically.
+ * atomically, replacing only a regular file (genre/model.h).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_BAD_STATE (not
- *         fitted); GENRE_E_IO; GENRE_E_NOMEM.
+ *         fitted); GENRE_E_IO (also: path is not a regular file);
+ *         GENRE_E_NOMEM.
  * Thread-safe on a const handle. @since 0.1
  */
 GENRE_API genre_status genre_kmeans_save(const genre_kmeans *km, const char *path);

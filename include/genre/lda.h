@@ -233,9 +233,11 @@ GENRE_API genre_status genre_lda_get_classes(const genre_lda *l, int32_t *out, s
                                              size_t *needed);
 
 /**
- * Saves a fitted LDA to a file (atomically).
+ * Saves a fitted LDA to a file (atomically, replacing only a regular file:
+ * genre/model.h).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_BAD_STATE (not
- *         fitted); GENRE_E_IO; GENRE_E_NOMEM.
+ *         fitted); GENRE_E_IO (also: path is not a regular file);
+ *         GENRE_E_NOMEM.
  * Thread-safe on a const handle. @since 0.1
  */
 GENRE_API genre_status genre_lda_save(const genre_lda *l, const char *path);

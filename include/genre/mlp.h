@@ -520,10 +520,12 @@ GENRE_API genre_status genre_mlp_get_history(const genre_mlp *model, int32_t whi
 
 /**
  * Saves the fitted model (architecture, parameters, weights, history) to a
- * file, atomically (written whole or not at all).
+ * file, atomically (written whole or not at all; only a regular file is
+ * replaced, a symlink is followed: genre/model.h).
  * @param[in] path UTF-8 path.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_BAD_STATE (not
- *         fitted); GENRE_E_IO; GENRE_E_NOMEM.
+ *         fitted); GENRE_E_IO (also: path is not a regular file);
+ *         GENRE_E_NOMEM.
  * Safe concurrently on one fitted model. @since 0.1
  */
 GENRE_API genre_status genre_mlp_save(const genre_mlp *model, const char *path);

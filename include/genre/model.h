@@ -10,10 +10,33 @@
  *
  * Every module saves to one versioned, checksummed, little-endian container
  * (docs/model-file-format.md), to a file or to a memory buffer. These calls
- * tell what a file or buffer holds without loading it. Files are written
- * whole or not at all: a save goes to a temporary file beside the target and
- * is renamed into place only when complete. A new file is created with mode
- * 0666 less the process umask; overwriting a file keeps its mode.
+ * tell what a file or buffer holds without loading it.
+ *
+ * Saving to a file (every genre_*_save(..., path) and
+ * genre_dataset_prep_save_file()):
+ * - The file is written whole or not at all: the bytes go to a temporary
+ *   file in the target's directory, which is fsync'ed and renamed over the
+ *   target only when complete, so a reader sees the old file or the new
+ *   one. The temporary file is unnamed (Linux O_TMPFILE) where the file
+ *   system allows, so a killed process leaves nothing (bar the instant
+ *   between naming it and renaming it over an existing file); elsewhere it
+ *   is "<target>.tmp-<16 hex digits>", removed on every failure, which a
+ *   kill can leave behind. Nothing else is ever deleted.
+ * - Only a regular file is replaced. A path naming a directory, FIFO,
+ *   device or socket fails with GENRE_E_IO (the message says what it is)
+ *   and is left untouched; a FIFO is never opened.
+ * - A symbolic link is followed (a chain too) and its final target is
+ *   replaced; the link stays a link. A dangling link's target is created,
+ *   as cp does.
+ * - A new file gets mode 0666 less the process umask. A replaced file keeps
+ *   its permission bits (rwx for owner, group, others) but not the set-id
+ *   and sticky bits, and belongs to the user who saves; other hard links to
+ *   it keep the old content.
+ * - Concurrent saves to one path (threads or processes) each write a whole
+ *   file; the last rename wins. A target that becomes something other than
+ *   a regular file during a save is refused when the save checks again,
+ *   just before the rename; a change in the instant between that check and
+ *   the rename is not detected.
  */
 #ifndef GENRE_MODEL_H
 #define GENRE_MODEL_H

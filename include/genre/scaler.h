@@ -166,10 +166,12 @@ GENRE_API genre_status genre_scaler_get_zero_variance(const genre_scaler *s, uin
                                                       size_t out_len, size_t *needed);
 
 /**
- * Saves a fitted scaler to a file (atomically: written whole or not at all).
+ * Saves a fitted scaler to a file (atomically: written whole or not at all;
+ * only a regular file is replaced, a symlink is followed: genre/model.h).
  * @param[in] path UTF-8 path.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_BAD_STATE (not
- *         fitted); GENRE_E_IO; GENRE_E_NOMEM.
+ *         fitted); GENRE_E_IO (also: path is not a regular file);
+ *         GENRE_E_NOMEM.
  * Thread-safe on a const handle. @since 0.1
  */
 GENRE_API genre_status genre_scaler_save(const genre_scaler *s, const char *path);

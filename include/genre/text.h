@@ -251,9 +251,11 @@ GENRE_API genre_status genre_text_csr_append_dense(size_t n_rows, size_t n_cols,
                                                    size_t *nnz_needed);
 
 /**
- * Saves a fitted vectoriser (parameters and idf) to a file, atomically.
+ * Saves a fitted vectoriser (parameters and idf) to a file, atomically,
+ * replacing only a regular file (genre/model.h).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_BAD_STATE (not
- *         fitted); GENRE_E_IO; GENRE_E_NOMEM.
+ *         fitted); GENRE_E_IO (also: path is not a regular file);
+ *         GENRE_E_NOMEM.
  * Thread-safe on a const handle. @since 0.2
  */
 GENRE_API genre_status genre_text_save(const genre_text *t, const char *path);

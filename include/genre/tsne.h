@@ -270,9 +270,11 @@ GENRE_API genre_status genre_tsne_kl_divergence(const genre_tsne *t, const doubl
                                                 size_t y_cols, size_t y_stride, double *kl);
 
 /**
- * Saves the parameters and the fitted embedding to a file (atomically).
+ * Saves the parameters and the fitted embedding to a file (atomically,
+ * replacing only a regular file: genre/model.h).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_BAD_STATE (not
- *         fitted); GENRE_E_IO; GENRE_E_NOMEM.
+ *         fitted); GENRE_E_IO (also: path is not a regular file);
+ *         GENRE_E_NOMEM.
  * Thread-safe on a const handle. @since 0.1
  */
 GENRE_API genre_status genre_tsne_save(const genre_tsne *t, const char *path);
