@@ -153,6 +153,13 @@ static const char *type_name(uint32_t type)
     }
 }
 
+/* A file operation that failed for want of memory (fopen's or fdopen's
+ * FILE, a stdio buffer) is GENRE_E_NOMEM, like every other allocation. */
+static genre_status io_status(int err)
+{
+    return err == ENOMEM ? GENRE_E_NOMEM : GENRE_E_IO;
+}
+
 /* Thread-safe strerror (the XSI strerror_r, as _POSIX_C_SOURCE selects). */
 static const char *errno_text(int err, char *buf, size_t n)
 {
@@ -425,7 +432,7 @@ genre_status genre__mf_finish_to_file(const genre__mf_writer *w, const char *pat
     if (fd < 0) {
         int err = errno;
         genre__free(tmp);
-        return GENRE_FAIL(GENRE_E_IO, "cannot create a temporary file beside '%s': %s",
+        return GENRE_FAIL(io_status(err), "cannot create a temporary file beside '%s': %s",
                           path, errno_text(err, why, sizeof why));
     }
     /* Overwriting keeps the old file's permissions; a new file gets 0666
@@ -468,7 +475,7 @@ fail:
     /* Never leave a half-written file behind. */
     unlink(tmp);
     genre__free(tmp);
-    return GENRE_FAIL(GENRE_E_IO, "cannot %s '%s': %s", step, path,
+    return GENRE_FAIL(io_status(err), "cannot %s '%s': %s", step, path,
                       errno_text(err, why, sizeof why));
 }
 
@@ -885,7 +892,7 @@ genre_status genre__mf_read_file(const char *path, size_t max_len, void **buf, s
     FILE *f = fopen(path, "rb");
     if (!f) {
         int err = errno;
-        return GENRE_FAIL(GENRE_E_IO, "cannot open '%s': %s", path,
+        return GENRE_FAIL(io_status(err), "cannot open '%s': %s", path,
                           errno_text(err, why, sizeof why));
     }
     /* Reading up to max_len + 1 bytes tells "at the limit" from "over it". */
@@ -934,7 +941,7 @@ genre_status genre__mf_read_file(const char *path, size_t max_len, void **buf, s
             if (ferror(f)) {
                 genre__free(data);
                 fclose(f);
-                return GENRE_FAIL(GENRE_E_IO, "cannot read '%s': %s", path,
+                return GENRE_FAIL(io_status(err), "cannot read '%s': %s", path,
                                   errno_text(err, why, sizeof why));
             }
             break; /* end of file */
