@@ -586,9 +586,10 @@ static int save_models(void)
 
 int fault_steps_setup(void)
 {
-    snprintf(DIR, sizeof DIR, "/tmp/fault_walk_XXXXXX");
-    if (!mkdtemp(DIR))
+    char dir[] = "/tmp/fault_walk_XXXXXX";
+    if (!mkdtemp(dir))
         return -1;
+    snprintf(DIR, sizeof DIR, "%s", dir);
     make_blobs();
     if (make_texts() != 0 || write_csvs() != 0)
         return -1;
@@ -602,11 +603,16 @@ void fault_steps_teardown(void)
     char path[192];
     const char *const extra[] = {CSV_PLAIN, CSV_GZ};
     for (int k = 0; k < M_COUNT; k++) {
-        remove(FILE_IN[k]);
-        remove(FILE_OUT[k]);
+        if (FILE_IN[k][0])
+            remove(FILE_IN[k]);
+        if (FILE_OUT[k][0])
+            remove(FILE_OUT[k]);
     }
     for (size_t i = 0; i < 2; i++)
-        remove(extra[i]);
-    snprintf(path, sizeof path, "%s", DIR);
-    rmdir(path);
+        if (extra[i][0])
+            remove(extra[i]);
+    if (DIR[0]) {
+        snprintf(path, sizeof path, "%s", DIR);
+        rmdir(path);
+    }
 }

@@ -479,6 +479,7 @@ int main(int argc, char **argv)
     unlink(err_path);
     if (fault_steps_setup() != 0) {
         fprintf(stderr, "fault_walk: setup failed: %s\n", genre_last_error());
+        fault_steps_teardown();
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
