@@ -41,7 +41,9 @@ static atomic_long fail_at;     /* 0 = count only */
 static atomic_long calls;       /* allocation calls in the window */
 static atomic_int failed_once;  /* the injected failure happened */
 static int report_fd = -1;      /* where the failure site goes */
-static _Thread_local int inside; /* our own backtrace() must not count */
+/* our own backtrace() must not count; initial-exec: no __tls_get_addr,
+ * which may allocate, inside malloc */
+static _Thread_local int inside __attribute__((tls_model("initial-exec")));
 
 /* ---- live-block table ---------------------------------------------------- */
 #define TABLE_BITS 16

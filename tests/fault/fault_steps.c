@@ -491,6 +491,37 @@ size_t fault_steps_get(fault_step **steps)
     return sizeof STEPS / sizeof STEPS[0];
 }
 
+/* ---- the digest ---------------------------------------------------------- */
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * UINT64_C(0x100000001b3);
+    return h;
+}
+
+uint64_t fault_steps_digest(void)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    h = fnv(h, OUT, sizeof OUT);
+    h = fnv(h, IOUT, sizeof IOUT);
+    h = fnv(h, I64OUT, sizeof I64OUT);
+    for (int k = 0; k < M_COUNT; k++) {
+        if (SAVE_BUF[k])
+            h = fnv(h, SAVE_BUF[k], SAVED_LEN[k]);
+        FILE *f = FILE_OUT[k][0] ? fopen(FILE_OUT[k], "rb") : NULL;
+        if (!f)
+            continue;
+        unsigned char buf[4096];
+        size_t got;
+        while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+            h = fnv(h, buf, got);
+        fclose(f);
+    }
+    return h;
+}
+
 /* ---- setup -------------------------------------------------------------- */
 
 static int fit_models(void)

@@ -6,6 +6,7 @@
 #include <genre/genre.h>
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* One step: a whole use of the library that frees everything it made and
  * returns its first failing status. It allocates nothing of its own: its
@@ -18,6 +19,11 @@ typedef struct fault_step {
 
 /* The step table (static storage); returns its length. */
 size_t fault_steps_get(fault_step **steps);
+
+/* A digest of everything a step writes (output buffers and files), taken
+ * after it: a step that returns GENRE_OK after a failed allocation must
+ * give the same digest as without injection. */
+uint64_t fault_steps_digest(void);
 
 /* Builds the inputs (data, fitted models, files in a temporary folder);
  * 0 on success. Teardown removes the folder. */

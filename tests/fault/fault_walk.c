@@ -36,6 +36,7 @@ typedef struct {
     genre_status status;
     int has_message;
     failalloc_stats stats;
+    uint64_t digest; /* of the step's outputs (fault_steps_digest) */
     char message[200];
 } child_result;
 
@@ -50,6 +51,7 @@ static failalloc_arm_fn *arm;
 static failalloc_disarm_fn *disarm;
 static int err_fd = -1;    /* the children's stderr */
 static int stacks_left;    /* stacks still printed for this step's aborts */
+static uint64_t reference; /* the step's output digest without injection */
 static unsigned timeout_s = 20;
 
 /* ---- options ---------------------------------------------------------- */
@@ -171,6 +173,7 @@ static void run_child(const fault_step *step, long n, int fd)
     arm(n, fd);
     res.status = step->run();
     disarm(&res.stats);
+    res.digest = fault_steps_digest();
     const char *msg = genre_last_error();
     res.has_message = msg[0] != '\0';
     snprintf(res.message, sizeof res.message, "%s", msg);
@@ -226,7 +229,7 @@ typedef struct {
 
 static struct {
     long steps, runs, injected, nomem, absorbed, other, aborts, exits, hangs, leaks,
-        printed, no_message, known;
+        printed, no_message, known, wrong;
     lib_count by_lib[32];
     int n_libs;
 } tally;
@@ -320,6 +323,12 @@ static int judge(const fault_step *step, long n, long total, const run_outcome *
     }
     if (r->status == GENRE_OK) {
         tally.absorbed++, c->absorbed++;
+        if (r->digest != reference) {
+            tally.wrong++;
+            fprintf(stderr, "WRONG  %-22s call %ld/%ld failed in %s: GENRE_OK, but the outputs "
+                    "differ from a run without injection\n", step->name, n, total, owner);
+            hard = 1;
+        }
     } else if (r->status == GENRE_E_NOMEM) {
         tally.nomem++, c->nomem++;
     } else {
@@ -372,6 +381,7 @@ static int walk_step(fault_step *step)
     }
     long total = o.res.stats.calls;
     stacks_left = 2;
+    reference = o.res.digest;
     step->leak_free = o.res.stats.live == 0;
     if (!step->leak_free)
         fprintf(stderr, "note   %-22s keeps %ld block(s) live without injection (library "
@@ -499,10 +509,10 @@ int main(int argc, char **argv)
            tally.runs, tally.injected,
            (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
     printf("outcomes: %ld GENRE_E_NOMEM, %ld absorbed (GENRE_OK), %ld other status; "
-           "%ld aborts, %ld exits, %ld hangs, %ld leaks, %ld printed, %ld without message; "
-           "%ld known third-party exits\n",
+           "%ld aborts, %ld exits, %ld hangs, %ld leaks, %ld printed, %ld without message, "
+           "%ld wrong results; %ld known third-party exits\n",
            tally.nomem, tally.absorbed, tally.other, tally.aborts, tally.exits, tally.hangs,
-           tally.leaks, tally.printed, tally.no_message, tally.known);
+           tally.leaks, tally.printed, tally.no_message, tally.wrong, tally.known);
     printf("by the library whose allocation failed (caller<-first non-libc frame):\n");
     for (int i = 0; i < tally.n_libs; i++) {
         const lib_count *c = &tally.by_lib[i];
