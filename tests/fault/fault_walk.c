@@ -169,6 +169,8 @@ static void run_child(const fault_step *step, long n, int fd)
     child_result res;
     memset(&res, 0, sizeof res);
     res.magic = RESULT_MAGIC;
+    if (step->warm)
+        fault_steps_warm_child();
     genre_clear_error();
     arm(n, fd);
     res.status = step->run();
@@ -255,11 +257,13 @@ static const struct known_failure {
 } KNOWN[] = {
     {"libopenblas", "OpenBLAS: malloc failed in ",
      "OpenBLAS's threaded level-3 driver exits when its job array malloc fails"},
+    {"ld-linux-x86-64<-libopenblas", "OpenBLAS blas_thread_init: pthread_create failed",
+     "OpenBLAS raises SIGINT when it cannot start its thread pool"},
 };
 
 static const struct known_failure *known_for(const char *owner, const run_outcome *o)
 {
-    if (o->signal || o->have_result)
+    if (o->have_result || o->hung)
         return NULL;
     for (size_t i = 0; i < sizeof KNOWN / sizeof KNOWN[0]; i++)
         if (strcmp(owner, KNOWN[i].lib) == 0 &&
@@ -433,6 +437,14 @@ static void ensure_preloaded(char **argv)
     }
     setenv("LD_PRELOAD", FAILALLOC_PATH, 1);
     setenv("FAULT_WALK_REEXEC", "1", 1);
+    /* No cached thread stacks: every pthread_create allocates (its TLS
+     * vector), so thread start-up failures in libgenre and OpenBLAS are
+     * walked too. */
+    const char *tun = getenv("GLIBC_TUNABLES");
+    char tunables[1024];
+    snprintf(tunables, sizeof tunables, "%s%sglibc.pthread.stack_cache_size=0", tun ? tun : "",
+             tun ? ":" : "");
+    setenv("GLIBC_TUNABLES", tunables, 1);
     execv("/proc/self/exe", argv);
     perror("fault_walk: re-exec with LD_PRELOAD");
     exit(2);
