@@ -52,6 +52,30 @@ static failalloc_disarm_fn *disarm;
 static int err_fd = -1;    /* the children's stderr */
 static int stacks_left;    /* stacks still printed for this step's aborts */
 static uint64_t reference; /* the step's output digest without injection */
+
+/* Steps with findings, for the closing summary: how many runs, and the
+ * first one's library and what it printed. */
+static struct {
+    const char *step;
+    long runs;
+    char first[320];
+} flagged[64];
+static int n_flagged;
+
+static void flag(const char *step, const char *owner, const char *what, const char *detail)
+{
+    if (n_flagged > 0 && flagged[n_flagged - 1].step == step) {
+        flagged[n_flagged - 1].runs++;
+        return;
+    }
+    if (n_flagged == 64)
+        return;
+    flagged[n_flagged].step = step;
+    flagged[n_flagged].runs = 1;
+    snprintf(flagged[n_flagged].first, sizeof flagged[n_flagged].first, "%s in %s%s%s", what,
+             owner, detail[0] ? ": " : "", detail);
+    n_flagged++;
+}
 static unsigned timeout_s = 20;
 
 /* ---- options ---------------------------------------------------------- */
@@ -317,6 +341,10 @@ static int judge(const fault_step *step, long n, long total, const run_outcome *
             fprintf(stderr, "        stderr: %s\n", o->err);
         if (o->have_site && (opt.verbose || stacks_left-- > 0))
             print_site(&o->site);
+        char what[32];
+        snprintf(what, sizeof what, "%s%s", o->hung ? "hang" : o->signal ? "SIG" : "exit()",
+                 o->hung || !o->signal ? "" : sig_name(o->signal));
+        flag(step->name, owner, what, o->err);
         return 1;
     }
     int hard = 0;
@@ -362,6 +390,8 @@ static int judge(const fault_step *step, long n, long total, const run_outcome *
         fprintf(stderr, "PRINT  %-22s call %ld/%ld failed in %s: the process printed: %s\n",
                 step->name, n, total, owner, o->err);
     }
+    if (hard)
+        flag(step->name, owner, "a failing run that is not clean", "");
     return hard;
 }
 
@@ -525,6 +555,9 @@ int main(int argc, char **argv)
            "%ld wrong results; %ld known third-party exits\n",
            tally.nomem, tally.absorbed, tally.other, tally.aborts, tally.exits, tally.hangs,
            tally.leaks, tally.printed, tally.no_message, tally.wrong, tally.known);
+    for (int i = 0; i < n_flagged; i++)
+        printf("FINDINGS in %s: %ld run(s); the first: %s\n", flagged[i].step, flagged[i].runs,
+               flagged[i].first);
     printf("by the library whose allocation failed (caller<-first non-libc frame):\n");
     for (int i = 0; i < tally.n_libs; i++) {
         const lib_count *c = &tally.by_lib[i];
