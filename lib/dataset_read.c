@@ -1160,8 +1160,9 @@ genre_status genre_dataset_read_file(genre_dataset **out, const genre_dataset_sc
     if (schema->n_cols == 0)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "the schema names no column");
     FILE *f = fopen(path, "rb");
-    if (!f)
-        return GENRE_FAIL(GENRE_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    if (!f) /* no memory for the FILE is out of memory, not an I/O error */
+        return GENRE_FAIL(errno == ENOMEM ? GENRE_E_NOMEM : GENRE_E_IO, "%s: cannot open: %s",
+                          path, strerror(errno));
     char *buf = NULL;
     size_t len = 0, cap = 0;
     genre_status st = GENRE_OK;

@@ -95,8 +95,9 @@ static genre_status io_failed(const job *j, const char *step, int err)
 {
     char name[1024], why[128];
     name_of(j, name, sizeof name);
-    return genre__fail(GENRE_E_IO, j->func, "cannot %s %s: %s", step, name,
-                       errno_text(err, why, sizeof why));
+    /* ENOMEM (a kernel or stdio allocation) is out of memory like any other. */
+    return genre__fail(err == ENOMEM ? GENRE_E_NOMEM : GENRE_E_IO, j->func, "cannot %s %s: %s",
+                       step, name, errno_text(err, why, sizeof why));
 }
 
 static genre_status refused(const job *j, mode_t mode, const char *when)

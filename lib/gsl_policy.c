@@ -7,6 +7,7 @@
 #include <gsl/gsl_errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 
 static pthread_once_t gsl_once = PTHREAD_ONCE_INIT;
 static atomic_int policy = GENRE__GSL_POLICY_UNSET;
@@ -59,44 +60,86 @@ genre_status genre__gsl_status(const char *func, int gsl_status, const char *wha
                        gsl_strerror(gsl_status), gsl_status);
 }
 
-/* The common path of every helper: injection, then GSL, then accounting. */
-#define GSL_ALLOC(call, ...)                                                   \
-    do {                                                                       \
-        genre__gsl_init();                                                     \
-        void *obj_ = genre__alloc_should_fail() ? NULL : (void *)(call);       \
-        if (obj_ == NULL) {                                                    \
-            GENRE_FAIL(GENRE_E_NOMEM, __VA_ARGS__);                            \
-            return NULL;                                                       \
-        }                                                                      \
-        genre__alloc_count_foreign(+1);                                        \
-        return obj_;                                                           \
-    } while (0)
+/*
+ * GSL's own allocators (gsl_matrix_alloc, gsl_eigen_symmv_alloc, ...) make
+ * several mallocs and, when a later one fails, return NULL without freeing
+ * the earlier ones: every out-of-memory there leaked (tests/fault shows it).
+ * So the objects are built here, each as one block from our allocator,
+ * through the structs gsl_matrix.h, gsl_vector.h and gsl_eigen.h publish:
+ * a matrix or vector is a view on its own data (block NULL, owner 0, as
+ * gsl_matrix_view_array makes), a workspace holds its arrays after the
+ * struct. GSL only reads these fields; only our *_free functions free them.
+ */
+
+/* Header rounded up so the doubles after it are aligned like malloc's. */
+#define HEADER(type) ((sizeof(type) + 15) / 16 * 16)
+
+/* One block: a header of `header` bytes, then n_doubles doubles (checked
+ * for overflow); NULL with GENRE_E_NOMEM recorded on failure. */
+static void *one_block(size_t header, size_t n_doubles)
+{
+    genre__gsl_init();
+    if (n_doubles > (SIZE_MAX - header) / sizeof(double))
+        return NULL;
+    return genre__alloc_array(1, header + n_doubles * sizeof(double));
+}
+
+/* rows * cols, or SIZE_MAX when it overflows (one_block then refuses). */
+static size_t times(size_t a, size_t b)
+{
+    return (b != 0 && a > SIZE_MAX / b) ? SIZE_MAX : a * b;
+}
 
 gsl_matrix *genre__gsl_matrix_alloc(size_t rows, size_t cols)
 {
-    GSL_ALLOC(gsl_matrix_alloc(rows, cols),
-              "out of memory allocating a %zu x %zu GSL matrix", rows, cols);
+    gsl_matrix *m = one_block(HEADER(gsl_matrix), times(rows, cols));
+    if (!m) {
+        GENRE_FAIL(GENRE_E_NOMEM, "out of memory allocating a %zu x %zu GSL matrix", rows,
+                   cols);
+        return NULL;
+    }
+    m->size1 = rows;
+    m->size2 = cols;
+    m->tda = cols;
+    m->data = (double *)((char *)m + HEADER(gsl_matrix));
+    m->block = NULL;
+    m->owner = 0;
+    return m;
 }
 
 void genre__gsl_matrix_free(gsl_matrix *m)
 {
-    if (!m)
-        return;
-    genre__alloc_count_foreign(-1);
-    gsl_matrix_free(m);
+    genre__free(m);
 }
 
 gsl_vector *genre__gsl_vector_alloc(size_t n)
 {
-    GSL_ALLOC(gsl_vector_alloc(n), "out of memory allocating a GSL vector of %zu", n);
+    gsl_vector *v = one_block(HEADER(gsl_vector), n);
+    if (!v) {
+        GENRE_FAIL(GENRE_E_NOMEM, "out of memory allocating a GSL vector of %zu", n);
+        return NULL;
+    }
+    v->size = n;
+    v->stride = 1;
+    v->data = (double *)((char *)v + HEADER(gsl_vector));
+    v->block = NULL;
+    v->owner = 0;
+    return v;
 }
 
 void genre__gsl_vector_free(gsl_vector *v)
 {
-    if (!v)
-        return;
-    genre__alloc_count_foreign(-1);
-    gsl_vector_free(v);
+    genre__free(v);
+}
+
+/* gsl_eigen_symmv uses d, sd, gc and gs, n doubles each (GSL 2.x). */
+static void symmv_init(gsl_eigen_symmv_workspace *w, double *arrays, size_t n)
+{
+    w->size = n;
+    w->d = arrays;
+    w->sd = arrays + n;
+    w->gc = arrays + 2 * n;
+    w->gs = arrays + 3 * n;
 }
 
 gsl_eigen_symmv_workspace *genre__gsl_eigen_symmv_alloc(size_t n)
@@ -105,32 +148,44 @@ gsl_eigen_symmv_workspace *genre__gsl_eigen_symmv_alloc(size_t n)
         GENRE_FAIL(GENRE_E_INVALID_ARG, "eigen workspace of size 0");
         return NULL;
     }
-    GSL_ALLOC(gsl_eigen_symmv_alloc(n),
-              "out of memory allocating a GSL symmv workspace for n = %zu", n);
+    gsl_eigen_symmv_workspace *w = one_block(HEADER(gsl_eigen_symmv_workspace), times(n, 4));
+    if (!w) {
+        GENRE_FAIL(GENRE_E_NOMEM, "out of memory allocating a GSL symmv workspace for n = %zu",
+                   n);
+        return NULL;
+    }
+    symmv_init(w, (double *)((char *)w + HEADER(gsl_eigen_symmv_workspace)), n);
+    return w;
 }
 
 void genre__gsl_eigen_symmv_free(gsl_eigen_symmv_workspace *w)
 {
-    if (!w)
-        return;
-    genre__alloc_count_foreign(-1);
-    gsl_eigen_symmv_free(w);
+    genre__free(w);
 }
 
+/* gsl_eigen_gensymmv uses size and its symmv workspace. */
 gsl_eigen_gensymmv_workspace *genre__gsl_eigen_gensymmv_alloc(size_t n)
 {
     if (n == 0) {
         GENRE_FAIL(GENRE_E_INVALID_ARG, "eigen workspace of size 0");
         return NULL;
     }
-    GSL_ALLOC(gsl_eigen_gensymmv_alloc(n),
-              "out of memory allocating a GSL gensymmv workspace for n = %zu", n);
+    const size_t head = HEADER(gsl_eigen_gensymmv_workspace) + HEADER(gsl_eigen_symmv_workspace);
+    gsl_eigen_gensymmv_workspace *w = one_block(head, times(n, 4));
+    if (!w) {
+        GENRE_FAIL(GENRE_E_NOMEM,
+                   "out of memory allocating a GSL gensymmv workspace for n = %zu", n);
+        return NULL;
+    }
+    gsl_eigen_symmv_workspace *sw =
+        (gsl_eigen_symmv_workspace *)((char *)w + HEADER(gsl_eigen_gensymmv_workspace));
+    symmv_init(sw, (double *)((char *)w + head), n);
+    w->size = n;
+    w->symmv_workspace_p = sw;
+    return w;
 }
 
 void genre__gsl_eigen_gensymmv_free(gsl_eigen_gensymmv_workspace *w)
 {
-    if (!w)
-        return;
-    genre__alloc_count_foreign(-1);
-    gsl_eigen_gensymmv_free(w);
+    genre__free(w);
 }

@@ -46,11 +46,13 @@ int genre__gsl_policy(void);
 genre_status genre__gsl_status(const char *func, int gsl_status, const char *what);
 
 /*
- * GSL objects through libgenre's allocation policy: each counts as one
- * allocation for the test build's failure injection and leak count, and
- * returns NULL with GENRE_E_NOMEM recorded on failure. Free them with the
- * matching genre__gsl_*_free (NULL is a no-op), never with gsl_*_free, so
- * the leak count stays balanced. Zero-sized matrices and vectors are
+ * GSL objects through libgenre's allocation policy: each is one block from
+ * libgenre's allocator (GSL's own *_alloc functions leak their first
+ * mallocs when a later one fails), so it counts as one allocation for the
+ * test build's failure injection and leak count, and returns NULL with
+ * GENRE_E_NOMEM recorded on failure. Matrices and vectors are views on
+ * their own data (block NULL, owner 0). Free them with the matching
+ * genre__gsl_*_free (NULL is a no-op), never with gsl_*_free. Zero-sized matrices and vectors are
  * allowed (GSL 2.7 accepts them); eigen workspaces need n >= 1
  * (GENRE_E_INVALID_ARG otherwise).
  */

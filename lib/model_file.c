@@ -150,6 +150,13 @@ static const char *type_name(uint32_t type)
     }
 }
 
+/* A file operation that failed for want of memory (fopen's or fdopen's
+ * FILE, a stdio buffer) is GENRE_E_NOMEM, like every other allocation. */
+static genre_status io_status(int err)
+{
+    return err == ENOMEM ? GENRE_E_NOMEM : GENRE_E_IO;
+}
+
 /* Thread-safe strerror (the XSI strerror_r, as _POSIX_C_SOURCE selects). */
 static const char *errno_text(int err, char *buf, size_t n)
 {
@@ -791,7 +798,7 @@ genre_status genre__mf_read_file(const char *path, size_t max_len, void **buf, s
     FILE *f = fopen(path, "rb");
     if (!f) {
         int err = errno;
-        return GENRE_FAIL(GENRE_E_IO, "cannot open '%s': %s", path,
+        return GENRE_FAIL(io_status(err), "cannot open '%s': %s", path,
                           errno_text(err, why, sizeof why));
     }
     /* Reading up to max_len + 1 bytes tells "at the limit" from "over it". */
@@ -840,7 +847,7 @@ genre_status genre__mf_read_file(const char *path, size_t max_len, void **buf, s
             if (ferror(f)) {
                 genre__free(data);
                 fclose(f);
-                return GENRE_FAIL(GENRE_E_IO, "cannot read '%s': %s", path,
+                return GENRE_FAIL(io_status(err), "cannot read '%s': %s", path,
                                   errno_text(err, why, sizeof why));
             }
             break; /* end of file */

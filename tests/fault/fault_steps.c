@@ -1,0 +1,693 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The steps of the fault walk: every fit of every module, on small inputs
+ * (a few hundred rows) so thousands of reruns stay fast, and every module's
+ * save and load through a file and through memory. Each step frees all it
+ * made; inputs, output buffers and fitted models come from
+ * fault_steps_setup() so a step allocates only inside the library.
+ */
+#define _GNU_SOURCE
+#include "fault_steps.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define NR 240   /* rows of the dense data */
+#define NC 6     /* columns */
+#define NK 3     /* classes */
+#define NT 60    /* t-SNE rows */
+#define NRW 600  /* rows and columns of the wide data (threaded BLAS) */
+#define NCW 120
+#define TEXT_BUCKETS 256
+#define CSV_EVERY 150 /* one real-data row in 150: ~330 rows, every genre */
+
+#define TRY(call)                                                              \
+    do {                                                                       \
+        if (st == GENRE_OK)                                                    \
+            st = (call);                                                       \
+    } while (0)
+
+/* ---- inputs ------------------------------------------------------------- */
+
+static double X[NR * NC];
+static double XW[NRW * NCW];
+static int32_t Y[NR];
+static double OUT[NR * 64];     /* every step's output buffer */
+static int32_t IOUT[NR];
+static int64_t I64OUT[64];
+
+static char *TEXT_STORE[NR * 2];
+static const char *TEXTS[NR * 2]; /* two fields per row */
+static size_t CSR_RP[NR + 1];
+static uint32_t *CSR_CI;
+static double *CSR_V;
+static size_t CSR_NNZ;
+static size_t CSR_COLS;
+
+static char DIR[64];
+static char CSV_PLAIN[128], CSV_GZ[128];
+static unsigned char *GZ_BYTES; /* CSV_GZ's contents */
+static size_t GZ_LEN;
+
+/* fitted models, and each one saved to memory and to a file */
+enum { M_SCALER, M_PCA, M_LDA, M_KMEANS, M_MLP_D, M_MLP_F, M_TEXT, M_TSNE, M_PREP, M_COUNT };
+static const char *const MODEL_NAME[M_COUNT] = {"scaler", "pca", "lda", "kmeans", "mlp_d",
+                                                "mlp_f", "text", "tsne", "prep"};
+static genre_scaler *SCALER;
+static genre_pca *PCA;
+static genre_lda *LDA;
+static genre_kmeans *KMEANS;
+static genre_mlp *MLP_D, *MLP_F;
+static genre_text *TEXT;
+static genre_tsne *TSNE;
+static genre_dataset_prep *PREP;
+static genre_dataset_schema *SCHEMA;
+static void *SAVED[M_COUNT];
+static size_t SAVED_LEN[M_COUNT];
+static void *SAVE_BUF[M_COUNT]; /* room for a step's save_to_memory */
+static char FILE_IN[M_COUNT][128], FILE_OUT[M_COUNT][128];
+
+static const char *const FEAT[] = {"popularity", "acousticness", "danceability", "duration_ms",
+                                   "energy", "tempo", "valence", "mode", "key"};
+#define NFEAT (sizeof FEAT / sizeof FEAT[0])
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15u;
+static double uniform(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (double)(rng_state >> 11) / 9007199254740992.0;
+}
+
+static void make_blobs(void)
+{
+    for (size_t i = 0; i < NRW * NCW; i++)
+        XW[i] = uniform() + (double)(i % 7);
+    for (size_t i = 0; i < NR; i++) {
+        Y[i] = (int32_t)(i % NK);
+        for (size_t j = 0; j < NC; j++)
+            X[i * NC + j] = 3.0 * (double)(((size_t)Y[i] + j) % NK) + uniform() - 0.5;
+    }
+}
+
+static const char *const WORDS[NK][4] = {{"love", "night", "baby", "heart"},
+                                         {"war", "fire", "blood", "king"},
+                                         {"sun", "sea", "summer", "wave"}};
+
+static int make_texts(void)
+{
+    for (size_t i = 0; i < NR; i++) {
+        char a[64], t[96];
+        snprintf(a, sizeof a, "artist %zu", i % 37);
+        snprintf(t, sizeof t, "%s %s %zu", WORDS[Y[i]][i % 4], WORDS[Y[i]][(i / 4) % 4], i);
+        TEXT_STORE[2 * i] = strdup(a);
+        TEXT_STORE[2 * i + 1] = strdup(t);
+        if (!TEXT_STORE[2 * i] || !TEXT_STORE[2 * i + 1])
+            return -1;
+        TEXTS[2 * i] = TEXT_STORE[2 * i];
+        TEXTS[2 * i + 1] = TEXT_STORE[2 * i + 1];
+    }
+    return 0;
+}
+
+/* A few hundred rows of the real data set, plain and gzip-compressed. */
+static int write_csvs(void)
+{
+    char src[4096];
+    snprintf(src, sizeof src, "%s/data/music_genre.csv.gz", GENRE_SOURCE_DIR);
+    gzFile in = gzopen(src, "rb");
+    snprintf(CSV_PLAIN, sizeof CSV_PLAIN, "%s/small.csv", DIR);
+    snprintf(CSV_GZ, sizeof CSV_GZ, "%s/small.csv.gz", DIR);
+    FILE *plain = fopen(CSV_PLAIN, "w");
+    gzFile gz = gzopen(CSV_GZ, "wb");
+    if (!in || !plain || !gz)
+        return -1;
+    char line[8192];
+    for (long n = 0; gzgets(in, line, sizeof line); n++) {
+        if (n % CSV_EVERY != 0)
+            continue;
+        fputs(line, plain);
+        gzputs(gz, line);
+    }
+    gzclose(in);
+    if (fclose(plain) != 0 || gzclose(gz) != Z_OK)
+        return -1;
+    FILE *f = fopen(CSV_GZ, "rb");
+    if (!f || fseek(f, 0, SEEK_END) != 0)
+        return -1;
+    long size = ftell(f);
+    rewind(f);
+    GZ_BYTES = size > 0 ? malloc((size_t)size) : NULL;
+    if (!GZ_BYTES || fread(GZ_BYTES, 1, (size_t)size, f) != (size_t)size)
+        return -1;
+    GZ_LEN = (size_t)size;
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+/* ---- the fits ----------------------------------------------------------- */
+
+static genre_status scaler_fit(void)
+{
+    genre_scaler *s = NULL;
+    genre_status st = genre_scaler_create(&s);
+    TRY(genre_scaler_fit(s, X, NR, NC, NC));
+    TRY(genre_scaler_transform(s, X, NR, NC, NC, OUT, NR * NC, NULL));
+    genre_scaler_free(s);
+    return st;
+}
+
+static genre_status pca_fit(void)
+{
+    genre_pca *p = NULL;
+    genre_status st = genre_pca_create(&p);
+    TRY(genre_pca_set_i64(p, GENRE_PCA_N_COMPONENTS, 3));
+    TRY(genre_pca_fit(p, X, NR, NC, NC));
+    TRY(genre_pca_transform(p, X, NR, NC, NC, OUT, NR * 3, NULL));
+    genre_pca_free(p);
+    return st;
+}
+
+/* Wide enough for OpenBLAS to thread its dsyrk (n >= 100) and dgemm
+ * (m n k > 262144): after fork() its thread pool is started again inside
+ * the walked call, so pthread_create's allocations are walked too. */
+static genre_status pca_fit_wide(void)
+{
+    genre_pca *p = NULL;
+    genre_status st = genre_pca_create(&p);
+    TRY(genre_pca_set_i64(p, GENRE_PCA_N_COMPONENTS, 8));
+    TRY(genre_pca_fit(p, XW, NRW, NCW, NCW));
+    TRY(genre_pca_transform(p, XW, NRW, NCW, NCW, OUT, NRW * 8, NULL));
+    genre_pca_free(p);
+    return st;
+}
+
+static genre_status lda_fit(void)
+{
+    genre_lda *l = NULL;
+    genre_status st = genre_lda_create(&l);
+    TRY(genre_lda_fit(l, X, NR, NC, NC, Y));
+    TRY(genre_lda_predict_proba(l, X, NR, NC, NC, OUT, NR * NK, NULL));
+    TRY(genre_lda_transform(l, X, NR, NC, NC, OUT, NR * NK, NULL));
+    genre_lda_free(l);
+    return st;
+}
+
+static genre_status kmeans_run(int64_t threads)
+{
+    genre_kmeans *km = NULL;
+    genre_status st = genre_kmeans_create(&km);
+    TRY(genre_kmeans_set_i64(km, GENRE_KMEANS_K, NK));
+    TRY(genre_kmeans_set_i64(km, GENRE_KMEANS_N_INIT, 2));
+    TRY(genre_kmeans_set_i64(km, GENRE_KMEANS_N_THREADS, threads));
+    TRY(genre_kmeans_fit(km, X, NR, NC, NC));
+    TRY(genre_kmeans_predict(km, X, NR, NC, NC, IOUT, NR, NULL));
+    TRY(genre_kmeans_sweep(km, X, NR, NC, NC, 2, 4, OUT, OUT + 8, 3, NULL));
+    genre_kmeans_free(km);
+    return st;
+}
+static genre_status kmeans_fit_t1(void) { return kmeans_run(1); }
+static genre_status kmeans_fit_t2(void) { return kmeans_run(2); }
+
+static genre_status silhouette(void)
+{
+    double mean;
+    genre_status st = genre_metrics_silhouette(X, NR, NC, NC, Y, 1, &mean, OUT, NR, NULL,
+                                               NULL, NULL);
+    TRY(genre_metrics_silhouette(X, NR, NC, NC, Y, 2, &mean, NULL, 0, NULL, NULL, NULL));
+    TRY(genre_metrics_silhouette_sampled(X, NR, NC, NC, Y, 100, 7, 2, &mean));
+    return st;
+}
+
+static genre_status mlp_make(genre_mlp **m, int64_t precision, int64_t threads)
+{
+    const int32_t widths[2] = {8, 5};
+    genre_status st = genre_mlp_create(m);
+    TRY(genre_mlp_set_hidden_layers(*m, widths, 2));
+    TRY(genre_mlp_set_i64(*m, GENRE_MLP_EPOCHS, 3));
+    TRY(genre_mlp_set_i64(*m, GENRE_MLP_PATIENCE, 2));
+    TRY(genre_mlp_set_i64(*m, GENRE_MLP_BATCH_SIZE, 32));
+    TRY(genre_mlp_set_f64(*m, GENRE_MLP_DROPOUT, 0.1));
+    TRY(genre_mlp_set_i64(*m, GENRE_MLP_N_THREADS, threads));
+    TRY(genre_mlp_set_i64(*m, GENRE_MLP_PRECISION, precision));
+    return st;
+}
+
+static genre_status mlp_dense(int64_t precision, int64_t threads)
+{
+    genre_mlp *m = NULL;
+    const size_t nt = NR * 3 / 4, nv = NR - nt;
+    genre_status st = mlp_make(&m, precision, threads);
+    TRY(genre_mlp_fit(m, X, nt, NC, NC, Y, X + nt * NC, nv, NC, Y + nt));
+    TRY(genre_mlp_predict_proba(m, X, NR, NC, NC, OUT, NR * NK, NULL));
+    TRY(genre_mlp_predict(m, X, NR, NC, NC, IOUT, NR, NULL));
+    genre_mlp_free(m);
+    return st;
+}
+static genre_status mlp_dense_d1(void) { return mlp_dense(GENRE_MLP_PRECISION_DOUBLE, 1); }
+static genre_status mlp_dense_d2(void) { return mlp_dense(GENRE_MLP_PRECISION_DOUBLE, 2); }
+static genre_status mlp_dense_f1(void) { return mlp_dense(GENRE_MLP_PRECISION_FLOAT, 1); }
+static genre_status mlp_dense_f2(void) { return mlp_dense(GENRE_MLP_PRECISION_FLOAT, 2); }
+
+static genre_status mlp_csr(int64_t precision, int64_t threads)
+{
+    genre_mlp *m = NULL;
+    const size_t nt = NR * 3 / 4, nv = NR - nt, off = CSR_RP[nt];
+    static size_t vrp[NR + 1];
+    for (size_t i = 0; i <= nv; i++)
+        vrp[i] = CSR_RP[nt + i] - off;
+    genre_status st = mlp_make(&m, precision, threads);
+    TRY(genre_mlp_fit_csr(m, nt, CSR_COLS, CSR_RP, CSR_CI, CSR_V, Y, nv, vrp, CSR_CI + off,
+                          CSR_V + off, Y + nt));
+    TRY(genre_mlp_predict_proba_csr(m, NR, CSR_COLS, CSR_RP, CSR_CI, CSR_V, OUT, NR * NK,
+                                    NULL));
+    TRY(genre_mlp_transform_csr(m, 1, NR, CSR_COLS, CSR_RP, CSR_CI, CSR_V, OUT, NR * 8, NULL));
+    genre_mlp_free(m);
+    return st;
+}
+static genre_status mlp_csr_d1(void) { return mlp_csr(GENRE_MLP_PRECISION_DOUBLE, 1); }
+
+static genre_status mlp_regression(void)
+{
+    genre_mlp *m = NULL;
+    static double target[NR];
+    for (size_t i = 0; i < NR; i++)
+        target[i] = X[i * NC] - 0.5 * X[i * NC + 1];
+    const size_t nt = NR * 3 / 4, nv = NR - nt;
+    genre_status st = mlp_make(&m, GENRE_MLP_PRECISION_DOUBLE, 2);
+    TRY(genre_mlp_fit_regression(m, X, nt, NC, NC, target, 1, X + nt * NC, nv, NC,
+                                 target + nt));
+    TRY(genre_mlp_predict_values(m, X, NR, NC, NC, OUT, NR, NULL));
+    genre_mlp_free(m);
+    return st;
+}
+
+static genre_status text_fit(void)
+{
+    genre_text *t = NULL;
+    static size_t rp[NR + 1];
+    size_t nnz = 0;
+    genre_status st = genre_text_create(&t);
+    TRY(genre_text_set_i64(t, GENRE_TEXT_N_BUCKETS, TEXT_BUCKETS));
+    TRY(genre_text_fit(t, TEXTS, NR, 2));
+    TRY(genre_text_transform(t, TEXTS, NR, 2, rp, CSR_CI, CSR_V, CSR_NNZ, &nnz));
+    genre_text_free(t);
+    return st;
+}
+
+static genre_status metrics(void)
+{
+    static double proba[NR * NK], pb[NR * NK];
+    for (size_t i = 0; i < NR * NK; i++) {
+        proba[i] = (double)((i * 7919) % 101 + 1) / 300.0;
+        pb[i] = (double)((i * 104729) % 97 + 1) / 300.0;
+    }
+    double v, lo, hi;
+    size_t np;
+    genre_status st = genre_metrics_roc_auc_ovr(Y, proba, NR, NK, NK,
+                                                GENRE_METRICS_AVERAGE_MACRO, &v);
+    TRY(genre_metrics_roc_auc_ovr(Y, proba, NR, NK, NK, GENRE_METRICS_AVERAGE_WEIGHTED, &v));
+    TRY(genre_metrics_roc_auc_per_class(Y, proba, NR, NK, NK, OUT, NK, NULL));
+    TRY(genre_metrics_roc_auc(Y, proba, NR, NK, 1, &v));
+    TRY(genre_metrics_roc_curve_micro(Y, proba, NR, NK, NK, 0, OUT, OUT + NR * 4, OUT + NR * 8,
+                                      NR * 4, &np));
+    TRY(genre_metrics_log_loss(Y, proba, NR, NK, NK, &v));
+    TRY(genre_metrics_confusion_matrix(Y, IOUT, NR, NK, I64OUT, NK * NK, NULL));
+    TRY(genre_metrics_roc_auc_bootstrap_diff(Y, proba, NK, pb, NK, NR, NK, 20, 5, 0.95, &v,
+                                             &lo, &hi));
+    return st;
+}
+
+static genre_status tsne_run(int64_t method, int64_t threads)
+{
+    genre_tsne *t = NULL;
+    double kl;
+    genre_status st = genre_tsne_create(&t);
+    TRY(genre_tsne_set_i64(t, GENRE_TSNE_METHOD, method));
+    TRY(genre_tsne_set_f64(t, GENRE_TSNE_PERPLEXITY, 5.0));
+    TRY(genre_tsne_set_i64(t, GENRE_TSNE_MAX_ITER, 30));
+    TRY(genre_tsne_set_i64(t, GENRE_TSNE_EXAGGERATION_ITER, 10));
+    TRY(genre_tsne_set_i64(t, GENRE_TSNE_N_THREADS, threads));
+    TRY(genre_tsne_fit_embed(t, X, NT, NC, NC, OUT, NT * 2, NULL));
+    TRY(genre_tsne_kl_divergence(t, X, NT, NC, NC, OUT, 2, 2, &kl));
+    genre_tsne_free(t);
+    return st;
+}
+static genre_status tsne_exact(void) { return tsne_run(GENRE_TSNE_METHOD_EXACT, 1); }
+static genre_status tsne_bh_t1(void) { return tsne_run(GENRE_TSNE_METHOD_BARNES_HUT, 1); }
+static genre_status tsne_bh_t2(void) { return tsne_run(GENRE_TSNE_METHOD_BARNES_HUT, 2); }
+static genre_status tsne_fft_t1(void) { return tsne_run(GENRE_TSNE_METHOD_FFT, 1); }
+static genre_status tsne_fft_t2(void) { return tsne_run(GENRE_TSNE_METHOD_FFT, 2); }
+
+/* read + drop empty rows + prep + grouped split + export, as genre-analysis */
+static genre_status dataset_run(const char *path)
+{
+    genre_dataset *ds = NULL, *train = NULL, *test = NULL;
+    genre_dataset_split *sp = NULL;
+    genre_dataset_prep *p = NULL;
+    size_t need = 0;
+    genre_status st = genre_dataset_read_file(&ds, SCHEMA, path);
+    TRY(genre_dataset_drop_empty_rows(ds));
+    TRY(genre_dataset_split_grouped(&sp, ds, 4, 11));
+    TRY(genre_dataset_subset(&train, ds, sp, GENRE_SPLIT_TRAIN));
+    TRY(genre_dataset_subset(&test, ds, sp, GENRE_SPLIT_TEST));
+    TRY(genre_dataset_prep_create(&p, SCHEMA));
+    TRY(genre_dataset_prep_add_group_median(p, "duration_ms"));
+    TRY(genre_dataset_prep_add_impute(p, "tempo", GENRE_IMPUTE_MEDIAN));
+    TRY(genre_dataset_prep_fit_apply(p, train));
+    TRY(genre_dataset_prep_apply(p, test));
+    TRY(genre_dataset_export_matrix(test, FEAT, NFEAT, OUT, sizeof OUT / sizeof OUT[0], &need));
+    TRY(genre_dataset_export_labels(test, IOUT, NR, &need));
+    genre_dataset_prep_free(p);
+    genre_dataset_split_free(sp);
+    genre_dataset_free(test);
+    genre_dataset_free(train);
+    genre_dataset_free(ds);
+    return st;
+}
+static genre_status dataset_plain(void) { return dataset_run(CSV_PLAIN); }
+
+/* the gzip bytes from memory, the stratified split, the leakage check, the
+ * report and a text column */
+static genre_status dataset_memory(void)
+{
+    genre_dataset *ds = NULL;
+    genre_dataset_split *sp = NULL;
+    static char text[1 << 16];
+    static size_t offsets[1024];
+    size_t need = 0;
+    int64_t shared, in_train, dup;
+    genre_status st = genre_dataset_read_memory(&ds, SCHEMA, GZ_BYTES, GZ_LEN, "small.csv.gz");
+    TRY(genre_dataset_drop_empty_rows(ds));
+    TRY(genre_dataset_split_stratified(&sp, ds, 4, 5));
+    TRY(genre_dataset_leakage(ds, sp, &shared, &in_train, &dup));
+    TRY(genre_dataset_report_text(ds, text, sizeof text, &need));
+    TRY(genre_dataset_export_text(ds, "track_name", text, sizeof text, &need, offsets));
+    genre_dataset_split_free(sp);
+    genre_dataset_free(ds);
+    return st;
+}
+static genre_status dataset_gzip(void) { return dataset_run(CSV_GZ); }
+
+static genre_status schema_builtin(void)
+{
+    genre_dataset_schema *s = NULL;
+    genre_status st = genre_dataset_schema_create_music_genre(&s);
+    genre_dataset_schema_free(s);
+    return st;
+}
+
+/* ---- saves and loads ---------------------------------------------------- */
+
+/* One save to a file and one to memory, for the model kind k. */
+#define SAVE_STEP(k, mod, handle)                                                       \
+    static genre_status mod##_save_##k(void)                                            \
+    {                                                                                   \
+        size_t len = 0;                                                                 \
+        genre_status st = genre_##mod##_save(handle, FILE_OUT[k]);                      \
+        TRY(genre_##mod##_save_to_memory(handle, SAVE_BUF[k], SAVED_LEN[k], &len));     \
+        return st;                                                                      \
+    }
+/* One load from a file and one from memory, each used once (use). */
+#define LOAD_STEP(k, mod, use)                                                          \
+    static genre_status mod##_load_##k(void)                                            \
+    {                                                                                   \
+        genre_##mod *a = NULL, *b = NULL;                                               \
+        genre_status st = genre_##mod##_load(&a, FILE_IN[k]);                           \
+        TRY(genre_##mod##_load_from_memory(&b, SAVED[k], SAVED_LEN[k]));                \
+        TRY(use(a));                                                                    \
+        TRY(use(b));                                                                    \
+        genre_##mod##_free(a);                                                          \
+        genre_##mod##_free(b);                                                          \
+        return st;                                                                      \
+    }
+
+static genre_status use_scaler(genre_scaler *s)
+{
+    return genre_scaler_transform(s, X, NR, NC, NC, OUT, NR * NC, NULL);
+}
+static genre_status use_pca(genre_pca *p)
+{
+    return genre_pca_transform(p, X, NR, NC, NC, OUT, NR * NC, NULL);
+}
+static genre_status use_lda(genre_lda *l)
+{
+    return genre_lda_predict_proba(l, X, NR, NC, NC, OUT, NR * NK, NULL);
+}
+static genre_status use_kmeans(genre_kmeans *k)
+{
+    return genre_kmeans_predict(k, X, NR, NC, NC, IOUT, NR, NULL);
+}
+static genre_status use_mlp(genre_mlp *m)
+{
+    return genre_mlp_predict_proba(m, X, NR, NC, NC, OUT, NR * NK, NULL);
+}
+static genre_status use_text(genre_text *t)
+{
+    static size_t rp[NR + 1];
+    size_t nnz;
+    return genre_text_transform(t, TEXTS, NR, 2, rp, CSR_CI, CSR_V, CSR_NNZ, &nnz);
+}
+static genre_status use_tsne(genre_tsne *t)
+{
+    return genre_tsne_get_embedding(t, OUT, NT * 2, NULL);
+}
+
+SAVE_STEP(0, scaler, SCALER)
+SAVE_STEP(1, pca, PCA)
+SAVE_STEP(2, lda, LDA)
+SAVE_STEP(3, kmeans, KMEANS)
+SAVE_STEP(4, mlp, MLP_D)
+SAVE_STEP(5, mlp, MLP_F)
+SAVE_STEP(6, text, TEXT)
+SAVE_STEP(7, tsne, TSNE)
+LOAD_STEP(0, scaler, use_scaler)
+LOAD_STEP(1, pca, use_pca)
+LOAD_STEP(2, lda, use_lda)
+LOAD_STEP(3, kmeans, use_kmeans)
+LOAD_STEP(4, mlp, use_mlp)
+LOAD_STEP(5, mlp, use_mlp)
+LOAD_STEP(6, text, use_text)
+LOAD_STEP(7, tsne, use_tsne)
+
+static genre_status prep_save(void)
+{
+    size_t len = 0;
+    genre_status st = genre_dataset_prep_save_file(PREP, FILE_OUT[M_PREP]);
+    TRY(genre_dataset_prep_save(PREP, SAVE_BUF[M_PREP], SAVED_LEN[M_PREP], &len));
+    return st;
+}
+
+static genre_status prep_load(void)
+{
+    genre_dataset_prep *a = NULL, *b = NULL;
+    genre_status st = genre_dataset_prep_load_file(&a, FILE_IN[M_PREP]);
+    TRY(genre_dataset_prep_load(&b, SAVED[M_PREP], SAVED_LEN[M_PREP]));
+    genre_dataset_prep_free(a);
+    genre_dataset_prep_free(b);
+    return st;
+}
+
+/* ---- the table ---------------------------------------------------------- */
+
+static fault_step STEPS[] = {
+    {"scaler_fit", scaler_fit, 0, 0},       {"pca_fit", pca_fit, 1, 0},
+    {"pca_fit_wide", pca_fit_wide, 0, 0},   {"lda_fit", lda_fit, 1, 0},
+    {"kmeans_fit_t1", kmeans_fit_t1, 0, 0},
+    {"kmeans_fit_t2", kmeans_fit_t2, 0, 0}, {"silhouette", silhouette, 0, 0},
+    {"mlp_dense_d1", mlp_dense_d1, 0, 0},   {"mlp_dense_d2", mlp_dense_d2, 0, 0},
+    {"mlp_dense_f1", mlp_dense_f1, 0, 0},   {"mlp_dense_f2", mlp_dense_f2, 0, 0},
+    {"mlp_csr_d1", mlp_csr_d1, 0, 0},       {"mlp_regression", mlp_regression, 0, 0},
+    {"text_fit", text_fit, 0, 0},           {"metrics", metrics, 0, 0},
+    {"tsne_exact", tsne_exact, 1, 0},       {"tsne_bh_t1", tsne_bh_t1, 1, 0},
+    {"tsne_bh_t2", tsne_bh_t2, 1, 0},       {"tsne_fft_t1", tsne_fft_t1, 1, 0},
+    {"tsne_fft_t2", tsne_fft_t2, 1, 0},     {"schema_builtin", schema_builtin, 0, 0},
+    {"dataset_plain", dataset_plain, 0, 0}, {"dataset_gzip", dataset_gzip, 0, 0},
+    {"dataset_memory", dataset_memory, 0, 0},
+    {"scaler_save", scaler_save_0, 0, 0},   {"scaler_load", scaler_load_0, 0, 0},
+    {"pca_save", pca_save_1, 0, 0},         {"pca_load", pca_load_1, 0, 0},
+    {"lda_save", lda_save_2, 0, 0},         {"lda_load", lda_load_2, 0, 0},
+    {"kmeans_save", kmeans_save_3, 0, 0},   {"kmeans_load", kmeans_load_3, 0, 0},
+    {"mlp_d_save", mlp_save_4, 0, 0},       {"mlp_d_load", mlp_load_4, 0, 0},
+    {"mlp_f_save", mlp_save_5, 0, 0},       {"mlp_f_load", mlp_load_5, 0, 0},
+    {"text_save", text_save_6, 0, 0},       {"text_load", text_load_6, 0, 0},
+    {"tsne_save", tsne_save_7, 0, 0},       {"tsne_load", tsne_load_7, 0, 0},
+    {"prep_save", prep_save, 0, 0},         {"prep_load", prep_load, 0, 0},
+};
+
+size_t fault_steps_get(fault_step **steps)
+{
+    *steps = STEPS;
+    return sizeof STEPS / sizeof STEPS[0];
+}
+
+void fault_steps_warm_child(void)
+{
+    /* a covariance of 120 columns: OpenBLAS threads dsyrk from n = 100 */
+    genre_pca *p = NULL;
+    if (genre_pca_create(&p) == GENRE_OK)
+        (void)genre_pca_fit(p, XW, 16, NCW, NCW);
+    genre_pca_free(p);
+}
+
+/* ---- the digest ---------------------------------------------------------- */
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * UINT64_C(0x100000001b3);
+    return h;
+}
+
+uint64_t fault_steps_digest(void)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    h = fnv(h, OUT, sizeof OUT);
+    h = fnv(h, IOUT, sizeof IOUT);
+    h = fnv(h, I64OUT, sizeof I64OUT);
+    for (int k = 0; k < M_COUNT; k++) {
+        if (SAVE_BUF[k])
+            h = fnv(h, SAVE_BUF[k], SAVED_LEN[k]);
+        FILE *f = FILE_OUT[k][0] ? fopen(FILE_OUT[k], "rb") : NULL;
+        if (!f)
+            continue;
+        unsigned char buf[4096];
+        size_t got;
+        while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+            h = fnv(h, buf, got);
+        fclose(f);
+    }
+    return h;
+}
+
+/* ---- setup -------------------------------------------------------------- */
+
+static int fit_models(void)
+{
+    genre_status st = genre_scaler_create(&SCALER);
+    TRY(genre_scaler_fit(SCALER, X, NR, NC, NC));
+    TRY(genre_pca_create(&PCA));
+    TRY(genre_pca_fit(PCA, X, NR, NC, NC));
+    TRY(genre_lda_create(&LDA));
+    TRY(genre_lda_fit(LDA, X, NR, NC, NC, Y));
+    TRY(genre_kmeans_create(&KMEANS));
+    TRY(genre_kmeans_set_i64(KMEANS, GENRE_KMEANS_K, NK));
+    TRY(genre_kmeans_fit(KMEANS, X, NR, NC, NC));
+    TRY(mlp_make(&MLP_D, GENRE_MLP_PRECISION_DOUBLE, 1));
+    TRY(genre_mlp_fit(MLP_D, X, 180, NC, NC, Y, X + 180 * NC, NR - 180, NC, Y + 180));
+    TRY(mlp_make(&MLP_F, GENRE_MLP_PRECISION_FLOAT, 1));
+    TRY(genre_mlp_fit(MLP_F, X, 180, NC, NC, Y, X + 180 * NC, NR - 180, NC, Y + 180));
+    TRY(genre_tsne_create(&TSNE));
+    TRY(genre_tsne_set_f64(TSNE, GENRE_TSNE_PERPLEXITY, 5.0));
+    TRY(genre_tsne_set_i64(TSNE, GENRE_TSNE_MAX_ITER, 30));
+    TRY(genre_tsne_fit_embed(TSNE, X, NT, NC, NC, OUT, NT * 2, NULL));
+    /* text: fit, then the CSR features of the MLP steps */
+    TRY(genre_text_create(&TEXT));
+    TRY(genre_text_set_i64(TEXT, GENRE_TEXT_N_BUCKETS, TEXT_BUCKETS));
+    TRY(genre_text_fit(TEXT, TEXTS, NR, 2));
+    if (st == GENRE_OK) {
+        st = genre_text_transform(TEXT, TEXTS, NR, 2, CSR_RP, NULL, NULL, 0, &CSR_NNZ);
+        if (st == GENRE_E_BUFFER_TOO_SMALL)
+            st = GENRE_OK;
+    }
+    if (st == GENRE_OK) {
+        CSR_CI = malloc(CSR_NNZ * sizeof *CSR_CI);
+        CSR_V = malloc(CSR_NNZ * sizeof *CSR_V);
+        if (!CSR_CI || !CSR_V)
+            return -1;
+    }
+    TRY(genre_text_transform(TEXT, TEXTS, NR, 2, CSR_RP, CSR_CI, CSR_V, CSR_NNZ, &CSR_NNZ));
+    int64_t nf = 0;
+    TRY(genre_text_get_i64(TEXT, GENRE_TEXT_N_FEATURES, &nf));
+    CSR_COLS = (size_t)nf;
+    /* dataset prep, fitted on the small CSV */
+    genre_dataset *ds = NULL;
+    TRY(genre_dataset_schema_create_music_genre(&SCHEMA));
+    TRY(genre_dataset_read_file(&ds, SCHEMA, CSV_PLAIN));
+    TRY(genre_dataset_drop_empty_rows(ds));
+    TRY(genre_dataset_prep_create(&PREP, SCHEMA));
+    TRY(genre_dataset_prep_add_group_median(PREP, "duration_ms"));
+    TRY(genre_dataset_prep_fit_apply(PREP, ds));
+    genre_dataset_free(ds);
+    return st == GENRE_OK ? 0 : -1;
+}
+
+static int save_models(void)
+{
+    for (int k = 0; k < M_COUNT; k++) {
+        snprintf(FILE_IN[k], sizeof FILE_IN[k], "%s/%s.genre", DIR, MODEL_NAME[k]);
+        snprintf(FILE_OUT[k], sizeof FILE_OUT[k], "%s/%s.out.genre", DIR, MODEL_NAME[k]);
+    }
+#define S(k, mod, h)                                                                    \
+    do {                                                                                \
+        size_t n_ = 0;                                                                  \
+        if (genre_##mod##_save_to_memory(h, NULL, 0, &n_) != GENRE_E_BUFFER_TOO_SMALL)  \
+            return -1;                                                                  \
+        SAVED[k] = malloc(n_);                                                          \
+        SAVE_BUF[k] = malloc(n_);                                                       \
+        SAVED_LEN[k] = n_;                                                              \
+        if (!SAVED[k] || !SAVE_BUF[k] ||                                                \
+            genre_##mod##_save_to_memory(h, SAVED[k], n_, &n_) != GENRE_OK ||           \
+            genre_##mod##_save(h, FILE_IN[k]) != GENRE_OK)                              \
+            return -1;                                                                  \
+    } while (0)
+    S(M_SCALER, scaler, SCALER);
+    S(M_PCA, pca, PCA);
+    S(M_LDA, lda, LDA);
+    S(M_KMEANS, kmeans, KMEANS);
+    S(M_MLP_D, mlp, MLP_D);
+    S(M_MLP_F, mlp, MLP_F);
+    S(M_TEXT, text, TEXT);
+    S(M_TSNE, tsne, TSNE);
+#undef S
+    size_t n = 0;
+    if (genre_dataset_prep_save(PREP, NULL, 0, &n) != GENRE_E_BUFFER_TOO_SMALL)
+        return -1;
+    SAVED[M_PREP] = malloc(n);
+    SAVE_BUF[M_PREP] = malloc(n);
+    SAVED_LEN[M_PREP] = n;
+    if (!SAVED[M_PREP] || !SAVE_BUF[M_PREP] ||
+        genre_dataset_prep_save(PREP, SAVED[M_PREP], n, &n) != GENRE_OK ||
+        genre_dataset_prep_save_file(PREP, FILE_IN[M_PREP]) != GENRE_OK)
+        return -1;
+    return 0;
+}
+
+int fault_steps_setup(void)
+{
+    char dir[] = "/tmp/fault_walk_XXXXXX";
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(DIR, sizeof DIR, "%s", dir);
+    make_blobs();
+    if (make_texts() != 0 || write_csvs() != 0)
+        return -1;
+    if (fit_models() != 0 || save_models() != 0)
+        return -1;
+    return 0;
+}
+
+void fault_steps_teardown(void)
+{
+    char path[192];
+    const char *const extra[] = {CSV_PLAIN, CSV_GZ};
+    for (int k = 0; k < M_COUNT; k++) {
+        if (FILE_IN[k][0])
+            remove(FILE_IN[k]);
+        if (FILE_OUT[k][0])
+            remove(FILE_OUT[k]);
+    }
+    for (size_t i = 0; i < 2; i++)
+        if (extra[i][0])
+            remove(extra[i]);
+    if (DIR[0]) {
+        snprintf(path, sizeof path, "%s", DIR);
+        rmdir(path);
+    }
+}
