@@ -198,7 +198,8 @@ static void count_entries(content *c, int dfd, const char *prefix)
             continue;
         snprintf(rel, sizeof rel, "%s%s", prefix, e->d_name);
         struct stat sb;
-        int is_dir = !fstatat(dfd, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) && S_ISDIR(sb.st_mode);
+        int st = fstatat(dfd, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0;
+        int is_dir = st && S_ISDIR(sb.st_mode), is_reg = st && S_ISREG(sb.st_mode);
         if (!prefix[0] && c->m.valid && !strcmp(rel, REPORT_DIR_MARKER)) {
             c->ours++;
         } else if (!prefix[0] && c->m.valid && !strcmp(rel, "plots") && is_dir) {
@@ -207,7 +208,7 @@ static void count_entries(content *c, int dfd, const char *prefix)
                 count_entries(c, pfd, "plots/");
                 close(pfd);
             }
-        } else if (!is_dir && manifest_has(&c->m, rel)) {
+        } else if (is_reg && manifest_has(&c->m, rel)) { /* a link there is the user's */
             c->ours++;
         } else {
             if (!c->foreign++)
@@ -262,25 +263,33 @@ static int collides(const content *c, const char *rel)
         return !S_ISDIR(sb.st_mode);
     if (!strcmp(rel, REPORT_DIR_MARKER))
         return !c->m.valid;
-    return !manifest_has(&c->m, rel);
+    return !S_ISREG(sb.st_mode) || !manifest_has(&c->m, rel);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Removing what a marker lists, and nothing else                           */
 /* ------------------------------------------------------------------------ */
 
-/* Unlinks the listed files (a listed name that is now a folder stays);
- * then plots/ and the marker when keep_frame is 0. */
+/* Unlinks name in dfd if it is a regular file: we write only those, so a
+ * symbolic link, folder or FIFO under a listed name is the user's (a marker
+ * is easily forged). */
+static void unlink_regular(int dfd, const char *name)
+{
+    struct stat sb;
+    if (dfd >= 0 && !fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) && S_ISREG(sb.st_mode))
+        unlinkat(dfd, name, 0);
+}
+
+/* Unlinks the listed regular files; then plots/ and the marker when
+ * keep_frame is 0. */
 static void remove_listed(int dfd, const manifest *m, int keep_frame)
 {
     int pfd = openat(dfd, "plots", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     for (size_t i = 0; m->valid && i < m->n; i++) {
-        if (!strncmp(m->rel[i], "plots/", 6)) {
-            if (pfd >= 0)
-                unlinkat(pfd, m->rel[i] + 6, 0);
-        } else {
-            unlinkat(dfd, m->rel[i], 0);
-        }
+        if (!strncmp(m->rel[i], "plots/", 6))
+            unlink_regular(pfd, m->rel[i] + 6);
+        else
+            unlink_regular(dfd, m->rel[i]);
     }
     if (pfd >= 0)
         close(pfd);

@@ -34,6 +34,11 @@
  *     pattern and a live run's locked one are not; --force writes beside a
  *     user's file (twice, the second replacing only our files) and never
  *     over a user's file named like one of ours.
+ *   test_analysis outdir_links <genre-analysis> <source-dir> <work-dir>
+ *     only regular files are the program's: a symbolic link the user put
+ *     under a listed name (a report's index.html, a file of a stale
+ *     temporary folder with a forged marker) is neither deleted nor
+ *     replaced, with or without --force.
  *   test_analysis outdir_partial <genre-analysis> <source-dir> <work-dir>
  *     Ctrl-C (SIGINT) during the MLPs: the complete report stays, the
  *     partial one goes to DIR.partial and the printed line says so.
@@ -658,6 +663,52 @@ static int test_outdir_replace(const char *prog, const char *src, const char *wo
     return 0;
 }
 
+static int is_link_to(const char *path, const char *target)
+{
+    char b[1200];
+    ssize_t n = readlink(path, b, sizeof b - 1);
+    if (n < 0)
+        return 0;
+    b[n] = 0;
+    return !strcmp(b, target);
+}
+
+static int test_outdir_links(const char *prog, const char *src, const char *work)
+{
+    char w[1100], p[4000], q[4000], err[1300];
+    snprintf(w, sizeof w, "%.900s/outdir-links", work);
+    snprintf(err, sizeof err, "%s.err", w);
+    snprintf(p, sizeof p, "rm -rf '%s' && mkdir -p '%s/user' '%s/.rep2.tmp-abc123'", w, w, w);
+    CHECK(run_program(p) == 0, "cannot make %s", w);
+    snprintf(q, sizeof q, "%s/user/secret.txt", w);
+    write_text(q, "secret\n");
+    /* (a) the user replaced the report's index.html by a link to their file */
+    int rc = run_in(w, prog, src, FAST " -o rep", err);
+    CHECK(rc == 0, "first run: exit %d", rc);
+    snprintf(p, sizeof p, "%s/rep/index.html", w);
+    CHECK(unlink(p) == 0 && symlink("../user/secret.txt", p) == 0, "cannot make %s", p);
+    for (int force = 0; force < 2; force++) {
+        rc = run_in(w, prog, src, force ? FAST " --force -o rep" : FAST " -o rep", err);
+        CHECK(rc == 1 && err_has(err, "index.html"),
+              "-o rep%s over a user's link rep/index.html: exit %d, expected 1",
+              force ? " --force" : "", rc);
+        CHECK(is_link_to(p, "../user/secret.txt"), "rep/index.html, a user's link, is gone%s",
+              force ? " (--force)" : "");
+    }
+    /* (b) a stale temporary folder whose forged marker lists a user's link */
+    snprintf(p, sizeof p, "%s/.rep2.tmp-abc123/index.html", w);
+    CHECK(symlink("../user/secret.txt", p) == 0, "cannot make %s", p);
+    snprintf(p, sizeof p, "%s/.rep2.tmp-abc123/%s", w, MARK);
+    write_text(p, "genre-analysis report folder 1\nstate writing\nfile index.html\n");
+    rc = run_in(w, prog, src, FAST " -o rep2", err);
+    CHECK(rc == 0, "-o rep2: exit %d", rc);
+    snprintf(p, sizeof p, "%s/.rep2.tmp-abc123/index.html", w);
+    CHECK(is_link_to(p, "../user/secret.txt"),
+          "the link .rep2.tmp-abc123/index.html (listed by a forged marker) was deleted");
+    CHECK(file_is(q, "secret\n"), "the user's secret.txt changed");
+    return 0;
+}
+
 static int test_outdir_partial(const char *prog, const char *src, const char *work)
 {
     char w[1100], p[4000], err[1300], out[1300], data[1200];
@@ -805,7 +856,7 @@ int main(int argc, char **argv)
     }
     if (argc != 5) {
         fprintf(stderr, "usage: test_analysis report|tsne|schema|names|outdir_refuse|outdir_replace|"
-                        "outdir_partial|split_strict <genre-analysis> <src> <work>\n"
+                        "outdir_partial|outdir_links|split_strict <genre-analysis> <src> <work>\n"
                         "       test_analysis installed <cmake> <build> <work>\n");
         return 2;
     }
@@ -819,6 +870,8 @@ int main(int argc, char **argv)
         test_outdir_refuse(argv[2], argv[3], argv[4]);
     else if (!strcmp(argv[1], "outdir_replace"))
         test_outdir_replace(argv[2], argv[3], argv[4]);
+    else if (!strcmp(argv[1], "outdir_links"))
+        test_outdir_links(argv[2], argv[3], argv[4]);
     else if (!strcmp(argv[1], "outdir_partial"))
         test_outdir_partial(argv[2], argv[3], argv[4]);
     else if (!strcmp(argv[1], "split_strict"))
