@@ -218,6 +218,22 @@ static void count_entries(content *c, int dfd, const char *prefix)
     closedir(dir);
 }
 
+/* Whether the folder fd is mounted on its parent's (a volume, a bind
+ * mount): rename() of it fails with EBUSY. */
+static int mount_point(int parent_fd, int fd)
+{
+    struct stat p, sb;
+    if (!fstat(parent_fd, &p) && !fstat(fd, &sb) && p.st_dev != sb.st_dev)
+        return 1;
+#ifdef STATX_ATTR_MOUNT_ROOT /* a bind mount within one file system */
+    struct statx x;
+    if (!statx(fd, "", AT_EMPTY_PATH, 0, &x) &&
+        (x.stx_attributes_mask & x.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+        return 1;
+#endif
+    return 0;
+}
+
 /* What parent_fd/name is: absent, or a folder and what it holds; -1 with a
  * message for anything else (a symbolic link, a file). */
 static int inspect(const report_dir *d, int parent_fd, const char *name, content *c,
@@ -246,6 +262,13 @@ static int inspect(const report_dir *d, int parent_fd, const char *name, content
     c->fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (c->fd < 0) {
         fail(err, cap, "cannot open %s/%s: %s", d->parent, name, strerror(errno));
+        return -1;
+    }
+    if (mount_point(parent_fd, c->fd)) {
+        fail(err, cap,
+             "refusing to write the report to %s/%s: it is a mount point, which the final "
+             "rename cannot replace; give a folder inside it, e.g. -o %s/%s/genre-report",
+             d->parent, name, d->parent, name);
         return -1;
     }
     read_marker(c->fd, &c->m);

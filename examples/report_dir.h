@@ -5,7 +5,8 @@
  * an empty one, or one holding only an earlier report of genre-analysis;
  * anything else is refused unless force, and then only genre-analysis's own
  * files are replaced. The working folder, its ancestors and / are refused
- * always, and so is a path that is a symbolic link or not a folder.
+ * always, and so is a path that is a symbolic link, not a folder, or a mount
+ * point (its rename would fail).
  *
  * What is ours is written down: every report folder holds the marker
  * `.genre-analysis-report`, whose first line is REPORT_DIR_FORMAT and whose

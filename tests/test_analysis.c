@@ -26,8 +26,8 @@
  *   test_analysis outdir_refuse <genre-analysis> <source-dir> <work-dir>
  *     output folders are the user's: a folder holding a user's file, the
  *     working folder (as . and as $PWD/), / (even with --force), a
- *     symbolic link and a file as -o are refused, fast, and nothing in
- *     them changes nor is left beside them.
+ *     symbolic link, a file and a mount point (/dev/shm) as -o are
+ *     refused, fast, and nothing in them changes nor is left beside them.
  *   test_analysis outdir_replace <genre-analysis> <source-dir> <work-dir>
  *     an earlier report of the program is replaced; a stale temporary
  *     folder of its own is removed; a user's folder of the same name
@@ -575,6 +575,20 @@ static int test_outdir_refuse(const char *prog, const char *src, const char *wor
     CHECK(file_is(p, "data\n"), "the file changed");
     snprintf(p, sizeof p, "%s/user/notes.txt", w);
     CHECK(file_is(p, "mine\n"), "the link's target lost notes.txt");
+    /* (d) a mount point (a volume given to a container as -o): rename()
+     * cannot move it, so it is refused before the analysis, not after it
+     * with the report left beside it. /dev/shm where it is one. */
+    struct stat dev, shm;
+    if (stat("/dev", &dev) || stat("/dev/shm", &shm) || dev.st_dev == shm.st_dev) {
+        fprintf(stderr, "(d) skipped: /dev/shm is not a mount point here\n");
+    } else {
+        int before = count_prefix("/dev", ".shm.tmp-");
+        rc = run_in(w, prog, src, FAST " -o /dev/shm", err);
+        CHECK(rc == 1 && err_has(err, "mount point"), "-o /dev/shm: exit %d, expected 1 and "
+              "a message naming the mount point", rc);
+        CHECK(count_prefix("/dev", ".shm.tmp-") == before, "-o /dev/shm left a temporary "
+              "folder in /dev");
+    }
     return 0;
 }
 
