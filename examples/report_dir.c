@@ -390,6 +390,9 @@ int report_dir_open(report_dir *d, const char *out, int force, char *err, size_t
     memset(d, 0, sizeof *d);
     d->tmp_fd = d->marker_fd = -1;
     d->force = force;
+    mode_t um = umask(022); /* read it: no other thread runs yet */
+    umask(um);
+    d->mode = 0777 & ~(unsigned)um;
     if (split_path(d, out, err, errcap) || forbidden(d, d->name, err, errcap))
         return -1;
     int pfd = open(d->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -538,7 +541,7 @@ int report_dir_commit(report_dir *d, int complete, char *where, size_t wcap, cha
     snprintf(target, sizeof target, "%s%s", d->name, complete ? "" : ".partial");
     const char *base = strrchr(d->tmp, '/') + 1;
     append(d->marker_fd, complete ? "state complete\n" : "state partial\n");
-    fchmod(d->tmp_fd, 0755); /* mkdtemp made it private */
+    fchmod(d->tmp_fd, (mode_t)d->mode); /* mkdtemp made it 0700 */
     int pfd = open(d->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = -1;
     content c;
     memset(&c, 0, sizeof c);

@@ -42,6 +42,7 @@ typedef struct report_dir {
     int tmp_fd;            /* open on tmp, holds its lock; -1 if none */
     int marker_fd;         /* tmp's marker, append-only; -1 if none */
     int force;
+    unsigned mode;         /* the report folder's mode: 0777 less the umask */
 } report_dir;
 
 /*
@@ -50,7 +51,9 @@ typedef struct report_dir {
  * earlier runs on the same output, and creates and locks a new temporary
  * folder with its marker and an empty plots/. Returns 0, or -1 with a
  * message in err saying what was refused and how to proceed (d then owns
- * nothing). Messages about removed stale folders go to stderr.
+ * nothing). Messages about removed stale folders go to stderr. Call it
+ * before starting threads: it reads the umask (umask() sets it), which the
+ * report folder's mode then follows.
  */
 int report_dir_open(report_dir *d, const char *out, int force, char *err, size_t errcap);
 

@@ -29,7 +29,8 @@
  *     symbolic link, a file and a mount point (/dev/shm) as -o are
  *     refused, fast, and nothing in them changes nor is left beside them.
  *   test_analysis outdir_replace <genre-analysis> <source-dir> <work-dir>
- *     an earlier report of the program is replaced; a stale temporary
+ *     an earlier report of the program is replaced (its folder's mode
+ *     follows the umask, 077 here); a stale temporary
  *     folder of its own is removed; a user's folder of the same name
  *     pattern and a live run's locked one are not; --force writes beside a
  *     user's file (twice, the second replacing only our files) and never
@@ -622,9 +623,16 @@ static int test_outdir_replace(const char *prog, const char *src, const char *wo
     snprintf(err, sizeof err, "%s.err", w);
     snprintf(p, sizeof p, "rm -rf '%s' && mkdir -p '%s'", w, w);
     CHECK(run_program(p) == 0, "cannot make %s", w);
-    /* (d) our own earlier report is replaced */
+    /* (d) our own earlier report is replaced; the first run under umask
+     * 077: the folder is the user's private one, like the files in it */
+    mode_t um = umask(077);
     int rc = run_in(w, prog, src, FAST " --seed 11 -o rep", err);
+    umask(um);
     CHECK(rc == 0, "first run: exit %d", rc);
+    struct stat sb;
+    snprintf(p, sizeof p, "%s/rep", w);
+    CHECK(stat(p, &sb) == 0 && (sb.st_mode & 0777) == 0700,
+          "under umask 077 the report folder has mode %o, expected 700", sb.st_mode & 0777);
     snprintf(p, sizeof p, "%s/rep/%s", w, MARK);
     CHECK(exists(p), "the report has no marker %s", MARK);
     /* (e) stale temporary folders: ours (marker, unlocked) removed; a
