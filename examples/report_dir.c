@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #define MAX_MARKER (1 << 20)
+/* in our temporary folder only: the marker merge() puts in place first */
+#define MERGE_MARKER REPORT_DIR_MARKER ".merge"
 
 /* ------------------------------------------------------------------------ */
 /* The marker: what a report folder says it holds                           */
@@ -303,12 +305,14 @@ static void unlink_regular(int dfd, const char *name)
         unlinkat(dfd, name, 0);
 }
 
-/* Unlinks the listed regular files; then plots/ and the marker when
- * keep_frame is 0. */
-static void remove_listed(int dfd, const manifest *m, int keep_frame)
+/* Unlinks the listed regular files but those except lists (NULL: none);
+ * then plots/ and the markers when keep_frame is 0. */
+static void remove_listed(int dfd, const manifest *m, const manifest *except, int keep_frame)
 {
     int pfd = openat(dfd, "plots", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     for (size_t i = 0; m->valid && i < m->n; i++) {
+        if (except && manifest_has(except, m->rel[i]))
+            continue;
         if (!strncmp(m->rel[i], "plots/", 6))
             unlink_regular(pfd, m->rel[i] + 6);
         else
@@ -317,6 +321,7 @@ static void remove_listed(int dfd, const manifest *m, int keep_frame)
     if (pfd >= 0)
         close(pfd);
     if (!keep_frame && m->valid) {
+        unlink_regular(dfd, MERGE_MARKER);
         unlinkat(dfd, "plots", AT_REMOVEDIR); /* fails when it holds anything else */
         unlinkat(dfd, REPORT_DIR_MARKER, 0);
     }
@@ -327,7 +332,7 @@ static void remove_listed(int dfd, const manifest *m, int keep_frame)
 static void remove_folder(int parent_fd, const char *parent, const char *name, int dfd,
                           const manifest *m)
 {
-    remove_listed(dfd, m, 0);
+    remove_listed(dfd, m, NULL, 0);
     if (unlinkat(parent_fd, name, AT_REMOVEDIR) && errno != ENOENT)
         fprintf(stderr, "genre-analysis: left %s/%s: it holds files genre-analysis did not "
                         "write (%s)\n", parent, name, strerror(errno));
@@ -488,6 +493,24 @@ void report_dir_discard(report_dir *d)
     release(d);
 }
 
+/* Writes MERGE_MARKER in our folder tfd: a marker listing the files of
+ * both reports, nm's and old's. */
+static int write_union(int tfd, const manifest *nm, const manifest *old)
+{
+    int fd = openat(tfd, MERGE_MARKER, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+                    0644);
+    if (fd < 0)
+        return -1;
+    int bad = dprintf(fd, "%s\n", REPORT_DIR_FORMAT) < 0;
+    for (size_t i = 0; i < nm->n; i++)
+        bad |= dprintf(fd, "file %s\n", nm->rel[i]) < 0;
+    for (size_t i = 0; old->valid && i < old->n; i++)
+        if (!manifest_has(nm, old->rel[i]))
+            bad |= dprintf(fd, "file %s\n", old->rel[i]) < 0;
+    bad |= dprintf(fd, "state merging\n") < 0;
+    return (close(fd) || bad) ? -1 : 0;
+}
+
 /* Moves the files of our folder tfd (manifest nm) into the folder c, beside
  * files that are not ours, replacing the files of c's own report; 0, or -1
  * before anything moved. */
@@ -500,16 +523,25 @@ static int merge(report_dir *d, int tfd, const manifest *nm, content *c, const c
                  target, collides(c, nm->rel[i]) ? nm->rel[i] : "plots or the marker");
             return -1;
         }
-    remove_listed(c->fd, &c->m, 1);
     if (mkdirat(c->fd, "plots", 0755) && errno != EEXIST) {
         fail(err, cap, "cannot create %s/%s/plots: %s", d->parent, target, strerror(errno));
+        return -1;
+    }
+    /* first a marker listing both reports' files: a kill while they move
+     * then leaves a folder that a later run knows as its own */
+    if (write_union(tfd, nm, &c->m) ||
+        renameat(tfd, MERGE_MARKER, c->fd, REPORT_DIR_MARKER)) {
+        fail(err, cap, "cannot write the marker of %s/%s: %s", d->parent, target,
+             strerror(errno));
+        unlinkat(tfd, MERGE_MARKER, 0);
         return -1;
     }
     for (size_t i = 0; i < nm->n; i++)
         if (renameat(tfd, nm->rel[i], c->fd, nm->rel[i]) && errno != ENOENT)
             fprintf(stderr, "genre-analysis: cannot move %s into %s/%s: %s\n", nm->rel[i],
                     d->parent, target, strerror(errno));
-    /* the marker last: until it lands, the old one lists what is there */
+    remove_listed(c->fd, &c->m, nm, 1); /* the earlier report's other files */
+    /* our own marker last, listing only what this run wrote */
     if (renameat(tfd, REPORT_DIR_MARKER, c->fd, REPORT_DIR_MARKER)) {
         fail(err, cap, "cannot move the marker into %s/%s: %s", d->parent, target,
              strerror(errno));

@@ -40,6 +40,11 @@
  *     under a listed name (a report's index.html, a file of a stale
  *     temporary folder with a forged marker) is neither deleted nor
  *     replaced, with or without --force.
+ *   test_analysis outdir_killed <genre-analysis> <source-dir> <work-dir>
+ *     kill -9 while a --force run moves its files into a folder beside a
+ *     user's file (strace injects SIGKILL at the third renameat): the next
+ *     --force run replaces the killed run's files and leaves no temporary
+ *     folder. Skipped where strace cannot run.
  *   test_analysis outdir_partial <genre-analysis> <source-dir> <work-dir>
  *     Ctrl-C (SIGINT) during the MLPs: the complete report stays, the
  *     partial one goes to DIR.partial and the printed line says so.
@@ -731,6 +736,41 @@ static int test_outdir_links(const char *prog, const char *src, const char *work
     return 0;
 }
 
+static int test_outdir_killed(const char *prog, const char *src, const char *work)
+{
+    char w[1100], p[4000], err[1300];
+    if (run_program("strace -f -qq -o /dev/null true >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "skipped: strace cannot run here\n");
+        return 0;
+    }
+    snprintf(w, sizeof w, "%.900s/outdir-killed", work);
+    snprintf(err, sizeof err, "%s.err", w);
+    snprintf(p, sizeof p, "rm -rf '%s' && mkdir -p '%s/mixed'", w, w);
+    CHECK(run_program(p) == 0, "cannot make %s", w);
+    char notes[1200];
+    snprintf(notes, sizeof notes, "%s/mixed/notes.txt", w);
+    write_text(notes, "mine\n");
+    int rc = run_in(w, prog, src, FAST " --force -o mixed", err);
+    CHECK(rc == 0, "first --force run: exit %d", rc);
+    /* a run with plots (names the first report's marker lacks), killed
+     * once its merge has moved a file or two */
+    snprintf(p, sizeof p,
+             "cd '%s' && strace -f -qq -o /dev/null -e trace=renameat "
+             "-e inject=renameat:signal=SIGKILL:when=3 '%s' --no-tsne --no-kmeans --no-mlp "
+             "--no-names --force -o mixed -i '%.900s/data/music_genre.csv.gz' >/dev/null 2>&1",
+             w, prog, src);
+    rc = run_program(p);
+    CHECK(rc != 0, "the run to be killed exited with 0");
+    snprintf(p, sizeof p, "%s/mixed/plots", w);
+    CHECK(count_prefix(p, "") > 0, "the kill came before any plot was moved into mixed");
+    rc = run_in(w, prog, src, FAST " --force -o mixed", err);
+    CHECK(rc == 0, "--force after the killed run: exit %d", rc);
+    CHECK(count_prefix(p, "") == 0, "the killed run's plots stayed in mixed/plots");
+    CHECK(count_prefix(w, ".mixed.tmp-") == 0, "a temporary folder was left beside mixed");
+    CHECK(file_is(notes, "mine\n"), "the user's notes.txt changed");
+    return 0;
+}
+
 static int test_outdir_partial(const char *prog, const char *src, const char *work)
 {
     char w[1100], p[4000], err[1300], out[1300], data[1200];
@@ -878,7 +918,8 @@ int main(int argc, char **argv)
     }
     if (argc != 5) {
         fprintf(stderr, "usage: test_analysis report|tsne|schema|names|outdir_refuse|outdir_replace|"
-                        "outdir_partial|outdir_links|split_strict <genre-analysis> <src> <work>\n"
+                        "outdir_partial|outdir_links|outdir_killed|"
+                        "split_strict <genre-analysis> <src> <work>\n"
                         "       test_analysis installed <cmake> <build> <work>\n");
         return 2;
     }
@@ -894,6 +935,8 @@ int main(int argc, char **argv)
         test_outdir_replace(argv[2], argv[3], argv[4]);
     else if (!strcmp(argv[1], "outdir_links"))
         test_outdir_links(argv[2], argv[3], argv[4]);
+    else if (!strcmp(argv[1], "outdir_killed"))
+        test_outdir_killed(argv[2], argv[3], argv[4]);
     else if (!strcmp(argv[1], "outdir_partial"))
         test_outdir_partial(argv[2], argv[3], argv[4]);
     else if (!strcmp(argv[1], "split_strict"))
