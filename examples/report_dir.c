@@ -16,7 +16,8 @@
 #include <unistd.h>
 
 #define MAX_MARKER (1 << 20)
-/* in our temporary folder only: the marker merge() puts in place first */
+/* in our temporary folder only (listed in its marker before it is made):
+ * the marker merge() puts in place first */
 #define MERGE_MARKER REPORT_DIR_MARKER ".merge"
 
 /* ------------------------------------------------------------------------ */
@@ -306,7 +307,7 @@ static void unlink_regular(int dfd, const char *name)
 }
 
 /* Unlinks the listed regular files but those except lists (NULL: none);
- * then plots/ and the markers when keep_frame is 0. */
+ * then plots/ and the marker when keep_frame is 0. */
 static void remove_listed(int dfd, const manifest *m, const manifest *except, int keep_frame)
 {
     int pfd = openat(dfd, "plots", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -321,7 +322,6 @@ static void remove_listed(int dfd, const manifest *m, const manifest *except, in
     if (pfd >= 0)
         close(pfd);
     if (!keep_frame && m->valid) {
-        unlink_regular(dfd, MERGE_MARKER);
         unlinkat(dfd, "plots", AT_REMOVEDIR); /* fails when it holds anything else */
         unlinkat(dfd, REPORT_DIR_MARKER, 0);
     }
@@ -529,7 +529,7 @@ static int merge(report_dir *d, int tfd, const manifest *nm, content *c, const c
     }
     /* first a marker listing both reports' files: a kill while they move
      * then leaves a folder that a later run knows as its own */
-    if (write_union(tfd, nm, &c->m) ||
+    if (append(d->marker_fd, "file " MERGE_MARKER "\n") || write_union(tfd, nm, &c->m) ||
         renameat(tfd, MERGE_MARKER, c->fd, REPORT_DIR_MARKER)) {
         fail(err, cap, "cannot write the marker of %s/%s: %s", d->parent, target,
              strerror(errno));
