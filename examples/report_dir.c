@@ -523,8 +523,13 @@ static int merge(report_dir *d, int tfd, const manifest *nm, content *c, const c
                  target, collides(c, nm->rel[i]) ? nm->rel[i] : "plots or the marker");
             return -1;
         }
-    if (mkdirat(c->fd, "plots", 0755) && errno != EEXIST) {
-        fail(err, cap, "cannot create %s/%s/plots: %s", d->parent, target, strerror(errno));
+    /* plots/ held open from here: a link swapped for it is not followed */
+    int tp = -1, sp = openat(tfd, "plots", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if ((mkdirat(c->fd, "plots", 0755) && errno != EEXIST) || sp < 0 ||
+        (tp = openat(c->fd, "plots", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+        fail(err, cap, "cannot use %s/%s/plots: %s", d->parent, target, strerror(errno));
+        if (sp >= 0)
+            close(sp);
         return -1;
     }
     /* first a marker listing both reports' files: a kill while they move
@@ -534,12 +539,17 @@ static int merge(report_dir *d, int tfd, const manifest *nm, content *c, const c
         fail(err, cap, "cannot write the marker of %s/%s: %s", d->parent, target,
              strerror(errno));
         unlinkat(tfd, MERGE_MARKER, 0);
+        close(sp), close(tp);
         return -1;
     }
-    for (size_t i = 0; i < nm->n; i++)
-        if (renameat(tfd, nm->rel[i], c->fd, nm->rel[i]) && errno != ENOENT)
+    for (size_t i = 0; i < nm->n; i++) {
+        int in_plots = !strncmp(nm->rel[i], "plots/", 6);
+        const char *name = nm->rel[i] + (in_plots ? 6 : 0);
+        if (renameat(in_plots ? sp : tfd, name, in_plots ? tp : c->fd, name) && errno != ENOENT)
             fprintf(stderr, "genre-analysis: cannot move %s into %s/%s: %s\n", nm->rel[i],
                     d->parent, target, strerror(errno));
+    }
+    close(sp), close(tp);
     remove_listed(c->fd, &c->m, nm, 1); /* the earlier report's other files */
     /* our own marker last, listing only what this run wrote */
     if (renameat(tfd, REPORT_DIR_MARKER, c->fd, REPORT_DIR_MARKER)) {

@@ -45,6 +45,11 @@
  *     user's file (strace injects SIGKILL at the third renameat): the next
  *     --force run replaces the killed run's files and leaves no temporary
  *     folder. Skipped where strace cannot run.
+ *   test_analysis outdir_race <genre-analysis> <source-dir> <work-dir>
+ *     plots/ of a --force folder swapped for a symbolic link to a user's
+ *     folder while the run moves its files in (strace holds the first
+ *     move 3 s): nothing lands in the user's folder. Skipped where strace
+ *     cannot run.
  *   test_analysis outdir_partial <genre-analysis> <source-dir> <work-dir>
  *     Ctrl-C (SIGINT) during the MLPs: the complete report stays, the
  *     partial one goes to DIR.partial and the printed line says so.
@@ -771,6 +776,59 @@ static int test_outdir_killed(const char *prog, const char *src, const char *wor
     return 0;
 }
 
+static int test_outdir_race(const char *prog, const char *src, const char *work)
+{
+    char w[1100], p[4000], q[4000], err[1300], data[1200];
+    if (run_program("strace -f -qq -o /dev/null true >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "skipped: strace cannot run here\n");
+        return 0;
+    }
+    snprintf(w, sizeof w, "%.900s/outdir-race", work);
+    snprintf(err, sizeof err, "%s.err", w);
+    snprintf(data, sizeof data, "%.900s/data/music_genre.csv.gz", src);
+    snprintf(p, sizeof p, "rm -rf '%s' && mkdir -p '%s/mixed' '%s/user'", w, w, w);
+    CHECK(run_program(p) == 0, "cannot make %s", w);
+    snprintf(p, sizeof p, "%s/mixed/notes.txt", w);
+    write_text(p, "mine\n");
+    int rc = run_in(w, prog, src, FAST " --force -o mixed", err);
+    CHECK(rc == 0, "first --force run: exit %d", rc);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (chdir(w) || !freopen(err, "w", stderr) || !freopen("/dev/null", "w", stdout))
+            _exit(127);
+        execlp("strace", "strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=renameat", "-e",
+               "inject=renameat:delay_enter=3000000:when=2", prog, "--no-tsne", "--no-kmeans",
+               "--no-mlp", "--no-names", "--force", "-o", "mixed", "-i", data, (char *)NULL);
+        _exit(127);
+    }
+    /* the merge marker has landed: the first file's move is being held */
+    snprintf(p, sizeof p, "%s/mixed/%s", w, MARK);
+    int swapped = 0;
+    for (int i = 0; pid > 0 && i < 6000 && !swapped; i++) {
+        char *m = slurp(p, NULL);
+        if (m && strstr(m, "state merging")) {
+            snprintf(p, sizeof p, "%s/mixed/plots", w);
+            snprintf(q, sizeof q, "%s/mixed/plots.moved", w);
+            CHECK(rename(p, q) == 0 && symlink("../user", p) == 0,
+                  "cannot swap mixed/plots for a link");
+            swapped = 1;
+        }
+        free(m);
+        struct timespec ts = {0, 20000000};
+        nanosleep(&ts, NULL);
+    }
+    int st = 0;
+    if (pid > 0)
+        waitpid(pid, &st, 0);
+    CHECK(swapped, "the run never reached its merge");
+    snprintf(p, sizeof p, "%s/user", w);
+    CHECK(count_prefix(p, "") == 0, "%d files moved into the user's folder through the link "
+          "swapped for mixed/plots", count_prefix(p, ""));
+    snprintf(p, sizeof p, "%s/mixed/plots", w);
+    CHECK(is_link_to(p, "../user"), "the user's link mixed/plots is gone");
+    return 0;
+}
+
 static int test_outdir_partial(const char *prog, const char *src, const char *work)
 {
     char w[1100], p[4000], err[1300], out[1300], data[1200];
@@ -918,7 +976,7 @@ int main(int argc, char **argv)
     }
     if (argc != 5) {
         fprintf(stderr, "usage: test_analysis report|tsne|schema|names|outdir_refuse|outdir_replace|"
-                        "outdir_partial|outdir_links|outdir_killed|"
+                        "outdir_partial|outdir_links|outdir_killed|outdir_race|"
                         "split_strict <genre-analysis> <src> <work>\n"
                         "       test_analysis installed <cmake> <build> <work>\n");
         return 2;
@@ -937,6 +995,8 @@ int main(int argc, char **argv)
         test_outdir_links(argv[2], argv[3], argv[4]);
     else if (!strcmp(argv[1], "outdir_killed"))
         test_outdir_killed(argv[2], argv[3], argv[4]);
+    else if (!strcmp(argv[1], "outdir_race"))
+        test_outdir_race(argv[2], argv[3], argv[4]);
     else if (!strcmp(argv[1], "outdir_partial"))
         test_outdir_partial(argv[2], argv[3], argv[4]);
     else if (!strcmp(argv[1], "split_strict"))
