@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_MARKER (1 << 20)
@@ -440,9 +441,16 @@ int report_dir_open(report_dir *d, const char *out, int force, char *err, size_t
         d->tmp[0] = 0;
         goto done;
     }
-    /* lock before the marker exists, so no cleaner ever sees it unlocked */
+    /* lock before the marker exists, so no cleaner ever sees it unlocked;
+     * another run's clean_stale() may hold it a moment (bounded: 2 s) */
     d->tmp_fd = open(d->tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (d->tmp_fd < 0 || flock(d->tmp_fd, LOCK_EX | LOCK_NB)) {
+    int locked = 0;
+    for (int i = 0; d->tmp_fd >= 0 && i < 200; i++) {
+        if ((locked = !flock(d->tmp_fd, LOCK_EX | LOCK_NB)) || errno != EWOULDBLOCK)
+            break;
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    }
+    if (!locked) {
         fail(err, errcap, "cannot lock %s: %s", d->tmp, strerror(errno));
         goto undo;
     }

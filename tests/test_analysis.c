@@ -49,7 +49,8 @@
  *     plots/ of a --force folder swapped for a symbolic link to a user's
  *     folder while the run moves its files in (strace holds the first
  *     move 3 s): nothing lands in the user's folder. Skipped where strace
- *     cannot run.
+ *     cannot run. A run whose new temporary folder another run's clean-up
+ *     locks for a moment waits for it.
  *   test_analysis outdir_partial <genre-analysis> <source-dir> <work-dir>
  *     Ctrl-C (SIGINT) during the MLPs: the complete report stays, the
  *     partial one goes to DIR.partial and the printed line says so.
@@ -826,6 +827,45 @@ static int test_outdir_race(const char *prog, const char *src, const char *work)
           "swapped for mixed/plots", count_prefix(p, ""));
     snprintf(p, sizeof p, "%s/mixed/plots", w);
     CHECK(is_link_to(p, "../user"), "the user's link mixed/plots is gone");
+    /* (b) another run's clean-up holds our new temporary folder's lock for
+     * a moment (strace holds our flock 2 s, the test locks the folder for
+     * 2.5 s meanwhile): the run waits for it instead of failing */
+    pid = fork();
+    if (pid == 0) {
+        if (chdir(w) || !freopen(err, "w", stderr) || !freopen("/dev/null", "w", stdout))
+            _exit(127);
+        execlp("strace", "strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=flock", "-e",
+               "inject=flock:delay_enter=2000000:when=1", prog, "--no-tsne", "--no-kmeans",
+               "--no-mlp", "--no-plots", "--no-names", "-o", "rep2", "-i", data, (char *)NULL);
+        _exit(127);
+    }
+    int held = 0;
+    for (int i = 0; pid > 0 && i < 6000 && !held; i++) {
+        DIR *dir = opendir(w);
+        struct dirent *e;
+        while (dir && !held && (e = readdir(dir)))
+            if (!strncmp(e->d_name, ".rep2.tmp-", 10)) {
+                snprintf(p, sizeof p, "%s/%s", w, e->d_name);
+                int fd = open(p, O_RDONLY | O_DIRECTORY);
+                held = fd >= 0 && flock(fd, LOCK_EX) == 0;
+                struct timespec ts = {2, 500000000};
+                nanosleep(&ts, NULL);
+                if (fd >= 0)
+                    close(fd);
+            }
+        if (dir)
+            closedir(dir);
+        struct timespec ts = {0, 5000000};
+        nanosleep(&ts, NULL);
+    }
+    st = 0;
+    if (pid > 0)
+        waitpid(pid, &st, 0);
+    CHECK(held, "never saw the run's temporary folder");
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+          "a run whose new folder was locked for a moment: status %d", st);
+    snprintf(p, sizeof p, "%s/rep2/index.html", w);
+    CHECK(exists(p), "no report in rep2");
     return 0;
 }
 
