@@ -11,6 +11,7 @@ packages=(
   check libsubunit-dev                       # unit tests
   abigail-tools binutils valgrind            # ABI baseline, readelf/nm, leak checks
   locales                                    # localedef, for the locale-independence test
+  strace                                     # kill -9 mid-commit (analysis_outdir_killed)
   clang libclang-rt-14-dev                   # libFuzzer targets
   libcairo2-dev fonts-dejavu-core            # plots of the analysis example (not the library)
   python3-cffi python3-numpy python3-pytest python3-sklearn  # Python binding and its tests

@@ -13,9 +13,13 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_MARKER (1 << 20)
+/* in our temporary folder only (listed in its marker before it is made):
+ * the marker merge() puts in place first */
+#define MERGE_MARKER REPORT_DIR_MARKER ".merge"
 
 /* ------------------------------------------------------------------------ */
 /* The marker: what a report folder says it holds                           */
@@ -198,7 +202,8 @@ static void count_entries(content *c, int dfd, const char *prefix)
             continue;
         snprintf(rel, sizeof rel, "%s%s", prefix, e->d_name);
         struct stat sb;
-        int is_dir = !fstatat(dfd, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) && S_ISDIR(sb.st_mode);
+        int st = fstatat(dfd, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0;
+        int is_dir = st && S_ISDIR(sb.st_mode), is_reg = st && S_ISREG(sb.st_mode);
         if (!prefix[0] && c->m.valid && !strcmp(rel, REPORT_DIR_MARKER)) {
             c->ours++;
         } else if (!prefix[0] && c->m.valid && !strcmp(rel, "plots") && is_dir) {
@@ -207,7 +212,7 @@ static void count_entries(content *c, int dfd, const char *prefix)
                 count_entries(c, pfd, "plots/");
                 close(pfd);
             }
-        } else if (!is_dir && manifest_has(&c->m, rel)) {
+        } else if (is_reg && manifest_has(&c->m, rel)) { /* a link there is the user's */
             c->ours++;
         } else {
             if (!c->foreign++)
@@ -215,6 +220,22 @@ static void count_entries(content *c, int dfd, const char *prefix)
         }
     }
     closedir(dir);
+}
+
+/* Whether the folder fd is mounted on its parent's (a volume, a bind
+ * mount): rename() of it fails with EBUSY. */
+static int mount_point(int parent_fd, int fd)
+{
+    struct stat p, sb;
+    if (!fstat(parent_fd, &p) && !fstat(fd, &sb) && p.st_dev != sb.st_dev)
+        return 1;
+#ifdef STATX_ATTR_MOUNT_ROOT /* a bind mount within one file system */
+    struct statx x;
+    if (!statx(fd, "", AT_EMPTY_PATH, 0, &x) &&
+        (x.stx_attributes_mask & x.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+        return 1;
+#endif
+    return 0;
 }
 
 /* What parent_fd/name is: absent, or a folder and what it holds; -1 with a
@@ -247,6 +268,13 @@ static int inspect(const report_dir *d, int parent_fd, const char *name, content
         fail(err, cap, "cannot open %s/%s: %s", d->parent, name, strerror(errno));
         return -1;
     }
+    if (mount_point(parent_fd, c->fd)) {
+        fail(err, cap,
+             "refusing to write the report to %s/%s: it is a mount point, which the final "
+             "rename cannot replace; give a folder inside it, e.g. -o %s/%s/genre-report",
+             d->parent, name, d->parent, name);
+        return -1;
+    }
     read_marker(c->fd, &c->m);
     count_entries(c, c->fd, "");
     return 0;
@@ -262,25 +290,35 @@ static int collides(const content *c, const char *rel)
         return !S_ISDIR(sb.st_mode);
     if (!strcmp(rel, REPORT_DIR_MARKER))
         return !c->m.valid;
-    return !manifest_has(&c->m, rel);
+    return !S_ISREG(sb.st_mode) || !manifest_has(&c->m, rel);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Removing what a marker lists, and nothing else                           */
 /* ------------------------------------------------------------------------ */
 
-/* Unlinks the listed files (a listed name that is now a folder stays);
+/* Unlinks name in dfd if it is a regular file: we write only those, so a
+ * symbolic link, folder or FIFO under a listed name is the user's (a marker
+ * is easily forged). */
+static void unlink_regular(int dfd, const char *name)
+{
+    struct stat sb;
+    if (dfd >= 0 && !fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) && S_ISREG(sb.st_mode))
+        unlinkat(dfd, name, 0);
+}
+
+/* Unlinks the listed regular files but those except lists (NULL: none);
  * then plots/ and the marker when keep_frame is 0. */
-static void remove_listed(int dfd, const manifest *m, int keep_frame)
+static void remove_listed(int dfd, const manifest *m, const manifest *except, int keep_frame)
 {
     int pfd = openat(dfd, "plots", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     for (size_t i = 0; m->valid && i < m->n; i++) {
-        if (!strncmp(m->rel[i], "plots/", 6)) {
-            if (pfd >= 0)
-                unlinkat(pfd, m->rel[i] + 6, 0);
-        } else {
-            unlinkat(dfd, m->rel[i], 0);
-        }
+        if (except && manifest_has(except, m->rel[i]))
+            continue;
+        if (!strncmp(m->rel[i], "plots/", 6))
+            unlink_regular(pfd, m->rel[i] + 6);
+        else
+            unlink_regular(dfd, m->rel[i]);
     }
     if (pfd >= 0)
         close(pfd);
@@ -295,7 +333,7 @@ static void remove_listed(int dfd, const manifest *m, int keep_frame)
 static void remove_folder(int parent_fd, const char *parent, const char *name, int dfd,
                           const manifest *m)
 {
-    remove_listed(dfd, m, 0);
+    remove_listed(dfd, m, NULL, 0);
     if (unlinkat(parent_fd, name, AT_REMOVEDIR) && errno != ENOENT)
         fprintf(stderr, "genre-analysis: left %s/%s: it holds files genre-analysis did not "
                         "write (%s)\n", parent, name, strerror(errno));
@@ -358,6 +396,9 @@ int report_dir_open(report_dir *d, const char *out, int force, char *err, size_t
     memset(d, 0, sizeof *d);
     d->tmp_fd = d->marker_fd = -1;
     d->force = force;
+    mode_t um = umask(022); /* read it: no other thread runs yet */
+    umask(um);
+    d->mode = 0777 & ~(unsigned)um;
     if (split_path(d, out, err, errcap) || forbidden(d, d->name, err, errcap))
         return -1;
     int pfd = open(d->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -400,9 +441,16 @@ int report_dir_open(report_dir *d, const char *out, int force, char *err, size_t
         d->tmp[0] = 0;
         goto done;
     }
-    /* lock before the marker exists, so no cleaner ever sees it unlocked */
+    /* lock before the marker exists, so no cleaner ever sees it unlocked;
+     * another run's clean_stale() may hold it a moment (bounded: 2 s) */
     d->tmp_fd = open(d->tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (d->tmp_fd < 0 || flock(d->tmp_fd, LOCK_EX | LOCK_NB)) {
+    int locked = 0;
+    for (int i = 0; d->tmp_fd >= 0 && i < 200; i++) {
+        if ((locked = !flock(d->tmp_fd, LOCK_EX | LOCK_NB)) || errno != EWOULDBLOCK)
+            break;
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    }
+    if (!locked) {
         fail(err, errcap, "cannot lock %s: %s", d->tmp, strerror(errno));
         goto undo;
     }
@@ -453,6 +501,24 @@ void report_dir_discard(report_dir *d)
     release(d);
 }
 
+/* Writes MERGE_MARKER in our folder tfd: a marker listing the files of
+ * both reports, nm's and old's. */
+static int write_union(int tfd, const manifest *nm, const manifest *old)
+{
+    int fd = openat(tfd, MERGE_MARKER, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+                    0644);
+    if (fd < 0)
+        return -1;
+    int bad = dprintf(fd, "%s\n", REPORT_DIR_FORMAT) < 0;
+    for (size_t i = 0; i < nm->n; i++)
+        bad |= dprintf(fd, "file %s\n", nm->rel[i]) < 0;
+    for (size_t i = 0; old->valid && i < old->n; i++)
+        if (!manifest_has(nm, old->rel[i]))
+            bad |= dprintf(fd, "file %s\n", old->rel[i]) < 0;
+    bad |= dprintf(fd, "state merging\n") < 0;
+    return (close(fd) || bad) ? -1 : 0;
+}
+
 /* Moves the files of our folder tfd (manifest nm) into the folder c, beside
  * files that are not ours, replacing the files of c's own report; 0, or -1
  * before anything moved. */
@@ -465,16 +531,35 @@ static int merge(report_dir *d, int tfd, const manifest *nm, content *c, const c
                  target, collides(c, nm->rel[i]) ? nm->rel[i] : "plots or the marker");
             return -1;
         }
-    remove_listed(c->fd, &c->m, 1);
-    if (mkdirat(c->fd, "plots", 0755) && errno != EEXIST) {
-        fail(err, cap, "cannot create %s/%s/plots: %s", d->parent, target, strerror(errno));
+    /* plots/ held open from here: a link swapped for it is not followed */
+    int tp = -1, sp = openat(tfd, "plots", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if ((mkdirat(c->fd, "plots", 0755) && errno != EEXIST) || sp < 0 ||
+        (tp = openat(c->fd, "plots", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+        fail(err, cap, "cannot use %s/%s/plots: %s", d->parent, target, strerror(errno));
+        if (sp >= 0)
+            close(sp);
         return -1;
     }
-    for (size_t i = 0; i < nm->n; i++)
-        if (renameat(tfd, nm->rel[i], c->fd, nm->rel[i]) && errno != ENOENT)
+    /* first a marker listing both reports' files: a kill while they move
+     * then leaves a folder that a later run knows as its own */
+    if (append(d->marker_fd, "file " MERGE_MARKER "\n") || write_union(tfd, nm, &c->m) ||
+        renameat(tfd, MERGE_MARKER, c->fd, REPORT_DIR_MARKER)) {
+        fail(err, cap, "cannot write the marker of %s/%s: %s", d->parent, target,
+             strerror(errno));
+        unlinkat(tfd, MERGE_MARKER, 0);
+        close(sp), close(tp);
+        return -1;
+    }
+    for (size_t i = 0; i < nm->n; i++) {
+        int in_plots = !strncmp(nm->rel[i], "plots/", 6);
+        const char *name = nm->rel[i] + (in_plots ? 6 : 0);
+        if (renameat(in_plots ? sp : tfd, name, in_plots ? tp : c->fd, name) && errno != ENOENT)
             fprintf(stderr, "genre-analysis: cannot move %s into %s/%s: %s\n", nm->rel[i],
                     d->parent, target, strerror(errno));
-    /* the marker last: until it lands, the old one lists what is there */
+    }
+    close(sp), close(tp);
+    remove_listed(c->fd, &c->m, nm, 1); /* the earlier report's other files */
+    /* our own marker last, listing only what this run wrote */
     if (renameat(tfd, REPORT_DIR_MARKER, c->fd, REPORT_DIR_MARKER)) {
         fail(err, cap, "cannot move the marker into %s/%s: %s", d->parent, target,
              strerror(errno));
@@ -506,7 +591,7 @@ int report_dir_commit(report_dir *d, int complete, char *where, size_t wcap, cha
     snprintf(target, sizeof target, "%s%s", d->name, complete ? "" : ".partial");
     const char *base = strrchr(d->tmp, '/') + 1;
     append(d->marker_fd, complete ? "state complete\n" : "state partial\n");
-    fchmod(d->tmp_fd, 0755); /* mkdtemp made it private */
+    fchmod(d->tmp_fd, (mode_t)d->mode); /* mkdtemp made it 0700 */
     int pfd = open(d->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = -1;
     content c;
     memset(&c, 0, sizeof c);

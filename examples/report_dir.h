@@ -5,7 +5,8 @@
  * an empty one, or one holding only an earlier report of genre-analysis;
  * anything else is refused unless force, and then only genre-analysis's own
  * files are replaced. The working folder, its ancestors and / are refused
- * always, and so is a path that is a symbolic link or not a folder.
+ * always, and so is a path that is a symbolic link, not a folder, or a mount
+ * point (its rename would fail).
  *
  * What is ours is written down: every report folder holds the marker
  * `.genre-analysis-report`, whose first line is REPORT_DIR_FORMAT and whose
@@ -41,6 +42,7 @@ typedef struct report_dir {
     int tmp_fd;            /* open on tmp, holds its lock; -1 if none */
     int marker_fd;         /* tmp's marker, append-only; -1 if none */
     int force;
+    unsigned mode;         /* the report folder's mode: 0777 less the umask */
 } report_dir;
 
 /*
@@ -49,7 +51,9 @@ typedef struct report_dir {
  * earlier runs on the same output, and creates and locks a new temporary
  * folder with its marker and an empty plots/. Returns 0, or -1 with a
  * message in err saying what was refused and how to proceed (d then owns
- * nothing). Messages about removed stale folders go to stderr.
+ * nothing). Messages about removed stale folders go to stderr. Call it
+ * before starting threads: it reads the umask (umask() sets it), which the
+ * report folder's mode then follows.
  */
 int report_dir_open(report_dir *d, const char *out, int force, char *err, size_t errcap);
 

@@ -26,14 +26,31 @@
  *   test_analysis outdir_refuse <genre-analysis> <source-dir> <work-dir>
  *     output folders are the user's: a folder holding a user's file, the
  *     working folder (as . and as $PWD/), / (even with --force), a
- *     symbolic link and a file as -o are refused, fast, and nothing in
- *     them changes nor is left beside them.
+ *     symbolic link, a file and a mount point (/dev/shm) as -o are
+ *     refused, fast, and nothing in them changes nor is left beside them.
  *   test_analysis outdir_replace <genre-analysis> <source-dir> <work-dir>
- *     an earlier report of the program is replaced; a stale temporary
+ *     an earlier report of the program is replaced (its folder's mode
+ *     follows the umask, 077 here); a stale temporary
  *     folder of its own is removed; a user's folder of the same name
  *     pattern and a live run's locked one are not; --force writes beside a
  *     user's file (twice, the second replacing only our files) and never
  *     over a user's file named like one of ours.
+ *   test_analysis outdir_links <genre-analysis> <source-dir> <work-dir>
+ *     only regular files are the program's: a symbolic link the user put
+ *     under a listed name (a report's index.html, a file of a stale
+ *     temporary folder with a forged marker) is neither deleted nor
+ *     replaced, with or without --force.
+ *   test_analysis outdir_killed <genre-analysis> <source-dir> <work-dir>
+ *     kill -9 while a --force run moves its files into a folder beside a
+ *     user's file (strace injects SIGKILL at the third renameat): the next
+ *     --force run replaces the killed run's files and leaves no temporary
+ *     folder. Skipped where strace cannot run.
+ *   test_analysis outdir_race <genre-analysis> <source-dir> <work-dir>
+ *     plots/ of a --force folder swapped for a symbolic link to a user's
+ *     folder while the run moves its files in (strace holds the first
+ *     move 3 s): nothing lands in the user's folder. Skipped where strace
+ *     cannot run. A run whose new temporary folder another run's clean-up
+ *     locks for a moment waits for it.
  *   test_analysis outdir_partial <genre-analysis> <source-dir> <work-dir>
  *     Ctrl-C (SIGINT) during the MLPs: the complete report stays, the
  *     partial one goes to DIR.partial and the printed line says so.
@@ -570,6 +587,20 @@ static int test_outdir_refuse(const char *prog, const char *src, const char *wor
     CHECK(file_is(p, "data\n"), "the file changed");
     snprintf(p, sizeof p, "%s/user/notes.txt", w);
     CHECK(file_is(p, "mine\n"), "the link's target lost notes.txt");
+    /* (d) a mount point (a volume given to a container as -o): rename()
+     * cannot move it, so it is refused before the analysis, not after it
+     * with the report left beside it. /dev/shm where it is one. */
+    struct stat dev, shm;
+    if (stat("/dev", &dev) || stat("/dev/shm", &shm) || dev.st_dev == shm.st_dev) {
+        fprintf(stderr, "(d) skipped: /dev/shm is not a mount point here\n");
+    } else {
+        int before = count_prefix("/dev", ".shm.tmp-");
+        rc = run_in(w, prog, src, FAST " -o /dev/shm", err);
+        CHECK(rc == 1 && err_has(err, "mount point"), "-o /dev/shm: exit %d, expected 1 and "
+              "a message naming the mount point", rc);
+        CHECK(count_prefix("/dev", ".shm.tmp-") == before, "-o /dev/shm left a temporary "
+              "folder in /dev");
+    }
     return 0;
 }
 
@@ -603,9 +634,16 @@ static int test_outdir_replace(const char *prog, const char *src, const char *wo
     snprintf(err, sizeof err, "%s.err", w);
     snprintf(p, sizeof p, "rm -rf '%s' && mkdir -p '%s'", w, w);
     CHECK(run_program(p) == 0, "cannot make %s", w);
-    /* (d) our own earlier report is replaced */
+    /* (d) our own earlier report is replaced; the first run under umask
+     * 077: the folder is the user's private one, like the files in it */
+    mode_t um = umask(077);
     int rc = run_in(w, prog, src, FAST " --seed 11 -o rep", err);
+    umask(um);
     CHECK(rc == 0, "first run: exit %d", rc);
+    struct stat sb;
+    snprintf(p, sizeof p, "%s/rep", w);
+    CHECK(stat(p, &sb) == 0 && (sb.st_mode & 0777) == 0700,
+          "under umask 077 the report folder has mode %o, expected 700", sb.st_mode & 0777);
     snprintf(p, sizeof p, "%s/rep/%s", w, MARK);
     CHECK(exists(p), "the report has no marker %s", MARK);
     /* (e) stale temporary folders: ours (marker, unlocked) removed; a
@@ -655,6 +693,179 @@ static int test_outdir_replace(const char *prog, const char *src, const char *wo
           "--force over a user's index.html: exit %d", rc);
     snprintf(p, sizeof p, "%s/clash/index.html", w);
     CHECK(file_is(p, "mine\n"), "--force replaced the user's index.html");
+    return 0;
+}
+
+static int is_link_to(const char *path, const char *target)
+{
+    char b[1200];
+    ssize_t n = readlink(path, b, sizeof b - 1);
+    if (n < 0)
+        return 0;
+    b[n] = 0;
+    return !strcmp(b, target);
+}
+
+static int test_outdir_links(const char *prog, const char *src, const char *work)
+{
+    char w[1100], p[4000], q[4000], err[1300];
+    snprintf(w, sizeof w, "%.900s/outdir-links", work);
+    snprintf(err, sizeof err, "%s.err", w);
+    snprintf(p, sizeof p, "rm -rf '%s' && mkdir -p '%s/user' '%s/.rep2.tmp-abc123'", w, w, w);
+    CHECK(run_program(p) == 0, "cannot make %s", w);
+    snprintf(q, sizeof q, "%s/user/secret.txt", w);
+    write_text(q, "secret\n");
+    /* (a) the user replaced the report's index.html by a link to their file */
+    int rc = run_in(w, prog, src, FAST " -o rep", err);
+    CHECK(rc == 0, "first run: exit %d", rc);
+    snprintf(p, sizeof p, "%s/rep/index.html", w);
+    CHECK(unlink(p) == 0 && symlink("../user/secret.txt", p) == 0, "cannot make %s", p);
+    for (int force = 0; force < 2; force++) {
+        rc = run_in(w, prog, src, force ? FAST " --force -o rep" : FAST " -o rep", err);
+        CHECK(rc == 1 && err_has(err, "index.html"),
+              "-o rep%s over a user's link rep/index.html: exit %d, expected 1",
+              force ? " --force" : "", rc);
+        CHECK(is_link_to(p, "../user/secret.txt"), "rep/index.html, a user's link, is gone%s",
+              force ? " (--force)" : "");
+    }
+    /* (b) a stale temporary folder whose forged marker lists a user's link */
+    snprintf(p, sizeof p, "%s/.rep2.tmp-abc123/index.html", w);
+    CHECK(symlink("../user/secret.txt", p) == 0, "cannot make %s", p);
+    snprintf(p, sizeof p, "%s/.rep2.tmp-abc123/%s", w, MARK);
+    write_text(p, "genre-analysis report folder 1\nstate writing\nfile index.html\n");
+    rc = run_in(w, prog, src, FAST " -o rep2", err);
+    CHECK(rc == 0, "-o rep2: exit %d", rc);
+    snprintf(p, sizeof p, "%s/.rep2.tmp-abc123/index.html", w);
+    CHECK(is_link_to(p, "../user/secret.txt"),
+          "the link .rep2.tmp-abc123/index.html (listed by a forged marker) was deleted");
+    CHECK(file_is(q, "secret\n"), "the user's secret.txt changed");
+    return 0;
+}
+
+static int test_outdir_killed(const char *prog, const char *src, const char *work)
+{
+    char w[1100], p[4000], err[1300];
+    if (run_program("strace -f -qq -o /dev/null true >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "skipped: strace cannot run here\n");
+        return 0;
+    }
+    snprintf(w, sizeof w, "%.900s/outdir-killed", work);
+    snprintf(err, sizeof err, "%s.err", w);
+    snprintf(p, sizeof p, "rm -rf '%s' && mkdir -p '%s/mixed'", w, w);
+    CHECK(run_program(p) == 0, "cannot make %s", w);
+    char notes[1200];
+    snprintf(notes, sizeof notes, "%s/mixed/notes.txt", w);
+    write_text(notes, "mine\n");
+    int rc = run_in(w, prog, src, FAST " --force -o mixed", err);
+    CHECK(rc == 0, "first --force run: exit %d", rc);
+    /* a run with plots (names the first report's marker lacks), killed
+     * once its merge has moved a file or two */
+    snprintf(p, sizeof p,
+             "cd '%s' && strace -f -qq -o /dev/null -e trace=renameat "
+             "-e inject=renameat:signal=SIGKILL:when=3 '%s' --no-tsne --no-kmeans --no-mlp "
+             "--no-names --force -o mixed -i '%.900s/data/music_genre.csv.gz' >/dev/null 2>&1",
+             w, prog, src);
+    rc = run_program(p);
+    CHECK(rc != 0, "the run to be killed exited with 0");
+    snprintf(p, sizeof p, "%s/mixed/plots", w);
+    CHECK(count_prefix(p, "") > 0, "the kill came before any plot was moved into mixed");
+    rc = run_in(w, prog, src, FAST " --force -o mixed", err);
+    CHECK(rc == 0, "--force after the killed run: exit %d", rc);
+    CHECK(count_prefix(p, "") == 0, "the killed run's plots stayed in mixed/plots");
+    CHECK(count_prefix(w, ".mixed.tmp-") == 0, "a temporary folder was left beside mixed");
+    CHECK(file_is(notes, "mine\n"), "the user's notes.txt changed");
+    return 0;
+}
+
+static int test_outdir_race(const char *prog, const char *src, const char *work)
+{
+    char w[1100], p[4000], q[4000], err[1300], data[1200];
+    if (run_program("strace -f -qq -o /dev/null true >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "skipped: strace cannot run here\n");
+        return 0;
+    }
+    snprintf(w, sizeof w, "%.900s/outdir-race", work);
+    snprintf(err, sizeof err, "%s.err", w);
+    snprintf(data, sizeof data, "%.900s/data/music_genre.csv.gz", src);
+    snprintf(p, sizeof p, "rm -rf '%s' && mkdir -p '%s/mixed' '%s/user'", w, w, w);
+    CHECK(run_program(p) == 0, "cannot make %s", w);
+    snprintf(p, sizeof p, "%s/mixed/notes.txt", w);
+    write_text(p, "mine\n");
+    int rc = run_in(w, prog, src, FAST " --force -o mixed", err);
+    CHECK(rc == 0, "first --force run: exit %d", rc);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (chdir(w) || !freopen(err, "w", stderr) || !freopen("/dev/null", "w", stdout))
+            _exit(127);
+        execlp("strace", "strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=renameat", "-e",
+               "inject=renameat:delay_enter=3000000:when=2", prog, "--no-tsne", "--no-kmeans",
+               "--no-mlp", "--no-names", "--force", "-o", "mixed", "-i", data, (char *)NULL);
+        _exit(127);
+    }
+    /* the merge marker has landed: the first file's move is being held */
+    snprintf(p, sizeof p, "%s/mixed/%s", w, MARK);
+    int swapped = 0;
+    for (int i = 0; pid > 0 && i < 6000 && !swapped; i++) {
+        char *m = slurp(p, NULL);
+        if (m && strstr(m, "state merging")) {
+            snprintf(p, sizeof p, "%s/mixed/plots", w);
+            snprintf(q, sizeof q, "%s/mixed/plots.moved", w);
+            CHECK(rename(p, q) == 0 && symlink("../user", p) == 0,
+                  "cannot swap mixed/plots for a link");
+            swapped = 1;
+        }
+        free(m);
+        struct timespec ts = {0, 20000000};
+        nanosleep(&ts, NULL);
+    }
+    int st = 0;
+    if (pid > 0)
+        waitpid(pid, &st, 0);
+    CHECK(swapped, "the run never reached its merge");
+    snprintf(p, sizeof p, "%s/user", w);
+    CHECK(count_prefix(p, "") == 0, "%d files moved into the user's folder through the link "
+          "swapped for mixed/plots", count_prefix(p, ""));
+    snprintf(p, sizeof p, "%s/mixed/plots", w);
+    CHECK(is_link_to(p, "../user"), "the user's link mixed/plots is gone");
+    /* (b) another run's clean-up holds our new temporary folder's lock for
+     * a moment (strace holds our flock 2 s, the test locks the folder for
+     * 2.5 s meanwhile): the run waits for it instead of failing */
+    pid = fork();
+    if (pid == 0) {
+        if (chdir(w) || !freopen(err, "w", stderr) || !freopen("/dev/null", "w", stdout))
+            _exit(127);
+        execlp("strace", "strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=flock", "-e",
+               "inject=flock:delay_enter=2000000:when=1", prog, "--no-tsne", "--no-kmeans",
+               "--no-mlp", "--no-plots", "--no-names", "-o", "rep2", "-i", data, (char *)NULL);
+        _exit(127);
+    }
+    int held = 0;
+    for (int i = 0; pid > 0 && i < 6000 && !held; i++) {
+        DIR *dir = opendir(w);
+        struct dirent *e;
+        while (dir && !held && (e = readdir(dir)))
+            if (!strncmp(e->d_name, ".rep2.tmp-", 10)) {
+                snprintf(p, sizeof p, "%s/%s", w, e->d_name);
+                int fd = open(p, O_RDONLY | O_DIRECTORY);
+                held = fd >= 0 && flock(fd, LOCK_EX) == 0;
+                struct timespec ts = {2, 500000000};
+                nanosleep(&ts, NULL);
+                if (fd >= 0)
+                    close(fd);
+            }
+        if (dir)
+            closedir(dir);
+        struct timespec ts = {0, 5000000};
+        nanosleep(&ts, NULL);
+    }
+    st = 0;
+    if (pid > 0)
+        waitpid(pid, &st, 0);
+    CHECK(held, "never saw the run's temporary folder");
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+          "a run whose new folder was locked for a moment: status %d", st);
+    snprintf(p, sizeof p, "%s/rep2/index.html", w);
+    CHECK(exists(p), "no report in rep2");
     return 0;
 }
 
@@ -805,7 +1016,8 @@ int main(int argc, char **argv)
     }
     if (argc != 5) {
         fprintf(stderr, "usage: test_analysis report|tsne|schema|names|outdir_refuse|outdir_replace|"
-                        "outdir_partial|split_strict <genre-analysis> <src> <work>\n"
+                        "outdir_partial|outdir_links|outdir_killed|outdir_race|"
+                        "split_strict <genre-analysis> <src> <work>\n"
                         "       test_analysis installed <cmake> <build> <work>\n");
         return 2;
     }
@@ -819,6 +1031,12 @@ int main(int argc, char **argv)
         test_outdir_refuse(argv[2], argv[3], argv[4]);
     else if (!strcmp(argv[1], "outdir_replace"))
         test_outdir_replace(argv[2], argv[3], argv[4]);
+    else if (!strcmp(argv[1], "outdir_links"))
+        test_outdir_links(argv[2], argv[3], argv[4]);
+    else if (!strcmp(argv[1], "outdir_killed"))
+        test_outdir_killed(argv[2], argv[3], argv[4]);
+    else if (!strcmp(argv[1], "outdir_race"))
+        test_outdir_race(argv[2], argv[3], argv[4]);
     else if (!strcmp(argv[1], "outdir_partial"))
         test_outdir_partial(argv[2], argv[3], argv[4]);
     else if (!strcmp(argv[1], "split_strict"))
