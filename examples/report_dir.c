@@ -31,6 +31,8 @@ typedef struct manifest {
     size_t n;
     const char *state; /* the last state line, "" if none */
     int valid;    /* a marker of ours (format line, every line well formed) */
+    int has_id;   /* a "folder DEV INO" line: the folder it was written in */
+    unsigned long long dev, ino;
 } manifest;
 
 static void manifest_free(manifest *m)
@@ -103,6 +105,11 @@ static void read_marker(int dfd, manifest *m)
             m->rel[m->n++] = p + 5;
         } else if (!strncmp(p, "state ", 6)) {
             m->state = p + 6;
+        } else if (!strncmp(p, "folder ", 7)) {
+            char end;
+            if (sscanf(p + 7, "%llu %llu%c", &m->dev, &m->ino, &end) != 2)
+                return;
+            m->has_id = 1;
         } else {
             return;
         }
@@ -357,9 +364,13 @@ static void clean_stale(const report_dir *d, int parent_fd)
         if (fd < 0)
             continue;
         manifest m;
-        if (flock(fd, LOCK_EX | LOCK_NB) == 0) { /* else a live run writes it */
+        struct stat sb;
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &sb) == 0) { /* else live */
             read_marker(fd, &m);
-            if (m.valid && strcmp(m.state, "kept")) {
+            /* a copy of one of ours (cp -a) is the user's: the marker must
+             * name this very folder */
+            if (m.valid && strcmp(m.state, "kept") && m.has_id &&
+                m.dev == (unsigned long long)sb.st_dev && m.ino == (unsigned long long)sb.st_ino) {
                 fprintf(stderr, "genre-analysis: removing %s/%s, left by an interrupted "
                                 "run\n", d->parent, e->d_name);
                 remove_folder(parent_fd, d->parent, e->d_name, fd, &m);
@@ -456,7 +467,12 @@ int report_dir_open(report_dir *d, const char *out, int force, char *err, size_t
     }
     d->marker_fd = openat(d->tmp_fd, REPORT_DIR_MARKER,
                           O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (d->marker_fd < 0 || append(d->marker_fd, REPORT_DIR_FORMAT "\nstate writing\n") ||
+    struct stat sb;
+    char head[200];
+    if (fstat(d->tmp_fd, &sb) == 0)
+        snprintf(head, sizeof head, REPORT_DIR_FORMAT "\nfolder %llu %llu\nstate writing\n",
+                 (unsigned long long)sb.st_dev, (unsigned long long)sb.st_ino);
+    if (d->marker_fd < 0 || fstat(d->tmp_fd, &sb) || append(d->marker_fd, head) ||
         mkdirat(d->tmp_fd, "plots", 0755)) {
         fail(err, errcap, "cannot prepare %s: %s", d->tmp, strerror(errno));
         goto undo;

@@ -20,7 +20,8 @@
  * (flock on the folder) while the run lives. A complete report replaces the
  * earlier one in one atomic exchange at the end; a partial one goes to
  * `NAME.partial` beside it. Stale temporary folders (a kill -9) are removed
- * on the next run when their marker proves them ours and their lock is free.
+ * on the next run when their marker proves them ours (it names the folder's
+ * device and inode, so a copy is not ours) and their lock is free.
  *
  * Not thread-safe, except report_dir_record(), which may be called from
  * several threads at once.

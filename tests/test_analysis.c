@@ -616,8 +616,18 @@ static int fake_tmp(const char *w, const char *name, int marker, int lock)
     snprintf(p, sizeof p, "%s/%s/index.html", w, name);
     write_text(p, "old\n");
     if (marker) {
+        /* 1: the marker names this folder; 2: another one (a user's cp -a
+         * copy of one of ours) */
+        struct stat sb;
+        snprintf(p, sizeof p, marker == 1 ? "%s/%s" : "%s", w, name);
+        CHECK(stat(p, &sb) == 0, "cannot stat %s", p);
+        char text[300];
+        snprintf(text, sizeof text,
+                 "genre-analysis report folder 1\nfolder %llu %llu\nstate writing\n"
+                 "file index.html\n",
+                 (unsigned long long)sb.st_dev, (unsigned long long)sb.st_ino);
         snprintf(p, sizeof p, "%s/%s/%s", w, name, MARK);
-        write_text(p, "genre-analysis report folder 1\nstate writing\nfile index.html\n");
+        write_text(p, text);
     }
     if (!lock)
         return -1;
@@ -650,6 +660,7 @@ static int test_outdir_replace(const char *prog, const char *src, const char *wo
      * user's of the same name pattern and a live run's (locked) kept */
     fake_tmp(w, ".rep.tmp-STALE1", 1, 0);
     fake_tmp(w, ".rep.tmp-USER01", 0, 0);
+    fake_tmp(w, ".rep.tmp-COPY01", 2, 0);
     int lock = fake_tmp(w, ".rep.tmp-LIVE01", 1, 1);
     rc = run_in(w, prog, src, FAST " --seed 12 -o rep", err);
     CHECK(rc == 0, "second run over our own report: exit %d", rc);
@@ -662,11 +673,14 @@ static int test_outdir_replace(const char *prog, const char *src, const char *wo
     CHECK(!exists(p), "the stale temporary folder of our own was not removed");
     snprintf(p, sizeof p, "%s/.rep.tmp-USER01/index.html", w);
     CHECK(file_is(p, "old\n"), "a user's folder named like ours was touched");
+    snprintf(p, sizeof p, "%s/.rep.tmp-COPY01/index.html", w);
+    CHECK(file_is(p, "old\n"), "a user's copy of one of our folders (its marker names "
+                               "another folder) was emptied");
     snprintf(p, sizeof p, "%s/.rep.tmp-LIVE01/index.html", w);
     CHECK(file_is(p, "old\n"), "a live run's (locked) temporary folder was removed");
     if (lock >= 0)
         close(lock);
-    CHECK(count_prefix(w, ".rep.tmp-") == 2, "%d temporary folders beside rep, expected 2",
+    CHECK(count_prefix(w, ".rep.tmp-") == 3, "%d temporary folders beside rep, expected 3",
           count_prefix(w, ".rep.tmp-"));
     /* --force: beside a user's file, twice (the second replaces our files
      * only); never over a user's file that has one of the report's names */
