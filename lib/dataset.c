@@ -204,6 +204,7 @@ genre_status genre_dataset_schema_create(genre_dataset_schema **out)
     if (!s)
         return GENRE_E_NOMEM;
     s->max_record = 1 << 20;
+    s->max_input = GENRE__DEFAULT_MAX_INPUT;
     s->unseen_policy = GENRE_UNSEEN_ERROR;
     s->label_col = s->group_col = -1;
     *out = s;
@@ -379,6 +380,12 @@ genre_status genre_dataset_schema_set_i64(genre_dataset_schema *s, int32_t key, 
                               (long long)value);
         s->n_threads = value;
         return GENRE_OK;
+    case GENRE_SCHEMA_MAX_INPUT_BYTES:
+        if (value < 1 || value > ((int64_t)1 << 62))
+            return GENRE_FAIL(GENRE_E_INVALID_ARG, "input limit %lld outside [1, 2^62]",
+                              (long long)value);
+        s->max_input = value;
+        return GENRE_OK;
     case GENRE_SCHEMA_UNSEEN_CATEGORY:
         if (value != GENRE_UNSEEN_ERROR && value != GENRE_UNSEEN_RESERVED_CODE)
             return GENRE_FAIL(GENRE_E_INVALID_ARG, "unseen-category policy %lld unknown",
@@ -418,6 +425,7 @@ genre_status genre__schema_copy(genre_dataset_schema **out, const genre_dataset_
     }
     c->max_record = s->max_record;
     c->n_threads = s->n_threads;
+    c->max_input = s->max_input;
     c->unseen_policy = s->unseen_policy;
     *out = c;
     return GENRE_OK;
@@ -436,6 +444,7 @@ static const char *const music_genres[] = {"Electronic", "Anime", "Jazz",  "Alte
 genre_status genre_dataset_schema_create_music_genre(genre_dataset_schema **out)
 {
     GENRE_CHECK_NOT_NULL(out);
+    *out = NULL;
     genre_dataset_schema *s = NULL;
     genre_status st = genre_dataset_schema_create(&s);
     if (st != GENRE_OK)
