@@ -417,6 +417,7 @@ static void net_free(mlp_net *n)
 genre_status genre_mlp_create(genre_mlp **out)
 {
     GENRE_CHECK_NOT_NULL(out);
+    *out = NULL;
     genre_mlp *m = GENRE_NEW(genre_mlp);
     if (!m)
         return GENRE_E_NOMEM;
