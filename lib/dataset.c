@@ -286,12 +286,12 @@ genre_status genre_dataset_schema_add_missing_text(genre_dataset_schema *s, cons
     GENRE_CHECK_NOT_NULL(s);
     GENRE_CHECK_NOT_NULL(text);
     if (!column)
-        return push_string(&s->missing_text, &s->n_missing_text, text);
+        return GENRE_PASS(push_string(&s->missing_text, &s->n_missing_text, text));
     int32_t j;
     genre_status st = find_col(s, column, &j);
     if (st != GENRE_OK)
-        return st;
-    return push_string(&s->cols[j].missing_text, &s->cols[j].n_missing_text, text);
+        return GENRE_PASS(st);
+    return GENRE_PASS(push_string(&s->cols[j].missing_text, &s->cols[j].n_missing_text, text));
 }
 
 genre_status genre_dataset_schema_add_missing_value(genre_dataset_schema *s, const char *column,
@@ -301,7 +301,7 @@ genre_status genre_dataset_schema_add_missing_value(genre_dataset_schema *s, con
     int32_t j;
     genre_status st = find_col(s, column, &j);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     struct genre__schema_col *c = &s->cols[j];
     if (c->role != GENRE_COL_NUMERIC)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s' is not numeric", column);
@@ -336,7 +336,7 @@ genre_status genre_dataset_schema_set_category_order(genre_dataset_schema *s, co
     int32_t j;
     genre_status st = find_col(s, column, &j);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     struct genre__schema_col *c = &s->cols[j];
     if (c->role != GENRE_COL_CATEGORICAL && c->role != GENRE_COL_LABEL)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s' is neither categorical nor a label",
@@ -356,7 +356,7 @@ genre_status genre_dataset_schema_set_category_order(genre_dataset_schema *s, co
     for (size_t i = 0; i < n; i++)
         if ((st = push_string(&order, &n_order, names[i])) != GENRE_OK) {
             free_strings(order, n_order);
-            return st;
+            return GENRE_PASS(st);
         }
     free_strings(c->order, c->n_order);
     c->order = order;
@@ -448,7 +448,7 @@ genre_status genre_dataset_schema_create_music_genre(genre_dataset_schema **out)
     genre_dataset_schema *s = NULL;
     genre_status st = genre_dataset_schema_create(&s);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
 #define TRY(call)                                                                              \
     if (st == GENRE_OK)                                                                        \
     st = (call)
@@ -471,7 +471,7 @@ genre_status genre_dataset_schema_create_music_genre(genre_dataset_schema **out)
 #undef TRY
     if (st != GENRE_OK) {
         genre_dataset_schema_free(s);
-        return st;
+        return GENRE_PASS(st);
     }
     *out = s;
     return GENRE_OK;
@@ -711,7 +711,7 @@ genre_status genre_dataset_drop_empty_rows(genre_dataset *ds)
     if (st == GENRE_OK)
         compact_rows(ds, keep);
     genre__free(keep);
-    return st;
+    return GENRE_PASS(st);
 }
 
 /* ---- Export ----------------------------------------------------------------- */
@@ -778,7 +778,7 @@ genre_status genre_dataset_export_matrix(const genre_dataset *ds, const char *co
     }
     if (idx != small)
         genre__free(idx);
-    return st;
+    return GENRE_PASS(st);
 }
 
 genre_status genre_dataset_export_labels(const genre_dataset *ds, int32_t *out, size_t cap,
@@ -793,7 +793,7 @@ genre_status genre_dataset_export_labels(const genre_dataset *ds, int32_t *out, 
         return GENRE_FAIL(GENRE_E_BAD_STATE, "labels are not encoded yet (apply a prep)");
     genre_status st = size_check(out, cap, ds->n_rows, needed, "labels");
     if (st != GENRE_OK || !out)
-        return st;
+        return GENRE_PASS(st);
     for (size_t r = 0; r < ds->n_rows; r++)
         if (c->code[r] == GENRE__CODE_MISSING)
             return GENRE_FAIL(GENRE_E_MISSING_VALUE, "row %zu (line %lld): label is missing", r,
@@ -811,7 +811,7 @@ genre_status genre_dataset_export_groups(const genre_dataset *ds, int64_t *out, 
         return GENRE_FAIL(GENRE_E_BAD_STATE, "the schema has no group column");
     genre_status st = size_check(out, cap, ds->n_rows, needed, "groups");
     if (st != GENRE_OK || !out)
-        return st;
+        return GENRE_PASS(st);
     const struct genre__col *c = &ds->cols[j];
     /* Dense ids in order of first appearance in this table. */
     int64_t *dense = genre__alloc_array(c->dict.n, sizeof *dense);
@@ -836,7 +836,7 @@ genre_status genre_dataset_export_text(const genre_dataset *ds, const char *colu
     int32_t j;
     genre_status st = find_col(ds->schema, column, &j);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     int32_t role = ds->schema->cols[j].role;
     if (role == GENRE_COL_NUMERIC || role == GENRE_COL_IGNORE)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s' holds no text", column);
