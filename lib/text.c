@@ -898,6 +898,11 @@ genre_status genre_text_csr_append_dense(size_t n_rows, size_t n_cols, const siz
             return GENRE_FAIL(GENRE_E_INVALID_ARG, "row_ptr decreases at row %zu (%zu -> %zu)",
                               i, row_ptr[i], row_ptr[i + 1]);
     size_t nnz = row_ptr[n_rows];
+    /* The arrays' length is not passed (1.0 adds it): only an entry count
+     * that no array of doubles could hold is caught here. */
+    if (nnz > SIZE_MAX / sizeof(double))
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "row_ptr[%zu] = %zu entries cannot be in memory",
+                          n_rows, nnz);
     if (nnz > 0 && (col_idx == NULL || values == NULL))
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "col_idx or values is NULL with %zu entries",
                           nnz);
