@@ -618,7 +618,10 @@ GENRE_API genre_status genre_dataset_export_matrix(const genre_dataset *ds,
                                                    size_t cap, size_t *needed);
 
 /**
- * Copies the encoded labels (codes of the label column).
+ * Copies the encoded labels (codes of the label column). Under
+ * GENRE_UNSEEN_RESERVED_CODE a label never seen in the fit rows (or outside
+ * a fixed order) is -1, which no classifier accepts: drop such rows or use
+ * GENRE_UNSEEN_ERROR for the label.
  * @param[out] out destination or NULL for a size query; cap in elements.
  * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_BAD_STATE (no label column,
  *         not encoded); GENRE_E_MISSING_VALUE; GENRE_E_BUFFER_TOO_SMALL.

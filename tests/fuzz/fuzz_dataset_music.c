@@ -36,7 +36,7 @@ static void check(int ok)
         abort();
 }
 
-static void exports(const genre_dataset *ds, int encoded)
+static void exports(const genre_dataset *ds, int encoded, int reserved)
 {
     int64_t rows = 0;
     check(genre_dataset_get_i64(ds, GENRE_DATASET_N_ROWS, &rows) == GENRE_OK);
@@ -50,7 +50,7 @@ static void exports(const genre_dataset *ds, int encoded)
     int32_t *lab = malloc((n ? n : 1) * sizeof *lab);
     if (genre_dataset_export_labels(ds, lab, n, NULL) == GENRE_OK)
         for (size_t i = 0; i < n; i++)
-            check(lab[i] >= 0 && lab[i] < 10);
+            check((lab[i] >= 0 && lab[i] < 10) || (reserved && lab[i] == -1));
     free(lab);
     int64_t *grp = malloc((n ? n : 1) * sizeof *grp);
     genre_dataset_export_groups(ds, grp, n, NULL);
@@ -91,7 +91,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     check(genre_dataset_drop_empty_rows(ds) == GENRE_OK);
-    exports(ds, 0);
+    const int reserved = (opt & 2) != 0; /* unseen labels get code -1 */
+    exports(ds, 0, reserved);
     genre_dataset_split *sp = NULL;
     if ((opt & 8 ? genre_dataset_split_grouped(&sp, ds, 1, opt)
                  : genre_dataset_split_stratified(&sp, ds, 1, opt)) == GENRE_OK) {
@@ -107,9 +108,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                                                       : GENRE_IMPUTE_MEDIAN);
             }
             if (genre_dataset_prep_fit_apply(p, train) == GENRE_OK) {
-                exports(train, 1);
+                exports(train, 1, reserved);
                 if (genre_dataset_prep_apply(p, test) == GENRE_OK)
-                    exports(test, 1);
+                    exports(test, 1, reserved);
                 /* A fitted preparation saves and loads back. */
                 size_t n = 0;
                 genre_dataset_prep_save(p, NULL, 0, &n);

@@ -90,7 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const int normalize = !(opt & 4);
     genre_text_set_i64(t, GENRE_TEXT_NGRAM_MIN, grams & 7);
     genre_text_set_i64(t, GENRE_TEXT_NGRAM_MAX, (grams >> 3) & 7);
-    genre_text_set_i64(t, GENRE_TEXT_N_BUCKETS, (int64_t)1 << (1 + (grams >> 6) * 5));
+    genre_text_set_i64(t, GENRE_TEXT_N_BUCKETS, (int64_t)1 << (1 + (grams >> 6) * 3));
     genre_text_set_i64(t, GENRE_TEXT_NORMALIZE, normalize);
     genre_text_set_i64(t, GENRE_TEXT_SUBLINEAR_TF, (opt >> 3) & 1);
     genre_text_set_i64(t, GENRE_TEXT_LAYOUT,
