@@ -202,7 +202,7 @@ genre_status genre_dataset_schema_create(genre_dataset_schema **out)
     *out = NULL;
     genre_dataset_schema *s = GENRE_NEW(genre_dataset_schema);
     if (!s)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     s->max_record = 1 << 20;
     s->max_input = GENRE__DEFAULT_MAX_INPUT;
     s->unseen_policy = GENRE_UNSEEN_ERROR;
@@ -250,14 +250,14 @@ genre_status genre_dataset_schema_add_column(genre_dataset_schema *s, const char
     if (s->n_cols == s->cap_cols) {
         size_t cap = s->cap_cols ? s->cap_cols * 2 : 16;
         if (genre__realloc_array(&s->cols, cap, sizeof *s->cols) != 0)
-            return GENRE_E_NOMEM;
+            return GENRE_PASS(GENRE_E_NOMEM);
         s->cap_cols = cap;
     }
     struct genre__schema_col *c = &s->cols[s->n_cols];
     memset(c, 0, sizeof *c);
     c->name = genre__strdup(name);
     if (!c->name)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     c->role = role;
     if (role == GENRE_COL_LABEL)
         s->label_col = (int32_t)s->n_cols;
@@ -309,7 +309,7 @@ genre_status genre_dataset_schema_add_missing_value(genre_dataset_schema *s, con
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s': sentinel %g is not finite", column,
                           value);
     if (genre__realloc_array(&c->missing_value, c->n_missing_value + 1, sizeof(double)) != 0)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     c->missing_value[c->n_missing_value++] = value;
     return GENRE_OK;
 }
@@ -322,7 +322,7 @@ genre_status genre_dataset_schema_set_no_group(genre_dataset_schema *s, const ch
         return GENRE_FAIL(GENRE_E_BAD_STATE, "the schema has no group column yet");
     char *copy = genre__strdup(value);
     if (!copy)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     genre__free(s->no_group);
     s->no_group = copy;
     return GENRE_OK;
@@ -697,7 +697,7 @@ genre_status genre_dataset_drop_empty_rows(genre_dataset *ds)
     size_t before = ds->n_rows;
     uint8_t *keep = genre__alloc_array(before, 1);
     if (!keep)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     for (size_t r = 0; r < before; r++)
         keep[r] = !ds->blank[r];
     /* Record first: on failure the table is untouched. */
@@ -738,7 +738,7 @@ genre_status genre_dataset_export_matrix(const genre_dataset *ds, const char *co
     int32_t small[64];
     int32_t *idx = n_columns <= 64 ? small : genre__alloc_array(n_columns, sizeof *idx);
     if (!idx)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     genre_status st = GENRE_OK;
     for (size_t k = 0; k < n_columns && st == GENRE_OK; k++) {
         st = find_col(ds->schema, columns[k], &idx[k]);
@@ -816,7 +816,7 @@ genre_status genre_dataset_export_groups(const genre_dataset *ds, int64_t *out, 
     /* Dense ids in order of first appearance in this table. */
     int64_t *dense = genre__alloc_array(c->dict.n, sizeof *dense);
     if (!dense)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     for (size_t i = 0; i < c->dict.n; i++)
         dense[i] = -1;
     int64_t next = 0;

@@ -94,7 +94,7 @@ genre_status genre_dataset_prep_create(genre_dataset_prep **out,
     GENRE_CHECK_NOT_NULL(schema);
     genre_dataset_prep *p = GENRE_NEW(genre_dataset_prep);
     if (!p)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     genre_status st = genre__schema_copy(&p->schema, schema);
     if (st == GENRE_OK) {
         p->enc = genre__calloc_array(schema->n_cols, sizeof *p->enc);
@@ -186,7 +186,7 @@ genre_status genre_dataset_prep_add_model_impute(genre_dataset_prep *p, const ch
         return GENRE_PASS(st);
     int32_t *f = genre__alloc_array(n_features, sizeof *f);
     if (!f)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     for (size_t k = 0; k < n_features; k++) {
         f[k] = features[k] ? genre__schema_find(p->schema, features[k]) : -1;
         if (!features[k] || f[k] < 0) {
@@ -1095,7 +1095,7 @@ genre_status genre_dataset_leakage(const genre_dataset *ds, const genre_dataset_
         /* bit 0: in train; bit 1: counted as shared */
         uint8_t *mark = genre__calloc_array(gc->dict.n, 1);
         if (!mark)
-            return GENRE_E_NOMEM;
+            return GENRE_PASS(GENRE_E_NOMEM);
         for (size_t i = 0; i < n_train; i++)
             if (genre__has_group(ds, train[i]))
                 mark[gc->id[train[i]]] |= 1;
@@ -1126,7 +1126,7 @@ genre_status genre_dataset_leakage(const genre_dataset *ds, const genre_dataset_
     if (duplicate_rows) {
         struct hr *h = genre__alloc_array(n_train, sizeof *h);
         if (!h)
-            return GENRE_E_NOMEM;
+            return GENRE_PASS(GENRE_E_NOMEM);
         for (size_t i = 0; i < n_train; i++) {
             h[i].h = row_hash(ds, train[i]);
             h[i].r = train[i];

@@ -93,7 +93,7 @@ genre_status genre_kmeans_create(genre_kmeans **out)
     *out = NULL;
     genre_kmeans *km = GENRE_NEW(genre_kmeans);
     if (!km)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     set_defaults(km);
     *out = km;
     return GENRE_OK;
@@ -959,7 +959,7 @@ genre_status genre_kmeans_sweep(genre_kmeans *km, const double *x, size_t n_rows
     if (!which) {
         genre__free(all);
         genre__free(means);
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     }
     size_t n_valid = 0;
     for (size_t q = 0; q < count && st == GENRE_OK; q++) {

@@ -94,7 +94,7 @@ genre_status genre_tsne_create(genre_tsne **out)
     *out = NULL;
     genre_tsne *t = GENRE_NEW(genre_tsne);
     if (!t)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     set_defaults(t);
     *out = t;
     return GENRE_OK;
@@ -548,7 +548,7 @@ genre_status genre_tsne_kl_divergence(const genre_tsne *t, const double *x, size
         return GENRE_PASS((genre_status)T);
     double *yc = genre__alloc_array(n_rows * y_cols, sizeof(double));
     if (!yc)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     for (size_t i = 0; i < n_rows; i++)
         memcpy(yc + i * y_cols, y + i * y_stride, y_cols * sizeof(double));
     genre__csr p = {0};

@@ -126,6 +126,111 @@ START_TEST(kmeans_reports_its_own_name)
 }
 END_TEST
 
+/* Every allocation of a fit failing in turn: each NOMEM message names the
+ * fit, not "allocate" nor a private helper. */
+static double wx[12 * 3];
+static int32_t wy[12];
+
+static genre_status walk_scaler(void)
+{
+    genre_scaler *m = NULL;
+    genre_status st = genre_scaler_create(&m);
+    if (st == GENRE_OK)
+        st = genre_scaler_fit(m, wx, 12, 3, 3);
+    genre_scaler_free(m);
+    return st;
+}
+
+static genre_status walk_pca(void)
+{
+    genre_pca *m = NULL;
+    genre_status st = genre_pca_create(&m);
+    if (st == GENRE_OK)
+        st = genre_pca_fit(m, wx, 12, 3, 3);
+    genre_pca_free(m);
+    return st;
+}
+
+static genre_status walk_lda(void)
+{
+    genre_lda *m = NULL;
+    genre_status st = genre_lda_create(&m);
+    if (st == GENRE_OK)
+        st = genre_lda_fit(m, wx, 12, 3, 3, wy);
+    genre_lda_free(m);
+    return st;
+}
+
+static genre_status walk_kmeans(void)
+{
+    genre_kmeans *m = NULL;
+    genre_status st = genre_kmeans_create(&m);
+    if (st == GENRE_OK && (st = genre_kmeans_set_i64(m, GENRE_KMEANS_K, 2)) == GENRE_OK)
+        st = genre_kmeans_fit(m, wx, 12, 3, 3);
+    genre_kmeans_free(m);
+    return st;
+}
+
+static genre_status walk_text(void)
+{
+    static const char *const names[] = {"Daft Punk", "One More Time", "Miles Davis",
+                                        "So What"};
+    genre_text *m = NULL;
+    genre_status st = genre_text_create(&m);
+    if (st == GENRE_OK)
+        st = genre_text_fit(m, names, 2, 2);
+    genre_text_free(m);
+    return st;
+}
+
+static genre_status walk_roc_auc(void)
+{
+    static const double score[12] = {.1, .4, .35, .8, .2, .9, .6, .5, .3, .7, .05, .95};
+    double auc = 0;
+    return genre_metrics_roc_auc(wy, score, 12, 1, 1, &auc);
+}
+
+START_TEST(nomem_names_the_fit)
+{
+    for (int i = 0; i < 12; i++) {
+        wy[i] = i % 3;
+        for (int j = 0; j < 3; j++)
+            wx[i * 3 + j] = (double)((i * 7 + j * 3) % 11) + 0.25 * wy[i] * j;
+    }
+    static const struct {
+        const char *fit, *create;
+        genre_status (*run)(void);
+    } walks[] = {
+        {"genre_scaler_fit", "genre_scaler_create", walk_scaler},
+        {"genre_pca_fit", "genre_pca_create", walk_pca},
+        {"genre_lda_fit", "genre_lda_create", walk_lda},
+        {"genre_kmeans_fit", "genre_kmeans_create", walk_kmeans},
+        {"genre_text_fit", "genre_text_create", walk_text},
+        {"genre_metrics_roc_auc", "genre_metrics_roc_auc", walk_roc_auc},
+    };
+    for (size_t w = 0; w < sizeof walks / sizeof walks[0]; w++) {
+        genre__alloc_fail_at(0);
+        ck_assert_ok(walks[w].run());
+        long total = genre__alloc_attempts();
+        ck_assert_int_gt(total, 0);
+        for (long n = 1; n <= total; n++) {
+            genre_clear_error();
+            genre__alloc_fail_at(n);
+            genre_status st = walks[w].run();
+            genre__alloc_fail_at(0);
+            if (st == GENRE_OK)
+                continue;
+            const char *msg = genre_last_error();
+            size_t lf = strlen(walks[w].fit), lc = strlen(walks[w].create);
+            ck_assert_msg((strncmp(msg, walks[w].fit, lf) == 0 && msg[lf] == ':') ||
+                              (strncmp(msg, walks[w].create, lc) == 0 && msg[lc] == ':'),
+                          "allocation %ld of %ld: '%s' names neither %s nor %s", n, total, msg,
+                          walks[w].fit, walks[w].create);
+        }
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("core_error_names");
@@ -134,6 +239,7 @@ int main(void)
     tcase_add_test(tc, prep_load_file_is_not_reported_as_prep_load);
     tcase_add_test(tc, dataset_helpers_report_the_public_call);
     tcase_add_test(tc, kmeans_reports_its_own_name);
+    tcase_add_test(tc, nomem_names_the_fit);
     suite_add_tcase(suite, tc);
     return genre_test_run(suite);
 }
