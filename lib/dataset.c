@@ -202,8 +202,9 @@ genre_status genre_dataset_schema_create(genre_dataset_schema **out)
     *out = NULL;
     genre_dataset_schema *s = GENRE_NEW(genre_dataset_schema);
     if (!s)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     s->max_record = 1 << 20;
+    s->max_input = GENRE__DEFAULT_MAX_INPUT;
     s->unseen_policy = GENRE_UNSEEN_ERROR;
     s->label_col = s->group_col = -1;
     *out = s;
@@ -249,14 +250,14 @@ genre_status genre_dataset_schema_add_column(genre_dataset_schema *s, const char
     if (s->n_cols == s->cap_cols) {
         size_t cap = s->cap_cols ? s->cap_cols * 2 : 16;
         if (genre__realloc_array(&s->cols, cap, sizeof *s->cols) != 0)
-            return GENRE_E_NOMEM;
+            return GENRE_PASS(GENRE_E_NOMEM);
         s->cap_cols = cap;
     }
     struct genre__schema_col *c = &s->cols[s->n_cols];
     memset(c, 0, sizeof *c);
     c->name = genre__strdup(name);
     if (!c->name)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     c->role = role;
     if (role == GENRE_COL_LABEL)
         s->label_col = (int32_t)s->n_cols;
@@ -285,12 +286,12 @@ genre_status genre_dataset_schema_add_missing_text(genre_dataset_schema *s, cons
     GENRE_CHECK_NOT_NULL(s);
     GENRE_CHECK_NOT_NULL(text);
     if (!column)
-        return push_string(&s->missing_text, &s->n_missing_text, text);
+        return GENRE_PASS(push_string(&s->missing_text, &s->n_missing_text, text));
     int32_t j;
     genre_status st = find_col(s, column, &j);
     if (st != GENRE_OK)
-        return st;
-    return push_string(&s->cols[j].missing_text, &s->cols[j].n_missing_text, text);
+        return GENRE_PASS(st);
+    return GENRE_PASS(push_string(&s->cols[j].missing_text, &s->cols[j].n_missing_text, text));
 }
 
 genre_status genre_dataset_schema_add_missing_value(genre_dataset_schema *s, const char *column,
@@ -300,7 +301,7 @@ genre_status genre_dataset_schema_add_missing_value(genre_dataset_schema *s, con
     int32_t j;
     genre_status st = find_col(s, column, &j);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     struct genre__schema_col *c = &s->cols[j];
     if (c->role != GENRE_COL_NUMERIC)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s' is not numeric", column);
@@ -308,7 +309,7 @@ genre_status genre_dataset_schema_add_missing_value(genre_dataset_schema *s, con
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s': sentinel %g is not finite", column,
                           value);
     if (genre__realloc_array(&c->missing_value, c->n_missing_value + 1, sizeof(double)) != 0)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     c->missing_value[c->n_missing_value++] = value;
     return GENRE_OK;
 }
@@ -321,7 +322,7 @@ genre_status genre_dataset_schema_set_no_group(genre_dataset_schema *s, const ch
         return GENRE_FAIL(GENRE_E_BAD_STATE, "the schema has no group column yet");
     char *copy = genre__strdup(value);
     if (!copy)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     genre__free(s->no_group);
     s->no_group = copy;
     return GENRE_OK;
@@ -335,7 +336,7 @@ genre_status genre_dataset_schema_set_category_order(genre_dataset_schema *s, co
     int32_t j;
     genre_status st = find_col(s, column, &j);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     struct genre__schema_col *c = &s->cols[j];
     if (c->role != GENRE_COL_CATEGORICAL && c->role != GENRE_COL_LABEL)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s' is neither categorical nor a label",
@@ -355,7 +356,7 @@ genre_status genre_dataset_schema_set_category_order(genre_dataset_schema *s, co
     for (size_t i = 0; i < n; i++)
         if ((st = push_string(&order, &n_order, names[i])) != GENRE_OK) {
             free_strings(order, n_order);
-            return st;
+            return GENRE_PASS(st);
         }
     free_strings(c->order, c->n_order);
     c->order = order;
@@ -378,6 +379,12 @@ genre_status genre_dataset_schema_set_i64(genre_dataset_schema *s, int32_t key, 
             return GENRE_FAIL(GENRE_E_INVALID_ARG, "thread count %lld outside [0, 256]",
                               (long long)value);
         s->n_threads = value;
+        return GENRE_OK;
+    case GENRE_SCHEMA_MAX_INPUT_BYTES:
+        if (value < 1 || value > ((int64_t)1 << 62))
+            return GENRE_FAIL(GENRE_E_INVALID_ARG, "input limit %lld outside [1, 2^62]",
+                              (long long)value);
+        s->max_input = value;
         return GENRE_OK;
     case GENRE_SCHEMA_UNSEEN_CATEGORY:
         if (value != GENRE_UNSEEN_ERROR && value != GENRE_UNSEEN_RESERVED_CODE)
@@ -418,6 +425,7 @@ genre_status genre__schema_copy(genre_dataset_schema **out, const genre_dataset_
     }
     c->max_record = s->max_record;
     c->n_threads = s->n_threads;
+    c->max_input = s->max_input;
     c->unseen_policy = s->unseen_policy;
     *out = c;
     return GENRE_OK;
@@ -436,10 +444,11 @@ static const char *const music_genres[] = {"Electronic", "Anime", "Jazz",  "Alte
 genre_status genre_dataset_schema_create_music_genre(genre_dataset_schema **out)
 {
     GENRE_CHECK_NOT_NULL(out);
+    *out = NULL;
     genre_dataset_schema *s = NULL;
     genre_status st = genre_dataset_schema_create(&s);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
 #define TRY(call)                                                                              \
     if (st == GENRE_OK)                                                                        \
     st = (call)
@@ -462,7 +471,7 @@ genre_status genre_dataset_schema_create_music_genre(genre_dataset_schema **out)
 #undef TRY
     if (st != GENRE_OK) {
         genre_dataset_schema_free(s);
-        return st;
+        return GENRE_PASS(st);
     }
     *out = s;
     return GENRE_OK;
@@ -688,7 +697,7 @@ genre_status genre_dataset_drop_empty_rows(genre_dataset *ds)
     size_t before = ds->n_rows;
     uint8_t *keep = genre__alloc_array(before, 1);
     if (!keep)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     for (size_t r = 0; r < before; r++)
         keep[r] = !ds->blank[r];
     /* Record first: on failure the table is untouched. */
@@ -702,7 +711,7 @@ genre_status genre_dataset_drop_empty_rows(genre_dataset *ds)
     if (st == GENRE_OK)
         compact_rows(ds, keep);
     genre__free(keep);
-    return st;
+    return GENRE_PASS(st);
 }
 
 /* ---- Export ----------------------------------------------------------------- */
@@ -729,7 +738,7 @@ genre_status genre_dataset_export_matrix(const genre_dataset *ds, const char *co
     int32_t small[64];
     int32_t *idx = n_columns <= 64 ? small : genre__alloc_array(n_columns, sizeof *idx);
     if (!idx)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     genre_status st = GENRE_OK;
     for (size_t k = 0; k < n_columns && st == GENRE_OK; k++) {
         st = find_col(ds->schema, columns[k], &idx[k]);
@@ -769,7 +778,7 @@ genre_status genre_dataset_export_matrix(const genre_dataset *ds, const char *co
     }
     if (idx != small)
         genre__free(idx);
-    return st;
+    return GENRE_PASS(st);
 }
 
 genre_status genre_dataset_export_labels(const genre_dataset *ds, int32_t *out, size_t cap,
@@ -784,7 +793,7 @@ genre_status genre_dataset_export_labels(const genre_dataset *ds, int32_t *out, 
         return GENRE_FAIL(GENRE_E_BAD_STATE, "labels are not encoded yet (apply a prep)");
     genre_status st = size_check(out, cap, ds->n_rows, needed, "labels");
     if (st != GENRE_OK || !out)
-        return st;
+        return GENRE_PASS(st);
     for (size_t r = 0; r < ds->n_rows; r++)
         if (c->code[r] == GENRE__CODE_MISSING)
             return GENRE_FAIL(GENRE_E_MISSING_VALUE, "row %zu (line %lld): label is missing", r,
@@ -802,12 +811,12 @@ genre_status genre_dataset_export_groups(const genre_dataset *ds, int64_t *out, 
         return GENRE_FAIL(GENRE_E_BAD_STATE, "the schema has no group column");
     genre_status st = size_check(out, cap, ds->n_rows, needed, "groups");
     if (st != GENRE_OK || !out)
-        return st;
+        return GENRE_PASS(st);
     const struct genre__col *c = &ds->cols[j];
     /* Dense ids in order of first appearance in this table. */
     int64_t *dense = genre__alloc_array(c->dict.n, sizeof *dense);
     if (!dense)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     for (size_t i = 0; i < c->dict.n; i++)
         dense[i] = -1;
     int64_t next = 0;
@@ -827,7 +836,7 @@ genre_status genre_dataset_export_text(const genre_dataset *ds, const char *colu
     int32_t j;
     genre_status st = find_col(ds->schema, column, &j);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     int32_t role = ds->schema->cols[j].role;
     if (role == GENRE_COL_NUMERIC || role == GENRE_COL_IGNORE)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s' holds no text", column);

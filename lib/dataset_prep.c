@@ -94,7 +94,7 @@ genre_status genre_dataset_prep_create(genre_dataset_prep **out,
     GENRE_CHECK_NOT_NULL(schema);
     genre_dataset_prep *p = GENRE_NEW(genre_dataset_prep);
     if (!p)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     genre_status st = genre__schema_copy(&p->schema, schema);
     if (st == GENRE_OK) {
         p->enc = genre__calloc_array(schema->n_cols, sizeof *p->enc);
@@ -103,7 +103,7 @@ genre_status genre_dataset_prep_create(genre_dataset_prep **out,
     }
     if (st != GENRE_OK) {
         genre_dataset_prep_free(p);
-        return st;
+        return GENRE_PASS(st);
     }
     for (size_t j = 0; j < schema->n_cols; j++)
         if (schema->cols[j].role == GENRE_COL_CATEGORICAL || schema->cols[j].role == GENRE_COL_LABEL)
@@ -140,7 +140,7 @@ genre_status genre_dataset_prep_add_group_median(genre_dataset_prep *p, const ch
     int32_t j;
     genre_status st = numeric_col(p, column, &j);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     if (p->schema->group_col < 0)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "group median of '%s': the schema has no group",
                           column);
@@ -148,7 +148,7 @@ genre_status genre_dataset_prep_add_group_median(genre_dataset_prep *p, const ch
     memset(&s, 0, sizeof s);
     s.kind = STEP_GROUP_MEDIAN;
     s.col = j;
-    return push_step(p, &s);
+    return GENRE_PASS(push_step(p, &s));
 }
 
 genre_status genre_dataset_prep_add_impute(genre_dataset_prep *p, const char *column,
@@ -160,12 +160,12 @@ genre_status genre_dataset_prep_add_impute(genre_dataset_prep *p, const char *co
     int32_t j;
     genre_status st = numeric_col(p, column, &j);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     struct step s;
     memset(&s, 0, sizeof s);
     s.kind = kind == GENRE_IMPUTE_MEDIAN ? STEP_MEDIAN : STEP_MEAN;
     s.col = j;
-    return push_step(p, &s);
+    return GENRE_PASS(push_step(p, &s));
 }
 
 genre_status genre_dataset_prep_add_model_impute(genre_dataset_prep *p, const char *column,
@@ -183,10 +183,10 @@ genre_status genre_dataset_prep_add_model_impute(genre_dataset_prep *p, const ch
     int32_t j;
     genre_status st = numeric_col(p, column, &j);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     int32_t *f = genre__alloc_array(n_features, sizeof *f);
     if (!f)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     for (size_t k = 0; k < n_features; k++) {
         f[k] = features[k] ? genre__schema_find(p->schema, features[k]) : -1;
         if (!features[k] || f[k] < 0) {
@@ -215,7 +215,7 @@ genre_status genre_dataset_prep_add_model_impute(genre_dataset_prep *p, const ch
     st = push_step(p, &s);
     if (st != GENRE_OK)
         genre__free(f);
-    return st;
+    return GENRE_PASS(st);
 }
 
 /* ---- Encoding --------------------------------------------------------------- */
@@ -608,7 +608,7 @@ genre_status genre_dataset_prep_fit_apply(genre_dataset_prep *p, genre_dataset *
     }
     if (st != GENRE_OK) {
         unfit(p);
-        return st;
+        return GENRE_PASS(st);
     }
     p->fitted = 1;
     return GENRE_OK;
@@ -625,7 +625,7 @@ genre_status genre_dataset_prep_apply(const genre_dataset_prep *p, genre_dataset
         st = apply_encodings(p, ds);
     for (size_t i = 0; i < p->n_steps && st == GENRE_OK; i++)
         st = apply_step(p, &p->steps[i], ds);
-    return st;
+    return GENRE_PASS(st);
 }
 
 static genre_status fitted_category_col(const genre_dataset_prep *p, const char *column,
@@ -656,7 +656,7 @@ genre_status genre_dataset_prep_category_count(const genre_dataset_prep *p, cons
     genre_status st = fitted_category_col(p, column, &e);
     if (st == GENRE_OK)
         *out = (int32_t)e->names.n;
-    return st;
+    return GENRE_PASS(st);
 }
 
 genre_status genre_dataset_prep_category_name(const genre_dataset_prep *p, const char *column,
@@ -666,7 +666,7 @@ genre_status genre_dataset_prep_category_name(const genre_dataset_prep *p, const
     const struct encoding *e = NULL;
     genre_status st = fitted_category_col(p, column, &e);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     if (code < 0 || (size_t)code >= e->names.n)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s': code %d outside [0, %zu)", column,
                           (int)code, e->names.n);
@@ -765,7 +765,7 @@ genre_status genre_dataset_split_stratified(genre_dataset_split **out, const gen
     size_t n_classes = 0;
     genre_status st = split_labels(ds, test_per_class, &labels, &n_classes);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     size_t n = ds->n_rows;
     size_t *start = genre__calloc_array(n_classes + 1, sizeof *start);
     size_t *by_class = genre__alloc_array(n, sizeof *by_class);
@@ -813,7 +813,7 @@ done:
     genre__free(start);
     genre__free(by_class);
     genre__free(side_of);
-    return st;
+    return GENRE_PASS(st);
 }
 
 genre_status genre_dataset_split_grouped(genre_dataset_split **out, const genre_dataset *ds,
@@ -825,7 +825,7 @@ genre_status genre_dataset_split_grouped(genre_dataset_split **out, const genre_
     size_t n_classes = 0;
     genre_status st = split_labels(ds, test_per_class, &labels, &n_classes);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     if (ds->schema->group_col < 0)
         return GENRE_FAIL(GENRE_E_BAD_STATE, "the schema has no group column");
     size_t n = ds->n_rows;
@@ -909,7 +909,7 @@ done:
     genre__free(test_count);
     genre__free(unit_count);
     genre__free(side_of);
-    return st;
+    return GENRE_PASS(st);
 }
 
 static genre_status split_side(const genre_dataset_split *sp, int32_t side)
@@ -925,7 +925,7 @@ genre_status genre_dataset_split_rows(const genre_dataset_split *sp, int32_t sid
 {
     genre_status st = split_side(sp, side);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     if (needed)
         *needed = sp->n[side];
     if (!rows)
@@ -943,7 +943,7 @@ genre_status genre_dataset_split_class_counts(const genre_dataset_split *sp, int
 {
     genre_status st = split_side(sp, side);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     if (needed)
         *needed = sp->n_classes;
     if (!counts)
@@ -963,7 +963,7 @@ genre_status genre_dataset_subset(genre_dataset **out, const genre_dataset *ds,
     GENRE_CHECK_NOT_NULL(ds);
     genre_status st = split_side(sp, side);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     if (sp->n_table_rows != ds->n_rows)
         return GENRE_FAIL(GENRE_E_SHAPE, "split of a %zu-row table used on a %zu-row table",
                           sp->n_table_rows, ds->n_rows);
@@ -971,7 +971,7 @@ genre_status genre_dataset_subset(genre_dataset **out, const genre_dataset *ds,
     const size_t *rows = sp->rows[side];
     genre_dataset *sub = NULL;
     if ((st = genre__dataset_alloc(&sub, ds->schema, n)) != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     for (size_t j = 0; j < ds->schema->n_cols && st == GENRE_OK; j++) {
         const struct genre__col *c = &ds->cols[j];
         struct genre__col *d = &sub->cols[j];
@@ -1005,7 +1005,7 @@ genre_status genre_dataset_subset(genre_dataset **out, const genre_dataset *ds,
         st = genre__report_set(sub, "subset", -1, "rows", (int64_t)n);
     if (st != GENRE_OK) {
         genre_dataset_free(sub);
-        return st;
+        return GENRE_PASS(st);
     }
     for (size_t i = 0; i < n; i++) {
         sub->blank[i] = ds->blank[rows[i]];
@@ -1095,7 +1095,7 @@ genre_status genre_dataset_leakage(const genre_dataset *ds, const genre_dataset_
         /* bit 0: in train; bit 1: counted as shared */
         uint8_t *mark = genre__calloc_array(gc->dict.n, 1);
         if (!mark)
-            return GENRE_E_NOMEM;
+            return GENRE_PASS(GENRE_E_NOMEM);
         for (size_t i = 0; i < n_train; i++)
             if (genre__has_group(ds, train[i]))
                 mark[gc->id[train[i]]] |= 1;
@@ -1126,7 +1126,7 @@ genre_status genre_dataset_leakage(const genre_dataset *ds, const genre_dataset_
     if (duplicate_rows) {
         struct hr *h = genre__alloc_array(n_train, sizeof *h);
         if (!h)
-            return GENRE_E_NOMEM;
+            return GENRE_PASS(GENRE_E_NOMEM);
         for (size_t i = 0; i < n_train; i++) {
             h[i].h = row_hash(ds, train[i]);
             h[i].r = train[i];
@@ -1152,7 +1152,7 @@ genre_status genre_dataset_leakage(const genre_dataset *ds, const genre_dataset_
         genre__free(h);
         *duplicate_rows = dup;
     }
-    return st;
+    return GENRE_PASS(st);
 }
 
 /* ---- Save / load (model container, kind GENRE_MODEL_DATASET_PREP) ----------- */
@@ -1262,27 +1262,27 @@ genre_status genre_dataset_prep_save(const genre_dataset_prep *p, void *buf, siz
 {
     genre_status st = check_savable(p);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     GENRE_CHECK_NOT_NULL(written_or_needed);
     genre__mf_writer w;
     st = write_prep(p, &w);
     if (st == GENRE_OK)
         st = genre__mf_finish_to_memory(&w, buf, cap, written_or_needed);
     genre__mf_writer_free(&w);
-    return st;
+    return GENRE_PASS(st);
 }
 
 genre_status genre_dataset_prep_save_file(const genre_dataset_prep *p, const char *path)
 {
     genre_status st = check_savable(p);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     genre__mf_writer w;
     st = write_prep(p, &w);
     if (st == GENRE_OK)
         st = genre__mf_finish_to_file_for(__func__, &w, path);
     genre__mf_writer_free(&w);
-    return st;
+    return GENRE_PASS(st);
 }
 
 /* Reads a string list record pair into a dictionary (ids in stored order);
@@ -1489,7 +1489,7 @@ static genre_status read_step(const genre__mf_reader *r, genre_dataset_prep *p, 
     return GENRE_OK;
 }
 
-genre_status genre_dataset_prep_load(genre_dataset_prep **out, const void *buf, size_t len)
+static genre_status prep_load(genre_dataset_prep **out, const void *buf, size_t len)
 {
     GENRE_CHECK_NOT_NULL(out);
     *out = NULL;
@@ -1538,6 +1538,11 @@ genre_status genre_dataset_prep_load(genre_dataset_prep **out, const void *buf, 
     return GENRE_OK;
 }
 
+genre_status genre_dataset_prep_load(genre_dataset_prep **out, const void *buf, size_t len)
+{
+    return GENRE_PASS(prep_load(out, buf, len));
+}
+
 genre_status genre_dataset_prep_load_file(genre_dataset_prep **out, const char *path)
 {
     GENRE_CHECK_NOT_NULL(out);
@@ -1547,10 +1552,10 @@ genre_status genre_dataset_prep_load_file(genre_dataset_prep **out, const char *
     size_t len = 0;
     genre_status st = genre__mf_read_file(path, GENRE__MF_MAX_FILE_BYTES, &buf, &len);
     if (st != GENRE_OK)
-        return st;
-    st = genre_dataset_prep_load(out, buf, len);
+        return GENRE_PASS(st);
+    st = prep_load(out, buf, len);
     genre__free(buf);
-    return st;
+    return GENRE_PASS(st);
 }
 
 genre_status genre_dataset_prep_set_model_callbacks(genre_dataset_prep *p, const char *column,

@@ -50,9 +50,26 @@ struct genre_dataset_schema {
     char *no_group;          /* the group value meaning "no group", or NULL */
     int64_t max_record;
     int64_t n_threads;       /* reader threads, 0 = online cores */
+    int64_t max_input;       /* bytes an in-memory read may hold (uncompressed) */
     int32_t unseen_policy;
     int32_t label_col, group_col; /* schema indices or -1 */
 };
+
+/* GENRE_SCHEMA_MAX_INPUT_BYTES's default: 16 GiB. */
+#define GENRE__DEFAULT_MAX_INPUT ((int64_t)16 << 30)
+
+/* Parses a whole CSV input held in memory, plain or gzip (inflated to at most
+ * schema->max_input bytes); messages call the input `name`. The caller names
+ * the public function (genre__fail_as). */
+genre_status genre__dataset_parse(genre_dataset **out, const genre_dataset_schema *schema,
+                                  const void *buf, size_t len, const char *name);
+
+/* GENRE_E_INPUT_TOO_LARGE for the input `name` that `verb` ("holds",
+ * "inflates to") more than limit bytes. */
+genre_status genre__dataset_too_large(const char *name, size_t limit, const char *verb);
+/* GENRE_E_PARSE naming the line and column of the first NUL byte in
+ * buf[0..len), else GENRE_OK. */
+genre_status genre__dataset_check_nul(const char *buf, size_t len, const char *name);
 
 genre_status genre__schema_copy(genre_dataset_schema **out, const genre_dataset_schema *s);
 int32_t genre__schema_find(const genre_dataset_schema *s, const char *name);

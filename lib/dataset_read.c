@@ -4,7 +4,7 @@
  * validation, locale-independent numbers, schema mapping by header name.
  * The whole input is held in memory and parsed in one pass: the 7.5 MB
  * reference table parses in a few milliseconds, so streaming would only add
- * complexity.
+ * complexity. Getting the bytes (files, FIFOs, limits) is dataset_input.c.
  */
 #define _GNU_SOURCE /* strtod_l, newlocale: numbers must ignore LC_NUMERIC */
 #include "dataset_private.h"
@@ -62,9 +62,10 @@ static int is_gzip(const unsigned char *b, size_t len)
 }
 
 #ifdef GENRE_HAVE_LIBDEFLATE
-/* libdeflate inflates whole members at memory speed (about twice zlib). */
+/* libdeflate inflates whole members at memory speed (about twice zlib). At
+ * most limit bytes come out: past that, GENRE_E_INPUT_TOO_LARGE. */
 static genre_status inflate_all(const char *name, const unsigned char *in, size_t in_len,
-                                char **out, size_t *out_len)
+                                size_t limit, char **out, size_t *out_len)
 {
     /* ISIZE of the last member is a good first guess for one-member files. */
     size_t cap = 1u << 16;
@@ -75,6 +76,8 @@ static genre_status inflate_all(const char *name, const unsigned char *in, size_
         if (isize + 1 > cap)
             cap = isize + 1;
     }
+    if (cap > limit + 1)
+        cap = limit + 1;
     char *buf = genre__alloc_array(cap, 1);
     if (!buf)
         return GENRE_E_NOMEM;
@@ -90,11 +93,16 @@ static genre_status inflate_all(const char *name, const unsigned char *in, size_
         enum libdeflate_result r = libdeflate_gzip_decompress_ex(
             d, in + pos, in_len - pos, buf + used, cap - used, &in_used, &got);
         if (r == LIBDEFLATE_INSUFFICIENT_SPACE) {
-            if (cap > SIZE_MAX / 2 || genre__realloc_array(&buf, cap * 2, 1) != 0) {
+            if (cap > limit) {
+                st = genre__dataset_too_large(name, limit, "inflates to");
+                break;
+            }
+            size_t grown = cap > SIZE_MAX / 2 || cap * 2 > limit + 1 ? limit + 1 : cap * 2;
+            if (genre__realloc_array(&buf, grown, 1) != 0) {
                 st = GENRE_E_NOMEM;
                 break;
             }
-            cap *= 2;
+            cap = grown;
             continue;
         }
         if (r != LIBDEFLATE_SUCCESS) {
@@ -104,6 +112,10 @@ static genre_status inflate_all(const char *name, const unsigned char *in, size_
         }
         used += got;
         pos += in_used;
+        if (used > limit) {
+            st = genre__dataset_too_large(name, limit, "inflates to");
+            break;
+        }
         /* Padding after the last member is tolerated, as gzip(1) does. */
         if (pos < in_len && !is_gzip(in + pos, in_len - pos))
             break;
@@ -131,9 +143,11 @@ static void z_free(voidpf opaque, voidpf p)
 }
 
 static genre_status inflate_all(const char *name, const unsigned char *in, size_t in_len,
-                                char **out, size_t *out_len)
+                                size_t limit, char **out, size_t *out_len)
 {
     size_t cap = in_len * 4 + 1024, used = 0;
+    if (cap > limit + 1)
+        cap = limit + 1;
     char *buf = genre__alloc_array(cap, 1);
     if (!buf)
         return GENRE_E_NOMEM;
@@ -148,12 +162,17 @@ static genre_status inflate_all(const char *name, const unsigned char *in, size_
     size_t pos = 0;
     genre_status st = GENRE_OK;
     for (;;) {
+        if (used > limit) {
+            st = genre__dataset_too_large(name, limit, "inflates to");
+            break;
+        }
         if (used == cap) {
-            if (genre__realloc_array(&buf, cap * 2, 1) != 0) {
+            size_t grown = cap > SIZE_MAX / 2 || cap * 2 > limit + 1 ? limit + 1 : cap * 2;
+            if (genre__realloc_array(&buf, grown, 1) != 0) {
                 st = GENRE_E_NOMEM;
                 break;
             }
-            cap *= 2;
+            cap = grown;
         }
         size_t in_chunk = in_len - pos > 1u << 30 ? 1u << 30 : in_len - pos;
         size_t out_chunk = cap - used > 1u << 30 ? 1u << 30 : cap - used;
@@ -164,6 +183,10 @@ static genre_status inflate_all(const char *name, const unsigned char *in, size_
         int r = inflate(&z, Z_NO_FLUSH);
         pos += in_chunk - z.avail_in;
         used += out_chunk - z.avail_out;
+        if (used > limit) {
+            st = genre__dataset_too_large(name, limit, "inflates to");
+            break;
+        }
         if (r == Z_STREAM_END) {
             if (pos < in_len && is_gzip(in + pos, in_len - pos)) {
                 inflateReset(&z);
@@ -1100,6 +1123,9 @@ static genre_status read_plain(genre_dataset **out, const genre_dataset_schema *
     }
     if (len == 0)
         return GENRE_FAIL(GENRE_E_EMPTY_INPUT, "%s: the input is empty", name);
+    genre_status st = genre__dataset_check_nul(buf, len, name);
+    if (st != GENRE_OK)
+        return st;
     struct reader rd;
     memset(&rd, 0, sizeof rd);
     rd.name = name;
@@ -1115,89 +1141,28 @@ static genre_status read_plain(genre_dataset **out, const genre_dataset_schema *
     rd.c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
     if (rd.c_locale == (locale_t)0)
         return GENRE_FAIL(GENRE_E_NOMEM, "%s: cannot create the C locale", name);
-    genre_status st = parse_all(&rd, schema, out);
+    st = parse_all(&rd, schema, out);
     freelocale(rd.c_locale);
     genre__free(rd.fields);
     genre__free(rd.scratch);
     return st;
 }
 
-static genre_status read_any(genre_dataset **out, const genre_dataset_schema *schema,
-                             const void *buf, size_t len, const char *name)
+genre_status genre__dataset_parse(genre_dataset **out, const genre_dataset_schema *schema,
+                                  const void *buf, size_t len, const char *name)
 {
+    const size_t limit = (uint64_t)schema->max_input < SIZE_MAX - 1 ? (size_t)schema->max_input
+                                                                     : SIZE_MAX - 1;
+    if (len > limit)
+        return genre__dataset_too_large(name, limit, "holds");
     if (!is_gzip(buf, len))
         return read_plain(out, schema, buf, len, name);
     char *plain = NULL;
     size_t plain_len = 0;
-    genre_status st = inflate_all(name, buf, len, &plain, &plain_len);
+    genre_status st = inflate_all(name, buf, len, limit, &plain, &plain_len);
     if (st != GENRE_OK)
         return st;
     st = read_plain(out, schema, plain, plain_len, name);
     genre__free(plain);
-    return st;
-}
-
-genre_status genre_dataset_read_memory(genre_dataset **out, const genre_dataset_schema *schema,
-                                       const void *buf, size_t len, const char *name)
-{
-    GENRE_CHECK_NOT_NULL(out);
-    *out = NULL;
-    GENRE_CHECK_NOT_NULL(schema);
-    if (!buf && len > 0)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "argument 'buf' is NULL with len %zu", len);
-    if (schema->n_cols == 0)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "the schema names no column");
-    return read_any(out, schema, len ? buf : "", len, name ? name : "<memory>");
-}
-
-genre_status genre_dataset_read_file(genre_dataset **out, const genre_dataset_schema *schema,
-                                     const char *path)
-{
-    GENRE_CHECK_NOT_NULL(out);
-    *out = NULL;
-    GENRE_CHECK_NOT_NULL(schema);
-    GENRE_CHECK_NOT_NULL(path);
-    if (schema->n_cols == 0)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "the schema names no column");
-    FILE *f = fopen(path, "rb");
-    if (!f) /* no memory for the FILE is out of memory, not an I/O error */
-        return GENRE_FAIL(errno == ENOMEM ? GENRE_E_NOMEM : GENRE_E_IO, "%s: cannot open: %s",
-                          path, strerror(errno));
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    genre_status st = GENRE_OK;
-    if (fseek(f, 0, SEEK_END) == 0) {
-        long sz = ftell(f);
-        if (sz > 0)
-            cap = (size_t)sz + 1;
-        rewind(f);
-    }
-    if (cap == 0)
-        cap = 1u << 16;
-    buf = genre__alloc_array(cap, 1);
-    if (!buf) {
-        fclose(f);
-        return GENRE_E_NOMEM;
-    }
-    for (;;) {
-        if (len == cap) {
-            if (genre__realloc_array(&buf, cap * 2, 1) != 0) {
-                st = GENRE_E_NOMEM;
-                break;
-            }
-            cap *= 2;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) {
-            if (ferror(f))
-                st = GENRE_FAIL(GENRE_E_IO, "%s: read error", path);
-            break;
-        }
-    }
-    fclose(f);
-    if (st == GENRE_OK)
-        st = read_any(out, schema, buf, len, path);
-    genre__free(buf);
     return st;
 }

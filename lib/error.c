@@ -4,11 +4,13 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #define GENRE_ERROR_MESSAGE_MAX 1024
 
 static _Thread_local char last_message[GENRE_ERROR_MESSAGE_MAX];
 static _Thread_local genre_status last_status;
+static _Thread_local size_t last_head; /* length of the "func: " that starts it */
 
 struct status_entry {
     genre_status code;
@@ -48,6 +50,7 @@ static const struct status_entry status_table[] = {
     {GENRE_E_MISSING_COLUMN, "GENRE_E_MISSING_COLUMN", "column not found"},
     {GENRE_E_UNSEEN_CATEGORY, "GENRE_E_UNSEEN_CATEGORY", "category not seen when fitting"},
     {GENRE_E_MISSING_VALUE, "GENRE_E_MISSING_VALUE", "value still missing"},
+    {GENRE_E_INPUT_TOO_LARGE, "GENRE_E_INPUT_TOO_LARGE", "input larger than the configured limit"},
 };
 
 static const struct status_entry *find_status(genre_status code)
@@ -97,5 +100,21 @@ genre_status genre__fail(genre_status status, const char *func,
     vsnprintf(last_message + head, sizeof last_message - (size_t)head, fmt, ap);
     va_end(ap);
     last_status = status;
+    last_head = (size_t)head;
     return status;
+}
+
+genre_status genre__fail_as(genre_status status, const char *func, const char *context)
+{
+    if (status == GENRE_OK)
+        return status;
+    if (last_status != status || last_message[last_head] == '\0')
+        return genre__fail(status, func, "%s", genre_status_str(status));
+    size_t name_len = strlen(func);
+    if (!context && last_head == name_len + 2 && memcmp(last_message, func, name_len) == 0)
+        return status;
+    char tail[GENRE_ERROR_MESSAGE_MAX];
+    snprintf(tail, sizeof tail, "%s", last_message + last_head);
+    return context ? genre__fail(status, func, "%s: %s", context, tail)
+                   : genre__fail(status, func, "%s", tail);
 }

@@ -18,6 +18,17 @@ genre_status genre__fail(genre_status status, const char *func,
 
 #define GENRE_FAIL(status, ...) genre__fail((status), __func__, __VA_ARGS__)
 
+/* For a public function passing on a failure recorded by a private helper or
+ * by another public function it calls: the message's leading function name
+ * becomes func (the function the user called), with context, when not NULL,
+ * put before the rest ("func: context: why"). Returns status; GENRE_OK is
+ * passed through untouched, and a failure recorded without a message gets
+ * one. */
+genre_status genre__fail_as(genre_status status, const char *func, const char *context);
+
+/* `return GENRE_PASS(st);` at the end of a public function. */
+#define GENRE_PASS(status) genre__fail_as((status), __func__, NULL)
+
 /* Fails with GENRE_E_INVALID_ARG when the pointer argument is NULL. */
 #define GENRE_CHECK_NOT_NULL(ptr)                                              \
     do {                                                                       \

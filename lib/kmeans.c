@@ -93,7 +93,7 @@ genre_status genre_kmeans_create(genre_kmeans **out)
     *out = NULL;
     genre_kmeans *km = GENRE_NEW(genre_kmeans);
     if (!km)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     set_defaults(km);
     *out = km;
     return GENRE_OK;
@@ -813,7 +813,7 @@ genre_status genre_kmeans_fit(genre_kmeans *km, const double *x, size_t n_rows, 
     GENRE_CHECK_NOT_NULL(km);
     genre_status st = genre__check_matrix(__func__, "x", x, n_rows, n_cols, row_stride, 1);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     if ((uint64_t)km->k > n_rows)
         return GENRE_FAIL(GENRE_E_INVALID_ARG,
                           "GENRE_KMEANS_K = %lld clusters is more than the %zu row(s) of x",
@@ -825,7 +825,7 @@ genre_status genre_kmeans_fit(genre_kmeans *km, const double *x, size_t n_rows, 
     st = fit_into(km, __func__, x, n_rows, n_cols, row_stride, (size_t)km->k, &centers,
                   &labels, &best, &best_r);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     genre__free(km->centers);
     genre__free(km->labels);
     km->centers = centers;
@@ -886,15 +886,15 @@ genre_status genre_kmeans_predict(const genre_kmeans *km, const double *x, size_
 {
     genre_status st = fitted_or_fail(km, __func__);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     if ((st = genre__check_matrix(__func__, "x", x, n_rows, n_cols, row_stride, 1)) !=
         GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     if (n_cols != km->d)
         return GENRE_FAIL(GENRE_E_SHAPE, "x has %zu columns but the k-means was fitted on %zu",
                           n_cols, km->d);
     if ((st = genre__lin_out(__func__, out, out_len, n_rows, needed)) != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     int T = genre__resolve_threads(km->n_threads);
     pred_ctx c = {km, x, n_rows, row_stride, out};
     genre__parallel_for(T > 0 ? T : 1, (n_rows + ROWS - 1) / ROWS, predict_rows, &c);
@@ -917,7 +917,7 @@ genre_status genre_kmeans_get_labels(const genre_kmeans *km, int32_t *out, size_
     if (st == GENRE_OK)
         st = genre__lin_out(__func__, out, out_len, km->n, needed);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     memcpy(out, km->labels, km->n * sizeof(int32_t));
     return GENRE_OK;
 }
@@ -932,7 +932,7 @@ genre_status genre_kmeans_sweep(genre_kmeans *km, const double *x, size_t n_rows
     GENRE_CHECK_NOT_NULL(km);
     genre_status st = genre__check_matrix(__func__, "x", x, n_rows, n_cols, row_stride, 1);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     if (inertia == NULL && silhouette == NULL)
         return GENRE_FAIL(GENRE_E_INVALID_ARG,
                           "inertia and silhouette are both NULL: nothing to compute");
@@ -959,7 +959,7 @@ genre_status genre_kmeans_sweep(genre_kmeans *km, const double *x, size_t n_rows
     if (!which) {
         genre__free(all);
         genre__free(means);
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     }
     size_t n_valid = 0;
     for (size_t q = 0; q < count && st == GENRE_OK; q++) {
@@ -1001,7 +1001,7 @@ genre_status genre_kmeans_sweep(genre_kmeans *km, const double *x, size_t n_rows
     genre__free(all);
     genre__free(means);
     genre__free(which);
-    return st;
+    return GENRE_PASS(st);
 }
 
 /* ---- Persistence --------------------------------------------------------- */

@@ -151,7 +151,7 @@ genre_status genre_lda_create(genre_lda **out)
     *out = NULL;
     genre_lda *l = GENRE_NEW(genre_lda);
     if (!l)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     *out = l;
     return GENRE_OK;
 }
@@ -265,7 +265,7 @@ genre_status genre_lda_set_priors(genre_lda *l, const double *priors, size_t n)
     if (n) {
         copy = genre__alloc_array(n, sizeof(double));
         if (!copy)
-            return GENRE_E_NOMEM;
+            return GENRE_PASS(GENRE_E_NOMEM);
         for (size_t c = 0; c < n; c++)
             copy[c] = priors[c] / sum;
     }
@@ -331,7 +331,7 @@ genre_status genre_lda_fit(genre_lda *l, const double *x, size_t n_rows, size_t 
     GENRE_CHECK_NOT_NULL(l);
     genre_status st = genre__check_matrix(__func__, "x", x, n_rows, n_cols, row_stride, 0);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     GENRE_CHECK_NOT_NULL(y);
     const size_t n = n_rows, d = n_cols;
     fit_scratch s = {0};
@@ -571,7 +571,7 @@ genre_status genre_lda_fit(genre_lda *l, const double *x, size_t n_rows, size_t 
 done:
     fit_free(&f);
     scratch_free(&s);
-    return st;
+    return GENRE_PASS(st);
 }
 
 static genre_status check_apply(const genre_lda *l, const char *func, const double *x,
@@ -614,17 +614,17 @@ genre_status genre_lda_transform(const genre_lda *l, const double *x, size_t n_r
     genre_status st = check_apply(l, __func__, x, n_rows, n_cols, row_stride, l ? l->k : 0,
                                   out, out_len, needed);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     const size_t block = n_rows < ROW_BLOCK ? n_rows : ROW_BLOCK;
     double *tmp = genre__alloc_array(block * l->d, sizeof(double));
     if (!tmp)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     for (size_t i0 = 0; i0 < n_rows && st == GENRE_OK; i0 += block) {
         size_t b = n_rows - i0 < block ? n_rows - i0 : block;
         st = project_block(l, x, row_stride, i0, b, l->k, tmp, out + i0 * l->k);
     }
     genre__free(tmp);
-    return st;
+    return GENRE_PASS(st);
 }
 
 /* Posteriors of rows into proba (n x K) and/or labels into pred. */
@@ -681,7 +681,7 @@ genre_status genre_lda_predict_proba(const genre_lda *l, const double *x, size_t
 {
     genre_status st = check_apply(l, __func__, x, n_rows, n_cols, row_stride,
                                   l ? l->n_classes : 0, out, out_len, needed);
-    return st ? st : posterior(l, x, n_rows, row_stride, out, NULL);
+    return GENRE_PASS(st ? st : posterior(l, x, n_rows, row_stride, out, NULL));
 }
 
 genre_status genre_lda_predict(const genre_lda *l, const double *x, size_t n_rows,
@@ -690,7 +690,7 @@ genre_status genre_lda_predict(const genre_lda *l, const double *x, size_t n_row
 {
     genre_status st =
         check_apply(l, __func__, x, n_rows, n_cols, row_stride, 1, out, out_len, needed);
-    return st ? st : posterior(l, x, n_rows, row_stride, NULL, out);
+    return GENRE_PASS(st ? st : posterior(l, x, n_rows, row_stride, NULL, out));
 }
 
 static genre_status fitted_or_fail(const genre_lda *l, const char *func)
@@ -716,7 +716,7 @@ genre_status genre_lda_get_scalings(const genre_lda *l, double *out, size_t out_
     if (st == GENRE_OK)
         st = genre__lin_out(__func__, out, out_len, l->d * l->k, needed);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     for (size_t j = 0; j < l->d; j++)
         memcpy(out + j * l->k, l->scal + j * l->m, l->k * sizeof(double));
     return GENRE_OK;
@@ -753,7 +753,7 @@ genre_status genre_lda_get_classes(const genre_lda *l, int32_t *out, size_t out_
     if (st == GENRE_OK)
         st = genre__lin_out(__func__, out, out_len, l->n_classes, needed);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     memcpy(out, l->classes, l->n_classes * sizeof(int32_t));
     return GENRE_OK;
 }

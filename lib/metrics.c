@@ -59,7 +59,7 @@ genre_status genre_metrics_confusion_matrix(const int32_t *y_true, const int32_t
     if (st == GENRE_OK)
         st = check_labels(__func__, "y_pred", y_pred, n, n_classes);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     memset(out, 0, need * sizeof *out);
     for (size_t i = 0; i < n; i++)
         out[(size_t)y_true[i] * n_classes + (size_t)y_pred[i]]++;
@@ -106,7 +106,7 @@ genre_status genre_metrics_log_loss(const int32_t *y_true, const double *proba, 
     genre_status st =
         check_proba_args(__func__, y_true, proba, n_rows, n_classes, row_stride);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     const double eps = DBL_EPSILON;
     double total = 0.0;
     for (size_t i = 0; i < n_rows; i++) {
@@ -136,7 +136,7 @@ genre_status genre_metrics_r2(const double *y_true, const double *y_pred, size_t
     if (st == GENRE_OK)
         st = check_scores(__func__, y_pred, n, 1, 1);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     double mean = 0.0;
     for (size_t i = 0; i < n; i++)
         mean += y_true[i];
@@ -300,10 +300,10 @@ genre_status genre_metrics_roc_curve(const int32_t *y_true, const double *scores
     GENRE_CHECK_NOT_NULL(n_points);
     genre_status st = check_binary_args(__func__, y_true, scores, n, score_stride);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     curve_ws w;
     if (curve_ws_alloc(&w, n) != GENRE_OK)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     for (size_t i = 0; i < n; i++) {
         w.items[i].s = scores[i * score_stride];
         w.items[i].pos = y_true[i] == positive_label;
@@ -311,7 +311,7 @@ genre_status genre_metrics_roc_curve(const int32_t *y_true, const double *scores
     size_t m = curve_from_items(&w, n, drop_intermediate != 0);
     st = export_curve(__func__, &w, m, fpr, tpr, thresholds, cap, n_points);
     curve_ws_free(&w);
-    return st;
+    return GENRE_PASS(st);
 }
 
 genre_status genre_metrics_roc_curve_micro(const int32_t *y_true, const double *proba,
@@ -324,13 +324,13 @@ genre_status genre_metrics_roc_curve_micro(const int32_t *y_true, const double *
     genre_status st =
         check_proba_args(__func__, y_true, proba, n_rows, n_classes, row_stride);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     if (n_rows > SIZE_MAX / 4 / n_classes)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "%zu x %zu scores overflow", n_rows, n_classes);
     size_t n = n_rows * n_classes;
     curve_ws w;
     if (curve_ws_alloc(&w, n) != GENRE_OK)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     for (size_t i = 0; i < n_rows; i++)
         for (size_t j = 0; j < n_classes; j++) {
             w.items[i * n_classes + j].s = proba[i * row_stride + j];
@@ -339,7 +339,7 @@ genre_status genre_metrics_roc_curve_micro(const int32_t *y_true, const double *
     size_t m = curve_from_items(&w, n, drop_intermediate != 0);
     st = export_curve(__func__, &w, m, fpr, tpr, thresholds, cap, n_points);
     curve_ws_free(&w);
-    return st;
+    return GENRE_PASS(st);
 }
 
 /* AUC of the items in w (n of them, with n_pos positives). */
@@ -357,7 +357,7 @@ genre_status genre_metrics_roc_auc(const int32_t *y_true, const double *scores, 
     GENRE_CHECK_NOT_NULL(out);
     genre_status st = check_binary_args(__func__, y_true, scores, n, score_stride);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     size_t n_pos = 0;
     for (size_t i = 0; i < n; i++)
         n_pos += y_true[i] == positive_label;
@@ -368,7 +368,7 @@ genre_status genre_metrics_roc_auc(const int32_t *y_true, const double *scores, 
                           n_pos, n, (int)positive_label);
     curve_ws w;
     if (curve_ws_alloc(&w, n) != GENRE_OK)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     for (size_t i = 0; i < n; i++) {
         w.items[i].s = scores[i * score_stride];
         w.items[i].pos = y_true[i] == positive_label;
@@ -414,7 +414,7 @@ genre_status genre_metrics_roc_auc_per_class(const int32_t *y_true, const double
     genre_status st =
         check_proba_args(__func__, y_true, proba, n_rows, n_classes, row_stride);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     if (needed)
         *needed = n_classes;
     if (!out || cap < n_classes)
@@ -422,10 +422,10 @@ genre_status genre_metrics_roc_auc_per_class(const int32_t *y_true, const double
                           n_classes, out ? cap : 0);
     size_t *counts = genre__alloc_array(n_classes, sizeof *counts);
     if (!counts)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     st = per_class(__func__, y_true, proba, n_rows, n_classes, row_stride, out, counts);
     genre__free(counts);
-    return st;
+    return GENRE_PASS(st);
 }
 
 genre_status genre_metrics_roc_auc_ovr(const int32_t *y_true, const double *proba,
@@ -438,7 +438,7 @@ genre_status genre_metrics_roc_auc_ovr(const int32_t *y_true, const double *prob
     genre_status st =
         check_proba_args(__func__, y_true, proba, n_rows, n_classes, row_stride);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     if (average == GENRE_METRICS_AVERAGE_MICRO) {
         if (n_rows > SIZE_MAX / 4 / n_classes)
             return GENRE_FAIL(GENRE_E_INVALID_ARG, "%zu x %zu scores overflow", n_rows,
@@ -446,7 +446,7 @@ genre_status genre_metrics_roc_auc_ovr(const int32_t *y_true, const double *prob
         size_t n = n_rows * n_classes;
         curve_ws w;
         if (curve_ws_alloc(&w, n) != GENRE_OK)
-            return GENRE_E_NOMEM;
+            return GENRE_PASS(GENRE_E_NOMEM);
         for (size_t i = 0; i < n_rows; i++)
             for (size_t j = 0; j < n_classes; j++) {
                 w.items[i * n_classes + j].s = proba[i * row_stride + j];
@@ -458,7 +458,7 @@ genre_status genre_metrics_roc_auc_ovr(const int32_t *y_true, const double *prob
     }
     double *auc = genre__alloc_array(n_classes, sizeof(double) + sizeof(size_t));
     if (!auc)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     size_t *counts = (size_t *)(void *)(auc + n_classes);
     st = per_class(__func__, y_true, proba, n_rows, n_classes, row_stride, auc, counts);
     if (st == GENRE_OK) {
@@ -470,7 +470,7 @@ genre_status genre_metrics_roc_auc_ovr(const int32_t *y_true, const double *prob
         *out = s / (double)(average == GENRE_METRICS_AVERAGE_MACRO ? n_classes : n_rows);
     }
     genre__free(auc);
-    return st;
+    return GENRE_PASS(st);
 }
 
 /* ---- Paired bootstrap of a macro AUROC difference ------------------------- */
@@ -555,7 +555,7 @@ genre_status genre_metrics_roc_auc_bootstrap_diff(const int32_t *y_true, const d
     if (st == GENRE_OK)
         st = check_proba_args(__func__, y_true, proba_b, n_rows, n_classes, stride_b);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     if (n_resamples < 1 || n_resamples > 10000000)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "n_resamples must be in [1, 10^7], got %lld",
                           (long long)n_resamples);
@@ -637,5 +637,5 @@ done:
     genre__free(w);
     genre__free(wcls);
     genre__free(d);
-    return st;
+    return GENRE_PASS(st);
 }

@@ -417,6 +417,7 @@ static void net_free(mlp_net *n)
 genre_status genre_mlp_create(genre_mlp **out)
 {
     GENRE_CHECK_NOT_NULL(out);
+    *out = NULL;
     genre_mlp *m = GENRE_NEW(genre_mlp);
     if (!m)
         return GENRE_E_NOMEM;
@@ -1150,6 +1151,12 @@ static genre_status check_csr(const char *func, const char *name, size_t n_rows,
             return genre__fail(GENRE_E_INVALID_ARG, func,
                                "%s: row_ptr[%zu] = %zu is below row_ptr[%zu] = %zu (row %zu)",
                                name, i + 1, row_ptr[i + 1], i, row_ptr[i], i);
+    /* The arrays' length is not passed (1.0 adds it): only an entry count
+     * that no array of doubles could hold is caught here. */
+    if (row_ptr[n_rows] > SIZE_MAX / sizeof(double))
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "%s: row_ptr[%zu] = %zu entries cannot be in memory", name, n_rows,
+                           row_ptr[n_rows]);
     if (row_ptr[n_rows] > 0 && (!col_idx || !values))
         return genre__fail(GENRE_E_INVALID_ARG, func,
                            "%s has %zu entries but its %s is NULL", name, row_ptr[n_rows],

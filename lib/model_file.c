@@ -940,7 +940,7 @@ genre_status genre__mf_load_file(const char *func, void *out, const char *path,
     if (st == GENRE_OK)
         st = decode_open(func, out, &r, codec);
     genre__free(buf);
-    return st;
+    return genre__fail_as(st, func, NULL);
 }
 
 genre_status genre__mf_load_memory(const char *func, void *out, const void *buf, size_t len,
@@ -951,7 +951,7 @@ genre_status genre__mf_load_memory(const char *func, void *out, const void *buf,
     codec->decode(NULL, out, func);
     genre__mf_reader r;
     genre_status st = genre__mf_reader_open(&r, buf, len, codec->kind);
-    return st ? st : decode_open(func, out, &r, codec);
+    return genre__fail_as(st ? st : decode_open(func, out, &r, codec), func, NULL);
 }
 
 /* ---- Public --------------------------------------------------------------- */

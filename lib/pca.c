@@ -116,7 +116,7 @@ genre_status genre_pca_create(genre_pca **out)
     *out = NULL;
     genre_pca *p = GENRE_NEW(genre_pca);
     if (!p)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     *out = p;
     return GENRE_OK;
 }
@@ -235,7 +235,7 @@ genre_status genre_pca_fit(genre_pca *p, const double *x, size_t n_rows, size_t 
     GENRE_CHECK_NOT_NULL(p);
     genre_status st = genre__check_matrix(__func__, "x", x, n_rows, n_cols, row_stride, 0);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     if (n_rows < 2)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "PCA needs at least 2 rows, x has %zu", n_rows);
     const size_t d = n_cols;
@@ -327,7 +327,7 @@ done:
     genre__gsl_vector_free(eval);
     genre__gsl_matrix_free(evec);
     genre__gsl_matrix_free(cov);
-    return st;
+    return GENRE_PASS(st);
 }
 
 static genre_status check_apply(const genre_pca *p, const char *func, const double *x,
@@ -359,12 +359,12 @@ genre_status genre_pca_transform(const genre_pca *p, const double *x, size_t n_r
                                   p ? p->d : 0, "the PCA was fitted on", p ? p->k : 0, out,
                                   out_len, needed);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     const size_t d = p->d, k = p->k;
     const size_t block = n_rows < ROW_BLOCK ? n_rows : ROW_BLOCK;
     double *tmp = genre__alloc_array(block * d, sizeof(double));
     if (!tmp)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     for (size_t i0 = 0; i0 < n_rows && st == GENRE_OK; i0 += block) {
         size_t b = n_rows - i0 < block ? n_rows - i0 : block;
         for (size_t i = 0; i < b; i++)
@@ -380,7 +380,7 @@ genre_status genre_pca_transform(const genre_pca *p, const double *x, size_t n_r
             for (size_t i = 0; i < n_rows; i++)
                 out[i * k + c] /= s;
         }
-    return st;
+    return GENRE_PASS(st);
 }
 
 genre_status genre_pca_inverse_transform(const genre_pca *p, const double *z, size_t n_rows,
@@ -390,14 +390,14 @@ genre_status genre_pca_inverse_transform(const genre_pca *p, const double *z, si
     genre_status st = check_apply(p, __func__, z, n_rows, n_cols, row_stride, p ? p->k : 0,
                                   "the PCA keeps", p ? p->d : 0, out, out_len, needed);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     const size_t d = p->d, k = p->k;
     const size_t block = n_rows < ROW_BLOCK ? n_rows : ROW_BLOCK;
     double *tmp = genre__alloc_array(block * k, sizeof(double));
     double *scale = tmp ? genre__alloc_array(k, sizeof(double)) : NULL;
     if (!scale) {
         genre__free(tmp);
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     }
     for (size_t c = 0; c < k; c++)
         scale[c] = p->whiten ? sqrt(p->var[c]) : 1.0;
@@ -413,7 +413,7 @@ genre_status genre_pca_inverse_transform(const genre_pca *p, const double *z, si
     }
     genre__free(scale);
     genre__free(tmp);
-    return st;
+    return GENRE_PASS(st);
 }
 
 static genre_status fitted_or_fail(const genre_pca *p, const char *func)
@@ -460,7 +460,7 @@ genre_status genre_pca_get_loadings(const genre_pca *p, double *out, size_t out_
     if (st == GENRE_OK)
         st = genre__lin_out(__func__, out, out_len, p->k * p->d, needed);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     for (size_t c = 0; c < p->k; c++) {
         double s = sqrt(p->var[c]);
         for (size_t j = 0; j < p->d; j++)

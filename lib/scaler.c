@@ -107,7 +107,7 @@ genre_status genre_scaler_create(genre_scaler **out)
     *out = NULL;
     genre_scaler *s = GENRE_NEW(genre_scaler);
     if (!s)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     s->with_mean = 1;
     s->with_std = 1;
     *out = s;
@@ -193,7 +193,7 @@ genre_status genre_scaler_set_mask(genre_scaler *s, const uint8_t *scale, size_t
     if (scale) {
         copy = genre__alloc_array(n_cols, 1);
         if (!copy)
-            return GENRE_E_NOMEM;
+            return GENRE_PASS(GENRE_E_NOMEM);
         memcpy(copy, scale, n_cols);
     }
     genre__free(s->mask);
@@ -208,7 +208,7 @@ genre_status genre_scaler_fit(genre_scaler *s, const double *x, size_t n_rows, s
     GENRE_CHECK_NOT_NULL(s);
     genre_status st = genre__check_matrix(__func__, "x", x, n_rows, n_cols, row_stride, 0);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     if (s->mask && s->mask_len != n_cols)
         return GENRE_FAIL(GENRE_E_SHAPE, "the column mask has %zu entries but x has %zu columns",
                           s->mask_len, n_cols);
@@ -217,7 +217,7 @@ genre_status genre_scaler_fit(genre_scaler *s, const double *x, size_t n_rows, s
     double *block = genre__alloc_array(n_cols, sizeof(double));
     if (!block || arrays_alloc(&a, n_cols) != GENRE_OK) {
         genre__free(block);
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     }
     double *mean = a.shift, *corr = a.scale, *var = a.var;
     memset(mean, 0, n_cols * sizeof *mean);
@@ -363,7 +363,7 @@ genre_status genre_scaler_get_zero_variance(const genre_scaler *s, uint8_t *out,
     if (st == GENRE_OK)
         st = genre__lin_out(__func__, out, out_len, s->n_features, needed);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     for (size_t j = 0; j < s->n_features; j++)
         out[j] = (s->flags[j] & FLAG_ZERO_VAR) ? 1 : 0;
     return GENRE_OK;

@@ -368,7 +368,7 @@ genre_status genre_metrics_silhouette(const double *x, size_t n_rows, size_t n_c
         *needed = n_rows;
     genre_status st = genre__check_matrix(__func__, "x", x, n_rows, n_cols, row_stride, 1);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     GENRE_CHECK_NOT_NULL(labels);
     if (mean == NULL && samples == NULL)
         return GENRE_FAIL(GENRE_E_INVALID_ARG,
@@ -390,7 +390,7 @@ genre_status genre_metrics_silhouette_sampled(const double *x, size_t n_rows, si
 {
     genre_status st = genre__check_matrix(__func__, "x", x, n_rows, n_cols, row_stride, 1);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     GENRE_CHECK_NOT_NULL(labels);
     GENRE_CHECK_NOT_NULL(mean);
     if (sample_size < 3)
@@ -409,7 +409,7 @@ genre_status genre_metrics_silhouette_sampled(const double *x, size_t n_rows, si
     if (!ls) {
         genre__free(idx);
         genre__free(xs);
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     }
     /* The first m entries of a Fisher-Yates shuffle: m rows without
      * replacement, from stream 0 of the seed. */
@@ -429,5 +429,5 @@ genre_status genre_metrics_silhouette_sampled(const double *x, size_t n_rows, si
     genre__free(idx);
     genre__free(xs);
     genre__free(ls);
-    return st;
+    return GENRE_PASS(st);
 }

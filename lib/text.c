@@ -463,7 +463,7 @@ genre_status genre_text_create(genre_text **out)
     *out = NULL;
     genre_text *t = GENRE_NEW(genre_text);
     if (!t)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     defaults(&t->next);
     defaults(&t->p);
     *out = t;
@@ -793,7 +793,7 @@ done:
     genre__free(count);
     genre__free(seen);
     genre__free(idf);
-    return st;
+    return GENRE_PASS(st);
 }
 
 static double lookup_idf(const genre_text *t, uint32_t col)
@@ -837,7 +837,7 @@ genre_status genre_text_transform(const genre_text *t, const char *const *texts,
     for (size_t i = 0; i < n_rows; i++) {
         if (row_entries(p, texts + i * n_fields, n_fields, &s, NULL, NULL)) {
             scratch_free(&s);
-            return GENRE_E_NOMEM;
+            return GENRE_PASS(GENRE_E_NOMEM);
         }
         size_t m = s.e_len;
         if (write && nnz + m <= nnz_cap) {
@@ -890,7 +890,7 @@ genre_status genre_text_csr_append_dense(size_t n_rows, size_t n_cols, const siz
                           n_dense);
     genre_status st = genre__check_matrix(__func__, "x", x, n_rows, n_dense, row_stride, 1);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     if (row_ptr[0] != 0)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "row_ptr[0] is %zu, not 0", row_ptr[0]);
     for (size_t i = 0; i < n_rows; i++)
@@ -898,6 +898,11 @@ genre_status genre_text_csr_append_dense(size_t n_rows, size_t n_cols, const siz
             return GENRE_FAIL(GENRE_E_INVALID_ARG, "row_ptr decreases at row %zu (%zu -> %zu)",
                               i, row_ptr[i], row_ptr[i + 1]);
     size_t nnz = row_ptr[n_rows];
+    /* The arrays' length is not passed (1.0 adds it): only an entry count
+     * that no array of doubles could hold is caught here. */
+    if (nnz > SIZE_MAX / sizeof(double))
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "row_ptr[%zu] = %zu entries cannot be in memory",
+                          n_rows, nnz);
     if (nnz > 0 && (col_idx == NULL || values == NULL))
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "col_idx or values is NULL with %zu entries",
                           nnz);

@@ -94,7 +94,7 @@ genre_status genre_tsne_create(genre_tsne **out)
     *out = NULL;
     genre_tsne *t = GENRE_NEW(genre_tsne);
     if (!t)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     set_defaults(t);
     *out = t;
     return GENRE_OK;
@@ -164,7 +164,7 @@ genre_status genre_tsne_set_i64(genre_tsne *t, int32_t key, int64_t value)
         t->report_every = value;
         return GENRE_OK;
     default:
-        return unknown_key(key, "integer");
+        return GENRE_PASS(unknown_key(key, "integer"));
     }
 }
 
@@ -208,7 +208,7 @@ genre_status genre_tsne_set_f64(genre_tsne *t, int32_t key, double value)
         t->min_gain = value;
         return GENRE_OK;
     default:
-        return unknown_key(key, "real");
+        return GENRE_PASS(unknown_key(key, "real"));
     }
 }
 
@@ -236,7 +236,7 @@ genre_status genre_tsne_get_i64(const genre_tsne *t, int32_t key, int64_t *out)
     case GENRE_TSNE_N_FEATURES:
     case GENRE_TSNE_METHOD_USED:
         if (!t->fitted)
-            return not_fitted();
+            return GENRE_PASS(not_fitted());
         *out = key == GENRE_TSNE_N_ITER      ? t->n_iter
                : key == GENRE_TSNE_N_SAMPLES ? (int64_t)t->n
                : key == GENRE_TSNE_N_FEATURES ? (int64_t)t->d
@@ -262,7 +262,7 @@ genre_status genre_tsne_get_f64(const genre_tsne *t, int32_t key, double *out)
     case GENRE_TSNE_KL_DIVERGENCE:
     case GENRE_TSNE_LEARNING_RATE_USED:
         if (!t->fitted)
-            return not_fitted();
+            return GENRE_PASS(not_fitted());
         *out = key == GENRE_TSNE_KL_DIVERGENCE ? t->kl : t->lr_used;
         return GENRE_OK;
     default:
@@ -363,8 +363,8 @@ static genre_status init_embedding(const genre_tsne *t, const double *x, size_t 
         (st = genre_pca_fit(pca, x, n, d, stride)) == GENRE_OK)
         st = genre_pca_transform(pca, x, n, d, stride, y, n * D, NULL);
     genre_pca_free(pca);
-    if (st != GENRE_OK)
-        return st;
+    if (st != GENRE_OK) /* the user called t-SNE, not PCA */
+        return genre__fail_as(st, __func__, "PCA initialisation");
     double mean = 0, var = 0;
     for (size_t i = 0; i < n; i++)
         mean += y[i * D];
@@ -514,7 +514,7 @@ genre_status genre_tsne_fit_embed(genre_tsne *t, const double *x, size_t n_rows,
 done:
     genre__free(y);
     genre__csr_free(&p);
-    return st;
+    return GENRE_PASS(st);
 }
 
 genre_status genre_tsne_get_embedding(const genre_tsne *t, double *out, size_t out_len,
@@ -522,7 +522,7 @@ genre_status genre_tsne_get_embedding(const genre_tsne *t, double *out, size_t o
 {
     GENRE_CHECK_NOT_NULL(t);
     if (!t->fitted)
-        return not_fitted();
+        return GENRE_PASS(not_fitted());
     return genre__lin_copy_out(__func__, t->emb, t->n * (size_t)t->n_components, out, out_len,
                                needed);
 }
@@ -535,20 +535,20 @@ genre_status genre_tsne_kl_divergence(const genre_tsne *t, const double *x, size
     GENRE_CHECK_NOT_NULL(kl);
     genre_status st = genre__check_matrix(__func__, "x", x, n_rows, n_cols, row_stride, 1);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     if (y_cols < 1 || y_cols > 3)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "y must have 1 to 3 columns, not %zu", y_cols);
     if ((st = genre__check_matrix(__func__, "y", y, n_rows, y_cols, y_stride, 1)) != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     const int method = resolve_method(t, n_rows);
     if (n_rows < 4 || n_rows > UINT32_MAX || t->perplexity > (double)(n_rows - 1))
         return check_feasible(t, __func__, n_rows, GENRE__TSNE_EXACT);
     int T = genre__resolve_threads(t->n_threads);
     if (T < 1)
-        return (genre_status)T;
+        return GENRE_PASS((genre_status)T);
     double *yc = genre__alloc_array(n_rows * y_cols, sizeof(double));
     if (!yc)
-        return GENRE_E_NOMEM;
+        return GENRE_PASS(GENRE_E_NOMEM);
     for (size_t i = 0; i < n_rows; i++)
         memcpy(yc + i * y_cols, y + i * y_stride, y_cols * sizeof(double));
     genre__csr p = {0};
@@ -559,7 +559,7 @@ genre_status genre_tsne_kl_divergence(const genre_tsne *t, const double *x, size
     }
     genre__csr_free(&p);
     genre__free(yc);
-    return st;
+    return GENRE_PASS(st);
 }
 
 /* ---- Persistence --------------------------------------------------------- */

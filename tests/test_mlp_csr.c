@@ -777,6 +777,56 @@ START_TEST(mlp_csr_alloc_walk)
 }
 END_TEST
 
+/* The CSR contract (mlp.h): an entry count no array could hold is refused
+ * before any entry is read, by every CSR call; the structure checks apply to
+ * prediction and transform as to the fit. */
+START_TEST(mlp_csr_impossible_entry_count)
+{
+    make_sparse(0.3, 0, 11);
+    genre_mlp *m = NULL;
+    ck_assert_ok(genre_mlp_create(&m));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, 1));
+    size_t rp[4] = {0, 1, 2, SIZE_MAX};
+    uint32_t ci[2] = {0, 1};
+    double cv[2] = {1.0, 2.0};
+    int32_t lab[3] = {0, 1, 0};
+    ck_assert_status(genre_mlp_fit_csr(m, 3, NC, rp, ci, cv, lab, 0, NULL, NULL, NULL, NULL),
+                     GENRE_E_INVALID_ARG);
+    ERR_HAS("genre_mlp_fit_csr: x: row_ptr[3] = ");
+    ERR_HAS("cannot be in memory");
+    ck_assert_ok(genre_mlp_fit_csr(m, S.n_rows, S.n_cols, S.row_ptr, S.col_idx, S.values,
+                                   S.labels, 0, NULL, NULL, NULL, NULL));
+    double out[64];
+    ck_assert_status(genre_mlp_predict_proba_csr(m, 3, NC, rp, ci, cv, out, 64, NULL),
+                     GENRE_E_INVALID_ARG);
+    ERR_HAS("genre_mlp_predict_proba_csr: x: row_ptr[3] = ");
+    ck_assert_status(genre_mlp_transform_csr(m, 1, 3, NC, rp, ci, cv, NULL, 0, NULL),
+                     GENRE_E_INVALID_ARG);
+    ERR_HAS("genre_mlp_transform_csr: x: row_ptr[3] = ");
+    /* row_ptr[0] != 0, decreasing, a column out of range: named errors. */
+    size_t rp0[4] = {1, 1, 2, 2}, rpd[4] = {0, 2, 1, 2}, rpok[4] = {0, 1, 2, 2};
+    uint32_t ci_bad[2] = {0, NC};
+    ck_assert_status(genre_mlp_predict_proba_csr(m, 3, NC, rp0, ci, cv, out, 64, NULL),
+                     GENRE_E_INVALID_ARG);
+    ERR_HAS("row_ptr[0] = 1; must be 0");
+    ck_assert_status(genre_mlp_transform_csr(m, 1, 3, NC, rpd, ci, cv, NULL, 0, NULL),
+                     GENRE_E_INVALID_ARG);
+    ERR_HAS("row_ptr[2] = 1 is below row_ptr[1] = 2");
+    ck_assert_status(genre_mlp_predict_proba_csr(m, 3, NC, rpok, ci_bad, cv, out, 64, NULL),
+                     GENRE_E_INVALID_ARG);
+    ERR_HAS("row 1, position 1: column index 23 is not below n_cols = 23");
+    genre_mlp_free(m);
+
+    double x[3] = {1, 2, 3};
+    size_t orp[4];
+    ck_assert_status(genre_text_csr_append_dense(3, NC, rp, ci, cv, x, 1, 1, orp, NULL, NULL, 0,
+                                                 NULL),
+                     GENRE_E_INVALID_ARG);
+    ERR_HAS("genre_text_csr_append_dense: row_ptr[3] = ");
+    ERR_HAS("cannot be in memory");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("mlp_csr");
@@ -791,6 +841,7 @@ int main(void)
     tcase_add_test(tc, mlp_csr_duplicates_add);
     tcase_add_test(tc, mlp_csr_save_load);
     tcase_add_test(tc, mlp_csr_alloc_walk);
+    tcase_add_test(tc, mlp_csr_impossible_entry_count);
     suite_add_tcase(s, tc);
     return genre_test_run(s);
 }

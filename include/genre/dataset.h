@@ -74,6 +74,13 @@ typedef struct genre_dataset_split genre_dataset_split;
  *  identical for every value. */
 #define GENRE_SCHEMA_THREADS 3
 
+/** The most bytes genre_dataset_read_file() and genre_dataset_read_memory()
+ *  hold in memory, counted after gzip inflation (a gzip input's compressed
+ *  bytes count too): default 16 GiB (17179869184), range [1, 2^62]. A larger
+ *  input fails with GENRE_E_INPUT_TOO_LARGE before it is parsed, and reading
+ *  stops once the limit is passed (so an endless FIFO or device ends too). */
+#define GENRE_SCHEMA_MAX_INPUT_BYTES 4
+
 #define GENRE_UNSEEN_ERROR 0
 #define GENRE_UNSEEN_RESERVED_CODE 1
 
@@ -99,8 +106,8 @@ typedef struct genre_dataset_split genre_dataset_split;
 
 /**
  * Creates an empty schema (no columns; the empty string is not a missing
- * marker until declared; record limit 1 MiB; unseen categories are errors;
- * reader threads 0 = the online cores).
+ * marker until declared; record limit 1 MiB; input limit 16 GiB; unseen
+ * categories are errors; reader threads 0 = the online cores).
  * @param[out] out receives the schema; free it with genre_dataset_schema_free().
  * @return GENRE_OK, GENRE_E_INVALID_ARG (out NULL), GENRE_E_NOMEM.
  * Thread-safe. @since 0.1
@@ -220,16 +227,20 @@ GENRE_API genre_status genre_dataset_schema_set_i64(genre_dataset_schema *schema
  *
  * @param[out] out    receives the table; free it with genre_dataset_free().
  * @param[in]  schema the schema; copied, not kept.
- * @param[in]  path   the file.
+ * @param[in]  path   the file: a regular file, a FIFO, a character device or
+ *                    "/dev/stdin"; read to its end (or to the input limit).
  * @return GENRE_OK;
  *   GENRE_E_INVALID_ARG (NULL, schema without columns);
- *   GENRE_E_IO (cannot open or read);
+ *   GENRE_E_IO (cannot open or read, or path is a directory);
+ *   GENRE_E_INPUT_TOO_LARGE (over GENRE_SCHEMA_MAX_INPUT_BYTES, before or
+ *     after inflation);
  *   GENRE_E_EMPTY_INPUT (no bytes, or only a BOM);
  *   GENRE_E_NO_DATA_ROWS (a header and nothing else);
  *   GENRE_E_RAGGED_ROW (a record with more or fewer fields than the header);
  *   GENRE_E_UNTERMINATED_QUOTE (input ends inside a quoted field);
  *   GENRE_E_PARSE (a quote inside an unquoted field, text after a closing
- *     quote, a corrupt gzip stream);
+ *     quote, a NUL byte (RFC 4180 text has none; reading stops at the first
+ *     one), a corrupt gzip stream);
  *   GENRE_E_NOT_A_NUMBER (text in a numeric column, not a declared marker);
  *   GENRE_E_NONFINITE_TEXT (NaN, Inf or an overflowing number not declared
  *     missing);
@@ -609,7 +620,10 @@ GENRE_API genre_status genre_dataset_export_matrix(const genre_dataset *ds,
                                                    size_t cap, size_t *needed);
 
 /**
- * Copies the encoded labels (codes of the label column).
+ * Copies the encoded labels (codes of the label column). Under
+ * GENRE_UNSEEN_RESERVED_CODE a label never seen in the fit rows (or outside
+ * a fixed order) is -1, which no classifier accepts: drop such rows or use
+ * GENRE_UNSEEN_ERROR for the label.
  * @param[out] out destination or NULL for a size query; cap in elements.
  * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_BAD_STATE (no label column,
  *         not encoded); GENRE_E_MISSING_VALUE; GENRE_E_BUFFER_TOO_SMALL.

@@ -85,6 +85,9 @@ GENRE_BEGIN_DECLS
 #define GENRE_E_UNSEEN_CATEGORY (-28)
 /** A value is still missing where a complete one is needed (export, model features). */
 #define GENRE_E_MISSING_VALUE (-29)
+/** An input larger than the configured limit (GENRE_SCHEMA_MAX_INPUT_BYTES
+ *  for the dataset reader); the message names the input and the limit. */
+#define GENRE_E_INPUT_TOO_LARGE (-30)
 
 /**
  * A short static description of a status code, e.g. "out of memory".

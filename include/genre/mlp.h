@@ -31,6 +31,21 @@
  * backward; with sorted, distinct columns per row its results have the same
  * bits as the dense input holding the same values.
  *
+ * What the CSR calls read, and what the caller guarantees: the calls take
+ * no entry count, so the entry count is row_ptr[n_rows]. The library reads
+ * row_ptr[0 .. n_rows] (n_rows + 1 entries) and col_idx[k] and values[k]
+ * for row_ptr[0] <= k < row_ptr[n_rows]; the caller must guarantee that
+ * col_idx and values hold at least row_ptr[n_rows] entries each, which the
+ * library cannot check: a row_ptr[n_rows] beyond the arrays makes it read
+ * past them (undefined behaviour). Before using any entry it checks, and
+ * fails with GENRE_E_INVALID_ARG naming the offending row or position:
+ * row_ptr not NULL, row_ptr[0] == 0, row_ptr non-decreasing, row_ptr[n_rows]
+ * small enough for arrays of that many doubles to exist (at most
+ * SIZE_MAX / 8), col_idx and values not NULL when there are entries, every
+ * col_idx < n_cols; and every value finite (GENRE_E_NONFINITE, unless
+ * GENRE_MLP_VALIDATE_INPUT is 0). Duplicate and unsorted columns within a
+ * row are accepted (summed, as above). (1.0 adds an explicit entry count.)
+ *
  * Losses (minimised per mini-batch of B rows):
  * - classification: mean over rows of -log softmax(z)[label];
  * - regression: mean over rows and targets of (z - y)^2 (PyTorch's MSELoss);
@@ -405,7 +420,8 @@ GENRE_API genre_status genre_mlp_fit_regression(genre_mlp *model, const double *
  * @param[in] labels_val  their labels (required with val_row_ptr).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL model, row_ptr or labels; zero
  *         rows or columns; row_ptr[0] != 0 or decreasing (the message names
- *         the row); col_idx or values NULL with entries; a column index >=
+ *         the row); row_ptr[n_rows] above SIZE_MAX / 8 (see "What the CSR
+ *         calls read" above); col_idx or values NULL with entries; a column index >=
  *         n_cols (row, position and index); labels as for genre_mlp_fit();
  *         GENRE_MLP_PATIENCE set without validation rows; GENRE_MLP_PRECISION
  *         set to FLOAT (0.3: CSR fits are double only));

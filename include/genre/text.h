@@ -72,6 +72,20 @@
  * genre_text_csr_append_dense() appends dense columns (the 13 audio
  * features) to such a matrix.
  *
+ * What genre_text_csr_append_dense() reads of the caller's CSR input, and
+ * what the caller guarantees: it takes no entry count, so the entry count
+ * is row_ptr[n_rows]. It reads row_ptr[0 .. n_rows] (n_rows + 1 entries)
+ * and col_idx[k] and values[k] for row_ptr[0] <= k < row_ptr[n_rows]; the
+ * caller must guarantee that col_idx and values hold at least
+ * row_ptr[n_rows] entries each, which the library cannot check: a
+ * row_ptr[n_rows] beyond the arrays makes it read past them (undefined
+ * behaviour). It checks row_ptr[0] == 0, row_ptr non-decreasing and
+ * row_ptr[n_rows] at most SIZE_MAX / 8 (GENRE_E_INVALID_ARG), col_idx and
+ * values not NULL when there are entries (GENRE_E_INVALID_ARG) and every
+ * col_idx < n_cols (GENRE_E_SHAPE), all before writing anything but
+ * out_row_ptr; the values are copied as given (duplicates, order and
+ * non-finite values included). (1.0 adds an explicit entry count.)
+ *
  * genre_text_fit() only learns document frequencies (and the names'
  * counts); without TF-IDF fitting is still required (it fixes the number of
  * fields) but learns nothing else. Fit on the training rows only.
@@ -236,7 +250,8 @@ GENRE_API genre_status genre_text_count_issues(const char *const *texts, size_t 
  * @param[out] nnz_needed receives row_ptr[n_rows] + n_rows * n_dense.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (a NULL input, n_rows or n_dense
  *         0, row_stride < n_dense, n_cols + n_dense above 2^32, or row_ptr not
- *         starting at 0 and non-decreasing); GENRE_E_SHAPE (a column index >=
+ *         starting at 0 and non-decreasing, or row_ptr[n_rows] above
+ *         SIZE_MAX / 8; see the CSR contract above); GENRE_E_SHAPE (a column index >=
  *         n_cols); GENRE_E_NONFINITE (x: row, column, value);
  *         GENRE_E_BUFFER_TOO_SMALL.
  * Thread-safe. @since 0.2

@@ -254,6 +254,7 @@ genre_status genre_text_load_from_memory(genre_text **out, const void *buf, size
 #define GENRE_E_MISSING_COLUMN -27
 #define GENRE_E_UNSEEN_CATEGORY -28
 #define GENRE_E_MISSING_VALUE -29
+#define GENRE_E_INPUT_TOO_LARGE -30
 #define GENRE_VERSION_MAJOR 0
 #define GENRE_VERSION_MINOR 3
 #define GENRE_VERSION_PATCH 0
@@ -414,6 +415,7 @@ genre_status genre_text_load_from_memory(genre_text **out, const void *buf, size
 #define GENRE_SCHEMA_MAX_RECORD_BYTES 1
 #define GENRE_SCHEMA_UNSEEN_CATEGORY 2
 #define GENRE_SCHEMA_THREADS 3
+#define GENRE_SCHEMA_MAX_INPUT_BYTES 4
 #define GENRE_UNSEEN_ERROR 0
 #define GENRE_UNSEEN_RESERVED_CODE 1
 #define GENRE_IMPUTE_MEDIAN 1

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Getting the reader's bytes: a file (regular, FIFO, device, stdin) or a
+ * caller's buffer, within GENRE_SCHEMA_MAX_INPUT_BYTES. Parsing them is
+ * dataset_read.c. Every message names the public function the user called.
+ */
+#include "dataset_private.h"
+
+#include "alloc.h"
+#include "error_private.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+genre_status genre__dataset_too_large(const char *name, size_t limit, const char *verb)
+{
+    return GENRE_FAIL(GENRE_E_INPUT_TOO_LARGE,
+                      "%s %s more than %zu bytes, the limit "
+                      "(GENRE_SCHEMA_MAX_INPUT_BYTES)",
+                      name, verb, limit);
+}
+
+genre_status genre__dataset_check_nul(const char *buf, size_t len, const char *name)
+{
+    const char *nul = memchr(buf, '\0', len);
+    if (!nul)
+        return GENRE_OK;
+    long long line = 1;
+    const char *line_start = buf;
+    for (const char *p = buf; p < nul; p++)
+        if (*p == '\n') {
+            line++;
+            line_start = p + 1;
+        }
+    return GENRE_FAIL(GENRE_E_PARSE,
+                      "%s:%lld: byte %zu of the line is a NUL byte (not CSV text; a "
+                      "binary file?)",
+                      name, line, (size_t)(nul - line_start) + 1);
+}
+
+/* Input limit of the schema as a size_t (it may exceed the address space). */
+static size_t input_limit(const genre_dataset_schema *schema)
+{
+    return (uint64_t)schema->max_input < SIZE_MAX - 1 ? (size_t)schema->max_input
+                                                      : SIZE_MAX - 1;
+}
+
+/* Reads f to its end into a new buffer, at most limit bytes (then
+ * GENRE_E_INPUT_TOO_LARGE). A plain-text input stops at its first NUL byte,
+ * which the parser then reports: /dev/zero or a binary file fails after one
+ * block instead of filling memory. */
+static genre_status read_stream(FILE *f, const char *path, size_t size_hint, size_t limit,
+                                char **out, size_t *out_len)
+{
+    size_t cap = size_hint > 0 ? size_hint + 1 : (size_t)1 << 16;
+    if (cap > limit + 1)
+        cap = limit + 1;
+    char *buf = genre__alloc_array(cap, 1);
+    if (!buf)
+        return GENRE_E_NOMEM;
+    size_t len = 0;
+    genre_status st = GENRE_OK;
+    for (;;) {
+        if (len == cap) {
+            if (cap > limit) {
+                st = genre__dataset_too_large(path, limit, "holds");
+                break;
+            }
+            size_t grown = cap > SIZE_MAX / 2 || cap * 2 > limit + 1 ? limit + 1 : cap * 2;
+            if (genre__realloc_array(&buf, grown, 1) != 0) {
+                st = GENRE_E_NOMEM;
+                break;
+            }
+            cap = grown;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        int gzip = len + got >= 2 && (unsigned char)buf[0] == 0x1f &&
+                   (unsigned char)buf[1] == 0x8b;
+        int nul = !gzip && got > 0 && memchr(buf + len, '\0', got) != NULL;
+        len += got;
+        if (nul)
+            break;
+        if (got == 0) {
+            if (ferror(f))
+                st = GENRE_FAIL(GENRE_E_IO, "%s: read error: %s", path, strerror(errno));
+            break;
+        }
+    }
+    if (st != GENRE_OK) {
+        genre__free(buf);
+        return st;
+    }
+    *out = buf;
+    *out_len = len;
+    return GENRE_OK;
+}
+
+genre_status genre_dataset_read_file(genre_dataset **out, const genre_dataset_schema *schema,
+                                     const char *path)
+{
+    GENRE_CHECK_NOT_NULL(out);
+    *out = NULL;
+    GENRE_CHECK_NOT_NULL(schema);
+    GENRE_CHECK_NOT_NULL(path);
+    if (schema->n_cols == 0)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "the schema names no column");
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        /* no memory for the FILE is out of memory, not an I/O error */
+        return GENRE_FAIL(errno == ENOMEM ? GENRE_E_NOMEM : GENRE_E_IO, "%s: cannot open: %s",
+                          path, strerror(errno));
+    /* Only a regular file's size is known in advance; a directory opens on
+     * Linux and then reads as nothing useful (its "size" is 2^63-1). */
+    struct stat sb;
+    if (fstat(fileno(f), &sb) != 0) {
+        int e = errno;
+        fclose(f);
+        return GENRE_FAIL(GENRE_E_IO, "%s: cannot stat: %s", path, strerror(e));
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        fclose(f);
+        return GENRE_FAIL(GENRE_E_IO, "%s: is a directory, not a CSV file", path);
+    }
+    const size_t limit = input_limit(schema);
+    size_t hint = 0;
+    if (S_ISREG(sb.st_mode) && sb.st_size > 0) {
+        if ((uint64_t)sb.st_size > limit) {
+            fclose(f);
+            return GENRE_PASS(genre__dataset_too_large(path, limit, "holds"));
+        }
+        hint = (size_t)sb.st_size;
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    genre_status st = read_stream(f, path, hint, limit, &buf, &len);
+    fclose(f);
+    if (st == GENRE_OK)
+        st = genre__dataset_parse(out, schema, buf, len, path);
+    genre__free(buf);
+    return GENRE_PASS(st);
+}
+
+genre_status genre_dataset_read_memory(genre_dataset **out, const genre_dataset_schema *schema,
+                                       const void *buf, size_t len, const char *name)
+{
+    GENRE_CHECK_NOT_NULL(out);
+    *out = NULL;
+    GENRE_CHECK_NOT_NULL(schema);
+    if (!buf && len > 0)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "argument 'buf' is NULL with len %zu", len);
+    if (schema->n_cols == 0)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "the schema names no column");
+    return GENRE_PASS(
+        genre__dataset_parse(out, schema, len ? buf : "", len, name ? name : "<memory>"));
+}
