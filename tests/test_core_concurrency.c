@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The threading contract of docs/threads.md, exercised: fitted handles
- * shared by four threads (predict, transform, save), fits with internal
- * threads on two threads at once, per-thread errors, saves and loads from
- * several threads. Every result is compared bit for bit with the same call
+ * shared by four threads (predict, transform, save); fits with internal
+ * threads (MLP team, k-means, Barnes-Hut and FFT t-SNE) on two threads at
+ * once; per-thread errors; saves and loads from several threads. Every result is compared bit for bit with the same call
  * made on the test's own thread. A plain unit suite in every build; CI also
  * runs it under ThreadSanitizer (.ci/run), which is what finds races.
  */
@@ -284,7 +284,8 @@ typedef struct fit_result {
     double mlp_p[N * K];    /* float32 MLP fitted on a 2-thread team */
     double km_centers[K * D];
     int32_t km_labels[N];   /* k-means on 2 threads */
-    double tsne[N * 2];     /* Barnes-Hut t-SNE on 2 threads */
+    double tsne_bh[N * 2];  /* Barnes-Hut t-SNE on 2 threads */
+    double tsne_fft[N * 2]; /* FFT t-SNE on 2 threads */
 } fit_result;
 
 static int fit_mlp(fit_result *r, worker_msg *m)
@@ -327,22 +328,32 @@ static int fit_kmeans(fit_result *r, worker_msg *m)
     return ok;
 }
 
-static int fit_tsne(fit_result *r, worker_msg *m)
+static int fit_tsne(int64_t method, double *out, worker_msg *m)
 {
     genre_tsne *t = NULL;
     W_OK(m, genre_tsne_create(&t));
     int ok = 0;
-    if (genre_tsne_set_i64(t, GENRE_TSNE_METHOD, GENRE_TSNE_METHOD_BARNES_HUT) == GENRE_OK &&
+    if (genre_tsne_set_i64(t, GENRE_TSNE_METHOD, method) == GENRE_OK &&
         genre_tsne_set_f64(t, GENRE_TSNE_PERPLEXITY, 10.0) == GENRE_OK &&
-        genre_tsne_set_i64(t, GENRE_TSNE_MAX_ITER, 120) == GENRE_OK &&
+        genre_tsne_set_i64(t, GENRE_TSNE_MAX_ITER, 50) == GENRE_OK &&
         genre_tsne_set_i64(t, GENRE_TSNE_INIT, GENRE_TSNE_INIT_RANDOM) == GENRE_OK &&
         genre_tsne_set_i64(t, GENRE_TSNE_N_THREADS, 2) == GENRE_OK &&
-        genre_tsne_fit_embed(t, X, N, D, D, r->tsne, N * 2, NULL) == GENRE_OK)
+        genre_tsne_fit_embed(t, X, N, D, D, out, N * 2, NULL) == GENRE_OK)
         ok = 1;
     else
-        wfail(m, "t-SNE fit on 2 threads: %s", genre_last_error());
+        wfail(m, "t-SNE fit (method %d) on 2 threads: %s", (int)method, genre_last_error());
     genre_tsne_free(t);
     return ok;
+}
+
+static int fit_tsne_bh(fit_result *r, worker_msg *m)
+{
+    return fit_tsne(GENRE_TSNE_METHOD_BARNES_HUT, r->tsne_bh, m);
+}
+
+static int fit_tsne_fft(fit_result *r, worker_msg *m)
+{
+    return fit_tsne(GENRE_TSNE_METHOD_FFT, r->tsne_fft, m);
 }
 
 typedef struct fit_ctx {
@@ -357,9 +368,10 @@ static void *fit_worker(void *p)
     fit_ctx *c = p;
     if (c->start)
         pthread_barrier_wait(c->start);
-    int (*const steps[3])(fit_result *, worker_msg *) = {fit_mlp, fit_kmeans, fit_tsne};
-    for (int s = 0; s < 3; s++)
-        if (!steps[c->reverse ? 2 - s : s](&c->res, &c->msg))
+    int (*const steps[4])(fit_result *, worker_msg *) = {fit_mlp, fit_kmeans, fit_tsne_bh,
+                                                         fit_tsne_fft};
+    for (int s = 0; s < 4; s++)
+        if (!steps[c->reverse ? 3 - s : s](&c->res, &c->msg))
             break;
     return NULL;
 }
@@ -392,8 +404,12 @@ START_TEST(separate_threaded_fits_on_two_threads)
                           memcmp(ctx[i].res.km_labels, ref->res.km_labels,
                                  sizeof ref->res.km_labels) == 0,
                       "thread %d: k-means differs", i);
-        ck_assert_msg(memcmp(ctx[i].res.tsne, ref->res.tsne, sizeof ref->res.tsne) == 0,
-                      "thread %d: t-SNE differs", i);
+        ck_assert_msg(memcmp(ctx[i].res.tsne_bh, ref->res.tsne_bh, sizeof ref->res.tsne_bh) ==
+                          0,
+                      "thread %d: Barnes-Hut t-SNE differs", i);
+        ck_assert_msg(memcmp(ctx[i].res.tsne_fft, ref->res.tsne_fft,
+                             sizeof ref->res.tsne_fft) == 0,
+                      "thread %d: FFT t-SNE differs", i);
     }
     pthread_barrier_destroy(&start);
     free(ctx);
