@@ -3,8 +3,9 @@
  * The threading contract of docs/threads.md, exercised: fitted handles
  * shared by four threads (predict, transform, save); fits with internal
  * threads (MLP team, k-means, Barnes-Hut and FFT t-SNE) on two threads at
- * once; per-thread errors; saves and loads from several threads. Every result is compared bit for bit with the same call
- * made on the test's own thread. A plain unit suite in every build; CI also
+ * once; per-thread errors; saves and loads from several threads. Every
+ * result is compared bit for bit with the same call made on the test's own
+ * thread. A plain unit suite in every build; CI also
  * runs it under ThreadSanitizer (.ci/run), which is what finds races.
  */
 #include "harness.h"
@@ -65,6 +66,9 @@ typedef struct worker_msg {
     char text[512];
 } worker_msg;
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
 static int wfail(worker_msg *m, const char *fmt, ...)
 {
     if (m->text[0] == '\0') {
@@ -77,11 +81,12 @@ static int wfail(worker_msg *m, const char *fmt, ...)
 }
 
 /* Runs a call in a worker; on failure records the call and its message. */
-#define W_OK(m, call)                                                                      \
-    do {                                                                                   \
-        genre_status st_ = (call);                                                         \
-        if (st_ != GENRE_OK)                                                               \
-            return wfail((m), "%s: %s: %s", #call, genre_status_name(st_), genre_last_error()); \
+#define W_OK(m, call)                                                                \
+    do {                                                                             \
+        genre_status st_ = (call);                                                   \
+        if (st_ != GENRE_OK)                                                         \
+            return wfail((m), "%s: %s: %s", #call, genre_status_name(st_),           \
+                         genre_last_error());                                        \
     } while (0)
 
 /* ---- Fitted handles and everything they compute -------------------------------- */
