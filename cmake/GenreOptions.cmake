@@ -13,6 +13,8 @@ set(GENRE_SANITIZE "" CACHE STRING "Sanitizers to build with, e.g. address,undef
 set(GENRE_TEST_WRAPPER "" CACHE STRING
     "Command (a ;-list) that runs each unit test, e.g. valgrind with its options")
 option(GENRE_FUZZ "Build libFuzzer targets (needs clang)" OFF)
+option(GENRE_MULTIVERSION
+       "Clone hot kernels per x86-64 level, picked at load time by ifunc (lib/multiversion.h)" ON)
 
 if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES AND PROJECT_IS_TOP_LEVEL)
   # Debug info by default so abidw can read the ABI of the shared library.
@@ -36,6 +38,15 @@ if(GENRE_SANITIZE)
   add_compile_options(-fsanitize=${GENRE_SANITIZE} -fno-sanitize-recover=all
                       -fno-omit-frame-pointer)
   add_link_options(-fsanitize=${GENRE_SANITIZE})
+  # ifunc resolvers run before ThreadSanitizer's runtime is initialised and
+  # crash the program before main(): a TSan build has no multiversioning.
+  if(GENRE_SANITIZE MATCHES "(^|[,;])thread([,;]|$)" AND GENRE_MULTIVERSION)
+    message(STATUS "GENRE_SANITIZE has thread: multiversioning (ifunc) turned off")
+    set(GENRE_MULTIVERSION OFF) # this configuration only; the cached option is untouched
+  endif()
+endif()
+if(NOT GENRE_MULTIVERSION)
+  add_compile_definitions(GENRE_NO_MULTIVERSION)
 endif()
 
 # genre_apply_warnings(<target>): our warning flags on a C target.

@@ -27,6 +27,7 @@
 #include "error_private.h"
 #include "linalg.h"
 #include "model_file.h"
+#include "multiversion.h"
 #include "parallel.h"
 #include "rng.h"
 
@@ -516,15 +517,9 @@ static genre_status net_new(const char *func, const size_t *widths, size_t n_lay
 
 #define RB 32
 
-/* Function multiversioning needs GCC's ifunc support (glibc); x86-64-v3/v4
- * as clone names need GCC 12. Elsewhere the kernels build for the baseline. */
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 && defined(__x86_64__) && \
-    defined(__GLIBC__) && !defined(GENRE_NO_TARGET_CLONES)
-#  define GENRE_KERNEL \
-      __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#  define GENRE_KERNEL
-#endif
+/* The kernels are cloned per x86-64 level where the build allows it
+ * (multiversion.h); elsewhere they build for the baseline. */
+#define GENRE_KERNEL GENRE_LEVEL_CLONES("arch=x86-64-v4", "arch=x86-64-v3", "default")
 /* Multiply-adds are fused (fma(), correctly rounded by definition), so the
  * FMA clones and the default clone (libm's fma) give the same bits. */
 #define MADD(a, b, c) fma((a), (b), (c))

@@ -28,6 +28,7 @@
 #include "error_private.h"
 #include "linalg.h"
 #include "parallel.h"
+#include "multiversion.h"
 #include "rng.h"
 #include "silhouette.h"
 
@@ -77,14 +78,9 @@ static double sum4(const double *v, size_t m)
 
 /* On x86-64 Linux with GCC or Clang the tile kernel is also compiled for
  * AVX2 and AVX-512 and the widest the CPU supports is picked at load time
- * (ifunc): the same operations in the same order, only wider vectors of
- * sqrt, so the same bits. */
-#if defined(__x86_64__) && defined(__GNUC__) && defined(__linux__) && \
-    !defined(GENRE_NO_TARGET_CLONES)
-#define GENRE_TILE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define GENRE_TILE_CLONES
-#endif
+ * (ifunc, where the build allows it: multiversion.h): the same operations
+ * in the same order, only wider vectors of sqrt, so the same bits. */
+#define GENRE_TILE_CLONES GENRE_CLONES("avx512f", "avx2", "default")
 
 /*
  * Tile (bi, bj): D[ii][jj] = |x_{i0+ii} - x_{j0+jj}| (zero on and below the

@@ -19,6 +19,7 @@
 
 #include "alloc.h"
 #include "error_private.h"
+#include "multiversion.h"
 #include "parallel.h"
 #include "rng.h"
 
@@ -384,9 +385,7 @@ static inline __attribute__((always_inline)) void brute_cols(const double *xi, c
  * apart) whose squared distance to xi is <= thr: positions in pos, values
  * in dist; returns how many. An AVX2 clone is picked at load time where the
  * CPU has it. */
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
-__attribute__((target_clones("avx2", "default")))
-#endif
+GENRE_GCC_CLONES("avx2", "default")
 static size_t brute_tile(const double *xi, const double *xs, size_t n, size_t d, size_t len,
                          double thr, uint32_t *pos, double *dist)
 {
@@ -884,9 +883,7 @@ typedef struct attr_ctx {
 /* attr_body's rows [begin, end) in 2-D: four pairs at a time (their
  * quotients in one vector division), the row's own sum in four lanes
  * added in lane order, the partners' updates one by one. */
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
-__attribute__((target_clones("avx2", "default")))
-#endif
+GENRE_GCC_CLONES("avx2", "default")
 static void attr_rows2(const double *y, const size_t *row, const uint32_t *col,
                        const double *val, size_t begin, size_t end, double *acc)
 {
@@ -1143,9 +1140,7 @@ typedef double zvec __attribute__((vector_size(32)));
 #define Z_ALIGNED
 #endif
 
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
-__attribute__((target_clones("avx2", "default")))
-#endif
+GENRE_GCC_CLONES("avx2", "default")
 static double z_rows(const double *y, size_t n, size_t D, size_t i0, size_t i1)
 {
     double soa[MAX_DIMS][Z_COLS] Z_ALIGNED;
@@ -1308,11 +1303,7 @@ double genre__tsne_kl_given_z(const genre__csr *p, const double *y, size_t dims,
  * BH_LIST floats) */
 #define BH_WORKER_DOUBLES (4 * BH_LIST + 2 * BH_LIST)
 
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
-#  define BH_CLONES __attribute__((target_clones("avx", "default")))
-#else
-#  define BH_CLONES
-#endif
+#define BH_CLONES GENRE_GCC_CLONES("avx", "default")
 
 static genre_status bh_new_nodes(genre__tsne_work *w, size_t count, size_t *first)
 {
