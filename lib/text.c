@@ -93,22 +93,19 @@ uint32_t genre_text_hash(const void *data, size_t len, uint32_t seed)
     }
     const unsigned char *tail = p + 4 * nblocks;
     uint32_t k1 = 0;
-    switch (len & 3) {
-    case 3:
-        k1 ^= (uint32_t)tail[2] << 16;
-        /* fall through */
-    case 2:
-        k1 ^= (uint32_t)tail[1] << 8;
-        /* fall through */
-    case 1:
+    /* the tail's 1-3 bytes; no switch fall-through (clang rejects the
+     * comment form under -Wimplicit-fallthrough) */
+    size_t rest = len & 3;
+    if (rest != 0) {
+        if (rest == 3)
+            k1 ^= (uint32_t)tail[2] << 16;
+        if (rest >= 2)
+            k1 ^= (uint32_t)tail[1] << 8;
         k1 ^= tail[0];
         k1 *= c1;
         k1 = rotl32(k1, 15);
         k1 *= c2;
         h ^= k1;
-        break;
-    default:
-        break;
     }
     h ^= (uint32_t)len;
     h ^= h >> 16;
