@@ -510,6 +510,30 @@ START_TEST(regenerate_fuzz_seeds)
         write_seed(targets[i], name, b, len);
         free(b);
     }
+    /* The crafted files of the regression tests above, as replayed inputs. */
+    size_t len, clen;
+    unsigned char *b = mlp_model(&len, 0, 5), *c;
+    patch wide = {MLP_WIDTHS, INT32_MAX, 1, 4, 0};
+    c = rewrite(b, len, &wide, 1, &clen);
+    write_seed("mlp_load", "crafted-input-width.genre", c, clen);
+    free(c);
+    free(b);
+    b = pca_model(&len);
+    const int64_t big = (int64_t)1 << 32;
+    patch wrap[4] = {{PCA_N_FEATURES, big, 0, 0, 0},
+                     {PCA_N_SAMPLES, 2 * big, 0, 0, 0},
+                     {PCA_N_COMPONENTS, big, 0, 0, 0},
+                     {PCA_COMPONENTS, 0, 1, 0, 0}};
+    c = rewrite(b, len, wrap, 4, &clen);
+    write_seed("pca_load", "crafted-size-wrap.genre", c, clen);
+    free(c);
+    free(b);
+    b = prep_model(&len);
+    patch steps = {PREP_N_STEPS, 0xff000, 0, 0, 0};
+    c = rewrite(b, len, &steps, 1, &clen);
+    write_seed("dataset_prep_load", "crafted-step-count.genre", c, clen);
+    free(c);
+    free(b);
 }
 END_TEST
 
