@@ -527,7 +527,12 @@ static genre_status read_model(const genre__mf_reader *r, void *dest, const char
         !isfinite(total) ||
         genre__mf_get_count(r, TAG_COMPONENTS, GENRE__MF_F64_ARRAY, &count) != GENRE_OK ||
         count != (uint64_t)k64 * (uint64_t)d64)
-        return genre__fail(GENRE_E_CORRUPT, func, "inconsistent PCA model");
+        return genre__fail(GENRE_E_CORRUPT, func,
+                           "inconsistent PCA model: n_features %lld, n_samples %lld, "
+                           "n_components %lld, whiten %u, requested %lld, fraction %g, total "
+                           "variance %g, %zu component values",
+                           (long long)d64, (long long)n64, (long long)k64, (unsigned)whiten,
+                           (long long)req, frac, total, count);
     const size_t d = (size_t)d64, k = (size_t)k64;
     genre_pca *p;
     if ((st = genre_pca_create(&p)) != GENRE_OK)

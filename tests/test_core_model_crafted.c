@@ -427,24 +427,26 @@ typedef struct {
     unsigned char *(*make)(size_t *len);
     load_fn load;
     size_t cache; /* bytes a valid model of the kind may allocate beyond its file */
+    const char *func; /* the public loader its messages name */
 } kind_case;
 
 static unsigned char *mlp_classifier(size_t *len) { return mlp_model(len, 0, 5); }
 static unsigned char *mlp_regressor(size_t *len) { return mlp_model(len, 1, 5); }
 
 static const kind_case kinds[] = {
-    {"scaler", scaler_model, load_scaler, 0},
-    {"pca", pca_model, load_pca, 0},
-    {"lda", lda_model, load_lda, 0},
-    {"kmeans", kmeans_model, load_kmeans, 0},
-    {"mlp", mlp_classifier, load_mlp, 0},
-    {"mlp_regression", mlp_regressor, load_mlp, 0},
-    {"tsne", tsne_model, load_tsne, 0},
+    {"scaler", scaler_model, load_scaler, 0, "genre_scaler_load_from_memory"},
+    {"pca", pca_model, load_pca, 0, "genre_pca_load_from_memory"},
+    {"lda", lda_model, load_lda, 0, "genre_lda_load_from_memory"},
+    {"kmeans", kmeans_model, load_kmeans, 0, "genre_kmeans_load_from_memory"},
+    {"mlp", mlp_classifier, load_mlp, 0, "genre_mlp_load_from_memory"},
+    {"mlp_regression", mlp_regressor, load_mlp, 0, "genre_mlp_load_from_memory"},
+    {"tsne", tsne_model, load_tsne, 0, "genre_tsne_load_from_memory"},
     /* The text vectoriser keeps idf as a dense table up to 2^22 columns
      * (lib/text.c, DENSE_IDF_MAX): a valid model with that many buckets
      * allocates it whatever its file's size. */
-    {"text", text_model, load_text, ((size_t)1 << 22) * sizeof(double)},
-    {"dataset_prep", prep_model, load_prep, 0},
+    {"text", text_model, load_text, ((size_t)1 << 22) * sizeof(double),
+     "genre_text_load_from_memory"},
+    {"dataset_prep", prep_model, load_prep, 0, "genre_dataset_prep_load"},
 };
 
 START_TEST(every_size_field_is_checked_before_allocating)
@@ -469,8 +471,10 @@ START_TEST(every_size_field_is_checked_before_allocating)
                     continue;
                 size_t clen = 0;
                 unsigned char *c = rewrite(buf, len, &pt, 1, &clen);
-                /* Some fields take any value (a seed): those load. */
-                expect_rejected(k->load, c, clen, 1, clen + k->cache, NULL, NULL);
+                /* Some fields take any value (a seed): those load. A
+                 * rejection names the public loader, the value when it is
+                 * a size. */
+                expect_rejected(k->load, c, clen, 1, clen + k->cache, k->func, NULL);
                 free(c);
                 tried++;
             }
