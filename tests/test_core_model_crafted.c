@@ -347,8 +347,9 @@ START_TEST(mlp_huge_input_width)
     patch pt = {MLP_WIDTHS, INT32_MAX, 1, 4, 0};
     expect_patch_rejected(load_mlp, buf, len, &pt, 1, "genre_mlp_load_from_memory",
                           "2147483647");
-    /* A hidden width at its limit and an input width of 2^24: 16,777,216,703
-     * x 8 bytes asked for in the audit's 6,464-byte file. */
+    /* Other large widths, as in the audit's 6,464-byte file (16,777,216,703
+     * x 8 bytes asked for): an input width of 2^24, a hidden one at its
+     * limit of 10^6. */
     patch wide[2] = {{MLP_WIDTHS, 1 << 24, 1, 4, 0}, {MLP_WIDTHS, 1000000, 1, 4, 1}};
     for (int i = 0; i < 2; i++)
         expect_patch_rejected(load_mlp, buf, len, &wide[i], 1, "genre_mlp_load_from_memory",
