@@ -11,11 +11,24 @@
 static atomic_long fail_at;   /* 0 = off */
 static atomic_long attempts;
 static atomic_long live;
+static _Atomic size_t largest;
 
 void genre__alloc_fail_at(long n)
 {
     atomic_store(&attempts, 0);
+    atomic_store(&largest, 0);
     atomic_store(&fail_at, n);
+}
+
+size_t genre__alloc_largest(void) { return atomic_load(&largest); }
+
+static void note_request(size_t n_items, size_t item_size)
+{
+    size_t bytes = item_size != 0 && n_items > SIZE_MAX / item_size ? SIZE_MAX
+                                                                    : n_items * item_size;
+    size_t seen = atomic_load(&largest);
+    while (bytes > seen && !atomic_compare_exchange_weak(&largest, &seen, bytes)) {
+    }
 }
 
 long genre__alloc_attempts(void) { return atomic_load(&attempts); }
@@ -34,6 +47,7 @@ static int injected_failure(void)
 #define injected_failure() 0
 #define COUNT_ALLOC() ((void)0)
 #define COUNT_FREE() ((void)0)
+#define note_request(n_items, item_size) ((void)0)
 #endif
 
 int genre__alloc_should_fail(void)
@@ -59,6 +73,7 @@ static void *nomem(size_t n_items, size_t item_size)
 
 static int byte_count(size_t n_items, size_t item_size, size_t *bytes)
 {
+    note_request(n_items, item_size);
     if (item_size != 0 && n_items > SIZE_MAX / item_size)
         return -1;
     *bytes = n_items * item_size;

@@ -43,6 +43,10 @@ void genre__alloc_fail_at(long n);
 long genre__alloc_attempts(void);
 /* Blocks allocated and not yet freed, process-wide. */
 long genre__alloc_live(void);
+/* The largest request in bytes (SIZE_MAX for one whose size overflows),
+ * granted or not, since the last genre__alloc_fail_at(), process-wide: a
+ * loader test checks that a crafted file asked for nothing above its size. */
+size_t genre__alloc_largest(void);
 #endif
 
 #endif

@@ -1305,19 +1305,21 @@ static genre_status get_dict(const genre__mf_reader *r, uint32_t tag, genre__dic
     for (uint32_t i = 0; st == GENRE_OK && i < n; i++) {
         const char *nul = pos < len ? memchr(buf + pos, '\0', len - pos) : NULL;
         if (!nul) {
-            st = GENRE_FAIL(GENRE_E_CORRUPT, "%s: string list shorter than its count %u", what,
+            st = genre__fail(GENRE_E_CORRUPT, r->func,
+                             "%s: string list shorter than its count %u", what,
                             (unsigned)n);
             break;
         }
         size_t sl = (size_t)(nul - (buf + pos));
         if (genre__dict_find(d, buf + pos, sl) >= 0)
-            st = GENRE_FAIL(GENRE_E_CORRUPT, "%s: '%s' stored twice", what, buf + pos);
+            st = genre__fail(GENRE_E_CORRUPT, r->func, "%s: '%s' stored twice", what, buf + pos);
         else if (genre__dict_intern(d, buf + pos, sl) < 0)
             st = GENRE_E_NOMEM;
         pos += sl + 1;
     }
     if (st == GENRE_OK && pos != len)
-        st = GENRE_FAIL(GENRE_E_CORRUPT, "%s: %zu bytes after the last string", what, len - pos);
+        st = genre__fail(GENRE_E_CORRUPT, r->func, "%s: %zu bytes after the last string",
+                         what, len - pos);
     genre__free(buf);
     return st;
 }
@@ -1335,11 +1337,12 @@ static genre_status dict_names(const genre__dict *d, const char ***out)
 
 /* A schema setter's refusal of stored values means a corrupt payload; an
  * allocation failure stays one. */
-static genre_status nomem_or_corrupt(genre_status st, const char *what, const char *why)
+static genre_status nomem_or_corrupt(const genre__mf_reader *r, genre_status st,
+                                     const char *what, const char *why)
 {
     if (st == GENRE_OK || st == GENRE_E_NOMEM)
         return st;
-    return GENRE_FAIL(GENRE_E_CORRUPT, "'%s': %s", what, why);
+    return genre__fail(GENRE_E_CORRUPT, r->func, "'%s': %s", what, why);
 }
 
 static genre_status read_schema(const genre__mf_reader *r, genre_dataset_schema **out)
@@ -1356,7 +1359,7 @@ static genre_status read_schema(const genre__mf_reader *r, genre_dataset_schema 
     if (st != GENRE_OK)
         return st;
     if (n_cols == 0 || n_cols > MAX_SAVED_COLS)
-        return GENRE_FAIL(GENRE_E_CORRUPT, "%u schema columns", (unsigned)n_cols);
+        return genre__fail(GENRE_E_CORRUPT, r->func, "%u schema columns", (unsigned)n_cols);
     genre_dataset_schema *s = NULL;
     if ((st = genre_dataset_schema_create(&s)) != GENRE_OK)
         return st;
@@ -1371,11 +1374,12 @@ static genre_status read_schema(const genre__mf_reader *r, genre_dataset_schema 
         if (st == GENRE_OK)
             st = genre__mf_get_u32(r, T_COL(j, 1), &role);
         if (st == GENRE_OK && (role < GENRE_COL_NUMERIC || role > GENRE_COL_IGNORE))
-            st = GENRE_FAIL(GENRE_E_CORRUPT, "column %u: role %u", (unsigned)j, (unsigned)role);
+            st = genre__fail(GENRE_E_CORRUPT, r->func, "column %u: role %u", (unsigned)j,
+                             (unsigned)role);
         if (st == GENRE_OK) {
             st = genre_dataset_schema_add_column(s, name, (int32_t)role);
             if (st != GENRE_OK && st != GENRE_E_NOMEM)
-                st = GENRE_FAIL(GENRE_E_CORRUPT, "column %u '%s' cannot be declared: %s",
+                st = genre__fail(GENRE_E_CORRUPT, r->func, "column %u '%s' cannot be declared: %s",
                                 (unsigned)j, name, genre_status_name(st));
         }
         if (st == GENRE_OK)
@@ -1392,7 +1396,7 @@ static genre_status read_schema(const genre__mf_reader *r, genre_dataset_schema 
             if (st == GENRE_OK)
                 st = genre__mf_get_f64_array(r, T_COL(j, 4), v, n_values);
             for (size_t k = 0; st == GENRE_OK && k < n_values; k++)
-                st = nomem_or_corrupt(genre_dataset_schema_add_missing_value(s, name, v[k]),
+                st = nomem_or_corrupt(r, genre_dataset_schema_add_missing_value(s, name, v[k]),
                                       name, "bad sentinel");
             genre__free(v);
         }
@@ -1401,7 +1405,7 @@ static genre_status read_schema(const genre__mf_reader *r, genre_dataset_schema 
             if (st == GENRE_OK)
                 st = dict_names(&tmp, &names);
             if (st == GENRE_OK)
-                st = nomem_or_corrupt(
+                st = nomem_or_corrupt(r,
                     genre_dataset_schema_set_category_order(s, name, names, tmp.n), name,
                     "bad category order");
             genre__free((void *)names);
@@ -1419,7 +1423,7 @@ static genre_status read_schema(const genre__mf_reader *r, genre_dataset_schema 
         char *ng = NULL;
         st = genre__mf_get_string_alloc(r, T_NO_GROUP, &ng);
         if (st == GENRE_OK)
-            st = nomem_or_corrupt(genre_dataset_schema_set_no_group(s, ng), ng,
+            st = nomem_or_corrupt(r, genre_dataset_schema_set_no_group(s, ng), ng,
                                   "a no-group value without a group column");
         genre__free(ng);
     }
@@ -1427,7 +1431,7 @@ static genre_status read_schema(const genre__mf_reader *r, genre_dataset_schema 
         (genre_dataset_schema_set_i64(s, GENRE_SCHEMA_MAX_RECORD_BYTES, max_record) != GENRE_OK ||
          genre_dataset_schema_set_i64(s, GENRE_SCHEMA_THREADS, threads) != GENRE_OK ||
          genre_dataset_schema_set_i64(s, GENRE_SCHEMA_UNSEEN_CATEGORY, unseen) != GENRE_OK))
-        st = GENRE_FAIL(GENRE_E_CORRUPT, "schema option out of range");
+        st = genre__fail(GENRE_E_CORRUPT, r->func, "schema option out of range");
     if (st != GENRE_OK) {
         genre_dataset_schema_free(s);
         return st;
@@ -1455,7 +1459,8 @@ static genre_status read_step(const genre__mf_reader *r, genre_dataset_prep *p, 
         s->cols[col].role != GENRE_COL_NUMERIC || (kind == STEP_MODEL) != (n_feat > 0) ||
         n_feat > s->n_cols || (kind == STEP_GROUP_MEDIAN && s->group_col < 0) ||
         (kind != STEP_MODEL && !isfinite(t->value)))
-        return GENRE_FAIL(GENRE_E_CORRUPT, "step %zu: kind %u on column %u is not valid", i,
+        return genre__fail(GENRE_E_CORRUPT, r->func,
+                           "step %zu: kind %u on column %u is not valid", i,
                           (unsigned)kind, (unsigned)col);
     t->kind = (int32_t)kind;
     t->col = (int32_t)col;
@@ -1469,7 +1474,8 @@ static genre_status read_step(const genre__mf_reader *r, genre_dataset_prep *p, 
             int32_t f = t->features[k];
             if (f < 0 || (size_t)f >= s->n_cols || f == t->col ||
                 (s->cols[f].role != GENRE_COL_NUMERIC && s->cols[f].role != GENRE_COL_CATEGORICAL))
-                return GENRE_FAIL(GENRE_E_CORRUPT, "step %zu: feature %d is not valid", i, (int)f);
+                return genre__fail(GENRE_E_CORRUPT, r->func, "step %zu: feature %d is not valid",
+                                   i, (int)f);
         }
     }
     if ((st = get_dict(r, T_STEP(i, 4), &t->groups, "group names")) != GENRE_OK)
@@ -1477,30 +1483,36 @@ static genre_status read_step(const genre__mf_reader *r, genre_dataset_prep *p, 
     if ((st = genre__mf_get_count(r, T_STEP(i, 6), GENRE__MF_F64_ARRAY, &n_med)) != GENRE_OK)
         return st;
     if (n_med != t->groups.n || (kind != STEP_GROUP_MEDIAN && n_med != 0))
-        return GENRE_FAIL(GENRE_E_CORRUPT, "step %zu: %zu medians for %zu groups", i, n_med,
-                          t->groups.n);
+        return genre__fail(GENRE_E_CORRUPT, r->func, "step %zu: %zu medians for %zu groups", i,
+                           n_med, t->groups.n);
     if (!(t->group_median = genre__alloc_array(n_med, sizeof(double))))
         return GENRE_E_NOMEM;
     if ((st = genre__mf_get_f64_array(r, T_STEP(i, 6), t->group_median, n_med)) != GENRE_OK)
         return st;
     for (size_t k = 0; k < n_med; k++)
         if (!isfinite(t->group_median[k]))
-            return GENRE_FAIL(GENRE_E_CORRUPT, "step %zu: non-finite group median", i);
+            return genre__fail(GENRE_E_CORRUPT, r->func, "step %zu: non-finite group median", i);
     return GENRE_OK;
 }
 
-static genre_status prep_load(genre_dataset_prep **out, const void *buf, size_t len)
+/* A step's seven records take at least this many bytes (u32, u32, empty i32
+ * array, f64, u32 + empty bytes, empty f64 array), which bounds the step
+ * count by the payload before the steps are allocated. */
+#define MIN_STEP_BYTES (20u + 20u + 16u + 24u + 20u + 16u + 16u)
+
+/* The body of both loaders; func is the public function messages name. */
+static genre_status load_prep(genre_dataset_prep **out, const void *buf, size_t len,
+                              const char *func)
 {
-    GENRE_CHECK_NOT_NULL(out);
-    *out = NULL;
     genre__mf_reader r;
     genre_status st = genre__mf_reader_open(&r, buf, len, GENRE_MODEL_DATASET_PREP);
     if (st != GENRE_OK)
         return st;
+    r.func = func;
     if (r.kind_version > PREP_PAYLOAD_VERSION)
-        return GENRE_FAIL(GENRE_E_VERSION, "dataset preparation payload version %u is newer "
-                                           "than %u",
-                          (unsigned)r.kind_version, PREP_PAYLOAD_VERSION);
+        return genre__fail(GENRE_E_VERSION, func,
+                           "dataset preparation payload version %u is newer than %u",
+                           (unsigned)r.kind_version, PREP_PAYLOAD_VERSION);
     genre_dataset_schema *s = NULL;
     if ((st = read_schema(&r, &s)) != GENRE_OK)
         return st;
@@ -1512,7 +1524,9 @@ static genre_status prep_load(genre_dataset_prep **out, const void *buf, size_t 
     uint32_t n_steps = 0;
     st = genre__mf_get_u32(&r, T_N_STEPS, &n_steps);
     if (st == GENRE_OK && n_steps > 0xff000u)
-        st = GENRE_FAIL(GENRE_E_CORRUPT, "%u steps", (unsigned)n_steps);
+        st = genre__fail(GENRE_E_CORRUPT, func, "%u steps", (unsigned)n_steps);
+    if (st == GENRE_OK)
+        st = genre__mf_check_room(&r, func, "step count", n_steps, MIN_STEP_BYTES);
     if (st == GENRE_OK && n_steps &&
         !(p->steps = genre__calloc_array(n_steps, sizeof *p->steps)))
         st = GENRE_E_NOMEM;
@@ -1522,7 +1536,7 @@ static genre_status prep_load(genre_dataset_prep **out, const void *buf, size_t 
         uint32_t col = 0;
         st = genre__mf_get_u32(&r, T_ENC(i, 0), &col);
         if (st == GENRE_OK && col != (uint32_t)p->enc[i].col)
-            st = GENRE_FAIL(GENRE_E_CORRUPT, "encoding %zu is for column %u, expected %d", i,
+            st = genre__fail(GENRE_E_CORRUPT, func, "encoding %zu is for column %u, expected %d", i,
                             (unsigned)col, (int)p->enc[i].col);
         if (st == GENRE_OK)
             st = get_dict(&r, T_ENC(i, 1), &p->enc[i].names, "categories");
@@ -1540,7 +1554,9 @@ static genre_status prep_load(genre_dataset_prep **out, const void *buf, size_t 
 
 genre_status genre_dataset_prep_load(genre_dataset_prep **out, const void *buf, size_t len)
 {
-    return GENRE_PASS(prep_load(out, buf, len));
+    GENRE_CHECK_NOT_NULL(out);
+    *out = NULL;
+    return GENRE_PASS(load_prep(out, buf, len, __func__));
 }
 
 genre_status genre_dataset_prep_load_file(genre_dataset_prep **out, const char *path)
@@ -1553,7 +1569,7 @@ genre_status genre_dataset_prep_load_file(genre_dataset_prep **out, const char *
     genre_status st = genre__mf_read_file(path, GENRE__MF_MAX_FILE_BYTES, &buf, &len);
     if (st != GENRE_OK)
         return GENRE_PASS(st);
-    st = prep_load(out, buf, len);
+    st = load_prep(out, buf, len, __func__);
     genre__free(buf);
     return GENRE_PASS(st);
 }

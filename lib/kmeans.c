@@ -1054,7 +1054,7 @@ static genre_status read_model(const genre__mf_reader *r, void *dest, const char
         (st = genre__mf_get_i64(r, TAG_CONVERGED, &conv)) != GENRE_OK ||
         (st = genre__mf_get_f64(r, TAG_INERTIA, &inertia)) != GENRE_OK)
         return st;
-    size_t cnt_c, cnt_l;
+    size_t cnt_c = 0, cnt_l = 0;
     if (d < 1 || d > INT32_MAX || kf < 1 || kf > INT32_MAX || n < kf || k < 1 ||
         k > INT32_MAX || n_init < 1 || n_init > 1000000 || max_iter < 1 ||
         max_iter > 10000000 || !(tol >= 0 && tol <= 1e300) ||
@@ -1066,7 +1066,13 @@ static genre_status read_model(const genre__mf_reader *r, void *dest, const char
         genre__mf_get_count(r, TAG_LABELS, GENRE__MF_I32_ARRAY, &cnt_l) != GENRE_OK ||
         (uint64_t)n != cnt_l || (uint64_t)kf > cnt_c || cnt_c % (uint64_t)kf != 0 ||
         cnt_c / (uint64_t)kf != (uint64_t)d)
-        return genre__fail(GENRE_E_CORRUPT, func, "inconsistent k-means model");
+        return genre__fail(GENRE_E_CORRUPT, func,
+                           "inconsistent k-means model: n_features %lld, n_samples %lld, "
+                           "n_clusters %lld, k %lld, n_init %lld, max_iter %lld, n_iter %lld, "
+                           "best restart %lld, %zu center values, %zu labels",
+                           (long long)d, (long long)n, (long long)kf, (long long)k,
+                           (long long)n_init, (long long)max_iter, (long long)n_iter,
+                           (long long)best_r, cnt_c, cnt_l);
     genre_kmeans *km;
     if ((st = genre_kmeans_create(&km)) != GENRE_OK)
         return st;

@@ -798,7 +798,7 @@ static genre_status read_model(const genre__mf_reader *r, void *dest, const char
         (st = genre__mf_get_i64(r, TAG_REQ_COMPONENTS, &req)) != GENRE_OK ||
         (st = genre__mf_get_f64(r, TAG_SHRINKAGE, &shrink)) != GENRE_OK)
         return st;
-    size_t cnt_means, cnt_scal;
+    size_t cnt_means = 0, cnt_scal = 0;
     /* Bound the sizes by what the records really hold before multiplying. */
     if (d64 < 1 || d64 > INT32_MAX || K64 < 2 || K64 > INT32_MAX || n64 < 2 * K64 || m64 < 1 || m64 != (K64 - 1 < d64 ? K64 - 1 : d64) ||
         k64 < 1 || k64 > m64 || req < 0 || req > INT32_MAX || !(shrink >= 0 && shrink <= 1) ||
@@ -807,7 +807,12 @@ static genre_status read_model(const genre__mf_reader *r, void *dest, const char
         (uint64_t)K64 > cnt_means || (uint64_t)d64 > cnt_means ||
         cnt_means / (uint64_t)K64 != (uint64_t)d64 || cnt_means % (uint64_t)K64 != 0 ||
         cnt_scal / (uint64_t)m64 != (uint64_t)d64 || cnt_scal % (uint64_t)m64 != 0)
-        return genre__fail(GENRE_E_CORRUPT, func, "inconsistent LDA model");
+        return genre__fail(GENRE_E_CORRUPT, func,
+                           "inconsistent LDA model: n_features %lld, n_samples %lld, "
+                           "n_classes %lld, n_discriminants %lld, n_components %lld, "
+                           "requested %lld, shrinkage %g, %zu mean values, %zu scalings",
+                           (long long)d64, (long long)n64, (long long)K64, (long long)m64,
+                           (long long)k64, (long long)req, shrink, cnt_means, cnt_scal);
     const size_t d = (size_t)d64, K = (size_t)K64, m = (size_t)m64, k = (size_t)k64;
     genre_lda *l;
     if ((st = genre_lda_create(&l)) != GENRE_OK)

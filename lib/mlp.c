@@ -2781,6 +2781,36 @@ static genre_status check_saveable(const char *func, const genre_mlp *model)
 
 #define CORRUPT(...) genre__fail(GENRE_E_CORRUPT, func, __VA_ARGS__)
 
+/* Validate before allocating: the parameters the layer widths need must be
+ * the ones stored (which the container has bounded by the file's length),
+ * and the three history arrays must be as long as the first, before
+ * anything is allocated from the widths or the history length. Each width
+ * is at most 2^31 and a hidden or output one at most 10^6, so the count
+ * (at most 65 layers) cannot overflow 64 bits. */
+static genre_status check_sizes(const genre__mf_reader *r, const char *func,
+                                const size_t *widths, size_t n_widths, size_t n_params,
+                                size_t n_hist)
+{
+    uint64_t need = 0;
+    char text[MAX_HIDDEN * 12 + 32];
+    size_t used = 0;
+    for (size_t l = 0; l < n_widths; l++) {
+        if (l + 1 < n_widths)
+            need += (uint64_t)widths[l] * widths[l + 1] + widths[l + 1];
+        if (used < sizeof text)
+            used += (size_t)snprintf(text + used, sizeof text - used, "%s%zu", l ? "-" : "",
+                                     widths[l]);
+    }
+    if (need != (uint64_t)n_params)
+        return CORRUPT("layer widths %s need %llu parameters; %zu are stored", text,
+                       (unsigned long long)need, n_params);
+    genre_status st = genre__mf_expect_count(r, func, TAG_HIST_VAL, GENRE__MF_F64_ARRAY,
+                                             "validation loss history", n_hist);
+    return st ? st
+              : genre__mf_expect_count(r, func, TAG_HIST_ACC, GENRE__MF_F64_ARRAY,
+                                       "validation accuracy history", n_hist);
+}
+
 /* The codec's genre__mf_decode_fn (model_file.h): dest is the caller's
  * genre_mlp **out; r NULL only clears *out; the payload version is checked. */
 static genre_status read_model(const genre__mf_reader *r, void *dest, const char *func)
@@ -2819,6 +2849,8 @@ static genre_status read_model(const genre__mf_reader *r, void *dest, const char
     }
     if (task == GENRE_MLP_TASK_CLASSIFICATION && widths[n_widths - 1] < 2)
         return CORRUPT("a classifier with %zu classes", widths[n_widths - 1]);
+    if ((st = check_sizes(r, func, widths, n_widths, n_params, n_hist)) != GENRE_OK)
+        return st;
 
     genre_mlp *m = GENRE_NEW(genre_mlp);
     if (!m)

@@ -601,6 +601,12 @@ int genre__mf_next(const genre__mf_reader *r, size_t *cursor, uint32_t *tag,
     return 1;
 }
 
+/* The function a reader's messages name: the loader's public one when set. */
+static const char *who(const genre__mf_reader *r, const char *func)
+{
+    return r != NULL && r->func != NULL ? r->func : func;
+}
+
 /* The record with this tag and type, or a failure naming the tag. */
 static genre_status lookup(const genre__mf_reader *r, const char *func, uint32_t tag,
                            uint32_t type, uint64_t *count, const unsigned char **data)
@@ -609,6 +615,7 @@ static genre_status lookup(const genre__mf_reader *r, const char *func, uint32_t
         return genre__fail(GENRE_E_INVALID_ARG, func, "argument 'r' is NULL");
     if (r->payload == NULL)
         return genre__fail(GENRE_E_BAD_STATE, func, "the reader is not open");
+    func = who(r, func);
     uint32_t found;
     if (!find_record(r, tag, &found, count, data))
         return genre__fail(GENRE_E_CORRUPT, func, "the '%s' model has no record with tag %u",
@@ -625,7 +632,7 @@ static genre_status check_count(const genre__mf_reader *r, const char *func, uin
                                 uint64_t count, size_t expected_n)
 {
     if (count != (uint64_t)expected_n)
-        return genre__fail(GENRE_E_CORRUPT, func,
+        return genre__fail(GENRE_E_CORRUPT, who(r, func),
                            "the '%s' model's record with tag %u holds %llu elements, "
                            "expected %zu",
                            genre_model_kind_name(r->kind), (unsigned)tag,
@@ -737,7 +744,7 @@ static genre_status lookup_string(const genre__mf_reader *r, const char *func, u
         return st;
     *n = (size_t)count;
     if (*n > 0 && memchr(*data, 0, *n) != NULL)
-        return genre__fail(GENRE_E_CORRUPT, func,
+        return genre__fail(GENRE_E_CORRUPT, who(r, func),
                            "the '%s' model's string with tag %u holds a NUL byte",
                            genre_model_kind_name(r->kind), (unsigned)tag);
     return GENRE_OK;
@@ -755,7 +762,7 @@ genre_status genre__mf_get_string(const genre__mf_reader *r, uint32_t tag, char 
     if (st != GENRE_OK)
         return st;
     if (n >= cap)
-        return GENRE_FAIL(GENRE_E_CORRUPT,
+        return genre__fail(GENRE_E_CORRUPT, who(r, __func__),
                           "the '%s' model's string with tag %u has %zu bytes, more than "
                           "the %zu allowed",
                           genre_model_kind_name(r->kind), (unsigned)tag, n, cap - 1);
@@ -783,6 +790,39 @@ genre_status genre__mf_get_string_alloc(const genre__mf_reader *r, uint32_t tag,
     s[n] = '\0';
     *out = s;
     return GENRE_OK;
+}
+
+/* ---- Size fields ------------------------------------------------------------ */
+
+genre_status genre__mf_check_room(const genre__mf_reader *r, const char *func,
+                                  const char *field, uint64_t count, size_t elem_size)
+{
+    if (r == NULL || r->payload == NULL || elem_size == 0)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "%s: no open reader or element size",
+                           field);
+    /* Divide rather than multiply: count * elem_size may overflow. */
+    if (count > r->payload_len / elem_size)
+        return genre__fail(GENRE_E_CORRUPT, func,
+                           "the '%s' model's %s is %llu: that needs at least %llu x %zu "
+                           "bytes, and the payload holds %zu",
+                           genre_model_kind_name(r->kind), field, (unsigned long long)count,
+                           (unsigned long long)count, elem_size, r->payload_len);
+    return GENRE_OK;
+}
+
+genre_status genre__mf_expect_count(const genre__mf_reader *r, const char *func, uint32_t tag,
+                                    uint32_t type, const char *field, uint64_t expected)
+{
+    uint64_t count;
+    const unsigned char *data;
+    genre_status st = lookup(r, func, tag, type, &count, &data);
+    if (st == GENRE_OK && count != expected)
+        st = genre__fail(GENRE_E_CORRUPT, func,
+                         "the '%s' model's %s (record tag %u) holds %llu elements; its "
+                         "sizes need %llu",
+                         genre_model_kind_name(r->kind), field, (unsigned)tag,
+                         (unsigned long long)count, (unsigned long long)expected);
+    return st;
 }
 
 /* ---- Files ----------------------------------------------------------------- */
@@ -937,6 +977,7 @@ genre_status genre__mf_load_file(const char *func, void *out, const char *path,
     genre__mf_reader r;
     void *buf = NULL;
     genre_status st = genre__mf_open_file(&r, path, codec->kind, &buf);
+    r.func = func;
     if (st == GENRE_OK)
         st = decode_open(func, out, &r, codec);
     genre__free(buf);
@@ -951,6 +992,7 @@ genre_status genre__mf_load_memory(const char *func, void *out, const void *buf,
     codec->decode(NULL, out, func);
     genre__mf_reader r;
     genre_status st = genre__mf_reader_open(&r, buf, len, codec->kind);
+    r.func = func;
     return genre__fail_as(st ? st : decode_open(func, out, &r, codec), func, NULL);
 }
 

@@ -130,6 +130,9 @@ typedef struct genre__mf_reader {
     int32_t kind;
     uint32_t kind_version; /* the loader compares it with what it knows */
     uint32_t writer_version;
+    /* The public function the getters' messages name (a loader sets it after
+     * opening; genre__mf_load_file/_memory do); NULL: the getter's own name. */
+    const char *func;
 } genre__mf_reader;
 
 /* Validates the whole container before anything is trusted: magic, format
@@ -177,6 +180,26 @@ genre_status genre__mf_get_string(const genre__mf_reader *r, uint32_t tag,
  * return GENRE_E_NOMEM. */
 genre_status genre__mf_get_string_alloc(const genre__mf_reader *r, uint32_t tag,
                                         char **out);
+
+/* ---- Size fields: validate before allocating ---------------------------------
+ * A loader allocates from counts it reads in the payload. Each such count is
+ * first checked against the bytes that really carry it, so a crafted file is
+ * GENRE_E_CORRUPT and never an allocation the file cannot justify. Both name
+ * func (the public function), the field and its value in the message. */
+
+/* GENRE_OK when the payload holds at least count elements of elem_size bytes
+ * (overflow-safe: a division, never a product), else GENRE_E_CORRUPT. For a
+ * size field whose elements are stored (one or more records' worth), before
+ * anything is allocated or multiplied from it. */
+genre_status genre__mf_check_room(const genre__mf_reader *r, const char *func,
+                                  const char *field, uint64_t count, size_t elem_size);
+
+/* GENRE_OK when the record `tag` exists, has `type` and holds exactly
+ * `expected` elements; else GENRE_E_CORRUPT naming field (what the record
+ * holds), the stored and the expected count. Checked for every array before
+ * the first allocation sized from any of them. */
+genre_status genre__mf_expect_count(const genre__mf_reader *r, const char *func, uint32_t tag,
+                                    uint32_t type, const char *field, uint64_t expected);
 
 /* ---- Files -------------------------------------------------------------------
  * Reads a whole file into a new buffer (genre__free it) for a loader.

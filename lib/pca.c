@@ -508,13 +508,31 @@ static genre_status read_model(const genre__mf_reader *r, void *dest, const char
         (st = genre__mf_get_f64(r, TAG_REQ_FRACTION, &frac)) != GENRE_OK ||
         (st = genre__mf_get_f64(r, TAG_TOTAL_VAR, &total)) != GENRE_OK)
         return st;
+    /* n_features and n_components against the records they size, before
+     * k x d is formed (2^32 x 2^32 wraps to an empty record's 0) or
+     * anything is allocated. */
+    if (d64 >= 1 && k64 >= 1 && k64 <= d64 &&
+        ((st = genre__mf_expect_count(r, func, TAG_MEAN, GENRE__MF_F64_ARRAY,
+                                      "mean (one per feature)", (uint64_t)d64)) != GENRE_OK ||
+         (st = genre__mf_expect_count(r, func, TAG_VARIANCE, GENRE__MF_F64_ARRAY,
+                                      "explained variance (one per component)",
+                                      (uint64_t)k64)) != GENRE_OK ||
+         (st = genre__mf_expect_count(r, func, TAG_RATIO, GENRE__MF_F64_ARRAY,
+                                      "variance ratio (one per component)",
+                                      (uint64_t)k64)) != GENRE_OK))
+        return st;
     size_t count = 0;
     if (d64 < 1 || n64 < 2 || k64 < 1 || k64 > d64 || k64 > n64 - 1 || whiten > 1 ||
         req < 0 || req > INT32_MAX || !(frac >= 0 && frac < 1) || !(total > 0) ||
         !isfinite(total) ||
         genre__mf_get_count(r, TAG_COMPONENTS, GENRE__MF_F64_ARRAY, &count) != GENRE_OK ||
         count != (uint64_t)k64 * (uint64_t)d64)
-        return genre__fail(GENRE_E_CORRUPT, func, "inconsistent PCA model");
+        return genre__fail(GENRE_E_CORRUPT, func,
+                           "inconsistent PCA model: n_features %lld, n_samples %lld, "
+                           "n_components %lld, whiten %u, requested %lld, fraction %g, total "
+                           "variance %g, %zu component values",
+                           (long long)d64, (long long)n64, (long long)k64, (unsigned)whiten,
+                           (long long)req, frac, total, count);
     const size_t d = (size_t)d64, k = (size_t)k64;
     genre_pca *p;
     if ((st = genre_pca_create(&p)) != GENRE_OK)

@@ -405,7 +405,18 @@ static genre_status read_model(const genre__mf_reader *r, void *dest, const char
     if (d64 < 1 || n64 < 1 || wm > 1 || ws > 1 ||
         genre__mf_get_count(r, TAG_SHIFT, GENRE__MF_F64_ARRAY, &count) != GENRE_OK ||
         count != (uint64_t)d64)
-        return genre__fail(GENRE_E_CORRUPT, func, "inconsistent scaler model");
+        return genre__fail(GENRE_E_CORRUPT, func,
+                           "inconsistent scaler model: n_features %lld, n_samples %lld, "
+                           "with_mean %u, with_std %u, %zu shifts",
+                           (long long)d64, (long long)n64, (unsigned)wm, (unsigned)ws, count);
+    /* Every array as long as the first before the four are allocated. */
+    if ((st = genre__mf_expect_count(r, func, TAG_SCALE, GENRE__MF_F64_ARRAY, "scale",
+                                     count)) != GENRE_OK ||
+        (st = genre__mf_expect_count(r, func, TAG_VARIANCE, GENRE__MF_F64_ARRAY, "variance",
+                                     count)) != GENRE_OK ||
+        (st = genre__mf_expect_count(r, func, TAG_FLAGS, GENRE__MF_BYTES, "column flags",
+                                     count)) != GENRE_OK)
+        return st;
     size_t d = (size_t)d64;
     genre_scaler *s;
     if ((st = genre_scaler_create(&s)) != GENRE_OK)

@@ -1037,7 +1037,12 @@ static genre_status read_model(const genre__mf_reader *r, void *dest, const char
               nbytes % 4 != 0 || nidf != nbytes / 4 || (uint64_t)nidf > n_features;
     }
     if (bad)
-        return genre__fail(GENRE_E_CORRUPT, func, "inconsistent text model");
+        return genre__fail(GENRE_E_CORRUPT, func,
+                           "inconsistent text model: n_fields %lld, n_docs %lld, invalid %lld, "
+                           "empty %lld, n_buckets %lld, n-grams %u to %u, %zu column bytes, "
+                           "%zu idf values",
+                           (long long)nf, (long long)nd, (long long)ninv, (long long)nemp,
+                           (long long)nb, (unsigned)u[0], (unsigned)u[1], nbytes, nidf);
     genre_text *t;
     if ((st = genre_text_create(&t)) != GENRE_OK)
         return st;

@@ -647,7 +647,13 @@ static genre_status read_model(const genre__mf_reader *r, void *dest, const char
              genre__mf_get_count(r, TAG_EMBEDDING, GENRE__MF_F64_ARRAY, &count) == GENRE_OK &&
              count == (uint64_t)n64 * (uint64_t)t->n_components;
     if (!ok) {
-        st = genre__fail(GENRE_E_CORRUPT, func, "inconsistent t-SNE model");
+        st = genre__fail(GENRE_E_CORRUPT, func,
+                         "inconsistent t-SNE model: n_samples %lld, n_features %lld, "
+                         "n_components %lld, method %u (used %u), perplexity %g, n_iter %lld "
+                         "of %lld, %zu embedding values",
+                         (long long)n64, (long long)d64, (long long)t->n_components,
+                         (unsigned)method, (unsigned)method_used, t->perplexity,
+                         (long long)niter, (long long)t->max_iter, count);
         goto fail;
     }
     t->emb = genre__alloc_array(count, sizeof(double));
