@@ -143,10 +143,10 @@ static void stage2(size_t m, size_t L, const float *tw, const float *restrict xr
 {
     for (size_t q = 0; q < m; q++) {
         const float wr = tw[2 * q], wi = tw[2 * q + 1];
-        const float *restrict a0r = xr + q * L, *restrict a0i = xi + q * L;
-        const float *restrict a1r = xr + (q + 1 * m) * L, *restrict a1i = xi + (q + 1 * m) * L;
-        float *restrict y0r = yr + 2 * q * L, *restrict y0i = yi + 2 * q * L;
-        float *restrict y1r = y0r + L, *restrict y1i = y0i + L;
+        const float *a0r = xr + q * L, *a0i = xi + q * L;
+        const float *a1r = xr + (q + 1 * m) * L, *a1i = xi + (q + 1 * m) * L;
+        float *y0r = yr + 2 * q * L, *y0i = yi + 2 * q * L;
+        float *y1r = y0r + L, *y1i = y0i + L;
         FFT_NO_OVERLAP
         for (size_t t = 0; t < L; t++) {
             const float dr = a0r[t] - a1r[t], di = a0i[t] - a1i[t];
@@ -165,11 +165,11 @@ static void stage3(size_t m, size_t L, const float *tw, const float *restrict xr
     for (size_t q = 0; q < m; q++) {
         const float w1r = tw[4 * q], w1i = tw[4 * q + 1], w2r = tw[4 * q + 2],
                     w2i = tw[4 * q + 3];
-        const float *restrict a0r = xr + q * L, *restrict a0i = xi + q * L;
-        const float *restrict a1r = xr + (q + 1 * m) * L, *restrict a1i = xi + (q + 1 * m) * L;
-        const float *restrict a2r = xr + (q + 2 * m) * L, *restrict a2i = xi + (q + 2 * m) * L;
-        float *restrict y0r = yr + 3 * q * L, *restrict y0i = yi + 3 * q * L;
-        float *restrict y1r = y0r + L, *restrict y1i = y0i + L, *restrict y2r = y1r + L, *restrict y2i = y1i + L;
+        const float *a0r = xr + q * L, *a0i = xi + q * L;
+        const float *a1r = xr + (q + 1 * m) * L, *a1i = xi + (q + 1 * m) * L;
+        const float *a2r = xr + (q + 2 * m) * L, *a2i = xi + (q + 2 * m) * L;
+        float *y0r = yr + 3 * q * L, *y0i = yi + 3 * q * L;
+        float *y1r = y0r + L, *y1i = y0i + L, *y2r = y1r + L, *y2i = y1i + L;
         FFT_NO_OVERLAP
         for (size_t t = 0; t < L; t++) {
             const float sr = a1r[t] + a2r[t], si = a1i[t] + a2i[t];
@@ -193,13 +193,13 @@ static void stage4(size_t m, size_t L, const float *tw, const float *restrict xr
     for (size_t q = 0; q < m; q++) {
         const float *w = tw + 6 * q;
         const float w1r = w[0], w1i = w[1], w2r = w[2], w2i = w[3], w3r = w[4], w3i = w[5];
-        const float *restrict a0r = xr + q * L, *restrict a0i = xi + q * L;
-        const float *restrict a1r = xr + (q + 1 * m) * L, *restrict a1i = xi + (q + 1 * m) * L;
-        const float *restrict a2r = xr + (q + 2 * m) * L, *restrict a2i = xi + (q + 2 * m) * L;
-        const float *restrict a3r = xr + (q + 3 * m) * L, *restrict a3i = xi + (q + 3 * m) * L;
-        float *restrict y0r = yr + 4 * q * L, *restrict y0i = yi + 4 * q * L;
-        float *restrict y1r = y0r + L, *restrict y1i = y0i + L, *restrict y2r = y1r + L, *restrict y2i = y1i + L;
-        float *restrict y3r = y2r + L, *restrict y3i = y2i + L;
+        const float *a0r = xr + q * L, *a0i = xi + q * L;
+        const float *a1r = xr + (q + 1 * m) * L, *a1i = xi + (q + 1 * m) * L;
+        const float *a2r = xr + (q + 2 * m) * L, *a2i = xi + (q + 2 * m) * L;
+        const float *a3r = xr + (q + 3 * m) * L, *a3i = xi + (q + 3 * m) * L;
+        float *y0r = yr + 4 * q * L, *y0i = yi + 4 * q * L;
+        float *y1r = y0r + L, *y1i = y0i + L, *y2r = y1r + L, *y2i = y1i + L;
+        float *y3r = y2r + L, *y3i = y2i + L;
         FFT_NO_OVERLAP
         for (size_t t = 0; t < L; t++) {
             const float t0r = a0r[t] + a2r[t], t0i = a0i[t] + a2i[t];
@@ -233,14 +233,14 @@ static void stage5(size_t m, size_t L, const float *tw, const float *restrict xr
         const float *w = tw + 8 * q;
         const float w1r = w[0], w1i = w[1], w2r = w[2], w2i = w[3], w3r = w[4], w3i = w[5],
                     w4r = w[6], w4i = w[7];
-        const float *restrict a0r = xr + q * L, *restrict a0i = xi + q * L;
-        const float *restrict a1r = xr + (q + 1 * m) * L, *restrict a1i = xi + (q + 1 * m) * L;
-        const float *restrict a2r = xr + (q + 2 * m) * L, *restrict a2i = xi + (q + 2 * m) * L;
-        const float *restrict a3r = xr + (q + 3 * m) * L, *restrict a3i = xi + (q + 3 * m) * L;
-        const float *restrict a4r = xr + (q + 4 * m) * L, *restrict a4i = xi + (q + 4 * m) * L;
-        float *restrict y0r = yr + 5 * q * L, *restrict y0i = yi + 5 * q * L;
-        float *restrict y1r = y0r + L, *restrict y1i = y0i + L, *restrict y2r = y1r + L, *restrict y2i = y1i + L;
-        float *restrict y3r = y2r + L, *restrict y3i = y2i + L, *restrict y4r = y3r + L, *restrict y4i = y3i + L;
+        const float *a0r = xr + q * L, *a0i = xi + q * L;
+        const float *a1r = xr + (q + 1 * m) * L, *a1i = xi + (q + 1 * m) * L;
+        const float *a2r = xr + (q + 2 * m) * L, *a2i = xi + (q + 2 * m) * L;
+        const float *a3r = xr + (q + 3 * m) * L, *a3i = xi + (q + 3 * m) * L;
+        const float *a4r = xr + (q + 4 * m) * L, *a4i = xi + (q + 4 * m) * L;
+        float *y0r = yr + 5 * q * L, *y0i = yi + 5 * q * L;
+        float *y1r = y0r + L, *y1i = y0i + L, *y2r = y1r + L, *y2i = y1i + L;
+        float *y3r = y2r + L, *y3i = y2i + L, *y4r = y3r + L, *y4i = y3i + L;
         FFT_NO_OVERLAP
         for (size_t t = 0; t < L; t++) {
             const float p1r = a1r[t] + a4r[t], p1i = a1i[t] + a4i[t];

@@ -37,9 +37,10 @@ static float noise(size_t i)
     return (float)((double)(z >> 40) / (double)(UINT64_C(1) << 23) - 1.0);
 }
 
-/* Naive DFT in double of x (n complex, interleaved float) into y (the
- * unit roots from one table, each computed directly). */
-static void naive_dft(const float *x, size_t n, int sign, double *y)
+/* Naive DFT in double of x (n complex, interleaved float): bins
+ * 0 .. n_out - 1 into y (the unit roots from one table, each computed
+ * directly). */
+static void naive_dft_bins(const float *x, size_t n, int sign, double *y, size_t n_out)
 {
     double *c = malloc(2 * n * sizeof(double));
     ck_assert_ptr_nonnull(c);
@@ -47,7 +48,7 @@ static void naive_dft(const float *x, size_t n, int sign, double *y)
         c[2 * m] = cos(TWO_PI * (double)m / (double)n);
         c[2 * m + 1] = sign * sin(TWO_PI * (double)m / (double)n);
     }
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; k < n_out; k++) {
         double sr = 0, si = 0;
         for (size_t j = 0, m = 0; j < n; j++, m = m + k >= n ? m + k - n : m + k) {
             sr += x[2 * j] * c[2 * m] - x[2 * j + 1] * c[2 * m + 1];
@@ -57,6 +58,11 @@ static void naive_dft(const float *x, size_t n, int sign, double *y)
         y[2 * k + 1] = si;
     }
     free(c);
+}
+
+static void naive_dft(const float *x, size_t n, int sign, double *y)
+{
+    naive_dft_bins(x, n, sign, y, n);
 }
 
 /* max |got - want| / max(1, max |want|) over count doubles/floats */
@@ -275,15 +281,19 @@ START_TEST(real_transforms)
         for (size_t i = 0; i < N * rows; i++)
             x[i] = noise(i + 11 * N);
         genre__fft_r2c(p, x, N, spec, h + 1, rows, s);
-        for (size_t r = 0; r < rows; r++) {
+        /* the naive DFT of every row is slow under valgrind: the first and
+         * last rows, and the middle one only against the single-row call */
+        for (size_t r = 0; r < rows; r += rows - 1) {
             for (size_t j = 0; j < N; j++) {
                 cx[2 * j] = x[r * N + j];
                 cx[2 * j + 1] = 0;
             }
-            naive_dft(cx, N, GENRE__FFT_FORWARD, want);
+            naive_dft_bins(cx, N, GENRE__FFT_FORWARD, want, h + 1);
             double e = rel_err(spec + 2 * r * (h + 1), want, 2 * (h + 1));
             ck_assert_msg(e < 2e-6 * (1 + log2((double)N)), "r2c n = %zu: error %g", N, e);
         }
+        genre__fft_r2c(p, x + N, N, spec0, h + 1, 1, s);
+        ck_assert(memcmp(spec0, spec + 2 * (h + 1), 2 * (h + 1) * sizeof(float)) == 0);
         /* junk in the imaginary parts of bins 0 and n must not matter */
         spec[1] += 5;
         spec[2 * h + 1] -= 3;
