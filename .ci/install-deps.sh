@@ -6,7 +6,6 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config           # toolchain
   libgsl-dev libopenblas-dev zlib1g-dev      # library dependencies
-  libfftw3-dev                               # FFT-accelerated t-SNE (fftw3f, fftw3f_threads)
   libdeflate-dev                             # fast gzip input (optional, zlib otherwise)
   check libsubunit-dev                       # unit tests
   abigail-tools binutils valgrind            # ABI baseline, readelf/nm, leak checks

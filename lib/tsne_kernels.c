@@ -6,14 +6,7 @@
  *
  * Determinism: every parallel loop writes per-row results (or per-worker
  * partials combined in worker order), so a given thread count always gives
- * the same bits. The FFT's scatter to the grid is split by box rows, each
- * grid value summed in point order, so it does not depend on the thread count.
- *
- * The FFT gradient uses FFTW (single precision, r2c/c2r, FFTW_ESTIMATE
- * plans kept while the grid size repeats): measured about 2-3x faster than
- * GSL's mixed-radix complex FFT on the real transform sizes (docs/tsne.md).
- * Grids are single precision (the interpolation error, ~1e-2, dwarfs float
- * rounding) and 5-smooth in size.
+ * the same bits. The FFT-interpolation repulsion is in tsne_fft.c.
  */
 #include "tsne_private.h"
 
@@ -23,8 +16,6 @@
 #include "parallel.h"
 #include "rng.h"
 
-#include <fftw3.h>
-#include <pthread.h>
 
 #include <float.h>
 #include <math.h>
@@ -741,30 +732,6 @@ done:
 /* ---- Gradient: shared pieces ----------------------------------------------- */
 
 #define MAX_DIMS 3
-#define FFT_INTERP 3
-#define FFT_MIN_BOXES 50
-/* Boxes per unit of embedding length (FIt-SNE's intervals_per_integer):
- * the interpolation error falls as its cube (measured: 4.4e-2, 5.6e-3,
- * 1.2e-3 relative L2 gradient error at 1, 2, 3 on a sparse embedding)
- * while the FFT cost grows as its square; 1 is FIt-SNE's default. */
-#define FFT_BOXES_PER_UNIT 1.0
-/* Measured on the real data's final embedding (45,000 points, span ~220,
- * so ~225 boxes): relative L2 gradient error 1.7% at width 0.98, 9.9% when
- * capped at 128 boxes (width 1.75), 26% at 100 boxes. The cap only bounds
- * memory (4 grids of (6 * 250)^2 single-precision complex = 72 MB). */
-#define FFT_MAX_BOXES 250
-/* Charge grids: 1, y0, y1 and |y|^2 (FIt-SNE's four terms). */
-#define FFT_GRIDS 4
-enum {
-    PLAN_ROWS_R2C,
-    PLAN_KROWS_R2C,
-    PLAN_COLS_FWD,
-    PLAN_COLS_BWD,
-    PLAN_ROWS_C2R,
-    PLAN_KCOLS,
-    FFT_N_PLANS
-};
-
 /* A cell as the traversal reads it (56 bytes); its box is in bh_box. */
 typedef struct bh_node {
     double com[MAX_DIMS];
@@ -797,18 +764,7 @@ struct genre__tsne_work {
     int bh_list_threads;
     int32_t *bh_front; /* per worker: two levels of the traversal */
     size_t bh_front_cap;
-    /* FFT: FFT_GRIDS real N x N charge grids and the kernel's (rows
-     * grid_stride floats apart), their N x (N/2+1) spectra (spec_stride
-     * apart), all from fftwf_malloc; plans for the current N */
-    size_t fft_n;
-    size_t grid_stride, spec_stride;
-    float *grid;
-    fftwf_complex *spec;
-    fftwf_plan plan[FFT_N_PLANS];
-    float *kspec; /* the kernel's real spectrum, N x (N/2+1), scaled 1 / N^2 */
-    size_t kspec_cap;
-    uint32_t *order;   /* points by box row */
-    size_t *box_start; /* first point of each box row, n_boxes + 2 */
+    genre__tsne_fft *fft; /* FFT-interpolation state (tsne_fft.c) */
     /* attraction: the strict upper triangle of P in the breadth-first
      * order `ord` (new label -> row; `lab` row -> new label), the
      * coordinates copied in that order (yp), per-worker accumulators */
@@ -837,13 +793,11 @@ genre_status genre__tsne_work_create(genre__tsne_work **out, size_t n, size_t di
     return GENRE_OK;
 }
 
-static void fft_release(genre__tsne_work *w);
-
 void genre__tsne_work_free(genre__tsne_work *w)
 {
     if (!w)
         return;
-    fft_release(w);
+    genre__tsne_fft_free(w->fft);
     genre__free(w->rep);
     genre__free(w->zrow);
     genre__free(w->nodes);
@@ -853,9 +807,6 @@ void genre__tsne_work_free(genre__tsne_work *w)
     genre__free(w->pt);
     genre__free(w->bh_list);
     genre__free(w->bh_front);
-    genre__free(w->kspec);
-    genre__free(w->order);
-    genre__free(w->box_start);
     genre__csr_free(&w->up);
     genre__free(w->ord);
     genre__free(w->lab);
@@ -1885,392 +1836,6 @@ static genre_status bh_repulsion(genre__tsne_work *w, const double *y, double th
     return GENRE_OK;
 }
 
-/* ---- FFT-accelerated interpolation (2-D) ------------------------------------------- */
-
-static size_t smooth5_at_least(size_t v)
-{
-    for (;; v++) {
-        size_t m = v;
-        while (m % 2 == 0)
-            m /= 2;
-        while (m % 3 == 0)
-            m /= 3;
-        while (m % 5 == 0)
-            m /= 5;
-        if (m == 1)
-            return v;
-    }
-}
-
-/* FFTW's planner is not thread-safe; fftwf_make_planner_thread_safe (FFTW
- * >= 3.3.5) serialises every planner call in the process, ours and the
- * host's, so handles may fit on several threads at once. Executing a plan
- * is thread-safe. */
-static pthread_once_t fftw_once = PTHREAD_ONCE_INIT;
-static void fftw_init_once(void)
-{
-    fftwf_make_planner_thread_safe();
-}
-
-static void fft_release(genre__tsne_work *w)
-{
-    for (int k = 0; k < FFT_N_PLANS; k++)
-        if (w->plan[k]) {
-            fftwf_destroy_plan(w->plan[k]);
-            genre__alloc_count_foreign(-1);
-            w->plan[k] = NULL;
-        }
-    if (w->grid) {
-        fftwf_free(w->grid);
-        genre__alloc_count_foreign(-1);
-        w->grid = NULL;
-    }
-    if (w->spec) {
-        fftwf_free(w->spec);
-        genre__alloc_count_foreign(-1);
-        w->spec = NULL;
-    }
-    w->fft_n = 0;
-}
-
-/* Grids, spectra and plans for transforms of size N (m = N / 2 rows of
- * charges), kept while N repeats. */
-static genre_status fft_prepare(genre__tsne_work *w, size_t N)
-{
-    if (w->fft_n == N)
-        return GENRE_OK;
-    fft_release(w);
-    pthread_once(&fftw_once, fftw_init_once);
-    const size_t m = N / 2, NC = N / 2 + 1;
-    /* each grid / spectrum starts on a 64-byte boundary, so one plan fits all */
-    w->grid_stride = (N * N + 15) / 16 * 16;
-    w->spec_stride = (N * NC + 7) / 8 * 8;
-    /* FFT_GRIDS charge grids + the kernel's */
-    if (genre__alloc_should_fail())
-        return GENRE_FAIL(GENRE_E_NOMEM, "out of memory (FFT grids)");
-    w->grid = fftwf_malloc((FFT_GRIDS + 1) * w->grid_stride * sizeof(float));
-    if (!w->grid)
-        return GENRE_FAIL(GENRE_E_NOMEM, "out of memory (FFT grids)");
-    genre__alloc_count_foreign(1);
-    if (genre__alloc_should_fail())
-        return GENRE_FAIL(GENRE_E_NOMEM, "out of memory (FFT spectra)");
-    w->spec = fftwf_malloc((FFT_GRIDS + 1) * w->spec_stride * sizeof(fftwf_complex));
-    if (!w->spec)
-        return GENRE_FAIL(GENRE_E_NOMEM, "out of memory (FFT spectra)");
-    genre__alloc_count_foreign(1);
-    const int n1[1] = {(int)N};
-    const unsigned flags = FFTW_ESTIMATE;
-    for (int k = 0; k < FFT_N_PLANS; k++) {
-        if (genre__alloc_should_fail())
-            return GENRE_FAIL(GENRE_E_NOMEM, "out of memory (FFT plan)");
-        fftwf_plan p = NULL;
-        switch (k) {
-        case PLAN_ROWS_R2C: /* rows [0, m) of a real grid -> half spectra */
-            p = fftwf_plan_many_dft_r2c(1, n1, (int)m, w->grid, NULL, 1, (int)N, w->spec,
-                                        NULL, 1, (int)NC, flags);
-            break;
-        case PLAN_KROWS_R2C: /* rows [0, m] of the kernel */
-            p = fftwf_plan_many_dft_r2c(1, n1, (int)m + 1, w->grid, NULL, 1, (int)N, w->spec,
-                                        NULL, 1, (int)NC, flags);
-            break;
-        case PLAN_COLS_FWD:
-        case PLAN_COLS_BWD: /* all NC columns of a spectrum, in place */
-            p = fftwf_plan_many_dft(1, n1, (int)NC, w->spec, NULL, (int)NC, 1, w->spec, NULL,
-                                    (int)NC, 1, k == PLAN_COLS_FWD ? FFTW_FORWARD : FFTW_BACKWARD,
-                                    flags);
-            break;
-        case PLAN_KCOLS: /* the kernel's real columns, two per complex column,
-                          * in the kernel's grid (free after its row pass) */
-            p = fftwf_plan_many_dft(1, n1, (int)(NC + 1) / 2,
-                                    (fftwf_complex *)(w->grid + FFT_GRIDS * w->grid_stride), NULL,
-                                    (int)(NC + 1) / 2, 1,
-                                    (fftwf_complex *)(w->grid + FFT_GRIDS * w->grid_stride), NULL,
-                                    (int)(NC + 1) / 2, 1, FFTW_FORWARD, flags);
-            break;
-        default: /* PLAN_ROWS_C2R: rows [0, m) back to real */
-            p = fftwf_plan_many_dft_c2r(1, n1, (int)m, w->spec, NULL, 1, (int)NC, w->grid, NULL,
-                                        1, (int)N, flags);
-            break;
-        }
-        if (!p)
-            return GENRE_FAIL(GENRE_E_NOMEM, "FFTW could not plan a transform of size %zu", N);
-        genre__alloc_count_foreign(1);
-        w->plan[k] = p;
-    }
-    w->fft_n = N;
-    return GENRE_OK;
-}
-
-typedef struct fft_ctx {
-    genre__tsne_work *w;
-    size_t N, m, n_boxes;
-    double lo, h, cx, cy;
-    const double *y;
-} fft_ctx;
-
-/* Lagrange weights of the FFT_INTERP nodes 0, 1, ... of a box at t. */
-static void lagrange(double t, double L[FFT_INTERP])
-{
-    for (int a = 0; a < FFT_INTERP; a++) {
-        double num = 1, den = 1;
-        for (int b = 0; b < FFT_INTERP; b++)
-            if (b != a) {
-                num *= t - (double)b;
-                den *= (double)(a - b);
-            }
-        L[a] = num / den;
-    }
-}
-
-/* Box of a coordinate. */
-static size_t interp_box(double v, double lo, double h, size_t n_boxes)
-{
-    double u = (v - lo) / h; /* in grid units; node g at g + 0.5 */
-    size_t b = (size_t)(u / FFT_INTERP);
-    return b >= n_boxes ? n_boxes - 1 : b;
-}
-
-/* Box index and Lagrange weights of a coordinate. */
-static size_t interp_weights(double v, double lo, double h, size_t n_boxes, double L[FFT_INTERP])
-{
-    size_t b = interp_box(v, lo, h, n_boxes);
-    lagrange((v - lo) / h - 0.5 - (double)(FFT_INTERP * b), L);
-    return FFT_INTERP * b;
-}
-
-/* Scatter of the charges (1, y0, y1, |y|^2) of the points in box rows
- * [begin, end): those boxes own grid rows [3 begin, 3 end), so workers
- * write disjoint rows, and every grid value is summed in point order
- * whatever the thread count. */
-static void scatter_body(void *vctx, size_t begin, size_t end, int worker)
-{
-    (void)worker;
-    fft_ctx *c = vctx;
-    genre__tsne_work *w = c->w;
-    const size_t N = c->N, gs = w->grid_stride;
-    float *g0 = w->grid, *g1 = g0 + gs, *g2 = g1 + gs, *g3 = g2 + gs;
-    const size_t r0 = FFT_INTERP * begin, r1 = FFT_INTERP * end;
-    for (size_t k = 0; k < FFT_GRIDS; k++)
-        memset(w->grid + k * gs + r0 * N, 0, (r1 - r0) * N * sizeof(float));
-    for (size_t e = w->box_start[begin]; e < w->box_start[end]; e++) {
-        const size_t i = w->order[e];
-        double L0[FFT_INTERP], L1[FFT_INTERP];
-        size_t a0 = interp_weights(c->y[2 * i], c->lo, c->h, c->n_boxes, L0);
-        size_t b0 = interp_weights(c->y[2 * i + 1], c->lo, c->h, c->n_boxes, L1);
-        double y0 = c->y[2 * i] - c->cx, y1 = c->y[2 * i + 1] - c->cy;
-        double sq = y0 * y0 + y1 * y1;
-        for (int a = 0; a < FFT_INTERP; a++)
-            for (int b = 0; b < FFT_INTERP; b++) {
-                double wgt = L0[a] * L1[b];
-                size_t at = (a0 + (size_t)a) * N + b0 + (size_t)b;
-                g0[at] += (float)wgt;
-                g1[at] += (float)(wgt * y0);
-                g2[at] += (float)(wgt * y1);
-                g3[at] += (float)(wgt * sq);
-            }
-    }
-}
-
-/* Forward jobs: job FFT_KERNEL_JOB the kernel's spectrum, the others the
- * charge grids in order. */
-#define FFT_KERNEL_JOB 2
-static void forward_body(void *vctx, size_t begin, size_t end, int worker)
-{
-    (void)worker;
-    fft_ctx *c = vctx;
-    genre__tsne_work *w = c->w;
-    const size_t N = c->N, m = c->m, NC = N / 2 + 1;
-    for (size_t job = begin; job < end; job++) {
-        /* the kernel (the cheapest job) third: on 2 threads the jobs split
-         * as grids 0, 1 | kernel, grids 2, 3 */
-        if (job == FFT_KERNEL_JOB) {
-            /* (1 + r^2)^-2 on the circulant embedding (offsets -m+1..m-1,
-             * row and column m zero); it is even in both offsets, so only
-             * rows 0..m are transformed and rows m+1..N-1 mirror 1..m-1 */
-            float *K = w->grid + FFT_GRIDS * w->grid_stride;
-            fftwf_complex *S = w->spec + FFT_GRIDS * w->spec_stride;
-            const double h2 = c->h * c->h;
-            for (size_t a = 0; a <= m; a++) {
-                float *row = K + a * N;
-                if (a == m) {
-                    memset(row, 0, N * sizeof(float));
-                    continue;
-                }
-                const double da2 = (double)a * (double)a;
-                for (size_t b = 0; b < N; b++) {
-                    double db = b < m ? (double)b : (double)b - (double)N;
-                    double v = 1.0 / (1.0 + h2 * (da2 + db * db));
-                    row[b] = (float)(v * v);
-                }
-                row[m] = 0;
-            }
-            fftwf_execute_dft_r2c(w->plan[PLAN_KROWS_R2C], K, S);
-            /* each row's spectrum is real (the row is even), and so is every
-             * column (even in the row offset): columns 2c and 2c + 1 go
-             * into one complex column as its real and imaginary parts, and
-             * come back as the real and imaginary parts of its transform;
-             * rows m+1..N-1 mirror rows N-a. Half the column transforms. */
-            const size_t NH = (NC + 1) / 2;
-            fftwf_complex *P = (fftwf_complex *)K;
-            for (size_t a = 0; a < N; a++) {
-                fftwf_complex *src = S + (a <= m ? a : N - a) * NC;
-                fftwf_complex *dst = P + a * NH;
-                for (size_t q = 0; q < NH; q++) {
-                    dst[q][0] = src[2 * q][0];
-                    dst[q][1] = 2 * q + 1 < NC ? src[2 * q + 1][0] : 0.0f;
-                }
-            }
-            fftwf_execute_dft(w->plan[PLAN_KCOLS], P, P);
-            /* scaled by FFTW's 1 / N^2 */
-            float *ks = w->kspec;
-            const double scale = 1.0 / ((double)N * (double)N);
-            for (size_t a = 0; a < N; a++)
-                for (size_t q = 0; q < NH; q++) {
-                    ks[a * NC + 2 * q] = (float)(P[a * NH + q][0] * scale);
-                    if (2 * q + 1 < NC)
-                        ks[a * NC + 2 * q + 1] = (float)(P[a * NH + q][1] * scale);
-                }
-            continue;
-        }
-        const size_t k = job < FFT_KERNEL_JOB ? job : job - 1;
-        float *G = w->grid + k * w->grid_stride;
-        fftwf_complex *S = w->spec + k * w->spec_stride;
-        fftwf_execute_dft_r2c(w->plan[PLAN_ROWS_R2C], G, S);
-        memset(S + m * NC, 0, (N - m) * NC * sizeof(fftwf_complex));
-        fftwf_execute_dft(w->plan[PLAN_COLS_FWD], S, S);
-    }
-}
-
-/* Inverse jobs: charge grid k times the kernel, back to rows [0, m). */
-static void inverse_body(void *vctx, size_t begin, size_t end, int worker)
-{
-    (void)worker;
-    fft_ctx *c = vctx;
-    genre__tsne_work *w = c->w;
-    const size_t N = c->N, NC = N / 2 + 1;
-    for (size_t k = begin; k < end; k++) {
-        float *G = w->grid + k * w->grid_stride;
-        fftwf_complex *S = w->spec + k * w->spec_stride;
-        const float *ks = w->kspec;
-        for (size_t e = 0; e < N * NC; e++) {
-            S[e][0] *= ks[e];
-            S[e][1] *= ks[e];
-        }
-        fftwf_execute_dft(w->plan[PLAN_COLS_BWD], S, S);
-        fftwf_execute_dft_c2r(w->plan[PLAN_ROWS_C2R], S, G);
-    }
-}
-
-typedef struct interp_ctx {
-    const double *y;
-    double lo, h;
-    size_t N, n_boxes;
-    double cx, cy; /* coordinates are taken relative to the box centre */
-    const float *g[FFT_GRIDS];
-    const uint32_t *order;
-    double *rep, *zrow;
-} interp_ctx;
-
-static void gather_body(void *vctx, size_t begin, size_t end, int worker)
-{
-    (void)worker;
-    interp_ctx *c = vctx;
-    /* points by box row: neighbouring points read neighbouring grid rows */
-    for (size_t e = begin; e < end; e++) {
-        const size_t i = c->order[e];
-        double L0[FFT_INTERP], L1[FFT_INTERP];
-        size_t g0 = interp_weights(c->y[2 * i], c->lo, c->h, c->n_boxes, L0);
-        size_t g1 = interp_weights(c->y[2 * i + 1], c->lo, c->h, c->n_boxes, L1);
-        double y0 = c->y[2 * i] - c->cx, y1 = c->y[2 * i + 1] - c->cy;
-        double phi[4] = {0, 0, 0, 0};
-        for (int a = 0; a < FFT_INTERP; a++)
-            for (int b = 0; b < FFT_INTERP; b++) {
-                double wgt = L0[a] * L1[b];
-                size_t at = (g0 + (size_t)a) * c->N + g1 + (size_t)b;
-                phi[0] += wgt * c->g[0][at];
-                phi[1] += wgt * c->g[1][at];
-                phi[2] += wgt * c->g[2][at];
-                phi[3] += wgt * c->g[3][at];
-            }
-        /* phi0 = sum_j w^2, phi1/2 = sum_j w^2 y_j, phi3 = sum_j w^2 |y_j|^2
-         * (j = i included: its w is 1 and its force term 0) */
-        c->rep[2 * i] = y0 * phi[0] - phi[1];
-        c->rep[2 * i + 1] = y1 * phi[0] - phi[2];
-        c->zrow[i] = (1.0 + y0 * y0 + y1 * y1) * phi[0] - 2.0 * (y0 * phi[1] + y1 * phi[2]) +
-                     phi[3] - 1.0;
-    }
-}
-
-static genre_status fft_repulsion(genre__tsne_work *w, const double *y, int T)
-{
-    const size_t n = w->n;
-    double lo0 = y[0], hi0 = y[0], lo1 = y[1], hi1 = y[1];
-    for (size_t i = 0; i < n; i++) {
-        double a = y[2 * i], b = y[2 * i + 1];
-        lo0 = a < lo0 ? a : lo0;
-        hi0 = a > hi0 ? a : hi0;
-        lo1 = b < lo1 ? b : lo1;
-        hi1 = b > hi1 ? b : hi1;
-    }
-    const double lo = lo0 < lo1 ? lo0 : lo1, hi = hi0 > hi1 ? hi0 : hi1;
-    /* Charges use coordinates relative to the centre of the points'
-     * bounding box: smaller |y| means less cancellation in
-     * y_i sum_j w^2 - sum_j w^2 y_j (the grids are single precision). */
-    const double cx = 0.5 * (lo0 + hi0), cy = 0.5 * (lo1 + hi1);
-    double span = hi - lo;
-    if (!(span > 0))
-        span = 1e-6;
-    span *= 1.0 + 1e-9;
-    /* max(FFT_MIN_BOXES, span * FFT_BOXES_PER_UNIT) boxes (at most
-     * FFT_MAX_BOXES), rounded up to a 5-smooth count so N = 2 * 3 * n_boxes
-     * is 5-smooth (FFTW's fastest sizes): boxes at most 1 /
-     * FFT_BOXES_PER_UNIT wide and usually a little narrower. */
-    size_t n_boxes = (size_t)ceil(span * FFT_BOXES_PER_UNIT);
-    n_boxes = n_boxes < FFT_MIN_BOXES   ? FFT_MIN_BOXES
-              : n_boxes > FFT_MAX_BOXES ? FFT_MAX_BOXES
-                                        : n_boxes;
-    n_boxes = smooth5_at_least(n_boxes);
-    const double width = span / (double)n_boxes;
-    const size_t m = FFT_INTERP * n_boxes, N = 2 * m;
-    const double h = width / FFT_INTERP;
-    genre_status st = fft_prepare(w, N);
-    if (st != GENRE_OK)
-        return st;
-    if (w->kspec_cap < N * (N / 2 + 1)) {
-        genre__free(w->kspec);
-        w->kspec_cap = 0;
-        w->kspec = genre__alloc_array(N * (N / 2 + 1), sizeof(float));
-        if (!w->kspec)
-            return GENRE_E_NOMEM;
-        w->kspec_cap = N * (N / 2 + 1);
-    }
-    if (!w->order) {
-        w->order = genre__alloc_array(n, sizeof(uint32_t));
-        w->box_start = w->order ? genre__alloc_array(FFT_MAX_BOXES + 2, sizeof(size_t)) : NULL;
-        if (!w->box_start)
-            return GENRE_E_NOMEM;
-    }
-    /* points by box row (counting sort, stable) */
-    size_t *bs = w->box_start;
-    memset(bs, 0, (n_boxes + 2) * sizeof *bs);
-    for (size_t i = 0; i < n; i++)
-        bs[interp_box(y[2 * i], lo, h, n_boxes) + 2]++;
-    for (size_t b = 2; b <= n_boxes + 1; b++)
-        bs[b] += bs[b - 1];
-    for (size_t i = 0; i < n; i++)
-        w->order[bs[interp_box(y[2 * i], lo, h, n_boxes) + 1]++] = (uint32_t)i;
-    /* now bs[b] = first point of box row b, bs[n_boxes] = n */
-    fft_ctx c = {w, N, m, n_boxes, lo, h, cx, cy, y};
-    genre__parallel_for(T, n_boxes, scatter_body, &c);
-    genre__parallel_for(T, FFT_GRIDS + 1, forward_body, &c);
-    genre__parallel_for(T, FFT_GRIDS, inverse_body, &c);
-    interp_ctx ic = {y, lo, h, N, n_boxes, cx, cy, {NULL}, w->order, w->rep, w->zrow};
-    for (size_t k = 0; k < FFT_GRIDS; k++)
-        ic.g[k] = w->grid + k * w->grid_stride;
-    genre__parallel_for(T, n, gather_body, &ic);
-    return GENRE_OK;
-}
-
 /* ---- Gradient entry point ---------------------------------------------------------- */
 
 genre_status genre__tsne_gradient(int method, double theta, const genre__csr *p,
@@ -2286,7 +1851,7 @@ genre_status genre__tsne_gradient(int method, double theta, const genre__csr *p,
     } else if (method == GENRE__TSNE_BH) {
         st = bh_repulsion(w, y, theta, T);
     } else {
-        st = fft_repulsion(w, y, T);
+        st = genre__tsne_fft_repulsion(&w->fft, y, n, T, w->rep, w->zrow);
     }
     if (st != GENRE_OK)
         return st;

@@ -52,6 +52,17 @@ typedef struct genre__tsne_work genre__tsne_work;
 genre_status genre__tsne_work_create(genre__tsne_work **w, size_t n, size_t dims);
 void genre__tsne_work_free(genre__tsne_work *w);
 
+/* The FFT-interpolation repulsion (2-D, tsne_fft.c): rep (n x 2) and zrow
+ * (n) as the other methods' (sum_j w_ij^2 (y_i - y_j) and sum_j w_ij per
+ * point, j != i). *state holds its grids, plans and scratch between calls
+ * (NULL before the first; it is created, and regrown when the grid size
+ * changes); free it with genre__tsne_fft_free. Returns GENRE_OK or
+ * GENRE_E_NOMEM (every allocation is libgenre's own; nothing aborts). */
+typedef struct genre__tsne_fft genre__tsne_fft;
+genre_status genre__tsne_fft_repulsion(genre__tsne_fft **state, const double *y, size_t n,
+                                       int n_threads, double *rep, double *zrow);
+void genre__tsne_fft_free(genre__tsne_fft *s);
+
 /*
  * grad (n x dims) = the gradient above at y (n x dims, contiguous) with
  * exaggeration exag; *z_out receives the method's normaliser Z. BH uses

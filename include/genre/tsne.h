@@ -58,7 +58,7 @@
  * FFT (2-D only): the repulsive sums are interpolated (3 Lagrange nodes per
  * box and dimension, boxes of width <= 1 embedding unit, at least 50 per
  * dimension) onto an equispaced grid and convolved with the kernel by 2-D
- * FFTs (FFTW, real-to-complex, single-precision grids). Its repulsion error
+ * FFTs (libgenre's own, single-precision grids). Its repulsion error
  * (~4% relative at the end of real-data fits, vs ~1% for Barnes-Hut at
  * theta 0.5) costs final KL: +0.6% against scikit-learn's Barnes-Hut on
  * the 45,000-row real data, where Barnes-Hut matches it and is also faster
