@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A failing allocator for LD_PRELOAD: interposes the C allocation functions
- * for every library in the process (libgenre, GSL, FFTW, zlib, libdeflate,
+ * for every library in the process (libgenre, GSL, zlib, libdeflate,
  * OpenBLAS, libc itself) and fails the n-th call made while a window is
  * open. Outside the window every call passes straight to glibc.
  *

@@ -19,7 +19,7 @@ LDA = LinearDiscriminantAnalysis
 
 
 def version():
-    """The loaded library's version string, e.g. '0.3.0'."""
+    """The loaded library's version string, e.g. '0.4.0'."""
     return ffi.string(lib.genre_version_string()).decode()
 
 

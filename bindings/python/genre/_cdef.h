@@ -256,10 +256,10 @@ genre_status genre_text_load_from_memory(genre_text **out, const void *buf, size
 #define GENRE_E_MISSING_VALUE -29
 #define GENRE_E_INPUT_TOO_LARGE -30
 #define GENRE_VERSION_MAJOR 0
-#define GENRE_VERSION_MINOR 3
+#define GENRE_VERSION_MINOR 4
 #define GENRE_VERSION_PATCH 0
 #define GENRE_ABI_VERSION 0
-#define GENRE_VERSION_NUMBER 300
+#define GENRE_VERSION_NUMBER 400
 #define GENRE_FEATURE_THREADS 1
 #define GENRE_FEATURE_GZIP 2
 #define GENRE_FEATURE_OPENBLAS 4
