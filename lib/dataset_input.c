@@ -22,6 +22,15 @@ genre_status genre__dataset_too_large(const char *name, size_t limit, const char
                       name, verb, limit);
 }
 
+genre_status genre__dataset_grow(char **buf, size_t *cap, size_t limit)
+{
+    size_t grown = *cap > SIZE_MAX / 2 || *cap * 2 > limit + 1 ? limit + 1 : *cap * 2;
+    if (genre__realloc_array(buf, grown, 1) != 0)
+        return GENRE_E_NOMEM;
+    *cap = grown;
+    return GENRE_OK;
+}
+
 genre_status genre__dataset_check_nul(const char *buf, size_t len, const char *name)
 {
     const char *nul = memchr(buf, '\0', len);
@@ -68,12 +77,8 @@ static genre_status read_stream(FILE *f, const char *path, size_t size_hint, siz
                 st = genre__dataset_too_large(path, limit, "holds");
                 break;
             }
-            size_t grown = cap > SIZE_MAX / 2 || cap * 2 > limit + 1 ? limit + 1 : cap * 2;
-            if (genre__realloc_array(&buf, grown, 1) != 0) {
-                st = GENRE_E_NOMEM;
+            if ((st = genre__dataset_grow(&buf, &cap, limit)) != GENRE_OK)
                 break;
-            }
-            cap = grown;
         }
         size_t got = fread(buf + len, 1, cap - len, f);
         int gzip = len + got >= 2 && (unsigned char)buf[0] == 0x1f &&

@@ -67,6 +67,10 @@ genre_status genre__dataset_parse(genre_dataset **out, const genre_dataset_schem
 /* GENRE_E_INPUT_TOO_LARGE for the input `name` that `verb` ("holds",
  * "inflates to") more than limit bytes. */
 genre_status genre__dataset_too_large(const char *name, size_t limit, const char *verb);
+/* Doubles the input buffer *buf of *cap bytes, to at most limit + 1 bytes
+ * (one past the limit, so a caller sees the input exceed it); GENRE_OK or
+ * GENRE_E_NOMEM (*buf then unchanged). */
+genre_status genre__dataset_grow(char **buf, size_t *cap, size_t limit);
 /* GENRE_E_PARSE naming the line and column of the first NUL byte in
  * buf[0..len), else GENRE_OK. */
 genre_status genre__dataset_check_nul(const char *buf, size_t len, const char *name);

@@ -97,12 +97,8 @@ static genre_status inflate_all(const char *name, const unsigned char *in, size_
                 st = genre__dataset_too_large(name, limit, "inflates to");
                 break;
             }
-            size_t grown = cap > SIZE_MAX / 2 || cap * 2 > limit + 1 ? limit + 1 : cap * 2;
-            if (genre__realloc_array(&buf, grown, 1) != 0) {
-                st = GENRE_E_NOMEM;
+            if ((st = genre__dataset_grow(&buf, &cap, limit)) != GENRE_OK)
                 break;
-            }
-            cap = grown;
             continue;
         }
         if (r != LIBDEFLATE_SUCCESS) {
@@ -167,12 +163,8 @@ static genre_status inflate_all(const char *name, const unsigned char *in, size_
             break;
         }
         if (used == cap) {
-            size_t grown = cap > SIZE_MAX / 2 || cap * 2 > limit + 1 ? limit + 1 : cap * 2;
-            if (genre__realloc_array(&buf, grown, 1) != 0) {
-                st = GENRE_E_NOMEM;
+            if ((st = genre__dataset_grow(&buf, &cap, limit)) != GENRE_OK)
                 break;
-            }
-            cap = grown;
         }
         size_t in_chunk = in_len - pos > 1u << 30 ? 1u << 30 : in_len - pos;
         size_t out_chunk = cap - used > 1u << 30 ? 1u << 30 : cap - used;
