@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <errno.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifdef GENRE_TESTING
@@ -120,4 +122,45 @@ void genre_test_temp_file(char *path, size_t cap)
     int fd = mkstemp(path);
     ck_assert_msg(fd >= 0, "mkstemp %s: %s", path, strerror(errno));
     close(fd);
+}
+
+void genre_test_temp_dir(char *dir, size_t cap, const char *prefix)
+{
+    const char *base = getenv("TMPDIR");
+    int n = snprintf(dir, cap, "%s/%s-XXXXXX", base && *base ? base : "/tmp", prefix);
+    ck_assert_msg(n > 0 && (size_t)n < cap, "temporary path too long");
+    ck_assert_msg(mkdtemp(dir) != NULL, "mkdtemp %s: %s", dir, strerror(errno));
+}
+
+int genre_test_count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    ck_assert_msg(d != NULL, "opendir %s: %s", dir, strerror(errno));
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            n++;
+    closedir(d);
+    return n;
+}
+
+void genre_test_remove_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    ck_assert_msg(d != NULL, "opendir %s: %s", dir, strerror(errno));
+    struct dirent *e;
+    char path[4096];
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            genre_test_remove_tree(path);
+        else
+            unlink(path);
+    }
+    closedir(d);
+    ck_assert_msg(rmdir(dir) == 0, "rmdir %s: %s", dir, strerror(errno));
 }

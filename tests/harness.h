@@ -52,6 +52,13 @@ unsigned char *genre_test_mf_finish(struct genre__mf_writer *w, size_t *len);
 /* Fills path (cap bytes) with the name of a new, empty temporary file; the
  * caller remove()s it. */
 void genre_test_temp_file(char *path, size_t cap);
+/* Fills dir (cap bytes) with the name of a new, empty temporary folder
+ * ($TMPDIR or /tmp, named <prefix>-XXXXXX); genre_test_remove_tree() it. */
+void genre_test_temp_dir(char *dir, size_t cap, const char *prefix);
+/* The entries of dir other than . and .. */
+int genre_test_count_entries(const char *dir);
+/* Removes dir and what it holds: files, links (never followed) and folders. */
+void genre_test_remove_tree(const char *dir);
 
 #if defined(__GNUC__)
 #define GENRE_TEST_MAYBE_UNUSED __attribute__((unused))

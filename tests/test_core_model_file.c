@@ -277,45 +277,6 @@ static void write_all(const char *path, const void *data, size_t len)
 
 /* ---- Temporary directories -------------------------------------------------- */
 
-static void make_temp_dir(char *dir, size_t cap)
-{
-    const char *base = getenv("TMPDIR");
-    snprintf(dir, cap, "%s/genre-mf-XXXXXX", base && *base ? base : "/tmp");
-    ck_assert_msg(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
-}
-
-/* Entries other than . and .. */
-static int count_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            n++;
-    closedir(d);
-    return n;
-}
-
-/* Removes a temp dir holding only plain files and empty directories. */
-static void remove_temp_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    struct dirent *e;
-    char path[4096];
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (unlink(path) != 0)
-            rmdir(path);
-    }
-    closedir(d);
-    ck_assert_int_eq(rmdir(dir), 0);
-}
-
 /* ---- Round trip and golden file ---------------------------------------------- */
 
 START_TEST(round_trip_every_record_type)
@@ -799,7 +760,7 @@ END_TEST
 START_TEST(allocation_failure_in_put_is_sticky)
 {
     char dir[256], path[300];
-    make_temp_dir(dir, sizeof dir);
+    genre_test_temp_dir(dir, sizeof dir, "genre-mf");
     snprintf(path, sizeof path, "%s/model.genre", dir);
     genre__mf_writer w;
     ck_assert_ok(genre__mf_writer_init(&w, GENRE_MODEL_MLP, 1));
@@ -817,9 +778,9 @@ START_TEST(allocation_failure_in_put_is_sticky)
     ck_assert_status(genre__mf_finish_to_memory(&w, buf, sizeof buf, &len), GENRE_E_NOMEM);
     ck_assert_ptr_nonnull(strstr(genre_last_error(), "out of memory"));
     ck_assert_status(genre__mf_finish_to_file(&w, path), GENRE_E_NOMEM);
-    ck_assert_int_eq(count_entries(dir), 0);
+    ck_assert_int_eq(genre_test_count_entries(dir), 0);
     genre__mf_writer_free(&w);
-    remove_temp_dir(dir);
+    genre_test_remove_tree(dir);
 }
 END_TEST
 
@@ -911,7 +872,7 @@ END_TEST
 START_TEST(file_save_replaces_atomically)
 {
     char dir[256], path[300];
-    make_temp_dir(dir, sizeof dir);
+    genre_test_temp_dir(dir, sizeof dir, "genre-mf");
     snprintf(path, sizeof path, "%s/model.genre", dir);
     genre__mf_writer w;
     ck_assert_ok(genre__mf_writer_init(&w, GENRE__MF_KIND_TEST, GOLDEN_KIND_VERSION));
@@ -921,7 +882,7 @@ START_TEST(file_save_replaces_atomically)
     ck_assert_ok(genre__mf_finish_to_file(&w, path));
     umask(old_mask);
     genre__mf_writer_free(&w);
-    ck_assert_int_eq(count_entries(dir), 1);
+    ck_assert_int_eq(genre_test_count_entries(dir), 1);
     struct stat fresh;
     ck_assert_int_eq(stat(path, &fresh), 0);
     ck_assert_int_eq(fresh.st_mode & 07777, 0640); /* 0666 less the umask */
@@ -946,7 +907,7 @@ START_TEST(file_save_replaces_atomically)
     ck_assert_ok(genre_model_peek_file(path, &kind, &version));
     ck_assert_int_eq(kind, GENRE_MODEL_KMEANS);
     ck_assert_int_eq(version, GENRE_MODEL_FORMAT_VERSION);
-    ck_assert_int_eq(count_entries(dir), 1);
+    ck_assert_int_eq(genre_test_count_entries(dir), 1);
 
     /* A relative path (the temporary file goes to the current directory). */
     char cwd[4096];
@@ -958,8 +919,8 @@ START_TEST(file_save_replaces_atomically)
     ck_assert_ok(genre_model_peek_file("relative.genre", &kind, NULL));
     ck_assert_int_eq(kind, GENRE_MODEL_TSNE);
     ck_assert_int_eq(chdir(cwd), 0);
-    ck_assert_int_eq(count_entries(dir), 2);
-    remove_temp_dir(dir);
+    ck_assert_int_eq(genre_test_count_entries(dir), 2);
+    genre_test_remove_tree(dir);
 }
 END_TEST
 
@@ -974,7 +935,7 @@ static void init_big_writer(genre__mf_writer *w)
 START_TEST(file_save_failures_leave_no_temporary_file)
 {
     char dir[256], path[400];
-    make_temp_dir(dir, sizeof dir);
+    genre_test_temp_dir(dir, sizeof dir, "genre-mf");
     genre__mf_writer w;
     init_big_writer(&w);
 
@@ -983,7 +944,7 @@ START_TEST(file_save_failures_leave_no_temporary_file)
     ck_assert_status(genre__mf_finish_to_file(&w, path), GENRE_E_IO);
     ck_assert_ptr_nonnull(strstr(genre_last_error(), path));
     ck_assert_ptr_nonnull(strstr(genre_last_error(), strerror(ENOENT)));
-    ck_assert_int_eq(count_entries(dir), 0);
+    ck_assert_int_eq(genre_test_count_entries(dir), 0);
 
     /* The target is a directory: refused before anything is written
      * (tests/test_core_model_save.c tests every kind of target). */
@@ -991,7 +952,7 @@ START_TEST(file_save_failures_leave_no_temporary_file)
     ck_assert_int_eq(mkdir(path, 0700), 0);
     ck_assert_status(genre__mf_finish_to_file(&w, path), GENRE_E_IO);
     ck_assert_ptr_nonnull(strstr(genre_last_error(), "it is a directory"));
-    ck_assert_int_eq(count_entries(dir), 1);
+    ck_assert_int_eq(genre_test_count_entries(dir), 1);
     ck_assert_int_eq(rmdir(path), 0);
 
     /* Writing fails half-way (file size limit): the old file survives. */
@@ -1020,7 +981,7 @@ START_TEST(file_save_failures_leave_no_temporary_file)
     ck_assert_msg(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0,
                   "a save under a 1000-byte file size limit did not fail with GENRE_E_IO "
                   "'cannot write' (child status %d)", wstatus);
-    ck_assert_int_eq(count_entries(dir), 1);
+    ck_assert_int_eq(genre_test_count_entries(dir), 1);
     int32_t kind = 0;
     ck_assert_ok(genre_model_peek_file(path, &kind, NULL));
     ck_assert_int_eq(kind, GENRE_MODEL_PCA);
@@ -1033,17 +994,17 @@ START_TEST(file_save_failures_leave_no_temporary_file)
         snprintf(path, sizeof path, "%s/model.genre", ro);
         ck_assert_status(genre__mf_finish_to_file(&w, path), GENRE_E_IO);
         ck_assert_ptr_nonnull(strstr(genre_last_error(), "temporary file"));
-        ck_assert_int_eq(count_entries(ro), 0);
+        ck_assert_int_eq(genre_test_count_entries(ro), 0);
     }
     genre__mf_writer_free(&w);
-    remove_temp_dir(dir);
+    genre_test_remove_tree(dir);
 }
 END_TEST
 
 START_TEST(read_file_errors)
 {
     char dir[256], path[300];
-    make_temp_dir(dir, sizeof dir);
+    genre_test_temp_dir(dir, sizeof dir, "genre-mf");
     void *buf = (void *)1;
     size_t len = 7;
 
@@ -1079,7 +1040,7 @@ START_TEST(read_file_errors)
     ck_assert_status(genre__mf_read_file(NULL, 1, &buf, &len), GENRE_E_INVALID_ARG);
     ck_assert_status(genre__mf_read_file(path, 1, NULL, &len), GENRE_E_INVALID_ARG);
     ck_assert_status(genre__mf_read_file(path, 1, &buf, NULL), GENRE_E_INVALID_ARG);
-    remove_temp_dir(dir);
+    genre_test_remove_tree(dir);
 }
 END_TEST
 
@@ -1087,7 +1048,7 @@ START_TEST(read_file_reads_non_regular_files)
 {
     /* A FIFO has no size up front: the growing path reads it. */
     char dir[256], path[300];
-    make_temp_dir(dir, sizeof dir);
+    genre_test_temp_dir(dir, sizeof dir, "genre-mf");
     snprintf(path, sizeof path, "%s/fifo", dir);
     ck_assert_int_eq(mkfifo(path, 0600), 0);
     size_t glen;
@@ -1112,7 +1073,7 @@ START_TEST(read_file_reads_non_regular_files)
     ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     genre__free(buf);
     free(g);
-    remove_temp_dir(dir);
+    genre_test_remove_tree(dir);
 }
 END_TEST
 
@@ -1132,7 +1093,7 @@ START_TEST(peek_reports_kind_and_version)
     ck_assert_status(genre_model_peek(g, len, &kind, &version), GENRE_E_CORRUPT);
 
     char dir[256], path[300];
-    make_temp_dir(dir, sizeof dir);
+    genre_test_temp_dir(dir, sizeof dir, "genre-mf");
     snprintf(path, sizeof path, "%s/damaged.genre", dir);
     write_all(path, g, len);
     ck_assert_status(genre_model_peek_file(path, &kind, &version), GENRE_E_CORRUPT);
@@ -1155,7 +1116,7 @@ START_TEST(peek_reports_kind_and_version)
     genre__alloc_fail_at(0);
     ck_assert_int_eq(st, GENRE_E_NOMEM);
     free(g);
-    remove_temp_dir(dir);
+    genre_test_remove_tree(dir);
 }
 END_TEST
 
@@ -1224,7 +1185,7 @@ static void assert_error_is(const char *func, const char *what)
 START_TEST(module_loaders_name_the_public_function)
 {
     char dir[256], path[300];
-    make_temp_dir(dir, sizeof dir);
+    genre_test_temp_dir(dir, sizeof dir, "genre-mf");
     snprintf(path, sizeof path, "%s/model.genre", dir);
     for (size_t i = 0; i < sizeof module_loaders / sizeof module_loaders[0]; i++) {
         const char *fn = module_loaders[i].file_name, *mn = module_loaders[i].memory_name;
@@ -1269,7 +1230,7 @@ START_TEST(module_loaders_name_the_public_function)
         ck_assert(cleared);
         free(b);
     }
-    remove_temp_dir(dir);
+    genre_test_remove_tree(dir);
 }
 END_TEST
 
@@ -1293,7 +1254,7 @@ START_TEST(open_file_for_loaders)
                      GENRE_E_INVALID_ARG);
 
     char dir[256], path[300];
-    make_temp_dir(dir, sizeof dir);
+    genre_test_temp_dir(dir, sizeof dir, "genre-mf");
     snprintf(path, sizeof path, "%s/model.genre", dir);
     size_t len;
     unsigned char *b = craft(GENRE_MODEL_FORMAT_VERSION + 1, GENRE_MODEL_MLP, NULL, 0, &len);
@@ -1312,7 +1273,7 @@ START_TEST(open_file_for_loaders)
     ck_assert_uint_eq(r.n_records, 0);
     genre__free(buf);
     free(b);
-    remove_temp_dir(dir);
+    genre_test_remove_tree(dir);
 }
 END_TEST
 
@@ -1404,11 +1365,11 @@ static genre_status save_load_scenario(void *arg)
 START_TEST(allocation_failures_are_clean)
 {
     struct walk_ctx ctx;
-    make_temp_dir(ctx.dir, sizeof ctx.dir);
+    genre_test_temp_dir(ctx.dir, sizeof ctx.dir, "genre-mf");
     long k = genre_test_alloc_walk(save_load_scenario, &ctx);
     ck_assert_int_ge(k, 7); /* writer growth x2+, buffer, string, tmp name, 3 reads */
-    ck_assert_int_eq(count_entries(ctx.dir), 1); /* only walk.genre, no temp files */
-    remove_temp_dir(ctx.dir);
+    ck_assert_int_eq(genre_test_count_entries(ctx.dir), 1); /* only walk.genre, no temp files */
+    genre_test_remove_tree(ctx.dir);
 }
 END_TEST
 

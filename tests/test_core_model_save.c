@@ -33,48 +33,6 @@
 
 /* ---- Helpers ---------------------------------------------------------------------- */
 
-static void make_temp_dir(char *dir, size_t cap)
-{
-    const char *base = getenv("TMPDIR");
-    snprintf(dir, cap, "%s/genre-save-XXXXXX", base && *base ? base : "/tmp");
-    ck_assert_msg(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
-}
-
-/* Entries other than . and .. */
-static int count_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            n++;
-    closedir(d);
-    return n;
-}
-
-/* Removes a temp dir holding files, links and directories of such, two deep. */
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    struct dirent *e;
-    char path[4096];
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-            remove_tree(path);
-        else
-            unlink(path);
-    }
-    closedir(d);
-    ck_assert_int_eq(rmdir(dir), 0);
-}
-
 /* A k-means container holding one marker value, padded to `bytes`. */
 static genre_status save_marker_as(const char *func, const char *path, int64_t marker,
                                    size_t bytes)
@@ -149,7 +107,7 @@ START_TEST(symlink_is_followed_and_its_target_replaced)
     for (int named = 0; named < 2; named++) {
         genre__file_replace_force_named(named);
         char dir[256], path[400], target[400], other[400];
-        make_temp_dir(dir, sizeof dir);
+        genre_test_temp_dir(dir, sizeof dir, "genre-save");
         snprintf(target, sizeof target, "%s/real.genre", dir);
         write_text(target, "old content");
         ck_assert_int_eq(chmod(target, 0640), 0);
@@ -171,7 +129,7 @@ START_TEST(symlink_is_followed_and_its_target_replaced)
         ck_assert(is_symlink_to(other, "link.genre"));
         ck_assert(is_symlink_to(path, "real.genre"));
         ck_assert_int_eq(read_marker(target), 12);
-        ck_assert_int_eq(count_entries(dir), 3); /* no temporary file */
+        ck_assert_int_eq(genre_test_count_entries(dir), 3); /* no temporary file */
 
         /* A relative link in another directory is relative to its own
          * directory, not to ours; an absolute link works from anywhere. */
@@ -187,9 +145,9 @@ START_TEST(symlink_is_followed_and_its_target_replaced)
         ck_assert_ok(save_marker(path, 14));
         ck_assert(is_symlink_to(path, target));
         ck_assert_int_eq(read_marker(target), 14);
-        ck_assert_int_eq(count_entries(sub), 2);
-        ck_assert_int_eq(count_entries(dir), 4);
-        remove_tree(dir);
+        ck_assert_int_eq(genre_test_count_entries(sub), 2);
+        ck_assert_int_eq(genre_test_count_entries(dir), 4);
+        genre_test_remove_tree(dir);
     }
     genre__file_replace_force_named(0);
 }
@@ -202,7 +160,7 @@ START_TEST(dangling_symlink_creates_its_target)
     for (int named = 0; named < 2; named++) {
         genre__file_replace_force_named(named);
         char dir[256], path[400], target[400];
-        make_temp_dir(dir, sizeof dir);
+        genre_test_temp_dir(dir, sizeof dir, "genre-save");
         snprintf(target, sizeof target, "%s/new.genre", dir);
         snprintf(path, sizeof path, "%s/link.genre", dir);
         ck_assert_int_eq(symlink("new.genre", path), 0);
@@ -216,7 +174,7 @@ START_TEST(dangling_symlink_creates_its_target)
         struct stat s;
         ck_assert_int_eq(stat(target, &s), 0);
         ck_assert_int_eq(s.st_mode & 07777, 0644); /* a new file: 0666 less the umask */
-        ck_assert_int_eq(count_entries(dir), 2);
+        ck_assert_int_eq(genre_test_count_entries(dir), 2);
 
         /* Into a directory that does not exist: the error names both. */
         snprintf(path, sizeof path, "%s/lost.genre", dir);
@@ -227,8 +185,8 @@ START_TEST(dangling_symlink_creates_its_target)
         assert_error_has(path);
         assert_error_has(strerror(ENOENT));
         ck_assert(is_symlink_to(path, "missing/x.genre"));
-        ck_assert_int_eq(count_entries(dir), 3);
-        remove_tree(dir);
+        ck_assert_int_eq(genre_test_count_entries(dir), 3);
+        genre_test_remove_tree(dir);
     }
     genre__file_replace_force_named(0);
 }
@@ -237,7 +195,7 @@ END_TEST
 START_TEST(symlink_loop_is_refused)
 {
     char dir[256], a[400], b[400];
-    make_temp_dir(dir, sizeof dir);
+    genre_test_temp_dir(dir, sizeof dir, "genre-save");
     snprintf(a, sizeof a, "%s/a", dir);
     snprintf(b, sizeof b, "%s/b", dir);
     ck_assert_int_eq(symlink("b", a), 0);
@@ -247,8 +205,8 @@ START_TEST(symlink_loop_is_refused)
     assert_error_has(a);
     ck_assert(is_symlink_to(a, "b"));
     ck_assert(is_symlink_to(b, "a"));
-    ck_assert_int_eq(count_entries(dir), 2);
-    remove_tree(dir);
+    ck_assert_int_eq(genre_test_count_entries(dir), 2);
+    genre_test_remove_tree(dir);
 }
 END_TEST
 
@@ -271,7 +229,7 @@ static void assert_refused(const char *path, const char *what, const char *dir,
     ck_assert_uint_eq(after.st_dev, before.st_dev);
     ck_assert_uint_eq(after.st_rdev, before.st_rdev);
     if (dir)
-        ck_assert_int_eq(count_entries(dir), entries);
+        ck_assert_int_eq(genre_test_count_entries(dir), entries);
 }
 
 START_TEST(fifo_is_refused_without_blocking)
@@ -279,7 +237,7 @@ START_TEST(fifo_is_refused_without_blocking)
     /* A FIFO with no reader blocks whoever opens it for writing; the save
      * must not open it (the suite's timeout catches a hang). */
     char dir[256], path[400], link[400];
-    make_temp_dir(dir, sizeof dir);
+    genre_test_temp_dir(dir, sizeof dir, "genre-save");
     snprintf(path, sizeof path, "%s/fifo", dir);
     ck_assert_int_eq(mkfifo(path, 0600), 0);
     assert_refused(path, "it is a FIFO", dir, 1);
@@ -293,8 +251,8 @@ START_TEST(fifo_is_refused_without_blocking)
     struct stat st;
     ck_assert_int_eq(lstat(path, &st), 0);
     ck_assert(S_ISFIFO(st.st_mode));
-    ck_assert_int_eq(count_entries(dir), 2);
-    remove_tree(dir);
+    ck_assert_int_eq(genre_test_count_entries(dir), 2);
+    genre_test_remove_tree(dir);
 }
 END_TEST
 
@@ -303,14 +261,14 @@ START_TEST(character_device_is_refused)
     /* A private null device node first: root may make one, and replacing it
      * (what the old code did) harms nothing else. */
     char dir[256], path[400];
-    make_temp_dir(dir, sizeof dir);
+    genre_test_temp_dir(dir, sizeof dir, "genre-save");
     snprintf(path, sizeof path, "%s/null", dir);
     if (mknod(path, S_IFCHR | 0666, makedev(1, 3)) == 0)
         assert_refused(path, "it is a character device", dir, 1);
     else
         fprintf(stderr, "character_device_is_refused: no private device node (%s); "
                         "/dev/null only\n", strerror(errno));
-    remove_tree(dir);
+    genre_test_remove_tree(dir);
     /* The system's /dev/null: refused before anything is created beside it. */
     assert_refused("/dev/null", "it is a character device", NULL, 0);
     struct stat st;
@@ -322,11 +280,11 @@ END_TEST
 START_TEST(directory_and_socket_are_refused)
 {
     char dir[256], path[400];
-    make_temp_dir(dir, sizeof dir);
+    genre_test_temp_dir(dir, sizeof dir, "genre-save");
     snprintf(path, sizeof path, "%s/model.genre", dir);
     ck_assert_int_eq(mkdir(path, 0700), 0);
     assert_refused(path, "it is a directory", dir, 1);
-    ck_assert_int_eq(count_entries(path), 0);
+    ck_assert_int_eq(genre_test_count_entries(path), 0);
     /* A trailing slash names the directory too. */
     char slash[420];
     snprintf(slash, sizeof slash, "%s/", path);
@@ -344,14 +302,14 @@ START_TEST(directory_and_socket_are_refused)
         assert_refused(addr.sun_path, "it is a socket", dir, 2);
         close(fd);
     }
-    remove_tree(dir);
+    genre_test_remove_tree(dir);
 }
 END_TEST
 
 START_TEST(public_save_names_itself_and_the_path)
 {
     char dir[256], path[400];
-    make_temp_dir(dir, sizeof dir);
+    genre_test_temp_dir(dir, sizeof dir, "genre-save");
     snprintf(path, sizeof path, "%s/fifo", dir);
     ck_assert_int_eq(mkfifo(path, 0600), 0);
     genre_scaler *s = NULL;
@@ -366,7 +324,7 @@ START_TEST(public_save_names_itself_and_the_path)
              path);
     ck_assert_str_eq(genre_last_error(), want);
     genre_scaler_free(s);
-    remove_tree(dir);
+    genre_test_remove_tree(dir);
 }
 END_TEST
 
@@ -379,7 +337,7 @@ START_TEST(replaced_file_keeps_its_permission_bits)
     for (int named = 0; named < 2; named++) {
         genre__file_replace_force_named(named);
         char dir[256], path[400];
-        make_temp_dir(dir, sizeof dir);
+        genre_test_temp_dir(dir, sizeof dir, "genre-save");
         snprintf(path, sizeof path, "%s/model.genre", dir);
         static const mode_t kept[][2] = {
             {0600, 0600}, {0640, 0640}, {0444, 0444}, {0755, 0755}, {04755, 0755},
@@ -397,8 +355,8 @@ START_TEST(replaced_file_keeps_its_permission_bits)
             ck_assert_int_eq(read_marker(path), (int64_t)i);
             ck_assert_int_eq(unlink(path), 0);
         }
-        ck_assert_int_eq(count_entries(dir), 0);
-        remove_tree(dir);
+        ck_assert_int_eq(genre_test_count_entries(dir), 0);
+        genre_test_remove_tree(dir);
     }
     genre__file_replace_force_named(0);
 }
@@ -411,7 +369,7 @@ END_TEST
 START_TEST(read_only_directory_leaves_nothing)
 {
     char dir[256], ro[300], path[400];
-    make_temp_dir(dir, sizeof dir);
+    genre_test_temp_dir(dir, sizeof dir, "genre-save");
     ck_assert_int_eq(chmod(dir, 0755), 0);
     snprintf(ro, sizeof ro, "%s/read-only", dir);
     ck_assert_int_eq(mkdir(ro, 0755), 0);
@@ -446,11 +404,11 @@ START_TEST(read_only_directory_leaves_nothing)
                       "%s: a save into a read-only directory did not fail with "
                       "GENRE_E_IO and EACCES (child status %d)",
                       mode_name(named), ws);
-        ck_assert_int_eq(count_entries(ro), 1);
+        ck_assert_int_eq(genre_test_count_entries(ro), 1);
         ck_assert_int_eq(read_marker(path), 5);
     }
     ck_assert_int_eq(chmod(ro, 0755), 0);
-    remove_tree(dir);
+    genre_test_remove_tree(dir);
 }
 END_TEST
 
@@ -459,7 +417,7 @@ END_TEST
 START_TEST(full_disk_leaves_the_old_file_and_nothing_else)
 {
     char dir[256], mnt[300], path[400];
-    make_temp_dir(dir, sizeof dir);
+    genre_test_temp_dir(dir, sizeof dir, "genre-save");
     snprintf(mnt, sizeof mnt, "%s/small", dir);
     ck_assert_int_eq(mkdir(mnt, 0700), 0);
     snprintf(path, sizeof path, "%s/model.genre", mnt);
@@ -478,7 +436,7 @@ START_TEST(full_disk_leaves_the_old_file_and_nothing_else)
             else if (save_marker_as("genre_test_save", path, 8, 256 * 1024) != GENRE_E_IO ||
                      !strstr(genre_last_error(), strerror(ENOSPC)))
                 code = 20 + named;
-            else if (count_entries(mnt) != 1)
+            else if (genre_test_count_entries(mnt) != 1)
                 code = 30 + named;
             else if (read_marker(path) != 7)
                 code = 40 + named;
@@ -496,8 +454,8 @@ START_TEST(full_disk_leaves_the_old_file_and_nothing_else)
     else
         ck_assert_msg(WEXITSTATUS(ws) == 0, "full disk: step %d failed (see the test)",
                       WEXITSTATUS(ws));
-    ck_assert_int_eq(count_entries(mnt), 0); /* the mount was the child's alone */
-    remove_tree(dir);
+    ck_assert_int_eq(genre_test_count_entries(mnt), 0); /* the mount was the child's alone */
+    genre_test_remove_tree(dir);
 }
 END_TEST
 
@@ -517,7 +475,7 @@ START_TEST(allocation_failures_leave_nothing)
         genre__file_replace_force_named(named);
         char dir[256], target[400];
         struct walk_ctx ctx;
-        make_temp_dir(dir, sizeof dir);
+        genre_test_temp_dir(dir, sizeof dir, "genre-save");
         snprintf(target, sizeof target, "%s/model.genre", dir);
         write_text(target, "old");
         snprintf(ctx.link, sizeof ctx.link, "%s/chain", dir);
@@ -527,9 +485,9 @@ START_TEST(allocation_failures_leave_nothing)
         long k = genre_test_alloc_walk(save_through_links, &ctx);
         /* writer, name copy, two links, directory, temporary name */
         ck_assert_int_ge(k, 6);
-        ck_assert_int_eq(count_entries(dir), 3);
+        ck_assert_int_eq(genre_test_count_entries(dir), 3);
         ck_assert(is_symlink_to(ctx.link, "link"));
-        remove_tree(dir);
+        genre_test_remove_tree(dir);
     }
     genre__file_replace_force_named(0);
 }
@@ -561,11 +519,11 @@ static int has_tmpfile(const char *dir)
 START_TEST(kill_during_save_leaves_nothing)
 {
     char dir[256], path[400];
-    make_temp_dir(dir, sizeof dir);
+    genre_test_temp_dir(dir, sizeof dir, "genre-save");
     if (!has_tmpfile(dir)) {
         fprintf(stderr, "kill_during_save_leaves_nothing: skipped, %s has no O_TMPFILE\n",
                 dir);
-        remove_tree(dir);
+        genre_test_remove_tree(dir);
         return;
     }
     snprintf(path, sizeof path, "%s/model.genre", dir);
@@ -594,13 +552,13 @@ START_TEST(kill_during_save_leaves_nothing)
         ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
         ck_assert_msg(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL,
                       "the saving child was not killed (status %d)", ws);
-        ck_assert_msg(count_entries(dir) == 1 - absent,
+        ck_assert_msg(genre_test_count_entries(dir) == 1 - absent,
                       "a kill during a save left %d entries in %s, expected %d",
-                      count_entries(dir), dir, 1 - absent);
+                      genre_test_count_entries(dir), dir, 1 - absent);
         if (!absent)
             ck_assert_int_eq(read_marker(path), 1);
     }
-    remove_tree(dir);
+    genre_test_remove_tree(dir);
 }
 END_TEST
 
@@ -629,7 +587,7 @@ START_TEST(concurrent_saves_each_write_a_whole_file)
     for (int named = 0; named < 2; named++) {
         genre__file_replace_force_named(named);
         char dir[256], path[400];
-        make_temp_dir(dir, sizeof dir);
+        genre_test_temp_dir(dir, sizeof dir, "genre-save");
         snprintf(path, sizeof path, "%s/model.genre", dir); /* absent at first */
         pthread_t th[THREADS];
         struct saver sv[THREADS];
@@ -645,8 +603,8 @@ START_TEST(concurrent_saves_each_write_a_whole_file)
         int64_t m = read_marker(path); /* a whole file, from one of the threads */
         ck_assert_int_ge(m, 1000);
         ck_assert_int_lt(m % 1000, SAVES);
-        ck_assert_int_eq(count_entries(dir), 1);
-        remove_tree(dir);
+        ck_assert_int_eq(genre_test_count_entries(dir), 1);
+        genre_test_remove_tree(dir);
     }
     genre__file_replace_force_named(0);
 }
