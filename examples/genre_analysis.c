@@ -30,7 +30,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #ifndef GENRE_ANALYSIS_DATADIR
 #define GENRE_ANALYSIS_DATADIR "/usr/local/share/genre"
@@ -674,65 +673,28 @@ static genre_status tempo_predict(void *ud, const double *x, size_t n, size_t d,
 /* --split-file: split the raw CSV records by an external assignment
  * (split_file.c) and read each side from memory (the dataset module makes
  * splits only by itself). */
-typedef struct membuf {
-    char *p;
-    size_t n, cap;
-} membuf;
-
-static int mb_add(membuf *b, const char *s, size_t n)
-{
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = (b->cap ? b->cap * 2 : 1 << 20);
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *q = realloc(b->p, cap);
-        if (!q)
-            return -1;
-        b->p = q, b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    return 0;
-}
-
-static int read_gz(const char *path, membuf *b)
-{
-    gzFile f = gzopen(path, "rb");
-    if (!f)
-        return -1;
-    char chunk[1 << 16];
-    int k;
-    while ((k = gzread(f, chunk, sizeof chunk)) > 0)
-        if (mb_add(b, chunk, (size_t)k)) {
-            gzclose(f);
-            return -1;
-        }
-    int bad = k < 0;
-    gzclose(f);
-    return bad ? -1 : 0;
-}
-
 static int split_by_file(run *r, const genre_dataset_schema *schema, genre_dataset **tr,
                          genre_dataset **te)
 {
-    membuf raw = {0}, text = {0};
+    char *raw = NULL, *text = NULL;
+    size_t raw_len = 0, text_len = 0;
     unsigned char *sides = NULL;
     char *part[2] = {NULL, NULL};
     size_t n_sides = 0, len[2] = {0, 0};
     int rc = -1;
-    if (read_gz(r->opt.split_file, &text)) {
+    if (split_file_read(r->opt.split_file, &text, &text_len)) {
         snprintf(r->error, sizeof r->error, "cannot read the split file %s",
                  r->opt.split_file);
         goto done;
     }
-    if (split_file_parse(text.p ? text.p : "", text.n, r->opt.split_file, &sides, &n_sides,
+    if (split_file_parse(text, text_len, r->opt.split_file, &sides, &n_sides,
                          r->error, sizeof r->error))
         goto done;
-    if (read_gz(r->data_path, &raw)) {
+    if (split_file_read(r->data_path, &raw, &raw_len)) {
         snprintf(r->error, sizeof r->error, "cannot read %.900s", r->data_path);
         goto done;
     }
-    if (split_file_apply(raw.p ? raw.p : "", raw.n, r->data_path, sides, n_sides,
+    if (split_file_apply(raw, raw_len, r->data_path, sides, n_sides,
                          r->opt.split_file, &part[0], &len[0], &part[1], &len[1], r->error,
                          sizeof r->error))
         goto done;
@@ -745,7 +707,7 @@ static int split_by_file(run *r, const genre_dataset_schema *schema, genre_datas
     }
     rc = 0;
 done:
-    free(raw.p), free(text.p), free(part[0]), free(part[1]), free(sides);
+    free(raw), free(text), free(part[0]), free(part[1]), free(sides);
     return rc;
 }
 

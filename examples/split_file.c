@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 /* The value quoted in a message: printable ASCII, the rest escaped, cut at 40. */
 static void quote_value(const char *s, size_t n, char *out, size_t cap)
@@ -148,4 +149,27 @@ nomem:
     snprintf(err, errcap, "out of memory splitting %s by %s", data_name, split_name);
     free(out[0].p), free(out[1].p);
     return -1;
+}
+
+int split_file_read(const char *path, char **text, size_t *len)
+{
+    *text = NULL, *len = 0;
+    gzFile f = gzopen(path, "rb"); /* reads plain files too */
+    if (!f)
+        return -1;
+    buf b = {0};
+    char chunk[1 << 16];
+    int k;
+    while ((k = gzread(f, chunk, sizeof chunk)) > 0)
+        if (buf_add(&b, chunk, (size_t)k)) {
+            k = -1;
+            break;
+        }
+    gzclose(f);
+    if (k < 0 || (!b.p && buf_add(&b, "", 0))) {
+        free(b.p);
+        return -1;
+    }
+    *text = b.p, *len = b.n;
+    return 0;
 }

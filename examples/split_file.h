@@ -37,4 +37,11 @@ int split_file_apply(const char *data, size_t len, const char *data_name,
                      char **train, size_t *train_len, char **test, size_t *test_len, char *err,
                      size_t errcap);
 
+/*
+ * Reads the whole file at path, gzip or plain, into *text (a new
+ * NUL-terminated buffer, free() it) of *len bytes. Returns 0, or -1 with
+ * *text NULL (cannot open or read it, or out of memory; errno may say).
+ */
+int split_file_read(const char *path, char **text, size_t *len);
+
 #endif
