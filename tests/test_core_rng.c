@@ -285,6 +285,9 @@ int main(void)
 {
     Suite *s = suite_create("core_rng");
     TCase *tc = tcase_create("rng");
+    /* ~0.5 s of CPU each under ASan; Check's 4 s default was exceeded on a
+     * loaded machine (load 7 on 2 cores) */
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, xoshiro_known_answers);
     tcase_add_test(tc, seeding_known_answers);
     tcase_add_test(tc, derived_known_answers);
