@@ -253,7 +253,8 @@ float *genre__mlp_carve_batch_arraysf(const mlp_net *n, size_t ld, int dropout, 
                                       float **h, float **d, float **mask, float **zout,
                                       float **g1, float **g2);
 
-/* mlp.c */
+/* Parameters and lifetime (mlp.c): the defaults, the setters' value checks
+ * (loading applies them too), network allocation and release. */
 void genre__mlp_default_params(mlp_params *p);
 genre_status genre__mlp_check_f64_value(const char *func, const f64_info *info, double v);
 genre_status genre__mlp_check_i64_value(const char *func, const i64_info *info, int64_t v);
@@ -262,7 +263,9 @@ genre_status genre__mlp_net_new(const char *func, const size_t *widths, size_t n
                                 int32_t task, int32_t activation, int32_t kernel,
                                 size_t n_epochs_cap, mlp_net **out);
 
-/* mlp_train.c */
+/* Training (mlp_train.c): initialisation, the double workspaces and the
+ * double mini-batch gradient (the team's workers and the float path reuse
+ * them), the L2 term of one layer. */
 void genre__mlp_init_params(mlp_net *n, const mlp_params *p);
 void genre__mlp_ws_free(train_ws *w);
 size_t genre__mlp_padded_rows(size_t rows);
@@ -273,7 +276,8 @@ genre_status genre__mlp_batch_grad(const mlp_net *n, const mlp_params *p, const 
                                    const size_t *idx, size_t rows, size_t norm, train_ws *w,
                                    genre__rng *rng, double *loss);
 
-/* mlp_team.c */
+/* The thread team (mlp_team.c): the thread count of a fit, one job per fit,
+ * one mini-batch across the team. */
 void genre__mlp_team_job_free(team_job *j);
 genre_status genre__mlp_team_job_new(team_job *j, const mlp_net *n, const mlp_params *p,
                                      const mlp_params *p_rest, const fit_data *fd,
@@ -281,7 +285,8 @@ genre_status genre__mlp_team_job_new(team_job *j, const mlp_net *n, const mlp_pa
 genre_status genre__mlp_team_batch(team_job *j, const size_t *idx, size_t rows, double *loss);
 int genre__mlp_fit_threads(const mlp_net *n, const mlp_params *p, const fit_data *fd, size_t batch);
 
-/* mlp_float.c */
+/* Float compute mode (mlp_float.c): a fit's float weight and row copies and
+ * workspaces, the float mini-batch gradient and its reduction to double. */
 void genre__mlp_f32_free(f32_ctx *c);
 void genre__mlp_f32_refresh(f32_ctx *c, const mlp_net *n);
 genre_status genre__mlp_f32_new(f32_ctx *c, const mlp_net *n, const fit_data *fd, size_t batch,
@@ -295,7 +300,9 @@ genre_status genre__mlp_single_batch(const mlp_net *n, const mlp_params *p, cons
                                      const f32_ctx *f32, const size_t *idx, size_t rows,
                                      train_ws *w, genre__rng *rng, double *loss);
 
-/* mlp_kernels.c */
+/* Dense kernels (mlp_kernels.c): which layers use the built-in kernels, the
+ * batch arrays' size, the cpuid check and AVX2 Adam step, and the dense
+ * products (AVX2 where the CPU has it, else portable: the same bits). */
 int genre__mlp_use_builtin(const mlp_net *n, size_t layer);
 size_t genre__mlp_batch_array_count(const mlp_net *n, size_t ld, int dropout);
 #if GENRE_MLP_AVX2
@@ -318,7 +325,8 @@ void genre__mlp_dense_weight_gradf(const float *at, size_t n, size_t in, const f
 void genre__mlp_dense_input_gradf(const float *dzt, size_t n, size_t o, const float *w,
                                   size_t in, float *dat, const float *relu_h);
 
-/* mlp_infer.c */
+/* Inference (mlp_infer.c): the CSR first-layer product, the forward pass of
+ * a block of rows and its scratch, the CSR input check, argmax. */
 void genre__mlp_csr_forward(const mlp_input *in, const size_t *idx, size_t r0, size_t rows,
                             size_t ld, const double *w, const double *b, size_t o, double *zt,
                             int relu, double *tmp);
