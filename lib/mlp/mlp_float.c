@@ -1,12 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The MLP's float compute mode (GENRE_MLP_PRECISION_FLOAT): float workspaces
- * and weight copies, the float mini-batch gradient and its reduction.
- */
-
-#include "mlp_private.h"
-
-/* ---- Float compute mode (GENRE_MLP_PRECISION_FLOAT, 0.3) ------------------
+ * The MLP's float compute mode (GENRE_MLP_PRECISION_FLOAT, 0.3).
  *
  * Mixed precision: the master weights, the optimiser state and the step
  * stay double (mlp_net, train_ws); a mini-batch runs forward and backward in
@@ -14,17 +8,17 @@
  * step) and of the training rows (f32_ctx.x, converted once per fit), into
  * float workspaces (train_wsf, one per chunk). The chunk gradients are
  * converted to double and summed in chunk order, then the L2 term is added
- * in double (genre__mlp_f32_reduce). The portable kernels are the float instance of
- * lib/mlp_kernels.inc (the same layout: feature-major, padded rows; the
- * same fused ReLU, fused multiply-adds in a fixed order, reductions over
- * rows in WLF = 8 fixed lanes, one AVX2 vector); the AVX2 ones below are
- * blocked for 8-float vectors and give the same bits (tests/test_mlp.c
- * compares them).
+ * in double (genre__mlp_f32_reduce). The portable kernels are the float
+ * instance of mlp_kernels.inc (the same layout: feature-major, padded rows;
+ * the same fused ReLU, fused multiply-adds in a fixed order, reductions over
+ * rows in WLF = 8 fixed lanes, one AVX2 vector); the AVX2 ones
+ * (mlp_kernels.c) are blocked for 8-float vectors and give the same bits
+ * (tests/test_mlp.c compares them).
  */
 
+#include "mlp_private.h"
+
 #define LOSS_ROWS 32 /* rows per log of the float training loss */
-
-
 
 static void wsf_free(train_wsf *w)
 {
@@ -58,7 +52,6 @@ static genre_status wsf_alloc(train_wsf *w, const mlp_net *n, size_t rows, int d
     w->rowtmp = p;
     return GENRE_OK;
 }
-
 
 void genre__mlp_f32_free(f32_ctx *c)
 {

@@ -8,7 +8,6 @@
 
 /* ---- Input view (first layer) --------------------------------------------- */
 
-
 /*
  * First layer on CSR rows, O(nnz x o): column r of zt (o x ld) is
  * b + sum_p values[p] W[col_idx[p]] over the entries of row idx[r] (r0 + r

@@ -6,8 +6,6 @@
 
 #include "mlp_private.h"
 
-/* ---- Save / load ----------------------------------------------------------- */
-
 enum {
     TAG_TASK = 1,
     TAG_ACTIVATION = 2,

@@ -286,7 +286,7 @@ static void input_grad_avx2(const double *dzt, size_t n, size_t o, const double 
     input_grad_rows(dzt, n, o, w, in, dat, h, r0);
 }
 
-/* The weight and bias gradients (lib/mlp_kernels_avx2.inc). */
+/* The weight and bias gradients (mlp_kernels_avx2.inc). */
 #  define KVEC __m256d
 #  define KVZERO _mm256_setzero_pd
 #  define KVLOAD _mm256_loadu_pd
@@ -425,6 +425,9 @@ genre_status genre__mlp_dense_input_grad(int builtin, const double *dzt, size_t 
     return st;
 }
 
+/* The float dense kernels of the float compute mode (mlp_float.c): AVX2 +
+ * FMA versions blocked for 8-float vectors, with the same bits as the float
+ * instance of mlp_kernels.inc. */
 #if GENRE_MLP_AVX2
 /* zt[j + q][r0 .. r0 + 8 V) for q < M: M outputs x V vectors of 8 rows. */
 AVX2_INLINE void fwdf_block(const float *at, size_t n, size_t in, const float *w,

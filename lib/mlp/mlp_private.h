@@ -47,12 +47,14 @@
 
 /* ---- Types ---------------------------------------------------------------- */
 
+/* The parameters of a handle, one slot per key (see the tables below). */
 typedef struct mlp_params {
     double lr, l2, beta1, beta2, eps, momentum, dropout, min_delta;
     int64_t epochs, batch, activation, seed, optimizer, patience, restore_best, shuffle,
         validate, init, n_classes, schedule, kernel, sparse_update, n_threads, precision;
 } mlp_params;
 
+/* A fitted (or being fitted) network: layout, weights, history. */
 typedef struct mlp_net {
     int32_t task, activation, kernel;
     size_t n_layers;  /* dense layers: hidden + output */
@@ -66,6 +68,7 @@ typedef struct mlp_net {
     int64_t stopped_early;
 } mlp_net;
 
+/* The handle: parameters, callbacks and the current fit. */
 struct genre_mlp {
     mlp_params p;
     int32_t *hidden;
@@ -150,18 +153,7 @@ typedef struct f32_ctx {
     int T;
 } f32_ctx;
 
-/*
- * A fit on T > 1 threads (dense input, built-in kernels): the rows of each
- * mini-batch are cut into T contiguous chunks, chunk t = [rows*t/T,
- * rows*(t+1)/T) (T = min(threads, rows) for a short last batch); worker t
- * runs forward and backward on its chunk into its own workspace, with the
- * loss and gradient normalised by the whole batch; the caller then sums the
- * gradients and losses in worker order (0 + 1 + ...) and takes the optimiser
- * step. Only worker 0 adds the L2 term. Dropout masks of worker t come from
- * stream STREAM_DROPOUT_WORKER + t of the seed. So a fit gives the same bits
- * for a given seed and thread count, and differs from the 1-thread fit only
- * by the grouping of the gradient sums (and by its dropout masks).
- */
+/* One data-parallel fit's team and its current batch (mlp_team.c). */
 typedef struct team_job {
     const mlp_net *n;
     const mlp_params *p, *p_rest; /* worker 0; the others (no L2) */

@@ -1,13 +1,20 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The MLP's data-parallel mini-batches: the thread team that splits a batch
- * into contiguous chunks and sums their gradients in a fixed order.
+ * The MLP's data-parallel mini-batches.
+ *
+ * A fit on T > 1 threads (dense input, built-in kernels): the rows of each
+ * mini-batch are cut into T contiguous chunks, chunk t = [rows*t/T,
+ * rows*(t+1)/T) (T = min(threads, rows) for a short last batch); worker t
+ * runs forward and backward on its chunk into its own workspace, with the
+ * loss and gradient normalised by the whole batch; the caller then sums the
+ * gradients and losses in worker order (0 + 1 + ...) and takes the optimiser
+ * step. Only worker 0 adds the L2 term. Dropout masks of worker t come from
+ * stream STREAM_DROPOUT_WORKER + t of the seed. So a fit gives the same bits
+ * for a given seed and thread count, and differs from the 1-thread fit only
+ * by the grouping of the gradient sums (and by its dropout masks).
  */
 
 #include "mlp_private.h"
-
-/* ---- Data-parallel mini-batches ------------------------------------------ */
-
 
 void genre__mlp_team_job_free(team_job *j)
 {

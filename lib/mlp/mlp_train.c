@@ -7,9 +7,6 @@
 
 #include "mlp_private.h"
 
-/* ---- Training ------------------------------------------------------------- */
-
-
 void genre__mlp_init_params(mlp_net *n, const mlp_params *p)
 {
     for (size_t l = 0; l < n->n_layers; l++) {
@@ -40,7 +37,6 @@ void genre__mlp_init_params(mlp_net *n, const mlp_params *p)
                        : 0.0;
     }
 }
-
 
 void genre__mlp_ws_free(train_ws *w)
 {
@@ -485,6 +481,8 @@ static void opt_step(const mlp_params *p, double lr, uint64_t t, double b1t, dou
         }
     }
 }
+
+/* ---- The fit loop (double, float, 1 or T threads) and the fit calls ------- */
 
 static genre_status train(genre_mlp *model, const char *func, int32_t task, size_t n_out,
                           const fit_data *fd)
