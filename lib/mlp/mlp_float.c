@@ -189,8 +189,7 @@ genre_status genre__mlp_batch_gradf(const mlp_net *n, const mlp_params *p, const
         genre__mlp_dense_input_gradf(dz, ld, o, par + n->w_off[l], in, da,
                                      fuse ? w->h[l - 1] : NULL);
         genre__mlp_hidden_backwardf(n->activation, fuse, drop ? w->mask[l - 1] : NULL, w->h[l - 1],
-                                    da,
-                                    ld * in);
+                                    da, ld * in);
         dz = da;
     }
     return GENRE_OK;

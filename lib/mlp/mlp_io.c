@@ -136,8 +136,8 @@ static genre_status read_model(const genre__mf_reader *r, void *dest, const char
     for (size_t i = 0; i < genre__mlp_n_f64_keys && st == GENRE_OK; i++) {
         double v;
         st = genre__mf_get_f64(r, TAG_F64_BASE + (uint32_t)i, &v);
-        if (st == GENRE_OK && genre__mlp_check_f64_value(func, &genre__mlp_f64_keys[i],
-                                                         v) != GENRE_OK)
+        if (st == GENRE_OK &&
+            genre__mlp_check_f64_value(func, &genre__mlp_f64_keys[i], v) != GENRE_OK)
             st = CORRUPT("parameter %s = %g is out of range", genre__mlp_f64_keys[i].name, v);
         if (st == GENRE_OK)
             *(double *)((char *)&m->p + genre__mlp_f64_keys[i].offset) = v;
@@ -147,8 +147,8 @@ static genre_status read_model(const genre__mf_reader *r, void *dest, const char
         if (i >= N_I64_KEYS_V01 && !genre__mf_has(r, TAG_I64_BASE + (uint32_t)i))
             continue; /* a 0.1 file: the default */
         st = genre__mf_get_i64(r, TAG_I64_BASE + (uint32_t)i, &v);
-        if (st == GENRE_OK && genre__mlp_check_i64_value(func, &genre__mlp_i64_keys[i],
-                                                         v) != GENRE_OK)
+        if (st == GENRE_OK &&
+            genre__mlp_check_i64_value(func, &genre__mlp_i64_keys[i], v) != GENRE_OK)
             st = CORRUPT("parameter %s = %lld is out of range", genre__mlp_i64_keys[i].name,
                          (long long)v);
         if (st == GENRE_OK)

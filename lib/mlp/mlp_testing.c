@@ -35,8 +35,8 @@ static genre_status test_objective(const genre_mlp *model, const mlp_input *in,
     if (st == GENRE_OK) {
         /* GENRE_MLP_N_THREADS > 1: the fit's data-parallel batch (its
          * dropout streams come from GENRE_MLP_SEED, not dropout_seed) */
-        const int T = model->p.n_threads > 1 ? genre__mlp_fit_threads(n, &model->p, &fd,
-                                                                      n_rows) : 1;
+        const int T =
+            model->p.n_threads > 1 ? genre__mlp_fit_threads(n, &model->p, &fd, n_rows) : 1;
         const int f32 = model->p.precision == GENRE_MLP_PRECISION_FLOAT && !in->row_ptr;
         f32_ctx fc;
         memset(&fc, 0, sizeof fc);
@@ -56,8 +56,7 @@ static genre_status test_objective(const genre_mlp *model, const mlp_input *in,
             genre__rng rng;
             genre__rng_init(&rng, dropout_seed, STREAM_DROPOUT);
             st = genre__mlp_single_batch(n, &model->p, &fd, f32 ? &fc : NULL, w.perm, n_rows, &w,
-                                         &rng,
-                                         loss);
+                                         &rng, loss);
         }
         genre__mlp_f32_free(&fc);
         if (st == GENRE_OK) {

@@ -95,8 +95,8 @@ genre_status genre__mlp_ws_alloc(train_ws *w, const mlp_net *n, size_t batch, co
     const size_t total = (csr ? 2 * o1 : batch * n->width[0]) +
                          genre__mlp_batch_array_count(n, batch, dropout) +
                          (3 + !!keep_best) * n->n_params + n->width[L] +
-                         genre__mlp_infer_scratch(n, BLOCK_ROWS,
-                                                  fd->val.row_ptr != NULL) + 2 * batch;
+                         genre__mlp_infer_scratch(n, BLOCK_ROWS, fd->val.row_ptr != NULL) +
+                         2 * batch;
     w->block = genre__calloc_array(total, sizeof(double));
     w->perm = genre__alloc_array(fd->n_rows, sizeof(size_t));
     w->ptrs = genre__calloc_array(3 * L + 1, sizeof(double *));
@@ -303,13 +303,13 @@ genre_status genre__mlp_batch_grad(const mlp_net *n, const mlp_params *p, const 
         double *z = l + 1 == L ? w->zout : w->h[l];
         if (l == 0 && csr) {
             genre__mlp_csr_forward(&fd->in, idx, 0, rows, ld, params + n->w_off[0],
-                                   params + n->b_off[0],
-                                   o, z, l + 1 < L && relu, w->rowbuf);
+                                   params + n->b_off[0], o, z, l + 1 < L && relu,
+                                   w->rowbuf);
             st = GENRE_OK;
         } else {
             st = genre__mlp_dense_forward(genre__mlp_use_builtin(n, l), a, ld, in,
-                                          params + n->w_off[l],
-                                          params + n->b_off[l], o, z, l + 1 < L && relu);
+                                          params + n->w_off[l], params + n->b_off[l], o, z,
+                                          l + 1 < L && relu);
         }
         if (st != GENRE_OK)
             return st;
@@ -384,8 +384,7 @@ genre_status genre__mlp_batch_grad(const mlp_net *n, const mlp_params *p, const 
         if (st != GENRE_OK)
             return st;
         genre__mlp_hidden_backward(n->activation, fuse, drop ? w->mask[l - 1] : NULL, w->h[l - 1],
-                                   da,
-                                   ld * in);
+                                   da, ld * in);
         dz = da;
     }
     return GENRE_OK;
@@ -567,8 +566,7 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
                 st = genre__mlp_team_batch(&job, w.perm + r0, rows, &loss);
             } else {
                 st = genre__mlp_single_batch(n, p, fd, f32 ? &fc : NULL, w.perm + r0, rows, &w,
-                                             &drop_rng,
-                                             &loss);
+                                             &drop_rng, &loss);
             }
             if (st != GENRE_OK)
                 break;
