@@ -14,7 +14,7 @@ set(GENRE_TEST_WRAPPER "" CACHE STRING
     "Command (a ;-list) that runs each unit test, e.g. valgrind with its options")
 option(GENRE_FUZZ "Build libFuzzer targets (needs clang)" OFF)
 option(GENRE_MULTIVERSION
-       "Clone hot kernels per x86-64 level, picked at load time by ifunc (lib/multiversion.h)" ON)
+       "Clone hot kernels per x86-64 level, picked at load time by ifunc (lib/common/multiversion.h)" ON)
 
 if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES AND PROJECT_IS_TOP_LEVEL)
   # Debug info by default so abidw can read the ABI of the shared library.

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The library FFT (lib/fft.h): closed-form transforms, agreement with a
+/* The library FFT (lib/common/fft.h): closed-form transforms, agreement with a
  * naive double-precision DFT for every length the t-SNE FFT gradient uses,
  * real transforms, round trips, and allocation failures. */
 #include "harness.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The model-file container (lib/model_file.c, docs/model-file-format.md).
+ * The model-file container (lib/common/model_file.c, docs/model-file-format.md).
  *
  * Golden file: tests/golden/model_file_v1.genre holds the records of
  * put_sample() below. After a deliberate format change, regenerate it (and

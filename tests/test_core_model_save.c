@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Saving a model file by path (lib/file_replace.c through every *_save):
+ * Saving a model file by path (lib/common/file_replace.c through every *_save):
  * only a regular file is replaced, a symbolic link is followed, nothing is
  * left behind by a failure or a kill, and permissions are kept.
  * docs/model-file-format.md, "Writing files", is the contract.

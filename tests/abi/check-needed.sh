@@ -3,7 +3,7 @@
 # libgsl, and never libgslcblas itself (Debian's libgsl.so needs
 # libgslcblas, so ldd would show it anyway; readelf shows our own entries);
 # and never FFTW, which aborts the process when its allocations fail (the
-# t-SNE FFT gradient uses lib/fft.c, issue 16).
+# t-SNE FFT gradient uses lib/common/fft.c, issue 16).
 #   check-needed.sh <libgenre.so>
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The dataset module: schema, table storage, report, cleaning and export.
- * Reading lives in dataset_read.c, preparation and splits in dataset_prep.c. */
+ * Reading lives in dataset_read.c and dataset_input.c, preparation in
+ * dataset_prep.c and dataset_prep_file.c, splits in dataset_split.c and
+ * dataset_leakage.c. */
 #include "dataset_private.h"
 
 #include "alloc.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Private: single-precision FFTs whose memory libgenre owns (the t-SNE FFT
- * gradient). A plan allocates its twiddles through lib/alloc.h when it is
+ * gradient). A plan allocates its twiddles through lib/common/alloc.h when it is
  * made; executing a plan allocates nothing (the caller passes scratch), so
  * an allocation failure is always a GENRE_E_NOMEM from
  * genre__fft_create, never an abort.

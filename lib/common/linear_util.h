@@ -1,5 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Private: small helpers shared by scaler.c, pca.c and lda.c. */
+/*
+ * Private: the caller-buffer rule (genre__lin_out, genre__lin_copy_out: size
+ * reported through *needed, short or NULL buffer is GENRE_E_BUFFER_TOO_SMALL),
+ * overflow-checked element counts (genre__lin_count), the non-finite input
+ * check fits run after their first pass (genre__lin_nonfinite) and the sign
+ * convention of fitted components (genre__lin_fix_sign).
+ */
 #ifndef GENRE_LINEAR_UTIL_H
 #define GENRE_LINEAR_UTIL_H
 

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Private: the dataset module's shared structures (dataset.c, dataset_read.c). */
+/*
+ * Private: the dataset module's shared structures and helpers: string
+ * dictionaries, the schema, the table and its report, the reader's entry
+ * points (parse, input limits), the fitted preparation and the split.
+ */
 #ifndef GENRE_DATASET_PRIVATE_H
 #define GENRE_DATASET_PRIVATE_H
 
@@ -121,5 +125,49 @@ static inline int genre__has_group(const genre_dataset *ds, size_t r)
     int32_t g = ds->cols[ds->schema->group_col].id[r];
     return g >= 0 && g != ds->no_group_id;
 }
+
+/* The fitted preparation: kinds of imputation step, a categorical column's
+ * encoding, a step with its fitted state, and the handle. */
+#define GENRE__STEP_GROUP_MEDIAN 1
+#define GENRE__STEP_MEDIAN 2
+#define GENRE__STEP_MEAN 3
+#define GENRE__STEP_MODEL 4
+
+struct genre__prep_encoding {
+    int32_t col;
+    genre__dict names; /* id == code */
+};
+
+struct genre__prep_step {
+    int32_t kind;
+    int32_t col;
+    int32_t *features;
+    size_t n_features;
+    genre_dataset_fit_fn fit;
+    genre_dataset_predict_fn predict;
+    void *user_data;
+    /* Fitted state. */
+    double value;             /* global median, median or mean */
+    genre__dict groups;       /* group names with an observed value */
+    double *group_median;     /* per groups id */
+};
+
+struct genre_dataset_prep {
+    genre_dataset_schema *schema;
+    struct genre__prep_encoding *enc;
+    size_t n_enc;
+    struct genre__prep_step *steps;
+    size_t n_steps;
+    int fitted;
+};
+
+/* A split: each side's table rows and class counts. */
+struct genre_dataset_split {
+    size_t n_table_rows;
+    size_t *rows[2];
+    size_t n[2];
+    int64_t *class_counts[2];
+    size_t n_classes;
+};
 
 #endif

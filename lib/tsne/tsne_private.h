@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Private: the t-SNE kernels (tsne_kernels.c) that tsne.c drives and the
- * unit suite tests directly: affinities, gradients, exact KL.
+ * Private: the t-SNE kernels behind genre/tsne.h: the sparse affinity
+ * matrix and its construction (conditional affinities, symmetrization), the
+ * gradient with its scratch, the three repulsions (exact, Barnes-Hut, FFT
+ * interpolation), the exact normaliser and the KL divergence.
  *
  * Gradient convention (genre/tsne.h): g_i = sum_j (e p_ij - q_ij) w_ij
  * (y_i - y_j) with w_ij = 1 / (1 + |y_i - y_j|^2), q_ij = w_ij / Z and
@@ -62,6 +64,51 @@ typedef struct genre__tsne_fft genre__tsne_fft;
 genre_status genre__tsne_fft_repulsion(genre__tsne_fft **state, const double *y, size_t n,
                                        int n_threads, double *rep, double *zrow);
 void genre__tsne_fft_free(genre__tsne_fft *s);
+
+/* Embedding dimensions the gradient supports (2 or 3; FFT: 2). */
+#define GENRE__TSNE_MAX_DIMS 3
+
+/* The Barnes-Hut tree's cells and boxes (defined in tsne_bh.c). */
+typedef struct bh_node bh_node;
+typedef struct bh_box bh_box;
+
+/* The gradient's scratch: the repulsion's per-point sums, the Barnes-Hut
+ * tree, the FFT state and the attraction's relabelled upper triangle. */
+struct genre__tsne_work {
+    size_t n, dims;
+    double *rep;   /* n x dims repulsive numerators */
+    double *zrow;  /* n partial normalisers */
+    /* Barnes-Hut */
+    bh_node *nodes;
+    size_t n_nodes, cap_nodes;
+    uint32_t *perm, *perm2;
+    bh_box *boxes;    /* beside nodes, same capacity */
+    double *pt;       /* coordinates in tree order, dimension l at pt + l * n */
+    double *bh_list;  /* per worker: BH_WORKER_DOUBLES (point list, cell list) */
+    int bh_list_threads;
+    int32_t *bh_front; /* per worker: two levels of the traversal */
+    size_t bh_front_cap;
+    genre__tsne_fft *fft; /* FFT-interpolation state (tsne_fft.c) */
+    /* attraction: the strict upper triangle of P in the breadth-first
+     * order `ord` (new label -> row; `lab` row -> new label), the
+     * coordinates copied in that order (yp), per-worker accumulators */
+    genre__csr up;
+    const genre__csr *up_of;
+    uint32_t *ord, *lab;
+    double *yp;
+    double *acc;
+    int acc_threads;
+};
+
+/* The exact repulsion into rep (n x dims) and zrow (n), every pair, one
+ * parallel loop over rows (tsne_exact.c). */
+void genre__tsne_exact_repulsion(const double *y, size_t n, size_t dims, int n_threads,
+                                 double *rep, double *zrow);
+
+/* The Barnes-Hut repulsion into w->rep and w->zrow at opening angle theta
+ * (tsne_bh.c); builds the tree in w. Returns GENRE_OK or GENRE_E_NOMEM. */
+genre_status genre__tsne_bh_repulsion(genre__tsne_work *w, const double *y, double theta,
+                                      int n_threads);
 
 /*
  * grad (n x dims) = the gradient above at y (n x dims, contiguous) with

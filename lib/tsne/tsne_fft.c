@@ -4,8 +4,8 @@
  * the points' charges are spread onto a regular grid by Lagrange
  * interpolation in boxes, convolved with the kernel by FFT, and read back.
  *
- * The transforms are lib/fft.c's (single precision, r2c rows and complex
- * columns): their plans and scratch are allocated here through lib/alloc.h,
+ * The transforms are lib/common/fft.c's (single precision, r2c rows and complex
+ * columns): their plans and scratch are allocated here through lib/common/alloc.h,
  * so running out of memory is a GENRE_E_NOMEM and never an abort in a
  * third-party FFT (issue 16). Grids are single precision (the
  * interpolation error, ~1e-2, dwarfs float rounding) and 5-smooth in size.
@@ -355,7 +355,7 @@ genre_status genre__tsne_fft_repulsion(genre__tsne_fft **state, const double *y,
     span *= 1.0 + 1e-9;
     /* max(FFT_MIN_BOXES, span * FFT_BOXES_PER_UNIT) boxes (at most
      * FFT_MAX_BOXES), rounded up to a 5-smooth count so N = 2 * 3 * n_boxes
-     * is 5-smooth (the sizes lib/fft.c supports): boxes at most 1 /
+     * is 5-smooth (the sizes lib/common/fft.c supports): boxes at most 1 /
      * FFT_BOXES_PER_UNIT wide and usually a little narrower. */
     size_t n_boxes = (size_t)ceil(span * FFT_BOXES_PER_UNIT);
     n_boxes = n_boxes < FFT_MIN_BOXES   ? FFT_MIN_BOXES

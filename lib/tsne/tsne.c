@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * t-SNE: the handle, its parameters, the optimiser and persistence. The
- * affinity and gradient kernels live in tsne_kernels.c (tsne_private.h).
+ * kernels (tsne_private.h) are the affinities (tsne_affinities.c) and the
+ * gradient (tsne_gradient.c) with its repulsions (tsne_exact.c, tsne_bh.c,
+ * tsne_fft.c).
  */
 #include <genre/model.h>
 #include <genre/pca.h>
