@@ -20,6 +20,22 @@ _Static_assert(sizeof(blasint) == 4 || sizeof(blasint) == 8, "unexpected blasint
  * this many bytes at a time. */
 #define COV_BLOCK_BYTES ((size_t)1 << 20)
 
+/* OpenBLAS 0.3.21 runs dgemm on its threads when m * n * k exceeds 65536 x
+ * GEMM_MULTITHREAD_THRESHOLD (4), and dsyrk when n >= 100
+ * (interface/gemm.c, interface/syrk.c); its threaded level-3 drivers
+ * malloc a job array and exit(1) when that fails, and the single-thread
+ * ones allocate nothing (docs/out-of-memory.md). So every call stays at or
+ * below these sizes. */
+#define GEMM_MAX_MNK ((size_t)65536 * 4)
+#define SYRK_MAX_N ((size_t)99)
+/* Rows of C per block are a multiple of this when they can be: the
+ * dgemm kernels' tiles span 2, 4 or 8 rows of a row-major C. */
+#define GEMM_ROW_TILE ((size_t)8)
+/* k beyond GEMM_MAX_MNK is summed into C in pieces of this many. */
+#define GEMM_K_PIECE ((size_t)4096)
+/* Columns per strip of the covariance when it is wider than SYRK_MAX_N. */
+#define COV_STRIP ((size_t)96)
+
 #define EXPONENT_MASK UINT64_C(0x7ff0000000000000)
 _Static_assert(sizeof(double) == sizeof(uint64_t), "IEEE 754 binary64 expected");
 
@@ -105,6 +121,43 @@ static enum CBLAS_TRANSPOSE to_cblas(genre__trans t)
     return t == GENRE__TRANS ? CblasTrans : CblasNoTrans;
 }
 
+/* C = alpha op(A) op(B) + beta C (sizes checked, k > 0) in single-thread
+ * dgemm calls: blocks of rows of C, blocks of columns when fewer than
+ * GEMM_ROW_TILE rows fit. Blocks of whole tiles of rows keep the bits of
+ * one single-thread call (OpenBLAS sums each element over k the same way;
+ * its kernels for the last, partial tile may round differently, and so may
+ * its threaded drivers: results never had the same bits on every thread
+ * count). Only when k alone exceeds GEMM_MAX_MNK is k cut into pieces
+ * added into C (libgenre makes such shapes only for an MLP mini-batch or a
+ * dense input of more than 262,144 rows or features). */
+static void gemm_pieces(genre__trans ta, genre__trans tb, size_t m, size_t n, size_t k,
+                        double alpha, const double *a, size_t lda, const double *b,
+                        size_t ldb, double beta, double *c, size_t ldc)
+{
+    if (k > GEMM_MAX_MNK) {
+        for (size_t p = 0; p < k; p += GEMM_K_PIECE) {
+            const size_t kp = k - p < GEMM_K_PIECE ? k - p : GEMM_K_PIECE;
+            gemm_pieces(ta, tb, m, n, kp, alpha, ta ? a + p * lda : a + p, lda,
+                        tb ? b + p : b + p * ldb, ldb, p == 0 ? beta : 1.0, c, ldc);
+        }
+        return;
+    }
+    const size_t cols = n <= GEMM_MAX_MNK / k ? n : GEMM_MAX_MNK / k;
+    size_t rows = cols == n ? GEMM_MAX_MNK / k / n : 1;
+    if (rows >= GEMM_ROW_TILE)
+        rows -= rows % GEMM_ROW_TILE;
+    for (size_t i = 0; i < m; i += rows) {
+        const size_t mi = m - i < rows ? m - i : rows;
+        for (size_t j = 0; j < n; j += cols) {
+            const size_t nj = n - j < cols ? n - j : cols;
+            cblas_dgemm(CblasRowMajor, to_cblas(ta), to_cblas(tb), (blasint)mi, (blasint)nj,
+                        (blasint)k, alpha, ta ? a + i : a + i * lda, (blasint)lda,
+                        tb ? b + j * ldb : b + j, (blasint)ldb, beta, c + i * ldc + j,
+                        (blasint)ldc);
+        }
+    }
+}
+
 genre_status genre__gemm(genre__trans trans_a, genre__trans trans_b, double alpha,
                          const double *a, size_t a_rows, size_t a_cols, size_t a_stride,
                          const double *b, size_t b_rows, size_t b_cols, size_t b_stride,
@@ -134,9 +187,8 @@ genre_status genre__gemm(genre__trans trans_a, genre__trans trans_b, double alph
     }
     GENRE_CHECK_NOT_NULL(a);
     GENRE_CHECK_NOT_NULL(b);
-    cblas_dgemm(CblasRowMajor, to_cblas(trans_a), to_cblas(trans_b), (blasint)m,
-                (blasint)n, (blasint)k, alpha, a, (blasint)a_stride, b, (blasint)b_stride,
-                beta, c, (blasint)c_stride);
+    gemm_pieces(trans_a, trans_b, m, n, k, alpha, a, a_stride, b, b_stride, beta, c,
+                c_stride);
     return GENRE_OK;
 }
 
@@ -215,9 +267,28 @@ genre_status genre__covariance(const double *x, size_t n_rows, size_t n_cols,
         for (size_t i = 0; i < rows; i++)
             for (size_t j = 0; j < n_cols; j++)
                 centred[i * n_cols + j] = x[(start + i) * row_stride + j] - mean[j];
-        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (blasint)n_cols, (blasint)rows,
-                    1.0, centred, (blasint)n_cols, start == 0 ? 0.0 : 1.0, cov,
-                    (blasint)cov_stride);
+        const double beta = start == 0 ? 0.0 : 1.0;
+        if (n_cols <= SYRK_MAX_N) {
+            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (blasint)n_cols,
+                        (blasint)rows, 1.0, centred, (blasint)n_cols, beta, cov,
+                        (blasint)cov_stride);
+            continue;
+        }
+        /* Too wide for a single-thread dsyrk: the upper triangle by strips
+         * of rows, dsyrk for the strip's diagonal block and dgemm right of
+         * it. (OpenBLAS's gemm and syrk drivers cut k at slightly different
+         * places, so the off-diagonal blocks may differ from one dsyrk in
+         * the last bits.) */
+        for (size_t j = 0; j < n_cols; j += COV_STRIP) {
+            const size_t w = n_cols - j < COV_STRIP ? n_cols - j : COV_STRIP;
+            double *diag = cov + j * cov_stride + j;
+            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (blasint)w, (blasint)rows, 1.0,
+                        centred + j, (blasint)n_cols, beta, diag, (blasint)cov_stride);
+            if (j + w < n_cols)
+                gemm_pieces(GENRE__TRANS, GENRE__NO_TRANS, w, n_cols - j - w, rows, 1.0,
+                            centred + j, n_cols, centred + j + w, n_cols, beta, diag + w,
+                            cov_stride);
+        }
     }
 
     const double scale = 1.0 / (double)(n_rows - ddof);
