@@ -28,11 +28,13 @@ _Static_assert(sizeof(blasint) == 4 || sizeof(blasint) == 8, "unexpected blasint
  * below these sizes. */
 #define GEMM_MAX_MNK ((size_t)65536 * 4)
 #define SYRK_MAX_N ((size_t)99)
-/* Rows of C per block are a multiple of this when they can be: the
- * dgemm kernels' tiles span 2, 4 or 8 rows of a row-major C. */
+/* Tiles of C are a multiple of these (when smaller than C): OpenBLAS's
+ * dgemm kernels work on 2, 4 or 8 rows of a row-major C at a time, and on
+ * 1 to 16 columns; a partial kernel tile may round differently. */
 #define GEMM_ROW_TILE ((size_t)8)
-/* k beyond GEMM_MAX_MNK is summed into C in pieces of this many. */
-#define GEMM_K_PIECE ((size_t)4096)
+#define GEMM_COL_TILE ((size_t)16)
+/* k is cut into pieces of this many (OpenBLAS's GEMM_Q on Haswell). */
+#define GEMM_K_PIECE ((size_t)256)
 /* Columns per strip of the covariance when it is wider than SYRK_MAX_N. */
 #define COV_STRIP ((size_t)96)
 
@@ -121,31 +123,20 @@ static enum CBLAS_TRANSPOSE to_cblas(genre__trans t)
     return t == GENRE__TRANS ? CblasTrans : CblasNoTrans;
 }
 
-/* C = alpha op(A) op(B) + beta C (sizes checked, k > 0) in single-thread
- * dgemm calls: blocks of rows of C, blocks of columns when fewer than
- * GEMM_ROW_TILE rows fit. Blocks of whole tiles of rows keep the bits of
- * one single-thread call (OpenBLAS sums each element over k the same way;
- * its kernels for the last, partial tile may round differently, and so may
- * its threaded drivers: results never had the same bits on every thread
- * count). Only when k alone exceeds GEMM_MAX_MNK is k cut into pieces
- * added into C (libgenre makes such shapes only for an MLP mini-batch or a
- * dense input of more than 262,144 rows or features). */
-static void gemm_pieces(genre__trans ta, genre__trans tb, size_t m, size_t n, size_t k,
-                        double alpha, const double *a, size_t lda, const double *b,
-                        size_t ldb, double beta, double *c, size_t ldc)
+/* One k piece of gemm_pieces: tiles of C of at most GEMM_MAX_MNK / k
+ * elements, near square (packing a tile's inputs costs rows + cols per k),
+ * of whole kernel tiles when smaller than C. */
+static void gemm_tiles(genre__trans ta, genre__trans tb, size_t m, size_t n, size_t k,
+                       double alpha, const double *a, size_t lda, const double *b,
+                       size_t ldb, double beta, double *c, size_t ldc)
 {
-    if (k > GEMM_MAX_MNK) {
-        for (size_t p = 0; p < k; p += GEMM_K_PIECE) {
-            const size_t kp = k - p < GEMM_K_PIECE ? k - p : GEMM_K_PIECE;
-            gemm_pieces(ta, tb, m, n, kp, alpha, ta ? a + p * lda : a + p, lda,
-                        tb ? b + p : b + p * ldb, ldb, p == 0 ? beta : 1.0, c, ldc);
-        }
-        return;
+    const size_t budget = GEMM_MAX_MNK / k; /* >= 513: k < 2 x GEMM_K_PIECE */
+    size_t cols = n, rows = m;
+    if (n > budget / m) {
+        if (n > budget / 32)
+            cols = budget / 32 - budget / 32 % GEMM_COL_TILE;
+        rows = budget / cols - budget / cols % GEMM_ROW_TILE; /* >= 32 */
     }
-    const size_t cols = n <= GEMM_MAX_MNK / k ? n : GEMM_MAX_MNK / k;
-    size_t rows = cols == n ? GEMM_MAX_MNK / k / n : 1;
-    if (rows >= GEMM_ROW_TILE)
-        rows -= rows % GEMM_ROW_TILE;
     for (size_t i = 0; i < m; i += rows) {
         const size_t mi = m - i < rows ? m - i : rows;
         for (size_t j = 0; j < n; j += cols) {
@@ -155,6 +146,29 @@ static void gemm_pieces(genre__trans ta, genre__trans tb, size_t m, size_t n, si
                         tb ? b + j * ldb : b + j, (blasint)ldb, beta, c + i * ldc + j,
                         (blasint)ldc);
         }
+    }
+}
+
+/* C = alpha op(A) op(B) + beta C (sizes checked, k > 0) in single-thread
+ * dgemm calls. k is cut as OpenBLAS cuts it with Haswell-class kernels
+ * (GEMM_Q 256: pieces of 256 while twice that remains, then the rest, which
+ * it halves itself), then C into tiles of whole kernel tiles. There every
+ * element is summed as by one single-thread call, with the same bits
+ * (core_linalg_pieces); with another GEMM_Q the last bits may differ, as
+ * they always could between OpenBLAS thread counts. */
+static void gemm_pieces(genre__trans ta, genre__trans tb, size_t m, size_t n, size_t k,
+                        double alpha, const double *a, size_t lda, const double *b,
+                        size_t ldb, double beta, double *c, size_t ldc)
+{
+    if (n <= GEMM_MAX_MNK / k && m <= GEMM_MAX_MNK / k / n) {
+        gemm_tiles(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); /* one call */
+        return;
+    }
+    for (size_t p = 0; p < k;) {
+        const size_t kp = k - p >= 2 * GEMM_K_PIECE ? GEMM_K_PIECE : k - p;
+        gemm_tiles(ta, tb, m, n, kp, alpha, ta ? a + p * lda : a + p, lda,
+                   tb ? b + p : b + p * ldb, ldb, p == 0 ? beta : 1.0, c, ldc);
+        p += kp;
     }
 }
 
