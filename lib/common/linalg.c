@@ -20,6 +20,24 @@ _Static_assert(sizeof(blasint) == 4 || sizeof(blasint) == 8, "unexpected blasint
  * this many bytes at a time. */
 #define COV_BLOCK_BYTES ((size_t)1 << 20)
 
+/* OpenBLAS 0.3.21 runs dgemm on its threads when m * n * k exceeds 65536 x
+ * GEMM_MULTITHREAD_THRESHOLD (4), and dsyrk when n >= 100
+ * (interface/gemm.c, interface/syrk.c); its threaded level-3 drivers
+ * malloc a job array and exit(1) when that fails, and the single-thread
+ * ones allocate nothing (docs/out-of-memory.md). So every call stays at or
+ * below these sizes. */
+#define GEMM_MAX_MNK ((size_t)65536 * 4)
+#define SYRK_MAX_N ((size_t)99)
+/* Tiles of C are a multiple of these (when smaller than C): OpenBLAS's
+ * dgemm kernels work on 2, 4 or 8 rows of a row-major C at a time, and on
+ * 1 to 16 columns; a partial kernel tile may round differently. */
+#define GEMM_ROW_TILE ((size_t)8)
+#define GEMM_COL_TILE ((size_t)16)
+/* k is cut into pieces of this many (OpenBLAS's GEMM_Q on Haswell). */
+#define GEMM_K_PIECE ((size_t)256)
+/* Columns per strip of the covariance when it is wider than SYRK_MAX_N. */
+#define COV_STRIP ((size_t)96)
+
 #define EXPONENT_MASK UINT64_C(0x7ff0000000000000)
 _Static_assert(sizeof(double) == sizeof(uint64_t), "IEEE 754 binary64 expected");
 
@@ -105,6 +123,55 @@ static enum CBLAS_TRANSPOSE to_cblas(genre__trans t)
     return t == GENRE__TRANS ? CblasTrans : CblasNoTrans;
 }
 
+/* One k piece of gemm_pieces: tiles of C of at most GEMM_MAX_MNK / k
+ * elements, near square (packing a tile's inputs costs rows + cols per k),
+ * of whole kernel tiles when smaller than C. */
+static void gemm_tiles(genre__trans ta, genre__trans tb, size_t m, size_t n, size_t k,
+                       double alpha, const double *a, size_t lda, const double *b,
+                       size_t ldb, double beta, double *c, size_t ldc)
+{
+    const size_t budget = GEMM_MAX_MNK / k; /* >= 513: k < 2 x GEMM_K_PIECE */
+    size_t cols = n, rows = m;
+    if (n > budget / m) {
+        if (n > budget / 32)
+            cols = budget / 32 - budget / 32 % GEMM_COL_TILE;
+        rows = budget / cols - budget / cols % GEMM_ROW_TILE; /* >= 32 */
+    }
+    for (size_t i = 0; i < m; i += rows) {
+        const size_t mi = m - i < rows ? m - i : rows;
+        for (size_t j = 0; j < n; j += cols) {
+            const size_t nj = n - j < cols ? n - j : cols;
+            cblas_dgemm(CblasRowMajor, to_cblas(ta), to_cblas(tb), (blasint)mi, (blasint)nj,
+                        (blasint)k, alpha, ta ? a + i : a + i * lda, (blasint)lda,
+                        tb ? b + j * ldb : b + j, (blasint)ldb, beta, c + i * ldc + j,
+                        (blasint)ldc);
+        }
+    }
+}
+
+/* C = alpha op(A) op(B) + beta C (sizes checked, k > 0) in single-thread
+ * dgemm calls. k is cut as OpenBLAS cuts it with Haswell-class kernels
+ * (GEMM_Q 256: pieces of 256 while twice that remains, then the rest, which
+ * it halves itself), then C into tiles of whole kernel tiles. There every
+ * element is summed as by one single-thread call, with the same bits
+ * (core_linalg_pieces); with another GEMM_Q the last bits may differ, as
+ * they always could between OpenBLAS thread counts. */
+static void gemm_pieces(genre__trans ta, genre__trans tb, size_t m, size_t n, size_t k,
+                        double alpha, const double *a, size_t lda, const double *b,
+                        size_t ldb, double beta, double *c, size_t ldc)
+{
+    if (n <= GEMM_MAX_MNK / k && m <= GEMM_MAX_MNK / k / n) {
+        gemm_tiles(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); /* one call */
+        return;
+    }
+    for (size_t p = 0; p < k;) {
+        const size_t kp = k - p >= 2 * GEMM_K_PIECE ? GEMM_K_PIECE : k - p;
+        gemm_tiles(ta, tb, m, n, kp, alpha, ta ? a + p * lda : a + p, lda,
+                   tb ? b + p : b + p * ldb, ldb, p == 0 ? beta : 1.0, c, ldc);
+        p += kp;
+    }
+}
+
 genre_status genre__gemm(genre__trans trans_a, genre__trans trans_b, double alpha,
                          const double *a, size_t a_rows, size_t a_cols, size_t a_stride,
                          const double *b, size_t b_rows, size_t b_cols, size_t b_stride,
@@ -134,9 +201,8 @@ genre_status genre__gemm(genre__trans trans_a, genre__trans trans_b, double alph
     }
     GENRE_CHECK_NOT_NULL(a);
     GENRE_CHECK_NOT_NULL(b);
-    cblas_dgemm(CblasRowMajor, to_cblas(trans_a), to_cblas(trans_b), (blasint)m,
-                (blasint)n, (blasint)k, alpha, a, (blasint)a_stride, b, (blasint)b_stride,
-                beta, c, (blasint)c_stride);
+    gemm_pieces(trans_a, trans_b, m, n, k, alpha, a, a_stride, b, b_stride, beta, c,
+                c_stride);
     return GENRE_OK;
 }
 
@@ -215,9 +281,28 @@ genre_status genre__covariance(const double *x, size_t n_rows, size_t n_cols,
         for (size_t i = 0; i < rows; i++)
             for (size_t j = 0; j < n_cols; j++)
                 centred[i * n_cols + j] = x[(start + i) * row_stride + j] - mean[j];
-        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (blasint)n_cols, (blasint)rows,
-                    1.0, centred, (blasint)n_cols, start == 0 ? 0.0 : 1.0, cov,
-                    (blasint)cov_stride);
+        const double beta = start == 0 ? 0.0 : 1.0;
+        if (n_cols <= SYRK_MAX_N) {
+            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (blasint)n_cols,
+                        (blasint)rows, 1.0, centred, (blasint)n_cols, beta, cov,
+                        (blasint)cov_stride);
+            continue;
+        }
+        /* Too wide for a single-thread dsyrk: the upper triangle by strips
+         * of rows, dsyrk for the strip's diagonal block and dgemm right of
+         * it. (OpenBLAS's gemm and syrk drivers cut k at slightly different
+         * places, so the off-diagonal blocks may differ from one dsyrk in
+         * the last bits.) */
+        for (size_t j = 0; j < n_cols; j += COV_STRIP) {
+            const size_t w = n_cols - j < COV_STRIP ? n_cols - j : COV_STRIP;
+            double *diag = cov + j * cov_stride + j;
+            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (blasint)w, (blasint)rows, 1.0,
+                        centred + j, (blasint)n_cols, beta, diag, (blasint)cov_stride);
+            if (j + w < n_cols)
+                gemm_pieces(GENRE__TRANS, GENRE__NO_TRANS, w, n_cols - j - w, rows, 1.0,
+                            centred + j, n_cols, centred + j + w, n_cols, beta, diag + w,
+                            cov_stride);
+        }
     }
 
     const double scale = 1.0 / (double)(n_rows - ddof);

@@ -10,7 +10,10 @@
  * This header deliberately does not include <cblas.h>: OpenBLAS's enums
  * clash with GSL's gsl_cblas.h, and modules use both. Only linalg.c talks to
  * CBLAS. No function here may be called inside genre__parallel_for (THE RULE,
- * docs/threads.md): BLAS threads itself, following OPENBLAS_NUM_THREADS.
+ * docs/threads.md): level-1 and level-2 BLAS threads itself, following
+ * OPENBLAS_NUM_THREADS. dgemm and dsyrk are cut into calls OpenBLAS runs on
+ * one thread: its threaded level-3 drivers exit(1) when a malloc fails
+ * (docs/out-of-memory.md).
  *
  * Outputs must not overlap inputs unless a function says otherwise.
  */
@@ -44,7 +47,9 @@ genre_status genre__check_matrix(const char *func, const char *arg_name, const d
  * same for B. C is c_rows x c_cols. op(A) must be c_rows x k and op(B)
  * k x c_cols (GENRE_E_SHAPE otherwise). k == 0 gives C = beta * C; with
  * beta == 0, C is overwritten and its old contents (even NaN) ignored.
- * C must not overlap A or B.
+ * C must not overlap A or B. Runs as single-thread dgemm calls of at most
+ * 262,144 multiply-adds each, with the bits of one single-thread call on
+ * OpenBLAS's Haswell/Zen kernels (linalg.c).
  */
 genre_status genre__gemm(genre__trans trans_a, genre__trans trans_b, double alpha,
                          const double *a, size_t a_rows, size_t a_cols, size_t a_stride,
@@ -67,7 +72,8 @@ genre_status genre__gemv(genre__trans trans_a, double alpha, const double *a, si
  *   cov     = (X - 1 mean^T)^T (X - 1 mean^T) / (n_rows - ddof)
  * Two passes (mean, then the product of centred rows) so the result does
  * not suffer the cancellation of E[x^2] - E[x]^2. The centred rows are
- * processed in blocks (dsyrk) so the scratch memory stays bounded. cov is
+ * processed in blocks (dsyrk; by strips, dsyrk and dgemm, above 99 columns,
+ * to stay single-thread) so the scratch memory stays bounded. cov is
  * n_cols x n_cols with stride cov_stride, written in full (both triangles).
  * Needs n_rows > ddof (GENRE_E_INVALID_ARG); GENRE_E_NOMEM for the scratch.
  * mean_out may be NULL. X is not checked for finiteness (use check_matrix).

@@ -173,9 +173,12 @@ static genre_status pca_fit(void)
     return st;
 }
 
-/* Wide enough for OpenBLAS to thread its dsyrk (n >= 100) and dgemm
- * (m n k > 262144): after fork() its thread pool is started again inside
- * the walked call, so pthread_create's allocations are walked too. */
+/* Wide enough that OpenBLAS would thread its dsyrk (n >= 100) and dgemm
+ * (m n k > 262144) if libgenre let it (lib/linalg.c keeps them on one
+ * thread; a threaded level-3 driver would exit(1) here). GSL's eigensolver
+ * calls dsymv, which OpenBLAS threads at any size: after fork() its thread
+ * pool is started again inside the walked call, so pthread_create's
+ * allocations are walked too. */
 static genre_status pca_fit_wide(void)
 {
     genre_pca *p = NULL;
@@ -528,7 +531,8 @@ size_t fault_steps_get(fault_step **steps)
 
 void fault_steps_warm_child(void)
 {
-    /* a covariance of 120 columns: OpenBLAS threads dsyrk from n = 100 */
+    /* a PCA fit: GSL's eigensolver calls dsymv, which OpenBLAS threads at
+     * any size, so its thread pool is started again here */
     genre_pca *p = NULL;
     if (genre_pca_create(&p) == GENRE_OK)
         (void)genre_pca_fit(p, XW, 16, NCW, NCW);
