@@ -2,6 +2,7 @@
 /* Status names and the thread-local last-error message. */
 #include "error_private.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -117,4 +118,17 @@ genre_status genre__fail_as(genre_status status, const char *func, const char *c
     snprintf(tail, sizeof tail, "%s", last_message + last_head);
     return context ? genre__fail(status, func, "%s: %s", context, tail)
                    : genre__fail(status, func, "%s", tail);
+}
+
+genre_status genre__errno_status(int err)
+{
+    return err == ENOMEM ? GENRE_E_NOMEM : GENRE_E_IO;
+}
+
+/* This file sees the XSI strerror_r (_POSIX_C_SOURCE, no _GNU_SOURCE). */
+const char *genre__errno_text(int err, char *buf, size_t n)
+{
+    if (strerror_r(err, buf, n) != 0)
+        snprintf(buf, n, "error %d", err);
+    return buf;
 }

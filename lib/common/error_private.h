@@ -29,6 +29,13 @@ genre_status genre__fail_as(genre_status status, const char *func, const char *c
 /* `return GENRE_PASS(st);` at the end of a public function. */
 #define GENRE_PASS(status) genre__fail_as((status), __func__, NULL)
 
+/* The status of a failed system call: ENOMEM (a kernel or stdio
+ * allocation) is GENRE_E_NOMEM like any other, the rest GENRE_E_IO. */
+genre_status genre__errno_status(int err);
+
+/* errno's text in buf (n bytes), thread-safe; returns buf. */
+const char *genre__errno_text(int err, char *buf, size_t n);
+
 /* Fails with GENRE_E_INVALID_ARG when the pointer argument is NULL. */
 #define GENRE_CHECK_NOT_NULL(ptr)                                              \
     do {                                                                       \

@@ -35,27 +35,6 @@ void genre__file_replace_force_named(int on)
 #define NAMED_ONLY() 0
 #endif
 
-/* _GNU_SOURCE gives glibc's strerror_r (returns the text); other C
- * libraries keep the XSI one (returns 0 and fills buf). Accept either. */
-static const char *xsi_text(int r, char *buf, size_t n, int err)
-{
-    if (r != 0)
-        snprintf(buf, n, "error %d", err);
-    return buf;
-}
-
-static const char *gnu_text(char *r, char *buf, size_t n, int err)
-{
-    (void)buf, (void)n, (void)err;
-    return r;
-}
-
-static const char *errno_text(int err, char *buf, size_t n)
-{
-    return _Generic(strerror_r(err, buf, n), int: xsi_text, default: gnu_text)(
-        strerror_r(err, buf, n), buf, n, err);
-}
-
 static const char *kind_of(mode_t m)
 {
     if (S_ISDIR(m))
@@ -95,9 +74,8 @@ static genre_status io_failed(const job *j, const char *step, int err)
 {
     char name[1024], why[128];
     name_of(j, name, sizeof name);
-    /* ENOMEM (a kernel or stdio allocation) is out of memory like any other. */
-    return genre__fail(err == ENOMEM ? GENRE_E_NOMEM : GENRE_E_IO, j->func, "cannot %s %s: %s",
-                       step, name, errno_text(err, why, sizeof why));
+    return genre__fail(genre__errno_status(err), j->func, "cannot %s %s: %s", step, name,
+                       genre__errno_text(err, why, sizeof why));
 }
 
 static genre_status refused(const job *j, mode_t mode, const char *when)

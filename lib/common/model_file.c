@@ -150,21 +150,6 @@ static const char *type_name(uint32_t type)
     }
 }
 
-/* A file operation that failed for want of memory (fopen's or fdopen's
- * FILE, a stdio buffer) is GENRE_E_NOMEM, like every other allocation. */
-static genre_status io_status(int err)
-{
-    return err == ENOMEM ? GENRE_E_NOMEM : GENRE_E_IO;
-}
-
-/* Thread-safe strerror (the XSI strerror_r, as _POSIX_C_SOURCE selects). */
-static const char *errno_text(int err, char *buf, size_t n)
-{
-    if (strerror_r(err, buf, n) != 0)
-        snprintf(buf, n, "error %d", err);
-    return buf;
-}
-
 /* ---- Writer --------------------------------------------------------------- */
 
 /* Makes the writer's first failure sticky; GENRE_FAIL has already set the message. */
@@ -838,8 +823,8 @@ genre_status genre__mf_read_file(const char *path, size_t max_len, void **buf, s
     FILE *f = fopen(path, "rb");
     if (!f) {
         int err = errno;
-        return GENRE_FAIL(io_status(err), "cannot open '%s': %s", path,
-                          errno_text(err, why, sizeof why));
+        return GENRE_FAIL(genre__errno_status(err), "cannot open '%s': %s", path,
+                          genre__errno_text(err, why, sizeof why));
     }
     /* Reading up to max_len + 1 bytes tells "at the limit" from "over it". */
     size_t limit = max_len < SIZE_MAX ? max_len + 1 : SIZE_MAX;
@@ -887,8 +872,8 @@ genre_status genre__mf_read_file(const char *path, size_t max_len, void **buf, s
             if (ferror(f)) {
                 genre__free(data);
                 fclose(f);
-                return GENRE_FAIL(io_status(err), "cannot read '%s': %s", path,
-                                  errno_text(err, why, sizeof why));
+                return GENRE_FAIL(genre__errno_status(err), "cannot read '%s': %s", path,
+                                  genre__errno_text(err, why, sizeof why));
             }
             break; /* end of file */
         }

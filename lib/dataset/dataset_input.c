@@ -113,8 +113,7 @@ genre_status genre_dataset_read_file(genre_dataset **out, const genre_dataset_sc
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "the schema names no column");
     FILE *f = fopen(path, "rb");
     if (!f)
-        /* no memory for the FILE is out of memory, not an I/O error */
-        return GENRE_FAIL(errno == ENOMEM ? GENRE_E_NOMEM : GENRE_E_IO, "%s: cannot open: %s",
+        return GENRE_FAIL(genre__errno_status(errno), "%s: cannot open: %s",
                           path, strerror(errno));
     /* Only a regular file's size is known in advance; a directory opens on
      * Linux and then reads as nothing useful (its "size" is 2^63-1). */
