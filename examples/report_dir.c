@@ -518,8 +518,8 @@ void report_dir_discard(report_dir *d)
 }
 
 /* Writes MERGE_MARKER in our folder tfd: a marker listing the files of
- * both reports, nm's and old's. */
-static int write_union(int tfd, const manifest *nm, const manifest *old)
+ * nm and of old (NULL: nm's only), with the given state. */
+static int write_union(int tfd, const manifest *nm, const manifest *old, const char *state)
 {
     int fd = openat(tfd, MERGE_MARKER, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
                     0644);
@@ -528,10 +528,11 @@ static int write_union(int tfd, const manifest *nm, const manifest *old)
     int bad = dprintf(fd, "%s\n", REPORT_DIR_FORMAT) < 0;
     for (size_t i = 0; i < nm->n; i++)
         bad |= dprintf(fd, "file %s\n", nm->rel[i]) < 0;
-    for (size_t i = 0; old->valid && i < old->n; i++)
+    for (size_t i = 0; old && old->valid && i < old->n; i++)
         if (!manifest_has(nm, old->rel[i]))
             bad |= dprintf(fd, "file %s\n", old->rel[i]) < 0;
-    bad |= dprintf(fd, "state merging\n") < 0;
+    if (state[0])
+        bad |= dprintf(fd, "state %s\n", state) < 0;
     return (close(fd) || bad) ? -1 : 0;
 }
 
@@ -558,7 +559,7 @@ static int merge(report_dir *d, int tfd, const manifest *nm, content *c, const c
     }
     /* first a marker listing both reports' files: a kill while they move
      * then leaves a folder that a later run knows as its own */
-    if (append(d->marker_fd, "file " MERGE_MARKER "\n") || write_union(tfd, nm, &c->m) ||
+    if (append(d->marker_fd, "file " MERGE_MARKER "\n") || write_union(tfd, nm, &c->m, "merging") ||
         renameat(tfd, MERGE_MARKER, c->fd, REPORT_DIR_MARKER)) {
         fail(err, cap, "cannot write the marker of %s/%s: %s", d->parent, target,
              strerror(errno));
@@ -575,12 +576,17 @@ static int merge(report_dir *d, int tfd, const manifest *nm, content *c, const c
     }
     close(sp), close(tp);
     remove_listed(c->fd, &c->m, nm, 1); /* the earlier report's other files */
-    /* our own marker last, listing only what this run wrote */
-    if (renameat(tfd, REPORT_DIR_MARKER, c->fd, REPORT_DIR_MARKER)) {
+    /* our marker last, listing only what this run wrote: nm, which (unlike
+     * our folder's own marker) does not claim MERGE_MARKER, a name that may
+     * be a user's file in c */
+    if (write_union(tfd, nm, NULL, nm->state) ||
+        renameat(tfd, MERGE_MARKER, c->fd, REPORT_DIR_MARKER)) {
         fail(err, cap, "cannot move the marker into %s/%s: %s", d->parent, target,
              strerror(errno));
+        unlinkat(tfd, MERGE_MARKER, 0);
         return -1;
     }
+    unlinkat(tfd, REPORT_DIR_MARKER, 0);
     unlinkat(tfd, "plots", AT_REMOVEDIR);
     return 0;
 }

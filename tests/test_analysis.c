@@ -686,7 +686,8 @@ static int test_outdir_replace(const char *prog, const char *src, const char *wo
      * only); never over a user's file that has one of the report's names */
     char mk[6000];
     snprintf(mk, sizeof mk, "mkdir -p '%s/mixed' '%s/clash' && echo mine > '%s/mixed/notes.txt' "
-             "&& echo mine > '%s/clash/index.html'", w, w, w, w);
+             "&& echo mine > '%s/clash/index.html' && echo mine > '%s/mixed/%s.merge'", w, w, w, w,
+             w, MARK);
     CHECK(run_program(mk) == 0, "cannot make the user's folders");
     for (int seed = 21; seed <= 22; seed++) {
         char opts[200];
@@ -699,7 +700,12 @@ static int test_outdir_replace(const char *prog, const char *src, const char *wo
         free(j);
         snprintf(p, sizeof p, "%s/mixed/notes.txt", w);
         CHECK(file_is(p, "mine\n"), "--force touched the user's notes.txt");
+        /* the name of the merge's own temporary marker, but the user's */
+        snprintf(p, sizeof p, "%s/mixed/%s.merge", w, MARK);
+        CHECK(file_is(p, "mine\n"), "--force (seed %d) deleted the user's %s.merge", seed, MARK);
     }
+    snprintf(p, sizeof p, "%s/mixed/%s.merge", w, MARK);
+    CHECK(unlink(p) == 0, "cannot remove %s", p); /* so notes.txt is the foreign file named */
     rc = run_in(w, prog, src, FAST " -o mixed", err);
     CHECK(rc == 1 && err_has(err, "notes.txt"), "without --force, mixed was not refused");
     rc = run_in(w, prog, src, FAST " --force -o clash", err);
