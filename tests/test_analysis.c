@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Integration tests of genre-analysis (examples/genre_analysis.c) on the real
+ * Integration tests of genre-analysis (examples/genre-analysis/) on the real
  * data, registered as analysis_* with the label `data`.
  *
  *   test_analysis report <genre-analysis> <source-dir> <work-dir>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * libFuzzer target: the schema-file parser of genre-analysis --schema
- * (examples/schema_file.c). The input is the file. It must give a schema or
+ * (examples/genre-analysis/schema_file.c). The input is the file. It must give a schema or
  * one message naming the file; an accepted schema then reads a small CSV
  * whose header names the columns the needs list asks for (x numeric, c
  * categorical, plus y and g).

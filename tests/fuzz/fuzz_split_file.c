@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * libFuzzer target: the split file of genre-analysis --split-file
- * (examples/split_file.c). The input up to its first NUL byte is the split
+ * (examples/genre-analysis/split_file.c). The input up to its first NUL byte is the split
  * file, the rest (if any) the CSV it splits. Parsing: every assignment 0 or
  * 1, at most one per line after the header, or no array and one message
  * naming the file. Splitting: both sides start with the header and hold

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The shared state of one genre-analysis run (struct run) and what each
+ * room of the program offers the others: the stages (stage_*.c), the plots
+ * (plots.c), the report writers (report_json.c, report_html.c) and the
+ * stage list (run.c). Private to this program; main.c holds the flow.
+ *
+ * Threads: stages may run side by side (the k-means sweep and the plots on
+ * threads of their own beside the MLPs, the name study on its own; main.c
+ * says which); the stage and plot lists are appended to under g_reg.
+ */
+#ifndef GENRE_ANALYSIS_ANALYSIS_H
+#define GENRE_ANALYSIS_ANALYSIS_H
+
+#include <genre/genre.h>
+
+#include "analysis_options.h"
+#include "genre_plot.h"
+#include "name_study.h"
+#include "progress.h"
+#include "reference_table.h"
+#include "report_dir.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define KMIN 2
+#define KMAX 8
+#define NKS (KMAX - KMIN + 1)
+#define PLOT_POINTS 8000
+#define MAX_TSNE 8
+
+enum { ST_DONE, ST_SKIPPED, ST_UNAVAILABLE, ST_CANCELLED, ST_FAILED };
+extern const char *const ST_NAME[]; /* indexed by the enum above */
+
+typedef struct stage {
+    const char *name;
+    int status;
+    double seconds;
+    char note[512];
+} stage;
+
+#define MAX_STAGES 24
+
+typedef struct plotref {
+    char base[64];
+    char caption[200];
+    char section[32];
+} plotref;
+
+typedef struct model_result {
+    const char *name, *ref_layers;
+    int hidden[4], n_hidden, n_in, available;
+    double ref_auroc, ref_acc, ref_epochs, ref_time;
+    int64_t params, epochs_run, best_epoch;
+    double lr, val_loss, train_time, auroc, auroc_micro, acc, train_auroc, train_acc;
+    double per_class[NC];
+    double lr_val_loss[4];
+    double *hist_train, *hist_val, *hist_test;
+    size_t n_hist, n_hist_test; /* train, validation: epochs run; test: to the chosen epoch */
+    double *proba_test;
+} model_result;
+
+typedef struct run {
+    options opt;
+    char data_path[PATH_MAX + 128];
+    report_dir rd; /* the report being written (report_dir.c) */
+    char plotdir[sizeof(report_dir){0}.tmp + 16];
+    stage st[MAX_STAGES];
+    int n_st;
+    _Atomic int cancelled, failed; /* read by concurrent stages */
+    char error[1024];
+    char label_col[512], group_col[512]; /* the schema's label and group columns */
+    plotref plots[128];
+    int n_plots;
+    double plot_seconds;
+    double t_start;
+
+    /* data */
+    int64_t rows_read, blank_rows, dropped, kept, missing_duration, missing_tempo, groups,
+        no_group_rows;
+    int64_t dur_from_group[2], dur_from_global[2], tempo_imputed[2];
+    int have_alt; /* the counts of the other order (leak-free vs reference) */
+    int64_t alt_dur_from_group[2], alt_dur_from_global[2], alt_tempo_imputed[2];
+    int have_leak;
+    int64_t shared_groups, test_in_train_groups, duplicate_rows;
+    char genre[NC][32];
+    const char *genre_ptr[NC];
+    size_t ntr, nte;
+    double *xtr, *xte;      /* raw 13 features after imputation */
+    int32_t *ytr, *yte;
+    int64_t test_per_class[NC], train_per_class[NC];
+    /* tempo imputer */
+    int tempo_mlp;
+    double tempo_r2, tempo_r2_median;
+    int64_t tempo_fit_rows, tempo_holdout_rows;
+    /* scaled */
+    double *str, *ste;      /* 13 standardized (key, mode codes) */
+    double scaler_mean[NF], scaler_scale[NF];
+    /* pca */
+    int have_pca;
+    double pca_ratio[NF - 1], pca_loadings[(NF - 1) * (NF - 1)];
+    double *pca_tr;         /* ntr x 12 */
+    /* lda */
+    int have_lda;
+    double lda_ratio[NC - 1], lda_scalings[NF * (NC - 1)];
+    double *lda_tr, *lda_te; /* n x 9 */
+    /* kmeans */
+    int have_kmeans[2];
+    double km_inertia[2][NKS], km_sil[2][NKS];
+    int km_best[2];
+    int64_t km_comp[2][KMAX][NC];
+    int32_t *km_labels[2];
+    double km_seconds[2];
+    /* models */
+    model_result m[5];
+    int n_models;
+    int have_lda_clf;
+    double lda_clf_auroc, lda_clf_acc, lda_clf_train_auroc, lda_clf_train_acc,
+        lda_clf_micro;
+    double *lda_clf_proba;
+    /* tsne */
+    int n_tsne;
+    struct {
+        double perplexity, kl, seconds;
+        int dim;
+        int64_t rows, iters;
+        int ok;
+    } tsne[MAX_TSNE];
+    /* name study (DESIGN.md step 6), on its own thread */
+    genre_dataset *ds;      /* the loaded table, empty rows dropped (leak-free order:
+                               never imputed in place) */
+    name_study_result *ns;  /* valid when have_ns */
+    int have_ns;
+    stage *ns_stage;
+    pthread_t ns_thread;
+    int ns_started;
+    _Atomic int ns_done, ns_abandoned;
+    double ns_weight_done, ns_weight_prev;
+    int ns_weight_total;
+} run;
+
+/* The MLP tempo imputer behind the dataset module's model-imputation hook. */
+typedef struct tempo_model {
+    run *r;
+    genre_mlp *mlp;
+    size_t d;
+    double xm[NF], xs[NF], ym, ys;
+    bar *bar;
+} tempo_model;
+
+/* ---- run.c: the stage list, stopping, small helpers ---- */
+
+/* Guards the stage list, the plot list and the plot seconds. */
+extern pthread_mutex_t g_reg;
+
+/* Appends a stage named name (not copied) and starts its clock. */
+stage *stage_begin(run *r, const char *name);
+/* Ends s with a status (ST_*) and stops its clock. */
+void stage_end(stage *s, int status);
+/* Sets s's note (printf format; cut at 511 bytes). */
+void stage_note(stage *s, const char *fmt, ...);
+/* A libgenre failure st in stage s while doing what: marks the stage
+ * cancelled (Ctrl-C) or failed with genre_last_error(). Returns -1. */
+int stage_fail(run *r, stage *s, genre_status st, const char *what);
+/* Whether the run is cancelled or has failed. */
+int stopping(const run *r);
+/* Whether every stage so far finished or was skipped (not cancelled, not
+ * failed): the report is complete. */
+int complete(const run *r);
+/* calloc that never asks for 0 bytes. */
+void *xcalloc(size_t n, size_t size);
+/* Frees what the stages allocated in r (not r itself). */
+void free_run(run *r);
+
+/* ---- find_data.c ---- */
+
+/* Sets r->data_path: --input, else the vendored data set of the build tree
+ * or the installed one. 0, or -1 with a message in r->error. */
+int find_data(run *r);
+
+/* ---- reference_table.c ---- */
+
+/* The four reference MLPs (architectures and the reference figures). */
+void init_models(run *r);
+
+/* ---- the stages; each returns 0, or -1 when the run is stopping ---- */
+
+/* tempo_imputer.c: the MLP tempo imputer behind
+ * genre_dataset_prep_add_model_impute(); ud is a tempo_model. */
+genre_status tempo_fit(void *ud, const double *x, size_t n, size_t d, const double *y);
+genre_status tempo_predict(void *ud, const double *x, size_t n, size_t d, double *y);
+
+/* stage_data.c: load, clean, split (or --split-file), impute, export the
+ * training and test matrices (r->xtr, r->xte, ...). */
+int stage_data(run *r);
+
+/* stage_linear.c: scaler, PCA, LDA and the LDA classifier. */
+int stage_linear(run *r);
+/* Macro AUROC, micro AUROC (micro may be NULL), accuracy and per-class
+ * AUROC (per_class may be NULL) of n rows of NC probabilities. */
+int eval_proba(const int32_t *y, const double *proba, size_t n, double *auroc,
+               double *micro, double *acc, double *per_class);
+
+/* stage_kmeans.c: the k-means sweep on LDA 2-D and 3-D, in stage s. */
+int stage_kmeans(run *r, stage *s);
+
+/* stage_mlp.c: the four reference MLPs (rate and epochs chosen on
+ * validation rows, then the test-loss curves). */
+int stage_mlp(run *r);
+
+/* stage_tsne.c: the t-SNE embeddings (and their plots). */
+int stage_tsne(run *r);
+
+/* stage_names.c: the name study on a thread of its own; names_wait() joins
+ * it (or gives up on it after Ctrl-C). */
+void names_start(run *r);
+void names_wait(run *r);
+
+/* ---- plots.c ---- */
+
+/* Saves p as plots/<base>.png and .svg of w x h pixels, lists it under
+ * section with caption (say()s why not and returns -1 on failure). */
+int plot_save(run *r, gplot *p, const char *base, const char *section,
+              const char *caption, int w, int h);
+void plots_data(run *r);
+void plots_linear(run *r);
+void plots_kmeans(run *r);
+void plots_names(run *r);
+void plots_models(run *r);
+
+/* ---- report_json.c, report_html.c: write the file at path; 0 or -1 ---- */
+
+int write_json(run *r, const char *path);
+int write_html(run *r, const char *path);
+
+#endif

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * genre-analysis: the whole reference analysis of ../shared/DESIGN.md on the
+ * "Prediction of Music Genre" table, through libgenre's public API only, and
+ * a report in genre-report/ (index.html, plots/ as PNG and SVG, metrics.json).
+ *
+ * Run with no arguments; `genre-analysis --help` lists the options.
+ * docs/analysis.md describes the pipeline, the report and the choices made.
+ */
+/* This file: the flow of one run (which stages run side by side), Ctrl-C,
+ * and the report's completion. The other files of the program and what
+ * each offers: analysis.h. */
+#define _XOPEN_SOURCE 700
+
+#include "analysis.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ======================================================================== */
+/* The report folder (report_dir.c: what may be written where)              */
+/* ======================================================================== */
+
+static int make_tmpdir(run *r)
+{
+    if (report_dir_open(&r->rd, r->opt.out, r->opt.force, r->error, sizeof r->error))
+        return -1;
+    snprintf(r->plotdir, sizeof r->plotdir, "%s/plots", r->rd.tmp);
+    return 0;
+}
+
+/* Writes metrics.json and index.html and moves the report into place: a
+ * complete one to -o DIR, a partial one to DIR.partial. where receives the
+ * folder. */
+static int finish_report(run *r, char *where, size_t cap)
+{
+    char path[sizeof r->rd.tmp + 32];
+    int bad = report_dir_record(&r->rd, "metrics.json") ||
+              report_dir_record(&r->rd, "index.html");
+    snprintf(path, sizeof path, "%s/metrics.json", r->rd.tmp);
+    bad = bad || write_json(r, path);
+    snprintf(path, sizeof path, "%s/index.html", r->rd.tmp);
+    bad = bad || write_html(r, path);
+    if (bad) {
+        fprintf(stderr, "genre-analysis: cannot write the report in %s: %s\n", r->rd.tmp,
+                strerror(errno));
+        report_dir_discard(&r->rd);
+        return -1;
+    }
+    if (report_dir_commit(&r->rd, complete(r), where, cap, r->error, sizeof r->error)) {
+        fprintf(stderr, "genre-analysis: %s\n", r->error);
+        return -1;
+    }
+    return 0;
+}
+
+static void add_plot_seconds(run *r, double t)
+{
+    pthread_mutex_lock(&g_reg);
+    r->plot_seconds += t;
+    pthread_mutex_unlock(&g_reg);
+}
+
+/* A side thread: the k-means sweep and its plots, or the data and linear
+ * plots. */
+typedef struct side {
+    run *r;
+    stage *s;
+    int plots_only;
+} side;
+
+static void *side_main(void *arg)
+{
+    side *a = arg;
+    run *r = a->r;
+    if (a->plots_only) {
+        double t0 = now_s();
+        plots_data(r);
+        plots_linear(r);
+        add_plot_seconds(r, now_s() - t0);
+        return NULL;
+    }
+    stage_kmeans(r, a->s);
+    double t0 = now_s();
+    if (!r->opt.no_plots)
+        plots_kmeans(r);
+    add_plot_seconds(r, now_s() - t0);
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    static run R;
+    run *r = &R;
+    r->t_start = now_s();
+    int pr = analysis_parse_options(argc, argv, &r->opt);
+    if (pr)
+        return pr > 0 ? 0 : 2;
+    init_models(r);
+    snprintf(r->label_col, sizeof r->label_col, "%s", REF_LABEL_COL);
+    snprintf(r->group_col, sizeof r->group_col, "%s", REF_GROUP_COL);
+    if (find_data(r)) {
+        fprintf(stderr, "genre-analysis: %s\n", r->error);
+        return 1;
+    }
+    if (make_tmpdir(r)) {
+        fprintf(stderr, "genre-analysis: %s\n", r->error);
+        return 1;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    fprintf(stderr, "genre-analysis: %s\n", r->data_path);
+
+    if (stage_data(r) == 0 && !stopping(r)) {
+        /* The name study needs only the loaded table and runs on one core
+         * for most of its time: it starts now, on a thread of its own, and
+         * overlaps everything below (names_wait() joins it). */
+        names_start(r);
+    }
+    if (r->ds && stage_linear(r) == 0) {
+        /* Independent work runs side by side: the k-means sweep (then its
+         * plots) and the data and linear plots each on a thread of their
+         * own, the MLPs (then their plots) on this one. */
+        side a = {r, stage_begin(r, "k-means sweep (LDA 2-D, 3-D)"), 0}, p = {r, NULL, 1};
+        pthread_t ta, tp;
+        int have_a = pthread_create(&ta, NULL, side_main, &a) == 0;
+        if (!have_a)
+            side_main(&a);
+        int have_p = !r->opt.no_plots && pthread_create(&tp, NULL, side_main, &p) == 0;
+        if (!have_p && !r->opt.no_plots)
+            side_main(&p);
+        if (!stopping(r))
+            stage_mlp(r);
+        double t0 = now_s();
+        if (!r->opt.no_plots)
+            plots_models(r);
+        add_plot_seconds(r, now_s() - t0);
+        if (have_a)
+            pthread_join(ta, NULL);
+        if (have_p)
+            pthread_join(tp, NULL);
+        if (!r->opt.no_plots) {
+            stage *ps = stage_begin(r, "plots (PNG and SVG)");
+            ps->seconds = r->plot_seconds;
+            ps->status = ST_DONE;
+            stage_note(ps, "%d plots; summed over the threads that drew them, beside the "
+                           "other stages", r->n_plots);
+        }
+        if (!stopping(r))
+            stage_tsne(r);
+    }
+    names_wait(r);
+    if (r->have_ns && !r->opt.no_plots) {
+        double t0 = now_s();
+        plots_names(r);
+        add_plot_seconds(r, now_s() - t0);
+        for (int i = 0; i < r->n_st; i++)
+            if (!strcmp(r->st[i].name, "plots (PNG and SVG)")) {
+                r->st[i].seconds = r->plot_seconds;
+                stage_note(&r->st[i], "%d plots; summed over the threads that drew them, "
+                                      "beside the other stages", r->n_plots);
+            }
+    }
+    if (g_cancel && !r->cancelled) {
+        r->cancelled = 1;
+    }
+    if (r->failed && r->n_st == 1 && r->st[0].status == ST_FAILED) {
+        /* bad input: one clear message, no report */
+        fprintf(stderr, "genre-analysis: %s\n", r->error);
+        report_dir_discard(&r->rd);
+        free_run(r);
+        gplot_shutdown();
+        return 1;
+    }
+    char where[PATH_MAX + 16];
+    int rc = finish_report(r, where, sizeof where);
+    for (int i = 0; i < r->n_st; i++)
+        if (r->st[i].status != ST_DONE)
+            fprintf(stderr, "  stage %s: %s%s%s\n", r->st[i].name, ST_NAME[r->st[i].status],
+                    r->st[i].note[0] ? ": " : "", r->st[i].note);
+    if (rc == 0) {
+        /* where the report is, as an absolute path a browser takes */
+        if (complete(r))
+            printf("Wrote the report (%.1f s): %s/index.html\n", now_s() - r->t_start, where);
+        else
+            printf("Wrote a PARTIAL report (%.1f s) beside %s, not replacing it: "
+                   "%s/index.html\n",
+                   now_s() - r->t_start, r->opt.out, where);
+    }
+    free_run(r);
+    gplot_shutdown();
+    if (rc)
+        return 1;
+    if (r->cancelled)
+        return 130;
+    return r->failed ? 1 : 0;
+}

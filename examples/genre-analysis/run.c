@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The stage list of a run (stage_begin/note/end/fail), whether it is
+ * stopping or complete, and freeing its state (analysis.h). */
+#define _XOPEN_SOURCE 700
+
+#include "analysis.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+
+const char *const ST_NAME[] = {"done", "skipped", "not available", "cancelled",
+                               "failed"};
+
+/* The stage list and the plot list are appended to from concurrent stages. */
+pthread_mutex_t g_reg = PTHREAD_MUTEX_INITIALIZER;
+
+stage *stage_begin(run *r, const char *name)
+{
+    pthread_mutex_lock(&g_reg);
+    stage *s = &r->st[r->n_st++];
+    pthread_mutex_unlock(&g_reg);
+    s->name = name;
+    s->status = ST_DONE;
+    s->seconds = now_s();
+    s->note[0] = 0;
+    return s;
+}
+
+void stage_end(stage *s, int status)
+{
+    s->status = status;
+    s->seconds = now_s() - s->seconds;
+}
+
+void stage_note(stage *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->note, sizeof s->note, fmt, ap);
+    va_end(ap);
+}
+
+/* A libgenre failure: cancelled, or failed with the library's message. */
+int stage_fail(run *r, stage *s, genre_status st, const char *what)
+{
+    pthread_mutex_lock(&g_reg);
+    if (st == GENRE_E_CANCELLED || g_cancel) {
+        r->cancelled = 1;
+        stage_note(s, "cancelled by Ctrl-C");
+        stage_end(s, ST_CANCELLED);
+    } else {
+        r->failed = 1;
+        stage_note(s, "%s: %s", what, genre_last_error());
+        snprintf(r->error, sizeof r->error, "%s: %s", what, genre_last_error());
+        stage_end(s, ST_FAILED);
+    }
+    pthread_mutex_unlock(&g_reg);
+    return -1;
+}
+
+int stopping(const run *r)
+{
+    return r->cancelled || r->failed || g_cancel;
+}
+
+int complete(const run *r)
+{
+    return !r->cancelled && !r->failed;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+    return calloc(n ? n : 1, size);
+}
+
+void free_run(run *r)
+{
+    free(r->xtr), free(r->xte), free(r->ytr), free(r->yte), free(r->str), free(r->ste);
+    free(r->pca_tr), free(r->lda_tr), free(r->lda_te), free(r->lda_clf_proba);
+    free(r->km_labels[0]), free(r->km_labels[1]);
+    for (int k = 0; k < 5; k++) {
+        free(r->m[k].hist_train), free(r->m[k].hist_val), free(r->m[k].hist_test);
+        free(r->m[k].proba_test);
+    }
+    if (!r->ns_abandoned) { /* else still in use by the study's thread */
+        genre_dataset_free(r->ds);
+        free(r->ns);
+    }
+}

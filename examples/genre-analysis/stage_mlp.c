@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The MLP stage: the four reference MLPs, learning rate and epochs chosen
+ * on validation rows, test-loss curves, evaluation (stage_mlp()). */
+#define _XOPEN_SOURCE 700
+
+#include "analysis.h"
+#include "pool.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define N_LR 2
+static const double LRS[N_LR] = {0.01, 0.003};
+
+static void take_columns(const double *src, size_t n, size_t sd, size_t d, double *dst)
+{
+    for (size_t i = 0; i < n; i++)
+        memcpy(dst + i * d, src + i * sd, d * sizeof *dst);
+}
+
+typedef struct mlp_ctx {
+    pool p;                      /* first: the pool's callback casts back */
+    run *r;
+    size_t nsel;
+    int sel_done[4], chosen[4];
+    size_t curve[4];
+    bar *bar;
+} mlp_ctx;
+
+/* The validation loss at the best epoch of a selection fit (+inf if none). */
+static double best_val_loss(const genre_mlp *mlp)
+{
+    int64_t be = 0;
+    size_t ne = 0;
+    double loss = INFINITY;
+    if (!mlp || genre_mlp_get_i64(mlp, GENRE_MLP_BEST_EPOCH, &be))
+        return loss;
+    genre_mlp_get_history(mlp, GENRE_MLP_HISTORY_VAL_LOSS, NULL, 0, &ne); /* size query */
+    if (be < 1 || (size_t)be > ne)
+        return loss;
+    double *h = xcalloc(ne, sizeof *h);
+    if (h && !genre_mlp_get_history(mlp, GENRE_MLP_HISTORY_VAL_LOSS, h, ne, &ne))
+        loss = h[be - 1];
+    free(h);
+    return loss;
+}
+
+/* A job finished (pool lock held): shrink the bar's total to the epochs
+ * actually run, and when both rates of a model are in, choose the rate with
+ * the lower best validation loss and queue the model's loss-curve fit. */
+static void mlp_done(pool *p, size_t i)
+{
+    mlp_ctx *c = (mlp_ctx *)p;
+    mlp_job *j = &p->jobs[i];
+    int64_t ran = 0;
+    if (j->out)
+        genre_mlp_get_i64(j->out, GENRE_MLP_EPOCHS_RUN, &ran);
+    pthread_mutex_lock(&c->bar->lock);
+    c->bar->total -= c->r->opt.epochs - ran;
+    pthread_mutex_unlock(&c->bar->lock);
+    if (i >= c->nsel)
+        return;
+    int k = (int)(i / N_LR);
+    if (++c->sel_done[k] < N_LR)
+        return;
+    int best = -1;
+    double best_loss = INFINITY;
+    for (int l = 0; l < N_LR; l++) {
+        mlp_job *s = &p->jobs[k * N_LR + l];
+        if (s->st)
+            return; /* reported after the pool */
+        double loss = best_val_loss(s->out);
+        c->r->m[k].lr_val_loss[l] = loss;
+        if (best < 0 || loss < best_loss)
+            best_loss = loss, best = l;
+    }
+    if (g_cancel)
+        return;
+    mlp_job *s = &p->jobs[k * N_LR + best];
+    int64_t e = 0; /* the chosen epoch: the curve follows the chosen model's training */
+    genre_mlp_get_i64(s->out, GENRE_MLP_BEST_EPOCH, &e);
+    if (e < 1)
+        e = 1;
+    c->chosen[k] = best;
+    c->curve[k] = p->n;
+    mlp_job *cj = &p->jobs[p->n++];
+    *cj = *s;
+    cj->out = NULL;
+    cj->st = GENRE_OK;
+    cj->curve = 1;
+    cj->epochs = e;
+    pthread_mutex_lock(&c->bar->lock);
+    c->bar->total -= c->r->opt.epochs - e;
+    pthread_mutex_unlock(&c->bar->lock);
+}
+
+int stage_mlp(run *r)
+{
+    stage *s = stage_begin(r, "MLP classifiers");
+    if (r->opt.no_mlp) {
+        stage_note(s, "--no-mlp");
+        stage_end(s, ST_SKIPPED);
+        return 0;
+    }
+    genre_status st = GENRE_OK;
+    const char *what = "MLP";
+    /* validation rows: every 10th training row of each genre (the rows are
+     * already shuffled by the split) */
+    size_t nv = 0, nf = 0, seen[NC] = {0};
+    uint8_t *is_val = xcalloc(r->ntr, 1);
+    if (!is_val)
+        return stage_fail(r, s, GENRE_E_NOMEM, what);
+    for (size_t i = 0; i < r->ntr; i++) {
+        int c = r->ytr[i];
+        is_val[i] = (seen[c]++ % 10) == 9;
+        nv += is_val[i];
+    }
+    nf = r->ntr - nv;
+    /* inputs per model: standardized 13, LDA 3, LDA 2, LDA 1 */
+    double *in_tr[4] = {0}, *in_te[4] = {0}, *in_f[4] = {0}, *in_v[4] = {0};
+    int32_t *yf = xcalloc(nf, sizeof *yf), *yv = xcalloc(nv, sizeof *yv);
+    mlp_job jobs[4 * N_LR + 4];
+    memset(jobs, 0, sizeof jobs);
+    double *proba_tr = xcalloc(r->ntr * NC, sizeof *proba_tr);
+    int ok = yf && yv && proba_tr;
+    for (int k = 0; k < r->n_models && ok; k++) {
+        size_t d = (size_t)r->m[k].n_in;
+        in_tr[k] = xcalloc(r->ntr * d, sizeof(double));
+        in_te[k] = xcalloc(r->nte * d, sizeof(double));
+        in_f[k] = xcalloc(nf * d, sizeof(double));
+        in_v[k] = xcalloc(nv * d, sizeof(double));
+        ok = in_tr[k] && in_te[k] && in_f[k] && in_v[k];
+        if (!ok)
+            break;
+        if (k == 0) {
+            memcpy(in_tr[k], r->str, r->ntr * NF * sizeof(double));
+            memcpy(in_te[k], r->ste, r->nte * NF * sizeof(double));
+        } else {
+            take_columns(r->lda_tr, r->ntr, NC - 1, d, in_tr[k]);
+            take_columns(r->lda_te, r->nte, NC - 1, d, in_te[k]);
+        }
+        for (size_t i = 0, a = 0, b = 0; i < r->ntr; i++) {
+            if (is_val[i]) {
+                memcpy(in_v[k] + b * d, in_tr[k] + i * d, d * sizeof(double));
+                yv[b++] = r->ytr[i];
+            } else {
+                memcpy(in_f[k] + a * d, in_tr[k] + i * d, d * sizeof(double));
+                yf[a++] = r->ytr[i];
+            }
+        }
+    }
+    if (!ok) {
+        st = GENRE_E_NOMEM;
+        goto fail;
+    }
+    /* 1. learning rate and epochs chosen on the validation rows (early
+     *    stopping with patience 30 keeps the best-validation weights);
+     * 2. as soon as both rates of a model are done, its test-loss curve: the
+     *    same fit (same seed and lr: identical weights, since validation rows
+     *    never feed the gradients) up to the chosen epoch, with the test rows
+     *    as its "validation" rows, for the plot only. Both rounds share one
+     *    pool. */
+    bar b;
+    bar_start(&b, "MLPs (lr, epochs, curves)");
+    pthread_mutex_init(&b.lock, NULL);
+    size_t nsel = (size_t)r->n_models * N_LR;
+    b.total = (int64_t)(nsel + (size_t)r->n_models) * r->opt.epochs;
+    for (size_t j = 0; j < nsel; j++) {
+        int k = (int)(j / N_LR), l = (int)(j % N_LR);
+        jobs[j] = (mlp_job){.r = r, .m = &r->m[k], .xf = in_f[k], .xv = in_v[k],
+                            .xt = in_te[k], .yf = yf, .yv = yv, .yt = r->yte,
+                            .nf = nf, .nv = nv, .nt = r->nte, .lr = LRS[l],
+                            .epochs = r->opt.epochs, .bar = &b};
+    }
+    mlp_ctx ctx = {.p = {.jobs = jobs, .n = nsel, .on_done = mlp_done}, .r = r, .nsel = nsel,
+                   .bar = &b};
+    for (int k = 0; k < 4; k++)
+        ctx.chosen[k] = -1;
+    ctx.p.ud = &ctx;
+    run_pool(&ctx.p, r->opt.threads, nsel);
+    pthread_mutex_destroy(&b.lock);
+    for (size_t j = 0; j < ctx.p.n; j++)
+        if (jobs[j].st) {
+            bar_end(&b, "stopped");
+            st = jobs[j].st;
+            genre_clear_error();
+            snprintf(r->error, sizeof r->error, "%s", jobs[j].err);
+            what = j < nsel ? "MLP fit" : "MLP loss curve";
+            goto fail;
+        }
+    if (ctx.p.n != nsel + (size_t)r->n_models) {
+        bar_end(&b, "stopped");
+        st = g_cancel ? GENRE_E_CANCELLED : GENRE_E_NOMEM;
+        goto fail;
+    }
+    bar_end(&b, "done");
+    /* evaluate the chosen fit of each model */
+    for (int k = 0; k < r->n_models; k++) {
+        model_result *m = &r->m[k];
+        int best = ctx.chosen[k];
+        mlp_job *j = &jobs[k * N_LR + best];
+        m->lr = LRS[best];
+        m->val_loss = m->lr_val_loss[best];
+        m->train_time = j->seconds;
+        genre_mlp_get_i64(j->out, GENRE_MLP_N_PARAMS, &m->params);
+        genre_mlp_get_i64(j->out, GENRE_MLP_EPOCHS_RUN, &m->epochs_run);
+        genre_mlp_get_i64(j->out, GENRE_MLP_BEST_EPOCH, &m->best_epoch);
+        size_t d = (size_t)m->n_in;
+        m->proba_test = xcalloc(r->nte * NC, sizeof(double));
+        if (!m->proba_test) {
+            st = GENRE_E_NOMEM;
+            goto fail;
+        }
+        what = "MLP evaluation";
+        if ((st = genre_mlp_predict_proba(j->out, in_te[k], r->nte, d, d, m->proba_test,
+                                          r->nte * NC, NULL)) ||
+            (st = genre_mlp_predict_proba(j->out, in_tr[k], r->ntr, d, d, proba_tr,
+                                          r->ntr * NC, NULL)) ||
+            (st = eval_proba(r->yte, m->proba_test, r->nte, &m->auroc, &m->auroc_micro,
+                             &m->acc, m->per_class)) ||
+            (st = eval_proba(r->ytr, proba_tr, r->ntr, &m->train_auroc, NULL, &m->train_acc,
+                             NULL)))
+            goto fail;
+        /* train and validation loss of the chosen fit, all epochs it ran */
+        size_t ne = 0;
+        genre_mlp_get_history(j->out, GENRE_MLP_HISTORY_VAL_LOSS, NULL, 0, &ne);
+        m->hist_val = xcalloc(ne, sizeof(double));
+        m->hist_train = xcalloc(ne, sizeof(double));
+        if (m->hist_val && m->hist_train) {
+            genre_mlp_get_history(j->out, GENRE_MLP_HISTORY_VAL_LOSS, m->hist_val, ne, &ne);
+            genre_mlp_get_history(j->out, GENRE_MLP_HISTORY_TRAIN_LOSS, m->hist_train, ne,
+                                  &ne);
+        }
+        m->n_hist = ne;
+        /* test loss of the same trajectory up to the chosen epoch */
+        mlp_job *c = &jobs[ctx.curve[k]];
+        ne = 0;
+        genre_mlp_get_history(c->out, GENRE_MLP_HISTORY_VAL_LOSS, NULL, 0, &ne);
+        m->hist_test = xcalloc(ne, sizeof(double));
+        if (m->hist_test)
+            genre_mlp_get_history(c->out, GENRE_MLP_HISTORY_VAL_LOSS, m->hist_test, ne, &ne);
+        m->n_hist_test = ne < m->n_hist ? ne : m->n_hist;
+        m->available = 1;
+    }
+    stage_note(s, "test macro AUROC %.4f / %.4f / %.4f / %.4f", r->m[0].auroc, r->m[1].auroc,
+               r->m[2].auroc, r->m[3].auroc);
+    stage_end(s, ST_DONE);
+    goto cleanup;
+fail:
+    if (st == GENRE_E_CANCELLED || g_cancel) {
+        stage_fail(r, s, GENRE_E_CANCELLED, what);
+    } else {
+        r->failed = 1;
+        stage_note(s, "%s: %s", what, r->error[0] ? r->error : genre_last_error());
+        if (!r->error[0])
+            snprintf(r->error, sizeof r->error, "%s: %s", what, genre_last_error());
+        stage_end(s, ST_FAILED);
+    }
+    for (int k = 0; k < r->n_models; k++)
+        r->m[k].available = 0;
+cleanup:
+    for (size_t j = 0; j < 4 * N_LR + 4; j++)
+        genre_mlp_free(jobs[j].out);
+    for (int k = 0; k < 4; k++) {
+        free(in_tr[k]), free(in_te[k]), free(in_f[k]), free(in_v[k]);
+    }
+    free(is_val), free(yf), free(yv), free(proba_tr);
+    return stopping(r) ? -1 : 0;
+}
