@@ -466,6 +466,42 @@ static int test_schema(const char *prog, const char *src, const char *work)
         if (x)
             fclose(x);
     }
+    /* A NUL byte ended its line silently: the vendored file with one after
+     * "duration_ms numeric" lost missing-value=-1 and ran (exit 0) with -1
+     * durations as numbers. It must be refused, naming the line and byte. */
+    snprintf(f, sizeof f, "%.900s/examples/music_genre.schema", src);
+    size_t len = 0;
+    char *text = slurp(f, &len);
+    char *at = text ? strstr(text, "duration_ms         numeric ") : NULL;
+    CHECK(at != NULL, "%s lacks the duration_ms line", f);
+    if (at) {
+        at += strlen("duration_ms         numeric");
+        *at = '\0';
+        long line = 1;
+        const char *start = text;
+        for (const char *p = text; p < at; p++)
+            if (*p == '\n')
+                line++, start = p + 1;
+        snprintf(f, sizeof f, "%.900s/nul.schema", work);
+        FILE *o = fopen(f, "wb");
+        CHECK(o && fwrite(text, 1, len, o) == len, "cannot write %s", f);
+        if (o)
+            fclose(o);
+        char out[1100], want[200];
+        snprintf(out, sizeof out, "%.900s/report-nul", work);
+        snprintf(err, sizeof err, "%.900s/bad.err", work);
+        snprintf(cmd, sizeof cmd, "rm -rf '%s' && '%s' %s --schema '%s' -i '%s/data/music_genre.csv.gz' -o '%s'",
+                 out, prog, fast, f, src, out);
+        int rc = run_capture(cmd, err);
+        CHECK(rc == 1, "a schema file with a NUL byte: exit %d, expected 1", rc);
+        char *e = slurp(err, NULL);
+        snprintf(want, sizeof want, "nul.schema:%ld: byte %ld of the line is a NUL byte", line,
+                 (long)(at - start) + 1);
+        CHECK(e && strstr(e, want), "a schema file with a NUL byte: message lacks \"%s\": %s",
+              want, e ? e : "(none)");
+        free(e);
+    }
+    free(text);
     return 0;
 }
 

@@ -1001,82 +1001,6 @@ START_TEST(file_save_failures_leave_no_temporary_file)
 }
 END_TEST
 
-START_TEST(read_file_errors)
-{
-    char dir[256], path[300];
-    genre_test_temp_dir(dir, sizeof dir, "genre-mf");
-    void *buf = (void *)1;
-    size_t len = 7;
-
-    snprintf(path, sizeof path, "%s/absent.genre", dir);
-    ck_assert_status(genre__mf_read_file(path, 100, &buf, &len), GENRE_E_IO);
-    ck_assert_ptr_null(buf);
-    ck_assert_uint_eq(len, 0);
-    ck_assert_ptr_nonnull(strstr(genre_last_error(), path));
-    ck_assert_ptr_nonnull(strstr(genre_last_error(), strerror(ENOENT)));
-
-    /* A directory opens but does not read. */
-    ck_assert_status(genre__mf_read_file(dir, 100, &buf, &len), GENRE_E_IO);
-    ck_assert_ptr_nonnull(strstr(genre_last_error(), "cannot read"));
-
-    /* The size cap: at the limit is fine, one byte over is not. */
-    snprintf(path, sizeof path, "%s/ten", dir);
-    write_all(path, "0123456789", 10);
-    ck_assert_ok(genre__mf_read_file(path, 10, &buf, &len));
-    ck_assert_uint_eq(len, 10);
-    ck_assert_mem_eq(buf, "0123456789", 10);
-    genre__free(buf);
-    ck_assert_status(genre__mf_read_file(path, 9, &buf, &len), GENRE_E_CORRUPT);
-    ck_assert_ptr_nonnull(strstr(genre_last_error(), "more than the 9"));
-
-    /* An empty file reads as zero bytes, which the reader then rejects. */
-    snprintf(path, sizeof path, "%s/empty", dir);
-    write_all(path, "", 0);
-    ck_assert_ok(genre__mf_read_file(path, 100, &buf, &len));
-    ck_assert_uint_eq(len, 0);
-    genre__free(buf);
-    ck_assert_status(genre_model_peek_file(path, NULL, NULL), GENRE_E_CORRUPT);
-
-    ck_assert_status(genre__mf_read_file(NULL, 1, &buf, &len), GENRE_E_INVALID_ARG);
-    ck_assert_status(genre__mf_read_file(path, 1, NULL, &len), GENRE_E_INVALID_ARG);
-    ck_assert_status(genre__mf_read_file(path, 1, &buf, NULL), GENRE_E_INVALID_ARG);
-    genre_test_remove_tree(dir);
-}
-END_TEST
-
-START_TEST(read_file_reads_non_regular_files)
-{
-    /* A FIFO has no size up front: the growing path reads it. */
-    char dir[256], path[300];
-    genre_test_temp_dir(dir, sizeof dir, "genre-mf");
-    snprintf(path, sizeof path, "%s/fifo", dir);
-    ck_assert_int_eq(mkfifo(path, 0600), 0);
-    size_t glen;
-    unsigned char *g = sample_container(&glen);
-    pid_t child = fork();
-    ck_assert_int_ge(child, 0);
-    if (child == 0) {
-        FILE *f = fopen(path, "wb");
-        for (int k = 0; k < 300 && f; k++) /* ~100 KiB, beyond the first 64 KiB */
-            fwrite(g, 1, glen, f);
-        int ok = f && fclose(f) == 0;
-        free(g); /* the child's leak report (valgrind) stays clean */
-        _exit(ok ? 0 : 1);
-    }
-    void *buf;
-    size_t len;
-    ck_assert_ok(genre__mf_read_file(path, GENRE__MF_MAX_FILE_BYTES, &buf, &len));
-    ck_assert_uint_eq(len, 300 * glen);
-    ck_assert_mem_eq((unsigned char *)buf + 299 * glen, g, glen);
-    int status = 0;
-    ck_assert_int_eq(waitpid(child, &status, 0), child);
-    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    genre__free(buf);
-    free(g);
-    genre_test_remove_tree(dir);
-}
-END_TEST
-
 START_TEST(peek_reports_kind_and_version)
 {
     size_t len;
@@ -1408,8 +1332,6 @@ int main(void)
     tc = tcase_create("files");
     tcase_add_test(tc, file_save_replaces_atomically);
     tcase_add_test(tc, file_save_failures_leave_no_temporary_file);
-    tcase_add_test(tc, read_file_errors);
-    tcase_add_test(tc, read_file_reads_non_regular_files);
     tcase_add_test(tc, peek_reports_kind_and_version);
     tcase_add_test(tc, open_file_for_loaders);
     tcase_add_test(tc, module_loaders_name_the_public_function);

@@ -2,6 +2,8 @@
 /* The CSV reader: syntax, numbers, locales, gzip and every error path. */
 #include "harness.h"
 
+#include "alloc.h"
+
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
@@ -405,6 +407,126 @@ START_TEST(gzip_in_memory_and_from_file)
 }
 END_TEST
 
+/* A table of rows rows for the small schema, its digits varied enough that
+ * deflate writes several blocks (a new malloc'd string). */
+static char *table_text(int rows)
+{
+    size_t cap = 32 + (size_t)rows * 48, len = 0;
+    char *t = malloc(cap);
+    ck_assert_ptr_nonnull(t);
+    len += (size_t)snprintf(t, cap, "name,x,c,y\n");
+    unsigned v = 12345;
+    for (int i = 0; i < rows; i++) {
+        v = v * 1103515245u + 12345u;
+        len += (size_t)snprintf(t + len, cap - len, "n%u,%u.%u,c%u,%s\n", (v >> 8) % 9973,
+                                (v >> 4) % 100000, v % 97, (v >> 20) % 13, v & 1 ? "P" : "Q");
+    }
+    return t;
+}
+
+/* The compressed byte offset a gzip failure names ("at byte N"), or -1. */
+static long long gzip_offset(void)
+{
+    const char *e = strstr(genre_last_error(), "at byte ");
+    return e ? strtoll(e + 8, NULL, 10) : -1;
+}
+
+static void assert_message_has(const char *needle)
+{
+    ck_assert_msg(strstr(genre_last_error(), needle) != NULL, "'%s' not in '%s'", needle,
+                  genre_last_error());
+}
+
+/* A bad .gz names the file and the compressed byte offset where decoding
+ * failed: for a cut file, the cut (it said "at byte 0"). */
+START_TEST(gzip_failures_name_the_compressed_offset)
+{
+    char *csv = table_text(3000);
+    size_t cap = strlen(csv) + 4096;
+    unsigned char *gz = malloc(cap);
+    ck_assert_ptr_nonnull(gz);
+    size_t n = gzip_bytes(csv, gz, cap, 1);
+    ck_assert_uint_gt(n, 4096);
+    genre_dataset_schema *s = small_schema();
+    char path[256];
+    genre_test_temp_file(path, sizeof path);
+    genre_dataset *ds = NULL;
+    const size_t cuts[] = {5, 11, n / 3, n / 2, n * 9 / 10, n - 8, n - 1};
+    for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        FILE *f = fopen(path, "wb");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fwrite(gz, 1, cuts[i], f), cuts[i]);
+        ck_assert_int_eq(fclose(f), 0);
+        ck_assert_status(genre_dataset_read_file(&ds, s, path), GENRE_E_PARSE);
+        assert_message_has(path);
+        assert_message_has("truncated gzip data");
+        ck_assert_msg(gzip_offset() == (long long)cuts[i], "cut at %zu: %s", cuts[i],
+                      genre_last_error());
+    }
+    /* Corrupt bytes in the middle: decoding fails at or after them. */
+    unsigned char *bad = malloc(n);
+    ck_assert_ptr_nonnull(bad);
+    memcpy(bad, gz, n);
+    memset(bad + n / 2, 0xff, 16);
+    ck_assert_status(genre_dataset_read_memory(&ds, s, bad, n, "bad.csv.gz"), GENRE_E_PARSE);
+    assert_message_has("bad.csv.gz: corrupt gzip data at byte");
+    ck_assert_msg(gzip_offset() > (long long)(n / 2) && gzip_offset() <= (long long)n, "%s",
+                  genre_last_error());
+    /* A second member cut short: the cut, and where that member starts. */
+    size_t n2 = gzip_bytes(csv, gz, cap, 2), first = 0;
+    for (size_t k = 10; k + 1 < n2; k++)
+        if (gz[k] == 0x1f && gz[k + 1] == 0x8b && gz[k + 2] == 8) {
+            first = k;
+            break;
+        }
+    ck_assert_uint_gt(first, 0);
+    ck_assert_status(genre_dataset_read_memory(&ds, s, gz, n2 - 100, "two.csv.gz"),
+                     GENRE_E_PARSE);
+    char want[128];
+    snprintf(want, sizeof want, "ends at byte %zu, inside the gzip member that starts at byte %zu",
+             n2 - 100, first);
+    assert_message_has(want);
+    remove(path);
+    genre_dataset_schema_free(s);
+    free(bad);
+    free(gz);
+    free(csv);
+}
+END_TEST
+
+/* ISIZE (the last 4 bytes) is the inflated length mod 2^32 as the file says:
+ * a 104-byte file claiming 4 GiB asked for 4 GiB at once. */
+START_TEST(gzip_isize_is_not_trusted)
+{
+    char *csv = table_text(40);
+    unsigned char gz[4096];
+    size_t n = gzip_bytes(csv, gz, sizeof gz, 1);
+    ck_assert_uint_gt(n, 104);
+    genre_dataset_schema *s = small_schema();
+    genre_dataset *ds = NULL;
+    /* 100 bytes of a member, then ISIZE 0xFFFFFFFF */
+    unsigned char crafted[104];
+    memcpy(crafted, gz, 100);
+    memset(crafted + 100, 0xff, 4);
+    genre__alloc_fail_at(0);
+    ck_assert_status(genre_dataset_read_memory(&ds, s, crafted, 104, "crafted.gz"),
+                     GENRE_E_PARSE);
+    ck_assert_ptr_null(ds);
+    ck_assert_msg(genre__alloc_largest() <= (size_t)1 << 20, "asked for %zu bytes",
+                  genre__alloc_largest());
+    /* A whole member whose ISIZE lies: zlib's length check, at the end. */
+    memset(gz + n - 4, 0xff, 4);
+    genre__alloc_fail_at(0);
+    ck_assert_status(genre_dataset_read_memory(&ds, s, gz, n, "lying.gz"), GENRE_E_PARSE);
+    assert_message_has("incorrect length check");
+    ck_assert_int_eq(gzip_offset(), (long long)n);
+    ck_assert_msg(genre__alloc_largest() <= (size_t)1 << 20, "asked for %zu bytes",
+                  genre__alloc_largest());
+    genre_dataset_schema_free(s);
+    free(csv);
+}
+END_TEST
+
 START_TEST(schema_arguments)
 {
     genre_dataset_schema *s = NULL;
@@ -572,6 +694,8 @@ int main(void)
     tcase_add_test(tc, record_limit_is_configurable);
     tcase_add_test(tc, markers_sentinels_and_blank_rows);
     tcase_add_test(tc, gzip_in_memory_and_from_file);
+    tcase_add_test(tc, gzip_failures_name_the_compressed_offset);
+    tcase_add_test(tc, gzip_isize_is_not_trusted);
     tcase_add_test(tc, schema_arguments);
     tcase_add_test(tc, allocation_failures_are_clean);
     tcase_add_test(tc, parallel_reader_matches_serial);

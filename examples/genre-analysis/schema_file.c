@@ -187,6 +187,12 @@ int schema_file_parse(const char *text, size_t len, const char *path,
         size_t n = e ? (size_t)(e - s) : len - pos;
         pos += n + 1;
         lineno++;
+        /* the tokenizer stops at a NUL: refuse it rather than cut the line */
+        const char *nul = memchr(s, '\0', n);
+        if (nul)
+            SFAIL("byte %zu of the line is a NUL byte (a schema file is text; a binary "
+                  "file?)",
+                  (size_t)(nul - s) + 1);
         if (n + 1 > line_cap) {
             char *q = realloc(line, n + 1);
             if (!q)

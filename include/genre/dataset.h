@@ -492,8 +492,9 @@ GENRE_API genre_status genre_dataset_prep_load(genre_dataset_prep **out, const v
                                                size_t len);
 
 /**
- * genre_dataset_prep_load() from a file.
- * @return as genre_dataset_prep_load(), plus GENRE_E_IO.
+ * genre_dataset_prep_load() from a file (read as genre/model.h says).
+ * @return as genre_dataset_prep_load(), plus GENRE_E_IO (also: path is
+ *         neither a regular file nor a FIFO with a writer).
  * Thread-safe. @since 0.1
  */
 GENRE_API genre_status genre_dataset_prep_load_file(genre_dataset_prep **out,

@@ -297,7 +297,8 @@ GENRE_API genre_status genre_kmeans_save_to_memory(const genre_kmeans *km, void 
  * Loads a k-means saved by genre_kmeans_save(); it has the saved
  * parameters, no progress callback and N_THREADS 0.
  * @param[out] out receives a new handle (free with genre_kmeans_free()).
- * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_IO;
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_IO (also: path is
+ *         neither a regular file nor a FIFO with a writer: genre/model.h);
  *         GENRE_E_CORRUPT; GENRE_E_VERSION; GENRE_E_MODEL_KIND;
  *         GENRE_E_NOMEM.
  * Thread-safe. @since 0.1

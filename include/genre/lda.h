@@ -255,8 +255,9 @@ GENRE_API genre_status genre_lda_save_to_memory(const genre_lda *l, void *buf, s
 /**
  * Loads an LDA saved by genre_lda_save().
  * @param[out] out receives a new handle (free with genre_lda_free()).
- * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_IO; GENRE_E_CORRUPT;
- *         GENRE_E_VERSION; GENRE_E_MODEL_KIND; GENRE_E_NOMEM.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_IO (also: path is
+ *         neither a regular file nor a FIFO with a writer: genre/model.h);
+ *         GENRE_E_CORRUPT; GENRE_E_VERSION; GENRE_E_MODEL_KIND; GENRE_E_NOMEM.
  * Thread-safe. @since 0.1
  */
 GENRE_API genre_status genre_lda_load(genre_lda **out, const char *path);

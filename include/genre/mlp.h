@@ -560,7 +560,8 @@ GENRE_API genre_status genre_mlp_save_to_memory(const genre_mlp *model, void *bu
  * Loads a model saved by genre_mlp_save().
  * @param[out] out receives a new fitted handle (free with genre_mlp_free());
  *                 untouched on failure.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_IO;
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_IO (also: path is
+ *         neither a regular file nor a FIFO with a writer: genre/model.h);
  *         GENRE_E_CORRUPT (truncated, bad checksum, inconsistent sizes);
  *         GENRE_E_VERSION (newer format); GENRE_E_MODEL_KIND (another
  *         model); GENRE_E_NOMEM. Thread-safe. @since 0.1

@@ -37,6 +37,24 @@
  *   a regular file during a save is refused when the save checks again,
  *   just before the rename; a change in the instant between that check and
  *   the rename is not detected.
+ *
+ * Loading from a file (every genre_*_load(..., path),
+ * genre_dataset_prep_load_file() and genre_model_peek_file()):
+ * - A model is read from a regular file or a FIFO (a named pipe, a shell's
+ *   <(...), /dev/stdin fed by a pipe). A directory, a device (/dev/zero, a
+ *   terminal) or a socket fails with GENRE_E_IO, saying what it is, before
+ *   a byte is read.
+ * - A FIFO is read while a process has it open for writing: one with no
+ *   writer when the load starts fails at once with GENRE_E_IO ("a FIFO with
+ *   no writer") instead of waiting for one; so start the writer first. A
+ *   writer that is there but slow is waited for, as by any pipe reader.
+ * - The 36-byte header is read first: anything that is not a model fails
+ *   there (GENRE_E_CORRUPT, or GENRE_E_VERSION for a newer format). Then
+ *   exactly the length the header announces is read (at most 1 GiB): a
+ *   regular file of another size is GENRE_E_CORRUPT from its size alone,
+ *   and a stream that goes on past that length is GENRE_E_CORRUPT at the
+ *   first byte too many. Memory follows the bytes really read.
+ * Messages name the function called and the path.
  */
 #ifndef GENRE_MODEL_H
 #define GENRE_MODEL_H
@@ -83,8 +101,10 @@ GENRE_API genre_status genre_model_peek(const void *buf, size_t len,
 
 /**
  * genre_model_peek() on a file.
- * @param[in] path UTF-8 path of the file.
+ * @param[in] path UTF-8 path of the file (read as "Loading from a file"
+ *                 above says).
  * @return as genre_model_peek(), plus GENRE_E_IO when the file cannot be read
+ *         (also: path is neither a regular file nor a FIFO with a writer)
  *         and GENRE_E_NOMEM.
  * Thread-safe. @since 0.1
  */

@@ -216,8 +216,9 @@ GENRE_API genre_status genre_pca_save_to_memory(const genre_pca *p, void *buf, s
 /**
  * Loads a PCA saved by genre_pca_save().
  * @param[out] out receives a new handle (free with genre_pca_free()).
- * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_IO; GENRE_E_CORRUPT;
- *         GENRE_E_VERSION; GENRE_E_MODEL_KIND; GENRE_E_NOMEM.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_IO (also: path is
+ *         neither a regular file nor a FIFO with a writer: genre/model.h);
+ *         GENRE_E_CORRUPT; GENRE_E_VERSION; GENRE_E_MODEL_KIND; GENRE_E_NOMEM.
  * Thread-safe. @since 0.1
  */
 GENRE_API genre_status genre_pca_load(genre_pca **out, const char *path);

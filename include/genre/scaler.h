@@ -190,9 +190,10 @@ GENRE_API genre_status genre_scaler_save_to_memory(const genre_scaler *s, void *
 /**
  * Loads a scaler saved by genre_scaler_save().
  * @param[out] out receives a new handle (free with genre_scaler_free()).
- * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_IO; GENRE_E_CORRUPT;
- *         GENRE_E_VERSION; GENRE_E_MODEL_KIND (another kind of model);
- *         GENRE_E_NOMEM.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_IO (also: path is
+ *         neither a regular file nor a FIFO with a writer: genre/model.h);
+ *         GENRE_E_CORRUPT; GENRE_E_VERSION; GENRE_E_MODEL_KIND (another
+ *         kind of model); GENRE_E_NOMEM.
  * Thread-safe. @since 0.1
  */
 GENRE_API genre_status genre_scaler_load(genre_scaler **out, const char *path);

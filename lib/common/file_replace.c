@@ -35,7 +35,7 @@ void genre__file_replace_force_named(int on)
 #define NAMED_ONLY() 0
 #endif
 
-static const char *kind_of(mode_t m)
+const char *genre__file_kind(mode_t m)
 {
     if (S_ISDIR(m))
         return "a directory";
@@ -85,7 +85,7 @@ static genre_status refused(const job *j, mode_t mode, const char *when)
     return genre__fail(GENRE_E_IO, j->func,
                        "will not replace %s: it is %s%s; a save replaces only a regular "
                        "file",
-                       name, kind_of(mode), when);
+                       name, genre__file_kind(mode), when);
 }
 
 /* The name a relative link text means: it is relative to the link's directory. */

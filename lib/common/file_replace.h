@@ -7,6 +7,7 @@
 #include <genre/error.h>
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /*
  * Writes head then body (either may be empty; a pointer is read only when
@@ -29,6 +30,10 @@
  */
 genre_status genre__file_replace(const char *func, const char *path, const void *head,
                                  size_t head_len, const void *body, size_t body_len);
+
+/* What a file that is not a regular file is, for messages: "a directory",
+ * "a FIFO", "a character device", ... (static text). */
+const char *genre__file_kind(mode_t mode);
 
 #ifdef GENRE_TESTING
 /* Non-zero makes genre__file_replace() use the named temporary file, as on a

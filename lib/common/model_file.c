@@ -10,6 +10,7 @@
 #include <genre/version.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 _Static_assert(sizeof(double) == 8 && sizeof(uint64_t) == 8,
@@ -445,15 +447,12 @@ static genre_status check_records(const unsigned char *payload, size_t payload_l
     return GENRE_OK;
 }
 
-static genre_status open_impl(genre__mf_reader *r, const void *buf, size_t len,
-                              int32_t expected_kind, const char *func, const char *source)
+/* Steps 1 to 3 of docs/model-file-format.md, "How a reader validates", on
+ * the first len bytes of a container (a file's reader has only its header
+ * yet); *payload_len receives the payload length the header announces. */
+static genre_status check_header(const unsigned char *b, size_t len, const char *func,
+                                 const char *source, uint64_t *payload_len)
 {
-    memset(r, 0, sizeof *r);
-    if (buf == NULL && len > 0)
-        return genre__fail(GENRE_E_INVALID_ARG, func, "argument 'buf' is NULL with len %zu",
-                           len);
-    const unsigned char *b = buf;
-
     /* The magic first, on however many bytes there are: something that is
      * not a model is reported as such, not as "truncated". */
     for (size_t i = 0; i < sizeof mf_magic && i < len; i++)
@@ -476,7 +475,24 @@ static genre_status open_impl(genre__mf_reader *r, const void *buf, size_t len,
                            "versions up to %d",
                            (unsigned)format, GENRE_MODEL_FORMAT_VERSION);
 
-    uint64_t payload_len = load_u64(b + OFF_PAYLOAD_LEN);
+    *payload_len = load_u64(b + OFF_PAYLOAD_LEN);
+    return GENRE_OK;
+}
+
+static genre_status open_impl(genre__mf_reader *r, const void *buf, size_t len,
+                              int32_t expected_kind, const char *func, const char *source)
+{
+    memset(r, 0, sizeof *r);
+    if (buf == NULL && len > 0)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "argument 'buf' is NULL with len %zu",
+                           len);
+    const unsigned char *b = buf;
+
+    uint64_t payload_len;
+    genre_status st = check_header(b, len, func, source, &payload_len);
+    if (st != GENRE_OK)
+        return st;
+
     size_t present = len - HDR;
     if (payload_len > present)
         return open_failed(GENRE_E_CORRUPT, func, source,
@@ -503,7 +519,7 @@ static genre_status open_impl(genre__mf_reader *r, const void *buf, size_t len,
                            OFF_KIND);
 
     size_t n_records = 0;
-    genre_status st = check_records(b + HDR, present, func, source, &n_records);
+    st = check_records(b + HDR, present, func, source, &n_records);
     if (st != GENRE_OK)
         return st;
 
@@ -517,7 +533,7 @@ static genre_status open_impl(genre__mf_reader *r, const void *buf, size_t len,
     r->payload = b + HDR;
     r->payload_len = present;
     r->n_records = n_records;
-    r->format_version = format;
+    r->format_version = load_u32(b + OFF_FORMAT);
     r->kind = (int32_t)kind;
     r->kind_version = load_u32(b + OFF_KIND_VERSION);
     r->writer_version = load_u32(b + OFF_WRITER);
@@ -812,6 +828,148 @@ genre_status genre__mf_expect_count(const genre__mf_reader *r, const char *func,
 
 /* ---- Files ----------------------------------------------------------------- */
 
+/* Reads up to n bytes from a blocking fd into p, fewer only at the end of
+ * the input; -1 with errno on an error. */
+static ssize_t read_upto(int fd, unsigned char *p, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        size_t want = n - got > ((size_t)1 << 30) ? (size_t)1 << 30 : n - got;
+        ssize_t r = read(fd, p + got, want);
+        if (r > 0)
+            got += (size_t)r;
+        else if (r == 0)
+            break;
+        else if (errno != EINTR)
+            return -1;
+    }
+    return (ssize_t)got;
+}
+
+static genre_status read_failed(const char *path, int err)
+{
+    char why[128];
+    return GENRE_FAIL(genre__errno_status(err), "cannot read '%s': %s", path,
+                      genre__errno_text(err, why, sizeof why));
+}
+
+/* A FIFO is opened non-blocking, so that one nobody writes to cannot hold
+ * the caller in open() forever. One non-blocking read tells: the end of the
+ * input at once means no writer (or one that left without writing), which is
+ * an error rather than a wait; otherwise a writer is there and the rest is
+ * read blocking, as from any pipe. The bytes read go to head (*n of them). */
+static genre_status start_fifo(int fd, const char *path, unsigned char *head, size_t *n)
+{
+    ssize_t r;
+    do
+        r = read(fd, head, HDR);
+    while (r < 0 && errno == EINTR);
+    if (r == 0)
+        return GENRE_FAIL(GENRE_E_IO,
+                          "cannot read '%s': a FIFO with no writer (a model is read from a "
+                          "FIFO only while a process has it open for writing)",
+                          path);
+    if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+        return read_failed(path, errno);
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+        return read_failed(path, errno);
+    *n = r > 0 ? (size_t)r : 0;
+    return GENRE_OK;
+}
+
+/* The body of genre__mf_read_file() on an open fd: the header first (a
+ * non-model fails after 36 bytes), then exactly the length it announces; a
+ * regular file's size is checked against it before anything is allocated,
+ * and a stream's buffer grows with the bytes that really arrive. */
+static genre_status read_model(int fd, const char *path, size_t max_len, unsigned char **out,
+                               size_t *out_len)
+{
+    struct stat sb;
+    if (fstat(fd, &sb) != 0)
+        return read_failed(path, errno);
+    int fifo = S_ISFIFO(sb.st_mode);
+    if (!fifo && !S_ISREG(sb.st_mode))
+        return GENRE_FAIL(GENRE_E_IO,
+                          "cannot read '%s': it is %s; a model is read from a regular file "
+                          "or a FIFO",
+                          path, genre__file_kind(sb.st_mode));
+    unsigned char head[HDR];
+    size_t n = 0;
+    genre_status st = fifo ? start_fifo(fd, path, head, &n) : GENRE_OK;
+    if (st != GENRE_OK)
+        return st;
+    ssize_t r = read_upto(fd, head + n, HDR - n);
+    if (r < 0)
+        return read_failed(path, errno);
+    n += (size_t)r;
+    uint64_t payload_len;
+    st = check_header(head, n, __func__, path, &payload_len);
+    if (st != GENRE_OK)
+        return st;
+    if (max_len < HDR || payload_len > max_len - HDR)
+        return open_failed(GENRE_E_CORRUPT, __func__, path,
+                           "the header (byte offset %d) announces %llu payload bytes, more "
+                           "than the %zu a model may have",
+                           OFF_PAYLOAD_LEN, (unsigned long long)payload_len,
+                           max_len < HDR ? 0 : max_len - HDR);
+    size_t total = HDR + (size_t)payload_len;
+    /* What may be allocated: the announced length, or a regular file's size
+     * when smaller (the reader then reports it truncated). */
+    size_t most = total;
+    if (!fifo) {
+        if ((uintmax_t)sb.st_size > total)
+            return open_failed(GENRE_E_CORRUPT, __func__, path,
+                               "%jd unexpected bytes after the payload's end at byte offset "
+                               "%zu (the file has %jd bytes)",
+                               (intmax_t)sb.st_size - (intmax_t)total, total,
+                               (intmax_t)sb.st_size);
+        if ((uintmax_t)sb.st_size < total)
+            most = (size_t)sb.st_size > HDR ? (size_t)sb.st_size : HDR;
+    }
+    size_t cap = fifo && most > 65536 ? 65536 : most;
+    unsigned char *data = genre__alloc_array(cap, 1);
+    if (!data)
+        return GENRE_E_NOMEM;
+    memcpy(data, head, HDR);
+    for (;;) {
+        if (n == cap && cap < most) { /* a stream that keeps coming */
+            size_t grown = cap > most / 2 ? most : cap * 2;
+            if (genre__realloc_array(&data, grown, 1) != 0) {
+                genre__free(data);
+                return GENRE_E_NOMEM;
+            }
+            cap = grown;
+        }
+        size_t want = cap - n;
+        r = want ? read_upto(fd, data + n, want) : 0;
+        if (r < 0) {
+            int err = errno;
+            genre__free(data);
+            return read_failed(path, err);
+        }
+        n += (size_t)r;
+        if ((size_t)r < want || n == most)
+            break;
+    }
+    if (n == total) { /* all announced bytes are here: nothing may follow */
+        unsigned char extra;
+        r = read_upto(fd, &extra, 1);
+        if (r != 0) {
+            int err = errno;
+            genre__free(data);
+            if (r < 0)
+                return read_failed(path, err);
+            return open_failed(GENRE_E_CORRUPT, __func__, path,
+                               "unexpected bytes after the payload's end at byte offset %zu",
+                               total);
+        }
+    }
+    *out = data;
+    *out_len = n;
+    return GENRE_OK;
+}
+
 genre_status genre__mf_read_file(const char *path, size_t max_len, void **buf, size_t *len)
 {
     GENRE_CHECK_NOT_NULL(path);
@@ -819,69 +977,24 @@ genre_status genre__mf_read_file(const char *path, size_t max_len, void **buf, s
     GENRE_CHECK_NOT_NULL(len);
     *buf = NULL;
     *len = 0;
-    char why[128];
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer (start_fifo);
+     * O_NOCTTY: a terminal named by mistake must not become ours. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
         int err = errno;
+        char why[128];
         return GENRE_FAIL(genre__errno_status(err), "cannot open '%s': %s", path,
                           genre__errno_text(err, why, sizeof why));
     }
-    /* Reading up to max_len + 1 bytes tells "at the limit" from "over it". */
-    size_t limit = max_len < SIZE_MAX ? max_len + 1 : SIZE_MAX;
-    size_t cap = 65536;
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) {
-        if ((uintmax_t)st.st_size > max_len) {
-            fclose(f);
-            return GENRE_FAIL(GENRE_E_CORRUPT,
-                              "'%s' has %jd bytes, more than the %zu a model may have",
-                              path, (intmax_t)st.st_size, max_len);
-        }
-        cap = (size_t)st.st_size + 1; /* + 1: see EOF without growing */
-    }
-    if (cap > limit)
-        cap = limit;
-    unsigned char *data = genre__alloc_array(cap, 1);
-    if (!data) {
-        fclose(f);
-        return GENRE_E_NOMEM;
-    }
+    unsigned char *data = NULL;
     size_t n = 0;
-    for (;;) {
-        if (n == cap) { /* the file grew, or is not a regular file */
-            size_t grown = cap > limit / 2 ? limit : cap * 2;
-            if (genre__realloc_array(&data, grown, 1) != 0) {
-                genre__free(data);
-                fclose(f);
-                return GENRE_E_NOMEM;
-            }
-            cap = grown;
-        }
-        size_t want = cap - n;
-        size_t got = fread(data + n, 1, want, f);
-        int err = errno;
-        n += got;
-        if (n > max_len) {
-            genre__free(data);
-            fclose(f);
-            return GENRE_FAIL(GENRE_E_CORRUPT,
-                              "'%s' has more than the %zu bytes a model may have", path,
-                              max_len);
-        }
-        if (got < want) {
-            if (ferror(f)) {
-                genre__free(data);
-                fclose(f);
-                return GENRE_FAIL(genre__errno_status(err), "cannot read '%s': %s", path,
-                                  genre__errno_text(err, why, sizeof why));
-            }
-            break; /* end of file */
-        }
+    genre_status st = read_model(fd, path, max_len, &data, &n);
+    close(fd);
+    if (st == GENRE_OK) {
+        *buf = data;
+        *len = n;
     }
-    fclose(f);
-    *buf = data;
-    *len = n;
-    return GENRE_OK;
+    return st;
 }
 
 genre_status genre__mf_open_file(genre__mf_reader *r, const char *path,
@@ -1023,7 +1136,7 @@ genre_status genre_model_peek_file(const char *path, int32_t *kind, int32_t *for
     size_t len;
     genre_status st = genre__mf_read_file(path, GENRE__MF_MAX_FILE_BYTES, &buf, &len);
     if (st != GENRE_OK)
-        return st;
+        return GENRE_PASS(st);
     genre__mf_reader r;
     st = open_impl(&r, buf, len, GENRE__MF_ANY_KIND, __func__, path);
     if (st == GENRE_OK)

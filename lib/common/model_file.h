@@ -50,7 +50,7 @@
 #define GENRE__MF_KIND_TEST 0x7fff0001
 
 /* Default size limit for genre__mf_read_file(): far above any model we
- * write, low enough that a wrong path cannot make us allocate gigabytes. */
+ * write; a header announcing more is refused before anything is read. */
 #define GENRE__MF_MAX_FILE_BYTES ((size_t)1 << 30)
 
 /* ---- Writer ----------------------------------------------------------------
@@ -202,10 +202,19 @@ genre_status genre__mf_expect_count(const genre__mf_reader *r, const char *func,
                                     uint32_t type, const char *field, uint64_t expected);
 
 /* ---- Files -------------------------------------------------------------------
- * Reads a whole file into a new buffer (genre__free it) for a loader.
+ * Reads a model file into a new buffer (genre__free it) for a loader, as
+ * include/genre/model.h ("Loading from a file") promises: only a regular
+ * file or a FIFO (a FIFO without a writer fails at once instead of
+ * blocking); the header first, so a non-model fails after 36 bytes; then
+ * the length the header announces (at most max_len in all), never more: a
+ * regular file of another size is reported from its size without reading
+ * it, a stream's buffer grows with the bytes that arrive, and a byte past
+ * the announced end is an error. A shorter input is returned as read, for
+ * the reader to report as truncated.
  * Returns GENRE_OK; GENRE_E_INVALID_ARG (a NULL argument); GENRE_E_IO (names
- * the path and the system's reason); GENRE_E_CORRUPT (longer than max_len,
- * so not a model we could have written); GENRE_E_NOMEM. */
+ * the path and the reason: the system's, or what the path is);
+ * GENRE_E_CORRUPT and GENRE_E_VERSION (the header, as the reader reports it,
+ * or a length over max_len or past the announced end); GENRE_E_NOMEM. */
 genre_status genre__mf_read_file(const char *path, size_t max_len, void **buf,
                                  size_t *len);
 
