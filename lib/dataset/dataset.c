@@ -6,6 +6,7 @@
 #include "dataset_private.h"
 
 #include "alloc.h"
+#include "caller_buffer.h"
 #include "error_private.h"
 
 #include <math.h>
@@ -718,17 +719,6 @@ genre_status genre_dataset_drop_empty_rows(genre_dataset *ds)
 
 /* ---- Export ----------------------------------------------------------------- */
 
-static genre_status size_check(const void *buf, size_t cap, size_t n, size_t *needed,
-                               const char *what)
-{
-    if (needed)
-        *needed = n;
-    if (buf && cap < n)
-        return GENRE_FAIL(GENRE_E_BUFFER_TOO_SMALL, "%s needs %zu elements, capacity is %zu",
-                          what, n, cap);
-    return GENRE_OK;
-}
-
 genre_status genre_dataset_export_matrix(const genre_dataset *ds, const char *const *columns,
                                          size_t n_columns, double *out, size_t cap,
                                          size_t *needed)
@@ -759,7 +749,7 @@ genre_status genre_dataset_export_matrix(const genre_dataset *ds, const char *co
     if (st == GENRE_OK && n_columns > SIZE_MAX / (n ? n : 1))
         st = GENRE_FAIL(GENRE_E_INVALID_ARG, "matrix size overflows");
     if (st == GENRE_OK)
-        st = size_check(out, cap, n * n_columns, needed, "matrix");
+        st = genre__buffer_query(__func__, out, cap, n * n_columns, needed);
     /* Find a missing value before writing anything. */
     for (size_t k = 0; st == GENRE_OK && out && k < n_columns; k++) {
         const struct genre__col *c = &ds->cols[idx[k]];
@@ -793,7 +783,7 @@ genre_status genre_dataset_export_labels(const genre_dataset *ds, int32_t *out, 
     const struct genre__col *c = &ds->cols[j];
     if (!c->code)
         return GENRE_FAIL(GENRE_E_BAD_STATE, "labels are not encoded yet (apply a prep)");
-    genre_status st = size_check(out, cap, ds->n_rows, needed, "labels");
+    genre_status st = genre__buffer_query(__func__, out, cap, ds->n_rows, needed);
     if (st != GENRE_OK || !out)
         return GENRE_PASS(st);
     for (size_t r = 0; r < ds->n_rows; r++)
@@ -811,7 +801,7 @@ genre_status genre_dataset_export_groups(const genre_dataset *ds, int64_t *out, 
     int32_t j = ds->schema->group_col;
     if (j < 0)
         return GENRE_FAIL(GENRE_E_BAD_STATE, "the schema has no group column");
-    genre_status st = size_check(out, cap, ds->n_rows, needed, "groups");
+    genre_status st = genre__buffer_query(__func__, out, cap, ds->n_rows, needed);
     if (st != GENRE_OK || !out)
         return GENRE_PASS(st);
     const struct genre__col *c = &ds->cols[j];
