@@ -244,8 +244,14 @@ genre_status genre_kmeans_set_progress(genre_kmeans *km, genre_progress_fn fn, v
 
 genre__kmeans_config genre__kmeans_config_of(const genre_kmeans *km)
 {
-    genre__kmeans_config c = {km->n_init, km->max_iter, km->seed,     km->n_threads,
-                              km->kernel, km->tol,      km->progress, km->progress_data};
+    genre__kmeans_config c = {.n_init = km->n_init,
+                              .max_iter = km->max_iter,
+                              .seed = km->seed,
+                              .n_threads = km->n_threads,
+                              .kernel = km->kernel,
+                              .tol = km->tol,
+                              .progress = km->progress,
+                              .progress_data = km->progress_data};
     return c;
 }
 

@@ -223,8 +223,13 @@ genre_status genre_text_get_i64(const genre_text *t, int32_t key, int64_t *out)
 /* The hashing settings of parameters p. */
 static genre__text_hashing hashing_of(const params *p)
 {
-    genre__text_hashing h = {p->ngram_min, p->ngram_max, p->words, p->signed_hash,
-                             p->layout,    p->n_buckets, p->seed};
+    genre__text_hashing h = {.ngram_min = p->ngram_min,
+                             .ngram_max = p->ngram_max,
+                             .words = p->words,
+                             .signed_hash = p->signed_hash,
+                             .layout = p->layout,
+                             .n_buckets = p->n_buckets,
+                             .seed = p->seed};
     return h;
 }
 
