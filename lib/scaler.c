@@ -4,9 +4,10 @@
 #include <genre/model.h>
 
 #include "alloc.h"
+#include "caller_buffer.h"
 #include "error_private.h"
 #include "linalg.h"
-#include "linear_util.h"
+#include "linear_fit.h"
 #include "model_file.h"
 
 #include <float.h>
@@ -296,8 +297,8 @@ static genre_status apply(const genre_scaler *s, const char *func, int inverse, 
                            "x has %zu columns but the scaler was fitted on %zu", n_cols,
                            s->n_features);
     size_t count = 0;
-    if ((st = genre__lin_count(func, n_rows, n_cols, &count)) != GENRE_OK ||
-        (st = genre__lin_out(func, out, out_len, count, needed)) != GENRE_OK)
+    if ((st = genre__buffer_count(func, n_rows, n_cols, &count)) != GENRE_OK ||
+        (st = genre__buffer_check(func, out, out_len, count, needed)) != GENRE_OK)
         return st;
     for (size_t i = 0; i < n_rows; i++) {
         const double *row = x + i * row_stride;
@@ -339,21 +340,21 @@ genre_status genre_scaler_get_mean(const genre_scaler *s, double *out, size_t ou
                                    size_t *needed)
 {
     genre_status st = fitted_or_fail(s, __func__);
-    return st ? st : genre__lin_copy_out(__func__, s->shift, s->n_features, out, out_len, needed);
+    return st ? st : genre__buffer_copy(__func__, s->shift, s->n_features, out, out_len, needed);
 }
 
 genre_status genre_scaler_get_scale(const genre_scaler *s, double *out, size_t out_len,
                                     size_t *needed)
 {
     genre_status st = fitted_or_fail(s, __func__);
-    return st ? st : genre__lin_copy_out(__func__, s->scale, s->n_features, out, out_len, needed);
+    return st ? st : genre__buffer_copy(__func__, s->scale, s->n_features, out, out_len, needed);
 }
 
 genre_status genre_scaler_get_variance(const genre_scaler *s, double *out, size_t out_len,
                                        size_t *needed)
 {
     genre_status st = fitted_or_fail(s, __func__);
-    return st ? st : genre__lin_copy_out(__func__, s->var, s->n_features, out, out_len, needed);
+    return st ? st : genre__buffer_copy(__func__, s->var, s->n_features, out, out_len, needed);
 }
 
 genre_status genre_scaler_get_zero_variance(const genre_scaler *s, uint8_t *out,
@@ -361,7 +362,7 @@ genre_status genre_scaler_get_zero_variance(const genre_scaler *s, uint8_t *out,
 {
     genre_status st = fitted_or_fail(s, __func__);
     if (st == GENRE_OK)
-        st = genre__lin_out(__func__, out, out_len, s->n_features, needed);
+        st = genre__buffer_check(__func__, out, out_len, s->n_features, needed);
     if (st != GENRE_OK)
         return GENRE_PASS(st);
     for (size_t j = 0; j < s->n_features; j++)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Private: the silhouette kernel (lib/silhouette.c), shared by the public
- * genre_metrics_silhouette*() and genre_kmeans_sweep(). */
+/* Private: the exact silhouette kernel (silhouette.c): the mean and
+ * per-row silhouettes of several labellings of the same rows in one
+ * threaded pass over the pairwise distances. */
 #ifndef GENRE_SILHOUETTE_H
 #define GENRE_SILHOUETTE_H
 

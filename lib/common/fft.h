@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Private: single-precision FFTs whose memory libgenre owns (the t-SNE FFT
- * gradient). A plan allocates its twiddles through lib/common/alloc.h when it is
- * made; executing a plan allocates nothing (the caller passes scratch), so
- * an allocation failure is always a GENRE_E_NOMEM from
- * genre__fft_create, never an abort.
+ * Private: single-precision complex FFTs whose memory libgenre owns. A plan
+ * allocates its twiddles through lib/common/alloc.h when it is made;
+ * executing a plan allocates nothing (the caller passes scratch), so an
+ * allocation failure is always a GENRE_E_NOMEM from genre__fft_create,
+ * never an abort.
  *
  * Lengths: n >= 1 with no prime factor above 5 (genre__fft_supported).
  * Conventions are FFTW's: forward is sum_j x_j e^{-2 pi i jk / n}, backward

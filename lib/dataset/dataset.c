@@ -1,176 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The dataset module: schema, table storage, report, cleaning and export.
- * Reading lives in dataset_read.c and dataset_input.c, preparation in
- * dataset_prep.c and dataset_prep_file.c, splits in dataset_split.c and
- * dataset_leakage.c. */
+/* The dataset module's schema and table: the schema and its columns, the
+ * music_genre preset, table storage and cleaning. */
 #include "dataset_private.h"
 
 #include "alloc.h"
 #include "error_private.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
-
-/* ---- Dictionary ------------------------------------------------------------- */
-
-static uint64_t hash_bytes(const char *s, size_t len)
-{
-    /* Eight bytes per step with multiply-xorshift mixing (splitmix64's
-     * constants). Hashes never leave the process, so byte order does not
-     * matter; a poor key set only costs probe time, never correctness. */
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)len * 0xff51afd7ed558ccdull);
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-        h ^= h >> 31;
-    }
-    uint64_t w = 0;
-    memcpy(&w, s + i, len - i);
-    h = (h ^ w) * 0x94d049bb133111ebull;
-    h ^= h >> 29;
-    h *= 0xbf58476d1ce4e5b9ull;
-    return h ^ (h >> 32);
-}
-
-void genre__dict_free(genre__dict *d)
-{
-    genre__free(d->arena);
-    genre__free(d->off);
-    genre__free(d->len);
-    genre__free(d->hash);
-    genre__free(d->slots);
-    memset(d, 0, sizeof *d);
-}
-
-/* A slot holds the id in its low 32 bits and the hash's top 32 bits above,
- * so a probe rejects most non-matches without touching the string arrays.
- * An empty slot is UINT64_MAX. */
-#define SLOT_EMPTY UINT64_MAX
-#define SLOT(h, id) (((h) & 0xffffffff00000000ull) | (uint64_t)(uint32_t)(id))
-
-static int dict_rehash(genre__dict *d, size_t n_slots)
-{
-    uint64_t *slots = genre__alloc_array(n_slots, sizeof *slots);
-    if (!slots)
-        return -1;
-    for (size_t i = 0; i < n_slots; i++)
-        slots[i] = SLOT_EMPTY;
-    for (size_t id = 0; id < d->n; id++) {
-        size_t k = (size_t)d->hash[id] & (n_slots - 1);
-        while (slots[k] != SLOT_EMPTY)
-            k = (k + 1) & (n_slots - 1);
-        slots[k] = SLOT(d->hash[id], id);
-    }
-    genre__free(d->slots);
-    d->slots = slots;
-    d->n_slots = n_slots;
-    return 0;
-}
-
-static int32_t dict_find_hashed(const genre__dict *d, const char *s, size_t len, uint64_t h)
-{
-    if (d->n_slots == 0)
-        return -1;
-    size_t k = (size_t)h & (d->n_slots - 1);
-    uint64_t tag = h & 0xffffffff00000000ull;
-    for (uint64_t e; (e = d->slots[k]) != SLOT_EMPTY; k = (k + 1) & (d->n_slots - 1)) {
-        if ((e & 0xffffffff00000000ull) != tag)
-            continue;
-        int32_t id = (int32_t)(uint32_t)e;
-        if (d->len[id] == len && memcmp(d->arena + d->off[id], s, len) == 0)
-            return id;
-    }
-    return -1;
-}
-
-int32_t genre__dict_find(const genre__dict *d, const char *s, size_t len)
-{
-    return dict_find_hashed(d, s, len, hash_bytes(s, len));
-}
-
-/* Appends s as a new id; with `index` it also enters the hash table. */
-static int32_t dict_add(genre__dict *d, const char *s, size_t len, uint64_t h, int index)
-{
-    if (d->n >= INT32_MAX || len > UINT32_MAX) {
-        genre__fail(GENRE_E_NOMEM, __func__, "too many or too long strings");
-        return -1;
-    }
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 16;
-        if (genre__realloc_array(&d->off, cap, sizeof *d->off) != 0 ||
-            genre__realloc_array(&d->len, cap, sizeof *d->len) != 0 ||
-            genre__realloc_array(&d->hash, cap, sizeof *d->hash) != 0)
-            return -1;
-        d->cap = cap;
-    }
-    if (index && (d->n + 1) * 2 > d->n_slots &&
-        dict_rehash(d, d->n_slots ? d->n_slots * 2 : 32) != 0)
-        return -1;
-    if (d->arena_len + len + 1 > d->arena_cap) {
-        size_t cap = d->arena_cap ? d->arena_cap : 256;
-        while (cap < d->arena_len + len + 1)
-            cap *= 2;
-        if (genre__realloc_array(&d->arena, cap, 1) != 0)
-            return -1;
-        d->arena_cap = cap;
-    }
-    int32_t id = (int32_t)d->n++;
-    d->off[id] = d->arena_len;
-    d->len[id] = (uint32_t)len;
-    d->hash[id] = h;
-    if (len)
-        memcpy(d->arena + d->arena_len, s, len);
-    d->arena[d->arena_len + len] = '\0';
-    d->arena_len += len + 1;
-    if (index) {
-        size_t k = (size_t)h & (d->n_slots - 1);
-        while (d->slots[k] != SLOT_EMPTY)
-            k = (k + 1) & (d->n_slots - 1);
-        d->slots[k] = SLOT(h, id);
-    }
-    return id;
-}
-
-int32_t genre__dict_intern(genre__dict *d, const char *s, size_t len)
-{
-    uint64_t h = hash_bytes(s, len);
-    int32_t id = dict_find_hashed(d, s, len, h);
-    return id >= 0 ? id : dict_add(d, s, len, h, 1);
-}
-
-int32_t genre__dict_append(genre__dict *d, const char *s, size_t len)
-{
-    return dict_add(d, s, len, 0, 0);
-}
-
-int genre__dict_copy(genre__dict *dst, const genre__dict *src)
-{
-    memset(dst, 0, sizeof *dst);
-    if (src->n == 0)
-        return 0;
-    dst->arena = genre__alloc_array(src->arena_len, 1);
-    dst->off = genre__alloc_array(src->n, sizeof *dst->off);
-    dst->len = genre__alloc_array(src->n, sizeof *dst->len);
-    dst->hash = genre__alloc_array(src->n, sizeof *dst->hash);
-    dst->slots = src->n_slots ? genre__alloc_array(src->n_slots, sizeof *dst->slots) : NULL;
-    if (!dst->arena || !dst->off || !dst->len || !dst->hash || (src->n_slots && !dst->slots)) {
-        genre__dict_free(dst);
-        return -1;
-    }
-    memcpy(dst->arena, src->arena, src->arena_len);
-    memcpy(dst->off, src->off, src->n * sizeof *dst->off);
-    memcpy(dst->len, src->len, src->n * sizeof *dst->len);
-    memcpy(dst->hash, src->hash, src->n * sizeof *dst->hash);
-    if (src->n_slots)
-        memcpy(dst->slots, src->slots, src->n_slots * sizeof *dst->slots);
-    dst->arena_len = dst->arena_cap = src->arena_len;
-    dst->n = dst->cap = src->n;
-    dst->n_slots = src->n_slots;
-    return 0;
-}
 
 /* ---- Schema ----------------------------------------------------------------- */
 
@@ -221,7 +58,7 @@ int32_t genre__schema_find(const genre_dataset_schema *s, const char *name)
     return -1;
 }
 
-static genre_status find_col(const genre_dataset_schema *s, const char *name, int32_t *j)
+genre_status genre__schema_column(const genre_dataset_schema *s, const char *name, int32_t *j)
 {
     if (!name)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "column name is NULL");
@@ -290,7 +127,7 @@ genre_status genre_dataset_schema_add_missing_text(genre_dataset_schema *s, cons
     if (!column)
         return GENRE_PASS(push_string(&s->missing_text, &s->n_missing_text, text));
     int32_t j;
-    genre_status st = find_col(s, column, &j);
+    genre_status st = genre__schema_column(s, column, &j);
     if (st != GENRE_OK)
         return GENRE_PASS(st);
     return GENRE_PASS(push_string(&s->cols[j].missing_text, &s->cols[j].n_missing_text, text));
@@ -301,7 +138,7 @@ genre_status genre_dataset_schema_add_missing_value(genre_dataset_schema *s, con
 {
     GENRE_CHECK_NOT_NULL(s);
     int32_t j;
-    genre_status st = find_col(s, column, &j);
+    genre_status st = genre__schema_column(s, column, &j);
     if (st != GENRE_OK)
         return GENRE_PASS(st);
     struct genre__schema_col *c = &s->cols[j];
@@ -336,7 +173,7 @@ genre_status genre_dataset_schema_set_category_order(genre_dataset_schema *s, co
     GENRE_CHECK_NOT_NULL(s);
     GENRE_CHECK_NOT_NULL(names);
     int32_t j;
-    genre_status st = find_col(s, column, &j);
+    genre_status st = genre__schema_column(s, column, &j);
     if (st != GENRE_OK)
         return GENRE_PASS(st);
     struct genre__schema_col *c = &s->cols[j];
@@ -568,94 +405,6 @@ genre_status genre_dataset_get_i64(const genre_dataset *ds, int32_t key, int64_t
     }
 }
 
-/* ---- Report ----------------------------------------------------------------- */
-
-genre_status genre__report_set(genre_dataset *ds, const char *step, int32_t col,
-                               const char *counter, int64_t value)
-{
-    for (size_t i = 0; i < ds->n_rep; i++) {
-        struct genre__report_entry *e = &ds->rep[i];
-        if (e->col == col && strcmp(e->step, step) == 0 && strcmp(e->counter, counter) == 0) {
-            e->value = value;
-            return GENRE_OK;
-        }
-    }
-    if (ds->n_rep == ds->cap_rep) {
-        size_t cap = ds->cap_rep ? ds->cap_rep * 2 : 32;
-        if (genre__realloc_array(&ds->rep, cap, sizeof *ds->rep) != 0)
-            return GENRE_E_NOMEM;
-        ds->cap_rep = cap;
-    }
-    struct genre__report_entry *e = &ds->rep[ds->n_rep++];
-    memset(e, 0, sizeof *e);
-    snprintf(e->step, sizeof e->step, "%s", step);
-    snprintf(e->counter, sizeof e->counter, "%s", counter);
-    e->col = col;
-    e->value = value;
-    return GENRE_OK;
-}
-
-genre_status genre_dataset_report_value(const genre_dataset *ds, const char *step,
-                                        const char *column, const char *counter, int64_t *out)
-{
-    GENRE_CHECK_NOT_NULL(ds);
-    GENRE_CHECK_NOT_NULL(step);
-    GENRE_CHECK_NOT_NULL(counter);
-    GENRE_CHECK_NOT_NULL(out);
-    int32_t col = -1;
-    if (column) {
-        col = genre__schema_find(ds->schema, column);
-        if (col < 0)
-            return GENRE_FAIL(GENRE_E_BAD_STATE, "no report for column '%s': not in the schema",
-                              column);
-    }
-    for (size_t i = 0; i < ds->n_rep; i++) {
-        const struct genre__report_entry *e = &ds->rep[i];
-        if (e->col == col && strcmp(e->step, step) == 0 && strcmp(e->counter, counter) == 0) {
-            *out = e->value;
-            return GENRE_OK;
-        }
-    }
-    return GENRE_FAIL(GENRE_E_BAD_STATE, "no counter '%s %s %s' in the report", step,
-                      column ? column : "-", counter);
-}
-
-genre_status genre_dataset_report_text(const genre_dataset *ds, char *buf, size_t cap,
-                                       size_t *needed)
-{
-    GENRE_CHECK_NOT_NULL(ds);
-    size_t total = 1;
-    for (int pass = 0; pass < 2; pass++) {
-        size_t pos = 0;
-        for (size_t i = 0; i < ds->n_rep; i++) {
-            const struct genre__report_entry *e = &ds->rep[i];
-            const char *col = e->col >= 0 ? ds->schema->cols[e->col].name : "-";
-            char line[256];
-            int n = snprintf(line, sizeof line, "%s %s %s %lld\n", e->step, col, e->counter,
-                             (long long)e->value);
-            if (n < 0)
-                return GENRE_FAIL(GENRE_E_INTERNAL, "report formatting failed");
-            size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
-            if (pass == 1)
-                memcpy(buf + pos, line, len);
-            pos += len;
-        }
-        if (pass == 0) {
-            total = pos + 1;
-            if (needed)
-                *needed = total;
-            if (!buf)
-                return GENRE_OK;
-            if (cap < total)
-                return GENRE_FAIL(GENRE_E_BUFFER_TOO_SMALL, "report needs %zu bytes, got %zu",
-                                  total, cap);
-        } else {
-            buf[pos] = '\0';
-        }
-    }
-    return GENRE_OK;
-}
-
 /* ---- Cleaning --------------------------------------------------------------- */
 
 /* Keeps the rows with keep[r] != 0, in order, in place; one array at a
@@ -714,154 +463,4 @@ genre_status genre_dataset_drop_empty_rows(genre_dataset *ds)
         compact_rows(ds, keep);
     genre__free(keep);
     return GENRE_PASS(st);
-}
-
-/* ---- Export ----------------------------------------------------------------- */
-
-static genre_status size_check(const void *buf, size_t cap, size_t n, size_t *needed,
-                               const char *what)
-{
-    if (needed)
-        *needed = n;
-    if (buf && cap < n)
-        return GENRE_FAIL(GENRE_E_BUFFER_TOO_SMALL, "%s needs %zu elements, capacity is %zu",
-                          what, n, cap);
-    return GENRE_OK;
-}
-
-genre_status genre_dataset_export_matrix(const genre_dataset *ds, const char *const *columns,
-                                         size_t n_columns, double *out, size_t cap,
-                                         size_t *needed)
-{
-    GENRE_CHECK_NOT_NULL(ds);
-    GENRE_CHECK_NOT_NULL(columns);
-    if (n_columns == 0)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "no column selected");
-    int32_t small[64];
-    int32_t *idx = n_columns <= 64 ? small : genre__alloc_array(n_columns, sizeof *idx);
-    if (!idx)
-        return GENRE_PASS(GENRE_E_NOMEM);
-    genre_status st = GENRE_OK;
-    for (size_t k = 0; k < n_columns && st == GENRE_OK; k++) {
-        st = find_col(ds->schema, columns[k], &idx[k]);
-        if (st != GENRE_OK)
-            break;
-        int32_t role = ds->schema->cols[idx[k]].role;
-        if (role != GENRE_COL_NUMERIC && role != GENRE_COL_CATEGORICAL && role != GENRE_COL_LABEL)
-            st = GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s' is not numeric or categorical",
-                            columns[k]);
-        else if (role != GENRE_COL_NUMERIC && !ds->cols[idx[k]].code)
-            st = GENRE_FAIL(GENRE_E_BAD_STATE,
-                            "column '%s' is not encoded yet (apply a genre_dataset_prep)",
-                            columns[k]);
-    }
-    size_t n = ds->n_rows;
-    if (st == GENRE_OK && n_columns > SIZE_MAX / (n ? n : 1))
-        st = GENRE_FAIL(GENRE_E_INVALID_ARG, "matrix size overflows");
-    if (st == GENRE_OK)
-        st = size_check(out, cap, n * n_columns, needed, "matrix");
-    /* Find a missing value before writing anything. */
-    for (size_t k = 0; st == GENRE_OK && out && k < n_columns; k++) {
-        const struct genre__col *c = &ds->cols[idx[k]];
-        for (size_t r = 0; r < n; r++) {
-            int missing = c->num ? isnan(c->num[r]) : c->code[r] == GENRE__CODE_MISSING;
-            if (missing) {
-                st = GENRE_FAIL(GENRE_E_MISSING_VALUE,
-                                "row %zu (line %lld), column '%s': value is missing", r,
-                                (long long)ds->line[r], columns[k]);
-                break;
-            }
-        }
-    }
-    for (size_t k = 0; st == GENRE_OK && out && k < n_columns; k++) {
-        const struct genre__col *c = &ds->cols[idx[k]];
-        for (size_t r = 0; r < n; r++)
-            out[r * n_columns + k] = c->num ? c->num[r] : (double)c->code[r];
-    }
-    if (idx != small)
-        genre__free(idx);
-    return GENRE_PASS(st);
-}
-
-genre_status genre_dataset_export_labels(const genre_dataset *ds, int32_t *out, size_t cap,
-                                         size_t *needed)
-{
-    GENRE_CHECK_NOT_NULL(ds);
-    int32_t j = ds->schema->label_col;
-    if (j < 0)
-        return GENRE_FAIL(GENRE_E_BAD_STATE, "the schema has no label column");
-    const struct genre__col *c = &ds->cols[j];
-    if (!c->code)
-        return GENRE_FAIL(GENRE_E_BAD_STATE, "labels are not encoded yet (apply a prep)");
-    genre_status st = size_check(out, cap, ds->n_rows, needed, "labels");
-    if (st != GENRE_OK || !out)
-        return GENRE_PASS(st);
-    for (size_t r = 0; r < ds->n_rows; r++)
-        if (c->code[r] == GENRE__CODE_MISSING)
-            return GENRE_FAIL(GENRE_E_MISSING_VALUE, "row %zu (line %lld): label is missing", r,
-                              (long long)ds->line[r]);
-    memcpy(out, c->code, ds->n_rows * sizeof *out);
-    return GENRE_OK;
-}
-
-genre_status genre_dataset_export_groups(const genre_dataset *ds, int64_t *out, size_t cap,
-                                         size_t *needed)
-{
-    GENRE_CHECK_NOT_NULL(ds);
-    int32_t j = ds->schema->group_col;
-    if (j < 0)
-        return GENRE_FAIL(GENRE_E_BAD_STATE, "the schema has no group column");
-    genre_status st = size_check(out, cap, ds->n_rows, needed, "groups");
-    if (st != GENRE_OK || !out)
-        return GENRE_PASS(st);
-    const struct genre__col *c = &ds->cols[j];
-    /* Dense ids in order of first appearance in this table. */
-    int64_t *dense = genre__alloc_array(c->dict.n, sizeof *dense);
-    if (!dense)
-        return GENRE_PASS(GENRE_E_NOMEM);
-    for (size_t i = 0; i < c->dict.n; i++)
-        dense[i] = -1;
-    int64_t next = 0;
-    for (size_t r = 0; r < ds->n_rows; r++)
-        if (genre__has_group(ds, r) && dense[c->id[r]] < 0)
-            dense[c->id[r]] = next++;
-    for (size_t r = 0; r < ds->n_rows; r++)
-        out[r] = genre__has_group(ds, r) ? dense[c->id[r]] : next++;
-    genre__free(dense);
-    return GENRE_OK;
-}
-
-genre_status genre_dataset_export_text(const genre_dataset *ds, const char *column, char *buf,
-                                       size_t cap, size_t *needed, size_t *offsets)
-{
-    GENRE_CHECK_NOT_NULL(ds);
-    int32_t j;
-    genre_status st = find_col(ds->schema, column, &j);
-    if (st != GENRE_OK)
-        return GENRE_PASS(st);
-    int32_t role = ds->schema->cols[j].role;
-    if (role == GENRE_COL_NUMERIC || role == GENRE_COL_IGNORE)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s' holds no text", column);
-    const struct genre__col *c = &ds->cols[j];
-    size_t total = 0;
-    for (size_t r = 0; r < ds->n_rows; r++)
-        total += (c->id[r] >= 0 ? c->dict.len[c->id[r]] : 0) + 1;
-    if (needed)
-        *needed = total;
-    if (buf && cap < total)
-        return GENRE_FAIL(GENRE_E_BUFFER_TOO_SMALL, "column '%s' needs %zu bytes, got %zu",
-                          column, total, cap);
-    size_t pos = 0;
-    for (size_t r = 0; r < ds->n_rows; r++) {
-        size_t len = c->id[r] >= 0 ? c->dict.len[c->id[r]] : 0;
-        if (offsets)
-            offsets[r] = pos;
-        if (buf) {
-            if (len)
-                memcpy(buf + pos, GENRE__DICT_STR(&c->dict, c->id[r]), len);
-            buf[pos + len] = '\0';
-        }
-        pos += len + 1;
-    }
-    return GENRE_OK;
 }

@@ -2,7 +2,7 @@
 /*
  * Getting the reader's bytes: a file (regular, FIFO, device, stdin) or a
  * caller's buffer, within GENRE_SCHEMA_MAX_INPUT_BYTES. Parsing them is
- * dataset_read.c. Every message names the public function the user called.
+ * dataset_parse.c. Every message names the public function the user called.
  */
 #include "dataset_private.h"
 

@@ -90,6 +90,9 @@ genre_status genre__dataset_check_nul(const char *buf, size_t len, const char *n
 
 genre_status genre__schema_copy(genre_dataset_schema **out, const genre_dataset_schema *s);
 int32_t genre__schema_find(const genre_dataset_schema *s, const char *name);
+/* The index of column name in *j: GENRE_E_INVALID_ARG (name NULL) or
+ * GENRE_E_MISSING_COLUMN recorded when it is not in the schema. */
+genre_status genre__schema_column(const genre_dataset_schema *s, const char *name, int32_t *j);
 
 /* Encoded codes of categorical/label columns: a missing value, and the
  * reserved code given to unseen categories under GENRE_UNSEEN_RESERVED_CODE. */

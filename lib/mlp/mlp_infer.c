@@ -6,6 +6,8 @@
 
 #include "mlp_private.h"
 
+#include "caller_buffer.h"
+
 /* ---- Input view (first layer) --------------------------------------------- */
 
 /*
@@ -254,22 +256,6 @@ static genre_status check_predict_csr(const char *func, const genre_mlp *model, 
                                 (int)model->p.validate);
 }
 
-static genre_status check_capacity(const char *func, size_t n_rows, size_t per_row,
-                                   const void *out, size_t cap, size_t *needed)
-{
-    if (n_rows > SIZE_MAX / per_row)
-        return genre__fail(GENRE_E_INVALID_ARG, func, "%zu rows x %zu outputs overflow",
-                           n_rows, per_row);
-    size_t need = n_rows * per_row;
-    if (needed)
-        *needed = need;
-    if (!out || cap < need)
-        return genre__fail(GENRE_E_BUFFER_TOO_SMALL, func,
-                           "the output needs %zu elements; capacity is %zu", need,
-                           out ? cap : 0);
-    return GENRE_OK;
-}
-
 genre_status genre_mlp_predict_proba(const genre_mlp *model, const double *x, size_t n_rows,
                                      size_t n_cols, size_t row_stride, double *out,
                                      size_t out_len, size_t *needed)
@@ -279,7 +265,7 @@ genre_status genre_mlp_predict_proba(const genre_mlp *model, const double *x, si
     if (st != GENRE_OK)
         return st;
     const mlp_net *n = model->net;
-    st = check_capacity(__func__, n_rows, n->width[n->n_layers], out, out_len, needed);
+    st = genre__buffer_rows(__func__, out, out_len, n_rows, n->width[n->n_layers], needed);
     if (st != GENRE_OK)
         return st;
     mlp_input in = {x, row_stride, NULL, NULL, NULL};
@@ -296,7 +282,7 @@ genre_status genre_mlp_predict_proba_csr(const genre_mlp *model, size_t n_rows,
     if (st != GENRE_OK)
         return st;
     const mlp_net *n = model->net;
-    st = check_capacity(__func__, n_rows, n->width[n->n_layers], out, out_len, needed);
+    st = genre__buffer_rows(__func__, out, out_len, n_rows, n->width[n->n_layers], needed);
     if (st != GENRE_OK)
         return st;
     mlp_input in = {NULL, 0, row_ptr, col_idx, values};
@@ -312,7 +298,7 @@ genre_status genre_mlp_predict_values(const genre_mlp *model, const double *x, s
     if (st != GENRE_OK)
         return st;
     const mlp_net *n = model->net;
-    st = check_capacity(__func__, n_rows, n->width[n->n_layers], out, out_len, needed);
+    st = genre__buffer_rows(__func__, out, out_len, n_rows, n->width[n->n_layers], needed);
     if (st != GENRE_OK)
         return st;
     mlp_input in = {x, row_stride, NULL, NULL, NULL};
@@ -336,7 +322,7 @@ genre_status genre_mlp_predict(const genre_mlp *model, const double *x, size_t n
                                     n_rows, n_cols, row_stride);
     if (st != GENRE_OK)
         return st;
-    st = check_capacity(__func__, n_rows, 1, labels, cap, needed);
+    st = genre__buffer_rows(__func__, labels, cap, n_rows, 1, needed);
     if (st != GENRE_OK)
         return st;
     mlp_input in = {x, row_stride, NULL, NULL, NULL};
@@ -366,7 +352,7 @@ genre_status genre_mlp_transform(const genre_mlp *model, int32_t layer, const do
     if (st != GENRE_OK)
         return st;
     const mlp_net *n = model->net;
-    st = check_capacity(__func__, n_rows, n->width[layer], out, out_len, needed);
+    st = genre__buffer_rows(__func__, out, out_len, n_rows, n->width[layer], needed);
     if (st != GENRE_OK)
         return st;
     mlp_input in = {x, row_stride, NULL, NULL, NULL};
@@ -386,7 +372,7 @@ genre_status genre_mlp_transform_csr(const genre_mlp *model, int32_t layer, size
     if (st != GENRE_OK)
         return st;
     const mlp_net *n = model->net;
-    st = check_capacity(__func__, n_rows, n->width[layer], out, out_len, needed);
+    st = genre__buffer_rows(__func__, out, out_len, n_rows, n->width[layer], needed);
     if (st != GENRE_OK)
         return st;
     mlp_input in = {NULL, 0, row_ptr, col_idx, values};

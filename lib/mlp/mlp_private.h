@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Private to lib/mlp/: the MLP's internal types (parameters, network,
+ * Private: the MLP's internal types (parameters, network,
  * handle, input view, fit data, workspaces, the thread team's job), its
  * constants, the kernel build switches (multiversioning, AVX2), the
  * functions one MLP file offers the others (genre__mlp_*, hidden), and the

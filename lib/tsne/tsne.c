@@ -10,9 +10,9 @@
 #include <genre/tsne.h>
 
 #include "alloc.h"
+#include "caller_buffer.h"
 #include "error_private.h"
 #include "linalg.h"
-#include "linear_util.h"
 #include "model_file.h"
 #include "parallel.h"
 #include "rng.h"
@@ -471,8 +471,8 @@ genre_status genre_tsne_fit_embed(genre_tsne *t, const double *x, size_t n_rows,
                           "has %zu (use GENRE_TSNE_INIT_RANDOM)",
                           D, n_cols);
     size_t count = 0;
-    if ((st = genre__lin_count(__func__, n_rows, D, &count)) != GENRE_OK ||
-        (st = genre__lin_out(__func__, out, out_len, count, needed)) != GENRE_OK)
+    if ((st = genre__buffer_count(__func__, n_rows, D, &count)) != GENRE_OK ||
+        (st = genre__buffer_check(__func__, out, out_len, count, needed)) != GENRE_OK)
         return st;
     int T = genre__resolve_threads(t->n_threads);
     if (T < 1)
@@ -525,7 +525,7 @@ genre_status genre_tsne_get_embedding(const genre_tsne *t, double *out, size_t o
     GENRE_CHECK_NOT_NULL(t);
     if (!t->fitted)
         return GENRE_PASS(not_fitted());
-    return genre__lin_copy_out(__func__, t->emb, t->n * (size_t)t->n_components, out, out_len,
+    return genre__buffer_copy(__func__, t->emb, t->n * (size_t)t->n_components, out, out_len,
                                needed);
 }
 

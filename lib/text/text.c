@@ -4,16 +4,18 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-/* Hashed text features (genre/text.h): UTF-8 decoding with replacement,
- * table-driven lower-casing, letter/digit tokens, char_wb n-grams over code
- * points, MurmurHash3_x86_32, TF-IDF, CSR output. */
+/* Hashed text features (genre/text.h): the handle, its lifetime and
+ * parameters, the fit (document frequencies and idf), the TF-IDF transform
+ * to CSR rows and the model-file payload. Tokenising and hashing are
+ * text_tokens.c and text_hash.c, the idf arithmetic text_idf.c, the CSR join
+ * with dense columns text_csr.c. */
 
-#include <genre/text.h>
+#include "text_private.h"
+
 #include <genre/model.h>
 
 #include "alloc.h"
 #include "error_private.h"
-#include "linalg.h"
 #include "model_file.h"
 
 #include <math.h>
@@ -41,9 +43,6 @@
 #define TAG_SEEN_IDF 18u
 
 #define MAX_NGRAM 16
-/* Up to this many columns (32 MiB of doubles) idf is also kept as a dense table. */
-#define DENSE_IDF_MAX ((uint64_t)1 << 22)
-#define COLS_LIMIT ((uint64_t)1 << 32) /* column indices are uint32_t */
 
 typedef struct params {
     int ngram_min, ngram_max, words, signed_hash, tfidf, sublinear, normalize, layout, smooth;
@@ -64,378 +63,6 @@ struct genre_text {
     double idf_unseen;
     double *dense_idf; /* n_features entries when n_features <= DENSE_IDF_MAX, else NULL */
 };
-
-/* ---- MurmurHash3_x86_32 ------------------------------------------------ */
-
-static uint32_t rotl32(uint32_t x, int r)
-{
-    return (x << r) | (x >> (32 - r));
-}
-
-uint32_t genre_text_hash(const void *data, size_t len, uint32_t seed)
-{
-    if (data == NULL && len > 0)
-        return 0;
-    const unsigned char *p = data;
-    const uint32_t c1 = 0xcc9e2d51u, c2 = 0x1b873593u;
-    uint32_t h = seed;
-    size_t nblocks = len / 4;
-    for (size_t i = 0; i < nblocks; i++) {
-        const unsigned char *b = p + 4 * i;
-        uint32_t k = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-                     (uint32_t)b[3] << 24;
-        k *= c1;
-        k = rotl32(k, 15);
-        k *= c2;
-        h ^= k;
-        h = rotl32(h, 13);
-        h = h * 5 + 0xe6546b64u;
-    }
-    const unsigned char *tail = p + 4 * nblocks;
-    uint32_t k1 = 0;
-    /* the tail's 1-3 bytes; no switch fall-through (clang rejects the
-     * comment form under -Wimplicit-fallthrough) */
-    size_t rest = len & 3;
-    if (rest != 0) {
-        if (rest == 3)
-            k1 ^= (uint32_t)tail[2] << 16;
-        if (rest >= 2)
-            k1 ^= (uint32_t)tail[1] << 8;
-        k1 ^= tail[0];
-        k1 *= c1;
-        k1 = rotl32(k1, 15);
-        k1 *= c2;
-        h ^= k1;
-    }
-    h ^= (uint32_t)len;
-    h ^= h >> 16;
-    h *= 0x85ebca6bu;
-    h ^= h >> 13;
-    h *= 0xc2b2ae35u;
-    h ^= h >> 16;
-    return h;
-}
-
-/* ---- UTF-8, case, word characters ------------------------------------- */
-
-static int cont(unsigned char b)
-{
-    return (b & 0xC0) == 0x80;
-}
-
-/* Decodes one code point at s (NUL-terminated); returns the bytes used.
- * An invalid byte gives U+FFFD, one byte used, *bad = 1. Never reads past
- * the NUL (a NUL is not a continuation byte). */
-static size_t utf8_next(const unsigned char *s, uint32_t *cp, int *bad)
-{
-    unsigned char b0 = s[0];
-    if (b0 < 0x80) {
-        *cp = b0;
-        return 1;
-    }
-    if (b0 >= 0xC2 && b0 <= 0xDF && cont(s[1])) {
-        *cp = (uint32_t)(b0 & 0x1F) << 6 | (s[1] & 0x3F);
-        return 2;
-    }
-    if (b0 >= 0xE0 && b0 <= 0xEF) {
-        unsigned char lo = b0 == 0xE0 ? 0xA0 : 0x80, hi = b0 == 0xED ? 0x9F : 0xBF;
-        if (s[1] >= lo && s[1] <= hi && cont(s[2])) {
-            *cp = (uint32_t)(b0 & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
-            return 3;
-        }
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-        unsigned char lo = b0 == 0xF0 ? 0x90 : 0x80, hi = b0 == 0xF4 ? 0x8F : 0xBF;
-        if (s[1] >= lo && s[1] <= hi && cont(s[2]) && cont(s[3])) {
-            *cp = (uint32_t)(b0 & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
-                  (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
-            return 4;
-        }
-    }
-    *cp = 0xFFFD;
-    *bad = 1;
-    return 1;
-}
-
-static size_t utf8_put(uint32_t c, unsigned char *o)
-{
-    if (c < 0x80) {
-        o[0] = (unsigned char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        o[0] = (unsigned char)(0xC0 | c >> 6);
-        o[1] = (unsigned char)(0x80 | (c & 0x3F));
-        return 2;
-    }
-    if (c < 0x10000) {
-        o[0] = (unsigned char)(0xE0 | c >> 12);
-        o[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-        o[2] = (unsigned char)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    o[0] = (unsigned char)(0xF0 | c >> 18);
-    o[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
-    o[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-    o[3] = (unsigned char)(0x80 | (c & 0x3F));
-    return 4;
-}
-
-/* Lower case by table (coverage in genre/text.h). */
-static uint32_t fold(uint32_t c)
-{
-    if (c < 0x80)
-        return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-    if (c < 0x100)
-        return (c >= 0xC0 && c <= 0xDE && c != 0xD7) ? c + 32 : c;
-    if (c < 0x180) {
-        if (c == 0x130)
-            return 'i';
-        if (c == 0x17F)
-            return 's';
-        if (c == 0x178)
-            return 0xFF;
-        if ((c <= 0x137) || (c >= 0x14A && c <= 0x177))
-            return c | 1;
-        if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E))
-            return (c & 1) ? c + 1 : c;
-        return c;
-    }
-    if (c >= 0x370 && c < 0x400) {
-        if (c == 0x386)
-            return 0x3AC;
-        if (c >= 0x388 && c <= 0x38A)
-            return c + 37;
-        if (c == 0x38C)
-            return 0x3CC;
-        if (c == 0x38E || c == 0x38F)
-            return c + 63;
-        if (c >= 0x391 && c <= 0x3AB && c != 0x3A2)
-            return c + 32;
-        if (c == 0x3C2)
-            return 0x3C3;
-        return c;
-    }
-    if (c >= 0x400 && c < 0x530) {
-        if (c <= 0x40F)
-            return c + 80;
-        if (c <= 0x42F)
-            return c + 32;
-        if ((c >= 0x460 && c <= 0x481) || (c >= 0x48A && c <= 0x4BF) || c >= 0x4D0)
-            return c | 1;
-        if (c == 0x4C0)
-            return 0x4CF;
-        if (c >= 0x4C1 && c <= 0x4CE)
-            return (c & 1) ? c + 1 : c;
-        return c;
-    }
-    return c;
-}
-
-static int is_word(uint32_t c)
-{
-    if (c < 0x80)
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (c <= 0xBF)
-        return c == 0xAA || c == 0xB2 || c == 0xB3 || c == 0xB5 || c == 0xB9 || c == 0xBA;
-    if (c == 0xD7 || c == 0xF7 || c == 0x37E || c == 0x387 || c == 0xFEFF || c == 0xFFFD)
-        return 0;
-    if ((c >= 0x2000 && c <= 0x206F) || (c >= 0x3000 && c <= 0x303F) ||
-        (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF0F) ||
-        (c >= 0xFF1A && c <= 0xFF20) || (c >= 0xFF3B && c <= 0xFF40) ||
-        (c >= 0xFF5B && c <= 0xFF65))
-        return 0;
-    return 1;
-}
-
-/* ---- One row's hashed entries -------------------------------------------- */
-
-typedef struct entry {
-    uint32_t col;
-    double v;
-} entry;
-
-typedef struct scratch {
-    uint32_t *cp; /* decoded, lower-cased name */
-    size_t cp_cap;
-    unsigned char *bytes; /* padded token, UTF-8 */
-    size_t bytes_cap;
-    size_t *off; /* byte offset of each padded code point (+ end) */
-    size_t off_cap;
-    unsigned char *key;
-    size_t key_cap;
-    entry *e;
-    size_t e_len, e_cap;
-} scratch;
-
-static void scratch_free(scratch *s)
-{
-    genre__free(s->cp);
-    genre__free(s->bytes);
-    genre__free(s->off);
-    genre__free(s->key);
-    genre__free(s->e);
-    memset(s, 0, sizeof *s);
-}
-
-static int grow(void *p, size_t *cap, size_t need, size_t item)
-{
-    if (need <= *cap)
-        return 0;
-    size_t n = *cap ? *cap : 16;
-    while (n < need)
-        n = n > SIZE_MAX / 2 ? need : n * 2;
-    if (genre__realloc_array(p, n, item))
-        return -1;
-    *cap = n;
-    return 0;
-}
-
-static int emit(const params *p, size_t field, const unsigned char *prefix, size_t n_prefix,
-                const unsigned char *bytes, size_t n_bytes, scratch *s)
-{
-    size_t klen = n_prefix + n_bytes;
-    if (grow(&s->key, &s->key_cap, klen, 1) || grow(&s->e, &s->e_cap, s->e_len + 1, sizeof(entry)))
-        return -1;
-    memcpy(s->key, prefix, n_prefix);
-    memcpy(s->key + n_prefix, bytes, n_bytes);
-    uint32_t h = genre_text_hash(s->key, klen, p->seed);
-    uint64_t col = h % p->n_buckets;
-    if (p->layout == GENRE_TEXT_LAYOUT_SEPARATE)
-        col += (uint64_t)field * p->n_buckets;
-    s->e[s->e_len].col = (uint32_t)col;
-    s->e[s->e_len].v = (p->signed_hash && (h >> 31)) ? -1.0 : 1.0;
-    s->e_len++;
-    return 0;
-}
-
-/* Features of one token cp[0..m) (already lower-cased). */
-static int token_features(const params *p, size_t field, const uint32_t *cp, size_t m,
-                          scratch *s)
-{
-    unsigned char prefix[2];
-    size_t np = 0;
-    if (p->layout == GENRE_TEXT_LAYOUT_SHARED)
-        prefix[np++] = (unsigned char)field;
-    size_t L = m + 2;
-    if (grow(&s->bytes, &s->bytes_cap, 4 * L, 1) || grow(&s->off, &s->off_cap, L + 1, sizeof(size_t)))
-        return -1;
-    size_t o = 0;
-    s->off[0] = 0;
-    o += utf8_put(' ', s->bytes + o);
-    for (size_t i = 0; i < m; i++) {
-        s->off[i + 1] = o;
-        o += utf8_put(cp[i], s->bytes + o);
-    }
-    s->off[m + 1] = o;
-    o += utf8_put(' ', s->bytes + o);
-    s->off[m + 2] = o;
-    if (p->words) {
-        prefix[np] = 'w';
-        if (emit(p, field, prefix, np + 1, s->bytes + s->off[1], s->off[m + 1] - s->off[1], s))
-            return -1;
-    }
-    if (p->ngram_max > 0) {
-        prefix[np] = 'c';
-        for (size_t n = (size_t)p->ngram_min; n <= (size_t)p->ngram_max; n++) {
-            size_t off = 0, len = n < L ? n : L;
-            if (emit(p, field, prefix, np + 1, s->bytes, s->off[len], s))
-                return -1;
-            while (off + n < L) {
-                off++;
-                if (emit(p, field, prefix, np + 1, s->bytes + s->off[off],
-                         s->off[off + n] - s->off[off], s))
-                    return -1;
-            }
-            if (off == 0)
-                break;
-        }
-    }
-    return 0;
-}
-
-/* Decodes and folds one name into s->cp; returns its code-point count or
- * (size_t)-1 on allocation failure. *bad receives 1 on invalid UTF-8. */
-static size_t decode_name(const char *name, scratch *s, int *bad)
-{
-    const unsigned char *u = (const unsigned char *)name;
-    size_t blen = strlen(name), n = 0;
-    if (grow(&s->cp, &s->cp_cap, blen + 1, sizeof(uint32_t)))
-        return (size_t)-1;
-    while (*u) {
-        uint32_t c;
-        u += utf8_next(u, &c, bad);
-        s->cp[n++] = fold(c);
-    }
-    return n;
-}
-
-static int cmp_entry(const void *a, const void *b)
-{
-    uint32_t x = ((const entry *)a)->col, y = ((const entry *)b)->col;
-    return (x > y) - (x < y);
-}
-
-/* Computes the merged, zero-free, column-sorted raw counts of one row into
- * s->e[0..s->e_len). Counts invalid and empty names. Returns 0 or -1 (NOMEM). */
-static int row_entries(const params *p, const char *const *names, size_t n_fields, scratch *s,
-                       int64_t *n_invalid, int64_t *n_empty)
-{
-    s->e_len = 0;
-    for (size_t f = 0; f < n_fields; f++) {
-        const char *name = names[f];
-        if (name == NULL || name[0] == 0) {
-            if (n_empty)
-                (*n_empty)++;
-            continue;
-        }
-        int bad = 0;
-        size_t n = decode_name(name, s, &bad);
-        if (n == (size_t)-1)
-            return -1;
-        if (bad && n_invalid)
-            (*n_invalid)++;
-        size_t i = 0;
-        while (i < n) {
-            while (i < n && !is_word(s->cp[i]))
-                i++;
-            size_t a = i;
-            while (i < n && is_word(s->cp[i]))
-                i++;
-            if (i > a && token_features(p, f, s->cp + a, i - a, s))
-                return -1;
-        }
-    }
-    /* sort by column (insertion sort for the usual rows of a few hundred) */
-    entry *e = s->e;
-    size_t m = s->e_len;
-    if (m > 512) {
-        qsort(e, m, sizeof *e, cmp_entry);
-    } else {
-        for (size_t i = 1; i < m; i++) {
-            entry x = e[i];
-            size_t j = i;
-            while (j > 0 && e[j - 1].col > x.col) {
-                e[j] = e[j - 1];
-                j--;
-            }
-            e[j] = x;
-        }
-    }
-    size_t w = 0;
-    for (size_t i = 0; i < m;) {
-        uint32_t c = e[i].col;
-        double v = 0;
-        while (i < m && e[i].col == c)
-            v += e[i++].v;
-        if (v != 0) {
-            e[w].col = c;
-            e[w].v = v;
-            w++;
-        }
-    }
-    s->e_len = w;
-    return 0;
-}
 
 /* ---- Handle -------------------------------------------------------------- */
 
@@ -591,87 +218,19 @@ genre_status genre_text_get_i64(const genre_text *t, int32_t key, int64_t *out)
     return GENRE_OK;
 }
 
-genre_status genre_text_count_issues(const char *const *texts, size_t n_rows, size_t n_fields,
-                                     int64_t *invalid_utf8, int64_t *empty)
-{
-    if (n_fields != 0 && n_rows > SIZE_MAX / n_fields)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "%zu rows x %zu fields is too large", n_rows,
-                          n_fields);
-    size_t n = n_rows * n_fields;
-    if (texts == NULL && n > 0)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "argument 'texts' is NULL");
-    int64_t bad_names = 0, empty_names = 0;
-    for (size_t i = 0; i < n; i++) {
-        const unsigned char *u = (const unsigned char *)texts[i];
-        if (u == NULL || *u == 0) {
-            empty_names++;
-            continue;
-        }
-        int bad = 0;
-        while (*u && !bad) {
-            uint32_t c;
-            u += utf8_next(u, &c, &bad);
-        }
-        bad_names += bad;
-    }
-    if (invalid_utf8)
-        *invalid_utf8 = bad_names;
-    if (empty)
-        *empty = empty_names;
-    return GENRE_OK;
-}
+/* ---- Fit and transform ---------------------------------------------------- */
 
-/* LSD radix sort of n uint32 values (11-bit digits), tmp of n entries. */
-static void radix_sort_u32(uint32_t *a, uint32_t *tmp, size_t n)
+/* The hashing settings of parameters p. */
+static genre__text_hashing hashing_of(const params *p)
 {
-    if (n == 0) /* memcpy with a NULL array would be undefined */
-        return;
-    size_t count[2048];
-    uint32_t *src = a, *dst = tmp;
-    for (int shift = 0; shift < 33; shift += 11) {
-        memset(count, 0, sizeof count);
-        for (size_t i = 0; i < n; i++)
-            count[(src[i] >> shift) & 2047]++;
-        size_t sum = 0;
-        for (size_t d = 0; d < 2048; d++) {
-            size_t c = count[d];
-            count[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            dst[count[(src[i] >> shift) & 2047]++] = src[i];
-        uint32_t *x = src;
-        src = dst;
-        dst = x;
-    }
-    if (src != a) /* three passes: the result is in tmp */
-        memcpy(a, src, n * sizeof *a);
-}
-
-/* The dense idf table of (cols, idf) over n_features columns, or NULL when
- * too many columns (then *ok stays 1) or on allocation failure (*ok = 0). */
-static double *dense_table(const uint32_t *cols, const double *idf, size_t n, uint64_t n_features,
-                           double unseen, int *ok)
-{
-    *ok = 1;
-    if (n_features > DENSE_IDF_MAX)
-        return NULL;
-    double *d = genre__alloc_array((size_t)n_features, sizeof *d);
-    if (!d) {
-        *ok = 0;
-        return NULL;
-    }
-    for (uint64_t j = 0; j < n_features; j++)
-        d[j] = unseen;
-    for (size_t k = 0; k < n; k++)
-        d[cols[k]] = idf[k];
-    return d;
-}
-
-static double idf_of(int smooth, int64_t n, int64_t df)
-{
-    return smooth ? log((1.0 + (double)n) / (1.0 + (double)df)) + 1.0
-                  : log((double)n / (double)df) + 1.0;
+    genre__text_hashing h = {.ngram_min = p->ngram_min,
+                             .ngram_max = p->ngram_max,
+                             .words = p->words,
+                             .signed_hash = p->signed_hash,
+                             .layout = p->layout,
+                             .n_buckets = p->n_buckets,
+                             .seed = p->seed};
+    return h;
 }
 
 genre_status genre_text_fit(genre_text *t, const char *const *texts, size_t n_rows,
@@ -704,6 +263,7 @@ genre_status genre_text_fit(genre_text *t, const char *const *texts, size_t n_ro
                           "%zu fields x %llu buckets is more than 2^32 columns", n_fields,
                           (unsigned long long)p.n_buckets);
 
+    const genre__text_hashing h = hashing_of(&p);
     scratch s = {0};
     uint32_t *cols = NULL, *tmp = NULL, *seen = NULL, *count = NULL;
     double *idf = NULL;
@@ -716,14 +276,14 @@ genre_status genre_text_fit(genre_text *t, const char *const *texts, size_t n_ro
     if (dense && !(count = genre__calloc_array((size_t)n_features, sizeof *count)))
         goto done;
     for (size_t i = 0; i < n_rows; i++) {
-        if (row_entries(&p, texts + i * n_fields, n_fields, &s, &n_invalid, &n_empty))
+        if (genre__text_row_entries(&h, texts + i * n_fields, n_fields, &s, &n_invalid, &n_empty))
             goto done;
         if (dense) {
             for (size_t k = 0; k < s.e_len; k++)
                 count[s.e[k].col]++;
             continue;
         }
-        if (grow(&cols, &cap, n_cols + s.e_len, sizeof *cols))
+        if (genre__text_grow(&cols, &cap, n_cols + s.e_len, sizeof *cols))
             goto done;
         for (size_t k = 0; k < s.e_len; k++)
             cols[n_cols++] = s.e[k].col;
@@ -735,7 +295,7 @@ genre_status genre_text_fit(genre_text *t, const char *const *texts, size_t n_ro
         tmp = genre__alloc_array(n_cols, sizeof *tmp);
         if (!tmp)
             goto done;
-        radix_sort_u32(cols, tmp, n_cols);
+        genre__text_radix_sort(cols, tmp, n_cols);
         for (size_t k = 0; k < n_cols; k++)
             n_seen += k == 0 || cols[k] != cols[k - 1];
     }
@@ -748,7 +308,7 @@ genre_status genre_text_fit(genre_text *t, const char *const *texts, size_t n_ro
         for (uint64_t j = 0; j < n_features; j++)
             if (count[j]) {
                 seen[w] = (uint32_t)j;
-                idf[w++] = idf_of(p.smooth, (int64_t)n_rows, count[j]);
+                idf[w++] = genre__text_idf(p.smooth, (int64_t)n_rows, count[j]);
             }
     } else {
         for (size_t k = 0; k < n_cols;) {
@@ -757,12 +317,12 @@ genre_status genre_text_fit(genre_text *t, const char *const *texts, size_t n_ro
             while (k < n_cols && cols[k] == c)
                 k++, df++;
             seen[w] = c;
-            idf[w++] = idf_of(p.smooth, (int64_t)n_rows, df);
+            idf[w++] = genre__text_idf(p.smooth, (int64_t)n_rows, df);
         }
     }
-    double unseen = idf_of(p.smooth, (int64_t)n_rows, p.smooth ? 0 : 1);
+    double unseen = genre__text_idf(p.smooth, (int64_t)n_rows, p.smooth ? 0 : 1);
     int ok;
-    double *table = dense_table(seen, idf, n_seen, n_features, unseen, &ok);
+    double *table = genre__text_dense_idf(seen, idf, n_seen, n_features, unseen, &ok);
     if (!ok)
         goto done;
     genre__free(t->dense_idf);
@@ -784,7 +344,7 @@ genre_status genre_text_fit(genre_text *t, const char *const *texts, size_t n_ro
     t->fitted = 1;
     st = GENRE_OK;
 done:
-    scratch_free(&s);
+    genre__text_scratch_free(&s);
     genre__free(cols);
     genre__free(tmp);
     genre__free(count);
@@ -826,14 +386,15 @@ genre_status genre_text_transform(const genre_text *t, const char *const *texts,
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "%zu rows x %zu fields is too large", n_rows,
                           n_fields);
     const params *p = &t->p;
+    const genre__text_hashing h = hashing_of(p);
     int write = col_idx != NULL && values != NULL;
     scratch s = {0};
     size_t nnz = 0;
     if (row_ptr)
         row_ptr[0] = 0;
     for (size_t i = 0; i < n_rows; i++) {
-        if (row_entries(p, texts + i * n_fields, n_fields, &s, NULL, NULL)) {
-            scratch_free(&s);
+        if (genre__text_row_entries(&h, texts + i * n_fields, n_fields, &s, NULL, NULL)) {
+            genre__text_scratch_free(&s);
             return GENRE_PASS(GENRE_E_NOMEM);
         }
         size_t m = s.e_len;
@@ -861,79 +422,13 @@ genre_status genre_text_transform(const genre_text *t, const char *const *texts,
         if (row_ptr)
             row_ptr[i + 1] = nnz;
     }
-    scratch_free(&s);
+    genre__text_scratch_free(&s);
     if (nnz_needed)
         *nnz_needed = nnz;
     if (col_idx == NULL || values == NULL || nnz > nnz_cap)
         return GENRE_FAIL(GENRE_E_BUFFER_TOO_SMALL,
                           "the CSR buffers hold %zu entries, %zu needed",
                           (col_idx && values) ? nnz_cap : (size_t)0, nnz);
-    return GENRE_OK;
-}
-
-genre_status genre_text_csr_append_dense(size_t n_rows, size_t n_cols, const size_t *row_ptr,
-                                         const uint32_t *col_idx, const double *values,
-                                         const double *x, size_t n_dense, size_t row_stride,
-                                         size_t *out_row_ptr, uint32_t *out_col_idx,
-                                         double *out_values, size_t out_cap,
-                                         size_t *nnz_needed)
-{
-    GENRE_CHECK_NOT_NULL(row_ptr);
-    if (n_rows == 0 || n_dense == 0)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "n_rows and n_dense must be > 0 (got %zu, %zu)",
-                          n_rows, n_dense);
-    if ((uint64_t)n_cols > COLS_LIMIT || (uint64_t)n_dense > COLS_LIMIT - (uint64_t)n_cols)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "%zu + %zu columns is more than 2^32", n_cols,
-                          n_dense);
-    genre_status st = genre__check_matrix(__func__, "x", x, n_rows, n_dense, row_stride, 1);
-    if (st != GENRE_OK)
-        return GENRE_PASS(st);
-    if (row_ptr[0] != 0)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "row_ptr[0] is %zu, not 0", row_ptr[0]);
-    for (size_t i = 0; i < n_rows; i++)
-        if (row_ptr[i + 1] < row_ptr[i])
-            return GENRE_FAIL(GENRE_E_INVALID_ARG, "row_ptr decreases at row %zu (%zu -> %zu)",
-                              i, row_ptr[i], row_ptr[i + 1]);
-    size_t nnz = row_ptr[n_rows];
-    /* The arrays' length is not passed (1.0 adds it): only an entry count
-     * that no array of doubles could hold is caught here. */
-    if (nnz > SIZE_MAX / sizeof(double))
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "row_ptr[%zu] = %zu entries cannot be in memory",
-                          n_rows, nnz);
-    if (nnz > 0 && (col_idx == NULL || values == NULL))
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "col_idx or values is NULL with %zu entries",
-                          nnz);
-    for (size_t i = 0; i < n_rows; i++)
-        for (size_t k = row_ptr[i]; k < row_ptr[i + 1]; k++)
-            if (col_idx[k] >= n_cols)
-                return GENRE_FAIL(GENRE_E_SHAPE, "row %zu has column %u, but n_cols is %zu", i,
-                                  (unsigned)col_idx[k], n_cols);
-    if (n_dense > (SIZE_MAX - nnz) / n_rows)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "the result has more than SIZE_MAX entries");
-    size_t total = nnz + n_rows * n_dense;
-    if (nnz_needed)
-        *nnz_needed = total;
-    if (out_row_ptr) {
-        for (size_t i = 0; i <= n_rows; i++)
-            out_row_ptr[i] = row_ptr[i] + i * n_dense;
-    }
-    if (out_row_ptr == NULL || out_col_idx == NULL || out_values == NULL || out_cap < total)
-        return GENRE_FAIL(GENRE_E_BUFFER_TOO_SMALL,
-                          "the output holds %zu entries, %zu needed (and row_ptr is %s)",
-                          (out_col_idx && out_values) ? out_cap : (size_t)0, total,
-                          out_row_ptr ? "given" : "NULL");
-    size_t o = 0;
-    for (size_t i = 0; i < n_rows; i++) {
-        for (size_t k = row_ptr[i]; k < row_ptr[i + 1]; k++, o++) {
-            out_col_idx[o] = col_idx[k];
-            out_values[o] = values[k];
-        }
-        const double *xi = x + i * row_stride;
-        for (size_t j = 0; j < n_dense; j++, o++) {
-            out_col_idx[o] = (uint32_t)(n_cols + j);
-            out_values[o] = xi[j];
-        }
-    }
     return GENRE_OK;
 }
 
@@ -1075,7 +570,7 @@ static genre_status read_model(const genre__mf_reader *r, void *dest, const char
     }
     genre__free(b);
     int ok;
-    t->dense_idf = dense_table(t->seen_cols, t->seen_idf, nidf, n_features, idf_unseen, &ok);
+    t->dense_idf = genre__text_dense_idf(t->seen_cols, t->seen_idf, nidf, n_features, idf_unseen, &ok);
     if (!ok) {
         genre_text_free(t);
         return GENRE_E_NOMEM;

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Private: the CSV reader over an input held in memory: its state (struct
+ * reader, the fields of the current record), RFC 4180 records
+ * (dataset_csv.c), cell checks and conversions and the storing of a record
+ * into a table through the schema's column map (dataset_cells.c), and the
+ * parse of a whole plain-text input (dataset_parse.c). gzip input is
+ * inflated first (dataset_gzip.c).
+ */
+#ifndef GENRE_DATASET_CSV_H
+#define GENRE_DATASET_CSV_H
+
+#include "dataset_private.h"
+
+#include <locale.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Offending text is quoted in messages up to this many bytes. */
+#define SHOW 48
+
+/* One field of the current record. */
+struct field {
+    size_t off;       /* in the input, or in scratch when in_scratch */
+    size_t len;
+    int in_scratch;
+    int quoted;
+};
+
+/* The reader: its input, position, limits and the current record. */
+struct reader {
+    const char *name;
+    const char *p, *end;
+    int64_t line;                 /* physical line of p, 1-based */
+    int64_t max_record;
+    const char *base;
+    struct field *fields;
+    size_t n_fields, cap_fields;
+    char *scratch;                /* unescaped quoted fields of one record */
+    size_t scratch_len, scratch_cap;
+    locale_t c_locale;
+    int utf8_valid;               /* the whole input checked at once */
+};
+
+/* The bytes of field f (not NUL-terminated; f->len of them). */
+static inline const char *field_ptr(const struct reader *rd, const struct field *f)
+{
+    return f->in_scratch ? rd->scratch + f->off : rd->base + f->off;
+}
+
+/* ---- Records (dataset_csv.c) -------------------------------------------- */
+
+/* Doubles rd's field array; GENRE_E_NOMEM when that fails. */
+genre_status genre__csv_grow_fields(struct reader *rd);
+
+/* Appends a field to the current record. */
+static inline genre_status push_field(struct reader *rd, size_t off, size_t len,
+                                      int in_scratch, int quoted)
+{
+    if (rd->n_fields == rd->cap_fields && genre__csv_grow_fields(rd) != GENRE_OK)
+        return GENRE_E_NOMEM;
+    struct field *f = &rd->fields[rd->n_fields++];
+    f->off = off;
+    f->len = len;
+    f->in_scratch = in_scratch;
+    f->quoted = quoted;
+    return GENRE_OK;
+}
+
+/* Splits the record at rd->p into rd->fields and advances past it. Call
+ * only when p < end. GENRE_E_PARSE (quoting), GENRE_E_RECORD_TOO_LONG or
+ * GENRE_E_NOMEM, recorded with the input's name and line. */
+genre_status genre__csv_read_record(struct reader *rd);
+
+/* ---- Cells (dataset_cells.c) -------------------------------------------- */
+
+/* Returns the offset of the first invalid byte of s, or len when all is
+ * valid. Rejects overlongs, surrogates and code points above U+10FFFF. */
+size_t genre__csv_utf8_check(const unsigned char *s, size_t len);
+
+/* genre__csv_parse_number's verdicts. */
+#define NUM_OK 0
+#define NUM_SYNTAX 1
+#define NUM_NONFINITE 2
+
+/* The number in s[0..len) into *out: NUM_OK, NUM_SYNTAX (not a strict
+ * decimal, nan/inf words aside) or NUM_NONFINITE; correctly rounded, loc the
+ * "C" locale. */
+int genre__csv_parse_number(const char *s, size_t len, locale_t loc, double *out);
+
+/* A schema column's place in the records and its missing-value markers. */
+struct marker {
+    const char *text;
+    size_t len;
+};
+
+struct colmap {
+    int32_t file_col;     /* field index in each record */
+    const struct genre__schema_col *sc;
+    struct marker *markers; /* this column's and every column's, lengths known */
+    size_t n_markers;
+    size_t max_marker_len;
+};
+
+/* Stores the current record (physical line line) as the table's next row
+ * (capacity reserved by the caller): numbers parsed, categories and text
+ * interned, markers and empty fields counted into missing[] per column.
+ * GENRE_E_PARSE (a bad number) or GENRE_E_NOMEM. */
+genre_status genre__csv_store_row(struct reader *rd, genre_dataset *ds, const struct colmap *map,
+                                  int64_t line, int64_t *missing);
+
+/* GENRE_E_INVALID_UTF8 naming the line, column and byte when field fd is not
+ * valid UTF-8. */
+genre_status genre__csv_check_utf8(const struct reader *rd, const char *header_name,
+                                   const struct field *fd, int64_t line);
+
+/* ---- The whole input (dataset_parse.c) ---------------------------------- */
+
+/* Parses len bytes of plain CSV (a UTF-8 byte-order mark skipped) into
+ * *out under schema; name labels messages. */
+genre_status genre__csv_read_plain(genre_dataset **out, const genre_dataset_schema *schema,
+                                   const char *buf, size_t len, const char *name);
+
+#endif

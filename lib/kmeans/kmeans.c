@@ -1,0 +1,508 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * k-means (see genre/kmeans.h for the model and its guarantees): the
+ * handle, its lifetime and parameters, the fit, predict and getter entry
+ * points and the model-file payload. The fit itself is kmeans_lloyd.c and
+ * kmeans_init.c, the k-sweep kmeans_sweep.c.
+ */
+#include "kmeans_private.h"
+
+#include <genre/model.h>
+
+#include "alloc.h"
+#include "caller_buffer.h"
+#include "error_private.h"
+#include "linalg.h"
+#include "model_file.h"
+#include "parallel.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Payload v1 records (docs/model-file-format.md), d features, k centers,
+ * n training rows:
+ *   1 n_features i64, 2 n_samples i64, 3 n_clusters i64, 4 requested K i64,
+ *   5 n_init i64, 6 max_iter i64, 7 tol f64, 8 seed i64, 9 algorithm i64,
+ *   10 distance kernel i64, 11 n_iter i64, 12 best restart i64,
+ *   13 converged i64, 14 inertia f64, 15 centers f64[k*d],
+ *   16 training labels i32[n]. */
+#define KM_PAYLOAD_VERSION 1u
+#define TAG_N_FEATURES 1u
+#define TAG_N_SAMPLES 2u
+#define TAG_N_CLUSTERS 3u
+#define TAG_K 4u
+#define TAG_N_INIT 5u
+#define TAG_MAX_ITER 6u
+#define TAG_TOL 7u
+#define TAG_SEED 8u
+#define TAG_ALGORITHM 9u
+#define TAG_KERNEL 10u
+#define TAG_N_ITER 11u
+#define TAG_BEST_RESTART 12u
+#define TAG_CONVERGED 13u
+#define TAG_INERTIA 14u
+#define TAG_CENTERS 15u
+#define TAG_LABELS 16u
+
+struct genre_kmeans {
+    int64_t k, n_init, max_iter, seed, n_threads, algorithm, kernel;
+    double tol;
+    genre_progress_fn progress;
+    void *progress_data;
+
+    int fitted;
+    size_t d, n, kf;
+    int64_t n_iter, best_restart, converged;
+    double inertia;
+    double *centers; /* kf x d */
+    int32_t *labels; /* n */
+};
+
+static void set_defaults(genre_kmeans *km)
+{
+    km->k = 8;
+    km->n_init = 10;
+    km->max_iter = 300;
+    km->tol = 1e-4;
+    km->seed = 0;
+    km->n_threads = 0;
+    km->algorithm = GENRE_KMEANS_ALGO_LLOYD;
+    km->kernel = GENRE_KMEANS_KERNEL_AUTO;
+}
+
+genre_status genre_kmeans_create(genre_kmeans **out)
+{
+    GENRE_CHECK_NOT_NULL(out);
+    *out = NULL;
+    genre_kmeans *km = GENRE_NEW(genre_kmeans);
+    if (!km)
+        return GENRE_PASS(GENRE_E_NOMEM);
+    set_defaults(km);
+    *out = km;
+    return GENRE_OK;
+}
+
+void genre_kmeans_free(genre_kmeans *km)
+{
+    if (!km)
+        return;
+    genre__free(km->centers);
+    genre__free(km->labels);
+    genre__free(km);
+}
+
+static int is_read_only(int32_t key)
+{
+    return (key >= GENRE_KMEANS_N_FEATURES && key <= GENRE_KMEANS_FITTED) ||
+           key == GENRE_KMEANS_INERTIA;
+}
+
+genre_status genre_kmeans_set_i64(genre_kmeans *km, int32_t key, int64_t value)
+{
+    GENRE_CHECK_NOT_NULL(km);
+    int64_t lo, hi;
+    const char *name;
+    int64_t *slot;
+    switch (key) {
+    case GENRE_KMEANS_K:
+        lo = 1, hi = INT32_MAX, name = "GENRE_KMEANS_K", slot = &km->k;
+        break;
+    case GENRE_KMEANS_N_INIT:
+        lo = 1, hi = 1000000, name = "GENRE_KMEANS_N_INIT", slot = &km->n_init;
+        break;
+    case GENRE_KMEANS_MAX_ITER:
+        lo = 1, hi = 10000000, name = "GENRE_KMEANS_MAX_ITER", slot = &km->max_iter;
+        break;
+    case GENRE_KMEANS_SEED:
+        lo = INT64_MIN, hi = INT64_MAX, name = "GENRE_KMEANS_SEED", slot = &km->seed;
+        break;
+    case GENRE_KMEANS_N_THREADS:
+        lo = 0, hi = INT64_MAX, name = "GENRE_KMEANS_N_THREADS", slot = &km->n_threads;
+        break;
+    case GENRE_KMEANS_ALGORITHM:
+        lo = GENRE_KMEANS_ALGO_LLOYD, hi = GENRE_KMEANS_ALGO_LLOYD,
+        name = "GENRE_KMEANS_ALGORITHM", slot = &km->algorithm;
+        break;
+    case GENRE_KMEANS_DISTANCE_KERNEL:
+        lo = GENRE_KMEANS_KERNEL_AUTO, hi = GENRE_KMEANS_KERNEL_BUILTIN,
+        name = "GENRE_KMEANS_DISTANCE_KERNEL", slot = &km->kernel;
+        break;
+    default:
+        if (is_read_only(key))
+            return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "key %d is read-only", (int)key);
+        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown integer k-means parameter key %d",
+                          (int)key);
+    }
+    if (value < lo || value > hi)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "%s must be in [%lld, %lld], got %lld", name,
+                          (long long)lo, (long long)hi, (long long)value);
+    *slot = value;
+    return GENRE_OK;
+}
+
+genre_status genre_kmeans_set_f64(genre_kmeans *km, int32_t key, double value)
+{
+    GENRE_CHECK_NOT_NULL(km);
+    if (key == GENRE_KMEANS_TOL) {
+        if (!(value >= 0.0 && value <= 1e300))
+            return GENRE_FAIL(GENRE_E_INVALID_ARG,
+                              "GENRE_KMEANS_TOL must be in [0, 1e300], got %g", value);
+        km->tol = value;
+        return GENRE_OK;
+    }
+    if (is_read_only(key))
+        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "key %d is read-only", (int)key);
+    return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown real k-means parameter key %d",
+                      (int)key);
+}
+
+genre_status genre_kmeans_get_i64(const genre_kmeans *km, int32_t key, int64_t *out)
+{
+    GENRE_CHECK_NOT_NULL(km);
+    GENRE_CHECK_NOT_NULL(out);
+    switch (key) {
+    case GENRE_KMEANS_K:
+        *out = km->k;
+        return GENRE_OK;
+    case GENRE_KMEANS_N_INIT:
+        *out = km->n_init;
+        return GENRE_OK;
+    case GENRE_KMEANS_MAX_ITER:
+        *out = km->max_iter;
+        return GENRE_OK;
+    case GENRE_KMEANS_SEED:
+        *out = km->seed;
+        return GENRE_OK;
+    case GENRE_KMEANS_N_THREADS:
+        *out = km->n_threads;
+        return GENRE_OK;
+    case GENRE_KMEANS_ALGORITHM:
+        *out = km->algorithm;
+        return GENRE_OK;
+    case GENRE_KMEANS_DISTANCE_KERNEL:
+        *out = km->kernel;
+        return GENRE_OK;
+    case GENRE_KMEANS_FITTED:
+        *out = km->fitted;
+        return GENRE_OK;
+    default:
+        break;
+    }
+    if (!is_read_only(key) || key == GENRE_KMEANS_INERTIA)
+        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown integer k-means key %d", (int)key);
+    if (!km->fitted)
+        return GENRE_FAIL(GENRE_E_BAD_STATE, "the k-means is not fitted");
+    switch (key) {
+    case GENRE_KMEANS_N_FEATURES:
+        *out = (int64_t)km->d;
+        break;
+    case GENRE_KMEANS_N_SAMPLES:
+        *out = (int64_t)km->n;
+        break;
+    case GENRE_KMEANS_N_CLUSTERS:
+        *out = (int64_t)km->kf;
+        break;
+    case GENRE_KMEANS_N_ITER:
+        *out = km->n_iter;
+        break;
+    case GENRE_KMEANS_BEST_RESTART:
+        *out = km->best_restart;
+        break;
+    default:
+        *out = km->converged;
+        break;
+    }
+    return GENRE_OK;
+}
+
+genre_status genre_kmeans_get_f64(const genre_kmeans *km, int32_t key, double *out)
+{
+    GENRE_CHECK_NOT_NULL(km);
+    GENRE_CHECK_NOT_NULL(out);
+    if (key == GENRE_KMEANS_TOL) {
+        *out = km->tol;
+        return GENRE_OK;
+    }
+    if (key != GENRE_KMEANS_INERTIA)
+        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown real k-means key %d", (int)key);
+    if (!km->fitted)
+        return GENRE_FAIL(GENRE_E_BAD_STATE, "the k-means is not fitted");
+    *out = km->inertia;
+    return GENRE_OK;
+}
+
+genre_status genre_kmeans_set_progress(genre_kmeans *km, genre_progress_fn fn, void *user_data)
+{
+    GENRE_CHECK_NOT_NULL(km);
+    km->progress = fn;
+    km->progress_data = user_data;
+    return GENRE_OK;
+}
+
+/* ---- Fit ---------------------------------------------------------------- */
+
+genre__kmeans_config genre__kmeans_config_of(const genre_kmeans *km)
+{
+    genre__kmeans_config c = {.n_init = km->n_init,
+                              .max_iter = km->max_iter,
+                              .seed = km->seed,
+                              .n_threads = km->n_threads,
+                              .kernel = km->kernel,
+                              .tol = km->tol,
+                              .progress = km->progress,
+                              .progress_data = km->progress_data};
+    return c;
+}
+
+genre_status genre_kmeans_fit(genre_kmeans *km, const double *x, size_t n_rows, size_t n_cols,
+                              size_t row_stride)
+{
+    GENRE_CHECK_NOT_NULL(km);
+    genre_status st = genre__check_matrix(__func__, "x", x, n_rows, n_cols, row_stride, 1);
+    if (st != GENRE_OK)
+        return GENRE_PASS(st);
+    if ((uint64_t)km->k > n_rows)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG,
+                          "GENRE_KMEANS_K = %lld clusters is more than the %zu row(s) of x",
+                          (long long)km->k, n_rows);
+    double *centers = NULL;
+    int32_t *labels = NULL;
+    run_out best;
+    int64_t best_r;
+    const genre__kmeans_config cfg = genre__kmeans_config_of(km);
+    st = genre__kmeans_fit_restarts(&cfg, __func__, x, n_rows, n_cols, row_stride,
+                                    (size_t)km->k, &centers, &labels, &best, &best_r);
+    if (st != GENRE_OK)
+        return GENRE_PASS(st);
+    genre__free(km->centers);
+    genre__free(km->labels);
+    km->centers = centers;
+    km->labels = labels;
+    km->fitted = 1;
+    km->d = n_cols;
+    km->n = n_rows;
+    km->kf = (size_t)km->k;
+    km->n_iter = best.n_iter;
+    km->best_restart = best_r;
+    km->converged = best.converged;
+    km->inertia = best.inertia;
+    return GENRE_OK;
+}
+
+/* ---- Predict and getters ------------------------------------------------ */
+
+typedef struct pred_ctx {
+    const genre_kmeans *km;
+    const double *x;
+    size_t n, stride;
+    int32_t *out;
+} pred_ctx;
+
+static void predict_rows(void *vctx, size_t begin, size_t end, int worker)
+{
+    const pred_ctx *c = vctx;
+    const size_t d = c->km->d, k = c->km->kf;
+    const size_t r1 = end * ROWS < c->n ? end * ROWS : c->n;
+    (void)worker;
+    for (size_t i = begin * ROWS; i < r1; i++) {
+        const double *xi = c->x + i * c->stride;
+        size_t best = 0;
+        double bd = sqdist(xi, c->km->centers, d);
+        for (size_t j = 1; j < k; j++) {
+            double v = sqdist(xi, c->km->centers + j * d, d);
+            if (v < bd) {
+                bd = v;
+                best = j;
+            }
+        }
+        c->out[i] = (int32_t)best;
+    }
+}
+
+static genre_status fitted_or_fail(const genre_kmeans *km, const char *func)
+{
+    if (km == NULL)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "argument 'km' is NULL");
+    if (!km->fitted)
+        return genre__fail(GENRE_E_BAD_STATE, func, "the k-means is not fitted");
+    return GENRE_OK;
+}
+
+genre_status genre_kmeans_predict(const genre_kmeans *km, const double *x, size_t n_rows,
+                                  size_t n_cols, size_t row_stride, int32_t *out,
+                                  size_t out_len, size_t *needed)
+{
+    genre_status st = fitted_or_fail(km, __func__);
+    if (st != GENRE_OK)
+        return GENRE_PASS(st);
+    if ((st = genre__check_matrix(__func__, "x", x, n_rows, n_cols, row_stride, 1)) !=
+        GENRE_OK)
+        return GENRE_PASS(st);
+    if (n_cols != km->d)
+        return GENRE_FAIL(GENRE_E_SHAPE, "x has %zu columns but the k-means was fitted on %zu",
+                          n_cols, km->d);
+    if ((st = genre__buffer_check(__func__, out, out_len, n_rows, needed)) != GENRE_OK)
+        return GENRE_PASS(st);
+    int T = genre__resolve_threads(km->n_threads);
+    pred_ctx c = {km, x, n_rows, row_stride, out};
+    genre__parallel_for(T > 0 ? T : 1, (n_rows + ROWS - 1) / ROWS, predict_rows, &c);
+    return GENRE_OK;
+}
+
+genre_status genre_kmeans_get_centers(const genre_kmeans *km, double *out, size_t out_len,
+                                      size_t *needed)
+{
+    genre_status st = fitted_or_fail(km, __func__);
+    return st ? st
+              : genre__buffer_copy(__func__, km->centers, km->kf * km->d, out, out_len, needed);
+}
+
+genre_status genre_kmeans_get_labels(const genre_kmeans *km, int32_t *out, size_t out_len,
+                                     size_t *needed)
+{
+    genre_status st = fitted_or_fail(km, __func__);
+    if (st == GENRE_OK)
+        st = genre__buffer_check(__func__, out, out_len, km->n, needed);
+    if (st != GENRE_OK)
+        return GENRE_PASS(st);
+    memcpy(out, km->labels, km->n * sizeof(int32_t));
+    return GENRE_OK;
+}
+
+/* ---- Persistence -------------------------------------------------------- */
+
+/* The codec's genre__mf_encode_fn (model_file.h): model is a fitted genre_kmeans. */
+static genre_status write_model(const void *model, genre__mf_writer *w)
+{
+    const genre_kmeans *km = model;
+    genre__mf_put_i64(w, TAG_N_FEATURES, (int64_t)km->d);
+    genre__mf_put_i64(w, TAG_N_SAMPLES, (int64_t)km->n);
+    genre__mf_put_i64(w, TAG_N_CLUSTERS, (int64_t)km->kf);
+    genre__mf_put_i64(w, TAG_K, km->k);
+    genre__mf_put_i64(w, TAG_N_INIT, km->n_init);
+    genre__mf_put_i64(w, TAG_MAX_ITER, km->max_iter);
+    genre__mf_put_f64(w, TAG_TOL, km->tol);
+    genre__mf_put_i64(w, TAG_SEED, km->seed);
+    genre__mf_put_i64(w, TAG_ALGORITHM, km->algorithm);
+    genre__mf_put_i64(w, TAG_KERNEL, km->kernel);
+    genre__mf_put_i64(w, TAG_N_ITER, km->n_iter);
+    genre__mf_put_i64(w, TAG_BEST_RESTART, km->best_restart);
+    genre__mf_put_i64(w, TAG_CONVERGED, km->converged);
+    genre__mf_put_f64(w, TAG_INERTIA, km->inertia);
+    genre__mf_put_f64_array(w, TAG_CENTERS, km->centers, km->kf * km->d);
+    return genre__mf_put_i32_array(w, TAG_LABELS, km->labels, km->n);
+}
+
+/* The codec's genre__mf_decode_fn (model_file.h): dest is their
+ * genre_kmeans **out; r NULL only clears *out; the payload version is checked. */
+static genre_status read_model(const genre__mf_reader *r, void *dest, const char *func)
+{
+    genre_kmeans **out = dest;
+    *out = NULL;
+    if (r == NULL)
+        return GENRE_OK;
+    int64_t d, n, kf, k, n_init, max_iter, seed, algo, kernel, n_iter, best_r, conv;
+    double tol, inertia;
+    genre_status st;
+    if ((st = genre__mf_get_i64(r, TAG_N_FEATURES, &d)) != GENRE_OK ||
+        (st = genre__mf_get_i64(r, TAG_N_SAMPLES, &n)) != GENRE_OK ||
+        (st = genre__mf_get_i64(r, TAG_N_CLUSTERS, &kf)) != GENRE_OK ||
+        (st = genre__mf_get_i64(r, TAG_K, &k)) != GENRE_OK ||
+        (st = genre__mf_get_i64(r, TAG_N_INIT, &n_init)) != GENRE_OK ||
+        (st = genre__mf_get_i64(r, TAG_MAX_ITER, &max_iter)) != GENRE_OK ||
+        (st = genre__mf_get_f64(r, TAG_TOL, &tol)) != GENRE_OK ||
+        (st = genre__mf_get_i64(r, TAG_SEED, &seed)) != GENRE_OK ||
+        (st = genre__mf_get_i64(r, TAG_ALGORITHM, &algo)) != GENRE_OK ||
+        (st = genre__mf_get_i64(r, TAG_KERNEL, &kernel)) != GENRE_OK ||
+        (st = genre__mf_get_i64(r, TAG_N_ITER, &n_iter)) != GENRE_OK ||
+        (st = genre__mf_get_i64(r, TAG_BEST_RESTART, &best_r)) != GENRE_OK ||
+        (st = genre__mf_get_i64(r, TAG_CONVERGED, &conv)) != GENRE_OK ||
+        (st = genre__mf_get_f64(r, TAG_INERTIA, &inertia)) != GENRE_OK)
+        return st;
+    size_t cnt_c = 0, cnt_l = 0;
+    if (d < 1 || d > INT32_MAX || kf < 1 || kf > INT32_MAX || n < kf || k < 1 ||
+        k > INT32_MAX || n_init < 1 || n_init > 1000000 || max_iter < 1 ||
+        max_iter > 10000000 || !(tol >= 0 && tol <= 1e300) ||
+        algo != GENRE_KMEANS_ALGO_LLOYD || kernel < GENRE_KMEANS_KERNEL_AUTO ||
+        kernel > GENRE_KMEANS_KERNEL_BUILTIN || n_iter < 0 || n_iter > max_iter ||
+        best_r < 0 || best_r >= n_init || (conv != 0 && conv != 1) ||
+        !(inertia >= 0 && isfinite(inertia)) ||
+        genre__mf_get_count(r, TAG_CENTERS, GENRE__MF_F64_ARRAY, &cnt_c) != GENRE_OK ||
+        genre__mf_get_count(r, TAG_LABELS, GENRE__MF_I32_ARRAY, &cnt_l) != GENRE_OK ||
+        (uint64_t)n != cnt_l || (uint64_t)kf > cnt_c || cnt_c % (uint64_t)kf != 0 ||
+        cnt_c / (uint64_t)kf != (uint64_t)d)
+        return genre__fail(GENRE_E_CORRUPT, func,
+                           "inconsistent k-means model: n_features %lld, n_samples %lld, "
+                           "n_clusters %lld, k %lld, n_init %lld, max_iter %lld, n_iter %lld, "
+                           "best restart %lld, %zu center values, %zu labels",
+                           (long long)d, (long long)n, (long long)kf, (long long)k,
+                           (long long)n_init, (long long)max_iter, (long long)n_iter,
+                           (long long)best_r, cnt_c, cnt_l);
+    genre_kmeans *km;
+    if ((st = genre_kmeans_create(&km)) != GENRE_OK)
+        return st;
+    km->centers = genre__alloc_array(cnt_c, sizeof(double));
+    km->labels = km->centers ? genre__alloc_array(cnt_l, sizeof(int32_t)) : NULL;
+    if (!km->labels) {
+        genre_kmeans_free(km);
+        return GENRE_E_NOMEM;
+    }
+    if ((st = genre__mf_get_f64_array(r, TAG_CENTERS, km->centers, cnt_c)) != GENRE_OK ||
+        (st = genre__mf_get_i32_array(r, TAG_LABELS, km->labels, cnt_l)) != GENRE_OK) {
+        genre_kmeans_free(km);
+        return st;
+    }
+    int bad = 0;
+    for (size_t q = 0; q < cnt_c; q++)
+        bad |= !isfinite(km->centers[q]);
+    for (size_t q = 0; q < cnt_l; q++)
+        bad |= km->labels[q] < 0 || km->labels[q] >= kf;
+    if (bad) {
+        genre_kmeans_free(km);
+        return genre__fail(GENRE_E_CORRUPT, func, "invalid k-means centers or labels");
+    }
+    km->k = k;
+    km->n_init = n_init;
+    km->max_iter = max_iter;
+    km->tol = tol;
+    km->seed = seed;
+    km->algorithm = algo;
+    km->kernel = kernel;
+    km->fitted = 1;
+    km->d = (size_t)d;
+    km->n = (size_t)n;
+    km->kf = (size_t)kf;
+    km->n_iter = n_iter;
+    km->best_restart = best_r;
+    km->converged = conv;
+    km->inertia = inertia;
+    *out = km;
+    return GENRE_OK;
+}
+
+static const genre__mf_codec codec = {GENRE_MODEL_KMEANS, KM_PAYLOAD_VERSION, "k-means", write_model,
+                                      read_model};
+
+genre_status genre_kmeans_save(const genre_kmeans *km, const char *path)
+{
+    genre_status st = fitted_or_fail(km, __func__);
+    return st ? st : genre__mf_save_file(__func__, km, path, &codec);
+}
+
+genre_status genre_kmeans_save_to_memory(const genre_kmeans *km, void *buf, size_t cap,
+                                         size_t *written_or_needed)
+{
+    genre_status st = fitted_or_fail(km, __func__);
+    return st ? st : genre__mf_save_memory(__func__, km, buf, cap, written_or_needed, &codec);
+}
+
+genre_status genre_kmeans_load_from_memory(genre_kmeans **out, const void *buf, size_t len)
+{
+    return genre__mf_load_memory(__func__, out, buf, len, &codec);
+}
+
+genre_status genre_kmeans_load(genre_kmeans **out, const char *path)
+{
+    return genre__mf_load_file(__func__, out, path, &codec);
+}

@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * One k-means fit: n_init restarts, restart r seeding its generator with
+ * stream r of the seed, each running greedy k-means++ (kmeans_init.c) and
+ * Lloyd's iterations; the lowest final inertia wins (the first restart on
+ * ties). The distance kernels of the assignment step are here: the builtin
+ * loop (unrolled for up to four columns) and the CBLAS one (dgemm of the
+ * rows against the centers, blocked to CROSS_BUDGET doubles).
+ */
+#include "kmeans_private.h"
+
+#include "alloc.h"
+#include "error_private.h"
+#include "linalg.h"
+#include "parallel.h"
+
+/* AUTO uses the builtin distance loop up to this many columns
+ * (bench/bench_kmeans.c measures both kernels). */
+#define AUTO_BUILTIN_MAX_COLS 8
+/* Doubles of the CBLAS kernel's cross-product block (32 MiB). */
+#define CROSS_BUDGET ((size_t)1 << 22)
+
+/* ---- The parallel row loops --------------------------------------------- */
+
+/* The assignment loop; inlined with a constant d for the few-column cases
+ * so the distance loop is unrolled. */
+static inline void assign_range(const row_ctx *c, size_t begin, size_t end, int worker,
+                                const size_t d)
+{
+    const size_t k = c->k;
+    const size_t r0 = c->row0 + begin * ROWS;
+    size_t r1 = c->row0 + end * ROWS;
+    if (r1 > c->row0 + c->len)
+        r1 = c->row0 + c->len;
+    double *sums = c->sums + (size_t)worker * k * d;
+    double *counts = c->counts + (size_t)worker * k;
+    double obj = 0.0;
+    size_t changed = 0;
+    for (size_t i = r0; i < r1; i++) {
+        const double *xi = c->x + i * c->stride;
+        size_t best = 0;
+        double bd;
+        if (c->cross) {
+            const double *cr = c->cross + (i - c->row0) * k;
+            bd = INFINITY;
+            for (size_t j = 0; j < k; j++) {
+                double v = c->xnorm[i] - 2.0 * cr[j] + c->cnorm[j];
+                if (v < bd) {
+                    bd = v;
+                    best = j;
+                }
+            }
+            bd = bd > 0 ? bd : 0.0;
+        } else {
+            bd = sqdist(xi, c->centers, d);
+            for (size_t j = 1; j < k; j++) {
+                double v = sqdist(xi, c->centers + j * d, d);
+                if (v < bd) {
+                    bd = v;
+                    best = j;
+                }
+            }
+        }
+        changed += c->lab[i] != (int32_t)best;
+        c->lab[i] = (int32_t)best;
+        c->mind[i] = bd;
+        obj += bd;
+        if (c->accumulate) {
+            double *sm = sums + best * d;
+            for (size_t t = 0; t < d; t++)
+                sm[t] += xi[t];
+            counts[best] += 1.0;
+        }
+    }
+    c->obj[worker] += obj;
+    c->changed[worker] += changed;
+}
+
+static void assign_rows(void *vctx, size_t begin, size_t end, int worker)
+{
+    const row_ctx *c = vctx;
+    switch (c->d) {
+    case 1:
+        assign_range(c, begin, end, worker, 1);
+        break;
+    case 2:
+        assign_range(c, begin, end, worker, 2);
+        break;
+    case 3:
+        assign_range(c, begin, end, worker, 3);
+        break;
+    case 4:
+        assign_range(c, begin, end, worker, 4);
+        break;
+    default:
+        assign_range(c, begin, end, worker, c->d);
+        break;
+    }
+}
+
+/* Exact inertia of the labels in c->lab. */
+static void inertia_rows(void *vctx, size_t begin, size_t end, int worker)
+{
+    const row_ctx *c = vctx;
+    const size_t r0 = begin * ROWS, r1 = end * ROWS < c->n ? end * ROWS : c->n;
+    double obj = 0.0;
+    for (size_t i = r0; i < r1; i++) {
+        double v = sqdist(c->x + i * c->stride, c->centers + (size_t)c->lab[i] * c->d, c->d);
+        c->mind[i] = v;
+        obj += v;
+    }
+    c->obj[worker] += obj;
+}
+
+/* ---- Workspace ---------------------------------------------------------- */
+
+static void ws_free(fit_ws *w)
+{
+    genre__free(w->lab);
+    genre__free(w->best_lab);
+    genre__free(w->mind);
+    genre__free(w->xnorm);
+    genre__free(w->cnorm);
+    genre__free(w->cross);
+    genre__free(w->centers);
+    genre__free(w->centers_new);
+    genre__free(w->best_centers);
+    genre__free(w->sums);
+    genre__free(w->counts);
+    genre__free(w->obj);
+    genre__free(w->changed);
+    genre__free(w->closest);
+    genre__free(w->cand);
+    genre__free(w->cand_d);
+    genre__free(w->cumsum);
+    genre__free(w->taken);
+}
+
+static genre_status ws_alloc(fit_ws *w)
+{
+    const size_t n = w->n, d = w->d, k = w->k, T = w->T, tr = n_trials(k);
+    const size_t obj_len = T * (tr > 1 ? tr : 1);
+    w->lab = genre__alloc_array(n, sizeof(int32_t));
+    w->best_lab = w->lab ? genre__alloc_array(n, sizeof(int32_t)) : NULL;
+    w->mind = w->best_lab ? genre__alloc_array(n, sizeof(double)) : NULL;
+    w->cnorm = w->mind ? genre__alloc_array(k, sizeof(double)) : NULL;
+    w->centers = w->cnorm ? genre__alloc_array(k * d, sizeof(double)) : NULL;
+    w->centers_new = w->centers ? genre__alloc_array(k * d, sizeof(double)) : NULL;
+    w->best_centers = w->centers_new ? genre__alloc_array(k * d, sizeof(double)) : NULL;
+    w->sums = w->best_centers ? genre__alloc_array(T * k, d * sizeof(double)) : NULL;
+    w->counts = w->sums ? genre__alloc_array(T * k, sizeof(double)) : NULL;
+    w->obj = w->counts ? genre__alloc_array(obj_len, sizeof(double)) : NULL;
+    w->changed = w->obj ? genre__alloc_array(T, sizeof(size_t)) : NULL;
+    w->closest = w->changed ? genre__alloc_array(n, sizeof(double)) : NULL;
+    w->cand = w->closest ? genre__alloc_array(tr, d * sizeof(double)) : NULL;
+    w->cand_d = w->cand ? genre__alloc_array(tr, n * sizeof(double)) : NULL;
+    w->cumsum = w->cand_d ? genre__alloc_array(n, sizeof(double)) : NULL;
+    w->taken = w->cumsum ? genre__alloc_array(n, 1) : NULL;
+    if (!w->taken)
+        return GENRE_E_NOMEM;
+    if (w->use_cblas) {
+        w->cross_rows = CROSS_BUDGET / k < n ? CROSS_BUDGET / k : n;
+        w->cross_rows = w->cross_rows < ROWS ? ROWS : w->cross_rows;
+        w->cross_rows = w->cross_rows < n ? w->cross_rows : n;
+        w->xnorm = genre__alloc_array(n, sizeof(double));
+        w->cross = w->xnorm ? genre__alloc_array(w->cross_rows, k * sizeof(double)) : NULL;
+        if (!w->cross)
+            return GENRE_E_NOMEM;
+        for (size_t i = 0; i < n; i++) {
+            const double *xi = w->x + i * w->stride;
+            w->xnorm[i] = genre__dot(d, xi, xi);
+        }
+    }
+    return GENRE_OK;
+}
+
+/* ---- Lloyd's iterations and the restarts -------------------------------- */
+
+/* Assigns every row to its nearest center; with accumulate, also the
+ * per-cluster sums (combined into w->sums / w->counts, worker 0's slot).
+ * Returns the assignment inertia and the number of changed labels. */
+static genre_status assign(fit_ws *w, const double *centers, int accumulate, double *obj,
+                           size_t *changed)
+{
+    const size_t k = w->k, d = w->d, T = w->T;
+    memset(w->obj, 0, T * sizeof(double));
+    memset(w->changed, 0, T * sizeof(size_t));
+    if (accumulate) {
+        memset(w->sums, 0, T * k * d * sizeof(double));
+        memset(w->counts, 0, T * k * sizeof(double));
+    }
+    row_ctx c = base_ctx(w, centers);
+    c.accumulate = accumulate;
+    if (w->use_cblas) {
+        for (size_t j = 0; j < k; j++)
+            w->cnorm[j] = genre__dot(d, centers + j * d, centers + j * d);
+        c.cross = w->cross;
+        for (size_t r0 = 0; r0 < w->n; r0 += w->cross_rows) {
+            const size_t len = w->n - r0 < w->cross_rows ? w->n - r0 : w->cross_rows;
+            genre_status st = genre__gemm(GENRE__NO_TRANS, GENRE__TRANS, 1.0,
+                                          w->x + r0 * w->stride, len, d, w->stride, centers,
+                                          k, d, d, 0.0, w->cross, len, k, k);
+            if (st != GENRE_OK)
+                return st;
+            c.row0 = r0;
+            c.len = len;
+            genre__parallel_for((int)T, (len + ROWS - 1) / ROWS, assign_rows, &c);
+        }
+    } else {
+        c.row0 = 0;
+        c.len = w->n;
+        genre__parallel_for((int)T, w->n_items, assign_rows, &c);
+    }
+    double o = 0.0;
+    size_t ch = 0;
+    for (size_t t = 0; t < T; t++) {
+        o += w->obj[t];
+        ch += w->changed[t];
+    }
+    if (accumulate)
+        for (size_t t = 1; t < T; t++) {
+            for (size_t q = 0; q < k * d; q++)
+                w->sums[q] += w->sums[t * k * d + q];
+            for (size_t q = 0; q < k; q++)
+                w->counts[q] += w->counts[t * k + q];
+        }
+    *obj = o;
+    *changed = ch;
+    return GENRE_OK;
+}
+
+static double exact_inertia(fit_ws *w, const double *centers)
+{
+    memset(w->obj, 0, w->T * sizeof(double));
+    row_ctx c = base_ctx(w, centers);
+    genre__parallel_for((int)w->T, w->n_items, inertia_rows, &c);
+    double o = 0.0;
+    for (size_t t = 0; t < w->T; t++)
+        o += w->obj[t];
+    return o;
+}
+
+/* Means of the accumulated rows into w->centers_new; empty clusters move to
+ * the rows farthest from their centers (by w->mind). Returns the squared
+ * center shift summed over centers. */
+static double update_centers(fit_ws *w)
+{
+    const size_t k = w->k, d = w->d, n = w->n;
+    int any_empty = 0;
+    for (size_t j = 0; j < k; j++) {
+        double *cn = w->centers_new + j * d;
+        if (w->counts[j] > 0) {
+            for (size_t t = 0; t < d; t++)
+                cn[t] = w->sums[j * d + t] / w->counts[j];
+        } else {
+            memcpy(cn, w->centers + j * d, d * sizeof(double));
+            any_empty = 1;
+        }
+    }
+    if (any_empty) {
+        memset(w->taken, 0, n);
+        for (size_t j = 0; j < k; j++) {
+            if (w->counts[j] > 0)
+                continue;
+            size_t far = n;
+            double fd = 0.0;
+            for (size_t i = 0; i < n; i++)
+                if (!w->taken[i] && w->mind[i] > fd) {
+                    fd = w->mind[i];
+                    far = i;
+                }
+            if (far == n)
+                break; /* every row on its center: keep the empty cluster */
+            w->taken[far] = 1;
+            memcpy(w->centers_new + j * d, w->x + far * w->stride, d * sizeof(double));
+        }
+    }
+    double shift = 0.0;
+    for (size_t q = 0; q < k * d; q++) {
+        double dl = w->centers_new[q] - w->centers[q];
+        shift += dl * dl;
+    }
+    return shift;
+}
+
+static genre_status lloyd(fit_ws *w, const genre__kmeans_config *cfg, double tol_abs,
+                          int64_t *iter_total, run_out *out)
+{
+    for (size_t i = 0; i < w->n; i++)
+        w->lab[i] = -1;
+    int strict = 0, converged = 0;
+    int64_t it = 0;
+    genre_status st;
+    while (it < cfg->max_iter) {
+        double obj;
+        size_t changed;
+        if ((st = assign(w, w->centers, 1, &obj, &changed)) != GENRE_OK)
+            return st;
+        it++;
+        ++*iter_total;
+        if (cfg->progress && cfg->progress(cfg->progress_data, GENRE_KMEANS_PHASE_LLOYD,
+                                         *iter_total, -1, obj) != 0)
+            return GENRE_FAIL(GENRE_E_CANCELLED,
+                              "cancelled by the progress callback after %lld iteration(s)",
+                              (long long)*iter_total);
+        if (changed == 0) {
+            strict = converged = 1;
+            break;
+        }
+        const double shift = update_centers(w);
+        double *tmp = w->centers;
+        w->centers = w->centers_new;
+        w->centers_new = tmp;
+        if (shift <= tol_abs) {
+            converged = 1;
+            break;
+        }
+    }
+    if (!strict) {
+        double obj;
+        size_t changed;
+        if ((st = assign(w, w->centers, 0, &obj, &changed)) != GENRE_OK)
+            return st;
+    }
+    out->inertia = exact_inertia(w, w->centers);
+    out->n_iter = it;
+    out->converged = converged;
+    return GENRE_OK;
+}
+
+static int use_cblas(const genre__kmeans_config *cfg, size_t d)
+{
+    if (cfg->kernel == GENRE_KMEANS_KERNEL_CBLAS)
+        return 1;
+    if (cfg->kernel == GENRE_KMEANS_KERNEL_BUILTIN)
+        return 0;
+    return d > AUTO_BUILTIN_MAX_COLS;
+}
+
+genre_status genre__kmeans_fit_restarts(const genre__kmeans_config *cfg, const char *func,
+                                        const double *x, size_t n, size_t d, size_t stride,
+                                        size_t k, double **centers_out, int32_t **labels_out,
+                                        run_out *best_out, int64_t *best_restart)
+{
+    const int T = genre__resolve_threads(cfg->n_threads);
+    if (T < 0)
+        return T;
+    /* Mean column variance (two passes), for the relative tolerance. */
+    double var_sum = 0.0;
+    for (size_t t = 0; t < d; t++) {
+        double m = 0.0, v = 0.0;
+        for (size_t i = 0; i < n; i++)
+            m += x[i * stride + t];
+        m /= (double)n;
+        for (size_t i = 0; i < n; i++) {
+            double dl = x[i * stride + t] - m;
+            v += dl * dl;
+        }
+        var_sum += v / (double)n;
+    }
+    if (!isfinite(var_sum))
+        return genre__fail(GENRE_E_NUMERIC, func,
+                           "the column variances of x overflow (values too large)");
+    const double tol_abs = cfg->tol * var_sum / (double)d;
+
+    fit_ws w;
+    memset(&w, 0, sizeof w);
+    w.x = x;
+    w.n = n;
+    w.d = d;
+    w.stride = stride;
+    w.k = k;
+    w.n_items = (n + ROWS - 1) / ROWS;
+    w.T = (size_t)T < w.n_items ? (size_t)T : w.n_items;
+    w.use_cblas = use_cblas(cfg, d);
+    genre_status st = ws_alloc(&w);
+    if (st != GENRE_OK) {
+        ws_free(&w);
+        return st;
+    }
+    int64_t iter_total = 0;
+    run_out best = {INFINITY, 0, 0};
+    int64_t best_r = -1;
+    for (int64_t r = 0; r < cfg->n_init; r++) {
+        genre__rng rng;
+        genre__rng_init(&rng, (uint64_t)cfg->seed, (uint64_t)r);
+        genre__kmeans_pp(&w, &rng);
+        run_out ro = {0.0, 0, 0};
+        if ((st = lloyd(&w, cfg, tol_abs, &iter_total, &ro)) != GENRE_OK)
+            break;
+        if (best_r < 0 || ro.inertia < best.inertia) {
+            best = ro;
+            best_r = r;
+            memcpy(w.best_centers, w.centers, k * d * sizeof(double));
+            memcpy(w.best_lab, w.lab, n * sizeof(int32_t));
+        }
+    }
+    if (st == GENRE_OK && !isfinite(best.inertia))
+        st = genre__fail(GENRE_E_NUMERIC, func,
+                         "the inertia overflows (values of x too large)");
+    if (st == GENRE_OK) {
+        *centers_out = w.best_centers;
+        *labels_out = w.best_lab;
+        w.best_centers = NULL;
+        w.best_lab = NULL;
+        *best_out = best;
+        *best_restart = best_r;
+    }
+    ws_free(&w);
+    return st;
+}

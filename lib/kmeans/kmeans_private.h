@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Private: the k-means fit engine behind genre/kmeans.h: one whole fit
+ * (n_init restarts of greedy k-means++ and Lloyd's iterations) from the
+ * parameters it reads, and what its two halves share: the parallel row
+ * loops' context, the fit's workspace and the squared distance.
+ *
+ * Every per-row loop runs through genre__parallel_for over fixed blocks of
+ * ROWS rows, each worker keeping its own partial sums that are combined in
+ * worker order; BLAS (dgemm of the CBLAS kernel) only runs between parallel
+ * regions, on the calling thread (docs/threads.md).
+ */
+#ifndef GENRE_KMEANS_PRIVATE_H
+#define GENRE_KMEANS_PRIVATE_H
+
+#include <genre/kmeans.h>
+
+#include "rng.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Rows per item of the parallel loops. */
+#define ROWS 256
+/* Most k-means++ candidates drawn per new center. */
+#define MAX_TRIALS 64
+
+/* What a fit reads from the handle's parameters (genre/kmeans.h keys). */
+typedef struct genre__kmeans_config {
+    int64_t n_init, max_iter, seed, n_threads, kernel;
+    double tol;
+    genre_progress_fn progress;
+    void *progress_data;
+} genre__kmeans_config;
+
+/* The parameters of km as a fit reads them (kmeans.c). */
+genre__kmeans_config genre__kmeans_config_of(const genre_kmeans *km);
+
+/* The result of one restart, and of the best one. */
+typedef struct run_out {
+    double inertia;
+    int64_t n_iter;
+    int converged;
+} run_out;
+
+/*
+ * The whole fit of k clusters on the n x d rows of x (row stride stride,
+ * finite, n >= k) into freshly allocated centers (k x d) and training labels
+ * (n), owned by the caller on GENRE_OK; *best_out and *best_restart describe
+ * the winning restart (the lowest final inertia, the first on ties).
+ * Failures are recorded for func: GENRE_E_NOMEM, GENRE_E_NUMERIC (column
+ * variances or inertia overflow), GENRE_E_CANCELLED (the progress
+ * callback) or the failure of genre__resolve_threads (kmeans_lloyd.c).
+ */
+genre_status genre__kmeans_fit_restarts(const genre__kmeans_config *cfg, const char *func,
+                                        const double *x, size_t n, size_t d, size_t stride,
+                                        size_t k, double **centers_out, int32_t **labels_out,
+                                        run_out *best_out, int64_t *best_restart);
+
+/* The context of the parallel row loops: the assignment and inertia loops
+ * of Lloyd's iterations and the k-means++ candidate loop. */
+typedef struct row_ctx {
+    const double *x;
+    size_t n, d, stride, k;
+    const double *centers; /* k x d */
+    /* assignment */
+    const double *cross;   /* CBLAS kernel: rows [row0, row0 + len) x k, or NULL */
+    const double *xnorm;   /* n */
+    const double *cnorm;   /* k */
+    size_t row0, len;      /* rows of this region */
+    int32_t *lab;          /* n */
+    double *mind;          /* n: squared distance to the assigned center */
+    int accumulate;        /* sums and counts for the update step */
+    double *sums;          /* T x k x d */
+    double *counts;        /* T x k */
+    double *obj;           /* T */
+    size_t *changed;       /* T */
+    /* k-means++ candidates */
+    const double *cand;    /* trials x d */
+    size_t trials;
+    const double *closest; /* n */
+    double *cand_d;        /* trials x n */
+} row_ctx;
+
+/* The workspace of one fit (kmeans_lloyd.c allocates and frees it). */
+typedef struct fit_ws {
+    const double *x;
+    size_t n, d, stride, k, T, n_items;
+    int use_cblas;
+    int32_t *lab, *best_lab;
+    double *mind, *xnorm, *cnorm, *cross;
+    size_t cross_rows;
+    double *centers, *centers_new, *best_centers;
+    double *sums, *counts, *obj;
+    size_t *changed;
+    double *closest, *cand, *cand_d, *cumsum;
+    char *taken;
+} fit_ws;
+
+/* Squared Euclidean distance of two d-vectors, summed in index order. */
+static inline double sqdist(const double *a, const double *b, size_t d)
+{
+    double s = 0.0;
+    for (size_t t = 0; t < d; t++) {
+        double dl = a[t] - b[t];
+        s += dl * dl;
+    }
+    return s;
+}
+
+/* k-means++ candidates per new center: 2 + floor(ln k), at most MAX_TRIALS. */
+static inline size_t n_trials(size_t k)
+{
+    size_t t = 2 + (size_t)floor(log((double)k));
+    return t < MAX_TRIALS ? t : MAX_TRIALS;
+}
+
+/* A row-loop context over w's buffers and the given centers. */
+static inline row_ctx base_ctx(const fit_ws *w, const double *centers)
+{
+    row_ctx c;
+    memset(&c, 0, sizeof c);
+    c.x = w->x;
+    c.n = w->n;
+    c.d = w->d;
+    c.stride = w->stride;
+    c.k = w->k;
+    c.centers = centers;
+    c.xnorm = w->xnorm;
+    c.cnorm = w->cnorm;
+    c.lab = w->lab;
+    c.mind = w->mind;
+    c.sums = w->sums;
+    c.counts = w->counts;
+    c.obj = w->obj;
+    c.changed = w->changed;
+    return c;
+}
+
+/* Greedy k-means++: k centers drawn from rng into w->centers, leaving each
+ * row's squared distance to its nearest center in w->closest
+ * (kmeans_init.c). */
+void genre__kmeans_pp(fit_ws *w, genre__rng *rng);
+
+#endif
