@@ -20,6 +20,7 @@
 #include "linear_util.h"
 #include "model_file.h"
 #include "parallel.h"
+#include "params.h"
 #include "rng.h"
 #include "silhouette.h"
 
@@ -64,8 +65,7 @@
 struct genre_kmeans {
     int64_t k, n_init, max_iter, seed, n_threads, algorithm, kernel;
     double tol;
-    genre_progress_fn progress;
-    void *progress_data;
+    genre__hooks hooks;
 
     int fitted;
     size_t d, n, kf;
@@ -75,17 +75,8 @@ struct genre_kmeans {
     int32_t *labels; /* n */
 };
 
-static void set_defaults(genre_kmeans *km)
-{
-    km->k = 8;
-    km->n_init = 10;
-    km->max_iter = 300;
-    km->tol = 1e-4;
-    km->seed = 0;
-    km->n_threads = 0;
-    km->algorithm = GENRE_KMEANS_ALGO_LLOYD;
-    km->kernel = GENRE_KMEANS_KERNEL_AUTO;
-}
+/* Every k-means key (the Parameters section below); the tests check it. */
+extern const genre__param_table genre__kmeans_param_table;
 
 genre_status genre_kmeans_create(genre_kmeans **out)
 {
@@ -94,7 +85,7 @@ genre_status genre_kmeans_create(genre_kmeans **out)
     genre_kmeans *km = GENRE_NEW(genre_kmeans);
     if (!km)
         return GENRE_PASS(GENRE_E_NOMEM);
-    set_defaults(km);
+    genre__params_reset(&genre__kmeans_param_table, km);
     *out = km;
     return GENRE_OK;
 }
@@ -108,151 +99,125 @@ void genre_kmeans_free(genre_kmeans *km)
     genre__free(km);
 }
 
-static int is_read_only(int32_t key)
+/* ---- Parameters ----------------------------------------------------------- */
+
+static const int64_t ALGORITHMS[] = {GENRE_KMEANS_ALGO_LLOYD};
+static const int64_t KERNELS[] = {GENRE_KMEANS_KERNEL_AUTO, GENRE_KMEANS_KERNEL_CBLAS,
+                                  GENRE_KMEANS_KERNEL_BUILTIN};
+
+static const genre__param kmeans_params[] = {
+    GENRE__I64(GENRE_KMEANS_K, GENRE__SLOT_I64, genre_kmeans, k, 8, 1, INT32_MAX, "0.1"),
+    GENRE__I64(GENRE_KMEANS_N_INIT, GENRE__SLOT_I64, genre_kmeans, n_init, 10, 1, 1000000,
+               "0.1"),
+    GENRE__I64(GENRE_KMEANS_MAX_ITER, GENRE__SLOT_I64, genre_kmeans, max_iter, 300, 1,
+               10000000, "0.1"),
+    GENRE__F64(GENRE_KMEANS_TOL, genre_kmeans, tol, 1e-4, 0.0, 1e300, 0, 0, "0.1"),
+    GENRE__I64(GENRE_KMEANS_SEED, GENRE__SLOT_I64, genre_kmeans, seed, 0, INT64_MIN, INT64_MAX,
+               "0.1"),
+    GENRE__I64(GENRE_KMEANS_N_THREADS, GENRE__SLOT_I64, genre_kmeans, n_threads, 0, 0,
+               INT64_MAX, "0.1"),
+    GENRE__ENUM(GENRE_KMEANS_ALGORITHM, GENRE__SLOT_I64, genre_kmeans, algorithm,
+                GENRE_KMEANS_ALGO_LLOYD, ALGORITHMS, "0.1"),
+    GENRE__ENUM(GENRE_KMEANS_DISTANCE_KERNEL, GENRE__SLOT_I64, genre_kmeans, kernel,
+                GENRE_KMEANS_KERNEL_AUTO, KERNELS, "0.1"),
+    GENRE__RO_I64(GENRE_KMEANS_N_FEATURES, "0.1"),
+    GENRE__RO_I64(GENRE_KMEANS_N_SAMPLES, "0.1"),
+    GENRE__RO_I64(GENRE_KMEANS_N_CLUSTERS, "0.1"),
+    GENRE__RO_I64(GENRE_KMEANS_N_ITER, "0.1"),
+    GENRE__RO_I64(GENRE_KMEANS_BEST_RESTART, "0.1"),
+    GENRE__RO_I64(GENRE_KMEANS_CONVERGED, "0.1"),
+    GENRE__RO_I64(GENRE_KMEANS_FITTED, "0.1"),
+    GENRE__RO_F64(GENRE_KMEANS_INERTIA, "0.1"),
+};
+
+/* The fitted properties; GENRE_KMEANS_FITTED answers before a fit too. */
+static genre_status read_only(const void *handle, const char *func, int32_t key,
+                              int64_t *i_out, double *f_out)
 {
-    return (key >= GENRE_KMEANS_N_FEATURES && key <= GENRE_KMEANS_FITTED) ||
-           key == GENRE_KMEANS_INERTIA;
+    const genre_kmeans *km = handle;
+    if (key == GENRE_KMEANS_FITTED) {
+        *i_out = km->fitted;
+        return GENRE_OK;
+    }
+    if (!km->fitted)
+        return genre__fail(GENRE_E_BAD_STATE, func, "the k-means is not fitted");
+    switch (key) {
+    case GENRE_KMEANS_N_FEATURES: *i_out = (int64_t)km->d; break;
+    case GENRE_KMEANS_N_SAMPLES: *i_out = (int64_t)km->n; break;
+    case GENRE_KMEANS_N_CLUSTERS: *i_out = (int64_t)km->kf; break;
+    case GENRE_KMEANS_N_ITER: *i_out = km->n_iter; break;
+    case GENRE_KMEANS_BEST_RESTART: *i_out = km->best_restart; break;
+    case GENRE_KMEANS_CONVERGED: *i_out = km->converged; break;
+    default: *f_out = km->inertia; break;
+    }
+    return GENRE_OK;
 }
+
+const genre__param_table genre__kmeans_param_table = {
+    "k-means", kmeans_params, sizeof kmeans_params / sizeof kmeans_params[0], read_only};
+
+#define TABLE (&genre__kmeans_param_table)
 
 genre_status genre_kmeans_set_i64(genre_kmeans *km, int32_t key, int64_t value)
 {
     GENRE_CHECK_NOT_NULL(km);
-    int64_t lo, hi;
-    const char *name;
-    int64_t *slot;
-    switch (key) {
-    case GENRE_KMEANS_K:
-        lo = 1, hi = INT32_MAX, name = "GENRE_KMEANS_K", slot = &km->k;
-        break;
-    case GENRE_KMEANS_N_INIT:
-        lo = 1, hi = 1000000, name = "GENRE_KMEANS_N_INIT", slot = &km->n_init;
-        break;
-    case GENRE_KMEANS_MAX_ITER:
-        lo = 1, hi = 10000000, name = "GENRE_KMEANS_MAX_ITER", slot = &km->max_iter;
-        break;
-    case GENRE_KMEANS_SEED:
-        lo = INT64_MIN, hi = INT64_MAX, name = "GENRE_KMEANS_SEED", slot = &km->seed;
-        break;
-    case GENRE_KMEANS_N_THREADS:
-        lo = 0, hi = INT64_MAX, name = "GENRE_KMEANS_N_THREADS", slot = &km->n_threads;
-        break;
-    case GENRE_KMEANS_ALGORITHM:
-        lo = GENRE_KMEANS_ALGO_LLOYD, hi = GENRE_KMEANS_ALGO_LLOYD,
-        name = "GENRE_KMEANS_ALGORITHM", slot = &km->algorithm;
-        break;
-    case GENRE_KMEANS_DISTANCE_KERNEL:
-        lo = GENRE_KMEANS_KERNEL_AUTO, hi = GENRE_KMEANS_KERNEL_BUILTIN,
-        name = "GENRE_KMEANS_DISTANCE_KERNEL", slot = &km->kernel;
-        break;
-    default:
-        if (is_read_only(key))
-            return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "key %d is read-only", (int)key);
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown integer k-means parameter key %d",
-                          (int)key);
-    }
-    if (value < lo || value > hi)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "%s must be in [%lld, %lld], got %lld", name,
-                          (long long)lo, (long long)hi, (long long)value);
-    *slot = value;
-    return GENRE_OK;
+    return genre__params_set_i64(TABLE, km, __func__, key, value);
 }
 
 genre_status genre_kmeans_set_f64(genre_kmeans *km, int32_t key, double value)
 {
     GENRE_CHECK_NOT_NULL(km);
-    if (key == GENRE_KMEANS_TOL) {
-        if (!(value >= 0.0 && value <= 1e300))
-            return GENRE_FAIL(GENRE_E_INVALID_ARG,
-                              "GENRE_KMEANS_TOL must be in [0, 1e300], got %g", value);
-        km->tol = value;
-        return GENRE_OK;
-    }
-    if (is_read_only(key))
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "key %d is read-only", (int)key);
-    return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown real k-means parameter key %d",
-                      (int)key);
+    return genre__params_set_f64(TABLE, km, __func__, key, value);
 }
 
 genre_status genre_kmeans_get_i64(const genre_kmeans *km, int32_t key, int64_t *out)
 {
     GENRE_CHECK_NOT_NULL(km);
     GENRE_CHECK_NOT_NULL(out);
-    switch (key) {
-    case GENRE_KMEANS_K:
-        *out = km->k;
-        return GENRE_OK;
-    case GENRE_KMEANS_N_INIT:
-        *out = km->n_init;
-        return GENRE_OK;
-    case GENRE_KMEANS_MAX_ITER:
-        *out = km->max_iter;
-        return GENRE_OK;
-    case GENRE_KMEANS_SEED:
-        *out = km->seed;
-        return GENRE_OK;
-    case GENRE_KMEANS_N_THREADS:
-        *out = km->n_threads;
-        return GENRE_OK;
-    case GENRE_KMEANS_ALGORITHM:
-        *out = km->algorithm;
-        return GENRE_OK;
-    case GENRE_KMEANS_DISTANCE_KERNEL:
-        *out = km->kernel;
-        return GENRE_OK;
-    case GENRE_KMEANS_FITTED:
-        *out = km->fitted;
-        return GENRE_OK;
-    default:
-        break;
-    }
-    if (!is_read_only(key) || key == GENRE_KMEANS_INERTIA)
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown integer k-means key %d", (int)key);
-    if (!km->fitted)
-        return GENRE_FAIL(GENRE_E_BAD_STATE, "the k-means is not fitted");
-    switch (key) {
-    case GENRE_KMEANS_N_FEATURES:
-        *out = (int64_t)km->d;
-        break;
-    case GENRE_KMEANS_N_SAMPLES:
-        *out = (int64_t)km->n;
-        break;
-    case GENRE_KMEANS_N_CLUSTERS:
-        *out = (int64_t)km->kf;
-        break;
-    case GENRE_KMEANS_N_ITER:
-        *out = km->n_iter;
-        break;
-    case GENRE_KMEANS_BEST_RESTART:
-        *out = km->best_restart;
-        break;
-    default:
-        *out = km->converged;
-        break;
-    }
-    return GENRE_OK;
+    return genre__params_get_i64(TABLE, km, km, __func__, key, out);
 }
 
 genre_status genre_kmeans_get_f64(const genre_kmeans *km, int32_t key, double *out)
 {
     GENRE_CHECK_NOT_NULL(km);
     GENRE_CHECK_NOT_NULL(out);
-    if (key == GENRE_KMEANS_TOL) {
-        *out = km->tol;
-        return GENRE_OK;
-    }
-    if (key != GENRE_KMEANS_INERTIA)
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown real k-means key %d", (int)key);
-    if (!km->fitted)
-        return GENRE_FAIL(GENRE_E_BAD_STATE, "the k-means is not fitted");
-    *out = km->inertia;
+    return genre__params_get_f64(TABLE, km, km, __func__, key, out);
+}
+
+genre_status genre_kmeans_param_bounds(int32_t key, double *lo, double *hi)
+{
+    GENRE_CHECK_NOT_NULL(lo);
+    GENRE_CHECK_NOT_NULL(hi);
+    return genre__params_bounds(TABLE, __func__, key, lo, hi);
+}
+
+genre_status genre_kmeans_param_values(int32_t key, int64_t *out, size_t cap,
+                                       size_t *n_values)
+{
+    GENRE_CHECK_NOT_NULL(n_values);
+    return genre__params_values(TABLE, __func__, key, out, cap, n_values);
+}
+
+genre_status genre_kmeans_reset_params(genre_kmeans *km)
+{
+    GENRE_CHECK_NOT_NULL(km);
+    genre__params_reset(TABLE, km);
     return GENRE_OK;
 }
 
 genre_status genre_kmeans_set_progress(genre_kmeans *km, genre_progress_fn fn, void *user_data)
 {
     GENRE_CHECK_NOT_NULL(km);
-    km->progress = fn;
-    km->progress_data = user_data;
+    km->hooks.progress = fn;
+    km->hooks.progress_data = user_data;
+    return GENRE_OK;
+}
+
+genre_status genre_kmeans_set_log(genre_kmeans *km, genre_log_fn fn, void *user_data)
+{
+    GENRE_CHECK_NOT_NULL(km);
+    km->hooks.log = fn;
+    km->hooks.log_data = user_data;
     return GENRE_OK;
 }
 
@@ -632,11 +597,13 @@ static void kmeanspp(fit_ws *w, genre__rng *rng)
 
 /* Means of the accumulated rows into w->centers_new; empty clusters move to
  * the rows farthest from their centers (by w->mind). Returns the squared
- * center shift summed over centers. */
-static double update_centers(fit_ws *w)
+ * center shift summed over centers; *moved receives the number of empty
+ * clusters moved, *kept_empty those left empty (every row on its center). */
+static double update_centers(fit_ws *w, size_t *moved, size_t *kept_empty)
 {
     const size_t k = w->k, d = w->d, n = w->n;
     int any_empty = 0;
+    *moved = *kept_empty = 0;
     for (size_t j = 0; j < k; j++) {
         double *cn = w->centers_new + j * d;
         if (w->counts[j] > 0) {
@@ -659,8 +626,11 @@ static double update_centers(fit_ws *w)
                     fd = w->mind[i];
                     far = i;
                 }
-            if (far == n)
-                break; /* every row on its center: keep the empty cluster */
+            if (far == n) {
+                ++*kept_empty; /* every row on its center: keep the empty cluster */
+                continue;
+            }
+            ++*moved;
             w->taken[far] = 1;
             memcpy(w->centers_new + j * d, w->x + far * w->stride, d * sizeof(double));
         }
@@ -677,6 +647,8 @@ typedef struct run_out {
     double inertia;
     int64_t n_iter;
     int converged;
+    size_t moved;      /* empty clusters moved to far rows, over the run */
+    size_t kept_empty; /* clusters left empty by the last update */
 } run_out;
 
 static genre_status lloyd(fit_ws *w, const genre_kmeans *km, double tol_abs,
@@ -684,6 +656,7 @@ static genre_status lloyd(fit_ws *w, const genre_kmeans *km, double tol_abs,
 {
     for (size_t i = 0; i < w->n; i++)
         w->lab[i] = -1;
+    out->moved = out->kept_empty = 0;
     int strict = 0, converged = 0;
     int64_t it = 0;
     genre_status st;
@@ -694,8 +667,7 @@ static genre_status lloyd(fit_ws *w, const genre_kmeans *km, double tol_abs,
             return st;
         it++;
         ++*iter_total;
-        if (km->progress && km->progress(km->progress_data, GENRE_KMEANS_PHASE_LLOYD,
-                                         *iter_total, -1, obj) != 0)
+        if (genre__progress(&km->hooks, GENRE_KMEANS_PHASE_LLOYD, *iter_total, -1, obj))
             return GENRE_FAIL(GENRE_E_CANCELLED,
                               "cancelled by the progress callback after %lld iteration(s)",
                               (long long)*iter_total);
@@ -703,7 +675,9 @@ static genre_status lloyd(fit_ws *w, const genre_kmeans *km, double tol_abs,
             strict = converged = 1;
             break;
         }
-        const double shift = update_centers(w);
+        size_t moved;
+        const double shift = update_centers(w, &moved, &out->kept_empty);
+        out->moved += moved;
         double *tmp = w->centers;
         w->centers = w->centers_new;
         w->centers_new = tmp;
@@ -722,6 +696,23 @@ static genre_status lloyd(fit_ws *w, const genre_kmeans *km, double tol_abs,
     out->n_iter = it;
     out->converged = converged;
     return GENRE_OK;
+}
+
+/* Notices of one restart (GENRE_LOG_INFO; the kept one's are warnings, in
+ * fit_into). */
+static void log_restart(const genre_kmeans *km, const char *func, size_t k, int64_t r,
+                        const run_out *ro)
+{
+    if (!ro->converged)
+        genre__log(&km->hooks, GENRE_LOG_INFO,
+                   "%s: k = %zu: restart %lld stopped at GENRE_KMEANS_MAX_ITER = %lld "
+                   "iterations without converging",
+                   func, k, (long long)r, (long long)km->max_iter);
+    if (ro->moved > 0)
+        genre__log(&km->hooks, GENRE_LOG_INFO,
+                   "%s: k = %zu: restart %lld moved an empty cluster to the farthest row "
+                   "%zu time(s)",
+                   func, k, (long long)r, ro->moved);
 }
 
 static int use_cblas(const genre_kmeans *km, size_t d)
@@ -776,15 +767,16 @@ static genre_status fit_into(const genre_kmeans *km, const char *func, const dou
         return st;
     }
     int64_t iter_total = 0;
-    run_out best = {INFINITY, 0, 0};
+    run_out best = {INFINITY, 0, 0, 0, 0};
     int64_t best_r = -1;
     for (int64_t r = 0; r < km->n_init; r++) {
         genre__rng rng;
         genre__rng_init(&rng, (uint64_t)km->seed, (uint64_t)r);
         kmeanspp(&w, &rng);
-        run_out ro = {0.0, 0, 0};
+        run_out ro = {0.0, 0, 0, 0, 0};
         if ((st = lloyd(&w, km, tol_abs, &iter_total, &ro)) != GENRE_OK)
             break;
+        log_restart(km, func, k, r, &ro);
         if (best_r < 0 || ro.inertia < best.inertia) {
             best = ro;
             best_r = r;
@@ -795,6 +787,16 @@ static genre_status fit_into(const genre_kmeans *km, const char *func, const dou
     if (st == GENRE_OK && !isfinite(best.inertia))
         st = genre__fail(GENRE_E_NUMERIC, func,
                          "the inertia overflows (values of x too large)");
+    if (st == GENRE_OK && !best.converged)
+        genre__log(&km->hooks, GENRE_LOG_WARNING,
+                   "%s: k = %zu: the kept restart %lld stopped at GENRE_KMEANS_MAX_ITER = %lld "
+                   "iterations without converging",
+                   func, k, (long long)best_r, (long long)km->max_iter);
+    if (st == GENRE_OK && best.kept_empty > 0)
+        genre__log(&km->hooks, GENRE_LOG_WARNING,
+                   "%s: k = %zu: %zu cluster(s) of the kept restart are empty: x has fewer "
+                   "distinct rows than clusters",
+                   func, k, best.kept_empty);
     if (st == GENRE_OK) {
         *centers_out = w.best_centers;
         *labels_out = w.best_lab;
@@ -986,14 +988,14 @@ genre_status genre_kmeans_sweep(genre_kmeans *km, const double *x, size_t n_rows
         }
         genre__free(centers);
         genre__free(labels);
-        if (km->progress && km->progress(km->progress_data, GENRE_KMEANS_PHASE_SWEEP,
-                                         (int64_t)q + 1, (int64_t)count, best.inertia) != 0)
+        if (genre__progress(&km->hooks, GENRE_KMEANS_PHASE_SWEEP, (int64_t)q + 1,
+                            (int64_t)count, best.inertia))
             st = GENRE_FAIL(GENRE_E_CANCELLED,
                             "cancelled by the progress callback after k = %zu", k);
     }
     if (st == GENRE_OK && n_valid > 0) {
         st = genre__silhouette_run(__func__, x, n_rows, n_cols, row_stride, all, n_valid, T,
-                                   means, NULL, km->progress, km->progress_data,
+                                   means, NULL, km->hooks.progress, km->hooks.progress_data,
                                    GENRE_KMEANS_PHASE_SILHOUETTE);
         for (size_t v = 0; v < n_valid && st == GENRE_OK; v++)
             silhouette[which[v]] = means[v];
