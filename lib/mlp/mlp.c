@@ -40,7 +40,6 @@ static const int64_t KERNELS[] = {GENRE_MLP_KERNEL_AUTO, GENRE_MLP_KERNEL_CBLAS,
                                   GENRE_MLP_KERNEL_BUILTIN};
 static const int64_t PRECISIONS[] = {GENRE_MLP_PRECISION_FLOAT, GENRE_MLP_PRECISION_DOUBLE};
 
-
 /* The order of each type's settable keys is the order of their records in
  * a saved file (mlp_io.c): append, never reorder. (A shorter macro that
  * takes the key would expand it before GENRE__F64 names it.) */
