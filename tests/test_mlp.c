@@ -613,6 +613,12 @@ START_TEST(test_fit_regression)
 }
 END_TEST
 
+static void on_log(void *ud, int32_t level, const char *msg)
+{
+    char *seen = ud;
+    snprintf(seen, 256, "%d %s", (int)level, msg);
+}
+
 START_TEST(test_validation_early_stopping)
 {
     make_blobs();
@@ -625,7 +631,11 @@ START_TEST(test_validation_early_stopping)
     ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_PATIENCE, 10));
     ck_assert_status(genre_mlp_fit(m, bx, 30, DB, DB, by, NULL, 0, 0, NULL),
                      GENRE_E_INVALID_ARG);
+    char seen[256] = "";
+    ck_assert_ok(genre_mlp_set_log(m, on_log, seen));
     ck_assert_ok(genre_mlp_fit(m, bx, 30, DB, DB, by, bx + 30 * DB, NB - 30, DB, by + 30));
+    /* the early stop is logged as information */
+    ck_assert_msg(strncmp(seen, "1 genre_mlp_fit: early stop after epoch ", 40) == 0, "%s", seen);
     int64_t run, best, stopped;
     ck_assert_ok(genre_mlp_get_i64(m, GENRE_MLP_EPOCHS_RUN, &run));
     ck_assert_ok(genre_mlp_get_i64(m, GENRE_MLP_BEST_EPOCH, &best));
