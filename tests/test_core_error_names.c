@@ -126,6 +126,65 @@ START_TEST(kmeans_reports_its_own_name)
 }
 END_TEST
 
+/* The parameter calls of MLP, k-means and t-SNE: every failure found by the
+ * shared parameter module (lib/common/params.c) names the call. */
+START_TEST(param_calls_name_themselves)
+{
+    genre_mlp *m = NULL;
+    genre_kmeans *km = NULL;
+    genre_tsne *t = NULL;
+    ck_assert_ok(genre_mlp_create(&m));
+    ck_assert_ok(genre_kmeans_create(&km));
+    ck_assert_ok(genre_tsne_create(&t));
+    int64_t v, vals[1];
+    double f, lo, hi;
+    size_t n;
+#define NAMED(call, status, func)           \
+    do {                                    \
+        ck_assert_status(call, status);     \
+        ASSERT_NAMED(func);                 \
+    } while (0)
+    NAMED(genre_mlp_set_i64(m, GENRE_MLP_L2, 1), GENRE_E_UNKNOWN_PARAM, "genre_mlp_set_i64");
+    NAMED(genre_mlp_set_f64(m, GENRE_MLP_L2, -1), GENRE_E_INVALID_ARG, "genre_mlp_set_f64");
+    NAMED(genre_mlp_get_i64(m, GENRE_MLP_TASK, &v), GENRE_E_BAD_STATE, "genre_mlp_get_i64");
+    NAMED(genre_mlp_get_f64(m, 999, &f), GENRE_E_UNKNOWN_PARAM, "genre_mlp_get_f64");
+    NAMED(genre_mlp_param_bounds(999, &lo, &hi), GENRE_E_UNKNOWN_PARAM,
+          "genre_mlp_param_bounds");
+    NAMED(genre_mlp_param_values(GENRE_MLP_PRECISION, vals, 1, &n), GENRE_E_BUFFER_TOO_SMALL,
+          "genre_mlp_param_values");
+    NAMED(genre_mlp_reset_params(NULL), GENRE_E_INVALID_ARG, "genre_mlp_reset_params");
+    NAMED(genre_mlp_set_log(NULL, NULL, NULL), GENRE_E_INVALID_ARG, "genre_mlp_set_log");
+    NAMED(genre_kmeans_set_i64(km, GENRE_KMEANS_K, 0), GENRE_E_INVALID_ARG,
+          "genre_kmeans_set_i64");
+    NAMED(genre_kmeans_set_f64(km, GENRE_KMEANS_INERTIA, 1), GENRE_E_UNKNOWN_PARAM,
+          "genre_kmeans_set_f64");
+    NAMED(genre_kmeans_get_i64(km, GENRE_KMEANS_N_ITER, &v), GENRE_E_BAD_STATE,
+          "genre_kmeans_get_i64");
+    NAMED(genre_kmeans_get_f64(km, GENRE_KMEANS_INERTIA, &f), GENRE_E_BAD_STATE,
+          "genre_kmeans_get_f64");
+    NAMED(genre_kmeans_param_bounds(GENRE_KMEANS_FITTED, &lo, &hi), GENRE_E_UNKNOWN_PARAM,
+          "genre_kmeans_param_bounds");
+    NAMED(genre_kmeans_param_values(GENRE_KMEANS_DISTANCE_KERNEL, NULL, 0, &n),
+          GENRE_E_BUFFER_TOO_SMALL, "genre_kmeans_param_values");
+    NAMED(genre_kmeans_reset_params(NULL), GENRE_E_INVALID_ARG, "genre_kmeans_reset_params");
+    NAMED(genre_kmeans_set_log(NULL, NULL, NULL), GENRE_E_INVALID_ARG, "genre_kmeans_set_log");
+    NAMED(genre_tsne_set_i64(t, GENRE_TSNE_METHOD, 9), GENRE_E_INVALID_ARG,
+          "genre_tsne_set_i64");
+    NAMED(genre_tsne_get_f64(t, GENRE_TSNE_KL_DIVERGENCE, &f), GENRE_E_BAD_STATE,
+          "genre_tsne_get_f64");
+    NAMED(genre_tsne_param_bounds(GENRE_TSNE_N_ITER, &lo, &hi), GENRE_E_UNKNOWN_PARAM,
+          "genre_tsne_param_bounds");
+    NAMED(genre_tsne_param_values(GENRE_TSNE_INIT, vals, 1, &n), GENRE_E_BUFFER_TOO_SMALL,
+          "genre_tsne_param_values");
+    NAMED(genre_tsne_reset_params(NULL), GENRE_E_INVALID_ARG, "genre_tsne_reset_params");
+    NAMED(genre_tsne_set_log(NULL, NULL, NULL), GENRE_E_INVALID_ARG, "genre_tsne_set_log");
+#undef NAMED
+    genre_tsne_free(t);
+    genre_kmeans_free(km);
+    genre_mlp_free(m);
+}
+END_TEST
+
 /* Every allocation of a fit failing in turn: each NOMEM message names the
  * fit, not "allocate" nor a private helper. */
 static double wx[12 * 3];
@@ -239,6 +298,7 @@ int main(void)
     tcase_add_test(tc, prep_load_file_is_not_reported_as_prep_load);
     tcase_add_test(tc, dataset_helpers_report_the_public_call);
     tcase_add_test(tc, kmeans_reports_its_own_name);
+    tcase_add_test(tc, param_calls_name_themselves);
     tcase_add_test(tc, nomem_names_the_fit);
     suite_add_tcase(suite, tc);
     return genre_test_run(suite);

@@ -6,6 +6,7 @@
 #include "params.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 typedef struct toy_params {
@@ -225,6 +226,57 @@ START_TEST(hooks)
 }
 END_TEST
 
+/* ---- The tables of the handle kinds ------------------------------------------ */
+
+extern const genre__param_table genre__mlp_param_table;
+extern const genre__param_table genre__kmeans_param_table;
+extern const genre__param_table genre__tsne_param_table;
+
+/* A kind's table is sound, every entry is named after its public macro (a
+ * wrapper macro would expand the key before GENRE__F64 names it), and each
+ * type's keys are in since-version order (appended only). */
+static long version_of(const char *v)
+{
+    unsigned major = 0, minor = 0;
+    ck_assert_int_eq(sscanf(v, "%u.%u", &major, &minor), 2);
+    return (long)major * 1000 + (long)minor;
+}
+
+static void check_kind(const genre__param_table *t, const char *prefix)
+{
+    const char *why = genre__params_check_table(t);
+    ck_assert_msg(why == NULL, "%s: %s", t->kind, why ? why : "");
+    const char *last[2] = {"0.0", "0.0"};
+    for (size_t i = 0; i < t->n_params; i++) {
+        const genre__param *p = &t->params[i];
+        ck_assert_msg(strncmp(p->name, prefix, strlen(prefix)) == 0, "%s: entry %zu is named %s",
+                      t->kind, i, p->name);
+        if (p->slot == GENRE__SLOT_NONE)
+            continue;
+        ck_assert_msg(version_of(p->since) >= version_of(last[p->type]),
+                      "%s: %s (%s) after a %s key", t->kind, p->name, p->since, last[p->type]);
+        last[p->type] = p->since;
+    }
+}
+
+START_TEST(mlp_table)
+{
+    check_kind(&genre__mlp_param_table, "GENRE_MLP_");
+}
+END_TEST
+
+START_TEST(kmeans_table)
+{
+    check_kind(&genre__kmeans_param_table, "GENRE_KMEANS_");
+}
+END_TEST
+
+START_TEST(tsne_table)
+{
+    check_kind(&genre__tsne_param_table, "GENRE_TSNE_");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("core_params");
@@ -236,6 +288,9 @@ int main(void)
     tcase_add_test(tc, bounds_and_values);
     tcase_add_test(tc, check_table_finds_bad_tables);
     tcase_add_test(tc, hooks);
+    tcase_add_test(tc, mlp_table);
+    tcase_add_test(tc, kmeans_table);
+    tcase_add_test(tc, tsne_table);
     suite_add_tcase(s, tc);
     return genre_test_run(s);
 }

@@ -384,7 +384,7 @@ START_TEST(bad_input_and_every_status)
     ck_assert_ptr_nonnull(strstr(genre_last_error(), "GENRE_KMEANS_K = 31 clusters is more "
                                                      "than the 30 row(s)"));
     ck_assert_status(genre_kmeans_set_i64(km, GENRE_KMEANS_K, 0), GENRE_E_INVALID_ARG);
-    ck_assert_ptr_nonnull(strstr(genre_last_error(), "GENRE_KMEANS_K must be in [1,"));
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "genre_kmeans_set_i64: GENRE_KMEANS_K = 0 is outside [1,"));
     ck_assert_status(genre_kmeans_set_i64(km, GENRE_KMEANS_K, -3), GENRE_E_INVALID_ARG);
     ck_assert_ok(genre_kmeans_set_i64(km, GENRE_KMEANS_K, 30)); /* k == n is fine */
     ck_assert_ok(genre_kmeans_fit(km, x, n, d, d));
@@ -517,6 +517,111 @@ START_TEST(parameters)
     genre_kmeans_free(km);
     genre_kmeans_free(NULL);
     ck_assert_status(genre_kmeans_create(NULL), GENRE_E_INVALID_ARG);
+}
+END_TEST
+
+/* Every message a log hook receives, one per line, and the count per level. */
+typedef struct log_seen {
+    int n[3];
+    char text[8192];
+} log_seen;
+
+static void on_log(void *ud, int32_t level, const char *msg)
+{
+    log_seen *s = ud;
+    ck_assert(level >= GENRE_LOG_DEBUG && level <= GENRE_LOG_WARNING);
+    s->n[level]++;
+    size_t used = strlen(s->text);
+    snprintf(s->text + used, sizeof s->text - used, "%d %s\n", (int)level, msg);
+}
+
+START_TEST(param_bounds_values_reset_and_log)
+{
+    double lo, hi;
+    ck_assert_ok(genre_kmeans_param_bounds(GENRE_KMEANS_K, &lo, &hi));
+    ck_assert(lo == 1.0 && hi == (double)INT32_MAX);
+    ck_assert_ok(genre_kmeans_param_bounds(GENRE_KMEANS_TOL, &lo, &hi));
+    ck_assert(lo == 0.0 && hi == 1e300);
+    ck_assert_ok(genre_kmeans_param_bounds(GENRE_KMEANS_DISTANCE_KERNEL, &lo, &hi));
+    ck_assert(lo == GENRE_KMEANS_KERNEL_AUTO && hi == GENRE_KMEANS_KERNEL_BUILTIN);
+    ck_assert_status(genre_kmeans_param_bounds(GENRE_KMEANS_INERTIA, &lo, &hi),
+                     GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_kmeans_param_bounds(777, &lo, &hi), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_kmeans_param_bounds(GENRE_KMEANS_K, NULL, &hi), GENRE_E_INVALID_ARG);
+    int64_t vals[4];
+    size_t nv = 99;
+    ck_assert_status(genre_kmeans_param_values(GENRE_KMEANS_DISTANCE_KERNEL, NULL, 0, &nv),
+                     GENRE_E_BUFFER_TOO_SMALL);
+    ck_assert_uint_eq(nv, 3);
+    ck_assert_ok(genre_kmeans_param_values(GENRE_KMEANS_DISTANCE_KERNEL, vals, 4, &nv));
+    ck_assert(nv == 3 && vals[0] == GENRE_KMEANS_KERNEL_AUTO &&
+              vals[1] == GENRE_KMEANS_KERNEL_CBLAS && vals[2] == GENRE_KMEANS_KERNEL_BUILTIN);
+    ck_assert_ok(genre_kmeans_param_values(GENRE_KMEANS_ALGORITHM, vals, 4, &nv));
+    ck_assert(nv == 1 && vals[0] == GENRE_KMEANS_ALGO_LLOYD);
+    ck_assert_ok(genre_kmeans_param_values(GENRE_KMEANS_K, vals, 4, &nv));
+    ck_assert_uint_eq(nv, 0);
+    ck_assert_status(genre_kmeans_param_values(GENRE_KMEANS_N_ITER, vals, 4, &nv),
+                     GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_kmeans_param_values(GENRE_KMEANS_K, vals, 4, NULL),
+                     GENRE_E_INVALID_ARG);
+
+    /* Log: one Lloyd iteration per restart never converges on these blobs
+     * (warning for the kept restart, information for each). */
+    const size_t n = 500, d = 2;
+    double *x;
+    int32_t *y;
+    blobs(n, d, 8, 1.0, 1.0, 51, &x, &y);
+    genre_kmeans *km;
+    ck_assert_ok(genre_kmeans_create(&km));
+    log_seen seen;
+    memset(&seen, 0, sizeof seen);
+    ck_assert_ok(genre_kmeans_set_log(km, on_log, &seen));
+    ck_assert_ok(genre_kmeans_set_i64(km, GENRE_KMEANS_MAX_ITER, 1));
+    ck_assert_ok(genre_kmeans_set_i64(km, GENRE_KMEANS_N_INIT, 2));
+    ck_assert_ok(genre_kmeans_set_f64(km, GENRE_KMEANS_TOL, 0.0));
+    ck_assert_ok(genre_kmeans_fit(km, x, n, d, d));
+    ck_assert_msg(seen.n[GENRE_LOG_WARNING] == 1 && seen.n[GENRE_LOG_INFO] >= 2, "%s", seen.text);
+    ck_assert_ptr_nonnull(strstr(seen.text, "2 genre_kmeans_fit: k = 8: the kept restart "));
+    ck_assert_ptr_nonnull(strstr(seen.text, "GENRE_KMEANS_MAX_ITER = 1 iterations without "
+                                            "converging"));
+    ck_assert_ptr_nonnull(strstr(seen.text, "1 genre_kmeans_fit: k = 8: restart 1 stopped"));
+
+    /* reset_params: defaults back, the fit and the hooks kept */
+    ck_assert_ok(genre_kmeans_reset_params(km));
+    int64_t v;
+    double f;
+    ck_assert_ok(genre_kmeans_get_i64(km, GENRE_KMEANS_MAX_ITER, &v));
+    ck_assert_int_eq(v, 300);
+    ck_assert_ok(genre_kmeans_get_i64(km, GENRE_KMEANS_N_INIT, &v));
+    ck_assert_int_eq(v, 10);
+    ck_assert_ok(genre_kmeans_get_f64(km, GENRE_KMEANS_TOL, &f));
+    ck_assert(f == 1e-4);
+    ck_assert_ok(genre_kmeans_get_i64(km, GENRE_KMEANS_FITTED, &v));
+    ck_assert_int_eq(v, 1);
+    ck_assert_ok(genre_kmeans_get_i64(km, GENRE_KMEANS_N_ITER, &v));
+    ck_assert_int_eq(v, 1);
+    ck_assert_status(genre_kmeans_reset_params(NULL), GENRE_E_INVALID_ARG);
+
+    /* 12 rows on 3 distinct points, k = 5: two clusters stay empty */
+    double z[24];
+    for (int i = 0; i < 12; i++) {
+        z[2 * i] = (double)(i % 3) * 4.0;
+        z[2 * i + 1] = i % 3 == 1 ? 1.5 : -0.5;
+    }
+    memset(&seen, 0, sizeof seen);
+    ck_assert_ok(genre_kmeans_set_i64(km, GENRE_KMEANS_K, 5));
+    ck_assert_ok(genre_kmeans_fit(km, z, 12, 2, 2));
+    ck_assert_msg(seen.n[GENRE_LOG_WARNING] == 1, "%s", seen.text);
+    ck_assert_ptr_nonnull(strstr(seen.text, "2 genre_kmeans_fit: k = 5: 2 cluster(s) of the "
+                                            "kept restart are empty"));
+    /* silent again without a hook */
+    ck_assert_ok(genre_kmeans_set_log(km, NULL, NULL));
+    memset(&seen, 0, sizeof seen);
+    ck_assert_ok(genre_kmeans_fit(km, z, 12, 2, 2));
+    ck_assert_int_eq(seen.n[GENRE_LOG_WARNING] + seen.n[GENRE_LOG_INFO], 0);
+    ck_assert_status(genre_kmeans_set_log(NULL, on_log, &seen), GENRE_E_INVALID_ARG);
+    genre_kmeans_free(km);
+    free(x), free(y);
 }
 END_TEST
 
@@ -789,6 +894,7 @@ int main(void)
     tcase_add_test(tc, cancel_keeps_the_previous_fit);
     tcase_add_test(tc, bad_input_and_every_status);
     tcase_add_test(tc, parameters);
+    tcase_add_test(tc, param_bounds_values_reset_and_log);
     tcase_add_test(tc, max_iter_limit_is_not_an_error);
     tcase_add_test(tc, save_and_load);
     tcase_add_test(tc, concurrent_predict_on_one_handle);

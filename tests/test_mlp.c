@@ -90,9 +90,15 @@ START_TEST(test_params)
     ck_assert_status(genre_mlp_set_f64(m, GENRE_MLP_BETA2, -0.1), GENRE_E_INVALID_ARG);
     ck_assert_status(genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, 0), GENRE_E_INVALID_ARG);
     ck_assert_status(genre_mlp_set_i64(m, GENRE_MLP_ACTIVATION, 3), GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_mlp_set_i64(m, GENRE_MLP_LEARNING_RATE, 1), GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_mlp_set_f64(m, GENRE_MLP_EPOCHS, 1.0), GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_mlp_set_i64(m, GENRE_MLP_N_PARAMS, 1), GENRE_E_INVALID_ARG);
+    /* a key of the other type, a read-only key: not a parameter of that call */
+    ck_assert_status(genre_mlp_set_i64(m, GENRE_MLP_LEARNING_RATE, 1), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(),
+                                 "genre_mlp_set_i64: GENRE_MLP_LEARNING_RATE is not an i64 key"));
+    ck_assert_status(genre_mlp_set_f64(m, GENRE_MLP_EPOCHS, 1.0), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_mlp_get_f64(m, GENRE_MLP_EPOCHS, &v), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_mlp_get_i64(m, GENRE_MLP_L2, &i), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_mlp_set_i64(m, GENRE_MLP_N_PARAMS, 1), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "GENRE_MLP_N_PARAMS is read-only"));
     ck_assert_status(genre_mlp_get_i64(m, GENRE_MLP_N_PARAMS, &i), GENRE_E_BAD_STATE);
     /* values are not clamped: a failed set leaves the old one */
     ck_assert_ok(genre_mlp_get_f64(m, GENRE_MLP_LEARNING_RATE, &v));
@@ -105,6 +111,25 @@ START_TEST(test_params)
     ck_assert(lo == 1.0 && hi == 1e7);
     ck_assert_status(genre_mlp_param_bounds(GENRE_MLP_N_PARAMS, &lo, &hi),
                      GENRE_E_UNKNOWN_PARAM);
+    /* enumerated keys list their values; a range answers none */
+    int64_t vals[8];
+    size_t nv = 99;
+    ck_assert_status(genre_mlp_param_values(GENRE_MLP_PRECISION, NULL, 0, &nv),
+                     GENRE_E_BUFFER_TOO_SMALL);
+    ck_assert_uint_eq(nv, 2);
+    ck_assert_ok(genre_mlp_param_values(GENRE_MLP_PRECISION, vals, 8, &nv));
+    ck_assert(nv == 2 && vals[0] == GENRE_MLP_PRECISION_FLOAT &&
+              vals[1] == GENRE_MLP_PRECISION_DOUBLE);
+    ck_assert_ok(genre_mlp_param_values(GENRE_MLP_INIT, vals, 8, &nv));
+    ck_assert(nv == 6 && vals[0] == GENRE_MLP_INIT_AUTO && vals[5] == GENRE_MLP_INIT_LECUN_UNIFORM);
+    ck_assert_ok(genre_mlp_param_values(GENRE_MLP_ACTIVATION, vals, 8, &nv));
+    ck_assert_uint_eq(nv, 3);
+    ck_assert_ok(genre_mlp_param_values(GENRE_MLP_EPOCHS, vals, 8, &nv));
+    ck_assert_uint_eq(nv, 0);
+    ck_assert_status(genre_mlp_param_values(GENRE_MLP_N_PARAMS, vals, 8, &nv),
+                     GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_mlp_param_values(9999, vals, 8, &nv), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_mlp_param_values(GENRE_MLP_INIT, vals, 8, NULL), GENRE_E_INVALID_ARG);
     /* GENRE_MLP_PRECISION (0.3): 64 (default) or 32, nothing else */
     ck_assert_ok(genre_mlp_get_i64(m, GENRE_MLP_PRECISION, &i));
     ck_assert_int_eq(i, GENRE_MLP_PRECISION_DOUBLE);
@@ -117,7 +142,7 @@ START_TEST(test_params)
         ck_assert_msg(strstr(genre_last_error(), "GENRE_MLP_PRECISION") != NULL, "%s",
                       genre_last_error());
     }
-    ck_assert_status(genre_mlp_set_f64(m, GENRE_MLP_PRECISION, 32.0), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_mlp_set_f64(m, GENRE_MLP_PRECISION, 32.0), GENRE_E_UNKNOWN_PARAM);
     ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_PRECISION, GENRE_MLP_PRECISION_FLOAT));
     ck_assert_ok(genre_mlp_get_i64(m, GENRE_MLP_PRECISION, &i));
     ck_assert_int_eq(i, GENRE_MLP_PRECISION_FLOAT);
@@ -588,6 +613,12 @@ START_TEST(test_fit_regression)
 }
 END_TEST
 
+static void on_log(void *ud, int32_t level, const char *msg)
+{
+    char *seen = ud;
+    snprintf(seen, 256, "%d %s", (int)level, msg);
+}
+
 START_TEST(test_validation_early_stopping)
 {
     make_blobs();
@@ -600,7 +631,11 @@ START_TEST(test_validation_early_stopping)
     ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_PATIENCE, 10));
     ck_assert_status(genre_mlp_fit(m, bx, 30, DB, DB, by, NULL, 0, 0, NULL),
                      GENRE_E_INVALID_ARG);
+    char seen[256] = "";
+    ck_assert_ok(genre_mlp_set_log(m, on_log, seen));
     ck_assert_ok(genre_mlp_fit(m, bx, 30, DB, DB, by, bx + 30 * DB, NB - 30, DB, by + 30));
+    /* the early stop is logged as information */
+    ck_assert_msg(strncmp(seen, "1 genre_mlp_fit: early stop after epoch ", 40) == 0, "%s", seen);
     int64_t run, best, stopped;
     ck_assert_ok(genre_mlp_get_i64(m, GENRE_MLP_EPOCHS_RUN, &run));
     ck_assert_ok(genre_mlp_get_i64(m, GENRE_MLP_BEST_EPOCH, &best));

@@ -476,7 +476,7 @@ START_TEST(mlp_csr_errors)
     double cv[4] = {1.0, 2.0, 3.0, 4.0}, out[64];
     int32_t lab[3] = {0, 1, 0};
     ck_assert_status(genre_mlp_set_i64(m, GENRE_MLP_SPARSE_UPDATE, 2), GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_mlp_set_f64(m, GENRE_MLP_SPARSE_UPDATE, 1.0), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_mlp_set_f64(m, GENRE_MLP_SPARSE_UPDATE, 1.0), GENRE_E_UNKNOWN_PARAM);
     /* unfitted model */
     ck_assert_status(genre_mlp_predict_proba_csr(m, NR, NC, S.row_ptr, S.col_idx, S.values, out,
                                                  64, NULL), GENRE_E_BAD_STATE);

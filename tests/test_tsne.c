@@ -13,6 +13,7 @@
 #include "tsne_private.h"
 #endif
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -659,6 +660,94 @@ START_TEST(parameters)
 }
 END_TEST
 
+/* Every message a log hook receives, one per line, and the count per level. */
+typedef struct log_seen {
+    int n[3];
+    char text[4096];
+} log_seen;
+
+static void on_log(void *ud, int32_t level, const char *msg)
+{
+    log_seen *s = ud;
+    ck_assert(level >= GENRE_LOG_DEBUG && level <= GENRE_LOG_WARNING);
+    s->n[level]++;
+    size_t used = strlen(s->text);
+    snprintf(s->text + used, sizeof s->text - used, "%d %s\n", (int)level, msg);
+}
+
+START_TEST(param_bounds_values_reset_and_log)
+{
+    double lo, hi;
+    ck_assert_ok(genre_tsne_param_bounds(GENRE_TSNE_PERPLEXITY, &lo, &hi));
+    ck_assert(lo == nextafter(0.0, 1.0) && hi == DBL_MAX);
+    ck_assert_ok(genre_tsne_param_bounds(GENRE_TSNE_MOMENTUM, &lo, &hi));
+    ck_assert(lo == 0.0 && hi == nextafter(1.0, 0.0));
+    ck_assert_ok(genre_tsne_param_bounds(GENRE_TSNE_METHOD, &lo, &hi));
+    ck_assert(lo == GENRE_TSNE_METHOD_AUTO && hi == GENRE_TSNE_METHOD_FFT);
+    ck_assert_status(genre_tsne_param_bounds(GENRE_TSNE_KL_DIVERGENCE, &lo, &hi),
+                     GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_tsne_param_bounds(GENRE_TSNE_THETA, &lo, NULL), GENRE_E_INVALID_ARG);
+    int64_t vals[4];
+    size_t nv = 99;
+    ck_assert_status(genre_tsne_param_values(GENRE_TSNE_METHOD, vals, 3, &nv),
+                     GENRE_E_BUFFER_TOO_SMALL);
+    ck_assert_uint_eq(nv, 4);
+    ck_assert_ok(genre_tsne_param_values(GENRE_TSNE_METHOD, vals, 4, &nv));
+    ck_assert(nv == 4 && vals[0] == GENRE_TSNE_METHOD_AUTO && vals[3] == GENRE_TSNE_METHOD_FFT);
+    ck_assert_ok(genre_tsne_param_values(GENRE_TSNE_INIT, vals, 4, &nv));
+    ck_assert(nv == 2 && vals[0] == GENRE_TSNE_INIT_PCA && vals[1] == GENRE_TSNE_INIT_RANDOM);
+    ck_assert_ok(genre_tsne_param_values(GENRE_TSNE_N_COMPONENTS, vals, 4, &nv));
+    ck_assert_uint_eq(nv, 0);
+    ck_assert_status(genre_tsne_param_values(GENRE_TSNE_N_ITER, vals, 4, &nv),
+                     GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_tsne_param_values(GENRE_TSNE_INIT, vals, 4, NULL),
+                     GENRE_E_INVALID_ARG);
+
+    /* Log: AUTO's choice and the automatic learning rate (information) */
+    const size_t n = 40;
+    double *x = blobs(n, 3, 2, 3.0, 43, NULL);
+    double y[80];
+    genre_tsne *t = make(GENRE_TSNE_METHOD_AUTO, 2, 5.0, 10);
+    log_seen seen;
+    memset(&seen, 0, sizeof seen);
+    ck_assert_ok(genre_tsne_set_log(t, on_log, &seen));
+    ck_assert_ok(genre_tsne_fit_embed(t, x, n, 3, 3, y, 80, NULL));
+    ck_assert_msg(seen.n[GENRE_LOG_INFO] == 2 && seen.n[GENRE_LOG_WARNING] == 0, "%s", seen.text);
+    ck_assert_ptr_nonnull(strstr(seen.text, "1 genre_tsne_fit_embed: GENRE_TSNE_METHOD_AUTO "
+                                            "chose the exact method for 40 rows in 2"));
+    ck_assert_ptr_nonnull(strstr(seen.text, "GENRE_TSNE_LEARNING_RATE 0 (auto) is 200"));
+    /* Barnes-Hut with 3 x perplexity neighbours beyond the rows: a warning */
+    memset(&seen, 0, sizeof seen);
+    ck_assert_ok(genre_tsne_set_i64(t, GENRE_TSNE_METHOD, GENRE_TSNE_METHOD_BARNES_HUT));
+    ck_assert_ok(genre_tsne_set_f64(t, GENRE_TSNE_PERPLEXITY, 15.0));
+    ck_assert_ok(genre_tsne_set_f64(t, GENRE_TSNE_LEARNING_RATE, 100.0));
+    ck_assert_ok(genre_tsne_fit_embed(t, x, n, 3, 3, y, 80, NULL));
+    ck_assert_msg(seen.n[GENRE_LOG_WARNING] == 1 && seen.n[GENRE_LOG_INFO] == 0, "%s", seen.text);
+    ck_assert_ptr_nonnull(strstr(seen.text, "2 genre_tsne_fit_embed: GENRE_TSNE_PERPLEXITY = 15 "
+                                            "asks for 45 neighbours per row; x has 40 rows"));
+    /* reset_params: defaults back, the fit kept */
+    ck_assert_ok(genre_tsne_reset_params(t));
+    double v;
+    int64_t i;
+    ck_assert_ok(genre_tsne_get_f64(t, GENRE_TSNE_PERPLEXITY, &v));
+    ck_assert(v == 30.0);
+    ck_assert_ok(genre_tsne_get_i64(t, GENRE_TSNE_METHOD, &i));
+    ck_assert_int_eq(i, GENRE_TSNE_METHOD_AUTO);
+    ck_assert_ok(genre_tsne_get_i64(t, GENRE_TSNE_MAX_ITER, &i));
+    ck_assert_int_eq(i, 1000);
+    ck_assert_ok(genre_tsne_get_i64(t, GENRE_TSNE_FITTED, &i));
+    ck_assert_int_eq(i, 1);
+    ck_assert_ok(genre_tsne_get_i64(t, GENRE_TSNE_METHOD_USED, &i));
+    ck_assert_int_eq(i, GENRE_TSNE_METHOD_BARNES_HUT);
+    ck_assert_ok(genre_tsne_get_f64(t, GENRE_TSNE_LEARNING_RATE_USED, &v));
+    ck_assert(v == 100.0);
+    ck_assert_status(genre_tsne_reset_params(NULL), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_tsne_set_log(NULL, on_log, &seen), GENRE_E_INVALID_ARG);
+    genre_tsne_free(t);
+    free(x);
+}
+END_TEST
+
 START_TEST(bad_input_is_named)
 {
     const size_t n = 20;
@@ -937,6 +1026,7 @@ int main(void)
 #endif
     tcase_add_test(tc, three_clusters_stay_separated);
     tcase_add_test(tc, same_seed_same_embedding);
+    tcase_add_test(tc, param_bounds_values_reset_and_log);
     tcase_add_test(tc, parameters);
     tcase_add_test(tc, bad_input_is_named);
     tcase_add_test(tc, progress_reports_kl_and_cancels);

@@ -68,6 +68,13 @@
  * rounds of tiles of the pairwise distances done). A non-zero return cancels with GENRE_E_CANCELLED and the
  * handle keeps its previous fitted state.
  *
+ * **Log** (genre_kmeans_set_log), on the calling thread, each message naming
+ * the call and k: GENRE_LOG_WARNING when the kept restart stopped at
+ * GENRE_KMEANS_MAX_ITER without converging, or ends with empty clusters
+ * (x has fewer distinct rows than k); GENRE_LOG_INFO for every restart that
+ * stopped at GENRE_KMEANS_MAX_ITER and every restart in which empty clusters
+ * were moved to the farthest rows.
+ *
  * Threading contract: see genre/common.h. fit, sweep, the setters and free
  * need exclusive access; predict, the getters and save may run concurrently
  * on one fitted handle.
@@ -83,6 +90,8 @@ GENRE_BEGIN_DECLS
 typedef struct genre_kmeans genre_kmeans;
 
 /* ---- Parameter keys (values frozen, new keys appended) ------------------ */
+/* Each key: its type, default and accepted values. "Enumerated" keys accept
+ * only the listed values (genre_kmeans_param_values() lists them). */
 /** i64, [1, 2^31-1], default 8: number of clusters k (at most the rows at fit). */
 #define GENRE_KMEANS_K 1
 /** i64, [1, 1000000], default 10: restarts; the lowest inertia is kept. */
@@ -94,11 +103,11 @@ typedef struct genre_kmeans genre_kmeans;
 #define GENRE_KMEANS_TOL 4
 /** i64, any value (used as 64 unsigned bits), default 0. */
 #define GENRE_KMEANS_SEED 5
-/** i64, >= 0, default 0 (= all online cores); above 256 means 256. */
+/** i64, [0, 2^63-1], default 0 (= all online cores); above 256 means 256. */
 #define GENRE_KMEANS_N_THREADS 6
-/** i64, a GENRE_KMEANS_ALGO_* value, default GENRE_KMEANS_ALGO_LLOYD. */
+/** i64, enumerated: GENRE_KMEANS_ALGO_LLOYD (the default and only value). */
 #define GENRE_KMEANS_ALGORITHM 7
-/** i64, a GENRE_KMEANS_KERNEL_* value, default GENRE_KMEANS_KERNEL_AUTO. */
+/** i64, enumerated: GENRE_KMEANS_KERNEL_AUTO (default), _CBLAS or _BUILTIN. */
 #define GENRE_KMEANS_DISTANCE_KERNEL 8
 
 /* Read-only keys (GENRE_E_BAD_STATE before a fit, except GENRE_KMEANS_FITTED). */
@@ -154,9 +163,10 @@ GENRE_API void genre_kmeans_free(genre_kmeans *km);
  * Sets an integer parameter (K, N_INIT, MAX_ITER, SEED, N_THREADS,
  * ALGORITHM, DISTANCE_KERNEL). Takes effect at the next fit; values are
  * never clamped (except N_THREADS above 256, see docs/threads.md).
- * @return GENRE_OK; GENRE_E_INVALID_ARG (km NULL, value out of range; the
- *         message names key and value); GENRE_E_UNKNOWN_PARAM (unknown,
- *         read-only or real-valued key).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (km NULL, value outside the key's
+ *         range or list; the message names key, value and what is
+ *         accepted); GENRE_E_UNKNOWN_PARAM (unknown, read-only or
+ *         real-valued key).
  * Needs exclusive access. @since 0.1
  */
 GENRE_API genre_status genre_kmeans_set_i64(genre_kmeans *km, int32_t key, int64_t value);
@@ -189,6 +199,39 @@ GENRE_API genre_status genre_kmeans_get_i64(const genre_kmeans *km, int32_t key,
 GENRE_API genre_status genre_kmeans_get_f64(const genre_kmeans *km, int32_t key, double *out);
 
 /**
+ * The inclusive range a settable key accepts, as doubles (no handle
+ * needed). For an enumerated key the smallest and largest accepted value
+ * (genre_kmeans_param_values() lists the valid ones).
+ * @return GENRE_OK; GENRE_E_UNKNOWN_PARAM (unknown or read-only key);
+ *         GENRE_E_INVALID_ARG (lo or hi NULL).
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_kmeans_param_bounds(int32_t key, double *lo, double *hi);
+
+/**
+ * The values an enumerated key accepts, ascending, into out[cap] (no handle
+ * needed); *n_values receives their count. A settable key that takes any
+ * value in its range answers *n_values = 0.
+ * @param[out] out      caller-owned, cap entries; may be NULL for a size query.
+ * @param[out] n_values receives the number of values (also when the buffer
+ *                      is short).
+ * @return GENRE_OK; GENRE_E_BUFFER_TOO_SMALL (out NULL or cap short for an
+ *         enumerated key); GENRE_E_UNKNOWN_PARAM (unknown or read-only key);
+ *         GENRE_E_INVALID_ARG (n_values NULL).
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_kmeans_param_values(int32_t key, int64_t *out, size_t cap,
+                                                 size_t *n_values);
+
+/**
+ * Puts every settable key back to its default; a fitted k-means stays
+ * fitted (its fitted properties are unchanged) and the callbacks stay set.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (km NULL).
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_kmeans_reset_params(genre_kmeans *km);
+
+/**
  * Sets the progress callback (see the file comment for the phases); fn
  * NULL removes it. user_data is passed back untouched.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (km NULL).
@@ -196,6 +239,15 @@ GENRE_API genre_status genre_kmeans_get_f64(const genre_kmeans *km, int32_t key,
  */
 GENRE_API genre_status genre_kmeans_set_progress(genre_kmeans *km, genre_progress_fn fn,
                                                  void *user_data);
+
+/**
+ * Sets the log callback (see the file comment for what is logged); fn NULL
+ * makes the handle silent. user_data is passed back untouched.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (km NULL).
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_kmeans_set_log(genre_kmeans *km, genre_log_fn fn,
+                                            void *user_data);
 
 /**
  * Clusters the rows of x. On success the new fit replaces the previous one;
@@ -295,7 +347,7 @@ GENRE_API genre_status genre_kmeans_save_to_memory(const genre_kmeans *km, void 
 
 /**
  * Loads a k-means saved by genre_kmeans_save(); it has the saved
- * parameters, no progress callback and N_THREADS 0.
+ * parameters, no progress or log callback and N_THREADS 0.
  * @param[out] out receives a new handle (free with genre_kmeans_free()).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_IO (also: path is
  *         neither a regular file nor a FIFO with a writer: genre/model.h);

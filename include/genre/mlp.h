@@ -100,6 +100,9 @@ GENRE_BEGIN_DECLS
 typedef struct genre_mlp genre_mlp;
 
 /* ---- Parameter keys (values frozen; new keys are appended) --------------- */
+/* Each key: its type, default and accepted values. "Enumerated" keys accept
+ * only the listed values (genre_mlp_param_values() lists them;
+ * genre_mlp_param_bounds() answers their smallest and largest). */
 /** f64, (0, 10], default 1e-3: step size. */
 #define GENRE_MLP_LEARNING_RATE 1
 /** f64, [0, 1e3], default 0: L2 weight decay on weights (not biases). */
@@ -108,11 +111,11 @@ typedef struct genre_mlp genre_mlp;
 #define GENRE_MLP_EPOCHS 3
 /** i64, [0, 2^31 - 1], default 256: mini-batch rows; 0 = full batch. */
 #define GENRE_MLP_BATCH_SIZE 4
-/** i64, a GENRE_MLP_ACT_* value, default GENRE_MLP_ACT_RELU. */
+/** i64, enumerated: GENRE_MLP_ACT_RELU (default), _TANH or _LOGISTIC. */
 #define GENRE_MLP_ACTIVATION 5
 /** i64, any value (used as 64 unsigned bits), default 0. */
 #define GENRE_MLP_SEED 6
-/** i64, a GENRE_MLP_OPT_* value, default GENRE_MLP_OPT_ADAM. */
+/** i64, enumerated: GENRE_MLP_OPT_ADAM (default) or GENRE_MLP_OPT_SGD. */
 #define GENRE_MLP_OPTIMIZER 7
 /** f64, [0, 1), default 0.9: Adam's first-moment decay. */
 #define GENRE_MLP_BETA1 8
@@ -140,13 +143,15 @@ typedef struct genre_mlp genre_mlp;
  *  scan is skipped: a fit on non-finite input then usually fails with
  *  GENRE_E_NUMERIC, and outputs for non-finite rows are unspecified. */
 #define GENRE_MLP_VALIDATE_INPUT 17
-/** i64, a GENRE_MLP_INIT_* value, default GENRE_MLP_INIT_AUTO. */
+/** i64, enumerated: a GENRE_MLP_INIT_* value (0 to 5), default
+ *  GENRE_MLP_INIT_AUTO. */
 #define GENRE_MLP_INIT 18
 /** i64, [0, 65536], default 0: number of classes; 0 = largest label + 1. */
 #define GENRE_MLP_N_CLASSES 19
-/** i64, a GENRE_MLP_SCHEDULE_* value, default GENRE_MLP_SCHEDULE_CONSTANT. */
+/** i64, enumerated: GENRE_MLP_SCHEDULE_CONSTANT (default) or
+ *  GENRE_MLP_SCHEDULE_COSINE. */
 #define GENRE_MLP_LR_SCHEDULE 20
-/** i64, a GENRE_MLP_KERNEL_* value, default GENRE_MLP_KERNEL_AUTO: how dense
+/** i64, enumerated: a GENRE_MLP_KERNEL_* value, default GENRE_MLP_KERNEL_AUTO: how dense
  *  layers multiply. CBLAS is OpenBLAS; BUILTIN is libgenre's own vectorised
  *  loops (AVX2 + FMA where the CPU has them, portable loops elsewhere), which
  *  give the same bits on every x86-64 CPU. AUTO picks what bench/bench_mlp.c
@@ -166,7 +171,7 @@ typedef struct genre_mlp genre_mlp;
  *  matrix (with sorted, distinct columns per row: the same bits). Dense
  *  fits ignore it. */
 #define GENRE_MLP_SPARSE_UPDATE 22
-/** i64, >= 0, default 0 (@since 0.2): threads of genre_mlp_fit() (see
+/** i64, [0, 2^31 - 1], default 0 (@since 0.2): threads of genre_mlp_fit() (see
  *  "Threading" above). 1 = the single-threaded fit of 0.1. k > 1 = each
  *  mini-batch's rows split into k contiguous chunks, one per thread, the
  *  gradients summed in thread order (values above 256 are clamped to 256,
@@ -176,8 +181,10 @@ typedef struct genre_mlp genre_mlp;
  *  (GENRE_MLP_DENSE_KERNEL) always use 1 thread. Negative values:
  *  GENRE_E_INVALID_ARG. */
 #define GENRE_MLP_N_THREADS 23
-/** i64, GENRE_MLP_PRECISION_DOUBLE (64, the default) or
- *  GENRE_MLP_PRECISION_FLOAT (32) (@since 0.3): the arithmetic of
+/** i64, enumerated: GENRE_MLP_PRECISION_DOUBLE (64, the default) or
+ *  GENRE_MLP_PRECISION_FLOAT (32) (@since 0.3); no value between them is
+ *  accepted, though genre_mlp_param_bounds() answers [32, 64]
+ *  (genre_mlp_param_values() lists the two). The arithmetic of
  *  genre_mlp_fit() and genre_mlp_fit_regression(). DOUBLE is every earlier
  *  fit, bit for bit. FLOAT is mixed precision, as PyTorch's default float32
  *  training but with double master weights: the master weights, the Adam
@@ -271,9 +278,11 @@ GENRE_API void genre_mlp_free(genre_mlp *model);
 
 /**
  * Sets a floating-point parameter (a key documented as f64).
- * @return GENRE_OK; GENRE_E_UNKNOWN_PARAM (key unknown);
- *         GENRE_E_INVALID_ARG (model NULL, an i64 or read-only key, value
- *         outside the documented range: never clamped).
+ * @return GENRE_OK; GENRE_E_UNKNOWN_PARAM (key unknown, an i64 key or a
+ *         read-only key; the message says which call the key belongs to);
+ *         GENRE_E_INVALID_ARG (model NULL, value outside the documented
+ *         range or list, naming key, value and what is accepted: never
+ *         clamped).
  * Needs exclusive access; takes effect at the next fit. @since 0.1
  */
 GENRE_API genre_status genre_mlp_set_f64(genre_mlp *model, int32_t key, double value);
@@ -287,27 +296,47 @@ GENRE_API genre_status genre_mlp_set_i64(genre_mlp *model, int32_t key, int64_t 
 
 /**
  * Reads a floating-point parameter.
- * @return GENRE_OK; GENRE_E_UNKNOWN_PARAM; GENRE_E_INVALID_ARG (NULL
- *         argument, an i64 key).
+ * @return GENRE_OK; GENRE_E_UNKNOWN_PARAM (key unknown or an i64 key);
+ *         GENRE_E_INVALID_ARG (NULL argument).
  * Thread-safe on a const handle. @since 0.1
  */
 GENRE_API genre_status genre_mlp_get_f64(const genre_mlp *model, int32_t key, double *out);
 
 /**
  * Reads an integer parameter or a read-only fitted property.
- * @return GENRE_OK; GENRE_E_UNKNOWN_PARAM; GENRE_E_INVALID_ARG (NULL
- *         argument, an f64 key); GENRE_E_BAD_STATE (read-only key before a fit).
+ * @return GENRE_OK; GENRE_E_UNKNOWN_PARAM (key unknown or an f64 key);
+ *         GENRE_E_INVALID_ARG (NULL argument); GENRE_E_BAD_STATE (read-only
+ *         key before a fit).
  * Thread-safe on a const handle. @since 0.1
  */
 GENRE_API genre_status genre_mlp_get_i64(const genre_mlp *model, int32_t key, int64_t *out);
 
 /**
- * The inclusive range a settable key accepts, as doubles (no handle needed).
+ * The inclusive range a settable key accepts, as doubles (no handle needed);
+ * an open end is the nearest double inside it. For an enumerated key the
+ * smallest and largest accepted value: only the values
+ * genre_mlp_param_values() lists are valid between them (GENRE_MLP_PRECISION
+ * answers [32, 64] and accepts 32 or 64).
  * @return GENRE_OK; GENRE_E_UNKNOWN_PARAM (unknown or read-only key);
  *         GENRE_E_INVALID_ARG (lo or hi NULL).
  * Thread-safe. @since 0.1
  */
 GENRE_API genre_status genre_mlp_param_bounds(int32_t key, double *lo, double *hi);
+
+/**
+ * The values an enumerated key accepts, ascending, into out[cap] (no handle
+ * needed); *n_values receives their count. A settable key that takes any
+ * value in its range (genre_mlp_param_bounds()) answers *n_values = 0.
+ * @param[out] out      caller-owned, cap entries; may be NULL for a size query.
+ * @param[out] n_values receives the number of values (also when the buffer
+ *                      is short).
+ * @return GENRE_OK; GENRE_E_BUFFER_TOO_SMALL (out NULL or cap short for an
+ *         enumerated key); GENRE_E_UNKNOWN_PARAM (unknown or read-only key);
+ *         GENRE_E_INVALID_ARG (n_values NULL).
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_mlp_param_values(int32_t key, int64_t *out, size_t cap,
+                                              size_t *n_values);
 
 /**
  * Puts every parameter and the hidden layers back to their defaults; a
@@ -349,8 +378,10 @@ GENRE_API genre_status genre_mlp_set_progress(genre_mlp *model, genre_progress_f
                                               void *user_data);
 
 /**
- * Sets the log callback (early-stopping notices at GENRE_LOG_INFO); fn NULL
- * makes the model silent. @return GENRE_OK; GENRE_E_INVALID_ARG (model NULL).
+ * Sets the log callback; fn NULL makes the model silent. The MLP logs, on
+ * the calling thread, an early stop (GENRE_LOG_INFO: the epoch and the best
+ * validation loss). user_data is passed back untouched.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (model NULL).
  * Needs exclusive access. @since 0.1
  */
 GENRE_API genre_status genre_mlp_set_log(genre_mlp *model, genre_log_fn fn, void *user_data);

@@ -87,6 +87,13 @@
  * KL divergence with the normaliser of the current method, so approximate
  * for Barnes-Hut and FFT). A non-zero return cancels.
  *
+ * **Log** (genre_tsne_set_log), on the calling thread, by
+ * genre_tsne_fit_embed: GENRE_LOG_INFO for the method GENRE_TSNE_METHOD_AUTO
+ * chose and the learning rate "auto" resolved to; GENRE_LOG_WARNING when an
+ * approximate method's 3 x perplexity neighbours exceed the other rows, so
+ * every row uses all n - 1 others (the affinities are then those of a
+ * perplexity too large for the rows).
+ *
  * **Persistence.** t-SNE has no transform for new rows; save/load keep the
  * parameters and the fitted embedding with its KL divergence, so a result
  * can be stored and reloaded with its provenance.
@@ -120,15 +127,17 @@ typedef struct genre_tsne genre_tsne;
 #define GENRE_TSNE_PHASE_OPTIMIZE 2
 
 /* ---- Parameter keys (values frozen, new keys appended) ------------------ */
-/** f64, > 0 and <= n_rows - 1 (checked by fit), default 30. */
+/* Each key: its type, default and accepted values. "Enumerated" keys accept
+ * only the listed values (genre_tsne_param_values() lists them). */
+/** f64, (0, DBL_MAX], default 30; at most n_rows - 1 (checked by fit). */
 #define GENRE_TSNE_PERPLEXITY 1
 /** i64, 1..3, default 2 (Barnes-Hut needs 2 or 3, FFT 2; checked by fit). */
 #define GENRE_TSNE_N_COMPONENTS 2
-/** i64, GENRE_TSNE_METHOD_*, default AUTO. */
+/** i64, enumerated: a GENRE_TSNE_METHOD_* value, default AUTO. */
 #define GENRE_TSNE_METHOD 3
 /** f64, [0, 2], default 0.5: Barnes-Hut angle. */
 #define GENRE_TSNE_THETA 4
-/** f64, 0 (auto, default) or finite > 0; see the gradient convention. */
+/** f64, [0, DBL_MAX], default 0 (auto); see the gradient convention. */
 #define GENRE_TSNE_LEARNING_RATE 5
 /** f64, [1, 1000], default 12. */
 #define GENRE_TSNE_EARLY_EXAGGERATION 6
@@ -140,11 +149,11 @@ typedef struct genre_tsne genre_tsne;
 #define GENRE_TSNE_FINAL_MOMENTUM 9
 /** i64, [1, 2^31-1], default 1000: iterations in total. */
 #define GENRE_TSNE_MAX_ITER 10
-/** i64, GENRE_TSNE_INIT_*, default PCA. */
+/** i64, enumerated: GENRE_TSNE_INIT_PCA (default) or GENRE_TSNE_INIT_RANDOM. */
 #define GENRE_TSNE_INIT 11
-/** i64, any value, default 0. */
+/** i64, any value (used as 64 unsigned bits), default 0. */
 #define GENRE_TSNE_SEED 12
-/** i64, >= 0, default 0 (= online cores); see docs/threads.md. */
+/** i64, [0, 2^63-1], default 0 (= online cores); see docs/threads.md. */
 #define GENRE_TSNE_N_THREADS 13
 /** f64, (0, 1], default 0.01: smallest per-coordinate gain. */
 #define GENRE_TSNE_MIN_GAIN 14
@@ -180,7 +189,8 @@ GENRE_API void genre_tsne_free(genre_tsne *t);
 /**
  * Sets an integer parameter. Takes effect at the next fit; combinations
  * (method vs n_components, perplexity vs n_rows) are checked by fit.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (t NULL, value out of range, never
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (t NULL, value outside the key's
+ *         range or list, naming key, value and what is accepted; never
  *         clamped); GENRE_E_UNKNOWN_PARAM (unknown, read-only or f64 key).
  * Needs exclusive access. @since 0.1
  */
@@ -211,12 +221,55 @@ GENRE_API genre_status genre_tsne_get_i64(const genre_tsne *t, int32_t key, int6
 GENRE_API genre_status genre_tsne_get_f64(const genre_tsne *t, int32_t key, double *out);
 
 /**
+ * The inclusive range a settable key accepts, as doubles (no handle
+ * needed); an open end is the nearest double inside it. For an enumerated
+ * key the smallest and largest accepted value (genre_tsne_param_values()
+ * lists the valid ones).
+ * @return GENRE_OK; GENRE_E_UNKNOWN_PARAM (unknown or read-only key);
+ *         GENRE_E_INVALID_ARG (lo or hi NULL).
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_tsne_param_bounds(int32_t key, double *lo, double *hi);
+
+/**
+ * The values an enumerated key accepts, ascending, into out[cap] (no handle
+ * needed); *n_values receives their count. A settable key that takes any
+ * value in its range answers *n_values = 0.
+ * @param[out] out      caller-owned, cap entries; may be NULL for a size query.
+ * @param[out] n_values receives the number of values (also when the buffer
+ *                      is short).
+ * @return GENRE_OK; GENRE_E_BUFFER_TOO_SMALL (out NULL or cap short for an
+ *         enumerated key); GENRE_E_UNKNOWN_PARAM (unknown or read-only key);
+ *         GENRE_E_INVALID_ARG (n_values NULL).
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_tsne_param_values(int32_t key, int64_t *out, size_t cap,
+                                               size_t *n_values);
+
+/**
+ * Puts every settable key back to its default; a fitted handle stays
+ * fitted (its embedding and fitted properties are unchanged) and the
+ * callbacks stay set.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (t NULL).
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_tsne_reset_params(genre_tsne *t);
+
+/**
  * Sets the progress callback (see the file comment); fn NULL removes it.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (t NULL).
  * Needs exclusive access. @since 0.1
  */
 GENRE_API genre_status genre_tsne_set_progress(genre_tsne *t, genre_progress_fn fn,
                                                void *user_data);
+
+/**
+ * Sets the log callback (see the file comment for what is logged); fn NULL
+ * makes the handle silent. user_data is passed back untouched.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (t NULL).
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_tsne_set_log(genre_tsne *t, genre_log_fn fn, void *user_data);
 
 /**
  * Computes the embedding of the rows of x and writes it to out (n_rows x

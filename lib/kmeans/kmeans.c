@@ -15,6 +15,7 @@
 #include "linalg.h"
 #include "model_file.h"
 #include "parallel.h"
+#include "params.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -48,8 +49,7 @@
 struct genre_kmeans {
     int64_t k, n_init, max_iter, seed, n_threads, algorithm, kernel;
     double tol;
-    genre_progress_fn progress;
-    void *progress_data;
+    genre__hooks hooks;
 
     int fitted;
     size_t d, n, kf;
@@ -59,17 +59,8 @@ struct genre_kmeans {
     int32_t *labels; /* n */
 };
 
-static void set_defaults(genre_kmeans *km)
-{
-    km->k = 8;
-    km->n_init = 10;
-    km->max_iter = 300;
-    km->tol = 1e-4;
-    km->seed = 0;
-    km->n_threads = 0;
-    km->algorithm = GENRE_KMEANS_ALGO_LLOYD;
-    km->kernel = GENRE_KMEANS_KERNEL_AUTO;
-}
+/* Every k-means key (the Parameters section below); the tests check it. */
+extern const genre__param_table genre__kmeans_param_table;
 
 genre_status genre_kmeans_create(genre_kmeans **out)
 {
@@ -78,7 +69,7 @@ genre_status genre_kmeans_create(genre_kmeans **out)
     genre_kmeans *km = GENRE_NEW(genre_kmeans);
     if (!km)
         return GENRE_PASS(GENRE_E_NOMEM);
-    set_defaults(km);
+    genre__params_reset(&genre__kmeans_param_table, km);
     *out = km;
     return GENRE_OK;
 }
@@ -92,151 +83,125 @@ void genre_kmeans_free(genre_kmeans *km)
     genre__free(km);
 }
 
-static int is_read_only(int32_t key)
+/* ---- Parameters ----------------------------------------------------------- */
+
+static const int64_t ALGORITHMS[] = {GENRE_KMEANS_ALGO_LLOYD};
+static const int64_t KERNELS[] = {GENRE_KMEANS_KERNEL_AUTO, GENRE_KMEANS_KERNEL_CBLAS,
+                                  GENRE_KMEANS_KERNEL_BUILTIN};
+
+static const genre__param kmeans_params[] = {
+    GENRE__I64(GENRE_KMEANS_K, GENRE__SLOT_I64, genre_kmeans, k, 8, 1, INT32_MAX, "0.1"),
+    GENRE__I64(GENRE_KMEANS_N_INIT, GENRE__SLOT_I64, genre_kmeans, n_init, 10, 1, 1000000,
+               "0.1"),
+    GENRE__I64(GENRE_KMEANS_MAX_ITER, GENRE__SLOT_I64, genre_kmeans, max_iter, 300, 1,
+               10000000, "0.1"),
+    GENRE__F64(GENRE_KMEANS_TOL, genre_kmeans, tol, 1e-4, 0.0, 1e300, 0, 0, "0.1"),
+    GENRE__I64(GENRE_KMEANS_SEED, GENRE__SLOT_I64, genre_kmeans, seed, 0, INT64_MIN, INT64_MAX,
+               "0.1"),
+    GENRE__I64(GENRE_KMEANS_N_THREADS, GENRE__SLOT_I64, genre_kmeans, n_threads, 0, 0,
+               INT64_MAX, "0.1"),
+    GENRE__ENUM(GENRE_KMEANS_ALGORITHM, GENRE__SLOT_I64, genre_kmeans, algorithm,
+                GENRE_KMEANS_ALGO_LLOYD, ALGORITHMS, "0.1"),
+    GENRE__ENUM(GENRE_KMEANS_DISTANCE_KERNEL, GENRE__SLOT_I64, genre_kmeans, kernel,
+                GENRE_KMEANS_KERNEL_AUTO, KERNELS, "0.1"),
+    GENRE__RO_I64(GENRE_KMEANS_N_FEATURES, "0.1"),
+    GENRE__RO_I64(GENRE_KMEANS_N_SAMPLES, "0.1"),
+    GENRE__RO_I64(GENRE_KMEANS_N_CLUSTERS, "0.1"),
+    GENRE__RO_I64(GENRE_KMEANS_N_ITER, "0.1"),
+    GENRE__RO_I64(GENRE_KMEANS_BEST_RESTART, "0.1"),
+    GENRE__RO_I64(GENRE_KMEANS_CONVERGED, "0.1"),
+    GENRE__RO_I64(GENRE_KMEANS_FITTED, "0.1"),
+    GENRE__RO_F64(GENRE_KMEANS_INERTIA, "0.1"),
+};
+
+/* The fitted properties; GENRE_KMEANS_FITTED answers before a fit too. */
+static genre_status read_only(const void *handle, const char *func, int32_t key,
+                              int64_t *i_out, double *f_out)
 {
-    return (key >= GENRE_KMEANS_N_FEATURES && key <= GENRE_KMEANS_FITTED) ||
-           key == GENRE_KMEANS_INERTIA;
+    const genre_kmeans *km = handle;
+    if (key == GENRE_KMEANS_FITTED) {
+        *i_out = km->fitted;
+        return GENRE_OK;
+    }
+    if (!km->fitted)
+        return genre__fail(GENRE_E_BAD_STATE, func, "the k-means is not fitted");
+    switch (key) {
+    case GENRE_KMEANS_N_FEATURES: *i_out = (int64_t)km->d; break;
+    case GENRE_KMEANS_N_SAMPLES: *i_out = (int64_t)km->n; break;
+    case GENRE_KMEANS_N_CLUSTERS: *i_out = (int64_t)km->kf; break;
+    case GENRE_KMEANS_N_ITER: *i_out = km->n_iter; break;
+    case GENRE_KMEANS_BEST_RESTART: *i_out = km->best_restart; break;
+    case GENRE_KMEANS_CONVERGED: *i_out = km->converged; break;
+    default: *f_out = km->inertia; break;
+    }
+    return GENRE_OK;
 }
+
+const genre__param_table genre__kmeans_param_table = {
+    "k-means", kmeans_params, sizeof kmeans_params / sizeof kmeans_params[0], read_only};
+
+#define TABLE (&genre__kmeans_param_table)
 
 genre_status genre_kmeans_set_i64(genre_kmeans *km, int32_t key, int64_t value)
 {
     GENRE_CHECK_NOT_NULL(km);
-    int64_t lo, hi;
-    const char *name;
-    int64_t *slot;
-    switch (key) {
-    case GENRE_KMEANS_K:
-        lo = 1, hi = INT32_MAX, name = "GENRE_KMEANS_K", slot = &km->k;
-        break;
-    case GENRE_KMEANS_N_INIT:
-        lo = 1, hi = 1000000, name = "GENRE_KMEANS_N_INIT", slot = &km->n_init;
-        break;
-    case GENRE_KMEANS_MAX_ITER:
-        lo = 1, hi = 10000000, name = "GENRE_KMEANS_MAX_ITER", slot = &km->max_iter;
-        break;
-    case GENRE_KMEANS_SEED:
-        lo = INT64_MIN, hi = INT64_MAX, name = "GENRE_KMEANS_SEED", slot = &km->seed;
-        break;
-    case GENRE_KMEANS_N_THREADS:
-        lo = 0, hi = INT64_MAX, name = "GENRE_KMEANS_N_THREADS", slot = &km->n_threads;
-        break;
-    case GENRE_KMEANS_ALGORITHM:
-        lo = GENRE_KMEANS_ALGO_LLOYD, hi = GENRE_KMEANS_ALGO_LLOYD,
-        name = "GENRE_KMEANS_ALGORITHM", slot = &km->algorithm;
-        break;
-    case GENRE_KMEANS_DISTANCE_KERNEL:
-        lo = GENRE_KMEANS_KERNEL_AUTO, hi = GENRE_KMEANS_KERNEL_BUILTIN,
-        name = "GENRE_KMEANS_DISTANCE_KERNEL", slot = &km->kernel;
-        break;
-    default:
-        if (is_read_only(key))
-            return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "key %d is read-only", (int)key);
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown integer k-means parameter key %d",
-                          (int)key);
-    }
-    if (value < lo || value > hi)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "%s must be in [%lld, %lld], got %lld", name,
-                          (long long)lo, (long long)hi, (long long)value);
-    *slot = value;
-    return GENRE_OK;
+    return genre__params_set_i64(TABLE, km, __func__, key, value);
 }
 
 genre_status genre_kmeans_set_f64(genre_kmeans *km, int32_t key, double value)
 {
     GENRE_CHECK_NOT_NULL(km);
-    if (key == GENRE_KMEANS_TOL) {
-        if (!(value >= 0.0 && value <= 1e300))
-            return GENRE_FAIL(GENRE_E_INVALID_ARG,
-                              "GENRE_KMEANS_TOL must be in [0, 1e300], got %g", value);
-        km->tol = value;
-        return GENRE_OK;
-    }
-    if (is_read_only(key))
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "key %d is read-only", (int)key);
-    return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown real k-means parameter key %d",
-                      (int)key);
+    return genre__params_set_f64(TABLE, km, __func__, key, value);
 }
 
 genre_status genre_kmeans_get_i64(const genre_kmeans *km, int32_t key, int64_t *out)
 {
     GENRE_CHECK_NOT_NULL(km);
     GENRE_CHECK_NOT_NULL(out);
-    switch (key) {
-    case GENRE_KMEANS_K:
-        *out = km->k;
-        return GENRE_OK;
-    case GENRE_KMEANS_N_INIT:
-        *out = km->n_init;
-        return GENRE_OK;
-    case GENRE_KMEANS_MAX_ITER:
-        *out = km->max_iter;
-        return GENRE_OK;
-    case GENRE_KMEANS_SEED:
-        *out = km->seed;
-        return GENRE_OK;
-    case GENRE_KMEANS_N_THREADS:
-        *out = km->n_threads;
-        return GENRE_OK;
-    case GENRE_KMEANS_ALGORITHM:
-        *out = km->algorithm;
-        return GENRE_OK;
-    case GENRE_KMEANS_DISTANCE_KERNEL:
-        *out = km->kernel;
-        return GENRE_OK;
-    case GENRE_KMEANS_FITTED:
-        *out = km->fitted;
-        return GENRE_OK;
-    default:
-        break;
-    }
-    if (!is_read_only(key) || key == GENRE_KMEANS_INERTIA)
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown integer k-means key %d", (int)key);
-    if (!km->fitted)
-        return GENRE_FAIL(GENRE_E_BAD_STATE, "the k-means is not fitted");
-    switch (key) {
-    case GENRE_KMEANS_N_FEATURES:
-        *out = (int64_t)km->d;
-        break;
-    case GENRE_KMEANS_N_SAMPLES:
-        *out = (int64_t)km->n;
-        break;
-    case GENRE_KMEANS_N_CLUSTERS:
-        *out = (int64_t)km->kf;
-        break;
-    case GENRE_KMEANS_N_ITER:
-        *out = km->n_iter;
-        break;
-    case GENRE_KMEANS_BEST_RESTART:
-        *out = km->best_restart;
-        break;
-    default:
-        *out = km->converged;
-        break;
-    }
-    return GENRE_OK;
+    return genre__params_get_i64(TABLE, km, km, __func__, key, out);
 }
 
 genre_status genre_kmeans_get_f64(const genre_kmeans *km, int32_t key, double *out)
 {
     GENRE_CHECK_NOT_NULL(km);
     GENRE_CHECK_NOT_NULL(out);
-    if (key == GENRE_KMEANS_TOL) {
-        *out = km->tol;
-        return GENRE_OK;
-    }
-    if (key != GENRE_KMEANS_INERTIA)
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown real k-means key %d", (int)key);
-    if (!km->fitted)
-        return GENRE_FAIL(GENRE_E_BAD_STATE, "the k-means is not fitted");
-    *out = km->inertia;
+    return genre__params_get_f64(TABLE, km, km, __func__, key, out);
+}
+
+genre_status genre_kmeans_param_bounds(int32_t key, double *lo, double *hi)
+{
+    GENRE_CHECK_NOT_NULL(lo);
+    GENRE_CHECK_NOT_NULL(hi);
+    return genre__params_bounds(TABLE, __func__, key, lo, hi);
+}
+
+genre_status genre_kmeans_param_values(int32_t key, int64_t *out, size_t cap,
+                                       size_t *n_values)
+{
+    GENRE_CHECK_NOT_NULL(n_values);
+    return genre__params_values(TABLE, __func__, key, out, cap, n_values);
+}
+
+genre_status genre_kmeans_reset_params(genre_kmeans *km)
+{
+    GENRE_CHECK_NOT_NULL(km);
+    genre__params_reset(TABLE, km);
     return GENRE_OK;
 }
 
 genre_status genre_kmeans_set_progress(genre_kmeans *km, genre_progress_fn fn, void *user_data)
 {
     GENRE_CHECK_NOT_NULL(km);
-    km->progress = fn;
-    km->progress_data = user_data;
+    km->hooks.progress = fn;
+    km->hooks.progress_data = user_data;
+    return GENRE_OK;
+}
+
+genre_status genre_kmeans_set_log(genre_kmeans *km, genre_log_fn fn, void *user_data)
+{
+    GENRE_CHECK_NOT_NULL(km);
+    km->hooks.log = fn;
+    km->hooks.log_data = user_data;
     return GENRE_OK;
 }
 
@@ -250,8 +215,7 @@ genre__kmeans_config genre__kmeans_config_of(const genre_kmeans *km)
                               .n_threads = km->n_threads,
                               .kernel = km->kernel,
                               .tol = km->tol,
-                              .progress = km->progress,
-                              .progress_data = km->progress_data};
+                              .hooks = &km->hooks};
     return c;
 }
 

@@ -242,11 +242,13 @@ static double exact_inertia(fit_ws *w, const double *centers)
 
 /* Means of the accumulated rows into w->centers_new; empty clusters move to
  * the rows farthest from their centers (by w->mind). Returns the squared
- * center shift summed over centers. */
-static double update_centers(fit_ws *w)
+ * center shift summed over centers; *moved receives the number of empty
+ * clusters moved, *kept_empty those left empty (every row on its center). */
+static double update_centers(fit_ws *w, size_t *moved, size_t *kept_empty)
 {
     const size_t k = w->k, d = w->d, n = w->n;
     int any_empty = 0;
+    *moved = *kept_empty = 0;
     for (size_t j = 0; j < k; j++) {
         double *cn = w->centers_new + j * d;
         if (w->counts[j] > 0) {
@@ -269,8 +271,11 @@ static double update_centers(fit_ws *w)
                     fd = w->mind[i];
                     far = i;
                 }
-            if (far == n)
-                break; /* every row on its center: keep the empty cluster */
+            if (far == n) {
+                ++*kept_empty; /* every row on its center: keep the empty cluster */
+                continue;
+            }
+            ++*moved;
             w->taken[far] = 1;
             memcpy(w->centers_new + j * d, w->x + far * w->stride, d * sizeof(double));
         }
@@ -288,6 +293,7 @@ static genre_status lloyd(fit_ws *w, const genre__kmeans_config *cfg, double tol
 {
     for (size_t i = 0; i < w->n; i++)
         w->lab[i] = -1;
+    out->moved = out->kept_empty = 0;
     int strict = 0, converged = 0;
     int64_t it = 0;
     genre_status st;
@@ -298,8 +304,7 @@ static genre_status lloyd(fit_ws *w, const genre__kmeans_config *cfg, double tol
             return st;
         it++;
         ++*iter_total;
-        if (cfg->progress && cfg->progress(cfg->progress_data, GENRE_KMEANS_PHASE_LLOYD,
-                                         *iter_total, -1, obj) != 0)
+        if (genre__progress(cfg->hooks, GENRE_KMEANS_PHASE_LLOYD, *iter_total, -1, obj))
             return GENRE_FAIL(GENRE_E_CANCELLED,
                               "cancelled by the progress callback after %lld iteration(s)",
                               (long long)*iter_total);
@@ -307,7 +312,9 @@ static genre_status lloyd(fit_ws *w, const genre__kmeans_config *cfg, double tol
             strict = converged = 1;
             break;
         }
-        const double shift = update_centers(w);
+        size_t moved;
+        const double shift = update_centers(w, &moved, &out->kept_empty);
+        out->moved += moved;
         double *tmp = w->centers;
         w->centers = w->centers_new;
         w->centers_new = tmp;
@@ -326,6 +333,23 @@ static genre_status lloyd(fit_ws *w, const genre__kmeans_config *cfg, double tol
     out->n_iter = it;
     out->converged = converged;
     return GENRE_OK;
+}
+
+/* Notices of one restart (GENRE_LOG_INFO; the kept one's are warnings, in
+ * genre__kmeans_fit_restarts). */
+static void log_restart(const genre__kmeans_config *cfg, const char *func, size_t k, int64_t r,
+                        const run_out *ro)
+{
+    if (!ro->converged)
+        genre__log(cfg->hooks, GENRE_LOG_INFO,
+                   "%s: k = %zu: restart %lld stopped at GENRE_KMEANS_MAX_ITER = %lld "
+                   "iterations without converging",
+                   func, k, (long long)r, (long long)cfg->max_iter);
+    if (ro->moved > 0)
+        genre__log(cfg->hooks, GENRE_LOG_INFO,
+                   "%s: k = %zu: restart %lld moved an empty cluster to the farthest row "
+                   "%zu time(s)",
+                   func, k, (long long)r, ro->moved);
 }
 
 static int use_cblas(const genre__kmeans_config *cfg, size_t d)
@@ -379,15 +403,16 @@ genre_status genre__kmeans_fit_restarts(const genre__kmeans_config *cfg, const c
         return st;
     }
     int64_t iter_total = 0;
-    run_out best = {INFINITY, 0, 0};
+    run_out best = {INFINITY, 0, 0, 0, 0};
     int64_t best_r = -1;
     for (int64_t r = 0; r < cfg->n_init; r++) {
         genre__rng rng;
         genre__rng_init(&rng, (uint64_t)cfg->seed, (uint64_t)r);
         genre__kmeans_pp(&w, &rng);
-        run_out ro = {0.0, 0, 0};
+        run_out ro = {0.0, 0, 0, 0, 0};
         if ((st = lloyd(&w, cfg, tol_abs, &iter_total, &ro)) != GENRE_OK)
             break;
+        log_restart(cfg, func, k, r, &ro);
         if (best_r < 0 || ro.inertia < best.inertia) {
             best = ro;
             best_r = r;
@@ -398,6 +423,16 @@ genre_status genre__kmeans_fit_restarts(const genre__kmeans_config *cfg, const c
     if (st == GENRE_OK && !isfinite(best.inertia))
         st = genre__fail(GENRE_E_NUMERIC, func,
                          "the inertia overflows (values of x too large)");
+    if (st == GENRE_OK && !best.converged)
+        genre__log(cfg->hooks, GENRE_LOG_WARNING,
+                   "%s: k = %zu: the kept restart %lld stopped at GENRE_KMEANS_MAX_ITER = %lld "
+                   "iterations without converging",
+                   func, k, (long long)best_r, (long long)cfg->max_iter);
+    if (st == GENRE_OK && best.kept_empty > 0)
+        genre__log(cfg->hooks, GENRE_LOG_WARNING,
+                   "%s: k = %zu: %zu cluster(s) of the kept restart are empty: x has fewer "
+                   "distinct rows than clusters",
+                   func, k, best.kept_empty);
     if (st == GENRE_OK) {
         *centers_out = w.best_centers;
         *labels_out = w.best_lab;

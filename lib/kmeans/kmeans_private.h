@@ -15,6 +15,7 @@
 
 #include <genre/kmeans.h>
 
+#include "params.h"
 #include "rng.h"
 
 #include <math.h>
@@ -31,8 +32,7 @@
 typedef struct genre__kmeans_config {
     int64_t n_init, max_iter, seed, n_threads, kernel;
     double tol;
-    genre_progress_fn progress;
-    void *progress_data;
+    const genre__hooks *hooks; /* the handle's log and progress hooks */
 } genre__kmeans_config;
 
 /* The parameters of km as a fit reads them (kmeans.c). */
@@ -43,6 +43,8 @@ typedef struct run_out {
     double inertia;
     int64_t n_iter;
     int converged;
+    size_t moved;      /* empty clusters moved to far rows, over the run */
+    size_t kept_empty; /* clusters left empty by the last update */
 } run_out;
 
 /*

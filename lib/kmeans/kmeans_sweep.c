@@ -75,14 +75,14 @@ genre_status genre_kmeans_sweep(genre_kmeans *km, const double *x, size_t n_rows
         }
         genre__free(centers);
         genre__free(labels);
-        if (cfg.progress && cfg.progress(cfg.progress_data, GENRE_KMEANS_PHASE_SWEEP,
-                                         (int64_t)q + 1, (int64_t)count, best.inertia) != 0)
+        if (genre__progress(cfg.hooks, GENRE_KMEANS_PHASE_SWEEP, (int64_t)q + 1,
+                            (int64_t)count, best.inertia))
             st = GENRE_FAIL(GENRE_E_CANCELLED,
                             "cancelled by the progress callback after k = %zu", k);
     }
     if (st == GENRE_OK && n_valid > 0) {
         st = genre__silhouette_run(__func__, x, n_rows, n_cols, row_stride, all, n_valid, T,
-                                   means, NULL, cfg.progress, cfg.progress_data,
+                                   means, NULL, cfg.hooks->progress, cfg.hooks->progress_data,
                                    GENRE_KMEANS_PHASE_SILHOUETTE);
         for (size_t v = 0; v < n_valid && st == GENRE_OK; v++)
             silhouette[which[v]] = means[v];

@@ -29,226 +29,129 @@
 
 /* ---- Parameters ----------------------------------------------------------- */
 
-void genre__mlp_default_params(mlp_params *p)
-{
-    p->lr = 1e-3;
-    p->l2 = 0.0;
-    p->beta1 = 0.9;
-    p->beta2 = 0.999;
-    p->eps = 1e-8;
-    p->momentum = 0.9;
-    p->dropout = 0.0;
-    p->min_delta = 0.0;
-    p->epochs = 200;
-    p->batch = 256;
-    p->activation = GENRE_MLP_ACT_RELU;
-    p->seed = 0;
-    p->optimizer = GENRE_MLP_OPT_ADAM;
-    p->patience = 0;
-    p->restore_best = 1;
-    p->shuffle = 1;
-    p->validate = 1;
-    p->init = GENRE_MLP_INIT_AUTO;
-    p->n_classes = 0;
-    p->schedule = GENRE_MLP_SCHEDULE_CONSTANT;
-    p->kernel = GENRE_MLP_KERNEL_AUTO;
-    p->sparse_update = 1;
-    p->n_threads = 0;
-    p->precision = GENRE_MLP_PRECISION_DOUBLE;
-}
+static const int64_t ACTIVATIONS[] = {GENRE_MLP_ACT_RELU, GENRE_MLP_ACT_TANH,
+                                      GENRE_MLP_ACT_LOGISTIC};
+static const int64_t OPTIMIZERS[] = {GENRE_MLP_OPT_ADAM, GENRE_MLP_OPT_SGD};
+static const int64_t INITS[] = {GENRE_MLP_INIT_AUTO,           GENRE_MLP_INIT_HE_UNIFORM,
+                                GENRE_MLP_INIT_HE_NORMAL,      GENRE_MLP_INIT_GLOROT_UNIFORM,
+                                GENRE_MLP_INIT_GLOROT_NORMAL, GENRE_MLP_INIT_LECUN_UNIFORM};
+static const int64_t SCHEDULES[] = {GENRE_MLP_SCHEDULE_CONSTANT, GENRE_MLP_SCHEDULE_COSINE};
+static const int64_t KERNELS[] = {GENRE_MLP_KERNEL_AUTO, GENRE_MLP_KERNEL_CBLAS,
+                                  GENRE_MLP_KERNEL_BUILTIN};
+static const int64_t PRECISIONS[] = {GENRE_MLP_PRECISION_FLOAT, GENRE_MLP_PRECISION_DOUBLE};
 
-#define F64(k, n, lo, hi, lo_open, hi_open, field) \
-    {k, n, lo, hi, lo_open, hi_open, offsetof(mlp_params, field)}
-const f64_info genre__mlp_f64_keys[] = {
-    F64(GENRE_MLP_LEARNING_RATE, "GENRE_MLP_LEARNING_RATE", 0.0, 10.0, 1, 0, lr),
-    F64(GENRE_MLP_L2, "GENRE_MLP_L2", 0.0, 1e3, 0, 0, l2),
-    F64(GENRE_MLP_BETA1, "GENRE_MLP_BETA1", 0.0, 1.0, 0, 1, beta1),
-    F64(GENRE_MLP_BETA2, "GENRE_MLP_BETA2", 0.0, 1.0, 0, 1, beta2),
-    F64(GENRE_MLP_EPSILON, "GENRE_MLP_EPSILON", 0.0, 1.0, 1, 0, eps),
-    F64(GENRE_MLP_MOMENTUM, "GENRE_MLP_MOMENTUM", 0.0, 1.0, 0, 1, momentum),
-    F64(GENRE_MLP_DROPOUT, "GENRE_MLP_DROPOUT", 0.0, 1.0, 0, 1, dropout),
-    F64(GENRE_MLP_MIN_DELTA, "GENRE_MLP_MIN_DELTA", 0.0, 1e300, 0, 0, min_delta),
+/* The order of each type's settable keys is the order of their records in
+ * a saved file (mlp_io.c): append, never reorder. (A shorter macro that
+ * takes the key would expand it before GENRE__F64 names it.) */
+static const genre__param mlp_params_list[] = {
+    GENRE__F64(GENRE_MLP_LEARNING_RATE, mlp_params, lr, 1e-3, 0.0, 10.0, 1, 0, "0.1"),
+    GENRE__F64(GENRE_MLP_L2, mlp_params, l2, 0.0, 0.0, 1e3, 0, 0, "0.1"),
+    GENRE__F64(GENRE_MLP_BETA1, mlp_params, beta1, 0.9, 0.0, 1.0, 0, 1, "0.1"),
+    GENRE__F64(GENRE_MLP_BETA2, mlp_params, beta2, 0.999, 0.0, 1.0, 0, 1, "0.1"),
+    GENRE__F64(GENRE_MLP_EPSILON, mlp_params, eps, 1e-8, 0.0, 1.0, 1, 0, "0.1"),
+    GENRE__F64(GENRE_MLP_MOMENTUM, mlp_params, momentum, 0.9, 0.0, 1.0, 0, 1, "0.1"),
+    GENRE__F64(GENRE_MLP_DROPOUT, mlp_params, dropout, 0.0, 0.0, 1.0, 0, 1, "0.1"),
+    GENRE__F64(GENRE_MLP_MIN_DELTA, mlp_params, min_delta, 0.0, 0.0, 1e300, 0, 0, "0.1"),
+    GENRE__I64(GENRE_MLP_EPOCHS, GENRE__SLOT_I64, mlp_params, epochs, 200, 1, 10000000, "0.1"),
+    GENRE__I64(GENRE_MLP_BATCH_SIZE, GENRE__SLOT_I64, mlp_params, batch, 256, 0, INT32_MAX,
+               "0.1"),
+    GENRE__ENUM(GENRE_MLP_ACTIVATION, GENRE__SLOT_I64, mlp_params, activation,
+                GENRE_MLP_ACT_RELU, ACTIVATIONS, "0.1"),
+    GENRE__I64(GENRE_MLP_SEED, GENRE__SLOT_I64, mlp_params, seed, 0, INT64_MIN, INT64_MAX,
+               "0.1"),
+    GENRE__ENUM(GENRE_MLP_OPTIMIZER, GENRE__SLOT_I64, mlp_params, optimizer, GENRE_MLP_OPT_ADAM,
+                OPTIMIZERS, "0.1"),
+    GENRE__I64(GENRE_MLP_PATIENCE, GENRE__SLOT_I64, mlp_params, patience, 0, 0, 10000000,
+               "0.1"),
+    GENRE__I64(GENRE_MLP_RESTORE_BEST, GENRE__SLOT_I64, mlp_params, restore_best, 1, 0, 1,
+               "0.1"),
+    GENRE__I64(GENRE_MLP_SHUFFLE, GENRE__SLOT_I64, mlp_params, shuffle, 1, 0, 1, "0.1"),
+    GENRE__I64(GENRE_MLP_VALIDATE_INPUT, GENRE__SLOT_I64, mlp_params, validate, 1, 0, 1, "0.1"),
+    GENRE__ENUM(GENRE_MLP_INIT, GENRE__SLOT_I64, mlp_params, init, GENRE_MLP_INIT_AUTO, INITS,
+                "0.1"),
+    GENRE__I64(GENRE_MLP_N_CLASSES, GENRE__SLOT_I64, mlp_params, n_classes, 0, 0, MAX_CLASSES,
+               "0.1"),
+    GENRE__ENUM(GENRE_MLP_LR_SCHEDULE, GENRE__SLOT_I64, mlp_params, schedule,
+                GENRE_MLP_SCHEDULE_CONSTANT, SCHEDULES, "0.1"),
+    GENRE__ENUM(GENRE_MLP_DENSE_KERNEL, GENRE__SLOT_I64, mlp_params, kernel,
+                GENRE_MLP_KERNEL_AUTO, KERNELS, "0.1"),
+    GENRE__I64(GENRE_MLP_SPARSE_UPDATE, GENRE__SLOT_I64, mlp_params, sparse_update, 1, 0, 1,
+               "0.2"),
+    GENRE__I64(GENRE_MLP_N_THREADS, GENRE__SLOT_I64, mlp_params, n_threads, 0, 0, INT32_MAX,
+               "0.2"),
+    GENRE__ENUM(GENRE_MLP_PRECISION, GENRE__SLOT_I64, mlp_params, precision,
+                GENRE_MLP_PRECISION_DOUBLE, PRECISIONS, "0.3"),
+    GENRE__RO_I64(GENRE_MLP_TASK, "0.1"),
+    GENRE__RO_I64(GENRE_MLP_N_FEATURES, "0.1"),
+    GENRE__RO_I64(GENRE_MLP_N_OUTPUTS, "0.1"),
+    GENRE__RO_I64(GENRE_MLP_N_PARAMS, "0.1"),
+    GENRE__RO_I64(GENRE_MLP_EPOCHS_RUN, "0.1"),
+    GENRE__RO_I64(GENRE_MLP_BEST_EPOCH, "0.1"),
+    GENRE__RO_I64(GENRE_MLP_STOPPED_EARLY, "0.1"),
 };
-#undef F64
 
-#define I64(k, n, lo, hi, field) {k, n, lo, hi, offsetof(mlp_params, field)}
-const i64_info genre__mlp_i64_keys[] = {
-    I64(GENRE_MLP_EPOCHS, "GENRE_MLP_EPOCHS", 1, 10000000, epochs),
-    I64(GENRE_MLP_BATCH_SIZE, "GENRE_MLP_BATCH_SIZE", 0, INT32_MAX, batch),
-    I64(GENRE_MLP_ACTIVATION, "GENRE_MLP_ACTIVATION", 0, 2, activation),
-    I64(GENRE_MLP_SEED, "GENRE_MLP_SEED", INT64_MIN, INT64_MAX, seed),
-    I64(GENRE_MLP_OPTIMIZER, "GENRE_MLP_OPTIMIZER", 0, 1, optimizer),
-    I64(GENRE_MLP_PATIENCE, "GENRE_MLP_PATIENCE", 0, 10000000, patience),
-    I64(GENRE_MLP_RESTORE_BEST, "GENRE_MLP_RESTORE_BEST", 0, 1, restore_best),
-    I64(GENRE_MLP_SHUFFLE, "GENRE_MLP_SHUFFLE", 0, 1, shuffle),
-    I64(GENRE_MLP_VALIDATE_INPUT, "GENRE_MLP_VALIDATE_INPUT", 0, 1, validate),
-    I64(GENRE_MLP_INIT, "GENRE_MLP_INIT", 0, 5, init),
-    I64(GENRE_MLP_N_CLASSES, "GENRE_MLP_N_CLASSES", 0, MAX_CLASSES, n_classes),
-    I64(GENRE_MLP_LR_SCHEDULE, "GENRE_MLP_LR_SCHEDULE", 0, 1, schedule),
-    I64(GENRE_MLP_DENSE_KERNEL, "GENRE_MLP_DENSE_KERNEL", 0, 2, kernel),
-    /* keys from here on are 0.2 additions: optional in saved files */
-    I64(GENRE_MLP_SPARSE_UPDATE, "GENRE_MLP_SPARSE_UPDATE", 0, 1, sparse_update),
-    I64(GENRE_MLP_N_THREADS, "GENRE_MLP_N_THREADS", 0, INT32_MAX, n_threads),
-    /* 0.3: 32 or 64 only (genre__mlp_check_i64_value) */
-    I64(GENRE_MLP_PRECISION, "GENRE_MLP_PRECISION", GENRE_MLP_PRECISION_FLOAT,
-        GENRE_MLP_PRECISION_DOUBLE, precision),
-};
-#undef I64
-
-const size_t genre__mlp_n_f64_keys = sizeof genre__mlp_f64_keys / sizeof genre__mlp_f64_keys[0];
-const size_t genre__mlp_n_i64_keys = sizeof genre__mlp_i64_keys / sizeof genre__mlp_i64_keys[0];
-
-static const f64_info *find_f64(int32_t key)
+/* The fitted properties (all i64). */
+static genre_status read_only(const void *handle, const char *func, int32_t key,
+                              int64_t *i_out, double *f_out)
 {
-    for (size_t i = 0; i < genre__mlp_n_f64_keys; i++)
-        if (genre__mlp_f64_keys[i].key == key)
-            return &genre__mlp_f64_keys[i];
-    return NULL;
-}
-
-static const i64_info *find_i64(int32_t key)
-{
-    for (size_t i = 0; i < genre__mlp_n_i64_keys; i++)
-        if (genre__mlp_i64_keys[i].key == key)
-            return &genre__mlp_i64_keys[i];
-    return NULL;
-}
-
-static int is_read_only_key(int32_t key)
-{
-    return key >= GENRE_MLP_TASK && key <= GENRE_MLP_STOPPED_EARLY;
-}
-
-genre_status genre__mlp_check_f64_value(const char *func, const f64_info *info, double v)
-{
-    int ok = !isnan(v) && (info->lo_open ? v > info->lo : v >= info->lo) &&
-             (info->hi_open ? v < info->hi : v <= info->hi);
-    if (!ok)
-        return genre__fail(GENRE_E_INVALID_ARG, func, "%s = %g is outside %c%g, %g%c",
-                           info->name, v, info->lo_open ? '(' : '[', info->lo, info->hi,
-                           info->hi_open ? ')' : ']');
+    (void)f_out;
+    const mlp_net *n = ((const genre_mlp *)handle)->net;
+    if (!n)
+        return genre__fail(GENRE_E_BAD_STATE, func, "key %d needs a fitted model", (int)key);
+    switch (key) {
+    case GENRE_MLP_TASK: *i_out = n->task; break;
+    case GENRE_MLP_N_FEATURES: *i_out = (int64_t)n->width[0]; break;
+    case GENRE_MLP_N_OUTPUTS: *i_out = (int64_t)n->width[n->n_layers]; break;
+    case GENRE_MLP_N_PARAMS: *i_out = (int64_t)n->n_params; break;
+    case GENRE_MLP_EPOCHS_RUN: *i_out = (int64_t)n->n_epochs; break;
+    case GENRE_MLP_BEST_EPOCH: *i_out = n->best_epoch; break;
+    default: *i_out = n->stopped_early; break;
+    }
     return GENRE_OK;
 }
 
-genre_status genre__mlp_check_i64_value(const char *func, const i64_info *info, int64_t v)
-{
-    if (v < info->lo || v > info->hi)
-        return genre__fail(GENRE_E_INVALID_ARG, func, "%s = %lld is outside [%lld, %lld]",
-                           info->name, (long long)v, (long long)info->lo,
-                           (long long)info->hi);
-    if (info->key == GENRE_MLP_PRECISION && v != GENRE_MLP_PRECISION_FLOAT &&
-        v != GENRE_MLP_PRECISION_DOUBLE)
-        return genre__fail(GENRE_E_INVALID_ARG, func,
-                           "%s = %lld; expected %d (GENRE_MLP_PRECISION_FLOAT) or %d "
-                           "(GENRE_MLP_PRECISION_DOUBLE)",
-                           info->name, (long long)v, GENRE_MLP_PRECISION_FLOAT,
-                           GENRE_MLP_PRECISION_DOUBLE);
-    return GENRE_OK;
-}
+const genre__param_table genre__mlp_param_table = {
+    "MLP", mlp_params_list, sizeof mlp_params_list / sizeof mlp_params_list[0], read_only};
+
+#define TABLE (&genre__mlp_param_table)
 
 genre_status genre_mlp_set_f64(genre_mlp *model, int32_t key, double value)
 {
     GENRE_CHECK_NOT_NULL(model);
-    const f64_info *info = find_f64(key);
-    if (!info) {
-        if (find_i64(key) || is_read_only_key(key))
-            return GENRE_FAIL(GENRE_E_INVALID_ARG,
-                              "key %d is not a settable f64 parameter (use the i64 "
-                              "setter, or it is read-only)", (int)key);
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown parameter key %d", (int)key);
-    }
-    genre_status st = genre__mlp_check_f64_value(__func__, info, value);
-    if (st != GENRE_OK)
-        return st;
-    *(double *)((char *)&model->p + info->offset) = value;
-    return GENRE_OK;
+    return genre__params_set_f64(TABLE, &model->p, __func__, key, value);
 }
 
 genre_status genre_mlp_set_i64(genre_mlp *model, int32_t key, int64_t value)
 {
     GENRE_CHECK_NOT_NULL(model);
-    const i64_info *info = find_i64(key);
-    if (!info) {
-        if (find_f64(key) || is_read_only_key(key))
-            return GENRE_FAIL(GENRE_E_INVALID_ARG,
-                              "key %d is not a settable i64 parameter (use the f64 "
-                              "setter, or it is read-only)", (int)key);
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown parameter key %d", (int)key);
-    }
-    genre_status st = genre__mlp_check_i64_value(__func__, info, value);
-    if (st != GENRE_OK)
-        return st;
-    *(int64_t *)((char *)&model->p + info->offset) = value;
-    return GENRE_OK;
+    return genre__params_set_i64(TABLE, &model->p, __func__, key, value);
 }
 
 genre_status genre_mlp_get_f64(const genre_mlp *model, int32_t key, double *out)
 {
     GENRE_CHECK_NOT_NULL(model);
     GENRE_CHECK_NOT_NULL(out);
-    const f64_info *info = find_f64(key);
-    if (!info) {
-        if (find_i64(key) || is_read_only_key(key))
-            return GENRE_FAIL(GENRE_E_INVALID_ARG, "key %d is an i64 key", (int)key);
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown parameter key %d", (int)key);
-    }
-    *out = *(const double *)((const char *)&model->p + info->offset);
-    return GENRE_OK;
+    return genre__params_get_f64(TABLE, &model->p, model, __func__, key, out);
 }
-
-static size_t net_n_params(const mlp_net *n) { return n->n_params; }
 
 genre_status genre_mlp_get_i64(const genre_mlp *model, int32_t key, int64_t *out)
 {
     GENRE_CHECK_NOT_NULL(model);
     GENRE_CHECK_NOT_NULL(out);
-    const i64_info *info = find_i64(key);
-    if (info) {
-        *out = *(const int64_t *)((const char *)&model->p + info->offset);
-        return GENRE_OK;
-    }
-    if (find_f64(key))
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "key %d is an f64 key", (int)key);
-    if (!is_read_only_key(key))
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown parameter key %d", (int)key);
-    const mlp_net *n = model->net;
-    if (!n)
-        return GENRE_FAIL(GENRE_E_BAD_STATE, "key %d needs a fitted model", (int)key);
-    switch (key) {
-    case GENRE_MLP_TASK: *out = n->task; break;
-    case GENRE_MLP_N_FEATURES: *out = (int64_t)n->width[0]; break;
-    case GENRE_MLP_N_OUTPUTS: *out = (int64_t)n->width[n->n_layers]; break;
-    case GENRE_MLP_N_PARAMS: *out = (int64_t)net_n_params(n); break;
-    case GENRE_MLP_EPOCHS_RUN: *out = (int64_t)n->n_epochs; break;
-    case GENRE_MLP_BEST_EPOCH: *out = n->best_epoch; break;
-    default: *out = n->stopped_early; break;
-    }
-    return GENRE_OK;
+    return genre__params_get_i64(TABLE, &model->p, model, __func__, key, out);
 }
 
 genre_status genre_mlp_param_bounds(int32_t key, double *lo, double *hi)
 {
     GENRE_CHECK_NOT_NULL(lo);
     GENRE_CHECK_NOT_NULL(hi);
-    const f64_info *f = find_f64(key);
-    if (f) {
-        *lo = f->lo;
-        *hi = f->hi;
-        /* Open ends: the nearest representable inside value. */
-        if (f->lo_open)
-            *lo = nextafter(f->lo, HUGE_VAL);
-        if (f->hi_open)
-            *hi = nextafter(f->hi, -HUGE_VAL);
-        return GENRE_OK;
-    }
-    const i64_info *i = find_i64(key);
-    if (i) {
-        *lo = (double)i->lo;
-        *hi = (double)i->hi;
-        return GENRE_OK;
-    }
-    return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown or read-only parameter key %d",
-                      (int)key);
+    return genre__params_bounds(TABLE, __func__, key, lo, hi);
+}
+
+genre_status genre_mlp_param_values(int32_t key, int64_t *out, size_t cap, size_t *n_values)
+{
+    GENRE_CHECK_NOT_NULL(n_values);
+    return genre__params_values(TABLE, __func__, key, out, cap, n_values);
 }
 
 static genre_status set_default_hidden(genre_mlp *model)
@@ -269,7 +172,7 @@ genre_status genre_mlp_reset_params(genre_mlp *model)
     genre_status st = set_default_hidden(model);
     if (st != GENRE_OK)
         return st;
-    genre__mlp_default_params(&model->p);
+    genre__params_reset(TABLE, &model->p);
     return GENRE_OK;
 }
 
@@ -317,16 +220,16 @@ genre_status genre_mlp_get_hidden_layers(const genre_mlp *model, int32_t *out, s
 genre_status genre_mlp_set_progress(genre_mlp *model, genre_progress_fn fn, void *user_data)
 {
     GENRE_CHECK_NOT_NULL(model);
-    model->progress = fn;
-    model->progress_data = user_data;
+    model->hooks.progress = fn;
+    model->hooks.progress_data = user_data;
     return GENRE_OK;
 }
 
 genre_status genre_mlp_set_log(genre_mlp *model, genre_log_fn fn, void *user_data)
 {
     GENRE_CHECK_NOT_NULL(model);
-    model->log = fn;
-    model->log_data = user_data;
+    model->hooks.log = fn;
+    model->hooks.log_data = user_data;
     return GENRE_OK;
 }
 
@@ -349,7 +252,7 @@ genre_status genre_mlp_create(genre_mlp **out)
     genre_mlp *m = GENRE_NEW(genre_mlp);
     if (!m)
         return GENRE_E_NOMEM;
-    genre__mlp_default_params(&m->p);
+    genre__params_reset(TABLE, &m->p);
     if (set_default_hidden(m) != GENRE_OK) {
         genre__free(m);
         return GENRE_E_NOMEM;

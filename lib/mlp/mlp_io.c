@@ -11,8 +11,8 @@ enum {
     TAG_ACTIVATION = 2,
     TAG_WIDTHS = 3,
     TAG_PARAMS = 4,
-    TAG_F64_BASE = 10,  /* + index into genre__mlp_f64_keys */
-    TAG_I64_BASE = 30,  /* + index into genre__mlp_i64_keys */
+    TAG_F64_BASE = 10,  /* + index among the table's settable f64 keys */
+    TAG_I64_BASE = 30,  /* + index among the table's settable i64 keys */
     TAG_HIST_TRAIN = 60,
     TAG_HIST_VAL = 61,
     TAG_HIST_ACC = 62,
@@ -32,14 +32,16 @@ static genre_status write_model(const void *m, genre__mf_writer *w)
     genre__mf_put_u32(w, TAG_ACTIVATION, (uint32_t)n->activation);
     genre__mf_put_i32_array(w, TAG_WIDTHS, widths, n->n_layers + 1);
     genre__mf_put_f64_array(w, TAG_PARAMS, n->params, n->n_params);
-    for (size_t i = 0; i < genre__mlp_n_f64_keys; i++)
-        genre__mf_put_f64(w, TAG_F64_BASE + (uint32_t)i,
-                          *(const double *)((const char *)&model->p +
-                                            genre__mlp_f64_keys[i].offset));
-    for (size_t i = 0; i < genre__mlp_n_i64_keys; i++)
-        genre__mf_put_i64(w, TAG_I64_BASE + (uint32_t)i,
-                          *(const int64_t *)((const char *)&model->p +
-                                             genre__mlp_i64_keys[i].offset));
+    /* f64 keys, then i64 keys, each numbered in table order */
+    const genre__param_table *t = &genre__mlp_param_table;
+    uint32_t tag = TAG_F64_BASE;
+    for (size_t i = 0; i < t->n_params; i++)
+        if (t->params[i].slot == GENRE__SLOT_F64)
+            genre__mf_put_f64(w, tag++, genre__params_load_f64(&t->params[i], &model->p));
+    tag = TAG_I64_BASE;
+    for (size_t i = 0; i < t->n_params; i++)
+        if (t->params[i].type == GENRE__P_I64 && t->params[i].slot != GENRE__SLOT_NONE)
+            genre__mf_put_i64(w, tag++, genre__params_load_i64(&t->params[i], &model->p));
     genre__mf_put_f64_array(w, TAG_HIST_TRAIN, n->hist, n->n_epochs);
     genre__mf_put_f64_array(w, TAG_HIST_VAL, n->hist + n->n_epochs, n->n_epochs);
     genre__mf_put_f64_array(w, TAG_HIST_ACC, n->hist + 2 * n->n_epochs, n->n_epochs);
@@ -88,6 +90,40 @@ static genre_status check_sizes(const genre__mf_reader *r, const char *func,
                                        "validation accuracy history", n_hist);
 }
 
+/* The saved parameters into p (which holds the defaults): the f64 then the
+ * i64 records in table order, each checked as its setter would; a key
+ * added after 0.1 may be missing (a file of an earlier version). */
+static genre_status read_params(const genre__mf_reader *r, const char *func, mlp_params *p)
+{
+    const genre__param_table *t = &genre__mlp_param_table;
+    uint32_t f_tag = TAG_F64_BASE, i_tag = TAG_I64_BASE;
+    for (size_t i = 0; i < t->n_params; i++) {
+        const genre__param *k = &t->params[i];
+        if (k->slot == GENRE__SLOT_NONE)
+            continue;
+        const uint32_t tag = k->type == GENRE__P_F64 ? f_tag++ : i_tag++;
+        if (strcmp(k->since, "0.1") != 0 && !genre__mf_has(r, tag))
+            continue;
+        genre_status st;
+        if (k->type == GENRE__P_F64) {
+            double v;
+            if ((st = genre__mf_get_f64(r, tag, &v)) != GENRE_OK)
+                return st;
+            if (genre__params_check_f64(k, func, v) != GENRE_OK)
+                return CORRUPT("parameter %s = %g is out of range", k->name, v);
+            genre__params_store_f64(k, p, v);
+        } else {
+            int64_t v;
+            if ((st = genre__mf_get_i64(r, tag, &v)) != GENRE_OK)
+                return st;
+            if (genre__params_check_i64(k, func, v) != GENRE_OK)
+                return CORRUPT("parameter %s = %lld is out of range", k->name, (long long)v);
+            genre__params_store_i64(k, p, v);
+        }
+    }
+    return GENRE_OK;
+}
+
 /* The codec's genre__mf_decode_fn (model_file.h): dest is the caller's
  * genre_mlp **out; r NULL only clears *out; the payload version is checked. */
 static genre_status read_model(const genre__mf_reader *r, void *dest, const char *func)
@@ -132,28 +168,8 @@ static genre_status read_model(const genre__mf_reader *r, void *dest, const char
     genre_mlp *m = GENRE_NEW(genre_mlp);
     if (!m)
         return GENRE_E_NOMEM;
-    genre__mlp_default_params(&m->p);
-    for (size_t i = 0; i < genre__mlp_n_f64_keys && st == GENRE_OK; i++) {
-        double v;
-        st = genre__mf_get_f64(r, TAG_F64_BASE + (uint32_t)i, &v);
-        if (st == GENRE_OK &&
-            genre__mlp_check_f64_value(func, &genre__mlp_f64_keys[i], v) != GENRE_OK)
-            st = CORRUPT("parameter %s = %g is out of range", genre__mlp_f64_keys[i].name, v);
-        if (st == GENRE_OK)
-            *(double *)((char *)&m->p + genre__mlp_f64_keys[i].offset) = v;
-    }
-    for (size_t i = 0; i < genre__mlp_n_i64_keys && st == GENRE_OK; i++) {
-        int64_t v;
-        if (i >= N_I64_KEYS_V01 && !genre__mf_has(r, TAG_I64_BASE + (uint32_t)i))
-            continue; /* a 0.1 file: the default */
-        st = genre__mf_get_i64(r, TAG_I64_BASE + (uint32_t)i, &v);
-        if (st == GENRE_OK &&
-            genre__mlp_check_i64_value(func, &genre__mlp_i64_keys[i], v) != GENRE_OK)
-            st = CORRUPT("parameter %s = %lld is out of range", genre__mlp_i64_keys[i].name,
-                         (long long)v);
-        if (st == GENRE_OK)
-            *(int64_t *)((char *)&m->p + genre__mlp_i64_keys[i].offset) = v;
-    }
+    genre__params_reset(&genre__mlp_param_table, &m->p);
+    st = read_params(r, func, &m->p);
     if (st == GENRE_OK && m->p.activation != (int64_t)act)
         st = CORRUPT("activation %u disagrees with the saved parameter %lld", (unsigned)act,
                      (long long)m->p.activation);

@@ -19,6 +19,7 @@
 #include "model_file.h"
 #include "multiversion.h"
 #include "parallel.h"
+#include "params.h"
 #include "rng.h"
 
 #include <float.h>
@@ -47,7 +48,7 @@
 
 /* ---- Types ---------------------------------------------------------------- */
 
-/* The parameters of a handle, one slot per key (see the tables below). */
+/* The parameters of a handle, one slot per settable key (genre__mlp_param_table). */
 typedef struct mlp_params {
     double lr, l2, beta1, beta2, eps, momentum, dropout, min_delta;
     int64_t epochs, batch, activation, seed, optimizer, patience, restore_best, shuffle,
@@ -73,10 +74,7 @@ struct genre_mlp {
     mlp_params p;
     int32_t *hidden;
     size_t n_hidden;
-    genre_progress_fn progress;
-    void *progress_data;
-    genre_log_fn log;
-    void *log_data;
+    genre__hooks hooks;
     mlp_net *net;     /* NULL until fitted */
 };
 
@@ -169,28 +167,11 @@ typedef struct team_job {
     f32_ctx *f32;      /* float mode: its T workspaces (ws[1..T) unused) */
 } team_job;
 
-/* Bounds; open ends are flagged. */
-typedef struct f64_info {
-    int32_t key;
-    const char *name;
-    double lo, hi;
-    int lo_open, hi_open;
-    size_t offset;
-} f64_info;
-
-typedef struct i64_info {
-    int32_t key;
-    const char *name;
-    int64_t lo, hi;
-    size_t offset;
-} i64_info;
-
-/* The parameter tables (mlp.c): every key, its bounds and its slot in
- * mlp_params; the file format stores them in this order. */
-extern const f64_info genre__mlp_f64_keys[];
-extern const i64_info genre__mlp_i64_keys[];
-extern const size_t genre__mlp_n_f64_keys, genre__mlp_n_i64_keys;
-#define N_I64_KEYS_V01 13 /* i64 keys every saved file has */
+/* The MLP's parameter table (mlp.c): every key with its default, accepted
+ * values and slot in mlp_params (lib/common/params.h). The file format
+ * stores the settable f64 keys, then the settable i64 keys, each in table
+ * order; a key added after 0.1 may be missing from a file (its default). */
+extern const genre__param_table genre__mlp_param_table;
 
 /* ---- Kernel build switches ------------------------------------------------ */
 
@@ -245,11 +226,7 @@ float *genre__mlp_carve_batch_arraysf(const mlp_net *n, size_t ld, int dropout, 
                                       float **h, float **d, float **mask, float **zout,
                                       float **g1, float **g2);
 
-/* Parameters and lifetime (mlp.c): the defaults, the setters' value checks
- * (loading applies them too), network allocation and release. */
-void genre__mlp_default_params(mlp_params *p);
-genre_status genre__mlp_check_f64_value(const char *func, const f64_info *info, double v);
-genre_status genre__mlp_check_i64_value(const char *func, const i64_info *info, int64_t v);
+/* Lifetime (mlp.c): network allocation and release. */
 void genre__mlp_net_free(mlp_net *n);
 genre_status genre__mlp_net_new(const char *func, const size_t *widths, size_t n_layers,
                                 int32_t task, int32_t activation, int32_t kernel,

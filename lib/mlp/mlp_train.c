@@ -432,19 +432,6 @@ static genre_status evaluate(const mlp_net *n, const fit_data *fd, train_ws *w, 
     return GENRE_OK;
 }
 
-static void log_msg(const genre_mlp *m, int32_t level, const char *fmt, ...) GENRE_PRINTF(3, 4);
-static void log_msg(const genre_mlp *m, int32_t level, const char *fmt, ...)
-{
-    if (!m->log)
-        return;
-    char buf[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    m->log(m->log_data, level, buf);
-}
-
 /* One Adam update (PyTorch's form, bias corrections folded into step and
  * bc2); correctly rounded operations only, so every clone gives the same bits. */
 GENRE_KERNEL
@@ -632,18 +619,17 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
                 wait++;
             }
         }
-        if (model->progress &&
-            model->progress(model->progress_data, GENRE_MLP_PHASE_TRAIN, (int64_t)epoch,
-                            (int64_t)E, hist_train[e0]) != 0) {
+        if (genre__progress(&model->hooks, GENRE_MLP_PHASE_TRAIN, (int64_t)epoch, (int64_t)E,
+                            hist_train[e0])) {
             st = genre__fail(GENRE_E_CANCELLED, func,
                              "cancelled by the progress callback after epoch %zu", epoch);
             break;
         }
         if (p->patience > 0 && wait >= (uint64_t)p->patience) {
             stopped = 1;
-            log_msg(model, GENRE_LOG_INFO,
-                    "%s: early stop after epoch %zu; best validation loss %g at epoch %zu",
-                    func, epoch, best_val, best_epoch);
+            genre__log(&model->hooks, GENRE_LOG_INFO,
+                       "%s: early stop after epoch %zu; best validation loss %g at epoch %zu",
+                       func, epoch, best_val, best_epoch);
             break;
         }
     }

@@ -15,9 +15,11 @@
 #include "linalg.h"
 #include "model_file.h"
 #include "parallel.h"
+#include "params.h"
 #include "rng.h"
 #include "tsne_private.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -60,8 +62,7 @@ enum {
 struct genre_tsne {
     double perplexity, theta, lr, ee, momentum, final_momentum, min_gain;
     int64_t n_components, method, ee_iter, max_iter, init, seed, n_threads, report_every;
-    genre_progress_fn progress;
-    void *progress_data;
+    genre__hooks hooks;
 
     int fitted;
     size_t n, d;
@@ -71,24 +72,8 @@ struct genre_tsne {
     double *emb; /* n x n_components */
 };
 
-static void set_defaults(genre_tsne *t)
-{
-    t->perplexity = 30.0;
-    t->theta = 0.5;
-    t->lr = 0.0;
-    t->ee = 12.0;
-    t->momentum = 0.5;
-    t->final_momentum = 0.8;
-    t->min_gain = 0.01;
-    t->n_components = 2;
-    t->method = GENRE_TSNE_METHOD_AUTO;
-    t->ee_iter = 250;
-    t->max_iter = 1000;
-    t->init = GENRE_TSNE_INIT_PCA;
-    t->seed = 0;
-    t->n_threads = 0;
-    t->report_every = 50;
-}
+/* Every t-SNE key (the Parameters section below); the tests check it. */
+extern const genre__param_table genre__tsne_param_table;
 
 genre_status genre_tsne_create(genre_tsne **out)
 {
@@ -97,7 +82,7 @@ genre_status genre_tsne_create(genre_tsne **out)
     genre_tsne *t = GENRE_NEW(genre_tsne);
     if (!t)
         return GENRE_PASS(GENRE_E_NOMEM);
-    set_defaults(t);
+    genre__params_reset(&genre__tsne_param_table, t);
     *out = t;
     return GENRE_OK;
 }
@@ -110,108 +95,85 @@ void genre_tsne_free(genre_tsne *t)
     genre__free(t);
 }
 
-static int is_read_only(int32_t key)
+/* ---- Parameters ----------------------------------------------------------- */
+
+static const int64_t METHODS[] = {GENRE_TSNE_METHOD_AUTO, GENRE_TSNE_METHOD_EXACT,
+                                  GENRE_TSNE_METHOD_BARNES_HUT, GENRE_TSNE_METHOD_FFT};
+static const int64_t INITS[] = {GENRE_TSNE_INIT_PCA, GENRE_TSNE_INIT_RANDOM};
+
+/* Macros that take the key would expand it before GENRE__F64 names it: the
+ * entries spell the full form. */
+static const genre__param tsne_params[] = {
+    GENRE__F64(GENRE_TSNE_PERPLEXITY, genre_tsne, perplexity, 30.0, 0.0, DBL_MAX, 1, 0, "0.1"),
+    GENRE__I64(GENRE_TSNE_N_COMPONENTS, GENRE__SLOT_I64, genre_tsne, n_components, 2, 1, 3,
+               "0.1"),
+    GENRE__ENUM(GENRE_TSNE_METHOD, GENRE__SLOT_I64, genre_tsne, method, GENRE_TSNE_METHOD_AUTO,
+                METHODS, "0.1"),
+    GENRE__F64(GENRE_TSNE_THETA, genre_tsne, theta, 0.5, 0.0, 2.0, 0, 0, "0.1"),
+    GENRE__F64(GENRE_TSNE_LEARNING_RATE, genre_tsne, lr, 0.0, 0.0, DBL_MAX, 0, 0, "0.1"),
+    GENRE__F64(GENRE_TSNE_EARLY_EXAGGERATION, genre_tsne, ee, 12.0, 1.0, 1000.0, 0, 0, "0.1"),
+    GENRE__I64(GENRE_TSNE_EXAGGERATION_ITER, GENRE__SLOT_I64, genre_tsne, ee_iter, 250, 0,
+               INT32_MAX, "0.1"),
+    GENRE__F64(GENRE_TSNE_MOMENTUM, genre_tsne, momentum, 0.5, 0.0, 1.0, 0, 1, "0.1"),
+    GENRE__F64(GENRE_TSNE_FINAL_MOMENTUM, genre_tsne, final_momentum, 0.8, 0.0, 1.0, 0, 1,
+               "0.1"),
+    GENRE__I64(GENRE_TSNE_MAX_ITER, GENRE__SLOT_I64, genre_tsne, max_iter, 1000, 1, INT32_MAX,
+               "0.1"),
+    GENRE__ENUM(GENRE_TSNE_INIT, GENRE__SLOT_I64, genre_tsne, init, GENRE_TSNE_INIT_PCA, INITS,
+                "0.1"),
+    GENRE__I64(GENRE_TSNE_SEED, GENRE__SLOT_I64, genre_tsne, seed, 0, INT64_MIN, INT64_MAX,
+               "0.1"),
+    GENRE__I64(GENRE_TSNE_N_THREADS, GENRE__SLOT_I64, genre_tsne, n_threads, 0, 0, INT64_MAX,
+               "0.1"),
+    GENRE__F64(GENRE_TSNE_MIN_GAIN, genre_tsne, min_gain, 0.01, 0.0, 1.0, 1, 0, "0.1"),
+    GENRE__I64(GENRE_TSNE_REPORT_EVERY, GENRE__SLOT_I64, genre_tsne, report_every, 50, 1,
+               INT32_MAX, "0.1"),
+    GENRE__RO_F64(GENRE_TSNE_KL_DIVERGENCE, "0.1"),
+    GENRE__RO_I64(GENRE_TSNE_N_ITER, "0.1"),
+    GENRE__RO_I64(GENRE_TSNE_FITTED, "0.1"),
+    GENRE__RO_I64(GENRE_TSNE_N_SAMPLES, "0.1"),
+    GENRE__RO_I64(GENRE_TSNE_N_FEATURES, "0.1"),
+    GENRE__RO_F64(GENRE_TSNE_LEARNING_RATE_USED, "0.1"),
+    GENRE__RO_I64(GENRE_TSNE_METHOD_USED, "0.1"),
+};
+
+/* The fitted properties; GENRE_TSNE_FITTED answers before a fit too. */
+static genre_status read_only(const void *handle, const char *func, int32_t key,
+                              int64_t *i_out, double *f_out)
 {
-    return key >= GENRE_TSNE_KL_DIVERGENCE && key <= GENRE_TSNE_METHOD_USED;
+    const genre_tsne *t = handle;
+    if (key == GENRE_TSNE_FITTED) {
+        *i_out = t->fitted;
+        return GENRE_OK;
+    }
+    if (!t->fitted)
+        return genre__fail(GENRE_E_BAD_STATE, func, "the t-SNE handle is not fitted");
+    switch (key) {
+    case GENRE_TSNE_KL_DIVERGENCE: *f_out = t->kl; break;
+    case GENRE_TSNE_LEARNING_RATE_USED: *f_out = t->lr_used; break;
+    case GENRE_TSNE_N_ITER: *i_out = t->n_iter; break;
+    case GENRE_TSNE_N_SAMPLES: *i_out = (int64_t)t->n; break;
+    case GENRE_TSNE_N_FEATURES: *i_out = (int64_t)t->d; break;
+    default: *i_out = t->method_used; break;
+    }
+    return GENRE_OK;
 }
 
-static genre_status unknown_key(int32_t key, const char *kind)
-{
-    if (is_read_only(key))
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "t-SNE key %d is read-only", (int)key);
-    return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown %s t-SNE parameter key %d", kind,
-                      (int)key);
-}
+const genre__param_table genre__tsne_param_table = {
+    "t-SNE", tsne_params, sizeof tsne_params / sizeof tsne_params[0], read_only};
 
-#define RANGE_I64(name, lo, hi)                                                            \
-    do {                                                                                   \
-        if (value < (lo) || value > (hi))                                                  \
-            return GENRE_FAIL(GENRE_E_INVALID_ARG, name " must be in [%lld, %lld], got %lld", \
-                              (long long)(lo), (long long)(hi), (long long)value);         \
-    } while (0)
+#define TABLE (&genre__tsne_param_table)
 
 genre_status genre_tsne_set_i64(genre_tsne *t, int32_t key, int64_t value)
 {
     GENRE_CHECK_NOT_NULL(t);
-    switch (key) {
-    case GENRE_TSNE_N_COMPONENTS:
-        RANGE_I64("GENRE_TSNE_N_COMPONENTS", 1, 3);
-        t->n_components = value;
-        return GENRE_OK;
-    case GENRE_TSNE_METHOD:
-        RANGE_I64("GENRE_TSNE_METHOD", GENRE_TSNE_METHOD_AUTO, GENRE_TSNE_METHOD_FFT);
-        t->method = value;
-        return GENRE_OK;
-    case GENRE_TSNE_EXAGGERATION_ITER:
-        RANGE_I64("GENRE_TSNE_EXAGGERATION_ITER", 0, INT32_MAX);
-        t->ee_iter = value;
-        return GENRE_OK;
-    case GENRE_TSNE_MAX_ITER:
-        RANGE_I64("GENRE_TSNE_MAX_ITER", 1, INT32_MAX);
-        t->max_iter = value;
-        return GENRE_OK;
-    case GENRE_TSNE_INIT:
-        RANGE_I64("GENRE_TSNE_INIT", GENRE_TSNE_INIT_PCA, GENRE_TSNE_INIT_RANDOM);
-        t->init = value;
-        return GENRE_OK;
-    case GENRE_TSNE_SEED:
-        t->seed = value;
-        return GENRE_OK;
-    case GENRE_TSNE_N_THREADS:
-        RANGE_I64("GENRE_TSNE_N_THREADS", 0, INT64_MAX);
-        t->n_threads = value;
-        return GENRE_OK;
-    case GENRE_TSNE_REPORT_EVERY:
-        RANGE_I64("GENRE_TSNE_REPORT_EVERY", 1, INT32_MAX);
-        t->report_every = value;
-        return GENRE_OK;
-    default:
-        return GENRE_PASS(unknown_key(key, "integer"));
-    }
+    return genre__params_set_i64(TABLE, t, __func__, key, value);
 }
-
-#define RANGE_F64(name, ok, range)                                                         \
-    do {                                                                                   \
-        if (!(ok))                                                                         \
-            return GENRE_FAIL(GENRE_E_INVALID_ARG, name " must be " range ", got %g", value); \
-    } while (0)
 
 genre_status genre_tsne_set_f64(genre_tsne *t, int32_t key, double value)
 {
     GENRE_CHECK_NOT_NULL(t);
-    switch (key) {
-    case GENRE_TSNE_PERPLEXITY:
-        RANGE_F64("GENRE_TSNE_PERPLEXITY", value > 0 && isfinite(value), "finite and > 0");
-        t->perplexity = value;
-        return GENRE_OK;
-    case GENRE_TSNE_THETA:
-        RANGE_F64("GENRE_TSNE_THETA", value >= 0 && value <= 2, "in [0, 2]");
-        t->theta = value;
-        return GENRE_OK;
-    case GENRE_TSNE_LEARNING_RATE:
-        RANGE_F64("GENRE_TSNE_LEARNING_RATE", value >= 0 && isfinite(value),
-                  "0 (auto) or finite and > 0");
-        t->lr = value;
-        return GENRE_OK;
-    case GENRE_TSNE_EARLY_EXAGGERATION:
-        RANGE_F64("GENRE_TSNE_EARLY_EXAGGERATION", value >= 1 && value <= 1000, "in [1, 1000]");
-        t->ee = value;
-        return GENRE_OK;
-    case GENRE_TSNE_MOMENTUM:
-        RANGE_F64("GENRE_TSNE_MOMENTUM", value >= 0 && value < 1, "in [0, 1)");
-        t->momentum = value;
-        return GENRE_OK;
-    case GENRE_TSNE_FINAL_MOMENTUM:
-        RANGE_F64("GENRE_TSNE_FINAL_MOMENTUM", value >= 0 && value < 1, "in [0, 1)");
-        t->final_momentum = value;
-        return GENRE_OK;
-    case GENRE_TSNE_MIN_GAIN:
-        RANGE_F64("GENRE_TSNE_MIN_GAIN", value > 0 && value <= 1, "in (0, 1]");
-        t->min_gain = value;
-        return GENRE_OK;
-    default:
-        return GENRE_PASS(unknown_key(key, "real"));
-    }
+    return genre__params_set_f64(TABLE, t, __func__, key, value);
 }
 
 static genre_status not_fitted(void)
@@ -223,60 +185,49 @@ genre_status genre_tsne_get_i64(const genre_tsne *t, int32_t key, int64_t *out)
 {
     GENRE_CHECK_NOT_NULL(t);
     GENRE_CHECK_NOT_NULL(out);
-    switch (key) {
-    case GENRE_TSNE_N_COMPONENTS: *out = t->n_components; return GENRE_OK;
-    case GENRE_TSNE_METHOD: *out = t->method; return GENRE_OK;
-    case GENRE_TSNE_EXAGGERATION_ITER: *out = t->ee_iter; return GENRE_OK;
-    case GENRE_TSNE_MAX_ITER: *out = t->max_iter; return GENRE_OK;
-    case GENRE_TSNE_INIT: *out = t->init; return GENRE_OK;
-    case GENRE_TSNE_SEED: *out = t->seed; return GENRE_OK;
-    case GENRE_TSNE_N_THREADS: *out = t->n_threads; return GENRE_OK;
-    case GENRE_TSNE_REPORT_EVERY: *out = t->report_every; return GENRE_OK;
-    case GENRE_TSNE_FITTED: *out = t->fitted; return GENRE_OK;
-    case GENRE_TSNE_N_ITER:
-    case GENRE_TSNE_N_SAMPLES:
-    case GENRE_TSNE_N_FEATURES:
-    case GENRE_TSNE_METHOD_USED:
-        if (!t->fitted)
-            return GENRE_PASS(not_fitted());
-        *out = key == GENRE_TSNE_N_ITER      ? t->n_iter
-               : key == GENRE_TSNE_N_SAMPLES ? (int64_t)t->n
-               : key == GENRE_TSNE_N_FEATURES ? (int64_t)t->d
-                                              : t->method_used;
-        return GENRE_OK;
-    default:
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown integer t-SNE key %d", (int)key);
-    }
+    return genre__params_get_i64(TABLE, t, t, __func__, key, out);
 }
 
 genre_status genre_tsne_get_f64(const genre_tsne *t, int32_t key, double *out)
 {
     GENRE_CHECK_NOT_NULL(t);
     GENRE_CHECK_NOT_NULL(out);
-    switch (key) {
-    case GENRE_TSNE_PERPLEXITY: *out = t->perplexity; return GENRE_OK;
-    case GENRE_TSNE_THETA: *out = t->theta; return GENRE_OK;
-    case GENRE_TSNE_LEARNING_RATE: *out = t->lr; return GENRE_OK;
-    case GENRE_TSNE_EARLY_EXAGGERATION: *out = t->ee; return GENRE_OK;
-    case GENRE_TSNE_MOMENTUM: *out = t->momentum; return GENRE_OK;
-    case GENRE_TSNE_FINAL_MOMENTUM: *out = t->final_momentum; return GENRE_OK;
-    case GENRE_TSNE_MIN_GAIN: *out = t->min_gain; return GENRE_OK;
-    case GENRE_TSNE_KL_DIVERGENCE:
-    case GENRE_TSNE_LEARNING_RATE_USED:
-        if (!t->fitted)
-            return GENRE_PASS(not_fitted());
-        *out = key == GENRE_TSNE_KL_DIVERGENCE ? t->kl : t->lr_used;
-        return GENRE_OK;
-    default:
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown real t-SNE key %d", (int)key);
-    }
+    return genre__params_get_f64(TABLE, t, t, __func__, key, out);
+}
+
+genre_status genre_tsne_param_bounds(int32_t key, double *lo, double *hi)
+{
+    GENRE_CHECK_NOT_NULL(lo);
+    GENRE_CHECK_NOT_NULL(hi);
+    return genre__params_bounds(TABLE, __func__, key, lo, hi);
+}
+
+genre_status genre_tsne_param_values(int32_t key, int64_t *out, size_t cap, size_t *n_values)
+{
+    GENRE_CHECK_NOT_NULL(n_values);
+    return genre__params_values(TABLE, __func__, key, out, cap, n_values);
+}
+
+genre_status genre_tsne_reset_params(genre_tsne *t)
+{
+    GENRE_CHECK_NOT_NULL(t);
+    genre__params_reset(TABLE, t);
+    return GENRE_OK;
 }
 
 genre_status genre_tsne_set_progress(genre_tsne *t, genre_progress_fn fn, void *user_data)
 {
     GENRE_CHECK_NOT_NULL(t);
-    t->progress = fn;
-    t->progress_data = user_data;
+    t->hooks.progress = fn;
+    t->hooks.progress_data = user_data;
+    return GENRE_OK;
+}
+
+genre_status genre_tsne_set_log(genre_tsne *t, genre_log_fn fn, void *user_data)
+{
+    GENRE_CHECK_NOT_NULL(t);
+    t->hooks.log = fn;
+    t->hooks.log_data = user_data;
     return GENRE_OK;
 }
 
@@ -330,6 +281,22 @@ static size_t neighbours(const genre_tsne *t, size_t n, int method)
         return n - 1;
     double k = floor(3.0 * t->perplexity);
     return k >= (double)(n - 1) ? n - 1 : (k < 1 ? 1 : (size_t)k);
+}
+
+/* The fit's notices about what it chose from the data (genre/tsne.h, "Log"). */
+static void log_choices(const genre_tsne *t, const char *func, size_t n, int method)
+{
+    static const char *const names[] = {"", "exact", "Barnes-Hut", "FFT"};
+    if (t->method == GENRE_TSNE_METHOD_AUTO)
+        genre__log(&t->hooks, GENRE_LOG_INFO,
+                   "%s: GENRE_TSNE_METHOD_AUTO chose the %s method for %zu rows in %lld "
+                   "dimension(s)",
+                   func, names[method], n, (long long)t->n_components);
+    if (method != GENRE__TSNE_EXACT && floor(3.0 * t->perplexity) > (double)(n - 1))
+        genre__log(&t->hooks, GENRE_LOG_WARNING,
+                   "%s: GENRE_TSNE_PERPLEXITY = %g asks for %g neighbours per row; x has %zu "
+                   "rows, so every row uses its %zu others",
+                   func, t->perplexity, floor(3.0 * t->perplexity), n, n - 1);
 }
 
 static genre_status affinities(const genre_tsne *t, const double *x, size_t n, size_t d,
@@ -437,8 +404,8 @@ static genre_status optimise(genre_tsne *t, const genre__csr *p, double *y, size
             goto done;
         }
         *n_iter = it + 1;
-        if (report && t->progress &&
-            t->progress(t->progress_data, GENRE_TSNE_PHASE_OPTIMIZE, it + 1, t->max_iter, kl)) {
+        if (report &&
+            genre__progress(&t->hooks, GENRE_TSNE_PHASE_OPTIMIZE, it + 1, t->max_iter, kl)) {
             st = GENRE_FAIL(GENRE_E_CANCELLED, "cancelled by the progress callback at "
                                                "iteration %lld",
                             (long long)(it + 1));
@@ -477,6 +444,7 @@ genre_status genre_tsne_fit_embed(genre_tsne *t, const double *x, size_t n_rows,
     int T = genre__resolve_threads(t->n_threads);
     if (T < 1)
         return (genre_status)T;
+    log_choices(t, __func__, n_rows, method);
     const size_t n = n_rows;
     genre__csr p = {0};
     double *y = genre__alloc_array(count, sizeof(double));
@@ -484,8 +452,7 @@ genre_status genre_tsne_fit_embed(genre_tsne *t, const double *x, size_t n_rows,
         return GENRE_E_NOMEM;
     if ((st = affinities(t, x, n, n_cols, row_stride, method, T, &p)) != GENRE_OK)
         goto done;
-    if (t->progress &&
-        t->progress(t->progress_data, GENRE_TSNE_PHASE_AFFINITIES, 1, 1, NAN)) {
+    if (genre__progress(&t->hooks, GENRE_TSNE_PHASE_AFFINITIES, 1, 1, NAN)) {
         st = GENRE_FAIL(GENRE_E_CANCELLED, "cancelled by the progress callback after the "
                                            "affinities");
         goto done;
@@ -493,6 +460,11 @@ genre_status genre_tsne_fit_embed(genre_tsne *t, const double *x, size_t n_rows,
     if ((st = init_embedding(t, x, n, n_cols, row_stride, y)) != GENRE_OK)
         goto done;
     double lr = t->lr > 0 ? t->lr : fmax((double)n / t->ee, 200.0);
+    if (!(t->lr > 0))
+        genre__log(&t->hooks, GENRE_LOG_INFO,
+                   "%s: GENRE_TSNE_LEARNING_RATE 0 (auto) is %g: max(%zu rows / early "
+                   "exaggeration %g, 200)",
+                   __func__, lr, n, t->ee);
     int64_t n_iter = 0;
     if ((st = optimise(t, &p, y, n, method, T, lr, &n_iter)) != GENRE_OK)
         goto done;

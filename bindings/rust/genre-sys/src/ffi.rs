@@ -374,7 +374,11 @@ extern "C" {
     pub fn genre_tsne_set_f64(t: *mut genre_tsne, key: i32, value: f64) -> genre_status;
     pub fn genre_tsne_get_i64(t: *const genre_tsne, key: i32, out: *mut i64) -> genre_status;
     pub fn genre_tsne_get_f64(t: *const genre_tsne, key: i32, out: *mut f64) -> genre_status;
+    pub fn genre_tsne_param_bounds(key: i32, lo: *mut f64, hi: *mut f64) -> genre_status;
+    pub fn genre_tsne_param_values(key: i32, out: *mut i64, cap: usize, n_values: *mut usize) -> genre_status;
+    pub fn genre_tsne_reset_params(t: *mut genre_tsne) -> genre_status;
     pub fn genre_tsne_set_progress(t: *mut genre_tsne, fn_: genre_progress_fn, user_data: *mut c_void) -> genre_status;
+    pub fn genre_tsne_set_log(t: *mut genre_tsne, fn_: genre_log_fn, user_data: *mut c_void) -> genre_status;
     pub fn genre_tsne_fit_embed(t: *mut genre_tsne, x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize, out: *mut f64, out_len: usize, needed: *mut usize) -> genre_status;
     pub fn genre_tsne_get_embedding(t: *const genre_tsne, out: *mut f64, out_len: usize, needed: *mut usize) -> genre_status;
     pub fn genre_tsne_kl_divergence(t: *const genre_tsne, x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize, y: *const f64, y_cols: usize, y_stride: usize, kl: *mut f64) -> genre_status;
@@ -389,7 +393,11 @@ extern "C" {
     pub fn genre_kmeans_set_f64(km: *mut genre_kmeans, key: i32, value: f64) -> genre_status;
     pub fn genre_kmeans_get_i64(km: *const genre_kmeans, key: i32, out: *mut i64) -> genre_status;
     pub fn genre_kmeans_get_f64(km: *const genre_kmeans, key: i32, out: *mut f64) -> genre_status;
+    pub fn genre_kmeans_param_bounds(key: i32, lo: *mut f64, hi: *mut f64) -> genre_status;
+    pub fn genre_kmeans_param_values(key: i32, out: *mut i64, cap: usize, n_values: *mut usize) -> genre_status;
+    pub fn genre_kmeans_reset_params(km: *mut genre_kmeans) -> genre_status;
     pub fn genre_kmeans_set_progress(km: *mut genre_kmeans, fn_: genre_progress_fn, user_data: *mut c_void) -> genre_status;
+    pub fn genre_kmeans_set_log(km: *mut genre_kmeans, fn_: genre_log_fn, user_data: *mut c_void) -> genre_status;
     pub fn genre_kmeans_fit(km: *mut genre_kmeans, x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize) -> genre_status;
     pub fn genre_kmeans_predict(km: *const genre_kmeans, x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize, out: *mut i32, out_len: usize, needed: *mut usize) -> genre_status;
     pub fn genre_kmeans_get_centers(km: *const genre_kmeans, out: *mut f64, out_len: usize, needed: *mut usize) -> genre_status;
@@ -407,6 +415,7 @@ extern "C" {
     pub fn genre_mlp_get_f64(model: *const genre_mlp, key: i32, out: *mut f64) -> genre_status;
     pub fn genre_mlp_get_i64(model: *const genre_mlp, key: i32, out: *mut i64) -> genre_status;
     pub fn genre_mlp_param_bounds(key: i32, lo: *mut f64, hi: *mut f64) -> genre_status;
+    pub fn genre_mlp_param_values(key: i32, out: *mut i64, cap: usize, n_values: *mut usize) -> genre_status;
     pub fn genre_mlp_reset_params(model: *mut genre_mlp) -> genre_status;
     pub fn genre_mlp_set_hidden_layers(model: *mut genre_mlp, widths: *const i32, n_layers: usize) -> genre_status;
     pub fn genre_mlp_get_hidden_layers(model: *const genre_mlp, out: *mut i32, cap: usize, n_layers: *mut usize) -> genre_status;
