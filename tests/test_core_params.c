@@ -225,6 +225,35 @@ START_TEST(hooks)
 }
 END_TEST
 
+/* ---- The tables of scaler, PCA, LDA, text, dataset schema and prep ---------- */
+
+static void check_kind_table(const genre__param_table *t)
+{
+    const char *why = genre__params_check_table(t);
+    ck_assert_msg(why == NULL, "%s: %s", t->kind, why ? why : "");
+    /* keys below 100 settable, from 100 read-only (docs/api-conventions.md) */
+    for (size_t i = 0; i < t->n_params; i++)
+        ck_assert_msg((t->params[i].key < 100) == (t->params[i].slot != GENRE__SLOT_NONE),
+                      "%s: %s", t->kind, t->params[i].name);
+}
+
+START_TEST(scaler_table) { check_kind_table(&genre__scaler_param_table); }
+END_TEST
+START_TEST(pca_table) { check_kind_table(&genre__pca_param_table); }
+END_TEST
+START_TEST(lda_table) { check_kind_table(&genre__lda_param_table); }
+END_TEST
+START_TEST(text_table) { check_kind_table(&genre__text_param_table); }
+END_TEST
+START_TEST(dataset_schema_table) { check_kind_table(&genre__dataset_schema_param_table); }
+END_TEST
+START_TEST(dataset_prep_table)
+{
+    check_kind_table(&genre__dataset_prep_param_table);
+    ck_assert_uint_eq(genre__dataset_prep_param_table.n_params, 0); /* no key yet */
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("core_params");
@@ -237,5 +266,13 @@ int main(void)
     tcase_add_test(tc, check_table_finds_bad_tables);
     tcase_add_test(tc, hooks);
     suite_add_tcase(s, tc);
+    TCase *kinds_b = tcase_create("tables: scaler, PCA, LDA, text, dataset");
+    tcase_add_test(kinds_b, scaler_table);
+    tcase_add_test(kinds_b, pca_table);
+    tcase_add_test(kinds_b, lda_table);
+    tcase_add_test(kinds_b, text_table);
+    tcase_add_test(kinds_b, dataset_schema_table);
+    tcase_add_test(kinds_b, dataset_prep_table);
+    suite_add_tcase(s, kinds_b);
     return genre_test_run(s);
 }
