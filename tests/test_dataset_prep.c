@@ -293,7 +293,13 @@ START_TEST(model_imputation_through_callbacks)
                      GENRE_E_MISSING_COLUMN);
     ck_assert_ok(genre_dataset_prep_add_model_impute(p, "x", features, 2, fit_linear,
                                                      predict_linear, &m));
+    log_seen seen = {.all_info = 1};
+    ck_assert_ok(genre_dataset_prep_set_log(p, on_log, &seen));
     ck_assert_ok(genre_dataset_prep_fit_apply(p, ds));
+    ck_assert_int_eq(seen.count, 1);
+    ck_assert(seen.all_info);
+    ck_assert_str_eq(seen.msg[0], "column 'x': 2 missing cells imputed by the caller's model "
+                                  "(impute_model)");
     ck_assert_uint_eq(m.fit_rows, 3);
     ck_assert_uint_eq(m.predict_rows, 2);
     double x[5];
