@@ -19,6 +19,7 @@
 #include "linalg.h"
 #include "linear_util.h"
 #include "model_file.h"
+#include "params.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -70,6 +71,8 @@ struct genre_lda {
     double *scal;      /* d x m */
     double *ratio;     /* m */
     double *centroid;  /* K x m: (means - xbar) scal */
+
+    genre__hooks hooks;
 };
 
 typedef struct lda_fit {
@@ -145,6 +148,42 @@ static void install(genre_lda *l, lda_fit *f, size_t d, size_t K, size_t m, size
     l->fitted = 1;
 }
 
+/* ---- Parameters ------------------------------------------------------------ */
+
+static genre_status read_only(const void *handle, const char *func, int32_t key, int64_t *i_out,
+                              double *f_out)
+{
+    const genre_lda *l = handle;
+    (void)f_out; /* every read-only LDA key is i64 */
+    if (key == GENRE_LDA_FITTED) {
+        *i_out = l->fitted;
+        return GENRE_OK;
+    }
+    if (!l->fitted)
+        return genre__fail(GENRE_E_BAD_STATE, func, "the LDA is not fitted");
+    switch (key) {
+    case GENRE_LDA_N_FEATURES: *i_out = (int64_t)l->d; break;
+    case GENRE_LDA_N_SAMPLES: *i_out = l->n_samples; break;
+    case GENRE_LDA_N_CLASSES: *i_out = (int64_t)l->n_classes; break;
+    default: *i_out = (int64_t)l->k; break;
+    }
+    return GENRE_OK;
+}
+
+static const genre__param lda_params[] = {
+    GENRE__I64(GENRE_LDA_N_COMPONENTS, GENRE__SLOT_I64, genre_lda, req_k, 0, 0, INT32_MAX, "0.1"),
+    GENRE__F64(GENRE_LDA_SHRINKAGE, genre_lda, shrinkage, 0.0, 0.0, 1.0, 0, 0, "0.1"),
+    GENRE__RO_I64(GENRE_LDA_N_FEATURES, "0.1"),
+    GENRE__RO_I64(GENRE_LDA_N_SAMPLES, "0.1"),
+    GENRE__RO_I64(GENRE_LDA_N_CLASSES, "0.1"),
+    GENRE__RO_I64(GENRE_LDA_N_COMPONENTS_FITTED, "0.1"),
+    GENRE__RO_I64(GENRE_LDA_FITTED, "0.1"),
+};
+
+const genre__param_table genre__lda_param_table = {
+    "LDA", lda_params, sizeof lda_params / sizeof lda_params[0], read_only};
+#define TABLE (&genre__lda_param_table)
+
 genre_status genre_lda_create(genre_lda **out)
 {
     GENRE_CHECK_NOT_NULL(out);
@@ -152,6 +191,7 @@ genre_status genre_lda_create(genre_lda **out)
     genre_lda *l = GENRE_NEW(genre_lda);
     if (!l)
         return GENRE_PASS(GENRE_E_NOMEM);
+    genre__params_reset(TABLE, l);
     *out = l;
     return GENRE_OK;
 }
@@ -167,82 +207,57 @@ void genre_lda_free(genre_lda *l)
     genre__free(l);
 }
 
-static int is_read_only(int32_t key)
-{
-    return key >= GENRE_LDA_N_FEATURES && key <= GENRE_LDA_FITTED;
-}
-
 genre_status genre_lda_set_i64(genre_lda *l, int32_t key, int64_t value)
 {
     GENRE_CHECK_NOT_NULL(l);
-    if (key == GENRE_LDA_N_COMPONENTS) {
-        if (value < 0 || value > INT32_MAX)
-            return GENRE_FAIL(GENRE_E_INVALID_ARG,
-                              "GENRE_LDA_N_COMPONENTS must be in [0, 2^31-1], got %lld",
-                              (long long)value);
-        l->req_k = value;
-        return GENRE_OK;
-    }
-    if (is_read_only(key))
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "key %d is read-only", (int)key);
-    return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown integer LDA parameter key %d", (int)key);
+    return genre__params_set_i64(TABLE, l, __func__, key, value);
 }
 
 genre_status genre_lda_set_f64(genre_lda *l, int32_t key, double value)
 {
     GENRE_CHECK_NOT_NULL(l);
-    if (key == GENRE_LDA_SHRINKAGE) {
-        if (!(value >= 0.0 && value <= 1.0))
-            return GENRE_FAIL(GENRE_E_INVALID_ARG,
-                              "GENRE_LDA_SHRINKAGE must be in [0, 1], got %g", value);
-        l->shrinkage = value;
-        return GENRE_OK;
-    }
-    if (is_read_only(key))
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "key %d is read-only", (int)key);
-    return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown real LDA parameter key %d", (int)key);
+    return genre__params_set_f64(TABLE, l, __func__, key, value);
 }
 
 genre_status genre_lda_get_i64(const genre_lda *l, int32_t key, int64_t *out)
 {
     GENRE_CHECK_NOT_NULL(l);
     GENRE_CHECK_NOT_NULL(out);
-    if (key == GENRE_LDA_N_COMPONENTS) {
-        *out = l->req_k;
-        return GENRE_OK;
-    }
-    if (key == GENRE_LDA_FITTED) {
-        *out = l->fitted;
-        return GENRE_OK;
-    }
-    if (!is_read_only(key))
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown integer LDA key %d", (int)key);
-    if (!l->fitted)
-        return GENRE_FAIL(GENRE_E_BAD_STATE, "the LDA is not fitted");
-    switch (key) {
-    case GENRE_LDA_N_FEATURES:
-        *out = (int64_t)l->d;
-        break;
-    case GENRE_LDA_N_SAMPLES:
-        *out = l->n_samples;
-        break;
-    case GENRE_LDA_N_CLASSES:
-        *out = (int64_t)l->n_classes;
-        break;
-    default:
-        *out = (int64_t)l->k;
-        break;
-    }
-    return GENRE_OK;
+    return genre__params_get_i64(TABLE, l, l, __func__, key, out);
 }
 
 genre_status genre_lda_get_f64(const genre_lda *l, int32_t key, double *out)
 {
     GENRE_CHECK_NOT_NULL(l);
     GENRE_CHECK_NOT_NULL(out);
-    if (key != GENRE_LDA_SHRINKAGE)
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown real LDA key %d", (int)key);
-    *out = l->shrinkage;
+    return genre__params_get_f64(TABLE, l, l, __func__, key, out);
+}
+
+genre_status genre_lda_param_bounds(int32_t key, double *lo, double *hi)
+{
+    GENRE_CHECK_NOT_NULL(lo);
+    GENRE_CHECK_NOT_NULL(hi);
+    return genre__params_bounds(TABLE, __func__, key, lo, hi);
+}
+
+genre_status genre_lda_param_values(int32_t key, int64_t *out, size_t cap, size_t *n_values)
+{
+    GENRE_CHECK_NOT_NULL(n_values);
+    return genre__params_values(TABLE, __func__, key, out, cap, n_values);
+}
+
+genre_status genre_lda_reset_params(genre_lda *l)
+{
+    GENRE_CHECK_NOT_NULL(l);
+    genre__params_reset(TABLE, l);
+    return GENRE_OK;
+}
+
+genre_status genre_lda_set_log(genre_lda *l, genre_log_fn fn, void *user_data)
+{
+    GENRE_CHECK_NOT_NULL(l);
+    l->hooks.log = fn;
+    l->hooks.log_data = user_data;
     return GENRE_OK;
 }
 
@@ -323,6 +338,37 @@ static void scratch_free(fit_scratch *s)
     genre__gsl_vector_free(s->eval);
     genre__gsl_eigen_symmv_free(s->ws1);
     genre__gsl_eigen_gensymmv_free(s->ws2);
+}
+
+/* The fit's notices when shrinkage makes a singular within-class scatter
+ * solvable: columns constant within every class, else collinear columns.
+ * Shrinkage keeps the eigenvectors of the correlation-scaled Sw and maps
+ * each eigenvalue e to (1 - a) e + a trace / d, so the unshrunk extremes
+ * come back from the shrunk ones without another decomposition. */
+static void log_shrinkage_rescue(const genre_lda *l, size_t d, size_t n_constant,
+                                 size_t first_constant, double lmin, double lmax,
+                                 double shrink_add)
+{
+    if (!l->hooks.log || !(l->shrinkage > 0))
+        return;
+    if (n_constant > 0) {
+        genre__log(&l->hooks, GENRE_LOG_WARNING,
+                   "genre_lda_fit: %zu of %zu columns are constant within every class (the "
+                   "first is column %zu); GENRE_LDA_SHRINKAGE = %g makes the within-class "
+                   "scatter solvable",
+                   n_constant, d, first_constant, l->shrinkage);
+        return;
+    }
+    if (!(l->shrinkage < 1))
+        return;
+    double lo0 = (lmin - shrink_add) / (1.0 - l->shrinkage);
+    double hi0 = (lmax - shrink_add) / (1.0 - l->shrinkage);
+    if (!(hi0 > 0) || !(lo0 > SINGULAR_RATIO * hi0))
+        genre__log(&l->hooks, GENRE_LOG_WARNING,
+                   "genre_lda_fit: the within-class scatter is singular (smallest / largest "
+                   "eigenvalue of the within-class correlation = %g / %g: collinear columns "
+                   "or too few rows per column); GENRE_LDA_SHRINKAGE = %g makes it solvable",
+                   lo0 > 0 ? lo0 : 0.0, hi0, l->shrinkage);
 }
 
 genre_status genre_lda_fit(genre_lda *l, const double *x, size_t n_rows, size_t n_cols,
@@ -479,6 +525,8 @@ genre_status genre_lda_fit(genre_lda *l, const double *x, size_t n_rows, size_t 
 
     /* Pooled covariance and rescaling by the within-class std. */
     const double pool = 1.0 / (double)(n - K);
+    size_t n_constant = 0, first_constant = 0;
+    double shrink_add = 0.0; /* a trace / d, added to the diagonal by shrinkage */
     for (size_t j = 0; j < d; j++) {
         double v = gsl_matrix_get(s.sw, j, j);
         v = v > 1e-12 * s.std[j] ? v * pool : 0.0;
@@ -489,6 +537,8 @@ genre_status genre_lda_fit(genre_lda *l, const double *x, size_t n_rows, size_t 
                             j);
             goto done;
         }
+        if (!(v > 0) && n_constant++ == 0) /* shrinkage handles it: say so once */
+            first_constant = j;
         if (!(v > 0)) /* constant within classes: exactly, not rounding residue */
             for (size_t i = 0; i < d; i++) {
                 gsl_matrix_set(s.sw, i, j, 0.0);
@@ -510,6 +560,7 @@ genre_status genre_lda_fit(genre_lda *l, const double *x, size_t n_rows, size_t 
         for (size_t j = 0; j < d; j++)
             gsl_matrix_set(s.sw, j, j,
                            gsl_matrix_get(s.sw, j, j) + l->shrinkage * tr / (double)d);
+        shrink_add = l->shrinkage * tr / (double)d;
     }
 
     /* Singularity check on the (shrunk) within-class correlation matrix. */
@@ -528,6 +579,7 @@ genre_status genre_lda_fit(genre_lda *l, const double *x, size_t n_rows, size_t 
                         lmin, lmax, SINGULAR_RATIO);
         goto done;
     }
+    log_shrinkage_rescue(l, d, n_constant, first_constant, lmin, lmax, shrink_add);
 
     gsl_matrix_memcpy(s.a, s.sb);
     gsl_matrix_memcpy(s.b, s.sw);

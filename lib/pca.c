@@ -24,6 +24,7 @@
 #include "linalg.h"
 #include "linear_util.h"
 #include "model_file.h"
+#include "params.h"
 
 #include <float.h>
 #include <math.h>
@@ -63,6 +64,8 @@ struct genre_pca {
     double *comp;  /* k x d */
     double *var;   /* k */
     double *ratio; /* k */
+
+    genre__hooks hooks;
 };
 
 typedef struct pca_fit {
@@ -110,6 +113,43 @@ static void install(genre_pca *p, pca_fit *f, size_t d, size_t k, int64_t n, dou
     p->fitted = 1;
 }
 
+/* ---- Parameters ------------------------------------------------------------ */
+
+static genre_status read_only(const void *handle, const char *func, int32_t key, int64_t *i_out,
+                              double *f_out)
+{
+    const genre_pca *p = handle;
+    if (key == GENRE_PCA_FITTED) {
+        *i_out = p->fitted;
+        return GENRE_OK;
+    }
+    if (!p->fitted)
+        return genre__fail(GENRE_E_BAD_STATE, func, "the PCA is not fitted");
+    if (key == GENRE_PCA_TOTAL_VARIANCE)
+        *f_out = p->total_var;
+    else
+        *i_out = key == GENRE_PCA_N_FEATURES  ? (int64_t)p->d
+                 : key == GENRE_PCA_N_SAMPLES ? p->n_samples
+                                              : (int64_t)p->k;
+    return GENRE_OK;
+}
+
+static const genre__param pca_params[] = {
+    GENRE__I64(GENRE_PCA_N_COMPONENTS, GENRE__SLOT_I64, genre_pca, req_count, 0, 0, INT32_MAX,
+               "0.1"),
+    GENRE__F64(GENRE_PCA_VARIANCE_FRACTION, genre_pca, req_fraction, 0.0, 0.0, 1.0, 0, 1, "0.1"),
+    GENRE__I64(GENRE_PCA_WHITEN, GENRE__SLOT_INT, genre_pca, whiten, 0, 0, 1, "0.1"),
+    GENRE__RO_I64(GENRE_PCA_N_FEATURES, "0.1"),
+    GENRE__RO_I64(GENRE_PCA_N_SAMPLES, "0.1"),
+    GENRE__RO_I64(GENRE_PCA_N_COMPONENTS_FITTED, "0.1"),
+    GENRE__RO_I64(GENRE_PCA_FITTED, "0.1"),
+    GENRE__RO_F64(GENRE_PCA_TOTAL_VARIANCE, "0.1"),
+};
+
+const genre__param_table genre__pca_param_table = {
+    "PCA", pca_params, sizeof pca_params / sizeof pca_params[0], read_only};
+#define TABLE (&genre__pca_param_table)
+
 genre_status genre_pca_create(genre_pca **out)
 {
     GENRE_CHECK_NOT_NULL(out);
@@ -117,6 +157,7 @@ genre_status genre_pca_create(genre_pca **out)
     genre_pca *p = GENRE_NEW(genre_pca);
     if (!p)
         return GENRE_PASS(GENRE_E_NOMEM);
+    genre__params_reset(TABLE, p);
     *out = p;
     return GENRE_OK;
 }
@@ -132,101 +173,85 @@ void genre_pca_free(genre_pca *p)
     genre__free(p);
 }
 
-static int is_read_only(int32_t key)
-{
-    return key == GENRE_PCA_N_FEATURES || key == GENRE_PCA_N_SAMPLES ||
-           key == GENRE_PCA_N_COMPONENTS_FITTED || key == GENRE_PCA_FITTED ||
-           key == GENRE_PCA_TOTAL_VARIANCE;
-}
-
+/* A count and a fraction are two ways to choose k: setting one clears the
+ * other (a fraction of 0 is "off" and clears nothing). */
 genre_status genre_pca_set_i64(genre_pca *p, int32_t key, int64_t value)
 {
     GENRE_CHECK_NOT_NULL(p);
-    switch (key) {
-    case GENRE_PCA_N_COMPONENTS:
-        if (value < 0 || value > INT32_MAX)
-            return GENRE_FAIL(GENRE_E_INVALID_ARG,
-                              "GENRE_PCA_N_COMPONENTS must be in [0, 2^31-1], got %lld",
-                              (long long)value);
-        p->req_count = value;
+    genre_status st = genre__params_set_i64(TABLE, p, __func__, key, value);
+    if (st == GENRE_OK && key == GENRE_PCA_N_COMPONENTS)
         p->req_fraction = 0.0;
-        return GENRE_OK;
-    case GENRE_PCA_WHITEN:
-        if (value != 0 && value != 1)
-            return GENRE_FAIL(GENRE_E_INVALID_ARG, "GENRE_PCA_WHITEN must be 0 or 1, got %lld",
-                              (long long)value);
-        p->whiten = (int)value;
-        return GENRE_OK;
-    default:
-        if (is_read_only(key))
-            return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "key %d is read-only", (int)key);
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown integer PCA parameter key %d",
-                          (int)key);
-    }
+    return st;
 }
 
 genre_status genre_pca_set_f64(genre_pca *p, int32_t key, double value)
 {
     GENRE_CHECK_NOT_NULL(p);
-    if (key != GENRE_PCA_VARIANCE_FRACTION) {
-        if (is_read_only(key))
-            return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "key %d is read-only", (int)key);
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown real PCA parameter key %d",
-                          (int)key);
-    }
-    if (!(value >= 0.0 && value < 1.0))
-        return GENRE_FAIL(GENRE_E_INVALID_ARG,
-                          "GENRE_PCA_VARIANCE_FRACTION must be in [0, 1), got %g", value);
-    p->req_fraction = value;
-    if (value > 0)
+    genre_status st = genre__params_set_f64(TABLE, p, __func__, key, value);
+    if (st == GENRE_OK && key == GENRE_PCA_VARIANCE_FRACTION && value > 0)
         p->req_count = 0;
-    return GENRE_OK;
+    return st;
 }
 
 genre_status genre_pca_get_i64(const genre_pca *p, int32_t key, int64_t *out)
 {
     GENRE_CHECK_NOT_NULL(p);
     GENRE_CHECK_NOT_NULL(out);
-    switch (key) {
-    case GENRE_PCA_N_COMPONENTS:
-        *out = p->req_count;
-        return GENRE_OK;
-    case GENRE_PCA_WHITEN:
-        *out = p->whiten;
-        return GENRE_OK;
-    case GENRE_PCA_FITTED:
-        *out = p->fitted;
-        return GENRE_OK;
-    case GENRE_PCA_N_FEATURES:
-    case GENRE_PCA_N_SAMPLES:
-    case GENRE_PCA_N_COMPONENTS_FITTED:
-        if (!p->fitted)
-            return GENRE_FAIL(GENRE_E_BAD_STATE, "the PCA is not fitted");
-        *out = key == GENRE_PCA_N_FEATURES  ? (int64_t)p->d
-               : key == GENRE_PCA_N_SAMPLES ? p->n_samples
-                                            : (int64_t)p->k;
-        return GENRE_OK;
-    default:
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown integer PCA key %d", (int)key);
-    }
+    return genre__params_get_i64(TABLE, p, p, __func__, key, out);
 }
 
 genre_status genre_pca_get_f64(const genre_pca *p, int32_t key, double *out)
 {
     GENRE_CHECK_NOT_NULL(p);
     GENRE_CHECK_NOT_NULL(out);
-    switch (key) {
-    case GENRE_PCA_VARIANCE_FRACTION:
-        *out = p->req_fraction;
-        return GENRE_OK;
-    case GENRE_PCA_TOTAL_VARIANCE:
-        if (!p->fitted)
-            return GENRE_FAIL(GENRE_E_BAD_STATE, "the PCA is not fitted");
-        *out = p->total_var;
-        return GENRE_OK;
-    default:
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown real PCA key %d", (int)key);
-    }
+    return genre__params_get_f64(TABLE, p, p, __func__, key, out);
+}
+
+genre_status genre_pca_param_bounds(int32_t key, double *lo, double *hi)
+{
+    GENRE_CHECK_NOT_NULL(lo);
+    GENRE_CHECK_NOT_NULL(hi);
+    return genre__params_bounds(TABLE, __func__, key, lo, hi);
+}
+
+genre_status genre_pca_param_values(int32_t key, int64_t *out, size_t cap, size_t *n_values)
+{
+    GENRE_CHECK_NOT_NULL(n_values);
+    return genre__params_values(TABLE, __func__, key, out, cap, n_values);
+}
+
+genre_status genre_pca_reset_params(genre_pca *p)
+{
+    GENRE_CHECK_NOT_NULL(p);
+    genre__params_reset(TABLE, p);
+    return GENRE_OK;
+}
+
+genre_status genre_pca_set_log(genre_pca *p, genre_log_fn fn, void *user_data)
+{
+    GENRE_CHECK_NOT_NULL(p);
+    p->hooks.log = fn;
+    p->hooks.log_data = user_data;
+    return GENRE_OK;
+}
+
+/* The fit's notices: fewer rows than columns cap the count (INFO); kept
+ * components of zero variance mean x has a lower rank (WARNING). */
+static void log_fit_limits(const genre_pca *p, size_t n_rows)
+{
+    if (n_rows - 1 < p->d)
+        genre__log(&p->hooks, GENRE_LOG_INFO,
+                   "genre_pca_fit: %zu rows give at most n_rows - 1 = %zu components of the "
+                   "%zu columns",
+                   n_rows, n_rows - 1, p->d);
+    size_t rank = 0;
+    while (rank < p->k && p->var[rank] > 0)
+        rank++;
+    if (rank < p->k)
+        genre__log(&p->hooks, GENRE_LOG_WARNING,
+                   "genre_pca_fit: x has rank %zu: components %zu to %zu of the %zu kept have "
+                   "zero variance",
+                   rank, rank, p->k - 1, p->k);
 }
 
 genre_status genre_pca_fit(genre_pca *p, const double *x, size_t n_rows, size_t n_cols,
@@ -320,6 +345,7 @@ genre_status genre_pca_fit(genre_pca *p, const double *x, size_t n_rows, size_t 
         genre__lin_fix_sign(f.comp + c * d, d, 1);
     }
     install(p, &f, d, k, (int64_t)n_rows, total);
+    log_fit_limits(p, n_rows);
 done:
     fit_free(&f);
     genre__free(mean);

@@ -9,8 +9,10 @@
 #include "linalg.h"
 #include "linear_fit.h"
 #include "model_file.h"
+#include "params.h"
 
 #include <float.h>
+#include <stdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -49,6 +51,8 @@ struct genre_scaler {
     double *shift, *scale, *var; /* n_features each */
     uint8_t *flags;              /* n_features */
     size_t n_zero;
+
+    genre__hooks hooks;
 };
 
 #define FLAG_SCALED 1u
@@ -102,6 +106,38 @@ static void install(genre_scaler *s, fitted_arrays *a, size_t d, int64_t n)
     s->fitted = 1;
 }
 
+/* ---- Parameters ------------------------------------------------------------ */
+
+static genre_status read_only(const void *handle, const char *func, int32_t key, int64_t *i_out,
+                              double *f_out)
+{
+    const genre_scaler *s = handle;
+    (void)f_out; /* every scaler key is i64 */
+    if (key == GENRE_SCALER_FITTED) {
+        *i_out = s->fitted;
+        return GENRE_OK;
+    }
+    if (!s->fitted)
+        return genre__fail(GENRE_E_BAD_STATE, func, "the scaler is not fitted");
+    *i_out = key == GENRE_SCALER_N_FEATURES  ? (int64_t)s->n_features
+             : key == GENRE_SCALER_N_SAMPLES ? s->n_samples
+                                             : (int64_t)s->n_zero;
+    return GENRE_OK;
+}
+
+static const genre__param scaler_params[] = {
+    GENRE__I64(GENRE_SCALER_WITH_MEAN, GENRE__SLOT_INT, genre_scaler, with_mean, 1, 0, 1, "0.1"),
+    GENRE__I64(GENRE_SCALER_WITH_STD, GENRE__SLOT_INT, genre_scaler, with_std, 1, 0, 1, "0.1"),
+    GENRE__RO_I64(GENRE_SCALER_N_FEATURES, "0.1"),
+    GENRE__RO_I64(GENRE_SCALER_N_SAMPLES, "0.1"),
+    GENRE__RO_I64(GENRE_SCALER_N_ZERO_VARIANCE, "0.1"),
+    GENRE__RO_I64(GENRE_SCALER_FITTED, "0.1"),
+};
+
+const genre__param_table genre__scaler_param_table = {
+    "scaler", scaler_params, sizeof scaler_params / sizeof scaler_params[0], read_only};
+#define TABLE (&genre__scaler_param_table)
+
 genre_status genre_scaler_create(genre_scaler **out)
 {
     GENRE_CHECK_NOT_NULL(out);
@@ -109,8 +145,7 @@ genre_status genre_scaler_create(genre_scaler **out)
     genre_scaler *s = GENRE_NEW(genre_scaler);
     if (!s)
         return GENRE_PASS(GENRE_E_NOMEM);
-    s->with_mean = 1;
-    s->with_std = 1;
+    genre__params_reset(TABLE, s);
     *out = s;
     return GENRE_OK;
 }
@@ -130,56 +165,55 @@ void genre_scaler_free(genre_scaler *s)
 genre_status genre_scaler_set_i64(genre_scaler *s, int32_t key, int64_t value)
 {
     GENRE_CHECK_NOT_NULL(s);
-    switch (key) {
-    case GENRE_SCALER_WITH_MEAN:
-    case GENRE_SCALER_WITH_STD:
-        if (value != 0 && value != 1)
-            return GENRE_FAIL(GENRE_E_INVALID_ARG,
-                              "%s must be 0 or 1, got %lld",
-                              key == GENRE_SCALER_WITH_MEAN ? "GENRE_SCALER_WITH_MEAN"
-                                                            : "GENRE_SCALER_WITH_STD",
-                              (long long)value);
-        if (key == GENRE_SCALER_WITH_MEAN)
-            s->with_mean = (int)value;
-        else
-            s->with_std = (int)value;
-        return GENRE_OK;
-    case GENRE_SCALER_N_FEATURES:
-    case GENRE_SCALER_N_SAMPLES:
-    case GENRE_SCALER_N_ZERO_VARIANCE:
-    case GENRE_SCALER_FITTED:
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "key %d is read-only", (int)key);
-    default:
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown scaler parameter key %d", (int)key);
-    }
+    return genre__params_set_i64(TABLE, s, __func__, key, value);
+}
+
+genre_status genre_scaler_set_f64(genre_scaler *s, int32_t key, double value)
+{
+    GENRE_CHECK_NOT_NULL(s);
+    return genre__params_set_f64(TABLE, s, __func__, key, value);
 }
 
 genre_status genre_scaler_get_i64(const genre_scaler *s, int32_t key, int64_t *out)
 {
     GENRE_CHECK_NOT_NULL(s);
     GENRE_CHECK_NOT_NULL(out);
-    switch (key) {
-    case GENRE_SCALER_WITH_MEAN:
-        *out = s->with_mean;
-        return GENRE_OK;
-    case GENRE_SCALER_WITH_STD:
-        *out = s->with_std;
-        return GENRE_OK;
-    case GENRE_SCALER_FITTED:
-        *out = s->fitted;
-        return GENRE_OK;
-    case GENRE_SCALER_N_FEATURES:
-    case GENRE_SCALER_N_SAMPLES:
-    case GENRE_SCALER_N_ZERO_VARIANCE:
-        if (!s->fitted)
-            return GENRE_FAIL(GENRE_E_BAD_STATE, "the scaler is not fitted");
-        *out = key == GENRE_SCALER_N_FEATURES  ? (int64_t)s->n_features
-               : key == GENRE_SCALER_N_SAMPLES ? s->n_samples
-                                               : (int64_t)s->n_zero;
-        return GENRE_OK;
-    default:
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown scaler parameter key %d", (int)key);
-    }
+    return genre__params_get_i64(TABLE, s, s, __func__, key, out);
+}
+
+genre_status genre_scaler_get_f64(const genre_scaler *s, int32_t key, double *out)
+{
+    GENRE_CHECK_NOT_NULL(s);
+    GENRE_CHECK_NOT_NULL(out);
+    return genre__params_get_f64(TABLE, s, s, __func__, key, out);
+}
+
+genre_status genre_scaler_param_bounds(int32_t key, double *lo, double *hi)
+{
+    GENRE_CHECK_NOT_NULL(lo);
+    GENRE_CHECK_NOT_NULL(hi);
+    return genre__params_bounds(TABLE, __func__, key, lo, hi);
+}
+
+genre_status genre_scaler_param_values(int32_t key, int64_t *out, size_t cap, size_t *n_values)
+{
+    GENRE_CHECK_NOT_NULL(n_values);
+    return genre__params_values(TABLE, __func__, key, out, cap, n_values);
+}
+
+genre_status genre_scaler_reset_params(genre_scaler *s)
+{
+    GENRE_CHECK_NOT_NULL(s);
+    genre__params_reset(TABLE, s);
+    return GENRE_OK;
+}
+
+genre_status genre_scaler_set_log(genre_scaler *s, genre_log_fn fn, void *user_data)
+{
+    GENRE_CHECK_NOT_NULL(s);
+    s->hooks.log = fn;
+    s->hooks.log_data = user_data;
+    return GENRE_OK;
 }
 
 genre_status genre_scaler_set_mask(genre_scaler *s, const uint8_t *scale, size_t n_cols)
@@ -201,6 +235,26 @@ genre_status genre_scaler_set_mask(genre_scaler *s, const uint8_t *scale, size_t
     s->mask = copy;
     s->mask_len = n_cols;
     return GENRE_OK;
+}
+
+/* The fit's notice: which scaled columns have zero variance (centred only). */
+static void log_zero_variance(const genre_scaler *s)
+{
+    if (s->n_zero == 0 || !s->hooks.log)
+        return;
+    char list[256];
+    size_t len = 0, shown = 0;
+    list[0] = '\0';
+    for (size_t j = 0; j < s->n_features && len + 24 < sizeof list; j++)
+        if (s->flags[j] & FLAG_ZERO_VAR) {
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%zu", shown ? ", " : "", j);
+            shown++;
+        }
+    genre__log(&s->hooks, GENRE_LOG_WARNING,
+               "genre_scaler_fit: %zu of %zu scaled columns have zero variance and are only "
+               "centred (scale 1): column%s %s%s",
+               s->n_zero, s->n_features, s->n_zero > 1 ? "s" : "", list,
+               shown < s->n_zero ? ", ..." : "");
 }
 
 genre_status genre_scaler_fit(genre_scaler *s, const double *x, size_t n_rows, size_t n_cols,
@@ -278,6 +332,7 @@ genre_status genre_scaler_fit(genre_scaler *s, const double *x, size_t n_rows, s
     }
     genre__free(block);
     install(s, &a, n_cols, (int64_t)n_rows);
+    log_zero_variance(s);
     return GENRE_OK;
 }
 

@@ -119,14 +119,18 @@ START_TEST(unknown_wrong_type_and_read_only_keys)
     int64_t v;
     double f, lo, hi;
     ck_assert_status(genre__params_set_i64(&TABLE, &t.p, "f", 55, 1), GENRE_E_UNKNOWN_PARAM);
-    ck_assert_ptr_nonnull(strstr(genre_last_error(), "55 is not a toy parameter key"));
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "no toy parameter has key 55"));
     ck_assert_status(genre__params_get_f64(&TABLE, &t.p, &t, "f", 55, &f), GENRE_E_UNKNOWN_PARAM);
-    ck_assert_status(genre__params_set_i64(&TABLE, &t.p, "f", K_RATE, 1), GENRE_E_UNKNOWN_PARAM);
-    ck_assert_ptr_nonnull(strstr(genre_last_error(), "K_RATE is not an i64 key"));
+    ck_assert_status(genre__params_set_i64(&TABLE, &t.p, "genre_toy_set_i64", K_RATE, 1),
+                     GENRE_E_UNKNOWN_PARAM);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(),
+                                 "K_RATE is not an i64 key (it is f64: use genre_toy_set_f64)"));
     ck_assert_status(genre__params_get_f64(&TABLE, &t.p, &t, "f", K_EPOCHS, &f),
                      GENRE_E_UNKNOWN_PARAM);
-    ck_assert_status(genre__params_set_i64(&TABLE, &t.p, "f", K_FITTED, 1), GENRE_E_UNKNOWN_PARAM);
-    ck_assert_ptr_nonnull(strstr(genre_last_error(), "K_FITTED is read-only"));
+    ck_assert_status(genre__params_set_i64(&TABLE, &t.p, "genre_toy_set_i64", K_FITTED, 1),
+                     GENRE_E_UNKNOWN_PARAM);
+    ck_assert_ptr_nonnull(
+        strstr(genre_last_error(), "K_FITTED is read-only (genre_toy_get_i64 reads it)"));
     ck_assert_status(genre__params_bounds(&TABLE, "f", K_FITTED, &lo, &hi), GENRE_E_UNKNOWN_PARAM);
     ck_assert_status(genre__params_bounds(&TABLE, "f", 55, &lo, &hi), GENRE_E_UNKNOWN_PARAM);
     /* read-only values come from the kind's reader */
@@ -228,13 +232,10 @@ END_TEST
 
 /* ---- The tables of the handle kinds ------------------------------------------ */
 
-extern const genre__param_table genre__mlp_param_table;
-extern const genre__param_table genre__kmeans_param_table;
-extern const genre__param_table genre__tsne_param_table;
-
 /* A kind's table is sound, every entry is named after its public macro (a
- * wrapper macro would expand the key before GENRE__F64 names it), and each
- * type's keys are in since-version order (appended only). */
+ * wrapper macro would expand the key before GENRE__F64 names it), keys below
+ * 100 are settable and from 100 read-only (docs/api-conventions.md), and
+ * each type's keys are in since-version order (appended only). */
 static long version_of(const char *v)
 {
     unsigned major = 0, minor = 0;
@@ -251,6 +252,8 @@ static void check_kind(const genre__param_table *t, const char *prefix)
         const genre__param *p = &t->params[i];
         ck_assert_msg(strncmp(p->name, prefix, strlen(prefix)) == 0, "%s: entry %zu is named %s",
                       t->kind, i, p->name);
+        ck_assert_msg((p->key < 100) == (p->slot != GENRE__SLOT_NONE), "%s: %s", t->kind,
+                      p->name);
         if (p->slot == GENRE__SLOT_NONE)
             continue;
         ck_assert_msg(version_of(p->since) >= version_of(last[p->type]),
@@ -259,21 +262,26 @@ static void check_kind(const genre__param_table *t, const char *prefix)
     }
 }
 
-START_TEST(mlp_table)
-{
-    check_kind(&genre__mlp_param_table, "GENRE_MLP_");
-}
+START_TEST(mlp_table) { check_kind(&genre__mlp_param_table, "GENRE_MLP_"); }
 END_TEST
-
-START_TEST(kmeans_table)
-{
-    check_kind(&genre__kmeans_param_table, "GENRE_KMEANS_");
-}
+START_TEST(kmeans_table) { check_kind(&genre__kmeans_param_table, "GENRE_KMEANS_"); }
 END_TEST
-
-START_TEST(tsne_table)
+START_TEST(tsne_table) { check_kind(&genre__tsne_param_table, "GENRE_TSNE_"); }
+END_TEST
+START_TEST(scaler_table) { check_kind(&genre__scaler_param_table, "GENRE_SCALER_"); }
+END_TEST
+START_TEST(pca_table) { check_kind(&genre__pca_param_table, "GENRE_PCA_"); }
+END_TEST
+START_TEST(lda_table) { check_kind(&genre__lda_param_table, "GENRE_LDA_"); }
+END_TEST
+START_TEST(text_table) { check_kind(&genre__text_param_table, "GENRE_TEXT_"); }
+END_TEST
+START_TEST(dataset_schema_table) { check_kind(&genre__dataset_schema_param_table, "GENRE_SCHEMA_"); }
+END_TEST
+START_TEST(dataset_prep_table)
 {
-    check_kind(&genre__tsne_param_table, "GENRE_TSNE_");
+    check_kind(&genre__dataset_prep_param_table, "GENRE_");
+    ck_assert_uint_eq(genre__dataset_prep_param_table.n_params, 0); /* no key yet */
 }
 END_TEST
 
@@ -288,9 +296,17 @@ int main(void)
     tcase_add_test(tc, bounds_and_values);
     tcase_add_test(tc, check_table_finds_bad_tables);
     tcase_add_test(tc, hooks);
-    tcase_add_test(tc, mlp_table);
-    tcase_add_test(tc, kmeans_table);
-    tcase_add_test(tc, tsne_table);
     suite_add_tcase(s, tc);
+    TCase *kinds = tcase_create("the tables of the handle kinds");
+    tcase_add_test(kinds, mlp_table);
+    tcase_add_test(kinds, kmeans_table);
+    tcase_add_test(kinds, tsne_table);
+    tcase_add_test(kinds, scaler_table);
+    tcase_add_test(kinds, pca_table);
+    tcase_add_test(kinds, lda_table);
+    tcase_add_test(kinds, text_table);
+    tcase_add_test(kinds, dataset_schema_table);
+    tcase_add_test(kinds, dataset_prep_table);
+    suite_add_tcase(s, kinds);
     return genre_test_run(s);
 }

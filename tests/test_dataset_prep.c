@@ -93,6 +93,81 @@ START_TEST(group_median_with_global_fallback)
 }
 END_TEST
 
+/* The contract every handle kind answers, on a kind without keys. */
+START_TEST(prep_parameters_one_mechanism)
+{
+    genre_dataset_schema *s = schema_gxcy();
+    genre_dataset_prep *p = NULL;
+    ck_assert_ok(genre_dataset_prep_create(&p, s));
+    int64_t v;
+    double f, lo, hi;
+    size_t n = 9;
+    ck_assert_status(genre_dataset_prep_set_i64(p, 1, 1), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "genre_dataset_prep_set_i64: no dataset prep "
+                                                     "parameter has key 1"));
+    ck_assert_status(genre_dataset_prep_set_f64(p, 1, 1.0), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_dataset_prep_get_i64(p, 100, &v), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_dataset_prep_get_f64(p, 0, &f), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_dataset_prep_param_bounds(1, &lo, &hi), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_dataset_prep_param_values(1, NULL, 0, &n), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_ok(genre_dataset_prep_reset_params(p));
+    ck_assert_status(genre_dataset_prep_set_i64(NULL, 1, 1), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_dataset_prep_get_f64(p, 1, NULL), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_dataset_prep_param_bounds(1, NULL, &hi), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_dataset_prep_param_values(1, NULL, 0, NULL), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_dataset_prep_reset_params(NULL), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_dataset_prep_set_log(NULL, NULL, NULL), GENRE_E_INVALID_ARG);
+    genre_dataset_prep_free(p);
+    genre_dataset_schema_free(s);
+}
+END_TEST
+
+typedef struct log_seen {
+    int count;
+    char msg[4][512];
+    int all_info;
+} log_seen;
+
+static void on_log(void *ud, int32_t level, const char *msg)
+{
+    log_seen *seen = ud;
+    if (seen->count < 4)
+        snprintf(seen->msg[seen->count], sizeof seen->msg[0], "%s", msg);
+    seen->count++;
+    seen->all_info &= level == GENRE_LOG_INFO;
+}
+
+START_TEST(prep_log_says_what_each_step_imputed)
+{
+    genre_dataset_schema *s = schema_gxcy();
+    genre_dataset *ds = read_csv(s, GM_CSV);
+    genre_dataset_prep *p = NULL;
+    ck_assert_ok(genre_dataset_prep_create(&p, s));
+    ck_assert_ok(genre_dataset_prep_add_group_median(p, "x"));
+    ck_assert_ok(genre_dataset_prep_add_impute(p, "z", GENRE_IMPUTE_MEAN));
+    log_seen seen = {.all_info = 1};
+    ck_assert_ok(genre_dataset_prep_set_log(p, on_log, &seen));
+    ck_assert_ok(genre_dataset_prep_fit_apply(p, ds));
+    ck_assert_int_eq(seen.count, 2);
+    ck_assert(seen.all_info);
+    ck_assert_str_eq(seen.msg[0], "column 'x': 2 missing cells imputed with their group's "
+                                  "median and 2 with the global median 7 (group_median)");
+    ck_assert_str_eq(seen.msg[1], "column 'z': 0 missing cells imputed with the mean of the "
+                                  "fit rows, 0 (impute_mean)");
+    genre_dataset *other = read_csv(s, "g,x,z,c,y\nb,-1,,u,P\nq,3,4,v,Q\n");
+    ck_assert_ok(genre_dataset_prep_apply(p, other));
+    ck_assert_int_eq(seen.count, 4);
+    ck_assert_str_eq(seen.msg[2], "column 'x': 1 missing cells imputed with their group's "
+                                  "median and 0 with the global median 7 (group_median)");
+    ck_assert_str_eq(seen.msg[3], "column 'z': 1 missing cells imputed with the mean of the "
+                                  "fit rows, 0 (impute_mean)");
+    genre_dataset_free(other);
+    genre_dataset_prep_free(p);
+    genre_dataset_free(ds);
+    genre_dataset_schema_free(s);
+}
+END_TEST
+
 START_TEST(statistics_come_from_the_fit_rows_only)
 {
     genre_dataset_schema *s = schema_gxcy();
@@ -218,7 +293,13 @@ START_TEST(model_imputation_through_callbacks)
                      GENRE_E_MISSING_COLUMN);
     ck_assert_ok(genre_dataset_prep_add_model_impute(p, "x", features, 2, fit_linear,
                                                      predict_linear, &m));
+    log_seen seen = {.all_info = 1};
+    ck_assert_ok(genre_dataset_prep_set_log(p, on_log, &seen));
     ck_assert_ok(genre_dataset_prep_fit_apply(p, ds));
+    ck_assert_int_eq(seen.count, 1);
+    ck_assert(seen.all_info);
+    ck_assert_str_eq(seen.msg[0], "column 'x': 2 missing cells imputed by the caller's model "
+                                  "(impute_model)");
     ck_assert_uint_eq(m.fit_rows, 3);
     ck_assert_uint_eq(m.predict_rows, 2);
     double x[5];
@@ -714,6 +795,8 @@ int main(void)
     Suite *s = suite_create("dataset_prep");
     TCase *tc = tcase_create("prep");
     tcase_add_test(tc, group_median_with_global_fallback);
+    tcase_add_test(tc, prep_parameters_one_mechanism);
+    tcase_add_test(tc, prep_log_says_what_each_step_imputed);
     tcase_add_test(tc, statistics_come_from_the_fit_rows_only);
     tcase_add_test(tc, median_matches_a_sort_on_random_data);
     tcase_add_test(tc, model_imputation_through_callbacks);

@@ -653,6 +653,213 @@ struct alloc_ctx {
     const char *csv;
 };
 
+/* The contract every handle kind answers (docs/api-conventions.md). */
+START_TEST(schema_parameters_one_mechanism)
+{
+    genre_dataset_schema *s = small_schema();
+    int64_t v;
+    double f, lo, hi;
+    size_t n = 9;
+    struct {
+        int32_t key;
+        int64_t def;
+    } keys[] = {{GENRE_SCHEMA_MAX_RECORD_BYTES, 1 << 20},
+                {GENRE_SCHEMA_UNSEEN_CATEGORY, GENRE_UNSEEN_ERROR},
+                {GENRE_SCHEMA_THREADS, 0},
+                {GENRE_SCHEMA_MAX_INPUT_BYTES, (int64_t)16 << 30}};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        ck_assert_ok(genre_dataset_schema_get_i64(s, keys[i].key, &v));
+        ck_assert_int_eq(v, keys[i].def);
+    }
+    ck_assert_status(genre_dataset_schema_get_i64(s, 999, &v), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "genre_dataset_schema_get_i64: "));
+    ck_assert_status(genre_dataset_schema_set_f64(s, 999, 1.0), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_dataset_schema_get_f64(s, 999, &f), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_dataset_schema_set_f64(s, GENRE_SCHEMA_THREADS, 1.0),
+                     GENRE_E_UNKNOWN_PARAM);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "GENRE_SCHEMA_THREADS is not an f64 key"));
+    ck_assert_status(genre_dataset_schema_get_f64(s, GENRE_SCHEMA_THREADS, &f),
+                     GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_dataset_schema_param_bounds(999, &lo, &hi), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_dataset_schema_param_values(999, NULL, 0, &n), GENRE_E_UNKNOWN_PARAM);
+    /* out of range or list: refused with key and value, not clamped */
+    ck_assert_status(genre_dataset_schema_set_i64(s, GENRE_SCHEMA_THREADS, 257),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "GENRE_SCHEMA_THREADS = 257"));
+    ck_assert_status(genre_dataset_schema_set_i64(s, GENRE_SCHEMA_UNSEEN_CATEGORY, 2),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "accepted values: 0, 1"));
+    ck_assert_ok(genre_dataset_schema_get_i64(s, GENRE_SCHEMA_UNSEEN_CATEGORY, &v));
+    ck_assert_int_eq(v, GENRE_UNSEEN_ERROR);
+    /* bounds and values */
+    ck_assert_ok(genre_dataset_schema_param_bounds(GENRE_SCHEMA_MAX_RECORD_BYTES, &lo, &hi));
+    ck_assert(lo == 16.0 && hi == 2147483648.0);
+    ck_assert_ok(genre_dataset_schema_param_bounds(GENRE_SCHEMA_MAX_INPUT_BYTES, &lo, &hi));
+    ck_assert(lo == 1.0 && hi == ldexp(1.0, 62));
+    int64_t vals[2];
+    ck_assert_status(genre_dataset_schema_param_values(GENRE_SCHEMA_UNSEEN_CATEGORY, vals, 1, &n),
+                     GENRE_E_BUFFER_TOO_SMALL);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_ok(genre_dataset_schema_param_values(GENRE_SCHEMA_UNSEEN_CATEGORY, vals, 2, &n));
+    ck_assert(vals[0] == GENRE_UNSEEN_ERROR && vals[1] == GENRE_UNSEEN_RESERVED_CODE);
+    ck_assert_ok(genre_dataset_schema_param_values(GENRE_SCHEMA_THREADS, vals, 2, &n));
+    ck_assert_uint_eq(n, 0);
+    /* reset: options back, columns kept */
+    ck_assert_ok(genre_dataset_schema_set_i64(s, GENRE_SCHEMA_THREADS, 3));
+    ck_assert_ok(genre_dataset_schema_set_i64(s, GENRE_SCHEMA_MAX_RECORD_BYTES, 16));
+    ck_assert_ok(genre_dataset_schema_set_i64(s, GENRE_SCHEMA_UNSEEN_CATEGORY,
+                                              GENRE_UNSEEN_RESERVED_CODE));
+    ck_assert_ok(genre_dataset_schema_reset_params(s));
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        ck_assert_ok(genre_dataset_schema_get_i64(s, keys[i].key, &v));
+        ck_assert_int_eq(v, keys[i].def);
+    }
+    genre_dataset *ds = NULL;
+    ck_assert_ok(read_str(&ds, s, "name,x,c,y\nabcdefghijklmnopqrstuvwxyz,1,b,P\n"));
+    genre_dataset_free(ds);
+    ck_assert_status(genre_dataset_schema_get_i64(NULL, GENRE_SCHEMA_THREADS, &v),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_dataset_schema_get_f64(s, GENRE_SCHEMA_THREADS, NULL),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_dataset_schema_param_bounds(GENRE_SCHEMA_THREADS, NULL, &hi),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_dataset_schema_param_values(GENRE_SCHEMA_THREADS, NULL, 0, NULL),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_dataset_schema_reset_params(NULL), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_dataset_schema_set_log(NULL, NULL, NULL), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_dataset_schema_set_progress(NULL, NULL, NULL), GENRE_E_INVALID_ARG);
+    genre_dataset_schema_free(s);
+}
+END_TEST
+
+typedef struct log_seen {
+    int count;
+    int32_t level;
+    char msg[512];
+} log_seen;
+
+static void on_log(void *ud, int32_t level, const char *msg)
+{
+    log_seen *seen = ud;
+    seen->count++;
+    seen->level = level;
+    snprintf(seen->msg, sizeof seen->msg, "%s", msg);
+}
+
+START_TEST(schema_log_reports_the_read)
+{
+    genre_dataset_schema *s = small_schema();
+    log_seen seen = {0};
+    ck_assert_ok(genre_dataset_schema_set_log(s, on_log, &seen));
+    genre_dataset *ds = NULL;
+    ck_assert_ok(read_str(&ds, s, "name,x,c,y\na,1,b,P\n,,,\nb,2,c,Q\n,,,\n"));
+    ck_assert_int_eq(seen.count, 1);
+    ck_assert_int_eq(seen.level, GENRE_LOG_INFO);
+    ck_assert_ptr_nonnull(strstr(seen.msg, "t.csv: 4 data records read, none dropped; 2 blank "
+                                           "records"));
+    ck_assert_ptr_nonnull(strstr(seen.msg, "the first at line 3"));
+    /* the dataset's copy of the schema does not carry the hook */
+    genre_dataset *sub = NULL;
+    genre_dataset_split *sp = NULL;
+    ck_assert_ok(genre_dataset_drop_empty_rows(ds));
+    ck_assert_ok(genre_dataset_split_stratified(&sp, ds, 0.5, 1));
+    ck_assert_ok(genre_dataset_subset(&sub, ds, sp, GENRE_SPLIT_TRAIN));
+    ck_assert_int_eq(seen.count, 1);
+    genre_dataset_free(sub);
+    genre_dataset_split_free(sp);
+    genre_dataset_free(ds);
+    ck_assert_ok(read_str(&ds, s, "name,x,c,y\na,1,b,P\n"));
+    ck_assert_int_eq(seen.count, 2);
+    ck_assert_ptr_nonnull(strstr(seen.msg, "t.csv: 1 data records read, none dropped"));
+    genre_dataset_free(ds);
+    genre_dataset_schema_free(s);
+}
+END_TEST
+
+typedef struct progress_seen {
+    int calls[3];     /* per phase */
+    int64_t last_step[3], last_total[3];
+    int monotone;
+    int stop_phase;   /* cancel at the first call of this phase (0: never) */
+    int stop_call;    /* ... at this call of it (1-based) */
+} progress_seen;
+
+static int32_t on_progress(void *ud, int32_t phase, int64_t step, int64_t total, double obj)
+{
+    progress_seen *p = ud;
+    ck_assert(phase == GENRE_SCHEMA_PHASE_READ || phase == GENRE_SCHEMA_PHASE_PARSE);
+    ck_assert(isnan(obj));
+    if (p->calls[phase] > 0 && step < p->last_step[phase])
+        p->monotone = 0;
+    p->calls[phase]++;
+    p->last_step[phase] = step;
+    p->last_total[phase] = total;
+    return phase == p->stop_phase && p->calls[phase] == p->stop_call;
+}
+
+START_TEST(schema_progress_and_cancel)
+{
+    genre_dataset_schema *s = small_schema();
+    size_t len = 0;
+    char *csv = big_csv(&len, -1);
+    char path[64];
+    genre_test_temp_file(path, sizeof path);
+    FILE *f = fopen(path, "wb");
+    ck_assert_uint_eq(fwrite(csv, 1, len, f), len);
+    fclose(f);
+    /* a 3 MiB file: READ once per MiB, with the file's size as total */
+    progress_seen ps = {.monotone = 1};
+    ck_assert_ok(genre_dataset_schema_set_progress(s, on_progress, &ps));
+    genre_dataset *ds = NULL;
+    ck_assert_ok(genre_dataset_read_file(&ds, s, path));
+    genre_dataset_free(ds);
+    ck_assert_int_ge(ps.calls[GENRE_SCHEMA_PHASE_READ], 3);
+    ck_assert_int_eq(ps.last_step[GENRE_SCHEMA_PHASE_READ], (int64_t)len);
+    ck_assert_int_eq(ps.last_total[GENRE_SCHEMA_PHASE_READ], (int64_t)len);
+    ck_assert_int_eq(ps.calls[GENRE_SCHEMA_PHASE_PARSE], 2);
+    ck_assert_int_eq(ps.last_step[GENRE_SCHEMA_PHASE_PARSE], (int64_t)len);
+    ck_assert(ps.monotone);
+    /* in memory: PARSE only, at 0 and at the end */
+    progress_seen pm = {.monotone = 1};
+    ck_assert_ok(genre_dataset_schema_set_progress(s, on_progress, &pm));
+    ck_assert_ok(genre_dataset_read_memory(&ds, s, csv, len, "big.csv"));
+    genre_dataset_free(ds);
+    ck_assert_int_eq(pm.calls[GENRE_SCHEMA_PHASE_READ], 0);
+    ck_assert_int_eq(pm.calls[GENRE_SCHEMA_PHASE_PARSE], 2);
+    ck_assert_int_eq(pm.last_total[GENRE_SCHEMA_PHASE_PARSE], (int64_t)len);
+    /* a non-zero return cancels: GENRE_E_CANCELLED and no table, at each point */
+    const struct {
+        int phase, call;
+        int file;
+    } stops[] = {{GENRE_SCHEMA_PHASE_READ, 2, 1}, {GENRE_SCHEMA_PHASE_PARSE, 1, 0},
+                 {GENRE_SCHEMA_PHASE_PARSE, 2, 0}, {GENRE_SCHEMA_PHASE_PARSE, 2, 1}};
+    for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++) {
+        progress_seen pc = {.monotone = 1, .stop_phase = stops[i].phase,
+                            .stop_call = stops[i].call};
+        ck_assert_ok(genre_dataset_schema_set_progress(s, on_progress, &pc));
+        ds = (genre_dataset *)&pc; /* must be overwritten */
+        genre_status st = stops[i].file ? genre_dataset_read_file(&ds, s, path)
+                                        : genre_dataset_read_memory(&ds, s, csv, len, "big.csv");
+        ck_assert_int_eq(st, GENRE_E_CANCELLED);
+        ck_assert_ptr_null(ds);
+        ck_assert_ptr_nonnull(strstr(genre_last_error(), stops[i].file
+                                                             ? "genre_dataset_read_file: "
+                                                             : "genre_dataset_read_memory: "));
+        ck_assert_ptr_nonnull(strstr(genre_last_error(), "cancelled by the progress callback"));
+    }
+    /* removed: no more calls */
+    progress_seen none = {.monotone = 1};
+    ck_assert_ok(genre_dataset_schema_set_progress(s, on_progress, &none));
+    ck_assert_ok(genre_dataset_schema_set_progress(s, NULL, NULL));
+    ck_assert_ok(genre_dataset_read_memory(&ds, s, csv, len, "big.csv"));
+    genre_dataset_free(ds);
+    ck_assert_int_eq(none.calls[GENRE_SCHEMA_PHASE_PARSE], 0);
+    unlink(path);
+    free(csv);
+    genre_dataset_schema_free(s);
+}
+END_TEST
+
 static genre_status read_scenario(void *arg)
 {
     const struct alloc_ctx *ctx = arg;
@@ -699,6 +906,9 @@ int main(void)
     tcase_add_test(tc, schema_arguments);
     tcase_add_test(tc, allocation_failures_are_clean);
     tcase_add_test(tc, parallel_reader_matches_serial);
+    tcase_add_test(tc, schema_parameters_one_mechanism);
+    tcase_add_test(tc, schema_log_reports_the_read);
+    tcase_add_test(tc, schema_progress_and_cancel);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return genre_test_run(s);

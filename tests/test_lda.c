@@ -473,6 +473,112 @@ START_TEST(parameters)
 }
 END_TEST
 
+/* The contract every handle kind answers (docs/api-conventions.md). */
+START_TEST(one_parameter_mechanism)
+{
+    genre_lda *l;
+    ck_assert_ok(genre_lda_create(&l));
+    int64_t v;
+    double f, lo, hi;
+    size_t n = 9;
+    ck_assert_status(genre_lda_param_bounds(777, &lo, &hi), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "genre_lda_param_bounds: "));
+    ck_assert_status(genre_lda_param_values(777, NULL, 0, &n), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_lda_set_i64(l, GENRE_LDA_SHRINKAGE, 0), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "GENRE_LDA_SHRINKAGE is not an i64 key"));
+    ck_assert_status(genre_lda_get_f64(l, GENRE_LDA_N_SAMPLES, &f), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_lda_set_i64(l, GENRE_LDA_FITTED, 1), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "read-only"));
+    ck_assert_status(genre_lda_param_bounds(GENRE_LDA_N_CLASSES, &lo, &hi),
+                     GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_lda_set_f64(l, GENRE_LDA_SHRINKAGE, 1.5), GENRE_E_INVALID_ARG);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "GENRE_LDA_SHRINKAGE = 1.5"));
+    ck_assert_ok(genre_lda_get_f64(l, GENRE_LDA_SHRINKAGE, &f));
+    ck_assert(f == 0.0); /* not clamped to 1 */
+    ck_assert_ok(genre_lda_param_bounds(GENRE_LDA_SHRINKAGE, &lo, &hi));
+    ck_assert(lo == 0.0 && hi == 1.0);
+    ck_assert_ok(genre_lda_param_bounds(GENRE_LDA_N_COMPONENTS, &lo, &hi));
+    ck_assert(lo == 0.0 && hi == (double)INT32_MAX);
+    ck_assert_ok(genre_lda_param_values(GENRE_LDA_N_COMPONENTS, NULL, 0, &n));
+    ck_assert_uint_eq(n, 0);
+    /* reset: defaults back; priors and the fit kept */
+    const double x[8] = {1, 2, 3, 4, 6, 7, 8, 9};
+    const int32_t y[8] = {0, 0, 0, 0, 1, 1, 1, 1};
+    ck_assert_ok(genre_lda_set_priors(l, (const double[]){1, 3}, 2));
+    ck_assert_ok(genre_lda_set_f64(l, GENRE_LDA_SHRINKAGE, 0.5));
+    ck_assert_ok(genre_lda_set_i64(l, GENRE_LDA_N_COMPONENTS, 1));
+    ck_assert_ok(genre_lda_fit(l, x, 8, 1, 1, y));
+    ck_assert_ok(genre_lda_reset_params(l));
+    ck_assert_ok(genre_lda_get_f64(l, GENRE_LDA_SHRINKAGE, &f));
+    ck_assert(f == 0.0);
+    ck_assert_ok(genre_lda_get_i64(l, GENRE_LDA_N_COMPONENTS, &v));
+    ck_assert_int_eq(v, 0);
+    ck_assert_ok(genre_lda_get_i64(l, GENRE_LDA_FITTED, &v));
+    ck_assert_int_eq(v, 1);
+    ck_assert_status(genre_lda_fit(l, x, 8, 1, 1, (const int32_t[]){0, 0, 0, 1, 1, 1, 2, 2}),
+                     GENRE_E_SHAPE); /* the two priors are still set */
+    ck_assert_status(genre_lda_param_bounds(GENRE_LDA_SHRINKAGE, NULL, &hi),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_lda_param_values(GENRE_LDA_SHRINKAGE, NULL, 0, NULL),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_lda_reset_params(NULL), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_lda_set_log(NULL, NULL, NULL), GENRE_E_INVALID_ARG);
+    genre_lda_free(l);
+}
+END_TEST
+
+typedef struct log_seen {
+    int count;
+    int32_t level;
+    char msg[512];
+} log_seen;
+
+static void on_log(void *ud, int32_t level, const char *msg)
+{
+    log_seen *seen = ud;
+    seen->count++;
+    seen->level = level;
+    snprintf(seen->msg, sizeof seen->msg, "%s", msg);
+}
+
+START_TEST(log_says_when_shrinkage_rescues_the_fit)
+{
+    const size_t K = 3, d = 3, n_per = 50, n = K * n_per;
+    const double means[9] = {0, 0, 0, 2, 1, 0, 0, 2, 1};
+    double *x;
+    int32_t *y;
+    gaussian_classes(K, n_per, d, means, L3, 3, &x, &y, NULL);
+    genre_lda *l;
+    ck_assert_ok(genre_lda_create(&l));
+    log_seen seen = {0};
+    ck_assert_ok(genre_lda_set_log(l, on_log, &seen));
+    /* a regular scatter, with or without shrinkage: nothing to say */
+    ck_assert_ok(genre_lda_fit(l, x, n, d, d, y));
+    ck_assert_ok(genre_lda_set_f64(l, GENRE_LDA_SHRINKAGE, 0.1));
+    ck_assert_ok(genre_lda_fit(l, x, n, d, d, y));
+    ck_assert_int_eq(seen.count, 0);
+    /* collinear columns: singular, solvable with shrinkage */
+    for (size_t i = 0; i < n; i++)
+        x[i * d + 2] = x[i * d + 0] + x[i * d + 1];
+    ck_assert_ok(genre_lda_fit(l, x, n, d, d, y));
+    ck_assert_int_eq(seen.count, 1);
+    ck_assert_int_eq(seen.level, GENRE_LOG_WARNING);
+    ck_assert_ptr_nonnull(strstr(seen.msg, "genre_lda_fit: the within-class scatter is singular"));
+    ck_assert_ptr_nonnull(strstr(seen.msg, "GENRE_LDA_SHRINKAGE = 0.1"));
+    /* a column constant within every class is named */
+    for (size_t i = 0; i < n; i++)
+        x[i * d + 2] = (double)y[i];
+    ck_assert_ok(genre_lda_set_f64(l, GENRE_LDA_SHRINKAGE, 0.5));
+    ck_assert_ok(genre_lda_fit(l, x, n, d, d, y));
+    ck_assert_int_eq(seen.count, 2);
+    ck_assert_int_eq(seen.level, GENRE_LOG_WARNING);
+    ck_assert_ptr_nonnull(strstr(seen.msg, "1 of 3 columns are constant within every class "
+                                           "(the first is column 2)"));
+    genre_lda_free(l);
+    free(x), free(y);
+}
+END_TEST
+
 START_TEST(save_and_load)
 {
     const size_t K = 3, d = 3, n_per = 40, n = K * n_per;
@@ -673,6 +779,8 @@ int main(void)
     tcase_add_test(tc, singular_within_scatter_and_shrinkage);
     tcase_add_test(tc, bad_input);
     tcase_add_test(tc, parameters);
+    tcase_add_test(tc, one_parameter_mechanism);
+    tcase_add_test(tc, log_says_when_shrinkage_rescues_the_fit);
     tcase_add_test(tc, save_and_load);
     tcase_add_test(tc, concurrent_predict_on_one_handle);
 #ifdef GENRE_TESTING

@@ -260,6 +260,109 @@ START_TEST(parameters)
 }
 END_TEST
 
+/* The contract every handle kind answers (docs/api-conventions.md). */
+START_TEST(one_parameter_mechanism)
+{
+    genre_pca *p;
+    ck_assert_ok(genre_pca_create(&p));
+    int64_t v;
+    double f, lo, hi;
+    size_t n = 9;
+    ck_assert_status(genre_pca_param_bounds(77, &lo, &hi), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "genre_pca_param_bounds: "));
+    ck_assert_status(genre_pca_param_values(77, NULL, 0, &n), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_pca_set_i64(p, GENRE_PCA_VARIANCE_FRACTION, 0), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_ptr_nonnull(
+        strstr(genre_last_error(), "GENRE_PCA_VARIANCE_FRACTION is not an i64 key"));
+    ck_assert_status(genre_pca_get_i64(p, GENRE_PCA_TOTAL_VARIANCE, &v), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_pca_param_bounds(GENRE_PCA_TOTAL_VARIANCE, &lo, &hi),
+                     GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_pca_set_f64(p, GENRE_PCA_VARIANCE_FRACTION, 1.0), GENRE_E_INVALID_ARG);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "GENRE_PCA_VARIANCE_FRACTION = 1"));
+    ck_assert_status(genre_pca_set_i64(p, GENRE_PCA_N_COMPONENTS, (int64_t)INT32_MAX + 1),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_ok(genre_pca_get_i64(p, GENRE_PCA_N_COMPONENTS, &v));
+    ck_assert_int_eq(v, 0); /* not clamped */
+    ck_assert_ok(genre_pca_param_bounds(GENRE_PCA_VARIANCE_FRACTION, &lo, &hi));
+    ck_assert(lo == 0.0 && hi < 1.0 && hi == nextafter(1.0, 0.0)); /* open end */
+    ck_assert_ok(genre_pca_param_bounds(GENRE_PCA_N_COMPONENTS, &lo, &hi));
+    ck_assert(lo == 0.0 && hi == (double)INT32_MAX);
+    ck_assert_ok(genre_pca_param_values(GENRE_PCA_WHITEN, NULL, 0, &n));
+    ck_assert_uint_eq(n, 0);
+    /* a fraction above 0 clears the count, as before */
+    ck_assert_ok(genre_pca_set_i64(p, GENRE_PCA_N_COMPONENTS, 2));
+    ck_assert_ok(genre_pca_set_f64(p, GENRE_PCA_VARIANCE_FRACTION, 0.9));
+    ck_assert_ok(genre_pca_get_i64(p, GENRE_PCA_N_COMPONENTS, &v));
+    ck_assert_int_eq(v, 0);
+    /* reset: defaults back, the fit kept */
+    double x[8][3];
+    known_data(x);
+    ck_assert_ok(genre_pca_set_i64(p, GENRE_PCA_WHITEN, 1));
+    ck_assert_ok(genre_pca_fit(p, &x[0][0], 8, 3, 3));
+    ck_assert_ok(genre_pca_reset_params(p));
+    ck_assert_ok(genre_pca_get_i64(p, GENRE_PCA_WHITEN, &v));
+    ck_assert_int_eq(v, 0);
+    ck_assert_ok(genre_pca_get_f64(p, GENRE_PCA_VARIANCE_FRACTION, &f));
+    ck_assert(f == 0.0);
+    ck_assert_ok(genre_pca_get_i64(p, GENRE_PCA_FITTED, &v));
+    ck_assert_int_eq(v, 1);
+    ck_assert_status(genre_pca_param_bounds(GENRE_PCA_WHITEN, &lo, NULL), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_pca_param_values(GENRE_PCA_WHITEN, NULL, 0, NULL),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_pca_reset_params(NULL), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_pca_set_log(NULL, NULL, NULL), GENRE_E_INVALID_ARG);
+    genre_pca_free(p);
+}
+END_TEST
+
+typedef struct log_seen {
+    int count, warnings;
+    char msg[2][512];
+} log_seen;
+
+static void on_log(void *ud, int32_t level, const char *msg)
+{
+    log_seen *seen = ud;
+    if (seen->count < 2)
+        snprintf(seen->msg[seen->count], sizeof seen->msg[0], "%s", msg);
+    seen->count++;
+    seen->warnings += level == GENRE_LOG_WARNING;
+}
+
+START_TEST(log_says_what_limits_the_components)
+{
+    genre_pca *p;
+    ck_assert_ok(genre_pca_create(&p));
+    log_seen seen = {0};
+    ck_assert_ok(genre_pca_set_log(p, on_log, &seen));
+    /* full rank, more rows than columns: nothing to say */
+    double x[8][3];
+    known_data(x);
+    ck_assert_ok(genre_pca_fit(p, &x[0][0], 8, 3, 3));
+    ck_assert_int_eq(seen.count, 0);
+    /* 3 rows of 5 columns: at most 2 components (INFO) */
+    double *w = random_matrix(3, 5, 11);
+    ck_assert_ok(genre_pca_fit(p, w, 3, 5, 5));
+    free(w);
+    ck_assert_int_eq(seen.count, 1);
+    ck_assert_int_eq(seen.warnings, 0);
+    ck_assert_ptr_nonnull(strstr(seen.msg[0], "3 rows give at most n_rows - 1 = 2 components"));
+    /* column 2 = column 0 + column 1: rank 2, the third kept component has
+     * zero variance (WARNING) */
+    double r[6][3];
+    for (int i = 0; i < 6; i++) {
+        r[i][0] = (double)(i * i % 5);
+        r[i][1] = (double)((3 * i + 1) % 4);
+        r[i][2] = r[i][0] + r[i][1];
+    }
+    ck_assert_ok(genre_pca_fit(p, &r[0][0], 6, 3, 3));
+    ck_assert_int_eq(seen.count, 2);
+    ck_assert_int_eq(seen.warnings, 1);
+    ck_assert_ptr_nonnull(strstr(seen.msg[1], "x has rank 2: components 2 to 2"));
+    genre_pca_free(p);
+}
+END_TEST
+
 START_TEST(bad_input)
 {
     double x[8][3];
@@ -472,6 +575,8 @@ int main(void)
     tcase_add_test(tc, fewer_rows_than_columns);
     tcase_add_test(tc, partial_reconstruction_is_projection);
     tcase_add_test(tc, parameters);
+    tcase_add_test(tc, one_parameter_mechanism);
+    tcase_add_test(tc, log_says_what_limits_the_components);
     tcase_add_test(tc, bad_input);
     tcase_add_test(tc, save_and_load);
 #ifdef GENRE_TESTING

@@ -159,6 +159,101 @@ START_TEST(parameters)
 }
 END_TEST
 
+/* The contract every handle kind answers (docs/api-conventions.md). */
+START_TEST(one_parameter_mechanism)
+{
+    genre_scaler *s;
+    ck_assert_ok(genre_scaler_create(&s));
+    int64_t v;
+    double f, lo, hi;
+    /* unknown keys, whatever the call */
+    ck_assert_status(genre_scaler_set_i64(s, 77, 0), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "genre_scaler_set_i64: "));
+    ck_assert_status(genre_scaler_set_f64(s, 77, 0.0), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_scaler_get_i64(s, 77, &v), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_scaler_get_f64(s, 77, &f), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_scaler_param_bounds(77, &lo, &hi), GENRE_E_UNKNOWN_PARAM);
+    size_t n = 9;
+    ck_assert_status(genre_scaler_param_values(77, NULL, 0, &n), GENRE_E_UNKNOWN_PARAM);
+    /* an i64 key given to the f64 calls; a read-only key given to a setter */
+    ck_assert_status(genre_scaler_set_f64(s, GENRE_SCALER_WITH_MEAN, 0.0),
+                     GENRE_E_UNKNOWN_PARAM);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "GENRE_SCALER_WITH_MEAN is not an f64 key"));
+    ck_assert_status(genre_scaler_get_f64(s, GENRE_SCALER_WITH_STD, &f), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_scaler_set_i64(s, GENRE_SCALER_FITTED, 1), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "read-only"));
+    ck_assert_status(genre_scaler_param_bounds(GENRE_SCALER_N_FEATURES, &lo, &hi),
+                     GENRE_E_UNKNOWN_PARAM);
+    /* out of range: refused with key and value, not clamped */
+    ck_assert_status(genre_scaler_set_i64(s, GENRE_SCALER_WITH_STD, 2), GENRE_E_INVALID_ARG);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "GENRE_SCALER_WITH_STD = 2"));
+    ck_assert_ok(genre_scaler_get_i64(s, GENRE_SCALER_WITH_STD, &v));
+    ck_assert_int_eq(v, 1);
+    /* bounds and values: booleans are ranges */
+    ck_assert_ok(genre_scaler_param_bounds(GENRE_SCALER_WITH_MEAN, &lo, &hi));
+    ck_assert(lo == 0.0 && hi == 1.0);
+    ck_assert_ok(genre_scaler_param_values(GENRE_SCALER_WITH_MEAN, NULL, 0, &n));
+    ck_assert_uint_eq(n, 0);
+    /* reset: defaults back, the fit kept */
+    ck_assert_ok(genre_scaler_set_i64(s, GENRE_SCALER_WITH_MEAN, 0));
+    ck_assert_ok(genre_scaler_set_i64(s, GENRE_SCALER_WITH_STD, 0));
+    ck_assert_ok(genre_scaler_fit(s, &X[0][0], 4, 3, 3));
+    ck_assert_ok(genre_scaler_reset_params(s));
+    ck_assert_ok(genre_scaler_get_i64(s, GENRE_SCALER_WITH_MEAN, &v));
+    ck_assert_int_eq(v, 1);
+    ck_assert_ok(genre_scaler_get_i64(s, GENRE_SCALER_WITH_STD, &v));
+    ck_assert_int_eq(v, 1);
+    ck_assert_ok(genre_scaler_get_i64(s, GENRE_SCALER_FITTED, &v));
+    ck_assert_int_eq(v, 1);
+    /* NULL arguments */
+    ck_assert_status(genre_scaler_set_f64(NULL, 77, 0.0), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_scaler_get_f64(s, 77, NULL), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_scaler_param_bounds(GENRE_SCALER_WITH_MEAN, NULL, &hi),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_scaler_param_values(GENRE_SCALER_WITH_MEAN, NULL, 0, NULL),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_scaler_reset_params(NULL), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_scaler_set_log(NULL, NULL, NULL), GENRE_E_INVALID_ARG);
+    genre_scaler_free(s);
+}
+END_TEST
+
+typedef struct log_seen {
+    int count;
+    int32_t level;
+    char msg[512];
+} log_seen;
+
+static void on_log(void *ud, int32_t level, const char *msg)
+{
+    log_seen *seen = ud;
+    seen->count++;
+    seen->level = level;
+    snprintf(seen->msg, sizeof seen->msg, "%s", msg);
+}
+
+START_TEST(log_names_zero_variance_columns)
+{
+    genre_scaler *s;
+    ck_assert_ok(genre_scaler_create(&s));
+    log_seen seen = {0};
+    ck_assert_ok(genre_scaler_set_log(s, on_log, &seen));
+    ck_assert_ok(genre_scaler_fit(s, &X[0][0], 4, 3, 3)); /* column 1 is constant */
+    ck_assert_int_eq(seen.count, 1);
+    ck_assert_int_eq(seen.level, GENRE_LOG_WARNING);
+    ck_assert_ptr_nonnull(strstr(seen.msg, "1 of 3 scaled columns have zero variance"));
+    ck_assert_ptr_nonnull(strstr(seen.msg, "column 1"));
+    /* no notice without such a column, and none once the hook is removed */
+    static const double Y[3][2] = {{1, 2}, {2, 4}, {3, 7}};
+    ck_assert_ok(genre_scaler_fit(s, &Y[0][0], 3, 2, 2));
+    ck_assert_int_eq(seen.count, 1);
+    ck_assert_ok(genre_scaler_set_log(s, NULL, NULL));
+    ck_assert_ok(genre_scaler_fit(s, &X[0][0], 4, 3, 3));
+    ck_assert_int_eq(seen.count, 1);
+    genre_scaler_free(s);
+}
+END_TEST
+
 START_TEST(bad_input)
 {
     genre_scaler *s;
@@ -312,6 +407,8 @@ int main(void)
     tcase_add_test(tc, zero_variance_is_reported);
     tcase_add_test(tc, mask_leaves_codes_unchanged);
     tcase_add_test(tc, parameters);
+    tcase_add_test(tc, one_parameter_mechanism);
+    tcase_add_test(tc, log_names_zero_variance_columns);
     tcase_add_test(tc, bad_input);
     tcase_add_test(tc, save_and_load);
 #ifdef GENRE_TESTING

@@ -477,6 +477,115 @@ START_TEST(parameters_and_errors)
 }
 END_TEST
 
+/* The contract every handle kind answers (docs/api-conventions.md). */
+START_TEST(one_parameter_mechanism)
+{
+    genre_text *t;
+    ck_assert_ok(genre_text_create(&t));
+    int64_t v;
+    double f, lo, hi;
+    size_t n = 9;
+    /* no f64 key: the f64 calls still answer */
+    ck_assert_status(genre_text_set_f64(t, 999, 1.0), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "genre_text_set_f64: "));
+    ck_assert_status(genre_text_get_f64(t, 999, &f), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_text_set_f64(t, GENRE_TEXT_SEED, 1.0), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "GENRE_TEXT_SEED is not an f64 key"));
+    ck_assert_status(genre_text_get_f64(t, GENRE_TEXT_N_FEATURES, &f), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_text_param_bounds(999, &lo, &hi), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_text_param_bounds(GENRE_TEXT_FITTED, &lo, &hi),
+                     GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_text_param_values(999, NULL, 0, &n), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_status(genre_text_set_i64(t, GENRE_TEXT_N_SEEN_COLUMNS, 1), GENRE_E_UNKNOWN_PARAM);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "read-only"));
+    /* the layout is an enumeration */
+    ck_assert_status(genre_text_set_i64(t, GENRE_TEXT_LAYOUT, 2), GENRE_E_INVALID_ARG);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "GENRE_TEXT_LAYOUT = 2; accepted values"));
+    int64_t vals[2] = {-1, -1};
+    ck_assert_status(genre_text_param_values(GENRE_TEXT_LAYOUT, NULL, 0, &n),
+                     GENRE_E_BUFFER_TOO_SMALL);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_ok(genre_text_param_values(GENRE_TEXT_LAYOUT, vals, 2, &n));
+    ck_assert(vals[0] == GENRE_TEXT_LAYOUT_SEPARATE && vals[1] == GENRE_TEXT_LAYOUT_SHARED);
+    ck_assert_ok(genre_text_param_bounds(GENRE_TEXT_LAYOUT, &lo, &hi));
+    ck_assert(lo == 0.0 && hi == 1.0);
+    ck_assert_ok(genre_text_param_values(GENRE_TEXT_SIGNED, vals, 2, &n));
+    ck_assert_uint_eq(n, 0);
+    ck_assert_ok(genre_text_param_bounds(GENRE_TEXT_N_BUCKETS, &lo, &hi));
+    ck_assert(lo == 1.0 && hi == 2147483648.0);
+    ck_assert_ok(genre_text_param_bounds(GENRE_TEXT_SEED, &lo, &hi));
+    ck_assert(lo == 0.0 && hi == 4294967295.0);
+    /* the seed's whole range round-trips */
+    ck_assert_ok(genre_text_set_i64(t, GENRE_TEXT_SEED, (int64_t)UINT32_MAX));
+    ck_assert_ok(genre_text_get_i64(t, GENRE_TEXT_SEED, &v));
+    ck_assert_int_eq(v, (int64_t)UINT32_MAX);
+    /* reset: the next fit's defaults back; the fit keeps its parameters */
+    static const char *const names[] = {"Daft Punk", "One More Time", "Miles Davis", "So What"};
+    ck_assert_ok(genre_text_set_i64(t, GENRE_TEXT_N_BUCKETS, 64));
+    ck_assert_ok(genre_text_set_i64(t, GENRE_TEXT_LAYOUT, GENRE_TEXT_LAYOUT_SHARED));
+    ck_assert_ok(genre_text_fit(t, names, 2, 2));
+    ck_assert_ok(genre_text_reset_params(t));
+    ck_assert_ok(genre_text_get_i64(t, GENRE_TEXT_N_BUCKETS, &v));
+    ck_assert_int_eq(v, 1 << 18);
+    ck_assert_ok(genre_text_get_i64(t, GENRE_TEXT_SEED, &v));
+    ck_assert_int_eq(v, 0);
+    ck_assert_ok(genre_text_get_i64(t, GENRE_TEXT_LAYOUT, &v));
+    ck_assert_int_eq(v, GENRE_TEXT_LAYOUT_SEPARATE);
+    ck_assert_ok(genre_text_get_i64(t, GENRE_TEXT_N_FEATURES, &v));
+    ck_assert_int_eq(v, 64); /* shared layout, 64 buckets: the fitted state */
+    ck_assert_status(genre_text_get_f64(t, GENRE_TEXT_SEED, NULL), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_text_set_f64(NULL, GENRE_TEXT_SEED, 1.0), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_text_param_bounds(GENRE_TEXT_SEED, &lo, NULL), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_text_param_values(GENRE_TEXT_LAYOUT, vals, 2, NULL),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_text_reset_params(NULL), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_text_set_log(NULL, NULL, NULL), GENRE_E_INVALID_ARG);
+    genre_text_free(t);
+}
+END_TEST
+
+typedef struct log_seen {
+    int count;
+    int32_t level[4];
+    char msg[4][512];
+} log_seen;
+
+static void on_log(void *ud, int32_t level, const char *msg)
+{
+    log_seen *seen = ud;
+    if (seen->count < 4) {
+        seen->level[seen->count] = level;
+        snprintf(seen->msg[seen->count], sizeof seen->msg[0], "%s", msg);
+    }
+    seen->count++;
+}
+
+START_TEST(log_counts_invalid_and_empty_documents)
+{
+    genre_text *t;
+    ck_assert_ok(genre_text_create(&t));
+    log_seen seen = {0};
+    ck_assert_ok(genre_text_set_log(t, on_log, &seen));
+    static const char *const clean[] = {"Daft Punk", "One More Time", "Miles Davis", "So What"};
+    ck_assert_ok(genre_text_fit(t, clean, 2, 2));
+    ck_assert_int_eq(seen.count, 0);
+    /* row 1 holds a stray continuation byte; rows 2 and 3 give no feature
+     * (an empty name and one of separators only) */
+    static const char *const names[] = {"Daft Punk", "Around",     "Bj\x80rk", "Army",
+                                        NULL,        "",           "...",      " - "};
+    ck_assert_ok(genre_text_fit(t, names, 4, 2));
+    ck_assert_int_eq(seen.count, 2);
+    ck_assert_int_eq(seen.level[0], GENRE_LOG_WARNING);
+    ck_assert_ptr_nonnull(strstr(seen.msg[0], "genre_text_fit: 1 of 4 documents hold invalid "
+                                              "UTF-8"));
+    ck_assert_ptr_nonnull(strstr(seen.msg[0], "the first is row 1"));
+    ck_assert_int_eq(seen.level[1], GENRE_LOG_INFO);
+    ck_assert_ptr_nonnull(strstr(seen.msg[1], "2 of 4 documents are empty after tokenising"));
+    ck_assert_ptr_nonnull(strstr(seen.msg[1], "the first is row 2"));
+    genre_text_free(t);
+}
+END_TEST
+
 START_TEST(save_and_load)
 {
     genre_text *t, *q = NULL;
@@ -654,6 +763,8 @@ int main(void)
     tcase_add_test(tc, signs_layouts_and_seed);
     tcase_add_test(tc, append_dense_columns);
     tcase_add_test(tc, parameters_and_errors);
+    tcase_add_test(tc, one_parameter_mechanism);
+    tcase_add_test(tc, log_counts_invalid_and_empty_documents);
     tcase_add_test(tc, save_and_load);
 #ifdef GENRE_TESTING
     tcase_add_test(tc, load_checks_what_it_reads);

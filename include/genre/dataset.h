@@ -62,27 +62,42 @@ typedef struct genre_dataset_split genre_dataset_split;
 #define GENRE_COL_IGNORE 6
 
 /* ---- Schema options (genre_dataset_schema_set_i64) --------------------- */
-/** Longest record accepted, in bytes; default 1 MiB (1048576), range [16, 2^31]. */
+/** i64, range [16, 2^31], default 1 MiB (1048576): the longest record
+ *  accepted, in bytes. */
 #define GENRE_SCHEMA_MAX_RECORD_BYTES 1
-/** What genre_dataset_prep_apply() does with a category never seen in the
- *  fit rows (or absent from a fixed order): GENRE_UNSEEN_ERROR (default) or
- *  GENRE_UNSEEN_RESERVED_CODE (the row gets code -1, counted in the report). */
+/** i64, values GENRE_UNSEEN_ERROR (0, the default) or
+ *  GENRE_UNSEEN_RESERVED_CODE (1), an enumeration
+ *  (genre_dataset_schema_param_values()): what genre_dataset_prep_apply()
+ *  does with a category never seen in the fit rows (or absent from a fixed
+ *  order): fail, or give the row code -1, counted in the report. */
 #define GENRE_SCHEMA_UNSEEN_CATEGORY 2
 
-/** Threads the reader may use on inputs over 1 MiB: 0 (default) = the
- *  online cores, 1 = the calling thread only, up to 256. The table read is
- *  identical for every value. */
+/** i64, range [0, 256], default 0: threads the reader may use on inputs
+ *  over 1 MiB: 0 = the online cores, 1 = the calling thread only. The table
+ *  read is identical for every value. */
 #define GENRE_SCHEMA_THREADS 3
 
-/** The most bytes genre_dataset_read_file() and genre_dataset_read_memory()
- *  hold in memory, counted after gzip inflation (a gzip input's compressed
- *  bytes count too): default 16 GiB (17179869184), range [1, 2^62]. A larger
+/** i64, range [1, 2^62], default 16 GiB (17179869184): the most bytes
+ *  genre_dataset_read_file() and genre_dataset_read_memory() hold in
+ *  memory, counted after gzip inflation (a gzip input's compressed bytes
+ *  count too). A larger
  *  input fails with GENRE_E_INPUT_TOO_LARGE before it is parsed, and reading
  *  stops once the limit is passed (so an endless FIFO or device ends too). */
 #define GENRE_SCHEMA_MAX_INPUT_BYTES 4
 
 #define GENRE_UNSEEN_ERROR 0
 #define GENRE_UNSEEN_RESERVED_CODE 1
+
+/* ---- Reading progress phases (genre_dataset_schema_set_progress) -------- */
+/** Bytes read from the file (genre_dataset_read_file() only): step = bytes
+ *  read so far, total = the file's size, or -1 for a FIFO, device or stdin.
+ *  Reported after each read of at most 1 MiB. */
+#define GENRE_SCHEMA_PHASE_READ 1
+/** Parsing the input: step 0 before the parse and step = total = the
+ *  input's bytes (as read: compressed for gzip) once the table is built.
+ *  Only these two: the parse may run on worker threads, where the hook is
+ *  never called. */
+#define GENRE_SCHEMA_PHASE_PARSE 2
 
 /* ---- Imputation kinds --------------------------------------------------- */
 #define GENRE_IMPUTE_MEDIAN 1
@@ -199,12 +214,104 @@ GENRE_API genre_status genre_dataset_schema_set_category_order(genre_dataset_sch
                                                                size_t n);
 
 /**
- * Sets an integer option (GENRE_SCHEMA_*).
- * @return GENRE_OK; GENRE_E_UNKNOWN_PARAM; GENRE_E_INVALID_ARG (out of range).
+ * Sets an integer option (GENRE_SCHEMA_*). Takes effect at the next read
+ * with this schema.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (schema NULL, value outside the
+ *         key's range or values: never clamped); GENRE_E_UNKNOWN_PARAM.
  * Needs exclusive access. @since 0.1
  */
 GENRE_API genre_status genre_dataset_schema_set_i64(genre_dataset_schema *schema,
                                                     int32_t key, int64_t value);
+
+/**
+ * Sets a real option. The schema has no f64 key today: every key is
+ * GENRE_E_UNKNOWN_PARAM (the call exists so every handle kind answers the
+ * same calls).
+ * @return GENRE_E_INVALID_ARG (schema NULL); GENRE_E_UNKNOWN_PARAM.
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_set_f64(genre_dataset_schema *schema,
+                                                    int32_t key, double value);
+
+/**
+ * Reads an integer option (GENRE_SCHEMA_*).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (schema or out NULL);
+ *         GENRE_E_UNKNOWN_PARAM.
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_get_i64(const genre_dataset_schema *schema,
+                                                    int32_t key, int64_t *out);
+
+/**
+ * Reads a real option. The schema has no f64 key today: every key is
+ * GENRE_E_UNKNOWN_PARAM.
+ * @return GENRE_E_INVALID_ARG (schema or out NULL); GENRE_E_UNKNOWN_PARAM.
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_get_f64(const genre_dataset_schema *schema,
+                                                    int32_t key, double *out);
+
+/**
+ * The inclusive range an option accepts, as doubles (no handle needed);
+ * GENRE_SCHEMA_UNSEEN_CATEGORY answers its smallest and largest value.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (lo or hi NULL);
+ *         GENRE_E_UNKNOWN_PARAM.
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_param_bounds(int32_t key, double *lo, double *hi);
+
+/**
+ * The values an enumerated option accepts, ascending, into out[cap]:
+ * GENRE_SCHEMA_UNSEEN_CATEGORY answers GENRE_UNSEEN_ERROR and
+ * GENRE_UNSEEN_RESERVED_CODE; the other options are ranges and answer
+ * *n_values = 0.
+ * @param[out] out      may be NULL with cap 0: a size query.
+ * @param[out] n_values receives the number of values.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (n_values NULL);
+ *         GENRE_E_UNKNOWN_PARAM; GENRE_E_BUFFER_TOO_SMALL (out NULL or cap
+ *         below *n_values).
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_param_values(int32_t key, int64_t *out, size_t cap,
+                                                         size_t *n_values);
+
+/**
+ * Puts every option back to its default; columns, markers, the no-group
+ * value, category orders and the hooks are kept.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (schema NULL).
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_reset_params(genre_dataset_schema *schema);
+
+/**
+ * Sets the log callback of reads with this schema (genre_dataset_read_file(),
+ * genre_dataset_read_memory()); fn NULL makes them silent. Each successful
+ * read sends one GENRE_LOG_INFO notice: the records read and that none was
+ * dropped, with the count and first line of blank records (every field
+ * empty), which are kept as all-missing rows for
+ * genre_dataset_drop_empty_rows(). Copies of the schema (in a dataset or a
+ * preparation) do not carry the hook. fn and user_data must stay valid
+ * while reads use the schema; reads on several threads with one schema
+ * call fn concurrently.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (schema NULL).
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_set_log(genre_dataset_schema *schema,
+                                                    genre_log_fn fn, void *user_data);
+
+/**
+ * Sets the progress callback of reads with this schema (phases
+ * GENRE_SCHEMA_PHASE_READ and GENRE_SCHEMA_PHASE_PARSE, step and total in
+ * bytes of input, objective NaN); fn NULL removes it. A non-zero return
+ * cancels the read: it returns GENRE_E_CANCELLED and *out stays NULL.
+ * fn is called on the thread that called the read; reads on several
+ * threads with one schema call it concurrently.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (schema NULL).
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_set_progress(genre_dataset_schema *schema,
+                                                         genre_progress_fn fn,
+                                                         void *user_data);
 
 /* ======================================================================== */
 /* Reading                                                                  */
@@ -248,6 +355,7 @@ GENRE_API genre_status genre_dataset_schema_set_i64(genre_dataset_schema *schema
  *   GENRE_E_INVALID_UTF8;
  *   GENRE_E_DUPLICATE_COLUMN (a header name twice);
  *   GENRE_E_MISSING_COLUMN (a schema column absent from the header);
+ *   GENRE_E_CANCELLED (the schema's progress callback asked to stop);
  *   GENRE_E_NOMEM.
  * Thread-safe for distinct outputs (the schema is only read). @since 0.1
  */
@@ -358,6 +466,79 @@ GENRE_API genre_status genre_dataset_prep_create(genre_dataset_prep **out,
 
 /** Frees a preparation; NULL is a no-op. @since 0.1 */
 GENRE_API void genre_dataset_prep_free(genre_dataset_prep *prep);
+
+/**
+ * Sets an integer parameter. A preparation has no key today (its steps
+ * are added with the calls below): every key is GENRE_E_UNKNOWN_PARAM. The
+ * calls exist so every handle kind answers the same calls.
+ * @return GENRE_E_INVALID_ARG (prep NULL); GENRE_E_UNKNOWN_PARAM.
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_prep_set_i64(genre_dataset_prep *prep, int32_t key,
+                                                  int64_t value);
+
+/**
+ * Sets a real parameter; as genre_dataset_prep_set_i64(), every key is
+ * GENRE_E_UNKNOWN_PARAM.
+ * @return GENRE_E_INVALID_ARG (prep NULL); GENRE_E_UNKNOWN_PARAM.
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_prep_set_f64(genre_dataset_prep *prep, int32_t key,
+                                                  double value);
+
+/**
+ * Reads an integer parameter; every key is GENRE_E_UNKNOWN_PARAM.
+ * @return GENRE_E_INVALID_ARG (prep or out NULL); GENRE_E_UNKNOWN_PARAM.
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_prep_get_i64(const genre_dataset_prep *prep, int32_t key,
+                                                  int64_t *out);
+
+/**
+ * Reads a real parameter; every key is GENRE_E_UNKNOWN_PARAM.
+ * @return GENRE_E_INVALID_ARG (prep or out NULL); GENRE_E_UNKNOWN_PARAM.
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_prep_get_f64(const genre_dataset_prep *prep, int32_t key,
+                                                  double *out);
+
+/**
+ * A settable key's inclusive range; every key is GENRE_E_UNKNOWN_PARAM.
+ * @return GENRE_E_INVALID_ARG (lo or hi NULL); GENRE_E_UNKNOWN_PARAM.
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_prep_param_bounds(int32_t key, double *lo, double *hi);
+
+/**
+ * An enumerated key's values; every key is GENRE_E_UNKNOWN_PARAM.
+ * @return GENRE_E_INVALID_ARG (n_values NULL); GENRE_E_UNKNOWN_PARAM.
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_prep_param_values(int32_t key, int64_t *out, size_t cap,
+                                                       size_t *n_values);
+
+/**
+ * Puts every parameter back to its default (there is none yet: the steps,
+ * the log hook and a fitted state are kept).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (prep NULL).
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_prep_reset_params(genre_dataset_prep *prep);
+
+/**
+ * Sets the log callback; fn NULL makes the preparation silent.
+ * genre_dataset_prep_fit_apply() and genre_dataset_prep_apply() send one
+ * GENRE_LOG_INFO notice per imputation step: the column, how many missing
+ * cells were imputed and how (group median: from the group and from the
+ * global median; median or mean: with the fitted value; a caller's model).
+ * A loaded preparation starts silent. fn and user_data must stay valid
+ * while the preparation is used; applies on several threads call fn
+ * concurrently.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (prep NULL).
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_prep_set_log(genre_dataset_prep *prep, genre_log_fn fn,
+                                                  void *user_data);
 
 /**
  * Adds group-median imputation: a missing value of `column` gets the

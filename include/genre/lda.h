@@ -51,6 +51,15 @@
  * z and z_k the row and the class means projected on all min(K - 1, d)
  * discriminants (whatever GENRE_LDA_N_COMPONENTS keeps for transform).
  *
+ * **Log** (genre_lda_set_log): fit sends GENRE_LOG_WARNING when
+ * GENRE_LDA_SHRINKAGE makes a singular within-class scatter solvable: it
+ * names the columns constant within every class (their count and the
+ * first), or else gives the extreme eigenvalues of the unshrunk
+ * within-class correlation (collinear columns, too few rows per column).
+ * Without shrinkage these cases fail with GENRE_E_NUMERIC and a class with
+ * a single row fails with GENRE_E_INVALID_ARG; the message says why, so
+ * nothing is logged.
+ *
  * Threading: see genre/common.h. fit and the setters need exclusive access;
  * transform, predict, predict_proba, the getters and save may run
  * concurrently on one fitted handle.
@@ -66,10 +75,10 @@ GENRE_BEGIN_DECLS
 typedef struct genre_lda genre_lda;
 
 /* ---- Parameter keys (values frozen, new keys appended) ------------------ */
-/** i64, [0, 2^31-1], default 0 (= min(K - 1, d)): discriminants kept by
- *  transform. More than min(K - 1, d) is reported by fit. */
+/** i64, range [0, 2^31-1], default 0 (= min(K - 1, d)): discriminants
+ *  kept by transform. More than min(K - 1, d) is reported by fit. */
 #define GENRE_LDA_N_COMPONENTS 1
-/** f64, [0, 1], default 0: shrinkage of the within-class covariance. */
+/** f64, range [0, 1], default 0: shrinkage of the within-class covariance. */
 #define GENRE_LDA_SHRINKAGE 2
 /** i64, read-only after fit: columns seen by fit. */
 #define GENRE_LDA_N_FEATURES 100
@@ -96,8 +105,9 @@ GENRE_API void genre_lda_free(genre_lda *l);
 /**
  * Sets an integer parameter (GENRE_LDA_N_COMPONENTS). Takes effect at the
  * next fit.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (l NULL, value out of range);
- *         GENRE_E_UNKNOWN_PARAM (unknown, read-only or f64 key).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (l NULL, value outside the key's
+ *         range: never clamped); GENRE_E_UNKNOWN_PARAM (unknown, read-only
+ *         or f64 key).
  * Needs exclusive access. @since 0.1
  */
 GENRE_API genre_status genre_lda_set_i64(genre_lda *l, int32_t key, int64_t value);
@@ -124,6 +134,43 @@ GENRE_API genre_status genre_lda_get_i64(const genre_lda *l, int32_t key, int64_
  * Thread-safe on a const handle. @since 0.1
  */
 GENRE_API genre_status genre_lda_get_f64(const genre_lda *l, int32_t key, double *out);
+
+/**
+ * The inclusive range a settable key accepts, as doubles (no handle needed).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (lo or hi NULL);
+ *         GENRE_E_UNKNOWN_PARAM (unknown or read-only key).
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_lda_param_bounds(int32_t key, double *lo, double *hi);
+
+/**
+ * The values an enumerated key accepts, ascending, into out[cap]; every
+ * LDA key is a range, so *n_values receives 0.
+ * @param[out] out may be NULL with cap 0 (a size query).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (n_values NULL);
+ *         GENRE_E_UNKNOWN_PARAM (unknown or read-only key);
+ *         GENRE_E_BUFFER_TOO_SMALL (an enumerated key, out NULL or cap
+ *         below *n_values).
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_lda_param_values(int32_t key, int64_t *out, size_t cap,
+                                              size_t *n_values);
+
+/**
+ * Puts every settable key back to its default; the priors set with
+ * genre_lda_set_priors(), the log hook and a fitted state are kept.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (l NULL).
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_lda_reset_params(genre_lda *l);
+
+/**
+ * Sets the log callback (see "Log" above); fn NULL makes the LDA silent.
+ * fn and user_data must stay valid while the handle may log.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (l NULL).
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_lda_set_log(genre_lda *l, genre_log_fn fn, void *user_data);
 
 /**
  * Sets the class priors, in ascending label order; they are copied and

@@ -38,6 +38,11 @@
  * its variance (so the training scores have unit variance) and the inverse
  * transform multiplies it back.
  *
+ * **Log** (genre_pca_set_log): fit sends GENRE_LOG_INFO when fewer rows
+ * than columns limit the components to n_rows - 1, and GENRE_LOG_WARNING
+ * when kept components have zero variance (x has a lower rank than the
+ * count kept), naming the rank.
+ *
  * Threading: see genre/common.h. fit and the setters need exclusive access;
  * transform, inverse transform, the getters and save may run concurrently
  * on one fitted handle.
@@ -53,12 +58,14 @@ GENRE_BEGIN_DECLS
 typedef struct genre_pca genre_pca;
 
 /* ---- Parameter keys (values frozen, new keys appended) ------------------ */
-/** i64, [0, 2^31-1], default 0 (= min(n_features, n_rows - 1)). */
+/** i64, range [0, 2^31-1], default 0 (= min(n_features, n_rows - 1)).
+ *  Setting it clears GENRE_PCA_VARIANCE_FRACTION. */
 #define GENRE_PCA_N_COMPONENTS 1
-/** f64, [0, 1): 0 (default) = off, else keep the fewest components whose
- *  cumulative explained-variance ratio exceeds it. */
+/** f64, range [0, 1), default 0 (off); else keep the fewest components
+ *  whose cumulative explained-variance ratio exceeds it. Setting it above 0
+ *  clears GENRE_PCA_N_COMPONENTS. */
 #define GENRE_PCA_VARIANCE_FRACTION 2
-/** i64, 0 or 1, default 0: whiten the scores. */
+/** i64, range [0, 1], default 0: whiten the scores. */
 #define GENRE_PCA_WHITEN 3
 /** i64, read-only after fit: columns seen by fit. */
 #define GENRE_PCA_N_FEATURES 100
@@ -86,8 +93,9 @@ GENRE_API void genre_pca_free(genre_pca *p);
  * Sets an integer parameter (GENRE_PCA_N_COMPONENTS, GENRE_PCA_WHITEN).
  * Takes effect at the next fit. A count larger than the data allows is
  * reported by fit.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (p NULL, value out of range);
- *         GENRE_E_UNKNOWN_PARAM (unknown, read-only or f64 key).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (p NULL, value outside the key's
+ *         range: never clamped); GENRE_E_UNKNOWN_PARAM (unknown, read-only
+ *         or f64 key).
  * Needs exclusive access. @since 0.1
  */
 GENRE_API genre_status genre_pca_set_i64(genre_pca *p, int32_t key, int64_t value);
@@ -116,6 +124,45 @@ GENRE_API genre_status genre_pca_get_i64(const genre_pca *p, int32_t key, int64_
  * Thread-safe on a const handle. @since 0.1
  */
 GENRE_API genre_status genre_pca_get_f64(const genre_pca *p, int32_t key, double *out);
+
+/**
+ * The inclusive range a settable key accepts, as doubles (no handle
+ * needed); GENRE_PCA_VARIANCE_FRACTION's open end answers the largest
+ * double below 1.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (lo or hi NULL);
+ *         GENRE_E_UNKNOWN_PARAM (unknown or read-only key).
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_pca_param_bounds(int32_t key, double *lo, double *hi);
+
+/**
+ * The values an enumerated key accepts, ascending, into out[cap]; every
+ * PCA key is a range (booleans are [0, 1]), so *n_values receives 0.
+ * @param[out] out may be NULL with cap 0 (a size query).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (n_values NULL);
+ *         GENRE_E_UNKNOWN_PARAM (unknown or read-only key);
+ *         GENRE_E_BUFFER_TOO_SMALL (an enumerated key, out NULL or cap
+ *         below *n_values).
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_pca_param_values(int32_t key, int64_t *out, size_t cap,
+                                              size_t *n_values);
+
+/**
+ * Puts every settable key back to its default; the log hook and a fitted
+ * state are kept.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (p NULL).
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_pca_reset_params(genre_pca *p);
+
+/**
+ * Sets the log callback (see "Log" above); fn NULL makes the PCA silent.
+ * fn and user_data must stay valid while the handle may log.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (p NULL).
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_pca_set_log(genre_pca *p, genre_log_fn fn, void *user_data);
 
 /**
  * Fits the components. A failed fit leaves the handle as it was.

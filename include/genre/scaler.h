@@ -21,6 +21,10 @@
  * GENRE_SCALER_N_ZERO_VARIANCE and flagged by
  * genre_scaler_get_zero_variance(). This is what scikit-learn does too.
  *
+ * **Log** (genre_scaler_set_log): fit sends one GENRE_LOG_WARNING notice
+ * when scaled columns have zero variance, naming how many and which
+ * (the first few column indices).
+ *
  * Threading: see genre/common.h. fit and the setters need exclusive access;
  * transform, inverse transform, the getters and save may run concurrently on
  * one fitted handle.
@@ -36,9 +40,9 @@ GENRE_BEGIN_DECLS
 typedef struct genre_scaler genre_scaler;
 
 /* ---- Parameter keys (values frozen, new keys appended) ------------------ */
-/** i64, 0 or 1, default 1: subtract the column mean. */
+/** i64, range [0, 1], default 1: subtract the column mean. */
 #define GENRE_SCALER_WITH_MEAN 1
-/** i64, 0 or 1, default 1: divide by the column standard deviation. */
+/** i64, range [0, 1], default 1: divide by the column standard deviation. */
 #define GENRE_SCALER_WITH_STD 2
 /** i64, read-only after fit: columns seen by fit. */
 #define GENRE_SCALER_N_FEATURES 100
@@ -63,11 +67,21 @@ GENRE_API void genre_scaler_free(genre_scaler *s);
 /**
  * Sets an integer parameter (GENRE_SCALER_WITH_MEAN, GENRE_SCALER_WITH_STD).
  * Takes effect at the next fit.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (s NULL, value not 0 or 1);
- *         GENRE_E_UNKNOWN_PARAM (unknown or read-only key).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (s NULL, value outside the key's
+ *         range: never clamped); GENRE_E_UNKNOWN_PARAM (unknown, read-only
+ *         or f64 key).
  * Needs exclusive access. @since 0.1
  */
 GENRE_API genre_status genre_scaler_set_i64(genre_scaler *s, int32_t key, int64_t value);
+
+/**
+ * Sets a real parameter. The scaler has no f64 key today: every key is
+ * GENRE_E_UNKNOWN_PARAM (the call exists so every handle kind answers the
+ * same calls).
+ * @return GENRE_E_INVALID_ARG (s NULL); GENRE_E_UNKNOWN_PARAM.
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_scaler_set_f64(genre_scaler *s, int32_t key, double value);
 
 /**
  * Reads an integer parameter or fitted property (any GENRE_SCALER_* key).
@@ -77,6 +91,50 @@ GENRE_API genre_status genre_scaler_set_i64(genre_scaler *s, int32_t key, int64_
  * Thread-safe on a const handle. @since 0.1
  */
 GENRE_API genre_status genre_scaler_get_i64(const genre_scaler *s, int32_t key, int64_t *out);
+
+/**
+ * Reads a real parameter or fitted property. The scaler has no f64 key
+ * today: every key is GENRE_E_UNKNOWN_PARAM.
+ * @return GENRE_E_INVALID_ARG (s or out NULL); GENRE_E_UNKNOWN_PARAM.
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_scaler_get_f64(const genre_scaler *s, int32_t key, double *out);
+
+/**
+ * The inclusive range a settable key accepts, as doubles (no handle needed).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (lo or hi NULL);
+ *         GENRE_E_UNKNOWN_PARAM (unknown or read-only key).
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_scaler_param_bounds(int32_t key, double *lo, double *hi);
+
+/**
+ * The values an enumerated key accepts, ascending, into out[cap]; every
+ * scaler key is a range (booleans are [0, 1]), so *n_values receives 0.
+ * @param[out] out may be NULL with cap 0 (a size query).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (n_values NULL);
+ *         GENRE_E_UNKNOWN_PARAM (unknown or read-only key);
+ *         GENRE_E_BUFFER_TOO_SMALL (out NULL or cap below *n_values).
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_scaler_param_values(int32_t key, int64_t *out, size_t cap,
+                                                 size_t *n_values);
+
+/**
+ * Puts every settable key back to its default; the column mask, the log
+ * hook and a fitted state are kept.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (s NULL).
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_scaler_reset_params(genre_scaler *s);
+
+/**
+ * Sets the log callback (see "Log" above); fn NULL makes the scaler silent.
+ * fn and user_data must stay valid while the handle may log.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (s NULL).
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_scaler_set_log(genre_scaler *s, genre_log_fn fn, void *user_data);
 
 /**
  * Chooses which columns are scaled: scale[j] != 0 scales column j,

@@ -90,6 +90,12 @@
  * counts); without TF-IDF fitting is still required (it fixes the number of
  * fields) but learns nothing else. Fit on the training rows only.
  *
+ * **Log** (genre_text_set_log): fit sends GENRE_LOG_WARNING when
+ * documents (rows) hold a name with invalid UTF-8, and GENRE_LOG_INFO when
+ * documents are empty after tokenising (they give no feature: every name
+ * NULL, "" or separators only, or signed counts that cancel), each with the
+ * count and the first row. transform logs nothing (it may run concurrently).
+ *
  * Threading: see genre/common.h. fit and the setters need exclusive
  * access; transform, the getters and save may run concurrently on one
  * fitted handle. @since 0.2
@@ -105,29 +111,30 @@ GENRE_BEGIN_DECLS
 typedef struct genre_text genre_text;
 
 /* ---- Parameter keys (values frozen, new keys appended) ------------------ */
-/** i64, [0, 16], default 2: shortest character n-gram (0 with NGRAM_MAX 0: none). */
+/** i64, range [0, 16], default 2: shortest character n-gram (0 with NGRAM_MAX 0: none). */
 #define GENRE_TEXT_NGRAM_MIN 1
-/** i64, [0, 16], default 4: longest character n-gram; >= NGRAM_MIN, and 0
+/** i64, range [0, 16], default 4: longest character n-gram; >= NGRAM_MIN, and 0
  *  only together with NGRAM_MIN 0 (checked at fit). */
 #define GENRE_TEXT_NGRAM_MAX 2
-/** i64, 0 or 1, default 1: hash whole word tokens too. */
+/** i64, range [0, 1], default 1: hash whole word tokens too. */
 #define GENRE_TEXT_WORDS 3
-/** i64, [1, 2^31], default 2^18: buckets per field (SEPARATE) or in all
+/** i64, range [1, 2^31], default 2^18: buckets per field (SEPARATE) or in all
  *  (SHARED); any value, a power of two is customary. */
 #define GENRE_TEXT_N_BUCKETS 4
-/** i64, [0, 2^32 - 1], default 0: the hash seed. */
+/** i64, range [0, 2^32 - 1], default 0: the hash seed. */
 #define GENRE_TEXT_SEED 5
-/** i64, 0 or 1, default 1: signed hashing (collisions cancel on average). */
+/** i64, range [0, 1], default 1: signed hashing (collisions cancel on average). */
 #define GENRE_TEXT_SIGNED 6
-/** i64, 0 or 1, default 1: multiply by the idf learnt in fit. */
+/** i64, range [0, 1], default 1: multiply by the idf learnt in fit. */
 #define GENRE_TEXT_TFIDF 7
-/** i64, 0 or 1, default 0: replace a count v by sign(v) (1 + ln|v|). */
+/** i64, range [0, 1], default 0: replace a count v by sign(v) (1 + ln|v|). */
 #define GENRE_TEXT_SUBLINEAR_TF 8
-/** i64, 0 or 1, default 1: scale each non-empty row to unit L2 norm. */
+/** i64, range [0, 1], default 1: scale each non-empty row to unit L2 norm. */
 #define GENRE_TEXT_NORMALIZE 9
-/** i64, GENRE_TEXT_LAYOUT_SEPARATE (default) or GENRE_TEXT_LAYOUT_SHARED. */
+/** i64, values GENRE_TEXT_LAYOUT_SEPARATE (0, the default) or
+ *  GENRE_TEXT_LAYOUT_SHARED (1): an enumeration (genre_text_param_values()). */
 #define GENRE_TEXT_LAYOUT 10
-/** i64, 0 or 1, default 1: smooth idf, ln((1 + n) / (1 + df)) + 1. */
+/** i64, range [0, 1], default 1: smooth idf, ln((1 + n) / (1 + df)) + 1. */
 #define GENRE_TEXT_SMOOTH_IDF 11
 /** i64, read-only after fit: output columns (n_fields * n_buckets or n_buckets). */
 #define GENRE_TEXT_N_FEATURES 100
@@ -176,11 +183,21 @@ GENRE_API void genre_text_free(genre_text *t);
  * Sets an integer parameter (the GENRE_TEXT_* keys below 100). Takes effect
  * at the next fit; a fitted handle keeps transforming with the parameters
  * it was fitted with until then.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (t NULL, value out of its range);
- *         GENRE_E_UNKNOWN_PARAM (unknown or read-only key).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (t NULL, value outside the key's
+ *         range or values: never clamped); GENRE_E_UNKNOWN_PARAM (unknown
+ *         or read-only key).
  * Needs exclusive access. @since 0.2
  */
 GENRE_API genre_status genre_text_set_i64(genre_text *t, int32_t key, int64_t value);
+
+/**
+ * Sets a real parameter. The vectoriser has no f64 key today: every key is
+ * GENRE_E_UNKNOWN_PARAM (the call exists so every handle kind answers the
+ * same calls).
+ * @return GENRE_E_INVALID_ARG (t NULL); GENRE_E_UNKNOWN_PARAM.
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_text_set_f64(genre_text *t, int32_t key, double value);
 
 /**
  * Reads a parameter (the value set for the next fit) or a fitted property.
@@ -190,6 +207,55 @@ GENRE_API genre_status genre_text_set_i64(genre_text *t, int32_t key, int64_t va
  * Thread-safe on a const handle. @since 0.2
  */
 GENRE_API genre_status genre_text_get_i64(const genre_text *t, int32_t key, int64_t *out);
+
+/**
+ * Reads a real parameter or fitted property. The vectoriser has no f64 key
+ * today: every key is GENRE_E_UNKNOWN_PARAM.
+ * @return GENRE_E_INVALID_ARG (t or out NULL); GENRE_E_UNKNOWN_PARAM.
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_text_get_f64(const genre_text *t, int32_t key, double *out);
+
+/**
+ * The inclusive range a settable key accepts, as doubles (no handle
+ * needed); GENRE_TEXT_LAYOUT answers its smallest and largest value.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (lo or hi NULL);
+ *         GENRE_E_UNKNOWN_PARAM (unknown or read-only key).
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_text_param_bounds(int32_t key, double *lo, double *hi);
+
+/**
+ * The values an enumerated key accepts, ascending, into out[cap]:
+ * GENRE_TEXT_LAYOUT answers GENRE_TEXT_LAYOUT_SEPARATE and
+ * GENRE_TEXT_LAYOUT_SHARED; every other key is a range (booleans are
+ * [0, 1]) and answers *n_values = 0.
+ * @param[out] out      may be NULL with cap 0: a size query.
+ * @param[out] n_values receives the number of values.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (n_values NULL);
+ *         GENRE_E_UNKNOWN_PARAM (unknown or read-only key);
+ *         GENRE_E_BUFFER_TOO_SMALL (out NULL or cap below *n_values).
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_text_param_values(int32_t key, int64_t *out, size_t cap,
+                                               size_t *n_values);
+
+/**
+ * Puts every settable key back to its default for the next fit; a fitted
+ * handle keeps transforming with the parameters of its fit, and the log
+ * hook is kept.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (t NULL).
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_text_reset_params(genre_text *t);
+
+/**
+ * Sets the log callback (see "Log" above); fn NULL makes the vectoriser
+ * silent. fn and user_data must stay valid while the handle may log.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (t NULL).
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_text_set_log(genre_text *t, genre_log_fn fn, void *user_data);
 
 /**
  * Learns the document frequencies of the hashed columns from n_rows rows

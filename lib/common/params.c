@@ -134,6 +134,20 @@ genre_status genre__params_check_f64(const genre__param *p, const char *func, do
     return GENRE_OK;
 }
 
+/* func with its type suffix swapped ("genre_mlp_set_i64" -> "genre_mlp_set_f64")
+ * or its set_ made get_, into buf; "" when func has no such shape. */
+static const char *sibling(const char *func, const char *from, const char *to, char *buf,
+                           size_t n)
+{
+    const char *at = strstr(func, from);
+    size_t len = strlen(func), flen = strlen(from);
+    if (!at || len >= n || strlen(to) != flen)
+        return "";
+    memcpy(buf, func, len + 1);
+    memcpy(buf + (at - func), to, flen);
+    return buf;
+}
+
 /* The entry for a key of the wanted type, or NULL with the failure
  * recorded: unknown, the other type, or (for setters) read-only. */
 static const genre__param *entry_for(const genre__param_table *t, const char *func,
@@ -141,18 +155,23 @@ static const genre__param *entry_for(const genre__param_table *t, const char *fu
 {
     const genre__param *p = genre__params_find(t, key);
     const char *tn = want == GENRE__P_F64 ? "f64" : "i64";
+    const char *other = want == GENRE__P_F64 ? "i64" : "f64";
+    char buf[96];
     if (!p) {
-        genre__fail(GENRE_E_UNKNOWN_PARAM, func, "%d is not a %s parameter key", (int)key,
-                    t->kind);
+        genre__fail(GENRE_E_UNKNOWN_PARAM, func, "no %s parameter has key %d", t->kind,
+                    (int)key);
         return NULL;
     }
     if (p->type != want) {
-        genre__fail(GENRE_E_UNKNOWN_PARAM, func, "%s is not an %s key (it is %s)", p->name,
-                    tn, want == GENRE__P_F64 ? "i64" : "f64");
+        const char *use = sibling(func, tn, other, buf, sizeof buf);
+        genre__fail(GENRE_E_UNKNOWN_PARAM, func, "%s is not an %s key (it is %s%s%s)", p->name,
+                    tn, other, use[0] ? ": use " : "", use);
         return NULL;
     }
     if (setting && p->slot == GENRE__SLOT_NONE) {
-        genre__fail(GENRE_E_UNKNOWN_PARAM, func, "%s is read-only", p->name);
+        const char *use = sibling(func, "_set_", "_get_", buf, sizeof buf);
+        genre__fail(GENRE_E_UNKNOWN_PARAM, func, "%s is read-only%s%s%s", p->name,
+                    use[0] ? " (" : "", use, use[0] ? " reads it)" : "");
         return NULL;
     }
     return p;
@@ -215,8 +234,8 @@ static const genre__param *settable(const genre__param_table *t, const char *fun
 {
     const genre__param *p = genre__params_find(t, key);
     if (!p) {
-        genre__fail(GENRE_E_UNKNOWN_PARAM, func, "%d is not a %s parameter key", (int)key,
-                    t->kind);
+        genre__fail(GENRE_E_UNKNOWN_PARAM, func, "no %s parameter has key %d", t->kind,
+                    (int)key);
         return NULL;
     }
     if (p->slot == GENRE__SLOT_NONE) {

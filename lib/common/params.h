@@ -166,4 +166,16 @@ void genre__log(const genre__hooks *h, int32_t level, const char *fmt, ...)
 int genre__progress(const genre__hooks *h, int32_t phase, int64_t step, int64_t total,
                     double objective);
 
+/* ---- The kinds' tables (defined with their kind; read by the tests) -------- */
+
+extern const genre__param_table genre__mlp_param_table;
+extern const genre__param_table genre__kmeans_param_table;
+extern const genre__param_table genre__tsne_param_table;
+extern const genre__param_table genre__scaler_param_table;
+extern const genre__param_table genre__pca_param_table;
+extern const genre__param_table genre__lda_param_table;
+extern const genre__param_table genre__text_param_table;
+extern const genre__param_table genre__dataset_schema_param_table;
+extern const genre__param_table genre__dataset_prep_param_table;
+
 #endif

@@ -42,9 +42,7 @@ genre_status genre_dataset_schema_create(genre_dataset_schema **out)
     genre_dataset_schema *s = GENRE_NEW(genre_dataset_schema);
     if (!s)
         return GENRE_PASS(GENRE_E_NOMEM);
-    s->max_record = 1 << 20;
-    s->max_input = GENRE__DEFAULT_MAX_INPUT;
-    s->unseen_policy = GENRE_UNSEEN_ERROR;
+    genre__params_reset(&genre__dataset_schema_param_table, s);
     s->label_col = s->group_col = -1;
     *out = s;
     return GENRE_OK;
@@ -203,37 +201,90 @@ genre_status genre_dataset_schema_set_category_order(genre_dataset_schema *s, co
     return GENRE_OK;
 }
 
+/* ---- Schema parameters ----------------------------------------------------- */
+
+static const int64_t UNSEEN_POLICIES[] = {GENRE_UNSEEN_ERROR, GENRE_UNSEEN_RESERVED_CODE};
+
+static const genre__param schema_params[] = {
+    GENRE__I64(GENRE_SCHEMA_MAX_RECORD_BYTES, GENRE__SLOT_I64, genre_dataset_schema, max_record,
+               (int64_t)1 << 20, 16, (int64_t)1 << 31, "0.1"),
+    GENRE__ENUM(GENRE_SCHEMA_UNSEEN_CATEGORY, GENRE__SLOT_I32, genre_dataset_schema,
+                unseen_policy, GENRE_UNSEEN_ERROR, UNSEEN_POLICIES, "0.1"),
+    GENRE__I64(GENRE_SCHEMA_THREADS, GENRE__SLOT_I64, genre_dataset_schema, n_threads, 0, 0, 256,
+               "0.1"),
+    GENRE__I64(GENRE_SCHEMA_MAX_INPUT_BYTES, GENRE__SLOT_I64, genre_dataset_schema, max_input,
+               GENRE__DEFAULT_MAX_INPUT, 1, (int64_t)1 << 62, "0.4"),
+};
+
+const genre__param_table genre__dataset_schema_param_table = {
+    "dataset schema", schema_params, sizeof schema_params / sizeof schema_params[0], NULL};
+#define SCHEMA_TABLE (&genre__dataset_schema_param_table)
+
 genre_status genre_dataset_schema_set_i64(genre_dataset_schema *s, int32_t key, int64_t value)
 {
     GENRE_CHECK_NOT_NULL(s);
-    switch (key) {
-    case GENRE_SCHEMA_MAX_RECORD_BYTES:
-        if (value < 16 || value > ((int64_t)1 << 31))
-            return GENRE_FAIL(GENRE_E_INVALID_ARG, "record limit %lld outside [16, 2^31]",
-                              (long long)value);
-        s->max_record = value;
-        return GENRE_OK;
-    case GENRE_SCHEMA_THREADS:
-        if (value < 0 || value > 256)
-            return GENRE_FAIL(GENRE_E_INVALID_ARG, "thread count %lld outside [0, 256]",
-                              (long long)value);
-        s->n_threads = value;
-        return GENRE_OK;
-    case GENRE_SCHEMA_MAX_INPUT_BYTES:
-        if (value < 1 || value > ((int64_t)1 << 62))
-            return GENRE_FAIL(GENRE_E_INVALID_ARG, "input limit %lld outside [1, 2^62]",
-                              (long long)value);
-        s->max_input = value;
-        return GENRE_OK;
-    case GENRE_SCHEMA_UNSEEN_CATEGORY:
-        if (value != GENRE_UNSEEN_ERROR && value != GENRE_UNSEEN_RESERVED_CODE)
-            return GENRE_FAIL(GENRE_E_INVALID_ARG, "unseen-category policy %lld unknown",
-                              (long long)value);
-        s->unseen_policy = (int32_t)value;
-        return GENRE_OK;
-    default:
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "schema option %d unknown", (int)key);
-    }
+    return genre__params_set_i64(SCHEMA_TABLE, s, __func__, key, value);
+}
+
+genre_status genre_dataset_schema_set_f64(genre_dataset_schema *s, int32_t key, double value)
+{
+    GENRE_CHECK_NOT_NULL(s);
+    return genre__params_set_f64(SCHEMA_TABLE, s, __func__, key, value);
+}
+
+genre_status genre_dataset_schema_get_i64(const genre_dataset_schema *s, int32_t key,
+                                          int64_t *out)
+{
+    GENRE_CHECK_NOT_NULL(s);
+    GENRE_CHECK_NOT_NULL(out);
+    return genre__params_get_i64(SCHEMA_TABLE, s, s, __func__, key, out);
+}
+
+genre_status genre_dataset_schema_get_f64(const genre_dataset_schema *s, int32_t key,
+                                          double *out)
+{
+    GENRE_CHECK_NOT_NULL(s);
+    GENRE_CHECK_NOT_NULL(out);
+    return genre__params_get_f64(SCHEMA_TABLE, s, s, __func__, key, out);
+}
+
+genre_status genre_dataset_schema_param_bounds(int32_t key, double *lo, double *hi)
+{
+    GENRE_CHECK_NOT_NULL(lo);
+    GENRE_CHECK_NOT_NULL(hi);
+    return genre__params_bounds(SCHEMA_TABLE, __func__, key, lo, hi);
+}
+
+genre_status genre_dataset_schema_param_values(int32_t key, int64_t *out, size_t cap,
+                                               size_t *n_values)
+{
+    GENRE_CHECK_NOT_NULL(n_values);
+    return genre__params_values(SCHEMA_TABLE, __func__, key, out, cap, n_values);
+}
+
+genre_status genre_dataset_schema_reset_params(genre_dataset_schema *s)
+{
+    GENRE_CHECK_NOT_NULL(s);
+    genre__params_reset(SCHEMA_TABLE, s);
+    return GENRE_OK;
+}
+
+genre_status genre_dataset_schema_set_log(genre_dataset_schema *s, genre_log_fn fn,
+                                          void *user_data)
+{
+    GENRE_CHECK_NOT_NULL(s);
+    s->hooks.log = fn;
+    s->hooks.log_data = user_data;
+    return GENRE_OK;
+}
+
+genre_status genre_dataset_schema_set_progress(genre_dataset_schema *s, genre_progress_fn fn,
+                                               void *user_data)
+{
+    GENRE_CHECK_NOT_NULL(s);
+    s->hooks.progress = fn;
+    s->hooks.progress_data = user_data;
+    return GENRE_OK;
 }
 
 genre_status genre__schema_copy(genre_dataset_schema **out, const genre_dataset_schema *s)

@@ -10,6 +10,7 @@
 #include "error_private.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -56,12 +57,24 @@ static size_t input_limit(const genre_dataset_schema *schema)
                                                       : SIZE_MAX - 1;
 }
 
+/* Bytes read per call while a progress hook watches: its step size. */
+#define READ_CHUNK ((size_t)1 << 20)
+
+static genre_status cancelled(const char *name, const char *what, size_t done)
+{
+    return GENRE_FAIL(GENRE_E_CANCELLED, "%s: cancelled by the progress callback %s %zu bytes",
+                      name, what, done);
+}
+
 /* Reads f to its end into a new buffer, at most limit bytes (then
  * GENRE_E_INPUT_TOO_LARGE). A plain-text input stops at its first NUL byte,
  * which the parser then reports: /dev/zero or a binary file fails after one
- * block instead of filling memory. */
+ * block instead of filling memory. With a progress hook, reads go by
+ * READ_CHUNK and each reports GENRE_SCHEMA_PHASE_READ (total: the file's
+ * size, or -1). */
 static genre_status read_stream(FILE *f, const char *path, size_t size_hint, size_t limit,
-                                char **out, size_t *out_len)
+                                const genre__hooks *hooks, int64_t total, char **out,
+                                size_t *out_len)
 {
     size_t cap = size_hint > 0 ? size_hint + 1 : (size_t)1 << 16;
     if (cap > limit + 1)
@@ -80,11 +93,19 @@ static genre_status read_stream(FILE *f, const char *path, size_t size_hint, siz
             if ((st = genre__dataset_grow(&buf, &cap, limit)) != GENRE_OK)
                 break;
         }
-        size_t got = fread(buf + len, 1, cap - len, f);
+        size_t want = cap - len;
+        if (hooks->progress && want > READ_CHUNK)
+            want = READ_CHUNK;
+        size_t got = fread(buf + len, 1, want, f);
         int gzip = len + got >= 2 && (unsigned char)buf[0] == 0x1f &&
                    (unsigned char)buf[1] == 0x8b;
         int nul = !gzip && got > 0 && memchr(buf + len, '\0', got) != NULL;
         len += got;
+        if (got > 0 &&
+            genre__progress(hooks, GENRE_SCHEMA_PHASE_READ, (int64_t)len, total, NAN)) {
+            st = cancelled(path, "after reading", len);
+            break;
+        }
         if (nul)
             break;
         if (got == 0) {
@@ -99,6 +120,49 @@ static genre_status read_stream(FILE *f, const char *path, size_t size_hint, siz
     }
     *out = buf;
     *out_len = len;
+    return GENRE_OK;
+}
+
+/* The schema's log notice about a table just read: blank records are kept
+ * as all-missing rows (nothing is dropped while reading). */
+static void log_read(const genre_dataset_schema *schema, const genre_dataset *ds,
+                     const char *name)
+{
+    if (!schema->hooks.log)
+        return;
+    size_t blank = 0, first = 0;
+    for (size_t r = 0; r < ds->n_rows; r++)
+        if (ds->blank[r] && blank++ == 0)
+            first = r;
+    if (blank == 0)
+        genre__log(&schema->hooks, GENRE_LOG_INFO, "%s: %zu data records read, none dropped",
+                   name, ds->n_rows);
+    else
+        genre__log(&schema->hooks, GENRE_LOG_INFO,
+                   "%s: %zu data records read, none dropped; %zu blank records (every field "
+                   "empty, the first at line %lld) are kept as all-missing rows: "
+                   "genre_dataset_drop_empty_rows() removes them",
+                   name, ds->n_rows, blank, (long long)ds->line[first]);
+}
+
+/* genre__dataset_parse between GENRE_SCHEMA_PHASE_PARSE reports at 0 and
+ * at len bytes (the parse may run on worker threads, where the hook may not
+ * be called); a cancel at either leaves no table. */
+static genre_status parse_watched(genre_dataset **out, const genre_dataset_schema *schema,
+                                  const void *buf, size_t len, const char *name)
+{
+    const genre__hooks *h = &schema->hooks;
+    if (genre__progress(h, GENRE_SCHEMA_PHASE_PARSE, 0, (int64_t)len, NAN))
+        return cancelled(name, "before parsing", len);
+    genre_status st = genre__dataset_parse(out, schema, buf, len, name);
+    if (st != GENRE_OK)
+        return st;
+    log_read(schema, *out, name);
+    if (genre__progress(h, GENRE_SCHEMA_PHASE_PARSE, (int64_t)len, (int64_t)len, NAN)) {
+        genre_dataset_free(*out);
+        *out = NULL;
+        return cancelled(name, "after parsing", len);
+    }
     return GENRE_OK;
 }
 
@@ -138,10 +202,11 @@ genre_status genre_dataset_read_file(genre_dataset **out, const genre_dataset_sc
     }
     char *buf = NULL;
     size_t len = 0;
-    genre_status st = read_stream(f, path, hint, limit, &buf, &len);
+    genre_status st = read_stream(f, path, hint, limit, &schema->hooks,
+                                  hint > 0 ? (int64_t)hint : -1, &buf, &len);
     fclose(f);
     if (st == GENRE_OK)
-        st = genre__dataset_parse(out, schema, buf, len, path);
+        st = parse_watched(out, schema, buf, len, path);
     genre__free(buf);
     return GENRE_PASS(st);
 }
@@ -156,6 +221,5 @@ genre_status genre_dataset_read_memory(genre_dataset **out, const genre_dataset_
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "argument 'buf' is NULL with len %zu", len);
     if (schema->n_cols == 0)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "the schema names no column");
-    return GENRE_PASS(
-        genre__dataset_parse(out, schema, len ? buf : "", len, name ? name : "<memory>"));
+    return GENRE_PASS(parse_watched(out, schema, len ? buf : "", len, name ? name : "<memory>"));
 }

@@ -82,6 +82,71 @@ genre_status genre_dataset_prep_create(genre_dataset_prep **out,
     return GENRE_OK;
 }
 
+/* ---- Parameters ------------------------------------------------------------ */
+
+/* A preparation has no key yet; its table is empty so every key answers
+ * GENRE_E_UNKNOWN_PARAM the way every other kind does. */
+const genre__param_table genre__dataset_prep_param_table = {"dataset prep", NULL, 0, NULL};
+#define TABLE (&genre__dataset_prep_param_table)
+
+genre_status genre_dataset_prep_set_i64(genre_dataset_prep *prep, int32_t key, int64_t value)
+{
+    GENRE_CHECK_NOT_NULL(prep);
+    return genre__params_set_i64(TABLE, prep, __func__, key, value);
+}
+
+genre_status genre_dataset_prep_set_f64(genre_dataset_prep *prep, int32_t key, double value)
+{
+    GENRE_CHECK_NOT_NULL(prep);
+    return genre__params_set_f64(TABLE, prep, __func__, key, value);
+}
+
+genre_status genre_dataset_prep_get_i64(const genre_dataset_prep *prep, int32_t key,
+                                        int64_t *out)
+{
+    GENRE_CHECK_NOT_NULL(prep);
+    GENRE_CHECK_NOT_NULL(out);
+    return genre__params_get_i64(TABLE, prep, prep, __func__, key, out);
+}
+
+genre_status genre_dataset_prep_get_f64(const genre_dataset_prep *prep, int32_t key,
+                                        double *out)
+{
+    GENRE_CHECK_NOT_NULL(prep);
+    GENRE_CHECK_NOT_NULL(out);
+    return genre__params_get_f64(TABLE, prep, prep, __func__, key, out);
+}
+
+genre_status genre_dataset_prep_param_bounds(int32_t key, double *lo, double *hi)
+{
+    GENRE_CHECK_NOT_NULL(lo);
+    GENRE_CHECK_NOT_NULL(hi);
+    return genre__params_bounds(TABLE, __func__, key, lo, hi);
+}
+
+genre_status genre_dataset_prep_param_values(int32_t key, int64_t *out, size_t cap,
+                                             size_t *n_values)
+{
+    GENRE_CHECK_NOT_NULL(n_values);
+    return genre__params_values(TABLE, __func__, key, out, cap, n_values);
+}
+
+genre_status genre_dataset_prep_reset_params(genre_dataset_prep *prep)
+{
+    GENRE_CHECK_NOT_NULL(prep);
+    genre__params_reset(TABLE, prep);
+    return GENRE_OK;
+}
+
+genre_status genre_dataset_prep_set_log(genre_dataset_prep *prep, genre_log_fn fn,
+                                        void *user_data)
+{
+    GENRE_CHECK_NOT_NULL(prep);
+    prep->hooks.log = fn;
+    prep->hooks.log_data = user_data;
+    return GENRE_OK;
+}
+
 static genre_status numeric_col(const genre_dataset_prep *p, const char *column, int32_t *j)
 {
     if (!column)
@@ -462,8 +527,12 @@ static genre_status run_model(const genre_dataset_prep *p, const struct genre__p
         n += fitting ? !isnan(target[r]) : isnan(target[r]);
     if (fitting && n == 0)
         return no_observed(p, s);
-    if (!fitting && n == 0)
+    if (!fitting && n == 0) {
+        genre__log(&p->hooks, GENRE_LOG_INFO,
+                   "column '%s': 0 missing cells imputed by the caller's model (impute_model)",
+                   col_name(p->schema, s->col));
         return genre__report_set(ds, "impute_model", s->col, "imputed", 0);
+    }
     if (!s->predict)
         return GENRE_FAIL(GENRE_E_BAD_STATE,
                           "impute_model of '%s': loaded without its predictor; call "
@@ -503,6 +572,11 @@ static genre_status run_model(const genre_dataset_prep *p, const struct genre__p
                                 col_name(p->schema, s->col), y[i], (long long)ds->line[rows[i]]);
         if (st == GENRE_OK)
             st = genre__report_set(ds, "impute_model", s->col, "imputed", (int64_t)n);
+        if (st == GENRE_OK)
+            genre__log(&p->hooks, GENRE_LOG_INFO,
+                       "column '%s': %zu missing cells imputed by the caller's model "
+                       "(impute_model)",
+                       col_name(p->schema, s->col), n);
         for (size_t i = 0; st == GENRE_OK && i < n; i++)
             target[rows[i]] = y[i];
     }
@@ -536,6 +610,19 @@ static genre_status apply_step(const genre_dataset_prep *p, const struct genre__
         x[r] = s->value;
         from_global++;
     }
+    if (s->kind == GENRE__STEP_GROUP_MEDIAN)
+        genre__log(&p->hooks, GENRE_LOG_INFO,
+                   "column '%s': %lld missing cells imputed with their group's median and "
+                   "%lld with the global median %g (group_median)",
+                   col_name(p->schema, s->col), (long long)from_group, (long long)from_global,
+                   s->value);
+    else
+        genre__log(&p->hooks, GENRE_LOG_INFO,
+                   "column '%s': %lld missing cells imputed with the %s of the fit rows, %g "
+                   "(%s)",
+                   col_name(p->schema, s->col), (long long)from_global,
+                   s->kind == GENRE__STEP_MEAN ? "mean" : "median", s->value,
+                   step_name(s->kind));
     genre_status st;
     if (s->kind == GENRE__STEP_GROUP_MEDIAN) {
         st = genre__report_set(ds, "group_median", s->col, "from_group", from_group);

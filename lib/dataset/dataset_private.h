@@ -10,6 +10,8 @@
 #include <genre/dataset.h>
 #include <genre/error.h>
 
+#include "params.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,6 +59,7 @@ struct genre_dataset_schema {
     int64_t max_input;       /* bytes an in-memory read may hold (uncompressed) */
     int32_t unseen_policy;
     int32_t label_col, group_col; /* schema indices or -1 */
+    genre__hooks hooks;      /* the user's handle only: copies start silent */
 };
 
 /* GENRE_SCHEMA_MAX_INPUT_BYTES's default: 16 GiB. */
@@ -171,6 +174,7 @@ struct genre_dataset_prep {
     struct genre__prep_step *steps;
     size_t n_steps;
     int fitted;
+    genre__hooks hooks;
 };
 
 /* A split: each side's table rows and class counts. */

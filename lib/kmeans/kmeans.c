@@ -60,7 +60,6 @@ struct genre_kmeans {
 };
 
 /* Every k-means key (the Parameters section below); the tests check it. */
-extern const genre__param_table genre__kmeans_param_table;
 
 genre_status genre_kmeans_create(genre_kmeans **out)
 {

@@ -171,7 +171,6 @@ typedef struct team_job {
  * values and slot in mlp_params (lib/common/params.h). The file format
  * stores the settable f64 keys, then the settable i64 keys, each in table
  * order; a key added after 0.1 may be missing from a file (its default). */
-extern const genre__param_table genre__mlp_param_table;
 
 /* ---- Kernel build switches ------------------------------------------------ */
 

@@ -17,6 +17,7 @@
 #include "alloc.h"
 #include "error_private.h"
 #include "model_file.h"
+#include "params.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -47,7 +48,7 @@
 typedef struct params {
     int ngram_min, ngram_max, words, signed_hash, tfidf, sublinear, normalize, layout, smooth;
     uint64_t n_buckets;
-    uint32_t seed;
+    int64_t seed; /* [0, 2^32 - 1]: the hash's uint32_t seed */
 } params;
 
 struct genre_text {
@@ -62,24 +63,62 @@ struct genre_text {
     double *seen_idf;
     double idf_unseen;
     double *dense_idf; /* n_features entries when n_features <= DENSE_IDF_MAX, else NULL */
+    genre__hooks hooks;
 };
 
 /* ---- Handle -------------------------------------------------------------- */
 
-static void defaults(params *p)
+static genre_status read_only(const void *handle, const char *func, int32_t key, int64_t *i_out,
+                              double *f_out)
 {
-    p->ngram_min = 2;
-    p->ngram_max = 4;
-    p->words = 1;
-    p->n_buckets = (uint64_t)1 << 18;
-    p->seed = 0;
-    p->signed_hash = 1;
-    p->tfidf = 1;
-    p->sublinear = 0;
-    p->normalize = 1;
-    p->layout = GENRE_TEXT_LAYOUT_SEPARATE;
-    p->smooth = 1;
+    const genre_text *t = handle;
+    (void)f_out; /* every text key is i64 */
+    if (key == GENRE_TEXT_FITTED) {
+        *i_out = t->fitted;
+        return GENRE_OK;
+    }
+    if (!t->fitted)
+        return genre__fail(GENRE_E_BAD_STATE, func, "the vectoriser is not fitted");
+    switch (key) {
+    case GENRE_TEXT_N_FEATURES: *i_out = (int64_t)t->n_features; break;
+    case GENRE_TEXT_N_FIELDS: *i_out = (int64_t)t->n_fields; break;
+    case GENRE_TEXT_N_DOCUMENTS: *i_out = t->n_docs; break;
+    case GENRE_TEXT_FIT_INVALID_UTF8: *i_out = t->fit_invalid; break;
+    case GENRE_TEXT_FIT_EMPTY: *i_out = t->fit_empty; break;
+    default: *i_out = (int64_t)t->n_seen; break;
+    }
+    return GENRE_OK;
 }
+
+static const int64_t LAYOUTS[] = {GENRE_TEXT_LAYOUT_SEPARATE, GENRE_TEXT_LAYOUT_SHARED};
+
+/* The parameters of the next fit (genre_text.next). */
+static const genre__param text_params[] = {
+    GENRE__I64(GENRE_TEXT_NGRAM_MIN, GENRE__SLOT_INT, params, ngram_min, 2, 0, MAX_NGRAM, "0.2"),
+    GENRE__I64(GENRE_TEXT_NGRAM_MAX, GENRE__SLOT_INT, params, ngram_max, 4, 0, MAX_NGRAM, "0.2"),
+    GENRE__I64(GENRE_TEXT_WORDS, GENRE__SLOT_INT, params, words, 1, 0, 1, "0.2"),
+    GENRE__I64(GENRE_TEXT_N_BUCKETS, GENRE__SLOT_U64, params, n_buckets, (int64_t)1 << 18, 1,
+               (int64_t)1 << 31, "0.2"),
+    GENRE__I64(GENRE_TEXT_SEED, GENRE__SLOT_I64, params, seed, 0, 0, (int64_t)UINT32_MAX, "0.2"),
+    GENRE__I64(GENRE_TEXT_SIGNED, GENRE__SLOT_INT, params, signed_hash, 1, 0, 1, "0.2"),
+    GENRE__I64(GENRE_TEXT_TFIDF, GENRE__SLOT_INT, params, tfidf, 1, 0, 1, "0.2"),
+    GENRE__I64(GENRE_TEXT_SUBLINEAR_TF, GENRE__SLOT_INT, params, sublinear, 0, 0, 1, "0.2"),
+    GENRE__I64(GENRE_TEXT_NORMALIZE, GENRE__SLOT_INT, params, normalize, 1, 0, 1, "0.2"),
+    GENRE__ENUM(GENRE_TEXT_LAYOUT, GENRE__SLOT_INT, params, layout, GENRE_TEXT_LAYOUT_SEPARATE,
+                LAYOUTS, "0.2"),
+    GENRE__I64(GENRE_TEXT_SMOOTH_IDF, GENRE__SLOT_INT, params, smooth, 1, 0, 1, "0.2"),
+    GENRE__RO_I64(GENRE_TEXT_N_FEATURES, "0.2"),
+    GENRE__RO_I64(GENRE_TEXT_N_FIELDS, "0.2"),
+    GENRE__RO_I64(GENRE_TEXT_N_DOCUMENTS, "0.2"),
+    GENRE__RO_I64(GENRE_TEXT_FIT_INVALID_UTF8, "0.2"),
+    GENRE__RO_I64(GENRE_TEXT_FIT_EMPTY, "0.2"),
+    GENRE__RO_I64(GENRE_TEXT_N_SEEN_COLUMNS, "0.2"),
+    GENRE__RO_I64(GENRE_TEXT_FITTED, "0.2"),
+};
+
+const genre__param_table genre__text_param_table = {
+    "text", text_params, sizeof text_params / sizeof text_params[0], read_only};
+#define TABLE (&genre__text_param_table)
 
 genre_status genre_text_create(genre_text **out)
 {
@@ -88,8 +127,8 @@ genre_status genre_text_create(genre_text **out)
     genre_text *t = GENRE_NEW(genre_text);
     if (!t)
         return GENRE_PASS(GENRE_E_NOMEM);
-    defaults(&t->next);
-    defaults(&t->p);
+    genre__params_reset(TABLE, &t->next);
+    genre__params_reset(TABLE, &t->p);
     *out = t;
     return GENRE_OK;
 }
@@ -104,117 +143,59 @@ void genre_text_free(genre_text *t)
     genre__free(t);
 }
 
-static const char *key_name(int32_t key)
-{
-    switch (key) {
-    case GENRE_TEXT_NGRAM_MIN: return "GENRE_TEXT_NGRAM_MIN";
-    case GENRE_TEXT_NGRAM_MAX: return "GENRE_TEXT_NGRAM_MAX";
-    case GENRE_TEXT_WORDS: return "GENRE_TEXT_WORDS";
-    case GENRE_TEXT_N_BUCKETS: return "GENRE_TEXT_N_BUCKETS";
-    case GENRE_TEXT_SEED: return "GENRE_TEXT_SEED";
-    case GENRE_TEXT_SIGNED: return "GENRE_TEXT_SIGNED";
-    case GENRE_TEXT_TFIDF: return "GENRE_TEXT_TFIDF";
-    case GENRE_TEXT_SUBLINEAR_TF: return "GENRE_TEXT_SUBLINEAR_TF";
-    case GENRE_TEXT_NORMALIZE: return "GENRE_TEXT_NORMALIZE";
-    case GENRE_TEXT_LAYOUT: return "GENRE_TEXT_LAYOUT";
-    case GENRE_TEXT_SMOOTH_IDF: return "GENRE_TEXT_SMOOTH_IDF";
-    default: return "?";
-    }
-}
-
+/* Setters and getters work on the next fit's parameters; a fitted handle
+ * keeps transforming with those of its fit (t->p). */
 genre_status genre_text_set_i64(genre_text *t, int32_t key, int64_t value)
 {
     GENRE_CHECK_NOT_NULL(t);
-    int64_t lo = 0, hi = 1;
-    switch (key) {
-    case GENRE_TEXT_NGRAM_MIN:
-    case GENRE_TEXT_NGRAM_MAX:
-        hi = MAX_NGRAM;
-        break;
-    case GENRE_TEXT_N_BUCKETS:
-        lo = 1;
-        hi = (int64_t)1 << 31;
-        break;
-    case GENRE_TEXT_SEED:
-        hi = (int64_t)UINT32_MAX;
-        break;
-    case GENRE_TEXT_WORDS:
-    case GENRE_TEXT_SIGNED:
-    case GENRE_TEXT_TFIDF:
-    case GENRE_TEXT_SUBLINEAR_TF:
-    case GENRE_TEXT_NORMALIZE:
-    case GENRE_TEXT_LAYOUT:
-    case GENRE_TEXT_SMOOTH_IDF:
-        break;
-    case GENRE_TEXT_N_FEATURES:
-    case GENRE_TEXT_N_FIELDS:
-    case GENRE_TEXT_N_DOCUMENTS:
-    case GENRE_TEXT_FIT_INVALID_UTF8:
-    case GENRE_TEXT_FIT_EMPTY:
-    case GENRE_TEXT_N_SEEN_COLUMNS:
-    case GENRE_TEXT_FITTED:
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "key %d is read-only", (int)key);
-    default:
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown text parameter key %d", (int)key);
-    }
-    if (value < lo || value > hi)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "%s must be in [%lld, %lld], got %lld",
-                          key_name(key), (long long)lo, (long long)hi, (long long)value);
-    params *p = &t->next;
-    switch (key) {
-    case GENRE_TEXT_NGRAM_MIN: p->ngram_min = (int)value; break;
-    case GENRE_TEXT_NGRAM_MAX: p->ngram_max = (int)value; break;
-    case GENRE_TEXT_WORDS: p->words = (int)value; break;
-    case GENRE_TEXT_N_BUCKETS: p->n_buckets = (uint64_t)value; break;
-    case GENRE_TEXT_SEED: p->seed = (uint32_t)value; break;
-    case GENRE_TEXT_SIGNED: p->signed_hash = (int)value; break;
-    case GENRE_TEXT_TFIDF: p->tfidf = (int)value; break;
-    case GENRE_TEXT_SUBLINEAR_TF: p->sublinear = (int)value; break;
-    case GENRE_TEXT_NORMALIZE: p->normalize = (int)value; break;
-    case GENRE_TEXT_LAYOUT: p->layout = (int)value; break;
-    default: p->smooth = (int)value; break;
-    }
-    return GENRE_OK;
+    return genre__params_set_i64(TABLE, &t->next, __func__, key, value);
+}
+
+genre_status genre_text_set_f64(genre_text *t, int32_t key, double value)
+{
+    GENRE_CHECK_NOT_NULL(t);
+    return genre__params_set_f64(TABLE, &t->next, __func__, key, value);
 }
 
 genre_status genre_text_get_i64(const genre_text *t, int32_t key, int64_t *out)
 {
     GENRE_CHECK_NOT_NULL(t);
     GENRE_CHECK_NOT_NULL(out);
-    const params *p = &t->next;
-    switch (key) {
-    case GENRE_TEXT_NGRAM_MIN: *out = p->ngram_min; return GENRE_OK;
-    case GENRE_TEXT_NGRAM_MAX: *out = p->ngram_max; return GENRE_OK;
-    case GENRE_TEXT_WORDS: *out = p->words; return GENRE_OK;
-    case GENRE_TEXT_N_BUCKETS: *out = (int64_t)p->n_buckets; return GENRE_OK;
-    case GENRE_TEXT_SEED: *out = (int64_t)p->seed; return GENRE_OK;
-    case GENRE_TEXT_SIGNED: *out = p->signed_hash; return GENRE_OK;
-    case GENRE_TEXT_TFIDF: *out = p->tfidf; return GENRE_OK;
-    case GENRE_TEXT_SUBLINEAR_TF: *out = p->sublinear; return GENRE_OK;
-    case GENRE_TEXT_NORMALIZE: *out = p->normalize; return GENRE_OK;
-    case GENRE_TEXT_LAYOUT: *out = p->layout; return GENRE_OK;
-    case GENRE_TEXT_SMOOTH_IDF: *out = p->smooth; return GENRE_OK;
-    case GENRE_TEXT_FITTED: *out = t->fitted; return GENRE_OK;
-    case GENRE_TEXT_N_FEATURES:
-    case GENRE_TEXT_N_FIELDS:
-    case GENRE_TEXT_N_DOCUMENTS:
-    case GENRE_TEXT_FIT_INVALID_UTF8:
-    case GENRE_TEXT_FIT_EMPTY:
-    case GENRE_TEXT_N_SEEN_COLUMNS:
-        break;
-    default:
-        return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "unknown text parameter key %d", (int)key);
-    }
-    if (!t->fitted)
-        return GENRE_FAIL(GENRE_E_BAD_STATE, "the vectoriser is not fitted");
-    switch (key) {
-    case GENRE_TEXT_N_FEATURES: *out = (int64_t)t->n_features; break;
-    case GENRE_TEXT_N_FIELDS: *out = (int64_t)t->n_fields; break;
-    case GENRE_TEXT_N_DOCUMENTS: *out = t->n_docs; break;
-    case GENRE_TEXT_FIT_INVALID_UTF8: *out = t->fit_invalid; break;
-    case GENRE_TEXT_FIT_EMPTY: *out = t->fit_empty; break;
-    default: *out = (int64_t)t->n_seen; break;
-    }
+    return genre__params_get_i64(TABLE, &t->next, t, __func__, key, out);
+}
+
+genre_status genre_text_get_f64(const genre_text *t, int32_t key, double *out)
+{
+    GENRE_CHECK_NOT_NULL(t);
+    GENRE_CHECK_NOT_NULL(out);
+    return genre__params_get_f64(TABLE, &t->next, t, __func__, key, out);
+}
+
+genre_status genre_text_param_bounds(int32_t key, double *lo, double *hi)
+{
+    GENRE_CHECK_NOT_NULL(lo);
+    GENRE_CHECK_NOT_NULL(hi);
+    return genre__params_bounds(TABLE, __func__, key, lo, hi);
+}
+
+genre_status genre_text_param_values(int32_t key, int64_t *out, size_t cap, size_t *n_values)
+{
+    GENRE_CHECK_NOT_NULL(n_values);
+    return genre__params_values(TABLE, __func__, key, out, cap, n_values);
+}
+
+genre_status genre_text_reset_params(genre_text *t)
+{
+    GENRE_CHECK_NOT_NULL(t);
+    genre__params_reset(TABLE, &t->next);
+    return GENRE_OK;
+}
+
+genre_status genre_text_set_log(genre_text *t, genre_log_fn fn, void *user_data)
+{
+    GENRE_CHECK_NOT_NULL(t);
+    t->hooks.log = fn;
+    t->hooks.log_data = user_data;
     return GENRE_OK;
 }
 
@@ -229,8 +210,28 @@ static genre__text_hashing hashing_of(const params *p)
                              .signed_hash = p->signed_hash,
                              .layout = p->layout,
                              .n_buckets = p->n_buckets,
-                             .seed = p->seed};
+                             .seed = (uint32_t)p->seed};
     return h;
+}
+
+/* Documents (rows) of a fit that the log hook hears about. */
+typedef struct doc_issues {
+    size_t invalid, first_invalid; /* rows with a name holding invalid UTF-8 */
+    size_t empty, first_empty;     /* rows that give no feature at all */
+} doc_issues;
+
+static void log_doc_issues(const genre_text *t, const doc_issues *d, size_t n_rows)
+{
+    if (d->invalid)
+        genre__log(&t->hooks, GENRE_LOG_WARNING,
+                   "genre_text_fit: %zu of %zu documents hold invalid UTF-8 (each invalid "
+                   "byte became U+FFFD); the first is row %zu",
+                   d->invalid, n_rows, d->first_invalid);
+    if (d->empty)
+        genre__log(&t->hooks, GENRE_LOG_INFO,
+                   "genre_text_fit: %zu of %zu documents are empty after tokenising (no "
+                   "feature); the first is row %zu",
+                   d->empty, n_rows, d->first_empty);
 }
 
 genre_status genre_text_fit(genre_text *t, const char *const *texts, size_t n_rows,
@@ -269,6 +270,7 @@ genre_status genre_text_fit(genre_text *t, const char *const *texts, size_t n_ro
     double *idf = NULL;
     size_t n_cols = 0, cap = 0, n_seen = 0;
     int64_t n_invalid = 0, n_empty = 0;
+    doc_issues docs = {0, 0, 0, 0};
     genre_status st = GENRE_E_NOMEM;
     /* Document frequencies: a dense counter when the columns are few enough,
      * else every row's columns collected and radix-sorted. */
@@ -276,8 +278,13 @@ genre_status genre_text_fit(genre_text *t, const char *const *texts, size_t n_ro
     if (dense && !(count = genre__calloc_array((size_t)n_features, sizeof *count)))
         goto done;
     for (size_t i = 0; i < n_rows; i++) {
+        int64_t invalid_before = n_invalid;
         if (genre__text_row_entries(&h, texts + i * n_fields, n_fields, &s, &n_invalid, &n_empty))
             goto done;
+        if (n_invalid != invalid_before && docs.invalid++ == 0)
+            docs.first_invalid = i;
+        if (s.e_len == 0 && docs.empty++ == 0)
+            docs.first_empty = i;
         if (dense) {
             for (size_t k = 0; k < s.e_len; k++)
                 count[s.e[k].col]++;
@@ -342,6 +349,7 @@ genre_status genre_text_fit(genre_text *t, const char *const *texts, size_t n_ro
     t->fit_empty = n_empty;
     t->idf_unseen = unseen;
     t->fitted = 1;
+    log_doc_issues(t, &docs, n_rows);
     st = GENRE_OK;
 done:
     genre__text_scratch_free(&s);
@@ -457,7 +465,7 @@ static genre_status write_model(const void *model, genre__mf_writer *w)
     genre__mf_put_u32(w, TAG_NGRAM_MAX, (uint32_t)p->ngram_max);
     genre__mf_put_u32(w, TAG_WORDS, (uint32_t)p->words);
     genre__mf_put_i64(w, TAG_N_BUCKETS, (int64_t)p->n_buckets);
-    genre__mf_put_u32(w, TAG_SEED, p->seed);
+    genre__mf_put_u32(w, TAG_SEED, (uint32_t)p->seed);
     genre__mf_put_u32(w, TAG_SIGNED, (uint32_t)p->signed_hash);
     genre__mf_put_u32(w, TAG_TFIDF, (uint32_t)p->tfidf);
     genre__mf_put_u32(w, TAG_SUBLINEAR, (uint32_t)p->sublinear);

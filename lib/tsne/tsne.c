@@ -73,7 +73,6 @@ struct genre_tsne {
 };
 
 /* Every t-SNE key (the Parameters section below); the tests check it. */
-extern const genre__param_table genre__tsne_param_table;
 
 genre_status genre_tsne_create(genre_tsne **out)
 {

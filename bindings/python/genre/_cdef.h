@@ -38,7 +38,13 @@ genre_status genre_model_peek_file(const char *path, int32_t *kind, int32_t *for
 genre_status genre_scaler_create(genre_scaler **out);
 void genre_scaler_free(genre_scaler *s);
 genre_status genre_scaler_set_i64(genre_scaler *s, int32_t key, int64_t value);
+genre_status genre_scaler_set_f64(genre_scaler *s, int32_t key, double value);
 genre_status genre_scaler_get_i64(const genre_scaler *s, int32_t key, int64_t *out);
+genre_status genre_scaler_get_f64(const genre_scaler *s, int32_t key, double *out);
+genre_status genre_scaler_param_bounds(int32_t key, double *lo, double *hi);
+genre_status genre_scaler_param_values(int32_t key, int64_t *out, size_t cap, size_t *n_values);
+genre_status genre_scaler_reset_params(genre_scaler *s);
+genre_status genre_scaler_set_log(genre_scaler *s, genre_log_fn fn, void *user_data);
 genre_status genre_scaler_set_mask(genre_scaler *s, const uint8_t *scale, size_t n_cols);
 genre_status genre_scaler_fit(genre_scaler *s, const double *x, size_t n_rows, size_t n_cols, size_t row_stride);
 genre_status genre_scaler_transform(const genre_scaler *s, const double *x, size_t n_rows, size_t n_cols, size_t row_stride, double *out, size_t out_len, size_t *needed);
@@ -58,6 +64,10 @@ genre_status genre_pca_set_i64(genre_pca *p, int32_t key, int64_t value);
 genre_status genre_pca_set_f64(genre_pca *p, int32_t key, double value);
 genre_status genre_pca_get_i64(const genre_pca *p, int32_t key, int64_t *out);
 genre_status genre_pca_get_f64(const genre_pca *p, int32_t key, double *out);
+genre_status genre_pca_param_bounds(int32_t key, double *lo, double *hi);
+genre_status genre_pca_param_values(int32_t key, int64_t *out, size_t cap, size_t *n_values);
+genre_status genre_pca_reset_params(genre_pca *p);
+genre_status genre_pca_set_log(genre_pca *p, genre_log_fn fn, void *user_data);
 genre_status genre_pca_fit(genre_pca *p, const double *x, size_t n_rows, size_t n_cols, size_t row_stride);
 genre_status genre_pca_transform(const genre_pca *p, const double *x, size_t n_rows, size_t n_cols, size_t row_stride, double *out, size_t out_len, size_t *needed);
 genre_status genre_pca_inverse_transform(const genre_pca *p, const double *z, size_t n_rows, size_t n_cols, size_t row_stride, double *out, size_t out_len, size_t *needed);
@@ -77,6 +87,10 @@ genre_status genre_lda_set_i64(genre_lda *l, int32_t key, int64_t value);
 genre_status genre_lda_set_f64(genre_lda *l, int32_t key, double value);
 genre_status genre_lda_get_i64(const genre_lda *l, int32_t key, int64_t *out);
 genre_status genre_lda_get_f64(const genre_lda *l, int32_t key, double *out);
+genre_status genre_lda_param_bounds(int32_t key, double *lo, double *hi);
+genre_status genre_lda_param_values(int32_t key, int64_t *out, size_t cap, size_t *n_values);
+genre_status genre_lda_reset_params(genre_lda *l);
+genre_status genre_lda_set_log(genre_lda *l, genre_log_fn fn, void *user_data);
 genre_status genre_lda_set_priors(genre_lda *l, const double *priors, size_t n);
 genre_status genre_lda_fit(genre_lda *l, const double *x, size_t n_rows, size_t n_cols, size_t row_stride, const int32_t *y);
 genre_status genre_lda_transform(const genre_lda *l, const double *x, size_t n_rows, size_t n_cols, size_t row_stride, double *out, size_t out_len, size_t *needed);
@@ -183,6 +197,14 @@ genre_status genre_dataset_schema_add_missing_value(genre_dataset_schema *schema
 genre_status genre_dataset_schema_set_no_group(genre_dataset_schema *schema, const char *value);
 genre_status genre_dataset_schema_set_category_order(genre_dataset_schema *schema, const char *column, const char *const *names, size_t n);
 genre_status genre_dataset_schema_set_i64(genre_dataset_schema *schema, int32_t key, int64_t value);
+genre_status genre_dataset_schema_set_f64(genre_dataset_schema *schema, int32_t key, double value);
+genre_status genre_dataset_schema_get_i64(const genre_dataset_schema *schema, int32_t key, int64_t *out);
+genre_status genre_dataset_schema_get_f64(const genre_dataset_schema *schema, int32_t key, double *out);
+genre_status genre_dataset_schema_param_bounds(int32_t key, double *lo, double *hi);
+genre_status genre_dataset_schema_param_values(int32_t key, int64_t *out, size_t cap, size_t *n_values);
+genre_status genre_dataset_schema_reset_params(genre_dataset_schema *schema);
+genre_status genre_dataset_schema_set_log(genre_dataset_schema *schema, genre_log_fn fn, void *user_data);
+genre_status genre_dataset_schema_set_progress(genre_dataset_schema *schema, genre_progress_fn fn, void *user_data);
 genre_status genre_dataset_read_file(genre_dataset **out, const genre_dataset_schema *schema, const char *path);
 genre_status genre_dataset_read_memory(genre_dataset **out, const genre_dataset_schema *schema, const void *buf, size_t len, const char *name);
 void genre_dataset_free(genre_dataset *ds);
@@ -192,6 +214,14 @@ genre_status genre_dataset_report_text(const genre_dataset *ds, char *buf, size_
 genre_status genre_dataset_drop_empty_rows(genre_dataset *ds);
 genre_status genre_dataset_prep_create(genre_dataset_prep **out, const genre_dataset_schema *schema);
 void genre_dataset_prep_free(genre_dataset_prep *prep);
+genre_status genre_dataset_prep_set_i64(genre_dataset_prep *prep, int32_t key, int64_t value);
+genre_status genre_dataset_prep_set_f64(genre_dataset_prep *prep, int32_t key, double value);
+genre_status genre_dataset_prep_get_i64(const genre_dataset_prep *prep, int32_t key, int64_t *out);
+genre_status genre_dataset_prep_get_f64(const genre_dataset_prep *prep, int32_t key, double *out);
+genre_status genre_dataset_prep_param_bounds(int32_t key, double *lo, double *hi);
+genre_status genre_dataset_prep_param_values(int32_t key, int64_t *out, size_t cap, size_t *n_values);
+genre_status genre_dataset_prep_reset_params(genre_dataset_prep *prep);
+genre_status genre_dataset_prep_set_log(genre_dataset_prep *prep, genre_log_fn fn, void *user_data);
 genre_status genre_dataset_prep_add_group_median(genre_dataset_prep *prep, const char *column);
 genre_status genre_dataset_prep_add_impute(genre_dataset_prep *prep, const char *column, int32_t kind);
 genre_status genre_dataset_prep_add_model_impute(genre_dataset_prep *prep, const char *column, const char *const *features, size_t n_features, genre_dataset_fit_fn fit, genre_dataset_predict_fn predict, void *user_data);
@@ -220,7 +250,13 @@ uint32_t genre_text_hash(const void *data, size_t len, uint32_t seed);
 genre_status genre_text_create(genre_text **out);
 void genre_text_free(genre_text *t);
 genre_status genre_text_set_i64(genre_text *t, int32_t key, int64_t value);
+genre_status genre_text_set_f64(genre_text *t, int32_t key, double value);
 genre_status genre_text_get_i64(const genre_text *t, int32_t key, int64_t *out);
+genre_status genre_text_get_f64(const genre_text *t, int32_t key, double *out);
+genre_status genre_text_param_bounds(int32_t key, double *lo, double *hi);
+genre_status genre_text_param_values(int32_t key, int64_t *out, size_t cap, size_t *n_values);
+genre_status genre_text_reset_params(genre_text *t);
+genre_status genre_text_set_log(genre_text *t, genre_log_fn fn, void *user_data);
 genre_status genre_text_fit(genre_text *t, const char *const *texts, size_t n_rows, size_t n_fields);
 genre_status genre_text_transform(const genre_text *t, const char *const *texts, size_t n_rows, size_t n_fields, size_t *row_ptr, uint32_t *col_idx, double *values, size_t nnz_cap, size_t *nnz_needed);
 genre_status genre_text_count_issues(const char *const *texts, size_t n_rows, size_t n_fields, int64_t *invalid_utf8, int64_t *empty);
@@ -427,6 +463,8 @@ genre_status genre_text_load_from_memory(genre_text **out, const void *buf, size
 #define GENRE_SCHEMA_MAX_INPUT_BYTES 4
 #define GENRE_UNSEEN_ERROR 0
 #define GENRE_UNSEEN_RESERVED_CODE 1
+#define GENRE_SCHEMA_PHASE_READ 1
+#define GENRE_SCHEMA_PHASE_PARSE 2
 #define GENRE_IMPUTE_MEDIAN 1
 #define GENRE_IMPUTE_MEAN 2
 #define GENRE_SPLIT_TRAIN 0
