@@ -21,7 +21,6 @@
 import argparse
 import datetime
 import fcntl
-import importlib.util
 import os
 import re
 import shlex
@@ -40,8 +39,10 @@ KNOWN = {
     "linear": {"peers": ["sklearn"], "peer_figures": ["linear_fit_vs_sklearn"]},
     "kmeans": {"peers": ["sklearn"],
                "peer_figures": ["kmeans_sweep_silhouette_vs_sklearn"]},
-    "text": {"peers": ["sklearn"], "peer_figures": ["text_features_vs_sklearn"]},
-    "mlp": {"peers": ["torch", "fann"], "peer_figures": []},  # prints "missing" itself
+    "text": {"peers": ["sklearn", "pandas"],
+             "peer_figures": ["text_features_vs_sklearn"]},
+    "mlp": {"peers": ["torch", "sklearn", "fann"],
+            "peer_figures": []},  # prints "missing" itself
     "tsne": {"peers": ["sklearn"], "peer_figures": ["tsne_2d_vs_sklearn"]},
     "pipeline": {"peers": [], "peer_figures": []},
 }
@@ -137,8 +138,10 @@ def run_one(name, args, opts, found, machine):
     info = {"name": name, "date": now.strftime("%Y-%m-%d %H:%M UTC"), "figures": [],
             "program": program, "args": args, "machine": machine}
     head = git("rev-parse", "--short=12", "HEAD") or "unknown"
-    dirty = git("status", "--porcelain", "--untracked-files=no")
-    info["commit"] = head + (" with local changes" if dirty else "")
+    # Local changes to anything but documentation make the commit inexact.
+    dirty = [l for l in git("status", "--porcelain", "--untracked-files=no").splitlines()
+             if not (l[3:].startswith("docs/") or l.endswith(".md"))]
+    info["commit"] = head + (" with local changes to %d files" % len(dirty) if dirty else "")
     if name not in found:
         info["status"] = "not built (no %s)" % program
         info["load_before"] = info["load_after"] = loadavg()
@@ -205,21 +208,21 @@ def render(info):
     m = info["machine"]
     call = " ".join(shlex.quote(a) for a in [info["program"]] + info["args"])
     out.append("")
-    out.append("Run %s, commit %s: `%s`%s, %s%s." % (
+    out.append("- Run: %s, commit %s, `%s`%s: %s%s." % (
         info["date"], info["commit"], call,
         " (nice %d)" % info["nice"] if info.get("nice") else "",
         info["status"],
         ", %.1f s" % info["seconds"] if "seconds" in info else ""))
     if info.get("built"):
-        out.append("Binary built %s." % info["built"])
-    out.append("Machine: %s online CPUs, %s (%s); load average (1, 5, 15 min) "
-               "%s before, %s after." % (m["nproc"], m["cpu"], m["isa"],
-                                         info["load_before"], info["load_after"]))
+        out.append("- Binary built %s." % info["built"])
+    out.append("- Machine: %s online CPUs, %s (%s)." % (m["nproc"], m["cpu"], m["isa"]))
+    out.append("- Load average (1, 5, 15 min): **%s** before, **%s** after." % (
+        info["load_before"], info["load_after"]))
     env = ", ".join("`%s=%s`" % kv for kv in m["env"]) or "no `GENRE_BENCH_*` or "\
         "`OPENBLAS_NUM_THREADS` set"
-    out.append("Environment: %s." % env)
+    out.append("- Environment: %s." % env)
     if info.get("peers"):
-        out.append("Peers: %s." % "; ".join(info["peers"]))
+        out.append("- Peers: %s." % "; ".join(info["peers"]))
     out.append("")
     if info["figures"]:
         out.append("| figure | value | unit |")
