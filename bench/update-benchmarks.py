@@ -141,7 +141,8 @@ def run_one(name, args, opts, found, machine):
     # Local changes to anything but documentation make the commit inexact.
     dirty = [l for l in git("status", "--porcelain", "--untracked-files=no").splitlines()
              if not (l[3:].startswith("docs/") or l.endswith(".md"))]
-    info["commit"] = head + (" with local changes to %d files" % len(dirty) if dirty else "")
+    info["commit"] = head + (" with local changes to %d file%s" % (
+        len(dirty), "" if len(dirty) == 1 else "s") if dirty else "")
     if name not in found:
         info["status"] = "not built (no %s)" % program
         info["load_before"] = info["load_after"] = loadavg()
