@@ -230,6 +230,8 @@ def render(info):
         out.append("|---|---|---|")
         for fig, value, unit in info["figures"]:
             out.append("| `%s` | %s | %s |" % (fig, value, unit))
+    elif info["status"].startswith("not built"):
+        out.append("Nothing measured: the program is not built.")
     else:
         out.append("No `BENCH` line was printed.")
     out.append("")
