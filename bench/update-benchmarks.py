@@ -258,6 +258,35 @@ def rewrite(doc_path, blocks, order):
     os.replace(tmp, doc_path)
 
 
+def check_blocks(doc_path):
+    """Problems with the generated blocks of doc_path (an empty list if none):
+    every known bench needs exactly one BEGIN and one END marker, in that
+    order, with no other marker between them."""
+    with open(doc_path) as f:
+        text = f.read()
+    problems = []
+    markers = [(m.start(), m.group(1), m.group(2)) for m in re.finditer(
+        r"<!-- (BEGIN|END) GENERATED bench=([\w-]+)", text)]
+    open_name = None
+    for _, kind, name in markers:
+        if kind == "BEGIN":
+            if open_name:
+                problems.append("block %s opens inside block %s" % (name, open_name))
+            open_name = name
+        else:
+            if open_name != name:
+                problems.append("END of %s without its BEGIN" % name)
+            open_name = None
+    if open_name:
+        problems.append("block %s is never closed" % open_name)
+    for name in KNOWN:
+        for kind in ("BEGIN", "END"):
+            n = sum(1 for _, k, b in markers if k == kind and b == name)
+            if n != 1:
+                problems.append("%d %s markers for bench %s (need 1)" % (n, kind, name))
+    return problems
+
+
 def main():
     ap = argparse.ArgumentParser(
         description="Run the bench programs and rewrite the generated blocks of "
@@ -280,11 +309,22 @@ def main():
     ap.add_argument("--dry-run", action="store_true",
                     help="say what would run and leave the page alone")
     ap.add_argument("-v", "--verbose", action="store_true", help="echo the benches' output")
+    ap.add_argument("--check", action="store_true",
+                    help="only check that the page's generated blocks are well formed "
+                         "(exit status 1 if not); runs nothing")
     opts = ap.parse_args()
     if opts.log_dir is None:
         opts.log_dir = os.path.join(opts.build_dir, "bench", "logs")
     if not os.path.isfile(opts.doc):
         sys.exit("update-benchmarks: %s not found (run from the repository root)" % opts.doc)
+    problems = check_blocks(opts.doc)
+    if opts.check or problems:
+        for p in problems:
+            print("update-benchmarks: %s: %s" % (opts.doc, p), file=sys.stderr)
+        if problems:
+            return 1
+        print("update-benchmarks: %s: %d generated blocks, well formed" % (opts.doc, len(KNOWN)))
+        return 0
     order, found = find_benches(opts.build_dir)
     skip = {s for s in opts.skip.split(",") if s}
     chosen = opts.benches or [n for n in order if n not in skip]
