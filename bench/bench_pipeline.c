@@ -19,9 +19,8 @@
  * the plots run side by side).
  * Usage: genre-bench-pipeline [--full] [--runs N] [--no-names-run]
  *        (from the repository root; --no-names-run skips the run with names)
- * No peer: scikit-learn/PyTorch need over 3 minutes for the same work
- * without t-SNE (docs/benchmarks.md); bench_kmeans, bench_mlp and
- * bench_tsne compare the stages one by one.
+ * No peer (no other program does the whole analysis); bench_kmeans,
+ * bench_mlp and bench_tsne compare the stages one by one.
  */
 #include "bench_common.h"
 

@@ -20,8 +20,11 @@
  *   scikit-learn's MLPClassifier trains the same network on its own features
  *   for 2 epochs (it is slow on sparse input), and the time per epoch is
  *   compared.
- * Last line `BENCH text_features_vs_sklearn <x> x` (scikit-learn's feature
- * time over libgenre's); `names_audio_epoch_vs_sklearn` is printed above it.
+ * BENCH lines: text_features (s), text_names_audio_epoch (s, the 12-epoch
+ * fit over 12), text_names_audio_test_auroc, then the peer ratios
+ * text_names_audio_epoch_vs_sklearn (per epoch) and, last,
+ * text_features_vs_sklearn (scikit-learn's feature time over libgenre's),
+ * or "missing" without the peer.
  * Usage: genre-bench-text [repeats]
  */
 #include "bench_common.h"
@@ -275,9 +278,13 @@ int main(int argc, char **argv)
     }
     int prc = f ? pclose(f) : -1;
     remove(split_path);
+    printf("BENCH text_features %.4f s\n", feat_s);
+    printf("BENCH text_names_audio_epoch %.3f s\n", fit_s / 12);
+    printf("BENCH text_names_audio_test_auroc %.4f auroc\n", auroc);
     if (prc != 0 || sk_feat <= 0) {
         printf("scikit-learn peer: missing (python3 exit %d)\n", prc);
-        printf("BENCH text_features %.4f s\n", feat_s);
+        printf("BENCH text_names_audio_epoch_vs_sklearn missing\n");
+        printf("BENCH text_features_vs_sklearn missing\n");
     } else {
         printf("scikit-learn features (HashingVectorizer words + char_wb 2-4, TfidfTransformer, "
                "%.0f training entries): %.3f s (median of %d)\n",
@@ -287,6 +294,7 @@ int main(int argc, char **argv)
                sk_epoch, sk_auc, sk_epochs);
         printf("names_audio_epoch_vs_sklearn %.2f x (libgenre %.3f s per epoch)\n",
                sk_epoch / (fit_s / 12), fit_s / 12);
+        printf("BENCH text_names_audio_epoch_vs_sklearn %.2f x\n", sk_epoch / (fit_s / 12));
         printf("BENCH text_features_vs_sklearn %.2f x\n", sk_feat / feat_s);
     }
     free(proba);

@@ -464,7 +464,7 @@ typedef genre_status (*genre_dataset_predict_fn)(void *user_data, const double *
 GENRE_API genre_status genre_dataset_prep_create(genre_dataset_prep **out,
                                                  const genre_dataset_schema *schema);
 
-/** Frees a preparation; NULL is a no-op. @since 0.1 */
+/** Frees a preparation; NULL is a no-op. Needs exclusive access. @since 0.1 */
 GENRE_API void genre_dataset_prep_free(genre_dataset_prep *prep);
 
 /**
@@ -729,7 +729,7 @@ GENRE_API genre_status genre_dataset_split_grouped(genre_dataset_split **out,
                                                    int64_t test_per_class,
                                                    uint64_t seed);
 
-/** Frees a split; NULL is a no-op. @since 0.1 */
+/** Frees a split; NULL is a no-op. Needs exclusive access. @since 0.1 */
 GENRE_API void genre_dataset_split_free(genre_dataset_split *split);
 
 /**

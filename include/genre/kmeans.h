@@ -37,17 +37,13 @@
  * **Distances** in the assignment step come from one of two kernels
  * (GENRE_KMEANS_DISTANCE_KERNEL): CBLAS forms |x|^2 - 2 x.c + |c|^2 with one
  * matrix product (OpenBLAS dgemm) per block of rows per iteration; BUILTIN
- * forms |x - c|^2 directly in libgenre's own threaded loop. AUTO picks, from
- * the measurement in bench/bench_kmeans.c (per Lloyd iteration, k = 8,
- * 45,000 rows: 2 columns builtin 1.1 ms vs CBLAS 1.8 ms; 13 columns 3.1 ms
- * vs 2.8 ms), BUILTIN for up to 8 columns and CBLAS above.
+ * forms |x - c|^2 directly in libgenre's own threaded loop. AUTO picks
+ * BUILTIN for up to 8 columns and CBLAS above (the faster kernel on each
+ * side of that width when it was chosen: CHANGELOG.md, 0.1.0).
  *
- * **No Elkan / Hamerly bounds in 0.1**: a Hamerly variant was written and
- * measured (45,000 synthetic rows, 3 restarts, a loaded 2-core machine):
- * 2 columns, k = 8: 0.066 s vs builtin Lloyd 0.063 s; k = 20: 0.162 vs
- * 0.175 s; 13 columns, k = 8: 0.311 vs CBLAS Lloyd 0.298 s; k = 20: 0.772
- * vs 0.777 s; same clusterings. It did not pay off at these sizes, so it
- * was left out.
+ * **No Elkan / Hamerly bounds**: Lloyd's algorithm is the only one (a
+ * Hamerly variant was no faster at 45,000 rows and k up to 20:
+ * CHANGELOG.md, 0.1.0).
  *
  * **Empty clusters.** A cluster left without rows after an assignment gets
  * as its new center the row farthest from its own center (the next farthest
@@ -131,12 +127,12 @@ typedef struct genre_kmeans genre_kmeans;
 #define GENRE_KMEANS_INERTIA 110
 
 /* Values of GENRE_KMEANS_ALGORITHM. */
-/** Lloyd's iterations (the only algorithm of 0.1; see the file comment on
+/** Lloyd's iterations (the only algorithm; see the file comment on
  *  Hamerly's bounds). */
 #define GENRE_KMEANS_ALGO_LLOYD 0
 
 /* Values of GENRE_KMEANS_DISTANCE_KERNEL. */
-/** BUILTIN for at most 8 columns, CBLAS above (bench/bench_kmeans.c). */
+/** BUILTIN for at most 8 columns, CBLAS above. */
 #define GENRE_KMEANS_KERNEL_AUTO 0
 /** |x|^2 - 2 x.c + |c|^2 with OpenBLAS dgemm. */
 #define GENRE_KMEANS_KERNEL_CBLAS 1

@@ -18,7 +18,7 @@
  * fan_in x fan_out (one row per input feature). The first layer therefore
  * consumes its input one feature row of W at a time, which is also what a
  * sparse (CSR) input needs: genre_mlp_fit_csr(), genre_mlp_predict_proba_csr()
- * and genre_mlp_transform_csr() (0.2) take CSR rows, and the model and the
+ * and genre_mlp_transform_csr() take CSR rows, and the model and the
  * file format are the same as for dense input (a model fit on either input
  * predicts from either, given the same number of columns).
  *
@@ -71,7 +71,7 @@
  * The same seed, data and parameters give bit-identical models.
  *
  * Threading: genre_mlp_fit() splits each mini-batch's rows over
- * GENRE_MLP_N_THREADS threads (0.2; by default up to 2, for batches of 256
+ * GENRE_MLP_N_THREADS threads (by default up to 2, for batches of 256
  * rows or more) of a team started once per fit: every thread runs forward
  * and backward on its contiguous share of the batch, the gradients are
  * summed in thread order and one optimiser step is taken. The fit is
@@ -79,10 +79,10 @@
  * count; different thread counts group the gradient sums differently, so
  * their models agree to rounding, not bit for bit, and with dropout each
  * thread draws its masks from its own stream of the seed. With
- * GENRE_MLP_N_THREADS = 1 the fit is the 0.1 single-threaded one, bit for
- * bit. CSR fits, prediction and the per-epoch validation run on the calling
- * thread; matrix products through OpenBLAS (GENRE_MLP_DENSE_KERNEL = CBLAS,
- * which also forces one thread) follow OPENBLAS_NUM_THREADS. Progress and
+ * GENRE_MLP_N_THREADS = 1 the whole fit runs on the calling thread. CSR
+ * fits, prediction and the per-epoch validation run on the calling thread;
+ * matrix products through OpenBLAS (GENRE_MLP_DENSE_KERNEL = CBLAS, which
+ * also forces one thread) follow OPENBLAS_NUM_THREADS. Progress and
  * log callbacks are called on the calling thread. Distinct handles may be
  * used from distinct threads;
  * calls taking a const handle (predict*, save*, get*) are safe concurrently
@@ -154,9 +154,9 @@ typedef struct genre_mlp genre_mlp;
 /** i64, enumerated: a GENRE_MLP_KERNEL_* value, default GENRE_MLP_KERNEL_AUTO: how dense
  *  layers multiply. CBLAS is OpenBLAS; BUILTIN is libgenre's own vectorised
  *  loops (AVX2 + FMA where the CPU has them, portable loops elsewhere), which
- *  give the same bits on every x86-64 CPU. AUTO picks what bench/bench_mlp.c
- *  measures faster; in 0.1 that is BUILTIN for every layer size. The two
- *  agree to rounding. */
+ *  give the same bits on every x86-64 CPU. AUTO picks BUILTIN for every
+ *  layer size (faster than OpenBLAS for layers this small: docs/mlp.md).
+ *  The two agree to rounding. */
 #define GENRE_MLP_DENSE_KERNEL 21
 /** i64, 0 or 1, default 1 (@since 0.2): how genre_mlp_fit_csr() updates the
  *  first layer's weights. 1 = "lazy" updates: after each mini-batch only the
@@ -172,7 +172,7 @@ typedef struct genre_mlp genre_mlp;
  *  fits ignore it. */
 #define GENRE_MLP_SPARSE_UPDATE 22
 /** i64, [0, 2^31 - 1], default 0 (@since 0.2): threads of genre_mlp_fit() (see
- *  "Threading" above). 1 = the single-threaded fit of 0.1. k > 1 = each
+ *  "Threading" above). 1 = one thread, the calling one. k > 1 = each
  *  mini-batch's rows split into k contiguous chunks, one per thread, the
  *  gradients summed in thread order (values above 256 are clamped to 256,
  *  and a batch never uses more threads than it has rows). 0 = auto:
@@ -185,8 +185,8 @@ typedef struct genre_mlp genre_mlp;
  *  GENRE_MLP_PRECISION_FLOAT (32) (@since 0.3); no value between them is
  *  accepted, though genre_mlp_param_bounds() answers [32, 64]
  *  (genre_mlp_param_values() lists the two). The arithmetic of
- *  genre_mlp_fit() and genre_mlp_fit_regression(). DOUBLE is every earlier
- *  fit, bit for bit. FLOAT is mixed precision, as PyTorch's default float32
+ *  genre_mlp_fit() and genre_mlp_fit_regression(). DOUBLE computes in double
+ *  throughout. FLOAT is mixed precision, as PyTorch's default float32
  *  training but with double master weights: the master weights, the Adam
  *  moments (or SGD velocity) and the optimiser step stay double; each
  *  mini-batch runs forward and backward in float on a float copy of the
@@ -455,7 +455,7 @@ GENRE_API genre_status genre_mlp_fit_regression(genre_mlp *model, const double *
  *         calls read" above); col_idx or values NULL with entries; a column index >=
  *         n_cols (row, position and index); labels as for genre_mlp_fit();
  *         GENRE_MLP_PATIENCE set without validation rows; GENRE_MLP_PRECISION
- *         set to FLOAT (0.3: CSR fits are double only));
+ *         set to FLOAT (CSR fits are double only));
  *         GENRE_E_NONFINITE (a NaN/Inf value: row, position, column, value;
  *         checked unless GENRE_MLP_VALIDATE_INPUT is 0); GENRE_E_NUMERIC;
  *         GENRE_E_CANCELLED; GENRE_E_NOMEM. On failure the model is left as

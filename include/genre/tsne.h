@@ -16,9 +16,9 @@
  * scikit-learn. With GENRE_TSNE_METHOD_EXACT every other row is a neighbour
  * (dense P); with the approximate methods the k = min(n - 1,
  * floor(3 * perplexity)) exact nearest neighbours are found with a
- * vantage-point tree for inputs of up to 5 columns, or by a blocked brute
- * force through BLAS (then exact distances) for wider inputs, where a tree
- * prunes poorly (ties broken by row index in both).
+ * vantage-point tree for inputs of up to 5 columns, or by an exact blocked
+ * brute force (pruned along the column of largest variance) for wider
+ * inputs, where a tree prunes poorly (ties broken by row index in both).
  *
  * **Gradient convention.** libgenre minimises KL(P || Q) with the gradient
  * written *without* the factor 4 of van der Maaten's paper:
@@ -58,14 +58,12 @@
  * FFT (2-D only): the repulsive sums are interpolated (3 Lagrange nodes per
  * box and dimension, boxes of width <= 1 embedding unit, at least 50 per
  * dimension) onto an equispaced grid and convolved with the kernel by 2-D
- * FFTs (libgenre's own, single-precision grids). Its repulsion error
- * (~4% relative at the end of real-data fits, vs ~1% for Barnes-Hut at
- * theta 0.5) costs final KL: +0.6% against scikit-learn's Barnes-Hut on
- * the 45,000-row real data, where Barnes-Hut matches it and is also faster
- * (bench/bench_tsne.c; the optimiser is the same, docs/tsne.md). AUTO
- * (default): EXACT below 500 rows (and in 1-D), else Barnes-Hut (since
- * 0.2.1; FFT in 2-D before, which is slower and less accurate at 45,000
- * rows). FFT stays available for larger inputs, whose cost it scales better.
+ * FFTs (libgenre's own, single-precision grids). Its repulsive forces are
+ * less accurate than Barnes-Hut's at theta 0.5 (a few % against ~1-2%
+ * relative error), which ends real-data fits at a higher KL divergence
+ * (docs/tsne.md). AUTO (default): EXACT below 500 rows (and in 1-D), else
+ * Barnes-Hut. FFT stays available for larger inputs, whose cost it scales
+ * better.
  *
  * **Initialisation.** GENRE_TSNE_INIT_PCA (default): the first
  * n_components principal components (genre_pca), scaled so the first has
