@@ -92,18 +92,23 @@ static double residual(size_t n, const double *a, const double *b, const double 
 /* max |V^T B V - I| (B NULL: the identity) */
 static double orthonormality(size_t n, const double *b, const double *v, size_t ldv)
 {
+    double *bv = alloc_doubles(n * n); /* B V */
+    for (size_t i = 0; i < n; i++)
+        for (size_t e = 0; e < n; e++) {
+            double t = 0.0;
+            for (size_t k = 0; k < n; k++)
+                t += (b ? b[i * n + k] : (double)(i == k)) * v[k * ldv + e];
+            bv[i * n + e] = t;
+        }
     double worst = 0.0;
     for (size_t c = 0; c < n; c++)
         for (size_t e = 0; e < n; e++) {
             double s = 0.0;
-            for (size_t i = 0; i < n; i++) {
-                double bv = 0.0;
-                for (size_t k = 0; k < n; k++)
-                    bv += (b ? b[i * n + k] : (double)(i == k)) * v[k * ldv + e];
-                s += v[i * ldv + c] * bv;
-            }
+            for (size_t i = 0; i < n; i++)
+                s += v[i * ldv + c] * bv[i * n + e];
             worst = fmax(worst, fabs(s - (double)(c == e)));
         }
+    free(bv);
     return worst;
 }
 
