@@ -3,19 +3,20 @@
  * Linear discriminant analysis (see genre/lda.h for the model).
  *
  * The generalized symmetric-definite eigenproblem Sb v = lambda Sw v is
- * solved by gsl_eigen_gensymmv (Cholesky of Sw, then a symmetric
- * eigenproblem) after rescaling both matrices by the within-class standard
- * deviations, D^-1 S D^-1: the problem becomes independent of the units of
- * the columns (duration in ms next to ratios in [0, 1]) and the Cholesky
- * factor is well scaled. GSL returns unit-length eigenvectors; each is
- * rescaled to v^T Sw v = 1 and mapped back by D^-1.
+ * solved by genre__eigen_gensym (lib/common/eigen_sym.c: Cholesky of Sw,
+ * then a symmetric eigenproblem, no threaded BLAS) after rescaling both
+ * matrices by the within-class standard deviations, D^-1 S D^-1: the
+ * problem becomes independent of the units of the columns (duration in ms
+ * next to ratios in [0, 1]) and the Cholesky factor is well scaled. Each
+ * eigenvector is scaled to v^T Sw v = 1 (the solver's are already, to
+ * rounding) and mapped back by D^-1.
  */
 #include <genre/lda.h>
 #include <genre/model.h>
 
 #include "alloc.h"
+#include "eigen_sym.h"
 #include "error_private.h"
-#include "gsl_policy.h"
 #include "linalg.h"
 #include "linear_util.h"
 #include "model_file.h"
@@ -315,10 +316,7 @@ typedef struct fit_scratch {
     uint32_t *cls, *lut;
     size_t *count, *first;
     double *std, *sbrows;
-    gsl_matrix *sw, *sb, *a, *b, *evec;
-    gsl_vector *eval;
-    gsl_eigen_symmv_workspace *ws1;
-    gsl_eigen_gensymmv_workspace *ws2;
+    double *sw, *sb, *evec, *eval; /* d x d (row-major), eval d */
 } fit_scratch;
 
 static void scratch_free(fit_scratch *s)
@@ -330,14 +328,10 @@ static void scratch_free(fit_scratch *s)
     genre__free(s->first);
     genre__free(s->std);
     genre__free(s->sbrows);
-    genre__gsl_matrix_free(s->sw);
-    genre__gsl_matrix_free(s->sb);
-    genre__gsl_matrix_free(s->a);
-    genre__gsl_matrix_free(s->b);
-    genre__gsl_matrix_free(s->evec);
-    genre__gsl_vector_free(s->eval);
-    genre__gsl_eigen_symmv_free(s->ws1);
-    genre__gsl_eigen_gensymmv_free(s->ws2);
+    genre__free(s->sw);
+    genre__free(s->sb);
+    genre__free(s->evec);
+    genre__free(s->eval);
 }
 
 /* The fit's notices when shrinkage makes a singular within-class scatter
@@ -481,18 +475,13 @@ genre_status genre_lda_fit(genre_lda *l, const double *x, size_t n_rows, size_t 
     for (size_t j = 0; j < d; j++)
         f.xbar[j] /= (double)n;
 
-    genre__gsl_init();
     s.std = genre__alloc_array(d, sizeof(double));
     s.sbrows = s.std ? genre__alloc_array(K * d, sizeof(double)) : NULL;
-    s.sw = s.sbrows ? genre__gsl_matrix_alloc(d, d) : NULL;
-    s.sb = s.sw ? genre__gsl_matrix_alloc(d, d) : NULL;
-    s.a = s.sb ? genre__gsl_matrix_alloc(d, d) : NULL;
-    s.b = s.a ? genre__gsl_matrix_alloc(d, d) : NULL;
-    s.evec = s.b ? genre__gsl_matrix_alloc(d, d) : NULL;
-    s.eval = s.evec ? genre__gsl_vector_alloc(d) : NULL;
-    s.ws1 = s.eval ? genre__gsl_eigen_symmv_alloc(d) : NULL;
-    s.ws2 = s.ws1 ? genre__gsl_eigen_gensymmv_alloc(d) : NULL;
-    if (!s.ws2) {
+    s.sw = s.sbrows ? genre__alloc_array(d, d * sizeof(double)) : NULL;
+    s.sb = s.sw ? genre__alloc_array(d, d * sizeof(double)) : NULL;
+    s.evec = s.sb ? genre__alloc_array(d, d * sizeof(double)) : NULL;
+    s.eval = s.evec ? genre__alloc_array(d, sizeof(double)) : NULL;
+    if (!s.eval) {
         st = GENRE_E_NOMEM;
         goto done;
     }
@@ -504,7 +493,7 @@ genre_status genre_lda_fit(genre_lda *l, const double *x, size_t n_rows, size_t 
             s.sbrows[c * d + j] = w * (f.means[c * d + j] - f.xbar[j]);
     }
     st = genre__gemm(GENRE__TRANS, GENRE__NO_TRANS, 1.0, s.sbrows, K, d, d, s.sbrows, K, d, d,
-                     0.0, s.sb->data, d, d, s.sb->tda);
+                     0.0, s.sb, d, d, d);
     /* Within-class scatter W = T - B: the total scatter T (the shared,
      * blocked dsyrk covariance; one BLAS kernel that stays fast when the
      * machine is busy, where a threaded dgemm over class-centred blocks did
@@ -512,15 +501,15 @@ genre_status genre_lda_fit(genre_lda *l, const double *x, size_t n_rows, size_t 
      * costs at most the few bits of T_jj / W_jj; a column whose W_jj is
      * below 1e-12 T_jj is constant within every class. */
     if (st == GENRE_OK)
-        st = genre__covariance(x, n, d, row_stride, 0, NULL, s.sw->data, s.sw->tda);
+        st = genre__covariance(x, n, d, row_stride, 0, NULL, s.sw, d);
     if (st != GENRE_OK)
         goto done;
     for (size_t i = 0; i < d; i++)
         for (size_t j = 0; j < d; j++) {
-            double t = gsl_matrix_get(s.sw, i, j) * (double)n;
+            double t = s.sw[i * d + j] * (double)n;
             if (i == j)
                 s.std[j] = t; /* total scatter of column j, for the test below */
-            gsl_matrix_set(s.sw, i, j, t - (double)(K - 1) * gsl_matrix_get(s.sb, i, j));
+            s.sw[i * d + j] = t - (double)(K - 1) * s.sb[i * d + j];
         }
 
     /* Pooled covariance and rescaling by the within-class std. */
@@ -528,7 +517,7 @@ genre_status genre_lda_fit(genre_lda *l, const double *x, size_t n_rows, size_t 
     size_t n_constant = 0, first_constant = 0;
     double shrink_add = 0.0; /* a trace / d, added to the diagonal by shrinkage */
     for (size_t j = 0; j < d; j++) {
-        double v = gsl_matrix_get(s.sw, j, j);
+        double v = s.sw[j * d + j];
         v = v > 1e-12 * s.std[j] ? v * pool : 0.0;
         if (!(v > 0) && l->shrinkage == 0) {
             st = GENRE_FAIL(GENRE_E_NUMERIC,
@@ -541,35 +530,35 @@ genre_status genre_lda_fit(genre_lda *l, const double *x, size_t n_rows, size_t 
             first_constant = j;
         if (!(v > 0)) /* constant within classes: exactly, not rounding residue */
             for (size_t i = 0; i < d; i++) {
-                gsl_matrix_set(s.sw, i, j, 0.0);
-                gsl_matrix_set(s.sw, j, i, 0.0);
+                s.sw[i * d + j] = 0.0;
+                s.sw[j * d + i] = 0.0;
             }
         s.std[j] = v > 0 ? sqrt(v) : 1.0;
     }
     for (size_t i = 0; i < d; i++)
         for (size_t j = 0; j < d; j++) {
             double sc = s.std[i] * s.std[j];
-            gsl_matrix_set(s.sw, i, j, gsl_matrix_get(s.sw, i, j) * pool / sc);
-            gsl_matrix_set(s.sb, i, j, gsl_matrix_get(s.sb, i, j) / sc);
+            s.sw[i * d + j] = s.sw[i * d + j] * pool / sc;
+            s.sb[i * d + j] = s.sb[i * d + j] / sc;
         }
     if (l->shrinkage > 0) {
         double tr = 0.0;
         for (size_t j = 0; j < d; j++)
-            tr += gsl_matrix_get(s.sw, j, j);
-        gsl_matrix_scale(s.sw, 1.0 - l->shrinkage);
+            tr += s.sw[j * d + j];
+        for (size_t i = 0; i < d * d; i++)
+            s.sw[i] *= 1.0 - l->shrinkage;
         for (size_t j = 0; j < d; j++)
-            gsl_matrix_set(s.sw, j, j,
-                           gsl_matrix_get(s.sw, j, j) + l->shrinkage * tr / (double)d);
+            s.sw[j * d + j] += l->shrinkage * tr / (double)d;
         shrink_add = l->shrinkage * tr / (double)d;
     }
 
     /* Singularity check on the (shrunk) within-class correlation matrix. */
-    gsl_matrix_memcpy(s.a, s.sw);
-    st = genre__gsl_status(__func__, gsl_eigen_symmv(s.a, s.eval, s.evec, s.ws1),
-                           "gsl_eigen_symmv on the within-class scatter");
-    if (st != GENRE_OK)
+    st = genre__eigen_sym(d, s.sw, d, s.eval, NULL, 0); /* eigenvalues only, descending */
+    if (st != GENRE_OK) {
+        st = genre__fail_as(st, __func__, "eigenvalues of the within-class scatter");
         goto done;
-    double lmin = gsl_vector_min(s.eval), lmax = gsl_vector_max(s.eval);
+    }
+    double lmin = s.eval[d - 1], lmax = s.eval[0];
     if (!(lmax > 0) || !(lmin > SINGULAR_RATIO * lmax)) {
         st = GENRE_FAIL(GENRE_E_NUMERIC,
                         "the within-class scatter is singular (smallest / largest "
@@ -581,17 +570,17 @@ genre_status genre_lda_fit(genre_lda *l, const double *x, size_t n_rows, size_t 
     }
     log_shrinkage_rescue(l, d, n_constant, first_constant, lmin, lmax, shrink_add);
 
-    gsl_matrix_memcpy(s.a, s.sb);
-    gsl_matrix_memcpy(s.b, s.sw);
-    st = genre__gsl_status(__func__, gsl_eigen_gensymmv(s.a, s.b, s.eval, s.evec, s.ws2),
-                           "gsl_eigen_gensymmv (between vs within scatter)");
-    if (st != GENRE_OK)
+    /* descending eigenvalues, eigenvectors in the columns of s.evec */
+    st = genre__eigen_gensym(d, s.sb, d, s.sw, d, s.eval, s.evec, d);
+    if (st != GENRE_OK) {
+        st = genre__fail_as(st, __func__,
+                            "generalized eigenproblem (between vs within scatter)");
         goto done;
-    gsl_eigen_gensymmv_sort(s.eval, s.evec, GSL_EIGEN_SORT_VAL_DESC);
+    }
 
     double total = 0.0;
     for (size_t c = 0; c < m; c++) {
-        double v = gsl_vector_get(s.eval, c);
+        double v = s.eval[c];
         total += v > 0 ? v : 0.0;
     }
     if (!(total > 0)) {
@@ -601,19 +590,19 @@ genre_status genre_lda_fit(genre_lda *l, const double *x, size_t n_rows, size_t 
         goto done;
     }
     for (size_t c = 0; c < m; c++) {
-        double v = gsl_vector_get(s.eval, c);
+        double v = s.eval[c];
         f.ratio[c] = (v > 0 ? v : 0.0) / total;
         /* v'^T Sw' v' with the unmodified (shrunk) Sw'. */
         double q = 0.0;
         for (size_t i = 0; i < d; i++) {
             double r = 0.0;
             for (size_t j = 0; j < d; j++)
-                r += gsl_matrix_get(s.sw, i, j) * gsl_matrix_get(s.evec, j, c);
-            q += gsl_matrix_get(s.evec, i, c) * r;
+                r += s.sw[i * d + j] * s.evec[j * d + c];
+            q += s.evec[i * d + c] * r;
         }
         const double norm = 1.0 / sqrt(q);
         for (size_t j = 0; j < d; j++)
-            f.scal[j * m + c] = gsl_matrix_get(s.evec, j, c) * norm / s.std[j];
+            f.scal[j * m + c] = s.evec[j * d + c] * norm / s.std[j];
         genre__lin_fix_sign(f.scal + c, d, m);
     }
     for (size_t c = 0; c < K; c++)

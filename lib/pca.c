@@ -2,25 +2,25 @@
 /*
  * PCA by eigen-decomposition of the covariance matrix.
  *
- * Why gsl_eigen_symmv on the covariance rather than an SVD of the centred
- * data: the data are tall and thin (45,000 x 12 here; feature counts stay in
- * the tens). Forming the covariance is one blocked dsyrk through OpenBLAS
- * (n d^2 flops at BLAS speed, bounded scratch), after which the symmetric
- * eigenproblem is d x d and costs microseconds. GSL's SVD (Golub-Kahan or
- * one-sided Jacobi) would work on the whole n x d matrix without BLAS and
- * need an n x d copy. The price of the covariance route is squaring the
- * condition number: eigenvalues far below eps * largest lose relative
- * accuracy. Explained-variance ratios and projections, which is what PCA
- * is used for here, are unaffected at the 1e-9 / 1e-8 level the tests
- * demand; rounding-level eigenvalues (<= d * eps * largest, or negative) are
- * set to exactly 0.
+ * Why an eigen-decomposition of the covariance rather than an SVD of the
+ * centred data: the data are tall and thin (45,000 x 12 here; feature counts
+ * stay in the tens). Forming the covariance is one blocked dsyrk through
+ * OpenBLAS (n d^2 flops at BLAS speed, bounded scratch), after which the
+ * symmetric eigenproblem is d x d and costs microseconds (libgenre's own
+ * solver, lib/common/eigen_sym.c, which calls no threaded BLAS). An SVD
+ * would work on the whole n x d matrix and need an n x d copy. The price of
+ * the covariance route is squaring the condition number: eigenvalues far
+ * below eps * largest lose relative accuracy. Explained-variance ratios
+ * and projections, which is what PCA is used for here, are unaffected at the
+ * 1e-9 / 1e-8 level the tests demand; rounding-level eigenvalues
+ * (<= d * eps * largest, or negative) are set to exactly 0.
  */
 #include <genre/pca.h>
 #include <genre/model.h>
 
 #include "alloc.h"
+#include "eigen_sym.h"
 #include "error_private.h"
-#include "gsl_policy.h"
 #include "linalg.h"
 #include "linear_util.h"
 #include "model_file.h"
@@ -271,23 +271,22 @@ genre_status genre_pca_fit(genre_pca *p, const double *x, size_t n_rows, size_t 
                           "n_rows - 1 = %zu) = %zu",
                           (long long)p->req_count, d, n_rows - 1, kmax);
 
-    genre__gsl_init();
-    gsl_matrix *cov = genre__gsl_matrix_alloc(d, d);
-    gsl_matrix *evec = cov ? genre__gsl_matrix_alloc(d, d) : NULL;
-    gsl_vector *eval = evec ? genre__gsl_vector_alloc(d) : NULL;
-    gsl_eigen_symmv_workspace *ws = eval ? genre__gsl_eigen_symmv_alloc(d) : NULL;
-    double *mean = ws ? genre__alloc_array(d, sizeof(double)) : NULL;
+    /* cov, then the eigenvectors (columns), the eigenvalues and the mean */
+    double *cov = genre__alloc_array(d, d * sizeof(double));
+    double *evec = cov ? genre__alloc_array(d, d * sizeof(double)) : NULL;
+    double *eval = evec ? genre__alloc_array(d, sizeof(double)) : NULL;
+    double *mean = eval ? genre__alloc_array(d, sizeof(double)) : NULL;
     pca_fit f = {0};
     if (!mean) {
         st = GENRE_E_NOMEM;
         goto done;
     }
-    st = genre__covariance(x, n_rows, d, row_stride, 1, mean, cov->data, cov->tda);
+    st = genre__covariance(x, n_rows, d, row_stride, 1, mean, cov, d);
     if (st != GENRE_OK)
         goto done;
     double total = 0.0;
     for (size_t j = 0; j < d; j++)
-        total += gsl_matrix_get(cov, j, j) + 0.0 * mean[j];
+        total += cov[j * d + j] + 0.0 * mean[j];
     if (!isfinite(total)) { /* NaN/Inf in x (or overflow): say where */
         st = genre__lin_nonfinite(__func__, x, n_rows, d, row_stride);
         goto done;
@@ -297,18 +296,19 @@ genre_status genre_pca_fit(genre_pca *p, const double *x, size_t n_rows, size_t 
                         "every column of x is constant (total variance 0): no components");
         goto done;
     }
-    st = genre__gsl_status(__func__, gsl_eigen_symmv(cov, eval, evec, ws),
-                           "gsl_eigen_symmv on the covariance");
-    if (st != GENRE_OK)
+    /* descending eigenvalues, eigenvectors in the columns of evec */
+    st = genre__eigen_sym(d, cov, d, eval, evec, d);
+    if (st != GENRE_OK) {
+        st = genre__fail_as(st, __func__, "eigen-decomposition of the covariance");
         goto done;
-    gsl_eigen_symmv_sort(eval, evec, GSL_EIGEN_SORT_VAL_DESC);
+    }
 
     /* Rounding-level eigenvalues (at most d * eps * largest, or negative)
      * are zero variance: they carry no direction worth keeping apart. */
-    const double floor_var = (double)d * DBL_EPSILON * gsl_vector_get(eval, 0);
+    const double floor_var = (double)d * DBL_EPSILON * eval[0];
     for (size_t c = 0; c < d; c++)
-        if (gsl_vector_get(eval, c) <= floor_var)
-            gsl_vector_set(eval, c, 0.0);
+        if (eval[c] <= floor_var)
+            eval[c] = 0.0;
 
     size_t k = kmax;
     if (p->req_count > 0) {
@@ -319,7 +319,7 @@ genre_status genre_pca_fit(genre_pca *p, const double *x, size_t n_rows, size_t 
         double cum = 0.0;
         k = kmax;
         for (size_t c = 0; c < kmax; c++) {
-            double v = gsl_vector_get(eval, c);
+            double v = eval[c];
             cum += (v > 0 ? v : 0.0) / total;
             if (cum > p->req_fraction) {
                 k = c + 1;
@@ -331,7 +331,7 @@ genre_status genre_pca_fit(genre_pca *p, const double *x, size_t n_rows, size_t 
         goto done;
     memcpy(f.mean, mean, d * sizeof *mean);
     for (size_t c = 0; c < k; c++) {
-        double v = gsl_vector_get(eval, c);
+        double v = eval[c];
         v = v > 0 ? v : 0.0;
         if (p->whiten && !(v > 0)) {
             st = GENRE_FAIL(GENRE_E_NUMERIC,
@@ -341,7 +341,7 @@ genre_status genre_pca_fit(genre_pca *p, const double *x, size_t n_rows, size_t 
         f.var[c] = v;
         f.ratio[c] = v / total;
         for (size_t j = 0; j < d; j++)
-            f.comp[c * d + j] = gsl_matrix_get(evec, j, c);
+            f.comp[c * d + j] = evec[j * d + c];
         genre__lin_fix_sign(f.comp + c * d, d, 1);
     }
     install(p, &f, d, k, (int64_t)n_rows, total);
@@ -349,10 +349,9 @@ genre_status genre_pca_fit(genre_pca *p, const double *x, size_t n_rows, size_t 
 done:
     fit_free(&f);
     genre__free(mean);
-    genre__gsl_eigen_symmv_free(ws);
-    genre__gsl_vector_free(eval);
-    genre__gsl_matrix_free(evec);
-    genre__gsl_matrix_free(cov);
+    genre__free(eval);
+    genre__free(evec);
+    genre__free(cov);
     return GENRE_PASS(st);
 }
 

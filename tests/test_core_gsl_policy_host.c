@@ -6,7 +6,9 @@
 #include "harness.h"
 #include "gsl_policy.h"
 
+#include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_matrix.h>
 #include <string.h>
 
 static int host_calls;
@@ -38,10 +40,17 @@ START_TEST(gsl_errors_reach_the_host_handler)
     ck_assert_ptr_null(gsl_eigen_symmv_alloc(0));
     ck_assert_int_eq(host_calls, 1);
     ck_assert_int_eq(host_last_errno, GSL_EINVAL);
-    /* A handler that returns lets our helpers report the failure as usual. */
+    /* A handler that returns lets us report the failure as usual. */
+    gsl_matrix *a = genre__gsl_matrix_alloc(3, 3), *b = genre__gsl_matrix_alloc(2, 3);
+    ck_assert(a && b);
+    int gs = gsl_matrix_memcpy(a, b); /* sizes differ */
+    ck_assert_int_eq(host_calls, 2);
+    ck_assert_int_eq(gs, GSL_EBADLEN);
     genre_clear_error();
-    ck_assert_ptr_null(genre__gsl_eigen_symmv_alloc(0));
+    ck_assert_int_eq(genre__gsl_status("f", gs, "copy"), GENRE_E_INVALID_ARG);
     ck_assert_int_eq(genre_last_status(), GENRE_E_INVALID_ARG);
+    genre__gsl_matrix_free(b);
+    genre__gsl_matrix_free(a);
 }
 END_TEST
 

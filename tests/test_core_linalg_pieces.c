@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * genre__gemm and genre__covariance keep every dgemm / dsyrk below the size
- * at which OpenBLAS 0.3.21 threads it (its threaded level-3 drivers exit(1)
- * when a malloc fails: docs/out-of-memory.md), with the bits of one
- * single-thread call where the pieces allow it.
+ * genre__gemm, genre__covariance, genre__gemv, genre__dot and genre__axpy
+ * keep every dgemm / dsyrk / dgemv / ddot / daxpy below the size at which
+ * OpenBLAS 0.3.21 threads it (its threaded level-3 drivers exit(1) when a
+ * malloc fails, and any threaded call after a fork() restarts its thread
+ * pool, which ends the process when pthread_create fails:
+ * docs/out-of-memory.md), with the bits of one single-thread call where the
+ * pieces allow it.
  *
- * This program defines cblas_dgemm and cblas_dsyrk itself: the static test
+ * This program defines those cblas_* functions itself: the static test
  * library binds to them, they record the sizes libgenre asks for and pass
  * the call on to OpenBLAS (dlsym RTLD_NEXT), which the tests also call
  * directly, in one piece, for the reference results.
@@ -23,9 +26,13 @@
 #include <string.h>
 
 /* OpenBLAS 0.3.21 runs dgemm on one thread up to m * n * k = 262,144 and
- * dsyrk up to n = 99 (interface/gemm.c, interface/syrk.c). */
+ * dsyrk up to n = 99 (interface/gemm.c, interface/syrk.c); dgemv below
+ * m * n = 2304 x 4 (interface/gemv.c); daxpy and ddot up to n = 10,000
+ * (interface/axpy.c, kernel/x86_64/ddot.c). */
 #define GEMM_MAX_MNK 262144.0
 #define SYRK_MAX_N 99
+#define GEMV_MAX_MN 9215.0
+#define VECTOR_MAX_N 10000
 
 typedef void dgemm_fn(enum CBLAS_ORDER, enum CBLAS_TRANSPOSE, enum CBLAS_TRANSPOSE, blasint,
                       blasint, blasint, double, const double *, blasint, const double *,
@@ -35,6 +42,14 @@ typedef void dsyrk_fn(enum CBLAS_ORDER, enum CBLAS_UPLO, enum CBLAS_TRANSPOSE, b
 
 static double largest_mnk; /* of the dgemm calls since spy_reset() */
 static int largest_syrk_n, gemm_calls;
+static double largest_gemv_mn; /* of the dgemv calls */
+static int largest_vector_n, vector_calls; /* of the ddot and daxpy calls */
+
+typedef void dgemv_fn(enum CBLAS_ORDER, enum CBLAS_TRANSPOSE, blasint, blasint, double,
+                      const double *, blasint, const double *, blasint, double, double *,
+                      blasint);
+typedef double ddot_fn(blasint, const double *, blasint, const double *, blasint);
+typedef void daxpy_fn(blasint, double, const double *, blasint, double *, blasint);
 
 static dgemm_fn *real_dgemm(void)
 {
@@ -76,11 +91,77 @@ void cblas_dsyrk(OPENBLAS_CONST enum CBLAS_ORDER order, OPENBLAS_CONST enum CBLA
     real_dsyrk()(order, uplo, trans, n, k, alpha, a, lda, beta, c, ldc);
 }
 
+static dgemv_fn *real_dgemv(void)
+{
+    dgemv_fn *f = (dgemv_fn *)(uintptr_t)dlsym(RTLD_NEXT, "cblas_dgemv");
+    ck_assert_ptr_nonnull((void *)(uintptr_t)f);
+    return f;
+}
+
+static ddot_fn *real_ddot(void)
+{
+    ddot_fn *f = (ddot_fn *)(uintptr_t)dlsym(RTLD_NEXT, "cblas_ddot");
+    ck_assert_ptr_nonnull((void *)(uintptr_t)f);
+    return f;
+}
+
+static daxpy_fn *real_daxpy(void)
+{
+    daxpy_fn *f = (daxpy_fn *)(uintptr_t)dlsym(RTLD_NEXT, "cblas_daxpy");
+    ck_assert_ptr_nonnull((void *)(uintptr_t)f);
+    return f;
+}
+
+void cblas_dgemv(OPENBLAS_CONST enum CBLAS_ORDER order, OPENBLAS_CONST enum CBLAS_TRANSPOSE t,
+                 OPENBLAS_CONST blasint m, OPENBLAS_CONST blasint n,
+                 OPENBLAS_CONST double alpha, OPENBLAS_CONST double *a,
+                 OPENBLAS_CONST blasint lda, OPENBLAS_CONST double *x,
+                 OPENBLAS_CONST blasint incx, OPENBLAS_CONST double beta, double *y,
+                 OPENBLAS_CONST blasint incy)
+{
+    const double mn = (double)m * (double)n;
+    if (mn > largest_gemv_mn)
+        largest_gemv_mn = mn;
+    real_dgemv()(order, t, m, n, alpha, a, lda, x, incx, beta, y, incy);
+}
+
+double cblas_ddot(OPENBLAS_CONST blasint n, OPENBLAS_CONST double *x,
+                  OPENBLAS_CONST blasint incx, OPENBLAS_CONST double *y,
+                  OPENBLAS_CONST blasint incy)
+{
+    if (n > largest_vector_n)
+        largest_vector_n = n;
+    vector_calls++;
+    return real_ddot()(n, x, incx, y, incy);
+}
+
+void cblas_daxpy(OPENBLAS_CONST blasint n, OPENBLAS_CONST double alpha,
+                 OPENBLAS_CONST double *x, OPENBLAS_CONST blasint incx, double *y,
+                 OPENBLAS_CONST blasint incy)
+{
+    if (n > largest_vector_n)
+        largest_vector_n = n;
+    vector_calls++;
+    real_daxpy()(n, alpha, x, incx, y, incy);
+}
+
 static void spy_reset(void)
 {
     largest_mnk = 0.0;
     largest_syrk_n = 0;
     gemm_calls = 0;
+    largest_gemv_mn = 0.0;
+    largest_vector_n = 0;
+    vector_calls = 0;
+}
+
+/* OpenBLAS's dgemv_n_4 / dgemv_t_4 kernels, whose blocks genre__gemv
+ * follows (linalg.c). */
+static int gemv_blocks_known(void)
+{
+    const char *core = openblas_get_corename();
+    return strcmp(core, "Haswell") == 0 || strcmp(core, "SkylakeX") == 0 ||
+           strncmp(core, "Zen", 3) == 0;
 }
 
 static double *random_matrix(size_t rows, size_t stride, unsigned *seed)
@@ -205,6 +286,89 @@ START_TEST(wide_covariance_stays_below_the_dsyrk_threads)
 }
 END_TEST
 
+/* rows x cols of A: one call (below the limit), outputs cut (in fours, a
+ * tail of 1 to 3), the reduction cut at 2048 too (x longer than 2303),
+ * both. */
+static const size_t gemv_shapes[][2] = {{90, 100}, {5000, 3},  {3, 5000},  {700, 700},
+                                        {9216, 1}, {1, 9216},  {2303, 4},  {4, 2303},
+                                        {2305, 5}, {5, 2305},  {6, 20001}, {20001, 6},
+                                        {13, 4096}, {4096, 13}};
+
+START_TEST(gemv_pieces_have_the_bits_of_one_call)
+{
+    const int threads = openblas_get_num_threads();
+    openblas_set_num_threads(1);
+    unsigned seed = 13;
+    for (size_t d = 0; d < sizeof gemv_shapes / sizeof gemv_shapes[0]; d++)
+        for (int t = 0; t < 4; t++) {
+            const int ta = t & 1;
+            const double alpha = 1.5, beta = (t & 2) ? 0.0 : -0.75;
+            const size_t r = gemv_shapes[d][0], c = gemv_shapes[d][1], s = c + 3;
+            const size_t xl = ta ? r : c, yl = ta ? c : r;
+            double *a = random_matrix(r, s, &seed), *x = random_matrix(1, xl, &seed);
+            double *y = random_matrix(1, yl, &seed), *want = malloc(yl * sizeof *want);
+            ck_assert_ptr_nonnull(want);
+            if (beta == 0.0) /* beta 0 overwrites even NaN */
+                y[yl / 2] = NAN;
+            memcpy(want, y, yl * sizeof *want);
+            real_dgemv()(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, (blasint)r, (blasint)c,
+                         alpha, a, (blasint)s, x, 1, beta, want, 1);
+            spy_reset();
+            ck_assert_ok(genre__gemv(ta ? GENRE__TRANS : GENRE__NO_TRANS, alpha, a, r, c, s, x,
+                                     xl, beta, y, yl));
+            ck_assert_msg(largest_gemv_mn <= GEMV_MAX_MN, "%zu x %zu (trans %d): a dgemv of %.0f",
+                          r, c, ta, largest_gemv_mn);
+            /* Bits of one call, except where x is cut (longer than 2303)
+             * for the last y_len % 4 elements of A^T x, which dgemv_n_4
+             * sums apart from the others (linalg.h). */
+            const size_t exact = ta && xl > 2303 ? yl - yl % 4 : yl;
+            for (size_t i = 0; i < yl; i++)
+                if (gemv_blocks_known() && i < exact)
+                    ck_assert_msg(memcmp(&y[i], &want[i], sizeof *y) == 0,
+                                  "%zu x %zu (trans %d, beta %g): y[%zu] differs from one "
+                                  "dgemv",
+                                  r, c, ta, beta, i);
+                else
+                    ck_assert_double_eq_tol(y[i], want[i], 1e-14 * (double)xl);
+            free(a), free(x), free(y), free(want);
+        }
+    openblas_set_num_threads(threads);
+}
+END_TEST
+
+START_TEST(vectors_stay_below_the_level1_threads)
+{
+    const int threads = openblas_get_num_threads();
+    openblas_set_num_threads(1);
+    unsigned seed = 17;
+    static const size_t lengths[] = {9999, 10000, 10001, 65537, 200000};
+    for (size_t d = 0; d < sizeof lengths / sizeof lengths[0]; d++) {
+        const size_t n = lengths[d];
+        double *x = random_matrix(1, n, &seed), *y = random_matrix(1, n, &seed);
+        double *want = malloc(n * sizeof *want);
+        ck_assert_ptr_nonnull(want);
+        const double dot_one = real_ddot()((blasint)n, x, 1, y, 1);
+        spy_reset();
+        const double dot = genre__dot(n, x, y);
+        ck_assert_int_le(largest_vector_n, VECTOR_MAX_N);
+        ck_assert_int_eq(vector_calls, (int)((n + VECTOR_MAX_N - 1) / VECTOR_MAX_N));
+        if (n <= VECTOR_MAX_N) /* what OpenBLAS ran on one thread: the same call */
+            ck_assert_msg(memcmp(&dot, &dot_one, sizeof dot) == 0, "ddot of %zu changed", n);
+        else /* the sum of the pieces' dot products */
+            ck_assert_double_eq_tol(dot, dot_one, 1e-14 * (double)n);
+        memcpy(want, y, n * sizeof *want);
+        real_daxpy()((blasint)n, -0.3, x, 1, want, 1);
+        spy_reset();
+        genre__axpy(n, -0.3, x, y);
+        ck_assert_int_le(largest_vector_n, VECTOR_MAX_N);
+        ck_assert_msg(memcmp(y, want, n * sizeof *y) == 0, "daxpy of %zu differs from one call",
+                      n);
+        free(x), free(y), free(want);
+    }
+    openblas_set_num_threads(threads);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("core_linalg_pieces");
@@ -212,6 +376,8 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, gemm_pieces_have_the_bits_of_one_call);
     tcase_add_test(tc, wide_covariance_stays_below_the_dsyrk_threads);
+    tcase_add_test(tc, gemv_pieces_have_the_bits_of_one_call);
+    tcase_add_test(tc, vectors_stay_below_the_level1_threads);
     suite_add_tcase(s, tc);
     return genre_test_run(s);
 }

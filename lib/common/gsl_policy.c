@@ -61,14 +61,14 @@ genre_status genre__gsl_status(const char *func, int gsl_status, const char *wha
 }
 
 /*
- * GSL's own allocators (gsl_matrix_alloc, gsl_eigen_symmv_alloc, ...) make
+ * GSL's own allocators (gsl_matrix_alloc, gsl_vector_alloc, ...) make
  * several mallocs and, when a later one fails, return NULL without freeing
  * the earlier ones: every out-of-memory there leaked (tests/fault shows it).
  * So the objects are built here, each as one block from our allocator,
- * through the structs gsl_matrix.h, gsl_vector.h and gsl_eigen.h publish:
- * a matrix or vector is a view on its own data (block NULL, owner 0, as
- * gsl_matrix_view_array makes), a workspace holds its arrays after the
- * struct. GSL only reads these fields; only our *_free functions free them.
+ * through the structs gsl_matrix.h and gsl_vector.h publish: a matrix or
+ * vector is a view on its own data (block NULL, owner 0, as
+ * gsl_matrix_view_array makes). GSL only reads these fields; only our
+ * *_free functions free them.
  */
 
 /* Header rounded up so the doubles after it are aligned like malloc's. */
@@ -130,62 +130,4 @@ gsl_vector *genre__gsl_vector_alloc(size_t n)
 void genre__gsl_vector_free(gsl_vector *v)
 {
     genre__free(v);
-}
-
-/* gsl_eigen_symmv uses d, sd, gc and gs, n doubles each (GSL 2.x). */
-static void symmv_init(gsl_eigen_symmv_workspace *w, double *arrays, size_t n)
-{
-    w->size = n;
-    w->d = arrays;
-    w->sd = arrays + n;
-    w->gc = arrays + 2 * n;
-    w->gs = arrays + 3 * n;
-}
-
-gsl_eigen_symmv_workspace *genre__gsl_eigen_symmv_alloc(size_t n)
-{
-    if (n == 0) {
-        GENRE_FAIL(GENRE_E_INVALID_ARG, "eigen workspace of size 0");
-        return NULL;
-    }
-    gsl_eigen_symmv_workspace *w = one_block(HEADER(gsl_eigen_symmv_workspace), times(n, 4));
-    if (!w) {
-        GENRE_FAIL(GENRE_E_NOMEM, "out of memory allocating a GSL symmv workspace for n = %zu",
-                   n);
-        return NULL;
-    }
-    symmv_init(w, (double *)((char *)w + HEADER(gsl_eigen_symmv_workspace)), n);
-    return w;
-}
-
-void genre__gsl_eigen_symmv_free(gsl_eigen_symmv_workspace *w)
-{
-    genre__free(w);
-}
-
-/* gsl_eigen_gensymmv uses size and its symmv workspace. */
-gsl_eigen_gensymmv_workspace *genre__gsl_eigen_gensymmv_alloc(size_t n)
-{
-    if (n == 0) {
-        GENRE_FAIL(GENRE_E_INVALID_ARG, "eigen workspace of size 0");
-        return NULL;
-    }
-    const size_t head = HEADER(gsl_eigen_gensymmv_workspace) + HEADER(gsl_eigen_symmv_workspace);
-    gsl_eigen_gensymmv_workspace *w = one_block(head, times(n, 4));
-    if (!w) {
-        GENRE_FAIL(GENRE_E_NOMEM,
-                   "out of memory allocating a GSL gensymmv workspace for n = %zu", n);
-        return NULL;
-    }
-    gsl_eigen_symmv_workspace *sw =
-        (gsl_eigen_symmv_workspace *)((char *)w + HEADER(gsl_eigen_gensymmv_workspace));
-    symmv_init(sw, (double *)((char *)w + head), n);
-    w->size = n;
-    w->symmv_workspace_p = sw;
-    return w;
-}
-
-void genre__gsl_eigen_gensymmv_free(gsl_eigen_gensymmv_workspace *w)
-{
-    genre__free(w);
 }

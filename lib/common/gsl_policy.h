@@ -14,7 +14,6 @@
 
 #include <genre/common.h>
 
-#include <gsl/gsl_eigen.h>
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_vector.h>
 
@@ -52,17 +51,12 @@ genre_status genre__gsl_status(const char *func, int gsl_status, const char *wha
  * test build's failure injection and leak count, and returns NULL with
  * GENRE_E_NOMEM recorded on failure. Matrices and vectors are views on
  * their own data (block NULL, owner 0). Free them with the matching
- * genre__gsl_*_free (NULL is a no-op), never with gsl_*_free. Zero-sized matrices and vectors are
- * allowed (GSL 2.7 accepts them); eigen workspaces need n >= 1
- * (GENRE_E_INVALID_ARG otherwise).
+ * genre__gsl_*_free (NULL is a no-op), never with gsl_*_free. Zero-sized
+ * matrices and vectors are allowed (GSL 2.7 accepts them).
  */
 gsl_matrix *genre__gsl_matrix_alloc(size_t rows, size_t cols);
 void genre__gsl_matrix_free(gsl_matrix *m);
 gsl_vector *genre__gsl_vector_alloc(size_t n);
 void genre__gsl_vector_free(gsl_vector *v);
-gsl_eigen_symmv_workspace *genre__gsl_eigen_symmv_alloc(size_t n);
-void genre__gsl_eigen_symmv_free(gsl_eigen_symmv_workspace *w);
-gsl_eigen_gensymmv_workspace *genre__gsl_eigen_gensymmv_alloc(size_t n);
-void genre__gsl_eigen_gensymmv_free(gsl_eigen_gensymmv_workspace *w);
 
 #endif

@@ -38,6 +38,23 @@ _Static_assert(sizeof(blasint) == 4 || sizeof(blasint) == 8, "unexpected blasint
 /* Columns per strip of the covariance when it is wider than SYRK_MAX_N. */
 #define COV_STRIP ((size_t)96)
 
+/* Levels 1 and 2 (OpenBLAS 0.3.21): dgemv runs on its threads when
+ * m * n >= 2304 x GEMM_MULTITHREAD_THRESHOLD (4) (interface/gemv.c), daxpy
+ * when n > 10000 (interface/axpy.c), ddot when n > 10000 (the x86-64 and
+ * ThunderX2 kernels, kernel/x86_64/ddot.c). A threaded call after a fork()
+ * starts the thread pool again, and OpenBLAS raise(SIGINT)s and exit(1)s
+ * when pthread_create fails then (docs/out-of-memory.md), so every call
+ * stays below these sizes. */
+#define GEMV_MAX_MN ((size_t)2304 * 4 - 1)
+/* At the threshold: a vector OpenBLAS ran on one thread is still one call. */
+#define VECTOR_PIECE ((size_t)10000)
+/* dgemv pieces: outputs in multiples of 4 and the reduction in multiples of
+ * 2048, the blocks OpenBLAS's dgemv_n_4 / dgemv_t_4 kernels (Haswell,
+ * SkylakeX, Zen) work in, so every element is summed as by one
+ * single-thread call. */
+#define GEMV_OUT_TILE ((size_t)4)
+#define GEMV_RED_PIECE ((size_t)2048)
+
 #define EXPONENT_MASK UINT64_C(0x7ff0000000000000)
 _Static_assert(sizeof(double) == sizeof(uint64_t), "IEEE 754 binary64 expected");
 
@@ -228,8 +245,28 @@ genre_status genre__gemv(genre__trans trans_a, double alpha, const double *a, si
     }
     GENRE_CHECK_NOT_NULL(a);
     GENRE_CHECK_NOT_NULL(x);
-    cblas_dgemv(CblasRowMajor, to_cblas(trans_a), (blasint)a_rows, (blasint)a_cols, alpha, a,
-                (blasint)a_stride, x, 1, beta, y, 1);
+    /* m outputs, k the reduction: pieces of mp x kp < GEMV_MAX_MN, each
+     * reduction piece after the first adding to y (beta 1). */
+    size_t kp = k, mp;
+    if (k > GEMV_MAX_MN / GEMV_OUT_TILE) {
+        kp = GEMV_RED_PIECE;
+        mp = GEMV_OUT_TILE;
+    } else {
+        mp = GEMV_MAX_MN / k;
+        mp -= mp % GEMV_OUT_TILE;
+    }
+    for (size_t p = 0; p < k; p += kp) {
+        const size_t kl = k - p < kp ? k - p : kp;
+        for (size_t i = 0; i < m; i += mp) {
+            const size_t ml = m - i < mp ? m - i : mp;
+            /* the piece of A: rows i.. (columns p..) for op = A, rows p..
+             * (columns i..) for op = A^T */
+            const double *ap = trans_a ? a + p * a_stride + i : a + i * a_stride + p;
+            cblas_dgemv(CblasRowMajor, to_cblas(trans_a), (blasint)(trans_a ? kl : ml),
+                        (blasint)(trans_a ? ml : kl), alpha, ap, (blasint)a_stride, x + p, 1,
+                        p == 0 ? beta : 1.0, y + i, 1);
+        }
+    }
     return GENRE_OK;
 }
 
@@ -319,9 +356,12 @@ genre_status genre__covariance(const double *x, size_t n_rows, size_t n_cols,
     return GENRE_OK;
 }
 
-/* CBLAS takes int lengths: long vectors go through in pieces. */
-#define VECTOR_PIECE ((size_t)1 << 30)
-
+/* Pieces of VECTOR_PIECE elements, at most OpenBLAS's threading thresholds
+ * (and CBLAS's int). A dot product longer than that is the sum of the
+ * pieces' dot products: another summation order than one call's, but one
+ * that no longer depends on OpenBLAS's thread count (a threaded ddot sums
+ * one partial result per thread). daxpy works element by element: the same
+ * bits as one call. */
 double genre__dot(size_t n, const double *x, const double *y)
 {
     double s = 0.0;

@@ -10,9 +10,10 @@
  * This header deliberately does not include <cblas.h>: OpenBLAS's enums
  * clash with GSL's gsl_cblas.h, and modules use both. Only linalg.c talks to
  * CBLAS. No function here may be called inside genre__parallel_for (THE RULE,
- * docs/threads.md): level-1 and level-2 BLAS threads itself, following
- * OPENBLAS_NUM_THREADS. dgemm and dsyrk are cut into calls OpenBLAS runs on
- * one thread: its threaded level-3 drivers exit(1) when a malloc fails
+ * docs/threads.md). Every call is cut into calls OpenBLAS runs on one
+ * thread, whatever OPENBLAS_NUM_THREADS: its threaded level-3 drivers
+ * exit(1) when a malloc fails, and any threaded call after a fork() starts
+ * its thread pool again, ending the process when pthread_create fails
  * (docs/out-of-memory.md).
  *
  * Outputs must not overlap inputs unless a function says otherwise.
@@ -60,7 +61,12 @@ genre_status genre__gemm(genre__trans trans_a, genre__trans trans_b, double alph
 /*
  * y = alpha * op(A) * x + beta * y (dgemv), x and y contiguous.
  * A is stored a_rows x a_cols; x has x_len elements, y has y_len;
- * op(A) must be y_len x x_len (GENRE_E_SHAPE otherwise).
+ * op(A) must be y_len x x_len (GENRE_E_SHAPE otherwise). Runs as dgemv
+ * calls of fewer than 9,216 elements of A each (y in fours; x, when longer
+ * than 2,303, in pieces of 2,048), with the bits of one single-thread call
+ * on OpenBLAS's Haswell, SkylakeX and Zen kernels (linalg.c) -- except,
+ * for op(A) = A^T with x cut, the last y_len % 4 elements, which OpenBLAS
+ * sums apart: there the sum of the pieces may differ in the last bits.
  */
 genre_status genre__gemv(genre__trans trans_a, double alpha, const double *a, size_t a_rows,
                          size_t a_cols, size_t a_stride, const double *x, size_t x_len,
@@ -82,10 +88,13 @@ genre_status genre__covariance(const double *x, size_t n_rows, size_t n_cols,
                                size_t row_stride, size_t ddof, double *mean_out,
                                double *cov, size_t cov_stride);
 
-/* sum_i x[i] * y[i] over contiguous vectors; any n (split for CBLAS). */
+/* sum_i x[i] * y[i] over contiguous vectors; any n. Above 10,000 elements
+ * it sums the dot products of pieces of 10,000 in order (one ddot each, on
+ * one thread): the last bits may differ from one call's. */
 double genre__dot(size_t n, const double *x, const double *y);
 
-/* y += alpha * x over contiguous vectors; any n (split for CBLAS). */
+/* y += alpha * x over contiguous vectors; any n (daxpy pieces of at most
+ * 10,000 elements, on one thread; the same bits as one call). */
 void genre__axpy(size_t n, double alpha, const double *x, double *y);
 
 #endif

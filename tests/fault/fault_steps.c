@@ -174,11 +174,11 @@ static genre_status pca_fit(void)
 }
 
 /* Wide enough that OpenBLAS would thread its dsyrk (n >= 100) and dgemm
- * (m n k > 262144) if libgenre let it (lib/linalg.c keeps them on one
- * thread; a threaded level-3 driver would exit(1) here). GSL's eigensolver
- * calls dsymv, which OpenBLAS threads at any size: after fork() its thread
- * pool is started again inside the walked call, so pthread_create's
- * allocations are walked too. */
+ * (m n k > 262144) if libgenre let it (lib/common/linalg.c keeps every call
+ * on one thread, and the eigensolver uses no BLAS): a threaded level-3
+ * driver would exit(1) here when its job array cannot be allocated, and
+ * any threaded call would start OpenBLAS's thread pool again after the
+ * walk's fork(), which raise(SIGINT)s when pthread_create fails. */
 static genre_status pca_fit_wide(void)
 {
     genre_pca *p = NULL;
@@ -499,44 +499,34 @@ static genre_status prep_load(void)
 /* ---- the table ---------------------------------------------------------- */
 
 static fault_step STEPS[] = {
-    {"scaler_fit", scaler_fit, 0, 0},       {"pca_fit", pca_fit, 1, 0},
-    {"pca_fit_wide", pca_fit_wide, 0, 0},   {"lda_fit", lda_fit, 1, 0},
-    {"kmeans_fit_t1", kmeans_fit_t1, 0, 0},
-    {"kmeans_fit_t2", kmeans_fit_t2, 0, 0}, {"silhouette", silhouette, 0, 0},
-    {"mlp_dense_d1", mlp_dense_d1, 0, 0},   {"mlp_dense_d2", mlp_dense_d2, 0, 0},
-    {"mlp_dense_f1", mlp_dense_f1, 0, 0},   {"mlp_dense_f2", mlp_dense_f2, 0, 0},
-    {"mlp_csr_d1", mlp_csr_d1, 0, 0},       {"mlp_regression", mlp_regression, 0, 0},
-    {"text_fit", text_fit, 0, 0},           {"metrics", metrics, 0, 0},
-    {"tsne_exact", tsne_exact, 1, 0},       {"tsne_bh_t1", tsne_bh_t1, 1, 0},
-    {"tsne_bh_t2", tsne_bh_t2, 1, 0},       {"tsne_fft_t1", tsne_fft_t1, 1, 0},
-    {"tsne_fft_t2", tsne_fft_t2, 1, 0},     {"schema_builtin", schema_builtin, 0, 0},
-    {"dataset_plain", dataset_plain, 0, 0}, {"dataset_gzip", dataset_gzip, 0, 0},
-    {"dataset_memory", dataset_memory, 0, 0},
-    {"scaler_save", scaler_save_0, 0, 0},   {"scaler_load", scaler_load_0, 0, 0},
-    {"pca_save", pca_save_1, 0, 0},         {"pca_load", pca_load_1, 0, 0},
-    {"lda_save", lda_save_2, 0, 0},         {"lda_load", lda_load_2, 0, 0},
-    {"kmeans_save", kmeans_save_3, 0, 0},   {"kmeans_load", kmeans_load_3, 0, 0},
-    {"mlp_d_save", mlp_save_4, 0, 0},       {"mlp_d_load", mlp_load_4, 0, 0},
-    {"mlp_f_save", mlp_save_5, 0, 0},       {"mlp_f_load", mlp_load_5, 0, 0},
-    {"text_save", text_save_6, 0, 0},       {"text_load", text_load_6, 0, 0},
-    {"tsne_save", tsne_save_7, 0, 0},       {"tsne_load", tsne_load_7, 0, 0},
-    {"prep_save", prep_save, 0, 0},         {"prep_load", prep_load, 0, 0},
+    {"scaler_fit", scaler_fit, 0},       {"pca_fit", pca_fit, 0},
+    {"pca_fit_wide", pca_fit_wide, 0},   {"lda_fit", lda_fit, 0},
+    {"kmeans_fit_t1", kmeans_fit_t1, 0},
+    {"kmeans_fit_t2", kmeans_fit_t2, 0}, {"silhouette", silhouette, 0},
+    {"mlp_dense_d1", mlp_dense_d1, 0},   {"mlp_dense_d2", mlp_dense_d2, 0},
+    {"mlp_dense_f1", mlp_dense_f1, 0},   {"mlp_dense_f2", mlp_dense_f2, 0},
+    {"mlp_csr_d1", mlp_csr_d1, 0},       {"mlp_regression", mlp_regression, 0},
+    {"text_fit", text_fit, 0},           {"metrics", metrics, 0},
+    {"tsne_exact", tsne_exact, 0},       {"tsne_bh_t1", tsne_bh_t1, 0},
+    {"tsne_bh_t2", tsne_bh_t2, 0},       {"tsne_fft_t1", tsne_fft_t1, 0},
+    {"tsne_fft_t2", tsne_fft_t2, 0},     {"schema_builtin", schema_builtin, 0},
+    {"dataset_plain", dataset_plain, 0}, {"dataset_gzip", dataset_gzip, 0},
+    {"dataset_memory", dataset_memory, 0},
+    {"scaler_save", scaler_save_0, 0},   {"scaler_load", scaler_load_0, 0},
+    {"pca_save", pca_save_1, 0},         {"pca_load", pca_load_1, 0},
+    {"lda_save", lda_save_2, 0},         {"lda_load", lda_load_2, 0},
+    {"kmeans_save", kmeans_save_3, 0},   {"kmeans_load", kmeans_load_3, 0},
+    {"mlp_d_save", mlp_save_4, 0},       {"mlp_d_load", mlp_load_4, 0},
+    {"mlp_f_save", mlp_save_5, 0},       {"mlp_f_load", mlp_load_5, 0},
+    {"text_save", text_save_6, 0},       {"text_load", text_load_6, 0},
+    {"tsne_save", tsne_save_7, 0},       {"tsne_load", tsne_load_7, 0},
+    {"prep_save", prep_save, 0},         {"prep_load", prep_load, 0},
 };
 
 size_t fault_steps_get(fault_step **steps)
 {
     *steps = STEPS;
     return sizeof STEPS / sizeof STEPS[0];
-}
-
-void fault_steps_warm_child(void)
-{
-    /* a PCA fit: GSL's eigensolver calls dsymv, which OpenBLAS threads at
-     * any size, so its thread pool is started again here */
-    genre_pca *p = NULL;
-    if (genre_pca_create(&p) == GENRE_OK)
-        (void)genre_pca_fit(p, XW, 16, NCW, NCW);
-    genre_pca_free(p);
 }
 
 /* ---- the digest ---------------------------------------------------------- */

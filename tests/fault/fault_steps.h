@@ -14,16 +14,8 @@
 typedef struct fault_step {
     const char *name;
     genre_status (*run)(void);
-    int warm;      /* run fault_steps_warm_child() in the child first */
     int leak_free; /* set by the walker: the step leaves no live block */
 } fault_step;
-
-/* Starts, in a freshly forked child, what libraries start lazily and keep
- * (OpenBLAS's thread pool, which fork() stops): done before the window
- * opens for the steps that reach threaded BLAS (GSL's eigensolver calls
- * dsymv), so their leak count is their own. pca_fit_wide is not warmed:
- * the pool's start-up is walked there. */
-void fault_steps_warm_child(void);
 
 /* The step table (static storage); returns its length. */
 size_t fault_steps_get(fault_step **steps);
