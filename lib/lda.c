@@ -18,7 +18,8 @@
 #include "eigen_sym.h"
 #include "error_private.h"
 #include "linalg.h"
-#include "linear_util.h"
+#include "caller_buffer.h"
+#include "linear_fit.h"
 #include "model_file.h"
 #include "params.h"
 
@@ -631,9 +632,9 @@ static genre_status check_apply(const genre_lda *l, const char *func, const doub
         return genre__fail(GENRE_E_SHAPE, func,
                            "x has %zu columns but the LDA was fitted on %zu", n_cols, l->d);
     size_t count = 0;
-    if ((st = genre__lin_count(func, n_rows, out_cols, &count)) != GENRE_OK)
+    if ((st = genre__buffer_count(func, n_rows, out_cols, &count)) != GENRE_OK)
         return st;
-    return genre__lin_out(func, out, out_len, count, needed);
+    return genre__buffer_check(func, out, out_len, count, needed);
 }
 
 /* z[b x kc] = (x - xbar) scal[:, :kc] for rows i0 .. i0+b-1. */
@@ -747,7 +748,7 @@ genre_status genre_lda_get_explained_variance_ratio(const genre_lda *l, double *
                                                     size_t out_len, size_t *needed)
 {
     genre_status st = fitted_or_fail(l, __func__);
-    return st ? st : genre__lin_copy_out(__func__, l->ratio, l->k, out, out_len, needed);
+    return st ? st : genre__buffer_copy(__func__, l->ratio, l->k, out, out_len, needed);
 }
 
 genre_status genre_lda_get_scalings(const genre_lda *l, double *out, size_t out_len,
@@ -755,7 +756,7 @@ genre_status genre_lda_get_scalings(const genre_lda *l, double *out, size_t out_
 {
     genre_status st = fitted_or_fail(l, __func__);
     if (st == GENRE_OK)
-        st = genre__lin_out(__func__, out, out_len, l->d * l->k, needed);
+        st = genre__buffer_check(__func__, out, out_len, l->d * l->k, needed);
     if (st != GENRE_OK)
         return GENRE_PASS(st);
     for (size_t j = 0; j < l->d; j++)
@@ -768,7 +769,7 @@ genre_status genre_lda_get_means(const genre_lda *l, double *out, size_t out_len
 {
     genre_status st = fitted_or_fail(l, __func__);
     return st ? st
-              : genre__lin_copy_out(__func__, l->means, l->n_classes * l->d, out, out_len,
+              : genre__buffer_copy(__func__, l->means, l->n_classes * l->d, out, out_len,
                                     needed);
 }
 
@@ -776,7 +777,7 @@ genre_status genre_lda_get_xbar(const genre_lda *l, double *out, size_t out_len,
                                 size_t *needed)
 {
     genre_status st = fitted_or_fail(l, __func__);
-    return st ? st : genre__lin_copy_out(__func__, l->xbar, l->d, out, out_len, needed);
+    return st ? st : genre__buffer_copy(__func__, l->xbar, l->d, out, out_len, needed);
 }
 
 genre_status genre_lda_get_priors(const genre_lda *l, double *out, size_t out_len,
@@ -784,7 +785,7 @@ genre_status genre_lda_get_priors(const genre_lda *l, double *out, size_t out_le
 {
     genre_status st = fitted_or_fail(l, __func__);
     return st ? st
-              : genre__lin_copy_out(__func__, l->priors, l->n_classes, out, out_len, needed);
+              : genre__buffer_copy(__func__, l->priors, l->n_classes, out, out_len, needed);
 }
 
 genre_status genre_lda_get_classes(const genre_lda *l, int32_t *out, size_t out_len,
@@ -792,7 +793,7 @@ genre_status genre_lda_get_classes(const genre_lda *l, int32_t *out, size_t out_
 {
     genre_status st = fitted_or_fail(l, __func__);
     if (st == GENRE_OK)
-        st = genre__lin_out(__func__, out, out_len, l->n_classes, needed);
+        st = genre__buffer_check(__func__, out, out_len, l->n_classes, needed);
     if (st != GENRE_OK)
         return GENRE_PASS(st);
     memcpy(out, l->classes, l->n_classes * sizeof(int32_t));

@@ -22,7 +22,8 @@
 #include "eigen_sym.h"
 #include "error_private.h"
 #include "linalg.h"
-#include "linear_util.h"
+#include "caller_buffer.h"
+#include "linear_fit.h"
 #include "model_file.h"
 #include "params.h"
 
@@ -371,9 +372,9 @@ static genre_status check_apply(const genre_pca *p, const char *func, const doub
         return genre__fail(GENRE_E_SHAPE, func, "x has %zu columns but %s %zu", n_cols, what,
                            want_cols);
     size_t count = 0;
-    if ((st = genre__lin_count(func, n_rows, out_cols, &count)) != GENRE_OK)
+    if ((st = genre__buffer_count(func, n_rows, out_cols, &count)) != GENRE_OK)
         return st;
-    return genre__lin_out(func, out, out_len, count, needed);
+    return genre__buffer_check(func, out, out_len, count, needed);
 }
 
 genre_status genre_pca_transform(const genre_pca *p, const double *x, size_t n_rows,
@@ -454,28 +455,28 @@ genre_status genre_pca_get_components(const genre_pca *p, double *out, size_t ou
                                       size_t *needed)
 {
     genre_status st = fitted_or_fail(p, __func__);
-    return st ? st : genre__lin_copy_out(__func__, p->comp, p->k * p->d, out, out_len, needed);
+    return st ? st : genre__buffer_copy(__func__, p->comp, p->k * p->d, out, out_len, needed);
 }
 
 genre_status genre_pca_get_explained_variance(const genre_pca *p, double *out, size_t out_len,
                                               size_t *needed)
 {
     genre_status st = fitted_or_fail(p, __func__);
-    return st ? st : genre__lin_copy_out(__func__, p->var, p->k, out, out_len, needed);
+    return st ? st : genre__buffer_copy(__func__, p->var, p->k, out, out_len, needed);
 }
 
 genre_status genre_pca_get_explained_variance_ratio(const genre_pca *p, double *out,
                                                     size_t out_len, size_t *needed)
 {
     genre_status st = fitted_or_fail(p, __func__);
-    return st ? st : genre__lin_copy_out(__func__, p->ratio, p->k, out, out_len, needed);
+    return st ? st : genre__buffer_copy(__func__, p->ratio, p->k, out, out_len, needed);
 }
 
 genre_status genre_pca_get_mean(const genre_pca *p, double *out, size_t out_len,
                                 size_t *needed)
 {
     genre_status st = fitted_or_fail(p, __func__);
-    return st ? st : genre__lin_copy_out(__func__, p->mean, p->d, out, out_len, needed);
+    return st ? st : genre__buffer_copy(__func__, p->mean, p->d, out, out_len, needed);
 }
 
 genre_status genre_pca_get_loadings(const genre_pca *p, double *out, size_t out_len,
@@ -483,7 +484,7 @@ genre_status genre_pca_get_loadings(const genre_pca *p, double *out, size_t out_
 {
     genre_status st = fitted_or_fail(p, __func__);
     if (st == GENRE_OK)
-        st = genre__lin_out(__func__, out, out_len, p->k * p->d, needed);
+        st = genre__buffer_check(__func__, out, out_len, p->k * p->d, needed);
     if (st != GENRE_OK)
         return GENRE_PASS(st);
     for (size_t c = 0; c < p->k; c++) {

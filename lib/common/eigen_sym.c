@@ -23,7 +23,7 @@
 #include "eigen_sym.h"
 #include "alloc.h"
 #include "error_private.h"
-#include "linear_util.h"
+#include "linear_fit.h"
 #include "multiversion.h"
 
 #include <float.h>
