@@ -190,6 +190,14 @@ MAKER(split_stratified, genre_dataset_split, genre_dataset_split_stratified(o, f
       genre_dataset_split_free)
 MAKER(split_grouped, genre_dataset_split, genre_dataset_split_grouped(o, fx.ds, 1, 7),
       genre_dataset_split_free)
+static const uint8_t mask8[8] = {1, 0, 0, 1, 0, 0, 0, 0};
+static const int64_t rows2[2] = {6, 1};
+MAKER(split_stratified_fraction, genre_dataset_split,
+      genre_dataset_split_stratified_fraction(o, fx.ds, 0.25, 7), genre_dataset_split_free)
+MAKER(split_from_mask, genre_dataset_split, genre_dataset_split_from_mask(o, fx.ds, mask8, 8),
+      genre_dataset_split_free)
+MAKER(split_from_indices, genre_dataset_split,
+      genre_dataset_split_from_indices(o, fx.ds, rows2, 2), genre_dataset_split_free)
 MAKER(subset, genre_dataset, genre_dataset_subset(o, fx.ds, fx.split, GENRE_SPLIT_TEST),
       genre_dataset_free)
 
@@ -201,7 +209,8 @@ static const struct maker makers[] = {
     MODEL_ENTRIES(mlp),    MODEL_ENTRIES(tsne), MODEL_ENTRIES(text),
     ENTRY(schema_create),  ENTRY(schema_create_music_genre), ENTRY(read_memory),
     ENTRY(read_file),      ENTRY(prep_create), ENTRY(prep_load), ENTRY(prep_load_file),
-    ENTRY(split_stratified), ENTRY(split_grouped), ENTRY(subset),
+    ENTRY(split_stratified), ENTRY(split_grouped), ENTRY(split_stratified_fraction),
+    ENTRY(split_from_mask), ENTRY(split_from_indices), ENTRY(subset),
 };
 
 START_TEST(every_out_is_null_after_a_failed_allocation)

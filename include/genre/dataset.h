@@ -15,8 +15,9 @@
  *    genre_dataset_schema_create_music_genre());
  * 2. genre_dataset_read_file() or genre_dataset_read_memory();
  * 3. genre_dataset_drop_empty_rows();
- * 4. genre_dataset_split_stratified() or genre_dataset_split_grouped(), then
- *    genre_dataset_subset() for each side;
+ * 4. genre_dataset_split_stratified(), _stratified_fraction(), _grouped(),
+ *    _from_mask() or _from_indices(), then genre_dataset_subset() for each
+ *    side;
  * 5. configure a ::genre_dataset_prep (imputation steps), then
  *    genre_dataset_prep_fit_apply() on the training rows and
  *    genre_dataset_prep_apply() on the test rows;
@@ -729,11 +730,83 @@ GENRE_API genre_status genre_dataset_split_grouped(genre_dataset_split **out,
                                                    int64_t test_per_class,
                                                    uint64_t seed);
 
+/**
+ * Stratified split with a fraction of each class: every label value keeps
+ * about `test_fraction` of its rows in test, the rest in train; the rows of
+ * a class are drawn uniformly at random and both sides are then shuffled,
+ * as in genre_dataset_split_stratified(). Same table and seed, same split.
+ *
+ * Test rows per class, for classes of m_c rows (n rows in all):
+ * 1. q_c = test_fraction x m_c; each class gets floor(q_c);
+ * 2. T = floor(test_fraction x n + 0.5) (round half up); the
+ *    T - sum floor(q_c) rows still to give go one each to the classes with
+ *    the largest fractional parts q_c - floor(q_c) (ties: the class whose
+ *    label appeared first in the table), the largest-remainder rule, so the
+ *    test side has T rows when step 3 changes nothing;
+ * 3. every class is then clamped to at least 1 test row and at least 1
+ *    training row (which may move the total away from T).
+ * Products are computed in double precision. Example: classes of 10, 7 and 3
+ * rows at 0.2 give q = 2, 1.4, 0.6, T = 4, floors 2 + 1 + 0 = 3, and the one
+ * remaining row goes to the third class (0.6 > 0.4): 2, 1 and 1 test rows.
+ * A label value with no rows in the table (a subset's dictionary) is
+ * skipped.
+ * @param[out] out receives the split; free with genre_dataset_split_free().
+ * @param[in] test_fraction in (0, 1).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, test_fraction not in (0, 1)
+ *   or NaN, a class with a single row: the message names the class's label
+ *   value and its count); GENRE_E_BAD_STATE (no label column, a row without
+ *   a label); GENRE_E_NOMEM.
+ * Thread-safe on a const ds. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_split_stratified_fraction(genre_dataset_split **out,
+                                                               const genre_dataset *ds,
+                                                               double test_fraction,
+                                                               uint64_t seed);
+
+/**
+ * The caller's split, row by row: row r goes to test when is_test[r] is 1
+ * and to train when it is 0. Nothing is drawn or shuffled: both sides list
+ * their rows in table order, so a split saved by a user (a split file)
+ * reproduces exactly. A side may be empty. Class counts count the rows that
+ * have a label (none when the schema has no label column); rows without a
+ * label are allowed.
+ * @param[out] out receives the split; free with genre_dataset_split_free().
+ * @param[in] is_test n entries, each 0 or 1; only read during the call.
+ * @param[in] n the table's row count.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL; an entry other than 0 or 1,
+ *   named with its index, its line in the source and its value);
+ *   GENRE_E_SHAPE (n is not the table's row count); GENRE_E_NOMEM.
+ * Thread-safe on a const ds. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_split_from_mask(genre_dataset_split **out,
+                                                     const genre_dataset *ds,
+                                                     const uint8_t *is_test, size_t n);
+
+/**
+ * The caller's split as a list of test rows (0-based indices into ds, as
+ * genre_dataset_split_rows() gives them): the test side is exactly
+ * test_rows in the caller's order, the training side every other row in
+ * table order. Nothing is drawn or shuffled. A side may be empty. Class
+ * counts as in genre_dataset_split_from_mask().
+ * @param[in] test_rows n_test distinct row indices; only read during the
+ *            call; may be NULL when n_test is 0.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL; an index below 0 or not
+ *   below the row count, or one given twice: the message names its
+ *   position and value, and for a repeat the earlier position);
+ *   GENRE_E_NOMEM.
+ * Thread-safe on a const ds. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_split_from_indices(genre_dataset_split **out,
+                                                        const genre_dataset *ds,
+                                                        const int64_t *test_rows, size_t n_test);
+
 /** Frees a split; NULL is a no-op. Needs exclusive access. @since 0.1 */
 GENRE_API void genre_dataset_split_free(genre_dataset_split *split);
 
 /**
- * Row indices (into the split table) of one side, in shuffled order.
+ * Row indices (into the split table) of one side, in the split's order:
+ * shuffled for drawn splits, the caller's for genre_dataset_split_from_mask()
+ * and genre_dataset_split_from_indices().
  * @param[in] side GENRE_SPLIT_TRAIN or GENRE_SPLIT_TEST.
  * @param[out] rows destination or NULL for a size query; cap in elements;
  *             needed receives the count (may be NULL).

@@ -236,6 +236,9 @@ genre_status genre_dataset_prep_load_file(genre_dataset_prep **out, const char *
 genre_status genre_dataset_prep_set_model_callbacks(genre_dataset_prep *prep, const char *column, genre_dataset_fit_fn fit, genre_dataset_predict_fn predict, void *user_data);
 genre_status genre_dataset_split_stratified(genre_dataset_split **out, const genre_dataset *ds, int64_t test_per_class, uint64_t seed);
 genre_status genre_dataset_split_grouped(genre_dataset_split **out, const genre_dataset *ds, int64_t test_per_class, uint64_t seed);
+genre_status genre_dataset_split_stratified_fraction(genre_dataset_split **out, const genre_dataset *ds, double test_fraction, uint64_t seed);
+genre_status genre_dataset_split_from_mask(genre_dataset_split **out, const genre_dataset *ds, const uint8_t *is_test, size_t n);
+genre_status genre_dataset_split_from_indices(genre_dataset_split **out, const genre_dataset *ds, const int64_t *test_rows, size_t n_test);
 void genre_dataset_split_free(genre_dataset_split *split);
 genre_status genre_dataset_split_rows(const genre_dataset_split *split, int32_t side, int64_t *rows, size_t cap, size_t *needed);
 genre_status genre_dataset_split_class_counts(const genre_dataset_split *split, int32_t side, int64_t *counts, size_t cap, size_t *needed);

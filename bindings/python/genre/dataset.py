@@ -136,6 +136,34 @@ class Dataset(Handle):
     def split_grouped(self, test_per_class, seed=0):
         return Split._make(lib.genre_dataset_split_grouped, self, test_per_class, seed)
 
+    def split_stratified_fraction(self, test_fraction, seed=0):
+        """About test_fraction of every class in test (largest remainder, at
+        least one test and one training row per class); sides shuffled."""
+        return Split._call(lib.genre_dataset_split_stratified_fraction, self,
+                           float(test_fraction), int(seed) % 2**64)
+
+    def split_from_mask(self, is_test):
+        """The caller's split: is_test[r] 1 (test) or 0 (train) for every row;
+        both sides in table order."""
+        mask = np.ascontiguousarray(is_test)
+        if mask.ndim != 1 or mask.dtype.kind not in "biu":
+            raise TypeError("is_test must be a 1-D array of 0/1 integers or booleans")
+        if mask.size and (mask.min() < 0 or mask.max() > 255):
+            bad = int(np.flatnonzero((mask < 0) | (mask > 255))[0])
+            raise ValueError("is_test[%d] is %s, not 0 or 1" % (bad, mask[bad]))
+        mask = mask.astype(np.uint8)
+        return Split._call(lib.genre_dataset_split_from_mask, self,
+                           ffi.cast("const uint8_t *", mask.ctypes.data), mask.size)
+
+    def split_from_indices(self, test_rows):
+        """The caller's split: test_rows (0-based, distinct) in the given
+        order on the test side, every other row in table order on train."""
+        rows = np.ascontiguousarray(test_rows, dtype=np.int64)
+        if rows.ndim != 1:
+            raise TypeError("test_rows must be 1-D")
+        return Split._call(lib.genre_dataset_split_from_indices, self,
+                           ffi.cast("const int64_t *", rows.ctypes.data), rows.size)
+
     def subset(self, split, side):
         out = ffi.new("genre_dataset **")
         with self._lock.read():
@@ -186,13 +214,17 @@ class Split(Handle):
     _kind = "dataset_split"
 
     def __init__(self):
-        raise TypeError("use Dataset.split_stratified() or Dataset.split_grouped()")
+        raise TypeError("use a Dataset.split_*() method")
 
     @classmethod
     def _make(cls, fn, ds, test_per_class, seed):
+        return cls._call(fn, ds, int(test_per_class), int(seed) % 2**64)
+
+    @classmethod
+    def _call(cls, fn, ds, *args):
         out = ffi.new("genre_dataset_split **")
         with ds._lock.read():
-            check(fn(out, ds.handle, int(test_per_class), int(seed) % 2**64))
+            check(fn(out, ds.handle, *args))
         return cls._from_raw(out[0])
 
     def rows(self, side):

@@ -513,6 +513,9 @@ extern "C" {
     pub fn genre_dataset_prep_set_model_callbacks(prep: *mut genre_dataset_prep, column: *const c_char, fit: genre_dataset_fit_fn, predict: genre_dataset_predict_fn, user_data: *mut c_void) -> genre_status;
     pub fn genre_dataset_split_stratified(out: *mut *mut genre_dataset_split, ds: *const genre_dataset, test_per_class: i64, seed: u64) -> genre_status;
     pub fn genre_dataset_split_grouped(out: *mut *mut genre_dataset_split, ds: *const genre_dataset, test_per_class: i64, seed: u64) -> genre_status;
+    pub fn genre_dataset_split_stratified_fraction(out: *mut *mut genre_dataset_split, ds: *const genre_dataset, test_fraction: f64, seed: u64) -> genre_status;
+    pub fn genre_dataset_split_from_mask(out: *mut *mut genre_dataset_split, ds: *const genre_dataset, is_test: *const u8, n: usize) -> genre_status;
+    pub fn genre_dataset_split_from_indices(out: *mut *mut genre_dataset_split, ds: *const genre_dataset, test_rows: *const i64, n_test: usize) -> genre_status;
     pub fn genre_dataset_split_free(split: *mut genre_dataset_split);
     pub fn genre_dataset_split_rows(split: *const genre_dataset_split, side: i32, rows: *mut i64, cap: usize, needed: *mut usize) -> genre_status;
     pub fn genre_dataset_split_class_counts(split: *const genre_dataset_split, side: i32, counts: *mut i64, cap: usize, needed: *mut usize) -> genre_status;
