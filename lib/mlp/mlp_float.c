@@ -13,7 +13,7 @@
  * the same fused ReLU, fused multiply-adds in a fixed order, reductions over
  * rows in WLF = 8 fixed lanes, one AVX2 vector); the AVX2 ones
  * (mlp_kernels.c) are blocked for 8-float vectors and give the same bits
- * (tests/test_mlp.c compares them).
+ * (tests/test_mlp_kernels.c compares them).
  */
 
 #include "mlp_private.h"

@@ -26,7 +26,7 @@
  * vector width (per-row sums in input order; reductions over rows in WL = 4
  * fixed lanes combined in a fixed order; fused multiply-adds, which are
  * correctly rounded), so the built-in kernels give the same bits with SSE2,
- * AVX2 or AVX-512 (tests/test_mlp.c compares the AVX2 and portable ones).
+ * AVX2 or AVX-512 (tests/test_mlp_kernels.c compares the AVX2 and portable ones).
  */
 
 int genre__mlp_use_builtin(const mlp_net *n, size_t layer)
