@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Private: libgenre's dense symmetric eigensolver (PCA, LDA).
+ * Private: libgenre's dense eigensolver for real symmetric and symmetric-
+ * definite (A v = lambda B v) problems, eigenvalues descending.
  *
  * It calls no BLAS: OpenBLAS runs level-2 calls such as the dsymv of a
  * tridiagonal reduction on its thread pool, and after a fork() it starts
