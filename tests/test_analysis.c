@@ -57,6 +57,10 @@
  *   test_analysis split_strict <genre-analysis> <source-dir> <work-dir>
  *     a split file whose line 3 is `0.0` is refused naming file, line and
  *     value, and no report is written.
+ *   test_analysis split_lines <genre-analysis> <source-dir> <work-dir>
+ *     with --split-file, a value missing on the table's last line (50006,
+ *     a training row) is reported with the input's name and that line, not
+ *     a line of the program's training copy.
  *   test_analysis installed <cmake> <build-dir> <work-dir>
  *     installs the build into a prefix under <work-dir> (cmake --install),
  *     runs the installed genre-analysis from another folder with no --input
@@ -1008,6 +1012,29 @@ static int test_split_strict(const char *prog, const char *src, const char *work
     return 0;
 }
 
+static int test_split_lines(const char *prog, const char *src, const char *work)
+{
+    char w[1100], p[4000], err[1300], opts[3000];
+    snprintf(w, sizeof w, "%.900s/split-lines", work);
+    snprintf(err, sizeof err, "%s.err", w);
+    /* energy (field 8) emptied on the last line: a declared marker, not
+     * imputed, so exporting the training rows stops there */
+    snprintf(p, sizeof p,
+             "rm -rf '%s' && mkdir -p '%s' && gzip -dc '%s/data/music_genre.csv.gz' | "
+             "awk -F, -v OFS=, 'NR == 50006 { $8 = \"\" } { print }' > '%s/holed.csv'",
+             w, w, src, w);
+    CHECK(run_program(p) == 0, "cannot make %s/holed.csv", w);
+    snprintf(opts, sizeof opts,
+             "cd '%s' && '%s' " FAST " --tempo-median --split-file "
+             "'%.900s/tests/fixtures/real_split.csv.gz' -o rep -i holed.csv",
+             w, prog, src);
+    int rc = run_capture(opts, err);
+    CHECK(rc == 1, "a missing energy: exit %d, expected 1", rc);
+    CHECK(err_has(err, "holed.csv:50006: column 'energy': value is missing"),
+          "the message does not name holed.csv and its line 50006");
+    return 0;
+}
+
 static int test_installed(const char *cmake, const char *build, const char *work)
 {
     char cmd[20000], prefix[1024], cwd[1024], err[1100];
@@ -1073,7 +1100,7 @@ int main(int argc, char **argv)
     if (argc != 5) {
         fprintf(stderr, "usage: test_analysis report|tsne|schema|names|outdir_refuse|outdir_replace|"
                         "outdir_partial|outdir_links|outdir_killed|outdir_race|"
-                        "split_strict <genre-analysis> <src> <work>\n"
+                        "split_strict|split_lines <genre-analysis> <src> <work>\n"
                         "       test_analysis installed <cmake> <build> <work>\n");
         return 2;
     }
@@ -1097,6 +1124,8 @@ int main(int argc, char **argv)
         test_outdir_partial(argv[2], argv[3], argv[4]);
     else if (!strcmp(argv[1], "split_strict"))
         test_split_strict(argv[2], argv[3], argv[4]);
+    else if (!strcmp(argv[1], "split_lines"))
+        test_split_lines(argv[2], argv[3], argv[4]);
     else if (!strcmp(argv[1], "names"))
         test_names(argv[2], argv[3], argv[4]);
     else

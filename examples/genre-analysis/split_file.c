@@ -97,60 +97,6 @@ static int buf_add(buf *b, const char *s, size_t n)
     return 0;
 }
 
-int split_file_apply(const char *data, size_t len, const char *data_name,
-                     const unsigned char *sides, size_t n_sides, const char *split_name,
-                     char **train, size_t *train_len, char **test, size_t *test_len, char *err,
-                     size_t errcap)
-{
-    buf out[2] = {{0}, {0}};
-    size_t i = 0, k = 0;
-    *train = *test = NULL;
-    *train_len = *test_len = 0;
-    /* the header record */
-    while (i < len && data[i] != '\n')
-        i++;
-    if (i >= len) {
-        snprintf(err, errcap, "%s has no data rows", data_name);
-        return -1;
-    }
-    if (buf_add(&out[0], data, i + 1) || buf_add(&out[1], data, i + 1))
-        goto nomem;
-    i++;
-    while (i < len) {
-        size_t s = i;
-        int q = 0, blank = 1;
-        while (i < len && (q || data[i] != '\n')) {
-            if (data[i] == '"')
-                q = !q;
-            if (data[i] != ',' && data[i] != '\r')
-                blank = 0;
-            i++;
-        }
-        size_t e = i < len ? i + 1 : i;
-        i = e;
-        if (blank)
-            continue;
-        if (k < n_sides && buf_add(&out[sides[k] ? 1 : 0], data + s, e - s))
-            goto nomem;
-        k++;
-    }
-    if (k != n_sides) {
-        snprintf(err, errcap,
-                 "the split file %s has %zu assignments (lines after its header) but %s has "
-                 "%zu non-empty rows: it needs one 0/1 line per row",
-                 split_name, n_sides, data_name, k);
-        free(out[0].p), free(out[1].p);
-        return -1;
-    }
-    *train = out[0].p, *train_len = out[0].n;
-    *test = out[1].p, *test_len = out[1].n;
-    return 0;
-nomem:
-    snprintf(err, errcap, "out of memory splitting %s by %s", data_name, split_name);
-    free(out[0].p), free(out[1].p);
-    return -1;
-}
-
 int split_file_read(const char *path, char **text, size_t *len)
 {
     *text = NULL, *len = 0;

@@ -23,21 +23,6 @@ int split_file_parse(const char *text, size_t len, const char *path, unsigned ch
                      size_t *n, char *err, size_t errcap);
 
 /*
- * Splits the CSV text data (len bytes: a header line, then records; a
- * quoted field may span lines; a record whose fields are all empty is
- * skipped and takes no assignment) by sides, the n_sides assignments of
- * split_file_parse(): *train and *test are new NUL-terminated buffers
- * (free() them), each the header followed by its records, with their
- * lengths in *train_len and *test_len. Returns 0, or -1 with both left NULL
- * and err holding one message naming data_name and split_name (no data
- * row, a count that differs, out of memory). Thread-safe.
- */
-int split_file_apply(const char *data, size_t len, const char *data_name,
-                     const unsigned char *sides, size_t n_sides, const char *split_name,
-                     char **train, size_t *train_len, char **test, size_t *test_len, char *err,
-                     size_t errcap);
-
-/*
  * Reads the whole file at path, gzip or plain, into *text (a new
  * NUL-terminated buffer, free() it) of *len bytes. Returns 0, or -1 with
  * *text NULL (cannot open or read it, or out of memory; errno may say).

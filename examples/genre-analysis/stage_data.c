@@ -10,17 +10,17 @@
 
 #include <stdlib.h>
 
-/* --split-file: split the raw CSV records by an external assignment
- * (split_file.c) and read each side from memory (the dataset module makes
- * splits only by itself). */
-static int split_by_file(run *r, const genre_dataset_schema *schema, genre_dataset **tr,
-                         genre_dataset **te)
+/* --split-file: the library's split from the file's assignments, one per
+ * row of ds (blank rows already dropped), so the sides keep the input's name
+ * and real line numbers for every later message. */
+static int split_by_file(run *r, const genre_dataset *ds, genre_dataset_split **split,
+                         genre_dataset **tr, genre_dataset **te)
 {
-    char *raw = NULL, *text = NULL;
-    size_t raw_len = 0, text_len = 0;
+    char *text = NULL;
+    size_t text_len = 0;
     unsigned char *sides = NULL;
-    char *part[2] = {NULL, NULL};
-    size_t n_sides = 0, len[2] = {0, 0};
+    size_t n_sides = 0;
+    int64_t rows = 0;
     int rc = -1;
     if (split_file_read(r->opt.split_file, &text, &text_len)) {
         snprintf(r->error, sizeof r->error, "cannot read the split file %s",
@@ -30,24 +30,26 @@ static int split_by_file(run *r, const genre_dataset_schema *schema, genre_datas
     if (split_file_parse(text, text_len, r->opt.split_file, &sides, &n_sides,
                          r->error, sizeof r->error))
         goto done;
-    if (split_file_read(r->data_path, &raw, &raw_len)) {
-        snprintf(r->error, sizeof r->error, "cannot read %.900s", r->data_path);
+    genre_dataset_get_i64(ds, GENRE_DATASET_N_ROWS, &rows);
+    if (n_sides != (size_t)rows) {
+        snprintf(r->error, sizeof r->error,
+                 "the split file %.300s has %zu assignments (lines after its header) but "
+                 "%.300s has %lld non-empty rows: it needs one 0/1 line per row",
+                 r->opt.split_file, n_sides, r->data_path, (long long)rows);
         goto done;
     }
-    if (split_file_apply(raw, raw_len, r->data_path, sides, n_sides,
-                         r->opt.split_file, &part[0], &len[0], &part[1], &len[1], r->error,
-                         sizeof r->error))
-        goto done;
-    genre_status st = genre_dataset_read_memory(tr, schema, part[0], len[0], "train rows");
+    genre_status st = genre_dataset_split_from_mask(split, ds, sides, n_sides);
     if (!st)
-        st = genre_dataset_read_memory(te, schema, part[1], len[1], "test rows");
+        st = genre_dataset_subset(tr, ds, *split, GENRE_SPLIT_TRAIN);
+    if (!st)
+        st = genre_dataset_subset(te, ds, *split, GENRE_SPLIT_TEST);
     if (st) {
         snprintf(r->error, sizeof r->error, "%s", genre_last_error());
         goto done;
     }
     rc = 0;
 done:
-    free(raw), free(text), free(part[0]), free(part[1]), free(sides);
+    free(text), free(sides);
     return rc;
 }
 
@@ -175,7 +177,7 @@ int stage_data(run *r)
             stage_end(s, ST_FAILED);
             goto cleanup;
         }
-        if (split_by_file(r, schema, &tr, &te)) {
+        if (split_by_file(r, ds, &split, &tr, &te)) {
             r->failed = 1;
             stage_note(s, "%s", r->error);
             stage_end(s, ST_FAILED);

@@ -70,7 +70,11 @@ typedef struct genre_dataset_split genre_dataset_split;
  *  GENRE_UNSEEN_RESERVED_CODE (1), an enumeration
  *  (genre_dataset_schema_param_values()): what genre_dataset_prep_apply()
  *  does with a category never seen in the fit rows (or absent from a fixed
- *  order): fail, or give the row code -1, counted in the report. */
+ *  order): fail, or give the row code -1, counted in the report. A value
+ *  outside a column's declared order (genre_dataset_schema_set_category_order())
+ *  is known when the file is read, so under GENRE_UNSEEN_ERROR the read
+ *  itself fails, naming the file, line, column and value; under
+ *  GENRE_UNSEEN_RESERVED_CODE it is read and encoded as -1. */
 #define GENRE_SCHEMA_UNSEEN_CATEGORY 2
 
 /** i64, range [0, 256], default 0: threads the reader may use on inputs
@@ -203,7 +207,10 @@ GENRE_API genre_status genre_dataset_schema_set_no_group(genre_dataset_schema *s
 /**
  * Fixes the ordinal order of a categorical or label column: names[i]
  * gets code i. Without a fixed order, codes follow the byte order of the
- * names seen in the fit rows. Names are copied.
+ * names seen in the fit rows. Names are copied. The order is the column's
+ * whole set of categories: under GENRE_UNSEEN_ERROR (the default) a read
+ * with this schema fails at the first other value
+ * (GENRE_SCHEMA_UNSEEN_CATEGORY).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, n == 0, n > 2^31-1, a
  *         repeated name, column neither categorical nor label);
  *         GENRE_E_MISSING_COLUMN; GENRE_E_NOMEM.
@@ -329,7 +336,10 @@ GENRE_API genre_status genre_dataset_schema_set_progress(genre_dataset_schema *s
  * host locale and are correctly rounded.
  *
  * Every failure message names the file, the line, the column and the
- * offending text. Inputs over 1 MiB are parsed on up to
+ * offending text. The table keeps the input's name and each row's line,
+ * through genre_dataset_drop_empty_rows() and genre_dataset_subset(), and
+ * every later message about a row (export, preparation, splits) names it
+ * as "file:line". Inputs over 1 MiB are parsed on up to
  * GENRE_SCHEMA_THREADS threads; the result and every message are the same
  * as with one thread.
  *
@@ -356,6 +366,8 @@ GENRE_API genre_status genre_dataset_schema_set_progress(genre_dataset_schema *s
  *   GENRE_E_INVALID_UTF8;
  *   GENRE_E_DUPLICATE_COLUMN (a header name twice);
  *   GENRE_E_MISSING_COLUMN (a schema column absent from the header);
+ *   GENRE_E_UNSEEN_CATEGORY (a categorical or label value outside the
+ *     column's declared order, under GENRE_UNSEEN_ERROR);
  *   GENRE_E_CANCELLED (the schema's progress callback asked to stop);
  *   GENRE_E_NOMEM.
  * Thread-safe for distinct outputs (the schema is only read). @since 0.1
@@ -829,7 +841,9 @@ GENRE_API genre_status genre_dataset_split_class_counts(const genre_dataset_spli
 
 /**
  * A new table holding one side of a split of `ds`, in the split's order,
- * with a copy of ds's report plus "subset" "rows".
+ * with a copy of ds's report plus "subset" "rows". Its rows keep ds's
+ * input name and source lines, so messages about them name the original
+ * file and line.
  * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_SHAPE (split made on a
  *         table of another size); GENRE_E_NOMEM.
  * Thread-safe on a const ds. @since 0.1
@@ -865,7 +879,8 @@ GENRE_API genre_status genre_dataset_leakage(const genre_dataset *ds,
  *             needed receives n_rows * n_columns (may be NULL).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, text/group/ignored column);
  *   GENRE_E_MISSING_COLUMN; GENRE_E_BAD_STATE (categorical not encoded);
- *   GENRE_E_MISSING_VALUE (a value still missing, row and column named);
+ *   GENRE_E_MISSING_VALUE (a value still missing: the input's name, the
+ *   row's line in it and the column named);
  *   GENRE_E_BUFFER_TOO_SMALL.
  * Thread-safe on a const handle. @since 0.1
  */

@@ -382,6 +382,7 @@ void genre_dataset_free(genre_dataset *ds)
     genre__free(ds->cols);
     genre__free(ds->blank);
     genre__free(ds->line);
+    genre__free(ds->source);
     genre__free(ds->rep);
     genre_dataset_schema_free(ds->schema);
     genre__free(ds);

@@ -253,6 +253,14 @@ static int show_len(size_t len)
     return (int)(len < SHOW ? len : SHOW);
 }
 
+static int in_order(const struct genre__schema_col *sc, const char *f, size_t len)
+{
+    for (size_t k = 0; k < sc->n_order; k++)
+        if (strlen(sc->order[k]) == len && memcmp(sc->order[k], f, len) == 0)
+            return 1;
+    return 0;
+}
+
 genre_status genre__csv_store_row(struct reader *rd, genre_dataset *ds, const struct colmap *map,
                                   int64_t line, int64_t *missing)
 {
@@ -317,6 +325,7 @@ genre_status genre__csv_store_row(struct reader *rd, genre_dataset *ds, const st
              * the previous row's value before hashing. */
             int32_t id;
             int32_t prev = r > 0 ? c->id[r - 1] : -1;
+            size_t known = c->dict.n;
             if (sc->role == GENRE_COL_TEXT)
                 id = genre__dict_append(&c->dict, f, fd->len);
             else if (prev >= 0 && c->dict.len[prev] == fd->len &&
@@ -326,6 +335,19 @@ genre_status genre__csv_store_row(struct reader *rd, genre_dataset *ds, const st
                 id = genre__dict_intern(&c->dict, f, fd->len);
             if (id < 0)
                 return GENRE_E_NOMEM;
+            /* A declared order is the whole set of categories: under
+             * GENRE_UNSEEN_ERROR a value outside it could never be encoded,
+             * so it fails here, where its file and line are known. Checked
+             * once per distinct value. */
+            if ((size_t)id >= known && sc->order && s->unseen_policy == GENRE_UNSEEN_ERROR &&
+                !in_order(sc, f, fd->len))
+                return GENRE_FAIL(GENRE_E_UNSEEN_CATEGORY,
+                                  "%s:%lld: column '%s': '%.*s' is not one of the %zu "
+                                  "categories of its declared order (add it to the order, or "
+                                  "set GENRE_SCHEMA_UNSEEN_CATEGORY to "
+                                  "GENRE_UNSEEN_RESERVED_CODE to read it as code -1)",
+                                  rd->name, (long long)line, sc->name, show_len(fd->len), f,
+                                  sc->n_order);
             c->id[r] = id;
         }
     }

@@ -48,8 +48,8 @@ genre_status genre_dataset_export_matrix(const genre_dataset *ds, const char *co
             int missing = c->num ? isnan(c->num[r]) : c->code[r] == GENRE__CODE_MISSING;
             if (missing) {
                 st = GENRE_FAIL(GENRE_E_MISSING_VALUE,
-                                "row %zu (line %lld), column '%s': value is missing", r,
-                                (long long)ds->line[r], columns[k]);
+                                GENRE__AT_FMT ": column '%s': value is missing",
+                                GENRE__AT(ds, r), columns[k]);
                 break;
             }
         }
@@ -79,8 +79,8 @@ genre_status genre_dataset_export_labels(const genre_dataset *ds, int32_t *out, 
         return GENRE_PASS(st);
     for (size_t r = 0; r < ds->n_rows; r++)
         if (c->code[r] == GENRE__CODE_MISSING)
-            return GENRE_FAIL(GENRE_E_MISSING_VALUE, "row %zu (line %lld): label is missing", r,
-                              (long long)ds->line[r]);
+            return GENRE_FAIL(GENRE_E_MISSING_VALUE, GENRE__AT_FMT ": label is missing",
+                              GENRE__AT(ds, r));
     memcpy(out, c->code, ds->n_rows * sizeof *out);
     return GENRE_OK;
 }

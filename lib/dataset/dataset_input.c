@@ -157,6 +157,11 @@ static genre_status parse_watched(genre_dataset **out, const genre_dataset_schem
     genre_status st = genre__dataset_parse(out, schema, buf, len, name);
     if (st != GENRE_OK)
         return st;
+    if (!((*out)->source = genre__strdup(name))) {
+        genre_dataset_free(*out);
+        *out = NULL;
+        return GENRE_E_NOMEM;
+    }
     log_read(schema, *out, name);
     if (genre__progress(h, GENRE_SCHEMA_PHASE_PARSE, (int64_t)len, (int64_t)len, NAN)) {
         genre_dataset_free(*out);

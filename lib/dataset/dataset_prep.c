@@ -329,8 +329,8 @@ static genre_status apply_encoding(const genre_dataset_prep *p, const struct gen
             unseen++;
         } else {
             st = GENRE_FAIL(GENRE_E_UNSEEN_CATEGORY,
-                            "line %lld, column '%s': category '%s' was not seen when fitting",
-                            (long long)ds->line[r], col_name(p->schema, e->col),
+                            GENRE__AT_FMT ": column '%s': category '%s' was not seen when fitting",
+                            GENRE__AT(ds, r), col_name(p->schema, e->col),
                             GENRE__DICT_STR(&c->dict, id));
             break;
         }
@@ -507,9 +507,9 @@ static genre_status gather_features(const genre_dataset_prep *p, const struct ge
                                                                          : (double)c->code[rows[i]]);
             if (isnan(v))
                 return GENRE_FAIL(GENRE_E_MISSING_VALUE,
-                                  "%s of '%s': line %lld, feature '%s' is missing",
-                                  step_name(s->kind), col_name(p->schema, s->col),
-                                  (long long)ds->line[rows[i]],
+                                  GENRE__AT_FMT ": %s of '%s': feature '%s' is missing",
+                                  GENRE__AT(ds, rows[i]), step_name(s->kind),
+                                  col_name(p->schema, s->col),
                                   col_name(p->schema, s->features[k]));
             x[i * s->n_features + k] = v;
         }
@@ -568,8 +568,8 @@ static genre_status run_model(const genre_dataset_prep *p, const struct genre__p
         for (size_t i = 0; st == GENRE_OK && i < n; i++)
             if (!isfinite(y[i]))
                 st = GENRE_FAIL(GENRE_E_NONFINITE,
-                                "impute_model of '%s': prediction %g for line %lld",
-                                col_name(p->schema, s->col), y[i], (long long)ds->line[rows[i]]);
+                                "impute_model of '%s': prediction %g for " GENRE__AT_FMT,
+                                col_name(p->schema, s->col), y[i], GENRE__AT(ds, rows[i]));
         if (st == GENRE_OK)
             st = genre__report_set(ds, "impute_model", s->col, "imputed", (int64_t)n);
         if (st == GENRE_OK)
@@ -640,9 +640,9 @@ static genre_status check_target(const genre_dataset_prep *p, const genre_datase
     for (size_t r = 0; r < ds->n_rows; r++)
         if (ds->blank[r])
             return GENRE_FAIL(GENRE_E_BAD_STATE,
-                              "line %lld is an empty record: call genre_dataset_drop_empty_rows() "
-                              "first",
-                              (long long)ds->line[r]);
+                              GENRE__AT_FMT " is an empty record: call "
+                              "genre_dataset_drop_empty_rows() first",
+                              GENRE__AT(ds, r));
     return check_same_schema(p->schema, ds->schema);
 }
 

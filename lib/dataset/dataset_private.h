@@ -122,6 +122,7 @@ struct genre_dataset {
     size_t n_rows, cap_rows;
     uint8_t *blank;               /* 1 when every field of the record was empty */
     int64_t *line;                /* line of the record in its source */
+    char *source;                 /* the source's name (path or read_memory's name) */
     int32_t no_group_id;          /* dict id of the "no group" value or -1 */
     int encoded;
     struct genre__report_entry *rep;
@@ -133,6 +134,15 @@ genre_status genre__dataset_alloc(genre_dataset **out, const genre_dataset_schem
 genre_status genre__dataset_reserve(genre_dataset *ds, size_t rows);
 genre_status genre__report_set(genre_dataset *ds, const char *step, int32_t col,
                                const char *counter, int64_t value);
+
+/* Row-level messages name the record as "source:line", the form of the
+ * reader's messages; subsets keep both, so the line is the input's. */
+#define GENRE__AT_FMT "%s:%lld"
+#define GENRE__AT(ds, r) genre__source(ds), (long long)(ds)->line[(r)]
+static inline const char *genre__source(const genre_dataset *ds)
+{
+    return ds->source ? ds->source : "<memory>";
+}
 
 /* Is row r's group a real group (not missing, not the "no group" value)? */
 static inline int genre__has_group(const genre_dataset *ds, size_t r)

@@ -39,8 +39,8 @@ static genre_status split_labels(const genre_dataset *ds, int64_t test_per_class
     for (size_t r = 0; r < ds->n_rows; r++)
         if (c->id[r] < 0)
             return GENRE_FAIL(GENRE_E_BAD_STATE,
-                              "line %lld has no label (drop empty rows before splitting)",
-                              (long long)ds->line[r]);
+                              GENRE__AT_FMT " has no label (drop empty rows before splitting)",
+                              GENRE__AT(ds, r));
     *labels = c->id;
     *n_classes = c->dict.n;
     return GENRE_OK;
@@ -282,8 +282,8 @@ genre_status genre_dataset_split_from_mask(genre_dataset_split **out, const genr
     for (size_t r = 0; r < n; r++)
         if (is_test[r] > 1)
             return GENRE_FAIL(GENRE_E_INVALID_ARG,
-                              "is_test[%zu] (line %lld) is %u, not 0 (train) or 1 (test)", r,
-                              (long long)ds->line[r], (unsigned)is_test[r]);
+                              "is_test[%zu] (" GENRE__AT_FMT ") is %u, not 0 (train) or 1 (test)", r,
+                              GENRE__AT(ds, r), (unsigned)is_test[r]);
     size_t n_classes = 0;
     const int32_t *labels = given_labels(ds, &n_classes);
     return GENRE_PASS(finish_split(out, ds, is_test, labels, n_classes, NULL));
@@ -513,6 +513,8 @@ genre_status genre_dataset_subset(genre_dataset **out, const genre_dataset *ds,
                 d->code[i] = c->code[rows[i]];
         }
     }
+    if (st == GENRE_OK && ds->source && !(sub->source = genre__strdup(ds->source)))
+        st = GENRE_E_NOMEM;
     if (st == GENRE_OK && ds->n_rep > 0) {
         sub->rep = genre__alloc_array(ds->n_rep, sizeof *sub->rep);
         if (!sub->rep)

@@ -54,7 +54,7 @@ def test_mask_split_keeps_table_order():
     assert ds.subset(sp, "test").to_numpy(["x"]).ravel().tolist() == [0, 3, 4]
     with pytest.raises(genre.ERRORS[genre.lib.GENRE_E_SHAPE]):
         ds.split_from_mask([1, 0])
-    with pytest.raises(ValueError, match=r"is_test\[2\] \(line 4\) is 2"):
+    with pytest.raises(ValueError, match=r"is_test\[2\] \(<memory>:4\) is 2"):
         ds.split_from_mask([0, 1, 2, 0, 0, 0])
     with pytest.raises(ValueError, match=r"is_test\[1\] is 300"):
         ds.split_from_mask([0, 300, 0, 0, 0, 0])
