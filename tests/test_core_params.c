@@ -201,6 +201,29 @@ START_TEST(check_table_finds_bad_tables)
 }
 END_TEST
 
+START_TEST(u32_slot)
+{
+    typedef struct {
+        uint32_t hash_seed;
+    } u32_params;
+    const genre__param ok[] = {GENRE__I64(K_SEED, GENRE__SLOT_U32, u32_params, hash_seed, 7, 0,
+                                          (int64_t)UINT32_MAX, "0.1")};
+    const genre__param wide[] = {GENRE__I64(K_SEED, GENRE__SLOT_U32, u32_params, hash_seed, 7,
+                                            0, (int64_t)UINT32_MAX + 1, "0.1")};
+    genre__param_table t = {"u32", ok, 1, NULL};
+    ck_assert_ptr_null(genre__params_check_table(&t));
+    u32_params p = {0};
+    genre__params_reset(&t, &p);
+    ck_assert_uint_eq(p.hash_seed, 7);
+    ck_assert_ok(genre__params_set_i64(&t, &p, "f", K_SEED, (int64_t)UINT32_MAX));
+    int64_t v;
+    ck_assert_ok(genre__params_get_i64(&t, &p, NULL, "f", K_SEED, &v));
+    ck_assert(p.hash_seed == UINT32_MAX && v == (int64_t)UINT32_MAX);
+    genre__param_table w = {"u32", wide, 1, NULL};
+    ck_assert_ptr_nonnull(genre__params_check_table(&w)); /* 2^32 does not fit */
+}
+END_TEST
+
 static int32_t seen_level;
 static char seen_msg[64];
 static void on_log(void *ud, int32_t level, const char *msg)
@@ -296,6 +319,7 @@ int main(void)
     tcase_add_test(tc, bounds_and_values);
     tcase_add_test(tc, check_table_finds_bad_tables);
     tcase_add_test(tc, hooks);
+    tcase_add_test(tc, u32_slot);
     suite_add_tcase(s, tc);
     TCase *kinds = tcase_create("the tables of the handle kinds");
     tcase_add_test(kinds, mlp_table);

@@ -27,6 +27,7 @@ int64_t genre__params_load_i64(const genre__param *p, const void *store)
     case GENRE__SLOT_I32: return *(const int32_t *)s;
     case GENRE__SLOT_INT: return *(const int *)s;
     case GENRE__SLOT_SIZE: return (int64_t) * (const size_t *)s;
+    case GENRE__SLOT_U32: return *(const uint32_t *)s;
     case GENRE__SLOT_U64: {
         uint64_t u = *(const uint64_t *)s;
         int64_t v;
@@ -51,6 +52,7 @@ void genre__params_store_i64(const genre__param *p, void *store, int64_t value)
     case GENRE__SLOT_I32: *(int32_t *)s = (int32_t)value; break;
     case GENRE__SLOT_INT: *(int *)s = (int)value; break;
     case GENRE__SLOT_SIZE: *(size_t *)s = (size_t)value; break;
+    case GENRE__SLOT_U32: *(uint32_t *)s = (uint32_t)value; break;
     case GENRE__SLOT_U64: {
         uint64_t u;
         memcpy(&u, &value, sizeof u);
@@ -296,6 +298,7 @@ static int slot_holds(genre__slot slot, int64_t lo, int64_t hi)
     case GENRE__SLOT_I32: return lo >= INT32_MIN && hi <= INT32_MAX;
     case GENRE__SLOT_INT: return lo >= INT_MIN && hi <= INT_MAX;
     case GENRE__SLOT_SIZE: return lo >= 0 && (uint64_t)hi <= (uint64_t)SIZE_MAX;
+    case GENRE__SLOT_U32: return lo >= 0 && hi <= (int64_t)UINT32_MAX;
     default: return 0;
     }
 }

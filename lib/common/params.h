@@ -42,7 +42,8 @@ typedef enum genre__slot {
     GENRE__SLOT_I32,  /* int32_t */
     GENRE__SLOT_INT,  /* int */
     GENRE__SLOT_SIZE, /* size_t */
-    GENRE__SLOT_U64   /* uint64_t: the i64 value's two's-complement bits (seeds) */
+    GENRE__SLOT_U64,  /* uint64_t: the i64 value's two's-complement bits (seeds) */
+    GENRE__SLOT_U32   /* uint32_t: a range within [0, 2^32 - 1] */
 } genre__slot;
 
 typedef enum genre__ptype { GENRE__P_I64, GENRE__P_F64 } genre__ptype;

@@ -48,7 +48,7 @@
 typedef struct params {
     int ngram_min, ngram_max, words, signed_hash, tfidf, sublinear, normalize, layout, smooth;
     uint64_t n_buckets;
-    int64_t seed; /* [0, 2^32 - 1]: the hash's uint32_t seed */
+    uint32_t seed;
 } params;
 
 struct genre_text {
@@ -99,7 +99,7 @@ static const genre__param text_params[] = {
     GENRE__I64(GENRE_TEXT_WORDS, GENRE__SLOT_INT, params, words, 1, 0, 1, "0.2"),
     GENRE__I64(GENRE_TEXT_N_BUCKETS, GENRE__SLOT_U64, params, n_buckets, (int64_t)1 << 18, 1,
                (int64_t)1 << 31, "0.2"),
-    GENRE__I64(GENRE_TEXT_SEED, GENRE__SLOT_I64, params, seed, 0, 0, (int64_t)UINT32_MAX, "0.2"),
+    GENRE__I64(GENRE_TEXT_SEED, GENRE__SLOT_U32, params, seed, 0, 0, (int64_t)UINT32_MAX, "0.2"),
     GENRE__I64(GENRE_TEXT_SIGNED, GENRE__SLOT_INT, params, signed_hash, 1, 0, 1, "0.2"),
     GENRE__I64(GENRE_TEXT_TFIDF, GENRE__SLOT_INT, params, tfidf, 1, 0, 1, "0.2"),
     GENRE__I64(GENRE_TEXT_SUBLINEAR_TF, GENRE__SLOT_INT, params, sublinear, 0, 0, 1, "0.2"),
@@ -210,7 +210,7 @@ static genre__text_hashing hashing_of(const params *p)
                              .signed_hash = p->signed_hash,
                              .layout = p->layout,
                              .n_buckets = p->n_buckets,
-                             .seed = (uint32_t)p->seed};
+                             .seed = p->seed};
     return h;
 }
 
@@ -465,7 +465,7 @@ static genre_status write_model(const void *model, genre__mf_writer *w)
     genre__mf_put_u32(w, TAG_NGRAM_MAX, (uint32_t)p->ngram_max);
     genre__mf_put_u32(w, TAG_WORDS, (uint32_t)p->words);
     genre__mf_put_i64(w, TAG_N_BUCKETS, (int64_t)p->n_buckets);
-    genre__mf_put_u32(w, TAG_SEED, (uint32_t)p->seed);
+    genre__mf_put_u32(w, TAG_SEED, p->seed);
     genre__mf_put_u32(w, TAG_SIGNED, (uint32_t)p->signed_hash);
     genre__mf_put_u32(w, TAG_TFIDF, (uint32_t)p->tfidf);
     genre__mf_put_u32(w, TAG_SUBLINEAR, (uint32_t)p->sublinear);
