@@ -59,6 +59,27 @@ static const int32_t SCHEMA_ROLES[] = {GENRE_COL_NUMERIC, GENRE_COL_CATEGORICAL,
                                        GENRE_COL_TEXT,    GENRE_COL_LABEL,
                                        GENRE_COL_GROUP,   GENRE_COL_IGNORE};
 
+/* Appends a marker to a display list `a, b` ("" shown as ""). */
+static int add_marker(char **list, const char *v)
+{
+    size_t n = strlen(*list), k = strlen(v);
+    char *q = realloc(*list, n + k + 5);
+    if (!q)
+        return -1;
+    snprintf(q + n, k + 5, "%s%s", n ? ", " : "", k ? v : "\"\"");
+    *list = q;
+    return 0;
+}
+
+void schema_file_info_free(schema_file_info *info)
+{
+    for (size_t i = 0; i < info->n_cols; i++)
+        free(info->cols[i].name), free(info->cols[i].markers);
+    free(info->cols);
+    info->cols = NULL;
+    info->n_cols = 0;
+}
+
 /* Reads one schema line into the schema; 0, or -1 with the message (without
  * the "path:line: " prefix) in err. */
 static int schema_line(genre_dataset_schema *sc, stok *t, int n, char global[][512],
@@ -101,6 +122,15 @@ static int schema_line(genre_dataset_schema *sc, stok *t, int n, char global[][5
               t[1].text, name);
     if (genre_dataset_schema_add_column(sc, name, SCHEMA_ROLES[ty]))
         LFAIL("column '%.200s': %.400s", name, genre_last_error());
+    schema_file_column *grown = realloc(info->cols, (info->n_cols + 1) * sizeof *grown);
+    if (!grown)
+        LFAIL("out of memory");
+    info->cols = grown;
+    schema_file_column *col = &info->cols[info->n_cols++];
+    *col = (schema_file_column){.name = strdup(name), .role = SCHEMA_ROLES[ty],
+                                .markers = strdup("")};
+    if (!col->name || !col->markers)
+        LFAIL("out of memory");
     (*n_cols)++;
     for (size_t j = 0; j < n_needs; j++)
         if (!strcmp(name, needs[j].name))
@@ -120,12 +150,16 @@ static int schema_line(genre_dataset_schema *sc, stok *t, int n, char global[][5
         genre_status st;
         if (eq == 7 && !strncmp(tok, "missing", 7)) {
             st = genre_dataset_schema_add_missing_text(sc, name, v);
+            if (!st && add_marker(&col->markers, v))
+                LFAIL("out of memory");
         } else if (eq == 13 && !strncmp(tok, "missing-value", 13)) {
             char *end;
             double x = strtod(v, &end);
             if (end == v || *end)
                 LFAIL("'%s': not a number", tok);
             st = genre_dataset_schema_add_missing_value(sc, name, x);
+            if (!st && add_marker(&col->markers, v))
+                LFAIL("out of memory");
         } else if (eq == 8 && !strncmp(tok, "no-group", 8)) {
             st = genre_dataset_schema_set_no_group(sc, v);
         } else if (eq == 5 && !strncmp(tok, "order", 5)) {
@@ -140,6 +174,7 @@ static int schema_line(genre_dataset_schema *sc, stok *t, int n, char global[][5
             }
             st = genre_dataset_schema_set_category_order(sc, name,
                                                          (const char *const *)names, k);
+            col->n_order = k;
         } else {
             LFAIL("unknown option '%.*s' (missing, missing-value, order, no-group)", eq,
                   tok);
@@ -157,7 +192,9 @@ int schema_file_parse(const char *text, size_t len, const char *path,
                       size_t errcap)
 {
     *out = NULL;
-    info->label_col[0] = info->group_col[0] = 0;
+    info->label_col[0] = info->group_col[0] = info->global_markers[0] = 0;
+    info->cols = NULL;
+    info->n_cols = 0;
     genre_dataset_schema *sc = NULL;
     if (genre_dataset_schema_create(&sc)) {
         snprintf(err, errcap, "%s: %s", path, genre_last_error());
@@ -210,9 +247,13 @@ int schema_file_parse(const char *text, size_t len, const char *path,
                                  need_role, &n_cols, info, line_msg, sizeof line_msg))
             SFAIL("%s", line_msg);
     }
-    for (int i = 0; i < n_global; i++)
+    for (int i = 0; i < n_global; i++) {
         if (genre_dataset_schema_add_missing_text(sc, NULL, global_missing[i]))
             SFAIL("'*' missing=%.500s: %.900s", global_missing[i], genre_last_error());
+        size_t gl = strlen(info->global_markers);
+        snprintf(info->global_markers + gl, sizeof info->global_markers - gl, "%s%s",
+                 gl ? ", " : "", global_missing[i][0] ? global_missing[i] : "\"\"");
+    }
     /* what the caller needs */
     lineno = 0;
     if (n_cols == 0)
@@ -223,18 +264,16 @@ int schema_file_parse(const char *text, size_t len, const char *path,
                   needs[j].role == GENRE_COL_NUMERIC ? "numeric" : "categorical");
     if (!info->label_col[0])
         SFAIL("the analysis needs a label column (type label)");
-    if (!info->group_col[0])
-        SFAIL("the analysis needs a group column (type group, e.g. the artist) for the "
-              "group-median duration");
     rc = 0;
 done:
 #undef SFAIL
     free(line);
     free(t);
     free(need_role);
-    if (rc)
+    if (rc) {
         genre_dataset_schema_free(sc);
-    else
+        schema_file_info_free(info);
+    } else
         *out = sc;
     return rc;
 }
@@ -244,6 +283,8 @@ int schema_file_read(const char *path, const schema_file_need *needs, size_t n_n
                      size_t errcap)
 {
     *out = NULL;
+    info->cols = NULL;
+    info->n_cols = 0;
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, errcap, "cannot open the schema file %s: %s", path, strerror(errno));

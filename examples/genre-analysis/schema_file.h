@@ -19,16 +19,31 @@ typedef struct schema_file_need {
     int32_t role;
 } schema_file_need;
 
+/* One declared column, as the report shows it. */
+typedef struct schema_file_column {
+    char *name;
+    int32_t role;     /* GENRE_COL_* */
+    size_t n_order;   /* the declared order's length; 0 = none */
+    char *markers;    /* its own missing markers as declared, e.g. `?, -1`; "" none */
+} schema_file_column;
+
 /* What a schema file declared beyond the schema itself. */
 typedef struct schema_file_info {
     char label_col[512], group_col[512]; /* "" when not declared */
+    char global_markers[256];            /* `* missing=` markers, e.g. `""` */
+    schema_file_column *cols;            /* n_cols, in declaration order */
+    size_t n_cols;
 } schema_file_info;
+
+/* Frees what a successful schema_file_parse() put in info (not info). */
+void schema_file_info_free(schema_file_info *info);
 
 /*
  * Parses a schema file's text (len bytes, need not end in NUL; a NUL byte in
  * it is an error naming its line and byte) into a new schema (*out, free
  * with genre_dataset_schema_free) and checks that it declares each of the
- * n_needs columns with its role, a label column and a group column.
+ * n_needs columns with its role and a label column (a group column is
+ * optional). info->cols lists every column (free with schema_file_info_free()).
  * Returns 0, or -1 with *out left NULL and err holding one message naming
  * path, the real line and the token ("path:3: unknown type 'x' ..."). path
  * is used in messages only. Thread-safe (no shared state; uses
