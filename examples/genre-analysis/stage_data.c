@@ -134,8 +134,8 @@ static genre_status split_fraction(run *r, const genre_dataset *ds, genre_datase
     genre_status st = genre_dataset_split_stratified_fraction(split, ds, f, r->opt.seed);
     if (st == GENRE_E_INVALID_ARG)
         snprintf(r->error, sizeof r->error,
-                 "%s; every class needs at least one training and one test row: give more "
-                 "rows of that class, another --test-fraction or a --split-file",
+                 "%s. Remedy: more rows of that class, another --test-fraction, or a "
+                 "--split-file that chooses the test rows",
                  genre_last_error());
     return st;
 }
