@@ -66,7 +66,8 @@
  *     in two numeric columns, an unused text column) read with a schema
  *     file, --no-tsne --no-names: metrics.json has the schema, K = 3, the
  *     split, per-column imputation counts, the unused columns, the one-hot
- *     feature columns, MLP layers "7-20-15-3" and no reference_* key.
+ *     feature columns, MLP layers "7-20-15-3" and no reference_* key; with
+ *     note declared group and --group note, no group is on both sides.
  *   test_analysis generic_errors <genre-analysis> <source-dir> <work-dir>
  *     a class with one row, a label with one class and --features naming a
  *     text column each stop with exit 1, one message naming the class (and
@@ -1137,6 +1138,25 @@ static int test_generic_schema(const char *prog, const char *src, const char *wo
               !strstr(h, "silhouette 0.44"),
           "reference figures on a user's table");
     free(h);
+    /* --group: note as the group column (35 groups); no group on both sides */
+    snprintf(path, sizeof path, "%s/group.schema", w);
+    write_text(path, "* missing=\"\"\nid ignore\nx1 numeric\nx2 numeric missing=NA\n"
+                     "x3 numeric\ncolour categorical\nnote group\nkind label\n");
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && '%s' --no-tsne --no-names --no-plots --no-mlp --group note "
+             "--schema group.schema -i gen.csv -o rep-group",
+             w, prog);
+    CHECK(run_capture(cmd, err) == 0, "--group note failed");
+    snprintf(path, sizeof path, "%s/rep-group/metrics.json", w);
+    j = slurp(path, NULL);
+    const char *lk = j ? strstr(j, "\"leakage\"") : NULL;
+    CHECK(lk && num_after(lk, "shared_groups") == 0, "--group: groups on both sides (%g)",
+          num_after(lk, "shared_groups"));
+    CHECK(j && strstr(j, "\"method\": \"by group (note)"), "--group: not a group split");
+    sp = j ? strstr(j, "\"split\"") : NULL;
+    CHECK(num_after(sp, "test") > 30 && num_after(sp, "test") < 90, "--group: %g test rows",
+          num_after(sp, "test"));
+    free(j);
     return 0;
 }
 

@@ -262,6 +262,12 @@ table_col *table_column(run *r, const char *name);
 genre_status tempo_fit(void *ud, const double *x, size_t n, size_t d, const double *y);
 genre_status tempo_predict(void *ud, const double *x, size_t n, size_t d, double *y);
 
+/* split_groups.c: a split with about `fraction` of each class in test and
+ * no group of the schema's group column on both sides (rows without a
+ * group are groups of their own); seeded by --seed. */
+genre_status split_groups(run *r, const genre_dataset *ds, const genre_dataset_schema *schema,
+                          double fraction, genre_dataset_split **out);
+
 /* stage_data.c: load, clean, split (or --split-file), impute, export the
  * training and test matrices (r->xtr, r->xte, ...). */
 int stage_data(run *r);

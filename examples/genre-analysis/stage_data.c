@@ -126,10 +126,17 @@ static genre_status add_imputers(run *r, genre_dataset_prep *prep, tempo_model *
     return st;
 }
 
-/* The split of a user's table: a test fraction of each class. */
-static genre_status split_fraction(run *r, const genre_dataset *ds, genre_dataset_split **split)
+/* The split of a user's table: a test fraction of each class, with
+ * --group keeping each group on one side. */
+static genre_status split_fraction(run *r, const genre_dataset *ds,
+                                   const genre_dataset_schema *schema, genre_dataset_split **split)
 {
     double f = r->opt.test_fraction > 0 ? r->opt.test_fraction : 0.2;
+    if (r->opt.group) {
+        snprintf(r->split_desc, sizeof r->split_desc,
+                 "by group (%.100s), test fraction %g of each class", r->group_col, f);
+        return split_groups(r, ds, schema, f, split);
+    }
     snprintf(r->split_desc, sizeof r->split_desc, "stratified, test fraction %g", f);
     genre_status st = genre_dataset_split_stratified_fraction(split, ds, f, r->opt.seed);
     if (st == GENRE_E_INVALID_ARG)
@@ -262,7 +269,8 @@ int stage_data(run *r)
             snprintf(r->split_desc, sizeof r->split_desc, "stratified %d per genre",
                      REF_TEST_PER_CLASS);
             st = genre_dataset_split_stratified(&split, ds, REF_TEST_PER_CLASS, r->opt.seed);
-        } else if ((st = split_fraction(r, ds, &split)) == GENRE_E_INVALID_ARG) {
+        } else if ((st = split_fraction(r, ds, schema, &split)) == GENRE_E_INVALID_ARG &&
+                   !r->opt.group) {
             goto failed;
         }
         if (st || (st = genre_dataset_subset(&tr, ds, split, GENRE_SPLIT_TRAIN)) ||

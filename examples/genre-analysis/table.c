@@ -115,7 +115,7 @@ int table_schema(run *r, genre_dataset_schema **out)
         return -1;
     }
     /* a choice of features or split makes it a user's analysis of the table */
-    if (r->opt.features || r->opt.test_fraction > 0)
+    if (r->opt.features || r->opt.test_fraction > 0 || r->opt.group)
         r->is_ref = 0;
     return 0;
 }
