@@ -77,6 +77,7 @@ typedef struct table_col {
     char reason[128];      /* why it is not used ("" when used) */
     int64_t missing_read;  /* cells missing in the table read; -1 unknown */
     char impute[64];       /* how its missing cells were filled ("" none) */
+    int32_t declared_impute; /* the schema's impute= (GENRE_IMPUTE_*; 0 none or default) */
     int64_t missing_side[2], filled_side[2]; /* training, test rows */
 } table_col;
 
@@ -147,9 +148,12 @@ typedef struct run {
     double *pca_tr;         /* ntr x n_pc */
     /* lda */
     int have_lda;
-    size_t n_ld;            /* min(K - 1, d) discriminants */
+    uint8_t *lda_mask;      /* d: 1 = an LDA input (not constant in the training rows,
+                               not the last one-hot column of a categorical) */
+    size_t d_lda;           /* LDA inputs */
+    size_t n_ld;            /* min(K - 1, d_lda) discriminants */
     double lda_shrinkage;   /* 0, or what a singular within-class scatter needed */
-    double *lda_ratio, *lda_scalings; /* n_ld; d x n_ld */
+    double *lda_ratio, *lda_scalings; /* n_ld; d_lda x n_ld */
     double *lda_tr, *lda_te; /* n x n_ld */
     /* kmeans */
     int have_kmeans[2];

@@ -318,7 +318,7 @@ int write_html(run *r, const char *path)
         fprintf(f, "<tr><td>LDA classifier (baseline)</td><td>%zu &rarr; %zu</td><td></td><td>"
                    "</td><td></td><td></td><td><b>%.4f</b></td><td>&ndash;</td><td>%.1f%%</td><td>"
                    "&ndash;</td><td>%.4f</td><td>%.1f%%</td><td></td><td></td></tr>\n",
-                r->d, r->n_ld, r->lda_clf_auroc, 100 * r->lda_clf_acc, r->lda_clf_train_auroc,
+                r->d_lda, r->n_ld, r->lda_clf_auroc, 100 * r->lda_clf_acc, r->lda_clf_train_auroc,
                 100 * r->lda_clf_train_acc);
     fputs(REF_GB_ROW_HTML, f);
     fputs("</table>\n"

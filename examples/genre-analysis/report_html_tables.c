@@ -195,9 +195,21 @@ void html_pca(FILE *f, const run *r)
 
 void html_lda(FILE *f, const run *r)
 {
-    fprintf(f, "<h3>LDA (all %zu features, %zu discriminants)</h3>\n<table><tr><th>"
-               "discriminant</th><th>ratio</th><th>cumulative</th>%s<th>top scalings</th></tr>\n",
-            r->d, r->n_ld, r->is_ref ? "<th>reference</th>" : "");
+    if (r->d_lda == r->d)
+        fprintf(f, "<h3>LDA (all %zu features, %zu discriminants)</h3>\n", r->d, r->n_ld);
+    else
+        fprintf(f, "<h3>LDA (%zu of the %zu features: %zu constant in the training rows or "
+                   "the last of a one-hot group left out; %zu discriminants)</h3>\n",
+                r->d_lda, r->d, r->d - r->d_lda, r->n_ld);
+    fprintf(f, "<table><tr><th>discriminant</th><th>ratio</th><th>cumulative</th>%s<th>top "
+               "scalings</th></tr>\n",
+            r->is_ref ? "<th>reference</th>" : "");
+    const char **names = xcalloc(r->d_lda, sizeof *names);
+    if (!names)
+        return;
+    for (size_t j = 0, k = 0; j < r->d; j++)
+        if (r->lda_mask[j])
+            names[k++] = r->feat[j];
     double cum = 0;
     for (size_t k = 0; k < r->n_ld; k++) {
         cum += r->lda_ratio[k];
@@ -209,10 +221,11 @@ void html_lda(FILE *f, const run *r)
                 fputs("<td>&ndash;</td>", f);
         }
         fputs("<td style=\"text-align:left\">", f);
-        top3(f, r->lda_scalings, r->d, r->n_ld, k, (const char *const *)r->feat);
+        top3(f, r->lda_scalings, r->d_lda, r->n_ld, k, names);
         fputs("</td></tr>\n", f);
     }
     fputs("</table>\n", f);
+    free(names);
     if (r->lda_shrinkage > 0)
         fprintf(f, "<p>The within-class scatter was singular; LDA used shrinkage %g.</p>\n",
                 r->lda_shrinkage);
@@ -284,7 +297,7 @@ void html_models(FILE *f, const run *r)
         fprintf(f, "<tr><td>LDA classifier (baseline)</td><td>%zu &rarr; %zu</td><td></td>"
                    "<td></td><td></td><td><b>%.4f</b></td><td>%.1f%%</td><td>%.4f</td>"
                    "<td>%.1f%%</td><td></td></tr>\n",
-                r->d, r->n_ld, r->lda_clf_auroc, 100 * r->lda_clf_acc, r->lda_clf_train_auroc,
+                r->d_lda, r->n_ld, r->lda_clf_auroc, 100 * r->lda_clf_acc, r->lda_clf_train_auroc,
                 100 * r->lda_clf_train_acc);
     fputs("</table>\n<p>Epochs and learning rate (0.01 or 0.003) are chosen on validation "
           "rows (a stratified tenth of the training rows, not used for fitting); the test "

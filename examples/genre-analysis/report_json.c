@@ -289,6 +289,7 @@ int write_json(run *r, const char *path)
     if (r->have_lda) {
         jw_open(&j, "lda", '{');
         jw_nums(&j, "explained_variance_ratio", r->lda_ratio, r->n_ld);
+        jw_int(&j, "inputs", (int64_t)r->d_lda);
         if (r->lda_shrinkage > 0)
             jw_num(&j, "shrinkage", r->lda_shrinkage);
         jw_close(&j, '}');

@@ -83,7 +83,7 @@ void free_run(run *r)
         free(r->m[k].proba_test), free(r->m[k].per_class);
     }
     free(r->scaler_mean), free(r->scaler_scale), free(r->pca_ratio), free(r->pca_loadings);
-    free(r->lda_ratio), free(r->lda_scalings);
+    free(r->lda_ratio), free(r->lda_scalings), free(r->lda_mask);
     for (int k = 0; r->genre && k < r->K; k++)
         free(r->genre[k]);
     free(r->genre), free(r->genre_ptr), free(r->train_per_class), free(r->test_per_class);

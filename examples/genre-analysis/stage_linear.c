@@ -45,18 +45,41 @@ int eval_proba(int K, const int32_t *y, const double *proba, size_t n, double *a
     return st;
 }
 
-/* The LDA fit; a singular within-class scatter (one-hot columns, a column
- * constant in every class) is fit again with a little shrinkage, and the
- * report says so. */
-static genre_status lda_fit(run *r, genre_lda *lda)
+/* The LDA's inputs: every column but those with no spread in the training
+ * rows (a constant pixel) and one column of each one-hot group (they sum to
+ * 1): directions LDA cannot use, which scikit-learn's svd solver drops too. */
+static size_t lda_columns(run *r)
 {
-    genre_status st = genre_lda_fit(lda, r->str, r->ntr, r->d, r->d, r->ytr);
+    size_t d = r->d, n = 0;
+    for (size_t j = 0; j < d; j++) {
+        int spread = 0;
+        for (size_t i = 1; i < r->ntr && !spread; i++)
+            spread = r->xtr[i * d + j] != r->xtr[j];
+        r->lda_mask[j] = (uint8_t)spread;
+    }
+    for (size_t k = 0; k < r->n_fsrc; k++) {
+        const feature_src *f = &r->fsrc[k];
+        if (f->role == GENRE_COL_CATEGORICAL && !f->n_order && f->width > 0)
+            r->lda_mask[f->first + f->width - 1] = 0;
+    }
+    for (size_t j = 0; j < d; j++)
+        n += r->lda_mask[j];
+    return n;
+}
+
+/* The LDA fit on x (ntr x d_lda); a within-class scatter still singular
+ * (collinear columns) is fit again with a little shrinkage, and the report
+ * says so. */
+static genre_status lda_fit(run *r, genre_lda *lda, const double *x)
+{
+    size_t dl = r->d_lda;
+    genre_status st = genre_lda_fit(lda, x, r->ntr, dl, dl, r->ytr);
     if (st == GENRE_E_NUMERIC && !r->is_ref) {
         char why[512];
         snprintf(why, sizeof why, "%s", genre_last_error());
         r->lda_shrinkage = 1e-4;
         if (!(st = genre_lda_set_f64(lda, GENRE_LDA_SHRINKAGE, r->lda_shrinkage)) &&
-            !(st = genre_lda_fit(lda, r->str, r->ntr, r->d, r->d, r->ytr)))
+            !(st = genre_lda_fit(lda, x, r->ntr, dl, dl, r->ytr)))
             add_warning(r, "LDA: %s; fit with shrinkage %g instead", why, r->lda_shrinkage);
     }
     return st;
@@ -71,8 +94,12 @@ int stage_linear(run *r)
     genre_status st;
     const char *what = "scaler";
     const size_t d = r->d, dp = r->d_pca, K = (size_t)r->K;
-    double *tmp = NULL, *ptr = NULL;
-    r->n_ld = K - 1 < d ? K - 1 : d;
+    double *tmp = NULL, *ptr = NULL, *ltr = NULL, *lte = NULL;
+    r->lda_mask = xcalloc(d, 1);
+    if (!r->lda_mask)
+        return stage_fail(r, s, GENRE_E_NOMEM, what);
+    const size_t dl = r->d_lda = lda_columns(r);
+    r->n_ld = K - 1 < dl ? K - 1 : dl;
     const size_t nl = r->n_ld;
     r->str = xcalloc(r->ntr * d, sizeof *r->str);
     r->ste = xcalloc(r->nte * d, sizeof *r->ste);
@@ -81,12 +108,15 @@ int stage_linear(run *r)
     r->lda_tr = xcalloc(r->ntr * nl, sizeof *r->lda_tr);
     r->lda_te = xcalloc(r->nte * nl, sizeof *r->lda_te);
     r->lda_ratio = xcalloc(nl, sizeof *r->lda_ratio);
-    r->lda_scalings = xcalloc(d * nl, sizeof *r->lda_scalings);
+    r->lda_scalings = xcalloc(dl * nl, sizeof *r->lda_scalings);
+    ltr = xcalloc(r->ntr * dl, sizeof *ltr);
+    lte = xcalloc(r->nte * dl, sizeof *lte);
     r->lda_clf_proba = xcalloc(r->nte * K, sizeof *r->lda_clf_proba);
     tmp = xcalloc(r->ntr * dp, sizeof *tmp);
     ptr = xcalloc(r->ntr * K, sizeof *ptr);
     if (!r->str || !r->ste || !r->scaler_mean || !r->scaler_scale || !r->lda_tr ||
-        !r->lda_te || !r->lda_ratio || !r->lda_scalings || !tmp || !ptr || !r->lda_clf_proba) {
+        !r->lda_te || !r->lda_ratio || !r->lda_scalings || !tmp || !ptr || !r->lda_clf_proba ||
+        !ltr || !lte) {
         st = GENRE_E_NOMEM;
         goto fail;
     }
@@ -120,19 +150,21 @@ int stage_linear(run *r)
             goto fail;
         r->have_pca = 1;
     }
-    /* LDA on all d columns */
+    /* LDA on the columns of the LDA mask (the reference table: all 13) */
     what = "LDA";
-    if ((st = genre_lda_create(&lda)) || (st = lda_fit(r, lda)) ||
+    keep_columns(r->str, r->ntr, d, r->lda_mask, dl, ltr);
+    keep_columns(r->ste, r->nte, d, r->lda_mask, dl, lte);
+    if ((st = genre_lda_create(&lda)) || (st = lda_fit(r, lda, ltr)) ||
         (st = genre_lda_get_explained_variance_ratio(lda, r->lda_ratio, nl, NULL)) ||
-        (st = genre_lda_get_scalings(lda, r->lda_scalings, d * nl, NULL)) ||
-        (st = genre_lda_transform(lda, r->str, r->ntr, d, d, r->lda_tr, r->ntr * nl, NULL)) ||
-        (st = genre_lda_transform(lda, r->ste, r->nte, d, d, r->lda_te, r->nte * nl, NULL)))
+        (st = genre_lda_get_scalings(lda, r->lda_scalings, dl * nl, NULL)) ||
+        (st = genre_lda_transform(lda, ltr, r->ntr, dl, dl, r->lda_tr, r->ntr * nl, NULL)) ||
+        (st = genre_lda_transform(lda, lte, r->nte, dl, dl, r->lda_te, r->nte * nl, NULL)))
         goto fail;
     r->have_lda = 1;
     what = "LDA classifier";
-    if ((st = genre_lda_predict_proba(lda, r->ste, r->nte, d, d, r->lda_clf_proba, r->nte * K,
+    if ((st = genre_lda_predict_proba(lda, lte, r->nte, dl, dl, r->lda_clf_proba, r->nte * K,
                                       NULL)) ||
-        (st = genre_lda_predict_proba(lda, r->str, r->ntr, d, d, ptr, r->ntr * K, NULL)) ||
+        (st = genre_lda_predict_proba(lda, ltr, r->ntr, dl, dl, ptr, r->ntr * K, NULL)) ||
         (st = eval_proba(r->K, r->yte, r->lda_clf_proba, r->nte, &r->lda_clf_auroc,
                          &r->lda_clf_micro, &r->lda_clf_acc, NULL)) ||
         (st = eval_proba(r->K, r->ytr, ptr, r->ntr, &r->lda_clf_train_auroc, NULL,
@@ -150,7 +182,7 @@ int stage_linear(run *r)
 fail:
     stage_fail(r, s, st, what);
 cleanup:
-    free(tmp), free(ptr);
+    free(tmp), free(ptr), free(ltr), free(lte);
     genre_scaler_free(sc);
     genre_pca_free(pca);
     genre_lda_free(lda);
