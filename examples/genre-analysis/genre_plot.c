@@ -51,7 +51,8 @@ static const double PALETTE[10][3] = {
     {0.090, 0.745, 0.812}};
 
 /* Colour c: Tableau-10 for the first ten; beyond, hues a golden angle
- * apart (saturated, darker than the Tableau colours), so K classes get K
+ * apart (saturated, darker than the Tableau colours, starting at a deep
+ * magenta), so K classes get K
  * different colours. */
 static void set_color(cairo_t *cr, int c, double alpha)
 {
@@ -60,8 +61,8 @@ static void set_color(cairo_t *cr, int c, double alpha)
     } else if (c < 10) {
         cairo_set_source_rgba(cr, PALETTE[c][0], PALETTE[c][1], PALETTE[c][2], alpha);
     } else {
-        double h = fmod((c - 10) * 0.6180339887 + 0.05, 1.0) * 6, v = c % 2 ? 0.55 : 0.8;
-        double s = 0.7, f = h - floor(h), p = v * (1 - s), q = v * (1 - s * f),
+        double h = fmod((c - 10) * 0.6180339887 + 0.83, 1.0) * 6, v = c % 2 ? 0.75 : 0.5;
+        double s = 0.9, f = h - floor(h), p = v * (1 - s), q = v * (1 - s * f),
                t = v * (1 - s * (1 - f));
         double rgb[6][3] = {{v, t, p}, {q, v, p}, {p, v, t}, {p, q, v}, {t, p, v}, {v, p, q}};
         int i = (int)floor(h) % 6;
