@@ -94,6 +94,8 @@ typedef struct {
     double lda, mlp_mean, mlp_sd, mlp_tol;
 } fixture;
 
+static void count_split(const char *path, int *n);
+
 /* Splits a line at TABs in place; returns the field count. */
 static int fields(char *line, char **f, int max)
 {
@@ -149,6 +151,17 @@ static int read_fixture(const char *src, const char *run, fixture *fx)
         }
     }
     free(text);
+    /* the split counts are the split file's (the script wrote both) */
+    char base[64];
+    int n[2];
+    snprintf(base, sizeof base, "%.*s", (int)strcspn(fx->file, "."), fx->file);
+    snprintf(path, sizeof path, "%.2000s/tests/fixtures/tables/%s.split", src, base);
+    count_split(path, n);
+    if (n[0] != fx->train || n[1] != fx->test) {
+        fprintf(stderr, "%s: %d train / %d test lines, the fixture says %d / %d\n", path, n[0],
+                n[1], fx->train, fx->test);
+        return -1;
+    }
     if (!have_run || fx->k < 2 || isnan(fx->lda) || isnan(fx->mlp_mean) || !fx->n_roles) {
         fprintf(stderr, "%s: no complete entry for run '%s'\n", path, run);
         return -1;
@@ -296,6 +309,21 @@ static const char *find_by(const char *arr, const char *key, const char *s)
 
 /* ---- the checks ---- */
 
+/* Train (0) and test (1) lines of a split file after its header. */
+static void count_split(const char *path, int *n)
+{
+    char *t = slurp(path);
+    n[0] = n[1] = -1;
+    if (!t)
+        return;
+    n[0] = n[1] = 0;
+    const char *p = strchr(t, '\n');
+    for (; p && p[1]; p = strchr(p + 1, '\n'))
+        if (p[1] == '0' || p[1] == '1')
+            n[p[1] - '0']++;
+    free(t);
+}
+
 static void check_metrics(const char *json, const fixture *fx)
 {
     const char *top = ws(json);
@@ -355,6 +383,7 @@ static void check_metrics(const char *json, const fixture *fx)
     /* the models */
     const char *models = get(top, "models");
     const char *lda = NULL, *mlp = NULL;
+    int mlp_d = 0;
     char name[256], layers[64], want[64];
     snprintf(want, sizeof want, "-20-15-%d", fx->k);
     for (const char *e = elem(models, NULL); e; e = elem(models, e)) {
@@ -366,10 +395,11 @@ static void check_metrics(const char *json, const fixture *fx)
                 lda = e;
             }
         } else {
+            /* d-20-15-K on the features: not a row on LDA scores, the widest */
             size_t l = strlen(layers), w = strlen(want);
-            if (l > w && !strcmp(layers + l - w, want) && atoi(layers) > 0 &&
-                strspn(layers, "0123456789") == l - w)
-                mlp = e;
+            if (l > w && !strcmp(layers + l - w, want) && atoi(layers) > mlp_d &&
+                strspn(layers, "0123456789") == l - w && !strstr(name, "LDA"))
+                mlp = e, mlp_d = atoi(layers);
         }
     }
     CHECK(lda, "%s: no LDA classifier in models[]", nm);
@@ -500,6 +530,8 @@ static char *fake_metrics(const fixture *fx, int bad)
         "\"per_class\": {\"a\": 0.5}},\n",
         fx->lda - (bad == 10 ? 0.0101 : 0.0099));
     PUT("    {\"name\": \"LDA 2-D\", \"layers\": \"2-15-%d\", \"test_macro_auroc\": 0.5},\n",
+        fx->k);
+    PUT("    {\"name\": \"LDA 3-D\", \"layers\": \"3-20-15-%d\", \"test_macro_auroc\": 0.5},\n",
         fx->k);
     PUT("    {\"name\": \"all features\", \"layers\": \"%d-20-15-%d\", \"test_macro_auroc\": "
         "%.6f}\n  ]\n}\n",
