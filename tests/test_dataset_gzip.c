@@ -232,6 +232,19 @@ START_TEST(out_of_memory_names_the_input)
     }
     ck_assert_int_ge(failed, 2); /* the first buffer and at least one growth */
     ck_assert_int_eq(genre__alloc_live(), live);
+    /* the compressed bytes' own buffer, the first allocation of a read */
+    char path[256];
+    write_file(path, sizeof path, gz, n);
+    genre_dataset_schema *s = schema_x();
+    genre_dataset *ds = NULL;
+    genre__alloc_fail_at(1);
+    genre_status st = genre_dataset_read_file(&ds, s, path);
+    genre__alloc_fail_at(0);
+    ck_assert_int_eq(st, GENRE_E_NOMEM);
+    assert_message_has(path);
+    assert_message_has("out of memory reading it");
+    remove(path);
+    genre_dataset_schema_free(s);
     free(gz);
 }
 END_TEST
