@@ -110,7 +110,7 @@ static genre_status grow(const char *name, char **buf, size_t *cap, size_t limit
 {
     size_t was = *cap;
     if (genre__dataset_grow(buf, cap, limit) != GENRE_OK)
-        return out_of_memory(name, was > SIZE_MAX / 2 ? limit + 1 : was * 2, limit);
+        return out_of_memory(name, was > limit / 2 ? limit + 1 : was * 2, limit);
     return GENRE_OK;
 }
 
