@@ -358,7 +358,8 @@ GENRE_API genre_status genre_dataset_schema_set_progress(genre_dataset_schema *s
  *   GENRE_E_UNTERMINATED_QUOTE (input ends inside a quoted field);
  *   GENRE_E_PARSE (a quote inside an unquoted field, text after a closing
  *     quote, a NUL byte (RFC 4180 text has none; reading stops at the first
- *     one), a corrupt gzip stream);
+ *     one), a corrupt or truncated gzip stream, or bytes after a gzip member
+ *     that are neither another member nor zero padding);
  *   GENRE_E_NOT_A_NUMBER (text in a numeric column, not a declared marker);
  *   GENRE_E_NONFINITE_TEXT (NaN, Inf or an overflowing number not declared
  *     missing);

@@ -66,6 +66,12 @@ static genre_status cancelled(const char *name, const char *what, size_t done)
                       name, what, done);
 }
 
+static genre_status out_of_memory(const char *path, size_t bytes)
+{
+    return GENRE_FAIL(GENRE_E_NOMEM, "%s: out of memory reading it into a %zu-byte buffer",
+                      path, bytes);
+}
+
 /* Reads f to its end into a new buffer, at most limit bytes (then
  * GENRE_E_INPUT_TOO_LARGE). A plain-text input stops at its first NUL byte,
  * which the parser then reports: /dev/zero or a binary file fails after one
@@ -81,7 +87,7 @@ static genre_status read_stream(FILE *f, const char *path, size_t size_hint, siz
         cap = limit + 1;
     char *buf = genre__alloc_array(cap, 1);
     if (!buf)
-        return GENRE_E_NOMEM;
+        return out_of_memory(path, cap);
     size_t len = 0;
     genre_status st = GENRE_OK;
     for (;;) {
@@ -90,8 +96,10 @@ static genre_status read_stream(FILE *f, const char *path, size_t size_hint, siz
                 st = genre__dataset_too_large(path, limit, "holds");
                 break;
             }
-            if ((st = genre__dataset_grow(&buf, &cap, limit)) != GENRE_OK)
+            if (genre__dataset_grow(&buf, &cap, limit) != GENRE_OK) {
+                st = out_of_memory(path, cap > limit / 2 ? limit + 1 : cap * 2);
                 break;
+            }
         }
         size_t want = cap - len;
         if (hooks->progress && want > READ_CHUNK)

@@ -71,13 +71,16 @@ struct genre_dataset_schema {
 genre_status genre__dataset_parse(genre_dataset **out, const genre_dataset_schema *schema,
                                   const void *buf, size_t len, const char *name);
 
-/* Whether buf starts with gzip's magic bytes. */
+/* Whether buf starts with gzip's magic bytes, or is the lone byte 0x1f (a
+ * .gz cut after one byte, which then fails as truncated gzip). */
 int genre__dataset_is_gzip(const void *buf, size_t len);
-/* Inflates the whole gzip input in[0..in_len) (members one after another;
- * padding after the last one is ignored, as gzip(1) does) into a new buffer
- * (*out, genre__free it) of *out_len bytes, at most limit. Returns GENRE_OK;
- * GENRE_E_PARSE (truncated or corrupt, naming `name` and the compressed byte
- * offset where decoding failed); GENRE_E_INPUT_TOO_LARGE; GENRE_E_NOMEM. */
+/* Inflates the whole gzip input in[0..in_len) (members one after another,
+ * then nothing or zero bytes only, as gzip(1) accepts) into a new buffer
+ * (*out, genre__free it) of *out_len bytes, at most limit; the buffer grows
+ * by doubling and is never above limit + 1 bytes. Returns GENRE_OK;
+ * GENRE_E_PARSE (truncated or corrupt, or other bytes after a member,
+ * naming `name` and the compressed byte offset); GENRE_E_INPUT_TOO_LARGE;
+ * GENRE_E_NOMEM (naming `name`). */
 genre_status genre__dataset_inflate(const char *name, const unsigned char *in, size_t in_len,
                                     size_t limit, char **out, size_t *out_len);
 /* GENRE_E_INPUT_TOO_LARGE for the input `name` that `verb` ("holds",
