@@ -84,17 +84,28 @@ static void read_alt_counts(run *r, const genre_dataset *ds, int side)
  * an imputed column is filled, so its missing count is its filled count. */
 static void read_column_counts(run *r, const genre_dataset *ds, int side)
 {
-    static const char *const steps[][2] = {
-        {"group_median", "from_group"}, {"group_median", "from_global"},
-        {"impute_median", "imputed"},   {"impute_mean", "imputed"},
-        {"impute_model", "imputed"},    {"impute_most_frequent", "imputed"}};
+    static const struct {
+        const char *step, *counter, *kind;
+    } steps[] = {{"group_median", "from_group", "group-median"},
+                 {"group_median", "from_global", "group-median"},
+                 {"impute_median", "imputed", "median"},
+                 {"impute_mean", "imputed", "mean"},
+                 {"impute_model", "imputed", "model"},
+                 {"impute_most_frequent", "imputed", "most-frequent"}};
     for (size_t i = 0; i < r->n_cols; i++) {
         table_col *c = &r->cols[i];
         int64_t sum = 0, v;
+        const char *kind = NULL;
         for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++)
-            if (!genre_dataset_report_value(ds, steps[k][0], c->name, steps[k][1], &v))
+            if (!genre_dataset_report_value(ds, steps[k].step, c->name, steps[k].counter, &v)) {
                 sum += v;
+                kind = kind ? kind : steps[k].kind;
+            }
         c->filled_side[side] = c->missing_side[side] = sum;
+        /* a user's table: the step that ran says how (the reference table's
+         * two imputers are described where they are added) */
+        if (!r->is_ref && kind && !c->impute[0])
+            snprintf(c->impute, sizeof c->impute, "%s", kind);
     }
 }
 
@@ -120,7 +131,6 @@ static genre_status add_imputers(run *r, genre_dataset_prep *prep, tempo_model *
         table_col *c = &r->cols[i];
         if (!c->used || c->role != GENRE_COL_NUMERIC || c->missing_read <= 0)
             continue;
-        snprintf(c->impute, sizeof c->impute, "median");
         st = genre_dataset_prep_add_impute(prep, c->name, GENRE_IMPUTE_MEDIAN);
     }
     return st;
