@@ -190,12 +190,14 @@ typedef struct run {
     int ns_weight_total;
 } run;
 
-/* The MLP tempo imputer behind the dataset module's model-imputation hook. */
+/* The MLP imputer behind the dataset module's model-imputation hook: the
+ * reference table's tempo, or the one column of a user's table declared
+ * impute=model. */
 typedef struct tempo_model {
     run *r;
     genre_mlp *mlp;
     size_t d;
-    double xm[NF], xs[NF], ym, ys; /* the reference table's features */
+    double *xm, *xs, ym, ys; /* d input means and scales (set by the fit) */
     bar *bar;
 } tempo_model;
 
@@ -261,8 +263,9 @@ table_col *table_column(run *r, const char *name);
 
 /* ---- the stages; each returns 0, or -1 when the run is stopping ---- */
 
-/* tempo_imputer.c: the MLP tempo imputer behind
- * genre_dataset_prep_add_model_impute(); ud is a tempo_model. */
+/* tempo_imputer.c: the MLP imputer behind
+ * genre_dataset_prep_add_model_impute(); ud is a tempo_model, whose xm and
+ * xs the caller frees. */
 genre_status tempo_fit(void *ud, const double *x, size_t n, size_t d, const double *y);
 genre_status tempo_predict(void *ud, const double *x, size_t n, size_t d, double *y);
 

@@ -376,6 +376,7 @@ fail:
     stage_fail(r, s, st, what);
 cleanup:
     genre_mlp_free(tm.mlp);
+    free(tm.xm), free(tm.xs);
     genre_dataset_split_free(split);
     genre_dataset_prep_free(prep);
     genre_dataset_prep_free(alt);
