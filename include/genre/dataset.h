@@ -90,6 +90,39 @@ typedef struct genre_dataset_split genre_dataset_split;
  *  stops once the limit is passed (so an endless FIFO or device ends too). */
 #define GENRE_SCHEMA_MAX_INPUT_BYTES 4
 
+/* ---- Separator and schema inference options ---------------------------- */
+/** i64, an enumeration (genre_dataset_schema_param_values()): 0 (the
+ *  default), 9 (TAB), 44 (`,`) or 59 (`;`): the field separator of
+ *  genre_dataset_read_file(), genre_dataset_read_memory() and
+ *  genre_dataset_schema_infer(). 0 detects it from the header line: the
+ *  most frequent of `,` `;` TAB outside quotes, ties in that order, none
+ *  -> `,`. Quoting is RFC 4180 with the chosen separator. A file read with
+ *  the wrong one has a single header column: the GENRE_E_MISSING_COLUMN
+ *  message then names the separator the header holds. @since 0.4 */
+#define GENRE_SCHEMA_SEPARATOR 5
+/** i64, range [0, 2^62], default 0: genre_dataset_schema_infer() looks at
+ *  the first N data records only (0 = every record). Later records are not
+ *  checked: a reading with the inferred schema may still fail there.
+ *  @since 0.4 */
+#define GENRE_SCHEMA_INFER_MAX_ROWS 6
+/** i64, 0 (default) or 1: inference makes an integer-valued column with at
+ *  most GENRE_SCHEMA_INFER_MAX_CATEGORIES distinct values (each seen at
+ *  least twice on average) categorical instead of numeric. @since 0.4 */
+#define GENRE_SCHEMA_INFER_INTEGER_CATEGORIES 7
+/** i64, range [2, 2^31-1], default 50: a non-numeric column with at most
+ *  this many distinct values, each seen at least twice on average, is
+ *  inferred categorical. @since 0.4 */
+#define GENRE_SCHEMA_INFER_MAX_CATEGORIES 8
+/** i64, range [2, 2^31-1], default 1000: inference refuses a label column
+ *  with more distinct values (GENRE_E_SCHEMA: a continuous column named by
+ *  mistake). @since 0.4 */
+#define GENRE_SCHEMA_INFER_MAX_LABEL_CLASSES 9
+/** i64, 0 (default) or 1: an odd cell of an inferred numeric column (text
+ *  that is neither a number nor a missing marker) is an error
+ *  (GENRE_E_NOT_A_NUMBER naming the file, line, column and value) instead
+ *  of a missing cell. @since 0.4 */
+#define GENRE_SCHEMA_INFER_STRICT 10
+
 #define GENRE_UNSEEN_ERROR 0
 #define GENRE_UNSEEN_RESERVED_CODE 1
 

@@ -60,6 +60,12 @@ struct genre_dataset_schema {
     int32_t unseen_policy;
     int32_t label_col, group_col; /* schema indices or -1 */
     genre__hooks hooks;      /* the user's handle only: copies start silent */
+    /* GENRE_SCHEMA_SEPARATOR and the inference keys (dataset_infer.c). */
+    int64_t separator;       /* 0 = detect, else ',' ';' or TAB */
+    int64_t infer_max_rows;  /* 0 = every row */
+    int64_t infer_max_categories, infer_max_label_classes;
+    int32_t infer_integer_categories, infer_strict;
+    char *infer_notes;       /* what inference saw, or NULL; never copied */
 };
 
 /* GENRE_SCHEMA_MAX_INPUT_BYTES's default: 16 GiB. */
