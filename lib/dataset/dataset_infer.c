@@ -27,6 +27,10 @@
 /* A non-numeric column is text when at least this share (1/10) of its
  * distinct values has a word shared with another value. */
 #define TEXT_SHARE_DIVISOR 10
+/* Distinct texts kept per column (not the label): enough to judge its
+ * words; a column with more is neither numeric nor categorical, and the
+ * rest of its cells are only counted. */
+#define TEXT_SAMPLE 10000
 
 /* Texts that mean "missing", compared ignoring ASCII case (besides the
  * empty field). */
@@ -47,15 +51,16 @@ struct icol {
     int all_int;              /* every number integral */
     double min, max, prev;
     int running, run_dir;     /* a running integer id so far; its step */
-    genre__dict num_set;      /* distinct integral numbers (8-byte keys), capped */
+    genre__dict num_set;      /* distinct number texts, at most max_categories + 1 */
     int64_t n_text;           /* other cells: texts */
     genre__dict texts;        /* their distinct values */
     struct odd_cell *odd;     /* each text cell, while the column may be numeric */
     size_t n_odd, cap_odd;
     int odd_dropped;          /* too many to be numeric: no longer recorded */
-    int rescan;               /* pass 2 interns its numbers too */
     int32_t role;
     int64_t recurring;        /* distinct texts sharing a word with another */
+    int32_t prev_text;        /* the last text's id, or -1: runs skip the hash */
+    int texts_full;           /* TEXT_SAMPLE distinct texts kept: no more */
 };
 
 struct infer {
@@ -89,7 +94,9 @@ static int ieq(const char *s, size_t len, const char *word)
 
 static int is_marker(const struct infer *in, const char *f, size_t len)
 {
-    if (len <= 5)
+    /* Every word starts with one of these: most cells are ruled out at once. */
+    char c0 = len ? f[0] : 0;
+    if (len <= 5 && (c0 == '?' || c0 == 'n' || c0 == 'N' || c0 == '#' || c0 == '<' || c0 == '-'))
         for (size_t k = 0; k < sizeof MISSING_WORDS / sizeof *MISSING_WORDS; k++)
             if (ieq(f, len, MISSING_WORDS[k]))
                 return 1;
@@ -97,6 +104,15 @@ static int is_marker(const struct infer *in, const char *f, size_t len)
         if (strlen(in->extra[k]) == len && memcmp(in->extra[k], f, len) == 0)
             return 1;
     return 0;
+}
+
+/* The id of text f in c's texts, trying the previous text first. */
+static int32_t intern_text(struct icol *c, const char *f, size_t len)
+{
+    int32_t p = c->prev_text;
+    if (p >= 0 && c->texts.len[p] == len && memcmp(GENRE__DICT_STR(&c->texts, p), f, len) == 0)
+        return p;
+    return c->prev_text = genre__dict_intern(&c->texts, f, len);
 }
 
 static genre_status push_odd(struct icol *c, int64_t line, int32_t text)
@@ -113,9 +129,10 @@ static genre_status push_odd(struct icol *c, int64_t line, int32_t text)
     return GENRE_OK;
 }
 
-/* One number of column c: range, integrality, the running-id test and the
- * small set of distinct integral values. */
-static genre_status see_number(const struct infer *in, struct icol *c, double v)
+/* One number of column c (text f): range, integrality, the running-id test
+ * and the distinct number texts while they are few enough to matter. */
+static genre_status see_number(const struct infer *in, struct icol *c, double v, const char *f,
+                               size_t len)
 {
     if (v == 0.0)
         v = 0.0; /* -0 and 0 are one value */
@@ -138,11 +155,10 @@ static genre_status see_number(const struct infer *in, struct icol *c, double v)
     if (!integral) {
         c->all_int = 0;
         c->running = 0;
-    } else if (in->opt->infer_integer_categories &&
-               c->num_set.n <= (size_t)in->opt->infer_max_categories) {
-        if (genre__dict_intern(&c->num_set, (const char *)&v, sizeof v) < 0)
-            return GENRE_E_NOMEM;
     }
+    if (c->num_set.n <= (size_t)in->opt->infer_max_categories &&
+        genre__dict_intern(&c->num_set, f, len) < 0)
+        return GENRE_E_NOMEM;
     return GENRE_OK;
 }
 
@@ -169,13 +185,21 @@ static genre_status see_cell(struct infer *in, size_t j, const char *f, size_t l
         return genre__dict_intern(&c->marker_texts, f, len) < 0 ? GENRE_E_NOMEM : GENRE_OK;
     }
     if (k == NUM_OK) {
-        if (j == in->label && genre__dict_intern(&c->texts, f, len) < 0)
+        if (j == in->label && intern_text(c, f, len) < 0)
             return GENRE_E_NOMEM;
-        return see_number(in, c, v);
+        return see_number(in, c, v, f, len);
     }
     c->running = 0;
     c->n_text++;
-    int32_t id = genre__dict_intern(&c->texts, f, len);
+    if (c->texts.n >= TEXT_SAMPLE && j != in->label) {
+        c->texts_full = 1;
+        c->odd_dropped = 1;
+        genre__free(c->odd);
+        c->odd = NULL;
+        c->n_odd = c->cap_odd = 0;
+        return GENRE_OK;
+    }
+    int32_t id = intern_text(c, f, len);
     if (id < 0)
         return GENRE_E_NOMEM;
     if (c->odd_dropped || j == in->label)
@@ -192,19 +216,9 @@ static genre_status see_cell(struct infer *in, size_t j, const char *f, size_t l
     return push_odd(c, line, id);
 }
 
-/* Pass 2, for the columns that turned out not numeric though they hold
- * numbers: their numbers are values too. */
-static genre_status rescan_cell(struct infer *in, size_t j, const char *f, size_t len)
-{
-    struct icol *c = &in->cols[j];
-    if (len == 0 || is_marker(in, f, len))
-        return GENRE_OK;
-    return genre__dict_intern(&c->texts, f, len) < 0 ? GENRE_E_NOMEM : GENRE_OK;
-}
-
 /* The records after the header, at most GENRE_SCHEMA_INFER_MAX_ROWS of
- * them: pass 1 gathers every column, pass 2 only the rescan columns. */
-static genre_status scan(struct infer *in, int pass)
+ * them, one pass: every cell is seen once. */
+static genre_status scan(struct infer *in)
 {
     struct reader *rd = &in->rd;
     rd->p = in->data_start;
@@ -232,20 +246,15 @@ static genre_status scan(struct infer *in, int pass)
                                              : in->n_header - 1]);
         if (blank)
             continue;
-        if (pass == 1 && !rd->utf8_valid)
+        if (!rd->utf8_valid)
             for (size_t k = 0; k < in->n_header; k++)
                 if ((st = genre__csv_check_utf8(rd, in->header[k], &rd->fields[k], line)) !=
                     GENRE_OK)
                     return st;
-        if (pass == 1)
-            in->rows++;
+        in->rows++;
         for (size_t j = 0; j < in->n_header; j++) {
-            if (pass == 2 && !in->cols[j].rescan)
-                continue;
             const struct field *fd = &rd->fields[j];
-            const char *f = field_ptr(rd, fd);
-            st = pass == 1 ? see_cell(in, j, f, fd->len, line) : rescan_cell(in, j, f, fd->len);
-            if (st != GENRE_OK)
+            if ((st = see_cell(in, j, field_ptr(rd, fd), fd->len, line)) != GENRE_OK)
                 return st;
         }
     }
@@ -323,7 +332,8 @@ struct word_count {
     int64_t *last;     /* per word: the last value counted */
     size_t cap;
     int64_t value;     /* the value being read */
-    int hit;           /* it has a word of another value */
+    int32_t *ids;      /* every value's words, value after value */
+    size_t n_ids, cap_ids;
 };
 
 static genre_status count_word(void *ctx, const char *w, size_t len)
@@ -344,19 +354,17 @@ static genre_status count_word(void *ctx, const char *w, size_t len)
         wc->values[id] = 0;
         wc->last[id] = -1;
     }
-    if (wc->last[id] != wc->value) {
-        wc->last[id] = wc->value;
-        wc->values[id]++;
+    if (wc->last[id] == wc->value)
+        return GENRE_OK;
+    wc->last[id] = wc->value;
+    wc->values[id]++;
+    if (wc->n_ids == wc->cap_ids) {
+        size_t cap = wc->cap_ids ? wc->cap_ids * 2 : 1024;
+        if (genre__realloc_array(&wc->ids, cap, sizeof *wc->ids) != 0)
+            return GENRE_E_NOMEM;
+        wc->cap_ids = cap;
     }
-    return GENRE_OK;
-}
-
-static genre_status check_word(void *ctx, const char *w, size_t len)
-{
-    struct word_count *wc = ctx;
-    int32_t id = genre__dict_find(&wc->words, w, len);
-    if (id >= 0 && wc->values[id] >= 2)
-        wc->hit = 1;
+    wc->ids[wc->n_ids++] = id;
     return GENRE_OK;
 }
 
@@ -365,20 +373,28 @@ static genre_status count_recurring(struct icol *c)
 {
     struct word_count wc;
     memset(&wc, 0, sizeof wc);
-    genre_status st = GENRE_OK;
+    size_t *start = genre__alloc_array(c->texts.n + 1, sizeof *start);
+    genre_status st = start ? GENRE_OK : GENRE_E_NOMEM;
     for (size_t v = 0; v < c->texts.n && st == GENRE_OK; v++) {
         wc.value = (int64_t)v;
+        start[v] = wc.n_ids;
         st = each_word(GENRE__DICT_STR(&c->texts, v), c->texts.len[v], count_word, &wc);
     }
     c->recurring = 0;
-    for (size_t v = 0; v < c->texts.n && st == GENRE_OK; v++) {
-        wc.hit = 0;
-        st = each_word(GENRE__DICT_STR(&c->texts, v), c->texts.len[v], check_word, &wc);
-        c->recurring += wc.hit;
+    if (st == GENRE_OK) {
+        start[c->texts.n] = wc.n_ids;
+        for (size_t v = 0; v < c->texts.n; v++) {
+            int hit = 0;
+            for (size_t k = start[v]; k < start[v + 1] && !hit; k++)
+                hit = wc.values[wc.ids[k]] >= 2;
+            c->recurring += hit;
+        }
     }
+    genre__free(start);
     genre__dict_free(&wc.words);
     genre__free(wc.values);
     genre__free(wc.last);
+    genre__free(wc.ids);
     return st;
 }
 
@@ -480,7 +496,8 @@ static int numeric_with_odd_cells(const struct icol *c)
 }
 
 /* The role of a column other than the label, with the reason in the notes.
- * Pass 2 must have run for the rescan columns. */
+ * A non-numeric column's values are its texts and its numbers; numbers have
+ * no words, and their distinct count is known up to max_categories + 1. */
 static int32_t decide(const struct infer *in, const struct icol *c, struct notes *n)
 {
     int64_t present = c->n_num + c->n_text;
@@ -512,26 +529,31 @@ static int32_t decide(const struct infer *in, const struct icol *c, struct notes
             notes_add(n, ", %lld odd cells read as missing", (long long)c->n_text);
         return GENRE_COL_NUMERIC;
     }
-    size_t d = c->texts.n;
+    int num_full = c->num_set.n > (size_t)in->opt->infer_max_categories || c->texts_full;
+    size_t d = c->texts.n + c->num_set.n;
     if (d == 1) {
         notes_add(n, " ignore constant ");
-        notes_quoted(n, GENRE__DICT_STR(&c->texts, 0), c->texts.len[0]);
+        if (c->texts.n)
+            notes_quoted(n, GENRE__DICT_STR(&c->texts, 0), c->texts.len[0]);
+        else
+            notes_quoted(n, GENRE__DICT_STR(&c->num_set, 0), c->num_set.len[0]);
         return GENRE_COL_IGNORE;
     }
-    if (d <= (size_t)in->opt->infer_max_categories && (int64_t)d * 2 <= present) {
+    if (!num_full && d <= (size_t)in->opt->infer_max_categories && (int64_t)d * 2 <= present) {
         notes_add(n, " categorical %zu distinct values", d);
         return GENRE_COL_CATEGORICAL;
     }
+    const char *at_least = num_full ? "over " : "";
     if (c->recurring >= 2 && c->recurring * TEXT_SHARE_DIVISOR >= (int64_t)d) {
-        notes_add(n, " text %zu distinct values, %lld share words with others", d,
+        notes_add(n, " text %s%zu distinct values, %lld share words with others", at_least, d,
                   (long long)c->recurring);
         return GENRE_COL_TEXT;
     }
-    if ((int64_t)d == present)
+    if (!num_full && (int64_t)d == present)
         notes_add(n, " ignore unique in every row, no shared words: an id");
     else
-        notes_add(n, " ignore %zu distinct values, too many for a category, no shared words",
-                  d);
+        notes_add(n, " ignore %s%zu distinct values, too many for a category, no shared words",
+                  at_least, d);
     return GENRE_COL_IGNORE;
 }
 
@@ -644,6 +666,7 @@ static genre_status read_header(struct infer *in, const char *label)
             in->label = k;
         in->cols[k].all_int = 1;
         in->cols[k].running = 1;
+        in->cols[k].prev_text = -1;
     }
     if (in->label == SIZE_MAX) {
         char list[256];
@@ -768,23 +791,13 @@ static genre_status infer_plain(genre_dataset_schema **out, const genre_dataset_
     if (st == GENRE_OK)
         st = read_header(&in, label);
     if (st == GENRE_OK)
-        st = scan(&in, 1);
+        st = scan(&in);
     if (st == GENRE_OK && in.rows == 0)
         st = GENRE_FAIL(GENRE_E_NO_DATA_ROWS, "%s: a header and no data rows (%s)", name,
                         opt->infer_max_rows ? "in the first GENRE_SCHEMA_INFER_MAX_ROWS records"
                                             : "only blank records");
-    /* Columns that hold numbers but are not numeric: count their numbers
-     * among the values (a second pass, only for them). */
-    int rescan = 0;
-    for (size_t j = 0; st == GENRE_OK && j < in.n_header; j++) {
-        struct icol *c = &in.cols[j];
-        if (j != in.label && c->n_num > 0 && c->n_text > 0 && !numeric_with_odd_cells(c))
-            rescan = c->rescan = 1;
-    }
-    if (st == GENRE_OK && rescan)
-        st = scan(&in, 2);
     for (size_t j = 0; st == GENRE_OK && j < in.n_header; j++)
-        if (j != in.label && (in.cols[j].n_num == 0 || in.cols[j].rescan))
+        if (j != in.label && in.cols[j].n_text > 0 && !numeric_with_odd_cells(&in.cols[j]))
             st = count_recurring(&in.cols[j]);
     if (st == GENRE_OK)
         st = build(&in, out);
