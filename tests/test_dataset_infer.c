@@ -502,7 +502,9 @@ START_TEST(options_markers_limits_and_notes)
                      GENRE_E_INVALID_ARG);
     genre_dataset_schema_free(s);
     /* the record limit applies while inferring too */
-    ck_assert_status(infer(&s, opt, "x,y\n1,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+    ck_assert_status(infer(&s, opt,
+                           "x,y\n1,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                           "aaaaaaaaaaaaaaaaaaaa\n",
                            "y"),
                      GENRE_E_RECORD_TOO_LONG);
     genre_dataset_schema_free(opt);

@@ -528,7 +528,9 @@ GENRE_API genre_status genre_dataset_schema_infer_notes(const genre_dataset_sche
  *   GENRE_E_RECORD_TOO_LONG (a record over GENRE_SCHEMA_MAX_RECORD_BYTES);
  *   GENRE_E_INVALID_UTF8;
  *   GENRE_E_DUPLICATE_COLUMN (a header name twice);
- *   GENRE_E_MISSING_COLUMN (a schema column absent from the header);
+ *   GENRE_E_MISSING_COLUMN (a schema column absent from the header; when
+ *     the header is one column holding another separator, the message says
+ *     which and the GENRE_SCHEMA_SEPARATOR value to set);
  *   GENRE_E_UNSEEN_CATEGORY (a categorical or label value outside the
  *     column's declared order, under GENRE_UNSEEN_ERROR);
  *   GENRE_E_CANCELLED (the schema's progress callback asked to stop);
