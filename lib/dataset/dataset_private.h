@@ -77,14 +77,6 @@ struct genre_dataset_schema {
 genre_status genre__dataset_parse(genre_dataset **out, const genre_dataset_schema *schema,
                                   const void *buf, size_t len, const char *name);
 
-/* Reads the file at path (regular, FIFO, device, stdin) to its end into a
- * new buffer (*out, genre__free it) within GENRE_SCHEMA_MAX_INPUT_BYTES,
- * reporting GENRE_SCHEMA_PHASE_READ to the schema's progress hook:
- * GENRE_E_IO, GENRE_E_INPUT_TOO_LARGE, GENRE_E_CANCELLED, GENRE_E_NOMEM,
- * recorded with path. */
-genre_status genre__dataset_read_path(const genre_dataset_schema *schema, const char *path,
-                                      char **out, size_t *out_len);
-
 /* Whether buf starts with gzip's magic bytes. */
 int genre__dataset_is_gzip(const void *buf, size_t len);
 /* Inflates the whole gzip input in[0..in_len) (members one after another;
@@ -104,6 +96,14 @@ genre_status genre__dataset_grow(char **buf, size_t *cap, size_t limit);
 /* GENRE_E_PARSE naming the line and column of the first NUL byte in
  * buf[0..len), else GENRE_OK. */
 genre_status genre__dataset_check_nul(const char *buf, size_t len, const char *name);
+
+/* Reads the file at path (regular, FIFO, device, stdin) to its end into a
+ * new buffer (*out, genre__free it) within GENRE_SCHEMA_MAX_INPUT_BYTES,
+ * reporting GENRE_SCHEMA_PHASE_READ to the schema's progress hook:
+ * GENRE_E_IO, GENRE_E_INPUT_TOO_LARGE, GENRE_E_CANCELLED, GENRE_E_NOMEM,
+ * recorded with path. */
+genre_status genre__dataset_read_path(const genre_dataset_schema *schema, const char *path,
+                                      char **out, size_t *out_len);
 
 genre_status genre__schema_copy(genre_dataset_schema **out, const genre_dataset_schema *s);
 int32_t genre__schema_find(const genre_dataset_schema *s, const char *name);
