@@ -90,6 +90,39 @@ typedef struct genre_dataset_split genre_dataset_split;
  *  stops once the limit is passed (so an endless FIFO or device ends too). */
 #define GENRE_SCHEMA_MAX_INPUT_BYTES 4
 
+/* ---- Separator and schema inference options ---------------------------- */
+/** i64, an enumeration (genre_dataset_schema_param_values()): 0 (the
+ *  default), 9 (TAB), 44 (`,`) or 59 (`;`): the field separator of
+ *  genre_dataset_read_file(), genre_dataset_read_memory() and
+ *  genre_dataset_schema_infer(). 0 detects it from the header line: the
+ *  most frequent of `,` `;` TAB outside quotes, ties in that order, none
+ *  -> `,`. Quoting is RFC 4180 with the chosen separator. A file read with
+ *  the wrong one has a single header column: the GENRE_E_MISSING_COLUMN
+ *  message then names the separator the header holds. @since 0.4 */
+#define GENRE_SCHEMA_SEPARATOR 5
+/** i64, range [0, 2^62], default 0: genre_dataset_schema_infer() looks at
+ *  the first N data records only (0 = every record). Later records are not
+ *  checked: a reading with the inferred schema may still fail there.
+ *  @since 0.4 */
+#define GENRE_SCHEMA_INFER_MAX_ROWS 6
+/** i64, 0 (default) or 1: inference makes an integer-valued column with at
+ *  most GENRE_SCHEMA_INFER_MAX_CATEGORIES distinct values (each seen at
+ *  least twice on average) categorical instead of numeric. @since 0.4 */
+#define GENRE_SCHEMA_INFER_INTEGER_CATEGORIES 7
+/** i64, range [2, 2^31-1], default 50: a non-numeric column with at most
+ *  this many distinct values, each seen at least twice on average, is
+ *  inferred categorical. @since 0.4 */
+#define GENRE_SCHEMA_INFER_MAX_CATEGORIES 8
+/** i64, range [2, 2^31-1], default 1000: inference refuses a label column
+ *  with more distinct values (GENRE_E_SCHEMA: a continuous column named by
+ *  mistake). @since 0.4 */
+#define GENRE_SCHEMA_INFER_MAX_LABEL_CLASSES 9
+/** i64, 0 (default) or 1: an odd cell of an inferred numeric column (text
+ *  that is neither a number nor a missing marker) is an error
+ *  (GENRE_E_NOT_A_NUMBER naming the file, line, column and value) instead
+ *  of a missing cell. @since 0.4 */
+#define GENRE_SCHEMA_INFER_STRICT 10
+
 #define GENRE_UNSEEN_ERROR 0
 #define GENRE_UNSEEN_RESERVED_CODE 1
 
@@ -322,6 +355,136 @@ GENRE_API genre_status genre_dataset_schema_set_progress(genre_dataset_schema *s
                                                          void *user_data);
 
 /* ======================================================================== */
+/* Schema inference                                                         */
+/* ======================================================================== */
+
+/**
+ * Proposes a schema for a labelled CSV table, the way a careful user would
+ * write one, from the table itself (plain or gzip; a regular file, a FIFO,
+ * a character device or "/dev/stdin", as genre_dataset_read_file()).
+ *
+ * The records are read with the reader's own tokenizer (RFC 4180, CRLF or
+ * LF, a UTF-8 BOM skipped, the separator given or detected by
+ * GENRE_SCHEMA_SEPARATOR), all of them or the first
+ * GENRE_SCHEMA_INFER_MAX_ROWS. Blank records (every field empty) are
+ * skipped. Every header column gets a role, in header order:
+ *
+ * - **label**: the column named `label`. More than
+ *   GENRE_SCHEMA_INFER_MAX_LABEL_CLASSES distinct values is refused. When
+ *   every value is a number, the values are declared as its category order
+ *   in numeric order (genre_dataset_schema_set_category_order()); string
+ *   labels get no order.
+ * - **numeric**: at least one number, and the cells that are neither a
+ *   number nor a missing marker ("odd cells") are at most 1 % of the
+ *   column's cells and at most 100 distinct texts. Each odd text becomes
+ *   a missing marker of the column, and each odd cell a note; under
+ *   GENRE_SCHEMA_INFER_STRICT the first one is an error instead.
+ *   Numbers are parsed as the reader parses them (locale-independent).
+ * - **categorical**: a non-numeric column with at most
+ *   GENRE_SCHEMA_INFER_MAX_CATEGORIES distinct values, seen at least twice
+ *   on average (distinct x 2 <= cells present); an integer column the same
+ *   way only with GENRE_SCHEMA_INFER_INTEGER_CATEGORIES.
+ * - **text**: a non-numeric column with more distinct values whose words
+ *   recur: at least 2, and at least a tenth, of its distinct values share a
+ *   word with another value (titles, names, file names such as
+ *   `blues.00012.wav`). A word is a run of two or more letters (any
+ *   non-ASCII byte counts as a letter), compared ignoring ASCII case, or a
+ *   letter-digit mix of at most 4 characters (`mp3`); digit runs, longer
+ *   mixes and hex hashes or UUIDs have no words.
+ * - **ignore**: every cell missing; a constant (one distinct value); a
+ *   running integer id (no missing cell, each value the previous plus one,
+ *   or minus one, at least 3 rows); a non-numeric column that is none of the
+ *   above (an id unique per row, hashes, UUIDs, dates with many values).
+ *
+ * Missing markers: the empty field and, ignoring ASCII case, `?` `NA`
+ * `N/A` `#N/A` `<NA>` `NaN` `-NaN` `null` `none` `nil`, plus any text the
+ * options schema declares missing for every column
+ * (genre_dataset_schema_add_missing_text() with column NULL). Each spelling
+ * met in a column is declared a missing marker of that column (every role
+ * but ignore), so genre_dataset_read_file() with the result reads the same
+ * records with those cells missing.
+ *
+ * The new schema holds the options' values of every GENRE_SCHEMA_* key,
+ * except GENRE_SCHEMA_SEPARATOR, which is the separator used (never 0),
+ * and the options' every-column markers. genre_dataset_schema_infer_notes()
+ * gives what inference saw. Inference runs on the calling thread and costs
+ * about as much as reading the table.
+ *
+ * Every failure message names this function, the file and, where they
+ * apply, the line, column and value.
+ *
+ * @param[out] out     receives the schema; free it with
+ *                     genre_dataset_schema_free(). NULL on failure.
+ * @param[in]  options NULL for the defaults, or a schema without columns
+ *                     whose options (GENRE_SCHEMA_*, limits, separator,
+ *                     INFER_* keys) and every-column markers are used;
+ *                     only read.
+ * @param[in]  path    the file.
+ * @param[in]  label   the label column's header name (UTF-8, exact).
+ * @return GENRE_OK;
+ *   GENRE_E_INVALID_ARG (out, path or label NULL; options with columns);
+ *   GENRE_E_MISSING_COLUMN (no header column is named `label`: the message
+ *     lists the header's columns, cut when long, and the separator);
+ *   GENRE_E_SCHEMA (the label has more distinct values than
+ *     GENRE_SCHEMA_INFER_MAX_LABEL_CLASSES, naming the column and the
+ *     count, or no value at all);
+ *   GENRE_E_NOT_A_NUMBER (GENRE_SCHEMA_INFER_STRICT: an odd cell of a
+ *     numeric column, naming file, line, column and value);
+ *   GENRE_E_EMPTY_INPUT; GENRE_E_NO_DATA_ROWS (a header and only blank
+ *   records, or none); GENRE_E_DUPLICATE_COLUMN (a header name twice);
+ *   and as genre_dataset_read_file() for the file and its syntax
+ *   (GENRE_E_IO, GENRE_E_INPUT_TOO_LARGE, GENRE_E_PARSE,
+ *   GENRE_E_RAGGED_ROW, GENRE_E_UNTERMINATED_QUOTE,
+ *   GENRE_E_RECORD_TOO_LONG, GENRE_E_INVALID_UTF8, GENRE_E_CANCELLED by
+ *   the options' progress callback while reading, GENRE_E_NOMEM).
+ *   Records after GENRE_SCHEMA_INFER_MAX_ROWS are not checked: a read
+ *   with the result may still fail there, naming the file and line.
+ * Thread-safe (options is only read). @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_infer(genre_dataset_schema **out,
+                                                  const genre_dataset_schema *options,
+                                                  const char *path, const char *label);
+
+/**
+ * genre_dataset_schema_infer() on bytes in memory (plain or gzip).
+ * @param[in] buf  the bytes; not kept. @param[in] len their count.
+ * @param[in] name what messages and notes call the input; NULL means
+ *                 "<memory>".
+ * @return as genre_dataset_schema_infer(), without GENRE_E_IO.
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_infer_memory(genre_dataset_schema **out,
+                                                         const genre_dataset_schema *options,
+                                                         const void *buf, size_t len,
+                                                         const char *name, const char *label);
+
+/**
+ * What inference saw, NUL-terminated, one fact per line (each ends with a
+ * newline):
+ *
+ *     column <name> <role> <reason...>[, <n> missing[ (empty <n>)][ marker "<text>"...]]
+ *     odd_cell <file>:<line> <name> "<value>"
+ *
+ * first one `column` line per header column in header order, then one
+ * `odd_cell` line per odd cell of a numeric column (by column, then line).
+ * <role> is `numeric`, `categorical`, `text`, `ignore` or `label`; <name> is
+ * bare unless it holds a space, quote, backslash or control byte, then it
+ * is quoted like a value: in double quotes, with `\"` `\\` `\n` `\r`
+ * `\t` and `\xHH` escapes. <line> is the real line of the file (quoted
+ * line breaks counted). Empty ("") for a schema that was not inferred:
+ * copies of an inferred schema carry no notes.
+ * @param[out] buf    destination, or NULL to ask for the size.
+ * @param[in]  cap    bytes available at buf.
+ * @param[out] needed receives the bytes needed including the NUL; may be NULL.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (schema NULL);
+ *         GENRE_E_BUFFER_TOO_SMALL (buf non-NULL and cap < needed; nothing
+ *         written).
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_infer_notes(const genre_dataset_schema *schema,
+                                                        char *buf, size_t cap, size_t *needed);
+
+/* ======================================================================== */
 /* Reading                                                                  */
 /* ======================================================================== */
 
@@ -366,7 +529,9 @@ GENRE_API genre_status genre_dataset_schema_set_progress(genre_dataset_schema *s
  *   GENRE_E_RECORD_TOO_LONG (a record over GENRE_SCHEMA_MAX_RECORD_BYTES);
  *   GENRE_E_INVALID_UTF8;
  *   GENRE_E_DUPLICATE_COLUMN (a header name twice);
- *   GENRE_E_MISSING_COLUMN (a schema column absent from the header);
+ *   GENRE_E_MISSING_COLUMN (a schema column absent from the header; when
+ *     the header is one column holding another separator, the message says
+ *     which and the GENRE_SCHEMA_SEPARATOR value to set);
  *   GENRE_E_UNSEEN_CATEGORY (a categorical or label value outside the
  *     column's declared order, under GENRE_UNSEEN_ERROR);
  *   GENRE_E_CANCELLED (the schema's progress callback asked to stop);

@@ -32,6 +32,7 @@ void genre_dataset_schema_free(genre_dataset_schema *s)
     genre__free(s->cols);
     free_strings(s->missing_text, s->n_missing_text);
     genre__free(s->no_group);
+    genre__free(s->infer_notes);
     genre__free(s);
 }
 
@@ -204,6 +205,8 @@ genre_status genre_dataset_schema_set_category_order(genre_dataset_schema *s, co
 /* ---- Schema parameters ----------------------------------------------------- */
 
 static const int64_t UNSEEN_POLICIES[] = {GENRE_UNSEEN_ERROR, GENRE_UNSEEN_RESERVED_CODE};
+static const int64_t SEPARATORS[] = {0, '\t', ',', ';'};
+static const int64_t FLAGS[] = {0, 1};
 
 static const genre__param schema_params[] = {
     GENRE__I64(GENRE_SCHEMA_MAX_RECORD_BYTES, GENRE__SLOT_I64, genre_dataset_schema, max_record,
@@ -214,6 +217,18 @@ static const genre__param schema_params[] = {
                "0.1"),
     GENRE__I64(GENRE_SCHEMA_MAX_INPUT_BYTES, GENRE__SLOT_I64, genre_dataset_schema, max_input,
                GENRE__DEFAULT_MAX_INPUT, 1, (int64_t)1 << 62, "0.4"),
+    GENRE__ENUM(GENRE_SCHEMA_SEPARATOR, GENRE__SLOT_I64, genre_dataset_schema, separator, 0,
+                SEPARATORS, "0.4"),
+    GENRE__I64(GENRE_SCHEMA_INFER_MAX_ROWS, GENRE__SLOT_I64, genre_dataset_schema,
+               infer_max_rows, 0, 0, (int64_t)1 << 62, "0.4"),
+    GENRE__ENUM(GENRE_SCHEMA_INFER_INTEGER_CATEGORIES, GENRE__SLOT_I32, genre_dataset_schema,
+                infer_integer_categories, 0, FLAGS, "0.4"),
+    GENRE__I64(GENRE_SCHEMA_INFER_MAX_CATEGORIES, GENRE__SLOT_I64, genre_dataset_schema,
+               infer_max_categories, 50, 2, INT32_MAX, "0.4"),
+    GENRE__I64(GENRE_SCHEMA_INFER_MAX_LABEL_CLASSES, GENRE__SLOT_I64, genre_dataset_schema,
+               infer_max_label_classes, 1000, 2, INT32_MAX, "0.4"),
+    GENRE__ENUM(GENRE_SCHEMA_INFER_STRICT, GENRE__SLOT_I32, genre_dataset_schema, infer_strict,
+                0, FLAGS, "0.4"),
 };
 
 const genre__param_table genre__dataset_schema_param_table = {
@@ -313,10 +328,11 @@ genre_status genre__schema_copy(genre_dataset_schema **out, const genre_dataset_
         genre_dataset_schema_free(c);
         return st;
     }
-    c->max_record = s->max_record;
-    c->n_threads = s->n_threads;
-    c->max_input = s->max_input;
-    c->unseen_policy = s->unseen_policy;
+    /* Every option, whatever the table lists (inference notes are not copied). */
+    for (size_t k = 0; k < genre__dataset_schema_param_table.n_params; k++) {
+        const genre__param *p = &genre__dataset_schema_param_table.params[k];
+        genre__params_store_i64(p, c, genre__params_load_i64(p, s));
+    }
     *out = c;
     return GENRE_OK;
 }

@@ -60,6 +60,12 @@ struct genre_dataset_schema {
     int32_t unseen_policy;
     int32_t label_col, group_col; /* schema indices or -1 */
     genre__hooks hooks;      /* the user's handle only: copies start silent */
+    /* GENRE_SCHEMA_SEPARATOR and the inference keys (dataset_infer.c). */
+    int64_t separator;       /* 0 = detect, else ',' ';' or TAB */
+    int64_t infer_max_rows;  /* 0 = every row */
+    int64_t infer_max_categories, infer_max_label_classes;
+    int32_t infer_integer_categories, infer_strict;
+    char *infer_notes;       /* what inference saw, or NULL; never copied */
 };
 
 /* GENRE_SCHEMA_MAX_INPUT_BYTES's default: 16 GiB. */
@@ -93,6 +99,14 @@ genre_status genre__dataset_grow(char **buf, size_t *cap, size_t limit);
 /* GENRE_E_PARSE naming the line and column of the first NUL byte in
  * buf[0..len), else GENRE_OK. */
 genre_status genre__dataset_check_nul(const char *buf, size_t len, const char *name);
+
+/* Reads the file at path (regular, FIFO, device, stdin) to its end into a
+ * new buffer (*out, genre__free it) within GENRE_SCHEMA_MAX_INPUT_BYTES,
+ * reporting GENRE_SCHEMA_PHASE_READ to the schema's progress hook:
+ * GENRE_E_IO, GENRE_E_INPUT_TOO_LARGE, GENRE_E_CANCELLED, GENRE_E_NOMEM,
+ * recorded with path. */
+genre_status genre__dataset_read_path(const genre_dataset_schema *schema, const char *path,
+                                      char **out, size_t *out_len);
 
 genre_status genre__schema_copy(genre_dataset_schema **out, const genre_dataset_schema *s);
 int32_t genre__schema_find(const genre_dataset_schema *s, const char *name);

@@ -205,6 +205,9 @@ genre_status genre_dataset_schema_param_values(int32_t key, int64_t *out, size_t
 genre_status genre_dataset_schema_reset_params(genre_dataset_schema *schema);
 genre_status genre_dataset_schema_set_log(genre_dataset_schema *schema, genre_log_fn fn, void *user_data);
 genre_status genre_dataset_schema_set_progress(genre_dataset_schema *schema, genre_progress_fn fn, void *user_data);
+genre_status genre_dataset_schema_infer(genre_dataset_schema **out, const genre_dataset_schema *options, const char *path, const char *label);
+genre_status genre_dataset_schema_infer_memory(genre_dataset_schema **out, const genre_dataset_schema *options, const void *buf, size_t len, const char *name, const char *label);
+genre_status genre_dataset_schema_infer_notes(const genre_dataset_schema *schema, char *buf, size_t cap, size_t *needed);
 genre_status genre_dataset_read_file(genre_dataset **out, const genre_dataset_schema *schema, const char *path);
 genre_status genre_dataset_read_memory(genre_dataset **out, const genre_dataset_schema *schema, const void *buf, size_t len, const char *name);
 void genre_dataset_free(genre_dataset *ds);
@@ -464,6 +467,12 @@ genre_status genre_text_load_from_memory(genre_text **out, const void *buf, size
 #define GENRE_SCHEMA_UNSEEN_CATEGORY 2
 #define GENRE_SCHEMA_THREADS 3
 #define GENRE_SCHEMA_MAX_INPUT_BYTES 4
+#define GENRE_SCHEMA_SEPARATOR 5
+#define GENRE_SCHEMA_INFER_MAX_ROWS 6
+#define GENRE_SCHEMA_INFER_INTEGER_CATEGORIES 7
+#define GENRE_SCHEMA_INFER_MAX_CATEGORIES 8
+#define GENRE_SCHEMA_INFER_MAX_LABEL_CLASSES 9
+#define GENRE_SCHEMA_INFER_STRICT 10
 #define GENRE_UNSEEN_ERROR 0
 #define GENRE_UNSEEN_RESERVED_CODE 1
 #define GENRE_SCHEMA_PHASE_READ 1

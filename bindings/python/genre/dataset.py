@@ -15,6 +15,26 @@ def _s(text):
     return text.encode("utf-8") if isinstance(text, str) else bytes(text)
 
 
+def _unquote(s):
+    """A C-escaped value of the notes (after its opening quote): the text
+    and what follows the closing quote."""
+    out = bytearray()
+    i = 0
+    while s[i] != '"':
+        if s[i] == "\\":
+            c = s[i + 1]
+            if c == "x":
+                out.append(int(s[i + 2:i + 4], 16))
+                i += 4
+                continue
+            out += {"n": b"\n", "r": b"\r", "t": b"\t"}.get(c, c.encode())
+            i += 2
+        else:
+            out += s[i].encode("utf-8")
+            i += 1
+    return out.decode("utf-8"), s[i + 1:]
+
+
 def _query(call, ctype, dtype):
     n = ffi.new("size_t *")
     code = call(ffi.NULL, 0, n)
@@ -68,11 +88,92 @@ class Schema(Handle):
         return self
 
     def set_option(self, key, value):
-        """key: 'max_record_bytes', 'unseen_category' or 'threads'."""
+        """key: a GENRE_SCHEMA_* name in lower case without the prefix
+        ('max_record_bytes', 'unseen_category', 'threads', 'max_input_bytes',
+        'separator', 'infer_max_rows', ...). 'separator' also takes ',', ';',
+        '\\t' or 'tab'."""
+        if key == "separator" and isinstance(value, str):
+            value = 9 if value in ("\t", "tab") else ord(value)
         k = getattr(lib, "GENRE_SCHEMA_" + key.upper())
         with self._lock.write():
             check(lib.genre_dataset_schema_set_i64(self.handle, k, int(value)))
         return self
+
+    def get_option(self, key):
+        """The value of an option named as in set_option (an int)."""
+        out = ffi.new("int64_t *")
+        with self._lock.read():
+            check(lib.genre_dataset_schema_get_i64(
+                self.handle, getattr(lib, "GENRE_SCHEMA_" + key.upper()), out))
+        return int(out[0])
+
+    # Inference options: their short names and the GENRE_SCHEMA_* keys.
+    _INFER_KEYS = {"max_rows": "infer_max_rows", "strict": "infer_strict",
+                   "integer_categories": "infer_integer_categories",
+                   "max_categories": "infer_max_categories",
+                   "max_label_classes": "infer_max_label_classes"}
+
+    @classmethod
+    def _infer_options(cls, missing, options):
+        opts = cls()
+        for key, value in options.items():
+            if isinstance(value, bool):
+                value = int(value)
+            opts.set_option(cls._INFER_KEYS.get(key, key), value)
+        for text in missing:
+            opts.add_missing_text(text)
+        return opts
+
+    @classmethod
+    def infer(cls, path, label, missing=(), **options):
+        """Proposes a schema for the labelled CSV file at path (plain or
+        gzip), as genre_dataset_schema_infer(): every header column numeric,
+        categorical, text or ignore, `label` the label. Options (keyword):
+        separator (',', ';', '\\t' or 0 = detect), max_rows, strict,
+        integer_categories, max_categories, max_label_classes, and any other
+        schema option (threads, max_record_bytes, max_input_bytes);
+        missing: extra texts that mean "missing" in every column.
+        The result's notes() say what inference saw."""
+        opts = cls._infer_options(missing, options)
+        out = ffi.new("genre_dataset_schema **")
+        with opts._lock.read():
+            check(lib.genre_dataset_schema_infer(out, opts.handle, fspath(path), _s(label)))
+        return cls._from_raw(out[0])
+
+    @classmethod
+    def infer_bytes(cls, data, label, name="<memory>", missing=(), **options):
+        """Schema.infer() on bytes in memory (plain or gzip)."""
+        opts = cls._infer_options(missing, options)
+        out = ffi.new("genre_dataset_schema **")
+        data = bytes(data)
+        with opts._lock.read():
+            check(lib.genre_dataset_schema_infer_memory(out, opts.handle, data, len(data),
+                                                        _s(name), _s(label)))
+        return cls._from_raw(out[0])
+
+    def notes(self):
+        """What inference saw, one fact per line ('' for a schema that was
+        not inferred): `column <name> <role> <reason>` and
+        `odd_cell <file>:<line> <name> "<value>"`."""
+        with self._lock.read():
+            b = _query(lambda p, c, n: lib.genre_dataset_schema_infer_notes(self.handle, p, c, n),
+                       "char *", np.uint8)
+        return bytes(b).split(b"\0", 1)[0].decode("utf-8")
+
+    def roles(self):
+        """{column: role word} from the notes of an inferred schema."""
+        out = {}
+        for line in self.notes().splitlines():
+            if not line.startswith("column "):
+                continue
+            rest = line[len("column "):]
+            if rest.startswith('"'):
+                name, rest = _unquote(rest[1:])
+                rest = rest.lstrip(" ")
+            else:
+                name, rest = rest.split(" ", 1)
+            out[name] = rest.split(" ", 1)[0]
+        return out
 
 
 class Dataset(Handle):
