@@ -127,12 +127,13 @@ int main(int argc, char **argv)
          * for most of its time: it starts now, on a thread of its own, and
          * overlaps everything below (names_wait() joins it). It reads text
          * columns: a schema without one has no study. */
-        if (has_text_column(r)) {
+        if (has_text_column(r) && r->is_ref) {
             names_start(r);
         } else {
             stage *ns = stage_begin(r, "name study (names, audio, names+audio; 2 splits)");
-            stage_note(ns, "the schema has no text column");
-            stage_end(ns, ST_SKIPPED);
+            stage_note(ns, has_text_column(r) ? "runs on the reference table only"
+                                              : "the schema has no text column");
+            stage_end(ns, r->opt.no_names ? ST_SKIPPED : ST_UNAVAILABLE);
         }
     }
     if (r->ds && stage_linear(r) == 0) {

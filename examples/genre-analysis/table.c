@@ -65,6 +65,154 @@ static int cols_from_file(run *r, schema_file_info *info)
     return 0;
 }
 
+/* A C-escaped "quoted" or bare word of an inference note at *p into out;
+ * *p moves past it. */
+static void note_word(const char **p, char *out, size_t cap)
+{
+    const char *s = *p;
+    size_t o = 0;
+    if (*s == '"') {
+        for (s++; *s && *s != '"'; s++) {
+            char c = *s;
+            if (c == '\\' && s[1]) {
+                s++;
+                c = *s == 'n' ? '\n' : *s == 'r' ? '\r' : *s == 't' ? '\t' : *s;
+                if (*s == 'x' && s[1] && s[2]) {
+                    char hex[3] = {s[1], s[2], 0};
+                    c = (char)strtol(hex, NULL, 16);
+                    s += 2;
+                }
+            }
+            if (o + 1 < cap)
+                out[o++] = c;
+        }
+        if (*s == '"')
+            s++;
+    } else {
+        while (*s && *s != ' ' && *s != '\n')
+            if (o + 1 < cap)
+                out[o++] = *s++;
+            else
+                s++;
+    }
+    out[o] = 0;
+    *p = s;
+}
+
+/* The columns of an inferred schema from its notes ("column NAME ROLE ...,
+ * N missing (empty N) marker "X""): until the library has schema getters. */
+static int cols_from_notes(run *r, char *notes)
+{
+    size_t n = 0;
+    for (const char *p = notes; (p = strstr(p, "column ")); p++)
+        n++;
+    r->cols = xcalloc(n, sizeof *r->cols);
+    if (!r->cols)
+        return -1;
+    char word[1024];
+    for (char *line = notes, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+        nl = strchr(line, '\n');
+        if (nl)
+            *nl = 0;
+        if (strncmp(line, "column ", 7) || r->n_cols == n)
+            continue;
+        const char *p = line + 7;
+        table_col *c = &r->cols[r->n_cols++];
+        c->missing_read = -1;
+        note_word(&p, word, sizeof word);
+        c->name = strdup(word);
+        p += *p == ' ';
+        note_word(&p, word, sizeof word);
+        static const char *const roles[] = {"numeric", "categorical", "text", "label",
+                                            "group", "ignore"};
+        for (int k = 0; k < 6; k++)
+            if (!strcmp(word, roles[k]))
+                c->role = k + 1; /* GENRE_COL_NUMERIC .. GENRE_COL_IGNORE */
+        char markers[512] = "";
+        if (strstr(p, " (empty "))
+            snprintf(markers, sizeof markers, "\"\"");
+        for (const char *m = p; (m = strstr(m, "marker \"")); ) {
+            m += 7;
+            while (*m == '"') {
+                note_word(&m, word, sizeof word);
+                size_t l = strlen(markers);
+                snprintf(markers + l, sizeof markers - l, "%s%.200s", l ? ", " : "", word);
+                m += *m == ' ';
+            }
+        }
+        c->markers = strdup(markers);
+        if (!c->name || !c->markers)
+            return -1;
+        if (c->role == GENRE_COL_LABEL)
+            snprintf(r->label_col, sizeof r->label_col, "%s", c->name);
+    }
+    return 0;
+}
+
+/* The schema inferred from --input with --label: its columns to stderr,
+ * its odd cells (a numeric column's cells read as missing) to the report's
+ * warnings. */
+static int infer(run *r, genre_dataset_schema **out)
+{
+    genre_dataset_schema *opt = NULL;
+    genre_status st = genre_dataset_schema_create(&opt);
+    if (!st && r->opt.strict)
+        st = genre_dataset_schema_set_i64(opt, GENRE_SCHEMA_INFER_STRICT, 1);
+    if (!st && r->opt.threads)
+        st = genre_dataset_schema_set_i64(opt, GENRE_SCHEMA_THREADS, r->opt.threads);
+    if (!st)
+        st = genre_dataset_schema_infer(out, opt, r->data_path, r->opt.label);
+    genre_dataset_schema_free(opt);
+    if (st) {
+        snprintf(r->error, sizeof r->error, "%s", genre_last_error());
+        return -1;
+    }
+    size_t need = 0;
+    genre_dataset_schema_infer_notes(*out, NULL, 0, &need);
+    char *notes = need ? malloc(need) : NULL, *copy = NULL;
+    if (!notes || genre_dataset_schema_infer_notes(*out, notes, need, NULL) ||
+        !(copy = strdup(notes)) || cols_from_notes(r, copy)) {
+        free(notes), free(copy);
+        snprintf(r->error, sizeof r->error, "out of memory");
+        return -1;
+    }
+    free(copy);
+    say("genre-analysis: the schema inferred from %s (label %s):\n", r->data_path,
+        r->opt.label);
+    char col[512] = "", list[600] = "";
+    int odd = 0;
+    for (char *line = notes, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+        nl = strchr(line, '\n');
+        if (nl)
+            *nl = 0;
+        if (!strncmp(line, "column ", 7)) {
+            say("  %s\n", line + 7);
+            continue;
+        }
+        if (strncmp(line, "odd_cell ", 9))
+            continue;
+        /* odd_cell <file>:<line> <name> "<value>": one warning per column */
+        const char *where = line + 9, *sp = strchr(where, ' ');
+        const char *p = sp ? sp + 1 : "";
+        char name[512];
+        note_word(&p, name, sizeof name);
+        if (odd && strcmp(col, name)) {
+            add_warning(r, "column %s: %d odd cell%s read as missing: %s%s", col, odd,
+                        odd == 1 ? "" : "s", list, odd > 5 ? ", ..." : "");
+            odd = 0, list[0] = 0;
+        }
+        snprintf(col, sizeof col, "%s", name);
+        if (odd++ < 5)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%.*s %s",
+                     odd > 1 ? ", " : "", (int)(sp ? sp - where : 0), where, p + (*p == ' '));
+    }
+    if (odd)
+        add_warning(r, "column %s: %d odd cell%s read as missing: %s%s", col, odd,
+                    odd == 1 ? "" : "s", list, odd > 5 ? ", ..." : "");
+    free(notes);
+    return 0;
+}
+
 int table_schema(run *r, genre_dataset_schema **out)
 {
     *out = NULL;
@@ -85,12 +233,8 @@ int table_schema(run *r, genre_dataset_schema **out)
          * schema's columns, roles, orders and markers. */
         r->is_ref = ref_columns_match(r);
     } else if (r->opt.label) {
-        snprintf(r->error, sizeof r->error,
-                 "--label %s without --schema needs schema inference "
-                 "(genre_dataset_schema_infer), which this build does not have yet; give "
-                 "a schema file with --schema FILE",
-                 r->opt.label);
-        return -1;
+        if (infer(r, out))
+            return -1;
     } else {
         genre_status st = genre_dataset_schema_create_music_genre(out);
         if (st || ref_describe_builtin(r)) {
