@@ -81,7 +81,10 @@
  *     file, --no-tsne --no-names: metrics.json has the schema, K = 3, the
  *     split, per-column imputation counts, the unused columns, the one-hot
  *     feature columns, MLP layers "7-20-15-3" and no reference_* key; with
- *     note declared group and --group note, no group is on both sides.
+ *     note declared group and --group note, no group is on both sides;
+ *     with --label and no schema file the schema is inferred (a summary on
+ *     stderr) and an odd cell of a numeric column is a warning naming its
+ *     line.
  *   test_analysis generic_errors <genre-analysis> <source-dir> <work-dir>
  *     a class with one row, a label with one class and --features naming a
  *     text column each stop with exit 1, one message naming the class (and
@@ -1301,6 +1304,36 @@ static int test_generic_schema(const char *prog, const char *src, const char *wo
     sp = j ? strstr(j, "\"split\"") : NULL;
     CHECK(num_after(sp, "test") > 30 && num_after(sp, "test") < 90, "--group: %g test rows",
           num_after(sp, "test"));
+    free(j);
+    /* no schema file: --label infers it (id ignored, colour and note
+     * categorical); x3's "oops" on line 12 is an odd cell, read as missing
+     * and listed in the warnings with its line */
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && awk -F, -v OFS=, 'NR == 12 { $4 = \"oops\" } { print }' gen.csv > "
+             "odd.csv && '%s' --no-tsne --no-names --no-plots -i odd.csv --label kind -o rep-infer",
+             w, prog);
+    CHECK(run_capture(cmd, err) == 0, "--label kind failed");
+    char *e = slurp(err, NULL);
+    CHECK(e && strstr(e, "the schema inferred from odd.csv") && strstr(e, "colour categorical"),
+          "no summary of the inferred schema on stderr");
+    free(e);
+    snprintf(path, sizeof path, "%s/rep-infer/metrics.json", w);
+    j = slurp(path, NULL);
+    CHECK(j && strstr(j, "\"source\": \"inferred\""), "--label: schema not inferred");
+    CHECK(j && !strstr(j, "\"reference_"), "--label: a reference_* key");
+    CHECK(num_after(j, "n_classes") == 3, "--label: n_classes %g", num_after(j, "n_classes"));
+    /* note (35 distinct values) is inferred categorical: 7 + 35 columns */
+    CHECK(j && strstr(j, "\"layers\": \"42-20-15-3\""), "--label: no MLP 42-20-15-3");
+    imp = j ? strstr(j, "\"imputation\": [") : NULL;
+    x2 = imp ? strstr(imp, "\"column\": \"x2\"") : NULL;
+    const char *x3 = imp ? strstr(imp, "\"column\": \"x3\"") : NULL;
+    CHECK(num_after(x2, "missing_read") == 14, "--label: x2 missing %g",
+          num_after(x2, "missing_read"));
+    CHECK(num_after(x3, "missing_read") == 1, "--label: x3 missing %g",
+          num_after(x3, "missing_read"));
+    const char *wn = j ? strstr(j, "\"warnings\"") : NULL;
+    CHECK(wn && strstr(wn, "odd.csv:12") && strstr(wn, "oops"),
+          "--label: the odd cell is not in the warnings with its line");
     free(j);
     return 0;
 }
