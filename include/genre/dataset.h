@@ -158,7 +158,9 @@ GENRE_API genre_status genre_dataset_schema_create(genre_dataset_schema **out);
  * Classical, Hip-Hop (0..9), `artist_name` the group key with
  * `empty_field` meaning "no group", `track_name` text, `instance_id` and
  * `obtained_date` ignored; missing markers: empty in every column, `?` in
- * `tempo`, the value -1 in `duration_ms`.
+ * `tempo`, the value -1 in `duration_ms`. Since 0.4 it also declares
+ * `duration_ms` group-median and `tempo` model imputation
+ * (genre_dataset_prep_add_declared()); reading is unchanged.
  * @param[out] out receives the schema; free it with genre_dataset_schema_free().
  * @return GENRE_OK, GENRE_E_INVALID_ARG, GENRE_E_NOMEM.
  * Thread-safe. @since 0.1
