@@ -269,10 +269,14 @@ static genre_status names_option(parser *ps, tok *t, const char *column)
 {
     char **items = NULL;
     size_t n = 0;
-    genre_status st = split_list(t, (size_t)t->eq + 1, ',', &items, &n);
+    tok whole = *t; /* the token as written, for messages: the split cuts it */
+    whole.text = genre__strdup(t->text);
+    genre_status st = whole.text ? split_list(t, (size_t)t->eq + 1, ',', &items, &n)
+                                 : GENRE_E_NOMEM;
     const char **names = st == GENRE_OK ? genre__alloc_array(n, sizeof *names) : NULL;
     if (!names) {
         genre__free(items);
+        genre__free(whole.text);
         return LINE_FAIL(ps, GENRE_E_NOMEM, "out of memory");
     }
     for (size_t i = 0; st == GENRE_OK && i < n; i++) {
@@ -284,7 +288,7 @@ static genre_status names_option(parser *ps, tok *t, const char *column)
             st = LINE_FAIL(ps, GENRE_E_PARSE,
                            "'%.200s': names= takes VALUE:NAME pairs separated by commas "
                            "('%.100s' has no ':')",
-                           t->text, items[i]);
+                           whole.text, items[i]);
             break;
         }
         *colon = '\0';
@@ -293,13 +297,10 @@ static genre_status names_option(parser *ps, tok *t, const char *column)
     if (st == GENRE_OK) {
         st = genre_dataset_schema_set_category_names(ps->s, column, (const char *const *)items,
                                                      names, n);
-        if (st != GENRE_OK) {
-            /* the token was cut in place: name the option by its key */
-            tok whole = *t;
-            whole.text = "names=...";
+        if (st != GENRE_OK)
             st = option_fail(ps, st, &whole, column);
-        }
     }
+    genre__free(whole.text);
     genre__free(items);
     genre__free((void *)names);
     return st;
