@@ -86,7 +86,8 @@ genre_status genre_dataset_schema_add_column(genre_dataset_schema *s, const char
     if (s->n_cols >= INT32_MAX - 1)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "too many columns");
     if (s->n_cols == s->cap_cols) {
-        size_t cap = s->cap_cols ? s->cap_cols * 2 : 16;
+        /* start small: a crafted prep file may not make a loader allocate more than its size */
+        size_t cap = s->cap_cols ? s->cap_cols * 2 : 4;
         if (genre__realloc_array(&s->cols, cap, sizeof *s->cols) != 0)
             return GENRE_PASS(GENRE_E_NOMEM);
         s->cap_cols = cap;
