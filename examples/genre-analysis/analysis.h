@@ -235,17 +235,21 @@ int find_data(run *r);
 
 /* The four reference MLPs (architectures and the reference figures). */
 void ref_init_models(run *r);
-/* Lists the built-in schema's columns in r->cols. 0, or -1 (no memory). */
-int ref_describe_builtin(run *r);
-/* Whether r->cols, r->label_col and r->group_col are the built-in schema's
- * (columns, roles, order lengths and markers). */
-int ref_columns_match(const run *r);
 
-/* ---- table.c: the schema as the analysis uses it ---- */
+/* ---- table_schema.c: where the schema comes from ---- */
 
-/* Reads the schema: --schema FILE, or the built-in one; lists its columns
- * in r->cols, sets label, group and r->is_ref. 0, or -1 with r->error. */
+/* The run's schema: --schema FILE, inferred from --input with --label, or
+ * the built-in one; --group applied. Lists its columns in r->cols, sets the
+ * label and group columns, r->schema_text (its schema-file text) and
+ * r->is_ref (the text is the built-in schema's, and no --features,
+ * --test-fraction or --group). 0, or -1 with r->error. */
 int table_schema(run *r, genre_dataset_schema **out);
+/* --print-schema: writes the run's schema as a schema file to stdout; the
+ * exit status. */
+int table_print_schema(run *r);
+
+/* ---- table.c: the table as the analysis uses it ---- */
+
 /* Marks the feature columns (every numeric and categorical column, or
  * --features) and why each other column is not used; checks --group. 0, or
  * -1 with r->error. */

@@ -110,6 +110,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "genre-analysis: %s\n", r->error);
         return 1;
     }
+    if (r->opt.print_schema) {
+        int rc = table_print_schema(r);
+        free_run(r);
+        return rc;
+    }
     if (make_tmpdir(r)) {
         fprintf(stderr, "genre-analysis: %s\n", r->error);
         return 1;

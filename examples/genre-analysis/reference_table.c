@@ -6,7 +6,6 @@
 #include "analysis.h"
 
 #include <math.h>
-#include <string.h>
 
 const char *const FEAT[NF] = {"popularity", "acousticness", "danceability",
                               "duration_ms", "energy", "instrumentalness", "key",
@@ -26,69 +25,6 @@ const char REF_GB_ROW_HTML[] =
     "<tr><td>gradient boosting on LDA 3-D (reference benchmark)</td><td>100 trees</td>"
     "<td></td><td></td><td></td><td></td><td>&ndash;</td><td>0.89</td><td>&ndash;</td>"
     "<td>49%</td><td></td><td></td><td></td><td>41</td></tr>\n";
-
-/* The built-in schema's columns as the report lists them. Until the library
- * has schema getters (issue 18, schema18) this is the one copy of them in
- * the program; the schema object itself comes from the library. */
-static const struct {
-    const char *name;
-    int32_t role;
-    size_t n_order;
-    const char *markers;
-} REF_COLUMNS[] = {
-    {"instance_id", GENRE_COL_IGNORE, 0, ""},
-    {"artist_name", GENRE_COL_GROUP, 0, "\"\""},
-    {"track_name", GENRE_COL_TEXT, 0, "\"\""},
-    {"popularity", GENRE_COL_NUMERIC, 0, "\"\""},
-    {"acousticness", GENRE_COL_NUMERIC, 0, "\"\""},
-    {"danceability", GENRE_COL_NUMERIC, 0, "\"\""},
-    {"duration_ms", GENRE_COL_NUMERIC, 0, "\"\", -1"},
-    {"energy", GENRE_COL_NUMERIC, 0, "\"\""},
-    {"instrumentalness", GENRE_COL_NUMERIC, 0, "\"\""},
-    {"key", GENRE_COL_CATEGORICAL, 12, "\"\""},
-    {"liveness", GENRE_COL_NUMERIC, 0, "\"\""},
-    {"loudness", GENRE_COL_NUMERIC, 0, "\"\""},
-    {"mode", GENRE_COL_CATEGORICAL, 2, "\"\""},
-    {"speechiness", GENRE_COL_NUMERIC, 0, "\"\""},
-    {"tempo", GENRE_COL_NUMERIC, 0, "\"\", ?"},
-    {"obtained_date", GENRE_COL_IGNORE, 0, ""},
-    {"valence", GENRE_COL_NUMERIC, 0, "\"\""},
-    {"music_genre", GENRE_COL_LABEL, 10, "\"\""},
-};
-
-int ref_describe_builtin(run *r)
-{
-    size_t n = sizeof REF_COLUMNS / sizeof REF_COLUMNS[0];
-    r->cols = xcalloc(n, sizeof *r->cols);
-    if (!r->cols)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        table_col *c = &r->cols[r->n_cols++];
-        c->name = strdup(REF_COLUMNS[i].name);
-        c->markers = strdup(REF_COLUMNS[i].markers);
-        c->role = REF_COLUMNS[i].role;
-        c->n_order = REF_COLUMNS[i].n_order;
-        c->missing_read = -1;
-        if (!c->name || !c->markers)
-            return -1;
-    }
-    return 0;
-}
-
-int ref_columns_match(const run *r)
-{
-    size_t n = sizeof REF_COLUMNS / sizeof REF_COLUMNS[0];
-    if (r->n_cols != n || strcmp(r->label_col, REF_LABEL_COL) ||
-        strcmp(r->group_col, REF_GROUP_COL))
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(r->cols[i].name, REF_COLUMNS[i].name) ||
-            r->cols[i].role != REF_COLUMNS[i].role ||
-            r->cols[i].n_order != REF_COLUMNS[i].n_order ||
-            strcmp(r->cols[i].markers, REF_COLUMNS[i].markers))
-            return 0;
-    return 1;
-}
 
 void ref_init_models(run *r)
 {

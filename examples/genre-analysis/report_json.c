@@ -142,8 +142,11 @@ static void json_table(jw *j, const run *r)
         jw_str(j, "role", role_word(c->role));
         if (c->n_order)
             jw_int(j, "order", (int64_t)c->n_order);
+        static const char *const kinds[] = {"", "median", "mean", "most-frequent",
+                                            "group-median", "model"};
         jw_str(j, "missing", c->markers);
-        jw_str(j, "impute", c->impute);
+        jw_str(j, "impute", c->declared_impute >= 0 && c->declared_impute <= 5
+                                ? kinds[c->declared_impute] : "");
         jw_close(j, '}');
     }
     jw_close(j, ']');

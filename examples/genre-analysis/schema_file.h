@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Schema files of genre-analysis --schema (format in docs/analysis.md,
- * example examples/music_genre.schema): one line per column,
- * `name type [KEY=VALUE...]`, `* missing=TEXT` for every column, `#`
- * comments. Built through libgenre's public schema API.
+ * Schema files of genre-analysis --schema (format in docs/dataset.md,
+ * example examples/music_genre.schema), read by the library
+ * (genre_dataset_schema_parse, genre_dataset_schema_read_file); here, the
+ * checks of what the analysis needs of the schema.
  */
 #ifndef GENRE_EXAMPLES_SCHEMA_FILE_H
 #define GENRE_EXAMPLES_SCHEMA_FILE_H
@@ -19,31 +19,17 @@ typedef struct schema_file_need {
     int32_t role;
 } schema_file_need;
 
-/* One declared column, as the report shows it. */
-typedef struct schema_file_column {
-    char *name;
-    int32_t role;     /* GENRE_COL_* */
-    size_t n_order;   /* the declared order's length; 0 = none */
-    char *markers;    /* its own missing markers as declared, e.g. `?, -1`; "" none */
-} schema_file_column;
-
 /* What a schema file declared beyond the schema itself. */
 typedef struct schema_file_info {
     char label_col[512], group_col[512]; /* "" when not declared */
-    char global_markers[256];            /* `* missing=` markers, e.g. `""` */
-    schema_file_column *cols;            /* n_cols, in declaration order */
-    size_t n_cols;
 } schema_file_info;
-
-/* Frees what a successful schema_file_parse() put in info (not info). */
-void schema_file_info_free(schema_file_info *info);
 
 /*
  * Parses a schema file's text (len bytes, need not end in NUL; a NUL byte in
  * it is an error naming its line and byte) into a new schema (*out, free
  * with genre_dataset_schema_free) and checks that it declares each of the
  * n_needs columns with its role and a label column (a group column is
- * optional). info->cols lists every column (free with schema_file_info_free()).
+ * optional).
  * Returns 0, or -1 with *out left NULL and err holding one message naming
  * path, the real line and the token ("path:3: unknown type 'x' ..."). path
  * is used in messages only. Thread-safe (no shared state; uses
@@ -55,7 +41,8 @@ int schema_file_parse(const char *text, size_t len, const char *path,
                       size_t errcap);
 
 /* Reads the file at path and parses it as schema_file_parse() does; a file
- * that cannot be read gives -1 and a message with the reason. */
+ * that cannot be read (or over 1 MiB) gives -1 and a message with the
+ * reason. */
 int schema_file_read(const char *path, const schema_file_need *needs, size_t n_needs,
                      genre_dataset_schema **out, schema_file_info *info, char *err,
                      size_t errcap);

@@ -109,9 +109,12 @@ static void read_column_counts(run *r, const genre_dataset *ds, int side)
     }
 }
 
-/* The imputation steps: the reference table's two imputers, else the
- * median of the training rows for every numeric feature with missing
- * cells. */
+/* The imputation steps: the reference table's two imputers, else what
+ * the schema declares per column (genre_dataset_prep_add_declared(): by
+ * default the median of a numeric column and the most frequent value of a
+ * categorical one, fit on the training rows). A column declared
+ * impute=model gets the MLP imputer when it is the only one (the hook has
+ * one model for all such columns), else the median, with a warning. */
 static genre_status add_imputers(run *r, genre_dataset_prep *prep, tempo_model *tm)
 {
     genre_status st = GENRE_OK;
@@ -127,12 +130,19 @@ static genre_status add_imputers(run *r, genre_dataset_prep *prep, tempo_model *
                                                        NF - 1, tempo_fit, tempo_predict, tm);
         return genre_dataset_prep_add_impute(prep, REF_TEMPO_COL, GENRE_IMPUTE_MEDIAN);
     }
-    for (size_t i = 0; i < r->n_cols && !st; i++) {
-        table_col *c = &r->cols[i];
-        if (!c->used || c->role != GENRE_COL_NUMERIC || c->missing_read <= 0)
-            continue;
-        st = genre_dataset_prep_add_impute(prep, c->name, GENRE_IMPUTE_MEDIAN);
-    }
+    int models = 0;
+    const char *first = NULL;
+    for (size_t i = 0; i < r->n_cols; i++)
+        if (r->cols[i].declared_impute == GENRE_IMPUTE_MODEL && !models++)
+            first = r->cols[i].name;
+    if (models == 1 && !r->opt.no_mlp)
+        return genre_dataset_prep_add_declared(prep, tempo_fit, tempo_predict, tm);
+    if (models)
+        add_warning(r, "%d columns declare impute=model (the first: %s); %s: filled with the "
+                       "median of the training rows instead",
+                    models, first, r->opt.no_mlp ? "--no-mlp" : "genre-analysis has one model "
+                                                                "imputer per table");
+    st = genre_dataset_prep_add_declared(prep, NULL, NULL, NULL);
     return st;
 }
 

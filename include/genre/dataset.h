@@ -138,8 +138,23 @@ typedef struct genre_dataset_split genre_dataset_split;
 #define GENRE_SCHEMA_PHASE_PARSE 2
 
 /* ---- Imputation kinds --------------------------------------------------- */
+/** Declared per column (genre_dataset_schema_set_impute()): leave missing
+ *  cells missing. Also what genre_dataset_schema_get_impute() answers for a
+ *  column that declares nothing. @since 0.4 */
+#define GENRE_IMPUTE_NONE 0
+/** The median of the fit rows (numeric). */
 #define GENRE_IMPUTE_MEDIAN 1
+/** The mean of the fit rows (numeric). */
 #define GENRE_IMPUTE_MEAN 2
+/** The most frequent value of the fit rows (numeric: the value; categorical:
+ *  the category); ties go to the smallest value, or the smallest code.
+ *  @since 0.4 */
+#define GENRE_IMPUTE_MOST_FREQUENT 3
+/** The median of the row's group in the fit rows, else the global median
+ *  (numeric; the schema's group column). @since 0.4 */
+#define GENRE_IMPUTE_GROUP_MEDIAN 4
+/** A caller's model (numeric; genre_dataset_prep_add_declared()). @since 0.4 */
+#define GENRE_IMPUTE_MODEL 5
 
 /* ---- Split sides --------------------------------------------------------- */
 #define GENRE_SPLIT_TRAIN 0
@@ -176,7 +191,9 @@ GENRE_API genre_status genre_dataset_schema_create(genre_dataset_schema **out);
  * Classical, Hip-Hop (0..9), `artist_name` the group key with
  * `empty_field` meaning "no group", `track_name` text, `instance_id` and
  * `obtained_date` ignored; missing markers: empty in every column, `?` in
- * `tempo`, the value -1 in `duration_ms`.
+ * `tempo`, the value -1 in `duration_ms`. Since 0.4 it also declares
+ * `duration_ms` group-median and `tempo` model imputation
+ * (genre_dataset_prep_add_declared()); reading is unchanged.
  * @param[out] out receives the schema; free it with genre_dataset_schema_free().
  * @return GENRE_OK, GENRE_E_INVALID_ARG, GENRE_E_NOMEM.
  * Thread-safe. @since 0.1
@@ -579,7 +596,8 @@ GENRE_API genre_status genre_dataset_get_i64(const genre_dataset *ds, int32_t ke
  * - "subset": "rows".
  * - "encode" per column: "unseen" (rows given the reserved code).
  * - "group_median" per column: "from_group", "from_global".
- * - "impute_median", "impute_mean", "impute_model" per column: "imputed".
+ * - "impute_median", "impute_mean", "impute_most_frequent", "impute_model"
+ *   per column: "imputed".
  * When a step ran more than once the latest value is returned.
  * @param[in] column the column, or NULL for table-wide counters.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL step, counter or out);
@@ -735,9 +753,17 @@ GENRE_API genre_status genre_dataset_prep_add_group_median(genre_dataset_prep *p
                                                            const char *column);
 
 /**
- * Adds median or mean imputation of a numeric column from the fit rows.
- * @param[in] kind GENRE_IMPUTE_MEDIAN or GENRE_IMPUTE_MEAN.
- * @return as genre_dataset_prep_add_group_median().
+ * Adds median, mean or most-frequent imputation of a column from the fit
+ * rows. Most frequent (since 0.4) takes a numeric column (the most frequent
+ * value; ties: the smallest) or a categorical one (the most frequent
+ * category; ties: the smallest code, so with a declared order the earliest
+ * category, else the byte-smallest name); apply records
+ * "impute_most_frequent" "imputed". Rows with the reserved unseen code are
+ * not missing and keep it.
+ * @param[in] kind GENRE_IMPUTE_MEDIAN, GENRE_IMPUTE_MEAN (numeric) or
+ *            GENRE_IMPUTE_MOST_FREQUENT.
+ * @return as genre_dataset_prep_add_group_median(); GENRE_E_INVALID_ARG also
+ *         for another kind or a kind the column's role does not take.
  * Needs exclusive access. @since 0.1
  */
 GENRE_API genre_status genre_dataset_prep_add_impute(genre_dataset_prep *prep,
@@ -801,7 +827,9 @@ GENRE_API genre_status genre_dataset_prep_category_count(const genre_dataset_pre
 
 /**
  * The name of category `code` of a fitted categorical or label column
- * (class names: use the label column), NUL-terminated.
+ * (class names: use the label column), NUL-terminated: the display name the
+ * schema declares for it (genre_dataset_schema_set_category_names()), else
+ * the value as read.
  * @param[out] buf destination or NULL for a size query; cap its size;
  *             needed receives the bytes needed including the NUL (may be NULL).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (code out of range);
@@ -873,6 +901,173 @@ GENRE_API genre_status genre_dataset_prep_set_model_callbacks(genre_dataset_prep
                                                               genre_dataset_fit_fn fit,
                                                               genre_dataset_predict_fn predict,
                                                               void *user_data);
+
+/* ======================================================================== */
+/* Schema files and introspection                                          */
+/* ======================================================================== */
+
+/*
+ * A schema file is the text form of a schema (format: docs/dataset.md,
+ * "Schema files"; example: examples/music_genre.schema): one line per
+ * column, `NAME TYPE [KEY=VALUE ...]`, a `*` line for what applies to every
+ * column, `#` comments. genre_dataset_schema_write() writes it and
+ * genre_dataset_schema_parse() reads it back to the same schema: columns in
+ * order with their roles, missing markers, missing sentinels, category
+ * orders, display names, declared imputation, the no-group value and the
+ * separator. The reading limits (GENRE_SCHEMA_MAX_RECORD_BYTES,
+ * _MAX_INPUT_BYTES, _THREADS, _UNSEEN_CATEGORY) and the hooks are not part
+ * of the file: a parsed schema has their defaults.
+ */
+
+/**
+ * Builds a schema from the text of a schema file.
+ * @param[out] out  receives the schema (free with genre_dataset_schema_free());
+ *                  NULL on failure.
+ * @param[in]  text the file's bytes, len of them; need not end in NUL (a NUL
+ *                  byte inside is an error).
+ * @param[in]  name what messages call the text, e.g. its path; NULL means
+ *                  "<schema>".
+ * @return GENRE_OK;
+ *   GENRE_E_INVALID_ARG (out NULL, text NULL with len > 0);
+ *   GENRE_E_PARSE (a line the format refuses: a NUL byte, an unterminated
+ *     quote, an unknown type or option, an option the column's type does not
+ *     take, a bad number, a repeated or second label/group column, ...):
+ *     the message is "name:line: ..." with the real line (1-based) and the
+ *     offending token;
+ *   GENRE_E_SCHEMA (no column declared; `impute=group-median:C` where C is
+ *     not the group column): "name: ...";
+ *   GENRE_E_NOMEM.
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_parse(genre_dataset_schema **out, const char *text,
+                                                  size_t len, const char *name);
+
+/**
+ * genre_dataset_schema_parse() on a file's content; messages name path.
+ * A schema file is small: over 1 MiB is refused.
+ * @return as genre_dataset_schema_parse(), plus GENRE_E_IO (cannot open or
+ *         read, a directory) and GENRE_E_INPUT_TOO_LARGE (over 1 MiB).
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_read_file(genre_dataset_schema **out,
+                                                      const char *path);
+
+/**
+ * Writes the schema as a schema file, NUL-terminated: a `*` line (markers of
+ * every column, the separator when set), then one line per column in
+ * declaration order. Names and values are quoted when they need it (blanks,
+ * `"`, `,`, `:`, `=`, a leading `#`, empty), so parsing the text gives the
+ * same schema back.
+ * @param[out] buf destination, or NULL to ask for the size; cap its bytes.
+ * @param[out] needed receives the bytes needed including the NUL; may be NULL.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (schema NULL; a name or value holding
+ *         a line break, which the line format cannot carry: the message names
+ *         the column); GENRE_E_BUFFER_TOO_SMALL (buf non-NULL and cap below
+ *         the size; nothing useful written); GENRE_E_NOMEM.
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_write(const genre_dataset_schema *schema, char *buf,
+                                                  size_t cap, size_t *needed);
+
+/**
+ * The number of declared columns.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL).
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_column_count(const genre_dataset_schema *schema,
+                                                         size_t *n);
+
+/**
+ * Column i (declaration order, 0-based): its name, NUL-terminated, and role.
+ * @param[out] name destination or NULL for a size query; cap its bytes;
+ *             needed receives the bytes needed including the NUL (may be NULL).
+ * @param[out] role receives the GENRE_COL_* role; may be NULL.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (schema NULL, i not below the column
+ *         count); GENRE_E_BUFFER_TOO_SMALL (name non-NULL and cap too small).
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_column(const genre_dataset_schema *schema, size_t i,
+                                                   char *name, size_t cap, size_t *needed,
+                                                   int32_t *role);
+
+/**
+ * The number of categories of a column's declared order
+ * (genre_dataset_schema_set_category_order()); 0 when it declares none (also
+ * for columns that cannot have one).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_MISSING_COLUMN.
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_category_order_count(
+    const genre_dataset_schema *schema, const char *column, size_t *n);
+
+/**
+ * Declares how genre_dataset_prep_add_declared() fills the missing cells of
+ * a column (schema files: `impute=`).
+ * @param[in] kind GENRE_IMPUTE_NONE (leave missing), _MEDIAN, _MEAN,
+ *            _GROUP_MEDIAN or _MODEL (numeric columns), _MOST_FREQUENT
+ *            (numeric or categorical).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, unknown kind, a kind the
+ *         column's role does not take); GENRE_E_MISSING_COLUMN.
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_set_impute(genre_dataset_schema *schema,
+                                                       const char *column, int32_t kind);
+
+/**
+ * The imputation a column declares; GENRE_IMPUTE_NONE (0) both when it
+ * declares `none` and when it declares nothing (genre_dataset_schema_write()
+ * tells them apart: only the first writes `impute=none`; for the second,
+ * genre_dataset_prep_add_declared() uses the default).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_MISSING_COLUMN.
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_get_impute(const genre_dataset_schema *schema,
+                                                       const char *column, int32_t *kind);
+
+/**
+ * Gives values of a categorical or label column display names (e.g. a
+ * numeric label 0..9 shown as genres; schema files: `names=0:Blues,1:Jazz`):
+ * genre_dataset_prep_category_name() then answers names[i] for the category
+ * values[i]. Reading and encoding still use the values. Replaces earlier
+ * names of the column; both arrays are copied.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, n == 0, n > 2^31-1, a value
+ *         given twice, column neither categorical nor label);
+ *         GENRE_E_MISSING_COLUMN; GENRE_E_NOMEM.
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_set_category_names(genre_dataset_schema *schema,
+                                                               const char *column,
+                                                               const char *const *values,
+                                                               const char *const *names,
+                                                               size_t n);
+
+/**
+ * Adds one imputation step per numeric and categorical column of the
+ * preparation's schema: the kind the column declares
+ * (genre_dataset_schema_set_impute()), else the default: median for a
+ * numeric column, most frequent for a categorical one; a column declared
+ * GENRE_IMPUTE_NONE gets no step. Every step but the model ones comes first,
+ * in schema order; then the columns declared GENRE_IMPUTE_MODEL, in schema
+ * order, each with every other numeric and categorical column as features
+ * (schema order; categoricals as codes). A model step's features still
+ * missing when it runs are filled with their medians (numeric) or most
+ * frequent codes (categorical) of the fit rows, so it works with missing
+ * cells anywhere. With fit NULL a model column gets median imputation
+ * instead, and the log says so. Like every step, all of them are fit on
+ * the rows given to genre_dataset_prep_fit_apply() only.
+ * @param[in] fit, predict, user_data the model callbacks (as
+ *            genre_dataset_prep_add_model_impute()); predict may be NULL only
+ *            when fit is.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (prep NULL, fit without predict, a
+ *         model column with no other numeric or categorical column, group
+ *         median without a group column); GENRE_E_BAD_STATE (already
+ *         fitted); GENRE_E_NOMEM. On failure no step is added.
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_prep_add_declared(genre_dataset_prep *prep,
+                                                       genre_dataset_fit_fn fit,
+                                                       genre_dataset_predict_fn predict,
+                                                       void *user_data);
 
 /* ======================================================================== */
 /* Splits                                                                   */

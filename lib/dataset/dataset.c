@@ -28,6 +28,7 @@ void genre_dataset_schema_free(genre_dataset_schema *s)
         free_strings(c->missing_text, c->n_missing_text);
         genre__free(c->missing_value);
         free_strings(c->order, c->n_order);
+        genre__schema_free_info(c);
     }
     genre__free(s->cols);
     free_strings(s->missing_text, s->n_missing_text);
@@ -86,7 +87,8 @@ genre_status genre_dataset_schema_add_column(genre_dataset_schema *s, const char
     if (s->n_cols >= INT32_MAX - 1)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "too many columns");
     if (s->n_cols == s->cap_cols) {
-        size_t cap = s->cap_cols ? s->cap_cols * 2 : 16;
+        /* start small: a crafted prep file may not make a loader allocate more than its size */
+        size_t cap = s->cap_cols ? s->cap_cols * 2 : 4;
         if (genre__realloc_array(&s->cols, cap, sizeof *s->cols) != 0)
             return GENRE_PASS(GENRE_E_NOMEM);
         s->cap_cols = cap;
@@ -319,6 +321,8 @@ genre_status genre__schema_copy(genre_dataset_schema **out, const genre_dataset_
             st = genre_dataset_schema_set_category_order(c, sc->name,
                                                          (const char *const *)sc->order,
                                                          sc->n_order);
+        if (st == GENRE_OK)
+            st = genre__schema_copy_info(c, s, j);
     }
     for (size_t k = 0; k < s->n_missing_text && st == GENRE_OK; k++)
         st = genre_dataset_schema_add_missing_text(c, NULL, s->missing_text[k]);
@@ -374,6 +378,9 @@ genre_status genre_dataset_schema_create_music_genre(genre_dataset_schema **out)
     TRY(genre_dataset_schema_set_category_order(s, "key", music_keys, 12));
     TRY(genre_dataset_schema_set_category_order(s, "mode", music_modes, 2));
     TRY(genre_dataset_schema_set_category_order(s, "music_genre", music_genres, 10));
+    /* What genre-analysis does with the reference table (reading is unchanged). */
+    TRY(genre_dataset_schema_set_impute(s, "duration_ms", GENRE_IMPUTE_GROUP_MEDIAN));
+    TRY(genre_dataset_schema_set_impute(s, "tempo", GENRE_IMPUTE_MODEL));
 #undef TRY
     if (st != GENRE_OK) {
         genre_dataset_schema_free(s);

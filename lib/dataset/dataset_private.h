@@ -46,6 +46,11 @@ struct genre__schema_col {
     size_t n_missing_value;
     char **order;            /* fixed category order, or NULL */
     size_t n_order;
+    /* Schema files and introspection (dataset_schema_info.c). */
+    int32_t impute_decl;     /* 0 = nothing declared, else GENRE_IMPUTE_* + 1 */
+    char **name_value;       /* display names: name_value[i] shows as name_text[i] */
+    char **name_text;
+    size_t n_names;
 };
 
 struct genre_dataset_schema {
@@ -109,6 +114,13 @@ genre_status genre__dataset_read_path(const genre_dataset_schema *schema, const 
                                       char **out, size_t *out_len);
 
 genre_status genre__schema_copy(genre_dataset_schema **out, const genre_dataset_schema *s);
+/* The declarations of dataset_schema_info.c (imputation, display names) of
+ * src's column j onto dst's column of the same name; and freeing them. */
+genre_status genre__schema_copy_info(genre_dataset_schema *dst, const genre_dataset_schema *src,
+                                     size_t j);
+void genre__schema_free_info(struct genre__schema_col *c);
+/* The display name of category value v of column j, or NULL. */
+const char *genre__schema_display_name(const genre_dataset_schema *s, int32_t j, const char *v);
 int32_t genre__schema_find(const genre_dataset_schema *s, const char *name);
 /* The index of column name in *j: GENRE_E_INVALID_ARG (name NULL) or
  * GENRE_E_MISSING_COLUMN recorded when it is not in the schema. */
@@ -174,6 +186,7 @@ static inline int genre__has_group(const genre_dataset *ds, size_t r)
 #define GENRE__STEP_MEDIAN 2
 #define GENRE__STEP_MEAN 3
 #define GENRE__STEP_MODEL 4
+#define GENRE__STEP_MOST_FREQUENT 5
 
 struct genre__prep_encoding {
     int32_t col;
@@ -188,7 +201,10 @@ struct genre__prep_step {
     genre_dataset_fit_fn fit;
     genre_dataset_predict_fn predict;
     void *user_data;
+    int fill_features;        /* model: fill missing features (add_declared) */
     /* Fitted state. */
+    double *feature_fill;     /* model with fill_features: per feature, the fit
+                               * rows' median (numeric) or most frequent code */
     double value;             /* global median, median or mean */
     genre__dict groups;       /* group names with an observed value */
     double *group_median;     /* per groups id */

@@ -9,6 +9,9 @@ ROLES = {"numeric": lib.GENRE_COL_NUMERIC, "categorical": lib.GENRE_COL_CATEGORI
          "text": lib.GENRE_COL_TEXT, "label": lib.GENRE_COL_LABEL,
          "group": lib.GENRE_COL_GROUP, "ignore": lib.GENRE_COL_IGNORE}
 SIDES = {"train": lib.GENRE_SPLIT_TRAIN, "test": lib.GENRE_SPLIT_TEST}
+IMPUTE = {"none": lib.GENRE_IMPUTE_NONE, "median": lib.GENRE_IMPUTE_MEDIAN,
+          "mean": lib.GENRE_IMPUTE_MEAN, "most-frequent": lib.GENRE_IMPUTE_MOST_FREQUENT,
+          "group-median": lib.GENRE_IMPUTE_GROUP_MEDIAN, "model": lib.GENRE_IMPUTE_MODEL}
 
 
 def _s(text):
@@ -85,6 +88,76 @@ class Schema(Handle):
         with self._lock.write():
             check(lib.genre_dataset_schema_set_category_order(self.handle, _s(column), arr,
                                                               len(keep)))
+        return self
+
+    @classmethod
+    def parse(cls, text, name=None):
+        """A schema from the text of a schema file (docs/dataset.md, "Schema
+        files"); messages say "name:line: ..."."""
+        out = ffi.new("genre_dataset_schema **")
+        data = _s(text)
+        check(lib.genre_dataset_schema_parse(out, data, len(data),
+                                             ffi.NULL if name is None else _s(name)))
+        return cls._from_raw(out[0])
+
+    @classmethod
+    def read(cls, path):
+        """A schema from a schema file."""
+        out = ffi.new("genre_dataset_schema **")
+        check(lib.genre_dataset_schema_read_file(out, fspath(path)))
+        return cls._from_raw(out[0])
+
+    def write(self):
+        """The schema as schema-file text; Schema.parse(s.write()) is s."""
+        with self._lock.read():
+            b = _query(lambda p, c, n: lib.genre_dataset_schema_write(self.handle, p, c, n),
+                       "char *", np.uint8)
+        return bytes(b).split(b"\0", 1)[0].decode("utf-8")
+
+    def columns(self):
+        """[(name, role word)] in declaration order."""
+        words = {v: k for k, v in ROLES.items()}
+        n = ffi.new("size_t *")
+        need = ffi.new("size_t *")
+        role = ffi.new("int32_t *")
+        out = []
+        with self._lock.read():
+            check(lib.genre_dataset_schema_column_count(self.handle, n))
+            for i in range(n[0]):
+                check(lib.genre_dataset_schema_column(self.handle, i, ffi.NULL, 0, need, role))
+                buf = ffi.new("char[]", need[0])
+                check(lib.genre_dataset_schema_column(self.handle, i, buf, need[0], need, role))
+                out.append((ffi.string(buf).decode("utf-8"), words[role[0]]))
+        return out
+
+    def category_order_count(self, column):
+        n = ffi.new("size_t *")
+        with self._lock.read():
+            check(lib.genre_dataset_schema_category_order_count(self.handle, _s(column), n))
+        return int(n[0])
+
+    def set_impute(self, column, kind):
+        """kind: 'none', 'median', 'mean', 'most-frequent', 'group-median' or
+        'model' (how Prep.add_declared fills the column)."""
+        with self._lock.write():
+            check(lib.genre_dataset_schema_set_impute(self.handle, _s(column), IMPUTE[kind]))
+        return self
+
+    def get_impute(self, column):
+        """The declared kind; 'none' also when nothing is declared."""
+        out = ffi.new("int32_t *")
+        with self._lock.read():
+            check(lib.genre_dataset_schema_get_impute(self.handle, _s(column), out))
+        return {v: k for k, v in IMPUTE.items()}[out[0]]
+
+    def set_category_names(self, column, names):
+        """names: {value: display name} for a categorical or label column."""
+        keep = [(ffi.new("char[]", _s(v)), ffi.new("char[]", _s(t))) for v, t in names.items()]
+        values = ffi.new("const char *[]", [v for v, _ in keep])
+        texts = ffi.new("const char *[]", [t for _, t in keep])
+        with self._lock.write():
+            check(lib.genre_dataset_schema_set_category_names(self.handle, _s(column), values,
+                                                              texts, len(keep)))
         return self
 
     def set_option(self, key, value):
@@ -358,9 +431,21 @@ class Prep(Handle):
         return self
 
     def add_impute(self, column, kind="median"):
-        k = {"median": lib.GENRE_IMPUTE_MEDIAN, "mean": lib.GENRE_IMPUTE_MEAN}[kind]
+        """kind: 'median', 'mean' or 'most-frequent'."""
+        k = {"median": lib.GENRE_IMPUTE_MEDIAN, "mean": lib.GENRE_IMPUTE_MEAN,
+             "most-frequent": lib.GENRE_IMPUTE_MOST_FREQUENT}[kind]
         with self._lock.write():
             check(lib.genre_dataset_prep_add_impute(self.handle, _s(column), k))
+        return self
+
+    def add_declared(self):
+        """The steps the schema declares (Schema.set_impute, impute= in a
+        schema file), else median (numeric) / most frequent (categorical).
+        No model is passed from Python: a column declared 'model' gets median
+        imputation."""
+        with self._lock.write():
+            check(lib.genre_dataset_prep_add_declared(self.handle, ffi.NULL, ffi.NULL,
+                                                      ffi.NULL))
         return self
 
     def fit_apply(self, ds):

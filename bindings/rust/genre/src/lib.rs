@@ -656,6 +656,71 @@ impl Schema {
         let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
         Ok(String::from_utf8_lossy(&b[..end]).into_owned())
     }
+    /// The built-in schema of the "Prediction of Music Genre" table.
+    pub fn music_genre() -> Result<Schema> {
+        let mut h = ptr::null_mut();
+        check(unsafe { sys::genre_dataset_schema_create_music_genre(&mut h) })?;
+        Ok(Schema { h })
+    }
+    /// A schema from the text of a schema file (docs/dataset.md, "Schema
+    /// files"); errors say "name:line: ...".
+    pub fn parse(text: &str, name: &str) -> Result<Schema> {
+        let n = CString::new(name).map_err(|_| Error::invalid("NUL in the name".into()))?;
+        let mut h = ptr::null_mut();
+        check(unsafe {
+            sys::genre_dataset_schema_parse(&mut h, text.as_ptr() as *const _, text.len(),
+                                            n.as_ptr())
+        })?;
+        Ok(Schema { h })
+    }
+    /// A schema from a schema file.
+    pub fn read(path: impl AsRef<Path>) -> Result<Schema> {
+        let p = path_c(path.as_ref())?;
+        let mut h = ptr::null_mut();
+        check(unsafe { sys::genre_dataset_schema_read_file(&mut h, p.as_ptr()) })?;
+        Ok(Schema { h })
+    }
+    /// The schema as schema-file text; `Schema::parse(&s.write()?, ..)`
+    /// gives the same schema.
+    pub fn write(&self) -> Result<String> {
+        let mut v: Vec<u8> =
+            fetch(|p, c, n| unsafe { sys::genre_dataset_schema_write(self.h, p as *mut _, c, n) })?;
+        if let Some(end) = v.iter().position(|&b| b == 0) {
+            v.truncate(end);
+        }
+        String::from_utf8(v).map_err(|_| Error::invalid("schema text is not UTF-8".into()))
+    }
+    /// `(name, sys::GENRE_COL_* role)` of every column, in declaration order.
+    pub fn columns(&self) -> Result<Vec<(String, i32)>> {
+        let mut n = 0usize;
+        check(unsafe { sys::genre_dataset_schema_column_count(self.h, &mut n) })?;
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            let mut role = 0i32;
+            let mut v: Vec<u8> = fetch(|p, c, need| unsafe {
+                sys::genre_dataset_schema_column(self.h, i, p as *mut _, c, need, &mut role)
+            })?;
+            if let Some(end) = v.iter().position(|&b| b == 0) {
+                v.truncate(end);
+            }
+            out.push((String::from_utf8_lossy(&v).into_owned(), role));
+        }
+        Ok(out)
+    }
+    /// Declares how `genre_dataset_prep_add_declared` fills the column
+    /// (`sys::GENRE_IMPUTE_*`).
+    pub fn set_impute(&mut self, column: &str, kind: i32) -> Result<()> {
+        let c = CString::new(column).map_err(|_| Error::invalid("NUL in column name".into()))?;
+        check(unsafe { sys::genre_dataset_schema_set_impute(self.h, c.as_ptr(), kind) })
+    }
+    /// The declared `sys::GENRE_IMPUTE_*` kind (`GENRE_IMPUTE_NONE` also when
+    /// nothing is declared).
+    pub fn get_impute(&self, column: &str) -> Result<i32> {
+        let c = CString::new(column).map_err(|_| Error::invalid("NUL in column name".into()))?;
+        let mut k = 0i32;
+        check(unsafe { sys::genre_dataset_schema_get_impute(self.h, c.as_ptr(), &mut k) })?;
+        Ok(k)
+    }
 }
 
 impl Drop for Schema {
