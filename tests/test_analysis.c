@@ -84,7 +84,8 @@
  *     note declared group and --group note, no group is on both sides;
  *     with --label and no schema file the schema is inferred (a summary on
  *     stderr) and an odd cell of a numeric column is a warning naming its
- *     line.
+ *     line; --print-schema --group note writes it with note declared group,
+ *     and that file runs with --schema.
  *   test_analysis generic_errors <genre-analysis> <source-dir> <work-dir>
  *     a class with one row, a label with one class and --features naming a
  *     text column each stop with exit 1, one message naming the class (and
@@ -1334,6 +1335,27 @@ static int test_generic_schema(const char *prog, const char *src, const char *wo
     const char *wn = j ? strstr(j, "\"warnings\"") : NULL;
     CHECK(wn && strstr(wn, "odd.csv:12") && strstr(wn, "oops"),
           "--label: the odd cell is not in the warnings with its line");
+    free(j);
+    /* --print-schema writes the inferred schema (with --group note: note
+     * declared group) and exits; passed back with --schema it runs */
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && '%s' -i gen.csv --label kind --group note --print-schema > "
+             "printed.schema && '%s' --no-tsne --no-names --no-plots --no-mlp --schema "
+             "printed.schema -i gen.csv -o rep-printed",
+             w, prog, prog);
+    CHECK(run_capture(cmd, err) == 0, "--print-schema, then --schema: failed");
+    snprintf(path, sizeof path, "%s/printed.schema", w);
+    char *ps = slurp(path, NULL);
+    const char *nl = ps ? strstr(ps, "\nnote ") : NULL;
+    CHECK(nl && strstr(nl, " group\n") && strstr(nl, " group\n") < strchr(nl + 1, '\n') + 1,
+          "--print-schema: note is not declared group: %s", ps ? ps : "(none)");
+    CHECK(ps && strstr(ps, "\nid ") && strstr(ps, "ignore"), "--print-schema: no id line");
+    free(ps);
+    snprintf(path, sizeof path, "%s/rep-printed/metrics.json", w);
+    j = slurp(path, NULL);
+    CHECK(num_after(j, "n_classes") == 3, "printed schema: n_classes %g",
+          num_after(j, "n_classes"));
+    CHECK(j && strstr(j, "\"group\": \"note\""), "printed schema: group is not note");
     free(j);
     return 0;
 }
