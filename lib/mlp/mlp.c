@@ -81,6 +81,8 @@ static const genre__param mlp_params_list[] = {
                "0.2"),
     GENRE__ENUM(GENRE_MLP_PRECISION, GENRE__SLOT_I64, mlp_params, precision,
                 GENRE_MLP_PRECISION_DOUBLE, PRECISIONS, "0.3"),
+    GENRE__I64(GENRE_MLP_PARTIAL_BUFFER, GENRE__SLOT_I64, mlp_params, partial_buffer, 0, 0,
+               INT32_MAX, "0.4"),
     GENRE__RO_I64(GENRE_MLP_TASK, "0.1"),
     GENRE__RO_I64(GENRE_MLP_N_FEATURES, "0.1"),
     GENRE__RO_I64(GENRE_MLP_N_OUTPUTS, "0.1"),
@@ -266,6 +268,7 @@ void genre_mlp_free(genre_mlp *model)
     if (!model)
         return;
     genre__mlp_net_free(model->net);
+    genre__mlp_partial_free(model->partial);
     genre__free(model->hidden);
     genre__free(model);
 }
