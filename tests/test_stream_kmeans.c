@@ -640,6 +640,43 @@ START_TEST(allocation_failures)
 END_TEST
 #endif
 
+/* The seeds of tests/fuzz/corpus/kmeans_partial/: rewrite them after a
+ * payload change with
+ *     GENRE_REGEN_SEEDS=1 build/tests/test_stream_kmeans
+ * run from the source tree's root. */
+static void write_seed(const char *name, const genre_kmeans_partial *p)
+{
+    size_t len;
+    unsigned char *b = state_bytes(p, &len);
+    char path[256];
+    snprintf(path, sizeof path, "tests/fuzz/corpus/kmeans_partial/%s", name);
+    FILE *f = fopen(path, "wb");
+    ck_assert_msg(f != NULL, "cannot write %s (run from the source root)", path);
+    ck_assert_uint_eq(fwrite(b, 1, len, f), len);
+    ck_assert_int_eq(fclose(f), 0);
+    free(b);
+}
+
+START_TEST(regenerate_fuzz_seeds)
+{
+    if (!getenv("GENRE_REGEN_SEEDS"))
+        return;
+    const double centers[6] = {0, 0, 1, 1, 5, -5};
+    const double x[16] = {0, 0.5, 1, 1.5, 0.1, 0, 4, -4, 9, 9, 0, 0, 1, 1, 2, 2};
+    genre_kmeans_partial *p;
+    ck_assert_ok(genre_kmeans_partial_create(&p, 2, centers, 3));
+    write_seed("empty.genre", p);
+    ck_assert_ok(genre_kmeans_partial_add(p, x, 8, 2, 2));
+    write_seed("pass.genre", p);
+    genre_kmeans_partial_free(p);
+    const double c1[2] = {3, 3};
+    ck_assert_ok(genre_kmeans_partial_create(&p, 1, c1, 2));
+    ck_assert_ok(genre_kmeans_partial_add(p, x, 16, 1, 1));
+    write_seed("one_column.genre", p);
+    genre_kmeans_partial_free(p);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("stream_kmeans");
@@ -654,6 +691,7 @@ int main(void)
     tcase_add_test(tc, damaged_states_are_refused);
     tcase_add_test(tc, reservoir_sample);
     tcase_add_test(tc, every_documented_status);
+    tcase_add_test(tc, regenerate_fuzz_seeds);
 #ifdef GENRE_TESTING
     tcase_add_test(tc, crafted_states_are_refused);
     tcase_add_test(tc, allocation_failures);
