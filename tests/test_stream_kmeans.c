@@ -240,6 +240,55 @@ START_TEST(empty_clusters_take_the_farthest_rows)
 }
 END_TEST
 
+/* Fewer distinct rows than clusters: the in-memory fit keeps a cluster
+ * empty (every row on its center); so do the streamed passes, and they stop
+ * at the same iteration. */
+START_TEST(duplicate_rows_keep_a_cluster_empty_as_in_memory)
+{
+    const double pts[3][2] = {{0.5, 1.25}, {-2, 3}, {4, 4.5}};
+    double x[40 * 2];
+    for (size_t i = 0; i < 40; i++)
+        memcpy(x + 2 * i, pts[(i * 7) % 3], sizeof pts[0]);
+    for (int tol_on = 0; tol_on < 2; tol_on++) {
+        genre_kmeans *ref = model(4, GENRE_KMEANS_KERNEL_AUTO, 50, tol_on ? 1e-4 : 0.0);
+        ck_assert_ok(genre_kmeans_fit(ref, x, 40, 2, 2));
+        const size_t chunks[] = {1, 7, 40};
+        for (size_t s = 0; s < 3; s++) {
+            genre_kmeans *km = model(4, GENRE_KMEANS_KERNEL_AUTO, 50, tol_on ? 1e-4 : 0.0);
+            genre_kmeans_sample *smp;
+            ck_assert_ok(genre_kmeans_sample_create(&smp, 2, 40, 1));
+            ck_assert_ok(genre_kmeans_sample_add(smp, x, 40, 2, 2));
+            ck_assert_ok(genre_kmeans_init_from_sample(km, smp));
+            genre_kmeans_sample_free(smp);
+            int64_t conv = 0, it, it_ref;
+            for (int p = 0; p < 50 && !conv; p++) {
+                genre_kmeans_partial *pp;
+                ck_assert_ok(genre_kmeans_partial_create_from_model(&pp, km));
+                for (size_t r0 = 0; r0 < 40; r0 += chunks[s])
+                    ck_assert_ok(genre_kmeans_partial_add(
+                        pp, x + 2 * r0, 40 - r0 < chunks[s] ? 40 - r0 : chunks[s], 2, 2));
+                ck_assert_ok(genre_kmeans_fit_partial(km, pp));
+                genre_kmeans_partial_free(pp);
+                ck_assert_ok(genre_kmeans_get_i64(km, GENRE_KMEANS_CONVERGED, &conv));
+            }
+            ck_assert_ok(genre_kmeans_get_i64(km, GENRE_KMEANS_N_ITER, &it));
+            ck_assert_ok(genre_kmeans_get_i64(ref, GENRE_KMEANS_N_ITER, &it_ref));
+            ck_assert_int_eq(it, it_ref);
+            double c[8], cr[8];
+            centers_of(km, c, 8);
+            centers_of(ref, cr, 8);
+            ck_assert(memcmp(c, cr, sizeof c) == 0);
+            int32_t a[40], b[40];
+            ck_assert_ok(genre_kmeans_get_labels(ref, a, 40, NULL));
+            ck_assert_ok(genre_kmeans_predict(km, x, 40, 2, 2, b, 40, NULL));
+            ck_assert(memcmp(a, b, sizeof a) == 0);
+            genre_kmeans_free(km);
+        }
+        genre_kmeans_free(ref);
+    }
+}
+END_TEST
+
 static unsigned char *state_bytes(const genre_kmeans_partial *p, size_t *len)
 {
     *len = 0;
@@ -686,6 +735,7 @@ int main(void)
     tcase_add_test(tc, passes_equal_in_memory_iterations_cblas);
     tcase_add_test(tc, passes_until_converged_match_the_fit);
     tcase_add_test(tc, empty_clusters_take_the_farthest_rows);
+    tcase_add_test(tc, duplicate_rows_keep_a_cluster_empty_as_in_memory);
     tcase_add_test(tc, merge_order_and_associativity);
     tcase_add_test(tc, save_load_round_trip);
     tcase_add_test(tc, damaged_states_are_refused);
