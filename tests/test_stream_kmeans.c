@@ -221,6 +221,9 @@ START_TEST(empty_clusters_take_the_farthest_rows)
          * empty 3 takes */
         ck_assert(c[4] == 0 && c[5] == 3);
         ck_assert(c[6] == 0 && c[7] == -3);
+        int64_t it;
+        ck_assert_ok(genre_kmeans_get_i64(km, GENRE_KMEANS_N_ITER, &it));
+        ck_assert_int_eq(it, 1); /* an unfitted model's first update */
         genre_kmeans_free(km);
         genre_kmeans_partial_free(p);
     }

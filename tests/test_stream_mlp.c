@@ -348,6 +348,32 @@ START_TEST(allocation_failures)
 END_TEST
 #endif
 
+/* A model with a partial-fit state seeds tests/fuzz/corpus/mlp_load/ (the
+ * optional records 70-78); rewrite it after a payload change with
+ *     GENRE_REGEN_SEEDS=1 build/tests/test_stream_mlp
+ * run from the source tree's root. */
+START_TEST(regenerate_fuzz_seed)
+{
+    if (!getenv("GENRE_REGEN_SEEDS"))
+        return;
+    make_data();
+    genre_mlp *m;
+    ck_assert_ok(genre_mlp_create(&m));
+    const int32_t w[1] = {3};
+    ck_assert_ok(genre_mlp_set_hidden_layers(m, w, 1));
+    ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_BATCH_SIZE, 4));
+    ck_assert_ok(genre_mlp_partial_fit(m, X, 12, DIM, DIM, Y));
+    size_t len;
+    unsigned char *b = saved(m, &len);
+    FILE *f = fopen("tests/fuzz/corpus/mlp_load/partial_fit.genre", "wb");
+    ck_assert_msg(f != NULL, "cannot write the seed (run from the source root)");
+    ck_assert_uint_eq(fwrite(b, 1, len, f), len);
+    ck_assert_int_eq(fclose(f), 0);
+    free(b);
+    genre_mlp_free(m);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("stream_mlp");
@@ -359,6 +385,7 @@ int main(void)
     tcase_add_test(tc, state_survives_save_load);
     tcase_add_test(tc, fit_and_partial_fit_together);
     tcase_add_test(tc, every_documented_status);
+    tcase_add_test(tc, regenerate_fuzz_seed);
 #ifdef GENRE_TESTING
     tcase_add_test(tc, allocation_failures);
 #endif

@@ -511,7 +511,8 @@ void genre__kmeans_install_init(genre_kmeans *km, double *centers, size_t k, siz
 void genre__kmeans_install_pass(genre_kmeans *km, double *centers, size_t k, size_t d,
                                 uint64_t n_rows, double inertia, double shift, int converged)
 {
-    const int64_t it = km->fitted && km->n_iter < km->max_iter ? km->n_iter + 1 : km->max_iter;
+    const int64_t prev = km->fitted ? km->n_iter : 0;
+    const int64_t it = prev < km->max_iter ? prev + 1 : km->max_iter;
     install(km, centers, k, d, n_rows);
     km->n_iter = it;
     km->converged = converged;
