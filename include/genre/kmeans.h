@@ -385,11 +385,11 @@ GENRE_API genre_status genre_kmeans_load_from_memory(genre_kmeans **out, const v
  * when the squared center shift summed over centers is at most
  * GENRE_KMEANS_TOL times the mean column variance of the pass's rows, as the
  * in-memory rule. The in-memory fit also stops when no label changes, which
- * a stream cannot see; the pass after that moves the centers by rounding
- * only (0 with one chunk) and converges unless GENRE_KMEANS_TOL is near 0,
- * so the iteration counts agree. With GENRE_KMEANS_TOL 0 a pass converges
- * only on a shift of exactly 0, which chunked sums need not give: bound the
- * passes yourself.
+ * a stream cannot see; the pass after that moves no center (exactly, when
+ * the passes cut and merge the rows alike; else by rounding only), so it
+ * converges and the iteration counts agree. With GENRE_KMEANS_TOL 0 and
+ * passes cut differently, that shift may stay a rounding error above 0:
+ * bound the passes yourself.
  *
  * **Merge order.** genre_kmeans_partial_merge(into, from) gives the state of
  * into's rows followed by from's rows ("row order" decides ties among
