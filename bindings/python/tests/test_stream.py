@@ -20,10 +20,13 @@ def _chunks(x, size):
 
 
 @pytest.mark.parametrize("size", [7, 1000, 1500])
-def test_kmeans_passes_equal_the_fit(size):
+@pytest.mark.parametrize("tol", [1e-4, 0.0])
+def test_kmeans_passes_equal_the_fit(size, tol):
+    """tol 0: the in-memory fit stops when no label changes; the stream's next
+    pass then moves no center, exactly (passes cut alike)."""
     x, _ = _blobs()
-    ref = KMeans(n_clusters=4, n_init=1, seed=3).fit(x)
-    km = KMeans(n_clusters=4, n_init=1, seed=3, init_sample_size=len(x))
+    ref = KMeans(n_clusters=4, n_init=1, seed=3, tol=tol).fit(x)
+    km = KMeans(n_clusters=4, n_init=1, seed=3, tol=tol, init_sample_size=len(x))
     for c in _chunks(x, size):            # the initial sample: every row
         km.partial_fit(c)
     assert km.end_pass() is False
