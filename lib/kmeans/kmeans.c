@@ -3,7 +3,8 @@
  * k-means (see genre/kmeans.h for the model and its guarantees): the
  * handle, its lifetime and parameters, the fit, predict and getter entry
  * points and the model-file payload. The fit itself is kmeans_lloyd.c and
- * kmeans_init.c, the k-sweep kmeans_sweep.c.
+ * kmeans_init.c, the k-sweep kmeans_sweep.c, the streamed passes
+ * kmeans_partial.c and kmeans_sample.c.
  */
 #include "kmeans_private.h"
 
@@ -27,7 +28,8 @@
  *   5 n_init i64, 6 max_iter i64, 7 tol f64, 8 seed i64, 9 algorithm i64,
  *   10 distance kernel i64, 11 n_iter i64, 12 best restart i64,
  *   13 converged i64, 14 inertia f64, 15 centers f64[k*d],
- *   16 training labels i32[n]. */
+ *   16 training labels i32[n] (i32[0] for a model updated by streamed
+ *   passes, which keeps none; libraries before 0.4 refuse that file). */
 #define KM_PAYLOAD_VERSION 1u
 #define TAG_N_FEATURES 1u
 #define TAG_N_SAMPLES 2u

@@ -4,8 +4,9 @@
  * lifetime. The other rooms of lib/mlp/: mlp_kernels.c (dense kernels and
  * their AVX2 twins), mlp_infer.c (input view, inference), mlp_train.c
  * (training, optimisers), mlp_float.c (float compute mode), mlp_team.c
- * (data-parallel mini-batches), mlp_io.c (save/load), mlp_testing.c (test
- * hooks); mlp_private.h holds what they share.
+ * (data-parallel mini-batches), mlp_io.c (save/load), mlp_partial.c
+ * (partial fits: one pass over a chunk, the state they carry), mlp_testing.c
+ * (test hooks); mlp_private.h holds what they share.
  *
  * Layout: all weights and biases of a fitted network live in one array
  * `params`; layer l has W_l (fan_in x fan_out, row-major) at w_off[l] and
