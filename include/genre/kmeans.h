@@ -288,8 +288,9 @@ GENRE_API genre_status genre_kmeans_get_centers(const genre_kmeans *km, double *
 
 /**
  * Copies the labels of the training rows (n_samples values in [0, k)).
- * Statuses as genre_kmeans_get_centers(). Thread-safe on a const handle.
- * @since 0.1
+ * Statuses as genre_kmeans_get_centers(), and GENRE_E_BAD_STATE for a model
+ * updated by genre_kmeans_fit_partial() or initialised from a sample (it
+ * keeps no training labels). Thread-safe on a const handle. @since 0.1
  */
 GENRE_API genre_status genre_kmeans_get_labels(const genre_kmeans *km, int32_t *out,
                                                size_t out_len, size_t *needed);
