@@ -562,6 +562,8 @@ START_TEST(reservoir_sample)
     ck_assert_ok(genre_kmeans_get_i64(a, GENRE_KMEANS_N_ITER, &it));
     ck_assert_int_eq(n, 500);
     ck_assert_int_eq(it, 0);
+    int32_t lab[1];
+    ck_assert_status(genre_kmeans_get_labels(a, lab, 1, NULL), GENRE_E_BAD_STATE);
     double shift;
     ck_assert_ok(genre_kmeans_get_f64(a, GENRE_KMEANS_CENTER_SHIFT, &shift));
     ck_assert(isnan(shift));
