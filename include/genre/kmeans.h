@@ -288,8 +288,9 @@ GENRE_API genre_status genre_kmeans_get_centers(const genre_kmeans *km, double *
 
 /**
  * Copies the labels of the training rows (n_samples values in [0, k)).
- * Statuses as genre_kmeans_get_centers(). Thread-safe on a const handle.
- * @since 0.1
+ * Statuses as genre_kmeans_get_centers(), and GENRE_E_BAD_STATE for a model
+ * updated by genre_kmeans_fit_partial() or initialised from a sample (it
+ * keeps no training labels). Thread-safe on a const handle. @since 0.1
  */
 GENRE_API genre_status genre_kmeans_get_labels(const genre_kmeans *km, int32_t *out,
                                                size_t out_len, size_t *needed);
@@ -357,6 +358,194 @@ GENRE_API genre_status genre_kmeans_load(genre_kmeans **out, const char *path);
  *  genre_kmeans_load() without GENRE_E_IO. Thread-safe. @since 0.1 */
 GENRE_API genre_status genre_kmeans_load_from_memory(genre_kmeans **out, const void *buf,
                                                      size_t len);
+
+/* ---- Partial fits (larger than memory) ------------------------------------
+ *
+ * A Lloyd pass over a table read in chunks. The pass is a partial state,
+ * genre_kmeans_partial: the centers it assigns to (fixed when it is
+ * created), and for the rows added so far the per-center sums and counts,
+ * the assignment inertia, the per-column count / mean / M2 (for the relative
+ * tolerance) and the k rows farthest from their centers (for empty
+ * clusters). Its size is O(k d), whatever the number of rows.
+ *
+ *     genre_kmeans_partial_create_from_model(&p, km);      // km has centers
+ *     for each chunk: genre_kmeans_partial_add(p, chunk, ...);
+ *     genre_kmeans_fit_partial(km, p);                       // one Lloyd update
+ *     genre_kmeans_get_i64(km, GENRE_KMEANS_CONVERGED, &c);  // loop until 1
+ *
+ * **Equal to the in-memory iterations.** Rows are assigned by the distance
+ * kernel of the in-memory fit (GENRE_KMEANS_DISTANCE_KERNEL of the model the
+ * state was created from; AUTO otherwise), the update is the in-memory one:
+ * each center moves to the mean of its rows; an empty cluster takes the row
+ * farthest from its center (the next farthest for the next empty cluster,
+ * the earliest row on ties, rows on their center never), or keeps its center
+ * when no such row is left. From the same centers, streamed passes so give
+ * the same assignments as genre_kmeans_fit's iterations and centers equal to
+ * rounding (the sums are added chunk by chunk with compensation; one chunk
+ * holding every row on one thread gives the same bits). A pass converges
+ * when the squared center shift summed over centers is at most
+ * GENRE_KMEANS_TOL times the mean column variance of the pass's rows, as the
+ * in-memory rule. The in-memory fit also stops when no label changes, which
+ * a stream cannot see; the pass after that moves no center (exactly, when
+ * the passes cut and merge the rows alike; else by rounding only), so it
+ * converges and the iteration counts agree. With GENRE_KMEANS_TOL 0 and
+ * passes cut differently, that shift may stay a rounding error above 0:
+ * bound the passes yourself.
+ *
+ * **Merge order.** genre_kmeans_partial_merge(into, from) gives the state of
+ * into's rows followed by from's rows ("row order" decides ties among
+ * farthest rows). Merging is associative: counts and farthest rows exactly,
+ * sums and inertia to rounding; a given merge order gives the same bits.
+ * Both states must hold the same centers (bit for bit): partial states of
+ * one pass, created from the same model or centers.
+ *
+ * **Initialisation without the whole table**: a seeded reservoir sample
+ * (genre_kmeans_sample) of m rows, then greedy k-means++ on it
+ * (genre_kmeans_init_from_sample): the model's GENRE_KMEANS_K and
+ * GENRE_KMEANS_SEED (stream 0, the in-memory fit's first restart). A sample
+ * whose capacity is at least the number of rows holds every row in order,
+ * and then gives exactly the initial centers of genre_kmeans_fit's first
+ * restart.
+ *
+ * Thread-safety: a partial state or sample needs exclusive access to be
+ * changed (add, merge into, free); const ones may be read (merge from, save,
+ * fit_partial) concurrently. */
+
+/** A partial Lloyd pass. Opaque. @since 0.4 */
+typedef struct genre_kmeans_partial genre_kmeans_partial;
+
+/** f64, read-only (@since 0.4): squared center shift summed over centers of
+ *  the last genre_kmeans_fit_partial() (NaN after genre_kmeans_fit() and
+ *  after genre_kmeans_init_from_sample()). */
+#define GENRE_KMEANS_CENTER_SHIFT 111
+
+/**
+ * An empty pass that assigns rows to the given centers, with the AUTO
+ * distance kernel and all online cores.
+ * @param[in] centers n_clusters x n_cols row-major, finite; copied.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, zero clusters or columns,
+ *         n_clusters above 2^31 - 1); GENRE_E_NONFINITE (a center's value:
+ *         row, column, value); GENRE_E_NOMEM. Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_kmeans_partial_create(genre_kmeans_partial **out, size_t n_cols,
+                                                   const double *centers, size_t n_clusters);
+
+/**
+ * An empty pass over the centers of a fitted (or initialised) k-means, with
+ * its GENRE_KMEANS_DISTANCE_KERNEL and GENRE_KMEANS_N_THREADS.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_BAD_STATE (km has no
+ *         centers); GENRE_E_NOMEM. Thread-safe on a const km. @since 0.4
+ */
+GENRE_API genre_status genre_kmeans_partial_create_from_model(genre_kmeans_partial **out,
+                                                              const genre_kmeans *km);
+
+/**
+ * Adds rows to the pass: assigns each to its nearest center and accumulates.
+ * On failure the state is unchanged.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, no rows, row_stride <
+ *         n_cols); GENRE_E_SHAPE (n_cols differs from the state's);
+ *         GENRE_E_NONFINITE (row, column, value; rows of this call);
+ *         GENRE_E_NUMERIC (sums overflow); GENRE_E_NOMEM.
+ * Needs exclusive access to p. @since 0.4
+ */
+GENRE_API genre_status genre_kmeans_partial_add(genre_kmeans_partial *p, const double *x,
+                                                size_t n_rows, size_t n_cols,
+                                                size_t row_stride);
+
+/**
+ * into becomes the pass over into's rows followed by from's (see "Merge
+ * order" above). On failure into is unchanged.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, into == from); GENRE_E_SHAPE
+ *         (other columns or clusters: the message names both);
+ *         GENRE_E_BAD_STATE (other centers: not the same pass);
+ *         GENRE_E_NOMEM. Needs exclusive access to into. @since 0.4
+ */
+GENRE_API genre_status genre_kmeans_partial_merge(genre_kmeans_partial *into,
+                                                  const genre_kmeans_partial *from);
+
+/**
+ * Saves the state (model-file container, kind GENRE_MODEL_KMEANS_PARTIAL)
+ * into buf[cap]; *needed always receives the size (buf NULL: a size query).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (p or needed NULL);
+ *         GENRE_E_BUFFER_TOO_SMALL; GENRE_E_NOMEM. Thread-safe on a const p.
+ * @since 0.4
+ */
+GENRE_API genre_status genre_kmeans_partial_save(const genre_kmeans_partial *p, void *buf,
+                                                 size_t cap, size_t *needed);
+
+/**
+ * Loads a state saved by genre_kmeans_partial_save() (buf not kept). A
+ * damaged, truncated or inconsistent state is refused before any allocation
+ * it cannot justify.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_CORRUPT;
+ *         GENRE_E_VERSION; GENRE_E_MODEL_KIND; GENRE_E_NOMEM. Thread-safe.
+ * @since 0.4
+ */
+GENRE_API genre_status genre_kmeans_partial_load(genre_kmeans_partial **out, const void *buf,
+                                                 size_t len);
+
+/** Frees a state; NULL is a no-op. @since 0.4 */
+GENRE_API void genre_kmeans_partial_free(genre_kmeans_partial *p);
+
+/**
+ * One Lloyd update from a whole pass: km's centers become the means of the
+ * pass's clusters (empty clusters as above); GENRE_KMEANS_N_SAMPLES the
+ * pass's rows, GENRE_KMEANS_INERTIA the pass's assignment inertia (against
+ * the centers it assigned to), GENRE_KMEANS_CENTER_SHIFT the squared shift,
+ * GENRE_KMEANS_CONVERGED 1 when the shift is at most GENRE_KMEANS_TOL times
+ * the mean column variance, GENRE_KMEANS_N_ITER one more (0 after
+ * initialisation; at most GENRE_KMEANS_MAX_ITER). The model keeps no
+ * training labels (genre_kmeans_get_labels() is GENRE_E_BAD_STATE; predict
+ * them). km's parameters other than GENRE_KMEANS_TOL play no part; km need
+ * not hold the pass's centers. On failure km is unchanged.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL; fewer rows than clusters);
+ *         GENRE_E_NUMERIC (column variances overflow); GENRE_E_NOMEM.
+ * Needs exclusive access to km. @since 0.4
+ */
+GENRE_API genre_status genre_kmeans_fit_partial(genre_kmeans *km,
+                                                const genre_kmeans_partial *p);
+
+/** A seeded reservoir sample of rows (initialisation). Opaque. @since 0.4 */
+typedef struct genre_kmeans_sample genre_kmeans_sample;
+
+/**
+ * An empty reservoir of at most capacity rows of n_cols columns (Vitter's
+ * algorithm R, seeded: row t of the stream, 0-based, is kept when t <
+ * capacity, else replaces slot j = uniform [0, t] when j < capacity). The
+ * same seed and rows give the same sample, whatever the chunking.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, zero columns or capacity, a
+ *         sample above 2^31 rows or not addressable); GENRE_E_NOMEM
+ *         (capacity x n_cols doubles are allocated up front).
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_kmeans_sample_create(genre_kmeans_sample **out, size_t n_cols,
+                                                  size_t capacity, int64_t seed);
+
+/**
+ * Offers rows to the reservoir. On failure the sample is unchanged.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, no rows, row_stride <
+ *         n_cols); GENRE_E_SHAPE; GENRE_E_NONFINITE (row, column, value).
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_kmeans_sample_add(genre_kmeans_sample *s, const double *x,
+                                               size_t n_rows, size_t n_cols,
+                                               size_t row_stride);
+
+/** Frees a sample; NULL is a no-op. @since 0.4 */
+GENRE_API void genre_kmeans_sample_free(genre_kmeans_sample *s);
+
+/**
+ * Initial centers by greedy k-means++ on the sample's rows (in slot order),
+ * GENRE_KMEANS_K clusters, GENRE_KMEANS_SEED stream 0: km becomes fitted
+ * with those centers (N_ITER 0, CONVERGED 0, N_SAMPLES the sample's rows,
+ * INERTIA the sample's potential, no training labels), ready for
+ * genre_kmeans_partial_create_from_model(). On failure km is unchanged.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL; fewer sampled rows than
+ *         GENRE_KMEANS_K); GENRE_E_NUMERIC (distances overflow); GENRE_E_NOMEM.
+ * Needs exclusive access to km. @since 0.4
+ */
+GENRE_API genre_status genre_kmeans_init_from_sample(genre_kmeans *km,
+                                                     const genre_kmeans_sample *s);
 
 GENRE_END_DECLS
 

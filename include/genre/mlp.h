@@ -606,6 +606,81 @@ GENRE_API genre_status genre_mlp_load(genre_mlp **out, const char *path);
 GENRE_API genre_status genre_mlp_load_from_memory(genre_mlp **out, const void *buf,
                                                   size_t len);
 
+/* ---- Partial fits (larger than memory) ------------------------------------
+ *
+ * genre_mlp_partial_fit() trains a classifier on a table read in chunks:
+ * each call is one pass over its chunk. The chunk is cut into consecutive
+ * shuffle windows of GENRE_MLP_PARTIAL_BUFFER rows (0: the whole chunk);
+ * each window is trained exactly as one epoch of genre_mlp_fit() trains its
+ * rows: the rows permuted by the fit's shuffle stream (GENRE_MLP_SHUFFLE),
+ * mini-batches of GENRE_MLP_BATCH_SIZE rows (a shorter last one; batches
+ * never straddle windows or chunks), the same threads, precision, dropout
+ * and optimiser step. The optimiser state (Adam's moments and step count, or
+ * SGD's velocity) and the random streams carry over from call to call.
+ *
+ * **Equal to the in-memory fit.** On a new model (or one whose last training
+ * was genre_mlp_fit()), one call with every row and GENRE_MLP_PARTIAL_BUFFER
+ * 0 (or at least the rows) gives the same bits as genre_mlp_fit() with
+ * GENRE_MLP_EPOCHS = 1 and no validation rows, same parameters otherwise:
+ * the same weights, predictions and training-loss history. Later calls
+ * continue the fit's shuffle stream, but each permutes its window's rows
+ * from their given order (the fit permutes the previous epoch's order), so
+ * a second call on the same rows is close to, not equal to, the fit's
+ * second epoch; with dropout on 2+ threads, the worker streams of every
+ * window after the first are the fit's mixed with the window count.
+ *
+ * **Memory** beyond the model: the optimiser state (2 x GENRE_MLP_N_PARAMS
+ * doubles, kept), and per call the fit's workspace for one window (its
+ * permutation: one size_t per window row) and, with GENRE_MLP_PRECISION
+ * FLOAT, a float copy of the window's rows.
+ *
+ * **What differs from genre_mlp_fit().** No validation rows, so no
+ * GENRE_MLP_PATIENCE (it must be 0); GENRE_MLP_EPOCHS and
+ * GENRE_MLP_LR_SCHEDULE play no part (every window uses the learning rate
+ * of epoch 1, which both schedules start from): the caller decides the
+ * passes over the stream. The history holds one epoch: the mean training
+ * loss of every row trained by partial fits so far (GENRE_MLP_EPOCHS_RUN 1).
+ * The class count is GENRE_MLP_N_CLASSES or, when 0, the first chunk's
+ * largest label + 1 (set it when the first chunk may miss a class); later
+ * chunks must stay below it. Dense classification only (no CSR input, no
+ * regression).
+ *
+ * **Save/load between chunks.** The model file of a model trained by
+ * genre_mlp_partial_fit() also holds its optimiser state and random streams
+ * (optional records, which libraries before 0.4 ignore): partial_fit after
+ * genre_mlp_load() continues exactly as without the round trip, bit for bit.
+ * A genre_mlp_fit() discards the state; partial_fit on a model fitted by
+ * genre_mlp_fit() (or loaded from a file without the state) continues from
+ * its weights with a fresh optimiser state (zero moments, step 0) and the
+ * seed's fresh shuffle and dropout streams.
+ */
+
+/** i64, [0, 2^31 - 1], default 0 (@since 0.4): rows per shuffle window of
+ *  genre_mlp_partial_fit(); 0 = the whole chunk. Saved with the model. */
+#define GENRE_MLP_PARTIAL_BUFFER 25
+
+/**
+ * One pass over a chunk of training rows (see "Partial fits" above). On
+ * failure or cancellation the model is left as it was (weights, optimiser
+ * state and streams).
+ * @param[in] x       n_rows x n_cols row-major, row_stride >= n_cols; read
+ *                    during the call only.
+ * @param[in] labels  n_rows class indices (see above for the class count).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL model, x or labels; zero rows
+ *         or columns; stride < columns; a label out of range (row and
+ *         value); a first chunk that fixes fewer than two classes;
+ *         GENRE_MLP_PATIENCE > 0); GENRE_E_SHAPE (n_cols differs from the
+ *         model's); GENRE_E_BAD_STATE (the model is a regressor);
+ *         GENRE_E_NONFINITE (unless GENRE_MLP_VALIDATE_INPUT is 0);
+ *         GENRE_E_NUMERIC; GENRE_E_CANCELLED (the progress callback, called
+ *         once per call: step = windows trained so far, total -1, objective =
+ *         the mean training loss so far); GENRE_E_NOMEM.
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_mlp_partial_fit(genre_mlp *model, const double *x, size_t n_rows,
+                                             size_t n_cols, size_t row_stride,
+                                             const int32_t *labels);
+
 GENRE_END_DECLS
 
 #endif /* GENRE_MLP_H */

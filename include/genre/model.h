@@ -73,6 +73,10 @@ GENRE_BEGIN_DECLS
 #define GENRE_MODEL_TSNE 7
 #define GENRE_MODEL_TEXT 8
 
+/* ---- Partial fits (larger than memory): k-means ---- */
+/** A partial Lloyd pass (genre_kmeans_partial_save(); genre/kmeans.h). @since 0.4 */
+#define GENRE_MODEL_KMEANS_PARTIAL 13
+
 /** The container format version this library writes (and the newest it reads). */
 #define GENRE_MODEL_FORMAT_VERSION 1
 

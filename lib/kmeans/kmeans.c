@@ -3,7 +3,8 @@
  * k-means (see genre/kmeans.h for the model and its guarantees): the
  * handle, its lifetime and parameters, the fit, predict and getter entry
  * points and the model-file payload. The fit itself is kmeans_lloyd.c and
- * kmeans_init.c, the k-sweep kmeans_sweep.c.
+ * kmeans_init.c, the k-sweep kmeans_sweep.c, the streamed passes
+ * kmeans_partial.c and kmeans_sample.c.
  */
 #include "kmeans_private.h"
 
@@ -27,7 +28,8 @@
  *   5 n_init i64, 6 max_iter i64, 7 tol f64, 8 seed i64, 9 algorithm i64,
  *   10 distance kernel i64, 11 n_iter i64, 12 best restart i64,
  *   13 converged i64, 14 inertia f64, 15 centers f64[k*d],
- *   16 training labels i32[n]. */
+ *   16 training labels i32[n] (i32[0] for a model updated by streamed
+ *   passes, which keeps none; libraries before 0.4 refuse that file). */
 #define KM_PAYLOAD_VERSION 1u
 #define TAG_N_FEATURES 1u
 #define TAG_N_SAMPLES 2u
@@ -55,8 +57,10 @@ struct genre_kmeans {
     size_t d, n, kf;
     int64_t n_iter, best_restart, converged;
     double inertia;
+    double shift;    /* squared center shift of the last streamed update, else NaN */
     double *centers; /* kf x d */
-    int32_t *labels; /* n */
+    int32_t *labels; /* n_labels: n after genre_kmeans_fit, 0 after a streamed pass */
+    size_t n_labels;
 };
 
 /* Every k-means key (the Parameters section below); the tests check it. */
@@ -111,6 +115,7 @@ static const genre__param kmeans_params[] = {
     GENRE__RO_I64(GENRE_KMEANS_CONVERGED, "0.1"),
     GENRE__RO_I64(GENRE_KMEANS_FITTED, "0.1"),
     GENRE__RO_F64(GENRE_KMEANS_INERTIA, "0.1"),
+    GENRE__RO_F64(GENRE_KMEANS_CENTER_SHIFT, "0.4"),
 };
 
 /* The fitted properties; GENRE_KMEANS_FITTED answers before a fit too. */
@@ -131,6 +136,7 @@ static genre_status read_only(const void *handle, const char *func, int32_t key,
     case GENRE_KMEANS_N_ITER: *i_out = km->n_iter; break;
     case GENRE_KMEANS_BEST_RESTART: *i_out = km->best_restart; break;
     case GENRE_KMEANS_CONVERGED: *i_out = km->converged; break;
+    case GENRE_KMEANS_CENTER_SHIFT: *f_out = km->shift; break;
     default: *f_out = km->inertia; break;
     }
     return GENRE_OK;
@@ -242,6 +248,8 @@ genre_status genre_kmeans_fit(genre_kmeans *km, const double *x, size_t n_rows, 
     genre__free(km->labels);
     km->centers = centers;
     km->labels = labels;
+    km->n_labels = n_rows;
+    km->shift = NAN;
     km->fitted = 1;
     km->d = n_cols;
     km->n = n_rows;
@@ -325,6 +333,10 @@ genre_status genre_kmeans_get_labels(const genre_kmeans *km, int32_t *out, size_
                                      size_t *needed)
 {
     genre_status st = fitted_or_fail(km, __func__);
+    if (st == GENRE_OK && km->n_labels == 0)
+        st = GENRE_FAIL(GENRE_E_BAD_STATE,
+                        "the k-means was fitted by streamed passes (genre_kmeans_fit_partial) "
+                        "and keeps no training labels: predict them");
     if (st == GENRE_OK)
         st = genre__buffer_check(__func__, out, out_len, km->n, needed);
     if (st != GENRE_OK)
@@ -354,7 +366,7 @@ static genre_status write_model(const void *model, genre__mf_writer *w)
     genre__mf_put_i64(w, TAG_CONVERGED, km->converged);
     genre__mf_put_f64(w, TAG_INERTIA, km->inertia);
     genre__mf_put_f64_array(w, TAG_CENTERS, km->centers, km->kf * km->d);
-    return genre__mf_put_i32_array(w, TAG_LABELS, km->labels, km->n);
+    return genre__mf_put_i32_array(w, TAG_LABELS, km->labels, km->n_labels);
 }
 
 /* The codec's genre__mf_decode_fn (model_file.h): dest is their
@@ -393,7 +405,7 @@ static genre_status read_model(const genre__mf_reader *r, void *dest, const char
         !(inertia >= 0 && isfinite(inertia)) ||
         genre__mf_get_count(r, TAG_CENTERS, GENRE__MF_F64_ARRAY, &cnt_c) != GENRE_OK ||
         genre__mf_get_count(r, TAG_LABELS, GENRE__MF_I32_ARRAY, &cnt_l) != GENRE_OK ||
-        (uint64_t)n != cnt_l || (uint64_t)kf > cnt_c || cnt_c % (uint64_t)kf != 0 ||
+        ((uint64_t)n != cnt_l && cnt_l != 0) || (uint64_t)kf > cnt_c || cnt_c % (uint64_t)kf != 0 ||
         cnt_c / (uint64_t)kf != (uint64_t)d)
         return genre__fail(GENRE_E_CORRUPT, func,
                            "inconsistent k-means model: n_features %lld, n_samples %lld, "
@@ -433,6 +445,8 @@ static genre_status read_model(const genre__mf_reader *r, void *dest, const char
     km->algorithm = algo;
     km->kernel = kernel;
     km->fitted = 1;
+    km->n_labels = cnt_l;
+    km->shift = NAN;
     km->d = (size_t)d;
     km->n = (size_t)n;
     km->kf = (size_t)kf;
@@ -468,4 +482,49 @@ genre_status genre_kmeans_load_from_memory(genre_kmeans **out, const void *buf, 
 genre_status genre_kmeans_load(genre_kmeans **out, const char *path)
 {
     return genre__mf_load_file(__func__, out, path, &codec);
+}
+
+/* ---- Streamed passes (kmeans_partial.c) ----------------------------------- */
+
+static void install(genre_kmeans *km, double *centers, size_t k, size_t d, uint64_t n_rows)
+{
+    genre__free(km->centers);
+    genre__free(km->labels);
+    km->centers = centers;
+    km->labels = NULL;
+    km->n_labels = 0;
+    km->fitted = 1;
+    km->d = d;
+    km->kf = k;
+    km->n = (size_t)n_rows;
+    km->best_restart = 0;
+}
+
+void genre__kmeans_install_init(genre_kmeans *km, double *centers, size_t k, size_t d,
+                                uint64_t n_rows, double inertia)
+{
+    install(km, centers, k, d, n_rows);
+    km->n_iter = 0;
+    km->converged = 0;
+    km->inertia = inertia;
+    km->shift = NAN;
+}
+
+void genre__kmeans_install_pass(genre_kmeans *km, double *centers, size_t k, size_t d,
+                                uint64_t n_rows, double inertia, double shift, int converged)
+{
+    const int64_t prev = km->fitted ? km->n_iter : 0;
+    const int64_t it = prev < km->max_iter ? prev + 1 : km->max_iter;
+    install(km, centers, k, d, n_rows);
+    km->n_iter = it;
+    km->converged = converged;
+    km->inertia = inertia;
+    km->shift = shift;
+}
+
+const double *genre__kmeans_centers(const genre_kmeans *km, size_t *k, size_t *d)
+{
+    *k = km->fitted ? km->kf : 0;
+    *d = km->fitted ? km->d : 0;
+    return km->fitted ? km->centers : NULL;
 }

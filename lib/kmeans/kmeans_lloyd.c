@@ -114,7 +114,7 @@ static void inertia_rows(void *vctx, size_t begin, size_t end, int worker)
 
 /* ---- Workspace ---------------------------------------------------------- */
 
-static void ws_free(fit_ws *w)
+void genre__kmeans_ws_free(fit_ws *w)
 {
     genre__free(w->lab);
     genre__free(w->best_lab);
@@ -135,6 +135,9 @@ static void ws_free(fit_ws *w)
     genre__free(w->cumsum);
     genre__free(w->taken);
 }
+
+/* The CBLAS kernel's norms and cross-product block. */
+static genre_status kernel_alloc(fit_ws *w);
 
 static genre_status ws_alloc(fit_ws *w)
 {
@@ -158,6 +161,28 @@ static genre_status ws_alloc(fit_ws *w)
     w->taken = w->cumsum ? genre__alloc_array(n, 1) : NULL;
     if (!w->taken)
         return GENRE_E_NOMEM;
+    return kernel_alloc(w);
+}
+
+/* The assignment's workspace only: labels, distances, per-worker sums. */
+genre_status genre__kmeans_assign_ws_alloc(fit_ws *w)
+{
+    const size_t n = w->n, d = w->d, k = w->k, T = w->T;
+    w->lab = genre__alloc_array(n, sizeof(int32_t));
+    w->mind = w->lab ? genre__alloc_array(n, sizeof(double)) : NULL;
+    w->cnorm = w->mind ? genre__alloc_array(k, sizeof(double)) : NULL;
+    w->sums = w->cnorm ? genre__alloc_array(T * k, d * sizeof(double)) : NULL;
+    w->counts = w->sums ? genre__alloc_array(T * k, sizeof(double)) : NULL;
+    w->obj = w->counts ? genre__alloc_array(T, sizeof(double)) : NULL;
+    w->changed = w->obj ? genre__alloc_array(T, sizeof(size_t)) : NULL;
+    if (!w->changed)
+        return GENRE_E_NOMEM;
+    return kernel_alloc(w);
+}
+
+static genre_status kernel_alloc(fit_ws *w)
+{
+    const size_t n = w->n, d = w->d, k = w->k;
     if (w->use_cblas) {
         w->cross_rows = CROSS_BUDGET / k < n ? CROSS_BUDGET / k : n;
         w->cross_rows = w->cross_rows < ROWS ? ROWS : w->cross_rows;
@@ -179,8 +204,8 @@ static genre_status ws_alloc(fit_ws *w)
 /* Assigns every row to its nearest center; with accumulate, also the
  * per-cluster sums (combined into w->sums / w->counts, worker 0's slot).
  * Returns the assignment inertia and the number of changed labels. */
-static genre_status assign(fit_ws *w, const double *centers, int accumulate, double *obj,
-                           size_t *changed)
+genre_status genre__kmeans_assign(fit_ws *w, const double *centers, int accumulate, double *obj,
+                                  size_t *changed)
 {
     const size_t k = w->k, d = w->d, T = w->T;
     memset(w->obj, 0, T * sizeof(double));
@@ -300,7 +325,7 @@ static genre_status lloyd(fit_ws *w, const genre__kmeans_config *cfg, double tol
     while (it < cfg->max_iter) {
         double obj;
         size_t changed;
-        if ((st = assign(w, w->centers, 1, &obj, &changed)) != GENRE_OK)
+        if ((st = genre__kmeans_assign(w, w->centers, 1, &obj, &changed)) != GENRE_OK)
             return st;
         it++;
         ++*iter_total;
@@ -326,7 +351,7 @@ static genre_status lloyd(fit_ws *w, const genre__kmeans_config *cfg, double tol
     if (!strict) {
         double obj;
         size_t changed;
-        if ((st = assign(w, w->centers, 0, &obj, &changed)) != GENRE_OK)
+        if ((st = genre__kmeans_assign(w, w->centers, 0, &obj, &changed)) != GENRE_OK)
             return st;
     }
     out->inertia = exact_inertia(w, w->centers);
@@ -352,7 +377,7 @@ static void log_restart(const genre__kmeans_config *cfg, const char *func, size_
                    func, k, (long long)r, ro->moved);
 }
 
-static int use_cblas(const genre__kmeans_config *cfg, size_t d)
+int genre__kmeans_use_cblas(const genre__kmeans_config *cfg, size_t d)
 {
     if (cfg->kernel == GENRE_KMEANS_KERNEL_CBLAS)
         return 1;
@@ -396,10 +421,10 @@ genre_status genre__kmeans_fit_restarts(const genre__kmeans_config *cfg, const c
     w.k = k;
     w.n_items = (n + ROWS - 1) / ROWS;
     w.T = (size_t)T < w.n_items ? (size_t)T : w.n_items;
-    w.use_cblas = use_cblas(cfg, d);
+    w.use_cblas = genre__kmeans_use_cblas(cfg, d);
     genre_status st = ws_alloc(&w);
     if (st != GENRE_OK) {
-        ws_free(&w);
+        genre__kmeans_ws_free(&w);
         return st;
     }
     int64_t iter_total = 0;
@@ -441,6 +466,6 @@ genre_status genre__kmeans_fit_restarts(const genre__kmeans_config *cfg, const c
         *best_out = best;
         *best_restart = best_r;
     }
-    ws_free(&w);
+    genre__kmeans_ws_free(&w);
     return st;
 }

@@ -146,4 +146,32 @@ static inline row_ctx base_ctx(const fit_ws *w, const double *centers)
  * (kmeans_init.c). */
 void genre__kmeans_pp(fit_ws *w, genre__rng *rng);
 
+/* ---- What the streamed passes reuse (kmeans_partial.c) ------------------ */
+
+/* 1 when the assignment of d columns runs on the CBLAS kernel (kmeans_lloyd.c). */
+int genre__kmeans_use_cblas(const genre__kmeans_config *cfg, size_t d);
+/* The assignment's part of w (labels, distances, per-worker sums and counts,
+ * the CBLAS kernel's norms and block) for w->x, n, d, stride, k, T and
+ * use_cblas already set; GENRE_E_NOMEM (free with genre__kmeans_ws_free). */
+genre_status genre__kmeans_assign_ws_alloc(fit_ws *w);
+void genre__kmeans_ws_free(fit_ws *w);
+/* The assignment step of Lloyd's iterations (kmeans_lloyd.c): labels into
+ * w->lab, distances into w->mind, with accumulate the per-cluster sums and
+ * counts into worker 0's slot of w->sums / w->counts; the assignment inertia
+ * and the labels that changed. */
+genre_status genre__kmeans_assign(fit_ws *w, const double *centers, int accumulate, double *obj,
+                                  size_t *changed);
+/* Installs the result of one streamed Lloyd update in km (kmeans.c): centers
+ * (k x d, owned by km from now on), no training labels, rows seen, the
+ * assignment inertia, the squared center shift and whether it converged;
+ * N_ITER grows by one (starts at 0 for new centers). */
+void genre__kmeans_install_pass(genre_kmeans *km, double *centers, size_t k, size_t d,
+                                uint64_t n_rows, double inertia, double shift, int converged);
+/* Installs initial centers (owned by km; n_iter 0, no labels, shift NaN,
+ * inertia that of the sample they were drawn from). */
+void genre__kmeans_install_init(genre_kmeans *km, double *centers, size_t k, size_t d,
+                                uint64_t n_rows, double inertia);
+/* The fitted centers of km (NULL when not fitted), their count and width. */
+const double *genre__kmeans_centers(const genre_kmeans *km, size_t *k, size_t *d);
+
 #endif

@@ -4,8 +4,9 @@
  * lifetime. The other rooms of lib/mlp/: mlp_kernels.c (dense kernels and
  * their AVX2 twins), mlp_infer.c (input view, inference), mlp_train.c
  * (training, optimisers), mlp_float.c (float compute mode), mlp_team.c
- * (data-parallel mini-batches), mlp_io.c (save/load), mlp_testing.c (test
- * hooks); mlp_private.h holds what they share.
+ * (data-parallel mini-batches), mlp_io.c (save/load), mlp_partial.c
+ * (partial fits: one pass over a chunk, the state they carry), mlp_testing.c
+ * (test hooks); mlp_private.h holds what they share.
  *
  * Layout: all weights and biases of a fitted network live in one array
  * `params`; layer l has W_l (fan_in x fan_out, row-major) at w_off[l] and
@@ -81,6 +82,8 @@ static const genre__param mlp_params_list[] = {
                "0.2"),
     GENRE__ENUM(GENRE_MLP_PRECISION, GENRE__SLOT_I64, mlp_params, precision,
                 GENRE_MLP_PRECISION_DOUBLE, PRECISIONS, "0.3"),
+    GENRE__I64(GENRE_MLP_PARTIAL_BUFFER, GENRE__SLOT_I64, mlp_params, partial_buffer, 0, 0,
+               INT32_MAX, "0.4"),
     GENRE__RO_I64(GENRE_MLP_TASK, "0.1"),
     GENRE__RO_I64(GENRE_MLP_N_FEATURES, "0.1"),
     GENRE__RO_I64(GENRE_MLP_N_OUTPUTS, "0.1"),
@@ -266,6 +269,7 @@ void genre_mlp_free(genre_mlp *model)
     if (!model)
         return;
     genre__mlp_net_free(model->net);
+    genre__mlp_partial_free(model->partial);
     genre__free(model->hidden);
     genre__free(model);
 }

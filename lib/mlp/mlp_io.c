@@ -46,7 +46,8 @@ static genre_status write_model(const void *m, genre__mf_writer *w)
     genre__mf_put_f64_array(w, TAG_HIST_VAL, n->hist + n->n_epochs, n->n_epochs);
     genre__mf_put_f64_array(w, TAG_HIST_ACC, n->hist + 2 * n->n_epochs, n->n_epochs);
     genre__mf_put_i64(w, TAG_BEST_EPOCH, n->best_epoch);
-    return genre__mf_put_i64(w, TAG_STOPPED_EARLY, n->stopped_early);
+    genre__mf_put_i64(w, TAG_STOPPED_EARLY, n->stopped_early);
+    return genre__mlp_partial_write(model, w);
 }
 
 static genre_status check_saveable(const char *func, const genre_mlp *model)
@@ -213,6 +214,8 @@ static genre_status read_model(const genre__mf_reader *r, void *dest, const char
                            n->stopped_early < 0 || n->stopped_early > 1))
         st = CORRUPT("best epoch %lld / stopped flag %lld out of range",
                      (long long)n->best_epoch, (long long)n->stopped_early);
+    if (st == GENRE_OK)
+        st = genre__mlp_partial_read(r, func, m);
     if (st != GENRE_OK) {
         genre_mlp_free(m);
         return st;

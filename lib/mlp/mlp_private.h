@@ -52,7 +52,8 @@
 typedef struct mlp_params {
     double lr, l2, beta1, beta2, eps, momentum, dropout, min_delta;
     int64_t epochs, batch, activation, seed, optimizer, patience, restore_best, shuffle,
-        validate, init, n_classes, schedule, kernel, sparse_update, n_threads, precision;
+        validate, init, n_classes, schedule, kernel, sparse_update, n_threads, precision,
+        partial_buffer;
 } mlp_params;
 
 /* A fitted (or being fitted) network: layout, weights, history. */
@@ -69,6 +70,19 @@ typedef struct mlp_net {
     int64_t stopped_early;
 } mlp_net;
 
+/* What genre_mlp_partial_fit() carries from call to call (mlp_partial.c):
+ * the optimiser state and the fit's random streams, continued. */
+typedef struct mlp_partial {
+    double *m1, *m2;       /* n_params each: Adam's moments or SGD's velocity (m1) */
+    uint64_t t;            /* optimiser steps taken */
+    double b1t, b2t;       /* beta1^t, beta2^t */
+    genre__rng shuffle;    /* the fit's STREAM_SHUFFLE, continued */
+    genre__rng drop;       /* the fit's STREAM_DROPOUT (one thread), continued */
+    uint64_t windows;      /* shuffle windows trained (the team's dropout streams) */
+    uint64_t rows;         /* rows trained */
+    double loss_sum;       /* sum over mini-batches of mean loss x rows */
+} mlp_partial;
+
 /* The handle: parameters, callbacks and the current fit. */
 struct genre_mlp {
     mlp_params p;
@@ -76,6 +90,7 @@ struct genre_mlp {
     size_t n_hidden;
     genre__hooks hooks;
     mlp_net *net;     /* NULL until fitted */
+    mlp_partial *partial; /* NULL unless the last training was genre_mlp_partial_fit() */
 };
 
 /* The input of the first layer: dense rows (x, stride), or CSR rows when
@@ -243,6 +258,18 @@ void genre__mlp_add_l2(const mlp_net *n, size_t l, double l2, const double *para
 genre_status genre__mlp_batch_grad(const mlp_net *n, const mlp_params *p, const fit_data *fd,
                                    const size_t *idx, size_t rows, size_t norm, train_ws *w,
                                    genre__rng *rng, double *loss);
+/* One optimiser step on np parameters (Adam's bias corrections from
+ * b1t = beta1^t, b2t = beta2^t; SGD's first step sets v = g). */
+void genre__mlp_opt_step(const mlp_params *p, double lr, uint64_t t, double b1t, double b2t,
+                         double *par, const double *g, double *m1, double *m2, size_t np);
+
+/* Partial fits (mlp_partial.c): the state's release, and its records in the
+ * model file (after the model's own, tags 70 and up; optional: a file
+ * without them loads with no partial state). */
+void genre__mlp_partial_free(mlp_partial *s);
+genre_status genre__mlp_partial_write(const genre_mlp *model, genre__mf_writer *w);
+genre_status genre__mlp_partial_read(const genre__mf_reader *r, const char *func,
+                                     genre_mlp *model);
 
 /* The thread team (mlp_team.c): the thread count of a fit, one job per fit,
  * one mini-batch across the team. */

@@ -445,10 +445,8 @@ static void adam_step(double *par, const double *g, double *m1, double *m2, size
     }
 }
 
-/* One optimiser step on np parameters (Adam's bias corrections from
- * b1t = beta1^t, b2t = beta2^t; SGD's first step sets v = g). */
-static void opt_step(const mlp_params *p, double lr, uint64_t t, double b1t, double b2t,
-                     double *par, const double *g, double *m1, double *m2, size_t np)
+void genre__mlp_opt_step(const mlp_params *p, double lr, uint64_t t, double b1t, double b2t,
+                         double *par, const double *g, double *m1, double *m2, size_t np)
 {
     if (p->optimizer == GENRE_MLP_OPT_ADAM) {
         const double b1 = p->beta1, b2 = p->beta2, e = p->eps;
@@ -575,13 +573,13 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
                 const size_t o1 = n->width[1], head = n->b_off[0];
                 for (size_t s = 0; s < w.n_touched; s++) {
                     const size_t off = w.touched[s] * o1;
-                    opt_step(p, lr, t, b1t, b2t, par + off, w.lane_acc + s * o1,
+                    genre__mlp_opt_step(p, lr, t, b1t, b2t, par + off, w.lane_acc + s * o1,
                              w.m1 + off, w.m2 + off, o1);
                 }
-                opt_step(p, lr, t, b1t, b2t, par + head, g + head, w.m1 + head,
+                genre__mlp_opt_step(p, lr, t, b1t, b2t, par + head, g + head, w.m1 + head,
                          w.m2 + head, np - head);
             } else {
-                opt_step(p, lr, t, b1t, b2t, par, g, w.m1, w.m2, np);
+                genre__mlp_opt_step(p, lr, t, b1t, b2t, par, g, w.m1, w.m2, np);
             }
             if (f32)
                 genre__mlp_f32_refresh(&fc, n);
@@ -655,6 +653,8 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
     genre__mlp_ws_free(&w);
     genre__mlp_net_free(model->net);
     model->net = n;
+    genre__mlp_partial_free(model->partial); /* its optimiser state was the old net's */
+    model->partial = NULL;
     return GENRE_OK;
 }
 

@@ -217,6 +217,38 @@ static genre_status kmeans_run(int64_t threads)
 static genre_status kmeans_fit_t1(void) { return kmeans_run(1); }
 static genre_status kmeans_fit_t2(void) { return kmeans_run(2); }
 
+/* A streamed k-means pass (issue 19): sample, init, two partial states
+ * merged, saved, loaded, the update. */
+static genre_status kmeans_stream(void)
+{
+    genre_kmeans *km = NULL;
+    genre_kmeans_sample *s = NULL;
+    genre_kmeans_partial *a = NULL, *b = NULL, *c = NULL;
+    static unsigned char buf[1 << 14];
+    size_t len = 0;
+    genre_status st = genre_kmeans_create(&km);
+    TRY(genre_kmeans_set_i64(km, GENRE_KMEANS_K, NK));
+    TRY(genre_kmeans_set_i64(km, GENRE_KMEANS_N_THREADS, 2));
+    TRY(genre_kmeans_sample_create(&s, NC, 100, 3));
+    TRY(genre_kmeans_sample_add(s, X, NR, NC, NC));
+    TRY(genre_kmeans_init_from_sample(km, s));
+    TRY(genre_kmeans_partial_create_from_model(&a, km));
+    TRY(genre_kmeans_partial_create_from_model(&b, km));
+    TRY(genre_kmeans_partial_add(a, X, NR / 2, NC, NC));
+    TRY(genre_kmeans_partial_add(b, X + NR / 2 * NC, NR - NR / 2, NC, NC));
+    TRY(genre_kmeans_partial_merge(a, b));
+    TRY(genre_kmeans_partial_save(a, buf, sizeof buf, &len));
+    TRY(genre_kmeans_partial_load(&c, buf, len));
+    TRY(genre_kmeans_fit_partial(km, c));
+    TRY(genre_kmeans_get_centers(km, OUT, NK * NC, NULL));
+    genre_kmeans_partial_free(a);
+    genre_kmeans_partial_free(b);
+    genre_kmeans_partial_free(c);
+    genre_kmeans_sample_free(s);
+    genre_kmeans_free(km);
+    return st;
+}
+
 static genre_status silhouette(void)
 {
     double mean;
@@ -256,6 +288,29 @@ static genre_status mlp_dense_d1(void) { return mlp_dense(GENRE_MLP_PRECISION_DO
 static genre_status mlp_dense_d2(void) { return mlp_dense(GENRE_MLP_PRECISION_DOUBLE, 2); }
 static genre_status mlp_dense_f1(void) { return mlp_dense(GENRE_MLP_PRECISION_FLOAT, 1); }
 static genre_status mlp_dense_f2(void) { return mlp_dense(GENRE_MLP_PRECISION_FLOAT, 2); }
+
+/* MLP partial fits (issue 19) in shuffle windows, saved and loaded between
+ * chunks. */
+static genre_status mlp_partial(int64_t precision, int64_t threads)
+{
+    genre_mlp *m = NULL, *q = NULL;
+    static unsigned char buf[1 << 15];
+    size_t len = 0;
+    genre_status st = mlp_make(&m, precision, threads);
+    TRY(genre_mlp_set_i64(m, GENRE_MLP_PATIENCE, 0));
+    TRY(genre_mlp_set_i64(m, GENRE_MLP_PARTIAL_BUFFER, 100));
+    TRY(genre_mlp_partial_fit(m, X, NR / 2, NC, NC, Y));
+    TRY(genre_mlp_save_to_memory(m, buf, sizeof buf, &len));
+    TRY(genre_mlp_load_from_memory(&q, buf, len));
+    TRY(genre_mlp_set_i64(q, GENRE_MLP_N_THREADS, threads));
+    TRY(genre_mlp_partial_fit(q, X + NR / 2 * NC, NR - NR / 2, NC, NC, Y + NR / 2));
+    TRY(genre_mlp_predict_proba(q, X, NR, NC, NC, OUT, NR * NK, NULL));
+    genre_mlp_free(m);
+    genre_mlp_free(q);
+    return st;
+}
+static genre_status mlp_partial_d2(void) { return mlp_partial(GENRE_MLP_PRECISION_DOUBLE, 2); }
+static genre_status mlp_partial_f1(void) { return mlp_partial(GENRE_MLP_PRECISION_FLOAT, 1); }
 
 static genre_status mlp_csr(int64_t precision, int64_t threads)
 {
@@ -502,7 +557,9 @@ static fault_step STEPS[] = {
     {"scaler_fit", scaler_fit, 0},       {"pca_fit", pca_fit, 0},
     {"pca_fit_wide", pca_fit_wide, 0},   {"lda_fit", lda_fit, 0},
     {"kmeans_fit_t1", kmeans_fit_t1, 0},
-    {"kmeans_fit_t2", kmeans_fit_t2, 0}, {"silhouette", silhouette, 0},
+    {"kmeans_fit_t2", kmeans_fit_t2, 0}, {"kmeans_stream", kmeans_stream, 0},
+    {"silhouette", silhouette, 0},       {"mlp_partial_d2", mlp_partial_d2, 0},
+    {"mlp_partial_f1", mlp_partial_f1, 0},
     {"mlp_dense_d1", mlp_dense_d1, 0},   {"mlp_dense_d2", mlp_dense_d2, 0},
     {"mlp_dense_f1", mlp_dense_f1, 0},   {"mlp_dense_f2", mlp_dense_f2, 0},
     {"mlp_csr_d1", mlp_csr_d1, 0},       {"mlp_regression", mlp_regression, 0},

@@ -8,6 +8,8 @@ typedef struct genre_pca genre_pca;
 typedef struct genre_lda genre_lda;
 typedef struct genre_tsne genre_tsne;
 typedef struct genre_kmeans genre_kmeans;
+typedef struct genre_kmeans_partial genre_kmeans_partial;
+typedef struct genre_kmeans_sample genre_kmeans_sample;
 typedef struct genre_mlp genre_mlp;
 typedef struct genre_dataset genre_dataset;
 typedef struct genre_dataset_schema genre_dataset_schema;
@@ -146,6 +148,18 @@ genre_status genre_kmeans_save(const genre_kmeans *km, const char *path);
 genre_status genre_kmeans_save_to_memory(const genre_kmeans *km, void *buf, size_t cap, size_t *written_or_needed);
 genre_status genre_kmeans_load(genre_kmeans **out, const char *path);
 genre_status genre_kmeans_load_from_memory(genre_kmeans **out, const void *buf, size_t len);
+genre_status genre_kmeans_partial_create(genre_kmeans_partial **out, size_t n_cols, const double *centers, size_t n_clusters);
+genre_status genre_kmeans_partial_create_from_model(genre_kmeans_partial **out, const genre_kmeans *km);
+genre_status genre_kmeans_partial_add(genre_kmeans_partial *p, const double *x, size_t n_rows, size_t n_cols, size_t row_stride);
+genre_status genre_kmeans_partial_merge(genre_kmeans_partial *into, const genre_kmeans_partial *from);
+genre_status genre_kmeans_partial_save(const genre_kmeans_partial *p, void *buf, size_t cap, size_t *needed);
+genre_status genre_kmeans_partial_load(genre_kmeans_partial **out, const void *buf, size_t len);
+void genre_kmeans_partial_free(genre_kmeans_partial *p);
+genre_status genre_kmeans_fit_partial(genre_kmeans *km, const genre_kmeans_partial *p);
+genre_status genre_kmeans_sample_create(genre_kmeans_sample **out, size_t n_cols, size_t capacity, int64_t seed);
+genre_status genre_kmeans_sample_add(genre_kmeans_sample *s, const double *x, size_t n_rows, size_t n_cols, size_t row_stride);
+void genre_kmeans_sample_free(genre_kmeans_sample *s);
+genre_status genre_kmeans_init_from_sample(genre_kmeans *km, const genre_kmeans_sample *s);
 /* genre/mlp.h */
 genre_status genre_mlp_create(genre_mlp **out);
 void genre_mlp_free(genre_mlp *model);
@@ -174,6 +188,7 @@ genre_status genre_mlp_save(const genre_mlp *model, const char *path);
 genre_status genre_mlp_save_to_memory(const genre_mlp *model, void *buf, size_t cap, size_t *written_or_needed);
 genre_status genre_mlp_load(genre_mlp **out, const char *path);
 genre_status genre_mlp_load_from_memory(genre_mlp **out, const void *buf, size_t len);
+genre_status genre_mlp_partial_fit(genre_mlp *model, const double *x, size_t n_rows, size_t n_cols, size_t row_stride, const int32_t *labels);
 /* genre/metrics.h */
 genre_status genre_metrics_accuracy(const int32_t *y_true, const int32_t *y_pred, size_t n, double *out);
 genre_status genre_metrics_confusion_matrix(const int32_t *y_true, const int32_t *y_pred, size_t n, size_t n_classes, int64_t *out, size_t cap, size_t *needed);
@@ -333,6 +348,7 @@ genre_status genre_text_load_from_memory(genre_text **out, const void *buf, size
 #define GENRE_MODEL_MLP 6
 #define GENRE_MODEL_TSNE 7
 #define GENRE_MODEL_TEXT 8
+#define GENRE_MODEL_KMEANS_PARTIAL 13
 #define GENRE_MODEL_FORMAT_VERSION 1
 #define GENRE_SCALER_WITH_MEAN 1
 #define GENRE_SCALER_WITH_STD 2
@@ -408,6 +424,7 @@ genre_status genre_text_load_from_memory(genre_text **out, const void *buf, size
 #define GENRE_KMEANS_PHASE_LLOYD 1
 #define GENRE_KMEANS_PHASE_SWEEP 2
 #define GENRE_KMEANS_PHASE_SILHOUETTE 3
+#define GENRE_KMEANS_CENTER_SHIFT 111
 #define GENRE_MLP_LEARNING_RATE 1
 #define GENRE_MLP_L2 2
 #define GENRE_MLP_EPOCHS 3
@@ -463,6 +480,7 @@ genre_status genre_text_load_from_memory(genre_text **out, const void *buf, size
 #define GENRE_MLP_HISTORY_VAL_LOSS 1
 #define GENRE_MLP_HISTORY_VAL_ACCURACY 2
 #define GENRE_MLP_PHASE_TRAIN 1
+#define GENRE_MLP_PARTIAL_BUFFER 25
 #define GENRE_METRICS_AVERAGE_MACRO 0
 #define GENRE_METRICS_AVERAGE_MICRO 1
 #define GENRE_METRICS_AVERAGE_WEIGHTED 2

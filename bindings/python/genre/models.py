@@ -337,6 +337,7 @@ _MLP_KEYS = {
     "sparse_update": ("i64", "GENRE_MLP_SPARSE_UPDATE", None),
     "n_threads": ("i64", "GENRE_MLP_N_THREADS", None),
     "precision": ("i64", "GENRE_MLP_PRECISION", _enum("GENRE_MLP_PRECISION_")),
+    "partial_buffer": ("i64", "GENRE_MLP_PARTIAL_BUFFER", None),
 }
 
 
@@ -409,6 +410,25 @@ class _MLP(_Model):
             out = np.empty(n[0])
             check(lib.genre_mlp_get_history(self.handle, key, ptr(out, "double *"), out.size, n))
         return out
+
+    # ---- partial fits (larger than memory): the state lives in the model
+    def state_save(self):
+        """The model with its partial-fit state (optimiser moments, random
+        streams) as bytes: what to ship or keep between chunks."""
+        return self.to_bytes()
+
+    def state_load(self, data):
+        """Replaces this model by one saved with state_save() (or to_bytes()):
+        partial_fit then continues exactly where it stopped."""
+        other = type(self).from_bytes(data)
+        with self._lock.write():
+            old, self._h = self._h, other._h
+            other._h = None
+            for k in self._PARAMS:
+                setattr(self, k, getattr(other, k))
+        if old is not None:
+            ffi.release(old)
+        return self
 
     n_features_in_ = property(lambda self: self._get_i64(lib.GENRE_MLP_N_FEATURES))
     n_outputs_ = property(lambda self: self._get_i64(lib.GENRE_MLP_N_OUTPUTS))
@@ -484,6 +504,27 @@ class MLPClassifier(_MLP):
                                                      vp, vn, vstride, yvp))
         return self
 
+    def partial_fit(self, X, y, classes=None):
+        """One pass over a chunk of rows (genre_mlp_partial_fit): shuffled in
+        windows of ``partial_buffer`` rows (0: the whole chunk), the optimiser
+        state carried from call to call. One call with every row equals
+        ``fit`` with ``epochs=1`` bit for bit. The class count is
+        ``n_classes``, else ``max(classes) + 1`` when ``classes`` is given on
+        the first call, else the first chunk's largest label + 1.
+        ``patience`` must be 0 (no validation rows)."""
+        a, xp, n, d, stride = as_matrix(X)
+        ya, yp, _ = as_labels(y, n)
+        with self._lock.write():
+            self._apply_params()
+            if classes is not None and int(self.n_classes) == 0:
+                c = np.asarray(classes)
+                if c.size == 0 or not np.issubdtype(c.dtype, np.integer) or c.min() < 0:
+                    raise ValueError("classes must hold the class indices 0..K-1")
+                self._set(lib.GENRE_MLP_N_CLASSES, int(c.max()) + 1, "i64")
+            self._fit_call(lambda: lib.genre_mlp_partial_fit(self.handle, xp, n, d, stride,
+                                                             yp))
+        return self
+
     def predict_proba(self, X):
         """Class probabilities of a 2-D array or of a CSR matrix."""
         from .text import is_csr
@@ -541,7 +582,16 @@ class MLPRegressor(_MLP):
 # ---- k-means -------------------------------------------------------------------
 
 class KMeans(_Model):
-    """Lloyd's k-means with k-means++ restarts."""
+    """Lloyd's k-means with k-means++ restarts.
+
+    Streamed (tables larger than memory): ``partial_fit(chunk)`` for every
+    chunk, then ``end_pass()``; repeat until it returns True (converged).
+    Before the model has centers, the first pass feeds a seeded reservoir
+    sample of ``init_sample_size`` rows and ``end_pass()`` draws the initial
+    centers by k-means++ on it; every later pass is one Lloyd update, equal
+    to the in-memory iterations. ``merge(other)`` adds another process's pass
+    (over the same centers); ``state_save()`` / ``state_load()`` ship the
+    current pass as bytes."""
 
     _kind = "kmeans"
     _FITTED_KEY = lib.GENRE_KMEANS_FITTED
@@ -555,11 +605,94 @@ class KMeans(_Model):
              "distance_kernel": ("i64", "GENRE_KMEANS_DISTANCE_KERNEL",
                                  _enum("GENRE_KMEANS_KERNEL_"))}
 
+    @classmethod
+    def _extra_defaults(cls, raw):  # noqa: ARG003
+        return {"init_sample_size": 100000}
+
     def fit(self, X, y=None):  # noqa: ARG002
         a, xp, n, d, stride = as_matrix(X)
         with self._lock.write():
             self._apply_params()
             self._fit_call(lambda: lib.genre_kmeans_fit(self.handle, xp, n, d, stride))
+            self._stream_reset()
+        return self
+
+    # ---- streamed passes -------------------------------------------------------
+    def _stream_reset(self):
+        self._sample = None
+        self._pass = None
+
+    def _pass_state(self):
+        """The current pass (created over the model's centers when needed)."""
+        if getattr(self, "_pass", None) is None:
+            out = ffi.new("genre_kmeans_partial **")
+            check(lib.genre_kmeans_partial_create_from_model(out, self.handle))
+            self._pass = ffi.gc(out[0], lib.genre_kmeans_partial_free)
+        return self._pass
+
+    def partial_fit(self, X, y=None):  # noqa: ARG002
+        """Adds a chunk to the current pass (the initial sample before the
+        model has centers). Call end_pass() after the last chunk."""
+        a, xp, n, d, stride = as_matrix(X)
+        with self._lock.write():
+            self._apply_params()
+            if not bool(self._read_key(self.handle, "i64", lib.GENRE_KMEANS_FITTED, None)):
+                if getattr(self, "_sample", None) is None:
+                    out = ffi.new("genre_kmeans_sample **")
+                    check(lib.genre_kmeans_sample_create(out, d, int(self.init_sample_size),
+                                                         int(self.seed)))
+                    self._sample = ffi.gc(out[0], lib.genre_kmeans_sample_free)
+                check(lib.genre_kmeans_sample_add(self._sample, xp, n, d, stride))
+            else:
+                check(lib.genre_kmeans_partial_add(self._pass_state(), xp, n, d, stride))
+        del a
+        return self
+
+    def end_pass(self):
+        """Ends the pass: k-means++ on the sample (the first pass) or one Lloyd
+        update. Returns converged_ (False after initialisation)."""
+        with self._lock.write():
+            self._apply_params()
+            if getattr(self, "_sample", None) is not None:
+                check(lib.genre_kmeans_init_from_sample(self.handle, self._sample))
+                self._stream_reset()
+                return False
+            if getattr(self, "_pass", None) is None:
+                raise ValueError("no rows were added since the last end_pass()")
+            check(lib.genre_kmeans_fit_partial(self.handle, self._pass))
+            self._stream_reset()
+        return self.converged_
+
+    def merge(self, other):
+        """Adds other's current pass (a KMeans streaming over the same centers)
+        to this one's: this pass then holds its rows followed by other's."""
+        if getattr(other, "_pass", None) is None:
+            raise ValueError("the other KMeans has no pass in progress")
+        with self._lock.write():
+            check(lib.genre_kmeans_partial_merge(self._pass_state(), other._pass))
+        return self
+
+    def state_save(self):
+        """The current pass as bytes (genre_kmeans_partial_save)."""
+        with self._lock.read():
+            p = getattr(self, "_pass", None)
+            if p is None:
+                raise ValueError("no pass in progress")
+            n = ffi.new("size_t *")
+            lib.genre_kmeans_partial_save(p, ffi.NULL, 0, n)
+            buf = ffi.new("char[]", n[0])
+            check(lib.genre_kmeans_partial_save(p, buf, n[0], n))
+            return ffi.buffer(buf, n[0])[:]
+
+    def state_load(self, data):
+        """Makes a pass saved by state_save() the current pass (end_pass()
+        then updates this model from it)."""
+        data = bytes(data)
+        out = ffi.new("genre_kmeans_partial **")
+        check(lib.genre_kmeans_partial_load(out, data, len(data)))
+        with self._lock.write():
+            self._sample = None
+            self._pass = ffi.gc(out[0], lib.genre_kmeans_partial_free)
         return self
 
     def predict(self, X):
@@ -594,6 +727,7 @@ class KMeans(_Model):
     n_clusters_ = property(lambda self: self._get_i64(lib.GENRE_KMEANS_N_CLUSTERS))
     n_features_in_ = property(lambda self: self._get_i64(lib.GENRE_KMEANS_N_FEATURES))
     converged_ = property(lambda self: bool(self._get_i64(lib.GENRE_KMEANS_CONVERGED)))
+    center_shift_ = property(lambda self: self._get_f64(lib.GENRE_KMEANS_CENTER_SHIFT))
 
 
 # ---- t-SNE ---------------------------------------------------------------------

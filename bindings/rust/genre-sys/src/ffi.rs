@@ -33,6 +33,16 @@ pub struct genre_kmeans {
 }
 /// Opaque handle (only ever used behind a pointer).
 #[repr(C)]
+pub struct genre_kmeans_partial {
+    _private: [u8; 0],
+}
+/// Opaque handle (only ever used behind a pointer).
+#[repr(C)]
+pub struct genre_kmeans_sample {
+    _private: [u8; 0],
+}
+/// Opaque handle (only ever used behind a pointer).
+#[repr(C)]
 pub struct genre_mlp {
     _private: [u8; 0],
 }
@@ -118,6 +128,7 @@ pub const GENRE_MODEL_KMEANS: i32 = 5;
 pub const GENRE_MODEL_MLP: i32 = 6;
 pub const GENRE_MODEL_TSNE: i32 = 7;
 pub const GENRE_MODEL_TEXT: i32 = 8;
+pub const GENRE_MODEL_KMEANS_PARTIAL: i32 = 13;
 pub const GENRE_MODEL_FORMAT_VERSION: i32 = 1;
 pub const GENRE_SCALER_WITH_MEAN: i32 = 1;
 pub const GENRE_SCALER_WITH_STD: i32 = 2;
@@ -193,6 +204,7 @@ pub const GENRE_KMEANS_KERNEL_BUILTIN: i32 = 2;
 pub const GENRE_KMEANS_PHASE_LLOYD: i32 = 1;
 pub const GENRE_KMEANS_PHASE_SWEEP: i32 = 2;
 pub const GENRE_KMEANS_PHASE_SILHOUETTE: i32 = 3;
+pub const GENRE_KMEANS_CENTER_SHIFT: i32 = 111;
 pub const GENRE_MLP_LEARNING_RATE: i32 = 1;
 pub const GENRE_MLP_L2: i32 = 2;
 pub const GENRE_MLP_EPOCHS: i32 = 3;
@@ -248,6 +260,7 @@ pub const GENRE_MLP_HISTORY_TRAIN_LOSS: i32 = 0;
 pub const GENRE_MLP_HISTORY_VAL_LOSS: i32 = 1;
 pub const GENRE_MLP_HISTORY_VAL_ACCURACY: i32 = 2;
 pub const GENRE_MLP_PHASE_TRAIN: i32 = 1;
+pub const GENRE_MLP_PARTIAL_BUFFER: i32 = 25;
 pub const GENRE_METRICS_AVERAGE_MACRO: i32 = 0;
 pub const GENRE_METRICS_AVERAGE_MICRO: i32 = 1;
 pub const GENRE_METRICS_AVERAGE_WEIGHTED: i32 = 2;
@@ -433,6 +446,18 @@ extern "C" {
     pub fn genre_kmeans_save_to_memory(km: *const genre_kmeans, buf: *mut c_void, cap: usize, written_or_needed: *mut usize) -> genre_status;
     pub fn genre_kmeans_load(out: *mut *mut genre_kmeans, path: *const c_char) -> genre_status;
     pub fn genre_kmeans_load_from_memory(out: *mut *mut genre_kmeans, buf: *const c_void, len: usize) -> genre_status;
+    pub fn genre_kmeans_partial_create(out: *mut *mut genre_kmeans_partial, n_cols: usize, centers: *const f64, n_clusters: usize) -> genre_status;
+    pub fn genre_kmeans_partial_create_from_model(out: *mut *mut genre_kmeans_partial, km: *const genre_kmeans) -> genre_status;
+    pub fn genre_kmeans_partial_add(p: *mut genre_kmeans_partial, x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize) -> genre_status;
+    pub fn genre_kmeans_partial_merge(into: *mut genre_kmeans_partial, from: *const genre_kmeans_partial) -> genre_status;
+    pub fn genre_kmeans_partial_save(p: *const genre_kmeans_partial, buf: *mut c_void, cap: usize, needed: *mut usize) -> genre_status;
+    pub fn genre_kmeans_partial_load(out: *mut *mut genre_kmeans_partial, buf: *const c_void, len: usize) -> genre_status;
+    pub fn genre_kmeans_partial_free(p: *mut genre_kmeans_partial);
+    pub fn genre_kmeans_fit_partial(km: *mut genre_kmeans, p: *const genre_kmeans_partial) -> genre_status;
+    pub fn genre_kmeans_sample_create(out: *mut *mut genre_kmeans_sample, n_cols: usize, capacity: usize, seed: i64) -> genre_status;
+    pub fn genre_kmeans_sample_add(s: *mut genre_kmeans_sample, x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize) -> genre_status;
+    pub fn genre_kmeans_sample_free(s: *mut genre_kmeans_sample);
+    pub fn genre_kmeans_init_from_sample(km: *mut genre_kmeans, s: *const genre_kmeans_sample) -> genre_status;
     // genre/mlp.h
     pub fn genre_mlp_create(out: *mut *mut genre_mlp) -> genre_status;
     pub fn genre_mlp_free(model: *mut genre_mlp);
@@ -461,6 +486,7 @@ extern "C" {
     pub fn genre_mlp_save_to_memory(model: *const genre_mlp, buf: *mut c_void, cap: usize, written_or_needed: *mut usize) -> genre_status;
     pub fn genre_mlp_load(out: *mut *mut genre_mlp, path: *const c_char) -> genre_status;
     pub fn genre_mlp_load_from_memory(out: *mut *mut genre_mlp, buf: *const c_void, len: usize) -> genre_status;
+    pub fn genre_mlp_partial_fit(model: *mut genre_mlp, x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize, labels: *const i32) -> genre_status;
     // genre/metrics.h
     pub fn genre_metrics_accuracy(y_true: *const i32, y_pred: *const i32, n: usize, out: *mut f64) -> genre_status;
     pub fn genre_metrics_confusion_matrix(y_true: *const i32, y_pred: *const i32, n: usize, n_classes: usize, out: *mut i64, cap: usize, needed: *mut usize) -> genre_status;
