@@ -511,6 +511,24 @@ START_TEST(options_markers_limits_and_notes)
 }
 END_TEST
 
+/* attack18: a repeated value is no step of a running id: 5,5,5,6 (and a
+ * sorted flag 0,0,...,0,1) is a numeric column, not "running id 3 to 6". */
+START_TEST(repeats_before_the_first_step_are_no_running_id)
+{
+    genre_dataset_schema *s = NULL;
+    ck_assert_ok(infer(&s, NULL, "x,y\n5,a\n5,b\n5,a\n6,b\n", "y"));
+    assert_role(s, "x", "numeric", "4 numbers (integers)");
+    genre_dataset_schema_free(s);
+    ck_assert_ok(infer(&s, NULL, "x,y\n-0,a\n0,b\n1,a\n", "y"));
+    assert_role(s, "x", "numeric", NULL);
+    genre_dataset_schema_free(s);
+    /* a real running id still is one */
+    ck_assert_ok(infer(&s, NULL, "x,y\n7,a\n8,b\n9,a\n", "y"));
+    assert_role(s, "x", "ignore", "running integer id 7 to 9");
+    genre_dataset_schema_free(s);
+}
+END_TEST
+
 static genre_status infer_scenario(void *ctx)
 {
     genre_dataset_schema *s = NULL;
@@ -551,6 +569,7 @@ int main(void)
     tcase_add_test(tc, too_many_label_classes);
     tcase_add_test(tc, options_markers_limits_and_notes);
     tcase_add_test(tc, allocation_failures_are_clean);
+    tcase_add_test(tc, repeats_before_the_first_step_are_no_running_id);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return genre_test_run(s);

@@ -143,10 +143,12 @@ static genre_status see_number(const struct infer *in, struct icol *c, double v,
         c->min = v < c->min ? v : c->min;
         c->max = v > c->max ? v : c->max;
         if (c->running) {
+            /* The first step sets the direction; a repeat (step 0) is
+             * never a step of a running id, not even before it. */
             double step = v - c->prev;
             if (c->run_dir == 0 && (step == 1.0 || step == -1.0))
                 c->run_dir = step > 0 ? 1 : -1;
-            else if (step != (double)c->run_dir)
+            else if (c->run_dir == 0 || step != (double)c->run_dir)
                 c->running = 0;
         }
     }
