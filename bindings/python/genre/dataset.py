@@ -18,26 +18,6 @@ def _s(text):
     return text.encode("utf-8") if isinstance(text, str) else bytes(text)
 
 
-def _unquote(s):
-    """A C-escaped value of the notes (after its opening quote): the text
-    and what follows the closing quote."""
-    out = bytearray()
-    i = 0
-    while s[i] != '"':
-        if s[i] == "\\":
-            c = s[i + 1]
-            if c == "x":
-                out.append(int(s[i + 2:i + 4], 16))
-                i += 4
-                continue
-            out += {"n": b"\n", "r": b"\r", "t": b"\t"}.get(c, c.encode())
-            i += 2
-        else:
-            out += s[i].encode("utf-8")
-            i += 1
-    return out.decode("utf-8"), s[i + 1:]
-
-
 def _query(call, ctype, dtype):
     n = ffi.new("size_t *")
     code = call(ffi.NULL, 0, n)
@@ -234,19 +214,9 @@ class Schema(Handle):
         return bytes(b).split(b"\0", 1)[0].decode("utf-8")
 
     def roles(self):
-        """{column: role word} from the notes of an inferred schema."""
-        out = {}
-        for line in self.notes().splitlines():
-            if not line.startswith("column "):
-                continue
-            rest = line[len("column "):]
-            if rest.startswith('"'):
-                name, rest = _unquote(rest[1:])
-                rest = rest.lstrip(" ")
-            else:
-                name, rest = rest.split(" ", 1)
-            out[name] = rest.split(" ", 1)[0]
-        return out
+        """{column: role word} of any schema (declared, parsed or inferred),
+        in declaration order: dict(self.columns())."""
+        return dict(self.columns())
 
 
 class Dataset(Handle):

@@ -61,3 +61,19 @@ def test_infer_bytes_separator_missing_and_errors():
     # a caller's marker for every column
     schema = genre.Schema.infer_bytes(b"v,y\n1,a\n-999,b\n3,a\n", "y", missing=["-999"])
     assert 'marker "-999"' in schema.notes()
+
+
+def test_roles_of_any_schema_from_the_getters():
+    """roles() answers for every schema (parsed, built, inferred), from the
+    column getters, not from the inference notes (a parsed or built schema
+    has none)."""
+    parsed = genre.Schema.parse('"a \\\\ b" numeric\nc categorical\nl label\n')
+    assert parsed.roles() == {"a \\\\ b": "numeric", "c": "categorical", "l": "label"}
+    built = genre.Schema().add_column("x", "numeric").add_column("y", "label")
+    assert built.roles() == {"x": "numeric", "y": "label"}
+    assert genre.Schema.music_genre().roles()["artist_name"] == "group"
+    assert genre.Schema().roles() == {}
+    # an inferred schema: the same as its columns(), names with a backslash,
+    # a quote and a tab included
+    schema = genre.Schema.infer_bytes(b'"q\\"\"u\tt",y\n1.5,a\n2.5,b\n', "y")
+    assert schema.roles() == dict(schema.columns()) == {'q\\"u\tt': "numeric", "y": "label"}
