@@ -384,6 +384,35 @@ START_TEST(write_and_getters_refuse_what_they_must)
 }
 END_TEST
 
+/* attack18: every allocation of parse and write may fail: NOMEM with a
+ * message, no leak, no hang (write's column padding looped forever once its
+ * buffer could not grow). Long names and options make write pad and grow. */
+static genre_status parse_write_scenario(void *ctx)
+{
+    const char *text = ctx;
+    genre_dataset_schema *s = NULL;
+    genre_status st = genre_dataset_schema_parse(&s, text, strlen(text), "walk.schema");
+    size_t need = 0;
+    if (st == GENRE_OK)
+        st = genre_dataset_schema_write(s, NULL, 0, &need);
+    genre_dataset_schema_free(s);
+    return st;
+}
+
+START_TEST(allocation_failures_are_clean)
+{
+    static char text[] =
+        "* missing=\"\" missing=NA separator=;\n"
+        "artist group no-group=\"\"\n"
+        "\"a column with a rather long name\" numeric missing=? missing-value=-1 "
+        "impute=group-median\n"
+        "k categorical order=C,C#,D impute=most-frequent names=C:\"do, c\",D:re\n"
+        "t numeric impute=model\n"
+        "label label order=0,1,2 names=0:blues,1:jazz,2:\"hip hop\"\n";
+    ck_assert_int_gt(genre_test_alloc_walk(parse_write_scenario, text), 10);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("dataset_schema_text");
@@ -395,6 +424,7 @@ int main(void)
     tcase_add_test(tc, round_trip_quotes_what_needs_it);
     tcase_add_test(tc, separator_and_global_markers_round_trip);
     tcase_add_test(tc, write_and_getters_refuse_what_they_must);
+    tcase_add_test(tc, allocation_failures_are_clean);
     suite_add_tcase(s, tc);
     return genre_test_run(s);
 }

@@ -566,7 +566,7 @@ static void put_value(sbuf *b, const char *s)
 
 static void pad_to(sbuf *b, size_t line_start, size_t width)
 {
-    while (b->len - line_start < width)
+    while (b->st == GENRE_OK && b->len - line_start < width) /* put() fails: no growth */
         put(b, " ", 1);
     put(b, " ", 1);
 }
