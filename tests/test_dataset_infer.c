@@ -529,6 +529,32 @@ START_TEST(repeats_before_the_first_step_are_no_running_id)
 }
 END_TEST
 
+/* attack18: decimal commas ("1,5" in a ';' file) are not numbers to the
+ * reader; the column is not numeric, and the notes say why, with a count,
+ * instead of calling it an id. A few such cells in a numeric column are odd
+ * cells, and the note says what they are. */
+START_TEST(decimal_commas_are_named_in_the_notes)
+{
+    genre_dataset_schema *s = NULL;
+    ck_assert_ok(infer(&s, NULL, "x;y\n1,5;a\n2,25;b\n-3,5;a\n", "y"));
+    assert_role(s, "x", "ignore", "3 cells are numbers written with a comma");
+    genre_dataset_schema_free(s);
+    text t = {0};
+    add(&t, "x;y\n");
+    for (int r = 0; r < 200; r++)
+        add(&t, r == 150 ? "7,5;%c\n" : "%d;%c\n", r % 7, r % 2 ? 'a' : 'b');
+    ck_assert_ok(infer(&s, NULL, t.s, "y"));
+    assert_role(s, "x", "numeric", "1 cells are numbers written with a comma");
+    ck_assert_ptr_nonnull(strstr(notes_of(s), "odd_cell t.csv:152 x \"7,5\""));
+    genre_dataset_schema_free(s);
+    free(t.s);
+    /* one comma only: "1,2,3" is no number */
+    ck_assert_ok(infer(&s, NULL, "x;y\n1,2,3;a\n4,5,6;b\n", "y"));
+    ck_assert_ptr_null(strstr(notes_of(s), "written with a comma"));
+    genre_dataset_schema_free(s);
+}
+END_TEST
+
 static genre_status infer_scenario(void *ctx)
 {
     genre_dataset_schema *s = NULL;
@@ -570,6 +596,7 @@ int main(void)
     tcase_add_test(tc, options_markers_limits_and_notes);
     tcase_add_test(tc, allocation_failures_are_clean);
     tcase_add_test(tc, repeats_before_the_first_step_are_no_running_id);
+    tcase_add_test(tc, decimal_commas_are_named_in_the_notes);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return genre_test_run(s);

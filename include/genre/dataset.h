@@ -396,7 +396,11 @@ GENRE_API genre_status genre_dataset_schema_set_progress(genre_dataset_schema *s
  *   column's cells and at most 100 distinct texts. Each odd text becomes
  *   a missing marker of the column, and each odd cell a note; under
  *   GENRE_SCHEMA_INFER_STRICT the first one is an error instead.
- *   Numbers are parsed as the reader parses them (locale-independent).
+ *   Numbers are parsed as the reader parses them (locale-independent:
+ *   '.' decimals, no thousands separators, no blanks around them); cells
+ *   written with one comma instead ("1,5" with a decimal comma, "1,000")
+ *   are texts, and the column's note counts them ("N cells are numbers
+ *   written with a comma ...") so the user can convert the file.
  * - **categorical**: a non-numeric column with at most
  *   GENRE_SCHEMA_INFER_MAX_CATEGORIES distinct values, seen at least twice
  *   on average (distinct x 2 <= cells present); an integer column the same

@@ -61,6 +61,7 @@ struct icol {
     int64_t recurring;        /* distinct texts sharing a word with another */
     int32_t prev_text;        /* the last text's id, or -1: runs skip the hash */
     int texts_full;           /* TEXT_SAMPLE distinct texts kept: no more */
+    int64_t comma_numbers;    /* text cells that are numbers with one ',' for '.' */
 };
 
 struct infer {
@@ -164,10 +165,27 @@ static genre_status see_number(const struct infer *in, struct icol *c, double v,
     return GENRE_OK;
 }
 
+/* 1 when f is a number written with one comma where the reader wants '.'
+ * ("1,5" with a decimal comma, "1,000" with a thousands separator), 0 when
+ * not, -1 out of memory. The reader takes neither: the note says so. */
+static int comma_number(const struct infer *in, const char *f, size_t len)
+{
+    const char *comma = memchr(f, ',', len);
+    if (!comma || len > 64 || memchr(comma + 1, ',', len - (size_t)(comma + 1 - f)))
+        return 0;
+    char tmp[64];
+    memcpy(tmp, f, len);
+    tmp[comma - f] = '.';
+    double v;
+    int k = genre__csv_parse_number(tmp, len, in->rd.c_locale, &v);
+    return k < 0 ? -1 : k == NUM_OK;
+}
+
 /* One non-blank cell of column j in the first pass. */
 static genre_status see_cell(struct infer *in, size_t j, const char *f, size_t len, int64_t line)
 {
     struct icol *c = &in->cols[j];
+    int st_comma;
     c->cells++;
     if (len == 0) {
         c->empty++;
@@ -193,6 +211,11 @@ static genre_status see_cell(struct infer *in, size_t j, const char *f, size_t l
     }
     c->running = 0;
     c->n_text++;
+    if (k == NUM_SYNTAX && (st_comma = comma_number(in, f, len)) != 0) {
+        if (st_comma < 0)
+            return GENRE_E_NOMEM;
+        c->comma_numbers++;
+    }
     if (c->texts.n >= TEXT_SAMPLE && j != in->label) {
         c->texts_full = 1;
         c->odd_dropped = 1;
@@ -740,6 +763,11 @@ static genre_status build(struct infer *in, genre_dataset_schema **out)
             c->role = decide(in, c, &n);
             st = genre_dataset_schema_add_column(s, in->header[j], c->role);
         }
+        if (c->comma_numbers > 0)
+            notes_add(&n, ", %lld cells are numbers written with a comma (decimal comma "
+                          "'1,5' or thousands '1,000'), which the reader does not take: "
+                          "write them with '.' decimals and no separators",
+                      (long long)c->comma_numbers);
         if (c->role != GENRE_COL_IGNORE) {
             notes_missing(&n, c);
             if (st == GENRE_OK)
