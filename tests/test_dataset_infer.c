@@ -555,6 +555,23 @@ START_TEST(decimal_commas_are_named_in_the_notes)
 }
 END_TEST
 
+/* attack18: a numeric label that spells one number two ways ("1" and
+ * "1.0", "0" and "-0") would read as two classes: refused, naming both. */
+START_TEST(label_spelling_one_number_twice_is_refused)
+{
+    genre_dataset_schema *s = NULL;
+    ck_assert_status(infer(&s, NULL, "x,y\n1.5,1\n2.5,2\n3.5,1.0\n", "y"),
+                     GENRE_E_SCHEMA);
+    ck_assert_ptr_null(s);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "'1' and '1.0'"));
+    ck_assert_status(infer(&s, NULL, "x,y\n1.5,0\n2.5,-0\n3.5,1\n", "y"), GENRE_E_SCHEMA);
+    /* one spelling each: fine, in numeric order */
+    ck_assert_ok(infer(&s, NULL, "x,y\n1.5,2.0\n2.5,1.0\n3.5,10.0\n", "y"));
+    ck_assert_int_eq(missing_when_read(s, "x,y\n1.5,2.0\n2.5,1.0\n3.5,10.0\n", "x"), 0);
+    genre_dataset_schema_free(s);
+}
+END_TEST
+
 static genre_status infer_scenario(void *ctx)
 {
     genre_dataset_schema *s = NULL;
@@ -597,6 +614,7 @@ int main(void)
     tcase_add_test(tc, allocation_failures_are_clean);
     tcase_add_test(tc, repeats_before_the_first_step_are_no_running_id);
     tcase_add_test(tc, decimal_commas_are_named_in_the_notes);
+    tcase_add_test(tc, label_spelling_one_number_twice_is_refused);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return genre_test_run(s);

@@ -448,7 +448,8 @@ GENRE_API genre_status genre_dataset_schema_set_progress(genre_dataset_schema *s
  *     lists the header's columns, cut when long, and the separator);
  *   GENRE_E_SCHEMA (the label has more distinct values than
  *     GENRE_SCHEMA_INFER_MAX_LABEL_CLASSES, naming the column and the
- *     count, or no value at all);
+ *     count, or no value at all, or a numeric label spells one number two
+ *     ways, e.g. "1" and "1.0", which the reader would take as two classes);
  *   GENRE_E_NOT_A_NUMBER (GENRE_SCHEMA_INFER_STRICT: an odd cell of a
  *     numeric column, naming file, line, column and value);
  *   GENRE_E_EMPTY_INPUT; GENRE_E_NO_DATA_ROWS (a header and only blank

@@ -627,6 +627,16 @@ static genre_status label_column(struct infer *in, genre_dataset_schema *s, stru
     }
     if (st == GENRE_OK) {
         qsort(num, d, sizeof *num, cmp_numbered);
+        /* The reader compares label texts: "1" and "1.0" would be two classes. */
+        for (size_t k = 1; k < d && st == GENRE_OK; k++)
+            if (num[k].v == num[k - 1].v)
+                st = GENRE_FAIL(GENRE_E_SCHEMA,
+                                "%s: the label column '%s' spells the number %.17g two ways "
+                                "('%s' and '%s'), which would be two classes: write each "
+                                "class one way",
+                                in->rd.name, name, num[k].v, num[k - 1].text, num[k].text);
+    }
+    if (st == GENRE_OK) {
         for (size_t k = 0; k < d; k++)
             order[k] = num[k].text;
         st = genre_dataset_schema_set_category_order(s, name, order, d);
