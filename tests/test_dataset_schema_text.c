@@ -384,6 +384,41 @@ START_TEST(write_and_getters_refuse_what_they_must)
 }
 END_TEST
 
+/* attack18: an order or names= list of 100,000 values is checked for repeats
+ * in linear time (a pairwise check took minutes: a hostile schema file well
+ * under the 1 MiB limit stalled the caller). */
+START_TEST(long_order_and_names_lists_are_linear)
+{
+    enum { N = 100000 };
+    char **v = malloc(N * sizeof *v);
+    ck_assert_ptr_nonnull(v);
+    for (size_t i = 0; i < N; i++) {
+        v[i] = malloc(16);
+        ck_assert_ptr_nonnull(v[i]);
+        snprintf(v[i], 16, "v%zu", i);
+    }
+    genre_dataset_schema *s = NULL;
+    ck_assert_ok(genre_dataset_schema_create(&s));
+    ck_assert_ok(genre_dataset_schema_add_column(s, "c", GENRE_COL_CATEGORICAL));
+    ck_assert_ok(genre_dataset_schema_set_category_order(s, "c", (const char *const *)v, N));
+    ck_assert_ok(genre_dataset_schema_set_category_names(s, "c", (const char *const *)v,
+                                                         (const char *const *)v, N));
+    /* a repeat at the end is still found, and named */
+    snprintf(v[N - 1], 16, "v%d", 7);
+    ck_assert_status(genre_dataset_schema_set_category_order(s, "c", (const char *const *)v, N),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "category 'v7' repeated"));
+    ck_assert_status(genre_dataset_schema_set_category_names(s, "c", (const char *const *)v,
+                                                             (const char *const *)v, N),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "value 'v7' is given a name twice"));
+    genre_dataset_schema_free(s);
+    for (size_t i = 0; i < N; i++)
+        free(v[i]);
+    free(v);
+}
+END_TEST
+
 /* attack18: every allocation of parse and write may fail: NOMEM with a
  * message, no leak, no hang (write's column padding looped forever once its
  * buffer could not grow). Long names and options make write pad and grow. */
@@ -425,6 +460,7 @@ int main(void)
     tcase_add_test(tc, separator_and_global_markers_round_trip);
     tcase_add_test(tc, write_and_getters_refuse_what_they_must);
     tcase_add_test(tc, allocation_failures_are_clean);
+    tcase_add_test(tc, long_order_and_names_lists_are_linear);
     suite_add_tcase(s, tc);
     return genre_test_run(s);
 }

@@ -183,14 +183,16 @@ genre_status genre_dataset_schema_set_category_order(genre_dataset_schema *s, co
                           column);
     if (n == 0 || n > INT32_MAX)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s': %zu categories", column, n);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         if (!names[i])
             return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s': name %zu is NULL", column, i);
-        for (size_t k = 0; k < i; k++)
-            if (strcmp(names[k], names[i]) == 0)
-                return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s': category '%s' repeated",
-                                  column, names[i]);
-    }
+    size_t rep = 0;
+    int repeat = genre__first_repeat(names, n, &rep);
+    if (repeat < 0)
+        return GENRE_PASS(GENRE_E_NOMEM);
+    if (repeat)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s': category '%s' repeated", column,
+                          names[rep]);
     char **order = NULL;
     size_t n_order = 0;
     for (size_t i = 0; i < n; i++)
