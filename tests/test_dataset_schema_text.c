@@ -61,8 +61,7 @@ START_TEST(every_error_names_the_line_and_token)
                  "t.schema:1: unknown option 'foo' (missing, missing-value, order, names, "
                  "impute, no-group)");
     refused_text("popularity numeric\npopularity numeric\n", GENRE_E_PARSE,
-                 "t.schema:2: column 'popularity': column 'popularity' is already in the "
-                 "schema");
+                 "t.schema:2: column 'popularity' is already in the schema");
     refused_text("duration_ms numeric missing-value=x\n", GENRE_E_PARSE,
                  "t.schema:1: 'missing-value=x': not a number");
     refused_text("x numeric\ny\n", GENRE_E_PARSE, "t.schema:2: 'y': the column needs a type");
@@ -80,7 +79,7 @@ START_TEST(every_error_names_the_line_and_token)
     refused_text("x numeric missing\n", GENRE_E_PARSE,
                  "t.schema:1: 'missing': expected an option KEY=VALUE");
     refused_text("y label\nz label\n", GENRE_E_PARSE,
-                 "t.schema:2: column 'z': column 'z': the schema already has label 'y'");
+                 "t.schema:2: column 'z': the schema already has label 'y'");
     refused_text("x numeric no-group=none\n", GENRE_E_PARSE,
                  "t.schema:1: 'no-group=none' of column 'x': the schema has no group column");
     refused_text("y label names=0:a,1\n", GENRE_E_PARSE,

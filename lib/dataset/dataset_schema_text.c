@@ -392,7 +392,7 @@ static genre_status parse_line(parser *ps, tok *t, size_t n)
     if (st != GENRE_OK)
         return st == GENRE_E_NOMEM
                    ? LINE_FAIL(ps, st, "out of memory")
-                   : LINE_FAIL(ps, GENRE_E_PARSE, "column '%.200s': %.400s", name, last_reason());
+                   : LINE_FAIL(ps, GENRE_E_PARSE, "%.400s", last_reason()); /* names it */
     for (size_t i = 2; i < n && st == GENRE_OK; i++)
         st = column_option(ps, &t[i], name);
     return st;
