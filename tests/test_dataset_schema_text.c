@@ -81,7 +81,12 @@ START_TEST(every_error_names_the_line_and_token)
     refused_text("y label\nz label\n", GENRE_E_PARSE,
                  "t.schema:2: column 'z': the schema already has label 'y'");
     refused_text("x numeric no-group=none\n", GENRE_E_PARSE,
-                 "t.schema:1: 'no-group=none' of column 'x': the schema has no group column");
+                 "t.schema:1: 'no-group=none' of column 'x': only a group column takes "
+                 "no-group=");
+    /* attack18: after a group column it was moved there silently */
+    refused_text("g group\nx numeric no-group=none\n", GENRE_E_PARSE,
+                 "t.schema:2: 'no-group=none' of column 'x': only a group column takes "
+                 "no-group=");
     refused_text("y label names=0:a,1\n", GENRE_E_PARSE,
                  "t.schema:1: 'names=0:a,1': names= takes VALUE:NAME pairs separated by commas "
                  "('1' has no ':')");

@@ -327,6 +327,13 @@ static genre_status column_option(parser *ps, tok *t, const char *column)
             return LINE_FAIL(ps, GENRE_E_PARSE, "'%.200s': not a number", t->text);
         st = genre_dataset_schema_add_missing_value(ps->s, column, x);
     } else if (IS("no-group")) {
+        /* the library setter applies to whichever column is the group: here
+         * the line's own column must be it */
+        int32_t j = genre__schema_find(ps->s, column);
+        if (j < 0 || ps->s->cols[j].role != GENRE_COL_GROUP)
+            return LINE_FAIL(ps, GENRE_E_PARSE,
+                             "'%.200s' of column '%.200s': only a group column takes no-group=",
+                             t->text, column);
         st = genre_dataset_schema_set_no_group(ps->s, v);
     } else if (IS("order")) {
         char **names = NULL;
