@@ -572,6 +572,45 @@ START_TEST(label_spelling_one_number_twice_is_refused)
 }
 END_TEST
 
+/* attack18: a header of 100,000 columns is inferred, and its schema written
+ * and parsed back, in linear time (pairwise name checks in the header and in
+ * every schema lookup took 37 s for inference alone; this case has 10 s). */
+START_TEST(a_wide_header_is_linear)
+{
+    enum { W = 100000 };
+    text t = {0};
+    for (int j = 0; j < W; j++)
+        add(&t, "c%d,", j);
+    add(&t, "y\n");
+    for (int r = 0; r < 3; r++) {
+        for (int j = 0; j < W; j++)
+            add(&t, "%d,", (j + r) % 5);
+        add(&t, "%c\n", r % 2 ? 'a' : 'b');
+    }
+    genre_dataset_schema *s = NULL, *p = NULL;
+    ck_assert_ok(infer(&s, NULL, t.s, "y"));
+    size_t n = 0, need = 0;
+    ck_assert_ok(genre_dataset_schema_column_count(s, &n));
+    ck_assert_uint_eq(n, W + 1);
+    ck_assert_ok(genre_dataset_schema_write(s, NULL, 0, &need));
+    char *txt = malloc(need);
+    ck_assert_ptr_nonnull(txt);
+    ck_assert_ok(genre_dataset_schema_write(s, txt, need, NULL));
+    ck_assert_ok(genre_dataset_schema_parse(&p, txt, need - 1, "wide.schema"));
+    ck_assert_ok(genre_dataset_schema_column_count(p, &n));
+    ck_assert_uint_eq(n, W + 1);
+    genre_dataset_schema_free(p);
+    genre_dataset_schema_free(s);
+    /* a repeated name is still found, naming both fields */
+    memcpy(t.s, "c1,", 3); /* "c0,c1," -> "c1,c1," */
+    ck_assert_status(infer(&s, NULL, t.s, "y"), GENRE_E_DUPLICATE_COLUMN);
+    ck_assert_ptr_nonnull(
+        strstr(genre_last_error(), "column 'c1' appears twice in the header (fields 1 and 2)"));
+    free(txt);
+    free(t.s);
+}
+END_TEST
+
 static genre_status infer_scenario(void *ctx)
 {
     genre_dataset_schema *s = NULL;
@@ -617,5 +656,9 @@ int main(void)
     tcase_add_test(tc, label_spelling_one_number_twice_is_refused);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
+    TCase *wide = tcase_create("wide");
+    tcase_add_test(wide, a_wide_header_is_linear);
+    tcase_set_timeout(wide, 10);
+    suite_add_tcase(s, wide);
     return genre_test_run(s);
 }

@@ -666,7 +666,7 @@ static genre_status declare_markers(const struct infer *in, genre_dataset_schema
     return st;
 }
 
-static genre_status read_header(struct infer *in, const char *label)
+static genre_status read_header(struct infer *in, const char *label, genre__dict *names)
 {
     struct reader *rd = &in->rd;
     in->header_line = rd->line;
@@ -690,13 +690,16 @@ static genre_status read_header(struct infer *in, const char *label)
             return GENRE_E_NOMEM;
         memcpy(in->header[k], field_ptr(rd, &rd->fields[k]), len);
         in->header[k][len] = '\0';
-        for (size_t k2 = 0; k2 < k; k2++)
-            if (strcmp(in->header[k2], in->header[k]) == 0)
-                return GENRE_FAIL(GENRE_E_DUPLICATE_COLUMN,
-                                  "%s:%lld: column '%s' appears twice in the header "
-                                  "(fields %zu and %zu)",
-                                  rd->name, (long long)in->header_line, in->header[k], k2 + 1,
-                                  k + 1);
+        /* a hash set: a pairwise check is quadratic in a wide header */
+        size_t before = names->n;
+        int32_t id = genre__dict_intern(names, in->header[k], len);
+        if (id < 0)
+            return GENRE_E_NOMEM;
+        if (names->n == before)
+            return GENRE_FAIL(GENRE_E_DUPLICATE_COLUMN,
+                              "%s:%lld: column '%s' appears twice in the header "
+                              "(fields %d and %zu)",
+                              rd->name, (long long)in->header_line, in->header[k], id + 1, k + 1);
         if (strcmp(in->header[k], label) == 0)
             in->label = k;
         in->cols[k].all_int = 1;
@@ -828,8 +831,11 @@ static genre_status infer_plain(genre_dataset_schema **out, const genre_dataset_
     in.extra = (const char *const *)opt->missing_text;
     in.n_extra = opt->n_missing_text;
     genre_status st = genre__csv_open(&in.rd, opt, buf, len, name);
+    genre__dict names; /* the header's, while it is read */
+    memset(&names, 0, sizeof names);
     if (st == GENRE_OK)
-        st = read_header(&in, label);
+        st = read_header(&in, label, &names);
+    genre__dict_free(&names);
     if (st == GENRE_OK)
         st = scan(&in);
     if (st == GENRE_OK && in.rows == 0)

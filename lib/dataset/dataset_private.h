@@ -59,6 +59,7 @@ struct genre__schema_col {
 struct genre_dataset_schema {
     struct genre__schema_col *cols;
     size_t n_cols, cap_cols;
+    genre__dict col_ids;     /* column names; id == index (lookups of wide tables) */
     char **missing_text;     /* markers of every column */
     size_t n_missing_text;
     char *no_group;          /* the group value meaning "no group", or NULL */
