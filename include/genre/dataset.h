@@ -396,7 +396,11 @@ GENRE_API genre_status genre_dataset_schema_set_progress(genre_dataset_schema *s
  *   column's cells and at most 100 distinct texts. Each odd text becomes
  *   a missing marker of the column, and each odd cell a note; under
  *   GENRE_SCHEMA_INFER_STRICT the first one is an error instead.
- *   Numbers are parsed as the reader parses them (locale-independent).
+ *   Numbers are parsed as the reader parses them (locale-independent:
+ *   '.' decimals, no thousands separators, no blanks around them); cells
+ *   written with one comma instead ("1,5" with a decimal comma, "1,000")
+ *   are texts, and the column's note counts them ("N cells are numbers
+ *   written with a comma ...") so the user can convert the file.
  * - **categorical**: a non-numeric column with at most
  *   GENRE_SCHEMA_INFER_MAX_CATEGORIES distinct values, seen at least twice
  *   on average (distinct x 2 <= cells present); an integer column the same
@@ -444,7 +448,8 @@ GENRE_API genre_status genre_dataset_schema_set_progress(genre_dataset_schema *s
  *     lists the header's columns, cut when long, and the separator);
  *   GENRE_E_SCHEMA (the label has more distinct values than
  *     GENRE_SCHEMA_INFER_MAX_LABEL_CLASSES, naming the column and the
- *     count, or no value at all);
+ *     count, or no value at all, or a numeric label spells one number two
+ *     ways, e.g. "1" and "1.0", which the reader would take as two classes);
  *   GENRE_E_NOT_A_NUMBER (GENRE_SCHEMA_INFER_STRICT: an odd cell of a
  *     numeric column, naming file, line, column and value);
  *   GENRE_E_EMPTY_INPUT; GENRE_E_NO_DATA_ROWS (a header and only blank

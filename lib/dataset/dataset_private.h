@@ -35,6 +35,9 @@ int32_t genre__dict_append(genre__dict *d, const char *s, size_t len);
 /* Id of the string or -1. */
 int32_t genre__dict_find(const genre__dict *d, const char *s, size_t len);
 int genre__dict_copy(genre__dict *dst, const genre__dict *src);
+/* The first i with s[i] equal to an earlier string (*at = i): 1; none: 0;
+ * -1 on allocation failure. Linear time (a caller's list may be long). */
+int genre__first_repeat(const char *const *s, size_t n, size_t *at);
 #define GENRE__DICT_STR(d, id) ((d)->arena + (d)->off[(id)])
 
 struct genre__schema_col {
@@ -56,6 +59,7 @@ struct genre__schema_col {
 struct genre_dataset_schema {
     struct genre__schema_col *cols;
     size_t n_cols, cap_cols;
+    genre__dict col_ids;     /* column names; id == index (lookups of wide tables) */
     char **missing_text;     /* markers of every column */
     size_t n_missing_text;
     char *no_group;          /* the group value meaning "no group", or NULL */

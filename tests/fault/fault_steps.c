@@ -452,6 +452,42 @@ static genre_status dataset_memory(void)
 }
 static genre_status dataset_gzip(void) { return dataset_run(CSV_GZ); }
 
+/* issue 18: inference from the gzip file (notes), the schema text written,
+ * parsed back and written again, a declared imputation fit; the sizes and a
+ * checksum of the texts are the outputs */
+static genre_status schema_infer_text(void)
+{
+    static char text[1 << 16], again[1 << 16], notes[1 << 18];
+    genre_dataset_schema *s = NULL, *p = NULL;
+    genre_dataset *ds = NULL;
+    genre_dataset_prep *prep = NULL;
+    size_t need = 0, need2 = 0, need3 = 0;
+    genre_status st = genre_dataset_schema_infer(&s, NULL, CSV_GZ, "music_genre");
+    TRY(genre_dataset_schema_infer_notes(s, notes, sizeof notes, &need3));
+    TRY(genre_dataset_schema_write(s, text, sizeof text, &need));
+    TRY(genre_dataset_schema_parse(&p, text, need - 1, "inferred.schema"));
+    TRY(genre_dataset_schema_write(p, again, sizeof again, &need2));
+    TRY(genre_dataset_read_file(&ds, p, CSV_PLAIN));
+    TRY(genre_dataset_drop_empty_rows(ds));
+    TRY(genre_dataset_prep_create(&prep, p));
+    TRY(genre_dataset_prep_add_declared(prep, NULL, NULL, NULL));
+    TRY(genre_dataset_prep_fit_apply(prep, ds));
+    if (st == GENRE_OK) {
+        uint64_t sum = 0;
+        for (size_t i = 0; i < need; i++)
+            sum = sum * 31 + (unsigned char)text[i] + (i < need2 ? (unsigned char)again[i] : 0);
+        OUT[0] = (double)need;
+        OUT[1] = (double)need2;
+        OUT[2] = (double)need3;
+        OUT[3] = (double)(sum % 1000000007u);
+    }
+    genre_dataset_prep_free(prep);
+    genre_dataset_free(ds);
+    genre_dataset_schema_free(p);
+    genre_dataset_schema_free(s);
+    return st;
+}
+
 static genre_status schema_builtin(void)
 {
     genre_dataset_schema *s = NULL;
@@ -569,6 +605,7 @@ static fault_step STEPS[] = {
     {"tsne_fft_t2", tsne_fft_t2, 0},     {"schema_builtin", schema_builtin, 0},
     {"dataset_plain", dataset_plain, 0}, {"dataset_gzip", dataset_gzip, 0},
     {"dataset_memory", dataset_memory, 0},
+    {"schema_infer_text", schema_infer_text, 0},
     {"scaler_save", scaler_save_0, 0},   {"scaler_load", scaler_load_0, 0},
     {"pca_save", pca_save_1, 0},         {"pca_load", pca_load_1, 0},
     {"lda_save", lda_save_2, 0},         {"lda_load", lda_load_2, 0},

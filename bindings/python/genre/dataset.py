@@ -15,27 +15,22 @@ IMPUTE = {"none": lib.GENRE_IMPUTE_NONE, "median": lib.GENRE_IMPUTE_MEDIAN,
 
 
 def _s(text):
-    return text.encode("utf-8") if isinstance(text, str) else bytes(text)
+    """A C string: str (UTF-8) or bytes. Anything else is a TypeError (bytes(5)
+    would be five NULs), and a NUL inside a ValueError (C would cut there)."""
+    if isinstance(text, str):
+        b = text.encode("utf-8")
+    elif isinstance(text, (bytes, bytearray, memoryview)):
+        b = bytes(text)
+    else:
+        raise TypeError("expected str or bytes, not %s" % type(text).__name__)
+    if b"\0" in b:
+        raise ValueError("a NUL character in %r: C strings end there" % (text,))
+    return b
 
 
-def _unquote(s):
-    """A C-escaped value of the notes (after its opening quote): the text
-    and what follows the closing quote."""
-    out = bytearray()
-    i = 0
-    while s[i] != '"':
-        if s[i] == "\\":
-            c = s[i + 1]
-            if c == "x":
-                out.append(int(s[i + 2:i + 4], 16))
-                i += 4
-                continue
-            out += {"n": b"\n", "r": b"\r", "t": b"\t"}.get(c, c.encode())
-            i += 2
-        else:
-            out += s[i].encode("utf-8")
-            i += 1
-    return out.decode("utf-8"), s[i + 1:]
+def _value(v):
+    """A category value: str/bytes, or an int spelled as the file spells it."""
+    return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
 
 
 def _query(call, ctype, dtype):
@@ -95,7 +90,8 @@ class Schema(Handle):
         """A schema from the text of a schema file (docs/dataset.md, "Schema
         files"); messages say "name:line: ..."."""
         out = ffi.new("genre_dataset_schema **")
-        data = _s(text)
+        # not _s(): a NUL in the text is the parser's to report, with its line
+        data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
         check(lib.genre_dataset_schema_parse(out, data, len(data),
                                              ffi.NULL if name is None else _s(name)))
         return cls._from_raw(out[0])
@@ -151,8 +147,10 @@ class Schema(Handle):
         return {v: k for k, v in IMPUTE.items()}[out[0]]
 
     def set_category_names(self, column, names):
-        """names: {value: display name} for a categorical or label column."""
-        keep = [(ffi.new("char[]", _s(v)), ffi.new("char[]", _s(t))) for v, t in names.items()]
+        """names: {value: display name} for a categorical or label column
+        (int values are spelled as str(value))."""
+        keep = [(ffi.new("char[]", _s(_value(v))), ffi.new("char[]", _s(t)))
+                for v, t in names.items()]
         values = ffi.new("const char *[]", [v for v, _ in keep])
         texts = ffi.new("const char *[]", [t for _, t in keep])
         with self._lock.write():
@@ -189,6 +187,8 @@ class Schema(Handle):
     @classmethod
     def _infer_options(cls, missing, options):
         opts = cls()
+        if isinstance(missing, (str, bytes)):
+            missing = (missing,)  # one marker, not one per character
         for key, value in options.items():
             if isinstance(value, bool):
                 value = int(value)
@@ -234,19 +234,9 @@ class Schema(Handle):
         return bytes(b).split(b"\0", 1)[0].decode("utf-8")
 
     def roles(self):
-        """{column: role word} from the notes of an inferred schema."""
-        out = {}
-        for line in self.notes().splitlines():
-            if not line.startswith("column "):
-                continue
-            rest = line[len("column "):]
-            if rest.startswith('"'):
-                name, rest = _unquote(rest[1:])
-                rest = rest.lstrip(" ")
-            else:
-                name, rest = rest.split(" ", 1)
-            out[name] = rest.split(" ", 1)[0]
-        return out
+        """{column: role word} of any schema (declared, parsed or inferred),
+        in declaration order: dict(self.columns())."""
+        return dict(self.columns())
 
 
 class Dataset(Handle):
