@@ -72,6 +72,7 @@ GENRE_BEGIN_DECLS
 #define GENRE_MODEL_MLP 6
 #define GENRE_MODEL_TSNE 7
 #define GENRE_MODEL_TEXT 8
+#define GENRE_MODEL_DATASET_INDEX 9 /**< record offsets of a CSV file (genre_dataset_index_build()) */
 
 /** The container format version this library writes (and the newest it reads). */
 #define GENRE_MODEL_FORMAT_VERSION 1

@@ -1107,6 +1107,7 @@ const char *genre_model_kind_name(int32_t kind)
     case GENRE_MODEL_MLP: return "mlp";
     case GENRE_MODEL_TSNE: return "tsne";
     case GENRE_MODEL_TEXT: return "text";
+    case GENRE_MODEL_DATASET_INDEX: return "dataset_index";
     default: return "unknown";
     }
 }
