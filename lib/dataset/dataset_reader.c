@@ -113,7 +113,13 @@ static genre_status nul_byte(const genre_dataset_reader *r, size_t at)
  * the buffer when the window needs it. Sets eof at the end of the text. */
 static genre_status refill(genre_dataset_reader *r)
 {
-    if (r->beg > 0 && r->cap - r->len < GENRE__SOURCE_BLOCK) {
+    /* Room for a block, or for what is left of a small file (+1 to see its
+     * end), so small inputs take small buffers. */
+    size_t want = GENRE__SOURCE_BLOCK;
+    uint64_t left = genre__source_left(&r->src);
+    if (left < want)
+        want = (size_t)left + 1;
+    if (r->beg > 0 && r->cap - r->len < want) {
         memmove(r->buf, r->buf + r->beg, r->len - r->beg);
         r->scan -= r->beg;
         r->rec -= r->beg;
@@ -121,10 +127,10 @@ static genre_status refill(genre_dataset_reader *r)
         r->len -= r->beg;
         r->beg = 0;
     }
-    if (r->cap - r->len < GENRE__SOURCE_BLOCK) {
-        size_t cap = r->cap ? r->cap * 2 : 2 * GENRE__SOURCE_BLOCK;
-        if (cap < r->len + GENRE__SOURCE_BLOCK)
-            cap = r->len + GENRE__SOURCE_BLOCK;
+    if (r->cap - r->len < want) {
+        size_t cap = r->cap ? r->cap * 2 : 2 * want;
+        if (cap < r->len + want)
+            cap = r->len + want;
         if (genre__realloc_array(&r->buf, cap, 1) != 0)
             return GENRE_FAIL(GENRE_E_NOMEM, "%s: out of memory for a %zu-byte window",
                               r->name, cap);

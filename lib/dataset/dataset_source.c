@@ -91,6 +91,8 @@ genre_status genre__source_open(struct genre__source *s, const char *path,
     if (plain_only && !s->regular)
         return GENRE_FAIL(GENRE_E_UNSUPPORTED, "%s: not a regular file (%s)", path, why);
     s->in_cap = IN_CAP;
+    if (s->regular && (uint64_t)s->total < IN_CAP - 2)
+        s->in_cap = (size_t)s->total + 2; /* small files, small buffers */
     if (!(s->in = genre__alloc_array(s->in_cap, 1)))
         return GENRE_FAIL(GENRE_E_NOMEM, "%s: out of memory for a read buffer", path);
     /* Enough bytes to see gzip's magic: a FIFO may deliver one at a time. */
@@ -108,6 +110,13 @@ genre_status genre__source_open(struct genre__source *s, const char *path,
         inflateGetHeader(&s->z, &s->head);
     }
     return GENRE_OK;
+}
+
+uint64_t genre__source_left(const struct genre__source *s)
+{
+    if (s->gzip || !s->regular || (uint64_t)s->total < s->in_bytes)
+        return UINT64_MAX;
+    return (uint64_t)s->total - s->in_bytes + (s->in_len - s->in_pos);
 }
 
 void genre__source_close(struct genre__source *s)

@@ -53,6 +53,9 @@ genre_status genre__source_open(struct genre__source *s, const char *path,
  * text. GENRE_E_IO, GENRE_E_PARSE (gzip damage), GENRE_E_CANCELLED,
  * GENRE_E_NOMEM. */
 genre_status genre__source_read(struct genre__source *s, char *buf, size_t cap, size_t *got);
+/* The text bytes still to come from a plain regular file (as its size
+ * said at open), or UINT64_MAX when unknown (gzip, FIFO, device). */
+uint64_t genre__source_left(const struct genre__source *s);
 /* Moves a plain regular file's next read to offset. GENRE_E_IO. */
 genre_status genre__source_seek(struct genre__source *s, uint64_t offset);
 void genre__source_close(struct genre__source *s);
