@@ -320,3 +320,26 @@ genre_status genre__gzip_corrupt(const char *name, size_t at, const char *why)
 {
     return gzip_corrupt(name, at, why);
 }
+
+int genre__gzip_member_fast(void **state, const unsigned char *in, size_t in_len, char *out,
+                            size_t cap, size_t *used, size_t *got)
+{
+#ifdef GENRE_HAVE_LIBDEFLATE
+    if (!*state && !(*state = libdeflate_alloc_decompressor()))
+        return 0; /* zlib will do */
+    return libdeflate_gzip_decompress_ex(*state, in, in_len, out, cap, used, got) ==
+           LIBDEFLATE_SUCCESS;
+#else
+    (void)state, (void)in, (void)in_len, (void)out, (void)cap, (void)used, (void)got;
+    return 0;
+#endif
+}
+
+void genre__gzip_fast_free(void *state)
+{
+#ifdef GENRE_HAVE_LIBDEFLATE
+    libdeflate_free_decompressor(state);
+#else
+    (void)state;
+#endif
+}

@@ -105,6 +105,15 @@ genre_status genre__gzip_truncated(const char *name, size_t in_len, size_t membe
 genre_status genre__gzip_corrupt(const char *name, size_t at, const char *why);
 genre_status genre__gzip_garbage(const char *name, size_t at, unsigned char byte,
                                  size_t n_after, size_t pos);
+/* Inflates the gzip member at in[0..in_len) whole into out[0..cap) with
+ * libdeflate when the library has it (*state: its decompressor, NULL at
+ * first; genre__gzip_fast_free it): 1 with the member's compressed bytes in
+ * *used and its text's in *got; 0 when it could not (no libdeflate, the
+ * member not whole in `in`, its text over cap, damage): zlib then inflates
+ * the member and names any damage. */
+int genre__gzip_member_fast(void **state, const unsigned char *in, size_t in_len, char *out,
+                            size_t cap, size_t *used, size_t *got);
+void genre__gzip_fast_free(void *state);
 /* GENRE_E_INPUT_TOO_LARGE for the input `name` that `verb` ("holds",
  * "inflates to") more than limit bytes. */
 genre_status genre__dataset_too_large(const char *name, size_t limit, const char *verb);

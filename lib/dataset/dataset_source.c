@@ -108,6 +108,7 @@ genre_status genre__source_open(struct genre__source *s, const char *path,
             return GENRE_FAIL(GENRE_E_NOMEM, "%s: out of memory initialising zlib", path);
         s->z_live = 1;
         inflateGetHeader(&s->z, &s->head);
+        s->member_fresh = 1;
     }
     return GENRE_OK;
 }
@@ -123,6 +124,8 @@ void genre__source_close(struct genre__source *s)
 {
     if (s->z_live)
         inflateEnd(&s->z);
+    genre__gzip_fast_free(s->fast);
+    s->fast = NULL;
     s->z_live = 0;
     if (s->fd >= 0)
         close(s->fd);
@@ -226,6 +229,26 @@ static genre_status read_gzip(struct genre__source *s, char *buf, size_t cap, si
             inflateGetHeader(&s->z, &s->head);
             s->member = s->in_base + s->in_pos;
             s->between = 0;
+            s->member_fresh = 1;
+        }
+        if (s->member_fresh) {
+            s->member_fresh = 0;
+            /* Top the read-ahead up when half of it is used (each byte is
+             * moved at most once per half buffer). */
+            if (!s->in_eof && s->in_len - s->in_pos < s->in_cap / 2 &&
+                (st = fill_in(s)) != GENRE_OK)
+                return st;
+            size_t used = 0, n = 0;
+            if (genre__gzip_member_fast(&s->fast, s->in + s->in_pos, s->in_len - s->in_pos, buf,
+                                        cap, &used, &n)) {
+                s->in_pos += used;
+                s->between = 1;
+                if (n > 0) {
+                    *got = n;
+                    return GENRE_OK;
+                }
+                continue;
+            }
         }
         if (s->in_pos == s->in_len && !s->in_eof && (st = fill_in(s)) != GENRE_OK)
             return st;

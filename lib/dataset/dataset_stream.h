@@ -39,6 +39,8 @@ struct genre__source {
     int z_live;
     gz_header head;
     uint64_t member;            /* file offset of the current member */
+    int member_fresh;           /* nothing of it inflated yet: libdeflate may try */
+    void *fast;                 /* libdeflate's decompressor, or NULL */
     int between;                /* a member ended: another, padding or the end */
 };
 
