@@ -328,6 +328,46 @@ START_TEST(damaged_gzip)
     }
     remove(path);
     free(gz);
+    /* Members of 4,000 bytes (libdeflate's path when it is built in), the
+     * tenth one's CRC damaged: the rows before it, then read_file's words. */
+    stream_fixture_write(path, sizeof path, text, len, 1, 4000);
+    f = fopen(path, "r+b");
+    ck_assert_ptr_nonnull(f);
+    unsigned char *all = malloc(1 << 20);
+    n = fread(all, 1, 1 << 20, f);
+    size_t member = 0, at = 0;
+    for (size_t k = 1; k < n && member < 10; k++)
+        if (all[k] == 0x1f && k + 2 < n && all[k + 1] == 0x8b && all[k + 2] == 8) {
+            member++;
+            at = k;
+        }
+    ck_assert_uint_eq(member, 10);
+    fseek(f, (long)at - 8, SEEK_SET); /* the ninth member's CRC-32 */
+    fputc(all[at - 8] ^ 0x01, f);
+    fclose(f);
+    free(all);
+    genre_dataset *full = NULL;
+    ck_assert_status(genre_dataset_read_file(&full, s, path), GENRE_E_PARSE);
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", stream_fixture_message_tail());
+    ck_assert_ptr_nonnull(strstr(msg, "incorrect data check"));
+    genre_dataset_reader *r = NULL;
+    ck_assert_ok(genre_dataset_reader_open(&r, s, path));
+    genre_status st;
+    size_t rows = 0;
+    for (;;) {
+        genre_dataset *ds = NULL;
+        st = genre_dataset_reader_next(r, 50, &ds);
+        if (st != GENRE_OK || !ds)
+            break;
+        rows += ds->n_rows;
+        genre_dataset_free(ds);
+    }
+    ck_assert_int_eq(st, GENRE_E_PARSE);
+    ck_assert_str_eq(stream_fixture_message_tail(), msg);
+    ck_assert_uint_gt(rows, 0);
+    genre_dataset_reader_free(r);
+    remove(path);
     free(text);
     genre_dataset_schema_free(s);
 }
