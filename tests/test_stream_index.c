@@ -113,7 +113,7 @@ START_TEST(ranges_with_an_index_cover_every_record_once)
         remove(path);
         free(text);
         /* every byte as the cut, on a small file */
-        text = stream_fixture_text(30, 2, crlf, &len);
+        text = stream_fixture_text(20, 2, crlf, &len);
         stream_fixture_write(path, sizeof path, text, len, 0, 0);
         genre_dataset_index *ix = NULL;
         ck_assert_ok(genre_dataset_index_build(&ix, s, path, 3));
@@ -137,7 +137,7 @@ START_TEST(ranges_without_an_index)
         check_parts(s, path, NULL);
         remove(path);
         free(text);
-        text = stream_fixture_text(30, 0, crlf, &len);
+        text = stream_fixture_text(20, 0, crlf, &len);
         stream_fixture_write(path, sizeof path, text, len, 0, 0);
         check_every_cut(s, path, NULL);
         remove(path);
