@@ -72,6 +72,7 @@ GENRE_BEGIN_DECLS
 #define GENRE_MODEL_MLP 6
 #define GENRE_MODEL_TSNE 7
 #define GENRE_MODEL_TEXT 8
+#define GENRE_MODEL_DATASET_INDEX 14 /**< @since 0.4: record offsets of a CSV file (genre_dataset_index_build()) */
 
 /* ---- Partial fits (larger than memory): k-means ---- */
 /** A partial Lloyd pass (genre_kmeans_partial_save(); genre/kmeans.h). @since 0.4 */

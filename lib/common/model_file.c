@@ -1108,6 +1108,7 @@ const char *genre_model_kind_name(int32_t kind)
     case GENRE_MODEL_TSNE: return "tsne";
     case GENRE_MODEL_TEXT: return "text";
     case GENRE_MODEL_KMEANS_PARTIAL: return "kmeans_partial";
+    case GENRE_MODEL_DATASET_INDEX: return "dataset_index";
     default: return "unknown";
     }
 }

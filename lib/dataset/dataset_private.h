@@ -98,6 +98,26 @@ int genre__dataset_is_gzip(const void *buf, size_t len);
  * GENRE_E_NOMEM (naming `name`). */
 genre_status genre__dataset_inflate(const char *name, const unsigned char *in, size_t in_len,
                                     size_t limit, char **out, size_t *out_len);
+/* The gzip pieces the streaming reader shares (dataset_source.c): zlib's
+ * inflateInit2 for gzip on a z_stream, with the library's allocator (0 when
+ * out of memory); and the messages of a truncated member, a corrupt one, and
+ * of n_after bytes after the member ending at pos that are neither a member
+ * nor zero padding (the first offending byte at `at`). */
+int genre__gzip_zstart(void *z_stream);
+genre_status genre__gzip_truncated(const char *name, size_t in_len, size_t member,
+                                   int in_header);
+genre_status genre__gzip_corrupt(const char *name, size_t at, const char *why);
+genre_status genre__gzip_garbage(const char *name, size_t at, unsigned char byte,
+                                 size_t n_after, size_t pos);
+/* Inflates the gzip member at in[0..in_len) whole into out[0..cap) with
+ * libdeflate when the library has it (*state: its decompressor, NULL at
+ * first; genre__gzip_fast_free it): 1 with the member's compressed bytes in
+ * *used and its text's in *got; 0 when it could not (no libdeflate, the
+ * member not whole in `in`, its text over cap, damage): zlib then inflates
+ * the member and names any damage. */
+int genre__gzip_member_fast(void **state, const unsigned char *in, size_t in_len, char *out,
+                            size_t cap, size_t *used, size_t *got);
+void genre__gzip_fast_free(void *state);
 /* GENRE_E_INPUT_TOO_LARGE for the input `name` that `verb` ("holds",
  * "inflates to") more than limit bytes. */
 genre_status genre__dataset_too_large(const char *name, size_t limit, const char *verb);

@@ -487,6 +487,38 @@ static genre_status schema_infer_text(void)
     genre_dataset_schema_free(s);
     return st;
 }
+/* the streaming reader in chunks of 7 (each chunk's track names into OUT),
+ * whole or as a range with a record index */
+static genre_status stream_run(const char *path, int range)
+{
+    genre_dataset_reader *r = NULL;
+    genre_dataset_index *ix = NULL;
+    genre_status st = GENRE_OK;
+    if (range) {
+        TRY(genre_dataset_index_build(&ix, SCHEMA, path, 5));
+        TRY(genre_dataset_reader_open_range(&r, SCHEMA, path, 2000, 20000, ix));
+    } else {
+        TRY(genre_dataset_reader_open(&r, SCHEMA, path));
+    }
+    char *text = (char *)OUT;
+    size_t at = 0;
+    while (st == GENRE_OK) {
+        genre_dataset *ds = NULL;
+        size_t need = 0;
+        st = genre_dataset_reader_next(r, 7, &ds);
+        if (!ds)
+            break;
+        TRY(genre_dataset_export_text(ds, "track_name", text + at, sizeof OUT - at, &need, NULL));
+        at += need < 64 ? need : 64;
+        genre_dataset_free(ds);
+    }
+    genre_dataset_reader_free(r);
+    genre_dataset_index_free(ix);
+    return st;
+}
+static genre_status stream_plain(void) { return stream_run(CSV_PLAIN, 0); }
+static genre_status stream_gzip(void) { return stream_run(CSV_GZ, 0); }
+static genre_status stream_range(void) { return stream_run(CSV_PLAIN, 1); }
 
 static genre_status schema_builtin(void)
 {
@@ -606,6 +638,8 @@ static fault_step STEPS[] = {
     {"dataset_plain", dataset_plain, 0}, {"dataset_gzip", dataset_gzip, 0},
     {"dataset_memory", dataset_memory, 0},
     {"schema_infer_text", schema_infer_text, 0},
+    {"stream_plain", stream_plain, 0},   {"stream_gzip", stream_gzip, 0},
+    {"stream_range", stream_range, 0},
     {"scaler_save", scaler_save_0, 0},   {"scaler_load", scaler_load_0, 0},
     {"pca_save", pca_save_1, 0},         {"pca_load", pca_load_1, 0},
     {"lda_save", lda_save_2, 0},         {"lda_load", lda_load_2, 0},

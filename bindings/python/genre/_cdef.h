@@ -15,6 +15,8 @@ typedef struct genre_dataset genre_dataset;
 typedef struct genre_dataset_schema genre_dataset_schema;
 typedef struct genre_dataset_prep genre_dataset_prep;
 typedef struct genre_dataset_split genre_dataset_split;
+typedef struct genre_dataset_reader genre_dataset_reader;
+typedef struct genre_dataset_index genre_dataset_index;
 typedef struct genre_text genre_text;
 typedef int32_t (*genre_progress_fn)(void *user_data, int32_t phase, int64_t step, int64_t total_steps, double objective);
 typedef void (*genre_log_fn)(void *user_data, int32_t level, const char *message);
@@ -276,6 +278,18 @@ genre_status genre_dataset_export_matrix(const genre_dataset *ds, const char *co
 genre_status genre_dataset_export_labels(const genre_dataset *ds, int32_t *out, size_t cap, size_t *needed);
 genre_status genre_dataset_export_groups(const genre_dataset *ds, int64_t *out, size_t cap, size_t *needed);
 genre_status genre_dataset_export_text(const genre_dataset *ds, const char *column, char *buf, size_t cap, size_t *needed, size_t *offsets);
+genre_status genre_dataset_reader_open(genre_dataset_reader **out, const genre_dataset_schema *schema, const char *path);
+genre_status genre_dataset_reader_open_range(genre_dataset_reader **out, const genre_dataset_schema *schema, const char *path, uint64_t begin_byte, uint64_t end_byte, const genre_dataset_index *index);
+genre_status genre_dataset_reader_next(genre_dataset_reader *reader, size_t max_rows, genre_dataset **out);
+genre_status genre_dataset_reader_get_i64(const genre_dataset_reader *reader, int32_t key, int64_t *out);
+void genre_dataset_reader_free(genre_dataset_reader *reader);
+genre_status genre_dataset_index_build(genre_dataset_index **out, const genre_dataset_schema *schema, const char *path, int64_t every);
+genre_status genre_dataset_index_get_i64(const genre_dataset_index *index, int32_t key, int64_t *out);
+genre_status genre_dataset_index_save(const genre_dataset_index *index, void *buf, size_t cap, size_t *written_or_needed);
+genre_status genre_dataset_index_save_file(const genre_dataset_index *index, const char *path);
+genre_status genre_dataset_index_load(genre_dataset_index **out, const void *buf, size_t len);
+genre_status genre_dataset_index_load_file(genre_dataset_index **out, const char *path);
+void genre_dataset_index_free(genre_dataset_index *index);
 /* genre/text.h */
 uint32_t genre_text_hash(const void *data, size_t len, uint32_t seed);
 genre_status genre_text_create(genre_text **out);
@@ -348,6 +362,7 @@ genre_status genre_text_load_from_memory(genre_text **out, const void *buf, size
 #define GENRE_MODEL_MLP 6
 #define GENRE_MODEL_TSNE 7
 #define GENRE_MODEL_TEXT 8
+#define GENRE_MODEL_DATASET_INDEX 14
 #define GENRE_MODEL_KMEANS_PARTIAL 13
 #define GENRE_MODEL_FORMAT_VERSION 1
 #define GENRE_SCALER_WITH_MEAN 1
@@ -516,6 +531,15 @@ genre_status genre_text_load_from_memory(genre_text **out, const void *buf, size
 #define GENRE_DATASET_N_ROWS 1
 #define GENRE_DATASET_N_COLUMNS 2
 #define GENRE_DATASET_ENCODED 3
+#define GENRE_READER_ROWS 1
+#define GENRE_READER_LINE 2
+#define GENRE_READER_OFFSET 3
+#define GENRE_READER_INPUT_BYTES 4
+#define GENRE_INDEX_RECORDS 1
+#define GENRE_INDEX_FILE_BYTES 2
+#define GENRE_INDEX_EVERY 3
+#define GENRE_INDEX_ENTRIES 4
+#define GENRE_INDEX_DATA_BEGIN 5
 #define GENRE_TEXT_NGRAM_MIN 1
 #define GENRE_TEXT_NGRAM_MAX 2
 #define GENRE_TEXT_WORDS 3

@@ -489,3 +489,109 @@ class Prep(Handle):
         data = bytes(data)
         check(lib.genre_dataset_prep_load(out, data, len(data)))
         return cls._from_raw(out[0])
+
+
+class DatasetReader(Handle):
+    """A CSV file read in chunks (genre_dataset_reader_*): iterating yields
+    Datasets of at most chunk_rows rows each, in file order, exactly as
+    Dataset.read_csv would read those records (cleaning, markers, errors and
+    the file's line numbers), in memory bounded by the chunk. path may be
+    plain or gzip, a FIFO or /dev/stdin.
+
+    With begin_byte/end_byte (a plain regular file only), only the records
+    that start in [begin_byte, end_byte) are read; index (a DatasetIndex of
+    the file) lets quoted fields hold line breaks. One reader belongs to one
+    thread at a time."""
+
+    _kind = "dataset_reader"
+
+    def __init__(self, path, schema, chunk_rows=100_000, begin_byte=None, end_byte=None,
+                 index=None):
+        from ._lib import RWLock
+        chunk_rows = int(chunk_rows)
+        if chunk_rows < 1:
+            raise ValueError("chunk_rows must be at least 1, got %d" % chunk_rows)
+        self._lock = RWLock()
+        self._h = None
+        self.chunk_rows = chunk_rows
+        out = ffi.new("genre_dataset_reader **")
+        with schema._lock.read():
+            if begin_byte is None and end_byte is None and index is None:
+                check(lib.genre_dataset_reader_open(out, schema.handle, fspath(path)))
+            else:
+                begin = 0 if begin_byte is None else int(begin_byte)
+                end = 2**64 - 1 if end_byte is None else int(end_byte)
+                ix = ffi.NULL if index is None else index.handle
+                check(lib.genre_dataset_reader_open_range(out, schema.handle, fspath(path),
+                                                          begin, end, ix))
+        self._h = self._wrap(out[0])
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        out = ffi.new("genre_dataset **")
+        with self._lock.write():
+            check(lib.genre_dataset_reader_next(self.handle, self.chunk_rows, out))
+        if out[0] == ffi.NULL:
+            raise StopIteration
+        return Dataset._from_raw(out[0])
+
+    rows_read = property(lambda self: self._get_i64(lib.GENRE_READER_ROWS),
+                         doc="rows returned so far")
+    line = property(lambda self: self._get_i64(lib.GENRE_READER_LINE),
+                    doc="the file line of the next record")
+    offset = property(lambda self: self._get_i64(lib.GENRE_READER_OFFSET),
+                      doc="the text offset of the next record")
+
+
+class DatasetIndex(Handle):
+    """The record offsets of a plain CSV file, every `every` records
+    (genre_dataset_index_*), for DatasetReader ranges."""
+
+    _kind = "dataset_index"
+
+    def __init__(self):
+        raise TypeError("use DatasetIndex.build(), load() or from_bytes()")
+
+    @classmethod
+    def build(cls, path, schema, every=1000):
+        out = ffi.new("genre_dataset_index **")
+        with schema._lock.read():
+            check(lib.genre_dataset_index_build(out, schema.handle, fspath(path), int(every)))
+        return cls._from_raw(out[0])
+
+    n_records = property(lambda self: self._get_i64(lib.GENRE_INDEX_RECORDS))
+    file_bytes = property(lambda self: self._get_i64(lib.GENRE_INDEX_FILE_BYTES))
+    every = property(lambda self: self._get_i64(lib.GENRE_INDEX_EVERY))
+    data_begin = property(lambda self: self._get_i64(lib.GENRE_INDEX_DATA_BEGIN))
+
+    def save(self, path):
+        with self._lock.read():
+            check(lib.genre_dataset_index_save_file(self.handle, fspath(path)))
+
+    def to_bytes(self):
+        n = ffi.new("size_t *")
+        with self._lock.read():
+            code = lib.genre_dataset_index_save(self.handle, ffi.NULL, 0, n)
+            if code not in (0, TOO_SMALL):
+                raise error_for(code)
+            buf = ffi.new("char[]", n[0])
+            check(lib.genre_dataset_index_save(self.handle, buf, n[0], n))
+            return ffi.buffer(buf, n[0])[:]
+
+    @classmethod
+    def load(cls, path):
+        out = ffi.new("genre_dataset_index **")
+        check(lib.genre_dataset_index_load_file(out, fspath(path)))
+        return cls._from_raw(out[0])
+
+    @classmethod
+    def from_bytes(cls, data):
+        out = ffi.new("genre_dataset_index **")
+        data = bytes(data)
+        check(lib.genre_dataset_index_load(out, data, len(data)))
+        return cls._from_raw(out[0])
+
+    def __reduce__(self):
+        return (type(self).from_bytes, (self.to_bytes(),))

@@ -68,6 +68,16 @@ pub struct genre_dataset_split {
 }
 /// Opaque handle (only ever used behind a pointer).
 #[repr(C)]
+pub struct genre_dataset_reader {
+    _private: [u8; 0],
+}
+/// Opaque handle (only ever used behind a pointer).
+#[repr(C)]
+pub struct genre_dataset_index {
+    _private: [u8; 0],
+}
+/// Opaque handle (only ever used behind a pointer).
+#[repr(C)]
 pub struct genre_text {
     _private: [u8; 0],
 }
@@ -128,6 +138,7 @@ pub const GENRE_MODEL_KMEANS: i32 = 5;
 pub const GENRE_MODEL_MLP: i32 = 6;
 pub const GENRE_MODEL_TSNE: i32 = 7;
 pub const GENRE_MODEL_TEXT: i32 = 8;
+pub const GENRE_MODEL_DATASET_INDEX: i32 = 14;
 pub const GENRE_MODEL_KMEANS_PARTIAL: i32 = 13;
 pub const GENRE_MODEL_FORMAT_VERSION: i32 = 1;
 pub const GENRE_SCALER_WITH_MEAN: i32 = 1;
@@ -296,6 +307,15 @@ pub const GENRE_SPLIT_TEST: i32 = 1;
 pub const GENRE_DATASET_N_ROWS: i32 = 1;
 pub const GENRE_DATASET_N_COLUMNS: i32 = 2;
 pub const GENRE_DATASET_ENCODED: i32 = 3;
+pub const GENRE_READER_ROWS: i32 = 1;
+pub const GENRE_READER_LINE: i32 = 2;
+pub const GENRE_READER_OFFSET: i32 = 3;
+pub const GENRE_READER_INPUT_BYTES: i32 = 4;
+pub const GENRE_INDEX_RECORDS: i32 = 1;
+pub const GENRE_INDEX_FILE_BYTES: i32 = 2;
+pub const GENRE_INDEX_EVERY: i32 = 3;
+pub const GENRE_INDEX_ENTRIES: i32 = 4;
+pub const GENRE_INDEX_DATA_BEGIN: i32 = 5;
 pub const GENRE_TEXT_NGRAM_MIN: i32 = 1;
 pub const GENRE_TEXT_NGRAM_MAX: i32 = 2;
 pub const GENRE_TEXT_WORDS: i32 = 3;
@@ -574,6 +594,18 @@ extern "C" {
     pub fn genre_dataset_export_labels(ds: *const genre_dataset, out: *mut i32, cap: usize, needed: *mut usize) -> genre_status;
     pub fn genre_dataset_export_groups(ds: *const genre_dataset, out: *mut i64, cap: usize, needed: *mut usize) -> genre_status;
     pub fn genre_dataset_export_text(ds: *const genre_dataset, column: *const c_char, buf: *mut c_char, cap: usize, needed: *mut usize, offsets: *mut usize) -> genre_status;
+    pub fn genre_dataset_reader_open(out: *mut *mut genre_dataset_reader, schema: *const genre_dataset_schema, path: *const c_char) -> genre_status;
+    pub fn genre_dataset_reader_open_range(out: *mut *mut genre_dataset_reader, schema: *const genre_dataset_schema, path: *const c_char, begin_byte: u64, end_byte: u64, index: *const genre_dataset_index) -> genre_status;
+    pub fn genre_dataset_reader_next(reader: *mut genre_dataset_reader, max_rows: usize, out: *mut *mut genre_dataset) -> genre_status;
+    pub fn genre_dataset_reader_get_i64(reader: *const genre_dataset_reader, key: i32, out: *mut i64) -> genre_status;
+    pub fn genre_dataset_reader_free(reader: *mut genre_dataset_reader);
+    pub fn genre_dataset_index_build(out: *mut *mut genre_dataset_index, schema: *const genre_dataset_schema, path: *const c_char, every: i64) -> genre_status;
+    pub fn genre_dataset_index_get_i64(index: *const genre_dataset_index, key: i32, out: *mut i64) -> genre_status;
+    pub fn genre_dataset_index_save(index: *const genre_dataset_index, buf: *mut c_void, cap: usize, written_or_needed: *mut usize) -> genre_status;
+    pub fn genre_dataset_index_save_file(index: *const genre_dataset_index, path: *const c_char) -> genre_status;
+    pub fn genre_dataset_index_load(out: *mut *mut genre_dataset_index, buf: *const c_void, len: usize) -> genre_status;
+    pub fn genre_dataset_index_load_file(out: *mut *mut genre_dataset_index, path: *const c_char) -> genre_status;
+    pub fn genre_dataset_index_free(index: *mut genre_dataset_index);
     // genre/text.h
     pub fn genre_text_hash(data: *const c_void, len: usize, seed: u32) -> u32;
     pub fn genre_text_create(out: *mut *mut genre_text) -> genre_status;
