@@ -8,6 +8,7 @@
 #include "error_private.h"
 #include "linalg.h"
 #include "linear_fit.h"
+#include "linear_partial.h"
 #include "model_file.h"
 #include "params.h"
 
@@ -257,6 +258,24 @@ static void log_zero_variance(const genre_scaler *s)
                shown < s->n_zero ? ", ..." : "");
 }
 
+/* From a's column means (in shift) and population variances (in var) of
+ * n_rows rows: the flags and scales, then the model (a is taken). */
+static void finish(genre_scaler *s, fitted_arrays *a, size_t n_cols, int64_t n_rows)
+{
+    const double n = (double)n_rows;
+    for (size_t j = 0; j < n_cols; j++) {
+        int scaled = s->mask == NULL || s->mask[j] != 0;
+        double bound = n * DBL_EPSILON * fabs(a->shift[j]);
+        int zero = scaled && a->var[j] <= bound * bound;
+        a->flags[j] = (uint8_t)((scaled ? FLAG_SCALED : 0u) | (zero ? FLAG_ZERO_VAR : 0u));
+        a->scale[j] = (scaled && s->with_std && !zero) ? sqrt(a->var[j]) : 1.0;
+        if (!(scaled && s->with_mean))
+            a->shift[j] = 0.0;
+    }
+    install(s, a, n_cols, n_rows);
+    log_zero_variance(s);
+}
+
 genre_status genre_scaler_fit(genre_scaler *s, const double *x, size_t n_rows, size_t n_cols,
                               size_t row_stride)
 {
@@ -320,19 +339,29 @@ genre_status genre_scaler_fit(genre_scaler *s, const double *x, size_t n_rows, s
         double v = (var[j] - corr[j] * corr[j] / n) / n;
         var[j] = v > 0 ? v : 0.0;
     }
-
-    for (size_t j = 0; j < n_cols; j++) {
-        int scaled = s->mask == NULL || s->mask[j] != 0;
-        double bound = n * DBL_EPSILON * fabs(mean[j]);
-        int zero = scaled && var[j] <= bound * bound;
-        a.flags[j] = (uint8_t)((scaled ? FLAG_SCALED : 0u) | (zero ? FLAG_ZERO_VAR : 0u));
-        a.scale[j] = (scaled && s->with_std && !zero) ? sqrt(var[j]) : 1.0;
-        if (!(scaled && s->with_mean))
-            a.shift[j] = 0.0;
-    }
     genre__free(block);
-    install(s, &a, n_cols, (int64_t)n_rows);
-    log_zero_variance(s);
+    finish(s, &a, n_cols, (int64_t)n_rows);
+    return GENRE_OK;
+}
+
+genre_status genre__scaler_fit_moments(genre_scaler *s, const char *func, const double *mean,
+                                       const double *m2, size_t d, int64_t n_rows)
+{
+    if (s->mask && s->mask_len != d)
+        return genre__fail(GENRE_E_SHAPE, func,
+                           "the column mask has %zu entries but the partial state has %zu "
+                           "columns",
+                           s->mask_len, d);
+    fitted_arrays a;
+    if (arrays_alloc(&a, d) != GENRE_OK)
+        return GENRE_E_NOMEM;
+    const double n = (double)n_rows;
+    for (size_t j = 0; j < d; j++) {
+        double v = m2[j] / n; /* the fit's (sum - corr^2 / n) / n */
+        a.shift[j] = mean[j];
+        a.var[j] = v > 0 ? v : 0.0;
+    }
+    finish(s, &a, d, n_rows);
     return GENRE_OK;
 }
 

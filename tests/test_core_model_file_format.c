@@ -174,6 +174,9 @@ START_TEST(kind_names)
         {GENRE_MODEL_PCA, "pca"},   {GENRE_MODEL_LDA, "lda"},
         {GENRE_MODEL_KMEANS, "kmeans"}, {GENRE_MODEL_MLP, "mlp"},
         {GENRE_MODEL_TSNE, "tsne"}, {GENRE_MODEL_TEXT, "text"},
+        {GENRE_MODEL_SCALER_PARTIAL, "scaler_partial"}, {GENRE_MODEL_PCA_PARTIAL, "pca_partial"},
+        {GENRE_MODEL_LDA_PARTIAL, "lda_partial"},
+        {GENRE_MODEL_METRICS_PARTIAL, "metrics_partial"},
     };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         ck_assert_int_eq(kinds[i].kind, (int32_t)(i + 1)); /* frozen values */
@@ -181,7 +184,7 @@ START_TEST(kind_names)
     }
     ck_assert_str_eq(genre_model_kind_name(0), "unknown");
     ck_assert_str_eq(genre_model_kind_name(-1), "unknown");
-    ck_assert_str_eq(genre_model_kind_name(9), "unknown");
+    ck_assert_str_eq(genre_model_kind_name(13), "unknown");
     ck_assert_str_eq(genre_model_kind_name(GENRE__MF_KIND_TEST), "unknown");
 }
 END_TEST

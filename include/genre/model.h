@@ -72,6 +72,11 @@ GENRE_BEGIN_DECLS
 #define GENRE_MODEL_MLP 6
 #define GENRE_MODEL_TSNE 7
 #define GENRE_MODEL_TEXT 8
+/* Partial states of the online fits (larger-than-memory tables). */
+#define GENRE_MODEL_SCALER_PARTIAL 9  /**< genre_scaler_partial */
+#define GENRE_MODEL_PCA_PARTIAL 10    /**< genre_pca_partial */
+#define GENRE_MODEL_LDA_PARTIAL 11    /**< genre_lda_partial */
+#define GENRE_MODEL_METRICS_PARTIAL 12 /**< genre_metrics_partial */
 
 /** The container format version this library writes (and the newest it reads). */
 #define GENRE_MODEL_FORMAT_VERSION 1
