@@ -94,6 +94,21 @@ static int has_label(const genre_lda_partial *p, int32_t y)
     return at < p->K && p->labels[at] == y;
 }
 
+/* *fresh receives how many of add[0 .. n) p lacks; GENRE_E_INVALID_ARG
+ * (recorded for func) when the union would pass MAX_CLASSES. */
+static genre_status check_union(const genre_lda_partial *p, const char *func,
+                                const int32_t *add, size_t n, size_t *fresh)
+{
+    *fresh = 0;
+    for (size_t i = 0; i < n; i++)
+        *fresh += !has_label(p, add[i]);
+    if (p->K + *fresh > MAX_CLASSES)
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "%zu classes: a partial LDA state holds at most %d",
+                           p->K + *fresh, MAX_CLASSES);
+    return GENRE_OK;
+}
+
 /* Makes p's classes the union of its labels and add[0 .. n) (ascending,
  * distinct): new classes are empty. Allocates everything first, so a
  * failure (GENRE_E_NOMEM, or GENRE_E_INVALID_ARG above MAX_CLASSES,
@@ -101,14 +116,10 @@ static int has_label(const genre_lda_partial *p, int32_t y)
 static genre_status grow(genre_lda_partial *p, const char *func, const int32_t *add, size_t n)
 {
     size_t fresh = 0;
-    for (size_t i = 0; i < n; i++)
-        fresh += !has_label(p, add[i]);
-    if (fresh == 0)
-        return GENRE_OK;
+    genre_status st = check_union(p, func, add, n, &fresh);
+    if (st != GENRE_OK || fresh == 0)
+        return st;
     const size_t K = p->K + fresh;
-    if (K > MAX_CLASSES)
-        return genre__fail(GENRE_E_INVALID_ARG, func,
-                           "%zu classes: a partial LDA state holds at most %d", K, MAX_CLASSES);
     int32_t *labels = genre__alloc_array(K, sizeof(int32_t));
     genre__moments *cls = labels ? genre__calloc_array(K, sizeof(genre__moments)) : NULL;
     genre__moments *made = cls ? genre__calloc_array(fresh, sizeof(genre__moments)) : NULL;
@@ -191,6 +202,9 @@ genre_status genre_lda_partial_add(genre_lda_partial *p, const double *x, size_t
     for (size_t i = 1; i < n_rows; i++)
         if (s.u[i] != s.u[Kc - 1])
             s.u[Kc++] = s.u[i];
+    size_t fresh;
+    if ((st = check_union(p, __func__, s.u, Kc, &fresh)) != GENRE_OK)
+        goto done;
     s.start = genre__calloc_array(Kc + 1, sizeof(size_t));
     s.cm = s.start ? genre__calloc_array(Kc, sizeof(genre__moments)) : NULL;
     if (!s.cm) {

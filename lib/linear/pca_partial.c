@@ -68,9 +68,12 @@ genre_status genre_pca_partial_add(genre_pca_partial *p, const double *x, size_t
     if (n_cols != p->m.d)
         return GENRE_FAIL(GENRE_E_SHAPE, "x has %zu columns but the partial state has %zu",
                           n_cols, p->m.d);
-    if (genre__moments_of_rows(&p->chunk, x, n_rows, row_stride) != GENRE_OK)
+    st = genre__moments_of_rows(&p->chunk, x, n_rows, row_stride);
+    if (st == GENRE_E_NUMERIC)
         return GENRE_FAIL(GENRE_E_NUMERIC,
                           "the column sums of x overflow (values too large to average)");
+    if (st != GENRE_OK)
+        return GENRE_PASS(st);
     genre__moments_merge(&p->m, &p->chunk);
     return GENRE_OK;
 }
@@ -160,7 +163,7 @@ static genre_status read_state(const genre__mf_reader *r, void *dest, const char
     return GENRE_OK;
 }
 
-static const genre__mf_codec codec = {GENRE_MODEL_SCALER_PARTIAL, PAYLOAD_VERSION,
+static const genre__mf_codec codec = {GENRE_MODEL_PCA_PARTIAL, PAYLOAD_VERSION,
                                       "PCA partial state", write_state, read_state};
 
 genre_status genre_pca_partial_save(const genre_pca_partial *p, void *buf, size_t cap,

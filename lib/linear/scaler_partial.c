@@ -66,9 +66,12 @@ genre_status genre_scaler_partial_add(genre_scaler_partial *p, const double *x, 
     if (n_cols != p->m.d)
         return GENRE_FAIL(GENRE_E_SHAPE, "x has %zu columns but the partial state has %zu",
                           n_cols, p->m.d);
-    if (genre__moments_of_rows(&p->chunk, x, n_rows, row_stride) != GENRE_OK)
+    st = genre__moments_of_rows(&p->chunk, x, n_rows, row_stride);
+    if (st == GENRE_E_NUMERIC)
         return GENRE_FAIL(GENRE_E_NUMERIC,
                           "the column sums of x overflow (values too large to average)");
+    if (st != GENRE_OK)
+        return GENRE_PASS(st);
     genre__moments_merge(&p->m, &p->chunk);
     return GENRE_OK;
 }
