@@ -763,6 +763,52 @@ START_TEST(crafted_moment_states_are_refused)
                    GENRE_E_CORRUPT, fp, "65537 columns");
     expect_refused(craft_moments(KP, 1, (int64_t)1 << 32, 4, 0, 0, 0.5, 0, &len), &len, load_pca,
                    GENRE_E_CORRUPT, fp, "2^32 columns (d * d wraps to 0)");
+    expect_refused(craft_moments(KS, 1, 3, ((int64_t)1 << 53) + 1, 3, 3, 0.5, 0, &len), &len,
+                   load_scaler, GENRE_E_CORRUPT, fs, "2^53 + 1 rows");
+}
+END_TEST
+
+static unsigned char *craft_lda(int64_t d, int64_t K, int64_t n, const int32_t *labels,
+                                const double *counts, size_t nl, size_t nmeans, size_t nm2,
+                                double v, size_t *len);
+
+/* Row counts stop at 2^53 (exact as doubles): two states of 2^52 + 1 rows
+ * do not merge, and a state at the limit takes no more rows. (Found by the
+ * partial_load fuzz target: merging a loaded state of 6.5e18 rows with a
+ * copy overflowed int64.) */
+START_TEST(row_counts_are_bounded)
+{
+    size_t len;
+    const int64_t half = ((int64_t)1 << 52) + 1, full = (int64_t)1 << 53;
+    unsigned char *b = craft_moments(GENRE_MODEL_SCALER_PARTIAL, 1, 3, half, 3, 3, 0.5, 0, &len);
+    genre_scaler_partial *a = NULL, *c = NULL;
+    ck_assert_ok(genre_scaler_partial_load(&a, b, len));
+    ck_assert_ok(genre_scaler_partial_load(&c, b, len));
+    ck_assert_status(genre_scaler_partial_merge(a, c), GENRE_E_INVALID_ARG);
+    expect_msg("genre_scaler_partial_merge: the merged state would hold more than");
+    free(b);
+    genre_scaler_partial_free(a);
+    genre_scaler_partial_free(c);
+    b = craft_moments(GENRE_MODEL_PCA_PARTIAL, 1, 3, full, 3, 9, 0.5, 0, &len);
+    genre_pca_partial *p = NULL;
+    ck_assert_ok(genre_pca_partial_load(&p, b, len));
+    double x[3] = {1, 2, 3};
+    ck_assert_status(genre_pca_partial_add(p, x, 1, 3, 3), GENRE_E_INVALID_ARG);
+    expect_msg("genre_pca_partial_add: 1 more rows would pass the");
+    free(b);
+    genre_pca_partial_free(p);
+    const int32_t lab[2] = {0, 1};
+    const double cnt[2] = {(double)(full / 2), (double)(full / 2)};
+    b = craft_lda(1, 2, full, lab, cnt, 2, 2, 2, 0.0, &len);
+    genre_lda_partial *l = NULL, *m = NULL;
+    ck_assert_ok(genre_lda_partial_load(&l, b, len));
+    ck_assert_ok(genre_lda_partial_load(&m, b, len));
+    ck_assert_status(genre_lda_partial_merge(l, m), GENRE_E_INVALID_ARG);
+    int32_t y = 0;
+    ck_assert_status(genre_lda_partial_add(l, x, 1, 1, 1, &y), GENRE_E_INVALID_ARG);
+    free(b);
+    genre_lda_partial_free(l);
+    genre_lda_partial_free(m);
 }
 END_TEST
 
@@ -1256,6 +1302,7 @@ int main(void)
     tcase_add_test(tc, damaged_states_are_refused);
     tcase_add_test(tc, crafted_moment_states_are_refused);
     tcase_add_test(tc, crafted_lda_states_are_refused);
+    tcase_add_test(tc, row_counts_are_bounded);
     tcase_add_test(tc, scaler_and_pca_errors);
     tcase_add_test(tc, lda_errors);
     tcase_add_test(tc, allocation_failures);

@@ -362,7 +362,8 @@ GENRE_API genre_status genre_lda_partial_create(genre_lda_partial **out, size_t 
  * classes. Scratch memory is a copy of this chunk's rows. A failed add
  * leaves the state as it was.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (p, x or y NULL, no rows or
- *         columns, row_stride < n_cols, more than 65536 classes);
+ *         columns, row_stride < n_cols, more than 65536 classes, more
+ *         than 2^53 rows in all);
  *         GENRE_E_SHAPE (n_cols differs from the state's);
  *         GENRE_E_NONFINITE (row within this x, column and value named);
  *         GENRE_E_NUMERIC (sums overflow); GENRE_E_NOMEM.
@@ -377,7 +378,7 @@ GENRE_API genre_status genre_lda_partial_add(genre_lda_partial *p, const double 
  * unchanged); classes are the union of both, in ascending label order.
  * A failed merge leaves into as it was.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, into == from, more than
- *         65536 classes); GENRE_E_SHAPE (column counts differ; both named);
+ *         65536 classes or 2^53 rows); GENRE_E_SHAPE (column counts differ; both named);
  *         GENRE_E_NOMEM (classes only from has).
  * Needs exclusive access to into. @since 0.5
  */

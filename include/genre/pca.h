@@ -309,7 +309,7 @@ GENRE_API genre_status genre_pca_partial_create(genre_pca_partial **out, size_t 
  * kept); scratch memory is bounded (about 1 MiB besides the state). A
  * failed add leaves the state as it was.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (p or x NULL, no rows or columns,
- *         row_stride < n_cols); GENRE_E_SHAPE (n_cols differs from the
+ *         row_stride < n_cols, more than 2^53 rows in all); GENRE_E_SHAPE (n_cols differs from the
  *         state's); GENRE_E_NONFINITE (row within this x, column and value
  *         named); GENRE_E_NUMERIC (sums overflow); GENRE_E_NOMEM.
  * Needs exclusive access to p. @since 0.5
@@ -320,7 +320,8 @@ GENRE_API genre_status genre_pca_partial_add(genre_pca_partial *p, const double 
 /**
  * into becomes the state of into's rows followed by from's (from is
  * unchanged). Allocates nothing.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, or into == from);
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, into == from, more than
+ *         2^53 rows in all);
  *         GENRE_E_SHAPE (column counts differ; both named).
  * Needs exclusive access to into. @since 0.5
  */

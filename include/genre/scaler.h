@@ -302,7 +302,7 @@ GENRE_API genre_status genre_scaler_partial_create(genre_scaler_partial **out, s
  * Adds the rows of x (row-major, n_rows x n_cols, row_stride >= n_cols; not
  * kept). A failed add leaves the state as it was.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (p or x NULL, no rows or columns,
- *         row_stride < n_cols); GENRE_E_SHAPE (n_cols differs from the
+ *         row_stride < n_cols, more than 2^53 rows in all); GENRE_E_SHAPE (n_cols differs from the
  *         state's); GENRE_E_NONFINITE (NaN/Inf: row within this x, column
  *         and value named); GENRE_E_NUMERIC (values so large that their
  *         sums overflow); GENRE_E_NOMEM.
@@ -315,7 +315,8 @@ GENRE_API genre_status genre_scaler_partial_add(genre_scaler_partial *p, const d
 /**
  * into becomes the state of into's rows followed by from's (from is
  * unchanged). Allocates nothing.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, or into == from);
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, into == from, more than
+ *         2^53 rows in all);
  *         GENRE_E_SHAPE (column counts differ; both named).
  * Needs exclusive access to into. @since 0.5
  */

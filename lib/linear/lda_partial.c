@@ -188,6 +188,10 @@ genre_status genre_lda_partial_add(genre_lda_partial *p, const double *x, size_t
     if (n_cols != p->d)
         return GENRE_FAIL(GENRE_E_SHAPE, "x has %zu columns but the partial state has %zu",
                           n_cols, p->d);
+    if (n_rows > (uint64_t)(GENRE__MOMENTS_MAX_ROWS - p->n))
+        return GENRE_FAIL(GENRE_E_INVALID_ARG,
+                          "%zu more rows would pass the %lld a partial state holds", n_rows,
+                          (long long)GENRE__MOMENTS_MAX_ROWS);
     const size_t d = p->d;
     add_scratch s = {0};
     s.u = genre__alloc_array(n_rows, sizeof(int32_t));
@@ -258,6 +262,10 @@ genre_status genre_lda_partial_merge(genre_lda_partial *into, const genre_lda_pa
         return GENRE_FAIL(GENRE_E_SHAPE,
                           "the states have different column counts: into has %zu, from %zu",
                           into->d, from->d);
+    if (from->n > GENRE__MOMENTS_MAX_ROWS - into->n)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG,
+                          "the merged state would hold more than %lld rows",
+                          (long long)GENRE__MOMENTS_MAX_ROWS);
     genre_status st = grow(into, __func__, from->labels, from->K);
     if (st != GENRE_OK)
         return GENRE_PASS(st);
@@ -357,6 +365,7 @@ static genre_status read_state(const genre__mf_reader *r, void *dest, const char
         (st = genre__mf_get_i64(r, TAG_N_ROWS, &n64)) != GENRE_OK)
         return st;
     if (d64 < 1 || d64 > MAX_COLS || K64 < 0 || K64 > MAX_CLASSES || n64 < 0 ||
+        n64 > GENRE__MOMENTS_MAX_ROWS ||
         (K64 == 0) != (n64 == 0))
         return genre__fail(GENRE_E_CORRUPT, func,
                            "inconsistent LDA partial state: n_features %lld, n_classes %lld, "

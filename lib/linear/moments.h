@@ -26,6 +26,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Rows a state may hold: counts stay exact as doubles (and far from
+ * int64 overflow when states merge). */
+#define GENRE__MOMENTS_MAX_ROWS ((int64_t)1 << 53)
+
 typedef struct genre__moments {
     size_t d;
     int full;      /* 1: M2 is d x d; 0: its diagonal (d values) */

@@ -68,6 +68,10 @@ genre_status genre_pca_partial_add(genre_pca_partial *p, const double *x, size_t
     if (n_cols != p->m.d)
         return GENRE_FAIL(GENRE_E_SHAPE, "x has %zu columns but the partial state has %zu",
                           n_cols, p->m.d);
+    if (n_rows > (uint64_t)(GENRE__MOMENTS_MAX_ROWS - p->m.n))
+        return GENRE_FAIL(GENRE_E_INVALID_ARG,
+                          "%zu more rows would pass the %lld a partial state holds", n_rows,
+                          (long long)GENRE__MOMENTS_MAX_ROWS);
     st = genre__moments_of_rows(&p->chunk, x, n_rows, row_stride);
     if (st == GENRE_E_NUMERIC)
         return GENRE_FAIL(GENRE_E_NUMERIC,
@@ -89,6 +93,10 @@ genre_status genre_pca_partial_merge(genre_pca_partial *into,
         return GENRE_FAIL(GENRE_E_SHAPE,
                           "the states have different column counts: into has %zu, from %zu",
                           into->m.d, from->m.d);
+    if (from->m.n > GENRE__MOMENTS_MAX_ROWS - into->m.n)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG,
+                          "the merged state would hold more than %lld rows",
+                          (long long)GENRE__MOMENTS_MAX_ROWS);
     genre__moments_merge(&into->m, &from->m);
     return GENRE_OK;
 }
@@ -145,7 +153,7 @@ static genre_status read_state(const genre__mf_reader *r, void *dest, const char
     if ((st = genre__mf_get_i64(r, TAG_N_FEATURES, &d64)) != GENRE_OK ||
         (st = genre__mf_get_i64(r, TAG_N_ROWS, &n64)) != GENRE_OK)
         return st;
-    if (d64 < 1 || d64 > MAX_COLS || n64 < 0)
+    if (d64 < 1 || d64 > MAX_COLS || n64 < 0 || n64 > GENRE__MOMENTS_MAX_ROWS)
         return genre__fail(GENRE_E_CORRUPT, func,
                            "inconsistent PCA partial state: n_features %lld, n_rows %lld",
                            (long long)d64, (long long)n64);
