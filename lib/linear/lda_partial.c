@@ -17,7 +17,7 @@
 
 /* Payload v1 records (docs/partial-fits.md), d columns, K classes:
  *   1 n_features i64 (1 .. 65536), 2 n_classes i64 (0 .. 65536),
- *   3 n_rows i64 (the sum of the counts), 4 labels i32[K] (strictly ascending),
+ *   3 n_rows i64 (the sum of the counts, at most 2^53), 4 labels i32[K] (strictly ascending),
  *   5 counts f64[K] (integers >= 1), 6 means f64[K*d], 7 their compensation,
  *   8 within-class co-moments f64[K*d*d] (class after class, each row-major and
  *   exactly symmetric), 9 their compensation. */

@@ -14,7 +14,7 @@
 #include <string.h>
 
 /* Payload v1 records (docs/partial-fits.md), d columns:
- *   1 n_features i64 (1 .. 2^31-1), 2 n_rows i64 (>= 0),
+ *   1 n_features i64 (1 .. 65536), 2 n_rows i64 (0 .. 2^53),
  *   3 mean f64[d], 4 mean compensation f64[d],
  *   5 co-moment matrix f64[d*d] (row-major, exactly symmetric),
  *   6 its compensation f64[d*d].

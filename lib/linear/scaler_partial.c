@@ -14,7 +14,7 @@
 #include <string.h>
 
 /* Payload v1 records (docs/partial-fits.md), d columns:
- *   1 n_features i64 (1 .. 2^31-1), 2 n_rows i64 (>= 0),
+ *   1 n_features i64 (1 .. 2^31-1), 2 n_rows i64 (0 .. 2^53),
  *   3 mean f64[d], 4 mean compensation f64[d],
  *   5 co-moments (sums of squared deviations) f64[d], 6 their compensation f64[d].
  * An empty state (n_rows 0) has every value 0. */
