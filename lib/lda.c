@@ -341,18 +341,18 @@ static void scratch_free(fit_scratch *s)
  * Shrinkage keeps the eigenvectors of the correlation-scaled Sw and maps
  * each eigenvalue e to (1 - a) e + a trace / d, so the unshrunk extremes
  * come back from the shrunk ones without another decomposition. */
-static void log_shrinkage_rescue(const genre_lda *l, size_t d, size_t n_constant,
-                                 size_t first_constant, double lmin, double lmax,
-                                 double shrink_add)
+static void log_shrinkage_rescue(const genre_lda *l, const char *func, size_t d,
+                                 size_t n_constant, size_t first_constant, double lmin,
+                                 double lmax, double shrink_add)
 {
     if (!l->hooks.log || !(l->shrinkage > 0))
         return;
     if (n_constant > 0) {
         genre__log(&l->hooks, GENRE_LOG_WARNING,
-                   "genre_lda_fit: %zu of %zu columns are constant within every class (the "
+                   "%s: %zu of %zu columns are constant within every class (the "
                    "first is column %zu); GENRE_LDA_SHRINKAGE = %g makes the within-class "
                    "scatter solvable",
-                   n_constant, d, first_constant, l->shrinkage);
+                   func, n_constant, d, first_constant, l->shrinkage);
         return;
     }
     if (!(l->shrinkage < 1))
@@ -361,10 +361,10 @@ static void log_shrinkage_rescue(const genre_lda *l, size_t d, size_t n_constant
     double hi0 = (lmax - shrink_add) / (1.0 - l->shrinkage);
     if (!(hi0 > 0) || !(lo0 > SINGULAR_RATIO * hi0))
         genre__log(&l->hooks, GENRE_LOG_WARNING,
-                   "genre_lda_fit: the within-class scatter is singular (smallest / largest "
+                   "%s: the within-class scatter is singular (smallest / largest "
                    "eigenvalue of the within-class correlation = %g / %g: collinear columns "
                    "or too few rows per column); GENRE_LDA_SHRINKAGE = %g makes it solvable",
-                   lo0 > 0 ? lo0 : 0.0, hi0, l->shrinkage);
+                   func, lo0 > 0 ? lo0 : 0.0, hi0, l->shrinkage);
 }
 
 /* The fit from the class statistics in s and f: s->sw the within-class
@@ -428,7 +428,7 @@ static genre_status finish(genre_lda *l, const char *func, fit_scratch *s, lda_f
                            "GENRE_LDA_SHRINKAGE > 0",
                            lmin, lmax, SINGULAR_RATIO);
     }
-    log_shrinkage_rescue(l, d, n_constant, first_constant, lmin, lmax, shrink_add);
+    log_shrinkage_rescue(l, func, d, n_constant, first_constant, lmin, lmax, shrink_add);
 
     /* descending eigenvalues, eigenvectors in the columns of s->evec */
     st = genre__eigen_gensym(d, s->sb, d, s->sw, d, s->eval, s->evec, d);

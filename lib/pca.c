@@ -239,21 +239,21 @@ genre_status genre_pca_set_log(genre_pca *p, genre_log_fn fn, void *user_data)
 
 /* The fit's notices: fewer rows than columns cap the count (INFO); kept
  * components of zero variance mean x has a lower rank (WARNING). */
-static void log_fit_limits(const genre_pca *p, size_t n_rows)
+static void log_fit_limits(const genre_pca *p, const char *func, size_t n_rows)
 {
     if (n_rows - 1 < p->d)
         genre__log(&p->hooks, GENRE_LOG_INFO,
-                   "genre_pca_fit: %zu rows give at most n_rows - 1 = %zu components of the "
+                   "%s: %zu rows give at most n_rows - 1 = %zu components of the "
                    "%zu columns",
-                   n_rows, n_rows - 1, p->d);
+                   func, n_rows, n_rows - 1, p->d);
     size_t rank = 0;
     while (rank < p->k && p->var[rank] > 0)
         rank++;
     if (rank < p->k)
         genre__log(&p->hooks, GENRE_LOG_WARNING,
-                   "genre_pca_fit: x has rank %zu: components %zu to %zu of the %zu kept have "
+                   "%s: x has rank %zu: components %zu to %zu of the %zu kept have "
                    "zero variance",
-                   rank, rank, p->k - 1, p->k);
+                   func, rank, rank, p->k - 1, p->k);
 }
 
 /* The fit from the column means and the covariance (ddof 1, d x d, both
@@ -327,7 +327,7 @@ static genre_status finish(genre_pca *p, const char *func, const double *mean, d
         genre__lin_fix_sign(f.comp + c * d, d, 1);
     }
     install(p, &f, d, k, (int64_t)n_rows, total);
-    log_fit_limits(p, n_rows);
+    log_fit_limits(p, func, n_rows);
 done:
     fit_free(&f);
     return st;

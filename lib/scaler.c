@@ -239,7 +239,7 @@ genre_status genre_scaler_set_mask(genre_scaler *s, const uint8_t *scale, size_t
 }
 
 /* The fit's notice: which scaled columns have zero variance (centred only). */
-static void log_zero_variance(const genre_scaler *s)
+static void log_zero_variance(const genre_scaler *s, const char *func)
 {
     if (s->n_zero == 0 || !s->hooks.log)
         return;
@@ -252,15 +252,17 @@ static void log_zero_variance(const genre_scaler *s)
             shown++;
         }
     genre__log(&s->hooks, GENRE_LOG_WARNING,
-               "genre_scaler_fit: %zu of %zu scaled columns have zero variance and are only "
+               "%s: %zu of %zu scaled columns have zero variance and are only "
                "centred (scale 1): column%s %s%s",
-               s->n_zero, s->n_features, s->n_zero > 1 ? "s" : "", list,
+               func, s->n_zero, s->n_features, s->n_zero > 1 ? "s" : "", list,
                shown < s->n_zero ? ", ..." : "");
 }
 
 /* From a's column means (in shift) and population variances (in var) of
- * n_rows rows: the flags and scales, then the model (a is taken). */
-static void finish(genre_scaler *s, fitted_arrays *a, size_t n_cols, int64_t n_rows)
+ * n_rows rows: the flags and scales, then the model (a is taken); the log
+ * names func. */
+static void finish(genre_scaler *s, const char *func, fitted_arrays *a, size_t n_cols,
+                   int64_t n_rows)
 {
     const double n = (double)n_rows;
     for (size_t j = 0; j < n_cols; j++) {
@@ -273,7 +275,7 @@ static void finish(genre_scaler *s, fitted_arrays *a, size_t n_cols, int64_t n_r
             a->shift[j] = 0.0;
     }
     install(s, a, n_cols, n_rows);
-    log_zero_variance(s);
+    log_zero_variance(s, func);
 }
 
 genre_status genre_scaler_fit(genre_scaler *s, const double *x, size_t n_rows, size_t n_cols,
@@ -340,7 +342,7 @@ genre_status genre_scaler_fit(genre_scaler *s, const double *x, size_t n_rows, s
         var[j] = v > 0 ? v : 0.0;
     }
     genre__free(block);
-    finish(s, &a, n_cols, (int64_t)n_rows);
+    finish(s, __func__, &a, n_cols, (int64_t)n_rows);
     return GENRE_OK;
 }
 
@@ -361,7 +363,7 @@ genre_status genre__scaler_fit_moments(genre_scaler *s, const char *func, const 
         a.shift[j] = mean[j];
         a.var[j] = v > 0 ? v : 0.0;
     }
-    finish(s, &a, d, n_rows);
+    finish(s, func, &a, d, n_rows);
     return GENRE_OK;
 }
 

@@ -11,6 +11,7 @@
 #include "model_file.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 typedef genre_status (*load_fn)(void **out, const void *buf, size_t len);
@@ -650,8 +651,48 @@ START_TEST(failed_updates_leave_the_state)
 }
 END_TEST
 
+/* The fits' log notices name the function called. */
+static void keep_log(void *user, int32_t level, const char *message)
+{
+    (void)level;
+    snprintf((char *)user, 256, "%s", message);
+}
+
+START_TEST(log_notices_name_fit_partial)
+{
+    char msg[256] = "";
+    double x[6] = {1, 5, 2, 5, 3, 5}; /* column 1 constant */
+    genre_scaler_partial *p;
+    genre_scaler *s;
+    ck_assert_ok(genre_scaler_partial_create(&p, 2));
+    ck_assert_ok(genre_scaler_partial_add(p, x, 3, 2, 2));
+    ck_assert_ok(genre_scaler_create(&s));
+    ck_assert_ok(genre_scaler_set_log(s, keep_log, msg));
+    ck_assert_ok(genre_scaler_fit_partial(s, p));
+    ck_assert_msg(strncmp(msg, "genre_scaler_fit_partial: 1 of 2 scaled columns", 47) == 0,
+                  "log '%s'", msg);
+    ck_assert_ok(genre_scaler_fit(s, x, 3, 2, 2));
+    ck_assert_msg(strncmp(msg, "genre_scaler_fit: 1 of 2 scaled columns", 39) == 0, "log '%s'",
+                  msg);
+    genre_pca_partial *q;
+    genre_pca *pca;
+    ck_assert_ok(genre_pca_partial_create(&q, 2));
+    ck_assert_ok(genre_pca_partial_add(q, x, 2, 2, 2));
+    ck_assert_ok(genre_pca_create(&pca));
+    ck_assert_ok(genre_pca_set_log(pca, keep_log, msg));
+    ck_assert_ok(genre_pca_fit_partial(pca, q));
+    ck_assert_msg(strncmp(msg, "genre_pca_fit_partial: 2 rows give at most", 42) == 0,
+                  "log '%s'", msg);
+    genre_pca_free(pca);
+    genre_pca_partial_free(q);
+    genre_scaler_free(s);
+    genre_scaler_partial_free(p);
+}
+END_TEST
+
 void stream_linear_state_tests(TCase *tc)
 {
+    tcase_add_test(tc, log_notices_name_fit_partial);
     tcase_add_test(tc, damaged_states_are_refused);
     tcase_add_test(tc, crafted_moment_states_are_refused);
     tcase_add_test(tc, crafted_lda_states_are_refused);
