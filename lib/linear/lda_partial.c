@@ -42,6 +42,8 @@ struct genre_lda_partial {
     int64_t n;
     int32_t *labels;      /* K, ascending */
     genre__moments *cls;  /* K */
+    double *rows;         /* add's scratch: the chunk grouped by class, kept */
+    size_t rows_cap;      /* rows it has room for */
 };
 
 genre_status genre_lda_partial_create(genre_lda_partial **out, size_t n_cols)
@@ -72,6 +74,7 @@ void genre_lda_partial_free(genre_lda_partial *p)
         return;
     free_classes(p->cls, p->K);
     genre__free(p->labels);
+    genre__free(p->rows);
     genre__free(p);
 }
 
@@ -164,7 +167,7 @@ static int cmp_i32(const void *a, const void *b)
 typedef struct add_scratch {
     int32_t *u;          /* the chunk's distinct labels, ascending */
     size_t *start;       /* Kc + 1 offsets into the gathered rows */
-    double *rows;        /* n_rows x d, grouped by class */
+    double *rows;        /* n_rows x d, grouped by class (the state's scratch) */
     genre__moments *cm;  /* Kc chunk moments */
     size_t Kc;
 } add_scratch;
@@ -174,7 +177,6 @@ static void add_scratch_free(add_scratch *s)
     free_classes(s->cm, s->Kc);
     genre__free(s->u);
     genre__free(s->start);
-    genre__free(s->rows);
 }
 
 genre_status genre_lda_partial_add(genre_lda_partial *p, const double *x, size_t n_rows,
@@ -194,9 +196,19 @@ genre_status genre_lda_partial_add(genre_lda_partial *p, const double *x, size_t
                           (long long)GENRE__MOMENTS_MAX_ROWS);
     const size_t d = p->d;
     add_scratch s = {0};
+    /* the grouped rows' buffer is kept between adds: a fresh one per chunk
+     * cost more in page faults than the grouping itself */
+    if (p->rows_cap < n_rows) {
+        double *grown = genre__alloc_array(n_rows, d * sizeof(double));
+        if (!grown)
+            return GENRE_PASS(GENRE_E_NOMEM);
+        genre__free(p->rows);
+        p->rows = grown;
+        p->rows_cap = n_rows;
+    }
+    s.rows = p->rows;
     s.u = genre__alloc_array(n_rows, sizeof(int32_t));
-    s.rows = s.u ? genre__alloc_array(n_rows, d * sizeof(double)) : NULL;
-    if (!s.rows) {
+    if (!s.u) {
         st = GENRE_E_NOMEM;
         goto done;
     }
