@@ -359,7 +359,8 @@ GENRE_API genre_status genre_lda_partial_create(genre_lda_partial **out, size_t 
 /**
  * Adds the rows of x (row-major, n_rows x n_cols, row_stride >= n_cols)
  * with their labels y[n_rows] (neither kept). Labels not seen before add
- * classes. Scratch memory is a copy of this chunk's rows. A failed add
+ * classes. The state keeps a scratch copy of the largest chunk added so
+ * far (grouped by class; freed with the state, never saved). A failed add
  * leaves the state as it was.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (p, x or y NULL, no rows or
  *         columns, row_stride < n_cols, more than 65536 classes, more
