@@ -174,6 +174,9 @@ START_TEST(kind_names)
         {GENRE_MODEL_PCA, 3, "pca"},   {GENRE_MODEL_LDA, 4, "lda"},
         {GENRE_MODEL_KMEANS, 5, "kmeans"}, {GENRE_MODEL_MLP, 6, "mlp"},
         {GENRE_MODEL_TSNE, 7, "tsne"}, {GENRE_MODEL_TEXT, 8, "text"},
+        {GENRE_MODEL_SCALER_PARTIAL, 9, "scaler_partial"}, {GENRE_MODEL_PCA_PARTIAL, 10, "pca_partial"},
+        {GENRE_MODEL_LDA_PARTIAL, 11, "lda_partial"},
+        {GENRE_MODEL_METRICS_PARTIAL, 12, "metrics_partial"},
         {GENRE_MODEL_KMEANS_PARTIAL, 13, "kmeans_partial"},
         {GENRE_MODEL_DATASET_INDEX, 14, "dataset_index"},
     };

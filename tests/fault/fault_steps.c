@@ -381,6 +381,89 @@ static genre_status metrics(void)
     return st;
 }
 
+/* ---- the partial states (issue 19): two chunks, a merge, a round trip
+ * through memory and the fits; outputs go to OUT (fitted values) and
+ * PARTIAL_BUF (the saved states). */
+static unsigned char PARTIAL_BUF[4][16384];
+
+static genre_status partial_linear(void)
+{
+    genre_scaler_partial *sa = NULL, *sb = NULL, *sl = NULL;
+    genre_pca_partial *pa = NULL, *pb = NULL, *pl = NULL;
+    genre_lda_partial *la = NULL, *lb = NULL, *ll = NULL;
+    genre_scaler *s = NULL;
+    genre_pca *p = NULL;
+    genre_lda *l = NULL;
+    size_t half = NR / 2, n;
+    genre_status st = genre_scaler_partial_create(&sa, NC);
+    TRY(genre_scaler_partial_create(&sb, NC));
+    TRY(genre_scaler_partial_add(sa, X, half, NC, NC));
+    TRY(genre_scaler_partial_add(sb, X + half * NC, NR - half, NC, NC));
+    TRY(genre_scaler_partial_merge(sa, sb));
+    TRY(genre_scaler_partial_save(sa, PARTIAL_BUF[0], sizeof PARTIAL_BUF[0], &n));
+    TRY(genre_scaler_partial_load(&sl, PARTIAL_BUF[0], n));
+    TRY(genre_scaler_create(&s));
+    TRY(genre_scaler_fit_partial(s, sl));
+    TRY(genre_scaler_get_variance(s, OUT, NC, NULL));
+    TRY(genre_pca_partial_create(&pa, NC));
+    TRY(genre_pca_partial_create(&pb, NC));
+    TRY(genre_pca_partial_add(pa, X, half, NC, NC));
+    TRY(genre_pca_partial_add(pb, X + half * NC, NR - half, NC, NC));
+    TRY(genre_pca_partial_merge(pa, pb));
+    TRY(genre_pca_partial_save(pa, PARTIAL_BUF[1], sizeof PARTIAL_BUF[1], &n));
+    TRY(genre_pca_partial_load(&pl, PARTIAL_BUF[1], n));
+    TRY(genre_pca_create(&p));
+    TRY(genre_pca_fit_partial(p, pl));
+    TRY(genre_pca_get_explained_variance(p, OUT + NC, NC, NULL));
+    TRY(genre_lda_partial_create(&la, NC));
+    TRY(genre_lda_partial_create(&lb, NC));
+    TRY(genre_lda_partial_add(la, X, half, NC, NC, Y));
+    TRY(genre_lda_partial_add(lb, X + half * NC, NR - half, NC, NC, Y + half));
+    TRY(genre_lda_partial_merge(la, lb));
+    TRY(genre_lda_partial_save(la, PARTIAL_BUF[2], sizeof PARTIAL_BUF[2], &n));
+    TRY(genre_lda_partial_load(&ll, PARTIAL_BUF[2], n));
+    TRY(genre_lda_create(&l));
+    TRY(genre_lda_fit_partial(l, ll));
+    TRY(genre_lda_get_xbar(l, OUT + 2 * NC, NC, NULL));
+    genre_scaler_partial_free(sa);
+    genre_scaler_partial_free(sb);
+    genre_scaler_partial_free(sl);
+    genre_pca_partial_free(pa);
+    genre_pca_partial_free(pb);
+    genre_pca_partial_free(pl);
+    genre_lda_partial_free(la);
+    genre_lda_partial_free(lb);
+    genre_lda_partial_free(ll);
+    genre_scaler_free(s);
+    genre_pca_free(p);
+    genre_lda_free(l);
+    return st;
+}
+
+static genre_status partial_metrics(void)
+{
+    static double proba[NR * NK];
+    for (size_t i = 0; i < NR * NK; i++)
+        proba[i] = (double)((i * 7919) % 101 + 1) / 300.0;
+    genre_metrics_partial *a = NULL, *b = NULL, *c = NULL;
+    size_t half = NR / 2, n;
+    genre_status st = genre_metrics_partial_create(&a, NK);
+    TRY(genre_metrics_partial_create(&b, NK));
+    TRY(genre_metrics_partial_add(a, proba, half, NK, NK, Y, NULL));
+    TRY(genre_metrics_partial_add(b, proba + half * NK, NR - half, NK, NK, Y + half, NULL));
+    TRY(genre_metrics_partial_merge(a, b));
+    TRY(genre_metrics_partial_save(a, PARTIAL_BUF[3], sizeof PARTIAL_BUF[3], &n));
+    TRY(genre_metrics_partial_load(&c, PARTIAL_BUF[3], n));
+    TRY(genre_metrics_partial_roc_auc_ovr(c, GENRE_METRICS_AVERAGE_MACRO, OUT));
+    TRY(genre_metrics_partial_roc_auc_ovr(c, GENRE_METRICS_AVERAGE_MICRO, OUT + 1));
+    TRY(genre_metrics_partial_roc_auc_per_class(c, OUT + 2, NK, NULL));
+    TRY(genre_metrics_partial_accuracy(c, OUT + 2 + NK));
+    genre_metrics_partial_free(a);
+    genre_metrics_partial_free(b);
+    genre_metrics_partial_free(c);
+    return st;
+}
+
 static genre_status tsne_run(int64_t method, int64_t threads)
 {
     genre_tsne *t = NULL;
@@ -632,6 +715,7 @@ static fault_step STEPS[] = {
     {"mlp_dense_f1", mlp_dense_f1, 0},   {"mlp_dense_f2", mlp_dense_f2, 0},
     {"mlp_csr_d1", mlp_csr_d1, 0},       {"mlp_regression", mlp_regression, 0},
     {"text_fit", text_fit, 0},           {"metrics", metrics, 0},
+    {"partial_linear", partial_linear, 0}, {"partial_metrics", partial_metrics, 0},
     {"tsne_exact", tsne_exact, 0},       {"tsne_bh_t1", tsne_bh_t1, 0},
     {"tsne_bh_t2", tsne_bh_t2, 0},       {"tsne_fft_t1", tsne_fft_t1, 0},
     {"tsne_fft_t2", tsne_fft_t2, 0},     {"schema_builtin", schema_builtin, 0},
@@ -673,6 +757,7 @@ uint64_t fault_steps_digest(void)
     h = fnv(h, OUT, sizeof OUT);
     h = fnv(h, IOUT, sizeof IOUT);
     h = fnv(h, I64OUT, sizeof I64OUT);
+    h = fnv(h, PARTIAL_BUF, sizeof PARTIAL_BUF);
     for (int k = 0; k < M_COUNT; k++) {
         if (SAVE_BUF[k])
             h = fnv(h, SAVE_BUF[k], SAVED_LEN[k]);
