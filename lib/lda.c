@@ -20,6 +20,7 @@
 #include "linalg.h"
 #include "caller_buffer.h"
 #include "linear_fit.h"
+#include "linear_partial.h"
 #include "model_file.h"
 #include "params.h"
 
@@ -340,18 +341,18 @@ static void scratch_free(fit_scratch *s)
  * Shrinkage keeps the eigenvectors of the correlation-scaled Sw and maps
  * each eigenvalue e to (1 - a) e + a trace / d, so the unshrunk extremes
  * come back from the shrunk ones without another decomposition. */
-static void log_shrinkage_rescue(const genre_lda *l, size_t d, size_t n_constant,
-                                 size_t first_constant, double lmin, double lmax,
-                                 double shrink_add)
+static void log_shrinkage_rescue(const genre_lda *l, const char *func, size_t d,
+                                 size_t n_constant, size_t first_constant, double lmin,
+                                 double lmax, double shrink_add)
 {
     if (!l->hooks.log || !(l->shrinkage > 0))
         return;
     if (n_constant > 0) {
         genre__log(&l->hooks, GENRE_LOG_WARNING,
-                   "genre_lda_fit: %zu of %zu columns are constant within every class (the "
+                   "%s: %zu of %zu columns are constant within every class (the "
                    "first is column %zu); GENRE_LDA_SHRINKAGE = %g makes the within-class "
                    "scatter solvable",
-                   n_constant, d, first_constant, l->shrinkage);
+                   func, n_constant, d, first_constant, l->shrinkage);
         return;
     }
     if (!(l->shrinkage < 1))
@@ -360,10 +361,113 @@ static void log_shrinkage_rescue(const genre_lda *l, size_t d, size_t n_constant
     double hi0 = (lmax - shrink_add) / (1.0 - l->shrinkage);
     if (!(hi0 > 0) || !(lo0 > SINGULAR_RATIO * hi0))
         genre__log(&l->hooks, GENRE_LOG_WARNING,
-                   "genre_lda_fit: the within-class scatter is singular (smallest / largest "
+                   "%s: the within-class scatter is singular (smallest / largest "
                    "eigenvalue of the within-class correlation = %g / %g: collinear columns "
                    "or too few rows per column); GENRE_LDA_SHRINKAGE = %g makes it solvable",
-                   lo0 > 0 ? lo0 : 0.0, hi0, l->shrinkage);
+                   func, lo0 > 0 ? lo0 : 0.0, hi0, l->shrinkage);
+}
+
+/* The fit from the class statistics in s and f: s->sw the within-class
+ * scatter W and s->sb the between-class Sb (d x d each), s->std[j] the total
+ * scatter of column j, s->count the class sizes, f->classes, f->means and
+ * f->xbar; messages name func. Shared by genre_lda_fit and fit_partial. */
+static genre_status finish(genre_lda *l, const char *func, fit_scratch *s, lda_fit *f,
+                           size_t n, size_t d, size_t K, size_t m, size_t k)
+{
+    genre_status st;
+    /* Pooled covariance and rescaling by the within-class std. */
+    const double pool = 1.0 / (double)(n - K);
+    size_t n_constant = 0, first_constant = 0;
+    double shrink_add = 0.0; /* a trace / d, added to the diagonal by shrinkage */
+    for (size_t j = 0; j < d; j++) {
+        double v = s->sw[j * d + j];
+        v = v > 1e-12 * s->std[j] ? v * pool : 0.0;
+        if (!(v > 0) && l->shrinkage == 0) {
+            return genre__fail(GENRE_E_NUMERIC, func,
+                               "the within-class scatter is singular: column %zu is constant "
+                               "within every class; drop it or set GENRE_LDA_SHRINKAGE > 0",
+                               j);
+        }
+        if (!(v > 0) && n_constant++ == 0) /* shrinkage handles it: say so once */
+            first_constant = j;
+        if (!(v > 0)) /* constant within classes: exactly, not rounding residue */
+            for (size_t i = 0; i < d; i++) {
+                s->sw[i * d + j] = 0.0;
+                s->sw[j * d + i] = 0.0;
+            }
+        s->std[j] = v > 0 ? sqrt(v) : 1.0;
+    }
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = 0; j < d; j++) {
+            double sc = s->std[i] * s->std[j];
+            s->sw[i * d + j] = s->sw[i * d + j] * pool / sc;
+            s->sb[i * d + j] = s->sb[i * d + j] / sc;
+        }
+    if (l->shrinkage > 0) {
+        double tr = 0.0;
+        for (size_t j = 0; j < d; j++)
+            tr += s->sw[j * d + j];
+        for (size_t i = 0; i < d * d; i++)
+            s->sw[i] *= 1.0 - l->shrinkage;
+        for (size_t j = 0; j < d; j++)
+            s->sw[j * d + j] += l->shrinkage * tr / (double)d;
+        shrink_add = l->shrinkage * tr / (double)d;
+    }
+
+    /* Singularity check on the (shrunk) within-class correlation matrix. */
+    st = genre__eigen_sym(d, s->sw, d, s->eval, NULL, 0); /* eigenvalues only, descending */
+    if (st != GENRE_OK) {
+        return genre__fail_as(st, func, "eigenvalues of the within-class scatter");
+    }
+    double lmin = s->eval[d - 1], lmax = s->eval[0];
+    if (!(lmax > 0) || !(lmin > SINGULAR_RATIO * lmax)) {
+        return genre__fail(GENRE_E_NUMERIC, func,
+                           "the within-class scatter is singular (smallest / largest "
+                           "eigenvalue of the within-class correlation = %g / %g, below %g): "
+                           "collinear columns or too few rows per column; drop columns or set "
+                           "GENRE_LDA_SHRINKAGE > 0",
+                           lmin, lmax, SINGULAR_RATIO);
+    }
+    log_shrinkage_rescue(l, func, d, n_constant, first_constant, lmin, lmax, shrink_add);
+
+    /* descending eigenvalues, eigenvectors in the columns of s->evec */
+    st = genre__eigen_gensym(d, s->sb, d, s->sw, d, s->eval, s->evec, d);
+    if (st != GENRE_OK) {
+        return genre__fail_as(st, func,
+                              "generalized eigenproblem (between vs within scatter)");
+    }
+
+    double total = 0.0;
+    for (size_t c = 0; c < m; c++) {
+        double v = s->eval[c];
+        total += v > 0 ? v : 0.0;
+    }
+    if (!(total > 0)) {
+        return genre__fail(GENRE_E_NUMERIC, func,
+                           "all class means are equal: there is no between-class variance "
+                           "to explain");
+    }
+    for (size_t c = 0; c < m; c++) {
+        double v = s->eval[c];
+        f->ratio[c] = (v > 0 ? v : 0.0) / total;
+        /* v'^T Sw' v' with the unmodified (shrunk) Sw'. */
+        double q = 0.0;
+        for (size_t i = 0; i < d; i++) {
+            double r = 0.0;
+            for (size_t j = 0; j < d; j++)
+                r += s->sw[i * d + j] * s->evec[j * d + c];
+            q += s->evec[i * d + c] * r;
+        }
+        const double norm = 1.0 / sqrt(q);
+        for (size_t j = 0; j < d; j++)
+            f->scal[j * m + c] = s->evec[j * d + c] * norm / s->std[j];
+        genre__lin_fix_sign(f->scal + c, d, m);
+    }
+    for (size_t c = 0; c < K; c++)
+        f->priors[c] = l->user_priors ? l->user_priors[c] : (double)s->count[c] / (double)n;
+    derive(f, d, K, m);
+    install(l, f, d, K, m, k, (int64_t)n);
+    return GENRE_OK;
 }
 
 genre_status genre_lda_fit(genre_lda *l, const double *x, size_t n_rows, size_t n_cols,
@@ -513,107 +617,82 @@ genre_status genre_lda_fit(genre_lda *l, const double *x, size_t n_rows, size_t 
             s.sw[i * d + j] = t - (double)(K - 1) * s.sb[i * d + j];
         }
 
-    /* Pooled covariance and rescaling by the within-class std. */
-    const double pool = 1.0 / (double)(n - K);
-    size_t n_constant = 0, first_constant = 0;
-    double shrink_add = 0.0; /* a trace / d, added to the diagonal by shrinkage */
-    for (size_t j = 0; j < d; j++) {
-        double v = s.sw[j * d + j];
-        v = v > 1e-12 * s.std[j] ? v * pool : 0.0;
-        if (!(v > 0) && l->shrinkage == 0) {
-            st = GENRE_FAIL(GENRE_E_NUMERIC,
-                            "the within-class scatter is singular: column %zu is constant "
-                            "within every class; drop it or set GENRE_LDA_SHRINKAGE > 0",
-                            j);
-            goto done;
-        }
-        if (!(v > 0) && n_constant++ == 0) /* shrinkage handles it: say so once */
-            first_constant = j;
-        if (!(v > 0)) /* constant within classes: exactly, not rounding residue */
-            for (size_t i = 0; i < d; i++) {
-                s.sw[i * d + j] = 0.0;
-                s.sw[j * d + i] = 0.0;
-            }
-        s.std[j] = v > 0 ? sqrt(v) : 1.0;
-    }
-    for (size_t i = 0; i < d; i++)
-        for (size_t j = 0; j < d; j++) {
-            double sc = s.std[i] * s.std[j];
-            s.sw[i * d + j] = s.sw[i * d + j] * pool / sc;
-            s.sb[i * d + j] = s.sb[i * d + j] / sc;
-        }
-    if (l->shrinkage > 0) {
-        double tr = 0.0;
-        for (size_t j = 0; j < d; j++)
-            tr += s.sw[j * d + j];
-        for (size_t i = 0; i < d * d; i++)
-            s.sw[i] *= 1.0 - l->shrinkage;
-        for (size_t j = 0; j < d; j++)
-            s.sw[j * d + j] += l->shrinkage * tr / (double)d;
-        shrink_add = l->shrinkage * tr / (double)d;
-    }
-
-    /* Singularity check on the (shrunk) within-class correlation matrix. */
-    st = genre__eigen_sym(d, s.sw, d, s.eval, NULL, 0); /* eigenvalues only, descending */
-    if (st != GENRE_OK) {
-        st = genre__fail_as(st, __func__, "eigenvalues of the within-class scatter");
-        goto done;
-    }
-    double lmin = s.eval[d - 1], lmax = s.eval[0];
-    if (!(lmax > 0) || !(lmin > SINGULAR_RATIO * lmax)) {
-        st = GENRE_FAIL(GENRE_E_NUMERIC,
-                        "the within-class scatter is singular (smallest / largest "
-                        "eigenvalue of the within-class correlation = %g / %g, below %g): "
-                        "collinear columns or too few rows per column; drop columns or set "
-                        "GENRE_LDA_SHRINKAGE > 0",
-                        lmin, lmax, SINGULAR_RATIO);
-        goto done;
-    }
-    log_shrinkage_rescue(l, d, n_constant, first_constant, lmin, lmax, shrink_add);
-
-    /* descending eigenvalues, eigenvectors in the columns of s.evec */
-    st = genre__eigen_gensym(d, s.sb, d, s.sw, d, s.eval, s.evec, d);
-    if (st != GENRE_OK) {
-        st = genre__fail_as(st, __func__,
-                            "generalized eigenproblem (between vs within scatter)");
-        goto done;
-    }
-
-    double total = 0.0;
-    for (size_t c = 0; c < m; c++) {
-        double v = s.eval[c];
-        total += v > 0 ? v : 0.0;
-    }
-    if (!(total > 0)) {
-        st = GENRE_FAIL(GENRE_E_NUMERIC,
-                        "all class means are equal: there is no between-class variance "
-                        "to explain");
-        goto done;
-    }
-    for (size_t c = 0; c < m; c++) {
-        double v = s.eval[c];
-        f.ratio[c] = (v > 0 ? v : 0.0) / total;
-        /* v'^T Sw' v' with the unmodified (shrunk) Sw'. */
-        double q = 0.0;
-        for (size_t i = 0; i < d; i++) {
-            double r = 0.0;
-            for (size_t j = 0; j < d; j++)
-                r += s.sw[i * d + j] * s.evec[j * d + c];
-            q += s.evec[i * d + c] * r;
-        }
-        const double norm = 1.0 / sqrt(q);
-        for (size_t j = 0; j < d; j++)
-            f.scal[j * m + c] = s.evec[j * d + c] * norm / s.std[j];
-        genre__lin_fix_sign(f.scal + c, d, m);
-    }
-    for (size_t c = 0; c < K; c++)
-        f.priors[c] = l->user_priors ? l->user_priors[c] : (double)s.count[c] / (double)n;
-    derive(&f, d, K, m);
-    install(l, &f, d, K, m, k, (int64_t)n);
+    st = finish(l, __func__, &s, &f, n, d, K, m, k);
 done:
     fit_free(&f);
     scratch_free(&s);
     return GENRE_PASS(st);
+}
+
+genre_status genre__lda_fit_classes(genre_lda *l, const char *func, size_t K,
+                                    const int32_t *classes, const int64_t *counts,
+                                    const double *means, const double *within, size_t d)
+{
+    if (K < 2)
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "LDA needs at least 2 classes; the partial state has %zu", K);
+    if (l->user_priors && l->n_user_priors != K)
+        return genre__fail(GENRE_E_SHAPE, func,
+                           "%zu priors were set but the partial state has %zu classes",
+                           l->n_user_priors, K);
+    size_t n = 0;
+    for (size_t c = 0; c < K; c++) {
+        if (counts[c] < 2)
+            return genre__fail(GENRE_E_INVALID_ARG, func,
+                               "class %d has %lld row(s); LDA needs at least 2 rows per class",
+                               (int)classes[c], (long long)counts[c]);
+        n += (size_t)counts[c];
+    }
+    const size_t m = K - 1 < d ? K - 1 : d;
+    if (l->req_k > 0 && (uint64_t)l->req_k > m)
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "n_components = %lld is too large: at most min(classes - 1 = %zu, "
+                           "n_cols = %zu) = %zu",
+                           (long long)l->req_k, K - 1, d, m);
+    const size_t k = l->req_k > 0 ? (size_t)l->req_k : m;
+    fit_scratch s = {0};
+    lda_fit f = {0};
+    genre_status st = GENRE_E_NOMEM;
+    s.count = genre__alloc_array(K, sizeof(size_t));
+    s.std = s.count ? genre__alloc_array(d, sizeof(double)) : NULL;
+    s.sbrows = s.std ? genre__alloc_array(K * d, sizeof(double)) : NULL;
+    s.sw = s.sbrows ? genre__alloc_array(d, d * sizeof(double)) : NULL;
+    s.sb = s.sw ? genre__alloc_array(d, d * sizeof(double)) : NULL;
+    s.evec = s.sb ? genre__alloc_array(d, d * sizeof(double)) : NULL;
+    s.eval = s.evec ? genre__alloc_array(d, sizeof(double)) : NULL;
+    if (!s.eval || fit_alloc(&f, d, K, m) != GENRE_OK)
+        goto done;
+    memcpy(f.classes, classes, K * sizeof(int32_t));
+    memcpy(f.means, means, K * d * sizeof(double));
+    /* xbar and Sb exactly as the fit forms them from the class means */
+    for (size_t c = 0; c < K; c++) {
+        s.count[c] = (size_t)counts[c];
+        for (size_t j = 0; j < d; j++)
+            f.xbar[j] += (double)s.count[c] * f.means[c * d + j];
+    }
+    for (size_t j = 0; j < d; j++)
+        f.xbar[j] /= (double)n;
+    for (size_t c = 0; c < K; c++) {
+        double w = sqrt((double)s.count[c] / (double)(K - 1));
+        for (size_t j = 0; j < d; j++)
+            s.sbrows[c * d + j] = w * (f.means[c * d + j] - f.xbar[j]);
+    }
+    st = genre__gemm(GENRE__TRANS, GENRE__NO_TRANS, 1.0, s.sbrows, K, d, d, s.sbrows, K, d, d,
+                     0.0, s.sb, d, d, d);
+    if (st != GENRE_OK) {
+        st = genre__fail_as(st, func, "between-class scatter");
+        goto done;
+    }
+    /* W is the sum of the classes' co-moments; the total scatter of column
+     * j (the singular-column test's scale) is W_jj + B_jj. */
+    memcpy(s.sw, within, d * d * sizeof(double));
+    for (size_t j = 0; j < d; j++)
+        s.std[j] = s.sw[j * d + j] + (double)(K - 1) * s.sb[j * d + j];
+    st = finish(l, func, &s, &f, n, d, K, m, k);
+done:
+    fit_free(&f);
+    scratch_free(&s);
+    return st;
 }
 
 static genre_status check_apply(const genre_lda *l, const char *func, const double *x,

@@ -24,6 +24,7 @@
 #include "linalg.h"
 #include "caller_buffer.h"
 #include "linear_fit.h"
+#include "linear_partial.h"
 #include "model_file.h"
 #include "params.h"
 
@@ -238,69 +239,49 @@ genre_status genre_pca_set_log(genre_pca *p, genre_log_fn fn, void *user_data)
 
 /* The fit's notices: fewer rows than columns cap the count (INFO); kept
  * components of zero variance mean x has a lower rank (WARNING). */
-static void log_fit_limits(const genre_pca *p, size_t n_rows)
+static void log_fit_limits(const genre_pca *p, const char *func, size_t n_rows)
 {
     if (n_rows - 1 < p->d)
         genre__log(&p->hooks, GENRE_LOG_INFO,
-                   "genre_pca_fit: %zu rows give at most n_rows - 1 = %zu components of the "
+                   "%s: %zu rows give at most n_rows - 1 = %zu components of the "
                    "%zu columns",
-                   n_rows, n_rows - 1, p->d);
+                   func, n_rows, n_rows - 1, p->d);
     size_t rank = 0;
     while (rank < p->k && p->var[rank] > 0)
         rank++;
     if (rank < p->k)
         genre__log(&p->hooks, GENRE_LOG_WARNING,
-                   "genre_pca_fit: x has rank %zu: components %zu to %zu of the %zu kept have "
+                   "%s: x has rank %zu: components %zu to %zu of the %zu kept have "
                    "zero variance",
-                   rank, rank, p->k - 1, p->k);
+                   func, rank, rank, p->k - 1, p->k);
 }
 
-genre_status genre_pca_fit(genre_pca *p, const double *x, size_t n_rows, size_t n_cols,
-                           size_t row_stride)
+/* The fit from the column means and the covariance (ddof 1, d x d, both
+ * triangles; destroyed) of n_rows rows, with evec (d x d) and eval (d) as
+ * scratch; messages name func. Shared by genre_pca_fit and fit_partial. */
+static genre_status finish(genre_pca *p, const char *func, const double *mean, double *cov,
+                           double *evec, double *eval, size_t d, size_t n_rows)
 {
-    GENRE_CHECK_NOT_NULL(p);
-    genre_status st = genre__check_matrix(__func__, "x", x, n_rows, n_cols, row_stride, 0);
-    if (st != GENRE_OK)
-        return GENRE_PASS(st);
-    if (n_rows < 2)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "PCA needs at least 2 rows, x has %zu", n_rows);
-    const size_t d = n_cols;
     const size_t kmax = d < n_rows - 1 ? d : n_rows - 1;
-    if (p->req_count > 0 && (uint64_t)p->req_count > kmax)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG,
-                          "n_components = %lld is too large: at most min(n_cols = %zu, "
-                          "n_rows - 1 = %zu) = %zu",
-                          (long long)p->req_count, d, n_rows - 1, kmax);
-
-    /* cov, then the eigenvectors (columns), the eigenvalues and the mean */
-    double *cov = genre__alloc_array(d, d * sizeof(double));
-    double *evec = cov ? genre__alloc_array(d, d * sizeof(double)) : NULL;
-    double *eval = evec ? genre__alloc_array(d, sizeof(double)) : NULL;
-    double *mean = eval ? genre__alloc_array(d, sizeof(double)) : NULL;
     pca_fit f = {0};
-    if (!mean) {
-        st = GENRE_E_NOMEM;
-        goto done;
-    }
-    st = genre__covariance(x, n_rows, d, row_stride, 1, mean, cov, d);
-    if (st != GENRE_OK)
-        goto done;
+    genre_status st = GENRE_OK;
     double total = 0.0;
     for (size_t j = 0; j < d; j++)
         total += cov[j * d + j] + 0.0 * mean[j];
-    if (!isfinite(total)) { /* NaN/Inf in x (or overflow): say where */
-        st = genre__lin_nonfinite(__func__, x, n_rows, d, row_stride);
+    if (!isfinite(total)) { /* only a partial state gets here: the fit said where */
+        st = genre__fail(GENRE_E_NUMERIC, func,
+                         "the column sums overflow (values too large to average)");
         goto done;
     }
     if (!(total > 0.0)) {
-        st = GENRE_FAIL(GENRE_E_NUMERIC,
-                        "every column of x is constant (total variance 0): no components");
+        st = genre__fail(GENRE_E_NUMERIC, func,
+                         "every column of x is constant (total variance 0): no components");
         goto done;
     }
     /* descending eigenvalues, eigenvectors in the columns of evec */
     st = genre__eigen_sym(d, cov, d, eval, evec, d);
     if (st != GENRE_OK) {
-        st = genre__fail_as(st, __func__, "eigen-decomposition of the covariance");
+        st = genre__fail_as(st, func, "eigen-decomposition of the covariance");
         goto done;
     }
 
@@ -335,8 +316,8 @@ genre_status genre_pca_fit(genre_pca *p, const double *x, size_t n_rows, size_t 
         double v = eval[c];
         v = v > 0 ? v : 0.0;
         if (p->whiten && !(v > 0)) {
-            st = GENRE_FAIL(GENRE_E_NUMERIC,
-                            "cannot whiten: component %zu has zero variance", c);
+            st = genre__fail(GENRE_E_NUMERIC, func,
+                             "cannot whiten: component %zu has zero variance", c);
             goto done;
         }
         f.var[c] = v;
@@ -346,14 +327,77 @@ genre_status genre_pca_fit(genre_pca *p, const double *x, size_t n_rows, size_t 
         genre__lin_fix_sign(f.comp + c * d, d, 1);
     }
     install(p, &f, d, k, (int64_t)n_rows, total);
-    log_fit_limits(p, n_rows);
+    log_fit_limits(p, func, n_rows);
 done:
     fit_free(&f);
+    return st;
+}
+
+genre_status genre_pca_fit(genre_pca *p, const double *x, size_t n_rows, size_t n_cols,
+                           size_t row_stride)
+{
+    GENRE_CHECK_NOT_NULL(p);
+    genre_status st = genre__check_matrix(__func__, "x", x, n_rows, n_cols, row_stride, 0);
+    if (st != GENRE_OK)
+        return GENRE_PASS(st);
+    if (n_rows < 2)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "PCA needs at least 2 rows, x has %zu", n_rows);
+    const size_t d = n_cols;
+    const size_t kmax = d < n_rows - 1 ? d : n_rows - 1;
+    if (p->req_count > 0 && (uint64_t)p->req_count > kmax)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG,
+                          "n_components = %lld is too large: at most min(n_cols = %zu, "
+                          "n_rows - 1 = %zu) = %zu",
+                          (long long)p->req_count, d, n_rows - 1, kmax);
+
+    /* cov, then the eigenvectors (columns), the eigenvalues and the mean */
+    double *cov = genre__alloc_array(d, d * sizeof(double));
+    double *evec = cov ? genre__alloc_array(d, d * sizeof(double)) : NULL;
+    double *eval = evec ? genre__alloc_array(d, sizeof(double)) : NULL;
+    double *mean = eval ? genre__alloc_array(d, sizeof(double)) : NULL;
+    if (!mean) {
+        st = GENRE_E_NOMEM;
+        goto done;
+    }
+    st = genre__covariance(x, n_rows, d, row_stride, 1, mean, cov, d);
+    if (st != GENRE_OK)
+        goto done;
+    double total = 0.0;
+    for (size_t j = 0; j < d; j++)
+        total += cov[j * d + j] + 0.0 * mean[j];
+    if (!isfinite(total)) { /* NaN/Inf in x (or overflow): say where */
+        st = genre__lin_nonfinite(__func__, x, n_rows, d, row_stride);
+        goto done;
+    }
+    st = finish(p, __func__, mean, cov, evec, eval, d, n_rows);
+done:
     genre__free(mean);
     genre__free(eval);
     genre__free(evec);
     genre__free(cov);
     return GENRE_PASS(st);
+}
+
+genre_status genre__pca_fit_moments(genre_pca *p, const char *func, const double *mean,
+                                    double *cov, size_t d, int64_t n_rows)
+{
+    if (n_rows < 2)
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "PCA needs at least 2 rows, the partial state has %lld",
+                           (long long)n_rows);
+    const size_t n = (size_t)n_rows;
+    const size_t kmax = d < n - 1 ? d : n - 1;
+    if (p->req_count > 0 && (uint64_t)p->req_count > kmax)
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "n_components = %lld is too large: at most min(n_cols = %zu, "
+                           "n_rows - 1 = %zu) = %zu",
+                           (long long)p->req_count, d, n - 1, kmax);
+    double *evec = genre__alloc_array(d, d * sizeof(double));
+    double *eval = evec ? genre__alloc_array(d, sizeof(double)) : NULL;
+    genre_status st = eval ? finish(p, func, mean, cov, evec, eval, d, n) : GENRE_E_NOMEM;
+    genre__free(eval);
+    genre__free(evec);
+    return st;
 }
 
 static genre_status check_apply(const genre_pca *p, const char *func, const double *x,

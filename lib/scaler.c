@@ -8,6 +8,7 @@
 #include "error_private.h"
 #include "linalg.h"
 #include "linear_fit.h"
+#include "linear_partial.h"
 #include "model_file.h"
 #include "params.h"
 
@@ -238,7 +239,7 @@ genre_status genre_scaler_set_mask(genre_scaler *s, const uint8_t *scale, size_t
 }
 
 /* The fit's notice: which scaled columns have zero variance (centred only). */
-static void log_zero_variance(const genre_scaler *s)
+static void log_zero_variance(const genre_scaler *s, const char *func)
 {
     if (s->n_zero == 0 || !s->hooks.log)
         return;
@@ -251,10 +252,30 @@ static void log_zero_variance(const genre_scaler *s)
             shown++;
         }
     genre__log(&s->hooks, GENRE_LOG_WARNING,
-               "genre_scaler_fit: %zu of %zu scaled columns have zero variance and are only "
+               "%s: %zu of %zu scaled columns have zero variance and are only "
                "centred (scale 1): column%s %s%s",
-               s->n_zero, s->n_features, s->n_zero > 1 ? "s" : "", list,
+               func, s->n_zero, s->n_features, s->n_zero > 1 ? "s" : "", list,
                shown < s->n_zero ? ", ..." : "");
+}
+
+/* From a's column means (in shift) and population variances (in var) of
+ * n_rows rows: the flags and scales, then the model (a is taken); the log
+ * names func. */
+static void finish(genre_scaler *s, const char *func, fitted_arrays *a, size_t n_cols,
+                   int64_t n_rows)
+{
+    const double n = (double)n_rows;
+    for (size_t j = 0; j < n_cols; j++) {
+        int scaled = s->mask == NULL || s->mask[j] != 0;
+        double bound = n * DBL_EPSILON * fabs(a->shift[j]);
+        int zero = scaled && a->var[j] <= bound * bound;
+        a->flags[j] = (uint8_t)((scaled ? FLAG_SCALED : 0u) | (zero ? FLAG_ZERO_VAR : 0u));
+        a->scale[j] = (scaled && s->with_std && !zero) ? sqrt(a->var[j]) : 1.0;
+        if (!(scaled && s->with_mean))
+            a->shift[j] = 0.0;
+    }
+    install(s, a, n_cols, n_rows);
+    log_zero_variance(s, func);
 }
 
 genre_status genre_scaler_fit(genre_scaler *s, const double *x, size_t n_rows, size_t n_cols,
@@ -320,19 +341,29 @@ genre_status genre_scaler_fit(genre_scaler *s, const double *x, size_t n_rows, s
         double v = (var[j] - corr[j] * corr[j] / n) / n;
         var[j] = v > 0 ? v : 0.0;
     }
-
-    for (size_t j = 0; j < n_cols; j++) {
-        int scaled = s->mask == NULL || s->mask[j] != 0;
-        double bound = n * DBL_EPSILON * fabs(mean[j]);
-        int zero = scaled && var[j] <= bound * bound;
-        a.flags[j] = (uint8_t)((scaled ? FLAG_SCALED : 0u) | (zero ? FLAG_ZERO_VAR : 0u));
-        a.scale[j] = (scaled && s->with_std && !zero) ? sqrt(var[j]) : 1.0;
-        if (!(scaled && s->with_mean))
-            a.shift[j] = 0.0;
-    }
     genre__free(block);
-    install(s, &a, n_cols, (int64_t)n_rows);
-    log_zero_variance(s);
+    finish(s, __func__, &a, n_cols, (int64_t)n_rows);
+    return GENRE_OK;
+}
+
+genre_status genre__scaler_fit_moments(genre_scaler *s, const char *func, const double *mean,
+                                       const double *m2, size_t d, int64_t n_rows)
+{
+    if (s->mask && s->mask_len != d)
+        return genre__fail(GENRE_E_SHAPE, func,
+                           "the column mask has %zu entries but the partial state has %zu "
+                           "columns",
+                           s->mask_len, d);
+    fitted_arrays a;
+    if (arrays_alloc(&a, d) != GENRE_OK)
+        return GENRE_E_NOMEM;
+    const double n = (double)n_rows;
+    for (size_t j = 0; j < d; j++) {
+        double v = m2[j] / n; /* the fit's (sum - corr^2 / n) / n */
+        a.shift[j] = mean[j];
+        a.var[j] = v > 0 ? v : 0.0;
+    }
+    finish(s, func, &a, d, n_rows);
     return GENRE_OK;
 }
 

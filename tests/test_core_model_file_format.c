@@ -167,21 +167,26 @@ END_TEST
 START_TEST(kind_names)
 {
     static const struct {
-        int32_t kind;
+        int32_t kind, value; /* the macro and its frozen value */
         const char *name;
     } kinds[] = {
-        {GENRE_MODEL_DATASET_PREP, "dataset_prep"}, {GENRE_MODEL_SCALER, "scaler"},
-        {GENRE_MODEL_PCA, "pca"},   {GENRE_MODEL_LDA, "lda"},
-        {GENRE_MODEL_KMEANS, "kmeans"}, {GENRE_MODEL_MLP, "mlp"},
-        {GENRE_MODEL_TSNE, "tsne"}, {GENRE_MODEL_TEXT, "text"},
+        {GENRE_MODEL_DATASET_PREP, 1, "dataset_prep"}, {GENRE_MODEL_SCALER, 2, "scaler"},
+        {GENRE_MODEL_PCA, 3, "pca"},   {GENRE_MODEL_LDA, 4, "lda"},
+        {GENRE_MODEL_KMEANS, 5, "kmeans"}, {GENRE_MODEL_MLP, 6, "mlp"},
+        {GENRE_MODEL_TSNE, 7, "tsne"}, {GENRE_MODEL_TEXT, 8, "text"},
+        {GENRE_MODEL_SCALER_PARTIAL, 9, "scaler_partial"}, {GENRE_MODEL_PCA_PARTIAL, 10, "pca_partial"},
+        {GENRE_MODEL_LDA_PARTIAL, 11, "lda_partial"},
+        {GENRE_MODEL_METRICS_PARTIAL, 12, "metrics_partial"},
+        {GENRE_MODEL_KMEANS_PARTIAL, 13, "kmeans_partial"},
+        {GENRE_MODEL_DATASET_INDEX, 14, "dataset_index"},
     };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
-        ck_assert_int_eq(kinds[i].kind, (int32_t)(i + 1)); /* frozen values */
+        ck_assert_int_eq(kinds[i].kind, kinds[i].value);
         ck_assert_str_eq(genre_model_kind_name(kinds[i].kind), kinds[i].name);
     }
     ck_assert_str_eq(genre_model_kind_name(0), "unknown");
     ck_assert_str_eq(genre_model_kind_name(-1), "unknown");
-    ck_assert_str_eq(genre_model_kind_name(9), "unknown");
+    ck_assert_str_eq(genre_model_kind_name(15), "unknown");
     ck_assert_str_eq(genre_model_kind_name(GENRE__MF_KIND_TEST), "unknown");
 }
 END_TEST

@@ -61,8 +61,7 @@ START_TEST(every_error_names_the_line_and_token)
                  "t.schema:1: unknown option 'foo' (missing, missing-value, order, names, "
                  "impute, no-group)");
     refused_text("popularity numeric\npopularity numeric\n", GENRE_E_PARSE,
-                 "t.schema:2: column 'popularity': column 'popularity' is already in the "
-                 "schema");
+                 "t.schema:2: column 'popularity' is already in the schema");
     refused_text("duration_ms numeric missing-value=x\n", GENRE_E_PARSE,
                  "t.schema:1: 'missing-value=x': not a number");
     refused_text("x numeric\ny\n", GENRE_E_PARSE, "t.schema:2: 'y': the column needs a type");
@@ -80,9 +79,14 @@ START_TEST(every_error_names_the_line_and_token)
     refused_text("x numeric missing\n", GENRE_E_PARSE,
                  "t.schema:1: 'missing': expected an option KEY=VALUE");
     refused_text("y label\nz label\n", GENRE_E_PARSE,
-                 "t.schema:2: column 'z': column 'z': the schema already has label 'y'");
+                 "t.schema:2: column 'z': the schema already has label 'y'");
     refused_text("x numeric no-group=none\n", GENRE_E_PARSE,
-                 "t.schema:1: 'no-group=none' of column 'x': the schema has no group column");
+                 "t.schema:1: 'no-group=none' of column 'x': only a group column takes "
+                 "no-group=");
+    /* attack18: after a group column it was moved there silently */
+    refused_text("g group\nx numeric no-group=none\n", GENRE_E_PARSE,
+                 "t.schema:2: 'no-group=none' of column 'x': only a group column takes "
+                 "no-group=");
     refused_text("y label names=0:a,1\n", GENRE_E_PARSE,
                  "t.schema:1: 'names=0:a,1': names= takes VALUE:NAME pairs separated by commas "
                  "('1' has no ':')");
@@ -384,6 +388,70 @@ START_TEST(write_and_getters_refuse_what_they_must)
 }
 END_TEST
 
+/* attack18: an order or names= list of 100,000 values is checked for repeats
+ * in linear time (a pairwise check took minutes: a hostile schema file well
+ * under the 1 MiB limit stalled the caller). */
+START_TEST(long_order_and_names_lists_are_linear)
+{
+    enum { N = 100000 };
+    char **v = malloc(N * sizeof *v);
+    ck_assert_ptr_nonnull(v);
+    for (size_t i = 0; i < N; i++) {
+        v[i] = malloc(16);
+        ck_assert_ptr_nonnull(v[i]);
+        snprintf(v[i], 16, "v%zu", i);
+    }
+    genre_dataset_schema *s = NULL;
+    ck_assert_ok(genre_dataset_schema_create(&s));
+    ck_assert_ok(genre_dataset_schema_add_column(s, "c", GENRE_COL_CATEGORICAL));
+    ck_assert_ok(genre_dataset_schema_set_category_order(s, "c", (const char *const *)v, N));
+    ck_assert_ok(genre_dataset_schema_set_category_names(s, "c", (const char *const *)v,
+                                                         (const char *const *)v, N));
+    /* a repeat at the end is still found, and named */
+    snprintf(v[N - 1], 16, "v%d", 7);
+    ck_assert_status(genre_dataset_schema_set_category_order(s, "c", (const char *const *)v, N),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "category 'v7' repeated"));
+    ck_assert_status(genre_dataset_schema_set_category_names(s, "c", (const char *const *)v,
+                                                             (const char *const *)v, N),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "value 'v7' is given a name twice"));
+    genre_dataset_schema_free(s);
+    for (size_t i = 0; i < N; i++)
+        free(v[i]);
+    free(v);
+}
+END_TEST
+
+/* attack18: every allocation of parse and write may fail: NOMEM with a
+ * message, no leak, no hang (write's column padding looped forever once its
+ * buffer could not grow). Long names and options make write pad and grow. */
+static genre_status parse_write_scenario(void *ctx)
+{
+    const char *text = ctx;
+    genre_dataset_schema *s = NULL;
+    genre_status st = genre_dataset_schema_parse(&s, text, strlen(text), "walk.schema");
+    size_t need = 0;
+    if (st == GENRE_OK)
+        st = genre_dataset_schema_write(s, NULL, 0, &need);
+    genre_dataset_schema_free(s);
+    return st;
+}
+
+START_TEST(allocation_failures_are_clean)
+{
+    static char text[] =
+        "* missing=\"\" missing=NA separator=;\n"
+        "artist group no-group=\"\"\n"
+        "\"a column with a rather long name\" numeric missing=? missing-value=-1 "
+        "impute=group-median\n"
+        "k categorical order=C,C#,D impute=most-frequent names=C:\"do, c\",D:re\n"
+        "t numeric impute=model\n"
+        "label label order=0,1,2 names=0:blues,1:jazz,2:\"hip hop\"\n";
+    ck_assert_int_gt(genre_test_alloc_walk(parse_write_scenario, text), 10);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("dataset_schema_text");
@@ -395,6 +463,8 @@ int main(void)
     tcase_add_test(tc, round_trip_quotes_what_needs_it);
     tcase_add_test(tc, separator_and_global_markers_round_trip);
     tcase_add_test(tc, write_and_getters_refuse_what_they_must);
+    tcase_add_test(tc, allocation_failures_are_clean);
+    tcase_add_test(tc, long_order_and_names_lists_are_linear);
     suite_add_tcase(s, tc);
     return genre_test_run(s);
 }

@@ -277,6 +277,133 @@ GENRE_API genre_status genre_metrics_silhouette_sampled(const double *x, size_t 
 
 /* ==== end of the silhouette section ==== */
 
+/* ==== Partial fits (larger than memory): streamed test scores ============ */
+
+/**
+ * A partial state of the evaluation metrics over test rows that arrive in
+ * chunks: AUROC (one-vs-rest: macro, micro, weighted, per class) and
+ * accuracy, EXACT: the results are the bits genre_metrics_roc_auc_ovr(),
+ * genre_metrics_roc_auc_per_class() and genre_metrics_accuracy() give on
+ * all the rows at once (the AUROC depends only on the multiset of (label,
+ * score) pairs, not on their order).
+ *
+ * Memory: exactness needs every score. The state keeps each row's label
+ * and n_classes scores, so it GROWS WITH THE TEST ROWS: 4 + 8 n_classes
+ * bytes per row (10 genres: 84 bytes; 1 million test rows: 84 MB), plus
+ * the sort's scratch at query time. Accuracy alone would need two
+ * counters; the state keeps its hit count apart from the scores.
+ *
+ * Merge order: merge(a, b) appends b's rows after a's. Associative exactly;
+ * results do not depend on the order.
+ *
+ * Threading: add, merge (into) and free need exclusive access; save, the
+ * queries and merge (from) may share a const state.
+ */
+typedef struct genre_metrics_partial genre_metrics_partial;
+
+/**
+ * Creates an empty state for n_classes classes (labels 0 .. n_classes-1).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (out NULL, n_classes outside
+ *         [2, 65536]); GENRE_E_NOMEM.
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_metrics_partial_create(genre_metrics_partial **out,
+                                                    size_t n_classes);
+
+/**
+ * Adds n_rows test rows: their scores (row-major n_rows x n_classes with
+ * row_stride >= n_classes, e.g. a predict_proba output), true labels and,
+ * for accuracy, predicted labels: y_pred NULL predicts the first class of
+ * largest score in each row (what every classifier's predict does). Not
+ * kept. A failed add leaves the state as it was.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (p, scores or y_true NULL, no rows,
+ *         row_stride < n_classes, a label outside [0, n_classes): row and
+ *         value named); GENRE_E_SHAPE (n_classes differs from the state's);
+ *         GENRE_E_NONFINITE (row within this call, column, value);
+ *         GENRE_E_NOMEM.
+ * Needs exclusive access to p. @since 0.4
+ */
+GENRE_API genre_status genre_metrics_partial_add(genre_metrics_partial *p, const double *scores,
+                                                 size_t n_rows, size_t n_classes,
+                                                 size_t row_stride, const int32_t *y_true,
+                                                 const int32_t *y_pred);
+
+/**
+ * into becomes the state of into's rows followed by from's (from is
+ * unchanged). A failed merge leaves into as it was.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, or into == from);
+ *         GENRE_E_SHAPE (class counts differ; both named); GENRE_E_NOMEM.
+ * Needs exclusive access to into. @since 0.4
+ */
+GENRE_API genre_status genre_metrics_partial_merge(genre_metrics_partial *into,
+                                                   const genre_metrics_partial *from);
+
+/**
+ * Rows added so far (merged states included) into *out.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL).
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_metrics_partial_n_rows(const genre_metrics_partial *p,
+                                                    int64_t *out);
+
+/**
+ * Saves the state into buf (a model-file container of kind GENRE_MODEL_METRICS_PARTIAL,
+ * docs/partial-fits.md), so another process or engine can load and merge
+ * it. *needed always receives the size, so buf NULL is a size query.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (p or needed NULL);
+ *         GENRE_E_BUFFER_TOO_SMALL (buf NULL or cap too small); GENRE_E_NOMEM.
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_metrics_partial_save(const genre_metrics_partial *p, void *buf,
+                                        size_t cap, size_t *needed);
+
+/**
+ * Loads a state saved by genre_metrics_partial_save() (buf is not kept).
+ * Every size is checked against the bytes that carry it before anything is
+ * allocated; values are checked (finite, counts consistent), so a damaged
+ * or crafted buffer is an error, never a crash or a huge allocation.
+ * @param[out] out receives a new state (free with genre_metrics_partial_free()).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (out NULL, buf NULL with len > 0);
+ *         GENRE_E_CORRUPT; GENRE_E_VERSION (newer container or payload);
+ *         GENRE_E_MODEL_KIND (another kind); GENRE_E_NOMEM.
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_metrics_partial_load(genre_metrics_partial **out, const void *buf,
+                                        size_t len);
+
+/** Frees a partial state; NULL is a no-op. Needs exclusive access. @since 0.4 */
+GENRE_API void genre_metrics_partial_free(genre_metrics_partial *p);
+
+/**
+ * genre_metrics_accuracy() over every row added: hits / rows.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, no rows).
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_metrics_partial_accuracy(const genre_metrics_partial *p,
+                                                      double *out);
+
+/**
+ * genre_metrics_roc_auc_ovr() over every row added, average =
+ * GENRE_METRICS_AVERAGE_MACRO, _MICRO or _WEIGHTED.
+ * @return as genre_metrics_roc_auc_ovr() (also GENRE_E_INVALID_ARG for a
+ *         state with no rows).
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_metrics_partial_roc_auc_ovr(const genre_metrics_partial *p,
+                                                         int32_t average, double *out);
+
+/**
+ * genre_metrics_roc_auc_per_class() over every row added (n_classes
+ * values into out[cap]; *needed receives n_classes when not NULL).
+ * @return as genre_metrics_roc_auc_per_class().
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_metrics_partial_roc_auc_per_class(const genre_metrics_partial *p,
+                                                               double *out, size_t cap,
+                                                               size_t *needed);
+
+/* ==== end of the partial fits section ==== */
+
 GENRE_END_DECLS
 
 #endif /* GENRE_METRICS_H */

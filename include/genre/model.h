@@ -72,10 +72,19 @@ GENRE_BEGIN_DECLS
 #define GENRE_MODEL_MLP 6
 #define GENRE_MODEL_TSNE 7
 #define GENRE_MODEL_TEXT 8
-
-/* ---- Partial fits (larger than memory): k-means ---- */
+/* ---- Partial states of the online fits (larger-than-memory tables) ---- */
+/** genre_scaler_partial (genre/scaler.h). @since 0.4 */
+#define GENRE_MODEL_SCALER_PARTIAL 9
+/** genre_pca_partial (genre/pca.h). @since 0.4 */
+#define GENRE_MODEL_PCA_PARTIAL 10
+/** genre_lda_partial (genre/lda.h). @since 0.4 */
+#define GENRE_MODEL_LDA_PARTIAL 11
+/** genre_metrics_partial (genre/metrics.h). @since 0.4 */
+#define GENRE_MODEL_METRICS_PARTIAL 12
 /** A partial Lloyd pass (genre_kmeans_partial_save(); genre/kmeans.h). @since 0.4 */
 #define GENRE_MODEL_KMEANS_PARTIAL 13
+/** Record offsets of a CSV file (genre_dataset_index_build(); genre/dataset.h). @since 0.4 */
+#define GENRE_MODEL_DATASET_INDEX 14
 
 /** The container format version this library writes (and the newest it reads). */
 #define GENRE_MODEL_FORMAT_VERSION 1

@@ -275,6 +275,108 @@ GENRE_API genre_status genre_pca_load(genre_pca **out, const char *path);
 GENRE_API genre_status genre_pca_load_from_memory(genre_pca **out, const void *buf,
                                                   size_t len);
 
+/* ==== Partial fits (larger than memory) ================================== */
+
+/**
+ * A partial state of the PCA: the row count, the column means and the
+ * co-moment matrix sum (x - mean)(x - mean)^T of every row added so far,
+ * in O(n_cols^2) memory whatever the number of rows. Opaque; separate from
+ * the model. The eigen-decomposition happens once, in
+ * genre_pca_fit_partial(), whose PCA parameters (n_components, variance
+ * fraction, whiten) apply as in genre_pca_fit().
+ *
+ * Accuracy: each chunk is reduced as genre_pca_fit() reduces its rows (the
+ * blocked dsyrk of centred rows), and chunks are combined by Chan's
+ * parallel update with compensated (Kahan) additions. The model equals
+ * genre_pca_fit() on the same rows to 1e-12 relative (mean, explained
+ * variances and well-separated components; tested), not bit for bit.
+ *
+ * Merge order, determinism and threading as genre_scaler_partial
+ * (genre/scaler.h).
+ */
+typedef struct genre_pca_partial genre_pca_partial;
+
+/**
+ * Creates an empty partial state of n_cols columns.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (out NULL, n_cols 0 or above
+ *         65536); GENRE_E_NOMEM.
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_pca_partial_create(genre_pca_partial **out, size_t n_cols);
+
+/**
+ * Adds the rows of x (row-major, n_rows x n_cols, row_stride >= n_cols; not
+ * kept); scratch memory is bounded (about 1 MiB besides the state). A
+ * failed add leaves the state as it was.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (p or x NULL, no rows or columns,
+ *         row_stride < n_cols, more than 2^53 rows in all); GENRE_E_SHAPE (n_cols differs from the
+ *         state's); GENRE_E_NONFINITE (row within this x, column and value
+ *         named); GENRE_E_NUMERIC (sums overflow); GENRE_E_NOMEM.
+ * Needs exclusive access to p. @since 0.4
+ */
+GENRE_API genre_status genre_pca_partial_add(genre_pca_partial *p, const double *x,
+                                             size_t n_rows, size_t n_cols, size_t row_stride);
+
+/**
+ * into becomes the state of into's rows followed by from's (from is
+ * unchanged). Allocates nothing.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, into == from, more than
+ *         2^53 rows in all);
+ *         GENRE_E_SHAPE (column counts differ; both named).
+ * Needs exclusive access to into. @since 0.4
+ */
+GENRE_API genre_status genre_pca_partial_merge(genre_pca_partial *into,
+                                               const genre_pca_partial *from);
+
+/**
+ * Rows added so far (merged states included) into *out.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL).
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_pca_partial_n_rows(const genre_pca_partial *p, int64_t *out);
+
+/**
+ * Saves the state into buf (a model-file container of kind GENRE_MODEL_PCA_PARTIAL,
+ * docs/partial-fits.md), so another process or engine can load and merge
+ * it. *needed always receives the size, so buf NULL is a size query.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (p or needed NULL);
+ *         GENRE_E_BUFFER_TOO_SMALL (buf NULL or cap too small); GENRE_E_NOMEM.
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_pca_partial_save(const genre_pca_partial *p, void *buf,
+                                        size_t cap, size_t *needed);
+
+/**
+ * Loads a state saved by genre_pca_partial_save() (buf is not kept).
+ * Every size is checked against the bytes that carry it before anything is
+ * allocated; values are checked (finite, counts consistent), so a damaged
+ * or crafted buffer is an error, never a crash or a huge allocation.
+ * @param[out] out receives a new state (free with genre_pca_partial_free()).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (out NULL, buf NULL with len > 0);
+ *         GENRE_E_CORRUPT; GENRE_E_VERSION (newer container or payload);
+ *         GENRE_E_MODEL_KIND (another kind); GENRE_E_NOMEM.
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_pca_partial_load(genre_pca_partial **out, const void *buf,
+                                        size_t len);
+
+/** Frees a partial state; NULL is a no-op. Needs exclusive access. @since 0.4 */
+GENRE_API void genre_pca_partial_free(genre_pca_partial *p);
+
+/**
+ * Fits pca from a partial state: as genre_pca_fit() on every row the state
+ * holds (see "Accuracy" above). The state is only read. A failed fit
+ * leaves pca as it was.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, fewer than 2 rows,
+ *         n_components above min(n_cols, n_rows - 1)); GENRE_E_NUMERIC
+ *         (every column constant, whitening a zero-variance component,
+ *         sums overflowed); GENRE_E_NOMEM.
+ * Needs exclusive access to pca. @since 0.4
+ */
+GENRE_API genre_status genre_pca_fit_partial(genre_pca *pca, const genre_pca_partial *p);
+
+/* ==== end of the partial fits section ==== */
+
 GENRE_END_DECLS
 
 #endif /* GENRE_PCA_H */

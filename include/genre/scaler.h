@@ -263,6 +263,116 @@ GENRE_API genre_status genre_scaler_load(genre_scaler **out, const char *path);
 GENRE_API genre_status genre_scaler_load_from_memory(genre_scaler **out, const void *buf,
                                                      size_t len);
 
+/* ==== Partial fits (larger than memory) ================================== */
+
+/**
+ * A partial state of the scaler: the row count, the column means and the
+ * sums of squared deviations of every row added so far, in O(n_cols)
+ * memory whatever the number of rows. Opaque; separate from the model.
+ *
+ * Use: create, add chunks of rows (any sizes, any number), merge states
+ * built elsewhere (other threads, processes or machines; ship them with
+ * save/load), then genre_scaler_fit_partial() on a scaler, whose own
+ * parameters and mask apply as in genre_scaler_fit().
+ *
+ * Accuracy: each chunk is reduced as genre_scaler_fit() reduces its rows
+ * (blocked sums, corrected two-pass deviations), and chunks are combined by
+ * Chan's parallel update with compensated (Kahan) additions. The result
+ * equals genre_scaler_fit() on the same rows to about 1e-13 relative (the
+ * tests demand 1e-12); bit for bit when one chunk holds every row.
+ *
+ * Merge order: merge(a, b) makes a the state of a's rows then b's.
+ * Associative to rounding; for a given sequence of adds and merges the
+ * result is deterministic (the same bits on every run and platform).
+ *
+ * Threading: add, merge (into), and free need exclusive access to the
+ * state; save, fit_partial and merge (from) read it and may share it.
+ */
+typedef struct genre_scaler_partial genre_scaler_partial;
+
+/**
+ * Creates an empty partial state of n_cols columns.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (out NULL, n_cols 0 or above
+ *         2^31 - 1); GENRE_E_NOMEM.
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_scaler_partial_create(genre_scaler_partial **out, size_t n_cols);
+
+/**
+ * Adds the rows of x (row-major, n_rows x n_cols, row_stride >= n_cols; not
+ * kept). A failed add leaves the state as it was.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (p or x NULL, no rows or columns,
+ *         row_stride < n_cols, more than 2^53 rows in all); GENRE_E_SHAPE (n_cols differs from the
+ *         state's); GENRE_E_NONFINITE (NaN/Inf: row within this x, column
+ *         and value named); GENRE_E_NUMERIC (values so large that their
+ *         sums overflow); GENRE_E_NOMEM.
+ * Needs exclusive access to p. @since 0.4
+ */
+GENRE_API genre_status genre_scaler_partial_add(genre_scaler_partial *p, const double *x,
+                                                size_t n_rows, size_t n_cols,
+                                                size_t row_stride);
+
+/**
+ * into becomes the state of into's rows followed by from's (from is
+ * unchanged). Allocates nothing.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, into == from, more than
+ *         2^53 rows in all);
+ *         GENRE_E_SHAPE (column counts differ; both named).
+ * Needs exclusive access to into. @since 0.4
+ */
+GENRE_API genre_status genre_scaler_partial_merge(genre_scaler_partial *into,
+                                                  const genre_scaler_partial *from);
+
+/**
+ * Rows added so far (merged states included) into *out.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL).
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_scaler_partial_n_rows(const genre_scaler_partial *p,
+                                                   int64_t *out);
+
+/**
+ * Saves the state into buf (a model-file container of kind GENRE_MODEL_SCALER_PARTIAL,
+ * docs/partial-fits.md), so another process or engine can load and merge
+ * it. *needed always receives the size, so buf NULL is a size query.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (p or needed NULL);
+ *         GENRE_E_BUFFER_TOO_SMALL (buf NULL or cap too small); GENRE_E_NOMEM.
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_scaler_partial_save(const genre_scaler_partial *p, void *buf,
+                                        size_t cap, size_t *needed);
+
+/**
+ * Loads a state saved by genre_scaler_partial_save() (buf is not kept).
+ * Every size is checked against the bytes that carry it before anything is
+ * allocated; values are checked (finite, counts consistent), so a damaged
+ * or crafted buffer is an error, never a crash or a huge allocation.
+ * @param[out] out receives a new state (free with genre_scaler_partial_free()).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (out NULL, buf NULL with len > 0);
+ *         GENRE_E_CORRUPT; GENRE_E_VERSION (newer container or payload);
+ *         GENRE_E_MODEL_KIND (another kind); GENRE_E_NOMEM.
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_scaler_partial_load(genre_scaler_partial **out, const void *buf,
+                                        size_t len);
+
+/** Frees a partial state; NULL is a no-op. Needs exclusive access. @since 0.4 */
+GENRE_API void genre_scaler_partial_free(genre_scaler_partial *p);
+
+/**
+ * Fits s from a partial state: as genre_scaler_fit() on every row the state
+ * holds (see "Accuracy" above). The state is only read. A failed fit leaves
+ * s as it was.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, a state with no rows);
+ *         GENRE_E_SHAPE (the mask's length differs from the state's
+ *         columns); GENRE_E_NOMEM.
+ * Needs exclusive access to s. @since 0.4
+ */
+GENRE_API genre_status genre_scaler_fit_partial(genre_scaler *s,
+                                                const genre_scaler_partial *p);
+
+/* ==== end of the partial fits section ==== */
+
 GENRE_END_DECLS
 
 #endif /* GENRE_SCALER_H */

@@ -1107,7 +1107,12 @@ const char *genre_model_kind_name(int32_t kind)
     case GENRE_MODEL_MLP: return "mlp";
     case GENRE_MODEL_TSNE: return "tsne";
     case GENRE_MODEL_TEXT: return "text";
+    case GENRE_MODEL_SCALER_PARTIAL: return "scaler_partial";
+    case GENRE_MODEL_PCA_PARTIAL: return "pca_partial";
+    case GENRE_MODEL_LDA_PARTIAL: return "lda_partial";
+    case GENRE_MODEL_METRICS_PARTIAL: return "metrics_partial";
     case GENRE_MODEL_KMEANS_PARTIAL: return "kmeans_partial";
+    case GENRE_MODEL_DATASET_INDEX: return "dataset_index";
     default: return "unknown";
     }
 }

@@ -31,6 +31,7 @@ void genre_dataset_schema_free(genre_dataset_schema *s)
         genre__schema_free_info(c);
     }
     genre__free(s->cols);
+    genre__dict_free(&s->col_ids);
     free_strings(s->missing_text, s->n_missing_text);
     genre__free(s->no_group);
     genre__free(s->infer_notes);
@@ -52,10 +53,9 @@ genre_status genre_dataset_schema_create(genre_dataset_schema **out)
 
 int32_t genre__schema_find(const genre_dataset_schema *s, const char *name)
 {
-    for (size_t j = 0; j < s->n_cols; j++)
-        if (strcmp(s->cols[j].name, name) == 0)
-            return (int32_t)j;
-    return -1;
+    /* a hash lookup: a pairwise scan made wide tables (10^4..10^5 columns)
+     * quadratic in every schema build, copy and read */
+    return genre__dict_find(&s->col_ids, name, strlen(name));
 }
 
 genre_status genre__schema_column(const genre_dataset_schema *s, const char *name, int32_t *j)
@@ -98,6 +98,12 @@ genre_status genre_dataset_schema_add_column(genre_dataset_schema *s, const char
     c->name = genre__strdup(name);
     if (!c->name)
         return GENRE_PASS(GENRE_E_NOMEM);
+    /* a new name's id is the next one, n_cols: ids follow the columns */
+    if (genre__dict_intern(&s->col_ids, name, strlen(name)) < 0) {
+        genre__free(c->name);
+        c->name = NULL;
+        return GENRE_PASS(GENRE_E_NOMEM);
+    }
     c->role = role;
     if (role == GENRE_COL_LABEL)
         s->label_col = (int32_t)s->n_cols;
@@ -183,14 +189,16 @@ genre_status genre_dataset_schema_set_category_order(genre_dataset_schema *s, co
                           column);
     if (n == 0 || n > INT32_MAX)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s': %zu categories", column, n);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         if (!names[i])
             return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s': name %zu is NULL", column, i);
-        for (size_t k = 0; k < i; k++)
-            if (strcmp(names[k], names[i]) == 0)
-                return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s': category '%s' repeated",
-                                  column, names[i]);
-    }
+    size_t rep = 0;
+    int repeat = genre__first_repeat(names, n, &rep);
+    if (repeat < 0)
+        return GENRE_PASS(GENRE_E_NOMEM);
+    if (repeat)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s': category '%s' repeated", column,
+                          names[rep]);
     char **order = NULL;
     size_t n_order = 0;
     for (size_t i = 0; i < n; i++)

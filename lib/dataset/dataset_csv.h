@@ -133,6 +133,28 @@ void genre__csv_close(struct reader *rd);
 /* A separator's name in messages: "','", "';'" or "TAB". */
 const char *genre__csv_separator_name(char sep);
 
+/* The header of an input and its mapping onto the schema's columns. */
+struct genre__csv_head {
+    char **header;           /* the header's names, n_header of them */
+    size_t n_header;
+    struct colmap *map;      /* per schema column */
+};
+
+/* Reads the header record at rd->p (advancing past it) into *h and maps the
+ * schema's columns: GENRE_E_DUPLICATE_COLUMN, GENRE_E_MISSING_COLUMN,
+ * GENRE_E_INVALID_UTF8, the record's errors, GENRE_E_NOMEM. Release *h
+ * with genre__csv_head_free, also after a failure. */
+genre_status genre__csv_read_header(struct reader *rd, const genre_dataset_schema *schema,
+                                    struct genre__csv_head *h);
+void genre__csv_head_free(struct genre__csv_head *h, size_t n_cols);
+
+/* Parses the data records of rd->p..rd->end (rd->p's line rd->line; rd is
+ * not advanced) into a new table with the "read" counters of the report,
+ * on up to GENRE_SCHEMA_THREADS threads above 1 MiB. The table's source is
+ * left NULL. */
+genre_status genre__csv_read_rows(struct reader *rd, const genre_dataset_schema *schema,
+                                  const struct genre__csv_head *h, genre_dataset **out);
+
 /* Parses len bytes of plain CSV (a UTF-8 byte-order mark skipped) into
  * *out under schema; name labels messages. */
 genre_status genre__csv_read_plain(genre_dataset **out, const genre_dataset_schema *schema,

@@ -165,3 +165,21 @@ int genre__dict_copy(genre__dict *dst, const genre__dict *src)
     dst->n_slots = src->n_slots;
     return 0;
 }
+
+int genre__first_repeat(const char *const *s, size_t n, size_t *at)
+{
+    genre__dict seen;
+    memset(&seen, 0, sizeof seen);
+    int found = 0;
+    for (size_t i = 0; i < n && !found; i++) {
+        size_t before = seen.n;
+        if (genre__dict_intern(&seen, s[i], strlen(s[i])) < 0) {
+            found = -1;
+        } else if (seen.n == before) {
+            *at = i;
+            found = 1;
+        }
+    }
+    genre__dict_free(&seen);
+    return found;
+}

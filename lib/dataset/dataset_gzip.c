@@ -70,6 +70,16 @@ static genre_status gzip_corrupt(const char *name, size_t at, const char *why)
                       name, at, why ? why : "zlib gives no reason");
 }
 
+genre_status genre__gzip_garbage(const char *name, size_t at, unsigned char byte,
+                                 size_t n_after, size_t pos)
+{
+    return GENRE_FAIL(GENRE_E_PARSE,
+                      "%s: corrupt gzip data at byte %zu of the input (byte 0x%02x: the "
+                      "%zu bytes after the gzip member that ends at byte %zu are neither "
+                      "another member, which starts 1f 8b, nor zero padding)",
+                      name, at, byte, n_after, pos);
+}
+
 /* What follows a whole member that ends at pos: the end, another member
  * (*more = 1) or zero bytes to the end (padding, e.g. tape blocks, which
  * gzip(1) accepts too). Anything else is a damaged member or appended
@@ -89,11 +99,7 @@ static genre_status after_member(const char *name, const unsigned char *in, size
         at++;
     if (at == in_len)
         return GENRE_OK;
-    return GENRE_FAIL(GENRE_E_PARSE,
-                      "%s: corrupt gzip data at byte %zu of the input (byte 0x%02x: the "
-                      "%zu bytes after the gzip member that ends at byte %zu are neither "
-                      "another member, which starts 1f 8b, nor zero padding)",
-                      name, at, in[at], in_len - pos, pos);
+    return genre__gzip_garbage(name, at, in[at], in_len - pos, pos);
 }
 
 /* Out of memory for the inflated text (at most limit + 1 bytes). */
@@ -296,3 +302,44 @@ genre_status genre__dataset_inflate(const char *name, const unsigned char *in, s
     return GENRE_OK;
 }
 #endif
+
+/* ---- For the streaming reader (dataset_source.c) ---------------------------- */
+
+int genre__gzip_zstart(void *z)
+{
+    return z_start(z);
+}
+
+genre_status genre__gzip_truncated(const char *name, size_t in_len, size_t member,
+                                   int in_header)
+{
+    return gzip_truncated(name, in_len, member, in_header);
+}
+
+genre_status genre__gzip_corrupt(const char *name, size_t at, const char *why)
+{
+    return gzip_corrupt(name, at, why);
+}
+
+int genre__gzip_member_fast(void **state, const unsigned char *in, size_t in_len, char *out,
+                            size_t cap, size_t *used, size_t *got)
+{
+#ifdef GENRE_HAVE_LIBDEFLATE
+    if (!*state && !(*state = libdeflate_alloc_decompressor()))
+        return 0; /* zlib will do */
+    return libdeflate_gzip_decompress_ex(*state, in, in_len, out, cap, used, got) ==
+           LIBDEFLATE_SUCCESS;
+#else
+    (void)state, (void)in, (void)in_len, (void)out, (void)cap, (void)used, (void)got;
+    return 0;
+#endif
+}
+
+void genre__gzip_fast_free(void *state)
+{
+#ifdef GENRE_HAVE_LIBDEFLATE
+    libdeflate_free_decompressor(state);
+#else
+    (void)state;
+#endif
+}

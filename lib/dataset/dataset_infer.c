@@ -61,6 +61,7 @@ struct icol {
     int64_t recurring;        /* distinct texts sharing a word with another */
     int32_t prev_text;        /* the last text's id, or -1: runs skip the hash */
     int texts_full;           /* TEXT_SAMPLE distinct texts kept: no more */
+    int64_t comma_numbers;    /* text cells that are numbers with one ',' for '.' */
 };
 
 struct infer {
@@ -143,10 +144,12 @@ static genre_status see_number(const struct infer *in, struct icol *c, double v,
         c->min = v < c->min ? v : c->min;
         c->max = v > c->max ? v : c->max;
         if (c->running) {
+            /* The first step sets the direction; a repeat (step 0) is
+             * never a step of a running id, not even before it. */
             double step = v - c->prev;
             if (c->run_dir == 0 && (step == 1.0 || step == -1.0))
                 c->run_dir = step > 0 ? 1 : -1;
-            else if (step != (double)c->run_dir)
+            else if (c->run_dir == 0 || step != (double)c->run_dir)
                 c->running = 0;
         }
     }
@@ -162,10 +165,27 @@ static genre_status see_number(const struct infer *in, struct icol *c, double v,
     return GENRE_OK;
 }
 
+/* 1 when f is a number written with one comma where the reader wants '.'
+ * ("1,5" with a decimal comma, "1,000" with a thousands separator), 0 when
+ * not, -1 out of memory. The reader takes neither: the note says so. */
+static int comma_number(const struct infer *in, const char *f, size_t len)
+{
+    const char *comma = memchr(f, ',', len);
+    if (!comma || len > 64 || memchr(comma + 1, ',', len - (size_t)(comma + 1 - f)))
+        return 0;
+    char tmp[64];
+    memcpy(tmp, f, len);
+    tmp[comma - f] = '.';
+    double v;
+    int k = genre__csv_parse_number(tmp, len, in->rd.c_locale, &v);
+    return k < 0 ? -1 : k == NUM_OK;
+}
+
 /* One non-blank cell of column j in the first pass. */
 static genre_status see_cell(struct infer *in, size_t j, const char *f, size_t len, int64_t line)
 {
     struct icol *c = &in->cols[j];
+    int st_comma;
     c->cells++;
     if (len == 0) {
         c->empty++;
@@ -191,6 +211,11 @@ static genre_status see_cell(struct infer *in, size_t j, const char *f, size_t l
     }
     c->running = 0;
     c->n_text++;
+    if (k == NUM_SYNTAX && (st_comma = comma_number(in, f, len)) != 0) {
+        if (st_comma < 0)
+            return GENRE_E_NOMEM;
+        c->comma_numbers++;
+    }
     if (c->texts.n >= TEXT_SAMPLE && j != in->label) {
         c->texts_full = 1;
         c->odd_dropped = 1;
@@ -602,6 +627,16 @@ static genre_status label_column(struct infer *in, genre_dataset_schema *s, stru
     }
     if (st == GENRE_OK) {
         qsort(num, d, sizeof *num, cmp_numbered);
+        /* The reader compares label texts: "1" and "1.0" would be two classes. */
+        for (size_t k = 1; k < d && st == GENRE_OK; k++)
+            if (num[k].v == num[k - 1].v)
+                st = GENRE_FAIL(GENRE_E_SCHEMA,
+                                "%s: the label column '%s' spells the number %.17g two ways "
+                                "('%s' and '%s'), which would be two classes: write each "
+                                "class one way",
+                                in->rd.name, name, num[k].v, num[k - 1].text, num[k].text);
+    }
+    if (st == GENRE_OK) {
         for (size_t k = 0; k < d; k++)
             order[k] = num[k].text;
         st = genre_dataset_schema_set_category_order(s, name, order, d);
@@ -631,7 +666,7 @@ static genre_status declare_markers(const struct infer *in, genre_dataset_schema
     return st;
 }
 
-static genre_status read_header(struct infer *in, const char *label)
+static genre_status read_header(struct infer *in, const char *label, genre__dict *names)
 {
     struct reader *rd = &in->rd;
     in->header_line = rd->line;
@@ -655,13 +690,16 @@ static genre_status read_header(struct infer *in, const char *label)
             return GENRE_E_NOMEM;
         memcpy(in->header[k], field_ptr(rd, &rd->fields[k]), len);
         in->header[k][len] = '\0';
-        for (size_t k2 = 0; k2 < k; k2++)
-            if (strcmp(in->header[k2], in->header[k]) == 0)
-                return GENRE_FAIL(GENRE_E_DUPLICATE_COLUMN,
-                                  "%s:%lld: column '%s' appears twice in the header "
-                                  "(fields %zu and %zu)",
-                                  rd->name, (long long)in->header_line, in->header[k], k2 + 1,
-                                  k + 1);
+        /* a hash set: a pairwise check is quadratic in a wide header */
+        size_t before = names->n;
+        int32_t id = genre__dict_intern(names, in->header[k], len);
+        if (id < 0)
+            return GENRE_E_NOMEM;
+        if (names->n == before)
+            return GENRE_FAIL(GENRE_E_DUPLICATE_COLUMN,
+                              "%s:%lld: column '%s' appears twice in the header "
+                              "(fields %d and %zu)",
+                              rd->name, (long long)in->header_line, in->header[k], id + 1, k + 1);
         if (strcmp(in->header[k], label) == 0)
             in->label = k;
         in->cols[k].all_int = 1;
@@ -738,6 +776,11 @@ static genre_status build(struct infer *in, genre_dataset_schema **out)
             c->role = decide(in, c, &n);
             st = genre_dataset_schema_add_column(s, in->header[j], c->role);
         }
+        if (c->comma_numbers > 0)
+            notes_add(&n, ", %lld cells are numbers written with a comma (decimal comma "
+                          "'1,5' or thousands '1,000'), which the reader does not take: "
+                          "write them with '.' decimals and no separators",
+                      (long long)c->comma_numbers);
         if (c->role != GENRE_COL_IGNORE) {
             notes_missing(&n, c);
             if (st == GENRE_OK)
@@ -788,8 +831,11 @@ static genre_status infer_plain(genre_dataset_schema **out, const genre_dataset_
     in.extra = (const char *const *)opt->missing_text;
     in.n_extra = opt->n_missing_text;
     genre_status st = genre__csv_open(&in.rd, opt, buf, len, name);
+    genre__dict names; /* the header's, while it is read */
+    memset(&names, 0, sizeof names);
     if (st == GENRE_OK)
-        st = read_header(&in, label);
+        st = read_header(&in, label, &names);
+    genre__dict_free(&names);
     if (st == GENRE_OK)
         st = scan(&in);
     if (st == GENRE_OK && in.rows == 0)

@@ -133,6 +133,8 @@ static size_t plan_parts(const struct reader *rd, const genre_dataset_schema *sc
                          struct part *parts)
 {
     size_t len = (size_t)(rd->end - rd->p);
+    if (len < 2 * PART_MIN_BYTES)
+        return 1; /* before asking the system for its cores: chunks are often small */
     int n_threads = genre__resolve_threads(schema->n_threads);
     size_t n = n_threads < 1 ? 1 : (size_t)n_threads;
     if (n > MAX_PARTS)
@@ -249,52 +251,53 @@ static genre_status missing_column(const struct reader *rd, const genre_dataset_
                       rd->name, (long long)line, column);
 }
 
-static genre_status parse_all(struct reader *rd, const genre_dataset_schema *schema,
-                              genre_dataset **out)
+void genre__csv_head_free(struct genre__csv_head *h, size_t n_cols)
+{
+    for (size_t k = 0; h->header && k < h->n_header; k++)
+        genre__free(h->header[k]);
+    genre__free(h->header);
+    for (size_t j = 0; h->map && j < n_cols; j++)
+        genre__free(h->map[j].markers);
+    genre__free(h->map);
+    memset(h, 0, sizeof *h);
+}
+
+genre_status genre__csv_read_header(struct reader *rd, const genre_dataset_schema *schema,
+                                    struct genre__csv_head *h)
 {
     genre_status st;
-    genre_dataset *ds = NULL;
-    struct colmap *map = NULL;
-    int64_t *missing = NULL;
-    char **header = NULL;
-    size_t n_header = 0;
-
-    /* Header. */
+    memset(h, 0, sizeof *h);
     int64_t line = rd->line;
     if ((st = genre__csv_read_record(rd)) != GENRE_OK)
         return st;
-    n_header = rd->n_fields;
-    header = genre__calloc_array(n_header, sizeof *header);
+    size_t n_header = rd->n_fields;
+    char **header = genre__calloc_array(n_header, sizeof *header);
     if (!header)
         return GENRE_E_NOMEM;
+    h->header = header;
+    h->n_header = n_header;
     for (size_t k = 0; k < n_header; k++) {
         char col_label[32];
         snprintf(col_label, sizeof col_label, "#%zu (header)", k + 1);
         if ((st = genre__csv_check_utf8(rd, col_label, &rd->fields[k], line)) != GENRE_OK)
-            goto done;
+            return st;
         const char *f = field_ptr(rd, &rd->fields[k]);
         header[k] = genre__alloc_array(rd->fields[k].len + 1, 1);
-        if (!header[k]) {
-            st = GENRE_E_NOMEM;
-            goto done;
-        }
+        if (!header[k])
+            return GENRE_E_NOMEM;
         memcpy(header[k], f, rd->fields[k].len);
         header[k][rd->fields[k].len] = '\0';
         for (size_t k2 = 0; k2 < k; k2++)
-            if (strcmp(header[k2], header[k]) == 0) {
-                st = GENRE_FAIL(GENRE_E_DUPLICATE_COLUMN,
-                                "%s:%lld: column '%s' appears twice in the header "
-                                "(fields %zu and %zu)",
-                                rd->name, (long long)line, header[k], k2 + 1, k + 1);
-                goto done;
-            }
+            if (strcmp(header[k2], header[k]) == 0)
+                return GENRE_FAIL(GENRE_E_DUPLICATE_COLUMN,
+                                  "%s:%lld: column '%s' appears twice in the header "
+                                  "(fields %zu and %zu)",
+                                  rd->name, (long long)line, header[k], k2 + 1, k + 1);
     }
-    map = genre__calloc_array(schema->n_cols, sizeof *map);
-    missing = genre__calloc_array(schema->n_cols, sizeof *missing);
-    if (!map || !missing) {
-        st = GENRE_E_NOMEM;
-        goto done;
-    }
+    struct colmap *map = genre__calloc_array(schema->n_cols, sizeof *map);
+    if (!map)
+        return GENRE_E_NOMEM;
+    h->map = map;
     for (size_t j = 0; j < schema->n_cols; j++) {
         map[j].file_col = -1;
         map[j].sc = &schema->cols[j];
@@ -304,10 +307,8 @@ static genre_status parse_all(struct reader *rd, const genre_dataset_schema *sch
         const struct genre__schema_col *sc = &schema->cols[j];
         map[j].markers = genre__alloc_array(sc->n_missing_text + schema->n_missing_text,
                                             sizeof *map[j].markers);
-        if (!map[j].markers) {
-            st = GENRE_E_NOMEM;
-            goto done;
-        }
+        if (!map[j].markers)
+            return GENRE_E_NOMEM;
         for (size_t k = 0; k < sc->n_missing_text + schema->n_missing_text; k++) {
             const char *t = k < sc->n_missing_text ? sc->missing_text[k]
                                                    : schema->missing_text[k - sc->n_missing_text];
@@ -317,22 +318,27 @@ static genre_status parse_all(struct reader *rd, const genre_dataset_schema *sch
             if (mk->len > map[j].max_marker_len)
                 map[j].max_marker_len = mk->len;
         }
-        if (map[j].file_col < 0) {
-            st = missing_column(rd, schema, (const char *const *)header, n_header, line,
-                                schema->cols[j].name);
-            goto done;
-        }
+        if (map[j].file_col < 0)
+            return missing_column(rd, schema, (const char *const *)header, n_header, line,
+                                  schema->cols[j].name);
     }
-    if (rd->p == rd->end) {
-        st = GENRE_FAIL(GENRE_E_NO_DATA_ROWS, "%s: a header and no data rows", rd->name);
-        goto done;
-    }
+    return GENRE_OK;
+}
 
+genre_status genre__csv_read_rows(struct reader *rd, const genre_dataset_schema *schema,
+                                  const struct genre__csv_head *h, genre_dataset **out)
+{
+    genre_status st;
+    genre_dataset *ds = NULL;
+    int64_t *missing = genre__calloc_array(schema->n_cols, sizeof *missing);
+    if (!missing)
+        return GENRE_E_NOMEM;
     int64_t blank_rows = 0;
     struct part parts[MAX_PARTS];
     memset(parts, 0, sizeof parts);
     size_t n_parts = plan_parts(rd, schema, parts);
-    struct parse_job job = {rd, schema, map, (const char *const *)header, n_header, parts};
+    struct parse_job job = {rd, schema, h->map, (const char *const *)h->header, h->n_header,
+                            parts};
     if (n_parts > 1) {
         genre__parallel_for((int)n_parts, n_parts, parse_part_worker, &job);
         st = GENRE_OK;
@@ -400,13 +406,20 @@ static genre_status parse_all(struct reader *rd, const genre_dataset_schema *sch
     st = GENRE_OK;
 done:
     genre_dataset_free(ds);
-    for (size_t k = 0; header && k < n_header; k++)
-        genre__free(header[k]);
-    genre__free(header);
-    for (size_t j = 0; map && j < schema->n_cols; j++)
-        genre__free(map[j].markers);
-    genre__free(map);
     genre__free(missing);
+    return st;
+}
+
+static genre_status parse_all(struct reader *rd, const genre_dataset_schema *schema,
+                              genre_dataset **out)
+{
+    struct genre__csv_head h;
+    genre_status st = genre__csv_read_header(rd, schema, &h);
+    if (st == GENRE_OK && rd->p == rd->end)
+        st = GENRE_FAIL(GENRE_E_NO_DATA_ROWS, "%s: a header and no data rows", rd->name);
+    if (st == GENRE_OK)
+        st = genre__csv_read_rows(rd, schema, &h, out);
+    genre__csv_head_free(&h, schema->n_cols);
     return st;
 }
 

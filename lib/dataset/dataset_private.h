@@ -35,6 +35,9 @@ int32_t genre__dict_append(genre__dict *d, const char *s, size_t len);
 /* Id of the string or -1. */
 int32_t genre__dict_find(const genre__dict *d, const char *s, size_t len);
 int genre__dict_copy(genre__dict *dst, const genre__dict *src);
+/* The first i with s[i] equal to an earlier string (*at = i): 1; none: 0;
+ * -1 on allocation failure. Linear time (a caller's list may be long). */
+int genre__first_repeat(const char *const *s, size_t n, size_t *at);
 #define GENRE__DICT_STR(d, id) ((d)->arena + (d)->off[(id)])
 
 struct genre__schema_col {
@@ -56,6 +59,7 @@ struct genre__schema_col {
 struct genre_dataset_schema {
     struct genre__schema_col *cols;
     size_t n_cols, cap_cols;
+    genre__dict col_ids;     /* column names; id == index (lookups of wide tables) */
     char **missing_text;     /* markers of every column */
     size_t n_missing_text;
     char *no_group;          /* the group value meaning "no group", or NULL */
@@ -94,6 +98,26 @@ int genre__dataset_is_gzip(const void *buf, size_t len);
  * GENRE_E_NOMEM (naming `name`). */
 genre_status genre__dataset_inflate(const char *name, const unsigned char *in, size_t in_len,
                                     size_t limit, char **out, size_t *out_len);
+/* The gzip pieces the streaming reader shares (dataset_source.c): zlib's
+ * inflateInit2 for gzip on a z_stream, with the library's allocator (0 when
+ * out of memory); and the messages of a truncated member, a corrupt one, and
+ * of n_after bytes after the member ending at pos that are neither a member
+ * nor zero padding (the first offending byte at `at`). */
+int genre__gzip_zstart(void *z_stream);
+genre_status genre__gzip_truncated(const char *name, size_t in_len, size_t member,
+                                   int in_header);
+genre_status genre__gzip_corrupt(const char *name, size_t at, const char *why);
+genre_status genre__gzip_garbage(const char *name, size_t at, unsigned char byte,
+                                 size_t n_after, size_t pos);
+/* Inflates the gzip member at in[0..in_len) whole into out[0..cap) with
+ * libdeflate when the library has it (*state: its decompressor, NULL at
+ * first; genre__gzip_fast_free it): 1 with the member's compressed bytes in
+ * *used and its text's in *got; 0 when it could not (no libdeflate, the
+ * member not whole in `in`, its text over cap, damage): zlib then inflates
+ * the member and names any damage. */
+int genre__gzip_member_fast(void **state, const unsigned char *in, size_t in_len, char *out,
+                            size_t cap, size_t *used, size_t *got);
+void genre__gzip_fast_free(void *state);
 /* GENRE_E_INPUT_TOO_LARGE for the input `name` that `verb` ("holds",
  * "inflates to") more than limit bytes. */
 genre_status genre__dataset_too_large(const char *name, size_t limit, const char *verb);

@@ -151,16 +151,17 @@ genre_status genre_dataset_schema_set_category_names(genre_dataset_schema *s, co
                           column);
     if (n == 0 || n > INT32_MAX)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s': %zu display names", column, n);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         if (!values[i] || !names[i])
             return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s': display name %zu is NULL",
                               column, i);
-        for (size_t k = 0; k < i; k++)
-            if (strcmp(values[k], values[i]) == 0)
-                return GENRE_FAIL(GENRE_E_INVALID_ARG,
-                                  "column '%s': value '%s' is given a name twice", column,
-                                  values[i]);
-    }
+    size_t rep = 0;
+    int repeat = genre__first_repeat(values, n, &rep);
+    if (repeat < 0)
+        return GENRE_PASS(GENRE_E_NOMEM);
+    if (repeat)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s': value '%s' is given a name twice",
+                          column, values[rep]);
     char **v = genre__calloc_array(n, sizeof *v), **t = genre__calloc_array(n, sizeof *t);
     int bad = !v || !t;
     for (size_t i = 0; !bad && i < n; i++)

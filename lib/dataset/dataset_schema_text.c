@@ -327,6 +327,13 @@ static genre_status column_option(parser *ps, tok *t, const char *column)
             return LINE_FAIL(ps, GENRE_E_PARSE, "'%.200s': not a number", t->text);
         st = genre_dataset_schema_add_missing_value(ps->s, column, x);
     } else if (IS("no-group")) {
+        /* the library setter applies to whichever column is the group: here
+         * the line's own column must be it */
+        int32_t j = genre__schema_find(ps->s, column);
+        if (j < 0 || ps->s->cols[j].role != GENRE_COL_GROUP)
+            return LINE_FAIL(ps, GENRE_E_PARSE,
+                             "'%.200s' of column '%.200s': only a group column takes no-group=",
+                             t->text, column);
         st = genre_dataset_schema_set_no_group(ps->s, v);
     } else if (IS("order")) {
         char **names = NULL;
@@ -392,7 +399,7 @@ static genre_status parse_line(parser *ps, tok *t, size_t n)
     if (st != GENRE_OK)
         return st == GENRE_E_NOMEM
                    ? LINE_FAIL(ps, st, "out of memory")
-                   : LINE_FAIL(ps, GENRE_E_PARSE, "column '%.200s': %.400s", name, last_reason());
+                   : LINE_FAIL(ps, GENRE_E_PARSE, "%.400s", last_reason()); /* names it */
     for (size_t i = 2; i < n && st == GENRE_OK; i++)
         st = column_option(ps, &t[i], name);
     return st;
@@ -566,7 +573,7 @@ static void put_value(sbuf *b, const char *s)
 
 static void pad_to(sbuf *b, size_t line_start, size_t width)
 {
-    while (b->len - line_start < width)
+    while (b->st == GENRE_OK && b->len - line_start < width) /* put() fails: no growth */
         put(b, " ", 1);
     put(b, " ", 1);
 }

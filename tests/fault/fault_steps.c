@@ -381,6 +381,89 @@ static genre_status metrics(void)
     return st;
 }
 
+/* ---- the partial states (issue 19): two chunks, a merge, a round trip
+ * through memory and the fits; outputs go to OUT (fitted values) and
+ * PARTIAL_BUF (the saved states). */
+static unsigned char PARTIAL_BUF[4][16384];
+
+static genre_status partial_linear(void)
+{
+    genre_scaler_partial *sa = NULL, *sb = NULL, *sl = NULL;
+    genre_pca_partial *pa = NULL, *pb = NULL, *pl = NULL;
+    genre_lda_partial *la = NULL, *lb = NULL, *ll = NULL;
+    genre_scaler *s = NULL;
+    genre_pca *p = NULL;
+    genre_lda *l = NULL;
+    size_t half = NR / 2, n;
+    genre_status st = genre_scaler_partial_create(&sa, NC);
+    TRY(genre_scaler_partial_create(&sb, NC));
+    TRY(genre_scaler_partial_add(sa, X, half, NC, NC));
+    TRY(genre_scaler_partial_add(sb, X + half * NC, NR - half, NC, NC));
+    TRY(genre_scaler_partial_merge(sa, sb));
+    TRY(genre_scaler_partial_save(sa, PARTIAL_BUF[0], sizeof PARTIAL_BUF[0], &n));
+    TRY(genre_scaler_partial_load(&sl, PARTIAL_BUF[0], n));
+    TRY(genre_scaler_create(&s));
+    TRY(genre_scaler_fit_partial(s, sl));
+    TRY(genre_scaler_get_variance(s, OUT, NC, NULL));
+    TRY(genre_pca_partial_create(&pa, NC));
+    TRY(genre_pca_partial_create(&pb, NC));
+    TRY(genre_pca_partial_add(pa, X, half, NC, NC));
+    TRY(genre_pca_partial_add(pb, X + half * NC, NR - half, NC, NC));
+    TRY(genre_pca_partial_merge(pa, pb));
+    TRY(genre_pca_partial_save(pa, PARTIAL_BUF[1], sizeof PARTIAL_BUF[1], &n));
+    TRY(genre_pca_partial_load(&pl, PARTIAL_BUF[1], n));
+    TRY(genre_pca_create(&p));
+    TRY(genre_pca_fit_partial(p, pl));
+    TRY(genre_pca_get_explained_variance(p, OUT + NC, NC, NULL));
+    TRY(genre_lda_partial_create(&la, NC));
+    TRY(genre_lda_partial_create(&lb, NC));
+    TRY(genre_lda_partial_add(la, X, half, NC, NC, Y));
+    TRY(genre_lda_partial_add(lb, X + half * NC, NR - half, NC, NC, Y + half));
+    TRY(genre_lda_partial_merge(la, lb));
+    TRY(genre_lda_partial_save(la, PARTIAL_BUF[2], sizeof PARTIAL_BUF[2], &n));
+    TRY(genre_lda_partial_load(&ll, PARTIAL_BUF[2], n));
+    TRY(genre_lda_create(&l));
+    TRY(genre_lda_fit_partial(l, ll));
+    TRY(genre_lda_get_xbar(l, OUT + 2 * NC, NC, NULL));
+    genre_scaler_partial_free(sa);
+    genre_scaler_partial_free(sb);
+    genre_scaler_partial_free(sl);
+    genre_pca_partial_free(pa);
+    genre_pca_partial_free(pb);
+    genre_pca_partial_free(pl);
+    genre_lda_partial_free(la);
+    genre_lda_partial_free(lb);
+    genre_lda_partial_free(ll);
+    genre_scaler_free(s);
+    genre_pca_free(p);
+    genre_lda_free(l);
+    return st;
+}
+
+static genre_status partial_metrics(void)
+{
+    static double proba[NR * NK];
+    for (size_t i = 0; i < NR * NK; i++)
+        proba[i] = (double)((i * 7919) % 101 + 1) / 300.0;
+    genre_metrics_partial *a = NULL, *b = NULL, *c = NULL;
+    size_t half = NR / 2, n;
+    genre_status st = genre_metrics_partial_create(&a, NK);
+    TRY(genre_metrics_partial_create(&b, NK));
+    TRY(genre_metrics_partial_add(a, proba, half, NK, NK, Y, NULL));
+    TRY(genre_metrics_partial_add(b, proba + half * NK, NR - half, NK, NK, Y + half, NULL));
+    TRY(genre_metrics_partial_merge(a, b));
+    TRY(genre_metrics_partial_save(a, PARTIAL_BUF[3], sizeof PARTIAL_BUF[3], &n));
+    TRY(genre_metrics_partial_load(&c, PARTIAL_BUF[3], n));
+    TRY(genre_metrics_partial_roc_auc_ovr(c, GENRE_METRICS_AVERAGE_MACRO, OUT));
+    TRY(genre_metrics_partial_roc_auc_ovr(c, GENRE_METRICS_AVERAGE_MICRO, OUT + 1));
+    TRY(genre_metrics_partial_roc_auc_per_class(c, OUT + 2, NK, NULL));
+    TRY(genre_metrics_partial_accuracy(c, OUT + 2 + NK));
+    genre_metrics_partial_free(a);
+    genre_metrics_partial_free(b);
+    genre_metrics_partial_free(c);
+    return st;
+}
+
 static genre_status tsne_run(int64_t method, int64_t threads)
 {
     genre_tsne *t = NULL;
@@ -451,6 +534,74 @@ static genre_status dataset_memory(void)
     return st;
 }
 static genre_status dataset_gzip(void) { return dataset_run(CSV_GZ); }
+
+/* issue 18: inference from the gzip file (notes), the schema text written,
+ * parsed back and written again, a declared imputation fit; the sizes and a
+ * checksum of the texts are the outputs */
+static genre_status schema_infer_text(void)
+{
+    static char text[1 << 16], again[1 << 16], notes[1 << 18];
+    genre_dataset_schema *s = NULL, *p = NULL;
+    genre_dataset *ds = NULL;
+    genre_dataset_prep *prep = NULL;
+    size_t need = 0, need2 = 0, need3 = 0;
+    genre_status st = genre_dataset_schema_infer(&s, NULL, CSV_GZ, "music_genre");
+    TRY(genre_dataset_schema_infer_notes(s, notes, sizeof notes, &need3));
+    TRY(genre_dataset_schema_write(s, text, sizeof text, &need));
+    TRY(genre_dataset_schema_parse(&p, text, need - 1, "inferred.schema"));
+    TRY(genre_dataset_schema_write(p, again, sizeof again, &need2));
+    TRY(genre_dataset_read_file(&ds, p, CSV_PLAIN));
+    TRY(genre_dataset_drop_empty_rows(ds));
+    TRY(genre_dataset_prep_create(&prep, p));
+    TRY(genre_dataset_prep_add_declared(prep, NULL, NULL, NULL));
+    TRY(genre_dataset_prep_fit_apply(prep, ds));
+    if (st == GENRE_OK) {
+        uint64_t sum = 0;
+        for (size_t i = 0; i < need; i++)
+            sum = sum * 31 + (unsigned char)text[i] + (i < need2 ? (unsigned char)again[i] : 0);
+        OUT[0] = (double)need;
+        OUT[1] = (double)need2;
+        OUT[2] = (double)need3;
+        OUT[3] = (double)(sum % 1000000007u);
+    }
+    genre_dataset_prep_free(prep);
+    genre_dataset_free(ds);
+    genre_dataset_schema_free(p);
+    genre_dataset_schema_free(s);
+    return st;
+}
+/* the streaming reader in chunks of 7 (each chunk's track names into OUT),
+ * whole or as a range with a record index */
+static genre_status stream_run(const char *path, int range)
+{
+    genre_dataset_reader *r = NULL;
+    genre_dataset_index *ix = NULL;
+    genre_status st = GENRE_OK;
+    if (range) {
+        TRY(genre_dataset_index_build(&ix, SCHEMA, path, 5));
+        TRY(genre_dataset_reader_open_range(&r, SCHEMA, path, 2000, 20000, ix));
+    } else {
+        TRY(genre_dataset_reader_open(&r, SCHEMA, path));
+    }
+    char *text = (char *)OUT;
+    size_t at = 0;
+    while (st == GENRE_OK) {
+        genre_dataset *ds = NULL;
+        size_t need = 0;
+        st = genre_dataset_reader_next(r, 7, &ds);
+        if (!ds)
+            break;
+        TRY(genre_dataset_export_text(ds, "track_name", text + at, sizeof OUT - at, &need, NULL));
+        at += need < 64 ? need : 64;
+        genre_dataset_free(ds);
+    }
+    genre_dataset_reader_free(r);
+    genre_dataset_index_free(ix);
+    return st;
+}
+static genre_status stream_plain(void) { return stream_run(CSV_PLAIN, 0); }
+static genre_status stream_gzip(void) { return stream_run(CSV_GZ, 0); }
+static genre_status stream_range(void) { return stream_run(CSV_PLAIN, 1); }
 
 static genre_status schema_builtin(void)
 {
@@ -564,11 +715,15 @@ static fault_step STEPS[] = {
     {"mlp_dense_f1", mlp_dense_f1, 0},   {"mlp_dense_f2", mlp_dense_f2, 0},
     {"mlp_csr_d1", mlp_csr_d1, 0},       {"mlp_regression", mlp_regression, 0},
     {"text_fit", text_fit, 0},           {"metrics", metrics, 0},
+    {"partial_linear", partial_linear, 0}, {"partial_metrics", partial_metrics, 0},
     {"tsne_exact", tsne_exact, 0},       {"tsne_bh_t1", tsne_bh_t1, 0},
     {"tsne_bh_t2", tsne_bh_t2, 0},       {"tsne_fft_t1", tsne_fft_t1, 0},
     {"tsne_fft_t2", tsne_fft_t2, 0},     {"schema_builtin", schema_builtin, 0},
     {"dataset_plain", dataset_plain, 0}, {"dataset_gzip", dataset_gzip, 0},
     {"dataset_memory", dataset_memory, 0},
+    {"schema_infer_text", schema_infer_text, 0},
+    {"stream_plain", stream_plain, 0},   {"stream_gzip", stream_gzip, 0},
+    {"stream_range", stream_range, 0},
     {"scaler_save", scaler_save_0, 0},   {"scaler_load", scaler_load_0, 0},
     {"pca_save", pca_save_1, 0},         {"pca_load", pca_load_1, 0},
     {"lda_save", lda_save_2, 0},         {"lda_load", lda_load_2, 0},
@@ -602,6 +757,7 @@ uint64_t fault_steps_digest(void)
     h = fnv(h, OUT, sizeof OUT);
     h = fnv(h, IOUT, sizeof IOUT);
     h = fnv(h, I64OUT, sizeof I64OUT);
+    h = fnv(h, PARTIAL_BUF, sizeof PARTIAL_BUF);
     for (int k = 0; k < M_COUNT; k++) {
         if (SAVE_BUF[k])
             h = fnv(h, SAVE_BUF[k], SAVED_LEN[k]);

@@ -4,17 +4,23 @@
 
 typedef int32_t genre_status;
 typedef struct genre_scaler genre_scaler;
+typedef struct genre_scaler_partial genre_scaler_partial;
 typedef struct genre_pca genre_pca;
+typedef struct genre_pca_partial genre_pca_partial;
 typedef struct genre_lda genre_lda;
+typedef struct genre_lda_partial genre_lda_partial;
 typedef struct genre_tsne genre_tsne;
 typedef struct genre_kmeans genre_kmeans;
 typedef struct genre_kmeans_partial genre_kmeans_partial;
 typedef struct genre_kmeans_sample genre_kmeans_sample;
 typedef struct genre_mlp genre_mlp;
+typedef struct genre_metrics_partial genre_metrics_partial;
 typedef struct genre_dataset genre_dataset;
 typedef struct genre_dataset_schema genre_dataset_schema;
 typedef struct genre_dataset_prep genre_dataset_prep;
 typedef struct genre_dataset_split genre_dataset_split;
+typedef struct genre_dataset_reader genre_dataset_reader;
+typedef struct genre_dataset_index genre_dataset_index;
 typedef struct genre_text genre_text;
 typedef int32_t (*genre_progress_fn)(void *user_data, int32_t phase, int64_t step, int64_t total_steps, double objective);
 typedef void (*genre_log_fn)(void *user_data, int32_t level, const char *message);
@@ -59,6 +65,14 @@ genre_status genre_scaler_save(const genre_scaler *s, const char *path);
 genre_status genre_scaler_save_to_memory(const genre_scaler *s, void *buf, size_t cap, size_t *written_or_needed);
 genre_status genre_scaler_load(genre_scaler **out, const char *path);
 genre_status genre_scaler_load_from_memory(genre_scaler **out, const void *buf, size_t len);
+genre_status genre_scaler_partial_create(genre_scaler_partial **out, size_t n_cols);
+genre_status genre_scaler_partial_add(genre_scaler_partial *p, const double *x, size_t n_rows, size_t n_cols, size_t row_stride);
+genre_status genre_scaler_partial_merge(genre_scaler_partial *into, const genre_scaler_partial *from);
+genre_status genre_scaler_partial_n_rows(const genre_scaler_partial *p, int64_t *out);
+genre_status genre_scaler_partial_save(const genre_scaler_partial *p, void *buf, size_t cap, size_t *needed);
+genre_status genre_scaler_partial_load(genre_scaler_partial **out, const void *buf, size_t len);
+void genre_scaler_partial_free(genre_scaler_partial *p);
+genre_status genre_scaler_fit_partial(genre_scaler *s, const genre_scaler_partial *p);
 /* genre/pca.h */
 genre_status genre_pca_create(genre_pca **out);
 void genre_pca_free(genre_pca *p);
@@ -82,6 +96,14 @@ genre_status genre_pca_save(const genre_pca *p, const char *path);
 genre_status genre_pca_save_to_memory(const genre_pca *p, void *buf, size_t cap, size_t *written_or_needed);
 genre_status genre_pca_load(genre_pca **out, const char *path);
 genre_status genre_pca_load_from_memory(genre_pca **out, const void *buf, size_t len);
+genre_status genre_pca_partial_create(genre_pca_partial **out, size_t n_cols);
+genre_status genre_pca_partial_add(genre_pca_partial *p, const double *x, size_t n_rows, size_t n_cols, size_t row_stride);
+genre_status genre_pca_partial_merge(genre_pca_partial *into, const genre_pca_partial *from);
+genre_status genre_pca_partial_n_rows(const genre_pca_partial *p, int64_t *out);
+genre_status genre_pca_partial_save(const genre_pca_partial *p, void *buf, size_t cap, size_t *needed);
+genre_status genre_pca_partial_load(genre_pca_partial **out, const void *buf, size_t len);
+void genre_pca_partial_free(genre_pca_partial *p);
+genre_status genre_pca_fit_partial(genre_pca *pca, const genre_pca_partial *p);
 /* genre/lda.h */
 genre_status genre_lda_create(genre_lda **out);
 void genre_lda_free(genre_lda *l);
@@ -108,6 +130,14 @@ genre_status genre_lda_save(const genre_lda *l, const char *path);
 genre_status genre_lda_save_to_memory(const genre_lda *l, void *buf, size_t cap, size_t *written_or_needed);
 genre_status genre_lda_load(genre_lda **out, const char *path);
 genre_status genre_lda_load_from_memory(genre_lda **out, const void *buf, size_t len);
+genre_status genre_lda_partial_create(genre_lda_partial **out, size_t n_cols);
+genre_status genre_lda_partial_add(genre_lda_partial *p, const double *x, size_t n_rows, size_t n_cols, size_t row_stride, const int32_t *y);
+genre_status genre_lda_partial_merge(genre_lda_partial *into, const genre_lda_partial *from);
+genre_status genre_lda_partial_n_rows(const genre_lda_partial *p, int64_t *out);
+genre_status genre_lda_partial_save(const genre_lda_partial *p, void *buf, size_t cap, size_t *needed);
+genre_status genre_lda_partial_load(genre_lda_partial **out, const void *buf, size_t len);
+void genre_lda_partial_free(genre_lda_partial *p);
+genre_status genre_lda_fit_partial(genre_lda *lda, const genre_lda_partial *p);
 /* genre/tsne.h */
 genre_status genre_tsne_create(genre_tsne **out);
 void genre_tsne_free(genre_tsne *t);
@@ -202,6 +232,16 @@ genre_status genre_metrics_roc_auc_per_class(const int32_t *y_true, const double
 genre_status genre_metrics_roc_auc_bootstrap_diff(const int32_t *y_true, const double *proba_a, size_t stride_a, const double *proba_b, size_t stride_b, size_t n_rows, size_t n_classes, int64_t n_resamples, uint64_t seed, double level, double *diff, double *lo, double *hi);
 genre_status genre_metrics_silhouette(const double *x, size_t n_rows, size_t n_cols, size_t row_stride, const int32_t *labels, int32_t n_threads, double *mean, double *samples, size_t cap, size_t *needed, genre_progress_fn progress, void *user_data);
 genre_status genre_metrics_silhouette_sampled(const double *x, size_t n_rows, size_t n_cols, size_t row_stride, const int32_t *labels, size_t sample_size, uint64_t seed, int32_t n_threads, double *mean);
+genre_status genre_metrics_partial_create(genre_metrics_partial **out, size_t n_classes);
+genre_status genre_metrics_partial_add(genre_metrics_partial *p, const double *scores, size_t n_rows, size_t n_classes, size_t row_stride, const int32_t *y_true, const int32_t *y_pred);
+genre_status genre_metrics_partial_merge(genre_metrics_partial *into, const genre_metrics_partial *from);
+genre_status genre_metrics_partial_n_rows(const genre_metrics_partial *p, int64_t *out);
+genre_status genre_metrics_partial_save(const genre_metrics_partial *p, void *buf, size_t cap, size_t *needed);
+genre_status genre_metrics_partial_load(genre_metrics_partial **out, const void *buf, size_t len);
+void genre_metrics_partial_free(genre_metrics_partial *p);
+genre_status genre_metrics_partial_accuracy(const genre_metrics_partial *p, double *out);
+genre_status genre_metrics_partial_roc_auc_ovr(const genre_metrics_partial *p, int32_t average, double *out);
+genre_status genre_metrics_partial_roc_auc_per_class(const genre_metrics_partial *p, double *out, size_t cap, size_t *needed);
 /* genre/dataset.h */
 genre_status genre_dataset_schema_create(genre_dataset_schema **out);
 genre_status genre_dataset_schema_create_music_genre(genre_dataset_schema **out);
@@ -276,6 +316,18 @@ genre_status genre_dataset_export_matrix(const genre_dataset *ds, const char *co
 genre_status genre_dataset_export_labels(const genre_dataset *ds, int32_t *out, size_t cap, size_t *needed);
 genre_status genre_dataset_export_groups(const genre_dataset *ds, int64_t *out, size_t cap, size_t *needed);
 genre_status genre_dataset_export_text(const genre_dataset *ds, const char *column, char *buf, size_t cap, size_t *needed, size_t *offsets);
+genre_status genre_dataset_reader_open(genre_dataset_reader **out, const genre_dataset_schema *schema, const char *path);
+genre_status genre_dataset_reader_open_range(genre_dataset_reader **out, const genre_dataset_schema *schema, const char *path, uint64_t begin_byte, uint64_t end_byte, const genre_dataset_index *index);
+genre_status genre_dataset_reader_next(genre_dataset_reader *reader, size_t max_rows, genre_dataset **out);
+genre_status genre_dataset_reader_get_i64(const genre_dataset_reader *reader, int32_t key, int64_t *out);
+void genre_dataset_reader_free(genre_dataset_reader *reader);
+genre_status genre_dataset_index_build(genre_dataset_index **out, const genre_dataset_schema *schema, const char *path, int64_t every);
+genre_status genre_dataset_index_get_i64(const genre_dataset_index *index, int32_t key, int64_t *out);
+genre_status genre_dataset_index_save(const genre_dataset_index *index, void *buf, size_t cap, size_t *written_or_needed);
+genre_status genre_dataset_index_save_file(const genre_dataset_index *index, const char *path);
+genre_status genre_dataset_index_load(genre_dataset_index **out, const void *buf, size_t len);
+genre_status genre_dataset_index_load_file(genre_dataset_index **out, const char *path);
+void genre_dataset_index_free(genre_dataset_index *index);
 /* genre/text.h */
 uint32_t genre_text_hash(const void *data, size_t len, uint32_t seed);
 genre_status genre_text_create(genre_text **out);
@@ -348,7 +400,12 @@ genre_status genre_text_load_from_memory(genre_text **out, const void *buf, size
 #define GENRE_MODEL_MLP 6
 #define GENRE_MODEL_TSNE 7
 #define GENRE_MODEL_TEXT 8
+#define GENRE_MODEL_SCALER_PARTIAL 9
+#define GENRE_MODEL_PCA_PARTIAL 10
+#define GENRE_MODEL_LDA_PARTIAL 11
+#define GENRE_MODEL_METRICS_PARTIAL 12
 #define GENRE_MODEL_KMEANS_PARTIAL 13
+#define GENRE_MODEL_DATASET_INDEX 14
 #define GENRE_MODEL_FORMAT_VERSION 1
 #define GENRE_SCALER_WITH_MEAN 1
 #define GENRE_SCALER_WITH_STD 2
@@ -516,6 +573,15 @@ genre_status genre_text_load_from_memory(genre_text **out, const void *buf, size
 #define GENRE_DATASET_N_ROWS 1
 #define GENRE_DATASET_N_COLUMNS 2
 #define GENRE_DATASET_ENCODED 3
+#define GENRE_READER_ROWS 1
+#define GENRE_READER_LINE 2
+#define GENRE_READER_OFFSET 3
+#define GENRE_READER_INPUT_BYTES 4
+#define GENRE_INDEX_RECORDS 1
+#define GENRE_INDEX_FILE_BYTES 2
+#define GENRE_INDEX_EVERY 3
+#define GENRE_INDEX_ENTRIES 4
+#define GENRE_INDEX_DATA_BEGIN 5
 #define GENRE_TEXT_NGRAM_MIN 1
 #define GENRE_TEXT_NGRAM_MAX 2
 #define GENRE_TEXT_WORDS 3

@@ -15,27 +15,22 @@ IMPUTE = {"none": lib.GENRE_IMPUTE_NONE, "median": lib.GENRE_IMPUTE_MEDIAN,
 
 
 def _s(text):
-    return text.encode("utf-8") if isinstance(text, str) else bytes(text)
+    """A C string: str (UTF-8) or bytes. Anything else is a TypeError (bytes(5)
+    would be five NULs), and a NUL inside a ValueError (C would cut there)."""
+    if isinstance(text, str):
+        b = text.encode("utf-8")
+    elif isinstance(text, (bytes, bytearray, memoryview)):
+        b = bytes(text)
+    else:
+        raise TypeError("expected str or bytes, not %s" % type(text).__name__)
+    if b"\0" in b:
+        raise ValueError("a NUL character in %r: C strings end there" % (text,))
+    return b
 
 
-def _unquote(s):
-    """A C-escaped value of the notes (after its opening quote): the text
-    and what follows the closing quote."""
-    out = bytearray()
-    i = 0
-    while s[i] != '"':
-        if s[i] == "\\":
-            c = s[i + 1]
-            if c == "x":
-                out.append(int(s[i + 2:i + 4], 16))
-                i += 4
-                continue
-            out += {"n": b"\n", "r": b"\r", "t": b"\t"}.get(c, c.encode())
-            i += 2
-        else:
-            out += s[i].encode("utf-8")
-            i += 1
-    return out.decode("utf-8"), s[i + 1:]
+def _value(v):
+    """A category value: str/bytes, or an int spelled as the file spells it."""
+    return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
 
 
 def _query(call, ctype, dtype):
@@ -95,7 +90,8 @@ class Schema(Handle):
         """A schema from the text of a schema file (docs/dataset.md, "Schema
         files"); messages say "name:line: ..."."""
         out = ffi.new("genre_dataset_schema **")
-        data = _s(text)
+        # not _s(): a NUL in the text is the parser's to report, with its line
+        data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
         check(lib.genre_dataset_schema_parse(out, data, len(data),
                                              ffi.NULL if name is None else _s(name)))
         return cls._from_raw(out[0])
@@ -151,8 +147,10 @@ class Schema(Handle):
         return {v: k for k, v in IMPUTE.items()}[out[0]]
 
     def set_category_names(self, column, names):
-        """names: {value: display name} for a categorical or label column."""
-        keep = [(ffi.new("char[]", _s(v)), ffi.new("char[]", _s(t))) for v, t in names.items()]
+        """names: {value: display name} for a categorical or label column
+        (int values are spelled as str(value))."""
+        keep = [(ffi.new("char[]", _s(_value(v))), ffi.new("char[]", _s(t)))
+                for v, t in names.items()]
         values = ffi.new("const char *[]", [v for v, _ in keep])
         texts = ffi.new("const char *[]", [t for _, t in keep])
         with self._lock.write():
@@ -189,6 +187,8 @@ class Schema(Handle):
     @classmethod
     def _infer_options(cls, missing, options):
         opts = cls()
+        if isinstance(missing, (str, bytes)):
+            missing = (missing,)  # one marker, not one per character
         for key, value in options.items():
             if isinstance(value, bool):
                 value = int(value)
@@ -234,19 +234,9 @@ class Schema(Handle):
         return bytes(b).split(b"\0", 1)[0].decode("utf-8")
 
     def roles(self):
-        """{column: role word} from the notes of an inferred schema."""
-        out = {}
-        for line in self.notes().splitlines():
-            if not line.startswith("column "):
-                continue
-            rest = line[len("column "):]
-            if rest.startswith('"'):
-                name, rest = _unquote(rest[1:])
-                rest = rest.lstrip(" ")
-            else:
-                name, rest = rest.split(" ", 1)
-            out[name] = rest.split(" ", 1)[0]
-        return out
+        """{column: role word} of any schema (declared, parsed or inferred),
+        in declaration order: dict(self.columns())."""
+        return dict(self.columns())
 
 
 class Dataset(Handle):
@@ -499,3 +489,109 @@ class Prep(Handle):
         data = bytes(data)
         check(lib.genre_dataset_prep_load(out, data, len(data)))
         return cls._from_raw(out[0])
+
+
+class DatasetReader(Handle):
+    """A CSV file read in chunks (genre_dataset_reader_*): iterating yields
+    Datasets of at most chunk_rows rows each, in file order, exactly as
+    Dataset.read_csv would read those records (cleaning, markers, errors and
+    the file's line numbers), in memory bounded by the chunk. path may be
+    plain or gzip, a FIFO or /dev/stdin.
+
+    With begin_byte/end_byte (a plain regular file only), only the records
+    that start in [begin_byte, end_byte) are read; index (a DatasetIndex of
+    the file) lets quoted fields hold line breaks. One reader belongs to one
+    thread at a time."""
+
+    _kind = "dataset_reader"
+
+    def __init__(self, path, schema, chunk_rows=100_000, begin_byte=None, end_byte=None,
+                 index=None):
+        from ._lib import RWLock
+        chunk_rows = int(chunk_rows)
+        if chunk_rows < 1:
+            raise ValueError("chunk_rows must be at least 1, got %d" % chunk_rows)
+        self._lock = RWLock()
+        self._h = None
+        self.chunk_rows = chunk_rows
+        out = ffi.new("genre_dataset_reader **")
+        with schema._lock.read():
+            if begin_byte is None and end_byte is None and index is None:
+                check(lib.genre_dataset_reader_open(out, schema.handle, fspath(path)))
+            else:
+                begin = 0 if begin_byte is None else int(begin_byte)
+                end = 2**64 - 1 if end_byte is None else int(end_byte)
+                ix = ffi.NULL if index is None else index.handle
+                check(lib.genre_dataset_reader_open_range(out, schema.handle, fspath(path),
+                                                          begin, end, ix))
+        self._h = self._wrap(out[0])
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        out = ffi.new("genre_dataset **")
+        with self._lock.write():
+            check(lib.genre_dataset_reader_next(self.handle, self.chunk_rows, out))
+        if out[0] == ffi.NULL:
+            raise StopIteration
+        return Dataset._from_raw(out[0])
+
+    rows_read = property(lambda self: self._get_i64(lib.GENRE_READER_ROWS),
+                         doc="rows returned so far")
+    line = property(lambda self: self._get_i64(lib.GENRE_READER_LINE),
+                    doc="the file line of the next record")
+    offset = property(lambda self: self._get_i64(lib.GENRE_READER_OFFSET),
+                      doc="the text offset of the next record")
+
+
+class DatasetIndex(Handle):
+    """The record offsets of a plain CSV file, every `every` records
+    (genre_dataset_index_*), for DatasetReader ranges."""
+
+    _kind = "dataset_index"
+
+    def __init__(self):
+        raise TypeError("use DatasetIndex.build(), load() or from_bytes()")
+
+    @classmethod
+    def build(cls, path, schema, every=1000):
+        out = ffi.new("genre_dataset_index **")
+        with schema._lock.read():
+            check(lib.genre_dataset_index_build(out, schema.handle, fspath(path), int(every)))
+        return cls._from_raw(out[0])
+
+    n_records = property(lambda self: self._get_i64(lib.GENRE_INDEX_RECORDS))
+    file_bytes = property(lambda self: self._get_i64(lib.GENRE_INDEX_FILE_BYTES))
+    every = property(lambda self: self._get_i64(lib.GENRE_INDEX_EVERY))
+    data_begin = property(lambda self: self._get_i64(lib.GENRE_INDEX_DATA_BEGIN))
+
+    def save(self, path):
+        with self._lock.read():
+            check(lib.genre_dataset_index_save_file(self.handle, fspath(path)))
+
+    def to_bytes(self):
+        n = ffi.new("size_t *")
+        with self._lock.read():
+            code = lib.genre_dataset_index_save(self.handle, ffi.NULL, 0, n)
+            if code not in (0, TOO_SMALL):
+                raise error_for(code)
+            buf = ffi.new("char[]", n[0])
+            check(lib.genre_dataset_index_save(self.handle, buf, n[0], n))
+            return ffi.buffer(buf, n[0])[:]
+
+    @classmethod
+    def load(cls, path):
+        out = ffi.new("genre_dataset_index **")
+        check(lib.genre_dataset_index_load_file(out, fspath(path)))
+        return cls._from_raw(out[0])
+
+    @classmethod
+    def from_bytes(cls, data):
+        out = ffi.new("genre_dataset_index **")
+        data = bytes(data)
+        check(lib.genre_dataset_index_load(out, data, len(data)))
+        return cls._from_raw(out[0])
+
+    def __reduce__(self):
+        return (type(self).from_bytes, (self.to_bytes(),))

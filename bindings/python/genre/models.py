@@ -118,9 +118,135 @@ class _Model(Handle):
         return int(out[0])
 
 
+
+# ---- partial fits (larger than memory) ------------------------------------------
+
+class _PartialFit:
+    """Online fitting over a stream of chunks (issue 19): the object holds a
+    mergeable partial state (genre_<kind>_partial) besides its model.
+
+    ``partial_fit(X[, y])`` adds the rows to the state and, by default, refits
+    the model from everything added so far (the same model as ``fit`` on all
+    rows: bit for bit or to 1e-12, genre/<kind>.h says which); the rows stay
+    in the state even when that refit raises (too few rows or classes yet),
+    so pass ``finalize=False`` while the state cannot be fitted yet and call
+    ``finalize()`` at the end. ``merge(other)`` adds another object's state
+    (rows of self, then other's); ``state_save()`` gives the state as bytes
+    and ``state_load(data)`` replaces it, so a state can be built in another
+    process and shipped. ``fit`` does not touch the state. The state is not
+    pickled with the model."""
+
+    _partial = None
+
+    def _partial_fn(self, verb):
+        return getattr(lib, "genre_%s_partial_%s" % (self._kind, verb))
+
+    def _own_partial(self, raw):
+        return ffi.gc(raw, self._partial_fn("free"))
+
+    def _partial_add(self, X, y):
+        a, xp, n, d, stride = as_matrix(X)
+        if self._partial is None:
+            out = ffi.new("genre_%s_partial **" % self._kind)
+            check(self._partial_fn("create")(out, d))
+            self._partial = self._own_partial(out[0])
+        if self._kind == "lda":
+            if y is None:
+                raise TypeError("LinearDiscriminantAnalysis.partial_fit needs y")
+            ya, yp, _ = as_labels(y, n)
+            check(lib.genre_lda_partial_add(self._partial, xp, n, d, stride, yp))
+        else:
+            check(self._partial_fn("add")(self._partial, xp, n, d, stride))
+
+    def partial_fit(self, X, y=None, finalize=True):
+        """Adds the rows of X (and labels y for LDA) to the state; refits the
+        model from the whole state when ``finalize``. Returns self."""
+        with self._lock.write():
+            _ = self.handle  # a closed object raises before anything is added
+            self._partial_add(X, y)
+            if finalize:
+                self._finalize_locked()
+        return self
+
+    def _finalize_locked(self):
+        if self._partial is None:
+            raise ValueError("%s has no partial state: call partial_fit first"
+                             % type(self).__name__)
+        self._prepare(self.handle)
+        check(getattr(lib, "genre_%s_fit_partial" % self._kind)(self.handle, self._partial))
+
+    def finalize(self):
+        """Fits the model from the state (the model's parameters apply)."""
+        with self._lock.write():
+            self._finalize_locked()
+        return self
+
+    @property
+    def n_rows_seen_(self):
+        """Rows in the partial state (0 without one)."""
+        if self._partial is None:
+            return 0
+        out = ffi.new("int64_t *")
+        check(self._partial_fn("n_rows")(self._partial, out))
+        return int(out[0])
+
+    def merge(self, other, finalize=True):
+        """Adds other's partial state to this one's (other is unchanged);
+        refits when ``finalize``. Returns self."""
+        if not isinstance(other, type(self)):
+            raise TypeError("can only merge a %s, got %s" % (type(self).__name__,
+                                                            type(other).__name__))
+        if other is self:
+            raise ValueError("cannot merge a state into itself")
+        if other._partial is None:
+            raise ValueError("the other %s has no partial state" % type(other).__name__)
+        with self._lock.write(), other._lock.read():
+            if self._partial is None:  # an empty state of the other's shape
+                blob = _state_bytes(self._partial_fn("save"), other._partial)
+                loaded = ffi.new("genre_%s_partial **" % self._kind)
+                check(self._partial_fn("load")(loaded, blob, len(blob)))
+                self._partial = self._own_partial(loaded[0])
+            else:
+                check(self._partial_fn("merge")(self._partial, other._partial))
+            if finalize:
+                self._finalize_locked()
+        return self
+
+    def state_save(self):
+        """The partial state as bytes (a model-file container of kind
+        GENRE_MODEL_<KIND>_PARTIAL)."""
+        with self._lock.read():
+            if self._partial is None:
+                raise ValueError("%s has no partial state" % type(self).__name__)
+            return _state_bytes(self._partial_fn("save"), self._partial)
+
+    def state_load(self, data, finalize=True):
+        """Replaces the partial state by one saved with state_save(); refits
+        when ``finalize`` and the state holds rows. Returns self."""
+        buf = bytes(data)
+        out = ffi.new("genre_%s_partial **" % self._kind)
+        check(self._partial_fn("load")(out, buf, len(buf)))
+        loaded = self._own_partial(out[0])
+        with self._lock.write():
+            self._partial = loaded
+            if finalize and self.n_rows_seen_ > 0:
+                self._finalize_locked()
+        return self
+
+
+def _state_bytes(save, raw):
+    need = ffi.new("size_t *")
+    code = save(raw, ffi.NULL, 0, need)
+    if code != lib.GENRE_E_BUFFER_TOO_SMALL:
+        check(code)
+    buf = ffi.new("unsigned char[]", need[0])
+    check(save(raw, buf, need[0], need))
+    return bytes(ffi.buffer(buf, need[0]))
+
+
 # ---- scaler ------------------------------------------------------------------
 
-class StandardScaler(_Model):
+class StandardScaler(_PartialFit, _Model):
     """(x - mean) / std per column (population std), fit on training rows.
     ``mask``: optional booleans per column, False = pass through unchanged."""
 
@@ -140,15 +266,19 @@ class StandardScaler(_Model):
         super()._init_params_from_handle()
         self.with_mean, self.with_std = bool(self.with_mean), bool(self.with_std)
 
+    def _prepare(self, h):
+        """The Python parameters into the handle (write lock held)."""
+        self._apply_params()
+        if self.mask is None:
+            check(lib.genre_scaler_set_mask(h, ffi.NULL, 0))
+        else:
+            m = np.ascontiguousarray(np.asarray(self.mask).astype(bool), dtype=np.uint8)
+            check(lib.genre_scaler_set_mask(h, ptr(m, "const uint8_t *"), m.size))
+
     def fit(self, X, y=None):  # noqa: ARG002 - scikit-learn signature
         a, xp, n, d, stride = as_matrix(X)
         with self._lock.write():
-            self._apply_params()
-            if self.mask is None:
-                check(lib.genre_scaler_set_mask(self.handle, ffi.NULL, 0))
-            else:
-                m = np.ascontiguousarray(np.asarray(self.mask).astype(bool), dtype=np.uint8)
-                check(lib.genre_scaler_set_mask(self.handle, ptr(m, "const uint8_t *"), m.size))
+            self._prepare(self.handle)
             check(lib.genre_scaler_fit(self.handle, xp, n, d, stride))
         return self
 
@@ -174,7 +304,7 @@ class StandardScaler(_Model):
 
 # ---- PCA ---------------------------------------------------------------------
 
-class PCA(_Model):
+class PCA(_PartialFit, _Model):
     """Principal components (covariance eigen-decomposition).
     ``n_components``: None (all), an int, or a float in (0, 1) (variance fraction)."""
 
@@ -196,18 +326,22 @@ class PCA(_Model):
         f = self._read_key(self._h, "f64", lib.GENRE_PCA_VARIANCE_FRACTION, None)
         self.n_components = f if f > 0 else (k or None)
 
+    def _prepare(self, h):
+        """The Python parameters into the handle (write lock held)."""
+        self._apply_params()
+        nc = self.n_components
+        if nc is None:
+            check(lib.genre_pca_set_i64(h, lib.GENRE_PCA_N_COMPONENTS, 0))
+        elif isinstance(nc, (float, np.floating)) and 0 < nc < 1:
+            check(lib.genre_pca_set_f64(h, lib.GENRE_PCA_VARIANCE_FRACTION, float(nc)))
+        else:
+            check(lib.genre_pca_set_i64(h, lib.GENRE_PCA_N_COMPONENTS, int(nc)))
+
     def fit(self, X, y=None):  # noqa: ARG002
         a, xp, n, d, stride = as_matrix(X)
         with self._lock.write():
-            self._apply_params()
-            nc = self.n_components
             h = self.handle
-            if nc is None:
-                check(lib.genre_pca_set_i64(h, lib.GENRE_PCA_N_COMPONENTS, 0))
-            elif isinstance(nc, (float, np.floating)) and 0 < nc < 1:
-                check(lib.genre_pca_set_f64(h, lib.GENRE_PCA_VARIANCE_FRACTION, float(nc)))
-            else:
-                check(lib.genre_pca_set_i64(h, lib.GENRE_PCA_N_COMPONENTS, int(nc)))
+            self._prepare(h)
             check(lib.genre_pca_fit(h, xp, n, d, stride))
         return self
 
@@ -244,7 +378,7 @@ class PCA(_Model):
 
 # ---- LDA ---------------------------------------------------------------------
 
-class LinearDiscriminantAnalysis(_Model):
+class LinearDiscriminantAnalysis(_PartialFit, _Model):
     """LDA projection and Gaussian classifier (shared covariance)."""
 
     _kind = "lda"
@@ -264,21 +398,28 @@ class LinearDiscriminantAnalysis(_Model):
         self.n_components = k or None
         self.priors = None
 
+    def _prepare(self, h):
+        """The Python parameters into the handle (write lock held)."""
+        self._apply_params()
+        check(lib.genre_lda_set_i64(h, lib.GENRE_LDA_N_COMPONENTS, int(self.n_components or 0)))
+        if self.priors is None:
+            check(lib.genre_lda_set_priors(h, ffi.NULL, 0))
+        else:
+            pa, pp = as_vector(self.priors, name="priors")
+            check(lib.genre_lda_set_priors(h, pp, pa.size))
+
     def fit(self, X, y):
         a, xp, n, d, stride = as_matrix(X)
         ya, yp, _ = as_labels(y, n)
         with self._lock.write():
-            self._apply_params()
             h = self.handle
-            check(lib.genre_lda_set_i64(h, lib.GENRE_LDA_N_COMPONENTS,
-                                        int(self.n_components or 0)))
-            if self.priors is None:
-                check(lib.genre_lda_set_priors(h, ffi.NULL, 0))
-            else:
-                pa, pp = as_vector(self.priors, name="priors")
-                check(lib.genre_lda_set_priors(h, pp, pa.size))
+            self._prepare(h)
             check(lib.genre_lda_fit(h, xp, n, d, stride, yp))
         return self
+
+    def partial_fit(self, X, y, finalize=True):
+        """As _PartialFit.partial_fit; y (the labels of X's rows) is required."""
+        return super().partial_fit(X, y, finalize)
 
     def transform(self, X):
         return self._transform_like("transform", X, lambda: self._need_fitted_i64(

@@ -61,3 +61,40 @@ def test_infer_bytes_separator_missing_and_errors():
     # a caller's marker for every column
     schema = genre.Schema.infer_bytes(b"v,y\n1,a\n-999,b\n3,a\n", "y", missing=["-999"])
     assert 'marker "-999"' in schema.notes()
+
+
+def test_roles_of_any_schema_from_the_getters():
+    """roles() answers for every schema (parsed, built, inferred), from the
+    column getters, not from the inference notes (a parsed or built schema
+    has none)."""
+    parsed = genre.Schema.parse('"a \\\\ b" numeric\nc categorical\nl label\n')
+    assert parsed.roles() == {"a \\\\ b": "numeric", "c": "categorical", "l": "label"}
+    built = genre.Schema().add_column("x", "numeric").add_column("y", "label")
+    assert built.roles() == {"x": "numeric", "y": "label"}
+    assert genre.Schema.music_genre().roles()["artist_name"] == "group"
+    assert genre.Schema().roles() == {}
+    # an inferred schema: the same as its columns(), names with a backslash,
+    # a quote and a tab included
+    schema = genre.Schema.infer_bytes(b'"q\\"\"u\tt",y\n1.5,a\n2.5,b\n', "y")
+    assert schema.roles() == dict(schema.columns()) == {'q\\"u\tt': "numeric", "y": "label"}
+
+
+def test_careless_arguments_raise_or_mean_what_they_say():
+    """A careless caller's arguments: no silent misreading (an int became
+    bytes(n), NULs; a text where a list of markers is expected was split
+    into characters)."""
+    data = b"a,l\n1.5,0\nNA,1\n2.5,0\n3.5,1\n"
+    with pytest.raises(ValueError, match="NUL"):
+        genre.Schema.infer_bytes(data, "l\0x")
+    with pytest.raises(TypeError):
+        genre.Schema.infer_bytes(data, 5)
+    with pytest.raises(TypeError):
+        genre.Schema().add_column(None, "numeric")
+    # missing="NA" is one marker, not the markers "N" and "A"
+    schema = genre.Schema.infer_bytes(b"a,l\n1.5,0\nN,1\n2.5,0\n3.5,1\n", "l", missing="NA")
+    assert schema.write().startswith("* missing=NA ")
+    assert genre.Schema.infer_bytes(data, "l", missing="NA").roles()["a"] == "numeric"
+    # integer values of a numeric label name those values, as the file spells them
+    schema = genre.Schema.infer_bytes(data, "l")
+    schema.set_category_names("l", {0: "blues", 1: "jazz"})
+    assert 'names=0:blues,1:jazz' in schema.write()

@@ -13,12 +13,27 @@ pub struct genre_scaler {
 }
 /// Opaque handle (only ever used behind a pointer).
 #[repr(C)]
+pub struct genre_scaler_partial {
+    _private: [u8; 0],
+}
+/// Opaque handle (only ever used behind a pointer).
+#[repr(C)]
 pub struct genre_pca {
     _private: [u8; 0],
 }
 /// Opaque handle (only ever used behind a pointer).
 #[repr(C)]
+pub struct genre_pca_partial {
+    _private: [u8; 0],
+}
+/// Opaque handle (only ever used behind a pointer).
+#[repr(C)]
 pub struct genre_lda {
+    _private: [u8; 0],
+}
+/// Opaque handle (only ever used behind a pointer).
+#[repr(C)]
+pub struct genre_lda_partial {
     _private: [u8; 0],
 }
 /// Opaque handle (only ever used behind a pointer).
@@ -48,6 +63,11 @@ pub struct genre_mlp {
 }
 /// Opaque handle (only ever used behind a pointer).
 #[repr(C)]
+pub struct genre_metrics_partial {
+    _private: [u8; 0],
+}
+/// Opaque handle (only ever used behind a pointer).
+#[repr(C)]
 pub struct genre_dataset {
     _private: [u8; 0],
 }
@@ -64,6 +84,16 @@ pub struct genre_dataset_prep {
 /// Opaque handle (only ever used behind a pointer).
 #[repr(C)]
 pub struct genre_dataset_split {
+    _private: [u8; 0],
+}
+/// Opaque handle (only ever used behind a pointer).
+#[repr(C)]
+pub struct genre_dataset_reader {
+    _private: [u8; 0],
+}
+/// Opaque handle (only ever used behind a pointer).
+#[repr(C)]
+pub struct genre_dataset_index {
     _private: [u8; 0],
 }
 /// Opaque handle (only ever used behind a pointer).
@@ -128,7 +158,12 @@ pub const GENRE_MODEL_KMEANS: i32 = 5;
 pub const GENRE_MODEL_MLP: i32 = 6;
 pub const GENRE_MODEL_TSNE: i32 = 7;
 pub const GENRE_MODEL_TEXT: i32 = 8;
+pub const GENRE_MODEL_SCALER_PARTIAL: i32 = 9;
+pub const GENRE_MODEL_PCA_PARTIAL: i32 = 10;
+pub const GENRE_MODEL_LDA_PARTIAL: i32 = 11;
+pub const GENRE_MODEL_METRICS_PARTIAL: i32 = 12;
 pub const GENRE_MODEL_KMEANS_PARTIAL: i32 = 13;
+pub const GENRE_MODEL_DATASET_INDEX: i32 = 14;
 pub const GENRE_MODEL_FORMAT_VERSION: i32 = 1;
 pub const GENRE_SCALER_WITH_MEAN: i32 = 1;
 pub const GENRE_SCALER_WITH_STD: i32 = 2;
@@ -296,6 +331,15 @@ pub const GENRE_SPLIT_TEST: i32 = 1;
 pub const GENRE_DATASET_N_ROWS: i32 = 1;
 pub const GENRE_DATASET_N_COLUMNS: i32 = 2;
 pub const GENRE_DATASET_ENCODED: i32 = 3;
+pub const GENRE_READER_ROWS: i32 = 1;
+pub const GENRE_READER_LINE: i32 = 2;
+pub const GENRE_READER_OFFSET: i32 = 3;
+pub const GENRE_READER_INPUT_BYTES: i32 = 4;
+pub const GENRE_INDEX_RECORDS: i32 = 1;
+pub const GENRE_INDEX_FILE_BYTES: i32 = 2;
+pub const GENRE_INDEX_EVERY: i32 = 3;
+pub const GENRE_INDEX_ENTRIES: i32 = 4;
+pub const GENRE_INDEX_DATA_BEGIN: i32 = 5;
 pub const GENRE_TEXT_NGRAM_MIN: i32 = 1;
 pub const GENRE_TEXT_NGRAM_MAX: i32 = 2;
 pub const GENRE_TEXT_WORDS: i32 = 3;
@@ -357,6 +401,14 @@ extern "C" {
     pub fn genre_scaler_save_to_memory(s: *const genre_scaler, buf: *mut c_void, cap: usize, written_or_needed: *mut usize) -> genre_status;
     pub fn genre_scaler_load(out: *mut *mut genre_scaler, path: *const c_char) -> genre_status;
     pub fn genre_scaler_load_from_memory(out: *mut *mut genre_scaler, buf: *const c_void, len: usize) -> genre_status;
+    pub fn genre_scaler_partial_create(out: *mut *mut genre_scaler_partial, n_cols: usize) -> genre_status;
+    pub fn genre_scaler_partial_add(p: *mut genre_scaler_partial, x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize) -> genre_status;
+    pub fn genre_scaler_partial_merge(into: *mut genre_scaler_partial, from: *const genre_scaler_partial) -> genre_status;
+    pub fn genre_scaler_partial_n_rows(p: *const genre_scaler_partial, out: *mut i64) -> genre_status;
+    pub fn genre_scaler_partial_save(p: *const genre_scaler_partial, buf: *mut c_void, cap: usize, needed: *mut usize) -> genre_status;
+    pub fn genre_scaler_partial_load(out: *mut *mut genre_scaler_partial, buf: *const c_void, len: usize) -> genre_status;
+    pub fn genre_scaler_partial_free(p: *mut genre_scaler_partial);
+    pub fn genre_scaler_fit_partial(s: *mut genre_scaler, p: *const genre_scaler_partial) -> genre_status;
     // genre/pca.h
     pub fn genre_pca_create(out: *mut *mut genre_pca) -> genre_status;
     pub fn genre_pca_free(p: *mut genre_pca);
@@ -380,6 +432,14 @@ extern "C" {
     pub fn genre_pca_save_to_memory(p: *const genre_pca, buf: *mut c_void, cap: usize, written_or_needed: *mut usize) -> genre_status;
     pub fn genre_pca_load(out: *mut *mut genre_pca, path: *const c_char) -> genre_status;
     pub fn genre_pca_load_from_memory(out: *mut *mut genre_pca, buf: *const c_void, len: usize) -> genre_status;
+    pub fn genre_pca_partial_create(out: *mut *mut genre_pca_partial, n_cols: usize) -> genre_status;
+    pub fn genre_pca_partial_add(p: *mut genre_pca_partial, x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize) -> genre_status;
+    pub fn genre_pca_partial_merge(into: *mut genre_pca_partial, from: *const genre_pca_partial) -> genre_status;
+    pub fn genre_pca_partial_n_rows(p: *const genre_pca_partial, out: *mut i64) -> genre_status;
+    pub fn genre_pca_partial_save(p: *const genre_pca_partial, buf: *mut c_void, cap: usize, needed: *mut usize) -> genre_status;
+    pub fn genre_pca_partial_load(out: *mut *mut genre_pca_partial, buf: *const c_void, len: usize) -> genre_status;
+    pub fn genre_pca_partial_free(p: *mut genre_pca_partial);
+    pub fn genre_pca_fit_partial(pca: *mut genre_pca, p: *const genre_pca_partial) -> genre_status;
     // genre/lda.h
     pub fn genre_lda_create(out: *mut *mut genre_lda) -> genre_status;
     pub fn genre_lda_free(l: *mut genre_lda);
@@ -406,6 +466,14 @@ extern "C" {
     pub fn genre_lda_save_to_memory(l: *const genre_lda, buf: *mut c_void, cap: usize, written_or_needed: *mut usize) -> genre_status;
     pub fn genre_lda_load(out: *mut *mut genre_lda, path: *const c_char) -> genre_status;
     pub fn genre_lda_load_from_memory(out: *mut *mut genre_lda, buf: *const c_void, len: usize) -> genre_status;
+    pub fn genre_lda_partial_create(out: *mut *mut genre_lda_partial, n_cols: usize) -> genre_status;
+    pub fn genre_lda_partial_add(p: *mut genre_lda_partial, x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize, y: *const i32) -> genre_status;
+    pub fn genre_lda_partial_merge(into: *mut genre_lda_partial, from: *const genre_lda_partial) -> genre_status;
+    pub fn genre_lda_partial_n_rows(p: *const genre_lda_partial, out: *mut i64) -> genre_status;
+    pub fn genre_lda_partial_save(p: *const genre_lda_partial, buf: *mut c_void, cap: usize, needed: *mut usize) -> genre_status;
+    pub fn genre_lda_partial_load(out: *mut *mut genre_lda_partial, buf: *const c_void, len: usize) -> genre_status;
+    pub fn genre_lda_partial_free(p: *mut genre_lda_partial);
+    pub fn genre_lda_fit_partial(lda: *mut genre_lda, p: *const genre_lda_partial) -> genre_status;
     // genre/tsne.h
     pub fn genre_tsne_create(out: *mut *mut genre_tsne) -> genre_status;
     pub fn genre_tsne_free(t: *mut genre_tsne);
@@ -500,6 +568,16 @@ extern "C" {
     pub fn genre_metrics_roc_auc_bootstrap_diff(y_true: *const i32, proba_a: *const f64, stride_a: usize, proba_b: *const f64, stride_b: usize, n_rows: usize, n_classes: usize, n_resamples: i64, seed: u64, level: f64, diff: *mut f64, lo: *mut f64, hi: *mut f64) -> genre_status;
     pub fn genre_metrics_silhouette(x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize, labels: *const i32, n_threads: i32, mean: *mut f64, samples: *mut f64, cap: usize, needed: *mut usize, progress: genre_progress_fn, user_data: *mut c_void) -> genre_status;
     pub fn genre_metrics_silhouette_sampled(x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize, labels: *const i32, sample_size: usize, seed: u64, n_threads: i32, mean: *mut f64) -> genre_status;
+    pub fn genre_metrics_partial_create(out: *mut *mut genre_metrics_partial, n_classes: usize) -> genre_status;
+    pub fn genre_metrics_partial_add(p: *mut genre_metrics_partial, scores: *const f64, n_rows: usize, n_classes: usize, row_stride: usize, y_true: *const i32, y_pred: *const i32) -> genre_status;
+    pub fn genre_metrics_partial_merge(into: *mut genre_metrics_partial, from: *const genre_metrics_partial) -> genre_status;
+    pub fn genre_metrics_partial_n_rows(p: *const genre_metrics_partial, out: *mut i64) -> genre_status;
+    pub fn genre_metrics_partial_save(p: *const genre_metrics_partial, buf: *mut c_void, cap: usize, needed: *mut usize) -> genre_status;
+    pub fn genre_metrics_partial_load(out: *mut *mut genre_metrics_partial, buf: *const c_void, len: usize) -> genre_status;
+    pub fn genre_metrics_partial_free(p: *mut genre_metrics_partial);
+    pub fn genre_metrics_partial_accuracy(p: *const genre_metrics_partial, out: *mut f64) -> genre_status;
+    pub fn genre_metrics_partial_roc_auc_ovr(p: *const genre_metrics_partial, average: i32, out: *mut f64) -> genre_status;
+    pub fn genre_metrics_partial_roc_auc_per_class(p: *const genre_metrics_partial, out: *mut f64, cap: usize, needed: *mut usize) -> genre_status;
     // genre/dataset.h
     pub fn genre_dataset_schema_create(out: *mut *mut genre_dataset_schema) -> genre_status;
     pub fn genre_dataset_schema_create_music_genre(out: *mut *mut genre_dataset_schema) -> genre_status;
@@ -574,6 +652,18 @@ extern "C" {
     pub fn genre_dataset_export_labels(ds: *const genre_dataset, out: *mut i32, cap: usize, needed: *mut usize) -> genre_status;
     pub fn genre_dataset_export_groups(ds: *const genre_dataset, out: *mut i64, cap: usize, needed: *mut usize) -> genre_status;
     pub fn genre_dataset_export_text(ds: *const genre_dataset, column: *const c_char, buf: *mut c_char, cap: usize, needed: *mut usize, offsets: *mut usize) -> genre_status;
+    pub fn genre_dataset_reader_open(out: *mut *mut genre_dataset_reader, schema: *const genre_dataset_schema, path: *const c_char) -> genre_status;
+    pub fn genre_dataset_reader_open_range(out: *mut *mut genre_dataset_reader, schema: *const genre_dataset_schema, path: *const c_char, begin_byte: u64, end_byte: u64, index: *const genre_dataset_index) -> genre_status;
+    pub fn genre_dataset_reader_next(reader: *mut genre_dataset_reader, max_rows: usize, out: *mut *mut genre_dataset) -> genre_status;
+    pub fn genre_dataset_reader_get_i64(reader: *const genre_dataset_reader, key: i32, out: *mut i64) -> genre_status;
+    pub fn genre_dataset_reader_free(reader: *mut genre_dataset_reader);
+    pub fn genre_dataset_index_build(out: *mut *mut genre_dataset_index, schema: *const genre_dataset_schema, path: *const c_char, every: i64) -> genre_status;
+    pub fn genre_dataset_index_get_i64(index: *const genre_dataset_index, key: i32, out: *mut i64) -> genre_status;
+    pub fn genre_dataset_index_save(index: *const genre_dataset_index, buf: *mut c_void, cap: usize, written_or_needed: *mut usize) -> genre_status;
+    pub fn genre_dataset_index_save_file(index: *const genre_dataset_index, path: *const c_char) -> genre_status;
+    pub fn genre_dataset_index_load(out: *mut *mut genre_dataset_index, buf: *const c_void, len: usize) -> genre_status;
+    pub fn genre_dataset_index_load_file(out: *mut *mut genre_dataset_index, path: *const c_char) -> genre_status;
+    pub fn genre_dataset_index_free(index: *mut genre_dataset_index);
     // genre/text.h
     pub fn genre_text_hash(data: *const c_void, len: usize, seed: u32) -> u32;
     pub fn genre_text_create(out: *mut *mut genre_text) -> genre_status;

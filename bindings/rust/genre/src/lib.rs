@@ -757,7 +757,9 @@ impl Dataset {
     }
     /// The named numeric columns as a row-major matrix.
     pub fn to_matrix(&self, columns: &[&str]) -> Result<Vec<f64>> {
-        let cs: Vec<CString> = columns.iter().map(|c| CString::new(*c).unwrap()).collect();
+        let cs = columns.iter().map(|c| CString::new(*c))
+            .collect::<std::result::Result<Vec<CString>, _>>()
+            .map_err(|_| Error::invalid("NUL in a column name".into()))?;
         let ps: Vec<*const std::os::raw::c_char> = cs.iter().map(|c| c.as_ptr()).collect();
         fetch(|p, c, n| unsafe { sys::genre_dataset_export_matrix(self.h, ps.as_ptr(), ps.len(), p, c, n) })
     }

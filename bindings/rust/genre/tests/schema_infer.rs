@@ -54,3 +54,19 @@ fn infer_bytes_errors_and_markers() {
     assert!(s.notes().unwrap().contains("marker \"-999\""));
     assert_eq!(Schema::new().unwrap().notes().unwrap(), "");
 }
+
+#[test]
+fn bad_arguments_are_errors_not_panics() {
+    let dir = std::env::temp_dir().join(format!("genre-infer-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("m.csv");
+    std::fs::write(&path, "x,y\n1.5,a\n2.5,b\n").unwrap();
+    let s = Schema::infer(&path, "y", None).unwrap();
+    let ds = Dataset::read_csv(&path, &s).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    // a NUL in a column name: Err (to_matrix unwrapped CString::new)
+    assert_eq!(ds.to_matrix(&["x\0y"]).err().unwrap().code, sys::GENRE_E_INVALID_ARG);
+    assert!(Schema::infer_bytes(b"x,y\n1,a\n", "m", "y\0", None).is_err());
+    assert!(Schema::parse("a numeric\0", "s").is_err());
+    assert!(Schema::infer_bytes(b"", "m", "y", None).is_err());
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Private: the streaming reader's pieces. The byte source (a file read
+ * block by block, gzip inflated as a stream: dataset_source.c), the record
+ * index (dataset_index.c) and the reader's entry points the index builder
+ * shares (dataset_reader.c).
+ */
+#ifndef GENRE_DATASET_STREAM_H
+#define GENRE_DATASET_STREAM_H
+
+#include "dataset_private.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <zlib.h>
+
+/* Bytes read from the file per call: the step of GENRE_SCHEMA_PHASE_READ. */
+#define GENRE__SOURCE_BLOCK ((size_t)1 << 20)
+
+/* A file's text: the file's bytes, or their inflation when it starts with
+ * gzip's magic bytes (members one after another, then nothing or zero
+ * padding, as genre_dataset_read_file() accepts). */
+struct genre__source {
+    int fd;
+    const char *name;
+    const genre__hooks *hooks;  /* PHASE_READ after each read, or NULL */
+    int64_t total;              /* the file's size, or -1 (FIFO, device) */
+    int regular;
+    uint64_t in_bytes;          /* file offset of the next read */
+    int in_eof;
+    /* Bytes read ahead: compressed input, or the plain text peeked at. */
+    unsigned char *in;
+    size_t in_cap, in_pos, in_len;
+    uint64_t in_base;           /* file offset of in[0] */
+    int gzip;
+    int done;                   /* no more text */
+    z_stream z;
+    int z_live;
+    gz_header head;
+    uint64_t member;            /* file offset of the current member */
+    int member_fresh;           /* nothing of it inflated yet: libdeflate may try */
+    void *fast;                 /* libdeflate's decompressor, or NULL */
+    int between;                /* a member ended: another, padding or the end */
+};
+
+/* Opens path (regular file, FIFO, device, "/dev/stdin") and peeks at its
+ * first bytes to tell gzip from plain text; with plain_only, gzip input is
+ * GENRE_E_UNSUPPORTED and the file must be regular. GENRE_E_IO,
+ * GENRE_E_NOMEM, GENRE_E_CANCELLED (the progress hook), recorded with the
+ * path. Close with genre__source_close, also after a failure. */
+genre_status genre__source_open(struct genre__source *s, const char *path,
+                                const genre__hooks *hooks, int plain_only, const char *why);
+/* Reads at most cap bytes of text into buf: *got = 0 only at the end of the
+ * text. GENRE_E_IO, GENRE_E_PARSE (gzip damage), GENRE_E_CANCELLED,
+ * GENRE_E_NOMEM. */
+genre_status genre__source_read(struct genre__source *s, char *buf, size_t cap, size_t *got);
+/* The text bytes still to come from a plain regular file (as its size
+ * said at open), or UINT64_MAX when unknown (gzip, FIFO, device). */
+uint64_t genre__source_left(const struct genre__source *s);
+/* Moves a plain regular file's next read to offset. GENRE_E_IO. */
+genre_status genre__source_seek(struct genre__source *s, uint64_t offset);
+void genre__source_close(struct genre__source *s);
+
+/* The record index: entry k is data record k * every (0-based, file order):
+ * its byte offset and line. */
+struct genre_dataset_index {
+    uint64_t file_bytes;        /* the file's size when built */
+    uint64_t data_begin;        /* the first data record's offset */
+    int64_t n_records;          /* data records in the file */
+    int64_t every;
+    size_t n;                   /* entries: ceil(n_records / every) */
+    uint64_t *off;
+    int64_t *line;
+};
+
+/* Opens a reader over path with its header read; range: a plain regular
+ * file is required (why names the public function's reason). */
+genre_status genre__reader_open(genre_dataset_reader **out, const genre_dataset_schema *schema,
+                                const char *path, int range);
+/* Called for each data record the scan passes: its offset and line. */
+typedef genre_status (*genre__record_fn)(void *ctx, uint64_t off, int64_t line);
+/* Passes the reader's records without parsing them (found by quote parity)
+ * until one starts at or after `until` or the input ends, calling fn (when
+ * not NULL) for each record passed. */
+genre_status genre__reader_skip(genre_dataset_reader *r, uint64_t until, genre__record_fn fn,
+                                void *ctx);
+/* The file offset of the next record, and its line. */
+uint64_t genre__reader_offset(const genre_dataset_reader *r);
+int64_t genre__reader_line(const genre_dataset_reader *r);
+/* The file's size (-1 when not regular). */
+int64_t genre__reader_file_bytes(const genre_dataset_reader *r);
+
+#endif

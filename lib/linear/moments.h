@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Private: mergeable first and second moments of rows, the sufficient
+ * statistics of the scaler's, PCA's and LDA's partial fits.
+ *
+ * A genre__moments holds the row count n, the column means and the
+ * co-moment M2 = sum_i (x_i - mean)(x_i - mean)^T, either in full (d x d,
+ * row-major, symmetric: PCA and LDA) or its diagonal only (d: the scaler).
+ * A chunk of rows is reduced on its own first (two passes over the chunk:
+ * blocked sums, then centred products, as the in-memory fits do) and then
+ * merged with Chan, Golub and LeVeque's parallel update
+ *     n = na + nb, delta = mean_b - mean_a,
+ *     mean = mean_a + delta nb / n,
+ *     M2 = M2_a + M2_b + delta delta^T na nb / n,
+ * where every addition into the state is Kahan-compensated (mean_c and
+ * m2_c hold the low-order parts lost so far; the value is x - x_c), so
+ * millions of merges lose no more than one chunk's reduction does.
+ */
+#ifndef GENRE_LINEAR_MOMENTS_H
+#define GENRE_LINEAR_MOMENTS_H
+
+#include <genre/error.h>
+
+#include "model_file.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Rows a state may hold: counts stay exact as doubles (and far from
+ * int64 overflow when states merge). */
+#define GENRE__MOMENTS_MAX_ROWS ((int64_t)1 << 53)
+
+typedef struct genre__moments {
+    size_t d;
+    int full;      /* 1: M2 is d x d; 0: its diagonal (d values) */
+    int64_t n;     /* rows */
+    double *mean;  /* d */
+    double *mean_c;
+    double *m2;    /* d x d or d */
+    double *m2_c;
+} genre__moments;
+
+/* Values in M2 (d * d or d). */
+size_t genre__moments_m2_len(size_t d, int full);
+
+/* An empty state (n 0, every value 0) of d columns. GENRE_E_NOMEM (recorded). */
+genre_status genre__moments_init(genre__moments *m, size_t d, int full);
+void genre__moments_free(genre__moments *m);
+
+/* Replaces m's statistics by those of rows x[0 .. rows) (rows >= 1, d
+ * columns, row_stride >= d, finite). GENRE_E_NOMEM (the full co-moment's
+ * scratch); GENRE_E_NUMERIC when a sum overflows (m then holds garbage). */
+genre_status genre__moments_of_rows(genre__moments *m, const double *x, size_t rows,
+                                    size_t row_stride);
+
+/* into becomes the statistics of both (same d and full; from != into).
+ * Allocates nothing, cannot fail. */
+void genre__moments_merge(genre__moments *into, const genre__moments *from);
+
+/* into becomes a copy of from (same d and full). */
+void genre__moments_copy(genre__moments *into, const genre__moments *from);
+
+/* 1 when every mean and M2 value (with its compensation) is finite. */
+int genre__moments_finite(const genre__moments *m);
+
+/* The compensated values: mean[d] and M2 (d * d or d) into caller arrays. */
+void genre__moments_values(const genre__moments *m, double *mean, double *m2);
+
+/* ---- Saving and loading (the scaler's and PCA's partial payloads) ----------
+ * Four f64 array records at tags first, first+1, first+2, first+3: mean,
+ * its compensation, M2, its compensation. */
+/* Returns the writer's (sticky) status. */
+genre_status genre__moments_put(genre__mf_writer *w, uint32_t first, const genre__moments *m);
+
+/* GENRE_OK when the four records hold d, d, M2 length, M2 length values
+ * (checked before anything is allocated), else GENRE_E_CORRUPT naming func. */
+genre_status genre__moments_expect(const genre__mf_reader *r, const char *func,
+                                   uint32_t first, size_t d, int full);
+
+/* Reads the records into m (initialised with the right d and full) and sets
+ * m->n = n; GENRE_E_CORRUPT naming func and what when a value is not finite,
+ * when a state of no rows holds a non-zero value, or when a full M2 is not
+ * exactly symmetric (merges keep it so). */
+genre_status genre__moments_get(const genre__mf_reader *r, const char *func,
+                                const char *what, uint32_t first, int64_t n, genre__moments *m);
+
+#endif
