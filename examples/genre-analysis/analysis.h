@@ -44,6 +44,7 @@ typedef struct stage {
 } stage;
 
 #define MAX_STAGES 24
+#define MAX_MODELS 4
 
 typedef struct plotref {
     char base[64];
@@ -52,17 +53,43 @@ typedef struct plotref {
 } plotref;
 
 typedef struct model_result {
-    const char *name, *ref_layers;
+    const char *name, *ref_layers; /* ref_layers: the layers, e.g. "13-20-15-10" */
+    char name_buf[64], layers_buf[64]; /* a user's table: name and layers live here */
     int hidden[4], n_hidden, n_in, available;
+    int lda_inputs;                /* inputs: 0 = the d scaled features, else LDA 1..3 */
     double ref_auroc, ref_acc, ref_epochs, ref_time;
     int64_t params, epochs_run, best_epoch;
     double lr, val_loss, train_time, auroc, auroc_micro, acc, train_auroc, train_acc;
-    double per_class[NC];
+    double *per_class;     /* K */
     double lr_val_loss[4];
     double *hist_train, *hist_val, *hist_test;
     size_t n_hist, n_hist_test; /* train, validation: epochs run; test: to the chosen epoch */
     double *proba_test;
 } model_result;
+
+/* A column of the schema, as the report lists it (table.c). */
+typedef struct table_col {
+    char *name;
+    int32_t role;          /* GENRE_COL_* */
+    size_t n_order;        /* categorical or label: declared order's length; 0 = none */
+    char *markers;         /* its missing markers as shown, e.g. `"", ?` */
+    int used;              /* a feature column */
+    char reason[128];      /* why it is not used ("" when used) */
+    int64_t missing_read;  /* cells missing in the table read; -1 unknown */
+    char impute[64];       /* how its missing cells were filled ("" none) */
+    int32_t declared_impute; /* the schema's impute= (GENRE_IMPUTE_*; 0 none or default) */
+    int64_t missing_side[2], filled_side[2]; /* training, test rows */
+} table_col;
+
+/* A schema column the features come from and where its encoded columns
+ * are in the feature matrix. */
+typedef struct feature_src {
+    const char *name;      /* the table_col's name */
+    int32_t role;          /* GENRE_COL_NUMERIC or GENRE_COL_CATEGORICAL */
+    size_t n_order;        /* 0: an unordered categorical, one-hot */
+    int32_t n_cat;         /* categories after the fit (categoricals) */
+    size_t first, width;   /* columns first .. first + width - 1 */
+} feature_src;
 
 typedef struct run {
     options opt;
@@ -73,50 +100,70 @@ typedef struct run {
     int n_st;
     _Atomic int cancelled, failed; /* read by concurrent stages */
     char error[1024];
-    char label_col[512], group_col[512]; /* the schema's label and group columns */
+    char label_col[512], group_col[512]; /* the schema's label and group columns ("" none) */
+    int is_ref; /* the reference table (reference_table.h): its split, imputers, figures */
+    table_col *cols;        /* every column of the schema, for the report (table.c) */
+    size_t n_cols;
+    feature_src *fsrc;      /* the schema columns the features come from */
+    size_t n_fsrc;
+    size_t d;               /* feature columns after encoding (one-hot widens) */
+    char **feat;            /* their d names: the column, or `column=value` */
+    uint8_t *scale_mask;    /* d: 1 = standardized (numeric columns) */
+    uint8_t *pca_mask;      /* d: 1 = in the PCA (not an ordered code of > 2 values) */
+    size_t d_pca;
+    int K;                  /* classes of the label */
+    char **warnings;        /* for the top of the report and metrics.json */
+    int n_warnings;
+    char split_desc[256];   /* how the rows were split */
+    char *schema_text;      /* the schema file's text for metrics.json (may be NULL) */
     plotref plots[128];
     int n_plots;
     double plot_seconds;
     double t_start;
 
     /* data */
-    int64_t rows_read, blank_rows, dropped, kept, missing_duration, missing_tempo, groups,
-        no_group_rows;
+    int64_t rows_read, blank_rows, dropped, kept, groups, no_group_rows;
     int64_t dur_from_group[2], dur_from_global[2], tempo_imputed[2];
     int have_alt; /* the counts of the other order (leak-free vs reference) */
     int64_t alt_dur_from_group[2], alt_dur_from_global[2], alt_tempo_imputed[2];
     int have_leak;
     int64_t shared_groups, test_in_train_groups, duplicate_rows;
-    char genre[NC][32];
-    const char *genre_ptr[NC];
+    char **genre;           /* K class names */
+    const char **genre_ptr;
     size_t ntr, nte;
-    double *xtr, *xte;      /* raw 13 features after imputation */
+    double *xtr, *xte;      /* n x d features after imputation and encoding */
     int32_t *ytr, *yte;
-    int64_t test_per_class[NC], train_per_class[NC];
+    int64_t *test_per_class, *train_per_class; /* K */
     /* tempo imputer */
     int tempo_mlp;
     double tempo_r2, tempo_r2_median;
     int64_t tempo_fit_rows, tempo_holdout_rows;
     /* scaled */
-    double *str, *ste;      /* 13 standardized (key, mode codes) */
-    double scaler_mean[NF], scaler_scale[NF];
+    double *str, *ste;      /* n x d, numeric columns standardized */
+    double *scaler_mean, *scaler_scale; /* d */
     /* pca */
     int have_pca;
-    double pca_ratio[NF - 1], pca_loadings[(NF - 1) * (NF - 1)];
-    double *pca_tr;         /* ntr x 12 */
+    size_t n_pc;            /* components (d_pca unless fewer rows) */
+    double *pca_ratio, *pca_loadings; /* n_pc; d_pca x n_pc */
+    double *pca_tr;         /* ntr x n_pc */
     /* lda */
     int have_lda;
-    double lda_ratio[NC - 1], lda_scalings[NF * (NC - 1)];
-    double *lda_tr, *lda_te; /* n x 9 */
+    uint8_t *lda_mask;      /* d: 1 = an LDA input (not constant in the training rows,
+                               not the last one-hot column of a categorical) */
+    size_t d_lda;           /* LDA inputs */
+    size_t n_ld;            /* min(K - 1, d_lda) discriminants */
+    double lda_shrinkage;   /* 0, or what a singular within-class scatter needed */
+    double *lda_ratio, *lda_scalings; /* n_ld; d_lda x n_ld */
+    double *lda_tr, *lda_te; /* n x n_ld */
     /* kmeans */
     int have_kmeans[2];
     double km_inertia[2][NKS], km_sil[2][NKS];
     int km_best[2];
-    int64_t km_comp[2][KMAX][NC];
+    int64_t *km_comp[2];    /* KMAX x K */
     int32_t *km_labels[2];
     double km_seconds[2];
     /* models */
-    model_result m[5];
+    model_result m[MAX_MODELS];
     int n_models;
     int have_lda_clf;
     double lda_clf_auroc, lda_clf_acc, lda_clf_train_auroc, lda_clf_train_acc,
@@ -143,12 +190,14 @@ typedef struct run {
     int ns_weight_total;
 } run;
 
-/* The MLP tempo imputer behind the dataset module's model-imputation hook. */
+/* The MLP imputer behind the dataset module's model-imputation hook: the
+ * reference table's tempo, or the one column of a user's table declared
+ * impute=model. */
 typedef struct tempo_model {
     run *r;
     genre_mlp *mlp;
     size_t d;
-    double xm[NF], xs[NF], ym, ys;
+    double *xm, *xs, ym, ys; /* d input means and scales (set by the fit) */
     bar *bar;
 } tempo_model;
 
@@ -185,14 +234,50 @@ int find_data(run *r);
 /* ---- reference_table.c ---- */
 
 /* The four reference MLPs (architectures and the reference figures). */
-void init_models(run *r);
+void ref_init_models(run *r);
+
+/* ---- table_schema.c: where the schema comes from ---- */
+
+/* The run's schema: --schema FILE, inferred from --input with --label, or
+ * the built-in one; --group applied. Lists its columns in r->cols, sets the
+ * label and group columns, r->schema_text (its schema-file text) and
+ * r->is_ref (the text is the built-in schema's, and no --features,
+ * --test-fraction or --group). 0, or -1 with r->error. */
+int table_schema(run *r, genre_dataset_schema **out);
+/* --print-schema: writes the run's schema as a schema file to stdout; the
+ * exit status. */
+int table_print_schema(run *r);
+
+/* ---- table.c: the table as the analysis uses it ---- */
+
+/* Marks the feature columns (every numeric and categorical column, or
+ * --features) and why each other column is not used; checks --group. 0, or
+ * -1 with r->error. */
+int table_choose_features(run *r);
+/* After the preparation's fit: the encoded width d, the feature names and
+ * the scaler and PCA masks. 0, or -1 with r->error. */
+int table_encode(run *r, const genre_dataset_prep *prep);
+/* Exports the features (n x d, one-hot expanded) and labels of ds. */
+genre_status table_export(run *r, const genre_dataset *ds, double **x, int32_t **y,
+                          size_t *n);
+/* Adds a warning for the report (printf format). */
+void add_warning(run *r, const char *fmt, ...);
+/* The table_col of name, or NULL. */
+table_col *table_column(run *r, const char *name);
 
 /* ---- the stages; each returns 0, or -1 when the run is stopping ---- */
 
-/* tempo_imputer.c: the MLP tempo imputer behind
- * genre_dataset_prep_add_model_impute(); ud is a tempo_model. */
+/* tempo_imputer.c: the MLP imputer behind
+ * genre_dataset_prep_add_model_impute(); ud is a tempo_model, whose xm and
+ * xs the caller frees. */
 genre_status tempo_fit(void *ud, const double *x, size_t n, size_t d, const double *y);
 genre_status tempo_predict(void *ud, const double *x, size_t n, size_t d, double *y);
+
+/* split_groups.c: a split with about `fraction` of each class in test and
+ * no group of the schema's group column on both sides (rows without a
+ * group are groups of their own); seeded by --seed. */
+genre_status split_groups(run *r, const genre_dataset *ds, const genre_dataset_schema *schema,
+                          double fraction, genre_dataset_split **out);
 
 /* stage_data.c: load, clean, split (or --split-file), impute, export the
  * training and test matrices (r->xtr, r->xte, ...). */
@@ -201,15 +286,19 @@ int stage_data(run *r);
 /* stage_linear.c: scaler, PCA, LDA and the LDA classifier. */
 int stage_linear(run *r);
 /* Macro AUROC, micro AUROC (micro may be NULL), accuracy and per-class
- * AUROC (per_class may be NULL) of n rows of NC probabilities. */
-int eval_proba(const int32_t *y, const double *proba, size_t n, double *auroc,
+ * AUROC (per_class may be NULL) of n rows of K probabilities. */
+int eval_proba(int K, const int32_t *y, const double *proba, size_t n, double *auroc,
                double *micro, double *acc, double *per_class);
 
-/* stage_kmeans.c: the k-means sweep on LDA 2-D and 3-D, in stage s. */
+/* stage_kmeans.c: the k-means sweep on LDA 2-D and 3-D (those that exist:
+ * min(K - 1, d) discriminants), in stage s. */
 int stage_kmeans(run *r, stage *s);
 
-/* stage_mlp.c: the four reference MLPs (rate and epochs chosen on
- * validation rows, then the test-loss curves). */
+/* stage_mlp.c: the MLPs (the reference table's four; else d-20-15-K and
+ * the LDA 3-D and 2-D ones when they exist), rate and epochs chosen on
+ * validation rows, then the test-loss curves. models_init() sets them up
+ * once d, K and the discriminants are known. */
+void models_init(run *r);
 int stage_mlp(run *r);
 
 /* stage_tsne.c: the t-SNE embeddings (and their plots). */
@@ -231,6 +320,18 @@ void plots_linear(run *r);
 void plots_kmeans(run *r);
 void plots_names(run *r);
 void plots_models(run *r);
+
+/* ---- report_html_tables.c: the tables that follow the table's shape ---- */
+
+void html_esc(FILE *f, const char *s);
+void html_data_rows(FILE *f, const run *r);
+void html_imputation(FILE *f, const run *r);
+void html_ref_imputation(FILE *f, const run *r);
+void html_unused(FILE *f, const run *r);
+void html_pca(FILE *f, const run *r);
+void html_lda(FILE *f, const run *r);
+void html_clusters(FILE *f, const run *r, int v);
+void html_models(FILE *f, const run *r);
 
 /* ---- report_json.c, report_html.c: write the file at path; 0 or -1 ---- */
 

@@ -10,14 +10,31 @@ void analysis_usage(FILE *f)
 {
     fputs(
         "Usage: genre-analysis [options]\n"
-        "Runs the reference analysis of the \"Prediction of Music Genre\" table and writes\n"
-        "a report (index.html, plots/*.png|svg, metrics.json) to genre-report/.\n"
+        "       genre-analysis --input FILE --label COLUMN [options]\n"
+        "Runs the reference analysis of the \"Prediction of Music Genre\" table, or the\n"
+        "same analysis of any labelled table, and writes a report (index.html,\n"
+        "plots/*.png|svg, metrics.json) to genre-report/.\n"
         "\n"
-        "  -i, --input FILE        CSV (plain or gzip) with the music_genre schema\n"
-        "                          (default: the data set installed with libgenre)\n"
+        "  -i, --input FILE        CSV (plain or gzip); without --label or --schema read\n"
+        "                          with the built-in music_genre schema (default: the\n"
+        "                          data set installed with libgenre)\n"
+        "      --label COLUMN      the label column of --input: the schema is inferred\n"
+        "                          from the file (a summary goes to stderr)\n"
         "      --schema FILE       read --input with the schema in FILE instead: one\n"
         "                          line per column, `name type [options]`, see\n"
         "                          docs/analysis.md and examples/music_genre.schema\n"
+        "      --print-schema      write the schema (inferred or read) as a schema file\n"
+        "                          to stdout and exit\n"
+        "      --features LIST     feature columns, comma-separated (default: every\n"
+        "                          numeric and categorical column of the schema)\n"
+        "      --group COLUMN      the group column (declared `group` in the schema):\n"
+        "                          the split keeps each group on one side\n"
+        "      --test-fraction F   test rows per class, a fraction in (0, 1) (default\n"
+        "                          0.2; the reference table keeps 500 per genre)\n"
+        "      --strict            odd cells in a numeric column are errors, not\n"
+        "                          missing cells (schema inference)\n",
+        f);
+    fputs(
         "  -o, --output DIR        report folder (default genre-report): a new folder,\n"
         "                          an empty one or an earlier genre-analysis report\n"
         "                          (only its files are replaced); a cancelled or\n"
@@ -52,7 +69,7 @@ void analysis_usage(FILE *f)
         "      --split-file FILE   take the train/test assignment from the first field,\n"
         "                          exactly 0 (train) or 1 (test), of each line after the\n"
         "                          header of a CSV with one line per non-empty data\n"
-        "                          row, e.g. tests/fixtures/real_split.csv.gz\n"
+        "                          row, e.g. tests/fixtures/real_split.csv.gz (any table)\n"
         "  -h, --help              this text\n"
         "\n"
         "Ctrl-C cancels the running stages (the name study too, at its next epoch) and\n"
@@ -193,6 +210,28 @@ int analysis_parse_options(int argc, char **argv, options *o)
         } else if (!strcmp(a, "--schema")) {
             NEEDV();
             o->schema = v;
+        } else if (!strcmp(a, "--label")) {
+            NEEDV();
+            o->label = v;
+        } else if (!strcmp(a, "--features")) {
+            NEEDV();
+            if (!*v)
+                BAD();
+            o->features = v;
+        } else if (!strcmp(a, "--group")) {
+            NEEDV();
+            o->group = v;
+        } else if (!strcmp(a, "--test-fraction")) {
+            NEEDV();
+            char *end;
+            double t = strtod(v, &end);
+            if (end == v || *end || !(t > 0 && t < 1))
+                BAD();
+            o->test_fraction = t;
+        } else if (!strcmp(a, "--strict")) {
+            o->strict = 1;
+        } else if (!strcmp(a, "--print-schema")) {
+            o->print_schema = 1;
         } else if (!strcmp(a, "--split-file")) {
             NEEDV();
             o->split_file = v;

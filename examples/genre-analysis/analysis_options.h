@@ -9,6 +9,9 @@
 /* Every option; the defaults are set by analysis_parse_options(). */
 typedef struct options {
     const char *input, *out, *split_file, *schema;
+    const char *label, *features, *group; /* NULL: the schema's (all its features) */
+    double test_fraction;                 /* 0: the default (0.2; reference: 500/genre) */
+    int strict, print_schema;
     uint64_t seed;
     int threads;
     int no_tsne, no_kmeans, no_mlp, no_plots, reference_order, tempo_median;

@@ -50,13 +50,24 @@ static const double PALETTE[10][3] = {
     {0.890, 0.467, 0.761}, {0.498, 0.498, 0.498}, {0.737, 0.741, 0.133},
     {0.090, 0.745, 0.812}};
 
+/* Colour c: Tableau-10 for the first ten; beyond, hues a golden angle
+ * apart (saturated, darker than the Tableau colours, starting at a deep
+ * magenta), so K classes get K
+ * different colours. */
 static void set_color(cairo_t *cr, int c, double alpha)
 {
-    if (c < 0)
+    if (c < 0) {
         cairo_set_source_rgba(cr, 0.35, 0.35, 0.35, alpha);
-    else
-        cairo_set_source_rgba(cr, PALETTE[c % 10][0], PALETTE[c % 10][1], PALETTE[c % 10][2],
-                              alpha);
+    } else if (c < 10) {
+        cairo_set_source_rgba(cr, PALETTE[c][0], PALETTE[c][1], PALETTE[c][2], alpha);
+    } else {
+        double h = fmod((c - 10) * 0.6180339887 + 0.83, 1.0) * 6, v = c % 2 ? 0.75 : 0.5;
+        double s = 0.9, f = h - floor(h), p = v * (1 - s), q = v * (1 - s * f),
+               t = v * (1 - s * (1 - f));
+        double rgb[6][3] = {{v, t, p}, {q, v, p}, {p, v, t}, {p, q, v}, {t, p, v}, {v, p, q}};
+        int i = (int)floor(h) % 6;
+        cairo_set_source_rgba(cr, rgb[i][0], rgb[i][1], rgb[i][2], alpha);
+    }
 }
 
 static char *dupstr(const char *s)

@@ -63,6 +63,14 @@ static void add_plot_seconds(run *r, double t)
     pthread_mutex_unlock(&g_reg);
 }
 
+static int has_text_column(const run *r)
+{
+    for (size_t i = 0; i < r->n_cols; i++)
+        if (r->cols[i].role == GENRE_COL_TEXT)
+            return 1;
+    return 0;
+}
+
 /* A side thread: the k-means sweep and its plots, or the data and linear
  * plots. */
 typedef struct side {
@@ -98,12 +106,14 @@ int main(int argc, char **argv)
     int pr = analysis_parse_options(argc, argv, &r->opt);
     if (pr)
         return pr > 0 ? 0 : 2;
-    init_models(r);
-    snprintf(r->label_col, sizeof r->label_col, "%s", REF_LABEL_COL);
-    snprintf(r->group_col, sizeof r->group_col, "%s", REF_GROUP_COL);
     if (find_data(r)) {
         fprintf(stderr, "genre-analysis: %s\n", r->error);
         return 1;
+    }
+    if (r->opt.print_schema) {
+        int rc = table_print_schema(r);
+        free_run(r);
+        return rc;
     }
     if (make_tmpdir(r)) {
         fprintf(stderr, "genre-analysis: %s\n", r->error);
@@ -120,10 +130,19 @@ int main(int argc, char **argv)
     if (stage_data(r) == 0 && !stopping(r)) {
         /* The name study needs only the loaded table and runs on one core
          * for most of its time: it starts now, on a thread of its own, and
-         * overlaps everything below (names_wait() joins it). */
-        names_start(r);
+         * overlaps everything below (names_wait() joins it). It reads text
+         * columns: a schema without one has no study. */
+        if (has_text_column(r) && r->is_ref) {
+            names_start(r);
+        } else {
+            stage *ns = stage_begin(r, "name study (names, audio, names+audio; 2 splits)");
+            stage_note(ns, has_text_column(r) ? "runs on the reference table only"
+                                              : "the schema has no text column");
+            stage_end(ns, r->opt.no_names ? ST_SKIPPED : ST_UNAVAILABLE);
+        }
     }
     if (r->ds && stage_linear(r) == 0) {
+        models_init(r);
         /* Independent work runs side by side: the k-means sweep (then its
          * plots) and the data and linear plots each on a thread of their
          * own, the MLPs (then their plots) on this one. */

@@ -24,7 +24,13 @@ static int cmp_rank(const void *a, const void *b)
 /* Pearson correlation of the columns of x (n x d) into c (d x d). */
 static void pearson(const double *x, size_t n, size_t d, double *c)
 {
-    double mean[NF] = {0}, sd[NF] = {0};
+    double *mean = xcalloc(d, sizeof *mean), *sd = xcalloc(d, sizeof *sd);
+    if (!mean || !sd) {
+        free(mean), free(sd);
+        for (size_t k = 0; k < d * d; k++)
+            c[k] = NAN;
+        return;
+    }
     for (size_t j = 0; j < d; j++) {
         for (size_t i = 0; i < n; i++)
             mean[j] += x[i * d + j];
@@ -41,6 +47,7 @@ static void pearson(const double *x, size_t n, size_t d, double *c)
             double v = (sd[a] > 0 && sd[b] > 0) ? s / (sd[a] * sd[b]) : 0;
             c[a * d + b] = c[b * d + a] = v;
         }
+    free(mean), free(sd);
 }
 
 /* Spearman = Pearson of average ranks. */
@@ -99,111 +106,176 @@ int plot_save(run *r, gplot *p, const char *base, const char *section,
     return 0;
 }
 
+/* Levels of feature column j when it is a code or a one-hot column
+ * (its histogram has one bin per level); 0 for a numeric column. */
+static int feature_levels(const run *r, size_t j)
+{
+    for (size_t k = 0; k < r->n_fsrc; k++) {
+        const feature_src *f = &r->fsrc[k];
+        if (j < f->first || j >= f->first + f->width)
+            continue;
+        if (f->role != GENRE_COL_CATEGORICAL)
+            return 0;
+        return f->n_order ? (int)f->n_order : 2;
+    }
+    return 0;
+}
+
+/* A plot file name from a column name: letters, digits, - and _ kept, the
+ * rest _ (a user's header may hold spaces and slashes); a user's table
+ * gets the column's index too, so two names never meet. */
+static void plot_base(const run *r, char *b, size_t cap, const char *prefix, size_t j,
+                      const char *name)
+{
+    size_t o = r->is_ref ? (size_t)snprintf(b, cap, "%s_", prefix)
+                         : (size_t)snprintf(b, cap, "%s_%zu_", prefix, j + 1);
+    for (const char *p = name; *p && o + 1 < cap && o < 48; p++) {
+        char c = *p;
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '_';
+        b[o++] = ok ? c : '_';
+    }
+    b[o] = 0;
+}
+
+#define MAX_HISTOGRAMS 40
+
 void plots_data(run *r)
 {
-    /* feature histograms by genre (training rows), density per genre */
+    /* feature histograms by class (training rows), density per class */
     enum { NB = 40 };
-    for (int j = 0; j < NF && !g_cancel; j++) {
+    const size_t d = r->d, K = (size_t)r->K;
+    double *cnt = xcalloc(K * (NB + 1), sizeof *cnt);
+    if (!cnt)
+        return;
+    for (size_t j = 0; j < d && j < MAX_HISTOGRAMS && !g_cancel; j++) {
         double lo = INFINITY, hi = -INFINITY;
         for (size_t i = 0; i < r->ntr; i++) {
-            double v = r->xtr[i * NF + j];
+            double v = r->xtr[i * d + j];
             lo = v < lo ? v : lo;
             hi = v > hi ? v : hi;
         }
         if (!(hi > lo))
             hi = lo + 1;
-        int nb = (j == KEY_COL) ? 12 : (j == MODE_COL) ? 2 : NB;
-        if (j == KEY_COL || j == MODE_COL)
+        int levels = feature_levels(r, j);
+        int nb = levels ? (levels < NB ? levels : NB) : NB;
+        if (levels)
             lo -= 0.5, hi += 0.5;
         double w = (hi - lo) / nb;
-        double cnt[NC][NB + 1];
-        memset(cnt, 0, sizeof cnt);
+        memset(cnt, 0, K * (NB + 1) * sizeof *cnt);
         for (size_t i = 0; i < r->ntr; i++) {
-            int k = (int)((r->xtr[i * NF + j] - lo) / w);
+            int k = (int)((r->xtr[i * d + j] - lo) / w);
             k = k < 0 ? 0 : k >= nb ? nb - 1 : k;
-            cnt[r->ytr[i]][k]++;
+            cnt[(size_t)r->ytr[i] * (NB + 1) + (size_t)k]++;
         }
-        char title[96], cap[200], base[64];
-        snprintf(title, sizeof title, "Distribution of %s by genre", FEAT[j]);
-        gplot *p = gplot_create(GPLOT_XY, title, FEAT[j], "share of the genre's rows");
+        char title[160], cap[200], base[64];
+        snprintf(title, sizeof title, "Distribution of %.100s by %s", r->feat[j],
+                 r->is_ref ? "genre" : "class");
+        gplot *p = gplot_create(GPLOT_XY, title, r->feat[j],
+                                r->is_ref ? "share of the genre's rows" : "share of the class's rows");
         if (!p)
-            return;
-        for (int c = 0; c < NC; c++) {
+            break;
+        for (size_t c = 0; c < K; c++) {
             double xs[2 * NB + 2], ys[2 * NB + 2];
             size_t m = 0;
             for (int k = 0; k < nb; k++) {
-                double v = r->train_per_class[c] ? cnt[c][k] / (double)r->train_per_class[c] : 0;
+                double v = r->train_per_class[c]
+                               ? cnt[c * (NB + 1) + (size_t)k] / (double)r->train_per_class[c]
+                               : 0;
                 xs[m] = lo + k * w, ys[m++] = v;
                 xs[m] = lo + (k + 1) * w, ys[m++] = v;
             }
-            gplot_line(p, xs, ys, m, c, 0, 1.6, r->genre[c]);
+            gplot_line(p, xs, ys, m, (int)c, 0, 1.6, r->genre[c]);
         }
-        snprintf(base, sizeof base, "hist_%s", FEAT[j]);
-        snprintf(cap, sizeof cap, "%s: histogram per genre (training rows, after imputation)",
-                 FEAT[j]);
+        plot_base(r, base, sizeof base, "hist", j, r->feat[j]);
+        snprintf(cap, sizeof cap, "%.100s: histogram per %s (training rows, after imputation)",
+                 r->feat[j], r->is_ref ? "genre" : "class");
         plot_save(r, p, base, "features", cap, 900, 560);
         gplot_free(p);
     }
+    free(cnt);
     /* correlation heatmaps */
-    double c[NF * NF];
-    pearson(r->xtr, r->ntr, NF, c);
+    double *c = xcalloc(d * d, sizeof *c);
+    if (!c)
+        return;
+    const char *const *names = (const char *const *)r->feat;
+    char cap[120];
+    pearson(r->xtr, r->ntr, d, c);
     gplot *p = gplot_create(GPLOT_HEATMAP, "Pearson correlation (training rows)", "", "");
-    if (p && !gplot_heatmap(p, c, NF, FEAT))
-        plot_save(r, p, "corr_pearson", "features", "Pearson correlation of the 13 features",
-                  900, 820);
+    snprintf(cap, sizeof cap, "Pearson correlation of the %zu features", d);
+    if (p && !gplot_heatmap(p, c, d, names))
+        plot_save(r, p, "corr_pearson", "features", cap, 900, 820);
     gplot_free(p);
-    if (!spearman(r->xtr, r->ntr, NF, c)) {
+    if (!spearman(r->xtr, r->ntr, d, c)) {
         p = gplot_create(GPLOT_HEATMAP, "Spearman rank correlation (training rows)", "", "");
-        if (p && !gplot_heatmap(p, c, NF, FEAT))
-            plot_save(r, p, "corr_spearman", "features",
-                      "Spearman rank correlation of the 13 features", 900, 820);
+        snprintf(cap, sizeof cap, "Spearman rank correlation of the %zu features", d);
+        if (p && !gplot_heatmap(p, c, d, names))
+            plot_save(r, p, "corr_spearman", "features", cap, 900, 820);
         gplot_free(p);
     }
+    free(c);
 }
 
 void plots_linear(run *r)
 {
+    const size_t K = (size_t)r->K, npc = r->n_pc;
     if (r->have_pca) {
-        double x[NF - 1], y[NF - 1], cum[NF - 1], acc = 0;
-        for (int k = 0; k < NF - 1; k++) {
-            x[k] = k + 1, y[k] = r->pca_ratio[k];
+        double *x = xcalloc(npc, sizeof *x), *y = xcalloc(npc, sizeof *y),
+               *cum = xcalloc(npc, sizeof *cum), acc = 0;
+        for (size_t k = 0; x && y && cum && k < npc; k++) {
+            x[k] = (double)k + 1, y[k] = r->pca_ratio[k];
             acc += r->pca_ratio[k];
             cum[k] = acc;
         }
-        gplot *p = gplot_create(GPLOT_XY, "PCA scree (12 standardized features, no key)",
-                                "component", "explained-variance ratio");
+        char title[96];
+        if (r->is_ref)
+            snprintf(title, sizeof title, "PCA scree (12 standardized features, no key)");
+        else
+            snprintf(title, sizeof title, "PCA scree (%zu columns)", r->d_pca);
+        gplot *p = x && y && cum ? gplot_create(GPLOT_XY, title, "component",
+                                                "explained-variance ratio")
+                                 : NULL;
         if (p) {
             gplot_set_ylim(p, 0, 1.02);
-            gplot_line(p, x, y, NF - 1, 0, 0, 2.5, "per component");
-            gplot_line(p, x, cum, NF - 1, 3, 1, 2.5, "cumulative");
+            gplot_line(p, x, y, npc, 0, 0, 2.5, "per component");
+            gplot_line(p, x, cum, npc, 3, 1, 2.5, "cumulative");
             plot_save(r, p, "pca_scree", "reduction", "PCA explained-variance ratio", 900, 560);
         }
         gplot_free(p);
-        p = gplot_create(GPLOT_XY, "PCA: first two components", "PC 1", "PC 2");
-        if (p && !gplot_set_classes(p, r->genre_ptr, NC) &&
-            !gplot_points(p, r->pca_tr, r->pca_tr + 1, NULL, NF - 1, r->ytr, r->ntr,
+        free(x), free(y), free(cum);
+        p = npc >= 2 ? gplot_create(GPLOT_XY, "PCA: first two components", "PC 1", "PC 2")
+                     : NULL;
+        if (p && !gplot_set_classes(p, r->genre_ptr, K) &&
+            !gplot_points(p, r->pca_tr, r->pca_tr + 1, NULL, npc, r->ytr, r->ntr,
                           PLOT_POINTS, 1.5))
             plot_save(r, p, "pca_2d", "reduction",
-                      "PCA scores of training rows (8,000 shown), coloured by genre", 900, 700);
+                      r->is_ref ? "PCA scores of training rows (8,000 shown), coloured by genre"
+                                : "PCA scores of training rows (at most 8,000 shown), coloured "
+                                  "by class",
+                      900, 700);
         gplot_free(p);
     }
-    if (r->have_lda) {
+    if (r->have_lda && r->n_ld >= 2) {
+        const size_t nl = r->n_ld;
         gplot *p = gplot_create(GPLOT_XY, "LDA: first two discriminants", "LD 1", "LD 2");
-        if (p && !gplot_set_classes(p, r->genre_ptr, NC) &&
-            !gplot_points(p, r->lda_tr, r->lda_tr + 1, NULL, NC - 1, r->ytr, r->ntr,
+        if (p && !gplot_set_classes(p, r->genre_ptr, K) &&
+            !gplot_points(p, r->lda_tr, r->lda_tr + 1, NULL, nl, r->ytr, r->ntr,
                           PLOT_POINTS, 1.5))
             plot_save(r, p, "lda_2d", "reduction",
-                      "LDA projection of training rows (8,000 shown), coloured by genre", 900,
-                      700);
+                      r->is_ref ? "LDA projection of training rows (8,000 shown), coloured by "
+                                  "genre"
+                                : "LDA projection of training rows (at most 8,000 shown), "
+                                  "coloured by class",
+                      900, 700);
         gplot_free(p);
         const double views[2][2] = {{35, 25}, {125, 15}};
-        for (int v = 0; v < 2; v++) {
+        for (int v = 0; v < 2 && nl >= 3; v++) {
             char base[32], title[64];
             snprintf(base, sizeof base, "lda_3d_view%d", v + 1);
             snprintf(title, sizeof title, "LDA: first three discriminants (view %d)", v + 1);
             p = gplot_create(GPLOT_SCATTER3, title, "LD 1", "LD 2");
-            if (p && !gplot_set_classes(p, r->genre_ptr, NC) &&
-                !gplot_points(p, r->lda_tr, r->lda_tr + 1, r->lda_tr + 2, NC - 1, r->ytr,
+            if (p && !gplot_set_classes(p, r->genre_ptr, K) &&
+                !gplot_points(p, r->lda_tr, r->lda_tr + 1, r->lda_tr + 2, nl, r->ytr,
                               r->ntr, PLOT_POINTS, 1.5)) {
                 gplot_set_view(p, views[v][0], views[v][1], "LD 3");
                 plot_save(r, p, base, "reduction", "LDA 3-D projection of training rows",
@@ -230,7 +302,7 @@ void plots_kmeans(run *r)
             names[k] = nb[k];
         }
         if (p && !gplot_set_classes(p, names, (size_t)r->km_best[v]) &&
-            !gplot_points(p, r->lda_tr, r->lda_tr + 1, v ? r->lda_tr + 2 : NULL, NC - 1,
+            !gplot_points(p, r->lda_tr, r->lda_tr + 1, v ? r->lda_tr + 2 : NULL, r->n_ld,
                           r->km_labels[v], r->ntr, PLOT_POINTS, 1.5)) {
             if (v)
                 gplot_set_view(p, 35, 25, "LD 3");
@@ -336,7 +408,8 @@ void plots_models(run *r)
         int avail = k < 0 ? r->have_lda_clf : r->m[k].available;
         if (!avail || !proba)
             continue;
-        size_t cap = r->nte * NC + 2;
+        const size_t K = (size_t)r->K;
+        size_t cap = r->nte * K + 2;
         double *fpr = xcalloc(cap, sizeof *fpr), *tpr = xcalloc(cap, sizeof *tpr);
         enum { G = 201 };
         double grid[G], macro[G];
@@ -351,16 +424,16 @@ void plots_models(run *r)
         if (p) {
             gplot_set_xlim(p, 0, 1);
             gplot_set_ylim(p, 0, 1.01);
-            for (int c = 0; c < NC; c++) {
+            for (size_t c = 0; c < K; c++) {
                 size_t np = 0;
-                if (genre_metrics_roc_curve(r->yte, proba + c, r->nte, NC, c, 1, fpr, tpr,
-                                            NULL, cap, &np))
+                if (genre_metrics_roc_curve(r->yte, proba + c, r->nte, K, (int32_t)c, 1, fpr,
+                                            tpr, NULL, cap, &np))
                     continue;
-                char lab[64];
+                char lab[96];
                 double auc = 0;
-                genre_metrics_roc_auc(r->yte, proba + c, r->nte, NC, c, &auc);
-                snprintf(lab, sizeof lab, "%s %.3f", r->genre[c], auc);
-                gplot_line(p, fpr, tpr, np, c, 0, 1.4, lab);
+                genre_metrics_roc_auc(r->yte, proba + c, r->nte, K, (int32_t)c, &auc);
+                snprintf(lab, sizeof lab, "%.60s %.3f", r->genre[c], auc);
+                gplot_line(p, fpr, tpr, np, (int)c, 0, 1.4, lab);
                 for (int g = 0; g < G; g++) { /* linear interpolation on the grid */
                     size_t a = 0;
                     while (a + 1 < np && fpr[a + 1] < grid[g])
@@ -369,20 +442,20 @@ void plots_models(run *r)
                     if (a + 1 < np && fpr[a + 1] > fpr[a])
                         v = tpr[a] + (tpr[a + 1] - tpr[a]) * (grid[g] - fpr[a]) /
                                          (fpr[a + 1] - fpr[a]);
-                    macro[g] += v / NC;
+                    macro[g] += v / (double)K;
                 }
             }
             size_t np = 0;
-            if (!genre_metrics_roc_curve_micro(r->yte, proba, r->nte, NC, NC, 1, fpr, tpr,
+            if (!genre_metrics_roc_curve_micro(r->yte, proba, r->nte, K, K, 1, fpr, tpr,
                                                NULL, cap, &np))
                 gplot_line(p, fpr, tpr, np, -1, 1, 2.6, "micro average");
             gplot_line(p, grid, macro, G, -1, 0, 3.0, "macro average");
             double diag[2] = {0, 1};
             gplot_line(p, diag, diag, 2, 7, 1, 1, NULL);
             snprintf(base, sizeof base, "roc_%s", k < 0 ? "lda" : (const char *[]){"model1", "model2", "model3", "model4"}[k]);
-            snprintf(capt, sizeof capt, "ROC curves of %s: per genre (AUC in the legend), "
+            snprintf(capt, sizeof capt, "ROC curves of %s: per %s (AUC in the legend), "
                      "micro and macro average",
-                     k < 0 ? "the LDA classifier" : r->m[k].name);
+                     k < 0 ? "the LDA classifier" : r->m[k].name, r->is_ref ? "genre" : "class");
             plot_save(r, p, base, "models", capt, 900, 640);
         }
         gplot_free(p);

@@ -20,7 +20,7 @@ static void run_mlp_job(mlp_job *j)
         (st = genre_mlp_set_f64(mlp, GENRE_MLP_LEARNING_RATE, j->lr)) ||
         (st = genre_mlp_set_i64(mlp, GENRE_MLP_EPOCHS, j->epochs)) ||
         (st = genre_mlp_set_i64(mlp, GENRE_MLP_BATCH_SIZE, 256)) ||
-        (st = genre_mlp_set_i64(mlp, GENRE_MLP_N_CLASSES, NC)) ||
+        (st = genre_mlp_set_i64(mlp, GENRE_MLP_N_CLASSES, j->r->K)) ||
         (st = genre_mlp_set_i64(mlp, GENRE_MLP_SEED, (int64_t)j->r->opt.seed)) ||
         /* the pool already runs fits side by side (and beside k-means):
          * one thread per fit uses the cores best */

@@ -9,18 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static void html_esc(FILE *f, const char *s)
-{
-    for (; *s; s++)
-        switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
-        }
-}
-
 static void html_plots(FILE *f, const run *r, const char *section)
 {
     for (int i = 0; i < r->n_plots; i++) {
@@ -159,14 +147,17 @@ int write_html(run *r, const char *path)
           "<title>libgenre: music-genre analysis report</title>\n<style>\n"
           "body{font-family:DejaVu Sans,Helvetica,Arial,sans-serif;max-width:1100px;"
           "margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\n"
-          "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;"
-          "padding:4px 9px;text-align:right}th{background:#f0f0f0}"
+          "table{border-collapse:collapse;margin:1em 0;max-width:100%}td,th{border:1px solid "
+          "#ccc;padding:4px 9px;text-align:right;overflow-wrap:anywhere}th{background:#f0f0f0}"
+          ".warn{background:#fff4d6;border:2px solid #c80;padding:0.6em 1em}"
           "td:first-child,th:first-child,td.left{text-align:left}\n"
           "figure{display:inline-block;margin:0.6em;width:46%;vertical-align:top}"
           "figure img{width:100%;border:1px solid #ddd}figcaption{font-size:90%;color:#444}\n"
           ".partial{background:#fdd;border:2px solid #c00;padding:1em;font-weight:bold}\n"
           ".ok{color:#070}.bad{color:#a00}code{background:#f4f4f4;padding:0 3px}\n"
-          "</style></head><body>\n<h1>Music-genre analysis</h1>\n",
+          "</style></head><body>\n",
+          f);
+    fputs(r->is_ref ? "<h1>Music-genre analysis</h1>\n" : "<h1>Classification analysis</h1>\n",
           f);
     fprintf(f, "<p>libgenre %s &middot; input <code>", genre_version_string());
     html_esc(f, r->data_path);
@@ -175,6 +166,11 @@ int write_html(run *r, const char *path)
             r->opt.reference_order ? "reference order (imputed before the split)"
                                    : "leak-free order (imputation fit on training rows)",
             now_s() - r->t_start);
+    for (int i = 0; i < r->n_warnings; i++) {
+        fputs("<p class=\"warn\"><b>Warning:</b> ", f);
+        html_esc(f, r->warnings[i]);
+        fputs("</p>\n", f);
+    }
     if (!complete(r)) {
         fputs("<div class=\"partial\">PARTIAL REPORT: the analysis was ", f);
         fputs(r->cancelled ? "cancelled (Ctrl-C)" : "stopped by an error", f);
@@ -210,118 +206,42 @@ int write_html(run *r, const char *path)
     fprintf(f, "<tr><td>entirely empty rows dropped</td><td>%lld</td></tr>\n",
             (long long)r->dropped);
     fprintf(f, "<tr><td>rows kept</td><td>%lld</td></tr>\n", (long long)r->kept);
-    fprintf(f, "<tr><td>duration_ms missing (-1)</td><td>%lld</td></tr>\n",
-            (long long)r->missing_duration);
-    fprintf(f, "<tr><td>tempo missing (?)</td><td>%lld</td></tr>\n",
-            (long long)r->missing_tempo);
-    fprintf(f, "<tr><td>artists / rows without artist (empty_field)</td><td>%lld / %lld</td></tr>\n",
-            (long long)r->groups, (long long)r->no_group_rows);
+    html_data_rows(f, r);
     fprintf(f, "<tr><td>train / test rows</td><td>%zu / %zu</td></tr>\n", r->ntr, r->nte);
-    fputs("</table>\n<h3>Imputation</h3>\n<table><tr><th>rows</th><th>duration from artist "
-          "median</th><th>duration from global median</th><th>tempo imputed</th></tr>\n",
-          f);
-    for (int s = 0; s < (r->opt.reference_order ? 1 : 2); s++)
-        fprintf(f, "<tr><td><b>this run</b>: %s</td><td>%lld</td><td>%lld</td><td>%lld</td></tr>\n",
-                r->opt.reference_order ? "all rows (reference order, before the split)"
-                : s ? "test rows (leak-free: medians of the training rows)"
-                    : "training rows (leak-free)",
-                (long long)r->dur_from_group[s], (long long)r->dur_from_global[s],
-                (long long)r->tempo_imputed[s]);
-    if (r->have_alt)
-        for (int s = 0; s < (r->opt.reference_order ? 2 : 1); s++)
-            fprintf(f, "<tr><td>other order, for comparison: %s</td><td>%lld</td><td>%lld</td>"
-                       "<td>%lld</td></tr>\n",
-                    !r->opt.reference_order ? "all rows (reference order, before the split)"
-                    : s ? "test rows (leak-free)" : "training rows (leak-free)",
-                    (long long)r->alt_dur_from_group[s], (long long)r->alt_dur_from_global[s],
-                    (long long)r->alt_tempo_imputed[s]);
-    fputs("</table>\n<p>The reference analysis filled the medians over all rows before the "
-          "split, so test rows lent their durations to the training rows' artist medians; "
-          "<code>--reference-order</code> reproduces that order, the default fits every "
-          "median on the training rows only. Both orders' counts are shown.</p>\n", f);
-    if (r->tempo_mlp)
-        fprintf(f, "<p>Tempo: MLP regressor (12 features, 32-16 ReLU, 30 epochs) fit on %lld "
-                   "training rows with a tempo; held-out R&sup2; on %lld rows: <b>%.3f</b> "
-                   "(the training median scores %.3f; scikit-learn's MLPRegressor gets about "
-                   "0.13).</p>\n",
-                (long long)r->tempo_fit_rows, (long long)r->tempo_holdout_rows, r->tempo_r2,
-                r->tempo_r2_median);
-    else
-        fputs("<p>Tempo: training median.</p>\n", f);
+    fputs("</table>\n", f);
+    html_imputation(f, r);
+    if (r->is_ref)
+        html_ref_imputation(f, r);
+    html_unused(f, r);
     fputs("<h3>Split and leakage</h3>\n", f);
-    fputs("<table><tr><th>genre</th><th>train</th><th>test</th></tr>\n", f);
-    for (int k = 0; k < NC; k++)
-        fprintf(f, "<tr><td>%s</td><td>%lld</td><td>%lld</td></tr>\n", r->genre[k],
-                (long long)r->train_per_class[k], (long long)r->test_per_class[k]);
+    fputs("<p>Split: ", f);
+    html_esc(f, r->split_desc);
+    fprintf(f, ".</p>\n<table><tr><th>%s</th><th>train</th><th>test</th></tr>\n",
+            r->is_ref ? "genre" : "class");
+    for (int k = 0; k < r->K; k++) {
+        fputs("<tr><td>", f);
+        html_esc(f, r->genre[k]);
+        fprintf(f, "</td><td>%lld</td><td>%lld</td></tr>\n", (long long)r->train_per_class[k],
+                (long long)r->test_per_class[k]);
+    }
     fputs("</table>\n", f);
     if (r->have_leak)
-        fprintf(f, "<p>Leakage report: %lld artists are on both sides; %lld test rows have an "
-                   "artist seen in training; %lld test rows duplicate a training row's "
-                   "features.</p>\n",
-                (long long)r->shared_groups, (long long)r->test_in_train_groups,
+        fprintf(f, "<p>Leakage report: %lld %s are on both sides; %lld test rows have %s seen "
+                   "in training; %lld test rows duplicate a training row's features.</p>\n",
+                (long long)r->shared_groups, r->is_ref ? "artists" : "groups",
+                (long long)r->test_in_train_groups, r->is_ref ? "an artist" : "a group",
                 (long long)r->duplicate_rows);
     else
-        fputs("<p>Leakage report: not available for an external split file.</p>\n", f);
+        fprintf(f, "<p>Leakage report: %s.</p>\n",
+                r->opt.split_file ? "not available for an external split file"
+                                  : "the schema has no group column");
     html_plots(f, r, "features");
     /* reduction */
     fputs("<h2>Dimensionality reduction</h2>\n", f);
-    if (r->have_pca) {
-        fputs("<h3>PCA (11 continuous standardized features + mode; key left out)</h3>\n"
-              "<table><tr><th>component</th><th>ratio</th><th>cumulative</th><th>top "
-              "loadings</th></tr>\n",
-              f);
-        double cum = 0;
-        const char *names12[NF - 1];
-        for (int j = 0, k = 0; j < NF; j++)
-            if (j != KEY_COL)
-                names12[k++] = FEAT[j];
-        for (int k = 0; k < NF - 1; k++) {
-            cum += r->pca_ratio[k];
-            fprintf(f, "<tr><td>PC %d</td><td>%.4f</td><td>%.4f</td><td style=\"text-align:"
-                       "left\">",
-                    k + 1, r->pca_ratio[k], cum);
-            int used[NF] = {0};
-            for (int t = 0; t < 3; t++) {
-                int best = -1;
-                for (int j = 0; j < NF - 1; j++)
-                    if (!used[j] && (best < 0 || fabs(r->pca_loadings[j * (NF - 1) + k]) >
-                                                     fabs(r->pca_loadings[best * (NF - 1) + k])))
-                        best = j;
-                used[best] = 1;
-                fprintf(f, "%s %+.2f%s", names12[best], r->pca_loadings[best * (NF - 1) + k],
-                        t < 2 ? ", " : "");
-            }
-            fputs("</td></tr>\n", f);
-        }
-        fputs("</table>\n", f);
-    }
-    if (r->have_lda) {
-        fputs("<h3>LDA (all 13 features)</h3>\n<table><tr><th>discriminant</th><th>ratio</th>"
-              "<th>cumulative</th><th>reference</th><th>top scalings</th></tr>\n",
-              f);
-        double cum = 0;
-        const double *ref = REF_LDA_RATIO;
-        for (int k = 0; k < NC - 1; k++) {
-            cum += r->lda_ratio[k];
-            fmt_num(a, sizeof a, k < 3 ? ref[k] : NAN, 2, "");
-            fprintf(f, "<tr><td>LD %d</td><td>%.4f</td><td>%.4f</td><td>%s</td><td "
-                       "style=\"text-align:left\">",
-                    k + 1, r->lda_ratio[k], cum, a);
-            int used[NF] = {0};
-            for (int t = 0; t < 3; t++) {
-                int best = -1;
-                for (int j = 0; j < NF; j++)
-                    if (!used[j] && (best < 0 || fabs(r->lda_scalings[j * (NC - 1) + k]) >
-                                                     fabs(r->lda_scalings[best * (NC - 1) + k])))
-                        best = j;
-                used[best] = 1;
-                fprintf(f, "%s %+.2f%s", FEAT[best], r->lda_scalings[best * (NC - 1) + k],
-                        t < 2 ? ", " : "");
-            }
-            fputs("</td></tr>\n", f);
-        }
-        fputs("</table>\n", f);
-    }
+    if (r->have_pca)
+        html_pca(f, r);
+    if (r->have_lda)
+        html_lda(f, r);
     html_plots(f, r, "reduction");
     /* t-SNE */
     fputs("<h2>t-SNE</h2>\n", f);
@@ -353,31 +273,22 @@ int write_html(run *r, const char *path)
             fprintf(f, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
                     KMIN + k, c, a, d, b);
         }
-        fputs("</table>\n<p>Reference: k = 3 best, silhouette 0.44 (2-D) and 0.35 "
-              "(3-D).</p>\n",
-              f);
-        for (int v = 0; v < 2; v++) {
-            if (!r->have_kmeans[v])
-                continue;
-            fprintf(f, "<h3>Genre composition of the clusters, LDA %d-D, k = %d (training "
-                       "rows)</h3>\n<table><tr><th>cluster</th>",
-                    v + 2, r->km_best[v]);
-            for (int g = 0; g < NC; g++)
-                fprintf(f, "<th>%s</th>", r->genre[g]);
-            fputs("</tr>\n", f);
-            for (int k = 0; k < r->km_best[v]; k++) {
-                fprintf(f, "<tr><td>%d</td>", k + 1);
-                for (int g = 0; g < NC; g++)
-                    fprintf(f, "<td>%lld</td>", (long long)r->km_comp[v][k][g]);
-                fputs("</tr>\n", f);
-            }
-            fputs("</table>\n", f);
-        }
+        fputs("</table>\n", f);
+        if (r->is_ref)
+            fputs(REF_KMEANS_HTML, f);
+        for (int v = 0; v < 2; v++)
+            if (r->have_kmeans[v])
+                html_clusters(f, r, v);
         html_plots(f, r, "kmeans");
     } else {
         fputs("<p>Not run (see the stage table).</p>\n", f);
     }
     /* models */
+    if (!r->is_ref) {
+        html_models(f, r);
+        html_plots(f, r, "models");
+        goto names;
+    }
     fputs("<h2>Classifiers</h2>\n<table><tr><th>model</th><th>layers</th><th>params</th>"
           "<th>epochs</th><th>reference</th><th>lr</th><th>test macro AUROC</th><th>reference</th><th>test "
           "accuracy</th><th>reference</th><th>train macro AUROC</th><th>train "
@@ -404,20 +315,20 @@ int write_html(run *r, const char *path)
                 m->train_time, b);
     }
     if (r->have_lda_clf)
-        fprintf(f, "<tr><td>LDA classifier (baseline)</td><td>13 &rarr; 9</td><td></td><td>"
+        fprintf(f, "<tr><td>LDA classifier (baseline)</td><td>%zu &rarr; %zu</td><td></td><td>"
                    "</td><td></td><td></td><td><b>%.4f</b></td><td>&ndash;</td><td>%.1f%%</td><td>"
                    "&ndash;</td><td>%.4f</td><td>%.1f%%</td><td></td><td></td></tr>\n",
-                r->lda_clf_auroc, 100 * r->lda_clf_acc, r->lda_clf_train_auroc,
+                r->d_lda, r->n_ld, r->lda_clf_auroc, 100 * r->lda_clf_acc, r->lda_clf_train_auroc,
                 100 * r->lda_clf_train_acc);
-    fputs("<tr><td>gradient boosting on LDA 3-D (reference benchmark)</td><td>100 trees</td>"
-          "<td></td><td></td><td></td><td></td><td>&ndash;</td><td>0.89</td><td>&ndash;</td><td>49%</td>"
-          "<td></td><td></td><td></td><td>41</td></tr>\n</table>\n"
+    fputs(REF_GB_ROW_HTML, f);
+    fputs("</table>\n"
           "<p>Epochs and learning rate (0.01 or 0.003) are chosen on validation rows (a "
           "stratified tenth of the training rows, not used for fitting); the test rows are "
           "scored once. Train time is the wall time of the chosen fit (run beside others on "
           "the available cores).</p>\n",
           f);
     html_plots(f, r, "models");
+names:
     /* The name study (DESIGN.md step 6, artist and track names) goes here:
      * its section is written by html_name_features() and its numbers by
      * json_name_features(), both empty until that module is wired in. */

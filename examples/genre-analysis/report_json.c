@@ -6,6 +6,8 @@
 #include "analysis.h"
 #include "json_writer.h"
 
+#include <stdlib.h>
+
 static const char *const NS_SPLIT_KEY[NAME_STUDY_N_SPLITS] = {"random", "artist_disjoint"};
 
 static void json_ns_cell(jw *j, const name_study_cell *c, const char *name)
@@ -76,6 +78,145 @@ static void json_name_features(jw *j, const run *r)
     jw_close(j, '}');
 }
 
+static const char *role_word(int32_t role)
+{
+    switch (role) {
+    case GENRE_COL_NUMERIC: return "numeric";
+    case GENRE_COL_CATEGORICAL: return "categorical";
+    case GENRE_COL_TEXT: return "text";
+    case GENRE_COL_LABEL: return "label";
+    case GENRE_COL_GROUP: return "group";
+    default: return "ignore";
+    }
+}
+
+/* The reference table's imputation counts of both orders (data object). */
+static void json_ref_imputation(jw *j, const run *r)
+{
+    const char *sides[2] = {r->opt.reference_order ? "all_rows" : "train", "test"};
+    jw_open(j, "imputation", '{');
+    for (int s = 0; s < (r->opt.reference_order ? 1 : 2); s++) {
+        jw_open(j, sides[s], '{');
+        jw_int(j, "duration_from_artist_median", r->dur_from_group[s]);
+        jw_int(j, "duration_from_global_median", r->dur_from_global[s]);
+        jw_int(j, "tempo_imputed", r->tempo_imputed[s]);
+        jw_close(j, '}');
+    }
+    if (r->have_alt) {
+        const char *alt_sides[2] = {r->opt.reference_order ? "train" : "all_rows", "test"};
+        jw_open(j, r->opt.reference_order ? "other_order_leak_free" : "other_order_reference",
+                '{');
+        for (int s = 0; s < (r->opt.reference_order ? 2 : 1); s++) {
+            jw_open(j, alt_sides[s], '{');
+            jw_int(j, "duration_from_artist_median", r->alt_dur_from_group[s]);
+            jw_int(j, "duration_from_global_median", r->alt_dur_from_global[s]);
+            jw_int(j, "tempo_imputed", r->alt_tempo_imputed[s]);
+            jw_close(j, '}');
+        }
+        jw_close(j, '}');
+    }
+    jw_str(j, "tempo_method", r->tempo_mlp ? "MLP regressor 12-32-16-1" : "training median");
+    if (r->tempo_mlp) {
+        jw_num(j, "tempo_heldout_r2", r->tempo_r2);
+        jw_num(j, "tempo_heldout_r2_of_median", r->tempo_r2_median);
+        jw_int(j, "tempo_fit_rows", r->tempo_fit_rows);
+        jw_int(j, "tempo_heldout_rows", r->tempo_holdout_rows);
+    }
+    jw_close(j, '}');
+}
+
+/* The schema, K and the classes, the split (issue 18). */
+static void json_table(jw *j, const run *r)
+{
+    jw_open(j, "schema", '{');
+    jw_str(j, "source", r->opt.schema ? r->opt.schema : r->opt.label ? "inferred" : "built-in");
+    jw_key(j, "is_reference_table");
+    fputs(r->is_ref ? "true" : "false", j->f);
+    jw_str(j, "label", r->label_col);
+    jw_str(j, "group", r->group_col);
+    jw_open(j, "columns", '[');
+    for (size_t i = 0; i < r->n_cols; i++) {
+        const table_col *c = &r->cols[i];
+        jw_open(j, NULL, '{');
+        jw_str(j, "name", c->name);
+        jw_str(j, "role", role_word(c->role));
+        if (c->n_order)
+            jw_int(j, "order", (int64_t)c->n_order);
+        static const char *const kinds[] = {"", "median", "mean", "most-frequent",
+                                            "group-median", "model"};
+        jw_str(j, "missing", c->markers);
+        jw_str(j, "impute", c->declared_impute >= 0 && c->declared_impute <= 5
+                                ? kinds[c->declared_impute] : "");
+        jw_close(j, '}');
+    }
+    jw_close(j, ']');
+    jw_close(j, '}');
+    jw_int(j, "n_classes", r->K);
+    jw_open(j, "classes", '[');
+    for (int k = 0; k < r->K && r->genre_ptr; k++)
+        jw_str(j, NULL, r->genre[k]);
+    jw_close(j, ']');
+    jw_open(j, "features", '[');
+    for (size_t k = 0; k < r->d && r->feat; k++)
+        jw_str(j, NULL, r->feat[k]);
+    jw_close(j, ']');
+    jw_open(j, "split", '{');
+    jw_str(j, "method", r->split_desc);
+    jw_int(j, "train", (int64_t)r->ntr);
+    jw_int(j, "test", (int64_t)r->nte);
+    jw_open(j, "per_class", '{');
+    for (int k = 0; k < r->K && r->genre_ptr && r->train_per_class; k++) {
+        jw_open(j, r->genre[k], '{');
+        jw_int(j, "train", r->train_per_class[k]);
+        jw_int(j, "test", r->test_per_class[k]);
+        jw_close(j, '}');
+    }
+    jw_close(j, '}');
+    jw_close(j, '}');
+}
+
+/* Per-column imputation, unused columns and warnings (issue 18), after the
+ * data object: every column with missing cells or an imputer. */
+static void json_columns(jw *j, const run *r)
+{
+    jw_open(j, "imputation", '[');
+    for (size_t i = 0; i < r->n_cols; i++) {
+        const table_col *c = &r->cols[i];
+        if (c->role == GENRE_COL_IGNORE || (c->missing_read <= 0 && !c->impute[0]))
+            continue;
+        jw_open(j, NULL, '{');
+        jw_str(j, "column", c->name);
+        jw_str(j, "missing_markers", c->markers);
+        jw_int(j, "missing_read", c->missing_read);
+        jw_str(j, "kind", c->impute[0] ? c->impute : c->used ? "none" : "not used");
+        if (r->opt.reference_order) {
+            jw_int(j, "missing_all_rows", c->missing_side[0]);
+            jw_int(j, "filled_all_rows", c->filled_side[0]);
+        } else {
+            jw_int(j, "missing_train", c->missing_side[0]);
+            jw_int(j, "missing_test", c->missing_side[1]);
+            jw_int(j, "filled_train", c->filled_side[0]);
+            jw_int(j, "filled_test", c->filled_side[1]);
+        }
+        jw_close(j, '}');
+    }
+    jw_close(j, ']');
+    jw_open(j, "unused_columns", '[');
+    for (size_t i = 0; i < r->n_cols; i++) {
+        if (r->cols[i].used)
+            continue;
+        jw_open(j, NULL, '{');
+        jw_str(j, "column", r->cols[i].name);
+        jw_str(j, "reason", r->cols[i].reason);
+        jw_close(j, '}');
+    }
+    jw_close(j, ']');
+    jw_open(j, "warnings", '[');
+    for (int i = 0; i < r->n_warnings; i++)
+        jw_str(j, NULL, r->warnings[i]);
+    jw_close(j, ']');
+}
+
 int write_json(run *r, const char *path)
 {
     FILE *f = fopen(path, "w");
@@ -93,7 +234,7 @@ int write_json(run *r, const char *path)
     jw_int(&j, "seed", (int64_t)r->opt.seed);
     jw_str(&j, "order", r->opt.reference_order ? "reference (impute before split)"
                                                : "leak-free (impute from training rows)");
-    jw_str(&j, "split", r->opt.split_file ? r->opt.split_file : "stratified 500 per genre");
+    json_table(&j, r);
     jw_open(&j, "stages", '[');
     for (int i = 0; i < r->n_st; i++) {
         jw_open(&j, NULL, '{');
@@ -111,67 +252,49 @@ int write_json(run *r, const char *path)
     jw_int(&j, "blank_rows", r->blank_rows);
     jw_int(&j, "rows_dropped", r->dropped);
     jw_int(&j, "rows_kept", r->kept);
-    jw_int(&j, "duration_missing", r->missing_duration);
-    jw_int(&j, "tempo_missing", r->missing_tempo);
-    jw_int(&j, "artists", r->groups);
-    jw_int(&j, "rows_without_artist", r->no_group_rows);
+    if (r->is_ref) {
+        const table_col *dur = table_column(r, REF_DURATION_COL),
+                        *tempo = table_column(r, REF_TEMPO_COL);
+        jw_int(&j, "duration_missing", dur->missing_read);
+        jw_int(&j, "tempo_missing", tempo->missing_read);
+    }
+    if (r->group_col[0]) {
+        jw_int(&j, r->is_ref ? "artists" : "groups", r->groups);
+        jw_int(&j, r->is_ref ? "rows_without_artist" : "rows_without_group", r->no_group_rows);
+    }
     jw_int(&j, "train_rows", (int64_t)r->ntr);
     jw_int(&j, "test_rows", (int64_t)r->nte);
     jw_open(&j, "test_rows_per_genre", '{');
-    for (int c = 0; c < NC && r->genre_ptr[c]; c++)
+    for (int c = 0; c < r->K && r->test_per_class; c++)
         jw_int(&j, r->genre[c], r->test_per_class[c]);
     jw_close(&j, '}');
     jw_open(&j, "train_rows_per_genre", '{');
-    for (int c = 0; c < NC && r->genre_ptr[c]; c++)
+    for (int c = 0; c < r->K && r->train_per_class; c++)
         jw_int(&j, r->genre[c], r->train_per_class[c]);
     jw_close(&j, '}');
-    const char *sides[2] = {r->opt.reference_order ? "all_rows" : "train", "test"};
-    jw_open(&j, "imputation", '{');
-    for (int s = 0; s < (r->opt.reference_order ? 1 : 2); s++) {
-        jw_open(&j, sides[s], '{');
-        jw_int(&j, "duration_from_artist_median", r->dur_from_group[s]);
-        jw_int(&j, "duration_from_global_median", r->dur_from_global[s]);
-        jw_int(&j, "tempo_imputed", r->tempo_imputed[s]);
-        jw_close(&j, '}');
-    }
-    if (r->have_alt) {
-        const char *alt_sides[2] = {r->opt.reference_order ? "train" : "all_rows", "test"};
-        jw_open(&j, r->opt.reference_order ? "other_order_leak_free" : "other_order_reference",
-                '{');
-        for (int s = 0; s < (r->opt.reference_order ? 2 : 1); s++) {
-            jw_open(&j, alt_sides[s], '{');
-            jw_int(&j, "duration_from_artist_median", r->alt_dur_from_group[s]);
-            jw_int(&j, "duration_from_global_median", r->alt_dur_from_global[s]);
-            jw_int(&j, "tempo_imputed", r->alt_tempo_imputed[s]);
-            jw_close(&j, '}');
-        }
-        jw_close(&j, '}');
-    }
-    jw_str(&j, "tempo_method", r->tempo_mlp ? "MLP regressor 12-32-16-1" : "training median");
-    if (r->tempo_mlp) {
-        jw_num(&j, "tempo_heldout_r2", r->tempo_r2);
-        jw_num(&j, "tempo_heldout_r2_of_median", r->tempo_r2_median);
-        jw_int(&j, "tempo_fit_rows", r->tempo_fit_rows);
-        jw_int(&j, "tempo_heldout_rows", r->tempo_holdout_rows);
-    }
-    jw_close(&j, '}');
+    if (r->is_ref)
+        json_ref_imputation(&j, r);
     if (r->have_leak) {
         jw_open(&j, "leakage", '{');
-        jw_int(&j, "shared_artists", r->shared_groups);
-        jw_int(&j, "test_rows_with_train_artist", r->test_in_train_groups);
+        jw_int(&j, r->is_ref ? "shared_artists" : "shared_groups", r->shared_groups);
+        jw_int(&j, r->is_ref ? "test_rows_with_train_artist" : "test_rows_with_train_group",
+               r->test_in_train_groups);
         jw_int(&j, "duplicate_rows", r->duplicate_rows);
         jw_close(&j, '}');
     }
     jw_close(&j, '}');
-
+    json_columns(&j, r);
     if (r->have_pca) {
         jw_open(&j, "pca", '{');
-        jw_nums(&j, "explained_variance_ratio", r->pca_ratio, NF - 1);
+        jw_nums(&j, "explained_variance_ratio", r->pca_ratio, r->n_pc);
         jw_close(&j, '}');
     }
     if (r->have_lda) {
         jw_open(&j, "lda", '{');
-        jw_nums(&j, "explained_variance_ratio", r->lda_ratio, NC - 1);
+        jw_nums(&j, "explained_variance_ratio", r->lda_ratio, r->n_ld);
+        jw_int(&j, "inputs", (int64_t)r->d_lda);
+        if (r->lda_shrinkage > 0)
+            jw_num(&j, "shrinkage", r->lda_shrinkage);
         jw_close(&j, '}');
     }
     jw_open(&j, "kmeans", '{');
@@ -188,12 +311,13 @@ int write_json(run *r, const char *path)
         jw_int(&j, "best_k", r->km_best[v]);
         jw_num(&j, "seconds", r->km_seconds[v]);
         jw_open(&j, "cluster_genre_counts", '[');
-        for (int k = 0; k < r->km_best[v]; k++) {
-            double row[NC];
-            for (int c = 0; c < NC; c++)
-                row[c] = (double)r->km_comp[v][k][c];
-            jw_nums(&j, NULL, row, NC);
+        double *row = xcalloc((size_t)r->K, sizeof *row);
+        for (int k = 0; row && k < r->km_best[v]; k++) {
+            for (int c = 0; c < r->K; c++)
+                row[c] = (double)r->km_comp[v][(size_t)k * (size_t)r->K + (size_t)c];
+            jw_nums(&j, NULL, row, (size_t)r->K);
         }
+        free(row);
         jw_close(&j, ']');
         jw_close(&j, '}');
     }
@@ -228,11 +352,13 @@ int write_json(run *r, const char *path)
         jw_num(&j, "train_macro_auroc", m->train_auroc);
         jw_num(&j, "train_accuracy", m->train_acc);
         jw_num(&j, "train_seconds", m->train_time);
-        jw_nums(&j, "test_auroc_per_genre", m->per_class, NC);
-        jw_num(&j, "reference_test_macro_auroc", m->ref_auroc);
-        jw_num(&j, "reference_epochs", m->ref_epochs);
-        jw_num(&j, "reference_test_accuracy", m->ref_acc);
-        jw_num(&j, "reference_train_seconds", m->ref_time);
+        jw_nums(&j, "test_auroc_per_genre", m->per_class, (size_t)r->K);
+        if (r->is_ref) { /* the reference analysis's figures: its table only */
+            jw_num(&j, "reference_test_macro_auroc", m->ref_auroc);
+            jw_num(&j, "reference_epochs", m->ref_epochs);
+            jw_num(&j, "reference_test_accuracy", m->ref_acc);
+            jw_num(&j, "reference_train_seconds", m->ref_time);
+        }
         jw_nums(&j, "loss_train", m->hist_train ? m->hist_train : m->per_class,
                 m->hist_train ? m->n_hist : 0);
         jw_nums(&j, "loss_validation", m->hist_val ? m->hist_val : m->per_class,

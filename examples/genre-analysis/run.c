@@ -77,13 +77,28 @@ void free_run(run *r)
 {
     free(r->xtr), free(r->xte), free(r->ytr), free(r->yte), free(r->str), free(r->ste);
     free(r->pca_tr), free(r->lda_tr), free(r->lda_te), free(r->lda_clf_proba);
-    free(r->km_labels[0]), free(r->km_labels[1]);
-    for (int k = 0; k < 5; k++) {
+    free(r->km_labels[0]), free(r->km_labels[1]), free(r->km_comp[0]), free(r->km_comp[1]);
+    for (int k = 0; k < MAX_MODELS; k++) {
         free(r->m[k].hist_train), free(r->m[k].hist_val), free(r->m[k].hist_test);
-        free(r->m[k].proba_test);
+        free(r->m[k].proba_test), free(r->m[k].per_class);
     }
+    free(r->scaler_mean), free(r->scaler_scale), free(r->pca_ratio), free(r->pca_loadings);
+    free(r->lda_ratio), free(r->lda_scalings), free(r->lda_mask);
+    for (int k = 0; r->genre && k < r->K; k++)
+        free(r->genre[k]);
+    free(r->genre), free(r->genre_ptr), free(r->train_per_class), free(r->test_per_class);
+    for (size_t j = 0; r->feat && j < r->d; j++)
+        free(r->feat[j]);
+    free(r->feat), free(r->scale_mask), free(r->pca_mask), free(r->fsrc);
+    for (int i = 0; i < r->n_warnings; i++)
+        free(r->warnings[i]);
+    free(r->warnings);
+    free(r->schema_text);
     if (!r->ns_abandoned) { /* else still in use by the study's thread */
         genre_dataset_free(r->ds);
         free(r->ns);
+        for (size_t i = 0; i < r->n_cols; i++)
+            free(r->cols[i].name), free(r->cols[i].markers);
+        free(r->cols);
     }
 }

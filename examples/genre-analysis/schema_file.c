@@ -54,13 +54,6 @@ static int check_needs(genre_dataset_schema *sc, const char *path,
         snprintf(err, errcap, "%s: the analysis needs a label column (type label)", path);
         return -1;
     }
-    if (!info->group_col[0]) {
-        snprintf(err, errcap,
-                 "%s: the analysis needs a group column (type group, e.g. the artist) for the "
-                 "group-median duration",
-                 path);
-        return -1;
-    }
     return 0;
 }
 

@@ -28,7 +28,8 @@ typedef struct schema_file_info {
  * Parses a schema file's text (len bytes, need not end in NUL; a NUL byte in
  * it is an error naming its line and byte) into a new schema (*out, free
  * with genre_dataset_schema_free) and checks that it declares each of the
- * n_needs columns with its role, a label column and a group column.
+ * n_needs columns with its role and a label column (a group column is
+ * optional).
  * Returns 0, or -1 with *out left NULL and err holding one message naming
  * path, the real line and the token ("path:3: unknown type 'x' ..."). path
  * is used in messages only. Thread-safe (no shared state; uses

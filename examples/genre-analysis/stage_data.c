@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The data stage: read the table (built-in schema or --schema FILE), drop
- * empty rows, split (stratified or --split-file), impute in the order asked
- * for and count both orders, export the matrices (stage_data()). */
+ * empty rows, split (the reference table's 500 per genre, a test fraction
+ * of each class, or --split-file), impute in the order asked for (the
+ * reference table: and count both orders), encode and export the matrices
+ * (stage_data()). */
 #define _XOPEN_SOURCE 700
 
 #include "analysis.h"
-#include "schema_file.h"
 #include "split_file.h"
 
 #include <stdlib.h>
@@ -53,31 +54,16 @@ done:
     return rc;
 }
 
-static int export_side(run *r, const genre_dataset *ds, double **x, int32_t **y, size_t *n)
-{
-    int64_t rows = 0;
-    genre_dataset_get_i64(ds, GENRE_DATASET_N_ROWS, &rows);
-    *n = (size_t)rows;
-    *x = xcalloc(*n * NF, sizeof **x);
-    *y = xcalloc(*n, sizeof **y);
-    if (!*x || !*y)
-        return GENRE_E_NOMEM;
-    genre_status st = genre_dataset_export_matrix(ds, FEAT, NF, *x, *n * NF, NULL);
-    if (!st)
-        st = genre_dataset_export_labels(ds, *y, *n, NULL);
-    (void)r;
-    return st;
-}
-
+/* The reference table's counts of both orders (its two imputers). */
 static void read_prep_counts(run *r, const genre_dataset *ds, int side)
 {
     int64_t v;
-    if (!genre_dataset_report_value(ds, "group_median", "duration_ms", "from_group", &v))
+    if (!genre_dataset_report_value(ds, "group_median", REF_DURATION_COL, "from_group", &v))
         r->dur_from_group[side] = v;
-    if (!genre_dataset_report_value(ds, "group_median", "duration_ms", "from_global", &v))
+    if (!genre_dataset_report_value(ds, "group_median", REF_DURATION_COL, "from_global", &v))
         r->dur_from_global[side] = v;
     if (!genre_dataset_report_value(ds, r->tempo_mlp ? "impute_model" : "impute_median",
-                                    "tempo", "imputed", &v))
+                                    REF_TEMPO_COL, "imputed", &v))
         r->tempo_imputed[side] = v;
 }
 
@@ -85,32 +71,164 @@ static void read_prep_counts(run *r, const genre_dataset *ds, int side)
 static void read_alt_counts(run *r, const genre_dataset *ds, int side)
 {
     int64_t v;
-    if (!genre_dataset_report_value(ds, "group_median", "duration_ms", "from_group", &v))
+    if (!genre_dataset_report_value(ds, "group_median", REF_DURATION_COL, "from_group", &v))
         r->alt_dur_from_group[side] = v;
-    if (!genre_dataset_report_value(ds, "group_median", "duration_ms", "from_global", &v))
+    if (!genre_dataset_report_value(ds, "group_median", REF_DURATION_COL, "from_global", &v))
         r->alt_dur_from_global[side] = v;
-    if (!genre_dataset_report_value(ds, "impute_median", "tempo", "imputed", &v))
+    if (!genre_dataset_report_value(ds, "impute_median", REF_TEMPO_COL, "imputed", &v))
         r->alt_tempo_imputed[side] = v;
 }
 
-/* Reads --schema FILE (schema_file.c) and checks that it declares what the
- * analysis needs: the 13 features under their reference names, a label and
- * a group column. 0, or -1 with a message naming the file, line and token
- * in r->error. */
-static int read_schema_file(run *r, const char *path, genre_dataset_schema **out)
+/* Every column's filled cells on one side (side 0 with --reference-order:
+ * all rows), from the preparation's report counters. Every missing cell of
+ * an imputed column is filled, so its missing count is its filled count. */
+static void read_column_counts(run *r, const genre_dataset *ds, int side)
 {
-    schema_file_need needs[NF];
-    for (int j = 0; j < NF; j++) {
-        needs[j].name = FEAT[j];
-        needs[j].role =
-            (j == KEY_COL || j == MODE_COL) ? GENRE_COL_CATEGORICAL : GENRE_COL_NUMERIC;
+    static const struct {
+        const char *step, *counter, *kind;
+    } steps[] = {{"group_median", "from_group", "group-median"},
+                 {"group_median", "from_global", "group-median"},
+                 {"impute_median", "imputed", "median"},
+                 {"impute_mean", "imputed", "mean"},
+                 {"impute_model", "imputed", "model"},
+                 {"impute_most_frequent", "imputed", "most-frequent"}};
+    for (size_t i = 0; i < r->n_cols; i++) {
+        table_col *c = &r->cols[i];
+        int64_t sum = 0, v;
+        const char *kind = NULL;
+        for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++)
+            if (!genre_dataset_report_value(ds, steps[k].step, c->name, steps[k].counter, &v)) {
+                sum += v;
+                kind = kind ? kind : steps[k].kind;
+            }
+        c->filled_side[side] = c->missing_side[side] = sum;
+        /* a user's table: the step that ran says how (the reference table's
+         * two imputers are described where they are added) */
+        if (!r->is_ref && kind && !c->impute[0])
+            snprintf(c->impute, sizeof c->impute, "%s", kind);
     }
-    schema_file_info info;
-    if (schema_file_read(path, needs, NF, out, &info, r->error, sizeof r->error))
-        return -1;
-    snprintf(r->label_col, sizeof r->label_col, "%s", info.label_col);
-    snprintf(r->group_col, sizeof r->group_col, "%s", info.group_col);
+}
+
+/* The imputation steps: the reference table's two imputers, else what
+ * the schema declares per column (genre_dataset_prep_add_declared(): by
+ * default the median of a numeric column and the most frequent value of a
+ * categorical one, fit on the training rows). A column declared
+ * impute=model gets the MLP imputer when it is the only one (the hook has
+ * one model for all such columns), else the median, with a warning. */
+static genre_status add_imputers(run *r, genre_dataset_prep *prep, tempo_model *tm)
+{
+    genre_status st = GENRE_OK;
+    if (r->is_ref) {
+        table_col *dur = table_column(r, REF_DURATION_COL), *tempo = table_column(r, REF_TEMPO_COL);
+        snprintf(dur->impute, sizeof dur->impute, "artist median, else global median");
+        snprintf(tempo->impute, sizeof tempo->impute, "%s",
+                 r->tempo_mlp ? "MLP regressor 12-32-16-1" : "median");
+        if ((st = genre_dataset_prep_add_group_median(prep, REF_DURATION_COL)))
+            return st;
+        if (r->tempo_mlp)
+            return genre_dataset_prep_add_model_impute(prep, REF_TEMPO_COL, TEMPO_FEATURES,
+                                                       NF - 1, tempo_fit, tempo_predict, tm);
+        return genre_dataset_prep_add_impute(prep, REF_TEMPO_COL, GENRE_IMPUTE_MEDIAN);
+    }
+    int models = 0;
+    const char *first = NULL;
+    for (size_t i = 0; i < r->n_cols; i++)
+        if (r->cols[i].declared_impute == GENRE_IMPUTE_MODEL && !models++)
+            first = r->cols[i].name;
+    if (models == 1 && !r->opt.no_mlp)
+        return genre_dataset_prep_add_declared(prep, tempo_fit, tempo_predict, tm);
+    if (models)
+        add_warning(r, "%d columns declare impute=model (the first: %s); %s: filled with the "
+                       "median of the training rows instead",
+                    models, first, r->opt.no_mlp ? "--no-mlp" : "genre-analysis has one model "
+                                                                "imputer per table");
+    st = genre_dataset_prep_add_declared(prep, NULL, NULL, NULL);
+    return st;
+}
+
+/* The split of a user's table: a test fraction of each class, with
+ * --group keeping each group on one side. */
+static genre_status split_fraction(run *r, const genre_dataset *ds,
+                                   const genre_dataset_schema *schema, genre_dataset_split **split)
+{
+    double f = r->opt.test_fraction > 0 ? r->opt.test_fraction : 0.2;
+    if (r->opt.group) {
+        snprintf(r->split_desc, sizeof r->split_desc,
+                 "by group (%.100s), test fraction %g of each class", r->group_col, f);
+        return split_groups(r, ds, schema, f, split);
+    }
+    snprintf(r->split_desc, sizeof r->split_desc, "stratified, test fraction %g", f);
+    genre_status st = genre_dataset_split_stratified_fraction(split, ds, f, r->opt.seed);
+    if (st == GENRE_E_INVALID_ARG)
+        snprintf(r->error, sizeof r->error,
+                 "%s. Remedy: more rows of that class, another --test-fraction, or a "
+                 "--split-file that chooses the test rows",
+                 genre_last_error());
+    return st;
+}
+
+/* Each class needs a training and a test row (a split file may leave one
+ * out). 0, or -1 with the class in r->error. */
+static int check_classes(run *r)
+{
+    for (int k = 0; k < r->K; k++)
+        if (!r->train_per_class[k] || !r->test_per_class[k]) {
+            snprintf(r->error, sizeof r->error,
+                     "class '%s' of the label '%s' has %lld training and %lld test rows; "
+                     "every class needs at least one of each (another --test-fraction or "
+                     "--split-file)",
+                     r->genre[k], r->label_col, (long long)r->train_per_class[k],
+                     (long long)r->test_per_class[k]);
+            return -1;
+        }
     return 0;
+}
+
+/* The class names (K of them) of the fitted preparation. */
+static int class_names(run *r, const genre_dataset_prep *prep)
+{
+    int32_t n = 0;
+    if (genre_dataset_prep_category_count(prep, r->label_col, &n)) {
+        snprintf(r->error, sizeof r->error, "%s", genre_last_error());
+        return -1;
+    }
+    if (n < 2) {
+        snprintf(r->error, sizeof r->error,
+                 "the label column '%s' has %d class%s in the training rows; a classifier "
+                 "needs at least 2",
+                 r->label_col, (int)n, n == 1 ? "" : "es");
+        return -1;
+    }
+    r->K = n;
+    r->genre = xcalloc((size_t)n, sizeof *r->genre);
+    r->genre_ptr = xcalloc((size_t)n, sizeof *r->genre_ptr);
+    r->train_per_class = xcalloc((size_t)n, sizeof *r->train_per_class);
+    r->test_per_class = xcalloc((size_t)n, sizeof *r->test_per_class);
+    if (!r->genre || !r->genre_ptr || !r->train_per_class || !r->test_per_class) {
+        snprintf(r->error, sizeof r->error, "out of memory");
+        return -1;
+    }
+    for (int k = 0; k < n; k++) {
+        size_t need = 0;
+        genre_dataset_prep_category_name(prep, r->label_col, k, NULL, 0, &need);
+        r->genre[k] = xcalloc(need ? need : 1, 1);
+        if (!r->genre[k] ||
+            genre_dataset_prep_category_name(prep, r->label_col, k, r->genre[k], need, NULL)) {
+            snprintf(r->error, sizeof r->error, "class names: %s", genre_last_error());
+            return -1;
+        }
+        r->genre_ptr[k] = r->genre[k];
+    }
+    return 0;
+}
+
+/* A failure of the data stage with the message in r->error. */
+static void data_failed(run *r, stage *s, bar *b)
+{
+    bar_end(b, "stopped");
+    r->failed = 1;
+    stage_note(s, "%s", r->error);
+    stage_end(s, ST_FAILED);
 }
 
 int stage_data(run *r)
@@ -126,28 +244,24 @@ int stage_data(run *r)
     tempo_model tm = {.r = r, .bar = &b};
     genre_status st;
     const char *what = "read";
-    r->tempo_mlp = !r->opt.tempo_median && !r->opt.no_mlp;
-    if (r->opt.schema) {
-        if (read_schema_file(r, r->opt.schema, &schema)) {
-            bar_end(&b, "stopped");
-            r->failed = 1;
-            stage_note(s, "%s", r->error);
-            stage_end(s, ST_FAILED);
-            goto cleanup;
-        }
-    } else if ((st = genre_dataset_schema_create_music_genre(&schema))) {
-        goto fail;
-    }
+    if (table_schema(r, &schema) || table_choose_features(r))
+        goto failed;
+    r->tempo_mlp = r->is_ref && !r->opt.tempo_median && !r->opt.no_mlp;
     if (r->opt.threads)
         genre_dataset_schema_set_i64(schema, GENRE_SCHEMA_THREADS, r->opt.threads);
     if ((st = genre_dataset_read_file(&ds, schema, r->data_path)))
         goto fail;
     genre_dataset_report_value(ds, "read", NULL, "rows", &r->rows_read);
     genre_dataset_report_value(ds, "read", NULL, "blank_rows", &r->blank_rows);
-    genre_dataset_report_value(ds, "read", "duration_ms", "missing", &r->missing_duration);
-    genre_dataset_report_value(ds, "read", "tempo", "missing", &r->missing_tempo);
-    genre_dataset_report_value(ds, "read", r->group_col, "groups", &r->groups);
-    genre_dataset_report_value(ds, "read", r->group_col, "no_group_rows", &r->no_group_rows);
+    for (size_t i = 0; i < r->n_cols; i++)
+        if (genre_dataset_report_value(ds, "read", r->cols[i].name, "missing",
+                                       &r->cols[i].missing_read))
+            r->cols[i].missing_read = -1;
+    if (r->group_col[0]) {
+        genre_dataset_report_value(ds, "read", r->group_col, "groups", &r->groups);
+        genre_dataset_report_value(ds, "read", r->group_col, "no_group_rows",
+                                   &r->no_group_rows);
+    }
     what = "drop empty rows";
     if ((st = genre_dataset_drop_empty_rows(ds)))
         goto fail;
@@ -156,61 +270,60 @@ int stage_data(run *r)
     bar_show(&b, 0.1);
 
     what = "preparation";
-    if ((st = genre_dataset_prep_create(&prep, schema)) ||
-        (st = genre_dataset_prep_add_group_median(prep, "duration_ms")))
-        goto fail;
-    if (r->tempo_mlp)
-        st = genre_dataset_prep_add_model_impute(prep, "tempo", TEMPO_FEATURES, NF - 1, tempo_fit,
-                                                 tempo_predict, &tm);
-    else
-        st = genre_dataset_prep_add_impute(prep, "tempo", GENRE_IMPUTE_MEDIAN);
-    if (st)
+    if ((st = genre_dataset_prep_create(&prep, schema)) || (st = add_imputers(r, prep, &tm)))
         goto fail;
 
     if (r->opt.split_file) {
         what = "split file";
+        snprintf(r->split_desc, sizeof r->split_desc, "%s", r->opt.split_file);
         if (r->opt.reference_order) {
             snprintf(r->error, sizeof r->error,
                      "--split-file and --reference-order cannot be combined");
-            r->failed = 1;
-            stage_note(s, "%s", r->error);
-            stage_end(s, ST_FAILED);
-            goto cleanup;
+            goto failed;
         }
-        if (split_by_file(r, ds, &split, &tr, &te)) {
-            r->failed = 1;
-            stage_note(s, "%s", r->error);
-            stage_end(s, ST_FAILED);
-            goto cleanup;
-        }
+        if (split_by_file(r, ds, &split, &tr, &te))
+            goto failed;
     } else {
         what = "split";
-        if ((st = genre_dataset_split_stratified(&split, ds, REF_TEST_PER_CLASS, r->opt.seed)) ||
-            (st = genre_dataset_subset(&tr, ds, split, GENRE_SPLIT_TRAIN)) ||
+        if (r->is_ref) {
+            snprintf(r->split_desc, sizeof r->split_desc, "stratified %d per genre",
+                     REF_TEST_PER_CLASS);
+            st = genre_dataset_split_stratified(&split, ds, REF_TEST_PER_CLASS, r->opt.seed);
+        } else if ((st = split_fraction(r, ds, schema, &split)) == GENRE_E_INVALID_ARG &&
+                   !r->opt.group) {
+            goto failed;
+        }
+        if (st || (st = genre_dataset_subset(&tr, ds, split, GENRE_SPLIT_TRAIN)) ||
             (st = genre_dataset_subset(&te, ds, split, GENRE_SPLIT_TEST)))
             goto fail;
-        if (!genre_dataset_leakage(ds, split, &r->shared_groups, &r->test_in_train_groups,
+        if (r->group_col[0] &&
+            !genre_dataset_leakage(ds, split, &r->shared_groups, &r->test_in_train_groups,
                                    &r->duplicate_rows))
             r->have_leak = 1;
     }
     bar_show(&b, 0.2);
-    /* The report shows the imputation counts of both orders: the one run and
-     * the other one, counted with a second preparation (artist-median
-     * duration, median tempo: the counts do not depend on the tempo model). */
-    what = "imputation counts of the other order";
-    if ((st = genre_dataset_prep_create(&alt, schema)) ||
-        (st = genre_dataset_prep_add_group_median(alt, "duration_ms")) ||
-        (st = genre_dataset_prep_add_impute(alt, "tempo", GENRE_IMPUTE_MEDIAN)))
-        goto fail;
+    if (r->is_ref) {
+        /* The report shows the imputation counts of both orders: the one
+         * run and the other one, counted with a second preparation
+         * (artist-median duration, median tempo: the counts do not depend on
+         * the tempo model). */
+        what = "imputation counts of the other order";
+        if ((st = genre_dataset_prep_create(&alt, schema)) ||
+            (st = genre_dataset_prep_add_group_median(alt, REF_DURATION_COL)) ||
+            (st = genre_dataset_prep_add_impute(alt, REF_TEMPO_COL, GENRE_IMPUTE_MEDIAN)))
+            goto fail;
+    }
     if (r->opt.reference_order) {
         /* the leak-free counts on the raw split, then the reference order:
          * impute over all rows, split again (same seed, same rows) */
-        if ((st = genre_dataset_prep_fit_apply(alt, tr)))
-            goto fail;
-        read_alt_counts(r, tr, 0);
-        if ((st = genre_dataset_prep_apply(alt, te)))
-            goto fail;
-        read_alt_counts(r, te, 1);
+        if (alt) {
+            if ((st = genre_dataset_prep_fit_apply(alt, tr)))
+                goto fail;
+            read_alt_counts(r, tr, 0);
+            if ((st = genre_dataset_prep_apply(alt, te)))
+                goto fail;
+            read_alt_counts(r, te, 1);
+        }
         genre_dataset_free(tr);
         genre_dataset_free(te);
         tr = te = NULL;
@@ -218,6 +331,7 @@ int stage_data(run *r)
         if ((st = genre_dataset_prep_fit_apply(prep, ds)))
             goto fail;
         read_prep_counts(r, ds, 0);
+        read_column_counts(r, ds, 0);
         what = "split";
         if ((st = genre_dataset_subset(&tr, ds, split, GENRE_SPLIT_TRAIN)) ||
             (st = genre_dataset_subset(&te, ds, split, GENRE_SPLIT_TEST)))
@@ -227,60 +341,52 @@ int stage_data(run *r)
         if ((st = genre_dataset_prep_fit_apply(prep, tr)))
             goto fail;
         read_prep_counts(r, tr, 0);
+        read_column_counts(r, tr, 0);
         what = "imputation applied to the test rows";
         if ((st = genre_dataset_prep_apply(prep, te)))
             goto fail;
         read_prep_counts(r, te, 1);
+        read_column_counts(r, te, 1);
         /* on a copy of all rows (a split with no test rows; shuffled, which
          * the counts do not depend on), so that ds stays as loaded for the
          * name study, which imputes from its own training rows */
         what = "imputation counts of the reference order";
-        if ((st = genre_dataset_split_stratified(&all_split, ds, 0, r->opt.seed)) ||
-            (st = genre_dataset_subset(&all, ds, all_split, GENRE_SPLIT_TRAIN)) ||
-            (st = genre_dataset_prep_fit_apply(alt, all)))
+        if (alt && ((st = genre_dataset_split_stratified(&all_split, ds, 0, r->opt.seed)) ||
+                    (st = genre_dataset_subset(&all, ds, all_split, GENRE_SPLIT_TRAIN)) ||
+                    (st = genre_dataset_prep_fit_apply(alt, all))))
             goto fail;
-        read_alt_counts(r, all, 0);
+        if (alt)
+            read_alt_counts(r, all, 0);
     }
-    r->have_alt = 1;
-    what = "genre names";
-    int32_t n_classes = 0;
-    if ((st = genre_dataset_prep_category_count(prep, r->label_col, &n_classes)))
-        goto fail;
-    if (n_classes != NC) {
-        bar_end(&b, "stopped");
-        snprintf(r->error, sizeof r->error,
-                 "the label column '%s' has %lld classes; the analysis needs %d genres",
-                 r->label_col, (long long)n_classes, NC);
-        r->failed = 1;
-        stage_note(s, "%s", r->error);
-        stage_end(s, ST_FAILED);
-        goto cleanup;
-    }
-    for (int k = 0; k < NC; k++) {
-        if ((st = genre_dataset_prep_category_name(prep, r->label_col, k, r->genre[k],
-                                                   sizeof r->genre[k], NULL)))
-            goto fail;
-        r->genre_ptr[k] = r->genre[k];
-    }
+    r->have_alt = alt != NULL;
+    if (class_names(r, prep) || table_encode(r, prep))
+        goto failed;
     what = "export";
-    if ((st = export_side(r, tr, &r->xtr, &r->ytr, &r->ntr)) ||
-        (st = export_side(r, te, &r->xte, &r->yte, &r->nte)))
+    if ((st = table_export(r, tr, &r->xtr, &r->ytr, &r->ntr)) ||
+        (st = table_export(r, te, &r->xte, &r->yte, &r->nte)))
         goto fail;
     for (size_t i = 0; i < r->ntr; i++)
-        if (r->ytr[i] >= 0 && r->ytr[i] < NC)
+        if (r->ytr[i] >= 0 && r->ytr[i] < r->K)
             r->train_per_class[r->ytr[i]]++;
     for (size_t i = 0; i < r->nte; i++)
-        if (r->yte[i] >= 0 && r->yte[i] < NC)
+        if (r->yte[i] >= 0 && r->yte[i] < r->K)
             r->test_per_class[r->yte[i]]++;
-    stage_note(s, "%zu train / %zu test rows", r->ntr, r->nte);
+    if (check_classes(r))
+        goto failed;
+    stage_note(s, "%zu train / %zu test rows, %d classes, %zu feature columns", r->ntr, r->nte,
+               r->K, r->d);
     stage_end(s, ST_DONE);
     bar_end(&b, "done");
+    goto cleanup;
+failed:
+    data_failed(r, s, &b);
     goto cleanup;
 fail:
     bar_end(&b, "stopped");
     stage_fail(r, s, st, what);
 cleanup:
     genre_mlp_free(tm.mlp);
+    free(tm.xm), free(tm.xs);
     genre_dataset_split_free(split);
     genre_dataset_prep_free(prep);
     genre_dataset_prep_free(alt);

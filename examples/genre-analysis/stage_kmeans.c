@@ -20,10 +20,12 @@ int stage_kmeans(run *r, stage *s)
         return stage_fail(r, s, GENRE_E_NOMEM, "k-means");
     for (int v = 0; v < 2 && !stopping(r); v++) {
         size_t d = (size_t)v + 2;
+        if (d > r->n_ld)
+            break; /* no such discriminants: K - 1 or d is smaller */
         double t0 = now_s();
         for (size_t i = 0; i < r->ntr; i++)
             for (size_t j = 0; j < d; j++)
-                x[i * d + j] = r->lda_tr[i * (NC - 1) + j];
+                x[i * d + j] = r->lda_tr[i * r->n_ld + j];
         bar b;
         bar_start(&b, v ? "k-means sweep LDA 3-D" : "k-means sweep LDA 2-D");
         genre_kmeans *km = NULL;
@@ -43,7 +45,8 @@ int stage_kmeans(run *r, stage *s)
                 best = k;
         r->km_best[v] = KMIN + best;
         r->km_labels[v] = xcalloc(r->ntr, sizeof *r->km_labels[v]);
-        if (!r->km_labels[v]) {
+        r->km_comp[v] = xcalloc((size_t)KMAX * (size_t)r->K, sizeof *r->km_comp[v]);
+        if (!r->km_labels[v] || !r->km_comp[v]) {
             st = GENRE_E_NOMEM;
             genre_kmeans_free(km);
             break;
@@ -57,7 +60,7 @@ int stage_kmeans(run *r, stage *s)
         }
         genre_kmeans_free(km);
         for (size_t i = 0; i < r->ntr; i++)
-            r->km_comp[v][r->km_labels[v][i]][r->ytr[i]]++;
+            r->km_comp[v][(size_t)r->km_labels[v][i] * (size_t)r->K + (size_t)r->ytr[i]]++;
         r->have_kmeans[v] = 1;
         r->km_seconds[v] = now_s() - t0;
         char res[64];
@@ -68,7 +71,15 @@ int stage_kmeans(run *r, stage *s)
     free(x);
     if (st)
         return stage_fail(r, s, st, "k-means");
-    stage_note(s, "best k %d (2-D), %d (3-D)", r->km_best[0], r->km_best[1]);
+    if (r->n_ld < 2) {
+        stage_note(s, "needs 2 LDA discriminants; the table has %zu", r->n_ld);
+        stage_end(s, ST_SKIPPED);
+        return 0;
+    }
+    if (r->have_kmeans[1])
+        stage_note(s, "best k %d (2-D), %d (3-D)", r->km_best[0], r->km_best[1]);
+    else
+        stage_note(s, "best k %d (2-D); no 3-D: %zu discriminants", r->km_best[0], r->n_ld);
     stage_end(s, ST_DONE);
     return 0;
 }

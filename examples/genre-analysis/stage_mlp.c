@@ -23,8 +23,8 @@ typedef struct mlp_ctx {
     pool p;                      /* first: the pool's callback casts back */
     run *r;
     size_t nsel;
-    int sel_done[4], chosen[4];
-    size_t curve[4];
+    int sel_done[MAX_MODELS], chosen[MAX_MODELS];
+    size_t curve[MAX_MODELS];
     bar *bar;
 } mlp_ctx;
 
@@ -95,6 +95,39 @@ static void mlp_done(pool *p, size_t i)
     pthread_mutex_unlock(&c->bar->lock);
 }
 
+/* A user's table: d-20-15-K on the scaled features, and 3-15-K and 2-15-K
+ * on the first LDA discriminants when there are that many. */
+static void user_models(run *r)
+{
+    int n = 0;
+    model_result *m = &r->m[n++];
+    *m = (model_result){.hidden = {20, 15}, .n_hidden = 2, .n_in = (int)r->d,
+                        .ref_auroc = NAN, .ref_acc = NAN, .ref_epochs = NAN, .ref_time = NAN};
+    snprintf(m->name_buf, sizeof m->name_buf, "all %zu features", r->d);
+    snprintf(m->layers_buf, sizeof m->layers_buf, "%zu-20-15-%d", r->d, r->K);
+    for (int dim = 3; dim >= 2; dim--) {
+        if ((size_t)dim > r->n_ld)
+            continue;
+        m = &r->m[n++];
+        *m = (model_result){.hidden = {15}, .n_hidden = 1, .n_in = dim, .lda_inputs = dim,
+                            .ref_auroc = NAN, .ref_acc = NAN, .ref_epochs = NAN,
+                            .ref_time = NAN};
+        snprintf(m->name_buf, sizeof m->name_buf, "LDA %d-D", dim);
+        snprintf(m->layers_buf, sizeof m->layers_buf, "%d-15-%d", dim, r->K);
+    }
+    for (int k = 0; k < n; k++)
+        r->m[k].name = r->m[k].name_buf, r->m[k].ref_layers = r->m[k].layers_buf;
+    r->n_models = n;
+}
+
+void models_init(run *r)
+{
+    if (r->is_ref)
+        ref_init_models(r);
+    else
+        user_models(r);
+}
+
 int stage_mlp(run *r)
 {
     stage *s = stage_begin(r, "MLP classifiers");
@@ -107,22 +140,26 @@ int stage_mlp(run *r)
     const char *what = "MLP";
     /* validation rows: every 10th training row of each genre (the rows are
      * already shuffled by the split) */
-    size_t nv = 0, nf = 0, seen[NC] = {0};
+    size_t nv = 0, nf = 0, *seen = xcalloc((size_t)r->K, sizeof *seen);
+    const size_t K = (size_t)r->K;
     uint8_t *is_val = xcalloc(r->ntr, 1);
-    if (!is_val)
+    if (!is_val || !seen) {
+        free(is_val), free(seen);
         return stage_fail(r, s, GENRE_E_NOMEM, what);
+    }
     for (size_t i = 0; i < r->ntr; i++) {
         int c = r->ytr[i];
         is_val[i] = (seen[c]++ % 10) == 9;
         nv += is_val[i];
     }
     nf = r->ntr - nv;
-    /* inputs per model: standardized 13, LDA 3, LDA 2, LDA 1 */
-    double *in_tr[4] = {0}, *in_te[4] = {0}, *in_f[4] = {0}, *in_v[4] = {0};
+    /* inputs per model: the d standardized columns or the first LDA ones */
+    double *in_tr[MAX_MODELS] = {0}, *in_te[MAX_MODELS] = {0}, *in_f[MAX_MODELS] = {0},
+           *in_v[MAX_MODELS] = {0};
     int32_t *yf = xcalloc(nf, sizeof *yf), *yv = xcalloc(nv, sizeof *yv);
-    mlp_job jobs[4 * N_LR + 4];
+    mlp_job jobs[MAX_MODELS * N_LR + MAX_MODELS];
     memset(jobs, 0, sizeof jobs);
-    double *proba_tr = xcalloc(r->ntr * NC, sizeof *proba_tr);
+    double *proba_tr = xcalloc(r->ntr * K, sizeof *proba_tr);
     int ok = yf && yv && proba_tr;
     for (int k = 0; k < r->n_models && ok; k++) {
         size_t d = (size_t)r->m[k].n_in;
@@ -133,12 +170,12 @@ int stage_mlp(run *r)
         ok = in_tr[k] && in_te[k] && in_f[k] && in_v[k];
         if (!ok)
             break;
-        if (k == 0) {
-            memcpy(in_tr[k], r->str, r->ntr * NF * sizeof(double));
-            memcpy(in_te[k], r->ste, r->nte * NF * sizeof(double));
+        if (!r->m[k].lda_inputs) {
+            memcpy(in_tr[k], r->str, r->ntr * d * sizeof(double));
+            memcpy(in_te[k], r->ste, r->nte * d * sizeof(double));
         } else {
-            take_columns(r->lda_tr, r->ntr, NC - 1, d, in_tr[k]);
-            take_columns(r->lda_te, r->nte, NC - 1, d, in_te[k]);
+            take_columns(r->lda_tr, r->ntr, r->n_ld, d, in_tr[k]);
+            take_columns(r->lda_te, r->nte, r->n_ld, d, in_te[k]);
         }
         for (size_t i = 0, a = 0, b = 0; i < r->ntr; i++) {
             if (is_val[i]) {
@@ -175,7 +212,7 @@ int stage_mlp(run *r)
     }
     mlp_ctx ctx = {.p = {.jobs = jobs, .n = nsel, .on_done = mlp_done}, .r = r, .nsel = nsel,
                    .bar = &b};
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < MAX_MODELS; k++)
         ctx.chosen[k] = -1;
     ctx.p.ud = &ctx;
     run_pool(&ctx.p, r->opt.threads, nsel);
@@ -207,20 +244,21 @@ int stage_mlp(run *r)
         genre_mlp_get_i64(j->out, GENRE_MLP_EPOCHS_RUN, &m->epochs_run);
         genre_mlp_get_i64(j->out, GENRE_MLP_BEST_EPOCH, &m->best_epoch);
         size_t d = (size_t)m->n_in;
-        m->proba_test = xcalloc(r->nte * NC, sizeof(double));
-        if (!m->proba_test) {
+        m->proba_test = xcalloc(r->nte * K, sizeof(double));
+        m->per_class = xcalloc(K, sizeof(double));
+        if (!m->proba_test || !m->per_class) {
             st = GENRE_E_NOMEM;
             goto fail;
         }
         what = "MLP evaluation";
         if ((st = genre_mlp_predict_proba(j->out, in_te[k], r->nte, d, d, m->proba_test,
-                                          r->nte * NC, NULL)) ||
+                                          r->nte * K, NULL)) ||
             (st = genre_mlp_predict_proba(j->out, in_tr[k], r->ntr, d, d, proba_tr,
-                                          r->ntr * NC, NULL)) ||
-            (st = eval_proba(r->yte, m->proba_test, r->nte, &m->auroc, &m->auroc_micro,
+                                          r->ntr * K, NULL)) ||
+            (st = eval_proba(r->K, r->yte, m->proba_test, r->nte, &m->auroc, &m->auroc_micro,
                              &m->acc, m->per_class)) ||
-            (st = eval_proba(r->ytr, proba_tr, r->ntr, &m->train_auroc, NULL, &m->train_acc,
-                             NULL)))
+            (st = eval_proba(r->K, r->ytr, proba_tr, r->ntr, &m->train_auroc, NULL,
+                             &m->train_acc, NULL)))
             goto fail;
         /* train and validation loss of the chosen fit, all epochs it ran */
         size_t ne = 0;
@@ -243,8 +281,11 @@ int stage_mlp(run *r)
         m->n_hist_test = ne < m->n_hist ? ne : m->n_hist;
         m->available = 1;
     }
-    stage_note(s, "test macro AUROC %.4f / %.4f / %.4f / %.4f", r->m[0].auroc, r->m[1].auroc,
-               r->m[2].auroc, r->m[3].auroc);
+    char aurocs[160] = "";
+    for (int k = 0; k < r->n_models; k++)
+        snprintf(aurocs + strlen(aurocs), sizeof aurocs - strlen(aurocs), "%s%.4f",
+                 k ? " / " : "", r->m[k].auroc);
+    stage_note(s, "test macro AUROC %s", aurocs);
     stage_end(s, ST_DONE);
     goto cleanup;
 fail:
@@ -260,11 +301,11 @@ fail:
     for (int k = 0; k < r->n_models; k++)
         r->m[k].available = 0;
 cleanup:
-    for (size_t j = 0; j < 4 * N_LR + 4; j++)
+    for (size_t j = 0; j < MAX_MODELS * N_LR + MAX_MODELS; j++)
         genre_mlp_free(jobs[j].out);
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < MAX_MODELS; k++) {
         free(in_tr[k]), free(in_te[k]), free(in_f[k]), free(in_v[k]);
     }
-    free(is_val), free(yf), free(yv), free(proba_tr);
+    free(is_val), free(seen), free(yf), free(yv), free(proba_tr);
     return stopping(r) ? -1 : 0;
 }

@@ -10,8 +10,8 @@
 int stage_tsne(run *r)
 {
     stage *s = stage_begin(r, "t-SNE");
-    if (r->opt.no_tsne) {
-        stage_note(s, "--no-tsne");
+    if (r->opt.no_tsne || !r->have_pca) {
+        stage_note(s, r->opt.no_tsne ? "--no-tsne" : "no PCA scores to embed");
         stage_end(s, ST_SKIPPED);
         return 0;
     }
@@ -42,7 +42,7 @@ int stage_tsne(run *r)
                 (st = genre_tsne_set_i64(t, GENRE_TSNE_N_THREADS, r->opt.threads)) ||
                 (st = genre_tsne_set_i64(t, GENRE_TSNE_REPORT_EVERY, 10)) ||
                 (st = genre_tsne_set_progress(t, progress_tsne, &br)) ||
-                (st = genre_tsne_fit_embed(t, r->pca_tr, n, NF - 1, NF - 1, emb, n * 3,
+                (st = genre_tsne_fit_embed(t, r->pca_tr, n, r->n_pc, r->n_pc, emb, n * 3,
                                            NULL))) {
                 genre_tsne_free(t);
                 bar_end(&br, "stopped");
@@ -63,13 +63,19 @@ int stage_tsne(run *r)
             if (!r->opt.no_plots) {
                 char base[64], cap[200];
                 snprintf(base, sizeof base, "tsne_%dd_p%g", dim, perp);
-                snprintf(cap, sizeof cap,
-                         "t-SNE %d-D, perplexity %g, of %zu training rows (PCA scores of "
-                         "the 12 standardized features without key), coloured by genre",
-                         dim, perp, n);
+                if (r->is_ref)
+                    snprintf(cap, sizeof cap,
+                             "t-SNE %d-D, perplexity %g, of %zu training rows (PCA scores of "
+                             "the 12 standardized features without key), coloured by genre",
+                             dim, perp, n);
+                else
+                    snprintf(cap, sizeof cap,
+                             "t-SNE %d-D, perplexity %g, of %zu training rows (%zu PCA "
+                             "scores), coloured by class",
+                             dim, perp, n, r->n_pc);
                 gplot *p = gplot_create(dim == 2 ? GPLOT_XY : GPLOT_SCATTER3, label,
                                         "t-SNE 1", "t-SNE 2");
-                if (p && !gplot_set_classes(p, r->genre_ptr, NC) &&
+                if (p && !gplot_set_classes(p, r->genre_ptr, (size_t)r->K) &&
                     !gplot_points(p, emb, emb + 1, dim == 3 ? emb + 2 : NULL, (size_t)dim,
                                   r->ytr, n, PLOT_POINTS, 1.5)) {
                     if (dim == 3)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The MLP tempo imputer (12-32-16-1) behind the dataset module's
- * model-imputation hook: tempo_fit(), tempo_predict() in analysis.h. */
+/* The MLP imputer (d-32-16-1; the reference table's tempo: 12-32-16-1)
+ * behind the dataset module's model-imputation hook: tempo_fit(),
+ * tempo_predict() in analysis.h. */
 #define _XOPEN_SOURCE 700
 
 #include "analysis.h"
@@ -31,9 +32,14 @@ static int cmp_double(const void *a, const void *b)
 genre_status tempo_fit(void *ud, const double *x, size_t n, size_t d, const double *y)
 {
     tempo_model *t = ud;
-    if (d > NF || n < 20)
+    if (n < 20 || !d)
         return GENRE_E_INVALID_ARG;
     t->d = d;
+    free(t->xm), free(t->xs);
+    t->xm = xcalloc(d, sizeof *t->xm);
+    t->xs = xcalloc(d, sizeof *t->xs);
+    if (!t->xm || !t->xs)
+        return GENRE_E_NOMEM;
     standardize_stats(x, n, d, t->xm, t->xs);
     standardize_stats(y, n, 1, &t->ym, &t->ys);
     /* every 10th row is held out to measure R^2 */
