@@ -1028,14 +1028,14 @@ void name_study_print(FILE *f, const name_study_result *r)
             fprintf(f, "%s %.4f for %g", k ? "," : "", p->both_val_auroc[k],
                     name_study_scales[k]);
         fprintf(f, ")\n");
-        const char *gw = r->group_word[0] ? r->group_word : "group";
-        fprintf(f, "%-24s leakage: %lld train (%lld of them for validation) / %lld test rows; "
-                   "%lld of %lld test %ss "
-                   "seen in training, %lld of %lld test rows affected; %lld test rows "
-                   "duplicate a training row's audio values\n",
-                "", (long long)p->n_train, (long long)p->n_validation, (long long)p->n_test,
-                (long long)p->shared_groups, (long long)p->test_groups, gw,
-                (long long)p->test_rows_in_train_groups, (long long)p->n_test,
+        fprintf(f, "%-24s leakage: %lld train (%lld of them for validation) / %lld test rows; ",
+                "", (long long)p->n_train, (long long)p->n_validation, (long long)p->n_test);
+        if (r->group_word[0])
+            fprintf(f, "%lld of %lld test %ss seen in training, %lld of %lld test rows "
+                       "affected; ",
+                    (long long)p->shared_groups, (long long)p->test_groups, r->group_word,
+                    (long long)p->test_rows_in_train_groups, (long long)p->n_test);
+        fprintf(f, "%lld test rows duplicate a training row's audio values\n",
                 (long long)p->duplicate_rows);
         fprintf(f, "%-24s AUROC(names+audio) - AUROC(audio) = %+.4f, 95%% paired bootstrap "
                    "[%+.4f, %+.4f] (%d resamples of the test rows)\n",
