@@ -74,6 +74,8 @@ typedef struct run {
     _Atomic int cancelled, failed; /* read by concurrent stages */
     char error[1024];
     char label_col[512], group_col[512]; /* the schema's label and group columns */
+    char **warnings;        /* for the top of the report and metrics.json */
+    int n_warnings;
     plotref plots[128];
     int n_plots;
     double plot_seconds;
@@ -134,6 +136,9 @@ typedef struct run {
     genre_dataset *ds;      /* the loaded table, empty rows dropped (leak-free order:
                                never imputed in place) */
     name_study_result *ns;  /* valid when have_ns */
+    genre_dataset_schema *ns_schema; /* the table's schema, for the study's preparations */
+    char ns_text[NAME_STUDY_MAX_TEXT][512]; /* the columns hashed as names */
+    size_t ns_n_text;
     int have_ns;
     stage *ns_stage;
     pthread_t ns_thread;
@@ -171,6 +176,9 @@ int stopping(const run *r);
 /* Whether every stage so far finished or was skipped (not cancelled, not
  * failed): the report is complete. */
 int complete(const run *r);
+/* Adds a warning for the report (printf format). Not thread-safe: call it
+ * from the main thread (the name study's are added by names_wait()). */
+void add_warning(run *r, const char *fmt, ...);
 /* calloc that never asks for 0 bytes. */
 void *xcalloc(size_t n, size_t size);
 /* Frees what the stages allocated in r (not r itself). */

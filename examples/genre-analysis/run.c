@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 const char *const ST_NAME[] = {"done", "skipped", "not available", "cancelled",
                                "failed"};
@@ -68,6 +69,21 @@ int complete(const run *r)
     return !r->cancelled && !r->failed;
 }
 
+void add_warning(run *r, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    char **w = realloc(r->warnings, (size_t)(r->n_warnings + 1) * sizeof *w);
+    if (w) {
+        r->warnings = w;
+        if ((w[r->n_warnings] = strdup(buf)))
+            r->n_warnings++;
+    }
+}
+
 void *xcalloc(size_t n, size_t size)
 {
     return calloc(n ? n : 1, size);
@@ -82,8 +98,12 @@ void free_run(run *r)
         free(r->m[k].hist_train), free(r->m[k].hist_val), free(r->m[k].hist_test);
         free(r->m[k].proba_test);
     }
+    for (int i = 0; i < r->n_warnings; i++)
+        free(r->warnings[i]);
+    free(r->warnings);
     if (!r->ns_abandoned) { /* else still in use by the study's thread */
         genre_dataset_free(r->ds);
+        genre_dataset_schema_free(r->ns_schema);
         free(r->ns);
     }
 }

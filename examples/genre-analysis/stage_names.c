@@ -21,6 +21,8 @@ static int ns_step_weight(const char *what)
         return 2;
     if (strstr(what, ": names model") || strstr(what, ": audio model"))
         return 3;
+    if (strstr(what, "leak check"))
+        return 3;
     if (strstr(what, "name features") || strstr(what, "bootstrap"))
         return 1;
     return 0;
@@ -45,12 +47,66 @@ static int ns_cancel(void *user)
     return g_cancel ? 1 : 0;
 }
 
+/* The study's numeric features of a split (name_study_features_fn): the
+ * program's features (reference_table.h), imputed as the data stage does
+ * in its leak-free order (the group median for duration_ms, the median for
+ * tempo: the MLP tempo imputer stays the main split's), fit on the split's
+ * training rows; ordered categorical codes pass unscaled. user: the run. */
+static int ns_features(void *user, genre_dataset *train, genre_dataset *test,
+                       name_study_features *out, char *error, size_t cap)
+{
+    run *r = user;
+    genre_dataset_schema *schema = r->ns_schema;
+    genre_dataset_prep *prep = NULL;
+    genre_status st = genre_dataset_prep_create(&prep, schema);
+    if (!st)
+        st = genre_dataset_prep_add_group_median(prep, "duration_ms");
+    if (!st)
+        st = genre_dataset_prep_add_impute(prep, "tempo", GENRE_IMPUTE_MEDIAN);
+    if (!st)
+        st = genre_dataset_prep_fit_apply(prep, train);
+    if (!st)
+        st = genre_dataset_prep_apply(prep, test);
+    for (int side = 0; side < 2 && !st; side++) {
+        genre_dataset *ds = side ? test : train;
+        int64_t n = 0;
+        genre_dataset_get_i64(ds, GENRE_DATASET_N_ROWS, &n);
+        double *x = xcalloc((size_t)n * NF, sizeof *x);
+        int32_t *y = xcalloc((size_t)n, sizeof *y);
+        *(side ? &out->x_test : &out->x_train) = x;
+        *(side ? &out->y_test : &out->y_train) = y;
+        st = x && y ? genre_dataset_export_matrix(ds, FEAT, NF, x, (size_t)n * NF, NULL)
+                    : GENRE_E_NOMEM;
+        if (!st)
+            st = genre_dataset_export_labels(ds, y, (size_t)n, NULL);
+    }
+    if (!st && !(out->standardise = xcalloc(NF, 1)))
+        st = GENRE_E_NOMEM;
+    if (!st) {
+        for (int j = 0; j < NF; j++)
+            out->standardise[j] = j != KEY_COL && j != MODE_COL;
+        out->d = NF;
+    }
+    genre_dataset_prep_free(prep);
+    if (st) {
+        snprintf(error, cap, "%s", genre_last_error());
+        free(out->x_train), free(out->x_test), free(out->y_train), free(out->y_test);
+        free(out->standardise);
+        memset(out, 0, sizeof *out);
+        return -1;
+    }
+    return 0;
+}
+
 static void *ns_main(void *arg)
 {
     run *r = arg;
     name_study_options o;
     name_study_default_options(&o);
     o.seed = r->opt.seed;
+    o.keep_leaking = r->opt.keep_leaking;
+    if (strcmp(r->label_col, REF_LABEL_COL)) /* a user's table: a fraction per class */
+        o.test_per_class = 0;
     if (r->opt.names_quick) {
         /* as genre-name-study --quick */
         o.folds = 3;
@@ -62,9 +118,21 @@ static void *ns_main(void *arg)
     o.progress = ns_progress;
     o.cancel = ns_cancel;
     o.user = r;
+    const char *text[NAME_STUDY_MAX_TEXT];
+    for (size_t j = 0; j < r->ns_n_text; j++)
+        text[j] = r->ns_text[j];
+    const name_study_input in = {
+        .ds = r->ds,
+        .text_columns = text,
+        .n_text_columns = r->ns_n_text,
+        .group_column = r->group_col[0] ? r->group_col : NULL,
+        .class_word = strcmp(r->label_col, REF_LABEL_COL) ? NULL : "genre",
+        .n_classes = NC,
+        .features = ns_features,
+        .features_user = r};
     r->ns_weight_total = NAME_STUDY_N_SPLITS * (1 + 3 + 3 + 10 * NAME_STUDY_N_SCALES +
-                                                o.folds + 2 + 1);
-    int rc = name_study_run(r->ds, &o, r->ns);
+                                                o.folds + 2 + 1) + 3;
+    int rc = name_study_run(&in, &o, r->ns);
     /* The main thread may have given up on this one (Ctrl-C): then it owns
      * nothing here any more and the stage is already marked. */
     pthread_mutex_lock(&g_reg);
@@ -72,11 +140,17 @@ static void *ns_main(void *arg)
         stage *s = r->ns_stage;
         if (rc == 0) {
             r->have_ns = 1;
-            const name_study_split *a = &r->ns->split[NS_SPLIT_ARTIST];
-            stage_note(s, "%s; names+audio - audio on the artist-disjoint split %+.4f "
-                          "(95%% interval %+.4f to %+.4f)",
-                       r->opt.names_quick ? "quick settings" : "full settings", a->diff,
-                       a->diff_lo, a->diff_hi);
+            const name_study_split *a = &r->ns->split[NS_SPLIT_GROUP];
+            if (a->available)
+                stage_note(s, "%s; names+audio - audio on the %s split %+.4f "
+                              "(95%% interval %+.4f to %+.4f)%s",
+                           r->opt.names_quick ? "quick settings" : "full settings", a->name,
+                           a->diff, a->diff_lo, a->diff_hi,
+                           r->ns->n_warnings ? "; a text column leaks the label" : "");
+            else
+                stage_note(s, "%s; %s%s", r->opt.names_quick ? "quick settings" : "full settings",
+                           a->skipped,
+                           r->ns->n_warnings ? "; a text column leaks the label" : "");
             stage_end(s, ST_DONE);
         } else if (r->ns->cancelled) {
             r->cancelled = 1;
@@ -96,6 +170,20 @@ static void *ns_main(void *arg)
     return NULL;
 }
 
+/* The columns hashed as names: the group column's text first, then the
+ * schema's text columns. The built-in schema's (reference_table.h) until
+ * the library lists a schema's columns; a --schema file's are not known yet. */
+static size_t ns_text_columns(run *r)
+{
+    r->ns_n_text = 0;
+    if (r->opt.schema)
+        return 0;
+    if (r->group_col[0])
+        snprintf(r->ns_text[r->ns_n_text++], sizeof r->ns_text[0], "%s", r->group_col);
+    snprintf(r->ns_text[r->ns_n_text++], sizeof r->ns_text[0], "%s", REF_TEXT_COL);
+    return r->ns_n_text;
+}
+
 /* Starts the study beside the other stages, or records why it does not run. */
 void names_start(run *r)
 {
@@ -106,14 +194,15 @@ void names_start(run *r)
         stage_end(s, ST_SKIPPED);
         return;
     }
-    if (r->opt.schema) {
-        stage_note(s, "needs the built-in music_genre schema (artist_name, track_name); "
-                      "not run with --schema");
-        stage_end(s, ST_UNAVAILABLE);
+    if (ns_text_columns(r) == 0) {
+        stage_note(s, r->opt.schema ? "the text columns of a --schema file are not known "
+                                      "to the program yet"
+                                    : "the schema has no text columns");
+        stage_end(s, r->opt.schema ? ST_UNAVAILABLE : ST_SKIPPED);
         return;
     }
     r->ns = calloc(1, sizeof *r->ns);
-    if (!r->ns) {
+    if (!r->ns || genre_dataset_schema_create_music_genre(&r->ns_schema)) {
         stage_note(s, "out of memory");
         stage_end(s, ST_FAILED);
         r->failed = 1;
@@ -127,6 +216,14 @@ void names_start(run *r)
     }
 }
 
+/* The study's leak warnings, on the main thread, for the report's top. */
+static void ns_warnings(run *r)
+{
+    if (r->have_ns)
+        for (size_t w = 0; w < r->ns->n_warnings; w++)
+            add_warning(r, "name study: %s", r->ns->warning[w]);
+}
+
 /* Waits for the study. On Ctrl-C the study stops at its next epoch or step
  * (name_study_options.cancel); should it not have stopped within
  * NS_CANCEL_WAIT_S, the report is written without it and the thread is left
@@ -134,13 +231,16 @@ void names_start(run *r)
 #define NS_CANCEL_WAIT_S 10.0
 void names_wait(run *r)
 {
-    if (!r->ns_started)
+    if (!r->ns_started) {
+        ns_warnings(r); /* run without a thread, or not at all */
         return;
+    }
     double cancel_seen = -1;
     for (;;) {
         if (r->ns_done) {
             pthread_join(r->ns_thread, NULL);
             r->ns_started = 0;
+            ns_warnings(r);
             return;
         }
         if (g_cancel) {
