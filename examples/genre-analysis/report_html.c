@@ -69,13 +69,14 @@ static void html_name_features(FILE *f, const run *r)
             "split? Each column is hashed into %lld buckets (word tokens and character "
             "%d&ndash;%d-grams, TF-IDF fit on the training rows only; docs/text.md). Four "
             "models on the %lld rows: names only, the %lld numeric features only, both, and "
-            "the names model's class probabilities beside the features (reduced), on a "
-            "random split (%s)",
+            "the names model's class probabilities beside the features (reduced), on the "
+            "split <b>%s</b>",
             gw, (long long)o->n_buckets, o->ngram_min, o->ngram_max, (long long)ns->n_rows,
             (long long)rs->n_features, rs->name);
     if (gs->available)
-        fprintf(f, " and a %s-disjoint split of as close to the same sizes as the %ss allow",
-                gw, gw);
+        fprintf(f, " and the <b>%s</b> split (no %s on both sides; as close to the same "
+                   "sizes as the %ss allow)",
+                gs->name, gw, gw);
     else
         fprintf(f, " only (%s)", gs->skipped);
     fprintf(f,
