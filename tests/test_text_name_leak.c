@@ -5,7 +5,8 @@
  * like rock.00012.wav) raises a warning naming it with the word "leak" and is
  * left out of the combined models (kept with keep_leaking); a table whose
  * text does not leak raises none. Without a group column the group-disjoint
- * split is skipped and says so. Quick settings: a few seconds.
+ * split is skipped and says so; with one it runs (two threads) and follows
+ * the random split's leak decision. Quick settings: a few seconds.
  */
 #include "harness.h"
 #include "name_study.h"
@@ -49,6 +50,31 @@ static char *make_table(int leak, size_t *len)
             snprintf(file, sizeof file, "track%05u.wav", (unsigned)(lcg(&s) % 100000));
         n += (size_t)snprintf(t + n, cap - n, "%s,%.4f,%.4f,%s,%s %s\n", CLASSES[k], x1, x2,
                               file, words[lcg(&s) % 12], words[lcg(&s) % 12]);
+    }
+    *len = n;
+    return t;
+}
+
+/* genre,x1,x2,artist_name,file_name: 60 artists drawn without regard to
+ * the class, every 10th row without one ("unknown", the schema's no-group
+ * value); file_name holds the class. */
+static char *make_grouped_table(size_t *len)
+{
+    size_t cap = 64 * N_ROWS + 64, n = 0;
+    char *t = malloc(cap);
+    ck_assert_ptr_nonnull(t);
+    uint64_t s = 777;
+    n += (size_t)snprintf(t + n, cap - n, "genre,x1,x2,artist_name,file_name\n");
+    for (int i = 0; i < N_ROWS; i++) {
+        int k = i % 3;
+        double x1 = k + 2.0 * (unif(&s) - 0.5) * 2.5, x2 = -k + 2.0 * (unif(&s) - 0.5) * 2.5;
+        char artist[32];
+        if (i % 10 == 9)
+            snprintf(artist, sizeof artist, "unknown");
+        else
+            snprintf(artist, sizeof artist, "artist%02d", (int)(lcg(&s) % 60));
+        n += (size_t)snprintf(t + n, cap - n, "%s,%.4f,%.4f,%s,%s.%05d.wav\n", CLASSES[k], x1,
+                              x2, artist, CLASSES[k], i);
     }
     *len = n;
     return t;
@@ -164,6 +190,76 @@ START_TEST(leaking_column_is_flagged_and_left_out)
 }
 END_TEST
 
+/* With a group column: the group-disjoint split runs (named after the
+ * column, no group on both sides), the no-group value is no name, and the
+ * leak decision of the random split holds on it too. */
+START_TEST(group_disjoint_split_follows_the_leak_decision)
+{
+    size_t len = 0;
+    char *text = make_grouped_table(&len);
+    genre_dataset_schema *schema = NULL;
+    ck_assert_ok(genre_dataset_schema_create(&schema));
+    ck_assert_ok(genre_dataset_schema_add_column(schema, "genre", GENRE_COL_LABEL));
+    ck_assert_ok(genre_dataset_schema_add_column(schema, "x1", GENRE_COL_NUMERIC));
+    ck_assert_ok(genre_dataset_schema_add_column(schema, "x2", GENRE_COL_NUMERIC));
+    ck_assert_ok(genre_dataset_schema_add_column(schema, "artist_name", GENRE_COL_GROUP));
+    ck_assert_ok(genre_dataset_schema_add_column(schema, "file_name", GENRE_COL_TEXT));
+    ck_assert_ok(genre_dataset_schema_set_no_group(schema, "unknown"));
+    genre_dataset *ds = NULL;
+    ck_assert_ok(genre_dataset_read_memory(&ds, schema, text, len, "grouped.csv"));
+    static const char *const cols[] = {"artist_name", "file_name"};
+    const name_study_input in = {.ds = ds,
+                                 .text_columns = cols,
+                                 .n_text_columns = 2,
+                                 .group_column = "artist_name",
+                                 .n_classes = 3,
+                                 .features = features,
+                                 .features_user = schema};
+    name_study_options o;
+    name_study_default_options(&o);
+    o.test_per_class = 0;
+    o.n_buckets = 1 << 10;
+    o.folds = 2;
+    o.names_epochs = 30;
+    o.both_epochs = 20;
+    o.audio_epochs = 200;
+    o.n_resamples = 20;
+    name_study_result *r = calloc(1, sizeof *r);
+    ck_assert_ptr_nonnull(r);
+    int rc = name_study_run(&in, &o, r);
+    ck_assert_msg(rc == 0, "name_study_run: %s", r->error);
+    if (getenv("NAME_LEAK_PRINT"))
+        name_study_print(stderr, r);
+    ck_assert_int_eq(r->empty_names, N_ROWS / 10); /* "unknown" is no name */
+    const name_study_split *g = &r->split[NS_SPLIT_GROUP];
+    ck_assert_int_eq(g->available, 1);
+    ck_assert_str_eq(g->name, "artist-disjoint");
+    ck_assert_int_eq(g->shared_groups, 0);
+    ck_assert_int_eq(g->test_rows_in_train_groups, 0);
+    ck_assert_int_gt(g->test_groups, 0);
+    ck_assert_int_gt(r->split[NS_SPLIT_RANDOM].shared_groups, 0);
+    /* file_name leaks, artist_name does not: both splits' combined models
+     * use the artist alone */
+    ck_assert_int_eq(r->field_leaks[0], 0);
+    ck_assert_int_eq(r->field_leaks[1], 1);
+    ck_assert_int_eq(r->field_combined[0], 1);
+    ck_assert_int_eq(r->field_combined[1], 0);
+    ck_assert_uint_eq(r->n_warnings, 1);
+    for (int sp = 0; sp < NAME_STUDY_N_SPLITS; sp++) {
+        const name_study_split *p = &r->split[sp];
+        ck_assert_msg(p->model[NS_NAMES].auroc > 0.95, "%s: names %g", p->name,
+                      p->model[NS_NAMES].auroc);
+        for (int m = NS_BOTH; m <= NS_REDUCED; m++)
+            ck_assert_msg(isfinite(p->model[m].auroc) && p->model[m].auroc < 0.95,
+                          "%s: %s %g", p->name, name_study_model_names[m], p->model[m].auroc);
+    }
+    free(r);
+    genre_dataset_free(ds);
+    genre_dataset_schema_free(schema);
+    free(text);
+}
+END_TEST
+
 START_TEST(keep_leaking_keeps_it)
 {
     name_study_result *r = calloc(1, sizeof *r), *dropped = calloc(1, sizeof *r);
@@ -207,6 +303,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, leaking_column_is_flagged_and_left_out);
     tcase_add_test(tc, keep_leaking_keeps_it);
+    tcase_add_test(tc, group_disjoint_split_follows_the_leak_decision);
     tcase_add_test(tc, text_that_does_not_leak_raises_nothing);
     suite_add_tcase(s, tc);
     return genre_test_run(s);
