@@ -2,7 +2,8 @@
 /*
  * genre-bench-dataset: load + clean the real table (.gz and plain CSV) with
  * libgenre and with pandas.read_csv plus the same cleaning
- * (bench/bench_dataset.py, /usr/bin/python3), on this machine, same run.
+ * (bench/bench_dataset.py, /usr/bin/python3), on this machine, same run;
+ * and genre_dataset_schema_infer on the same .gz (schema_infer_ms).
  * Each figure is the best of REPEATS runs. Run from the repository root.
  */
 #include <genre/genre.h>
@@ -67,6 +68,23 @@ static double best_of(const char *path, const genre_dataset_schema *schema)
     return best;
 }
 
+/* genre_dataset_schema_infer on the same input (best of REPEATS). */
+static double infer_best(const char *path)
+{
+    double best = 1e300;
+    for (int i = 0; i < REPEATS; i++) {
+        double t0 = now();
+        genre_dataset_schema *s = NULL;
+        if (check(genre_dataset_schema_infer(&s, NULL, path, "music_genre"), "infer"))
+            return -1.0;
+        double t = now() - t0;
+        genre_dataset_schema_free(s);
+        if (t < best)
+            best = t;
+    }
+    return best;
+}
+
 static double pandas(const char *path)
 {
     char cmd[1024];
@@ -122,17 +140,20 @@ int main(void)
     genre_dataset_schema_free(serial);
     double g_gz = best_of(GZ_PATH, schema);
     double g_csv = best_of(csv, schema);
+    double i_gz = infer_best(GZ_PATH);
     double p_gz = pandas(GZ_PATH);
     double p_csv = pandas(csv);
     unlink(csv);
     genre_dataset_schema_free(schema);
-    if (g_gz < 0 || g_csv < 0 || s_gz < 0 || s_csv < 0) {
+    if (g_gz < 0 || g_csv < 0 || s_gz < 0 || s_csv < 0 || i_gz < 0) {
         fprintf(stderr, "libgenre load failed\n");
         return 1;
     }
     printf("BENCH dataset_gz_load_clean_1thread %.2f ms\n", s_gz * 1e3);
     printf("BENCH dataset_csv_load_clean_1thread %.2f ms\n", s_csv * 1e3);
     printf("BENCH dataset_gz_load_clean %.2f ms\n", g_gz * 1e3);
+    /* Inference reads the same .gz; it runs on one thread. */
+    printf("BENCH schema_infer_ms %.2f ms\n", i_gz * 1e3);
     printf("BENCH dataset_csv_load_clean %.2f ms\n", g_csv * 1e3);
     if (p_gz < 0 || p_csv < 0) {
         fprintf(stderr, "pandas run failed (is python3-pandas installed?)\n");

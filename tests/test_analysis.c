@@ -54,6 +54,20 @@
  *   test_analysis outdir_partial <genre-analysis> <source-dir> <work-dir>
  *     Ctrl-C (SIGINT) during the MLPs: the complete report stays, the
  *     partial one goes to DIR.partial and the printed line says so.
+ *   test_analysis outdir_root <genre-analysis> <source-dir> <work-dir>
+ *     -o /proc (a folder in /) is refused with messages that name /proc and
+ *     suggest -o /proc/genre-report, never //proc.
+ *   test_analysis outdir_clash <genre-analysis> <source-dir> <work-dir>
+ *     --force into a report folder whose plots/ holds a user's file named
+ *     like a plot is refused before the analysis runs, and leaves nothing.
+ *   test_analysis outdir_late <genre-analysis> <source-dir> <work-dir>
+ *     the final exchange fails (strace injects EPERM into renameat2): exit
+ *     1, the earlier report intact, no temporary folder left. Skipped where
+ *     strace cannot run.
+ *   test_analysis split_sides <genre-analysis> <source-dir> <work-dir>
+ *     a split file with no test row, or no training row, is refused as soon
+ *     as it is read (in the data stage), naming the file and the empty side;
+ *     no report.
  *   test_analysis split_strict <genre-analysis> <source-dir> <work-dir>
  *     a split file whose line 3 is `0.0` is refused naming file, line and
  *     value, and no report is written.
@@ -995,6 +1009,137 @@ static int test_outdir_partial(const char *prog, const char *src, const char *wo
     return 0;
 }
 
+/* ---- the attack of issue 18 on output folders and split files ---- */
+
+static int lacks(const char *err, const char *what)
+{
+    char *e = slurp(err, NULL);
+    int ok = e && !strstr(e, what);
+    if (!ok)
+        fprintf(stderr, "stderr has \"%s\": %s\n", what, e ? e : "(none)");
+    free(e);
+    return ok;
+}
+
+static int test_outdir_root(const char *prog, const char *src, const char *work)
+{
+    char w[1100], p[2400], err[1300], opts[400];
+    snprintf(w, sizeof w, "%.900s/outdir-root", work);
+    snprintf(err, sizeof err, "%s.err", w);
+    snprintf(p, sizeof p, "rm -rf '%s' && mkdir -p '%s'", w, w);
+    CHECK(run_program(p) == 0, "cannot make %s", w);
+    const char *outs[] = {"/proc", "/proc/", "/sys"};
+    struct stat root, sb;
+    for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++) {
+        if (stat("/", &root) || stat(outs[i], &sb) || sb.st_dev == root.st_dev) {
+            fprintf(stderr, "%s skipped: not a mount point here\n", outs[i]);
+            continue;
+        }
+        snprintf(opts, sizeof opts, FAST " --force -o %s", outs[i]);
+        int rc = run_in(w, prog, src, opts, err);
+        snprintf(p, sizeof p, "-o %.4s/genre-report", outs[i] + 1);
+        CHECK(rc == 1 && err_has(err, "mount point") && err_has(err, p + 3),
+              "-o %s: exit %d, expected 1 and a suggestion of %s", outs[i], rc, p + 3);
+        CHECK(lacks(err, "//"), "-o %s: a path with // in the message", outs[i]);
+    }
+    return 0;
+}
+
+/* The plots a run draws, first name (plots/NAME) into name. */
+#define PLOTS "--no-tsne --no-kmeans --no-mlp --no-names"
+
+static int test_outdir_clash(const char *prog, const char *src, const char *work)
+{
+    char w[1100], p[4000], err[1300], name[300] = "";
+    snprintf(w, sizeof w, "%.900s/outdir-clash", work);
+    snprintf(err, sizeof err, "%s.err", w);
+    snprintf(p, sizeof p, "rm -rf '%s' && mkdir -p '%s/mixed'", w, w);
+    CHECK(run_program(p) == 0, "cannot make %s", w);
+    /* a plot's name, from a run of our own */
+    int rc = run_in(w, prog, src, PLOTS " -o scratch", err);
+    snprintf(p, sizeof p, "%s/scratch/plots", w);
+    DIR *d = opendir(p);
+    struct dirent *e;
+    while (d && !name[0] && (e = readdir(d)))
+        if (e->d_name[0] != '.')
+            snprintf(name, sizeof name, "%s", e->d_name);
+    if (d)
+        closedir(d);
+    CHECK(rc == 0 && name[0], "the run with plots: exit %d, no plot", rc);
+    /* mixed: a user's notes.txt, our report (no plots), a user's plot file */
+    snprintf(p, sizeof p, "%s/mixed/notes.txt", w);
+    write_text(p, "mine\n");
+    rc = run_in(w, prog, src, FAST " --force -o mixed", err);
+    CHECK(rc == 0, "--force beside notes.txt: exit %d", rc);
+    snprintf(p, sizeof p, "%s/mixed/plots/%s", w, name);
+    write_text(p, "mine\n");
+    write_text(err, "");
+    rc = run_in(w, prog, src, PLOTS " --force -o mixed", err);
+    char want[400];
+    snprintf(want, sizeof want, "its plots/%s was not written by genre-analysis", name);
+    CHECK(rc == 1 && err_has(err, want), "--force over a user's plots/%s: exit %d", name, rc);
+    CHECK(lacks(err, "load + impute"), "the clash was found after the analysis ran");
+    CHECK(file_is(p, "mine\n"), "the user's plots/%s changed", name);
+    CHECK(count_prefix(w, ".mixed.tmp-") == 0, "a temporary folder was left beside mixed");
+    return 0;
+}
+
+static int test_outdir_late(const char *prog, const char *src, const char *work)
+{
+    char w[1100], p[4000], err[1300];
+    if (run_program("strace -f -qq -o /dev/null true >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "skipped: strace cannot run here\n");
+        return 0;
+    }
+    snprintf(w, sizeof w, "%.900s/outdir-late", work);
+    snprintf(err, sizeof err, "%s.err", w);
+    snprintf(p, sizeof p, "rm -rf '%s' && mkdir -p '%s'", w, w);
+    CHECK(run_program(p) == 0, "cannot make %s", w);
+    int rc = run_in(w, prog, src, FAST " --seed 11 -o rep", err);
+    CHECK(rc == 0, "first run: exit %d", rc);
+    snprintf(p, sizeof p,
+             "cd '%s' && strace -f -qq -o /dev/null -e trace=renameat2 "
+             "-e inject=renameat2:error=EPERM '%s' " FAST " --seed 12 -o rep "
+             "-i '%.900s/data/music_genre.csv.gz'",
+             w, prog, src);
+    rc = run_capture(p, err);
+    CHECK(rc == 1 && err_has(err, "the report was not written"),
+          "the final exchange failed: exit %d, expected 1 and a message", rc);
+    snprintf(p, sizeof p, "%s/rep/metrics.json", w);
+    char *j = slurp(p, NULL);
+    CHECK(j && num_after(j, "seed") == 11, "the earlier report is not intact");
+    free(j);
+    CHECK(count_prefix(w, ".rep.tmp-") == 0, "a temporary folder was left beside rep");
+    return 0;
+}
+
+static int test_split_sides(const char *prog, const char *src, const char *work)
+{
+    char w[1100], p[6000], err[1300], opts[300];
+    snprintf(w, sizeof w, "%.900s/split-sides", work);
+    snprintf(err, sizeof err, "%s.err", w);
+    snprintf(p, sizeof p,
+             "rm -rf '%s' && mkdir -p '%s' && cd '%s' && gzip -dc "
+             "'%.900s/tests/fixtures/real_split.csv.gz' > s.csv && "
+             "sed '2,$s/^1,/0,/' s.csv > train.csv && sed '2,$s/^0,/1,/' s.csv > test.csv",
+             w, w, w, src);
+    CHECK(run_program(p) == 0, "cannot make the split files in %s", w);
+    const char *files[] = {"train.csv", "test.csv"};
+    const char *side[] = {"marks no row as test (1)", "marks no row as training (0)"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(opts, sizeof opts, FAST " --split-file %s -o rep", files[i]);
+        int rc = run_in(w, prog, src, opts, err);
+        snprintf(p, sizeof p, "%s: the split file %s", files[i], side[i]);
+        CHECK(rc == 1 && err_has(err, p), "%s: exit %d, expected 1 naming it", files[i], rc);
+        CHECK(lacks(err, "load + impute: done"), "%s: refused only after the data stage",
+              files[i]);
+        snprintf(p, sizeof p, "%s/rep", w);
+        CHECK(!exists(p) && count_prefix(w, ".rep.tmp-") == 0, "%s: a report or a temporary "
+              "folder was left", files[i]);
+    }
+    return 0;
+}
+
 static int test_split_strict(const char *prog, const char *src, const char *work)
 {
     char w[1100], p[4000], err[1300], opts[3000];
@@ -1103,8 +1248,9 @@ int main(int argc, char **argv)
     }
     if (argc != 5) {
         fprintf(stderr, "usage: test_analysis report|tsne|schema|names|outdir_refuse|outdir_replace|"
-                        "outdir_partial|outdir_links|outdir_killed|outdir_race|"
-                        "split_strict|split_lines <genre-analysis> <src> <work>\n"
+                        "outdir_partial|outdir_links|outdir_killed|outdir_race|outdir_root|"
+                        "outdir_clash|outdir_late|split_sides|split_strict|split_lines "
+                        "<genre-analysis> <src> <work>\n"
                         "       test_analysis installed <cmake> <build> <work>\n");
         return 2;
     }
@@ -1126,6 +1272,14 @@ int main(int argc, char **argv)
         test_outdir_race(argv[2], argv[3], argv[4]);
     else if (!strcmp(argv[1], "outdir_partial"))
         test_outdir_partial(argv[2], argv[3], argv[4]);
+    else if (!strcmp(argv[1], "outdir_root"))
+        test_outdir_root(argv[2], argv[3], argv[4]);
+    else if (!strcmp(argv[1], "outdir_clash"))
+        test_outdir_clash(argv[2], argv[3], argv[4]);
+    else if (!strcmp(argv[1], "outdir_late"))
+        test_outdir_late(argv[2], argv[3], argv[4]);
+    else if (!strcmp(argv[1], "split_sides"))
+        test_split_sides(argv[2], argv[3], argv[4]);
     else if (!strcmp(argv[1], "split_strict"))
         test_split_strict(argv[2], argv[3], argv[4]);
     else if (!strcmp(argv[1], "split_lines"))

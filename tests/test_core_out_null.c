@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Every public function that returns a handle through `T **out` (create,
- * load, load_from_memory, read, split, subset) sets *out to NULL when it
+ * load, load_from_memory, read, parse, split, subset) sets *out to NULL when it
  * fails: walked with the n-th allocation failing for every n the call makes.
  */
 #include "harness.h"
@@ -175,6 +175,15 @@ MAKER(schema_create, genre_dataset_schema, genre_dataset_schema_create(o),
       genre_dataset_schema_free)
 MAKER(schema_create_music_genre, genre_dataset_schema,
       genre_dataset_schema_create_music_genre(o), genre_dataset_schema_free)
+static const char schema_text[] = "* missing=\"\" separator=;\n\"a b\" group no-group=x\n"
+                                  "d numeric missing-value=-1 impute=group-median:\"a b\"\n"
+                                  "c categorical order=p,q names=p:P,q:\"Q q\"\ny label\n";
+MAKER(schema_parse, genre_dataset_schema,
+      genre_dataset_schema_parse(o, schema_text, sizeof schema_text - 1, "s.schema"),
+      genre_dataset_schema_free)
+MAKER(schema_read_file, genre_dataset_schema,
+      genre_dataset_schema_read_file(o, genre_test_source_path("examples/music_genre.schema")),
+      genre_dataset_schema_free)
 MAKER(read_memory, genre_dataset,
       genre_dataset_read_memory(o, fx.schema, csv, sizeof csv - 1, "t.csv"), genre_dataset_free)
 MAKER(read_file, genre_dataset, genre_dataset_read_file(o, fx.schema, fx.csv_path),
@@ -207,7 +216,8 @@ MAKER(subset, genre_dataset, genre_dataset_subset(o, fx.ds, fx.split, GENRE_SPLI
 static const struct maker makers[] = {
     MODEL_ENTRIES(scaler), MODEL_ENTRIES(pca), MODEL_ENTRIES(lda), MODEL_ENTRIES(kmeans),
     MODEL_ENTRIES(mlp),    MODEL_ENTRIES(tsne), MODEL_ENTRIES(text),
-    ENTRY(schema_create),  ENTRY(schema_create_music_genre), ENTRY(read_memory),
+    ENTRY(schema_create),  ENTRY(schema_create_music_genre), ENTRY(schema_parse),
+    ENTRY(schema_read_file), ENTRY(read_memory),
     ENTRY(read_file),      ENTRY(prep_create), ENTRY(prep_load), ENTRY(prep_load_file),
     ENTRY(split_stratified), ENTRY(split_grouped), ENTRY(split_stratified_fraction),
     ENTRY(split_from_mask), ENTRY(split_from_indices), ENTRY(subset),

@@ -790,6 +790,305 @@ START_TEST(allocation_failures_are_clean)
 }
 END_TEST
 
+/* ---- Most-frequent and declared imputation (schema files' impute=) -------- */
+
+/* A saved preparation's payload version (container header bytes 16..19). */
+static uint32_t saved_payload_version(const genre_dataset_prep *p, unsigned char **out,
+                                      size_t *len)
+{
+    size_t need = 0;
+    ck_assert_status(genre_dataset_prep_save(p, NULL, 0, &need), GENRE_E_BUFFER_TOO_SMALL);
+    unsigned char *buf = malloc(need);
+    ck_assert_ok(genre_dataset_prep_save(p, buf, need, &need));
+    uint32_t v = (uint32_t)buf[16] | (uint32_t)buf[17] << 8 | (uint32_t)buf[18] << 16 |
+                 (uint32_t)buf[19] << 24;
+    *out = buf;
+    *len = need;
+    return v;
+}
+
+START_TEST(most_frequent_numeric_and_categorical)
+{
+    genre_dataset_schema *s = schema_gxcy();
+    /* x: 3, 1, 1, 3, 5 observed: 1 and 3 tie -> 1 (the smaller); c: u, v tie
+     * (2 each) -> code 0, "u" by byte order; z: 0 observed only. */
+    const char *csv = "g,x,z,c,y\na,3,0,u,P\nb,1,0,v,Q\nc,1,0,,P\nd,3,0,u,Q\ne,,0,v,P\n"
+                      "f,5,0,,Q\n";
+    genre_dataset *ds = read_csv(s, csv);
+    genre_dataset_prep *p = NULL;
+    ck_assert_ok(genre_dataset_prep_create(&p, s));
+    ck_assert_status(genre_dataset_prep_add_impute(p, "g", GENRE_IMPUTE_MOST_FREQUENT),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_dataset_prep_add_impute(p, "c", GENRE_IMPUTE_MEDIAN),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_ok(genre_dataset_prep_add_impute(p, "x", GENRE_IMPUTE_MOST_FREQUENT));
+    ck_assert_ok(genre_dataset_prep_add_impute(p, "c", GENRE_IMPUTE_MOST_FREQUENT));
+    log_seen seen = {.all_info = 1};
+    ck_assert_ok(genre_dataset_prep_set_log(p, on_log, &seen));
+    ck_assert_ok(genre_dataset_prep_fit_apply(p, ds));
+    ck_assert_str_eq(seen.msg[0], "column 'x': 1 missing cells imputed with the most frequent "
+                                  "value of the fit rows, 1 (impute_most_frequent)");
+    ck_assert_str_eq(seen.msg[1], "column 'c': 2 missing cells imputed with the most frequent "
+                                  "category of the fit rows, 'u' (impute_most_frequent)");
+    double x[6], c[6];
+    column(ds, "x", x, 6);
+    column(ds, "c", c, 6);
+    ck_assert(x[4] == 1.0);
+    ck_assert(c[2] == 0.0 && c[5] == 0.0);
+    ck_assert_int_eq(counter(ds, "impute_most_frequent", "x", "imputed"), 1);
+    ck_assert_int_eq(counter(ds, "impute_most_frequent", "c", "imputed"), 2);
+    /* Test rows whose own mode differs get the training rows' values. */
+    const char *test_csv = "g,x,z,c,y\na,,0,,P\nb,7,0,v,Q\nc,7,0,v,P\n";
+    genre_dataset *t1 = read_csv(s, test_csv), *t2 = read_csv(s, test_csv);
+    ck_assert_ok(genre_dataset_prep_apply(p, t1));
+    double tx[3], tc[3];
+    column(t1, "x", tx, 3);
+    column(t1, "c", tc, 3);
+    ck_assert(tx[0] == 1.0 && tc[0] == 0.0);
+    /* Saved as payload version 2 (a new step kind); loaded, it applies alike. */
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    ck_assert_uint_eq(saved_payload_version(p, &buf, &len), 2);
+    genre_dataset_prep *q = NULL;
+    ck_assert_ok(genre_dataset_prep_load(&q, buf, len));
+    ck_assert_ok(genre_dataset_prep_apply(q, t2));
+    double ux[3], uc[3];
+    column(t2, "x", ux, 3);
+    column(t2, "c", uc, 3);
+    ck_assert_int_eq(memcmp(tx, ux, sizeof tx), 0);
+    ck_assert_int_eq(memcmp(tc, uc, sizeof tc), 0);
+    free(buf);
+    genre_dataset_prep_free(q);
+    genre_dataset_prep_free(p);
+    genre_dataset_free(t1);
+    genre_dataset_free(t2);
+    genre_dataset_free(ds);
+    /* With a declared order the tie goes to the earlier category. */
+    const char *order[] = {"v", "u"};
+    ck_assert_ok(genre_dataset_schema_set_category_order(s, "c", order, 2));
+    ds = read_csv(s, csv);
+    ck_assert_ok(genre_dataset_prep_create(&p, s));
+    ck_assert_ok(genre_dataset_prep_add_impute(p, "c", GENRE_IMPUTE_MOST_FREQUENT));
+    ck_assert_ok(genre_dataset_prep_fit_apply(p, ds));
+    column(ds, "c", c, 6);
+    ck_assert(c[2] == 0.0); /* "v" */
+    /* A preparation with only version-1 steps still saves as version 1. */
+    genre_dataset_prep *old = NULL;
+    genre_dataset *ds2 = read_csv(s, csv);
+    ck_assert_ok(genre_dataset_prep_create(&old, s));
+    ck_assert_ok(genre_dataset_prep_add_impute(old, "x", GENRE_IMPUTE_MEDIAN));
+    ck_assert_ok(genre_dataset_prep_fit_apply(old, ds2));
+    ck_assert_uint_eq(saved_payload_version(old, &buf, &len), 1);
+    free(buf);
+    genre_dataset_prep_free(old);
+    genre_dataset_free(ds2);
+    genre_dataset_prep_free(p);
+    genre_dataset_free(ds);
+    genre_dataset_schema_free(s);
+}
+END_TEST
+
+START_TEST(add_declared_uses_declarations_and_defaults)
+{
+    genre_dataset_schema *s = schema_gxcy();
+    ck_assert_ok(genre_dataset_schema_add_column(s, "w", GENRE_COL_NUMERIC));
+    ck_assert_ok(genre_dataset_schema_set_impute(s, "z", GENRE_IMPUTE_NONE));
+    ck_assert_ok(genre_dataset_schema_set_impute(s, "w", GENRE_IMPUTE_MEAN));
+    ck_assert_ok(genre_dataset_schema_set_impute(s, "x", GENRE_IMPUTE_GROUP_MEDIAN));
+    const char *csv = "g,x,z,c,y,w\na,1,1,u,P,1\na,,2,v,Q,2\nb,4,,v,P,\nc,6,4,,Q,6\n";
+    genre_dataset *ds = read_csv(s, csv);
+    genre_dataset_prep *p = NULL;
+    ck_assert_ok(genre_dataset_prep_create(&p, s));
+    ck_assert_status(genre_dataset_prep_add_declared(NULL, NULL, NULL, NULL),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_dataset_prep_add_declared(p, fit_linear, NULL, NULL),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_ok(genre_dataset_prep_add_declared(p, NULL, NULL, NULL));
+    ck_assert_ok(genre_dataset_prep_fit_apply(p, ds));
+    /* x: group median (group a: 1); c: most frequent (v); w: mean 3; z: none */
+    double x[4], c[4], w[4];
+    column(ds, "x", x, 4);
+    column(ds, "c", c, 4);
+    column(ds, "w", w, 4);
+    ck_assert(x[1] == 1.0);
+    ck_assert(c[3] == 1.0);
+    ck_assert(w[2] == 3.0);
+    ck_assert_int_eq(counter(ds, "group_median", "x", "from_group"), 1);
+    ck_assert_int_eq(counter(ds, "impute_most_frequent", "c", "imputed"), 1);
+    ck_assert_int_eq(counter(ds, "impute_mean", "w", "imputed"), 1);
+    int64_t v;
+    ck_assert_status(genre_dataset_report_value(ds, "impute_median", "z", "imputed", &v),
+                     GENRE_E_BAD_STATE);
+    double z[4];
+    const char *zc[] = {"z"};
+    ck_assert_status(genre_dataset_export_matrix(ds, zc, 1, z, 4, NULL), GENRE_E_MISSING_VALUE);
+    ck_assert_status(genre_dataset_prep_add_declared(p, NULL, NULL, NULL), GENRE_E_BAD_STATE);
+    genre_dataset_prep_free(p);
+    genre_dataset_free(ds);
+    genre_dataset_schema_free(s);
+
+    /* Undeclared columns: median for numeric, most frequent for categorical. */
+    s = schema_gxcy();
+    ds = read_csv(s, "g,x,z,c,y\na,1,1,u,P\na,,2,v,Q\nb,4,,v,P\nc,6,4,,Q\n");
+    ck_assert_ok(genre_dataset_prep_create(&p, s));
+    ck_assert_ok(genre_dataset_prep_add_declared(p, NULL, NULL, NULL));
+    ck_assert_ok(genre_dataset_prep_fit_apply(p, ds));
+    ck_assert_int_eq(counter(ds, "impute_median", "x", "imputed"), 1);
+    ck_assert_int_eq(counter(ds, "impute_median", "z", "imputed"), 1);
+    ck_assert_int_eq(counter(ds, "impute_most_frequent", "c", "imputed"), 1);
+    column(ds, "x", x, 4);
+    ck_assert(x[1] == 4.0);
+    genre_dataset_prep_free(p);
+    genre_dataset_free(ds);
+    genre_dataset_schema_free(s);
+}
+END_TEST
+
+/* Records what the model callbacks saw; predicts 100 + the first feature. */
+struct capture_model {
+    double fit_x[16], predict_x[16];
+    size_t fit_rows, predict_rows;
+};
+
+static genre_status capture_fit(void *ud, const double *x, size_t n, size_t d, const double *y)
+{
+    struct capture_model *m = ud;
+    (void)y;
+    m->fit_rows = n;
+    memcpy(m->fit_x, x, (n * d < 16 ? n * d : 16) * sizeof *x);
+    return GENRE_OK;
+}
+
+static genre_status capture_predict(void *ud, const double *x, size_t n, size_t d, double *y)
+{
+    struct capture_model *m = ud;
+    m->predict_rows = n;
+    memcpy(m->predict_x, x, (n * d < 16 ? n * d : 16) * sizeof *x);
+    for (size_t i = 0; i < n; i++)
+        y[i] = 100 + x[i * d];
+    return GENRE_OK;
+}
+
+/* A model imputer with a missing cell in a feature: add_model_impute refuses
+ * the row (the defect genre-analysis hit on tables with missing cells in
+ * several columns); add_declared fills the feature with its fit-row median
+ * first, and applies that training median to test rows. */
+START_TEST(declared_model_fills_missing_features_from_the_fit_rows)
+{
+    genre_dataset_schema *s = schema_gxcy();
+    ck_assert_ok(genre_dataset_schema_set_impute(s, "x", GENRE_IMPUTE_MODEL));
+    ck_assert_ok(genre_dataset_schema_set_impute(s, "z", GENRE_IMPUTE_NONE));
+    const char *order[] = {"u", "v"};
+    ck_assert_ok(genre_dataset_schema_set_category_order(s, "c", order, 2));
+    const char *csv = "g,x,z,c,y\na,2,1,u,P\nb,7,2,v,Q\nc,-1,4,v,P\nd,9,3,v,Q\ne,5,,u,P\n";
+    struct capture_model m;
+    memset(&m, 0, sizeof m);
+    /* Before: the explicit model step fails on row e's missing z. */
+    genre_dataset *ds = read_csv(s, csv);
+    genre_dataset_prep *p = NULL;
+    const char *features[] = {"z", "c"};
+    ck_assert_ok(genre_dataset_prep_create(&p, s));
+    ck_assert_ok(genre_dataset_prep_add_model_impute(p, "x", features, 2, capture_fit,
+                                                     capture_predict, &m));
+    ck_assert_status(genre_dataset_prep_fit_apply(p, ds), GENRE_E_MISSING_VALUE);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "p.csv:6: impute_model of 'x': feature "
+                                                     "'z' is missing"));
+    genre_dataset_prep_free(p);
+    genre_dataset_free(ds);
+    /* Declared: features z, c (every other numeric/categorical column). */
+    ds = read_csv(s, csv);
+    ck_assert_ok(genre_dataset_prep_create(&p, s));
+    ck_assert_ok(genre_dataset_prep_add_declared(p, capture_fit, capture_predict, &m));
+    ck_assert_ok(genre_dataset_prep_fit_apply(p, ds));
+    ck_assert_uint_eq(m.fit_rows, 4);
+    /* fit rows a, b, d, e: e's z is the median of 1, 2, 4, 3 = 2.5 */
+    ck_assert(m.fit_x[6] == 2.5 && m.fit_x[7] == 0.0);
+    ck_assert_uint_eq(m.predict_rows, 1);
+    ck_assert(m.predict_x[0] == 4.0 && m.predict_x[1] == 1.0);
+    double x[5];
+    column(ds, "x", x, 5);
+    ck_assert(x[2] == 104.0);
+    ck_assert_int_eq(counter(ds, "impute_model", "x", "imputed"), 1);
+    /* Test rows: their own z values never refit the fill (training 2.5). */
+    const char *test_csv = "g,x,z,c,y\nf,-1,,v,P\ng,-1,50,u,Q\nh,1,60,u,Q\n";
+    genre_dataset *test = read_csv(s, test_csv);
+    ck_assert_ok(genre_dataset_prep_apply(p, test));
+    ck_assert_uint_eq(m.predict_rows, 2);
+    ck_assert(m.predict_x[0] == 2.5 && m.predict_x[1] == 1.0);
+    ck_assert(m.predict_x[2] == 50.0);
+    /* Saved (payload 2, with the fill values) and loaded with the predictor
+     * reattached, it imputes the same. */
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    ck_assert_uint_eq(saved_payload_version(p, &buf, &len), 2);
+    genre_dataset_prep *q = NULL;
+    ck_assert_ok(genre_dataset_prep_load(&q, buf, len));
+    ck_assert_ok(genre_dataset_prep_set_model_callbacks(q, "x", NULL, capture_predict, &m));
+    genre_dataset *test2 = read_csv(s, test_csv);
+    memset(&m, 0, sizeof m);
+    ck_assert_ok(genre_dataset_prep_apply(q, test2));
+    ck_assert(m.predict_x[0] == 2.5);
+    double a[3], b[3];
+    column(test, "x", a, 3);
+    column(test2, "x", b, 3);
+    ck_assert_int_eq(memcmp(a, b, sizeof a), 0);
+    free(buf);
+    genre_dataset_prep_free(q);
+    genre_dataset_free(test2);
+    genre_dataset_free(test);
+    genre_dataset_prep_free(p);
+    genre_dataset_free(ds);
+
+    /* No model given: median instead, and the log says so. */
+    ds = read_csv(s, csv);
+    ck_assert_ok(genre_dataset_prep_create(&p, s));
+    log_seen seen = {.all_info = 1};
+    ck_assert_ok(genre_dataset_prep_set_log(p, on_log, &seen));
+    ck_assert_ok(genre_dataset_prep_add_declared(p, NULL, NULL, NULL));
+    ck_assert_str_eq(seen.msg[0], "column 'x' declares model imputation but no model was "
+                                  "given: median imputation instead");
+    ck_assert_ok(genre_dataset_prep_fit_apply(p, ds));
+    ck_assert_int_eq(counter(ds, "impute_median", "x", "imputed"), 1);
+    genre_dataset_prep_free(p);
+    genre_dataset_free(ds);
+    genre_dataset_schema_free(s);
+
+    /* A model column with nothing to predict from: refused. */
+    genre_dataset_schema *lone = NULL;
+    ck_assert_ok(genre_dataset_schema_create(&lone));
+    ck_assert_ok(genre_dataset_schema_add_column(lone, "v", GENRE_COL_NUMERIC));
+    ck_assert_ok(genre_dataset_schema_add_column(lone, "t", GENRE_COL_TEXT));
+    ck_assert_ok(genre_dataset_schema_set_impute(lone, "v", GENRE_IMPUTE_MODEL));
+    ck_assert_ok(genre_dataset_prep_create(&p, lone));
+    ck_assert_status(genre_dataset_prep_add_declared(p, capture_fit, capture_predict, &m),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "column 'v' declares model imputation and "
+                                                     "the schema has no other numeric or "
+                                                     "categorical column"));
+    genre_dataset_prep_free(p);
+    genre_dataset_schema_free(lone);
+    /* A failure takes back the steps added before it. */
+    ck_assert_ok(genre_dataset_schema_create(&lone));
+    ck_assert_ok(genre_dataset_schema_add_column(lone, "v", GENRE_COL_NUMERIC));
+    ck_assert_ok(genre_dataset_schema_add_column(lone, "g", GENRE_COL_NUMERIC));
+    ck_assert_ok(genre_dataset_schema_add_missing_text(lone, NULL, ""));
+    ck_assert_ok(genre_dataset_schema_set_impute(lone, "g", GENRE_IMPUTE_GROUP_MEDIAN));
+    ck_assert_ok(genre_dataset_prep_create(&p, lone));
+    ck_assert_status(genre_dataset_prep_add_declared(p, NULL, NULL, NULL), GENRE_E_INVALID_ARG);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "genre_dataset_prep_add_declared: "));
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "the schema has no group"));
+    /* the median step of v added before the failure was taken back */
+    genre_dataset *one = NULL;
+    ck_assert_ok(genre_dataset_read_memory(&one, lone, "v,g\n,1\n2,3\n", 11, "l.csv"));
+    ck_assert_ok(genre_dataset_prep_fit_apply(p, one));
+    ck_assert_status(genre_dataset_report_value(one, "impute_median", "v", "imputed", &(int64_t){0}),
+                     GENRE_E_BAD_STATE);
+    genre_dataset_free(one);
+    genre_dataset_prep_free(p);
+    genre_dataset_schema_free(lone);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("dataset_prep");
@@ -807,6 +1106,9 @@ int main(void)
     tcase_add_test(tc, allocation_failures_are_clean);
     tcase_add_test(tc, save_load_round_trip);
     tcase_add_test(tc, save_load_allocation_failures_are_clean);
+    tcase_add_test(tc, most_frequent_numeric_and_categorical);
+    tcase_add_test(tc, add_declared_uses_declarations_and_defaults);
+    tcase_add_test(tc, declared_model_fills_missing_features_from_the_fit_rows);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return genre_test_run(s);

@@ -129,6 +129,14 @@ static void fail(char *err, size_t cap, const char *fmt, ...)
     va_end(ap);
 }
 
+/* What joins parent and a name in a path: "/" but after a '/' (the parent
+ * "/" of -o /proc gave "//proc"). */
+static const char *sep(const char *parent)
+{
+    size_t n = strlen(parent);
+    return n && parent[n - 1] == '/' ? "" : "/";
+}
+
 /* out = parent + '/' + name, trailing slashes dropped; "/" gives name "". */
 static int split_path(report_dir *d, const char *out, char *err, size_t cap)
 {
@@ -258,33 +266,64 @@ static int inspect(const report_dir *d, int parent_fd, const char *name, content
             c->kind = T_ABSENT;
             return 0;
         }
-        fail(err, cap, "cannot use %s/%s as the output folder: %s", d->parent, name,
-             strerror(errno));
+        fail(err, cap, "cannot use %s%s%s as the output folder: %s", d->parent, sep(d->parent),
+             name, strerror(errno));
         return -1;
     }
     if (!S_ISDIR(sb.st_mode)) {
         fail(err, cap,
-             "refusing to write the report to %s/%s: it is %s, not a folder (even with "
+             "refusing to write the report to %s%s%s: it is %s, not a folder (even with "
              "--force); give a new folder with -o",
-             d->parent, name, S_ISLNK(sb.st_mode) ? "a symbolic link" : "a file");
+             d->parent, sep(d->parent), name, S_ISLNK(sb.st_mode) ? "a symbolic link" : "a file");
         return -1;
     }
     c->kind = T_DIR;
     c->fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (c->fd < 0) {
-        fail(err, cap, "cannot open %s/%s: %s", d->parent, name, strerror(errno));
+        fail(err, cap, "cannot open %s%s%s: %s", d->parent, sep(d->parent), name,
+             strerror(errno));
         return -1;
     }
     if (mount_point(parent_fd, c->fd)) {
         fail(err, cap,
-             "refusing to write the report to %s/%s: it is a mount point, which the final "
-             "rename cannot replace; give a folder inside it, e.g. -o %s/%s/genre-report",
-             d->parent, name, d->parent, name);
+             "refusing to write the report to %s%s%s: it is a mount point, which the final "
+             "rename cannot replace; give a folder inside it, e.g. -o %s%s%s/genre-report",
+             d->parent, sep(d->parent), name, d->parent, sep(d->parent), name);
         return -1;
     }
     read_marker(c->fd, &c->m);
     count_entries(c, c->fd, "");
     return 0;
+}
+
+/* plots/ of a folder is the report's own: the first entry in it that is not
+ * a regular file its marker lists (into name), or 0 if none. A user's file
+ * there might have a plot's name, known only once the plot is drawn: so it
+ * is refused before the run, not found when the run ends. */
+static int foreign_in_plots(const content *c, char *name, size_t cap)
+{
+    int pfd = openat(c->fd, "plots", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *dir = pfd >= 0 ? fdopendir(pfd) : NULL;
+    if (!dir) {
+        if (pfd >= 0)
+            close(pfd);
+        return 0; /* absent, or not a folder: collides() says so */
+    }
+    struct dirent *e;
+    char rel[300];
+    int found = 0;
+    while (!found && (e = readdir(dir))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        snprintf(rel, sizeof rel, "plots/%s", e->d_name);
+        struct stat sb;
+        found = fstatat(pfd, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) || !S_ISREG(sb.st_mode) ||
+                !manifest_has(&c->m, rel);
+        if (found)
+            snprintf(name, cap, "%s", rel);
+    }
+    closedir(dir); /* closes pfd */
+    return found;
 }
 
 /* With --force the report goes beside foreign files, but never over one. */
@@ -342,8 +381,8 @@ static void remove_folder(int parent_fd, const char *parent, const char *name, i
 {
     remove_listed(dfd, m, NULL, 0);
     if (unlinkat(parent_fd, name, AT_REMOVEDIR) && errno != ENOENT)
-        fprintf(stderr, "genre-analysis: left %s/%s: it holds files genre-analysis did not "
-                        "write (%s)\n", parent, name, strerror(errno));
+        fprintf(stderr, "genre-analysis: left %s%s%s: it holds files genre-analysis did not "
+                        "write (%s)\n", parent, sep(parent), name, strerror(errno));
 }
 
 /* Temporary folders of earlier runs on this output that died (kill -9):
@@ -371,8 +410,8 @@ static void clean_stale(const report_dir *d, int parent_fd)
              * name this very folder */
             if (m.valid && strcmp(m.state, "kept") && m.has_id &&
                 m.dev == (unsigned long long)sb.st_dev && m.ino == (unsigned long long)sb.st_ino) {
-                fprintf(stderr, "genre-analysis: removing %s/%s, left by an interrupted "
-                                "run\n", d->parent, e->d_name);
+                fprintf(stderr, "genre-analysis: removing %s%s%s, left by an interrupted "
+                                "run\n", d->parent, sep(d->parent), e->d_name);
                 remove_folder(parent_fd, d->parent, e->d_name, fd, &m);
             }
             manifest_free(&m);
@@ -443,9 +482,18 @@ int report_dir_open(report_dir *d, const char *out, int force, char *err, size_t
                      d->out, fixed[i]);
                 goto done;
             }
+        char mine[300];
+        if (foreign_in_plots(&c, mine, sizeof mine)) {
+            fail(err, errcap,
+                 "refusing to write the report into %s: its %s was not written by "
+                 "genre-analysis, and plots/ holds only the report's plots (even --force does "
+                 "not write beside a file there); move it, or give another folder with -o",
+                 d->out, mine);
+            goto done;
+        }
     }
     clean_stale(d, pfd);
-    snprintf(d->tmp, sizeof d->tmp, "%s/.%s.tmp-XXXXXX", d->parent, d->name);
+    snprintf(d->tmp, sizeof d->tmp, "%s%s.%s.tmp-XXXXXX", d->parent, sep(d->parent), d->name);
     if (!mkdtemp(d->tmp)) {
         fail(err, errcap, "cannot create a folder in %s for the report: %s", d->parent,
              strerror(errno));
@@ -544,15 +592,16 @@ static int merge(report_dir *d, int tfd, const manifest *nm, content *c, const c
 {
     for (size_t i = 0; i < nm->n; i++)
         if (collides(c, nm->rel[i]) || collides(c, "plots") || collides(c, REPORT_DIR_MARKER)) {
-            fail(err, cap, "%s/%s now holds %s, not written by genre-analysis", d->parent,
-                 target, collides(c, nm->rel[i]) ? nm->rel[i] : "plots or the marker");
+            fail(err, cap, "%s%s%s now holds %s, not written by genre-analysis", d->parent,
+                 sep(d->parent), target, collides(c, nm->rel[i]) ? nm->rel[i] : "plots or the marker");
             return -1;
         }
     /* plots/ held open from here: a link swapped for it is not followed */
     int tp = -1, sp = openat(tfd, "plots", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if ((mkdirat(c->fd, "plots", 0755) && errno != EEXIST) || sp < 0 ||
         (tp = openat(c->fd, "plots", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-        fail(err, cap, "cannot use %s/%s/plots: %s", d->parent, target, strerror(errno));
+        fail(err, cap, "cannot use %s%s%s/plots: %s", d->parent, sep(d->parent), target,
+             strerror(errno));
         if (sp >= 0)
             close(sp);
         return -1;
@@ -561,8 +610,8 @@ static int merge(report_dir *d, int tfd, const manifest *nm, content *c, const c
      * then leaves a folder that a later run knows as its own */
     if (append(d->marker_fd, "file " MERGE_MARKER "\n") || write_union(tfd, nm, &c->m, "merging") ||
         renameat(tfd, MERGE_MARKER, c->fd, REPORT_DIR_MARKER)) {
-        fail(err, cap, "cannot write the marker of %s/%s: %s", d->parent, target,
-             strerror(errno));
+        fail(err, cap, "cannot write the marker of %s%s%s: %s", d->parent, sep(d->parent),
+             target, strerror(errno));
         unlinkat(tfd, MERGE_MARKER, 0);
         close(sp), close(tp);
         return -1;
@@ -571,8 +620,8 @@ static int merge(report_dir *d, int tfd, const manifest *nm, content *c, const c
         int in_plots = !strncmp(nm->rel[i], "plots/", 6);
         const char *name = nm->rel[i] + (in_plots ? 6 : 0);
         if (renameat(in_plots ? sp : tfd, name, in_plots ? tp : c->fd, name) && errno != ENOENT)
-            fprintf(stderr, "genre-analysis: cannot move %s into %s/%s: %s\n", nm->rel[i],
-                    d->parent, target, strerror(errno));
+            fprintf(stderr, "genre-analysis: cannot move %s into %s%s%s: %s\n", nm->rel[i],
+                    d->parent, sep(d->parent), target, strerror(errno));
     }
     close(sp), close(tp);
     remove_listed(c->fd, &c->m, nm, 1); /* the earlier report's other files */
@@ -581,8 +630,8 @@ static int merge(report_dir *d, int tfd, const manifest *nm, content *c, const c
      * be a user's file in c */
     if (write_union(tfd, nm, NULL, nm->state) ||
         renameat(tfd, MERGE_MARKER, c->fd, REPORT_DIR_MARKER)) {
-        fail(err, cap, "cannot move the marker into %s/%s: %s", d->parent, target,
-             strerror(errno));
+        fail(err, cap, "cannot move the marker into %s%s%s: %s", d->parent, sep(d->parent),
+             target, strerror(errno));
         unlinkat(tfd, MERGE_MARKER, 0);
         return -1;
     }
@@ -660,8 +709,11 @@ int report_dir_commit(report_dir *d, int complete, char *where, size_t wcap, cha
     rc = 0;
     goto done;
 keep:
-    append(d->marker_fd, "state kept\n");
-    fail(err, errcap, "%s; the report is left in %s (no later run removes it)", why, d->tmp);
+    /* nothing of ours is left behind: a hidden .NAME.tmp-* holding a report
+     * nobody looks for helps no one */
+    fail(err, errcap, "%s; the report was not written (its temporary folder %s is removed)",
+         why, d->tmp);
+    report_dir_discard(d);
 done:
     content_free(&c);
     if (pfd >= 0)

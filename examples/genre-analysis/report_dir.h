@@ -4,7 +4,8 @@
  * folder"). Output folders are the user's: a report goes into a new folder,
  * an empty one, or one holding only an earlier report of genre-analysis;
  * anything else is refused unless force, and then only genre-analysis's own
- * files are replaced. The working folder, its ancestors and / are refused
+ * files are replaced; its plots/ must hold only the plots its marker lists,
+ * even with force (a plot's name is known only once it is drawn). The working folder, its ancestors and / are refused
  * always, and so is a path that is a symbolic link, not a folder, or a mount
  * point (its rename would fail).
  *
@@ -67,8 +68,8 @@ int report_dir_record(report_dir *d, const char *rel);
  * Moves the written report into place: a complete one to d->out, a partial
  * one to d->out + ".partial" (the same rules apply to it), and releases d.
  * where receives the folder it went to. On -1 (the target changed and is
- * refused, or a rename failed) err says why and where the report was left
- * (the temporary folder, marked kept: no later run removes it).
+ * refused, or a rename failed) err says why, and the temporary folder is
+ * removed (its listed files only), as by report_dir_discard().
  */
 int report_dir_commit(report_dir *d, int complete, char *where, size_t wcap, char *err,
                       size_t errcap);

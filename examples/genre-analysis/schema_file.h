@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Schema files of genre-analysis --schema (format in docs/analysis.md,
- * example examples/music_genre.schema): one line per column,
- * `name type [KEY=VALUE...]`, `* missing=TEXT` for every column, `#`
- * comments. Built through libgenre's public schema API.
+ * Schema files of genre-analysis --schema (format in docs/dataset.md,
+ * example examples/music_genre.schema), read by the library
+ * (genre_dataset_schema_parse, genre_dataset_schema_read_file); here, the
+ * checks of what the analysis needs of the schema.
  */
 #ifndef GENRE_EXAMPLES_SCHEMA_FILE_H
 #define GENRE_EXAMPLES_SCHEMA_FILE_H
@@ -40,7 +40,8 @@ int schema_file_parse(const char *text, size_t len, const char *path,
                       size_t errcap);
 
 /* Reads the file at path and parses it as schema_file_parse() does; a file
- * that cannot be read gives -1 and a message with the reason. */
+ * that cannot be read (or over 1 MiB) gives -1 and a message with the
+ * reason. */
 int schema_file_read(const char *path, const schema_file_need *needs, size_t n_needs,
                      genre_dataset_schema **out, schema_file_info *info, char *err,
                      size_t errcap);

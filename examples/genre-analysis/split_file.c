@@ -69,6 +69,20 @@ int split_file_parse(const char *text, size_t len, const char *path, unsigned ch
         out[k++] = (unsigned char)(*p - '0');
         p = e + 1;
     }
+    /* a side with no row fails here, naming the file, not later in a stage */
+    size_t test = 0;
+    for (size_t i = 0; i < k; i++)
+        test += out[i];
+    if (k == 0 || test == 0 || test == k) {
+        if (k == 0)
+            snprintf(err, errcap, "%s: only a header line, no assignments", path);
+        else
+            snprintf(err, errcap, "%s: the split file marks no row as %s (all %zu rows are "
+                     "%s); it needs both training (0) and test (1) rows", path,
+                     test ? "training (0)" : "test (1)", k, test ? "1" : "0");
+        free(out);
+        return -1;
+    }
     *sides = out;
     *n = k;
     return 0;

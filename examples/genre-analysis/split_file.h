@@ -17,7 +17,9 @@
  * each 0 or 1, and the result is 0. On failure the result is -1, *sides is
  * NULL and err holds one message naming path, the real (1-based) line and
  * the value found, e.g. "split.csv:3: the assignment is '0.0', expected 0
- * (train) or 1 (test)". Thread-safe (no shared state).
+ * (train) or 1 (test)", or saying which side has no row ("split.csv: the
+ * split file marks no row as test (1) ..."): both sides must have one.
+ * Thread-safe (no shared state).
  */
 int split_file_parse(const char *text, size_t len, const char *path, unsigned char **sides,
                      size_t *n, char *err, size_t errcap);

@@ -90,6 +90,39 @@ typedef struct genre_dataset_split genre_dataset_split;
  *  stops once the limit is passed (so an endless FIFO or device ends too). */
 #define GENRE_SCHEMA_MAX_INPUT_BYTES 4
 
+/* ---- Separator and schema inference options ---------------------------- */
+/** i64, an enumeration (genre_dataset_schema_param_values()): 0 (the
+ *  default), 9 (TAB), 44 (`,`) or 59 (`;`): the field separator of
+ *  genre_dataset_read_file(), genre_dataset_read_memory() and
+ *  genre_dataset_schema_infer(). 0 detects it from the header line: the
+ *  most frequent of `,` `;` TAB outside quotes, ties in that order, none
+ *  -> `,`. Quoting is RFC 4180 with the chosen separator. A file read with
+ *  the wrong one has a single header column: the GENRE_E_MISSING_COLUMN
+ *  message then names the separator the header holds. @since 0.4 */
+#define GENRE_SCHEMA_SEPARATOR 5
+/** i64, range [0, 2^62], default 0: genre_dataset_schema_infer() looks at
+ *  the first N data records only (0 = every record). Later records are not
+ *  checked: a reading with the inferred schema may still fail there.
+ *  @since 0.4 */
+#define GENRE_SCHEMA_INFER_MAX_ROWS 6
+/** i64, 0 (default) or 1: inference makes an integer-valued column with at
+ *  most GENRE_SCHEMA_INFER_MAX_CATEGORIES distinct values (each seen at
+ *  least twice on average) categorical instead of numeric. @since 0.4 */
+#define GENRE_SCHEMA_INFER_INTEGER_CATEGORIES 7
+/** i64, range [2, 2^31-1], default 50: a non-numeric column with at most
+ *  this many distinct values, each seen at least twice on average, is
+ *  inferred categorical. @since 0.4 */
+#define GENRE_SCHEMA_INFER_MAX_CATEGORIES 8
+/** i64, range [2, 2^31-1], default 1000: inference refuses a label column
+ *  with more distinct values (GENRE_E_SCHEMA: a continuous column named by
+ *  mistake). @since 0.4 */
+#define GENRE_SCHEMA_INFER_MAX_LABEL_CLASSES 9
+/** i64, 0 (default) or 1: an odd cell of an inferred numeric column (text
+ *  that is neither a number nor a missing marker) is an error
+ *  (GENRE_E_NOT_A_NUMBER naming the file, line, column and value) instead
+ *  of a missing cell. @since 0.4 */
+#define GENRE_SCHEMA_INFER_STRICT 10
+
 #define GENRE_UNSEEN_ERROR 0
 #define GENRE_UNSEEN_RESERVED_CODE 1
 
@@ -105,8 +138,23 @@ typedef struct genre_dataset_split genre_dataset_split;
 #define GENRE_SCHEMA_PHASE_PARSE 2
 
 /* ---- Imputation kinds --------------------------------------------------- */
+/** Declared per column (genre_dataset_schema_set_impute()): leave missing
+ *  cells missing. Also what genre_dataset_schema_get_impute() answers for a
+ *  column that declares nothing. @since 0.4 */
+#define GENRE_IMPUTE_NONE 0
+/** The median of the fit rows (numeric). */
 #define GENRE_IMPUTE_MEDIAN 1
+/** The mean of the fit rows (numeric). */
 #define GENRE_IMPUTE_MEAN 2
+/** The most frequent value of the fit rows (numeric: the value; categorical:
+ *  the category); ties go to the smallest value, or the smallest code.
+ *  @since 0.4 */
+#define GENRE_IMPUTE_MOST_FREQUENT 3
+/** The median of the row's group in the fit rows, else the global median
+ *  (numeric; the schema's group column). @since 0.4 */
+#define GENRE_IMPUTE_GROUP_MEDIAN 4
+/** A caller's model (numeric; genre_dataset_prep_add_declared()). @since 0.4 */
+#define GENRE_IMPUTE_MODEL 5
 
 /* ---- Split sides --------------------------------------------------------- */
 #define GENRE_SPLIT_TRAIN 0
@@ -143,7 +191,9 @@ GENRE_API genre_status genre_dataset_schema_create(genre_dataset_schema **out);
  * Classical, Hip-Hop (0..9), `artist_name` the group key with
  * `empty_field` meaning "no group", `track_name` text, `instance_id` and
  * `obtained_date` ignored; missing markers: empty in every column, `?` in
- * `tempo`, the value -1 in `duration_ms`.
+ * `tempo`, the value -1 in `duration_ms`. Since 0.4 it also declares
+ * `duration_ms` group-median and `tempo` model imputation
+ * (genre_dataset_prep_add_declared()); reading is unchanged.
  * @param[out] out receives the schema; free it with genre_dataset_schema_free().
  * @return GENRE_OK, GENRE_E_INVALID_ARG, GENRE_E_NOMEM.
  * Thread-safe. @since 0.1
@@ -322,6 +372,136 @@ GENRE_API genre_status genre_dataset_schema_set_progress(genre_dataset_schema *s
                                                          void *user_data);
 
 /* ======================================================================== */
+/* Schema inference                                                         */
+/* ======================================================================== */
+
+/**
+ * Proposes a schema for a labelled CSV table, the way a careful user would
+ * write one, from the table itself (plain or gzip; a regular file, a FIFO,
+ * a character device or "/dev/stdin", as genre_dataset_read_file()).
+ *
+ * The records are read with the reader's own tokenizer (RFC 4180, CRLF or
+ * LF, a UTF-8 BOM skipped, the separator given or detected by
+ * GENRE_SCHEMA_SEPARATOR), all of them or the first
+ * GENRE_SCHEMA_INFER_MAX_ROWS. Blank records (every field empty) are
+ * skipped. Every header column gets a role, in header order:
+ *
+ * - **label**: the column named `label`. More than
+ *   GENRE_SCHEMA_INFER_MAX_LABEL_CLASSES distinct values is refused. When
+ *   every value is a number, the values are declared as its category order
+ *   in numeric order (genre_dataset_schema_set_category_order()); string
+ *   labels get no order.
+ * - **numeric**: at least one number, and the cells that are neither a
+ *   number nor a missing marker ("odd cells") are at most 1 % of the
+ *   column's cells and at most 100 distinct texts. Each odd text becomes
+ *   a missing marker of the column, and each odd cell a note; under
+ *   GENRE_SCHEMA_INFER_STRICT the first one is an error instead.
+ *   Numbers are parsed as the reader parses them (locale-independent).
+ * - **categorical**: a non-numeric column with at most
+ *   GENRE_SCHEMA_INFER_MAX_CATEGORIES distinct values, seen at least twice
+ *   on average (distinct x 2 <= cells present); an integer column the same
+ *   way only with GENRE_SCHEMA_INFER_INTEGER_CATEGORIES.
+ * - **text**: a non-numeric column with more distinct values whose words
+ *   recur: at least 2, and at least a tenth, of its distinct values share a
+ *   word with another value (titles, names, file names such as
+ *   `blues.00012.wav`). A word is a run of two or more letters (any
+ *   non-ASCII byte counts as a letter), compared ignoring ASCII case, or a
+ *   letter-digit mix of at most 4 characters (`mp3`); digit runs, longer
+ *   mixes and hex hashes or UUIDs have no words.
+ * - **ignore**: every cell missing; a constant (one distinct value); a
+ *   running integer id (no missing cell, each value the previous plus one,
+ *   or minus one, at least 3 rows); a non-numeric column that is none of the
+ *   above (an id unique per row, hashes, UUIDs, dates with many values).
+ *
+ * Missing markers: the empty field and, ignoring ASCII case, `?` `NA`
+ * `N/A` `#N/A` `<NA>` `NaN` `-NaN` `null` `none` `nil`, plus any text the
+ * options schema declares missing for every column
+ * (genre_dataset_schema_add_missing_text() with column NULL). Each spelling
+ * met in a column is declared a missing marker of that column (every role
+ * but ignore), so genre_dataset_read_file() with the result reads the same
+ * records with those cells missing.
+ *
+ * The new schema holds the options' values of every GENRE_SCHEMA_* key,
+ * except GENRE_SCHEMA_SEPARATOR, which is the separator used (never 0),
+ * and the options' every-column markers. genre_dataset_schema_infer_notes()
+ * gives what inference saw. Inference runs on the calling thread and costs
+ * about as much as reading the table.
+ *
+ * Every failure message names this function, the file and, where they
+ * apply, the line, column and value.
+ *
+ * @param[out] out     receives the schema; free it with
+ *                     genre_dataset_schema_free(). NULL on failure.
+ * @param[in]  options NULL for the defaults, or a schema without columns
+ *                     whose options (GENRE_SCHEMA_*, limits, separator,
+ *                     INFER_* keys) and every-column markers are used;
+ *                     only read.
+ * @param[in]  path    the file.
+ * @param[in]  label   the label column's header name (UTF-8, exact).
+ * @return GENRE_OK;
+ *   GENRE_E_INVALID_ARG (out, path or label NULL; options with columns);
+ *   GENRE_E_MISSING_COLUMN (no header column is named `label`: the message
+ *     lists the header's columns, cut when long, and the separator);
+ *   GENRE_E_SCHEMA (the label has more distinct values than
+ *     GENRE_SCHEMA_INFER_MAX_LABEL_CLASSES, naming the column and the
+ *     count, or no value at all);
+ *   GENRE_E_NOT_A_NUMBER (GENRE_SCHEMA_INFER_STRICT: an odd cell of a
+ *     numeric column, naming file, line, column and value);
+ *   GENRE_E_EMPTY_INPUT; GENRE_E_NO_DATA_ROWS (a header and only blank
+ *   records, or none); GENRE_E_DUPLICATE_COLUMN (a header name twice);
+ *   and as genre_dataset_read_file() for the file and its syntax
+ *   (GENRE_E_IO, GENRE_E_INPUT_TOO_LARGE, GENRE_E_PARSE,
+ *   GENRE_E_RAGGED_ROW, GENRE_E_UNTERMINATED_QUOTE,
+ *   GENRE_E_RECORD_TOO_LONG, GENRE_E_INVALID_UTF8, GENRE_E_CANCELLED by
+ *   the options' progress callback while reading, GENRE_E_NOMEM).
+ *   Records after GENRE_SCHEMA_INFER_MAX_ROWS are not checked: a read
+ *   with the result may still fail there, naming the file and line.
+ * Thread-safe (options is only read). @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_infer(genre_dataset_schema **out,
+                                                  const genre_dataset_schema *options,
+                                                  const char *path, const char *label);
+
+/**
+ * genre_dataset_schema_infer() on bytes in memory (plain or gzip).
+ * @param[in] buf  the bytes; not kept. @param[in] len their count.
+ * @param[in] name what messages and notes call the input; NULL means
+ *                 "<memory>".
+ * @return as genre_dataset_schema_infer(), without GENRE_E_IO.
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_infer_memory(genre_dataset_schema **out,
+                                                         const genre_dataset_schema *options,
+                                                         const void *buf, size_t len,
+                                                         const char *name, const char *label);
+
+/**
+ * What inference saw, NUL-terminated, one fact per line (each ends with a
+ * newline):
+ *
+ *     column <name> <role> <reason...>[, <n> missing[ (empty <n>)][ marker "<text>"...]]
+ *     odd_cell <file>:<line> <name> "<value>"
+ *
+ * first one `column` line per header column in header order, then one
+ * `odd_cell` line per odd cell of a numeric column (by column, then line).
+ * <role> is `numeric`, `categorical`, `text`, `ignore` or `label`; <name> is
+ * bare unless it holds a space, quote, backslash or control byte, then it
+ * is quoted like a value: in double quotes, with `\"` `\\` `\n` `\r`
+ * `\t` and `\xHH` escapes. <line> is the real line of the file (quoted
+ * line breaks counted). Empty ("") for a schema that was not inferred:
+ * copies of an inferred schema carry no notes.
+ * @param[out] buf    destination, or NULL to ask for the size.
+ * @param[in]  cap    bytes available at buf.
+ * @param[out] needed receives the bytes needed including the NUL; may be NULL.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (schema NULL);
+ *         GENRE_E_BUFFER_TOO_SMALL (buf non-NULL and cap < needed; nothing
+ *         written).
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_infer_notes(const genre_dataset_schema *schema,
+                                                        char *buf, size_t cap, size_t *needed);
+
+/* ======================================================================== */
 /* Reading                                                                  */
 /* ======================================================================== */
 
@@ -358,14 +538,17 @@ GENRE_API genre_status genre_dataset_schema_set_progress(genre_dataset_schema *s
  *   GENRE_E_UNTERMINATED_QUOTE (input ends inside a quoted field);
  *   GENRE_E_PARSE (a quote inside an unquoted field, text after a closing
  *     quote, a NUL byte (RFC 4180 text has none; reading stops at the first
- *     one), a corrupt gzip stream);
+ *     one), a corrupt or truncated gzip stream, or bytes after a gzip member
+ *     that are neither another member nor zero padding);
  *   GENRE_E_NOT_A_NUMBER (text in a numeric column, not a declared marker);
  *   GENRE_E_NONFINITE_TEXT (NaN, Inf or an overflowing number not declared
  *     missing);
  *   GENRE_E_RECORD_TOO_LONG (a record over GENRE_SCHEMA_MAX_RECORD_BYTES);
  *   GENRE_E_INVALID_UTF8;
  *   GENRE_E_DUPLICATE_COLUMN (a header name twice);
- *   GENRE_E_MISSING_COLUMN (a schema column absent from the header);
+ *   GENRE_E_MISSING_COLUMN (a schema column absent from the header; when
+ *     the header is one column holding another separator, the message says
+ *     which and the GENRE_SCHEMA_SEPARATOR value to set);
  *   GENRE_E_UNSEEN_CATEGORY (a categorical or label value outside the
  *     column's declared order, under GENRE_UNSEEN_ERROR);
  *   GENRE_E_CANCELLED (the schema's progress callback asked to stop);
@@ -413,7 +596,8 @@ GENRE_API genre_status genre_dataset_get_i64(const genre_dataset *ds, int32_t ke
  * - "subset": "rows".
  * - "encode" per column: "unseen" (rows given the reserved code).
  * - "group_median" per column: "from_group", "from_global".
- * - "impute_median", "impute_mean", "impute_model" per column: "imputed".
+ * - "impute_median", "impute_mean", "impute_most_frequent", "impute_model"
+ *   per column: "imputed".
  * When a step ran more than once the latest value is returned.
  * @param[in] column the column, or NULL for table-wide counters.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL step, counter or out);
@@ -569,9 +753,17 @@ GENRE_API genre_status genre_dataset_prep_add_group_median(genre_dataset_prep *p
                                                            const char *column);
 
 /**
- * Adds median or mean imputation of a numeric column from the fit rows.
- * @param[in] kind GENRE_IMPUTE_MEDIAN or GENRE_IMPUTE_MEAN.
- * @return as genre_dataset_prep_add_group_median().
+ * Adds median, mean or most-frequent imputation of a column from the fit
+ * rows. Most frequent (since 0.4) takes a numeric column (the most frequent
+ * value; ties: the smallest) or a categorical one (the most frequent
+ * category; ties: the smallest code, so with a declared order the earliest
+ * category, else the byte-smallest name); apply records
+ * "impute_most_frequent" "imputed". Rows with the reserved unseen code are
+ * not missing and keep it.
+ * @param[in] kind GENRE_IMPUTE_MEDIAN, GENRE_IMPUTE_MEAN (numeric) or
+ *            GENRE_IMPUTE_MOST_FREQUENT.
+ * @return as genre_dataset_prep_add_group_median(); GENRE_E_INVALID_ARG also
+ *         for another kind or a kind the column's role does not take.
  * Needs exclusive access. @since 0.1
  */
 GENRE_API genre_status genre_dataset_prep_add_impute(genre_dataset_prep *prep,
@@ -635,7 +827,9 @@ GENRE_API genre_status genre_dataset_prep_category_count(const genre_dataset_pre
 
 /**
  * The name of category `code` of a fitted categorical or label column
- * (class names: use the label column), NUL-terminated.
+ * (class names: use the label column), NUL-terminated: the display name the
+ * schema declares for it (genre_dataset_schema_set_category_names()), else
+ * the value as read.
  * @param[out] buf destination or NULL for a size query; cap its size;
  *             needed receives the bytes needed including the NUL (may be NULL).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (code out of range);
@@ -707,6 +901,173 @@ GENRE_API genre_status genre_dataset_prep_set_model_callbacks(genre_dataset_prep
                                                               genre_dataset_fit_fn fit,
                                                               genre_dataset_predict_fn predict,
                                                               void *user_data);
+
+/* ======================================================================== */
+/* Schema files and introspection                                          */
+/* ======================================================================== */
+
+/*
+ * A schema file is the text form of a schema (format: docs/dataset.md,
+ * "Schema files"; example: examples/music_genre.schema): one line per
+ * column, `NAME TYPE [KEY=VALUE ...]`, a `*` line for what applies to every
+ * column, `#` comments. genre_dataset_schema_write() writes it and
+ * genre_dataset_schema_parse() reads it back to the same schema: columns in
+ * order with their roles, missing markers, missing sentinels, category
+ * orders, display names, declared imputation, the no-group value and the
+ * separator. The reading limits (GENRE_SCHEMA_MAX_RECORD_BYTES,
+ * _MAX_INPUT_BYTES, _THREADS, _UNSEEN_CATEGORY) and the hooks are not part
+ * of the file: a parsed schema has their defaults.
+ */
+
+/**
+ * Builds a schema from the text of a schema file.
+ * @param[out] out  receives the schema (free with genre_dataset_schema_free());
+ *                  NULL on failure.
+ * @param[in]  text the file's bytes, len of them; need not end in NUL (a NUL
+ *                  byte inside is an error).
+ * @param[in]  name what messages call the text, e.g. its path; NULL means
+ *                  "<schema>".
+ * @return GENRE_OK;
+ *   GENRE_E_INVALID_ARG (out NULL, text NULL with len > 0);
+ *   GENRE_E_PARSE (a line the format refuses: a NUL byte, an unterminated
+ *     quote, an unknown type or option, an option the column's type does not
+ *     take, a bad number, a repeated or second label/group column, ...):
+ *     the message is "name:line: ..." with the real line (1-based) and the
+ *     offending token;
+ *   GENRE_E_SCHEMA (no column declared; `impute=group-median:C` where C is
+ *     not the group column): "name: ...";
+ *   GENRE_E_NOMEM.
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_parse(genre_dataset_schema **out, const char *text,
+                                                  size_t len, const char *name);
+
+/**
+ * genre_dataset_schema_parse() on a file's content; messages name path.
+ * A schema file is small: over 1 MiB is refused.
+ * @return as genre_dataset_schema_parse(), plus GENRE_E_IO (cannot open or
+ *         read, a directory) and GENRE_E_INPUT_TOO_LARGE (over 1 MiB).
+ * Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_read_file(genre_dataset_schema **out,
+                                                      const char *path);
+
+/**
+ * Writes the schema as a schema file, NUL-terminated: a `*` line (markers of
+ * every column, the separator when set), then one line per column in
+ * declaration order. Names and values are quoted when they need it (blanks,
+ * `"`, `,`, `:`, `=`, a leading `#`, empty), so parsing the text gives the
+ * same schema back.
+ * @param[out] buf destination, or NULL to ask for the size; cap its bytes.
+ * @param[out] needed receives the bytes needed including the NUL; may be NULL.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (schema NULL; a name or value holding
+ *         a line break, which the line format cannot carry: the message names
+ *         the column); GENRE_E_BUFFER_TOO_SMALL (buf non-NULL and cap below
+ *         the size; nothing useful written); GENRE_E_NOMEM.
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_write(const genre_dataset_schema *schema, char *buf,
+                                                  size_t cap, size_t *needed);
+
+/**
+ * The number of declared columns.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL).
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_column_count(const genre_dataset_schema *schema,
+                                                         size_t *n);
+
+/**
+ * Column i (declaration order, 0-based): its name, NUL-terminated, and role.
+ * @param[out] name destination or NULL for a size query; cap its bytes;
+ *             needed receives the bytes needed including the NUL (may be NULL).
+ * @param[out] role receives the GENRE_COL_* role; may be NULL.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (schema NULL, i not below the column
+ *         count); GENRE_E_BUFFER_TOO_SMALL (name non-NULL and cap too small).
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_column(const genre_dataset_schema *schema, size_t i,
+                                                   char *name, size_t cap, size_t *needed,
+                                                   int32_t *role);
+
+/**
+ * The number of categories of a column's declared order
+ * (genre_dataset_schema_set_category_order()); 0 when it declares none (also
+ * for columns that cannot have one).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_MISSING_COLUMN.
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_category_order_count(
+    const genre_dataset_schema *schema, const char *column, size_t *n);
+
+/**
+ * Declares how genre_dataset_prep_add_declared() fills the missing cells of
+ * a column (schema files: `impute=`).
+ * @param[in] kind GENRE_IMPUTE_NONE (leave missing), _MEDIAN, _MEAN,
+ *            _GROUP_MEDIAN or _MODEL (numeric columns), _MOST_FREQUENT
+ *            (numeric or categorical).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, unknown kind, a kind the
+ *         column's role does not take); GENRE_E_MISSING_COLUMN.
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_set_impute(genre_dataset_schema *schema,
+                                                       const char *column, int32_t kind);
+
+/**
+ * The imputation a column declares; GENRE_IMPUTE_NONE (0) both when it
+ * declares `none` and when it declares nothing (genre_dataset_schema_write()
+ * tells them apart: only the first writes `impute=none`; for the second,
+ * genre_dataset_prep_add_declared() uses the default).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_MISSING_COLUMN.
+ * Thread-safe on a const handle. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_get_impute(const genre_dataset_schema *schema,
+                                                       const char *column, int32_t *kind);
+
+/**
+ * Gives values of a categorical or label column display names (e.g. a
+ * numeric label 0..9 shown as genres; schema files: `names=0:Blues,1:Jazz`):
+ * genre_dataset_prep_category_name() then answers names[i] for the category
+ * values[i]. Reading and encoding still use the values. Replaces earlier
+ * names of the column; both arrays are copied.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, n == 0, n > 2^31-1, a value
+ *         given twice, column neither categorical nor label);
+ *         GENRE_E_MISSING_COLUMN; GENRE_E_NOMEM.
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_schema_set_category_names(genre_dataset_schema *schema,
+                                                               const char *column,
+                                                               const char *const *values,
+                                                               const char *const *names,
+                                                               size_t n);
+
+/**
+ * Adds one imputation step per numeric and categorical column of the
+ * preparation's schema: the kind the column declares
+ * (genre_dataset_schema_set_impute()), else the default: median for a
+ * numeric column, most frequent for a categorical one; a column declared
+ * GENRE_IMPUTE_NONE gets no step. Every step but the model ones comes first,
+ * in schema order; then the columns declared GENRE_IMPUTE_MODEL, in schema
+ * order, each with every other numeric and categorical column as features
+ * (schema order; categoricals as codes). A model step's features still
+ * missing when it runs are filled with their medians (numeric) or most
+ * frequent codes (categorical) of the fit rows, so it works with missing
+ * cells anywhere. With fit NULL a model column gets median imputation
+ * instead, and the log says so. Like every step, all of them are fit on
+ * the rows given to genre_dataset_prep_fit_apply() only.
+ * @param[in] fit, predict, user_data the model callbacks (as
+ *            genre_dataset_prep_add_model_impute()); predict may be NULL only
+ *            when fit is.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (prep NULL, fit without predict, a
+ *         model column with no other numeric or categorical column, group
+ *         median without a group column); GENRE_E_BAD_STATE (already
+ *         fitted); GENRE_E_NOMEM. On failure no step is added.
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_prep_add_declared(genre_dataset_prep *prep,
+                                                       genre_dataset_fit_fn fit,
+                                                       genre_dataset_predict_fn predict,
+                                                       void *user_data);
 
 /* ======================================================================== */
 /* Splits                                                                   */

@@ -28,10 +28,12 @@ void genre_dataset_schema_free(genre_dataset_schema *s)
         free_strings(c->missing_text, c->n_missing_text);
         genre__free(c->missing_value);
         free_strings(c->order, c->n_order);
+        genre__schema_free_info(c);
     }
     genre__free(s->cols);
     free_strings(s->missing_text, s->n_missing_text);
     genre__free(s->no_group);
+    genre__free(s->infer_notes);
     genre__free(s);
 }
 
@@ -85,7 +87,8 @@ genre_status genre_dataset_schema_add_column(genre_dataset_schema *s, const char
     if (s->n_cols >= INT32_MAX - 1)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "too many columns");
     if (s->n_cols == s->cap_cols) {
-        size_t cap = s->cap_cols ? s->cap_cols * 2 : 16;
+        /* start small: a crafted prep file may not make a loader allocate more than its size */
+        size_t cap = s->cap_cols ? s->cap_cols * 2 : 4;
         if (genre__realloc_array(&s->cols, cap, sizeof *s->cols) != 0)
             return GENRE_PASS(GENRE_E_NOMEM);
         s->cap_cols = cap;
@@ -204,6 +207,8 @@ genre_status genre_dataset_schema_set_category_order(genre_dataset_schema *s, co
 /* ---- Schema parameters ----------------------------------------------------- */
 
 static const int64_t UNSEEN_POLICIES[] = {GENRE_UNSEEN_ERROR, GENRE_UNSEEN_RESERVED_CODE};
+static const int64_t SEPARATORS[] = {0, '\t', ',', ';'};
+static const int64_t FLAGS[] = {0, 1};
 
 static const genre__param schema_params[] = {
     GENRE__I64(GENRE_SCHEMA_MAX_RECORD_BYTES, GENRE__SLOT_I64, genre_dataset_schema, max_record,
@@ -214,6 +219,18 @@ static const genre__param schema_params[] = {
                "0.1"),
     GENRE__I64(GENRE_SCHEMA_MAX_INPUT_BYTES, GENRE__SLOT_I64, genre_dataset_schema, max_input,
                GENRE__DEFAULT_MAX_INPUT, 1, (int64_t)1 << 62, "0.4"),
+    GENRE__ENUM(GENRE_SCHEMA_SEPARATOR, GENRE__SLOT_I64, genre_dataset_schema, separator, 0,
+                SEPARATORS, "0.4"),
+    GENRE__I64(GENRE_SCHEMA_INFER_MAX_ROWS, GENRE__SLOT_I64, genre_dataset_schema,
+               infer_max_rows, 0, 0, (int64_t)1 << 62, "0.4"),
+    GENRE__ENUM(GENRE_SCHEMA_INFER_INTEGER_CATEGORIES, GENRE__SLOT_I32, genre_dataset_schema,
+                infer_integer_categories, 0, FLAGS, "0.4"),
+    GENRE__I64(GENRE_SCHEMA_INFER_MAX_CATEGORIES, GENRE__SLOT_I64, genre_dataset_schema,
+               infer_max_categories, 50, 2, INT32_MAX, "0.4"),
+    GENRE__I64(GENRE_SCHEMA_INFER_MAX_LABEL_CLASSES, GENRE__SLOT_I64, genre_dataset_schema,
+               infer_max_label_classes, 1000, 2, INT32_MAX, "0.4"),
+    GENRE__ENUM(GENRE_SCHEMA_INFER_STRICT, GENRE__SLOT_I32, genre_dataset_schema, infer_strict,
+                0, FLAGS, "0.4"),
 };
 
 const genre__param_table genre__dataset_schema_param_table = {
@@ -304,6 +321,8 @@ genre_status genre__schema_copy(genre_dataset_schema **out, const genre_dataset_
             st = genre_dataset_schema_set_category_order(c, sc->name,
                                                          (const char *const *)sc->order,
                                                          sc->n_order);
+        if (st == GENRE_OK)
+            st = genre__schema_copy_info(c, s, j);
     }
     for (size_t k = 0; k < s->n_missing_text && st == GENRE_OK; k++)
         st = genre_dataset_schema_add_missing_text(c, NULL, s->missing_text[k]);
@@ -313,10 +332,11 @@ genre_status genre__schema_copy(genre_dataset_schema **out, const genre_dataset_
         genre_dataset_schema_free(c);
         return st;
     }
-    c->max_record = s->max_record;
-    c->n_threads = s->n_threads;
-    c->max_input = s->max_input;
-    c->unseen_policy = s->unseen_policy;
+    /* Every option, whatever the table lists (inference notes are not copied). */
+    for (size_t k = 0; k < genre__dataset_schema_param_table.n_params; k++) {
+        const genre__param *p = &genre__dataset_schema_param_table.params[k];
+        genre__params_store_i64(p, c, genre__params_load_i64(p, s));
+    }
     *out = c;
     return GENRE_OK;
 }
@@ -358,6 +378,9 @@ genre_status genre_dataset_schema_create_music_genre(genre_dataset_schema **out)
     TRY(genre_dataset_schema_set_category_order(s, "key", music_keys, 12));
     TRY(genre_dataset_schema_set_category_order(s, "mode", music_modes, 2));
     TRY(genre_dataset_schema_set_category_order(s, "music_genre", music_genres, 10));
+    /* What genre-analysis does with the reference table (reading is unchanged). */
+    TRY(genre_dataset_schema_set_impute(s, "duration_ms", GENRE_IMPUTE_GROUP_MEDIAN));
+    TRY(genre_dataset_schema_set_impute(s, "tempo", GENRE_IMPUTE_MODEL));
 #undef TRY
     if (st != GENRE_OK) {
         genre_dataset_schema_free(s);

@@ -41,21 +41,27 @@ static genre_status too_long(const struct reader *rd, int64_t line)
                       (long long)line, (long long)rd->max_record);
 }
 
-/* Bytes that end an unquoted field (or are an error inside one). */
-static const unsigned char stop_byte[256] = {[','] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 1};
+/* Bytes that end an unquoted field (or are an error inside one), per
+ * separator. */
+static const unsigned char stop_comma[256] = {[','] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 1};
+static const unsigned char stop_semicolon[256] = {[';'] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 1};
+static const unsigned char stop_tab[256] = {['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 1};
 
 /* First byte in [p, end) that ends an unquoted field, or end. Eight bytes
  * at a time where the byte order allows: a field is ~8 bytes, so this
  * replaces a mispredicted branch per byte by about one per field. */
-static const char *skip_plain(const char *p, const char *end)
+static const char *skip_plain(const char *p, const char *end, char sep)
 {
+    const unsigned char *stop_byte = sep == ';' ? stop_semicolon
+                                     : sep == '\t' ? stop_tab
+                                                   : stop_comma;
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
     while (end - p >= 8) {
         uint64_t w;
         memcpy(&w, p, 8);
         /* The lowest flagged byte of each "has zero byte" test is exact. */
-        uint64_t a = w ^ (ones * ','), b = w ^ (ones * '\n'), c = w ^ (ones * '\r'),
+        uint64_t a = w ^ (ones * (unsigned char)sep), b = w ^ (ones * '\n'), c = w ^ (ones * '\r'),
                  d = w ^ (ones * '"');
         uint64_t hit = ((a - ones) & ~a) | ((b - ones) & ~b) | ((c - ones) & ~c) |
                        ((d - ones) & ~d);
@@ -118,7 +124,7 @@ genre_status genre__csv_read_record(struct reader *rd)
             if (st != GENRE_OK)
                 return st;
             p = q + 1;
-            if (p < rd->end && *p != ',' && *p != '\n' && *p != '\r')
+            if (p < rd->end && *p != rd->sep && *p != '\n' && *p != '\r')
                 return GENRE_FAIL(GENRE_E_PARSE,
                                   "%s:%lld: column %zu: text '%.*s' after a closing quote",
                                   rd->name, (long long)rd->line, rd->n_fields,
@@ -126,7 +132,7 @@ genre_status genre__csv_read_record(struct reader *rd)
                                   p);
         } else {
             const char *f = p;
-            p = skip_plain(p, rd->end);
+            p = skip_plain(p, rd->end, rd->sep);
             if (p < rd->end && *p == '"') {
                 {
                     return GENRE_FAIL(GENRE_E_PARSE,
@@ -146,7 +152,7 @@ genre_status genre__csv_read_record(struct reader *rd)
             rd->p = p;
             break;
         }
-        if (*p == ',') {
+        if (*p == rd->sep) {
             rd->p = p + 1;
             continue;
         }

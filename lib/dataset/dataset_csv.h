@@ -40,6 +40,7 @@ struct reader {
     size_t scratch_len, scratch_cap;
     locale_t c_locale;
     int utf8_valid;               /* the whole input checked at once */
+    char sep;                     /* the field separator: ',' ';' or TAB */
 };
 
 /* The bytes of field f (not NUL-terminated; f->len of them). */
@@ -115,6 +116,22 @@ genre_status genre__csv_check_utf8(const struct reader *rd, const char *header_n
                                    const struct field *fd, int64_t line);
 
 /* ---- The whole input (dataset_parse.c) ---------------------------------- */
+
+/* The separator a header line suggests: the most frequent of ',' ';' TAB
+ * outside quotes in the first record of buf[0..len), ties in that order,
+ * none -> ','. */
+char genre__csv_detect_separator(const char *buf, size_t len);
+
+/* Sets up rd over buf[0..len) (a UTF-8 byte-order mark skipped) under the
+ * schema's record limit and separator (0: detected): GENRE_E_EMPTY_INPUT,
+ * GENRE_E_PARSE (a NUL byte) or GENRE_E_NOMEM recorded with name. Release
+ * with genre__csv_close, also after a failure. */
+genre_status genre__csv_open(struct reader *rd, const genre_dataset_schema *schema,
+                             const char *buf, size_t len, const char *name);
+void genre__csv_close(struct reader *rd);
+
+/* A separator's name in messages: "','", "';'" or "TAB". */
+const char *genre__csv_separator_name(char sep);
 
 /* Parses len bytes of plain CSV (a UTF-8 byte-order mark skipped) into
  * *out under schema; name labels messages. */

@@ -2,7 +2,9 @@
 /*
  * gzip input of the CSV reader (docs/dataset.md, "Reading"): detection and
  * inflation of whole inputs, one member after another, with libdeflate when
- * available and zlib otherwise; failures name the compressed byte offset.
+ * available and zlib otherwise; failures name the input and the compressed
+ * byte offset. After a member comes another one or zero padding, nothing
+ * else; the inflated text never takes more than the input limit.
  */
 #include "dataset_private.h"
 
@@ -17,10 +19,12 @@
 #include <libdeflate.h>
 #endif
 
+/* A lone 0x1f (a .gz cut after its first byte) is gzip too, so it fails as
+ * truncated: CSV text never holds that control byte, let alone alone. */
 int genre__dataset_is_gzip(const void *buf, size_t len)
 {
     const unsigned char *b = buf;
-    return len >= 2 && b[0] == 0x1f && b[1] == 0x8b;
+    return (len >= 2 && b[0] == 0x1f && b[1] == 0x8b) || (len == 1 && b[0] == 0x1f);
 }
 
 /* The first size of the inflated buffer. ISIZE (the last 4 bytes) is a good
@@ -49,19 +53,65 @@ static size_t first_capacity(const unsigned char *in, size_t in_len, size_t limi
 }
 
 /* Failures name the compressed byte offset: where the input ends for a
- * truncated member, where decoding stopped for a corrupt one. */
-static genre_status gzip_truncated(const char *name, size_t in_len, size_t member)
+ * truncated member (in_header: before its header was whole), where decoding
+ * stopped for a corrupt one. */
+static genre_status gzip_truncated(const char *name, size_t in_len, size_t member,
+                                   int in_header)
 {
     return GENRE_FAIL(GENRE_E_PARSE,
-                      "%s: truncated gzip data: the input ends at byte %zu, inside the gzip "
+                      "%s: truncated gzip data: the input ends at byte %zu, inside the %sgzip "
                       "member that starts at byte %zu",
-                      name, in_len, member);
+                      name, in_len, in_header ? "header of the " : "", member);
 }
 
 static genre_status gzip_corrupt(const char *name, size_t at, const char *why)
 {
     return GENRE_FAIL(GENRE_E_PARSE, "%s: corrupt gzip data at byte %zu of the input (%s)",
                       name, at, why ? why : "zlib gives no reason");
+}
+
+/* What follows a whole member that ends at pos: the end, another member
+ * (*more = 1) or zero bytes to the end (padding, e.g. tape blocks, which
+ * gzip(1) accepts too). Anything else is a damaged member or appended
+ * garbage: taking the members before it would be a silently short table. */
+static genre_status after_member(const char *name, const unsigned char *in, size_t in_len,
+                                 size_t pos, int *more)
+{
+    *more = 0;
+    if (pos == in_len)
+        return GENRE_OK;
+    if (genre__dataset_is_gzip(in + pos, in_len - pos)) {
+        *more = 1;
+        return GENRE_OK;
+    }
+    size_t at = pos;
+    while (at < in_len && in[at] == 0)
+        at++;
+    if (at == in_len)
+        return GENRE_OK;
+    return GENRE_FAIL(GENRE_E_PARSE,
+                      "%s: corrupt gzip data at byte %zu of the input (byte 0x%02x: the "
+                      "%zu bytes after the gzip member that ends at byte %zu are neither "
+                      "another member, which starts 1f 8b, nor zero padding)",
+                      name, at, in[at], in_len - pos, pos);
+}
+
+/* Out of memory for the inflated text (at most limit + 1 bytes). */
+static genre_status out_of_memory(const char *name, size_t cap, size_t limit)
+{
+    return GENRE_FAIL(GENRE_E_NOMEM,
+                      "%s: out of memory inflating the gzip input (a %zu-byte buffer; "
+                      "GENRE_SCHEMA_MAX_INPUT_BYTES, now %zu, bounds it)",
+                      name, cap, limit);
+}
+
+/* Doubles the inflated text's buffer, to at most limit + 1 bytes. */
+static genre_status grow(const char *name, char **buf, size_t *cap, size_t limit)
+{
+    size_t was = *cap;
+    if (genre__dataset_grow(buf, cap, limit) != GENRE_OK)
+        return out_of_memory(name, was > limit / 2 ? limit + 1 : was * 2, limit);
+    return GENRE_OK;
 }
 
 static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
@@ -91,8 +141,11 @@ static genre_status gzip_failure(const char *name, const unsigned char *in, size
                                  size_t member)
 {
     z_stream z;
+    gz_header head;
+    memset(&head, 0, sizeof head);
     if (!z_start(&z))
-        return GENRE_FAIL(GENRE_E_NOMEM, "%s: cannot initialise zlib", name);
+        return GENRE_FAIL(GENRE_E_NOMEM, "%s: out of memory initialising zlib", name);
+    inflateGetHeader(&z, &head);
     unsigned char scratch[16384];
     size_t pos = member;
     genre_status st;
@@ -109,7 +162,7 @@ static genre_status gzip_failure(const char *name, const unsigned char *in, size
         if (r == Z_MEM_ERROR)
             st = GENRE_FAIL(GENRE_E_NOMEM, "%s: out of memory in zlib", name);
         else if (r == Z_BUF_ERROR && pos == in_len)
-            st = gzip_truncated(name, in_len, member);
+            st = gzip_truncated(name, in_len, member, head.done != 1);
         else /* Z_STREAM_END: zlib takes what libdeflate refused */
             st = gzip_corrupt(name, pos, r == Z_STREAM_END ? "refused by libdeflate" : z.msg);
         break;
@@ -126,7 +179,7 @@ genre_status genre__dataset_inflate(const char *name, const unsigned char *in, s
     size_t cap = first_capacity(in, in_len, limit);
     char *buf = genre__alloc_array(cap, 1);
     if (!buf)
-        return GENRE_E_NOMEM;
+        return out_of_memory(name, cap, limit);
     struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
     if (!d) {
         genre__free(buf);
@@ -143,7 +196,7 @@ genre_status genre__dataset_inflate(const char *name, const unsigned char *in, s
                 st = genre__dataset_too_large(name, limit, "inflates to");
                 break;
             }
-            if ((st = genre__dataset_grow(&buf, &cap, limit)) != GENRE_OK)
+            if ((st = grow(name, &buf, &cap, limit)) != GENRE_OK)
                 break;
             continue;
         }
@@ -157,8 +210,8 @@ genre_status genre__dataset_inflate(const char *name, const unsigned char *in, s
             st = genre__dataset_too_large(name, limit, "inflates to");
             break;
         }
-        /* Padding after the last member is tolerated, as gzip(1) does. */
-        if (pos < in_len && !genre__dataset_is_gzip(in + pos, in_len - pos))
+        int more = 0;
+        if ((st = after_member(name, in, in_len, pos, &more)) != GENRE_OK || !more)
             break;
     }
     libdeflate_free_decompressor(d);
@@ -177,12 +230,15 @@ genre_status genre__dataset_inflate(const char *name, const unsigned char *in, s
     size_t cap = first_capacity(in, in_len, limit), used = 0;
     char *buf = genre__alloc_array(cap, 1);
     if (!buf)
-        return GENRE_E_NOMEM;
+        return out_of_memory(name, cap, limit);
     z_stream z;
+    gz_header head;
+    memset(&head, 0, sizeof head);
     if (!z_start(&z)) {
         genre__free(buf);
-        return GENRE_FAIL(GENRE_E_NOMEM, "%s: cannot initialise zlib", name);
+        return GENRE_FAIL(GENRE_E_NOMEM, "%s: out of memory initialising zlib", name);
     }
+    inflateGetHeader(&z, &head);
     size_t pos = 0, member = 0;
     genre_status st = GENRE_OK;
     for (;;) {
@@ -191,7 +247,7 @@ genre_status genre__dataset_inflate(const char *name, const unsigned char *in, s
             break;
         }
         if (used == cap) {
-            if ((st = genre__dataset_grow(&buf, &cap, limit)) != GENRE_OK)
+            if ((st = grow(name, &buf, &cap, limit)) != GENRE_OK)
                 break;
         }
         size_t in_chunk = in_len - pos > 1u << 30 ? 1u << 30 : in_len - pos;
@@ -208,15 +264,17 @@ genre_status genre__dataset_inflate(const char *name, const unsigned char *in, s
             break;
         }
         if (r == Z_STREAM_END) {
-            if (pos < in_len && genre__dataset_is_gzip(in + pos, in_len - pos)) {
-                inflateReset(&z);
-                member = pos;
-                continue;
-            }
-            break;
+            int more = 0;
+            if ((st = after_member(name, in, in_len, pos, &more)) != GENRE_OK || !more)
+                break;
+            inflateReset(&z);
+            memset(&head, 0, sizeof head);
+            inflateGetHeader(&z, &head);
+            member = pos;
+            continue;
         }
         if (r == Z_MEM_ERROR) {
-            st = GENRE_E_NOMEM;
+            st = GENRE_FAIL(GENRE_E_NOMEM, "%s: out of memory in zlib", name);
             break;
         }
         if (r != Z_OK && r != Z_BUF_ERROR) {
@@ -224,7 +282,7 @@ genre_status genre__dataset_inflate(const char *name, const unsigned char *in, s
             break;
         }
         if (r == Z_BUF_ERROR && pos == in_len && used < cap) {
-            st = gzip_truncated(name, in_len, member);
+            st = gzip_truncated(name, in_len, member, head.done != 1);
             break;
         }
     }

@@ -66,6 +66,12 @@ static genre_status cancelled(const char *name, const char *what, size_t done)
                       name, what, done);
 }
 
+static genre_status out_of_memory(const char *path, size_t bytes)
+{
+    return GENRE_FAIL(GENRE_E_NOMEM, "%s: out of memory reading it into a %zu-byte buffer",
+                      path, bytes);
+}
+
 /* Reads f to its end into a new buffer, at most limit bytes (then
  * GENRE_E_INPUT_TOO_LARGE). A plain-text input stops at its first NUL byte,
  * which the parser then reports: /dev/zero or a binary file fails after one
@@ -81,7 +87,7 @@ static genre_status read_stream(FILE *f, const char *path, size_t size_hint, siz
         cap = limit + 1;
     char *buf = genre__alloc_array(cap, 1);
     if (!buf)
-        return GENRE_E_NOMEM;
+        return out_of_memory(path, cap);
     size_t len = 0;
     genre_status st = GENRE_OK;
     for (;;) {
@@ -90,8 +96,10 @@ static genre_status read_stream(FILE *f, const char *path, size_t size_hint, siz
                 st = genre__dataset_too_large(path, limit, "holds");
                 break;
             }
-            if ((st = genre__dataset_grow(&buf, &cap, limit)) != GENRE_OK)
+            if (genre__dataset_grow(&buf, &cap, limit) != GENRE_OK) {
+                st = out_of_memory(path, cap > limit / 2 ? limit + 1 : cap * 2);
                 break;
+            }
         }
         size_t want = cap - len;
         if (hooks->progress && want > READ_CHUNK)
@@ -171,15 +179,9 @@ static genre_status parse_watched(genre_dataset **out, const genre_dataset_schem
     return GENRE_OK;
 }
 
-genre_status genre_dataset_read_file(genre_dataset **out, const genre_dataset_schema *schema,
-                                     const char *path)
+genre_status genre__dataset_read_path(const genre_dataset_schema *schema, const char *path,
+                                      char **out, size_t *out_len)
 {
-    GENRE_CHECK_NOT_NULL(out);
-    *out = NULL;
-    GENRE_CHECK_NOT_NULL(schema);
-    GENRE_CHECK_NOT_NULL(path);
-    if (schema->n_cols == 0)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "the schema names no column");
     FILE *f = fopen(path, "rb");
     if (!f)
         return GENRE_FAIL(genre__errno_status(errno), "%s: cannot open: %s",
@@ -201,15 +203,28 @@ genre_status genre_dataset_read_file(genre_dataset **out, const genre_dataset_sc
     if (S_ISREG(sb.st_mode) && sb.st_size > 0) {
         if ((uint64_t)sb.st_size > limit) {
             fclose(f);
-            return GENRE_PASS(genre__dataset_too_large(path, limit, "holds"));
+            return genre__dataset_too_large(path, limit, "holds");
         }
         hint = (size_t)sb.st_size;
     }
+    genre_status st = read_stream(f, path, hint, limit, &schema->hooks,
+                                  hint > 0 ? (int64_t)hint : -1, out, out_len);
+    fclose(f);
+    return st;
+}
+
+genre_status genre_dataset_read_file(genre_dataset **out, const genre_dataset_schema *schema,
+                                     const char *path)
+{
+    GENRE_CHECK_NOT_NULL(out);
+    *out = NULL;
+    GENRE_CHECK_NOT_NULL(schema);
+    GENRE_CHECK_NOT_NULL(path);
+    if (schema->n_cols == 0)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "the schema names no column");
     char *buf = NULL;
     size_t len = 0;
-    genre_status st = read_stream(f, path, hint, limit, &schema->hooks,
-                                  hint > 0 ? (int64_t)hint : -1, &buf, &len);
-    fclose(f);
+    genre_status st = genre__dataset_read_path(schema, path, &buf, &len);
     if (st == GENRE_OK)
         st = parse_watched(out, schema, buf, len, path);
     genre__free(buf);

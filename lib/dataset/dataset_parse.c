@@ -225,6 +225,30 @@ static genre_status merge_parts(struct part *parts, size_t n_parts, size_t n_col
     return GENRE_OK;
 }
 
+/* A schema column absent from the header. A header read as one column that
+ * holds another separator was most likely split with the wrong one: say so. */
+static genre_status missing_column(const struct reader *rd, const genre_dataset_schema *schema,
+                                   const char *const *header, size_t n_header, int64_t line,
+                                   const char *column)
+{
+    char other = 0;
+    if (n_header == 1)
+        for (const char *c = header[0]; *c && !other; c++)
+            if ((*c == ',' || *c == ';' || *c == '\t') && *c != rd->sep)
+                other = *c;
+    if (other)
+        return GENRE_FAIL(GENRE_E_MISSING_COLUMN,
+                          "%s:%lld: column '%s' named by the schema is not in the header, "
+                          "which is one column when split at %s (GENRE_SCHEMA_SEPARATOR %lld) "
+                          "but holds %s: set GENRE_SCHEMA_SEPARATOR to %d, or to 0 to detect it",
+                          rd->name, (long long)line, column, genre__csv_separator_name(rd->sep),
+                          (long long)schema->separator, genre__csv_separator_name(other),
+                          (int)other);
+    return GENRE_FAIL(GENRE_E_MISSING_COLUMN,
+                      "%s:%lld: column '%s' named by the schema is not in the header",
+                      rd->name, (long long)line, column);
+}
+
 static genre_status parse_all(struct reader *rd, const genre_dataset_schema *schema,
                               genre_dataset **out)
 {
@@ -294,9 +318,8 @@ static genre_status parse_all(struct reader *rd, const genre_dataset_schema *sch
                 map[j].max_marker_len = mk->len;
         }
         if (map[j].file_col < 0) {
-            st = GENRE_FAIL(GENRE_E_MISSING_COLUMN,
-                            "%s:%lld: column '%s' named by the schema is not in the header",
-                            rd->name, (long long)line, schema->cols[j].name);
+            st = missing_column(rd, schema, (const char *const *)header, n_header, line,
+                                schema->cols[j].name);
             goto done;
         }
     }
@@ -387,9 +410,40 @@ done:
     return st;
 }
 
-genre_status genre__csv_read_plain(genre_dataset **out, const genre_dataset_schema *schema,
-                                   const char *buf, size_t len, const char *name)
+char genre__csv_detect_separator(const char *buf, size_t len)
 {
+    size_t comma = 0, semicolon = 0, tab = 0;
+    int quoted = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = buf[i];
+        if (c == '"')
+            quoted = !quoted; /* a doubled quote toggles twice */
+        else if (quoted)
+            continue;
+        else if (c == '\n' || c == '\r')
+            break;
+        else {
+            comma += c == ',';
+            semicolon += c == ';';
+            tab += c == '\t';
+        }
+    }
+    if (semicolon > comma && semicolon >= tab)
+        return ';';
+    if (tab > comma && tab > semicolon)
+        return '\t';
+    return ',';
+}
+
+const char *genre__csv_separator_name(char sep)
+{
+    return sep == ';' ? "';'" : sep == '\t' ? "TAB" : "','";
+}
+
+genre_status genre__csv_open(struct reader *rd, const genre_dataset_schema *schema,
+                             const char *buf, size_t len, const char *name)
+{
+    memset(rd, 0, sizeof *rd);
     /* A UTF-8 byte-order mark is accepted and skipped. */
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
         buf += 3;
@@ -400,25 +454,42 @@ genre_status genre__csv_read_plain(genre_dataset **out, const genre_dataset_sche
     genre_status st = genre__dataset_check_nul(buf, len, name);
     if (st != GENRE_OK)
         return st;
-    struct reader rd;
-    memset(&rd, 0, sizeof rd);
-    rd.name = name;
-    rd.base = buf;
-    rd.p = buf;
-    rd.end = buf + len;
-    rd.line = 1;
-    rd.max_record = schema->max_record;
+    rd->name = name;
+    rd->base = buf;
+    rd->p = buf;
+    rd->end = buf + len;
+    rd->line = 1;
+    rd->max_record = schema->max_record;
+    rd->sep = schema->separator ? (char)schema->separator : genre__csv_detect_separator(buf, len);
     /* One pass over the whole input is far cheaper than checking field by
      * field; only a bad input pays for the per-field search that names the
      * line and column. */
-    rd.utf8_valid = genre__csv_utf8_check((const unsigned char *)buf, len) == len;
-    rd.c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-    if (rd.c_locale == (locale_t)0)
+    rd->utf8_valid = genre__csv_utf8_check((const unsigned char *)buf, len) == len;
+    rd->c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    if (rd->c_locale == (locale_t)0)
         return GENRE_FAIL(GENRE_E_NOMEM, "%s: cannot create the C locale", name);
-    st = parse_all(&rd, schema, out);
-    freelocale(rd.c_locale);
-    genre__free(rd.fields);
-    genre__free(rd.scratch);
+    return GENRE_OK;
+}
+
+void genre__csv_close(struct reader *rd)
+{
+    if (rd->c_locale != (locale_t)0)
+        freelocale(rd->c_locale);
+    rd->c_locale = (locale_t)0;
+    genre__free(rd->fields);
+    genre__free(rd->scratch);
+    rd->fields = NULL;
+    rd->scratch = NULL;
+}
+
+genre_status genre__csv_read_plain(genre_dataset **out, const genre_dataset_schema *schema,
+                                   const char *buf, size_t len, const char *name)
+{
+    struct reader rd;
+    genre_status st = genre__csv_open(&rd, schema, buf, len, name);
+    if (st == GENRE_OK)
+        st = parse_all(&rd, schema, out);
+    genre__csv_close(&rd);
     return st;
 }
 

@@ -20,6 +20,7 @@ static const char *step_name(int32_t kind)
     case GENRE__STEP_GROUP_MEDIAN: return "group_median";
     case GENRE__STEP_MEDIAN: return "impute_median";
     case GENRE__STEP_MEAN: return "impute_mean";
+    case GENRE__STEP_MOST_FREQUENT: return "impute_most_frequent";
     default: return "impute_model";
     }
 }
@@ -39,6 +40,8 @@ static void unfit(genre_dataset_prep *p)
         genre__dict_free(&p->steps[i].groups);
         genre__free(p->steps[i].group_median);
         p->steps[i].group_median = NULL;
+        genre__free(p->steps[i].feature_fill);
+        p->steps[i].feature_fill = NULL;
     }
     p->fitted = 0;
 }
@@ -161,6 +164,23 @@ static genre_status numeric_col(const genre_dataset_prep *p, const char *column,
     return GENRE_OK;
 }
 
+/* A column most-frequent imputation takes: numeric or categorical. */
+static genre_status imputable_col(const genre_dataset_prep *p, const char *column, int32_t *j)
+{
+    if (!column)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "column name is NULL");
+    *j = genre__schema_find(p->schema, column);
+    if (*j < 0)
+        return GENRE_FAIL(GENRE_E_MISSING_COLUMN, "column '%s' is not in the schema", column);
+    int32_t role = p->schema->cols[*j].role;
+    if (role != GENRE_COL_NUMERIC && role != GENRE_COL_CATEGORICAL)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s' is neither numeric nor categorical",
+                          column);
+    if (p->fitted)
+        return GENRE_FAIL(GENRE_E_BAD_STATE, "the preparation is already fitted");
+    return GENRE_OK;
+}
+
 static genre_status push_step(genre_dataset_prep *p, const struct genre__prep_step *s)
 {
     if (genre__realloc_array(&p->steps, p->n_steps + 1, sizeof *p->steps) != 0)
@@ -190,15 +210,19 @@ genre_status genre_dataset_prep_add_impute(genre_dataset_prep *p, const char *co
                                            int32_t kind)
 {
     GENRE_CHECK_NOT_NULL(p);
-    if (kind != GENRE_IMPUTE_MEDIAN && kind != GENRE_IMPUTE_MEAN)
+    if (kind != GENRE_IMPUTE_MEDIAN && kind != GENRE_IMPUTE_MEAN &&
+        kind != GENRE_IMPUTE_MOST_FREQUENT)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "imputation kind %d unknown", (int)kind);
-    int32_t j;
-    genre_status st = numeric_col(p, column, &j);
+    int32_t j = -1;
+    genre_status st = kind == GENRE_IMPUTE_MOST_FREQUENT ? imputable_col(p, column, &j)
+                                                         : numeric_col(p, column, &j);
     if (st != GENRE_OK)
         return GENRE_PASS(st);
     struct genre__prep_step s;
     memset(&s, 0, sizeof s);
-    s.kind = kind == GENRE_IMPUTE_MEDIAN ? GENRE__STEP_MEDIAN : GENRE__STEP_MEAN;
+    s.kind = kind == GENRE_IMPUTE_MEDIAN ? GENRE__STEP_MEDIAN
+             : kind == GENRE_IMPUTE_MEAN ? GENRE__STEP_MEAN
+                                         : GENRE__STEP_MOST_FREQUENT;
     s.col = j;
     return GENRE_PASS(push_step(p, &s));
 }
@@ -426,8 +450,122 @@ static genre_status no_observed(const genre_dataset_prep *p, const struct genre_
                       step_name(s->kind), col_name(p->schema, s->col));
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The most frequent observed value of numeric column j (ties: the
+ * smallest) into *out; *n_obs receives the observed count (0: *out unset). */
+static genre_status most_frequent_value(const genre_dataset *ds, int32_t j, double *out,
+                                        size_t *n_obs)
+{
+    const double *x = ds->cols[j].num;
+    size_t n = 0;
+    for (size_t r = 0; r < ds->n_rows; r++)
+        n += !isnan(x[r]);
+    *n_obs = n;
+    if (n == 0)
+        return GENRE_OK;
+    double *v = genre__alloc_array(n, sizeof *v);
+    if (!v)
+        return GENRE_E_NOMEM;
+    size_t k = 0;
+    for (size_t r = 0; r < ds->n_rows; r++)
+        if (!isnan(x[r]))
+            v[k++] = x[r];
+    qsort(v, n, sizeof *v, cmp_double);
+    size_t best = 0, best_len = 0;
+    for (size_t i = 0; i < n;) {
+        size_t e = i + 1;
+        while (e < n && v[e] == v[i])
+            e++;
+        if (e - i > best_len) /* strictly more: ties keep the smaller value */
+            best = i, best_len = e - i;
+        i = e;
+    }
+    *out = v[best];
+    genre__free(v);
+    return GENRE_OK;
+}
+
+/* The most frequent code of encoded column j (ties: the smallest) as a
+ * double; unseen (-1) and missing codes are not counted. */
+static genre_status most_frequent_code(const genre_dataset_prep *p, const genre_dataset *ds,
+                                       int32_t j, double *out, size_t *n_obs)
+{
+    size_t n_codes = 0;
+    for (size_t i = 0; i < p->n_enc; i++)
+        if (p->enc[i].col == j)
+            n_codes = p->enc[i].names.n;
+    const int32_t *code = ds->cols[j].code;
+    int64_t *count = genre__calloc_array(n_codes ? n_codes : 1, sizeof *count);
+    if (!count)
+        return GENRE_E_NOMEM;
+    size_t n = 0;
+    for (size_t r = 0; r < ds->n_rows; r++)
+        if (code[r] >= 0 && (size_t)code[r] < n_codes) {
+            count[code[r]]++;
+            n++;
+        }
+    size_t best = 0;
+    for (size_t c = 1; c < n_codes; c++)
+        if (count[c] > count[best])
+            best = c;
+    genre__free(count);
+    *n_obs = n;
+    *out = (double)best;
+    return GENRE_OK;
+}
+
+static genre_status most_frequent_of(const genre_dataset_prep *p, const genre_dataset *ds,
+                                     int32_t j, double *out, size_t *n_obs)
+{
+    return ds->cols[j].num ? most_frequent_value(ds, j, out, n_obs)
+                           : most_frequent_code(p, ds, j, out, n_obs);
+}
+
+/* A model step of genre_dataset_prep_add_declared(): the fill value of each
+ * feature, from the fit rows (numeric: median; categorical: most frequent
+ * code). */
+static genre_status fit_feature_fill(const genre_dataset_prep *p, struct genre__prep_step *s,
+                                     const genre_dataset *ds)
+{
+    s->feature_fill = genre__alloc_array(s->n_features, sizeof *s->feature_fill);
+    double *v = genre__alloc_array(ds->n_rows ? ds->n_rows : 1, sizeof *v);
+    genre_status st = s->feature_fill && v ? GENRE_OK : GENRE_E_NOMEM;
+    for (size_t k = 0; st == GENRE_OK && k < s->n_features; k++) {
+        int32_t f = s->features[k];
+        size_t n = 0;
+        if (ds->cols[f].num) {
+            for (size_t r = 0; r < ds->n_rows; r++)
+                if (!isnan(ds->cols[f].num[r]))
+                    v[n++] = ds->cols[f].num[r];
+            if (n)
+                s->feature_fill[k] = median_of(v, n);
+        } else {
+            st = most_frequent_code(p, ds, f, &s->feature_fill[k], &n);
+        }
+        if (st == GENRE_OK && n == 0)
+            st = GENRE_FAIL(GENRE_E_BAD_STATE,
+                            "impute_model of '%s': feature '%s' has no observed value in the "
+                            "fit rows",
+                            col_name(p->schema, s->col), col_name(p->schema, f));
+    }
+    genre__free(v);
+    return st;
+}
+
 static genre_status fit_stats(const genre_dataset_prep *p, struct genre__prep_step *s, const genre_dataset *ds)
 {
+    if (s->kind == GENRE__STEP_MOST_FREQUENT) {
+        size_t n_obs = 0;
+        genre_status st = most_frequent_of(p, ds, s->col, &s->value, &n_obs);
+        if (st == GENRE_OK && n_obs == 0)
+            st = no_observed(p, s);
+        return st;
+    }
     const double *x = ds->cols[s->col].num;
     size_t n = 0;
     for (size_t r = 0; r < ds->n_rows; r++)
@@ -505,6 +643,8 @@ static genre_status gather_features(const genre_dataset_prep *p, const struct ge
             double v = c->num ? c->num[rows[i]]
                               : (c->code[rows[i]] == GENRE__CODE_MISSING ? NAN
                                                                          : (double)c->code[rows[i]]);
+            if (isnan(v) && s->feature_fill)
+                v = s->feature_fill[k];
             if (isnan(v))
                 return GENRE_FAIL(GENRE_E_MISSING_VALUE,
                                   GENRE__AT_FMT ": %s of '%s': feature '%s' is missing",
@@ -527,6 +667,7 @@ static genre_status run_model(const genre_dataset_prep *p, const struct genre__p
         n += fitting ? !isnan(target[r]) : isnan(target[r]);
     if (fitting && n == 0)
         return no_observed(p, s);
+
     if (!fitting && n == 0) {
         genre__log(&p->hooks, GENRE_LOG_INFO,
                    "column '%s': 0 missing cells imputed by the caller's model (impute_model)",
@@ -586,11 +727,37 @@ static genre_status run_model(const genre_dataset_prep *p, const struct genre__p
     return st;
 }
 
+/* Most-frequent imputation of a categorical column: missing codes get the
+ * fitted code; unseen (-1) codes are not missing and stay. */
+static genre_status apply_most_frequent_code(const genre_dataset_prep *p,
+                                             const struct genre__prep_step *s, genre_dataset *ds)
+{
+    int32_t *code = ds->cols[s->col].code, fill = (int32_t)s->value;
+    int64_t n = 0;
+    for (size_t r = 0; r < ds->n_rows; r++)
+        if (code[r] == GENRE__CODE_MISSING) {
+            code[r] = fill;
+            n++;
+        }
+    const struct genre__prep_encoding *e = NULL;
+    for (size_t i = 0; i < p->n_enc; i++)
+        if (p->enc[i].col == s->col)
+            e = &p->enc[i];
+    genre__log(&p->hooks, GENRE_LOG_INFO,
+               "column '%s': %lld missing cells imputed with the most frequent category of the "
+               "fit rows, '%s' (impute_most_frequent)",
+               col_name(p->schema, s->col), (long long)n,
+               e && (size_t)fill < e->names.n ? GENRE__DICT_STR(&e->names, fill) : "?");
+    return genre__report_set(ds, step_name(s->kind), s->col, "imputed", n);
+}
+
 static genre_status apply_step(const genre_dataset_prep *p, const struct genre__prep_step *s,
                                genre_dataset *ds)
 {
     if (s->kind == GENRE__STEP_MODEL)
         return run_model(p, s, ds, 0);
+    if (!ds->cols[s->col].num)
+        return apply_most_frequent_code(p, s, ds);
     double *x = ds->cols[s->col].num;
     int64_t from_group = 0, from_global = 0;
     const struct genre__col *gc =
@@ -621,7 +788,10 @@ static genre_status apply_step(const genre_dataset_prep *p, const struct genre__
                    "column '%s': %lld missing cells imputed with the %s of the fit rows, %g "
                    "(%s)",
                    col_name(p->schema, s->col), (long long)from_global,
-                   s->kind == GENRE__STEP_MEAN ? "mean" : "median", s->value,
+                   s->kind == GENRE__STEP_MEAN            ? "mean"
+                   : s->kind == GENRE__STEP_MOST_FREQUENT ? "most frequent value"
+                                                          : "median",
+                   s->value,
                    step_name(s->kind));
     genre_status st;
     if (s->kind == GENRE__STEP_GROUP_MEDIAN) {
@@ -659,7 +829,10 @@ genre_status genre_dataset_prep_fit_apply(genre_dataset_prep *p, genre_dataset *
         st = apply_encodings(p, ds);
     for (size_t i = 0; i < p->n_steps && st == GENRE_OK; i++) {
         struct genre__prep_step *s = &p->steps[i];
-        st = s->kind == GENRE__STEP_MODEL ? run_model(p, s, ds, 1) : fit_stats(p, s, ds);
+        if (s->kind == GENRE__STEP_MODEL && s->fill_features)
+            st = fit_feature_fill(p, s, ds);
+        if (st == GENRE_OK)
+            st = s->kind == GENRE__STEP_MODEL ? run_model(p, s, ds, 1) : fit_stats(p, s, ds);
         if (st == GENRE_OK)
             st = apply_step(p, s, ds);
     }
@@ -727,7 +900,11 @@ genre_status genre_dataset_prep_category_name(const genre_dataset_prep *p, const
     if (code < 0 || (size_t)code >= e->names.n)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s': code %d outside [0, %zu)", column,
                           (int)code, e->names.n);
-    size_t n = e->names.len[code] + 1;
+    const char *name = GENRE__DICT_STR(&e->names, code);
+    const char *shown = genre__schema_display_name(p->schema, e->col, name);
+    if (shown)
+        name = shown;
+    size_t n = strlen(name) + 1;
     if (needed)
         *needed = n;
     if (!buf)
@@ -735,7 +912,7 @@ genre_status genre_dataset_prep_category_name(const genre_dataset_prep *p, const
     if (cap < n)
         return GENRE_FAIL(GENRE_E_BUFFER_TOO_SMALL, "category name needs %zu bytes, got %zu", n,
                           cap);
-    memcpy(buf, GENRE__DICT_STR(&e->names, code), n);
+    memcpy(buf, name, n);
     return GENRE_OK;
 }
 

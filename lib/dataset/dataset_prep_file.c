@@ -13,10 +13,16 @@
 
 /* ---- Save / load (model container, kind GENRE_MODEL_DATASET_PREP) ----------- */
 
-/* Payload layout version 1. Tags ascend: table-wide records, then one block
- * per schema column, per encoding and per step. Lists of strings are one
- * BYTES record of NUL-terminated strings plus a U32 count. */
-#define PREP_PAYLOAD_VERSION 1u
+/* Payload layout versions 1 and 2. Tags ascend: table-wide records, then
+ * one block per schema column, per encoding and per step. Lists of strings
+ * are one BYTES record of NUL-terminated strings plus a U32 count.
+ * Version 2 (0.4) adds step kind 5 (most frequent; numeric or categorical,
+ * the value or the code in the step's f64) and a model step's feature fill
+ * values (T_STEP(i, 7), genre_dataset_prep_add_declared()); a file uses
+ * version 2 only when it has one of them, so other files still load in
+ * older libraries. The optional column records T_COL(j, 7..11) (display
+ * names, declared imputation) are skipped by older loaders. */
+#define PREP_PAYLOAD_VERSION 2u
 #define T_N_COLS 1u
 #define T_MAX_RECORD 2u
 #define T_THREADS 3u
@@ -60,7 +66,11 @@ static genre_status put_dict(genre__mf_writer *w, uint32_t tag, const genre__dic
 static genre_status write_prep(const genre_dataset_prep *p, genre__mf_writer *w)
 {
     const genre_dataset_schema *s = p->schema;
-    genre_status st = genre__mf_writer_init(w, GENRE_MODEL_DATASET_PREP, PREP_PAYLOAD_VERSION);
+    uint32_t version = 1;
+    for (size_t i = 0; i < p->n_steps; i++)
+        if (p->steps[i].kind == GENRE__STEP_MOST_FREQUENT || p->steps[i].feature_fill)
+            version = 2;
+    genre_status st = genre__mf_writer_init(w, GENRE_MODEL_DATASET_PREP, version);
     if (st != GENRE_OK)
         return st;
     genre__mf_put_u32(w, T_N_COLS, (uint32_t)s->n_cols);
@@ -84,6 +94,14 @@ static genre_status write_prep(const genre_dataset_prep *p, genre__mf_writer *w)
         if (c->order && (st = put_strings(w, T_COL(j, 5), (const char *const *)c->order,
                                           c->n_order)) != GENRE_OK)
             return st;
+        if (c->n_names &&
+            ((st = put_strings(w, T_COL(j, 7), (const char *const *)c->name_value,
+                               c->n_names)) != GENRE_OK ||
+             (st = put_strings(w, T_COL(j, 9), (const char *const *)c->name_text,
+                               c->n_names)) != GENRE_OK))
+            return st;
+        if (c->impute_decl)
+            genre__mf_put_u32(w, T_COL(j, 11), (uint32_t)c->impute_decl);
     }
     for (size_t i = 0; i < p->n_enc; i++) {
         genre__mf_put_u32(w, T_ENC(i, 0), (uint32_t)p->enc[i].col);
@@ -97,6 +115,8 @@ static genre_status write_prep(const genre_dataset_prep *p, genre__mf_writer *w)
         genre__mf_put_f64(w, T_STEP(i, 3), t->value);
         put_dict(w, T_STEP(i, 4), &t->groups);
         st = genre__mf_put_f64_array(w, T_STEP(i, 6), t->group_median, t->groups.n);
+        if (t->feature_fill)
+            st = genre__mf_put_f64_array(w, T_STEP(i, 7), t->feature_fill, t->n_features);
     }
     return st;
 }
@@ -199,6 +219,95 @@ static genre_status nomem_or_corrupt(const genre__mf_reader *r, genre_status st,
     return genre__fail(GENRE_E_CORRUPT, r->func, "'%s': %s", what, why);
 }
 
+/* A string list record pair as strings (repeats allowed: display names may
+ * repeat), *v allocated with the strings after the pointers. */
+static genre_status get_list(const genre__mf_reader *r, uint32_t tag, char ***v, size_t *n)
+{
+    uint32_t count = 0;
+    size_t len = 0;
+    genre_status st = genre__mf_get_u32(r, tag, &count);
+    if (st == GENRE_OK)
+        st = genre__mf_get_count(r, tag + 1, GENRE__MF_BYTES, &len);
+    if (st != GENRE_OK)
+        return st;
+    if (count > len)
+        return genre__fail(GENRE_E_CORRUPT, r->func, "string list: %u strings in %zu bytes",
+                           (unsigned)count, len);
+    char **out = genre__alloc_array((size_t)count + 1, sizeof *out);
+    char *buf = genre__alloc_array(len + 1, 1);
+    if (!out || !buf) {
+        genre__free(out);
+        genre__free(buf);
+        return GENRE_E_NOMEM;
+    }
+    st = genre__mf_get_bytes(r, tag + 1, buf, len);
+    size_t pos = 0;
+    for (uint32_t i = 0; st == GENRE_OK && i < count; i++) {
+        const char *nul = pos < len ? memchr(buf + pos, '\0', len - pos) : NULL;
+        if (!nul)
+            st = genre__fail(GENRE_E_CORRUPT, r->func, "string list shorter than its count %u",
+                             (unsigned)count);
+        else {
+            out[i] = buf + pos;
+            pos = (size_t)(nul - buf) + 1;
+        }
+    }
+    if (st == GENRE_OK && pos != len)
+        st = genre__fail(GENRE_E_CORRUPT, r->func, "%zu bytes after the last string", len - pos);
+    out[count] = buf; /* owned: freed with the array */
+    if (st != GENRE_OK) {
+        genre__free(buf);
+        genre__free(out);
+        return st;
+    }
+    *v = out;
+    *n = count;
+    return GENRE_OK;
+}
+
+static void free_list(char **v, size_t n)
+{
+    if (v)
+        genre__free(v[n]);
+    genre__free(v);
+}
+
+/* The optional records of schema files' declarations (payload 0.4). */
+static genre_status read_column_info(const genre__mf_reader *r, genre_dataset_schema *s,
+                                     uint32_t j, const char *name)
+{
+    genre_status st = GENRE_OK;
+    if (genre__mf_has(r, T_COL(j, 7))) {
+        char **values = NULL, **texts = NULL;
+        size_t nv = 0, nt = 0;
+        st = get_list(r, T_COL(j, 7), &values, &nv);
+        if (st == GENRE_OK)
+            st = get_list(r, T_COL(j, 9), &texts, &nt);
+        if (st == GENRE_OK && nv != nt)
+            st = genre__fail(GENRE_E_CORRUPT, r->func, "'%s': %zu display names for %zu values",
+                             name, nt, nv);
+        if (st == GENRE_OK)
+            st = nomem_or_corrupt(r,
+                                  genre_dataset_schema_set_category_names(
+                                      s, name, (const char *const *)values,
+                                      (const char *const *)texts, nv),
+                                  name, "bad display names");
+        free_list(values, nv);
+        free_list(texts, nt);
+    }
+    if (st == GENRE_OK && genre__mf_has(r, T_COL(j, 11))) {
+        uint32_t decl = 0;
+        st = genre__mf_get_u32(r, T_COL(j, 11), &decl);
+        if (st == GENRE_OK && (decl < 1 || decl > GENRE_IMPUTE_MODEL + 1))
+            st = genre__fail(GENRE_E_CORRUPT, r->func, "'%s': declared imputation %u", name,
+                             (unsigned)decl);
+        if (st == GENRE_OK)
+            st = nomem_or_corrupt(r, genre_dataset_schema_set_impute(s, name, (int32_t)decl - 1),
+                                  name, "bad declared imputation");
+    }
+    return st;
+}
+
 static genre_status read_schema(const genre__mf_reader *r, genre_dataset_schema **out)
 {
     uint32_t n_cols = 0, unseen = 0;
@@ -266,6 +375,8 @@ static genre_status read_schema(const genre__mf_reader *r, genre_dataset_schema 
             names = NULL;
             genre__dict_free(&tmp);
         }
+        if (st == GENRE_OK)
+            st = read_column_info(r, s, j, name);
         genre__free(name);
     }
     if (st == GENRE_OK)
@@ -294,6 +405,16 @@ static genre_status read_schema(const genre__mf_reader *r, genre_dataset_schema 
     return GENRE_OK;
 }
 
+/* A categorical most-frequent step's value: a code of the column's
+ * encoding (loaded before the steps). */
+static int most_frequent_code_ok(const genre_dataset_prep *p, uint32_t col, double v)
+{
+    for (size_t i = 0; i < p->n_enc; i++)
+        if (p->enc[i].col == (int32_t)col)
+            return v >= 0 && v < (double)p->enc[i].names.n && v == (double)(int64_t)v;
+    return 0;
+}
+
 static genre_status read_step(const genre__mf_reader *r, genre_dataset_prep *p, size_t i)
 {
     struct genre__prep_step *t = &p->steps[i];
@@ -309,8 +430,13 @@ static genre_status read_step(const genre__mf_reader *r, genre_dataset_prep *p, 
     if (st != GENRE_OK)
         return st;
     const genre_dataset_schema *s = p->schema;
-    if (kind < GENRE__STEP_GROUP_MEDIAN || kind > GENRE__STEP_MODEL || col >= s->n_cols ||
-        s->cols[col].role != GENRE_COL_NUMERIC || (kind == GENRE__STEP_MODEL) != (n_feat > 0) ||
+    uint32_t max_kind = r->kind_version >= 2 ? GENRE__STEP_MOST_FREQUENT : GENRE__STEP_MODEL;
+    int categorical_ok = kind == GENRE__STEP_MOST_FREQUENT && col < s->n_cols &&
+                         s->cols[col].role == GENRE_COL_CATEGORICAL &&
+                         most_frequent_code_ok(p, col, t->value);
+    if (kind < GENRE__STEP_GROUP_MEDIAN || kind > max_kind || col >= s->n_cols ||
+        (s->cols[col].role != GENRE_COL_NUMERIC && !categorical_ok) ||
+        (kind == GENRE__STEP_MODEL) != (n_feat > 0) ||
         n_feat > s->n_cols || (kind == GENRE__STEP_GROUP_MEDIAN && s->group_col < 0) ||
         (kind != GENRE__STEP_MODEL && !isfinite(t->value)))
         return genre__fail(GENRE_E_CORRUPT, r->func,
@@ -330,6 +456,22 @@ static genre_status read_step(const genre__mf_reader *r, genre_dataset_prep *p, 
                 (s->cols[f].role != GENRE_COL_NUMERIC && s->cols[f].role != GENRE_COL_CATEGORICAL))
                 return genre__fail(GENRE_E_CORRUPT, r->func, "step %zu: feature %d is not valid",
                                    i, (int)f);
+        }
+        if (r->kind_version >= 2 && genre__mf_has(r, T_STEP(i, 7))) {
+            if ((st = genre__mf_expect_count(r, r->func, T_STEP(i, 7), GENRE__MF_F64_ARRAY,
+                                              "feature fill values", n_feat)) !=
+                GENRE_OK)
+                return st;
+            if (!(t->feature_fill = genre__alloc_array(n_feat, sizeof *t->feature_fill)))
+                return GENRE_E_NOMEM;
+            if ((st = genre__mf_get_f64_array(r, T_STEP(i, 7), t->feature_fill, n_feat)) !=
+                GENRE_OK)
+                return st;
+            for (size_t k = 0; k < n_feat; k++)
+                if (!isfinite(t->feature_fill[k]))
+                    return genre__fail(GENRE_E_CORRUPT, r->func,
+                                       "step %zu: non-finite feature fill value", i);
+            t->fill_features = 1;
         }
     }
     if ((st = get_dict(r, T_STEP(i, 4), &t->groups, "group names")) != GENRE_OK)

@@ -46,6 +46,11 @@ struct genre__schema_col {
     size_t n_missing_value;
     char **order;            /* fixed category order, or NULL */
     size_t n_order;
+    /* Schema files and introspection (dataset_schema_info.c). */
+    int32_t impute_decl;     /* 0 = nothing declared, else GENRE_IMPUTE_* + 1 */
+    char **name_value;       /* display names: name_value[i] shows as name_text[i] */
+    char **name_text;
+    size_t n_names;
 };
 
 struct genre_dataset_schema {
@@ -60,6 +65,12 @@ struct genre_dataset_schema {
     int32_t unseen_policy;
     int32_t label_col, group_col; /* schema indices or -1 */
     genre__hooks hooks;      /* the user's handle only: copies start silent */
+    /* GENRE_SCHEMA_SEPARATOR and the inference keys (dataset_infer.c). */
+    int64_t separator;       /* 0 = detect, else ',' ';' or TAB */
+    int64_t infer_max_rows;  /* 0 = every row */
+    int64_t infer_max_categories, infer_max_label_classes;
+    int32_t infer_integer_categories, infer_strict;
+    char *infer_notes;       /* what inference saw, or NULL; never copied */
 };
 
 /* GENRE_SCHEMA_MAX_INPUT_BYTES's default: 16 GiB. */
@@ -71,13 +82,16 @@ struct genre_dataset_schema {
 genre_status genre__dataset_parse(genre_dataset **out, const genre_dataset_schema *schema,
                                   const void *buf, size_t len, const char *name);
 
-/* Whether buf starts with gzip's magic bytes. */
+/* Whether buf starts with gzip's magic bytes, or is the lone byte 0x1f (a
+ * .gz cut after one byte, which then fails as truncated gzip). */
 int genre__dataset_is_gzip(const void *buf, size_t len);
-/* Inflates the whole gzip input in[0..in_len) (members one after another;
- * padding after the last one is ignored, as gzip(1) does) into a new buffer
- * (*out, genre__free it) of *out_len bytes, at most limit. Returns GENRE_OK;
- * GENRE_E_PARSE (truncated or corrupt, naming `name` and the compressed byte
- * offset where decoding failed); GENRE_E_INPUT_TOO_LARGE; GENRE_E_NOMEM. */
+/* Inflates the whole gzip input in[0..in_len) (members one after another,
+ * then nothing or zero bytes only, as gzip(1) accepts) into a new buffer
+ * (*out, genre__free it) of *out_len bytes, at most limit; the buffer grows
+ * by doubling and is never above limit + 1 bytes. Returns GENRE_OK;
+ * GENRE_E_PARSE (truncated or corrupt, or other bytes after a member,
+ * naming `name` and the compressed byte offset); GENRE_E_INPUT_TOO_LARGE;
+ * GENRE_E_NOMEM (naming `name`). */
 genre_status genre__dataset_inflate(const char *name, const unsigned char *in, size_t in_len,
                                     size_t limit, char **out, size_t *out_len);
 /* GENRE_E_INPUT_TOO_LARGE for the input `name` that `verb` ("holds",
@@ -91,7 +105,22 @@ genre_status genre__dataset_grow(char **buf, size_t *cap, size_t limit);
  * buf[0..len), else GENRE_OK. */
 genre_status genre__dataset_check_nul(const char *buf, size_t len, const char *name);
 
+/* Reads the file at path (regular, FIFO, device, stdin) to its end into a
+ * new buffer (*out, genre__free it) within GENRE_SCHEMA_MAX_INPUT_BYTES,
+ * reporting GENRE_SCHEMA_PHASE_READ to the schema's progress hook:
+ * GENRE_E_IO, GENRE_E_INPUT_TOO_LARGE, GENRE_E_CANCELLED, GENRE_E_NOMEM,
+ * recorded with path. */
+genre_status genre__dataset_read_path(const genre_dataset_schema *schema, const char *path,
+                                      char **out, size_t *out_len);
+
 genre_status genre__schema_copy(genre_dataset_schema **out, const genre_dataset_schema *s);
+/* The declarations of dataset_schema_info.c (imputation, display names) of
+ * src's column j onto dst's column of the same name; and freeing them. */
+genre_status genre__schema_copy_info(genre_dataset_schema *dst, const genre_dataset_schema *src,
+                                     size_t j);
+void genre__schema_free_info(struct genre__schema_col *c);
+/* The display name of category value v of column j, or NULL. */
+const char *genre__schema_display_name(const genre_dataset_schema *s, int32_t j, const char *v);
 int32_t genre__schema_find(const genre_dataset_schema *s, const char *name);
 /* The index of column name in *j: GENRE_E_INVALID_ARG (name NULL) or
  * GENRE_E_MISSING_COLUMN recorded when it is not in the schema. */
@@ -157,6 +186,7 @@ static inline int genre__has_group(const genre_dataset *ds, size_t r)
 #define GENRE__STEP_MEDIAN 2
 #define GENRE__STEP_MEAN 3
 #define GENRE__STEP_MODEL 4
+#define GENRE__STEP_MOST_FREQUENT 5
 
 struct genre__prep_encoding {
     int32_t col;
@@ -171,7 +201,10 @@ struct genre__prep_step {
     genre_dataset_fit_fn fit;
     genre_dataset_predict_fn predict;
     void *user_data;
+    int fill_features;        /* model: fill missing features (add_declared) */
     /* Fitted state. */
+    double *feature_fill;     /* model with fill_features: per feature, the fit
+                               * rows' median (numeric) or most frequent code */
     double value;             /* global median, median or mean */
     genre__dict groups;       /* group names with an observed value */
     double *group_median;     /* per groups id */

@@ -4,8 +4,8 @@
  * (examples/genre-analysis/split_file.c). The input up to its first NUL byte is the split
  * file (the rest is ignored: the split itself is the library's
  * genre_dataset_split_from_mask, fuzzed with the reader). Parsing: every
- * assignment 0 or 1, at most one per line after the header, or no array and
- * one message naming the file.
+ * assignment 0 or 1, at most one per line after the header, both sides
+ * present, or no array and one message naming the file.
  */
 #include "split_file.h"
 
@@ -32,9 +32,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (!sides || n > lines)
         abort();
-    for (size_t i = 0; i < n; i++)
+    size_t test = 0;
+    for (size_t i = 0; i < n; i++) {
         if (sides[i] > 1)
             abort();
+        test += sides[i];
+    }
+    if (test == 0 || test == n)
+        abort();
     free(sides);
     return 0;
 }

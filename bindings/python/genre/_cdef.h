@@ -205,6 +205,9 @@ genre_status genre_dataset_schema_param_values(int32_t key, int64_t *out, size_t
 genre_status genre_dataset_schema_reset_params(genre_dataset_schema *schema);
 genre_status genre_dataset_schema_set_log(genre_dataset_schema *schema, genre_log_fn fn, void *user_data);
 genre_status genre_dataset_schema_set_progress(genre_dataset_schema *schema, genre_progress_fn fn, void *user_data);
+genre_status genre_dataset_schema_infer(genre_dataset_schema **out, const genre_dataset_schema *options, const char *path, const char *label);
+genre_status genre_dataset_schema_infer_memory(genre_dataset_schema **out, const genre_dataset_schema *options, const void *buf, size_t len, const char *name, const char *label);
+genre_status genre_dataset_schema_infer_notes(const genre_dataset_schema *schema, char *buf, size_t cap, size_t *needed);
 genre_status genre_dataset_read_file(genre_dataset **out, const genre_dataset_schema *schema, const char *path);
 genre_status genre_dataset_read_memory(genre_dataset **out, const genre_dataset_schema *schema, const void *buf, size_t len, const char *name);
 void genre_dataset_free(genre_dataset *ds);
@@ -234,6 +237,16 @@ genre_status genre_dataset_prep_save_file(const genre_dataset_prep *prep, const 
 genre_status genre_dataset_prep_load(genre_dataset_prep **out, const void *buf, size_t len);
 genre_status genre_dataset_prep_load_file(genre_dataset_prep **out, const char *path);
 genre_status genre_dataset_prep_set_model_callbacks(genre_dataset_prep *prep, const char *column, genre_dataset_fit_fn fit, genre_dataset_predict_fn predict, void *user_data);
+genre_status genre_dataset_schema_parse(genre_dataset_schema **out, const char *text, size_t len, const char *name);
+genre_status genre_dataset_schema_read_file(genre_dataset_schema **out, const char *path);
+genre_status genre_dataset_schema_write(const genre_dataset_schema *schema, char *buf, size_t cap, size_t *needed);
+genre_status genre_dataset_schema_column_count(const genre_dataset_schema *schema, size_t *n);
+genre_status genre_dataset_schema_column(const genre_dataset_schema *schema, size_t i, char *name, size_t cap, size_t *needed, int32_t *role);
+genre_status genre_dataset_schema_category_order_count(const genre_dataset_schema *schema, const char *column, size_t *n);
+genre_status genre_dataset_schema_set_impute(genre_dataset_schema *schema, const char *column, int32_t kind);
+genre_status genre_dataset_schema_get_impute(const genre_dataset_schema *schema, const char *column, int32_t *kind);
+genre_status genre_dataset_schema_set_category_names(genre_dataset_schema *schema, const char *column, const char *const *values, const char *const *names, size_t n);
+genre_status genre_dataset_prep_add_declared(genre_dataset_prep *prep, genre_dataset_fit_fn fit, genre_dataset_predict_fn predict, void *user_data);
 genre_status genre_dataset_split_stratified(genre_dataset_split **out, const genre_dataset *ds, int64_t test_per_class, uint64_t seed);
 genre_status genre_dataset_split_grouped(genre_dataset_split **out, const genre_dataset *ds, int64_t test_per_class, uint64_t seed);
 genre_status genre_dataset_split_stratified_fraction(genre_dataset_split **out, const genre_dataset *ds, double test_fraction, uint64_t seed);
@@ -464,12 +477,22 @@ genre_status genre_text_load_from_memory(genre_text **out, const void *buf, size
 #define GENRE_SCHEMA_UNSEEN_CATEGORY 2
 #define GENRE_SCHEMA_THREADS 3
 #define GENRE_SCHEMA_MAX_INPUT_BYTES 4
+#define GENRE_SCHEMA_SEPARATOR 5
+#define GENRE_SCHEMA_INFER_MAX_ROWS 6
+#define GENRE_SCHEMA_INFER_INTEGER_CATEGORIES 7
+#define GENRE_SCHEMA_INFER_MAX_CATEGORIES 8
+#define GENRE_SCHEMA_INFER_MAX_LABEL_CLASSES 9
+#define GENRE_SCHEMA_INFER_STRICT 10
 #define GENRE_UNSEEN_ERROR 0
 #define GENRE_UNSEEN_RESERVED_CODE 1
 #define GENRE_SCHEMA_PHASE_READ 1
 #define GENRE_SCHEMA_PHASE_PARSE 2
+#define GENRE_IMPUTE_NONE 0
 #define GENRE_IMPUTE_MEDIAN 1
 #define GENRE_IMPUTE_MEAN 2
+#define GENRE_IMPUTE_MOST_FREQUENT 3
+#define GENRE_IMPUTE_GROUP_MEDIAN 4
+#define GENRE_IMPUTE_MODEL 5
 #define GENRE_SPLIT_TRAIN 0
 #define GENRE_SPLIT_TEST 1
 #define GENRE_DATASET_N_ROWS 1

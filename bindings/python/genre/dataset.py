@@ -9,10 +9,33 @@ ROLES = {"numeric": lib.GENRE_COL_NUMERIC, "categorical": lib.GENRE_COL_CATEGORI
          "text": lib.GENRE_COL_TEXT, "label": lib.GENRE_COL_LABEL,
          "group": lib.GENRE_COL_GROUP, "ignore": lib.GENRE_COL_IGNORE}
 SIDES = {"train": lib.GENRE_SPLIT_TRAIN, "test": lib.GENRE_SPLIT_TEST}
+IMPUTE = {"none": lib.GENRE_IMPUTE_NONE, "median": lib.GENRE_IMPUTE_MEDIAN,
+          "mean": lib.GENRE_IMPUTE_MEAN, "most-frequent": lib.GENRE_IMPUTE_MOST_FREQUENT,
+          "group-median": lib.GENRE_IMPUTE_GROUP_MEDIAN, "model": lib.GENRE_IMPUTE_MODEL}
 
 
 def _s(text):
     return text.encode("utf-8") if isinstance(text, str) else bytes(text)
+
+
+def _unquote(s):
+    """A C-escaped value of the notes (after its opening quote): the text
+    and what follows the closing quote."""
+    out = bytearray()
+    i = 0
+    while s[i] != '"':
+        if s[i] == "\\":
+            c = s[i + 1]
+            if c == "x":
+                out.append(int(s[i + 2:i + 4], 16))
+                i += 4
+                continue
+            out += {"n": b"\n", "r": b"\r", "t": b"\t"}.get(c, c.encode())
+            i += 2
+        else:
+            out += s[i].encode("utf-8")
+            i += 1
+    return out.decode("utf-8"), s[i + 1:]
 
 
 def _query(call, ctype, dtype):
@@ -67,12 +90,163 @@ class Schema(Handle):
                                                               len(keep)))
         return self
 
+    @classmethod
+    def parse(cls, text, name=None):
+        """A schema from the text of a schema file (docs/dataset.md, "Schema
+        files"); messages say "name:line: ..."."""
+        out = ffi.new("genre_dataset_schema **")
+        data = _s(text)
+        check(lib.genre_dataset_schema_parse(out, data, len(data),
+                                             ffi.NULL if name is None else _s(name)))
+        return cls._from_raw(out[0])
+
+    @classmethod
+    def read(cls, path):
+        """A schema from a schema file."""
+        out = ffi.new("genre_dataset_schema **")
+        check(lib.genre_dataset_schema_read_file(out, fspath(path)))
+        return cls._from_raw(out[0])
+
+    def write(self):
+        """The schema as schema-file text; Schema.parse(s.write()) is s."""
+        with self._lock.read():
+            b = _query(lambda p, c, n: lib.genre_dataset_schema_write(self.handle, p, c, n),
+                       "char *", np.uint8)
+        return bytes(b).split(b"\0", 1)[0].decode("utf-8")
+
+    def columns(self):
+        """[(name, role word)] in declaration order."""
+        words = {v: k for k, v in ROLES.items()}
+        n = ffi.new("size_t *")
+        need = ffi.new("size_t *")
+        role = ffi.new("int32_t *")
+        out = []
+        with self._lock.read():
+            check(lib.genre_dataset_schema_column_count(self.handle, n))
+            for i in range(n[0]):
+                check(lib.genre_dataset_schema_column(self.handle, i, ffi.NULL, 0, need, role))
+                buf = ffi.new("char[]", need[0])
+                check(lib.genre_dataset_schema_column(self.handle, i, buf, need[0], need, role))
+                out.append((ffi.string(buf).decode("utf-8"), words[role[0]]))
+        return out
+
+    def category_order_count(self, column):
+        n = ffi.new("size_t *")
+        with self._lock.read():
+            check(lib.genre_dataset_schema_category_order_count(self.handle, _s(column), n))
+        return int(n[0])
+
+    def set_impute(self, column, kind):
+        """kind: 'none', 'median', 'mean', 'most-frequent', 'group-median' or
+        'model' (how Prep.add_declared fills the column)."""
+        with self._lock.write():
+            check(lib.genre_dataset_schema_set_impute(self.handle, _s(column), IMPUTE[kind]))
+        return self
+
+    def get_impute(self, column):
+        """The declared kind; 'none' also when nothing is declared."""
+        out = ffi.new("int32_t *")
+        with self._lock.read():
+            check(lib.genre_dataset_schema_get_impute(self.handle, _s(column), out))
+        return {v: k for k, v in IMPUTE.items()}[out[0]]
+
+    def set_category_names(self, column, names):
+        """names: {value: display name} for a categorical or label column."""
+        keep = [(ffi.new("char[]", _s(v)), ffi.new("char[]", _s(t))) for v, t in names.items()]
+        values = ffi.new("const char *[]", [v for v, _ in keep])
+        texts = ffi.new("const char *[]", [t for _, t in keep])
+        with self._lock.write():
+            check(lib.genre_dataset_schema_set_category_names(self.handle, _s(column), values,
+                                                              texts, len(keep)))
+        return self
+
     def set_option(self, key, value):
-        """key: 'max_record_bytes', 'unseen_category' or 'threads'."""
+        """key: a GENRE_SCHEMA_* name in lower case without the prefix
+        ('max_record_bytes', 'unseen_category', 'threads', 'max_input_bytes',
+        'separator', 'infer_max_rows', ...). 'separator' also takes ',', ';',
+        '\\t' or 'tab'."""
+        if key == "separator" and isinstance(value, str):
+            value = 9 if value in ("\t", "tab") else ord(value)
         k = getattr(lib, "GENRE_SCHEMA_" + key.upper())
         with self._lock.write():
             check(lib.genre_dataset_schema_set_i64(self.handle, k, int(value)))
         return self
+
+    def get_option(self, key):
+        """The value of an option named as in set_option (an int)."""
+        out = ffi.new("int64_t *")
+        with self._lock.read():
+            check(lib.genre_dataset_schema_get_i64(
+                self.handle, getattr(lib, "GENRE_SCHEMA_" + key.upper()), out))
+        return int(out[0])
+
+    # Inference options: their short names and the GENRE_SCHEMA_* keys.
+    _INFER_KEYS = {"max_rows": "infer_max_rows", "strict": "infer_strict",
+                   "integer_categories": "infer_integer_categories",
+                   "max_categories": "infer_max_categories",
+                   "max_label_classes": "infer_max_label_classes"}
+
+    @classmethod
+    def _infer_options(cls, missing, options):
+        opts = cls()
+        for key, value in options.items():
+            if isinstance(value, bool):
+                value = int(value)
+            opts.set_option(cls._INFER_KEYS.get(key, key), value)
+        for text in missing:
+            opts.add_missing_text(text)
+        return opts
+
+    @classmethod
+    def infer(cls, path, label, missing=(), **options):
+        """Proposes a schema for the labelled CSV file at path (plain or
+        gzip), as genre_dataset_schema_infer(): every header column numeric,
+        categorical, text or ignore, `label` the label. Options (keyword):
+        separator (',', ';', '\\t' or 0 = detect), max_rows, strict,
+        integer_categories, max_categories, max_label_classes, and any other
+        schema option (threads, max_record_bytes, max_input_bytes);
+        missing: extra texts that mean "missing" in every column.
+        The result's notes() say what inference saw."""
+        opts = cls._infer_options(missing, options)
+        out = ffi.new("genre_dataset_schema **")
+        with opts._lock.read():
+            check(lib.genre_dataset_schema_infer(out, opts.handle, fspath(path), _s(label)))
+        return cls._from_raw(out[0])
+
+    @classmethod
+    def infer_bytes(cls, data, label, name="<memory>", missing=(), **options):
+        """Schema.infer() on bytes in memory (plain or gzip)."""
+        opts = cls._infer_options(missing, options)
+        out = ffi.new("genre_dataset_schema **")
+        data = bytes(data)
+        with opts._lock.read():
+            check(lib.genre_dataset_schema_infer_memory(out, opts.handle, data, len(data),
+                                                        _s(name), _s(label)))
+        return cls._from_raw(out[0])
+
+    def notes(self):
+        """What inference saw, one fact per line ('' for a schema that was
+        not inferred): `column <name> <role> <reason>` and
+        `odd_cell <file>:<line> <name> "<value>"`."""
+        with self._lock.read():
+            b = _query(lambda p, c, n: lib.genre_dataset_schema_infer_notes(self.handle, p, c, n),
+                       "char *", np.uint8)
+        return bytes(b).split(b"\0", 1)[0].decode("utf-8")
+
+    def roles(self):
+        """{column: role word} from the notes of an inferred schema."""
+        out = {}
+        for line in self.notes().splitlines():
+            if not line.startswith("column "):
+                continue
+            rest = line[len("column "):]
+            if rest.startswith('"'):
+                name, rest = _unquote(rest[1:])
+                rest = rest.lstrip(" ")
+            else:
+                name, rest = rest.split(" ", 1)
+            out[name] = rest.split(" ", 1)[0]
+        return out
 
 
 class Dataset(Handle):
@@ -257,9 +431,21 @@ class Prep(Handle):
         return self
 
     def add_impute(self, column, kind="median"):
-        k = {"median": lib.GENRE_IMPUTE_MEDIAN, "mean": lib.GENRE_IMPUTE_MEAN}[kind]
+        """kind: 'median', 'mean' or 'most-frequent'."""
+        k = {"median": lib.GENRE_IMPUTE_MEDIAN, "mean": lib.GENRE_IMPUTE_MEAN,
+             "most-frequent": lib.GENRE_IMPUTE_MOST_FREQUENT}[kind]
         with self._lock.write():
             check(lib.genre_dataset_prep_add_impute(self.handle, _s(column), k))
+        return self
+
+    def add_declared(self):
+        """The steps the schema declares (Schema.set_impute, impute= in a
+        schema file), else median (numeric) / most frequent (categorical).
+        No model is passed from Python: a column declared 'model' gets median
+        imputation."""
+        with self._lock.write():
+            check(lib.genre_dataset_prep_add_declared(self.handle, ffi.NULL, ffi.NULL,
+                                                      ffi.NULL))
         return self
 
     def fit_apply(self, ds):

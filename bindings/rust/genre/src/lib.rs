@@ -603,6 +603,124 @@ impl Schema {
         let c = CString::new(name).map_err(|_| Error::invalid("NUL in column name".into()))?;
         check(unsafe { sys::genre_dataset_schema_add_column(self.h, c.as_ptr(), role) })
     }
+    /// Declares a text that marks a missing value; `column` None: every column.
+    pub fn add_missing_text(&mut self, column: Option<&str>, text: &str) -> Result<()> {
+        let t = CString::new(text).map_err(|_| Error::invalid("NUL in marker".into()))?;
+        let c = match column {
+            Some(c) => Some(CString::new(c).map_err(|_| Error::invalid("NUL in column name".into()))?),
+            None => None,
+        };
+        let cp = c.as_ref().map_or(ptr::null(), |c| c.as_ptr());
+        check(unsafe { sys::genre_dataset_schema_add_missing_text(self.h, cp, t.as_ptr()) })
+    }
+    /// Sets an option, `key` a `sys::GENRE_SCHEMA_*` (separator, inference keys, limits).
+    pub fn set_i64(&mut self, key: i32, value: i64) -> Result<()> {
+        check(unsafe { sys::genre_dataset_schema_set_i64(self.h, key, value) })
+    }
+    /// Reads an option, `key` a `sys::GENRE_SCHEMA_*`.
+    pub fn get_i64(&self, key: i32) -> Result<i64> {
+        let mut v = 0i64;
+        check(unsafe { sys::genre_dataset_schema_get_i64(self.h, key, &mut v) })?;
+        Ok(v)
+    }
+    /// Proposes a schema for the labelled CSV file at `path` (plain or gzip):
+    /// every header column numeric, categorical, text or ignore, `label` the
+    /// label (genre_dataset_schema_infer). `options`: None for the defaults,
+    /// or a schema without columns whose options (`GENRE_SCHEMA_SEPARATOR`,
+    /// `GENRE_SCHEMA_INFER_*`, limits) and every-column markers are used.
+    pub fn infer(path: impl AsRef<Path>, label: &str, options: Option<&Schema>) -> Result<Schema> {
+        let p = path_c(path.as_ref())?;
+        let l = CString::new(label).map_err(|_| Error::invalid("NUL in label".into()))?;
+        let o = options.map_or(ptr::null(), |o| o.h as *const _);
+        let mut h = ptr::null_mut();
+        check(unsafe { sys::genre_dataset_schema_infer(&mut h, o, p.as_ptr(), l.as_ptr()) })?;
+        Ok(Schema { h })
+    }
+    /// `Schema::infer` on bytes in memory; `name` is what messages call them.
+    pub fn infer_bytes(data: &[u8], name: &str, label: &str, options: Option<&Schema>) -> Result<Schema> {
+        let n = CString::new(name).map_err(|_| Error::invalid("NUL in name".into()))?;
+        let l = CString::new(label).map_err(|_| Error::invalid("NUL in label".into()))?;
+        let o = options.map_or(ptr::null(), |o| o.h as *const _);
+        let mut h = ptr::null_mut();
+        check(unsafe {
+            sys::genre_dataset_schema_infer_memory(&mut h, o, data.as_ptr() as *const c_void, data.len(),
+                                                   n.as_ptr(), l.as_ptr())
+        })?;
+        Ok(Schema { h })
+    }
+    /// What inference saw, one fact per line (empty for a schema not inferred).
+    pub fn notes(&self) -> Result<String> {
+        let b: Vec<u8> = fetch(|p: *mut u8, c, n| unsafe {
+            sys::genre_dataset_schema_infer_notes(self.h, p as *mut std::os::raw::c_char, c, n)
+        })?;
+        let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+        Ok(String::from_utf8_lossy(&b[..end]).into_owned())
+    }
+    /// The built-in schema of the "Prediction of Music Genre" table.
+    pub fn music_genre() -> Result<Schema> {
+        let mut h = ptr::null_mut();
+        check(unsafe { sys::genre_dataset_schema_create_music_genre(&mut h) })?;
+        Ok(Schema { h })
+    }
+    /// A schema from the text of a schema file (docs/dataset.md, "Schema
+    /// files"); errors say "name:line: ...".
+    pub fn parse(text: &str, name: &str) -> Result<Schema> {
+        let n = CString::new(name).map_err(|_| Error::invalid("NUL in the name".into()))?;
+        let mut h = ptr::null_mut();
+        check(unsafe {
+            sys::genre_dataset_schema_parse(&mut h, text.as_ptr() as *const _, text.len(),
+                                            n.as_ptr())
+        })?;
+        Ok(Schema { h })
+    }
+    /// A schema from a schema file.
+    pub fn read(path: impl AsRef<Path>) -> Result<Schema> {
+        let p = path_c(path.as_ref())?;
+        let mut h = ptr::null_mut();
+        check(unsafe { sys::genre_dataset_schema_read_file(&mut h, p.as_ptr()) })?;
+        Ok(Schema { h })
+    }
+    /// The schema as schema-file text; `Schema::parse(&s.write()?, ..)`
+    /// gives the same schema.
+    pub fn write(&self) -> Result<String> {
+        let mut v: Vec<u8> =
+            fetch(|p, c, n| unsafe { sys::genre_dataset_schema_write(self.h, p as *mut _, c, n) })?;
+        if let Some(end) = v.iter().position(|&b| b == 0) {
+            v.truncate(end);
+        }
+        String::from_utf8(v).map_err(|_| Error::invalid("schema text is not UTF-8".into()))
+    }
+    /// `(name, sys::GENRE_COL_* role)` of every column, in declaration order.
+    pub fn columns(&self) -> Result<Vec<(String, i32)>> {
+        let mut n = 0usize;
+        check(unsafe { sys::genre_dataset_schema_column_count(self.h, &mut n) })?;
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            let mut role = 0i32;
+            let mut v: Vec<u8> = fetch(|p, c, need| unsafe {
+                sys::genre_dataset_schema_column(self.h, i, p as *mut _, c, need, &mut role)
+            })?;
+            if let Some(end) = v.iter().position(|&b| b == 0) {
+                v.truncate(end);
+            }
+            out.push((String::from_utf8_lossy(&v).into_owned(), role));
+        }
+        Ok(out)
+    }
+    /// Declares how `genre_dataset_prep_add_declared` fills the column
+    /// (`sys::GENRE_IMPUTE_*`).
+    pub fn set_impute(&mut self, column: &str, kind: i32) -> Result<()> {
+        let c = CString::new(column).map_err(|_| Error::invalid("NUL in column name".into()))?;
+        check(unsafe { sys::genre_dataset_schema_set_impute(self.h, c.as_ptr(), kind) })
+    }
+    /// The declared `sys::GENRE_IMPUTE_*` kind (`GENRE_IMPUTE_NONE` also when
+    /// nothing is declared).
+    pub fn get_impute(&self, column: &str) -> Result<i32> {
+        let c = CString::new(column).map_err(|_| Error::invalid("NUL in column name".into()))?;
+        let mut k = 0i32;
+        check(unsafe { sys::genre_dataset_schema_get_impute(self.h, c.as_ptr(), &mut k) })?;
+        Ok(k)
+    }
 }
 
 impl Drop for Schema {
@@ -623,6 +741,19 @@ impl Dataset {
         let mut h = ptr::null_mut();
         check(unsafe { sys::genre_dataset_read_file(&mut h, schema.h, p.as_ptr()) })?;
         Ok(Dataset { h })
+    }
+    /// One counter of the read report, e.g. ("read", Some("x"), "missing").
+    pub fn report_value(&self, step: &str, column: Option<&str>, counter: &str) -> Result<i64> {
+        let s = CString::new(step).map_err(|_| Error::invalid("NUL in step".into()))?;
+        let k = CString::new(counter).map_err(|_| Error::invalid("NUL in counter".into()))?;
+        let c = match column {
+            Some(c) => Some(CString::new(c).map_err(|_| Error::invalid("NUL in column".into()))?),
+            None => None,
+        };
+        let cp = c.as_ref().map_or(ptr::null(), |c| c.as_ptr());
+        let mut v = 0i64;
+        check(unsafe { sys::genre_dataset_report_value(self.h, s.as_ptr(), cp, k.as_ptr(), &mut v) })?;
+        Ok(v)
     }
     /// The named numeric columns as a row-major matrix.
     pub fn to_matrix(&self, columns: &[&str]) -> Result<Vec<f64>> {
