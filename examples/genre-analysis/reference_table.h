@@ -26,7 +26,6 @@
 #define REF_TEST_PER_CLASS 500     /* the stratified split's test rows per genre */
 #define REF_LABEL_COL "music_genre" /* the built-in schema's label column */
 #define REF_GROUP_COL "artist_name" /* and its group (artist) column */
-#define REF_TEXT_COL "track_name"   /* and its text column */
 
 /* The 13 features, in the order of every matrix the program exports. */
 extern const char *const FEAT[NF];

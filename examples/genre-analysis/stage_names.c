@@ -170,17 +170,39 @@ static void *ns_main(void *arg)
     return NULL;
 }
 
-/* The columns hashed as names: the group column's text first, then the
- * schema's text columns. The built-in schema's (reference_table.h) until
- * the library lists a schema's columns; a --schema file's are not known yet. */
+/* The table's schema for the study's preparations (r->ns_schema): the
+ * built-in one or the --schema file's. 0, or -1 with a message in err. */
+static int ns_read_schema(run *r, char *err, size_t cap)
+{
+    genre_status st = r->opt.schema ? genre_dataset_schema_read_file(&r->ns_schema, r->opt.schema)
+                                    : genre_dataset_schema_create_music_genre(&r->ns_schema);
+    if (st)
+        snprintf(err, cap, "%s", genre_last_error());
+    return st ? -1 : 0;
+}
+
+/* The columns hashed as names, from the schema: the group column's text
+ * first, then the text columns in declaration order. None when the schema
+ * has no text column. */
 static size_t ns_text_columns(run *r)
 {
+    size_t count = 0, n_text = 0;
     r->ns_n_text = 0;
-    if (r->opt.schema)
+    if (genre_dataset_schema_column_count(r->ns_schema, &count))
         return 0;
-    if (r->group_col[0])
-        snprintf(r->ns_text[r->ns_n_text++], sizeof r->ns_text[0], "%s", r->group_col);
-    snprintf(r->ns_text[r->ns_n_text++], sizeof r->ns_text[0], "%s", REF_TEXT_COL);
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < count && r->ns_n_text < NAME_STUDY_MAX_TEXT; i++) {
+            int32_t role = 0;
+            char *name = r->ns_text[r->ns_n_text];
+            if (genre_dataset_schema_column(r->ns_schema, i, name, sizeof r->ns_text[0], NULL,
+                                            &role) ||
+                role != (pass ? GENRE_COL_TEXT : GENRE_COL_GROUP))
+                continue;
+            r->ns_n_text++;
+            n_text += pass;
+        }
+    if (n_text == 0)
+        r->ns_n_text = 0;
     return r->ns_n_text;
 }
 
@@ -194,15 +216,19 @@ void names_start(run *r)
         stage_end(s, ST_SKIPPED);
         return;
     }
+    char err[512];
+    if (ns_read_schema(r, err, sizeof err)) {
+        stage_note(s, "the schema: %s", err);
+        stage_end(s, ST_UNAVAILABLE);
+        return;
+    }
     if (ns_text_columns(r) == 0) {
-        stage_note(s, r->opt.schema ? "the text columns of a --schema file are not known "
-                                      "to the program yet"
-                                    : "the schema has no text columns");
-        stage_end(s, r->opt.schema ? ST_UNAVAILABLE : ST_SKIPPED);
+        stage_note(s, "the schema has no text columns");
+        stage_end(s, ST_SKIPPED);
         return;
     }
     r->ns = calloc(1, sizeof *r->ns);
-    if (!r->ns || genre_dataset_schema_create_music_genre(&r->ns_schema)) {
+    if (!r->ns) {
         stage_note(s, "out of memory");
         stage_end(s, ST_FAILED);
         r->failed = 1;
@@ -220,8 +246,10 @@ void names_start(run *r)
 static void ns_warnings(run *r)
 {
     if (r->have_ns)
-        for (size_t w = 0; w < r->ns->n_warnings; w++)
+        for (size_t w = 0; w < r->ns->n_warnings; w++) {
             add_warning(r, "name study: %s", r->ns->warning[w]);
+            say("genre-analysis: warning: name study: %s\n", r->ns->warning[w]);
+        }
 }
 
 /* Waits for the study. On Ctrl-C the study stops at its next epoch or step
