@@ -168,6 +168,7 @@ typedef struct ctx {
     pthread_mutex_t *progress_lock;
     leak_gate *gate;
     int64_t group_test_per_class; /* the group-disjoint split's target */
+    int32_t k;                    /* classes: the input's, or found in the labels */
     int which, rc, stop; /* stop: options.cancel said so */
     char error[512];
 } ctx;
@@ -263,13 +264,27 @@ static int side_features(ctx *c, genre_dataset *dtr, genre_dataset *dte, side *t
         snprintf(c->error, sizeof c->error, "features: no columns or no rows given");
         return -1;
     }
+    /* K: the input's, or one more than the largest code (both sides hold
+     * every row of the table, so both splits find the same) */
+    int32_t hi = -1;
     for (int s = 0; s < 2; s++) {
         const side *p = s ? te : tr;
         for (size_t i = 0; i < p->n; i++)
-            if (p->y[i] < 0 || p->y[i] >= c->in->n_classes) {
+            hi = p->y[i] > hi ? p->y[i] : hi;
+    }
+    c->k = c->in->n_classes > 0 ? c->in->n_classes : hi + 1;
+    if (c->k < 2) {
+        snprintf(c->error, sizeof c->error, "features: %d class%s: the study needs 2 or more",
+                 c->k, c->k == 1 ? "" : "es");
+        return -1;
+    }
+    for (int s = 0; s < 2; s++) {
+        const side *p = s ? te : tr;
+        for (size_t i = 0; i < p->n; i++)
+            if (p->y[i] < 0 || p->y[i] >= c->k) {
                 snprintf(c->error, sizeof c->error,
                          "features: %s row %zu has label code %d, not in [0, %d)",
-                         s ? "test" : "training", i, p->y[i], c->in->n_classes);
+                         s ? "test" : "training", i, p->y[i], c->k);
                 return -1;
             }
     }
@@ -338,7 +353,7 @@ static int cancel_cb(void *user)
 
 static name_fit fit_of(const ctx *c)
 {
-    return (name_fit){.n_classes = c->in->n_classes,
+    return (name_fit){.n_classes = c->k,
                       .seed = c->o->seed,
                       .cancel = c->o->cancel ? cancel_cb : NULL,
                       .user = (void *)(uintptr_t)c->o};
@@ -391,7 +406,7 @@ static int out_of_fold(ctx *c, const side *tr, int by_group, int64_t epochs, dou
 {
     int rc = 0;
     const name_study_options *o = c->o;
-    const size_t nc = (size_t)c->in->n_classes;
+    const size_t nc = (size_t)c->k;
     const name_fit nf = fit_of(c);
     size_t k = (size_t)o->folds;
     size_t *fold = malloc(tr->n * sizeof *fold), *in = malloc(tr->n * sizeof *in),
@@ -535,8 +550,7 @@ static int run_split(ctx *c, int which)
     const name_study_options *o = c->o;
     const name_study_input *in = c->in;
     const genre_dataset *ds = in->ds;
-    const size_t m = c->tab->m, K = (size_t)in->n_classes;
-    const name_fit nf = fit_of(c);
+    const size_t m = c->tab->m;
     name_study_split *r = &c->out->split[which];
     name_study_result *res = c->out;
     int rc = 0;
@@ -576,7 +590,8 @@ static int run_split(ctx *c, int which)
         rc = -1;
         goto done;
     }
-    const size_t d = tr.d;
+    const size_t d = tr.d, K = (size_t)c->k;
+    const name_fit nf = fit_of(c);
     r->n_train = (int64_t)tr.n;
     r->n_test = (int64_t)te.n;
     r->n_features = (int64_t)d;
@@ -630,7 +645,7 @@ static int run_split(ctx *c, int which)
     TRY(names_fit_predict(&nf, &fp.text, fp.y, &vp.text, vp.y, o->names_epochs, &te.text,
                           proba[NS_NAMES], &r->model[NS_NAMES].epochs, pv),
         "names model");
-    r->model[NS_NAMES].val_auroc = macro_auroc(vp.y, pv, nval, in->n_classes);
+    r->model[NS_NAMES].val_auroc = macro_auroc(vp.y, pv, nval, c->k);
     r->model[NS_NAMES].seconds = now_s() - t0;
 
     t0 = now_s();
@@ -638,7 +653,7 @@ static int run_split(ctx *c, int which)
     TRY(dense_fit_predict(&nf, o->audio_epochs, fp.x, fp.n, fp.y, vp.x, vp.n, vp.y, te.x, te.n,
                           d, proba[NS_AUDIO], &r->model[NS_AUDIO].epochs, pv),
         "audio model");
-    r->model[NS_AUDIO].val_auroc = macro_auroc(vp.y, pv, nval, in->n_classes);
+    r->model[NS_AUDIO].val_auroc = macro_auroc(vp.y, pv, nval, c->k);
     r->model[NS_AUDIO].seconds = now_s() - t0;
 
     /* The leak check decides which text columns the combined models use:
@@ -688,7 +703,7 @@ static int run_split(ctx *c, int which)
         for (int k = 0; k < NAME_STUDY_N_SCALES; k++)
             r->both_val_auroc[k] = NAN;
         for (int k = NS_NAMES; k <= NS_AUDIO; k++)
-            score(te.y, proba[k], te.n, in->n_classes, &r->model[k]);
+            score(te.y, proba[k], te.n, c->k, &r->model[k]);
         goto done;
     }
 
@@ -711,7 +726,7 @@ static int run_split(ctx *c, int which)
             TRY(both_fit_predict(&nf, o->both_hidden, o->both_epochs, &sf, fp.y, &sv, vp.y,
                                  &ste, pt, &ep, pv),
                 "names+audio model");
-            double v = macro_auroc(vp.y, pv, nval, in->n_classes);
+            double v = macro_auroc(vp.y, pv, nval, c->k);
             r->both_val_auroc[k] = v;
             /* NaN (a class absent from the validation rows) never wins, but the
              * first weight is always taken so the test probabilities are set. */
@@ -744,12 +759,12 @@ static int run_split(ctx *c, int which)
     TRY(dense_fit_predict(&nf, o->audio_epochs, zfit, nfit, fp.y, zval, nval, vp.y, zte, te.n,
                           d + K, proba[NS_REDUCED], &r->model[NS_REDUCED].epochs, pv),
         "reduced names+audio model");
-    r->model[NS_REDUCED].val_auroc = macro_auroc(vp.y, pv, nval, in->n_classes);
+    r->model[NS_REDUCED].val_auroc = macro_auroc(vp.y, pv, nval, c->k);
     /* the reduced model's time includes its out-of-fold names models */
     r->model[NS_REDUCED].seconds = now_s() - t0;
 
     for (int k = 0; k < NAME_STUDY_N_MODELS; k++)
-        score(te.y, proba[k], te.n, in->n_classes, &r->model[k]);
+        score(te.y, proba[k], te.n, c->k, &r->model[k]);
     /* a group-disjoint split may leave a class without test rows (its
      * groups too large): no AUROC difference then, not a failure */
     for (size_t k = 0; k < K; k++) {
@@ -926,9 +941,9 @@ int name_study_run(const name_study_input *in, const name_study_options *opt,
         return bad_input(out, "invalid options (folds >= 2, resamples and hidden width >= 1, "
                               "test rows >= 1 or a test fraction in (0, 1))");
     if (!in || !in->ds || !in->features || !in->text_columns || in->n_text_columns < 1 ||
-        in->n_text_columns > NAME_STUDY_MAX_TEXT || in->n_classes < 2)
+        in->n_text_columns > NAME_STUDY_MAX_TEXT || in->n_classes == 1 || in->n_classes < 0)
         return bad_input(out, "invalid input (a table, 1 to 32 text columns, K >= 2 classes "
-                              "and a features callback are needed)");
+                              "or 0 and a features callback are needed)");
     out->n_fields = in->n_text_columns;
     for (size_t j = 0; j < in->n_text_columns; j++) {
         snprintf(out->field[j], sizeof out->field[j], "%s", in->text_columns[j]);

@@ -84,7 +84,8 @@ typedef struct name_study_input {
     const char *group_word; /* "artist": names the split and its counts; NULL: the
                                group column's name less a "_name"/" name" ending */
     const char *class_word; /* "genre" in "500 per genre"; NULL: "class" */
-    int32_t n_classes;      /* K >= 2: the callback's labels are in [0, K) */
+    int32_t n_classes;      /* K >= 2: the callback's labels are in [0, K); 0: K is
+                               one more than the largest label code it gives */
     name_study_features_fn features;
     void *features_user;
 } name_study_input;

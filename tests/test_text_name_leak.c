@@ -212,7 +212,7 @@ START_TEST(group_disjoint_split_follows_the_leak_decision)
                                  .text_columns = cols,
                                  .n_text_columns = 2,
                                  .group_column = "artist_name",
-                                 .n_classes = 3,
+                                 .n_classes = 0, /* found in the labels */
                                  .features = features,
                                  .features_user = schema};
     name_study_options o;

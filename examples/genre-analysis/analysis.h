@@ -139,6 +139,7 @@ typedef struct run {
     genre_dataset_schema *ns_schema; /* the table's schema, for the study's preparations */
     char ns_text[NAME_STUDY_MAX_TEXT][512]; /* the columns hashed as names */
     size_t ns_n_text;
+    int ns_reference;       /* the study's schema is the reference table's */
     int have_ns;
     stage *ns_stage;
     pthread_t ns_thread;

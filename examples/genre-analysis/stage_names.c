@@ -47,49 +47,151 @@ static int ns_cancel(void *user)
     return g_cancel ? 1 : 0;
 }
 
-/* The study's numeric features of a split (name_study_features_fn): the
- * program's features (reference_table.h), imputed as the data stage does
- * in its leak-free order (the group median for duration_ms, the median for
- * tempo: the MLP tempo imputer stays the main split's), fit on the split's
- * training rows; ordered categorical codes pass unscaled. user: the run. */
+/* Whether the study's schema is the reference table's: the built-in one,
+ * or a schema file that writes the same text (DESIGN18). */
+static int ns_is_reference(const run *r)
+{
+    if (!r->opt.schema)
+        return 1;
+    genre_dataset_schema *ref = NULL;
+    char *a = NULL, *b = NULL;
+    size_t na = 0, nb = 0;
+    int same = 0;
+    if (!genre_dataset_schema_create_music_genre(&ref) &&
+        genre_dataset_schema_write(r->ns_schema, NULL, 0, &na) != GENRE_E_INVALID_ARG &&
+        genre_dataset_schema_write(ref, NULL, 0, &nb) != GENRE_E_INVALID_ARG && na == nb &&
+        (a = malloc(na + 1)) && (b = malloc(nb + 1)) &&
+        !genre_dataset_schema_write(r->ns_schema, a, na + 1, NULL) &&
+        !genre_dataset_schema_write(ref, b, nb + 1, NULL))
+        same = !strcmp(a, b);
+    free(a), free(b);
+    genre_dataset_schema_free(ref);
+    return same;
+}
+
+/* A column the study's features come from. */
+typedef struct ns_src {
+    char name[512];
+    int32_t role;   /* GENRE_COL_NUMERIC or GENRE_COL_CATEGORICAL */
+    size_t n_order; /* a categorical's declared order; 0: none (one-hot) */
+    size_t first, width;
+} ns_src;
+
+/* The feature columns: the reference table's, in the order of every matrix
+ * of the reference analysis (reference_table.h), else every numeric and
+ * categorical column of the schema in declaration order. *out: malloc()ed. */
+static size_t ns_sources(const run *r, int ref, ns_src **out)
+{
+    size_t count = 0, m = 0;
+    if (ref) {
+        *out = xcalloc(NF, sizeof **out);
+        for (size_t j = 0; *out && j < NF; j++) {
+            ns_src *c = &(*out)[m++];
+            snprintf(c->name, sizeof c->name, "%s", FEAT[j]);
+            c->role = j == KEY_COL || j == MODE_COL ? GENRE_COL_CATEGORICAL : GENRE_COL_NUMERIC;
+            genre_dataset_schema_category_order_count(r->ns_schema, c->name, &c->n_order);
+        }
+        return *out ? m : 0;
+    }
+    genre_dataset_schema_column_count(r->ns_schema, &count);
+    *out = xcalloc(count, sizeof **out);
+    for (size_t i = 0; *out && i < count; i++) {
+        ns_src *c = &(*out)[m];
+        if (genre_dataset_schema_column(r->ns_schema, i, c->name, sizeof c->name, NULL,
+                                        &c->role) ||
+            (c->role != GENRE_COL_NUMERIC && c->role != GENRE_COL_CATEGORICAL))
+            continue;
+        genre_dataset_schema_category_order_count(r->ns_schema, c->name, &c->n_order);
+        m++;
+    }
+    return *out ? m : 0;
+}
+
+/* One side's features: numeric values and ordered codes as they are,
+ * unordered categoricals one-hot over the training rows' categories (a code
+ * outside them: all 0). */
+static genre_status ns_export(const genre_dataset *ds, const ns_src *src, size_t m, size_t d,
+                              double **x, int32_t **y)
+{
+    int64_t rows = 0;
+    genre_dataset_get_i64(ds, GENRE_DATASET_N_ROWS, &rows);
+    size_t n = (size_t)rows;
+    const char **names = xcalloc(m, sizeof *names);
+    double *raw = xcalloc(n * m, sizeof *raw);
+    *x = xcalloc(n * d, sizeof **x);
+    *y = xcalloc(n, sizeof **y);
+    genre_status st = names && raw && *x && *y ? GENRE_OK : GENRE_E_NOMEM;
+    for (size_t k = 0; k < m && names; k++)
+        names[k] = src[k].name;
+    if (!st)
+        st = genre_dataset_export_matrix(ds, names, m, raw, n * m, NULL);
+    if (!st)
+        st = genre_dataset_export_labels(ds, *y, n, NULL);
+    for (size_t i = 0; i < n && !st; i++)
+        for (size_t k = 0; k < m; k++) {
+            double v = raw[i * m + k];
+            if (src[k].role == GENRE_COL_CATEGORICAL && !src[k].n_order) {
+                if (v >= 0 && v < (double)src[k].width)
+                    (*x)[i * d + src[k].first + (size_t)v] = 1;
+            } else {
+                (*x)[i * d + src[k].first] = v;
+            }
+        }
+    free(names), free(raw);
+    return st;
+}
+
+/* The study's numeric features of a split (name_study_features_fn), fit on
+ * the split's training rows. The reference table: its 13 features, imputed
+ * as the data stage does in its leak-free order (duration_ms by artist
+ * median, tempo by median: the MLP tempo imputer stays the main split's).
+ * Any other table: every numeric and categorical column, imputed as the
+ * schema declares (a model column by median). Numeric columns are
+ * standardised; ordered codes and one-hot columns pass as they are.
+ * user: the run. */
 static int ns_features(void *user, genre_dataset *train, genre_dataset *test,
                        name_study_features *out, char *error, size_t cap)
 {
     run *r = user;
-    genre_dataset_schema *schema = r->ns_schema;
+    const int ref = r->ns_reference;
+    ns_src *src = NULL;
+    size_t m = ns_sources(r, ref, &src), d = 0;
     genre_dataset_prep *prep = NULL;
-    genre_status st = genre_dataset_prep_create(&prep, schema);
-    if (!st)
+    genre_status st = genre_dataset_prep_create(&prep, r->ns_schema);
+    if (!st && !m)
+        st = GENRE_E_INVALID_ARG;
+    if (!st && ref)
         st = genre_dataset_prep_add_group_median(prep, "duration_ms");
-    if (!st)
+    if (!st && ref)
         st = genre_dataset_prep_add_impute(prep, "tempo", GENRE_IMPUTE_MEDIAN);
+    if (!st && !ref)
+        st = genre_dataset_prep_add_declared(prep, NULL, NULL, NULL);
     if (!st)
         st = genre_dataset_prep_fit_apply(prep, train);
     if (!st)
         st = genre_dataset_prep_apply(prep, test);
-    for (int side = 0; side < 2 && !st; side++) {
-        genre_dataset *ds = side ? test : train;
-        int64_t n = 0;
-        genre_dataset_get_i64(ds, GENRE_DATASET_N_ROWS, &n);
-        double *x = xcalloc((size_t)n * NF, sizeof *x);
-        int32_t *y = xcalloc((size_t)n, sizeof *y);
-        *(side ? &out->x_test : &out->x_train) = x;
-        *(side ? &out->y_test : &out->y_train) = y;
-        st = x && y ? genre_dataset_export_matrix(ds, FEAT, NF, x, (size_t)n * NF, NULL)
-                    : GENRE_E_NOMEM;
-        if (!st)
-            st = genre_dataset_export_labels(ds, y, (size_t)n, NULL);
+    for (size_t k = 0; k < m && !st; k++) {
+        int32_t n_cat = 1;
+        if (src[k].role == GENRE_COL_CATEGORICAL && !src[k].n_order)
+            st = genre_dataset_prep_category_count(prep, src[k].name, &n_cat);
+        src[k].first = d;
+        src[k].width = n_cat > 0 ? (size_t)n_cat : 0;
+        d += src[k].width;
     }
-    if (!st && !(out->standardise = xcalloc(NF, 1)))
+    if (!st)
+        st = ns_export(train, src, m, d, &out->x_train, &out->y_train);
+    if (!st)
+        st = ns_export(test, src, m, d, &out->x_test, &out->y_test);
+    if (!st && !(out->standardise = xcalloc(d, 1)))
         st = GENRE_E_NOMEM;
-    if (!st) {
-        for (int j = 0; j < NF; j++)
-            out->standardise[j] = j != KEY_COL && j != MODE_COL;
-        out->d = NF;
-    }
+    for (size_t k = 0; k < m && !st; k++)
+        for (size_t w = 0; w < src[k].width; w++)
+            out->standardise[src[k].first + w] = src[k].role == GENRE_COL_NUMERIC;
+    out->d = d;
     genre_dataset_prep_free(prep);
+    free(src);
     if (st) {
-        snprintf(error, cap, "%s", genre_last_error());
+        snprintf(error, cap, "%s", m ? genre_last_error() : "no numeric or categorical column");
         free(out->x_train), free(out->x_test), free(out->y_train), free(out->y_test);
         free(out->standardise);
         memset(out, 0, sizeof *out);
@@ -105,7 +207,7 @@ static void *ns_main(void *arg)
     name_study_default_options(&o);
     o.seed = r->opt.seed;
     o.keep_leaking = r->opt.keep_leaking;
-    if (strcmp(r->label_col, REF_LABEL_COL)) /* a user's table: a fraction per class */
+    if (!r->ns_reference) /* a user's table: a fraction of each class */
         o.test_per_class = 0;
     if (r->opt.names_quick) {
         /* as genre-name-study --quick */
@@ -126,8 +228,8 @@ static void *ns_main(void *arg)
         .text_columns = text,
         .n_text_columns = r->ns_n_text,
         .group_column = r->group_col[0] ? r->group_col : NULL,
-        .class_word = strcmp(r->label_col, REF_LABEL_COL) ? NULL : "genre",
-        .n_classes = NC,
+        .class_word = r->ns_reference ? "genre" : NULL,
+        .n_classes = 0, /* the labels' */
         .features = ns_features,
         .features_user = r};
     r->ns_weight_total = NAME_STUDY_N_SPLITS * (1 + 3 + 3 + 10 * NAME_STUDY_N_SCALES +
@@ -222,6 +324,7 @@ void names_start(run *r)
         stage_end(s, ST_UNAVAILABLE);
         return;
     }
+    r->ns_reference = ns_is_reference(r);
     if (ns_text_columns(r) == 0) {
         stage_note(s, "the schema has no text columns");
         stage_end(s, ST_SKIPPED);
