@@ -143,22 +143,32 @@ static void html_name_features(FILE *f, const run *r)
         if (!p->available)
             continue;
         fprintf(f, "<tr><td class=\"left\">%s</td><td>%lld (%lld) / %lld</td><td>%lld of %lld"
-                   "</td><td>%lld of %lld</td><td>%lld</td><td>%+.4f [%+.4f, %+.4f]</td>"
-                   "<td>%+.4f [%+.4f, %+.4f]</td><td>%g (",
+                   "</td><td>%lld of %lld</td><td>%lld</td>",
                 p->name, (long long)p->n_train, (long long)p->n_validation,
                 (long long)p->n_test, (long long)p->shared_groups, (long long)p->test_groups,
                 (long long)p->test_rows_in_train_groups, (long long)p->n_test,
-                (long long)p->duplicate_rows, p->diff, p->diff_lo, p->diff_hi, p->diff_reduced,
-                p->names_in_reduced_lo, p->names_in_reduced_hi, p->names_scale);
+                (long long)p->duplicate_rows);
+        if (!isfinite(p->names_scale)) { /* the combined models were not fit */
+            fputs("<td>&ndash;</td><td>&ndash;</td><td>&ndash;</td></tr>\n", f);
+            continue;
+        }
+        fprintf(f, "<td>%+.4f [%+.4f, %+.4f]</td><td>%+.4f [%+.4f, %+.4f]</td><td>%g (",
+                p->diff, p->diff_lo, p->diff_hi, p->diff_reduced, p->names_in_reduced_lo,
+                p->names_in_reduced_hi, p->names_scale);
         for (int k = 0; k < NAME_STUDY_N_SCALES; k++)
             fprintf(f, "%s%g: %.4f", k ? ", " : "", name_study_scales[k], p->both_val_auroc[k]);
         fputs(")</td></tr>\n", f);
     }
+
     fprintf(f, "</table>\n<p>The intervals are paired bootstraps over the test rows "
                "(%d resamples): both models are scored on the same resampled rows. The "
                "names weight multiplies the hashed names in the names+audio input and is "
                "chosen on the validation rows.</p>\n",
             o->n_resamples);
+    if (!isfinite(rs->names_scale))
+        fputs("<p>Every text column leaks the label, so the combined models were not fit "
+              "(<code>--keep-leaking</code> fits them with the leaking columns).</p>\n",
+              f);
     /* a plain reading, from the numbers (it needs the group-disjoint split) */
     if (gs->available && isfinite(gs->diff)) {
         double seen = rs->n_test ? (double)rs->test_rows_in_train_groups / (double)rs->n_test : 0;
