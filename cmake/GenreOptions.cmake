@@ -12,9 +12,6 @@ option(GENRE_GSL_HANDLER_OFF
 set(GENRE_SANITIZE "" CACHE STRING "Sanitizers to build with, e.g. address,undefined")
 set(GENRE_TEST_WRAPPER "" CACHE STRING
     "Command (a ;-list) that runs each unit test, e.g. valgrind with its options")
-# Off until genre-analysis reads any labelled table (issue 18): the tests are
-# listed either way and report "skipped" while off.
-option(GENRE_TEST_USER_TABLES "Run the analysis_table_* tests (genre-analysis on users' tables)" OFF)
 option(GENRE_FUZZ "Build libFuzzer targets (needs clang)" OFF)
 option(GENRE_MULTIVERSION
        "Clone hot kernels per x86-64 level, picked at load time by ifunc (lib/common/multiversion.h)" ON)

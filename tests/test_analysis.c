@@ -351,10 +351,14 @@ static int test_names(const char *prog, const char *src, const char *work)
     if (!j)
         return 1;
     CHECK(strstr(j, "\"complete\": true") != NULL, "report not complete");
+    /* the reference table's names do not leak: an empty warnings list */
+    CHECK(strstr(j, "\"warnings\": [\n  ]") != NULL, "metrics.json lacks an empty warnings list");
     const char *ns = strstr(j, "\"name_study\"");
+    CHECK(ns && strstr(ns, "\"column\": \"artist_name\"") && strstr(ns, "\"column\": \"track_name\""),
+          "name_study lacks its text columns");
     CHECK(ns != NULL, "metrics.json has no name_study object");
     const char *sp[2] = {ns ? strstr(ns, "\"random\": {") : NULL,
-                         ns ? strstr(ns, "\"artist_disjoint\": {") : NULL};
+                         ns ? strstr(ns, "\"group_disjoint\": {") : NULL};
     CHECK(sp[0] && sp[1], "name_study lacks a split");
     CHECK(num_after(ns, "rows") == 50000, "name_study rows %g", num_after(ns, "rows"));
     CHECK(num_after(ns, "empty_names") >= 2489, "empty names %g", num_after(ns, "empty_names"));
@@ -362,8 +366,8 @@ static int test_names(const char *prog, const char *src, const char *work)
         if (!sp[s])
             continue;
         const char *names[2] = {"random", "artist-disjoint"};
-        double shared = num_after(sp[s], "shared_artists");
-        double affected = num_after(sp[s], "test_rows_in_train_artists");
+        double shared = num_after(sp[s], "shared_groups");
+        double affected = num_after(sp[s], "test_rows_in_train_groups");
         if (s == 1)
             CHECK(shared == 0 && affected == 0, "artist-disjoint split shares %g artists "
                   "(%g test rows)", shared, affected);

@@ -181,6 +181,10 @@ typedef struct run {
     genre_dataset *ds;      /* the loaded table, empty rows dropped (leak-free order:
                                never imputed in place) */
     name_study_result *ns;  /* valid when have_ns */
+    genre_dataset_schema *ns_schema; /* the table's schema, for the study's preparations */
+    char ns_text[NAME_STUDY_MAX_TEXT][512]; /* the columns hashed as names */
+    size_t ns_n_text;
+    int ns_reference;       /* the study's schema is the reference table's */
     int have_ns;
     stage *ns_stage;
     pthread_t ns_thread;
@@ -260,7 +264,8 @@ int table_encode(run *r, const genre_dataset_prep *prep);
 /* Exports the features (n x d, one-hot expanded) and labels of ds. */
 genre_status table_export(run *r, const genre_dataset *ds, double **x, int32_t **y,
                           size_t *n);
-/* Adds a warning for the report (printf format). */
+/* Adds a warning for the report (printf format). Not thread-safe: call it
+ * from the main thread (the name study's are added by names_wait()). */
 void add_warning(run *r, const char *fmt, ...);
 /* The table_col of name, or NULL. */
 table_col *table_column(run *r, const char *name);

@@ -53,6 +53,9 @@ void analysis_usage(FILE *f)
         "                          two minutes on one core, beside the other stages)\n"
         "      --names-quick       the name study with its quick settings (at most\n"
         "                          5/4/40 epochs, 3 folds, 200 bootstrap resamples)\n"
+        "      --keep-leaking      keep a text column that alone predicts the label\n"
+        "                          (validation AUROC > 0.99: a leak, warned about) in\n"
+        "                          the name study's combined models\n"
         "      --perplexity LIST   t-SNE perplexities, comma-separated (default 30,50)\n"
         "      --tsne-dims LIST    t-SNE dimensions, from 2,3 (default 2,3)\n"
         "      --tsne-rows N       embed N training rows (default 0 = all)\n"
@@ -166,6 +169,8 @@ int analysis_parse_options(int argc, char **argv, options *o)
             o->force = 1;
         } else if (!strcmp(a, "--no-names")) {
             o->no_names = 1;
+        } else if (!strcmp(a, "--keep-leaking")) {
+            o->keep_leaking = 1;
         } else if (!strcmp(a, "--names-quick")) {
             o->names_quick = 1;
         } else if (!strcmp(a, "--reference-order")) {

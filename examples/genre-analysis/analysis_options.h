@@ -16,6 +16,8 @@ typedef struct options {
     int threads;
     int no_tsne, no_kmeans, no_mlp, no_plots, reference_order, tempo_median;
     int no_names, names_quick, force;
+    int keep_leaking; /* a text column that alone predicts the label stays in the
+                         name study's combined models */
     double perplexity[4];
     int n_perplexity;
     int dims[2];

@@ -63,14 +63,6 @@ static void add_plot_seconds(run *r, double t)
     pthread_mutex_unlock(&g_reg);
 }
 
-static int has_text_column(const run *r)
-{
-    for (size_t i = 0; i < r->n_cols; i++)
-        if (r->cols[i].role == GENRE_COL_TEXT)
-            return 1;
-    return 0;
-}
-
 /* A side thread: the k-means sweep and its plots, or the data and linear
  * plots. */
 typedef struct side {
@@ -132,14 +124,7 @@ int main(int argc, char **argv)
          * for most of its time: it starts now, on a thread of its own, and
          * overlaps everything below (names_wait() joins it). It reads text
          * columns: a schema without one has no study. */
-        if (has_text_column(r) && r->is_ref) {
-            names_start(r);
-        } else {
-            stage *ns = stage_begin(r, "name study (names, audio, names+audio; 2 splits)");
-            stage_note(ns, has_text_column(r) ? "runs on the reference table only"
-                                              : "the schema has no text column");
-            stage_end(ns, r->opt.no_names ? ST_SKIPPED : ST_UNAVAILABLE);
-        }
+        names_start(r); /* it says why when the schema has no text column */
     }
     if (r->ds && stage_linear(r) == 0) {
         models_init(r);

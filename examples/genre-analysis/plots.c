@@ -343,7 +343,7 @@ void plots_names(run *r)
         return;
     double lo = 1;
     for (int s = 0; s < NAME_STUDY_N_SPLITS; s++)
-        for (int m = 0; m < NAME_STUDY_N_MODELS; m++)
+        for (int m = 0; m < NAME_STUDY_N_MODELS && ns->split[s].available; m++)
             if (ns->split[s].model[m].auroc < lo)
                 lo = ns->split[s].model[m].auroc;
     double base = floor((lo - 0.05) * 20) / 20;
@@ -352,12 +352,13 @@ void plots_names(run *r)
     gplot_set_xlim(p, 0.4, NAME_STUDY_N_MODELS + 0.6);
     gplot_set_ylim(p, base, 1.0);
     for (int s = 0; s < NAME_STUDY_N_SPLITS; s++)
-        for (int m = 0; m < NAME_STUDY_N_MODELS; m++) {
+        for (int m = 0; m < NAME_STUDY_N_MODELS && ns->split[s].available; m++) {
+            if (!isfinite(ns->split[s].model[m].auroc)) /* a combined model not fit */
+                continue;
             double x = m + 1 + (s == NS_SPLIT_RANDOM ? -0.17 : 0.17);
             double xs[2] = {x, x}, ys[2] = {base, ns->split[s].model[m].auroc};
             gplot_line(p, xs, ys, 2, s == NS_SPLIT_RANDOM ? 0 : 3, 0, 34,
-                       m == 0 ? (s == NS_SPLIT_RANDOM ? "random split"
-                                                      : "artist-disjoint")
+                       m == 0 ? (s == NS_SPLIT_RANDOM ? "random split" : ns->split[s].name)
                               : NULL);
             char t[32];
             snprintf(t, sizeof t, "%.3f", ns->split[s].model[m].auroc);
@@ -365,7 +366,7 @@ void plots_names(run *r)
         }
     plot_save(r, p, "names_auroc", "names",
               "Name study: test macro AUROC of names only, audio only, names+audio and "
-              "reduced names+audio on the random and the artist-disjoint split",
+              "reduced names+audio on each split",
               900, 560);
     gplot_free(p);
 }

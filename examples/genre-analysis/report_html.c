@@ -4,6 +4,7 @@
 #define _XOPEN_SOURCE 700
 
 #include "analysis.h"
+#include "name_leak.h"
 
 #include <math.h>
 #include <string.h>
@@ -43,97 +44,144 @@ static void html_name_features(FILE *f, const run *r)
     }
     const name_study_result *ns = r->ns;
     const name_study_options *o = &ns->opt;
+    const name_study_split *rs = &ns->split[NS_SPLIT_RANDOM], *gs = &ns->split[NS_SPLIT_GROUP];
+    const char *gw = ns->group_word[0] ? ns->group_word : "group";
+    fputs("<p>Can the text columns (", f);
+    for (size_t k = 0; k < ns->n_fields; k++) {
+        fputs(k ? ", <code>" : "<code>", f);
+        html_esc(f, ns->field[k]);
+        fputs("</code>", f);
+    }
     fprintf(f,
-            "<p>Can the artist and track names tell the genre, and how much of that is "
-            "the same artists on both sides of the split? Names are hashed into 2 &times; "
-            "%lld buckets (word tokens and character %d&ndash;%d-grams, TF-IDF fit on the "
-            "training rows only; docs/text.md). Four models on two splits of the %lld rows: "
-            "the reference random split (500 test rows per genre) and an artist-disjoint "
-            "split of as close to the same sizes as the artists allow. Every model stops "
-            "early on a validation tenth of its training rows (split like the split itself); "
-            "the test rows are scored once. %lld names have invalid UTF-8 and %lld are "
-            "empty (over both name columns). Settings: %s (at most %d / %d / %d epochs for "
-            "names / names+audio / audio and reduced, %d folds, %d bootstrap resamples), "
-            "seed %llu.</p>\n",
-            (long long)o->n_buckets, o->ngram_min, o->ngram_max, (long long)ns->n_rows,
+            ") tell the label, and how much of that is the same %ss on both sides of the "
+            "split? Each column is hashed into %lld buckets (word tokens and character "
+            "%d&ndash;%d-grams, TF-IDF fit on the training rows only; docs/text.md). Four "
+            "models on the %lld rows: names only, the %lld numeric features only, both, and "
+            "the names model's class probabilities beside the features (reduced), on the "
+            "split <b>%s</b>",
+            gw, (long long)o->n_buckets, o->ngram_min, o->ngram_max, (long long)ns->n_rows,
+            (long long)rs->n_features, rs->name);
+    if (gs->available)
+        fprintf(f, " and the <b>%s</b> split (no %s on both sides; as close to the same "
+                   "sizes as the %ss allow)",
+                gs->name, gw, gw);
+    else
+        fprintf(f, " only (%s)", gs->skipped);
+    fprintf(f,
+            ". Every model stops early on a validation tenth of its training rows (split like "
+            "the split itself); the test rows are scored once. %lld names have invalid UTF-8 "
+            "and %lld are empty. Settings: %s (at most %d / %d / %d epochs for names / "
+            "names+audio / audio and reduced, %d folds, %d bootstrap resamples), seed "
+            "%llu.</p>\n",
             (long long)ns->invalid_utf8_names, (long long)ns->empty_names,
             r->opt.names_quick ? "quick (<code>--names-quick</code>)" : "full", o->names_epochs,
             o->both_epochs, o->audio_epochs, o->folds, o->n_resamples,
             (unsigned long long)o->seed);
+    if (ns->leak_checked) {
+        fprintf(f, "<p><b>Leak check.</b> Each text column alone (names model, validation rows "
+                   "of the random split; above %.2f is a leak):",
+                NAME_LEAK_AUROC);
+        for (size_t k = 0; k < ns->n_fields; k++) {
+            fputs(k ? ", <code>" : " <code>", f);
+            html_esc(f, ns->field[k]);
+            fprintf(f, "</code> %.4f%s", ns->field_val_auroc[k],
+                    ns->field_leaks[k]
+                        ? (ns->field_combined[k] ? " (a leak, kept: <code>--keep-leaking</code>)"
+                                                 : " (a leak, left out of the combined models)")
+                        : "");
+        }
+        fputs(".</p>\n", f);
+    }
     fputs("<table><tr><th>split</th><th>model</th><th>test macro AUROC</th><th>test accuracy"
           "</th><th>validation AUROC</th><th>epochs kept</th><th>seconds</th></tr>\n",
           f);
     for (int s = 0; s < NAME_STUDY_N_SPLITS; s++) {
         const name_study_split *p = &ns->split[s];
+        if (!p->available)
+            continue;
         for (int m = 0; m < NAME_STUDY_N_MODELS; m++) {
             const name_study_cell *c = &p->model[m];
+            char v[4][32];
+            fmt_num(v[0], sizeof v[0], c->auroc, 4, "");
+            fmt_num(v[1], sizeof v[1], 100 * c->accuracy, 1, "%");
+            fmt_num(v[2], sizeof v[2], c->val_auroc, 4, "");
             fputs("<tr>", f);
             if (m == 0)
                 fprintf(f, "<td rowspan=\"%d\" class=\"left\">%s</td>", NAME_STUDY_N_MODELS,
                         p->name);
             fprintf(f, "<td class=\"left\">%s", name_study_model_names[m]);
-            if (m == NS_BOTH)
+            if (m == NS_BOTH && isfinite(p->names_scale))
                 fprintf(f, " (names &times; %g)", p->names_scale);
-            fprintf(f, "</td><td><b>%.4f</b></td><td>%.1f%%</td><td>%.4f</td><td>%lld</td>"
+            fprintf(f, "</td><td><b>%s</b></td><td>%s</td><td>%s</td><td>%lld</td>"
                        "<td>%.1f</td></tr>\n",
-                    c->auroc, 100 * c->accuracy, c->val_auroc, (long long)c->epochs,
-                    c->seconds);
+                    v[0], v[1], v[2], (long long)c->epochs, c->seconds);
         }
     }
     fputs("</table>\n<p>Seconds are wall time on the study's thread, beside the other "
           "stages; the reduced model's include its out-of-fold names models.</p>\n",
           f);
-    fputs("<table><tr><th>split</th><th>train rows (of them validation) / test rows</th><th>test "
-          "artists seen in training</th><th>test rows affected</th><th>test rows "
-          "duplicating a training row's audio</th><th>AUROC(names+audio) &minus; "
-          "AUROC(audio), 95% interval</th><th>AUROC(reduced+audio) &minus; AUROC(audio), 95% "
-          "interval</th><th>names weight (validation AUROC per weight)</th></tr>\n",
-          f);
+    fprintf(f, "<table><tr><th>split</th><th>train rows (of them validation) / test rows</th>"
+               "<th>test %ss seen in training</th><th>test rows affected</th><th>test rows "
+               "duplicating a training row's features</th><th>AUROC(names+audio) &minus; "
+               "AUROC(audio), 95%% interval</th><th>AUROC(reduced+audio) &minus; AUROC(audio), "
+               "95%% interval</th><th>names weight (validation AUROC per weight)</th></tr>\n",
+            gw);
     for (int s = 0; s < NAME_STUDY_N_SPLITS; s++) {
         const name_study_split *p = &ns->split[s];
+        if (!p->available)
+            continue;
         fprintf(f, "<tr><td class=\"left\">%s</td><td>%lld (%lld) / %lld</td><td>%lld of %lld"
-                   "</td><td>%lld of %lld</td><td>%lld</td><td>%+.4f [%+.4f, %+.4f]</td>"
-                   "<td>%+.4f [%+.4f, %+.4f]</td><td>%g (",
+                   "</td><td>%lld of %lld</td><td>%lld</td>",
                 p->name, (long long)p->n_train, (long long)p->n_validation,
-                (long long)p->n_test, (long long)p->shared_artists,
-                (long long)p->test_artists, (long long)p->test_rows_in_train_artists,
-                (long long)p->n_test, (long long)p->duplicate_rows, p->diff, p->diff_lo,
-                p->diff_hi, p->diff_reduced, p->names_in_reduced_lo, p->names_in_reduced_hi,
-                p->names_scale);
+                (long long)p->n_test, (long long)p->shared_groups, (long long)p->test_groups,
+                (long long)p->test_rows_in_train_groups, (long long)p->n_test,
+                (long long)p->duplicate_rows);
+        if (!isfinite(p->names_scale)) { /* the combined models were not fit */
+            fputs("<td>&ndash;</td><td>&ndash;</td><td>&ndash;</td></tr>\n", f);
+            continue;
+        }
+        fprintf(f, "<td>%+.4f [%+.4f, %+.4f]</td><td>%+.4f [%+.4f, %+.4f]</td><td>%g (",
+                p->diff, p->diff_lo, p->diff_hi, p->diff_reduced, p->names_in_reduced_lo,
+                p->names_in_reduced_hi, p->names_scale);
         for (int k = 0; k < NAME_STUDY_N_SCALES; k++)
             fprintf(f, "%s%g: %.4f", k ? ", " : "", name_study_scales[k], p->both_val_auroc[k]);
         fputs(")</td></tr>\n", f);
     }
+
     fprintf(f, "</table>\n<p>The intervals are paired bootstraps over the test rows "
                "(%d resamples): both models are scored on the same resampled rows. The "
                "names weight multiplies the hashed names in the names+audio input and is "
                "chosen on the validation rows.</p>\n",
             o->n_resamples);
-    /* a plain reading, from the numbers */
-    const name_study_split *rs = &ns->split[NS_SPLIT_RANDOM], *as = &ns->split[NS_SPLIT_ARTIST];
-    double seen = rs->n_test ? (double)rs->test_rows_in_train_artists / (double)rs->n_test : 0;
-    int clear = as->diff_lo > 0, clear_red = as->names_in_reduced_lo > 0;
-    fprintf(f,
-            "<p><b>Reading.</b> On the random split %.0f%% of the test rows have an artist "
-            "seen in training, and names alone reach AUROC %.3f; on the artist-disjoint "
-            "split (%lld test artists seen in training) names alone reach %.3f%s. Added to the 13 "
-            "audio features, names raise the AUROC by %+.4f on the random split but by "
-            "%+.4f [%+.4f, %+.4f] on the artist-disjoint split, %s; the reduced "
-            "model (the names model's out-of-fold probabilities beside the audio features) "
-            "adds %+.4f [%+.4f, %+.4f] there, %s. The honest gain from names is the "
-            "artist-disjoint one%s.</p>\n",
-            100 * seen, rs->model[NS_NAMES].auroc, (long long)as->shared_artists,
-            as->model[NS_NAMES].auroc,
-            rs->model[NS_NAMES].auroc - as->model[NS_NAMES].auroc > 0.05
-                ? ", so much of what names score on a random split is the artist memorised"
-                : "",
-            rs->diff, as->diff, as->diff_lo, as->diff_hi,
-            clear ? "an interval clear of zero" : "an interval that includes zero",
-            as->diff_reduced, as->names_in_reduced_lo, as->names_in_reduced_hi,
-            clear_red ? "clear of zero" : "an interval that includes zero",
-            rs->diff > 0 && as->diff < rs->diff
-                ? ", a fraction of what the random split suggests"
-                : "");
+    if (!isfinite(rs->names_scale))
+        fputs("<p>Every text column leaks the label, so the combined models were not fit "
+              "(<code>--keep-leaking</code> fits them with the leaking columns).</p>\n",
+              f);
+    /* a plain reading, from the numbers (it needs the group-disjoint split) */
+    if (gs->available && isfinite(gs->diff)) {
+        double seen = rs->n_test ? (double)rs->test_rows_in_train_groups / (double)rs->n_test : 0;
+        int clear = gs->diff_lo > 0, clear_red = gs->names_in_reduced_lo > 0;
+        fprintf(f,
+                "<p><b>Reading.</b> On the random split %.0f%% of the test rows have a %s "
+                "seen in training, and names alone reach AUROC %.3f; on the %s split "
+                "(%lld test %ss seen in training) names alone reach %.3f%s. Added to the %lld "
+                "numeric features, names raise the AUROC by %+.4f on the random split but by "
+                "%+.4f [%+.4f, %+.4f] on the %s split, %s; the reduced model (the names "
+                "model's out-of-fold probabilities beside the features) adds %+.4f [%+.4f, "
+                "%+.4f] there, %s. The honest gain from names is the %s one%s.</p>\n",
+                100 * seen, gw, rs->model[NS_NAMES].auroc, gs->name,
+                (long long)gs->shared_groups, gw, gs->model[NS_NAMES].auroc,
+                rs->model[NS_NAMES].auroc - gs->model[NS_NAMES].auroc > 0.05
+                    ? ", so much of what names score on a random split is memorised"
+                    : "",
+                (long long)rs->n_features, rs->diff, gs->diff, gs->diff_lo, gs->diff_hi,
+                gs->name, clear ? "an interval clear of zero" : "an interval that includes zero",
+                gs->diff_reduced, gs->names_in_reduced_lo, gs->names_in_reduced_hi,
+                clear_red ? "clear of zero" : "an interval that includes zero", gs->name,
+                rs->diff > 0 && gs->diff < rs->diff
+                    ? ", a fraction of what the random split suggests"
+                    : "");
+    }
     html_plots(f, r, "names");
 }
 
@@ -154,6 +202,7 @@ int write_html(run *r, const char *path)
           "figure{display:inline-block;margin:0.6em;width:46%;vertical-align:top}"
           "figure img{width:100%;border:1px solid #ddd}figcaption{font-size:90%;color:#444}\n"
           ".partial{background:#fdd;border:2px solid #c00;padding:1em;font-weight:bold}\n"
+          ".warn{background:#fff4d6;border:2px solid #c80;padding:0.6em 1em}\n"
           ".ok{color:#070}.bad{color:#a00}code{background:#f4f4f4;padding:0 3px}\n"
           "</style></head><body>\n",
           f);

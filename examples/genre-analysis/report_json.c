@@ -8,7 +8,7 @@
 
 #include <stdlib.h>
 
-static const char *const NS_SPLIT_KEY[NAME_STUDY_N_SPLITS] = {"random", "artist_disjoint"};
+static const char *const NS_SPLIT_KEY[NAME_STUDY_N_SPLITS] = {"random", "group_disjoint"};
 
 static void json_ns_cell(jw *j, const name_study_cell *c, const char *name)
 {
@@ -47,17 +47,38 @@ static void json_name_features(jw *j, const run *r)
     jw_int(j, "resamples", o->n_resamples);
     jw_nums(j, "names_weights", name_study_scales, NAME_STUDY_N_SCALES);
     jw_num(j, "seconds", ns->seconds);
+    jw_str(j, "group_column", r->group_col);
+    jw_str(j, "group_word", ns->group_word);
+    /* the columns hashed as names and the leak check's verdict on each */
+    jw_open(j, "fields", '[');
+    for (size_t k = 0; k < ns->n_fields; k++) {
+        jw_open(j, NULL, '{');
+        jw_str(j, "column", ns->field[k]);
+        jw_num(j, "val_auroc_alone", ns->field_val_auroc[k]);
+        jw_key(j, "leak");
+        fputs(ns->field_leaks[k] ? "true" : "false", j->f);
+        jw_key(j, "in_combined_models");
+        fputs(ns->field_combined[k] ? "true" : "false", j->f);
+        jw_close(j, '}');
+    }
+    jw_close(j, ']');
     jw_open(j, "splits", '{');
     for (int s = 0; s < NAME_STUDY_N_SPLITS; s++) {
         const name_study_split *p = &ns->split[s];
         jw_open(j, NS_SPLIT_KEY[s], '{');
         jw_str(j, "name", p->name);
+        if (!p->available) {
+            jw_str(j, "skipped", p->skipped);
+            jw_close(j, '}');
+            continue;
+        }
         jw_int(j, "train_rows", p->n_train);
         jw_int(j, "validation_rows", p->n_validation);
         jw_int(j, "test_rows", p->n_test);
-        jw_int(j, "test_artists", p->test_artists);
-        jw_int(j, "shared_artists", p->shared_artists);
-        jw_int(j, "test_rows_in_train_artists", p->test_rows_in_train_artists);
+        jw_int(j, "features", p->n_features);
+        jw_int(j, "test_groups", p->test_groups);
+        jw_int(j, "shared_groups", p->shared_groups);
+        jw_int(j, "test_rows_in_train_groups", p->test_rows_in_train_groups);
         jw_int(j, "duplicate_rows", p->duplicate_rows);
         jw_int(j, "nnz_train", p->nnz_train);
         jw_num(j, "names_weight", p->names_scale);

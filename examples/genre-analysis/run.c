@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 const char *const ST_NAME[] = {"done", "skipped", "not available", "cancelled",
                                "failed"};
@@ -96,6 +97,7 @@ void free_run(run *r)
     free(r->schema_text);
     if (!r->ns_abandoned) { /* else still in use by the study's thread */
         genre_dataset_free(r->ds);
+        genre_dataset_schema_free(r->ns_schema);
         free(r->ns);
         for (size_t i = 0; i < r->n_cols; i++)
             free(r->cols[i].name), free(r->cols[i].markers);

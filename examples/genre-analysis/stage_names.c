@@ -21,6 +21,8 @@ static int ns_step_weight(const char *what)
         return 2;
     if (strstr(what, ": names model") || strstr(what, ": audio model"))
         return 3;
+    if (strstr(what, "leak check"))
+        return 3;
     if (strstr(what, "name features") || strstr(what, "bootstrap"))
         return 1;
     return 0;
@@ -45,12 +47,148 @@ static int ns_cancel(void *user)
     return g_cancel ? 1 : 0;
 }
 
+/* A column the study's features come from. */
+typedef struct ns_src {
+    char name[512];
+    int32_t role;   /* GENRE_COL_NUMERIC or GENRE_COL_CATEGORICAL */
+    size_t n_order; /* a categorical's declared order; 0: none (one-hot) */
+    size_t first, width;
+} ns_src;
+
+/* The feature columns: the reference table's, in the order of every matrix
+ * of the reference analysis (reference_table.h), else every numeric and
+ * categorical column of the schema in declaration order. *out: malloc()ed. */
+static size_t ns_sources(const run *r, int ref, ns_src **out)
+{
+    size_t count = 0, m = 0;
+    if (ref) {
+        *out = xcalloc(NF, sizeof **out);
+        for (size_t j = 0; *out && j < NF; j++) {
+            ns_src *c = &(*out)[m++];
+            snprintf(c->name, sizeof c->name, "%s", FEAT[j]);
+            /* key and mode: the reference table's only columns with an order */
+            c->n_order = 0;
+            genre_dataset_schema_category_order_count(r->ns_schema, c->name, &c->n_order);
+            c->role = c->n_order ? GENRE_COL_CATEGORICAL : GENRE_COL_NUMERIC;
+        }
+        return *out ? m : 0;
+    }
+    genre_dataset_schema_column_count(r->ns_schema, &count);
+    *out = xcalloc(count, sizeof **out);
+    for (size_t i = 0; *out && i < count; i++) {
+        ns_src *c = &(*out)[m];
+        if (genre_dataset_schema_column(r->ns_schema, i, c->name, sizeof c->name, NULL,
+                                        &c->role) ||
+            (c->role != GENRE_COL_NUMERIC && c->role != GENRE_COL_CATEGORICAL))
+            continue;
+        genre_dataset_schema_category_order_count(r->ns_schema, c->name, &c->n_order);
+        m++;
+    }
+    return *out ? m : 0;
+}
+
+/* One side's features: numeric values and ordered codes as they are,
+ * unordered categoricals one-hot over the training rows' categories (a code
+ * outside them: all 0). */
+static genre_status ns_export(const genre_dataset *ds, const ns_src *src, size_t m, size_t d,
+                              double **x, int32_t **y)
+{
+    int64_t rows = 0;
+    genre_dataset_get_i64(ds, GENRE_DATASET_N_ROWS, &rows);
+    size_t n = (size_t)rows;
+    const char **names = xcalloc(m, sizeof *names);
+    double *raw = xcalloc(n * m, sizeof *raw);
+    *x = xcalloc(n * d, sizeof **x);
+    *y = xcalloc(n, sizeof **y);
+    genre_status st = names && raw && *x && *y ? GENRE_OK : GENRE_E_NOMEM;
+    for (size_t k = 0; k < m && names; k++)
+        names[k] = src[k].name;
+    if (!st)
+        st = genre_dataset_export_matrix(ds, names, m, raw, n * m, NULL);
+    if (!st)
+        st = genre_dataset_export_labels(ds, *y, n, NULL);
+    for (size_t i = 0; i < n && !st; i++)
+        for (size_t k = 0; k < m; k++) {
+            double v = raw[i * m + k];
+            if (src[k].role == GENRE_COL_CATEGORICAL && !src[k].n_order) {
+                if (v >= 0 && v < (double)src[k].width)
+                    (*x)[i * d + src[k].first + (size_t)v] = 1;
+            } else {
+                (*x)[i * d + src[k].first] = v;
+            }
+        }
+    free(names), free(raw);
+    return st;
+}
+
+/* The study's numeric features of a split (name_study_features_fn), fit on
+ * the split's training rows. The reference table: its 13 features, imputed
+ * as the data stage does in its leak-free order (duration_ms by artist
+ * median, tempo by median: the MLP tempo imputer stays the main split's).
+ * Any other table: every numeric and categorical column, imputed as the
+ * schema declares (a model column by median). Numeric columns are
+ * standardised; ordered codes and one-hot columns pass as they are.
+ * user: the run. */
+static int ns_features(void *user, genre_dataset *train, genre_dataset *test,
+                       name_study_features *out, char *error, size_t cap)
+{
+    run *r = user;
+    const int ref = r->ns_reference;
+    ns_src *src = NULL;
+    size_t m = ns_sources(r, ref, &src), d = 0;
+    genre_dataset_prep *prep = NULL;
+    genre_status st = genre_dataset_prep_create(&prep, r->ns_schema);
+    if (!st && !m)
+        st = GENRE_E_INVALID_ARG;
+    if (!st && ref)
+        st = genre_dataset_prep_add_group_median(prep, "duration_ms");
+    if (!st && ref)
+        st = genre_dataset_prep_add_impute(prep, "tempo", GENRE_IMPUTE_MEDIAN);
+    if (!st && !ref)
+        st = genre_dataset_prep_add_declared(prep, NULL, NULL, NULL);
+    if (!st)
+        st = genre_dataset_prep_fit_apply(prep, train);
+    if (!st)
+        st = genre_dataset_prep_apply(prep, test);
+    for (size_t k = 0; k < m && !st; k++) {
+        int32_t n_cat = 1;
+        if (src[k].role == GENRE_COL_CATEGORICAL && !src[k].n_order)
+            st = genre_dataset_prep_category_count(prep, src[k].name, &n_cat);
+        src[k].first = d;
+        src[k].width = n_cat > 0 ? (size_t)n_cat : 0;
+        d += src[k].width;
+    }
+    if (!st)
+        st = ns_export(train, src, m, d, &out->x_train, &out->y_train);
+    if (!st)
+        st = ns_export(test, src, m, d, &out->x_test, &out->y_test);
+    if (!st && !(out->standardise = xcalloc(d, 1)))
+        st = GENRE_E_NOMEM;
+    for (size_t k = 0; k < m && !st; k++)
+        for (size_t w = 0; w < src[k].width; w++)
+            out->standardise[src[k].first + w] = src[k].role == GENRE_COL_NUMERIC;
+    out->d = d;
+    genre_dataset_prep_free(prep);
+    free(src);
+    if (st) {
+        snprintf(error, cap, "%s", m ? genre_last_error() : "no numeric or categorical column");
+        free(out->x_train), free(out->x_test), free(out->y_train), free(out->y_test);
+        free(out->standardise);
+        memset(out, 0, sizeof *out);
+        return -1;
+    }
+    return 0;
+}
+
 static void *ns_main(void *arg)
 {
     run *r = arg;
     name_study_options o;
     name_study_default_options(&o);
     o.seed = r->opt.seed;
+    o.keep_leaking = r->opt.keep_leaking;
+    if (!r->ns_reference) /* a user's table: a fraction of each class */
+        o.test_per_class = 0;
     if (r->opt.names_quick) {
         /* as genre-name-study --quick */
         o.folds = 3;
@@ -62,9 +200,21 @@ static void *ns_main(void *arg)
     o.progress = ns_progress;
     o.cancel = ns_cancel;
     o.user = r;
+    const char *text[NAME_STUDY_MAX_TEXT];
+    for (size_t j = 0; j < r->ns_n_text; j++)
+        text[j] = r->ns_text[j];
+    const name_study_input in = {
+        .ds = r->ds,
+        .text_columns = text,
+        .n_text_columns = r->ns_n_text,
+        .group_column = r->group_col[0] ? r->group_col : NULL,
+        .class_word = r->ns_reference ? "genre" : NULL,
+        .n_classes = 0, /* the labels' */
+        .features = ns_features,
+        .features_user = r};
     r->ns_weight_total = NAME_STUDY_N_SPLITS * (1 + 3 + 3 + 10 * NAME_STUDY_N_SCALES +
-                                                o.folds + 2 + 1);
-    int rc = name_study_run(r->ds, &o, r->ns);
+                                                o.folds + 2 + 1) + 3;
+    int rc = name_study_run(&in, &o, r->ns);
     /* The main thread may have given up on this one (Ctrl-C): then it owns
      * nothing here any more and the stage is already marked. */
     pthread_mutex_lock(&g_reg);
@@ -72,11 +222,17 @@ static void *ns_main(void *arg)
         stage *s = r->ns_stage;
         if (rc == 0) {
             r->have_ns = 1;
-            const name_study_split *a = &r->ns->split[NS_SPLIT_ARTIST];
-            stage_note(s, "%s; names+audio - audio on the artist-disjoint split %+.4f "
-                          "(95%% interval %+.4f to %+.4f)",
-                       r->opt.names_quick ? "quick settings" : "full settings", a->diff,
-                       a->diff_lo, a->diff_hi);
+            const name_study_split *a = &r->ns->split[NS_SPLIT_GROUP];
+            if (a->available)
+                stage_note(s, "%s; names+audio - audio on the %s split %+.4f "
+                              "(95%% interval %+.4f to %+.4f)%s",
+                           r->opt.names_quick ? "quick settings" : "full settings", a->name,
+                           a->diff, a->diff_lo, a->diff_hi,
+                           r->ns->n_warnings ? "; a text column leaks the label" : "");
+            else
+                stage_note(s, "%s; %s%s", r->opt.names_quick ? "quick settings" : "full settings",
+                           a->skipped,
+                           r->ns->n_warnings ? "; a text column leaks the label" : "");
             stage_end(s, ST_DONE);
         } else if (r->ns->cancelled) {
             r->cancelled = 1;
@@ -96,6 +252,46 @@ static void *ns_main(void *arg)
     return NULL;
 }
 
+/* The table's schema for the study's preparations (r->ns_schema): the
+ * built-in one or the --schema file's. 0, or -1 with a message in err. */
+static int ns_read_schema(run *r, char *err, size_t cap)
+{
+    /* the schema the data stage read the table with (a file, inferred or
+     * built in), from its written text */
+    genre_status st =
+        r->schema_text ? genre_dataset_schema_parse(&r->ns_schema, r->schema_text,
+                                                    strlen(r->schema_text), "the table's schema")
+                       : genre_dataset_schema_create_music_genre(&r->ns_schema);
+    if (st)
+        snprintf(err, cap, "%s", genre_last_error());
+    return st ? -1 : 0;
+}
+
+/* The columns hashed as names, from the schema: the group column's text
+ * first, then the text columns in declaration order. None when the schema
+ * has no text column. */
+static size_t ns_text_columns(run *r)
+{
+    size_t count = 0, n_text = 0;
+    r->ns_n_text = 0;
+    if (genre_dataset_schema_column_count(r->ns_schema, &count))
+        return 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < count && r->ns_n_text < NAME_STUDY_MAX_TEXT; i++) {
+            int32_t role = 0;
+            char *name = r->ns_text[r->ns_n_text];
+            if (genre_dataset_schema_column(r->ns_schema, i, name, sizeof r->ns_text[0], NULL,
+                                            &role) ||
+                role != (pass ? GENRE_COL_TEXT : GENRE_COL_GROUP))
+                continue;
+            r->ns_n_text++;
+            n_text += pass;
+        }
+    if (n_text == 0)
+        r->ns_n_text = 0;
+    return r->ns_n_text;
+}
+
 /* Starts the study beside the other stages, or records why it does not run. */
 void names_start(run *r)
 {
@@ -106,10 +302,16 @@ void names_start(run *r)
         stage_end(s, ST_SKIPPED);
         return;
     }
-    if (r->opt.schema) {
-        stage_note(s, "needs the built-in music_genre schema (artist_name, track_name); "
-                      "not run with --schema");
+    char err[512];
+    if (ns_read_schema(r, err, sizeof err)) {
+        stage_note(s, "the schema: %s", err);
         stage_end(s, ST_UNAVAILABLE);
+        return;
+    }
+    r->ns_reference = r->is_ref;
+    if (ns_text_columns(r) == 0) {
+        stage_note(s, "the schema has no text columns");
+        stage_end(s, ST_SKIPPED);
         return;
     }
     r->ns = calloc(1, sizeof *r->ns);
@@ -127,6 +329,16 @@ void names_start(run *r)
     }
 }
 
+/* The study's leak warnings, on the main thread, for the report's top. */
+static void ns_warnings(run *r)
+{
+    if (r->have_ns)
+        for (size_t w = 0; w < r->ns->n_warnings; w++) {
+            add_warning(r, "name study: %s", r->ns->warning[w]);
+            say("genre-analysis: warning: name study: %s\n", r->ns->warning[w]);
+        }
+}
+
 /* Waits for the study. On Ctrl-C the study stops at its next epoch or step
  * (name_study_options.cancel); should it not have stopped within
  * NS_CANCEL_WAIT_S, the report is written without it and the thread is left
@@ -134,13 +346,16 @@ void names_start(run *r)
 #define NS_CANCEL_WAIT_S 10.0
 void names_wait(run *r)
 {
-    if (!r->ns_started)
+    if (!r->ns_started) {
+        ns_warnings(r); /* run without a thread, or not at all */
         return;
+    }
     double cancel_seen = -1;
     for (;;) {
         if (r->ns_done) {
             pthread_join(r->ns_thread, NULL);
             r->ns_started = 0;
+            ns_warnings(r);
             return;
         }
         if (g_cancel) {
