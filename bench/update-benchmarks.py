@@ -45,6 +45,10 @@ KNOWN = {
             "peer_figures": []},  # prints "missing" itself
     "tsne": {"peers": ["sklearn"], "peer_figures": ["tsne_2d_vs_sklearn"]},
     "pipeline": {"peers": [], "peer_figures": []},
+    "scale": {"peers": ["pandas", "sklearn"],
+              "peer_figures": ["stream_pass_csv_vs_pandas_sklearn",
+                               "stream_pass_gz_vs_pandas_sklearn",
+                               "stream_kmeans_vs_sklearn", "stream_mlp_epoch_vs_sklearn"]},
 }
 # Debian package of each peer (what .ci/install-bench-deps.sh installs).
 PEER_PACKAGE = {"pandas": "python3-pandas", "sklearn": "python3-sklearn",

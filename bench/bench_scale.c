@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * genre-bench-scale: tables larger than memory (issue 19, "Speed and
+ * memory"). Streams the 10,000,000-row generated table (and the 1,000,000-row
+ * one for the scaling figure) through the streaming reader and the partial
+ * fits, against pandas + scikit-learn's incremental estimators in the same
+ * run (bench/bench_scale_sklearn.py through /usr/bin/python3).
+ *
+ * The tables are written on first use by bench/make-large-table.py under
+ * /tmp/genre-scale (plain CSV and gzip in independent 64 KiB members; reused
+ * when present and complete). Every pass reads chunks of 100,000 rows and
+ * cleans them the same way on both sides: blank rows dropped, `?` in tempo
+ * and -1 in duration_ms missing and filled with the first chunk's medians
+ * (a genre_dataset_prep fitted on the first chunk, applied to the others),
+ * key, mode and the genre as the schema's codes; 13 features (11 continuous,
+ * key and mode codes). The works:
+ *
+ *   pass    scaler + PCA + LDA partial states (genre_*_partial_add), then
+ *           their fits; peer: StandardScaler.partial_fit +
+ *           IncrementalPCA(batch_size=100_000).partial_fit + per-class
+ *           count / sum / X^T X in numpy;
+ *   kmeans  one streamed Lloyd pass (k = 3) from k-means++ on a reservoir
+ *           sample of the first chunk, on rows standardized by the first
+ *           chunk's scaler; peer: MiniBatchKMeans(n_clusters=3,
+ *           batch_size=100_000, n_init=1).partial_fit per chunk;
+ *   mlp     genre_mlp_partial_fit, hidden (20, 15), batch 200, Adam at
+ *           1e-3 (scikit-learn's defaults), one call per chunk (one epoch);
+ *           peer: MLPClassifier((20, 15)).partial_fit per chunk.
+ *
+ * Each libgenre pass runs in a child process (fork), so its peak RSS
+ * (getrusage of the child) counts neither the parent nor the peer. Times are
+ * wall times from opening the file to the last fit, one run each (a first
+ * run generates ~2.3 GB of tables and takes about 10 minutes).
+ *
+ * Lines, last one last: BENCH stream_pass_csv_vs_pandas_sklearn,
+ * stream_pass_gz_vs_pandas_sklearn, stream_kmeans_vs_sklearn,
+ * stream_mlp_epoch_vs_sklearn (x: peer time over ours), stream_peak_rss_mb
+ * (MB, the 10 M plain pass), stream_scaling_10m_over_1m (x). A missing peer
+ * is reported as "peer missing: ..." and its ratios are not printed.
+ *
+ * Run from the repository root (or anywhere: the source dir is compiled in).
+ * No arguments. GENRE_BENCH_SCALE_ROWS=small,large overrides the table sizes
+ * for a smoke test (the figures are then not the issue's, and say so).
+ */
+/* wait4() (the child's own rusage) is a BSD / glibc extension. */
+#define _DEFAULT_SOURCE
+
+#include "bench_common.h"
+
+#include <genre/genre.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef GENRE_BENCH_SOURCE_DIR
+#define GENRE_BENCH_SOURCE_DIR "."
+#endif
+
+#define PROGRAM "genre-bench-scale"
+#define CHUNK 100000
+#define D 13
+#define N_GENRES 10
+
+static const char *const COLUMNS[D] = {
+    "popularity", "acousticness", "danceability", "duration_ms", "energy",
+    "instrumentalness", "liveness", "loudness", "speechiness", "tempo",
+    "valence", "key", "mode"};
+
+enum work { WORK_PASS, WORK_KMEANS, WORK_MLP };
+
+static void check(genre_status st, const char *what)
+{
+    genre_bench_check(PROGRAM, st, what);
+}
+
+static void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) {
+        fprintf(stderr, "%s: out of memory\n", PROGRAM);
+        exit(EXIT_FAILURE);
+    }
+    return p;
+}
+
+/* A chunked source of cleaned rows: x (rows x D) and labels. */
+struct stream {
+    genre_dataset_schema *schema;
+    genre_dataset_reader *reader;
+    genre_dataset_prep *prep;
+    double *x;
+    int32_t *y;
+    size_t cap; /* rows x and y hold */
+};
+
+static void stream_open(struct stream *s, const char *path)
+{
+    memset(s, 0, sizeof *s);
+    check(genre_dataset_schema_create_music_genre(&s->schema), "schema");
+    check(genre_dataset_reader_open(&s->reader, s->schema, path), path);
+}
+
+/* Rows of the next chunk into s->x / s->y; 0 at the end of the file. */
+static size_t stream_next(struct stream *s)
+{
+    for (;;) {
+        genre_dataset *ds = NULL;
+        check(genre_dataset_reader_next(s->reader, CHUNK, &ds), "genre_dataset_reader_next");
+        if (!ds)
+            return 0;
+        check(genre_dataset_drop_empty_rows(ds), "drop_empty_rows");
+        if (!s->prep) {
+            check(genre_dataset_prep_create(&s->prep, s->schema), "prep_create");
+            check(genre_dataset_prep_add_impute(s->prep, "duration_ms", GENRE_IMPUTE_MEDIAN),
+                  "prep_add_impute");
+            check(genre_dataset_prep_add_impute(s->prep, "tempo", GENRE_IMPUTE_MEDIAN),
+                  "prep_add_impute");
+            check(genre_dataset_prep_fit_apply(s->prep, ds), "prep_fit_apply");
+        } else {
+            check(genre_dataset_prep_apply(s->prep, ds), "prep_apply");
+        }
+        size_t needed = 0;
+        check(genre_dataset_export_matrix(ds, COLUMNS, D, NULL, 0, &needed), "export size");
+        size_t rows = needed / D;
+        if (rows > s->cap) {
+            free(s->x), free(s->y);
+            s->x = xmalloc(rows * D * sizeof *s->x);
+            s->y = xmalloc(rows * sizeof *s->y);
+            s->cap = rows;
+        }
+        if (rows) {
+            check(genre_dataset_export_matrix(ds, COLUMNS, D, s->x, rows * D, NULL),
+                  "export_matrix");
+            check(genre_dataset_export_labels(ds, s->y, rows, NULL), "export_labels");
+        }
+        genre_dataset_free(ds);
+        if (rows)
+            return rows;
+    }
+}
+
+static void stream_close(struct stream *s)
+{
+    genre_dataset_reader_free(s->reader);
+    genre_dataset_prep_free(s->prep);
+    genre_dataset_schema_free(s->schema);
+    free(s->x), free(s->y);
+}
+
+/* read + clean + scaler + PCA + LDA partial states, then their fits. */
+static size_t work_pass(const char *path)
+{
+    struct stream s;
+    stream_open(&s, path);
+    genre_scaler_partial *sp = NULL;
+    genre_pca_partial *pp = NULL;
+    genre_lda_partial *lp = NULL;
+    check(genre_scaler_partial_create(&sp, D), "scaler_partial_create");
+    check(genre_pca_partial_create(&pp, D), "pca_partial_create");
+    check(genre_lda_partial_create(&lp, D), "lda_partial_create");
+    size_t total = 0, rows;
+    while ((rows = stream_next(&s)) > 0) {
+        check(genre_scaler_partial_add(sp, s.x, rows, D, D), "scaler_partial_add");
+        check(genre_pca_partial_add(pp, s.x, rows, D, D), "pca_partial_add");
+        check(genre_lda_partial_add(lp, s.x, rows, D, D, s.y), "lda_partial_add");
+        total += rows;
+    }
+    genre_scaler *sc = NULL;
+    genre_pca *pca = NULL;
+    genre_lda *lda = NULL;
+    check(genre_scaler_create(&sc), "scaler_create");
+    check(genre_pca_create(&pca), "pca_create");
+    check(genre_lda_create(&lda), "lda_create");
+    check(genre_scaler_fit_partial(sc, sp), "scaler_fit_partial");
+    check(genre_pca_fit_partial(pca, pp), "pca_fit_partial");
+    check(genre_lda_fit_partial(lda, lp), "lda_fit_partial");
+    genre_scaler_free(sc), genre_pca_free(pca), genre_lda_free(lda);
+    genre_scaler_partial_free(sp), genre_pca_partial_free(pp), genre_lda_partial_free(lp);
+    stream_close(&s);
+    return total;
+}
+
+/* One streamed Lloyd pass (k = 3) from k-means++ on the first chunk. */
+static size_t work_kmeans(const char *path)
+{
+    struct stream s;
+    stream_open(&s, path);
+    genre_scaler *sc = NULL;
+    genre_kmeans *km = NULL;
+    genre_kmeans_partial *kp = NULL;
+    double *z = NULL;
+    size_t total = 0, rows;
+    while ((rows = stream_next(&s)) > 0) {
+        if (!sc) {
+            z = xmalloc((size_t)CHUNK * D * sizeof *z);
+            check(genre_scaler_create(&sc), "scaler_create");
+            check(genre_scaler_fit(sc, s.x, rows, D, D), "scaler_fit");
+        }
+        check(genre_scaler_transform(sc, s.x, rows, D, D, z, (size_t)CHUNK * D, NULL),
+              "scaler_transform");
+        if (!km) {
+            genre_kmeans_sample *sample = NULL;
+            check(genre_kmeans_sample_create(&sample, D, CHUNK, 0), "kmeans_sample_create");
+            check(genre_kmeans_sample_add(sample, z, rows, D, D), "kmeans_sample_add");
+            check(genre_kmeans_create(&km), "kmeans_create");
+            check(genre_kmeans_set_i64(km, GENRE_KMEANS_K, 3), "kmeans K");
+            check(genre_kmeans_init_from_sample(km, sample), "kmeans_init_from_sample");
+            genre_kmeans_sample_free(sample);
+            check(genre_kmeans_partial_create_from_model(&kp, km), "kmeans_partial_create");
+        }
+        check(genre_kmeans_partial_add(kp, z, rows, D, D), "kmeans_partial_add");
+        total += rows;
+    }
+    check(genre_kmeans_fit_partial(km, kp), "kmeans_fit_partial");
+    genre_kmeans_partial_free(kp), genre_kmeans_free(km), genre_scaler_free(sc);
+    free(z);
+    stream_close(&s);
+    return total;
+}
+
+/* One epoch of genre_mlp_partial_fit, one call per chunk. */
+static size_t work_mlp(const char *path)
+{
+    struct stream s;
+    stream_open(&s, path);
+    genre_scaler *sc = NULL;
+    genre_mlp *m = NULL;
+    double *z = NULL;
+    const int32_t hidden[2] = {20, 15};
+    check(genre_mlp_create(&m), "mlp_create");
+    check(genre_mlp_set_hidden_layers(m, hidden, 2), "mlp hidden");
+    check(genre_mlp_set_i64(m, GENRE_MLP_BATCH_SIZE, 200), "mlp batch");
+    check(genre_mlp_set_i64(m, GENRE_MLP_N_CLASSES, N_GENRES), "mlp classes");
+    check(genre_mlp_set_i64(m, GENRE_MLP_SEED, 0), "mlp seed");
+    size_t total = 0, rows;
+    while ((rows = stream_next(&s)) > 0) {
+        if (!sc) {
+            z = xmalloc((size_t)CHUNK * D * sizeof *z);
+            check(genre_scaler_create(&sc), "scaler_create");
+            check(genre_scaler_fit(sc, s.x, rows, D, D), "scaler_fit");
+        }
+        check(genre_scaler_transform(sc, s.x, rows, D, D, z, (size_t)CHUNK * D, NULL),
+              "scaler_transform");
+        check(genre_mlp_partial_fit(m, z, rows, D, D, s.y), "mlp_partial_fit");
+        total += rows;
+    }
+    genre_mlp_free(m), genre_scaler_free(sc);
+    free(z);
+    stream_close(&s);
+    return total;
+}
+
+struct run {
+    double seconds;
+    size_t rows;
+    double max_rss_mb; /* the child's peak RSS */
+};
+
+/* Runs one libgenre work in a child process; exits on failure. */
+static struct run run_child(enum work w, const char *path)
+{
+    int fd[2];
+    if (pipe(fd) != 0) {
+        perror(PROGRAM ": pipe");
+        exit(EXIT_FAILURE);
+    }
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror(PROGRAM ": fork");
+        exit(EXIT_FAILURE);
+    }
+    if (pid == 0) {
+        close(fd[0]);
+        double t0 = genre_bench_now();
+        size_t rows = w == WORK_PASS     ? work_pass(path)
+                      : w == WORK_KMEANS ? work_kmeans(path)
+                                         : work_mlp(path);
+        double r[2] = {genre_bench_now() - t0, (double)rows};
+        ssize_t wr = write(fd[1], r, sizeof r);
+        _exit(wr == (ssize_t)sizeof r ? 0 : 1);
+    }
+    close(fd[1]);
+    double r[2] = {-1, 0};
+    ssize_t got = read(fd[0], r, sizeof r);
+    close(fd[0]);
+    int status = 0;
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) ||
+        WEXITSTATUS(status) != 0 || got != (ssize_t)sizeof r) {
+        fprintf(stderr, "%s: the libgenre pass over %s failed\n", PROGRAM, path);
+        exit(EXIT_FAILURE);
+    }
+    struct run out = {r[0], (size_t)r[1], (double)ru.ru_maxrss / 1024.0};
+    return out;
+}
+
+/* Generates (or finds) the table of `rows` rows: its plain and gzip paths. */
+static void table(size_t rows, char *csv, char *gz, size_t cap)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/bench/make-large-table.py' --rows %zu",
+             GENRE_BENCH_SOURCE_DIR, rows);
+    double t0 = genre_bench_now();
+    FILE *f = popen(cmd, "r");
+    int ok = f && fgets(csv, (int)cap, f) && fgets(gz, (int)cap, f);
+    int rc = f ? pclose(f) : -1;
+    if (!ok || rc != 0) {
+        fprintf(stderr, "%s: cannot make the table (%s)\n", PROGRAM, cmd);
+        exit(EXIT_FAILURE);
+    }
+    csv[strcspn(csv, "\n")] = 0;
+    gz[strcspn(gz, "\n")] = 0;
+    printf("table %zu rows: %s and %s (ready in %.1f s: generated or reused)\n", rows, csv,
+           gz, genre_bench_now() - t0);
+}
+
+/* The peer's time for `mode` over path, or -1 (and why in *why). */
+static double peer(const char *mode, const char *path, char *why, size_t cap)
+{
+    char cmd[8192], line[512];
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/bench/bench_scale_sklearn.py' %s '%s' 2>&1",
+             GENRE_BENCH_SOURCE_DIR, mode, path);
+    if (access("/usr/bin/python3", X_OK) != 0) {
+        snprintf(why, cap, "/usr/bin/python3 not found");
+        return -1;
+    }
+    fflush(stdout);
+    FILE *f = popen(cmd, "r");
+    double t = -1;
+    why[0] = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        double v;
+        if (sscanf(line, "seconds %lf", &v) == 1)
+            t = v;
+        else if (!why[0] || strstr(line, "Error"))
+            snprintf(why, cap, "%s", line); /* the first or the error line */
+    }
+    int rc = f ? pclose(f) : -1;
+    if (rc != 0 || t < 0) {
+        why[strcspn(why, "\n")] = 0;
+        if (!why[0])
+            snprintf(why, cap, "bench_scale_sklearn.py %s exited with %d", mode, rc);
+        return -1;
+    }
+    return t;
+}
+
+int main(int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1) {
+        fprintf(stderr, "usage: %s (no arguments)\n", PROGRAM);
+        return EXIT_FAILURE;
+    }
+    size_t small = 1000000, large = 10000000;
+    const char *env = getenv("GENRE_BENCH_SCALE_ROWS");
+    if (env && (sscanf(env, "%zu,%zu", &small, &large) != 2 || !small || !large)) {
+        fprintf(stderr, "%s: GENRE_BENCH_SCALE_ROWS must be small,large\n", PROGRAM);
+        return EXIT_FAILURE;
+    }
+    char load[64];
+    genre_bench_loadavg(load, sizeof load);
+    printf("load average before: %s\n", load);
+    if (env)
+        printf("note: GENRE_BENCH_SCALE_ROWS=%s: tables of %zu and %zu rows, not the issue's "
+               "1 M and 10 M\n", env, small, large);
+
+    static char csv_s[4096], gz_s[4096], csv_l[4096], gz_l[4096];
+    table(small, csv_s, gz_s, sizeof csv_s);
+    table(large, csv_l, gz_l, sizeof csv_l);
+
+    struct run p_small = run_child(WORK_PASS, csv_s);
+    printf("libgenre pass, %zu rows, plain: %.2f s, peak RSS %.1f MB\n", p_small.rows,
+           p_small.seconds, p_small.max_rss_mb);
+    struct run p_csv = run_child(WORK_PASS, csv_l);
+    printf("libgenre pass, %zu rows, plain: %.2f s, peak RSS %.1f MB\n", p_csv.rows,
+           p_csv.seconds, p_csv.max_rss_mb);
+    struct run p_gz = run_child(WORK_PASS, gz_l);
+    printf("libgenre pass, %zu rows, gzip: %.2f s, peak RSS %.1f MB\n", p_gz.rows,
+           p_gz.seconds, p_gz.max_rss_mb);
+    struct run p_km = run_child(WORK_KMEANS, csv_l);
+    printf("libgenre k-means pass, %zu rows, plain: %.2f s, peak RSS %.1f MB\n", p_km.rows,
+           p_km.seconds, p_km.max_rss_mb);
+    struct run p_mlp = run_child(WORK_MLP, csv_l);
+    printf("libgenre MLP epoch, %zu rows, plain: %.2f s, peak RSS %.1f MB\n", p_mlp.rows,
+           p_mlp.seconds, p_mlp.max_rss_mb);
+
+    char why[512];
+    double s_csv = peer("pass", csv_l, why, sizeof why);
+    int missing = s_csv < 0;
+    double s_gz = -1, s_km = -1, s_mlp = -1;
+    if (!missing) {
+        printf("pandas + sklearn pass, plain: %.2f s\n", s_csv);
+        s_gz = peer("pass", gz_l, why, sizeof why);
+        if (s_gz >= 0)
+            printf("pandas + sklearn pass, gzip: %.2f s\n", s_gz);
+        s_km = s_gz >= 0 ? peer("kmeans", csv_l, why, sizeof why) : -1;
+        if (s_km >= 0)
+            printf("pandas + sklearn MiniBatchKMeans: %.2f s\n", s_km);
+        s_mlp = s_km >= 0 ? peer("mlp", csv_l, why, sizeof why) : -1;
+        if (s_mlp >= 0)
+            printf("pandas + sklearn MLPClassifier epoch: %.2f s\n", s_mlp);
+        missing = s_mlp < 0;
+    }
+    if (missing)
+        printf("peer missing: pandas / scikit-learn through /usr/bin/python3 (%s); "
+               "bash .ci/install-bench-deps.sh installs them\n", why);
+    genre_bench_loadavg(load, sizeof load);
+    printf("load average after: %s\n", load);
+
+    if (s_csv >= 0)
+        printf("BENCH stream_pass_csv_vs_pandas_sklearn %.1f x\n", s_csv / p_csv.seconds);
+    if (s_gz >= 0)
+        printf("BENCH stream_pass_gz_vs_pandas_sklearn %.1f x\n", s_gz / p_gz.seconds);
+    if (s_km >= 0)
+        printf("BENCH stream_kmeans_vs_sklearn %.1f x\n", s_km / p_km.seconds);
+    if (s_mlp >= 0)
+        printf("BENCH stream_mlp_epoch_vs_sklearn %.1f x\n", s_mlp / p_mlp.seconds);
+    printf("BENCH stream_peak_rss_mb %.1f MB\n", p_csv.max_rss_mb);
+    printf("BENCH stream_scaling_10m_over_1m %.2f x\n", p_csv.seconds / p_small.seconds);
+    return missing ? EXIT_FAILURE : EXIT_SUCCESS;
+}
