@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Integration tests of genre-analysis on the user's inputs (issue 18): split
+ * files that take exactly 0/1, and any labelled table through a schema file
+ * or --label. Registered as analysis_split_* and analysis_generic_* with the
+ * label `data`; seconds each.
+ *
+ *   test_analysis_inputs split_sides <genre-analysis> <source-dir> <work-dir>
+ *     a split file with no test row, or no training row, is refused as soon
+ *     as it is read (in the data stage), naming the file and the empty side;
+ *     no report.
+ *   test_analysis_inputs split_strict <genre-analysis> <source-dir> <work-dir>
+ *     a split file whose line 3 is `0.0` is refused naming file, line and
+ *     value, and no report is written.
+ *   test_analysis_inputs split_lines <genre-analysis> <source-dir> <work-dir>
+ *     with --split-file, a value missing on the table's last line (50006,
+ *     a training row) is reported with the input's name and that line, not
+ *     a line of the program's training copy.
+ *   test_analysis_inputs generic_schema <genre-analysis> <source-dir> <work-dir>
+ *     a generated table (3 classes, an unordered categorical, missing cells
+ *     in two numeric columns, an unused text column) read with a schema
+ *     file, --no-tsne --no-names: metrics.json has the schema, K = 3, the
+ *     split, per-column imputation counts, the unused columns, the one-hot
+ *     feature columns, MLP layers "7-20-15-3" and no reference_* key; with
+ *     note declared group and --group note, no group is on both sides;
+ *     with --label and no schema file the schema is inferred (a summary on
+ *     stderr) and an odd cell of a numeric column is a warning naming its
+ *     line; --print-schema --group note writes it with note declared group,
+ *     and that file runs with --schema.
+ *   test_analysis_inputs generic_errors <genre-analysis> <source-dir> <work-dir>
+ *     a class with one row, a label with one class and --features naming a
+ *     text column each stop with exit 1, one message naming the class (and
+ *     its count and the remedy), the label column or the column, and no
+ *     report.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "analysis_harness.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- split files (the attack of issue 18) ---- */
+
+static int test_split_sides(const char *prog, const char *src, const char *work)
+{
+    char w[1100], p[6000], err[1300], opts[300];
+    snprintf(w, sizeof w, "%.900s/split-sides", work);
+    snprintf(err, sizeof err, "%s.err", w);
+    snprintf(p, sizeof p,
+             "rm -rf '%s' && mkdir -p '%s' && cd '%s' && gzip -dc "
+             "'%.900s/tests/fixtures/real_split.csv.gz' > s.csv && "
+             "sed '2,$s/^1,/0,/' s.csv > train.csv && sed '2,$s/^0,/1,/' s.csv > test.csv",
+             w, w, w, src);
+    CHECK(run_program(p) == 0, "cannot make the split files in %s", w);
+    const char *files[] = {"train.csv", "test.csv"};
+    const char *side[] = {"marks no row as test (1)", "marks no row as training (0)"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(opts, sizeof opts, FAST " --split-file %s -o rep", files[i]);
+        int rc = run_in(w, prog, src, opts, err);
+        snprintf(p, sizeof p, "%s: the split file %s", files[i], side[i]);
+        CHECK(rc == 1 && err_has(err, p), "%s: exit %d, expected 1 naming it", files[i], rc);
+        CHECK(lacks(err, "load + impute: done"), "%s: refused only after the data stage",
+              files[i]);
+        snprintf(p, sizeof p, "%s/rep", w);
+        CHECK(!exists(p) && count_prefix(w, ".rep.tmp-") == 0, "%s: a report or a temporary "
+              "folder was left", files[i]);
+    }
+    return 0;
+}
+
+static int test_split_strict(const char *prog, const char *src, const char *work)
+{
+    char w[1100], p[4000], err[1300], opts[3000];
+    snprintf(w, sizeof w, "%.900s/split-strict", work);
+    snprintf(err, sizeof err, "%s.err", w);
+    snprintf(p, sizeof p,
+             "rm -rf '%s' && mkdir -p '%s' && gzip -dc '%s/tests/fixtures/real_split.csv.gz' | "
+             "sed '3s/^0,/0.0,/' > '%s/split.csv'",
+             w, w, src, w);
+    CHECK(run_program(p) == 0, "cannot make %s/split.csv", w);
+    snprintf(opts, sizeof opts, FAST " --split-file split.csv -o rep");
+    int rc = run_in(w, prog, src, opts, err);
+    CHECK(rc == 1, "a split file with 0.0: exit %d, expected 1", rc);
+    CHECK(err_has(err, "split.csv:3: the assignment is '0.0'"),
+          "the message does not name the file, line 3 and 0.0");
+    snprintf(p, sizeof p, "%s/rep", w);
+    CHECK(!exists(p), "a report was written");
+    CHECK(count_prefix(w, ".rep.tmp-") == 0, "a temporary folder was left");
+    return 0;
+}
+
+static int test_split_lines(const char *prog, const char *src, const char *work)
+{
+    char w[1100], p[4000], err[1300], opts[3000];
+    snprintf(w, sizeof w, "%.900s/split-lines", work);
+    snprintf(err, sizeof err, "%s.err", w);
+    /* energy (field 8) emptied on the last line: a declared marker, not
+     * imputed, so exporting the training rows stops there */
+    snprintf(p, sizeof p,
+             "rm -rf '%s' && mkdir -p '%s' && gzip -dc '%s/data/music_genre.csv.gz' | "
+             "awk -F, -v OFS=, 'NR == 50006 { $8 = \"\" } { print }' > '%s/holed.csv'",
+             w, w, src, w);
+    CHECK(run_program(p) == 0, "cannot make %s/holed.csv", w);
+    snprintf(opts, sizeof opts,
+             "cd '%s' && '%s' " FAST " --tempo-median --split-file "
+             "'%.900s/tests/fixtures/real_split.csv.gz' -o rep -i holed.csv",
+             w, prog, src);
+    int rc = run_capture(opts, err);
+    CHECK(rc == 1, "a missing energy: exit %d, expected 1", rc);
+    CHECK(err_has(err, "holed.csv:50006: column 'energy': value is missing"),
+          "the message does not name holed.csv and its line 50006");
+    return 0;
+}
+
+/* ---- any labelled table (issue 18; program18's modes, one block) ---- */
+
+/* The generated table: 300 rows, classes red/green/blue in turn; x1 empty
+ * on every 17th row, x2 "NA" on every 23rd; colour a..d (unordered); note
+ * text. */
+static void write_generic_table(const char *dir, int rows, const char *const *classes, int k)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/gen.csv", dir);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL, "cannot write %s", path);
+    if (!f)
+        return;
+    fputs("id,x1,x2,x3,colour,note,kind\n", f);
+    for (int i = 0; i < rows; i++) {
+        int c = i % k;
+        double x1 = c + 0.9 * sin(i * 1.3), x2 = -c + 0.9 * cos(i * 0.7), x3 = sin(i * 2.1);
+        char s1[32] = "", s2[32] = "NA";
+        if (i % 17)
+            snprintf(s1, sizeof s1, "%.4f", x1);
+        if (i % 23)
+            snprintf(s2, sizeof s2, "%.4f", x2);
+        fprintf(f, "%d,%s,%s,%.4f,%c,word%d text%d,%s\n", i, s1, s2, x3, "abcd"[(c + i % 2) % 4],
+                i % 7, i % 5, classes[c]);
+    }
+    fclose(f);
+    snprintf(path, sizeof path, "%s/gen.schema", dir);
+    write_text(path, "* missing=\"\"\nid ignore\nx1 numeric\nx2 numeric missing=NA\n"
+                     "x3 numeric\ncolour categorical\nnote text\nkind label\n");
+}
+
+static int test_generic_schema(const char *prog, const char *src, const char *work)
+{
+    (void)src;
+    char w[1100], cmd[4000], err[1300];
+    snprintf(w, sizeof w, "%.900s/generic-schema", work);
+    snprintf(err, sizeof err, "%s.err", w);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", w, w);
+    CHECK(run_program(cmd) == 0, "cannot make %s", w);
+    static const char *const cls[] = {"red", "green", "blue"};
+    write_generic_table(w, 300, cls, 3);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && '%s' --no-tsne --no-names --schema gen.schema -i gen.csv -o rep", w,
+             prog);
+    int rc = run_capture(cmd, err);
+    CHECK(rc == 0, "the generated table: exit %d", rc);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/rep/metrics.json", w);
+    char *j = slurp(path, NULL);
+    CHECK(j != NULL, "%s missing", path);
+    if (!j)
+        return 0;
+    CHECK(strstr(j, "\"complete\": true") != NULL, "report not complete");
+    CHECK(!strstr(j, "\"reference_"), "a reference_* key on a user's table");
+    CHECK(num_after(j, "n_classes") == 3, "n_classes %g", num_after(j, "n_classes"));
+    static const char *const keys[] = {"\"schema\"", "\"classes\"", "\"split\"",
+                                       "\"imputation\": [", "\"unused_columns\"",
+                                       "\"warnings\"", "\"is_reference_table\": false"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+        CHECK(strstr(j, keys[k]) != NULL, "metrics.json lacks %s", keys[k]);
+    /* 300 rows, 100 per class: 20 test rows each at the default fraction */
+    const char *sp = strstr(j, "\"split\"");
+    CHECK(num_after(sp, "train") == 240 && num_after(sp, "test") == 60, "split %g / %g",
+          num_after(sp, "train"), num_after(sp, "test"));
+    const char *red = sp ? strstr(sp, "\"red\"") : NULL;
+    CHECK(num_after(red, "test") == 20, "red test rows %g", num_after(red, "test"));
+    /* x1: 18 empty cells (rows 0, 17, ..., 289), x2: 14 NA cells */
+    const char *imp = strstr(j, "\"imputation\": [");
+    const char *x1 = imp ? strstr(imp, "\"column\": \"x1\"") : NULL;
+    const char *x2 = imp ? strstr(imp, "\"column\": \"x2\"") : NULL;
+    CHECK(num_after(x1, "missing_read") == 18, "x1 missing %g", num_after(x1, "missing_read"));
+    CHECK(num_after(x1, "filled_train") + num_after(x1, "filled_test") == 18, "x1 filled");
+    CHECK(num_after(x2, "missing_read") == 14, "x2 missing %g", num_after(x2, "missing_read"));
+    CHECK(x2 && strstr(x2, "\"missing_markers\": \"\\\"\\\", NA\""), "x2's markers");
+    const char *un = strstr(j, "\"unused_columns\"");
+    CHECK(un && strstr(un, "\"column\": \"note\""), "the text column is not listed unused");
+    CHECK(strstr(j, "\"colour=a\"") && strstr(j, "\"colour=d\""), "colour is not one-hot");
+    CHECK(strstr(j, "\"layers\": \"7-20-15-3\""), "no MLP 7-20-15-3");
+    CHECK(strstr(j, "\"name\": \"LDA classifier\""), "no LDA classifier entry");
+    CHECK(num_after(strstr(j, "\"name\": \"LDA classifier\""), "test_macro_auroc") > 0.8,
+          "LDA classifier AUROC");
+    free(j);
+    snprintf(path, sizeof path, "%s/rep", w);
+    CHECK(check_html(path) > 10, "index.html references too few files");
+    snprintf(path, sizeof path, "%s/rep/index.html", w);
+    char *h = slurp(path, NULL);
+    CHECK(h && strstr(h, "x2 missing (&quot;&quot;, NA)"), "x2's count not labelled with its markers");
+    CHECK(h && !strstr(h, "duration_ms") && !strstr(h, "gradient boosting") &&
+              !strstr(h, "silhouette 0.44"),
+          "reference figures on a user's table");
+    free(h);
+    /* --group: note as the group column (35 groups); no group on both sides */
+    snprintf(path, sizeof path, "%s/group.schema", w);
+    write_text(path, "* missing=\"\"\nid ignore\nx1 numeric\nx2 numeric missing=NA\n"
+                     "x3 numeric\ncolour categorical\nnote group\nkind label\n");
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && '%s' --no-tsne --no-names --no-plots --no-mlp --group note "
+             "--schema group.schema -i gen.csv -o rep-group",
+             w, prog);
+    CHECK(run_capture(cmd, err) == 0, "--group note failed");
+    snprintf(path, sizeof path, "%s/rep-group/metrics.json", w);
+    j = slurp(path, NULL);
+    const char *lk = j ? strstr(j, "\"leakage\"") : NULL;
+    CHECK(lk && num_after(lk, "shared_groups") == 0, "--group: groups on both sides (%g)",
+          num_after(lk, "shared_groups"));
+    CHECK(j && strstr(j, "\"method\": \"by group (note)"), "--group: not a group split");
+    sp = j ? strstr(j, "\"split\"") : NULL;
+    CHECK(num_after(sp, "test") > 30 && num_after(sp, "test") < 90, "--group: %g test rows",
+          num_after(sp, "test"));
+    free(j);
+    /* no schema file: --label infers it (id ignored, colour and note
+     * categorical); x3's "oops" on line 12 is an odd cell, read as missing
+     * and listed in the warnings with its line */
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && awk -F, -v OFS=, 'NR == 12 { $4 = \"oops\" } { print }' gen.csv > "
+             "odd.csv && '%s' --no-tsne --no-names --no-plots -i odd.csv --label kind -o rep-infer",
+             w, prog);
+    CHECK(run_capture(cmd, err) == 0, "--label kind failed");
+    char *e = slurp(err, NULL);
+    CHECK(e && strstr(e, "the schema inferred from odd.csv") && strstr(e, "colour categorical"),
+          "no summary of the inferred schema on stderr");
+    free(e);
+    snprintf(path, sizeof path, "%s/rep-infer/metrics.json", w);
+    j = slurp(path, NULL);
+    CHECK(j && strstr(j, "\"source\": \"inferred\""), "--label: schema not inferred");
+    CHECK(j && !strstr(j, "\"reference_"), "--label: a reference_* key");
+    CHECK(num_after(j, "n_classes") == 3, "--label: n_classes %g", num_after(j, "n_classes"));
+    /* note (35 distinct values) is inferred categorical: 7 + 35 columns */
+    CHECK(j && strstr(j, "\"layers\": \"42-20-15-3\""), "--label: no MLP 42-20-15-3");
+    imp = j ? strstr(j, "\"imputation\": [") : NULL;
+    x2 = imp ? strstr(imp, "\"column\": \"x2\"") : NULL;
+    const char *x3 = imp ? strstr(imp, "\"column\": \"x3\"") : NULL;
+    CHECK(num_after(x2, "missing_read") == 14, "--label: x2 missing %g",
+          num_after(x2, "missing_read"));
+    CHECK(num_after(x3, "missing_read") == 1, "--label: x3 missing %g",
+          num_after(x3, "missing_read"));
+    const char *wn = j ? strstr(j, "\"warnings\"") : NULL;
+    CHECK(wn && strstr(wn, "odd.csv:12") && strstr(wn, "oops"),
+          "--label: the odd cell is not in the warnings with its line");
+    free(j);
+    /* --print-schema writes the inferred schema (with --group note: note
+     * declared group) and exits; passed back with --schema it runs */
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && '%s' -i gen.csv --label kind --group note --print-schema > "
+             "printed.schema && '%s' --no-tsne --no-names --no-plots --no-mlp --schema "
+             "printed.schema -i gen.csv -o rep-printed",
+             w, prog, prog);
+    CHECK(run_capture(cmd, err) == 0, "--print-schema, then --schema: failed");
+    snprintf(path, sizeof path, "%s/printed.schema", w);
+    char *ps = slurp(path, NULL);
+    const char *nl = ps ? strstr(ps, "\nnote ") : NULL;
+    CHECK(nl && strstr(nl, " group\n") && strstr(nl, " group\n") < strchr(nl + 1, '\n') + 1,
+          "--print-schema: note is not declared group: %s", ps ? ps : "(none)");
+    CHECK(ps && strstr(ps, "\nid ") && strstr(ps, "ignore"), "--print-schema: no id line");
+    free(ps);
+    snprintf(path, sizeof path, "%s/rep-printed/metrics.json", w);
+    j = slurp(path, NULL);
+    CHECK(num_after(j, "n_classes") == 3, "printed schema: n_classes %g",
+          num_after(j, "n_classes"));
+    CHECK(j && strstr(j, "\"group\": \"note\""), "printed schema: group is not note");
+    free(j);
+    return 0;
+}
+
+static int test_generic_errors(const char *prog, const char *src, const char *work)
+{
+    (void)src;
+    char w[1100], cmd[4000], err[1300];
+    snprintf(w, sizeof w, "%.900s/generic-errors", work);
+    snprintf(err, sizeof err, "%s.err", w);
+    static const char *const one[] = {"only"};
+    static const char *const three[] = {"red", "green", "blue"};
+    static const struct {
+        int rows, k;
+        const char *const *cls;
+        const char *opts, *expect;
+    } bad[] = {
+        /* 301 rows: red has 101 rows, then a fourth class "rare" on one row */
+        {1, 1, NULL, "", "class 'rare' has 1 row"},
+        {30, 1, one, "", "the label column 'kind' has 1 class"},
+        {30, 3, three, "--features x1,note", "--features: 'note' is not numeric or categorical"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", w, w);
+        CHECK(run_program(cmd) == 0, "cannot make %s", w);
+        if (bad[i].cls) {
+            write_generic_table(w, bad[i].rows, bad[i].cls, bad[i].k);
+        } else {
+            write_generic_table(w, 300, three, 3);
+            char path[1200];
+            snprintf(path, sizeof path, "%s/gen.csv", w);
+            FILE *f = fopen(path, "a");
+            if (f) {
+                fputs("300,1,2,3,a,word,rare\n", f);
+                fclose(f);
+            }
+        }
+        snprintf(cmd, sizeof cmd,
+                 "cd '%s' && '%s' --no-tsne --no-names %s --schema gen.schema -i gen.csv -o rep",
+                 w, prog, bad[i].opts);
+        int rc = run_capture(cmd, err);
+        CHECK(rc == 1, "case %zu: exit %d, expected 1", i, rc);
+        char *e = slurp(err, NULL);
+        CHECK(e && strstr(e, bad[i].expect), "case %zu: message lacks \"%s\": %s", i,
+              bad[i].expect, e ? e : "(none)");
+        if (i == 0)
+            CHECK(e && strstr(e, "--test-fraction") && strstr(e, "--split-file"),
+                  "the small class's message names no remedy");
+        free(e);
+        char path[1200];
+        snprintf(path, sizeof path, "%s/rep", w);
+        CHECK(!exists(path), "case %zu wrote a report", i);
+    }
+    return 0;
+}
+
+
+int main(int argc, char **argv)
+{
+    if (argc != 5) {
+        fprintf(stderr, "usage: test_analysis_inputs split_sides|split_strict|split_lines|"
+                        "generic_schema|generic_errors <genre-analysis> <src> <work>\n");
+        return 2;
+    }
+    static const struct {
+        const char *mode;
+        int (*run)(const char *, const char *, const char *);
+    } modes[] = {
+        {"split_sides", test_split_sides},       {"split_strict", test_split_strict},
+        {"split_lines", test_split_lines},       {"generic_schema", test_generic_schema},
+        {"generic_errors", test_generic_errors},
+    };
+    size_t i = 0;
+    while (i < sizeof modes / sizeof modes[0] && strcmp(argv[1], modes[i].mode))
+        i++;
+    if (i == sizeof modes / sizeof modes[0]) {
+        fprintf(stderr, "test_analysis_inputs: unknown mode %s\n", argv[1]);
+        return 2;
+    }
+    modes[i].run(argv[2], argv[3], argv[4]);
+    if (analysis_failures)
+        fprintf(stderr, "%d check(s) failed\n", analysis_failures);
+    return analysis_failures ? 1 : 0;
+}
