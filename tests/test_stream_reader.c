@@ -104,6 +104,65 @@ START_TEST(large_input_across_blocks_and_threads)
 }
 END_TEST
 
+/* genre_dataset_reader_next_into(): chunks built on the previous chunk's
+ * table (after the caller changed it) equal read_file's rows, with the
+ * parallel parse's parts (threads 4, 50000 rows) and without; the table is
+ * the same one throughout; another table is refused and left alone. */
+START_TEST(next_into_reuses_the_previous_chunk)
+{
+    genre_dataset_schema *s = stream_fixture_schema();
+    size_t len = 0;
+    char *text = stream_fixture_text(90000, 97, 0, &len);
+    char path[256];
+    stream_fixture_write(path, sizeof path, text, len, 0, 0);
+    ck_assert_ok(genre_dataset_schema_set_i64(s, GENRE_SCHEMA_THREADS, 4));
+    genre_dataset *full = NULL;
+    ck_assert_ok(genre_dataset_read_file(&full, s, path));
+    static const size_t sizes[] = {50000, 997};
+    for (size_t c = 0; c < 2; c++) {
+        genre_dataset_reader *r = NULL;
+        ck_assert_ok(genre_dataset_reader_open(&r, s, path));
+        size_t at = 0, chunks = 0;
+        int64_t sum[STREAM_FIXTURE_SUMS] = {0};
+        genre_dataset *ds = NULL, *first = NULL;
+        for (;;) {
+            if (genre_dataset_reader_next_into(r, sizes[c], &ds) != GENRE_OK)
+                ck_abort_msg("after %zu rows: %s", at, genre_last_error());
+            if (!ds)
+                break;
+            if (!first)
+                first = ds;
+            ck_assert_ptr_eq(ds, first); /* built on the same table */
+            stream_fixture_same_rows(full, at, ds);
+            stream_fixture_counters_add(ds, sum);
+            at += ds->n_rows;
+            chunks++;
+            /* what a caller does to a chunk before handing it back */
+            ck_assert_ok(genre_dataset_drop_empty_rows(ds));
+            if (chunks == 1) {
+                genre_dataset *other = NULL;
+                ck_assert_ok(genre_dataset_read_file(&other, s, path));
+                genre_dataset *keep = other;
+                ck_assert_int_eq(genre_dataset_reader_next_into(r, sizes[c], &other),
+                                 GENRE_E_INVALID_ARG);
+                ck_assert_ptr_eq(other, keep);
+                genre_dataset_free(other);
+            }
+        }
+        ck_assert_uint_eq(at, full->n_rows);
+        ck_assert_uint_gt(chunks, 1);
+        stream_fixture_counters_equal(full, sum);
+        ck_assert_ok(genre_dataset_reader_next_into(r, sizes[c], &ds));
+        ck_assert_ptr_null(ds);
+        genre_dataset_reader_free(r);
+    }
+    genre_dataset_free(full);
+    remove(path);
+    free(text);
+    genre_dataset_schema_free(s);
+}
+END_TEST
+
 /* The reader's failure: status and message as read_file's (function name
  * aside), after the chunks before the failing record. */
 static void check_error_len(const genre_dataset_schema *s, const char *text, size_t len,
@@ -561,6 +620,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, chunks_concatenate_to_read_file);
     tcase_add_test(tc, large_input_across_blocks_and_threads);
+    tcase_add_test(tc, next_into_reuses_the_previous_chunk);
     tcase_add_test(tc, errors_keep_the_file_line);
     tcase_add_test(tc, errors_of_the_whole_input);
     tcase_add_test(tc, records_over_the_limit);
