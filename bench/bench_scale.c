@@ -94,6 +94,7 @@ struct stream {
     genre_dataset_schema *schema;
     genre_dataset_reader *reader;
     genre_dataset_prep *prep;
+    genre_dataset *ds; /* the last chunk, handed back for the next one */
     double *x;
     int32_t *y;
     size_t cap; /* rows x and y hold */
@@ -110,8 +111,10 @@ static void stream_open(struct stream *s, const char *path)
 static size_t stream_next(struct stream *s)
 {
     for (;;) {
-        genre_dataset *ds = NULL;
-        check(genre_dataset_reader_next(s->reader, CHUNK, &ds), "genre_dataset_reader_next");
+        /* each chunk is built on the previous one's memory */
+        check(genre_dataset_reader_next_into(s->reader, CHUNK, &s->ds),
+              "genre_dataset_reader_next_into");
+        genre_dataset *ds = s->ds;
         if (!ds)
             return 0;
         check(genre_dataset_drop_empty_rows(ds), "drop_empty_rows");
@@ -139,7 +142,6 @@ static size_t stream_next(struct stream *s)
                   "export_matrix");
             check(genre_dataset_export_labels(ds, s->y, rows, NULL), "export_labels");
         }
-        genre_dataset_free(ds);
         if (rows)
             return rows;
     }
@@ -147,6 +149,7 @@ static size_t stream_next(struct stream *s)
 
 static void stream_close(struct stream *s)
 {
+    genre_dataset_free(s->ds);
     genre_dataset_reader_free(s->reader);
     genre_dataset_prep_free(s->prep);
     genre_dataset_schema_free(s->schema);

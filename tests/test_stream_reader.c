@@ -104,6 +104,65 @@ START_TEST(large_input_across_blocks_and_threads)
 }
 END_TEST
 
+/* genre_dataset_reader_next_into(): chunks built on the previous chunk's
+ * table (after the caller changed it) equal read_file's rows, with the
+ * parallel parse's parts (threads 4, 50000 rows) and without; the table is
+ * the same one throughout; another table is refused and left alone. */
+START_TEST(next_into_reuses_the_previous_chunk)
+{
+    genre_dataset_schema *s = stream_fixture_schema();
+    size_t len = 0;
+    char *text = stream_fixture_text(90000, 97, 0, &len);
+    char path[256];
+    stream_fixture_write(path, sizeof path, text, len, 0, 0);
+    ck_assert_ok(genre_dataset_schema_set_i64(s, GENRE_SCHEMA_THREADS, 4));
+    genre_dataset *full = NULL;
+    ck_assert_ok(genre_dataset_read_file(&full, s, path));
+    static const size_t sizes[] = {50000, 997};
+    for (size_t c = 0; c < 2; c++) {
+        genre_dataset_reader *r = NULL;
+        ck_assert_ok(genre_dataset_reader_open(&r, s, path));
+        size_t at = 0, chunks = 0;
+        int64_t sum[STREAM_FIXTURE_SUMS] = {0};
+        genre_dataset *ds = NULL, *first = NULL;
+        for (;;) {
+            if (genre_dataset_reader_next_into(r, sizes[c], &ds) != GENRE_OK)
+                ck_abort_msg("after %zu rows: %s", at, genre_last_error());
+            if (!ds)
+                break;
+            if (!first)
+                first = ds;
+            ck_assert_ptr_eq(ds, first); /* built on the same table */
+            stream_fixture_same_rows(full, at, ds);
+            stream_fixture_counters_add(ds, sum);
+            at += ds->n_rows;
+            chunks++;
+            /* what a caller does to a chunk before handing it back */
+            ck_assert_ok(genre_dataset_drop_empty_rows(ds));
+            if (chunks == 1) {
+                genre_dataset *other = NULL;
+                ck_assert_ok(genre_dataset_read_file(&other, s, path));
+                genre_dataset *keep = other;
+                ck_assert_int_eq(genre_dataset_reader_next_into(r, sizes[c], &other),
+                                 GENRE_E_INVALID_ARG);
+                ck_assert_ptr_eq(other, keep);
+                genre_dataset_free(other);
+            }
+        }
+        ck_assert_uint_eq(at, full->n_rows);
+        ck_assert_uint_gt(chunks, 1);
+        stream_fixture_counters_equal(full, sum);
+        ck_assert_ok(genre_dataset_reader_next_into(r, sizes[c], &ds));
+        ck_assert_ptr_null(ds);
+        genre_dataset_reader_free(r);
+    }
+    genre_dataset_free(full);
+    remove(path);
+    free(text);
+    genre_dataset_schema_free(s);
+}
+END_TEST
+
 /* The reader's failure: status and message as read_file's (function name
  * aside), after the chunks before the failing record. */
 static void check_error_len(const genre_dataset_schema *s, const char *text, size_t len,
@@ -515,6 +574,7 @@ END_TEST
 struct walk_ctx {
     const char *path;
     size_t max_rows;
+    int into; /* genre_dataset_reader_next_into, each chunk handed back */
 };
 
 static genre_status read_scenario(void *arg)
@@ -529,13 +589,21 @@ static genre_status read_scenario(void *arg)
     genre_dataset_reader *r = NULL;
     if (st == GENRE_OK)
         st = genre_dataset_reader_open(&r, s, w->path);
+    genre_dataset *ds = NULL;
     while (st == GENRE_OK) {
-        genre_dataset *ds = NULL;
-        st = genre_dataset_reader_next(r, w->max_rows, &ds);
+        if (w->into) {
+            st = genre_dataset_reader_next_into(r, w->max_rows, &ds);
+            if (st == GENRE_OK && ds)
+                st = genre_dataset_drop_empty_rows(ds);
+        } else {
+            genre_dataset_free(ds);
+            ds = NULL;
+            st = genre_dataset_reader_next(r, w->max_rows, &ds);
+        }
         if (!ds)
             break;
-        genre_dataset_free(ds);
     }
+    genre_dataset_free(ds);
     genre_dataset_reader_free(r);
     genre_dataset_schema_free(s);
     return st;
@@ -547,8 +615,10 @@ START_TEST(allocation_failures_are_clean)
     for (int gz = 0; gz <= 1; gz++) {
         char path[256];
         stream_fixture_write(path, sizeof path, t, strlen(t), gz, gz ? 9 : 0);
-        struct walk_ctx w = {path, 2};
-        ck_assert_int_gt(genre_test_alloc_walk(read_scenario, &w), 10);
+        for (int into = 0; into <= 1; into++) {
+            struct walk_ctx w = {path, 2, into};
+            ck_assert_int_gt(genre_test_alloc_walk(read_scenario, &w), 10);
+        }
         remove(path);
     }
 }
@@ -561,6 +631,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, chunks_concatenate_to_read_file);
     tcase_add_test(tc, large_input_across_blocks_and_threads);
+    tcase_add_test(tc, next_into_reuses_the_previous_chunk);
     tcase_add_test(tc, errors_keep_the_file_line);
     tcase_add_test(tc, errors_of_the_whole_input);
     tcase_add_test(tc, records_over_the_limit);

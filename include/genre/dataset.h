@@ -1421,6 +1421,23 @@ GENRE_API genre_status genre_dataset_reader_next(genre_dataset_reader *reader,
                                                  size_t max_rows, genre_dataset **out);
 
 /**
+ * genre_dataset_reader_next() building the chunk on the memory of the
+ * previous one: a loop that hands each chunk back reads without allocating
+ * its tables anew (their arrays and dictionaries keep their capacity).
+ * @param[in,out] inout NULL or the chunk this reader returned last (by
+ *   either function; the caller may have cleaned, imputed or encoded it):
+ *   that table is consumed and *inout receives the next chunk, or NULL at
+ *   the end (then free nothing). Any pointer into the old table (cell
+ *   strings, exported views) is invalid afterwards.
+ * @return as genre_dataset_reader_next(); GENRE_E_INVALID_ARG also when
+ *   *inout is another table (it is then left as it was). On any other
+ *   failure the old table is freed and *inout is NULL.
+ * Needs exclusive access to the reader and the table. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_reader_next_into(genre_dataset_reader *reader,
+                                                      size_t max_rows, genre_dataset **inout);
+
+/**
  * Reads a reader property (GENRE_READER_*).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_UNKNOWN_PARAM.
  * Thread-safe on a const handle. @since 0.4

@@ -446,6 +446,21 @@ genre_status genre__dataset_reserve(genre_dataset *ds, size_t rows)
     return GENRE_OK;
 }
 
+void genre__dataset_clear(genre_dataset *ds)
+{
+    for (size_t j = 0; j < ds->schema->n_cols; j++) {
+        genre__free(ds->cols[j].code); /* encoding makes new ones */
+        ds->cols[j].code = NULL;
+        genre__dict_clear(&ds->cols[j].dict);
+    }
+    genre__free(ds->source);
+    ds->source = NULL;
+    ds->n_rows = 0;
+    ds->n_rep = 0;
+    ds->no_group_id = -1;
+    ds->encoded = 0;
+}
+
 genre_status genre__dataset_alloc(genre_dataset **out, const genre_dataset_schema *schema,
                                   size_t cap_rows)
 {

@@ -155,6 +155,18 @@ void genre__csv_head_free(struct genre__csv_head *h, size_t n_cols);
 genre_status genre__csv_read_rows(struct reader *rd, const genre_dataset_schema *schema,
                                   const struct genre__csv_head *h, genre_dataset **out);
 
+/* The parse's most parts (threads) of one input. */
+#define GENRE__CSV_MAX_PARTS 8
+
+/* genre__csv_read_rows building on spare tables of the same schema, so a
+ * stream of chunks reuses their memory: spare[t] (NULL or a table, for
+ * t < GENRE__CSV_MAX_PARTS) becomes part t's table, cleared; spare[0] ends
+ * in *out, the other parts' tables come back in spare[1..]. The caller owns
+ * what spare holds on return (also after a failure). */
+genre_status genre__csv_read_rows_reuse(struct reader *rd, const genre_dataset_schema *schema,
+                                        const struct genre__csv_head *h, genre_dataset **spare,
+                                        genre_dataset **out);
+
 /* Parses len bytes of plain CSV (a UTF-8 byte-order mark skipped) into
  * *out under schema; name labels messages. */
 genre_status genre__csv_read_plain(genre_dataset **out, const genre_dataset_schema *schema,

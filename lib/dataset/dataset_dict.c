@@ -39,6 +39,14 @@ void genre__dict_free(genre__dict *d)
     memset(d, 0, sizeof *d);
 }
 
+void genre__dict_clear(genre__dict *d)
+{
+    d->n = 0;
+    d->arena_len = 0;
+    for (size_t i = 0; i < d->n_slots; i++)
+        d->slots[i] = UINT64_MAX; /* SLOT_EMPTY */
+}
+
 /* A slot holds the id in its low 32 bits and the hash's top 32 bits above,
  * so a probe rejects most non-matches without touching the string arrays.
  * An empty slot is UINT64_MAX. */

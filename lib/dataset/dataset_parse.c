@@ -23,7 +23,7 @@
 
 /* Inputs above this size are cut into parts parsed on separate threads. */
 #define PART_MIN_BYTES ((size_t)1 << 20)
-#define MAX_PARTS 8
+#define MAX_PARTS GENRE__CSV_MAX_PARTS
 
 struct part {
     const char *begin, *end;
@@ -56,7 +56,8 @@ static void parse_part(struct parse_job *job, size_t t)
     rd.scratch = NULL;
     rd.scratch_len = rd.scratch_cap = 0;
     genre_status st = GENRE_OK;
-    genre_dataset *ds = NULL;
+    genre_dataset *ds = pt->ds; /* a spare table, or NULL */
+    pt->ds = NULL;
     size_t n_header = job->n_header;
     pt->missing = genre__calloc_array(job->schema->n_cols, sizeof *pt->missing);
     if (!pt->missing) {
@@ -67,7 +68,13 @@ static void parse_part(struct parse_job *job, size_t t)
     size_t est = 1;
     for (const char *q = rd.p; (q = memchr(q, '\n', (size_t)(rd.end - q))) != NULL; q++)
         est++;
-    if ((st = genre__dataset_alloc(&ds, job->schema, est)) != GENRE_OK)
+    if (ds) {
+        genre__dataset_clear(ds);
+        st = genre__dataset_reserve(ds, est);
+    } else {
+        st = genre__dataset_alloc(&ds, job->schema, est);
+    }
+    if (st != GENRE_OK)
         goto done;
     while (rd.p < rd.end) {
         int64_t line = rd.line;
@@ -328,6 +335,13 @@ genre_status genre__csv_read_header(struct reader *rd, const genre_dataset_schem
 genre_status genre__csv_read_rows(struct reader *rd, const genre_dataset_schema *schema,
                                   const struct genre__csv_head *h, genre_dataset **out)
 {
+    return genre__csv_read_rows_reuse(rd, schema, h, NULL, out);
+}
+
+genre_status genre__csv_read_rows_reuse(struct reader *rd, const genre_dataset_schema *schema,
+                                        const struct genre__csv_head *h, genre_dataset **spare,
+                                        genre_dataset **out)
+{
     genre_status st;
     genre_dataset *ds = NULL;
     int64_t *missing = genre__calloc_array(schema->n_cols, sizeof *missing);
@@ -339,6 +353,10 @@ genre_status genre__csv_read_rows(struct reader *rd, const genre_dataset_schema 
     size_t n_parts = plan_parts(rd, schema, parts);
     struct parse_job job = {rd, schema, h->map, (const char *const *)h->header, h->n_header,
                             parts};
+    for (size_t t = 0; spare && t < n_parts; t++) {
+        parts[t].ds = spare[t];
+        spare[t] = NULL;
+    }
     if (n_parts > 1) {
         genre__parallel_for((int)n_parts, n_parts, parse_part_worker, &job);
         st = GENRE_OK;
@@ -367,8 +385,13 @@ genre_status genre__csv_read_rows(struct reader *rd, const genre_dataset_schema 
             goto done;
         }
     } else {
-        for (size_t t = 1; t < n_parts; t++)
+        for (size_t t = 1; t < n_parts; t++) {
+            if (spare) { /* the part's memory serves the next input's part t */
+                spare[t] = parts[t].ds;
+                parts[t].ds = NULL;
+            }
             free_part(&parts[t]);
+        }
     }
     ds = parts[0].ds;
     for (size_t j = 0; j < schema->n_cols; j++)

@@ -28,6 +28,8 @@ typedef struct genre__dict {
 } genre__dict;
 
 void genre__dict_free(genre__dict *d);
+/* Empties d, keeping its memory for the strings to come. */
+void genre__dict_clear(genre__dict *d);
 /* Id of the string, inserting it when new; -1 on allocation failure. */
 int32_t genre__dict_intern(genre__dict *d, const char *s, size_t len);
 /* Appends without deduplication or indexing (free text); find never sees it. */
@@ -185,6 +187,10 @@ struct genre_dataset {
 genre_status genre__dataset_alloc(genre_dataset **out, const genre_dataset_schema *schema,
                                   size_t cap_rows);
 genre_status genre__dataset_reserve(genre_dataset *ds, size_t rows);
+/* Empties ds for the rows of a table of the same schema (a reader's next
+ * chunk): no rows, report, source or encoding; row arrays and dictionaries
+ * keep their memory. */
+void genre__dataset_clear(genre_dataset *ds);
 genre_status genre__report_set(genre_dataset *ds, const char *step, int32_t col,
                                const char *counter, int64_t value);
 

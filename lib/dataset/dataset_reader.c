@@ -34,6 +34,8 @@ struct genre_dataset_reader {
     int strict_lines;             /* a quoted line break is an error */
     int64_t rows;                 /* rows returned */
     genre_status failed;          /* a failure makes the reader unusable */
+    const genre_dataset *last;    /* the chunk returned last (next_into's check) */
+    genre_dataset *spare[GENRE__CSV_MAX_PARTS]; /* parts' tables kept for the next chunk */
     /* The scan for record ends, from the record that starts at rec. */
     size_t scan, rec;
     int odd;
@@ -291,6 +293,8 @@ void genre_dataset_reader_free(genre_dataset_reader *r)
     if (r->schema)
         genre__csv_head_free(&r->head, r->schema->n_cols);
     genre__csv_close(&r->rd);
+    for (size_t t = 0; t < GENRE__CSV_MAX_PARTS; t++)
+        genre_dataset_free(r->spare[t]);
     genre__source_close(&r->src);
     genre__free(r->buf);
     genre__free(r->name);
@@ -483,17 +487,20 @@ static genre_status failure_in_context(genre_dataset_reader *r, size_t n, genre_
     return again != GENRE_OK ? again : st;
 }
 
-genre_status genre_dataset_reader_next(genre_dataset_reader *r, size_t max_rows,
-                                       genre_dataset **out)
+/* The next chunk into *out, built on reuse (NULL or a table of this
+ * reader's schema, which it takes). */
+static genre_status reader_next(genre_dataset_reader *r, size_t max_rows, genre_dataset *reuse,
+                                genre_dataset **out)
 {
-    GENRE_CHECK_NOT_NULL(out);
-    *out = NULL;
-    GENRE_CHECK_NOT_NULL(r);
-    if (max_rows == 0)
+    if (max_rows == 0) {
+        genre_dataset_free(reuse);
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "max_rows is 0");
-    if (r->failed != GENRE_OK)
+    }
+    if (r->failed != GENRE_OK) {
+        genre_dataset_free(reuse);
         return GENRE_FAIL(GENRE_E_BAD_STATE, "%s: the reader failed earlier (%s) at line %lld",
                           r->name, genre_status_name(r->failed), (long long)r->line);
+    }
     size_t end = 0;
     int flag = 0;
     int64_t cut_line = r->line;
@@ -503,25 +510,52 @@ genre_status genre_dataset_reader_next(genre_dataset_reader *r, size_t max_rows,
         point_reader(r, r->beg, end);
         r->rd.utf8_valid = genre__csv_utf8_check((const unsigned char *)r->buf + r->beg,
                                                  end - r->beg) == end - r->beg;
-        st = genre__csv_read_rows(&r->rd, r->schema, &r->head, &ds);
+        r->spare[0] = reuse;
+        reuse = NULL;
+        st = genre__csv_read_rows_reuse(&r->rd, r->schema, &r->head, r->spare, &ds);
         if (st != GENRE_OK && flag == 0)
             st = failure_in_context(r, end - r->beg, st);
         st = cut_verdict(r, flag, st, cut_line);
         if (st == GENRE_OK && !(ds->source = genre__strdup(r->name)))
             st = GENRE_FAIL(GENRE_E_NOMEM, "%s: out of memory", r->name);
     }
+    genre_dataset_free(reuse); /* the end: nothing to build on it */
     if (st != GENRE_OK) {
         genre_dataset_free(ds);
         r->failed = st;
-        return GENRE_PASS(st);
+        return st;
     }
     if (ds) {
         r->beg = r->rec;
         r->line = r->rec_line;
         r->rows += (int64_t)ds->n_rows;
     }
+    r->last = ds;
     *out = ds;
     return GENRE_OK;
+}
+
+genre_status genre_dataset_reader_next(genre_dataset_reader *r, size_t max_rows,
+                                       genre_dataset **out)
+{
+    GENRE_CHECK_NOT_NULL(out);
+    *out = NULL;
+    GENRE_CHECK_NOT_NULL(r);
+    return GENRE_PASS(reader_next(r, max_rows, NULL, out));
+}
+
+genre_status genre_dataset_reader_next_into(genre_dataset_reader *r, size_t max_rows,
+                                            genre_dataset **inout)
+{
+    GENRE_CHECK_NOT_NULL(inout);
+    GENRE_CHECK_NOT_NULL(r);
+    genre_dataset *reuse = *inout;
+    if (reuse && reuse != r->last)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG,
+                          "%s: *inout is not the chunk this reader returned last", r->name);
+    *inout = NULL;
+    r->last = NULL;
+    return GENRE_PASS(reader_next(r, max_rows, reuse, inout));
 }
 
 genre_status genre_dataset_reader_get_i64(const genre_dataset_reader *r, int32_t key,

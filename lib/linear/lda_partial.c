@@ -166,6 +166,8 @@ static int cmp_i32(const void *a, const void *b)
 /* Scratch of one add. */
 typedef struct add_scratch {
     int32_t *u;          /* the chunk's distinct labels, ascending */
+    int32_t *slot;       /* per label - lo: its index in u, or NULL (wide span) */
+    int32_t lo;
     size_t *start;       /* Kc + 1 offsets into the gathered rows */
     double *rows;        /* n_rows x d, grouped by class (the state's scratch) */
     genre__moments *cm;  /* Kc chunk moments */
@@ -176,7 +178,55 @@ static void add_scratch_free(add_scratch *s)
 {
     free_classes(s->cm, s->Kc);
     genre__free(s->u);
+    genre__free(s->slot);
     genre__free(s->start);
+}
+
+/* Widest label span (max - min + 1 above the row count) that gets a table
+ * from label to class: labels are usually codes 0 .. K - 1. */
+#define SLOT_SPAN_EXTRA 65536
+
+/* s->u and its length *Kc: y[0 .. n)'s distinct labels, ascending (n >= 1).
+ * Labels of a narrow span are counted in a table (linear time), which also
+ * gives each row's class (s->slot); a wide span is sorted. */
+static genre_status distinct_labels(add_scratch *s, const int32_t *y, size_t n, size_t *Kc)
+{
+    int32_t lo = y[0], hi = y[0];
+    for (size_t i = 1; i < n; i++) {
+        lo = y[i] < lo ? y[i] : lo;
+        hi = y[i] > hi ? y[i] : hi;
+    }
+    uint64_t span = (uint64_t)((int64_t)hi - lo) + 1;
+    if (span <= (uint64_t)n + SLOT_SPAN_EXTRA) {
+        s->slot = genre__calloc_array((size_t)span, sizeof(int32_t));
+        if (!s->slot)
+            return GENRE_E_NOMEM;
+        s->lo = lo;
+        for (size_t i = 0; i < n; i++)
+            s->slot[(uint32_t)((int64_t)y[i] - lo)] = 1;
+        size_t k = 0;
+        for (size_t v = 0; v < span; v++)
+            if (s->slot[v]) {
+                s->u[k] = (int32_t)((int64_t)lo + (int64_t)v);
+                s->slot[v] = (int32_t)k++;
+            }
+        *Kc = k;
+        return GENRE_OK;
+    }
+    memcpy(s->u, y, n * sizeof(int32_t));
+    qsort(s->u, n, sizeof(int32_t), cmp_i32);
+    size_t k = 1;
+    for (size_t i = 1; i < n; i++)
+        if (s->u[i] != s->u[k - 1])
+            s->u[k++] = s->u[i];
+    *Kc = k;
+    return GENRE_OK;
+}
+
+/* The index in s->u of row label y. */
+static size_t class_of(const add_scratch *s, size_t Kc, int32_t y)
+{
+    return s->slot ? (size_t)s->slot[(uint32_t)((int64_t)y - s->lo)] : find_label(s->u, Kc, y);
 }
 
 genre_status genre_lda_partial_add(genre_lda_partial *p, const double *x, size_t n_rows,
@@ -212,12 +262,9 @@ genre_status genre_lda_partial_add(genre_lda_partial *p, const double *x, size_t
         st = GENRE_E_NOMEM;
         goto done;
     }
-    memcpy(s.u, y, n_rows * sizeof(int32_t));
-    qsort(s.u, n_rows, sizeof(int32_t), cmp_i32);
-    size_t Kc = 1;
-    for (size_t i = 1; i < n_rows; i++)
-        if (s.u[i] != s.u[Kc - 1])
-            s.u[Kc++] = s.u[i];
+    size_t Kc = 0;
+    if ((st = distinct_labels(&s, y, n_rows, &Kc)) != GENRE_OK)
+        goto done;
     size_t fresh;
     if ((st = check_union(p, __func__, s.u, Kc, &fresh)) != GENRE_OK)
         goto done;
@@ -229,11 +276,11 @@ genre_status genre_lda_partial_add(genre_lda_partial *p, const double *x, size_t
     }
     /* group the rows by class (a counting sort, stable) */
     for (size_t i = 0; i < n_rows; i++)
-        s.start[find_label(s.u, Kc, y[i]) + 1]++;
+        s.start[class_of(&s, Kc, y[i]) + 1]++;
     for (size_t c = 0; c < Kc; c++)
         s.start[c + 1] += s.start[c];
     for (size_t i = 0; i < n_rows; i++) {
-        size_t c = find_label(s.u, Kc, y[i]);
+        size_t c = class_of(&s, Kc, y[i]);
         memcpy(s.rows + s.start[c] * d, x + i * row_stride, d * sizeof(double));
         s.start[c]++;
     }
