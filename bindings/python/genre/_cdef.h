@@ -319,6 +319,7 @@ genre_status genre_dataset_export_text(const genre_dataset *ds, const char *colu
 genre_status genre_dataset_reader_open(genre_dataset_reader **out, const genre_dataset_schema *schema, const char *path);
 genre_status genre_dataset_reader_open_range(genre_dataset_reader **out, const genre_dataset_schema *schema, const char *path, uint64_t begin_byte, uint64_t end_byte, const genre_dataset_index *index);
 genre_status genre_dataset_reader_next(genre_dataset_reader *reader, size_t max_rows, genre_dataset **out);
+genre_status genre_dataset_reader_next_into(genre_dataset_reader *reader, size_t max_rows, genre_dataset **inout);
 genre_status genre_dataset_reader_get_i64(const genre_dataset_reader *reader, int32_t key, int64_t *out);
 void genre_dataset_reader_free(genre_dataset_reader *reader);
 genre_status genre_dataset_index_build(genre_dataset_index **out, const genre_dataset_schema *schema, const char *path, int64_t every);

@@ -655,6 +655,7 @@ extern "C" {
     pub fn genre_dataset_reader_open(out: *mut *mut genre_dataset_reader, schema: *const genre_dataset_schema, path: *const c_char) -> genre_status;
     pub fn genre_dataset_reader_open_range(out: *mut *mut genre_dataset_reader, schema: *const genre_dataset_schema, path: *const c_char, begin_byte: u64, end_byte: u64, index: *const genre_dataset_index) -> genre_status;
     pub fn genre_dataset_reader_next(reader: *mut genre_dataset_reader, max_rows: usize, out: *mut *mut genre_dataset) -> genre_status;
+    pub fn genre_dataset_reader_next_into(reader: *mut genre_dataset_reader, max_rows: usize, inout: *mut *mut genre_dataset) -> genre_status;
     pub fn genre_dataset_reader_get_i64(reader: *const genre_dataset_reader, key: i32, out: *mut i64) -> genre_status;
     pub fn genre_dataset_reader_free(reader: *mut genre_dataset_reader);
     pub fn genre_dataset_index_build(out: *mut *mut genre_dataset_index, schema: *const genre_dataset_schema, path: *const c_char, every: i64) -> genre_status;
