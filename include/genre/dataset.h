@@ -1621,9 +1621,9 @@ GENRE_API genre_status genre_dataset_prep_fit_partial(genre_dataset_prep *prep,
                                                       const genre_dataset_prep_partial *p);
 
 /**
- * Saves the state (model container, kind GENRE_MODEL_DATASET_PREP_PARTIAL),
- * following the caller-buffer rule: buf NULL or cap too small gives
- * *needed (GENRE_E_BUFFER_TOO_SMALL when buf is set).
+ * Saves the state (model container, kind GENRE_MODEL_DATASET_PREP_PARTIAL)
+ * into buf[cap]; *needed receives the size (when cap is too small, or buf
+ * NULL, too, with GENRE_E_BUFFER_TOO_SMALL), as genre_metrics_partial_save().
  * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_BUFFER_TOO_SMALL;
  *   GENRE_E_NOMEM. Thread-safe on a const state. @since 0.4
  */

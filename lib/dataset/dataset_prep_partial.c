@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+size_t genre__prep_partial_buf_cap = SEL_BUF;
+
 /* ---- Order keys and selections -------------------------------------------- */
 
 static uint64_t key_of(double x)
@@ -87,7 +89,7 @@ static genre_status sel_add(struct sel *s, double x)
     uint64_t k = key_of(x);
     if (s->done || !in_bracket(s, k))
         return GENRE_OK;
-    if (!s->hist && s->n < SEL_BUF) {
+    if (!s->hist && s->n < genre__prep_partial_buf_cap) {
         genre_status st = sel_reserve(s, (size_t)s->n + 1);
         if (st != GENRE_OK)
             return st;
@@ -166,7 +168,7 @@ static genre_status sel_merge(struct sel *into, const struct sel *from)
     if (into->done || from->n == 0)
         return GENRE_OK;
     genre_status st = GENRE_OK;
-    if (!into->hist && !from->hist && into->n + from->n <= SEL_BUF) {
+    if (!into->hist && !from->hist && into->n + from->n <= genre__prep_partial_buf_cap) {
         st = sel_reserve(into, (size_t)(into->n + from->n));
         if (st == GENRE_OK) {
             memcpy(into->buf + into->n, from->buf, (size_t)from->n * sizeof *from->buf);

@@ -7,6 +7,8 @@
 #include "dataset_private.h"
 
 #define SEL_BUF 65536u   /* values a bracket buffers before it counts bins */
+/* SEL_BUF, which tests lower to walk many passes on small tables. */
+extern size_t genre__prep_partial_buf_cap;
 #define SEL_BINS 65536u  /* 16 bits of the key a pass */
 
 struct sel {

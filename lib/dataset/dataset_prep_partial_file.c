@@ -123,13 +123,18 @@ static void put_state(wbuf *w, const genre_dataset_prep_partial *p)
     }
 }
 
-/* The schema travels as a saved unfitted preparation of it. */
+/* The schema travels as a saved preparation of it with no step and no
+ * category (the preparation file's schema records). */
 static genre_status schema_bytes(const genre_dataset_schema *s, void **out, size_t *len)
 {
     genre_dataset_prep *prep = NULL;
     genre_status st = genre_dataset_prep_create(&prep, s);
-    if (st == GENRE_OK)
+    if (st == GENRE_OK) {
+        prep->fitted = 1;
         st = genre_dataset_prep_save(prep, NULL, 0, len);
+        if (st == GENRE_E_BUFFER_TOO_SMALL)
+            st = GENRE_OK;
+    }
     if (st == GENRE_OK && !(*out = genre__alloc_array(*len, 1)))
         st = GENRE_E_NOMEM;
     if (st == GENRE_OK)
@@ -225,8 +230,8 @@ static genre_status get_sel(rbuf *r, struct sel *s)
     s->n = get_u64(r);
     uint64_t bits = get_u64(r), flags = get_u64(r);
     s->value = get_f64(r);
-    if (r->bad || bits > 64 || bits % 16 || flags > 3 || ((flags & 1) && s->n) ||
-        (flags == 2 && s->n <= SEL_BUF) || (!(flags & 2) && s->n > SEL_BUF) ||
+    if (r->bad || bits > 64 || bits % 16 || flags > 2 || ((flags & 1) && s->n) ||
+        (flags == 2 && s->n <= genre__prep_partial_buf_cap) || (!(flags & 2) && s->n > genre__prep_partial_buf_cap) ||
         ((flags & 1) && !isfinite(s->value)) ||
         (bits < 64 && (s->prefix << bits) != 0) || (bits == 64 && !(flags & 1))) {
         r->bad = 1;
@@ -415,7 +420,7 @@ static genre_status read_state(const genre__mf_reader *r, void *dest, const char
     genre_status st = get_record(r, TAG_SCHEMA, &sb, &sn);
     if (st == GENRE_OK) {
         st = genre_dataset_prep_load(&prep, sb, sn);
-        if (st == GENRE_OK && prep->fitted)
+        if (st == GENRE_OK && prep->n_steps != 0)
             st = GENRE_E_CORRUPT;
         if (st != GENRE_OK && st != GENRE_E_NOMEM)
             st = genre__fail(GENRE_E_CORRUPT, func,
