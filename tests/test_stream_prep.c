@@ -482,6 +482,89 @@ START_TEST(damaged_states)
 }
 END_TEST
 
+/* ---- Allocation failures ------------------------------------------------------- */
+
+struct walk_ctx {
+    genre_dataset_schema *s;
+    genre_dataset *half[2];
+};
+
+/* Two workers, a merge, a round trip per pass, histograms (brackets of 4),
+ * the fit: every failing allocation ends in GENRE_E_NOMEM, nothing leaks. */
+static genre_status scenario(void *ctx)
+{
+    struct walk_ctx *w = ctx;
+    genre_dataset_prep *p = NULL;
+    genre_dataset_prep_partial *a = NULL, *b = NULL, *c = NULL;
+    static unsigned char buf[1 << 22];
+    size_t n = 0;
+    int more = 1;
+    genre_status st = genre_dataset_prep_create(&p, w->s);
+#define T(call)                                                                          \
+    do {                                                                                 \
+        if (st == GENRE_OK)                                                              \
+            st = (call);                                                                 \
+    } while (0)
+    T(genre_dataset_prep_add_group_median(p, "x"));
+    T(genre_dataset_prep_add_impute(p, "z", GENRE_IMPUTE_MEDIAN));
+    T(genre_dataset_prep_add_impute(p, "w", GENRE_IMPUTE_MEAN));
+    T(genre_dataset_prep_add_impute(p, "v", GENRE_IMPUTE_MOST_FREQUENT));
+    T(genre_dataset_prep_add_impute(p, "c", GENRE_IMPUTE_MOST_FREQUENT));
+    T(genre_dataset_prep_add_impute(p, "d", GENRE_IMPUTE_MOST_FREQUENT));
+    T(genre_dataset_prep_partial_create(&a, p));
+    while (st == GENRE_OK && more) {
+        T(genre_dataset_prep_partial_save(a, buf, sizeof buf, &n));
+        T(genre_dataset_prep_partial_load(&b, buf, n));
+        T(genre_dataset_prep_partial_add(a, w->half[0]));
+        T(genre_dataset_prep_partial_add(b, w->half[1]));
+        T(genre_dataset_prep_partial_merge(a, b));
+        genre_dataset_prep_partial_free(b);
+        b = NULL;
+        T(genre_dataset_prep_partial_save(a, buf, sizeof buf, &n));
+        T(genre_dataset_prep_partial_load(&c, buf, n));
+        genre_dataset_prep_partial_free(a);
+        a = c;
+        c = NULL;
+        T(genre_dataset_prep_partial_end_pass(a, &more));
+    }
+    T(genre_dataset_prep_fit_partial(p, a));
+#undef T
+    genre_dataset_prep_partial_free(a);
+    genre_dataset_prep_partial_free(b);
+    genre_dataset_prep_free(p);
+    return st;
+}
+
+START_TEST(allocation_failures)
+{
+    struct walk_ctx w;
+    w.s = small_schema();
+    static const char *cats[] = {"kiwi", "apple", "fig"}, *ds3[] = {"hi", "lo", "mid"};
+    for (int h = 0; h < 2; h++) {
+        char text[8192];
+        size_t len = (size_t)snprintf(text, sizeof text, "g,x,z,w,v,c,d,y\n");
+        for (int i = 0; i < 40; i++) {
+            int k = 40 * h + i;
+            char z[32] = "";
+            if (k % 9)
+                snprintf(z, sizeof z, "%g", k * 0.25);
+            len += (size_t)snprintf(text + len, sizeof text - len, "g%d,%d,%s,%d,%d,%s,%s,%s\n",
+                                    k % 3, (k * 37) % 101 - 1, z,
+                                    k % 5, k % 4, cats[k % 3], ds3[(k / 3) % 3],
+                                    k % 2 ? "P" : "Q");
+        }
+        ck_assert_ok(genre_dataset_read_memory(&w.half[h], w.s, text, len, "walk.csv"));
+    }
+    size_t cap = genre__prep_partial_buf_cap;
+    genre__prep_partial_buf_cap = 4;
+    ck_assert_int_gt(genre_test_alloc_walk(scenario, &w), 50);
+    genre__prep_partial_buf_cap = cap;
+    genre_dataset_free(w.half[0]);
+    genre_dataset_free(w.half[1]);
+    genre_dataset_schema_free(w.s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("stream_prep");
@@ -493,6 +576,7 @@ int main(void)
     tcase_add_test(t, refusals);
     tcase_add_test(t, later_pass_other_rows);
     tcase_add_test(t, damaged_states);
+    tcase_add_test(t, allocation_failures);
     suite_add_tcase(s, t);
     return genre_test_run(s);
 }
