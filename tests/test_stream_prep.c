@@ -565,6 +565,57 @@ START_TEST(allocation_failures)
 }
 END_TEST
 
+/* The fuzz target's seeds (tests/fuzz/corpus/dataset_prep_partial_load/):
+ * a state in pass 1 and a finished one, written when GENRE_WRITE_FUZZ_SEEDS
+ * is set, else checked to load. */
+START_TEST(fuzz_seeds)
+{
+    genre_dataset_schema *s = small_schema();
+    genre_dataset_prep *p = NULL;
+    genre_dataset_prep_partial *st = NULL;
+    ck_assert_ok(genre_dataset_prep_create(&p, s));
+    small_steps(p);
+    ck_assert_ok(genre_dataset_prep_partial_create(&st, p));
+    const char *csv = "g,x,z,w,v,c,d,y\na,1,2,3,4,kiwi,lo,P\nb,5,,7,4,fig,hi,Q\n"
+                      "a,-1,0.5,2,1,,mid,P\nnone,8,3,,2,fig,,Q\n";
+    genre_dataset *ds = NULL;
+    ck_assert_ok(genre_dataset_read_memory(&ds, s, csv, strlen(csv), "seed.csv"));
+    ck_assert_ok(genre_dataset_prep_partial_add(st, ds));
+    for (int k = 0; k < 2; k++) {
+        if (k == 1) {
+            int more = 1;
+            ck_assert_ok(genre_dataset_prep_partial_end_pass(st, &more));
+            ck_assert_int_eq(more, 0);
+        }
+        size_t n;
+        unsigned char *b = state_bytes(st, &n);
+        char rel[96];
+        snprintf(rel, sizeof rel, "tests/fuzz/corpus/dataset_prep_partial_load/%s.genre",
+                 k ? "done" : "pass1");
+        const char *path = genre_test_source_path(rel);
+        if (getenv("GENRE_WRITE_FUZZ_SEEDS")) {
+            FILE *f = fopen(path, "wb");
+            ck_assert_ptr_nonnull(f);
+            ck_assert_uint_eq(fwrite(b, 1, n, f), n);
+            ck_assert_int_eq(fclose(f), 0);
+        } else {
+            FILE *f = fopen(path, "rb");
+            ck_assert_ptr_nonnull(f);
+            unsigned char *c = malloc(n + 1);
+            ck_assert_uint_eq(fread(c, 1, n + 1, f), n);
+            fclose(f);
+            ck_assert_int_eq(memcmp(b, c, n), 0);
+            free(c);
+        }
+        free(b);
+    }
+    genre_dataset_free(ds);
+    genre_dataset_prep_partial_free(st);
+    genre_dataset_prep_free(p);
+    genre_dataset_schema_free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("stream_prep");
@@ -577,6 +628,7 @@ int main(void)
     tcase_add_test(t, later_pass_other_rows);
     tcase_add_test(t, damaged_states);
     tcase_add_test(t, allocation_failures);
+    tcase_add_test(t, fuzz_seeds);
     suite_add_tcase(s, t);
     return genre_test_run(s);
 }
