@@ -383,7 +383,9 @@ START_TEST(refusals)
     ck_assert_status(genre_dataset_prep_fit_partial(q, a), GENRE_E_BAD_STATE); /* passes left */
     ck_assert_ok(genre_dataset_prep_fit_partial(q, b));
     ck_assert_status(genre_dataset_prep_fit_partial(q, b), GENRE_E_BAD_STATE);
+    genre_dataset_prep_partial_free(a);
     ck_assert_status(genre_dataset_prep_partial_create(&a, q), GENRE_E_BAD_STATE);
+    ck_assert_ptr_null(a);
     genre_dataset_free(ds);
     genre_dataset_prep_partial_free(b);
     genre_dataset_prep_free(q);
