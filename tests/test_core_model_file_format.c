@@ -179,6 +179,7 @@ START_TEST(kind_names)
         {GENRE_MODEL_METRICS_PARTIAL, 12, "metrics_partial"},
         {GENRE_MODEL_KMEANS_PARTIAL, 13, "kmeans_partial"},
         {GENRE_MODEL_DATASET_INDEX, 14, "dataset_index"},
+        {GENRE_MODEL_DATASET_PREP_PARTIAL, 15, "dataset_prep_partial"},
     };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         ck_assert_int_eq(kinds[i].kind, kinds[i].value);
@@ -186,7 +187,7 @@ START_TEST(kind_names)
     }
     ck_assert_str_eq(genre_model_kind_name(0), "unknown");
     ck_assert_str_eq(genre_model_kind_name(-1), "unknown");
-    ck_assert_str_eq(genre_model_kind_name(15), "unknown");
+    ck_assert_str_eq(genre_model_kind_name(16), "unknown");
     ck_assert_str_eq(genre_model_kind_name(GENRE__MF_KIND_TEST), "unknown");
 }
 END_TEST

@@ -1525,6 +1525,140 @@ GENRE_API genre_status genre_dataset_index_load_file(genre_dataset_index **out,
 /** Frees an index; NULL is a no-op. Needs exclusive access. @since 0.4 */
 GENRE_API void genre_dataset_index_free(genre_dataset_index *index);
 
+/* ======================================================================== */
+/* Partial fits (larger than memory): the preparation's statistics          */
+/* ======================================================================== */
+
+/**
+ * The statistics genre_dataset_prep_fit_apply() fits (each encoded column's
+ * categories; each step's mean, most frequent value or median, group
+ * medians per group), accumulated chunk by chunk in passes over the same
+ * rows, mergeable across processes, saved and loaded (docs/partial-fits.md).
+ *
+ * Protocol: create from a preparation whose steps are added; per pass, add
+ * every chunk of the table (genre_dataset_reader_next()'s chunks, unencoded,
+ * empty records dropped) to one state, or to several states merged into one;
+ * then genre_dataset_prep_partial_end_pass(): while it answers *more = 1,
+ * read the same rows again (any chunking, any order). Finally
+ * genre_dataset_prep_fit_partial() fits the preparation.
+ *
+ * Passes: one when every median (each global median, each group's median)
+ * has at most 65,536 observed values; else each further pass narrows the
+ * median's bracket by 16 bits of the value's 64-bit order key, exact at the
+ * end: at most 4 passes (3 for a typical continuous column of 10 M rows).
+ * Categories, means and most frequent values are final after pass 1; later
+ * passes only feed open medians.
+ *
+ * Results equal fit_apply's on all the rows: categories and codes, medians
+ * and most frequent values exactly; the mean exactly when the chunks of one
+ * state are added in row order (the sum is fit_apply's long double sum in
+ * row order), to rounding after merges. Group medians name their groups in
+ * first-appearance order, as fit_apply does when chunks are added in order
+ * (and merges take states in row order).
+ *
+ * Memory: per categorical or label column its distinct names and counts;
+ * per numeric most-frequent step its distinct values (this grows with them);
+ * per median (global, or one per group: the state grows with the groups, not
+ * the rows) at most 65,536 values or 65,536 counts per bracket, two brackets
+ * after pass 1 (at most 1 MiB), and never more than 8 bytes per value.
+ *
+ * Steps fit_apply fits on earlier steps' output cannot be streamed in these
+ * passes: a caller's model (genre_dataset_prep_add_model_impute(), the model
+ * steps of genre_dataset_prep_add_declared()) and a second step on a column
+ * already imputed are refused by create (GENRE_E_UNSUPPORTED). Every other
+ * step reads only its own column (and the group column, which no step
+ * imputes), so all of them fit in the same passes.
+ */
+typedef struct genre_dataset_prep_partial genre_dataset_prep_partial;
+
+/**
+ * Creates an empty state for prep's schema and steps (copied: the state
+ * does not reference prep).
+ * @param[out] out  receives the state; free with genre_dataset_prep_partial_free().
+ * @param[in]  prep an unfitted preparation with its steps added.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_BAD_STATE (prep
+ *   fitted); GENRE_E_UNSUPPORTED (a model step, or two steps on one column,
+ *   naming the column); GENRE_E_NOMEM.
+ * Thread-safe for distinct outputs. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_prep_partial_create(genre_dataset_prep_partial **out,
+                                                         const genre_dataset_prep *prep);
+
+/**
+ * Adds a chunk's rows to the current pass. The chunk is only read.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_BAD_STATE (every pass done,
+ *   the chunk already encoded, or an empty record, naming file:line);
+ *   GENRE_E_SHAPE (another schema); GENRE_E_UNSEEN_CATEGORY (a value outside
+ *   a declared category order under GENRE_UNSEEN_ERROR, file:line, as
+ *   fit_apply); GENRE_E_NOMEM. After a failure the state may hold part of
+ *   the chunk: discard it.
+ * Needs exclusive access to p. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_prep_partial_add(genre_dataset_prep_partial *p,
+                                                      const genre_dataset *chunk);
+
+/**
+ * into becomes the state of both inputs' rows. Both must come from the same
+ * preparation and be in the same pass; in a pass after the first, both must
+ * come from one state's end of pass (save it, load it per worker: its
+ * earlier statistics are checked equal and counted once). Categories and
+ * group names of `from` new to `into` follow `into`'s (merge in row order
+ * for fit_apply's group order). Associative; the mean's sum to rounding.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, into == from); GENRE_E_SHAPE
+ *   (other preparation); GENRE_E_BAD_STATE (other pass, pass done, or
+ *   earlier statistics differ); GENRE_E_NOMEM (into then unusable).
+ * Needs exclusive access to into; from is only read. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_prep_partial_merge(genre_dataset_prep_partial *into,
+                                                        const genre_dataset_prep_partial *from);
+
+/**
+ * Ends the current pass: finishes what it can and sets *more to 1 when the
+ * same rows must be added again (a new pass), 0 when the state is ready for
+ * genre_dataset_prep_fit_partial().
+ * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_BAD_STATE (already done;
+ *   a step whose column had no observed value in pass 1, as fit_apply; a
+ *   later pass that saw fewer values than pass 1); GENRE_E_NOMEM (the state
+ *   is then unusable).
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_prep_partial_end_pass(genre_dataset_prep_partial *p,
+                                                           int *more);
+
+/**
+ * Fits prep from a finished state: afterwards prep is what
+ * genre_dataset_prep_fit_apply() on the rows would have fitted (see the
+ * type's notes), ready for genre_dataset_prep_apply() and saving.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_BAD_STATE (prep fitted, or
+ *   passes left); GENRE_E_SHAPE (a state of another schema or steps);
+ *   GENRE_E_NOMEM (prep stays unfitted).
+ * Needs exclusive access to prep; p is only read. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_prep_fit_partial(genre_dataset_prep *prep,
+                                                      const genre_dataset_prep_partial *p);
+
+/**
+ * Saves the state (model container, kind GENRE_MODEL_DATASET_PREP_PARTIAL)
+ * into buf[cap]; *needed receives the size (when cap is too small, or buf
+ * NULL, too, with GENRE_E_BUFFER_TOO_SMALL), as genre_metrics_partial_save().
+ * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_BUFFER_TOO_SMALL;
+ *   GENRE_E_NOMEM. Thread-safe on a const state. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_prep_partial_save(const genre_dataset_prep_partial *p,
+                                                       void *buf, size_t cap, size_t *needed);
+
+/**
+ * Loads a saved state. Damaged, truncated or inconsistent bytes are
+ * GENRE_E_CORRUPT; nothing is allocated beyond what the bytes hold.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_CORRUPT; GENRE_E_VERSION;
+ *   GENRE_E_MODEL_KIND; GENRE_E_NOMEM. Thread-safe. @since 0.4
+ */
+GENRE_API genre_status genre_dataset_prep_partial_load(genre_dataset_prep_partial **out,
+                                                       const void *buf, size_t len);
+
+/** Frees a state; NULL is a no-op. Needs exclusive access. @since 0.4 */
+GENRE_API void genre_dataset_prep_partial_free(genre_dataset_prep_partial *p);
+
 GENRE_END_DECLS
 
 #endif /* GENRE_DATASET_H */

@@ -85,6 +85,8 @@ GENRE_BEGIN_DECLS
 #define GENRE_MODEL_KMEANS_PARTIAL 13
 /** Record offsets of a CSV file (genre_dataset_index_build(); genre/dataset.h). @since 0.4 */
 #define GENRE_MODEL_DATASET_INDEX 14
+/** genre_dataset_prep_partial (genre/dataset.h). @since 0.4 */
+#define GENRE_MODEL_DATASET_PREP_PARTIAL 15
 
 /** The container format version this library writes (and the newest it reads). */
 #define GENRE_MODEL_FORMAT_VERSION 1

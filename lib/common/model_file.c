@@ -1113,6 +1113,7 @@ const char *genre_model_kind_name(int32_t kind)
     case GENRE_MODEL_METRICS_PARTIAL: return "metrics_partial";
     case GENRE_MODEL_KMEANS_PARTIAL: return "kmeans_partial";
     case GENRE_MODEL_DATASET_INDEX: return "dataset_index";
+    case GENRE_MODEL_DATASET_PREP_PARTIAL: return "dataset_prep_partial";
     default: return "unknown";
     }
 }

@@ -603,6 +603,52 @@ static genre_status stream_plain(void) { return stream_run(CSV_PLAIN, 0); }
 static genre_status stream_gzip(void) { return stream_run(CSV_GZ, 0); }
 static genre_status stream_range(void) { return stream_run(CSV_PLAIN, 1); }
 
+/* issue 19: the preparation's statistics over the gzip file in chunks of
+ * 400 rows, two states per pass merged and shipped through memory; the
+ * fitted preparation's bytes are the output */
+static genre_status stream_prep(void)
+{
+    static unsigned char buf[1 << 20];
+    genre_dataset_prep *prep = NULL;
+    genre_dataset_prep_partial *a = NULL, *b = NULL, *c = NULL;
+    genre_dataset_reader *r = NULL;
+    size_t n = 0;
+    int more = 1;
+    genre_status st = genre_dataset_prep_create(&prep, SCHEMA);
+    TRY(genre_dataset_prep_add_declared(prep, NULL, NULL, NULL));
+    TRY(genre_dataset_prep_partial_create(&a, prep));
+    while (st == GENRE_OK && more) {
+        TRY(genre_dataset_prep_partial_save(a, buf, sizeof buf, &n));
+        TRY(genre_dataset_prep_partial_load(&b, buf, n));
+        TRY(genre_dataset_reader_open(&r, SCHEMA, CSV_GZ));
+        for (int k = 0; st == GENRE_OK; k++) {
+            genre_dataset *ds = NULL;
+            st = genre_dataset_reader_next(r, 400, &ds);
+            if (!ds)
+                break;
+            TRY(genre_dataset_drop_empty_rows(ds));
+            TRY(genre_dataset_prep_partial_add(k < 3 ? a : b, ds));
+            genre_dataset_free(ds);
+        }
+        genre_dataset_reader_free(r);
+        r = NULL;
+        TRY(genre_dataset_prep_partial_merge(a, b));
+        genre_dataset_prep_partial_free(b);
+        b = NULL;
+        TRY(genre_dataset_prep_partial_save(a, buf, sizeof buf, &n));
+        TRY(genre_dataset_prep_partial_load(&c, buf, n));
+        genre_dataset_prep_partial_free(a);
+        a = c;
+        c = NULL;
+        TRY(genre_dataset_prep_partial_end_pass(a, &more));
+    }
+    TRY(genre_dataset_prep_fit_partial(prep, a));
+    TRY(genre_dataset_prep_save(prep, OUT, sizeof OUT, &n));
+    genre_dataset_prep_partial_free(a);
+    genre_dataset_prep_free(prep);
+    return st;
+}
+
 static genre_status schema_builtin(void)
 {
     genre_dataset_schema *s = NULL;
@@ -723,7 +769,7 @@ static fault_step STEPS[] = {
     {"dataset_memory", dataset_memory, 0},
     {"schema_infer_text", schema_infer_text, 0},
     {"stream_plain", stream_plain, 0},   {"stream_gzip", stream_gzip, 0},
-    {"stream_range", stream_range, 0},
+    {"stream_range", stream_range, 0},   {"stream_prep", stream_prep, 0},
     {"scaler_save", scaler_save_0, 0},   {"scaler_load", scaler_load_0, 0},
     {"pca_save", pca_save_1, 0},         {"pca_load", pca_load_1, 0},
     {"lda_save", lda_save_2, 0},         {"lda_load", lda_load_2, 0},

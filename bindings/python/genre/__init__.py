@@ -6,7 +6,7 @@ $GENRE_LIBRARY if set, else the SONAME libgenre.so.0 through the dynamic
 loader, else the libdir that `pkg-config genre` reports. See docs/bindings.md.
 """
 from ._lib import ERRORS, HEADER_VERSION, GenreError, ffi, lib, library_path
-from .dataset import Dataset, DatasetIndex, DatasetReader, Prep, Schema, Split
+from .dataset import Dataset, DatasetIndex, DatasetReader, Prep, PrepPartial, Schema, Split
 from .models import (PCA, TSNE, KMeans, LinearDiscriminantAnalysis, MLPClassifier,
                      MLPRegressor, StandardScaler)
 from . import metrics
@@ -37,7 +37,7 @@ def peek(path):
 
 
 __version__ = version()
-__all__ = ["Dataset", "DatasetIndex", "DatasetReader", "Prep", "Schema", "Split", "PCA", "TSNE", "KMeans",
+__all__ = ["Dataset", "DatasetIndex", "DatasetReader", "Prep", "PrepPartial", "Schema", "Split", "PCA", "TSNE", "KMeans",
            "LinearDiscriminantAnalysis", "LDA", "MLPClassifier", "MLPRegressor",
            "StandardScaler", "TextHasher", "Csr", "append_dense", "text_hash", "metrics", "GenreError", "ERRORS", "version", "build_info",
            "peek", "library_path"] + [c.__name__ for c in ERRORS.values()]

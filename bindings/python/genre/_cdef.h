@@ -21,6 +21,7 @@ typedef struct genre_dataset_prep genre_dataset_prep;
 typedef struct genre_dataset_split genre_dataset_split;
 typedef struct genre_dataset_reader genre_dataset_reader;
 typedef struct genre_dataset_index genre_dataset_index;
+typedef struct genre_dataset_prep_partial genre_dataset_prep_partial;
 typedef struct genre_text genre_text;
 typedef int32_t (*genre_progress_fn)(void *user_data, int32_t phase, int64_t step, int64_t total_steps, double objective);
 typedef void (*genre_log_fn)(void *user_data, int32_t level, const char *message);
@@ -329,6 +330,14 @@ genre_status genre_dataset_index_save_file(const genre_dataset_index *index, con
 genre_status genre_dataset_index_load(genre_dataset_index **out, const void *buf, size_t len);
 genre_status genre_dataset_index_load_file(genre_dataset_index **out, const char *path);
 void genre_dataset_index_free(genre_dataset_index *index);
+genre_status genre_dataset_prep_partial_create(genre_dataset_prep_partial **out, const genre_dataset_prep *prep);
+genre_status genre_dataset_prep_partial_add(genre_dataset_prep_partial *p, const genre_dataset *chunk);
+genre_status genre_dataset_prep_partial_merge(genre_dataset_prep_partial *into, const genre_dataset_prep_partial *from);
+genre_status genre_dataset_prep_partial_end_pass(genre_dataset_prep_partial *p, int *more);
+genre_status genre_dataset_prep_fit_partial(genre_dataset_prep *prep, const genre_dataset_prep_partial *p);
+genre_status genre_dataset_prep_partial_save(const genre_dataset_prep_partial *p, void *buf, size_t cap, size_t *needed);
+genre_status genre_dataset_prep_partial_load(genre_dataset_prep_partial **out, const void *buf, size_t len);
+void genre_dataset_prep_partial_free(genre_dataset_prep_partial *p);
 /* genre/text.h */
 uint32_t genre_text_hash(const void *data, size_t len, uint32_t seed);
 genre_status genre_text_create(genre_text **out);
@@ -407,6 +416,7 @@ genre_status genre_text_load_from_memory(genre_text **out, const void *buf, size
 #define GENRE_MODEL_METRICS_PARTIAL 12
 #define GENRE_MODEL_KMEANS_PARTIAL 13
 #define GENRE_MODEL_DATASET_INDEX 14
+#define GENRE_MODEL_DATASET_PREP_PARTIAL 15
 #define GENRE_MODEL_FORMAT_VERSION 1
 #define GENRE_SCALER_WITH_MEAN 1
 #define GENRE_SCALER_WITH_STD 2

@@ -448,6 +448,30 @@ class Prep(Handle):
             check(lib.genre_dataset_prep_apply(self.handle, ds.handle))
         return ds
 
+    def partial_fit(self, chunks):
+        """Fits the preparation from a stream, as fit_apply on all the rows
+        would (docs/partial-fits.md): chunks() returns a new iterable of
+        Datasets over the same rows for each pass (e.g. lambda:
+        DatasetReader(path, schema)); empty records are dropped from each
+        chunk. Medians may need up to 4 passes. Returns the number of
+        passes. Model imputation steps are refused (genre.Error)."""
+        state = PrepPartial(self)
+        passes, more = 0, True
+        while more:
+            for ds in chunks():
+                ds.drop_empty_rows()
+                state.add(ds)
+            more = state.end_pass()
+            passes += 1
+        self.fit_partial(state)
+        return passes
+
+    def fit_partial(self, state):
+        """Fits from a finished PrepPartial (end_pass() returned False)."""
+        with self._lock.write(), state._lock.read():
+            check(lib.genre_dataset_prep_fit_partial(self.handle, state.handle))
+        return self
+
     def category_names(self, column):
         n = ffi.new("int32_t *")
         need = ffi.new("size_t *")
@@ -488,6 +512,61 @@ class Prep(Handle):
         out = ffi.new("genre_dataset_prep **")
         data = bytes(data)
         check(lib.genre_dataset_prep_load(out, data, len(data)))
+        return cls._from_raw(out[0])
+
+
+class PrepPartial(Handle):
+    """The statistics a Prep fits, over a stream of chunks in passes
+    (genre_dataset_prep_partial_*; docs/partial-fits.md): add every chunk
+    (empty records dropped), end_pass(); while it returns True, add the same
+    rows again. States of one pass merge (merge()); to_bytes()/from_bytes()
+    ship them. Prep.partial_fit runs the passes for you."""
+
+    _kind = "dataset_prep_partial"
+
+    def __init__(self, prep):
+        from ._lib import RWLock
+        self._lock = RWLock()
+        self._h = None
+        out = ffi.new("genre_dataset_prep_partial **")
+        with prep._lock.read():
+            check(lib.genre_dataset_prep_partial_create(out, prep.handle))
+        self._h = self._wrap(out[0])
+
+    def add(self, ds):
+        with self._lock.write(), ds._lock.read():
+            check(lib.genre_dataset_prep_partial_add(self.handle, ds.handle))
+        return self
+
+    def merge(self, other):
+        if other is self:
+            raise ValueError("a state cannot be merged into itself")
+        with self._lock.write(), other._lock.read():
+            check(lib.genre_dataset_prep_partial_merge(self.handle, other.handle))
+        return self
+
+    def end_pass(self):
+        """Ends the pass; True when the same rows must be added again."""
+        more = ffi.new("int *")
+        with self._lock.write():
+            check(lib.genre_dataset_prep_partial_end_pass(self.handle, more))
+        return bool(more[0])
+
+    def to_bytes(self):
+        n = ffi.new("size_t *")
+        with self._lock.read():
+            code = lib.genre_dataset_prep_partial_save(self.handle, ffi.NULL, 0, n)
+            if code not in (0, TOO_SMALL):
+                raise error_for(code)
+            buf = ffi.new("char[]", n[0])
+            check(lib.genre_dataset_prep_partial_save(self.handle, buf, n[0], n))
+            return ffi.buffer(buf, n[0])[:]
+
+    @classmethod
+    def from_bytes(cls, data):
+        out = ffi.new("genre_dataset_prep_partial **")
+        data = bytes(data)
+        check(lib.genre_dataset_prep_partial_load(out, data, len(data)))
         return cls._from_raw(out[0])
 
 

@@ -135,3 +135,85 @@ def silhouette_score(X, labels, sample_size=None, seed=0, n_threads=0, progress=
         check(lib.genre_metrics_silhouette_sampled(xp, n, d, stride, tp, int(sample_size),
                                                    int(seed) % 2**64, int(n_threads), mean))
     return mean[0]
+
+
+class MetricsAccumulator:
+    """Streamed test scores for exact metrics (genre_metrics_partial_*;
+    docs/partial-fits.md): add(y_true, proba[, y_pred]) chunk by chunk,
+    merge() states built elsewhere, to_bytes()/from_bytes() to ship them;
+    roc_auc(average) and accuracy() answer as roc_auc_ovr and accuracy_score
+    on all rows, exactly. The state keeps every row (4 + 8 K bytes each).
+    One thread at a time may add or merge."""
+
+    def __init__(self, n_classes):
+        out = ffi.new("genre_metrics_partial **")
+        check(lib.genre_metrics_partial_create(out, int(n_classes)))
+        self._h = ffi.gc(out[0], lib.genre_metrics_partial_free)
+        self.n_classes = int(n_classes)
+
+    @classmethod
+    def _from_raw(cls, raw):
+        self = cls.__new__(cls)
+        self._h = ffi.gc(raw, lib.genre_metrics_partial_free)
+        self.n_classes = None
+        return self
+
+    def add(self, y_true, proba, y_pred=None):
+        """Adds rows: proba (n x K scores), y_true in [0, K); y_pred, when
+        given, counts for accuracy() instead of the argmax of proba."""
+        x, xp, n, k, stride = as_matrix(proba, "proba")
+        t, tp, _ = as_labels(y_true, n, "y_true")
+        pp = ffi.NULL
+        if y_pred is not None:
+            p, pp, _ = as_labels(y_pred, n, "y_pred")
+        check(lib.genre_metrics_partial_add(self._h, xp, n, k, stride, tp, pp))
+        return self
+
+    def merge(self, other):
+        if other is self:
+            raise ValueError("a state cannot be merged into itself")
+        check(lib.genre_metrics_partial_merge(self._h, other._h))
+        return self
+
+    def __len__(self):
+        out = ffi.new("int64_t *")
+        check(lib.genre_metrics_partial_n_rows(self._h, out))
+        return int(out[0])
+
+    def accuracy(self):
+        out = ffi.new("double *")
+        check(lib.genre_metrics_partial_accuracy(self._h, out))
+        return out[0]
+
+    def roc_auc(self, average="macro"):
+        """One-vs-rest AUROC: 'macro', 'micro', 'weighted', or None (per class)."""
+        if average is None:
+            n = ffi.new("size_t *")
+            code = lib.genre_metrics_partial_roc_auc_per_class(self._h, ffi.NULL, 0, n)
+            if code not in (0, TOO_SMALL):
+                raise error_for(code)
+            out = np.empty(n[0])
+            check(lib.genre_metrics_partial_roc_auc_per_class(self._h, ptr(out, "double *"),
+                                                              out.size, n))
+            return out
+        if average not in _AVERAGES:
+            raise ValueError("average must be one of %s or None" % sorted(_AVERAGES))
+        out = ffi.new("double *")
+        check(lib.genre_metrics_partial_roc_auc_ovr(self._h, _AVERAGES[average], out))
+        return out[0]
+
+    def to_bytes(self):
+        n = ffi.new("size_t *")
+        code = lib.genre_metrics_partial_save(self._h, ffi.NULL, 0, n)
+        if code not in (0, TOO_SMALL):
+            raise error_for(code)
+        buf = ffi.new("char[]", n[0])
+        check(lib.genre_metrics_partial_save(self._h, buf, n[0], n))
+        return ffi.buffer(buf, n[0])[:]
+
+    @classmethod
+    def from_bytes(cls, data):
+        out = ffi.new("genre_metrics_partial **")
+        data = bytes(data)
+        check(lib.genre_metrics_partial_load(out, data, len(data)))
+        return cls._from_raw(out[0])

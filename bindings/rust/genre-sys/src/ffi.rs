@@ -98,6 +98,11 @@ pub struct genre_dataset_index {
 }
 /// Opaque handle (only ever used behind a pointer).
 #[repr(C)]
+pub struct genre_dataset_prep_partial {
+    _private: [u8; 0],
+}
+/// Opaque handle (only ever used behind a pointer).
+#[repr(C)]
 pub struct genre_text {
     _private: [u8; 0],
 }
@@ -164,6 +169,7 @@ pub const GENRE_MODEL_LDA_PARTIAL: i32 = 11;
 pub const GENRE_MODEL_METRICS_PARTIAL: i32 = 12;
 pub const GENRE_MODEL_KMEANS_PARTIAL: i32 = 13;
 pub const GENRE_MODEL_DATASET_INDEX: i32 = 14;
+pub const GENRE_MODEL_DATASET_PREP_PARTIAL: i32 = 15;
 pub const GENRE_MODEL_FORMAT_VERSION: i32 = 1;
 pub const GENRE_SCALER_WITH_MEAN: i32 = 1;
 pub const GENRE_SCALER_WITH_STD: i32 = 2;
@@ -665,6 +671,14 @@ extern "C" {
     pub fn genre_dataset_index_load(out: *mut *mut genre_dataset_index, buf: *const c_void, len: usize) -> genre_status;
     pub fn genre_dataset_index_load_file(out: *mut *mut genre_dataset_index, path: *const c_char) -> genre_status;
     pub fn genre_dataset_index_free(index: *mut genre_dataset_index);
+    pub fn genre_dataset_prep_partial_create(out: *mut *mut genre_dataset_prep_partial, prep: *const genre_dataset_prep) -> genre_status;
+    pub fn genre_dataset_prep_partial_add(p: *mut genre_dataset_prep_partial, chunk: *const genre_dataset) -> genre_status;
+    pub fn genre_dataset_prep_partial_merge(into: *mut genre_dataset_prep_partial, from: *const genre_dataset_prep_partial) -> genre_status;
+    pub fn genre_dataset_prep_partial_end_pass(p: *mut genre_dataset_prep_partial, more: *mut c_int) -> genre_status;
+    pub fn genre_dataset_prep_fit_partial(prep: *mut genre_dataset_prep, p: *const genre_dataset_prep_partial) -> genre_status;
+    pub fn genre_dataset_prep_partial_save(p: *const genre_dataset_prep_partial, buf: *mut c_void, cap: usize, needed: *mut usize) -> genre_status;
+    pub fn genre_dataset_prep_partial_load(out: *mut *mut genre_dataset_prep_partial, buf: *const c_void, len: usize) -> genre_status;
+    pub fn genre_dataset_prep_partial_free(p: *mut genre_dataset_prep_partial);
     // genre/text.h
     pub fn genre_text_hash(data: *const c_void, len: usize, seed: u32) -> u32;
     pub fn genre_text_create(out: *mut *mut genre_text) -> genre_status;
