@@ -255,7 +255,7 @@ def rust_text(parsed):
            "// do not edit (CI checks it with --check).",
            "// SPDX-License-Identifier: GPL-3.0-or-later",
            "",
-           "use std::os::raw::{c_char, c_void};",
+           "use std::os::raw::{c_char, c_int, c_void};",
            ""]
     for name, t in typedefs:
         out.append("pub type %s = %s;" % (name, rust_type(t, names)))

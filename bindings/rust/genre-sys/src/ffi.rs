@@ -2,7 +2,7 @@
 // do not edit (CI checks it with --check).
 // SPDX-License-Identifier: GPL-3.0-or-later
 
-use std::os::raw::{c_char, c_void};
+use std::os::raw::{c_char, c_int, c_void};
 
 pub type genre_status = i32;
 
