@@ -199,16 +199,19 @@ genre_status genre_dataset_schema_set_category_order(genre_dataset_schema *s, co
     if (repeat)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "column '%s': category '%s' repeated", column,
                           names[rep]);
-    char **order = NULL;
-    size_t n_order = 0;
+    /* sized once: growing by one per name copies the list n times over
+     * wherever realloc cannot grow in place (ASan, valgrind) */
+    char **order = genre__calloc_array(n, sizeof *order);
+    if (!order)
+        return GENRE_PASS(GENRE_E_NOMEM);
     for (size_t i = 0; i < n; i++)
-        if ((st = push_string(&order, &n_order, names[i])) != GENRE_OK) {
-            free_strings(order, n_order);
-            return GENRE_PASS(st);
+        if (!(order[i] = genre__strdup(names[i]))) {
+            free_strings(order, i);
+            return GENRE_PASS(GENRE_E_NOMEM);
         }
     free_strings(c->order, c->n_order);
     c->order = order;
-    c->n_order = n_order;
+    c->n_order = n;
     return GENRE_OK;
 }
 
