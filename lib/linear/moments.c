@@ -10,8 +10,8 @@
 #include <math.h>
 #include <string.h>
 
-/* Rows summed per block before adding into the totals (the scaler's fit
- * does the same): rounding near sqrt(n) eps instead of n eps. */
+/* Rows summed per block before adding into the totals: rounding near
+ * sqrt(n) eps instead of n eps. */
 #define SUM_BLOCK 128
 
 size_t genre__moments_m2_len(size_t d, int full)
@@ -49,23 +49,20 @@ void genre__moments_free(genre__moments *m)
     m->mean = m->mean_c = m->m2 = m->m2_c = NULL;
 }
 
-/* The diagonal: the scaler fit's own two passes (blocked sums, then the
- * corrected centred squares sum (x-m)^2 - (sum (x-m))^2 / n), so one chunk
- * holding every row gives the fit's mean and variance bit for bit. */
-static genre_status diagonal_of_rows(genre__moments *m, const double *x, size_t rows,
-                                     size_t stride)
+genre_status genre__column_moments(const double *x, size_t rows, size_t d, size_t stride,
+                                   double *mean, double *m2, double *block, double *corr)
 {
-    const size_t d = m->d;
-    double *mean = m->mean, *m2 = m->m2, *block = m->mean_c, *corr = m->m2_c;
     memset(mean, 0, d * sizeof *mean);
     memset(m2, 0, d * sizeof *m2);
     memset(corr, 0, d * sizeof *corr);
     for (size_t i0 = 0; i0 < rows; i0 += SUM_BLOCK) {
         size_t i1 = rows - i0 < SUM_BLOCK ? rows : i0 + SUM_BLOCK;
         memset(block, 0, d * sizeof *block);
-        for (size_t i = i0; i < i1; i++)
+        for (size_t i = i0; i < i1; i++) {
+            const double *row = x + i * stride;
             for (size_t j = 0; j < d; j++)
-                block[j] += x[i * stride + j];
+                block[j] += row[j];
+        }
         for (size_t j = 0; j < d; j++)
             mean[j] += block[j];
     }
@@ -78,19 +75,19 @@ static genre_status diagonal_of_rows(genre__moments *m, const double *x, size_t 
     for (size_t i0 = 0; i0 < rows; i0 += SUM_BLOCK) {
         size_t i1 = rows - i0 < SUM_BLOCK ? rows : i0 + SUM_BLOCK;
         memset(block, 0, d * sizeof *block);
-        for (size_t i = i0; i < i1; i++)
+        for (size_t i = i0; i < i1; i++) {
+            const double *row = x + i * stride;
             for (size_t j = 0; j < d; j++) {
-                double dlt = x[i * stride + j] - mean[j];
+                double dlt = row[j] - mean[j];
                 block[j] += dlt * dlt;
                 corr[j] += dlt;
             }
+        }
         for (size_t j = 0; j < d; j++)
             m2[j] += block[j];
     }
     for (size_t j = 0; j < d; j++)
         m2[j] = m2[j] - corr[j] * corr[j] / n;
-    memset(m->mean_c, 0, d * sizeof(double));
-    memset(m->m2_c, 0, d * sizeof(double));
     return GENRE_OK;
 }
 
@@ -101,7 +98,10 @@ genre_status genre__moments_of_rows(genre__moments *m, const double *x, size_t r
     genre_status st;
     m->n = (int64_t)rows;
     if (!m->full) {
-        st = diagonal_of_rows(m, x, rows, row_stride);
+        /* the compensations serve as the scratch, then start at 0 */
+        st = genre__column_moments(x, rows, d, row_stride, m->mean, m->m2, m->mean_c, m->m2_c);
+        memset(m->mean_c, 0, d * sizeof(double));
+        memset(m->m2_c, 0, d * sizeof(double));
     } else {
         /* the PCA fit's blocked dsyrk covariance (ddof 0), times n */
         st = genre__covariance(x, rows, d, row_stride, 0, m->mean, m->m2, d);

@@ -47,6 +47,16 @@ size_t genre__moments_m2_len(size_t d, int full);
 genre_status genre__moments_init(genre__moments *m, size_t d, int full);
 void genre__moments_free(genre__moments *m);
 
+/* The scaler fit's column statistics of rows x[0 .. rows) (rows >= 1, d
+ * columns): blocked column sums, then the corrected two-pass sum of squared
+ * deviations m2[j] = sum (x_ij - mean_j)^2 - (sum (x_ij - mean_j))^2 / rows.
+ * genre_scaler_fit and the diagonal partial state both use it, so a chunk
+ * holding every row gives the fit's bits. block and corr: d doubles of
+ * scratch. GENRE_E_NUMERIC (not recorded) when a mean is not finite; m2 is
+ * then unset. */
+genre_status genre__column_moments(const double *x, size_t rows, size_t d, size_t stride,
+                                   double *mean, double *m2, double *block, double *corr);
+
 /* Replaces m's statistics by those of rows x[0 .. rows) (rows >= 1, d
  * columns, row_stride >= d, finite). GENRE_E_NOMEM (the full co-moment's
  * scratch); GENRE_E_NUMERIC when a sum overflows (m then holds garbage). */
