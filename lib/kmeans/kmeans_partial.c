@@ -257,22 +257,12 @@ genre_status genre_kmeans_partial_add(genre_kmeans_partial *p, const double *x, 
         genre__kmeans_ws_free(&w);
         return GENRE_PASS(st);
     }
-    /* the chunk's column means and M2, two passes (as the in-memory fit) */
+    /* the chunk's column means and M2, as the in-memory fit has them */
     double *mean = stats, *m2 = stats + d;
+    genre__kmeans_column_moments(x, n_rows, d, row_stride, mean, m2);
     int finite = isfinite(obj);
-    for (size_t t = 0; t < d; t++) {
-        double m = 0.0, v = 0.0;
-        for (size_t i = 0; i < n_rows; i++)
-            m += x[i * row_stride + t];
-        m /= (double)n_rows;
-        for (size_t i = 0; i < n_rows; i++) {
-            double dl = x[i * row_stride + t] - m;
-            v += dl * dl;
-        }
-        mean[t] = m;
-        m2[t] = v;
-        finite &= isfinite(v);
-    }
+    for (size_t t = 0; t < d; t++)
+        finite &= isfinite(m2[t]);
     for (size_t q = 0; q < k * d; q++)
         finite &= isfinite(w.sums[q]);
     if (!finite) {
