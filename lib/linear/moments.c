@@ -182,6 +182,19 @@ int genre__moments_finite(const genre__moments *m)
     return 1;
 }
 
+int genre__moments_asymmetric(const genre__moments *m, size_t *i, size_t *j)
+{
+    const size_t d = m->d;
+    for (size_t a = 0; a < d && m->full; a++)
+        for (size_t b = a + 1; b < d; b++)
+            if (m->m2[a * d + b] != m->m2[b * d + a] || m->m2_c[a * d + b] != m->m2_c[b * d + a]) {
+                *i = a;
+                *j = b;
+                return 1;
+            }
+    return 0;
+}
+
 void genre__moments_values(const genre__moments *m, double *mean, double *m2)
 {
     const size_t d = m->d, l = genre__moments_m2_len(d, m->full);
@@ -191,6 +204,37 @@ void genre__moments_values(const genre__moments *m, double *mean, double *m2)
     if (m2)
         for (size_t i = 0; i < l; i++)
             m2[i] = m->m2[i] - m->m2_c[i];
+}
+
+/* ---- Checks of add and merge ---------------------------------------------- */
+
+genre_status genre__moments_check_add(const char *func, size_t d, int64_t n, size_t n_rows,
+                                      size_t n_cols)
+{
+    if (n_cols != d)
+        return genre__fail(GENRE_E_SHAPE, func,
+                           "x has %zu columns but the partial state has %zu", n_cols, d);
+    if (n_rows > (uint64_t)(GENRE__MOMENTS_MAX_ROWS - n))
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "%zu more rows would pass the %lld a partial state holds", n_rows,
+                           (long long)GENRE__MOMENTS_MAX_ROWS);
+    return GENRE_OK;
+}
+
+genre_status genre__moments_check_merge(const char *func, int same, size_t d_into,
+                                        int64_t n_into, size_t d_from, int64_t n_from)
+{
+    if (same)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "into and from are the same state");
+    if (d_into != d_from)
+        return genre__fail(GENRE_E_SHAPE, func,
+                           "the states have different column counts: into has %zu, from %zu",
+                           d_into, d_from);
+    if (n_from > GENRE__MOMENTS_MAX_ROWS - n_into)
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "the merged state would hold more than %lld rows",
+                           (long long)GENRE__MOMENTS_MAX_ROWS);
+    return GENRE_OK;
 }
 
 /* ---- Saving and loading ---------------------------------------------------- */
@@ -239,11 +283,9 @@ genre_status genre__moments_get(const genre__mf_reader *r, const char *func, con
         if (m->m2[i] != 0 || m->m2_c[i] != 0 || (i < d && (m->mean[i] != 0 || m->mean_c[i] != 0)))
             return genre__fail(GENRE_E_CORRUPT, func,
                                "%s: a state of no rows holds a non-zero value", what);
-    for (size_t i = 0; i < d && m->full; i++)
-        for (size_t j = i + 1; j < d; j++)
-            if (m->m2[i * d + j] != m->m2[j * d + i] || m->m2_c[i * d + j] != m->m2_c[j * d + i])
-                return genre__fail(GENRE_E_CORRUPT, func,
-                                   "%s: the co-moment matrix is not symmetric (%zu, %zu)", what,
-                                   i, j);
+    size_t i, j;
+    if (genre__moments_asymmetric(m, &i, &j))
+        return genre__fail(GENRE_E_CORRUPT, func,
+                           "%s: the co-moment matrix is not symmetric (%zu, %zu)", what, i, j);
     return GENRE_OK;
 }

@@ -44,13 +44,8 @@ genre_status genre__mstate_add(genre__moments_state *s, const char *func, const 
     genre_status st = genre__check_matrix(func, "x", x, n_rows, n_cols, row_stride, 1);
     if (st != GENRE_OK)
         return st;
-    if (n_cols != s->m.d)
-        return genre__fail(GENRE_E_SHAPE, func,
-                           "x has %zu columns but the partial state has %zu", n_cols, s->m.d);
-    if (n_rows > (uint64_t)(GENRE__MOMENTS_MAX_ROWS - s->m.n))
-        return genre__fail(GENRE_E_INVALID_ARG, func,
-                           "%zu more rows would pass the %lld a partial state holds", n_rows,
-                           (long long)GENRE__MOMENTS_MAX_ROWS);
+    if ((st = genre__moments_check_add(func, s->m.d, s->m.n, n_rows, n_cols)) != GENRE_OK)
+        return st;
     st = genre__moments_of_rows(&s->chunk, x, n_rows, row_stride);
     if (st == GENRE_E_NUMERIC)
         return genre__fail(GENRE_E_NUMERIC, func,
@@ -64,16 +59,10 @@ genre_status genre__mstate_add(genre__moments_state *s, const char *func, const 
 genre_status genre__mstate_merge(genre__moments_state *into, const genre__moments_state *from,
                                  const char *func)
 {
-    if (into == from)
-        return genre__fail(GENRE_E_INVALID_ARG, func, "into and from are the same state");
-    if (into->m.d != from->m.d)
-        return genre__fail(GENRE_E_SHAPE, func,
-                           "the states have different column counts: into has %zu, from %zu",
-                           into->m.d, from->m.d);
-    if (from->m.n > GENRE__MOMENTS_MAX_ROWS - into->m.n)
-        return genre__fail(GENRE_E_INVALID_ARG, func,
-                           "the merged state would hold more than %lld rows",
-                           (long long)GENRE__MOMENTS_MAX_ROWS);
+    genre_status st = genre__moments_check_merge(func, into == from, into->m.d, into->m.n,
+                                                 from->m.d, from->m.n);
+    if (st != GENRE_OK)
+        return st;
     genre__moments_merge(&into->m, &from->m);
     return GENRE_OK;
 }
