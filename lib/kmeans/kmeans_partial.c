@@ -18,6 +18,7 @@
 #include "alloc.h"
 #include "caller_buffer.h"
 #include "error_private.h"
+#include "le_bytes.h"
 #include "linalg.h"
 #include "model_file.h"
 #include "parallel.h"
@@ -390,8 +391,7 @@ static genre_status write_state(const void *state, genre__mf_writer *w)
     if (!b)
         return GENRE_E_NOMEM;
     for (size_t s = 0; s < m; s++)
-        for (int q = 0; q < 8; q++)
-            b[8 * s + (size_t)q] = (unsigned char)(p->far_i[s] >> (8 * q));
+        genre__le64_store(b + 8 * s, p->far_i[s]);
     genre__mf_put_bytes(w, TAG_FAR_I, b, 8 * m);
     genre__free(b);
     return genre__mf_put_f64_array(w, TAG_FAR_X, p->far_x, m * d);
@@ -505,12 +505,8 @@ static genre_status read_state(const genre__mf_reader *r, void *dest, const char
         (st = genre__mf_get_f64_array(r, TAG_FAR_D, p->far_d, m)) == GENRE_OK &&
         (st = genre__mf_get_bytes(r, TAG_FAR_I, b, 8 * m)) == GENRE_OK &&
         (st = genre__mf_get_f64_array(r, TAG_FAR_X, p->far_x, m * (size_t)d)) == GENRE_OK) {
-        for (size_t s = 0; s < m; s++) {
-            uint64_t v = 0;
-            for (int q = 7; q >= 0; q--)
-                v = (v << 8) | b[8 * s + (size_t)q];
-            p->far_i[s] = v;
-        }
+        for (size_t s = 0; s < m; s++)
+            p->far_i[s] = genre__le64_load(b + 8 * s);
         st = check_state(p, func);
     }
     genre__free(b);
