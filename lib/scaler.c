@@ -9,6 +9,7 @@
 #include "linalg.h"
 #include "linear_fit.h"
 #include "linear_partial.h"
+#include "moments.h"
 #include "model_file.h"
 #include "params.h"
 
@@ -36,10 +37,6 @@
 #define TAG_SCALE 6u
 #define TAG_VARIANCE 7u
 #define TAG_FLAGS 8u
-
-/* Rows summed per block before adding into the column totals: keeps the
- * rounding error of long sums near sqrt(n) eps instead of n eps. */
-#define SUM_BLOCK 128
 
 struct genre_scaler {
     int with_mean, with_std;
@@ -295,50 +292,17 @@ genre_status genre_scaler_fit(genre_scaler *s, const double *x, size_t n_rows, s
         genre__free(block);
         return GENRE_PASS(GENRE_E_NOMEM);
     }
-    double *mean = a.shift, *corr = a.scale, *var = a.var;
-    memset(mean, 0, n_cols * sizeof *mean);
-    memset(corr, 0, n_cols * sizeof *corr);
-    memset(var, 0, n_cols * sizeof *var);
-
-    /* Pass 1: blocked column sums. */
-    for (size_t i0 = 0; i0 < n_rows; i0 += SUM_BLOCK) {
-        size_t i1 = n_rows - i0 < SUM_BLOCK ? n_rows : i0 + SUM_BLOCK;
-        memset(block, 0, n_cols * sizeof *block);
-        for (size_t i = i0; i < i1; i++) {
-            const double *row = x + i * row_stride;
-            for (size_t j = 0; j < n_cols; j++)
-                block[j] += row[j];
-        }
-        for (size_t j = 0; j < n_cols; j++)
-            mean[j] += block[j];
+    /* the means into shift, the sums of squared deviations into var */
+    double *mean = a.shift, *var = a.var;
+    if (genre__column_moments(x, n_rows, n_cols, row_stride, mean, var, block, a.scale) !=
+        GENRE_OK) {
+        genre__free(block);
+        arrays_free(&a);
+        return genre__lin_nonfinite(__func__, x, n_rows, n_cols, row_stride);
     }
     const double n = (double)n_rows;
     for (size_t j = 0; j < n_cols; j++) {
-        mean[j] /= n;
-        if (!isfinite(mean[j])) {
-            genre__free(block);
-            arrays_free(&a);
-            return genre__lin_nonfinite(__func__, x, n_rows, n_cols, row_stride);
-        }
-    }
-
-    /* Pass 2: corrected two-pass variance, sum (x-m)^2 - (sum (x-m))^2 / n. */
-    for (size_t i0 = 0; i0 < n_rows; i0 += SUM_BLOCK) {
-        size_t i1 = n_rows - i0 < SUM_BLOCK ? n_rows : i0 + SUM_BLOCK;
-        memset(block, 0, n_cols * sizeof *block);
-        for (size_t i = i0; i < i1; i++) {
-            const double *row = x + i * row_stride;
-            for (size_t j = 0; j < n_cols; j++) {
-                double dlt = row[j] - mean[j];
-                block[j] += dlt * dlt;
-                corr[j] += dlt;
-            }
-        }
-        for (size_t j = 0; j < n_cols; j++)
-            var[j] += block[j];
-    }
-    for (size_t j = 0; j < n_cols; j++) {
-        double v = (var[j] - corr[j] * corr[j] / n) / n;
+        double v = var[j] / n;
         var[j] = v > 0 ? v : 0.0;
     }
     genre__free(block);

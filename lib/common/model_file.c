@@ -6,6 +6,7 @@
 #include "alloc.h"
 #include "error_private.h"
 #include "file_replace.h"
+#include "le_bytes.h"
 
 #include <genre/version.h>
 
@@ -40,36 +41,6 @@ enum {
 };
 #define HDR GENRE__MF_HEADER_SIZE
 #define REC GENRE__MF_RECORD_HEADER_SIZE
-
-/* ---- Little-endian encoding, independent of the host's byte order ------- */
-
-static void store_u32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void store_u64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint32_t load_u32(const unsigned char *p)
-{
-    uint32_t v = 0;
-    for (int i = 0; i < 4; i++)
-        v |= (uint32_t)p[i] << (8 * i);
-    return v;
-}
-
-static uint64_t load_u64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
 
 /* Two's complement back to signed without implementation-defined casts. */
 static int64_t i64_of(uint64_t u)
@@ -217,9 +188,9 @@ static unsigned char *begin_record(genre__mf_writer *w, const char *func, uint32
         w->cap = cap;
     }
     unsigned char *p = w->payload + w->len;
-    store_u32(p, tag);
-    store_u32(p + 4, type);
-    store_u64(p + 8, (uint64_t)n);
+    genre__le32_store(p, tag);
+    genre__le32_store(p + 4, type);
+    genre__le64_store(p + 8, (uint64_t)n);
     w->len = need;
     w->last_tag = tag;
     w->has_records = 1;
@@ -241,7 +212,7 @@ genre_status genre__mf_put_u32(genre__mf_writer *w, uint32_t tag, uint32_t v)
     GENRE_CHECK_NOT_NULL(w);
     unsigned char *p = begin_record(w, __func__, tag, GENRE__MF_U32, 1, 4);
     if (p)
-        store_u32(p, v);
+        genre__le32_store(p, v);
     return w->status;
 }
 
@@ -250,7 +221,7 @@ genre_status genre__mf_put_i64(genre__mf_writer *w, uint32_t tag, int64_t v)
     GENRE_CHECK_NOT_NULL(w);
     unsigned char *p = begin_record(w, __func__, tag, GENRE__MF_I64, 1, 8);
     if (p)
-        store_u64(p, (uint64_t)v);
+        genre__le64_store(p, (uint64_t)v);
     return w->status;
 }
 
@@ -259,7 +230,7 @@ genre_status genre__mf_put_f64(genre__mf_writer *w, uint32_t tag, double v)
     GENRE_CHECK_NOT_NULL(w);
     unsigned char *p = begin_record(w, __func__, tag, GENRE__MF_F64, 1, 8);
     if (p)
-        store_u64(p, f64_bits(v));
+        genre__le64_store(p, f64_bits(v));
     return w->status;
 }
 
@@ -272,7 +243,7 @@ genre_status genre__mf_put_f64_array(genre__mf_writer *w, uint32_t tag,
     unsigned char *p = begin_record(w, __func__, tag, GENRE__MF_F64_ARRAY, n, 8);
     if (p)
         for (size_t i = 0; i < n; i++)
-            store_u64(p + 8 * i, f64_bits(v[i]));
+            genre__le64_store(p + 8 * i, f64_bits(v[i]));
     return w->status;
 }
 
@@ -285,7 +256,7 @@ genre_status genre__mf_put_i32_array(genre__mf_writer *w, uint32_t tag,
     unsigned char *p = begin_record(w, __func__, tag, GENRE__MF_I32_ARRAY, n, 4);
     if (p)
         for (size_t i = 0; i < n; i++)
-            store_u32(p + 4 * i, (uint32_t)v[i]);
+            genre__le32_store(p + 4 * i, (uint32_t)v[i]);
     return w->status;
 }
 
@@ -324,12 +295,12 @@ size_t genre__mf_writer_size(const genre__mf_writer *w)
 static void encode_header(const genre__mf_writer *w, unsigned char *h)
 {
     memcpy(h, mf_magic, sizeof mf_magic);
-    store_u32(h + OFF_FORMAT, GENRE_MODEL_FORMAT_VERSION);
-    store_u32(h + OFF_KIND, (uint32_t)w->kind);
-    store_u32(h + OFF_KIND_VERSION, w->kind_version);
-    store_u32(h + OFF_WRITER, w->writer_version);
-    store_u64(h + OFF_PAYLOAD_LEN, (uint64_t)w->len);
-    store_u32(h + OFF_CRC, container_crc(h, w->payload, w->len));
+    genre__le32_store(h + OFF_FORMAT, GENRE_MODEL_FORMAT_VERSION);
+    genre__le32_store(h + OFF_KIND, (uint32_t)w->kind);
+    genre__le32_store(h + OFF_KIND_VERSION, w->kind_version);
+    genre__le32_store(h + OFF_WRITER, w->writer_version);
+    genre__le64_store(h + OFF_PAYLOAD_LEN, (uint64_t)w->len);
+    genre__le32_store(h + OFF_CRC, container_crc(h, w->payload, w->len));
 }
 
 genre_status genre__mf_finish_to_memory(const genre__mf_writer *w, void *buf,
@@ -415,8 +386,8 @@ static genre_status check_records(const unsigned char *payload, size_t payload_l
                                "a record header needs %d",
                                at, left, REC);
         const unsigned char *p = payload + off;
-        uint32_t tag = load_u32(p), type = load_u32(p + 4);
-        uint64_t count = load_u64(p + 8);
+        uint32_t tag = genre__le32_load(p), type = genre__le32_load(p + 4);
+        uint64_t count = genre__le64_load(p + 8);
         size_t size = type_size(type);
         if (size == 0)
             return open_failed(GENRE_E_CORRUPT, func, source,
@@ -465,7 +436,7 @@ static genre_status check_header(const unsigned char *b, size_t len, const char 
                            HDR);
 
     /* The version before the checksum: a newer format may checksum differently. */
-    uint32_t format = load_u32(b + OFF_FORMAT);
+    uint32_t format = genre__le32_load(b + OFF_FORMAT);
     if (format == 0)
         return open_failed(GENRE_E_CORRUPT, func, source,
                            "format version 0 at byte offset %d", OFF_FORMAT);
@@ -475,7 +446,7 @@ static genre_status check_header(const unsigned char *b, size_t len, const char 
                            "versions up to %d",
                            (unsigned)format, GENRE_MODEL_FORMAT_VERSION);
 
-    *payload_len = load_u64(b + OFF_PAYLOAD_LEN);
+    *payload_len = genre__le64_load(b + OFF_PAYLOAD_LEN);
     return GENRE_OK;
 }
 
@@ -504,7 +475,7 @@ static genre_status open_impl(genre__mf_reader *r, const void *buf, size_t len,
                            "%zu unexpected bytes after the payload's end at byte offset %zu",
                            present - (size_t)payload_len, HDR + (size_t)payload_len);
 
-    uint32_t stored = load_u32(b + OFF_CRC);
+    uint32_t stored = genre__le32_load(b + OFF_CRC);
     uint32_t computed = container_crc(b, b + HDR, present);
     if (stored != computed)
         return open_failed(GENRE_E_CORRUPT, func, source,
@@ -512,7 +483,7 @@ static genre_status open_impl(genre__mf_reader *r, const void *buf, size_t len,
                            "computed over the header and payload",
                            (unsigned)stored, OFF_CRC, (unsigned)computed);
 
-    uint32_t kind = load_u32(b + OFF_KIND);
+    uint32_t kind = genre__le32_load(b + OFF_KIND);
     if (kind == 0 || kind > INT32_MAX)
         return open_failed(GENRE_E_CORRUPT, func, source,
                            "model kind %u at byte offset %d is not valid", (unsigned)kind,
@@ -533,10 +504,10 @@ static genre_status open_impl(genre__mf_reader *r, const void *buf, size_t len,
     r->payload = b + HDR;
     r->payload_len = present;
     r->n_records = n_records;
-    r->format_version = load_u32(b + OFF_FORMAT);
+    r->format_version = genre__le32_load(b + OFF_FORMAT);
     r->kind = (int32_t)kind;
-    r->kind_version = load_u32(b + OFF_KIND_VERSION);
-    r->writer_version = load_u32(b + OFF_WRITER);
+    r->kind_version = genre__le32_load(b + OFF_KIND_VERSION);
+    r->writer_version = genre__le32_load(b + OFF_WRITER);
     return GENRE_OK;
 }
 
@@ -554,9 +525,9 @@ static int next_record(const genre__mf_reader *r, size_t *cursor, uint32_t *tag,
     if (r->payload == NULL || *cursor >= r->payload_len)
         return 0;
     const unsigned char *p = r->payload + *cursor;
-    *tag = load_u32(p);
-    *type = load_u32(p + 4);
-    *count = load_u64(p + 8);
+    *tag = genre__le32_load(p);
+    *type = genre__le32_load(p + 4);
+    *count = genre__le64_load(p + 8);
     *data = p + REC;
     *cursor += REC + (size_t)*count * type_size(*type);
     return 1;
@@ -666,7 +637,7 @@ genre_status genre__mf_get_u32(const genre__mf_reader *r, uint32_t tag, uint32_t
     const unsigned char *data;
     genre_status st = lookup_into(r, __func__, tag, GENRE__MF_U32, out, 1, NULL, &data);
     if (st == GENRE_OK)
-        *out = load_u32(data);
+        *out = genre__le32_load(data);
     return st;
 }
 
@@ -675,7 +646,7 @@ genre_status genre__mf_get_i64(const genre__mf_reader *r, uint32_t tag, int64_t 
     const unsigned char *data;
     genre_status st = lookup_into(r, __func__, tag, GENRE__MF_I64, out, 1, NULL, &data);
     if (st == GENRE_OK)
-        *out = i64_of(load_u64(data));
+        *out = i64_of(genre__le64_load(data));
     return st;
 }
 
@@ -684,7 +655,7 @@ genre_status genre__mf_get_f64(const genre__mf_reader *r, uint32_t tag, double *
     const unsigned char *data;
     genre_status st = lookup_into(r, __func__, tag, GENRE__MF_F64, out, 1, NULL, &data);
     if (st == GENRE_OK)
-        *out = f64_of(load_u64(data));
+        *out = f64_of(genre__le64_load(data));
     return st;
 }
 
@@ -708,7 +679,7 @@ genre_status genre__mf_get_f64_array(const genre__mf_reader *r, uint32_t tag, do
         lookup_into(r, __func__, tag, GENRE__MF_F64_ARRAY, out, expected_n, "elements", &data);
     if (st == GENRE_OK)
         for (size_t i = 0; i < expected_n; i++)
-            out[i] = f64_of(load_u64(data + 8 * i));
+            out[i] = f64_of(genre__le64_load(data + 8 * i));
     return st;
 }
 
@@ -720,7 +691,7 @@ genre_status genre__mf_get_i32_array(const genre__mf_reader *r, uint32_t tag, in
         lookup_into(r, __func__, tag, GENRE__MF_I32_ARRAY, out, expected_n, "elements", &data);
     if (st == GENRE_OK)
         for (size_t i = 0; i < expected_n; i++)
-            out[i] = i32_of(load_u32(data + 4 * i));
+            out[i] = i32_of(genre__le32_load(data + 4 * i));
     return st;
 }
 

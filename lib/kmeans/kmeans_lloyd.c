@@ -386,6 +386,28 @@ int genre__kmeans_use_cblas(const genre__kmeans_config *cfg, size_t d)
     return d > AUTO_BUILTIN_MAX_COLS;
 }
 
+void genre__kmeans_column_moments(const double *x, size_t n, size_t d, size_t stride,
+                                  double *mean, double *m2)
+{
+    /* row after row (the rows are contiguous), each column's sums in row order */
+    memset(mean, 0, d * sizeof *mean);
+    memset(m2, 0, d * sizeof *m2);
+    for (size_t i = 0; i < n; i++) {
+        const double *row = x + i * stride;
+        for (size_t t = 0; t < d; t++)
+            mean[t] += row[t];
+    }
+    for (size_t t = 0; t < d; t++)
+        mean[t] /= (double)n;
+    for (size_t i = 0; i < n; i++) {
+        const double *row = x + i * stride;
+        for (size_t t = 0; t < d; t++) {
+            const double dl = row[t] - mean[t];
+            m2[t] += dl * dl;
+        }
+    }
+}
+
 genre_status genre__kmeans_fit_restarts(const genre__kmeans_config *cfg, const char *func,
                                         const double *x, size_t n, size_t d, size_t stride,
                                         size_t k, double **centers_out, int32_t **labels_out,
@@ -394,19 +416,15 @@ genre_status genre__kmeans_fit_restarts(const genre__kmeans_config *cfg, const c
     const int T = genre__resolve_threads(cfg->n_threads);
     if (T < 0)
         return T;
-    /* Mean column variance (two passes), for the relative tolerance. */
+    /* Mean column variance, for the relative tolerance. */
+    double *stats = genre__alloc_array(d, 2 * sizeof(double));
+    if (!stats)
+        return GENRE_E_NOMEM;
+    genre__kmeans_column_moments(x, n, d, stride, stats, stats + d);
     double var_sum = 0.0;
-    for (size_t t = 0; t < d; t++) {
-        double m = 0.0, v = 0.0;
-        for (size_t i = 0; i < n; i++)
-            m += x[i * stride + t];
-        m /= (double)n;
-        for (size_t i = 0; i < n; i++) {
-            double dl = x[i * stride + t] - m;
-            v += dl * dl;
-        }
-        var_sum += v / (double)n;
-    }
+    for (size_t t = 0; t < d; t++)
+        var_sum += stats[d + t] / (double)n;
+    genre__free(stats);
     if (!isfinite(var_sum))
         return genre__fail(GENRE_E_NUMERIC, func,
                            "the column variances of x overflow (values too large)");

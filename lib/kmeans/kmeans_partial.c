@@ -18,6 +18,7 @@
 #include "alloc.h"
 #include "caller_buffer.h"
 #include "error_private.h"
+#include "le_bytes.h"
 #include "linalg.h"
 #include "model_file.h"
 #include "parallel.h"
@@ -257,22 +258,12 @@ genre_status genre_kmeans_partial_add(genre_kmeans_partial *p, const double *x, 
         genre__kmeans_ws_free(&w);
         return GENRE_PASS(st);
     }
-    /* the chunk's column means and M2, two passes (as the in-memory fit) */
+    /* the chunk's column means and M2, as the in-memory fit has them */
     double *mean = stats, *m2 = stats + d;
+    genre__kmeans_column_moments(x, n_rows, d, row_stride, mean, m2);
     int finite = isfinite(obj);
-    for (size_t t = 0; t < d; t++) {
-        double m = 0.0, v = 0.0;
-        for (size_t i = 0; i < n_rows; i++)
-            m += x[i * row_stride + t];
-        m /= (double)n_rows;
-        for (size_t i = 0; i < n_rows; i++) {
-            double dl = x[i * row_stride + t] - m;
-            v += dl * dl;
-        }
-        mean[t] = m;
-        m2[t] = v;
-        finite &= isfinite(v);
-    }
+    for (size_t t = 0; t < d; t++)
+        finite &= isfinite(m2[t]);
     for (size_t q = 0; q < k * d; q++)
         finite &= isfinite(w.sums[q]);
     if (!finite) {
@@ -400,8 +391,7 @@ static genre_status write_state(const void *state, genre__mf_writer *w)
     if (!b)
         return GENRE_E_NOMEM;
     for (size_t s = 0; s < m; s++)
-        for (int q = 0; q < 8; q++)
-            b[8 * s + (size_t)q] = (unsigned char)(p->far_i[s] >> (8 * q));
+        genre__le64_store(b + 8 * s, p->far_i[s]);
     genre__mf_put_bytes(w, TAG_FAR_I, b, 8 * m);
     genre__free(b);
     return genre__mf_put_f64_array(w, TAG_FAR_X, p->far_x, m * d);
@@ -515,12 +505,8 @@ static genre_status read_state(const genre__mf_reader *r, void *dest, const char
         (st = genre__mf_get_f64_array(r, TAG_FAR_D, p->far_d, m)) == GENRE_OK &&
         (st = genre__mf_get_bytes(r, TAG_FAR_I, b, 8 * m)) == GENRE_OK &&
         (st = genre__mf_get_f64_array(r, TAG_FAR_X, p->far_x, m * (size_t)d)) == GENRE_OK) {
-        for (size_t s = 0; s < m; s++) {
-            uint64_t v = 0;
-            for (int q = 7; q >= 0; q--)
-                v = (v << 8) | b[8 * s + (size_t)q];
-            p->far_i[s] = v;
-        }
+        for (size_t s = 0; s < m; s++)
+            p->far_i[s] = genre__le64_load(b + 8 * s);
         st = check_state(p, func);
     }
     genre__free(b);

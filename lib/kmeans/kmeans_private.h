@@ -148,6 +148,12 @@ void genre__kmeans_pp(fit_ws *w, genre__rng *rng);
 
 /* ---- What the streamed passes reuse (kmeans_partial.c) ------------------ */
 
+/* Per column of x (n >= 1 rows): the mean and the sum of squared deviations
+ * from it, two passes, each column summed in row order (kmeans_lloyd.c): the
+ * fit's relative tolerance and a streamed pass's column statistics. */
+void genre__kmeans_column_moments(const double *x, size_t n, size_t d, size_t stride,
+                                  double *mean, double *m2);
+
 /* 1 when the assignment of d columns runs on the CBLAS kernel (kmeans_lloyd.c). */
 int genre__kmeans_use_cblas(const genre__kmeans_config *cfg, size_t d);
 /* The assignment's part of w (labels, distances, per-worker sums and counts,

@@ -237,13 +237,8 @@ genre_status genre_lda_partial_add(genre_lda_partial *p, const double *x, size_t
     if (st != GENRE_OK)
         return GENRE_PASS(st);
     GENRE_CHECK_NOT_NULL(y);
-    if (n_cols != p->d)
-        return GENRE_FAIL(GENRE_E_SHAPE, "x has %zu columns but the partial state has %zu",
-                          n_cols, p->d);
-    if (n_rows > (uint64_t)(GENRE__MOMENTS_MAX_ROWS - p->n))
-        return GENRE_FAIL(GENRE_E_INVALID_ARG,
-                          "%zu more rows would pass the %lld a partial state holds", n_rows,
-                          (long long)GENRE__MOMENTS_MAX_ROWS);
+    if ((st = genre__moments_check_add(__func__, p->d, p->n, n_rows, n_cols)) != GENRE_OK)
+        return st;
     const size_t d = p->d;
     add_scratch s = {0};
     /* the grouped rows' buffer is kept between adds: a fresh one per chunk
@@ -315,17 +310,11 @@ genre_status genre_lda_partial_merge(genre_lda_partial *into, const genre_lda_pa
 {
     GENRE_CHECK_NOT_NULL(into);
     GENRE_CHECK_NOT_NULL(from);
-    if (into == from)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "into and from are the same state");
-    if (into->d != from->d)
-        return GENRE_FAIL(GENRE_E_SHAPE,
-                          "the states have different column counts: into has %zu, from %zu",
-                          into->d, from->d);
-    if (from->n > GENRE__MOMENTS_MAX_ROWS - into->n)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG,
-                          "the merged state would hold more than %lld rows",
-                          (long long)GENRE__MOMENTS_MAX_ROWS);
-    genre_status st = grow(into, __func__, from->labels, from->K);
+    genre_status st =
+        genre__moments_check_merge(__func__, into == from, into->d, into->n, from->d, from->n);
+    if (st != GENRE_OK)
+        return st;
+    st = grow(into, __func__, from->labels, from->K);
     if (st != GENRE_OK)
         return GENRE_PASS(st);
     for (size_t c = 0; c < from->K; c++)
@@ -493,13 +482,8 @@ static genre_status read_state(const genre__mf_reader *r, void *dest, const char
         }
     }
     for (size_t c = 0; c < K; c++) {
-        const genre__moments *m = &p->cls[c];
-        int bad = !genre__moments_finite(m);
-        for (size_t i = 0; i < d && !bad; i++)
-            for (size_t j = i + 1; j < d; j++)
-                bad |= m->m2[i * d + j] != m->m2[j * d + i] ||
-                       m->m2_c[i * d + j] != m->m2_c[j * d + i];
-        if (bad) {
+        size_t i, j;
+        if (!genre__moments_finite(&p->cls[c]) || genre__moments_asymmetric(&p->cls[c], &i, &j)) {
             st = genre__fail(GENRE_E_CORRUPT, func,
                              "LDA partial state: class %d has a non-finite or asymmetric "
                              "mean or co-moment",

@@ -10,8 +10,8 @@
 #include <math.h>
 #include <string.h>
 
-/* Rows summed per block before adding into the totals (the scaler's fit
- * does the same): rounding near sqrt(n) eps instead of n eps. */
+/* Rows summed per block before adding into the totals: rounding near
+ * sqrt(n) eps instead of n eps. */
 #define SUM_BLOCK 128
 
 size_t genre__moments_m2_len(size_t d, int full)
@@ -49,23 +49,20 @@ void genre__moments_free(genre__moments *m)
     m->mean = m->mean_c = m->m2 = m->m2_c = NULL;
 }
 
-/* The diagonal: the scaler fit's own two passes (blocked sums, then the
- * corrected centred squares sum (x-m)^2 - (sum (x-m))^2 / n), so one chunk
- * holding every row gives the fit's mean and variance bit for bit. */
-static genre_status diagonal_of_rows(genre__moments *m, const double *x, size_t rows,
-                                     size_t stride)
+genre_status genre__column_moments(const double *x, size_t rows, size_t d, size_t stride,
+                                   double *mean, double *m2, double *block, double *corr)
 {
-    const size_t d = m->d;
-    double *mean = m->mean, *m2 = m->m2, *block = m->mean_c, *corr = m->m2_c;
     memset(mean, 0, d * sizeof *mean);
     memset(m2, 0, d * sizeof *m2);
     memset(corr, 0, d * sizeof *corr);
     for (size_t i0 = 0; i0 < rows; i0 += SUM_BLOCK) {
         size_t i1 = rows - i0 < SUM_BLOCK ? rows : i0 + SUM_BLOCK;
         memset(block, 0, d * sizeof *block);
-        for (size_t i = i0; i < i1; i++)
+        for (size_t i = i0; i < i1; i++) {
+            const double *row = x + i * stride;
             for (size_t j = 0; j < d; j++)
-                block[j] += x[i * stride + j];
+                block[j] += row[j];
+        }
         for (size_t j = 0; j < d; j++)
             mean[j] += block[j];
     }
@@ -78,19 +75,19 @@ static genre_status diagonal_of_rows(genre__moments *m, const double *x, size_t 
     for (size_t i0 = 0; i0 < rows; i0 += SUM_BLOCK) {
         size_t i1 = rows - i0 < SUM_BLOCK ? rows : i0 + SUM_BLOCK;
         memset(block, 0, d * sizeof *block);
-        for (size_t i = i0; i < i1; i++)
+        for (size_t i = i0; i < i1; i++) {
+            const double *row = x + i * stride;
             for (size_t j = 0; j < d; j++) {
-                double dlt = x[i * stride + j] - mean[j];
+                double dlt = row[j] - mean[j];
                 block[j] += dlt * dlt;
                 corr[j] += dlt;
             }
+        }
         for (size_t j = 0; j < d; j++)
             m2[j] += block[j];
     }
     for (size_t j = 0; j < d; j++)
         m2[j] = m2[j] - corr[j] * corr[j] / n;
-    memset(m->mean_c, 0, d * sizeof(double));
-    memset(m->m2_c, 0, d * sizeof(double));
     return GENRE_OK;
 }
 
@@ -101,7 +98,10 @@ genre_status genre__moments_of_rows(genre__moments *m, const double *x, size_t r
     genre_status st;
     m->n = (int64_t)rows;
     if (!m->full) {
-        st = diagonal_of_rows(m, x, rows, row_stride);
+        /* the compensations serve as the scratch, then start at 0 */
+        st = genre__column_moments(x, rows, d, row_stride, m->mean, m->m2, m->mean_c, m->m2_c);
+        memset(m->mean_c, 0, d * sizeof(double));
+        memset(m->m2_c, 0, d * sizeof(double));
     } else {
         /* the PCA fit's blocked dsyrk covariance (ddof 0), times n */
         st = genre__covariance(x, rows, d, row_stride, 0, m->mean, m->m2, d);
@@ -182,6 +182,19 @@ int genre__moments_finite(const genre__moments *m)
     return 1;
 }
 
+int genre__moments_asymmetric(const genre__moments *m, size_t *i, size_t *j)
+{
+    const size_t d = m->d;
+    for (size_t a = 0; a < d && m->full; a++)
+        for (size_t b = a + 1; b < d; b++)
+            if (m->m2[a * d + b] != m->m2[b * d + a] || m->m2_c[a * d + b] != m->m2_c[b * d + a]) {
+                *i = a;
+                *j = b;
+                return 1;
+            }
+    return 0;
+}
+
 void genre__moments_values(const genre__moments *m, double *mean, double *m2)
 {
     const size_t d = m->d, l = genre__moments_m2_len(d, m->full);
@@ -191,6 +204,37 @@ void genre__moments_values(const genre__moments *m, double *mean, double *m2)
     if (m2)
         for (size_t i = 0; i < l; i++)
             m2[i] = m->m2[i] - m->m2_c[i];
+}
+
+/* ---- Checks of add and merge ---------------------------------------------- */
+
+genre_status genre__moments_check_add(const char *func, size_t d, int64_t n, size_t n_rows,
+                                      size_t n_cols)
+{
+    if (n_cols != d)
+        return genre__fail(GENRE_E_SHAPE, func,
+                           "x has %zu columns but the partial state has %zu", n_cols, d);
+    if (n_rows > (uint64_t)(GENRE__MOMENTS_MAX_ROWS - n))
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "%zu more rows would pass the %lld a partial state holds", n_rows,
+                           (long long)GENRE__MOMENTS_MAX_ROWS);
+    return GENRE_OK;
+}
+
+genre_status genre__moments_check_merge(const char *func, int same, size_t d_into,
+                                        int64_t n_into, size_t d_from, int64_t n_from)
+{
+    if (same)
+        return genre__fail(GENRE_E_INVALID_ARG, func, "into and from are the same state");
+    if (d_into != d_from)
+        return genre__fail(GENRE_E_SHAPE, func,
+                           "the states have different column counts: into has %zu, from %zu",
+                           d_into, d_from);
+    if (n_from > GENRE__MOMENTS_MAX_ROWS - n_into)
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "the merged state would hold more than %lld rows",
+                           (long long)GENRE__MOMENTS_MAX_ROWS);
+    return GENRE_OK;
 }
 
 /* ---- Saving and loading ---------------------------------------------------- */
@@ -239,11 +283,9 @@ genre_status genre__moments_get(const genre__mf_reader *r, const char *func, con
         if (m->m2[i] != 0 || m->m2_c[i] != 0 || (i < d && (m->mean[i] != 0 || m->mean_c[i] != 0)))
             return genre__fail(GENRE_E_CORRUPT, func,
                                "%s: a state of no rows holds a non-zero value", what);
-    for (size_t i = 0; i < d && m->full; i++)
-        for (size_t j = i + 1; j < d; j++)
-            if (m->m2[i * d + j] != m->m2[j * d + i] || m->m2_c[i * d + j] != m->m2_c[j * d + i])
-                return genre__fail(GENRE_E_CORRUPT, func,
-                                   "%s: the co-moment matrix is not symmetric (%zu, %zu)", what,
-                                   i, j);
+    size_t i, j;
+    if (genre__moments_asymmetric(m, &i, &j))
+        return genre__fail(GENRE_E_CORRUPT, func,
+                           "%s: the co-moment matrix is not symmetric (%zu, %zu)", what, i, j);
     return GENRE_OK;
 }

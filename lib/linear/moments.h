@@ -47,6 +47,16 @@ size_t genre__moments_m2_len(size_t d, int full);
 genre_status genre__moments_init(genre__moments *m, size_t d, int full);
 void genre__moments_free(genre__moments *m);
 
+/* The scaler fit's column statistics of rows x[0 .. rows) (rows >= 1, d
+ * columns): blocked column sums, then the corrected two-pass sum of squared
+ * deviations m2[j] = sum (x_ij - mean_j)^2 - (sum (x_ij - mean_j))^2 / rows.
+ * genre_scaler_fit and the diagonal partial state both use it, so a chunk
+ * holding every row gives the fit's bits. block and corr: d doubles of
+ * scratch. GENRE_E_NUMERIC (not recorded) when a mean is not finite; m2 is
+ * then unset. */
+genre_status genre__column_moments(const double *x, size_t rows, size_t d, size_t stride,
+                                   double *mean, double *m2, double *block, double *corr);
+
 /* Replaces m's statistics by those of rows x[0 .. rows) (rows >= 1, d
  * columns, row_stride >= d, finite). GENRE_E_NOMEM (the full co-moment's
  * scratch); GENRE_E_NUMERIC when a sum overflows (m then holds garbage). */
@@ -63,8 +73,27 @@ void genre__moments_copy(genre__moments *into, const genre__moments *from);
 /* 1 when every mean and M2 value (with its compensation) is finite. */
 int genre__moments_finite(const genre__moments *m);
 
+/* 1, with the first pair (*i < *j) in row order, when a full M2 or its
+ * compensation is not exactly symmetric (merges keep both so); else 0. */
+int genre__moments_asymmetric(const genre__moments *m, size_t *i, size_t *j);
+
 /* The compensated values: mean[d] and M2 (d * d or d) into caller arrays. */
 void genre__moments_values(const genre__moments *m, double *mean, double *m2);
+
+/* ---- The checks of a partial state's public add and merge -----------------
+ * Shared by the scaler's, PCA's (moments_state.c) and LDA's (lda_partial.c)
+ * partial states; failures are recorded for func. */
+
+/* GENRE_E_SHAPE when n_cols is not the state's d; GENRE_E_INVALID_ARG when
+ * n_rows more rows would pass GENRE__MOMENTS_MAX_ROWS (the state holds n). */
+genre_status genre__moments_check_add(const char *func, size_t d, int64_t n, size_t n_rows,
+                                      size_t n_cols);
+
+/* GENRE_E_INVALID_ARG when same (into and from are one state) or the merged
+ * rows would pass GENRE__MOMENTS_MAX_ROWS; GENRE_E_SHAPE when the column
+ * counts differ. */
+genre_status genre__moments_check_merge(const char *func, int same, size_t d_into,
+                                        int64_t n_into, size_t d_from, int64_t n_from);
 
 /* ---- Saving and loading (the scaler's and PCA's partial payloads) ----------
  * Four f64 array records at tags first, first+1, first+2, first+3: mean,

@@ -5,42 +5,26 @@
 
 #include "alloc.h"
 #include "error_private.h"
-#include "linalg.h"
 #include "linear_partial.h"
-#include "model_file.h"
-#include "moments.h"
+#include "moments_state.h"
 
-#include <math.h>
-#include <string.h>
-
-/* Payload v1 records (docs/partial-fits.md), d columns:
- *   1 n_features i64 (1 .. 2^31-1), 2 n_rows i64 (0 .. 2^53),
- *   3 mean f64[d], 4 mean compensation f64[d],
- *   5 co-moments (sums of squared deviations) f64[d], 6 their compensation f64[d].
- * An empty state (n_rows 0) has every value 0. */
-#define PAYLOAD_VERSION 1u
-#define TAG_N_FEATURES 1u
-#define TAG_N_ROWS 2u
-#define TAG_MEAN 3u
-
+/* Its payload: moments_state.h, the co-moments' diagonal. */
 #define MAX_COLS INT32_MAX
 
 struct genre_scaler_partial {
-    genre__moments m;
-    genre__moments chunk; /* scratch of add, kept to save reallocations */
+    genre__moments_state s;
 };
 
 genre_status genre_scaler_partial_create(genre_scaler_partial **out, size_t n_cols)
 {
     GENRE_CHECK_NOT_NULL(out);
     *out = NULL;
-    if (n_cols == 0 || n_cols > MAX_COLS)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "n_cols is %zu; it must be in [1, %d]", n_cols,
-                          MAX_COLS);
+    genre_status st = genre__mstate_check_cols(__func__, n_cols, MAX_COLS);
+    if (st != GENRE_OK)
+        return st;
     genre_scaler_partial *p = GENRE_NEW(genre_scaler_partial);
-    if (!p || genre__moments_init(&p->m, n_cols, 0) != GENRE_OK ||
-        genre__moments_init(&p->chunk, n_cols, 0) != GENRE_OK) {
-        genre_scaler_partial_free(p);
+    if (!p || genre__mstate_init(&p->s, n_cols, 0) != GENRE_OK) {
+        genre__free(p);
         return GENRE_PASS(GENRE_E_NOMEM);
     }
     *out = p;
@@ -51,8 +35,7 @@ void genre_scaler_partial_free(genre_scaler_partial *p)
 {
     if (!p)
         return;
-    genre__moments_free(&p->m);
-    genre__moments_free(&p->chunk);
+    genre__mstate_free(&p->s);
     genre__free(p);
 }
 
@@ -60,24 +43,7 @@ genre_status genre_scaler_partial_add(genre_scaler_partial *p, const double *x, 
                                       size_t n_cols, size_t row_stride)
 {
     GENRE_CHECK_NOT_NULL(p);
-    genre_status st = genre__check_matrix(__func__, "x", x, n_rows, n_cols, row_stride, 1);
-    if (st != GENRE_OK)
-        return GENRE_PASS(st);
-    if (n_cols != p->m.d)
-        return GENRE_FAIL(GENRE_E_SHAPE, "x has %zu columns but the partial state has %zu",
-                          n_cols, p->m.d);
-    if (n_rows > (uint64_t)(GENRE__MOMENTS_MAX_ROWS - p->m.n))
-        return GENRE_FAIL(GENRE_E_INVALID_ARG,
-                          "%zu more rows would pass the %lld a partial state holds", n_rows,
-                          (long long)GENRE__MOMENTS_MAX_ROWS);
-    st = genre__moments_of_rows(&p->chunk, x, n_rows, row_stride);
-    if (st == GENRE_E_NUMERIC)
-        return GENRE_FAIL(GENRE_E_NUMERIC,
-                          "the column sums of x overflow (values too large to average)");
-    if (st != GENRE_OK)
-        return GENRE_PASS(st);
-    genre__moments_merge(&p->m, &p->chunk);
-    return GENRE_OK;
+    return genre__mstate_add(&p->s, __func__, x, n_rows, n_cols, row_stride);
 }
 
 genre_status genre_scaler_partial_merge(genre_scaler_partial *into,
@@ -85,25 +51,14 @@ genre_status genre_scaler_partial_merge(genre_scaler_partial *into,
 {
     GENRE_CHECK_NOT_NULL(into);
     GENRE_CHECK_NOT_NULL(from);
-    if (into == from)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "into and from are the same state");
-    if (into->m.d != from->m.d)
-        return GENRE_FAIL(GENRE_E_SHAPE,
-                          "the states have different column counts: into has %zu, from %zu",
-                          into->m.d, from->m.d);
-    if (from->m.n > GENRE__MOMENTS_MAX_ROWS - into->m.n)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG,
-                          "the merged state would hold more than %lld rows",
-                          (long long)GENRE__MOMENTS_MAX_ROWS);
-    genre__moments_merge(&into->m, &from->m);
-    return GENRE_OK;
+    return genre__mstate_merge(&into->s, &from->s, __func__);
 }
 
 genre_status genre_scaler_partial_n_rows(const genre_scaler_partial *p, int64_t *out)
 {
     GENRE_CHECK_NOT_NULL(p);
     GENRE_CHECK_NOT_NULL(out);
-    *out = p->m.n;
+    *out = p->s.m.n;
     return GENRE_OK;
 }
 
@@ -111,14 +66,14 @@ genre_status genre_scaler_fit_partial(genre_scaler *s, const genre_scaler_partia
 {
     GENRE_CHECK_NOT_NULL(s);
     GENRE_CHECK_NOT_NULL(p);
-    if (p->m.n < 1)
+    if (p->s.m.n < 1)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "the partial state holds no rows");
-    const size_t d = p->m.d;
+    const size_t d = p->s.m.d;
     double *v = genre__alloc_array(d, 2 * sizeof(double));
     if (!v)
         return GENRE_PASS(GENRE_E_NOMEM);
-    genre__moments_values(&p->m, v, v + d);
-    genre_status st = genre__scaler_fit_moments(s, __func__, v, v + d, d, p->m.n);
+    genre__moments_values(&p->s.m, v, v + d);
+    genre_status st = genre__scaler_fit_moments(s, __func__, v, v + d, d, p->s.m.n);
     genre__free(v);
     return GENRE_PASS(st);
 }
@@ -127,10 +82,7 @@ genre_status genre_scaler_fit_partial(genre_scaler *s, const genre_scaler_partia
 
 static genre_status write_state(const void *state, genre__mf_writer *w)
 {
-    const genre__moments *m = &((const genre_scaler_partial *)state)->m;
-    genre__mf_put_i64(w, TAG_N_FEATURES, (int64_t)m->d);
-    genre__mf_put_i64(w, TAG_N_ROWS, m->n);
-    return genre__moments_put(w, TAG_MEAN, m);
+    return genre__mstate_put(w, &((const genre_scaler_partial *)state)->s);
 }
 
 static genre_status read_state(const genre__mf_reader *r, void *dest, const char *func)
@@ -139,30 +91,21 @@ static genre_status read_state(const genre__mf_reader *r, void *dest, const char
     *out = NULL;
     if (r == NULL)
         return GENRE_OK;
-    int64_t d64, n64;
-    genre_status st;
-    if ((st = genre__mf_get_i64(r, TAG_N_FEATURES, &d64)) != GENRE_OK ||
-        (st = genre__mf_get_i64(r, TAG_N_ROWS, &n64)) != GENRE_OK)
+    genre__moments_state s;
+    genre_status st = genre__mstate_get(r, func, "scaler partial state", 0, MAX_COLS, &s);
+    if (st != GENRE_OK)
         return st;
-    if (d64 < 1 || d64 > MAX_COLS || n64 < 0 || n64 > GENRE__MOMENTS_MAX_ROWS)
-        return genre__fail(GENRE_E_CORRUPT, func,
-                           "inconsistent scaler partial state: n_features %lld, n_rows %lld",
-                           (long long)d64, (long long)n64);
-    if ((st = genre__moments_expect(r, func, TAG_MEAN, (size_t)d64, 0)) != GENRE_OK)
-        return st;
-    genre_scaler_partial *p;
-    if ((st = genre_scaler_partial_create(&p, (size_t)d64)) != GENRE_OK)
-        return st;
-    if ((st = genre__moments_get(r, func, "scaler partial state", TAG_MEAN, n64, &p->m)) !=
-        GENRE_OK) {
-        genre_scaler_partial_free(p);
-        return st;
+    genre_scaler_partial *p = GENRE_NEW(genre_scaler_partial);
+    if (!p) {
+        genre__mstate_free(&s);
+        return GENRE_E_NOMEM;
     }
+    p->s = s;
     *out = p;
     return GENRE_OK;
 }
 
-static const genre__mf_codec codec = {GENRE_MODEL_SCALER_PARTIAL, PAYLOAD_VERSION,
+static const genre__mf_codec codec = {GENRE_MODEL_SCALER_PARTIAL, GENRE__MSTATE_PAYLOAD_VERSION,
                                       "scaler partial state", write_state, read_state};
 
 genre_status genre_scaler_partial_save(const genre_scaler_partial *p, void *buf, size_t cap,

@@ -12,6 +12,8 @@
 
 #include "mlp_private.h"
 
+#include "le_bytes.h"
+
 /* Model-file records of the partial state (after mlp_io.c's, which end at 64). */
 enum {
     TAG_P_STEPS = 70,
@@ -315,16 +317,14 @@ genre_status genre_mlp_partial_fit(genre_mlp *model, const double *x, size_t n_r
 static void put_rng(unsigned char *b, const genre__rng *r)
 {
     for (int i = 0; i < 4; i++)
-        for (int q = 0; q < 8; q++)
-            b[8 * i + q] = (unsigned char)(r->s[i] >> (8 * q));
+        genre__le64_store(b + 8 * i, r->s[i]);
 }
 
 static void get_rng(const unsigned char *b, genre__rng *r)
 {
     memset(r, 0, sizeof *r);
     for (int i = 0; i < 4; i++)
-        for (int q = 7; q >= 0; q--)
-            r->s[i] = (r->s[i] << 8) | b[8 * i + q];
+        r->s[i] = genre__le64_load(b + 8 * i);
 }
 
 genre_status genre__mlp_partial_write(const genre_mlp *model, genre__mf_writer *w)
