@@ -430,6 +430,7 @@ void genre_dataset_free(genre_dataset *ds)
     genre__free(ds->line);
     genre__free(ds->source);
     genre__free(ds->rep);
+    genre__dict_free(&ds->rep_keys);
     genre_dataset_schema_free(ds->schema);
     genre__free(ds);
 }
@@ -472,6 +473,7 @@ void genre__dataset_clear(genre_dataset *ds)
     ds->source = NULL;
     ds->n_rows = 0;
     ds->n_rep = 0;
+    genre__dict_clear(&ds->rep_keys);
     ds->no_group_id = -1;
     ds->encoded = 0;
 }

@@ -182,6 +182,7 @@ struct genre_dataset {
     int encoded;
     struct genre__report_entry *rep;
     size_t n_rep, cap_rep;
+    genre__dict rep_keys;         /* rep[i]'s step, counter and column as id i */
 };
 
 genre_status genre__dataset_alloc(genre_dataset **out, const genre_dataset_schema *schema,
