@@ -484,6 +484,38 @@ START_TEST(many_missing_markers_do_not_realloc_each)
 }
 END_TEST
 
+/* The allocations of parsing a file of a group column and n numeric
+ * columns declaring impute=word. */
+static long parse_allocations(int n, const char *word)
+{
+    size_t cap = 64 + (size_t)n * 64, len = 0;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    len += (size_t)snprintf(text, cap, "g group\n");
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(text + len, cap - len, "x%d numeric impute=%s\n", i, word);
+    genre_dataset_schema *s = NULL;
+    genre__alloc_fail_at(0); /* counts from here */
+    ck_assert_ok(genre_dataset_schema_parse(&s, text, len, "many.schema"));
+    long calls = genre__alloc_attempts();
+    genre_dataset_schema_free(s);
+    free(text);
+    return calls;
+}
+
+/* A file of many group-median columns keeps its checks in a list grown by
+ * doubling: the same allocations, give or take a few, as median columns
+ * (one realloc per column before). */
+START_TEST(many_group_median_columns_do_not_realloc_each)
+{
+    enum { N = 4000 };
+    long median = parse_allocations(N, "median");
+    long group = parse_allocations(N, "group-median");
+    ck_assert_msg(group < median + 100, "%d group-median columns took %ld allocations, "
+                  "median ones %ld", N, group, median);
+}
+END_TEST
+
 /* attack18: every allocation of parse and write may fail: NOMEM with a
  * message, no leak, no hang (write's column padding looped forever once its
  * buffer could not grow). Long names and options make write pad and grow. */
@@ -531,6 +563,7 @@ int main(void)
     tcase_set_timeout(big, 120);
     tcase_add_test(big, long_order_and_names_lists_are_linear);
     tcase_add_test(big, many_missing_markers_do_not_realloc_each);
+    tcase_add_test(big, many_group_median_columns_do_not_realloc_each);
     suite_add_tcase(s, big);
     return genre_test_run(s);
 }
