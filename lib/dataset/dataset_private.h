@@ -246,7 +246,7 @@ struct genre_dataset_prep {
     struct genre__prep_encoding *enc;
     size_t n_enc;
     struct genre__prep_step *steps;
-    size_t n_steps;
+    size_t n_steps, cap_steps;
     int fitted;
     genre__hooks hooks;
 };
