@@ -2,6 +2,8 @@
 /* Cleaning, encoding, imputation, splits, leakage and export on small tables. */
 #include "harness.h"
 
+#include "alloc.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1089,6 +1091,29 @@ START_TEST(declared_model_fills_missing_features_from_the_fit_rows)
 }
 END_TEST
 
+/* add_declared on a wide schema adds a step per column into a list grown by
+ * doubling: counted allocations (one realloc per step before). */
+START_TEST(add_declared_on_a_wide_schema_does_not_realloc_each_step)
+{
+    enum { N = 3000 };
+    genre_dataset_schema *s = NULL;
+    ck_assert_ok(genre_dataset_schema_create(&s));
+    char name[32];
+    for (int j = 0; j < N; j++) {
+        snprintf(name, sizeof name, "x%d", j);
+        ck_assert_ok(genre_dataset_schema_add_column(s, name, GENRE_COL_NUMERIC));
+    }
+    genre_dataset_prep *p = NULL;
+    ck_assert_ok(genre_dataset_prep_create(&p, s));
+    genre__alloc_fail_at(0); /* counts from here */
+    ck_assert_ok(genre_dataset_prep_add_declared(p, NULL, NULL, NULL));
+    long calls = genre__alloc_attempts();
+    ck_assert_msg(calls < 100, "%d median steps took %ld allocations", N, calls);
+    genre_dataset_prep_free(p);
+    genre_dataset_schema_free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("dataset_prep");
@@ -1109,6 +1134,7 @@ int main(void)
     tcase_add_test(tc, most_frequent_numeric_and_categorical);
     tcase_add_test(tc, add_declared_uses_declarations_and_defaults);
     tcase_add_test(tc, declared_model_fills_missing_features_from_the_fit_rows);
+    tcase_add_test(tc, add_declared_on_a_wide_schema_does_not_realloc_each_step);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return genre_test_run(s);

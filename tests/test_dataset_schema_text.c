@@ -4,6 +4,8 @@
  * examples/music_genre.schema, and the introspection getters. */
 #include "harness.h"
 
+#include "alloc.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -448,6 +450,72 @@ START_TEST(long_order_and_names_lists_are_linear)
 }
 END_TEST
 
+/* Missing markers (inference adds up to 100 per column, a schema file any
+ * number) grow their lists by doubling: counted allocations, so a build
+ * whose realloc grows in place cannot hide one realloc per marker. */
+START_TEST(many_missing_markers_do_not_realloc_each)
+{
+    enum { N = 10000 };
+    genre_dataset_schema *s = NULL;
+    ck_assert_ok(genre_dataset_schema_create(&s));
+    ck_assert_ok(genre_dataset_schema_add_column(s, "x", GENRE_COL_NUMERIC));
+    char text[32];
+    genre__alloc_fail_at(0); /* counts from here */
+    for (int i = 0; i < N; i++) {
+        snprintf(text, sizeof text, "m%d", i);
+        ck_assert_ok(genre_dataset_schema_add_missing_text(s, NULL, text));
+        ck_assert_ok(genre_dataset_schema_add_missing_text(s, "x", text));
+        ck_assert_ok(genre_dataset_schema_add_missing_value(s, "x", -1.0 - i));
+    }
+    long calls = genre__alloc_attempts();
+    /* one copy per text; the three lists' growth adds a few dozen */
+    ck_assert_msg(calls < 2 * N + 200, "%d markers of each kind took %ld allocations", N,
+                  calls);
+    /* the last of each is still there and in order */
+    size_t need = 0;
+    ck_assert_ok(genre_dataset_schema_write(s, NULL, 0, &need));
+    char *w = malloc(need);
+    ck_assert_ptr_nonnull(w);
+    ck_assert_ok(genre_dataset_schema_write(s, w, need, &need));
+    ck_assert_ptr_nonnull(strstr(w, "m9999"));
+    ck_assert_ptr_nonnull(strstr(w, "-10000"));
+    free(w);
+    genre_dataset_schema_free(s);
+}
+END_TEST
+
+/* The allocations of parsing a file of a group column and n numeric
+ * columns declaring impute=word. */
+static long parse_allocations(int n, const char *word)
+{
+    size_t cap = 64 + (size_t)n * 64, len = 0;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    len += (size_t)snprintf(text, cap, "g group\n");
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(text + len, cap - len, "x%d numeric impute=%s\n", i, word);
+    genre_dataset_schema *s = NULL;
+    genre__alloc_fail_at(0); /* counts from here */
+    ck_assert_ok(genre_dataset_schema_parse(&s, text, len, "many.schema"));
+    long calls = genre__alloc_attempts();
+    genre_dataset_schema_free(s);
+    free(text);
+    return calls;
+}
+
+/* A file of many group-median columns keeps its checks in a list grown by
+ * doubling: the same allocations, give or take a few, as median columns
+ * (one realloc per column before). */
+START_TEST(many_group_median_columns_do_not_realloc_each)
+{
+    enum { N = 4000 };
+    long median = parse_allocations(N, "median");
+    long group = parse_allocations(N, "group-median");
+    ck_assert_msg(group < median + 100, "%d group-median columns took %ld allocations, "
+                  "median ones %ld", N, group, median);
+}
+END_TEST
+
 /* attack18: every allocation of parse and write may fail: NOMEM with a
  * message, no leak, no hang (write's column padding looped forever once its
  * buffer could not grow). Long names and options make write pad and grow. */
@@ -494,6 +562,8 @@ int main(void)
     TCase *big = tcase_create("long_lists");
     tcase_set_timeout(big, 120);
     tcase_add_test(big, long_order_and_names_lists_are_linear);
+    tcase_add_test(big, many_missing_markers_do_not_realloc_each);
+    tcase_add_test(big, many_group_median_columns_do_not_realloc_each);
     suite_add_tcase(s, big);
     return genre_test_run(s);
 }

@@ -10,6 +10,8 @@
  */
 #include "harness.h"
 
+#include "alloc.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -618,6 +620,53 @@ START_TEST(fuzz_seeds)
 }
 END_TEST
 
+/* A group median over many groups grows its per-group medians by doubling,
+ * in a chunk and in a merge: allocations counted, so a build whose realloc
+ * grows in place cannot hide one realloc per new group (O(groups^2) copying
+ * where it cannot). Each group's first value allocates its own buffer. */
+START_TEST(many_groups_do_not_realloc_each)
+{
+    enum { N = 5000 };
+    genre_dataset_schema *s = NULL;
+    ck_assert_ok(genre_dataset_schema_create(&s));
+    ck_assert_ok(genre_dataset_schema_add_column(s, "g", GENRE_COL_GROUP));
+    ck_assert_ok(genre_dataset_schema_add_column(s, "x", GENRE_COL_NUMERIC));
+    size_t cap = 16 + (size_t)N * 24, len = 0;
+    char *csv = malloc(cap);
+    ck_assert_ptr_nonnull(csv);
+    len += (size_t)snprintf(csv, cap, "g,x\n");
+    for (int i = 0; i < N; i++)
+        len += (size_t)snprintf(csv + len, cap - len, "g%d,%d\n", i, i % 7);
+    genre_dataset *ds = NULL;
+    ck_assert_ok(genre_dataset_read_memory(&ds, s, csv, len, "groups.csv"));
+    genre_dataset_prep *p = NULL;
+    genre_dataset_prep_partial *a = NULL, *b = NULL;
+    ck_assert_ok(genre_dataset_prep_create(&p, s));
+    ck_assert_ok(genre_dataset_prep_add_group_median(p, "x"));
+    ck_assert_ok(genre_dataset_prep_partial_create(&a, p));
+    ck_assert_ok(genre_dataset_prep_partial_create(&b, p));
+    genre__alloc_fail_at(0); /* counts from here */
+    ck_assert_ok(genre_dataset_prep_partial_add(a, ds));
+    long add = genre__alloc_attempts();
+    genre__alloc_fail_at(0);
+    ck_assert_ok(genre_dataset_prep_partial_merge(b, a));
+    long merge = genre__alloc_attempts();
+    ck_assert_msg(add < N + 200, "adding %d groups took %ld allocations", N, add);
+    ck_assert_msg(merge < N + 200, "merging %d groups took %ld allocations", N, merge);
+    /* and the medians are the groups' values */
+    int more = 1;
+    while (more)
+        ck_assert_ok(genre_dataset_prep_partial_end_pass(b, &more));
+    ck_assert_ok(genre_dataset_prep_fit_partial(p, b));
+    genre_dataset_prep_partial_free(a);
+    genre_dataset_prep_partial_free(b);
+    genre_dataset_prep_free(p);
+    genre_dataset_free(ds);
+    free(csv);
+    genre_dataset_schema_free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("stream_prep");
@@ -631,6 +680,7 @@ int main(void)
     tcase_add_test(t, damaged_states);
     tcase_add_test(t, allocation_failures);
     tcase_add_test(t, fuzz_seeds);
+    tcase_add_test(t, many_groups_do_not_realloc_each);
     suite_add_tcase(s, t);
     return genre_test_run(s);
 }

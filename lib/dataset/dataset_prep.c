@@ -183,8 +183,15 @@ static genre_status imputable_col(const genre_dataset_prep *p, const char *colum
 
 static genre_status push_step(genre_dataset_prep *p, const struct genre__prep_step *s)
 {
-    if (genre__realloc_array(&p->steps, p->n_steps + 1, sizeof *p->steps) != 0)
-        return GENRE_E_NOMEM;
+    if (p->n_steps == p->cap_steps) {
+        /* doubling: genre_dataset_prep_add_declared adds a step per column,
+         * and one realloc each is quadratic in a wide table wherever realloc
+         * cannot grow in place */
+        size_t cap = p->cap_steps ? p->cap_steps * 2 : 8;
+        if (genre__realloc_array(&p->steps, cap, sizeof *p->steps) != 0)
+            return GENRE_E_NOMEM;
+        p->cap_steps = cap;
+    }
     p->steps[p->n_steps++] = *s;
     return GENRE_OK;
 }

@@ -527,7 +527,7 @@ static genre_status load_prep(genre_dataset_prep **out, const void *buf, size_t 
         !(p->steps = genre__calloc_array(n_steps, sizeof *p->steps)))
         st = GENRE_E_NOMEM;
     if (st == GENRE_OK)
-        p->n_steps = n_steps;
+        p->n_steps = p->cap_steps = n_steps;
     for (size_t i = 0; st == GENRE_OK && i < p->n_enc; i++) {
         uint32_t col = 0;
         st = genre__mf_get_u32(&r, T_ENC(i, 0), &col);

@@ -471,6 +471,22 @@ static genre_status add_most_frequent(struct pstep *s, const double *x, size_t n
     return GENRE_OK;
 }
 
+/* Room for one more group's median, made before the group is interned (so
+ * a failure leaves the dictionary as it was). Doubling: a table of many
+ * groups grew the array by one per new group, O(groups^2) copying wherever
+ * realloc cannot grow in place. The new entries are zero (empty medians). */
+static genre_status gm_reserve(struct pstep *s)
+{
+    if (s->groups.n < s->gm_cap)
+        return GENRE_OK;
+    size_t cap = s->gm_cap ? s->gm_cap * 2 : 16;
+    if (genre__realloc_array(&s->gm, cap, sizeof *s->gm) != 0)
+        return GENRE_E_NOMEM;
+    memset(&s->gm[s->gm_cap], 0, (cap - s->gm_cap) * sizeof *s->gm);
+    s->gm_cap = cap;
+    return GENRE_OK;
+}
+
 /* The group median's group ids of the chunk's rows, interning new groups in
  * row order (fit_apply's order: first appearance in the table). */
 static genre_status add_group_median(const genre_dataset_prep_partial *p, struct pstep *s,
@@ -488,24 +504,19 @@ static genre_status add_group_median(const genre_dataset_prep_partial *p, struct
             continue;
         int32_t id = gc->id[r];
         if (map[id] == -2) {
-            size_t had = s->groups.n;
             if (p->pass > 1) {
                 map[id] = genre__dict_find(&s->groups, GENRE__DICT_STR(&gc->dict, id),
                                            gc->dict.len[id]);
             } else {
+                if (gm_reserve(s) != GENRE_OK) {
+                    st = GENRE_E_NOMEM;
+                    break;
+                }
                 map[id] = genre__dict_intern(&s->groups, GENRE__DICT_STR(&gc->dict, id),
                                              gc->dict.len[id]);
                 if (map[id] < 0) {
                     st = GENRE_E_NOMEM;
                     break;
-                }
-                if (s->groups.n > had) {
-                    if (genre__realloc_array(&s->gm, s->groups.n, sizeof *s->gm) != 0) {
-                        s->groups.n = had; /* not yet counted: forget it */
-                        st = GENRE_E_NOMEM;
-                        break;
-                    }
-                    memset(&s->gm[had], 0, sizeof *s->gm);
                 }
             }
         }
@@ -696,18 +707,12 @@ static genre_status merge_groups(struct pstep *into, const struct pstep *from, u
 {
     genre_status st = GENRE_OK;
     for (size_t g = 0; g < from->groups.n && st == GENRE_OK; g++) {
-        size_t had = into->groups.n;
+        if (gm_reserve(into) != GENRE_OK)
+            return GENRE_E_NOMEM;
         int32_t id = genre__dict_intern(&into->groups, GENRE__DICT_STR(&from->groups, g),
                                         from->groups.len[g]);
         if (id < 0)
             return GENRE_E_NOMEM;
-        if (into->groups.n > had) {
-            if (genre__realloc_array(&into->gm, into->groups.n, sizeof *into->gm) != 0) {
-                into->groups.n = had;
-                return GENRE_E_NOMEM;
-            }
-            memset(&into->gm[had], 0, sizeof *into->gm);
-        }
         st = med_merge(&into->gm[id], &from->gm[g], pass);
     }
     return st;

@@ -43,7 +43,8 @@ struct pstep {
     size_t mf_n;
     struct med global;
     genre__dict groups; /* group median: groups in first-appearance order */
-    struct med *gm;
+    struct med *gm;     /* per group; gm_cap >= groups.n, zeroed past it */
+    size_t gm_cap;
 };
 
 struct genre_dataset_prep_partial {

@@ -385,6 +385,8 @@ static genre_status read_body(rbuf *r, genre_dataset_prep_partial **out,
         if (st == GENRE_OK && !r->bad && s->groups.n &&
             !(s->gm = genre__calloc_array(s->groups.n, sizeof *s->gm)))
             st = GENRE_E_NOMEM;
+        else if (s->gm)
+            s->gm_cap = s->groups.n;
         for (size_t g = 0; st == GENRE_OK && !r->bad && g < s->groups.n; g++)
             st = get_med(r, &s->gm[g], p->pass);
     }

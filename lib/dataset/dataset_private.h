@@ -182,6 +182,7 @@ struct genre_dataset {
     int encoded;
     struct genre__report_entry *rep;
     size_t n_rep, cap_rep;
+    genre__dict rep_keys;         /* rep[i]'s step, counter and column as id i */
 };
 
 genre_status genre__dataset_alloc(genre_dataset **out, const genre_dataset_schema *schema,
@@ -245,7 +246,7 @@ struct genre_dataset_prep {
     struct genre__prep_encoding *enc;
     size_t n_enc;
     struct genre__prep_step *steps;
-    size_t n_steps;
+    size_t n_steps, cap_steps;
     int fitted;
     genre__hooks hooks;
 };

@@ -9,15 +9,35 @@
 #include <stdio.h>
 #include <string.h>
 
+/* An entry's key in ds->rep_keys: its step and counter as stored (cut to
+ * the entry's fields, as the scan this replaced compared them) and its
+ * column. A scan per counter made reading a wide table quadratic: one
+ * "missing" counter per column, on every chunk of a streaming reader. */
+static size_t report_key(char *key, const char *step, int32_t col, const char *counter)
+{
+    struct genre__report_entry e;
+    size_t n = (size_t)snprintf(key, sizeof e.step, "%s", step);
+    n = n < sizeof e.step ? n : sizeof e.step - 1;
+    key[n++] = '\0';
+    size_t m = (size_t)snprintf(key + n, sizeof e.counter, "%s", counter);
+    n += m < sizeof e.counter ? m : sizeof e.counter - 1;
+    key[n++] = '\0';
+    memcpy(key + n, &col, sizeof col);
+    return n + sizeof col;
+}
+
+#define REPORT_KEY_MAX (sizeof(((struct genre__report_entry *)0)->step) + \
+                        sizeof(((struct genre__report_entry *)0)->counter) + sizeof(int32_t))
+
 genre_status genre__report_set(genre_dataset *ds, const char *step, int32_t col,
                                const char *counter, int64_t value)
 {
-    for (size_t i = 0; i < ds->n_rep; i++) {
-        struct genre__report_entry *e = &ds->rep[i];
-        if (e->col == col && strcmp(e->step, step) == 0 && strcmp(e->counter, counter) == 0) {
-            e->value = value;
-            return GENRE_OK;
-        }
+    char key[REPORT_KEY_MAX];
+    size_t key_len = report_key(key, step, col, counter);
+    int32_t at = genre__dict_find(&ds->rep_keys, key, key_len);
+    if (at >= 0) {
+        ds->rep[at].value = value;
+        return GENRE_OK;
     }
     if (ds->n_rep == ds->cap_rep) {
         size_t cap = ds->cap_rep ? ds->cap_rep * 2 : 32;
@@ -25,6 +45,9 @@ genre_status genre__report_set(genre_dataset *ds, const char *step, int32_t col,
             return GENRE_E_NOMEM;
         ds->cap_rep = cap;
     }
+    /* ids follow the entries: the new key's id is n_rep */
+    if (genre__dict_intern(&ds->rep_keys, key, key_len) < 0)
+        return GENRE_E_NOMEM;
     struct genre__report_entry *e = &ds->rep[ds->n_rep++];
     memset(e, 0, sizeof *e);
     snprintf(e->step, sizeof e->step, "%s", step);

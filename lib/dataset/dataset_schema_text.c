@@ -169,7 +169,7 @@ typedef struct parser {
     const char *func, *name;
     long line;
     group_check *checks;
-    size_t n_checks;
+    size_t n_checks, cap_checks;
 } parser;
 
 #define LINE_FAIL(ps, st, ...) line_fail((ps), (st), __VA_ARGS__)
@@ -253,8 +253,14 @@ static genre_status impute_option(parser *ps, tok *t, const char *column, const 
         return option_fail(ps, st, t, column);
     if (kind != GENRE_IMPUTE_GROUP_MEDIAN)
         return GENRE_OK;
-    if (genre__realloc_array(&ps->checks, ps->n_checks + 1, sizeof *ps->checks) != 0)
-        return LINE_FAIL(ps, GENRE_E_NOMEM, "out of memory");
+    if (ps->n_checks == ps->cap_checks) {
+        /* doubling: one realloc per group-median column is quadratic in a
+         * file of many (where realloc cannot grow in place) */
+        size_t cap = ps->cap_checks ? ps->cap_checks * 2 : 8;
+        if (genre__realloc_array(&ps->checks, cap, sizeof *ps->checks) != 0)
+            return LINE_FAIL(ps, GENRE_E_NOMEM, "out of memory");
+        ps->cap_checks = cap;
+    }
     group_check *c = &ps->checks[ps->n_checks];
     c->col = j;
     c->line = ps->line;

@@ -522,6 +522,8 @@ genre_status genre_dataset_subset(genre_dataset **out, const genre_dataset *ds,
         else {
             memcpy(sub->rep, ds->rep, ds->n_rep * sizeof *sub->rep);
             sub->n_rep = sub->cap_rep = ds->n_rep;
+            if (genre__dict_copy(&sub->rep_keys, &ds->rep_keys) != 0)
+                st = GENRE_E_NOMEM;
         }
     }
     if (st == GENRE_OK)
