@@ -116,6 +116,8 @@ typedef struct run {
     int n_warnings;
     char split_desc[256];   /* how the rows were split */
     char *schema_text;      /* the schema file's text for metrics.json (may be NULL) */
+    genre_dataset_schema *schema; /* the schema the table was read with (stage_data()),
+                                     kept for the name study's preparations */
     plotref plots[128];
     int n_plots;
     double plot_seconds;
@@ -181,10 +183,8 @@ typedef struct run {
     genre_dataset *ds;      /* the loaded table, empty rows dropped (leak-free order:
                                never imputed in place) */
     name_study_result *ns;  /* valid when have_ns */
-    genre_dataset_schema *ns_schema; /* the table's schema, for the study's preparations */
     char ns_text[NAME_STUDY_MAX_TEXT][512]; /* the columns hashed as names */
     size_t ns_n_text;
-    int ns_reference;       /* the study's schema is the reference table's */
     int have_ns;
     stage *ns_stage;
     pthread_t ns_thread;

@@ -399,6 +399,6 @@ cleanup:
         r->ds = ds;
     else
         genre_dataset_free(ds);
-    genre_dataset_schema_free(schema);
+    r->schema = schema; /* the name study prepares its splits with it */
     return stopping(r) ? -1 : 0;
 }

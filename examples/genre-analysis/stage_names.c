@@ -68,20 +68,20 @@ static size_t ns_sources(const run *r, int ref, ns_src **out)
             snprintf(c->name, sizeof c->name, "%s", FEAT[j]);
             /* key and mode: the reference table's only columns with an order */
             c->n_order = 0;
-            genre_dataset_schema_category_order_count(r->ns_schema, c->name, &c->n_order);
+            genre_dataset_schema_category_order_count(r->schema, c->name, &c->n_order);
             c->role = c->n_order ? GENRE_COL_CATEGORICAL : GENRE_COL_NUMERIC;
         }
         return *out ? m : 0;
     }
-    genre_dataset_schema_column_count(r->ns_schema, &count);
+    genre_dataset_schema_column_count(r->schema, &count);
     *out = xcalloc(count, sizeof **out);
     for (size_t i = 0; *out && i < count; i++) {
         ns_src *c = &(*out)[m];
-        if (genre_dataset_schema_column(r->ns_schema, i, c->name, sizeof c->name, NULL,
+        if (genre_dataset_schema_column(r->schema, i, c->name, sizeof c->name, NULL,
                                         &c->role) ||
             (c->role != GENRE_COL_NUMERIC && c->role != GENRE_COL_CATEGORICAL))
             continue;
-        genre_dataset_schema_category_order_count(r->ns_schema, c->name, &c->n_order);
+        genre_dataset_schema_category_order_count(r->schema, c->name, &c->n_order);
         m++;
     }
     return *out ? m : 0;
@@ -133,11 +133,11 @@ static int ns_features(void *user, genre_dataset *train, genre_dataset *test,
                        name_study_features *out, char *error, size_t cap)
 {
     run *r = user;
-    const int ref = r->ns_reference;
+    const int ref = r->is_ref;
     ns_src *src = NULL;
     size_t m = ns_sources(r, ref, &src), d = 0;
     genre_dataset_prep *prep = NULL;
-    genre_status st = genre_dataset_prep_create(&prep, r->ns_schema);
+    genre_status st = genre_dataset_prep_create(&prep, r->schema);
     if (!st && !m)
         st = GENRE_E_INVALID_ARG;
     if (!st && ref)
@@ -187,7 +187,7 @@ static void *ns_main(void *arg)
     name_study_default_options(&o);
     o.seed = r->opt.seed;
     o.keep_leaking = r->opt.keep_leaking;
-    if (!r->ns_reference) /* a user's table: a fraction of each class */
+    if (!r->is_ref) /* a user's table: a fraction of each class */
         o.test_per_class = 0;
     if (r->opt.names_quick) {
         /* as genre-name-study --quick */
@@ -208,7 +208,7 @@ static void *ns_main(void *arg)
         .text_columns = text,
         .n_text_columns = r->ns_n_text,
         .group_column = r->group_col[0] ? r->group_col : NULL,
-        .class_word = r->ns_reference ? "genre" : NULL,
+        .class_word = r->is_ref ? "genre" : NULL,
         .n_classes = 0, /* the labels' */
         .features = ns_features,
         .features_user = r};
@@ -252,21 +252,6 @@ static void *ns_main(void *arg)
     return NULL;
 }
 
-/* The table's schema for the study's preparations (r->ns_schema): the
- * built-in one or the --schema file's. 0, or -1 with a message in err. */
-static int ns_read_schema(run *r, char *err, size_t cap)
-{
-    /* the schema the data stage read the table with (a file, inferred or
-     * built in), from its written text */
-    genre_status st =
-        r->schema_text ? genre_dataset_schema_parse(&r->ns_schema, r->schema_text,
-                                                    strlen(r->schema_text), "the table's schema")
-                       : genre_dataset_schema_create_music_genre(&r->ns_schema);
-    if (st)
-        snprintf(err, cap, "%s", genre_last_error());
-    return st ? -1 : 0;
-}
-
 /* The columns hashed as names, from the schema: the group column's text
  * first, then the text columns in declaration order. None when the schema
  * has no text column. */
@@ -274,13 +259,13 @@ static size_t ns_text_columns(run *r)
 {
     size_t count = 0, n_text = 0;
     r->ns_n_text = 0;
-    if (genre_dataset_schema_column_count(r->ns_schema, &count))
+    if (genre_dataset_schema_column_count(r->schema, &count))
         return 0;
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < count && r->ns_n_text < NAME_STUDY_MAX_TEXT; i++) {
             int32_t role = 0;
             char *name = r->ns_text[r->ns_n_text];
-            if (genre_dataset_schema_column(r->ns_schema, i, name, sizeof r->ns_text[0], NULL,
+            if (genre_dataset_schema_column(r->schema, i, name, sizeof r->ns_text[0], NULL,
                                             &role) ||
                 role != (pass ? GENRE_COL_TEXT : GENRE_COL_GROUP))
                 continue;
@@ -302,13 +287,6 @@ void names_start(run *r)
         stage_end(s, ST_SKIPPED);
         return;
     }
-    char err[512];
-    if (ns_read_schema(r, err, sizeof err)) {
-        stage_note(s, "the schema: %s", err);
-        stage_end(s, ST_UNAVAILABLE);
-        return;
-    }
-    r->ns_reference = r->is_ref;
     if (ns_text_columns(r) == 0) {
         stage_note(s, "the schema has no text columns");
         stage_end(s, ST_SKIPPED);
