@@ -264,6 +264,12 @@ int table_encode(run *r, const genre_dataset_prep *prep);
 /* Exports the features (n x d, one-hot expanded) and labels of ds. */
 genre_status table_export(run *r, const genre_dataset *ds, double **x, int32_t **y,
                           size_t *n);
+/* The same for any m source columns laid out over d columns (their first
+ * and width set): numeric values and ordered codes as they are, unordered
+ * categoricals one-hot (a code outside 0 .. width - 1: all 0). *x and *y
+ * are calloc()ed, the caller's to free even on failure. */
+genre_status table_export_sources(const genre_dataset *ds, const feature_src *src, size_t m,
+                                  size_t d, double **x, int32_t **y, size_t *n);
 /* Adds a warning for the report (printf format). Not thread-safe: call it
  * from the main thread (the name study's are added by names_wait()). */
 void add_warning(run *r, const char *fmt, ...);
