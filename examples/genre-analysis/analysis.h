@@ -115,7 +115,7 @@ typedef struct run {
     char **warnings;        /* for the top of the report and metrics.json */
     int n_warnings;
     char split_desc[256];   /* how the rows were split */
-    char *schema_text;      /* the schema file's text for metrics.json (may be NULL) */
+    char *schema_text;      /* the schema as a schema file (--print-schema; may be NULL) */
     genre_dataset_schema *schema; /* the schema the table was read with (stage_data()),
                                      kept for the name study's preparations */
     plotref plots[128];
