@@ -91,6 +91,11 @@ typedef struct feature_src {
     size_t first, width;   /* columns first .. first + width - 1 */
 } feature_src;
 
+/* The reference table's two imputers' counts on one side of the split. */
+typedef struct ref_counts {
+    int64_t dur_from_group, dur_from_global, tempo_imputed;
+} ref_counts;
+
 typedef struct run {
     options opt;
     char data_path[PATH_MAX + 128];
@@ -125,9 +130,9 @@ typedef struct run {
 
     /* data */
     int64_t rows_read, blank_rows, dropped, kept, groups, no_group_rows;
-    int64_t dur_from_group[2], dur_from_global[2], tempo_imputed[2];
+    ref_counts ref_imp[2]; /* the reference table's imputers: training (or all) rows, test */
     int have_alt; /* the counts of the other order (leak-free vs reference) */
-    int64_t alt_dur_from_group[2], alt_dur_from_global[2], alt_tempo_imputed[2];
+    ref_counts alt_imp[2];
     int have_leak;
     int64_t shared_groups, test_in_train_groups, duplicate_rows;
     char **genre;           /* K class names */
