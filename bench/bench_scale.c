@@ -156,6 +156,23 @@ static void stream_close(struct stream *s)
     free(s->x), free(s->y);
 }
 
+/* The next chunk standardized into *z by the first chunk's scaler (*sc and
+ * *z are made on the first chunk; the caller frees them); 0 at the end. */
+static size_t stream_next_scaled(struct stream *s, genre_scaler **sc, double **z)
+{
+    size_t rows = stream_next(s);
+    if (!rows)
+        return 0;
+    if (!*sc) {
+        *z = xmalloc((size_t)CHUNK * D * sizeof **z);
+        check(genre_scaler_create(sc), "scaler_create");
+        check(genre_scaler_fit(*sc, s->x, rows, D, D), "scaler_fit");
+    }
+    check(genre_scaler_transform(*sc, s->x, rows, D, D, *z, (size_t)CHUNK * D, NULL),
+          "scaler_transform");
+    return rows;
+}
+
 /* read + clean + scaler + PCA + LDA partial states, then their fits. */
 static size_t work_pass(const char *path)
 {
@@ -199,14 +216,7 @@ static size_t work_kmeans(const char *path)
     genre_kmeans_partial *kp = NULL;
     double *z = NULL;
     size_t total = 0, rows;
-    while ((rows = stream_next(&s)) > 0) {
-        if (!sc) {
-            z = xmalloc((size_t)CHUNK * D * sizeof *z);
-            check(genre_scaler_create(&sc), "scaler_create");
-            check(genre_scaler_fit(sc, s.x, rows, D, D), "scaler_fit");
-        }
-        check(genre_scaler_transform(sc, s.x, rows, D, D, z, (size_t)CHUNK * D, NULL),
-              "scaler_transform");
+    while ((rows = stream_next_scaled(&s, &sc, &z)) > 0) {
         if (!km) {
             genre_kmeans_sample *sample = NULL;
             check(genre_kmeans_sample_create(&sample, D, CHUNK, 0), "kmeans_sample_create");
@@ -242,14 +252,7 @@ static size_t work_mlp(const char *path)
     check(genre_mlp_set_i64(m, GENRE_MLP_N_CLASSES, N_GENRES), "mlp classes");
     check(genre_mlp_set_i64(m, GENRE_MLP_SEED, 0), "mlp seed");
     size_t total = 0, rows;
-    while ((rows = stream_next(&s)) > 0) {
-        if (!sc) {
-            z = xmalloc((size_t)CHUNK * D * sizeof *z);
-            check(genre_scaler_create(&sc), "scaler_create");
-            check(genre_scaler_fit(sc, s.x, rows, D, D), "scaler_fit");
-        }
-        check(genre_scaler_transform(sc, s.x, rows, D, D, z, (size_t)CHUNK * D, NULL),
-              "scaler_transform");
+    while ((rows = stream_next_scaled(&s, &sc, &z)) > 0) {
         check(genre_mlp_partial_fit(m, z, rows, D, D, s.y), "mlp_partial_fit");
         total += rows;
     }
@@ -303,6 +306,16 @@ static struct run run_child(enum work w, const char *path)
     }
     struct run out = {r[0], (size_t)r[1], (double)ru.ru_maxrss / 1024.0};
     return out;
+}
+
+/* run_child() and its line: "libgenre <what>, <rows> rows, <format>: ...". */
+static struct run run_print(enum work w, const char *path, const char *what,
+                            const char *format)
+{
+    struct run r = run_child(w, path);
+    printf("libgenre %s, %zu rows, %s: %.2f s, peak RSS %.1f MB\n", what, r.rows, format,
+           r.seconds, r.max_rss_mb);
+    return r;
 }
 
 /* Generates (or finds) the table of `rows` rows: its plain and gzip paths. */
@@ -380,21 +393,11 @@ int main(int argc, char **argv)
     table(small, csv_s, gz_s, sizeof csv_s);
     table(large, csv_l, gz_l, sizeof csv_l);
 
-    struct run p_small = run_child(WORK_PASS, csv_s);
-    printf("libgenre pass, %zu rows, plain: %.2f s, peak RSS %.1f MB\n", p_small.rows,
-           p_small.seconds, p_small.max_rss_mb);
-    struct run p_csv = run_child(WORK_PASS, csv_l);
-    printf("libgenre pass, %zu rows, plain: %.2f s, peak RSS %.1f MB\n", p_csv.rows,
-           p_csv.seconds, p_csv.max_rss_mb);
-    struct run p_gz = run_child(WORK_PASS, gz_l);
-    printf("libgenre pass, %zu rows, gzip: %.2f s, peak RSS %.1f MB\n", p_gz.rows,
-           p_gz.seconds, p_gz.max_rss_mb);
-    struct run p_km = run_child(WORK_KMEANS, csv_l);
-    printf("libgenre k-means pass, %zu rows, plain: %.2f s, peak RSS %.1f MB\n", p_km.rows,
-           p_km.seconds, p_km.max_rss_mb);
-    struct run p_mlp = run_child(WORK_MLP, csv_l);
-    printf("libgenre MLP epoch, %zu rows, plain: %.2f s, peak RSS %.1f MB\n", p_mlp.rows,
-           p_mlp.seconds, p_mlp.max_rss_mb);
+    struct run p_small = run_print(WORK_PASS, csv_s, "pass", "plain");
+    struct run p_csv = run_print(WORK_PASS, csv_l, "pass", "plain");
+    struct run p_gz = run_print(WORK_PASS, gz_l, "pass", "gzip");
+    struct run p_km = run_print(WORK_KMEANS, csv_l, "k-means pass", "plain");
+    struct run p_mlp = run_print(WORK_MLP, csv_l, "MLP epoch", "plain");
 
     char why[512];
     double s_csv = peer("pass", csv_l, why, sizeof why);

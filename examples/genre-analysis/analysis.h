@@ -91,6 +91,11 @@ typedef struct feature_src {
     size_t first, width;   /* columns first .. first + width - 1 */
 } feature_src;
 
+/* The reference table's two imputers' counts on one side of the split. */
+typedef struct ref_counts {
+    int64_t dur_from_group, dur_from_global, tempo_imputed;
+} ref_counts;
+
 typedef struct run {
     options opt;
     char data_path[PATH_MAX + 128];
@@ -115,7 +120,9 @@ typedef struct run {
     char **warnings;        /* for the top of the report and metrics.json */
     int n_warnings;
     char split_desc[256];   /* how the rows were split */
-    char *schema_text;      /* the schema file's text for metrics.json (may be NULL) */
+    char *schema_text;      /* the schema as a schema file (--print-schema; may be NULL) */
+    genre_dataset_schema *schema; /* the schema the table was read with (stage_data()),
+                                     kept for the name study's preparations */
     plotref plots[128];
     int n_plots;
     double plot_seconds;
@@ -123,9 +130,9 @@ typedef struct run {
 
     /* data */
     int64_t rows_read, blank_rows, dropped, kept, groups, no_group_rows;
-    int64_t dur_from_group[2], dur_from_global[2], tempo_imputed[2];
+    ref_counts ref_imp[2]; /* the reference table's imputers: training (or all) rows, test */
     int have_alt; /* the counts of the other order (leak-free vs reference) */
-    int64_t alt_dur_from_group[2], alt_dur_from_global[2], alt_tempo_imputed[2];
+    ref_counts alt_imp[2];
     int have_leak;
     int64_t shared_groups, test_in_train_groups, duplicate_rows;
     char **genre;           /* K class names */
@@ -181,10 +188,8 @@ typedef struct run {
     genre_dataset *ds;      /* the loaded table, empty rows dropped (leak-free order:
                                never imputed in place) */
     name_study_result *ns;  /* valid when have_ns */
-    genre_dataset_schema *ns_schema; /* the table's schema, for the study's preparations */
     char ns_text[NAME_STUDY_MAX_TEXT][512]; /* the columns hashed as names */
     size_t ns_n_text;
-    int ns_reference;       /* the study's schema is the reference table's */
     int have_ns;
     stage *ns_stage;
     pthread_t ns_thread;
@@ -264,6 +269,12 @@ int table_encode(run *r, const genre_dataset_prep *prep);
 /* Exports the features (n x d, one-hot expanded) and labels of ds. */
 genre_status table_export(run *r, const genre_dataset *ds, double **x, int32_t **y,
                           size_t *n);
+/* The same for any m source columns laid out over d columns (their first
+ * and width set): numeric values and ordered codes as they are, unordered
+ * categoricals one-hot (a code outside 0 .. width - 1: all 0). *x and *y
+ * are calloc()ed, the caller's to free even on failure. */
+genre_status table_export_sources(const genre_dataset *ds, const feature_src *src, size_t m,
+                                  size_t d, double **x, int32_t **y, size_t *n);
 /* Adds a warning for the report (printf format). Not thread-safe: call it
  * from the main thread (the name study's are added by names_wait()). */
 void add_warning(run *r, const char *fmt, ...);

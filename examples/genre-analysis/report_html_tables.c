@@ -94,16 +94,17 @@ void html_ref_imputation(FILE *f, const run *r)
                 r->opt.reference_order ? "all rows (reference order, before the split)"
                 : s ? "test rows (leak-free: medians of the training rows)"
                     : "training rows (leak-free)",
-                (long long)r->dur_from_group[s], (long long)r->dur_from_global[s],
-                (long long)r->tempo_imputed[s]);
+                (long long)r->ref_imp[s].dur_from_group,
+                (long long)r->ref_imp[s].dur_from_global, (long long)r->ref_imp[s].tempo_imputed);
     if (r->have_alt)
         for (int s = 0; s < (r->opt.reference_order ? 2 : 1); s++)
             fprintf(f, "<tr><td>other order, for comparison: %s</td><td>%lld</td><td>%lld</td>"
                        "<td>%lld</td></tr>\n",
                     !r->opt.reference_order ? "all rows (reference order, before the split)"
                     : s ? "test rows (leak-free)" : "training rows (leak-free)",
-                    (long long)r->alt_dur_from_group[s], (long long)r->alt_dur_from_global[s],
-                    (long long)r->alt_tempo_imputed[s]);
+                    (long long)r->alt_imp[s].dur_from_group,
+                    (long long)r->alt_imp[s].dur_from_global,
+                    (long long)r->alt_imp[s].tempo_imputed);
     fputs("</table>\n<p>The reference analysis filled the medians over all rows before the "
           "split, so test rows lent their durations to the training rows' artist medians; "
           "<code>--reference-order</code> reproduces that order, the default fits every "

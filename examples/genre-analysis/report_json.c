@@ -111,29 +111,29 @@ static const char *role_word(int32_t role)
     }
 }
 
+/* One side's counts of the reference table's two imputers (an object). */
+static void json_ref_counts(jw *j, const char *key, const ref_counts *c)
+{
+    jw_open(j, key, '{');
+    jw_int(j, "duration_from_artist_median", c->dur_from_group);
+    jw_int(j, "duration_from_global_median", c->dur_from_global);
+    jw_int(j, "tempo_imputed", c->tempo_imputed);
+    jw_close(j, '}');
+}
+
 /* The reference table's imputation counts of both orders (data object). */
 static void json_ref_imputation(jw *j, const run *r)
 {
     const char *sides[2] = {r->opt.reference_order ? "all_rows" : "train", "test"};
     jw_open(j, "imputation", '{');
-    for (int s = 0; s < (r->opt.reference_order ? 1 : 2); s++) {
-        jw_open(j, sides[s], '{');
-        jw_int(j, "duration_from_artist_median", r->dur_from_group[s]);
-        jw_int(j, "duration_from_global_median", r->dur_from_global[s]);
-        jw_int(j, "tempo_imputed", r->tempo_imputed[s]);
-        jw_close(j, '}');
-    }
+    for (int s = 0; s < (r->opt.reference_order ? 1 : 2); s++)
+        json_ref_counts(j, sides[s], &r->ref_imp[s]);
     if (r->have_alt) {
         const char *alt_sides[2] = {r->opt.reference_order ? "train" : "all_rows", "test"};
         jw_open(j, r->opt.reference_order ? "other_order_leak_free" : "other_order_reference",
                 '{');
-        for (int s = 0; s < (r->opt.reference_order ? 2 : 1); s++) {
-            jw_open(j, alt_sides[s], '{');
-            jw_int(j, "duration_from_artist_median", r->alt_dur_from_group[s]);
-            jw_int(j, "duration_from_global_median", r->alt_dur_from_global[s]);
-            jw_int(j, "tempo_imputed", r->alt_tempo_imputed[s]);
-            jw_close(j, '}');
-        }
+        for (int s = 0; s < (r->opt.reference_order ? 2 : 1); s++)
+            json_ref_counts(j, alt_sides[s], &r->alt_imp[s]);
         jw_close(j, '}');
     }
     jw_str(j, "tempo_method", r->tempo_mlp ? "MLP regressor 12-32-16-1" : "training median");

@@ -97,7 +97,7 @@ void free_run(run *r)
     free(r->schema_text);
     if (!r->ns_abandoned) { /* else still in use by the study's thread */
         genre_dataset_free(r->ds);
-        genre_dataset_schema_free(r->ns_schema);
+        genre_dataset_schema_free(r->schema);
         free(r->ns);
         for (size_t i = 0; i < r->n_cols; i++)
             free(r->cols[i].name), free(r->cols[i].markers);

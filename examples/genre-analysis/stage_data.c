@@ -54,29 +54,29 @@ done:
     return rc;
 }
 
-/* The reference table's counts of both orders (its two imputers). */
-static void read_prep_counts(run *r, const genre_dataset *ds, int side)
+/* The reference table's two imputers' counts in ds (tempo_step: the
+ * report step of the tempo imputer that ran). */
+static void read_ref_counts(const genre_dataset *ds, const char *tempo_step, ref_counts *c)
 {
     int64_t v;
     if (!genre_dataset_report_value(ds, "group_median", REF_DURATION_COL, "from_group", &v))
-        r->dur_from_group[side] = v;
+        c->dur_from_group = v;
     if (!genre_dataset_report_value(ds, "group_median", REF_DURATION_COL, "from_global", &v))
-        r->dur_from_global[side] = v;
-    if (!genre_dataset_report_value(ds, r->tempo_mlp ? "impute_model" : "impute_median",
-                                    REF_TEMPO_COL, "imputed", &v))
-        r->tempo_imputed[side] = v;
+        c->dur_from_global = v;
+    if (!genre_dataset_report_value(ds, tempo_step, REF_TEMPO_COL, "imputed", &v))
+        c->tempo_imputed = v;
 }
 
-/* The same counts for the other order (median tempo preparation). */
+/* The counts of the run's preparation, and of the other order's (its
+ * tempo by the median). */
+static void read_prep_counts(run *r, const genre_dataset *ds, int side)
+{
+    read_ref_counts(ds, r->tempo_mlp ? "impute_model" : "impute_median", &r->ref_imp[side]);
+}
+
 static void read_alt_counts(run *r, const genre_dataset *ds, int side)
 {
-    int64_t v;
-    if (!genre_dataset_report_value(ds, "group_median", REF_DURATION_COL, "from_group", &v))
-        r->alt_dur_from_group[side] = v;
-    if (!genre_dataset_report_value(ds, "group_median", REF_DURATION_COL, "from_global", &v))
-        r->alt_dur_from_global[side] = v;
-    if (!genre_dataset_report_value(ds, "impute_median", REF_TEMPO_COL, "imputed", &v))
-        r->alt_tempo_imputed[side] = v;
+    read_ref_counts(ds, "impute_median", &r->alt_imp[side]);
 }
 
 /* Every column's filled cells on one side (side 0 with --reference-order:
@@ -399,6 +399,6 @@ cleanup:
         r->ds = ds;
     else
         genre_dataset_free(ds);
-    genre_dataset_schema_free(schema);
+    r->schema = schema; /* the name study prepares its splits with it */
     return stopping(r) ? -1 : 0;
 }

@@ -47,78 +47,26 @@ static int ns_cancel(void *user)
     return g_cancel ? 1 : 0;
 }
 
-/* A column the study's features come from. */
-typedef struct ns_src {
-    char name[512];
-    int32_t role;   /* GENRE_COL_NUMERIC or GENRE_COL_CATEGORICAL */
-    size_t n_order; /* a categorical's declared order; 0: none (one-hot) */
-    size_t first, width;
-} ns_src;
-
-/* The feature columns: the reference table's, in the order of every matrix
- * of the reference analysis (reference_table.h), else every numeric and
- * categorical column of the schema in declaration order. *out: malloc()ed. */
-static size_t ns_sources(const run *r, int ref, ns_src **out)
+/* The feature columns (first and width left to the caller): the reference
+ * table's, in the order of every matrix of the reference analysis
+ * (reference_table.h), else every numeric and categorical column of the
+ * schema in declaration order (r->cols; --features does not apply to the
+ * study). *out: malloc()ed; the names are r->cols' or FEAT's. */
+static size_t ns_sources(run *r, int ref, feature_src **out)
 {
-    size_t count = 0, m = 0;
-    if (ref) {
-        *out = xcalloc(NF, sizeof **out);
-        for (size_t j = 0; *out && j < NF; j++) {
-            ns_src *c = &(*out)[m++];
-            snprintf(c->name, sizeof c->name, "%s", FEAT[j]);
-            /* key and mode: the reference table's only columns with an order */
-            c->n_order = 0;
-            genre_dataset_schema_category_order_count(r->ns_schema, c->name, &c->n_order);
-            c->role = c->n_order ? GENRE_COL_CATEGORICAL : GENRE_COL_NUMERIC;
-        }
-        return *out ? m : 0;
-    }
-    genre_dataset_schema_column_count(r->ns_schema, &count);
-    *out = xcalloc(count, sizeof **out);
-    for (size_t i = 0; *out && i < count; i++) {
-        ns_src *c = &(*out)[m];
-        if (genre_dataset_schema_column(r->ns_schema, i, c->name, sizeof c->name, NULL,
-                                        &c->role) ||
-            (c->role != GENRE_COL_NUMERIC && c->role != GENRE_COL_CATEGORICAL))
+    size_t m = 0;
+    *out = xcalloc(ref ? NF : r->n_cols, sizeof **out);
+    for (size_t j = 0; *out && j < (ref ? NF : r->n_cols); j++) {
+        const table_col *c = ref ? table_column(r, FEAT[j]) : &r->cols[j];
+        if (!c || (!ref && c->role != GENRE_COL_NUMERIC && c->role != GENRE_COL_CATEGORICAL))
             continue;
-        genre_dataset_schema_category_order_count(r->ns_schema, c->name, &c->n_order);
-        m++;
+        feature_src *f = &(*out)[m++];
+        f->name = c->name;
+        f->n_order = c->n_order;
+        /* the reference table: key and mode, its only columns with an order */
+        f->role = ref ? (c->n_order ? GENRE_COL_CATEGORICAL : GENRE_COL_NUMERIC) : c->role;
     }
     return *out ? m : 0;
-}
-
-/* One side's features: numeric values and ordered codes as they are,
- * unordered categoricals one-hot over the training rows' categories (a code
- * outside them: all 0). */
-static genre_status ns_export(const genre_dataset *ds, const ns_src *src, size_t m, size_t d,
-                              double **x, int32_t **y)
-{
-    int64_t rows = 0;
-    genre_dataset_get_i64(ds, GENRE_DATASET_N_ROWS, &rows);
-    size_t n = (size_t)rows;
-    const char **names = xcalloc(m, sizeof *names);
-    double *raw = xcalloc(n * m, sizeof *raw);
-    *x = xcalloc(n * d, sizeof **x);
-    *y = xcalloc(n, sizeof **y);
-    genre_status st = names && raw && *x && *y ? GENRE_OK : GENRE_E_NOMEM;
-    for (size_t k = 0; k < m && names; k++)
-        names[k] = src[k].name;
-    if (!st)
-        st = genre_dataset_export_matrix(ds, names, m, raw, n * m, NULL);
-    if (!st)
-        st = genre_dataset_export_labels(ds, *y, n, NULL);
-    for (size_t i = 0; i < n && !st; i++)
-        for (size_t k = 0; k < m; k++) {
-            double v = raw[i * m + k];
-            if (src[k].role == GENRE_COL_CATEGORICAL && !src[k].n_order) {
-                if (v >= 0 && v < (double)src[k].width)
-                    (*x)[i * d + src[k].first + (size_t)v] = 1;
-            } else {
-                (*x)[i * d + src[k].first] = v;
-            }
-        }
-    free(names), free(raw);
-    return st;
 }
 
 /* The study's numeric features of a split (name_study_features_fn), fit on
@@ -133,11 +81,12 @@ static int ns_features(void *user, genre_dataset *train, genre_dataset *test,
                        name_study_features *out, char *error, size_t cap)
 {
     run *r = user;
-    const int ref = r->ns_reference;
-    ns_src *src = NULL;
+    const int ref = r->is_ref;
+    feature_src *src = NULL;
+    size_t n_rows = 0;
     size_t m = ns_sources(r, ref, &src), d = 0;
     genre_dataset_prep *prep = NULL;
-    genre_status st = genre_dataset_prep_create(&prep, r->ns_schema);
+    genre_status st = genre_dataset_prep_create(&prep, r->schema);
     if (!st && !m)
         st = GENRE_E_INVALID_ARG;
     if (!st && ref)
@@ -159,9 +108,9 @@ static int ns_features(void *user, genre_dataset *train, genre_dataset *test,
         d += src[k].width;
     }
     if (!st)
-        st = ns_export(train, src, m, d, &out->x_train, &out->y_train);
+        st = table_export_sources(train, src, m, d, &out->x_train, &out->y_train, &n_rows);
     if (!st)
-        st = ns_export(test, src, m, d, &out->x_test, &out->y_test);
+        st = table_export_sources(test, src, m, d, &out->x_test, &out->y_test, &n_rows);
     if (!st && !(out->standardise = xcalloc(d, 1)))
         st = GENRE_E_NOMEM;
     for (size_t k = 0; k < m && !st; k++)
@@ -187,7 +136,7 @@ static void *ns_main(void *arg)
     name_study_default_options(&o);
     o.seed = r->opt.seed;
     o.keep_leaking = r->opt.keep_leaking;
-    if (!r->ns_reference) /* a user's table: a fraction of each class */
+    if (!r->is_ref) /* a user's table: a fraction of each class */
         o.test_per_class = 0;
     if (r->opt.names_quick) {
         /* as genre-name-study --quick */
@@ -208,7 +157,7 @@ static void *ns_main(void *arg)
         .text_columns = text,
         .n_text_columns = r->ns_n_text,
         .group_column = r->group_col[0] ? r->group_col : NULL,
-        .class_word = r->ns_reference ? "genre" : NULL,
+        .class_word = r->is_ref ? "genre" : NULL,
         .n_classes = 0, /* the labels' */
         .features = ns_features,
         .features_user = r};
@@ -252,21 +201,6 @@ static void *ns_main(void *arg)
     return NULL;
 }
 
-/* The table's schema for the study's preparations (r->ns_schema): the
- * built-in one or the --schema file's. 0, or -1 with a message in err. */
-static int ns_read_schema(run *r, char *err, size_t cap)
-{
-    /* the schema the data stage read the table with (a file, inferred or
-     * built in), from its written text */
-    genre_status st =
-        r->schema_text ? genre_dataset_schema_parse(&r->ns_schema, r->schema_text,
-                                                    strlen(r->schema_text), "the table's schema")
-                       : genre_dataset_schema_create_music_genre(&r->ns_schema);
-    if (st)
-        snprintf(err, cap, "%s", genre_last_error());
-    return st ? -1 : 0;
-}
-
 /* The columns hashed as names, from the schema: the group column's text
  * first, then the text columns in declaration order. None when the schema
  * has no text column. */
@@ -274,13 +208,13 @@ static size_t ns_text_columns(run *r)
 {
     size_t count = 0, n_text = 0;
     r->ns_n_text = 0;
-    if (genre_dataset_schema_column_count(r->ns_schema, &count))
+    if (genre_dataset_schema_column_count(r->schema, &count))
         return 0;
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < count && r->ns_n_text < NAME_STUDY_MAX_TEXT; i++) {
             int32_t role = 0;
             char *name = r->ns_text[r->ns_n_text];
-            if (genre_dataset_schema_column(r->ns_schema, i, name, sizeof r->ns_text[0], NULL,
+            if (genre_dataset_schema_column(r->schema, i, name, sizeof r->ns_text[0], NULL,
                                             &role) ||
                 role != (pass ? GENRE_COL_TEXT : GENRE_COL_GROUP))
                 continue;
@@ -302,13 +236,6 @@ void names_start(run *r)
         stage_end(s, ST_SKIPPED);
         return;
     }
-    char err[512];
-    if (ns_read_schema(r, err, sizeof err)) {
-        stage_note(s, "the schema: %s", err);
-        stage_end(s, ST_UNAVAILABLE);
-        return;
-    }
-    r->ns_reference = r->is_ref;
     if (ns_text_columns(r) == 0) {
         stage_note(s, "the schema has no text columns");
         stage_end(s, ST_SKIPPED);

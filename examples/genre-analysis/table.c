@@ -159,27 +159,27 @@ nomem:
     return -1;
 }
 
-genre_status table_export(run *r, const genre_dataset *ds, double **x, int32_t **y, size_t *n)
+genre_status table_export_sources(const genre_dataset *ds, const feature_src *src, size_t m,
+                                  size_t d, double **x, int32_t **y, size_t *n)
 {
     int64_t rows = 0;
     genre_dataset_get_i64(ds, GENRE_DATASET_N_ROWS, &rows);
     *n = (size_t)rows;
-    *x = xcalloc(*n * r->d, sizeof **x);
+    *x = xcalloc(*n * d, sizeof **x);
     *y = xcalloc(*n, sizeof **y);
-    const char **names = xcalloc(r->n_fsrc, sizeof *names);
-    double *raw = xcalloc(*n * r->n_fsrc, sizeof *raw);
+    const char **names = xcalloc(m, sizeof *names);
+    double *raw = xcalloc(*n * m, sizeof *raw);
     genre_status st = GENRE_E_NOMEM;
     if (!*x || !*y || !names || !raw)
         goto out;
-    for (size_t k = 0; k < r->n_fsrc; k++)
-        names[k] = r->fsrc[k].name;
-    if ((st = genre_dataset_export_matrix(ds, names, r->n_fsrc, raw, *n * r->n_fsrc, NULL)) ||
+    for (size_t k = 0; k < m; k++)
+        names[k] = src[k].name;
+    if ((st = genre_dataset_export_matrix(ds, names, m, raw, *n * m, NULL)) ||
         (st = genre_dataset_export_labels(ds, *y, *n, NULL)))
         goto out;
-    size_t m = r->n_fsrc, d = r->d;
     for (size_t i = 0; i < *n; i++)
         for (size_t k = 0; k < m; k++) {
-            const feature_src *f = &r->fsrc[k];
+            const feature_src *f = &src[k];
             double v = raw[i * m + k];
             if (f->role == GENRE_COL_CATEGORICAL && !f->n_order) {
                 /* one-hot; a code outside the training categories: all 0 */
@@ -192,4 +192,9 @@ genre_status table_export(run *r, const genre_dataset *ds, double **x, int32_t *
 out:
     free(names), free(raw);
     return st;
+}
+
+genre_status table_export(run *r, const genre_dataset *ds, double **x, int32_t **y, size_t *n)
+{
+    return table_export_sources(ds, r->fsrc, r->n_fsrc, r->d, x, y, n);
 }
