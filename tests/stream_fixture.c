@@ -67,6 +67,20 @@ char *stream_fixture_text(size_t n_rows, size_t quoted_nl, int crlf, size_t *len
     return buf;
 }
 
+void stream_fixture_file_make(stream_fixture_file *f, size_t n_rows, size_t quoted_nl, int crlf,
+                              int gzip, size_t member)
+{
+    f->text = stream_fixture_text(n_rows, quoted_nl, crlf, &f->len);
+    stream_fixture_write(f->path, sizeof f->path, f->text, f->len, gzip, member);
+}
+
+void stream_fixture_file_drop(stream_fixture_file *f)
+{
+    remove(f->path);
+    free(f->text);
+    f->text = NULL;
+}
+
 genre_dataset_schema *stream_fixture_schema(void)
 {
     genre_dataset_schema *s = NULL;
