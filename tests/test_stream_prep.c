@@ -404,6 +404,28 @@ START_TEST(refusals)
 }
 END_TEST
 
+static void z_median_steps(genre_dataset_prep *p)
+{
+    ck_assert_ok(genre_dataset_prep_add_impute(p, "z", GENRE_IMPUTE_MEDIAN));
+}
+
+/* The small table (written by write_small) read whole, blank rows dropped
+ * (*ds), a prep with steps (*p), and its partial state (*st) after adding
+ * the table and ending pass 1; whether end_pass asks for another pass. */
+static int small_first_pass(const genre_dataset_schema *s, steps_fn steps, genre_dataset_prep **p,
+                            genre_dataset_prep_partial **st, genre_dataset **ds)
+{
+    ck_assert_ok(genre_dataset_prep_create(p, s));
+    steps(*p);
+    ck_assert_ok(genre_dataset_prep_partial_create(st, *p));
+    ck_assert_ok(genre_dataset_read_file(ds, s, small_path));
+    ck_assert_ok(genre_dataset_drop_empty_rows(*ds));
+    ck_assert_ok(genre_dataset_prep_partial_add(*st, *ds));
+    int more = 0;
+    ck_assert_ok(genre_dataset_prep_partial_end_pass(*st, &more));
+    return more;
+}
+
 /* A later pass fed fewer rows than pass 1 is refused, not read past. */
 START_TEST(later_pass_other_rows)
 {
@@ -413,15 +435,8 @@ START_TEST(later_pass_other_rows)
     genre__prep_partial_buf_cap = 8;
     genre_dataset_prep *p = NULL;
     genre_dataset_prep_partial *st = NULL;
-    ck_assert_ok(genre_dataset_prep_create(&p, s));
-    ck_assert_ok(genre_dataset_prep_add_impute(p, "z", GENRE_IMPUTE_MEDIAN));
-    ck_assert_ok(genre_dataset_prep_partial_create(&st, p));
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_file(&ds, s, small_path));
-    ck_assert_ok(genre_dataset_drop_empty_rows(ds));
-    ck_assert_ok(genre_dataset_prep_partial_add(st, ds));
-    int more = 0;
-    ck_assert_ok(genre_dataset_prep_partial_end_pass(st, &more));
+    int more = small_first_pass(s, z_median_steps, &p, &st, &ds);
     ck_assert_int_eq(more, 1);
     const char *csv = "g,x,z,w,v,c,d,y\na,1,2,1,1,kiwi,lo,P\n";
     genre_dataset *one = NULL;
@@ -451,15 +466,8 @@ START_TEST(damaged_states)
     genre__prep_partial_buf_cap = 8;
     genre_dataset_prep *p = NULL;
     genre_dataset_prep_partial *st = NULL;
-    ck_assert_ok(genre_dataset_prep_create(&p, s));
-    small_steps(p);
-    ck_assert_ok(genre_dataset_prep_partial_create(&st, p));
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_file(&ds, s, small_path));
-    ck_assert_ok(genre_dataset_drop_empty_rows(ds));
-    ck_assert_ok(genre_dataset_prep_partial_add(st, ds));
-    int more = 0;
-    ck_assert_ok(genre_dataset_prep_partial_end_pass(st, &more));
+    small_first_pass(s, small_steps, &p, &st, &ds);
     ck_assert_ok(genre_dataset_prep_partial_add(st, ds));
     size_t n;
     unsigned char *b = state_bytes(st, &n);
