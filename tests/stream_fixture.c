@@ -246,3 +246,14 @@ const char *stream_fixture_message_tail(void)
     const char *c = strstr(m, ": ");
     return c ? c + 2 : m;
 }
+
+size_t stream_fixture_check_whole(genre_dataset_reader *r, size_t max_rows,
+                                  const genre_dataset *full)
+{
+    size_t at = 0;
+    int64_t sum[STREAM_FIXTURE_SUMS] = {0};
+    size_t chunks = stream_fixture_check_reader(r, max_rows, full, &at, sum);
+    ck_assert_uint_eq(at, full->n_rows);
+    stream_fixture_counters_equal(full, sum);
+    return chunks;
+}

@@ -43,6 +43,11 @@ void stream_fixture_same_rows(const genre_dataset *full, size_t at, const genre_
  * the number of chunks. */
 size_t stream_fixture_check_reader(genre_dataset_reader *r, size_t max_rows,
                                    const genre_dataset *full, size_t *at, int64_t *sum);
+/* stream_fixture_check_reader() over all of r from its start, and then
+ * that it read full's rows (every one once) and the counters add up to
+ * full's. Returns the number of chunks. */
+size_t stream_fixture_check_whole(genre_dataset_reader *r, size_t max_rows,
+                                  const genre_dataset *full);
 /* The "read" counters that add up over chunks (rows, blank_rows, per
  * column missing, no_group_rows), added to sum[STREAM_FIXTURE_SUMS]; and
  * whether the sums equal full's. */

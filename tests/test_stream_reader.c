@@ -34,11 +34,7 @@ static void check_file(const genre_dataset_schema *s, const char *path, size_t e
     for (size_t c = 0; c < N_CHUNKS; c++) {
         genre_dataset_reader *r = NULL;
         ck_assert_ok(genre_dataset_reader_open(&r, s, path));
-        size_t at = 0;
-        int64_t sum[STREAM_FIXTURE_SUMS] = {0};
-        size_t chunks = stream_fixture_check_reader(r, CHUNKS[c], full, &at, sum);
-        ck_assert_uint_eq(at, full->n_rows);
-        stream_fixture_counters_equal(full, sum);
+        size_t chunks = stream_fixture_check_whole(r, CHUNKS[c], full);
         size_t want = CHUNKS[c] == SIZE_MAX ? 1 : (full->n_rows + CHUNKS[c] - 1) / CHUNKS[c];
         ck_assert_uint_eq(chunks, want);
         int64_t v = 0;
@@ -86,11 +82,7 @@ START_TEST(large_input_across_blocks_and_threads)
         for (size_t c = 0; c < 2; c++) {
             genre_dataset_reader *r = NULL;
             ck_assert_ok(genre_dataset_reader_open(&r, s, path));
-            size_t at = 0;
-            int64_t sum[STREAM_FIXTURE_SUMS] = {0};
-            stream_fixture_check_reader(r, runs[k].sizes[c], full, &at, sum);
-            ck_assert_uint_eq(at, full->n_rows);
-            stream_fixture_counters_equal(full, sum);
+            stream_fixture_check_whole(r, runs[k].sizes[c], full);
             genre_dataset_reader_free(r);
         }
         genre_dataset_free(full);
@@ -453,11 +445,7 @@ START_TEST(fifo_input)
         }
         genre_dataset_reader *r = NULL;
         ck_assert_ok(genre_dataset_reader_open(&r, s, fifo));
-        size_t at = 0;
-        int64_t sum[STREAM_FIXTURE_SUMS] = {0};
-        stream_fixture_check_reader(r, 333, full, &at, sum);
-        ck_assert_uint_eq(at, full->n_rows);
-        stream_fixture_counters_equal(full, sum);
+        stream_fixture_check_whole(r, 333, full);
         genre_dataset_reader_free(r);
         int wst = 0;
         waitpid(pid, &wst, 0);
