@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 int analysis_failures;
+int analysis_quiet;
 
 char *slurp(const char *path, size_t *len)
 {

@@ -67,6 +67,20 @@ char *stream_fixture_text(size_t n_rows, size_t quoted_nl, int crlf, size_t *len
     return buf;
 }
 
+void stream_fixture_file_make(stream_fixture_file *f, size_t n_rows, size_t quoted_nl, int crlf,
+                              int gzip, size_t member)
+{
+    f->text = stream_fixture_text(n_rows, quoted_nl, crlf, &f->len);
+    stream_fixture_write(f->path, sizeof f->path, f->text, f->len, gzip, member);
+}
+
+void stream_fixture_file_drop(stream_fixture_file *f)
+{
+    remove(f->path);
+    free(f->text);
+    f->text = NULL;
+}
+
 genre_dataset_schema *stream_fixture_schema(void)
 {
     genre_dataset_schema *s = NULL;
@@ -231,4 +245,15 @@ const char *stream_fixture_message_tail(void)
     const char *m = genre_last_error();
     const char *c = strstr(m, ": ");
     return c ? c + 2 : m;
+}
+
+size_t stream_fixture_check_whole(genre_dataset_reader *r, size_t max_rows,
+                                  const genre_dataset *full)
+{
+    size_t at = 0;
+    int64_t sum[STREAM_FIXTURE_SUMS] = {0};
+    size_t chunks = stream_fixture_check_reader(r, max_rows, full, &at, sum);
+    ck_assert_uint_eq(at, full->n_rows);
+    stream_fixture_counters_equal(full, sum);
+    return chunks;
 }

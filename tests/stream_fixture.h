@@ -22,6 +22,19 @@ genre_dataset_schema *stream_fixture_schema(void);
 void stream_fixture_write(char *path, size_t cap, const char *text, size_t len, int gzip,
                           size_t member);
 
+/* A generated table in a temporary file: its text and its path. */
+typedef struct {
+    char *text;
+    size_t len;
+    char path[256];
+} stream_fixture_file;
+/* stream_fixture_text(n_rows, quoted_nl, crlf) written by
+ * stream_fixture_write(gzip, member) into f. */
+void stream_fixture_file_make(stream_fixture_file *f, size_t n_rows, size_t quoted_nl, int crlf,
+                              int gzip, size_t member);
+/* Removes f's file and frees its text. */
+void stream_fixture_file_drop(stream_fixture_file *f);
+
 /* Compares rows [at, at + chunk's rows) of full with chunk: every cell (by
  * value, ids by their strings), blank flags and lines. */
 void stream_fixture_same_rows(const genre_dataset *full, size_t at, const genre_dataset *chunk);
@@ -30,6 +43,11 @@ void stream_fixture_same_rows(const genre_dataset *full, size_t at, const genre_
  * the number of chunks. */
 size_t stream_fixture_check_reader(genre_dataset_reader *r, size_t max_rows,
                                    const genre_dataset *full, size_t *at, int64_t *sum);
+/* stream_fixture_check_reader() over all of r from its start, and then
+ * that it read full's rows (every one once) and the counters add up to
+ * full's. Returns the number of chunks. */
+size_t stream_fixture_check_whole(genre_dataset_reader *r, size_t max_rows,
+                                  const genre_dataset *full);
 /* The "read" counters that add up over chunks (rows, blank_rows, per
  * column missing, no_group_rows), added to sum[STREAM_FIXTURE_SUMS]; and
  * whether the sums equal full's. */

@@ -10,40 +10,11 @@
  *
  *   test_analysis_leak <genre-analysis> <source-dir> <work-dir>
  */
-#include <stdio.h>
+#include "analysis_harness.h"
+
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <zlib.h>
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                   \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                           \
-            fprintf(stderr, __VA_ARGS__);                                                  \
-            fputc('\n', stderr);                                                           \
-            failures++;                                                                    \
-        }                                                                                  \
-    } while (0)
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (b && fread(b, 1, (size_t)n, f) == (size_t)n)
-        b[n] = 0;
-    else
-        free(b), b = NULL;
-    fclose(f);
-    return b;
-}
 
 /* Field boundaries outside quotes: start[k], end[k] of up to cap fields. */
 static int split_fields(const char *s, const char **start, const char **end, int cap)
@@ -106,9 +77,7 @@ static int run(const char *prog, const char *table, const char *out, const char 
              "rm -rf '%s' && '%s' --no-tsne --no-kmeans --no-mlp --no-plots --names-quick %s "
              "-i '%s' -o '%s'",
              out, prog, extra, table, out);
-    fprintf(stderr, "running: %s\n", cmd);
-    int st = system(cmd);
-    return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return run_program(cmd);
 }
 
 /* The report's metrics.json and index.html, checked for the warning. */
@@ -116,7 +85,7 @@ static void check_report(const char *out, int keep)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/metrics.json", out);
-    char *j = slurp(path);
+    char *j = slurp(path, NULL);
     CHECK(j != NULL, "%s missing", path);
     if (!j)
         return;
@@ -143,7 +112,7 @@ static void check_report(const char *out, int keep)
           "track_name's in_combined_models is wrong");
     free(j);
     snprintf(path, sizeof path, "%s/index.html", out);
-    char *h = slurp(path);
+    char *h = slurp(path, NULL);
     const char *hw = h ? strstr(h, "<p class=\"warn\"><b>Warning:</b> name study: column "
                                    "'track_name'")
                        : NULL;
@@ -172,6 +141,6 @@ int main(int argc, char **argv)
     rc = run(argv[1], table, out, "--keep-leaking");
     CHECK(rc == 0, "genre-analysis --keep-leaking exited with %d", rc);
     check_report(out, 1);
-    fprintf(stderr, "%s\n", failures ? "FAILED" : "ok");
-    return failures ? 1 : 0;
+    fprintf(stderr, "%s\n", analysis_failures ? "FAILED" : "ok");
+    return analysis_failures ? 1 : 0;
 }

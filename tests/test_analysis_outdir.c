@@ -73,13 +73,38 @@ static int file_is(const char *path, const char *text)
     return same;
 }
 
+/* A fresh work folder <work>/<name> in w (1,100 bytes) holding the folders
+ * subs (names separated by spaces; "" none), and its stderr file <w>.err in
+ * err (1,300 bytes); a failed CHECK if it cannot be made. */
+static void fresh_folder(char *w, char *err, const char *work, const char *name,
+                         const char *subs)
+{
+    snprintf(w, 1100, "%.900s/%.60s", work, name);
+    snprintf(err, 1300, "%s.err", w);
+    char cmd[4000];
+    int n = snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", w, w);
+    for (const char *s = subs; *s; s += strspn(s, " ")) {
+        size_t k = strcspn(s, " ");
+        n += snprintf(cmd + n, sizeof cmd - (size_t)n, " '%s/%.*s'", w, (int)k, s);
+        s += k;
+    }
+    CHECK(run_program(cmd) == 0, "cannot make %s", w);
+}
+
+/* Whether strace cannot run here (the tests that inject failures with it
+ * are then skipped, saying so). */
+static int strace_missing(void)
+{
+    if (run_program("strace -f -qq -o /dev/null true >/dev/null 2>&1") == 0)
+        return 0;
+    fprintf(stderr, "skipped: strace cannot run here\n");
+    return 1;
+}
+
 static int test_outdir_refuse(const char *prog, const char *src, const char *work)
 {
     char w[1100], p[1300], err[1300], opts[4000];
-    snprintf(w, sizeof w, "%.900s/outdir-refuse", work);
-    snprintf(err, sizeof err, "%s.err", w);
-    snprintf(opts, sizeof opts, "rm -rf '%s' && mkdir -p '%s/user' '%s/target'", w, w, w);
-    CHECK(run_program(opts) == 0, "cannot make %s", w);
+    fresh_folder(w, err, work, "outdir-refuse", "user target");
     /* (a) a folder holding a user's file */
     snprintf(p, sizeof p, "%s/user/notes.txt", w);
     write_text(p, "mine\n");
@@ -180,10 +205,7 @@ static int fake_tmp(const char *w, const char *name, int marker, int lock)
 static int test_outdir_replace(const char *prog, const char *src, const char *work)
 {
     char w[1100], p[4000], err[1300];
-    snprintf(w, sizeof w, "%.900s/outdir-replace", work);
-    snprintf(err, sizeof err, "%s.err", w);
-    snprintf(p, sizeof p, "rm -rf '%s' && mkdir -p '%s'", w, w);
-    CHECK(run_program(p) == 0, "cannot make %s", w);
+    fresh_folder(w, err, work, "outdir-replace", "");
     /* (d) our own earlier report is replaced; the first run under umask
      * 077: the folder is the user's private one, like the files in it */
     mode_t um = umask(077);
@@ -269,10 +291,7 @@ static int is_link_to(const char *path, const char *target)
 static int test_outdir_links(const char *prog, const char *src, const char *work)
 {
     char w[1100], p[4000], q[4000], err[1300];
-    snprintf(w, sizeof w, "%.900s/outdir-links", work);
-    snprintf(err, sizeof err, "%s.err", w);
-    snprintf(p, sizeof p, "rm -rf '%s' && mkdir -p '%s/user' '%s/.rep2.tmp-abc123'", w, w, w);
-    CHECK(run_program(p) == 0, "cannot make %s", w);
+    fresh_folder(w, err, work, "outdir-links", "user .rep2.tmp-abc123");
     snprintf(q, sizeof q, "%s/user/secret.txt", w);
     write_text(q, "secret\n");
     /* (a) the user replaced the report's index.html by a link to their file */
@@ -305,14 +324,9 @@ static int test_outdir_links(const char *prog, const char *src, const char *work
 static int test_outdir_killed(const char *prog, const char *src, const char *work)
 {
     char w[1100], p[4000], err[1300];
-    if (run_program("strace -f -qq -o /dev/null true >/dev/null 2>&1") != 0) {
-        fprintf(stderr, "skipped: strace cannot run here\n");
+    if (strace_missing())
         return 0;
-    }
-    snprintf(w, sizeof w, "%.900s/outdir-killed", work);
-    snprintf(err, sizeof err, "%s.err", w);
-    snprintf(p, sizeof p, "rm -rf '%s' && mkdir -p '%s/mixed'", w, w);
-    CHECK(run_program(p) == 0, "cannot make %s", w);
+    fresh_folder(w, err, work, "outdir-killed", "mixed");
     char notes[1200];
     snprintf(notes, sizeof notes, "%s/mixed/notes.txt", w);
     write_text(notes, "mine\n");
@@ -340,15 +354,10 @@ static int test_outdir_killed(const char *prog, const char *src, const char *wor
 static int test_outdir_race(const char *prog, const char *src, const char *work)
 {
     char w[1100], p[4000], q[4000], err[1300], data[1200];
-    if (run_program("strace -f -qq -o /dev/null true >/dev/null 2>&1") != 0) {
-        fprintf(stderr, "skipped: strace cannot run here\n");
+    if (strace_missing())
         return 0;
-    }
-    snprintf(w, sizeof w, "%.900s/outdir-race", work);
-    snprintf(err, sizeof err, "%s.err", w);
+    fresh_folder(w, err, work, "outdir-race", "mixed user");
     snprintf(data, sizeof data, "%.900s/data/music_genre.csv.gz", src);
-    snprintf(p, sizeof p, "rm -rf '%s' && mkdir -p '%s/mixed' '%s/user'", w, w, w);
-    CHECK(run_program(p) == 0, "cannot make %s", w);
     snprintf(p, sizeof p, "%s/mixed/notes.txt", w);
     write_text(p, "mine\n");
     int rc = run_in(w, prog, src, FAST " --force -o mixed", err);
@@ -432,12 +441,9 @@ static int test_outdir_race(const char *prog, const char *src, const char *work)
 static int test_outdir_partial(const char *prog, const char *src, const char *work)
 {
     char w[1100], p[4000], err[1300], out[1300], data[1200];
-    snprintf(w, sizeof w, "%.900s/outdir-partial", work);
-    snprintf(err, sizeof err, "%s.err", w);
+    fresh_folder(w, err, work, "outdir-partial", "");
     snprintf(out, sizeof out, "%s.out", w);
     snprintf(data, sizeof data, "%.900s/data/music_genre.csv.gz", src);
-    snprintf(p, sizeof p, "rm -rf '%s' && mkdir -p '%s'", w, w);
-    CHECK(run_program(p) == 0, "cannot make %s", w);
     int rc = run_in(w, prog, src, FAST " -o rep", err);
     CHECK(rc == 0, "complete run: exit %d", rc);
     snprintf(p, sizeof p, "%s/rep/metrics.json", w);
@@ -495,10 +501,7 @@ static int test_outdir_partial(const char *prog, const char *src, const char *wo
 static int test_outdir_root(const char *prog, const char *src, const char *work)
 {
     char w[1100], p[2400], err[1300], opts[400];
-    snprintf(w, sizeof w, "%.900s/outdir-root", work);
-    snprintf(err, sizeof err, "%s.err", w);
-    snprintf(p, sizeof p, "rm -rf '%s' && mkdir -p '%s'", w, w);
-    CHECK(run_program(p) == 0, "cannot make %s", w);
+    fresh_folder(w, err, work, "outdir-root", "");
     const char *outs[] = {"/proc", "/proc/", "/sys"};
     struct stat root, sb;
     for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++) {
@@ -522,10 +525,7 @@ static int test_outdir_root(const char *prog, const char *src, const char *work)
 static int test_outdir_clash(const char *prog, const char *src, const char *work)
 {
     char w[1100], p[4000], err[1300], name[300] = "";
-    snprintf(w, sizeof w, "%.900s/outdir-clash", work);
-    snprintf(err, sizeof err, "%s.err", w);
-    snprintf(p, sizeof p, "rm -rf '%s' && mkdir -p '%s/mixed'", w, w);
-    CHECK(run_program(p) == 0, "cannot make %s", w);
+    fresh_folder(w, err, work, "outdir-clash", "mixed");
     /* a plot's name, from a run of our own */
     int rc = run_in(w, prog, src, PLOTS " -o scratch", err);
     snprintf(p, sizeof p, "%s/scratch/plots", w);
@@ -558,14 +558,9 @@ static int test_outdir_clash(const char *prog, const char *src, const char *work
 static int test_outdir_late(const char *prog, const char *src, const char *work)
 {
     char w[1100], p[4000], err[1300];
-    if (run_program("strace -f -qq -o /dev/null true >/dev/null 2>&1") != 0) {
-        fprintf(stderr, "skipped: strace cannot run here\n");
+    if (strace_missing())
         return 0;
-    }
-    snprintf(w, sizeof w, "%.900s/outdir-late", work);
-    snprintf(err, sizeof err, "%s.err", w);
-    snprintf(p, sizeof p, "rm -rf '%s' && mkdir -p '%s'", w, w);
-    CHECK(run_program(p) == 0, "cannot make %s", w);
+    fresh_folder(w, err, work, "outdir-late", "");
     int rc = run_in(w, prog, src, FAST " --seed 11 -o rep", err);
     CHECK(rc == 0, "first run: exit %d", rc);
     snprintf(p, sizeof p,

@@ -37,48 +37,11 @@
  * walker that knows strings, nesting and the top-level keys of an object.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "analysis_harness.h"
+
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-
-static int failures, quiet; /* quiet: the checks of the checks count, not print */
-
-#define CHECK(cond, ...)                                               \
-    do {                                                               \
-        if (!(cond)) {                                                 \
-            if (!quiet) {                                              \
-                fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);   \
-                fprintf(stderr, __VA_ARGS__);                          \
-                fputc('\n', stderr);                                   \
-            }                                                          \
-            failures++;                                                \
-        }                                                              \
-    } while (0)
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0, k;
-    char *b = malloc(cap + 1);
-    while (b && (k = fread(b + n, 1, cap - n, f)) > 0)
-        if ((n += k) == cap) {
-            char *q = realloc(b, 2 * cap + 1);
-            if (!q) {
-                free(b);
-                b = NULL;
-                break;
-            }
-            b = q, cap *= 2;
-        }
-    fclose(f);
-    if (b)
-        b[n] = 0;
-    return b;
-}
 
 /* ---- the fixture: one run's lines of user_tables_sklearn.txt ---- */
 
@@ -112,7 +75,7 @@ static int read_fixture(const char *src, const char *run, fixture *fx)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/tests/fixtures/user_tables_sklearn.txt", src);
-    char *text = slurp(path);
+    char *text = slurp(path, NULL);
     if (!text) {
         fprintf(stderr, "%s: cannot read\n", path);
         return -1;
@@ -310,7 +273,7 @@ static const char *find_by(const char *arr, const char *key, const char *s)
 /* Train (0) and test (1) lines of a split file after its header. */
 static void count_split(const char *path, int *n)
 {
-    char *t = slurp(path);
+    char *t = slurp(path, NULL);
     n[0] = n[1] = -1;
     if (!t)
         return;
@@ -405,12 +368,12 @@ static void check_metrics(const char *json, const fixture *fx)
     double a = num(lda, "test_macro_auroc");
     CHECK(fabs(a - fx->lda) <= 0.01, "%s: LDA test macro AUROC %.4f, scikit-learn %.4f", nm, a,
           fx->lda);
-    if (lda && !quiet)
+    if (lda && !analysis_quiet)
         fprintf(stderr, "%s: LDA test macro AUROC %.4f (scikit-learn %.4f)\n", nm, a, fx->lda);
     a = num(mlp, "test_macro_auroc");
     CHECK(fabs(a - fx->mlp_mean) <= fx->mlp_tol, "%s: MLP test macro AUROC %.4f, scikit-learn "
           "%.4f +- %.4f (5 seeds), allowed %.4f", nm, a, fx->mlp_mean, fx->mlp_sd, fx->mlp_tol);
-    if (mlp && !quiet) {
+    if (mlp && !analysis_quiet) {
         str_val(get(mlp, "layers"), layers, sizeof layers);
         fprintf(stderr, "%s: MLP %s test macro AUROC %.4f (scikit-learn %.4f +- %.4f; its "
                 "inputs: %d)\n", nm, layers, a, fx->mlp_mean, fx->mlp_sd, fx->d);
@@ -445,12 +408,12 @@ static int check_json_file(const char *run, const char *src, const char *path)
     fixture fx;
     if (read_fixture(src, run, &fx))
         return 2;
-    char *j = slurp(path);
+    char *j = slurp(path, NULL);
     CHECK(j != NULL, "%s missing", path);
     if (j)
         check_metrics(j, &fx);
     free(j);
-    return failures ? 1 : 0;
+    return analysis_failures ? 1 : 0;
 }
 
 static int test_table(const char *run, const char *prog, const char *src, const char *work)
@@ -471,9 +434,7 @@ static int test_table(const char *run, const char *prog, const char *src, const 
              "rm -rf '%s' && '%.1000s' --input '%s/%s' %s --split-file '%s/%s.split' "
              "--no-tsne --no-plots -o '%s'",
              out, prog, tables, fx.file, how, tables, base, out);
-    fprintf(stderr, "running: %s\n", cmd);
-    int st = system(cmd);
-    int rc = (st != -1 && WIFEXITED(st)) ? WEXITSTATUS(st) : -1;
+    int rc = run_program(cmd);
     CHECK(rc == 0, "genre-analysis exited with %d", rc);
     char path[2100];
     snprintf(path, sizeof path, "%s/metrics.json", out);
@@ -557,7 +518,7 @@ static int test_checks(const char *src)
         "LDA 0.0101 off", "MLP layers ending in K+1", "MLP 0.0005 beyond its tolerance",
         "no entry for the columns that missed cells"};
     int wrong = 0;
-    quiet = 1;
+    analysis_quiet = 1;
     for (size_t r = 0; r < sizeof RUNS / sizeof RUNS[0]; r++) {
         fixture fx;
         if (read_fixture(src, RUNS[r], &fx))
@@ -573,11 +534,11 @@ static int test_checks(const char *src)
             char *j = fake_metrics(&fx, bad);
             if (!j)
                 return 2;
-            int before = failures;
+            int before = analysis_failures;
             fprintf(stderr, "-- %s, %s: ", RUNS[r], BAD[bad]);
             check_metrics(j, &fx);
-            int found = failures - before;
-            failures = before;
+            int found = analysis_failures - before;
+            analysis_failures = before;
             free(j);
             int ok = bad ? found > 0 : found == 0;
             fprintf(stderr, "%d finding(s): %s\n", found, ok ? "as it should" : "WRONG");
@@ -597,8 +558,8 @@ int main(int argc, char **argv)
         return check_json_file(argv[2], argv[3], argv[4]);
     if (argc == 5 && !strncmp(argv[1], "table_", 6)) {
         int rc = test_table(argv[1] + 6, argv[2], argv[3], argv[4]);
-        if (failures)
-            fprintf(stderr, "%d check(s) failed\n", failures);
+        if (analysis_failures)
+            fprintf(stderr, "%d check(s) failed\n", analysis_failures);
         return rc;
     }
     fprintf(stderr, "usage: test_analysis_tables table_<run> <genre-analysis> <src> <work>\n"

@@ -86,41 +86,36 @@ START_TEST(ranges_with_an_index_cover_every_record_once)
 {
     genre_dataset_schema *s = stream_fixture_schema();
     for (int crlf = 0; crlf <= 1; crlf++) {
-        size_t len = 0;
+        stream_fixture_file f;
         /* a quoted line break every third row: one near every cut */
-        char *text = stream_fixture_text(400, 3, crlf, &len);
-        char path[256];
-        stream_fixture_write(path, sizeof path, text, len, 0, 0);
+        stream_fixture_file_make(&f, 400, 3, crlf, 0, 0);
         const int64_t every[] = {1, 4, 1000};
         for (size_t e = 0; e < 3; e++) {
             genre_dataset_index *ix = NULL;
-            ck_assert_ok(genre_dataset_index_build(&ix, s, path, every[e]));
+            ck_assert_ok(genre_dataset_index_build(&ix, s, f.path, every[e]));
             int64_t v = 0;
             ck_assert_ok(genre_dataset_index_get_i64(ix, GENRE_INDEX_RECORDS, &v));
             ck_assert_int_eq(v, 400);
             ck_assert_ok(genre_dataset_index_get_i64(ix, GENRE_INDEX_ENTRIES, &v));
             ck_assert_int_eq(v, (400 + every[e] - 1) / every[e]);
             ck_assert_ok(genre_dataset_index_get_i64(ix, GENRE_INDEX_FILE_BYTES, &v));
-            ck_assert_int_eq(v, (int64_t)len);
+            ck_assert_int_eq(v, (int64_t)f.len);
             ck_assert_ok(genre_dataset_index_get_i64(ix, GENRE_INDEX_DATA_BEGIN, &v));
             ck_assert_int_eq(v, (int64_t)strlen(crlf ? "id,artist,title,x,y,key,genre\r\n"
                                                      : "id,artist,title,x,y,key,genre\n"));
             ck_assert_ok(genre_dataset_index_get_i64(ix, GENRE_INDEX_EVERY, &v));
             ck_assert_int_eq(v, every[e]);
-            check_parts(s, path, ix);
+            check_parts(s, f.path, ix);
             genre_dataset_index_free(ix);
         }
-        remove(path);
-        free(text);
+        stream_fixture_file_drop(&f);
         /* every byte as the cut, on a small file */
-        text = stream_fixture_text(20, 2, crlf, &len);
-        stream_fixture_write(path, sizeof path, text, len, 0, 0);
+        stream_fixture_file_make(&f, 20, 2, crlf, 0, 0);
         genre_dataset_index *ix = NULL;
-        ck_assert_ok(genre_dataset_index_build(&ix, s, path, 3));
-        check_every_cut(s, path, ix);
+        ck_assert_ok(genre_dataset_index_build(&ix, s, f.path, 3));
+        check_every_cut(s, f.path, ix);
         genre_dataset_index_free(ix);
-        remove(path);
-        free(text);
+        stream_fixture_file_drop(&f);
     }
     genre_dataset_schema_free(s);
 }
@@ -130,18 +125,13 @@ START_TEST(ranges_without_an_index)
 {
     genre_dataset_schema *s = stream_fixture_schema();
     for (int crlf = 0; crlf <= 1; crlf++) {
-        size_t len = 0;
-        char *text = stream_fixture_text(400, 0, crlf, &len);
-        char path[256];
-        stream_fixture_write(path, sizeof path, text, len, 0, 0);
-        check_parts(s, path, NULL);
-        remove(path);
-        free(text);
-        text = stream_fixture_text(20, 0, crlf, &len);
-        stream_fixture_write(path, sizeof path, text, len, 0, 0);
-        check_every_cut(s, path, NULL);
-        remove(path);
-        free(text);
+        stream_fixture_file f;
+        stream_fixture_file_make(&f, 400, 0, crlf, 0, 0);
+        check_parts(s, f.path, NULL);
+        stream_fixture_file_drop(&f);
+        stream_fixture_file_make(&f, 20, 0, crlf, 0, 0);
+        check_every_cut(s, f.path, NULL);
+        stream_fixture_file_drop(&f);
     }
     genre_dataset_schema_free(s);
 }
@@ -152,17 +142,15 @@ END_TEST
 START_TEST(a_quoted_line_break_without_an_index_names_its_line)
 {
     genre_dataset_schema *s = stream_fixture_schema();
-    size_t len = 0;
-    char *text = stream_fixture_text(100, 40, 0, &len); /* rows 39 and 79 */
-    char path[256];
-    stream_fixture_write(path, sizeof path, text, len, 0, 0);
+    stream_fixture_file f;
+    stream_fixture_file_make(&f, 100, 40, 0, 0, 0); /* rows 39 and 79 */
     genre_dataset *full = NULL;
-    ck_assert_ok(genre_dataset_read_file(&full, s, path));
+    ck_assert_ok(genre_dataset_read_file(&full, s, f.path));
     char want[64];
     snprintf(want, sizeof want, ":%lld: a quoted field holds a line break",
              (long long)full->line[39]);
     genre_dataset_reader *r = NULL;
-    ck_assert_ok(genre_dataset_reader_open_range(&r, s, path, 0, len, NULL));
+    ck_assert_ok(genre_dataset_reader_open_range(&r, s, f.path, 0, f.len, NULL));
     genre_dataset *ds = NULL;
     ck_assert_ok(genre_dataset_reader_next(r, 39, &ds)); /* rows 0..38 */
     ck_assert_uint_eq(ds->n_rows, 39);
@@ -172,14 +160,13 @@ START_TEST(a_quoted_line_break_without_an_index_names_its_line)
     ck_assert_ptr_nonnull(strstr(genre_last_error(), "genre_dataset_reader_next: "));
     genre_dataset_reader_free(r);
     /* a range after it: passing it fails at open */
-    ck_assert_status(genre_dataset_reader_open_range(&r, s, path, len / 2, len, NULL),
+    ck_assert_status(genre_dataset_reader_open_range(&r, s, f.path, f.len / 2, f.len, NULL),
                      GENRE_E_UNSUPPORTED);
     ck_assert_ptr_nonnull(strstr(genre_last_error(), want));
     ck_assert_ptr_nonnull(strstr(genre_last_error(), "genre_dataset_reader_open_range: "));
     ck_assert_ptr_null(r);
     genre_dataset_free(full);
-    remove(path);
-    free(text);
+    stream_fixture_file_drop(&f);
     genre_dataset_schema_free(s);
 }
 END_TEST
@@ -246,12 +233,10 @@ static unsigned char *saved(const genre_dataset_index *ix, size_t *n)
 START_TEST(index_save_load_and_damage)
 {
     genre_dataset_schema *s = stream_fixture_schema();
-    size_t len = 0;
-    char *text = stream_fixture_text(300, 5, 0, &len);
-    char path[256];
-    stream_fixture_write(path, sizeof path, text, len, 0, 0);
+    stream_fixture_file f;
+    stream_fixture_file_make(&f, 300, 5, 0, 0, 0);
     genre_dataset_index *ix = NULL;
-    ck_assert_ok(genre_dataset_index_build(&ix, s, path, 7));
+    ck_assert_ok(genre_dataset_index_build(&ix, s, f.path, 7));
     size_t n = 0;
     unsigned char *b = saved(ix, &n);
     int32_t kind = 0;
@@ -263,7 +248,7 @@ START_TEST(index_save_load_and_damage)
     unsigned char *b2 = saved(back, &n2);
     ck_assert_uint_eq(n2, n);
     ck_assert_int_eq(memcmp(b, b2, n), 0);
-    check_parts(s, path, back);
+    check_parts(s, f.path, back);
     genre_dataset_index_free(back);
     free(b2);
     /* through a file */
@@ -301,16 +286,15 @@ START_TEST(index_save_load_and_damage)
     genre_scaler_free(sc);
     free(b);
     /* stale: the file grew since */
-    FILE *f = fopen(path, "ab");
-    fputs("9,a,t,1,2,C,g1\n", f);
-    fclose(f);
+    FILE *grown = fopen(f.path, "ab");
+    fputs("9,a,t,1,2,C,g1\n", grown);
+    fclose(grown);
     genre_dataset_reader *r = NULL;
-    ck_assert_status(genre_dataset_reader_open_range(&r, s, path, 0, len, ix),
+    ck_assert_status(genre_dataset_reader_open_range(&r, s, f.path, 0, f.len, ix),
                      GENRE_E_INVALID_ARG);
     ck_assert_ptr_nonnull(strstr(genre_last_error(), "rebuild the index"));
     genre_dataset_index_free(ix);
-    remove(path);
-    free(text);
+    stream_fixture_file_drop(&f);
     genre_dataset_schema_free(s);
 }
 END_TEST

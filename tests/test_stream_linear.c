@@ -460,34 +460,25 @@ START_TEST(states_survive_save_and_load)
     genre_pca_partial *pp = pca_stream(x, n, d, 77), *pl;
     genre_lda_partial *lp = lda_stream(x, y, n, d, 77), *ll;
     size_t len, len2;
-    unsigned char *b = scaler_state_saved(sp, &len);
+    unsigned char *b, *b2;
     int32_t kind;
-    ck_assert_ok(genre_model_peek(b, len, &kind, NULL));
-    ck_assert_int_eq(kind, GENRE_MODEL_SCALER_PARTIAL);
-    ck_assert_ok(genre_scaler_partial_load(&sl, b, len));
-    unsigned char *b2 = scaler_state_saved(sl, &len2);
-    ck_assert_uint_eq(len, len2);
-    ck_assert_mem_eq(b, b2, len);
-    free(b);
-    free(b2);
-    b = pca_state_saved(pp, &len);
-    ck_assert_ok(genre_model_peek(b, len, &kind, NULL));
-    ck_assert_int_eq(kind, GENRE_MODEL_PCA_PARTIAL);
-    ck_assert_ok(genre_pca_partial_load(&pl, b, len));
-    b2 = pca_state_saved(pl, &len2);
-    ck_assert_uint_eq(len, len2);
-    ck_assert_mem_eq(b, b2, len);
-    free(b);
-    free(b2);
-    b = lda_state_saved(lp, &len);
-    ck_assert_ok(genre_model_peek(b, len, &kind, NULL));
-    ck_assert_int_eq(kind, GENRE_MODEL_LDA_PARTIAL);
-    ck_assert_ok(genre_lda_partial_load(&ll, b, len));
-    b2 = lda_state_saved(ll, &len2);
-    ck_assert_uint_eq(len, len2);
-    ck_assert_mem_eq(b, b2, len);
-    free(b);
-    free(b2);
+    /* the state's bytes name its kind and load (into loaded) to the same bytes */
+#define SAME_STATE(mod, KIND, st, loaded)                                               \
+    do {                                                                                \
+        b = mod##_state_saved(st, &len);                                                \
+        ck_assert_ok(genre_model_peek(b, len, &kind, NULL));                            \
+        ck_assert_int_eq(kind, GENRE_MODEL_##KIND##_PARTIAL);                           \
+        ck_assert_ok(genre_##mod##_partial_load(&loaded, b, len));                      \
+        b2 = mod##_state_saved(loaded, &len2);                                          \
+        ck_assert_uint_eq(len, len2);                                                   \
+        ck_assert_mem_eq(b, b2, len);                                                   \
+        free(b);                                                                        \
+        free(b2);                                                                       \
+    } while (0)
+    SAME_STATE(scaler, SCALER, sp, sl);
+    SAME_STATE(pca, PCA, pp, pl);
+    SAME_STATE(lda, LDA, lp, ll);
+#undef SAME_STATE
 
     /* the fits from the loaded states: the same bytes */
     genre_scaler *s1, *s2;

@@ -601,6 +601,16 @@ START_TEST(allocation_failures)
 }
 END_TEST
 
+/* p's saved bytes are still b0 (l0 bytes). */
+static void lda_state_unchanged(const genre_lda_partial *p, const unsigned char *b0, size_t l0)
+{
+    size_t l1;
+    unsigned char *b1 = lda_state_saved(p, &l1);
+    ck_assert_uint_eq(l0, l1);
+    ck_assert_mem_eq(b0, b1, l0);
+    free(b1);
+}
+
 /* A failed add or merge leaves the state as it was: every allocation of an
  * LDA add that brings a new class, and of a merge that does, is failed in
  * turn, and the saved state must not change. */
@@ -623,11 +633,7 @@ START_TEST(failed_updates_leave_the_state)
         if (st == GENRE_OK)
             break;
         ck_assert_int_eq(st, GENRE_E_NOMEM);
-        size_t l1;
-        unsigned char *b1 = lda_state_saved(p, &l1);
-        ck_assert_uint_eq(l0, l1);
-        ck_assert_mem_eq(b0, b1, l0);
-        free(b1);
+        lda_state_unchanged(p, b0, l0);
     }
     genre_lda_partial_free(p);
     p = lda_stream(x, y, 20, d, 20);
@@ -638,11 +644,7 @@ START_TEST(failed_updates_leave_the_state)
         if (st == GENRE_OK)
             break;
         ck_assert_int_eq(st, GENRE_E_NOMEM);
-        size_t l1;
-        unsigned char *b1 = lda_state_saved(p, &l1);
-        ck_assert_uint_eq(l0, l1);
-        ck_assert_mem_eq(b0, b1, l0);
-        free(b1);
+        lda_state_unchanged(p, b0, l0);
     }
     free(b0);
     genre_lda_partial_free(p);

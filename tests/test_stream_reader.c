@@ -34,11 +34,7 @@ static void check_file(const genre_dataset_schema *s, const char *path, size_t e
     for (size_t c = 0; c < N_CHUNKS; c++) {
         genre_dataset_reader *r = NULL;
         ck_assert_ok(genre_dataset_reader_open(&r, s, path));
-        size_t at = 0;
-        int64_t sum[STREAM_FIXTURE_SUMS] = {0};
-        size_t chunks = stream_fixture_check_reader(r, CHUNKS[c], full, &at, sum);
-        ck_assert_uint_eq(at, full->n_rows);
-        stream_fixture_counters_equal(full, sum);
+        size_t chunks = stream_fixture_check_whole(r, CHUNKS[c], full);
         size_t want = CHUNKS[c] == SIZE_MAX ? 1 : (full->n_rows + CHUNKS[c] - 1) / CHUNKS[c];
         ck_assert_uint_eq(chunks, want);
         int64_t v = 0;
@@ -54,14 +50,11 @@ START_TEST(chunks_concatenate_to_read_file)
     genre_dataset_schema *s = stream_fixture_schema();
     for (int crlf = 0; crlf <= 1; crlf++)
         for (int gz = 0; gz <= 2; gz++) {
-            size_t len = 0;
-            char *text = stream_fixture_text(300, 7, crlf, &len);
-            char path[256];
+            stream_fixture_file f;
             /* gz 2: members of 100 bytes, cut anywhere in a record */
-            stream_fixture_write(path, sizeof path, text, len, gz > 0, gz == 2 ? 100 : 0);
-            check_file(s, path, 300); /* blank records are rows */
-            remove(path);
-            free(text);
+            stream_fixture_file_make(&f, 300, 7, crlf, gz > 0, gz == 2 ? 100 : 0);
+            check_file(s, f.path, 300); /* blank records are rows */
+            stream_fixture_file_drop(&f);
         }
     genre_dataset_schema_free(s);
 }
@@ -89,11 +82,7 @@ START_TEST(large_input_across_blocks_and_threads)
         for (size_t c = 0; c < 2; c++) {
             genre_dataset_reader *r = NULL;
             ck_assert_ok(genre_dataset_reader_open(&r, s, path));
-            size_t at = 0;
-            int64_t sum[STREAM_FIXTURE_SUMS] = {0};
-            stream_fixture_check_reader(r, runs[k].sizes[c], full, &at, sum);
-            ck_assert_uint_eq(at, full->n_rows);
-            stream_fixture_counters_equal(full, sum);
+            stream_fixture_check_whole(r, runs[k].sizes[c], full);
             genre_dataset_reader_free(r);
         }
         genre_dataset_free(full);
@@ -111,17 +100,15 @@ END_TEST
 START_TEST(next_into_reuses_the_previous_chunk)
 {
     genre_dataset_schema *s = stream_fixture_schema();
-    size_t len = 0;
-    char *text = stream_fixture_text(90000, 97, 0, &len);
-    char path[256];
-    stream_fixture_write(path, sizeof path, text, len, 0, 0);
+    stream_fixture_file f;
+    stream_fixture_file_make(&f, 90000, 97, 0, 0, 0);
     ck_assert_ok(genre_dataset_schema_set_i64(s, GENRE_SCHEMA_THREADS, 4));
     genre_dataset *full = NULL;
-    ck_assert_ok(genre_dataset_read_file(&full, s, path));
+    ck_assert_ok(genre_dataset_read_file(&full, s, f.path));
     static const size_t sizes[] = {50000, 997};
     for (size_t c = 0; c < 2; c++) {
         genre_dataset_reader *r = NULL;
-        ck_assert_ok(genre_dataset_reader_open(&r, s, path));
+        ck_assert_ok(genre_dataset_reader_open(&r, s, f.path));
         size_t at = 0, chunks = 0;
         int64_t sum[STREAM_FIXTURE_SUMS] = {0};
         genre_dataset *ds = NULL, *first = NULL;
@@ -141,7 +128,7 @@ START_TEST(next_into_reuses_the_previous_chunk)
             ck_assert_ok(genre_dataset_drop_empty_rows(ds));
             if (chunks == 1) {
                 genre_dataset *other = NULL;
-                ck_assert_ok(genre_dataset_read_file(&other, s, path));
+                ck_assert_ok(genre_dataset_read_file(&other, s, f.path));
                 genre_dataset *keep = other;
                 ck_assert_int_eq(genre_dataset_reader_next_into(r, sizes[c], &other),
                                  GENRE_E_INVALID_ARG);
@@ -157,8 +144,7 @@ START_TEST(next_into_reuses_the_previous_chunk)
         genre_dataset_reader_free(r);
     }
     genre_dataset_free(full);
-    remove(path);
-    free(text);
+    stream_fixture_file_drop(&f);
     genre_dataset_schema_free(s);
 }
 END_TEST
@@ -459,11 +445,7 @@ START_TEST(fifo_input)
         }
         genre_dataset_reader *r = NULL;
         ck_assert_ok(genre_dataset_reader_open(&r, s, fifo));
-        size_t at = 0;
-        int64_t sum[STREAM_FIXTURE_SUMS] = {0};
-        stream_fixture_check_reader(r, 333, full, &at, sum);
-        ck_assert_uint_eq(at, full->n_rows);
-        stream_fixture_counters_equal(full, sum);
+        stream_fixture_check_whole(r, 333, full);
         genre_dataset_reader_free(r);
         int wst = 0;
         waitpid(pid, &wst, 0);
@@ -498,14 +480,12 @@ static int32_t on_progress(void *user_data, int32_t phase, int64_t step, int64_t
 START_TEST(progress_and_cancel)
 {
     genre_dataset_schema *s = stream_fixture_schema();
-    size_t len = 0;
-    char *text = stream_fixture_text(40000, 0, 0, &len);
-    char path[256];
-    stream_fixture_write(path, sizeof path, text, len, 0, 0);
+    stream_fixture_file f;
+    stream_fixture_file_make(&f, 40000, 0, 0, 0, 0);
     struct progress p = {0, 0, 0, 0, 0};
     ck_assert_ok(genre_dataset_schema_set_progress(s, on_progress, &p));
     genre_dataset_reader *r = NULL;
-    ck_assert_ok(genre_dataset_reader_open(&r, s, path));
+    ck_assert_ok(genre_dataset_reader_open(&r, s, f.path));
     genre_dataset *ds = NULL;
     do {
         genre_dataset_free(ds);
@@ -513,13 +493,13 @@ START_TEST(progress_and_cancel)
     } while (ds);
     genre_dataset_reader_free(r);
     ck_assert_int_eq(p.bad, 0);
-    ck_assert_int_eq(p.last, (int64_t)len);
-    ck_assert_int_eq(p.total, (int64_t)len);
-    ck_assert_int_ge(p.calls, (int64_t)(len >> 20));
+    ck_assert_int_eq(p.last, (int64_t)f.len);
+    ck_assert_int_eq(p.total, (int64_t)f.len);
+    ck_assert_int_ge(p.calls, (int64_t)(f.len >> 20));
     /* cancelled on the second read */
     struct progress q = {0, 0, 0, 2, 0};
     ck_assert_ok(genre_dataset_schema_set_progress(s, on_progress, &q));
-    ck_assert_ok(genre_dataset_reader_open(&r, s, path));
+    ck_assert_ok(genre_dataset_reader_open(&r, s, f.path));
     genre_status st;
     do {
         ds = NULL;
@@ -529,8 +509,7 @@ START_TEST(progress_and_cancel)
     ck_assert_int_eq(st, GENRE_E_CANCELLED);
     ck_assert_ptr_nonnull(strstr(genre_last_error(), "genre_dataset_reader_next"));
     genre_dataset_reader_free(r);
-    remove(path);
-    free(text);
+    stream_fixture_file_drop(&f);
     genre_dataset_schema_free(s);
 }
 END_TEST
