@@ -32,6 +32,14 @@
  *     text column each stop with exit 1, one message naming the class (and
  *     its count and the remedy), the label column or the column, and no
  *     report.
+ *   test_analysis_inputs generic_attack <genre-analysis> <source-dir> <work-dir>
+ *     inferred schemas (--label) on tables unlike the reference: a category
+ *     met only in test rows (a split file) runs, its one-hot columns those
+ *     of the training rows; a string label value met only in test rows
+ *     stops with a message and no report; a label with empty cells runs
+ *     without those rows (a warning, with and without a split file); 200
+ *     classes of 10 rows run the MLPs (each small class gives a validation
+ *     row).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "analysis_harness.h"
@@ -331,11 +339,133 @@ static int test_generic_errors(const char *prog, const char *src, const char *wo
 }
 
 
+/* ---- tables unlike the reference (the final attack of issues 18 and 19) ---- */
+
+/* rows of "a,b,colour,y": y = class i % k (names[] when given, else the
+ * number), empty on rows i % empty_every == 1 when empty_every; colour is
+ * "purple" from row purple_from on, else red/green/blue by class. */
+static void write_attack_table(const char *path, int rows, int k, const char *const *names,
+                               int empty_every, int purple_from)
+{
+    static const char *const colour[] = {"red", "green", "blue"};
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL, "cannot write %s", path);
+    if (!f)
+        return;
+    fputs("a,b,colour,y\n", f);
+    for (int i = 0; i < rows; i++) {
+        int c = i % k;
+        char y[64];
+        if (empty_every && i % empty_every == 1)
+            y[0] = 0;
+        else if (names)
+            snprintf(y, sizeof y, "%s", names[c]);
+        else
+            snprintf(y, sizeof y, "%d", c);
+        fprintf(f, "%.4f,%.4f,%s,%s\n", c + 0.8 * sin(i * 1.3), -c + 0.8 * cos(i * 0.7),
+                i >= purple_from ? "purple" : colour[c % 3], y);
+    }
+    fclose(f);
+}
+
+/* A split file of rows lines: test when i % 5 == 0, or i % 3 == 2 when
+ * class_two_test (every row of class 2 of 3 in test), or i >= tail_test. */
+static void write_attack_split(const char *path, int rows, int class_two_test, int tail_test)
+{
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL, "cannot write %s", path);
+    if (!f)
+        return;
+    fputs("is_test\n", f);
+    for (int i = 0; i < rows; i++)
+        fprintf(f, "%d\n", i % 5 == 0 || (class_two_test && i % 3 == 2) || i >= tail_test);
+    fclose(f);
+}
+
+static int test_generic_attack(const char *prog, const char *src, const char *work)
+{
+    (void)src;
+    char w[1100], cmd[4000], err[1300], path[1300];
+    snprintf(w, sizeof w, "%.900s/generic-attack", work);
+    snprintf(err, sizeof err, "%s.err", w);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", w, w);
+    CHECK(run_program(cmd) == 0, "cannot make %s", w);
+    static const char *const utf8[] = {"\xc3\x89lectro", "\xe6\x97\xa5\xe6\x9c\xac",
+                                       "M\xc3\xbcsli"};
+    snprintf(path, sizeof path, "%s/unseen.csv", w);
+    write_attack_table(path, 300, 3, NULL, 0, 240);
+    snprintf(path, sizeof path, "%s/unseen.split", w);
+    write_attack_split(path, 300, 0, 240);
+    snprintf(path, sizeof path, "%s/strlabel.csv", w);
+    write_attack_table(path, 300, 3, utf8, 0, 1000);
+    snprintf(path, sizeof path, "%s/class2.split", w);
+    write_attack_split(path, 300, 1, 1000);
+    snprintf(path, sizeof path, "%s/empty.csv", w);
+    write_attack_table(path, 300, 3, NULL, 17, 1000);
+    snprintf(path, sizeof path, "%s/empty.split", w);
+    write_attack_split(path, 300, 0, 1000);
+    snprintf(path, sizeof path, "%s/k200.csv", w);
+    write_attack_table(path, 2000, 200, NULL, 0, 5000);
+
+    /* 1. purple only in the test rows: all-0 one-hot columns, not a stop */
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && '%s' " FAST " --label y -i unseen.csv --split-file unseen.split -o r1",
+             w, prog);
+    int rc = run_capture(cmd, err);
+    CHECK(rc == 0, "a category met only in test rows: exit %d", rc);
+    CHECK(lacks(err, "not seen when fitting"), "a category met only in test rows stopped");
+    snprintf(path, sizeof path, "%s/r1/metrics.json", w);
+    char *m = slurp(path, NULL);
+    CHECK(m && strstr(m, "\"colour=red\"") && !strstr(m, "colour=purple"),
+          "not the one-hot columns of the training categories: %s",
+          m ? "no" : "no metrics.json");
+    free(m);
+
+    /* 2. a string label value only in test rows: stopped, no report */
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && '%s' " FAST " --label y -i strlabel.csv --split-file class2.split -o r2",
+             w, prog);
+    rc = run_capture(cmd, err);
+    CHECK(rc == 1, "a label value only in test rows: exit %d, expected 1", rc);
+    CHECK(err_has(err, "no training row has"), "a label value only in test rows: no message");
+    snprintf(path, sizeof path, "%s/r2", w);
+    CHECK(!exists(path), "a label value only in test rows wrote a report");
+
+    /* 3. empty label cells: those rows left out, with a warning */
+    for (int with_split = 0; with_split < 2; with_split++) {
+        snprintf(cmd, sizeof cmd, "cd '%s' && '%s' " FAST " --label y -i empty.csv %s -o r3%d",
+                 w, prog, with_split ? "--split-file empty.split" : "", with_split);
+        rc = run_capture(cmd, err);
+        CHECK(rc == 0, "empty label cells (split file %d): exit %d", with_split, rc);
+        snprintf(path, sizeof path, "%s/r3%d/metrics.json", w, with_split);
+        m = slurp(path, NULL);
+        CHECK(m && strstr(m, "18 rows without a value in the label column"),
+              "empty label cells (split file %d): no warning", with_split);
+        /* 18 unlabelled rows (i % 17 == 1), 4 of them test (35, 120, 205, 290) */
+        if (m && with_split)
+            CHECK(num_after(strstr(m, "\"split\""), "test") == 56 &&
+                      num_after(strstr(m, "\"split\""), "train") == 226,
+                  "empty label cells with a split file: not 226/56 rows");
+        free(m);
+    }
+
+    /* 4. 200 classes of 10 rows: 8 training rows each, the MLPs still fit */
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && '%s' --no-tsne --no-kmeans --no-plots --no-names --epochs 2 "
+             "--label y -i k200.csv -o r4",
+             w, prog);
+    rc = run_capture(cmd, err);
+    CHECK(rc == 0, "200 classes of 10 rows: exit %d", rc);
+    CHECK(lacks(err, "x_val"), "200 classes of 10 rows: the MLP had no validation rows");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 5) {
         fprintf(stderr, "usage: test_analysis_inputs split_sides|split_strict|split_lines|"
-                        "generic_schema|generic_errors <genre-analysis> <src> <work>\n");
+                        "generic_schema|generic_errors|generic_attack <genre-analysis> <src> "
+                        "<work>\n");
         return 2;
     }
     static const struct {
@@ -344,7 +474,7 @@ int main(int argc, char **argv)
     } modes[] = {
         {"split_sides", test_split_sides},       {"split_strict", test_split_strict},
         {"split_lines", test_split_lines},       {"generic_schema", test_generic_schema},
-        {"generic_errors", test_generic_errors},
+        {"generic_errors", test_generic_errors}, {"generic_attack", test_generic_attack},
     };
     size_t i = 0;
     while (i < sizeof modes / sizeof modes[0] && strcmp(argv[1], modes[i].mode))

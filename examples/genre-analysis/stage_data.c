@@ -14,8 +14,9 @@
 /* --split-file: the library's split from the file's assignments, one per
  * row of ds (blank rows already dropped), so the sides keep the input's name
  * and real line numbers for every later message. */
-static int split_by_file(run *r, const genre_dataset *ds, genre_dataset_split **split,
-                         genre_dataset **tr, genre_dataset **te)
+static int split_by_file(run *r, const genre_dataset *ds, const uint8_t *unlabelled,
+                         size_t n_read, genre_dataset_split **split, genre_dataset **tr,
+                         genre_dataset **te)
 {
     char *text = NULL;
     size_t text_len = 0;
@@ -32,6 +33,17 @@ static int split_by_file(run *r, const genre_dataset *ds, genre_dataset_split **
                          r->error, sizeof r->error))
         goto done;
     genre_dataset_get_i64(ds, GENRE_DATASET_N_ROWS, &rows);
+    if (unlabelled) {
+        /* one line per non-empty row of the file; the unlabelled ones go */
+        size_t o = 0;
+        for (size_t i = 0; i < n_sides && i < n_read; i++)
+            if (!unlabelled[i])
+                sides[o++] = sides[i];
+        if (n_sides == n_read)
+            n_sides = o;
+        else
+            rows = (int64_t)n_read;
+    }
     if (n_sides != (size_t)rows) {
         snprintf(r->error, sizeof r->error,
                  "the split file %.300s has %zu assignments (lines after its header) but "
@@ -184,6 +196,26 @@ static int check_classes(run *r)
     return 0;
 }
 
+/* A test row whose label no training row has: its code is -1 when the
+ * schema reads unseen categories as -1 (table_schema.c: a user's table with
+ * unordered categoricals), and a label outside [0, K) would reach the
+ * metrics. 0, or -1 with the count in r->error. */
+static int check_test_labels(run *r)
+{
+    size_t bad = 0, first = 0;
+    for (size_t i = 0; i < r->nte; i++)
+        if (r->yte[i] < 0 || r->yte[i] >= r->K)
+            first = bad++ ? first : i;
+    if (!bad)
+        return 0;
+    snprintf(r->error, sizeof r->error,
+             "%zu test row%s (the first: test row %zu) %s a value of the label '%s' that no "
+             "training row has; every class needs at least one training and one test row "
+             "(another --test-fraction or --split-file)",
+             bad, bad == 1 ? "" : "s", first + 1, bad == 1 ? "has" : "have", r->label_col);
+    return -1;
+}
+
 /* The class names (K of them) of the fitted preparation. */
 static int class_names(run *r, const genre_dataset_prep *prep)
 {
@@ -222,6 +254,61 @@ static int class_names(run *r, const genre_dataset_prep *prep)
     return 0;
 }
 
+/* Rows with an empty (missing) label cannot be trained on or scored: they
+ * are left out before the split, with a warning. *unlabelled receives the
+ * mask over the n_read rows read (NULL when every row has a label) so that
+ * a split file, one line per row read, can skip the same rows. 0, or -1
+ * with r->error. */
+static int drop_unlabelled(run *r, genre_dataset **ds, uint8_t **unlabelled, size_t *n_read)
+{
+    int64_t rows = 0;
+    size_t need = 0;
+    genre_dataset_get_i64(*ds, GENRE_DATASET_N_ROWS, &rows);
+    *n_read = (size_t)rows;
+    if (genre_dataset_export_text(*ds, r->label_col, NULL, 0, &need, NULL))
+        return 0; /* no label column: the split says so */
+    char *buf = malloc(need ? need : 1);
+    size_t *off = xcalloc(*n_read ? *n_read : 1, sizeof *off);
+    uint8_t *mask = xcalloc(*n_read ? *n_read : 1, 1);
+    size_t n_bad = 0;
+    genre_dataset_split *sp = NULL;
+    genre_dataset *kept = NULL;
+    int rc = -1;
+    if (!buf || !off || !mask ||
+        genre_dataset_export_text(*ds, r->label_col, buf, need, NULL, off)) {
+        snprintf(r->error, sizeof r->error, "the label column: %s",
+                 buf && off && mask ? genre_last_error() : "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < *n_read; i++)
+        n_bad += mask[i] = buf[off[i]] == 0;
+    rc = 0;
+    if (!n_bad)
+        goto done;
+    if (n_bad == *n_read) {
+        snprintf(r->error, sizeof r->error, "the label column '%s' is empty in every row",
+                 r->label_col);
+        rc = -1;
+        goto done;
+    }
+    if (genre_dataset_split_from_mask(&sp, *ds, mask, *n_read) ||
+        genre_dataset_subset(&kept, *ds, sp, GENRE_SPLIT_TRAIN)) {
+        snprintf(r->error, sizeof r->error, "rows without a label: %s", genre_last_error());
+        rc = -1;
+        goto done;
+    }
+    add_warning(r, "%zu row%s without a value in the label column '%s' left out", n_bad,
+                n_bad == 1 ? "" : "s", r->label_col);
+    genre_dataset_free(*ds);
+    *ds = kept;
+    *unlabelled = mask;
+    mask = NULL;
+done:
+    genre_dataset_split_free(sp);
+    free(buf), free(off), free(mask);
+    return rc;
+}
+
 /* A failure of the data stage with the message in r->error. */
 static void data_failed(run *r, stage *s, bar *b)
 {
@@ -240,6 +327,8 @@ int stage_data(run *r)
     genre_dataset *ds = NULL, *tr = NULL, *te = NULL;
     genre_dataset_prep *prep = NULL, *alt = NULL;
     genre_dataset_split *split = NULL, *all_split = NULL;
+    uint8_t *unlabelled = NULL; /* rows of the file without a label, or NULL */
+    size_t n_read = 0;
     genre_dataset *all = NULL;
     tempo_model tm = {.r = r, .bar = &b};
     genre_status st;
@@ -269,6 +358,10 @@ int stage_data(run *r)
     genre_dataset_report_value(ds, "drop_empty_rows", NULL, "kept", &r->kept);
     bar_show(&b, 0.1);
 
+    what = "rows without a label";
+    if (drop_unlabelled(r, &ds, &unlabelled, &n_read))
+        goto failed;
+
     what = "preparation";
     if ((st = genre_dataset_prep_create(&prep, schema)) || (st = add_imputers(r, prep, &tm)))
         goto fail;
@@ -281,7 +374,7 @@ int stage_data(run *r)
                      "--split-file and --reference-order cannot be combined");
             goto failed;
         }
-        if (split_by_file(r, ds, &split, &tr, &te))
+        if (split_by_file(r, ds, unlabelled, n_read, &split, &tr, &te))
             goto failed;
     } else {
         what = "split";
@@ -371,7 +464,7 @@ int stage_data(run *r)
     for (size_t i = 0; i < r->nte; i++)
         if (r->yte[i] >= 0 && r->yte[i] < r->K)
             r->test_per_class[r->yte[i]]++;
-    if (check_classes(r))
+    if (check_classes(r) || check_test_labels(r))
         goto failed;
     stage_note(s, "%zu train / %zu test rows, %d classes, %zu feature columns", r->ntr, r->nte,
                r->K, r->d);
@@ -385,6 +478,7 @@ fail:
     bar_end(&b, "stopped");
     stage_fail(r, s, st, what);
 cleanup:
+    free(unlabelled);
     genre_mlp_free(tm.mlp);
     free(tm.xm), free(tm.xs);
     genre_dataset_split_free(split);

@@ -147,9 +147,13 @@ int stage_mlp(run *r)
         free(is_val), free(seen);
         return stage_fail(r, s, GENRE_E_NOMEM, what);
     }
+    /* a class with 2 to 9 training rows gives its last one, so that many
+     * small classes (K = 200 on 2,000 rows) still leave validation rows */
     for (size_t i = 0; i < r->ntr; i++) {
         int c = r->ytr[i];
-        is_val[i] = (seen[c]++ % 10) == 9;
+        int64_t nc = r->train_per_class[c];
+        seen[c]++;
+        is_val[i] = seen[c] % 10 == 0 || (nc >= 2 && nc < 10 && (int64_t)seen[c] == nc);
         nv += is_val[i];
     }
     nf = r->ntr - nv;

@@ -315,6 +315,33 @@ static int regroup(run *r, genre_dataset_schema **s)
     return 0;
 }
 
+/* A user's table whose categoricals are all unordered (one-hot): a category
+ * met only in test rows enters as all-0 one-hot columns (table.c), as
+ * scikit-learn's handle_unknown="ignore" does, instead of stopping the run
+ * in genre_dataset_prep_apply. With a declared order the value is a code
+ * and -1 would be a value, so such a schema keeps the error. The label is
+ * read the same way: stage_data.c refuses a test label outside the
+ * training classes. */
+static genre_status unseen_as_zeros(genre_dataset_schema *s)
+{
+    size_t n = 0;
+    genre_status st = genre_dataset_schema_column_count(s, &n);
+    for (size_t i = 0; i < n && !st; i++) {
+        char name[1024];
+        int32_t role = 0;
+        size_t k = 0;
+        if (genre_dataset_schema_column(s, i, name, sizeof name, NULL, &role) ||
+            role != GENRE_COL_CATEGORICAL)
+            continue;
+        if (!genre_dataset_schema_category_order_count(s, name, &k) && k)
+            return GENRE_OK;
+    }
+    if (!st)
+        st = genre_dataset_schema_set_i64(s, GENRE_SCHEMA_UNSEEN_CATEGORY,
+                                          GENRE_UNSEEN_RESERVED_CODE);
+    return st;
+}
+
 int table_schema(run *r, genre_dataset_schema **out)
 {
     *out = NULL;
@@ -371,6 +398,10 @@ int table_schema(run *r, genre_dataset_schema **out)
     /* a choice of features or split makes it a user's analysis of the table */
     if (r->opt.features || r->opt.test_fraction > 0 || r->opt.group)
         r->is_ref = 0;
+    if (!r->is_ref && unseen_as_zeros(*out)) {
+        snprintf(r->error, sizeof r->error, "%s", genre_last_error());
+        return -1;
+    }
     return 0;
 }
 
