@@ -424,13 +424,15 @@ static double set_long_lists(size_t n, int repeat, genre_status *order_st,
  * (a pairwise check took minutes on 100,000 values: a hostile schema file
  * well under the 1 MiB limit stalled the caller). Timed as a ratio, so a
  * slow build (ASan, valgrind) cannot fail it: 4 times the values must take
- * well under 16 times as long. */
+ * well under 16 times as long. The quarter second of slack absorbs a loaded
+ * machine (40,000 values once took 0.06 s against 0.002 s there); a pairwise
+ * check takes seconds at this size. */
 START_TEST(long_order_and_names_lists_are_linear)
 {
     enum { N = 40000 };
     genre_status o, n;
     double small = 1e30, big = 1e30;
-    for (int rep = 0; rep < 2; rep++) { /* best of two */
+    for (int rep = 0; rep < 3; rep++) { /* best of three */
         double t = set_long_lists(N / 4, 0, &o, &n);
         ck_assert_ok(o);
         ck_assert_ok(n);
@@ -440,7 +442,7 @@ START_TEST(long_order_and_names_lists_are_linear)
         ck_assert_ok(n);
         big = t < big ? t : big;
     }
-    ck_assert_msg(big < 10 * small + 0.02, "%d values took %.3f s, %d took %.3f s", N, big,
+    ck_assert_msg(big < 10 * small + 0.25, "%d values took %.3f s, %d took %.3f s", N, big,
                   N / 4, small);
     /* a repeat at the end is still found, and named */
     set_long_lists(N, 1, &o, &n);
