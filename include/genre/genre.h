@@ -23,7 +23,11 @@
 #include <genre/kmeans.h>
 #include <genre/mlp.h>
 #include <genre/metrics.h>
+#include <genre/dataset_types.h>
+#include <genre/dataset_schema.h>
 #include <genre/dataset.h>
+#include <genre/dataset_reader.h>
+#include <genre/dataset_prep.h>
 #include <genre/text.h>
 
 #endif /* GENRE_GENRE_H */

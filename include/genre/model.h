@@ -83,9 +83,10 @@ GENRE_BEGIN_DECLS
 #define GENRE_MODEL_METRICS_PARTIAL 12
 /** A partial Lloyd pass (genre_kmeans_partial_save(); genre/kmeans.h). @since 0.4 */
 #define GENRE_MODEL_KMEANS_PARTIAL 13
-/** Record offsets of a CSV file (genre_dataset_index_build(); genre/dataset.h). @since 0.4 */
+/** Record offsets of a CSV file (genre_dataset_index_build();
+ *  genre/dataset_reader.h). @since 0.4 */
 #define GENRE_MODEL_DATASET_INDEX 14
-/** genre_dataset_prep_partial (genre/dataset.h). @since 0.4 */
+/** genre_dataset_prep_partial (genre/dataset_prep.h). @since 0.4 */
 #define GENRE_MODEL_DATASET_PREP_PARTIAL 15
 
 /** The container format version this library writes (and the newest it reads). */

@@ -4,8 +4,8 @@
  * own tokenizer over the records gathers, per column, what its cells are
  * (numbers, missing markers, other texts and their distinct values), then
  * each column gets the role a careful user would give it; what was seen is
- * kept as notes in the new schema. The rules are in include/genre/dataset.h
- * and docs/dataset.md.
+ * kept as notes in the new schema. The rules are in
+ * include/genre/dataset_schema.h and docs/dataset.md.
  */
 #define _GNU_SOURCE /* locale_t */
 #include "dataset_csv.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The preparation's statistics over a stream of chunks (genre/dataset.h,
+/* The preparation's statistics over a stream of chunks (genre/dataset_prep.h,
  * "Partial fits"): the categories of every encoded column, means, most
  * frequent values and exact medians (global and per group), in passes.
  *

@@ -584,7 +584,7 @@ extern "C" {
     pub fn genre_metrics_partial_accuracy(p: *const genre_metrics_partial, out: *mut f64) -> genre_status;
     pub fn genre_metrics_partial_roc_auc_ovr(p: *const genre_metrics_partial, average: i32, out: *mut f64) -> genre_status;
     pub fn genre_metrics_partial_roc_auc_per_class(p: *const genre_metrics_partial, out: *mut f64, cap: usize, needed: *mut usize) -> genre_status;
-    // genre/dataset.h
+    // genre/dataset_schema.h
     pub fn genre_dataset_schema_create(out: *mut *mut genre_dataset_schema) -> genre_status;
     pub fn genre_dataset_schema_create_music_genre(out: *mut *mut genre_dataset_schema) -> genre_status;
     pub fn genre_dataset_schema_free(schema: *mut genre_dataset_schema);
@@ -605,35 +605,6 @@ extern "C" {
     pub fn genre_dataset_schema_infer(out: *mut *mut genre_dataset_schema, options: *const genre_dataset_schema, path: *const c_char, label: *const c_char) -> genre_status;
     pub fn genre_dataset_schema_infer_memory(out: *mut *mut genre_dataset_schema, options: *const genre_dataset_schema, buf: *const c_void, len: usize, name: *const c_char, label: *const c_char) -> genre_status;
     pub fn genre_dataset_schema_infer_notes(schema: *const genre_dataset_schema, buf: *mut c_char, cap: usize, needed: *mut usize) -> genre_status;
-    pub fn genre_dataset_read_file(out: *mut *mut genre_dataset, schema: *const genre_dataset_schema, path: *const c_char) -> genre_status;
-    pub fn genre_dataset_read_memory(out: *mut *mut genre_dataset, schema: *const genre_dataset_schema, buf: *const c_void, len: usize, name: *const c_char) -> genre_status;
-    pub fn genre_dataset_free(ds: *mut genre_dataset);
-    pub fn genre_dataset_get_i64(ds: *const genre_dataset, key: i32, out: *mut i64) -> genre_status;
-    pub fn genre_dataset_report_value(ds: *const genre_dataset, step: *const c_char, column: *const c_char, counter: *const c_char, out: *mut i64) -> genre_status;
-    pub fn genre_dataset_report_text(ds: *const genre_dataset, buf: *mut c_char, cap: usize, needed: *mut usize) -> genre_status;
-    pub fn genre_dataset_drop_empty_rows(ds: *mut genre_dataset) -> genre_status;
-    pub fn genre_dataset_prep_create(out: *mut *mut genre_dataset_prep, schema: *const genre_dataset_schema) -> genre_status;
-    pub fn genre_dataset_prep_free(prep: *mut genre_dataset_prep);
-    pub fn genre_dataset_prep_set_i64(prep: *mut genre_dataset_prep, key: i32, value: i64) -> genre_status;
-    pub fn genre_dataset_prep_set_f64(prep: *mut genre_dataset_prep, key: i32, value: f64) -> genre_status;
-    pub fn genre_dataset_prep_get_i64(prep: *const genre_dataset_prep, key: i32, out: *mut i64) -> genre_status;
-    pub fn genre_dataset_prep_get_f64(prep: *const genre_dataset_prep, key: i32, out: *mut f64) -> genre_status;
-    pub fn genre_dataset_prep_param_bounds(key: i32, lo: *mut f64, hi: *mut f64) -> genre_status;
-    pub fn genre_dataset_prep_param_values(key: i32, out: *mut i64, cap: usize, n_values: *mut usize) -> genre_status;
-    pub fn genre_dataset_prep_reset_params(prep: *mut genre_dataset_prep) -> genre_status;
-    pub fn genre_dataset_prep_set_log(prep: *mut genre_dataset_prep, fn_: genre_log_fn, user_data: *mut c_void) -> genre_status;
-    pub fn genre_dataset_prep_add_group_median(prep: *mut genre_dataset_prep, column: *const c_char) -> genre_status;
-    pub fn genre_dataset_prep_add_impute(prep: *mut genre_dataset_prep, column: *const c_char, kind: i32) -> genre_status;
-    pub fn genre_dataset_prep_add_model_impute(prep: *mut genre_dataset_prep, column: *const c_char, features: *const *const c_char, n_features: usize, fit: genre_dataset_fit_fn, predict: genre_dataset_predict_fn, user_data: *mut c_void) -> genre_status;
-    pub fn genre_dataset_prep_fit_apply(prep: *mut genre_dataset_prep, ds: *mut genre_dataset) -> genre_status;
-    pub fn genre_dataset_prep_apply(prep: *const genre_dataset_prep, ds: *mut genre_dataset) -> genre_status;
-    pub fn genre_dataset_prep_category_count(prep: *const genre_dataset_prep, column: *const c_char, out: *mut i32) -> genre_status;
-    pub fn genre_dataset_prep_category_name(prep: *const genre_dataset_prep, column: *const c_char, code: i32, buf: *mut c_char, cap: usize, needed: *mut usize) -> genre_status;
-    pub fn genre_dataset_prep_save(prep: *const genre_dataset_prep, buf: *mut c_void, cap: usize, written_or_needed: *mut usize) -> genre_status;
-    pub fn genre_dataset_prep_save_file(prep: *const genre_dataset_prep, path: *const c_char) -> genre_status;
-    pub fn genre_dataset_prep_load(out: *mut *mut genre_dataset_prep, buf: *const c_void, len: usize) -> genre_status;
-    pub fn genre_dataset_prep_load_file(out: *mut *mut genre_dataset_prep, path: *const c_char) -> genre_status;
-    pub fn genre_dataset_prep_set_model_callbacks(prep: *mut genre_dataset_prep, column: *const c_char, fit: genre_dataset_fit_fn, predict: genre_dataset_predict_fn, user_data: *mut c_void) -> genre_status;
     pub fn genre_dataset_schema_parse(out: *mut *mut genre_dataset_schema, text: *const c_char, len: usize, name: *const c_char) -> genre_status;
     pub fn genre_dataset_schema_read_file(out: *mut *mut genre_dataset_schema, path: *const c_char) -> genre_status;
     pub fn genre_dataset_schema_write(schema: *const genre_dataset_schema, buf: *mut c_char, cap: usize, needed: *mut usize) -> genre_status;
@@ -643,7 +614,14 @@ extern "C" {
     pub fn genre_dataset_schema_set_impute(schema: *mut genre_dataset_schema, column: *const c_char, kind: i32) -> genre_status;
     pub fn genre_dataset_schema_get_impute(schema: *const genre_dataset_schema, column: *const c_char, kind: *mut i32) -> genre_status;
     pub fn genre_dataset_schema_set_category_names(schema: *mut genre_dataset_schema, column: *const c_char, values: *const *const c_char, names: *const *const c_char, n: usize) -> genre_status;
-    pub fn genre_dataset_prep_add_declared(prep: *mut genre_dataset_prep, fit: genre_dataset_fit_fn, predict: genre_dataset_predict_fn, user_data: *mut c_void) -> genre_status;
+    // genre/dataset.h
+    pub fn genre_dataset_read_file(out: *mut *mut genre_dataset, schema: *const genre_dataset_schema, path: *const c_char) -> genre_status;
+    pub fn genre_dataset_read_memory(out: *mut *mut genre_dataset, schema: *const genre_dataset_schema, buf: *const c_void, len: usize, name: *const c_char) -> genre_status;
+    pub fn genre_dataset_free(ds: *mut genre_dataset);
+    pub fn genre_dataset_get_i64(ds: *const genre_dataset, key: i32, out: *mut i64) -> genre_status;
+    pub fn genre_dataset_report_value(ds: *const genre_dataset, step: *const c_char, column: *const c_char, counter: *const c_char, out: *mut i64) -> genre_status;
+    pub fn genre_dataset_report_text(ds: *const genre_dataset, buf: *mut c_char, cap: usize, needed: *mut usize) -> genre_status;
+    pub fn genre_dataset_drop_empty_rows(ds: *mut genre_dataset) -> genre_status;
     pub fn genre_dataset_split_stratified(out: *mut *mut genre_dataset_split, ds: *const genre_dataset, test_per_class: i64, seed: u64) -> genre_status;
     pub fn genre_dataset_split_grouped(out: *mut *mut genre_dataset_split, ds: *const genre_dataset, test_per_class: i64, seed: u64) -> genre_status;
     pub fn genre_dataset_split_stratified_fraction(out: *mut *mut genre_dataset_split, ds: *const genre_dataset, test_fraction: f64, seed: u64) -> genre_status;
@@ -658,6 +636,7 @@ extern "C" {
     pub fn genre_dataset_export_labels(ds: *const genre_dataset, out: *mut i32, cap: usize, needed: *mut usize) -> genre_status;
     pub fn genre_dataset_export_groups(ds: *const genre_dataset, out: *mut i64, cap: usize, needed: *mut usize) -> genre_status;
     pub fn genre_dataset_export_text(ds: *const genre_dataset, column: *const c_char, buf: *mut c_char, cap: usize, needed: *mut usize, offsets: *mut usize) -> genre_status;
+    // genre/dataset_reader.h
     pub fn genre_dataset_reader_open(out: *mut *mut genre_dataset_reader, schema: *const genre_dataset_schema, path: *const c_char) -> genre_status;
     pub fn genre_dataset_reader_open_range(out: *mut *mut genre_dataset_reader, schema: *const genre_dataset_schema, path: *const c_char, begin_byte: u64, end_byte: u64, index: *const genre_dataset_index) -> genre_status;
     pub fn genre_dataset_reader_next(reader: *mut genre_dataset_reader, max_rows: usize, out: *mut *mut genre_dataset) -> genre_status;
@@ -671,6 +650,30 @@ extern "C" {
     pub fn genre_dataset_index_load(out: *mut *mut genre_dataset_index, buf: *const c_void, len: usize) -> genre_status;
     pub fn genre_dataset_index_load_file(out: *mut *mut genre_dataset_index, path: *const c_char) -> genre_status;
     pub fn genre_dataset_index_free(index: *mut genre_dataset_index);
+    // genre/dataset_prep.h
+    pub fn genre_dataset_prep_create(out: *mut *mut genre_dataset_prep, schema: *const genre_dataset_schema) -> genre_status;
+    pub fn genre_dataset_prep_free(prep: *mut genre_dataset_prep);
+    pub fn genre_dataset_prep_set_i64(prep: *mut genre_dataset_prep, key: i32, value: i64) -> genre_status;
+    pub fn genre_dataset_prep_set_f64(prep: *mut genre_dataset_prep, key: i32, value: f64) -> genre_status;
+    pub fn genre_dataset_prep_get_i64(prep: *const genre_dataset_prep, key: i32, out: *mut i64) -> genre_status;
+    pub fn genre_dataset_prep_get_f64(prep: *const genre_dataset_prep, key: i32, out: *mut f64) -> genre_status;
+    pub fn genre_dataset_prep_param_bounds(key: i32, lo: *mut f64, hi: *mut f64) -> genre_status;
+    pub fn genre_dataset_prep_param_values(key: i32, out: *mut i64, cap: usize, n_values: *mut usize) -> genre_status;
+    pub fn genre_dataset_prep_reset_params(prep: *mut genre_dataset_prep) -> genre_status;
+    pub fn genre_dataset_prep_set_log(prep: *mut genre_dataset_prep, fn_: genre_log_fn, user_data: *mut c_void) -> genre_status;
+    pub fn genre_dataset_prep_add_group_median(prep: *mut genre_dataset_prep, column: *const c_char) -> genre_status;
+    pub fn genre_dataset_prep_add_impute(prep: *mut genre_dataset_prep, column: *const c_char, kind: i32) -> genre_status;
+    pub fn genre_dataset_prep_add_model_impute(prep: *mut genre_dataset_prep, column: *const c_char, features: *const *const c_char, n_features: usize, fit: genre_dataset_fit_fn, predict: genre_dataset_predict_fn, user_data: *mut c_void) -> genre_status;
+    pub fn genre_dataset_prep_add_declared(prep: *mut genre_dataset_prep, fit: genre_dataset_fit_fn, predict: genre_dataset_predict_fn, user_data: *mut c_void) -> genre_status;
+    pub fn genre_dataset_prep_fit_apply(prep: *mut genre_dataset_prep, ds: *mut genre_dataset) -> genre_status;
+    pub fn genre_dataset_prep_apply(prep: *const genre_dataset_prep, ds: *mut genre_dataset) -> genre_status;
+    pub fn genre_dataset_prep_category_count(prep: *const genre_dataset_prep, column: *const c_char, out: *mut i32) -> genre_status;
+    pub fn genre_dataset_prep_category_name(prep: *const genre_dataset_prep, column: *const c_char, code: i32, buf: *mut c_char, cap: usize, needed: *mut usize) -> genre_status;
+    pub fn genre_dataset_prep_save(prep: *const genre_dataset_prep, buf: *mut c_void, cap: usize, written_or_needed: *mut usize) -> genre_status;
+    pub fn genre_dataset_prep_save_file(prep: *const genre_dataset_prep, path: *const c_char) -> genre_status;
+    pub fn genre_dataset_prep_load(out: *mut *mut genre_dataset_prep, buf: *const c_void, len: usize) -> genre_status;
+    pub fn genre_dataset_prep_load_file(out: *mut *mut genre_dataset_prep, path: *const c_char) -> genre_status;
+    pub fn genre_dataset_prep_set_model_callbacks(prep: *mut genre_dataset_prep, column: *const c_char, fit: genre_dataset_fit_fn, predict: genre_dataset_predict_fn, user_data: *mut c_void) -> genre_status;
     pub fn genre_dataset_prep_partial_create(out: *mut *mut genre_dataset_prep_partial, prep: *const genre_dataset_prep) -> genre_status;
     pub fn genre_dataset_prep_partial_add(p: *mut genre_dataset_prep_partial, chunk: *const genre_dataset) -> genre_status;
     pub fn genre_dataset_prep_partial_merge(into: *mut genre_dataset_prep_partial, from: *const genre_dataset_prep_partial) -> genre_status;
