@@ -931,7 +931,7 @@ START_TEST(wide_header_is_linear)
     enum { N = 40000 };
     genre_status st;
     double small = 1e30, big = 1e30;
-    for (int rep = 0; rep < 2; rep++) { /* best of two */
+    for (int rep = 0; rep < 3; rep++) { /* best of three */
         double t = read_wide(N / 4, 0, &st);
         ck_assert_ok(st);
         small = t < small ? t : small;
@@ -939,7 +939,7 @@ START_TEST(wide_header_is_linear)
         ck_assert_ok(st);
         big = t < big ? t : big;
     }
-    ck_assert_msg(big < 10 * small + 0.1, "%d columns took %.3f s, %d took %.3f s", N, big,
+    ck_assert_msg(big < 10 * small + 0.25, "%d columns took %.3f s, %d took %.3f s", N, big,
                   N / 4, small);
     /* a repeat at the end is still found, and named with both fields */
     read_wide(N, 1, &st);
