@@ -99,7 +99,8 @@ typedef struct genre_kmeans genre_kmeans;
 #define GENRE_KMEANS_TOL 4
 /** i64, any value (used as 64 unsigned bits), default 0. */
 #define GENRE_KMEANS_SEED 5
-/** i64, [0, 2^63-1], default 0 (= all online cores); above 256 means 256. */
+/** i64, [0, 2^63-1], default 0 (= genre_default_threads(): the CPUs
+ *  of the process's affinity mask); above 256 means 256. */
 #define GENRE_KMEANS_N_THREADS 6
 /** i64, enumerated: GENRE_KMEANS_ALGO_LLOYD (the default and only value). */
 #define GENRE_KMEANS_ALGORITHM 7
@@ -421,7 +422,7 @@ typedef struct genre_kmeans_partial genre_kmeans_partial;
 
 /**
  * An empty pass that assigns rows to the given centers, with the AUTO
- * distance kernel and all online cores.
+ * distance kernel and genre_default_threads() threads.
  * @param[in] centers n_clusters x n_cols row-major, finite; copied.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, zero clusters or columns,
  *         n_clusters above 2^31 - 1); GENRE_E_NONFINITE (a center's value:

@@ -176,7 +176,7 @@ typedef struct genre_mlp genre_mlp;
  *  mini-batch's rows split into k contiguous chunks, one per thread, the
  *  gradients summed in thread order (values above 256 are clamped to 256,
  *  and a batch never uses more threads than it has rows). 0 = auto:
- *  min(online cores, 2, batch rows / 128), which is 1 for batches under
+ *  min(genre_default_threads(), 2, batch rows / 128), which is 1 for batches under
  *  256 rows. CSR fits and fits with a layer on CBLAS
  *  (GENRE_MLP_DENSE_KERNEL) always use 1 thread. Negative values:
  *  GENRE_E_INVALID_ARG. */

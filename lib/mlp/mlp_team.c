@@ -115,7 +115,7 @@ genre_status genre__mlp_team_batch(team_job *j, const size_t *idx, size_t rows, 
 
 /* Threads for a fit: 1 for CSR input and whenever a layer goes through
  * CBLAS (THE RULE); else GENRE_MLP_N_THREADS, where 0 (auto) means
- * min(online cores, 2, batch / 128), measured on the 2-core bench machine
+ * min(affinity CPUs, 2, batch / 128), measured on the 2-core bench machine
  * (bench/bench_mlp.c); never more than the batch's rows. */
 int genre__mlp_fit_threads(const mlp_net *n, const mlp_params *p, const fit_data *fd, size_t batch)
 {
