@@ -81,9 +81,10 @@ static void history(const genre_mlp *m, double *h, size_t *n)
     ck_assert_ok(genre_mlp_get_history(m, GENRE_MLP_HISTORY_TRAIN_LOSS, h, 8, n));
 }
 
-/* Two ranks with the reducer against one model on every row; returns the
- * largest probability difference. */
-static double two_ranks_vs_one(int64_t precision, int64_t optimizer, int partial)
+/* Two ranks with the reducer (each on `threads` threads) against one model
+ * on one thread and every row; returns the largest difference of the
+ * probabilities and the training-loss history. */
+static double two_ranks_vs_one(int64_t precision, int64_t optimizer, int partial, int64_t threads)
 {
     make_blobs();
     genre_mlp *one = shared_model(GLOBAL_BATCH, precision, optimizer);
@@ -99,6 +100,7 @@ static double two_ranks_vs_one(int64_t precision, int64_t optimizer, int partial
     for (int r = 0; r < 2; r++) {
         rank_job *j = &jobs[r];
         j->m = shared_model(HALF, precision, optimizer);
+        ck_assert_ok(genre_mlp_set_i64(j->m, GENRE_MLP_N_THREADS, threads));
         j->who.comm = &comm;
         j->who.rank = r;
         j->n = shard_of(r, j->x, j->y);
@@ -147,13 +149,16 @@ static double two_ranks_vs_one(int64_t precision, int64_t optimizer, int partial
 
 START_TEST(two_ranks_equal_one_process)
 {
-    const double adam = two_ranks_vs_one(GENRE_MLP_PRECISION_DOUBLE, GENRE_MLP_OPT_ADAM, 0);
+    const double adam = two_ranks_vs_one(GENRE_MLP_PRECISION_DOUBLE, GENRE_MLP_OPT_ADAM, 0, 1);
     ck_assert_msg(adam <= 1e-9, "Adam: largest difference %g", adam);
-    const double sgd = two_ranks_vs_one(GENRE_MLP_PRECISION_DOUBLE, GENRE_MLP_OPT_SGD, 0);
+    const double sgd = two_ranks_vs_one(GENRE_MLP_PRECISION_DOUBLE, GENRE_MLP_OPT_SGD, 0, 1);
     ck_assert_msg(sgd <= 1e-9, "SGD: largest difference %g", sgd);
     /* partial_fit (one window, one pass) reduces the same way */
-    const double part = two_ranks_vs_one(GENRE_MLP_PRECISION_DOUBLE, GENRE_MLP_OPT_ADAM, 1);
+    const double part = two_ranks_vs_one(GENRE_MLP_PRECISION_DOUBLE, GENRE_MLP_OPT_ADAM, 1, 1);
     ck_assert_msg(part <= 1e-9, "partial_fit: largest difference %g", part);
+    /* each rank on 2 threads: its threads' gradients combined before the hook */
+    const double thr = two_ranks_vs_one(GENRE_MLP_PRECISION_DOUBLE, GENRE_MLP_OPT_ADAM, 0, 2);
+    ck_assert_msg(thr <= 1e-9, "2 threads per rank: largest difference %g", thr);
 }
 END_TEST
 
@@ -161,8 +166,10 @@ END_TEST
  * round differently from the whole batch, so to float accuracy */
 START_TEST(two_ranks_float)
 {
-    const double f = two_ranks_vs_one(GENRE_MLP_PRECISION_FLOAT, GENRE_MLP_OPT_ADAM, 0);
+    const double f = two_ranks_vs_one(GENRE_MLP_PRECISION_FLOAT, GENRE_MLP_OPT_ADAM, 0, 1);
     ck_assert_msg(f <= 1e-4, "float: largest difference %g", f);
+    const double f2 = two_ranks_vs_one(GENRE_MLP_PRECISION_FLOAT, GENRE_MLP_OPT_ADAM, 0, 2);
+    ck_assert_msg(f2 <= 1e-4, "float, 2 threads per rank: largest difference %g", f2);
 }
 END_TEST
 
