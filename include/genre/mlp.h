@@ -82,8 +82,9 @@
  * GENRE_MLP_N_THREADS = 1 the whole fit runs on the calling thread. CSR
  * fits, prediction and the per-epoch validation run on the calling thread;
  * matrix products through OpenBLAS (GENRE_MLP_DENSE_KERNEL = CBLAS, which
- * also forces one thread) follow OPENBLAS_NUM_THREADS. Progress and
- * log callbacks are called on the calling thread. Distinct handles may be
+ * also forces one thread) follow OPENBLAS_NUM_THREADS. Progress, log
+ * and reducer callbacks are called on the calling thread (the reducer after
+ * the threads' gradients are combined). Distinct handles may be
  * used from distinct threads;
  * calls taking a const handle (predict*, save*, get*) are safe concurrently
  * on one fitted handle (inference scratch memory is allocated per call);
