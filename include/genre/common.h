@@ -122,7 +122,9 @@ typedef int32_t (*genre_progress_fn)(void *user_data, int32_t phase,
  *
  * It is called on the thread that made the call, never on a library worker
  * thread (so MPI_THREAD_FUNNELED suffices), never concurrently with itself
- * for one handle, and must not call back into the same handle.
+ * for one handle, and must not call back into the same handle. A process
+ * whose fit fails (bad input, no memory) stops calling it: the engine must
+ * then make its peers' reducers return an error rather than wait for it.
  */
 typedef int32_t (*genre_reduce_fn)(void *user_data, int32_t what, int64_t step,
                                    double *buf, size_t len);
