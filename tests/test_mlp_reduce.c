@@ -224,6 +224,39 @@ START_TEST(identity_reducer_is_the_plain_fit)
 }
 END_TEST
 
+/* Regression: the per-row loss is the mean over targets; the fit with a
+ * reducer that changes nothing is the plain fit to rounding. */
+START_TEST(identity_reducer_regression)
+{
+    make_blobs();
+    static double y[NB * 2];
+    for (size_t i = 0; i < NB; i++) {
+        y[2 * i] = bx[i * DB] - 0.5 * bx[i * DB + 1];
+        y[2 * i + 1] = (double)by[i];
+    }
+    genre_mlp *plain = shared_model(GLOBAL_BATCH, GENRE_MLP_PRECISION_DOUBLE, GENRE_MLP_OPT_ADAM);
+    genre_mlp *hooked = shared_model(GLOBAL_BATCH, GENRE_MLP_PRECISION_DOUBLE, GENRE_MLP_OPT_ADAM);
+    probe pr = {0, 0, LONG_MAX, 0, 0, 0, 0.0};
+    ck_assert_ok(genre_mlp_set_reducer(hooked, probe_reduce, &pr));
+    ck_assert_ok(genre_mlp_fit_regression(plain, bx, NB, DB, DB, y, 2, NULL, 0, 0, NULL));
+    ck_assert_ok(genre_mlp_fit_regression(hooked, bx, NB, DB, DB, y, 2, NULL, 0, 0, NULL));
+    ck_assert_int_eq(pr.calls, 3 * 8);
+    static double v1[NB * 2], v2[NB * 2];
+    ck_assert_ok(genre_mlp_predict_values(plain, bx, NB, DB, DB, v1, NB * 2, NULL));
+    ck_assert_ok(genre_mlp_predict_values(hooked, bx, NB, DB, DB, v2, NB * 2, NULL));
+    for (size_t i = 0; i < NB * 2; i++)
+        ck_assert_double_eq_tol(v1[i], v2[i], 1e-12);
+    double h1[8], h2[8];
+    size_t e1 = 0, e2 = 0;
+    history(plain, h1, &e1);
+    history(hooked, h2, &e2);
+    for (size_t e = 0; e < e1; e++)
+        ck_assert_double_eq_tol(h1[e], h2[e], 1e-12);
+    genre_mlp_free(plain);
+    genre_mlp_free(hooked);
+}
+END_TEST
+
 START_TEST(failing_reducer_is_reported)
 {
     make_blobs();
@@ -352,6 +385,7 @@ int main(void)
     tcase_add_test(tc, two_ranks_equal_one_process);
     tcase_add_test(tc, two_ranks_float);
     tcase_add_test(tc, identity_reducer_is_the_plain_fit);
+    tcase_add_test(tc, identity_reducer_regression);
     tcase_add_test(tc, failing_reducer_is_reported);
     tcase_add_test(tc, bad_row_count_is_refused);
     tcase_add_test(tc, null_reducer_restores_the_default);
