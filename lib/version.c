@@ -2,6 +2,8 @@
 /* Run-time version and build description. */
 #include <genre/version.h>
 
+#include "parallel.h"
+
 #include <gsl/gsl_version.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -27,6 +29,11 @@ uint32_t genre_features(void)
 {
     return GENRE_FEATURE_THREADS | GENRE_FEATURE_GZIP | GENRE_FEATURE_OPENBLAS |
            GENRE_FEATURE_GSL;
+}
+
+int32_t genre_default_threads(void)
+{
+    return genre__default_threads();
 }
 
 static char build_info[512];

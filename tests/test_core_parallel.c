@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Static-partition parallel loops and thread-count resolution. */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "harness.h"
 #include "parallel.h"
 
+#include <genre/version.h>
+
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,16 +172,45 @@ END_TEST
 
 START_TEST(resolve_threads_values)
 {
-    long online = sysconf(_SC_NPROCESSORS_ONLN);
-    int expect = online > 0 ? (int)online : 1;
+    /* 0: the CPUs of the affinity mask, as nproc counts them */
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    ck_assert_int_eq(sched_getaffinity(0, sizeof set, &set), 0);
+    int expect = CPU_COUNT(&set);
     if (expect > GENRE__MAX_THREADS)
         expect = GENRE__MAX_THREADS;
     ck_assert_int_eq(genre__resolve_threads(0), expect);
+    ck_assert_int_eq(genre__default_threads(), expect);
+    ck_assert_int_eq(genre_default_threads(), expect);
     ck_assert_int_eq(genre__resolve_threads(1), 1);
     ck_assert_int_eq(genre__resolve_threads(3), 3);
     ck_assert_int_eq(genre__resolve_threads(GENRE__MAX_THREADS), GENRE__MAX_THREADS);
     ck_assert_int_eq(genre__resolve_threads(GENRE__MAX_THREADS + 1), GENRE__MAX_THREADS);
     ck_assert_int_eq(genre__resolve_threads(INT64_MAX), GENRE__MAX_THREADS);
+}
+END_TEST
+
+/* Bound to one CPU (as taskset -c 0 or an MPI launcher binds a rank), the
+ * default is 1 however many cores the machine has. */
+START_TEST(default_threads_follow_affinity)
+{
+    cpu_set_t old, one;
+    CPU_ZERO(&old);
+    ck_assert_int_eq(sched_getaffinity(0, sizeof old, &old), 0);
+    int cpu = 0;
+    while (cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &old))
+        cpu++;
+    ck_assert_int_lt(cpu, CPU_SETSIZE);
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    ck_assert_int_eq(sched_setaffinity(0, sizeof one, &one), 0);
+    const int bound = genre_default_threads(), resolved = genre__resolve_threads(0);
+    ck_assert_int_eq(sched_setaffinity(0, sizeof old, &old), 0);
+    ck_assert_int_eq(bound, 1);
+    ck_assert_int_eq(resolved, 1);
+    ck_assert_int_eq(genre_default_threads(), CPU_COUNT(&old) < GENRE__MAX_THREADS
+                                                  ? CPU_COUNT(&old)
+                                                  : GENRE__MAX_THREADS);
 }
 END_TEST
 
@@ -373,6 +406,7 @@ int main(void)
     tcase_add_test(tc, spawn_failure_still_visits_everything);
     tcase_add_test(tc, resolve_threads_values);
     tcase_add_test(tc, resolve_threads_errors);
+    tcase_add_test(tc, default_threads_follow_affinity);
     tcase_add_test(tc, team_runs_every_worker_every_job);
     tcase_add_test(tc, team_slow_jobs_block_and_wake);
 #ifdef GENRE_TESTING

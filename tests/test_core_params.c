@@ -244,12 +244,53 @@ START_TEST(hooks)
     genre__log(&none, GENRE_LOG_INFO, "dropped %d", 1); /* silent */
     ck_assert_int_eq(genre__progress(&none, 1, 1, 2, 0.0), 0);
     int64_t stop_at = 3;
-    genre__hooks h = {on_log, NULL, on_progress, &stop_at};
+    genre__hooks h = {.log = on_log, .progress = on_progress, .progress_data = &stop_at};
     genre__log(&h, GENRE_LOG_WARNING, "k = %d", 4);
     ck_assert_int_eq(seen_level, GENRE_LOG_WARNING);
     ck_assert_str_eq(seen_msg, "k = 4");
     ck_assert_int_eq(genre__progress(&h, 1, 2, 9, 0.0), 0);
     ck_assert_int_eq(genre__progress(&h, 1, 3, 9, 0.0), 1); /* any non-zero cancels */
+}
+END_TEST
+
+static int32_t on_reduce(void *user_data, int32_t what, int64_t step, double *buf, size_t len)
+{
+    (void)what;
+    (void)step;
+    for (size_t i = 0; i < len; i++)
+        buf[i] *= 2.0; /* as if a second process had the same values */
+    return *(int32_t *)user_data;
+}
+
+/* The reduction hook's return values: 0 goes on, a GENRE_E_* status is
+ * passed through, anything else cancels; the message names call, hook, step. */
+START_TEST(reduce_hook)
+{
+    double buf[2] = {1.0, 3.0};
+    genre__hooks none = {0};
+    ck_assert_int_eq(genre__reduce(&none, "f", "the hook", 1, 1, buf, 2), GENRE_OK);
+    ck_assert_double_eq(buf[1], 3.0);
+    int32_t rc = 0;
+    genre__hooks h = {.reduce = on_reduce, .reduce_data = &rc};
+    ck_assert_int_eq(genre__reduce(&h, "f", "the hook", 1, 1, buf, 2), GENRE_OK);
+    ck_assert_double_eq(buf[1], 6.0);
+    const struct {
+        int32_t rc;
+        genre_status want;
+    } cases[] = {{1, GENRE_E_CANCELLED},
+                 {-999, GENRE_E_CANCELLED},
+                 {GENRE_E_IO, GENRE_E_IO},
+                 {GENRE_E_NOMEM, GENRE_E_NOMEM}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rc = cases[i].rc;
+        ck_assert_int_eq(genre__reduce(&h, "genre_x_fit", "the x reducer", 1, 42, buf, 2),
+                         cases[i].want);
+        ck_assert_int_eq(genre_last_status(), cases[i].want);
+        const char *m = genre_last_error();
+        ck_assert_msg(strstr(m, "genre_x_fit") && strstr(m, "the x reducer") &&
+                          strstr(m, "step 42"),
+                      "%s", m);
+    }
 }
 END_TEST
 
@@ -319,6 +360,7 @@ int main(void)
     tcase_add_test(tc, bounds_and_values);
     tcase_add_test(tc, check_table_finds_bad_tables);
     tcase_add_test(tc, hooks);
+    tcase_add_test(tc, reduce_hook);
     tcase_add_test(tc, u32_slot);
     suite_add_tcase(s, tc);
     TCase *kinds = tcase_create("the tables of the handle kinds");

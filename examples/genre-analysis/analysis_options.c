@@ -44,7 +44,7 @@ void analysis_usage(FILE *f)
         "                          working folder, its parents or /)\n"
         "  -s, --seed N            seed of the split and every model (default 20261125)\n"
         "  -j, --threads N         threads for k-means, silhouettes, t-SNE and the MLP\n"
-        "                          fits (default 0 = the online cores)\n"
+        "                          fits (default 0 = the CPUs it may run on)\n"
         "      --no-tsne           skip the t-SNE stage\n"
         "      --no-kmeans         skip the k-means sweep\n"
         "      --no-mlp            skip the MLPs (and the MLP tempo imputer)\n"

@@ -5,6 +5,8 @@
 
 #include "pool.h"
 
+#include <genre/version.h>
+
 #include <stdio.h>
 #include <unistd.h>
 
@@ -70,7 +72,7 @@ void run_pool(pool *p, int threads, size_t max_jobs)
 {
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->cv, NULL);
-    int nt = threads > 0 ? threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    int nt = threads > 0 ? threads : (int)genre_default_threads(); /* the affinity mask */
     if (nt < 1)
         nt = 1;
     if ((size_t)nt > max_jobs)

@@ -247,8 +247,8 @@ int write_html(run *r, const char *path)
     }
     fprintf(f, "</table>\n<p>The k-means sweep, the MLPs and the plots run side by side on "
                "the available cores, so their wall times overlap; the whole run took %.1f s "
-               "(%ld cores online).</p>\n",
-            now_s() - r->t_start, sysconf(_SC_NPROCESSORS_ONLN));
+               "(%d CPUs available to the process).</p>\n",
+            now_s() - r->t_start, (int)genre_default_threads());
     /* data */
     fputs("<h2>Data</h2>\n<table>\n", f);
     fprintf(f, "<tr><td>rows read</td><td>%lld</td></tr>\n", (long long)r->rows_read);

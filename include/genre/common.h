@@ -91,6 +91,44 @@ typedef int32_t (*genre_progress_fn)(void *user_data, int32_t phase,
                                      int64_t step, int64_t total_steps,
                                      double objective);
 
+/**
+ * Reduction hook, set per handle on the fits that can run as one fit over
+ * several processes (genre_mlp_set_reducer(), genre_kmeans_set_reducer()):
+ * the way to plug in any engine -- MPI (one MPI_Allreduce with MPI_SUM), a
+ * user's own sockets, or a test that simulates processes in one.
+ *
+ * At every step that needs the whole data set (a mini-batch's gradient, a
+ * Lloyd iteration's cluster sums) the fit hands the hook this process's
+ * contribution in buf; the hook must replace every element by its sum over
+ * all participating processes, and every participant must receive the same
+ * bits (sum in a fixed order, e.g. rank order), or their models drift apart.
+ * Every element is a sum, so one element-wise reduction serves every `what`.
+ *
+ * @param user_data the pointer given with the hook, untouched.
+ * @param what      what buf holds (GENRE_MLP_REDUCE_*, GENRE_KMEANS_REDUCE_*);
+ *                  each module documents its layouts.
+ * @param step      a counter all participants see in the same order (the
+ *                  MLP's optimiser step, k-means' Lloyd iteration), 1-based
+ *                  (0 for a call before the first step); an engine may
+ *                  compare it across processes.
+ * @param buf       len doubles: this process's part on entry, the sum over
+ *                  the processes on return. Valid only during the call.
+ * @param len       the number of doubles (the same on every participant).
+ * @return 0 to continue; any other value aborts the running call: a
+ *         GENRE_E_* status is returned as is (e.g. GENRE_E_IO for a lost
+ *         peer), any other non-zero value as GENRE_E_CANCELLED; the message
+ *         (genre_last_error()) names the call, the hook and the step. The
+ *         handle keeps its previous fitted state.
+ *
+ * It is called on the thread that made the call, never on a library worker
+ * thread (so MPI_THREAD_FUNNELED suffices), never concurrently with itself
+ * for one handle, and must not call back into the same handle. A process
+ * whose fit fails (bad input, no memory) stops calling it: the engine must
+ * then make its peers' reducers return an error rather than wait for it.
+ */
+typedef int32_t (*genre_reduce_fn)(void *user_data, int32_t what, int64_t step,
+                                   double *buf, size_t len);
+
 /** Log levels passed to a ::genre_log_fn. */
 #define GENRE_LOG_DEBUG   0
 #define GENRE_LOG_INFO    1

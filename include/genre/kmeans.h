@@ -99,7 +99,8 @@ typedef struct genre_kmeans genre_kmeans;
 #define GENRE_KMEANS_TOL 4
 /** i64, any value (used as 64 unsigned bits), default 0. */
 #define GENRE_KMEANS_SEED 5
-/** i64, [0, 2^63-1], default 0 (= all online cores); above 256 means 256. */
+/** i64, [0, 2^63-1], default 0 (= genre_default_threads(): the CPUs
+ *  of the process's affinity mask); above 256 means 256. */
 #define GENRE_KMEANS_N_THREADS 6
 /** i64, enumerated: GENRE_KMEANS_ALGO_LLOYD (the default and only value). */
 #define GENRE_KMEANS_ALGORITHM 7
@@ -246,12 +247,99 @@ GENRE_API genre_status genre_kmeans_set_log(genre_kmeans *km, genre_log_fn fn,
                                             void *user_data);
 
 /**
+ * Sets the centers the next fits start from, instead of k-means++: each fit
+ * then makes one Lloyd run from them (GENRE_KMEANS_N_INIT and
+ * GENRE_KMEANS_SEED play no part; GENRE_KMEANS_BEST_RESTART is 0), and x
+ * may have fewer rows than clusters. The sweep ignores them. Not saved with
+ * the model; genre_kmeans_reset_params() leaves them set.
+ * @param[in] centers n_clusters x n_cols row-major, finite; copied. NULL
+ *                    removes them (back to k-means++; the counts are then
+ *                    ignored).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (km NULL, zero clusters or columns,
+ *         more than 2^31 - 1 clusters); GENRE_E_NONFINITE (row, column,
+ *         value); GENRE_E_NOMEM. At the fit: GENRE_E_INVALID_ARG when
+ *         n_clusters is not GENRE_KMEANS_K, GENRE_E_SHAPE when n_cols is not
+ *         x's columns.
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_kmeans_set_initial_centers(genre_kmeans *km, const double *centers,
+                                                        size_t n_clusters, size_t n_cols);
+
+/* ---- One fit over several processes ----------------------------------------
+ *
+ * With a reducer (genre_reduce_fn, genre/common.h) set, genre_kmeans_fit()
+ * is one Lloyd run over the rows of every participating process, each
+ * passing its own rows: the fit calls the reducer on the calling thread
+ * and the reducer leaves in buf the element-wise sums over the processes.
+ * The calls, in order (k clusters, d columns):
+ *
+ * - what = GENRE_KMEANS_REDUCE_SPREAD, step 0, once before the iterations,
+ *   len = 1 + 2d: [rows, then per column the sum of (x - s), then per column
+ *   the sum of (x - s)^2], s = the mean of the initial centers (the same on
+ *   every process, and close to the data, so the squares do not cancel).
+ *   The relative tolerance (GENRE_KMEANS_TOL) reads the column variances of
+ *   every process's rows from them.
+ * - what = GENRE_KMEANS_REDUCE_LLOYD, step = the iteration (1-based), once
+ *   per Lloyd iteration after the assignment and before the update,
+ *   len = k d + k + 2: [the per-cluster sums of the assigned rows (k x d,
+ *   row-major), the per-cluster row counts (k), the assignment inertia, the
+ *   number of rows whose label changed]. Every decision reads the reduced
+ *   values, so it is the same on every process: the new centers (sums /
+ *   counts), the strict convergence (no label changed anywhere), the
+ *   tolerance, and the empty clusters -- decided from the reduced counts, a
+ *   cluster with no row on any process keeps its center (the farthest-row
+ *   rule of a one-process fit needs every process's rows; it is logged as an
+ *   empty cluster).
+ * - what = GENRE_KMEANS_REDUCE_INERTIA, step = the last iteration, once at
+ *   the end, len = 1: the exact inertia of this process's final labels.
+ *
+ * The fit needs initial centers (genre_kmeans_set_initial_centers(), the
+ * same on every process, e.g. from k-means|| or from
+ * genre_kmeans_init_from_sample() on a shared sample): without them it
+ * fails with GENRE_E_INVALID_ARG. Every process then takes the same
+ * iterations and ends with the same centers, GENRE_KMEANS_N_ITER,
+ * GENRE_KMEANS_CONVERGED and GENRE_KMEANS_INERTIA (the total); the labels
+ * (genre_kmeans_get_labels()) and GENRE_KMEANS_N_SAMPLES are those of its
+ * own rows. With no empty cluster on the way, the fit equals the
+ * one-process fit of the union from the same centers: the same
+ * assignments, centers to rounding. Each process needs at least one row.
+ * The sweep ignores the reducer. The reducer is part of the handle, not of
+ * the model: save/load does not keep it, and genre_kmeans_reset_params()
+ * leaves it set.
+ *
+ * The partial states below (genre_kmeans_partial_save(), _load(), _merge())
+ * are the other way to run Lloyd over several processes: they also carry
+ * the rows farthest from their centers, so merged in rank order they apply
+ * the one-process empty-cluster rule too.
+ */
+
+/** what of the k-means reducer calls (see above). */
+#define GENRE_KMEANS_REDUCE_SPREAD 1
+#define GENRE_KMEANS_REDUCE_LLOYD 2
+#define GENRE_KMEANS_REDUCE_INERTIA 3
+
+/**
+ * Sets the reducer of genre_kmeans_fit() (see "One fit over several
+ * processes" above); fn NULL removes it (the fit then sees only its own
+ * rows, as by default). user_data is passed back untouched.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (km NULL).
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_kmeans_set_reducer(genre_kmeans *km, genre_reduce_fn fn,
+                                                void *user_data);
+
+/**
  * Clusters the rows of x. On success the new fit replaces the previous one;
  * on any failure or cancellation the handle is left as it was.
  * @param[in] x row-major n_rows x n_cols, row_stride >= n_cols; not kept.
  * @return GENRE_OK;
  *   GENRE_E_INVALID_ARG (km or x NULL, no rows or columns, row_stride <
- *   n_cols, GENRE_KMEANS_K above n_rows -- the message names both);
+ *   n_cols, GENRE_KMEANS_K above n_rows without initial centers -- the
+ *   message names both; initial centers of another count; a reducer
+ *   without initial centers; a reducer that leaves a row count below 1);
+ *   GENRE_E_SHAPE (initial centers of other columns);
+ *   GENRE_E_CANCELLED or the reducer's own GENRE_E_* status (the reducer
+ *   returned non-zero: the message names it and the iteration);
  *   GENRE_E_NONFINITE (NaN/Inf, with row, column and value);
  *   GENRE_E_NUMERIC (finite values so large that squared distances
  *   overflow); GENRE_E_CANCELLED (the progress callback asked to stop);
@@ -421,7 +509,7 @@ typedef struct genre_kmeans_partial genre_kmeans_partial;
 
 /**
  * An empty pass that assigns rows to the given centers, with the AUTO
- * distance kernel and all online cores.
+ * distance kernel and genre_default_threads() threads.
  * @param[in] centers n_clusters x n_cols row-major, finite; copied.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, zero clusters or columns,
  *         n_clusters above 2^31 - 1); GENRE_E_NONFINITE (a center's value:

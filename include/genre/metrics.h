@@ -235,7 +235,8 @@ GENRE_API genre_status genre_metrics_roc_auc_bootstrap_diff(const int32_t *y_tru
  * @param[in]  x          n_rows x n_cols row-major, row_stride >= n_cols.
  * @param[in]  labels     n_rows cluster labels, any int32 values; there must
  *                        be between 2 and n_rows - 1 distinct ones.
- * @param[in]  n_threads  0 = all online cores, k > 0 = k threads.
+ * @param[in]  n_threads  0 = genre_default_threads() (the CPUs of
+ *                        the affinity mask), k > 0 = k threads.
  * @param[out] mean       receives the mean silhouette; may be NULL.
  * @param[out] samples    receives s(i) for every row; may be NULL (with
  *                        cap 0) when not wanted, not both with mean.

@@ -82,8 +82,9 @@
  * GENRE_MLP_N_THREADS = 1 the whole fit runs on the calling thread. CSR
  * fits, prediction and the per-epoch validation run on the calling thread;
  * matrix products through OpenBLAS (GENRE_MLP_DENSE_KERNEL = CBLAS, which
- * also forces one thread) follow OPENBLAS_NUM_THREADS. Progress and
- * log callbacks are called on the calling thread. Distinct handles may be
+ * also forces one thread) follow OPENBLAS_NUM_THREADS. Progress, log
+ * and reducer callbacks are called on the calling thread (the reducer after
+ * the threads' gradients are combined). Distinct handles may be
  * used from distinct threads;
  * calls taking a const handle (predict*, save*, get*) are safe concurrently
  * on one fitted handle (inference scratch memory is allocated per call);
@@ -176,7 +177,7 @@ typedef struct genre_mlp genre_mlp;
  *  mini-batch's rows split into k contiguous chunks, one per thread, the
  *  gradients summed in thread order (values above 256 are clamped to 256,
  *  and a batch never uses more threads than it has rows). 0 = auto:
- *  min(online cores, 2, batch rows / 128), which is 1 for batches under
+ *  min(genre_default_threads(), 2, batch rows / 128), which is 1 for batches under
  *  256 rows. CSR fits and fits with a layer on CBLAS
  *  (GENRE_MLP_DENSE_KERNEL) always use 1 thread. Negative values:
  *  GENRE_E_INVALID_ARG. */
@@ -385,6 +386,74 @@ GENRE_API genre_status genre_mlp_set_progress(genre_mlp *model, genre_progress_f
  * Needs exclusive access. @since 0.1
  */
 GENRE_API genre_status genre_mlp_set_log(genre_mlp *model, genre_log_fn fn, void *user_data);
+
+/* ---- One fit over several processes (data parallel) -----------------------
+ *
+ * With a reducer (genre_reduce_fn, genre/common.h) set, genre_mlp_fit(),
+ * genre_mlp_fit_regression(), genre_mlp_fit_csr() and genre_mlp_partial_fit()
+ * call it once per mini-batch, on the calling thread, after this process's
+ * threads have combined their gradients and before the optimiser step, with
+ * what = GENRE_MLP_REDUCE_GRADIENT, step = the optimiser step about to be
+ * taken (1-based; partial fits count on from call to call) and
+ * len = GENRE_MLP_N_PARAMS + 2 doubles (double whatever
+ * GENRE_MLP_PRECISION: a float fit's chunk gradients are converted first):
+ *
+ *   buf[0 .. P)  the SUM over this process's rows of the batch of each
+ *                row's data-loss gradient, without the L2 term, in the flat
+ *                parameter order: for each dense layer l in turn, W_l
+ *                (fan_in x fan_out, row-major) then b_l (fan_out); P =
+ *                GENRE_MLP_N_PARAMS;
+ *   buf[P]       the sum of those rows' data losses (classification:
+ *                -log softmax(z)[label]; regression: the mean over targets
+ *                of (z - y)^2);
+ *   buf[P + 1]   those rows' count.
+ *
+ * The reducer must leave in buf the sums over every process (a row count of
+ * at least 1). The fit then divides by the total row count, adds the L2
+ * term once and takes the optimiser step: each process takes the step of
+ * one mini-batch made of every process's share, so processes that start
+ * from the same weights stay identical. The training-loss history is the
+ * mean over every process's rows. A process that contributes nothing to a
+ * step cannot exist: each calls the reducer once per mini-batch of its own.
+ *
+ * What the caller (the engine) arranges, because the fit cannot see the
+ * other processes:
+ * - the same parameters, hidden layers and GENRE_MLP_SEED everywhere: the
+ *   initial weights then agree bit for bit;
+ * - the same number of steps: every process has the same number of
+ *   mini-batches per epoch (ceil(its rows / GENRE_MLP_BATCH_SIZE)) and
+ *   epochs; a process with more batches waits in its reducer for peers that
+ *   never come (an engine checks the counts first);
+ * - the batches: with GENRE_MLP_SHUFFLE each process permutes its own rows
+ *   (from the shared seed), so a global batch is made of every process's
+ *   share; with GENRE_MLP_SHUFFLE = 0 and each process holding its share of
+ *   each global batch in order, the fit equals the one-process fit of the
+ *   union with the global batch size, to rounding;
+ * - dropout: every process draws the masks of the shared seed (the same
+ *   streams as a one-process fit on its rows), so its k-th row of a batch
+ *   gets the mask of every other process's k-th row;
+ * - early stopping (GENRE_MLP_PATIENCE) decides on each process's own
+ *   validation rows: give every process the same validation rows (or none),
+ *   or the processes stop at different epochs.
+ * genre_mlp_fit_csr() needs GENRE_MLP_SPARSE_UPDATE = 0 with a reducer
+ * (lazy updates touch only the features of this process's rows):
+ * GENRE_E_INVALID_ARG names the key. The reducer is part of the handle, not
+ * of the model: save/load does not keep it (a loaded model has none), and
+ * genre_mlp_reset_params() leaves it set.
+ */
+
+/** what of the MLP's reducer calls: a mini-batch's gradient (see above). */
+#define GENRE_MLP_REDUCE_GRADIENT 1
+
+/**
+ * Sets the reducer of the fits (see "One fit over several processes"
+ * above); fn NULL removes it (the fit then sees only its own rows, as by
+ * default). user_data is passed back untouched.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (model NULL).
+ * Needs exclusive access. @since 0.4
+ */
+GENRE_API genre_status genre_mlp_set_reducer(genre_mlp *model, genre_reduce_fn fn,
+                                             void *user_data);
 
 /**
  * Trains a classifier. On success the new fit replaces the previous one; on

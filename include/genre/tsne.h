@@ -151,7 +151,8 @@ typedef struct genre_tsne genre_tsne;
 #define GENRE_TSNE_INIT 11
 /** i64, any value (used as 64 unsigned bits), default 0. */
 #define GENRE_TSNE_SEED 12
-/** i64, [0, 2^63-1], default 0 (= online cores); see docs/threads.md. */
+/** i64, [0, 2^63-1], default 0 (= genre_default_threads(): the
+ *  CPUs of the affinity mask); see docs/threads.md. */
 #define GENRE_TSNE_N_THREADS 13
 /** f64, (0, 1], default 0.01: smallest per-coordinate gain. */
 #define GENRE_TSNE_MIN_GAIN 14

@@ -56,6 +56,18 @@ GENRE_API const char *genre_version_string(void);
 GENRE_API uint32_t genre_features(void);
 
 /**
+ * The thread count libgenre uses wherever a thread parameter is 0 (its
+ * default, e.g. GENRE_KMEANS_N_THREADS): the CPUs of the calling thread's
+ * affinity mask (sched_getaffinity), not the machine's cores, so a process
+ * bound to one core (taskset -c 0, an MPI launcher's binding, a container's
+ * cpuset) gets 1 and is not oversubscribed; the online cores where the
+ * system reports no mask; 1 when neither is known; at most 256. Read on
+ * every call, so a changed mask counts from the next fit on. Thread-safe.
+ * @since 0.4
+ */
+GENRE_API int32_t genre_default_threads(void);
+
+/**
  * One line describing the build: version, ABI, threading, and the versions of
  * GSL, OpenBLAS and zlib the library runs with (read at run time).
  * @return static text, never NULL. Thread-safe. @since 0.1

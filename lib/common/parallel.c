@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Static-partition parallel loops on POSIX threads; see parallel.h. */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "parallel.h"
 #include "error_private.h"
 #include "alloc.h"
@@ -17,16 +18,49 @@
 #  define CPU_RELAX() ((void)0)
 #endif
 
+/* CPUs in the calling thread's affinity mask (which a process bound by
+ * taskset, numactl, an MPI launcher or a container's cpuset inherits), or 0
+ * when the kernel does not say. The mask is grown for machines with more
+ * CPUs than cpu_set_t holds. */
+static long affinity_cpus(void)
+{
+#if defined(__linux__) && defined(CPU_COUNT_S)
+    for (int cpus = CPU_SETSIZE; cpus <= (1 << 20); cpus *= 2) {
+        cpu_set_t *set = CPU_ALLOC((size_t)cpus);
+        if (!set)
+            return 0;
+        const size_t size = CPU_ALLOC_SIZE((size_t)cpus);
+        CPU_ZERO_S(size, set);
+        const int rc = sched_getaffinity(0, size, set);
+        const int err = errno;
+        const long count = rc == 0 ? (long)CPU_COUNT_S(size, set) : 0;
+        CPU_FREE(set);
+        if (rc == 0 || err != EINVAL)
+            return count;
+    }
+#endif
+    return 0;
+}
+
+int genre__default_threads(void)
+{
+    long n = affinity_cpus();
+    if (n <= 0)
+        n = sysconf(_SC_NPROCESSORS_ONLN); /* no affinity interface */
+    if (n <= 0)
+        n = 1;
+    return n > GENRE__MAX_THREADS ? GENRE__MAX_THREADS : (int)n;
+}
+
 int genre__resolve_threads(int64_t requested)
 {
     if (requested < 0)
         return GENRE_FAIL(GENRE_E_INVALID_ARG,
-                          "n_threads must be >= 0 (0 = all online cores), got %lld",
+                          "n_threads must be >= 0 (0 = the CPUs this process may run on), "
+                          "got %lld",
                           (long long)requested);
-    if (requested == 0) {
-        long online = sysconf(_SC_NPROCESSORS_ONLN);
-        requested = online > 0 ? online : 1;
-    }
+    if (requested == 0)
+        return genre__default_threads();
     return requested > GENRE__MAX_THREADS ? GENRE__MAX_THREADS : (int)requested;
 }
 

@@ -19,8 +19,20 @@
 #define GENRE__MAX_THREADS 256
 
 /*
+ * The library's default thread count, wherever a thread parameter is 0:
+ * the CPUs of the calling thread's affinity mask (sched_getaffinity, so a
+ * process bound to fewer cores than the machine has -- taskset, an MPI
+ * launcher's binding, a container's cpuset -- is not oversubscribed); the
+ * online cores (sysconf) where the kernel does not report a mask; 1 when
+ * neither is known. Clamped to GENRE__MAX_THREADS. Read on every call (the
+ * mask may change), never fails, thread-safe. genre_default_threads()
+ * returns it to users.
+ */
+int genre__default_threads(void);
+
+/*
  * Turns a handle's n_threads parameter into a thread count:
- * 0 means the online cores (sysconf; 1 when unknown), positive values are
+ * 0 means genre__default_threads(), positive values are
  * taken as given; both are clamped to GENRE__MAX_THREADS.
  * Returns the count (>= 1), or GENRE_E_INVALID_ARG (< 0, recorded) for a
  * negative request.

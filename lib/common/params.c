@@ -360,3 +360,18 @@ int genre__progress(const genre__hooks *h, int32_t phase, int64_t step, int64_t 
         return 0;
     return h->progress(h->progress_data, phase, step, total, objective) != 0;
 }
+
+genre_status genre__reduce(const genre__hooks *h, const char *func, const char *hook_name,
+                           int32_t what, int64_t step, double *buf, size_t len)
+{
+    if (!h || !h->reduce)
+        return GENRE_OK;
+    const int32_t rc = h->reduce(h->reduce_data, what, step, buf, len);
+    if (rc == 0)
+        return GENRE_OK;
+    /* its own GENRE_E_* status passes through; anything else is a cancel */
+    const int known = rc < 0 && strcmp(genre_status_name(rc), "GENRE_E_UNKNOWN") != 0;
+    return genre__fail(known ? rc : GENRE_E_CANCELLED, func,
+                       "%s returned %d at step %lld (%s)", hook_name, (int)rc, (long long)step,
+                       known ? genre_status_name(rc) : "non-zero: the fit is cancelled");
+}

@@ -156,6 +156,8 @@ typedef struct genre__hooks {
     void *log_data;
     genre_progress_fn progress;
     void *progress_data;
+    genre_reduce_fn reduce;   /* NULL: the fit sees only its own rows */
+    void *reduce_data;
 } genre__hooks;
 
 /* Formats and sends a message to the log hook, if one is set. */
@@ -166,6 +168,13 @@ void genre__log(const genre__hooks *h, int32_t level, const char *fmt, ...)
  * fails with GENRE_E_CANCELLED), 0 otherwise or without a hook. */
 int genre__progress(const genre__hooks *h, int32_t phase, int64_t step, int64_t total,
                     double objective);
+
+/* Calls the reduction hook (genre/common.h) on buf[len]; GENRE_OK, or the
+ * failure it asked for (its GENRE_E_* status, else GENRE_E_CANCELLED),
+ * recorded for func with the hook's name (hook_name, e.g. "the gradient
+ * reducer"), its return value and the step. Without a hook: GENRE_OK. */
+genre_status genre__reduce(const genre__hooks *h, const char *func, const char *hook_name,
+                           int32_t what, int64_t step, double *buf, size_t len);
 
 /* ---- The kinds' tables (defined with their kind; read by the tests) -------- */
 

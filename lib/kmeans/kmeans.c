@@ -61,6 +61,8 @@ struct genre_kmeans {
     double *centers; /* kf x d */
     int32_t *labels; /* n_labels: n after genre_kmeans_fit, 0 after a streamed pass */
     size_t n_labels;
+    double *init;    /* init_k x init_d initial centers of the next fits, or NULL */
+    size_t init_k, init_d;
 };
 
 /* Every k-means key (the Parameters section below); the tests check it. */
@@ -83,6 +85,7 @@ void genre_kmeans_free(genre_kmeans *km)
         return;
     genre__free(km->centers);
     genre__free(km->labels);
+    genre__free(km->init);
     genre__free(km);
 }
 
@@ -210,6 +213,44 @@ genre_status genre_kmeans_set_log(genre_kmeans *km, genre_log_fn fn, void *user_
     return GENRE_OK;
 }
 
+genre_status genre_kmeans_set_reducer(genre_kmeans *km, genre_reduce_fn fn, void *user_data)
+{
+    GENRE_CHECK_NOT_NULL(km);
+    km->hooks.reduce = fn;
+    km->hooks.reduce_data = fn ? user_data : NULL;
+    return GENRE_OK;
+}
+
+genre_status genre_kmeans_set_initial_centers(genre_kmeans *km, const double *centers,
+                                              size_t n_clusters, size_t n_cols)
+{
+    GENRE_CHECK_NOT_NULL(km);
+    if (!centers) {
+        genre__free(km->init);
+        km->init = NULL;
+        km->init_k = km->init_d = 0;
+        return GENRE_OK;
+    }
+    if (n_clusters == 0 || n_cols == 0 || n_clusters > INT32_MAX)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG,
+                          "%zu cluster(s) of %zu column(s): want 1 to 2^31 - 1 clusters and "
+                          "at least one column",
+                          n_clusters, n_cols);
+    genre_status st = genre__check_matrix(__func__, "centers", centers, n_clusters, n_cols,
+                                          n_cols, 1);
+    if (st != GENRE_OK)
+        return GENRE_PASS(st);
+    double *copy = genre__alloc_array(n_clusters, n_cols * sizeof(double));
+    if (!copy)
+        return GENRE_PASS(GENRE_E_NOMEM);
+    memcpy(copy, centers, n_clusters * n_cols * sizeof(double));
+    genre__free(km->init);
+    km->init = copy;
+    km->init_k = n_clusters;
+    km->init_d = n_cols;
+    return GENRE_OK;
+}
+
 /* ---- Fit ---------------------------------------------------------------- */
 
 genre__kmeans_config genre__kmeans_config_of(const genre_kmeans *km)
@@ -220,7 +261,8 @@ genre__kmeans_config genre__kmeans_config_of(const genre_kmeans *km)
                               .n_threads = km->n_threads,
                               .kernel = km->kernel,
                               .tol = km->tol,
-                              .hooks = &km->hooks};
+                              .hooks = &km->hooks,
+                              .init = km->init};
     return c;
 }
 
@@ -231,7 +273,22 @@ genre_status genre_kmeans_fit(genre_kmeans *km, const double *x, size_t n_rows, 
     genre_status st = genre__check_matrix(__func__, "x", x, n_rows, n_cols, row_stride, 1);
     if (st != GENRE_OK)
         return GENRE_PASS(st);
-    if ((uint64_t)km->k > n_rows)
+    if (km->init && km->init_k != (uint64_t)km->k)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG,
+                          "the %zu initial centers (genre_kmeans_set_initial_centers) are not "
+                          "GENRE_KMEANS_K = %lld clusters",
+                          km->init_k, (long long)km->k);
+    if (km->init && km->init_d != n_cols)
+        return GENRE_FAIL(GENRE_E_SHAPE,
+                          "the initial centers have %zu column(s), x has %zu", km->init_d,
+                          n_cols);
+    if (km->hooks.reduce && !km->init)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG,
+                          "a fit with a reducer (genre_kmeans_set_reducer) needs initial "
+                          "centers (genre_kmeans_set_initial_centers): k-means++ on each "
+                          "process's own rows would start the processes apart");
+    /* from given centers a process may hold fewer rows than clusters */
+    if (!km->init && (uint64_t)km->k > n_rows)
         return GENRE_FAIL(GENRE_E_INVALID_ARG,
                           "GENRE_KMEANS_K = %lld clusters is more than the %zu row(s) of x",
                           (long long)km->k, n_rows);

@@ -134,6 +134,7 @@ void genre__kmeans_ws_free(fit_ws *w)
     genre__free(w->cand_d);
     genre__free(w->cumsum);
     genre__free(w->taken);
+    genre__free(w->rbuf);
 }
 
 /* The CBLAS kernel's norms and cross-product block. */
@@ -266,9 +267,11 @@ static double exact_inertia(fit_ws *w, const double *centers)
 }
 
 /* Means of the accumulated rows into w->centers_new; empty clusters move to
- * the rows farthest from their centers (by w->mind). Returns the squared
- * center shift summed over centers; *moved receives the number of empty
- * clusters moved, *kept_empty those left empty (every row on its center). */
+ * the rows farthest from their centers (by w->mind), or with a reducer
+ * (w->rbuf) keep their centers: the farthest row of one process is not the
+ * others'. Returns the squared center shift summed over centers; *moved
+ * receives the number of empty clusters moved, *kept_empty those left empty
+ * (every row on its center, or a reduced fit). */
 static double update_centers(fit_ws *w, size_t *moved, size_t *kept_empty)
 {
     const size_t k = w->k, d = w->d, n = w->n;
@@ -284,7 +287,10 @@ static double update_centers(fit_ws *w, size_t *moved, size_t *kept_empty)
             any_empty = 1;
         }
     }
-    if (any_empty) {
+    if (any_empty && w->rbuf) {
+        for (size_t j = 0; j < k; j++)
+            *kept_empty += w->counts[j] <= 0;
+    } else if (any_empty) {
         memset(w->taken, 0, n);
         for (size_t j = 0; j < k; j++) {
             if (w->counts[j] > 0)
@@ -313,8 +319,8 @@ static double update_centers(fit_ws *w, size_t *moved, size_t *kept_empty)
     return shift;
 }
 
-static genre_status lloyd(fit_ws *w, const genre__kmeans_config *cfg, double tol_abs,
-                          int64_t *iter_total, run_out *out)
+static genre_status lloyd(fit_ws *w, const genre__kmeans_config *cfg, const char *func,
+                          double tol_abs, int64_t *iter_total, run_out *out)
 {
     for (size_t i = 0; i < w->n; i++)
         w->lab[i] = -1;
@@ -326,6 +332,9 @@ static genre_status lloyd(fit_ws *w, const genre__kmeans_config *cfg, double tol
         double obj;
         size_t changed;
         if ((st = genre__kmeans_assign(w, w->centers, 1, &obj, &changed)) != GENRE_OK)
+            return st;
+        if (w->rbuf && (st = genre__kmeans_reduce_iteration(cfg, func, w, it + 1, w->rbuf, &obj,
+                                                            &changed)) != GENRE_OK)
             return st;
         it++;
         ++*iter_total;
@@ -355,6 +364,9 @@ static genre_status lloyd(fit_ws *w, const genre__kmeans_config *cfg, double tol
             return st;
     }
     out->inertia = exact_inertia(w, w->centers);
+    if (w->rbuf && (st = genre__kmeans_reduce_inertia(cfg, func, it, w->rbuf, &out->inertia)) !=
+                       GENRE_OK)
+        return st;
     out->n_iter = it;
     out->converged = converged;
     return GENRE_OK;
@@ -416,18 +428,34 @@ genre_status genre__kmeans_fit_restarts(const genre__kmeans_config *cfg, const c
     const int T = genre__resolve_threads(cfg->n_threads);
     if (T < 0)
         return T;
-    /* Mean column variance, for the relative tolerance. */
-    double *stats = genre__alloc_array(d, 2 * sizeof(double));
-    if (!stats)
+    /* with a reducer, every process's rows: from the reducer's buffer */
+    double *rbuf = NULL;
+    if (cfg->hooks && cfg->hooks->reduce &&
+        !(rbuf = genre__alloc_array(genre__kmeans_reduce_len(k, d), sizeof(double))))
         return GENRE_E_NOMEM;
-    genre__kmeans_column_moments(x, n, d, stride, stats, stats + d);
+    /* Mean column variance, for the relative tolerance. */
     double var_sum = 0.0;
-    for (size_t t = 0; t < d; t++)
-        var_sum += stats[d + t] / (double)n;
-    genre__free(stats);
-    if (!isfinite(var_sum))
+    if (rbuf) {
+        genre_status st = genre__kmeans_reduce_spread(cfg, func, x, n, d, stride, cfg->init, k,
+                                                      rbuf, &var_sum);
+        if (st != GENRE_OK) {
+            genre__free(rbuf);
+            return st;
+        }
+    } else {
+        double *stats = genre__alloc_array(d, 2 * sizeof(double));
+        if (!stats)
+            return GENRE_E_NOMEM;
+        genre__kmeans_column_moments(x, n, d, stride, stats, stats + d);
+        for (size_t t = 0; t < d; t++)
+            var_sum += stats[d + t] / (double)n;
+        genre__free(stats);
+    }
+    if (!isfinite(var_sum)) {
+        genre__free(rbuf);
         return genre__fail(GENRE_E_NUMERIC, func,
                            "the column variances of x overflow (values too large)");
+    }
     const double tol_abs = cfg->tol * var_sum / (double)d;
 
     fit_ws w;
@@ -440,6 +468,7 @@ genre_status genre__kmeans_fit_restarts(const genre__kmeans_config *cfg, const c
     w.n_items = (n + ROWS - 1) / ROWS;
     w.T = (size_t)T < w.n_items ? (size_t)T : w.n_items;
     w.use_cblas = genre__kmeans_use_cblas(cfg, d);
+    w.rbuf = rbuf; /* freed with w */
     genre_status st = ws_alloc(&w);
     if (st != GENRE_OK) {
         genre__kmeans_ws_free(&w);
@@ -448,12 +477,18 @@ genre_status genre__kmeans_fit_restarts(const genre__kmeans_config *cfg, const c
     int64_t iter_total = 0;
     run_out best = {INFINITY, 0, 0, 0, 0};
     int64_t best_r = -1;
-    for (int64_t r = 0; r < cfg->n_init; r++) {
-        genre__rng rng;
-        genre__rng_init(&rng, (uint64_t)cfg->seed, (uint64_t)r);
-        genre__kmeans_pp(&w, &rng);
+    /* given initial centers: one run from them, else n_init k-means++ restarts */
+    const int64_t runs = cfg->init ? 1 : cfg->n_init;
+    for (int64_t r = 0; r < runs; r++) {
+        if (cfg->init) {
+            memcpy(w.centers, cfg->init, k * d * sizeof(double));
+        } else {
+            genre__rng rng;
+            genre__rng_init(&rng, (uint64_t)cfg->seed, (uint64_t)r);
+            genre__kmeans_pp(&w, &rng);
+        }
         run_out ro = {0.0, 0, 0, 0, 0};
-        if ((st = lloyd(&w, cfg, tol_abs, &iter_total, &ro)) != GENRE_OK)
+        if ((st = lloyd(&w, cfg, func, tol_abs, &iter_total, &ro)) != GENRE_OK)
             break;
         log_restart(cfg, func, k, r, &ro);
         if (best_r < 0 || ro.inertia < best.inertia) {
@@ -473,9 +508,10 @@ genre_status genre__kmeans_fit_restarts(const genre__kmeans_config *cfg, const c
                    func, k, (long long)best_r, (long long)cfg->max_iter);
     if (st == GENRE_OK && best.kept_empty > 0)
         genre__log(cfg->hooks, GENRE_LOG_WARNING,
-                   "%s: k = %zu: %zu cluster(s) of the kept restart are empty: x has fewer "
-                   "distinct rows than clusters",
-                   func, k, best.kept_empty);
+                   "%s: k = %zu: %zu cluster(s) of the kept restart are empty: %s", func, k,
+                   best.kept_empty,
+                   w.rbuf ? "a fit with a reducer keeps an empty cluster's center"
+                          : "x has fewer distinct rows than clusters");
     if (st == GENRE_OK) {
         *centers_out = w.best_centers;
         *labels_out = w.best_lab;

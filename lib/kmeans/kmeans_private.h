@@ -32,7 +32,8 @@
 typedef struct genre__kmeans_config {
     int64_t n_init, max_iter, seed, n_threads, kernel;
     double tol;
-    const genre__hooks *hooks; /* the handle's log and progress hooks */
+    const genre__hooks *hooks; /* the handle's log, progress and reduction hooks */
+    const double *init;        /* k x d initial centers (one run), or NULL: k-means++ */
 } genre__kmeans_config;
 
 /* The parameters of km as a fit reads them (kmeans.c). */
@@ -99,6 +100,7 @@ typedef struct fit_ws {
     size_t *changed;
     double *closest, *cand, *cand_d, *cumsum;
     char *taken;
+    double *rbuf;      /* the reducer's buffer (genre__kmeans_reduce_len), or NULL */
 } fit_ws;
 
 /* Squared Euclidean distance of two d-vectors, summed in index order. */
@@ -145,6 +147,25 @@ static inline row_ctx base_ctx(const fit_ws *w, const double *centers)
  * row's squared distance to its nearest center in w->closest
  * (kmeans_init.c). */
 void genre__kmeans_pp(fit_ws *w, genre__rng *rng);
+
+/* ---- The reduction hook (kmeans_reduce.c) -------------------------------- */
+
+/* Doubles of the reducer's buffer for k clusters of d columns. */
+size_t genre__kmeans_reduce_len(size_t k, size_t d);
+/* The mean column variance over every process's rows into *var_sum (summed
+ * over columns), from sums shifted by the mean of the k initial centers. */
+genre_status genre__kmeans_reduce_spread(const genre__kmeans_config *cfg, const char *func,
+                                         const double *x, size_t n, size_t d, size_t stride,
+                                         const double *centers, size_t k, double *buf,
+                                         double *var_sum);
+/* w's combined sums and counts, *obj and *changed replaced by every
+ * process's totals. */
+genre_status genre__kmeans_reduce_iteration(const genre__kmeans_config *cfg, const char *func,
+                                            fit_ws *w, int64_t iteration, double *buf,
+                                            double *obj, size_t *changed);
+/* *inertia replaced by its total over the processes. */
+genre_status genre__kmeans_reduce_inertia(const genre__kmeans_config *cfg, const char *func,
+                                          int64_t iteration, double *buf, double *inertia);
 
 /* ---- What the streamed passes reuse (kmeans_partial.c) ------------------ */
 

@@ -35,7 +35,12 @@ genre_status genre_kmeans_sweep(genre_kmeans *km, const double *x, size_t n_rows
     if (cap < count)
         return GENRE_FAIL(GENRE_E_BUFFER_TOO_SMALL, "outputs hold %zu value(s), %zu needed",
                           cap, count);
-    const genre__kmeans_config cfg = genre__kmeans_config_of(km);
+    /* every k from k-means++ on these rows alone: no reducer, no initial centers */
+    genre__kmeans_config cfg = genre__kmeans_config_of(km);
+    genre__hooks own = *cfg.hooks;
+    own.reduce = NULL;
+    cfg.hooks = &own;
+    cfg.init = NULL;
     const int T = genre__resolve_threads(cfg.n_threads);
     if (T < 0)
         return T;

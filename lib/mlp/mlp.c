@@ -236,6 +236,14 @@ genre_status genre_mlp_set_log(genre_mlp *model, genre_log_fn fn, void *user_dat
     return GENRE_OK;
 }
 
+genre_status genre_mlp_set_reducer(genre_mlp *model, genre_reduce_fn fn, void *user_data)
+{
+    GENRE_CHECK_NOT_NULL(model);
+    model->hooks.reduce = fn;
+    model->hooks.reduce_data = fn ? user_data : NULL;
+    return GENRE_OK;
+}
+
 /* ---- Handle and network lifetime ----------------------------------------- */
 
 void genre__mlp_net_free(mlp_net *n)

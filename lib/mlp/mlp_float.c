@@ -214,14 +214,15 @@ void genre__mlp_f32_reduce(const mlp_net *n, const mlp_params *p, const f32_ctx 
 }
 
 /* One mini-batch on the calling thread, in double or (f32 non-NULL) float:
- * the gradient, L2 included, lands in w->grad. */
+ * the gradient, L2 included, lands in w->grad; loss and gradient averaged
+ * over norm rows (rows; 1 for the sums a reducer takes). */
 genre_status genre__mlp_single_batch(const mlp_net *n, const mlp_params *p, const fit_data *fd,
                                      const f32_ctx *f32, const size_t *idx, size_t rows,
-                                     train_ws *w, genre__rng *rng, double *loss)
+                                     size_t norm, train_ws *w, genre__rng *rng, double *loss)
 {
     if (!f32)
-        return genre__mlp_batch_grad(n, p, fd, idx, rows, rows, w, rng, loss);
-    genre_status st = genre__mlp_batch_gradf(n, p, fd, f32, idx, rows, rows, f32->ws, rng, loss);
+        return genre__mlp_batch_grad(n, p, fd, idx, rows, norm, w, rng, loss);
+    genre_status st = genre__mlp_batch_gradf(n, p, fd, f32, idx, rows, norm, f32->ws, rng, loss);
     genre__mlp_f32_reduce(n, p, f32, 1, w->grad);
     return st;
 }

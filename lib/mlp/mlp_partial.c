@@ -79,6 +79,14 @@ static genre_status train_window(genre_mlp *model, const char *func, mlp_net *n,
     const int T = genre__mlp_fit_threads(n, p, fd, batch);
     mlp_params p_rest = *p;
     p_rest.l2 = 0.0;
+    /* with a reducer: per-batch sums without L2 (p_rest), L2 once after it */
+    const int reduce = model->hooks.reduce != NULL;
+    const mlp_params *p_batch = reduce ? &p_rest : p;
+    double *rbuf = NULL, rows_all = 0.0; /* the reducer's buffer; every process's rows */
+    if (reduce && !(rbuf = genre__alloc_array(n->n_params + 2, sizeof *rbuf))) {
+        genre__mlp_ws_free(&w);
+        return GENRE_E_NOMEM;
+    }
     team_job job;
     memset(&job, 0, sizeof job);
     f32_ctx fc;
@@ -87,12 +95,15 @@ static genre_status train_window(genre_mlp *model, const char *func, mlp_net *n,
     if (f32)
         st = genre__mlp_f32_new(&fc, n, fd, batch, T, p->dropout > 0.0);
     if (st == GENRE_OK && T > 1) {
-        st = genre__mlp_team_job_new(&job, n, p, &p_rest, fd, &w, batch, T, f32 ? &fc : NULL);
+        st = genre__mlp_team_job_new(&job, n, p_batch, &p_rest, fd, &w, batch, T,
+                                     f32 ? &fc : NULL);
+        job.norm = reduce ? 1 : 0;
         for (int t = 0; st == GENRE_OK && s->windows > 0 && t < T; t++)
             genre__rng_init(&job.rng[t], (uint64_t)p->seed ^ (s->windows * WINDOW_MIX),
                             STREAM_DROPOUT_WORKER + (uint64_t)t);
     }
     if (st != GENRE_OK) {
+        genre__free(rbuf);
         genre__mlp_f32_free(&fc);
         genre__mlp_ws_free(&w);
         return st;
@@ -104,12 +115,18 @@ static genre_status train_window(genre_mlp *model, const char *func, mlp_net *n,
     const size_t np = n->n_params;
     for (size_t r0 = 0; r0 < rows_w; r0 += batch) {
         const size_t rows = rows_w - r0 < batch ? rows_w - r0 : batch;
-        double loss;
+        double loss, batch_rows = (double)rows;
         if (T > 1)
             st = genre__mlp_team_batch(&job, w.perm + r0, rows, &loss);
         else
-            st = genre__mlp_single_batch(n, p, fd, f32 ? &fc : NULL, w.perm + r0, rows, &w,
-                                         &s->drop, &loss);
+            st = genre__mlp_single_batch(n, p_batch, fd, f32 ? &fc : NULL, w.perm + r0, rows,
+                                         reduce ? 1 : rows, &w, &s->drop, &loss);
+        if (st == GENRE_OK && reduce) {
+            st = genre__mlp_reduce_batch(model, func, n, p->l2, s->t + 1, rbuf, w.grad, &loss,
+                                         rows, &batch_rows);
+            loss /= batch_rows; /* the mean, as without a reducer */
+            rows_all += batch_rows;
+        }
         if (st != GENRE_OK)
             break;
         if (!isfinite(loss)) {
@@ -119,7 +136,7 @@ static genre_status train_window(genre_mlp *model, const char *func, mlp_net *n,
                              loss, r0, p->lr);
             break;
         }
-        s->loss_sum += loss * (double)rows;
+        s->loss_sum += loss * batch_rows;
         s->t++;
         s->b1t *= p->beta1;
         s->b2t *= p->beta2;
@@ -136,9 +153,10 @@ static genre_status train_window(genre_mlp *model, const char *func, mlp_net *n,
                              "GENRE_MLP_LEARNING_RATE (%g))",
                              i, n->params[i], p->lr);
     if (st == GENRE_OK) {
-        s->rows += rows_w;
+        s->rows += reduce ? (uint64_t)rows_all : rows_w; /* the history's denominator */
         s->windows++;
     }
+    genre__free(rbuf);
     if (T > 1)
         genre__mlp_team_job_free(&job);
     genre__mlp_f32_free(&fc);

@@ -178,6 +178,7 @@ typedef struct team_job {
     const size_t *idx; /* the batch */
     size_t rows;
     int T, t_eff;
+    size_t norm;       /* rows the losses are averaged over; 0: the batch's (1: sums) */
     genre__team *team;
     f32_ctx *f32;      /* float mode: its T workspaces (ws[1..T) unused) */
 } team_job;
@@ -271,6 +272,17 @@ genre_status genre__mlp_partial_write(const genre_mlp *model, genre__mf_writer *
 genre_status genre__mlp_partial_read(const genre__mf_reader *r, const char *func,
                                      genre_mlp *model);
 
+/* The reduction hook (mlp_reduce.c): with model's reducer set, grad (the
+ * batch's gradient as sums over this process's rows, no L2) and *loss (their
+ * loss sum) go to the reducer in buf (n_params + 2 doubles) with rows; on
+ * GENRE_OK grad is the gradient of the mean over every process's rows plus
+ * the L2 term (l2), *loss the loss sum and *rows_total the row count over
+ * every process. Failures (the hook's, a bad row count) are recorded for func. */
+genre_status genre__mlp_reduce_batch(const genre_mlp *model, const char *func,
+                                     const mlp_net *n, double l2, uint64_t step, double *buf,
+                                     double *grad, double *loss, size_t rows,
+                                     double *rows_total);
+
 /* The thread team (mlp_team.c): the thread count of a fit, one job per fit,
  * one mini-batch across the team. */
 void genre__mlp_team_job_free(team_job *j);
@@ -293,7 +305,7 @@ void genre__mlp_f32_reduce(const mlp_net *n, const mlp_params *p, const f32_ctx 
                            double *g);
 genre_status genre__mlp_single_batch(const mlp_net *n, const mlp_params *p, const fit_data *fd,
                                      const f32_ctx *f32, const size_t *idx, size_t rows,
-                                     train_ws *w, genre__rng *rng, double *loss);
+                                     size_t norm, train_ws *w, genre__rng *rng, double *loss);
 
 /* Dense kernels (mlp_kernels.c): which layers use the built-in kernels, the
  * batch arrays' size, the cpuid check and AVX2 Adam step, and the dense

@@ -77,13 +77,13 @@ static void team_body(void *ctx, int t)
 {
     team_job *j = ctx;
     const size_t T = (size_t)j->t_eff, b = j->rows * (size_t)t / T,
-                 e = j->rows * ((size_t)t + 1) / T;
+                 e = j->rows * ((size_t)t + 1) / T, norm = j->norm ? j->norm : j->rows;
     if (j->f32)
-        j->st[t] = genre__mlp_batch_gradf(j->n, j->p, j->fd, j->f32, j->idx + b, e - b, j->rows,
+        j->st[t] = genre__mlp_batch_gradf(j->n, j->p, j->fd, j->f32, j->idx + b, e - b, norm,
                                           &j->f32->ws[t], &j->rng[t], &j->loss[t]);
     else
         j->st[t] = genre__mlp_batch_grad(j->n, t == 0 ? j->p : j->p_rest, j->fd, j->idx + b, e - b,
-                                         j->rows, &j->ws[t], &j->rng[t], &j->loss[t]);
+                                         norm, &j->ws[t], &j->rng[t], &j->loss[t]);
 }
 
 /* One mini-batch on the team: the summed gradient lands in ws[0].grad. */
@@ -115,7 +115,7 @@ genre_status genre__mlp_team_batch(team_job *j, const size_t *idx, size_t rows, 
 
 /* Threads for a fit: 1 for CSR input and whenever a layer goes through
  * CBLAS (THE RULE); else GENRE_MLP_N_THREADS, where 0 (auto) means
- * min(online cores, 2, batch / 128), measured on the 2-core bench machine
+ * min(affinity CPUs, 2, batch / 128), measured on the 2-core bench machine
  * (bench/bench_mlp.c); never more than the batch's rows. */
 int genre__mlp_fit_threads(const mlp_net *n, const mlp_params *p, const fit_data *fd, size_t batch)
 {

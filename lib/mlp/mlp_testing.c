@@ -55,8 +55,8 @@ static genre_status test_objective(const genre_mlp *model, const mlp_input *in,
         } else if (st == GENRE_OK) {
             genre__rng rng;
             genre__rng_init(&rng, dropout_seed, STREAM_DROPOUT);
-            st = genre__mlp_single_batch(n, &model->p, &fd, f32 ? &fc : NULL, w.perm, n_rows, &w,
-                                         &rng, loss);
+            st = genre__mlp_single_batch(n, &model->p, &fd, f32 ? &fc : NULL, w.perm, n_rows,
+                                         n_rows, &w, &rng, loss);
         }
         genre__mlp_f32_free(&fc);
         if (st == GENRE_OK) {

@@ -482,6 +482,13 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
         return genre__fail(GENRE_E_INVALID_ARG, func,
                            "GENRE_MLP_PATIENCE = %lld needs validation data",
                            (long long)p->patience);
+    /* with a reducer: per-batch sums without L2 (p_rest), L2 once after it */
+    const int reduce = model->hooks.reduce != NULL;
+    if (reduce && fd->in.row_ptr && p->sparse_update)
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "GENRE_MLP_SPARSE_UPDATE = 1 (lazy) cannot be used with a gradient "
+                           "reducer (genre_mlp_set_reducer): each process would update only "
+                           "its own rows' features; set it to 0");
 
     mlp_net *n = NULL;
     genre_status st = genre__mlp_net_new(func, widths, L, task, (int32_t)p->activation,
@@ -514,22 +521,31 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
             return st;
         }
     }
-    if (T > 1) {
-        st = genre__mlp_team_job_new(&job, n, p, &p_rest, fd, &w, batch, T, f32 ? &fc : NULL);
-        if (st != GENRE_OK) {
-            genre__mlp_f32_free(&fc);
-            genre__mlp_ws_free(&w);
-            genre__mlp_net_free(n);
-            return st == GENRE_E_NOMEM ? genre__fail(st, func, "cannot allocate %d training "
-                                                     "threads' workspaces", T)
-                                       : st;
-        }
+    const mlp_params *p_batch = reduce ? &p_rest : p; /* who adds L2 */
+    const size_t np = n->n_params;
+    double *rbuf = NULL; /* the reducer's buffer */
+    if (reduce && !(rbuf = genre__alloc_array(np + 2, sizeof *rbuf)))
+        st = genre__fail(GENRE_E_NOMEM, func, "cannot allocate the reducer's %zu doubles",
+                         np + 2);
+    if (st == GENRE_OK && T > 1) {
+        st = genre__mlp_team_job_new(&job, n, p_batch, &p_rest, fd, &w, batch, T,
+                                     f32 ? &fc : NULL);
+        job.norm = reduce ? 1 : 0;
+        if (st == GENRE_E_NOMEM)
+            st = genre__fail(st, func, "cannot allocate %d training threads' workspaces", T);
+    }
+    if (st != GENRE_OK) {
+        genre__free(rbuf);
+        genre__mlp_f32_free(&fc);
+        genre__mlp_ws_free(&w);
+        genre__mlp_net_free(n);
+        return st;
     }
     genre__rng shuffle_rng, drop_rng;
     genre__rng_init(&shuffle_rng, (uint64_t)p->seed, STREAM_SHUFFLE);
     genre__rng_init(&drop_rng, (uint64_t)p->seed, STREAM_DROPOUT);
 
-    const size_t E = (size_t)p->epochs, np = n->n_params;
+    const size_t E = (size_t)p->epochs;
     double *hist_train = n->hist, *hist_val = n->hist + E, *hist_acc = n->hist + 2 * E;
     double best_val = HUGE_VAL;
     size_t best_epoch = 0, wait = 0, epoch = 0;
@@ -543,15 +559,20 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
             lr = p->lr * 0.5 * (1.0 + cos(PI_CONST * (double)(epoch - 1) / (double)E));
         if (p->shuffle)
             genre__rng_shuffle_size(&shuffle_rng, w.perm, fd->n_rows);
-        double sum_loss = 0.0;
+        double sum_loss = 0.0, sum_rows = 0.0; /* every process's, with a reducer */
         for (size_t r0 = 0; r0 < fd->n_rows; r0 += batch) {
             size_t rows = fd->n_rows - r0 < batch ? fd->n_rows - r0 : batch;
-            double loss;
+            double loss, batch_rows = (double)rows;
             if (T > 1) {
                 st = genre__mlp_team_batch(&job, w.perm + r0, rows, &loss);
             } else {
-                st = genre__mlp_single_batch(n, p, fd, f32 ? &fc : NULL, w.perm + r0, rows, &w,
-                                             &drop_rng, &loss);
+                st = genre__mlp_single_batch(n, p_batch, fd, f32 ? &fc : NULL, w.perm + r0, rows,
+                                             reduce ? 1 : rows, &w, &drop_rng, &loss);
+            }
+            if (st == GENRE_OK && reduce) {
+                st = genre__mlp_reduce_batch(model, func, n, p->l2, t + 1, rbuf, w.grad, &loss,
+                                             rows, &batch_rows);
+                loss /= batch_rows; /* the mean, as without a reducer */
             }
             if (st != GENRE_OK)
                 break;
@@ -562,7 +583,8 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
                                  loss, epoch, r0, p->lr);
                 break;
             }
-            sum_loss += loss * (double)rows;
+            sum_loss += loss * batch_rows;
+            sum_rows += batch_rows;
             t++;
             double *par = n->params;
             const double *g = w.grad;
@@ -599,7 +621,7 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
         if (st != GENRE_OK)
             break;
         size_t e0 = epoch - 1;
-        hist_train[e0] = sum_loss / (double)fd->n_rows;
+        hist_train[e0] = sum_loss / sum_rows; /* sum_rows == n_rows without a reducer */
         hist_val[e0] = NAN;
         hist_acc[e0] = NAN;
         n->n_epochs = epoch;
@@ -634,6 +656,7 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
     if (T > 1)
         genre__mlp_team_job_free(&job);
     genre__mlp_f32_free(&fc);
+    genre__free(rbuf);
     if (st != GENRE_OK) {
         genre__mlp_ws_free(&w);
         genre__mlp_net_free(n);

@@ -27,6 +27,12 @@ def build_info():
     return ffi.string(lib.genre_build_info()).decode()
 
 
+def default_threads():
+    """Threads libgenre uses where n_threads is 0: the CPUs of the process's
+    affinity mask (os.sched_getaffinity), not the machine's cores."""
+    return int(lib.genre_default_threads())
+
+
 def peek(path):
     """(kind name, container format version) of a saved model file."""
     from ._base import fspath
@@ -40,4 +46,5 @@ __version__ = version()
 __all__ = ["Dataset", "DatasetIndex", "DatasetReader", "Prep", "PrepPartial", "Schema", "Split", "PCA", "TSNE", "KMeans",
            "LinearDiscriminantAnalysis", "LDA", "MLPClassifier", "MLPRegressor",
            "StandardScaler", "TextHasher", "Csr", "append_dense", "text_hash", "metrics", "GenreError", "ERRORS", "version", "build_info",
+           "default_threads",
            "peek", "library_path"] + [c.__name__ for c in ERRORS.values()]

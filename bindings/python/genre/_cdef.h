@@ -24,6 +24,7 @@ typedef struct genre_dataset_index genre_dataset_index;
 typedef struct genre_dataset_prep_partial genre_dataset_prep_partial;
 typedef struct genre_text genre_text;
 typedef int32_t (*genre_progress_fn)(void *user_data, int32_t phase, int64_t step, int64_t total_steps, double objective);
+typedef int32_t (*genre_reduce_fn)(void *user_data, int32_t what, int64_t step, double *buf, size_t len);
 typedef void (*genre_log_fn)(void *user_data, int32_t level, const char *message);
 typedef genre_status (*genre_dataset_fit_fn)(void *user_data, const double *x, size_t n_rows, size_t n_cols, const double *y);
 typedef genre_status (*genre_dataset_predict_fn)(void *user_data, const double *x, size_t n_rows, size_t n_cols, double *y_out);
@@ -38,6 +39,7 @@ void genre_clear_error(void);
 int32_t genre_version_number(void);
 const char *genre_version_string(void);
 uint32_t genre_features(void);
+int32_t genre_default_threads(void);
 const char *genre_build_info(void);
 /* genre/model.h */
 const char *genre_model_kind_name(int32_t kind);
@@ -170,6 +172,8 @@ genre_status genre_kmeans_param_values(int32_t key, int64_t *out, size_t cap, si
 genre_status genre_kmeans_reset_params(genre_kmeans *km);
 genre_status genre_kmeans_set_progress(genre_kmeans *km, genre_progress_fn fn, void *user_data);
 genre_status genre_kmeans_set_log(genre_kmeans *km, genre_log_fn fn, void *user_data);
+genre_status genre_kmeans_set_initial_centers(genre_kmeans *km, const double *centers, size_t n_clusters, size_t n_cols);
+genre_status genre_kmeans_set_reducer(genre_kmeans *km, genre_reduce_fn fn, void *user_data);
 genre_status genre_kmeans_fit(genre_kmeans *km, const double *x, size_t n_rows, size_t n_cols, size_t row_stride);
 genre_status genre_kmeans_predict(const genre_kmeans *km, const double *x, size_t n_rows, size_t n_cols, size_t row_stride, int32_t *out, size_t out_len, size_t *needed);
 genre_status genre_kmeans_get_centers(const genre_kmeans *km, double *out, size_t out_len, size_t *needed);
@@ -205,6 +209,7 @@ genre_status genre_mlp_set_hidden_layers(genre_mlp *model, const int32_t *widths
 genre_status genre_mlp_get_hidden_layers(const genre_mlp *model, int32_t *out, size_t cap, size_t *n_layers);
 genre_status genre_mlp_set_progress(genre_mlp *model, genre_progress_fn fn, void *user_data);
 genre_status genre_mlp_set_log(genre_mlp *model, genre_log_fn fn, void *user_data);
+genre_status genre_mlp_set_reducer(genre_mlp *model, genre_reduce_fn fn, void *user_data);
 genre_status genre_mlp_fit(genre_mlp *model, const double *x, size_t n_rows, size_t n_cols, size_t row_stride, const int32_t *labels, const double *x_val, size_t n_val_rows, size_t val_row_stride, const int32_t *labels_val);
 genre_status genre_mlp_fit_regression(genre_mlp *model, const double *x, size_t n_rows, size_t n_cols, size_t row_stride, const double *y, size_t n_targets, const double *x_val, size_t n_val_rows, size_t val_row_stride, const double *y_val);
 genre_status genre_mlp_fit_csr(genre_mlp *model, size_t n_rows, size_t n_cols, const size_t *row_ptr, const uint32_t *col_idx, const double *values, const int32_t *labels, size_t n_val_rows, const size_t *val_row_ptr, const uint32_t *val_col_idx, const double *val_values, const int32_t *labels_val);
@@ -495,6 +500,9 @@ genre_status genre_text_load_from_memory(genre_text **out, const void *buf, size
 #define GENRE_KMEANS_PHASE_LLOYD 1
 #define GENRE_KMEANS_PHASE_SWEEP 2
 #define GENRE_KMEANS_PHASE_SILHOUETTE 3
+#define GENRE_KMEANS_REDUCE_SPREAD 1
+#define GENRE_KMEANS_REDUCE_LLOYD 2
+#define GENRE_KMEANS_REDUCE_INERTIA 3
 #define GENRE_KMEANS_CENTER_SHIFT 111
 #define GENRE_MLP_LEARNING_RATE 1
 #define GENRE_MLP_L2 2
@@ -551,6 +559,7 @@ genre_status genre_text_load_from_memory(genre_text **out, const void *buf, size
 #define GENRE_MLP_HISTORY_VAL_LOSS 1
 #define GENRE_MLP_HISTORY_VAL_ACCURACY 2
 #define GENRE_MLP_PHASE_TRAIN 1
+#define GENRE_MLP_REDUCE_GRADIENT 1
 #define GENRE_MLP_PARTIAL_BUFFER 25
 #define GENRE_METRICS_AVERAGE_MACRO 0
 #define GENRE_METRICS_AVERAGE_MICRO 1

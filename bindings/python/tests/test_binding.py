@@ -51,6 +51,11 @@ def test_version():
                                             lib.GENRE_VERSION_PATCH)
 
 
+def test_default_threads_follow_the_affinity_mask():
+    import os
+    assert genre.default_threads() == min(len(os.sched_getaffinity(0)), 256)
+
+
 # ---- errors ------------------------------------------------------------------
 
 def test_every_status_has_its_class():

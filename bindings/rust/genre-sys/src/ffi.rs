@@ -108,6 +108,7 @@ pub struct genre_text {
 }
 
 pub type genre_progress_fn = Option<unsafe extern "C" fn(user_data: *mut c_void, phase: i32, step: i64, total_steps: i64, objective: f64) -> i32>;
+pub type genre_reduce_fn = Option<unsafe extern "C" fn(user_data: *mut c_void, what: i32, step: i64, buf: *mut f64, len: usize) -> i32>;
 pub type genre_log_fn = Option<unsafe extern "C" fn(user_data: *mut c_void, level: i32, message: *const c_char)>;
 pub type genre_dataset_fit_fn = Option<unsafe extern "C" fn(user_data: *mut c_void, x: *const f64, n_rows: usize, n_cols: usize, y: *const f64) -> genre_status>;
 pub type genre_dataset_predict_fn = Option<unsafe extern "C" fn(user_data: *mut c_void, x: *const f64, n_rows: usize, n_cols: usize, y_out: *mut f64) -> genre_status>;
@@ -245,6 +246,9 @@ pub const GENRE_KMEANS_KERNEL_BUILTIN: i32 = 2;
 pub const GENRE_KMEANS_PHASE_LLOYD: i32 = 1;
 pub const GENRE_KMEANS_PHASE_SWEEP: i32 = 2;
 pub const GENRE_KMEANS_PHASE_SILHOUETTE: i32 = 3;
+pub const GENRE_KMEANS_REDUCE_SPREAD: i32 = 1;
+pub const GENRE_KMEANS_REDUCE_LLOYD: i32 = 2;
+pub const GENRE_KMEANS_REDUCE_INERTIA: i32 = 3;
 pub const GENRE_KMEANS_CENTER_SHIFT: i32 = 111;
 pub const GENRE_MLP_LEARNING_RATE: i32 = 1;
 pub const GENRE_MLP_L2: i32 = 2;
@@ -301,6 +305,7 @@ pub const GENRE_MLP_HISTORY_TRAIN_LOSS: i32 = 0;
 pub const GENRE_MLP_HISTORY_VAL_LOSS: i32 = 1;
 pub const GENRE_MLP_HISTORY_VAL_ACCURACY: i32 = 2;
 pub const GENRE_MLP_PHASE_TRAIN: i32 = 1;
+pub const GENRE_MLP_REDUCE_GRADIENT: i32 = 1;
 pub const GENRE_MLP_PARTIAL_BUFFER: i32 = 25;
 pub const GENRE_METRICS_AVERAGE_MACRO: i32 = 0;
 pub const GENRE_METRICS_AVERAGE_MICRO: i32 = 1;
@@ -379,6 +384,7 @@ extern "C" {
     pub fn genre_version_number() -> i32;
     pub fn genre_version_string() -> *const c_char;
     pub fn genre_features() -> u32;
+    pub fn genre_default_threads() -> i32;
     pub fn genre_build_info() -> *const c_char;
     // genre/model.h
     pub fn genre_model_kind_name(kind: i32) -> *const c_char;
@@ -511,6 +517,8 @@ extern "C" {
     pub fn genre_kmeans_reset_params(km: *mut genre_kmeans) -> genre_status;
     pub fn genre_kmeans_set_progress(km: *mut genre_kmeans, fn_: genre_progress_fn, user_data: *mut c_void) -> genre_status;
     pub fn genre_kmeans_set_log(km: *mut genre_kmeans, fn_: genre_log_fn, user_data: *mut c_void) -> genre_status;
+    pub fn genre_kmeans_set_initial_centers(km: *mut genre_kmeans, centers: *const f64, n_clusters: usize, n_cols: usize) -> genre_status;
+    pub fn genre_kmeans_set_reducer(km: *mut genre_kmeans, fn_: genre_reduce_fn, user_data: *mut c_void) -> genre_status;
     pub fn genre_kmeans_fit(km: *mut genre_kmeans, x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize) -> genre_status;
     pub fn genre_kmeans_predict(km: *const genre_kmeans, x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize, out: *mut i32, out_len: usize, needed: *mut usize) -> genre_status;
     pub fn genre_kmeans_get_centers(km: *const genre_kmeans, out: *mut f64, out_len: usize, needed: *mut usize) -> genre_status;
@@ -546,6 +554,7 @@ extern "C" {
     pub fn genre_mlp_get_hidden_layers(model: *const genre_mlp, out: *mut i32, cap: usize, n_layers: *mut usize) -> genre_status;
     pub fn genre_mlp_set_progress(model: *mut genre_mlp, fn_: genre_progress_fn, user_data: *mut c_void) -> genre_status;
     pub fn genre_mlp_set_log(model: *mut genre_mlp, fn_: genre_log_fn, user_data: *mut c_void) -> genre_status;
+    pub fn genre_mlp_set_reducer(model: *mut genre_mlp, fn_: genre_reduce_fn, user_data: *mut c_void) -> genre_status;
     pub fn genre_mlp_fit(model: *mut genre_mlp, x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize, labels: *const i32, x_val: *const f64, n_val_rows: usize, val_row_stride: usize, labels_val: *const i32) -> genre_status;
     pub fn genre_mlp_fit_regression(model: *mut genre_mlp, x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize, y: *const f64, n_targets: usize, x_val: *const f64, n_val_rows: usize, val_row_stride: usize, y_val: *const f64) -> genre_status;
     pub fn genre_mlp_fit_csr(model: *mut genre_mlp, n_rows: usize, n_cols: usize, row_ptr: *const usize, col_idx: *const u32, values: *const f64, labels: *const i32, n_val_rows: usize, val_row_ptr: *const usize, val_col_idx: *const u32, val_values: *const f64, labels_val: *const i32) -> genre_status;
