@@ -61,7 +61,8 @@ GENRE_BEGIN_DECLS
 #define GENRE_SCHEMA_UNSEEN_CATEGORY 2
 
 /** i64, range [0, 256], default 0: threads the reader may use on inputs
- *  over 1 MiB: 0 = the online cores, 1 = the calling thread only. The table
+ *  over 1 MiB: 0 = genre_default_threads() (the CPUs of the
+ *  process's affinity mask), 1 = the calling thread only. The table
  *  read is identical for every value. */
 #define GENRE_SCHEMA_THREADS 3
 
@@ -146,7 +147,7 @@ GENRE_BEGIN_DECLS
 /**
  * Creates an empty schema (no columns; the empty string is not a missing
  * marker until declared; record limit 1 MiB; input limit 16 GiB; unseen
- * categories are errors; reader threads 0 = the online cores).
+ * categories are errors; reader threads 0 = genre_default_threads()).
  * @param[out] out receives the schema; free it with genre_dataset_schema_free().
  * @return GENRE_OK, GENRE_E_INVALID_ARG (out NULL), GENRE_E_NOMEM.
  * Thread-safe. @since 0.1
