@@ -233,6 +233,7 @@ int write_html(run *r, const char *path)
         }
         fputs("</div>\n", f);
     }
+    html_stream(f, r);
     /* stages */
     fputs("<h2>Stages</h2>\n<table><tr><th>stage</th><th>status</th><th>wall time "
           "(s)</th><th>note</th></tr>\n",

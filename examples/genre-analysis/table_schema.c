@@ -196,6 +196,11 @@ static int infer(run *r, genre_dataset_schema **out)
         st = genre_dataset_schema_set_i64(opt, GENRE_SCHEMA_INFER_STRICT, 1);
     if (!st && r->opt.threads)
         st = genre_dataset_schema_set_i64(opt, GENRE_SCHEMA_THREADS, r->opt.threads);
+    if (!st && r->opt.stream) { /* a bounded prefix: the file may not fit in memory */
+        st = genre_dataset_schema_set_i64(opt, GENRE_SCHEMA_INFER_MAX_ROWS, r->opt.infer_rows);
+        snprintf(r->sm.infer_note, sizeof r->sm.infer_note,
+                 "inferred from the first %ld data rows of the file", r->opt.infer_rows);
+    }
     if (!st)
         st = genre_dataset_schema_infer(out, opt, r->data_path, r->opt.label);
     genre_dataset_schema_free(opt);
