@@ -7,12 +7,13 @@
  *   m+1   the scaler (and which columns vary, the split counts);
  *   m+2   the PCA and LDA statistics of the scaled training rows;
  *   m+3   the LDA classifier on the test rows, the k-means reservoir, the
- *         stratified sample, the training rows' LDA features spilled to a
- *         temporary file for the Lloyd passes, and the MLP's epoch 1;
- *   then  the MLP's other epochs and one pass scoring it.
- * k-means Lloyd passes read the spill (n x 3 doubles), not the CSV; the
- * silhouettes and t-SNE use the stratified sample. stream_pass.c holds the
- * pass driver and the hash split.
+ *         stratified sample, and two spills to temporary files: the
+ *         training rows' LDA features (for the Lloyd passes) and the MLP's
+ *         training rows (for its epochs, stream_mlp.c);
+ *   m+4   the MLP scored on the test and validation rows.
+ * The k-means Lloyd passes and the MLP's epochs read the spills, not the
+ * CSV; the silhouettes and t-SNE use the stratified sample. stream_pass.c
+ * holds the pass driver and the hash split.
  */
 #define _XOPEN_SOURCE 700
 

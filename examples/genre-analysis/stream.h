@@ -52,6 +52,8 @@ typedef struct stream_fit {
     genre_mlp *mlp;              /* NULL with --no-mlp */
     genre_metrics_partial *mp;   /* the test rows' scores of one classifier */
     FILE *spill;                 /* training rows: spill_cols LDA features, then the label */
+    FILE *mlp_spill;             /* the MLP's training rows: d scaled features, the label */
+    int64_t mlp_spill_rows;
     size_t spill_cols;
     int64_t spill_rows;
     genre_kmeans_sample *kms[2]; /* the k-means reservoirs, LDA 2-D and 3-D */
@@ -72,6 +74,14 @@ int stream_models(run *r, stream_ctx *c, stream_fit *f);
 /* stream_kmeans.c: the k-means sweep over the spill, silhouettes on the
  * sample's LDA features (f->sx transformed). 0, or -1. */
 int stream_kmeans(run *r, stream_ctx *c, stream_fit *f);
+/* stream_mlp.c: the MLP's training rows spilled (the pass after the LDA
+ * fit), and one epoch over them in a seeded block order. */
+genre_status stream_mlp_spill(run *r, stream_fit *f, const double *x, const int32_t *y,
+                              size_t n);
+genre_status stream_mlp_epoch(run *r, stream_fit *f, long epoch);
+/* Per-chunk scratch of f for n rows (stream_models.c). */
+genre_status stream_fit_room(stream_fit *f, const run *r, size_t n);
+
 /* Frees f's handles and buffers (not r's). */
 void stream_fit_free(stream_fit *f);
 

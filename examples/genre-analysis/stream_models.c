@@ -20,6 +20,8 @@ void stream_fit_free(stream_fit *f)
     genre_metrics_partial_free(f->mp);
     if (f->spill)
         fclose(f->spill);
+    if (f->mlp_spill)
+        fclose(f->mlp_spill);
     genre_kmeans_sample_free(f->kms[0]);
     genre_kmeans_sample_free(f->kms[1]);
     free(f->seen), free(f->sx), free(f->t1), free(f->t2), free(f->proba), free(f->pred),
@@ -28,7 +30,7 @@ void stream_fit_free(stream_fit *f)
 }
 
 /* Scratch for n rows. */
-static genre_status room(stream_fit *f, const run *r, size_t n)
+genre_status stream_fit_room(stream_fit *f, const run *r, size_t n)
 {
     if (n <= f->cap)
         return GENRE_OK;
@@ -77,7 +79,7 @@ static genre_status first_chunk(stream_ctx *c, const chunk_view *v, void *ud)
     stream_fit *f = ud;
     run *r = c->r;
     const size_t dl = r->d_lda, nl = r->n_ld, K = (size_t)r->K;
-    genre_status st = room(f, r, v->ntr > v->nte ? v->ntr : v->nte);
+    genre_status st = stream_fit_room(f, r, v->ntr > v->nte ? v->ntr : v->nte);
     if (st)
         return st;
     if (v->nte) {
@@ -113,15 +115,7 @@ static genre_status first_chunk(stream_ctx *c, const chunk_view *v, void *ud)
     }
     sample_add(f, r, v);
     size_t n = f->mlp ? fit_rows(f, r, v) : 0;
-    return n ? genre_mlp_partial_fit(f->mlp, f->t2, n, r->d, r->d, f->yf) : GENRE_OK;
-}
-
-static genre_status epoch_chunk(stream_ctx *c, const chunk_view *v, void *ud)
-{
-    stream_fit *f = ud;
-    genre_status st = room(f, c->r, v->ntr);
-    size_t n = st ? 0 : fit_rows(f, c->r, v);
-    return !st && n ? genre_mlp_partial_fit(f->mlp, f->t2, n, c->r->d, c->r->d, f->yf) : st;
+    return n ? stream_mlp_spill(r, f, f->t2, f->yf, n) : GENRE_OK;
 }
 
 static size_t argmax_hits(const double *p, const int32_t *y, size_t n, size_t K)
@@ -144,7 +138,7 @@ static genre_status score_chunk(stream_ctx *c, const chunk_view *v, void *ud)
     stream_fit *f = ud;
     run *r = c->r;
     const size_t d = r->d, K = (size_t)r->K;
-    genre_status st = room(f, r, v->ntr > v->nte ? v->ntr : v->nte);
+    genre_status st = stream_fit_room(f, r, v->ntr > v->nte ? v->ntr : v->nte);
     if (!st && v->nte &&
         (!(st = genre_mlp_predict_proba(f->mlp, v->xte, v->nte, d, d, f->proba, v->nte * K,
                                         NULL))))
@@ -230,8 +224,12 @@ int stream_models(run *r, stream_ctx *c, stream_fit *f)
     if ((st = genre_metrics_partial_create(&f->mp, K)) ||
         (!r->opt.no_mlp && (st = make_mlp(r, f))))
         goto fail;
+    if (f->mlp && !(f->mlp_spill = tmpfile())) {
+        snprintf(r->error, sizeof r->error, "cannot create the MLP spill file (tmpfile)");
+        return stream_fail(r, s, STREAM_E_PROGRAM, what);
+    }
     double t0 = now_s();
-    if ((st = stream_pass(c, 0, first_chunk, f, "LDA classifier, samples, MLP epoch 1")) ||
+    if ((st = stream_pass(c, 0, first_chunk, f, "LDA classifier, samples, spills")) ||
         (st = read_metrics(f->mp, &r->lda_clf_auroc, &r->lda_clf_micro, &r->lda_clf_acc, NULL,
                            K)))
         goto fail;
@@ -252,8 +250,11 @@ int stream_models(run *r, stream_ctx *c, stream_fit *f)
         m->hist_train = hist;
         double prev = 0; /* the mean loss over the epochs before */
         for (long e = 1; e <= r->opt.epochs; e++) {
-            if (e > 1 && (st = stream_pass(c, 0, epoch_chunk, f, "MLP epoch")))
+            double te = now_s();
+            if ((st = stream_mlp_epoch(r, f, e)))
                 goto fail;
+            say("genre-analysis: MLP epoch %ld over the spill of %lld rows in %.1f s\n", e,
+                (long long)f->mlp_spill_rows, now_s() - te);
             /* the history holds the mean loss of every row trained so far */
             double cum = NAN;
             size_t ne = 1;

@@ -46,8 +46,13 @@ void json_stream(struct jw *j, const run *r)
     jw_num(j, "mlp_learning_rate", sm->mlp_lr);
     jw_num(j, "mlp_validation_loss", sm->mlp_val_loss);
     jw_num(j, "mlp_validation_accuracy", sm->mlp_val_acc);
-    jw_str(j, "mlp", "genre_mlp_partial_fit over the training chunks, every epoch run (no "
-                     "early stopping, one learning rate); only the d-20-15-K model");
+    jw_str(j, "mlp", "only the d-20-15-K model, by genre_mlp_partial_fit over windows of "
+                     "chunk_rows training rows read from a temporary spill in a seeded order "
+                     "of 64-row blocks; every epoch run (no early stopping, one learning "
+                     "rate)");
+    /* the scaler's numbers, so that runs with other chunk sizes can be compared */
+    jw_nums(j, "scaler_mean", r->scaler_mean, r->scaler_mean ? r->d : 0);
+    jw_nums(j, "scaler_scale", r->scaler_scale, r->scaler_scale ? r->d : 0);
     jw_str(j, "train_macro_auroc", "not computed (it needs every training score); train "
                                    "accuracy is exact");
     jw_str(j, "name_study", "not run in stream mode");
@@ -83,7 +88,9 @@ void html_stream(FILE *f, const run *r)
     fprintf(f, "<li>Silhouettes and t-SNE: a seeded stratified sample of %zu training "
                "rows.</li>\n", sm->n_sample);
     fprintf(f, "<li>MLP: only d-20-15-K, trained by <code>genre_mlp_partial_fit</code> for "
-               "%d epochs at learning rate %g (no early stopping); validation loss %.4f, "
+               "%d epochs at learning rate %g (no early stopping) over a temporary file of its "
+               "training rows read in a seeded order of 64-row blocks (a file sorted by class "
+               "would otherwise give windows of one class); validation loss %.4f, "
                "accuracy %.4f. Test AUROC and accuracy are exact; training AUROC is not "
                "computed.</li>\n",
             sm->mlp_epochs, sm->mlp_lr, sm->mlp_val_loss, sm->mlp_val_acc);
