@@ -5,7 +5,7 @@
  *              completes, metrics.json has the stream object, the split
  *              counts sum to the rows, the chunk sizes agree, and the LDA
  *              and MLP test macro AUROC are within AUROC_TOL of the
- *              in-memory run's;
+ *              in-memory run's; t-SNE and silhouettes run on the sample;
  *   reference  the same on the reference table (50,005 rows) in chunks of
  *              3,000 and 20,000;
  *   memory     the reference table written 4 times over (200,000 rows):
@@ -90,8 +90,8 @@ static char *split_text(const char *m)
 static int run_stream(const char *in, const char *opts, const char *out, const char *err)
 {
     char cmd[4096];
-    snprintf(cmd, sizeof cmd, "nice %s --stream -i '%s' --no-tsne -o '%s' %s 2>'%s' >/dev/null",
-             prog, in, out, opts, err);
+    snprintf(cmd, sizeof cmd, "nice %s --stream -i '%s' -o '%s' %s 2>'%s' >/dev/null", prog, in,
+             out, opts, err);
     return run_program(cmd);
 }
 
@@ -149,9 +149,11 @@ static void compare(const char *name, const char *in, const char *table_opts, in
     snprintf(err, sizeof err, "%s/stream_%s.err", bin, name);
     snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s' '%s'", da, db, dm);
     run_program(cmd);
-    snprintf(opts, sizeof opts, "%s --epochs %d --chunk-rows %d", table_opts, epochs, chunk_a);
+    snprintf(opts, sizeof opts, "%s --no-tsne --epochs %d --chunk-rows %d", table_opts, epochs,
+             chunk_a);
     CHECK(run_stream(in, opts, da, err) == 0, "%s: --stream failed (%s)", name, err);
-    snprintf(opts, sizeof opts, "%s --epochs %d --chunk-rows %d", table_opts, epochs, chunk_b);
+    snprintf(opts, sizeof opts, "%s --no-tsne --epochs %d --chunk-rows %d", table_opts, epochs,
+             chunk_b);
     CHECK(run_stream(in, opts, db, err) == 0, "%s: --stream failed (%s)", name, err);
     snprintf(cmd, sizeof cmd, "nice %s -i '%s' %s %s --epochs %d -o '%s' 2>'%s' >/dev/null", prog,
              in, table_opts, mem_opts, epochs, dm, err);
@@ -202,6 +204,29 @@ static int write_copies(const char *out, int times)
     return ok ? 0 : -1;
 }
 
+/* t-SNE and the silhouettes on the stratified sample (--sample-rows). */
+static void sample_tsne(const char *in)
+{
+    char d[1200], err[1200], cmd[1400];
+    snprintf(d, sizeof d, "%s/stream_tsne", bin);
+    snprintf(err, sizeof err, "%s/stream_tsne.err", bin);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", d);
+    run_program(cmd);
+    CHECK(run_stream(in, "--label digit --chunk-rows 100 --epochs 2 --sample-rows 600 "
+                         "--tsne-iter 250 --perplexity 30 --tsne-dims 2", d, err) == 0,
+          "--stream with t-SNE failed (%s)", err);
+    char *m = metrics(d);
+    const char *t = m ? strstr(m, "\"tsne\": [") : NULL;
+    CHECK(num_after(t, "rows") == 600, "t-SNE embedded %g rows, not the sample's 600",
+          num_after(t, "rows"));
+    CHECK(num_after(m ? strstr(m, "\"stream\"") : NULL, "sample_rows") == 600,
+          "the sample is not 600 rows");
+    double sil[8];
+    CHECK(nums_after(m ? strstr(m, "\"lda_2d\"") : NULL, "silhouette", sil, 8) == 7 &&
+              sil[0] > -1 && sil[0] < 1, "no silhouettes for k = 2..8");
+    free(m);
+}
+
 static void memory_bound(void)
 {
     char t1[1200], t4[1200], d1[1200], d4[1200], err[1200], cmd[4096];
@@ -213,7 +238,7 @@ static void memory_bound(void)
     snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", d1, d4);
     run_program(cmd);
     CHECK(write_copies(t1, 1) == 0 && write_copies(t4, 4) == 0, "cannot write the tables");
-    const char *opts = "--chunk-rows 2000 --epochs 1";
+    const char *opts = "--no-tsne --chunk-rows 2000 --epochs 1";
     CHECK(run_stream(t1, opts, d1, err) == 0, "--stream on 1x failed (%s)", err);
     CHECK(run_stream(t4, opts, d4, err) == 0, "--stream on 4x failed (%s)", err);
     char *a = metrics(d1), *b = metrics(d4);
@@ -244,12 +269,13 @@ static void errors(void)
             fprintf(f, "%d,%d,%s\n", i, i % 7, i % 2 ? "p" : "q");
         fclose(f);
     }
-    CHECK(run_stream(in, "--schema /dev/null", out, err) != 0, "a bad schema was accepted");
+    CHECK(run_stream(in, "--no-tsne --schema /dev/null", out, err) != 0,
+          "a bad schema was accepted");
     char schema[1200];
     snprintf(schema, sizeof schema, "%s/stream_bad.schema", bin);
     write_text(schema, "a numeric\nb numeric\ny label\n");
     char opts[1400];
-    snprintf(opts, sizeof opts, "--schema '%s' --chunk-rows 2", schema);
+    snprintf(opts, sizeof opts, "--no-tsne --schema '%s' --chunk-rows 2", schema);
     CHECK(run_stream(in, opts, out, err) == 1, "a bad cell did not stop the run");
     char where[1300];
     snprintf(where, sizeof where, "%s:4", in);
@@ -265,7 +291,7 @@ static void errors(void)
     if (f)
         fclose(f);
     free(z);
-    CHECK(run_stream(gz, "", out, err) == 1, "a truncated gzip did not stop the run");
+    CHECK(run_stream(gz, "--no-tsne", out, err) == 1, "a truncated gzip did not stop the run");
     CHECK(err_has(err, "byte 200000"), "the truncation is not named by its byte offset");
     remove(in), remove(gz), remove(schema);
 }
@@ -282,6 +308,7 @@ int main(int argc, char **argv)
         snprintf(in, sizeof in, "%s/tests/fixtures/tables/digits.csv.gz", src);
         compare("small", in, "--label digit", 100, 37,
                 "--no-tsne --no-kmeans --no-plots --no-names", 30);
+        sample_tsne(in);
     } else if (!strcmp(argv[1], "reference")) {
         snprintf(in, sizeof in, "%s/data/music_genre.csv.gz", src);
         compare("reference", in, "", 3000, 20000,

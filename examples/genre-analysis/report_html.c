@@ -283,8 +283,9 @@ int write_html(run *r, const char *path)
                 (long long)r->duplicate_rows);
     else
         fprintf(f, "<p>Leakage report: %s.</p>\n",
-                r->opt.split_file ? "not available for an external split file"
-                                  : "the schema has no group column");
+                r->sm.on             ? "not computed in stream mode"
+                : r->opt.split_file ? "not available for an external split file"
+                                    : "the schema has no group column");
     html_plots(f, r, "features");
     /* reduction */
     fputs("<h2>Dimensionality reduction</h2>\n", f);

@@ -59,6 +59,7 @@ static int stream_prep(run *r, stream_ctx *c)
     r->tempo_mlp = 0; /* a model step cannot be fitted in passes: the median */
     for (size_t i = 0; i < r->n_cols; i++)
         r->cols[i].missing_read = 0;
+    r->groups = -1; /* distinct groups are per chunk: not counted */
     c->test_fraction = r->opt.test_fraction > 0 ? r->opt.test_fraction : r->is_ref ? 0.1 : 0.2;
     c->val_fraction = r->sm.val_fraction = 0.1;
     snprintf(r->split_desc, sizeof r->split_desc,

@@ -56,6 +56,7 @@ void json_stream(struct jw *j, const run *r)
     jw_str(j, "train_macro_auroc", "not computed (it needs every training score); train "
                                    "accuracy is exact");
     jw_str(j, "name_study", "not run in stream mode");
+    jw_str(j, "groups", "distinct groups and the leakage report are not computed (-1)");
     jw_str(j, "plots", "not drawn in stream mode");
     jw_int(j, "peak_rss_kb", sm->peak_rss_kb);
     jw_close(j, '}');
@@ -94,5 +95,6 @@ void html_stream(FILE *f, const run *r)
                "accuracy %.4f. Test AUROC and accuracy are exact; training AUROC is not "
                "computed.</li>\n",
             sm->mlp_epochs, sm->mlp_lr, sm->mlp_val_loss, sm->mlp_val_acc);
-    fputs("<li>No name study and no plots in stream mode.</li>\n</ul>\n", f);
+    fputs("<li>No name study, no plots, no count of distinct groups and no leakage report "
+          "in stream mode.</li>\n</ul>\n", f);
 }
