@@ -79,6 +79,9 @@ static int stream_prep(run *r, stream_ctx *c)
         c->first = 0;
         r->sm.prep_passes++;
     }
+    if (r->sm.unlabelled) /* as in memory (stage_data.c) */
+        add_warning(r, "%lld row%s without a value in the label column '%s' left out",
+                    (long long)r->sm.unlabelled, r->sm.unlabelled == 1 ? "" : "s", r->label_col);
     what = "imputation fit";
     if ((st = genre_dataset_prep_fit_partial(c->prep, pp)))
         goto fail;
