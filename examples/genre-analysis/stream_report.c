@@ -39,9 +39,15 @@ void json_stream(struct jw *j, const run *r)
                         "t-SNE");
     jw_int(j, "kmeans_init_sample_rows", sm->kmeans_sample);
     jw_int(j, "kmeans_lloyd_passes", sm->kmeans_passes);
-    jw_str(j, "kmeans", "initialised by k-means++ on a seeded reservoir sample; Lloyd passes "
-                        "over a temporary spill of the training rows' LDA features; "
-                        "silhouettes on the sample");
+    int open = 0;
+    for (int w = 0; w < 2; w++)
+        for (int k = 0; k < NKS; k++)
+            open += r->have_kmeans[w] && !sm->kmeans_converged[w][k];
+    jw_int(j, "kmeans_unconverged", open);
+    jw_str(j, "kmeans", "one initialisation per k (in memory: the best of 10 restarts) by "
+                        "k-means++ on a seeded reservoir sample; at most 100 Lloyd passes over "
+                        "a temporary spill of the training rows' LDA features; silhouettes on "
+                        "the sample");
     jw_int(j, "mlp_epochs", sm->mlp_epochs);
     jw_num(j, "mlp_learning_rate", sm->mlp_lr);
     jw_num(j, "mlp_validation_loss", sm->mlp_val_loss);
@@ -82,8 +88,8 @@ void html_stream(FILE *f, const run *r)
     if (r->is_ref)
         fputs("<li>Tempo is imputed by its training median (a model imputer cannot be fitted "
               "in passes).</li>\n", f);
-    fprintf(f, "<li>k-means: initialised by k-means++ on a seeded reservoir sample of %lld "
-               "rows, %d Lloyd passes over a temporary file of the training rows' LDA "
+    fprintf(f, "<li>k-means: one initialisation per k (in memory: the best of 10 restarts), "
+               "by k-means++ on a seeded reservoir sample of %lld rows, %d Lloyd passes over a temporary file of the training rows' LDA "
                "features; silhouettes on the stratified sample.</li>\n",
             (long long)sm->kmeans_sample, sm->kmeans_passes);
     fprintf(f, "<li>Silhouettes and t-SNE: a seeded stratified sample of %zu training "
