@@ -344,20 +344,6 @@ static void sample_tsne(run *r)
     r->ytr = NULL;
 }
 
-/* The peak resident set (VmHWM) in KiB, or -1. */
-static int64_t peak_rss_kb(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long long kb = -1;
-    while (f && fgets(line, sizeof line, f))
-        if (!strncmp(line, "VmHWM:", 6))
-            kb = strtoll(line + 6, NULL, 10);
-    if (f)
-        fclose(f);
-    return kb;
-}
-
 int stage_stream(run *r)
 {
     stream_ctx c = {.r = r};
@@ -380,7 +366,7 @@ int stage_stream(run *r)
     stage_note(s, "not in stream mode (it needs every row's names in memory)");
     stage_end(s, ST_SKIPPED);
 out:
-    r->sm.peak_rss_kb = peak_rss_kb();
+    r->sm.peak_rss_kb = stream_status_kb("VmHWM:");
     stream_fit_free(&f);
     genre_scaler_free(c.sc);
     genre_dataset_prep_free(c.prep);

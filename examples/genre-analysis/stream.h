@@ -106,6 +106,9 @@ int stream_side(uint64_t seed, uint64_t row, double test_fraction, double val_fr
 void stream_keep_cols(const double *x, size_t n, size_t d, const uint8_t *keep, size_t m,
                       double *out);
 
+/* A field of /proc/self/status in KiB ("VmRSS:", "VmHWM:"), or -1. */
+int64_t stream_status_kb(const char *key);
+
 /* A uniform 64-bit hash of (seed, salt, row) (splitmix64 rounds). */
 uint64_t stream_hash(uint64_t seed, uint64_t salt, uint64_t row);
 

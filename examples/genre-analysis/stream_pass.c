@@ -201,8 +201,9 @@ genre_status stream_pass(stream_ctx *c, int raw, chunk_fn fn, void *ud, const ch
     genre_dataset_reader_free(rd);
     r->sm.passes++;
     if (!st)
-        say("genre-analysis: pass %d (%s): %lld rows in %.1f s\n", r->sm.passes, what,
-            (long long)rows, now_s() - t0);
+        say("genre-analysis: pass %d (%s): %lld rows in %.1f s, resident %.0f MB (peak %.0f)\n",
+            r->sm.passes, what, (long long)rows, now_s() - t0,
+            (double)stream_status_kb("VmRSS:") / 1024, (double)stream_status_kb("VmHWM:") / 1024);
     return st;
 }
 
@@ -223,4 +224,18 @@ void stream_keep_cols(const double *x, size_t n, size_t d, const uint8_t *keep, 
         for (size_t j = 0, k = 0; j < d; j++)
             if (keep[j])
                 out[i * m + k++] = x[i * d + j];
+}
+
+int64_t stream_status_kb(const char *key)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long long kb = -1;
+    size_t n = strlen(key);
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, key, n))
+            kb = strtoll(line + n, NULL, 10);
+    if (f)
+        fclose(f);
+    return kb;
 }

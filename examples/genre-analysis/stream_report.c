@@ -61,6 +61,8 @@ void json_stream(struct jw *j, const run *r)
     jw_nums(j, "scaler_scale", r->scaler_scale, r->scaler_scale ? r->d : 0);
     jw_str(j, "train_macro_auroc", "not computed (it needs every training score); train "
                                    "accuracy is exact");
+    jw_str(j, "test_micro_auroc", "exact, but not computed (null) when test rows x classes "
+                                  "exceed 4,194,304: its sort takes about 40 bytes per score");
     jw_str(j, "name_study", "not run in stream mode");
     jw_str(j, "groups", "distinct groups and the leakage report are not computed (-1)");
     jw_str(j, "plots", "not drawn in stream mode");
