@@ -45,9 +45,10 @@ static int stream_prep(run *r, stream_ctx *c)
     tempo_model tm = {.r = r};
     genre_status st;
     const char *what = "preparation";
-    if (table_schema(r, &c->schema) || table_choose_features(r))
+    int bad = table_schema(r, &c->schema);
+    r->schema = c->schema; /* free_run() frees it, also after a failure */
+    if (bad || table_choose_features(r))
         return fail_program(r, s);
-    r->schema = c->schema;
     if (r->opt.split_file || r->opt.group || r->opt.reference_order) {
         snprintf(r->error, sizeof r->error, "%s cannot be combined with --stream (the split "
                  "is a hash of each row)", r->opt.split_file ? "--split-file"
