@@ -161,6 +161,12 @@ static void compare(const char *name, const char *in, const char *table_opts, in
              in, table_opts, mem_opts, epochs, dm, err);
     CHECK(run_program(cmd) == 0, "%s: the in-memory run failed (%s)", name, err);
     char *a = metrics(da), *b = metrics(db), *m = metrics(dm);
+    char html[1300];
+    snprintf(html, sizeof html, "%s/index.html", da);
+    char *h = slurp(html, NULL);
+    CHECK(h && strstr(h, "<h2>Stream mode</h2>") && strstr(h, "hash of the seed"),
+          "%s: the HTML report does not say what stream mode changed", html);
+    free(h);
     if (a && b && m) {
         check_counts(a, da);
         check_counts(b, db);
