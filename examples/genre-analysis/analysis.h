@@ -96,8 +96,27 @@ typedef struct ref_counts {
     int64_t dur_from_group, dur_from_global, tempo_imputed;
 } ref_counts;
 
+/* --stream (stage_stream.c): what differs from the in-memory analysis, for
+ * the report, and the stratified sample the silhouettes and t-SNE use. */
+typedef struct stream_info {
+    int on;
+    int passes, prep_passes, kmeans_passes, mlp_epochs;
+    int kmeans_converged[2][NKS];
+    int64_t rows, unlabelled, n_train, n_val, n_test; /* labelled rows, by side */
+    double val_fraction;
+    int64_t kmeans_sample;   /* reservoir rows of the k-means initialisation */
+    int64_t peak_rss_kb;     /* VmHWM at the end of the analysis */
+    double mlp_lr;
+    double mlp_val_loss, mlp_val_acc;
+    char infer_note[160];    /* "" or how the schema was inferred */
+    size_t n_sample;         /* the stratified sample: rows, scaled (n x d), labels */
+    double *sample_x, *sample_pca, *sample_lda;
+    int32_t *sample_y;
+} stream_info;
+
 typedef struct run {
     options opt;
+    stream_info sm;
     char data_path[PATH_MAX + 128];
     report_dir rd; /* the report being written (report_dir.c) */
     char plotdir[sizeof(report_dir){0}.tmp + 16];
@@ -257,6 +276,11 @@ int table_schema(run *r, genre_dataset_schema **out);
  * exit status. */
 int table_print_schema(run *r);
 
+/* table_prefix.c: the header and at most `rows` data records of the file at
+ * path (plain or gzip), as plain text in *out (malloc()ed, *len bytes, the
+ * caller frees it). 0, or -1 when it cannot be opened or memory runs out. */
+int table_prefix(const char *path, long rows, char **out, size_t *len);
+
 /* ---- table.c: the table as the analysis uses it ---- */
 
 /* Marks the feature columns (every numeric and categorical column, or
@@ -298,6 +322,28 @@ genre_status split_groups(run *r, const genre_dataset *ds, const genre_dataset_s
 /* stage_data.c: load, clean, split (or --split-file), impute, export the
  * training and test matrices (r->xtr, r->xte, ...). */
 int stage_data(run *r);
+
+/* The data stage's pieces that --stream shares (stage_data.c): the
+ * imputation steps (a column declared impute=model is imputed by its median
+ * under --stream: the model step cannot be fitted in passes), the class
+ * names of the fitted preparation, and the imputation counters of a
+ * prepared table ds on one side (0 training, 1 test), added to the run's
+ * when add is 1, else set. */
+genre_status data_add_imputers(run *r, genre_dataset_prep *prep, tempo_model *tm);
+int data_class_names(run *r, const genre_dataset_prep *prep);
+void data_count_imputed(run *r, const genre_dataset *ds, int side, int add);
+
+/* stage_stream.c: --stream, the whole analysis in passes over the file in
+ * bounded memory (every stage above but the name study and the plots). */
+int stage_stream(run *r);
+/* Frees the stream mode's sample (free_run()). */
+void stream_free(run *r);
+
+/* stream_report.c: the report's account of --stream (metrics.json's
+ * "stream" object, the HTML paragraph); nothing when not streaming. */
+struct jw;
+void json_stream(struct jw *j, const run *r);
+void html_stream(FILE *f, const run *r);
 
 /* stage_linear.c: scaler, PCA, LDA and the LDA classifier. */
 int stage_linear(run *r);

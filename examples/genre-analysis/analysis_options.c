@@ -73,6 +73,15 @@ void analysis_usage(FILE *f)
         "                          exactly 0 (train) or 1 (test), of each line after the\n"
         "                          header of a CSV with one line per non-empty data\n"
         "                          row, e.g. tests/fixtures/real_split.csv.gz (any table)\n"
+        "      --stream            the analysis in memory bounded by the chunk and the\n"
+        "                          samples, on a table of any length: passes over the\n"
+        "                          file, a hash split, no name study, no plots\n"
+        "                          (docs/analysis.md, \"Stream mode\")\n"
+        "      --chunk-rows N      --stream: rows per chunk (default 65536)\n"
+        "      --sample-rows N     --stream: the stratified sample of training rows\n"
+        "                          for silhouettes and t-SNE (default 5000)\n"
+        "      --infer-rows N      --stream with --label: infer the schema from the\n"
+        "                          first N rows (default 100000)\n"
         "  -h, --help              this text\n"
         "\n"
         "Ctrl-C cancels the running stages (the name study too, at its next epoch) and\n"
@@ -118,6 +127,9 @@ int analysis_parse_options(int argc, char **argv, options *o)
     o->tsne_iter = 1000;
     o->tsne_theta = 0.5;
     o->epochs = 200;
+    o->chunk_rows = 65536;
+    o->sample_rows = 5000;
+    o->infer_rows = 100000;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -237,6 +249,20 @@ int analysis_parse_options(int argc, char **argv, options *o)
             o->strict = 1;
         } else if (!strcmp(a, "--print-schema")) {
             o->print_schema = 1;
+        } else if (!strcmp(a, "--stream")) {
+            o->stream = 1;
+        } else if (!strcmp(a, "--chunk-rows")) {
+            NEEDV();
+            if (parse_long(v, 1, 1L << 30, &o->chunk_rows))
+                BAD();
+        } else if (!strcmp(a, "--sample-rows")) {
+            NEEDV();
+            if (parse_long(v, 10, 1000000, &o->sample_rows))
+                BAD();
+        } else if (!strcmp(a, "--infer-rows")) {
+            NEEDV();
+            if (parse_long(v, 1, 1L << 40, &o->infer_rows))
+                BAD();
         } else if (!strcmp(a, "--split-file")) {
             NEEDV();
             o->split_file = v;

@@ -25,6 +25,8 @@ typedef struct options {
     long tsne_rows, tsne_iter;
     double tsne_theta;
     long epochs;
+    int stream;                 /* --stream: bounded memory (stage_stream.c) */
+    long chunk_rows, sample_rows, infer_rows;
 } options;
 
 /* Writes the --help text to f. */

@@ -119,7 +119,9 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     fprintf(stderr, "genre-analysis: %s\n", r->data_path);
 
-    if (stage_data(r) == 0 && !stopping(r)) {
+    if (r->opt.stream)
+        stage_stream(r); /* everything in passes over the file (stage_stream.c) */
+    else if (stage_data(r) == 0 && !stopping(r)) {
         /* The name study needs only the loaded table and runs on one core
          * for most of its time: it starts now, on a thread of its own, and
          * overlaps everything below (names_wait() joins it). It reads text

@@ -233,6 +233,7 @@ int write_html(run *r, const char *path)
         }
         fputs("</div>\n", f);
     }
+    html_stream(f, r);
     /* stages */
     fputs("<h2>Stages</h2>\n<table><tr><th>stage</th><th>status</th><th>wall time "
           "(s)</th><th>note</th></tr>\n",
@@ -282,8 +283,9 @@ int write_html(run *r, const char *path)
                 (long long)r->duplicate_rows);
     else
         fprintf(f, "<p>Leakage report: %s.</p>\n",
-                r->opt.split_file ? "not available for an external split file"
-                                  : "the schema has no group column");
+                r->sm.on             ? "not computed in stream mode"
+                : r->opt.split_file ? "not available for an external split file"
+                                    : "the schema has no group column");
     html_plots(f, r, "features");
     /* reduction */
     fputs("<h2>Dimensionality reduction</h2>\n", f);

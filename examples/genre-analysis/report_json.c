@@ -402,6 +402,7 @@ int write_json(run *r, const char *path)
     }
     jw_close(&j, ']');
     json_name_features(&j, r);
+    json_stream(&j, r);
     jw_open(&j, "plots", '[');
     for (int i = 0; i < r->n_plots; i++) {
         char b[96];

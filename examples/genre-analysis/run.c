@@ -95,6 +95,7 @@ void free_run(run *r)
         free(r->warnings[i]);
     free(r->warnings);
     free(r->schema_text);
+    stream_free(r);
     if (!r->ns_abandoned) { /* else still in use by the study's thread */
         genre_dataset_free(r->ds);
         genre_dataset_schema_free(r->schema);

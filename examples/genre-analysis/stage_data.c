@@ -67,34 +67,35 @@ done:
 }
 
 /* The reference table's two imputers' counts in ds (tempo_step: the
- * report step of the tempo imputer that ran). */
-static void read_ref_counts(const genre_dataset *ds, const char *tempo_step, ref_counts *c)
+ * report step of the tempo imputer that ran), added to c when add. */
+static void read_ref_counts(const genre_dataset *ds, const char *tempo_step, ref_counts *c,
+                            int add)
 {
     int64_t v;
     if (!genre_dataset_report_value(ds, "group_median", REF_DURATION_COL, "from_group", &v))
-        c->dur_from_group = v;
+        c->dur_from_group = v + (add ? c->dur_from_group : 0);
     if (!genre_dataset_report_value(ds, "group_median", REF_DURATION_COL, "from_global", &v))
-        c->dur_from_global = v;
+        c->dur_from_global = v + (add ? c->dur_from_global : 0);
     if (!genre_dataset_report_value(ds, tempo_step, REF_TEMPO_COL, "imputed", &v))
-        c->tempo_imputed = v;
+        c->tempo_imputed = v + (add ? c->tempo_imputed : 0);
 }
 
 /* The counts of the run's preparation, and of the other order's (its
  * tempo by the median). */
 static void read_prep_counts(run *r, const genre_dataset *ds, int side)
 {
-    read_ref_counts(ds, r->tempo_mlp ? "impute_model" : "impute_median", &r->ref_imp[side]);
+    read_ref_counts(ds, r->tempo_mlp ? "impute_model" : "impute_median", &r->ref_imp[side], 0);
 }
 
 static void read_alt_counts(run *r, const genre_dataset *ds, int side)
 {
-    read_ref_counts(ds, "impute_median", &r->alt_imp[side]);
+    read_ref_counts(ds, "impute_median", &r->alt_imp[side], 0);
 }
 
 /* Every column's filled cells on one side (side 0 with --reference-order:
  * all rows), from the preparation's report counters. Every missing cell of
  * an imputed column is filled, so its missing count is its filled count. */
-static void read_column_counts(run *r, const genre_dataset *ds, int side)
+static void read_column_counts(run *r, const genre_dataset *ds, int side, int add)
 {
     static const struct {
         const char *step, *counter, *kind;
@@ -106,7 +107,7 @@ static void read_column_counts(run *r, const genre_dataset *ds, int side)
                  {"impute_most_frequent", "imputed", "most-frequent"}};
     for (size_t i = 0; i < r->n_cols; i++) {
         table_col *c = &r->cols[i];
-        int64_t sum = 0, v;
+        int64_t sum = add ? c->filled_side[side] : 0, v;
         const char *kind = NULL;
         for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++)
             if (!genre_dataset_report_value(ds, steps[k].step, c->name, steps[k].counter, &v)) {
@@ -121,13 +122,22 @@ static void read_column_counts(run *r, const genre_dataset *ds, int side)
     }
 }
 
+void data_count_imputed(run *r, const genre_dataset *ds, int side, int add)
+{
+    if (r->is_ref)
+        read_ref_counts(ds, r->tempo_mlp ? "impute_model" : "impute_median", &r->ref_imp[side],
+                        add);
+    read_column_counts(r, ds, side, add);
+}
+
 /* The imputation steps: the reference table's two imputers, else what
  * the schema declares per column (genre_dataset_prep_add_declared(): by
  * default the median of a numeric column and the most frequent value of a
  * categorical one, fit on the training rows). A column declared
  * impute=model gets the MLP imputer when it is the only one (the hook has
- * one model for all such columns), else the median, with a warning. */
-static genre_status add_imputers(run *r, genre_dataset_prep *prep, tempo_model *tm)
+ * one model for all such columns) and the run is not --stream, else the
+ * median, with a warning. */
+genre_status data_add_imputers(run *r, genre_dataset_prep *prep, tempo_model *tm)
 {
     genre_status st = GENRE_OK;
     if (r->is_ref) {
@@ -147,13 +157,15 @@ static genre_status add_imputers(run *r, genre_dataset_prep *prep, tempo_model *
     for (size_t i = 0; i < r->n_cols; i++)
         if (r->cols[i].declared_impute == GENRE_IMPUTE_MODEL && !models++)
             first = r->cols[i].name;
-    if (models == 1 && !r->opt.no_mlp)
+    if (models == 1 && !r->opt.no_mlp && !r->opt.stream)
         return genre_dataset_prep_add_declared(prep, tempo_fit, tempo_predict, tm);
     if (models)
         add_warning(r, "%d columns declare impute=model (the first: %s); %s: filled with the "
                        "median of the training rows instead",
-                    models, first, r->opt.no_mlp ? "--no-mlp" : "genre-analysis has one model "
-                                                                "imputer per table");
+                    models, first,
+                    r->opt.no_mlp   ? "--no-mlp"
+                    : r->opt.stream ? "--stream fits the imputation in passes, a model cannot"
+                                    : "genre-analysis has one model imputer per table");
     st = genre_dataset_prep_add_declared(prep, NULL, NULL, NULL);
     return st;
 }
@@ -217,7 +229,7 @@ static int check_test_labels(run *r)
 }
 
 /* The class names (K of them) of the fitted preparation. */
-static int class_names(run *r, const genre_dataset_prep *prep)
+int data_class_names(run *r, const genre_dataset_prep *prep)
 {
     int32_t n = 0;
     if (genre_dataset_prep_category_count(prep, r->label_col, &n)) {
@@ -363,7 +375,7 @@ int stage_data(run *r)
         goto failed;
 
     what = "preparation";
-    if ((st = genre_dataset_prep_create(&prep, schema)) || (st = add_imputers(r, prep, &tm)))
+    if ((st = genre_dataset_prep_create(&prep, schema)) || (st = data_add_imputers(r, prep, &tm)))
         goto fail;
 
     if (r->opt.split_file) {
@@ -424,7 +436,7 @@ int stage_data(run *r)
         if ((st = genre_dataset_prep_fit_apply(prep, ds)))
             goto fail;
         read_prep_counts(r, ds, 0);
-        read_column_counts(r, ds, 0);
+        read_column_counts(r, ds, 0, 0);
         what = "split";
         if ((st = genre_dataset_subset(&tr, ds, split, GENRE_SPLIT_TRAIN)) ||
             (st = genre_dataset_subset(&te, ds, split, GENRE_SPLIT_TEST)))
@@ -434,12 +446,12 @@ int stage_data(run *r)
         if ((st = genre_dataset_prep_fit_apply(prep, tr)))
             goto fail;
         read_prep_counts(r, tr, 0);
-        read_column_counts(r, tr, 0);
+        read_column_counts(r, tr, 0, 0);
         what = "imputation applied to the test rows";
         if ((st = genre_dataset_prep_apply(prep, te)))
             goto fail;
         read_prep_counts(r, te, 1);
-        read_column_counts(r, te, 1);
+        read_column_counts(r, te, 1, 0);
         /* on a copy of all rows (a split with no test rows; shuffled, which
          * the counts do not depend on), so that ds stays as loaded for the
          * name study, which imputes from its own training rows */
@@ -452,7 +464,7 @@ int stage_data(run *r)
             read_alt_counts(r, all, 0);
     }
     r->have_alt = alt != NULL;
-    if (class_names(r, prep) || table_encode(r, prep))
+    if (data_class_names(r, prep) || table_encode(r, prep))
         goto failed;
     what = "export";
     if ((st = table_export(r, tr, &r->xtr, &r->ytr, &r->ntr)) ||

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * --stream, private to its files: the pass driver (stream_pass.c) that reads
+ * the file chunk by chunk and hands each chunk's training and test rows to a
+ * stage's handler, the hash split, and the state the passes share. The
+ * stages themselves are in stage_stream.c; the report's account in
+ * stream_report.c.
+ */
+#ifndef GENRE_ANALYSIS_STREAM_H
+#define GENRE_ANALYSIS_STREAM_H
+
+#include "analysis.h"
+
+/* A program-level failure of a handler (the message is in r->error), as
+ * opposed to a libgenre status with genre_last_error(). */
+#define STREAM_E_PROGRAM (-10000)
+
+enum { SIDE_TRAIN, SIDE_VAL, SIDE_TEST };
+
+typedef struct stream_ctx {
+    run *r;
+    genre_dataset_schema *schema;
+    genre_dataset_prep *prep;   /* fitted after the preparation's passes */
+    genre_scaler *sc;           /* fitted after the scaler pass, else NULL */
+    double test_fraction, val_fraction;
+    int first;                  /* this pass adds the read counters to r */
+    int count_imputed;          /* this pass adds the imputation counters to r */
+    int64_t bad_test_labels, first_bad_line;
+} stream_ctx;
+
+/* One chunk's labelled rows, in file order, by side. Raw passes (the
+ * preparation's) give only train_raw: every training row, validation rows
+ * included, unencoded. Other passes give the features (n x r->d, scaled
+ * when ctx->sc is set) and labels of the training rows (is_val marks the
+ * validation rows among them) and of the test rows. */
+typedef struct chunk_view {
+    const genre_dataset *train_raw;
+    const double *xtr, *xte;
+    const int32_t *ytr, *yte;
+    const uint8_t *is_val;
+    size_t ntr, nte;
+} chunk_view;
+
+/* A stage's work on one chunk: a genre_status (or STREAM_E_PROGRAM). */
+typedef genre_status (*chunk_fn)(stream_ctx *c, const chunk_view *v, void *ud);
+
+/* What the passes after the LDA fit share (stream_models.c,
+ * stream_kmeans.c). */
+typedef struct stream_fit {
+    genre_lda *lda;
+    genre_pca *pca;
+    genre_mlp *mlp;              /* NULL with --no-mlp */
+    genre_metrics_partial *mp;   /* the test rows' scores of one classifier */
+    FILE *spill;                 /* training rows: spill_cols LDA features, then the label */
+    FILE *mlp_spill;             /* the MLP's training rows: d scaled features, the label */
+    int64_t mlp_spill_rows;
+    size_t spill_cols;
+    int64_t spill_rows;
+    genre_kmeans_sample *kms[2]; /* the k-means reservoirs, LDA 2-D and 3-D */
+    size_t cap_per_class;        /* the stratified sample: per class */
+    int64_t *seen;               /* K: training rows of the class so far */
+    double *sx;                  /* K x cap_per_class rows of d scaled features */
+    int64_t lda_hits, mlp_hits, mlp_rows, val_hits, val_rows;
+    double val_loss_sum;
+    double *t1, *t2, *proba;     /* per-chunk scratch */
+    int32_t *pred, *yf;
+    size_t cap;
+} stream_fit;
+
+/* stream_models.c: the pass after the LDA fit (the LDA classifier's test
+ * scores, the spill, the samples, the MLP's epoch 1), the MLP's other
+ * epochs and its scoring pass. 0, or -1 when the run is stopping. */
+int stream_models(run *r, stream_ctx *c, stream_fit *f);
+/* stream_kmeans.c: the k-means sweep over the spill, silhouettes on the
+ * sample's LDA features (f->sx transformed). 0, or -1. */
+int stream_kmeans(run *r, stream_ctx *c, stream_fit *f);
+/* stream_mlp.c: the MLP's training rows spilled (the pass after the LDA
+ * fit), and one epoch over them in a seeded block order. */
+genre_status stream_mlp_spill(run *r, stream_fit *f, const double *x, const int32_t *y,
+                              size_t n);
+genre_status stream_mlp_epoch(run *r, stream_fit *f, long epoch);
+/* Per-chunk scratch of f for n rows (stream_models.c). */
+genre_status stream_fit_room(stream_fit *f, const run *r, size_t n);
+
+/* Frees f's handles and buffers (not r's). */
+void stream_fit_free(stream_fit *f);
+
+/* One pass over the file with the reader (r->opt.chunk_rows rows per
+ * chunk): drops empty rows and rows without a label, splits the rest by
+ * stream_side() of their index among the non-empty rows, prepares, exports
+ * and scales them (unless raw) and calls fn per chunk. Counts the pass in
+ * r->sm.passes. GENRE_OK or the first failure (reader errors name the file
+ * and line). */
+genre_status stream_pass(stream_ctx *c, int raw, chunk_fn fn, void *ud, const char *what);
+
+/* A failure of stage s: STREAM_E_PROGRAM with r->error, else as
+ * stage_fail(). Returns -1. */
+int stream_fail(run *r, stage *s, genre_status st, const char *what);
+
+/* The side of the non-empty row of index `row` (0-based, in file order):
+ * a hash of the row index and the seed, so the split needs no pass of its
+ * own and is the same for every chunk size. */
+int stream_side(uint64_t seed, uint64_t row, double test_fraction, double val_fraction);
+
+/* The columns of x (n x d) that keep[] marks, into out (n x m). */
+void stream_keep_cols(const double *x, size_t n, size_t d, const uint8_t *keep, size_t m,
+                      double *out);
+
+/* A field of /proc/self/status in KiB ("VmRSS:", "VmHWM:"), or -1. */
+int64_t stream_status_kb(const char *key);
+
+/* A uniform 64-bit hash of (seed, salt, row) (splitmix64 rounds). */
+uint64_t stream_hash(uint64_t seed, uint64_t salt, uint64_t row);
+
+#endif

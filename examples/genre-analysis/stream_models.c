@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* --stream: the classifiers (the LDA classifier, the MLP d-20-15-K by
+ * genre_mlp_partial_fit), the spill of the training rows' LDA features for
+ * the k-means passes and the stratified sample (stream_models()). */
+#define _XOPEN_SOURCE 700
+
+#include "stream.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MLP_LR 0.003 /* one rate: the in-memory run chooses 0.01 or 0.003 on validation */
+
+void stream_fit_free(stream_fit *f)
+{
+    genre_lda_free(f->lda);
+    genre_pca_free(f->pca);
+    genre_mlp_free(f->mlp);
+    genre_metrics_partial_free(f->mp);
+    if (f->spill)
+        fclose(f->spill);
+    if (f->mlp_spill)
+        fclose(f->mlp_spill);
+    genre_kmeans_sample_free(f->kms[0]);
+    genre_kmeans_sample_free(f->kms[1]);
+    free(f->seen), free(f->sx), free(f->t1), free(f->t2), free(f->proba), free(f->pred),
+        free(f->yf);
+    memset(f, 0, sizeof *f);
+}
+
+/* Scratch for n rows. */
+genre_status stream_fit_room(stream_fit *f, const run *r, size_t n)
+{
+    if (n <= f->cap)
+        return GENRE_OK;
+    size_t w = r->d > (size_t)r->K ? r->d : (size_t)r->K;
+    free(f->t1), free(f->t2), free(f->proba), free(f->pred), free(f->yf);
+    f->t1 = xcalloc(n * w, sizeof *f->t1);
+    f->t2 = xcalloc(n * w, sizeof *f->t2);
+    f->proba = xcalloc(n * (size_t)r->K, sizeof *f->proba);
+    f->pred = xcalloc(n, sizeof *f->pred);
+    f->yf = xcalloc(n, sizeof *f->yf);
+    f->cap = f->t1 && f->t2 && f->proba && f->pred && f->yf ? n : 0;
+    return f->cap ? GENRE_OK : GENRE_E_NOMEM;
+}
+
+/* The training rows that are not validation rows, compacted into t2 / yf. */
+static size_t fit_rows(stream_fit *f, const run *r, const chunk_view *v)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < v->ntr; i++)
+        if (!v->is_val[i]) {
+            memcpy(f->t2 + n * r->d, v->xtr + i * r->d, r->d * sizeof *f->t2);
+            f->yf[n++] = v->ytr[i];
+        }
+    return n;
+}
+
+/* Algorithm R per class over the training rows in file order, its random
+ * numbers a hash of the seed, the class and the row's rank in its class:
+ * the same sample for every chunk size. */
+static void sample_add(stream_fit *f, const run *r, const chunk_view *v)
+{
+    for (size_t i = 0; i < v->ntr; i++) {
+        int k = v->ytr[i];
+        int64_t t = f->seen[k]++;
+        uint64_t j = (uint64_t)t;
+        if (t >= (int64_t)f->cap_per_class)
+            j = stream_hash(r->opt.seed, 3 + (uint64_t)k, (uint64_t)t) % (uint64_t)(t + 1);
+        if (j < f->cap_per_class)
+            memcpy(f->sx + ((size_t)k * f->cap_per_class + j) * r->d, v->xtr + i * r->d,
+                   r->d * sizeof *f->sx);
+    }
+}
+
+static genre_status first_chunk(stream_ctx *c, const chunk_view *v, void *ud)
+{
+    stream_fit *f = ud;
+    run *r = c->r;
+    const size_t dl = r->d_lda, nl = r->n_ld, K = (size_t)r->K;
+    genre_status st = stream_fit_room(f, r, v->ntr > v->nte ? v->ntr : v->nte);
+    if (st)
+        return st;
+    if (v->nte) {
+        stream_keep_cols(v->xte, v->nte, r->d, r->lda_mask, dl, f->t1);
+        if ((st = genre_lda_predict_proba(f->lda, f->t1, v->nte, dl, dl, f->proba, v->nte * K,
+                                          NULL)) ||
+            (st = genre_metrics_partial_add(f->mp, f->proba, v->nte, K, K, v->yte, NULL)))
+            return st;
+    }
+    if (!v->ntr)
+        return st;
+    stream_keep_cols(v->xtr, v->ntr, r->d, r->lda_mask, dl, f->t1);
+    if ((st = genre_lda_predict(f->lda, f->t1, v->ntr, dl, dl, f->pred, v->ntr, NULL)) ||
+        (st = genre_lda_transform(f->lda, f->t1, v->ntr, dl, dl, f->t2, v->ntr * nl, NULL)))
+        return st;
+    for (size_t i = 0; i < v->ntr; i++)
+        f->lda_hits += f->pred[i] == v->ytr[i];
+    for (int w = 0; w < 2; w++)
+        if (f->kms[w] && (st = genre_kmeans_sample_add(f->kms[w], f->t2, v->ntr, (size_t)w + 2,
+                                                       nl)))
+            return st;
+    if (f->spill) {
+        double row[4];
+        for (size_t i = 0; i < v->ntr; i++) {
+            memcpy(row, f->t2 + i * nl, f->spill_cols * sizeof *row);
+            row[f->spill_cols] = v->ytr[i];
+            if (fwrite(row, sizeof *row, f->spill_cols + 1, f->spill) != f->spill_cols + 1) {
+                snprintf(r->error, sizeof r->error, "cannot write the k-means spill file");
+                return STREAM_E_PROGRAM;
+            }
+        }
+        f->spill_rows += (int64_t)v->ntr;
+    }
+    sample_add(f, r, v);
+    size_t n = f->mlp ? fit_rows(f, r, v) : 0;
+    return n ? stream_mlp_spill(r, f, f->t2, f->yf, n) : GENRE_OK;
+}
+
+static size_t argmax_hits(const double *p, const int32_t *y, size_t n, size_t K)
+{
+    size_t hits = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t b = 0;
+        for (size_t k = 1; k < K; k++)
+            if (p[i * K + k] > p[i * K + b])
+                b = k;
+        hits += (int32_t)b == y[i];
+    }
+    return hits;
+}
+
+/* The scoring pass: test rows into the metrics state, validation rows'
+ * loss and accuracy, training rows' accuracy. */
+static genre_status score_chunk(stream_ctx *c, const chunk_view *v, void *ud)
+{
+    stream_fit *f = ud;
+    run *r = c->r;
+    const size_t d = r->d, K = (size_t)r->K;
+    genre_status st = stream_fit_room(f, r, v->ntr > v->nte ? v->ntr : v->nte);
+    if (!st && v->nte &&
+        (!(st = genre_mlp_predict_proba(f->mlp, v->xte, v->nte, d, d, f->proba, v->nte * K,
+                                        NULL))))
+        st = genre_metrics_partial_add(f->mp, f->proba, v->nte, K, K, v->yte, NULL);
+    if (st || !v->ntr ||
+        (st = genre_mlp_predict_proba(f->mlp, v->xtr, v->ntr, d, d, f->proba, v->ntr * K,
+                                      NULL)))
+        return st;
+    for (size_t i = 0; i < v->ntr; i++) {
+        const double *p = f->proba + i * K;
+        size_t hit = argmax_hits(p, v->ytr + i, 1, K);
+        if (v->is_val[i]) {
+            f->val_rows++, f->val_hits += (int64_t)hit;
+            f->val_loss_sum -= log(fmax(p[v->ytr[i]], 1e-15));
+        } else {
+            f->mlp_rows++, f->mlp_hits += (int64_t)hit;
+        }
+    }
+    return st;
+}
+
+/* The test metrics of the state into a model's figures. The micro AUROC
+ * sorts every test score at once (about 40 bytes of scratch per score: 400
+ * MB for a million test rows of 10 classes); above MICRO_MAX_SCORES it is
+ * not computed (NaN; the stream object says so). */
+#define MICRO_MAX_SCORES 4194304
+static genre_status read_metrics(const genre_metrics_partial *mp, double *macro, double *micro,
+                                 double *acc, double *per_class, size_t K)
+{
+    int64_t n = 0;
+    genre_status st = genre_metrics_partial_roc_auc_ovr(mp, GENRE_METRICS_AVERAGE_MACRO, macro);
+    if (!st)
+        st = genre_metrics_partial_n_rows(mp, &n);
+    *micro = NAN;
+    if (!st && (uint64_t)n * K <= MICRO_MAX_SCORES)
+        st = genre_metrics_partial_roc_auc_ovr(mp, GENRE_METRICS_AVERAGE_MICRO, micro);
+    if (!st)
+        st = genre_metrics_partial_accuracy(mp, acc);
+    if (!st && per_class)
+        st = genre_metrics_partial_roc_auc_per_class(mp, per_class, K, NULL);
+    return st;
+}
+
+static genre_status make_mlp(run *r, stream_fit *f)
+{
+    const int32_t hidden[2] = {20, 15};
+    genre_status st;
+    if ((st = genre_mlp_create(&f->mlp)) || (st = genre_mlp_set_hidden_layers(f->mlp, hidden, 2)) ||
+        (st = genre_mlp_set_f64(f->mlp, GENRE_MLP_LEARNING_RATE, MLP_LR)) ||
+        (st = genre_mlp_set_i64(f->mlp, GENRE_MLP_BATCH_SIZE, 256)) ||
+        (st = genre_mlp_set_i64(f->mlp, GENRE_MLP_N_CLASSES, r->K)) ||
+        (st = genre_mlp_set_i64(f->mlp, GENRE_MLP_SEED, (int64_t)r->opt.seed)) ||
+        (st = genre_mlp_set_i64(f->mlp, GENRE_MLP_N_THREADS, r->opt.threads)))
+        return st;
+    model_result *m = &r->m[0];
+    *m = (model_result){.hidden = {20, 15}, .n_hidden = 2, .n_in = (int)r->d, .ref_auroc = NAN,
+                        .ref_acc = NAN, .ref_epochs = NAN, .ref_time = NAN, .lr = MLP_LR,
+                        .train_auroc = NAN};
+    snprintf(m->name_buf, sizeof m->name_buf, "all %zu features", r->d);
+    snprintf(m->layers_buf, sizeof m->layers_buf, "%zu-20-15-%d", r->d, r->K);
+    m->name = m->name_buf, m->ref_layers = m->layers_buf;
+    r->n_models = 1;
+    return GENRE_OK;
+}
+
+int stream_models(run *r, stream_ctx *c, stream_fit *f)
+{
+    stage *s = stage_begin(r, "stream: LDA classifier, MLP, samples");
+    const size_t K = (size_t)r->K;
+    genre_status st;
+    const char *what = "LDA classifier";
+    f->cap_per_class = ((size_t)r->opt.sample_rows + K - 1) / K;
+    f->seen = xcalloc(K, sizeof *f->seen);
+    f->sx = xcalloc(K * f->cap_per_class * r->d, sizeof *f->sx);
+    if (!f->seen || !f->sx) {
+        st = GENRE_E_NOMEM;
+        goto fail;
+    }
+    f->spill_cols = r->n_ld < 3 ? r->n_ld : 3;
+    if (!r->opt.no_kmeans && r->n_ld >= 2 && !(f->spill = tmpfile())) {
+        snprintf(r->error, sizeof r->error, "cannot create the k-means spill file (tmpfile)");
+        return stream_fail(r, s, STREAM_E_PROGRAM, what);
+    }
+    r->sm.kmeans_sample = 65536;
+    for (int w = 0; w < 2 && f->spill; w++)
+        if ((size_t)w + 2 <= r->n_ld &&
+            (st = genre_kmeans_sample_create(&f->kms[w], (size_t)w + 2,
+                                             (size_t)r->sm.kmeans_sample,
+                                             (int64_t)r->opt.seed)))
+            goto fail;
+    if ((st = genre_metrics_partial_create(&f->mp, K)) ||
+        (!r->opt.no_mlp && (st = make_mlp(r, f))))
+        goto fail;
+    if (f->mlp && !(f->mlp_spill = tmpfile())) {
+        snprintf(r->error, sizeof r->error, "cannot create the MLP spill file (tmpfile)");
+        return stream_fail(r, s, STREAM_E_PROGRAM, what);
+    }
+    double t0 = now_s();
+    if ((st = stream_pass(c, 0, first_chunk, f, "LDA classifier, samples, spills")) ||
+        (st = read_metrics(f->mp, &r->lda_clf_auroc, &r->lda_clf_micro, &r->lda_clf_acc, NULL,
+                           K)))
+        goto fail;
+    r->lda_clf_train_auroc = NAN; /* needs every training score: not kept */
+    r->lda_clf_train_acc = r->sm.n_train ? (double)f->lda_hits / (double)r->sm.n_train : NAN;
+    r->have_lda_clf = 1;
+    genre_metrics_partial_free(f->mp);
+    f->mp = NULL;
+    if (f->mlp) {
+        model_result *m = &r->m[0];
+        what = "MLP epochs";
+        r->sm.mlp_epochs = 1;
+        double *hist = xcalloc((size_t)r->opt.epochs, sizeof *hist);
+        if (!hist) {
+            st = GENRE_E_NOMEM;
+            goto fail;
+        }
+        m->hist_train = hist;
+        double prev = 0; /* the mean loss over the epochs before */
+        for (long e = 1; e <= r->opt.epochs; e++) {
+            double te = now_s();
+            if ((st = stream_mlp_epoch(r, f, e)))
+                goto fail;
+            say("genre-analysis: MLP epoch %ld over the spill of %lld rows in %.1f s\n", e,
+                (long long)f->mlp_spill_rows, now_s() - te);
+            /* the history holds the mean loss of every row trained so far */
+            double cum = NAN;
+            size_t ne = 1;
+            genre_mlp_get_history(f->mlp, GENRE_MLP_HISTORY_TRAIN_LOSS, &cum, 1, &ne);
+            hist[e - 1] = cum * (double)e - prev * (double)(e - 1); /* equal epochs */
+            prev = cum;
+            r->sm.mlp_epochs = (int)e;
+            m->n_hist = (size_t)e;
+        }
+        what = "MLP scoring";
+        if ((st = genre_metrics_partial_create(&f->mp, K)) ||
+            (st = stream_pass(c, 0, score_chunk, f, "MLP scoring")))
+            goto fail;
+        m->per_class = xcalloc(K, sizeof *m->per_class);
+        if (!m->per_class) {
+            st = GENRE_E_NOMEM;
+            goto fail;
+        }
+        if ((st = read_metrics(f->mp, &m->auroc, &m->auroc_micro, &m->acc, m->per_class, K)))
+            goto fail;
+        genre_mlp_get_i64(f->mlp, GENRE_MLP_N_PARAMS, &m->params);
+        m->epochs_run = m->best_epoch = r->opt.epochs;
+        m->train_time = now_s() - t0;
+        m->train_acc = f->mlp_rows ? (double)f->mlp_hits / (double)f->mlp_rows : NAN;
+        m->val_loss = r->sm.mlp_val_loss =
+            f->val_rows ? f->val_loss_sum / (double)f->val_rows : NAN;
+        r->sm.mlp_val_acc = f->val_rows ? (double)f->val_hits / (double)f->val_rows : NAN;
+        r->sm.mlp_lr = MLP_LR;
+        m->available = 1;
+        genre_metrics_partial_free(f->mp);
+        f->mp = NULL;
+    }
+    stage_note(s, "LDA classifier test macro AUROC %.4f%s", r->lda_clf_auroc,
+               f->mlp ? "" : "; no MLP (--no-mlp)");
+    if (f->mlp)
+        stage_note(s, "LDA classifier test macro AUROC %.4f; MLP %s test macro AUROC %.4f "
+                      "after %ld epochs", r->lda_clf_auroc, r->m[0].ref_layers, r->m[0].auroc,
+                   r->opt.epochs);
+    stage_end(s, ST_DONE);
+    return 0;
+fail:
+    return stream_fail(r, s, st, what);
+}
