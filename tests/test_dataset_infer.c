@@ -370,6 +370,90 @@ START_TEST(prefix_only_misses_a_later_odd_cell)
 }
 END_TEST
 
+/* With GENRE_SCHEMA_INFER_MAX_ROWS a file is read only up to the end of
+ * those records: a NUL byte or broken gzip after them is not seen (the whole
+ * file was read and failed before), and the result is the inference of the
+ * prefix alone. A quoted line break inside the prefix does not end a record. */
+static void write_bytes(const char *path, const void *bytes, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(bytes, 1, n, f), n);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+START_TEST(prefix_is_all_that_is_read)
+{
+    enum { ROWS = 4000, MAX = 100 };
+    size_t cap = 64 * (size_t)ROWS + 64, len = 0, prefix_len = 0;
+    char *csv = malloc(cap);
+    ck_assert_ptr_nonnull(csv);
+    len += (size_t)snprintf(csv, cap, "x,name,y\n");
+    for (int i = 0; i < ROWS; i++) {
+        if (i == MAX)
+            prefix_len = len;
+        len += (size_t)snprintf(csv + len, cap - len,
+                                i == 7 ? "%d.5,\"two\nlines %d\",c%d\n" : "%d.5,song %d,c%d\n",
+                                (i * 7919) % 1000, i % 9, i % 3);
+    }
+    char *prefix = strndup(csv, prefix_len);
+    genre_dataset_schema *opt = NULL, *s = NULL, *want = NULL;
+    ck_assert_ok(genre_dataset_schema_create(&opt));
+    ck_assert_ok(genre_dataset_schema_set_i64(opt, GENRE_SCHEMA_INFER_MAX_ROWS, MAX));
+    ck_assert_ok(genre_dataset_schema_infer_memory(&want, opt, prefix, prefix_len, "t.csv",
+                                                   "y"));
+    char *want_notes = strdup(notes_of(want));
+    char path[256];
+    genre_test_temp_file(path, sizeof path);
+
+    /* plain, with a NUL byte far after the prefix */
+    memcpy(csv + len - 20, "\0\0garbage\n", 10);
+    write_bytes(path, csv, len);
+    ck_assert_ok(genre_dataset_schema_infer(&s, opt, path, "y"));
+    ck_assert_str_eq(notes_of(s), want_notes);
+    genre_dataset_schema_free(s);
+    ck_assert_ok(genre_dataset_schema_set_i64(opt, GENRE_SCHEMA_INFER_MAX_ROWS, 0));
+    ck_assert_status(genre_dataset_schema_infer(&s, opt, path, "y"), GENRE_E_PARSE);
+    ck_assert_ok(genre_dataset_schema_set_i64(opt, GENRE_SCHEMA_INFER_MAX_ROWS, MAX));
+
+    /* gzip cut off far after the prefix */
+    memcpy(csv + len - 20, "1.5,song 1,c1\n", 14);
+    uLongf zcap = compressBound((uLong)len) + 64;
+    unsigned char *gz = malloc(zcap);
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    ck_assert_int_eq(deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    z.next_in = (Bytef *)csv;
+    z.avail_in = (uInt)len;
+    z.next_out = gz;
+    z.avail_out = (uInt)zcap;
+    ck_assert_int_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
+    size_t gz_len = z.total_out;
+    deflateEnd(&z);
+    write_bytes(path, gz, gz_len / 2);
+    ck_assert_ok(genre_dataset_schema_infer(&s, opt, path, "y"));
+    ck_assert_str_eq(notes_of(s), want_notes);
+    genre_dataset_schema_free(s);
+    ck_assert_ok(genre_dataset_schema_set_i64(opt, GENRE_SCHEMA_INFER_MAX_ROWS, 0));
+    ck_assert_status(genre_dataset_schema_infer(&s, opt, path, "y"), GENRE_E_PARSE);
+
+    /* a file shorter than the limit is read whole, as before */
+    ck_assert_ok(genre_dataset_schema_set_i64(opt, GENRE_SCHEMA_INFER_MAX_ROWS, 1000000));
+    write_bytes(path, prefix, prefix_len);
+    ck_assert_ok(genre_dataset_schema_infer(&s, opt, path, "y"));
+    ck_assert_str_eq(notes_of(s), want_notes);
+    genre_dataset_schema_free(s);
+
+    remove(path);
+    free(gz);
+    free(want_notes);
+    genre_dataset_schema_free(want);
+    genre_dataset_schema_free(opt);
+    free(prefix);
+    free(csv);
+}
+END_TEST
+
 START_TEST(ids_hashes_and_file_names)
 {
     text t = {0};
@@ -645,6 +729,7 @@ int main(void)
     tcase_add_test(tc, semicolons_and_quoted_separators);
     tcase_add_test(tc, tab_separated_and_forced_separator);
     tcase_add_test(tc, gzip_input_from_memory_and_file);
+    tcase_add_test(tc, prefix_is_all_that_is_read);
     tcase_add_test(tc, prefix_only_misses_a_later_odd_cell);
     tcase_add_test(tc, ids_hashes_and_file_names);
     tcase_add_test(tc, bad_input_gives_clear_errors);

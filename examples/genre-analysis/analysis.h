@@ -276,11 +276,6 @@ int table_schema(run *r, genre_dataset_schema **out);
  * exit status. */
 int table_print_schema(run *r);
 
-/* table_prefix.c: the header and at most `rows` data records of the file at
- * path (plain or gzip), as plain text in *out (malloc()ed, *len bytes, the
- * caller frees it). 0, or -1 when it cannot be opened or memory runs out. */
-int table_prefix(const char *path, long rows, char **out, size_t *len);
-
 /* ---- table.c: the table as the analysis uses it ---- */
 
 /* Marks the feature columns (every numeric and categorical column, or

@@ -196,23 +196,15 @@ static int infer(run *r, genre_dataset_schema **out)
         st = genre_dataset_schema_set_i64(opt, GENRE_SCHEMA_INFER_STRICT, 1);
     if (!st && r->opt.threads)
         st = genre_dataset_schema_set_i64(opt, GENRE_SCHEMA_THREADS, r->opt.threads);
-    if (!st && r->opt.stream) {
-        /* a bounded prefix read here: the file may not fit in memory, and
-         * genre_dataset_schema_infer() reads all of it */
-        char *text = NULL;
-        size_t len = 0;
-        if (table_prefix(r->data_path, r->opt.infer_rows, &text, &len)) {
-            snprintf(r->error, sizeof r->error, "cannot read %.900s", r->data_path);
-            genre_dataset_schema_free(opt);
-            return -1;
-        }
-        st = genre_dataset_schema_infer_memory(out, opt, text, len, r->data_path, r->opt.label);
-        free(text);
+    /* --stream: the file may not fit in memory; inference reads its first
+     * records only */
+    if (!st && r->opt.stream)
+        st = genre_dataset_schema_set_i64(opt, GENRE_SCHEMA_INFER_MAX_ROWS, r->opt.infer_rows);
+    if (!st)
+        st = genre_dataset_schema_infer(out, opt, r->data_path, r->opt.label);
+    if (!st && r->opt.stream)
         snprintf(r->sm.infer_note, sizeof r->sm.infer_note,
                  "inferred from the first %ld data rows of the file", r->opt.infer_rows);
-    } else if (!st) {
-        st = genre_dataset_schema_infer(out, opt, r->data_path, r->opt.label);
-    }
     genre_dataset_schema_free(opt);
     if (st) {
         snprintf(r->error, sizeof r->error, "%s", genre_last_error());

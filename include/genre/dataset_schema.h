@@ -86,6 +86,7 @@ GENRE_BEGIN_DECLS
 #define GENRE_SCHEMA_SEPARATOR 5
 /** i64, range [0, 2^62], default 0: genre_dataset_schema_infer() looks at
  *  the first N data records only (0 = every record). Later records are not
+ *  read (a file far larger than memory is inferred from its start) nor
  *  checked: a reading with the inferred schema may still fail there.
  *  @since 0.4 */
 #define GENRE_SCHEMA_INFER_MAX_ROWS 6

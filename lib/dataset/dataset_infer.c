@@ -915,10 +915,17 @@ genre_status genre_dataset_schema_infer(genre_dataset_schema **out,
     genre_status st = options_of(options, &opt, &made);
     char *buf = NULL;
     size_t len = 0;
-    if (st == GENRE_OK)
+    /* With a record limit only the header and those records are read (a
+     * prefix of a file far larger than memory); the source inflates gzip. */
+    if (st == GENRE_OK && opt->infer_max_rows > 0) {
+        st = genre__dataset_read_prefix(opt, path, opt->infer_max_rows + 1, &buf, &len);
+        if (st == GENRE_OK)
+            st = infer_plain(out, opt, buf, len, path, label);
+    } else if (st == GENRE_OK) {
         st = genre__dataset_read_path(opt, path, &buf, &len);
-    if (st == GENRE_OK)
-        st = infer_bytes(out, opt, buf, len, path, label);
+        if (st == GENRE_OK)
+            st = infer_bytes(out, opt, buf, len, path, label);
+    }
     genre__free(buf);
     genre_dataset_schema_free(made);
     return GENRE_PASS(st);

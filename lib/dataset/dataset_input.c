@@ -5,6 +5,7 @@
  * dataset_parse.c. Every message names the public function the user called.
  */
 #include "dataset_private.h"
+#include "dataset_stream.h"
 
 #include "alloc.h"
 #include "error_private.h"
@@ -211,6 +212,63 @@ genre_status genre__dataset_read_path(const genre_dataset_schema *schema, const 
                                   hint > 0 ? (int64_t)hint : -1, out, out_len);
     fclose(f);
     return st;
+}
+
+/* The end of the n-th record in buf[from..len), records ending at a line
+ * feed outside quotes (every quote toggles, as the streaming reader pairs
+ * them); *odd and *seen carry the scan across calls. 0 while not reached. */
+static size_t nth_record_end(const char *buf, size_t from, size_t len, int *odd,
+                             int64_t *seen, int64_t n)
+{
+    for (size_t i = from; i < len; i++) {
+        if (buf[i] == '"')
+            *odd ^= 1;
+        else if (buf[i] == '\n' && !*odd && ++*seen == n)
+            return i + 1;
+    }
+    return 0;
+}
+
+genre_status genre__dataset_read_prefix(const genre_dataset_schema *schema, const char *path,
+                                        int64_t n_records, char **out, size_t *out_len)
+{
+    *out = NULL;
+    *out_len = 0;
+    struct genre__source src;
+    genre_status st = genre__source_open(&src, path, &schema->hooks, 0, NULL);
+    const size_t limit = input_limit(schema);
+    char *buf = NULL;
+    size_t len = 0, cap = 0, cut = 0;
+    int odd = 0;
+    int64_t seen = 0;
+    while (st == GENRE_OK && cut == 0) {
+        if (cap - len < GENRE__SOURCE_BLOCK) {
+            size_t want = cap ? 2 * cap : GENRE__SOURCE_BLOCK + 1;
+            if (want < len + GENRE__SOURCE_BLOCK)
+                want = len + GENRE__SOURCE_BLOCK;
+            if (genre__realloc_array(&buf, want, 1) != 0) {
+                st = out_of_memory(path, want);
+                break;
+            }
+            cap = want;
+        }
+        size_t got = 0;
+        st = genre__source_read(&src, buf + len, cap - len, &got);
+        if (st != GENRE_OK || got == 0)
+            break;
+        cut = nth_record_end(buf, len, len + got, &odd, &seen, n_records);
+        len += got;
+        if (cut == 0 && len > limit)
+            st = genre__dataset_too_large(path, limit, "holds");
+    }
+    genre__source_close(&src);
+    if (st != GENRE_OK) {
+        genre__free(buf);
+        return st;
+    }
+    *out = buf;
+    *out_len = cut ? cut : len;
+    return GENRE_OK;
 }
 
 genre_status genre_dataset_read_file(genre_dataset **out, const genre_dataset_schema *schema,

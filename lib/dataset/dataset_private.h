@@ -139,6 +139,13 @@ genre_status genre__dataset_check_nul(const char *buf, size_t len, const char *n
 genre_status genre__dataset_read_path(const genre_dataset_schema *schema, const char *path,
                                       char **out, size_t *out_len);
 
+/* The text of path (gzip inflated as a stream) up to the end of its first
+ * n_records records, or all of it when it holds fewer; nothing after them is
+ * read, so damage there is not seen. Errors as genre__dataset_read_path,
+ * plus GENRE_E_PARSE for gzip damage inside the prefix. */
+genre_status genre__dataset_read_prefix(const genre_dataset_schema *schema, const char *path,
+                                        int64_t n_records, char **out, size_t *out_len);
+
 genre_status genre__schema_copy(genre_dataset_schema **out, const genre_dataset_schema *s);
 /* The declarations of dataset_schema_info.c (imputation, display names) of
  * src's column j onto dst's column of the same name; and freeing them. */
