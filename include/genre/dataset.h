@@ -414,7 +414,9 @@ GENRE_API genre_status genre_dataset_schema_set_progress(genre_dataset_schema *s
  *   mixes and hex hashes or UUIDs have no words.
  * - **ignore**: every cell missing; a constant (one distinct value); a
  *   running integer id (no missing cell, each value the previous plus one,
- *   or minus one, at least 3 rows); a non-numeric column that is none of the
+ *   or minus one, at least 3 rows); a shuffled integer id (at least 100
+ *   rows, every cell an integer, all distinct, max - min + 1 at most 4 x
+ *   the rows); a non-numeric column that is none of the
  *   above (an id unique per row, hashes, UUIDs, dates with many values).
  *
  * Missing markers: the empty field and, ignoring ASCII case, `?` `NA`
