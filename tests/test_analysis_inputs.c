@@ -27,6 +27,11 @@
  *     stderr) and an odd cell of a numeric column is a warning naming its
  *     line; --print-schema --group note writes it with note declared group,
  *     and that file runs with --schema.
+ *   test_analysis_inputs generic_newlines <genre-analysis> <source-dir> <work-dir>
+ *     a table whose header quotes a name across two lines and whose numeric
+ *     column has an odd cell holding a line break: --print-schema writes
+ *     the inferred schema (escapes in quotes); passed back with --schema
+ *     and printed again it is the same file, and the analysis runs with it.
  *   test_analysis_inputs generic_errors <genre-analysis> <source-dir> <work-dir>
  *     a class with one row, a label with one class and --features naming a
  *     text column each stop with exit 1, one message naming the class (and
@@ -460,12 +465,79 @@ static int test_generic_attack(const char *prog, const char *src, const char *wo
     return 0;
 }
 
+/* ---- names and values with line breaks through schema files (rest18) ---- */
+
+static int test_generic_newlines(const char *prog, const char *src, const char *work)
+{
+    (void)src;
+    char w[1100], cmd[4000], err[1300], path[1200];
+    snprintf(w, sizeof w, "%.900s/generic-newlines", work);
+    snprintf(err, sizeof err, "%s.err", w);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", w, w);
+    CHECK(run_program(cmd) == 0, "cannot make %s", w);
+    snprintf(path, sizeof path, "%s/nl.csv", w);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL, "cannot write %s", path);
+    if (!f)
+        return 0;
+    /* "x\none": a name on two lines; "back\\slash \"q\"": backslash, quotes
+     * and a blank; row 40's x2 is an odd cell "n/\na" (a line break) */
+    fprintf(f, "\"x\none\",x2,\"back\\slash \"\"q\"\"\",kind\n");
+    for (int i = 0; i < 300; i++) {
+        int c = i % 3;
+        char x2[32];
+        if (i == 40)
+            snprintf(x2, sizeof x2, "\"n/\na\"");
+        else
+            snprintf(x2, sizeof x2, "%.4f", -c + 0.9 * cos(i * 0.7));
+        fprintf(f, "%.4f,%s,%.4f,%s\n", c + 0.9 * sin(i * 1.3), x2, sin(i * 2.1),
+                c == 0 ? "red" : c == 1 ? "green" : "blue");
+    }
+    fclose(f);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && '%s' -i nl.csv --label kind --print-schema > printed.schema && "
+             "'%s' -i nl.csv --schema printed.schema --print-schema > again.schema",
+             w, prog, prog);
+    int rc = run_capture(cmd, err);
+    CHECK(rc == 0, "--print-schema on a name with a line break, then --schema: exit %d", rc);
+    snprintf(path, sizeof path, "%s/printed.schema", w);
+    char *ps = slurp(path, NULL);
+    snprintf(path, sizeof path, "%s/again.schema", w);
+    char *again = slurp(path, NULL);
+    CHECK(ps && strstr(ps, "\n\"x\\none\" ") && strstr(ps, " numeric"),
+          "printed schema: no \"x\\none\" line: %s", ps ? ps : "(none)");
+    CHECK(ps && strstr(ps, "\n\"back\\\\slash \"\"q\"\"\" "),
+          "printed schema: the backslash name is not escaped: %s", ps ? ps : "(none)");
+    CHECK(ps && strstr(ps, "missing=\"n/\\na\""), "printed schema: the odd cell's marker: %s",
+          ps ? ps : "(none)");
+    CHECK(ps && again && !strcmp(ps, again), "the schema read back prints differently:\n%s\n"
+          "---\n%s", ps ? ps : "(none)", again ? again : "(none)");
+    free(ps);
+    free(again);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && '%s' --no-tsne --no-names --no-plots --no-mlp --schema printed.schema "
+             "-i nl.csv -o rep",
+             w, prog);
+    rc = run_capture(cmd, err);
+    CHECK(rc == 0, "the analysis with the printed schema: exit %d", rc);
+    snprintf(path, sizeof path, "%s/rep/metrics.json", w);
+    char *j = slurp(path, NULL);
+    const char *imp = j ? strstr(j, "\"imputation\": [") : NULL;
+    const char *x2 = imp ? strstr(imp, "\"column\": \"x2\"") : NULL;
+    CHECK(num_after(x2, "missing_read") == 1, "x2: the odd cell is not missing (%g)",
+          num_after(x2, "missing_read"));
+    CHECK(j && (strstr(j, "\"x\\none\"") || strstr(j, "\"x\\u000aone\"")),
+          "metrics.json: no column \"x\\none\"");
+    free(j);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 5) {
         fprintf(stderr, "usage: test_analysis_inputs split_sides|split_strict|split_lines|"
-                        "generic_schema|generic_errors|generic_attack <genre-analysis> <src> "
-                        "<work>\n");
+                        "generic_schema|generic_errors|generic_attack|generic_newlines "
+                        "<genre-analysis> <src> <work>\n");
         return 2;
     }
     static const struct {
@@ -475,6 +547,7 @@ int main(int argc, char **argv)
         {"split_sides", test_split_sides},       {"split_strict", test_split_strict},
         {"split_lines", test_split_lines},       {"generic_schema", test_generic_schema},
         {"generic_errors", test_generic_errors}, {"generic_attack", test_generic_attack},
+        {"generic_newlines", test_generic_newlines},
     };
     size_t i = 0;
     while (i < sizeof modes / sizeof modes[0] && strcmp(argv[1], modes[i].mode))
