@@ -32,6 +32,12 @@
  *     column has an odd cell holding a line break: --print-schema writes
  *     the inferred schema (escapes in quotes); passed back with --schema
  *     and printed again it is the same file, and the analysis runs with it.
+ *   test_analysis_inputs generic_names_features <genre-analysis> <source-dir> <work-dir>
+ *     the generated table with its text column (--names-quick): with
+ *     --features x1,colour the name study's audio model uses those columns
+ *     (metrics.json name_study.feature_columns, and 5 features, x1 and
+ *     colour's 4 one-hot columns, on its random split), as the main models
+ *     do; without --features, every numeric and categorical column (7).
  *   test_analysis_inputs generic_errors <genre-analysis> <source-dir> <work-dir>
  *     a class with one row, a label with one class and --features naming a
  *     text column each stop with exit 1, one message naming the class (and
@@ -532,12 +538,62 @@ static int test_generic_newlines(const char *prog, const char *src, const char *
     return 0;
 }
 
+/* ---- the name study follows --features (rest18) ---- */
+
+static int test_generic_names_features(const char *prog, const char *src, const char *work)
+{
+    (void)src;
+    char w[1100], cmd[4000], err[1300], path[1200];
+    snprintf(w, sizeof w, "%.900s/generic-names-features", work);
+    snprintf(err, sizeof err, "%s.err", w);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", w, w);
+    CHECK(run_program(cmd) == 0, "cannot make %s", w);
+    static const char *const cls[] = {"red", "green", "blue"};
+    write_generic_table(w, 300, cls, 3);
+    static const struct {
+        const char *opts, *out, *columns;
+        int d;
+    } runs[] = {
+        {"--features x1,colour", "rep-f", "\"feature_columns\": [\n      \"x1\",\n"
+                                          "      \"colour\"\n    ]", 5},
+        {"", "rep-all", "\"feature_columns\": [\n      \"x1\",\n      \"x2\",\n      \"x3\",\n"
+                        "      \"colour\"\n    ]", 7},
+    };
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        snprintf(cmd, sizeof cmd,
+                 "cd '%s' && '%s' --no-tsne --no-kmeans --no-mlp --no-plots --names-quick %s "
+                 "--schema gen.schema -i gen.csv -o %s",
+                 w, prog, runs[i].opts, runs[i].out);
+        int rc = run_capture(cmd, err);
+        CHECK(rc == 0, "'%s': exit %d", runs[i].opts, rc);
+        snprintf(path, sizeof path, "%s/%s/metrics.json", w, runs[i].out);
+        char *j = slurp(path, NULL);
+        const char *ns = j ? strstr(j, "\"name_study\": {") : NULL;
+        CHECK(ns != NULL, "'%s': no name study in metrics.json", runs[i].opts);
+        CHECK(ns && strstr(ns, runs[i].columns), "'%s': the name study's feature_columns are "
+              "not %s", runs[i].opts, runs[i].columns);
+        const char *rnd = ns ? strstr(ns, "\"random\": {") : NULL;
+        CHECK(num_after(rnd, "features") == runs[i].d, "'%s': the name study's random split "
+              "has %g features, the main models %d", runs[i].opts, num_after(rnd, "features"),
+              runs[i].d);
+        /* the main models' encoded features: as many */
+        const char *f = j ? strstr(j, "\"features\": [") : NULL;
+        int n = 0;
+        for (const char *q = f; q && *q && *q != ']'; q++)
+            n += *q == '"';
+        CHECK(n / 2 - 1 == runs[i].d, "'%s': the main models have %d features, not %d",
+              runs[i].opts, n / 2 - 1, runs[i].d);
+        free(j);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 5) {
         fprintf(stderr, "usage: test_analysis_inputs split_sides|split_strict|split_lines|"
-                        "generic_schema|generic_errors|generic_attack|generic_newlines "
-                        "<genre-analysis> <src> <work>\n");
+                        "generic_schema|generic_errors|generic_attack|generic_newlines|"
+                        "generic_names_features <genre-analysis> <src> <work>\n");
         return 2;
     }
     static const struct {
@@ -548,6 +604,7 @@ int main(int argc, char **argv)
         {"split_lines", test_split_lines},       {"generic_schema", test_generic_schema},
         {"generic_errors", test_generic_errors}, {"generic_attack", test_generic_attack},
         {"generic_newlines", test_generic_newlines},
+        {"generic_names_features", test_generic_names_features},
     };
     size_t i = 0;
     while (i < sizeof modes / sizeof modes[0] && strcmp(argv[1], modes[i].mode))

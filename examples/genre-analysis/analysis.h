@@ -190,6 +190,9 @@ typedef struct run {
     name_study_result *ns;  /* valid when have_ns */
     char ns_text[NAME_STUDY_MAX_TEXT][512]; /* the columns hashed as names */
     size_t ns_n_text;
+    feature_src *ns_src;    /* the study's copy of fsrc (the main models' feature
+                               columns): kept while its thread may run */
+    size_t ns_n_src;
     int have_ns;
     stage *ns_stage;
     pthread_t ns_thread;
