@@ -219,6 +219,9 @@ static int test_generic_schema(const char *prog, const char *src, const char *wo
     CHECK(check_html(path) > 10, "index.html references too few files");
     snprintf(path, sizeof path, "%s/rep/index.html", w);
     char *h = slurp(path, NULL);
+    /* names in table cells carry <wbr> break opportunities: read without */
+    for (char *q = h ? strstr(h, "<wbr>") : NULL; q; q = strstr(q, "<wbr>"))
+        memmove(q, q + 5, strlen(q + 5) + 1);
     CHECK(h && strstr(h, "x2 missing (&quot;&quot;, NA)"), "x2's count not labelled with its markers");
     CHECK(h && !strstr(h, "duration_ms") && !strstr(h, "gradient boosting") &&
               !strstr(h, "silhouette 0.44"),

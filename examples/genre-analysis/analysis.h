@@ -343,6 +343,8 @@ void plots_models(run *r);
 /* ---- report_html_tables.c: the tables that follow the table's shape ---- */
 
 void html_esc(FILE *f, const char *s);
+/* A name in a table cell: escaped, with <wbr> break opportunities. */
+void html_name(FILE *f, const char *s);
 void html_data_rows(FILE *f, const run *r);
 void html_imputation(FILE *f, const run *r);
 void html_ref_imputation(FILE *f, const run *r);
