@@ -332,8 +332,9 @@ START_TEST(separator_and_global_markers_round_trip)
 END_TEST
 
 /* rest18: names and values with line breaks (a CSV header may quote one),
- * CR, tab and backslashes are written with escapes inside quotes, one
- * declaration per line, and parse back to the same schema. */
+ * CR and tab are written with escapes inside quotes, one declaration per
+ * line, and parse back to the same schema, as do backslashes (one before
+ * n, r or t is written with the quote closed after it). */
 START_TEST(line_breaks_and_backslashes_round_trip)
 {
     genre_dataset_schema *s = NULL;
@@ -363,9 +364,10 @@ START_TEST(line_breaks_and_backslashes_round_trip)
     ck_assert_ptr_nonnull(strstr(text, "\"who\\r\\nby\""));
     ck_assert_ptr_nonnull(strstr(text, "\"tab\\there\""));
     ck_assert_ptr_nonnull(strstr(text, "missing=\\N ")); /* bare: a backslash is itself */
-    ck_assert_ptr_nonnull(strstr(text, "missing=\"\\\\n \\n\""));
+    /* a backslash before n: the quote closed after it, the n bare */
+    ck_assert_ptr_nonnull(strstr(text, "missing=\"\\\"n\" \\n\""));
     ck_assert_ptr_nonnull(strstr(text, "\nback\\slash ")); /* bare */
-    ck_assert_ptr_nonnull(strstr(text, "\"C:\\\\new dir\\\\\""));
+    ck_assert_ptr_nonnull(strstr(text, "\"C:\\\"n\"ew dir\\\" "));
     ck_assert_ptr_nonnull(strstr(text, "order=\"a\\nb\",a\\nb,\"\\t\""));
     ck_assert_ptr_nonnull(strstr(text, "names=0:\"Hip\\nHop\",\"1\\n\":\\"));
     genre_dataset_schema *back = parse(text);
@@ -405,22 +407,25 @@ START_TEST(line_breaks_and_backslashes_round_trip)
 END_TEST
 
 /* Files without escapes read as before: a backslash outside quotes, or
- * before any other byte inside quotes, or before the closing quote, is
- * itself. */
+ * before any byte but n, r and t inside quotes (another backslash too), or
+ * before the closing quote, is itself; such names are written as before. */
 START_TEST(backslashes_without_escapes_read_as_before)
 {
     genre_dataset_schema *s =
         parse("* missing=\\N missing=\"\\x41\" missing=\"C:\\\" missing=a\\nb\n"
-              "\"q\\\"\"\" numeric\n");
+              "\"q\\\"\"\" numeric\n\"a \\\\ b\" numeric\n");
     char name[16];
     ck_assert_ok(genre_dataset_schema_column(s, 0, name, sizeof name, NULL, NULL));
     ck_assert_str_eq(name, "q\\\"");
+    ck_assert_ok(genre_dataset_schema_column(s, 1, name, sizeof name, NULL, NULL));
+    ck_assert_str_eq(name, "a \\\\ b"); /* two backslashes */
     char *w = write_text(s);
+    ck_assert_ptr_nonnull(strstr(w, "\n\"a \\\\ b\" numeric\n")); /* as it was */
     /* the markers \N, \x41, C:\ and a\nb (four bytes): read back the same */
     genre_dataset_schema *back = parse(w);
     char *w2 = write_text(back);
     ck_assert_str_eq(w, w2);
-    const char *csv = "\"q\\\"\"\"\n\\N\n\\x41\nC:\\\na\\nb\n1\n";
+    const char *csv = "\"q\\\"\"\",a \\\\ b\n\\N,1\n\\x41,2\nC:\\,3\na\\nb,4\n1,5\n";
     genre_dataset *ds = NULL;
     ck_assert_ok(genre_dataset_read_memory(&ds, back, csv, strlen(csv), "b.csv"));
     int64_t missing = -1;

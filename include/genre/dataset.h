@@ -917,8 +917,8 @@ GENRE_API genre_status genre_dataset_prep_set_model_callbacks(genre_dataset_prep
  * A schema file is the text form of a schema (format: docs/dataset.md,
  * "Schema files"; example: examples/music_genre.schema): one line per
  * column, `NAME TYPE [KEY=VALUE ...]`, a `*` line for what applies to every
- * column, `#` comments; inside quotes `""` is a quote and \n \r \t \\
- * are escapes. genre_dataset_schema_write() writes it and
+ * column, `#` comments; inside quotes `""` is a quote and \n \r \t are
+ * escapes. genre_dataset_schema_write() writes it and
  * genre_dataset_schema_parse() reads it back to the same schema: columns in
  * order with their roles, missing markers, missing sentinels, category
  * orders, display names, declared imputation, the no-group value and the

@@ -22,9 +22,9 @@
 /* ---- Tokens ----------------------------------------------------------------- */
 
 /* One token of a line: unquoted runs and "quoted" runs glued together (""
- * inside quotes is one literal quote; \n \r \t \\ inside quotes are a
- * line feed, carriage return, tab and backslash, any other backslash is
- * itself). q[i] is 1 for bytes that were inside
+ * inside quotes is one literal quote; \n \r \t inside quotes are a line
+ * feed, carriage return and tab, any other backslash is itself). q[i] is 1
+ * for bytes that were inside
  * quotes, so list separators (, and :) and = are only seen outside them;
  * eq is the offset of the first '=' outside quotes, or -1. */
 typedef struct tok {
@@ -106,10 +106,11 @@ static genre_status tokenize(const char *line, size_t n, toks *k, size_t *bad_at
             }
             if (inq && c == '\\' && p + 1 < n) {
                 /* the escapes a line cannot hold otherwise (a line feed) or
-                 * that keep a written name visible (CR, tab) */
-                const char *esc = strchr("nrt\\", line[p + 1]);
+                 * that keep a written name visible (CR, tab); no "\\": files
+                 * written before hold backslashes as themselves */
+                const char *esc = strchr("nrt", line[p + 1]);
                 if (esc && *esc) {
-                    t->text[len] = "\n\r\t\\"[esc - "nrt\\"];
+                    t->text[len] = "\n\r\t"[esc - "nrt"];
                     t->q[len++] = 1;
                     p += 2;
                     continue;
@@ -575,7 +576,9 @@ static void puts_(sbuf *b, const char *s)
 
 /* A name or value as the tokenizer reads it back: bare when it can be
  * (a backslash outside quotes is itself), else in quotes with " doubled
- * and a line feed, CR, tab or backslash escaped. */
+ * and a line feed, CR or tab escaped. A backslash followed by n, r or t is
+ * written with the quote closed after it (`"a\"n"b"` is a\nb): a backslash
+ * before the closing quote is itself, and the letter goes bare. */
 static void put_value(sbuf *b, const char *s)
 {
     int quote = *s == '\0' || *s == '#' || strcmp(s, "*") == 0;
@@ -591,12 +594,16 @@ static void put_value(sbuf *b, const char *s)
                           : *c == '\n' ? "\\n"
                           : *c == '\r' ? "\\r"
                           : *c == '\t' ? "\\t"
-                          : *c == '\\' ? "\\\\"
                                        : NULL;
-        if (esc)
+        if (esc) {
             put(b, esc, 2);
-        else
+        } else if (*c == '\\' && c[1] && strchr("nrt", c[1])) {
+            put(b, "\\\"", 2); /* the backslash, the quote closed */
+            put(b, ++c, 1);     /* the letter, bare */
+            put(b, "\"", 1);    /* the rest quoted again */
+        } else {
             put(b, c, 1);
+        }
     }
     put(b, "\"", 1);
 }
