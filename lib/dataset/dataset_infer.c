@@ -636,26 +636,32 @@ static int32_t decide(const struct infer *in, const struct icol *c, struct notes
 
 /* ---- The whole inference ------------------------------------------------- */
 
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* Whether c, kept as a possible id to the end, is one: enough rows, every
- * cell an integer, dense, all distinct. Its values are freed. */
-static void find_dense_id(struct icol *c)
+ * cell an integer, dense, all distinct (a bitmap over the span, at most
+ * ID_SPAN_FACTOR bits a row). Its values are freed; GENRE_E_NOMEM. */
+static genre_status find_dense_id(struct icol *c)
 {
     c->dense_id = 0;
     if (c->maybe_id && c->n_num >= ID_MIN_ROWS && c->n_num == c->cells &&
         (size_t)c->n_num == c->n_ints &&
         c->max - c->min + 1.0 <= (double)ID_SPAN_FACTOR * (double)c->n_num) {
-        qsort(c->ints, c->n_ints, sizeof *c->ints, cmp_i64);
+        const size_t span = (size_t)(c->max - c->min) + 1;
+        const int64_t lo = (int64_t)c->min;
+        unsigned char *seen = genre__calloc_array(span / 8 + 1, 1);
+        if (!seen) {
+            not_an_id(c);
+            return GENRE_E_NOMEM;
+        }
         c->dense_id = 1;
-        for (size_t k = 1; k < c->n_ints && c->dense_id; k++)
-            c->dense_id = c->ints[k] != c->ints[k - 1];
+        for (size_t k = 0; k < c->n_ints && c->dense_id; k++) {
+            const size_t at = (size_t)(c->ints[k] - lo);
+            c->dense_id = !(seen[at / 8] & (1u << (at % 8)));
+            seen[at / 8] |= (unsigned char)(1u << (at % 8));
+        }
+        genre__free(seen);
     }
     not_an_id(c);
+    return GENRE_OK;
 }
 
 struct numbered {
@@ -923,7 +929,7 @@ static genre_status infer_plain(genre_dataset_schema **out, const genre_dataset_
         if (j != in.label && in.cols[j].n_text > 0 && !numeric_with_odd_cells(&in.cols[j]))
             st = count_recurring(&in.cols[j]);
     for (size_t j = 0; st == GENRE_OK && j < in.n_header; j++)
-        find_dense_id(&in.cols[j]);
+        st = find_dense_id(&in.cols[j]);
     if (st == GENRE_OK)
         st = build(&in, out);
     for (size_t j = 0; in.cols && j < in.n_header; j++) {
