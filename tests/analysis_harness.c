@@ -93,6 +93,7 @@ int check_html(const char *dir)
     CHECK(html != NULL, "%s missing", path);
     if (!html)
         return 0;
+    check_html_layout(html, path);
     int refs = 0;
     const char *attrs[] = {"src=\"", "href=\""};
     for (int a = 0; a < 2; a++)

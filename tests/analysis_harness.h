@@ -2,8 +2,9 @@
 /*
  * What the genre-analysis integration tests (test_analysis.c,
  * test_analysis_outdir.c, test_analysis_inputs.c, test_analysis_leak.c,
- * test_analysis_tables.c) share: CHECK, running the program, and reading
- * its files by hand. Test code only: single-threaded,
+ * test_analysis_tables.c, test_analysis_html.c) share: CHECK, running the
+ * program, and reading its files by hand (the layout check of index.html
+ * in analysis_html_layout.c). Test code only: single-threaded,
  * paths up to about 1,000 characters, a failed CHECK counts in
  * analysis_failures and the run goes on.
  */
@@ -59,9 +60,14 @@ int run_in(const char *cwd, const char *prog, const char *src, const char *opts,
 void check_file(const char *dir, const char *rel);
 
 /* Checks every local file that dir/index.html references (src="..." and
- * href="...") exists, .png ones PNGs and .svg ones SVGs; how many it
- * references. */
+ * href="...") exists, .png ones PNGs and .svg ones SVGs, and the page's
+ * layout (check_html_layout()); how many files it references. */
 int check_html(const char *dir);
+
+/* Checks, on index.html's text (name: for messages), what the page relies
+ * on to fit a 1,280-px window (analysis_html_layout.c says which
+ * properties); the number of failed CHECKs. check_html() calls it. */
+int check_html_layout(const char *html, const char *name);
 
 /* Writes text to path (a failed CHECK if it cannot). */
 void write_text(const char *path, const char *text);

@@ -27,6 +27,17 @@
  *     stderr) and an odd cell of a numeric column is a warning naming its
  *     line; --print-schema --group note writes it with note declared group,
  *     and that file runs with --schema.
+ *   test_analysis_inputs generic_newlines <genre-analysis> <source-dir> <work-dir>
+ *     a table whose header quotes a name across two lines and whose numeric
+ *     column has an odd cell holding a line break: --print-schema writes
+ *     the inferred schema (escapes in quotes); passed back with --schema
+ *     and printed again it is the same file, and the analysis runs with it.
+ *   test_analysis_inputs generic_names_features <genre-analysis> <source-dir> <work-dir>
+ *     the generated table with its text column (--names-quick): with
+ *     --features x1,colour the name study's audio model uses those columns
+ *     (metrics.json name_study.feature_columns, and 5 features, x1 and
+ *     colour's 4 one-hot columns, on its random split), as the main models
+ *     do; without --features, every numeric and categorical column (7).
  *   test_analysis_inputs generic_errors <genre-analysis> <source-dir> <work-dir>
  *     a class with one row, a label with one class and --features naming a
  *     text column each stop with exit 1, one message naming the class (and
@@ -208,6 +219,9 @@ static int test_generic_schema(const char *prog, const char *src, const char *wo
     CHECK(check_html(path) > 10, "index.html references too few files");
     snprintf(path, sizeof path, "%s/rep/index.html", w);
     char *h = slurp(path, NULL);
+    /* names in table cells carry <wbr> break opportunities: read without */
+    for (char *q = h ? strstr(h, "<wbr>") : NULL; q; q = strstr(q, "<wbr>"))
+        memmove(q, q + 5, strlen(q + 5) + 1);
     CHECK(h && strstr(h, "x2 missing (&quot;&quot;, NA)"), "x2's count not labelled with its markers");
     CHECK(h && !strstr(h, "duration_ms") && !strstr(h, "gradient boosting") &&
               !strstr(h, "silhouette 0.44"),
@@ -460,12 +474,129 @@ static int test_generic_attack(const char *prog, const char *src, const char *wo
     return 0;
 }
 
+/* ---- names and values with line breaks through schema files (rest18) ---- */
+
+static int test_generic_newlines(const char *prog, const char *src, const char *work)
+{
+    (void)src;
+    char w[1100], cmd[4000], err[1300], path[1200];
+    snprintf(w, sizeof w, "%.900s/generic-newlines", work);
+    snprintf(err, sizeof err, "%s.err", w);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", w, w);
+    CHECK(run_program(cmd) == 0, "cannot make %s", w);
+    snprintf(path, sizeof path, "%s/nl.csv", w);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL, "cannot write %s", path);
+    if (!f)
+        return 0;
+    /* "x\none": a name on two lines; "back\\slash \"q\"": backslash, quotes
+     * and a blank; row 40's x2 is an odd cell "n/\na" (a line break) */
+    fprintf(f, "\"x\none\",x2,\"back\\slash \"\"q\"\"\",kind\n");
+    for (int i = 0; i < 300; i++) {
+        int c = i % 3;
+        char x2[32];
+        if (i == 40)
+            snprintf(x2, sizeof x2, "\"n/\na\"");
+        else
+            snprintf(x2, sizeof x2, "%.4f", -c + 0.9 * cos(i * 0.7));
+        fprintf(f, "%.4f,%s,%.4f,%s\n", c + 0.9 * sin(i * 1.3), x2, sin(i * 2.1),
+                c == 0 ? "red" : c == 1 ? "green" : "blue");
+    }
+    fclose(f);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && '%s' -i nl.csv --label kind --print-schema > printed.schema && "
+             "'%s' -i nl.csv --schema printed.schema --print-schema > again.schema",
+             w, prog, prog);
+    int rc = run_capture(cmd, err);
+    CHECK(rc == 0, "--print-schema on a name with a line break, then --schema: exit %d", rc);
+    snprintf(path, sizeof path, "%s/printed.schema", w);
+    char *ps = slurp(path, NULL);
+    snprintf(path, sizeof path, "%s/again.schema", w);
+    char *again = slurp(path, NULL);
+    CHECK(ps && strstr(ps, "\n\"x\\none\" ") && strstr(ps, " numeric"),
+          "printed schema: no \"x\\none\" line: %s", ps ? ps : "(none)");
+    CHECK(ps && strstr(ps, "\n\"back\\slash \"\"q\"\"\" "),
+          "printed schema: the backslash name is not quoted as it was: %s", ps ? ps : "(none)");
+    CHECK(ps && strstr(ps, "missing=\"n/\\na\""), "printed schema: the odd cell's marker: %s",
+          ps ? ps : "(none)");
+    CHECK(ps && again && !strcmp(ps, again), "the schema read back prints differently:\n%s\n"
+          "---\n%s", ps ? ps : "(none)", again ? again : "(none)");
+    free(ps);
+    free(again);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && '%s' --no-tsne --no-names --no-plots --no-mlp --schema printed.schema "
+             "-i nl.csv -o rep",
+             w, prog);
+    rc = run_capture(cmd, err);
+    CHECK(rc == 0, "the analysis with the printed schema: exit %d", rc);
+    snprintf(path, sizeof path, "%s/rep/metrics.json", w);
+    char *j = slurp(path, NULL);
+    const char *imp = j ? strstr(j, "\"imputation\": [") : NULL;
+    const char *x2 = imp ? strstr(imp, "\"column\": \"x2\"") : NULL;
+    CHECK(num_after(x2, "missing_read") == 1, "x2: the odd cell is not missing (%g)",
+          num_after(x2, "missing_read"));
+    CHECK(j && (strstr(j, "\"x\\none\"") || strstr(j, "\"x\\u000aone\"")),
+          "metrics.json: no column \"x\\none\"");
+    free(j);
+    return 0;
+}
+
+/* ---- the name study follows --features (rest18) ---- */
+
+static int test_generic_names_features(const char *prog, const char *src, const char *work)
+{
+    (void)src;
+    char w[1100], cmd[4000], err[1300], path[1200];
+    snprintf(w, sizeof w, "%.900s/generic-names-features", work);
+    snprintf(err, sizeof err, "%s.err", w);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", w, w);
+    CHECK(run_program(cmd) == 0, "cannot make %s", w);
+    static const char *const cls[] = {"red", "green", "blue"};
+    write_generic_table(w, 300, cls, 3);
+    static const struct {
+        const char *opts, *out, *columns;
+        int d;
+    } runs[] = {
+        {"--features x1,colour", "rep-f", "\"feature_columns\": [\n      \"x1\",\n"
+                                          "      \"colour\"\n    ]", 5},
+        {"", "rep-all", "\"feature_columns\": [\n      \"x1\",\n      \"x2\",\n      \"x3\",\n"
+                        "      \"colour\"\n    ]", 7},
+    };
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        snprintf(cmd, sizeof cmd,
+                 "cd '%s' && '%s' --no-tsne --no-kmeans --no-mlp --no-plots --names-quick %s "
+                 "--schema gen.schema -i gen.csv -o %s",
+                 w, prog, runs[i].opts, runs[i].out);
+        int rc = run_capture(cmd, err);
+        CHECK(rc == 0, "'%s': exit %d", runs[i].opts, rc);
+        snprintf(path, sizeof path, "%s/%s/metrics.json", w, runs[i].out);
+        char *j = slurp(path, NULL);
+        const char *ns = j ? strstr(j, "\"name_study\": {") : NULL;
+        CHECK(ns != NULL, "'%s': no name study in metrics.json", runs[i].opts);
+        CHECK(ns && strstr(ns, runs[i].columns), "'%s': the name study's feature_columns are "
+              "not %s", runs[i].opts, runs[i].columns);
+        const char *rnd = ns ? strstr(ns, "\"random\": {") : NULL;
+        CHECK(num_after(rnd, "features") == runs[i].d, "'%s': the name study's random split "
+              "has %g features, the main models %d", runs[i].opts, num_after(rnd, "features"),
+              runs[i].d);
+        /* the main models' encoded features: as many */
+        const char *f = j ? strstr(j, "\"features\": [") : NULL;
+        int n = 0;
+        for (const char *q = f; q && *q && *q != ']'; q++)
+            n += *q == '"';
+        CHECK(n / 2 - 1 == runs[i].d, "'%s': the main models have %d features, not %d",
+              runs[i].opts, n / 2 - 1, runs[i].d);
+        free(j);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 5) {
         fprintf(stderr, "usage: test_analysis_inputs split_sides|split_strict|split_lines|"
-                        "generic_schema|generic_errors|generic_attack <genre-analysis> <src> "
-                        "<work>\n");
+                        "generic_schema|generic_errors|generic_attack|generic_newlines|"
+                        "generic_names_features <genre-analysis> <src> <work>\n");
         return 2;
     }
     static const struct {
@@ -475,6 +606,8 @@ int main(int argc, char **argv)
         {"split_sides", test_split_sides},       {"split_strict", test_split_strict},
         {"split_lines", test_split_lines},       {"generic_schema", test_generic_schema},
         {"generic_errors", test_generic_errors}, {"generic_attack", test_generic_attack},
+        {"generic_newlines", test_generic_newlines},
+        {"generic_names_features", test_generic_names_features},
     };
     size_t i = 0;
     while (i < sizeof modes / sizeof modes[0] && strcmp(argv[1], modes[i].mode))

@@ -24,7 +24,8 @@
  *     their mean (a libgenre fit is one more draw: the seeds' spread is the
  *     yardstick); leaky: a `warnings` entry naming file_name and saying
  *     "leak", every other run: no "leak" warning; quirky_schema: the display
- *     names of its `names=` in `classes`, time_signature in `unused_columns`.
+ *     names of its `names=` in `classes`, time_signature in `unused_columns`;
+ *     and index.html's layout fits a 1,280-px window (check_html_layout()).
  *   test_analysis_tables check_json <run> <source-dir> <metrics.json>
  *     the checks above on a given metrics.json, without running the program.
  *   test_analysis_tables checks <source-dir>
@@ -437,6 +438,14 @@ static int test_table(const char *run, const char *prog, const char *src, const 
     int rc = run_program(cmd);
     CHECK(rc == 0, "genre-analysis exited with %d", rc);
     char path[2100];
+    /* the page fits a 1,280-px window (the widest fixtures: digits' 64
+     * features, quirky's 11 classes) */
+    snprintf(path, sizeof path, "%s/index.html", out);
+    char *html = slurp(path, NULL);
+    CHECK(html != NULL, "%s missing", path);
+    if (html)
+        check_html_layout(html, path);
+    free(html);
     snprintf(path, sizeof path, "%s/metrics.json", out);
     return check_json_file(run, src, path);
 }

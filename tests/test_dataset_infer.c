@@ -695,6 +695,55 @@ START_TEST(a_wide_header_is_linear)
 }
 END_TEST
 
+/* rest18: a shuffled row id (every cell an integer, all distinct, dense:
+ * max - min + 1 at most 4 x the rows, 100 rows or more) is an id, ignored,
+ * like a running one. Unique integers spread wide (durations in ms), an id
+ * with one repeat or one missing cell, and small tables stay numeric. */
+START_TEST(shuffled_dense_ids_are_ignored)
+{
+    enum { N = 500 };
+    text t = {0};
+    add(&t, "sid,gappy,wide,dur_ms,rep,holed,sfloat,y\n");
+    for (int r = 0; r < N; r++) {
+        int p = (r * 7919) % N; /* a permutation of 0..N-1 */
+        add(&t, "%d,%d,%d,%d,%d,", 1000 + p, 5 + 3 * p, 5 * p, 180000 + 397 * p,
+            r == 77 ? (254 * 7919) % N : p);
+        if (r == 300)
+            add(&t, ",");
+        else
+            add(&t, "%d,", p);
+        add(&t, "%d.0,%c\n", 20002 + p, 'a' + r % 3);
+    }
+    genre_dataset_schema *s = NULL;
+    ck_assert_ok(infer(&s, NULL, t.s, "y"));
+    assert_role(s, "sid", "ignore", "unique integer id, 500 distinct integers from 1000 to 1499");
+    assert_role(s, "sid", "ignore", "--print-schema");
+    assert_role(s, "gappy", "ignore", "unique integer id"); /* span 1498 <= 2000 */
+    assert_role(s, "sfloat", "ignore", "from 20002 to 20501"); /* "20002.0": integral */
+    assert_role(s, "wide", "numeric", "500 numbers (integers)"); /* span 2496 > 2000 */
+    assert_role(s, "dur_ms", "numeric", "500 numbers (integers)");
+    assert_role(s, "rep", "numeric", "500 numbers (integers)");
+    assert_role(s, "holed", "numeric", "499 numbers (integers), 1 missing");
+    /* the schema reads the table; the id is not a column of the models */
+    genre_dataset *ds = NULL;
+    ck_assert_ok(genre_dataset_read_memory(&ds, s, t.s, t.len, "t.csv"));
+    genre_dataset_free(ds);
+    genre_dataset_schema_free(s);
+    free(t.s);
+    /* 99 rows: too few to tell an id from a feature; 100 rows: an id */
+    for (int n = 99; n <= 100; n++) {
+        text u = {0};
+        add(&u, "sid,y\n");
+        for (int r = 0; r < n; r++)
+            add(&u, "%d,%c\n", (r * 37) % n, 'a' + r % 2);
+        ck_assert_ok(infer(&s, NULL, u.s, "y"));
+        assert_role(s, "sid", n < 100 ? "numeric" : "ignore", NULL);
+        genre_dataset_schema_free(s);
+        free(u.s);
+    }
+}
+END_TEST
+
 static genre_status infer_scenario(void *ctx)
 {
     genre_dataset_schema *s = NULL;
@@ -739,6 +788,7 @@ int main(void)
     tcase_add_test(tc, repeats_before_the_first_step_are_no_running_id);
     tcase_add_test(tc, decimal_commas_are_named_in_the_notes);
     tcase_add_test(tc, label_spelling_one_number_twice_is_refused);
+    tcase_add_test(tc, shuffled_dense_ids_are_ignored);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     TCase *wide = tcase_create("wide");

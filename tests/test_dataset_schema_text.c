@@ -331,17 +331,117 @@ START_TEST(separator_and_global_markers_round_trip)
 }
 END_TEST
 
-START_TEST(write_and_getters_refuse_what_they_must)
+/* rest18: names and values with line breaks (a CSV header may quote one),
+ * CR and tab are written with escapes inside quotes, one declaration per
+ * line, and parse back to the same schema, as do backslashes (one before
+ * n, r or t is written with the quote closed after it). */
+START_TEST(line_breaks_and_backslashes_round_trip)
 {
     genre_dataset_schema *s = NULL;
     ck_assert_ok(genre_dataset_schema_create(&s));
-    ck_assert_ok(genre_dataset_schema_add_column(s, "line\nbreak", GENRE_COL_NUMERIC));
-    ck_assert_status(genre_dataset_schema_write(s, NULL, 0, NULL), GENRE_E_INVALID_ARG);
-    ck_assert_ptr_nonnull(strstr(genre_last_error(), "genre_dataset_schema_write: column "
-                                                     "'line\nbreak': its name holds a line "
-                                                     "break"));
+    ck_assert_ok(genre_dataset_schema_add_column(s, "track\nname", GENRE_COL_TEXT));
+    ck_assert_ok(genre_dataset_schema_add_column(s, "who\r\nby", GENRE_COL_GROUP));
+    ck_assert_ok(genre_dataset_schema_add_column(s, "tab\there", GENRE_COL_NUMERIC));
+    ck_assert_ok(genre_dataset_schema_add_column(s, "back\\slash", GENRE_COL_NUMERIC));
+    ck_assert_ok(genre_dataset_schema_add_column(s, "C:\\new dir\\", GENRE_COL_CATEGORICAL));
+    ck_assert_ok(genre_dataset_schema_add_column(s, "y\n", GENRE_COL_LABEL));
+    ck_assert_ok(genre_dataset_schema_add_missing_text(s, NULL, "multi\nline"));
+    ck_assert_ok(genre_dataset_schema_add_missing_text(s, "tab\there", "\\N"));
+    ck_assert_ok(genre_dataset_schema_add_missing_text(s, "tab\there", "\\n \n"));
+    ck_assert_ok(genre_dataset_schema_set_no_group(s, "no\none"));
+    const char *cats[] = {"a\nb", "a\\nb", "\t"};
+    ck_assert_ok(genre_dataset_schema_set_category_order(s, "C:\\new dir\\", cats, 3));
+    const char *values[] = {"0", "1\n"}, *names[] = {"Hip\nHop", "\\"};
+    ck_assert_ok(genre_dataset_schema_set_category_names(s, "y\n", values, names, 2));
+    char *text = write_text(s);
+    /* one declaration per line: a '*' line and 6 columns */
+    size_t lines = 0;
+    for (const char *c = text; *c; c++)
+        lines += *c == '\n';
+    ck_assert_msg(lines == 7, "%zu lines:\n%s", lines, text);
+    ck_assert_ptr_nonnull(strstr(text, "* missing=\"multi\\nline\""));
+    ck_assert_ptr_nonnull(strstr(text, "\"track\\nname\""));
+    ck_assert_ptr_nonnull(strstr(text, "\"who\\r\\nby\""));
+    ck_assert_ptr_nonnull(strstr(text, "\"tab\\there\""));
+    ck_assert_ptr_nonnull(strstr(text, "missing=\\N ")); /* bare: a backslash is itself */
+    /* a backslash before n: the quote closed after it, the n bare */
+    ck_assert_ptr_nonnull(strstr(text, "missing=\"\\\"n\" \\n\""));
+    ck_assert_ptr_nonnull(strstr(text, "\nback\\slash ")); /* bare */
+    ck_assert_ptr_nonnull(strstr(text, "\"C:\\\"n\"ew dir\\\" "));
+    ck_assert_ptr_nonnull(strstr(text, "order=\"a\\nb\",a\\nb,\"\\t\""));
+    ck_assert_ptr_nonnull(strstr(text, "names=0:\"Hip\\nHop\",\"1\\n\":\\"));
+    genre_dataset_schema *back = parse(text);
+    char *again = write_text(back);
+    ck_assert_str_eq(text, again);
+    const char *want[] = {"track\nname", "who\r\nby",     "tab\there",
+                          "back\\slash", "C:\\new dir\\", "y\n"};
+    for (size_t i = 0; i < 6; i++) {
+        char name[64];
+        ck_assert_ok(genre_dataset_schema_column(back, i, name, sizeof name, NULL, NULL));
+        ck_assert_str_eq(name, want[i]);
+    }
+    /* a table with those names and values reads with the parsed schema */
+    const char *csv = "\"track\nname\",\"who\r\nby\",\"tab\there\",back\\slash,"
+                      "\"C:\\new dir\\\",\"y\n\"\n"
+                      "a b,\"no\none\",\\N,1,\"a\nb\",0\n"
+                      "c d,x,\"\\n \n\",2,a\\nb,\"1\n\"\n"
+                      "e f,x,\"multi\nline\",3,\t,0\n";
+    genre_dataset *ds = NULL;
+    ck_assert_ok(genre_dataset_read_memory(&ds, back, csv, strlen(csv), "nl.csv"));
+    int64_t missing = -1;
+    ck_assert_ok(genre_dataset_report_value(ds, "read", "tab\there", "missing", &missing));
+    ck_assert_int_eq(missing, 3);
+    genre_dataset_prep *p = NULL;
+    ck_assert_ok(genre_dataset_prep_create(&p, back));
+    ck_assert_ok(genre_dataset_prep_fit_apply(p, ds));
+    char name[32];
+    ck_assert_ok(genre_dataset_prep_category_name(p, "y\n", 0, name, sizeof name, NULL));
+    ck_assert_str_eq(name, "Hip\nHop");
+    genre_dataset_prep_free(p);
+    genre_dataset_free(ds);
+    free(text);
+    free(again);
+    genre_dataset_schema_free(back);
     genre_dataset_schema_free(s);
-    s = parse("x numeric\nc categorical order=a,b\nt text\n");
+}
+END_TEST
+
+/* Files without escapes read as before: a backslash outside quotes, or
+ * before any byte but n, r and t inside quotes (another backslash too), or
+ * before the closing quote, is itself; such names are written as before. */
+START_TEST(backslashes_without_escapes_read_as_before)
+{
+    genre_dataset_schema *s =
+        parse("* missing=\\N missing=\"\\x41\" missing=\"C:\\\" missing=a\\nb\n"
+              "\"q\\\"\"\" numeric\n\"a \\\\ b\" numeric\n");
+    char name[16];
+    ck_assert_ok(genre_dataset_schema_column(s, 0, name, sizeof name, NULL, NULL));
+    ck_assert_str_eq(name, "q\\\"");
+    ck_assert_ok(genre_dataset_schema_column(s, 1, name, sizeof name, NULL, NULL));
+    ck_assert_str_eq(name, "a \\\\ b"); /* two backslashes */
+    char *w = write_text(s);
+    ck_assert_ptr_nonnull(strstr(w, "\n\"a \\\\ b\" numeric\n")); /* as it was */
+    /* the markers \N, \x41, C:\ and a\nb (four bytes): read back the same */
+    genre_dataset_schema *back = parse(w);
+    char *w2 = write_text(back);
+    ck_assert_str_eq(w, w2);
+    const char *csv = "\"q\\\"\"\",a \\\\ b\n\\N,1\n\\x41,2\nC:\\,3\na\\nb,4\n1,5\n";
+    genre_dataset *ds = NULL;
+    ck_assert_ok(genre_dataset_read_memory(&ds, back, csv, strlen(csv), "b.csv"));
+    int64_t missing = -1;
+    ck_assert_ok(genre_dataset_report_value(ds, "read", "q\\\"", "missing", &missing));
+    ck_assert_int_eq(missing, 4);
+    genre_dataset_free(ds);
+    free(w);
+    free(w2);
+    genre_dataset_schema_free(back);
+    genre_dataset_schema_free(s);
+}
+END_TEST
+
+START_TEST(write_and_getters_refuse_what_they_must)
+{
+    genre_dataset_schema *s = parse("x numeric\nc categorical order=a,b\nt text\n");
     ck_assert_status(genre_dataset_schema_write(NULL, NULL, 0, NULL), GENRE_E_INVALID_ARG);
     char small[4];
     size_t need = 0;
@@ -558,6 +658,8 @@ int main(void)
     tcase_add_test(tc, round_trip_quotes_what_needs_it);
     tcase_add_test(tc, separator_and_global_markers_round_trip);
     tcase_add_test(tc, write_and_getters_refuse_what_they_must);
+    tcase_add_test(tc, line_breaks_and_backslashes_round_trip);
+    tcase_add_test(tc, backslashes_without_escapes_read_as_before);
     tcase_add_test(tc, allocation_failures_are_clean);
     suite_add_tcase(s, tc);
     /* timed inside the test, as a ratio; room for valgrind */

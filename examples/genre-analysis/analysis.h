@@ -209,6 +209,9 @@ typedef struct run {
     name_study_result *ns;  /* valid when have_ns */
     char ns_text[NAME_STUDY_MAX_TEXT][512]; /* the columns hashed as names */
     size_t ns_n_text;
+    feature_src *ns_src;    /* the study's copy of fsrc (the main models' feature
+                               columns): kept while its thread may run */
+    size_t ns_n_src;
     int have_ns;
     stage *ns_stage;
     pthread_t ns_thread;
@@ -381,6 +384,8 @@ void plots_models(run *r);
 /* ---- report_html_tables.c: the tables that follow the table's shape ---- */
 
 void html_esc(FILE *f, const char *s);
+/* A name in a table cell: escaped, with <wbr> break opportunities. */
+void html_name(FILE *f, const char *s);
 void html_data_rows(FILE *f, const run *r);
 void html_imputation(FILE *f, const run *r);
 void html_ref_imputation(FILE *f, const run *r);

@@ -92,7 +92,8 @@ static void html_name_features(FILE *f, const run *r)
         }
         fputs(".</p>\n", f);
     }
-    fputs("<table><tr><th>split</th><th>model</th><th>test macro AUROC</th><th>test accuracy"
+    fputs("<div class=\"tw\">"
+          "<table><tr><th>split</th><th>model</th><th>test macro AUROC</th><th>test accuracy"
           "</th><th>validation AUROC</th><th>epochs kept</th><th>seconds</th></tr>\n",
           f);
     for (int s = 0; s < NAME_STUDY_N_SPLITS; s++) {
@@ -117,10 +118,11 @@ static void html_name_features(FILE *f, const run *r)
                     v[0], v[1], v[2], (long long)c->epochs, c->seconds);
         }
     }
-    fputs("</table>\n<p>Seconds are wall time on the study's thread, beside the other "
+    fputs("</table></div>\n<p>Seconds are wall time on the study's thread, beside the other "
           "stages; the reduced model's include its out-of-fold names models.</p>\n",
           f);
-    fprintf(f, "<table><tr><th>split</th><th>train rows (of them validation) / test rows</th>"
+    fprintf(f, "<div class=\"tw\">"
+               "<table><tr><th>split</th><th>train rows (of them validation) / test rows</th>"
                "<th>test %ss seen in training</th><th>test rows affected</th><th>test rows "
                "duplicating a training row's features</th><th>AUROC(names+audio) &minus; "
                "AUROC(audio), 95%% interval</th><th>AUROC(reduced+audio) &minus; AUROC(audio), "
@@ -148,7 +150,7 @@ static void html_name_features(FILE *f, const run *r)
         fputs(")</td></tr>\n", f);
     }
 
-    fprintf(f, "</table>\n<p>The intervals are paired bootstraps over the test rows "
+    fprintf(f, "</table></div>\n<p>The intervals are paired bootstraps over the test rows "
                "(%d resamples): both models are scored on the same resampled rows. The "
                "names weight multiplies the hashed names in the names+audio input and is "
                "chosen on the validation rows.</p>\n",
@@ -193,10 +195,18 @@ int write_html(run *r, const char *path)
     char a[64], b[64], c[64];
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
           "<title>libgenre: music-genre analysis report</title>\n<style>\n"
+          /* The page fits a 1,280-px window: a 1,100-px column; a word longer
+           * than a line (a path) breaks. Tables: cells wrap at blanks and at the
+           * <wbr> of names (html_name()), never inside a word or number, and a
+           * table still wider than the column scrolls in its own .tw box, not
+           * the page. No fixed width above 1,100 px. */
           "body{font-family:DejaVu Sans,Helvetica,Arial,sans-serif;max-width:1100px;"
-          "margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\n"
-          "table{border-collapse:collapse;margin:1em 0;max-width:100%}td,th{border:1px solid "
-          "#ccc;padding:4px 9px;text-align:right;overflow-wrap:anywhere}th{background:#f0f0f0}"
+          "margin:2em auto;padding:0 1em;color:#222;line-height:1.45;"
+          "overflow-wrap:break-word}\n"
+          ".tw{max-width:100%;overflow-x:auto;margin:1em 0}"
+          "table{border-collapse:collapse;font-size:92%}"
+          "td,th{border:1px solid #ccc;padding:4px 7px;text-align:right}"
+          "th{background:#f0f0f0}"
           ".warn{background:#fff4d6;border:2px solid #c80;padding:0.6em 1em}"
           "td:first-child,th:first-child,td.left{text-align:left}\n"
           "figure{display:inline-block;margin:0.6em;width:46%;vertical-align:top}"
@@ -235,7 +245,8 @@ int write_html(run *r, const char *path)
     }
     html_stream(f, r);
     /* stages */
-    fputs("<h2>Stages</h2>\n<table><tr><th>stage</th><th>status</th><th>wall time "
+    fputs("<h2>Stages</h2>\n<div class=\"tw\">"
+          "<table><tr><th>stage</th><th>status</th><th>wall time "
           "(s)</th><th>note</th></tr>\n",
           f);
     for (int i = 0; i < r->n_st; i++) {
@@ -246,19 +257,19 @@ int write_html(run *r, const char *path)
         html_esc(f, r->st[i].note);
         fputs("</td></tr>\n", f);
     }
-    fprintf(f, "</table>\n<p>The k-means sweep, the MLPs and the plots run side by side on "
+    fprintf(f, "</table></div>\n<p>The k-means sweep, the MLPs and the plots run side by side on "
                "the available cores, so their wall times overlap; the whole run took %.1f s "
                "(%d CPUs available to the process).</p>\n",
             now_s() - r->t_start, (int)genre_default_threads());
     /* data */
-    fputs("<h2>Data</h2>\n<table>\n", f);
+    fputs("<h2>Data</h2>\n<div class=\"tw\"><table>\n", f);
     fprintf(f, "<tr><td>rows read</td><td>%lld</td></tr>\n", (long long)r->rows_read);
     fprintf(f, "<tr><td>entirely empty rows dropped</td><td>%lld</td></tr>\n",
             (long long)r->dropped);
     fprintf(f, "<tr><td>rows kept</td><td>%lld</td></tr>\n", (long long)r->kept);
     html_data_rows(f, r);
     fprintf(f, "<tr><td>train / test rows</td><td>%zu / %zu</td></tr>\n", r->ntr, r->nte);
-    fputs("</table>\n", f);
+    fputs("</table></div>\n", f);
     html_imputation(f, r);
     if (r->is_ref)
         html_ref_imputation(f, r);
@@ -266,15 +277,15 @@ int write_html(run *r, const char *path)
     fputs("<h3>Split and leakage</h3>\n", f);
     fputs("<p>Split: ", f);
     html_esc(f, r->split_desc);
-    fprintf(f, ".</p>\n<table><tr><th>%s</th><th>train</th><th>test</th></tr>\n",
+    fprintf(f, ".</p>\n<div class=\"tw\"><table><tr><th>%s</th><th>train</th><th>test</th></tr>\n",
             r->is_ref ? "genre" : "class");
     for (int k = 0; k < r->K; k++) {
         fputs("<tr><td>", f);
-        html_esc(f, r->genre[k]);
+        html_name(f, r->genre[k]);
         fprintf(f, "</td><td>%lld</td><td>%lld</td></tr>\n", (long long)r->train_per_class[k],
                 (long long)r->test_per_class[k]);
     }
-    fputs("</table>\n", f);
+    fputs("</table></div>\n", f);
     if (r->have_leak)
         fprintf(f, "<p>Leakage report: %lld %s are on both sides; %lld test rows have %s seen "
                    "in training; %lld test rows duplicate a training row's features.</p>\n",
@@ -297,14 +308,15 @@ int write_html(run *r, const char *path)
     /* t-SNE */
     fputs("<h2>t-SNE</h2>\n", f);
     if (r->n_tsne) {
-        fputs("<table><tr><th>dimensions</th><th>perplexity</th><th>rows</th><th>KL "
+        fputs("<div class=\"tw\">"
+              "<table><tr><th>dimensions</th><th>perplexity</th><th>rows</th><th>KL "
               "divergence</th><th>seconds</th></tr>\n",
               f);
         for (int i = 0; i < r->n_tsne; i++)
             fprintf(f, "<tr><td>%d</td><td>%g</td><td>%lld</td><td>%.4f</td><td>%.1f</td></tr>\n",
                     r->tsne[i].dim, r->tsne[i].perplexity, (long long)r->tsne[i].rows,
                     r->tsne[i].kl, r->tsne[i].seconds);
-        fputs("</table>\n", f);
+        fputs("</table></div>\n", f);
         html_plots(f, r, "tsne");
     } else {
         fputs("<p>Not run (see the stage table).</p>\n", f);
@@ -312,7 +324,8 @@ int write_html(run *r, const char *path)
     /* k-means */
     fputs("<h2>k-means on the LDA features</h2>\n", f);
     if (r->have_kmeans[0] || r->have_kmeans[1]) {
-        fputs("<table><tr><th>k</th><th>inertia 2-D</th><th>silhouette 2-D</th><th>inertia "
+        fputs("<div class=\"tw\">"
+              "<table><tr><th>k</th><th>inertia 2-D</th><th>silhouette 2-D</th><th>inertia "
               "3-D</th><th>silhouette 3-D</th></tr>\n",
               f);
         for (int k = 0; k < NKS; k++) {
@@ -324,7 +337,7 @@ int write_html(run *r, const char *path)
             fprintf(f, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
                     KMIN + k, c, a, d, b);
         }
-        fputs("</table>\n", f);
+        fputs("</table></div>\n", f);
         if (r->is_ref)
             fputs(REF_KMEANS_HTML, f);
         for (int v = 0; v < 2; v++)
@@ -340,10 +353,12 @@ int write_html(run *r, const char *path)
         html_plots(f, r, "models");
         goto names;
     }
-    fputs("<h2>Classifiers</h2>\n<table><tr><th>model</th><th>layers</th><th>params</th>"
-          "<th>epochs</th><th>reference</th><th>lr</th><th>test macro AUROC</th><th>reference</th><th>test "
-          "accuracy</th><th>reference</th><th>train macro AUROC</th><th>train "
-          "accuracy</th><th>train time (s)</th><th>reference (s)</th></tr>\n",
+    /* 14 columns: "refer&shy;ence" may hyphenate, so the table fits 1,100 px */
+    fputs("<h2>Classifiers</h2>\n<div class=\"tw\">"
+          "<table><tr><th>model</th><th>layers</th><th>params</th><th>epochs</th>"
+          "<th>refer&shy;ence</th><th>lr</th><th>test macro AUROC</th><th>refer&shy;ence</th>"
+          "<th>test accuracy</th><th>refer&shy;ence</th><th>train macro AUROC</th><th>train "
+          "accuracy</th><th>train time (s)</th><th>refer&shy;ence (s)</th></tr>\n",
           f);
     for (int k = 0; k < r->n_models; k++) {
         model_result *m = &r->m[k];
@@ -372,7 +387,7 @@ int write_html(run *r, const char *path)
                 r->d_lda, r->n_ld, r->lda_clf_auroc, 100 * r->lda_clf_acc, r->lda_clf_train_auroc,
                 100 * r->lda_clf_train_acc);
     fputs(REF_GB_ROW_HTML, f);
-    fputs("</table>\n"
+    fputs("</table></div>\n"
           "<p>Epochs and learning rate (0.01 or 0.003) are chosen on validation rows (a "
           "stratified tenth of the training rows, not used for fitting); the test rows are "
           "scored once. Train time is the wall time of the chosen fit (run beside others on "

@@ -3,8 +3,10 @@
  * its K classes, its d features): data and imputation per column, unused
  * columns, PCA and LDA, cluster composition, a user's classifiers
  * (analysis.h); report_html.c writes the page around them. Every table
- * fits a 1,280-px-wide window: long names wrap (the page's CSS), and a
- * table with one column per class is written transposed when K > 10. */
+ * fits a 1,280-px-wide window: names break at html_name()'s <wbr>, a table
+ * with one column per class is written transposed when K > 10, and each
+ * table sits in a .tw box that scrolls should it still be too wide (the
+ * page's CSS; tests/analysis_html_layout.c checks all three). */
 #define _XOPEN_SOURCE 700
 
 #include "analysis.h"
@@ -25,6 +27,30 @@ void html_esc(FILE *f, const char *s)
         }
 }
 
+/* A column or class name in a table cell, escaped, with a break
+ * opportunity (<wbr>) after each '_' '/' '.' '-' '=' ':' and after every 16
+ * characters of a run without a blank or one of those: a long name wraps in
+ * its cell instead of widening the table. */
+void html_name(FILE *f, const char *s)
+{
+    size_t since = 0; /* characters since the last break opportunity */
+    for (; *s; s++) {
+        const unsigned char c = (unsigned char)*s;
+        const int starts_char = (c & 0xC0) != 0x80; /* not inside a UTF-8 sequence */
+        if (since >= 16 && starts_char) {
+            fputs("<wbr>", f);
+            since = 0;
+        }
+        const char one[2] = {*s, 0};
+        html_esc(f, one);
+        since = c == ' ' ? 0 : since + (size_t)starts_char;
+        if (strchr("_/.-=:", c)) {
+            fputs("<wbr>", f);
+            since = 0;
+        }
+    }
+}
+
 /* Rows of the data table: each column's missing cells, labelled with its
  * own markers, and the groups. */
 void html_data_rows(FILE *f, const run *r)
@@ -34,14 +60,14 @@ void html_data_rows(FILE *f, const run *r)
         if (c->missing_read <= 0 || c->role == GENRE_COL_IGNORE)
             continue;
         fputs("<tr><td>", f);
-        html_esc(f, c->name);
+        html_name(f, c->name);
         fputs(" missing (", f);
         html_esc(f, c->markers);
         fprintf(f, ")</td><td>%lld</td></tr>\n", (long long)c->missing_read);
     }
     if (r->group_col[0]) {
         fputs("<tr><td>groups (", f);
-        html_esc(f, r->group_col);
+        html_name(f, r->group_col);
         fprintf(f, ") / rows without one</td><td>%lld / %lld</td></tr>\n", (long long)r->groups,
                 (long long)r->no_group_rows);
     }
@@ -56,13 +82,14 @@ void html_imputation(FILE *f, const run *r)
         if (c->role == GENRE_COL_IGNORE || (c->missing_read <= 0 && !c->impute[0]))
             continue;
         if (!any++)
-            fprintf(f, "<h3>Missing cells per column</h3>\n<table><tr><th>column</th><th>"
+            fprintf(f, "<h3>Missing cells per column</h3>\n<div class=\"tw\">"
+                       "<table><tr><th>column</th><th>"
                        "markers</th><th>missing (read)</th><th>filled with</th><th>%s</th>"
                        "%s</tr>\n",
                     r->opt.reference_order ? "filled, all rows" : "filled, training rows",
                     r->opt.reference_order ? "" : "<th>filled, test rows</th>");
         fputs("<tr><td>", f);
-        html_esc(f, c->name);
+        html_name(f, c->name);
         fputs("</td><td>", f);
         html_esc(f, c->markers);
         fprintf(f, "</td><td>%lld</td><td class=\"left\">", (long long)c->missing_read);
@@ -75,7 +102,7 @@ void html_imputation(FILE *f, const run *r)
         fputs("</tr>\n", f);
     }
     if (any)
-        fputs("</table>\n<p>Every imputer is fit on the training rows only (with "
+        fputs("</table></div>\n<p>Every imputer is fit on the training rows only (with "
               "<code>--reference-order</code>: on all rows before the split).</p>\n",
               f);
     else
@@ -85,7 +112,8 @@ void html_imputation(FILE *f, const run *r)
 /* The reference table's two imputers, counted in both orders. */
 void html_ref_imputation(FILE *f, const run *r)
 {
-    fputs("<h3>Imputation of the reference table</h3>\n<table><tr><th>rows</th><th>duration "
+    fputs("<h3>Imputation of the reference table</h3>\n<div class=\"tw\">"
+          "<table><tr><th>rows</th><th>duration "
           "from artist median</th><th>duration from global median</th><th>tempo "
           "imputed</th></tr>\n",
           f);
@@ -105,7 +133,7 @@ void html_ref_imputation(FILE *f, const run *r)
                     (long long)r->alt_imp[s].dur_from_group,
                     (long long)r->alt_imp[s].dur_from_global,
                     (long long)r->alt_imp[s].tempo_imputed);
-    fputs("</table>\n<p>The reference analysis filled the medians over all rows before the "
+    fputs("</table></div>\n<p>The reference analysis filled the medians over all rows before the "
           "split, so test rows lent their durations to the training rows' artist medians; "
           "<code>--reference-order</code> reproduces that order, the default fits every "
           "median on the training rows only. Both orders' counts are shown.</p>\n", f);
@@ -133,15 +161,15 @@ void html_unused(FILE *f, const run *r)
         if (c->used)
             continue;
         if (!any++)
-            fputs("<table><tr><th>column not used</th><th>why</th></tr>\n", f);
+            fputs("<div class=\"tw\"><table><tr><th>column not used</th><th>why</th></tr>\n", f);
         fputs("<tr><td>", f);
-        html_esc(f, c->name);
+        html_name(f, c->name);
         fputs("</td><td class=\"left\">", f);
         html_esc(f, c->reason);
         fputs("</td></tr>\n", f);
     }
     if (any)
-        fputs("</table>\n", f);
+        fputs("</table></div>\n", f);
 }
 
 /* The three largest |weights| of column k of a rows x cols matrix, named. */
@@ -159,7 +187,7 @@ static void top3(FILE *f, const double *w, size_t rows, size_t cols, size_t k,
         used[best] = 1;
         if (t)
             fputs(", ", f);
-        html_esc(f, names[best]);
+        html_name(f, names[best]);
         fprintf(f, " %+.2f", w[best * cols + k]);
     }
     free(used);
@@ -173,7 +201,7 @@ void html_pca(FILE *f, const run *r)
         fprintf(f, "<h3>PCA (%zu standardized or 0/1 columns; ordered codes of more than two "
                    "values left out)</h3>\n",
                 r->d_pca);
-    fputs("<table><tr><th>component</th><th>ratio</th><th>cumulative</th><th>top "
+    fputs("<div class=\"tw\"><table><tr><th>component</th><th>ratio</th><th>cumulative</th><th>top "
           "loadings</th></tr>\n",
           f);
     const char **names = xcalloc(r->d_pca, sizeof *names);
@@ -190,7 +218,7 @@ void html_pca(FILE *f, const run *r)
         top3(f, r->pca_loadings, r->d_pca, r->n_pc, k, names);
         fputs("</td></tr>\n", f);
     }
-    fputs("</table>\n", f);
+    fputs("</table></div>\n", f);
     free(names);
 }
 
@@ -202,7 +230,8 @@ void html_lda(FILE *f, const run *r)
         fprintf(f, "<h3>LDA (%zu of the %zu features: %zu constant in the training rows or "
                    "the last of a one-hot group left out; %zu discriminants)</h3>\n",
                 r->d_lda, r->d, r->d - r->d_lda, r->n_ld);
-    fprintf(f, "<table><tr><th>discriminant</th><th>ratio</th><th>cumulative</th>%s<th>top "
+    fprintf(f, "<div class=\"tw\">"
+               "<table><tr><th>discriminant</th><th>ratio</th><th>cumulative</th>%s<th>top "
                "scalings</th></tr>\n",
             r->is_ref ? "<th>reference</th>" : "");
     const char **names = xcalloc(r->d_lda, sizeof *names);
@@ -225,7 +254,7 @@ void html_lda(FILE *f, const run *r)
         top3(f, r->lda_scalings, r->d_lda, r->n_ld, k, names);
         fputs("</td></tr>\n", f);
     }
-    fputs("</table>\n", f);
+    fputs("</table></div>\n", f);
     free(names);
     if (r->lda_shrinkage > 0)
         fprintf(f, "<p>The within-class scatter was singular; LDA used shrinkage %g.</p>\n",
@@ -239,13 +268,13 @@ void html_clusters(FILE *f, const run *r, int v)
     const int K = r->K, kb = r->km_best[v];
     const int64_t *comp = r->km_comp[v];
     fprintf(f, "<h3>%s composition of the clusters, LDA %d-D, k = %d (training rows)</h3>\n"
-               "<table>",
+               "<div class=\"tw\"><table>",
             r->is_ref ? "Genre" : "Class", v + 2, kb);
     if (K <= 10) {
         fputs("<tr><th>cluster</th>", f);
         for (int g = 0; g < K; g++) {
             fputs("<th>", f);
-            html_esc(f, r->genre[g]);
+            html_name(f, r->genre[g]);
             fputs("</th>", f);
         }
         fputs("</tr>\n", f);
@@ -262,21 +291,22 @@ void html_clusters(FILE *f, const run *r, int v)
         fputs("</tr>\n", f);
         for (int g = 0; g < K; g++) {
             fputs("<tr><td>", f);
-            html_esc(f, r->genre[g]);
+            html_name(f, r->genre[g]);
             fputs("</td>", f);
             for (int k = 0; k < kb; k++)
                 fprintf(f, "<td>%lld</td>", (long long)comp[(size_t)k * (size_t)K + (size_t)g]);
             fputs("</tr>\n", f);
         }
     }
-    fputs("</table>\n", f);
+    fputs("</table></div>\n", f);
 }
 
 /* A user's table: the classifiers without the reference columns, and the
  * per-class test AUROC of each (a row per class). */
 void html_models(FILE *f, const run *r)
 {
-    fputs("<h2>Classifiers</h2>\n<table><tr><th>model</th><th>layers</th><th>params</th>"
+    fputs("<h2>Classifiers</h2>\n<div class=\"tw\">"
+          "<table><tr><th>model</th><th>layers</th><th>params</th>"
           "<th>epochs</th><th>lr</th><th>test macro AUROC</th><th>test accuracy</th>"
           "<th>train macro AUROC</th><th>train accuracy</th><th>train time (s)</th></tr>\n",
           f);
@@ -300,7 +330,7 @@ void html_models(FILE *f, const run *r)
                    "<td>%.1f%%</td><td></td></tr>\n",
                 r->d_lda, r->n_ld, r->lda_clf_auroc, 100 * r->lda_clf_acc, r->lda_clf_train_auroc,
                 100 * r->lda_clf_train_acc);
-    fputs("</table>\n<p>Epochs and learning rate (0.01 or 0.003) are chosen on validation "
+    fputs("</table></div>\n<p>Epochs and learning rate (0.01 or 0.003) are chosen on validation "
           "rows (a stratified tenth of the training rows, not used for fitting); the test "
           "rows are scored once.</p>\n",
           f);
@@ -309,19 +339,19 @@ void html_models(FILE *f, const run *r)
         any |= r->m[k].available && r->m[k].per_class;
     if (!any)
         return;
-    fputs("<h3>Test AUROC per class</h3>\n<table><tr><th>class</th>", f);
+    fputs("<h3>Test AUROC per class</h3>\n<div class=\"tw\"><table><tr><th>class</th>", f);
     for (int k = 0; k < r->n_models; k++)
         if (r->m[k].available && r->m[k].per_class)
             fprintf(f, "<th>%s</th>", r->m[k].name);
     fputs("</tr>\n", f);
     for (int c = 0; c < r->K; c++) {
         fputs("<tr><td>", f);
-        html_esc(f, r->genre[c]);
+        html_name(f, r->genre[c]);
         fputs("</td>", f);
         for (int k = 0; k < r->n_models; k++)
             if (r->m[k].available && r->m[k].per_class)
                 fprintf(f, "<td>%.4f</td>", r->m[k].per_class[c]);
         fputs("</tr>\n", f);
     }
-    fputs("</table>\n", f);
+    fputs("</table></div>\n", f);
 }

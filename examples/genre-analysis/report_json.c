@@ -49,6 +49,11 @@ static void json_name_features(jw *j, const run *r)
     jw_num(j, "seconds", ns->seconds);
     jw_str(j, "group_column", r->group_col);
     jw_str(j, "group_word", ns->group_word);
+    /* the audio model's columns: the main models' (--features applies) */
+    jw_open(j, "feature_columns", '[');
+    for (size_t k = 0; k < r->ns_n_src && r->ns_src; k++)
+        jw_str(j, NULL, r->ns_src[k].name);
+    jw_close(j, ']');
     /* the columns hashed as names and the leak check's verdict on each */
     jw_open(j, "fields", '[');
     for (size_t k = 0; k < ns->n_fields; k++) {

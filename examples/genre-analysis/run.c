@@ -100,6 +100,7 @@ void free_run(run *r)
         genre_dataset_free(r->ds);
         genre_dataset_schema_free(r->schema);
         free(r->ns);
+        free(r->ns_src);
         for (size_t i = 0; i < r->n_cols; i++)
             free(r->cols[i].name), free(r->cols[i].markers);
         free(r->cols);

@@ -47,33 +47,25 @@ static int ns_cancel(void *user)
     return g_cancel ? 1 : 0;
 }
 
-/* The feature columns (first and width left to the caller): the reference
- * table's, in the order of every matrix of the reference analysis
- * (reference_table.h), else every numeric and categorical column of the
- * schema in declaration order (r->cols; --features does not apply to the
- * study). *out: malloc()ed; the names are r->cols' or FEAT's. */
-static size_t ns_sources(run *r, int ref, feature_src **out)
+/* The feature columns (first and width left to the caller): those of the
+ * main models (table_choose_features(): the reference table's 13 in the
+ * order of its matrices, --features, or every numeric and categorical
+ * column), from the study's own copy r->ns_src. *out: malloc()ed; the
+ * names are r->cols'. */
+static size_t ns_sources(run *r, feature_src **out)
 {
-    size_t m = 0;
-    *out = xcalloc(ref ? NF : r->n_cols, sizeof **out);
-    for (size_t j = 0; *out && j < (ref ? NF : r->n_cols); j++) {
-        const table_col *c = ref ? table_column(r, FEAT[j]) : &r->cols[j];
-        if (!c || (!ref && c->role != GENRE_COL_NUMERIC && c->role != GENRE_COL_CATEGORICAL))
-            continue;
-        feature_src *f = &(*out)[m++];
-        f->name = c->name;
-        f->n_order = c->n_order;
-        /* the reference table: key and mode, its only columns with an order */
-        f->role = ref ? (c->n_order ? GENRE_COL_CATEGORICAL : GENRE_COL_NUMERIC) : c->role;
-    }
-    return *out ? m : 0;
+    *out = xcalloc(r->ns_n_src, sizeof **out);
+    for (size_t j = 0; *out && j < r->ns_n_src; j++)
+        (*out)[j] = (feature_src){.name = r->ns_src[j].name, .role = r->ns_src[j].role,
+                                  .n_order = r->ns_src[j].n_order};
+    return *out ? r->ns_n_src : 0;
 }
 
 /* The study's numeric features of a split (name_study_features_fn), fit on
- * the split's training rows. The reference table: its 13 features, imputed
- * as the data stage does in its leak-free order (duration_ms by artist
- * median, tempo by median: the MLP tempo imputer stays the main split's).
- * Any other table: every numeric and categorical column, imputed as the
+ * the split's training rows: the main models' feature columns. The
+ * reference table: its 13 features, imputed as the data stage does in its
+ * leak-free order (duration_ms by artist median, tempo by median: the MLP
+ * tempo imputer stays the main split's). Any other table: imputed as the
  * schema declares (a model column by median). Numeric columns are
  * standardised; ordered codes and one-hot columns pass as they are.
  * user: the run. */
@@ -84,7 +76,7 @@ static int ns_features(void *user, genre_dataset *train, genre_dataset *test,
     const int ref = r->is_ref;
     feature_src *src = NULL;
     size_t n_rows = 0;
-    size_t m = ns_sources(r, ref, &src), d = 0;
+    size_t m = ns_sources(r, &src), d = 0;
     genre_dataset_prep *prep = NULL;
     genre_status st = genre_dataset_prep_create(&prep, r->schema);
     if (!st && !m)
@@ -242,7 +234,13 @@ void names_start(run *r)
         return;
     }
     r->ns = calloc(1, sizeof *r->ns);
-    if (!r->ns) {
+    /* the main models' feature columns, copied: free_run() may free fsrc
+     * while an abandoned study still reads its own copy */
+    r->ns_src = xcalloc(r->n_fsrc, sizeof *r->ns_src);
+    if (r->ns_src && r->fsrc)
+        memcpy(r->ns_src, r->fsrc, r->n_fsrc * sizeof *r->ns_src);
+    r->ns_n_src = r->n_fsrc;
+    if (!r->ns || !r->ns_src) {
         stage_note(s, "out of memory");
         stage_end(s, ST_FAILED);
         r->failed = 1;

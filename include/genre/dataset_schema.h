@@ -387,7 +387,9 @@ GENRE_API genre_status genre_dataset_schema_set_progress(genre_dataset_schema *s
  *   mixes and hex hashes or UUIDs have no words.
  * - **ignore**: every cell missing; a constant (one distinct value); a
  *   running integer id (no missing cell, each value the previous plus one,
- *   or minus one, at least 3 rows); a non-numeric column that is none of the
+ *   or minus one, at least 3 rows); a shuffled integer id (at least 100
+ *   rows, every cell an integer, all distinct, max - min + 1 at most 4 x
+ *   the rows); a non-numeric column that is none of the
  *   above (an id unique per row, hashes, UUIDs, dates with many values).
  *
  * Missing markers: the empty field and, ignoring ASCII case, `?` `NA`
@@ -487,7 +489,8 @@ GENRE_API genre_status genre_dataset_schema_infer_notes(const genre_dataset_sche
  * A schema file is the text form of a schema (format: docs/dataset.md,
  * "Schema files"; example: examples/music_genre.schema): one line per
  * column, `NAME TYPE [KEY=VALUE ...]`, a `*` line for what applies to every
- * column, `#` comments. genre_dataset_schema_write() writes it and
+ * column, `#` comments; inside quotes `""` is a quote and \n \r \t are
+ * escapes. genre_dataset_schema_write() writes it and
  * genre_dataset_schema_parse() reads it back to the same schema: columns in
  * order with their roles, missing markers, missing sentinels, category
  * orders, display names, declared imputation, the no-group value and the
@@ -533,13 +536,12 @@ GENRE_API genre_status genre_dataset_schema_read_file(genre_dataset_schema **out
  * Writes the schema as a schema file, NUL-terminated: a `*` line (markers of
  * every column, the separator when set), then one line per column in
  * declaration order. Names and values are quoted when they need it (blanks,
- * `"`, `,`, `:`, `=`, a leading `#`, empty), so parsing the text gives the
- * same schema back.
+ * `"`, `,`, `:`, `=`, a leading `#`, empty, line breaks), with escapes
+ * inside quotes, so parsing the text gives the same schema back.
  * @param[out] buf destination, or NULL to ask for the size; cap its bytes.
  * @param[out] needed receives the bytes needed including the NUL; may be NULL.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (schema NULL; a name or value holding
- *         a line break, which the line format cannot carry: the message names
- *         the column); GENRE_E_BUFFER_TOO_SMALL (buf non-NULL and cap below
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (schema NULL);
+ *         GENRE_E_BUFFER_TOO_SMALL (buf non-NULL and cap below
  *         the size; nothing useful written); GENRE_E_NOMEM.
  * Thread-safe on a const handle. @since 0.4
  */

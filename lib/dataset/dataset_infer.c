@@ -31,6 +31,13 @@
  * words; a column with more is neither numeric nor categorical, and the
  * rest of its cells are only counted. */
 #define TEXT_SAMPLE 10000
+/* A shuffled integer id: at least this many rows (a small table's unique
+ * integers may be a feature), each value distinct, and max - min + 1 at
+ * most this many times the rows. n distinct values drawn at random from a
+ * span of 4n are all distinct with odds below exp(-(n-1)/8): a feature is not
+ * caught by chance. */
+#define ID_MIN_ROWS 100
+#define ID_SPAN_FACTOR 4
 
 /* Texts that mean "missing", compared ignoring ASCII case (besides the
  * empty field). */
@@ -62,6 +69,10 @@ struct icol {
     int32_t prev_text;        /* the last text's id, or -1: runs skip the hash */
     int texts_full;           /* TEXT_SAMPLE distinct texts kept: no more */
     int64_t comma_numbers;    /* text cells that are numbers with one ',' for '.' */
+    int maybe_id;             /* every cell an integer, no repeat seen: ints are kept */
+    int64_t *ints;            /* then its values, to find a shuffled id */
+    size_t n_ints, cap_ints;
+    int dense_id;             /* after the scan: a shuffled (or running) integer id */
 };
 
 struct infer {
@@ -130,8 +141,30 @@ static genre_status push_odd(struct icol *c, int64_t line, int32_t text)
     return GENRE_OK;
 }
 
-/* One number of column c (text f): range, integrality, the running-id test
- * and the distinct number texts while they are few enough to matter. */
+/* Column c cannot be an integer id: its values are no longer kept. */
+static void not_an_id(struct icol *c)
+{
+    c->maybe_id = 0;
+    genre__free(c->ints);
+    c->ints = NULL;
+    c->n_ints = c->cap_ints = 0;
+}
+
+static genre_status push_int(struct icol *c, double v)
+{
+    if (c->n_ints == c->cap_ints) {
+        size_t cap = c->cap_ints ? c->cap_ints * 2 : 64;
+        if (genre__realloc_array(&c->ints, cap, sizeof *c->ints) != 0)
+            return GENRE_E_NOMEM;
+        c->cap_ints = cap;
+    }
+    c->ints[c->n_ints++] = (int64_t)v;
+    return GENRE_OK;
+}
+
+/* One number of column c (text f): range, integrality, the running-id test,
+ * the distinct number texts while they are few enough to matter, and the
+ * values while the column may be an integer id. */
 static genre_status see_number(const struct infer *in, struct icol *c, double v, const char *f,
                                size_t len)
 {
@@ -158,11 +191,18 @@ static genre_status see_number(const struct infer *in, struct icol *c, double v,
     if (!integral) {
         c->all_int = 0;
         c->running = 0;
+        not_an_id(c);
     }
-    if (c->num_set.n <= (size_t)in->opt->infer_max_categories &&
-        genre__dict_intern(&c->num_set, f, len) < 0)
-        return GENRE_E_NOMEM;
-    return GENRE_OK;
+    if (c->num_set.n <= (size_t)in->opt->infer_max_categories) {
+        size_t before = c->num_set.n;
+        if (genre__dict_intern(&c->num_set, f, len) < 0)
+            return GENRE_E_NOMEM;
+        /* a repeated text while every text is interned: no id (a column of
+         * few values stops being kept at once) */
+        if (c->num_set.n == before)
+            not_an_id(c);
+    }
+    return c->maybe_id ? push_int(c, v) : GENRE_OK;
 }
 
 /* 1 when f is a number written with one comma where the reader wants '.'
@@ -190,6 +230,7 @@ static genre_status see_cell(struct infer *in, size_t j, const char *f, size_t l
     if (len == 0) {
         c->empty++;
         c->running = 0;
+        not_an_id(c);
         return GENRE_OK;
     }
     double v;
@@ -202,6 +243,7 @@ static genre_status see_cell(struct infer *in, size_t j, const char *f, size_t l
     if (marker) {
         c->marked++;
         c->running = 0;
+        not_an_id(c);
         return genre__dict_intern(&c->marker_texts, f, len) < 0 ? GENRE_E_NOMEM : GENRE_OK;
     }
     if (k == NUM_OK) {
@@ -210,6 +252,7 @@ static genre_status see_cell(struct infer *in, size_t j, const char *f, size_t l
         return see_number(in, c, v, f, len);
     }
     c->running = 0;
+    not_an_id(c);
     c->n_text++;
     if (k == NUM_SYNTAX && (st_comma = comma_number(in, f, len)) != 0) {
         if (st_comma < 0)
@@ -540,6 +583,15 @@ static int32_t decide(const struct infer *in, const struct icol *c, struct notes
             notes_add(n, " ignore running integer id %.17g to %.17g", first, c->prev);
             return GENRE_COL_IGNORE;
         }
+        if (c->n_text == 0 && c->dense_id) {
+            notes_add(n,
+                      " ignore unique integer id, %lld distinct integers from %.17g to %.17g "
+                      "(a span of at most %d x the rows, no missing cell): row numbers in "
+                      "shuffled order? To use it as a feature, declare it numeric in a schema "
+                      "file (genre-analysis --print-schema, edit, --schema)",
+                      (long long)c->n_num, c->min, c->max, ID_SPAN_FACTOR);
+            return GENRE_COL_IGNORE;
+        }
         if (c->n_text == 0 && c->all_int && in->opt->infer_integer_categories &&
             c->num_set.n <= (size_t)in->opt->infer_max_categories &&
             (int64_t)c->num_set.n * 2 <= c->n_num) {
@@ -583,6 +635,34 @@ static int32_t decide(const struct infer *in, const struct icol *c, struct notes
 }
 
 /* ---- The whole inference ------------------------------------------------- */
+
+/* Whether c, kept as a possible id to the end, is one: enough rows, every
+ * cell an integer, dense, all distinct (a bitmap over the span, at most
+ * ID_SPAN_FACTOR bits a row). Its values are freed; GENRE_E_NOMEM. */
+static genre_status find_dense_id(struct icol *c)
+{
+    c->dense_id = 0;
+    if (c->maybe_id && c->n_num >= ID_MIN_ROWS && c->n_num == c->cells &&
+        (size_t)c->n_num == c->n_ints &&
+        c->max - c->min + 1.0 <= (double)ID_SPAN_FACTOR * (double)c->n_num) {
+        const size_t span = (size_t)(c->max - c->min) + 1;
+        const int64_t lo = (int64_t)c->min;
+        unsigned char *seen = genre__calloc_array(span / 8 + 1, 1);
+        if (!seen) {
+            not_an_id(c);
+            return GENRE_E_NOMEM;
+        }
+        c->dense_id = 1;
+        for (size_t k = 0; k < c->n_ints && c->dense_id; k++) {
+            const size_t at = (size_t)(c->ints[k] - lo);
+            c->dense_id = !(seen[at / 8] & (1u << (at % 8)));
+            seen[at / 8] |= (unsigned char)(1u << (at % 8));
+        }
+        genre__free(seen);
+    }
+    not_an_id(c);
+    return GENRE_OK;
+}
 
 struct numbered {
     double v;
@@ -704,8 +784,11 @@ static genre_status read_header(struct infer *in, const char *label, genre__dict
             in->label = k;
         in->cols[k].all_int = 1;
         in->cols[k].running = 1;
+        in->cols[k].maybe_id = 1;
         in->cols[k].prev_text = -1;
     }
+    if (in->label != SIZE_MAX)
+        in->cols[in->label].maybe_id = 0;
     if (in->label == SIZE_MAX) {
         char list[256];
         size_t used = 0;
@@ -845,6 +928,8 @@ static genre_status infer_plain(genre_dataset_schema **out, const genre_dataset_
     for (size_t j = 0; st == GENRE_OK && j < in.n_header; j++)
         if (j != in.label && in.cols[j].n_text > 0 && !numeric_with_odd_cells(&in.cols[j]))
             st = count_recurring(&in.cols[j]);
+    for (size_t j = 0; st == GENRE_OK && j < in.n_header; j++)
+        st = find_dense_id(&in.cols[j]);
     if (st == GENRE_OK)
         st = build(&in, out);
     for (size_t j = 0; in.cols && j < in.n_header; j++) {
@@ -853,6 +938,7 @@ static genre_status infer_plain(genre_dataset_schema **out, const genre_dataset_
         genre__dict_free(&c->num_set);
         genre__dict_free(&c->texts);
         genre__free(c->odd);
+        genre__free(c->ints);
     }
     for (size_t k = 0; in.header && k < in.n_header; k++)
         genre__free(in.header[k]);

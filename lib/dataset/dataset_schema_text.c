@@ -22,7 +22,9 @@
 /* ---- Tokens ----------------------------------------------------------------- */
 
 /* One token of a line: unquoted runs and "quoted" runs glued together (""
- * inside quotes is one literal quote). q[i] is 1 for bytes that were inside
+ * inside quotes is one literal quote; \n \r \t inside quotes are a line
+ * feed, carriage return and tab, any other backslash is itself). q[i] is 1
+ * for bytes that were inside
  * quotes, so list separators (, and :) and = are only seen outside them;
  * eq is the offset of the first '=' outside quotes, or -1. */
 typedef struct tok {
@@ -101,6 +103,18 @@ static genre_status tokenize(const char *line, size_t n, toks *k, size_t *bad_at
                 t->quoted = 1;
                 p++;
                 continue;
+            }
+            if (inq && c == '\\' && p + 1 < n) {
+                /* the escapes a line cannot hold otherwise (a line feed) or
+                 * that keep a written name visible (CR, tab); no "\\": files
+                 * written before hold backslashes as themselves */
+                const char *esc = strchr("nrt", line[p + 1]);
+                if (esc && *esc) {
+                    t->text[len] = "\n\r\t"[esc - "nrt"];
+                    t->q[len++] = 1;
+                    p += 2;
+                    continue;
+                }
             }
             if (!inq && c == '=' && t->eq < 0)
                 t->eq = (long)len;
@@ -560,20 +574,37 @@ static void puts_(sbuf *b, const char *s)
     put(b, s, strlen(s));
 }
 
-/* A name or value as the tokenizer reads it back: bare when it can be,
- * else in quotes with " doubled. */
+/* A name or value as the tokenizer reads it back: bare when it can be
+ * (a backslash outside quotes is itself), else in quotes with " doubled
+ * and a line feed, CR or tab escaped. A backslash followed by n, r or t is
+ * written with the quote closed after it (`"a\"n"b"` is a\nb): a backslash
+ * before the closing quote is itself, and the letter goes bare. */
 static void put_value(sbuf *b, const char *s)
 {
     int quote = *s == '\0' || *s == '#' || strcmp(s, "*") == 0;
     for (const char *c = s; *c && !quote; c++)
-        quote = strchr(" \t\r\",:=", *c) != NULL;
+        quote = strchr(" \t\r\n\",:=", *c) != NULL;
     if (!quote) {
         puts_(b, s);
         return;
     }
     put(b, "\"", 1);
-    for (const char *c = s; *c; c++)
-        put(b, *c == '"' ? "\"\"" : c, *c == '"' ? 2 : 1);
+    for (const char *c = s; *c; c++) {
+        const char *esc = *c == '"'    ? "\"\""
+                          : *c == '\n' ? "\\n"
+                          : *c == '\r' ? "\\r"
+                          : *c == '\t' ? "\\t"
+                                       : NULL;
+        if (esc) {
+            put(b, esc, 2);
+        } else if (*c == '\\' && c[1] && strchr("nrt", c[1])) {
+            put(b, "\\\"", 2); /* the backslash, the quote closed */
+            put(b, ++c, 1);     /* the letter, bare */
+            put(b, "\"", 1);    /* the rest quoted again */
+        } else {
+            put(b, c, 1);
+        }
+    }
     put(b, "\"", 1);
 }
 
@@ -582,40 +613,6 @@ static void pad_to(sbuf *b, size_t line_start, size_t width)
     while (b->st == GENRE_OK && b->len - line_start < width) /* put() fails: no growth */
         put(b, " ", 1);
     put(b, " ", 1);
-}
-
-/* GENRE_E_INVALID_ARG when s holds a line break (a line cannot carry it). */
-static genre_status check_one_line(const char *s, const char *column, const char *what)
-{
-    if (strchr(s, '\n'))
-        return GENRE_FAIL(GENRE_E_INVALID_ARG,
-                          "column '%.200s': its %s holds a line break, which a schema file "
-                          "cannot carry",
-                          column, what);
-    return GENRE_OK;
-}
-
-static genre_status check_writable(const genre_dataset_schema *s)
-{
-    genre_status st = GENRE_OK;
-    for (size_t k = 0; st == GENRE_OK && k < s->n_missing_text; k++)
-        st = check_one_line(s->missing_text[k], "*", "missing marker");
-    if (st == GENRE_OK && s->no_group && s->group_col >= 0)
-        st = check_one_line(s->no_group, s->cols[s->group_col].name, "no-group value");
-    for (size_t j = 0; st == GENRE_OK && j < s->n_cols; j++) {
-        const struct genre__schema_col *c = &s->cols[j];
-        st = check_one_line(c->name, c->name, "name");
-        for (size_t k = 0; st == GENRE_OK && k < c->n_missing_text; k++)
-            st = check_one_line(c->missing_text[k], c->name, "missing marker");
-        for (size_t k = 0; st == GENRE_OK && k < c->n_order; k++)
-            st = check_one_line(c->order[k], c->name, "category order");
-        for (size_t k = 0; st == GENRE_OK && k < c->n_names; k++) {
-            st = check_one_line(c->name_value[k], c->name, "display names");
-            if (st == GENRE_OK)
-                st = check_one_line(c->name_text[k], c->name, "display names");
-        }
-    }
-    return st;
 }
 
 static void write_column(sbuf *b, const genre_dataset_schema *s, size_t j, size_t name_width)
@@ -683,9 +680,6 @@ genre_status genre_dataset_schema_write(const genre_dataset_schema *s, char *buf
                                         size_t *needed)
 {
     GENRE_CHECK_NOT_NULL(s);
-    genre_status st = check_writable(s);
-    if (st != GENRE_OK)
-        return GENRE_PASS(st);
     sbuf b = {NULL, 0, 0, GENRE_OK};
     if (s->n_missing_text || s->separator) {
         puts_(&b, "*");
@@ -713,7 +707,7 @@ genre_status genre_dataset_schema_write(const genre_dataset_schema *s, char *buf
         genre__free(b.p);
         return GENRE_FAIL(GENRE_E_NOMEM, "out of memory");
     }
-    st = genre__buffer_query(__func__, buf, cap, b.len + 1, needed);
+    genre_status st = genre__buffer_query(__func__, buf, cap, b.len + 1, needed);
     if (st == GENRE_OK && buf)
         memcpy(buf, b.p, b.len + 1);
     genre__free(b.p);
