@@ -26,4 +26,4 @@ esac
 out=$(LD_LIBRARY_PATH="$libdir" "$src/tests/mpi/run-mpi.sh" "$mpiexec" 2 \
       "$work/consumer_mpi")
 echo "$out"
-[ "$(grep -c 'mean 5 (ok)' <<<"$out")" = 2 ] || { echo "both ranks should print mean 5 (ok)"; exit 1; }
+[ "$(grep -c 'mean 4 (ok)' <<<"$out")" = 2 ] || { echo "both ranks should print mean 4 (ok)"; exit 1; }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A program built against an installed libgenre_mpi (pkg-config genre-mpi
  * or CMake genre::genre_mpi), run on 2 ranks: each rank's two rows, one
- * distributed scaler fit, the mean of all four rows on every rank. */
+ * distributed scaler fit, the mean of all four rows (4) on every rank. */
 #include <genre/mpi.h>
 
 #include <stdio.h>
