@@ -5,7 +5,8 @@
  *           table to 1e-12 relative, the merged metrics equal the
  *           single-process metrics exactly;
  *   errors  the last rank fails (NULL rows, a NaN, other columns, other
- *           parameters, a failed allocation reported to genre_mpi_agree):
+ *           parameters, an allocation failing under a capped address
+ *           space, a failed allocation reported to genre_mpi_agree):
  *           every rank returns that error, naming the rank; then a fit works.
  * A plain program (no Check: it forks, which MPI does not allow); exit 0
  * when every rank passed. */
@@ -16,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 enum { N_ROWS = 2003, N_COLS = 6, N_CLASSES = 4 };
 
@@ -238,6 +241,23 @@ static void expect_error(const char *what, genre_status got, genre_status want, 
         printf("%-28s every rank: %s \"%s\"\n", what, genre_status_name(got), msg);
 }
 
+/* Caps this process's address space at what it maps now plus extra bytes
+ * (old receives the limits to restore). */
+static int cap_address_space(size_t extra, struct rlimit *old)
+{
+    unsigned long pages = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f)
+        return -1;
+    int got = fscanf(f, "%lu", &pages);
+    fclose(f);
+    if (got != 1 || getrlimit(RLIMIT_AS, old) != 0)
+        return -1;
+    struct rlimit r = *old;
+    r.rlim_cur = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + extra;
+    return setrlimit(RLIMIT_AS, &r);
+}
+
 static void test_errors(void)
 {
     int bad = size_ - 1; /* the failing rank */
@@ -276,6 +296,30 @@ static void test_errors(void)
         local = genre_set_error(GENRE_E_NOMEM, "my_step: no memory for 1234 bytes (simulated)");
     st = genre_mpi_agree(MPI_COMM_WORLD, local);
     expect_error("allocation failure agreed", st, GENRE_E_NOMEM, bad, "my_step: no memory");
+
+    /* 3b. a real allocation failure on one rank: its address space capped
+     * a few MiB above what it uses, the 32 MiB PCA state of 2,048 columns
+     * cannot be allocated there (the other ranks allocate theirs) */
+    enum { WIDE = 2048, WIDE_ROWS = 4 };
+    double *wide = malloc(WIDE_ROWS * WIDE * sizeof *wide);
+    genre_pca *pw = NULL;
+    CHECK_OK(genre_pca_create(&pw));
+    if (wide) {
+        for (size_t i = 0; i < WIDE_ROWS * WIDE; i++)
+            wide[i] = (double)((i * 7919u + (size_t)rank_ * 104729u) % 1009u) / 1009.0;
+        struct rlimit old;
+        int limited = rank_ == bad && cap_address_space(8u << 20, &old) == 0;
+        st = genre_mpi_pca_fit(MPI_COMM_WORLD, pw, wide, WIDE_ROWS, WIDE, WIDE);
+        if (limited && setrlimit(RLIMIT_AS, &old) != 0)
+            failf("could not lift the address-space cap");
+        if (rank_ == bad && !limited)
+            failf("could not cap the address space");
+        expect_error("allocation failure on one rank", st, GENRE_E_NOMEM, bad, "this rank's rows");
+    } else {
+        failf("no memory");
+    }
+    genre_pca_free(pw);
+    free(wide);
 
     if (size_ > 1) {
         /* 4. other columns on one rank: rank 0's merge refuses it */
