@@ -163,6 +163,19 @@ static void test_fits(void)
     CHECK_OK(genre_scaler_get_i64(sd, GENRE_SCALER_N_SAMPLES, &rows));
     if (rows != N_ROWS)
         failf("scaler saw %lld rows, not %d", (long long)rows, N_ROWS);
+    /* a rank with no rows (x NULL): the last rank's rows are left out */
+    if (size_ > 1) {
+        size_t last_lo, last_hi;
+        share(size_ - 1, size_, &last_lo, &last_hi);
+        int empty = rank_ == size_ - 1;
+        CHECK_OK(genre_mpi_scaler_fit(MPI_COMM_WORLD, sd, empty ? NULL : x, empty ? 0 : n, N_COLS,
+                                      N_COLS));
+        CHECK_OK(genre_scaler_fit(sr, table, last_lo, N_COLS, N_COLS));
+        compare("scaler, one rank empty", sd, sr, get_scaler_get_mean, 1e-12);
+        CHECK_OK(genre_scaler_get_i64(sd, GENRE_SCALER_N_SAMPLES, &rows));
+        if (rows != (int64_t)last_lo)
+            failf("scaler saw %lld rows, not %zu", (long long)rows, last_lo);
+    }
     genre_scaler_free(sd);
     genre_scaler_free(sr);
 
