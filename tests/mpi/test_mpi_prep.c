@@ -43,8 +43,14 @@ static void write_table(const char *path)
         s = s * 6364136223846793005ULL + 1442695040888963407ULL;
         unsigned r = (unsigned)(s >> 33);
         const char *cats[] = {"red", "green", "blue", "green"};
-        fprintf(f, "g%u,", r % 11);
-        if (r % 13 == 0)
+        /* two groups first seen in the middle and in the last third: group
+         * medians name groups in first-appearance order, so merging out of
+         * rank order would swap them */
+        if (i == N_ROWS * 55 / 100 || i == N_ROWS * 9 / 10)
+            fprintf(f, "%s,", i == N_ROWS * 9 / 10 ? "late" : "middle");
+        else
+            fprintf(f, "g%u,", r % 11);
+        if (r % 13 == 0 && i != N_ROWS * 55 / 100 && i != N_ROWS * 9 / 10)
             fprintf(f, ",");
         else
             fprintf(f, "%.3f,", (double)(r % 1000) / 7.0 - 40.0);
