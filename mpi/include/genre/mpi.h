@@ -93,8 +93,10 @@ GENRE_MPI_API const char *genre_mpi_build_info(void);
 
 /**
  * Agreement on failure for a caller's own local step: every rank passes
- * its status (with its message in genre_last_error() when it failed).
- * Collective.
+ * its status (with its message in genre_last_error() when it failed; a
+ * layer of the caller's records one with genre_set_error()). Any value
+ * other than GENRE_OK is a failure (one that is not negative is agreed as
+ * GENRE_E_INTERNAL). Collective.
  * @return GENRE_OK on every rank when every rank passed GENRE_OK; else, on
  *         every rank, the status of the lowest failing rank, with
  *         genre_last_error() "genre_mpi_agree: rank r of P: <its message>";
