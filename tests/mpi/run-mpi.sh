@@ -15,4 +15,8 @@ if [ "$(id -u)" -eq 0 ]; then flags+=(--allow-run-as-root); fi
 # One thread per rank (issue 20): OpenBLAS would otherwise start one per core
 # in every rank.
 export OPENBLAS_NUM_THREADS=1
+# Containers often forbid the cross-memory attach Open MPI's shared-memory
+# transport uses for large messages (it then warns and falls back); copy
+# through the shared segment instead. The caller's setting wins.
+export OMPI_MCA_btl_vader_single_copy_mechanism=${OMPI_MCA_btl_vader_single_copy_mechanism:-none}
 exec "$mpiexec" "${flags[@]}" "$@"
