@@ -15,6 +15,7 @@ packages=(
   libcairo2-dev fonts-dejavu-core            # plots of the analysis example (not the library)
   python3-cffi python3-numpy python3-pytest python3-sklearn  # Python binding and its tests
   cargo rustc                                # Rust binding (Debian's 1.63)
+  libopenmpi-dev openmpi-bin                 # libgenre_mpi (GENRE_MPI=ON) and its mpi_* tests
 )
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

@@ -59,6 +59,39 @@ configure_file("${PROJECT_SOURCE_DIR}/pkgconfig/genre.pc.in"
 install(FILES "${PROJECT_BINARY_DIR}/genre.pc"
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
+# libgenre_mpi (GENRE_MPI=ON): its library, <genre/mpi.h>, the export set
+# genreMpiTargets (find_package(genre COMPONENTS mpi) gives genre::genre_mpi)
+# and genre-mpi.pc, whose flags are the MPI's it was built with.
+if(TARGET genre_mpi)
+  install(TARGETS genre_mpi EXPORT genreMpiTargets
+          LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} NAMELINK_COMPONENT Development
+          RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+          INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(FILES "${PROJECT_SOURCE_DIR}/mpi/include/genre/mpi.h"
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/genre)
+  install(EXPORT genreMpiTargets NAMESPACE genre:: DESTINATION ${GENRE_CMAKE_DIR})
+  set(GENRE_MPI_PC_CFLAGS "")
+  foreach(_dir IN LISTS MPI_C_INCLUDE_DIRS)
+    string(APPEND GENRE_MPI_PC_CFLAGS " -I${_dir}")
+  endforeach()
+  foreach(_def IN LISTS MPI_C_COMPILE_DEFINITIONS)
+    string(APPEND GENRE_MPI_PC_CFLAGS " -D${_def}")
+  endforeach()
+  foreach(_opt IN LISTS MPI_C_COMPILE_OPTIONS)
+    string(APPEND GENRE_MPI_PC_CFLAGS " ${_opt}")
+  endforeach()
+  set(GENRE_MPI_PC_LIBS "${MPI_C_LINK_FLAGS}")
+  foreach(_lib IN LISTS MPI_C_LIBRARIES)
+    string(APPEND GENRE_MPI_PC_LIBS " ${_lib}")
+  endforeach()
+  string(STRIP "${GENRE_MPI_PC_CFLAGS}" GENRE_MPI_PC_CFLAGS)
+  string(STRIP "${GENRE_MPI_PC_LIBS}" GENRE_MPI_PC_LIBS)
+  configure_file("${PROJECT_SOURCE_DIR}/pkgconfig/genre-mpi.pc.in"
+                 "${PROJECT_BINARY_DIR}/genre-mpi.pc" @ONLY)
+  install(FILES "${PROJECT_BINARY_DIR}/genre-mpi.pc"
+          DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+endif()
+
 install(FILES "${PROJECT_SOURCE_DIR}/data/music_genre.csv.gz"
               "${PROJECT_SOURCE_DIR}/data/README.md"
         DESTINATION ${CMAKE_INSTALL_DATADIR}/genre)

@@ -6,6 +6,8 @@ option(GENRE_BUILD_TESTS "Build the Check unit suites and register them with CTe
 option(GENRE_BUILD_EXAMPLES "Build the example programs" ${PROJECT_IS_TOP_LEVEL})
 option(GENRE_BUILD_BENCH "Build the benchmark programs in bench/" ${PROJECT_IS_TOP_LEVEL})
 option(GENRE_INSTALL "Generate install rules" ${PROJECT_IS_TOP_LEVEL})
+option(GENRE_MPI
+       "Build libgenre_mpi, the distributed fits over MPI (needs an MPI, e.g. Debian's libopenmpi-dev)" OFF)
 option(GENRE_WERROR "Treat compiler warnings as errors (CI turns this on)" OFF)
 option(GENRE_GSL_HANDLER_OFF
        "Turn GSL's abort-on-error handler off on first use unless the host set its own" ON)

@@ -121,6 +121,30 @@ START_TEST(last_error_is_thread_local)
 }
 END_TEST
 
+/* A layered library (libgenre_mpi) reports through genre_last_error(). */
+START_TEST(set_error_records_a_layer_failure)
+{
+    genre_clear_error();
+    ck_assert_int_eq(genre_set_error(GENRE_E_IO, "genre_mpi_scaler_fit: rank 1 of 3: why"),
+                     GENRE_E_IO);
+    ck_assert_int_eq(genre_last_status(), GENRE_E_IO);
+    ck_assert_str_eq(genre_last_error(), "genre_mpi_scaler_fit: rank 1 of 3: why");
+    /* a core function passing it on keeps the detail, names itself */
+    ck_assert_int_eq(genre__fail_as(GENRE_E_IO, "outer", NULL), GENRE_E_IO);
+    ck_assert_str_eq(genre_last_error(), "outer: rank 1 of 3: why");
+    ck_assert_int_eq(genre_set_error(GENRE_OK, "x"), GENRE_E_INVALID_ARG);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "genre_set_error: status 0"));
+    ck_assert_int_eq(genre_set_error(GENRE_E_IO, NULL), GENRE_E_INVALID_ARG);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "'message' is NULL"));
+    char big[3000];
+    memset(big, 'y', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    ck_assert_int_eq(genre_set_error(-77, big), -77);
+    ck_assert_uint_eq(strlen(genre_last_error()), 1023);
+    genre_clear_error();
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("core_error");
@@ -132,6 +156,7 @@ int main(void)
     tcase_add_test(tc, long_messages_are_truncated_safely);
     tcase_add_test(tc, null_argument_is_named);
     tcase_add_test(tc, last_error_is_thread_local);
+    tcase_add_test(tc, set_error_records_a_layer_failure);
     suite_add_tcase(s, tc);
     return genre_test_run(s);
 }

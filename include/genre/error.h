@@ -125,6 +125,22 @@ GENRE_API genre_status genre_last_status(void);
 /** Clears the calling thread's error message and status. @since 0.1 */
 GENRE_API void genre_clear_error(void);
 
+/**
+ * Records a failure as the calling thread's last error, for a library
+ * layered on libgenre (libgenre_mpi, a binding) whose own failures must
+ * reach genre_last_error() and genre_last_status() like libgenre's.
+ *
+ * @param status  a failure (negative; need not be a code this version knows).
+ * @param message "function: why", the function being the public one the
+ *                user called; copied (truncated to the message limit,
+ *                1023 bytes).
+ * @return status, so a layer can `return genre_set_error(st, msg);`;
+ *         GENRE_E_INVALID_ARG (recorded as such) when status is not negative
+ *         or message is NULL.
+ * Thread-safe (the message is thread-local). @since 0.4
+ */
+GENRE_API genre_status genre_set_error(genre_status status, const char *message);
+
 GENRE_END_DECLS
 
 #endif /* GENRE_ERROR_H */

@@ -90,6 +90,21 @@ void genre_clear_error(void)
     last_status = GENRE_OK;
 }
 
+genre_status genre_set_error(genre_status status, const char *message)
+{
+    if (status >= 0 || message == NULL)
+        return genre__fail(GENRE_E_INVALID_ARG, __func__,
+                           message ? "status %d is not a failure" : "argument 'message' is NULL",
+                           (int)status);
+    snprintf(last_message, sizeof last_message, "%s", message);
+    last_status = status;
+    /* the leading "function: ", when there is one, as genre__fail records it */
+    size_t head = strspn(last_message, "abcdefghijklmnopqrstuvwxyz0123456789_");
+    last_head = (head > 0 && last_message[head] == ':' && last_message[head + 1] == ' ')
+                    ? head + 2 : 0;
+    return status;
+}
+
 genre_status genre__fail(genre_status status, const char *func,
                          const char *fmt, ...)
 {

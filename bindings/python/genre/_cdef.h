@@ -35,6 +35,7 @@ const char *genre_status_name(genre_status code);
 const char *genre_last_error(void);
 genre_status genre_last_status(void);
 void genre_clear_error(void);
+genre_status genre_set_error(genre_status status, const char *message);
 /* genre/version.h */
 int32_t genre_version_number(void);
 const char *genre_version_string(void);

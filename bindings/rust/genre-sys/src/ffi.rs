@@ -380,6 +380,7 @@ extern "C" {
     pub fn genre_last_error() -> *const c_char;
     pub fn genre_last_status() -> genre_status;
     pub fn genre_clear_error();
+    pub fn genre_set_error(status: genre_status, message: *const c_char) -> genre_status;
     // genre/version.h
     pub fn genre_version_number() -> i32;
     pub fn genre_version_string() -> *const c_char;

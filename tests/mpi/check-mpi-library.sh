@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# libgenre_mpi.so exports genre_mpi_<name> only, each bound to the
+# GENRE_MPI_0 version node; its SONAME is libgenre_mpi.so.<abi>; it needs
+# libgenre and an MPI library. And the core stays free of MPI: libgenre.so
+# needs no MPI library and no public core header mentions MPI.
+#   check-mpi-library.sh <libgenre_mpi.so> <abi-version> <libgenre.so> <core include dir>
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -euo pipefail
+lib=$1 abi=$2 core=$3 headers=$4
+syms=$(nm -D --defined-only "$lib" | awk '$2 != "A" {print $3}')
+bad=$(printf '%s\n' "$syms" | grep -v '^genre_mpi_[a-z][a-z0-9_]*@@GENRE_MPI_0$' || true)
+if [ -n "$bad" ]; then
+  echo "exports that are not genre_mpi_<name>@@GENRE_MPI_0:"; printf '%s\n' "$bad"; exit 1
+fi
+for required in genre_mpi_build_info genre_mpi_agree genre_mpi_scaler_fit \
+                genre_mpi_scaler_partial_allreduce genre_mpi_metrics_partial_allreduce; do
+  printf '%s\n' "$syms" | grep -qx "$required@@GENRE_MPI_0" || { echo "missing export: $required"; exit 1; }
+done
+soname=$(readelf -d "$lib" | awk '/SONAME/ {print $5}' | tr -d '[]')
+[ "$soname" = "libgenre_mpi.so.$abi" ] || { echo "SONAME $soname, not libgenre_mpi.so.$abi"; exit 1; }
+needed=$(readelf -d "$lib" | awk '/NEEDED/ {print $5}' | tr -d '[]')
+printf '%s\n' "$needed" | grep -q '^libgenre\.so\.' || { echo "libgenre is not NEEDED"; exit 1; }
+printf '%s\n' "$needed" | grep -q 'mpi' || { echo "no MPI library is NEEDED"; exit 1; }
+if readelf -d "$core" | awk '/NEEDED/ {print $5}' | grep -qi 'mpi'; then
+  echo "libgenre.so needs an MPI library"; exit 1
+fi
+if grep -lE 'MPI_|<mpi\.h>|genre/mpi\.h' "$headers"/genre/*.h; then
+  echo "a core header mentions MPI"; exit 1
+fi
+echo "$(printf '%s\n' "$syms" | wc -l) exports, all genre_mpi_*@@GENRE_MPI_0; SONAME $soname;" \
+     "NEEDED $(printf '%s ' $needed); the core has no MPI"
