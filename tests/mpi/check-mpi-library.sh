@@ -24,8 +24,11 @@ printf '%s\n' "$needed" | grep -q 'mpi' || { echo "no MPI library is NEEDED"; ex
 if readelf -d "$core" | awk '/NEEDED/ {print $5}' | grep -qi 'mpi'; then
   echo "libgenre.so needs an MPI library"; exit 1
 fi
-if grep -lE 'MPI_|<mpi\.h>|genre/mpi\.h' "$headers"/genre/*.h; then
-  echo "a core header mentions MPI"; exit 1
-fi
+# Code only: the core's comments may name MPI as one engine for its hooks.
+for h in "$headers"/genre/*.h; do
+  if gcc -fpreprocessed -dD -E -P "$h" 2>/dev/null | grep -qE 'MPI_|<mpi\.h>|genre/mpi\.h'; then
+    echo "$h: a core header uses MPI"; exit 1
+  fi
+done
 echo "$(printf '%s\n' "$syms" | wc -l) exports, all genre_mpi_*@@GENRE_MPI_0; SONAME $soname;" \
      "NEEDED $(printf '%s ' $needed); the core has no MPI"
