@@ -197,6 +197,8 @@ static size_t stream_next_scaled(struct stream *s, genre_scaler **sc, double **z
 
 /* One worker of the pass: its stream and its own partial states. */
 struct pass_part {
+    const char *path;
+    uint64_t begin, end; /* its byte range, when the file is cut */
     struct stream s;
     genre_scaler_partial *sp;
     genre_pca_partial *pp;
@@ -212,6 +214,7 @@ struct pass_shared {
     pthread_mutex_t lock;
     pthread_cond_t ready;
     const genre_dataset_prep *prep;
+    int published; /* prep is set (NULL: the first range held no rows) */
 };
 
 static void pass_add(struct pass_part *w, size_t rows)
@@ -228,6 +231,10 @@ static void *pass_run(void *arg)
 {
     struct pass_part *w = arg;
     struct pass_shared *sh = w->sh;
+    if (w->end > 0) /* a range reader passes the records before its range here */
+        stream_open_range(&w->s, w->path, w->begin, w->end);
+    else
+        stream_open(&w->s, w->path);
     check(genre_scaler_partial_create(&w->sp, D), "scaler_partial_create");
     check(genre_pca_partial_create(&w->pp, D), "pca_partial_create");
     check(genre_lda_partial_create(&w->lp, D), "lda_partial_create");
@@ -236,6 +243,7 @@ static void *pass_run(void *arg)
         rows = stream_next(&w->s);
         pthread_mutex_lock(&sh->lock);
         sh->prep = w->s.prep;
+        sh->published = 1;
         pthread_cond_broadcast(&sh->ready);
         pthread_mutex_unlock(&sh->lock);
         if (rows)
@@ -244,10 +252,14 @@ static void *pass_run(void *arg)
             return NULL;
     } else {
         pthread_mutex_lock(&sh->lock);
-        while (!sh->prep)
+        while (!sh->published)
             pthread_cond_wait(&sh->ready, &sh->lock);
         w->s.use = sh->prep;
         pthread_mutex_unlock(&sh->lock);
+        if (!w->s.use) {
+            fprintf(stderr, "%s: the first range of %s holds no rows\n", PROGRAM, w->path);
+            exit(EXIT_FAILURE);
+        }
     }
     while ((rows = stream_next(&w->s)) > 0)
         pass_add(w, rows);
@@ -265,7 +277,7 @@ static size_t work_pass(const char *path, int gzip)
     size_t n = gzip || cores < 2 ? 1 : cores > MAX_PARTS ? MAX_PARTS : (size_t)cores;
     struct pass_part w[MAX_PARTS];
     pthread_t tid[MAX_PARTS];
-    struct pass_shared sh = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL};
+    struct pass_shared sh = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, 0};
     memset(w, 0, sizeof w);
     uint64_t size = 0;
     if (n > 1) {
@@ -279,10 +291,11 @@ static size_t work_pass(const char *path, int gzip)
     for (size_t k = 0; k < n; k++) {
         w[k].sh = &sh;
         w[k].first = k == 0;
-        if (n == 1)
-            stream_open(&w[k].s, path);
-        else
-            stream_open_range(&w[k].s, path, size / n * k, k + 1 == n ? size : size / n * (k + 1));
+        w[k].path = path;
+        if (n > 1) {
+            w[k].begin = size / n * k;
+            w[k].end = k + 1 == n ? size : size / n * (k + 1);
+        }
     }
     for (size_t k = 1; k < n; k++)
         if (pthread_create(&tid[k], NULL, pass_run, &w[k]) != 0) {
