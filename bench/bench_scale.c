@@ -16,7 +16,11 @@
  * key and mode codes). The works:
  *
  *   pass    scaler + PCA + LDA partial states (genre_*_partial_add), then
- *           their fits; peer: StandardScaler.partial_fit +
+ *           their fits; on a plain file one range reader per core
+ *           (genre_dataset_reader_open_range, no index), each on its own
+ *           thread with its own states, merged in range order
+ *           (genre_*_partial_merge); gzip is one stream. The first
+ *           chunk's prep serves every range. Peer: StandardScaler.partial_fit +
  *           IncrementalPCA(batch_size=100_000).partial_fit + per-class
  *           count / sum / X^T X in numpy;
  *   kmeans  one streamed Lloyd pass (k = 3) from k-means++ on a reservoir
@@ -52,7 +56,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -66,6 +72,7 @@
 #define CHUNK 100000
 #define D 13
 #define N_GENRES 10
+#define MAX_PARTS 8 /* threads of the plain pass */
 
 static const char *const COLUMNS[D] = {
     "popularity", "acousticness", "danceability", "duration_ms", "energy",
@@ -93,7 +100,8 @@ static void *xmalloc(size_t n)
 struct stream {
     genre_dataset_schema *schema;
     genre_dataset_reader *reader;
-    genre_dataset_prep *prep;
+    genre_dataset_prep *prep;      /* fitted on this stream's first chunk */
+    const genre_dataset_prep *use; /* or another stream's (a range reader's) */
     genre_dataset *ds; /* the last chunk, handed back for the next one */
     double *x;
     int32_t *y;
@@ -107,6 +115,18 @@ static void stream_open(struct stream *s, const char *path)
     check(genre_dataset_reader_open(&s->reader, s->schema, path), path);
 }
 
+/* stream_open() over the records that start in [begin, end) of a plain
+ * file, parsed on this thread only (the workers are the threads). */
+static void stream_open_range(struct stream *s, const char *path, uint64_t begin,
+                              uint64_t end)
+{
+    memset(s, 0, sizeof *s);
+    check(genre_dataset_schema_create_music_genre(&s->schema), "schema");
+    check(genre_dataset_schema_set_i64(s->schema, GENRE_SCHEMA_THREADS, 1), "schema threads");
+    check(genre_dataset_reader_open_range(&s->reader, s->schema, path, begin, end, NULL),
+          path);
+}
+
 /* Rows of the next chunk into s->x / s->y; 0 at the end of the file. */
 static size_t stream_next(struct stream *s)
 {
@@ -118,7 +138,9 @@ static size_t stream_next(struct stream *s)
         if (!ds)
             return 0;
         check(genre_dataset_drop_empty_rows(ds), "drop_empty_rows");
-        if (!s->prep) {
+        if (s->use) {
+            check(genre_dataset_prep_apply(s->use, ds), "prep_apply");
+        } else if (!s->prep) {
             check(genre_dataset_prep_create(&s->prep, s->schema), "prep_create");
             check(genre_dataset_prep_add_impute(s->prep, "duration_ms", GENRE_IMPUTE_MEDIAN),
                   "prep_add_impute");
@@ -173,23 +195,121 @@ static size_t stream_next_scaled(struct stream *s, genre_scaler **sc, double **z
     return rows;
 }
 
-/* read + clean + scaler + PCA + LDA partial states, then their fits. */
-static size_t work_pass(const char *path)
-{
+/* One worker of the pass: its stream and its own partial states. */
+struct pass_part {
+    const char *path;
+    uint64_t begin, end; /* its byte range, when the file is cut */
     struct stream s;
-    stream_open(&s, path);
-    genre_scaler_partial *sp = NULL;
-    genre_pca_partial *pp = NULL;
-    genre_lda_partial *lp = NULL;
-    check(genre_scaler_partial_create(&sp, D), "scaler_partial_create");
-    check(genre_pca_partial_create(&pp, D), "pca_partial_create");
-    check(genre_lda_partial_create(&lp, D), "lda_partial_create");
-    size_t total = 0, rows;
-    while ((rows = stream_next(&s)) > 0) {
-        check(genre_scaler_partial_add(sp, s.x, rows, D, D), "scaler_partial_add");
-        check(genre_pca_partial_add(pp, s.x, rows, D, D), "pca_partial_add");
-        check(genre_lda_partial_add(lp, s.x, rows, D, D, s.y), "lda_partial_add");
-        total += rows;
+    genre_scaler_partial *sp;
+    genre_pca_partial *pp;
+    genre_lda_partial *lp;
+    size_t rows;
+    struct pass_shared *sh;
+    int first; /* reads the file's first chunk: fits the prep the others use */
+};
+
+/* The prep fitted on the file's first chunk, handed from part 0 to the
+ * others once it exists. */
+struct pass_shared {
+    pthread_mutex_t lock;
+    pthread_cond_t ready;
+    const genre_dataset_prep *prep;
+    int published; /* prep is set (NULL: the first range held no rows) */
+};
+
+static void pass_add(struct pass_part *w, size_t rows)
+{
+    check(genre_scaler_partial_add(w->sp, w->s.x, rows, D, D), "scaler_partial_add");
+    check(genre_pca_partial_add(w->pp, w->s.x, rows, D, D), "pca_partial_add");
+    check(genre_lda_partial_add(w->lp, w->s.x, rows, D, D, w->s.y), "lda_partial_add");
+    w->rows += rows;
+}
+
+/* A part's chunks into its states; part 0 publishes its prep after its first
+ * chunk, the others wait for it (their range readers open meanwhile). */
+static void *pass_run(void *arg)
+{
+    struct pass_part *w = arg;
+    struct pass_shared *sh = w->sh;
+    if (w->end > 0) /* a range reader passes the records before its range here */
+        stream_open_range(&w->s, w->path, w->begin, w->end);
+    else
+        stream_open(&w->s, w->path);
+    check(genre_scaler_partial_create(&w->sp, D), "scaler_partial_create");
+    check(genre_pca_partial_create(&w->pp, D), "pca_partial_create");
+    check(genre_lda_partial_create(&w->lp, D), "lda_partial_create");
+    size_t rows;
+    if (w->first) {
+        rows = stream_next(&w->s);
+        pthread_mutex_lock(&sh->lock);
+        sh->prep = w->s.prep;
+        sh->published = 1;
+        pthread_cond_broadcast(&sh->ready);
+        pthread_mutex_unlock(&sh->lock);
+        if (rows)
+            pass_add(w, rows);
+        else
+            return NULL;
+    } else {
+        pthread_mutex_lock(&sh->lock);
+        while (!sh->published)
+            pthread_cond_wait(&sh->ready, &sh->lock);
+        w->s.use = sh->prep;
+        pthread_mutex_unlock(&sh->lock);
+        if (!w->s.use) {
+            fprintf(stderr, "%s: the first range of %s holds no rows\n", PROGRAM, w->path);
+            exit(EXIT_FAILURE);
+        }
+    }
+    while ((rows = stream_next(&w->s)) > 0)
+        pass_add(w, rows);
+    return NULL;
+}
+
+/* read + clean + scaler + PCA + LDA partial states, then their fits. A
+ * plain file is cut into one byte range per core, each read by a range
+ * reader on its own thread into its own states, merged in range order at
+ * the end (so the result does not depend on thread timing); gzip is one
+ * stream. */
+static size_t work_pass(const char *path, int gzip)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t n = gzip || cores < 2 ? 1 : cores > MAX_PARTS ? MAX_PARTS : (size_t)cores;
+    struct pass_part w[MAX_PARTS];
+    pthread_t tid[MAX_PARTS];
+    struct pass_shared sh = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, 0};
+    memset(w, 0, sizeof w);
+    uint64_t size = 0;
+    if (n > 1) {
+        struct stat sb;
+        if (stat(path, &sb) != 0) {
+            perror(path);
+            exit(EXIT_FAILURE);
+        }
+        size = (uint64_t)sb.st_size;
+    }
+    for (size_t k = 0; k < n; k++) {
+        w[k].sh = &sh;
+        w[k].first = k == 0;
+        w[k].path = path;
+        if (n > 1) {
+            w[k].begin = size / n * k;
+            w[k].end = k + 1 == n ? size : size / n * (k + 1);
+        }
+    }
+    for (size_t k = 1; k < n; k++)
+        if (pthread_create(&tid[k], NULL, pass_run, &w[k]) != 0) {
+            fprintf(stderr, "%s: cannot start a thread\n", PROGRAM);
+            exit(EXIT_FAILURE);
+        }
+    pass_run(&w[0]);
+    size_t total = w[0].rows;
+    for (size_t k = 1; k < n; k++) {
+        pthread_join(tid[k], NULL);
+        check(genre_scaler_partial_merge(w[0].sp, w[k].sp), "scaler_partial_merge");
+        check(genre_pca_partial_merge(w[0].pp, w[k].pp), "pca_partial_merge");
+        check(genre_lda_partial_merge(w[0].lp, w[k].lp), "lda_partial_merge");
+        total += w[k].rows;
     }
     genre_scaler *sc = NULL;
     genre_pca *pca = NULL;
@@ -197,12 +317,15 @@ static size_t work_pass(const char *path)
     check(genre_scaler_create(&sc), "scaler_create");
     check(genre_pca_create(&pca), "pca_create");
     check(genre_lda_create(&lda), "lda_create");
-    check(genre_scaler_fit_partial(sc, sp), "scaler_fit_partial");
-    check(genre_pca_fit_partial(pca, pp), "pca_fit_partial");
-    check(genre_lda_fit_partial(lda, lp), "lda_fit_partial");
+    check(genre_scaler_fit_partial(sc, w[0].sp), "scaler_fit_partial");
+    check(genre_pca_fit_partial(pca, w[0].pp), "pca_fit_partial");
+    check(genre_lda_fit_partial(lda, w[0].lp), "lda_fit_partial");
     genre_scaler_free(sc), genre_pca_free(pca), genre_lda_free(lda);
-    genre_scaler_partial_free(sp), genre_pca_partial_free(pp), genre_lda_partial_free(lp);
-    stream_close(&s);
+    for (size_t k = 0; k < n; k++) {
+        genre_scaler_partial_free(w[k].sp), genre_pca_partial_free(w[k].pp);
+        genre_lda_partial_free(w[k].lp);
+        stream_close(&w[k].s);
+    }
     return total;
 }
 
@@ -269,7 +392,7 @@ struct run {
 };
 
 /* Runs one libgenre work in a child process; exits on failure. */
-static struct run run_child(enum work w, const char *path)
+static struct run run_child(enum work w, const char *path, int gzip)
 {
     int fd[2];
     if (pipe(fd) != 0) {
@@ -285,7 +408,7 @@ static struct run run_child(enum work w, const char *path)
     if (pid == 0) {
         close(fd[0]);
         double t0 = genre_bench_now();
-        size_t rows = w == WORK_PASS     ? work_pass(path)
+        size_t rows = w == WORK_PASS     ? work_pass(path, gzip)
                       : w == WORK_KMEANS ? work_kmeans(path)
                                          : work_mlp(path);
         double r[2] = {genre_bench_now() - t0, (double)rows};
@@ -312,7 +435,7 @@ static struct run run_child(enum work w, const char *path)
 static struct run run_print(enum work w, const char *path, const char *what,
                             const char *format)
 {
-    struct run r = run_child(w, path);
+    struct run r = run_child(w, path, strcmp(format, "gzip") == 0);
     printf("libgenre %s, %zu rows, %s: %.2f s, peak RSS %.1f MB\n", what, r.rows, format,
            r.seconds, r.max_rss_mb);
     return r;

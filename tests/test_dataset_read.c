@@ -590,6 +590,143 @@ static char *all_text(const genre_dataset *ds, const char *col, size_t *len)
     return t;
 }
 
+/* Records whose fields end at every offset of the reader's 16-byte blocks,
+ * plain, quoted (some with doubled quotes) or ending in CR LF, read back
+ * cell for cell: the common record (no quote, no CR) is cut by a bitmask
+ * and any other by the general path, which must agree. */
+START_TEST(fields_at_every_offset_read_back)
+{
+    enum { ROWS = 3000 };
+    size_t cap = (size_t)ROWS * 160 + 64, len = 0;
+    char *csv = malloc(cap);
+    char (*name)[48] = malloc(ROWS * sizeof *name), (*cat)[48] = malloc(ROWS * sizeof *cat);
+    int *x = malloc(ROWS * sizeof *x);
+    len += (size_t)snprintf(csv, cap, "name,x,c,y\n");
+    uint64_t q = 7;
+    for (int r = 0; r < ROWS; r++) {
+        q = q * 6364136223846793005ull + 1442695040888963407ull;
+        int ln = 1 + (int)((q >> 20) % 40), lc = 1 + (int)((q >> 30) % 40), kind = (int)((q >> 40) % 6);
+        x[r] = (int)((q >> 45) % 100000);
+        for (int i = 0; i < ln; i++)
+            name[r][i] = (char)('a' + (r + i) % 26);
+        name[r][ln] = '\0';
+        for (int i = 0; i < lc; i++)
+            cat[r][i] = (char)('A' + (r * 3 + i) % 26);
+        cat[r][lc] = '\0';
+        if (kind == 4 && ln > 2)
+            name[r][ln / 2] = '"'; /* written doubled inside quotes */
+        char field[100];
+        size_t k = 0;
+        if (kind >= 3) {
+            field[k++] = '"';
+            for (int i = 0; i < ln; i++) {
+                if (name[r][i] == '"')
+                    field[k++] = '"';
+                field[k++] = name[r][i];
+            }
+            field[k++] = '"';
+        } else {
+            memcpy(field, name[r], (size_t)ln);
+            k = (size_t)ln;
+        }
+        field[k] = '\0';
+        len += (size_t)snprintf(csv + len, cap - len, "%s,%d,%s,y%s", field, x[r], cat[r],
+                                kind == 1 || kind == 5 ? "\r\n" : "\n");
+    }
+    ck_assert_uint_lt(len, cap);
+    genre_dataset_schema *s = small_schema();
+    genre_dataset *ds = NULL;
+    ck_assert_ok(genre_dataset_read_memory(&ds, s, csv, len, "offsets.csv"));
+    size_t tlen;
+    char *names = all_text(ds, "name", &tlen), *cats = all_text(ds, "c", &tlen);
+    double *v = malloc(ROWS * sizeof *v);
+    const char *cols[1] = {"x"};
+    ck_assert_ok(genre_dataset_export_matrix(ds, cols, 1, v, ROWS, NULL));
+    const char *pn = names, *pc = cats;
+    for (int r = 0; r < ROWS; r++) {
+        ck_assert_str_eq(pn, name[r]);
+        ck_assert_str_eq(pc, cat[r]);
+        ck_assert_double_eq(v[r], (double)x[r]);
+        pn += strlen(pn) + 1;
+        pc += strlen(pc) + 1;
+    }
+    free(v), free(names), free(cats), free(x), free(name), free(cat), free(csv);
+    genre_dataset_free(ds);
+    genre_dataset_schema_free(s);
+}
+END_TEST
+
+/* A record of exactly GENRE_SCHEMA_MAX_RECORD_BYTES is read and one byte
+ * more is GENRE_E_RECORD_TOO_LONG, for limits that put the record's end at
+ * every offset of a 16-byte block, with LF and CR LF endings. */
+START_TEST(record_limit_is_exact_at_every_length)
+{
+    char csv[256], nm[128];
+    for (int limit = 16; limit <= 80; limit++)
+        for (int over = 0; over <= 1; over++)
+            for (int crlf = 0; crlf <= 1; crlf++) {
+                genre_dataset_schema *s = small_schema();
+                ck_assert_ok(genre_dataset_schema_set_i64(s, GENRE_SCHEMA_MAX_RECORD_BYTES, limit));
+                int ln = limit - 6 + over; /* ",1,b,P" is 6 bytes */
+                memset(nm, 'n', (size_t)ln);
+                nm[ln] = '\0';
+                snprintf(csv, sizeof csv, "name,x,c,y\n%s,1,b,P%s%s,1,b,P\n", nm,
+                         crlf ? "\r\n" : "\n", "m");
+                genre_dataset *ds = NULL;
+                genre_status st = read_str(&ds, s, csv);
+                if (over)
+                    ck_assert_msg(st == GENRE_E_RECORD_TOO_LONG, "limit %d crlf %d: %s", limit,
+                                  crlf, genre_status_name(st));
+                else
+                    ck_assert_msg(st == GENRE_OK, "limit %d crlf %d: %s", limit, crlf,
+                                  genre_status_name(st));
+                genre_dataset_free(ds);
+                genre_dataset_schema_free(s);
+            }
+}
+END_TEST
+
+/* Strings of every length up to 40 that differ from each other in one
+ * byte, at every place: the dictionary's hash and its comparison see the
+ * first and last (up to) 8 bytes of short strings in one word each, so a
+ * byte they missed would merge two groups. Each name appears twice. */
+START_TEST(names_differing_in_one_byte_stay_apart)
+{
+    size_t cap = 1 << 16, len = 0, n = 0;
+    char *csv = malloc(cap);
+    len += (size_t)snprintf(csv, cap, "name,x,c,y\n");
+    for (int twice = 0; twice < 2; twice++)
+        for (int l = 1; l <= 40; l++)
+            for (int k = -1; k < l; k++) {
+                char name[41];
+                for (int i = 0; i < l; i++)
+                    name[i] = (char)('a' + i % 7);
+                if (k >= 0)
+                    name[k] = 'Z';
+                name[l] = '\0';
+                len += (size_t)snprintf(csv + len, cap - len, "%s,1,c,y\n", name);
+                n += twice == 0;
+            }
+    ck_assert_uint_lt(len, cap);
+    genre_dataset_schema *s = small_schema();
+    genre_dataset *ds = NULL;
+    ck_assert_ok(genre_dataset_read_memory(&ds, s, csv, len, "names.csv"));
+    int64_t rows = 0;
+    ck_assert_ok(genre_dataset_get_i64(ds, GENRE_DATASET_N_ROWS, &rows));
+    ck_assert_int_eq(rows, (int64_t)(2 * n));
+    int64_t *g = malloc(2 * n * sizeof *g);
+    ck_assert_ok(genre_dataset_export_groups(ds, g, 2 * n, NULL));
+    for (size_t r = 0; r < n; r++) {
+        ck_assert_int_eq(g[r], (int64_t)r);     /* all apart */
+        ck_assert_int_eq(g[n + r], (int64_t)r); /* and found again */
+    }
+    free(g);
+    genre_dataset_free(ds);
+    genre_dataset_schema_free(s);
+    free(csv);
+}
+END_TEST
+
 START_TEST(parallel_reader_matches_serial)
 {
     size_t len;
@@ -970,6 +1107,9 @@ int main(void)
     tcase_add_test(tc, parallel_reader_matches_serial);
     tcase_add_test(tc, schema_parameters_one_mechanism);
     tcase_add_test(tc, schema_log_reports_the_read);
+    tcase_add_test(tc, names_differing_in_one_byte_stay_apart);
+    tcase_add_test(tc, fields_at_every_offset_read_back);
+    tcase_add_test(tc, record_limit_is_exact_at_every_length);
     tcase_add_test(tc, schema_progress_and_cancel);
     tcase_set_timeout(tc, 60);
     TCase *wide = tcase_create("wide");

@@ -76,8 +76,57 @@ static const char *skip_plain(const char *p, const char *end, char sep)
     return p;
 }
 
+#if defined(__SSE2__)
+/* The common record: no quote and no carriage return before its line feed,
+ * which lies in [p, end), within the record limit. Its fields are cut from
+ * one bitmask of separators per 16 bytes, instead of a scan per field.
+ * Returns 1 (the record read, p past it), 0 (not such a record: fields are
+ * reset by the general path) or -1 (out of memory). */
+static int read_simple_record(struct reader *rd)
+{
+    const char *start = rd->p, *p = start, *f = start;
+    const __m128i vs = _mm_set1_epi8(rd->sep), vn = _mm_set1_epi8('\n'),
+                  vq = _mm_set1_epi8('"'), vr = _mm_set1_epi8('\r');
+    while (rd->end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        unsigned seps = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vs));
+        unsigned stop = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+            _mm_cmpeq_epi8(v, vn), _mm_or_si128(_mm_cmpeq_epi8(v, vq), _mm_cmpeq_epi8(v, vr))));
+        if (stop)
+            seps &= (1u << __builtin_ctz(stop)) - 1; /* the separators before it */
+        for (; seps; seps &= seps - 1) {
+            const char *q = p + __builtin_ctz(seps);
+            if (push_field(rd, (size_t)(f - rd->base), (size_t)(q - f), 0, 0) != GENRE_OK)
+                return -1;
+            f = q + 1;
+        }
+        if (stop) {
+            const char *q = p + __builtin_ctz(stop);
+            if (*q != '\n' || (int64_t)(q - start) > rd->max_record)
+                return 0;
+            if (push_field(rd, (size_t)(f - rd->base), (size_t)(q - f), 0, 0) != GENRE_OK)
+                return -1;
+            rd->p = q + 1;
+            rd->line++;
+            return 1;
+        }
+        p += 16;
+        if ((int64_t)(p - start) > rd->max_record)
+            return 0;
+    }
+    return 0;
+}
+#endif
+
 genre_status genre__csv_read_record(struct reader *rd)
 {
+#if defined(__SSE2__)
+    rd->n_fields = 0;
+    rd->scratch_len = 0;
+    int simple = read_simple_record(rd);
+    if (simple != 0)
+        return simple > 0 ? GENRE_OK : GENRE_E_NOMEM;
+#endif
     const char *start = rd->p;
     const int64_t line0 = rd->line;
     rd->n_fields = 0;

@@ -8,25 +8,73 @@
 
 #include <string.h>
 
+/* Unaligned little loads (memcpy of a constant size compiles to one move). */
+static inline uint64_t load64(const char *s)
+{
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return w;
+}
+
+static inline uint32_t load32(const char *s)
+{
+    uint32_t w;
+    memcpy(&w, s, 4);
+    return w;
+}
+
+/* The first and last up-to-8 bytes of a short string as one word each
+ * (overlapping when len < 16, zero-extended below 8), with no call to
+ * memcpy of a variable length: most cells (categories, names) are short,
+ * and that call was a quarter of a lookup. */
+static inline void edge_words(const char *s, size_t len, uint64_t *a, uint64_t *b)
+{
+    if (len >= 8) {
+        *a = load64(s);
+        *b = load64(s + len - 8);
+    } else if (len >= 4) {
+        *a = load32(s);
+        *b = load32(s + len - 4);
+    } else if (len > 0) {
+        *a = (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[len / 2] << 8 |
+             (uint64_t)(unsigned char)s[len - 1] << 16;
+        *b = 0;
+    } else {
+        *a = *b = 0;
+    }
+}
+
 static uint64_t hash_bytes(const char *s, size_t len)
 {
     /* Eight bytes per step with multiply-xorshift mixing (splitmix64's
-     * constants). Hashes never leave the process, so byte order does not
-     * matter; a poor key set only costs probe time, never correctness. */
+     * constants); the last (up to) 16 bytes through edge_words. Hashes
+     * never leave the process, so byte order does not matter; a poor key
+     * set only costs probe time, never correctness. */
     uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)len * 0xff51afd7ed558ccdull);
     size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+    for (; i + 16 < len; i += 8) {
+        h = (h ^ load64(s + i)) * 0xbf58476d1ce4e5b9ull;
         h ^= h >> 31;
     }
-    uint64_t w = 0;
-    memcpy(&w, s + i, len - i);
-    h = (h ^ w) * 0x94d049bb133111ebull;
+    uint64_t a, b;
+    edge_words(s + i, len - i, &a, &b);
+    h = (h ^ a) * 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 31;
+    h = (h ^ b) * 0x94d049bb133111ebull;
     h ^= h >> 29;
     h *= 0xbf58476d1ce4e5b9ull;
     return h ^ (h >> 32);
+}
+
+/* a[0..len) == b[0..len), inline for short strings. */
+static inline int same_bytes(const char *a, const char *b, size_t len)
+{
+    if (len > 16)
+        return memcmp(a, b, len) == 0;
+    uint64_t a0, a1, b0, b1;
+    edge_words(a, len, &a0, &a1);
+    edge_words(b, len, &b0, &b1);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
 }
 
 void genre__dict_free(genre__dict *d)
@@ -82,7 +130,7 @@ static int32_t dict_find_hashed(const genre__dict *d, const char *s, size_t len,
         if ((e & 0xffffffff00000000ull) != tag)
             continue;
         int32_t id = (int32_t)(uint32_t)e;
-        if (d->len[id] == len && memcmp(d->arena + d->off[id], s, len) == 0)
+        if (d->len[id] == len && same_bytes(d->arena + d->off[id], s, len))
             return id;
     }
     return -1;

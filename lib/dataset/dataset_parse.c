@@ -64,10 +64,14 @@ static void parse_part(struct parse_job *job, size_t t)
         st = GENRE_E_NOMEM;
         goto done;
     }
-    /* Every line is at most one record: a cheap, exact-enough capacity. */
+    /* Every line is at most one record: a cheap, exact-enough capacity
+     * (the caller's count of the records when it has one). */
     size_t est = 1;
-    for (const char *q = rd.p; (q = memchr(q, '\n', (size_t)(rd.end - q))) != NULL; q++)
-        est++;
+    if (rd.records && pt->begin == job->rd->p && pt->end == job->rd->end)
+        est = rd.records;
+    else
+        for (const char *q = rd.p; (q = memchr(q, '\n', (size_t)(rd.end - q))) != NULL; q++)
+            est++;
     if (ds) {
         genre__dataset_clear(ds);
         st = genre__dataset_reserve(ds, est);

@@ -58,11 +58,12 @@ static int scan_record(genre_dataset_reader *r)
 {
     const char *b = r->buf, *end = b + r->len, *p = b + r->scan;
     for (;;) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *stop = nl ? nl : end;
-        for (const char *q = p; (q = memchr(q, '"', (size_t)(stop - q))) != NULL; q++)
+        const char *nl = genre__csv_find_nl_or_quote(p, end);
+        while (nl < end && *nl == '"') {
             r->odd ^= 1;
-        if (!nl) {
+            nl = genre__csv_find_nl_or_quote(nl + 1, end);
+        }
+        if (nl == end) {
             r->scan = r->len;
             return SCAN_MORE;
         }
@@ -218,6 +219,7 @@ static void point_reader(genre_dataset_reader *r, size_t from, size_t to)
     r->rd.p = r->buf + from;
     r->rd.end = r->buf + to;
     r->rd.line = r->line;
+    r->rd.records = 0;
 }
 
 /* The header: the first record, read once. */
@@ -435,10 +437,10 @@ genre_status genre_dataset_reader_open_range(genre_dataset_reader **out,
     return GENRE_OK;
 }
 
-/* The window of at most max_rows whole records from beg: sets *end and the
- * cut flag of find_record_end. */
+/* The window of at most max_rows whole records from beg: sets *end, the
+ * number of whole records in it and the cut flag of find_record_end. */
 static genre_status find_window(genre_dataset_reader *r, size_t max_rows, size_t *end,
-                                int *flag, int64_t *cut_line)
+                                size_t *records, int *flag, int64_t *cut_line)
 {
     size_t n = 0;
     *flag = 0;
@@ -462,6 +464,7 @@ static genre_status find_window(genre_dataset_reader *r, size_t max_rows, size_t
         n++;
     }
     *end = r->rec;
+    *records = n;
     return GENRE_OK;
 }
 
@@ -501,13 +504,14 @@ static genre_status reader_next(genre_dataset_reader *r, size_t max_rows, genre_
         return GENRE_FAIL(GENRE_E_BAD_STATE, "%s: the reader failed earlier (%s) at line %lld",
                           r->name, genre_status_name(r->failed), (long long)r->line);
     }
-    size_t end = 0;
+    size_t end = 0, records = 0;
     int flag = 0;
     int64_t cut_line = r->line;
-    genre_status st = find_window(r, max_rows, &end, &flag, &cut_line);
+    genre_status st = find_window(r, max_rows, &end, &records, &flag, &cut_line);
     genre_dataset *ds = NULL;
     if (st == GENRE_OK && end > r->beg) {
         point_reader(r, r->beg, end);
+        r->rd.records = records;
         r->rd.utf8_valid = genre__csv_utf8_check((const unsigned char *)r->buf + r->beg,
                                                  end - r->beg) == end - r->beg;
         r->spare[0] = reuse;
