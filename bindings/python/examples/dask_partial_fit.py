@@ -3,8 +3,10 @@
 """Scaler, PCA and LDA fitted by Dask workers (issue 20): every worker reduces
 its partitions to partial states, ships them as bytes, and the client merges
 them in partition order (deterministic) and fits. Two rounds: the scaler first,
-then PCA and LDA on the scaled rows. Loopback only, no dashboard."""
-import os, sys, tempfile
+then PCA and LDA on the scaled rows. By default on a LocalCluster of 2 worker
+processes on loopback (no dashboard); --scheduler tcp://host:8786 uses a
+running cluster instead (its workers must import genre: docs/scale-out.md)."""
+import argparse, contextlib, os, sys, tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import numpy as np
 import dask, dask.array as da
@@ -42,22 +44,26 @@ def merged(model, blobs):
 
 
 def main():
-    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
-        "tests", "fixtures", "real_split.csv.gz")
-    table = np.loadtxt(path, delimiter=",", skiprows=1)   # set, label, 13 features
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scheduler")
+    ap.add_argument("table", nargs="?", default=os.path.join(os.path.dirname(
+        os.path.abspath(__file__)), "..", "..", "..", "tests", "fixtures", "real_split.csv.gz"))
+    args = ap.parse_args()
+    table = np.loadtxt(args.table, delimiter=",", skiprows=1)   # set, label, 13 features
     x, y = table[:, 2:], table[:, 1].astype(np.int32)
     rows = -(-len(x) // 4)                             # 4 partitions of rows
     xs = da.from_array(x, chunks=(rows, x.shape[1])).to_delayed()[:, 0]
     ys = da.from_array(y, chunks=rows).to_delayed()
     with tempfile.TemporaryDirectory() as tmp, \
-         LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None, local_directory=tmp, death_timeout=TIMEOUT) as cl, \
-         Client(cl, timeout=TIMEOUT) as client:
+         (contextlib.nullcontext(args.scheduler) if args.scheduler else
+          LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                       dashboard_address=None, local_directory=tmp,
+                       death_timeout=TIMEOUT)) as cluster, \
+         Client(cluster, timeout=TIMEOUT) as client:
         blobs = run(client, [dask.delayed(scaler_state)(b) for b in xs])
         scaler = merged(genre.StandardScaler(mask=MASK), blobs)
-        fit = dask.delayed(pca_lda_states)
-        pairs = run(client, [fit(scaler.to_bytes(), xb, yb) for xb, yb in zip(xs, ys)])
+        pairs = run(client, [dask.delayed(pca_lda_states)(scaler.to_bytes(), xb, yb)
+                             for xb, yb in zip(xs, ys)])
         pca = merged(genre.PCA(n_components=5), [p[0] for p in pairs])
         lda = merged(genre.LDA(n_components=3), [p[1] for p in pairs])
     z = scaler.transform(x)                            # the same fits in memory
@@ -67,7 +73,7 @@ def main():
                        ("LDA means", lda.means_, genre.LDA(n_components=3).fit(z, y).means_)):
         print("%-14s max relative difference to the in-memory fit %.1e"
               % (name, np.max(np.abs(a - b)) / np.max(np.abs(b))))
-    print("%d rows in 4 partitions on 2 workers; LDA explained variance (top 3): %s"
+    print("%d rows in 4 partitions; LDA explained variance (top 3): %s"
           % (lda.n_rows_seen_, np.round(lda.explained_variance_ratio_[:3], 3)))
 
 
