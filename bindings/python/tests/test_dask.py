@@ -56,7 +56,7 @@ def client():
             Client(cluster, timeout=TIMEOUT) as c:
         c.wait_for_workers(2, timeout=TIMEOUT)
         yield c
-        pids = list(c.run(os.getpid).values())  # the current workers (one was restarted)
+        pids = list(c.run(os.getpid).values())  # the workers now (after any restart)
         c.close(timeout=TIMEOUT)
         cluster.close(timeout=TIMEOUT)
     assert pids and not [p for p in pids if alive(p)], "worker processes left behind"
