@@ -6,8 +6,8 @@
 #   3. the Rust workspace tests (Debian's /usr/bin/cargo, rustc 1.63),
 #   4. the C++17 RAII example.
 # usage: .ci/bindings.sh [BUILD_DIR]   (default: build; must be built already)
-# Needs: python3-cffi python3-numpy python3-pytest python3-sklearn cargo rustc
-#        pkg-config g++ binutils (nm).
+# Needs: python3-cffi python3-numpy python3-pytest python3-sklearn
+#        python3-distributed cargo rustc pkg-config g++ binutils (nm).
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
 cd "$(dirname "$0")/.."

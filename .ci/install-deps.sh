@@ -14,6 +14,7 @@ packages=(
   clang libclang-rt-14-dev                   # libFuzzer targets
   libcairo2-dev fonts-dejavu-core            # plots of the analysis example (not the library)
   python3-cffi python3-numpy python3-pytest python3-sklearn  # Python binding and its tests
+  python3-distributed                        # Dask (brings python3-dask): test_dask.py, the Dask example
   cargo rustc                                # Rust binding (Debian's 1.63)
   libopenmpi-dev openmpi-bin                 # libgenre_mpi (GENRE_MPI=ON) and its mpi_* tests
 )
