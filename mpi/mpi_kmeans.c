@@ -37,14 +37,14 @@ static genre_status same_everywhere(gm_ctx *c, const int64_t *mine, int *differs
     int64_t both[2 * P_N], all[2 * P_N];
     for (int i = 0; i < P_N; i++) {
         both[i] = mine[i];
-        both[P_N + i] = mine[i] == INT64_MIN ? INT64_MAX : -mine[i];
+        both[P_N + i] = ~mine[i]; /* min(~v) = ~max(v), without overflow */
     }
     int err = MPI_Allreduce(both, all, 2 * P_N, MPI_INT64_T, MPI_MIN, c->comm);
     if (err != MPI_SUCCESS)
         return gm_mpi_fail(c, "MPI_Allreduce", err);
     *differs = -1;
     for (int i = 0; i < P_N && *differs < 0; i++)
-        if (all[i] != -all[P_N + i])
+        if (all[i] != ~all[P_N + i])
             *differs = i;
     return GENRE_OK;
 }
@@ -90,10 +90,11 @@ static genre_status sample_centers(gm_ctx *c, const genre_kmeans *km, int64_t se
 {
     uint64_t mine = n_rows, total = 0, offset = 0;
     int err = MPI_Allreduce(&mine, &total, 1, MPI_UINT64_T, MPI_SUM, c->comm);
-    if (err == MPI_SUCCESS)
-        err = MPI_Exscan(&mine, &offset, 1, MPI_UINT64_T, MPI_SUM, c->comm);
     if (err != MPI_SUCCESS)
         return gm_mpi_fail(c, "MPI_Allreduce", err);
+    err = MPI_Exscan(&mine, &offset, 1, MPI_UINT64_T, MPI_SUM, c->comm);
+    if (err != MPI_SUCCESS)
+        return gm_mpi_fail(c, "MPI_Exscan", err);
     if (c->rank == 0)
         offset = 0; /* MPI_Exscan leaves rank 0's undefined */
     /* row g is kept when its 53-bit hash is below M / N of 2^53 */

@@ -321,6 +321,11 @@ static void test_step_errors(void)
         expect_error("k-means: other K on one rank", st, GENRE_E_SHAPE, -1,
                      "GENRE_KMEANS_K differs");
         CHECK_OK(genre_kmeans_set_i64(km, GENRE_KMEANS_K, MLP_K));
+        CHECK_OK(genre_kmeans_set_i64(km, GENRE_KMEANS_SEED, rank_ == bad ? 8 : 7));
+        st = genre_mpi_kmeans_fit(MPI_COMM_WORLD, km, sx, n, MLP_D, MLP_D, NULL);
+        expect_error("k-means: other seed on one rank", st, GENRE_E_SHAPE, -1,
+                     "GENRE_KMEANS_SEED differs");
+        CHECK_OK(genre_kmeans_set_i64(km, GENRE_KMEANS_SEED, 7));
         /* 5. the MLP: the last rank holds a whole global batch more than
          * its share (one row more or less can be another table's share) */
         st = genre_mpi_mlp_fit(MPI_COMM_WORLD, m, sx, rank_ == bad ? n + MLP_BATCH : n, MLP_D,
