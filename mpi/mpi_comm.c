@@ -91,14 +91,9 @@ struct gm_failure {
     char message[GM_MESSAGE_MAX];
 };
 
-genre_status gm_agree(gm_ctx *c, genre_status st)
+/* The lowest failing rank's status and message, broadcast to every rank. */
+static genre_status spread_failure(gm_ctx *c, genre_status st, int first)
 {
-    int mine = st == GENRE_OK ? c->size : c->rank, first = c->size;
-    int err = MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, c->comm);
-    if (err != MPI_SUCCESS)
-        return gm_mpi_fail(c, "MPI_Allreduce", err);
-    if (first >= c->size)
-        return GENRE_OK;
     struct gm_failure f;
     memset(&f, 0, sizeof f);
     if (c->rank == first) {
@@ -111,12 +106,34 @@ genre_status gm_agree(gm_ctx *c, genre_status st)
             why += n + 2;
         snprintf(f.message, sizeof f.message, "%s", why[0] ? why : genre_status_str(st));
     }
-    err = MPI_Bcast(&f, (int)sizeof f, MPI_BYTE, first, c->comm);
+    int err = MPI_Bcast(&f, (int)sizeof f, MPI_BYTE, first, c->comm);
     if (err != MPI_SUCCESS)
         return gm_mpi_fail(c, "MPI_Bcast", err);
     f.message[sizeof f.message - 1] = '\0';
     genre_status agreed = f.status < 0 ? (genre_status)f.status : GENRE_E_INTERNAL;
     return gm_fail(c, agreed, "rank %d of %d: %s", first, c->size, f.message);
+}
+
+genre_status gm_agree(gm_ctx *c, genre_status st)
+{
+    int mine = st == GENRE_OK ? c->size : c->rank, first = c->size;
+    int err = MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, c->comm);
+    if (err != MPI_SUCCESS)
+        return gm_mpi_fail(c, "MPI_Allreduce", err);
+    return first >= c->size ? GENRE_OK : spread_failure(c, st, first);
+}
+
+/* One MPI_Allreduce(MPI_MIN) of {first failing rank, key, -key}: the
+ * failure and whether every rank is at the same key. */
+genre_status gm_agree_step(gm_ctx *c, genre_status st, int64_t key, int64_t *lo, int64_t *hi)
+{
+    int64_t mine[3] = {st == GENRE_OK ? c->size : c->rank, key, -key}, all[3];
+    int err = MPI_Allreduce(mine, all, 3, MPI_INT64_T, MPI_MIN, c->comm);
+    if (err != MPI_SUCCESS)
+        return gm_mpi_fail(c, "MPI_Allreduce", err);
+    *lo = all[1];
+    *hi = -all[2];
+    return all[0] >= c->size ? GENRE_OK : spread_failure(c, st, (int)all[0]);
 }
 
 genre_status gm_send(const gm_ctx *c, const void *buf, size_t len, int dest, int tag)

@@ -40,6 +40,13 @@ void gm_close(gm_ctx *c);
  * "func: rank r of P: why". A failure of MPI itself is returned as it is. */
 genre_status gm_agree(gm_ctx *c, genre_status st);
 
+/* gm_agree() for the steps of a fit whose ranks may be at different
+ * places (one failed inside the fit, the others wait in a reducer): every
+ * rank also passes where it is (key); *lo and *hi receive the smallest and
+ * largest key of the ranks (the same on every rank; they differ when the
+ * ranks are out of step). A failure wins over keys. One MPI_Allreduce. */
+genre_status gm_agree_step(gm_ctx *c, genre_status st, int64_t key, int64_t *lo, int64_t *hi);
+
 /* Point-to-point and broadcast of len bytes, in pieces of at most 1 GiB
  * (MPI counts are int). */
 genre_status gm_send(const gm_ctx *c, const void *buf, size_t len, int dest, int tag);

@@ -8,12 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* How a model is fitted from a merged state and saved for the check. */
-typedef struct gm_model {
-    const char *what;
-    genre_status (*fit_partial)(void *model, const void *state);
-    genre_status (*save)(const void *model, void *buf, size_t cap, size_t *needed);
-} gm_model;
 
 #define GM_MODEL(name, model_t, state_t, what_text)                                        \
     static genre_status name##_fit_partial(void *m, const void *p)                          \
@@ -34,7 +28,7 @@ GM_MODEL(lda, lda, lda_partial, "LDA");
 /* Every rank's model must be rank 0's bytes: parameters set differently on
  * some rank (or a different libgenre build) would otherwise give ranks
  * different models without anyone noticing. */
-static genre_status check_same_model(gm_ctx *c, const gm_model *m, const void *model)
+genre_status gm_check_same_model(gm_ctx *c, const gm_model *m, const void *model)
 {
     unsigned char *mine = NULL, *root = NULL;
     size_t len = 0;
@@ -87,7 +81,7 @@ static genre_status fit_merged(gm_ctx *c, const gm_kind *k, const gm_model *m, v
     k->destroy(merged);
     if (st != GENRE_OK)
         return st;
-    return check_same_model(c, m, model);
+    return gm_check_same_model(c, m, model);
 }
 
 /* This rank's rows into a new partial state (none when n_rows is 0). */

@@ -34,4 +34,15 @@ genre_status gm_save_alloc(const gm_ctx *c, genre_status (*save)(const void *, v
                            const void *obj, const char *what, unsigned char **bytes,
                            size_t *len);
 
+/* How a model is fitted from a merged state and saved for the check. */
+typedef struct gm_model {
+    const char *what;
+    genre_status (*fit_partial)(void *model, const void *state);
+    genre_status (*save)(const void *model, void *buf, size_t cap, size_t *needed);
+} gm_model;
+
+/* Collective: every rank's model saves to rank 0's bytes (m->save), else
+ * GENRE_E_BAD_STATE on every rank (parameters set differently on a rank). */
+genre_status gm_check_same_model(gm_ctx *c, const gm_model *m, const void *model);
+
 #endif

@@ -64,8 +64,10 @@
 #include <genre/common.h>
 #include <genre/error.h>
 #include <genre/dataset_prep.h>
+#include <genre/kmeans.h>
 #include <genre/lda.h>
 #include <genre/metrics.h>
+#include <genre/mlp.h>
 #include <genre/pca.h>
 #include <genre/scaler.h>
 
@@ -189,6 +191,120 @@ GENRE_MPI_API genre_status genre_mpi_pca_fit_partial(MPI_Comm comm, genre_pca *p
                                                      const genre_pca_partial *local);
 GENRE_MPI_API genre_status genre_mpi_lda_fit_partial(MPI_Comm comm, genre_lda *lda,
                                                      const genre_lda_partial *local);
+
+/* ---- Distributed k-means and MLP: one fit, a reduction per step -----------
+ * These two plug a reducer into the core's hooks (genre_kmeans_set_reducer,
+ * genre_mlp_set_reducer): at every step each rank's sums are gathered to
+ * rank 0, summed there in rank order and broadcast (MPI_Gather + MPI_Bcast,
+ * not MPI_Allreduce, whose summation order depends on the algorithm MPI
+ * picks), so every rank takes the same step with the same bits and a run
+ * is reproducible for a given rank count and split. Each step starts with
+ * an agreement on failure (one MPI_Allreduce of 3 int64): a rank whose fit
+ * fails between steps (a NaN in its rows, no memory) makes every rank's fit
+ * return its error, as "genre_mpi_X: rank r of P: why"; ranks out of step
+ * (a different number of batches) all return GENRE_E_BAD_STATE. A failure
+ * of MPI inside a step is GENRE_E_IO naming the MPI call (MPI_Gather,
+ * MPI_Bcast, MPI_Allreduce). docs/scale-out.md gives the bytes of each step.
+ * During the call the layer sets its own reducer (and, for k-means, initial
+ * centers) on the handle and removes them before returning: a reducer or
+ * initial centers the caller set on the handle are removed too. Needs
+ * exclusive access to the handle; MPI on the calling thread only. */
+
+/** Rows in the k-means initialisation's sample (see genre_mpi_kmeans_fit). */
+#define GENRE_MPI_KMEANS_SAMPLE_ROWS 65536
+
+/**
+ * One k-means fit (a single Lloyd run) over the rows of every rank. Each
+ * rank passes its own rows (x row-major, n_rows >= 1 on EVERY rank, the
+ * same n_cols; not kept) and a handle with the same parameters
+ * (GENRE_KMEANS_K, _SEED, _MAX_ITER, _TOL, ...; N_INIT plays no part).
+ *
+ * Initial centers: initial_centers (K x n_cols, the same bits on every
+ * rank: checked against rank 0's) or, when NULL on every rank, greedy
+ * k-means++ (GENRE_KMEANS_SEED, stream 0) on rank 0 over a sample of the
+ * union: the union's row g (0-based, rank 0's rows first, then rank 1's,
+ * ...) is kept when a hash of (seed, g) falls below
+ * GENRE_MPI_KMEANS_SAMPLE_ROWS / N (N the union's rows), so the sample -- and
+ * the centers -- do not depend on the rank count or the split, only on the
+ * rows in that order and the seed; with N <= GENRE_MPI_KMEANS_SAMPLE_ROWS it
+ * is every row and the centers are exactly those genre_kmeans_fit()'s first
+ * restart draws on the union. The centers are broadcast from rank 0.
+ *
+ * Then Lloyd as genre_kmeans_fit() with a reducer (genre/kmeans.h, "One fit
+ * over several processes"): the same assignments as the single-process fit
+ * of the union from the same centers, the centers to rounding, as long as no
+ * cluster empties (an empty cluster keeps its center here). Every rank ends
+ * with the same centers, GENRE_KMEANS_N_ITER, _CONVERGED and _INERTIA (the
+ * union's; checked equal to rank 0's); genre_kmeans_get_labels() and
+ * GENRE_KMEANS_N_SAMPLES are the rank's own rows.
+ * @return on every rank: GENRE_OK; GENRE_E_INVALID_ARG (km NULL, a rank with
+ *         no rows, n_cols 0, fewer rows in the union or its sample than
+ *         K); GENRE_E_SHAPE (n_cols, K, the seed, or whether initial_centers
+ *         is given differ across ranks); GENRE_E_BAD_STATE (initial_centers
+ *         or the fitted centers differ from rank 0's; ranks out of step);
+ *         genre_kmeans_fit()'s statuses (GENRE_E_NONFINITE naming the rank,
+ *         row, column); GENRE_E_NOMEM; GENRE_E_IO (MPI failed). On failure
+ *         km keeps its previous fit.
+ * Memory: rank 0 holds the sample (about GENRE_MPI_KMEANS_SAMPLE_ROWS x
+ * n_cols doubles) and P x (K (n_cols + 1) + 2) doubles. @since 0.4
+ */
+GENRE_MPI_API genre_status genre_mpi_kmeans_fit(MPI_Comm comm, genre_kmeans *km, const double *x,
+                                                size_t n_rows, size_t n_cols, size_t row_stride,
+                                                const double *initial_centers);
+
+/**
+ * Which rows of one global mini-batch of batch_rows rows rank `rank` of
+ * n_ranks holds for genre_mpi_mlp_fit(): count = floor(batch_rows /
+ * n_ranks) + (rank < batch_rows mod n_ranks) rows at positions [first,
+ * first + count) of the batch, the ranks in order. Pure; thread-safe.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, rank not in [0, n_ranks)).
+ * @since 0.4
+ */
+GENRE_MPI_API genre_status genre_mpi_mlp_batch_share(uint64_t batch_rows, int n_ranks, int rank,
+                                                     uint64_t *first, uint64_t *count);
+
+/**
+ * Trains a classifier (as genre_mlp_fit(), no validation rows) over the
+ * rows of every rank, synchronous data parallel: every rank builds the same
+ * initial weights from GENRE_MLP_SEED, and every optimiser step is that of
+ * one global mini-batch whose gradient, loss and row count are summed over
+ * the ranks (genre/mlp.h, "One fit over several processes").
+ *
+ * What the caller passes: the handle with the SAME parameters on every rank,
+ * GENRE_MLP_BATCH_SIZE = B the GLOBAL batch. Cut the union's N rows, in the
+ * order of the one-process fit, into global batches of B rows (the last one
+ * L = N - (ceil(N/B) - 1) B rows); rank r holds, batch after batch, its
+ * share of each (genre_mpi_mlp_batch_share(B or L, P, r)), so n_rows on
+ * rank r is (ceil(N/B) - 1) floor-share(B) + share(L). Every batch needs a
+ * row on every rank (B >= P and L >= P). With B = 0 or B >= N (one batch)
+ * any split works. The layer sets GENRE_MLP_BATCH_SIZE to the rank's share
+ * for the fit and, when GENRE_MLP_N_CLASSES is 0, the union's largest
+ * label + 1 (each rank's rows still need two distinct labels: the core
+ * checks them per rank); both are restored after.
+ *
+ * With GENRE_MLP_SHUFFLE = 0 the fit equals genre_mlp_fit() of the union
+ * with batch B and the same seed, to rounding (1e-9 after 3 epochs in
+ * tests/mpi). With shuffling each rank permutes its own rows every epoch:
+ * still one global batch per step, but not the one-process fit's batches.
+ * Dropout: rank r's k-th row of a batch gets the mask a one-process fit
+ * gives the k-th row, on every rank. Every rank ends with the same model
+ * (checked against rank 0's saved bytes).
+ * @return on every rank: GENRE_OK; GENRE_E_INVALID_ARG (model, x or labels
+ *         NULL, a rank with no rows, parameters that differ across ranks,
+ *         batches without a row on every rank, genre_mlp_fit()'s own
+ *         checks such as GENRE_MLP_PATIENCE without validation rows);
+ *         GENRE_E_SHAPE (a rank's rows are not its share: the message names
+ *         the rank and both counts); GENRE_E_NONFINITE, GENRE_E_NUMERIC,
+ *         GENRE_E_CANCELLED (genre_mlp_fit(), naming the rank);
+ *         GENRE_E_BAD_STATE (ranks out of step; a model differing from rank
+ *         0's); GENRE_E_NOMEM; GENRE_E_IO (MPI failed). On failure the
+ *         model keeps its previous fit.
+ * Exchanged per mini-batch: GENRE_MLP_N_PARAMS + 2 doubles from each rank to
+ * rank 0 and back (docs/scale-out.md). @since 0.4
+ */
+GENRE_MPI_API genre_status genre_mpi_mlp_fit(MPI_Comm comm, genre_mlp *model, const double *x,
+                                             size_t n_rows, size_t n_cols, size_t row_stride,
+                                             const int32_t *labels);
 
 GENRE_END_DECLS
 
