@@ -269,17 +269,6 @@ void genre_dataset_prep_partial_free(genre_dataset_prep_partial *p)
     genre__free(p);
 }
 
-static const char *kind_name(int32_t kind)
-{
-    switch (kind) {
-    case GENRE__STEP_GROUP_MEDIAN: return "group_median";
-    case GENRE__STEP_MEDIAN: return "impute_median";
-    case GENRE__STEP_MEAN: return "impute_mean";
-    case GENRE__STEP_MOST_FREQUENT: return "impute_most_frequent";
-    default: return "impute_model";
-    }
-}
-
 /* The bare state of a schema and its steps (kind, col), counts empty. */
 genre_status genre__prep_partial_make(genre_dataset_prep_partial **out,
                                       const genre_dataset_schema *schema,
@@ -333,7 +322,8 @@ genre_status genre_dataset_prep_partial_create(genre_dataset_prep_partial **out,
                 return GENRE_FAIL(GENRE_E_UNSUPPORTED,
                                   "%s of '%s' follows %s of the same column: over a stream each "
                                   "column takes one step",
-                                  kind_name(s->kind), name, kind_name(prep->steps[k].kind));
+                                  genre__prep_step_name(s->kind), name,
+                                  genre__prep_step_name(prep->steps[k].kind));
     }
     int32_t *kc = genre__alloc_array(prep->n_steps ? 2 * prep->n_steps : 1, sizeof *kc);
     if (!kc)
@@ -594,7 +584,7 @@ genre_status genre_dataset_prep_partial_end_pass(genre_dataset_prep_partial *p, 
         }
         if (p->pass == 1 && n_obs == 0) {
             return GENRE_FAIL(GENRE_E_BAD_STATE, "%s of '%s': the fit rows have no observed value",
-                              kind_name(s->kind), p->schema->cols[s->col].name);
+                              genre__prep_step_name(s->kind), p->schema->cols[s->col].name);
         }
         if (s->kind != GENRE__STEP_MEDIAN && s->kind != GENRE__STEP_GROUP_MEDIAN)
             continue;

@@ -226,6 +226,9 @@ static inline int genre__has_group(const genre_dataset *ds, size_t r)
 #define GENRE__STEP_MODEL 4
 #define GENRE__STEP_MOST_FREQUENT 5
 
+/* The step's name in reports and messages ("impute_median", ...). */
+const char *genre__prep_step_name(int32_t kind);
+
 struct genre__prep_encoding {
     int32_t col;
     genre__dict names; /* id == code */
