@@ -40,6 +40,19 @@ int genre__dict_copy(genre__dict *dst, const genre__dict *src);
 /* The first i with s[i] equal to an earlier string (*at = i): 1; none: 0;
  * -1 on allocation failure. Linear time (a caller's list may be long). */
 int genre__first_repeat(const char *const *s, size_t n, size_t *at);
+/* s[0..len) equals the lower-case word, ignoring ASCII case. */
+static inline int genre__ieq(const char *s, size_t len, const char *word)
+{
+    size_t i = 0;
+    for (; i < len && word[i]; i++) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != word[i])
+            return 0;
+    }
+    return i == len && !word[i];
+}
 #define GENRE__DICT_STR(d, id) ((d)->arena + (d)->off[(id)])
 
 struct genre__schema_col {
