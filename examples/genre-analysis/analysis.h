@@ -349,6 +349,10 @@ int stage_linear(run *r);
  * AUROC (per_class may be NULL) of n rows of K probabilities. */
 int eval_proba(int K, const int32_t *y, const double *proba, size_t n, double *auroc,
                double *micro, double *acc, double *per_class);
+/* The columns of x (n x d) that keep[] marks, into out (n x m): the PCA's
+ * and the LDA's inputs, in memory and in stream mode. */
+void keep_columns(const double *x, size_t n, size_t d, const uint8_t *keep, size_t m,
+                  double *out);
 
 /* stage_kmeans.c: the k-means sweep on LDA 2-D and 3-D (those that exist:
  * min(K - 1, d) discriminants), in stage s. */

@@ -8,9 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Copy the columns of x (n x d) that keep[] marks into out (n x m). */
-static void keep_columns(const double *x, size_t n, size_t d, const uint8_t *keep, size_t m,
-                         double *out)
+void keep_columns(const double *x, size_t n, size_t d, const uint8_t *keep, size_t m,
+                  double *out)
 {
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0, k = 0; j < d; j++)

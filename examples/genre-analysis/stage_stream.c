@@ -151,11 +151,11 @@ static genre_status pca_lda_chunk(stream_ctx *c, const chunk_view *v, void *ud)
         return GENRE_E_NOMEM;
     lp->tmp = t;
     if (lp->pp) {
-        stream_keep_cols(v->xtr, v->ntr, r->d, r->pca_mask, r->d_pca, t);
+        keep_columns(v->xtr, v->ntr, r->d, r->pca_mask, r->d_pca, t);
         if ((st = genre_pca_partial_add(lp->pp, t, v->ntr, r->d_pca, r->d_pca)))
             return st;
     }
-    stream_keep_cols(v->xtr, v->ntr, r->d, r->lda_mask, r->d_lda, t);
+    keep_columns(v->xtr, v->ntr, r->d, r->lda_mask, r->d_lda, t);
     return genre_lda_partial_add(lp->lp, t, v->ntr, r->d_lda, r->d_lda, v->ytr);
 }
 
@@ -317,12 +317,12 @@ static genre_status finish_sample(run *r, stream_fit *f)
                 memcpy(sm->sample_x + o * d, f->sx + (k * cap + j) * d, d * sizeof *t);
                 sm->sample_y[o++] = (int32_t)k;
             }
-    stream_keep_cols(sm->sample_x, n, d, r->lda_mask, r->d_lda, t);
+    keep_columns(sm->sample_x, n, d, r->lda_mask, r->d_lda, t);
     if ((st = genre_lda_transform(f->lda, t, n, r->d_lda, r->d_lda, sm->sample_lda,
                                   n * r->n_ld, NULL)))
         goto out;
     if (r->have_pca) {
-        stream_keep_cols(sm->sample_x, n, d, r->pca_mask, r->d_pca, t);
+        keep_columns(sm->sample_x, n, d, r->pca_mask, r->d_pca, t);
         st = genre_pca_transform(f->pca, t, n, r->d_pca, r->d_pca, sm->sample_pca,
                                  n * r->n_pc, NULL);
     }

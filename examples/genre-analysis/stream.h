@@ -102,10 +102,6 @@ int stream_fail(run *r, stage *s, genre_status st, const char *what);
  * own and is the same for every chunk size. */
 int stream_side(uint64_t seed, uint64_t row, double test_fraction, double val_fraction);
 
-/* The columns of x (n x d) that keep[] marks, into out (n x m). */
-void stream_keep_cols(const double *x, size_t n, size_t d, const uint8_t *keep, size_t m,
-                      double *out);
-
 /* A field of /proc/self/status in KiB ("VmRSS:", "VmHWM:"), or -1. */
 int64_t stream_status_kb(const char *key);
 

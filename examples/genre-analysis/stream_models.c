@@ -83,7 +83,7 @@ static genre_status first_chunk(stream_ctx *c, const chunk_view *v, void *ud)
     if (st)
         return st;
     if (v->nte) {
-        stream_keep_cols(v->xte, v->nte, r->d, r->lda_mask, dl, f->t1);
+        keep_columns(v->xte, v->nte, r->d, r->lda_mask, dl, f->t1);
         if ((st = genre_lda_predict_proba(f->lda, f->t1, v->nte, dl, dl, f->proba, v->nte * K,
                                           NULL)) ||
             (st = genre_metrics_partial_add(f->mp, f->proba, v->nte, K, K, v->yte, NULL)))
@@ -91,7 +91,7 @@ static genre_status first_chunk(stream_ctx *c, const chunk_view *v, void *ud)
     }
     if (!v->ntr)
         return st;
-    stream_keep_cols(v->xtr, v->ntr, r->d, r->lda_mask, dl, f->t1);
+    keep_columns(v->xtr, v->ntr, r->d, r->lda_mask, dl, f->t1);
     if ((st = genre_lda_predict(f->lda, f->t1, v->ntr, dl, dl, f->pred, v->ntr, NULL)) ||
         (st = genre_lda_transform(f->lda, f->t1, v->ntr, dl, dl, f->t2, v->ntr * nl, NULL)))
         return st;

@@ -217,15 +217,6 @@ int stream_fail(run *r, stage *s, genre_status st, const char *what)
     return -1;
 }
 
-void stream_keep_cols(const double *x, size_t n, size_t d, const uint8_t *keep, size_t m,
-                      double *out)
-{
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0, k = 0; j < d; j++)
-            if (keep[j])
-                out[i * m + k++] = x[i * d + j];
-}
-
 int64_t stream_status_kb(const char *key)
 {
     FILE *f = fopen("/proc/self/status", "r");
