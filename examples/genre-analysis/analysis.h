@@ -349,6 +349,11 @@ int stage_linear(run *r);
  * AUROC (per_class may be NULL) of n rows of K probabilities. */
 int eval_proba(int K, const int32_t *y, const double *proba, size_t n, double *auroc,
                double *micro, double *acc, double *per_class);
+/* The LDA's inputs: r->lda_mask marks the columns with a spread in the
+ * training rows (not a constant pixel); this clears one column of each
+ * one-hot group (they sum to 1), directions LDA cannot use, which
+ * scikit-learn's svd solver drops too, and returns the columns left. */
+size_t lda_mask_finish(run *r);
 /* The columns of x (n x d) that keep[] marks, into out (n x m): the PCA's
  * and the LDA's inputs, in memory and in stream mode. */
 void keep_columns(const double *x, size_t n, size_t d, const uint8_t *keep, size_t m,

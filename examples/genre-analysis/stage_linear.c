@@ -44,26 +44,30 @@ int eval_proba(int K, const int32_t *y, const double *proba, size_t n, double *a
     return st;
 }
 
-/* The LDA's inputs: every column but those with no spread in the training
- * rows (a constant pixel) and one column of each one-hot group (they sum to
- * 1): directions LDA cannot use, which scikit-learn's svd solver drops too. */
+size_t lda_mask_finish(run *r)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < r->n_fsrc; k++) {
+        const feature_src *f = &r->fsrc[k];
+        if (f->role == GENRE_COL_CATEGORICAL && !f->n_order && f->width > 0)
+            r->lda_mask[f->first + f->width - 1] = 0;
+    }
+    for (size_t j = 0; j < r->d; j++)
+        n += r->lda_mask[j];
+    return n;
+}
+
+/* The LDA's inputs of the training rows in memory (lda_mask_finish()). */
 static size_t lda_columns(run *r)
 {
-    size_t d = r->d, n = 0;
+    size_t d = r->d;
     for (size_t j = 0; j < d; j++) {
         int spread = 0;
         for (size_t i = 1; i < r->ntr && !spread; i++)
             spread = r->xtr[i * d + j] != r->xtr[j];
         r->lda_mask[j] = (uint8_t)spread;
     }
-    for (size_t k = 0; k < r->n_fsrc; k++) {
-        const feature_src *f = &r->fsrc[k];
-        if (f->role == GENRE_COL_CATEGORICAL && !f->n_order && f->width > 0)
-            r->lda_mask[f->first + f->width - 1] = 0;
-    }
-    for (size_t j = 0; j < d; j++)
-        n += r->lda_mask[j];
-    return n;
+    return lda_mask_finish(r);
 }
 
 /* The LDA fit on x (ntr x d_lda); a within-class scatter still singular

@@ -159,20 +159,13 @@ static genre_status pca_lda_chunk(stream_ctx *c, const chunk_view *v, void *ud)
     return genre_lda_partial_add(lp->lp, t, v->ntr, r->d_lda, r->d_lda, v->ytr);
 }
 
-/* The LDA's inputs as in memory (stage_linear.c): columns that vary in
- * the training rows, less the last column of each one-hot group. */
+/* The LDA's inputs as in memory (lda_mask_finish()): the columns that vary
+ * in the training rows. */
 static void lda_mask_from_ranges(run *r, const double *lo, const double *hi)
 {
-    r->d_lda = 0;
     for (size_t j = 0; j < r->d; j++)
         r->lda_mask[j] = lo[j] != hi[j];
-    for (size_t k = 0; k < r->n_fsrc; k++) {
-        const feature_src *f = &r->fsrc[k];
-        if (f->role == GENRE_COL_CATEGORICAL && !f->n_order && f->width > 0)
-            r->lda_mask[f->first + f->width - 1] = 0;
-    }
-    for (size_t j = 0; j < r->d; j++)
-        r->d_lda += r->lda_mask[j];
+    r->d_lda = lda_mask_finish(r);
 }
 
 static int stream_linear(run *r, stream_ctx *c, genre_lda **lda_out, genre_pca **pca_out)
