@@ -349,6 +349,12 @@ int stage_linear(run *r);
  * AUROC (per_class may be NULL) of n rows of K probabilities. */
 int eval_proba(int K, const int32_t *y, const double *proba, size_t n, double *auroc,
                double *micro, double *acc, double *per_class);
+/* Fits lda by fit(lda, ud); a within-class scatter still singular
+ * (collinear columns, GENRE_E_NUMERIC) is fit again with a little shrinkage
+ * (r->lda_shrinkage) and the report says so (not for the reference
+ * table). */
+typedef genre_status (*lda_fit_fn)(genre_lda *lda, const void *ud);
+genre_status lda_fit_or_shrink(run *r, genre_lda *lda, lda_fit_fn fit, const void *ud);
 /* The LDA's inputs: r->lda_mask marks the columns with a spread in the
  * training rows (not a constant pixel); this clears one column of each
  * one-hot group (they sum to 1), directions LDA cannot use, which

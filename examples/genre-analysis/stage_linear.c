@@ -70,22 +70,31 @@ static size_t lda_columns(run *r)
     return lda_mask_finish(r);
 }
 
-/* The LDA fit on x (ntr x d_lda); a within-class scatter still singular
- * (collinear columns) is fit again with a little shrinkage, and the report
- * says so. */
-static genre_status lda_fit(run *r, genre_lda *lda, const double *x)
+genre_status lda_fit_or_shrink(run *r, genre_lda *lda, lda_fit_fn fit, const void *ud)
 {
-    size_t dl = r->d_lda;
-    genre_status st = genre_lda_fit(lda, x, r->ntr, dl, dl, r->ytr);
+    genre_status st = fit(lda, ud);
     if (st == GENRE_E_NUMERIC && !r->is_ref) {
         char why[512];
         snprintf(why, sizeof why, "%s", genre_last_error());
         r->lda_shrinkage = 1e-4;
         if (!(st = genre_lda_set_f64(lda, GENRE_LDA_SHRINKAGE, r->lda_shrinkage)) &&
-            !(st = genre_lda_fit(lda, x, r->ntr, dl, dl, r->ytr)))
+            !(st = fit(lda, ud)))
             add_warning(r, "LDA: %s; fit with shrinkage %g instead", why, r->lda_shrinkage);
     }
     return st;
+}
+
+/* lda_fit_fn on the training rows in memory (ud). */
+typedef struct lda_rows {
+    const run *r;
+    const double *x; /* ntr x d_lda */
+} lda_rows;
+
+static genre_status fit_rows(genre_lda *lda, const void *ud)
+{
+    const lda_rows *t = ud;
+    size_t dl = t->r->d_lda;
+    return genre_lda_fit(lda, t->x, t->r->ntr, dl, dl, t->r->ytr);
 }
 
 int stage_linear(run *r)
@@ -157,7 +166,8 @@ int stage_linear(run *r)
     what = "LDA";
     keep_columns(r->str, r->ntr, d, r->lda_mask, dl, ltr);
     keep_columns(r->ste, r->nte, d, r->lda_mask, dl, lte);
-    if ((st = genre_lda_create(&lda)) || (st = lda_fit(r, lda, ltr)) ||
+    lda_rows rows = {r, ltr};
+    if ((st = genre_lda_create(&lda)) || (st = lda_fit_or_shrink(r, lda, fit_rows, &rows)) ||
         (st = genre_lda_get_explained_variance_ratio(lda, r->lda_ratio, nl, NULL)) ||
         (st = genre_lda_get_scalings(lda, r->lda_scalings, dl * nl, NULL)) ||
         (st = genre_lda_transform(lda, ltr, r->ntr, dl, dl, r->lda_tr, r->ntr * nl, NULL)) ||

@@ -168,6 +168,12 @@ static void lda_mask_from_ranges(run *r, const double *lo, const double *hi)
     r->d_lda = lda_mask_finish(r);
 }
 
+/* lda_fit_fn on the LDA's partial state (ud). */
+static genre_status fit_state(genre_lda *lda, const void *ud)
+{
+    return genre_lda_fit_partial(lda, ud);
+}
+
 static int stream_linear(run *r, stream_ctx *c, genre_lda **lda_out, genre_pca **pca_out)
 {
     stage *s = stage_begin(r, "stream: scaler, PCA, LDA statistics");
@@ -248,17 +254,9 @@ static int stream_linear(run *r, stream_ctx *c, genre_lda **lda_out, genre_pca *
         st = GENRE_E_NOMEM;
         goto fail;
     }
-    st = genre_lda_create(&lda);
-    if (!st && (st = genre_lda_fit_partial(lda, lp.lp)) == GENRE_E_NUMERIC && !r->is_ref) {
-        /* as in memory: a singular within-class scatter gets a little shrinkage */
-        char why[512];
-        snprintf(why, sizeof why, "%s", genre_last_error());
-        r->lda_shrinkage = 1e-4;
-        if (!(st = genre_lda_set_f64(lda, GENRE_LDA_SHRINKAGE, r->lda_shrinkage)) &&
-            !(st = genre_lda_fit_partial(lda, lp.lp)))
-            add_warning(r, "LDA: %s; fit with shrinkage %g instead", why, r->lda_shrinkage);
-    }
-    if (st || (st = genre_lda_get_explained_variance_ratio(lda, r->lda_ratio, nl, NULL)) ||
+    if ((st = genre_lda_create(&lda)) ||
+        (st = lda_fit_or_shrink(r, lda, fit_state, lp.lp)) ||
+        (st = genre_lda_get_explained_variance_ratio(lda, r->lda_ratio, nl, NULL)) ||
         (st = genre_lda_get_scalings(lda, r->lda_scalings, dl * nl, NULL)))
         goto fail;
     r->have_lda = 1;
