@@ -349,6 +349,9 @@ int stage_linear(run *r);
  * AUROC (per_class may be NULL) of n rows of K probabilities. */
 int eval_proba(int K, const int32_t *y, const double *proba, size_t n, double *auroc,
                double *micro, double *acc, double *per_class);
+/* The fitted PCA's report: r->n_pc, r->pca_ratio and r->pca_loadings
+ * (d_pca x n_pc), allocated here. */
+genre_status pca_results(run *r, const genre_pca *pca);
 /* Fits lda by fit(lda, ud); a within-class scatter still singular
  * (collinear columns, GENRE_E_NUMERIC) is fit again with a little shrinkage
  * (r->lda_shrinkage) and the report says so (not for the reference

@@ -84,6 +84,22 @@ genre_status lda_fit_or_shrink(run *r, genre_lda *lda, lda_fit_fn fit, const voi
     return st;
 }
 
+genre_status pca_results(run *r, const genre_pca *pca)
+{
+    int64_t npc = 0;
+    genre_status st = genre_pca_get_i64(pca, GENRE_PCA_N_COMPONENTS_FITTED, &npc);
+    if (st)
+        return st;
+    r->n_pc = (size_t)npc;
+    r->pca_ratio = xcalloc(r->n_pc, sizeof *r->pca_ratio);
+    r->pca_loadings = xcalloc(r->d_pca * r->n_pc, sizeof *r->pca_loadings);
+    if (!r->pca_ratio || !r->pca_loadings)
+        return GENRE_E_NOMEM;
+    if ((st = genre_pca_get_explained_variance_ratio(pca, r->pca_ratio, r->n_pc, NULL)))
+        return st;
+    return genre_pca_get_loadings(pca, r->pca_loadings, r->d_pca * r->n_pc, NULL);
+}
+
 /* lda_fit_fn on the training rows in memory (ud). */
 typedef struct lda_rows {
     const run *r;
@@ -142,22 +158,16 @@ int stage_linear(run *r)
     /* PCA on the columns of the PCA mask (the reference table: 12, no key) */
     what = "PCA";
     keep_columns(r->str, r->ntr, d, r->pca_mask, dp, tmp);
-    int64_t npc = 0;
     if (dp > 0) {
         if ((st = genre_pca_create(&pca)) || (st = genre_pca_fit(pca, tmp, r->ntr, dp, dp)) ||
-            (st = genre_pca_get_i64(pca, GENRE_PCA_N_COMPONENTS_FITTED, &npc)))
+            (st = pca_results(r, pca)))
             goto fail;
-        r->n_pc = (size_t)npc;
-        r->pca_ratio = xcalloc(r->n_pc, sizeof *r->pca_ratio);
-        r->pca_loadings = xcalloc(dp * r->n_pc, sizeof *r->pca_loadings);
         r->pca_tr = xcalloc(r->ntr * r->n_pc, sizeof *r->pca_tr);
-        if (!r->pca_ratio || !r->pca_loadings || !r->pca_tr) {
+        if (!r->pca_tr) {
             st = GENRE_E_NOMEM;
             goto fail;
         }
-        if ((st = genre_pca_get_explained_variance_ratio(pca, r->pca_ratio, r->n_pc, NULL)) ||
-            (st = genre_pca_get_loadings(pca, r->pca_loadings, dp * r->n_pc, NULL)) ||
-            (st = genre_pca_transform(pca, tmp, r->ntr, dp, dp, r->pca_tr, r->ntr * r->n_pc,
+        if ((st = genre_pca_transform(pca, tmp, r->ntr, dp, dp, r->pca_tr, r->ntr * r->n_pc,
                                       NULL)))
             goto fail;
         r->have_pca = 1;

@@ -230,19 +230,8 @@ static int stream_linear(run *r, stream_ctx *c, genre_lda **lda_out, genre_pca *
         goto fail;
     if (lp.pp) {
         what = "PCA";
-        int64_t npc = 0;
         if ((st = genre_pca_create(&pca)) || (st = genre_pca_fit_partial(pca, lp.pp)) ||
-            (st = genre_pca_get_i64(pca, GENRE_PCA_N_COMPONENTS_FITTED, &npc)))
-            goto fail;
-        r->n_pc = (size_t)npc;
-        r->pca_ratio = xcalloc(r->n_pc, sizeof *r->pca_ratio);
-        r->pca_loadings = xcalloc(r->d_pca * r->n_pc, sizeof *r->pca_loadings);
-        if (!r->pca_ratio || !r->pca_loadings) {
-            st = GENRE_E_NOMEM;
-            goto fail;
-        }
-        if ((st = genre_pca_get_explained_variance_ratio(pca, r->pca_ratio, r->n_pc, NULL)) ||
-            (st = genre_pca_get_loadings(pca, r->pca_loadings, r->d_pca * r->n_pc, NULL)))
+            (st = pca_results(r, pca)))
             goto fail;
         r->have_pca = 1;
     }
