@@ -103,7 +103,7 @@ typedef struct stream_info {
     int passes, prep_passes, kmeans_passes, mlp_epochs;
     int kmeans_converged[2][NKS];
     int64_t rows, unlabelled, n_train, n_val, n_test; /* labelled rows, by side */
-    double val_fraction;
+    double test_fraction, val_fraction; /* of the hash split */
     int64_t kmeans_sample;   /* reservoir rows of the k-means initialisation */
     int64_t peak_rss_kb;     /* VmHWM at the end of the analysis */
     double mlp_lr;

@@ -61,11 +61,10 @@ static int stream_prep(run *r, stream_ctx *c)
     for (size_t i = 0; i < r->n_cols; i++)
         r->cols[i].missing_read = 0;
     r->groups = -1; /* distinct groups are per chunk: not counted */
-    c->test_fraction = r->opt.test_fraction > 0 ? r->opt.test_fraction : r->is_ref ? 0.1 : 0.2;
-    c->val_fraction = r->sm.val_fraction = 0.1;
+    r->sm.val_fraction = 0.1;
     snprintf(r->split_desc, sizeof r->split_desc,
              "hash of each row's index and the seed: test fraction %g, validation fraction "
-             "%g of the other rows (MLP only)", c->test_fraction, c->val_fraction);
+             "%g of the other rows (MLP only)", r->sm.test_fraction, r->sm.val_fraction);
     if ((st = genre_dataset_prep_create(&c->prep, c->schema)) ||
         (st = data_add_imputers(r, c->prep, &tm)) ||
         (st = genre_dataset_prep_partial_create(&pp, c->prep)))
@@ -330,6 +329,8 @@ int stage_stream(run *r)
     stream_ctx c = {.r = r};
     stream_fit f = {0};
     r->sm.on = 1;
+    r->sm.test_fraction = r->opt.test_fraction > 0 ? r->opt.test_fraction
+                          : r->is_ref ? 0.1 : 0.2;
     r->opt.no_plots = 1; /* the plots draw every row: not in stream mode */
     if (stream_prep(r, &c) || stream_linear(r, &c, &f.lda, &f.pca) || stream_models(r, &c, &f))
         goto out;

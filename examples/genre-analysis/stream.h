@@ -22,7 +22,6 @@ typedef struct stream_ctx {
     genre_dataset_schema *schema;
     genre_dataset_prep *prep;   /* fitted after the preparation's passes */
     genre_scaler *sc;           /* fitted after the scaler pass, else NULL */
-    double test_fraction, val_fraction;
     int first;                  /* this pass adds the read counters to r */
     int count_imputed;          /* this pass adds the imputation counters to r */
     int64_t bad_test_labels, first_bad_line;

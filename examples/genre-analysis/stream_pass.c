@@ -142,8 +142,8 @@ static genre_status one_chunk(stream_ctx *c, genre_dataset *ch, int64_t *index, 
     for (size_t i = 0; i < n; i++) {
         if (mask[i])
             continue;
-        int side = stream_side(r->opt.seed, (uint64_t)(*index + (int64_t)i), c->test_fraction,
-                               c->val_fraction);
+        int side = stream_side(r->opt.seed, (uint64_t)(*index + (int64_t)i),
+                               r->sm.test_fraction, r->sm.val_fraction);
         is_test[nl++] = side == SIDE_TEST;
         if (side != SIDE_TEST)
             is_val[ntr++] = side == SIDE_VAL;

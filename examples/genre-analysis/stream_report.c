@@ -24,8 +24,7 @@ void json_stream(struct jw *j, const run *r)
     jw_int(j, "passes", sm->passes);
     jw_int(j, "imputation_passes", sm->prep_passes);
     jw_str(j, "split", SPLIT);
-    jw_num(j, "test_fraction", r->opt.test_fraction > 0 ? r->opt.test_fraction
-                                : r->is_ref ? 0.1 : 0.2);
+    jw_num(j, "test_fraction", sm->test_fraction);
     jw_num(j, "validation_fraction", sm->val_fraction);
     jw_int(j, "rows_labelled", sm->n_train + sm->n_test);
     jw_int(j, "rows_without_label", sm->unlabelled);
