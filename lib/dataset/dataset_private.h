@@ -40,6 +40,8 @@ int genre__dict_copy(genre__dict *dst, const genre__dict *src);
 /* The first i with s[i] equal to an earlier string (*at = i): 1; none: 0;
  * -1 on allocation failure. Linear time (a caller's list may be long). */
 int genre__first_repeat(const char *const *s, size_t n, size_t *at);
+/* Frees the n strings of v (v may be NULL) and v. */
+void genre__free_strings(char **v, size_t n);
 /* s[0..len) equals the lower-case word, ignoring ASCII case. */
 static inline int genre__ieq(const char *s, size_t len, const char *word)
 {
