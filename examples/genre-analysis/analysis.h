@@ -341,6 +341,9 @@ void stream_free(run *r);
  * "stream" object, the HTML paragraph); nothing when not streaming. */
 struct jw;
 void json_stream(struct jw *j, const run *r);
+/* stream_kmeans.c: the k of both sweeps that stopped at the pass cap
+ * unconverged. */
+int stream_kmeans_unconverged(const run *r);
 void html_stream(FILE *f, const run *r);
 
 /* stage_linear.c: scaler, PCA, LDA and the LDA classifier. */

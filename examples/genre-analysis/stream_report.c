@@ -38,11 +38,7 @@ void json_stream(struct jw *j, const run *r)
                         "t-SNE");
     jw_int(j, "kmeans_init_sample_rows", sm->kmeans_sample);
     jw_int(j, "kmeans_lloyd_passes", sm->kmeans_passes);
-    int open = 0;
-    for (int w = 0; w < 2; w++)
-        for (int k = 0; k < NKS; k++)
-            open += r->have_kmeans[w] && !sm->kmeans_converged[w][k];
-    jw_int(j, "kmeans_unconverged", open);
+    jw_int(j, "kmeans_unconverged", stream_kmeans_unconverged(r));
     jw_str(j, "kmeans", "one initialisation per k (in memory: the best of 10 restarts) by "
                         "k-means++ on a seeded reservoir sample; at most 100 Lloyd passes over "
                         "a temporary spill of the training rows' LDA features; silhouettes on "
