@@ -342,7 +342,7 @@ int stage_stream(run *r)
     }
     stage_note(s, "%zu training rows, at most %zu per class", r->sm.n_sample, f.cap_per_class);
     stage_end(s, ST_DONE);
-    if (stream_kmeans(r, &c, &f) == 0 && !stopping(r))
+    if (stream_kmeans(r, &f) == 0 && !stopping(r))
         sample_tsne(r);
     s = stage_begin(r, "name study");
     stage_note(s, "not in stream mode (it needs every row's names in memory)");

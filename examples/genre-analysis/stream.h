@@ -72,7 +72,7 @@ typedef struct stream_fit {
 int stream_models(run *r, stream_ctx *c, stream_fit *f);
 /* stream_kmeans.c: the k-means sweep over the spill, silhouettes on the
  * sample's LDA features (f->sx transformed). 0, or -1. */
-int stream_kmeans(run *r, stream_ctx *c, stream_fit *f);
+int stream_kmeans(run *r, stream_fit *f);
 /* stream_mlp.c: the MLP's training rows spilled (the pass after the LDA
  * fit), and one epoch over them in a seeded block order. */
 genre_status stream_mlp_spill(run *r, stream_fit *f, const double *x, const int32_t *y,

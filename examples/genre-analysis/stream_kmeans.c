@@ -138,9 +138,8 @@ int stream_kmeans_unconverged(const run *r)
     return open;
 }
 
-int stream_kmeans(run *r, stream_ctx *c, stream_fit *f)
+int stream_kmeans(run *r, stream_fit *f)
 {
-    (void)c;
     stage *s = stage_begin(r, "stream: k-means sweep (LDA 2-D, 3-D)");
     if (r->opt.no_kmeans || r->n_ld < 2 || !f->spill) {
         if (r->opt.no_kmeans)
