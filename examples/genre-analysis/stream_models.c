@@ -74,7 +74,10 @@ static void sample_add(stream_fit *f, const run *r, const chunk_view *v)
     }
 }
 
-static genre_status first_chunk(stream_ctx *c, const chunk_view *v, void *ud)
+/* One chunk of the pass after the LDA fit: the LDA classifier's test
+ * scores and training hits, the k-means reservoirs, the spills, the
+ * stratified sample. */
+static genre_status after_lda_chunk(stream_ctx *c, const chunk_view *v, void *ud)
 {
     stream_fit *f = ud;
     run *r = c->r;
@@ -237,7 +240,7 @@ int stream_models(run *r, stream_ctx *c, stream_fit *f)
         return stream_fail(r, s, STREAM_E_PROGRAM, what);
     }
     double t0 = now_s();
-    if ((st = stream_pass(c, 0, first_chunk, f, "LDA classifier, samples, spills")) ||
+    if ((st = stream_pass(c, 0, after_lda_chunk, f, "LDA classifier, samples, spills")) ||
         (st = read_metrics(f->mp, &r->lda_clf_auroc, &r->lda_clf_micro, &r->lda_clf_acc, NULL,
                            K)))
         goto fail;
