@@ -457,7 +457,7 @@ static genre_status no_observed(const genre_dataset_prep *p, const struct genre_
                       genre__prep_step_name(s->kind), col_name(p->schema, s->col));
 }
 
-static int cmp_double(const void *a, const void *b)
+int genre__prep_cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
@@ -482,7 +482,7 @@ static genre_status most_frequent_value(const genre_dataset *ds, int32_t j, doub
     for (size_t r = 0; r < ds->n_rows; r++)
         if (!isnan(x[r]))
             v[k++] = x[r];
-    qsort(v, n, sizeof *v, cmp_double);
+    qsort(v, n, sizeof *v, genre__prep_cmp_double);
     size_t best = 0, best_len = 0;
     for (size_t i = 0; i < n;) {
         size_t e = i + 1;

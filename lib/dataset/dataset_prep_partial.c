@@ -106,12 +106,6 @@ static genre_status sel_add(struct sel *s, double x)
     return GENRE_OK;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* End of a pass: exact from a buffer, else a narrower bracket.
  * GENRE_E_BAD_STATE when the pass saw fewer values than the rank needs
  * (another table than the first pass's). */
@@ -122,7 +116,7 @@ static genre_status sel_resolve(struct sel *s)
     if (s->rank >= s->n)
         return GENRE_E_BAD_STATE;
     if (!s->hist) {
-        qsort(s->buf, (size_t)s->n, sizeof *s->buf, cmp_double);
+        qsort(s->buf, (size_t)s->n, sizeof *s->buf, genre__prep_cmp_double);
         s->value = s->buf[s->rank];
         s->done = 1;
     } else {
@@ -434,7 +428,7 @@ static genre_status add_most_frequent(struct pstep *s, const double *x, size_t n
     for (size_t r = 0; r < n_rows; r++)
         if (!isnan(x[r]))
             v[n++] = x[r];
-    qsort(v, n, sizeof *v, cmp_double);
+    qsort(v, n, sizeof *v, genre__prep_cmp_double);
     size_t i = 0, j = 0, m = 0;
     while (i < s->mf_n || j < n) {
         double val;

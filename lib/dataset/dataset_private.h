@@ -243,6 +243,8 @@ static inline int genre__has_group(const genre_dataset *ds, size_t r)
 
 /* The step's name in reports and messages ("impute_median", ...). */
 const char *genre__prep_step_name(int32_t kind);
+/* qsort's ascending order of doubles (no NaN among them). */
+int genre__prep_cmp_double(const void *a, const void *b);
 
 struct genre__prep_encoding {
     int32_t col;
