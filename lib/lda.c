@@ -336,6 +336,38 @@ static void scratch_free(fit_scratch *s)
     genre__free(s->eval);
 }
 
+/* The scratch finish() reads: d x d scatters, K x d between-class rows. */
+static genre_status scratch_alloc(fit_scratch *s, size_t d, size_t K)
+{
+    s->std = genre__alloc_array(d, sizeof(double));
+    s->sbrows = s->std ? genre__alloc_array(K * d, sizeof(double)) : NULL;
+    s->sw = s->sbrows ? genre__alloc_array(d, d * sizeof(double)) : NULL;
+    s->sb = s->sw ? genre__alloc_array(d, d * sizeof(double)) : NULL;
+    s->evec = s->sb ? genre__alloc_array(d, d * sizeof(double)) : NULL;
+    s->eval = s->evec ? genre__alloc_array(d, sizeof(double)) : NULL;
+    return s->eval ? GENRE_OK : GENRE_E_NOMEM;
+}
+
+/* The overall mean f->xbar (zero on entry) from the class means and
+ * s->count (n rows in all), and the between-class scatter s->sb = rows^T
+ * rows with rows sqrt(n_k / (K - 1)) (m_k - xbar): one formula for the fit
+ * on rows and the fit on a partial state, so both give the same bits. */
+static genre_status between_scatter(fit_scratch *s, lda_fit *f, size_t n, size_t d, size_t K)
+{
+    for (size_t c = 0; c < K; c++)
+        for (size_t j = 0; j < d; j++)
+            f->xbar[j] += (double)s->count[c] * f->means[c * d + j];
+    for (size_t j = 0; j < d; j++)
+        f->xbar[j] /= (double)n;
+    for (size_t c = 0; c < K; c++) {
+        double w = sqrt((double)s->count[c] / (double)(K - 1));
+        for (size_t j = 0; j < d; j++)
+            s->sbrows[c * d + j] = w * (f->means[c * d + j] - f->xbar[j]);
+    }
+    return genre__gemm(GENRE__TRANS, GENRE__NO_TRANS, 1.0, s->sbrows, K, d, d, s->sbrows, K, d,
+                       d, 0.0, s->sb, d, d, d);
+}
+
 /* The fit's notices when shrinkage makes a singular within-class scatter
  * solvable: columns constant within every class, else collinear columns.
  * Shrinkage keeps the eigenvectors of the correlation-scaled Sw and maps
@@ -573,32 +605,11 @@ genre_status genre_lda_fit(genre_lda *l, const double *x, size_t n_rows, size_t 
             goto done;
         }
     for (size_t c = 0; c < K; c++)
-        for (size_t j = 0; j < d; j++) {
-            f.means[c * d + j] /= (double)s.count[c];
-            f.xbar[j] += (double)s.count[c] * f.means[c * d + j];
-        }
-    for (size_t j = 0; j < d; j++)
-        f.xbar[j] /= (double)n;
-
-    s.std = genre__alloc_array(d, sizeof(double));
-    s.sbrows = s.std ? genre__alloc_array(K * d, sizeof(double)) : NULL;
-    s.sw = s.sbrows ? genre__alloc_array(d, d * sizeof(double)) : NULL;
-    s.sb = s.sw ? genre__alloc_array(d, d * sizeof(double)) : NULL;
-    s.evec = s.sb ? genre__alloc_array(d, d * sizeof(double)) : NULL;
-    s.eval = s.evec ? genre__alloc_array(d, sizeof(double)) : NULL;
-    if (!s.eval) {
-        st = GENRE_E_NOMEM;
-        goto done;
-    }
-
-    /* Between-class: rows sqrt(n_k / (K - 1)) (m_k - m), Sb = rows^T rows. */
-    for (size_t c = 0; c < K; c++) {
-        double w = sqrt((double)s.count[c] / (double)(K - 1));
         for (size_t j = 0; j < d; j++)
-            s.sbrows[c * d + j] = w * (f.means[c * d + j] - f.xbar[j]);
-    }
-    st = genre__gemm(GENRE__TRANS, GENRE__NO_TRANS, 1.0, s.sbrows, K, d, d, s.sbrows, K, d, d,
-                     0.0, s.sb, d, d, d);
+            f.means[c * d + j] /= (double)s.count[c];
+    if ((st = scratch_alloc(&s, d, K)) != GENRE_OK)
+        goto done;
+    st = between_scatter(&s, &f, n, d, K);
     /* Within-class scatter W = T - B: the total scatter T (the shared,
      * blocked dsyrk covariance; one BLAS kernel that stays fast when the
      * machine is busy, where a threaded dgemm over class-centred blocks did
@@ -654,31 +665,13 @@ genre_status genre__lda_fit_classes(genre_lda *l, const char *func, size_t K,
     lda_fit f = {0};
     genre_status st = GENRE_E_NOMEM;
     s.count = genre__alloc_array(K, sizeof(size_t));
-    s.std = s.count ? genre__alloc_array(d, sizeof(double)) : NULL;
-    s.sbrows = s.std ? genre__alloc_array(K * d, sizeof(double)) : NULL;
-    s.sw = s.sbrows ? genre__alloc_array(d, d * sizeof(double)) : NULL;
-    s.sb = s.sw ? genre__alloc_array(d, d * sizeof(double)) : NULL;
-    s.evec = s.sb ? genre__alloc_array(d, d * sizeof(double)) : NULL;
-    s.eval = s.evec ? genre__alloc_array(d, sizeof(double)) : NULL;
-    if (!s.eval || fit_alloc(&f, d, K, m) != GENRE_OK)
+    if (!s.count || scratch_alloc(&s, d, K) != GENRE_OK || fit_alloc(&f, d, K, m) != GENRE_OK)
         goto done;
     memcpy(f.classes, classes, K * sizeof(int32_t));
     memcpy(f.means, means, K * d * sizeof(double));
-    /* xbar and Sb exactly as the fit forms them from the class means */
-    for (size_t c = 0; c < K; c++) {
+    for (size_t c = 0; c < K; c++)
         s.count[c] = (size_t)counts[c];
-        for (size_t j = 0; j < d; j++)
-            f.xbar[j] += (double)s.count[c] * f.means[c * d + j];
-    }
-    for (size_t j = 0; j < d; j++)
-        f.xbar[j] /= (double)n;
-    for (size_t c = 0; c < K; c++) {
-        double w = sqrt((double)s.count[c] / (double)(K - 1));
-        for (size_t j = 0; j < d; j++)
-            s.sbrows[c * d + j] = w * (f.means[c * d + j] - f.xbar[j]);
-    }
-    st = genre__gemm(GENRE__TRANS, GENRE__NO_TRANS, 1.0, s.sbrows, K, d, d, s.sbrows, K, d, d,
-                     0.0, s.sb, d, d, d);
+    st = between_scatter(&s, &f, n, d, K);
     if (st != GENRE_OK) {
         st = genre__fail_as(st, func, "between-class scatter");
         goto done;

@@ -103,7 +103,7 @@ typedef struct stream_info {
     int passes, prep_passes, kmeans_passes, mlp_epochs;
     int kmeans_converged[2][NKS];
     int64_t rows, unlabelled, n_train, n_val, n_test; /* labelled rows, by side */
-    double val_fraction;
+    double test_fraction, val_fraction; /* of the hash split */
     int64_t kmeans_sample;   /* reservoir rows of the k-means initialisation */
     int64_t peak_rss_kb;     /* VmHWM at the end of the analysis */
     double mlp_lr;
@@ -341,6 +341,9 @@ void stream_free(run *r);
  * "stream" object, the HTML paragraph); nothing when not streaming. */
 struct jw;
 void json_stream(struct jw *j, const run *r);
+/* stream_kmeans.c: the k of both sweeps that stopped at the pass cap
+ * unconverged. */
+int stream_kmeans_unconverged(const run *r);
 void html_stream(FILE *f, const run *r);
 
 /* stage_linear.c: scaler, PCA, LDA and the LDA classifier. */
@@ -349,6 +352,24 @@ int stage_linear(run *r);
  * AUROC (per_class may be NULL) of n rows of K probabilities. */
 int eval_proba(int K, const int32_t *y, const double *proba, size_t n, double *auroc,
                double *micro, double *acc, double *per_class);
+/* The fitted PCA's report: r->n_pc, r->pca_ratio and r->pca_loadings
+ * (d_pca x n_pc), allocated here. */
+genre_status pca_results(run *r, const genre_pca *pca);
+/* Fits lda by fit(lda, ud); a within-class scatter still singular
+ * (collinear columns, GENRE_E_NUMERIC) is fit again with a little shrinkage
+ * (r->lda_shrinkage) and the report says so (not for the reference
+ * table). */
+typedef genre_status (*lda_fit_fn)(genre_lda *lda, const void *ud);
+genre_status lda_fit_or_shrink(run *r, genre_lda *lda, lda_fit_fn fit, const void *ud);
+/* The LDA's inputs: r->lda_mask marks the columns with a spread in the
+ * training rows (not a constant pixel); this clears one column of each
+ * one-hot group (they sum to 1), directions LDA cannot use, which
+ * scikit-learn's svd solver drops too, and returns the columns left. */
+size_t lda_mask_finish(run *r);
+/* The columns of x (n x d) that keep[] marks, into out (n x m): the PCA's
+ * and the LDA's inputs, in memory and in stream mode. */
+void keep_columns(const double *x, size_t n, size_t d, const uint8_t *keep, size_t m,
+                  double *out);
 
 /* stage_kmeans.c: the k-means sweep on LDA 2-D and 3-D (those that exist:
  * min(K - 1, d) discriminants), in stage s. */

@@ -8,9 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Copy the columns of x (n x d) that keep[] marks into out (n x m). */
-static void keep_columns(const double *x, size_t n, size_t d, const uint8_t *keep, size_t m,
-                         double *out)
+void keep_columns(const double *x, size_t n, size_t d, const uint8_t *keep, size_t m,
+                  double *out)
 {
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0, k = 0; j < d; j++)
@@ -45,44 +44,73 @@ int eval_proba(int K, const int32_t *y, const double *proba, size_t n, double *a
     return st;
 }
 
-/* The LDA's inputs: every column but those with no spread in the training
- * rows (a constant pixel) and one column of each one-hot group (they sum to
- * 1): directions LDA cannot use, which scikit-learn's svd solver drops too. */
+size_t lda_mask_finish(run *r)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < r->n_fsrc; k++) {
+        const feature_src *f = &r->fsrc[k];
+        if (f->role == GENRE_COL_CATEGORICAL && !f->n_order && f->width > 0)
+            r->lda_mask[f->first + f->width - 1] = 0;
+    }
+    for (size_t j = 0; j < r->d; j++)
+        n += r->lda_mask[j];
+    return n;
+}
+
+/* The LDA's inputs of the training rows in memory (lda_mask_finish()). */
 static size_t lda_columns(run *r)
 {
-    size_t d = r->d, n = 0;
+    size_t d = r->d;
     for (size_t j = 0; j < d; j++) {
         int spread = 0;
         for (size_t i = 1; i < r->ntr && !spread; i++)
             spread = r->xtr[i * d + j] != r->xtr[j];
         r->lda_mask[j] = (uint8_t)spread;
     }
-    for (size_t k = 0; k < r->n_fsrc; k++) {
-        const feature_src *f = &r->fsrc[k];
-        if (f->role == GENRE_COL_CATEGORICAL && !f->n_order && f->width > 0)
-            r->lda_mask[f->first + f->width - 1] = 0;
-    }
-    for (size_t j = 0; j < d; j++)
-        n += r->lda_mask[j];
-    return n;
+    return lda_mask_finish(r);
 }
 
-/* The LDA fit on x (ntr x d_lda); a within-class scatter still singular
- * (collinear columns) is fit again with a little shrinkage, and the report
- * says so. */
-static genre_status lda_fit(run *r, genre_lda *lda, const double *x)
+genre_status lda_fit_or_shrink(run *r, genre_lda *lda, lda_fit_fn fit, const void *ud)
 {
-    size_t dl = r->d_lda;
-    genre_status st = genre_lda_fit(lda, x, r->ntr, dl, dl, r->ytr);
+    genre_status st = fit(lda, ud);
     if (st == GENRE_E_NUMERIC && !r->is_ref) {
         char why[512];
         snprintf(why, sizeof why, "%s", genre_last_error());
         r->lda_shrinkage = 1e-4;
         if (!(st = genre_lda_set_f64(lda, GENRE_LDA_SHRINKAGE, r->lda_shrinkage)) &&
-            !(st = genre_lda_fit(lda, x, r->ntr, dl, dl, r->ytr)))
+            !(st = fit(lda, ud)))
             add_warning(r, "LDA: %s; fit with shrinkage %g instead", why, r->lda_shrinkage);
     }
     return st;
+}
+
+genre_status pca_results(run *r, const genre_pca *pca)
+{
+    int64_t npc = 0;
+    genre_status st = genre_pca_get_i64(pca, GENRE_PCA_N_COMPONENTS_FITTED, &npc);
+    if (st)
+        return st;
+    r->n_pc = (size_t)npc;
+    r->pca_ratio = xcalloc(r->n_pc, sizeof *r->pca_ratio);
+    r->pca_loadings = xcalloc(r->d_pca * r->n_pc, sizeof *r->pca_loadings);
+    if (!r->pca_ratio || !r->pca_loadings)
+        return GENRE_E_NOMEM;
+    if ((st = genre_pca_get_explained_variance_ratio(pca, r->pca_ratio, r->n_pc, NULL)))
+        return st;
+    return genre_pca_get_loadings(pca, r->pca_loadings, r->d_pca * r->n_pc, NULL);
+}
+
+/* lda_fit_fn on the training rows in memory (ud). */
+typedef struct lda_rows {
+    const run *r;
+    const double *x; /* ntr x d_lda */
+} lda_rows;
+
+static genre_status fit_rows(genre_lda *lda, const void *ud)
+{
+    const lda_rows *t = ud;
+    size_t dl = t->r->d_lda;
+    return genre_lda_fit(lda, t->x, t->r->ntr, dl, dl, t->r->ytr);
 }
 
 int stage_linear(run *r)
@@ -130,22 +158,16 @@ int stage_linear(run *r)
     /* PCA on the columns of the PCA mask (the reference table: 12, no key) */
     what = "PCA";
     keep_columns(r->str, r->ntr, d, r->pca_mask, dp, tmp);
-    int64_t npc = 0;
     if (dp > 0) {
         if ((st = genre_pca_create(&pca)) || (st = genre_pca_fit(pca, tmp, r->ntr, dp, dp)) ||
-            (st = genre_pca_get_i64(pca, GENRE_PCA_N_COMPONENTS_FITTED, &npc)))
+            (st = pca_results(r, pca)))
             goto fail;
-        r->n_pc = (size_t)npc;
-        r->pca_ratio = xcalloc(r->n_pc, sizeof *r->pca_ratio);
-        r->pca_loadings = xcalloc(dp * r->n_pc, sizeof *r->pca_loadings);
         r->pca_tr = xcalloc(r->ntr * r->n_pc, sizeof *r->pca_tr);
-        if (!r->pca_ratio || !r->pca_loadings || !r->pca_tr) {
+        if (!r->pca_tr) {
             st = GENRE_E_NOMEM;
             goto fail;
         }
-        if ((st = genre_pca_get_explained_variance_ratio(pca, r->pca_ratio, r->n_pc, NULL)) ||
-            (st = genre_pca_get_loadings(pca, r->pca_loadings, dp * r->n_pc, NULL)) ||
-            (st = genre_pca_transform(pca, tmp, r->ntr, dp, dp, r->pca_tr, r->ntr * r->n_pc,
+        if ((st = genre_pca_transform(pca, tmp, r->ntr, dp, dp, r->pca_tr, r->ntr * r->n_pc,
                                       NULL)))
             goto fail;
         r->have_pca = 1;
@@ -154,7 +176,8 @@ int stage_linear(run *r)
     what = "LDA";
     keep_columns(r->str, r->ntr, d, r->lda_mask, dl, ltr);
     keep_columns(r->ste, r->nte, d, r->lda_mask, dl, lte);
-    if ((st = genre_lda_create(&lda)) || (st = lda_fit(r, lda, ltr)) ||
+    lda_rows rows = {r, ltr};
+    if ((st = genre_lda_create(&lda)) || (st = lda_fit_or_shrink(r, lda, fit_rows, &rows)) ||
         (st = genre_lda_get_explained_variance_ratio(lda, r->lda_ratio, nl, NULL)) ||
         (st = genre_lda_get_scalings(lda, r->lda_scalings, dl * nl, NULL)) ||
         (st = genre_lda_transform(lda, ltr, r->ntr, dl, dl, r->lda_tr, r->ntr * nl, NULL)) ||

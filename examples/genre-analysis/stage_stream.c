@@ -61,11 +61,10 @@ static int stream_prep(run *r, stream_ctx *c)
     for (size_t i = 0; i < r->n_cols; i++)
         r->cols[i].missing_read = 0;
     r->groups = -1; /* distinct groups are per chunk: not counted */
-    c->test_fraction = r->opt.test_fraction > 0 ? r->opt.test_fraction : r->is_ref ? 0.1 : 0.2;
-    c->val_fraction = r->sm.val_fraction = 0.1;
+    r->sm.val_fraction = 0.1;
     snprintf(r->split_desc, sizeof r->split_desc,
              "hash of each row's index and the seed: test fraction %g, validation fraction "
-             "%g of the other rows (MLP only)", c->test_fraction, c->val_fraction);
+             "%g of the other rows (MLP only)", r->sm.test_fraction, r->sm.val_fraction);
     if ((st = genre_dataset_prep_create(&c->prep, c->schema)) ||
         (st = data_add_imputers(r, c->prep, &tm)) ||
         (st = genre_dataset_prep_partial_create(&pp, c->prep)))
@@ -151,28 +150,27 @@ static genre_status pca_lda_chunk(stream_ctx *c, const chunk_view *v, void *ud)
         return GENRE_E_NOMEM;
     lp->tmp = t;
     if (lp->pp) {
-        stream_keep_cols(v->xtr, v->ntr, r->d, r->pca_mask, r->d_pca, t);
+        keep_columns(v->xtr, v->ntr, r->d, r->pca_mask, r->d_pca, t);
         if ((st = genre_pca_partial_add(lp->pp, t, v->ntr, r->d_pca, r->d_pca)))
             return st;
     }
-    stream_keep_cols(v->xtr, v->ntr, r->d, r->lda_mask, r->d_lda, t);
+    keep_columns(v->xtr, v->ntr, r->d, r->lda_mask, r->d_lda, t);
     return genre_lda_partial_add(lp->lp, t, v->ntr, r->d_lda, r->d_lda, v->ytr);
 }
 
-/* The LDA's inputs as in memory (stage_linear.c): columns that vary in
- * the training rows, less the last column of each one-hot group. */
+/* The LDA's inputs as in memory (lda_mask_finish()): the columns that vary
+ * in the training rows. */
 static void lda_mask_from_ranges(run *r, const double *lo, const double *hi)
 {
-    r->d_lda = 0;
     for (size_t j = 0; j < r->d; j++)
         r->lda_mask[j] = lo[j] != hi[j];
-    for (size_t k = 0; k < r->n_fsrc; k++) {
-        const feature_src *f = &r->fsrc[k];
-        if (f->role == GENRE_COL_CATEGORICAL && !f->n_order && f->width > 0)
-            r->lda_mask[f->first + f->width - 1] = 0;
-    }
-    for (size_t j = 0; j < r->d; j++)
-        r->d_lda += r->lda_mask[j];
+    r->d_lda = lda_mask_finish(r);
+}
+
+/* lda_fit_fn on the LDA's partial state (ud). */
+static genre_status fit_state(genre_lda *lda, const void *ud)
+{
+    return genre_lda_fit_partial(lda, ud);
 }
 
 static int stream_linear(run *r, stream_ctx *c, genre_lda **lda_out, genre_pca **pca_out)
@@ -231,19 +229,8 @@ static int stream_linear(run *r, stream_ctx *c, genre_lda **lda_out, genre_pca *
         goto fail;
     if (lp.pp) {
         what = "PCA";
-        int64_t npc = 0;
         if ((st = genre_pca_create(&pca)) || (st = genre_pca_fit_partial(pca, lp.pp)) ||
-            (st = genre_pca_get_i64(pca, GENRE_PCA_N_COMPONENTS_FITTED, &npc)))
-            goto fail;
-        r->n_pc = (size_t)npc;
-        r->pca_ratio = xcalloc(r->n_pc, sizeof *r->pca_ratio);
-        r->pca_loadings = xcalloc(r->d_pca * r->n_pc, sizeof *r->pca_loadings);
-        if (!r->pca_ratio || !r->pca_loadings) {
-            st = GENRE_E_NOMEM;
-            goto fail;
-        }
-        if ((st = genre_pca_get_explained_variance_ratio(pca, r->pca_ratio, r->n_pc, NULL)) ||
-            (st = genre_pca_get_loadings(pca, r->pca_loadings, r->d_pca * r->n_pc, NULL)))
+            (st = pca_results(r, pca)))
             goto fail;
         r->have_pca = 1;
     }
@@ -255,17 +242,9 @@ static int stream_linear(run *r, stream_ctx *c, genre_lda **lda_out, genre_pca *
         st = GENRE_E_NOMEM;
         goto fail;
     }
-    st = genre_lda_create(&lda);
-    if (!st && (st = genre_lda_fit_partial(lda, lp.lp)) == GENRE_E_NUMERIC && !r->is_ref) {
-        /* as in memory: a singular within-class scatter gets a little shrinkage */
-        char why[512];
-        snprintf(why, sizeof why, "%s", genre_last_error());
-        r->lda_shrinkage = 1e-4;
-        if (!(st = genre_lda_set_f64(lda, GENRE_LDA_SHRINKAGE, r->lda_shrinkage)) &&
-            !(st = genre_lda_fit_partial(lda, lp.lp)))
-            add_warning(r, "LDA: %s; fit with shrinkage %g instead", why, r->lda_shrinkage);
-    }
-    if (st || (st = genre_lda_get_explained_variance_ratio(lda, r->lda_ratio, nl, NULL)) ||
+    if ((st = genre_lda_create(&lda)) ||
+        (st = lda_fit_or_shrink(r, lda, fit_state, lp.lp)) ||
+        (st = genre_lda_get_explained_variance_ratio(lda, r->lda_ratio, nl, NULL)) ||
         (st = genre_lda_get_scalings(lda, r->lda_scalings, dl * nl, NULL)))
         goto fail;
     r->have_lda = 1;
@@ -317,12 +296,12 @@ static genre_status finish_sample(run *r, stream_fit *f)
                 memcpy(sm->sample_x + o * d, f->sx + (k * cap + j) * d, d * sizeof *t);
                 sm->sample_y[o++] = (int32_t)k;
             }
-    stream_keep_cols(sm->sample_x, n, d, r->lda_mask, r->d_lda, t);
+    keep_columns(sm->sample_x, n, d, r->lda_mask, r->d_lda, t);
     if ((st = genre_lda_transform(f->lda, t, n, r->d_lda, r->d_lda, sm->sample_lda,
                                   n * r->n_ld, NULL)))
         goto out;
     if (r->have_pca) {
-        stream_keep_cols(sm->sample_x, n, d, r->pca_mask, r->d_pca, t);
+        keep_columns(sm->sample_x, n, d, r->pca_mask, r->d_pca, t);
         st = genre_pca_transform(f->pca, t, n, r->d_pca, r->d_pca, sm->sample_pca,
                                  n * r->n_pc, NULL);
     }
@@ -350,6 +329,8 @@ int stage_stream(run *r)
     stream_ctx c = {.r = r};
     stream_fit f = {0};
     r->sm.on = 1;
+    r->sm.test_fraction = r->opt.test_fraction > 0 ? r->opt.test_fraction
+                          : r->is_ref ? 0.1 : 0.2;
     r->opt.no_plots = 1; /* the plots draw every row: not in stream mode */
     if (stream_prep(r, &c) || stream_linear(r, &c, &f.lda, &f.pca) || stream_models(r, &c, &f))
         goto out;
@@ -361,7 +342,7 @@ int stage_stream(run *r)
     }
     stage_note(s, "%zu training rows, at most %zu per class", r->sm.n_sample, f.cap_per_class);
     stage_end(s, ST_DONE);
-    if (stream_kmeans(r, &c, &f) == 0 && !stopping(r))
+    if (stream_kmeans(r, &f) == 0 && !stopping(r))
         sample_tsne(r);
     s = stage_begin(r, "name study");
     stage_note(s, "not in stream mode (it needs every row's names in memory)");

@@ -22,7 +22,6 @@ typedef struct stream_ctx {
     genre_dataset_schema *schema;
     genre_dataset_prep *prep;   /* fitted after the preparation's passes */
     genre_scaler *sc;           /* fitted after the scaler pass, else NULL */
-    double test_fraction, val_fraction;
     int first;                  /* this pass adds the read counters to r */
     int count_imputed;          /* this pass adds the imputation counters to r */
     int64_t bad_test_labels, first_bad_line;
@@ -73,7 +72,7 @@ typedef struct stream_fit {
 int stream_models(run *r, stream_ctx *c, stream_fit *f);
 /* stream_kmeans.c: the k-means sweep over the spill, silhouettes on the
  * sample's LDA features (f->sx transformed). 0, or -1. */
-int stream_kmeans(run *r, stream_ctx *c, stream_fit *f);
+int stream_kmeans(run *r, stream_fit *f);
 /* stream_mlp.c: the MLP's training rows spilled (the pass after the LDA
  * fit), and one epoch over them in a seeded block order. */
 genre_status stream_mlp_spill(run *r, stream_fit *f, const double *x, const int32_t *y,
@@ -101,10 +100,6 @@ int stream_fail(run *r, stage *s, genre_status st, const char *what);
  * a hash of the row index and the seed, so the split needs no pass of its
  * own and is the same for every chunk size. */
 int stream_side(uint64_t seed, uint64_t row, double test_fraction, double val_fraction);
-
-/* The columns of x (n x d) that keep[] marks, into out (n x m). */
-void stream_keep_cols(const double *x, size_t n, size_t d, const uint8_t *keep, size_t m,
-                      double *out);
 
 /* A field of /proc/self/status in KiB ("VmRSS:", "VmHWM:"), or -1. */
 int64_t stream_status_kb(const char *key);

@@ -129,9 +129,17 @@ static genre_status silhouettes(run *r, lloyd *l, int w)
     return st;
 }
 
-int stream_kmeans(run *r, stream_ctx *c, stream_fit *f)
+int stream_kmeans_unconverged(const run *r)
 {
-    (void)c;
+    int open = 0;
+    for (int w = 0; w < 2; w++)
+        for (int k = 0; k < NKS; k++)
+            open += r->have_kmeans[w] && !r->sm.kmeans_converged[w][k];
+    return open;
+}
+
+int stream_kmeans(run *r, stream_fit *f)
+{
     stage *s = stage_begin(r, "stream: k-means sweep (LDA 2-D, 3-D)");
     if (r->opt.no_kmeans || r->n_ld < 2 || !f->spill) {
         if (r->opt.no_kmeans)
@@ -186,10 +194,7 @@ out:
         r->have_kmeans[0] = r->have_kmeans[1] = 0;
         return stream_fail(r, s, st, "k-means");
     }
-    int open = 0;
-    for (int w = 0; w < 2; w++)
-        for (int k = 0; k < NKS; k++)
-            open += r->have_kmeans[w] && !r->sm.kmeans_converged[w][k];
+    int open = stream_kmeans_unconverged(r);
     char k3[32] = "";
     if (r->have_kmeans[1])
         snprintf(k3, sizeof k3, ", %d (3-D)", r->km_best[1]);

@@ -74,7 +74,10 @@ static void sample_add(stream_fit *f, const run *r, const chunk_view *v)
     }
 }
 
-static genre_status first_chunk(stream_ctx *c, const chunk_view *v, void *ud)
+/* One chunk of the pass after the LDA fit: the LDA classifier's test
+ * scores and training hits, the k-means reservoirs, the spills, the
+ * stratified sample. */
+static genre_status after_lda_chunk(stream_ctx *c, const chunk_view *v, void *ud)
 {
     stream_fit *f = ud;
     run *r = c->r;
@@ -83,7 +86,7 @@ static genre_status first_chunk(stream_ctx *c, const chunk_view *v, void *ud)
     if (st)
         return st;
     if (v->nte) {
-        stream_keep_cols(v->xte, v->nte, r->d, r->lda_mask, dl, f->t1);
+        keep_columns(v->xte, v->nte, r->d, r->lda_mask, dl, f->t1);
         if ((st = genre_lda_predict_proba(f->lda, f->t1, v->nte, dl, dl, f->proba, v->nte * K,
                                           NULL)) ||
             (st = genre_metrics_partial_add(f->mp, f->proba, v->nte, K, K, v->yte, NULL)))
@@ -91,7 +94,7 @@ static genre_status first_chunk(stream_ctx *c, const chunk_view *v, void *ud)
     }
     if (!v->ntr)
         return st;
-    stream_keep_cols(v->xtr, v->ntr, r->d, r->lda_mask, dl, f->t1);
+    keep_columns(v->xtr, v->ntr, r->d, r->lda_mask, dl, f->t1);
     if ((st = genre_lda_predict(f->lda, f->t1, v->ntr, dl, dl, f->pred, v->ntr, NULL)) ||
         (st = genre_lda_transform(f->lda, f->t1, v->ntr, dl, dl, f->t2, v->ntr * nl, NULL)))
         return st;
@@ -237,7 +240,7 @@ int stream_models(run *r, stream_ctx *c, stream_fit *f)
         return stream_fail(r, s, STREAM_E_PROGRAM, what);
     }
     double t0 = now_s();
-    if ((st = stream_pass(c, 0, first_chunk, f, "LDA classifier, samples, spills")) ||
+    if ((st = stream_pass(c, 0, after_lda_chunk, f, "LDA classifier, samples, spills")) ||
         (st = read_metrics(f->mp, &r->lda_clf_auroc, &r->lda_clf_micro, &r->lda_clf_acc, NULL,
                            K)))
         goto fail;

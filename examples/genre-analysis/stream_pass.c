@@ -142,8 +142,8 @@ static genre_status one_chunk(stream_ctx *c, genre_dataset *ch, int64_t *index, 
     for (size_t i = 0; i < n; i++) {
         if (mask[i])
             continue;
-        int side = stream_side(r->opt.seed, (uint64_t)(*index + (int64_t)i), c->test_fraction,
-                               c->val_fraction);
+        int side = stream_side(r->opt.seed, (uint64_t)(*index + (int64_t)i),
+                               r->sm.test_fraction, r->sm.val_fraction);
         is_test[nl++] = side == SIDE_TEST;
         if (side != SIDE_TEST)
             is_val[ntr++] = side == SIDE_VAL;
@@ -215,15 +215,6 @@ int stream_fail(run *r, stage *s, genre_status st, const char *what)
     stage_note(s, "%s", r->error);
     stage_end(s, ST_FAILED);
     return -1;
-}
-
-void stream_keep_cols(const double *x, size_t n, size_t d, const uint8_t *keep, size_t m,
-                      double *out)
-{
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0, k = 0; j < d; j++)
-            if (keep[j])
-                out[i * m + k++] = x[i * d + j];
 }
 
 int64_t stream_status_kb(const char *key)

@@ -24,8 +24,7 @@ void json_stream(struct jw *j, const run *r)
     jw_int(j, "passes", sm->passes);
     jw_int(j, "imputation_passes", sm->prep_passes);
     jw_str(j, "split", SPLIT);
-    jw_num(j, "test_fraction", r->opt.test_fraction > 0 ? r->opt.test_fraction
-                                : r->is_ref ? 0.1 : 0.2);
+    jw_num(j, "test_fraction", sm->test_fraction);
     jw_num(j, "validation_fraction", sm->val_fraction);
     jw_int(j, "rows_labelled", sm->n_train + sm->n_test);
     jw_int(j, "rows_without_label", sm->unlabelled);
@@ -39,11 +38,7 @@ void json_stream(struct jw *j, const run *r)
                         "t-SNE");
     jw_int(j, "kmeans_init_sample_rows", sm->kmeans_sample);
     jw_int(j, "kmeans_lloyd_passes", sm->kmeans_passes);
-    int open = 0;
-    for (int w = 0; w < 2; w++)
-        for (int k = 0; k < NKS; k++)
-            open += r->have_kmeans[w] && !sm->kmeans_converged[w][k];
-    jw_int(j, "kmeans_unconverged", open);
+    jw_int(j, "kmeans_unconverged", stream_kmeans_unconverged(r));
     jw_str(j, "kmeans", "one initialisation per k (in memory: the best of 10 restarts) by "
                         "k-means++ on a seeded reservoir sample; at most 100 Lloyd passes over "
                         "a temporary spill of the training rows' LDA features; silhouettes on "

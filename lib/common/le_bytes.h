@@ -2,7 +2,8 @@
 /*
  * Private: little-endian byte encoding of unsigned integers, independent of
  * the host's byte order: the model-file container (model_file.c) and the
- * byte records of the partial states (kmeans_partial.c, mlp_partial.c).
+ * byte records of the partial states (kmeans_partial.c, mlp_partial.c,
+ * dataset_prep_partial_file.c).
  */
 #ifndef GENRE_LE_BYTES_H
 #define GENRE_LE_BYTES_H

@@ -11,7 +11,7 @@
 
 /* ---- Schema ----------------------------------------------------------------- */
 
-static void free_strings(char **v, size_t n)
+void genre__free_strings(char **v, size_t n)
 {
     for (size_t i = 0; v && i < n; i++)
         genre__free(v[i]);
@@ -25,14 +25,14 @@ void genre_dataset_schema_free(genre_dataset_schema *s)
     for (size_t j = 0; j < s->n_cols; j++) {
         struct genre__schema_col *c = &s->cols[j];
         genre__free(c->name);
-        free_strings(c->missing_text, c->n_missing_text);
+        genre__free_strings(c->missing_text, c->n_missing_text);
         genre__free(c->missing_value);
-        free_strings(c->order, c->n_order);
+        genre__free_strings(c->order, c->n_order);
         genre__schema_free_info(c);
     }
     genre__free(s->cols);
     genre__dict_free(&s->col_ids);
-    free_strings(s->missing_text, s->n_missing_text);
+    genre__free_strings(s->missing_text, s->n_missing_text);
     genre__free(s->no_group);
     genre__free(s->infer_notes);
     genre__free(s);
@@ -218,10 +218,10 @@ genre_status genre_dataset_schema_set_category_order(genre_dataset_schema *s, co
         return GENRE_PASS(GENRE_E_NOMEM);
     for (size_t i = 0; i < n; i++)
         if (!(order[i] = genre__strdup(names[i]))) {
-            free_strings(order, i);
+            genre__free_strings(order, i);
             return GENRE_PASS(GENRE_E_NOMEM);
         }
-    free_strings(c->order, c->n_order);
+    genre__free_strings(c->order, c->n_order);
     c->order = order;
     c->n_order = n;
     return GENRE_OK;

@@ -67,21 +67,6 @@ size_t genre__csv_utf8_check(const unsigned char *s, size_t len)
 
 /* ---- Numbers ---------------------------------------------------------------- */
 
-static int ieq(const char *s, size_t len, const char *word)
-{
-    size_t n = strlen(word);
-    if (len != n)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != word[i])
-            return 0;
-    }
-    return 1;
-}
-
 static const double pow10_exact[23] = {
     1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
@@ -229,8 +214,8 @@ static int parse_number_general(const char *s, size_t len, locale_t loc, double 
     }
 not_decimal : {
     size_t k = (len > 0 && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
-    if (ieq(s + k, len - k, "nan") || ieq(s + k, len - k, "inf") ||
-        ieq(s + k, len - k, "infinity"))
+    if (genre__ieq(s + k, len - k, "nan") || genre__ieq(s + k, len - k, "inf") ||
+        genre__ieq(s + k, len - k, "infinity"))
         return NUM_NONFINITE;
     return NUM_SYNTAX;
 }

@@ -90,27 +90,13 @@ struct infer {
     int64_t data_line;
 };
 
-static int ieq(const char *s, size_t len, const char *word)
-{
-    if (strlen(word) != len)
-        return 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != word[i])
-            return 0;
-    }
-    return 1;
-}
-
 static int is_marker(const struct infer *in, const char *f, size_t len)
 {
     /* Every word starts with one of these: most cells are ruled out at once. */
     char c0 = len ? f[0] : 0;
     if (len <= 5 && (c0 == '?' || c0 == 'n' || c0 == 'N' || c0 == '#' || c0 == '<' || c0 == '-'))
         for (size_t k = 0; k < sizeof MISSING_WORDS / sizeof *MISSING_WORDS; k++)
-            if (ieq(f, len, MISSING_WORDS[k]))
+            if (genre__ieq(f, len, MISSING_WORDS[k]))
                 return 1;
     for (size_t k = 0; k < in->n_extra; k++)
         if (strlen(in->extra[k]) == len && memcmp(in->extra[k], f, len) == 0)

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *step_name(int32_t kind)
+const char *genre__prep_step_name(int32_t kind)
 {
     switch (kind) {
     case GENRE__STEP_GROUP_MEDIAN: return "group_median";
@@ -454,10 +454,10 @@ static double median_of(double *v, size_t n)
 static genre_status no_observed(const genre_dataset_prep *p, const struct genre__prep_step *s)
 {
     return GENRE_FAIL(GENRE_E_BAD_STATE, "%s of '%s': the fit rows have no observed value",
-                      step_name(s->kind), col_name(p->schema, s->col));
+                      genre__prep_step_name(s->kind), col_name(p->schema, s->col));
 }
 
-static int cmp_double(const void *a, const void *b)
+int genre__prep_cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
@@ -482,7 +482,7 @@ static genre_status most_frequent_value(const genre_dataset *ds, int32_t j, doub
     for (size_t r = 0; r < ds->n_rows; r++)
         if (!isnan(x[r]))
             v[k++] = x[r];
-    qsort(v, n, sizeof *v, cmp_double);
+    qsort(v, n, sizeof *v, genre__prep_cmp_double);
     size_t best = 0, best_len = 0;
     for (size_t i = 0; i < n;) {
         size_t e = i + 1;
@@ -655,7 +655,7 @@ static genre_status gather_features(const genre_dataset_prep *p, const struct ge
             if (isnan(v))
                 return GENRE_FAIL(GENRE_E_MISSING_VALUE,
                                   GENRE__AT_FMT ": %s of '%s': feature '%s' is missing",
-                                  GENRE__AT(ds, rows[i]), step_name(s->kind),
+                                  GENRE__AT(ds, rows[i]), genre__prep_step_name(s->kind),
                                   col_name(p->schema, s->col),
                                   col_name(p->schema, s->features[k]));
             x[i * s->n_features + k] = v;
@@ -755,7 +755,7 @@ static genre_status apply_most_frequent_code(const genre_dataset_prep *p,
                "fit rows, '%s' (impute_most_frequent)",
                col_name(p->schema, s->col), (long long)n,
                e && (size_t)fill < e->names.n ? GENRE__DICT_STR(&e->names, fill) : "?");
-    return genre__report_set(ds, step_name(s->kind), s->col, "imputed", n);
+    return genre__report_set(ds, genre__prep_step_name(s->kind), s->col, "imputed", n);
 }
 
 static genre_status apply_step(const genre_dataset_prep *p, const struct genre__prep_step *s,
@@ -799,7 +799,7 @@ static genre_status apply_step(const genre_dataset_prep *p, const struct genre__
                    : s->kind == GENRE__STEP_MOST_FREQUENT ? "most frequent value"
                                                           : "median",
                    s->value,
-                   step_name(s->kind));
+                   genre__prep_step_name(s->kind));
     genre_status st;
     if (s->kind == GENRE__STEP_GROUP_MEDIAN) {
         st = genre__report_set(ds, "group_median", s->col, "from_group", from_group);
@@ -807,7 +807,7 @@ static genre_status apply_step(const genre_dataset_prep *p, const struct genre__
             st = genre__report_set(ds, "group_median", s->col, "from_global", from_global);
         return st;
     }
-    return genre__report_set(ds, step_name(s->kind), s->col, "imputed", from_global);
+    return genre__report_set(ds, genre__prep_step_name(s->kind), s->col, "imputed", from_global);
 }
 
 static genre_status check_target(const genre_dataset_prep *p, const genre_dataset *ds)

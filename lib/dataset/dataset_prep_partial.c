@@ -106,12 +106,6 @@ static genre_status sel_add(struct sel *s, double x)
     return GENRE_OK;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* End of a pass: exact from a buffer, else a narrower bracket.
  * GENRE_E_BAD_STATE when the pass saw fewer values than the rank needs
  * (another table than the first pass's). */
@@ -122,7 +116,7 @@ static genre_status sel_resolve(struct sel *s)
     if (s->rank >= s->n)
         return GENRE_E_BAD_STATE;
     if (!s->hist) {
-        qsort(s->buf, (size_t)s->n, sizeof *s->buf, cmp_double);
+        qsort(s->buf, (size_t)s->n, sizeof *s->buf, genre__prep_cmp_double);
         s->value = s->buf[s->rank];
         s->done = 1;
     } else {
@@ -269,17 +263,6 @@ void genre_dataset_prep_partial_free(genre_dataset_prep_partial *p)
     genre__free(p);
 }
 
-static const char *kind_name(int32_t kind)
-{
-    switch (kind) {
-    case GENRE__STEP_GROUP_MEDIAN: return "group_median";
-    case GENRE__STEP_MEDIAN: return "impute_median";
-    case GENRE__STEP_MEAN: return "impute_mean";
-    case GENRE__STEP_MOST_FREQUENT: return "impute_most_frequent";
-    default: return "impute_model";
-    }
-}
-
 /* The bare state of a schema and its steps (kind, col), counts empty. */
 genre_status genre__prep_partial_make(genre_dataset_prep_partial **out,
                                       const genre_dataset_schema *schema,
@@ -333,7 +316,8 @@ genre_status genre_dataset_prep_partial_create(genre_dataset_prep_partial **out,
                 return GENRE_FAIL(GENRE_E_UNSUPPORTED,
                                   "%s of '%s' follows %s of the same column: over a stream each "
                                   "column takes one step",
-                                  kind_name(s->kind), name, kind_name(prep->steps[k].kind));
+                                  genre__prep_step_name(s->kind), name,
+                                  genre__prep_step_name(prep->steps[k].kind));
     }
     int32_t *kc = genre__alloc_array(prep->n_steps ? 2 * prep->n_steps : 1, sizeof *kc);
     if (!kc)
@@ -444,7 +428,7 @@ static genre_status add_most_frequent(struct pstep *s, const double *x, size_t n
     for (size_t r = 0; r < n_rows; r++)
         if (!isnan(x[r]))
             v[n++] = x[r];
-    qsort(v, n, sizeof *v, cmp_double);
+    qsort(v, n, sizeof *v, genre__prep_cmp_double);
     size_t i = 0, j = 0, m = 0;
     while (i < s->mf_n || j < n) {
         double val;
@@ -594,7 +578,7 @@ genre_status genre_dataset_prep_partial_end_pass(genre_dataset_prep_partial *p, 
         }
         if (p->pass == 1 && n_obs == 0) {
             return GENRE_FAIL(GENRE_E_BAD_STATE, "%s of '%s': the fit rows have no observed value",
-                              kind_name(s->kind), p->schema->cols[s->col].name);
+                              genre__prep_step_name(s->kind), p->schema->cols[s->col].name);
         }
         if (s->kind != GENRE__STEP_MEDIAN && s->kind != GENRE__STEP_GROUP_MEDIAN)
             continue;

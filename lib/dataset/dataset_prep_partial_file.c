@@ -8,6 +8,7 @@
 #include "alloc.h"
 #include "error_private.h"
 #include "model_file.h"
+#include "le_bytes.h"
 
 #include <genre/model.h>
 
@@ -47,8 +48,7 @@ static void put(wbuf *w, const void *v, size_t n)
 static void put_u64(wbuf *w, uint64_t v)
 {
     unsigned char b[8];
-    for (int i = 0; i < 8; i++)
-        b[i] = (unsigned char)(v >> (8 * i));
+    genre__le64_store(b, v);
     put(w, b, 8);
 }
 
@@ -175,9 +175,7 @@ static uint64_t get_u64(rbuf *r)
         r->bad = 1;
         return 0;
     }
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t)r->b[r->at + i] << (8 * i);
+    uint64_t v = genre__le64_load(r->b + r->at);
     r->at += 8;
     return v;
 }

@@ -40,6 +40,21 @@ int genre__dict_copy(genre__dict *dst, const genre__dict *src);
 /* The first i with s[i] equal to an earlier string (*at = i): 1; none: 0;
  * -1 on allocation failure. Linear time (a caller's list may be long). */
 int genre__first_repeat(const char *const *s, size_t n, size_t *at);
+/* Frees the n strings of v (v may be NULL) and v. */
+void genre__free_strings(char **v, size_t n);
+/* s[0..len) equals the lower-case word, ignoring ASCII case. */
+static inline int genre__ieq(const char *s, size_t len, const char *word)
+{
+    size_t i = 0;
+    for (; i < len && word[i]; i++) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != word[i])
+            return 0;
+    }
+    return i == len && !word[i];
+}
 #define GENRE__DICT_STR(d, id) ((d)->arena + (d)->off[(id)])
 
 struct genre__schema_col {
@@ -225,6 +240,11 @@ static inline int genre__has_group(const genre_dataset *ds, size_t r)
 #define GENRE__STEP_MEAN 3
 #define GENRE__STEP_MODEL 4
 #define GENRE__STEP_MOST_FREQUENT 5
+
+/* The step's name in reports and messages ("impute_median", ...). */
+const char *genre__prep_step_name(int32_t kind);
+/* qsort's ascending order of doubles (no NaN among them). */
+int genre__prep_cmp_double(const void *a, const void *b);
 
 struct genre__prep_encoding {
     int32_t col;

@@ -10,17 +10,10 @@
 
 #include <string.h>
 
-static void free_list(char **v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++)
-        genre__free(v[i]);
-    genre__free(v);
-}
-
 void genre__schema_free_info(struct genre__schema_col *c)
 {
-    free_list(c->name_value, c->n_names);
-    free_list(c->name_text, c->n_names);
+    genre__free_strings(c->name_value, c->n_names);
+    genre__free_strings(c->name_text, c->n_names);
     c->name_value = c->name_text = NULL;
     c->n_names = 0;
 }
@@ -167,8 +160,8 @@ genre_status genre_dataset_schema_set_category_names(genre_dataset_schema *s, co
     for (size_t i = 0; !bad && i < n; i++)
         bad = !(v[i] = genre__strdup(values[i])) || !(t[i] = genre__strdup(names[i]));
     if (bad) {
-        free_list(v, v ? n : 0);
-        free_list(t, t ? n : 0);
+        genre__free_strings(v, n);
+        genre__free_strings(t, n);
         return GENRE_PASS(GENRE_E_NOMEM);
     }
     genre__schema_free_info(c);

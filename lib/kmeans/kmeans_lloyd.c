@@ -459,14 +459,7 @@ genre_status genre__kmeans_fit_restarts(const genre__kmeans_config *cfg, const c
     const double tol_abs = cfg->tol * var_sum / (double)d;
 
     fit_ws w;
-    memset(&w, 0, sizeof w);
-    w.x = x;
-    w.n = n;
-    w.d = d;
-    w.stride = stride;
-    w.k = k;
-    w.n_items = (n + ROWS - 1) / ROWS;
-    w.T = (size_t)T < w.n_items ? (size_t)T : w.n_items;
+    fit_ws_init(&w, x, n, d, stride, k, T);
     w.use_cblas = genre__kmeans_use_cblas(cfg, d);
     w.rbuf = rbuf; /* freed with w */
     genre_status st = ws_alloc(&w);

@@ -233,14 +233,7 @@ genre_status genre_kmeans_partial_add(genre_kmeans_partial *p, const double *x, 
     memset(&cfg, 0, sizeof cfg);
     cfg.kernel = p->kernel;
     fit_ws w;
-    memset(&w, 0, sizeof w);
-    w.x = x;
-    w.n = n_rows;
-    w.d = d;
-    w.stride = row_stride;
-    w.k = k;
-    w.n_items = (n_rows + ROWS - 1) / ROWS;
-    w.T = (size_t)T < w.n_items ? (size_t)T : w.n_items;
+    fit_ws_init(&w, x, n_rows, d, row_stride, k, T);
     w.use_cblas = genre__kmeans_use_cblas(&cfg, d);
     double *stats = NULL;
     if ((st = genre__kmeans_assign_ws_alloc(&w)) == GENRE_OK &&

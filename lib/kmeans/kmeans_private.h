@@ -103,6 +103,21 @@ typedef struct fit_ws {
     double *rbuf;      /* the reducer's buffer (genre__kmeans_reduce_len), or NULL */
 } fit_ws;
 
+/* w zeroed, then set for n rows of x (d columns, stride doubles apart), k
+ * clusters and at most T workers (one per ROWS-row item at most). */
+static inline void fit_ws_init(fit_ws *w, const double *x, size_t n, size_t d, size_t stride,
+                               size_t k, int T)
+{
+    memset(w, 0, sizeof *w);
+    w->x = x;
+    w->n = n;
+    w->d = d;
+    w->stride = stride;
+    w->k = k;
+    w->n_items = (n + ROWS - 1) / ROWS;
+    w->T = (size_t)T < w->n_items ? (size_t)T : w->n_items;
+}
+
 /* Squared Euclidean distance of two d-vectors, summed in index order. */
 static inline double sqdist(const double *a, const double *b, size_t d)
 {

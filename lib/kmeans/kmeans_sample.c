@@ -99,14 +99,7 @@ genre_status genre_kmeans_init_from_sample(genre_kmeans *km, const genre_kmeans_
     if (T < 0)
         return GENRE_PASS(T);
     fit_ws w;
-    memset(&w, 0, sizeof w);
-    w.x = s->rows;
-    w.n = n;
-    w.d = d;
-    w.stride = d;
-    w.k = k;
-    w.n_items = (n + ROWS - 1) / ROWS;
-    w.T = (size_t)T < w.n_items ? (size_t)T : w.n_items;
+    fit_ws_init(&w, s->rows, n, d, d, k, T);
     const size_t tr = n_trials(k);
     /* what genre__kmeans_pp reads and writes, nothing more */
     w.centers = genre__alloc_array(k, d * sizeof(double));
