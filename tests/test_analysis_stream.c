@@ -13,7 +13,8 @@
  *              the 1x run with the same chunk (in memory it grows with the
  *              rows); inferring the schema (--label) reads only a prefix;
  *   errors     a bad cell names file:line; a truncated .gz names the byte;
- *              rows without a label are left out, counted and warned about.
+ *              rows without a label are left out, counted and warned about;
+ *              a FIFO as --input (read twice) is refused, not waited on.
  * AUROC_TOL: the stream run splits by a hash of each row (other test rows
  * than the in-memory stratified split), trains one learning rate for a
  * fixed number of epochs and shuffles within windows: on a few hundred to a
@@ -354,6 +355,22 @@ static void errors(void)
     CHECK(m && strstr(m, "30 rows without a value in the label column 'y' left out"),
           "no warning about the unlabelled rows");
     free(m);
+    /* a FIFO cannot be read in passes (a second open waits for a writer
+     * forever): refused at once, naming it, with --stream and with an
+     * inferred schema; timeout turns a hang (no writer) into a failure */
+    char fifo[1200], cmd[4096];
+    snprintf(fifo, sizeof fifo, "%s/stream_fifo.csv", bin);
+    snprintf(cmd, sizeof cmd, "rm -f '%s' && mkfifo '%s'", fifo, fifo);
+    CHECK(run_program(cmd) == 0, "cannot make the FIFO %s", fifo);
+    const char *modes[] = {"--stream", ""};
+    for (int i = 0; i < 2; i++) {
+        snprintf(cmd, sizeof cmd,
+                 "timeout 30 %s %s -i '%s' --label y --no-tsne -o '%s' 2>'%s' >/dev/null",
+                 prog, modes[i], fifo, out, err);
+        CHECK(run_program(cmd) == 1, "a FIFO as --input %s was not refused", modes[i]);
+        CHECK(err_has(err, "is a pipe (FIFO), not a regular file"), "no message on the FIFO");
+    }
+    remove(fifo);
     remove(in), remove(gz), remove(schema);
 }
 
