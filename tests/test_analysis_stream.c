@@ -14,7 +14,8 @@
  *              rows); inferring the schema (--label) reads only a prefix;
  *   errors     a bad cell names file:line; a truncated .gz names the byte;
  *              rows without a label are left out, counted and warned about;
- *              a FIFO as --input (read twice) is refused, not waited on.
+ *              a FIFO as --input (read twice) is refused, not waited on;
+ *              the largest --chunk-rows runs.
  * AUROC_TOL: the stream run splits by a hash of each row (other test rows
  * than the in-memory stratified split), trains one learning rate for a
  * fixed number of epochs and shuffles within windows: on a few hundred to a
@@ -355,6 +356,25 @@ static void errors(void)
     CHECK(m && strstr(m, "30 rows without a value in the label column 'y' left out"),
           "no warning about the unlabelled rows");
     free(m);
+    /* the largest --chunk-rows: the MLP's window is the spill's size, not
+     * 2^30 rows (whose allocation failed and left the MLP untrained:
+     * "the model is not fitted" when scoring) */
+    f = fopen(in, "w"); /* 24 features: a 2^30-row window would be 200 GB */
+    CHECK(f, "cannot write %s", in);
+    if (f) {
+        for (int j = 0; j < 24; j++)
+            fprintf(f, "x%d,", j);
+        fputs("y\n", f);
+        for (int i = 0; i < 200; i++) {
+            for (int j = 0; j < 24; j++)
+                fprintf(f, "%d,", (i * (j + 3)) % 17);
+            fputs(i % 2 ? "p\n" : "q\n", f);
+        }
+        fclose(f);
+    }
+    CHECK(run_stream(in, "--no-tsne --label y --chunk-rows 1073741824 --epochs 1", out, err) ==
+              0,
+          "--chunk-rows 1073741824 failed (%s)", err);
     /* a FIFO cannot be read in passes (a second open waits for a writer
      * forever): refused at once, naming it, with --stream and with an
      * inferred schema; timeout turns a hang (no writer) into a failure */

@@ -53,11 +53,19 @@ genre_status stream_mlp_epoch(run *r, stream_fit *f, long epoch)
     const size_t nb = (size_t)((rows + BLOCK - 1) / BLOCK);
     size_t per = (size_t)r->opt.chunk_rows / BLOCK;
     per = per ? per : 1;
+    per = per < nb ? per : (nb ? nb : 1); /* a window never exceeds the spill */
     const size_t wrows = per * BLOCK;
     size_t *order = xcalloc(nb, sizeof *order);
     double *w = xcalloc(wrows * (d + 1), sizeof *w);
     genre_status st = GENRE_OK;
-    if (!order || !w || (st = stream_fit_room(f, r, wrows)))
+    if (!order || !w) {
+        snprintf(r->error, sizeof r->error,
+                 "cannot allocate the MLP's window of %zu rows (--chunk-rows %ld)", wrows,
+                 r->opt.chunk_rows);
+        st = STREAM_E_PROGRAM;
+        goto out;
+    }
+    if ((st = stream_fit_room(f, r, wrows)))
         goto out;
     if (fflush(f->mlp_spill))
         goto io;
