@@ -15,7 +15,8 @@
  *   errors     a bad cell names file:line; a truncated .gz names the byte;
  *              rows without a label are left out, counted and warned about;
  *              a FIFO as --input (read twice) is refused, not waited on;
- *              the largest --chunk-rows runs.
+ *              the largest --chunk-rows runs; a missing TMPDIR (where the
+ *              spills go) stops the run naming the folder and the reason.
  * AUROC_TOL: the stream run splits by a hash of each row (other test rows
  * than the in-memory stratified split), trains one learning rate for a
  * fixed number of epochs and shuffles within windows: on a few hundred to a
@@ -375,6 +376,18 @@ static void errors(void)
     CHECK(run_stream(in, "--no-tsne --label y --chunk-rows 1073741824 --epochs 1", out, err) ==
               0,
           "--chunk-rows 1073741824 failed (%s)", err);
+    /* the spills go to $TMPDIR (tmpfile() ignored it); one that is missing
+     * stops the run with a message naming the folder and the reason */
+    char cmd2[8192], missing[1300];
+    snprintf(missing, sizeof missing, "%s/stream_no_such_tmpdir", bin);
+    snprintf(cmd2, sizeof cmd2,
+             "TMPDIR='%s' nice %s --stream -i '%s' -o '%s' --no-tsne --label y --epochs 1 "
+             "2>'%s' >/dev/null",
+             missing, prog, in, out, err);
+    CHECK(run_program(cmd2) == 1, "a missing TMPDIR did not stop the run");
+    CHECK(err_has(err, "spill file in ") && err_has(err, missing) &&
+              err_has(err, "No such file or directory"),
+          "the spill failure does not name TMPDIR's folder and the reason");
     /* a FIFO cannot be read in passes (a second open waits for a writer
      * forever): refused at once, naming it, with --stream and with an
      * inferred schema; timeout turns a hang (no writer) into a failure */
