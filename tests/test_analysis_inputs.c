@@ -50,7 +50,8 @@
  *     stops with a message and no report; a label with empty cells runs
  *     without those rows (a warning, with and without a split file); 200
  *     classes of 10 rows run the MLPs (each small class gives a validation
- *     row); a 100,000-column header is inferred and printed in seconds.
+ *     row); a 100,000-column header is inferred and printed in seconds; a
+ *     --split-file that is a folder or missing is refused saying why.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "analysis_harness.h"
@@ -494,6 +495,19 @@ static int test_generic_attack(const char *prog, const char *src, const char *wo
     rc = run_capture(cmd, err);
     CHECK(rc == 0, "a 100,000-column header: exit %d (124: over 30 s)", rc);
     remove(path);
+
+    /* 6. a split file that is a folder, or missing: the message says why */
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && '%s' " FAST " --label y -i unseen.csv --split-file . -o r6", w, prog);
+    CHECK(run_capture(cmd, err) == 1, "a folder as --split-file did not stop the run");
+    CHECK(err_has(err, "cannot read the split file .: Is a directory"),
+          "a folder as --split-file: the message does not say why");
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && '%s' " FAST " --label y -i unseen.csv --split-file no.split -o r6", w,
+             prog);
+    CHECK(run_capture(cmd, err) == 1, "a missing --split-file did not stop the run");
+    CHECK(err_has(err, "no.split: No such file or directory"),
+          "a missing --split-file: the message does not say why");
     return 0;
 }
 
