@@ -16,7 +16,8 @@
  *              rows without a label are left out, counted and warned about;
  *              a FIFO as --input (read twice) is refused, not waited on;
  *              the largest --chunk-rows runs; a missing TMPDIR (where the
- *              spills go) stops the run naming the folder and the reason.
+ *              spills go) stops the run naming the folder and the reason;
+ *              the file replaced between passes stops the run.
  * AUROC_TOL: the stream run splits by a hash of each row (other test rows
  * than the in-memory stratified split), trains one learning rate for a
  * fixed number of epochs and shuffles within windows: on a few hundred to a
@@ -388,6 +389,27 @@ static void errors(void)
     CHECK(err_has(err, "spill file in ") && err_has(err, missing) &&
               err_has(err, "No such file or directory"),
           "the spill failure does not name TMPDIR's folder and the reason");
+    /* the file replaced by a shorter one after the first pass (each pass
+     * opens it again): stopped, not statistics of two tables mixed */
+    char chg[1200], cmd3[16384];
+    snprintf(chg, sizeof chg, "%s/stream_changed.csv", bin);
+    f = fopen(in, "w");
+    CHECK(f, "cannot write %s", in);
+    if (f) {
+        fputs("a,b,y\n", f);
+        for (int i = 0; i < 200000; i++)
+            fprintf(f, "%d,%d,%s\n", i % 13, i * 7 % 11, i % 2 ? "p" : "q");
+        fclose(f);
+    }
+    snprintf(cmd3, sizeof cmd3,
+             "cp '%s' '%s' && (%s --stream -i '%s' --label y --chunk-rows 1 --epochs 1 "
+             "--no-tsne --no-kmeans -o '%s' >'%s' 2>&1; echo $? >'%s.rc') & "
+             "for i in $(seq 1 1200); do grep -q 'pass 1 ' '%s' && break; sleep 0.05; done; "
+             "head -1000 '%s' > '%s.new' && mv '%s.new' '%s'; wait; exit $(cat '%s.rc')",
+             in, chg, prog, chg, out, err, err, err, in, chg, chg, chg, err);
+    CHECK(run_program(cmd3) == 1, "a file replaced between passes was not noticed");
+    CHECK(err_has(err, "changed during the run"), "no message on the changed file");
+    remove(chg);
     /* a FIFO cannot be read in passes (a second open waits for a writer
      * forever): refused at once, naming it, with --stream and with an
      * inferred schema; timeout turns a hang (no writer) into a failure */

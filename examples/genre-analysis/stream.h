@@ -26,6 +26,7 @@ typedef struct stream_ctx {
     int first;                  /* this pass adds the read counters to r */
     int count_imputed;          /* this pass adds the imputation counters to r */
     int64_t bad_test_labels, first_bad_line;
+    int64_t pass_rows;          /* rows the first whole pass read; 0 before */
 } stream_ctx;
 
 /* One chunk's labelled rows, in file order, by side. Raw passes (the
