@@ -50,7 +50,8 @@
  *     stops with a message and no report; a label with empty cells runs
  *     without those rows (a warning, with and without a split file); 200
  *     classes of 10 rows run the MLPs (each small class gives a validation
- *     row).
+ *     row); a 100,000-column header is inferred and printed in seconds; a
+ *     --split-file that is a folder or missing is refused saying why.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "analysis_harness.h"
@@ -471,6 +472,42 @@ static int test_generic_attack(const char *prog, const char *src, const char *wo
     rc = run_capture(cmd, err);
     CHECK(rc == 0, "200 classes of 10 rows: exit %d", rc);
     CHECK(lacks(err, "x_val"), "200 classes of 10 rows: the MLP had no validation rows");
+
+    /* 5. a 100,000-column header (constant columns, ignored): the schema's
+     * markers were matched to columns by a linear search per column, about
+     * a minute of strcmp before the first stage; now about 2 s */
+    snprintf(path, sizeof path, "%s/wide.csv", w);
+    FILE *f = fopen(path, "w");
+    CHECK(f, "cannot write %s", path);
+    if (f) {
+        for (int j = 0; j < 100000; j++)
+            fprintf(f, "c%d,", j);
+        fputs("a,b,y\n", f);
+        for (int i = 0; i < 20; i++) {
+            for (int j = 0; j < 100000; j++)
+                fputs("3,", f);
+            fprintf(f, "%d,%d,%s\n", i * 7 % 11, i * 5 % 13, i % 2 ? "p" : "q");
+        }
+        fclose(f);
+    }
+    snprintf(cmd, sizeof cmd, "cd '%s' && timeout 30 '%s' --label y -i wide.csv --print-schema",
+             w, prog);
+    rc = run_capture(cmd, err);
+    CHECK(rc == 0, "a 100,000-column header: exit %d (124: over 30 s)", rc);
+    remove(path);
+
+    /* 6. a split file that is a folder, or missing: the message says why */
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && '%s' " FAST " --label y -i unseen.csv --split-file . -o r6", w, prog);
+    CHECK(run_capture(cmd, err) == 1, "a folder as --split-file did not stop the run");
+    CHECK(err_has(err, "cannot read the split file .: Is a directory"),
+          "a folder as --split-file: the message does not say why");
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && '%s' " FAST " --label y -i unseen.csv --split-file no.split -o r6", w,
+             prog);
+    CHECK(run_capture(cmd, err) == 1, "a missing --split-file did not stop the run");
+    CHECK(err_has(err, "no.split: No such file or directory"),
+          "a missing --split-file: the message does not say why");
     return 0;
 }
 

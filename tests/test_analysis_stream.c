@@ -13,7 +13,11 @@
  *              the 1x run with the same chunk (in memory it grows with the
  *              rows); inferring the schema (--label) reads only a prefix;
  *   errors     a bad cell names file:line; a truncated .gz names the byte;
- *              rows without a label are left out, counted and warned about.
+ *              rows without a label are left out, counted and warned about;
+ *              a FIFO as --input (read twice) is refused, not waited on;
+ *              the largest --chunk-rows runs; a missing TMPDIR (where the
+ *              spills go) stops the run naming the folder and the reason;
+ *              the file replaced between passes stops the run.
  * AUROC_TOL: the stream run splits by a hash of each row (other test rows
  * than the in-memory stratified split), trains one learning rate for a
  * fixed number of epochs and shuffles within windows: on a few hundred to a
@@ -354,6 +358,74 @@ static void errors(void)
     CHECK(m && strstr(m, "30 rows without a value in the label column 'y' left out"),
           "no warning about the unlabelled rows");
     free(m);
+    /* the largest --chunk-rows: the MLP's window is the spill's size, not
+     * 2^30 rows (whose allocation failed and left the MLP untrained:
+     * "the model is not fitted" when scoring) */
+    f = fopen(in, "w"); /* 24 features: a 2^30-row window would be 200 GB */
+    CHECK(f, "cannot write %s", in);
+    if (f) {
+        for (int j = 0; j < 24; j++)
+            fprintf(f, "x%d,", j);
+        fputs("y\n", f);
+        for (int i = 0; i < 200; i++) {
+            for (int j = 0; j < 24; j++)
+                fprintf(f, "%d,", (i * (j + 3)) % 17);
+            fputs(i % 2 ? "p\n" : "q\n", f);
+        }
+        fclose(f);
+    }
+    CHECK(run_stream(in, "--no-tsne --label y --chunk-rows 1073741824 --epochs 1", out, err) ==
+              0,
+          "--chunk-rows 1073741824 failed (%s)", err);
+    /* the spills go to $TMPDIR (tmpfile() ignored it); one that is missing
+     * stops the run with a message naming the folder and the reason */
+    char cmd2[8192], missing[1300];
+    snprintf(missing, sizeof missing, "%s/stream_no_such_tmpdir", bin);
+    snprintf(cmd2, sizeof cmd2,
+             "TMPDIR='%s' nice %s --stream -i '%s' -o '%s' --no-tsne --label y --epochs 1 "
+             "2>'%s' >/dev/null",
+             missing, prog, in, out, err);
+    CHECK(run_program(cmd2) == 1, "a missing TMPDIR did not stop the run");
+    CHECK(err_has(err, "spill file in ") && err_has(err, missing) &&
+              err_has(err, "No such file or directory"),
+          "the spill failure does not name TMPDIR's folder and the reason");
+    /* the file replaced by a shorter one after the first pass (each pass
+     * opens it again): stopped, not statistics of two tables mixed */
+    char chg[1200], cmd3[16384];
+    snprintf(chg, sizeof chg, "%s/stream_changed.csv", bin);
+    f = fopen(in, "w");
+    CHECK(f, "cannot write %s", in);
+    if (f) {
+        fputs("a,b,y\n", f);
+        for (int i = 0; i < 200000; i++)
+            fprintf(f, "%d,%d,%s\n", i % 13, i * 7 % 11, i % 2 ? "p" : "q");
+        fclose(f);
+    }
+    snprintf(cmd3, sizeof cmd3,
+             "cp '%s' '%s' && (%s --stream -i '%s' --label y --chunk-rows 1 --epochs 1 "
+             "--no-tsne --no-kmeans -o '%s' >'%s' 2>&1; echo $? >'%s.rc') & "
+             "for i in $(seq 1 1200); do grep -q 'pass 1 ' '%s' && break; sleep 0.05; done; "
+             "head -1000 '%s' > '%s.new' && mv '%s.new' '%s'; wait; exit $(cat '%s.rc')",
+             in, chg, prog, chg, out, err, err, err, in, chg, chg, chg, err);
+    CHECK(run_program(cmd3) == 1, "a file replaced between passes was not noticed");
+    CHECK(err_has(err, "changed during the run"), "no message on the changed file");
+    remove(chg);
+    /* a FIFO cannot be read in passes (a second open waits for a writer
+     * forever): refused at once, naming it, with --stream and with an
+     * inferred schema; timeout turns a hang (no writer) into a failure */
+    char fifo[1200], cmd[4096];
+    snprintf(fifo, sizeof fifo, "%s/stream_fifo.csv", bin);
+    snprintf(cmd, sizeof cmd, "rm -f '%s' && mkfifo '%s'", fifo, fifo);
+    CHECK(run_program(cmd) == 0, "cannot make the FIFO %s", fifo);
+    const char *modes[] = {"--stream", ""};
+    for (int i = 0; i < 2; i++) {
+        snprintf(cmd, sizeof cmd,
+                 "timeout 30 %s %s -i '%s' --label y --no-tsne -o '%s' 2>'%s' >/dev/null",
+                 prog, modes[i], fifo, out, err);
+        CHECK(run_program(cmd) == 1, "a FIFO as --input %s was not refused", modes[i]);
+        CHECK(err_has(err, "is a pipe (FIFO), not a regular file"), "no message on the FIFO");
+    }
+    remove(fifo);
     remove(in), remove(gz), remove(schema);
 }
 

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef GENRE_ANALYSIS_DATADIR
@@ -31,6 +32,25 @@ int find_data(run *r)
 {
     if (r->opt.input) {
         snprintf(r->data_path, sizeof r->data_path, "%s", r->opt.input);
+        /* A pipe, socket or terminal can be read once; --stream reads the
+         * file in passes and inference reads it before loading, and a second
+         * open of a FIFO waits forever for a writer. */
+        int twice = r->opt.stream || (r->opt.label && !r->opt.schema && !r->opt.print_schema);
+        struct stat sb;
+        if (twice && stat(r->opt.input, &sb) == 0 && !S_ISREG(sb.st_mode) &&
+            !S_ISDIR(sb.st_mode)) {
+            snprintf(r->error, sizeof r->error,
+                     "%s: is %s, not a regular file, and %s reads its input more than once; "
+                     "save the table to a file and give that",
+                     r->opt.input,
+                     S_ISFIFO(sb.st_mode)   ? "a pipe (FIFO)"
+                     : S_ISCHR(sb.st_mode)  ? "a character device"
+                     : S_ISSOCK(sb.st_mode) ? "a socket"
+                                            : "not a regular file",
+                     r->opt.stream ? "--stream (passes over the file)"
+                                   : "--label without --schema (inference, then loading)");
+            return -1;
+        }
         return 0;
     }
     char exe[PATH_MAX];

@@ -2,6 +2,7 @@
 /* The split file of genre-analysis --split-file (split_file.h). */
 #include "split_file.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,7 @@ static int buf_add(buf *b, const char *s, size_t n)
 int split_file_read(const char *path, char **text, size_t *len)
 {
     *text = NULL, *len = 0;
+    errno = 0;
     gzFile f = gzopen(path, "rb"); /* reads plain files too */
     if (!f)
         return -1;
@@ -125,9 +127,11 @@ int split_file_read(const char *path, char **text, size_t *len)
             k = -1;
             break;
         }
+    int e = k < 0 ? errno : 0; /* a folder: EISDIR from the read */
     gzclose(f);
     if (k < 0 || (!b.p && buf_add(&b, "", 0))) {
         free(b.p);
+        errno = e ? e : errno;
         return -1;
     }
     *text = b.p, *len = b.n;

@@ -27,7 +27,8 @@ int split_file_parse(const char *text, size_t len, const char *path, unsigned ch
 /*
  * Reads the whole file at path, gzip or plain, into *text (a new
  * NUL-terminated buffer, free() it) of *len bytes. Returns 0, or -1 with
- * *text NULL (cannot open or read it, or out of memory; errno may say).
+ * *text NULL (cannot open or read it, or out of memory; errno says why,
+ * 0 when zlib did not say).
  */
 int split_file_read(const char *path, char **text, size_t *len);
 

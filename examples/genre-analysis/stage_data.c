@@ -9,7 +9,9 @@
 #include "analysis.h"
 #include "split_file.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* --split-file: the library's split from the file's assignments, one per
  * row of ds (blank rows already dropped), so the sides keep the input's name
@@ -25,8 +27,8 @@ static int split_by_file(run *r, const genre_dataset *ds, const uint8_t *unlabel
     int64_t rows = 0;
     int rc = -1;
     if (split_file_read(r->opt.split_file, &text, &text_len)) {
-        snprintf(r->error, sizeof r->error, "cannot read the split file %s",
-                 r->opt.split_file);
+        snprintf(r->error, sizeof r->error, "cannot read the split file %s: %s",
+                 r->opt.split_file, errno ? strerror(errno) : "not a readable file");
         goto done;
     }
     if (split_file_parse(text, text_len, r->opt.split_file, &sides, &n_sides,

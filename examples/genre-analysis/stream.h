@@ -25,6 +25,7 @@ typedef struct stream_ctx {
     int first;                  /* this pass adds the read counters to r */
     int count_imputed;          /* this pass adds the imputation counters to r */
     int64_t bad_test_labels, first_bad_line;
+    int64_t pass_rows;          /* rows the first whole pass read; 0 before */
 } stream_ctx;
 
 /* One chunk's labelled rows, in file order, by side. Raw passes (the
@@ -64,6 +65,7 @@ typedef struct stream_fit {
     double *t1, *t2, *proba;     /* per-chunk scratch */
     int32_t *pred, *yf;
     size_t cap;
+    char spill_dir[PATH_MAX];    /* where the spills are: $TMPDIR, else /tmp */
 } stream_fit;
 
 /* stream_models.c: the pass after the LDA fit (the LDA classifier's test
@@ -78,6 +80,13 @@ int stream_kmeans(run *r, stream_fit *f);
 genre_status stream_mlp_spill(run *r, stream_fit *f, const double *x, const int32_t *y,
                               size_t n);
 genre_status stream_mlp_epoch(run *r, stream_fit *f, long epoch);
+/* A spill file (what: "MLP", "k-means") in $TMPDIR, else /tmp, unlinked at
+ * once so it goes with the process; NULL with r->error naming the folder
+ * and the reason (stream_models.c). */
+FILE *stream_spill_open(run *r, stream_fit *f, const char *what);
+/* r->error for a failed `verb` ("write", "read") of the what spill, with
+ * its folder and errno's reason; returns STREAM_E_PROGRAM. */
+genre_status stream_spill_error(run *r, const stream_fit *f, const char *what, const char *verb);
 /* Per-chunk scratch of f for n rows (stream_models.c). */
 genre_status stream_fit_room(stream_fit *f, const run *r, size_t n);
 

@@ -8,6 +8,7 @@
 
 #include "stream.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +23,13 @@ static genre_status read_spill(run *r, stream_fit *f, double *buf, block_fn fn, 
 {
     const size_t w = f->spill_cols + 1;
     genre_status st = GENRE_OK;
-    if (fflush(f->spill) || fseek(f->spill, 0, SEEK_SET))
+    if (fflush(f->spill))
+        return stream_spill_error(r, f, "k-means", "write");
+    if (fseek(f->spill, 0, SEEK_SET))
         goto io;
     for (int64_t left = f->spill_rows; left > 0 && !st;) {
         size_t n = left < SPILL_BLOCK ? (size_t)left : SPILL_BLOCK;
+        errno = 0;
         if (fread(buf, sizeof *buf * w, n, f->spill) != n)
             goto io;
         left -= (int64_t)n;
@@ -35,8 +39,7 @@ static genre_status read_spill(run *r, stream_fit *f, double *buf, block_fn fn, 
     }
     return st;
 io:
-    snprintf(r->error, sizeof r->error, "cannot read the k-means spill file");
-    return STREAM_E_PROGRAM;
+    return stream_spill_error(r, f, "k-means", "read");
 }
 
 typedef struct lloyd {

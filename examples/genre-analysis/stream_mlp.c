@@ -13,6 +13,7 @@
 
 #include "stream.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,10 +27,8 @@ genre_status stream_mlp_spill(run *r, stream_fit *f, const double *x, const int3
     for (size_t i = 0; i < n; i++) {
         double lab = y[i];
         if (fwrite(x + i * d, sizeof *x, d, f->mlp_spill) != d ||
-            fwrite(&lab, sizeof lab, 1, f->mlp_spill) != 1) {
-            snprintf(r->error, sizeof r->error, "cannot write the MLP spill file");
-            return STREAM_E_PROGRAM;
-        }
+            fwrite(&lab, sizeof lab, 1, f->mlp_spill) != 1)
+            return stream_spill_error(r, f, "MLP", "write");
     }
     f->mlp_spill_rows += (int64_t)n;
     return GENRE_OK;
@@ -53,14 +52,24 @@ genre_status stream_mlp_epoch(run *r, stream_fit *f, long epoch)
     const size_t nb = (size_t)((rows + BLOCK - 1) / BLOCK);
     size_t per = (size_t)r->opt.chunk_rows / BLOCK;
     per = per ? per : 1;
+    per = per < nb ? per : (nb ? nb : 1); /* a window never exceeds the spill */
     const size_t wrows = per * BLOCK;
     size_t *order = xcalloc(nb, sizeof *order);
     double *w = xcalloc(wrows * (d + 1), sizeof *w);
     genre_status st = GENRE_OK;
-    if (!order || !w || (st = stream_fit_room(f, r, wrows)))
+    if (!order || !w) {
+        snprintf(r->error, sizeof r->error,
+                 "cannot allocate the MLP's window of %zu rows (--chunk-rows %ld)", wrows,
+                 r->opt.chunk_rows);
+        st = STREAM_E_PROGRAM;
         goto out;
-    if (fflush(f->mlp_spill))
-        goto io;
+    }
+    if ((st = stream_fit_room(f, r, wrows)))
+        goto out;
+    if (fflush(f->mlp_spill)) {
+        st = stream_spill_error(r, f, "MLP", "write");
+        goto out;
+    }
     /* Fisher-Yates over the blocks, seeded by the seed and the epoch */
     for (size_t i = 0; i < nb; i++)
         order[i] = i;
@@ -74,6 +83,7 @@ genre_status stream_mlp_epoch(run *r, stream_fit *f, long epoch)
     for (size_t b = 0; b < nb && !st; b++) {
         int64_t first = (int64_t)order[b] * BLOCK;
         size_t k = rows - first < BLOCK ? (size_t)(rows - first) : BLOCK;
+        errno = 0;
         if (pread(fd, w + n * (d + 1), k * row, (off_t)first * (off_t)row) != (ssize_t)(k * row))
             goto io;
         n += k;
@@ -86,8 +96,7 @@ genre_status stream_mlp_epoch(run *r, stream_fit *f, long epoch)
     }
     goto out;
 io:
-    snprintf(r->error, sizeof r->error, "cannot read the MLP spill file");
-    st = STREAM_E_PROGRAM;
+    st = stream_spill_error(r, f, "MLP", "read");
 out:
     free(order), free(w);
     return st;

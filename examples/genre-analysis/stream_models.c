@@ -6,9 +6,11 @@
 
 #include "stream.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MLP_LR 0.003 /* one rate: the in-memory run chooses 0.01 or 0.003 on validation */
 
@@ -27,6 +29,37 @@ void stream_fit_free(stream_fit *f)
     free(f->seen), free(f->sx), free(f->t1), free(f->t2), free(f->proba), free(f->pred),
         free(f->yf);
     memset(f, 0, sizeof *f);
+}
+
+FILE *stream_spill_open(run *r, stream_fit *f, const char *what)
+{
+    /* tmpfile() ignores TMPDIR: a user who points it at a larger disk
+     * expects the spills there */
+    const char *dir = getenv("TMPDIR");
+    snprintf(f->spill_dir, sizeof f->spill_dir, "%s", dir && *dir ? dir : "/tmp");
+    char path[PATH_MAX + 40];
+    snprintf(path, sizeof path, "%s/genre-analysis-spill-XXXXXX", f->spill_dir);
+    int fd = mkstemp(path);
+    FILE *fp = fd >= 0 ? fdopen(fd, "w+b") : NULL;
+    int e = errno;
+    if (fd >= 0)
+        unlink(path);
+    if (!fp) {
+        if (fd >= 0)
+            close(fd);
+        snprintf(r->error, sizeof r->error,
+                 "cannot create the %s spill file in %.400s (TMPDIR, else /tmp): %s", what,
+                 f->spill_dir, strerror(e));
+    }
+    return fp;
+}
+
+genre_status stream_spill_error(run *r, const stream_fit *f, const char *what, const char *verb)
+{
+    snprintf(r->error, sizeof r->error,
+             "cannot %s the %s spill file in %.400s (TMPDIR, else /tmp): %s", verb, what,
+             f->spill_dir, errno ? strerror(errno) : "end of file");
+    return STREAM_E_PROGRAM;
 }
 
 /* Scratch for n rows. */
@@ -109,10 +142,8 @@ static genre_status after_lda_chunk(stream_ctx *c, const chunk_view *v, void *ud
         for (size_t i = 0; i < v->ntr; i++) {
             memcpy(row, f->t2 + i * nl, f->spill_cols * sizeof *row);
             row[f->spill_cols] = v->ytr[i];
-            if (fwrite(row, sizeof *row, f->spill_cols + 1, f->spill) != f->spill_cols + 1) {
-                snprintf(r->error, sizeof r->error, "cannot write the k-means spill file");
-                return STREAM_E_PROGRAM;
-            }
+            if (fwrite(row, sizeof *row, f->spill_cols + 1, f->spill) != f->spill_cols + 1)
+                return stream_spill_error(r, f, "k-means", "write");
         }
         f->spill_rows += (int64_t)v->ntr;
     }
@@ -221,10 +252,8 @@ int stream_models(run *r, stream_ctx *c, stream_fit *f)
         goto fail;
     }
     f->spill_cols = r->n_ld < 3 ? r->n_ld : 3;
-    if (!r->opt.no_kmeans && r->n_ld >= 2 && !(f->spill = tmpfile())) {
-        snprintf(r->error, sizeof r->error, "cannot create the k-means spill file (tmpfile)");
+    if (!r->opt.no_kmeans && r->n_ld >= 2 && !(f->spill = stream_spill_open(r, f, "k-means")))
         return stream_fail(r, s, STREAM_E_PROGRAM, what);
-    }
     r->sm.kmeans_sample = 65536;
     for (int w = 0; w < 2 && f->spill; w++)
         if ((size_t)w + 2 <= r->n_ld &&
@@ -235,10 +264,8 @@ int stream_models(run *r, stream_ctx *c, stream_fit *f)
     if ((st = genre_metrics_partial_create(&f->mp, K)) ||
         (!r->opt.no_mlp && (st = make_mlp(r, f))))
         goto fail;
-    if (f->mlp && !(f->mlp_spill = tmpfile())) {
-        snprintf(r->error, sizeof r->error, "cannot create the MLP spill file (tmpfile)");
+    if (f->mlp && !(f->mlp_spill = stream_spill_open(r, f, "MLP")))
         return stream_fail(r, s, STREAM_E_PROGRAM, what);
-    }
     double t0 = now_s();
     if ((st = stream_pass(c, 0, after_lda_chunk, f, "LDA classifier, samples, spills")) ||
         (st = read_metrics(f->mp, &r->lda_clf_auroc, &r->lda_clf_micro, &r->lda_clf_acc, NULL,

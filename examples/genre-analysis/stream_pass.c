@@ -199,6 +199,17 @@ genre_status stream_pass(stream_ctx *c, int raw, chunk_fn fn, void *ud, const ch
         st = GENRE_E_CANCELLED;
     genre_dataset_free(ch);
     genre_dataset_reader_free(rd);
+    /* every pass reads the file again: one replaced or written to while
+     * the run reads it would mix statistics of different tables */
+    if (!st && !stopping(r) && c->pass_rows && rows != c->pass_rows) {
+        snprintf(r->error, sizeof r->error,
+                 "%.500s changed during the run: pass %d read %lld rows, the first pass %lld "
+                 "(--stream reads the file once per pass; it must not change until the end)",
+                 r->data_path, r->sm.passes + 1, (long long)rows, (long long)c->pass_rows);
+        st = STREAM_E_PROGRAM;
+    }
+    if (!st && !stopping(r) && !c->pass_rows)
+        c->pass_rows = rows;
     r->sm.passes++;
     if (!st)
         say("genre-analysis: pass %d (%s): %lld rows in %.1f s, resident %.0f MB (peak %.0f)\n",

@@ -78,6 +78,7 @@ static int markers_from_text(run *r, const char *text)
 {
     char *global = strdup("");
     char name[1024], value[1024];
+    size_t next = 0; /* the text names columns in order: look there first */
     if (!global)
         return -1;
     for (const char *line = text; line && *line;) {
@@ -87,7 +88,12 @@ static int markers_from_text(run *r, const char *text)
         int star = n == 1 && *t == '*';
         if (n && !star && *t != '#') {
             unquote(t, n, name, sizeof name);
-            c = table_column(r, name);
+            if (next < r->n_cols && !strcmp(r->cols[next].name, name))
+                c = &r->cols[next];
+            else
+                c = table_column(r, name); /* a 100,000-column header: not n^2 */
+            if (c)
+                next = (size_t)(c - r->cols) + 1;
         }
         while (n && (star || c) && (n = next_token(&p, &t)) > 0) {
             const char *eq = memchr(t, '=', n);
