@@ -270,9 +270,33 @@ genre_status genre__gemv(genre__trans trans_a, double alpha, const double *a, si
     return GENRE_OK;
 }
 
-genre_status genre__covariance(const double *x, size_t n_rows, size_t n_cols,
-                               size_t row_stride, size_t ddof, double *mean_out,
-                               double *cov, size_t cov_stride)
+/* Rows of the centred block genre__covariance_ex() works in. */
+static size_t cov_block_rows(size_t n_rows, size_t n_cols)
+{
+    size_t block = COV_BLOCK_BYTES / sizeof(double) / n_cols;
+    if (block == 0)
+        block = 1;
+    return block > n_rows ? n_rows : block;
+}
+
+size_t genre__covariance_scratch_len(size_t n_rows, size_t n_cols)
+{
+    if (n_cols == 0 || n_rows == 0)
+        return 0;
+    return cov_block_rows(n_rows, n_cols) * n_cols;
+}
+
+/* Row i of the rows the covariance is of. */
+static inline const double *cov_row(const double *x, const size_t *idx, size_t i,
+                                    size_t row_stride)
+{
+    return x + (idx ? idx[i] : i) * row_stride;
+}
+
+genre_status genre__covariance_ex(const double *x, const size_t *idx, size_t n_rows,
+                                  size_t n_cols, size_t row_stride, size_t ddof,
+                                  double *mean_out, double *cov, size_t cov_stride,
+                                  double *scratch)
 {
     GENRE_CHECK_NOT_NULL(x);
     GENRE_CHECK_NOT_NULL(cov);
@@ -287,37 +311,38 @@ genre_status genre__covariance(const double *x, size_t n_rows, size_t n_cols,
         (st = check_stride(__func__, "the covariance", n_cols, cov_stride)) != GENRE_OK)
         return st;
 
-    size_t block = COV_BLOCK_BYTES / sizeof(double) / n_cols;
-    if (block == 0)
-        block = 1;
-    if (block > n_rows)
-        block = n_rows;
+    const size_t block = cov_block_rows(n_rows, n_cols);
     if ((st = fits(__func__, "covariance block rows", block)) != GENRE_OK)
         return st;
 
     double *mean = mean_out ? mean_out : genre__alloc_array(n_cols, sizeof *mean);
-    double *centred = genre__alloc_array(block * n_cols, sizeof *centred);
+    double *centred = scratch ? scratch : genre__alloc_array(block * n_cols, sizeof *centred);
     if (!mean || !centred) {
         if (mean != mean_out)
             genre__free(mean);
-        genre__free(centred);
+        if (centred != scratch)
+            genre__free(centred);
         return GENRE_E_NOMEM;
     }
 
     for (size_t j = 0; j < n_cols; j++)
         mean[j] = 0.0;
-    for (size_t i = 0; i < n_rows; i++)
+    for (size_t i = 0; i < n_rows; i++) {
+        const double *row = cov_row(x, idx, i, row_stride);
         for (size_t j = 0; j < n_cols; j++)
-            mean[j] += x[i * row_stride + j];
+            mean[j] += row[j];
+    }
     for (size_t j = 0; j < n_cols; j++)
         mean[j] /= (double)n_rows;
 
     /* Upper triangle of sum over blocks of Xc_b^T Xc_b. */
     for (size_t start = 0; start < n_rows; start += block) {
         const size_t rows = n_rows - start < block ? n_rows - start : block;
-        for (size_t i = 0; i < rows; i++)
+        for (size_t i = 0; i < rows; i++) {
+            const double *row = cov_row(x, idx, start + i, row_stride);
             for (size_t j = 0; j < n_cols; j++)
-                centred[i * n_cols + j] = x[(start + i) * row_stride + j] - mean[j];
+                centred[i * n_cols + j] = row[j] - mean[j];
+        }
         const double beta = start == 0 ? 0.0 : 1.0;
         if (n_cols <= SYRK_MAX_N) {
             cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (blasint)n_cols,
@@ -352,8 +377,17 @@ genre_status genre__covariance(const double *x, size_t n_rows, size_t n_cols,
 
     if (mean != mean_out)
         genre__free(mean);
-    genre__free(centred);
+    if (centred != scratch)
+        genre__free(centred);
     return GENRE_OK;
+}
+
+genre_status genre__covariance(const double *x, size_t n_rows, size_t n_cols,
+                               size_t row_stride, size_t ddof, double *mean_out,
+                               double *cov, size_t cov_stride)
+{
+    return genre__covariance_ex(x, NULL, n_rows, n_cols, row_stride, ddof, mean_out, cov,
+                                cov_stride, NULL);
 }
 
 /* Pieces of VECTOR_PIECE elements, at most OpenBLAS's threading thresholds
