@@ -286,15 +286,8 @@ size_t genre__covariance_scratch_len(size_t n_rows, size_t n_cols)
     return cov_block_rows(n_rows, n_cols) * n_cols;
 }
 
-/* Row i of the rows the covariance is of. */
-static inline const double *cov_row(const double *x, const size_t *idx, size_t i,
-                                    size_t row_stride)
-{
-    return x + (idx ? idx[i] : i) * row_stride;
-}
-
-genre_status genre__covariance_ex(const double *x, const size_t *idx, size_t n_rows,
-                                  size_t n_cols, size_t row_stride, size_t ddof,
+genre_status genre__covariance_ex(const double *x, size_t n_rows, size_t n_cols,
+                                  size_t row_stride, size_t ddof,
                                   double *mean_out, double *cov, size_t cov_stride,
                                   double *scratch)
 {
@@ -327,22 +320,18 @@ genre_status genre__covariance_ex(const double *x, const size_t *idx, size_t n_r
 
     for (size_t j = 0; j < n_cols; j++)
         mean[j] = 0.0;
-    for (size_t i = 0; i < n_rows; i++) {
-        const double *row = cov_row(x, idx, i, row_stride);
+    for (size_t i = 0; i < n_rows; i++)
         for (size_t j = 0; j < n_cols; j++)
-            mean[j] += row[j];
-    }
+            mean[j] += x[i * row_stride + j];
     for (size_t j = 0; j < n_cols; j++)
         mean[j] /= (double)n_rows;
 
     /* Upper triangle of sum over blocks of Xc_b^T Xc_b. */
     for (size_t start = 0; start < n_rows; start += block) {
         const size_t rows = n_rows - start < block ? n_rows - start : block;
-        for (size_t i = 0; i < rows; i++) {
-            const double *row = cov_row(x, idx, start + i, row_stride);
+        for (size_t i = 0; i < rows; i++)
             for (size_t j = 0; j < n_cols; j++)
-                centred[i * n_cols + j] = row[j] - mean[j];
-        }
+                centred[i * n_cols + j] = x[(start + i) * row_stride + j] - mean[j];
         const double beta = start == 0 ? 0.0 : 1.0;
         if (n_cols <= SYRK_MAX_N) {
             cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (blasint)n_cols,
@@ -386,7 +375,7 @@ genre_status genre__covariance(const double *x, size_t n_rows, size_t n_cols,
                                size_t row_stride, size_t ddof, double *mean_out,
                                double *cov, size_t cov_stride)
 {
-    return genre__covariance_ex(x, NULL, n_rows, n_cols, row_stride, ddof, mean_out, cov,
+    return genre__covariance_ex(x, n_rows, n_cols, row_stride, ddof, mean_out, cov,
                                 cov_stride, NULL);
 }
 

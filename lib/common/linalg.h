@@ -89,16 +89,13 @@ genre_status genre__covariance(const double *x, size_t n_rows, size_t n_cols,
                                double *cov, size_t cov_stride);
 
 /*
- * genre__covariance() of the rows x + idx[i] * row_stride, i < n_rows, in
- * that order (idx NULL: rows 0 .. n_rows - 1), so a caller need not gather
- * them: the same sums in the same order, so the same bits as
- * genre__covariance() on the gathered rows. scratch, when not NULL, holds
- * genre__covariance_scratch_len(n_rows, n_cols) doubles and is used for the
- * centred block instead of an allocation (a caller adding chunk after chunk
- * keeps one, so each chunk does not touch fresh memory).
+ * genre__covariance() (the same bits) with the centred block in scratch,
+ * when not NULL, instead of an allocation: scratch holds
+ * genre__covariance_scratch_len(n_rows, n_cols) doubles. A caller adding
+ * chunk after chunk keeps one, so each chunk does not fault in fresh memory.
  */
-genre_status genre__covariance_ex(const double *x, const size_t *idx, size_t n_rows,
-                                  size_t n_cols, size_t row_stride, size_t ddof,
+genre_status genre__covariance_ex(const double *x, size_t n_rows, size_t n_cols,
+                                  size_t row_stride, size_t ddof,
                                   double *mean_out, double *cov, size_t cov_stride,
                                   double *scratch);
 

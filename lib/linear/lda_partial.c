@@ -44,7 +44,8 @@ struct genre_lda_partial {
     genre__moments *cls;  /* K */
     /* add's scratch, kept between adds so a chunk does not touch fresh
      * memory (page faults cost more than the work here): */
-    size_t *order;        /* the chunk's row indices grouped by class */
+    double *rows;         /* the chunk grouped by class (copied: the per-class
+                           * passes then read memory in order) */
     int32_t *u;           /* its distinct labels */
     size_t rows_cap;      /* rows they have room for */
     double *block;        /* genre__covariance_ex's centred block */
@@ -79,7 +80,7 @@ void genre_lda_partial_free(genre_lda_partial *p)
         return;
     free_classes(p->cls, p->K);
     genre__free(p->labels);
-    genre__free(p->order);
+    genre__free(p->rows);
     genre__free(p->u);
     genre__free(p->block);
     genre__free(p);
@@ -175,8 +176,8 @@ typedef struct add_scratch {
     int32_t *u;          /* the chunk's distinct labels, ascending (the state's) */
     int32_t *slot;       /* per label - lo: its index in u, or NULL (wide span) */
     int32_t lo;
-    size_t *start;       /* Kc + 1 offsets into order */
-    size_t *order;       /* n_rows row indices, grouped by class (the state's) */
+    size_t *start;       /* Kc + 1 offsets into the gathered rows */
+    double *rows;        /* n_rows x d, grouped by class (the state's) */
     genre__moments *cm;  /* Kc chunk moments */
     size_t Kc;
 } add_scratch;
@@ -193,15 +194,15 @@ static void add_scratch_free(add_scratch *s)
 static genre_status reserve_scratch(genre_lda_partial *p, size_t n_rows)
 {
     if (p->rows_cap < n_rows) {
-        size_t *order = genre__alloc_array(n_rows, sizeof(size_t));
-        int32_t *u = order ? genre__alloc_array(n_rows, sizeof(int32_t)) : NULL;
+        double *rows = genre__alloc_array(n_rows, p->d * sizeof(double));
+        int32_t *u = rows ? genre__alloc_array(n_rows, sizeof(int32_t)) : NULL;
         if (!u) {
-            genre__free(order);
+            genre__free(rows);
             return GENRE_E_NOMEM;
         }
-        genre__free(p->order);
+        genre__free(p->rows);
         genre__free(p->u);
-        p->order = order;
+        p->rows = rows;
         p->u = u;
         p->rows_cap = n_rows;
     }
@@ -284,7 +285,7 @@ genre_status genre_lda_partial_add(genre_lda_partial *p, const double *x, size_t
     if ((st = reserve_scratch(p, n_rows)) != GENRE_OK)
         goto done;
     s.u = p->u;
-    s.order = p->order;
+    s.rows = p->rows;
     size_t Kc = 0;
     if ((st = distinct_labels(&s, y, n_rows, &Kc)) != GENRE_OK)
         goto done;
@@ -297,13 +298,17 @@ genre_status genre_lda_partial_add(genre_lda_partial *p, const double *x, size_t
         st = GENRE_E_NOMEM;
         goto done;
     }
-    /* group the rows by class (a counting sort of their indices, stable) */
+    /* group the rows by class (a counting sort, stable) */
+    const size_t d = p->d;
     for (size_t i = 0; i < n_rows; i++)
         s.start[class_of(&s, Kc, y[i]) + 1]++;
     for (size_t c = 0; c < Kc; c++)
         s.start[c + 1] += s.start[c];
-    for (size_t i = 0; i < n_rows; i++)
-        s.order[s.start[class_of(&s, Kc, y[i])]++] = i;
+    for (size_t i = 0; i < n_rows; i++) {
+        size_t c = class_of(&s, Kc, y[i]);
+        memcpy(s.rows + s.start[c] * d, x + i * row_stride, d * sizeof(double));
+        s.start[c]++;
+    }
     for (size_t c = Kc; c > 0; c--) /* back to the starts */
         s.start[c] = s.start[c - 1];
     s.start[0] = 0;
@@ -311,8 +316,8 @@ genre_status genre_lda_partial_add(genre_lda_partial *p, const double *x, size_t
         if ((st = genre__moments_init(&s.cm[s.Kc], p->d, 1)) != GENRE_OK)
             goto done;
     for (size_t c = 0; c < Kc; c++) {
-        st = genre__moments_of_rows(&s.cm[c], x, s.order + s.start[c],
-                                    s.start[c + 1] - s.start[c], row_stride, p->block);
+        st = genre__moments_of_rows(&s.cm[c], s.rows + s.start[c] * d,
+                                    s.start[c + 1] - s.start[c], d, p->block);
         if (st == GENRE_E_NUMERIC)
             st = GENRE_FAIL(GENRE_E_NUMERIC,
                             "the sums of x's rows of class %d overflow (values too large to "

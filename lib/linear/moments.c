@@ -91,8 +91,8 @@ genre_status genre__column_moments(const double *x, size_t rows, size_t d, size_
     return GENRE_OK;
 }
 
-genre_status genre__moments_of_rows(genre__moments *m, const double *x, const size_t *idx,
-                                    size_t rows, size_t row_stride, double *scratch)
+genre_status genre__moments_of_rows(genre__moments *m, const double *x, size_t rows,
+                                    size_t row_stride, double *scratch)
 {
     const size_t d = m->d, l = genre__moments_m2_len(d, m->full);
     genre_status st;
@@ -104,7 +104,7 @@ genre_status genre__moments_of_rows(genre__moments *m, const double *x, const si
         memset(m->m2_c, 0, d * sizeof(double));
     } else {
         /* the PCA fit's blocked dsyrk covariance (ddof 0), times n */
-        st = genre__covariance_ex(x, idx, rows, d, row_stride, 0, m->mean, m->m2, d, scratch);
+        st = genre__covariance_ex(x, rows, d, row_stride, 0, m->mean, m->m2, d, scratch);
         if (st == GENRE_OK) {
             const double n = (double)rows;
             for (size_t i = 0; i < l; i++)

@@ -58,15 +58,14 @@ genre_status genre__column_moments(const double *x, size_t rows, size_t d, size_
                                    double *mean, double *m2, double *block, double *corr);
 
 /* Replaces m's statistics by those of rows x[0 .. rows) (rows >= 1, d
- * columns, row_stride >= d), or, for a full m with idx not NULL, of the rows
- * x + idx[i] * row_stride in that order (the bits of the gathered rows).
+ * columns, row_stride >= d).
  * scratch: NULL, or for a full m genre__covariance_scratch_len(rows, d)
  * doubles (linalg.h) used instead of an allocation. GENRE_E_NOMEM (the full
  * co-moment's scratch); GENRE_E_NUMERIC when a value is not finite: a NaN
  * or infinity in the rows, or a sum that overflows (m then holds garbage;
  * genre__check_matrix tells which). */
-genre_status genre__moments_of_rows(genre__moments *m, const double *x, const size_t *idx,
-                                    size_t rows, size_t row_stride, double *scratch);
+genre_status genre__moments_of_rows(genre__moments *m, const double *x, size_t rows,
+                                    size_t row_stride, double *scratch);
 
 /* into becomes the statistics of both (same d and full; from != into).
  * Allocates nothing, cannot fail. */

@@ -60,7 +60,7 @@ genre_status genre__mstate_add(genre__moments_state *s, const char *func, const 
         s->block = block;
         s->block_cap = need;
     }
-    st = genre__moments_of_rows(&s->chunk, x, NULL, n_rows, row_stride, s->block);
+    st = genre__moments_of_rows(&s->chunk, x, n_rows, row_stride, s->block);
     if (st != GENRE_OK && (st = genre__moments_nonfinite_first(func, x, n_rows, n_cols,
                                                                row_stride, st)) ==
                               GENRE_E_NONFINITE)
