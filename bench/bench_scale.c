@@ -96,12 +96,17 @@ static void *xmalloc(size_t n)
     return p;
 }
 
+struct pass_shared;
+static const genre_dataset_prep *await_prep(struct pass_shared *sh, const char *path);
+
 /* A chunked source of cleaned rows: x (rows x D) and labels. */
 struct stream {
     genre_dataset_schema *schema;
     genre_dataset_reader *reader;
     genre_dataset_prep *prep;      /* fitted on this stream's first chunk */
     const genre_dataset_prep *use; /* or another stream's (a range reader's) */
+    struct pass_shared *shared;    /* where use comes from, once it is fitted */
+    const char *path;
     genre_dataset *ds; /* the last chunk, handed back for the next one */
     double *x;
     int32_t *y;
@@ -138,6 +143,8 @@ static size_t stream_next(struct stream *s)
         if (!ds)
             return 0;
         check(genre_dataset_drop_empty_rows(ds), "drop_empty_rows");
+        if (s->shared && !s->use) /* read before waiting: the fit overlaps this read */
+            s->use = await_prep(s->shared, s->path);
         if (s->use) {
             check(genre_dataset_prep_apply(s->use, ds), "prep_apply");
         } else if (!s->prep) {
@@ -225,8 +232,24 @@ static void pass_add(struct pass_part *w, size_t rows)
     w->rows += rows;
 }
 
+/* The prep part 0 fitted on the file's first chunk, once it has. */
+static const genre_dataset_prep *await_prep(struct pass_shared *sh, const char *path)
+{
+    pthread_mutex_lock(&sh->lock);
+    while (!sh->published)
+        pthread_cond_wait(&sh->ready, &sh->lock);
+    const genre_dataset_prep *prep = sh->prep;
+    pthread_mutex_unlock(&sh->lock);
+    if (!prep) {
+        fprintf(stderr, "%s: the first range of %s holds no rows\n", PROGRAM, path);
+        exit(EXIT_FAILURE);
+    }
+    return prep;
+}
+
 /* A part's chunks into its states; part 0 publishes its prep after its first
- * chunk, the others wait for it (their range readers open meanwhile). */
+ * chunk, the others read their first chunk meanwhile and wait for it only
+ * before they clean that chunk. */
 static void *pass_run(void *arg)
 {
     struct pass_part *w = arg;
@@ -251,15 +274,8 @@ static void *pass_run(void *arg)
         else
             return NULL;
     } else {
-        pthread_mutex_lock(&sh->lock);
-        while (!sh->published)
-            pthread_cond_wait(&sh->ready, &sh->lock);
-        w->s.use = sh->prep;
-        pthread_mutex_unlock(&sh->lock);
-        if (!w->s.use) {
-            fprintf(stderr, "%s: the first range of %s holds no rows\n", PROGRAM, w->path);
-            exit(EXIT_FAILURE);
-        }
+        w->s.shared = sh;
+        w->s.path = w->path;
     }
     while ((rows = stream_next(&w->s)) > 0)
         pass_add(w, rows);

@@ -302,6 +302,11 @@ START_TEST(scaler_and_pca_errors)
     ck_assert_status(genre_pca_partial_add(p, x, 3, 4, 4), GENRE_E_SHAPE);
     expect_msg("genre_pca_partial_add: x has 4 columns");
     x[7] = NAN;
+    /* the NaN is the error even where the columns are wrong too: the adds
+     * scan for it only on a failure, and then before reporting the other */
+    ck_assert_status(genre_scaler_partial_add(s4, x, 4, 3, 3), GENRE_E_NONFINITE);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "row 2"));
+    ck_assert_status(genre_pca_partial_add(p4, x, 4, 3, 3), GENRE_E_NONFINITE);
     ck_assert_status(genre_scaler_partial_add(s, x, 4, 3, 3), GENRE_E_NONFINITE);
     expect_msg("genre_scaler_partial_add:");
     ck_assert_ptr_nonnull(strstr(genre_last_error(), "row 2"));
@@ -436,6 +441,11 @@ START_TEST(lda_errors)
     ck_assert_status(genre_lda_partial_add(p3, x, 10, 2, 2, y), GENRE_E_SHAPE);
     expect_msg("genre_lda_partial_add: x has 2 columns but the partial state has 3");
     x[5] = INFINITY;
+    /* before a NULL y or a wrong column count, as a scan made first finds it */
+    ck_assert_status(genre_lda_partial_add(p, x, n, d, d, NULL), GENRE_E_NONFINITE);
+    ck_assert_status(genre_lda_partial_add(p3, x, n, d, d, y), GENRE_E_NONFINITE);
+    expect_msg("genre_lda_partial_add:");
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "row 2"));
     ck_assert_status(genre_lda_partial_add(p, x, n, d, d, y), GENRE_E_NONFINITE);
     expect_msg("genre_lda_partial_add:");
     ck_assert_ptr_nonnull(strstr(genre_last_error(), "row 2"));

@@ -270,9 +270,26 @@ genre_status genre__gemv(genre__trans trans_a, double alpha, const double *a, si
     return GENRE_OK;
 }
 
-genre_status genre__covariance(const double *x, size_t n_rows, size_t n_cols,
-                               size_t row_stride, size_t ddof, double *mean_out,
-                               double *cov, size_t cov_stride)
+/* Rows of the centred block genre__covariance_ex() works in. */
+static size_t cov_block_rows(size_t n_rows, size_t n_cols)
+{
+    size_t block = COV_BLOCK_BYTES / sizeof(double) / n_cols;
+    if (block == 0)
+        block = 1;
+    return block > n_rows ? n_rows : block;
+}
+
+size_t genre__covariance_scratch_len(size_t n_rows, size_t n_cols)
+{
+    if (n_cols == 0 || n_rows == 0)
+        return 0;
+    return cov_block_rows(n_rows, n_cols) * n_cols;
+}
+
+genre_status genre__covariance_ex(const double *x, size_t n_rows, size_t n_cols,
+                                  size_t row_stride, size_t ddof,
+                                  double *mean_out, double *cov, size_t cov_stride,
+                                  double *scratch)
 {
     GENRE_CHECK_NOT_NULL(x);
     GENRE_CHECK_NOT_NULL(cov);
@@ -287,20 +304,17 @@ genre_status genre__covariance(const double *x, size_t n_rows, size_t n_cols,
         (st = check_stride(__func__, "the covariance", n_cols, cov_stride)) != GENRE_OK)
         return st;
 
-    size_t block = COV_BLOCK_BYTES / sizeof(double) / n_cols;
-    if (block == 0)
-        block = 1;
-    if (block > n_rows)
-        block = n_rows;
+    const size_t block = cov_block_rows(n_rows, n_cols);
     if ((st = fits(__func__, "covariance block rows", block)) != GENRE_OK)
         return st;
 
     double *mean = mean_out ? mean_out : genre__alloc_array(n_cols, sizeof *mean);
-    double *centred = genre__alloc_array(block * n_cols, sizeof *centred);
+    double *centred = scratch ? scratch : genre__alloc_array(block * n_cols, sizeof *centred);
     if (!mean || !centred) {
         if (mean != mean_out)
             genre__free(mean);
-        genre__free(centred);
+        if (centred != scratch)
+            genre__free(centred);
         return GENRE_E_NOMEM;
     }
 
@@ -352,8 +366,17 @@ genre_status genre__covariance(const double *x, size_t n_rows, size_t n_cols,
 
     if (mean != mean_out)
         genre__free(mean);
-    genre__free(centred);
+    if (centred != scratch)
+        genre__free(centred);
     return GENRE_OK;
+}
+
+genre_status genre__covariance(const double *x, size_t n_rows, size_t n_cols,
+                               size_t row_stride, size_t ddof, double *mean_out,
+                               double *cov, size_t cov_stride)
+{
+    return genre__covariance_ex(x, n_rows, n_cols, row_stride, ddof, mean_out, cov,
+                                cov_stride, NULL);
 }
 
 /* Pieces of VECTOR_PIECE elements, at most OpenBLAS's threading thresholds

@@ -88,6 +88,21 @@ genre_status genre__covariance(const double *x, size_t n_rows, size_t n_cols,
                                size_t row_stride, size_t ddof, double *mean_out,
                                double *cov, size_t cov_stride);
 
+/*
+ * genre__covariance() (the same bits) with the centred block in scratch,
+ * when not NULL, instead of an allocation: scratch holds
+ * genre__covariance_scratch_len(n_rows, n_cols) doubles. A caller adding
+ * chunk after chunk keeps one, so each chunk does not fault in fresh memory.
+ */
+genre_status genre__covariance_ex(const double *x, size_t n_rows, size_t n_cols,
+                                  size_t row_stride, size_t ddof,
+                                  double *mean_out, double *cov, size_t cov_stride,
+                                  double *scratch);
+
+/* Doubles of genre__covariance_ex()'s scratch for n_rows x n_cols: a block
+ * of at most 1 MiB, or one row when a row is wider. */
+size_t genre__covariance_scratch_len(size_t n_rows, size_t n_cols);
+
 /* sum_i x[i] * y[i] over contiguous vectors; any n. Above 10,000 elements
  * it sums the dot products of pieces of 10,000 in order (one ddot each, on
  * one thread): the last bits may differ from one call's. */

@@ -42,8 +42,14 @@ struct genre_lda_partial {
     int64_t n;
     int32_t *labels;      /* K, ascending */
     genre__moments *cls;  /* K */
-    double *rows;         /* add's scratch: the chunk grouped by class, kept */
-    size_t rows_cap;      /* rows it has room for */
+    /* add's scratch, kept between adds so a chunk does not touch fresh
+     * memory (page faults cost more than the work here): */
+    double *rows;         /* the chunk grouped by class (copied: the per-class
+                           * passes then read memory in order) */
+    int32_t *u;           /* its distinct labels */
+    size_t rows_cap;      /* rows they have room for */
+    double *block;        /* genre__covariance_ex's centred block */
+    size_t block_cap;     /* doubles it has room for */
 };
 
 genre_status genre_lda_partial_create(genre_lda_partial **out, size_t n_cols)
@@ -75,6 +81,8 @@ void genre_lda_partial_free(genre_lda_partial *p)
     free_classes(p->cls, p->K);
     genre__free(p->labels);
     genre__free(p->rows);
+    genre__free(p->u);
+    genre__free(p->block);
     genre__free(p);
 }
 
@@ -165,11 +173,11 @@ static int cmp_i32(const void *a, const void *b)
 
 /* Scratch of one add. */
 typedef struct add_scratch {
-    int32_t *u;          /* the chunk's distinct labels, ascending */
+    int32_t *u;          /* the chunk's distinct labels, ascending (the state's) */
     int32_t *slot;       /* per label - lo: its index in u, or NULL (wide span) */
     int32_t lo;
     size_t *start;       /* Kc + 1 offsets into the gathered rows */
-    double *rows;        /* n_rows x d, grouped by class (the state's scratch) */
+    double *rows;        /* n_rows x d, grouped by class (the state's) */
     genre__moments *cm;  /* Kc chunk moments */
     size_t Kc;
 } add_scratch;
@@ -177,9 +185,37 @@ typedef struct add_scratch {
 static void add_scratch_free(add_scratch *s)
 {
     free_classes(s->cm, s->Kc);
-    genre__free(s->u);
     genre__free(s->slot);
     genre__free(s->start);
+}
+
+/* Grows p's kept scratch for a chunk of n_rows rows. GENRE_E_NOMEM (p keeps
+ * what it had). */
+static genre_status reserve_scratch(genre_lda_partial *p, size_t n_rows)
+{
+    if (p->rows_cap < n_rows) {
+        double *rows = genre__alloc_array(n_rows, p->d * sizeof(double));
+        int32_t *u = rows ? genre__alloc_array(n_rows, sizeof(int32_t)) : NULL;
+        if (!u) {
+            genre__free(rows);
+            return GENRE_E_NOMEM;
+        }
+        genre__free(p->rows);
+        genre__free(p->u);
+        p->rows = rows;
+        p->u = u;
+        p->rows_cap = n_rows;
+    }
+    size_t need = genre__covariance_scratch_len(n_rows, p->d);
+    if (p->block_cap < need) {
+        double *block = genre__alloc_array(need, sizeof(double));
+        if (!block)
+            return GENRE_E_NOMEM;
+        genre__free(p->block);
+        p->block = block;
+        p->block_cap = need;
+    }
+    return GENRE_OK;
 }
 
 /* Widest label span (max - min + 1 above the row count) that gets a table
@@ -233,30 +269,23 @@ genre_status genre_lda_partial_add(genre_lda_partial *p, const double *x, size_t
                                    size_t n_cols, size_t row_stride, const int32_t *y)
 {
     GENRE_CHECK_NOT_NULL(p);
-    genre_status st = genre__check_matrix(__func__, "x", x, n_rows, n_cols, row_stride, 1);
+    /* x's values are not scanned here: a NaN or infinity makes its class's
+     * sums non-finite, and any failure below looks for one first
+     * (nonfinite_first), so the errors are those of a scan made first. */
+    genre_status st = genre__check_matrix(__func__, "x", x, n_rows, n_cols, row_stride, 0);
     if (st != GENRE_OK)
+        return GENRE_PASS(st);
+    if (!y && (st = genre__moments_nonfinite_first(__func__, x, n_rows, n_cols, row_stride,
+                                                     GENRE_OK)) != GENRE_OK)
         return GENRE_PASS(st);
     GENRE_CHECK_NOT_NULL(y);
     if ((st = genre__moments_check_add(__func__, p->d, p->n, n_rows, n_cols)) != GENRE_OK)
-        return st;
-    const size_t d = p->d;
+        return genre__moments_nonfinite_first(__func__, x, n_rows, n_cols, row_stride, st);
     add_scratch s = {0};
-    /* the grouped rows' buffer is kept between adds: a fresh one per chunk
-     * cost more in page faults than the grouping itself */
-    if (p->rows_cap < n_rows) {
-        double *grown = genre__alloc_array(n_rows, d * sizeof(double));
-        if (!grown)
-            return GENRE_PASS(GENRE_E_NOMEM);
-        genre__free(p->rows);
-        p->rows = grown;
-        p->rows_cap = n_rows;
-    }
-    s.rows = p->rows;
-    s.u = genre__alloc_array(n_rows, sizeof(int32_t));
-    if (!s.u) {
-        st = GENRE_E_NOMEM;
+    if ((st = reserve_scratch(p, n_rows)) != GENRE_OK)
         goto done;
-    }
+    s.u = p->u;
+    s.rows = p->rows;
     size_t Kc = 0;
     if ((st = distinct_labels(&s, y, n_rows, &Kc)) != GENRE_OK)
         goto done;
@@ -270,6 +299,7 @@ genre_status genre_lda_partial_add(genre_lda_partial *p, const double *x, size_t
         goto done;
     }
     /* group the rows by class (a counting sort, stable) */
+    const size_t d = p->d;
     for (size_t i = 0; i < n_rows; i++)
         s.start[class_of(&s, Kc, y[i]) + 1]++;
     for (size_t c = 0; c < Kc; c++)
@@ -283,11 +313,11 @@ genre_status genre_lda_partial_add(genre_lda_partial *p, const double *x, size_t
         s.start[c] = s.start[c - 1];
     s.start[0] = 0;
     for (; s.Kc < Kc; s.Kc++)
-        if ((st = genre__moments_init(&s.cm[s.Kc], d, 1)) != GENRE_OK)
+        if ((st = genre__moments_init(&s.cm[s.Kc], p->d, 1)) != GENRE_OK)
             goto done;
     for (size_t c = 0; c < Kc; c++) {
         st = genre__moments_of_rows(&s.cm[c], s.rows + s.start[c] * d,
-                                    s.start[c + 1] - s.start[c], d);
+                                    s.start[c + 1] - s.start[c], d, p->block);
         if (st == GENRE_E_NUMERIC)
             st = GENRE_FAIL(GENRE_E_NUMERIC,
                             "the sums of x's rows of class %d overflow (values too large to "
@@ -303,6 +333,8 @@ genre_status genre_lda_partial_add(genre_lda_partial *p, const double *x, size_t
     p->n += (int64_t)n_rows;
 done:
     add_scratch_free(&s);
+    if (st != GENRE_OK)
+        st = genre__moments_nonfinite_first(__func__, x, n_rows, n_cols, row_stride, st);
     return GENRE_PASS(st);
 }
 

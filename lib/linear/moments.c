@@ -92,7 +92,7 @@ genre_status genre__column_moments(const double *x, size_t rows, size_t d, size_
 }
 
 genre_status genre__moments_of_rows(genre__moments *m, const double *x, size_t rows,
-                                    size_t row_stride)
+                                    size_t row_stride, double *scratch)
 {
     const size_t d = m->d, l = genre__moments_m2_len(d, m->full);
     genre_status st;
@@ -104,7 +104,7 @@ genre_status genre__moments_of_rows(genre__moments *m, const double *x, size_t r
         memset(m->m2_c, 0, d * sizeof(double));
     } else {
         /* the PCA fit's blocked dsyrk covariance (ddof 0), times n */
-        st = genre__covariance(x, rows, d, row_stride, 0, m->mean, m->m2, d);
+        st = genre__covariance_ex(x, rows, d, row_stride, 0, m->mean, m->m2, d, scratch);
         if (st == GENRE_OK) {
             const double n = (double)rows;
             for (size_t i = 0; i < l; i++)
@@ -219,6 +219,14 @@ genre_status genre__moments_check_add(const char *func, size_t d, int64_t n, siz
                            "%zu more rows would pass the %lld a partial state holds", n_rows,
                            (long long)GENRE__MOMENTS_MAX_ROWS);
     return GENRE_OK;
+}
+
+genre_status genre__moments_nonfinite_first(const char *func, const double *x, size_t n_rows,
+                                            size_t n_cols, size_t row_stride,
+                                            genre_status st)
+{
+    genre_status f = genre__check_matrix(func, "x", x, n_rows, n_cols, row_stride, 1);
+    return f != GENRE_OK ? f : st;
 }
 
 genre_status genre__moments_check_merge(const char *func, int same, size_t d_into,

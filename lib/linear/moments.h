@@ -58,10 +58,14 @@ genre_status genre__column_moments(const double *x, size_t rows, size_t d, size_
                                    double *mean, double *m2, double *block, double *corr);
 
 /* Replaces m's statistics by those of rows x[0 .. rows) (rows >= 1, d
- * columns, row_stride >= d, finite). GENRE_E_NOMEM (the full co-moment's
- * scratch); GENRE_E_NUMERIC when a sum overflows (m then holds garbage). */
+ * columns, row_stride >= d).
+ * scratch: NULL, or for a full m genre__covariance_scratch_len(rows, d)
+ * doubles (linalg.h) used instead of an allocation. GENRE_E_NOMEM (the full
+ * co-moment's scratch); GENRE_E_NUMERIC when a value is not finite: a NaN
+ * or infinity in the rows, or a sum that overflows (m then holds garbage;
+ * genre__check_matrix tells which). */
 genre_status genre__moments_of_rows(genre__moments *m, const double *x, size_t rows,
-                                    size_t row_stride);
+                                    size_t row_stride, double *scratch);
 
 /* into becomes the statistics of both (same d and full; from != into).
  * Allocates nothing, cannot fail. */
@@ -88,6 +92,15 @@ void genre__moments_values(const genre__moments *m, double *mean, double *m2);
  * n_rows more rows would pass GENRE__MOMENTS_MAX_ROWS (the state holds n). */
 genre_status genre__moments_check_add(const char *func, size_t d, int64_t n, size_t n_rows,
                                       size_t n_cols);
+
+/* The adds do not scan x for NaN and infinity before their work: such a
+ * value makes a sum non-finite (GENRE_E_NUMERIC). On any failure st they
+ * return this instead: x's first non-finite value (GENRE_E_NONFINITE,
+ * recorded for func as genre__check_matrix does) if it has one, else st
+ * (its record untouched), so the user sees the error of a scan made first. */
+genre_status genre__moments_nonfinite_first(const char *func, const double *x, size_t n_rows,
+                                            size_t n_cols, size_t row_stride,
+                                            genre_status st);
 
 /* GENRE_E_INVALID_ARG when same (into and from are one state) or the merged
  * rows would pass GENRE__MOMENTS_MAX_ROWS; GENRE_E_SHAPE when the column

@@ -2,6 +2,7 @@
 /* The partial state made of one genre__moments (moments_state.h). */
 #include "moments_state.h"
 
+#include "alloc.h"
 #include "error_private.h"
 #include "linalg.h"
 
@@ -36,17 +37,34 @@ void genre__mstate_free(genre__moments_state *s)
         return;
     genre__moments_free(&s->m);
     genre__moments_free(&s->chunk);
+    genre__free(s->block);
+    s->block = NULL;
+    s->block_cap = 0;
 }
 
 genre_status genre__mstate_add(genre__moments_state *s, const char *func, const double *x,
                                size_t n_rows, size_t n_cols, size_t row_stride)
 {
-    genre_status st = genre__check_matrix(func, "x", x, n_rows, n_cols, row_stride, 1);
+    genre_status st = genre__check_matrix(func, "x", x, n_rows, n_cols, row_stride, 0);
     if (st != GENRE_OK)
         return st;
     if ((st = genre__moments_check_add(func, s->m.d, s->m.n, n_rows, n_cols)) != GENRE_OK)
+        return genre__moments_nonfinite_first(func, x, n_rows, n_cols, row_stride, st);
+    size_t need = s->m.full ? genre__covariance_scratch_len(n_rows, n_cols) : 0;
+    if (s->block_cap < need) {
+        double *block = genre__alloc_array(need, sizeof(double));
+        if (!block)
+            return genre__moments_nonfinite_first(func, x, n_rows, n_cols, row_stride,
+                                                  genre__fail_as(GENRE_E_NOMEM, func, NULL));
+        genre__free(s->block);
+        s->block = block;
+        s->block_cap = need;
+    }
+    st = genre__moments_of_rows(&s->chunk, x, n_rows, row_stride, s->block);
+    if (st != GENRE_OK && (st = genre__moments_nonfinite_first(func, x, n_rows, n_cols,
+                                                               row_stride, st)) ==
+                              GENRE_E_NONFINITE)
         return st;
-    st = genre__moments_of_rows(&s->chunk, x, n_rows, row_stride);
     if (st == GENRE_E_NUMERIC)
         return genre__fail(GENRE_E_NUMERIC, func,
                            "the column sums of x overflow (values too large to average)");

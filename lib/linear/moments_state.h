@@ -27,6 +27,8 @@
 typedef struct genre__moments_state {
     genre__moments m;
     genre__moments chunk; /* add's scratch, kept to save reallocations */
+    double *block;        /* a full add's centred block (genre__covariance_ex), kept */
+    size_t block_cap;     /* doubles it has room for */
 } genre__moments_state;
 
 /* GENRE_E_INVALID_ARG (recorded for func) unless 1 <= n_cols <= max_cols. */
@@ -37,8 +39,10 @@ genre_status genre__mstate_check_cols(const char *func, size_t n_cols, size_t ma
 genre_status genre__mstate_init(genre__moments_state *s, size_t d, int full);
 void genre__mstate_free(genre__moments_state *s);
 
-/* The public add: checks x (finite), its columns and the row limit, then
- * merges the chunk's moments. Failures are recorded for func. */
+/* The public add: checks x, its columns and the row limit, then merges the
+ * chunk's moments. x's values are scanned for NaN and infinity only on a
+ * failure (genre__moments_nonfinite_first), with the errors of a scan made
+ * first. Failures are recorded for func. */
 genre_status genre__mstate_add(genre__moments_state *s, const char *func, const double *x,
                                size_t n_rows, size_t n_cols, size_t row_stride);
 
