@@ -390,7 +390,10 @@ static void errors(void)
               err_has(err, "No such file or directory"),
           "the spill failure does not name TMPDIR's folder and the reason");
     /* the file replaced by a shorter one after the first pass (each pass
-     * opens it again): stopped, not statistics of two tables mixed */
+     * opens it again): stopped, not statistics of two tables mixed. The
+     * error file is removed first: the run before this one wrote "pass 1"
+     * to it, and a wait that saw that replaced the file before this run
+     * opened it (one run in four failed). */
     char chg[1200], cmd3[16384];
     snprintf(chg, sizeof chg, "%s/stream_changed.csv", bin);
     f = fopen(in, "w");
@@ -402,11 +405,11 @@ static void errors(void)
         fclose(f);
     }
     snprintf(cmd3, sizeof cmd3,
-             "cp '%s' '%s' && (%s --stream -i '%s' --label y --chunk-rows 1 --epochs 1 "
-             "--no-tsne --no-kmeans -o '%s' >'%s' 2>&1; echo $? >'%s.rc') & "
-             "for i in $(seq 1 1200); do grep -q 'pass 1 ' '%s' && break; sleep 0.05; done; "
+             "rm -f '%s' && cp '%s' '%s' && (%s --stream -i '%s' --label y --chunk-rows 1 "
+             "--epochs 1 --no-tsne --no-kmeans -o '%s' >'%s' 2>&1; echo $? >'%s.rc') & "
+             "for i in $(seq 1 1200); do grep -qs 'pass 1 ' '%s' && break; sleep 0.05; done; "
              "head -1000 '%s' > '%s.new' && mv '%s.new' '%s'; wait; exit $(cat '%s.rc')",
-             in, chg, prog, chg, out, err, err, err, in, chg, chg, chg, err);
+             err, in, chg, prog, chg, out, err, err, err, in, chg, chg, chg, err);
     CHECK(run_program(cmd3) == 1, "a file replaced between passes was not noticed");
     CHECK(err_has(err, "changed during the run"), "no message on the changed file");
     remove(chg);
