@@ -12,8 +12,9 @@
  * when every rank passed. */
 #include <genre/mpi.h>
 
+#include "mpi_check.h"
+
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,36 +23,7 @@
 
 enum { N_ROWS = 2003, N_COLS = 6, N_CLASSES = 4 };
 
-static int rank_, size_, failures;
-
-static void failf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "rank %d of %d: FAIL: ", rank_, size_);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    failures++;
-}
-
-#define CHECK_OK(call)                                                                 \
-    do {                                                                               \
-        genre_status st_ = (call);                                                     \
-        if (st_ != GENRE_OK)                                                           \
-            failf("%s: %s (%s)", #call, genre_status_name(st_), genre_last_error());   \
-    } while (0)
-
 /* A deterministic table: 4 classes with distinct means, correlated columns. */
-static uint64_t mix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-static double uniform(uint64_t *s) { return (double)(mix(s) >> 11) * 0x1.0p-53; }
-
 static double table[N_ROWS * N_COLS], scores[N_ROWS * N_CLASSES];
 static int32_t labels[N_ROWS], predicted[N_ROWS];
 

@@ -11,24 +11,14 @@
 #include <genre/genre.h>
 #include <genre/mpi.h>
 
+#include "mpi_check.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 enum { N_ROWS = 1501, CHUNK = 97 };
-
-static int rank_, size_, failures;
-
-#define CHECK_OK(call)                                                                 \
-    do {                                                                               \
-        genre_status st_ = (call);                                                     \
-        if (st_ != GENRE_OK) {                                                         \
-            fprintf(stderr, "rank %d: FAIL: %s: %s (%s)\n", rank_, #call,              \
-                    genre_status_name(st_), genre_last_error());                       \
-            failures++;                                                                \
-        }                                                                              \
-    } while (0)
 
 static void write_table(const char *path)
 {

@@ -17,40 +17,12 @@
  * A plain program (no Check: it forks, which MPI does not allow). */
 #include <genre/mpi.h>
 
+#include "mpi_check.h"
+
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int rank_, size_, failures;
-
-static void failf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "rank %d of %d: FAIL: ", rank_, size_);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    failures++;
-}
-
-#define CHECK_OK(call)                                                                 \
-    do {                                                                               \
-        genre_status st_ = (call);                                                     \
-        if (st_ != GENRE_OK)                                                           \
-            failf("%s: %s (%s)", #call, genre_status_name(st_), genre_last_error());   \
-    } while (0)
-
-static uint64_t mix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-static double uniform(uint64_t *s) { return (double)(mix(s) >> 11) * 0x1.0p-53; }
 
 /* n rows of d columns around `classes` centers; labels the centers. */
 static void blobs(double *x, int32_t *y, size_t n, size_t d, int classes, double spread,
