@@ -437,6 +437,20 @@ START_TEST(prefix_is_all_that_is_read)
     ck_assert_ok(genre_dataset_schema_set_i64(opt, GENRE_SCHEMA_INFER_MAX_ROWS, 0));
     ck_assert_status(genre_dataset_schema_infer(&s, opt, path, "y"), GENRE_E_PARSE);
 
+    /* reading stops at a NUL byte and at a record past the record limit
+     * (it read /dev/zero, or a quote never closed, until memory ran out) */
+    ck_assert_ok(genre_dataset_schema_set_i64(opt, GENRE_SCHEMA_INFER_MAX_ROWS, MAX));
+    ck_assert_status(genre_dataset_schema_infer(&s, opt, "/dev/zero", "y"), GENRE_E_PARSE);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "NUL byte"));
+    ck_assert_ok(genre_dataset_schema_set_i64(opt, GENRE_SCHEMA_MAX_RECORD_BYTES, 4096));
+    len = (size_t)snprintf(csv, cap, "x,\"name,y\n"); /* a quote never closed */
+    for (int i = 0; i < ROWS; i++)
+        len += (size_t)snprintf(csv + len, cap - len, "%d.5,song,c\n", i);
+    write_bytes(path, csv, len);
+    ck_assert_status(genre_dataset_schema_infer(&s, opt, path, "y"), GENRE_E_UNTERMINATED_QUOTE);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), ":1: column 2: quoted field"));
+    ck_assert_ok(genre_dataset_schema_set_i64(opt, GENRE_SCHEMA_MAX_RECORD_BYTES, 1 << 20));
+
     /* a file shorter than the limit is read whole, as before */
     ck_assert_ok(genre_dataset_schema_set_i64(opt, GENRE_SCHEMA_INFER_MAX_ROWS, 1000000));
     write_bytes(path, prefix, prefix_len);

@@ -216,15 +216,19 @@ genre_status genre__dataset_read_path(const genre_dataset_schema *schema, const 
 
 /* The end of the n-th record in buf[from..len), records ending at a line
  * feed outside quotes (every quote toggles, as the streaming reader pairs
- * them); *odd and *seen carry the scan across calls. 0 while not reached. */
+ * them); *odd, *seen and *last (the end of the last record found) carry the
+ * scan across calls. 0 while not reached. */
 static size_t nth_record_end(const char *buf, size_t from, size_t len, int *odd,
-                             int64_t *seen, int64_t n)
+                             int64_t *seen, int64_t n, size_t *last)
 {
     for (size_t i = from; i < len; i++) {
         if (buf[i] == '"')
             *odd ^= 1;
-        else if (buf[i] == '\n' && !*odd && ++*seen == n)
-            return i + 1;
+        else if (buf[i] == '\n' && !*odd) {
+            *last = i + 1;
+            if (++*seen == n)
+                return i + 1;
+        }
     }
     return 0;
 }
@@ -238,7 +242,7 @@ genre_status genre__dataset_read_prefix(const genre_dataset_schema *schema, cons
     genre_status st = genre__source_open(&src, path, &schema->hooks, 0, NULL);
     const size_t limit = input_limit(schema);
     char *buf = NULL;
-    size_t len = 0, cap = 0, cut = 0;
+    size_t len = 0, cap = 0, cut = 0, last = 0;
     int odd = 0;
     int64_t seen = 0;
     while (st == GENRE_OK && cut == 0) {
@@ -256,8 +260,14 @@ genre_status genre__dataset_read_prefix(const genre_dataset_schema *schema, cons
         st = genre__source_read(&src, buf + len, cap - len, &got);
         if (st != GENRE_OK || got == 0)
             break;
-        cut = nth_record_end(buf, len, len + got, &odd, &seen, n_records);
+        cut = nth_record_end(buf, len, len + got, &odd, &seen, n_records, &last);
+        const int nul = memchr(buf + len, '\0', got) != NULL;
         len += got;
+        /* A NUL byte, or a record past the record limit (a quote never
+         * closed, a device without line feeds): reading on cannot help; the
+         * parse of what was read names the error. */
+        if (cut == 0 && (nul || (int64_t)(len - last) > schema->max_record + 2))
+            break;
         if (cut == 0 && len > limit)
             st = genre__dataset_too_large(path, limit, "holds");
     }

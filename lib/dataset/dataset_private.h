@@ -156,7 +156,8 @@ genre_status genre__dataset_read_path(const genre_dataset_schema *schema, const 
 
 /* The text of path (gzip inflated as a stream) up to the end of its first
  * n_records records, or all of it when it holds fewer; nothing after them is
- * read, so damage there is not seen. Errors as genre__dataset_read_path,
+ * read, so damage there is not seen. Reading stops early at a NUL byte or a
+ * record past the schema's record limit, whose parse then names the error. Errors as genre__dataset_read_path,
  * plus GENRE_E_PARSE for gzip damage inside the prefix. */
 genre_status genre__dataset_read_prefix(const genre_dataset_schema *schema, const char *path,
                                         int64_t n_records, char **out, size_t *out_len);
