@@ -508,6 +508,23 @@ static int test_generic_attack(const char *prog, const char *src, const char *wo
     CHECK(run_capture(cmd, err) == 1, "a missing --split-file did not stop the run");
     CHECK(err_has(err, "no.split: No such file or directory"),
           "a missing --split-file: the message does not say why");
+
+    /* 7. a class of two rows (one training, one test): stopped before the
+     * stages, naming the class; the LDA used to fail naming its internal
+     * class number and training row */
+    snprintf(path, sizeof path, "%s/lonely.csv", w);
+    write_attack_table(path, 300, 3, NULL, 0, 5000);
+    f = fopen(path, "a");
+    CHECK(f, "cannot append to %s", path);
+    if (f) {
+        fputs("0.5,0.5,red,lonely\n0.6,0.4,red,lonely\n", f);
+        fclose(f);
+    }
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' " FAST " --label y -i lonely.csv -o r7", w, prog);
+    CHECK(run_capture(cmd, err) == 1, "a class of two rows did not stop the run");
+    CHECK(err_has(err, "class 'lonely'") && err_has(err, "at least two training rows"),
+          "a class of two rows: the message does not name the class and the rule");
+    CHECK(lacks(err, "genre_lda_fit"), "a class of two rows reached the LDA");
     return 0;
 }
 

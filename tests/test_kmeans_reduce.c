@@ -256,6 +256,59 @@ START_TEST(reducer_errors)
 }
 END_TEST
 
+/* A reducer that leaves a broken value in one slot of one kind of call:
+ * the fit names the reducer and the slot instead of saving a model that
+ * does not load, blaming x, or casting 1e30 to a count. */
+typedef struct corrupt {
+    int32_t what;
+    long slot; /* from the end of buf when negative */
+    double value;
+} corrupt;
+
+static int32_t corrupt_reduce(void *user_data, int32_t what, int64_t step, double *buf,
+                              size_t len)
+{
+    (void)step;
+    const corrupt *c = user_data;
+    if (what == c->what)
+        buf[c->slot < 0 ? (long)len + c->slot : c->slot] = c->value;
+    return 0;
+}
+
+START_TEST(broken_reductions_are_named)
+{
+    make_data(2);
+    const struct {
+        corrupt c;
+        const char *says;
+    } cases[] = {
+        {{GENRE_KMEANS_REDUCE_SPREAD, 0, 0.5}, "row count of 0.5"},
+        {{GENRE_KMEANS_REDUCE_SPREAD, 2, NAN}, "non-finite column sum (nan) for column 1"},
+        {{GENRE_KMEANS_REDUCE_LLOYD, 3, INFINITY}, "non-finite sum (inf) for cluster 1, column 1"},
+        {{GENRE_KMEANS_REDUCE_LLOYD, 2 * K + 1, -4.0}, "row count of -4 for cluster 1"},
+        {{GENRE_KMEANS_REDUCE_LLOYD, 2 * K, 1.5}, "row count of 1.5 for cluster 0"},
+        {{GENRE_KMEANS_REDUCE_LLOYD, -2, -1.0}, "inertia of -1"},
+        {{GENRE_KMEANS_REDUCE_LLOYD, -1, 1e30}, "changed-label count of 1e+30"},
+        {{GENRE_KMEANS_REDUCE_LLOYD, -1, NAN}, "changed-label count of nan"},
+        {{GENRE_KMEANS_REDUCE_INERTIA, 0, -2.0}, "final inertia of -2"},
+        {{GENRE_KMEANS_REDUCE_INERTIA, 0, NAN}, "final inertia of nan"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        genre_kmeans *km = model(2);
+        corrupt c = cases[i].c;
+        ck_assert_ok(genre_kmeans_set_reducer(km, corrupt_reduce, &c));
+        ck_assert_int_eq(genre_kmeans_fit(km, xs, N, 2, 2), GENRE_E_INVALID_ARG);
+        const char *msg = genre_last_error();
+        ck_assert_msg(strstr(msg, "k-means reducer") && strstr(msg, cases[i].says), "case %zu: %s",
+                      i, msg);
+        int64_t fitted = 1;
+        ck_assert_ok(genre_kmeans_get_i64(km, GENRE_KMEANS_FITTED, &fitted));
+        ck_assert_int_eq(fitted, 0);
+        genre_kmeans_free(km);
+    }
+}
+END_TEST
+
 /* NULL reducer and NULL initial centers: the plain k-means++ fit, bit for bit */
 START_TEST(null_restores_the_default)
 {
@@ -366,6 +419,7 @@ int main(void)
     tcase_add_test(tc, three_uneven_ranks_equal_the_union);
     tcase_add_test(tc, tolerance_from_every_rank);
     tcase_add_test(tc, reducer_errors);
+    tcase_add_test(tc, broken_reductions_are_named);
     tcase_add_test(tc, null_restores_the_default);
     tcase_add_test(tc, identity_reducer_and_save_load);
     tcase_add_test(tc, empty_cluster_keeps_its_center);

@@ -383,6 +383,7 @@ START_TEST(bad_input)
     known_data(x);
     const double huge[6] = {1.5e308, 1, 1.7e308, 2, 1.6e308, 4};
     ck_assert_status(genre_pca_fit(p, huge, 3, 2, 2), GENRE_E_NUMERIC);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "1.7e+308 at row 1, column 0"));
     /* Shapes and pointers. */
     ck_assert_status(genre_pca_fit(p, NULL, 8, 3, 3), GENRE_E_INVALID_ARG);
     ck_assert_status(genre_pca_fit(p, &x[0][0], 0, 3, 3), GENRE_E_INVALID_ARG);

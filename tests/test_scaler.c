@@ -272,6 +272,11 @@ START_TEST(bad_input)
     const double huge[3] = {1.5e308, 1.7e308, 1.6e308};
     ck_assert_status(genre_scaler_fit(s, huge, 3, 1, 1), GENRE_E_NUMERIC);
     ck_assert_ptr_nonnull(strstr(genre_last_error(), "overflow"));
+    /* ... naming the column of the largest value, with its row */
+    const double wide[6] = {1, 1.5e308, 2, 1.7e308, 3, 1.6e308};
+    ck_assert_status(genre_scaler_fit(s, wide, 3, 2, 2), GENRE_E_NUMERIC);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "the largest is 1.7e+308"));
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "at row 1, column 1"));
     memcpy(x, X, sizeof x);
     ck_assert_status(genre_scaler_fit(s, NULL, 4, 3, 3), GENRE_E_INVALID_ARG);
     ck_assert_status(genre_scaler_fit(s, x, 0, 3, 3), GENRE_E_INVALID_ARG);

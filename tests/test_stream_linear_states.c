@@ -316,6 +316,7 @@ START_TEST(scaler_and_pca_errors)
     x[4] = 1e308;
     ck_assert_status(genre_scaler_partial_add(s, x, 4, 3, 3), GENRE_E_NUMERIC);
     expect_msg("genre_scaler_partial_add: the column sums of x overflow");
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "1e+308 at row 1, column 1"));
     ck_assert_status(genre_pca_partial_add(p, x, 4, 3, 3), GENRE_E_NUMERIC);
     expect_msg("genre_pca_partial_add: the column sums of x overflow");
     int64_t rows = -1;

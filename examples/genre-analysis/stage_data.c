@@ -193,16 +193,18 @@ static genre_status split_fraction(run *r, const genre_dataset *ds,
     return st;
 }
 
-/* Each class needs a training and a test row (a split file may leave one
- * out). 0, or -1 with the class in r->error. */
+/* Each class needs two training rows (the LDA's within-class scatter) and
+ * a test row (a split file may leave one out): said here, with the class's
+ * name, rather than by a fit naming its internal class number. 0, or -1
+ * with the class in r->error. */
 static int check_classes(run *r)
 {
     for (int k = 0; k < r->K; k++)
-        if (!r->train_per_class[k] || !r->test_per_class[k]) {
+        if (r->train_per_class[k] < 2 || !r->test_per_class[k]) {
             snprintf(r->error, sizeof r->error,
                      "class '%s' of the label '%s' has %lld training and %lld test rows; "
-                     "every class needs at least one of each (another --test-fraction or "
-                     "--split-file)",
+                     "every class needs at least two training rows and one test row (more "
+                     "rows of that class, another --test-fraction or --split-file)",
                      r->genre[k], r->label_col, (long long)r->train_per_class[k],
                      (long long)r->test_per_class[k]);
             return -1;

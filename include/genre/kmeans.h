@@ -336,7 +336,11 @@ GENRE_API genre_status genre_kmeans_set_reducer(genre_kmeans *km, genre_reduce_f
  *   GENRE_E_INVALID_ARG (km or x NULL, no rows or columns, row_stride <
  *   n_cols, GENRE_KMEANS_K above n_rows without initial centers -- the
  *   message names both; initial centers of another count; a reducer
- *   without initial centers; a reducer that leaves a row count below 1);
+ *   without initial centers; a reducer that leaves a value no sum over
+ *   processes can be -- a non-finite sum, a row or changed-label count
+ *   that is not a whole number >= 0 (a total row count below 1), a
+ *   negative or non-finite inertia -- the message names the slot and the
+ *   iteration);
  *   GENRE_E_SHAPE (initial centers of other columns);
  *   GENRE_E_CANCELLED or the reducer's own GENRE_E_* status (the reducer
  *   returned non-zero: the message names it and the iteration);

@@ -10,7 +10,32 @@
 #include "error_private.h"
 #include "linalg.h"
 
+#include <math.h>
 #include <stddef.h>
+
+/* GENRE_E_NUMERIC for finite x whose column sums (or squares) overflow,
+ * naming the entry of largest magnitude (first on ties): the column to look
+ * at. */
+static inline genre_status genre__lin_overflow(const char *func, const double *x,
+                                               size_t n_rows, size_t n_cols,
+                                               size_t row_stride)
+{
+    size_t row = 0, col = 0;
+    double big = -1.0;
+    for (size_t i = 0; i < n_rows; i++)
+        for (size_t j = 0; j < n_cols; j++) {
+            double a = fabs(x[i * row_stride + j]);
+            if (a > big) {
+                big = a;
+                row = i;
+                col = j;
+            }
+        }
+    return genre__fail(GENRE_E_NUMERIC, func,
+                       "the column sums of x overflow (values too large to average): "
+                       "the largest is %g at row %zu, column %zu",
+                       n_rows ? x[row * row_stride + col] : 0.0, row, col);
+}
 
 /* Fits check shapes first and finiteness after their first pass: a NaN or
  * infinity in x makes the column sums non-finite, and only then is x scanned
@@ -23,8 +48,7 @@ static inline genre_status genre__lin_nonfinite(const char *func, const double *
     genre_status st = genre__check_matrix(func, "x", x, n_rows, n_cols, row_stride, 1);
     if (st != GENRE_OK)
         return st;
-    return genre__fail(GENRE_E_NUMERIC, func,
-                       "the column sums of x overflow (values too large to average)");
+    return genre__lin_overflow(func, x, n_rows, n_cols, row_stride);
 }
 
 /* Makes the entry of largest magnitude (first one on ties) of v[0], v[inc],

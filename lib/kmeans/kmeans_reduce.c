@@ -14,6 +14,13 @@
 
 #define HOOK_NAME "the k-means reducer (genre_kmeans_set_reducer)"
 
+/* 1 when v is a count a sum of row counts can be: a whole number in
+ * [0, 2^53] (beyond it a double no longer counts rows one by one). */
+static int is_count(double v)
+{
+    return v >= 0.0 && v <= 9007199254740992.0 && v == floor(v);
+}
+
 size_t genre__kmeans_reduce_len(size_t k, size_t d)
 {
     const size_t lloyd = k * d + k + 2, stats = 1 + 3 * d; /* + d scratch */
@@ -50,15 +57,53 @@ genre_status genre__kmeans_reduce_spread(const genre__kmeans_config *cfg, const 
     if (st != GENRE_OK)
         return st;
     const double rows = buf[0];
-    if (!(rows >= 1.0) || !isfinite(rows))
+    if (!(rows >= 1.0) || !is_count(rows))
         return genre__fail(GENRE_E_INVALID_ARG, func,
-                           "%s left a row count of %g; it must be >= 1", HOOK_NAME, rows);
+                           "%s left a row count of %g; it must be a whole number >= 1",
+                           HOOK_NAME, rows);
+    for (size_t j = 1; j < 1 + 2 * d; j++)
+        if (!isfinite(buf[j]))
+            return genre__fail(GENRE_E_INVALID_ARG, func,
+                               "%s left a non-finite column sum (%g) for column %zu", HOOK_NAME,
+                               buf[j], (j - 1) % d);
     double v = 0.0;
     for (size_t t = 0; t < d; t++) {
         const double m = s1[t] / rows, var = s2[t] / rows - m * m;
         v += var > 0.0 ? var : 0.0;
     }
     *var_sum = v;
+    return GENRE_OK;
+}
+
+/* What the reducer left of one Lloyd iteration, checked before the fit
+ * reads it: a broken reducer is named, not blamed on x or turned into a
+ * model that saves but does not load. */
+static genre_status check_lloyd(const char *func, const double *buf, size_t k, size_t d,
+                                int64_t iteration)
+{
+    for (size_t j = 0; j < k * d; j++)
+        if (!isfinite(buf[j]))
+            return genre__fail(GENRE_E_INVALID_ARG, func,
+                               "%s left a non-finite sum (%g) for cluster %zu, column %zu at "
+                               "iteration %lld",
+                               HOOK_NAME, buf[j], j / d, j % d, (long long)iteration);
+    for (size_t c = 0; c < k; c++)
+        if (!is_count(buf[k * d + c]))
+            return genre__fail(GENRE_E_INVALID_ARG, func,
+                               "%s left a row count of %g for cluster %zu at iteration %lld; "
+                               "it must be a whole number >= 0",
+                               HOOK_NAME, buf[k * d + c], c, (long long)iteration);
+    const double obj = buf[k * d + k], ch = buf[k * d + k + 1];
+    if (!(obj >= 0.0) || !isfinite(obj))
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "%s left an inertia of %g at iteration %lld; it must be finite "
+                           "and >= 0",
+                           HOOK_NAME, obj, (long long)iteration);
+    if (!is_count(ch))
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "%s left a changed-label count of %g at iteration %lld; it must be "
+                           "a whole number >= 0",
+                           HOOK_NAME, ch, (long long)iteration);
     return GENRE_OK;
 }
 
@@ -75,11 +120,10 @@ genre_status genre__kmeans_reduce_iteration(const genre__kmeans_config *cfg, con
                                     iteration, buf, k * d + k + 2);
     if (st != GENRE_OK)
         return st;
+    st = check_lloyd(func, buf, k, d, iteration);
+    if (st != GENRE_OK)
+        return st;
     const double ch = buf[k * d + k + 1];
-    if (!(ch >= 0.0) || !isfinite(ch))
-        return genre__fail(GENRE_E_INVALID_ARG, func,
-                           "%s left a changed-label count of %g at iteration %lld", HOOK_NAME,
-                           ch, (long long)iteration);
     memcpy(w->sums, buf, k * d * sizeof *buf);
     memcpy(w->counts, buf + k * d, k * sizeof *buf);
     *obj = buf[k * d + k];
@@ -93,7 +137,12 @@ genre_status genre__kmeans_reduce_inertia(const genre__kmeans_config *cfg, const
     buf[0] = *inertia;
     genre_status st = genre__reduce(cfg->hooks, func, HOOK_NAME, GENRE_KMEANS_REDUCE_INERTIA,
                                     iteration, buf, 1);
-    if (st == GENRE_OK)
-        *inertia = buf[0];
-    return st;
+    if (st != GENRE_OK)
+        return st;
+    if (!(buf[0] >= 0.0) || !isfinite(buf[0]))
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "%s left a final inertia of %g; it must be finite and >= 0",
+                           HOOK_NAME, buf[0]);
+    *inertia = buf[0];
+    return GENRE_OK;
 }

@@ -5,6 +5,7 @@
 #include "alloc.h"
 #include "error_private.h"
 #include "linalg.h"
+#include "linear_fit.h"
 
 #include <string.h>
 
@@ -66,8 +67,7 @@ genre_status genre__mstate_add(genre__moments_state *s, const char *func, const 
                               GENRE_E_NONFINITE)
         return st;
     if (st == GENRE_E_NUMERIC)
-        return genre__fail(GENRE_E_NUMERIC, func,
-                           "the column sums of x overflow (values too large to average)");
+        return genre__lin_overflow(func, x, n_rows, n_cols, row_stride);
     if (st != GENRE_OK)
         return genre__fail_as(st, func, NULL);
     genre__moments_merge(&s->m, &s->chunk);
