@@ -20,7 +20,9 @@ typedef struct {
 void bench_mpi_count_start(void);
 
 /* Stops counting; copies the kinds seen (at most cap, in first-seen order)
- * into out and returns their number. */
-size_t bench_mpi_count_stop(bench_mpi_count *out, size_t cap);
+ * into out and returns their number; *seconds (if not NULL) receives the
+ * wall time spent inside the counted calls (sending, and waiting for the
+ * other ranks). */
+size_t bench_mpi_count_stop(bench_mpi_count *out, size_t cap, double *seconds);
 
 #endif
