@@ -212,7 +212,7 @@ genre_status genre_mpi_kmeans_fit(MPI_Comm comm, genre_kmeans *km, const double 
     genre_status st = gm_open(&c, comm, __func__);
     if (st != GENRE_OK)
         return st;
-    int64_t k = 0, seed = 0;
+    int64_t k = 0, seed = 0, threads = -1; /* the caller's N_THREADS, put back at the end */
     if (!km)
         st = gm_fail(&c, GENRE_E_INVALID_ARG, "argument 'km' is NULL");
     else if (n_rows == 0 || !x)
@@ -225,6 +225,12 @@ genre_status genre_mpi_kmeans_fit(MPI_Comm comm, genre_kmeans *km, const double 
         st = genre_kmeans_get_i64(km, GENRE_KMEANS_K, &k);
     if (st == GENRE_OK)
         st = genre_kmeans_get_i64(km, GENRE_KMEANS_SEED, &seed);
+    /* the default is one thread per rank: the ranks are the parallelism, and
+     * an unbound rank would start one thread per CPU of its mask */
+    if (st == GENRE_OK)
+        st = genre_kmeans_get_i64(km, GENRE_KMEANS_N_THREADS, &threads);
+    if (st == GENRE_OK && threads == 0)
+        st = genre_kmeans_set_i64(km, GENRE_KMEANS_N_THREADS, 1);
     st = gm_agree(&c, st);
     if (st != GENRE_OK)
         goto close;
@@ -285,6 +291,8 @@ genre_status genre_mpi_kmeans_fit(MPI_Comm comm, genre_kmeans *km, const double 
 free_centers:
     free(centers);
 close:
+    if (threads == 0)
+        genre_kmeans_set_i64(km, GENRE_KMEANS_N_THREADS, 0);
     gm_close(&c);
     return st;
 }

@@ -179,7 +179,14 @@ genre_status genre_mpi_mlp_fit(MPI_Comm comm, genre_mlp *model, const double *x,
     st = gm_stepper_open(&s, &c, (size_t)n_params + 2);
     if (st == GENRE_OK) {
         const int64_t batch = table[T_BATCH], classes_param = table[T_CLASSES];
-        genre_status fit = genre_mlp_set_i64(model, GENRE_MLP_BATCH_SIZE, local_batch);
+        /* the default is one thread per rank: the ranks are the parallelism,
+         * and an unbound rank would split its share over its mask's CPUs */
+        int64_t threads = -1;
+        genre_status fit = genre_mlp_get_i64(model, GENRE_MLP_N_THREADS, &threads);
+        if (fit == GENRE_OK && threads == 0)
+            fit = genre_mlp_set_i64(model, GENRE_MLP_N_THREADS, 1);
+        if (fit == GENRE_OK)
+            fit = genre_mlp_set_i64(model, GENRE_MLP_BATCH_SIZE, local_batch);
         if (fit == GENRE_OK && classes_param == 0 && classes <= 65536)
             fit = genre_mlp_set_i64(model, GENRE_MLP_N_CLASSES, classes);
         if (fit == GENRE_OK)
@@ -194,6 +201,8 @@ genre_status genre_mpi_mlp_fit(MPI_Comm comm, genre_mlp *model, const double *x,
         genre_mlp_set_reducer(model, NULL, NULL);
         genre_mlp_set_i64(model, GENRE_MLP_BATCH_SIZE, batch);
         genre_mlp_set_i64(model, GENRE_MLP_N_CLASSES, classes_param);
+        if (threads == 0)
+            genre_mlp_set_i64(model, GENRE_MLP_N_THREADS, 0);
         if (st != GENRE_OK)
             genre_set_error(st, why);
     }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a program under mpiexec on this machine (tests/mpi/CMakeLists.txt):
-#   run-mpi.sh <mpiexec or empty> <ranks> <program> [args...]
+#   run-mpi.sh <mpiexec or empty> <ranks> [mpiexec options] <program> [args...]
 # --oversubscribe lets 3 ranks share 2 cores; --allow-run-as-root when root
 # (CI). Exit 77 (CTest skip) only when there is no mpiexec.
 # SPDX-License-Identifier: GPL-3.0-or-later

@@ -52,6 +52,17 @@
  * the core's rules (genre/common.h): exclusive access to what is fitted or
  * created, shared read of const states.
  *
+ * **One thread per rank by default.** The ranks are the parallelism: in
+ * genre_mpi_kmeans_fit() and genre_mpi_mlp_fit(), a handle's
+ * GENRE_KMEANS_N_THREADS / GENRE_MLP_N_THREADS of 0 (the default) means 1
+ * thread on each rank, whatever CPUs the rank's affinity mask holds (an
+ * unbound rank would otherwise start one thread per CPU of the machine in
+ * every rank); the handle's 0 is put back before the call returns, so
+ * outside these calls the core's default (genre_default_threads(), the
+ * affinity mask) is unchanged. A count k > 0 is used as given on that rank.
+ * The other calls start no threads: the scaler, PCA, LDA, metrics and
+ * preparation states are built and merged on the calling thread.
+ *
  * **Ownership.** Inputs are only read and not kept. A state returned in
  * *merged is new and the caller's (free with the kind's
  * genre_K_partial_free()); on failure *merged is NULL on every rank.
