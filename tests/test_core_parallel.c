@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -225,6 +226,36 @@ static void concurrent_callers(void)
 START_TEST(pool_serves_concurrent_and_nested_callers)
 {
     concurrent_callers();
+}
+END_TEST
+
+/* A child forked while the pool has threads (they do not exist in the
+ * child) starts its own and gets the same sums; the parent's pool still
+ * works. Not under TSan, which does not support fork() with threads
+ * running. */
+START_TEST(pool_survives_fork)
+{
+#if !defined(__SANITIZE_THREAD__)
+    enum { N = 30011 };
+    double *x = malloc(N * sizeof *x);
+    ck_assert_ptr_nonnull(x);
+    for (size_t i = 0; i < N; i++)
+        x[i] = (double)(i % 101) * ((i % 4) ? 1e-6 : 1e6);
+    const double want = parallel_sum(x, N, 3); /* the pool has threads now */
+    const pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int ok = 1;
+        for (int r = 0; r < 20; r++)
+            ok &= parallel_sum(x, N, 3) == want;
+        _exit(ok ? 0 : 1);
+    }
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ck_assert(parallel_sum(x, N, 3) == want);
+    free(x);
+#endif
 }
 END_TEST
 
@@ -525,6 +556,7 @@ int main(void)
     tcase_add_test(tc, team_slow_jobs_block_and_wake);
     tcase_add_test(tc, pool_serves_concurrent_and_nested_callers);
     tcase_add_test(tc, serial_chunks_are_the_parallel_ones);
+    tcase_add_test(tc, pool_survives_fork);
 #ifdef GENRE_TESTING
     tcase_add_test(tc, pool_without_threads_runs_inline);
     tcase_add_test(tc, team_spawn_failure_runs_inline);
