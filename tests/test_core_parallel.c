@@ -6,10 +6,12 @@
 
 #include <genre/version.h>
 
+#include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -155,6 +157,122 @@ START_TEST(reduction_is_reproducible)
         ck_assert(inline_all == first);
         ck_assert(inline_one == first);
 #endif
+    }
+    free(x);
+}
+END_TEST
+
+/* Several user threads run loops at once through the pool (each call owns
+ * the workers it takes), some of them nested: every sum has the bits of the
+ * same sum run alone. */
+enum { CONC_N = 20011, CONC_CALLERS = 4, CONC_ROUNDS = 40 };
+
+struct conc_ctx {
+    const double *x;
+    double want[10]; /* by thread count */
+    atomic_int bad;
+};
+
+struct nest_ctx {
+    const struct conc_ctx *c;
+    double got[3];
+};
+
+static void nested_sums(void *p, size_t begin, size_t end, int worker)
+{
+    struct nest_ctx *nc = p;
+    (void)worker;
+    for (size_t t = begin; t < end; t++)
+        nc->got[t] = parallel_sum(nc->c->x, CONC_N, (int)t + 2); /* a loop inside a loop */
+}
+
+static void *conc_caller(void *p)
+{
+    struct conc_ctx *c = p;
+    for (int r = 0; r < CONC_ROUNDS; r++) {
+        const int threads = 2 + r % 8;
+        if (parallel_sum(c->x, CONC_N, threads) != c->want[threads])
+            atomic_fetch_add(&c->bad, 1);
+        if (r % 8 == 0) {
+            struct nest_ctx nc = {.c = c};
+            genre__parallel_for(3, 3, nested_sums, &nc);
+            for (int t = 0; t < 3; t++)
+                if (nc.got[t] != c->want[t + 2])
+                    atomic_fetch_add(&c->bad, 1);
+        }
+    }
+    return NULL;
+}
+
+static void concurrent_callers(void)
+{
+    double *x = malloc(CONC_N * sizeof *x);
+    ck_assert_ptr_nonnull(x);
+    for (size_t i = 0; i < CONC_N; i++)
+        x[i] = (double)(i % 37) * ((i % 5) ? 1e-7 : 1e7) - 11.0;
+    struct conc_ctx c = {.x = x};
+    atomic_init(&c.bad, 0);
+    for (int t = 1; t < 10; t++)
+        c.want[t] = parallel_sum(x, CONC_N, t);
+    pthread_t th[CONC_CALLERS];
+    for (int i = 0; i < CONC_CALLERS; i++)
+        ck_assert_int_eq(pthread_create(&th[i], NULL, conc_caller, &c), 0);
+    for (int i = 0; i < CONC_CALLERS; i++)
+        pthread_join(th[i], NULL);
+    ck_assert_int_eq(atomic_load(&c.bad), 0);
+    free(x);
+}
+
+START_TEST(pool_serves_concurrent_and_nested_callers)
+{
+    concurrent_callers();
+}
+END_TEST
+
+/* A child forked while the pool has threads (they do not exist in the
+ * child) starts its own and gets the same sums; the parent's pool still
+ * works. Not under TSan, which does not support fork() with threads
+ * running. */
+START_TEST(pool_survives_fork)
+{
+#if !defined(__SANITIZE_THREAD__)
+    enum { N = 30011 };
+    double *x = malloc(N * sizeof *x);
+    ck_assert_ptr_nonnull(x);
+    for (size_t i = 0; i < N; i++)
+        x[i] = (double)(i % 101) * ((i % 4) ? 1e-6 : 1e6);
+    const double want = parallel_sum(x, N, 3); /* the pool has threads now */
+    const pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int ok = 1;
+        for (int r = 0; r < 20; r++)
+            ok &= parallel_sum(x, N, 3) == want;
+        _exit(ok ? 0 : 1);
+    }
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ck_assert(parallel_sum(x, N, 3) == want);
+    free(x);
+#endif
+}
+END_TEST
+
+/* The serial variant: the same chunks on the calling thread, in order. */
+START_TEST(serial_chunks_are_the_parallel_ones)
+{
+    enum { N = 5003 };
+    double *x = malloc(N * sizeof *x);
+    ck_assert_ptr_nonnull(x);
+    for (size_t i = 0; i < N; i++)
+        x[i] = (double)(i % 13) * ((i % 3) ? 1e-9 : 1e9);
+    for (int threads = 1; threads <= 6; threads++) {
+        struct sum_ctx a = {.x = x}, b = {.x = x};
+        genre__parallel_for(threads, N, partial_sum, &a);
+        genre__parallel_for_serial(threads, N, partial_sum, &b);
+        for (int t = 0; t < threads; t++)
+            ck_assert(a.partial[t] == b.partial[t]);
     }
     free(x);
 }
@@ -377,6 +495,33 @@ START_TEST(team_spawn_failure_runs_inline)
 }
 END_TEST
 
+/* A pool that cannot create threads (emptied first, so creation is
+ * needed) runs every chunk on its callers: the same bits, concurrent and
+ * nested callers included; once creation works again it grows. */
+START_TEST(pool_without_threads_runs_inline)
+{
+    enum { N = 100003 };
+    double *x = malloc(N * sizeof *x);
+    ck_assert_ptr_nonnull(x);
+    for (size_t i = 0; i < N; i++)
+        x[i] = (double)(i % 2001) * ((i % 3) ? 1e-8 : 1e8) - 1e3;
+    double want[6];
+    for (int t = 1; t < 6; t++)
+        want[t] = parallel_sum(x, N, t);
+    ck_assert_int_ge(genre__pool_reset(), 0);
+    genre__parallel_fail_spawns(-1);
+    for (int t = 1; t < 6; t++)
+        ck_assert(parallel_sum(x, N, t) == want[t]);
+    concurrent_callers();
+    genre__parallel_fail_spawns(1); /* the first creation fails, the next ones work */
+    for (int t = 1; t < 6; t++)
+        ck_assert(parallel_sum(x, N, t) == want[t]);
+    genre__parallel_fail_spawns(0);
+    ck_assert_int_ge(genre__pool_reset(), 1); /* it grew again */
+    free(x);
+}
+END_TEST
+
 static genre_status team_scenario(void *ctx)
 {
     (void)ctx;
@@ -409,7 +554,11 @@ int main(void)
     tcase_add_test(tc, default_threads_follow_affinity);
     tcase_add_test(tc, team_runs_every_worker_every_job);
     tcase_add_test(tc, team_slow_jobs_block_and_wake);
+    tcase_add_test(tc, pool_serves_concurrent_and_nested_callers);
+    tcase_add_test(tc, serial_chunks_are_the_parallel_ones);
+    tcase_add_test(tc, pool_survives_fork);
 #ifdef GENRE_TESTING
+    tcase_add_test(tc, pool_without_threads_runs_inline);
     tcase_add_test(tc, team_spawn_failure_runs_inline);
     tcase_add_test(tc, team_alloc_failures);
 #endif

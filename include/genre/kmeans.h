@@ -53,7 +53,11 @@
  *
  * **Threads** (GENRE_KMEANS_N_THREADS): assignment and accumulation run on
  * libgenre's threads; partial sums are combined in a fixed order, so the
- * same seed and thread count give the same bits. docs/threads.md.
+ * same seed and thread count give the same bits. With the BUILTIN kernel
+ * and several restarts, whole restarts run on separate threads instead
+ * (same bits, same kept restart); the progress and log calls of a fit then
+ * come, in the same order and with the same values, once its restarts are
+ * done. docs/threads.md.
  *
  * **Progress** (genre_kmeans_set_progress): phase GENRE_KMEANS_PHASE_LLOYD
  * after every Lloyd iteration (step = iterations so far in the fit, summed

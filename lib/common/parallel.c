@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Static-partition parallel loops on POSIX threads; see parallel.h. */
+/* Thread counts, thread creation and the persistent teams; see parallel.h.
+ * genre__parallel_for and its pool are thread_pool.c. */
 #define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "parallel.h"
 #include "error_private.h"
 #include "alloc.h"
+#include "thread_spawn.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -64,22 +66,6 @@ int genre__resolve_threads(int64_t requested)
     return requested > GENRE__MAX_THREADS ? GENRE__MAX_THREADS : (int)requested;
 }
 
-struct chunk {
-    genre__parallel_fn fn;
-    void *ctx;
-    size_t begin, end;
-    int worker;
-    int started; /* a thread runs it and must be joined */
-    pthread_t thread;
-};
-
-static void *run_chunk(void *arg)
-{
-    struct chunk *c = arg;
-    c->fn(c->ctx, c->begin, c->end, c->worker);
-    return NULL;
-}
-
 #ifdef GENRE_TESTING
 static atomic_int spawn_failures;
 
@@ -106,12 +92,20 @@ static int create(pthread_t *t, void *(*start)(void *), void *arg)
 }
 #endif
 
-static int spawn(pthread_t *t, struct chunk *c)
+int genre__spawn_thread(pthread_t *t, void *(*start)(void *), void *arg)
 {
-    return create(t, run_chunk, c);
+    /* A new thread inherits its creator's signal mask. */
+    sigset_t all, saved;
+    sigfillset(&all);
+    const int masked = pthread_sigmask(SIG_SETMASK, &all, &saved) == 0;
+    const int rc = create(t, start, arg);
+    if (masked)
+        pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    return rc;
 }
 
-void genre__parallel_for(int n_threads, size_t n_items, genre__parallel_fn fn, void *ctx)
+void genre__parallel_for_serial(int n_threads, size_t n_items, genre__parallel_fn fn,
+                                void *ctx)
 {
     if (n_items == 0)
         return;
@@ -119,41 +113,10 @@ void genre__parallel_for(int n_threads, size_t n_items, genre__parallel_fn fn, v
                    : n_threads > GENRE__MAX_THREADS ? GENRE__MAX_THREADS
                    : (size_t)n_threads;
     if (t_count > n_items)
-        t_count = n_items; /* no empty chunks, no idle threads */
-    if (t_count == 1) {
-        fn(ctx, 0, n_items, 0);
-        return;
-    }
-
-    /* chunk t starts at n*t/T, computed as q*t + r*t/T so it cannot overflow. */
+        t_count = n_items;
     const size_t q = n_items / t_count, r = n_items % t_count;
-    struct chunk chunks[GENRE__MAX_THREADS]; /* fixed: this function must not allocate */
-    for (size_t t = 0; t < t_count; t++) {
-        chunks[t].fn = fn;
-        chunks[t].ctx = ctx;
-        chunks[t].begin = q * t + r * t / t_count;
-        chunks[t].end = q * (t + 1) + r * (t + 1) / t_count;
-        chunks[t].worker = (int)t;
-        chunks[t].started = 0;
-    }
-
-    /* Workers inherit the creator's signal mask: block everything so the
-     * host's signals keep going to the host's own threads. */
-    sigset_t all, saved;
-    sigfillset(&all);
-    int masked = pthread_sigmask(SIG_SETMASK, &all, &saved) == 0;
-    for (size_t t = 1; t < t_count; t++)
-        chunks[t].started = spawn(&chunks[t].thread, &chunks[t]) == 0;
-    if (masked)
-        pthread_sigmask(SIG_SETMASK, &saved, NULL);
-
-    run_chunk(&chunks[0]);
-    for (size_t t = 1; t < t_count; t++)
-        if (!chunks[t].started)
-            run_chunk(&chunks[t]); /* could not get a thread: same chunk, inline */
-    for (size_t t = 1; t < t_count; t++)
-        if (chunks[t].started)
-            pthread_join(chunks[t].thread, NULL);
+    for (size_t t = 0; t < t_count; t++)
+        fn(ctx, q * t + r * t / t_count, q * (t + 1) + r * (t + 1) / t_count, (int)t);
 }
 
 /* ---- Persistent teams ------------------------------------------------------ */
@@ -279,13 +242,8 @@ int genre__team_new(int n_threads, genre__team **out)
     atomic_init(&t->quit, 0);
     for (int i = 0; i < size; i++)
         members[i].team = t;
-    sigset_t all, saved;
-    sigfillset(&all);
-    int masked = pthread_sigmask(SIG_SETMASK, &all, &saved) == 0;
     for (int i = 1; i < size; i++)
-        members[i].started = create(&members[i].thread, team_main, &members[i]) == 0;
-    if (masked)
-        pthread_sigmask(SIG_SETMASK, &saved, NULL);
+        members[i].started = genre__spawn_thread(&members[i].thread, team_main, &members[i]) == 0;
     *out = t;
     return GENRE_OK;
 }

@@ -53,13 +53,29 @@ typedef void (*genre__parallel_fn)(void *ctx, size_t begin, size_t end, int work
  * values above GENRE__MAX_THREADS are clamped) and returns when every chunk
  * is done. With T = min(n_threads, n_items) chunks, fn is called exactly
  * once per chunk t in [0, T), with worker = t and a non-empty range; for
- * n_items == 0 it is not called. The calling thread runs chunk 0. A chunk
- * whose thread cannot be started runs on the calling thread instead: same
- * partition, same worker index, same result. Never fails, never allocates;
- * worker threads start with all signals blocked so the host's signal
- * handling is not disturbed.
+ * n_items == 0 it is not called. The threads are the process-wide pool's
+ * (thread_pool.c): created on first need, kept for later calls, joined when
+ * the library is unloaded or the process exits, forgotten in a fork()ed
+ * child. The calling thread runs chunks too; chunks are claimed by whoever
+ * is free, and a chunk no pool thread takes (none idle, the pool's limit of
+ * GENRE__MAX_THREADS - 1 threads reached, pthread_create failing) runs on the
+ * calling thread: same partition, same worker index, same result. Safe to
+ * call from several threads at once (each call owns the workers it takes;
+ * a chunk may itself call it). Never fails, never allocates; pool threads
+ * run with all signals blocked so the host's signal handling is not
+ * disturbed.
  */
 void genre__parallel_for(int n_threads, size_t n_items, genre__parallel_fn fn, void *ctx);
+
+/*
+ * The chunks of genre__parallel_for(n_threads, n_items, fn, ctx), one after
+ * the other on the calling thread, in chunk order: the same partition and
+ * worker indices, so a loop combining per-worker partials in worker order
+ * gives the bits genre__parallel_for gives with n_threads. For work that is
+ * already spread over threads at a coarser level (k-means restarts).
+ */
+void genre__parallel_for_serial(int n_threads, size_t n_items, genre__parallel_fn fn,
+                                void *ctx);
 
 /*
  * A team of persistent workers, for loops too short to pay for starting
@@ -97,10 +113,15 @@ void genre__team_run(genre__team *team, int n_chunks, genre__team_fn fn, void *c
 void genre__team_free(genre__team *team);
 
 #ifdef GENRE_TESTING
-/* Makes the next `n` thread creations in genre__parallel_for and
- * genre__team_new fail as if
+/* Makes the next `n` thread creations (the pool behind genre__parallel_for
+ * growing, genre__team_new) fail as if
  * pthread_create had returned EAGAIN (-1 = all of them, 0 = off). */
 void genre__parallel_fail_spawns(int n);
+/* Joins the pool's idle threads now (what the exit destructor does), and
+ * lets it grow again afterwards; so a test can make later calls create
+ * threads, e.g. under genre__parallel_fail_spawns. Returns how many threads
+ * were joined. */
+int genre__pool_reset(void);
 #endif
 
 #endif

@@ -72,7 +72,7 @@ void genre__kmeans_pp(fit_ws *w, genre__rng *rng)
         cx.trials = tr;
         cx.closest = w->closest;
         cx.cand_d = w->cand_d;
-        genre__parallel_for((int)T, w->n_items, candidate_rows, &cx);
+        ws_for(w, w->n_items, candidate_rows, &cx);
         size_t best = 0;
         double best_pot = INFINITY;
         for (size_t t = 0; t < tr; t++) {

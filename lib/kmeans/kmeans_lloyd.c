@@ -140,7 +140,7 @@ void genre__kmeans_ws_free(fit_ws *w)
 /* The CBLAS kernel's norms and cross-product block. */
 static genre_status kernel_alloc(fit_ws *w);
 
-static genre_status ws_alloc(fit_ws *w)
+genre_status genre__kmeans_ws_alloc(fit_ws *w)
 {
     const size_t n = w->n, d = w->d, k = w->k, T = w->T, tr = n_trials(k);
     const size_t obj_len = T * (tr > 1 ? tr : 1);
@@ -230,12 +230,12 @@ genre_status genre__kmeans_assign(fit_ws *w, const double *centers, int accumula
                 return st;
             c.row0 = r0;
             c.len = len;
-            genre__parallel_for((int)T, (len + ROWS - 1) / ROWS, assign_rows, &c);
+            ws_for(w, (len + ROWS - 1) / ROWS, assign_rows, &c);
         }
     } else {
         c.row0 = 0;
         c.len = w->n;
-        genre__parallel_for((int)T, w->n_items, assign_rows, &c);
+        ws_for(w, w->n_items, assign_rows, &c);
     }
     double o = 0.0;
     size_t ch = 0;
@@ -259,7 +259,7 @@ static double exact_inertia(fit_ws *w, const double *centers)
 {
     memset(w->obj, 0, w->T * sizeof(double));
     row_ctx c = base_ctx(w, centers);
-    genre__parallel_for((int)w->T, w->n_items, inertia_rows, &c);
+    ws_for(w, w->n_items, inertia_rows, &c);
     double o = 0.0;
     for (size_t t = 0; t < w->T; t++)
         o += w->obj[t];
@@ -319,8 +319,8 @@ static double update_centers(fit_ws *w, size_t *moved, size_t *kept_empty)
     return shift;
 }
 
-static genre_status lloyd(fit_ws *w, const genre__kmeans_config *cfg, const char *func,
-                          double tol_abs, int64_t *iter_total, run_out *out)
+genre_status genre__kmeans_lloyd(fit_ws *w, const genre__kmeans_config *cfg, const char *func,
+                                 double tol_abs, int64_t *iter_total, run_out *out)
 {
     for (size_t i = 0; i < w->n; i++)
         w->lab[i] = -1;
@@ -338,7 +338,9 @@ static genre_status lloyd(fit_ws *w, const genre__kmeans_config *cfg, const char
             return st;
         it++;
         ++*iter_total;
-        if (genre__progress(cfg->hooks, GENRE_KMEANS_PHASE_LLOYD, *iter_total, -1, obj))
+        if (w->trace)
+            w->trace[it - 1] = obj; /* the caller reports it (kmeans_restarts.c) */
+        else if (genre__progress(cfg->hooks, GENRE_KMEANS_PHASE_LLOYD, *iter_total, -1, obj))
             return GENRE_FAIL(GENRE_E_CANCELLED,
                               "cancelled by the progress callback after %lld iteration(s)",
                               (long long)*iter_total);
@@ -374,8 +376,8 @@ static genre_status lloyd(fit_ws *w, const genre__kmeans_config *cfg, const char
 
 /* Notices of one restart (GENRE_LOG_INFO; the kept one's are warnings, in
  * genre__kmeans_fit_restarts). */
-static void log_restart(const genre__kmeans_config *cfg, const char *func, size_t k, int64_t r,
-                        const run_out *ro)
+void genre__kmeans_log_restart(const genre__kmeans_config *cfg, const char *func, size_t k,
+                               int64_t r, const run_out *ro)
 {
     if (!ro->converged)
         genre__log(cfg->hooks, GENRE_LOG_INFO,
@@ -387,6 +389,26 @@ static void log_restart(const genre__kmeans_config *cfg, const char *func, size_
                    "%s: k = %zu: restart %lld moved an empty cluster to the farthest row "
                    "%zu time(s)",
                    func, k, (long long)r, ro->moved);
+}
+
+genre_status genre__kmeans_kept(const genre__kmeans_config *cfg, const char *func, size_t k,
+                                const run_out *best, int64_t best_r, int reduced)
+{
+    if (!isfinite(best->inertia))
+        return genre__fail(GENRE_E_NUMERIC, func,
+                           "the inertia overflows (values of x too large)");
+    if (!best->converged)
+        genre__log(cfg->hooks, GENRE_LOG_WARNING,
+                   "%s: k = %zu: the kept restart %lld stopped at GENRE_KMEANS_MAX_ITER = %lld "
+                   "iterations without converging",
+                   func, k, (long long)best_r, (long long)cfg->max_iter);
+    if (best->kept_empty > 0)
+        genre__log(cfg->hooks, GENRE_LOG_WARNING,
+                   "%s: k = %zu: %zu cluster(s) of the kept restart are empty: %s", func, k,
+                   best->kept_empty,
+                   reduced ? "a fit with a reducer keeps an empty cluster's center"
+                           : "x has fewer distinct rows than clusters");
+    return GENRE_OK;
 }
 
 int genre__kmeans_use_cblas(const genre__kmeans_config *cfg, size_t d)
@@ -457,12 +479,20 @@ genre_status genre__kmeans_fit_restarts(const genre__kmeans_config *cfg, const c
                            "the column variances of x overflow (values too large)");
     }
     const double tol_abs = cfg->tol * var_sum / (double)d;
+    if (!rbuf) {
+        /* restarts spread over the threads when that applies (kmeans_restarts.c) */
+        const int pr = genre__kmeans_restarts_parallel(cfg, func, x, n, d, stride, k, T, tol_abs,
+                                                       centers_out, labels_out, best_out,
+                                                       best_restart);
+        if (pr <= 0)
+            return pr;
+    }
 
     fit_ws w;
     fit_ws_init(&w, x, n, d, stride, k, T);
     w.use_cblas = genre__kmeans_use_cblas(cfg, d);
     w.rbuf = rbuf; /* freed with w */
-    genre_status st = ws_alloc(&w);
+    genre_status st = genre__kmeans_ws_alloc(&w);
     if (st != GENRE_OK) {
         genre__kmeans_ws_free(&w);
         return st;
@@ -481,9 +511,9 @@ genre_status genre__kmeans_fit_restarts(const genre__kmeans_config *cfg, const c
             genre__kmeans_pp(&w, &rng);
         }
         run_out ro = {0.0, 0, 0, 0, 0};
-        if ((st = lloyd(&w, cfg, func, tol_abs, &iter_total, &ro)) != GENRE_OK)
+        if ((st = genre__kmeans_lloyd(&w, cfg, func, tol_abs, &iter_total, &ro)) != GENRE_OK)
             break;
-        log_restart(cfg, func, k, r, &ro);
+        genre__kmeans_log_restart(cfg, func, k, r, &ro);
         if (best_r < 0 || ro.inertia < best.inertia) {
             best = ro;
             best_r = r;
@@ -491,20 +521,8 @@ genre_status genre__kmeans_fit_restarts(const genre__kmeans_config *cfg, const c
             memcpy(w.best_lab, w.lab, n * sizeof(int32_t));
         }
     }
-    if (st == GENRE_OK && !isfinite(best.inertia))
-        st = genre__fail(GENRE_E_NUMERIC, func,
-                         "the inertia overflows (values of x too large)");
-    if (st == GENRE_OK && !best.converged)
-        genre__log(cfg->hooks, GENRE_LOG_WARNING,
-                   "%s: k = %zu: the kept restart %lld stopped at GENRE_KMEANS_MAX_ITER = %lld "
-                   "iterations without converging",
-                   func, k, (long long)best_r, (long long)cfg->max_iter);
-    if (st == GENRE_OK && best.kept_empty > 0)
-        genre__log(cfg->hooks, GENRE_LOG_WARNING,
-                   "%s: k = %zu: %zu cluster(s) of the kept restart are empty: %s", func, k,
-                   best.kept_empty,
-                   w.rbuf ? "a fit with a reducer keeps an empty cluster's center"
-                          : "x has fewer distinct rows than clusters");
+    if (st == GENRE_OK)
+        st = genre__kmeans_kept(cfg, func, k, &best, best_r, w.rbuf != NULL);
     if (st == GENRE_OK) {
         *centers_out = w.best_centers;
         *labels_out = w.best_lab;

@@ -7,14 +7,17 @@
  *
  * Every per-row loop runs through genre__parallel_for over fixed blocks of
  * ROWS rows, each worker keeping its own partial sums that are combined in
- * worker order; BLAS (dgemm of the CBLAS kernel) only runs between parallel
- * regions, on the calling thread (docs/threads.md).
+ * worker order (or through genre__parallel_for_serial, the same chunks on
+ * one thread, when the restarts themselves are spread over threads); BLAS
+ * (dgemm of the CBLAS kernel) only runs between parallel regions, on the
+ * calling thread (docs/threads.md).
  */
 #ifndef GENRE_KMEANS_PRIVATE_H
 #define GENRE_KMEANS_PRIVATE_H
 
 #include <genre/kmeans.h>
 
+#include "parallel.h"
 #include "params.h"
 #include "rng.h"
 
@@ -101,6 +104,9 @@ typedef struct fit_ws {
     double *closest, *cand, *cand_d, *cumsum;
     char *taken;
     double *rbuf;      /* the reducer's buffer (genre__kmeans_reduce_len), or NULL */
+    int serial;        /* row loops on this thread only (a restart on its own thread) */
+    double *trace;     /* when set, Lloyd's iterations record their objectives here
+                        * (max_iter entries) instead of calling the progress hook */
 } fit_ws;
 
 /* w zeroed, then set for n rows of x (d columns, stride doubles apart), k
@@ -116,6 +122,16 @@ static inline void fit_ws_init(fit_ws *w, const double *x, size_t n, size_t d, s
     w->k = k;
     w->n_items = (n + ROWS - 1) / ROWS;
     w->T = (size_t)T < w->n_items ? (size_t)T : w->n_items;
+}
+
+/* Runs a row loop of w over n_items blocks: on the thread pool, or with
+ * w->serial the same chunks in order on this thread (the same bits). */
+static inline void ws_for(const fit_ws *w, size_t n_items, genre__parallel_fn fn, void *ctx)
+{
+    if (w->serial)
+        genre__parallel_for_serial((int)w->T, n_items, fn, ctx);
+    else
+        genre__parallel_for((int)w->T, n_items, fn, ctx);
 }
 
 /* Squared Euclidean distance of two d-vectors, summed in index order. */
@@ -162,6 +178,36 @@ static inline row_ctx base_ctx(const fit_ws *w, const double *centers)
  * row's squared distance to its nearest center in w->closest
  * (kmeans_init.c). */
 void genre__kmeans_pp(fit_ws *w, genre__rng *rng);
+
+/* The whole workspace of a fit for w->x, n, d, stride, k, T and use_cblas
+ * already set; GENRE_E_NOMEM (free with genre__kmeans_ws_free). */
+genre_status genre__kmeans_ws_alloc(fit_ws *w);
+/* Lloyd's iterations of one restart from the centers in w->centers
+ * (kmeans_lloyd.c): labels, centers and the result in *out; *iter_total
+ * counts iterations over the restarts for the progress hook. Fails only
+ * through the CBLAS kernel, the reducer or the progress hook. */
+genre_status genre__kmeans_lloyd(fit_ws *w, const genre__kmeans_config *cfg, const char *func,
+                                 double tol_abs, int64_t *iter_total, run_out *out);
+/* The log notices of restart r (GENRE_LOG_INFO). */
+void genre__kmeans_log_restart(const genre__kmeans_config *cfg, const char *func, size_t k,
+                               int64_t r, const run_out *ro);
+/* The checks and warnings about the kept restart best_r of a fit of k
+ * clusters (reduced: the fit has a reducer): GENRE_E_NUMERIC when its
+ * inertia is not finite, else GENRE_OK. */
+genre_status genre__kmeans_kept(const genre__kmeans_config *cfg, const char *func, size_t k,
+                                const run_out *best, int64_t best_r, int reduced);
+/* The restarts of a fit spread over T threads, each restart on one thread
+ * with its own workspace (kmeans_restarts.c), when that applies (see there):
+ * GENRE_OK with the results genre__kmeans_fit_restarts describes, the
+ * same bits as restarts one after the other with T threads per restart;
+ * GENRE_E_CANCELLED (the progress hook) or GENRE_E_NOMEM; or 1 when the
+ * restarts must run one after the other (not applicable, or a restart's
+ * inertia is NaN). */
+int genre__kmeans_restarts_parallel(const genre__kmeans_config *cfg, const char *func,
+                                    const double *x, size_t n, size_t d, size_t stride, size_t k,
+                                    int T, double tol_abs, double **centers_out,
+                                    int32_t **labels_out, run_out *best_out,
+                                    int64_t *best_restart);
 
 /* ---- The reduction hook (kmeans_reduce.c) -------------------------------- */
 
