@@ -193,7 +193,9 @@ int stream_kmeans(run *r, stream_fit *f)
                 !(st = genre_kmeans_set_i64(l.km[w][k], GENRE_KMEANS_N_THREADS,
                                             r->opt.threads)))
                 st = init_from_reservoir(l.km[w][k], &f->kms[w]);
-    if ((st = cl_agree(st, r->error, sizeof r->error)) || (st = lloyd_passes(r, f, &l, buf)))
+    int64_t spill_rows = f->spill_rows; /* every rank's */
+    if ((st = cl_agree(st, r->error, sizeof r->error)) || (st = cl_sum_i64(&spill_rows, 1)) ||
+        (st = lloyd_passes(r, f, &l, buf)))
         goto out;
     /* the silhouettes on rank 0, which holds the sample; the rest learn
      * them and the best k from it */
@@ -231,7 +233,7 @@ out:
     if (r->have_kmeans[1])
         snprintf(k3, sizeof k3, ", %d (3-D)", r->km_best[1]);
     stage_note(s, "best k %d (2-D)%s; %d Lloyd passes over the spill of %lld rows%s",
-               r->km_best[0], k3, r->sm.kmeans_passes, (long long)f->spill_rows,
+               r->km_best[0], k3, r->sm.kmeans_passes, (long long)spill_rows,
                open ? "; some k stopped at the pass cap unconverged" : "");
     stage_end(s, ST_DONE);
     return 0;

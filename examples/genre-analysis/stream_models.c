@@ -335,7 +335,7 @@ int stream_models(run *r, stream_ctx *c, stream_fit *f)
             if ((st = stream_mlp_epoch(r, f, e)))
                 goto fail;
             say("genre-analysis: MLP epoch %ld over the spill of %lld rows in %.1f s\n", e,
-                (long long)f->mlp_spill_rows, now_s() - te);
+                (long long)f->mlp_total, now_s() - te);
             /* the history holds the mean loss of every row trained so far */
             double cum = NAN;
             size_t ne = 1;
