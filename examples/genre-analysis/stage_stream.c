@@ -24,6 +24,14 @@
 #include <string.h>
 
 
+/* Whether an agreed failure or cancellation stopped the run: what the
+ * ranks decide on together (a Ctrl-C seen by one rank only, g_cancel,
+ * reaches the others through the next agreement, as GENRE_E_CANCELLED). */
+static int agreed_stop(const run *r)
+{
+    return r->failed || r->cancelled;
+}
+
 /* ---- the preparation's passes ---- */
 
 static genre_status prep_chunk(stream_ctx *c, const chunk_view *v, void *ud)
@@ -368,7 +376,7 @@ cleanup:
     free(lp.lo), free(lp.hi), free(lp.tmp);
     *lda_out = lda;
     *pca_out = pca;
-    return stopping(r) ? -1 : 0;
+    return agreed_stop(r) ? -1 : 0;
 }
 
 /* ---- the stratified sample, the flow ---- */
@@ -455,7 +463,7 @@ int stage_stream(run *r)
     /* each rank's peak, the largest reported (before t-SNE, which only
      * rank 0 runs: the others are done) */
     r->sm.peak_rss_kb = stream_status_kb("VmHWM:");
-    if (km == 0 && !stopping(r) && !cl_max_i64(&r->sm.peak_rss_kb, 1) && cl_rank() == 0)
+    if (km == 0 && !agreed_stop(r) && !cl_max_i64(&r->sm.peak_rss_kb, 1) && cl_rank() == 0)
         sample_tsne(r);
     s = stage_begin(r, "name study");
     stage_note(s, "not in stream mode (it needs every row's names in memory)");

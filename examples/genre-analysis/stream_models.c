@@ -321,10 +321,16 @@ int stream_models(run *r, stream_ctx *c, stream_fit *f)
         r->sm.mlp_epochs = 1;
         double *hist = xcalloc((size_t)r->opt.epochs, sizeof *hist);
         st = hist ? GENRE_OK : genre_set_error(GENRE_E_NOMEM, "no memory for the history");
-        /* several ranks: every global batch's gradient summed over them */
-        if (!st && cl_size() > 1 && !(st = cl_steps_open(&f->steps, mlp_reduce_len(r))))
-            st = genre_mlp_set_reducer(f->mlp, cl_steps_reduce, f->steps);
         if ((st = cl_agree(st, r->error, sizeof r->error))) {
+            free(hist);
+            goto fail;
+        }
+        /* several ranks: every global batch's gradient summed over them
+         * (cl_steps_open agrees in itself) */
+        if (cl_size() > 1 && !(st = cl_steps_open(&f->steps, mlp_reduce_len(r))))
+            st = cl_agree(genre_mlp_set_reducer(f->mlp, cl_steps_reduce, f->steps), r->error,
+                          sizeof r->error);
+        if (st) {
             free(hist);
             goto fail;
         }
