@@ -15,7 +15,8 @@
  *             stratified sample, gathered to rank 0;
  *   errors    a bad cell in the last rank's part: every rank exits 1, the
  *             message (file:line) printed once; the spill folder missing on
- *             rank 1 only: every rank stops (no hang), naming it; an
+ *             rank 1 only, or the file: every rank stops (no hang), naming
+ *             it; an
  *             existing folder that is not a report refused as genre-analysis
  *             refuses it; a .gz input on 2 ranks refused.
  */
@@ -327,6 +328,14 @@ static void errors(void)
     CHECK(run_capture(cmd, err) == 1, "a spill folder missing on rank 1 did not stop the run");
     CHECK(count_in(err, "rank 1 of 2") == 1 && count_in(err, missing) == 1,
           "the message does not name rank 1 and %s once", missing);
+    /* the file unreadable on rank 1 only (another path there) */
+    snprintf(env, sizeof env, "%s %s : -n 1 %s -i '%s.missing' --label y --no-tsne -o '%s'", mpi,
+             args, mpi, in, out);
+    snprintf(cmd, sizeof cmd, "timeout 120 %s %s -n 1 %s", mpiexec, flags, env);
+    CHECK(run_capture(cmd, err) == 1, "a file missing on rank 1 did not stop the run");
+    CHECK(count_in(err, "rank 1 of 2") == 1 && count_in(err, ".missing") == 1,
+          "the message does not name rank 1 and the missing file once");
+    CHECK(!exists(out), "a report was written");
     /* an existing folder that is not a report: refused as genre-analysis does */
     snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s' && echo x > '%s/mine.txt'", out, out,
              out);
