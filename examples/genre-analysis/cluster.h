@@ -7,10 +7,13 @@
  * meet; with one process they are identities, so both programs run the same
  * passes.
  *
- * Every function below taking no rank argument is collective: every rank
- * calls it, in the same order. A rank that failed still calls the next
- * cl_agree() (with its failure), never a merge: the stream code agrees
- * after every local step before it exchanges anything.
+ * The functions from cl_agree() on are collective (but cl_steps_stand_in()
+ * and cl_steps_reduce(), which the MLP calls once per batch on every rank):
+ * every rank calls them, in the same order. A rank that failed still calls
+ * the next cl_agree() (with its failure), never a merge: the stream code
+ * agrees after every local step before it exchanges anything, and decides
+ * to go on from agreed state only (not from g_cancel, which one rank may
+ * see before the others). Each returns the same status on every rank.
  * Messages: a program failure (STREAM_E_PROGRAM) carries its text in msg
  * (run.error); a libgenre one in genre_last_error(). After a failed
  * agreement every rank holds the failing rank's text, prefixed "rank r of
