@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The command line of genre-analysis (analysis_options.h). */
 #include "analysis_options.h"
+#include "cluster.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -88,6 +89,7 @@ void analysis_usage(FILE *f)
         "writes a report marked partial, to DIR.partial, that lists the stages it\n"
         "finished; a complete report in DIR is never replaced by a partial one.\n",
         f);
+    cl_usage(f);
 }
 
 static int parse_list(const char *s, double *out, int cap)

@@ -13,6 +13,7 @@
 #define _XOPEN_SOURCE 700
 
 #include "analysis.h"
+#include "cluster.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -90,7 +91,39 @@ static void *side_main(void *arg)
     return NULL;
 }
 
-int main(int argc, char **argv)
+/* Several ranks (genre-analysis-mpi): each reads a byte range, which a
+ * gzip stream does not have. 0, or -1 with r->error. */
+static int check_ranges(run *r)
+{
+    unsigned char m[2] = {0, 0};
+    FILE *f = cl_size() > 1 ? fopen(r->data_path, "rb") : NULL;
+    size_t got = f ? fread(m, 1, 2, f) : 0;
+    if (f)
+        fclose(f);
+    if (got == 2 && m[0] == 0x1f && m[1] == 0x8b) {
+        snprintf(r->error, sizeof r->error,
+                 "%.600s is gzip-compressed: on %d ranks each rank reads its byte range of a "
+                 "plain CSV file (decompress it first, e.g. with gzip -dk, or run one rank)",
+                 r->data_path, cl_size());
+        return -1;
+    }
+    return 0;
+}
+
+/* The checks before the analysis, agreed over the ranks (genre-analysis-mpi:
+ * every rank stops, rank 0 says why). 0, 1 (stop, status 0) or -1. */
+static int before_analysis(run *r)
+{
+    int bad = find_data(r) || check_ranges(r);
+    if (cl_agree(bad ? CL_PROGRAM_ERROR : GENRE_OK, r->error, sizeof r->error))
+        return -1;
+    if (r->opt.print_schema)
+        return 1;
+    bad = cl_rank() == 0 && make_tmpdir(r); /* rank 0 alone writes */
+    return cl_agree(bad ? CL_PROGRAM_ERROR : GENRE_OK, r->error, sizeof r->error) ? -1 : 0;
+}
+
+static int analysis_main(int argc, char **argv)
 {
     static run R;
     run *r = &R;
@@ -98,18 +131,21 @@ int main(int argc, char **argv)
     int pr = analysis_parse_options(argc, argv, &r->opt);
     if (pr)
         return pr > 0 ? 0 : 2;
-    if (find_data(r)) {
-        fprintf(stderr, "genre-analysis: %s\n", r->error);
-        return 1;
+    if (cl_stream_only()) {
+        r->opt.stream = 1; /* genre-analysis-mpi runs --stream only */
+        if (!r->opt.threads)
+            r->opt.threads = 1; /* one thread per rank unless --threads */
     }
-    if (r->opt.print_schema) {
-        int rc = table_print_schema(r);
+    g_quiet = cl_rank() != 0;
+    int before = before_analysis(r);
+    if (before < 0 && cl_rank() == 0)
+        fprintf(stderr, "%s: %s\n", cl_program(), r->error);
+    if (before < 0)
+        return 1;
+    if (before > 0) {
+        int rc = cl_rank() == 0 ? table_print_schema(r) : 0;
         free_run(r);
         return rc;
-    }
-    if (make_tmpdir(r)) {
-        fprintf(stderr, "genre-analysis: %s\n", r->error);
-        return 1;
     }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -117,7 +153,7 @@ int main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    fprintf(stderr, "genre-analysis: %s\n", r->data_path);
+    say("%s: %s\n", cl_program(), r->data_path);
 
     if (r->opt.stream)
         stage_stream(r); /* everything in passes over the file (stage_stream.c) */
@@ -178,11 +214,18 @@ int main(int argc, char **argv)
     }
     if (r->failed && r->n_st == 1 && r->st[0].status == ST_FAILED) {
         /* bad input: one clear message, no report */
-        fprintf(stderr, "genre-analysis: %s\n", r->error);
-        report_dir_discard(&r->rd);
+        if (cl_rank() == 0) {
+            fprintf(stderr, "%s: %s\n", cl_program(), r->error);
+            report_dir_discard(&r->rd);
+        }
         free_run(r);
         gplot_shutdown();
         return 1;
+    }
+    if (cl_rank() != 0) { /* rank 0 writes the report */
+        free_run(r);
+        gplot_shutdown();
+        return r->cancelled ? 130 : r->failed ? 1 : 0;
     }
     char where[PATH_MAX + 16];
     int rc = finish_report(r, where, sizeof where);
@@ -206,4 +249,17 @@ int main(int argc, char **argv)
     if (r->cancelled)
         return 130;
     return r->failed ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    char err[256];
+    if (cl_init(&argc, &argv, err, sizeof err)) {
+        fprintf(stderr, "%s: %s\n", cl_program(), err);
+        cl_finalize();
+        return 1;
+    }
+    int rc = analysis_main(argc, argv);
+    cl_finalize();
+    return rc;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 volatile sig_atomic_t g_cancel;
+int g_quiet;
 
 void on_sigint(int sig)
 {
@@ -131,6 +132,8 @@ void bar_end(bar *b, const char *result)
 /* One message line on stderr, not torn by a running bar. */
 void say(const char *fmt, ...)
 {
+    if (g_quiet)
+        return;
     va_list ap;
     va_start(ap, fmt);
     pthread_mutex_lock(&g_out);

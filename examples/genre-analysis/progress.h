@@ -27,6 +27,10 @@ typedef struct bar {
  * progress callbacks poll it, and a callback that sees it cancels its fit. */
 extern volatile sig_atomic_t g_cancel;
 
+/* Set before any thread starts: say() prints nothing (the ranks of
+ * genre-analysis-mpi other than 0). */
+extern int g_quiet;
+
 /* The SIGINT/SIGTERM handler: sets g_cancel. */
 void on_sigint(int sig);
 

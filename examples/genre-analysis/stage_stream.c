@@ -24,6 +24,14 @@
 #include <string.h>
 
 
+/* Whether an agreed failure or cancellation stopped the run: what the
+ * ranks decide on together (a Ctrl-C seen by one rank only, g_cancel,
+ * reaches the others through the next agreement, as GENRE_E_CANCELLED). */
+static int agreed_stop(const run *r)
+{
+    return r->failed || r->cancelled;
+}
+
 /* ---- the preparation's passes ---- */
 
 static genre_status prep_chunk(stream_ctx *c, const chunk_view *v, void *ud)
@@ -37,6 +45,42 @@ static int fail_program(run *r, stage *s)
     return stream_fail(r, s, STREAM_E_PROGRAM, NULL);
 }
 
+/* The read counters of the first pass, summed over the ranks. */
+static genre_status sum_read_counters(run *r)
+{
+    const size_t n = 6 + r->n_cols;
+    int64_t *v = xcalloc(n, sizeof *v);
+    if (!v)
+        return GENRE_E_NOMEM;
+    int64_t *f[6] = {&r->rows_read, &r->blank_rows, &r->dropped, &r->kept, &r->no_group_rows,
+                     &r->sm.unlabelled};
+    for (size_t i = 0; i < 6; i++)
+        v[i] = *f[i];
+    for (size_t i = 0; i < r->n_cols; i++)
+        v[6 + i] = r->cols[i].missing_read;
+    genre_status st = cl_sum_i64(v, n);
+    for (size_t i = 0; !st && i < 6; i++)
+        *f[i] = v[i];
+    for (size_t i = 0; !st && i < r->n_cols; i++)
+        r->cols[i].missing_read = v[6 + i];
+    free(v);
+    return st;
+}
+
+/* Several ranks: a first pass counts each rank's non-empty rows, so that
+ * each knows the index of its first row in the file (the split is a hash
+ * of that index: the same sides as one process), and the read counters. */
+static genre_status count_pass(run *r, stream_ctx *c)
+{
+    c->first = c->count_only = 1;
+    genre_status st = stream_pass(c, 1, NULL, NULL, "row count");
+    c->first = c->count_only = 0;
+    if ((st = cl_agree(st, r->error, sizeof r->error)) ||
+        (st = cl_exscan_i64(&c->local_rows, &c->row_base, 1)))
+        return st;
+    return sum_read_counters(r);
+}
+
 /* The schema, the imputation passes and the encoding. */
 static int stream_prep(run *r, stream_ctx *c)
 {
@@ -47,14 +91,15 @@ static int stream_prep(run *r, stream_ctx *c)
     const char *what = "preparation";
     int bad = table_schema(r, &c->schema);
     r->schema = c->schema; /* free_run() frees it, also after a failure */
-    if (bad || table_choose_features(r))
-        return fail_program(r, s);
-    if (r->opt.split_file || r->opt.group || r->opt.reference_order) {
+    bad = bad || table_choose_features(r);
+    if (!bad && (r->opt.split_file || r->opt.group || r->opt.reference_order)) {
         snprintf(r->error, sizeof r->error, "%s cannot be combined with --stream (the split "
                  "is a hash of each row)", r->opt.split_file ? "--split-file"
                  : r->opt.group ? "--group" : "--reference-order");
-        return fail_program(r, s);
+        bad = 1;
     }
+    if (cl_agree(bad ? STREAM_E_PROGRAM : GENRE_OK, r->error, sizeof r->error))
+        return fail_program(r, s);
     if (r->opt.threads)
         genre_dataset_schema_set_i64(c->schema, GENRE_SCHEMA_THREADS, r->opt.threads);
     r->tempo_mlp = 0; /* a model step cannot be fitted in passes: the median */
@@ -65,16 +110,20 @@ static int stream_prep(run *r, stream_ctx *c)
     snprintf(r->split_desc, sizeof r->split_desc,
              "hash of each row's index and the seed: test fraction %g, validation fraction "
              "%g of the other rows (MLP only)", r->sm.test_fraction, r->sm.val_fraction);
-    if ((st = genre_dataset_prep_create(&c->prep, c->schema)) ||
-        (st = data_add_imputers(r, c->prep, &tm)) ||
-        (st = genre_dataset_prep_partial_create(&pp, c->prep)))
+    if (!(st = genre_dataset_prep_create(&c->prep, c->schema)) &&
+        !(st = data_add_imputers(r, c->prep, &tm)))
+        st = genre_dataset_prep_partial_create(&pp, c->prep);
+    if ((st = cl_agree(st, r->error, sizeof r->error)))
+        goto fail;
+    what = "row count";
+    if (cl_size() > 1 && (st = count_pass(r, c)))
         goto fail;
     int more = 1;
-    c->first = 1;
+    c->first = cl_size() == 1;
     while (more) {
         what = "imputation statistics";
-        if ((st = stream_pass(c, 1, prep_chunk, pp, "imputation statistics")) ||
-            (st = genre_dataset_prep_partial_end_pass(pp, &more)))
+        st = stream_pass(c, 1, prep_chunk, pp, "imputation statistics");
+        if ((st = cl_agree(st, r->error, sizeof r->error)) || (st = cl_prep_end_pass(&pp, &more)))
             goto fail;
         c->first = 0;
         r->sm.prep_passes++;
@@ -83,11 +132,12 @@ static int stream_prep(run *r, stream_ctx *c)
         add_warning(r, "%lld row%s without a value in the label column '%s' left out",
                     (long long)r->sm.unlabelled, r->sm.unlabelled == 1 ? "" : "s", r->label_col);
     what = "imputation fit";
-    if ((st = genre_dataset_prep_fit_partial(c->prep, pp)))
+    if ((st = cl_agree(genre_dataset_prep_fit_partial(c->prep, pp), r->error, sizeof r->error)))
         goto fail;
     genre_dataset_prep_partial_free(pp);
     pp = NULL;
-    if (data_class_names(r, c->prep) || table_encode(r, c->prep))
+    bad = data_class_names(r, c->prep) || table_encode(r, c->prep);
+    if (cl_agree(bad ? STREAM_E_PROGRAM : GENRE_OK, r->error, sizeof r->error))
         return fail_program(r, s);
     stage_note(s, "%d pass%s; %lld rows read, %zu feature columns, %d classes",
                r->sm.prep_passes, r->sm.prep_passes == 1 ? "" : "es", (long long)r->rows_read,
@@ -167,6 +217,59 @@ static void lda_mask_from_ranges(run *r, const double *lo, const double *hi)
     r->d_lda = lda_mask_finish(r);
 }
 
+/* After the scaler pass: the index of this rank's first training row
+ * (overall and per class: the samples' streams), the counters summed over
+ * the ranks, the ranges and the scaler's state merged. */
+static genre_status merge_scaler_pass(run *r, stream_ctx *c, lin_pass *lp)
+{
+    const size_t K = (size_t)r->K, nc = r->n_cols, n = 4 + 2 * K + 6 + 4 * nc;
+    int64_t *v = xcalloc(n, sizeof *v), *before = xcalloc(K + 1, sizeof *before);
+    c->class_base = xcalloc(K, sizeof *c->class_base);
+    genre_status st = GENRE_E_NOMEM;
+    if (!v || !before || !c->class_base)
+        goto out;
+    v[0] = r->sm.n_train;
+    memcpy(v + 1, r->train_per_class, K * sizeof *v);
+    if ((st = cl_exscan_i64(v, before, K + 1)))
+        goto out;
+    c->train_base = before[0];
+    memcpy(c->class_base, before + 1, K * sizeof *before);
+    int64_t *sc[4] = {&r->sm.n_train, &r->sm.n_val, &r->sm.n_test, &c->bad_test_labels};
+    for (size_t i = 0; i < 4; i++)
+        v[i] = *sc[i];
+    int64_t *p = v + 4;
+    memcpy(p, r->train_per_class, K * sizeof *p), p += K;
+    memcpy(p, r->test_per_class, K * sizeof *p), p += K;
+    for (int side = 0; side < 2; side++) {
+        *p++ = r->ref_imp[side].dur_from_group;
+        *p++ = r->ref_imp[side].dur_from_global;
+        *p++ = r->ref_imp[side].tempo_imputed;
+    }
+    for (size_t i = 0; i < nc; i++)
+        for (int side = 0; side < 2; side++)
+            *p++ = r->cols[i].filled_side[side], *p++ = r->cols[i].missing_side[side];
+    if ((st = cl_sum_i64(v, n)))
+        goto out;
+    for (size_t i = 0; i < 4; i++)
+        *sc[i] = v[i];
+    p = v + 4;
+    memcpy(r->train_per_class, p, K * sizeof *p), p += K;
+    memcpy(r->test_per_class, p, K * sizeof *p), p += K;
+    for (int side = 0; side < 2; side++) {
+        r->ref_imp[side].dur_from_group = *p++;
+        r->ref_imp[side].dur_from_global = *p++;
+        r->ref_imp[side].tempo_imputed = *p++;
+    }
+    for (size_t i = 0; i < nc; i++)
+        for (int side = 0; side < 2; side++)
+            r->cols[i].filled_side[side] = *p++, r->cols[i].missing_side[side] = *p++;
+    if (!(st = cl_min_max(lp->lo, lp->hi, r->d)))
+        st = cl_scaler_merge(&lp->sp);
+out:
+    free(v), free(before);
+    return st;
+}
+
 /* lda_fit_fn on the LDA's partial state (ud). */
 static genre_status fit_state(genre_lda *lda, const void *ud)
 {
@@ -187,15 +290,18 @@ static int stream_linear(run *r, stream_ctx *c, genre_lda **lda_out, genre_pca *
     r->lda_mask = xcalloc(d, 1);
     r->scaler_mean = xcalloc(d, sizeof *r->scaler_mean);
     r->scaler_scale = xcalloc(d, sizeof *r->scaler_scale);
-    if (!lp.lo || !lp.hi || !r->lda_mask || !r->scaler_mean || !r->scaler_scale) {
-        st = GENRE_E_NOMEM;
+    st = !lp.lo || !lp.hi || !r->lda_mask || !r->scaler_mean || !r->scaler_scale
+             ? genre_set_error(GENRE_E_NOMEM, "no memory for the scaler's columns")
+             : GENRE_OK;
+    if ((st = cl_agree(st, r->error, sizeof r->error)))
         goto fail;
-    }
     for (size_t j = 0; j < d; j++)
         lp.lo[j] = INFINITY, lp.hi[j] = -INFINITY;
     c->count_imputed = 1;
-    if ((st = genre_scaler_partial_create(&lp.sp, d)) ||
-        (st = stream_pass(c, 0, scaler_chunk, &lp, "scaler")))
+    if ((st = cl_agree(genre_scaler_partial_create(&lp.sp, d), r->error, sizeof r->error)))
+        goto fail;
+    st = stream_pass(c, 0, scaler_chunk, &lp, "scaler");
+    if ((st = cl_agree(st, r->error, sizeof r->error)) || (st = merge_scaler_pass(r, c, &lp)))
         goto fail;
     c->count_imputed = 0;
     r->ntr = (size_t)r->sm.n_train, r->nte = (size_t)r->sm.n_test;
@@ -215,22 +321,29 @@ static int stream_linear(run *r, stream_ctx *c, genre_lda **lda_out, genre_pca *
                      (long long)r->test_per_class[k]);
             goto program;
         }
-    if ((st = genre_scaler_create(&c->sc)) || (st = genre_scaler_set_mask(c->sc, r->scale_mask, d)) ||
-        (st = genre_scaler_fit_partial(c->sc, lp.sp)) ||
-        (st = genre_scaler_get_mean(c->sc, r->scaler_mean, d, NULL)) ||
-        (st = genre_scaler_get_scale(c->sc, r->scaler_scale, d, NULL)))
+    if (!(st = genre_scaler_create(&c->sc)) &&
+        !(st = genre_scaler_set_mask(c->sc, r->scale_mask, d)) &&
+        !(st = genre_scaler_fit_partial(c->sc, lp.sp)) &&
+        !(st = genre_scaler_get_mean(c->sc, r->scaler_mean, d, NULL)))
+        st = genre_scaler_get_scale(c->sc, r->scaler_scale, d, NULL);
+    if ((st = cl_agree(st, r->error, sizeof r->error)))
         goto fail;
     lda_mask_from_ranges(r, lp.lo, lp.hi);
     r->n_ld = (size_t)r->K - 1 < r->d_lda ? (size_t)r->K - 1 : r->d_lda;
     what = "PCA and LDA statistics";
-    if ((r->d_pca && (st = genre_pca_partial_create(&lp.pp, r->d_pca))) ||
-        (st = genre_lda_partial_create(&lp.lp, r->d_lda)) ||
-        (st = stream_pass(c, 0, pca_lda_chunk, &lp, "PCA and LDA statistics")))
+    if (!(r->d_pca && (st = genre_pca_partial_create(&lp.pp, r->d_pca))))
+        st = genre_lda_partial_create(&lp.lp, r->d_lda);
+    if ((st = cl_agree(st, r->error, sizeof r->error)))
+        goto fail;
+    st = stream_pass(c, 0, pca_lda_chunk, &lp, "PCA and LDA statistics");
+    if ((st = cl_agree(st, r->error, sizeof r->error)) ||
+        (lp.pp && (st = cl_pca_merge(&lp.pp))) || (st = cl_lda_merge(&lp.lp)))
         goto fail;
     if (lp.pp) {
         what = "PCA";
-        if ((st = genre_pca_create(&pca)) || (st = genre_pca_fit_partial(pca, lp.pp)) ||
-            (st = pca_results(r, pca)))
+        if (!(st = genre_pca_create(&pca)) && !(st = genre_pca_fit_partial(pca, lp.pp)))
+            st = pca_results(r, pca);
+        if ((st = cl_agree(st, r->error, sizeof r->error)))
             goto fail;
         r->have_pca = 1;
     }
@@ -238,14 +351,12 @@ static int stream_linear(run *r, stream_ctx *c, genre_lda **lda_out, genre_pca *
     const size_t nl = r->n_ld, dl = r->d_lda;
     r->lda_ratio = xcalloc(nl, sizeof *r->lda_ratio);
     r->lda_scalings = xcalloc(dl * nl, sizeof *r->lda_scalings);
-    if (!r->lda_ratio || !r->lda_scalings) {
-        st = GENRE_E_NOMEM;
-        goto fail;
-    }
-    if ((st = genre_lda_create(&lda)) ||
-        (st = lda_fit_or_shrink(r, lda, fit_state, lp.lp)) ||
-        (st = genre_lda_get_explained_variance_ratio(lda, r->lda_ratio, nl, NULL)) ||
-        (st = genre_lda_get_scalings(lda, r->lda_scalings, dl * nl, NULL)))
+    if (!r->lda_ratio || !r->lda_scalings)
+        st = genre_set_error(GENRE_E_NOMEM, "no memory for the LDA's results");
+    else if (!(st = genre_lda_create(&lda)) && !(st = lda_fit_or_shrink(r, lda, fit_state, lp.lp)) &&
+        !(st = genre_lda_get_explained_variance_ratio(lda, r->lda_ratio, nl, NULL)))
+        st = genre_lda_get_scalings(lda, r->lda_scalings, dl * nl, NULL);
+    if ((st = cl_agree(st, r->error, sizeof r->error)))
         goto fail;
     r->have_lda = 1;
     stage_note(s, "2 passes; %lld train (%lld of them validation) / %lld test rows; LDA "
@@ -265,7 +376,7 @@ cleanup:
     free(lp.lo), free(lp.hi), free(lp.tmp);
     *lda_out = lda;
     *pca_out = pca;
-    return stopping(r) ? -1 : 0;
+    return agreed_stop(r) ? -1 : 0;
 }
 
 /* ---- the stratified sample, the flow ---- */
@@ -278,7 +389,7 @@ static genre_status finish_sample(run *r, stream_fit *f)
     const size_t K = (size_t)r->K, cap = f->cap_per_class, d = r->d;
     size_t n = 0;
     for (size_t k = 0; k < K; k++)
-        n += f->seen[k] < (int64_t)cap ? (size_t)f->seen[k] : cap;
+        n += reservoir_filled(&f->strat[k]);
     stream_info *sm = &r->sm;
     sm->n_sample = n;
     sm->sample_x = xcalloc(n * d, sizeof *sm->sample_x);
@@ -292,8 +403,8 @@ static genre_status finish_sample(run *r, stream_fit *f)
     size_t o = 0;
     for (size_t j = 0; j < cap; j++)
         for (size_t k = 0; k < K; k++)
-            if ((int64_t)j < f->seen[k]) {
-                memcpy(sm->sample_x + o * d, f->sx + (k * cap + j) * d, d * sizeof *t);
+            if (f->strat[k].when[j] >= 0) { /* slots fill in order */
+                memcpy(sm->sample_x + o * d, f->strat[k].rows + j * d, d * sizeof *t);
                 sm->sample_y[o++] = (int32_t)k;
             }
     keep_columns(sm->sample_x, n, d, r->lda_mask, r->d_lda, t);
@@ -334,21 +445,33 @@ int stage_stream(run *r)
     r->opt.no_plots = 1; /* the plots draw every row: not in stream mode */
     if (stream_prep(r, &c) || stream_linear(r, &c, &f.lda, &f.pca) || stream_models(r, &c, &f))
         goto out;
+    /* the sample is gathered to rank 0, which alone uses it */
     stage *s = stage_begin(r, "stream: stratified sample");
-    genre_status st = finish_sample(r, &f);
+    genre_status st = GENRE_OK;
+    for (int k = 0; k < r->K && !st; k++)
+        st = reservoir_merge(&f.strat[k], 0);
+    if (!st) /* merges agree in themselves; rank 0's own step here */
+        st = cl_agree(cl_rank() == 0 ? finish_sample(r, &f) : GENRE_OK, r->error,
+                      sizeof r->error);
     if (st) {
         stream_fail(r, s, st, "the stratified sample");
         goto out;
     }
     stage_note(s, "%zu training rows, at most %zu per class", r->sm.n_sample, f.cap_per_class);
     stage_end(s, ST_DONE);
-    if (stream_kmeans(r, &f) == 0 && !stopping(r))
+    int km = stream_kmeans(r, &f);
+    /* each rank's peak, the largest reported (before t-SNE, which only
+     * rank 0 runs: the others are done) */
+    r->sm.peak_rss_kb = stream_status_kb("VmHWM:");
+    if (km == 0 && !agreed_stop(r) && !cl_max_i64(&r->sm.peak_rss_kb, 1) && cl_rank() == 0)
         sample_tsne(r);
     s = stage_begin(r, "name study");
     stage_note(s, "not in stream mode (it needs every row's names in memory)");
     stage_end(s, ST_SKIPPED);
 out:
-    r->sm.peak_rss_kb = stream_status_kb("VmHWM:");
+    if (cl_size() == 1 || !r->sm.peak_rss_kb)
+        r->sm.peak_rss_kb = stream_status_kb("VmHWM:");
+    free(c.class_base);
     stream_fit_free(&f);
     genre_scaler_free(c.sc);
     genre_dataset_prep_free(c.prep);

@@ -10,10 +10,11 @@
 #define GENRE_ANALYSIS_STREAM_H
 
 #include "analysis.h"
+#include "cluster.h"
 
 /* A program-level failure of a handler (the message is in r->error), as
  * opposed to a libgenre status with genre_last_error(). */
-#define STREAM_E_PROGRAM (-10000)
+#define STREAM_E_PROGRAM CL_PROGRAM_ERROR
 
 enum { SIDE_TRAIN, SIDE_VAL, SIDE_TEST };
 
@@ -26,6 +27,12 @@ typedef struct stream_ctx {
     int count_imputed;          /* this pass adds the imputation counters to r */
     int64_t bad_test_labels, first_bad_line;
     int64_t pass_rows;          /* rows the first whole pass read; 0 before */
+    /* several ranks (cluster.h): each reads its byte range of the file */
+    int count_only;             /* this pass only counts the rows (stream_pass) */
+    int64_t row_base;           /* the non-empty rows of the ranks before this one */
+    int64_t local_rows;         /* this rank's non-empty rows (its last pass) */
+    int64_t train_base;         /* training rows of the ranks before this one */
+    int64_t *class_base;        /* K: the same per class */
 } stream_ctx;
 
 /* One chunk's labelled rows, in file order, by side. Raw passes (the
@@ -44,6 +51,15 @@ typedef struct chunk_view {
 /* A stage's work on one chunk: a genre_status (or STREAM_E_PROGRAM). */
 typedef genre_status (*chunk_fn)(stream_ctx *c, const chunk_view *v, void *ud);
 
+/* A seeded reservoir sample (stream_sample.c). */
+typedef struct reservoir {
+    size_t cap, d;
+    uint64_t seed, salt;
+    int64_t base, seen;  /* the stream index of this rank's first row; rows offered */
+    double *rows;        /* cap x d */
+    int64_t *when;       /* cap: the stream index of the slot's row, -1 when empty */
+} reservoir;
+
 /* What the passes after the LDA fit share (stream_models.c,
  * stream_kmeans.c). */
 typedef struct stream_fit {
@@ -56,10 +72,12 @@ typedef struct stream_fit {
     int64_t mlp_spill_rows;
     size_t spill_cols;
     int64_t spill_rows;
-    genre_kmeans_sample *kms[2]; /* the k-means reservoirs, LDA 2-D and 3-D */
+    reservoir kms[2];            /* the k-means reservoirs, LDA 2-D and 3-D */
     size_t cap_per_class;        /* the stratified sample: per class */
-    int64_t *seen;               /* K: training rows of the class so far */
-    double *sx;                  /* K x cap_per_class rows of d scaled features */
+    reservoir *strat;            /* K reservoirs of d scaled features */
+    size_t n_strat;
+    cl_steps *steps;             /* several ranks: the MLP's reductions */
+    int64_t mlp_base, mlp_total; /* the MLP spill: rows of the ranks before, of all */
     int64_t lda_hits, mlp_hits, mlp_rows, val_hits, val_rows;
     double val_loss_sum;
     double *t1, *t2, *proba;     /* per-chunk scratch */
@@ -89,6 +107,20 @@ FILE *stream_spill_open(run *r, stream_fit *f, const char *what);
 genre_status stream_spill_error(run *r, const stream_fit *f, const char *what, const char *verb);
 /* Per-chunk scratch of f for n rows (stream_models.c). */
 genre_status stream_fit_room(stream_fit *f, const run *r, size_t n);
+
+/* stream_sample.c: Vitter's algorithm R whose random numbers are a hash of
+ * (seed, salt, the row's index in the stream), so that ranks that each
+ * offer their rows with the index of their first (base) and merge in rank
+ * order get the one-process sample: a slot holds the row of the largest
+ * index that drew it. */
+int reservoir_init(reservoir *s, size_t cap, size_t d, uint64_t seed, uint64_t salt,
+                   int64_t base);
+void reservoir_add(reservoir *s, const double *x, size_t n, size_t stride);
+/* Merges the ranks' reservoirs: on rank 0 (to_all 0) or every rank. */
+genre_status reservoir_merge(reservoir *s, int to_all);
+/* Slots filled (after a merge: the first ones). */
+size_t reservoir_filled(const reservoir *s);
+void reservoir_free(reservoir *s);
 
 /* Frees f's handles and buffers (not r's). */
 void stream_fit_free(stream_fit *f);

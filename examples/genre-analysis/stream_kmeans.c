@@ -90,10 +90,17 @@ static genre_status lloyd_passes(run *r, stream_fit *f, lloyd *l, double *buf)
             for (int k = 0; k < NKS && !st; k++)
                 if (l->km[w][k] && !l->done[w][k] && ++open)
                     st = genre_kmeans_partial_create_from_model(&l->p[w][k], l->km[w][k]);
-        if (!open || st)
+        if (!open || (st = cl_agree(st, r->error, sizeof r->error)))
             break;
         if (!(st = read_spill(r, f, buf, add_block, l)))
             r->sm.kmeans_passes++;
+        /* several ranks: each pass's states merged in rank order */
+        if ((st = cl_agree(st, r->error, sizeof r->error)))
+            break;
+        for (int w = 0; w < 2 && !st; w++)
+            for (int k = 0; k < NKS && !st; k++)
+                if (l->p[w][k])
+                    st = cl_kmeans_merge(&l->p[w][k]);
         for (int w = 0; w < 2 && !st; w++)
             for (int k = 0; k < NKS && !st; k++) {
                 if (!l->p[w][k])
@@ -102,11 +109,28 @@ static genre_status lloyd_passes(run *r, stream_fit *f, lloyd *l, double *buf)
                 if (!(st = genre_kmeans_fit_partial(l->km[w][k], l->p[w][k])) &&
                     !(st = genre_kmeans_get_i64(l->km[w][k], GENRE_KMEANS_CONVERGED, &conv)))
                     l->done[w][k] = r->sm.kmeans_converged[w][k] = conv != 0;
+                st = cl_agree(st, r->error, sizeof r->error);
                 genre_kmeans_get_f64(l->km[w][k], GENRE_KMEANS_INERTIA, &r->km_inertia[w][k]);
                 genre_kmeans_partial_free(l->p[w][k]);
                 l->p[w][k] = NULL;
             }
     }
+    return st;
+}
+
+/* k-means++ on the reservoir's rows in slot order (the same on every
+ * rank: merged to all). */
+static genre_status init_from_reservoir(genre_kmeans *km, const reservoir *res)
+{
+    const size_t n = reservoir_filled(res);
+    genre_kmeans_sample *ks = NULL;
+    genre_status st = genre_kmeans_sample_create(&ks, res->d, n ? n : 1, 0);
+    /* a sample at least as large as its rows keeps them in order */
+    if (!st && n)
+        st = genre_kmeans_sample_add(ks, res->rows, n, res->d, res->d);
+    if (!st)
+        st = genre_kmeans_init_from_sample(km, ks);
+    genre_kmeans_sample_free(ks);
     return st;
 }
 
@@ -158,35 +182,42 @@ int stream_kmeans(run *r, stream_fit *f)
     double *buf = xcalloc((size_t)SPILL_BLOCK * (f->spill_cols + 1), sizeof *buf);
     size_t nlab = r->sm.n_sample > SPILL_BLOCK ? r->sm.n_sample : SPILL_BLOCK;
     l.lab = xcalloc(nlab, sizeof *l.lab);
-    if (!buf || !l.lab) {
-        st = GENRE_E_NOMEM;
-        goto out;
-    }
+    if (!buf || !l.lab) /* agreed below */
+        st = genre_set_error(GENRE_E_NOMEM, "no memory for the k-means passes");
     for (int w = 0; w < 2 && !st; w++)
-        for (int k = 0; k < NKS && f->kms[w] && !st; k++)
+        for (int k = 0; k < NKS && f->kms[w].cap && !st; k++)
             if (!(st = genre_kmeans_create(&l.km[w][k])) &&
                 !(st = genre_kmeans_set_i64(l.km[w][k], GENRE_KMEANS_K, KMIN + k)) &&
                 !(st = genre_kmeans_set_i64(l.km[w][k], GENRE_KMEANS_SEED,
                                             (int64_t)r->opt.seed)) &&
                 !(st = genre_kmeans_set_i64(l.km[w][k], GENRE_KMEANS_N_THREADS,
                                             r->opt.threads)))
-                st = genre_kmeans_init_from_sample(l.km[w][k], f->kms[w]);
-    if (st || (st = lloyd_passes(r, f, &l, buf)))
+                st = init_from_reservoir(l.km[w][k], &f->kms[w]);
+    int64_t spill_rows = f->spill_rows; /* every rank's */
+    if ((st = cl_agree(st, r->error, sizeof r->error)) || (st = cl_sum_i64(&spill_rows, 1)) ||
+        (st = lloyd_passes(r, f, &l, buf)))
         goto out;
+    /* the silhouettes on rank 0, which holds the sample; the rest learn
+     * them and the best k from it */
     for (int w = 0; w < 2 && !st; w++) {
         if (!l.km[w][0])
             continue;
-        if ((st = silhouettes(r, &l, w)))
-            break;
+        if (cl_rank() == 0)
+            st = silhouettes(r, &l, w);
         r->km_comp[w] = xcalloc((size_t)KMAX * (size_t)r->K, sizeof *r->km_comp[w]);
-        if (!r->km_comp[w]) {
-            st = GENRE_E_NOMEM;
-            break;
-        }
+        if (!st && !r->km_comp[w])
+            st = genre_set_error(GENRE_E_NOMEM, "no memory");
         r->have_kmeans[w] = 1;
     }
-    if (!st)
+    if (!(st = cl_agree(st, r->error, sizeof r->error)) &&
+        !(st = cl_bcast(r->km_sil, sizeof r->km_sil)) &&
+        !(st = cl_bcast(r->km_best, sizeof r->km_best))) {
         st = read_spill(r, f, buf, count_block, &l);
+        if (!(st = cl_agree(st, r->error, sizeof r->error)))
+            for (int w = 0; w < 2 && !st; w++)
+                if (r->have_kmeans[w])
+                    st = cl_sum_i64(r->km_comp[w], (size_t)KMAX * (size_t)r->K);
+    }
     r->km_seconds[0] = r->km_seconds[1] = now_s() - t0;
 out:
     for (int w = 0; w < 2; w++)
@@ -202,7 +233,7 @@ out:
     if (r->have_kmeans[1])
         snprintf(k3, sizeof k3, ", %d (3-D)", r->km_best[1]);
     stage_note(s, "best k %d (2-D)%s; %d Lloyd passes over the spill of %lld rows%s",
-               r->km_best[0], k3, r->sm.kmeans_passes, (long long)f->spill_rows,
+               r->km_best[0], k3, r->sm.kmeans_passes, (long long)spill_rows,
                open ? "; some k stopped at the pass cap unconverged" : "");
     stage_end(s, ST_DONE);
     return 0;

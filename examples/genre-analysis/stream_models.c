@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #define MLP_LR 0.003 /* one rate: the in-memory run chooses 0.01 or 0.003 on validation */
+#define MLP_BATCH 256
 
 void stream_fit_free(stream_fit *f)
 {
@@ -24,9 +25,12 @@ void stream_fit_free(stream_fit *f)
         fclose(f->spill);
     if (f->mlp_spill)
         fclose(f->mlp_spill);
-    genre_kmeans_sample_free(f->kms[0]);
-    genre_kmeans_sample_free(f->kms[1]);
-    free(f->seen), free(f->sx), free(f->t1), free(f->t2), free(f->proba), free(f->pred),
+    reservoir_free(&f->kms[0]);
+    reservoir_free(&f->kms[1]);
+    for (size_t k = 0; f->strat && k < f->n_strat; k++)
+        reservoir_free(&f->strat[k]);
+    cl_steps_close(f->steps);
+    free(f->strat), free(f->t1), free(f->t2), free(f->proba), free(f->pred),
         free(f->yf);
     memset(f, 0, sizeof *f);
 }
@@ -91,20 +95,12 @@ static size_t fit_rows(stream_fit *f, const run *r, const chunk_view *v)
 }
 
 /* Algorithm R per class over the training rows in file order, its random
- * numbers a hash of the seed, the class and the row's rank in its class:
- * the same sample for every chunk size. */
+ * numbers a hash of the seed, the class and the row's rank in its class
+ * (stream_sample.c): the same sample for every chunk size and rank count. */
 static void sample_add(stream_fit *f, const run *r, const chunk_view *v)
 {
-    for (size_t i = 0; i < v->ntr; i++) {
-        int k = v->ytr[i];
-        int64_t t = f->seen[k]++;
-        uint64_t j = (uint64_t)t;
-        if (t >= (int64_t)f->cap_per_class)
-            j = stream_hash(r->opt.seed, 3 + (uint64_t)k, (uint64_t)t) % (uint64_t)(t + 1);
-        if (j < f->cap_per_class)
-            memcpy(f->sx + ((size_t)k * f->cap_per_class + j) * r->d, v->xtr + i * r->d,
-                   r->d * sizeof *f->sx);
-    }
+    for (size_t i = 0; i < v->ntr; i++)
+        reservoir_add(&f->strat[v->ytr[i]], v->xtr + i * r->d, 1, r->d);
 }
 
 /* One chunk of the pass after the LDA fit: the LDA classifier's test
@@ -134,9 +130,8 @@ static genre_status after_lda_chunk(stream_ctx *c, const chunk_view *v, void *ud
     for (size_t i = 0; i < v->ntr; i++)
         f->lda_hits += f->pred[i] == v->ytr[i];
     for (int w = 0; w < 2; w++)
-        if (f->kms[w] && (st = genre_kmeans_sample_add(f->kms[w], f->t2, v->ntr, (size_t)w + 2,
-                                                       nl)))
-            return st;
+        if (f->kms[w].cap)
+            reservoir_add(&f->kms[w], f->t2, v->ntr, nl);
     if (f->spill) {
         double row[4];
         for (size_t i = 0; i < v->ntr; i++) {
@@ -216,13 +211,23 @@ static genre_status read_metrics(const genre_metrics_partial *mp, double *macro,
     return st;
 }
 
+/* The doubles of one MLP reduction: GENRE_MLP_N_PARAMS of d-20-15-K, the
+ * loss and the row count. */
+static size_t mlp_reduce_len(const run *r)
+{
+    return (r->d + 1) * 20 + (20 + 1) * 15 + (15 + 1) * (size_t)r->K + 2;
+}
+
 static genre_status make_mlp(run *r, stream_fit *f)
 {
     const int32_t hidden[2] = {20, 15};
     genre_status st;
     if ((st = genre_mlp_create(&f->mlp)) || (st = genre_mlp_set_hidden_layers(f->mlp, hidden, 2)) ||
         (st = genre_mlp_set_f64(f->mlp, GENRE_MLP_LEARNING_RATE, MLP_LR)) ||
-        (st = genre_mlp_set_i64(f->mlp, GENRE_MLP_BATCH_SIZE, 256)) ||
+        (st = genre_mlp_set_i64(f->mlp, GENRE_MLP_BATCH_SIZE, MLP_BATCH)) ||
+        /* the program permutes each window (stream_mlp.c): the batches are
+         * then known to every rank */
+        (st = genre_mlp_set_i64(f->mlp, GENRE_MLP_SHUFFLE, 0)) ||
         (st = genre_mlp_set_i64(f->mlp, GENRE_MLP_N_CLASSES, r->K)) ||
         (st = genre_mlp_set_i64(f->mlp, GENRE_MLP_SEED, (int64_t)r->opt.seed)) ||
         (st = genre_mlp_set_i64(f->mlp, GENRE_MLP_N_THREADS, r->opt.threads)))
@@ -238,38 +243,72 @@ static genre_status make_mlp(run *r, stream_fit *f)
     return GENRE_OK;
 }
 
+/* Several ranks after the pass after the LDA fit: the LDA classifier's
+ * test scores and hits, the k-means reservoirs (to every rank: each
+ * initialises the same centers) and where this rank's MLP rows are among
+ * all ranks'. */
+static genre_status merge_after_lda(stream_fit *f)
+{
+    genre_status st = cl_metrics_merge(&f->mp);
+    for (int w = 0; w < 2 && !st; w++)
+        if (f->kms[w].cap)
+            st = reservoir_merge(&f->kms[w], 1);
+    if (!st)
+        st = cl_sum_i64(&f->lda_hits, 1);
+    if (!st)
+        st = cl_exscan_i64(&f->mlp_spill_rows, &f->mlp_base, 1);
+    f->mlp_total = f->mlp_spill_rows;
+    if (!st)
+        st = cl_sum_i64(&f->mlp_total, 1);
+    return st;
+}
+
+/* The samples, the spills and the metrics state, before the pass after
+ * the LDA fit. */
+static genre_status open_fit(run *r, stream_ctx *c, stream_fit *f)
+{
+    const size_t K = (size_t)r->K;
+    genre_status st = GENRE_OK;
+    f->cap_per_class = ((size_t)r->opt.sample_rows + K - 1) / K;
+    f->strat = xcalloc(K, sizeof *f->strat);
+    if (!f->strat)
+        return GENRE_E_NOMEM;
+    f->n_strat = K;
+    for (size_t k = 0; k < K; k++)
+        if (reservoir_init(&f->strat[k], f->cap_per_class, r->d, r->opt.seed, 3 + k,
+                           c->class_base[k]))
+            return GENRE_E_NOMEM;
+    f->spill_cols = r->n_ld < 3 ? r->n_ld : 3;
+    if (!r->opt.no_kmeans && r->n_ld >= 2 && !(f->spill = stream_spill_open(r, f, "k-means")))
+        return STREAM_E_PROGRAM;
+    r->sm.kmeans_sample = 65536;
+    for (int w = 0; w < 2 && f->spill; w++)
+        if ((size_t)w + 2 <= r->n_ld &&
+            reservoir_init(&f->kms[w], (size_t)r->sm.kmeans_sample, (size_t)w + 2, r->opt.seed,
+                           0x6b6d0000u + (uint64_t)w, c->train_base))
+            return GENRE_E_NOMEM;
+    if ((st = genre_metrics_partial_create(&f->mp, K)) ||
+        (!r->opt.no_mlp && (st = make_mlp(r, f))))
+        return st;
+    if (f->mlp && !(f->mlp_spill = stream_spill_open(r, f, "MLP")))
+        return STREAM_E_PROGRAM;
+    return GENRE_OK;
+}
+
 int stream_models(run *r, stream_ctx *c, stream_fit *f)
 {
     stage *s = stage_begin(r, "stream: LDA classifier, MLP, samples");
     const size_t K = (size_t)r->K;
     genre_status st;
     const char *what = "LDA classifier";
-    f->cap_per_class = ((size_t)r->opt.sample_rows + K - 1) / K;
-    f->seen = xcalloc(K, sizeof *f->seen);
-    f->sx = xcalloc(K * f->cap_per_class * r->d, sizeof *f->sx);
-    if (!f->seen || !f->sx) {
-        st = GENRE_E_NOMEM;
+    if ((st = cl_agree(open_fit(r, c, f), r->error, sizeof r->error)))
         goto fail;
-    }
-    f->spill_cols = r->n_ld < 3 ? r->n_ld : 3;
-    if (!r->opt.no_kmeans && r->n_ld >= 2 && !(f->spill = stream_spill_open(r, f, "k-means")))
-        return stream_fail(r, s, STREAM_E_PROGRAM, what);
-    r->sm.kmeans_sample = 65536;
-    for (int w = 0; w < 2 && f->spill; w++)
-        if ((size_t)w + 2 <= r->n_ld &&
-            (st = genre_kmeans_sample_create(&f->kms[w], (size_t)w + 2,
-                                             (size_t)r->sm.kmeans_sample,
-                                             (int64_t)r->opt.seed)))
-            goto fail;
-    if ((st = genre_metrics_partial_create(&f->mp, K)) ||
-        (!r->opt.no_mlp && (st = make_mlp(r, f))))
-        goto fail;
-    if (f->mlp && !(f->mlp_spill = stream_spill_open(r, f, "MLP")))
-        return stream_fail(r, s, STREAM_E_PROGRAM, what);
     double t0 = now_s();
-    if ((st = stream_pass(c, 0, after_lda_chunk, f, "LDA classifier, samples, spills")) ||
-        (st = read_metrics(f->mp, &r->lda_clf_auroc, &r->lda_clf_micro, &r->lda_clf_acc, NULL,
-                           K)))
+    st = stream_pass(c, 0, after_lda_chunk, f, "LDA classifier, samples, spills");
+    if ((st = cl_agree(st, r->error, sizeof r->error)) || (st = merge_after_lda(f)) ||
+        (st = cl_agree(read_metrics(f->mp, &r->lda_clf_auroc, &r->lda_clf_micro,
+                                    &r->lda_clf_acc, NULL, K),
+                       r->error, sizeof r->error)))
         goto fail;
     r->lda_clf_train_auroc = NAN; /* needs every training score: not kept */
     r->lda_clf_train_acc = r->sm.n_train ? (double)f->lda_hits / (double)r->sm.n_train : NAN;
@@ -281,8 +320,18 @@ int stream_models(run *r, stream_ctx *c, stream_fit *f)
         what = "MLP epochs";
         r->sm.mlp_epochs = 1;
         double *hist = xcalloc((size_t)r->opt.epochs, sizeof *hist);
-        if (!hist) {
-            st = GENRE_E_NOMEM;
+        st = hist ? GENRE_OK : genre_set_error(GENRE_E_NOMEM, "no memory for the history");
+        if ((st = cl_agree(st, r->error, sizeof r->error))) {
+            free(hist);
+            goto fail;
+        }
+        /* several ranks: every global batch's gradient summed over them
+         * (cl_steps_open agrees in itself) */
+        if (cl_size() > 1 && !(st = cl_steps_open(&f->steps, mlp_reduce_len(r))))
+            st = cl_agree(genre_mlp_set_reducer(f->mlp, cl_steps_reduce, f->steps), r->error,
+                          sizeof r->error);
+        if (st) {
+            free(hist);
             goto fail;
         }
         m->hist_train = hist;
@@ -292,7 +341,7 @@ int stream_models(run *r, stream_ctx *c, stream_fit *f)
             if ((st = stream_mlp_epoch(r, f, e)))
                 goto fail;
             say("genre-analysis: MLP epoch %ld over the spill of %lld rows in %.1f s\n", e,
-                (long long)f->mlp_spill_rows, now_s() - te);
+                (long long)f->mlp_total, now_s() - te);
             /* the history holds the mean loss of every row trained so far */
             double cum = NAN;
             size_t ne = 1;
@@ -303,15 +352,19 @@ int stream_models(run *r, stream_ctx *c, stream_fit *f)
             m->n_hist = (size_t)e;
         }
         what = "MLP scoring";
-        if ((st = genre_metrics_partial_create(&f->mp, K)) ||
-            (st = stream_pass(c, 0, score_chunk, f, "MLP scoring")))
+        if (!(st = genre_metrics_partial_create(&f->mp, K)))
+            st = stream_pass(c, 0, score_chunk, f, "MLP scoring");
+        int64_t counts[4] = {f->val_rows, f->val_hits, f->mlp_rows, f->mlp_hits};
+        if ((st = cl_agree(st, r->error, sizeof r->error)) || (st = cl_metrics_merge(&f->mp)) ||
+            (st = cl_sum_i64(counts, 4)) || (st = cl_sum_f64(&f->val_loss_sum, 1)))
             goto fail;
+        f->val_rows = counts[0], f->val_hits = counts[1];
+        f->mlp_rows = counts[2], f->mlp_hits = counts[3];
         m->per_class = xcalloc(K, sizeof *m->per_class);
-        if (!m->per_class) {
-            st = GENRE_E_NOMEM;
-            goto fail;
-        }
-        if ((st = read_metrics(f->mp, &m->auroc, &m->auroc_micro, &m->acc, m->per_class, K)))
+        st = m->per_class ? read_metrics(f->mp, &m->auroc, &m->auroc_micro, &m->acc,
+                                         m->per_class, K)
+                          : genre_set_error(GENRE_E_NOMEM, "no memory");
+        if ((st = cl_agree(st, r->error, sizeof r->error)))
             goto fail;
         genre_mlp_get_i64(f->mlp, GENRE_MLP_N_PARAMS, &m->params);
         m->epochs_run = m->best_epoch = r->opt.epochs;

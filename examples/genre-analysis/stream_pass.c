@@ -5,8 +5,10 @@
 
 #include "stream.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static uint64_t mix(uint64_t z)
 {
@@ -138,6 +140,11 @@ static genre_status one_chunk(stream_ctx *c, genre_dataset *ch, int64_t *index, 
         goto out;
     if (c->first)
         r->sm.unlabelled += bad;
+    if (c->count_only) { /* several ranks: the first pass counts the rows */
+        *index += (int64_t)n;
+        st = GENRE_OK;
+        goto out;
+    }
     /* the side of each labelled row, by its index among the non-empty rows */
     for (size_t i = 0; i < n; i++) {
         if (mask[i])
@@ -179,14 +186,36 @@ out:
     return st;
 }
 
+/* The reader of this rank's part: the whole file, or with several ranks
+ * the records that start in its share [k size / P, (k + 1) size / P) of the
+ * bytes (no index: the reader refuses a quoted line break, which would
+ * make the ranges ambiguous, naming its line). */
+static genre_status open_part(stream_ctx *c, genre_dataset_reader **rd)
+{
+    run *r = c->r;
+    if (cl_size() == 1)
+        return genre_dataset_reader_open(rd, c->schema, r->data_path);
+    struct stat sb;
+    if (stat(r->data_path, &sb)) {
+        snprintf(r->error, sizeof r->error, "cannot read %.500s: %s", r->data_path,
+                 strerror(errno));
+        return STREAM_E_PROGRAM;
+    }
+    const uint64_t size = (uint64_t)sb.st_size, k = (uint64_t)cl_rank(), p = (uint64_t)cl_size();
+    /* k * size / P without overflow for any file size */
+    const uint64_t begin = size / p * k + size % p * k / p,
+                   end = size / p * (k + 1) + size % p * (k + 1) / p;
+    return genre_dataset_reader_open_range(rd, c->schema, r->data_path, begin, end, NULL);
+}
+
 genre_status stream_pass(stream_ctx *c, int raw, chunk_fn fn, void *ud, const char *what)
 {
     run *r = c->r;
     double t0 = now_s();
     genre_dataset_reader *rd = NULL;
     genre_dataset *ch = NULL;
-    int64_t index = 0, rows = 0;
-    genre_status st = genre_dataset_reader_open(&rd, c->schema, r->data_path);
+    int64_t index = c->row_base, rows = 0;
+    genre_status st = open_part(c, &rd);
     while (!st && !stopping(r)) {
         if ((st = genre_dataset_reader_next_into(rd, (size_t)r->opt.chunk_rows, &ch)) || !ch)
             break;
@@ -210,6 +239,7 @@ genre_status stream_pass(stream_ctx *c, int raw, chunk_fn fn, void *ud, const ch
     }
     if (!st && !stopping(r) && !c->pass_rows)
         c->pass_rows = rows;
+    c->local_rows = index - c->row_base;
     r->sm.passes++;
     if (!st)
         say("genre-analysis: pass %d (%s): %lld rows in %.1f s, resident %.0f MB (peak %.0f)\n",

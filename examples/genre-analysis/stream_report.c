@@ -5,6 +5,7 @@
 #define _XOPEN_SOURCE 700
 
 #include "analysis.h"
+#include "cluster.h"
 #include "json_writer.h"
 
 static const char MEDIANS[] =
@@ -21,6 +22,7 @@ void json_stream(struct jw *j, const run *r)
         return;
     jw_open(j, "stream", '{');
     jw_int(j, "chunk_rows", r->opt.chunk_rows);
+    jw_int(j, "ranks", cl_size()); /* genre-analysis-mpi: MPI ranks */
     jw_int(j, "passes", sm->passes);
     jw_int(j, "imputation_passes", sm->prep_passes);
     jw_str(j, "split", SPLIT);
@@ -75,6 +77,10 @@ void html_stream(FILE *f, const run *r)
                "(peak resident memory %.1f MB). What differs from the in-memory analysis:</p>"
                "\n<ul>\n",
             sm->passes, r->opt.chunk_rows, (double)sm->peak_rss_kb / 1024);
+    if (cl_size() > 1)
+        fprintf(f, "<li>Ranks: %d MPI ranks (genre-analysis-mpi), each reading its byte range "
+                   "of the file; a first pass counts each rank's rows. The numbers are those of "
+                   "one process to rounding.</li>\n", cl_size());
     fprintf(f, "<li>Split: a %s; %lld training rows (%lld of them held out for the MLP's "
                "validation), %lld test rows.</li>\n",
             SPLIT, (long long)sm->n_train, (long long)sm->n_val, (long long)sm->n_test);
