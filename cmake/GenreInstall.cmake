@@ -111,6 +111,30 @@ install(FILES "${PROJECT_SOURCE_DIR}/README.md" DESTINATION ${CMAKE_INSTALL_DOCD
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/docs/" DESTINATION ${CMAKE_INSTALL_DOCDIR}
         COMPONENT Development)
 
+# Man pages (man/, one per installed program), installed gzip-compressed as
+# Debian wants them (gzip -n: no name or time stamp, reproducible bytes).
+find_program(GENRE_GZIP gzip)
+set(_genre_man_gz "")
+foreach(_prog genre-analysis genre-info genre-kmeans-sweep genre-lda-table genre-name-study
+        genre-quickstart)
+  if(TARGET ${_prog})
+    set(_page "${PROJECT_SOURCE_DIR}/man/${_prog}.1")
+    if(GENRE_GZIP)
+      set(_gz "${PROJECT_BINARY_DIR}/man/${_prog}.1.gz")
+      add_custom_command(OUTPUT "${_gz}"
+          COMMAND ${CMAKE_COMMAND} -E make_directory "${PROJECT_BINARY_DIR}/man"
+          COMMAND "${GENRE_GZIP}" -9n -c "${_page}" > "${_gz}"
+          DEPENDS "${_page}" VERBATIM)
+      list(APPEND _genre_man_gz "${_gz}")
+      set(_page "${_gz}")
+    endif()
+    install(FILES "${_page}" DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT Tools)
+  endif()
+endforeach()
+if(_genre_man_gz)
+  add_custom_target(genre_man_pages ALL DEPENDS ${_genre_man_gz})
+endif()
+
 # The Python package (bindings/python/genre: pure Python, cffi in ABI mode)
 # where Debian's /usr/bin/python3 looks for the system's packages, with a
 # dist-info so pip and importlib.metadata see it. For a prefix other than /usr
