@@ -26,6 +26,7 @@ fail() { printf '\n*** packages: FAILED: %s\n' "$*" >&2; exit 1; }
 for tool in lintian help2man dpkg-deb dpkg-shlibdeps file /usr/bin/python3 /usr/bin/cargo; do
   command -v "$tool" >/dev/null || fail "missing $tool (see the package list at the top)"
 done
+export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
 tmp=$(mktemp -d /tmp/genre-packages.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -88,7 +89,10 @@ done
 test -f "$root/usr/share/genre/music_genre.csv.gz" && test -f "$root/usr/share/genre/music_genre.schema" \
   || fail "genre-tools lacks the data set or its schema"
 if command -v man >/dev/null; then
-  MANWIDTH=80 man -l "$root/usr/share/man/man1/genre-analysis.1.gz" 2>&1 | head -n 5
+  # `man genre-analysis`, looked up by name in the scratch root's man tree
+  MANWIDTH=80 man -M "$root/usr/share/man" genre-analysis >"$tmp/man.txt" 2>&1 \
+    || { cat "$tmp/man.txt"; fail "man genre-analysis"; }
+  head -n 4 "$tmp/man.txt"
 fi
 
 step "consumer tests against the scratch root (pkg-config; CMake find_package)"
@@ -102,6 +106,8 @@ assert genre.library_path == "libgenre.so.'"$abi"'", genre.library_path
 print("python3-genre:", genre.__file__, genre.version())' "$root/usr/lib/python3/dist-packages"
 
 step "Python: wheel into a throw-away --target, pytest against it"
+# setuptools builds in the source folder: no stale build/ from an earlier run.
+rm -rf bindings/python/build bindings/python/genre.egg-info
 /usr/bin/python3 -m pip wheel -q --no-build-isolation --no-index --no-deps \
   -w "$tmp/wheels" bindings/python || fail "pip wheel"
 wheel=$(find "$tmp/wheels" -name 'genre-*.whl' -print -quit)
