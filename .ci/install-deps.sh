@@ -17,6 +17,8 @@ packages=(
   python3-distributed                        # Dask (brings python3-dask): test_dask.py, the Dask example
   cargo rustc                                # Rust binding (Debian's 1.63)
   libopenmpi-dev openmpi-bin                 # libgenre_mpi (GENRE_MPI=ON) and its mpi_* tests
+  dpkg-dev file lintian help2man             # Debian packages (cpack -G DEB), man/genre-analysis.1
+  python3-pip python3-setuptools python3-wheel python3-venv  # the Python package, offline
 )
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

@@ -1,20 +1,25 @@
 # Install rules: headers, both libraries, the CMake package `genre`
 # (targets genre::genre and genre::genre_static), genre.pc, the examples'
-# data set and the docs.
+# data set, the docs and the man pages. Every rule names its component, the
+# Debian package it goes to (cmake/GenrePackaging.cmake): Runtime (libgenre0),
+# Development (libgenre-dev), Tools (genre-tools), Python (python3-genre),
+# MpiRuntime / MpiDevelopment (libgenre-mpi0 / libgenre-mpi-dev).
 # SPDX-License-Identifier: GPL-3.0-or-later
 include(CMakePackageConfigHelpers)
 
 set(GENRE_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/genre")
 
 install(TARGETS genre genre_static EXPORT genreTargets
-        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} NAMELINK_COMPONENT Development
-        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT Runtime
+                NAMELINK_COMPONENT Development
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT Development
+        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT Runtime
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/genre"
-        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT Development
         FILES_MATCHING PATTERN "*.h")
-install(EXPORT genreTargets NAMESPACE genre:: DESTINATION ${GENRE_CMAKE_DIR})
+install(EXPORT genreTargets NAMESPACE genre:: DESTINATION ${GENRE_CMAKE_DIR}
+        COMPONENT Development)
 
 configure_package_config_file("${PROJECT_SOURCE_DIR}/cmake/genreConfig.cmake.in"
     "${PROJECT_BINARY_DIR}/genreConfig.cmake"
@@ -29,7 +34,7 @@ write_basic_package_version_file("${PROJECT_BINARY_DIR}/genreConfigVersion.cmake
     VERSION ${PROJECT_VERSION} COMPATIBILITY ${_genre_compat})
 install(FILES "${PROJECT_BINARY_DIR}/genreConfig.cmake"
               "${PROJECT_BINARY_DIR}/genreConfigVersion.cmake"
-        DESTINATION ${GENRE_CMAKE_DIR})
+        DESTINATION ${GENRE_CMAKE_DIR} COMPONENT Development)
 
 # pkg-config: install-relative paths, private dependencies in Libs.private
 # (not Requires.private: gsl, which would pull -lgslcblas into static links).
@@ -57,19 +62,21 @@ endif()
 configure_file("${PROJECT_SOURCE_DIR}/pkgconfig/genre.pc.in"
                "${PROJECT_BINARY_DIR}/genre.pc" @ONLY)
 install(FILES "${PROJECT_BINARY_DIR}/genre.pc"
-        DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+        DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT Development)
 
 # libgenre_mpi (GENRE_MPI=ON): its library, <genre/mpi.h>, the export set
 # genreMpiTargets (find_package(genre COMPONENTS mpi) gives genre::genre_mpi)
 # and genre-mpi.pc, whose flags are the MPI's it was built with.
 if(TARGET genre_mpi)
   install(TARGETS genre_mpi EXPORT genreMpiTargets
-          LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} NAMELINK_COMPONENT Development
-          RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+          LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT MpiRuntime
+                  NAMELINK_COMPONENT MpiDevelopment
+          RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT MpiRuntime
           INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
   install(FILES "${PROJECT_SOURCE_DIR}/mpi/include/genre/mpi.h"
-          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/genre)
-  install(EXPORT genreMpiTargets NAMESPACE genre:: DESTINATION ${GENRE_CMAKE_DIR})
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/genre COMPONENT MpiDevelopment)
+  install(EXPORT genreMpiTargets NAMESPACE genre:: DESTINATION ${GENRE_CMAKE_DIR}
+          COMPONENT MpiDevelopment)
   set(GENRE_MPI_PC_CFLAGS "")
   foreach(_dir IN LISTS MPI_C_INCLUDE_DIRS)
     string(APPEND GENRE_MPI_PC_CFLAGS " -I${_dir}")
@@ -89,12 +96,55 @@ if(TARGET genre_mpi)
   configure_file("${PROJECT_SOURCE_DIR}/pkgconfig/genre-mpi.pc.in"
                  "${PROJECT_BINARY_DIR}/genre-mpi.pc" @ONLY)
   install(FILES "${PROJECT_BINARY_DIR}/genre-mpi.pc"
-          DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+          DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT MpiDevelopment)
 endif()
 
 install(FILES "${PROJECT_SOURCE_DIR}/data/music_genre.csv.gz"
               "${PROJECT_SOURCE_DIR}/data/README.md"
-        DESTINATION ${CMAKE_INSTALL_DATADIR}/genre)
-install(FILES "${PROJECT_SOURCE_DIR}/LICENSE" "${PROJECT_SOURCE_DIR}/README.md"
-        DESTINATION ${CMAKE_INSTALL_DOCDIR})
-install(DIRECTORY "${PROJECT_SOURCE_DIR}/docs/" DESTINATION ${CMAKE_INSTALL_DOCDIR})
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/genre COMPONENT Tools)
+# LICENSE: its own component, which the Debian packages leave out (their
+# copyright file names the licence; Debian ships the text in common-licenses).
+install(FILES "${PROJECT_SOURCE_DIR}/LICENSE" DESTINATION ${CMAKE_INSTALL_DOCDIR}
+        COMPONENT License)
+install(FILES "${PROJECT_SOURCE_DIR}/README.md" DESTINATION ${CMAKE_INSTALL_DOCDIR}
+        COMPONENT Development)
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/docs/" DESTINATION ${CMAKE_INSTALL_DOCDIR}
+        COMPONENT Development)
+
+# Man pages (man/, one per installed program), installed gzip-compressed as
+# Debian wants them (gzip -n: no name or time stamp, reproducible bytes).
+find_program(GENRE_GZIP gzip)
+set(_genre_man_gz "")
+foreach(_prog genre-analysis genre-info genre-kmeans-sweep genre-lda-table genre-name-study
+        genre-quickstart)
+  if(TARGET ${_prog})
+    set(_page "${PROJECT_SOURCE_DIR}/man/${_prog}.1")
+    if(GENRE_GZIP)
+      set(_gz "${PROJECT_BINARY_DIR}/man/${_prog}.1.gz")
+      add_custom_command(OUTPUT "${_gz}"
+          COMMAND ${CMAKE_COMMAND} -E make_directory "${PROJECT_BINARY_DIR}/man"
+          COMMAND "${GENRE_GZIP}" -9n -c "${_page}" > "${_gz}"
+          DEPENDS "${_page}" VERBATIM)
+      list(APPEND _genre_man_gz "${_gz}")
+      set(_page "${_gz}")
+    endif()
+    install(FILES "${_page}" DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT Tools)
+  endif()
+endforeach()
+if(_genre_man_gz)
+  add_custom_target(genre_man_pages ALL DEPENDS ${_genre_man_gz})
+endif()
+
+# The Python package (bindings/python/genre: pure Python, cffi in ABI mode)
+# where Debian's /usr/bin/python3 looks for the system's packages, with a
+# dist-info so pip and importlib.metadata see it. For a prefix other than /usr
+# set GENRE_PYTHON_SITEDIR, or install with pip (docs/bindings.md).
+set(GENRE_PYTHON_SITEDIR "lib/python3/dist-packages" CACHE STRING
+    "Where (relative to the prefix, or absolute) the Python package is installed")
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/bindings/python/genre"
+        DESTINATION ${GENRE_PYTHON_SITEDIR} COMPONENT Python
+        FILES_MATCHING PATTERN "*.py" PATTERN "_cdef.h" PATTERN "__pycache__" EXCLUDE)
+configure_file("${PROJECT_SOURCE_DIR}/bindings/python/METADATA.in"
+               "${PROJECT_BINARY_DIR}/python/METADATA" @ONLY)
+install(FILES "${PROJECT_BINARY_DIR}/python/METADATA"
+        DESTINATION ${GENRE_PYTHON_SITEDIR}/genre-${PROJECT_VERSION}.dist-info COMPONENT Python)

@@ -4,7 +4,8 @@
 Run from anywhere with Debian's interpreter:
     /usr/bin/python3 -m pytest bindings/python/tests
 The package is imported from bindings/python (this file puts it first on
-sys.path); the library is found as documented in docs/bindings.md.
+sys.path; with GENRE_PYTHON_INSTALLED=1 the installed one is tested); the
+library is found as documented in docs/bindings.md.
 GENRE_BINDINGS_CI=1 turns "cannot build the C reference" from a skip into a
 failure (CI sets it).
 """
@@ -19,7 +20,10 @@ import numpy as np
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
+# GENRE_PYTHON_INSTALLED=1: test the installed package (a wheel installed with
+# pip, .ci/packages.sh) instead of the source folder.
+if os.environ.get("GENRE_PYTHON_INSTALLED") != "1":
+    sys.path.insert(0, os.path.dirname(HERE))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 SPLIT = os.path.join(ROOT, "tests", "fixtures", "real_split.csv.gz")
 CI = os.environ.get("GENRE_BINDINGS_CI") == "1"
