@@ -3,7 +3,7 @@
 #   1. the versions of pyproject.toml and the crates are the library's;
 #   2. a /usr build tree (no tests, no bench), man/genre-analysis.1 current;
 #   3. cpack -G DEB: libgenre0, libgenre-dev, genre-tools, python3-genre
-#      libgenre-mpi0, libgenre-mpi-dev (the tree has GENRE_MPI=ON); lintian errors fail;
+#      libgenre-mpi0, libgenre-mpi-dev, genre-tools-mpi (the tree has GENRE_MPI=ON); lintian errors fail;
 #   4. the packages extracted (dpkg -x) into a scratch root, never installed:
 #      the programs run, the consumer tests (pkg-config, find_package(genre),
 #      static and shared) build against that root, the python3-genre files import;
@@ -61,7 +61,7 @@ rm -rf "$build/packages"
 mapfile -t debs < <(find "$build/packages" -maxdepth 1 -name '*.deb' | sort)
 names=$(for d in "${debs[@]}"; do dpkg-deb -f "$d" Package; done | sort | paste -sd' ')
 echo "packages: $names"
-for want in "libgenre$abi" libgenre-dev genre-tools python3-genre "libgenre-mpi$abi" libgenre-mpi-dev; do
+for want in "libgenre$abi" libgenre-dev genre-tools python3-genre "libgenre-mpi$abi" libgenre-mpi-dev genre-tools-mpi; do
   case " $names " in *" $want "*) ;; *) fail "no package $want" ;; esac
 done
 for d in "${debs[@]}"; do

@@ -115,8 +115,8 @@ install(DIRECTORY "${PROJECT_SOURCE_DIR}/docs/" DESTINATION ${CMAKE_INSTALL_DOCD
 # Debian wants them (gzip -n: no name or time stamp, reproducible bytes).
 find_program(GENRE_GZIP gzip)
 set(_genre_man_gz "")
-foreach(_prog genre-analysis genre-info genre-kmeans-sweep genre-lda-table genre-name-study
-        genre-quickstart)
+foreach(_prog genre-analysis genre-analysis-mpi genre-info genre-kmeans-sweep genre-lda-table
+        genre-name-study genre-quickstart)
   if(TARGET ${_prog})
     set(_page "${PROJECT_SOURCE_DIR}/man/${_prog}.1")
     if(GENRE_GZIP)
@@ -128,7 +128,11 @@ foreach(_prog genre-analysis genre-info genre-kmeans-sweep genre-lda-table genre
       list(APPEND _genre_man_gz "${_gz}")
       set(_page "${_gz}")
     endif()
-    install(FILES "${_page}" DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT Tools)
+    set(_comp Tools)
+    if(_prog STREQUAL "genre-analysis-mpi")
+      set(_comp MpiTools) # beside its program, in genre-tools-mpi
+    endif()
+    install(FILES "${_page}" DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT ${_comp})
   endif()
 endforeach()
 if(_genre_man_gz)

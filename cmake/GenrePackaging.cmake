@@ -6,6 +6,7 @@
 #   Python         -> python3-genre      the Python package in Debian's dist-packages
 #   MpiRuntime     -> libgenre-mpi<ABI>  libgenre_mpi (only with GENRE_MPI=ON)
 #   MpiDevelopment -> libgenre-mpi-dev   its header, genre-mpi.pc, CMake targets
+#   MpiTools       -> genre-tools-mpi    genre-analysis-mpi and its man page
 # The packages install under /usr: configure with -DCMAKE_INSTALL_PREFIX=/usr
 # (GNUInstallDirs then gives the multiarch libdir) and
 # -DCMAKE_SKIP_INSTALL_RPATH=ON (the programs find the library in the system
@@ -21,6 +22,9 @@ set(_deb_doc "${PROJECT_BINARY_DIR}/debian-doc")
 set(_deb_components Runtime Development Tools Python)
 if(TARGET genre_mpi)
   list(APPEND _deb_components MpiRuntime MpiDevelopment)
+  if(TARGET genre-analysis-mpi)
+    list(APPEND _deb_components MpiTools)
+  endif()
 endif()
 set(_deb_name_Runtime libgenre${GENRE_ABI_VERSION})
 set(_deb_name_Development libgenre-dev)
@@ -28,6 +32,7 @@ set(_deb_name_Tools genre-tools)
 set(_deb_name_Python python3-genre)
 set(_deb_name_MpiRuntime libgenre-mpi${GENRE_ABI_VERSION})
 set(_deb_name_MpiDevelopment libgenre-mpi-dev)
+set(_deb_name_MpiTools genre-tools-mpi)
 
 # Every package carries /usr/share/doc/<package>/copyright and
 # changelog.Debian.gz (Debian policy 12.5 and 12.7). The changelog's date is
@@ -91,6 +96,7 @@ set(CPACK_COMPONENT_TOOLS_DEPENDS Runtime)
 set(CPACK_COMPONENT_PYTHON_DEPENDS Runtime)
 set(CPACK_COMPONENT_MPIRUNTIME_DEPENDS Runtime)
 set(CPACK_COMPONENT_MPIDEVELOPMENT_DEPENDS MpiRuntime Development)
+set(CPACK_COMPONENT_MPITOOLS_DEPENDS MpiRuntime Tools)
 
 # The libraries' packages activate ldconfig with a trigger (Debian policy
 # 8.1.1); CPack 3.25 also writes postinst/postrm that call ldconfig
@@ -159,6 +165,12 @@ libgenre_mpi fits libgenre's models over MPI ranks.
 
 This package contains <genre/mpi.h>, genre-mpi.pc and the CMake targets
 (find_package(genre COMPONENTS mpi)).")
+
+set(CPACK_COMPONENT_MPITOOLS_DESCRIPTION
+    "music-genre classification from audio features (MPI program)
+genre-analysis-mpi runs genre-analysis's --stream analysis over the ranks
+of MPI (mpiexec), each rank reading its byte range of a plain CSV, with
+the same report as one process.")
 
 # The packaging checks (prefix, copyright components) run when cpack runs.
 set(CPACK_PROJECT_CONFIG_FILE "${PROJECT_BINARY_DIR}/GenreCPackOptions.cmake")
