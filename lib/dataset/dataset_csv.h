@@ -182,6 +182,20 @@ genre_status genre__csv_read_rows(struct reader *rd, const genre_dataset_schema 
 /* The parse's most parts (threads) of one input. */
 #define GENRE__CSV_MAX_PARTS 8
 
+/* A run of whole records of the input and the line it starts on. */
+struct genre__csv_cut {
+    const char *begin, *end;
+    int64_t first_line;
+};
+
+/* Cuts rd->p..rd->end (rd->p on line rd->line) at record boundaries into
+ * at most GENRE__CSV_MAX_PARTS parts of at least 1 MiB, one per thread of
+ * n_threads (a GENRE_SCHEMA_THREADS value), into cuts[]; returns their
+ * number (1: the whole input, too small to share). The parse and schema
+ * inference share it. */
+size_t genre__csv_plan_cuts(const struct reader *rd, int64_t n_threads,
+                            struct genre__csv_cut *cuts);
+
 /* genre__csv_read_rows building on spare tables of the same schema, so a
  * stream of chunks reuses their memory: spare[t] (NULL or a table, for
  * t < GENRE__CSV_MAX_PARTS) becomes part t's table, cleared; spare[0] ends
