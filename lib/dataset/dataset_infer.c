@@ -13,6 +13,7 @@
 #include "alloc.h"
 #include "caller_buffer.h"
 #include "error_private.h"
+#include "parallel.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -160,6 +161,91 @@ static genre_status count_recurring(struct icol *c)
     return st;
 }
 
+/* ---- Recurring words of every column, on threads ---------------------- */
+
+/* Columns whose words are counted, shared out among threads: each column
+ * goes, largest first, to the thread with the least distinct texts so far
+ * (two large text columns then land on two threads). */
+struct sized {
+    size_t texts, col;
+};
+
+struct word_job {
+    struct icol *cols;
+    struct sized *order;        /* the columns, largest first */
+    size_t n;
+    int *owner;                 /* per entry of order: its thread */
+    genre_status *st;           /* per entry of order */
+};
+
+static void word_worker(void *ctx, size_t begin, size_t end, int worker)
+{
+    (void)worker;
+    struct word_job *job = ctx;
+    for (size_t t = begin; t < end; t++)
+        for (size_t k = 0; k < job->n; k++)
+            if ((size_t)job->owner[k] == t)
+                job->st[k] = count_recurring(&job->cols[job->order[k].col]);
+}
+
+static int cmp_texts_desc(const void *a, const void *b)
+{
+    const struct sized *x = a, *y = b;
+    if (x->texts != y->texts)
+        return x->texts > y->texts ? -1 : 1;
+    return x->col < y->col ? -1 : 1;
+}
+
+/* Words are only counted where a few thousand distinct texts pay for a
+ * thread. */
+#define WORDS_THREAD_MIN_TEXTS 4096
+
+/* count_recurring on every column a role may need it for: those with texts
+ * that are not numeric (with odd cells), and not the label. */
+static genre_status count_all_recurring(const struct infer *in)
+{
+    struct sized *order = genre__alloc_array(in->n_header + 1, sizeof *order);
+    int *owner = genre__alloc_array(in->n_header + 1, sizeof *owner);
+    genre_status *sts = genre__alloc_array(in->n_header + 1, sizeof *sts);
+    genre_status st = order && owner && sts ? GENRE_OK : GENRE_E_NOMEM;
+    size_t n = 0, total = 0;
+    for (size_t j = 0; st == GENRE_OK && j < in->n_header; j++)
+        if (j != in->label && in->cols[j].n_text > 0 && !genre__infer_may_be_numeric(&in->cols[j])) {
+            order[n].texts = in->cols[j].texts.n;
+            order[n++].col = j;
+            total += in->cols[j].texts.n;
+        }
+    int n_threads = st == GENRE_OK ? genre__resolve_threads(in->opt->n_threads) : 1;
+    if (n_threads > 1 && n > 1 && total >= WORDS_THREAD_MIN_TEXTS) {
+        size_t bins = (size_t)n_threads < n ? (size_t)n_threads : n;
+        size_t load[GENRE__CSV_MAX_PARTS] = {0};
+        if (bins > GENRE__CSV_MAX_PARTS)
+            bins = GENRE__CSV_MAX_PARTS;
+        qsort(order, n, sizeof *order, cmp_texts_desc);
+        for (size_t k = 0; k < n; k++) {
+            size_t least = 0;
+            for (size_t b = 1; b < bins; b++)
+                least = load[b] < load[least] ? b : least;
+            owner[k] = (int)least;
+            load[least] += order[k].texts + 1;
+            sts[k] = GENRE_E_INTERNAL;
+        }
+        struct word_job job = {in->cols, order, n, owner, sts};
+        genre__parallel_for((int)bins, bins, word_worker, &job);
+        /* A failure again on this thread, for its message. */
+        for (size_t k = 0; k < n && st == GENRE_OK; k++)
+            if (sts[k] != GENRE_OK)
+                st = count_recurring(&in->cols[order[k].col]);
+    } else {
+        for (size_t k = 0; k < n && st == GENRE_OK; k++)
+            st = count_recurring(&in->cols[order[k].col]);
+    }
+    genre__free(order);
+    genre__free(owner);
+    genre__free(sts);
+    return st;
+}
+
 /* ---- Notes ---------------------------------------------------------------- */
 
 struct notes {
@@ -251,11 +337,6 @@ static void notes_missing(struct notes *n, const struct icol *c)
 
 /* ---- Roles ---------------------------------------------------------------- */
 
-static int numeric_with_odd_cells(const struct icol *c)
-{
-    return c->n_num > 0 && !c->odd_dropped &&
-           c->n_text * ODD_SHARE_DIVISOR <= c->cells && c->texts.n <= ODD_MAX_DISTINCT;
-}
 
 /* The role of a column other than the label, with the reason in the notes.
  * A non-numeric column's values are its texts and its numbers; numbers have
@@ -267,7 +348,7 @@ static int32_t decide(const struct infer *in, const struct icol *c, struct notes
         notes_add(n, " ignore all %lld cells missing", (long long)c->cells);
         return GENRE_COL_IGNORE;
     }
-    if (numeric_with_odd_cells(c)) {
+    if (genre__infer_may_be_numeric(c)) {
         if (c->n_text == 0 && c->min == c->max) {
             notes_add(n, " ignore constant %.17g", c->min);
             return GENRE_COL_IGNORE;
@@ -584,9 +665,8 @@ static genre_status infer_plain(genre_dataset_schema **out, const genre_dataset_
         st = GENRE_FAIL(GENRE_E_NO_DATA_ROWS, "%s: a header and no data rows (%s)", name,
                         opt->infer_max_rows ? "in the first GENRE_SCHEMA_INFER_MAX_ROWS records"
                                             : "only blank records");
-    for (size_t j = 0; st == GENRE_OK && j < in.n_header; j++)
-        if (j != in.label && in.cols[j].n_text > 0 && !numeric_with_odd_cells(&in.cols[j]))
-            st = count_recurring(&in.cols[j]);
+    if (st == GENRE_OK)
+        st = count_all_recurring(&in);
     if (st == GENRE_OK)
         st = build(&in, out);
     for (size_t j = 0; in.cols && j < in.n_header; j++)

@@ -82,6 +82,14 @@ struct infer {
     int64_t data_line;
 };
 
+/* Whether c (merged) may be numeric: its texts are few enough to be odd
+ * cells of a numeric column, every one recorded in c->odd. */
+static inline int genre__infer_may_be_numeric(const struct icol *c)
+{
+    return c->n_num > 0 && !c->odd_dropped && c->n_text * ODD_SHARE_DIVISOR <= c->cells &&
+           c->texts.n <= ODD_MAX_DISTINCT;
+}
+
 /* A column's state before its first cell. */
 void genre__infer_col_init(struct icol *c);
 void genre__infer_col_free(struct icol *c);

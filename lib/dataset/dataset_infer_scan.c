@@ -186,6 +186,10 @@ static genre_status see_number(const struct infer *in, struct icol *c, double v,
  * not, -1 out of memory. The reader takes neither: the note says so. */
 static int comma_number(const struct infer *in, const char *f, size_t len)
 {
+    /* A number starts so (",5" is ".5"): names and categories stop here. */
+    unsigned char c0 = (unsigned char)f[0];
+    if (!((c0 >= '0' && c0 <= '9') || c0 == '+' || c0 == '-' || c0 == '.' || c0 == ','))
+        return 0;
     const char *comma = memchr(f, ',', len);
     if (!comma || len > 64 || memchr(comma + 1, ',', len - (size_t)(comma + 1 - f)))
         return 0;
@@ -569,8 +573,7 @@ genre_status genre__infer_scan(struct infer *in)
         /* A column that may still be numeric has every text cell recorded
          * (the parts stop recording only where no merge could make it
          * numeric). */
-        if (j != in->label && !c->odd_dropped && c->n_num > 0 &&
-            c->n_text * ODD_SHARE_DIVISOR <= c->cells && c->texts.n <= ODD_MAX_DISTINCT &&
+        if (j != in->label && genre__infer_may_be_numeric(c) &&
             (c->odd_stopped || (int64_t)c->n_odd != c->n_text))
             st = GENRE_FAIL(GENRE_E_INTERNAL,
                             "%s: column '%s': %zu of %lld odd cells recorded", in->rd.name,
