@@ -97,6 +97,14 @@ static inline genre_status push_field(struct reader *rd, size_t off, size_t len,
  * GENRE_E_NOMEM, recorded with the input's name and line. */
 genre_status genre__csv_read_record(struct reader *rd);
 
+#ifdef GENRE_TESTING
+/* With on != 0, records are split by the portable code only (no SSE2
+ * record path, no word-at-a-time field scan), which must give the same
+ * fields; not thread-safe, for tests only. Returns 1 when the build has
+ * the SSE2 path (so a comparison means something), else 0. */
+int genre__csv_test_force_portable(int on);
+#endif
+
 /* ---- Cells (dataset_cells.c) -------------------------------------------- */
 
 /* Returns the offset of the first invalid byte of s, or len when all is
