@@ -129,6 +129,24 @@ int genre__csv_parse_number(const char *s, size_t len, locale_t loc, double *out
     return NUM_OK;
 }
 
+int genre__csv_plain_decimal(const char *s, size_t len)
+{
+    size_t i = (len > 0 && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+    size_t digits = 0;
+    while (i < len && (unsigned)(s[i] - '0') <= 9)
+        i++, digits++;
+    int frac_nonzero = 0;
+    if (i < len && s[i] == '.')
+        for (i++; i < len && (unsigned)(s[i] - '0') <= 9; i++, digits++)
+            frac_nonzero |= s[i] != '0';
+    /* At most 15 digits: the parse is m / 10^f with m below 2^53, an
+     * integer exactly when every fraction digit is 0 (a non-integer's
+     * distance to any integer, at least 10^-f, exceeds half its spacing). */
+    if (i != len || digits == 0 || digits > 15)
+        return 0;
+    return frac_nonzero ? 2 : 1;
+}
+
 static int parse_number_general(const char *s, size_t len, locale_t loc, double *out)
 {
     size_t i = 0;

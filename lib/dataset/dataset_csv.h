@@ -121,6 +121,11 @@ size_t genre__csv_utf8_check(const unsigned char *s, size_t len);
  * "C" locale. */
 int genre__csv_parse_number(const char *s, size_t len, locale_t loc, double *out);
 
+/* genre__csv_parse_number's verdict without the value, for the common
+ * [+-]digits[.digits] of at most 15 digits: 1 (NUM_OK, an integer), 2
+ * (NUM_OK, not an integer); 0 for anything else (ask the parse). */
+int genre__csv_plain_decimal(const char *s, size_t len);
+
 /* A schema column's place in the records and its missing-value markers. */
 struct marker {
     const char *text;

@@ -65,6 +65,7 @@ struct icol {
     int64_t *ints;            /* then its values, to find a shuffled id */
     size_t n_ints, cap_ints;
     int dense_id;             /* after the scan: a shuffled (or running) integer id */
+    int settled;              /* a number's value no longer matters (see see_number) */
 };
 
 struct infer {

@@ -47,6 +47,10 @@ void genre__infer_col_free(struct icol *c)
     c->ints = NULL;
 }
 
+/* Parts are only worth their per-column setup and merge with at least
+ * this many bytes of records per column each. */
+#define PART_BYTES_PER_COLUMN 4096
+
 /* One part of the records and what its columns held. */
 struct part {
     const struct infer *in;
@@ -178,6 +182,11 @@ static genre_status see_number(const struct infer *in, struct icol *c, double v,
         if (c->num_set.n == before)
             not_an_id(c);
     }
+    /* Neither an id nor running, min < max and the distinct number texts
+     * past the category limit: later numbers only count (and may end
+     * all_int), so their value is not needed. */
+    c->settled = !c->running && !c->maybe_id && c->min < c->max &&
+                 c->num_set.n > (size_t)in->opt->infer_max_categories;
     return c->maybe_id ? push_int(c, v) : GENRE_OK;
 }
 
@@ -214,6 +223,15 @@ static genre_status see_cell(const struct part *pt, size_t j, const char *f, siz
         c->empty++;
         c->running = 0;
         not_an_id(c);
+        return GENRE_OK;
+    }
+    /* A settled column (not the label, no caller's markers, which may
+     * look like numbers) takes a plain number without its value. */
+    int plain;
+    if (c->settled && !is_label && in->n_extra == 0 && (plain = genre__csv_plain_decimal(f, len))) {
+        c->n_num++;
+        if (plain == 2)
+            c->all_int = 0;
         return GENRE_OK;
     }
     double v;
@@ -387,7 +405,8 @@ static genre_status merge_col(const struct infer *in, size_t j, struct icol *a,
         a->peak = a->n_text - a->n_num + b->peak;
     if (!is_label && !a->texts_full && a->texts.n >= TEXT_SAMPLE && b->n_text > 0)
         a->texts_full = 1;
-    int32_t *remap = genre__alloc_array(b->texts.n + 1, sizeof *remap);
+    int32_t small[16];
+    int32_t *remap = b->texts.n <= 16 ? small : genre__alloc_array(b->texts.n, sizeof *remap);
     if (!remap)
         return GENRE_E_NOMEM;
     if (!a->texts_full)
@@ -402,7 +421,8 @@ static genre_status merge_col(const struct infer *in, size_t j, struct icol *a,
                                                : push_odd(a, b->odd[k].line, remap[b->odd[k].text]);
         }
     }
-    genre__free(remap);
+    if (remap != small)
+        genre__free(remap);
     for (size_t k = 0; k < b->marker_texts.n && st == GENRE_OK; k++)
         if (genre__dict_intern(&a->marker_texts, GENRE__DICT_STR(&b->marker_texts, k),
                                b->marker_texts.len[k]) < 0)
@@ -526,6 +546,10 @@ genre_status genre__infer_scan(struct infer *in)
     size_t n_parts = in->opt->infer_max_rows > 0
                          ? 1
                          : genre__csv_plan_cuts(&head, in->opt->n_threads, cuts);
+    /* Each part sets up and merges every column: a wide table with few
+     * rows reads faster in one pass. */
+    if (n_parts > 1 && (size_t)(head.end - head.p) / n_parts < in->n_header * PART_BYTES_PER_COLUMN)
+        n_parts = 1;
     if (n_parts == 1) {
         cuts[0].begin = head.p;
         cuts[0].end = head.end;
@@ -538,7 +562,7 @@ genre_status genre__infer_scan(struct infer *in)
         /* A failure in parts: read again in one part, which meets the first
          * error in file order and records its message on this thread. */
         if (attempt == 1) {
-            if (n_parts == 1 || st == GENRE_E_NOMEM)
+            if (n_parts == 1)
                 break;
             n_parts = 1;
             cuts[0].end = head.end;
