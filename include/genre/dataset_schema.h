@@ -407,7 +407,7 @@ GENRE_API genre_status genre_dataset_schema_set_progress(genre_dataset_schema *s
  * genre_dataset_read_file() does, in parts on GENRE_SCHEMA_THREADS threads
  * above its part size (not with GENRE_SCHEMA_INFER_MAX_ROWS); the schema,
  * the notes and every message are those of a one-thread pass. It costs
- * less than reading the table.
+ * about as much as reading the table.
  *
  * Every failure message names this function, the file and, where they
  * apply, the line, column and value.
