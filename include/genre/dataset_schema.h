@@ -403,7 +403,10 @@ GENRE_API genre_status genre_dataset_schema_set_progress(genre_dataset_schema *s
  * The new schema holds the options' values of every GENRE_SCHEMA_* key,
  * except GENRE_SCHEMA_SEPARATOR, which is the separator used (never 0),
  * and the options' every-column markers. genre_dataset_schema_infer_notes()
- * gives what inference saw. Inference runs on the calling thread and costs
+ * gives what inference saw. Inference reads the records as
+ * genre_dataset_read_file() does, in parts on GENRE_SCHEMA_THREADS threads
+ * above its part size (not with GENRE_SCHEMA_INFER_MAX_ROWS); the schema,
+ * the notes and every message are those of a one-thread pass. It costs
  * about as much as reading the table.
  *
  * Every failure message names this function, the file and, where they

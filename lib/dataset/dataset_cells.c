@@ -80,6 +80,17 @@ static const double pow10_exact[23] = {
  */
 static int parse_number_general(const char *s, size_t len, locale_t loc, double *out);
 
+/* The verdict on s when no digit starts it (after a sign) and no '.'
+ * follows: a nan or infinity word, else not a number. */
+static int not_decimal(const char *s, size_t len)
+{
+    size_t k = (len > 0 && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
+    if (genre__ieq(s + k, len - k, "nan") || genre__ieq(s + k, len - k, "inf") ||
+        genre__ieq(s + k, len - k, "infinity"))
+        return NUM_NONFINITE;
+    return NUM_SYNTAX;
+}
+
 /* The common case first: [-+]digits[.digits] with at most 19 digits in all,
  * so the digits fit a uint64 exactly; anything else (exponent, more digits,
  * a big significand) takes the general path. */
@@ -98,6 +109,10 @@ int genre__csv_parse_number(const char *s, size_t len, locale_t loc, double *out
     while (i < len && (unsigned)(s[i] - '0') <= 9)
         m = m * 10 + (uint64_t)(s[i++] - '0');
     size_t int_digits = i - start, frac_digits = 0;
+    /* Text cells (names, categories) stop here, without the general
+     * path's second look. */
+    if (int_digits == 0 && (i == len || s[i] != '.'))
+        return not_decimal(s, len);
     if (i < len && s[i] == '.') {
         size_t f = ++i;
         while (i < len && (unsigned)(s[i] - '0') <= 9)
@@ -112,6 +127,24 @@ int genre__csv_parse_number(const char *s, size_t len, locale_t loc, double *out
         v /= pow10_exact[frac_digits];
     *out = neg ? -v : v;
     return NUM_OK;
+}
+
+int genre__csv_plain_decimal(const char *s, size_t len)
+{
+    size_t i = (len > 0 && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+    size_t digits = 0;
+    while (i < len && (unsigned)(s[i] - '0') <= 9)
+        i++, digits++;
+    int frac_nonzero = 0;
+    if (i < len && s[i] == '.')
+        for (i++; i < len && (unsigned)(s[i] - '0') <= 9; i++, digits++)
+            frac_nonzero |= s[i] != '0';
+    /* At most 15 digits: the parse is m / 10^f with m below 2^53, an
+     * integer exactly when every fraction digit is 0 (a non-integer's
+     * distance to any integer, at least 10^-f, exceeds half its spacing). */
+    if (i != len || digits == 0 || digits > 15)
+        return 0;
+    return frac_nonzero ? 2 : 1;
 }
 
 static int parse_number_general(const char *s, size_t len, locale_t loc, double *out)
@@ -212,13 +245,8 @@ static int parse_number_general(const char *s, size_t len, locale_t loc, double 
         *out = v;
         return NUM_OK;
     }
-not_decimal : {
-    size_t k = (len > 0 && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
-    if (genre__ieq(s + k, len - k, "nan") || genre__ieq(s + k, len - k, "inf") ||
-        genre__ieq(s + k, len - k, "infinity"))
-        return NUM_NONFINITE;
-    return NUM_SYNTAX;
-}
+not_decimal:
+    return not_decimal(s, len);
 }
 
 /* ---- Mapping fields onto the schema ----------------------------------------- */

@@ -47,6 +47,23 @@ static const unsigned char stop_comma[256] = {[','] = 1, ['\n'] = 1, ['\r'] = 1,
 static const unsigned char stop_semicolon[256] = {[';'] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 1};
 static const unsigned char stop_tab[256] = {['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 1};
 
+#ifdef GENRE_TESTING
+static int force_portable; /* genre__csv_test_force_portable() */
+
+int genre__csv_test_force_portable(int on)
+{
+    force_portable = on;
+#if defined(__SSE2__)
+    return 1;
+#else
+    return 0;
+#endif
+}
+#define PORTABLE_ONLY force_portable
+#else
+#define PORTABLE_ONLY 0
+#endif
+
 /* First byte in [p, end) that ends an unquoted field, or end. Eight bytes
  * at a time where the byte order allows: a field is ~8 bytes, so this
  * replaces a mispredicted branch per byte by about one per field. */
@@ -57,7 +74,7 @@ static const char *skip_plain(const char *p, const char *end, char sep)
                                                    : stop_comma;
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    while (end - p >= 8) {
+    while (end - p >= 8 && !PORTABLE_ONLY) {
         uint64_t w;
         memcpy(&w, p, 8);
         /* The lowest flagged byte of each "has zero byte" test is exact. */
@@ -123,7 +140,7 @@ genre_status genre__csv_read_record(struct reader *rd)
 #if defined(__SSE2__)
     rd->n_fields = 0;
     rd->scratch_len = 0;
-    int simple = read_simple_record(rd);
+    int simple = PORTABLE_ONLY ? 0 : read_simple_record(rd);
     if (simple != 0)
         return simple > 0 ? GENRE_OK : GENRE_E_NOMEM;
 #endif

@@ -97,6 +97,14 @@ static inline genre_status push_field(struct reader *rd, size_t off, size_t len,
  * GENRE_E_NOMEM, recorded with the input's name and line. */
 genre_status genre__csv_read_record(struct reader *rd);
 
+#ifdef GENRE_TESTING
+/* With on != 0, records are split by the portable code only (no SSE2
+ * record path, no word-at-a-time field scan), which must give the same
+ * fields; not thread-safe, for tests only. Returns 1 when the build has
+ * the SSE2 path (so a comparison means something), else 0. */
+int genre__csv_test_force_portable(int on);
+#endif
+
 /* ---- Cells (dataset_cells.c) -------------------------------------------- */
 
 /* Returns the offset of the first invalid byte of s, or len when all is
@@ -112,6 +120,11 @@ size_t genre__csv_utf8_check(const unsigned char *s, size_t len);
  * decimal, nan/inf words aside) or NUM_NONFINITE; correctly rounded, loc the
  * "C" locale. */
 int genre__csv_parse_number(const char *s, size_t len, locale_t loc, double *out);
+
+/* genre__csv_parse_number's verdict without the value, for the common
+ * [+-]digits[.digits] of at most 15 digits: 1 (NUM_OK, an integer), 2
+ * (NUM_OK, not an integer); 0 for anything else (ask the parse). */
+int genre__csv_plain_decimal(const char *s, size_t len);
 
 /* A schema column's place in the records and its missing-value markers. */
 struct marker {
@@ -181,6 +194,20 @@ genre_status genre__csv_read_rows(struct reader *rd, const genre_dataset_schema 
 
 /* The parse's most parts (threads) of one input. */
 #define GENRE__CSV_MAX_PARTS 8
+
+/* A run of whole records of the input and the line it starts on. */
+struct genre__csv_cut {
+    const char *begin, *end;
+    int64_t first_line;
+};
+
+/* Cuts rd->p..rd->end (rd->p on line rd->line) at record boundaries into
+ * at most GENRE__CSV_MAX_PARTS parts of at least 1 MiB, one per thread of
+ * n_threads (a GENRE_SCHEMA_THREADS value), into cuts[]; returns their
+ * number (1: the whole input, too small to share). The parse and schema
+ * inference share it. */
+size_t genre__csv_plan_cuts(const struct reader *rd, int64_t n_threads,
+                            struct genre__csv_cut *cuts);
 
 /* genre__csv_read_rows building on spare tables of the same schema, so a
  * stream of chunks reuses their memory: spare[t] (NULL or a table, for

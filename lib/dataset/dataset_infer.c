@@ -8,11 +8,12 @@
  * include/genre/dataset_schema.h and docs/dataset.md.
  */
 #define _GNU_SOURCE /* locale_t */
-#include "dataset_csv.h"
+#include "dataset_infer.h"
 
 #include "alloc.h"
 #include "caller_buffer.h"
 #include "error_private.h"
+#include "parallel.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -20,301 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A numeric column may hold at most this share of odd cells (1 %) and this
- * many distinct odd texts. */
-#define ODD_SHARE_DIVISOR 100
-#define ODD_MAX_DISTINCT 100
 /* A non-numeric column is text when at least this share (1/10) of its
  * distinct values has a word shared with another value. */
 #define TEXT_SHARE_DIVISOR 10
-/* Distinct texts kept per column (not the label): enough to judge its
- * words; a column with more is neither numeric nor categorical, and the
- * rest of its cells are only counted. */
-#define TEXT_SAMPLE 10000
-/* A shuffled integer id: at least this many rows (a small table's unique
- * integers may be a feature), each value distinct, and max - min + 1 at
- * most this many times the rows. n distinct values drawn at random from a
- * span of 4n are all distinct with odds below exp(-(n-1)/8): a feature is not
- * caught by chance. */
-#define ID_MIN_ROWS 100
-#define ID_SPAN_FACTOR 4
-
-/* Texts that mean "missing", compared ignoring ASCII case (besides the
- * empty field). */
-static const char *const MISSING_WORDS[] = {"?",    "na",  "n/a", "#n/a", "<na>", "nan",
-                                            "-nan", "null", "none", "nil"};
-
-struct odd_cell {
-    int64_t line;
-    int32_t text;  /* id in the column's texts */
-};
-
-struct icol {
-    int64_t cells;            /* cells of non-blank records */
-    int64_t empty;            /* empty fields */
-    int64_t marked;           /* other missing markers */
-    genre__dict marker_texts; /* their spellings */
-    int64_t n_num;            /* finite numbers */
-    int all_int;              /* every number integral */
-    double min, max, prev;
-    int running, run_dir;     /* a running integer id so far; its step */
-    genre__dict num_set;      /* distinct number texts, at most max_categories + 1 */
-    int64_t n_text;           /* other cells: texts */
-    genre__dict texts;        /* their distinct values */
-    struct odd_cell *odd;     /* each text cell, while the column may be numeric */
-    size_t n_odd, cap_odd;
-    int odd_dropped;          /* too many to be numeric: no longer recorded */
-    int32_t role;
-    int64_t recurring;        /* distinct texts sharing a word with another */
-    int32_t prev_text;        /* the last text's id, or -1: runs skip the hash */
-    int texts_full;           /* TEXT_SAMPLE distinct texts kept: no more */
-    int64_t comma_numbers;    /* text cells that are numbers with one ',' for '.' */
-    int maybe_id;             /* every cell an integer, no repeat seen: ints are kept */
-    int64_t *ints;            /* then its values, to find a shuffled id */
-    size_t n_ints, cap_ints;
-    int dense_id;             /* after the scan: a shuffled (or running) integer id */
-};
-
-struct infer {
-    const genre_dataset_schema *opt;
-    struct reader rd;
-    char **header;
-    size_t n_header;
-    size_t label;
-    struct icol *cols;
-    const char *const *extra;   /* the options' markers of every column */
-    size_t n_extra;
-    int64_t rows;               /* non-blank records looked at */
-    int64_t header_line;
-    const char *data_start;     /* the reader after the header */
-    int64_t data_line;
-};
-
-static int is_marker(const struct infer *in, const char *f, size_t len)
-{
-    /* Every word starts with one of these: most cells are ruled out at once. */
-    char c0 = len ? f[0] : 0;
-    if (len <= 5 && (c0 == '?' || c0 == 'n' || c0 == 'N' || c0 == '#' || c0 == '<' || c0 == '-'))
-        for (size_t k = 0; k < sizeof MISSING_WORDS / sizeof *MISSING_WORDS; k++)
-            if (genre__ieq(f, len, MISSING_WORDS[k]))
-                return 1;
-    for (size_t k = 0; k < in->n_extra; k++)
-        if (strlen(in->extra[k]) == len && memcmp(in->extra[k], f, len) == 0)
-            return 1;
-    return 0;
-}
-
-/* The id of text f in c's texts, trying the previous text first. */
-static int32_t intern_text(struct icol *c, const char *f, size_t len)
-{
-    int32_t p = c->prev_text;
-    if (p >= 0 && c->texts.len[p] == len && memcmp(GENRE__DICT_STR(&c->texts, p), f, len) == 0)
-        return p;
-    return c->prev_text = genre__dict_intern(&c->texts, f, len);
-}
-
-static genre_status push_odd(struct icol *c, int64_t line, int32_t text)
-{
-    if (c->n_odd == c->cap_odd) {
-        size_t cap = c->cap_odd ? c->cap_odd * 2 : 16;
-        if (genre__realloc_array(&c->odd, cap, sizeof *c->odd) != 0)
-            return GENRE_E_NOMEM;
-        c->cap_odd = cap;
-    }
-    c->odd[c->n_odd].line = line;
-    c->odd[c->n_odd].text = text;
-    c->n_odd++;
-    return GENRE_OK;
-}
-
-/* Column c cannot be an integer id: its values are no longer kept. */
-static void not_an_id(struct icol *c)
-{
-    c->maybe_id = 0;
-    genre__free(c->ints);
-    c->ints = NULL;
-    c->n_ints = c->cap_ints = 0;
-}
-
-static genre_status push_int(struct icol *c, double v)
-{
-    if (c->n_ints == c->cap_ints) {
-        size_t cap = c->cap_ints ? c->cap_ints * 2 : 64;
-        if (genre__realloc_array(&c->ints, cap, sizeof *c->ints) != 0)
-            return GENRE_E_NOMEM;
-        c->cap_ints = cap;
-    }
-    c->ints[c->n_ints++] = (int64_t)v;
-    return GENRE_OK;
-}
-
-/* One number of column c (text f): range, integrality, the running-id test,
- * the distinct number texts while they are few enough to matter, and the
- * values while the column may be an integer id. */
-static genre_status see_number(const struct infer *in, struct icol *c, double v, const char *f,
-                               size_t len)
-{
-    if (v == 0.0)
-        v = 0.0; /* -0 and 0 are one value */
-    int integral = fabs(v) < 9007199254740992.0 && v == floor(v);
-    if (c->n_num == 0) {
-        c->min = c->max = v;
-    } else {
-        c->min = v < c->min ? v : c->min;
-        c->max = v > c->max ? v : c->max;
-        if (c->running) {
-            /* The first step sets the direction; a repeat (step 0) is
-             * never a step of a running id, not even before it. */
-            double step = v - c->prev;
-            if (c->run_dir == 0 && (step == 1.0 || step == -1.0))
-                c->run_dir = step > 0 ? 1 : -1;
-            else if (c->run_dir == 0 || step != (double)c->run_dir)
-                c->running = 0;
-        }
-    }
-    c->prev = v;
-    c->n_num++;
-    if (!integral) {
-        c->all_int = 0;
-        c->running = 0;
-        not_an_id(c);
-    }
-    if (c->num_set.n <= (size_t)in->opt->infer_max_categories) {
-        size_t before = c->num_set.n;
-        if (genre__dict_intern(&c->num_set, f, len) < 0)
-            return GENRE_E_NOMEM;
-        /* a repeated text while every text is interned: no id (a column of
-         * few values stops being kept at once) */
-        if (c->num_set.n == before)
-            not_an_id(c);
-    }
-    return c->maybe_id ? push_int(c, v) : GENRE_OK;
-}
-
-/* 1 when f is a number written with one comma where the reader wants '.'
- * ("1,5" with a decimal comma, "1,000" with a thousands separator), 0 when
- * not, -1 out of memory. The reader takes neither: the note says so. */
-static int comma_number(const struct infer *in, const char *f, size_t len)
-{
-    const char *comma = memchr(f, ',', len);
-    if (!comma || len > 64 || memchr(comma + 1, ',', len - (size_t)(comma + 1 - f)))
-        return 0;
-    char tmp[64];
-    memcpy(tmp, f, len);
-    tmp[comma - f] = '.';
-    double v;
-    int k = genre__csv_parse_number(tmp, len, in->rd.c_locale, &v);
-    return k < 0 ? -1 : k == NUM_OK;
-}
-
-/* One non-blank cell of column j in the first pass. */
-static genre_status see_cell(struct infer *in, size_t j, const char *f, size_t len, int64_t line)
-{
-    struct icol *c = &in->cols[j];
-    int st_comma;
-    c->cells++;
-    if (len == 0) {
-        c->empty++;
-        c->running = 0;
-        not_an_id(c);
-        return GENRE_OK;
-    }
-    double v;
-    int k = genre__csv_parse_number(f, len, in->rd.c_locale, &v);
-    if (k < 0)
-        return GENRE_E_NOMEM;
-    int marker = k != NUM_OK && is_marker(in, f, len);
-    if (k == NUM_OK && in->n_extra && is_marker(in, f, len))
-        marker = 1; /* a caller's numeric-looking marker, e.g. "-999" */
-    if (marker) {
-        c->marked++;
-        c->running = 0;
-        not_an_id(c);
-        return genre__dict_intern(&c->marker_texts, f, len) < 0 ? GENRE_E_NOMEM : GENRE_OK;
-    }
-    if (k == NUM_OK) {
-        if (j == in->label && intern_text(c, f, len) < 0)
-            return GENRE_E_NOMEM;
-        return see_number(in, c, v, f, len);
-    }
-    c->running = 0;
-    not_an_id(c);
-    c->n_text++;
-    if (k == NUM_SYNTAX && (st_comma = comma_number(in, f, len)) != 0) {
-        if (st_comma < 0)
-            return GENRE_E_NOMEM;
-        c->comma_numbers++;
-    }
-    if (c->texts.n >= TEXT_SAMPLE && j != in->label) {
-        c->texts_full = 1;
-        c->odd_dropped = 1;
-        genre__free(c->odd);
-        c->odd = NULL;
-        c->n_odd = c->cap_odd = 0;
-        return GENRE_OK;
-    }
-    int32_t id = intern_text(c, f, len);
-    if (id < 0)
-        return GENRE_E_NOMEM;
-    if (c->odd_dropped || j == in->label)
-        return GENRE_OK;
-    /* More texts than numbers (and over the distinct limit's worth): never
-     * numeric, stop recording where they are. */
-    if (c->n_text > c->n_num + ODD_MAX_DISTINCT) {
-        c->odd_dropped = 1;
-        genre__free(c->odd);
-        c->odd = NULL;
-        c->n_odd = c->cap_odd = 0;
-        return GENRE_OK;
-    }
-    return push_odd(c, line, id);
-}
-
-/* The records after the header, at most GENRE_SCHEMA_INFER_MAX_ROWS of
- * them, one pass: every cell is seen once. */
-static genre_status scan(struct infer *in)
-{
-    struct reader *rd = &in->rd;
-    rd->p = in->data_start;
-    rd->line = in->data_line;
-    int64_t records = 0;
-    const int64_t max_rows = in->opt->infer_max_rows;
-    genre_status st = GENRE_OK;
-    while (rd->p < rd->end && (max_rows == 0 || records < max_rows)) {
-        int64_t line = rd->line;
-        if ((st = genre__csv_read_record(rd)) != GENRE_OK)
-            return st;
-        records++;
-        int blank = 1;
-        for (size_t k = 0; k < rd->n_fields && blank; k++)
-            blank = rd->fields[k].len == 0;
-        /* An empty line is a blank record, as for the reader. */
-        if (blank && rd->n_fields == 1 && !rd->fields[0].quoted && in->n_header > 1)
-            continue;
-        if (rd->n_fields != in->n_header)
-            return GENRE_FAIL(GENRE_E_RAGGED_ROW,
-                              "%s:%lld: %zu fields where the header has %zu (last column '%s')",
-                              rd->name, (long long)line, rd->n_fields, in->n_header,
-                              in->header[rd->n_fields < in->n_header && rd->n_fields > 0
-                                             ? rd->n_fields - 1
-                                             : in->n_header - 1]);
-        if (blank)
-            continue;
-        if (!rd->utf8_valid)
-            for (size_t k = 0; k < in->n_header; k++)
-                if ((st = genre__csv_check_utf8(rd, in->header[k], &rd->fields[k], line)) !=
-                    GENRE_OK)
-                    return st;
-        in->rows++;
-        for (size_t j = 0; j < in->n_header; j++) {
-            const struct field *fd = &rd->fields[j];
-            if ((st = see_cell(in, j, field_ptr(rd, fd), fd->len, line)) != GENRE_OK)
-                return st;
-        }
-    }
-    return GENRE_OK;
-}
-
 /* ---- Words --------------------------------------------------------------- */
 
 static int is_alnum(unsigned char c)
@@ -452,6 +161,91 @@ static genre_status count_recurring(struct icol *c)
     return st;
 }
 
+/* ---- Recurring words of every column, on threads ---------------------- */
+
+/* Columns whose words are counted, shared out among threads: each column
+ * goes, largest first, to the thread with the least distinct texts so far
+ * (two large text columns then land on two threads). */
+struct sized {
+    size_t texts, col;
+};
+
+struct word_job {
+    struct icol *cols;
+    struct sized *order;        /* the columns, largest first */
+    size_t n;
+    int *owner;                 /* per entry of order: its thread */
+    genre_status *st;           /* per entry of order */
+};
+
+static void word_worker(void *ctx, size_t begin, size_t end, int worker)
+{
+    (void)worker;
+    struct word_job *job = ctx;
+    for (size_t t = begin; t < end; t++)
+        for (size_t k = 0; k < job->n; k++)
+            if ((size_t)job->owner[k] == t)
+                job->st[k] = count_recurring(&job->cols[job->order[k].col]);
+}
+
+static int cmp_texts_desc(const void *a, const void *b)
+{
+    const struct sized *x = a, *y = b;
+    if (x->texts != y->texts)
+        return x->texts > y->texts ? -1 : 1;
+    return x->col < y->col ? -1 : 1;
+}
+
+/* Words are only counted where a few thousand distinct texts pay for a
+ * thread. */
+#define WORDS_THREAD_MIN_TEXTS 4096
+
+/* count_recurring on every column a role may need it for: those with texts
+ * that are not numeric (with odd cells), and not the label. */
+static genre_status count_all_recurring(const struct infer *in)
+{
+    struct sized *order = genre__alloc_array(in->n_header + 1, sizeof *order);
+    int *owner = genre__alloc_array(in->n_header + 1, sizeof *owner);
+    genre_status *sts = genre__alloc_array(in->n_header + 1, sizeof *sts);
+    genre_status st = order && owner && sts ? GENRE_OK : GENRE_E_NOMEM;
+    size_t n = 0, total = 0;
+    for (size_t j = 0; st == GENRE_OK && j < in->n_header; j++)
+        if (j != in->label && in->cols[j].n_text > 0 && !genre__infer_may_be_numeric(&in->cols[j])) {
+            order[n].texts = in->cols[j].texts.n;
+            order[n++].col = j;
+            total += in->cols[j].texts.n;
+        }
+    int n_threads = st == GENRE_OK ? genre__resolve_threads(in->opt->n_threads) : 1;
+    if (n_threads > 1 && n > 1 && total >= WORDS_THREAD_MIN_TEXTS) {
+        size_t bins = (size_t)n_threads < n ? (size_t)n_threads : n;
+        size_t load[GENRE__CSV_MAX_PARTS] = {0};
+        if (bins > GENRE__CSV_MAX_PARTS)
+            bins = GENRE__CSV_MAX_PARTS;
+        qsort(order, n, sizeof *order, cmp_texts_desc);
+        for (size_t k = 0; k < n; k++) {
+            size_t least = 0;
+            for (size_t b = 1; b < bins; b++)
+                least = load[b] < load[least] ? b : least;
+            owner[k] = (int)least;
+            load[least] += order[k].texts + 1;
+            sts[k] = GENRE_E_INTERNAL;
+        }
+        struct word_job job = {in->cols, order, n, owner, sts};
+        genre__parallel_for((int)bins, bins, word_worker, &job);
+        /* A failure again on this thread, for its message. */
+        for (size_t k = 0; k < n && st == GENRE_OK; k++)
+            if (sts[k] != GENRE_OK)
+                st = count_recurring(&in->cols[order[k].col]);
+    } else {
+        for (size_t k = 0; k < n && st == GENRE_OK; k++)
+            st = count_recurring(&in->cols[order[k].col]);
+    }
+    genre__free(order);
+    genre__free(owner);
+    genre__free(sts);
+    return st;
+}
+
 /* ---- Notes ---------------------------------------------------------------- */
 
 struct notes {
@@ -543,11 +337,6 @@ static void notes_missing(struct notes *n, const struct icol *c)
 
 /* ---- Roles ---------------------------------------------------------------- */
 
-static int numeric_with_odd_cells(const struct icol *c)
-{
-    return c->n_num > 0 && !c->odd_dropped &&
-           c->n_text * ODD_SHARE_DIVISOR <= c->cells && c->texts.n <= ODD_MAX_DISTINCT;
-}
 
 /* The role of a column other than the label, with the reason in the notes.
  * A non-numeric column's values are its texts and its numbers; numbers have
@@ -559,7 +348,7 @@ static int32_t decide(const struct infer *in, const struct icol *c, struct notes
         notes_add(n, " ignore all %lld cells missing", (long long)c->cells);
         return GENRE_COL_IGNORE;
     }
-    if (numeric_with_odd_cells(c)) {
+    if (genre__infer_may_be_numeric(c)) {
         if (c->n_text == 0 && c->min == c->max) {
             notes_add(n, " ignore constant %.17g", c->min);
             return GENRE_COL_IGNORE;
@@ -621,34 +410,6 @@ static int32_t decide(const struct infer *in, const struct icol *c, struct notes
 }
 
 /* ---- The whole inference ------------------------------------------------- */
-
-/* Whether c, kept as a possible id to the end, is one: enough rows, every
- * cell an integer, dense, all distinct (a bitmap over the span, at most
- * ID_SPAN_FACTOR bits a row). Its values are freed; GENRE_E_NOMEM. */
-static genre_status find_dense_id(struct icol *c)
-{
-    c->dense_id = 0;
-    if (c->maybe_id && c->n_num >= ID_MIN_ROWS && c->n_num == c->cells &&
-        (size_t)c->n_num == c->n_ints &&
-        c->max - c->min + 1.0 <= (double)ID_SPAN_FACTOR * (double)c->n_num) {
-        const size_t span = (size_t)(c->max - c->min) + 1;
-        const int64_t lo = (int64_t)c->min;
-        unsigned char *seen = genre__calloc_array(span / 8 + 1, 1);
-        if (!seen) {
-            not_an_id(c);
-            return GENRE_E_NOMEM;
-        }
-        c->dense_id = 1;
-        for (size_t k = 0; k < c->n_ints && c->dense_id; k++) {
-            const size_t at = (size_t)(c->ints[k] - lo);
-            c->dense_id = !(seen[at / 8] & (1u << (at % 8)));
-            seen[at / 8] |= (unsigned char)(1u << (at % 8));
-        }
-        genre__free(seen);
-    }
-    not_an_id(c);
-    return GENRE_OK;
-}
 
 struct numbered {
     double v;
@@ -741,8 +502,7 @@ static genre_status read_header(struct infer *in, const char *label, genre__dict
         return st;
     in->n_header = rd->n_fields;
     in->header = genre__calloc_array(in->n_header, sizeof *in->header);
-    in->cols = genre__calloc_array(in->n_header, sizeof *in->cols);
-    if (!in->header || !in->cols)
+    if (!in->header)
         return GENRE_E_NOMEM;
     in->label = SIZE_MAX;
     for (size_t k = 0; k < in->n_header; k++) {
@@ -768,13 +528,7 @@ static genre_status read_header(struct infer *in, const char *label, genre__dict
                               rd->name, (long long)in->header_line, in->header[k], id + 1, k + 1);
         if (strcmp(in->header[k], label) == 0)
             in->label = k;
-        in->cols[k].all_int = 1;
-        in->cols[k].running = 1;
-        in->cols[k].maybe_id = 1;
-        in->cols[k].prev_text = -1;
     }
-    if (in->label != SIZE_MAX)
-        in->cols[in->label].maybe_id = 0;
     if (in->label == SIZE_MAX) {
         char list[256];
         size_t used = 0;
@@ -906,26 +660,17 @@ static genre_status infer_plain(genre_dataset_schema **out, const genre_dataset_
         st = read_header(&in, label, &names);
     genre__dict_free(&names);
     if (st == GENRE_OK)
-        st = scan(&in);
+        st = genre__infer_scan(&in);
     if (st == GENRE_OK && in.rows == 0)
         st = GENRE_FAIL(GENRE_E_NO_DATA_ROWS, "%s: a header and no data rows (%s)", name,
                         opt->infer_max_rows ? "in the first GENRE_SCHEMA_INFER_MAX_ROWS records"
                                             : "only blank records");
-    for (size_t j = 0; st == GENRE_OK && j < in.n_header; j++)
-        if (j != in.label && in.cols[j].n_text > 0 && !numeric_with_odd_cells(&in.cols[j]))
-            st = count_recurring(&in.cols[j]);
-    for (size_t j = 0; st == GENRE_OK && j < in.n_header; j++)
-        st = find_dense_id(&in.cols[j]);
+    if (st == GENRE_OK)
+        st = count_all_recurring(&in);
     if (st == GENRE_OK)
         st = build(&in, out);
-    for (size_t j = 0; in.cols && j < in.n_header; j++) {
-        struct icol *c = &in.cols[j];
-        genre__dict_free(&c->marker_texts);
-        genre__dict_free(&c->num_set);
-        genre__dict_free(&c->texts);
-        genre__free(c->odd);
-        genre__free(c->ints);
-    }
+    for (size_t j = 0; in.cols && j < in.n_header; j++)
+        genre__infer_col_free(&in.cols[j]);
     for (size_t k = 0; in.header && k < in.n_header; k++)
         genre__free(in.header[k]);
     genre__free(in.header);

@@ -26,8 +26,7 @@
 #define MAX_PARTS GENRE__CSV_MAX_PARTS
 
 struct part {
-    const char *begin, *end;
-    int64_t first_line;
+    struct genre__csv_cut cut;
     genre_dataset *ds;
     int64_t *missing;       /* per schema column */
     int64_t blank_rows;
@@ -48,9 +47,9 @@ static void parse_part(struct parse_job *job, size_t t)
 {
     struct part *pt = &job->parts[t];
     struct reader rd = *job->rd;
-    rd.p = pt->begin;
-    rd.end = pt->end;
-    rd.line = pt->first_line;
+    rd.p = pt->cut.begin;
+    rd.end = pt->cut.end;
+    rd.line = pt->cut.first_line;
     rd.fields = NULL;
     rd.n_fields = rd.cap_fields = 0;
     rd.scratch = NULL;
@@ -67,7 +66,7 @@ static void parse_part(struct parse_job *job, size_t t)
     /* Every line is at most one record: a cheap, exact-enough capacity
      * (the caller's count of the records when it has one). */
     size_t est = 1;
-    if (rd.records && pt->begin == job->rd->p && pt->end == job->rd->end)
+    if (rd.records && pt->cut.begin == job->rd->p && pt->cut.end == job->rd->end)
         est = rd.records;
     else
         for (const char *q = rd.p; (q = memchr(q, '\n', (size_t)(rd.end - q))) != NULL; q++)
@@ -140,13 +139,16 @@ static void free_part(struct part *pt)
  * first line number is counted here too, so messages stay exact. Returns
  * the number of parts (1: parse on this thread).
  */
-static size_t plan_parts(const struct reader *rd, const genre_dataset_schema *schema,
-                         struct part *parts)
+size_t genre__csv_plan_cuts(const struct reader *rd, int64_t n_threads_param,
+                            struct genre__csv_cut *cuts)
 {
     size_t len = (size_t)(rd->end - rd->p);
+    cuts[0].begin = rd->p;
+    cuts[0].end = rd->end;
+    cuts[0].first_line = rd->line;
     if (len < 2 * PART_MIN_BYTES)
         return 1; /* before asking the system for its cores: chunks are often small */
-    int n_threads = genre__resolve_threads(schema->n_threads);
+    int n_threads = genre__resolve_threads(n_threads_param);
     size_t n = n_threads < 1 ? 1 : (size_t)n_threads;
     if (n > MAX_PARTS)
         n = MAX_PARTS;
@@ -158,8 +160,6 @@ static size_t plan_parts(const struct reader *rd, const genre_dataset_schema *sc
     int64_t line = rd->line;
     int odd = 0;
     size_t k = 0;
-    parts[0].begin = rd->p;
-    parts[0].first_line = rd->line;
     for (size_t t = 1; t < n; t++) {
         const char *target = rd->p + len / n * t;
         if (target <= pos)
@@ -170,22 +170,25 @@ static size_t plan_parts(const struct reader *rd, const genre_dataset_schema *sc
         for (const char *q = pos; (q = memchr(q, '\n', (size_t)(target - q))) != NULL; q++)
             line++;
         pos = target;
-        /* ...then forward to the next line feed outside quotes. */
+        /* ...then forward to the next line feed outside quotes, counting
+         * those inside quotes on the way. */
         while (pos < rd->end && (*pos != '\n' || odd)) {
             if (*pos == '"')
                 odd ^= 1;
+            else if (*pos == '\n')
+                line++;
             pos++;
         }
         if (pos >= rd->end - 1)
             break;
         pos++;
         line++;
-        parts[k].end = pos;
+        cuts[k].end = pos;
         k++;
-        parts[k].begin = pos;
-        parts[k].first_line = line;
+        cuts[k].begin = pos;
+        cuts[k].first_line = line;
     }
-    parts[k].end = rd->end;
+    cuts[k].end = rd->end;
     return k + 1;
 }
 
@@ -380,7 +383,10 @@ genre_status genre__csv_read_rows_reuse(struct reader *rd, const genre_dataset_s
     int64_t blank_rows = 0;
     struct part parts[MAX_PARTS];
     memset(parts, 0, sizeof parts);
-    size_t n_parts = plan_parts(rd, schema, parts);
+    struct genre__csv_cut cuts[MAX_PARTS];
+    size_t n_parts = genre__csv_plan_cuts(rd, schema->n_threads, cuts);
+    for (size_t t = 0; t < n_parts; t++)
+        parts[t].cut = cuts[t];
     struct parse_job job = {rd, schema, h->map, (const char *const *)h->header, h->n_header,
                             parts};
     for (size_t t = 0; spare && t < n_parts; t++) {
@@ -404,9 +410,9 @@ genre_status genre__csv_read_rows_reuse(struct reader *rd, const genre_dataset_s
         }
     }
     if (n_parts <= 1) {
-        parts[0].begin = rd->p;
-        parts[0].end = rd->end;
-        parts[0].first_line = rd->line;
+        parts[0].cut.begin = rd->p;
+        parts[0].cut.end = rd->end;
+        parts[0].cut.first_line = rd->line;
         parse_part(&job, 0);
         st = parts[0].st;
         if (st != GENRE_OK) {

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Private: schema inference's state. The scan (dataset_infer_scan.c) reads
+ * the records once, in parts on separate threads like the reader, and
+ * merges what each part saw per column into exactly what one pass in file
+ * order would have seen; dataset_infer.c gives each column its role from
+ * that and writes the schema and its notes.
+ */
+#ifndef GENRE_DATASET_INFER_H
+#define GENRE_DATASET_INFER_H
+
+#include "dataset_csv.h"
+
+#include <stdint.h>
+
+/* A numeric column may hold at most this share of odd cells (1 %) and this
+ * many distinct odd texts. */
+#define ODD_SHARE_DIVISOR 100
+#define ODD_MAX_DISTINCT 100
+/* Distinct texts kept per column (not the label): enough to judge its
+ * words; a column with more is neither numeric nor categorical, and the
+ * rest of its cells are only counted. */
+#define TEXT_SAMPLE 10000
+/* A shuffled integer id: at least this many rows (a small table's unique
+ * integers may be a feature), each value distinct, and max - min + 1 at
+ * most this many times the rows. n distinct values drawn at random from a
+ * span of 4n are all distinct with odds below exp(-(n-1)/8): a feature is not
+ * caught by chance. */
+#define ID_MIN_ROWS 100
+#define ID_SPAN_FACTOR 4
+
+struct odd_cell {
+    int64_t line;
+    int32_t text;  /* id in the column's texts */
+};
+
+/* What one column's cells were: of one part while the scan runs, of the
+ * whole input after the merge. */
+struct icol {
+    int64_t cells;            /* cells of non-blank records */
+    int64_t empty;            /* empty fields */
+    int64_t marked;           /* other missing markers */
+    genre__dict marker_texts; /* their spellings */
+    int64_t n_num;            /* finite numbers */
+    int all_int;              /* every number integral */
+    double min, max, prev;
+    double first;             /* the first number */
+    int running, run_dir;     /* a running integer id so far; its step */
+    genre__dict num_set;      /* distinct number texts, at most max_categories + 1 */
+    int64_t n_text;           /* other cells: texts */
+    genre__dict texts;        /* their distinct values */
+    int64_t *text_first;      /* per text: n_text at its first cell (not the label) */
+    size_t cap_text_first;
+    int64_t peak;             /* the most n_text - n_num reached after a cell */
+    struct odd_cell *odd;     /* each text cell, while the column may be numeric */
+    size_t n_odd, cap_odd;
+    int odd_stopped;          /* no longer recorded: the column cannot be numeric */
+    int odd_dropped;          /* after the merge: too many texts to be numeric */
+    int32_t role;
+    int64_t recurring;        /* distinct texts sharing a word with another */
+    int32_t prev_text;        /* the last text's id, or -1: runs skip the hash */
+    int texts_full;           /* TEXT_SAMPLE distinct texts kept: no more */
+    int64_t comma_numbers;    /* text cells that are numbers with one ',' for '.' */
+    int maybe_id;             /* every cell an integer, no repeat seen: ints are kept */
+    int64_t *ints;            /* then its values, to find a shuffled id */
+    size_t n_ints, cap_ints;
+    int dense_id;             /* after the scan: a shuffled (or running) integer id */
+    int settled;              /* a number's value no longer matters (see see_number) */
+};
+
+struct infer {
+    const genre_dataset_schema *opt;
+    struct reader rd;
+    char **header;
+    size_t n_header;
+    size_t label;
+    struct icol *cols;
+    const char *const *extra;   /* the options' markers of every column */
+    size_t n_extra;
+    int64_t rows;               /* non-blank records looked at */
+    int64_t header_line;
+    const char *data_start;     /* the reader after the header */
+    int64_t data_line;
+};
+
+/* Whether c (merged) may be numeric: its texts are few enough to be odd
+ * cells of a numeric column, every one recorded in c->odd. */
+static inline int genre__infer_may_be_numeric(const struct icol *c)
+{
+    return c->n_num > 0 && !c->odd_dropped && c->n_text * ODD_SHARE_DIVISOR <= c->cells &&
+           c->texts.n <= ODD_MAX_DISTINCT;
+}
+
+/* A column's state before its first cell. */
+void genre__infer_col_init(struct icol *c);
+void genre__infer_col_free(struct icol *c);
+
+/* Reads the records after the header (at most GENRE_SCHEMA_INFER_MAX_ROWS
+ * of them) into in->cols (allocated here, each to be released with
+ * genre__infer_col_free) and in->rows: on up to GENRE_SCHEMA_THREADS
+ * threads above the reader's part size, with the same result and the same
+ * first error as one pass; then finds the integer ids (dense_id). The record's and cells' errors (GENRE_E_PARSE,
+ * GENRE_E_RAGGED_ROW, GENRE_E_INVALID_UTF8, ...) and GENRE_E_NOMEM. */
+genre_status genre__infer_scan(struct infer *in);
+
+#endif
