@@ -11,7 +11,14 @@
  *
  * libgenre: 2-D perplexity 30 (AUTO = Barnes-Hut, theta 0.5), then the rest
  * of the analysis program's four fits: 3-D perplexity 30, 2-D perplexity 50,
- * 3-D perplexity 50 (all Barnes-Hut), and their total; with
+ * 3-D perplexity 50 (all Barnes-Hut), each computing its own affinities, and
+ * their total (BENCH tsne_four_fits_reuse_off_s); then the same four fits
+ * as the analysis program runs them (BENCH tsne_four_fits_s): the
+ * neighbours searched once at perplexity 50 (genre_tsne_affinity_create),
+ * perplexity 30's affinities derived from them (genre_tsne_affinity_derive),
+ * each shared by its 2-D and 3-D fits (genre_tsne_fit_embed_affinity); the
+ * embeddings must equal the first four bit for bit (checked, printed). Wall
+ * and process CPU seconds; with
  * GENRE_BENCH_TSNE_FFT2D=1 also 2-D perplexity 30 with the FFT method
  * (scikit-learn's method); defaults otherwise (PCA
  * init, 1,000 iterations, 250 with exaggeration 12, learning rate auto),
@@ -32,13 +39,17 @@
  * result when it exists and writes it there otherwise (format: time in
  * seconds, then the n x 2 embedding, raw little-endian doubles).
  * GENRE_BENCH_TSNE_QUICK=1 runs only the 2-D perplexity-30 fit;
+ * GENRE_BENCH_TSNE_ROWS=<n> embeds only the first n rows (a quicker
+ * measurement on a busy machine; the default is all 45,000);
  * GENRE_BENCH_TSNE_3D_ONLY=1 only the 3-D perplexity-30 fit (no peer), with
  * trustworthiness; GENRE_BENCH_TSNE_ONE="<2|3> <bh|fft> [perplexity]" one
  * such fit of any kind; there GENRE_BENCH_TSNE_THETA=<v> sets theta (default 0.5)
  * and GENRE_BENCH_TSNE_SAVE_3D=<file> writes the embedding (raw doubles).
  *
  * Prints one line per figure: both 2-D times and both exact KLs, their
- * ratios, trustworthiness; last `BENCH tsne_2d_vs_sklearn <x> x`
+ * ratios, trustworthiness; `BENCH tsne_four_fits_reuse_off_s` and
+ * `BENCH tsne_four_fits_s` (not with QUICK); last
+ * `BENCH tsne_2d_vs_sklearn <x> x`
  * (scikit-learn's wall time over libgenre's), or `BENCH tsne_2d_seconds`
  * when scikit-learn was not run.
  */
@@ -50,6 +61,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef GENRE_BENCH_SOURCE_DIR
@@ -114,9 +126,17 @@ static double trustworthiness(const double *x, const double *y, size_t n, size_t
 }
 
 typedef struct run {
-    double seconds, kl_reported, kl_exact, trust;
+    double seconds, cpu, kl_reported, kl_exact, trust;
     double *y;
 } run;
+
+/* Process CPU seconds (every thread). */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 static int32_t on_progress(void *ud, int32_t phase, int64_t step, int64_t total, double kl)
 {
@@ -127,31 +147,103 @@ static int32_t on_progress(void *ud, int32_t phase, int64_t step, int64_t total,
     return 0;
 }
 
-static run fit_theta(const double *x, size_t n, int64_t dims, double perplexity,
-                     int64_t method, double theta)
+static genre_tsne *make(int64_t dims, double perplexity, int64_t method, double theta)
 {
-    run r = {0};
     genre_tsne *t;
     check(genre_tsne_create(&t), "create");
     check(genre_tsne_set_f64(t, GENRE_TSNE_THETA, theta), "theta");
     check(genre_tsne_set_i64(t, GENRE_TSNE_N_COMPONENTS, dims), "n_components");
     check(genre_tsne_set_f64(t, GENRE_TSNE_PERPLEXITY, perplexity), "perplexity");
     check(genre_tsne_set_i64(t, GENRE_TSNE_METHOD, method), "method");
+    return t;
+}
+
+/* One fit; from aff's affinities when aff is not NULL. */
+static run fit_aff(const double *x, size_t n, int64_t dims, double perplexity,
+                   int64_t method, double theta, const genre_tsne_affinity *aff)
+{
+    run r = {0};
+    genre_tsne *t = make(dims, perplexity, method, theta);
     double t0 = genre_bench_now();
     check(genre_tsne_set_progress(t, on_progress, &t0), "progress");
     r.y = malloc(n * (size_t)dims * sizeof *r.y);
     t0 = genre_bench_now();
-    check(genre_tsne_fit_embed(t, x, n, PCS, PCS, r.y, n * (size_t)dims, NULL), "fit");
+    double c0 = cpu_now();
+    if (aff)
+        check(genre_tsne_fit_embed_affinity(t, aff, x, n, PCS, PCS, r.y, n * (size_t)dims,
+                                            NULL),
+              "fit_embed_affinity");
+    else
+        check(genre_tsne_fit_embed(t, x, n, PCS, PCS, r.y, n * (size_t)dims, NULL), "fit");
     r.seconds = genre_bench_now() - t0;
+    r.cpu = cpu_now() - c0;
     check(genre_tsne_get_f64(t, GENRE_TSNE_KL_DIVERGENCE, &r.kl_exact), "kl");
     r.kl_reported = r.kl_exact;
     genre_tsne_free(t);
     return r;
 }
 
+static run fit_theta(const double *x, size_t n, int64_t dims, double perplexity,
+                     int64_t method, double theta)
+{
+    return fit_aff(x, n, dims, perplexity, method, theta, NULL);
+}
+
 static run fit(const double *x, size_t n, int64_t dims, double perplexity, int64_t method)
 {
     return fit_theta(x, n, dims, perplexity, method, 0.5);
+}
+
+/* The analysis program's four fits with shared affinities (see the top);
+ * ys[f] are the fits without, which each embedding must equal. */
+static void four_fits_shared(const double *x, size_t n, const double *off_wall,
+                             const double *off_cpu, double *const *ys)
+{
+    static const struct {
+        int64_t dims;
+        double perp;
+    } fits[] = {{2, 30.0}, {3, 30.0}, {2, 50.0}, {3, 50.0}};
+    double w0 = genre_bench_now(), c0 = cpu_now();
+    genre_tsne *t50 = make(2, 50.0, GENRE_TSNE_METHOD_AUTO, 0.5);
+    genre_tsne *t30 = make(2, 30.0, GENRE_TSNE_METHOD_AUTO, 0.5);
+    genre_tsne_affinity *a50, *a30;
+    check(genre_tsne_affinity_create(&a50, t50, x, n, PCS, PCS), "affinity_create");
+    double w_knn = genre_bench_now() - w0, c_knn = cpu_now() - c0;
+    double w1 = genre_bench_now(), c1 = cpu_now();
+    check(genre_tsne_affinity_derive(&a30, t30, a50), "affinity_derive");
+    double w_derive = genre_bench_now() - w1, c_derive = cpu_now() - c1;
+    genre_tsne_free(t50);
+    genre_tsne_free(t30);
+    printf("libgenre shared affinities: perplexity 50 (150 neighbours) %.2f s (CPU %.2f s), "
+           "perplexity 30 derived from them %.2f s (CPU %.2f s)\n",
+           w_knn, c_knn, w_derive, c_derive);
+    int same = 1;
+    for (size_t f = 0; f < sizeof fits / sizeof fits[0]; f++) {
+        run r = fit_aff(x, n, fits[f].dims, fits[f].perp, GENRE_TSNE_METHOD_AUTO, 0.5,
+                        fits[f].perp == 50.0 ? a50 : a30);
+        int eq = memcmp(r.y, ys[f], n * (size_t)fits[f].dims * sizeof *r.y) == 0;
+        same &= eq;
+        printf("libgenre %lld-D perplexity %.0f, shared affinities: %.2f s (CPU %.2f s; "
+               "alone %.2f s, CPU %.2f s), exact KL %.4f, embedding %s\n",
+               (long long)fits[f].dims, fits[f].perp, r.seconds, r.cpu, off_wall[f],
+               off_cpu[f], r.kl_exact, eq ? "identical" : "DIFFERENT");
+        fflush(stdout);
+        free(r.y);
+    }
+    genre_tsne_affinity_free(a30);
+    genre_tsne_affinity_free(a50);
+    double wall = genre_bench_now() - w0, cpu = cpu_now() - c0;
+    double off = off_wall[0] + off_wall[1] + off_wall[2] + off_wall[3];
+    double offc = off_cpu[0] + off_cpu[1] + off_cpu[2] + off_cpu[3];
+    printf("libgenre four fits, shared affinities: %.2f s (CPU %.2f s); each alone: %.2f s "
+           "(CPU %.2f s); embeddings %s\n",
+           wall, cpu, off, offc, same ? "identical" : "DIFFERENT");
+    printf("BENCH tsne_four_fits_reuse_off_s %.2f s\n", off);
+    printf("BENCH tsne_four_fits_s %.2f s\n", wall);
+    if (!same) {
+        fprintf(stderr, "genre-bench-tsne: the shared affinities changed an embedding\n");
+        exit(EXIT_FAILURE);
+    }
 }
 
 static double score_kl(const double *x, size_t n, const double *y, double perplexity)
@@ -227,6 +319,7 @@ int main(void)
     snprintf(path, sizeof path, "%s/tests/fixtures/real_split.csv.gz", dir);
     double *raw;
     size_t n = genre_bench_read_train("genre-bench-tsne", path, D, &raw, NULL);
+    const size_t n_all = n;
     /* standardize the 11 continuous columns, drop key, 10 PCA components */
     double *z = malloc(n * D * sizeof *z), *p = malloc(n * 12 * sizeof *p);
     double *x = malloc(n * PCS * sizeof *x);
@@ -242,13 +335,17 @@ int main(void)
     check(genre_pca_transform(pca, p, n, 12, 12, x, n * PCS, NULL), "pca transform");
     genre_pca_free(pca);
     free(raw), free(z), free(p);
+    const char *rows = getenv("GENRE_BENCH_TSNE_ROWS");
+    if (rows && strtoul(rows, NULL, 10) >= 100 && strtoul(rows, NULL, 10) < n)
+        n = strtoul(rows, NULL, 10); /* the first rows: the split shuffled them */
 
     char load[64];
     genre_bench_loadavg(load, sizeof load);
     printf("%s\n", genre_version_string());
-    printf("input: %zu training rows x %d PCA components (11 standardized + mode, no key); "
+    printf("input: %zu training rows x %d PCA components (11 standardized + mode, no key)%s; "
            "%ld online cores; load average %s\n",
-           n, PCS, sysconf(_SC_NPROCESSORS_ONLN), load);
+           n, PCS, n < n_all ? " (GENRE_BENCH_TSNE_ROWS: the first rows only)" : "",
+           sysconf(_SC_NPROCESSORS_ONLN), load);
 
     const char *one = getenv("GENRE_BENCH_TSNE_ONE");
     if (getenv("GENRE_BENCH_TSNE_3D_ONLY") || one) {
@@ -294,27 +391,37 @@ int main(void)
     fflush(stdout);
 
     run r2 = fit(x, n, 2, 30.0, GENRE_TSNE_METHOD_AUTO);
-    printf("libgenre 2-D perplexity 30 (Barnes-Hut, theta 0.5): %.2f s, exact KL %.4f\n", r2.seconds, r2.kl_exact);
+    printf("libgenre 2-D perplexity 30 (Barnes-Hut, theta 0.5): %.2f s (CPU %.2f s), exact KL "
+           "%.4f\n",
+           r2.seconds, r2.cpu, r2.kl_exact);
     fflush(stdout);
     if (!getenv("GENRE_BENCH_TSNE_QUICK")) {
-        /* the analysis program's four fits: 2-D / 3-D x perplexity 30 / 50 */
-        double total = r2.seconds;
+        /* the analysis program's four fits: 2-D / 3-D x perplexity 30 / 50,
+         * each computing its own affinities */
+        double total = r2.seconds, wall[4] = {r2.seconds}, cpu[4] = {r2.cpu};
+        double *ys4[4] = {r2.y};
         const struct {
             int64_t dims;
             double perp;
         } more[] = {{3, 30.0}, {2, 50.0}, {3, 50.0}};
         for (size_t f = 0; f < sizeof more / sizeof more[0]; f++) {
             run r = fit(x, n, more[f].dims, more[f].perp, GENRE_TSNE_METHOD_AUTO);
-            printf("libgenre %lld-D perplexity %.0f (%s): %.2f s, exact KL %.4f, "
+            printf("libgenre %lld-D perplexity %.0f (%s): %.2f s (CPU %.2f s), exact KL %.4f, "
                    "trustworthiness@10 %.4f\n",
                    (long long)more[f].dims, more[f].perp,
-                   "Barnes-Hut, theta 0.5", r.seconds, r.kl_exact,
+                   "Barnes-Hut, theta 0.5", r.seconds, r.cpu, r.kl_exact,
                    trustworthiness(x, r.y, n, (size_t)more[f].dims, TRUST_K, TRUST_STEP));
             fflush(stdout);
             total += r.seconds;
-            free(r.y);
+            wall[f + 1] = r.seconds;
+            cpu[f + 1] = r.cpu;
+            ys4[f + 1] = r.y;
         }
         printf("libgenre four fits (2-D/3-D x perplexity 30/50): %.2f s in all\n", total);
+        fflush(stdout);
+        four_fits_shared(x, n, wall, cpu, ys4);
+        for (int f = 1; f < 4; f++)
+            free(ys4[f]);
         if (getenv("GENRE_BENCH_TSNE_FFT2D")) {
             run rfft = fit(x, n, 2, 30.0, GENRE_TSNE_METHOD_FFT);
             printf("libgenre 2-D perplexity 30 (FFT): %.2f s, exact KL %.4f, "

@@ -30,6 +30,9 @@ static const char csv[] = "name,x,c,y\n"
                           "e,5.5,p,P\nf,6.5,q,Q\ng,7.5,p,P\nh,8.5,q,Q\n";
 
 static double x12[12 * 3];
+/* the t-SNE affinity makers' parameters and source (fixtures_make) */
+static genre_tsne *aff_t;
+static genre_tsne_affinity *aff_from;
 static int32_t y12[12];
 
 /* Keeps a saved model in memory and in a temporary file. */
@@ -94,7 +97,12 @@ static void fixtures_make(void)
     double emb[24];
     ck_assert_ok(genre_tsne_fit_embed(ts, x12, 12, 3, 3, emb, 24, NULL));
     SAVE_MODEL(K_TSNE, tsne, ts);
-    genre_tsne_free(ts);
+    /* the affinity makers: perplexity 3 (9 neighbours) from 3.5's 10 */
+    ck_assert_ok(genre_tsne_set_i64(ts, GENRE_TSNE_METHOD, GENRE_TSNE_METHOD_BARNES_HUT));
+    ck_assert_ok(genre_tsne_set_f64(ts, GENRE_TSNE_PERPLEXITY, 3.5));
+    ck_assert_ok(genre_tsne_affinity_create(&aff_from, ts, x12, 12, 3, 3));
+    ck_assert_ok(genre_tsne_set_f64(ts, GENRE_TSNE_PERPLEXITY, 3.0));
+    aff_t = ts;
     genre_text *tx = NULL;
     const char *names[] = {"Daft Punk", "Around the World", "Miles Davis", "So What"};
     ck_assert_ok(genre_text_create(&tx));
@@ -140,6 +148,10 @@ static void fixtures_free(void)
     genre_dataset_free(fx.ds);
     genre_dataset_schema_free(fx.schema);
     memset(&fx, 0, sizeof fx);
+    genre_tsne_affinity_free(aff_from);
+    genre_tsne_free(aff_t);
+    aff_from = NULL;
+    aff_t = NULL;
 }
 
 /* One call under test: fills *out (typed as void *) and says how to free it. */
@@ -171,6 +183,10 @@ MODEL_MAKERS(kmeans, K_KMEANS)
 MODEL_MAKERS(mlp, K_MLP)
 MODEL_MAKERS(tsne, K_TSNE)
 MODEL_MAKERS(text, K_TEXT)
+MAKER(tsne_affinity_create, genre_tsne_affinity,
+      genre_tsne_affinity_create(o, aff_t, x12, 12, 3, 3), genre_tsne_affinity_free)
+MAKER(tsne_affinity_derive, genre_tsne_affinity, genre_tsne_affinity_derive(o, aff_t, aff_from),
+      genre_tsne_affinity_free)
 MAKER(schema_create, genre_dataset_schema, genre_dataset_schema_create(o),
       genre_dataset_schema_free)
 MAKER(schema_create_music_genre, genre_dataset_schema,
@@ -216,6 +232,7 @@ MAKER(subset, genre_dataset, genre_dataset_subset(o, fx.ds, fx.split, GENRE_SPLI
 static const struct maker makers[] = {
     MODEL_ENTRIES(scaler), MODEL_ENTRIES(pca), MODEL_ENTRIES(lda), MODEL_ENTRIES(kmeans),
     MODEL_ENTRIES(mlp),    MODEL_ENTRIES(tsne), MODEL_ENTRIES(text),
+    ENTRY(tsne_affinity_create), ENTRY(tsne_affinity_derive),
     ENTRY(schema_create),  ENTRY(schema_create_music_genre), ENTRY(schema_parse),
     ENTRY(schema_read_file), ENTRY(read_memory),
     ENTRY(read_file),      ENTRY(prep_create), ENTRY(prep_load), ENTRY(prep_load_file),

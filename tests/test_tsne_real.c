@@ -17,9 +17,14 @@
 #include <genre/pca.h>
 #include <genre/tsne.h>
 
+#ifdef GENRE_TESTING
+#include "tsne_private.h"
+#endif
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <zlib.h>
 
 #define N_SUB 5000
@@ -89,12 +94,69 @@ START_TEST(kl_no_worse_than_sklearn_on_5000_rows)
 }
 END_TEST
 
+#ifdef GENRE_TESTING
+/* The analysis program's inputs: every training row's 10 PCA scores.
+ * Perplexity 30's affinities derived from perplexity 50's 150 neighbours
+ * equal those computed alone, bit for bit (the 2-D and 3-D fits of
+ * genre-analysis then equal theirs: tsne_affinity, genre-bench-tsne). */
+START_TEST(derived_affinities_equal_on_all_training_rows)
+{
+    lin_data data;
+    lin_data_load(&data);
+    const size_t n = data.split.n_train;
+    genre_pca *pca;
+    ck_assert_ok(genre_pca_create(&pca));
+    ck_assert_ok(genre_pca_set_i64(pca, GENRE_PCA_N_COMPONENTS, PCS));
+    ck_assert_ok(genre_pca_fit(pca, data.p_train, n, 12, 12));
+    double *x = malloc(n * PCS * sizeof *x);
+    ck_assert_ok(genre_pca_transform(pca, data.p_train, n, 12, 12, x, n * PCS, NULL));
+    genre_pca_free(pca);
+    lin_data_free(&data);
+    genre_tsne *t50, *t30;
+    ck_assert_ok(genre_tsne_create(&t50));
+    ck_assert_ok(genre_tsne_create(&t30));
+    ck_assert_ok(genre_tsne_set_f64(t50, GENRE_TSNE_PERPLEXITY, 50));
+    ck_assert_ok(genre_tsne_set_f64(t30, GENRE_TSNE_PERPLEXITY, 30));
+    genre_tsne_affinity *a50, *derived, *alone;
+    ck_assert_ok(genre_tsne_affinity_create(&a50, t50, x, n, PCS, PCS));
+    ck_assert_ok(genre_tsne_affinity_derive(&derived, t30, a50));
+    ck_assert_ok(genre_tsne_affinity_create(&alone, t30, x, n, PCS, PCS));
+    ck_assert_uint_eq(a50->graph->k, 150);
+    ck_assert_uint_eq(alone->graph->k, 90);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_msg(memcmp(a50->graph->g.col + i * 150, alone->graph->g.col + i * 90,
+                             90 * sizeof(uint32_t)) == 0 &&
+                          memcmp(a50->graph->g.val + i * 150, alone->graph->g.val + i * 90,
+                                 90 * sizeof(double)) == 0,
+                      "row %zu: the first 90 of 150 neighbours are not the 90 nearest", i);
+    const genre__csr *p = &derived->p, *q = &alone->p;
+    const size_t nnz = p->row[n];
+    ck_assert_uint_eq(nnz, q->row[n]);
+    ck_assert(memcmp(p->row, q->row, (n + 1) * sizeof *p->row) == 0);
+    ck_assert(memcmp(p->col, q->col, nnz * sizeof *p->col) == 0);
+    ck_assert(memcmp(p->val, q->val, nnz * sizeof *p->val) == 0);
+    printf("tsne_real: %zu rows: perplexity 30's affinities from perplexity 50's neighbours "
+           "equal those computed alone (%zu entries)\n",
+           n, nnz);
+    genre_tsne_affinity_free(a50);
+    genre_tsne_affinity_free(derived);
+    genre_tsne_affinity_free(alone);
+    genre_tsne_free(t50);
+    genre_tsne_free(t30);
+    free(x);
+}
+END_TEST
+#endif
+
 int main(void)
 {
     Suite *s = suite_create("tsne_real");
     TCase *tc = tcase_create("sklearn");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, kl_no_worse_than_sklearn_on_5000_rows);
+#ifdef GENRE_TESTING
+    tcase_add_test(tc, derived_affinities_equal_on_all_training_rows);
+#endif
     suite_add_tcase(s, tc);
     return genre_test_run(s);
 }

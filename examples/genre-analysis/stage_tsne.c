@@ -1,11 +1,38 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The t-SNE stage: 2-D and 3-D embeddings of the PCA scores at each
- * perplexity asked for, with their plots (stage_tsne()). */
+ * perplexity asked for, with their plots (stage_tsne()); the neighbours are
+ * searched once, the affinities computed once per perplexity. */
 #define _XOPEN_SOURCE 700
 
 #include "analysis.h"
 
 #include <stdlib.h>
+
+/* The affinities at perplexity b for the fits of t (configured for it),
+ * into aff[b]: every perplexity takes its neighbours from the largest
+ * one's (aff[top], computed once), and the 2-D and 3-D fits share them
+ * (genre_tsne_affinity_derive: the same embeddings, bit for bit). */
+static genre_status affinity_for(run *r, genre_tsne *t, size_t n, genre_tsne_affinity **aff,
+                                 int b, int top)
+{
+    genre_status st = GENRE_OK;
+    if (!aff[top]) {
+        genre_tsne *base = NULL;
+        if (!genre_tsne_create(&base) &&
+            !genre_tsne_set_f64(base, GENRE_TSNE_PERPLEXITY, r->opt.perplexity[top]) &&
+            !genre_tsne_set_i64(base, GENRE_TSNE_SEED, (int64_t)r->opt.seed) &&
+            !genre_tsne_set_i64(base, GENRE_TSNE_N_THREADS, r->opt.threads))
+            genre_tsne_affinity_create(&aff[top], base, r->pca_tr, n, r->n_pc, r->n_pc);
+        genre_tsne_free(base);
+    }
+    if (b != top && aff[top])
+        st = genre_tsne_affinity_derive(&aff[b], t, aff[top]);
+    /* no usable source (the largest perplexity too large for the rows, or
+     * its neighbours every row): computed alone, failing as a fit would */
+    if (!aff[b])
+        st = genre_tsne_affinity_create(&aff[b], t, r->pca_tr, n, r->n_pc, r->n_pc);
+    return st;
+}
 
 int stage_tsne(run *r)
 {
@@ -23,6 +50,11 @@ int stage_tsne(run *r)
     if (!emb)
         return stage_fail(r, s, GENRE_E_NOMEM, "t-SNE");
     genre_status st = GENRE_OK;
+    genre_tsne_affinity *aff[sizeof r->opt.perplexity / sizeof r->opt.perplexity[0]] = {0};
+    int top = 0;
+    for (int b = 1; b < r->opt.n_perplexity; b++)
+        if (r->opt.perplexity[b] > r->opt.perplexity[top])
+            top = b;
     for (int a = 0; a < r->opt.n_dims && !stopping(r); a++)
         for (int b = 0; b < r->opt.n_perplexity && !stopping(r); b++) {
             int dim = r->opt.dims[a];
@@ -42,8 +74,9 @@ int stage_tsne(run *r)
                 (st = genre_tsne_set_i64(t, GENRE_TSNE_N_THREADS, r->opt.threads)) ||
                 (st = genre_tsne_set_i64(t, GENRE_TSNE_REPORT_EVERY, 10)) ||
                 (st = genre_tsne_set_progress(t, progress_tsne, &br)) ||
-                (st = genre_tsne_fit_embed(t, r->pca_tr, n, r->n_pc, r->n_pc, emb, n * 3,
-                                           NULL))) {
+                (!aff[b] && (st = affinity_for(r, t, n, aff, b, top))) ||
+                (st = genre_tsne_fit_embed_affinity(t, aff[b], r->pca_tr, n, r->n_pc, r->n_pc,
+                                                    emb, n * 3, NULL))) {
                 genre_tsne_free(t);
                 bar_end(&br, "stopped");
                 goto done;
@@ -86,6 +119,8 @@ int stage_tsne(run *r)
             }
         }
 done:
+    for (int b = 0; b < r->opt.n_perplexity; b++)
+        genre_tsne_affinity_free(aff[b]);
     free(emb);
     if (st)
         return stage_fail(r, s, st, "t-SNE");

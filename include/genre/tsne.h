@@ -96,9 +96,22 @@
  * parameters and the fitted embedding with its KL divergence, so a result
  * can be stored and reloaded with its provenance.
  *
+ * **Shared affinities** (genre_tsne_affinity): the neighbours and input
+ * affinities depend only on x, the perplexity and the neighbour scheme
+ * (every other row for EXACT, the 3 x perplexity nearest for Barnes-Hut and
+ * FFT), not on n_components, the seed, theta or the thread count. An
+ * affinity handle computed once serves any number of fits of the same rows
+ * (genre_tsne_fit_embed_affinity), e.g. a 2-D and a 3-D embedding; one
+ * computed for a larger perplexity serves a smaller one
+ * (genre_tsne_affinity_derive) by taking each row's first neighbours, since
+ * the search is exact: a row's k nearest (ties by row index) are the first k
+ * of its k' > k nearest. Either way the embedding is bit for bit the one
+ * genre_tsne_fit_embed computes on its own with the same parameters.
+ *
  * Threading: see genre/common.h. Fit and the setters need exclusive access;
  * the getters, genre_tsne_kl_divergence and save may run concurrently on one
- * handle.
+ * handle. An affinity handle is never changed after its creation: any number
+ * of fits and derivations on any threads may share one.
  */
 #ifndef GENRE_TSNE_H
 #define GENRE_TSNE_H
@@ -109,6 +122,10 @@ GENRE_BEGIN_DECLS
 
 /** A t-SNE embedding and its parameters. Opaque. */
 typedef struct genre_tsne genre_tsne;
+
+/** The input affinities of some rows at one perplexity, with their
+ *  neighbour graph, reusable by several fits. Opaque, immutable. */
+typedef struct genre_tsne_affinity genre_tsne_affinity;
 
 /* ---- Values of GENRE_TSNE_METHOD ---------------------------------------- */
 #define GENRE_TSNE_METHOD_AUTO 0       /**< exact below 500 rows, else Barnes-Hut */
@@ -292,6 +309,82 @@ GENRE_API genre_status genre_tsne_set_log(genre_tsne *t, genre_log_fn fn, void *
 GENRE_API genre_status genre_tsne_fit_embed(genre_tsne *t, const double *x, size_t n_rows,
                                             size_t n_cols, size_t row_stride, double *out,
                                             size_t out_len, size_t *needed);
+
+/**
+ * Computes the input affinities a genre_tsne_fit_embed() with t's current
+ * parameters would compute for x (GENRE_TSNE_PERPLEXITY; the neighbour
+ * scheme of the method GENRE_TSNE_METHOD resolves to for n_rows rows and
+ * GENRE_TSNE_N_COMPONENTS; GENRE_TSNE_N_THREADS threads), and keeps them,
+ * with the neighbour graph and a 64-bit hash of the values of x, in a new
+ * handle. t is only read (no log, no progress); x is not kept.
+ * @param[out] out receives the handle (NULL on failure); free it with
+ *                 genre_tsne_affinity_free().
+ * @param[in]  x   n_rows x n_cols row-major, row_stride >= n_cols.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL out, t or x, fewer than 4
+ *         rows, more than 2^32-1, perplexity above n_rows - 1, row_stride <
+ *         n_cols); GENRE_E_NONFINITE (NaN/Inf in x, naming row, column and
+ *         value); GENRE_E_NOMEM.
+ * Thread-safe on a const t. @since 0.5
+ */
+GENRE_API genre_status genre_tsne_affinity_create(genre_tsne_affinity **out,
+                                                  const genre_tsne *t, const double *x,
+                                                  size_t n_rows, size_t n_cols,
+                                                  size_t row_stride);
+
+/**
+ * The affinities of the rows `from` was computed for, at t's
+ * GENRE_TSNE_PERPLEXITY, from `from`'s neighbours instead of a new search:
+ * each row's first k neighbours, k being the count t's method needs (3 x
+ * perplexity for Barnes-Hut and FFT). Equal, bit for bit, to
+ * genre_tsne_affinity_create() with t on the same x. The new handle shares
+ * from's neighbour graph (read only); either may be freed first.
+ * @param[out] out receives the handle (NULL on failure).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL out, t or from; perplexity
+ *         above n_rows - 1; t needs more neighbours per row than from holds,
+ *         or fewer than from's every other row, which are in index and not
+ *         distance order: the message names both counts); GENRE_E_NOMEM.
+ * Thread-safe on a const t and from. @since 0.5
+ */
+GENRE_API genre_status genre_tsne_affinity_derive(genre_tsne_affinity **out,
+                                                  const genre_tsne *t,
+                                                  const genre_tsne_affinity *from);
+
+/**
+ * What an affinity handle holds; any output pointer may be NULL.
+ * @param[out] n_rows      rows of its input.
+ * @param[out] n_cols      columns of its input.
+ * @param[out] perplexity  its perplexity.
+ * @param[out] n_neighbors neighbours per row (n_rows - 1: every other row).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (a NULL).
+ * Thread-safe. @since 0.5
+ */
+GENRE_API genre_status genre_tsne_affinity_describe(const genre_tsne_affinity *a,
+                                                    size_t *n_rows, size_t *n_cols,
+                                                    double *perplexity, size_t *n_neighbors);
+
+/** Frees an affinity handle; NULL is a no-op. Needs exclusive access (no
+ *  fit or derivation may be reading it). @since 0.5 */
+GENRE_API void genre_tsne_affinity_free(genre_tsne_affinity *a);
+
+/**
+ * genre_tsne_fit_embed() with the affinities of aff instead of computing
+ * them: the same embedding, KL divergence, log and progress reports (phase
+ * GENRE_TSNE_PHASE_AFFINITIES at once), bit for bit. x is still needed (PCA
+ * initialisation) and must be the rows aff was computed from.
+ * @param[in] aff only read; may be shared by fits running on other threads.
+ * @return as genre_tsne_fit_embed(), and GENRE_E_INVALID_ARG (aff NULL; aff
+ *         computed for another shape of x, for another perplexity than t's,
+ *         or with another neighbour count than t's method needs (EXACT
+ *         against Barnes-Hut/FFT); x's values differ from those aff was
+ *         computed from, by their 64-bit hash: a pointer to a copy is fine).
+ * Needs exclusive access to t. @since 0.5
+ */
+GENRE_API genre_status genre_tsne_fit_embed_affinity(genre_tsne *t,
+                                                     const genre_tsne_affinity *aff,
+                                                     const double *x, size_t n_rows,
+                                                     size_t n_cols, size_t row_stride,
+                                                     double *out, size_t out_len,
+                                                     size_t *needed);
 
 /**
  * Copies the fitted embedding (n_samples x n_components, row-major).

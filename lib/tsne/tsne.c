@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * t-SNE: the handle, its parameters, the optimiser and persistence. The
+ * t-SNE: the handle, its parameters, the optimiser and persistence (the
+ * shared affinity handle is tsne_affinity_handle.c). The
  * kernels (tsne_private.h) are the affinities (tsne_affinities.c) and the
  * gradient (tsne_gradient.c) with its repulsions (tsne_exact.c, tsne_bh.c,
  * tsne_fft.c).
@@ -298,18 +299,22 @@ static void log_choices(const genre_tsne *t, const char *func, size_t n, int met
                    func, t->perplexity, floor(3.0 * t->perplexity), n, n - 1);
 }
 
-static genre_status affinities(const genre_tsne *t, const double *x, size_t n, size_t d,
-                               size_t stride, int method, int T, genre__csr *p)
+genre_status genre__tsne_affinity_plan(const genre_tsne *t, const char *func, size_t n,
+                                       double *perplexity, size_t *k, int *n_threads,
+                                       uint64_t *seed)
 {
-    genre__csr c;
-    genre_status st = genre__tsne_conditional(x, n, d, stride, t->perplexity,
-                                              neighbours(t, n, method), T,
-                                              (uint64_t)t->seed, &c, NULL);
+    /* the method's dimension limits do not concern the affinities */
+    genre_status st = check_feasible(t, func, n, GENRE__TSNE_EXACT);
     if (st != GENRE_OK)
         return st;
-    st = genre__tsne_symmetrize(&c, p);
-    genre__csr_free(&c);
-    return st;
+    int T = genre__resolve_threads(t->n_threads);
+    if (T < 1)
+        return genre__fail_as((genre_status)T, func, NULL);
+    *perplexity = t->perplexity;
+    *k = neighbours(t, n, resolve_method(t, n));
+    *n_threads = T;
+    *seed = (uint64_t)t->seed;
+    return GENRE_OK;
 }
 
 static genre_status init_embedding(const genre_tsne *t, const double *x, size_t n, size_t d,
@@ -419,41 +424,72 @@ done:
     return st;
 }
 
-genre_status genre_tsne_fit_embed(genre_tsne *t, const double *x, size_t n_rows,
-                                  size_t n_cols, size_t row_stride, double *out,
-                                  size_t out_len, size_t *needed)
+/* Why aff cannot serve a fit of x with t's parameters (NULL when it can). */
+static genre_status check_affinity(const genre_tsne *t, const char *func,
+                                   const genre_tsne_affinity *aff, const double *x, size_t n,
+                                   size_t d, size_t stride, int method)
 {
-    GENRE_CHECK_NOT_NULL(t);
-    genre_status st = genre__check_matrix(__func__, "x", x, n_rows, n_cols, row_stride, 1);
+    if (aff->n != n || aff->d != d)
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "aff was computed for %zu x %zu rows, x is %zu x %zu", aff->n,
+                           aff->d, n, d);
+    if (aff->perplexity != t->perplexity)
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "aff was computed for perplexity %g, GENRE_TSNE_PERPLEXITY is %g",
+                           aff->perplexity, t->perplexity);
+    size_t k = neighbours(t, n, method);
+    if (aff->k != k)
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "aff holds %zu neighbours per row; the %s method needs %zu",
+                           aff->k, method == GENRE__TSNE_EXACT ? "exact" : "approximate", k);
+    if (genre__tsne_hash(x, n, d, stride) != aff->x_hash)
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "x holds other values than the rows aff was computed from (their "
+                           "64-bit hashes differ)");
+    return GENRE_OK;
+}
+
+/* genre_tsne_fit_embed, with aff's affinities when aff is not NULL. */
+static genre_status fit(genre_tsne *t, const char *func, const genre_tsne_affinity *aff,
+                        const double *x, size_t n_rows, size_t n_cols, size_t row_stride,
+                        double *out, size_t out_len, size_t *needed)
+{
+    genre_status st = genre__check_matrix(func, "x", x, n_rows, n_cols, row_stride, 1);
     if (st != GENRE_OK)
         return st;
     const int method = resolve_method(t, n_rows);
-    if ((st = check_feasible(t, __func__, n_rows, method)) != GENRE_OK)
+    if ((st = check_feasible(t, func, n_rows, method)) != GENRE_OK)
         return st;
     const size_t D = (size_t)t->n_components;
     if (t->init == GENRE_TSNE_INIT_PCA && n_cols < D)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG,
-                          "PCA initialisation needs at least n_components = %zu columns, x "
-                          "has %zu (use GENRE_TSNE_INIT_RANDOM)",
-                          D, n_cols);
+        return genre__fail(GENRE_E_INVALID_ARG, func,
+                           "PCA initialisation needs at least n_components = %zu columns, x "
+                           "has %zu (use GENRE_TSNE_INIT_RANDOM)",
+                           D, n_cols);
     size_t count = 0;
-    if ((st = genre__buffer_count(__func__, n_rows, D, &count)) != GENRE_OK ||
-        (st = genre__buffer_check(__func__, out, out_len, count, needed)) != GENRE_OK)
+    if ((st = genre__buffer_count(func, n_rows, D, &count)) != GENRE_OK ||
+        (st = genre__buffer_check(func, out, out_len, count, needed)) != GENRE_OK)
+        return st;
+    if (aff &&
+        (st = check_affinity(t, func, aff, x, n_rows, n_cols, row_stride, method)) != GENRE_OK)
         return st;
     int T = genre__resolve_threads(t->n_threads);
     if (T < 1)
-        return (genre_status)T;
-    log_choices(t, __func__, n_rows, method);
+        return genre__fail_as((genre_status)T, func, NULL);
+    log_choices(t, func, n_rows, method);
     const size_t n = n_rows;
-    genre__csr p = {0};
+    struct genre_tsne_affinity own = {0};
+    const genre__csr *p = aff ? &aff->p : &own.p;
     double *y = genre__alloc_array(count, sizeof(double));
     if (!y)
-        return GENRE_E_NOMEM;
-    if ((st = affinities(t, x, n, n_cols, row_stride, method, T, &p)) != GENRE_OK)
+        return genre__fail_as(GENRE_E_NOMEM, func, NULL);
+    if (!aff && (st = genre__tsne_affinity_build(&own, x, n, n_cols, row_stride, t->perplexity,
+                                                 neighbours(t, n, method), T,
+                                                 (uint64_t)t->seed, NULL, 0)) != GENRE_OK)
         goto done;
     if (genre__progress(&t->hooks, GENRE_TSNE_PHASE_AFFINITIES, 1, 1, NAN)) {
-        st = GENRE_FAIL(GENRE_E_CANCELLED, "cancelled by the progress callback after the "
-                                           "affinities");
+        st = genre__fail(GENRE_E_CANCELLED, func, "cancelled by the progress callback after "
+                                                  "the affinities");
         goto done;
     }
     if ((st = init_embedding(t, x, n, n_cols, row_stride, y)) != GENRE_OK)
@@ -463,14 +499,15 @@ genre_status genre_tsne_fit_embed(genre_tsne *t, const double *x, size_t n_rows,
         genre__log(&t->hooks, GENRE_LOG_INFO,
                    "%s: GENRE_TSNE_LEARNING_RATE 0 (auto) is %g: max(%zu rows / early "
                    "exaggeration %g, 200)",
-                   __func__, lr, n, t->ee);
+                   func, lr, n, t->ee);
     int64_t n_iter = 0;
-    if ((st = optimise(t, &p, y, n, method, T, lr, &n_iter)) != GENRE_OK)
+    if ((st = optimise(t, p, y, n, method, T, lr, &n_iter)) != GENRE_OK)
         goto done;
     double z = genre__tsne_exact_z(y, n, D, T);
-    double kl = genre__tsne_kl_given_z(&p, y, D, z);
+    double kl = genre__tsne_kl_given_z(p, y, D, z);
     if (!isfinite(kl)) {
-        st = GENRE_FAIL(GENRE_E_NUMERIC, "the final KL divergence is not finite (%g)", kl);
+        st = genre__fail(GENRE_E_NUMERIC, func, "the final KL divergence is not finite (%g)",
+                         kl);
         goto done;
     }
     memcpy(out, y, count * sizeof(double));
@@ -486,8 +523,26 @@ genre_status genre_tsne_fit_embed(genre_tsne *t, const double *x, size_t n_rows,
     t->fitted = 1;
 done:
     genre__free(y);
-    genre__csr_free(&p);
-    return GENRE_PASS(st);
+    genre__tsne_affinity_clear(&own);
+    return genre__fail_as(st, func, NULL);
+}
+
+genre_status genre_tsne_fit_embed(genre_tsne *t, const double *x, size_t n_rows,
+                                  size_t n_cols, size_t row_stride, double *out,
+                                  size_t out_len, size_t *needed)
+{
+    GENRE_CHECK_NOT_NULL(t);
+    return fit(t, __func__, NULL, x, n_rows, n_cols, row_stride, out, out_len, needed);
+}
+
+genre_status genre_tsne_fit_embed_affinity(genre_tsne *t, const genre_tsne_affinity *aff,
+                                           const double *x, size_t n_rows, size_t n_cols,
+                                           size_t row_stride, double *out, size_t out_len,
+                                           size_t *needed)
+{
+    GENRE_CHECK_NOT_NULL(t);
+    GENRE_CHECK_NOT_NULL(aff);
+    return fit(t, __func__, aff, x, n_rows, n_cols, row_stride, out, out_len, needed);
 }
 
 genre_status genre_tsne_get_embedding(const genre_tsne *t, double *out, size_t out_len,
@@ -524,13 +579,15 @@ genre_status genre_tsne_kl_divergence(const genre_tsne *t, const double *x, size
         return GENRE_PASS(GENRE_E_NOMEM);
     for (size_t i = 0; i < n_rows; i++)
         memcpy(yc + i * y_cols, y + i * y_stride, y_cols * sizeof(double));
-    genre__csr p = {0};
-    st = affinities(t, x, n_rows, n_cols, row_stride, method, T, &p);
+    struct genre_tsne_affinity a;
+    st = genre__tsne_affinity_build(&a, x, n_rows, n_cols, row_stride, t->perplexity,
+                                    neighbours(t, n_rows, method), T, (uint64_t)t->seed, NULL,
+                                    0);
     if (st == GENRE_OK) {
         double z = genre__tsne_exact_z(yc, n_rows, y_cols, T);
-        *kl = genre__tsne_kl_given_z(&p, yc, y_cols, z);
+        *kl = genre__tsne_kl_given_z(&a.p, yc, y_cols, z);
+        genre__tsne_affinity_clear(&a);
     }
-    genre__csr_free(&p);
     genre__free(yc);
     return GENRE_PASS(st);
 }

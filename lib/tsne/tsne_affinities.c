@@ -162,6 +162,8 @@ static void heap_push(knn_heap *h, double d, uint32_t i)
     h->idx[c] = i;
 }
 
+#define VP_SLACK 1e-12
+
 static void vp_search(const vp_tree *t, int32_t node, size_t target, knn_heap *h)
 {
     while (node >= 0) {
@@ -176,10 +178,13 @@ static void vp_search(const vp_tree *t, int32_t node, size_t target, knn_heap *h
         int go_second;
         vp_search(t, first, target, h);
         double tau = h->size == h->k ? h->dist[0] : HUGE_VAL;
+        /* the triangle inequality on rounded distances: a relative slack
+         * of 1e-12 (far above their few-ulp errors) keeps the search exact,
+         * so a row's k nearest are the first k of its k' > k nearest */
         if (d < nd->threshold)
-            go_second = d + tau >= nd->threshold;
+            go_second = (d + tau) * (1 + VP_SLACK) >= nd->threshold;
         else
-            go_second = d - tau <= nd->threshold;
+            go_second = d * (1 - VP_SLACK) <= nd->threshold + tau;
         if (!go_second)
             return;
         node = second;
@@ -196,17 +201,15 @@ enum { NB_DENSE, NB_VPTREE, NB_BRUTE };
  * most of the tree, and a blocked brute force (knn_brute) is far faster. */
 #define VPTREE_MAX_DIM 5
 
-typedef struct cond_ctx {
+typedef struct knn_ctx {
     const double *x;
     size_t n, d, stride, k;
-    double log_perp;
     int mode;
     const vp_tree *tree;
     double *scratch;     /* per worker: k dists */
     uint32_t *iscratch;  /* per worker: k idx */
-    genre__csr *out;     /* row offsets i * k; NB_BRUTE: val holds d^2 */
-    double *beta;
-} cond_ctx;
+    genre__csr *out;     /* rows of k: neighbours and squared distances */
+} knn_ctx;
 
 static double sq_dist(const double *a, const double *b, size_t d)
 {
@@ -284,9 +287,11 @@ static void calibrate_row(const double *d2, size_t k, double log_perp, double *p
         *beta_out = beta;
 }
 
-static void cond_body(void *vctx, size_t begin, size_t end, int worker)
+/* The VP-tree search and the dense listing, row by row (the brute force
+ * fills its rows in knn_brute). */
+static void knn_body(void *vctx, size_t begin, size_t end, int worker)
 {
-    cond_ctx *c = vctx;
+    knn_ctx *c = vctx;
     const size_t k = c->k;
     double *hd = c->scratch + (size_t)worker * k;
     uint32_t *hi = c->iscratch + (size_t)worker * k;
@@ -299,23 +304,39 @@ static void cond_body(void *vctx, size_t begin, size_t end, int worker)
             heap_sort(hd, hi, k);
             for (size_t j = 0; j < k; j++) {
                 col[j] = hi[j];
-                hd[j] = hd[j] * hd[j];
+                val[j] = hd[j] * hd[j];
             }
-        } else if (c->mode == NB_BRUTE) {
-            memcpy(hd, val, k * sizeof *hd);
         } else {
             size_t m = 0;
             const double *xi = c->x + i * c->stride;
             for (size_t j = 0; j < c->n; j++) {
                 if (j == i)
                     continue;
-                hd[m] = sq_dist(xi, c->x + j * c->stride, c->d);
-                hi[m++] = (uint32_t)j;
+                val[m] = sq_dist(xi, c->x + j * c->stride, c->d);
+                col[m++] = (uint32_t)j;
             }
-            for (size_t j = 0; j < k; j++)
-                col[j] = hi[j];
         }
-        calibrate_row(hd, k, c->log_perp, val, c->beta ? c->beta + i : NULL);
+    }
+}
+
+typedef struct cal_ctx {
+    const genre__csr *g;
+    size_t kg, k;
+    double log_perp;
+    double *scratch; /* per worker: k squared distances */
+    genre__csr *out;
+    double *beta;
+} cal_ctx;
+
+static void cal_body(void *vctx, size_t begin, size_t end, int worker)
+{
+    cal_ctx *c = vctx;
+    double *hd = c->scratch + (size_t)worker * c->k;
+    for (size_t i = begin; i < end; i++) {
+        /* through scratch: out may be g itself */
+        memcpy(hd, c->g->val + i * c->kg, c->k * sizeof *hd);
+        calibrate_row(hd, c->k, c->log_perp, c->out->val + i * c->k,
+                      c->beta ? c->beta + i : NULL);
     }
 }
 
@@ -577,9 +598,8 @@ done:
     return st;
 }
 
-genre_status genre__tsne_conditional(const double *x, size_t n, size_t d, size_t stride,
-                                     double perplexity, size_t k, int n_threads,
-                                     uint64_t seed, genre__csr *out, double *beta_out)
+genre_status genre__tsne_knn(const double *x, size_t n, size_t d, size_t stride, size_t k,
+                             int n_threads, uint64_t seed, genre__csr *out)
 {
     memset(out, 0, sizeof *out);
     int T = n_threads < 1 ? 1 : n_threads;
@@ -591,16 +611,24 @@ genre_status genre__tsne_conditional(const double *x, size_t n, size_t d, size_t
     out->row = genre__alloc_array(n + 1, sizeof(size_t));
     out->col = out->row ? genre__alloc_array(n * k, sizeof(uint32_t)) : NULL;
     out->val = out->col ? genre__alloc_array(n * k, sizeof(double)) : NULL;
-    double *scratch = out->val ? genre__alloc_array((size_t)T * k, sizeof(double)) : NULL;
-    uint32_t *iscratch = scratch ? genre__alloc_array((size_t)T * k, sizeof(uint32_t)) : NULL;
-    if (iscratch && mode == NB_VPTREE) {
-        tree.items = genre__alloc_array(n, sizeof(uint32_t));
+    double *scratch = NULL;
+    uint32_t *iscratch = NULL;
+    if (out->val && mode == NB_VPTREE) {
+        scratch = genre__alloc_array((size_t)T * k, sizeof(double));
+        iscratch = scratch ? genre__alloc_array((size_t)T * k, sizeof(uint32_t)) : NULL;
+        tree.items = iscratch ? genre__alloc_array(n, sizeof(uint32_t)) : NULL;
         tree.nodes = tree.items ? genre__alloc_array(n, sizeof(vp_node)) : NULL;
         tree.dist = tree.nodes ? genre__alloc_array(n, sizeof(double)) : NULL;
     }
     genre_status st = GENRE_OK;
-    if (!iscratch || (mode == NB_VPTREE && !tree.dist)) {
+    if (!out->val || (mode == NB_VPTREE && !tree.dist)) {
         st = GENRE_E_NOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i <= n; i++)
+        out->row[i] = i * k;
+    if (mode == NB_BRUTE) {
+        st = knn_brute(x, n, d, stride, k, T, out);
         goto done;
     }
     if (mode == NB_VPTREE) {
@@ -609,16 +637,9 @@ genre_status genre__tsne_conditional(const double *x, size_t n, size_t d, size_t
         for (size_t i = 0; i < n; i++)
             tree.items[i] = (uint32_t)i;
         vp_build(&tree, &rng, 0, n);
-    } else if (mode == NB_BRUTE) {
-        if ((st = knn_brute(x, n, d, stride, k, T, out)) != GENRE_OK)
-            goto done;
     }
-    for (size_t i = 0; i <= n; i++)
-        out->row[i] = i * k;
-    /* worker w's scratch starts at w * k and holds k (= n - 1 when dense) */
-    cond_ctx ctx = {x, n, d, stride, k, log(perplexity), mode, &tree,
-                    scratch, iscratch, out, beta_out};
-    genre__parallel_for(T, n, cond_body, &ctx);
+    knn_ctx ctx = {x, n, d, stride, k, mode, &tree, scratch, iscratch, out};
+    genre__parallel_for(T, n, knn_body, &ctx);
 done:
     if (st != GENRE_OK)
         genre__csr_free(out);
@@ -627,6 +648,50 @@ done:
     genre__free(tree.dist);
     genre__free(scratch);
     genre__free(iscratch);
+    return st;
+}
+
+genre_status genre__tsne_calibrate(const genre__csr *g, size_t kg, size_t k,
+                                   double perplexity, int n_threads, genre__csr *out,
+                                   double *beta_out)
+{
+    const size_t n = g->n;
+    int T = n_threads < 1 ? 1 : n_threads;
+    if ((size_t)T > n)
+        T = (int)n;
+    double *scratch = genre__alloc_array((size_t)T * k, sizeof(double));
+    if (!scratch)
+        return GENRE_E_NOMEM;
+    if (out != g) {
+        memset(out, 0, sizeof *out);
+        out->n = n;
+        out->row = genre__alloc_array(n + 1, sizeof(size_t));
+        out->col = out->row ? genre__alloc_array(n * k, sizeof(uint32_t)) : NULL;
+        out->val = out->col ? genre__alloc_array(n * k, sizeof(double)) : NULL;
+        if (!out->val) {
+            genre__csr_free(out);
+            genre__free(scratch);
+            return GENRE_E_NOMEM;
+        }
+        for (size_t i = 0; i <= n; i++)
+            out->row[i] = i * k;
+        for (size_t i = 0; i < n; i++)
+            memcpy(out->col + i * k, g->col + i * kg, k * sizeof *out->col);
+    }
+    cal_ctx ctx = {g, kg, k, log(perplexity), scratch, out, beta_out};
+    genre__parallel_for(T, n, cal_body, &ctx);
+    genre__free(scratch);
+    return GENRE_OK;
+}
+
+genre_status genre__tsne_conditional(const double *x, size_t n, size_t d, size_t stride,
+                                     double perplexity, size_t k, int n_threads,
+                                     uint64_t seed, genre__csr *out, double *beta_out)
+{
+    genre_status st = genre__tsne_knn(x, n, d, stride, k, n_threads, seed, out);
+    if (st == GENRE_OK &&
+        (st = genre__tsne_calibrate(out, k, k, perplexity, n_threads, out, beta_out)) != GENRE_OK)
+        genre__csr_free(out);
     return st;
 }
 

@@ -14,6 +14,7 @@
 
 #include <genre/error.h>
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,8 +41,71 @@ genre_status genre__tsne_conditional(const double *x, size_t n, size_t d, size_t
                                      double perplexity, size_t k, int n_threads,
                                      uint64_t seed, genre__csr *out, double *beta_out);
 
+/*
+ * The k nearest rows of every row (k = n - 1: all the others, in index
+ * order, no tree), exact: rows of k (column, squared distance) pairs in
+ * increasing (distance, index) order, so a row's first k' < k entries are
+ * its k' nearest. The vantage-point tree (inputs of up to 5 columns) draws
+ * its vantage points from (seed, stream 1); they change its path, not its
+ * result. Returns GENRE_OK or GENRE_E_NOMEM. x finite, 1 <= k <= n - 1.
+ */
+genre_status genre__tsne_knn(const double *x, size_t n, size_t d, size_t stride, size_t k,
+                             int n_threads, uint64_t seed, genre__csr *out);
+
+/*
+ * The conditional affinities over the first k of each row's kg >= k entries
+ * of the graph g (genre__tsne_knn's): out gets rows of k. out may be g
+ * itself when k == kg (calibrated in place). Same bits for every thread
+ * count. Returns GENRE_OK or GENRE_E_NOMEM (out is then empty, or g as it
+ * was).
+ */
+genre_status genre__tsne_calibrate(const genre__csr *g, size_t kg, size_t k,
+                                   double perplexity, int n_threads, genre__csr *out,
+                                   double *beta_out);
+
 /* P = (C + C^T) / sum(C + C^T) over the union pattern, columns ascending. */
 genre_status genre__tsne_symmetrize(const genre__csr *c, genre__csr *p);
+
+/* A k-nearest-neighbour graph shared by the affinity handles derived from
+ * one another (reference-counted, never changed once built). */
+typedef struct genre__tsne_graph {
+    genre__csr g; /* rows of k: (column, squared distance) */
+    size_t k;
+    atomic_long refs;
+} genre__tsne_graph;
+
+/* The public genre_tsne_affinity (genre/tsne.h): P for one perplexity and
+ * neighbour count, the graph it came from, and what identifies its input. */
+struct genre_tsne_affinity {
+    size_t n, d, k;
+    double perplexity;
+    uint64_t x_hash;          /* genre__tsne_hash of the input */
+    genre__tsne_graph *graph; /* shared; its k >= this k */
+    genre__csr p;
+};
+
+/* A 64-bit hash of the values of x (n x d, stride), bit patterns in row
+ * order: what ties an affinity handle to its input. */
+uint64_t genre__tsne_hash(const double *x, size_t n, size_t d, size_t stride);
+
+/* What a fit with t's parameters computes its affinities with, for n rows
+ * (tsne.c): the checks shared with the fit (rows, perplexity) failing as
+ * func, then the perplexity, neighbours per row, threads and seed. */
+struct genre_tsne;
+genre_status genre__tsne_affinity_plan(const struct genre_tsne *t, const char *func, size_t n,
+                                       double *perplexity, size_t *k, int *n_threads,
+                                       uint64_t *seed);
+
+/* Builds a from x, or from the graph `from` when it is not NULL (its k >=
+ * k); the handle's graph is then shared. Without from and keep_graph, P is
+ * calibrated in place of the graph, which is not kept (a->graph NULL, no
+ * hash): a fit's own affinities. Returns GENRE_OK or GENRE_E_NOMEM (a then
+ * holds nothing). */
+genre_status genre__tsne_affinity_build(struct genre_tsne_affinity *a, const double *x,
+                                        size_t n, size_t d, size_t stride, double perplexity,
+                                        size_t k, int n_threads, uint64_t seed,
+                                        genre__tsne_graph *from, int keep_graph);
+void genre__tsne_affinity_clear(struct genre_tsne_affinity *a);
 
 /* Method codes for the gradient (resolved, never AUTO). */
 #define GENRE__TSNE_EXACT 1

@@ -43,6 +43,11 @@ pub struct genre_tsne {
 }
 /// Opaque handle (only ever used behind a pointer).
 #[repr(C)]
+pub struct genre_tsne_affinity {
+    _private: [u8; 0],
+}
+/// Opaque handle (only ever used behind a pointer).
+#[repr(C)]
 pub struct genre_kmeans {
     _private: [u8; 0],
 }
@@ -500,6 +505,11 @@ extern "C" {
     pub fn genre_tsne_set_progress(t: *mut genre_tsne, fn_: genre_progress_fn, user_data: *mut c_void) -> genre_status;
     pub fn genre_tsne_set_log(t: *mut genre_tsne, fn_: genre_log_fn, user_data: *mut c_void) -> genre_status;
     pub fn genre_tsne_fit_embed(t: *mut genre_tsne, x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize, out: *mut f64, out_len: usize, needed: *mut usize) -> genre_status;
+    pub fn genre_tsne_affinity_create(out: *mut *mut genre_tsne_affinity, t: *const genre_tsne, x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize) -> genre_status;
+    pub fn genre_tsne_affinity_derive(out: *mut *mut genre_tsne_affinity, t: *const genre_tsne, from: *const genre_tsne_affinity) -> genre_status;
+    pub fn genre_tsne_affinity_describe(a: *const genre_tsne_affinity, n_rows: *mut usize, n_cols: *mut usize, perplexity: *mut f64, n_neighbors: *mut usize) -> genre_status;
+    pub fn genre_tsne_affinity_free(a: *mut genre_tsne_affinity);
+    pub fn genre_tsne_fit_embed_affinity(t: *mut genre_tsne, aff: *const genre_tsne_affinity, x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize, out: *mut f64, out_len: usize, needed: *mut usize) -> genre_status;
     pub fn genre_tsne_get_embedding(t: *const genre_tsne, out: *mut f64, out_len: usize, needed: *mut usize) -> genre_status;
     pub fn genre_tsne_kl_divergence(t: *const genre_tsne, x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize, y: *const f64, y_cols: usize, y_stride: usize, kl: *mut f64) -> genre_status;
     pub fn genre_tsne_save(t: *const genre_tsne, path: *const c_char) -> genre_status;
