@@ -324,7 +324,7 @@ GENRE_API genre_status genre_tsne_fit_embed(genre_tsne *t, const double *x, size
  *         rows, more than 2^32-1, perplexity above n_rows - 1, row_stride <
  *         n_cols); GENRE_E_NONFINITE (NaN/Inf in x, naming row, column and
  *         value); GENRE_E_NOMEM.
- * Thread-safe on a const t. @since 0.5
+ * Thread-safe on a const t. @since 0.4
  */
 GENRE_API genre_status genre_tsne_affinity_create(genre_tsne_affinity **out,
                                                   const genre_tsne *t, const double *x,
@@ -343,7 +343,7 @@ GENRE_API genre_status genre_tsne_affinity_create(genre_tsne_affinity **out,
  *         above n_rows - 1; t needs more neighbours per row than from holds,
  *         or fewer than from's every other row, which are in index and not
  *         distance order: the message names both counts); GENRE_E_NOMEM.
- * Thread-safe on a const t and from. @since 0.5
+ * Thread-safe on a const t and from. @since 0.4
  */
 GENRE_API genre_status genre_tsne_affinity_derive(genre_tsne_affinity **out,
                                                   const genre_tsne *t,
@@ -356,14 +356,14 @@ GENRE_API genre_status genre_tsne_affinity_derive(genre_tsne_affinity **out,
  * @param[out] perplexity  its perplexity.
  * @param[out] n_neighbors neighbours per row (n_rows - 1: every other row).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (a NULL).
- * Thread-safe. @since 0.5
+ * Thread-safe. @since 0.4
  */
 GENRE_API genre_status genre_tsne_affinity_describe(const genre_tsne_affinity *a,
                                                     size_t *n_rows, size_t *n_cols,
                                                     double *perplexity, size_t *n_neighbors);
 
 /** Frees an affinity handle; NULL is a no-op. Needs exclusive access (no
- *  fit or derivation may be reading it). @since 0.5 */
+ *  fit or derivation may be reading it). @since 0.4 */
 GENRE_API void genre_tsne_affinity_free(genre_tsne_affinity *a);
 
 /**
@@ -377,7 +377,7 @@ GENRE_API void genre_tsne_affinity_free(genre_tsne_affinity *a);
  *         or with another neighbour count than t's method needs (EXACT
  *         against Barnes-Hut/FFT); x's values differ from those aff was
  *         computed from, by their 64-bit hash: a pointer to a copy is fine).
- * Needs exclusive access to t. @since 0.5
+ * Needs exclusive access to t. @since 0.4
  */
 GENRE_API genre_status genre_tsne_fit_embed_affinity(genre_tsne *t,
                                                      const genre_tsne_affinity *aff,
