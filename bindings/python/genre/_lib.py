@@ -57,10 +57,25 @@ _ABI = _tmp.GENRE_ABI_VERSION
 HEADER_VERSION = _tmp.GENRE_VERSION_NUMBER
 del _tmp
 
+
+def abi_compatible(library_version, header_version):
+    """Whether a library of version number library_version (major * 10000 +
+    minor * 100 + patch) serves declarations generated from header_version,
+    by docs/abi.md's promise: the same major, and at 0.x the same minor
+    (0.x promises nothing across minors), from 1.0 a minor at least the
+    headers' (functions are only added)."""
+    lib_major, lib_minor = library_version // 10000, library_version // 100 % 100
+    hdr_major, hdr_minor = header_version // 10000, header_version // 100 % 100
+    if lib_major != hdr_major:
+        return False
+    return lib_minor == hdr_minor if hdr_major == 0 else lib_minor >= hdr_minor
+
+
 lib, library_path = _load()
-if lib.genre_version_number() // 100 < HEADER_VERSION // 100:
-    raise ImportError("libgenre at %s is version %s, older than the %d.%d headers this "
-                      "binding was generated from" % (
+if not abi_compatible(lib.genre_version_number(), HEADER_VERSION):
+    raise ImportError("libgenre at %s is version %s, which does not serve the %d.%d headers "
+                      "this binding was generated from (docs/abi.md: the same minor at 0.x, "
+                      "the same major and a minor at least theirs from 1.0)" % (
                           library_path, ffi.string(lib.genre_version_string()).decode(),
                           HEADER_VERSION // 10000, HEADER_VERSION // 100 % 100))
 

@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The binding refuses a library its declarations do not match (docs/abi.md)."""
+from genre import _lib
+
+
+def test_abi_compatible_follows_the_promise():
+    ok = _lib.abi_compatible
+    # 0.x: the same minor only, any patch
+    assert ok(400, 400) and ok(403, 400) and ok(400, 402)
+    assert not ok(500, 400)   # a newer 0.x minor changed signatures
+    assert not ok(300, 400)   # an older one lacks functions
+    # 1.x: the same major, a minor at least the headers'
+    assert ok(10000, 10000) and ok(10300, 10200)
+    assert not ok(10100, 10200)
+    assert not ok(20000, 10000) and not ok(10000, 20000)
+    assert not ok(10000, 400)
+
+
+def test_the_loaded_library_is_compatible():
+    assert _lib.abi_compatible(_lib.lib.genre_version_number(), _lib.HEADER_VERSION)
