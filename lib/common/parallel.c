@@ -109,11 +109,7 @@ void genre__parallel_for_serial(int n_threads, size_t n_items, genre__parallel_f
 {
     if (n_items == 0)
         return;
-    size_t t_count = n_threads < 1 ? 1
-                   : n_threads > GENRE__MAX_THREADS ? GENRE__MAX_THREADS
-                   : (size_t)n_threads;
-    if (t_count > n_items)
-        t_count = n_items;
+    const size_t t_count = genre__parallel_chunks(n_threads, n_items);
     const size_t q = n_items / t_count, r = n_items % t_count;
     for (size_t t = 0; t < t_count; t++)
         fn(ctx, q * t + r * t / t_count, q * (t + 1) + r * (t + 1) / t_count, (int)t);

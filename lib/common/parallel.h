@@ -48,6 +48,17 @@ int genre__resolve_threads(int64_t requested);
  */
 typedef void (*genre__parallel_fn)(void *ctx, size_t begin, size_t end, int worker);
 
+/* T, the chunk count of genre__parallel_for(n_threads, n_items, ...):
+ * n_threads clamped to [1, GENRE__MAX_THREADS], then to n_items (no empty
+ * chunks); 0 when n_items is 0. Chunk t of T is [q t + r t / T,
+ * q (t+1) + r (t+1) / T) with q = n_items / T and r = n_items % T. */
+static inline size_t genre__parallel_chunks(int n_threads, size_t n_items)
+{
+    size_t t = n_threads < 1 ? 1 : n_threads > GENRE__MAX_THREADS ? GENRE__MAX_THREADS
+                                                                    : (size_t)n_threads;
+    return t < n_items ? t : n_items;
+}
+
 /*
  * Runs fn over [0, n_items) on up to n_threads threads (values < 1 mean 1,
  * values above GENRE__MAX_THREADS are clamped) and returns when every chunk

@@ -242,11 +242,7 @@ void genre__parallel_for(int n_threads, size_t n_items, genre__parallel_fn fn, v
 {
     if (n_items == 0)
         return;
-    size_t t_count = n_threads < 1 ? 1
-                   : n_threads > GENRE__MAX_THREADS ? GENRE__MAX_THREADS
-                   : (size_t)n_threads;
-    if (t_count > n_items)
-        t_count = n_items; /* no empty chunks, no idle threads */
+    const size_t t_count = genre__parallel_chunks(n_threads, n_items); /* no idle threads */
     if (t_count == 1) {
         fn(ctx, 0, n_items, 0);
         return;
