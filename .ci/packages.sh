@@ -87,7 +87,8 @@ for p in "$root"/usr/bin/*; do
   test -f "$root/usr/share/man/man1/$(basename "$p").1.gz" || fail "no man page for $(basename "$p")"
 done
 test -f "$root/usr/share/genre/music_genre.csv.gz" && test -f "$root/usr/share/genre/music_genre.schema" \
-  || fail "genre-tools lacks the data set or its schema"
+  && test -f "$root/usr/share/genre/real_split.csv.gz" \
+  || fail "genre-tools lacks the data set, its schema or the frozen split"
 if command -v man >/dev/null; then
   # `man genre-analysis`, looked up by name in the scratch root's man tree
   MANWIDTH=80 man -M "$root/usr/share/man" genre-analysis >"$tmp/man.txt" 2>&1 \

@@ -16,14 +16,13 @@
  */
 #include <genre/genre.h>
 
+#include "example_split.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
-#ifndef GENRE_EXAMPLE_SOURCE_DIR
-#define GENRE_EXAMPLE_SOURCE_DIR "."
-#endif
 
 #define D 13
 #define KEY 6
@@ -75,8 +74,7 @@ static int fail(const char *what)
 int main(int argc, char **argv)
 {
     char def[4096];
-    snprintf(def, sizeof def, "%s/tests/fixtures/real_split.csv.gz", GENRE_EXAMPLE_SOURCE_DIR);
-    const char *path = argc > 1 ? argv[1] : def;
+    const char *path = argc > 1 ? argv[1] : example_split_path(def, sizeof def);
     double *x = NULL;
     int32_t *y = NULL;
     const size_t n = read_train(path, &x, &y);

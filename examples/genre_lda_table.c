@@ -16,15 +16,14 @@
  */
 #include <genre/genre.h>
 
+#include "example_split.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
-#ifndef GENRE_EXAMPLE_SOURCE_DIR
-#define GENRE_EXAMPLE_SOURCE_DIR "."
-#endif
 
 #define D 13
 #define KEY 6
@@ -100,9 +99,7 @@ static int fail(const char *what, genre_status st)
 int main(int argc, char **argv)
 {
     char default_path[4096];
-    snprintf(default_path, sizeof default_path, "%s/tests/fixtures/real_split.csv.gz",
-             GENRE_EXAMPLE_SOURCE_DIR);
-    const char *path = argc > 1 ? argv[1] : default_path;
+    const char *path = argc > 1 ? argv[1] : example_split_path(default_path, sizeof default_path);
     int top = argc > 2 ? atoi(argv[2]) : 3;
     if (top < 1 || top > D)
         top = 3;
