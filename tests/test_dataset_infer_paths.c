@@ -212,7 +212,8 @@ START_TEST(paths_infer_alike)
 END_TEST
 
 /* A bad record in a later part: every path names the first one in file
- * order (a ragged row, then an unterminated quote before it). */
+ * order (a ragged row, then an unterminated quote before it), and a bad
+ * byte in a later part alone. */
 START_TEST(paths_fail_alike)
 {
     char *csv = random_table(0xbad, 36000, ',', 0, 2);
@@ -237,6 +238,17 @@ START_TEST(paths_fail_alike)
     free(why);
     free(q.s);
     free(t.s);
+    /* an invalid UTF-8 byte in the second half only: that part's check
+     * finds it, on every path at the same line and column */
+    char *at3 = strchr(csv + len * 3 / 4, '\n');
+    ck_assert_ptr_nonnull(at3);
+    text u = {NULL, 0, 0};
+    add(&u, "%.*s\xff%s", (int)(at3 + 1 - csv), csv, at3 + 1);
+    assert_paths_agree(u.s, u.len, "utf8");
+    why = outcome(u.s, u.len, 2, 0, 0);
+    ck_assert_msg(strstr(why, "GENRE_E_INVALID_UTF8") != NULL, "%s", why);
+    free(why);
+    free(u.s);
     free(csv);
 }
 END_TEST

@@ -42,7 +42,7 @@ struct reader {
     char *scratch;                /* unescaped quoted fields of one record */
     size_t scratch_len, scratch_cap;
     locale_t c_locale;
-    int utf8_valid;               /* the whole input checked at once */
+    int utf8_valid;               /* all of [p, end) checked at once */
     char sep;                     /* the field separator: ',' ';' or TAB */
     size_t records;               /* records in [p, end) when the caller counted
                                      them, else 0: only sizes the table */
@@ -178,6 +178,13 @@ char genre__csv_detect_separator(const char *buf, size_t len);
 genre_status genre__csv_open(struct reader *rd, const genre_dataset_schema *schema,
                              const char *buf, size_t len, const char *name);
 void genre__csv_close(struct reader *rd);
+
+/* genre__csv_open without its pass over the whole input for UTF-8:
+ * rd->utf8_valid is 0 (every field checked) until the caller sets it, for
+ * a reader over a range it has checked with genre__csv_utf8_check (schema
+ * inference checks each part on its own thread). */
+genre_status genre__csv_open_unchecked(struct reader *rd, const genre_dataset_schema *schema,
+                                       const char *buf, size_t len, const char *name);
 
 /* A separator's name in messages: "','", "';'" or "TAB". */
 const char *genre__csv_separator_name(char sep);

@@ -304,6 +304,10 @@ static void scan_part(struct part *pt)
     rd.n_fields = rd.cap_fields = 0;
     rd.scratch = NULL;
     rd.scratch_len = rd.scratch_cap = 0;
+    /* The part's bytes at once; only a part with a bad byte checks its
+     * fields one by one (to name the first bad one). */
+    const size_t bytes = (size_t)(rd.end - rd.p);
+    rd.utf8_valid = genre__csv_utf8_check((const unsigned char *)rd.p, bytes) == bytes;
     int64_t records = 0;
     const size_t n_header = in->n_header;
     genre_status st = GENRE_OK;
