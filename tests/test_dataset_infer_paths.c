@@ -10,6 +10,8 @@
 #include "dataset_csv.h"
 #include "harness.h"
 
+#include <locale.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,7 +212,8 @@ START_TEST(paths_infer_alike)
 END_TEST
 
 /* A bad record in a later part: every path names the first one in file
- * order (a ragged row, then an unterminated quote before it). */
+ * order (a ragged row, then an unterminated quote before it), and a bad
+ * byte in a later part alone. */
 START_TEST(paths_fail_alike)
 {
     char *csv = random_table(0xbad, 36000, ',', 0, 2);
@@ -235,7 +238,77 @@ START_TEST(paths_fail_alike)
     free(why);
     free(q.s);
     free(t.s);
+    /* an invalid UTF-8 byte in the second half only: that part's check
+     * finds it, on every path at the same line and column */
+    char *at3 = strchr(csv + len * 3 / 4, '\n');
+    ck_assert_ptr_nonnull(at3);
+    text u = {NULL, 0, 0};
+    add(&u, "%.*s\xff%s", (int)(at3 + 1 - csv), csv, at3 + 1);
+    assert_paths_agree(u.s, u.len, "utf8");
+    why = outcome(u.s, u.len, 2, 0, 0);
+    ck_assert_msg(strstr(why, "GENRE_E_INVALID_UTF8") != NULL, "%s", why);
+    free(why);
+    free(u.s);
     free(csv);
+}
+END_TEST
+
+/* The shortcuts a settled column takes (genre__csv_plain_decimal, and
+ * genre__csv_may_be_number before the parse) give the parse's verdict:
+ * listed edges and random texts of digits, signs, points and exponents. */
+START_TEST(paths_shortcuts_as_parsed)
+{
+    locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    ck_assert(c != (locale_t)0);
+    static const char *const EDGES[] = {
+        "1", "-0", "+3", ".5", "5.", "1e3", "-2.5E-2", "1e99", "1e-99", "1e999", "1e+05",
+        "-7.042999999999999", "115.00200000000001", "1.0000000000000000001",
+        "0.99999999999999999999", "9007199254740993", "9007199254740993.5",
+        "12345678901234567890", "1234567890123456789012345678901234567890",
+        "12345678901234567890123456789012345678901", "1e", "1e+", "e5", ".e5", ".", "-", "+.",
+        "1.5e-3x", "1..2", "--1", "9.99e-06"};
+    const char alphabet[] = "0123456789+-.eE09";
+    int threes = 0;
+    rng_state = 0x5a11;
+    for (size_t n = 0; n < sizeof EDGES / sizeof *EDGES + 200000; n++) {
+        char buf[48];
+        const char *s = buf;
+        size_t len;
+        if (n < sizeof EDGES / sizeof *EDGES) {
+            s = EDGES[n];
+            len = strlen(s);
+        } else {
+            len = 1 + rnd(rnd(2) ? 8 : 45);
+            for (size_t i = 0; i < len; i++)
+                buf[i] = alphabet[rnd(sizeof alphabet - 1)];
+            buf[len] = '\0';
+        }
+        double v = 0.0;
+        int k = genre__csv_parse_number(s, len, c, &v);
+        int plain = genre__csv_plain_decimal(s, len);
+        threes += plain == 3;
+        if (plain != 0)
+            ck_assert_msg(k == NUM_OK, "'%s': plain %d, parse %d", s, plain, k);
+        if (plain == 1 || plain == 2)
+            ck_assert_msg((v == floor(v)) == (plain == 1), "'%s': plain %d, value %.17g", s,
+                          plain, v);
+    }
+    ck_assert_int_gt(threes, 1000); /* the longer forms are taken */
+    for (int c0 = 0; c0 < 256; c0++) {
+        if (genre__csv_may_be_number((unsigned char)c0))
+            continue;
+        static const char *const TAILS[] = {"", "1", "nan", "inf", "1e3", ".5"};
+        for (size_t t = 0; t < sizeof TAILS / sizeof *TAILS; t++) {
+            char buf[8];
+            buf[0] = (char)c0;
+            size_t len = 1 + strlen(TAILS[t]);
+            memcpy(buf + 1, TAILS[t], len);
+            double v;
+            ck_assert_msg(genre__csv_parse_number(buf, len, c, &v) == NUM_SYNTAX,
+                          "byte 0x%02x then '%s'", c0, TAILS[t]);
+        }
+    }
+    freelocale(c);
 }
 END_TEST
 
@@ -245,6 +318,7 @@ int main(void)
     TCase *tc = tcase_create("paths");
     tcase_add_test(tc, paths_infer_alike);
     tcase_add_test(tc, paths_fail_alike);
+    tcase_add_test(tc, paths_shortcuts_as_parsed);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return genre_test_run(s);

@@ -142,9 +142,24 @@ int genre__csv_plain_decimal(const char *s, size_t len)
     /* At most 15 digits: the parse is m / 10^f with m below 2^53, an
      * integer exactly when every fraction digit is 0 (a non-integer's
      * distance to any integer, at least 10^-f, exceeds half its spacing). */
-    if (i != len || digits == 0 || digits > 15)
+    if (i == len && digits > 0 && digits <= 15)
+        return frac_nonzero ? 2 : 1;
+    /* More digits or an exponent of at most 2 digits: at most 40 digits
+     * keep the value within 1e-141..1e141, finite, but rounding may make
+     * it an integer or not. */
+    if (digits == 0 || digits > 40)
         return 0;
-    return frac_nonzero ? 2 : 1;
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < len && (s[i] == '+' || s[i] == '-'))
+            i++;
+        size_t e = 0;
+        while (i < len && (unsigned)(s[i] - '0') <= 9)
+            i++, e++;
+        if (e == 0 || e > 2)
+            return 0;
+    }
+    return i == len ? 3 : 0;
 }
 
 static int parse_number_general(const char *s, size_t len, locale_t loc, double *out)

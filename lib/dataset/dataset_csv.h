@@ -42,7 +42,7 @@ struct reader {
     char *scratch;                /* unescaped quoted fields of one record */
     size_t scratch_len, scratch_cap;
     locale_t c_locale;
-    int utf8_valid;               /* the whole input checked at once */
+    int utf8_valid;               /* all of [p, end) checked at once */
     char sep;                     /* the field separator: ',' ';' or TAB */
     size_t records;               /* records in [p, end) when the caller counted
                                      them, else 0: only sizes the table */
@@ -121,9 +121,21 @@ size_t genre__csv_utf8_check(const unsigned char *s, size_t len);
  * "C" locale. */
 int genre__csv_parse_number(const char *s, size_t len, locale_t loc, double *out);
 
-/* genre__csv_parse_number's verdict without the value, for the common
- * [+-]digits[.digits] of at most 15 digits: 1 (NUM_OK, an integer), 2
- * (NUM_OK, not an integer); 0 for anything else (ask the parse). */
+/* 0 when genre__csv_parse_number says NUM_SYNTAX for any text starting
+ * with byte c0 (not a digit, sign or point, nor the n or i of nan, inf);
+ * 1 when it may not. */
+static inline int genre__csv_may_be_number(unsigned char c0)
+{
+    return (c0 >= '0' && c0 <= '9') || c0 == '+' || c0 == '-' || c0 == '.' || c0 == 'n' ||
+           c0 == 'N' || c0 == 'i' || c0 == 'I';
+}
+
+/* genre__csv_parse_number's verdict without the value: for the common
+ * [+-]digits[.digits] of at most 15 digits 1 (NUM_OK, an integer) or 2
+ * (NUM_OK, not an integer); for such a decimal of at most 40 digits, with
+ * or without an exponent [eE][+-]digits of at most 2 digits, 3 (NUM_OK,
+ * whether an integer only the parse says); 0 for anything else (ask the
+ * parse). */
 int genre__csv_plain_decimal(const char *s, size_t len);
 
 /* A schema column's place in the records and its missing-value markers. */
@@ -166,6 +178,13 @@ char genre__csv_detect_separator(const char *buf, size_t len);
 genre_status genre__csv_open(struct reader *rd, const genre_dataset_schema *schema,
                              const char *buf, size_t len, const char *name);
 void genre__csv_close(struct reader *rd);
+
+/* genre__csv_open without its pass over the whole input for UTF-8:
+ * rd->utf8_valid is 0 (every field checked) until the caller sets it, for
+ * a reader over a range it has checked with genre__csv_utf8_check (schema
+ * inference checks each part on its own thread). */
+genre_status genre__csv_open_unchecked(struct reader *rd, const genre_dataset_schema *schema,
+                                       const char *buf, size_t len, const char *name);
 
 /* A separator's name in messages: "','", "';'" or "TAB". */
 const char *genre__csv_separator_name(char sep);

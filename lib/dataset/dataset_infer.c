@@ -653,7 +653,8 @@ static genre_status infer_plain(genre_dataset_schema **out, const genre_dataset_
     in.opt = opt;
     in.extra = (const char *const *)opt->missing_text;
     in.n_extra = opt->n_missing_text;
-    genre_status st = genre__csv_open(&in.rd, opt, buf, len, name);
+    /* UTF-8 is checked by the scan, part by part on its threads. */
+    genre_status st = genre__csv_open_unchecked(&in.rd, opt, buf, len, name);
     genre__dict names; /* the header's, while it is read */
     memset(&names, 0, sizeof names);
     if (st == GENRE_OK)

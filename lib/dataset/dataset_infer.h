@@ -37,12 +37,14 @@ struct odd_cell {
 /* What one column's cells were: of one part while the scan runs, of the
  * whole input after the merge. */
 struct icol {
+    /* Every cell touches these: one cache line. */
     int64_t cells;            /* cells of non-blank records */
+    int64_t n_num;            /* finite numbers */
+    int all_int;              /* every number integral */
+    int settled;              /* a number's value no longer matters (see see_number) */
     int64_t empty;            /* empty fields */
     int64_t marked;           /* other missing markers */
     genre__dict marker_texts; /* their spellings */
-    int64_t n_num;            /* finite numbers */
-    int all_int;              /* every number integral */
     double min, max, prev;
     double first;             /* the first number */
     int running, run_dir;     /* a running integer id so far; its step */
@@ -65,7 +67,6 @@ struct icol {
     int64_t *ints;            /* then its values, to find a shuffled id */
     size_t n_ints, cap_ints;
     int dense_id;             /* after the scan: a shuffled (or running) integer id */
-    int settled;              /* a number's value no longer matters (see see_number) */
 };
 
 struct infer {

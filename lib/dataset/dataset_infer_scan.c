@@ -226,16 +226,22 @@ static genre_status see_cell(const struct part *pt, size_t j, const char *f, siz
         return GENRE_OK;
     }
     /* A settled column (not the label, no caller's markers, which may
-     * look like numbers) takes a plain number without its value. */
+     * look like numbers) takes a number without its value; one whose
+     * integrality only the parse knows, while that still matters, is
+     * parsed. */
     int plain;
-    if (c->settled && !is_label && in->n_extra == 0 && (plain = genre__csv_plain_decimal(f, len))) {
+    if (c->settled && !is_label && in->n_extra == 0 &&
+        (plain = genre__csv_plain_decimal(f, len)) != 0 && (plain != 3 || !c->all_int)) {
         c->n_num++;
         if (plain == 2)
             c->all_int = 0;
         return GENRE_OK;
     }
-    double v;
-    int k = genre__csv_parse_number(f, len, in->rd.c_locale, &v);
+    double v = 0.0;
+    /* Names and categories mostly start so that they cannot be numbers. */
+    int k = genre__csv_may_be_number((unsigned char)f[0])
+                ? genre__csv_parse_number(f, len, in->rd.c_locale, &v)
+                : NUM_SYNTAX;
     if (k < 0)
         return GENRE_E_NOMEM;
     int marker = k != NUM_OK && is_marker(in, f, len);
@@ -298,6 +304,10 @@ static void scan_part(struct part *pt)
     rd.n_fields = rd.cap_fields = 0;
     rd.scratch = NULL;
     rd.scratch_len = rd.scratch_cap = 0;
+    /* The part's bytes at once; only a part with a bad byte checks its
+     * fields one by one (to name the first bad one). */
+    const size_t bytes = (size_t)(rd.end - rd.p);
+    rd.utf8_valid = genre__csv_utf8_check((const unsigned char *)rd.p, bytes) == bytes;
     int64_t records = 0;
     const size_t n_header = in->n_header;
     genre_status st = GENRE_OK;

@@ -515,6 +515,20 @@ const char *genre__csv_separator_name(char sep)
 genre_status genre__csv_open(struct reader *rd, const genre_dataset_schema *schema,
                              const char *buf, size_t len, const char *name)
 {
+    genre_status st = genre__csv_open_unchecked(rd, schema, buf, len, name);
+    /* One pass over the whole input is far cheaper than checking field by
+     * field; only a bad input pays for the per-field search that names the
+     * line and column. */
+    if (st == GENRE_OK)
+        rd->utf8_valid = genre__csv_utf8_check((const unsigned char *)rd->p,
+                                               (size_t)(rd->end - rd->p)) ==
+                         (size_t)(rd->end - rd->p);
+    return st;
+}
+
+genre_status genre__csv_open_unchecked(struct reader *rd, const genre_dataset_schema *schema,
+                                       const char *buf, size_t len, const char *name)
+{
     memset(rd, 0, sizeof *rd);
     /* A UTF-8 byte-order mark is accepted and skipped. */
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
@@ -533,10 +547,6 @@ genre_status genre__csv_open(struct reader *rd, const genre_dataset_schema *sche
     rd->line = 1;
     rd->max_record = schema->max_record;
     rd->sep = schema->separator ? (char)schema->separator : genre__csv_detect_separator(buf, len);
-    /* One pass over the whole input is far cheaper than checking field by
-     * field; only a bad input pays for the per-field search that names the
-     * line and column. */
-    rd->utf8_valid = genre__csv_utf8_check((const unsigned char *)buf, len) == len;
     rd->c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
     if (rd->c_locale == (locale_t)0)
         return GENRE_FAIL(GENRE_E_NOMEM, "%s: cannot create the C locale", name);
