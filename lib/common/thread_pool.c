@@ -154,11 +154,19 @@ static void register_atfork(void)
 
 /* Stops and joins the idle workers; with `close`, no thread is created
  * afterwards. A worker busy with a call on another thread is left alone.
- * Returns how many were joined, or -1 when the pool was locked. */
+ * The lock is only ever held for a few instructions (a hand-over, a worker
+ * on its way to sleep), so it is tried for a while -- a single try at exit
+ * often met a worker going to sleep and left every thread unjoined -- but
+ * never waited for without bound. Returns how many were joined, or -1 when
+ * the pool stayed locked. */
 static int join_idle(int close)
 {
-    if (pthread_mutex_trylock(&pool.mu) != 0)
-        return -1; /* a call in progress elsewhere: leave everything as is */
+    int tries = 0;
+    while (pthread_mutex_trylock(&pool.mu) != 0) {
+        if (++tries > 100000)
+            return -1; /* held all along (a thread stopped holding it) */
+        sched_yield();
+    }
     int stop[POOL_MAX];
     const int n = pool.n_idle;
     for (int i = 0; i < n; i++) {
