@@ -228,6 +228,24 @@ struct genre__csv_cut {
 size_t genre__csv_plan_cuts(const struct reader *rd, int64_t n_threads,
                             struct genre__csv_cut *cuts);
 
+/* A reader of cut c of base's input: base's settings (name, limits,
+ * separator, locale) over c's bytes from c's line, with a record buffer of
+ * its own (empty: it grows on the part's thread; the caller frees
+ * fields and scratch). */
+static inline struct reader genre__csv_reader_for_cut(const struct reader *base,
+                                                      const struct genre__csv_cut *c)
+{
+    struct reader rd = *base;
+    rd.p = c->begin;
+    rd.end = c->end;
+    rd.line = c->first_line;
+    rd.fields = NULL;
+    rd.n_fields = rd.cap_fields = 0;
+    rd.scratch = NULL;
+    rd.scratch_len = rd.scratch_cap = 0;
+    return rd;
+}
+
 /* genre__csv_read_rows building on spare tables of the same schema, so a
  * stream of chunks reuses their memory: spare[t] (NULL or a table, for
  * t < GENRE__CSV_MAX_PARTS) becomes part t's table, cleared; spare[0] ends

@@ -296,14 +296,7 @@ static genre_status see_cell(const struct part *pt, size_t j, const char *f, siz
 static void scan_part(struct part *pt)
 {
     const struct infer *in = pt->in;
-    struct reader rd = in->rd;
-    rd.p = pt->cut.begin;
-    rd.end = pt->cut.end;
-    rd.line = pt->cut.first_line;
-    rd.fields = NULL;
-    rd.n_fields = rd.cap_fields = 0;
-    rd.scratch = NULL;
-    rd.scratch_len = rd.scratch_cap = 0;
+    struct reader rd = genre__csv_reader_for_cut(&in->rd, &pt->cut);
     /* The part's bytes at once; only a part with a bad byte checks its
      * fields one by one (to name the first bad one). */
     const size_t bytes = (size_t)(rd.end - rd.p);

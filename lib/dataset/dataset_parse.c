@@ -46,14 +46,7 @@ struct parse_job {
 static void parse_part(struct parse_job *job, size_t t)
 {
     struct part *pt = &job->parts[t];
-    struct reader rd = *job->rd;
-    rd.p = pt->cut.begin;
-    rd.end = pt->cut.end;
-    rd.line = pt->cut.first_line;
-    rd.fields = NULL;
-    rd.n_fields = rd.cap_fields = 0;
-    rd.scratch = NULL;
-    rd.scratch_len = rd.scratch_cap = 0;
+    struct reader rd = genre__csv_reader_for_cut(job->rd, &pt->cut);
     genre_status st = GENRE_OK;
     genre_dataset *ds = pt->ds; /* a spare table, or NULL */
     pt->ds = NULL;
