@@ -2,6 +2,7 @@
 /* Schema inference (genre_dataset_schema_infer): each rule, the ambiguous
  * cases, bad input, and that the inferred schema reads the table. */
 #include "harness.h"
+#include "text_builder.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,30 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
-
-/* A growing text buffer for generated tables. */
-typedef struct text {
-    char *s;
-    size_t len, cap;
-} text;
-
-static void add(text *t, const char *fmt, ...)
-{
-    va_list ap;
-    for (;;) {
-        va_start(ap, fmt);
-        int w = vsnprintf(t->s ? t->s + t->len : NULL, t->s ? t->cap - t->len : 0, fmt, ap);
-        va_end(ap);
-        ck_assert_int_ge(w, 0);
-        if (t->s && t->len + (size_t)w < t->cap) {
-            t->len += (size_t)w;
-            return;
-        }
-        t->cap = (t->cap ? t->cap : 4096) * 2 + (size_t)w;
-        t->s = realloc(t->s, t->cap);
-        ck_assert_ptr_nonnull(t->s);
-    }
-}
 
 static genre_status infer(genre_dataset_schema **out, const genre_dataset_schema *opt,
                           const char *csv, const char *label)

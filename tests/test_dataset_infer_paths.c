@@ -9,6 +9,7 @@
  * breaks, CRLF, empty cells, long fields and missing markers. */
 #include "dataset_csv.h"
 #include "harness.h"
+#include "text_builder.h"
 
 #include <locale.h>
 #include <math.h>
@@ -16,29 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct text {
-    char *s;
-    size_t len, cap;
-} text;
-
-static void add(text *t, const char *fmt, ...)
-{
-    va_list ap;
-    for (;;) {
-        va_start(ap, fmt);
-        int w = vsnprintf(t->s ? t->s + t->len : NULL, t->s ? t->cap - t->len : 0, fmt, ap);
-        va_end(ap);
-        ck_assert_int_ge(w, 0);
-        if (t->s && t->len + (size_t)w < t->cap) {
-            t->len += (size_t)w;
-            return;
-        }
-        t->cap = (t->cap ? t->cap : 4096) * 2 + (size_t)w;
-        t->s = realloc(t->s, t->cap);
-        ck_assert_ptr_nonnull(t->s);
-    }
-}
 
 static uint64_t rng_state;
 
