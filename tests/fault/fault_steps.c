@@ -485,6 +485,38 @@ static genre_status tsne_bh_t2(void) { return tsne_run(GENRE_TSNE_METHOD_BARNES_
 static genre_status tsne_fft_t1(void) { return tsne_run(GENRE_TSNE_METHOD_FFT, 1); }
 static genre_status tsne_fft_t2(void) { return tsne_run(GENRE_TSNE_METHOD_FFT, 2); }
 
+/* shared affinities: one created on 2 threads, one derived from it, fits
+ * from both (2-D and 3-D Barnes-Hut, FFT); the source freed first */
+static genre_status tsne_affinity(void)
+{
+    genre_tsne *t = NULL, *s = NULL;
+    genre_tsne_affinity *big = NULL, *small = NULL;
+    genre_status st = genre_tsne_create(&t);
+    TRY(genre_tsne_create(&s));
+    TRY(genre_tsne_set_f64(t, GENRE_TSNE_PERPLEXITY, 8.0));
+    TRY(genre_tsne_set_f64(s, GENRE_TSNE_PERPLEXITY, 5.0));
+    genre_tsne *both[2] = {t, s};
+    for (int i = 0; i < 2; i++) {
+        TRY(genre_tsne_set_i64(both[i], GENRE_TSNE_METHOD, GENRE_TSNE_METHOD_BARNES_HUT));
+        TRY(genre_tsne_set_i64(both[i], GENRE_TSNE_MAX_ITER, 30));
+        TRY(genre_tsne_set_i64(both[i], GENRE_TSNE_EXAGGERATION_ITER, 10));
+        TRY(genre_tsne_set_i64(both[i], GENRE_TSNE_N_THREADS, 2));
+    }
+    TRY(genre_tsne_affinity_create(&big, t, X, NT, NC, NC));
+    TRY(genre_tsne_affinity_derive(&small, s, big));
+    genre_tsne_affinity_free(big);
+    TRY(genre_tsne_fit_embed_affinity(s, small, X, NT, NC, NC, OUT, NT * 2, NULL));
+    TRY(genre_tsne_set_i64(s, GENRE_TSNE_N_COMPONENTS, 3));
+    TRY(genre_tsne_fit_embed_affinity(s, small, X, NT, NC, NC, OUT + NT * 2, NT * 3, NULL));
+    TRY(genre_tsne_set_i64(s, GENRE_TSNE_N_COMPONENTS, 2));
+    TRY(genre_tsne_set_i64(s, GENRE_TSNE_METHOD, GENRE_TSNE_METHOD_FFT));
+    TRY(genre_tsne_fit_embed_affinity(s, small, X, NT, NC, NC, OUT + NT * 5, NT * 2, NULL));
+    genre_tsne_affinity_free(small);
+    genre_tsne_free(t);
+    genre_tsne_free(s);
+    return st;
+}
+
 /* read + drop empty rows + prep + grouped split + export, as genre-analysis */
 static genre_status dataset_run(const char *path)
 {
@@ -765,6 +797,7 @@ static fault_step STEPS[] = {
     {"tsne_exact", tsne_exact, 0},       {"tsne_bh_t1", tsne_bh_t1, 0},
     {"tsne_bh_t2", tsne_bh_t2, 0},       {"tsne_fft_t1", tsne_fft_t1, 0},
     {"tsne_fft_t2", tsne_fft_t2, 0},     {"schema_builtin", schema_builtin, 0},
+    {"tsne_affinity", tsne_affinity, 0},
     {"dataset_plain", dataset_plain, 0}, {"dataset_gzip", dataset_gzip, 0},
     {"dataset_memory", dataset_memory, 0},
     {"schema_infer_text", schema_infer_text, 0},
