@@ -14,6 +14,8 @@
  *
  * Usage: genre-kmeans-sweep [split.csv.gz]
  */
+#define _XOPEN_SOURCE 700 /* readlink (example_split.h) */
+
 #include <genre/genre.h>
 
 #include "example_split.h"
@@ -75,6 +77,10 @@ int main(int argc, char **argv)
 {
     char def[4096];
     const char *path = argc > 1 ? argv[1] : example_split_path(def, sizeof def);
+    if (!path) {
+        example_split_missing("genre-kmeans-sweep");
+        return EXIT_FAILURE;
+    }
     double *x = NULL;
     int32_t *y = NULL;
     const size_t n = read_train(path, &x, &y);

@@ -14,6 +14,8 @@
  *
  * Usage: genre-lda-table [split.csv.gz] [top-features]
  */
+#define _XOPEN_SOURCE 700 /* readlink (example_split.h) */
+
 #include <genre/genre.h>
 
 #include "example_split.h"
@@ -100,6 +102,10 @@ int main(int argc, char **argv)
 {
     char default_path[4096];
     const char *path = argc > 1 ? argv[1] : example_split_path(default_path, sizeof default_path);
+    if (!path) {
+        example_split_missing("genre-lda-table");
+        return EXIT_FAILURE;
+    }
     int top = argc > 2 ? atoi(argv[2]) : 3;
     if (top < 1 || top > D)
         top = 3;

@@ -398,6 +398,27 @@ static int test_installed(const char *cmake, const char *build, const char *work
              "--schema '%s/share/genre/music_genre.schema' -o schema-report",
              cwd, prefix, prefix);
     CHECK(run_program(cmd) == 0, "installed --schema run failed");
+    /* genre-lda-table and genre-kmeans-sweep read the frozen split from
+     * <bin>/../share/genre wherever the prefix is (a `dpkg -x` root has no
+     * /usr/share/genre), before the source tree: a stand-in that is no
+     * split file must be the one they name */
+    char split[1100], kept[1200];
+    snprintf(split, sizeof split, "%s/share/genre/real_split.csv.gz", prefix);
+    snprintf(kept, sizeof kept, "%s.kept", split);
+    CHECK(rename(split, kept) == 0, "the installed tree has no %s", split);
+    FILE *f = fopen(split, "w");
+    CHECK(f && fputs("not,a,split\n", f) >= 0 && fclose(f) == 0, "cannot write %s", split);
+    const char *prog[2] = {"genre-lda-table", "genre-kmeans-sweep"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(cmd, sizeof cmd, "cd '%s' && '%s/bin/%s'", cwd, prefix, prog[i]);
+        rc = run_capture(cmd, err);
+        e = slurp(err, NULL);
+        snprintf(want, sizeof want, "%s/bin/../share/genre/real_split.csv.gz", prefix);
+        CHECK(rc == 1 && e && strstr(e, want), "installed %s (exit %d) did not read %s: %s",
+              prog[i], rc, want, e ? e : "(no stderr)");
+        free(e);
+    }
+    CHECK(rename(kept, split) == 0, "cannot put %s back", split);
     return 0;
 }
 

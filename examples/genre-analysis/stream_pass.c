@@ -216,9 +216,12 @@ genre_status stream_pass(stream_ctx *c, int raw, chunk_fn fn, void *ud, const ch
     genre_dataset *ch = NULL;
     int64_t index = c->row_base, rows = 0;
     genre_status st = open_part(c, &rd);
+    int read_failed = 0;
     while (!st && !stopping(r)) {
-        if ((st = genre_dataset_reader_next_into(rd, (size_t)r->opt.chunk_rows, &ch)) || !ch)
+        if ((st = genre_dataset_reader_next_into(rd, (size_t)r->opt.chunk_rows, &ch)) || !ch) {
+            read_failed = st != GENRE_OK;
             break;
+        }
         int64_t n = 0;
         genre_dataset_get_i64(ch, GENRE_DATASET_N_ROWS, &n);
         rows += n;
@@ -226,6 +229,16 @@ genre_status stream_pass(stream_ctx *c, int raw, chunk_fn fn, void *ud, const ch
     }
     if (!st && g_cancel)
         st = GENRE_E_CANCELLED;
+    /* a range reader refuses a quoted line break, advising an index: that
+     * is for library callers; a user of the program reads it on one rank */
+    if (read_failed && st == GENRE_E_UNSUPPORTED && cl_size() > 1) {
+        snprintf(r->error, sizeof r->error,
+                 "%.700s; genre-analysis-mpi splits a table between ranks only when no quoted "
+                 "field holds a line break: run it on one rank (mpiexec -n 1), or "
+                 "genre-analysis --stream",
+                 genre_last_error());
+        st = STREAM_E_PROGRAM;
+    }
     genre_dataset_free(ch);
     genre_dataset_reader_free(rd);
     /* every pass reads the file again: one replaced or written to while

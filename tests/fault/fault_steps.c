@@ -485,6 +485,38 @@ static genre_status tsne_bh_t2(void) { return tsne_run(GENRE_TSNE_METHOD_BARNES_
 static genre_status tsne_fft_t1(void) { return tsne_run(GENRE_TSNE_METHOD_FFT, 1); }
 static genre_status tsne_fft_t2(void) { return tsne_run(GENRE_TSNE_METHOD_FFT, 2); }
 
+/* shared affinities: one created on 2 threads, one derived from it, fits
+ * from both (2-D and 3-D Barnes-Hut, FFT); the source freed first */
+static genre_status tsne_affinity(void)
+{
+    genre_tsne *t = NULL, *s = NULL;
+    genre_tsne_affinity *big = NULL, *small = NULL;
+    genre_status st = genre_tsne_create(&t);
+    TRY(genre_tsne_create(&s));
+    TRY(genre_tsne_set_f64(t, GENRE_TSNE_PERPLEXITY, 8.0));
+    TRY(genre_tsne_set_f64(s, GENRE_TSNE_PERPLEXITY, 5.0));
+    genre_tsne *both[2] = {t, s};
+    for (int i = 0; i < 2; i++) {
+        TRY(genre_tsne_set_i64(both[i], GENRE_TSNE_METHOD, GENRE_TSNE_METHOD_BARNES_HUT));
+        TRY(genre_tsne_set_i64(both[i], GENRE_TSNE_MAX_ITER, 30));
+        TRY(genre_tsne_set_i64(both[i], GENRE_TSNE_EXAGGERATION_ITER, 10));
+        TRY(genre_tsne_set_i64(both[i], GENRE_TSNE_N_THREADS, 2));
+    }
+    TRY(genre_tsne_affinity_create(&big, t, X, NT, NC, NC));
+    TRY(genre_tsne_affinity_derive(&small, s, big));
+    genre_tsne_affinity_free(big);
+    TRY(genre_tsne_fit_embed_affinity(s, small, X, NT, NC, NC, OUT, NT * 2, NULL));
+    TRY(genre_tsne_set_i64(s, GENRE_TSNE_N_COMPONENTS, 3));
+    TRY(genre_tsne_fit_embed_affinity(s, small, X, NT, NC, NC, OUT + NT * 2, NT * 3, NULL));
+    TRY(genre_tsne_set_i64(s, GENRE_TSNE_N_COMPONENTS, 2));
+    TRY(genre_tsne_set_i64(s, GENRE_TSNE_METHOD, GENRE_TSNE_METHOD_FFT));
+    TRY(genre_tsne_fit_embed_affinity(s, small, X, NT, NC, NC, OUT + NT * 5, NT * 2, NULL));
+    genre_tsne_affinity_free(small);
+    genre_tsne_free(t);
+    genre_tsne_free(s);
+    return st;
+}
+
 /* read + drop empty rows + prep + grouped split + export, as genre-analysis */
 static genre_status dataset_run(const char *path)
 {
@@ -538,6 +570,43 @@ static genre_status dataset_gzip(void) { return dataset_run(CSV_GZ); }
 /* issue 18: inference from the gzip file (notes), the schema text written,
  * parsed back and written again, a declared imputation fit; the sizes and a
  * checksum of the texts are the outputs */
+/* inference in parts: 2.3 MiB in memory on 3 threads (the parallel read
+ * starts at 2 MiB), quoted line breaks, an odd cell and a late category */
+static genre_status schema_infer_parts(void)
+{
+    static char buf[(23 << 20) / 10 + 4096], notes[1 << 16], text[1 << 12];
+    static size_t len;
+    if (len == 0) {
+        len = (size_t)snprintf(buf, sizeof buf, "a,b,note,label\n");
+        for (unsigned i = 0; len < (23u << 20) / 10; i++)
+            len += (size_t)snprintf(buf + len, sizeof buf - len,
+                                    i % 997 == 5 ? "%u.5,x%u,\"two\nlines\",c%u\n"
+                                    : i == 150000 ? "%u,?,z%u,c%u\n"
+                                                  : "%u.25,%u,t,c%u\n",
+                                    i % 1000, i % 7, i % 3);
+    }
+    genre_dataset_schema *opt = NULL, *s = NULL;
+    size_t need = 0, need2 = 0;
+    genre_status st = genre_dataset_schema_create(&opt);
+    TRY(genre_dataset_schema_set_i64(opt, GENRE_SCHEMA_THREADS, 3));
+    TRY(genre_dataset_schema_infer_memory(&s, opt, buf, len, "parts.csv", "label"));
+    TRY(genre_dataset_schema_infer_notes(s, notes, sizeof notes, &need));
+    TRY(genre_dataset_schema_write(s, text, sizeof text, &need2));
+    if (st == GENRE_OK) {
+        uint64_t sum = 0;
+        for (size_t i = 0; i + 1 < need; i++)
+            sum = sum * 31 + (unsigned char)notes[i];
+        for (size_t i = 0; i + 1 < need2; i++)
+            sum = sum * 31 + (unsigned char)text[i];
+        OUT[0] = (double)need;
+        OUT[1] = (double)need2;
+        OUT[2] = (double)(sum % 1000000007u);
+    }
+    genre_dataset_schema_free(s);
+    genre_dataset_schema_free(opt);
+    return st;
+}
+
 static genre_status schema_infer_text(void)
 {
     static char text[1 << 16], again[1 << 16], notes[1 << 18];
@@ -765,9 +834,11 @@ static fault_step STEPS[] = {
     {"tsne_exact", tsne_exact, 0},       {"tsne_bh_t1", tsne_bh_t1, 0},
     {"tsne_bh_t2", tsne_bh_t2, 0},       {"tsne_fft_t1", tsne_fft_t1, 0},
     {"tsne_fft_t2", tsne_fft_t2, 0},     {"schema_builtin", schema_builtin, 0},
+    {"tsne_affinity", tsne_affinity, 0},
     {"dataset_plain", dataset_plain, 0}, {"dataset_gzip", dataset_gzip, 0},
     {"dataset_memory", dataset_memory, 0},
     {"schema_infer_text", schema_infer_text, 0},
+    {"schema_infer_parts", schema_infer_parts, 0},
     {"stream_plain", stream_plain, 0},   {"stream_gzip", stream_gzip, 0},
     {"stream_range", stream_range, 0},   {"stream_prep", stream_prep, 0},
     {"scaler_save", scaler_save_0, 0},   {"scaler_load", scaler_load_0, 0},

@@ -354,6 +354,30 @@ static void errors(void)
     snprintf(args, sizeof args, "-i '%s.gz' --label y --no-tsne --epochs 1 -o '%s'", in, out);
     CHECK(run_mpi(2, NULL, args, err) == 1, "a .gz input on 2 ranks was not refused");
     CHECK(count_in(err, "is gzip-compressed") == 1, "no message on the .gz input");
+    /* a quoted line break (file line 3,001, the second rank's part): the
+     * ranges cannot be placed; the message names the line once and says
+     * what a user of the program can do (the reader's advice, an index, is
+     * for library callers) */
+    write_table(in, 0);
+    char *t = slurp(in, NULL);
+    char *p = t;
+    for (int line = 1; p && line < 3001; line++)
+        p = strchr(p, '\n') + 1;
+    FILE *f = p ? fopen(in, "w") : NULL;
+    if (f) {
+        fwrite(t, 1, (size_t)(p - t), f);
+        fputs("1,2,3,4,5,\"two\nlines\",c2\n", f);
+        fputs(p, f);
+        fclose(f);
+    }
+    free(t);
+    snprintf(args, sizeof args, "-i '%s' --label y --no-tsne --epochs 1 -o '%s'", in, out);
+    CHECK(run_mpi(2, NULL, args, err) == 1, "a quoted line break on 2 ranks did not exit 1");
+    snprintf(where, sizeof where, "%s:3001: a quoted field holds a line break", in);
+    CHECK(count_in(err, where) == 1, "%s is not named once in %s", where, err);
+    CHECK(count_in(err, "run it on one rank (mpiexec -n 1)") == 1,
+          "the message does not say to run one rank: %s", err);
+    CHECK(!exists(out), "a report was written after the failure");
     snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s.gz' '%s' '%s'", out, in, in, schema);
     run_program(cmd);
 }
