@@ -17,7 +17,10 @@
 #include "error_private.h"
 
 #include <locale.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 struct genre_dataset_reader {
     genre_dataset_schema *schema; /* own copy, with the caller's hooks */
@@ -112,6 +115,32 @@ static genre_status nul_byte(const genre_dataset_reader *r, size_t at)
                       r->name, (long long)line, at - line_start + 1);
 }
 
+/* A window this large is offered to the kernel as a huge-page candidate
+ * (MADV_HUGEPAGE, a hint; nothing where THP is off or unknown). A chunk of
+ * 100,000 records is about 15 MB of text, written densely from the start by
+ * read(): in 4 KiB pages its first touch is ~3,700 faults per reader, and a
+ * fault costs ~15 us of CPU on a VM, a fixed cost of every streamed pass
+ * (about a tenth of a 1 M-row pass); in 2 MiB pages it is 8. The window's
+ * unused tail makes at most one huge page resident beyond its text. */
+#define HUGE_WINDOW ((size_t)2 << 20)
+
+static void advise_huge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+    long page = sysconf(_SC_PAGESIZE);
+    if (n < HUGE_WINDOW || page <= 0)
+        return;
+    /* the advice needs a page-aligned start; the bytes before p in its
+     * first page are a hint's neighbours, never changed */
+    uintptr_t a0 = (uintptr_t)p & ~((uintptr_t)page - 1);
+    uintptr_t a1 = ((uintptr_t)p + n + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+    (void)madvise((void *)a0, a1 - a0, MADV_HUGEPAGE); /* a refusal changes nothing */
+#else
+    (void)p;
+    (void)n;
+#endif
+}
+
 /* Reads more text behind buf[len): drops the returned text first, grows
  * the buffer when the window needs it. Sets eof at the end of the text. */
 static genre_status refill(genre_dataset_reader *r)
@@ -138,6 +167,10 @@ static genre_status refill(genre_dataset_reader *r)
             return GENRE_FAIL(GENRE_E_NOMEM, "%s: out of memory for a %zu-byte window",
                               r->name, cap);
         r->cap = cap;
+        /* the whole block, so its mapping stays one piece (a part advised
+         * alone would split it, and the next realloc could not grow it in
+         * place) */
+        advise_huge(r->buf, cap);
     }
     size_t got = 0;
     genre_status st = genre__source_read(&r->src, r->buf + r->len, r->cap - r->len, &got);
