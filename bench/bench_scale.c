@@ -45,9 +45,18 @@
  * Run from the repository root (or anywhere: the source dir is compiled in).
  * No arguments. GENRE_BENCH_SCALE_ROWS=small,large overrides the table sizes
  * for a smoke test (the figures are then not the issue's, and say so).
+ * GENRE_BENCH_SCALE_ONLY=scaling runs only the two plain passes the scaling
+ * figure compares (no gzip, k-means, MLP or peer; the other lines are not
+ * printed). GENRE_BENCH_SCALE_REPEAT=n (1-20) runs those two passes n times
+ * each and takes their median wall times (in either mode). Every pass line also gives the child's CPU
+ * (user + sys, all threads), its minor page faults, and the CPU and minor
+ * faults of its threads per phase: open (reader, schema, states), read
+ * (next_into: read and parse), clean (drop, prep, export), the scaler's,
+ * PCA's and LDA's adds, and finish (merges and fits). What does not grow
+ * with the rows shows as the 1 M pass's share above a tenth of the 10 M's.
  */
-/* wait4() (the child's own rusage) is a BSD / glibc extension. */
-#define _DEFAULT_SOURCE
+/* wait4() (the child's own rusage) and RUSAGE_THREAD are glibc extensions. */
+#define _GNU_SOURCE
 
 #include "bench_common.h"
 
@@ -62,6 +71,7 @@
 #include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef GENRE_BENCH_SOURCE_DIR
@@ -80,6 +90,43 @@ static const char *const COLUMNS[D] = {
     "valence", "key", "mode"};
 
 enum work { WORK_PASS, WORK_KMEANS, WORK_MLP };
+
+/* Phases of the pass whose thread CPU is summed over its threads. */
+enum phase { PH_OPEN, PH_READ, PH_CLEAN, PH_SCALER, PH_PCA, PH_LDA, PH_FINISH, N_PHASES };
+static const char *const PHASE_NAMES[N_PHASES] = {"open",  "read", "clean", "scaler",
+                                                  "pca",   "lda",  "finish"};
+static double phase_cpu[N_PHASES]; /* the child's sums (under phase_lock) */
+static double phase_flt[N_PHASES]; /* minor faults, the same way */
+static pthread_mutex_t phase_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* A thread's CPU seconds and minor faults so far. */
+struct mark {
+    double cpu, flt;
+};
+
+static struct mark thread_mark(void)
+{
+    struct mark m = {0, 0};
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+        m.cpu = (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    struct rusage ru;
+    if (getrusage(RUSAGE_THREAD, &ru) == 0)
+        m.flt = (double)ru.ru_minflt;
+    return m;
+}
+
+/* Adds the calling thread's CPU and faults since *t0 to phase ph (t0
+ * becomes now). */
+static void phase_add(enum phase ph, struct mark *t0)
+{
+    struct mark t = thread_mark();
+    pthread_mutex_lock(&phase_lock);
+    phase_cpu[ph] += t.cpu - t0->cpu;
+    phase_flt[ph] += t.flt - t0->flt;
+    pthread_mutex_unlock(&phase_lock);
+    *t0 = t;
+}
 
 static void check(genre_status st, const char *what)
 {
@@ -135,10 +182,12 @@ static void stream_open_range(struct stream *s, const char *path, uint64_t begin
 /* Rows of the next chunk into s->x / s->y; 0 at the end of the file. */
 static size_t stream_next(struct stream *s)
 {
+    struct mark t0 = thread_mark();
     for (;;) {
         /* each chunk is built on the previous one's memory */
         check(genre_dataset_reader_next_into(s->reader, CHUNK, &s->ds),
               "genre_dataset_reader_next_into");
+        phase_add(PH_READ, &t0);
         genre_dataset *ds = s->ds;
         if (!ds)
             return 0;
@@ -171,6 +220,7 @@ static size_t stream_next(struct stream *s)
                   "export_matrix");
             check(genre_dataset_export_labels(ds, s->y, rows, NULL), "export_labels");
         }
+        phase_add(PH_CLEAN, &t0);
         if (rows)
             return rows;
     }
@@ -226,9 +276,13 @@ struct pass_shared {
 
 static void pass_add(struct pass_part *w, size_t rows)
 {
+    struct mark t0 = thread_mark();
     check(genre_scaler_partial_add(w->sp, w->s.x, rows, D, D), "scaler_partial_add");
+    phase_add(PH_SCALER, &t0);
     check(genre_pca_partial_add(w->pp, w->s.x, rows, D, D), "pca_partial_add");
+    phase_add(PH_PCA, &t0);
     check(genre_lda_partial_add(w->lp, w->s.x, rows, D, D, w->s.y), "lda_partial_add");
+    phase_add(PH_LDA, &t0);
     w->rows += rows;
 }
 
@@ -254,6 +308,7 @@ static void *pass_run(void *arg)
 {
     struct pass_part *w = arg;
     struct pass_shared *sh = w->sh;
+    struct mark t0 = thread_mark();
     if (w->end > 0) /* a range reader passes the records before its range here */
         stream_open_range(&w->s, w->path, w->begin, w->end);
     else
@@ -261,6 +316,7 @@ static void *pass_run(void *arg)
     check(genre_scaler_partial_create(&w->sp, D), "scaler_partial_create");
     check(genre_pca_partial_create(&w->pp, D), "pca_partial_create");
     check(genre_lda_partial_create(&w->lp, D), "lda_partial_create");
+    phase_add(PH_OPEN, &t0);
     size_t rows;
     if (w->first) {
         rows = stream_next(&w->s);
@@ -320,8 +376,10 @@ static size_t work_pass(const char *path, int gzip)
         }
     pass_run(&w[0]);
     size_t total = w[0].rows;
-    for (size_t k = 1; k < n; k++) {
+    for (size_t k = 1; k < n; k++)
         pthread_join(tid[k], NULL);
+    struct mark t0 = thread_mark();
+    for (size_t k = 1; k < n; k++) {
         check(genre_scaler_partial_merge(w[0].sp, w[k].sp), "scaler_partial_merge");
         check(genre_pca_partial_merge(w[0].pp, w[k].pp), "pca_partial_merge");
         check(genre_lda_partial_merge(w[0].lp, w[k].lp), "lda_partial_merge");
@@ -342,6 +400,7 @@ static size_t work_pass(const char *path, int gzip)
         genre_lda_partial_free(w[k].lp);
         stream_close(&w[k].s);
     }
+    phase_add(PH_FINISH, &t0);
     return total;
 }
 
@@ -405,6 +464,10 @@ struct run {
     double seconds;
     size_t rows;
     double max_rss_mb; /* the child's peak RSS */
+    double cpu;        /* the child's user + sys seconds */
+    long minflt;       /* the child's minor page faults */
+    double phase[N_PHASES];     /* thread CPU seconds */
+    double phase_flt[N_PHASES]; /* thread minor faults */
 };
 
 /* Runs one libgenre work in a child process; exits on failure. */
@@ -427,12 +490,14 @@ static struct run run_child(enum work w, const char *path, int gzip)
         size_t rows = w == WORK_PASS     ? work_pass(path, gzip)
                       : w == WORK_KMEANS ? work_kmeans(path)
                                          : work_mlp(path);
-        double r[2] = {genre_bench_now() - t0, (double)rows};
+        double r[2 + 2 * N_PHASES] = {genre_bench_now() - t0, (double)rows};
+        memcpy(r + 2, phase_cpu, sizeof phase_cpu);
+        memcpy(r + 2 + N_PHASES, phase_flt, sizeof phase_flt);
         ssize_t wr = write(fd[1], r, sizeof r);
         _exit(wr == (ssize_t)sizeof r ? 0 : 1);
     }
     close(fd[1]);
-    double r[2] = {-1, 0};
+    double r[2 + 2 * N_PHASES] = {-1, 0};
     ssize_t got = read(fd[0], r, sizeof r);
     close(fd[0]);
     int status = 0;
@@ -443,7 +508,12 @@ static struct run run_child(enum work w, const char *path, int gzip)
         fprintf(stderr, "%s: the libgenre pass over %s failed\n", PROGRAM, path);
         exit(EXIT_FAILURE);
     }
-    struct run out = {r[0], (size_t)r[1], (double)ru.ru_maxrss / 1024.0};
+    struct run out = {r[0], (size_t)r[1], (double)ru.ru_maxrss / 1024.0, 0, ru.ru_minflt,
+                      {0}, {0}};
+    out.cpu = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+              (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
+    memcpy(out.phase, r + 2, sizeof out.phase);
+    memcpy(out.phase_flt, r + 2 + N_PHASES, sizeof out.phase_flt);
     return out;
 }
 
@@ -452,9 +522,33 @@ static struct run run_print(enum work w, const char *path, const char *what,
                             const char *format)
 {
     struct run r = run_child(w, path, strcmp(format, "gzip") == 0);
-    printf("libgenre %s, %zu rows, %s: %.2f s, peak RSS %.1f MB\n", what, r.rows, format,
-           r.seconds, r.max_rss_mb);
+    printf("libgenre %s, %zu rows, %s: %.2f s, peak RSS %.1f MB, CPU %.2f s, %ld minor faults",
+           what, r.rows, format, r.seconds, r.max_rss_mb, r.cpu, r.minflt);
+    if (w == WORK_PASS) {
+        printf(" (thread CPU s / faults:");
+        for (int k = 0; k < N_PHASES; k++)
+            printf(" %s %.3f/%.0f", PHASE_NAMES[k], r.phase[k], r.phase_flt[k]);
+        printf(")");
+    }
+    printf("\n");
     return r;
+}
+
+static int by_seconds(const void *a, const void *b)
+{
+    double x = ((const struct run *)a)->seconds, y = ((const struct run *)b)->seconds;
+    return (x > y) - (x < y);
+}
+
+/* run_print() `repeat` times; the run of median wall time. */
+static struct run run_median(enum work w, const char *path, const char *what,
+                             const char *format, int repeat)
+{
+    struct run r[20];
+    for (int k = 0; k < repeat; k++)
+        r[k] = run_print(w, path, what, format);
+    qsort(r, (size_t)repeat, sizeof r[0], by_seconds);
+    return r[repeat / 2];
 }
 
 /* Generates (or finds) the table of `rows` rows: its plain and gzip paths. */
@@ -521,6 +615,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: GENRE_BENCH_SCALE_ROWS must be small,large\n", PROGRAM);
         return EXIT_FAILURE;
     }
+    const char *only = getenv("GENRE_BENCH_SCALE_ONLY");
+    if (only && strcmp(only, "scaling") != 0) {
+        fprintf(stderr, "%s: GENRE_BENCH_SCALE_ONLY must be scaling\n", PROGRAM);
+        return EXIT_FAILURE;
+    }
+    int repeat = 1;
+    const char *rep_env = getenv("GENRE_BENCH_SCALE_REPEAT");
+    if (rep_env && (sscanf(rep_env, "%d", &repeat) != 1 || repeat < 1 || repeat > 20)) {
+        fprintf(stderr, "%s: GENRE_BENCH_SCALE_REPEAT must be 1 to 20\n", PROGRAM);
+        return EXIT_FAILURE;
+    }
     char load[64];
     genre_bench_loadavg(load, sizeof load);
     printf("load average before: %s\n", load);
@@ -532,8 +637,17 @@ int main(int argc, char **argv)
     table(small, csv_s, gz_s, sizeof csv_s);
     table(large, csv_l, gz_l, sizeof csv_l);
 
-    struct run p_small = run_print(WORK_PASS, csv_s, "pass", "plain");
-    struct run p_csv = run_print(WORK_PASS, csv_l, "pass", "plain");
+    struct run p_small = run_median(WORK_PASS, csv_s, "pass", "plain", repeat);
+    struct run p_csv = run_median(WORK_PASS, csv_l, "pass", "plain", repeat);
+    if (only) {
+        genre_bench_loadavg(load, sizeof load);
+        printf("load average after: %s\n", load);
+        printf("only the scaling passes (GENRE_BENCH_SCALE_ONLY=scaling): CPU ratio %.2f\n",
+               p_csv.cpu / p_small.cpu);
+        printf("BENCH stream_peak_rss_mb %.1f MB\n", p_csv.max_rss_mb);
+        printf("BENCH stream_scaling_10m_over_1m %.2f x\n", p_csv.seconds / p_small.seconds);
+        return EXIT_SUCCESS;
+    }
     struct run p_gz = run_print(WORK_PASS, gz_l, "pass", "gzip");
     struct run p_km = run_print(WORK_KMEANS, csv_l, "k-means pass", "plain");
     struct run p_mlp = run_print(WORK_MLP, csv_l, "MLP epoch", "plain");

@@ -664,6 +664,40 @@ START_TEST(failed_updates_leave_the_state)
 }
 END_TEST
 
+/* An add's scratch does not grow with the chunk: a 60,000-row chunk of 13
+ * columns (6.2 MB) is reduced in blocks, so no add asks for a copy of it
+ * (the LDA grouped the whole chunk by class in one copy; its first chunk's
+ * page faults were a fixed cost of every streamed pass). */
+START_TEST(add_scratch_is_bounded)
+{
+    const size_t n = 60000, d = 13;
+    int32_t *y = malloc(n * sizeof *y);
+    ck_assert_ptr_nonnull(y);
+    double *x = synth(n, d, y, 10, 33);
+    genre_scaler_partial *sp;
+    genre_pca_partial *pp;
+    genre_lda_partial *lp;
+    ck_assert_ok(genre_scaler_partial_create(&sp, d));
+    ck_assert_ok(genre_pca_partial_create(&pp, d));
+    ck_assert_ok(genre_lda_partial_create(&lp, d));
+    const size_t cap = (size_t)3 << 19; /* 1.5 MiB: a block, not the chunk */
+    genre__alloc_fail_at(0); /* restarts the largest-request count */
+    ck_assert_ok(genre_scaler_partial_add(sp, x, n, d, d));
+    ck_assert_ok(genre_pca_partial_add(pp, x, n, d, d));
+    ck_assert_msg(genre__alloc_largest() <= cap, "scaler and PCA asked for %zu bytes",
+                  genre__alloc_largest());
+    genre__alloc_fail_at(0);
+    ck_assert_ok(genre_lda_partial_add(lp, x, n, d, d, y));
+    ck_assert_msg(genre__alloc_largest() <= cap, "the LDA add asked for %zu bytes",
+                  genre__alloc_largest());
+    genre_scaler_partial_free(sp);
+    genre_pca_partial_free(pp);
+    genre_lda_partial_free(lp);
+    free(x);
+    free(y);
+}
+END_TEST
+
 /* The fits' log notices name the function called. */
 static void keep_log(void *user, int32_t level, const char *message)
 {
@@ -714,4 +748,5 @@ void stream_linear_state_tests(TCase *tc)
     tcase_add_test(tc, lda_errors);
     tcase_add_test(tc, allocation_failures);
     tcase_add_test(tc, failed_updates_leave_the_state);
+    tcase_add_test(tc, add_scratch_is_bounded);
 }

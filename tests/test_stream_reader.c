@@ -554,6 +554,8 @@ struct walk_ctx {
     const char *path;
     size_t max_rows;
     int into; /* genre_dataset_reader_next_into, each chunk handed back */
+    int threads; /* GENRE_SCHEMA_THREADS, or 0: the default (a parallel parse
+                  * that fails parses again on one thread) */
 };
 
 static genre_status read_scenario(void *arg)
@@ -565,6 +567,8 @@ static genre_status read_scenario(void *arg)
         st = genre_dataset_schema_add_column(s, "x", GENRE_COL_NUMERIC);
     if (st == GENRE_OK)
         st = genre_dataset_schema_add_column(s, "k", GENRE_COL_CATEGORICAL);
+    if (st == GENRE_OK && w->threads)
+        st = genre_dataset_schema_set_i64(s, GENRE_SCHEMA_THREADS, w->threads);
     genre_dataset_reader *r = NULL;
     if (st == GENRE_OK)
         st = genre_dataset_reader_open(&r, s, w->path);
@@ -595,11 +599,45 @@ START_TEST(allocation_failures_are_clean)
         char path[256];
         stream_fixture_write(path, sizeof path, t, strlen(t), gz, gz ? 9 : 0);
         for (int into = 0; into <= 1; into++) {
-            struct walk_ctx w = {path, 2, into};
+            struct walk_ctx w = {path, 2, into, 0};
             ck_assert_int_gt(genre_test_alloc_walk(read_scenario, &w), 10);
         }
         remove(path);
     }
+}
+END_TEST
+
+/* A window past 2 MiB is its own mapping (grown by mremap): a chunk of
+ * about 3.4 MiB read whole equals read_file's table, and every allocation
+ * failure on the way, the mapping's included, is GENRE_E_NOMEM without a
+ * leak. */
+START_TEST(large_window_mapping)
+{
+    const size_t n = 400000;
+    char *t = malloc(n * 12 + 8);
+    ck_assert_ptr_nonnull(t);
+    size_t len = (size_t)sprintf(t, "x,k\n");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)sprintf(t + len, "%zu,%c\n", i * 7919 % 1000003, (int)('a' + i % 5));
+    ck_assert_uint_gt(len, (size_t)3 << 20);
+    char path[256];
+    stream_fixture_write(path, sizeof path, t, len, 0, 0);
+    genre_dataset_schema *s = NULL;
+    ck_assert_ok(genre_dataset_schema_create(&s));
+    ck_assert_ok(genre_dataset_schema_add_column(s, "x", GENRE_COL_NUMERIC));
+    ck_assert_ok(genre_dataset_schema_add_column(s, "k", GENRE_COL_CATEGORICAL));
+    genre_dataset *full = NULL;
+    ck_assert_ok(genre_dataset_read_file(&full, s, path));
+    genre_dataset_reader *r = NULL;
+    ck_assert_ok(genre_dataset_reader_open(&r, s, path));
+    ck_assert_uint_eq(stream_fixture_check_whole(r, SIZE_MAX, full), 1);
+    genre_dataset_reader_free(r);
+    genre_dataset_free(full);
+    genre_dataset_schema_free(s);
+    struct walk_ctx w = {path, SIZE_MAX, 1, 1};
+    ck_assert_int_gt(genre_test_alloc_walk(read_scenario, &w), 10);
+    remove(path);
+    free(t);
 }
 END_TEST
 
@@ -619,6 +657,7 @@ int main(void)
     tcase_add_test(tc, progress_and_cancel);
     tcase_add_test(tc, arguments);
     tcase_add_test(tc, allocation_failures_are_clean);
+    tcase_add_test(tc, large_window_mapping);
     suite_add_tcase(suite, tc);
     return genre_test_run(suite);
 }

@@ -44,10 +44,13 @@ struct genre_lda_partial {
     genre__moments *cls;  /* K */
     /* add's scratch, kept between adds so a chunk does not touch fresh
      * memory (page faults cost more than the work here): */
-    double *rows;         /* the chunk grouped by class (copied: the per-class
-                           * passes then read memory in order) */
-    int32_t *u;           /* its distinct labels */
-    size_t rows_cap;      /* rows they have room for */
+    double *rows;         /* a block of the chunk's rows grouped by class
+                           * (copied: the per-class passes then read memory
+                           * in order); at most ADD_BLOCK rows, so it stays
+                           * small and in cache whatever the chunk size */
+    size_t rows_cap;      /* rows it has room for */
+    int32_t *u;           /* the chunk's distinct labels */
+    size_t u_cap;         /* labels it has room for */
     double *block;        /* genre__covariance_ex's centred block */
     size_t block_cap;     /* doubles it has room for */
 };
@@ -176,37 +179,49 @@ typedef struct add_scratch {
     int32_t *u;          /* the chunk's distinct labels, ascending (the state's) */
     int32_t *slot;       /* per label - lo: its index in u, or NULL (wide span) */
     int32_t lo;
-    size_t *start;       /* Kc + 1 offsets into the gathered rows */
-    double *rows;        /* n_rows x d, grouped by class (the state's) */
+    size_t *start;       /* Kc + 1 offsets into the gathered block */
+    double *rows;        /* a block's rows grouped by class (the state's) */
     genre__moments *cm;  /* Kc chunk moments */
     size_t Kc;
+    genre__moments bm;   /* one class's moments in one block */
 } add_scratch;
 
 static void add_scratch_free(add_scratch *s)
 {
     free_classes(s->cm, s->Kc);
+    genre__moments_free(&s->bm);
     genre__free(s->slot);
     genre__free(s->start);
 }
+
+/* Rows of a chunk grouped and reduced at a time: the chunk's class moments
+ * are the merge of its blocks' (in block order), so the add's scratch is
+ * about ADD_BLOCK x d doubles (832 KiB for 13 columns), not a copy of the
+ * chunk. */
+#define ADD_BLOCK 8192
 
 /* Grows p's kept scratch for a chunk of n_rows rows. GENRE_E_NOMEM (p keeps
  * what it had). */
 static genre_status reserve_scratch(genre_lda_partial *p, size_t n_rows)
 {
-    if (p->rows_cap < n_rows) {
-        double *rows = genre__alloc_array(n_rows, p->d * sizeof(double));
-        int32_t *u = rows ? genre__alloc_array(n_rows, sizeof(int32_t)) : NULL;
-        if (!u) {
-            genre__free(rows);
+    if (p->u_cap < n_rows) {
+        int32_t *u = genre__alloc_array(n_rows, sizeof(int32_t));
+        if (!u)
             return GENRE_E_NOMEM;
-        }
-        genre__free(p->rows);
         genre__free(p->u);
-        p->rows = rows;
         p->u = u;
-        p->rows_cap = n_rows;
+        p->u_cap = n_rows;
     }
-    size_t need = genre__covariance_scratch_len(n_rows, p->d);
+    const size_t block_rows = n_rows < ADD_BLOCK ? n_rows : ADD_BLOCK;
+    if (p->rows_cap < block_rows) {
+        double *rows = genre__alloc_array(block_rows, p->d * sizeof(double));
+        if (!rows)
+            return GENRE_E_NOMEM;
+        genre__free(p->rows);
+        p->rows = rows;
+        p->rows_cap = block_rows;
+    }
+    size_t need = genre__covariance_scratch_len(block_rows, p->d);
     if (p->block_cap < need) {
         double *block = genre__alloc_array(need, sizeof(double));
         if (!block)
@@ -298,34 +313,54 @@ genre_status genre_lda_partial_add(genre_lda_partial *p, const double *x, size_t
         st = GENRE_E_NOMEM;
         goto done;
     }
-    /* group the rows by class (a counting sort, stable) */
     const size_t d = p->d;
-    for (size_t i = 0; i < n_rows; i++)
-        s.start[class_of(&s, Kc, y[i]) + 1]++;
-    for (size_t c = 0; c < Kc; c++)
-        s.start[c + 1] += s.start[c];
-    for (size_t i = 0; i < n_rows; i++) {
-        size_t c = class_of(&s, Kc, y[i]);
-        memcpy(s.rows + s.start[c] * d, x + i * row_stride, d * sizeof(double));
-        s.start[c]++;
-    }
-    for (size_t c = Kc; c > 0; c--) /* back to the starts */
-        s.start[c] = s.start[c - 1];
-    s.start[0] = 0;
     for (; s.Kc < Kc; s.Kc++)
-        if ((st = genre__moments_init(&s.cm[s.Kc], p->d, 1)) != GENRE_OK)
+        if ((st = genre__moments_init(&s.cm[s.Kc], d, 1)) != GENRE_OK)
             goto done;
-    for (size_t c = 0; c < Kc; c++) {
-        st = genre__moments_of_rows(&s.cm[c], s.rows + s.start[c] * d,
-                                    s.start[c + 1] - s.start[c], d, p->block);
-        if (st == GENRE_E_NUMERIC)
+    if ((st = genre__moments_init(&s.bm, d, 1)) != GENRE_OK)
+        goto done;
+    /* Block by block: group its rows by class (a counting sort, stable),
+     * reduce each class's rows and merge them into the chunk's moments. The
+     * state changes only once every block is done, so a failure leaves it
+     * as it was. */
+    for (size_t i0 = 0; i0 < n_rows; i0 += ADD_BLOCK) {
+        const size_t i1 = n_rows - i0 < ADD_BLOCK ? n_rows : i0 + ADD_BLOCK;
+        memset(s.start, 0, (Kc + 1) * sizeof *s.start);
+        for (size_t i = i0; i < i1; i++)
+            s.start[class_of(&s, Kc, y[i]) + 1]++;
+        for (size_t c = 0; c < Kc; c++)
+            s.start[c + 1] += s.start[c];
+        for (size_t i = i0; i < i1; i++) {
+            size_t c = class_of(&s, Kc, y[i]);
+            memcpy(s.rows + s.start[c] * d, x + i * row_stride, d * sizeof(double));
+            s.start[c]++;
+        }
+        for (size_t c = Kc; c > 0; c--) /* back to the starts */
+            s.start[c] = s.start[c - 1];
+        s.start[0] = 0;
+        for (size_t c = 0; c < Kc; c++) {
+            const size_t rows_c = s.start[c + 1] - s.start[c];
+            if (rows_c == 0)
+                continue;
+            st = genre__moments_of_rows(&s.bm, s.rows + s.start[c] * d, rows_c, d, p->block);
+            if (st == GENRE_E_NUMERIC)
+                st = GENRE_FAIL(GENRE_E_NUMERIC,
+                                "the sums of x's rows of class %d overflow (values too large "
+                                "to average)",
+                                (int)s.u[c]);
+            if (st != GENRE_OK)
+                goto done;
+            genre__moments_merge(&s.cm[c], &s.bm);
+        }
+    }
+    for (size_t c = 0; c < Kc; c++) /* the blocks' merge may overflow too */
+        if (!genre__moments_finite(&s.cm[c])) {
             st = GENRE_FAIL(GENRE_E_NUMERIC,
                             "the sums of x's rows of class %d overflow (values too large to "
                             "average)",
                             (int)s.u[c]);
-        if (st != GENRE_OK)
             goto done;
-    }
+        }
     if ((st = grow(p, __func__, s.u, Kc)) != GENRE_OK)
         goto done;
     for (size_t c = 0; c < Kc; c++)
