@@ -16,6 +16,10 @@
  * libgenre_mpi reads as one thread per rank, and the range readers get 1
  * thread. The works, in order:
  *
+ *   ceiling work that shares nothing (a register-only loop, then a sum
+ *           streamed from a 256 MB array per unit), 2 units on 1 rank and
+ *           1 on each of 2: the speedup this machine gives two busy cores,
+ *           which no fit can beat (printed, not a BENCH line);
  *   pass    rank r of P reads the records that start in bytes [r S / P,
  *           (r + 1) S / P) of the file of S bytes
  *           (genre_dataset_reader_open_range, chunks of 100,000 rows), cleans
@@ -413,6 +417,62 @@ static genre_scaler *work_pass(const struct job *j, const char *path, struct row
     return sc;
 }
 
+/* ---- the machine's own ceiling -------------------------------------------
+ * The same work split as the fits split theirs (2 units on 1 rank, 1 unit
+ * on each of 2 ranks), but work that shares nothing: no file, no MPI, no
+ * serial step. What it gains on 2 ranks is what this machine gives two
+ * busy cores (its clocks, shared caches, memory bandwidth, a host that may
+ * put both vCPUs on one physical core); the fits cannot beat it. */
+#define CEIL_STREAM_DOUBLES (32u << 20) /* 256 MB a unit: a rank's rows are 520 MB */
+#define CEIL_STREAM_REPS 8
+#define CEIL_COMPUTE_ITERS 400000000ull
+
+/* Dependent multiply-adds and integer mixes: registers only. */
+static double ceiling_compute(uint64_t iters)
+{
+    double a = 1.0, b = 0.999999;
+    uint64_t z = 1;
+    for (uint64_t i = 0; i < iters; i++) {
+        a = a * b + 1e-9;
+        z = (z ^ (z >> 29)) * 0xbf58476d1ce4e5b9ULL + i;
+    }
+    return a + (double)(z & 1);
+}
+
+/* Sums n doubles reps times: a stream from memory, as a Lloyd iteration. */
+static double ceiling_stream(const double *v, size_t n, int reps)
+{
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (int r = 0; r < reps; r++)
+        for (size_t i = 0; i + 4 <= n; i += 4) {
+            s0 += v[i];
+            s1 += v[i + 1];
+            s2 += v[i + 2];
+            s3 += v[i + 3];
+        }
+    return s0 + s1 + s2 + s3;
+}
+
+static void work_ceiling(const struct job *j)
+{
+    const int units = j->size == 1 ? 2 : 1;
+    const size_t n = (size_t)units * CEIL_STREAM_DOUBLES;
+    double *v = malloc(n * sizeof *v);
+    if (!v)
+        fail("no memory for the ceiling's array");
+    for (size_t i = 0; i < n; i++) /* touched before the clock starts */
+        v[i] = (double)(i & 1023);
+    struct timing t;
+    section_begin(j, &t);
+    volatile double sink = ceiling_compute((uint64_t)units * CEIL_COMPUTE_ITERS);
+    section_end(j, &t, "ceiling_compute", 0);
+    section_begin(j, &t);
+    sink += ceiling_stream(v, n, CEIL_STREAM_REPS);
+    section_end(j, &t, "ceiling_stream", 0);
+    (void)sink;
+    free(v);
+}
+
 /* The rows standardized in place by the merged scaler, a chunk at a time. */
 static void standardize(const genre_scaler *sc, struct rows *rows)
 {
@@ -497,6 +557,10 @@ static int worker(int argc, char **argv, const char *path)
     if (rank_ == 0)
         printf("  %d ranks, each bound to %d CPU(s) at most; one thread each\n", size_, most);
     /* rank 0 alone holds the whole table for the 1-rank works */
+    if (rank_ == 0)
+        work_ceiling(&solo);
+    idle_barrier();
+    work_ceiling(&all);
     struct rows one = {NULL, NULL, 0, 0}, mine = {NULL, NULL, 0, 0};
     genre_scaler *sc_one = NULL, *sc = NULL;
     if (rank_ == 0)
@@ -529,6 +593,7 @@ static int worker(int argc, char **argv, const char *path)
 struct figures {
     double pass[3], kmeans[3], mlp[3]; /* [P]: max wall over the ranks, s */
     double km_init[3]; /* the initialisation and one Lloyd iteration */
+    double ceil_compute[3], ceil_stream[3]; /* the machine's ceiling */
     double rows[3], iters[3], batches[3];
     double km_bytes, mlp_bytes, pass_bytes; /* sent by a rank (2 ranks) */
 };
@@ -586,7 +651,11 @@ static struct figures run(const char *self, const char *path)
         char name[64];
         double a = 0, b = 0;
         int p = 0;
-        if (sscanf(line, "RESULT pass_%d %lf %lf", &p, &a, &b) == 3 && (p == 1 || p == 2))
+        if (sscanf(line, "RESULT ceiling_compute_%d %lf", &p, &a) == 2 && (p == 1 || p == 2))
+            r.ceil_compute[p] = a;
+        else if (sscanf(line, "RESULT ceiling_stream_%d %lf", &p, &a) == 2 && (p == 1 || p == 2))
+            r.ceil_stream[p] = a;
+        else if (sscanf(line, "RESULT pass_%d %lf %lf", &p, &a, &b) == 3 && (p == 1 || p == 2))
             r.pass[p] = a, r.rows[p] = b;
         else if (sscanf(line, "RESULT kmeans_init_%d %lf %lf", &p, &a, &b) == 3 &&
                  (p == 1 || p == 2))
@@ -662,6 +731,11 @@ int main(int argc, char **argv)
                 PROGRAM);
         return EXIT_FAILURE;
     }
+    if (r.ceil_compute[2] > 0 && r.ceil_stream[2] > 0)
+        printf("the machine's ceiling (2 units of work on 1 rank against 1 on each of 2): "
+               "registers only %.2f x (%.2f s, %.2f s), a memory stream %.2f x (%.2f s, %.2f s)\n",
+               r.ceil_compute[1] / r.ceil_compute[2], r.ceil_compute[1], r.ceil_compute[2],
+               r.ceil_stream[1] / r.ceil_stream[2], r.ceil_stream[1], r.ceil_stream[2]);
     /* the 19 iterations after the first, without the initialisation */
     printf("k-means, iterations 2-%d alone: 1 rank %.2f s, 2 ranks %.2f s (%.2f x)\n", KM_ITER,
            r.kmeans[1] - r.km_init[1], r.kmeans[2] - r.km_init[2],
