@@ -16,15 +16,23 @@
  * libgenre_mpi reads as one thread per rank, and the range readers get 1
  * thread. The works, in order:
  *
+ *   ceiling work that shares nothing (a register-only loop, then a sum
+ *           streamed from a 256 MB array per unit), 2 units on 1 rank and
+ *           1 on each of 2: the speedup this machine gives two busy cores,
+ *           which no fit can beat (printed, not a BENCH line);
  *   pass    rank r of P reads the records that start in bytes [r S / P,
  *           (r + 1) S / P) of the file of S bytes
  *           (genre_dataset_reader_open_range, chunks of 100,000 rows), cleans
  *           them as genre-bench-scale does (blank rows dropped, tempo and
  *           duration_ms filled with the medians of the file's first chunk,
  *           fitted on rank 0 and broadcast; 13 features), keeps them in
- *           memory and adds them to its scaler, PCA and LDA partial states,
+ *           memory (an array on transparent huge pages) and adds them to its scaler, PCA and LDA partial states,
  *           then genre_mpi_{scaler,pca,lda}_fit_partial merge the states in
  *           rank order and fit;
+ *   kmeans_init  the same k-means stopped after 1 iteration: its
+ *           initialisation (the sample, rank 0's k-means++) and one step,
+ *           so the 20-iteration figure can be split into those and Lloyd's
+ *           other 19 iterations;
  *   kmeans  genre_mpi_kmeans_fit, K = 10, at most 20 Lloyd iterations
  *           (GENRE_KMEANS_TOL 0: all 20 unless no label changes), on the
  *           rank's rows standardized by the pass's scaler, from k-means++
@@ -36,7 +44,9 @@
  *
  * Each time is the largest over the ranks of the wall time between two
  * MPI_Barrier calls around the work; each rank also reports its own wall
- * and CPU time (CLOCK_PROCESS_CPUTIME_ID) up to the closing barrier, and
+ * and CPU time (CLOCK_PROCESS_CPUTIME_ID) up to the closing barrier (for
+ * the pass, per phase too: passing to the range, reading, cleaning,
+ * exporting, the partial states, the merges and fits), and
  * the wall time it spent inside the layer's MPI calls (sending and waiting
  * for the other rank; Open MPI waits by polling, so that is CPU time too).
  * On 2 ranks the collectives libgenre_mpi calls are counted as they happen
@@ -67,6 +77,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -216,6 +227,51 @@ static void report_bytes(const struct job *j, const struct timing *t, const char
     }
 }
 
+/* The pass's phases on one rank: wall and CPU seconds of each, so a rank
+ * that waits (or a step only one rank does) shows where the 2-rank pass
+ * loses against half the 1-rank one. */
+enum { PH_OPEN, PH_READ, PH_CLEAN, PH_EXPORT, PH_STATES, PH_MERGE, PH_N };
+static const char *const PH_NAME[PH_N] = {"open (pass to the range)", "read", "clean",
+                                          "export", "partial states", "merges and fits"};
+struct phases {
+    double wall[PH_N], cpu[PH_N], w0, c0;
+};
+
+static void phase_mark(struct phases *ph)
+{
+    ph->w0 = genre_bench_now();
+    ph->c0 = cpu_now();
+}
+
+/* Adds the time since the last mark to phase i and marks again. */
+static void phase_add(struct phases *ph, int i)
+{
+    const double w = genre_bench_now(), c = cpu_now();
+    ph->wall[i] += w - ph->w0;
+    ph->cpu[i] += c - ph->c0;
+    ph->w0 = w;
+    ph->c0 = c;
+}
+
+/* Rank 0 prints every rank's phases, one line per rank. */
+static void phases_report(const struct job *j, const struct phases *ph, const char *name)
+{
+    double mine[2 * PH_N], all[2 * PH_N * 64] = {0};
+    memcpy(mine, ph->wall, sizeof ph->wall);
+    memcpy(mine + PH_N, ph->cpu, sizeof ph->cpu);
+    MPI_Gather(mine, 2 * PH_N, MPI_DOUBLE, all, 2 * PH_N, MPI_DOUBLE, 0, j->comm);
+    if (j->rank != 0)
+        return;
+    for (int r = 0; r < j->size && r < 64; r++) {
+        printf("  %s on %d rank(s), rank %d, phases (wall/CPU s):", name, j->size, r);
+        for (int i = 0; i < PH_N; i++)
+            printf("%s %s %.2f/%.2f", i ? "," : "", PH_NAME[i], all[2 * PH_N * r + i],
+                   all[2 * PH_N * r + PH_N + i]);
+        printf("\n");
+    }
+    fflush(stdout);
+}
+
 /* A rank's cleaned rows, kept for the k-means and the MLP. */
 struct rows {
     double *x;
@@ -223,12 +279,30 @@ struct rows {
     size_t n, cap;
 };
 
+/* The first reservation is aligned to 2 MiB and asks for transparent huge
+ * pages (the kernel's "madvise" mode gives none otherwise): the rows' first
+ * touch then costs a fault per 2 MiB, not per 4 KiB page, on 1 rank and 2
+ * alike. */
+static double *rows_first_alloc(size_t bytes)
+{
+    const size_t huge = (size_t)2 << 20;
+    void *p = NULL;
+    bytes = (bytes + huge - 1) / huge * huge;
+    if (posix_memalign(&p, huge, bytes) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes, MADV_HUGEPAGE); /* advice: failure only costs speed */
+#endif
+    return p;
+}
+
 static void rows_reserve(struct rows *r, size_t n)
 {
     if (n <= r->cap)
         return;
     size_t cap = r->cap * 2 > n ? r->cap * 2 : n;
-    double *x = realloc(r->x, cap * D * sizeof *x);
+    double *x = r->x ? realloc(r->x, cap * D * sizeof *x)
+                     : rows_first_alloc(cap * D * sizeof *x);
     if (x)
         r->x = x;
     int32_t *y = x ? realloc(r->y, cap * sizeof *y) : NULL;
@@ -291,6 +365,9 @@ static genre_scaler *work_pass(const struct job *j, const char *path, struct row
     struct timing t;
     section_begin(j, &t);
     bench_mpi_count_stop(NULL, 0, NULL); /* only the merges and fits are counted */
+    struct phases ph;
+    memset(&ph, 0, sizeof ph);
+    phase_mark(&ph);
     genre_dataset_schema *schema = NULL;
     genre_dataset_reader *reader = NULL;
     genre_dataset *ds = NULL;
@@ -304,8 +381,10 @@ static genre_scaler *work_pass(const struct job *j, const char *path, struct row
     check(genre_scaler_partial_create(&sp, D), "scaler_partial_create");
     check(genre_pca_partial_create(&pp, D), "pca_partial_create");
     check(genre_lda_partial_create(&lp, D), "lda_partial_create");
+    phase_add(&ph, PH_OPEN);
     for (;;) {
         check(genre_dataset_reader_next_into(reader, CHUNK, &ds), "reader_next_into");
+        phase_add(&ph, PH_READ);
         if (!ds)
             break;
         check(genre_dataset_drop_empty_rows(ds), "drop_empty_rows");
@@ -313,6 +392,7 @@ static genre_scaler *work_pass(const struct job *j, const char *path, struct row
             prep = shared_prep(j, schema, ds);
         else
             check(genre_dataset_prep_apply(prep, ds), "prep_apply");
+        phase_add(&ph, PH_CLEAN);
         size_t needed = 0;
         check(genre_dataset_export_matrix(ds, COLUMNS, D, NULL, 0, &needed), "export size");
         const size_t n = needed / D;
@@ -323,9 +403,11 @@ static genre_scaler *work_pass(const struct job *j, const char *path, struct row
         int32_t *y = rows->y + rows->n;
         check(genre_dataset_export_matrix(ds, COLUMNS, D, x, n * D, NULL), "export_matrix");
         check(genre_dataset_export_labels(ds, y, n, NULL), "export_labels");
+        phase_add(&ph, PH_EXPORT);
         check(genre_scaler_partial_add(sp, x, n, D, D), "scaler_partial_add");
         check(genre_pca_partial_add(pp, x, n, D, D), "pca_partial_add");
         check(genre_lda_partial_add(lp, x, n, D, D, y), "lda_partial_add");
+        phase_add(&ph, PH_STATES);
         rows->n += n;
     }
     if (!prep)
@@ -342,7 +424,9 @@ static genre_scaler *work_pass(const struct job *j, const char *path, struct row
     check(genre_mpi_lda_fit_partial(j->comm, lda, lp), "genre_mpi_lda_fit_partial");
     uint64_t mine = rows->n, total = 0;
     PMPI_Allreduce(&mine, &total, 1, MPI_UINT64_T, MPI_SUM, j->comm); /* not counted */
+    phase_add(&ph, PH_MERGE);
     section_end(j, &t, "pass", (double)total);
+    phases_report(j, &ph, "pass");
     if (j->size > 1)
         report_bytes(j, &t, "pass", 0);
     genre_pca_free(pca), genre_lda_free(lda);
@@ -350,6 +434,62 @@ static genre_scaler *work_pass(const struct job *j, const char *path, struct row
     genre_dataset_free(ds), genre_dataset_prep_free(prep), genre_dataset_reader_free(reader);
     genre_dataset_schema_free(schema);
     return sc;
+}
+
+/* ---- the machine's own ceiling -------------------------------------------
+ * The same work split as the fits split theirs (2 units on 1 rank, 1 unit
+ * on each of 2 ranks), but work that shares nothing: no file, no MPI, no
+ * serial step. What it gains on 2 ranks is what this machine gives two
+ * busy cores (its clocks, shared caches, memory bandwidth, a host that may
+ * put both vCPUs on one physical core); the fits cannot beat it. */
+#define CEIL_STREAM_DOUBLES (32u << 20) /* 256 MB a unit: a rank's rows are 520 MB */
+#define CEIL_STREAM_REPS 8
+#define CEIL_COMPUTE_ITERS 400000000ull
+
+/* Dependent multiply-adds and integer mixes: registers only. */
+static double ceiling_compute(uint64_t iters)
+{
+    double a = 1.0, b = 0.999999;
+    uint64_t z = 1;
+    for (uint64_t i = 0; i < iters; i++) {
+        a = a * b + 1e-9;
+        z = (z ^ (z >> 29)) * 0xbf58476d1ce4e5b9ULL + i;
+    }
+    return a + (double)(z & 1);
+}
+
+/* Sums n doubles reps times: a stream from memory, as a Lloyd iteration. */
+static double ceiling_stream(const double *v, size_t n, int reps)
+{
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (int r = 0; r < reps; r++)
+        for (size_t i = 0; i + 4 <= n; i += 4) {
+            s0 += v[i];
+            s1 += v[i + 1];
+            s2 += v[i + 2];
+            s3 += v[i + 3];
+        }
+    return s0 + s1 + s2 + s3;
+}
+
+static void work_ceiling(const struct job *j)
+{
+    const int units = j->size == 1 ? 2 : 1;
+    const size_t n = (size_t)units * CEIL_STREAM_DOUBLES;
+    double *v = malloc(n * sizeof *v);
+    if (!v)
+        fail("no memory for the ceiling's array");
+    for (size_t i = 0; i < n; i++) /* touched before the clock starts */
+        v[i] = (double)(i & 1023);
+    struct timing t;
+    section_begin(j, &t);
+    volatile double sink = ceiling_compute((uint64_t)units * CEIL_COMPUTE_ITERS);
+    section_end(j, &t, "ceiling_compute", 0);
+    section_begin(j, &t);
+    sink += ceiling_stream(v, n, CEIL_STREAM_REPS);
+    section_end(j, &t, "ceiling_stream", 0);
+    (void)sink;
+    free(v);
 }
 
 /* The rows standardized in place by the merged scaler, a chunk at a time. */
@@ -367,12 +507,17 @@ static void standardize(const genre_scaler *sc, struct rows *rows)
     free(z);
 }
 
-static void work_kmeans(const struct job *j, const struct rows *rows)
+/* One distributed k-means of at most max_iter Lloyd iterations, timed as
+ * `name`. With max_iter 1 it is the initialisation (the sample, its
+ * gather, k-means++ on rank 0, the centers' broadcast) and one iteration:
+ * the part of the 20-iteration fit that is not Lloyd's. */
+static void work_kmeans(const struct job *j, const struct rows *rows, int64_t max_iter,
+                        const char *name)
 {
     genre_kmeans *km = NULL;
     check(genre_kmeans_create(&km), "kmeans_create");
     check(genre_kmeans_set_i64(km, GENRE_KMEANS_K, KM_K), "kmeans K");
-    check(genre_kmeans_set_i64(km, GENRE_KMEANS_MAX_ITER, KM_ITER), "kmeans max_iter");
+    check(genre_kmeans_set_i64(km, GENRE_KMEANS_MAX_ITER, max_iter), "kmeans max_iter");
     check(genre_kmeans_set_f64(km, GENRE_KMEANS_TOL, 0.0), "kmeans tol");
     check(genre_kmeans_set_i64(km, GENRE_KMEANS_SEED, 0), "kmeans seed");
     struct timing t;
@@ -381,9 +526,9 @@ static void work_kmeans(const struct job *j, const struct rows *rows)
           "genre_mpi_kmeans_fit");
     int64_t iters = 0;
     check(genre_kmeans_get_i64(km, GENRE_KMEANS_N_ITER, &iters), "kmeans n_iter");
-    section_end(j, &t, "kmeans", (double)iters);
-    if (j->size > 1)
-        report_bytes(j, &t, "kmeans", (uint64_t)iters);
+    section_end(j, &t, name, (double)iters);
+    if (j->size > 1 && max_iter > 1)
+        report_bytes(j, &t, name, (uint64_t)iters);
     genre_kmeans_free(km);
 }
 
@@ -431,6 +576,10 @@ static int worker(int argc, char **argv, const char *path)
     if (rank_ == 0)
         printf("  %d ranks, each bound to %d CPU(s) at most; one thread each\n", size_, most);
     /* rank 0 alone holds the whole table for the 1-rank works */
+    if (rank_ == 0)
+        work_ceiling(&solo);
+    idle_barrier();
+    work_ceiling(&all);
     struct rows one = {NULL, NULL, 0, 0}, mine = {NULL, NULL, 0, 0};
     genre_scaler *sc_one = NULL, *sc = NULL;
     if (rank_ == 0)
@@ -442,9 +591,13 @@ static int worker(int argc, char **argv, const char *path)
     standardize(sc, &mine);
     genre_scaler_free(sc_one), genre_scaler_free(sc);
     if (rank_ == 0)
-        work_kmeans(&solo, &one);
+        work_kmeans(&solo, &one, 1, "kmeans_init");
     idle_barrier();
-    work_kmeans(&all, &mine);
+    work_kmeans(&all, &mine, 1, "kmeans_init");
+    if (rank_ == 0)
+        work_kmeans(&solo, &one, KM_ITER, "kmeans");
+    idle_barrier();
+    work_kmeans(&all, &mine, KM_ITER, "kmeans");
     if (rank_ == 0)
         work_mlp(&solo, &one);
     idle_barrier();
@@ -458,6 +611,8 @@ static int worker(int argc, char **argv, const char *path)
 
 struct figures {
     double pass[3], kmeans[3], mlp[3]; /* [P]: max wall over the ranks, s */
+    double km_init[3]; /* the initialisation and one Lloyd iteration */
+    double ceil_compute[3], ceil_stream[3]; /* the machine's ceiling */
     double rows[3], iters[3], batches[3];
     double km_bytes, mlp_bytes, pass_bytes; /* sent by a rank (2 ranks) */
 };
@@ -515,8 +670,15 @@ static struct figures run(const char *self, const char *path)
         char name[64];
         double a = 0, b = 0;
         int p = 0;
-        if (sscanf(line, "RESULT pass_%d %lf %lf", &p, &a, &b) == 3 && (p == 1 || p == 2))
+        if (sscanf(line, "RESULT ceiling_compute_%d %lf", &p, &a) == 2 && (p == 1 || p == 2))
+            r.ceil_compute[p] = a;
+        else if (sscanf(line, "RESULT ceiling_stream_%d %lf", &p, &a) == 2 && (p == 1 || p == 2))
+            r.ceil_stream[p] = a;
+        else if (sscanf(line, "RESULT pass_%d %lf %lf", &p, &a, &b) == 3 && (p == 1 || p == 2))
             r.pass[p] = a, r.rows[p] = b;
+        else if (sscanf(line, "RESULT kmeans_init_%d %lf %lf", &p, &a, &b) == 3 &&
+                 (p == 1 || p == 2))
+            r.km_init[p] = a;
         else if (sscanf(line, "RESULT kmeans_%d %lf %lf", &p, &a, &b) == 3 && (p == 1 || p == 2))
             r.kmeans[p] = a, r.iters[p] = b;
         else if (sscanf(line, "RESULT mlp_%d %lf %lf", &p, &a, &b) == 3 && (p == 1 || p == 2))
@@ -535,9 +697,10 @@ static struct figures run(const char *self, const char *path)
             exit(EXIT_FAILURE);
         }
     for (int p = 1; p <= 2; p++)
-        printf("%d rank(s): pass %.2f s (%.0f rows), k-means %.2f s (%.0f iterations), MLP "
-               "epoch %.2f s (%.0f batches)\n",
-               p, r.pass[p], r.rows[p], r.kmeans[p], r.iters[p], r.mlp[p], r.batches[p]);
+        printf("%d rank(s): pass %.2f s (%.0f rows), k-means %.2f s (%.0f iterations; the "
+               "initialisation and 1 iteration alone %.2f s), MLP epoch %.2f s (%.0f batches)\n",
+               p, r.pass[p], r.rows[p], r.kmeans[p], r.iters[p], r.km_init[p], r.mlp[p],
+               r.batches[p]);
     printf("the mpiexec run took %.1f s\n", genre_bench_now() - t0);
     return r;
 }
@@ -587,6 +750,15 @@ int main(int argc, char **argv)
                 PROGRAM);
         return EXIT_FAILURE;
     }
+    if (r.ceil_compute[2] > 0 && r.ceil_stream[2] > 0)
+        printf("the machine's ceiling (2 units of work on 1 rank against 1 on each of 2): "
+               "registers only %.2f x (%.2f s, %.2f s), a memory stream %.2f x (%.2f s, %.2f s)\n",
+               r.ceil_compute[1] / r.ceil_compute[2], r.ceil_compute[1], r.ceil_compute[2],
+               r.ceil_stream[1] / r.ceil_stream[2], r.ceil_stream[1], r.ceil_stream[2]);
+    /* the 19 iterations after the first, without the initialisation */
+    printf("k-means, iterations 2-%d alone: 1 rank %.2f s, 2 ranks %.2f s (%.2f x)\n", KM_ITER,
+           r.kmeans[1] - r.km_init[1], r.kmeans[2] - r.km_init[2],
+           (r.kmeans[1] - r.km_init[1]) / (r.kmeans[2] - r.km_init[2]));
     printf("BENCH mpi_2_ranks_speedup_pass %.2f x\n", r.pass[1] / r.pass[2]);
     printf("BENCH mpi_2_ranks_speedup_kmeans %.2f x\n", r.kmeans[1] / r.kmeans[2]);
     printf("BENCH mpi_mlp_epoch_2_ranks_over_1 %.2f x\n",

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The partial-state kinds the reduction knows (the core's save, load, merge
- * and free behind void pointers) and the public allreduce call of each. */
+ * and free behind void pointers), the public allreduce call of each and
+ * the metrics' reduce to rank 0. */
 #include "mpi_reduce.h"
 
 #include <stdio.h>
@@ -87,6 +88,24 @@ genre_status genre_mpi_metrics_partial_allreduce(MPI_Comm comm, const genre_metr
     genre_status st = allreduce(__func__, comm, &gm_metrics_kind, local, merged ? &out : NULL);
     if (merged)
         *merged = out;
+    return st;
+}
+
+genre_status genre_mpi_metrics_partial_reduce(MPI_Comm comm, const genre_metrics_partial *local,
+                                              genre_metrics_partial **merged)
+{
+    gm_ctx c;
+    if (merged)
+        *merged = NULL;
+    genre_status st = gm_open(&c, comm, __func__);
+    if (st != GENRE_OK)
+        return st;
+    st = merged ? GENRE_OK : gm_fail(&c, GENRE_E_INVALID_ARG, "argument 'merged' is NULL");
+    void *out = NULL;
+    st = gm_reduce(&c, &gm_metrics_kind, st, local, &out);
+    if (merged)
+        *merged = out;
+    gm_close(&c);
     return st;
 }
 

@@ -5,9 +5,10 @@
  * local status; rank 0 gathers every state's size; then, rank by rank, rank
  * 0 sends a go (or skip, once it has failed, so no sender is left blocked)
  * and rank r sends its saved state; rank 0 merges it into its own, in rank
- * order, and saves the result; an agreement on rank 0's status; the merged
- * state's size and bytes broadcast from rank 0; every rank loads them; a
- * last agreement. The states travel as the core's own save format
+ * order; an agreement on rank 0's status (gm_reduce ends here, the merged
+ * state on rank 0 only); rank 0 saves the result, the merged state's size
+ * and bytes are broadcast from rank 0; every rank loads them; a last
+ * agreement. The states travel as the core's own save format
  * (genre_K_partial_save), checked again by every load. */
 #include "mpi_reduce.h"
 
@@ -106,11 +107,11 @@ static genre_status merge_in_rank_order(gm_ctx *c, const gm_kind *k, const uint6
     return st;
 }
 
-genre_status gm_allreduce(gm_ctx *c, const gm_kind *k, genre_status local_st,
-                          const void *local, void **merged)
+genre_status gm_reduce(gm_ctx *c, const gm_kind *k, genre_status local_st, const void *local,
+                       void **merged)
 {
     *merged = NULL;
-    unsigned char *mine = NULL, *all = NULL;
+    unsigned char *mine = NULL;
     size_t mine_len = 0;
     uint64_t *sizes = NULL;
     void *acc = NULL;
@@ -142,11 +143,6 @@ genre_status gm_allreduce(gm_ctx *c, const gm_kind *k, genre_status local_st,
         /* every other rank still waits for its go: merge_in_rank_order
          * sends skips once st has failed */
         st = merge_in_rank_order(c, k, sizes, acc, st);
-        if (st == GENRE_OK) {
-            free(mine);
-            mine = NULL;
-            st = gm_save_alloc(c, k->save, acc, k->what, &all, &mine_len);
-        }
     } else {
         int go = 0;
         err = MPI_Recv(&go, 1, MPI_INT, 0, GM_TAG_GO, c->comm, MPI_STATUS_IGNORE);
@@ -156,11 +152,39 @@ genre_status gm_allreduce(gm_ctx *c, const gm_kind *k, genre_status local_st,
             st = gm_send(c, mine, mine_len, 0, GM_TAG_STATE);
     }
     st = gm_agree(c, st);
+    if (st == GENRE_OK && c->rank == 0) {
+        *merged = acc;
+        acc = NULL;
+    }
+
+done:
+    if (acc)
+        k->destroy(acc);
+    free(mine);
+    free(sizes);
+    return st;
+}
+
+genre_status gm_allreduce(gm_ctx *c, const gm_kind *k, genre_status local_st,
+                          const void *local, void **merged)
+{
+    *merged = NULL;
+    unsigned char *all = NULL;
+    size_t all_len = 0;
+    void *acc = NULL;
+
+    /* 1-2. rank 0 merges every state, in rank order, and saves the result */
+    genre_status st = gm_reduce(c, k, local_st, local, &acc);
+    if (st != GENRE_OK)
+        return st;
+    if (c->rank == 0)
+        st = gm_save_alloc(c, k->save, acc, k->what, &all, &all_len);
+    st = gm_agree(c, st);
     if (st != GENRE_OK)
         goto done;
 
     /* 3. the merged bytes go to every rank, which loads them */
-    uint64_t total = mine_len;
+    uint64_t total = all_len;
     st = gm_bcast_u64(c, &total, 0);
     if (st != GENRE_OK)
         goto done;
@@ -186,8 +210,6 @@ genre_status gm_allreduce(gm_ctx *c, const gm_kind *k, genre_status local_st,
 done:
     if (acc)
         k->destroy(acc);
-    free(mine);
     free(all);
-    free(sizes);
     return st;
 }

@@ -28,6 +28,12 @@ extern const gm_kind gm_scaler_kind, gm_pca_kind, gm_lda_kind, gm_metrics_kind,
 genre_status gm_allreduce(gm_ctx *c, const gm_kind *k, genre_status local_st,
                           const void *local, void **merged);
 
+/* The first half of gm_allreduce: on success *merged is, on rank 0 only,
+ * the new merged state (rank order; it never travels as bytes), NULL on
+ * every other rank. Failures as gm_allreduce. */
+genre_status gm_reduce(gm_ctx *c, const gm_kind *k, genre_status local_st, const void *local,
+                       void **merged);
+
 /* A kind's save into a new buffer of exactly *len bytes (free()). */
 genre_status gm_save_alloc(const gm_ctx *c, genre_status (*save)(const void *, void *, size_t,
                                                                   size_t *),

@@ -116,6 +116,32 @@ GETTER(lda_get_xbar, genre_lda)
 GETTER(lda_get_priors, genre_lda)
 GETTER(lda_get_explained_variance_ratio, genre_lda)
 
+/* A merged metrics state of every rank's test rows: exactly the
+ * single-process metrics of the whole table. */
+static void check_metrics(const char *what, const genre_metrics_partial *merged)
+{
+    double acc_d = -1, acc_r = -2;
+    CHECK_OK(genre_metrics_partial_accuracy(merged, &acc_d));
+    CHECK_OK(genre_metrics_accuracy(labels, predicted, N_ROWS, &acc_r));
+    if (acc_d != acc_r)
+        failf("%s: accuracy %.17g, single process %.17g", what, acc_d, acc_r);
+    for (int32_t avg = GENRE_METRICS_AVERAGE_MACRO; avg <= GENRE_METRICS_AVERAGE_WEIGHTED; avg++) {
+        double d = -1, r = -2;
+        CHECK_OK(genre_metrics_partial_roc_auc_ovr(merged, avg, &d));
+        CHECK_OK(genre_metrics_roc_auc_ovr(labels, scores, N_ROWS, N_CLASSES, N_CLASSES, avg, &r));
+        if (d != r)
+            failf("%s: AUROC (average %d) %.17g, single process %.17g", what, avg, d, r);
+    }
+    double pd_[N_CLASSES], pr_[N_CLASSES];
+    CHECK_OK(genre_metrics_partial_roc_auc_per_class(merged, pd_, N_CLASSES, NULL));
+    CHECK_OK(genre_metrics_roc_auc_per_class(labels, scores, N_ROWS, N_CLASSES, N_CLASSES, pr_,
+                                             N_CLASSES, NULL));
+    if (memcmp(pd_, pr_, sizeof pd_) != 0)
+        failf("%s: per-class AUROC differs from the single process", what);
+    if (rank_ == 0)
+        printf("%s: accuracy %.6f, AUROC equal bit for bit\n", what, acc_d);
+}
+
 static void test_fits(void)
 {
     size_t lo, hi;
@@ -184,28 +210,20 @@ static void test_fits(void)
         CHECK_OK(genre_metrics_partial_add(mp, scores + lo * N_CLASSES, n, N_CLASSES, N_CLASSES,
                                            labels + lo, predicted + lo));
     CHECK_OK(genre_mpi_metrics_partial_allreduce(MPI_COMM_WORLD, mp, &merged));
-    if (merged) {
-        double acc_d = -1, acc_r = -2;
-        CHECK_OK(genre_metrics_partial_accuracy(merged, &acc_d));
-        CHECK_OK(genre_metrics_accuracy(labels, predicted, N_ROWS, &acc_r));
-        if (acc_d != acc_r)
-            failf("accuracy %.17g, single process %.17g", acc_d, acc_r);
-        for (int32_t avg = GENRE_METRICS_AVERAGE_MACRO; avg <= GENRE_METRICS_AVERAGE_WEIGHTED; avg++) {
-            double d = -1, r = -2;
-            CHECK_OK(genre_metrics_partial_roc_auc_ovr(merged, avg, &d));
-            CHECK_OK(genre_metrics_roc_auc_ovr(labels, scores, N_ROWS, N_CLASSES, N_CLASSES, avg, &r));
-            if (d != r)
-                failf("AUROC (average %d) %.17g, single process %.17g", avg, d, r);
-        }
-        double pd_[N_CLASSES], pr_[N_CLASSES];
-        CHECK_OK(genre_metrics_partial_roc_auc_per_class(merged, pd_, N_CLASSES, NULL));
-        CHECK_OK(genre_metrics_roc_auc_per_class(labels, scores, N_ROWS, N_CLASSES, N_CLASSES,
-                                                 pr_, N_CLASSES, NULL));
-        if (memcmp(pd_, pr_, sizeof pd_) != 0)
-            failf("per-class AUROC differs from the single process");
-        if (rank_ == 0)
-            printf("metrics: accuracy %.6f, AUROC equal bit for bit\n", acc_d);
-    }
+    if (!merged)
+        failf("the metrics allreduce left rank %d without a state", rank_);
+    else
+        check_metrics("metrics (allreduce)", merged);
+    genre_metrics_partial_free(merged);
+    /* reduced to rank 0 only: the same values there, nothing elsewhere */
+    merged = NULL;
+    CHECK_OK(genre_mpi_metrics_partial_reduce(MPI_COMM_WORLD, mp, &merged));
+    if (rank_ == 0 && !merged)
+        failf("the metrics reduce left rank 0 without a state");
+    else if (rank_ != 0 && merged)
+        failf("the metrics reduce gave rank %d a state", rank_);
+    else if (merged)
+        check_metrics("metrics (reduce to rank 0)", merged);
     genre_metrics_partial_free(mp);
     genre_metrics_partial_free(merged);
 }
@@ -320,6 +338,26 @@ static void test_errors(void)
                      "differs from rank 0");
         genre_pca_free(p);
     }
+    /* 5b. the metrics reduce to rank 0: a NULL state on one rank, then
+     * (several ranks) other classes on one rank, refused by rank 0's merge;
+     * every rank returns the error and no rank holds a state */
+    genre_metrics_partial *mp = NULL, *merged = NULL;
+    CHECK_OK(genre_metrics_partial_create(&mp, rank_ == bad && size_ > 1 ? N_CLASSES + 1
+                                                                          : N_CLASSES));
+    st = genre_mpi_metrics_partial_reduce(MPI_COMM_WORLD, rank_ == bad ? NULL : mp, &merged);
+    expect_error("metrics reduce, NULL state", st, GENRE_E_INVALID_ARG, bad, "'local' is NULL");
+    if (merged)
+        failf("a failed metrics reduce left rank %d a state", rank_);
+    if (size_ > 1) {
+        st = genre_mpi_metrics_partial_reduce(MPI_COMM_WORLD, mp, &merged);
+        expect_error("metrics reduce, other classes", st, GENRE_E_SHAPE, 0, "merging rank");
+        if (merged)
+            failf("a failed metrics reduce left rank %d a state", rank_);
+    }
+    st = genre_mpi_metrics_partial_reduce(MPI_COMM_WORLD, mp, NULL);
+    expect_error("metrics reduce, NULL out", st, GENRE_E_INVALID_ARG, 0, "'merged' is NULL");
+    genre_metrics_partial_free(mp);
+
     /* 6. MPI_COMM_NULL is refused on each rank, without communicating */
     st = genre_mpi_scaler_fit(MPI_COMM_NULL, s, x, n, N_COLS, N_COLS);
     if (st != GENRE_E_INVALID_ARG || !strstr(genre_last_error(), "MPI_COMM_NULL"))

@@ -134,7 +134,8 @@ GENRE_MPI_API genre_status genre_mpi_agree(MPI_Comm comm, genre_status local);
  * Memory: rank 0 holds its own state, the one it is merging and the merged
  * state's bytes; every rank then holds the merged state and its bytes. The
  * metrics state grows with its rows (genre/metrics.h), so merging it
- * brings every test row's scores to every rank. @since 0.4 */
+ * brings every test row's scores to every rank
+ * (genre_mpi_metrics_partial_reduce() keeps them on rank 0). @since 0.4 */
 
 GENRE_MPI_API genre_status genre_mpi_scaler_partial_allreduce(MPI_Comm comm,
                                                               const genre_scaler_partial *local,
@@ -150,6 +151,27 @@ GENRE_MPI_API genre_status genre_mpi_metrics_partial_allreduce(MPI_Comm comm,
                                                                genre_metrics_partial **merged);
 GENRE_MPI_API genre_status genre_mpi_dataset_prep_partial_allreduce(
     MPI_Comm comm, const genre_dataset_prep_partial *local, genre_dataset_prep_partial **merged);
+
+/**
+ * genre_mpi_metrics_partial_allreduce() for a caller that reads the
+ * metrics on rank 0 only (a report written by rank 0): the states are
+ * merged on rank 0 in rank order, as there, and stay there. On rank 0
+ * *merged receives the new merged state (the caller's: free it with
+ * genre_metrics_partial_free()), the same values the allreduce gives; on
+ * every other rank *merged is NULL, and neither the merged state nor its
+ * bytes are ever held there.
+ * Why: a metrics state keeps every test row's scores, so the allreduce
+ * gives every rank all of them (n_rows x n_classes doubles on every rank);
+ * this call keeps that memory on rank 0 (plus, while merging, one other
+ * rank's saved state at a time) and sends nothing back.
+ * Collective. Statuses: as the allreduce, on every rank (a failure on any
+ * rank, merging on rank 0 included, is every rank's status; *merged is then
+ * NULL everywhere). Thread-safety as the other calls (MPI on the calling
+ * thread). @since 0.4
+ */
+GENRE_MPI_API genre_status genre_mpi_metrics_partial_reduce(MPI_Comm comm,
+                                                            const genre_metrics_partial *local,
+                                                            genre_metrics_partial **merged);
 
 /**
  * The end of one pass of the preparation's statistics over every rank's
