@@ -19,6 +19,7 @@
  * is the dense kernels' sum without its exact "+ w * 0" terms: the same bits.
  * tmp: o doubles.
  */
+#define CSR_AHEAD 4
 GENRE_KERNEL
 void genre__mlp_csr_forward(const mlp_input *in, const size_t *idx, size_t r0, size_t rows,
                             size_t ld, const double *w, const double *b, size_t o, double *zt,
@@ -29,7 +30,14 @@ void genre__mlp_csr_forward(const mlp_input *in, const size_t *idx, size_t r0, s
             tmp[j] = b[j];
         if (r < rows) {
             const size_t row = idx ? idx[r] : r0 + r;
-            for (size_t p = in->row_ptr[row]; p < in->row_ptr[row + 1]; p++) {
+            const size_t end = in->row_ptr[row + 1];
+            for (size_t p = in->row_ptr[row]; p < end; p++) {
+#if defined(__GNUC__)
+                /* W's rows are scattered: fetch one a few entries ahead */
+                if (p + CSR_AHEAD < end)
+                    for (size_t j = 0; j < o + 7; j += 8)
+                        __builtin_prefetch(w + (size_t)in->col_idx[p + CSR_AHEAD] * o + j);
+#endif
                 const double v = in->values[p];
                 const double *wc = w + (size_t)in->col_idx[p] * o;
                 for (size_t j = 0; j < o; j++)

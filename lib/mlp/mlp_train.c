@@ -7,6 +7,8 @@
 
 #include "mlp_private.h"
 
+#include "huge_pages.h"
+
 void genre__mlp_init_params(mlp_net *n, const mlp_params *p)
 {
     for (size_t l = 0; l < n->n_layers; l++) {
@@ -114,6 +116,12 @@ genre_status genre__mlp_ws_alloc(train_ws *w, const mlp_net *n, size_t batch, co
         genre__mlp_ws_free(w);
         return GENRE_E_NOMEM;
     }
+    if (csr) {
+        /* the first layer's rows (weights, moments, gradient lanes) are
+         * visited at the batch's features, scattered over the table */
+        genre__advise_huge_pages(w->block, total * sizeof(double));
+        genre__advise_huge_pages(w->lane_acc, (cap + pool) * o1 * sizeof(double));
+    }
     for (size_t c = 0; csr && c < fd->n_cols; c++)
         w->slot[c] = SIZE_MAX;
     w->lazy = csr && lazy;
@@ -195,6 +203,7 @@ static inline double *lane_row(train_ws *w, size_t s, size_t lane, size_t o, int
  * feature add exact zeros in the dense kernels, so lane_sum() of these
  * gives the dense gradient's bits. dzr: o doubles.
  */
+#define CSR_GRAD_AHEAD 4
 GENRE_KERNEL
 static void csr_weight_grad(const mlp_input *in, const size_t *idx, size_t rows, size_t ld,
                             const double *dzt, size_t o, train_ws *w, double *dzr)
@@ -202,8 +211,17 @@ static void csr_weight_grad(const mlp_input *in, const size_t *idx, size_t rows,
     for (size_t r = 0; r < rows; r++) {
         for (size_t j = 0; j < o; j++)
             dzr[j] = dzt[j * ld + r];
-        const size_t lane = r % WL;
-        for (size_t p = in->row_ptr[idx[r]]; p < in->row_ptr[idx[r] + 1]; p++) {
+        const size_t lane = r % WL, end = in->row_ptr[idx[r] + 1];
+        for (size_t p = in->row_ptr[idx[r]]; p < end; p++) {
+#if defined(__GNUC__)
+            /* the feature's lane row a few entries ahead (its first lane's, the
+             * usual case), fetched early: the rows are scattered */
+            if (p + CSR_GRAD_AHEAD < end) {
+                const double *ahead = w->lane_acc + w->slot[in->col_idx[p + CSR_GRAD_AHEAD]] * o;
+                for (size_t j = 0; j < o + 7; j += 8)
+                    __builtin_prefetch(ahead + j, 1);
+            }
+#endif
             const double v = in->values[p];
             int fresh;
             double *a = lane_row(w, w->slot[in->col_idx[p]], lane, o, &fresh);
@@ -468,6 +486,61 @@ void genre__mlp_opt_step(const mlp_params *p, double lr, uint64_t t, double b1t,
 
 /* ---- The fit loop (double, float, 1 or T threads) and the fit calls ------- */
 
+/* The lazy update visits the batch's rows of W_0 and of its two moments at
+ * scattered places: each row's first cache line is a miss the hardware
+ * cannot foresee, so the rows LAZY_AHEAD features on are fetched early. */
+#define LAZY_AHEAD 2
+static inline void prefetch_rows(const train_ws *w, const double *par, size_t off, size_t o1)
+{
+#if defined(__GNUC__)
+    for (size_t j = 0; j < o1 + 7; j += 8) {
+        __builtin_prefetch(par + off + j, 1);
+        __builtin_prefetch(w->m1 + off + j, 1);
+        __builtin_prefetch(w->m2 + off + j, 1);
+    }
+#else
+    (void)w, (void)par, (void)off, (void)o1;
+#endif
+}
+
+/* The lazy step: genre__mlp_opt_step() on the rows of W_0 of the batch's
+ * features (w->touched; their gradient rows compact in lane_acc), Adam's
+ * constants computed once per batch rather than once per row (the same
+ * values, so the same bits). */
+static void lazy_rows_step(const mlp_params *p, double lr, uint64_t t, double b1t, double b2t,
+                           double *par, const train_ws *w, size_t o1)
+{
+    const size_t nt = w->n_touched;
+    if (p->optimizer != GENRE_MLP_OPT_ADAM) {
+        for (size_t s = 0; s < nt; s++) {
+            const size_t off = w->touched[s] * o1;
+            if (s + LAZY_AHEAD < nt)
+                prefetch_rows(w, par, w->touched[s + LAZY_AHEAD] * o1, o1);
+            genre__mlp_opt_step(p, lr, t, b1t, b2t, par + off, w->lane_acc + s * o1,
+                                w->m1 + off, w->m2 + off, o1);
+        }
+        return;
+    }
+    const double b1 = p->beta1, b2 = p->beta2, e = p->eps;
+    const double step = lr / (1.0 - b1t), bc2 = sqrt(1.0 - b2t);
+#if GENRE_MLP_AVX2
+    const int avx2 = genre__mlp_have_avx2();
+#endif
+    for (size_t s = 0; s < nt; s++) {
+        const size_t off = w->touched[s] * o1;
+        if (s + LAZY_AHEAD < nt)
+            prefetch_rows(w, par, w->touched[s + LAZY_AHEAD] * o1, o1);
+        const double *g = w->lane_acc + s * o1;
+#if GENRE_MLP_AVX2
+        if (avx2)
+            genre__mlp_adam_step_avx2(par + off, g, w->m1 + off, w->m2 + off, o1, b1, b2, step,
+                                      bc2, e);
+        else
+#endif
+            adam_step(par + off, g, w->m1 + off, w->m2 + off, o1, b1, b2, step, bc2, e);
+    }
+}
+
 static genre_status train(genre_mlp *model, const char *func, int32_t task, size_t n_out,
                           const fit_data *fd)
 {
@@ -495,6 +568,8 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
                                          (int32_t)p->kernel, (size_t)p->epochs, &n);
     if (st != GENRE_OK)
         return st;
+    if (fd->in.row_ptr) /* before the first write: see genre__mlp_ws_alloc() */
+        genre__advise_huge_pages(n->params, n->n_params * sizeof(double));
     genre__mlp_init_params(n, p);
     size_t batch = (p->batch == 0 || (uint64_t)p->batch >= fd->n_rows) ? fd->n_rows
                                                                       : (size_t)p->batch;
@@ -593,11 +668,7 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
             if (w.lazy) {
                 /* lazy: the rows of W_0 of the batch's features, then the rest */
                 const size_t o1 = n->width[1], head = n->b_off[0];
-                for (size_t s = 0; s < w.n_touched; s++) {
-                    const size_t off = w.touched[s] * o1;
-                    genre__mlp_opt_step(p, lr, t, b1t, b2t, par + off, w.lane_acc + s * o1,
-                             w.m1 + off, w.m2 + off, o1);
-                }
+                lazy_rows_step(p, lr, t, b1t, b2t, par, &w, o1);
                 genre__mlp_opt_step(p, lr, t, b1t, b2t, par + head, g + head, w.m1 + head,
                          w.m2 + head, np - head);
             } else {
