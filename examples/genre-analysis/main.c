@@ -210,16 +210,14 @@ static int analysis_main(int argc, char **argv)
             pthread_join(ta, NULL);
         if (have_p)
             pthread_join(tp, NULL);
-        if (ps) {
-            pthread_mutex_lock(&g_reg);
+        if (have_t)
+            pthread_join(tt, NULL);
+        if (ps) { /* after t-SNE: its plots are counted whenever it ends */
             ps->seconds = r->plot_seconds;
             ps->cpu = r->plot_cpu;
-            pthread_mutex_unlock(&g_reg);
             stage_note(ps, "%d plots; summed over the threads that drew them, beside the "
                            "other stages", r->n_plots);
         }
-        if (have_t)
-            pthread_join(tt, NULL);
     }
     names_wait(r);
     if (r->have_ns && !r->opt.no_plots) {
