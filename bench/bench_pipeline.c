@@ -14,9 +14,13 @@
  *                        name study (--no-names); goal: under 3 minutes
  *   pipeline_all_s       (--full) the program with no arguments: everything,
  *                        the name study beside t-SNE
- * For each run it prints the per-stage wall times the program wrote to its
- * metrics.json (stages may overlap: the name study, k-means, the MLPs and
- * the plots run side by side).
+ * For each run it prints the per-stage wall and CPU seconds the program wrote
+ * to its metrics.json (stages overlap: the name study, t-SNE, k-means, the
+ * MLPs and the plots run side by side), and the run's wall and CPU seconds
+ * (user + system of the program, every thread). A stage's CPU is that of
+ * the program's threads that ran it; libgenre's own loop threads (k-means,
+ * silhouettes, t-SNE, the neighbour search on --threads threads) count only
+ * in the run's total, so the total exceeds the sum of the stages.
  * Usage: genre-bench-pipeline [--full] [--runs N] [--no-names-run]
  *        (from the repository root; --no-names-run skips the run with names)
  * No peer (no other program does the whole analysis); bench_kmeans,
@@ -27,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -35,7 +40,8 @@
 #endif
 #define OUT "/tmp/genre-bench-pipeline-report"
 
-/* Prints "  stage <name>: <s> s" for every stage of the report. */
+/* Prints "  <tag> stage <name>  <wall> s  <cpu> s cpu  <status>" for every
+ * stage of the report, then the program's own totals. */
 static void print_stages(const char *tag)
 {
     FILE *f = fopen(OUT "/metrics.json", "r");
@@ -54,18 +60,27 @@ static void print_stages(const char *tag)
         const char *q = strchr(p, '"');
         const char *sec = q ? strstr(q, "\"seconds\": ") : NULL;
         const char *stt = q ? strstr(q, "\"status\": \"") : NULL;
+        const char *cpu = q ? strstr(q, "\"cpu_seconds\": ") : NULL;
+        const char *next = q ? strstr(q, "\"name\": \"") : NULL;
         if (!q || !sec || sec > end)
             break;
         char status[32] = "";
         if (stt && stt < sec)
             sscanf(stt + 11, "%31[^\"]", status);
-        printf("  %s stage %-34.*s %7.2f s  %s\n", tag, (int)(q - p), p,
-               strtod(sec + 11, NULL), status);
+        double c = cpu && cpu < end && (!next || cpu < next) ? strtod(cpu + 15, NULL) : -1;
+        printf("  %s stage %-34.*s %7.2f s wall %7.2f s cpu  %s\n", tag, (int)(q - p), p,
+               strtod(sec + 11, NULL), c, status);
         p = sec;
     }
     const char *tot = strstr(buf, "\"total_seconds\": ");
+    const char *tcpu = strstr(buf, "\"total_cpu_seconds\": ");
     if (tot)
-        printf("  %s total (as the program measured it) %.2f s\n", tag, strtod(tot + 17, NULL));
+        printf("  %s total (as the program measured it) %.2f s wall", tag,
+               strtod(tot + 17, NULL));
+    if (tot && tcpu)
+        printf(", %.2f s cpu (every thread)", strtod(tcpu + 21, NULL));
+    if (tot)
+        printf("\n");
 }
 
 /* The wall time of the first stage whose name starts with `prefix`, or -1. */
@@ -85,14 +100,28 @@ static double stage_seconds(const char *prefix)
     return sec ? strtod(sec + 11, NULL) : -1;
 }
 
+/* User + system seconds of the children waited for so far. */
+static double children_cpu(void)
+{
+    struct rusage u;
+    if (getrusage(RUSAGE_CHILDREN, &u))
+        return 0;
+    return (double)u.ru_utime.tv_sec + 1e-6 * (double)u.ru_utime.tv_usec +
+           (double)u.ru_stime.tv_sec + 1e-6 * (double)u.ru_stime.tv_usec;
+}
+
 static double run(const char *args, const char *tag)
 {
-    char cmd[4096];
+    char cmd[4096], load[128];
     snprintf(cmd, sizeof cmd, "'%s' %s -o " OUT " >/dev/null 2>/dev/null",
              GENRE_BENCH_ANALYSIS, args);
+    genre_bench_loadavg(load, sizeof load);
+    double c = children_cpu();
     double a = genre_bench_now();
     int st = system(cmd);
     double b = genre_bench_now();
+    printf("  %s run: %.2f s wall, %.2f s cpu (user + system), load before: %s\n", tag, b - a,
+           children_cpu() - c, load);
     if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
         fprintf(stderr, "genre-bench-pipeline: '%s' failed\n", cmd);
         exit(1);

@@ -17,8 +17,11 @@
  *     one, AUROCs in (0.5, 1], each difference inside its interval) and the
  *     Name features section with its plot.
  *   test_analysis tsne <genre-analysis> <source-dir> <work-dir>
- *     runs only t-SNE (2-D and 3-D, perplexity 30) on 1,500 training rows
- *     and checks its plots.
+ *     runs only t-SNE (2-D and 3-D, perplexity 30 and 20) on 1,500 training
+ *     rows, its fits side by side, and checks its plots, that the results
+ *     and plots are listed in the report's order (dimension, then
+ *     perplexity as given), not in the order the fits finished, and each
+ *     stage's CPU seconds and the run's.
  *   test_analysis schema <genre-analysis> <source-dir> <work-dir>
  *     --schema examples/music_genre.schema reads the same table as the
  *     built-in schema; broken schema files give exit status 1 and one
@@ -156,18 +159,66 @@ static int test_report(const char *prog, const char *src, const char *work)
     return 0;
 }
 
+/* The per-stage CPU seconds of metrics.json: every stage has them, none
+ * negative, t-SNE's above 0 (its fits ran on the program's threads), and
+ * the run's total (every thread) at least their sum. */
+static void check_cpu(const char *j)
+{
+    const char *st = strstr(j, "\"stages\": [");
+    const char *end = st ? strchr(st, ']') : NULL;
+    double sum = 0;
+    int n = 0;
+    for (const char *p = st; p && end && (p = strstr(p, "\"name\": \"")) && p < end; p++) {
+        double c = num_after(p, "cpu_seconds");
+        CHECK(c >= 0, "stage %.40s: cpu_seconds %g", p + 9, c);
+        if (!strncmp(p + 9, "t-SNE", 5))
+            CHECK(c > 0, "t-SNE cpu_seconds %g", c);
+        sum += c >= 0 ? c : 0;
+        n++;
+    }
+    CHECK(n >= 5, "%d stages", n);
+    double total = num_after(j, "total_cpu_seconds");
+    CHECK(total >= sum - 0.05, "total_cpu_seconds %g below the stages' sum %g", total, sum);
+}
+
 static int test_tsne(const char *prog, const char *src, const char *work)
 {
     char out[1024];
+    /* 20 after 30: the order given, not the sorted one; --threads 2 runs
+     * two fits at once */
     run_report(prog, src, work, "report-tsne",
                "--no-kmeans --no-mlp --no-names --tsne-rows 1500 --tsne-iter 300 "
-               "--perplexity 30 --tsne-dims 2,3",
+               "--perplexity 30,20 --tsne-dims 2,3 --threads 2",
                out, sizeof out);
     const char *files[] = {"plots/tsne_2d_p30.png", "plots/tsne_2d_p30.svg",
-                           "plots/tsne_3d_p30.png", "plots/tsne_3d_p30.svg", "metrics.json"};
+                           "plots/tsne_3d_p30.png", "plots/tsne_3d_p30.svg",
+                           "plots/tsne_2d_p20.png", "plots/tsne_3d_p20.svg", "metrics.json"};
     for (size_t k = 0; k < sizeof files / sizeof files[0]; k++)
         check_file(out, files[k]);
     check_html(out);
+    char *j = read_metrics(out);
+    if (!j)
+        return 1;
+    /* the fits in the report's order: 2-D p30, 2-D p20, 3-D p30, 3-D p20 */
+    const int dims[] = {2, 2, 3, 3};
+    const double perp[] = {30, 20, 30, 20};
+    const char *t = strstr(j, "\"tsne\": [");
+    for (int k = 0; k < 4; k++) {
+        t = t ? strstr(t + 1, "{") : NULL;
+        CHECK(t && num_after(t, "dimensions") == dims[k] && num_after(t, "perplexity") == perp[k],
+              "t-SNE result %d: %g-D perplexity %g, expected %d-D perplexity %g", k,
+              num_after(t, "dimensions"), num_after(t, "perplexity"), dims[k], perp[k]);
+    }
+    const char *plots[] = {"tsne_2d_p30.png", "tsne_2d_p20.png", "tsne_3d_p30.png",
+                           "tsne_3d_p20.png"};
+    const char *pl = strstr(j, "\"plots\": [");
+    for (int k = 0; k < 4; k++) {
+        const char *q = pl ? strstr(pl, plots[k]) : NULL;
+        CHECK(q != NULL, "plot %s not listed in order", plots[k]);
+        pl = q;
+    }
+    check_cpu(j);
+    free(j);
     return 0;
 }
 

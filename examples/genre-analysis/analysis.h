@@ -40,6 +40,9 @@ typedef struct stage {
     const char *name;
     int status;
     double seconds;
+    double cpu;         /* CPU seconds of the program's threads that ran it */
+    double cpu0;        /* the beginning thread's CPU clock at stage_begin */
+    pthread_t owner;    /* the thread that began it */
     char note[512];
 } stage;
 
@@ -144,7 +147,7 @@ typedef struct run {
                                      kept for the name study's preparations */
     plotref plots[128];
     int n_plots;
-    double plot_seconds;
+    double plot_seconds, plot_cpu;
     double t_start;
 
     /* data */
@@ -237,15 +240,33 @@ typedef struct tempo_model {
 /* Guards the stage list, the plot list and the plot seconds. */
 extern pthread_mutex_t g_reg;
 
-/* Appends a stage named name (not copied) and starts its clock. */
+/* Appends a stage named name (not copied) and starts its clocks: the wall
+ * clock and the calling thread's CPU clock. */
 stage *stage_begin(run *r, const char *name);
-/* Ends s with a status (ST_*) and stops its clock. */
+/* Ends s with a status (ST_*) and stops its clocks. Its CPU seconds gain
+ * the calling thread's CPU since stage_begin when that thread began it,
+ * else the calling thread's whole CPU time (a thread of its own, such as
+ * the name study's). Work done for s on other threads is added by
+ * stage_add_cpu(); libgenre's own loop threads are not counted (they are in
+ * the run's process CPU time). */
 void stage_end(stage *s, int status);
+/* Adds CPU seconds spent for s on another thread (thread-safe). */
+void stage_add_cpu(stage *s, double cpu);
+/* The calling thread's CPU seconds (CLOCK_THREAD_CPUTIME_ID); 0 if the
+ * clock is unavailable. */
+double thread_cpu_s(void);
+/* The process's CPU seconds, every thread (CLOCK_PROCESS_CPUTIME_ID). */
+double process_cpu_s(void);
 /* Sets s's note (printf format; cut at 511 bytes). */
 void stage_note(stage *s, const char *fmt, ...);
 /* A libgenre failure st in stage s while doing what: marks the stage
  * cancelled (Ctrl-C) or failed with genre_last_error(). Returns -1. */
 int stage_fail(run *r, stage *s, genre_status st, const char *what);
+/* Puts the plot list in the report's order of sections (features,
+ * reduction, kmeans, models, tsne, names), each section's plots in the
+ * order drawn: stages draw side by side, so the list's order must not
+ * depend on which finished first. */
+void plots_in_order(run *r);
 /* Whether the run is cancelled or has failed. */
 int stopping(const run *r);
 /* Whether every stage so far finished or was skipped (not cancelled, not
@@ -380,10 +401,13 @@ int stage_kmeans(run *r, stage *s);
  * validation rows, then the test-loss curves. models_init() sets them up
  * once d, K and the discriminants are known. */
 void models_init(run *r);
-int stage_mlp(run *r);
+int stage_mlp(run *r, stage *s);
 
-/* stage_tsne.c: the t-SNE embeddings (and their plots). */
+/* stage_tsne.c: the t-SNE embeddings (and their plots), as stage s
+ * (begun by the caller, so that the report lists the stages in a fixed
+ * order whichever thread runs them); stage_tsne() begins its own. */
 int stage_tsne(run *r);
+int stage_tsne_run(run *r, stage *s);
 
 /* stage_names.c: the name study on a thread of its own; names_wait() joins
  * it (or gives up on it after Ctrl-C). */

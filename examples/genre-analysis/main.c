@@ -57,38 +57,55 @@ static int finish_report(run *r, char *where, size_t cap)
     return 0;
 }
 
-static void add_plot_seconds(run *r, double t)
+static void add_plot_seconds(run *r, double t, double cpu)
 {
     pthread_mutex_lock(&g_reg);
     r->plot_seconds += t;
+    r->plot_cpu += cpu;
     pthread_mutex_unlock(&g_reg);
 }
 
-/* A side thread: the k-means sweep and its plots, or the data and linear
- * plots. */
+/* A side thread: the k-means sweeps and their plots, the data and linear
+ * plots, or the t-SNE stage. */
 typedef struct side {
     run *r;
     stage *s;
-    int plots_only;
+    int what;
 } side;
+
+enum { SIDE_KMEANS, SIDE_PLOTS, SIDE_TSNE };
 
 static void *side_main(void *arg)
 {
     side *a = arg;
     run *r = a->r;
-    if (a->plots_only) {
-        double t0 = now_s();
+    if (a->what == SIDE_TSNE) {
+        stage_tsne_run(r, a->s);
+        return NULL;
+    }
+    if (a->what == SIDE_PLOTS) {
+        double t0 = now_s(), c0 = thread_cpu_s();
         plots_data(r);
         plots_linear(r);
-        add_plot_seconds(r, now_s() - t0);
+        add_plot_seconds(r, now_s() - t0, thread_cpu_s() - c0);
         return NULL;
     }
     stage_kmeans(r, a->s);
-    double t0 = now_s();
+    double t0 = now_s(), c0 = thread_cpu_s();
     if (!r->opt.no_plots)
         plots_kmeans(r);
-    add_plot_seconds(r, now_s() - t0);
+    add_plot_seconds(r, now_s() - t0, thread_cpu_s() - c0);
     return NULL;
+}
+
+/* Starts a side thread; without one (pthread_create failed) runs it here.
+ * Returns 1 when a thread was started (join it). */
+static int side_start(pthread_t *t, side *a)
+{
+    if (pthread_create(t, NULL, side_main, a) == 0)
+        return 1;
+    side_main(a);
+    return 0;
 }
 
 /* Several ranks (genre-analysis-mpi): each reads a byte range, which a
@@ -166,49 +183,56 @@ static int analysis_main(int argc, char **argv)
     }
     if (r->ds && stage_linear(r) == 0) {
         models_init(r);
-        /* Independent work runs side by side: the k-means sweep (then its
-         * plots) and the data and linear plots each on a thread of their
-         * own, the MLPs (then their plots) on this one. */
-        side a = {r, stage_begin(r, "k-means sweep (LDA 2-D, 3-D)"), 0}, p = {r, NULL, 1};
-        pthread_t ta, tp;
-        int have_a = pthread_create(&ta, NULL, side_main, &a) == 0;
-        if (!have_a)
-            side_main(&a);
-        int have_p = !r->opt.no_plots && pthread_create(&tp, NULL, side_main, &p) == 0;
-        if (!have_p && !r->opt.no_plots)
-            side_main(&p);
-        if (!stopping(r))
-            stage_mlp(r);
-        double t0 = now_s();
+        /* The stages left, on the cores, the longest chain first (the name
+         * study, already running, aside): the t-SNE fits need only the PCA
+         * scores and start now, on a thread of their own (stage_tsne.c
+         * runs as many fits at once as the cores the study leaves free);
+         * beside them the k-means sweeps (2-D and 3-D side by side, then
+         * their plots) and the data and linear plots each on a thread, the
+         * MLPs (then their plots) on this one. Every result depends only on
+         * its seed and thread count, never on what runs beside it, so the
+         * report is the same whatever the order. The stages are begun here,
+         * in the report's order. */
+        side a = {r, stage_begin(r, "k-means sweep (LDA 2-D, 3-D)"), SIDE_KMEANS};
+        stage *ms = stage_begin(r, "MLP classifiers");
+        stage *ps = r->opt.no_plots ? NULL : stage_begin(r, "plots (PNG and SVG)");
+        side t = {r, stage_begin(r, "t-SNE"), SIDE_TSNE}, p = {r, NULL, SIDE_PLOTS};
+        pthread_t ta, tp, tt;
+        int have_t = r->opt.no_tsne ? (side_main(&t), 0) : side_start(&tt, &t);
+        int have_a = side_start(&ta, &a);
+        int have_p = !r->opt.no_plots && side_start(&tp, &p);
+        stage_mlp(r, ms);
+        double t0 = now_s(), c0 = thread_cpu_s();
         if (!r->opt.no_plots)
             plots_models(r);
-        add_plot_seconds(r, now_s() - t0);
+        add_plot_seconds(r, now_s() - t0, thread_cpu_s() - c0);
         if (have_a)
             pthread_join(ta, NULL);
         if (have_p)
             pthread_join(tp, NULL);
-        if (!r->opt.no_plots) {
-            stage *ps = stage_begin(r, "plots (PNG and SVG)");
+        if (have_t)
+            pthread_join(tt, NULL);
+        if (ps) { /* after t-SNE: its plots are counted whenever it ends */
             ps->seconds = r->plot_seconds;
-            ps->status = ST_DONE;
+            ps->cpu = r->plot_cpu;
             stage_note(ps, "%d plots; summed over the threads that drew them, beside the "
                            "other stages", r->n_plots);
         }
-        if (!stopping(r))
-            stage_tsne(r);
     }
     names_wait(r);
     if (r->have_ns && !r->opt.no_plots) {
-        double t0 = now_s();
+        double t0 = now_s(), c0 = thread_cpu_s();
         plots_names(r);
-        add_plot_seconds(r, now_s() - t0);
+        add_plot_seconds(r, now_s() - t0, thread_cpu_s() - c0);
         for (int i = 0; i < r->n_st; i++)
             if (!strcmp(r->st[i].name, "plots (PNG and SVG)")) {
                 r->st[i].seconds = r->plot_seconds;
+                r->st[i].cpu = r->plot_cpu;
                 stage_note(&r->st[i], "%d plots; summed over the threads that drew them, "
                                       "beside the other stages", r->n_plots);
             }
     }
+    plots_in_order(r);
     if (g_cancel && !r->cancelled) {
         r->cancelled = 1;
     }

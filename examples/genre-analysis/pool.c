@@ -68,8 +68,21 @@ static void *pool_worker(void *arg)
     return NULL;
 }
 
+/* A worker started by run_pool: its whole CPU time is the pool's. */
+static void *pool_thread(void *arg)
+{
+    pool *p = arg;
+    pool_worker(p);
+    double c = thread_cpu_s();
+    pthread_mutex_lock(&p->lock);
+    p->cpu += c;
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
 void run_pool(pool *p, int threads, size_t max_jobs)
 {
+    p->cpu = 0;
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->cv, NULL);
     int nt = threads > 0 ? threads : (int)genre_default_threads(); /* the affinity mask */
@@ -80,7 +93,7 @@ void run_pool(pool *p, int threads, size_t max_jobs)
     pthread_t th[64];
     int started = 0;
     for (int i = 1; i < nt && i < 64; i++)
-        if (pthread_create(&th[started], NULL, pool_worker, p) == 0)
+        if (pthread_create(&th[started], NULL, pool_thread, p) == 0)
             started++;
     pool_worker(p);
     for (int i = 0; i < started; i++)

@@ -35,6 +35,7 @@ typedef struct pool {
     pthread_cond_t cv;
     void (*on_done)(struct pool *p, size_t i); /* called with lock held */
     void *ud;
+    double cpu;  /* set by run_pool: CPU seconds of the workers it started */
 } pool;
 
 /* Runs p's jobs on `threads` workers (0: the online cores), never more

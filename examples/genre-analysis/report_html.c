@@ -257,7 +257,8 @@ int write_html(run *r, const char *path)
         html_esc(f, r->st[i].note);
         fputs("</td></tr>\n", f);
     }
-    fprintf(f, "</table></div>\n<p>The k-means sweep, the MLPs and the plots run side by side on "
+    fprintf(f, "</table></div>\n<p>The name study, t-SNE, the k-means sweeps, the MLPs and the plots "
+               "run side by side on "
                "the available cores, so their wall times overlap; the whole run took %.1f s "
                "(%d CPUs available to the process).</p>\n",
             now_s() - r->t_start, (int)genre_default_threads());

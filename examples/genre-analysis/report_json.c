@@ -267,11 +267,13 @@ int write_json(run *r, const char *path)
         jw_str(&j, "name", r->st[i].name);
         jw_str(&j, "status", ST_NAME[r->st[i].status]);
         jw_num(&j, "seconds", r->st[i].seconds);
+        jw_num(&j, "cpu_seconds", r->st[i].cpu);
         jw_str(&j, "note", r->st[i].note);
         jw_close(&j, '}');
     }
     jw_close(&j, ']');
     jw_num(&j, "total_seconds", now_s() - r->t_start);
+    jw_num(&j, "total_cpu_seconds", process_cpu_s());
 
     jw_open(&j, "data", '{');
     jw_int(&j, "rows_read", r->rows_read);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The stage list of a run (stage_begin/note/end/fail), whether it is
- * stopping or complete, and freeing its state (analysis.h). */
+/* The stage list of a run (stage_begin/note/end/fail) and its plot list's
+ * order, whether it is stopping or complete, and freeing its state
+ * (analysis.h). */
 #define _XOPEN_SOURCE 700
 
 #include "analysis.h"
@@ -8,12 +9,41 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 const char *const ST_NAME[] = {"done", "skipped", "not available", "cancelled",
                                "failed"};
 
 /* The stage list and the plot list are appended to from concurrent stages. */
 pthread_mutex_t g_reg = PTHREAD_MUTEX_INITIALIZER;
+
+/* Guards the stages' CPU sums (stage_end() may run under g_reg). */
+static pthread_mutex_t g_cpu = PTHREAD_MUTEX_INITIALIZER;
+
+static double clock_s(clockid_t id)
+{
+    struct timespec ts;
+    if (clock_gettime(id, &ts))
+        return 0;
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+double thread_cpu_s(void)
+{
+    return clock_s(CLOCK_THREAD_CPUTIME_ID);
+}
+
+double process_cpu_s(void)
+{
+    return clock_s(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+void stage_add_cpu(stage *s, double cpu)
+{
+    pthread_mutex_lock(&g_cpu);
+    s->cpu += cpu;
+    pthread_mutex_unlock(&g_cpu);
+}
 
 stage *stage_begin(run *r, const char *name)
 {
@@ -23,6 +53,9 @@ stage *stage_begin(run *r, const char *name)
     s->name = name;
     s->status = ST_DONE;
     s->seconds = now_s();
+    s->cpu = 0;
+    s->owner = pthread_self();
+    s->cpu0 = thread_cpu_s();
     s->note[0] = 0;
     return s;
 }
@@ -31,6 +64,8 @@ void stage_end(stage *s, int status)
 {
     s->status = status;
     s->seconds = now_s() - s->seconds;
+    double c = thread_cpu_s();
+    stage_add_cpu(s, pthread_equal(s->owner, pthread_self()) ? c - s->cpu0 : c);
 }
 
 void stage_note(stage *s, const char *fmt, ...)
@@ -57,6 +92,32 @@ int stage_fail(run *r, stage *s, genre_status st, const char *what)
     }
     pthread_mutex_unlock(&g_reg);
     return -1;
+}
+
+/* The report's sections in the order of the plot list; a section's plots
+ * are drawn by one thread, in order. */
+static int section_rank(const char *section)
+{
+    static const char *const order[] = {"features", "reduction", "kmeans",
+                                        "models",   "tsne",      "names"};
+    for (int i = 0; i < (int)(sizeof order / sizeof *order); i++)
+        if (!strcmp(section, order[i]))
+            return i;
+    return (int)(sizeof order / sizeof *order);
+}
+
+void plots_in_order(run *r)
+{
+    pthread_mutex_lock(&g_reg);
+    for (int i = 1; i < r->n_plots; i++) /* insertion sort: stable */
+        for (int j = i; j > 0 && section_rank(r->plots[j - 1].section) >
+                                     section_rank(r->plots[j].section);
+             j--) {
+            plotref t = r->plots[j];
+            r->plots[j] = r->plots[j - 1];
+            r->plots[j - 1] = t;
+        }
+    pthread_mutex_unlock(&g_reg);
 }
 
 int stopping(const run *r)

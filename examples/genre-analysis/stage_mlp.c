@@ -128,9 +128,8 @@ void models_init(run *r)
         user_models(r);
 }
 
-int stage_mlp(run *r)
+int stage_mlp(run *r, stage *s)
 {
-    stage *s = stage_begin(r, "MLP classifiers");
     if (r->opt.no_mlp) {
         stage_note(s, "--no-mlp");
         stage_end(s, ST_SKIPPED);
@@ -220,6 +219,7 @@ int stage_mlp(run *r)
         ctx.chosen[k] = -1;
     ctx.p.ud = &ctx;
     run_pool(&ctx.p, r->opt.threads, nsel);
+    stage_add_cpu(s, ctx.p.cpu);
     pthread_mutex_destroy(&b.lock);
     for (size_t j = 0; j < ctx.p.n; j++)
         if (jobs[j].st) {

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The t-SNE stage: 2-D and 3-D embeddings of the PCA scores at each
  * perplexity asked for, with their plots (stage_tsne()); the neighbours are
- * searched once, the affinities computed once per perplexity. */
+ * searched once, the affinities computed once per perplexity, then the fits
+ * run as jobs side by side, the longest first, as many at once as there
+ * are cores the name study leaves free. */
 #define _XOPEN_SOURCE 700
 
 #include "analysis.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 /* The affinities at perplexity b for the fits of t (configured for it),
  * into aff[b]: every perplexity takes its neighbours from the largest
@@ -34,11 +38,185 @@ static genre_status affinity_for(run *r, genre_tsne *t, size_t n, genre_tsne_aff
     return st;
 }
 
+/* One fit of the stage: configured on the stage's thread in the report's
+ * order, run by whichever worker takes it. */
+typedef struct tsne_fit {
+    int dim, b;           /* components; index of its perplexity */
+    genre_tsne *t;
+    char label[64];
+    bar br;
+    double *emb;          /* n x dim */
+    double seconds, kl;
+    int64_t iters;
+    genre_status st;
+    char err[512];
+    int ok;
+} tsne_fit;
+
+typedef struct tsne_jobs {
+    run *r;
+    size_t n;
+    const genre_tsne_affinity *const *aff;
+    tsne_fit *f;
+    int nf, order[MAX_TSNE], next, running, stop, cores;
+    double cpu;           /* the spawned workers' CPU seconds */
+    pthread_mutex_t lock;
+    pthread_cond_t cv;
+} tsne_jobs;
+
+/* Fits allowed at once: every core the name study does not hold (it runs
+ * on one thread while it lasts), at least one. Each fit keeps the thread
+ * count of --threads, so its embedding is the same bits whatever runs
+ * beside it; only how many run at once changes. */
+static int fits_allowed(const tsne_jobs *q)
+{
+    const run *r = q->r;
+    int free_cores = q->cores - (r->ns_started && !r->ns_done ? 1 : 0);
+    return free_cores > 1 ? free_cores : 1;
+}
+
+static void run_fit(tsne_jobs *q, tsne_fit *f)
+{
+    run *r = q->r;
+    bar_start(&f->br, f->label);
+    double t0 = now_s();
+    f->st = genre_tsne_fit_embed_affinity(f->t, q->aff[f->b], r->pca_tr, q->n, r->n_pc,
+                                          r->n_pc, f->emb, q->n * (size_t)f->dim, NULL);
+    f->seconds = now_s() - t0;
+    if (f->st) {
+        snprintf(f->err, sizeof f->err, "%s", genre_last_error());
+        bar_end(&f->br, "stopped");
+        return;
+    }
+    genre_tsne_get_f64(f->t, GENRE_TSNE_KL_DIVERGENCE, &f->kl);
+    genre_tsne_get_i64(f->t, GENRE_TSNE_N_ITER, &f->iters);
+    f->ok = 1;
+    char res[64];
+    snprintf(res, sizeof res, "KL %.3f", f->kl);
+    bar_end(&f->br, res);
+}
+
+/* Takes the next fit (longest first) while the cores allow one more; a
+ * fit that fails stops the others from starting. The name study ending
+ * frees a core: waiting workers look again every 50 ms. */
+static void *fit_worker(void *arg)
+{
+    tsne_jobs *q = arg;
+    pthread_mutex_lock(&q->lock);
+    for (;;) {
+        while (!q->stop && q->next < q->nf && q->running >= fits_allowed(q) &&
+               !stopping(q->r)) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += 50 * 1000 * 1000;
+            if (ts.tv_nsec >= 1000000000L)
+                ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+            pthread_cond_timedwait(&q->cv, &q->lock, &ts);
+        }
+        if (q->stop || q->next >= q->nf || stopping(q->r))
+            break;
+        tsne_fit *f = &q->f[q->order[q->next++]];
+        q->running++;
+        pthread_mutex_unlock(&q->lock);
+        run_fit(q, f);
+        pthread_mutex_lock(&q->lock);
+        q->running--;
+        if (f->st)
+            q->stop = 1;
+        pthread_cond_broadcast(&q->cv);
+    }
+    pthread_mutex_unlock(&q->lock);
+    return NULL;
+}
+
+static void *fit_thread(void *arg)
+{
+    tsne_jobs *q = arg;
+    fit_worker(q);
+    double c = thread_cpu_s(); /* a thread of its own: all of it is the stage's */
+    pthread_mutex_lock(&q->lock);
+    q->cpu += c;
+    pthread_mutex_unlock(&q->lock);
+    return NULL;
+}
+
+/* Runs the configured fits on up to `cores` workers, the calling thread
+ * one of them. */
+static void run_fits(tsne_jobs *q)
+{
+    pthread_mutex_init(&q->lock, NULL);
+    pthread_cond_init(&q->cv, NULL);
+    /* longest first: 3-D before 2-D, then the larger perplexity (more
+     * neighbours); ties keep the report's order */
+    for (int i = 0; i < q->nf; i++)
+        q->order[i] = i;
+    for (int i = 1; i < q->nf; i++)
+        for (int j = i; j > 0; j--) {
+            const tsne_fit *a = &q->f[q->order[j - 1]], *b = &q->f[q->order[j]];
+            double pa = q->r->opt.perplexity[a->b], pb = q->r->opt.perplexity[b->b];
+            if (a->dim > b->dim || (a->dim == b->dim && pa >= pb))
+                break;
+            int t = q->order[j];
+            q->order[j] = q->order[j - 1];
+            q->order[j - 1] = t;
+        }
+    int nw = q->cores < q->nf ? q->cores : q->nf;
+    pthread_t th[MAX_TSNE];
+    int started = 0;
+    for (int i = 1; i < nw; i++)
+        if (pthread_create(&th[started], NULL, fit_thread, q) == 0)
+            started++;
+    fit_worker(q);
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    pthread_cond_destroy(&q->cv);
+    pthread_mutex_destroy(&q->lock);
+}
+
+static void plot_fit(run *r, const tsne_fit *f, size_t n)
+{
+    double perp = r->opt.perplexity[f->b];
+    char base[64], cap[200];
+    snprintf(base, sizeof base, "tsne_%dd_p%g", f->dim, perp);
+    if (r->is_ref)
+        snprintf(cap, sizeof cap,
+                 "t-SNE %d-D, perplexity %g, of %zu training rows (PCA scores of "
+                 "the 12 standardized features without key), coloured by genre",
+                 f->dim, perp, n);
+    else
+        snprintf(cap, sizeof cap,
+                 "t-SNE %d-D, perplexity %g, of %zu training rows (%zu PCA "
+                 "scores), coloured by class",
+                 f->dim, perp, n, r->n_pc);
+    const double *emb = f->emb;
+    gplot *p = gplot_create(f->dim == 2 ? GPLOT_XY : GPLOT_SCATTER3, f->label, "t-SNE 1",
+                            "t-SNE 2");
+    if (p && !gplot_set_classes(p, r->genre_ptr, (size_t)r->K) &&
+        !gplot_points(p, emb, emb + 1, f->dim == 3 ? emb + 2 : NULL, (size_t)f->dim, r->ytr,
+                      n, PLOT_POINTS, 1.5)) {
+        if (f->dim == 3)
+            gplot_set_view(p, 35, 25, "t-SNE 3");
+        plot_save(r, p, base, "tsne", cap, 900, 700);
+    }
+    gplot_free(p);
+}
+
 int stage_tsne(run *r)
 {
-    stage *s = stage_begin(r, "t-SNE");
+    return stage_tsne_run(r, stage_begin(r, "t-SNE"));
+}
+
+int stage_tsne_run(run *r, stage *s)
+{
     if (r->opt.no_tsne || !r->have_pca) {
         stage_note(s, r->opt.no_tsne ? "--no-tsne" : "no PCA scores to embed");
+        stage_end(s, ST_SKIPPED);
+        return 0;
+    }
+    if (stopping(r)) {
+        if (g_cancel)
+            return stage_fail(r, s, GENRE_E_CANCELLED, "t-SNE");
+        stage_note(s, "not run: another stage failed");
         stage_end(s, ST_SKIPPED);
         return 0;
     }
@@ -46,84 +224,83 @@ int stage_tsne(run *r)
     if (r->opt.tsne_rows > 0 && (size_t)r->opt.tsne_rows < n)
         n = (size_t)r->opt.tsne_rows;
     /* the first n training rows: a random subsample, since the split shuffled them */
-    double *emb = xcalloc(n * 3, sizeof *emb);
-    if (!emb)
-        return stage_fail(r, s, GENRE_E_NOMEM, "t-SNE");
     genre_status st = GENRE_OK;
     genre_tsne_affinity *aff[sizeof r->opt.perplexity / sizeof r->opt.perplexity[0]] = {0};
-    int top = 0;
+    tsne_fit f[MAX_TSNE];
+    memset(f, 0, sizeof f);
+    int nf = 0, top = 0;
     for (int b = 1; b < r->opt.n_perplexity; b++)
         if (r->opt.perplexity[b] > r->opt.perplexity[top])
             top = b;
-    for (int a = 0; a < r->opt.n_dims && !stopping(r); a++)
-        for (int b = 0; b < r->opt.n_perplexity && !stopping(r); b++) {
-            int dim = r->opt.dims[a];
+    /* 1. every fit configured, and the affinities computed, in the report's
+     *    order on this thread (the neighbour search on --threads threads) */
+    bar ab;
+    bar_start(&ab, "t-SNE neighbours and affinities");
+    for (int a = 0; a < r->opt.n_dims && !st && !stopping(r) && nf < MAX_TSNE; a++)
+        for (int b = 0; b < r->opt.n_perplexity && !stopping(r) && nf < MAX_TSNE; b++) {
+            tsne_fit *x = &f[nf++];
+            x->dim = r->opt.dims[a];
+            x->b = b;
             double perp = r->opt.perplexity[b];
-            char label[64];
-            snprintf(label, sizeof label, "t-SNE %d-D perplexity %g", dim, perp);
-            bar br;
-            bar_start(&br, label);
-            genre_tsne *t = NULL;
-            double t0 = now_s();
-            if ((st = genre_tsne_create(&t)) ||
-                (st = genre_tsne_set_f64(t, GENRE_TSNE_PERPLEXITY, perp)) ||
-                (st = genre_tsne_set_i64(t, GENRE_TSNE_N_COMPONENTS, dim)) ||
-                (st = genre_tsne_set_i64(t, GENRE_TSNE_MAX_ITER, r->opt.tsne_iter)) ||
-                (st = genre_tsne_set_f64(t, GENRE_TSNE_THETA, r->opt.tsne_theta)) ||
-                (st = genre_tsne_set_i64(t, GENRE_TSNE_SEED, (int64_t)r->opt.seed)) ||
-                (st = genre_tsne_set_i64(t, GENRE_TSNE_N_THREADS, r->opt.threads)) ||
-                (st = genre_tsne_set_i64(t, GENRE_TSNE_REPORT_EVERY, 10)) ||
-                (st = genre_tsne_set_progress(t, progress_tsne, &br)) ||
-                (!aff[b] && (st = affinity_for(r, t, n, aff, b, top))) ||
-                (st = genre_tsne_fit_embed_affinity(t, aff[b], r->pca_tr, n, r->n_pc, r->n_pc,
-                                                    emb, n * 3, NULL))) {
-                genre_tsne_free(t);
-                bar_end(&br, "stopped");
-                goto done;
+            snprintf(x->label, sizeof x->label, "t-SNE %d-D perplexity %g", x->dim, perp);
+            x->emb = xcalloc(n * (size_t)x->dim, sizeof *x->emb);
+            if (!x->emb) {
+                st = GENRE_E_NOMEM;
+                genre_set_error(st, "no memory for a t-SNE embedding");
+                break;
             }
-            int i = r->n_tsne++;
-            r->tsne[i].dim = dim;
-            r->tsne[i].perplexity = perp;
-            r->tsne[i].rows = (int64_t)n;
-            r->tsne[i].seconds = now_s() - t0;
-            genre_tsne_get_f64(t, GENRE_TSNE_KL_DIVERGENCE, &r->tsne[i].kl);
-            genre_tsne_get_i64(t, GENRE_TSNE_N_ITER, &r->tsne[i].iters);
-            r->tsne[i].ok = 1;
-            genre_tsne_free(t);
-            char res[64];
-            snprintf(res, sizeof res, "KL %.3f", r->tsne[i].kl);
-            bar_end(&br, res);
-            if (!r->opt.no_plots) {
-                char base[64], cap[200];
-                snprintf(base, sizeof base, "tsne_%dd_p%g", dim, perp);
-                if (r->is_ref)
-                    snprintf(cap, sizeof cap,
-                             "t-SNE %d-D, perplexity %g, of %zu training rows (PCA scores of "
-                             "the 12 standardized features without key), coloured by genre",
-                             dim, perp, n);
-                else
-                    snprintf(cap, sizeof cap,
-                             "t-SNE %d-D, perplexity %g, of %zu training rows (%zu PCA "
-                             "scores), coloured by class",
-                             dim, perp, n, r->n_pc);
-                gplot *p = gplot_create(dim == 2 ? GPLOT_XY : GPLOT_SCATTER3, label,
-                                        "t-SNE 1", "t-SNE 2");
-                if (p && !gplot_set_classes(p, r->genre_ptr, (size_t)r->K) &&
-                    !gplot_points(p, emb, emb + 1, dim == 3 ? emb + 2 : NULL, (size_t)dim,
-                                  r->ytr, n, PLOT_POINTS, 1.5)) {
-                    if (dim == 3)
-                        gplot_set_view(p, 35, 25, "t-SNE 3");
-                    plot_save(r, p, base, "tsne", cap, 900, 700);
-                }
-                gplot_free(p);
-            }
+            if ((st = genre_tsne_create(&x->t)) ||
+                (st = genre_tsne_set_f64(x->t, GENRE_TSNE_PERPLEXITY, perp)) ||
+                (st = genre_tsne_set_i64(x->t, GENRE_TSNE_N_COMPONENTS, x->dim)) ||
+                (st = genre_tsne_set_i64(x->t, GENRE_TSNE_MAX_ITER, r->opt.tsne_iter)) ||
+                (st = genre_tsne_set_f64(x->t, GENRE_TSNE_THETA, r->opt.tsne_theta)) ||
+                (st = genre_tsne_set_i64(x->t, GENRE_TSNE_SEED, (int64_t)r->opt.seed)) ||
+                (st = genre_tsne_set_i64(x->t, GENRE_TSNE_N_THREADS, r->opt.threads)) ||
+                (st = genre_tsne_set_i64(x->t, GENRE_TSNE_REPORT_EVERY, 10)) ||
+                (st = genre_tsne_set_progress(x->t, progress_tsne, &x->br)) ||
+                (!aff[b] && (st = affinity_for(r, x->t, n, aff, b, top))))
+                break;
         }
-done:
+    bar_end(&ab, st || stopping(r) ? "stopped" : "done");
+    /* 2. the fits, side by side */
+    tsne_jobs q = {.r = r, .n = n, .aff = (const genre_tsne_affinity *const *)aff, .f = f,
+                   .nf = nf};
+    q.cores = r->opt.threads > 0 ? r->opt.threads : (int)genre_default_threads();
+    if (q.cores < 1)
+        q.cores = 1;
+    if (!st && !stopping(r)) {
+        run_fits(&q);
+        stage_add_cpu(s, q.cpu);
+        /* the first failure in the report's order is the stage's */
+        for (int i = 0; i < nf && !st; i++)
+            if (f[i].st) {
+                st = f[i].st;
+                genre_set_error(st, f[i].err);
+            }
+    }
+    /* 3. the results and plots in the report's order */
+    for (int i = 0; i < nf; i++) {
+        if (!f[i].ok)
+            continue;
+        int k = r->n_tsne++;
+        r->tsne[k].dim = f[i].dim;
+        r->tsne[k].perplexity = r->opt.perplexity[f[i].b];
+        r->tsne[k].rows = (int64_t)n;
+        r->tsne[k].seconds = f[i].seconds;
+        r->tsne[k].kl = f[i].kl;
+        r->tsne[k].iters = f[i].iters;
+        r->tsne[k].ok = 1;
+        if (!r->opt.no_plots)
+            plot_fit(r, &f[i], n);
+    }
+    for (int i = 0; i < nf; i++)
+        genre_tsne_free(f[i].t), free(f[i].emb);
     for (int b = 0; b < r->opt.n_perplexity; b++)
         genre_tsne_affinity_free(aff[b]);
-    free(emb);
     if (st)
         return stage_fail(r, s, st, "t-SNE");
+    if (g_cancel)
+        return stage_fail(r, s, GENRE_E_CANCELLED, "t-SNE");
     stage_note(s, "%d embeddings of %zu rows", r->n_tsne, n);
     stage_end(s, ST_DONE);
     return 0;

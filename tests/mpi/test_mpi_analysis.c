@@ -131,6 +131,7 @@ static int key_is(const tok *k, const char *name)
 static int left_out(const tok *k)
 {
     static const char *const skip[] = {"seconds", "total_seconds", "train_seconds",
+                                       "cpu_seconds", "total_cpu_seconds",
                                        "peak_rss_kb", "passes", "ranks", "kl_divergence"};
     for (size_t i = 0; i < sizeof skip / sizeof *skip; i++)
         if (key_is(k, skip[i]))
