@@ -60,7 +60,7 @@ typedef struct bh_box {
  * thread count.
  */
 #define BH_LEAF 8
-#define BH_GROUP 32
+#define BH_GROUP 64
 #define BH_BLOCK 8
 #define BH_FBLOCK 16 /* points per block of the single-precision cell list */
 #define BH_LIST 2048 /* entries per list buffer (flushed when full) */
