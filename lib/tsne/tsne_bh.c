@@ -60,8 +60,9 @@ typedef struct bh_box {
  * thread count.
  */
 #define BH_LEAF 8
-#define BH_GROUP 32
+#define BH_GROUP 64
 #define BH_BLOCK 8
+#define BH_FBLOCK 16 /* points per block of the single-precision cell list */
 #define BH_LIST 2048 /* entries per list buffer (flushed when full) */
 #define BH_MAX_DEPTH 48
 #define BH_CHUNK 256 /* cells tested between list-capacity checks */
@@ -69,7 +70,7 @@ typedef struct bh_box {
  * BH_LIST floats) */
 #define BH_WORKER_DOUBLES (4 * BH_LIST + 2 * BH_LIST)
 
-#define BH_CLONES GENRE_GCC_CLONES("avx", "default")
+#define BH_CLONES GENRE_GCC_CLONES("avx512f", "avx", "default")
 
 static genre_status bh_new_nodes(genre__tsne_work *w, size_t count, size_t *first)
 {
@@ -181,8 +182,8 @@ static genre_status bh_build(genre__tsne_work *w, const double *y, size_t ni, in
  * clone gives the same bits), else plain loops. */
 #if defined(__GNUC__)
 typedef double bh_v4 __attribute__((vector_size(32)));
-#  define BH_LOAD(v, p) memcpy(&(v), (p), sizeof(bh_v4))
-#  define BH_STORE(p, v) memcpy((p), &(v), sizeof(bh_v4))
+#  define BH_LOAD(v, p) memcpy(&(v), (p), sizeof(v))
+#  define BH_STORE(p, v) memcpy((p), &(v), sizeof(v))
 
 BH_CLONES
 static void bh_eval3(const double *restrict lx, const double *restrict ly,
@@ -239,10 +240,13 @@ static void bh_eval2(const double *restrict lx, const double *restrict ly,
     BH_STORE(acc + 12, ay1), BH_STORE(acc + 24, s0), BH_STORE(acc + 28, s1);
 }
 
-/* The same for summarised cells in single precision, 8 points per vector,
- * coordinates relative to the group's centre (a cell's approximation error,
- * ~1e-3, dwarfs float rounding; theta = 0 never gets here). */
-typedef float bh_v8f __attribute__((vector_size(32)));
+/* The same for summarised cells in single precision, BH_FBLOCK = 16 points
+ * per vector (one AVX-512 register, two AVX ones: the same operations lane
+ * by lane in every clone), coordinates relative to the group's centre (a
+ * cell's approximation error, ~1e-3, dwarfs float rounding; theta = 0 never
+ * gets here). */
+typedef float bh_v16f __attribute__((vector_size(64)));
+#  define BH_SPLAT(v) {v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v}
 
 BH_CLONES
 static void bh_evalf3(const float *restrict lx, const float *restrict ly,
@@ -250,21 +254,21 @@ static void bh_evalf3(const float *restrict lx, const float *restrict ly,
                       const float *restrict px, const float *restrict py,
                       const float *restrict pz, float *restrict acc)
 {
-    bh_v8f x, y, z, ax, ay, az, s;
+    bh_v16f x, y, z, ax, ay, az, s;
     BH_LOAD(x, px), BH_LOAD(y, py), BH_LOAD(z, pz);
-    BH_LOAD(ax, acc), BH_LOAD(ay, acc + 8), BH_LOAD(az, acc + 16), BH_LOAD(s, acc + 24);
+    BH_LOAD(ax, acc), BH_LOAD(ay, acc + 16), BH_LOAD(az, acc + 32), BH_LOAD(s, acc + 48);
     for (size_t k = 0; k < L; k++) {
-        const bh_v8f cx = {lx[k], lx[k], lx[k], lx[k], lx[k], lx[k], lx[k], lx[k]};
-        const bh_v8f cy = {ly[k], ly[k], ly[k], ly[k], ly[k], ly[k], ly[k], ly[k]};
-        const bh_v8f cz = {lz[k], lz[k], lz[k], lz[k], lz[k], lz[k], lz[k], lz[k]};
-        const bh_v8f m = {lm[k], lm[k], lm[k], lm[k], lm[k], lm[k], lm[k], lm[k]};
-        const bh_v8f dx = x - cx, dy = y - cy, dz = z - cz;
-        const bh_v8f w1 = 1.0f / (1.0f + (dx * dx + dy * dy + dz * dz));
-        const bh_v8f mw = m * w1, f = mw * w1;
+        const bh_v16f cx = BH_SPLAT(lx[k]);
+        const bh_v16f cy = BH_SPLAT(ly[k]);
+        const bh_v16f cz = BH_SPLAT(lz[k]);
+        const bh_v16f m = BH_SPLAT(lm[k]);
+        const bh_v16f dx = x - cx, dy = y - cy, dz = z - cz;
+        const bh_v16f w1 = 1.0f / (1.0f + (dx * dx + dy * dy + dz * dz));
+        const bh_v16f mw = m * w1, f = mw * w1;
         s += mw;
         ax += f * dx, ay += f * dy, az += f * dz;
     }
-    BH_STORE(acc, ax), BH_STORE(acc + 8, ay), BH_STORE(acc + 16, az), BH_STORE(acc + 24, s);
+    BH_STORE(acc, ax), BH_STORE(acc + 16, ay), BH_STORE(acc + 32, az), BH_STORE(acc + 48, s);
 }
 
 BH_CLONES
@@ -272,20 +276,20 @@ static void bh_evalf2(const float *restrict lx, const float *restrict ly,
                       const float *restrict lm, size_t L, const float *restrict px,
                       const float *restrict py, float *restrict acc)
 {
-    bh_v8f x, y, ax, ay, s;
+    bh_v16f x, y, ax, ay, s;
     BH_LOAD(x, px), BH_LOAD(y, py);
-    BH_LOAD(ax, acc), BH_LOAD(ay, acc + 8), BH_LOAD(s, acc + 24);
+    BH_LOAD(ax, acc), BH_LOAD(ay, acc + 16), BH_LOAD(s, acc + 48);
     for (size_t k = 0; k < L; k++) {
-        const bh_v8f cx = {lx[k], lx[k], lx[k], lx[k], lx[k], lx[k], lx[k], lx[k]};
-        const bh_v8f cy = {ly[k], ly[k], ly[k], ly[k], ly[k], ly[k], ly[k], ly[k]};
-        const bh_v8f m = {lm[k], lm[k], lm[k], lm[k], lm[k], lm[k], lm[k], lm[k]};
-        const bh_v8f dx = x - cx, dy = y - cy;
-        const bh_v8f w1 = 1.0f / (1.0f + (dx * dx + dy * dy));
-        const bh_v8f mw = m * w1, f = mw * w1;
+        const bh_v16f cx = BH_SPLAT(lx[k]);
+        const bh_v16f cy = BH_SPLAT(ly[k]);
+        const bh_v16f m = BH_SPLAT(lm[k]);
+        const bh_v16f dx = x - cx, dy = y - cy;
+        const bh_v16f w1 = 1.0f / (1.0f + (dx * dx + dy * dy));
+        const bh_v16f mw = m * w1, f = mw * w1;
         s += mw;
         ax += f * dx, ay += f * dy;
     }
-    BH_STORE(acc, ax), BH_STORE(acc + 8, ay), BH_STORE(acc + 24, s);
+    BH_STORE(acc, ax), BH_STORE(acc + 16, ay), BH_STORE(acc + 48, s);
 }
 #else
 static void bh_evalf3(const float *restrict lx, const float *restrict ly,
@@ -294,12 +298,12 @@ static void bh_evalf3(const float *restrict lx, const float *restrict ly,
                       const float *restrict pz, float *restrict acc)
 {
     for (size_t k = 0; k < L; k++)
-        for (int q = 0; q < 8; q++) {
+        for (int q = 0; q < BH_FBLOCK; q++) {
             const float dx = px[q] - lx[k], dy = py[q] - ly[k], dz = pz[q] - lz[k];
             const float w1 = 1.0f / (1.0f + (dx * dx + dy * dy + dz * dz));
             const float mw = lm[k] * w1, f = mw * w1;
-            acc[24 + q] += mw;
-            acc[q] += f * dx, acc[8 + q] += f * dy, acc[16 + q] += f * dz;
+            acc[3 * BH_FBLOCK + q] += mw;
+            acc[q] += f * dx, acc[BH_FBLOCK + q] += f * dy, acc[2 * BH_FBLOCK + q] += f * dz;
         }
 }
 
@@ -308,12 +312,12 @@ static void bh_evalf2(const float *restrict lx, const float *restrict ly,
                       const float *restrict py, float *restrict acc)
 {
     for (size_t k = 0; k < L; k++)
-        for (int q = 0; q < 8; q++) {
+        for (int q = 0; q < BH_FBLOCK; q++) {
             const float dx = px[q] - lx[k], dy = py[q] - ly[k];
             const float w1 = 1.0f / (1.0f + (dx * dx + dy * dy));
             const float mw = lm[k] * w1, f = mw * w1;
-            acc[24 + q] += mw;
-            acc[q] += f * dx, acc[8 + q] += f * dy;
+            acc[3 * BH_FBLOCK + q] += mw;
+            acc[q] += f * dx, acc[BH_FBLOCK + q] += f * dy;
         }
 }
 
@@ -376,19 +380,19 @@ static void bh_flush(const genre__tsne_work *w, const double *list, size_t L,
     }
 }
 
-/* The same for the single-precision cell list (8-point blocks). */
+/* The same for the single-precision cell list (BH_FBLOCK-point blocks). */
 static void bh_flushf(const genre__tsne_work *w, const float *list, size_t L,
                       const float *pts, size_t np, float *acc)
 {
     const float *lx = list, *ly = list + BH_LIST, *lz = list + 2 * BH_LIST,
                 *lm = list + 3 * BH_LIST;
-    for (size_t b = 0; b * 8 < np; b++) {
-        const float *p = pts + b * GENRE__TSNE_MAX_DIMS * 8;
-        float *a = acc + b * 4 * 8;
+    for (size_t b = 0; b * BH_FBLOCK < np; b++) {
+        const float *p = pts + b * GENRE__TSNE_MAX_DIMS * BH_FBLOCK;
+        float *a = acc + b * 4 * BH_FBLOCK;
         if (w->dims == 3)
-            bh_evalf3(lx, ly, lz, lm, L, p, p + 8, p + 16, a);
+            bh_evalf3(lx, ly, lz, lm, L, p, p + BH_FBLOCK, p + 2 * BH_FBLOCK, a);
         else
-            bh_evalf2(lx, ly, lm, L, p, p + 8, a);
+            bh_evalf2(lx, ly, lm, L, p, p + BH_FBLOCK, a);
     }
 }
 
@@ -426,13 +430,15 @@ BH_INLINE void bh_group(bh_ctx *c, size_t lo, size_t np, double *list, int32_t *
     /* single precision copies relative to the box centre, for the cells */
     float *fx = (float *)(void *)(list + 4 * BH_LIST), *fy = fx + BH_LIST, *fz = fx + 2 * BH_LIST,
           *fm = fx + 3 * BH_LIST;
-    float ptsf[BH_GROUP / 8 * GENRE__TSNE_MAX_DIMS * 8], accf[BH_GROUP / 8 * 4 * 8];
+    float ptsf[BH_GROUP / BH_FBLOCK * GENRE__TSNE_MAX_DIMS * BH_FBLOCK],
+        accf[BH_GROUP / BH_FBLOCK * 4 * BH_FBLOCK];
     double orig[GENRE__TSNE_MAX_DIMS] = {0, 0, 0};
-    const size_t paddedf = (np + 7) / 8 * 8;
+    const size_t paddedf = (np + BH_FBLOCK - 1) / BH_FBLOCK * BH_FBLOCK;
     for (size_t l = 0; l < D; l++) {
         orig[l] = 0.5 * (bmin[l] + bmax[l]);
         for (size_t q = 0; q < paddedf; q++)
-            ptsf[(q / 8) * GENRE__TSNE_MAX_DIMS * 8 + l * 8 + q % 8] =
+            ptsf[(q / BH_FBLOCK) * GENRE__TSNE_MAX_DIMS * BH_FBLOCK + l * BH_FBLOCK +
+                 q % BH_FBLOCK] =
                 (float)(pt[l * n + lo + (q < np ? q : np - 1)] - orig[l]);
     }
     memset(accf, 0, paddedf * 4 * sizeof *accf);
@@ -545,11 +551,11 @@ BH_INLINE void bh_group(bh_ctx *c, size_t lo, size_t np, double *list, int32_t *
     for (size_t q = 0; q < np; q++) {
         const size_t i = w->perm[lo + q];
         const double *a = acc + (q / BH_BLOCK) * 4 * BH_BLOCK + q % BH_BLOCK;
-        const float *af = accf + (q / 8) * 4 * 8 + q % 8;
+        const float *af = accf + (q / BH_FBLOCK) * 4 * BH_FBLOCK + q % BH_FBLOCK;
         for (size_t l = 0; l < D; l++)
-            c->rep[i * D + l] = a[l * BH_BLOCK] + (double)af[l * 8];
+            c->rep[i * D + l] = a[l * BH_BLOCK] + (double)af[l * BH_FBLOCK];
         /* the point against itself added 1 (to one of the two sums) */
-        c->zrow[i] = (a[3 * BH_BLOCK] + (double)af[3 * 8]) - 1.0;
+        c->zrow[i] = (a[3 * BH_BLOCK] + (double)af[3 * BH_FBLOCK]) - 1.0;
     }
 }
 
