@@ -28,6 +28,10 @@
  * caught by chance. */
 #define ID_MIN_ROWS 100
 #define ID_SPAN_FACTOR 4
+/* Recent texts of a column with few distinct ones (categories) are found
+ * by a direct-mapped memo of this many entries before the hash table. */
+#define TEXT_MEMO 64
+#define TEXT_MEMO_MAX_TEXTS 256
 
 struct odd_cell {
     int64_t line;
@@ -61,6 +65,7 @@ struct icol {
     int32_t role;
     int64_t recurring;        /* distinct texts sharing a word with another */
     int32_t prev_text;        /* the last text's id, or -1: runs skip the hash */
+    int32_t memo[TEXT_MEMO];  /* 1 + a text's id by genre__infer_memo_slot, or 0 */
     int texts_full;           /* TEXT_SAMPLE distinct texts kept: no more */
     int64_t comma_numbers;    /* text cells that are numbers with one ',' for '.' */
     int maybe_id;             /* every cell an integer, no repeat seen: ints are kept */
@@ -90,6 +95,49 @@ static inline int genre__infer_may_be_numeric(const struct icol *c)
 {
     return c->n_num > 0 && !c->odd_dropped && c->n_text * ODD_SHARE_DIVISOR <= c->cells &&
            c->texts.n <= ODD_MAX_DISTINCT;
+}
+
+/* genre__csv_plain_decimal's verdict on f[0..len), the common forms from
+ * one 16-byte load: [+-]digits[.digits] of 1 to 15 digits in at most 16
+ * bytes gives 1 or 2 without a byte loop; anything else (and a field less
+ * than 16 bytes before bound, the end of the input) asks
+ * genre__csv_plain_decimal. */
+static inline int genre__infer_plain_decimal(const char *f, size_t len, const char *bound)
+{
+#if defined(__SSE2__)
+    if (len - 1 < 16 && bound - f >= 16) {
+        const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)f);
+        const unsigned digit = (unsigned)_mm_movemask_epi8(
+            _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                          _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1))));
+        const unsigned in = (1u << len) - 1;
+        const unsigned sign = f[0] == '-' || f[0] == '+';
+        const unsigned other = in & ~digit & ~sign; /* the sign is bit 0 */
+        const size_t digits = len - sign - (other != 0);
+        if (digits - 1 < 15) {
+            if (other == 0)
+                return 1;
+            const unsigned at = (unsigned)__builtin_ctz(other);
+            if ((other & (other - 1)) == 0 && f[at] == '.') {
+                const unsigned zero =
+                    (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('0')));
+                const unsigned frac = in & ~((2u << at) - 1);
+                return frac & ~zero ? 2 : 1;
+            }
+        }
+    }
+#else
+    (void)bound;
+#endif
+    return genre__csv_plain_decimal(f, len);
+}
+
+/* The memo entry of text f[0..len), len > 0. */
+static inline unsigned genre__infer_memo_slot(const char *f, size_t len)
+{
+    const unsigned a = (unsigned char)f[0], b = (unsigned char)f[len / 2],
+                   z = (unsigned char)f[len - 1];
+    return (a * 7u + b * 31u + z * 131u + (unsigned)len * 17u) & (TEXT_MEMO - 1);
 }
 
 /* A column's state before its first cell. */

@@ -84,8 +84,18 @@ static int32_t intern_text(struct icol *c, const char *f, size_t len, int is_lab
     int32_t p = c->prev_text;
     if (p >= 0 && c->texts.len[p] == len && memcmp(GENRE__DICT_STR(&c->texts, p), f, len) == 0)
         return p;
+    /* A column of few texts (a category): the memo before the hash. */
+    const int memo = c->texts.n <= TEXT_MEMO_MAX_TEXTS;
+    const unsigned slot = memo ? genre__infer_memo_slot(f, len) : 0;
+    if (memo && c->memo[slot] > 0) {
+        p = c->memo[slot] - 1;
+        if (c->texts.len[p] == len && memcmp(GENRE__DICT_STR(&c->texts, p), f, len) == 0)
+            return c->prev_text = p;
+    }
     size_t before = c->texts.n;
     int32_t id = genre__dict_intern(&c->texts, f, len);
+    if (memo && id >= 0)
+        c->memo[slot] = id + 1;
     if (id < 0 || is_label || c->texts.n == before)
         return c->prev_text = id;
     if (c->texts.n > c->cap_text_first) {
@@ -124,6 +134,8 @@ static void stop_odd(struct icol *c)
 /* Column c cannot be an integer id: its values are no longer kept. */
 static void not_an_id(struct icol *c)
 {
+    if (!c->maybe_id && !c->ints)
+        return;
     c->maybe_id = 0;
     genre__free(c->ints);
     c->ints = NULL;
@@ -210,9 +222,9 @@ static int comma_number(const struct infer *in, const char *f, size_t len)
     return k < 0 ? -1 : k == NUM_OK;
 }
 
-/* One non-blank cell of column j of part pt. */
+/* One non-blank cell of column j of part pt; f[0..bound) may be read. */
 static genre_status see_cell(const struct part *pt, size_t j, const char *f, size_t len,
-                             int64_t line)
+                             const char *bound, int64_t line)
 {
     const struct infer *in = pt->in;
     struct icol *c = &pt->cols[j];
@@ -231,7 +243,8 @@ static genre_status see_cell(const struct part *pt, size_t j, const char *f, siz
      * parsed. */
     int plain;
     if (c->settled && !is_label && in->n_extra == 0 &&
-        (plain = genre__csv_plain_decimal(f, len)) != 0 && (plain != 3 || !c->all_int)) {
+        (plain = genre__infer_plain_decimal(f, len, bound)) != 0 &&
+        (plain != 3 || !c->all_int)) {
         c->n_num++;
         if (plain == 2)
             c->all_int = 0;
@@ -334,7 +347,10 @@ static void scan_part(struct part *pt)
         pt->rows++;
         for (size_t j = 0; j < n_header && st == GENRE_OK; j++) {
             const struct field *fd = &rd.fields[j];
-            st = see_cell(pt, j, field_ptr(&rd, fd), fd->len, line);
+            const char *f = field_ptr(&rd, fd);
+            /* A field in the input may be read on to its end; one
+             * unescaped into scratch only to its own. */
+            st = see_cell(pt, j, f, fd->len, fd->in_scratch ? f + fd->len : in->rd.end, line);
         }
         if (st != GENRE_OK)
             break;
