@@ -98,32 +98,39 @@ static inline int genre__infer_may_be_numeric(const struct icol *c)
 }
 
 /* genre__csv_plain_decimal's verdict on f[0..len), the common forms from
- * one 16-byte load: [+-]digits[.digits] of 1 to 15 digits in at most 16
- * bytes gives 1 or 2 without a byte loop; anything else (and a field less
- * than 16 bytes before bound, the end of the input) asks
- * genre__csv_plain_decimal. */
+ * one or two 16-byte loads: [+-]digits[.digits] in at most 32 bytes gives
+ * 1 or 2 (1 to 15 digits) or 3 (more) without a byte loop; anything else
+ * (and a field whose loads would pass bound, the end of the readable
+ * bytes) asks genre__csv_plain_decimal. */
 static inline int genre__infer_plain_decimal(const char *f, size_t len, const char *bound)
 {
 #if defined(__SSE2__)
-    if (len - 1 < 16 && bound - f >= 16) {
-        const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)f);
-        const unsigned digit = (unsigned)_mm_movemask_epi8(
-            _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                          _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1))));
-        const unsigned in = (1u << len) - 1;
-        const unsigned sign = f[0] == '-' || f[0] == '+';
-        const unsigned other = in & ~digit & ~sign; /* the sign is bit 0 */
+    const size_t loads = len <= 16 ? 16 : 32;
+    if (len - 1 < 32 && (size_t)(bound - f) >= loads) {
+        const __m128i lo = _mm_set1_epi8('0' - 1), hi = _mm_set1_epi8('9' + 1),
+                      zero = _mm_set1_epi8('0');
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)f);
+        uint32_t digit = (uint32_t)_mm_movemask_epi8(
+            _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi)));
+        uint32_t zeros = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero));
+        if (loads == 32) {
+            v = _mm_loadu_si128((const __m128i *)(const void *)(f + 16));
+            digit |= (uint32_t)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v, lo),
+                                                               _mm_cmplt_epi8(v, hi)))
+                     << 16;
+            zeros |= (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero)) << 16;
+        }
+        const uint32_t in = (uint32_t)((UINT64_C(1) << len) - 1);
+        const uint32_t sign = f[0] == '-' || f[0] == '+';
+        const uint32_t other = in & ~digit & ~sign; /* the sign is bit 0 */
         const size_t digits = len - sign - (other != 0);
-        if (digits - 1 < 15) {
-            if (other == 0)
-                return 1;
-            const unsigned at = (unsigned)__builtin_ctz(other);
-            if ((other & (other - 1)) == 0 && f[at] == '.') {
-                const unsigned zero =
-                    (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('0')));
-                const unsigned frac = in & ~((2u << at) - 1);
-                return frac & ~zero ? 2 : 1;
-            }
+        const unsigned at = other ? (unsigned)__builtin_ctz(other) : 0;
+        /* every byte a digit but the sign and at most one '.' */
+        if (digits > 0 && (other == 0 || ((other & (other - 1)) == 0 && f[at] == '.'))) {
+            if (digits > 15)
+                return 3; /* at most 31 digits: within plain_decimal's 40 */
+            const uint32_t frac = other ? in & ~(uint32_t)((UINT64_C(2) << at) - 1) : 0;
+            return frac & ~zeros ? 2 : 1;
         }
     }
 #else

@@ -63,18 +63,55 @@ struct part {
     genre_status st;
 };
 
-static int is_marker(const struct infer *in, const char *f, size_t len)
+static int is_marker_word(const char *f, size_t len)
 {
-    /* Every word starts with one of these: most cells are ruled out at once. */
-    char c0 = len ? f[0] : 0;
-    if (len <= 5 && (c0 == '?' || c0 == 'n' || c0 == 'N' || c0 == '#' || c0 == '<' || c0 == '-'))
-        for (size_t k = 0; k < sizeof MISSING_WORDS / sizeof *MISSING_WORDS; k++)
-            if (genre__ieq(f, len, MISSING_WORDS[k]))
-                return 1;
+    for (size_t k = 0; k < sizeof MISSING_WORDS / sizeof *MISSING_WORDS; k++)
+        if (genre__ieq(f, len, MISSING_WORDS[k]))
+            return 1;
+    return 0;
+}
+
+static int is_extra_marker(const struct infer *in, const char *f, size_t len)
+{
     for (size_t k = 0; k < in->n_extra; k++)
         if (strlen(in->extra[k]) == len && memcmp(in->extra[k], f, len) == 0)
             return 1;
     return 0;
+}
+
+static inline int is_marker(const struct infer *in, const char *f, size_t len)
+{
+    /* Every word starts with one of these: most cells are ruled out at once. */
+    char c0 = len ? f[0] : 0;
+    if (len <= 5 && (c0 == '?' || c0 == 'n' || c0 == 'N' || c0 == '#' || c0 == '<' ||
+                     c0 == '-') &&
+        is_marker_word(f, len))
+        return 1;
+    return in->n_extra > 0 && is_extra_marker(in, f, len);
+}
+
+/* a[0..len) == b[0..len): a short text by its first and last bytes as
+ * words, without a call (categories and labels are short). */
+static inline int same_text(const char *a, const char *b, size_t len)
+{
+    uint64_t a0, a1, b0, b1;
+    if (len > 16)
+        return memcmp(a, b, len) == 0;
+    if (len >= 8) {
+        memcpy(&a0, a, 8), memcpy(&a1, a + len - 8, 8);
+        memcpy(&b0, b, 8), memcpy(&b1, b + len - 8, 8);
+    } else if (len >= 4) {
+        uint32_t x0, x1, y0, y1;
+        memcpy(&x0, a, 4), memcpy(&x1, a + len - 4, 4);
+        memcpy(&y0, b, 4), memcpy(&y1, b + len - 4, 4);
+        a0 = x0, a1 = x1, b0 = y0, b1 = y1;
+    } else {
+        for (size_t i = 0; i < len; i++)
+            if (a[i] != b[i])
+                return 0;
+        return 1;
+    }
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
 }
 
 /* The id of text f in c's texts, trying the previous text first; a new
@@ -82,14 +119,14 @@ static int is_marker(const struct infer *in, const char *f, size_t len)
 static int32_t intern_text(struct icol *c, const char *f, size_t len, int is_label)
 {
     int32_t p = c->prev_text;
-    if (p >= 0 && c->texts.len[p] == len && memcmp(GENRE__DICT_STR(&c->texts, p), f, len) == 0)
+    if (p >= 0 && c->texts.len[p] == len && same_text(GENRE__DICT_STR(&c->texts, p), f, len))
         return p;
     /* A column of few texts (a category): the memo before the hash. */
     const int memo = c->texts.n <= TEXT_MEMO_MAX_TEXTS;
     const unsigned slot = memo ? genre__infer_memo_slot(f, len) : 0;
     if (memo && c->memo[slot] > 0) {
         p = c->memo[slot] - 1;
-        if (c->texts.len[p] == len && memcmp(GENRE__DICT_STR(&c->texts, p), f, len) == 0)
+        if (c->texts.len[p] == len && same_text(GENRE__DICT_STR(&c->texts, p), f, len))
             return c->prev_text = p;
     }
     size_t before = c->texts.n;
