@@ -65,7 +65,7 @@ struct icol {
     int32_t role;
     int64_t recurring;        /* distinct texts sharing a word with another */
     int32_t prev_text;        /* the last text's id, or -1: runs skip the hash */
-    int32_t memo[TEXT_MEMO];  /* 1 + a text's id by genre__infer_memo_slot, or 0 */
+    int32_t memo[TEXT_MEMO];  /* by genre__infer_memo_slot: 1 + a text id (and a flag), or 0 */
     int texts_full;           /* TEXT_SAMPLE distinct texts kept: no more */
     int64_t comma_numbers;    /* text cells that are numbers with one ',' for '.' */
     int maybe_id;             /* every cell an integer, no repeat seen: ints are kept */

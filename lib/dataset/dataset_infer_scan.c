@@ -121,18 +121,8 @@ static int32_t intern_text(struct icol *c, const char *f, size_t len, int is_lab
     int32_t p = c->prev_text;
     if (p >= 0 && c->texts.len[p] == len && same_text(GENRE__DICT_STR(&c->texts, p), f, len))
         return p;
-    /* A column of few texts (a category): the memo before the hash. */
-    const int memo = c->texts.n <= TEXT_MEMO_MAX_TEXTS;
-    const unsigned slot = memo ? genre__infer_memo_slot(f, len) : 0;
-    if (memo && c->memo[slot] > 0) {
-        p = c->memo[slot] - 1;
-        if (c->texts.len[p] == len && same_text(GENRE__DICT_STR(&c->texts, p), f, len))
-            return c->prev_text = p;
-    }
     size_t before = c->texts.n;
     int32_t id = genre__dict_intern(&c->texts, f, len);
-    if (memo && id >= 0)
-        c->memo[slot] = id + 1;
     if (id < 0 || is_label || c->texts.n == before)
         return c->prev_text = id;
     if (c->texts.n > c->cap_text_first) {
@@ -259,6 +249,28 @@ static int comma_number(const struct infer *in, const char *f, size_t len)
     return k < 0 ? -1 : k == NUM_OK;
 }
 
+/* Text cell `id` (in c's texts) of column c, not the label, at line: a
+ * numeric candidate records it as an odd cell. */
+static genre_status see_text(const struct part *pt, struct icol *c, int32_t id, int64_t line)
+{
+    if (c->odd_stopped)
+        return GENRE_OK;
+    /* Cells that rule out a numeric column whatever the other parts hold:
+     * more distinct texts than a numeric column may have, more texts than
+     * 1 % of the most rows the input can have, or more texts than numbers
+     * (and over the distinct limit's worth) even if every line before the
+     * part held a number. */
+    if (c->texts.n > ODD_MAX_DISTINCT || c->n_text * ODD_SHARE_DIVISOR > pt->row_bound ||
+        c->n_text > c->n_num + ODD_MAX_DISTINCT + pt->lines_before) {
+        stop_odd(c);
+        return GENRE_OK;
+    }
+    return push_odd(c, line, id);
+}
+
+/* The memo's flag on a text that is a number written with a comma. */
+#define MEMO_COMMA (INT32_C(1) << 30)
+
 /* One non-blank cell of column j of part pt; f[0..bound) may be read. */
 static genre_status see_cell(const struct part *pt, size_t j, const char *f, size_t len,
                              const char *bound, int64_t line)
@@ -266,7 +278,7 @@ static genre_status see_cell(const struct part *pt, size_t j, const char *f, siz
     const struct infer *in = pt->in;
     struct icol *c = &pt->cols[j];
     const int is_label = j == in->label;
-    int st_comma;
+    int st_comma = 0;
     c->cells++;
     if (len == 0) {
         c->empty++;
@@ -286,6 +298,25 @@ static genre_status see_cell(const struct part *pt, size_t j, const char *f, siz
         if (plain == 2)
             c->all_int = 0;
         return GENRE_OK;
+    }
+    /* A text this column (not the label, whose texts include numbers)
+     * already holds was a text cell: the parse, the marker and the comma
+     * checks give what they gave then, so it only counts. The memo finds
+     * the texts of a column of few (a category). */
+    const int memo = !is_label && c->texts.n <= TEXT_MEMO_MAX_TEXTS;
+    const unsigned slot = memo ? genre__infer_memo_slot(f, len) : 0;
+    if (memo && c->memo[slot] != 0) {
+        const int32_t id = (c->memo[slot] & ~MEMO_COMMA) - 1;
+        if (c->texts.len[id] == len && same_text(GENRE__DICT_STR(&c->texts, id), f, len)) {
+            c->running = 0;
+            not_an_id(c);
+            c->n_text++;
+            if (c->n_text - c->n_num > c->peak)
+                c->peak = c->n_text - c->n_num;
+            c->comma_numbers += (c->memo[slot] & MEMO_COMMA) != 0;
+            c->prev_text = id;
+            return see_text(pt, c, id, line);
+        }
     }
     double v = 0.0;
     /* Names and categories mostly start so that they cannot be numbers. */
@@ -327,19 +358,11 @@ static genre_status see_cell(const struct part *pt, size_t j, const char *f, siz
     int32_t id = intern_text(c, f, len, is_label);
     if (id < 0)
         return GENRE_E_NOMEM;
-    if (c->odd_stopped || is_label)
+    if (is_label)
         return GENRE_OK;
-    /* Cells that rule out a numeric column whatever the other parts hold:
-     * more distinct texts than a numeric column may have, more texts than
-     * 1 % of the most rows the input can have, or more texts than numbers
-     * (and over the distinct limit's worth) even if every line before the
-     * part held a number. */
-    if (c->texts.n > ODD_MAX_DISTINCT || c->n_text * ODD_SHARE_DIVISOR > pt->row_bound ||
-        c->n_text > c->n_num + ODD_MAX_DISTINCT + pt->lines_before) {
-        stop_odd(c);
-        return GENRE_OK;
-    }
-    return push_odd(c, line, id);
+    if (memo)
+        c->memo[slot] = (id + 1) | (st_comma ? MEMO_COMMA : 0);
+    return see_text(pt, c, id, line);
 }
 
 /* The records of one part, at most max_records of them (0: all). */
