@@ -102,6 +102,9 @@ static inline int genre__infer_may_be_numeric(const struct icol *c)
  * 1 or 2 (1 to 15 digits) or 3 (more) without a byte loop; anything else
  * (and a field whose loads would pass bound, the end of the readable
  * bytes) asks genre__csv_plain_decimal. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 static inline int genre__infer_plain_decimal(const char *f, size_t len, const char *bound)
 {
 #if defined(__SSE2__)
