@@ -528,8 +528,15 @@ static genre_status merge_col(const struct infer *in, size_t j, struct icol *a,
     }
     a->all_int = a->all_int && b->all_int;
     if (a->maybe_id && b->maybe_id) {
-        for (size_t k = 0; k < b->n_ints && st == GENRE_OK; k++)
-            st = push_int(a, (double)b->ints[k]);
+        /* b's values after a's, in one copy */
+        if (a->n_ints + b->n_ints > a->cap_ints) {
+            if (genre__realloc_array(&a->ints, a->n_ints + b->n_ints, sizeof *a->ints) != 0)
+                return GENRE_E_NOMEM;
+            a->cap_ints = a->n_ints + b->n_ints;
+        }
+        if (b->n_ints > 0)
+            memcpy(a->ints + a->n_ints, b->ints, b->n_ints * sizeof *b->ints);
+        a->n_ints += b->n_ints;
     } else if (a->maybe_id) {
         not_an_id(a);
     }
