@@ -630,6 +630,39 @@ START_TEST(decimal_commas_are_named_in_the_notes)
 }
 END_TEST
 
+/* infer18c: a text a column already holds is counted without its checks
+ * (a memo of the texts of a column of few): two texts that share a memo
+ * entry stay two, a number written with a comma is named each time it
+ * comes, and a numeric column's repeated odd text is listed at every line. */
+START_TEST(repeated_texts_count_as_the_first)
+{
+    static const char *const C[] = {"aXbcd", "aYbcd", "\"1,5\"", "4-Apr", "aXbcd"};
+    text t = {0};
+    add(&t, "c,n,y\n");
+    int commas = 0;
+    for (int r = 0; r < 300; r++) {
+        commas += r % 5 == 2;
+        add(&t, "%s,", C[r % 5]);
+        if (r == 40 || r == 250)
+            add(&t, "x,");
+        else
+            add(&t, "%d.%d,", r, r % 7);
+        add(&t, "%c\n", r % 2 ? 'a' : 'b');
+    }
+    genre_dataset_schema *s = NULL;
+    ck_assert_ok(infer(&s, NULL, t.s, "y"));
+    char want[96];
+    snprintf(want, sizeof want, "%d cells are numbers written with a comma", commas);
+    assert_role(s, "c", "categorical", "4 distinct values");
+    assert_role(s, "c", "categorical", want);
+    assert_role(s, "n", "numeric", "2 odd cells");
+    ck_assert_ptr_nonnull(strstr(notes_of(s), "odd_cell t.csv:42 n \"x\""));
+    ck_assert_ptr_nonnull(strstr(notes_of(s), "odd_cell t.csv:252 n \"x\""));
+    genre_dataset_schema_free(s);
+    free(t.s);
+}
+END_TEST
+
 /* attack18: a numeric label that spells one number two ways ("1" and
  * "1.0", "0" and "-0") would read as two classes: refused, naming both. */
 START_TEST(label_spelling_one_number_twice_is_refused)
@@ -780,6 +813,7 @@ int main(void)
     tcase_add_test(tc, repeats_before_the_first_step_are_no_running_id);
     tcase_add_test(tc, decimal_commas_are_named_in_the_notes);
     tcase_add_test(tc, label_spelling_one_number_twice_is_refused);
+    tcase_add_test(tc, repeated_texts_count_as_the_first);
     tcase_add_test(tc, shuffled_dense_ids_are_ignored);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);

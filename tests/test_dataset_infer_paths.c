@@ -8,6 +8,7 @@
  * exactly not met, quoted fields with separators, doubled quotes and line
  * breaks, CRLF, empty cells, long fields and missing markers. */
 #include "dataset_csv.h"
+#include "dataset_infer.h"
 #include "harness.h"
 #include "text_builder.h"
 
@@ -290,6 +291,52 @@ START_TEST(paths_shortcuts_as_parsed)
 }
 END_TEST
 
+/* The scan's one-load verdict (genre__infer_plain_decimal) is
+ * genre__csv_plain_decimal's on every text, wherever the text ends: inside
+ * a longer buffer, or at the very end of an allocation of its own size
+ * (where the load must not be taken; ASan sees any byte read past it). */
+START_TEST(paths_quick_plain_as_plain)
+{
+    const char alphabet[] = "0123456789+-.eE0x0 ";
+    static const char *const EDGES[] = {
+        "1", "-0", "+3", ".5", "5.", "-.5", "+.", "-", "+", ".", "..", "0.0", "-0.000",
+        "123456789012345", "1234567890123456", "-123456789012345", "12345678901234.5",
+        "-1234567890123.45", "1.0000000000001", "115.00200000000001", "0.00468", "218293.0",
+        "-5.2010000000000005", "1e5", "1.5.", "1-2", "5-", "+-1", "0x10", " 1", "1 ",
+        "1234567890123456789012345678901", "12345678901234567890123456789012",
+        "-1234567890123456789012345678901", "1234567890123456.789012345678901",
+        "123456789012345678901234567890123", "1234567890123456789012345678901.",
+        "0.0000000000000000000000000000000", "-.000000000000000000000000000001"};
+    rng_state = 0x9a1c;
+    char big[80];
+    for (size_t n = 0; n < sizeof EDGES / sizeof *EDGES + 300000; n++) {
+        char buf[48];
+        size_t len;
+        if (n < sizeof EDGES / sizeof *EDGES) {
+            len = strlen(EDGES[n]);
+            memcpy(buf, EDGES[n], len);
+        } else {
+            len = 1 + rnd(rnd(2) ? 17 : 40);
+            for (size_t i = 0; i < len; i++)
+                buf[i] = rnd(3) ? (char)('0' + rnd(10)) : alphabet[rnd(sizeof alphabet - 1)];
+        }
+        const int want = genre__csv_plain_decimal(buf, len);
+        /* followed by more bytes (the load is taken up to 16 bytes) */
+        memset(big, rnd(2) ? '5' : ',', sizeof big);
+        memcpy(big, buf, len);
+        ck_assert_msg(genre__infer_plain_decimal(big, len, big + sizeof big) == want,
+                      "'%.*s' in a buffer: not %d", (int)len, buf, want);
+        /* at the end of its own allocation */
+        char *own = malloc(len);
+        ck_assert_ptr_nonnull(own);
+        memcpy(own, buf, len);
+        ck_assert_msg(genre__infer_plain_decimal(own, len, own + len) == want,
+                      "'%.*s' at the end: not %d", (int)len, buf, want);
+        free(own);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("dataset_infer_paths");
@@ -297,6 +344,7 @@ int main(void)
     tcase_add_test(tc, paths_infer_alike);
     tcase_add_test(tc, paths_fail_alike);
     tcase_add_test(tc, paths_shortcuts_as_parsed);
+    tcase_add_test(tc, paths_quick_plain_as_plain);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return genre_test_run(s);

@@ -28,6 +28,10 @@
  * caught by chance. */
 #define ID_MIN_ROWS 100
 #define ID_SPAN_FACTOR 4
+/* Recent texts of a column with few distinct ones (categories) are found
+ * by a direct-mapped memo of this many entries before the hash table. */
+#define TEXT_MEMO 64
+#define TEXT_MEMO_MAX_TEXTS 256
 
 struct odd_cell {
     int64_t line;
@@ -61,6 +65,7 @@ struct icol {
     int32_t role;
     int64_t recurring;        /* distinct texts sharing a word with another */
     int32_t prev_text;        /* the last text's id, or -1: runs skip the hash */
+    int32_t memo[TEXT_MEMO];  /* by genre__infer_memo_slot: 1 + a text id (and a flag), or 0 */
     int texts_full;           /* TEXT_SAMPLE distinct texts kept: no more */
     int64_t comma_numbers;    /* text cells that are numbers with one ',' for '.' */
     int maybe_id;             /* every cell an integer, no repeat seen: ints are kept */
@@ -90,6 +95,59 @@ static inline int genre__infer_may_be_numeric(const struct icol *c)
 {
     return c->n_num > 0 && !c->odd_dropped && c->n_text * ODD_SHARE_DIVISOR <= c->cells &&
            c->texts.n <= ODD_MAX_DISTINCT;
+}
+
+/* genre__csv_plain_decimal's verdict on f[0..len), the common forms from
+ * one or two 16-byte loads: [+-]digits[.digits] in at most 32 bytes gives
+ * 1 or 2 (1 to 15 digits) or 3 (more) without a byte loop; anything else
+ * (and a field whose loads would pass bound, the end of the readable
+ * bytes) asks genre__csv_plain_decimal. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline int genre__infer_plain_decimal(const char *f, size_t len, const char *bound)
+{
+#if defined(__SSE2__)
+    const size_t loads = len <= 16 ? 16 : 32;
+    if (len - 1 < 32 && (size_t)(bound - f) >= loads) {
+        const __m128i lo = _mm_set1_epi8('0' - 1), hi = _mm_set1_epi8('9' + 1),
+                      zero = _mm_set1_epi8('0');
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)f);
+        uint32_t digit = (uint32_t)_mm_movemask_epi8(
+            _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi)));
+        uint32_t zeros = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero));
+        if (loads == 32) {
+            v = _mm_loadu_si128((const __m128i *)(const void *)(f + 16));
+            digit |= (uint32_t)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v, lo),
+                                                               _mm_cmplt_epi8(v, hi)))
+                     << 16;
+            zeros |= (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero)) << 16;
+        }
+        const uint32_t in = (uint32_t)((UINT64_C(1) << len) - 1);
+        const uint32_t sign = f[0] == '-' || f[0] == '+';
+        const uint32_t other = in & ~digit & ~sign; /* the sign is bit 0 */
+        const size_t digits = len - sign - (other != 0);
+        const unsigned at = other ? (unsigned)__builtin_ctz(other) : 0;
+        /* every byte a digit but the sign and at most one '.' */
+        if (digits > 0 && (other == 0 || ((other & (other - 1)) == 0 && f[at] == '.'))) {
+            if (digits > 15)
+                return 3; /* at most 31 digits: within plain_decimal's 40 */
+            const uint32_t frac = other ? in & ~(uint32_t)((UINT64_C(2) << at) - 1) : 0;
+            return frac & ~zeros ? 2 : 1;
+        }
+    }
+#else
+    (void)bound;
+#endif
+    return genre__csv_plain_decimal(f, len);
+}
+
+/* The memo entry of text f[0..len), len > 0. */
+static inline unsigned genre__infer_memo_slot(const char *f, size_t len)
+{
+    const unsigned a = (unsigned char)f[0], b = (unsigned char)f[len / 2],
+                   z = (unsigned char)f[len - 1];
+    return (a * 7u + b * 31u + z * 131u + (unsigned)len * 17u) & (TEXT_MEMO - 1);
 }
 
 /* A column's state before its first cell. */

@@ -63,18 +63,55 @@ struct part {
     genre_status st;
 };
 
-static int is_marker(const struct infer *in, const char *f, size_t len)
+static int is_marker_word(const char *f, size_t len)
 {
-    /* Every word starts with one of these: most cells are ruled out at once. */
-    char c0 = len ? f[0] : 0;
-    if (len <= 5 && (c0 == '?' || c0 == 'n' || c0 == 'N' || c0 == '#' || c0 == '<' || c0 == '-'))
-        for (size_t k = 0; k < sizeof MISSING_WORDS / sizeof *MISSING_WORDS; k++)
-            if (genre__ieq(f, len, MISSING_WORDS[k]))
-                return 1;
+    for (size_t k = 0; k < sizeof MISSING_WORDS / sizeof *MISSING_WORDS; k++)
+        if (genre__ieq(f, len, MISSING_WORDS[k]))
+            return 1;
+    return 0;
+}
+
+static int is_extra_marker(const struct infer *in, const char *f, size_t len)
+{
     for (size_t k = 0; k < in->n_extra; k++)
         if (strlen(in->extra[k]) == len && memcmp(in->extra[k], f, len) == 0)
             return 1;
     return 0;
+}
+
+static inline int is_marker(const struct infer *in, const char *f, size_t len)
+{
+    /* Every word starts with one of these: most cells are ruled out at once. */
+    char c0 = len ? f[0] : 0;
+    if (len <= 5 && (c0 == '?' || c0 == 'n' || c0 == 'N' || c0 == '#' || c0 == '<' ||
+                     c0 == '-') &&
+        is_marker_word(f, len))
+        return 1;
+    return in->n_extra > 0 && is_extra_marker(in, f, len);
+}
+
+/* a[0..len) == b[0..len): a short text by its first and last bytes as
+ * words, without a call (categories and labels are short). */
+static inline int same_text(const char *a, const char *b, size_t len)
+{
+    uint64_t a0, a1, b0, b1;
+    if (len > 16)
+        return memcmp(a, b, len) == 0;
+    if (len >= 8) {
+        memcpy(&a0, a, 8), memcpy(&a1, a + len - 8, 8);
+        memcpy(&b0, b, 8), memcpy(&b1, b + len - 8, 8);
+    } else if (len >= 4) {
+        uint32_t x0, x1, y0, y1;
+        memcpy(&x0, a, 4), memcpy(&x1, a + len - 4, 4);
+        memcpy(&y0, b, 4), memcpy(&y1, b + len - 4, 4);
+        a0 = x0, a1 = x1, b0 = y0, b1 = y1;
+    } else {
+        for (size_t i = 0; i < len; i++)
+            if (a[i] != b[i])
+                return 0;
+        return 1;
+    }
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
 }
 
 /* The id of text f in c's texts, trying the previous text first; a new
@@ -82,7 +119,7 @@ static int is_marker(const struct infer *in, const char *f, size_t len)
 static int32_t intern_text(struct icol *c, const char *f, size_t len, int is_label)
 {
     int32_t p = c->prev_text;
-    if (p >= 0 && c->texts.len[p] == len && memcmp(GENRE__DICT_STR(&c->texts, p), f, len) == 0)
+    if (p >= 0 && c->texts.len[p] == len && same_text(GENRE__DICT_STR(&c->texts, p), f, len))
         return p;
     size_t before = c->texts.n;
     int32_t id = genre__dict_intern(&c->texts, f, len);
@@ -124,6 +161,8 @@ static void stop_odd(struct icol *c)
 /* Column c cannot be an integer id: its values are no longer kept. */
 static void not_an_id(struct icol *c)
 {
+    if (!c->maybe_id && !c->ints)
+        return;
     c->maybe_id = 0;
     genre__free(c->ints);
     c->ints = NULL;
@@ -210,14 +249,36 @@ static int comma_number(const struct infer *in, const char *f, size_t len)
     return k < 0 ? -1 : k == NUM_OK;
 }
 
-/* One non-blank cell of column j of part pt. */
+/* Text cell `id` (in c's texts) of column c, not the label, at line: a
+ * numeric candidate records it as an odd cell. */
+static genre_status see_text(const struct part *pt, struct icol *c, int32_t id, int64_t line)
+{
+    if (c->odd_stopped)
+        return GENRE_OK;
+    /* Cells that rule out a numeric column whatever the other parts hold:
+     * more distinct texts than a numeric column may have, more texts than
+     * 1 % of the most rows the input can have, or more texts than numbers
+     * (and over the distinct limit's worth) even if every line before the
+     * part held a number. */
+    if (c->texts.n > ODD_MAX_DISTINCT || c->n_text * ODD_SHARE_DIVISOR > pt->row_bound ||
+        c->n_text > c->n_num + ODD_MAX_DISTINCT + pt->lines_before) {
+        stop_odd(c);
+        return GENRE_OK;
+    }
+    return push_odd(c, line, id);
+}
+
+/* The memo's flag on a text that is a number written with a comma. */
+#define MEMO_COMMA (INT32_C(1) << 30)
+
+/* One non-blank cell of column j of part pt; f[0..bound) may be read. */
 static genre_status see_cell(const struct part *pt, size_t j, const char *f, size_t len,
-                             int64_t line)
+                             const char *bound, int64_t line)
 {
     const struct infer *in = pt->in;
     struct icol *c = &pt->cols[j];
     const int is_label = j == in->label;
-    int st_comma;
+    int st_comma = 0;
     c->cells++;
     if (len == 0) {
         c->empty++;
@@ -231,11 +292,31 @@ static genre_status see_cell(const struct part *pt, size_t j, const char *f, siz
      * parsed. */
     int plain;
     if (c->settled && !is_label && in->n_extra == 0 &&
-        (plain = genre__csv_plain_decimal(f, len)) != 0 && (plain != 3 || !c->all_int)) {
+        (plain = genre__infer_plain_decimal(f, len, bound)) != 0 &&
+        (plain != 3 || !c->all_int)) {
         c->n_num++;
         if (plain == 2)
             c->all_int = 0;
         return GENRE_OK;
+    }
+    /* A text this column (not the label, whose texts include numbers)
+     * already holds was a text cell: the parse, the marker and the comma
+     * checks give what they gave then, so it only counts. The memo finds
+     * the texts of a column of few (a category). */
+    const int memo = !is_label && c->texts.n <= TEXT_MEMO_MAX_TEXTS;
+    const unsigned slot = memo ? genre__infer_memo_slot(f, len) : 0;
+    if (memo && c->memo[slot] != 0) {
+        const int32_t id = (c->memo[slot] & ~MEMO_COMMA) - 1;
+        if (c->texts.len[id] == len && same_text(GENRE__DICT_STR(&c->texts, id), f, len)) {
+            c->running = 0;
+            not_an_id(c);
+            c->n_text++;
+            if (c->n_text - c->n_num > c->peak)
+                c->peak = c->n_text - c->n_num;
+            c->comma_numbers += (c->memo[slot] & MEMO_COMMA) != 0;
+            c->prev_text = id;
+            return see_text(pt, c, id, line);
+        }
     }
     double v = 0.0;
     /* Names and categories mostly start so that they cannot be numbers. */
@@ -277,19 +358,11 @@ static genre_status see_cell(const struct part *pt, size_t j, const char *f, siz
     int32_t id = intern_text(c, f, len, is_label);
     if (id < 0)
         return GENRE_E_NOMEM;
-    if (c->odd_stopped || is_label)
+    if (is_label)
         return GENRE_OK;
-    /* Cells that rule out a numeric column whatever the other parts hold:
-     * more distinct texts than a numeric column may have, more texts than
-     * 1 % of the most rows the input can have, or more texts than numbers
-     * (and over the distinct limit's worth) even if every line before the
-     * part held a number. */
-    if (c->texts.n > ODD_MAX_DISTINCT || c->n_text * ODD_SHARE_DIVISOR > pt->row_bound ||
-        c->n_text > c->n_num + ODD_MAX_DISTINCT + pt->lines_before) {
-        stop_odd(c);
-        return GENRE_OK;
-    }
-    return push_odd(c, line, id);
+    if (memo)
+        c->memo[slot] = (id + 1) | (st_comma ? MEMO_COMMA : 0);
+    return see_text(pt, c, id, line);
 }
 
 /* The records of one part, at most max_records of them (0: all). */
@@ -334,7 +407,10 @@ static void scan_part(struct part *pt)
         pt->rows++;
         for (size_t j = 0; j < n_header && st == GENRE_OK; j++) {
             const struct field *fd = &rd.fields[j];
-            st = see_cell(pt, j, field_ptr(&rd, fd), fd->len, line);
+            const char *f = field_ptr(&rd, fd);
+            /* A field in the input may be read on to its end; one
+             * unescaped into scratch only to its own. */
+            st = see_cell(pt, j, f, fd->len, fd->in_scratch ? f + fd->len : in->rd.end, line);
         }
         if (st != GENRE_OK)
             break;
@@ -452,8 +528,15 @@ static genre_status merge_col(const struct infer *in, size_t j, struct icol *a,
     }
     a->all_int = a->all_int && b->all_int;
     if (a->maybe_id && b->maybe_id) {
-        for (size_t k = 0; k < b->n_ints && st == GENRE_OK; k++)
-            st = push_int(a, (double)b->ints[k]);
+        /* b's values after a's, in one copy */
+        if (a->n_ints + b->n_ints > a->cap_ints) {
+            if (genre__realloc_array(&a->ints, a->n_ints + b->n_ints, sizeof *a->ints) != 0)
+                return GENRE_E_NOMEM;
+            a->cap_ints = a->n_ints + b->n_ints;
+        }
+        if (b->n_ints > 0)
+            memcpy(a->ints + a->n_ints, b->ints, b->n_ints * sizeof *b->ints);
+        a->n_ints += b->n_ints;
     } else if (a->maybe_id) {
         not_an_id(a);
     }
