@@ -8,7 +8,7 @@
  * order, and saves the result; an agreement on rank 0's status; the merged
  * state's size and bytes broadcast from rank 0; every rank loads them; a
  * last agreement. The states travel as the core's own save format
- * (genre_K_partial_save), checked again by every load. */
+ * (genre_K_partial_save_to_memory), checked again by every load. */
 #include "mpi_reduce.h"
 
 #include <stdio.h>
