@@ -74,7 +74,7 @@ genre_status genre_scaler_partial_create(genre_scaler_partial **out, size_t n_co
 genre_status genre_scaler_partial_add(genre_scaler_partial *partial, const double *x, size_t n_rows, size_t n_cols, size_t row_stride);
 genre_status genre_scaler_partial_merge(genre_scaler_partial *into, const genre_scaler_partial *from);
 genre_status genre_scaler_partial_n_rows(const genre_scaler_partial *partial, int64_t *out);
-genre_status genre_scaler_partial_save_to_memory(const genre_scaler_partial *partial, void *buf, size_t cap, size_t *needed);
+genre_status genre_scaler_partial_save_to_memory(const genre_scaler_partial *partial, void *buf, size_t cap, size_t *written_or_needed);
 genre_status genre_scaler_partial_load_from_memory(genre_scaler_partial **out, const void *buf, size_t len);
 void genre_scaler_partial_free(genre_scaler_partial *partial);
 genre_status genre_scaler_fit_partial(genre_scaler *scaler, const genre_scaler_partial *partial);
@@ -105,7 +105,7 @@ genre_status genre_pca_partial_create(genre_pca_partial **out, size_t n_cols);
 genre_status genre_pca_partial_add(genre_pca_partial *partial, const double *x, size_t n_rows, size_t n_cols, size_t row_stride);
 genre_status genre_pca_partial_merge(genre_pca_partial *into, const genre_pca_partial *from);
 genre_status genre_pca_partial_n_rows(const genre_pca_partial *partial, int64_t *out);
-genre_status genre_pca_partial_save_to_memory(const genre_pca_partial *partial, void *buf, size_t cap, size_t *needed);
+genre_status genre_pca_partial_save_to_memory(const genre_pca_partial *partial, void *buf, size_t cap, size_t *written_or_needed);
 genre_status genre_pca_partial_load_from_memory(genre_pca_partial **out, const void *buf, size_t len);
 void genre_pca_partial_free(genre_pca_partial *partial);
 genre_status genre_pca_fit_partial(genre_pca *pca, const genre_pca_partial *partial);
@@ -139,7 +139,7 @@ genre_status genre_lda_partial_create(genre_lda_partial **out, size_t n_cols);
 genre_status genre_lda_partial_add(genre_lda_partial *partial, const double *x, size_t n_rows, size_t n_cols, size_t row_stride, const int32_t *y);
 genre_status genre_lda_partial_merge(genre_lda_partial *into, const genre_lda_partial *from);
 genre_status genre_lda_partial_n_rows(const genre_lda_partial *partial, int64_t *out);
-genre_status genre_lda_partial_save_to_memory(const genre_lda_partial *partial, void *buf, size_t cap, size_t *needed);
+genre_status genre_lda_partial_save_to_memory(const genre_lda_partial *partial, void *buf, size_t cap, size_t *written_or_needed);
 genre_status genre_lda_partial_load_from_memory(genre_lda_partial **out, const void *buf, size_t len);
 void genre_lda_partial_free(genre_lda_partial *partial);
 genre_status genre_lda_fit_partial(genre_lda *lda, const genre_lda_partial *partial);
@@ -194,7 +194,7 @@ genre_status genre_kmeans_partial_create(genre_kmeans_partial **out, size_t n_co
 genre_status genre_kmeans_partial_create_from_model(genre_kmeans_partial **out, const genre_kmeans *kmeans);
 genre_status genre_kmeans_partial_add(genre_kmeans_partial *partial, const double *x, size_t n_rows, size_t n_cols, size_t row_stride);
 genre_status genre_kmeans_partial_merge(genre_kmeans_partial *into, const genre_kmeans_partial *from);
-genre_status genre_kmeans_partial_save_to_memory(const genre_kmeans_partial *partial, void *buf, size_t cap, size_t *needed);
+genre_status genre_kmeans_partial_save_to_memory(const genre_kmeans_partial *partial, void *buf, size_t cap, size_t *written_or_needed);
 genre_status genre_kmeans_partial_load_from_memory(genre_kmeans_partial **out, const void *buf, size_t len);
 void genre_kmeans_partial_free(genre_kmeans_partial *partial);
 genre_status genre_kmeans_fit_partial(genre_kmeans *kmeans, const genre_kmeans_partial *partial);
@@ -249,7 +249,7 @@ genre_status genre_metrics_partial_create(genre_metrics_partial **out, size_t n_
 genre_status genre_metrics_partial_add(genre_metrics_partial *partial, const double *scores, size_t n_rows, size_t n_classes, size_t row_stride, const int32_t *y_true, const int32_t *y_pred);
 genre_status genre_metrics_partial_merge(genre_metrics_partial *into, const genre_metrics_partial *from);
 genre_status genre_metrics_partial_n_rows(const genre_metrics_partial *partial, int64_t *out);
-genre_status genre_metrics_partial_save_to_memory(const genre_metrics_partial *partial, void *buf, size_t cap, size_t *needed);
+genre_status genre_metrics_partial_save_to_memory(const genre_metrics_partial *partial, void *buf, size_t cap, size_t *written_or_needed);
 genre_status genre_metrics_partial_load_from_memory(genre_metrics_partial **out, const void *buf, size_t len);
 void genre_metrics_partial_free(genre_metrics_partial *partial);
 genre_status genre_metrics_partial_accuracy(const genre_metrics_partial *partial, double *out);
@@ -350,7 +350,7 @@ genre_status genre_dataset_prep_partial_add(genre_dataset_prep_partial *partial,
 genre_status genre_dataset_prep_partial_merge(genre_dataset_prep_partial *into, const genre_dataset_prep_partial *from);
 genre_status genre_dataset_prep_partial_end_pass(genre_dataset_prep_partial *partial, int *more);
 genre_status genre_dataset_prep_fit_partial(genre_dataset_prep *prep, const genre_dataset_prep_partial *partial);
-genre_status genre_dataset_prep_partial_save_to_memory(const genre_dataset_prep_partial *partial, void *buf, size_t cap, size_t *needed);
+genre_status genre_dataset_prep_partial_save_to_memory(const genre_dataset_prep_partial *partial, void *buf, size_t cap, size_t *written_or_needed);
 genre_status genre_dataset_prep_partial_load_from_memory(genre_dataset_prep_partial **out, const void *buf, size_t len);
 void genre_dataset_prep_partial_free(genre_dataset_prep_partial *partial);
 /* genre/text.h */

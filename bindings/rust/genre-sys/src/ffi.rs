@@ -423,7 +423,7 @@ extern "C" {
     pub fn genre_scaler_partial_add(partial: *mut genre_scaler_partial, x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize) -> genre_status;
     pub fn genre_scaler_partial_merge(into: *mut genre_scaler_partial, from: *const genre_scaler_partial) -> genre_status;
     pub fn genre_scaler_partial_n_rows(partial: *const genre_scaler_partial, out: *mut i64) -> genre_status;
-    pub fn genre_scaler_partial_save_to_memory(partial: *const genre_scaler_partial, buf: *mut c_void, cap: usize, needed: *mut usize) -> genre_status;
+    pub fn genre_scaler_partial_save_to_memory(partial: *const genre_scaler_partial, buf: *mut c_void, cap: usize, written_or_needed: *mut usize) -> genre_status;
     pub fn genre_scaler_partial_load_from_memory(out: *mut *mut genre_scaler_partial, buf: *const c_void, len: usize) -> genre_status;
     pub fn genre_scaler_partial_free(partial: *mut genre_scaler_partial);
     pub fn genre_scaler_fit_partial(scaler: *mut genre_scaler, partial: *const genre_scaler_partial) -> genre_status;
@@ -454,7 +454,7 @@ extern "C" {
     pub fn genre_pca_partial_add(partial: *mut genre_pca_partial, x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize) -> genre_status;
     pub fn genre_pca_partial_merge(into: *mut genre_pca_partial, from: *const genre_pca_partial) -> genre_status;
     pub fn genre_pca_partial_n_rows(partial: *const genre_pca_partial, out: *mut i64) -> genre_status;
-    pub fn genre_pca_partial_save_to_memory(partial: *const genre_pca_partial, buf: *mut c_void, cap: usize, needed: *mut usize) -> genre_status;
+    pub fn genre_pca_partial_save_to_memory(partial: *const genre_pca_partial, buf: *mut c_void, cap: usize, written_or_needed: *mut usize) -> genre_status;
     pub fn genre_pca_partial_load_from_memory(out: *mut *mut genre_pca_partial, buf: *const c_void, len: usize) -> genre_status;
     pub fn genre_pca_partial_free(partial: *mut genre_pca_partial);
     pub fn genre_pca_fit_partial(pca: *mut genre_pca, partial: *const genre_pca_partial) -> genre_status;
@@ -488,7 +488,7 @@ extern "C" {
     pub fn genre_lda_partial_add(partial: *mut genre_lda_partial, x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize, y: *const i32) -> genre_status;
     pub fn genre_lda_partial_merge(into: *mut genre_lda_partial, from: *const genre_lda_partial) -> genre_status;
     pub fn genre_lda_partial_n_rows(partial: *const genre_lda_partial, out: *mut i64) -> genre_status;
-    pub fn genre_lda_partial_save_to_memory(partial: *const genre_lda_partial, buf: *mut c_void, cap: usize, needed: *mut usize) -> genre_status;
+    pub fn genre_lda_partial_save_to_memory(partial: *const genre_lda_partial, buf: *mut c_void, cap: usize, written_or_needed: *mut usize) -> genre_status;
     pub fn genre_lda_partial_load_from_memory(out: *mut *mut genre_lda_partial, buf: *const c_void, len: usize) -> genre_status;
     pub fn genre_lda_partial_free(partial: *mut genre_lda_partial);
     pub fn genre_lda_fit_partial(lda: *mut genre_lda, partial: *const genre_lda_partial) -> genre_status;
@@ -543,7 +543,7 @@ extern "C" {
     pub fn genre_kmeans_partial_create_from_model(out: *mut *mut genre_kmeans_partial, kmeans: *const genre_kmeans) -> genre_status;
     pub fn genre_kmeans_partial_add(partial: *mut genre_kmeans_partial, x: *const f64, n_rows: usize, n_cols: usize, row_stride: usize) -> genre_status;
     pub fn genre_kmeans_partial_merge(into: *mut genre_kmeans_partial, from: *const genre_kmeans_partial) -> genre_status;
-    pub fn genre_kmeans_partial_save_to_memory(partial: *const genre_kmeans_partial, buf: *mut c_void, cap: usize, needed: *mut usize) -> genre_status;
+    pub fn genre_kmeans_partial_save_to_memory(partial: *const genre_kmeans_partial, buf: *mut c_void, cap: usize, written_or_needed: *mut usize) -> genre_status;
     pub fn genre_kmeans_partial_load_from_memory(out: *mut *mut genre_kmeans_partial, buf: *const c_void, len: usize) -> genre_status;
     pub fn genre_kmeans_partial_free(partial: *mut genre_kmeans_partial);
     pub fn genre_kmeans_fit_partial(kmeans: *mut genre_kmeans, partial: *const genre_kmeans_partial) -> genre_status;
@@ -598,7 +598,7 @@ extern "C" {
     pub fn genre_metrics_partial_add(partial: *mut genre_metrics_partial, scores: *const f64, n_rows: usize, n_classes: usize, row_stride: usize, y_true: *const i32, y_pred: *const i32) -> genre_status;
     pub fn genre_metrics_partial_merge(into: *mut genre_metrics_partial, from: *const genre_metrics_partial) -> genre_status;
     pub fn genre_metrics_partial_n_rows(partial: *const genre_metrics_partial, out: *mut i64) -> genre_status;
-    pub fn genre_metrics_partial_save_to_memory(partial: *const genre_metrics_partial, buf: *mut c_void, cap: usize, needed: *mut usize) -> genre_status;
+    pub fn genre_metrics_partial_save_to_memory(partial: *const genre_metrics_partial, buf: *mut c_void, cap: usize, written_or_needed: *mut usize) -> genre_status;
     pub fn genre_metrics_partial_load_from_memory(out: *mut *mut genre_metrics_partial, buf: *const c_void, len: usize) -> genre_status;
     pub fn genre_metrics_partial_free(partial: *mut genre_metrics_partial);
     pub fn genre_metrics_partial_accuracy(partial: *const genre_metrics_partial, out: *mut f64) -> genre_status;
@@ -699,7 +699,7 @@ extern "C" {
     pub fn genre_dataset_prep_partial_merge(into: *mut genre_dataset_prep_partial, from: *const genre_dataset_prep_partial) -> genre_status;
     pub fn genre_dataset_prep_partial_end_pass(partial: *mut genre_dataset_prep_partial, more: *mut c_int) -> genre_status;
     pub fn genre_dataset_prep_fit_partial(prep: *mut genre_dataset_prep, partial: *const genre_dataset_prep_partial) -> genre_status;
-    pub fn genre_dataset_prep_partial_save_to_memory(partial: *const genre_dataset_prep_partial, buf: *mut c_void, cap: usize, needed: *mut usize) -> genre_status;
+    pub fn genre_dataset_prep_partial_save_to_memory(partial: *const genre_dataset_prep_partial, buf: *mut c_void, cap: usize, written_or_needed: *mut usize) -> genre_status;
     pub fn genre_dataset_prep_partial_load_from_memory(out: *mut *mut genre_dataset_prep_partial, buf: *const c_void, len: usize) -> genre_status;
     pub fn genre_dataset_prep_partial_free(partial: *mut genre_dataset_prep_partial);
     // genre/text.h
