@@ -42,7 +42,7 @@ static void refused(const char *text, size_t len, genre_status status, const cha
     ck_assert_ptr_null(s);
     ck_assert_msg(strstr(genre_last_error(), want) != NULL, "message \"%s\" lacks \"%s\"",
                   genre_last_error(), want);
-    ck_assert_msg(strncmp(genre_last_error(), "genre_dataset_schema_load_from_memory: ", 28) == 0,
+    ck_assert_msg(strncmp(genre_last_error(), "genre_dataset_schema_load_from_memory: ", 39) == 0,
                   "message \"%s\" does not name the public function", genre_last_error());
 }
 

@@ -289,7 +289,7 @@ static void refused(unsigned char *b, const size_t *lenp, genre_status want, con
     genre_status st = genre_metrics_partial_load_from_memory(&q, b, len);
     ck_assert_msg(st == want, "%s: %s (%s)", what, genre_status_name(st), genre_last_error());
     ck_assert_ptr_null(q);
-    ck_assert_msg(strncmp(genre_last_error(), "genre_metrics_partial_load_from_memory:", 27) == 0,
+    ck_assert_msg(strncmp(genre_last_error(), "genre_metrics_partial_load_from_memory:", 39) == 0,
                   "%s: '%s'", what, genre_last_error());
     ck_assert_msg(genre__alloc_largest() <= len + 4096, "%s: asked for %zu bytes from %zu", what,
                   genre__alloc_largest(), len);

@@ -86,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(csv);
     if (st != GENRE_OK) {
         check(ds == NULL &&
-              strncmp(genre_last_error(), "genre_dataset_read_from_memory: ", 27) == 0);
+              strncmp(genre_last_error(), "genre_dataset_read_from_memory: ", 32) == 0);
         genre_dataset_schema_free(s);
         return 0;
     }
