@@ -151,18 +151,17 @@ static void show(void *user, const char *what)
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: genre-name-study [--input FILE] [--seed N] [--resamples N] [--both-hidden N] "
-            "[--quick] "
-            "[--keep-leaking] [--quiet]\n"
-            "  --input FILE   the music-genre CSV (default: the vendored data)\n"
-            "  --seed N       splits, folds, models and bootstrap (default 1)\n"
-            "  --resamples N  bootstrap resamples (default 1000)\n"
-            "  --both-hidden N  hidden width of the names+audio network (default 64)\n"
-            "  --quick        fewer epochs, 3 folds, 200 resamples (a smoke test)\n"
-            "  --keep-leaking keep a name column that alone predicts the genre (a leak)\n"
-            "                 in the combined models\n"
-            "  --quiet        no progress on stderr\n");
+    fprintf(f, "usage: genre-name-study [--input FILE] [--seed N] [--resamples N] [--both-hidden N] "
+               "[--quick] "
+               "[--keep-leaking] [--quiet]\n"
+               "  --input FILE   the music-genre CSV (default: the vendored data)\n"
+               "  --seed N       splits, folds, models and bootstrap (default 1)\n"
+               "  --resamples N  bootstrap resamples (default 1000)\n"
+               "  --both-hidden N  hidden width of the names+audio network (default 64)\n"
+               "  --quick        fewer epochs, 3 folds, 200 resamples (a smoke test)\n"
+               "  --keep-leaking keep a name column that alone predicts the genre (a leak)\n"
+               "                 in the combined models\n"
+               "  --quiet        no progress on stderr\n");
 }
 
 int main(int argc, char **argv)

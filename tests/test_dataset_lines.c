@@ -168,8 +168,7 @@ START_TEST(prep_messages_name_the_file_and_real_line_after_a_split)
     sub = pick(ds, late, 6);
     ck_assert_ok(genre_dataset_prep_create(&p, s));
     const char *features[] = {"z"};
-    ck_assert_ok(
-        genre_dataset_prep_add_model_impute(p, "x", features, 1, fit_any, predict_nan, NULL));
+    ck_assert_ok(genre_dataset_prep_add_model_impute(p, "x", features, 1, fit_any, predict_nan, NULL));
     ck_assert_status(genre_dataset_prep_fit_apply(p, sub), GENRE_E_MISSING_VALUE);
     ck_assert_error_has("genre_dataset_prep_fit_apply: songs.csv:8: impute_model of 'x'");
     ck_assert_error_has("feature 'z' is missing");

@@ -1086,9 +1086,8 @@ START_TEST(declared_model_fills_missing_features_from_the_fit_rows)
     genre_dataset *one = NULL;
     ck_assert_ok(genre_dataset_read_from_memory(&one, lone, "v,g\n,1\n2,3\n", 11, "l.csv"));
     ck_assert_ok(genre_dataset_prep_fit_apply(p, one));
-    ck_assert_status(
-        genre_dataset_report_value(one, "impute_median", "v", "imputed", &(int64_t){0}),
-        GENRE_E_BAD_STATE);
+    ck_assert_status(genre_dataset_report_value(one, "impute_median", "v", "imputed", &(int64_t){0}),
+                     GENRE_E_BAD_STATE);
     genre_dataset_free(one);
     genre_dataset_prep_free(p);
     genre_dataset_schema_free(lone);

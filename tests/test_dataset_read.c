@@ -605,8 +605,7 @@ START_TEST(fields_at_every_offset_read_back)
     uint64_t q = 7;
     for (int r = 0; r < ROWS; r++) {
         q = q * 6364136223846793005ull + 1442695040888963407ull;
-        int ln = 1 + (int)((q >> 20) % 40), lc = 1 + (int)((q >> 30) % 40),
-            kind = (int)((q >> 40) % 6);
+        int ln = 1 + (int)((q >> 20) % 40), lc = 1 + (int)((q >> 30) % 40), kind = (int)((q >> 40) % 6);
         x[r] = (int)((q >> 45) % 100000);
         for (int i = 0; i < ln; i++)
             name[r][i] = (char)('a' + (r + i) % 26);

@@ -215,9 +215,7 @@ static void write_small(void)
         else
             snprintf(g, sizeof g, "g%u", (u >> 4) % 40);
         double x = (u % 7 == 0) ? -1 : ((double)((u >> 8) % 1000) - 300.0) / 8.0;
-        double z = (u % 5 == 0)
-                       ? -0.0
-                       : ldexp((double)((u >> 10) % 999) - 500.0, (int)((u >> 3) % 60) - 30);
+        double z = (u % 5 == 0) ? -0.0 : ldexp((double)((u >> 10) % 999) - 500.0, (int)((u >> 3) % 60) - 30);
         fprintf(f, "%s,%.17g,", g, x);
         if (u % 13 == 0)
             fprintf(f, ",");

@@ -280,8 +280,7 @@ START_TEST(sklearn_agrees)
                 int r = -1;
                 unsigned c = 0;
                 double x = 0;
-                ck_assert(fgets(line, sizeof line, f) &&
-                          sscanf(line, "%d %u %lf", &r, &c, &x) == 3);
+                ck_assert(fgets(line, sizeof line, f) && sscanf(line, "%d %u %lf", &r, &c, &x) == 3);
                 ck_assert_int_eq(r, i);
                 ck_assert_uint_eq(ci[e], c);
                 ck_assert_double_eq_tol(va[e], x, 1e-14);

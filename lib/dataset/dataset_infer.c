@@ -210,8 +210,7 @@ static genre_status count_all_recurring(const struct infer *in)
     genre_status st = order && owner && sts ? GENRE_OK : GENRE_E_NOMEM;
     size_t n = 0, total = 0;
     for (size_t j = 0; st == GENRE_OK && j < in->n_header; j++)
-        if (j != in->label && in->cols[j].n_text > 0 &&
-            !genre__infer_may_be_numeric(&in->cols[j])) {
+        if (j != in->label && in->cols[j].n_text > 0 && !genre__infer_may_be_numeric(&in->cols[j])) {
             order[n].texts = in->cols[j].texts.n;
             order[n++].col = j;
             total += in->cols[j].texts.n;

@@ -229,10 +229,9 @@ static genre_status get_sel(rbuf *r, struct sel *s)
     uint64_t bits = get_u64(r), flags = get_u64(r);
     s->value = get_f64(r);
     if (r->bad || bits > 64 || bits % 16 || flags > 2 || ((flags & 1) && s->n) ||
-        (flags == 2 && s->n <= genre__prep_partial_buf_cap) ||
-        (!(flags & 2) && s->n > genre__prep_partial_buf_cap) ||
-        ((flags & 1) && !isfinite(s->value)) || (bits < 64 && (s->prefix << bits) != 0) ||
-        (bits == 64 && !(flags & 1))) {
+        (flags == 2 && s->n <= genre__prep_partial_buf_cap) || (!(flags & 2) && s->n > genre__prep_partial_buf_cap) ||
+        ((flags & 1) && !isfinite(s->value)) ||
+        (bits < 64 && (s->prefix << bits) != 0) || (bits == 64 && !(flags & 1))) {
         r->bad = 1;
         return GENRE_OK;
     }
