@@ -41,7 +41,7 @@ static double load_and_clean(const char *path, const genre_dataset_schema *schem
     genre_dataset *ds = NULL;
     genre_dataset_prep *prep = NULL;
     double t = -1.0;
-    if (check(genre_dataset_read_file(&ds, schema, path), "read") ||
+    if (check(genre_dataset_read(&ds, schema, path), "read") ||
         check(genre_dataset_drop_empty_rows(ds), "drop") ||
         check(genre_dataset_prep_create(&prep, schema), "prep") ||
         check(genre_dataset_prep_add_group_median(prep, "duration_ms"), "group median") ||

@@ -354,8 +354,8 @@ static double run_csr(int lazy)
             genre_mlp_set_i64(m, GENRE_MLP_SPARSE_UPDATE, lazy) == GENRE_OK &&
             genre_mlp_set_f64(m, GENRE_MLP_LEARNING_RATE, 0.01) == GENRE_OK) {
             double t0 = genre_bench_now();
-            if (genre_mlp_fit_csr(m, n, CSR_COLS, rp, ci, v, y, 0, NULL, NULL, NULL, NULL) ==
-                GENRE_OK)
+            if (genre_mlp_fit_csr(m, n, CSR_COLS, rp[n], rp, ci, v, y, 0, 0, NULL, NULL, NULL,
+                                  NULL) == GENRE_OK)
                 t = genre_bench_now() - t0;
         }
     }

@@ -331,10 +331,10 @@ static genre_dataset_prep *shared_prep(const struct job *j, genre_dataset_schema
               "prep_add_impute");
         check(genre_dataset_prep_fit_apply(prep, first), "prep_fit_apply");
         size_t n = 0;
-        genre_dataset_prep_save(prep, NULL, 0, &n);
+        genre_dataset_prep_save_to_memory(prep, NULL, 0, &n);
         if (!(buf = malloc(n ? n : 1)))
             fail("no memory");
-        check(genre_dataset_prep_save(prep, buf, n, &n), "prep_save");
+        check(genre_dataset_prep_save_to_memory(prep, buf, n, &n), "prep_save");
         len = n;
     }
     MPI_Bcast(&len, 1, MPI_UINT64_T, 0, j->comm);
@@ -342,7 +342,7 @@ static genre_dataset_prep *shared_prep(const struct job *j, genre_dataset_schema
         fail("no memory");
     MPI_Bcast(buf, (int)len, MPI_BYTE, 0, j->comm);
     if (j->rank != 0) {
-        check(genre_dataset_prep_load(&prep, buf, (size_t)len), "prep_load");
+        check(genre_dataset_prep_load_from_memory(&prep, buf, (size_t)len), "prep_load");
         check(genre_dataset_prep_apply(prep, first), "prep_apply");
     }
     free(buf);

@@ -140,7 +140,7 @@ int main(int argc, char **argv)
     genre_dataset_split *split;
     genre_dataset_prep *prep;
     check(genre_dataset_schema_create_music_genre(&schema), "schema");
-    check(genre_dataset_read_file(&ds, schema, path), "read");
+    check(genre_dataset_read(&ds, schema, path), "read");
     check(genre_dataset_drop_empty_rows(ds), "drop empty rows");
     check(genre_dataset_split_stratified(&split, ds, 500, 1), "split");
     check(genre_dataset_subset(&dtr, ds, split, GENRE_SPLIT_TRAIN), "subset");
@@ -213,11 +213,11 @@ int main(int argc, char **argv)
               malloc(nte * sizeof(double)), nte};
     if (!ta.rp || !ta.ci || !ta.v || !tb.rp || !tb.ci || !tb.v)
         check(GENRE_E_NOMEM, "allocation");
-    check(genre_text_csr_append_dense(tr.n, (size_t)ncols, a.rp, a.ci, a.v, tr.x, NF, NF, ta.rp,
-                                      ta.ci, ta.v, ntr, NULL),
+    check(genre_text_csr_append_dense(tr.n, (size_t)ncols, a.rp[tr.n], a.rp, a.ci, a.v, tr.x, NF,
+                                      NF, ta.rp, ta.ci, ta.v, ntr, NULL),
           "append");
-    check(genre_text_csr_append_dense(te.n, (size_t)ncols, b.rp, b.ci, b.v, te.x, NF, NF, tb.rp,
-                                      tb.ci, tb.v, nte, NULL),
+    check(genre_text_csr_append_dense(te.n, (size_t)ncols, b.rp[te.n], b.rp, b.ci, b.v, te.x, NF,
+                                      NF, tb.rp, tb.ci, tb.v, nte, NULL),
           "append");
     double t_append = genre_bench_now() - t0;
     genre_mlp *m;
@@ -231,13 +231,15 @@ int main(int argc, char **argv)
     check(genre_mlp_set_i64(m, GENRE_MLP_SEED, 1), "mlp");
     size_t cols = (size_t)ncols + NF;
     t0 = genre_bench_now();
-    check(genre_mlp_fit_csr(m, tr.n, cols, ta.rp, ta.ci, ta.v, tr.y, 0, NULL, NULL, NULL, NULL),
+    check(genre_mlp_fit_csr(m, tr.n, cols, ta.rp[tr.n], ta.rp, ta.ci, ta.v, tr.y, 0, 0, NULL, NULL,
+                            NULL, NULL),
           "names+audio fit");
     double fit_s = genre_bench_now() - t0;
     double *proba = malloc(te.n * NC * sizeof *proba), auroc = -1;
     if (!proba)
         check(GENRE_E_NOMEM, "allocation");
-    check(genre_mlp_predict_proba_csr(m, te.n, cols, tb.rp, tb.ci, tb.v, proba, te.n * NC, NULL),
+    check(genre_mlp_predict_proba_csr(m, te.n, cols, tb.rp[te.n], tb.rp, tb.ci, tb.v, proba,
+                                      te.n * NC, NULL),
           "predict");
     check(genre_metrics_roc_auc_ovr(te.y, proba, te.n, NC, NC, GENRE_METRICS_AVERAGE_MACRO,
                                     &auroc),

@@ -203,7 +203,7 @@ int main(int argc, char **argv)
     genre_dataset_schema *schema = NULL;
     genre_dataset *ds = NULL;
     if (genre_dataset_schema_create_music_genre(&schema) ||
-        genre_dataset_read_file(&ds, schema, path) || genre_dataset_drop_empty_rows(ds)) {
+        genre_dataset_read(&ds, schema, path) || genre_dataset_drop_empty_rows(ds)) {
         fprintf(stderr, "genre-name-study: %s\n", genre_last_error());
         genre_dataset_free(ds);
         genre_dataset_schema_free(schema);

@@ -14,7 +14,7 @@ int main(int argc, char **argv)
     genre_dataset_schema *schema; genre_dataset *ds, *side[2]; genre_dataset_split *split;
     genre_dataset_prep *prep; genre_scaler *sc; genre_mlp *mlp;
     TRY(genre_dataset_schema_create_music_genre(&schema));
-    TRY(genre_dataset_read_file(&ds, schema, argc > 1 ? argv[1] : "data/music_genre.csv.gz"));
+    TRY(genre_dataset_read(&ds, schema, argc > 1 ? argv[1] : "data/music_genre.csv.gz"));
     TRY(genre_dataset_drop_empty_rows(ds));
     TRY(genre_dataset_split_stratified(&split, ds, 500, 1));          /* 500 test rows per genre */
     TRY(genre_dataset_prep_create(&prep, schema));

@@ -103,17 +103,18 @@ genre_status names_fit_predict(const name_fit *f, const csr *tr, const int32_t *
     if (!st && va)
         st = genre_mlp_set_i64(m, GENRE_MLP_PATIENCE, SPARSE_PATIENCE);
     if (!st)
-        st = genre_mlp_fit_csr(m, tr->n_rows, tr->n_cols, tr->rp, tr->ci, tr->v, y,
-                               va ? va->n_rows : 0, va ? va->rp : NULL, va ? va->ci : NULL,
+        st = genre_mlp_fit_csr(m, tr->n_rows, tr->n_cols, tr->rp[tr->n_rows], tr->rp, tr->ci,
+                               tr->v, y, va ? va->n_rows : 0, va ? va->rp[va->n_rows] : 0,
+                               va ? va->rp : NULL, va ? va->ci : NULL,
                                va ? va->v : NULL, yva);
     if (!st && best)
         st = genre_mlp_get_i64(m, GENRE_MLP_BEST_EPOCH, best);
     if (!st)
-        st = genre_mlp_predict_proba_csr(m, te->n_rows, te->n_cols, te->rp, te->ci, te->v,
-                                         proba, te->n_rows * k, NULL);
+        st = genre_mlp_predict_proba_csr(m, te->n_rows, te->n_cols, te->rp[te->n_rows], te->rp,
+                                         te->ci, te->v, proba, te->n_rows * k, NULL);
     if (!st && va && proba_va)
-        st = genre_mlp_predict_proba_csr(m, va->n_rows, va->n_cols, va->rp, va->ci, va->v,
-                                         proba_va, va->n_rows * k, NULL);
+        st = genre_mlp_predict_proba_csr(m, va->n_rows, va->n_cols, va->rp[va->n_rows], va->rp,
+                                         va->ci, va->v, proba_va, va->n_rows * k, NULL);
     genre_mlp_free(m);
     return st;
 }
@@ -130,16 +131,16 @@ genre_status both_fit_predict(const name_fit *f, int32_t hidden, int64_t epochs,
     if (!st)
         st = genre_mlp_set_i64(m, GENRE_MLP_PATIENCE, SPARSE_PATIENCE);
     if (!st)
-        st = genre_mlp_fit_csr(m, tr->n_rows, tr->n_cols, tr->rp, tr->ci, tr->v, y, va->n_rows,
-                               va->rp, va->ci, va->v, yva);
+        st = genre_mlp_fit_csr(m, tr->n_rows, tr->n_cols, tr->rp[tr->n_rows], tr->rp, tr->ci, tr->v,
+                               y, va->n_rows, va->rp[va->n_rows], va->rp, va->ci, va->v, yva);
     if (!st)
         st = genre_mlp_get_i64(m, GENRE_MLP_BEST_EPOCH, best);
     if (!st)
-        st = genre_mlp_predict_proba_csr(m, te->n_rows, te->n_cols, te->rp, te->ci, te->v,
-                                         proba, te->n_rows * k, NULL);
+        st = genre_mlp_predict_proba_csr(m, te->n_rows, te->n_cols, te->rp[te->n_rows], te->rp,
+                                         te->ci, te->v, proba, te->n_rows * k, NULL);
     if (!st)
-        st = genre_mlp_predict_proba_csr(m, va->n_rows, va->n_cols, va->rp, va->ci, va->v,
-                                         proba_va, va->n_rows * k, NULL);
+        st = genre_mlp_predict_proba_csr(m, va->n_rows, va->n_cols, va->rp[va->n_rows], va->rp,
+                                         va->ci, va->v, proba_va, va->n_rows * k, NULL);
     genre_mlp_free(m);
     return st;
 }

@@ -125,9 +125,9 @@ int ns_hash_sides(ctx *c, const int *keep, side *tr, side *te, int64_t *n_cols)
             "name features");
         size_t total = nnz + p->n * p->d;
         NEED(csr_alloc(&p->both, p->n, nc + p->d, total) == 0);
-        TRY(genre_text_csr_append_dense(p->n, nc, p->text.rp, p->text.ci, p->text.v, p->x,
-                                        p->d, p->d, p->both.rp, p->both.ci, p->both.v, total,
-                                        NULL),
+        TRY(genre_text_csr_append_dense(p->n, nc, p->text.rp[p->n], p->text.rp, p->text.ci,
+                                        p->text.v, p->x, p->d, p->d, p->both.rp, p->both.ci,
+                                        p->both.v, total, NULL),
             "append the numeric features");
     }
 done:

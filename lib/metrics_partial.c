@@ -282,15 +282,15 @@ fail:
 static const genre__mf_codec codec = {GENRE_MODEL_METRICS_PARTIAL, PAYLOAD_VERSION,
                                       "metrics partial state", write_state, read_state};
 
-genre_status genre_metrics_partial_save(const genre_metrics_partial *p, void *buf, size_t cap,
-                                        size_t *needed)
+genre_status genre_metrics_partial_save_to_memory(const genre_metrics_partial *p, void *buf,
+                                                  size_t cap, size_t *needed)
 {
     GENRE_CHECK_NOT_NULL(p);
     return GENRE_PASS(genre__mf_save_memory(__func__, p, buf, cap, needed, &codec));
 }
 
-genre_status genre_metrics_partial_load(genre_metrics_partial **out, const void *buf,
-                                        size_t len)
+genre_status genre_metrics_partial_load_from_memory(genre_metrics_partial **out, const void *buf,
+                                                    size_t len)
 {
     return genre__mf_load_memory(__func__, out, buf, len, &codec);
 }

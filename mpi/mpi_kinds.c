@@ -6,24 +6,24 @@
 
 #include <stdio.h>
 
-#define GM_KIND(name, type, what_text)                                                  \
+#define GM_KIND(name, type, what_text)                                                    \
     static genre_status name##_save(const void *p, void *buf, size_t cap, size_t *needed) \
-    {                                                                                   \
-        return genre_##type##_save((const genre_##type *)p, buf, cap, needed);          \
-    }                                                                                   \
-    static genre_status name##_load(void **out, const void *buf, size_t len)           \
-    {                                                                                   \
-        genre_##type *p = NULL;                                                         \
-        genre_status st = genre_##type##_load(&p, buf, len);                            \
-        *out = p;                                                                       \
-        return st;                                                                      \
-    }                                                                                   \
-    static genre_status name##_merge(void *into, const void *from)                     \
-    {                                                                                   \
-        return genre_##type##_merge((genre_##type *)into, (const genre_##type *)from);  \
-    }                                                                                   \
-    static void name##_destroy(void *p) { genre_##type##_free((genre_##type *)p); }     \
-    const gm_kind gm_##name##_kind = {what_text, name##_save, name##_load, name##_merge, \
+    {                                                                                     \
+        return genre_##type##_save_to_memory((const genre_##type *)p, buf, cap, needed);  \
+    }                                                                                     \
+    static genre_status name##_load(void **out, const void *buf, size_t len)              \
+    {                                                                                     \
+        genre_##type *p = NULL;                                                           \
+        genre_status st = genre_##type##_load_from_memory(&p, buf, len);                  \
+        *out = p;                                                                         \
+        return st;                                                                        \
+    }                                                                                     \
+    static genre_status name##_merge(void *into, const void *from)                        \
+    {                                                                                     \
+        return genre_##type##_merge((genre_##type *)into, (const genre_##type *)from);    \
+    }                                                                                     \
+    static void name##_destroy(void *p) { genre_##type##_free((genre_##type *)p); }       \
+    const gm_kind gm_##name##_kind = {what_text, name##_save, name##_load, name##_merge,  \
                                       name##_destroy}
 
 GM_KIND(scaler, scaler_partial, "scaler partial state");

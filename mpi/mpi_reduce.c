@@ -9,7 +9,7 @@
  * state on rank 0 only); rank 0 saves the result, the merged state's size
  * and bytes are broadcast from rank 0; every rank loads them; a last
  * agreement. The states travel as the core's own save format
- * (genre_K_partial_save), checked again by every load. */
+ * (genre_K_partial_save_to_memory), checked again by every load. */
 #include "mpi_reduce.h"
 
 #include <stdio.h>

@@ -22,8 +22,8 @@ const int genre_header_dataset_keys[] = {
 const genre_header_fn genre_header_dataset_calls[] = {
     (genre_header_fn)genre_dataset_schema_create,      /* dataset_schema.h */
     (genre_header_fn)genre_dataset_schema_infer,
-    (genre_header_fn)genre_dataset_schema_read_file,
-    (genre_header_fn)genre_dataset_read_file,          /* dataset.h */
+    (genre_header_fn)genre_dataset_schema_load,
+    (genre_header_fn)genre_dataset_read,          /* dataset.h */
     (genre_header_fn)genre_dataset_split_stratified,
     (genre_header_fn)genre_dataset_export_matrix,
     (genre_header_fn)genre_dataset_prep_fit_apply,     /* dataset_prep.h */

@@ -213,7 +213,7 @@ void expect_payload(const unsigned char *payload, size_t plen, genre_status stat
     ck_assert_msg(strstr(genre_last_error(), needle) != NULL, "'%s' not in '%s'", needle,
                   genre_last_error());
     ck_assert_ptr_null(r.payload); /* left closed */
-    ck_assert_status(genre_model_peek(b, len, NULL, NULL), status);
+    ck_assert_status(genre_model_peek_from_memory(b, len, NULL, NULL), status);
     free(b);
 }
 

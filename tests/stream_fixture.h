@@ -2,7 +2,7 @@
 /* Tables for the streaming reader's suites (stream_reader, stream_index):
  * generated CSV text with every kind of column, quoted fields, blank
  * records and markers, its schema, files, and the comparison of chunks
- * with genre_dataset_read_file()'s table. */
+ * with genre_dataset_read()'s table. */
 #ifndef GENRE_STREAM_FIXTURE_H
 #define GENRE_STREAM_FIXTURE_H
 

@@ -31,11 +31,11 @@ double *synth(size_t n, size_t d, int32_t *y, int32_t K, uint64_t seed)
 #define STATE_IO(k)                                                                     \
     unsigned char *k##_state_saved(const genre_##k##_partial *p, size_t *len)    \
     {                                                                                   \
-        ck_assert_status(genre_##k##_partial_save(p, NULL, 0, len),                     \
+        ck_assert_status(genre_##k##_partial_save_to_memory(p, NULL, 0, len),                     \
                          GENRE_E_BUFFER_TOO_SMALL);                                     \
         unsigned char *b = malloc(*len);                                                \
         ck_assert_ptr_nonnull(b);                                                       \
-        ck_assert_ok(genre_##k##_partial_save(p, b, *len, len));                        \
+        ck_assert_ok(genre_##k##_partial_save_to_memory(p, b, *len, len));                        \
         return b;                                                                       \
     }
 STATE_IO(scaler)

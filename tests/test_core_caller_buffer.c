@@ -50,7 +50,7 @@ static genre_dataset *encoded_table(genre_dataset_schema **schema)
     ck_assert_ok(genre_dataset_schema_add_column(*schema, "x", GENRE_COL_NUMERIC));
     ck_assert_ok(genre_dataset_schema_add_column(*schema, "c", GENRE_COL_CATEGORICAL));
     ck_assert_ok(genre_dataset_schema_add_column(*schema, "y", GENRE_COL_LABEL));
-    ck_assert_ok(genre_dataset_read_memory(&ds, *schema, csv, sizeof csv - 1, "t.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, *schema, csv, sizeof csv - 1, "t.csv"));
     ck_assert_ok(genre_dataset_prep_create(&prep, *schema));
     ck_assert_ok(genre_dataset_prep_fit_apply(prep, ds));
     genre_dataset_prep_free(prep);

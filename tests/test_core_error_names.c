@@ -49,13 +49,13 @@ START_TEST(prep_load_file_is_not_reported_as_prep_load)
     ck_assert_uint_eq(fwrite(junk, 1, sizeof junk, f), sizeof junk);
     fclose(f);
     genre_dataset_prep *p = NULL;
-    ck_assert_status(genre_dataset_prep_load_file(&p, path), GENRE_E_CORRUPT);
-    ASSERT_NAMED("genre_dataset_prep_load_file");
-    ck_assert_status(genre_dataset_prep_load(&p, junk, sizeof junk), GENRE_E_CORRUPT);
+    ck_assert_status(genre_dataset_prep_load(&p, path), GENRE_E_CORRUPT);
     ASSERT_NAMED("genre_dataset_prep_load");
+    ck_assert_status(genre_dataset_prep_load_from_memory(&p, junk, sizeof junk), GENRE_E_CORRUPT);
+    ASSERT_NAMED("genre_dataset_prep_load_from_memory");
     unlink(path);
-    ck_assert_status(genre_dataset_prep_load_file(&p, path), GENRE_E_IO);
-    ASSERT_NAMED("genre_dataset_prep_load_file");
+    ck_assert_status(genre_dataset_prep_load(&p, path), GENRE_E_IO);
+    ASSERT_NAMED("genre_dataset_prep_load");
     /* The model loaders' container checks (genre__mf_*). */
     genre_pca *pca = NULL;
     ck_assert_status(genre_pca_load_from_memory(&pca, junk, sizeof junk), GENRE_E_CORRUPT);
@@ -86,7 +86,7 @@ START_TEST(dataset_helpers_report_the_public_call)
     ASSERT_NAMED("genre_dataset_prep_category_count");
     static const char csv[] = "x,c,y\n1,a,P\n2,b,Q\n3,a,P\n4,b,Q\n";
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, csv, sizeof csv - 1, NULL));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, csv, sizeof csv - 1, NULL));
     genre_dataset_split *sp = NULL;
     ck_assert_status(genre_dataset_split_stratified(&sp, ds, -1, 1), GENRE_E_INVALID_ARG);
     ASSERT_NAMED("genre_dataset_split_stratified");

@@ -164,17 +164,18 @@ static unsigned char *prep_model(size_t *len)
     ck_assert_ok(genre_dataset_schema_add_missing_value(s, "x", -1));
     ck_assert_ok(genre_dataset_schema_set_no_group(s, "none"));
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, csv, strlen(csv), "p.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, csv, strlen(csv), "p.csv"));
     genre_dataset_prep *p = NULL;
     ck_assert_ok(genre_dataset_prep_create(&p, s));
     ck_assert_ok(genre_dataset_prep_add_group_median(p, "x"));
     ck_assert_ok(genre_dataset_prep_add_impute(p, "z", GENRE_IMPUTE_MEDIAN));
     ck_assert_ok(genre_dataset_prep_fit_apply(p, ds));
     size_t need = 0;
-    ck_assert_status(genre_dataset_prep_save(p, NULL, 0, &need), GENRE_E_BUFFER_TOO_SMALL);
+    ck_assert_status(genre_dataset_prep_save_to_memory(p, NULL, 0, &need),
+                     GENRE_E_BUFFER_TOO_SMALL);
     unsigned char *buf = malloc(need);
     ck_assert_ptr_nonnull(buf);
-    ck_assert_ok(genre_dataset_prep_save(p, buf, need, len));
+    ck_assert_ok(genre_dataset_prep_save_to_memory(p, buf, need, len));
     genre_dataset_prep_free(p);
     genre_dataset_free(ds);
     genre_dataset_schema_free(s);
@@ -204,7 +205,7 @@ LOADER(text)
 static genre_status load_prep(const void *buf, size_t len)
 {
     genre_dataset_prep *p = NULL;
-    genre_status st = genre_dataset_prep_load(&p, buf, len);
+    genre_status st = genre_dataset_prep_load_from_memory(&p, buf, len);
     genre_dataset_prep_free(p);
     return st;
 }
@@ -416,7 +417,8 @@ START_TEST(prep_huge_step_count)
     size_t len;
     unsigned char *buf = prep_model(&len);
     patch pt = {PREP_N_STEPS, 0xff000, 0, 0, 0};
-    expect_patch_rejected(load_prep, buf, len, &pt, 1, "genre_dataset_prep_load", "1044480");
+    expect_patch_rejected(load_prep, buf, len, &pt, 1, "genre_dataset_prep_load_from_memory",
+                          "1044480");
     free(buf);
 }
 END_TEST
@@ -447,7 +449,7 @@ static const kind_case kinds[] = {
      * allocates it whatever its file's size. */
     {"text", text_model, load_text, ((size_t)1 << 22) * sizeof(double),
      "genre_text_load_from_memory"},
-    {"dataset_prep", prep_model, load_prep, 0, "genre_dataset_prep_load"},
+    {"dataset_prep", prep_model, load_prep, 0, "genre_dataset_prep_load_from_memory"},
 };
 
 START_TEST(every_size_field_is_checked_before_allocating)

@@ -278,7 +278,7 @@ static genre_status save_load_scenario(void *arg)
     if (st == GENRE_OK)
         st = genre__mf_open_file(&r, path, GENRE__MF_KIND_TEST, &opened);
     if (st == GENRE_OK)
-        st = genre_model_peek_file(path, NULL, NULL);
+        st = genre_model_peek(path, NULL, NULL);
     genre__free(opened);
     genre__free(file);
     genre__free(s);

@@ -55,7 +55,7 @@ START_TEST(every_truncation_is_corrupt)
                           GENRE_E_CORRUPT,
                       "truncated to %zu bytes: %s", n, genre_last_error());
         ck_assert_ptr_nonnull(strstr(genre_last_error(), "byte offset"));
-        ck_assert_status(genre_model_peek(b, n, NULL, NULL), GENRE_E_CORRUPT);
+        ck_assert_status(genre_model_peek_from_memory(b, n, NULL, NULL), GENRE_E_CORRUPT);
         free(b);
     }
     ck_assert_status(genre__mf_reader_open(&r, NULL, 0, GENRE__MF_ANY_KIND),
@@ -222,7 +222,7 @@ START_TEST(newer_format_is_a_version_error)
     genre__mf_reader r;
     ck_assert_status(genre__mf_reader_open(&r, b, len, GENRE_MODEL_PCA), GENRE_E_VERSION);
     ck_assert_ptr_nonnull(strstr(genre_last_error(), "format version 2"));
-    ck_assert_status(genre_model_peek(b, len, NULL, NULL), GENRE_E_VERSION);
+    ck_assert_status(genre_model_peek_from_memory(b, len, NULL, NULL), GENRE_E_VERSION);
     /* Even when the rest would not parse with this version's rules. */
     le64(b + 24, 12345);
     ck_assert_status(genre__mf_reader_open(&r, b, len, GENRE__MF_ANY_KIND), GENRE_E_VERSION);

@@ -53,7 +53,7 @@ START_TEST(file_save_replaces_atomically)
     ck_assert_int_eq(stat(path, &st), 0);
     ck_assert_int_eq(st.st_mode & 07777, 0640);
     int32_t kind = 0, version = 0;
-    ck_assert_ok(genre_model_peek_file(path, &kind, &version));
+    ck_assert_ok(genre_model_peek(path, &kind, &version));
     ck_assert_int_eq(kind, GENRE_MODEL_KMEANS);
     ck_assert_int_eq(version, GENRE_MODEL_FORMAT_VERSION);
     ck_assert_int_eq(genre_test_count_entries(dir), 1);
@@ -65,7 +65,7 @@ START_TEST(file_save_replaces_atomically)
     ck_assert_ok(genre__mf_writer_init(&w, GENRE_MODEL_TSNE, 1));
     ck_assert_ok(genre__mf_finish_to_file(&w, "relative.genre"));
     genre__mf_writer_free(&w);
-    ck_assert_ok(genre_model_peek_file("relative.genre", &kind, NULL));
+    ck_assert_ok(genre_model_peek("relative.genre", &kind, NULL));
     ck_assert_int_eq(kind, GENRE_MODEL_TSNE);
     ck_assert_int_eq(chdir(cwd), 0);
     ck_assert_int_eq(genre_test_count_entries(dir), 2);
@@ -132,7 +132,7 @@ START_TEST(file_save_failures_leave_no_temporary_file)
                   "'cannot write' (child status %d)", wstatus);
     ck_assert_int_eq(genre_test_count_entries(dir), 1);
     int32_t kind = 0;
-    ck_assert_ok(genre_model_peek_file(path, &kind, NULL));
+    ck_assert_ok(genre_model_peek(path, &kind, NULL));
     ck_assert_int_eq(kind, GENRE_MODEL_PCA);
 
     /* A read-only directory (meaningless for root, who may write anyway). */
@@ -155,37 +155,37 @@ START_TEST(peek_reports_kind_and_version)
     size_t len;
     unsigned char *g = sample_container(&len);
     int32_t kind = 0, version = 0;
-    ck_assert_ok(genre_model_peek(g, len, &kind, &version));
+    ck_assert_ok(genre_model_peek_from_memory(g, len, &kind, &version));
     ck_assert_int_eq(kind, GENRE__MF_KIND_TEST);
     ck_assert_int_eq(version, GENRE_MODEL_FORMAT_VERSION);
-    ck_assert_ok(genre_model_peek(g, len, NULL, NULL));
-    ck_assert_status(genre_model_peek(NULL, 5, &kind, &version), GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_model_peek(NULL, 0, &kind, &version), GENRE_E_CORRUPT);
-    ck_assert_ptr_nonnull(strstr(genre_last_error(), "genre_model_peek: "));
+    ck_assert_ok(genre_model_peek_from_memory(g, len, NULL, NULL));
+    ck_assert_status(genre_model_peek_from_memory(NULL, 5, &kind, &version), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_model_peek_from_memory(NULL, 0, &kind, &version), GENRE_E_CORRUPT);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "genre_model_peek_from_memory: "));
     g[len - 1] ^= 0x10;
-    ck_assert_status(genre_model_peek(g, len, &kind, &version), GENRE_E_CORRUPT);
+    ck_assert_status(genre_model_peek_from_memory(g, len, &kind, &version), GENRE_E_CORRUPT);
 
     char dir[256], path[300];
     genre_test_temp_dir(dir, sizeof dir, "genre-mf");
     snprintf(path, sizeof path, "%s/damaged.genre", dir);
     write_all(path, g, len);
-    ck_assert_status(genre_model_peek_file(path, &kind, &version), GENRE_E_CORRUPT);
+    ck_assert_status(genre_model_peek(path, &kind, &version), GENRE_E_CORRUPT);
     ck_assert_ptr_nonnull(strstr(genre_last_error(), path)); /* names the file */
     ck_assert_ptr_nonnull(strstr(genre_last_error(), "checksum mismatch"));
 
     size_t vlen;
     unsigned char *v = craft(GENRE_MODEL_FORMAT_VERSION + 1, GENRE_MODEL_MLP, NULL, 0, &vlen);
     write_all(path, v, vlen);
-    ck_assert_status(genre_model_peek_file(path, &kind, &version), GENRE_E_VERSION);
+    ck_assert_status(genre_model_peek(path, &kind, &version), GENRE_E_VERSION);
     free(v);
 
-    ck_assert_ok(genre_model_peek_file(genre_test_source_path(GOLDEN_PATH), &kind, &version));
+    ck_assert_ok(genre_model_peek(genre_test_source_path(GOLDEN_PATH), &kind, &version));
     ck_assert_int_eq(kind, GENRE__MF_KIND_TEST);
-    ck_assert_status(genre_model_peek_file(NULL, &kind, &version), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_model_peek(NULL, &kind, &version), GENRE_E_INVALID_ARG);
     snprintf(path, sizeof path, "%s/absent.genre", dir);
-    ck_assert_status(genre_model_peek_file(path, &kind, &version), GENRE_E_IO);
+    ck_assert_status(genre_model_peek(path, &kind, &version), GENRE_E_IO);
     genre__alloc_fail_at(1);
-    genre_status st = genre_model_peek_file(genre_test_source_path(GOLDEN_PATH), &kind, NULL);
+    genre_status st = genre_model_peek(genre_test_source_path(GOLDEN_PATH), &kind, NULL);
     genre__alloc_fail_at(0);
     ck_assert_int_eq(st, GENRE_E_NOMEM);
     free(g);

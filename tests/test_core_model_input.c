@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * What a model loader reads from a path (genre__mf_read_file, behind every
- * genre_*_load, genre_dataset_prep_load_file and genre_model_peek_file;
+ * genre_*_load, genre_dataset_prep_load and genre_model_peek;
  * include/genre/model.h, "Loading from a file"): a regular file or a FIFO
  * with its writer, header first, never more than the header announces.
  * Memory is measured with genre__alloc_largest(), which sees every request
@@ -150,8 +150,8 @@ START_TEST(read_file_errors)
     write_all(path, "", 0);
     ck_assert_status(genre__mf_read_file(path, 100, &buf, &len), GENRE_E_CORRUPT);
     assert_message_has("truncated at byte offset 0");
-    ck_assert_status(genre_model_peek_file(path, NULL, NULL), GENRE_E_CORRUPT);
-    assert_message_starts("genre_model_peek_file");
+    ck_assert_status(genre_model_peek(path, NULL, NULL), GENRE_E_CORRUPT);
+    assert_message_starts("genre_model_peek");
 
     ck_assert_status(genre__mf_read_file(NULL, 1, &buf, &len), GENRE_E_INVALID_ARG);
     ck_assert_status(genre__mf_read_file(path, 1, NULL, &len), GENRE_E_INVALID_ARG);
@@ -172,8 +172,8 @@ START_TEST(only_regular_files_and_fifos_are_read)
     assert_message_starts("genre_kmeans_load");
     assert_message_has(dir);
     assert_message_has("it is a directory");
-    ck_assert_status(genre_model_peek_file("/dev/null", NULL, NULL), GENRE_E_IO);
-    assert_message_starts("genre_model_peek_file");
+    ck_assert_status(genre_model_peek("/dev/null", NULL, NULL), GENRE_E_IO);
+    assert_message_starts("genre_model_peek");
     assert_message_has("'/dev/null': it is a character device");
     ck_assert_ptr_null(k);
     genre_test_remove_tree(dir);
@@ -193,10 +193,10 @@ START_TEST(endless_devices_fail_at_once)
         assert_message_starts("genre_mlp_load");
         assert_message_has(devices[i]);
         genre_dataset_prep *p = NULL;
-        ck_assert_status(genre_dataset_prep_load_file(&p, devices[i]), GENRE_E_IO);
-        assert_message_starts("genre_dataset_prep_load_file");
+        ck_assert_status(genre_dataset_prep_load(&p, devices[i]), GENRE_E_IO);
+        assert_message_starts("genre_dataset_prep_load");
         assert_message_has(devices[i]);
-        ck_assert_status(genre_model_peek_file(devices[i], NULL, NULL), GENRE_E_IO);
+        ck_assert_status(genre_model_peek(devices[i], NULL, NULL), GENRE_E_IO);
         assert_message_has(devices[i]);
         ck_assert_msg(genre__alloc_largest() <= SMALL, "%s: asked for %zu bytes", devices[i],
                       genre__alloc_largest());
@@ -218,7 +218,7 @@ START_TEST(fifo_without_a_writer_is_an_error)
     assert_message_starts("genre_scaler_load");
     assert_message_has(fifo);
     assert_message_has("no writer");
-    ck_assert_status(genre_model_peek_file(fifo, NULL, NULL), GENRE_E_IO);
+    ck_assert_status(genre_model_peek(fifo, NULL, NULL), GENRE_E_IO);
     alarm(0);
     genre_test_remove_tree(dir);
 }
@@ -238,7 +238,7 @@ START_TEST(fifo_stream_is_read_header_first)
     ck_assert_ptr_nonnull(zeros);
     pid_t child = start_writer(fifo, zeros, 65536, 1, &keeper);
     genre__alloc_fail_at(0);
-    ck_assert_status(genre_model_peek_file(fifo, NULL, NULL), GENRE_E_CORRUPT);
+    ck_assert_status(genre_model_peek(fifo, NULL, NULL), GENRE_E_CORRUPT);
     assert_message_has(fifo);
     assert_message_has("bad magic at byte offset 0");
     ck_assert_msg(genre__alloc_largest() <= SMALL, "asked for %zu bytes", genre__alloc_largest());
@@ -287,7 +287,7 @@ START_TEST(fifo_with_a_writer_reads_a_whole_model)
 
     child = start_writer(fifo, c, clen, 0, &keeper);
     int32_t kind = 0;
-    ck_assert_ok(genre_model_peek_file(fifo, &kind, NULL));
+    ck_assert_ok(genre_model_peek(fifo, &kind, NULL));
     ck_assert_int_eq(kind, GENRE__MF_KIND_TEST);
     end_writer(child, keeper);
     free(c);
@@ -322,7 +322,7 @@ START_TEST(regular_file_longer_than_its_header)
     write_all(path, c, clen);
     ck_assert_int_eq(truncate(path, (off_t)256 << 20), 0);
     genre__alloc_fail_at(0);
-    ck_assert_status(genre_model_peek_file(path, NULL, NULL), GENRE_E_CORRUPT);
+    ck_assert_status(genre_model_peek(path, NULL, NULL), GENRE_E_CORRUPT);
     assert_message_has(path);
     assert_message_has("unexpected bytes after the payload's end");
     ck_assert_msg(genre__alloc_largest() <= SMALL, "asked for %zu bytes", genre__alloc_largest());
@@ -345,7 +345,7 @@ START_TEST(header_announcing_more_than_the_file)
         c[GENRE__MF_HEADER_SIZE - 12 + i] = (unsigned char)(((uint64_t)1 << 29) >> (8 * i));
     write_all(path, c, clen);
     genre__alloc_fail_at(0);
-    ck_assert_status(genre_model_peek_file(path, NULL, NULL), GENRE_E_CORRUPT);
+    ck_assert_status(genre_model_peek(path, NULL, NULL), GENRE_E_CORRUPT);
     assert_message_has(path);
     assert_message_has("truncated");
     ck_assert_uint_le(genre__alloc_largest(), clen + 1);

@@ -116,19 +116,19 @@ static void fixtures_make(void)
     ck_assert_ok(genre_dataset_schema_add_column(fx.schema, "c", GENRE_COL_CATEGORICAL));
     ck_assert_ok(genre_dataset_schema_add_column(fx.schema, "y", GENRE_COL_LABEL));
     ck_assert_ok(genre_dataset_schema_add_missing_text(fx.schema, NULL, ""));
-    ck_assert_ok(genre_dataset_read_memory(&fx.ds, fx.schema, csv, sizeof csv - 1, "t.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&fx.ds, fx.schema, csv, sizeof csv - 1, "t.csv"));
     ck_assert_ok(genre_dataset_split_stratified(&fx.split, fx.ds, 1, 7));
     genre_dataset_prep *prep = NULL;
     ck_assert_ok(genre_dataset_prep_create(&prep, fx.schema));
     ck_assert_ok(genre_dataset_prep_add_impute(prep, "x", GENRE_IMPUTE_MEDIAN));
     genre_dataset *copy = NULL;
-    ck_assert_ok(genre_dataset_read_memory(&copy, fx.schema, csv, sizeof csv - 1, "t.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&copy, fx.schema, csv, sizeof csv - 1, "t.csv"));
     ck_assert_ok(genre_dataset_prep_fit_apply(prep, copy));
     genre_dataset_free(copy);
     size_t n = 0;
-    genre_dataset_prep_save(prep, NULL, 0, &n);
+    genre_dataset_prep_save_to_memory(prep, NULL, 0, &n);
     unsigned char *b = malloc(n);
-    keep(K_PREP, genre_dataset_prep_save(prep, b, n, &n), b, n);
+    keep(K_PREP, genre_dataset_prep_save_to_memory(prep, b, n, &n), b, n);
     genre_dataset_prep_free(prep);
 
     genre_test_temp_file(fx.csv_path, sizeof fx.csv_path);
@@ -195,21 +195,22 @@ static const char schema_text[] = "* missing=\"\" separator=;\n\"a b\" group no-
                                   "d numeric missing-value=-1 impute=group-median:\"a b\"\n"
                                   "c categorical order=p,q names=p:P,q:\"Q q\"\ny label\n";
 MAKER(schema_parse, genre_dataset_schema,
-      genre_dataset_schema_parse(o, schema_text, sizeof schema_text - 1, "s.schema"),
+      genre_dataset_schema_load_from_memory(o, schema_text, sizeof schema_text - 1, "s.schema"),
       genre_dataset_schema_free)
 MAKER(schema_read_file, genre_dataset_schema,
-      genre_dataset_schema_read_file(o, genre_test_source_path("examples/music_genre.schema")),
+      genre_dataset_schema_load(o, genre_test_source_path("examples/music_genre.schema")),
       genre_dataset_schema_free)
 MAKER(read_memory, genre_dataset,
-      genre_dataset_read_memory(o, fx.schema, csv, sizeof csv - 1, "t.csv"), genre_dataset_free)
-MAKER(read_file, genre_dataset, genre_dataset_read_file(o, fx.schema, fx.csv_path),
+      genre_dataset_read_from_memory(o, fx.schema, csv, sizeof csv - 1, "t.csv"),
+      genre_dataset_free)
+MAKER(read_file, genre_dataset, genre_dataset_read(o, fx.schema, fx.csv_path),
       genre_dataset_free)
 MAKER(prep_create, genre_dataset_prep, genre_dataset_prep_create(o, fx.schema),
       genre_dataset_prep_free)
 MAKER(prep_load, genre_dataset_prep,
-      genre_dataset_prep_load(o, fx.saved[K_PREP], fx.saved_len[K_PREP]),
+      genre_dataset_prep_load_from_memory(o, fx.saved[K_PREP], fx.saved_len[K_PREP]),
       genre_dataset_prep_free)
-MAKER(prep_load_file, genre_dataset_prep, genre_dataset_prep_load_file(o, fx.path[K_PREP]),
+MAKER(prep_load_file, genre_dataset_prep, genre_dataset_prep_load(o, fx.path[K_PREP]),
       genre_dataset_prep_free)
 MAKER(split_stratified, genre_dataset_split, genre_dataset_split_stratified(o, fx.ds, 1, 7),
       genre_dataset_split_free)

@@ -90,14 +90,14 @@ START_TEST(only_a_member_or_zero_padding_may_follow_a_member)
     genre_dataset *ds = NULL;
     unsigned char gz[1024];
     size_t second = 0, n = two_members(gz, sizeof gz, &second);
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, gz, n, "two.csv.gz"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, gz, n, "two.csv.gz"));
     ck_assert_int_eq(rows_of(ds), 4);
     genre_dataset_free(ds);
     /* the second member's magic damaged, from a file */
     gz[second] = 0x1e;
     char path[256];
     write_file(path, sizeof path, gz, n);
-    ck_assert_status(genre_dataset_read_file(&ds, s, path), GENRE_E_PARSE);
+    ck_assert_status(genre_dataset_read(&ds, s, path), GENRE_E_PARSE);
     ck_assert_ptr_null(ds);
     assert_message_has(path);
     assert_message_has("neither another member");
@@ -108,26 +108,29 @@ START_TEST(only_a_member_or_zero_padding_may_follow_a_member)
     size_t one = 0;
     add_member(CSV, strlen(CSV), gz, sizeof gz, &one);
     memcpy(gz + one, "garbage", 7);
-    ck_assert_status(genre_dataset_read_memory(&ds, s, gz, one + 7, "g.csv.gz"), GENRE_E_PARSE);
+    ck_assert_status(genre_dataset_read_from_memory(&ds, s, gz, one + 7, "g.csv.gz"),
+                     GENRE_E_PARSE);
     assert_message_has("g.csv.gz: corrupt gzip data at byte");
     ck_assert_int_eq(offset_named(), (long long)one);
     /* zero padding (a tape block) after one member, and after two: read */
     memset(gz + one, 0, 512);
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, gz, one + 512, "z.csv.gz"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, gz, one + 512, "z.csv.gz"));
     ck_assert_int_eq(rows_of(ds), 4);
     genre_dataset_free(ds);
     n = two_members(gz, sizeof gz, &second);
     memset(gz + n, 0, 512);
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, gz, n + 512, "z2.csv.gz"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, gz, n + 512, "z2.csv.gz"));
     ck_assert_int_eq(rows_of(ds), 4);
     genre_dataset_free(ds);
     /* zeros, then something else: the first byte that is not zero */
     gz[n + 100] = 'x';
-    ck_assert_status(genre_dataset_read_memory(&ds, s, gz, n + 512, "zx.csv.gz"), GENRE_E_PARSE);
+    ck_assert_status(genre_dataset_read_from_memory(&ds, s, gz, n + 512, "zx.csv.gz"),
+                     GENRE_E_PARSE);
     ck_assert_int_eq(offset_named(), (long long)(n + 100));
     /* a lone 0x1f after a member: the next member, cut in its header */
     gz[n] = 0x1f;
-    ck_assert_status(genre_dataset_read_memory(&ds, s, gz, n + 1, "cut.csv.gz"), GENRE_E_PARSE);
+    ck_assert_status(genre_dataset_read_from_memory(&ds, s, gz, n + 1, "cut.csv.gz"),
+                     GENRE_E_PARSE);
     assert_message_has("truncated gzip data");
     genre_dataset_schema_free(s);
 }
@@ -146,7 +149,7 @@ START_TEST(a_cut_header_is_truncated_gzip)
     for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
         char path[256], want[96];
         write_file(path, sizeof path, gz, cuts[i]);
-        ck_assert_status(genre_dataset_read_file(&ds, s, path), GENRE_E_PARSE);
+        ck_assert_status(genre_dataset_read(&ds, s, path), GENRE_E_PARSE);
         assert_message_has(path);
         snprintf(want, sizeof want, "truncated gzip data: the input ends at byte %zu", cuts[i]);
         assert_message_has(want);
@@ -154,10 +157,10 @@ START_TEST(a_cut_header_is_truncated_gzip)
         remove(path);
     }
     /* past the header, no word of it */
-    ck_assert_status(genre_dataset_read_memory(&ds, s, gz, n - 4, "t.gz"), GENRE_E_PARSE);
+    ck_assert_status(genre_dataset_read_from_memory(&ds, s, gz, n - 4, "t.gz"), GENRE_E_PARSE);
     assert_message_has("inside the gzip member that starts at byte 0");
     /* one byte that is not 0x1f stays text */
-    ck_assert_status(genre_dataset_read_memory(&ds, s, "x", 1, "x.csv"), GENRE_E_NO_DATA_ROWS);
+    ck_assert_status(genre_dataset_read_from_memory(&ds, s, "x", 1, "x.csv"), GENRE_E_NO_DATA_ROWS);
     genre_dataset_schema_free(s);
 }
 END_TEST
@@ -195,7 +198,7 @@ START_TEST(a_bomb_stops_at_the_limit)
     ck_assert_ok(genre_dataset_schema_set_i64(s, GENRE_SCHEMA_MAX_INPUT_BYTES, (int64_t)limit));
     genre_dataset *ds = NULL;
     genre__alloc_fail_at(0);
-    ck_assert_status(genre_dataset_read_file(&ds, s, path), GENRE_E_INPUT_TOO_LARGE);
+    ck_assert_status(genre_dataset_read(&ds, s, path), GENRE_E_INPUT_TOO_LARGE);
     assert_message_has(path);
     assert_message_has("inflates to more than 1048576 bytes");
     ck_assert_msg(genre__alloc_largest() <= limit + 1, "asked for %zu bytes",
@@ -238,7 +241,7 @@ START_TEST(out_of_memory_names_the_input)
     genre_dataset_schema *s = schema_x();
     genre_dataset *ds = NULL;
     genre__alloc_fail_at(1);
-    genre_status st = genre_dataset_read_file(&ds, s, path);
+    genre_status st = genre_dataset_read(&ds, s, path);
     genre__alloc_fail_at(0);
     ck_assert_int_eq(st, GENRE_E_NOMEM);
     assert_message_has(path);

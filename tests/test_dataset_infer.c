@@ -14,7 +14,7 @@
 static genre_status infer(genre_dataset_schema **out, const genre_dataset_schema *opt,
                           const char *csv, const char *label)
 {
-    return genre_dataset_schema_infer_memory(out, opt, csv, strlen(csv), "t.csv", label);
+    return genre_dataset_schema_infer_from_memory(out, opt, csv, strlen(csv), "t.csv", label);
 }
 
 /* The notes of an inferred schema (a static buffer). */
@@ -53,7 +53,7 @@ static int64_t missing_when_read(const genre_dataset_schema *s, const char *csv,
                                  const char *column)
 {
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, csv, strlen(csv), "t.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, csv, strlen(csv), "t.csv"));
     int64_t v = -1;
     ck_assert_ok(genre_dataset_report_value(ds, "read", column, "missing", &v));
     genre_dataset_free(ds);
@@ -170,7 +170,7 @@ START_TEST(numeric_with_na_and_one_odd_cell)
     ck_assert_status(infer(&s, opt, csv, "y"), GENRE_E_NOT_A_NUMBER);
     ck_assert_ptr_null(s);
     ck_assert_str_eq(genre_last_error(),
-                     "genre_dataset_schema_infer_memory: t.csv:122: column 'x': 'abc' is not "
+                     "genre_dataset_schema_infer_from_memory: t.csv:122: column 'x': 'abc' is not "
                      "a number in a column of 293 numbers (GENRE_SCHEMA_INFER_STRICT is set; 1 "
                      "odd cells in all)");
     genre_dataset_schema_free(opt);
@@ -232,7 +232,7 @@ START_TEST(semicolons_and_quoted_separators)
     /* a numeric label: its values in numeric order */
     assert_role(s, "Class", "label", "3 classes in numeric order");
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, t.s, t.len, "t.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, t.s, t.len, "t.csv"));
     genre_dataset_prep *p = NULL;
     ck_assert_ok(genre_dataset_prep_create(&p, s));
     ck_assert_ok(genre_dataset_prep_fit_apply(p, ds));
@@ -264,7 +264,7 @@ START_TEST(tab_separated_and_forced_separator)
     ck_assert_ok(genre_dataset_schema_set_i64(opt, GENRE_SCHEMA_SEPARATOR, ','));
     ck_assert_status(infer(&s, opt, csv, "y"), GENRE_E_MISSING_COLUMN);
     ck_assert_str_eq(genre_last_error(),
-                     "genre_dataset_schema_infer_memory: t.csv:1: the label column 'y' is not "
+                     "genre_dataset_schema_infer_from_memory: t.csv:1: the label column 'y' is not "
                      "in the header (1 columns split at ',': 'a\tb\ty')");
     genre_dataset_schema_free(opt);
 }
@@ -288,7 +288,7 @@ START_TEST(gzip_input_from_memory_and_file)
     genre_dataset_schema *plain = NULL, *s = NULL;
     ck_assert_ok(infer(&plain, NULL, csv, "genre"));
     char *plain_notes = strdup(notes_of(plain));
-    ck_assert_ok(genre_dataset_schema_infer_memory(&s, NULL, gz, gz_len, "t.csv", "genre"));
+    ck_assert_ok(genre_dataset_schema_infer_from_memory(&s, NULL, gz, gz_len, "t.csv", "genre"));
     ck_assert_str_eq(notes_of(s), plain_notes);
     ck_assert_ptr_nonnull(strstr(plain_notes, "column file text"));
     free(plain_notes);
@@ -302,7 +302,7 @@ START_TEST(gzip_input_from_memory_and_file)
     assert_role(s, "file", "text", NULL);
     assert_role(s, "x", "numeric", "marker \"NA\"");
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_file(&ds, s, path));
+    ck_assert_ok(genre_dataset_read(&ds, s, path));
     genre_dataset_free(ds);
     genre_dataset_schema_free(s);
     /* truncated: the gzip message, under this function's name */
@@ -332,7 +332,7 @@ START_TEST(prefix_only_misses_a_later_odd_cell)
     assert_role(s, "x", "numeric", "98 numbers, 2 missing marker \"NA\"");
     ck_assert_ptr_null(strstr(notes_of(s), "odd_cell"));
     genre_dataset *ds = NULL;
-    ck_assert_status(genre_dataset_read_memory(&ds, s, csv, strlen(csv), "t.csv"),
+    ck_assert_status(genre_dataset_read_from_memory(&ds, s, csv, strlen(csv), "t.csv"),
                      GENRE_E_NOT_A_NUMBER);
     ck_assert_ptr_nonnull(strstr(genre_last_error(), "t.csv:252: column 'x': 'late'"));
     genre_dataset_schema_free(s);
@@ -377,7 +377,7 @@ START_TEST(prefix_is_all_that_is_read)
     genre_dataset_schema *opt = NULL, *s = NULL, *want = NULL;
     ck_assert_ok(genre_dataset_schema_create(&opt));
     ck_assert_ok(genre_dataset_schema_set_i64(opt, GENRE_SCHEMA_INFER_MAX_ROWS, MAX));
-    ck_assert_ok(genre_dataset_schema_infer_memory(&want, opt, prefix, prefix_len, "t.csv",
+    ck_assert_ok(genre_dataset_schema_infer_from_memory(&want, opt, prefix, prefix_len, "t.csv",
                                                    "y"));
     char *want_notes = strdup(notes_of(want));
     char path[256];
@@ -472,28 +472,29 @@ START_TEST(bad_input_gives_clear_errors)
     ck_assert_status(infer(&s, NULL, "", "y"), GENRE_E_EMPTY_INPUT);
     ck_assert_ptr_null(s);
     ck_assert_str_eq(genre_last_error(),
-                     "genre_dataset_schema_infer_memory: t.csv: the input is empty");
+                     "genre_dataset_schema_infer_from_memory: t.csv: the input is empty");
     ck_assert_status(infer(&s, NULL, "\xEF\xBB\xBF", "y"), GENRE_E_EMPTY_INPUT);
     ck_assert_status(infer(&s, NULL, "x,y\n", "y"), GENRE_E_NO_DATA_ROWS);
     ck_assert_str_eq(genre_last_error(),
-                     "genre_dataset_schema_infer_memory: t.csv: a header and no data rows");
+                     "genre_dataset_schema_infer_from_memory: t.csv: a header and no data rows");
     ck_assert_status(infer(&s, NULL, "x,y\n,\n\n", "y"), GENRE_E_NO_DATA_ROWS);
     ck_assert_status(infer(&s, NULL, "x,y,x\n1,2,3\n", "y"), GENRE_E_DUPLICATE_COLUMN);
     ck_assert_str_eq(genre_last_error(),
-                     "genre_dataset_schema_infer_memory: t.csv:1: column 'x' appears twice in "
+                     "genre_dataset_schema_infer_from_memory: t.csv:1: column 'x' appears twice in "
                      "the header (fields 1 and 3)");
     ck_assert_status(infer(&s, NULL, "x,Genre\n1,a\n", "genre"), GENRE_E_MISSING_COLUMN);
     ck_assert_str_eq(genre_last_error(),
-                     "genre_dataset_schema_infer_memory: t.csv:1: the label column 'genre' is "
+                     "genre_dataset_schema_infer_from_memory: t.csv:1: the label column 'genre' is "
                      "not in the header (2 columns split at ',': 'x', 'Genre')");
     ck_assert_status(infer(&s, NULL, "x,y\n1,a\n2\n", "y"), GENRE_E_RAGGED_ROW);
-    ck_assert_str_eq(genre_last_error(), "genre_dataset_schema_infer_memory: t.csv:3: 1 fields "
-                                         "where the header has 2 (last column 'x')");
+    ck_assert_str_eq(genre_last_error(),
+                     "genre_dataset_schema_infer_from_memory: t.csv:3: 1 fields "
+                     "where the header has 2 (last column 'x')");
     ck_assert_status(infer(&s, NULL, "x,y\n1,\"a\n", "y"), GENRE_E_UNTERMINATED_QUOTE);
     ck_assert_status(infer(&s, NULL, "x,y\n1,\xff\n", "y"), GENRE_E_INVALID_UTF8);
     ck_assert_ptr_nonnull(strstr(genre_last_error(), "t.csv:2: column 'y'"));
     ck_assert_status(infer(&s, NULL, "x,y\n1,\n2,NA\n", "y"), GENRE_E_SCHEMA);
-    ck_assert_str_eq(genre_last_error(), "genre_dataset_schema_infer_memory: t.csv: the label "
+    ck_assert_str_eq(genre_last_error(), "genre_dataset_schema_infer_from_memory: t.csv: the label "
                                          "column 'y' has no value in 2 rows");
     /* a long header is cut in the message */
     text t = {0};
@@ -510,9 +511,9 @@ START_TEST(bad_input_gives_clear_errors)
     free(t.s);
     /* arguments */
     ck_assert_status(infer(&s, NULL, "x,y\n1,a\n", NULL), GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_dataset_schema_infer_memory(&s, NULL, NULL, 3, "t", "y"),
+    ck_assert_status(genre_dataset_schema_infer_from_memory(&s, NULL, NULL, 3, "t", "y"),
                      GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_dataset_schema_infer_memory(NULL, NULL, "x", 1, "t", "y"),
+    ck_assert_status(genre_dataset_schema_infer_from_memory(NULL, NULL, "x", 1, "t", "y"),
                      GENRE_E_INVALID_ARG);
     ck_assert_status(genre_dataset_schema_infer(&s, NULL, NULL, "y"), GENRE_E_INVALID_ARG);
     ck_assert_str_eq(genre_last_error(), "genre_dataset_schema_infer: argument 'path' is NULL");
@@ -534,7 +535,7 @@ START_TEST(too_many_label_classes)
     genre_dataset_schema *s = NULL, *opt = NULL;
     ck_assert_status(infer(&s, NULL, t.s, "target"), GENRE_E_SCHEMA);
     ck_assert_str_eq(genre_last_error(),
-                     "genre_dataset_schema_infer_memory: t.csv: the label column 'target' has "
+                     "genre_dataset_schema_infer_from_memory: t.csv: the label column 'target' has "
                      "1200 distinct values, more than GENRE_SCHEMA_INFER_MAX_LABEL_CLASSES "
                      "(1000): a continuous column named as the label? (raise the key if it "
                      "really is a label)");
@@ -701,11 +702,11 @@ START_TEST(a_wide_header_is_linear)
     size_t n = 0, need = 0;
     ck_assert_ok(genre_dataset_schema_column_count(s, &n));
     ck_assert_uint_eq(n, W + 1);
-    ck_assert_ok(genre_dataset_schema_write(s, NULL, 0, &need));
+    ck_assert_ok(genre_dataset_schema_save_to_memory(s, NULL, 0, &need));
     char *txt = malloc(need);
     ck_assert_ptr_nonnull(txt);
-    ck_assert_ok(genre_dataset_schema_write(s, txt, need, NULL));
-    ck_assert_ok(genre_dataset_schema_parse(&p, txt, need - 1, "wide.schema"));
+    ck_assert_ok(genre_dataset_schema_save_to_memory(s, txt, need, NULL));
+    ck_assert_ok(genre_dataset_schema_load_from_memory(&p, txt, need - 1, "wide.schema"));
     ck_assert_ok(genre_dataset_schema_column_count(p, &n));
     ck_assert_uint_eq(n, W + 1);
     genre_dataset_schema_free(p);
@@ -751,7 +752,7 @@ START_TEST(shuffled_dense_ids_are_ignored)
     assert_role(s, "holed", "numeric", "499 numbers (integers), 1 missing");
     /* the schema reads the table; the id is not a column of the models */
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, t.s, t.len, "t.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, t.s, t.len, "t.csv"));
     genre_dataset_free(ds);
     genre_dataset_schema_free(s);
     free(t.s);

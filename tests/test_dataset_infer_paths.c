@@ -115,7 +115,7 @@ static char *outcome(const char *csv, size_t len, int threads, int portable, int
     ck_assert_ok(genre_dataset_schema_create(&opt));
     ck_assert_ok(genre_dataset_schema_set_i64(opt, GENRE_SCHEMA_THREADS, threads));
     ck_assert_ok(genre_dataset_schema_set_i64(opt, GENRE_SCHEMA_INFER_MAX_ROWS, max_rows));
-    genre_status st = genre_dataset_schema_infer_memory(&s, opt, csv, len, "r.csv", "label");
+    genre_status st = genre_dataset_schema_infer_from_memory(&s, opt, csv, len, "r.csv", "label");
     genre__csv_test_force_portable(0);
     text t = {NULL, 0, 0};
     if (st != GENRE_OK) {
@@ -126,10 +126,10 @@ static char *outcome(const char *csv, size_t len, int threads, int portable, int
         char *notes = malloc(need);
         ck_assert_ptr_nonnull(notes);
         ck_assert_ok(genre_dataset_schema_infer_notes(s, notes, need, NULL));
-        ck_assert_ok(genre_dataset_schema_write(s, NULL, 0, &need));
+        ck_assert_ok(genre_dataset_schema_save_to_memory(s, NULL, 0, &need));
         char *file = malloc(need);
         ck_assert_ptr_nonnull(file);
-        ck_assert_ok(genre_dataset_schema_write(s, file, need, NULL));
+        ck_assert_ok(genre_dataset_schema_save_to_memory(s, file, need, NULL));
         add(&t, "OK\n%s%s", notes, file);
         free(notes);
         free(file);

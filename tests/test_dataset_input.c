@@ -54,9 +54,9 @@ START_TEST(a_directory_is_refused_with_the_reason)
     char dir[] = "/tmp/genre-dir-XXXXXX";
     ck_assert_ptr_nonnull(mkdtemp(dir));
     genre_dataset *ds = (genre_dataset *)&ds; /* a sentinel: must become NULL */
-    ck_assert_status(genre_dataset_read_file(&ds, s, dir), GENRE_E_IO);
+    ck_assert_status(genre_dataset_read(&ds, s, dir), GENRE_E_IO);
     ck_assert_ptr_null(ds);
-    ck_assert_msg(strncmp(genre_last_error(), "genre_dataset_read_file: ", 25) == 0 &&
+    ck_assert_msg(strncmp(genre_last_error(), "genre_dataset_read: ", 20) == 0 &&
                       strstr(genre_last_error(), dir) &&
                       strstr(genre_last_error(), "is a directory"),
                   "message: %s", genre_last_error());
@@ -98,7 +98,7 @@ START_TEST(a_fifo_is_read_to_its_end)
     char *text = table_text(20000, &len); /* larger than a pipe's buffer */
     pid_t child = writer_child(path, -1, text, len);
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_file(&ds, s, path));
+    ck_assert_ok(genre_dataset_read(&ds, s, path));
     ck_assert_int_eq(rows_of(ds), 20000);
     genre_dataset_free(ds);
     int status = 0;
@@ -125,7 +125,7 @@ START_TEST(stdin_is_read_to_its_end)
     pid_t child = writer_child(NULL, p[1], text, len);
     close(p[1]);
     genre_dataset *ds = NULL;
-    genre_status st = genre_dataset_read_file(&ds, s, "/dev/stdin");
+    genre_status st = genre_dataset_read(&ds, s, "/dev/stdin");
     dup2(saved, 0);
     close(saved);
     ck_assert_msg(st == GENRE_OK, "%s", genre_last_error());
@@ -153,20 +153,20 @@ START_TEST(the_input_limit_is_a_schema_key)
     size_t len = 0;
     char *text = table_text(2000, &len); /* ~9 KiB */
     genre_dataset *ds = NULL;
-    ck_assert_status(genre_dataset_read_memory(&ds, s, text, len, "big.csv"),
+    ck_assert_status(genre_dataset_read_from_memory(&ds, s, text, len, "big.csv"),
                      GENRE_E_INPUT_TOO_LARGE);
     ck_assert_ptr_null(ds);
-    ck_assert_msg(strstr(genre_last_error(), "genre_dataset_read_memory: big.csv") &&
+    ck_assert_msg(strstr(genre_last_error(), "genre_dataset_read_from_memory: big.csv") &&
                       strstr(genre_last_error(), "4096") &&
                       strstr(genre_last_error(), "GENRE_SCHEMA_MAX_INPUT_BYTES"),
                   "message: %s", genre_last_error());
     /* Exactly at the limit is accepted; one byte more is not. */
     ck_assert_ok(genre_dataset_schema_set_i64(s, GENRE_SCHEMA_MAX_INPUT_BYTES, (int64_t)len));
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, text, len, "big.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, text, len, "big.csv"));
     genre_dataset_free(ds);
     ck_assert_ok(genre_dataset_schema_set_i64(s, GENRE_SCHEMA_MAX_INPUT_BYTES,
                                               (int64_t)len - 1));
-    ck_assert_status(genre_dataset_read_memory(&ds, s, text, len, "big.csv"),
+    ck_assert_status(genre_dataset_read_from_memory(&ds, s, text, len, "big.csv"),
                      GENRE_E_INPUT_TOO_LARGE);
 
     /* A file, regular or not (a FIFO's size is not known in advance). */
@@ -178,13 +178,13 @@ START_TEST(the_input_limit_is_a_schema_key)
     FILE *f = fopen(path, "wb");
     ck_assert_uint_eq(fwrite(text, 1, len, f), len);
     fclose(f);
-    ck_assert_status(genre_dataset_read_file(&ds, s, path), GENRE_E_INPUT_TOO_LARGE);
-    ck_assert_msg(strncmp(genre_last_error(), "genre_dataset_read_file: ", 25) == 0,
+    ck_assert_status(genre_dataset_read(&ds, s, path), GENRE_E_INPUT_TOO_LARGE);
+    ck_assert_msg(strncmp(genre_last_error(), "genre_dataset_read: ", 20) == 0,
                   "message: %s", genre_last_error());
     unlink(path);
     ck_assert_int_eq(mkfifo(path, 0600), 0);
     pid_t child = writer_child(path, -1, text, len);
-    ck_assert_status(genre_dataset_read_file(&ds, s, path), GENRE_E_INPUT_TOO_LARGE);
+    ck_assert_status(genre_dataset_read(&ds, s, path), GENRE_E_INPUT_TOO_LARGE);
     kill(child, SIGKILL); /* it may be blocked on the pipe we stopped reading */
     waitpid(child, NULL, 0);
     unlink(path);
@@ -217,12 +217,12 @@ START_TEST(the_limit_counts_inflated_bytes)
     ck_assert_uint_lt(gz_len, 4096);
     ck_assert_ok(genre_dataset_schema_set_i64(s, GENRE_SCHEMA_MAX_INPUT_BYTES, 32768));
     genre_dataset *ds = NULL;
-    ck_assert_status(genre_dataset_read_memory(&ds, s, gz, gz_len, "t.csv.gz"),
+    ck_assert_status(genre_dataset_read_from_memory(&ds, s, gz, gz_len, "t.csv.gz"),
                      GENRE_E_INPUT_TOO_LARGE);
     ck_assert_msg(strstr(genre_last_error(), "t.csv.gz inflates to more than 32768 bytes"),
                   "message: %s", genre_last_error());
     ck_assert_ok(genre_dataset_schema_set_i64(s, GENRE_SCHEMA_MAX_INPUT_BYTES, (int64_t)len));
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, gz, gz_len, "t.csv.gz"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, gz, gz_len, "t.csv.gz"));
     ck_assert_int_eq(rows_of(ds), 20000);
     genre_dataset_free(ds);
     free(gz);
@@ -241,12 +241,12 @@ START_TEST(dev_zero_fails_fast)
             ck_assert_ok(genre_dataset_schema_set_i64(s, GENRE_SCHEMA_MAX_INPUT_BYTES, 4096));
         double t0 = seconds_now();
         genre_dataset *ds = NULL;
-        genre_status st = genre_dataset_read_file(&ds, s, "/dev/zero");
+        genre_status st = genre_dataset_read(&ds, s, "/dev/zero");
         double dt = seconds_now() - t0;
         /* NULs are not CSV text: reading stops at the first block. */
         ck_assert_msg(st == GENRE_E_PARSE || st == GENRE_E_INPUT_TOO_LARGE, "%s: %s",
                       genre_status_name(st), genre_last_error());
-        ck_assert_msg(strstr(genre_last_error(), "genre_dataset_read_file: /dev/zero"),
+        ck_assert_msg(strstr(genre_last_error(), "genre_dataset_read: /dev/zero"),
                       "message: %s", genre_last_error());
         ck_assert_msg(dt < 2.0, "reading /dev/zero took %.1f s", dt);
     }
@@ -259,9 +259,9 @@ START_TEST(a_nul_byte_is_named_by_line_and_byte)
     genre_dataset_schema *s = schema_x();
     static const char csv[] = "x\n1\n2\0\n";
     genre_dataset *ds = NULL;
-    ck_assert_status(genre_dataset_read_memory(&ds, s, csv, sizeof csv - 1, "t.csv"),
+    ck_assert_status(genre_dataset_read_from_memory(&ds, s, csv, sizeof csv - 1, "t.csv"),
                      GENRE_E_PARSE);
-    ck_assert_msg(strstr(genre_last_error(), "genre_dataset_read_memory: t.csv:3: byte 2") &&
+    ck_assert_msg(strstr(genre_last_error(), "genre_dataset_read_from_memory: t.csv:3: byte 2") &&
                       strstr(genre_last_error(), "NUL"),
                   "message: %s", genre_last_error());
     genre_dataset_schema_free(s);
@@ -287,10 +287,10 @@ START_TEST(parse_errors_name_the_public_function)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         genre_dataset *ds = NULL;
-        ck_assert_status(genre_dataset_read_memory(&ds, s, cases[i].csv, strlen(cases[i].csv),
+        ck_assert_status(genre_dataset_read_from_memory(&ds, s, cases[i].csv, strlen(cases[i].csv),
                                                    "t.csv"),
                          cases[i].st);
-        ck_assert_msg(strncmp(genre_last_error(), "genre_dataset_read_memory: t.csv", 32) == 0,
+        ck_assert_msg(strncmp(genre_last_error(), "genre_dataset_read_from_memory: t.csv", 37) == 0,
                       "case %zu: %s", i, genre_last_error());
     }
     genre_dataset_schema_free(s);

@@ -39,7 +39,7 @@ static genre_dataset_schema *schema_songs(void)
 static genre_dataset *read_songs(const genre_dataset_schema *s, const char *csv)
 {
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, csv, strlen(csv), "songs.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, csv, strlen(csv), "songs.csv"));
     return ds;
 }
 
@@ -230,18 +230,19 @@ START_TEST(label_outside_its_order_fails_the_read)
                               "\n"
                               "b,three,2,2,v,R\n";
     genre_dataset *ds = NULL;
-    ck_assert_status(genre_dataset_read_memory(&ds, s, csv, sizeof csv - 1, "songs.csv"),
+    ck_assert_status(genre_dataset_read_from_memory(&ds, s, csv, sizeof csv - 1, "songs.csv"),
                      GENRE_E_UNSEEN_CATEGORY);
     ck_assert_ptr_null(ds);
-    ck_assert_error_has("genre_dataset_read_memory: songs.csv:5: column 'y': 'R' is not one of "
-                        "the 2 categories of its declared order");
+    ck_assert_error_has(
+        "genre_dataset_read_from_memory: songs.csv:5: column 'y': 'R' is not one of "
+        "the 2 categories of its declared order");
     /* A categorical column the same way. */
     genre_dataset_schema_free(s);
     s = schema_songs();
     const char *cats[] = {"u", "v"};
     ck_assert_ok(genre_dataset_schema_set_category_order(s, "c", cats, 2));
     ck_assert_status(
-        genre_dataset_read_memory(&ds, s, SONGS, sizeof SONGS - 1, "songs.csv"),
+        genre_dataset_read_from_memory(&ds, s, SONGS, sizeof SONGS - 1, "songs.csv"),
         GENRE_E_UNSEEN_CATEGORY);
     ck_assert_error_has("songs.csv:9: column 'c': 'w' is not one of");
     /* Under GENRE_UNSEEN_RESERVED_CODE the read keeps the row; the
@@ -279,7 +280,7 @@ START_TEST(order_violation_in_a_parallel_read)
         n += (size_t)sprintf(csv + n, "g%zu,t,%zu,1,u,%s\n", r % 7, r,
                              r == rows - 5 ? "S" : (r % 2 ? "P" : "Q"));
     genre_dataset *ds = NULL;
-    ck_assert_status(genre_dataset_read_memory(&ds, s, csv, n, "big.csv"),
+    ck_assert_status(genre_dataset_read_from_memory(&ds, s, csv, n, "big.csv"),
                      GENRE_E_UNSEEN_CATEGORY);
     char want[64];
     snprintf(want, sizeof want, "big.csv:%zu: column 'y': 'S'", rows - 5 + 2);
@@ -311,7 +312,7 @@ START_TEST(parallel_read_counts_quoted_lines_before_a_cut)
         n += (size_t)sprintf(csv + n, "\",%zu,%s,u,P\n", r, r == ROWS - 1 ? "" : "1");
     }
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, csv, n, "long.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, csv, n, "long.csv"));
     const char *cols[] = {"x", "z"};
     double *m = malloc((size_t)ROWS * 2 * sizeof *m);
     ck_assert_ptr_nonnull(m);

@@ -28,7 +28,7 @@ static genre_dataset_schema *schema_gxcy(void)
 static genre_dataset *read_csv(const genre_dataset_schema *s, const char *csv)
 {
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, csv, strlen(csv), "p.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, csv, strlen(csv), "p.csv"));
     return ds;
 }
 
@@ -594,15 +594,17 @@ START_TEST(save_load_round_trip)
     struct linear_model m;
     memset(&m, 0, sizeof m);
     ck_assert_ok(genre_dataset_prep_create(&p, s));
-    ck_assert_status(genre_dataset_prep_save(p, NULL, 0, &(size_t){0}), GENRE_E_BAD_STATE);
+    ck_assert_status(genre_dataset_prep_save_to_memory(p, NULL, 0, &(size_t){0}),
+                     GENRE_E_BAD_STATE);
     ck_assert_ok(genre_dataset_prep_add_group_median(p, "x"));
     ck_assert_ok(genre_dataset_prep_add_impute(p, "z", GENRE_IMPUTE_MEDIAN));
     ck_assert_ok(genre_dataset_prep_fit_apply(p, train));
     size_t need = 0;
-    ck_assert_status(genre_dataset_prep_save(p, NULL, 0, &need), GENRE_E_BUFFER_TOO_SMALL);
+    ck_assert_status(genre_dataset_prep_save_to_memory(p, NULL, 0, &need),
+                     GENRE_E_BUFFER_TOO_SMALL);
     unsigned char *buf = malloc(need);
-    ck_assert_ok(genre_dataset_prep_save(p, buf, need, &need));
-    ck_assert_ok(genre_dataset_prep_load(&q, buf, need));
+    ck_assert_ok(genre_dataset_prep_save_to_memory(p, buf, need, &need));
+    ck_assert_ok(genre_dataset_prep_load_from_memory(&q, buf, need));
     ck_assert_ok(genre_dataset_prep_apply(p, t1));
     ck_assert_ok(genre_dataset_prep_apply(q, t2));
     const char *cols[] = {"x", "z", "c", "y"};
@@ -617,17 +619,17 @@ START_TEST(save_load_round_trip)
     /* The same bytes again: the encoding is canonical. */
     size_t need2 = 0;
     unsigned char *buf2 = malloc(need);
-    ck_assert_ok(genre_dataset_prep_save(q, buf2, need, &need2));
+    ck_assert_ok(genre_dataset_prep_save_to_memory(q, buf2, need, &need2));
     ck_assert_uint_eq(need2, need);
     ck_assert_int_eq(memcmp(buf, buf2, need), 0);
     free(buf2);
     /* Every truncation and every single-byte flip is refused, never a crash. */
     genre_dataset_prep *bad = NULL;
     for (size_t n = 0; n < need; n += 7)
-        ck_assert_int_ne(genre_dataset_prep_load(&bad, buf, n), GENRE_OK);
+        ck_assert_int_ne(genre_dataset_prep_load_from_memory(&bad, buf, n), GENRE_OK);
     for (size_t i = 0; i < need; i += 5) {
         buf[i] ^= 0x40;
-        ck_assert_int_ne(genre_dataset_prep_load(&bad, buf, need), GENRE_OK);
+        ck_assert_int_ne(genre_dataset_prep_load_from_memory(&bad, buf, need), GENRE_OK);
         ck_assert_ptr_null(bad);
         buf[i] ^= 0x40;
     }
@@ -636,14 +638,14 @@ START_TEST(save_load_round_trip)
     int fd = mkstemp(path);
     ck_assert_int_ge(fd, 0);
     close(fd);
-    ck_assert_ok(genre_dataset_prep_save_file(p, path));
+    ck_assert_ok(genre_dataset_prep_save(p, path));
     genre_dataset_prep *f = NULL;
-    ck_assert_ok(genre_dataset_prep_load_file(&f, path));
+    ck_assert_ok(genre_dataset_prep_load(&f, path));
     int32_t kind = 0;
-    ck_assert_ok(genre_model_peek_file(path, &kind, NULL));
+    ck_assert_ok(genre_model_peek(path, &kind, NULL));
     ck_assert_int_eq(kind, GENRE_MODEL_DATASET_PREP);
     unlink(path);
-    ck_assert_status(genre_dataset_prep_load_file(&bad, path), GENRE_E_IO);
+    ck_assert_status(genre_dataset_prep_load(&bad, path), GENRE_E_IO);
     genre_dataset_prep_free(f);
     free(buf);
     genre_dataset_prep_free(p);
@@ -661,12 +663,12 @@ START_TEST(save_load_round_trip)
     ck_assert_ok(genre_dataset_prep_add_model_impute(p, "x", features, 2, fit_linear,
                                                      predict_linear, &m));
     ck_assert_ok(genre_dataset_prep_fit_apply(p, train));
-    ck_assert_ok(genre_dataset_prep_save(p, NULL, 0, &need) == GENRE_E_BUFFER_TOO_SMALL
+    ck_assert_ok(genre_dataset_prep_save_to_memory(p, NULL, 0, &need) == GENRE_E_BUFFER_TOO_SMALL
                      ? GENRE_OK
                      : GENRE_E_INTERNAL);
     buf = malloc(need);
-    ck_assert_ok(genre_dataset_prep_save(p, buf, need, &need));
-    ck_assert_ok(genre_dataset_prep_load(&q, buf, need));
+    ck_assert_ok(genre_dataset_prep_save_to_memory(p, buf, need, &need));
+    ck_assert_ok(genre_dataset_prep_load_from_memory(&q, buf, need));
     ck_assert_status(genre_dataset_prep_apply(q, t1), GENRE_E_BAD_STATE);
     genre_dataset_free(t1);
     t1 = read_csv(s, csv);
@@ -702,7 +704,7 @@ static genre_status save_load_scenario(void *ctx)
         "1.0,A,t,27.0,0.1,0.6,-1.0,0.9,0.7,A#,0.1,-5.2,Minor,0.07,?,4-Apr,0.7,Rap\n"
         "2.0,A,u,27.0,0.1,0.6,100.0,0.9,0.7,C,0.1,-5.2,Major,0.07,90,4-Apr,0.7,Jazz\n";
     if (st == GENRE_OK)
-        st = genre_dataset_read_memory(&ds, s, csv, strlen(csv), NULL);
+        st = genre_dataset_read_from_memory(&ds, s, csv, strlen(csv), NULL);
     if (st == GENRE_OK)
         st = genre_dataset_prep_create(&p, s);
     if (st == GENRE_OK)
@@ -712,15 +714,15 @@ static genre_status save_load_scenario(void *ctx)
     if (st == GENRE_OK)
         st = genre_dataset_prep_fit_apply(p, ds);
     if (st == GENRE_OK) {
-        st = genre_dataset_prep_save(p, NULL, 0, &need);
+        st = genre_dataset_prep_save_to_memory(p, NULL, 0, &need);
         st = st == GENRE_E_BUFFER_TOO_SMALL ? GENRE_OK : st;
     }
     if (st == GENRE_OK && !(buf = malloc(need)))
         st = GENRE_E_INTERNAL;
     if (st == GENRE_OK)
-        st = genre_dataset_prep_save(p, buf, need, &need);
+        st = genre_dataset_prep_save_to_memory(p, buf, need, &need);
     if (st == GENRE_OK)
-        st = genre_dataset_prep_load(&q, buf, need);
+        st = genre_dataset_prep_load_from_memory(&q, buf, need);
     free(buf);
     genre_dataset_prep_free(p);
     genre_dataset_prep_free(q);
@@ -755,7 +757,7 @@ static genre_status whole_scenario(void *ctx)
     if (st == GENRE_OK)
         st = genre_dataset_schema_add_column(s, "y", GENRE_COL_LABEL);
     if (st == GENRE_OK)
-        st = genre_dataset_read_memory(&ds, s, csv, strlen(csv), NULL);
+        st = genre_dataset_read_from_memory(&ds, s, csv, strlen(csv), NULL);
     if (st == GENRE_OK)
         st = genre_dataset_split_grouped(&sp, ds, 2, 3);
     if (st == GENRE_OK)
@@ -799,9 +801,10 @@ static uint32_t saved_payload_version(const genre_dataset_prep *p, unsigned char
                                       size_t *len)
 {
     size_t need = 0;
-    ck_assert_status(genre_dataset_prep_save(p, NULL, 0, &need), GENRE_E_BUFFER_TOO_SMALL);
+    ck_assert_status(genre_dataset_prep_save_to_memory(p, NULL, 0, &need),
+                     GENRE_E_BUFFER_TOO_SMALL);
     unsigned char *buf = malloc(need);
-    ck_assert_ok(genre_dataset_prep_save(p, buf, need, &need));
+    ck_assert_ok(genre_dataset_prep_save_to_memory(p, buf, need, &need));
     uint32_t v = (uint32_t)buf[16] | (uint32_t)buf[17] << 8 | (uint32_t)buf[18] << 16 |
                  (uint32_t)buf[19] << 24;
     *out = buf;
@@ -852,7 +855,7 @@ START_TEST(most_frequent_numeric_and_categorical)
     size_t len = 0;
     ck_assert_uint_eq(saved_payload_version(p, &buf, &len), 2);
     genre_dataset_prep *q = NULL;
-    ck_assert_ok(genre_dataset_prep_load(&q, buf, len));
+    ck_assert_ok(genre_dataset_prep_load_from_memory(&q, buf, len));
     ck_assert_ok(genre_dataset_prep_apply(q, t2));
     double ux[3], uc[3];
     column(t2, "x", ux, 3);
@@ -1024,7 +1027,7 @@ START_TEST(declared_model_fills_missing_features_from_the_fit_rows)
     size_t len = 0;
     ck_assert_uint_eq(saved_payload_version(p, &buf, &len), 2);
     genre_dataset_prep *q = NULL;
-    ck_assert_ok(genre_dataset_prep_load(&q, buf, len));
+    ck_assert_ok(genre_dataset_prep_load_from_memory(&q, buf, len));
     ck_assert_ok(genre_dataset_prep_set_model_callbacks(q, "x", NULL, capture_predict, &m));
     genre_dataset *test2 = read_csv(s, test_csv);
     memset(&m, 0, sizeof m);
@@ -1081,7 +1084,7 @@ START_TEST(declared_model_fills_missing_features_from_the_fit_rows)
     ck_assert_ptr_nonnull(strstr(genre_last_error(), "the schema has no group"));
     /* the median step of v added before the failure was taken back */
     genre_dataset *one = NULL;
-    ck_assert_ok(genre_dataset_read_memory(&one, lone, "v,g\n,1\n2,3\n", 11, "l.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&one, lone, "v,g\n,1\n2,3\n", 11, "l.csv"));
     ck_assert_ok(genre_dataset_prep_fit_apply(p, one));
     ck_assert_status(genre_dataset_report_value(one, "impute_median", "v", "imputed", &(int64_t){0}),
                      GENRE_E_BAD_STATE);

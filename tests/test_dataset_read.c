@@ -31,7 +31,7 @@ static genre_dataset_schema *small_schema(void)
 
 static genre_status read_str(genre_dataset **out, const genre_dataset_schema *s, const char *csv)
 {
-    return genre_dataset_read_memory(out, s, csv, strlen(csv), "t.csv");
+    return genre_dataset_read_from_memory(out, s, csv, strlen(csv), "t.csv");
 }
 
 static double number_of(const char *text)
@@ -180,7 +180,7 @@ START_TEST(numbers_agree_with_strtod_on_random_spellings)
     ck_assert_ok(genre_dataset_schema_create(&s));
     ck_assert_ok(genre_dataset_schema_add_column(s, "v", GENRE_COL_NUMERIC));
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, csv, len, NULL));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, csv, len, NULL));
     double *v = malloc(N * sizeof *v);
     const char *cols[] = {"v"};
     ck_assert_ok(genre_dataset_export_matrix(ds, cols, 1, v, N, NULL));
@@ -380,13 +380,13 @@ START_TEST(gzip_in_memory_and_from_file)
     for (int members = 1; members <= 2; members++) {
         size_t n = gzip_bytes(csv, gz, sizeof gz, members);
         genre_dataset *ds = NULL;
-        ck_assert_ok(genre_dataset_read_memory(&ds, s, gz, n, NULL));
+        ck_assert_ok(genre_dataset_read_from_memory(&ds, s, gz, n, NULL));
         int64_t rows = 0;
         ck_assert_ok(genre_dataset_get_i64(ds, GENRE_DATASET_N_ROWS, &rows));
         ck_assert_int_eq(rows, 3);
         genre_dataset_free(ds);
         /* Truncated gzip is an error, never a silently short table. */
-        ck_assert_status(genre_dataset_read_memory(&ds, s, gz, n - 6, NULL), GENRE_E_PARSE);
+        ck_assert_status(genre_dataset_read_from_memory(&ds, s, gz, n - 6, NULL), GENRE_E_PARSE);
     }
     char path[] = "/tmp/genre-ds-XXXXXX";
     int fd = mkstemp(path);
@@ -395,14 +395,14 @@ START_TEST(gzip_in_memory_and_from_file)
     ck_assert_int_eq(write(fd, gz, n), (ssize_t)n);
     close(fd);
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_file(&ds, s, path));
+    ck_assert_ok(genre_dataset_read(&ds, s, path));
     const char *cols[] = {"x"};
     double x[3];
     ck_assert_ok(genre_dataset_export_matrix(ds, cols, 1, x, 3, NULL));
     ck_assert(x[0] == 1.25 && x[1] == 2.5 && x[2] == 3.75);
     genre_dataset_free(ds);
     unlink(path);
-    ck_assert_status(genre_dataset_read_file(&ds, s, path), GENRE_E_IO);
+    ck_assert_status(genre_dataset_read(&ds, s, path), GENRE_E_IO);
     ck_assert_ptr_nonnull(strstr(genre_last_error(), path));
     genre_dataset_schema_free(s);
 }
@@ -458,7 +458,7 @@ START_TEST(gzip_failures_name_the_compressed_offset)
         ck_assert_ptr_nonnull(f);
         ck_assert_uint_eq(fwrite(gz, 1, cuts[i], f), cuts[i]);
         ck_assert_int_eq(fclose(f), 0);
-        ck_assert_status(genre_dataset_read_file(&ds, s, path), GENRE_E_PARSE);
+        ck_assert_status(genre_dataset_read(&ds, s, path), GENRE_E_PARSE);
         assert_message_has(path);
         assert_message_has("truncated gzip data");
         ck_assert_msg(gzip_offset() == (long long)cuts[i], "cut at %zu: %s", cuts[i],
@@ -469,7 +469,7 @@ START_TEST(gzip_failures_name_the_compressed_offset)
     ck_assert_ptr_nonnull(bad);
     memcpy(bad, gz, n);
     memset(bad + n / 2, 0xff, 16);
-    ck_assert_status(genre_dataset_read_memory(&ds, s, bad, n, "bad.csv.gz"), GENRE_E_PARSE);
+    ck_assert_status(genre_dataset_read_from_memory(&ds, s, bad, n, "bad.csv.gz"), GENRE_E_PARSE);
     assert_message_has("bad.csv.gz: corrupt gzip data at byte");
     ck_assert_msg(gzip_offset() > (long long)(n / 2) && gzip_offset() <= (long long)n, "%s",
                   genre_last_error());
@@ -481,7 +481,7 @@ START_TEST(gzip_failures_name_the_compressed_offset)
             break;
         }
     ck_assert_uint_gt(first, 0);
-    ck_assert_status(genre_dataset_read_memory(&ds, s, gz, n2 - 100, "two.csv.gz"),
+    ck_assert_status(genre_dataset_read_from_memory(&ds, s, gz, n2 - 100, "two.csv.gz"),
                      GENRE_E_PARSE);
     char want[128];
     snprintf(want, sizeof want, "ends at byte %zu, inside the gzip member that starts at byte %zu",
@@ -510,7 +510,7 @@ START_TEST(gzip_isize_is_not_trusted)
     memcpy(crafted, gz, 100);
     memset(crafted + 100, 0xff, 4);
     genre__alloc_fail_at(0);
-    ck_assert_status(genre_dataset_read_memory(&ds, s, crafted, 104, "crafted.gz"),
+    ck_assert_status(genre_dataset_read_from_memory(&ds, s, crafted, 104, "crafted.gz"),
                      GENRE_E_PARSE);
     ck_assert_ptr_null(ds);
     ck_assert_msg(genre__alloc_largest() <= (size_t)1 << 20, "asked for %zu bytes",
@@ -518,7 +518,7 @@ START_TEST(gzip_isize_is_not_trusted)
     /* A whole member whose ISIZE lies: zlib's length check, at the end. */
     memset(gz + n - 4, 0xff, 4);
     genre__alloc_fail_at(0);
-    ck_assert_status(genre_dataset_read_memory(&ds, s, gz, n, "lying.gz"), GENRE_E_PARSE);
+    ck_assert_status(genre_dataset_read_from_memory(&ds, s, gz, n, "lying.gz"), GENRE_E_PARSE);
     assert_message_has("incorrect length check");
     ck_assert_int_eq(gzip_offset(), (long long)n);
     ck_assert_msg(genre__alloc_largest() <= (size_t)1 << 20, "asked for %zu bytes",
@@ -551,7 +551,7 @@ START_TEST(schema_arguments)
                      GENRE_E_INVALID_ARG);
     ck_assert_status(genre_dataset_schema_set_category_order(s, "a", dup, 1),
                      GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_dataset_read_memory(&ds, s, NULL, 3, NULL), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_dataset_read_from_memory(&ds, s, NULL, 3, NULL), GENRE_E_INVALID_ARG);
     genre_dataset_schema_free(s);
     genre_dataset_schema_free(NULL);
     genre_dataset_free(NULL);
@@ -636,7 +636,7 @@ START_TEST(fields_at_every_offset_read_back)
     ck_assert_uint_lt(len, cap);
     genre_dataset_schema *s = small_schema();
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, csv, len, "offsets.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, csv, len, "offsets.csv"));
     size_t tlen;
     char *names = all_text(ds, "name", &tlen), *cats = all_text(ds, "c", &tlen);
     double *v = malloc(ROWS * sizeof *v);
@@ -710,7 +710,7 @@ START_TEST(names_differing_in_one_byte_stay_apart)
     ck_assert_uint_lt(len, cap);
     genre_dataset_schema *s = small_schema();
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, csv, len, "names.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, csv, len, "names.csv"));
     int64_t rows = 0;
     ck_assert_ok(genre_dataset_get_i64(ds, GENRE_DATASET_N_ROWS, &rows));
     ck_assert_int_eq(rows, (int64_t)(2 * n));
@@ -735,7 +735,7 @@ START_TEST(parallel_reader_matches_serial)
     for (int i = 0; i < 2; i++) {
         genre_dataset_schema *s = small_schema();
         ck_assert_ok(genre_dataset_schema_set_i64(s, GENRE_SCHEMA_THREADS, i == 0 ? 1 : 3));
-        ck_assert_ok(genre_dataset_read_memory(&ds[i], s, csv, len, "big.csv"));
+        ck_assert_ok(genre_dataset_read_from_memory(&ds[i], s, csv, len, "big.csv"));
         genre_dataset_schema_free(s);
     }
     size_t la, lb;
@@ -777,7 +777,7 @@ START_TEST(parallel_reader_matches_serial)
         genre_dataset_schema *s = small_schema();
         genre_dataset *d = NULL;
         ck_assert_ok(genre_dataset_schema_set_i64(s, GENRE_SCHEMA_THREADS, i == 0 ? 1 : 3));
-        ck_assert_status(genre_dataset_read_memory(&d, s, csv, len, "big.csv"),
+        ck_assert_status(genre_dataset_read_from_memory(&d, s, csv, len, "big.csv"),
                          GENRE_E_RAGGED_ROW);
         snprintf(msg[i], sizeof msg[i], "%s", genre_last_error());
         genre_dataset_schema_free(s);
@@ -949,7 +949,7 @@ START_TEST(schema_progress_and_cancel)
     progress_seen ps = {.monotone = 1};
     ck_assert_ok(genre_dataset_schema_set_progress(s, on_progress, &ps));
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_file(&ds, s, path));
+    ck_assert_ok(genre_dataset_read(&ds, s, path));
     genre_dataset_free(ds);
     ck_assert_int_ge(ps.calls[GENRE_SCHEMA_PHASE_READ], 3);
     ck_assert_int_eq(ps.last_step[GENRE_SCHEMA_PHASE_READ], (int64_t)len);
@@ -960,7 +960,7 @@ START_TEST(schema_progress_and_cancel)
     /* in memory: PARSE only, at 0 and at the end */
     progress_seen pm = {.monotone = 1};
     ck_assert_ok(genre_dataset_schema_set_progress(s, on_progress, &pm));
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, csv, len, "big.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, csv, len, "big.csv"));
     genre_dataset_free(ds);
     ck_assert_int_eq(pm.calls[GENRE_SCHEMA_PHASE_READ], 0);
     ck_assert_int_eq(pm.calls[GENRE_SCHEMA_PHASE_PARSE], 2);
@@ -976,20 +976,21 @@ START_TEST(schema_progress_and_cancel)
                             .stop_call = stops[i].call};
         ck_assert_ok(genre_dataset_schema_set_progress(s, on_progress, &pc));
         ds = (genre_dataset *)&pc; /* must be overwritten */
-        genre_status st = stops[i].file ? genre_dataset_read_file(&ds, s, path)
-                                        : genre_dataset_read_memory(&ds, s, csv, len, "big.csv");
+        genre_status st = stops[i].file
+                              ? genre_dataset_read(&ds, s, path)
+                              : genre_dataset_read_from_memory(&ds, s, csv, len, "big.csv");
         ck_assert_int_eq(st, GENRE_E_CANCELLED);
         ck_assert_ptr_null(ds);
         ck_assert_ptr_nonnull(strstr(genre_last_error(), stops[i].file
-                                                             ? "genre_dataset_read_file: "
-                                                             : "genre_dataset_read_memory: "));
+                                                             ? "genre_dataset_read: "
+                                                             : "genre_dataset_read_from_memory: "));
         ck_assert_ptr_nonnull(strstr(genre_last_error(), "cancelled by the progress callback"));
     }
     /* removed: no more calls */
     progress_seen none = {.monotone = 1};
     ck_assert_ok(genre_dataset_schema_set_progress(s, on_progress, &none));
     ck_assert_ok(genre_dataset_schema_set_progress(s, NULL, NULL));
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, csv, len, "big.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, csv, len, "big.csv"));
     genre_dataset_free(ds);
     ck_assert_int_eq(none.calls[GENRE_SCHEMA_PHASE_PARSE], 0);
     unlink(path);
@@ -1051,7 +1052,7 @@ static double read_wide(size_t n, int repeat, genre_status *st)
     genre_dataset *ds = NULL;
     struct timespec a, b;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
-    *st = genre_dataset_read_memory(&ds, s, csv, len, "wide.csv");
+    *st = genre_dataset_read_from_memory(&ds, s, csv, len, "wide.csv");
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
     genre_dataset_free(ds);
     genre_dataset_schema_free(s);

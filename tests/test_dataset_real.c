@@ -13,7 +13,7 @@ static genre_dataset *table; /* read, empty rows dropped, nothing else */
 static void setup(void)
 {
     ck_assert_ok(genre_dataset_schema_create_music_genre(&schema));
-    ck_assert_ok(genre_dataset_read_file(&table, schema,
+    ck_assert_ok(genre_dataset_read(&table, schema,
                                          genre_test_source_path("data/music_genre.csv.gz")));
 }
 
@@ -165,11 +165,12 @@ START_TEST(split_500_per_genre_and_leak_free_imputation)
                      4980);
     /* The fitted state saved and loaded applies to the test rows identically. */
     size_t size = 0;
-    ck_assert_status(genre_dataset_prep_save(prep, NULL, 0, &size), GENRE_E_BUFFER_TOO_SMALL);
+    ck_assert_status(genre_dataset_prep_save_to_memory(prep, NULL, 0, &size),
+                     GENRE_E_BUFFER_TOO_SMALL);
     void *saved = malloc(size);
-    ck_assert_ok(genre_dataset_prep_save(prep, saved, size, &size));
+    ck_assert_ok(genre_dataset_prep_save_to_memory(prep, saved, size, &size));
     genre_dataset_prep *loaded = NULL;
-    ck_assert_ok(genre_dataset_prep_load(&loaded, saved, size));
+    ck_assert_ok(genre_dataset_prep_load_from_memory(&loaded, saved, size));
     genre_dataset *test2 = NULL;
     ck_assert_ok(genre_dataset_subset(&test2, table, sp, GENRE_SPLIT_TEST));
     ck_assert_ok(genre_dataset_prep_apply(loaded, test2));

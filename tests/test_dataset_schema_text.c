@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Schema files (genre_dataset_schema_parse, _read_file, _write): every
+/* Schema files (genre_dataset_schema_load_from_memory, _read_file, _write): every
  * documented error with its message, round trips, the vendored
  * examples/music_genre.schema, and the introspection getters. */
 #include "harness.h"
@@ -17,10 +17,10 @@
 static char *write_text(const genre_dataset_schema *s)
 {
     size_t need = 0;
-    ck_assert_ok(genre_dataset_schema_write(s, NULL, 0, &need));
+    ck_assert_ok(genre_dataset_schema_save_to_memory(s, NULL, 0, &need));
     char *buf = malloc(need);
     ck_assert_ptr_nonnull(buf);
-    ck_assert_ok(genre_dataset_schema_write(s, buf, need, NULL));
+    ck_assert_ok(genre_dataset_schema_save_to_memory(s, buf, need, NULL));
     ck_assert_uint_eq(strlen(buf) + 1, need);
     return buf;
 }
@@ -28,7 +28,7 @@ static char *write_text(const genre_dataset_schema *s)
 static genre_dataset_schema *parse(const char *text)
 {
     genre_dataset_schema *s = NULL;
-    ck_assert_ok(genre_dataset_schema_parse(&s, text, strlen(text), "t.schema"));
+    ck_assert_ok(genre_dataset_schema_load_from_memory(&s, text, strlen(text), "t.schema"));
     return s;
 }
 
@@ -36,13 +36,13 @@ static genre_dataset_schema *parse(const char *text)
 static void refused(const char *text, size_t len, genre_status status, const char *want)
 {
     genre_dataset_schema *s = (genre_dataset_schema *)1;
-    genre_status st = genre_dataset_schema_parse(&s, text, len, "t.schema");
+    genre_status st = genre_dataset_schema_load_from_memory(&s, text, len, "t.schema");
     ck_assert_msg(st == status, "%s: status %s, expected %s (%s)", text, genre_status_name(st),
                   genre_status_name(status), genre_last_error());
     ck_assert_ptr_null(s);
     ck_assert_msg(strstr(genre_last_error(), want) != NULL, "message \"%s\" lacks \"%s\"",
                   genre_last_error(), want);
-    ck_assert_msg(strncmp(genre_last_error(), "genre_dataset_schema_parse: ", 28) == 0,
+    ck_assert_msg(strncmp(genre_last_error(), "genre_dataset_schema_load_from_memory: ", 39) == 0,
                   "message \"%s\" does not name the public function", genre_last_error());
 }
 
@@ -120,11 +120,12 @@ START_TEST(every_error_names_the_line_and_token)
             "t.schema:2: byte 27 of the line is a NUL byte");
     /* Arguments. */
     genre_dataset_schema *s = NULL;
-    ck_assert_status(genre_dataset_schema_parse(NULL, "x numeric", 9, "n"), GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_dataset_schema_parse(&s, NULL, 3, "n"), GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_dataset_schema_parse(&s, "x numeric", 9, NULL), GENRE_OK);
+    ck_assert_status(genre_dataset_schema_load_from_memory(NULL, "x numeric", 9, "n"),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_dataset_schema_load_from_memory(&s, NULL, 3, "n"), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_dataset_schema_load_from_memory(&s, "x numeric", 9, NULL), GENRE_OK);
     genre_dataset_schema_free(s);
-    ck_assert_status(genre_dataset_schema_parse(&s, "x", 1, NULL), GENRE_E_PARSE);
+    ck_assert_status(genre_dataset_schema_load_from_memory(&s, "x", 1, NULL), GENRE_E_PARSE);
     ck_assert_ptr_nonnull(strstr(genre_last_error(), "<schema>:1: 'x'"));
 }
 END_TEST
@@ -147,13 +148,13 @@ END_TEST
 START_TEST(read_file_errors)
 {
     genre_dataset_schema *s = (genre_dataset_schema *)1;
-    ck_assert_status(genre_dataset_schema_read_file(&s, "/nonexistent/x.schema"), GENRE_E_IO);
+    ck_assert_status(genre_dataset_schema_load(&s, "/nonexistent/x.schema"), GENRE_E_IO);
     ck_assert_ptr_null(s);
-    ck_assert_ptr_nonnull(strstr(genre_last_error(), "genre_dataset_schema_read_file: cannot "
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "genre_dataset_schema_load: cannot "
                                                      "open the schema file /nonexistent/x.schema"));
-    ck_assert_status(genre_dataset_schema_read_file(&s, "/tmp"), GENRE_E_IO);
+    ck_assert_status(genre_dataset_schema_load(&s, "/tmp"), GENRE_E_IO);
     ck_assert_ptr_nonnull(strstr(genre_last_error(), "/tmp: cannot read the schema file"));
-    ck_assert_status(genre_dataset_schema_read_file(&s, NULL), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_dataset_schema_load(&s, NULL), GENRE_E_INVALID_ARG);
     char path[256];
     genre_test_temp_file(path, sizeof path);
     FILE *f = fopen(path, "wb");
@@ -161,15 +162,15 @@ START_TEST(read_file_errors)
     for (int i = 0; i < (1 << 20) / 16 + 1; i++)
         fputs("x numeric      \n", f);
     fclose(f);
-    ck_assert_status(genre_dataset_schema_read_file(&s, path), GENRE_E_INPUT_TOO_LARGE);
+    ck_assert_status(genre_dataset_schema_load(&s, path), GENRE_E_INPUT_TOO_LARGE);
     ck_assert_ptr_nonnull(strstr(genre_last_error(), "over 1 MiB, not a schema file"));
     /* A line error names the path. */
     f = fopen(path, "wb");
     fputs("x numeric\n\ny nonsense\n", f);
     fclose(f);
-    ck_assert_status(genre_dataset_schema_read_file(&s, path), GENRE_E_PARSE);
+    ck_assert_status(genre_dataset_schema_load(&s, path), GENRE_E_PARSE);
     char want[400];
-    snprintf(want, sizeof want, "genre_dataset_schema_read_file: %.256s:3: unknown type 'nonsense'",
+    snprintf(want, sizeof want, "genre_dataset_schema_load: %.256s:3: unknown type 'nonsense'",
              path);
     ck_assert_ptr_nonnull(strstr(genre_last_error(), want));
     unlink(path);
@@ -180,7 +181,7 @@ END_TEST
 START_TEST(vendored_file_is_the_builtin_schema)
 {
     genre_dataset_schema *file = NULL, *builtin = NULL;
-    ck_assert_ok(genre_dataset_schema_read_file(
+    ck_assert_ok(genre_dataset_schema_load(
         &file, genre_test_source_path("examples/music_genre.schema")));
     ck_assert_ok(genre_dataset_schema_create_music_genre(&builtin));
     char *a = write_text(file), *b = write_text(builtin);
@@ -269,7 +270,7 @@ START_TEST(round_trip_quotes_what_needs_it)
                       "x,-1,N/A,p:q,t,,,1\n"
                       "y,5,2,,t,,,2\n";
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_memory(&ds, back, csv, strlen(csv), "q.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, back, csv, strlen(csv), "q.csv"));
     int64_t missing = -1;
     ck_assert_ok(genre_dataset_report_value(ds, "read", "duration_in min/ms", "missing",
                                             &missing));
@@ -387,7 +388,7 @@ START_TEST(line_breaks_and_backslashes_round_trip)
                       "c d,x,\"\\n \n\",2,a\\nb,\"1\n\"\n"
                       "e f,x,\"multi\nline\",3,\t,0\n";
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_memory(&ds, back, csv, strlen(csv), "nl.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, back, csv, strlen(csv), "nl.csv"));
     int64_t missing = -1;
     ck_assert_ok(genre_dataset_report_value(ds, "read", "tab\there", "missing", &missing));
     ck_assert_int_eq(missing, 3);
@@ -427,7 +428,7 @@ START_TEST(backslashes_without_escapes_read_as_before)
     ck_assert_str_eq(w, w2);
     const char *csv = "\"q\\\"\"\",a \\\\ b\n\\N,1\n\\x41,2\nC:\\,3\na\\nb,4\n1,5\n";
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_memory(&ds, back, csv, strlen(csv), "b.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, back, csv, strlen(csv), "b.csv"));
     int64_t missing = -1;
     ck_assert_ok(genre_dataset_report_value(ds, "read", "q\\\"", "missing", &missing));
     ck_assert_int_eq(missing, 4);
@@ -442,10 +443,10 @@ END_TEST
 START_TEST(write_and_getters_refuse_what_they_must)
 {
     genre_dataset_schema *s = parse("x numeric\nc categorical order=a,b\nt text\n");
-    ck_assert_status(genre_dataset_schema_write(NULL, NULL, 0, NULL), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_dataset_schema_save_to_memory(NULL, NULL, 0, NULL), GENRE_E_INVALID_ARG);
     char small[4];
     size_t need = 0;
-    ck_assert_status(genre_dataset_schema_write(s, small, sizeof small, &need),
+    ck_assert_status(genre_dataset_schema_save_to_memory(s, small, sizeof small, &need),
                      GENRE_E_BUFFER_TOO_SMALL);
     ck_assert_uint_gt(need, sizeof small);
     size_t n = 0;
@@ -576,10 +577,10 @@ START_TEST(many_missing_markers_do_not_realloc_each)
                   calls);
     /* the last of each is still there and in order */
     size_t need = 0;
-    ck_assert_ok(genre_dataset_schema_write(s, NULL, 0, &need));
+    ck_assert_ok(genre_dataset_schema_save_to_memory(s, NULL, 0, &need));
     char *w = malloc(need);
     ck_assert_ptr_nonnull(w);
-    ck_assert_ok(genre_dataset_schema_write(s, w, need, &need));
+    ck_assert_ok(genre_dataset_schema_save_to_memory(s, w, need, &need));
     ck_assert_ptr_nonnull(strstr(w, "m9999"));
     ck_assert_ptr_nonnull(strstr(w, "-10000"));
     free(w);
@@ -599,7 +600,7 @@ static long parse_allocations(int n, const char *word)
         len += (size_t)snprintf(text + len, cap - len, "x%d numeric impute=%s\n", i, word);
     genre_dataset_schema *s = NULL;
     genre__alloc_fail_at(0); /* counts from here */
-    ck_assert_ok(genre_dataset_schema_parse(&s, text, len, "many.schema"));
+    ck_assert_ok(genre_dataset_schema_load_from_memory(&s, text, len, "many.schema"));
     long calls = genre__alloc_attempts();
     genre_dataset_schema_free(s);
     free(text);
@@ -626,10 +627,10 @@ static genre_status parse_write_scenario(void *ctx)
 {
     const char *text = ctx;
     genre_dataset_schema *s = NULL;
-    genre_status st = genre_dataset_schema_parse(&s, text, strlen(text), "walk.schema");
+    genre_status st = genre_dataset_schema_load_from_memory(&s, text, strlen(text), "walk.schema");
     size_t need = 0;
     if (st == GENRE_OK)
-        st = genre_dataset_schema_write(s, NULL, 0, &need);
+        st = genre_dataset_schema_save_to_memory(s, NULL, 0, &need);
     genre_dataset_schema_free(s);
     return st;
 }

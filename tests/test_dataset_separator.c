@@ -67,7 +67,7 @@ START_TEST(semicolon_and_tab_files_read_like_the_comma_file)
     genre_dataset_schema *s = schema_with(0);
     char *csv = table_with(',');
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, csv, strlen(csv), "t.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, csv, strlen(csv), "t.csv"));
     describe(ds, want, sizeof want);
     ck_assert_ptr_nonnull(strstr(want, "name[0]=Smith, Jr; \"A\"\t\n"));
     ck_assert_ptr_nonnull(strstr(want, "t[1]=two\nlines\n"));
@@ -80,7 +80,7 @@ START_TEST(semicolon_and_tab_files_read_like_the_comma_file)
         for (int forced = 0; forced < 2; forced++) {
             s = schema_with(forced ? seps[i] : 0);
             csv = table_with(seps[i]);
-            ck_assert_ok(genre_dataset_read_memory(&ds, s, csv, strlen(csv), "t.csv"));
+            ck_assert_ok(genre_dataset_read_from_memory(&ds, s, csv, strlen(csv), "t.csv"));
             describe(ds, got, sizeof got);
             ck_assert_str_eq(got, want);
             /* the numbers too: 1.5, missing, missing (blank row), -2000 */
@@ -89,7 +89,7 @@ START_TEST(semicolon_and_tab_files_read_like_the_comma_file)
             ck_assert_status(genre_dataset_export_matrix(ds, col, 1, x, 4, NULL),
                              GENRE_E_MISSING_VALUE);
             genre_dataset_free(ds);
-            ck_assert_ok(genre_dataset_read_memory(&ds, s, csv, strlen(csv), "t.csv"));
+            ck_assert_ok(genre_dataset_read_from_memory(&ds, s, csv, strlen(csv), "t.csv"));
             ck_assert_ok(genre_dataset_drop_empty_rows(ds));
             int64_t missing = -1;
             ck_assert_ok(genre_dataset_report_value(ds, "read", "x", "missing", &missing));
@@ -110,7 +110,7 @@ static genre_status reads(const char *csv, const char *c1, const char *c2)
     ck_assert_ok(genre_dataset_schema_add_column(s, c1, GENRE_COL_TEXT));
     ck_assert_ok(genre_dataset_schema_add_column(s, c2, GENRE_COL_TEXT));
     genre_dataset *ds = NULL;
-    genre_status st = genre_dataset_read_memory(&ds, s, csv, strlen(csv), "d.csv");
+    genre_status st = genre_dataset_read_from_memory(&ds, s, csv, strlen(csv), "d.csv");
     genre_dataset_free(ds);
     genre_dataset_schema_free(s);
     return st;
@@ -145,11 +145,11 @@ START_TEST(forcing_the_wrong_separator_names_the_right_one)
     char *csv = table_with(';');
     genre_dataset_schema *s = schema_with(',');
     genre_dataset *ds = NULL;
-    ck_assert_status(genre_dataset_read_memory(&ds, s, csv, strlen(csv), "t.csv"),
+    ck_assert_status(genre_dataset_read_from_memory(&ds, s, csv, strlen(csv), "t.csv"),
                      GENRE_E_MISSING_COLUMN);
     ck_assert_ptr_null(ds);
     ck_assert_str_eq(genre_last_error(),
-                     "genre_dataset_read_memory: t.csv:1: column 'name' named by the schema "
+                     "genre_dataset_read_from_memory: t.csv:1: column 'name' named by the schema "
                      "is not in the header, which is one column when split at ',' "
                      "(GENRE_SCHEMA_SEPARATOR 44) but holds ';': set GENRE_SCHEMA_SEPARATOR "
                      "to 59, or to 0 to detect it");
@@ -158,7 +158,7 @@ START_TEST(forcing_the_wrong_separator_names_the_right_one)
     /* a comma file forced to TAB names the comma */
     csv = table_with(',');
     s = schema_with('\t');
-    ck_assert_status(genre_dataset_read_memory(&ds, s, csv, strlen(csv), "t.csv"),
+    ck_assert_status(genre_dataset_read_from_memory(&ds, s, csv, strlen(csv), "t.csv"),
                      GENRE_E_MISSING_COLUMN);
     ck_assert_ptr_nonnull(strstr(genre_last_error(), "split at TAB (GENRE_SCHEMA_SEPARATOR 9) "
                                                      "but holds ','"));
@@ -166,8 +166,9 @@ START_TEST(forcing_the_wrong_separator_names_the_right_one)
     free(csv);
     /* a plain missing column keeps the plain message */
     ck_assert_status(reads("a\n1\n", "a", "b"), GENRE_E_MISSING_COLUMN);
-    ck_assert_str_eq(genre_last_error(), "genre_dataset_read_memory: d.csv:1: column 'b' named "
-                                         "by the schema is not in the header");
+    ck_assert_str_eq(genre_last_error(),
+                     "genre_dataset_read_from_memory: d.csv:1: column 'b' named "
+                     "by the schema is not in the header");
 }
 END_TEST
 
@@ -209,7 +210,7 @@ START_TEST(parallel_parse_with_semicolons)
         genre_dataset_schema *s = schema_with(0);
         ck_assert_ok(genre_dataset_schema_set_i64(s, GENRE_SCHEMA_THREADS, i == 0 ? 1 : 3));
         genre_dataset *ds = NULL;
-        ck_assert_ok(genre_dataset_read_memory(&ds, s, csv, len, "big.csv"));
+        ck_assert_ok(genre_dataset_read_from_memory(&ds, s, csv, len, "big.csv"));
         ck_assert_ok(genre_dataset_get_i64(ds, GENRE_DATASET_N_ROWS, &rows[i]));
         x[i] = malloc((size_t)rows[i] * sizeof *x[i]);
         const char *col[] = {"x"};

@@ -52,7 +52,7 @@ static genre_dataset *read_classes(const genre_dataset_schema *s, const char *co
     char *csv = classes_csv(names, counts, k);
     ck_assert_ptr_nonnull(csv);
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, csv, strlen(csv), "t.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, csv, strlen(csv), "t.csv"));
     free(csv);
     return ds;
 }
@@ -171,7 +171,7 @@ START_TEST(fraction_refuses_single_row_classes_and_bad_fractions)
      * count-per-class split. */
     ds = NULL;
     static const char holed[] = "x,y\n1,a\n2,b\n3,\n4,a\n5,b\n";
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, holed, sizeof holed - 1, NULL));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, holed, sizeof holed - 1, NULL));
     ck_assert_status(genre_dataset_split_stratified_fraction(&sp, ds, 0.5, 1),
                      GENRE_E_BAD_STATE);
     ck_assert_ptr_nonnull(strstr(genre_last_error(), "<memory>:4 has no label"));
@@ -179,7 +179,7 @@ START_TEST(fraction_refuses_single_row_classes_and_bad_fractions)
     genre_dataset_schema_free(s);
     ck_assert_ok(genre_dataset_schema_create(&s));
     ck_assert_ok(genre_dataset_schema_add_column(s, "x", GENRE_COL_NUMERIC));
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, "x\n1\n2\n", 6, NULL));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, "x\n1\n2\n", 6, NULL));
     ck_assert_status(genre_dataset_split_stratified_fraction(&sp, ds, 0.5, 1),
                      GENRE_E_BAD_STATE);
     genre_dataset_free(ds);
@@ -257,7 +257,7 @@ static genre_dataset *six_rows(genre_dataset_schema **s)
     *s = schema_xy();
     static const char csv[] = "x,y\n0,P\n1,Q\n2,P\n3,Q\n4,R\n5,P\n";
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_memory(&ds, *s, csv, sizeof csv - 1, "six.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, *s, csv, sizeof csv - 1, "six.csv"));
     return ds;
 }
 
@@ -412,7 +412,7 @@ START_TEST(given_splits_allow_unlabelled_rows_and_tables)
     genre_dataset_schema *s = schema_xy();
     static const char holed[] = "x,y\n0,a\n1,\n2,b\n";
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, holed, sizeof holed - 1, NULL));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, holed, sizeof holed - 1, NULL));
     genre_dataset_split *sp = NULL;
     ck_assert_ok(genre_dataset_split_from_mask(&sp, ds, (const uint8_t[]){0, 1, 1}, 3));
     int64_t counts[2];
@@ -424,7 +424,7 @@ START_TEST(given_splits_allow_unlabelled_rows_and_tables)
 
     ck_assert_ok(genre_dataset_schema_create(&s));
     ck_assert_ok(genre_dataset_schema_add_column(s, "x", GENRE_COL_NUMERIC));
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, "x\n1\n2\n", 6, NULL));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, "x\n1\n2\n", 6, NULL));
     ck_assert_ok(genre_dataset_split_from_indices(&sp, ds, (const int64_t[]){1}, 1));
     size_t need = 9;
     ck_assert_ok(genre_dataset_split_class_counts(sp, GENRE_SPLIT_TEST, NULL, 0, &need));
@@ -452,7 +452,7 @@ static genre_status split_scenario(void *ctx)
     if (st == GENRE_OK)
         st = genre_dataset_schema_add_column(s, "y", GENRE_COL_LABEL);
     if (st == GENRE_OK)
-        st = genre_dataset_read_memory(&ds, s, csv, strlen(csv), NULL);
+        st = genre_dataset_read_from_memory(&ds, s, csv, strlen(csv), NULL);
     if (st == GENRE_OK)
         st = genre_dataset_split_stratified_fraction(&a, ds, 0.2, 1);
     uint8_t mask[20] = {0};

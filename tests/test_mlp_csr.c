@@ -184,9 +184,9 @@ static void exact_fit_case(int64_t optimizer, double l2, int64_t batch)
     for (size_t i = 0; i <= nv; i++)
         vrp[i] = S.row_ptr[NR - nv + i] - S.row_ptr[NR - nv];
     const size_t off = S.row_ptr[NR - nv];
-    ck_assert_ok(genre_mlp_fit_csr(c, NR - nv, NC, S.row_ptr, S.col_idx, S.values, S.labels,
-                                   nv, vrp, S.col_idx + off, S.values + off,
-                                   S.labels + NR - nv));
+    ck_assert_ok(genre_mlp_fit_csr(c, NR - nv, NC, S.row_ptr[NR - nv], S.row_ptr, S.col_idx,
+                                   S.values, S.labels, nv, vrp[nv], vrp, S.col_idx + off,
+                                   S.values + off, S.labels + NR - nv));
     size_t ld, lc;
     unsigned char *bd = saved(d, &ld), *bc = saved(c, &lc);
     ck_assert_uint_eq(ld, lc);
@@ -197,10 +197,10 @@ static void exact_fit_case(int64_t optimizer, double l2, int64_t batch)
     /* predictions: dense and CSR input on either model */
     static double p1[NR * NK], p2[NR * NK], p3[NR * NK];
     ck_assert_ok(genre_mlp_predict_proba(d, S.dense, NR, NC, NC, p1, NR * NK, NULL));
-    ck_assert_ok(genre_mlp_predict_proba_csr(d, NR, NC, S.row_ptr, S.col_idx, S.values, p2,
-                                             NR * NK, NULL));
-    ck_assert_ok(genre_mlp_predict_proba_csr(c, NR, NC, S.row_ptr, S.col_idx, S.values, p3,
-                                             NR * NK, NULL));
+    ck_assert_ok(genre_mlp_predict_proba_csr(d, NR, NC, S.row_ptr[NR], S.row_ptr, S.col_idx,
+                                             S.values, p2, NR * NK, NULL));
+    ck_assert_ok(genre_mlp_predict_proba_csr(c, NR, NC, S.row_ptr[NR], S.row_ptr, S.col_idx,
+                                             S.values, p3, NR * NK, NULL));
     ck_assert(memcmp(p1, p2, sizeof p1) == 0);
     ck_assert(memcmp(p1, p3, sizeof p1) == 0);
     genre_mlp_free(d);
@@ -224,7 +224,7 @@ static void feature_row(const genre_mlp *m, uint32_t c, size_t width, double *ou
     size_t rp[3] = {0, 0, 1};
     uint32_t ci[1] = {c};
     double v[1] = {1.0}, h[2 * 16];
-    ck_assert_ok(genre_mlp_transform_csr(m, 1, 2, NC, rp, ci, v, h, 2 * width, NULL));
+    ck_assert_ok(genre_mlp_transform_csr(m, 1, 2, NC, rp[2], rp, ci, v, h, 2 * width, NULL));
     for (size_t j = 0; j < width; j++)
         out[j] = atanh(h[width + j]) - atanh(h[j]);
 }
@@ -245,10 +245,10 @@ START_TEST(mlp_csr_lazy_updates)
     int64_t v;
     ck_assert_ok(genre_mlp_get_i64(a, GENRE_MLP_SPARSE_UPDATE, &v));
     ck_assert_int_eq(v, 0);
-    ck_assert_ok(genre_mlp_fit_csr(a, NR, NC, S.row_ptr, S.col_idx, S.values, S.labels, 0, NULL,
-                                   NULL, NULL, NULL));
-    ck_assert_ok(genre_mlp_fit_csr(b, NR, NC, S.row_ptr, S.col_idx, S.values, S.labels, 0, NULL,
-                                   NULL, NULL, NULL));
+    ck_assert_ok(genre_mlp_fit_csr(a, NR, NC, S.row_ptr[NR], S.row_ptr, S.col_idx, S.values,
+                                   S.labels, 0, 0, NULL, NULL, NULL, NULL));
+    ck_assert_ok(genre_mlp_fit_csr(b, NR, NC, S.row_ptr[NR], S.row_ptr, S.col_idx, S.values,
+                                   S.labels, 0, 0, NULL, NULL, NULL, NULL));
     static double pa[NR * NK], pb[NR * NK];
     ck_assert_ok(genre_mlp_predict_proba(a, S.dense, NR, NC, NC, pa, NR * NK, NULL));
     ck_assert_ok(genre_mlp_predict_proba(b, S.dense, NR, NC, NC, pb, NR * NK, NULL));
@@ -265,8 +265,8 @@ START_TEST(mlp_csr_lazy_updates)
             ck_assert_ok(genre_mlp_set_f64(m, GENRE_MLP_L2, 0.05));
             ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_SPARSE_UPDATE, lazy));
             ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, e ? 9 : 2));
-            ck_assert_ok(genre_mlp_fit_csr(m, NR, NC, S.row_ptr, S.col_idx, S.values, S.labels,
-                                           0, NULL, NULL, NULL, NULL));
+            ck_assert_ok(genre_mlp_fit_csr(m, NR, NC, S.row_ptr[NR], S.row_ptr, S.col_idx, S.values,
+                                           S.labels, 0, 0, NULL, NULL, NULL, NULL));
             feature_row(m, NC - 1, 6, lazy ? r_lazy[e] : r_exact[e]);
             genre_mlp_free(m);
         }
@@ -294,8 +294,9 @@ START_TEST(mlp_csr_lazy_updates)
             ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, 1));
             ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_N_CLASSES, NK));
             ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_SPARSE_UPDATE, lazy));
-            ck_assert_ok(genre_mlp_fit_csr(m, part ? 32 : NR, NC, S.row_ptr, S.col_idx,
-                                           S.values, S.labels, 0, NULL, NULL, NULL, NULL));
+            ck_assert_ok(genre_mlp_fit_csr(m, part ? 32 : NR, NC, S.row_ptr[part ? 32 : NR],
+                                           S.row_ptr, S.col_idx, S.values, S.labels, 0, 0, NULL,
+                                           NULL, NULL, NULL));
             feature_row(m, NC - 1, 6, part ? row_first : row_all);
             genre_mlp_free(m);
         }
@@ -337,9 +338,10 @@ START_TEST(mlp_csr_wide_fit)
     const int32_t w[1] = {32};
     genre_mlp *m = model_with(w, 1, GENRE_MLP_ACT_RELU);
     ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, 20));
-    ck_assert_ok(genre_mlp_fit_csr(m, n, cols, rp, ci, vals, lab, 0, NULL, NULL, NULL, NULL));
+    ck_assert_ok(
+        genre_mlp_fit_csr(m, n, cols, rp[n], rp, ci, vals, lab, 0, 0, NULL, NULL, NULL, NULL));
     double *p = malloc(n * 2 * sizeof *p);
-    ck_assert_ok(genre_mlp_predict_proba_csr(m, n, cols, rp, ci, vals, p, n * 2, NULL));
+    ck_assert_ok(genre_mlp_predict_proba_csr(m, n, cols, rp[n], rp, ci, vals, p, n * 2, NULL));
     size_t hit = 0;
     for (size_t i = 0; i < n; i++)
         hit += (p[2 * i + 1] > 0.5) == (lab[i] == 1);
@@ -440,8 +442,8 @@ START_TEST(mlp_transform_by_hand)
     ck_assert_ok(genre_mlp_transform(m, 2, x, 2, 3, 3, out, 4, NULL));
     for (int i = 0; i < 4; i++)
         ck_assert_double_eq_tol(out[i], h2[i], 1e-14);
-    ck_assert_ok(genre_mlp_transform_csr(m, 1, 2, 3, rp, ci, cv, c1, 4, NULL));
-    ck_assert_ok(genre_mlp_transform_csr(m, 2, 2, 3, rp, ci, cv, c2, 4, NULL));
+    ck_assert_ok(genre_mlp_transform_csr(m, 1, 2, 3, rp[2], rp, ci, cv, c1, 4, NULL));
+    ck_assert_ok(genre_mlp_transform_csr(m, 2, 2, 3, rp[2], rp, ci, cv, c2, 4, NULL));
     for (int i = 0; i < 4; i++) {
         ck_assert_double_eq_tol(c1[i], h1[i], 1e-14);
         ck_assert_double_eq_tol(c2[i], h2[i], 1e-14);
@@ -449,7 +451,7 @@ START_TEST(mlp_transform_by_hand)
     /* the predictions are the softmax of the output layer on h2 */
     double p[4], pc[4];
     ck_assert_ok(genre_mlp_predict_proba(m, x, 2, 3, 3, p, 4, NULL));
-    ck_assert_ok(genre_mlp_predict_proba_csr(m, 2, 3, rp, ci, cv, pc, 4, NULL));
+    ck_assert_ok(genre_mlp_predict_proba_csr(m, 2, 3, rp[2], rp, ci, cv, pc, 4, NULL));
     for (size_t r = 0; r < 2; r++) {
         double z0 = P[18] + h2[2 * r] * P[14] + h2[2 * r + 1] * P[16];
         double z1 = P[19] + h2[2 * r] * P[15] + h2[2 * r + 1] * P[17];
@@ -478,16 +480,21 @@ START_TEST(mlp_csr_errors)
     ck_assert_status(genre_mlp_set_i64(m, GENRE_MLP_SPARSE_UPDATE, 2), GENRE_E_INVALID_ARG);
     ck_assert_status(genre_mlp_set_f64(m, GENRE_MLP_SPARSE_UPDATE, 1.0), GENRE_E_UNKNOWN_PARAM);
     /* unfitted model */
-    ck_assert_status(genre_mlp_predict_proba_csr(m, NR, NC, S.row_ptr, S.col_idx, S.values, out,
-                                                 64, NULL), GENRE_E_BAD_STATE);
-    ck_assert_status(genre_mlp_transform_csr(m, 1, NR, NC, S.row_ptr, S.col_idx, S.values, out,
-                                             64, NULL), GENRE_E_BAD_STATE);
+    ck_assert_status(genre_mlp_predict_proba_csr(m, NR, NC, S.row_ptr[NR], S.row_ptr, S.col_idx,
+                                                 S.values, out, 64, NULL),
+                     GENRE_E_BAD_STATE);
+    ck_assert_status(genre_mlp_transform_csr(m, 1, NR, NC, S.row_ptr[NR], S.row_ptr, S.col_idx,
+                                             S.values, out, 64, NULL),
+                     GENRE_E_BAD_STATE);
     ck_assert_status(genre_mlp_transform(m, 1, S.dense, NR, NC, NC, out, 64, NULL),
                      GENRE_E_BAD_STATE);
     /* fit: structure */
-#define FIT(n, c, r, i, v, l) genre_mlp_fit_csr(m, n, c, r, i, v, l, 0, NULL, NULL, NULL, NULL)
-    ck_assert_status(genre_mlp_fit_csr(NULL, 3, 4, rp, ci, cv, lab, 0, NULL, NULL, NULL, NULL),
-                     GENRE_E_INVALID_ARG);
+/* the arrays hold 4 entries: nnz = 4 */
+#define FIT(n, c, r, i, v, l) \
+    genre_mlp_fit_csr(m, n, c, 4, r, i, v, l, 0, 0, NULL, NULL, NULL, NULL)
+    ck_assert_status(
+        genre_mlp_fit_csr(NULL, 3, 4, rp[3], rp, ci, cv, lab, 0, 0, NULL, NULL, NULL, NULL),
+        GENRE_E_INVALID_ARG);
     ck_assert_status(FIT(0, 4, rp, ci, cv, lab), GENRE_E_INVALID_ARG);
     ERR_HAS("zero rows");
     ck_assert_status(FIT(3, 0, rp, ci, cv, lab), GENRE_E_INVALID_ARG);
@@ -495,7 +502,7 @@ START_TEST(mlp_csr_errors)
     ck_assert_status(FIT(3, 4, NULL, ci, cv, lab), GENRE_E_INVALID_ARG);
     ERR_HAS("row_ptr");
     ck_assert_status(FIT(3, 4, rp, ci, cv, lab), GENRE_E_INVALID_ARG);
-    ERR_HAS("row_ptr[2] = 1 is below row_ptr[1] = 2 (row 1)");
+    ERR_HAS("x: row 1: row_ptr[2] = 1 is below row_ptr[1] = 2");
     rp[2] = 2;
     rp[0] = 1;
     ck_assert_status(FIT(3, 4, rp, ci, cv, lab), GENRE_E_INVALID_ARG);
@@ -523,35 +530,36 @@ START_TEST(mlp_csr_errors)
     lab[1] = 1;
     /* an empty matrix (no entries) is fine */
     size_t zero[4] = {0, 0, 0, 0};
-    ck_assert_ok(FIT(3, 4, zero, NULL, NULL, lab));
+    ck_assert_ok(
+        genre_mlp_fit_csr(m, 3, 4, 0, zero, NULL, NULL, lab, 0, 0, NULL, NULL, NULL, NULL));
     /* validation rows */
     int32_t vlab[3] = {0, 1, 2};
-    ck_assert_status(genre_mlp_fit_csr(m, 3, 4, rp, ci, cv, lab, 3, rp, ci, cv, NULL),
+    ck_assert_status(genre_mlp_fit_csr(m, 3, 4, rp[3], rp, ci, cv, lab, 3, rp[3], rp, ci, cv, NULL),
                      GENRE_E_INVALID_ARG);
     ERR_HAS("without its labels");
-    ck_assert_status(genre_mlp_fit_csr(m, 3, 4, rp, ci, cv, lab, 3, rp, ci, cv, vlab),
+    ck_assert_status(genre_mlp_fit_csr(m, 3, 4, rp[3], rp, ci, cv, lab, 3, rp[3], rp, ci, cv, vlab),
                      GENRE_E_INVALID_ARG);
     ERR_HAS("labels_val[2] = 2");
-    ck_assert_status(genre_mlp_fit_csr(m, 3, 4, rp, ci, cv, lab, 0, rp, ci, cv, lab),
+    ck_assert_status(genre_mlp_fit_csr(m, 3, 4, rp[3], rp, ci, cv, lab, 0, rp[0], rp, ci, cv, lab),
                      GENRE_E_INVALID_ARG);
     ERR_HAS("x_val has zero rows");
     ci[3] = 9;
-    ck_assert_status(genre_mlp_fit_csr(m, 2, 4, rp, ci, cv, lab, 3, rp, ci, cv, lab),
+    ck_assert_status(genre_mlp_fit_csr(m, 2, 4, rp[2], rp, ci, cv, lab, 3, rp[3], rp, ci, cv, lab),
                      GENRE_E_INVALID_ARG);
     ERR_HAS("x_val: row 2, position 3");
     ci[3] = 3;
     ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_PATIENCE, 2));
     ck_assert_status(FIT(3, 4, rp, ci, cv, lab), GENRE_E_INVALID_ARG);
     ERR_HAS("validation");
-    ck_assert_ok(genre_mlp_fit_csr(m, 3, 4, rp, ci, cv, lab, 3, rp, ci, cv, lab));
+    ck_assert_ok(genre_mlp_fit_csr(m, 3, 4, rp[3], rp, ci, cv, lab, 3, rp[3], rp, ci, cv, lab));
     ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_PATIENCE, 0));
     /* 0.3: CSR fits are double only; FLOAT is refused and the fit kept */
     double before[6], after[6];
-    ck_assert_ok(genre_mlp_predict_proba_csr(m, 3, 4, rp, ci, cv, before, 6, NULL));
+    ck_assert_ok(genre_mlp_predict_proba_csr(m, 3, 4, rp[3], rp, ci, cv, before, 6, NULL));
     ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_PRECISION, GENRE_MLP_PRECISION_FLOAT));
     ck_assert_status(FIT(3, 4, rp, ci, cv, lab), GENRE_E_INVALID_ARG);
     ERR_HAS("GENRE_MLP_PRECISION");
-    ck_assert_ok(genre_mlp_predict_proba_csr(m, 3, 4, rp, ci, cv, after, 6, NULL));
+    ck_assert_ok(genre_mlp_predict_proba_csr(m, 3, 4, rp[3], rp, ci, cv, after, 6, NULL));
     ck_assert(memcmp(before, after, sizeof before) == 0);
     ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_PRECISION, GENRE_MLP_PRECISION_DOUBLE));
     /* with GENRE_MLP_VALIDATE_INPUT = 0 the value scan is skipped */
@@ -565,26 +573,26 @@ START_TEST(mlp_csr_errors)
 
     /* predict / transform on the fitted classifier (4 columns, 2 classes) */
     size_t need = 0;
-    ck_assert_status(genre_mlp_predict_proba_csr(NULL, 3, 4, rp, ci, cv, out, 64, NULL),
+    ck_assert_status(genre_mlp_predict_proba_csr(NULL, 3, 4, rp[3], rp, ci, cv, out, 64, NULL),
                      GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_mlp_predict_proba_csr(m, 3, 5, rp, ci, cv, out, 64, NULL),
+    ck_assert_status(genre_mlp_predict_proba_csr(m, 3, 5, rp[3], rp, ci, cv, out, 64, NULL),
                      GENRE_E_SHAPE);
-    ck_assert_status(genre_mlp_predict_proba_csr(m, 3, 4, rp, ci, cv, out, 5, &need),
+    ck_assert_status(genre_mlp_predict_proba_csr(m, 3, 4, rp[3], rp, ci, cv, out, 5, &need),
                      GENRE_E_BUFFER_TOO_SMALL);
     ck_assert_uint_eq(need, 6);
-    ck_assert_status(genre_mlp_predict_proba_csr(m, 3, 4, rp, ci, cv, NULL, 0, &need),
+    ck_assert_status(genre_mlp_predict_proba_csr(m, 3, 4, rp[3], rp, ci, cv, NULL, 0, &need),
                      GENRE_E_BUFFER_TOO_SMALL);
-    ck_assert_status(genre_mlp_predict_proba_csr(m, 3, 4, NULL, ci, cv, out, 64, NULL),
+    ck_assert_status(genre_mlp_predict_proba_csr(m, 3, 4, 0, NULL, ci, cv, out, 64, NULL),
                      GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_mlp_predict_proba_csr(m, 0, 4, rp, ci, cv, out, 64, NULL),
+    ck_assert_status(genre_mlp_predict_proba_csr(m, 0, 4, rp[0], rp, ci, cv, out, 64, NULL),
                      GENRE_E_INVALID_ARG);
     cv[0] = NAN;
-    ck_assert_status(genre_mlp_predict_proba_csr(m, 3, 4, rp, ci, cv, out, 64, NULL),
+    ck_assert_status(genre_mlp_predict_proba_csr(m, 3, 4, rp[3], rp, ci, cv, out, 64, NULL),
                      GENRE_E_NONFINITE);
-    ck_assert_status(genre_mlp_transform_csr(m, 1, 3, 4, rp, ci, cv, out, 64, NULL),
+    ck_assert_status(genre_mlp_transform_csr(m, 1, 3, 4, rp[3], rp, ci, cv, out, 64, NULL),
                      GENRE_E_NONFINITE);
     cv[0] = 1.0;
-    ck_assert_ok(genre_mlp_predict_proba_csr(m, 3, 4, rp, ci, cv, out, 6, &need));
+    ck_assert_ok(genre_mlp_predict_proba_csr(m, 3, 4, rp[3], rp, ci, cv, out, 6, &need));
     for (size_t i = 0; i < 3; i++)
         ck_assert_double_eq_tol(out[2 * i] + out[2 * i + 1], 1.0, 1e-14);
     double xd[3 * 4] = {1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 3, 4};
@@ -593,7 +601,7 @@ START_TEST(mlp_csr_errors)
     ERR_HAS("layer = 0; the model has 1 hidden layer");
     ck_assert_status(genre_mlp_transform(m, 2, xd, 3, 4, 4, out, 64, NULL),
                      GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_mlp_transform_csr(m, -1, 3, 4, rp, ci, cv, out, 64, NULL),
+    ck_assert_status(genre_mlp_transform_csr(m, -1, 3, 4, rp[3], rp, ci, cv, out, 64, NULL),
                      GENRE_E_INVALID_ARG);
     ck_assert_status(genre_mlp_transform(NULL, 1, xd, 3, 4, 4, out, 64, NULL),
                      GENRE_E_INVALID_ARG);
@@ -602,19 +610,19 @@ START_TEST(mlp_csr_errors)
     ck_assert_status(genre_mlp_transform(m, 1, xd, 3, 4, 3, out, 64, NULL),
                      GENRE_E_INVALID_ARG);
     ck_assert_status(genre_mlp_transform(m, 1, xd, 3, 3, 4, out, 64, NULL), GENRE_E_SHAPE);
-    ck_assert_status(genre_mlp_transform_csr(m, 1, 3, 3, rp, ci, cv, out, 64, NULL),
+    ck_assert_status(genre_mlp_transform_csr(m, 1, 3, 3, rp[3], rp, ci, cv, out, 64, NULL),
                      GENRE_E_SHAPE);
     ck_assert_status(genre_mlp_transform(m, 1, xd, 3, 4, 4, out, 11, &need),
                      GENRE_E_BUFFER_TOO_SMALL);
     ck_assert_uint_eq(need, 12);
-    ck_assert_status(genre_mlp_transform_csr(m, 1, 3, 4, rp, ci, cv, out, 11, &need),
+    ck_assert_status(genre_mlp_transform_csr(m, 1, 3, 4, rp[3], rp, ci, cv, out, 11, &need),
                      GENRE_E_BUFFER_TOO_SMALL);
     xd[5] = NAN;
     ck_assert_status(genre_mlp_transform(m, 1, xd, 3, 4, 4, out, 64, NULL), GENRE_E_NONFINITE);
     xd[5] = 0.0;
     double t1[12], t2[12];
     ck_assert_ok(genre_mlp_transform(m, 1, xd, 3, 4, 4, t1, 12, NULL));
-    ck_assert_ok(genre_mlp_transform_csr(m, 1, 3, 4, rp, ci, cv, t2, 12, NULL));
+    ck_assert_ok(genre_mlp_transform_csr(m, 1, 3, 4, rp[3], rp, ci, cv, t2, 12, NULL));
     ck_assert(memcmp(t1, t2, sizeof t1) == 0);
     for (size_t i = 0; i < 12; i++)
         ck_assert(t1[i] >= 0.0); /* ReLU outputs */
@@ -624,12 +632,13 @@ START_TEST(mlp_csr_errors)
     genre_mlp *r = model_with(w, 1, GENRE_MLP_ACT_RELU);
     ck_assert_ok(genre_mlp_set_i64(r, GENRE_MLP_EPOCHS, 2));
     ck_assert_ok(genre_mlp_fit_regression(r, S.dense, NR, NC, NC, S.y, 2, NULL, 0, 0, NULL));
-    ck_assert_status(genre_mlp_predict_proba_csr(r, NR, NC, S.row_ptr, S.col_idx, S.values,
-                                                 out, 64, NULL), GENRE_E_BAD_STATE);
+    ck_assert_status(genre_mlp_predict_proba_csr(r, NR, NC, S.row_ptr[NR], S.row_ptr, S.col_idx,
+                                                 S.values, out, 64, NULL),
+                     GENRE_E_BAD_STATE);
     static double tr[NR * 4], tc[NR * 4];
     ck_assert_ok(genre_mlp_transform(r, 1, S.dense, NR, NC, NC, tr, NR * 4, NULL));
-    ck_assert_ok(genre_mlp_transform_csr(r, 1, NR, NC, S.row_ptr, S.col_idx, S.values, tc,
-                                         NR * 4, NULL));
+    ck_assert_ok(genre_mlp_transform_csr(r, 1, NR, NC, S.row_ptr[NR], S.row_ptr, S.col_idx,
+                                         S.values, tc, NR * 4, NULL));
     ck_assert(memcmp(tr, tc, sizeof tr) == 0);
     genre_mlp_free(r);
 #undef FIT
@@ -642,14 +651,14 @@ START_TEST(mlp_csr_duplicates_add)
     make_sparse(0.3, 0, 8);
     const int32_t w[1] = {5};
     genre_mlp *m = model_with(w, 1, GENRE_MLP_ACT_TANH);
-    ck_assert_ok(genre_mlp_fit_csr(m, NR, NC, S.row_ptr, S.col_idx, S.values, S.labels, 0, NULL,
-                                   NULL, NULL, NULL));
+    ck_assert_ok(genre_mlp_fit_csr(m, NR, NC, S.row_ptr[NR], S.row_ptr, S.col_idx, S.values,
+                                   S.labels, 0, 0, NULL, NULL, NULL, NULL));
     const size_t rp1[2] = {0, 2}, rp2[2] = {0, 3};
     const uint32_t c1[2] = {4, 9}, c2[3] = {9, 4, 4};
     const double v1[2] = {1.5, -0.5}, v2[3] = {-0.5, 1.0, 0.5};
     double a[5], b[5];
-    ck_assert_ok(genre_mlp_transform_csr(m, 1, 1, NC, rp1, c1, v1, a, 5, NULL));
-    ck_assert_ok(genre_mlp_transform_csr(m, 1, 1, NC, rp2, c2, v2, b, 5, NULL));
+    ck_assert_ok(genre_mlp_transform_csr(m, 1, 1, NC, rp1[1], rp1, c1, v1, a, 5, NULL));
+    ck_assert_ok(genre_mlp_transform_csr(m, 1, 1, NC, rp2[1], rp2, c2, v2, b, 5, NULL));
     for (int j = 0; j < 5; j++)
         ck_assert_double_eq_tol(a[j], b[j], 1e-14);
     genre_mlp_free(m);
@@ -663,26 +672,26 @@ START_TEST(mlp_csr_save_load)
     make_sparse(0.3, 0, 9);
     const int32_t w[2] = {6, 4};
     genre_mlp *m = model_with(w, 2, GENRE_MLP_ACT_RELU), *r = NULL;
-    ck_assert_ok(genre_mlp_fit_csr(m, NR, NC, S.row_ptr, S.col_idx, S.values, S.labels, 0, NULL,
-                                   NULL, NULL, NULL));
+    ck_assert_ok(genre_mlp_fit_csr(m, NR, NC, S.row_ptr[NR], S.row_ptr, S.col_idx, S.values,
+                                   S.labels, 0, 0, NULL, NULL, NULL, NULL));
     size_t len;
     unsigned char *buf = saved(m, &len);
     ck_assert_ok(genre_mlp_load_from_memory(&r, buf, len));
     static double p1[NR * NK], p2[NR * NK], t1[NR * 4], t2[NR * 4];
-    ck_assert_ok(genre_mlp_predict_proba_csr(m, NR, NC, S.row_ptr, S.col_idx, S.values, p1,
-                                             NR * NK, NULL));
-    ck_assert_ok(genre_mlp_predict_proba_csr(r, NR, NC, S.row_ptr, S.col_idx, S.values, p2,
-                                             NR * NK, NULL));
+    ck_assert_ok(genre_mlp_predict_proba_csr(m, NR, NC, S.row_ptr[NR], S.row_ptr, S.col_idx,
+                                             S.values, p1, NR * NK, NULL));
+    ck_assert_ok(genre_mlp_predict_proba_csr(r, NR, NC, S.row_ptr[NR], S.row_ptr, S.col_idx,
+                                             S.values, p2, NR * NK, NULL));
     ck_assert(memcmp(p1, p2, sizeof p1) == 0);
     ck_assert_ok(genre_mlp_transform(m, 2, S.dense, NR, NC, NC, t1, NR * 4, NULL));
-    ck_assert_ok(genre_mlp_transform_csr(r, 2, NR, NC, S.row_ptr, S.col_idx, S.values, t2,
-                                         NR * 4, NULL));
+    ck_assert_ok(genre_mlp_transform_csr(r, 2, NR, NC, S.row_ptr[NR], S.row_ptr, S.col_idx,
+                                         S.values, t2, NR * 4, NULL));
     ck_assert(memcmp(t1, t2, sizeof t1) == 0);
     /* the parameter survives; the dense model file format is unchanged otherwise */
     genre_mlp_free(r);
     ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_SPARSE_UPDATE, 0));
-    ck_assert_ok(genre_mlp_fit_csr(m, NR, NC, S.row_ptr, S.col_idx, S.values, S.labels, 0, NULL,
-                                   NULL, NULL, NULL));
+    ck_assert_ok(genre_mlp_fit_csr(m, NR, NC, S.row_ptr[NR], S.row_ptr, S.col_idx, S.values,
+                                   S.labels, 0, 0, NULL, NULL, NULL, NULL));
     free(buf);
     buf = saved(m, &len);
     ck_assert_ok(genre_mlp_load_from_memory(&r, buf, len));
@@ -697,10 +706,10 @@ START_TEST(mlp_csr_save_load)
     ck_assert_ok(genre_mlp_save(m, path));
     ck_assert_ok(genre_mlp_load(&f, path));
     remove(path);
-    ck_assert_ok(genre_mlp_predict_proba_csr(f, NR, NC, S.row_ptr, S.col_idx, S.values, p2,
-                                             NR * NK, NULL));
-    ck_assert_ok(genre_mlp_predict_proba_csr(m, NR, NC, S.row_ptr, S.col_idx, S.values, p1,
-                                             NR * NK, NULL));
+    ck_assert_ok(genre_mlp_predict_proba_csr(f, NR, NC, S.row_ptr[NR], S.row_ptr, S.col_idx,
+                                             S.values, p2, NR * NK, NULL));
+    ck_assert_ok(genre_mlp_predict_proba_csr(m, NR, NC, S.row_ptr[NR], S.row_ptr, S.col_idx,
+                                             S.values, p1, NR * NK, NULL));
     ck_assert(memcmp(p1, p2, sizeof p1) == 0);
     genre_mlp_free(f);
     free(buf);
@@ -735,8 +744,8 @@ static genre_status scenario(void *ctx)
     if (st == GENRE_OK)
         st = genre_mlp_set_f64(m, GENRE_MLP_DROPOUT, 0.1);
     if (st == GENRE_OK)
-        st = genre_mlp_fit_csr(m, 30, NC, S.row_ptr, S.col_idx, S.values, S.labels, nv, vrp,
-                               S.col_idx + off, S.values + off, S.labels + 30);
+        st = genre_mlp_fit_csr(m, 30, NC, S.row_ptr[30], S.row_ptr, S.col_idx, S.values, S.labels,
+                               nv, vrp[nv], vrp, S.col_idx + off, S.values + off, S.labels + 30);
     if (st == GENRE_OK) {
         st = genre_mlp_save_to_memory(m, NULL, 0, &len);
         if (st == GENRE_E_BUFFER_TOO_SMALL)
@@ -749,11 +758,11 @@ static genre_status scenario(void *ctx)
     if (st == GENRE_OK)
         st = genre_mlp_load_from_memory(&r, buf, len);
     if (st == GENRE_OK)
-        st = genre_mlp_predict_proba_csr(r, 40, NC, S.row_ptr, S.col_idx, S.values, out,
-                                         40 * NK, NULL);
+        st = genre_mlp_predict_proba_csr(r, 40, NC, S.row_ptr[40], S.row_ptr, S.col_idx, S.values,
+                                         out, 40 * NK, NULL);
     if (st == GENRE_OK)
-        st = genre_mlp_transform_csr(r, 2, 40, NC, S.row_ptr, S.col_idx, S.values, out,
-                                     40 * 3, NULL);
+        st = genre_mlp_transform_csr(r, 2, 40, NC, S.row_ptr[40], S.row_ptr, S.col_idx, S.values,
+                                     out, 40 * 3, NULL);
     if (st == GENRE_OK)
         st = genre_mlp_transform(r, 1, S.dense, 40, NC, NC, out, 40 * 4, NULL);
     if (st == GENRE_OK)
@@ -761,8 +770,8 @@ static genre_status scenario(void *ctx)
     if (st == GENRE_OK)
         st = genre_mlp_set_i64(m, GENRE_MLP_PATIENCE, 0);
     if (st == GENRE_OK)
-        st = genre_mlp_fit_csr(m, 30, NC, S.row_ptr, S.col_idx, S.values, S.labels, 0, NULL,
-                               NULL, NULL, NULL);
+        st = genre_mlp_fit_csr(m, 30, NC, S.row_ptr[30], S.row_ptr, S.col_idx, S.values, S.labels,
+                               0, 0, NULL, NULL, NULL, NULL);
     free(buf);
     genre_mlp_free(r);
     genre_mlp_free(m);
@@ -777,53 +786,104 @@ START_TEST(mlp_csr_alloc_walk)
 }
 END_TEST
 
-/* The CSR contract (mlp.h): an entry count no array could hold is refused
- * before any entry is read, by every CSR call; the structure checks apply to
- * prediction and transform as to the fit. */
-START_TEST(mlp_csr_impossible_entry_count)
+/* The CSR contract (mlp.h, 1.0): every CSR call takes nnz, the length of
+ * col_idx and values, and refuses a row_ptr that points past it before
+ * reading an entry. The arrays are heap blocks of exactly nnz entries, so
+ * under ASan any read past them fails the test (0.x read
+ * row_ptr[n_rows] entries, whatever the arrays held). */
+START_TEST(mlp_csr_entry_count)
 {
     make_sparse(0.3, 0, 11);
     genre_mlp *m = NULL;
     ck_assert_ok(genre_mlp_create(&m));
     ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, 1));
-    size_t rp[4] = {0, 1, 2, SIZE_MAX};
-    uint32_t ci[2] = {0, 1};
-    double cv[2] = {1.0, 2.0};
+    const size_t nnz = 2;
+    uint32_t *ci = malloc(nnz * sizeof *ci);
+    double *cv = malloc(nnz * sizeof *cv);
+    ck_assert(ci && cv);
+    ci[0] = 0;
+    ci[1] = 1;
+    cv[0] = 1.0;
+    cv[1] = 2.0;
     int32_t lab[3] = {0, 1, 0};
-    ck_assert_status(genre_mlp_fit_csr(m, 3, NC, rp, ci, cv, lab, 0, NULL, NULL, NULL, NULL),
+    size_t past[4] = {0, 1, 2, 6}, mid[4] = {0, 5, 5, 2}, short_end[4] = {0, 1, 1, 1};
+    ck_assert_status(genre_mlp_fit_csr(m, 3, NC, nnz, past, ci, cv, lab, 0, 0, NULL, NULL, NULL,
+                                       NULL),
                      GENRE_E_INVALID_ARG);
-    ERR_HAS("genre_mlp_fit_csr: x: row_ptr[3] = ");
+    ERR_HAS("genre_mlp_fit_csr: x: row 2: row_ptr[3] = 6 is above nnz = 2");
+    ck_assert_status(genre_mlp_fit_csr(m, 3, NC, nnz, mid, ci, cv, lab, 0, 0, NULL, NULL, NULL,
+                                       NULL),
+                     GENRE_E_INVALID_ARG);
+    ERR_HAS("genre_mlp_fit_csr: x: row 0: row_ptr[1] = 5 is above nnz = 2");
+    ck_assert_status(genre_mlp_fit_csr(m, 3, NC, nnz, short_end, ci, cv, lab, 0, 0, NULL, NULL,
+                                       NULL, NULL),
+                     GENRE_E_INVALID_ARG);
+    ERR_HAS("genre_mlp_fit_csr: x: row_ptr[3] = 1 (the last row's end) differs from nnz = 2");
+    ck_assert_status(genre_mlp_fit_csr(m, 3, NC, SIZE_MAX, past, ci, cv, lab, 0, 0, NULL, NULL,
+                                       NULL, NULL),
+                     GENRE_E_INVALID_ARG);
+    ERR_HAS("genre_mlp_fit_csr: x: nnz = ");
     ERR_HAS("cannot be in memory");
-    ck_assert_ok(genre_mlp_fit_csr(m, S.n_rows, S.n_cols, S.row_ptr, S.col_idx, S.values,
-                                   S.labels, 0, NULL, NULL, NULL, NULL));
+    /* the validation rows are held to their own val_nnz */
+    size_t good[4] = {0, 1, 2, 2};
+    ck_assert_status(genre_mlp_fit_csr(m, 3, NC, nnz, good, ci, cv, lab, 3, nnz, past, ci, cv,
+                                       lab),
+                     GENRE_E_INVALID_ARG);
+    ERR_HAS("genre_mlp_fit_csr: x_val: row 2: row_ptr[3] = 6 is above nnz = 2");
+    ck_assert_status(genre_mlp_fit_csr(m, 3, NC, nnz, good, ci, cv, lab, 3, 1, good, ci, cv,
+                                       lab),
+                     GENRE_E_INVALID_ARG);
+    ERR_HAS("genre_mlp_fit_csr: x_val: row 1: row_ptr[2] = 2 is above nnz = 1");
+
+    ck_assert_ok(genre_mlp_fit_csr(m, S.n_rows, S.n_cols, S.row_ptr[S.n_rows], S.row_ptr,
+                                   S.col_idx, S.values, S.labels, 0, 0, NULL, NULL, NULL, NULL));
     double out[64];
-    ck_assert_status(genre_mlp_predict_proba_csr(m, 3, NC, rp, ci, cv, out, 64, NULL),
+    ck_assert_status(genre_mlp_predict_proba_csr(m, 3, NC, nnz, past, ci, cv, out, 64, NULL),
                      GENRE_E_INVALID_ARG);
-    ERR_HAS("genre_mlp_predict_proba_csr: x: row_ptr[3] = ");
-    ck_assert_status(genre_mlp_transform_csr(m, 1, 3, NC, rp, ci, cv, NULL, 0, NULL),
+    ERR_HAS("genre_mlp_predict_proba_csr: x: row 2: row_ptr[3] = 6 is above nnz = 2");
+    ck_assert_status(genre_mlp_transform_csr(m, 1, 3, NC, nnz, mid, ci, cv, NULL, 0, NULL),
                      GENRE_E_INVALID_ARG);
-    ERR_HAS("genre_mlp_transform_csr: x: row_ptr[3] = ");
+    ERR_HAS("genre_mlp_transform_csr: x: row 0: row_ptr[1] = 5 is above nnz = 2");
+    ck_assert_status(genre_mlp_transform_csr(m, 1, 3, NC, nnz, short_end, ci, cv, NULL, 0, NULL),
+                     GENRE_E_INVALID_ARG);
+    ERR_HAS("genre_mlp_transform_csr: x: row_ptr[3] = 1 (the last row's end) differs from "
+            "nnz = 2");
+    ck_assert_ok(genre_mlp_predict_proba_csr(m, 3, NC, nnz, good, ci, cv, out, 64, NULL));
     /* row_ptr[0] != 0, decreasing, a column out of range: named errors. */
-    size_t rp0[4] = {1, 1, 2, 2}, rpd[4] = {0, 2, 1, 2}, rpok[4] = {0, 1, 2, 2};
+    size_t rp0[4] = {1, 1, 2, 2}, rpd[4] = {0, 2, 1, 2};
     uint32_t ci_bad[2] = {0, NC};
-    ck_assert_status(genre_mlp_predict_proba_csr(m, 3, NC, rp0, ci, cv, out, 64, NULL),
+    ck_assert_status(genre_mlp_predict_proba_csr(m, 3, NC, nnz, rp0, ci, cv, out, 64, NULL),
                      GENRE_E_INVALID_ARG);
     ERR_HAS("row_ptr[0] = 1; must be 0");
-    ck_assert_status(genre_mlp_transform_csr(m, 1, 3, NC, rpd, ci, cv, NULL, 0, NULL),
+    ck_assert_status(genre_mlp_transform_csr(m, 1, 3, NC, nnz, rpd, ci, cv, NULL, 0, NULL),
                      GENRE_E_INVALID_ARG);
-    ERR_HAS("row_ptr[2] = 1 is below row_ptr[1] = 2");
-    ck_assert_status(genre_mlp_predict_proba_csr(m, 3, NC, rpok, ci_bad, cv, out, 64, NULL),
+    ERR_HAS("x: row 1: row_ptr[2] = 1 is below row_ptr[1] = 2");
+    ck_assert_status(genre_mlp_predict_proba_csr(m, 3, NC, nnz, good, ci_bad, cv, out, 64, NULL),
                      GENRE_E_INVALID_ARG);
     ERR_HAS("row 1, position 1: column index 23 is not below n_cols = 23");
     genre_mlp_free(m);
 
     double x[3] = {1, 2, 3};
     size_t orp[4];
-    ck_assert_status(genre_text_csr_append_dense(3, NC, rp, ci, cv, x, 1, 1, orp, NULL, NULL, 0,
-                                                 NULL),
+    uint32_t oci[8];
+    double ov[8];
+    ck_assert_status(genre_text_csr_append_dense(3, NC, nnz, past, ci, cv, x, 1, 1, orp, oci, ov,
+                                                 8, NULL),
                      GENRE_E_INVALID_ARG);
-    ERR_HAS("genre_text_csr_append_dense: row_ptr[3] = ");
+    ERR_HAS("genre_text_csr_append_dense: the CSR input: row 2: row_ptr[3] = 6 is above nnz = 2");
+    ck_assert_status(genre_text_csr_append_dense(3, NC, nnz, short_end, ci, cv, x, 1, 1, orp, oci,
+                                                 ov, 8, NULL),
+                     GENRE_E_INVALID_ARG);
+    ERR_HAS("differs from nnz = 2");
+    ck_assert_status(genre_text_csr_append_dense(3, NC, SIZE_MAX, past, ci, cv, x, 1, 1, orp, oci,
+                                                 ov, 8, NULL),
+                     GENRE_E_INVALID_ARG);
     ERR_HAS("cannot be in memory");
+    ck_assert_ok(genre_text_csr_append_dense(3, NC, nnz, good, ci, cv, x, 1, 1, orp, oci, ov, 8,
+                                             NULL));
+    ck_assert_uint_eq(orp[3], 5);
+    free(ci);
+    free(cv);
 }
 END_TEST
 
@@ -841,7 +901,7 @@ int main(void)
     tcase_add_test(tc, mlp_csr_duplicates_add);
     tcase_add_test(tc, mlp_csr_save_load);
     tcase_add_test(tc, mlp_csr_alloc_walk);
-    tcase_add_test(tc, mlp_csr_impossible_entry_count);
+    tcase_add_test(tc, mlp_csr_entry_count);
     suite_add_tcase(s, tc);
     return genre_test_run(s);
 }

@@ -366,12 +366,14 @@ START_TEST(csr_needs_exact_updates)
     genre_mlp *m = shared_model(GLOBAL_BATCH, GENRE_MLP_PRECISION_DOUBLE, GENRE_MLP_OPT_ADAM);
     probe pr = {0, 0, LONG_MAX, 0, 0, 0, 0.0};
     ck_assert_ok(genre_mlp_set_reducer(m, probe_reduce, &pr));
-    ck_assert_status(genre_mlp_fit_csr(m, NB, DB, row_ptr, col, bx, by, 0, NULL, NULL, NULL, NULL),
+    ck_assert_status(genre_mlp_fit_csr(m, NB, DB, row_ptr[NB], row_ptr, col, bx, by, 0, 0, NULL,
+                                       NULL, NULL, NULL),
                      GENRE_E_INVALID_ARG);
     ck_assert_msg(strstr(genre_last_error(), "GENRE_MLP_SPARSE_UPDATE"), "%s",
                   genre_last_error());
     ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_SPARSE_UPDATE, 0));
-    ck_assert_ok(genre_mlp_fit_csr(m, NB, DB, row_ptr, col, bx, by, 0, NULL, NULL, NULL, NULL));
+    ck_assert_ok(genre_mlp_fit_csr(m, NB, DB, row_ptr[NB], row_ptr, col, bx, by, 0, 0, NULL, NULL,
+                                   NULL, NULL));
     ck_assert_int_eq(pr.calls, 3 * 8);
     genre_mlp_free(m);
 }

@@ -55,7 +55,7 @@ static void check_parts(const genre_dataset_schema *s, const char *path,
                         const genre_dataset_index *ix)
 {
     genre_dataset *full = NULL;
-    ck_assert_ok(genre_dataset_read_file(&full, s, path));
+    ck_assert_ok(genre_dataset_read(&full, s, path));
     uint64_t size = file_size(path);
     for (size_t p = 1; p <= 7; p++) {
         uint64_t cut[8];
@@ -71,7 +71,7 @@ static void check_every_cut(const genre_dataset_schema *s, const char *path,
                             const genre_dataset_index *ix)
 {
     genre_dataset *full = NULL;
-    ck_assert_ok(genre_dataset_read_file(&full, s, path));
+    ck_assert_ok(genre_dataset_read(&full, s, path));
     uint64_t size = file_size(path);
     for (uint64_t b = 0; b <= size; b++) {
         uint64_t cut[3] = {0, b, size};
@@ -145,7 +145,7 @@ START_TEST(a_quoted_line_break_without_an_index_names_its_line)
     stream_fixture_file f;
     stream_fixture_file_make(&f, 100, 40, 0, 0, 0); /* rows 39 and 79 */
     genre_dataset *full = NULL;
-    ck_assert_ok(genre_dataset_read_file(&full, s, f.path));
+    ck_assert_ok(genre_dataset_read(&full, s, f.path));
     char want[64];
     snprintf(want, sizeof want, ":%lld: a quoted field holds a line break",
              (long long)full->line[39]);
@@ -187,7 +187,7 @@ START_TEST(range_errors_keep_the_file_line)
     char path[256];
     stream_fixture_write(path, sizeof path, text, len, 0, 0);
     genre_dataset *full = NULL;
-    ck_assert_status(genre_dataset_read_file(&full, s, path), GENRE_E_NOT_A_NUMBER);
+    ck_assert_status(genre_dataset_read(&full, s, path), GENRE_E_NOT_A_NUMBER);
     char want[512];
     snprintf(want, sizeof want, "%s", stream_fixture_message_tail());
     genre_dataset_index *ix = NULL;
@@ -221,11 +221,11 @@ END_TEST
 
 static unsigned char *saved(const genre_dataset_index *ix, size_t *n)
 {
-    ck_assert_status(genre_dataset_index_save(ix, NULL, 0, n), GENRE_E_BUFFER_TOO_SMALL);
+    ck_assert_status(genre_dataset_index_save_to_memory(ix, NULL, 0, n), GENRE_E_BUFFER_TOO_SMALL);
     unsigned char *b = malloc(*n);
     ck_assert_ptr_nonnull(b);
     size_t written = 0;
-    ck_assert_ok(genre_dataset_index_save(ix, b, *n, &written));
+    ck_assert_ok(genre_dataset_index_save_to_memory(ix, b, *n, &written));
     ck_assert_uint_eq(written, *n);
     return b;
 }
@@ -240,10 +240,10 @@ START_TEST(index_save_load_and_damage)
     size_t n = 0;
     unsigned char *b = saved(ix, &n);
     int32_t kind = 0;
-    ck_assert_ok(genre_model_peek(b, n, &kind, NULL));
+    ck_assert_ok(genre_model_peek_from_memory(b, n, &kind, NULL));
     ck_assert_int_eq(kind, GENRE_MODEL_DATASET_INDEX);
     genre_dataset_index *back = NULL;
-    ck_assert_ok(genre_dataset_index_load(&back, b, n));
+    ck_assert_ok(genre_dataset_index_load_from_memory(&back, b, n));
     size_t n2 = 0;
     unsigned char *b2 = saved(back, &n2);
     ck_assert_uint_eq(n2, n);
@@ -254,8 +254,8 @@ START_TEST(index_save_load_and_damage)
     /* through a file */
     char ipath[256];
     genre_test_temp_file(ipath, sizeof ipath);
-    ck_assert_ok(genre_dataset_index_save_file(ix, ipath));
-    ck_assert_ok(genre_dataset_index_load_file(&back, ipath));
+    ck_assert_ok(genre_dataset_index_save(ix, ipath));
+    ck_assert_ok(genre_dataset_index_load(&back, ipath));
     b2 = saved(back, &n2);
     ck_assert_int_eq(memcmp(b, b2, n), 0);
     free(b2);
@@ -264,10 +264,10 @@ START_TEST(index_save_load_and_damage)
     /* every cut and every flipped byte is refused */
     for (size_t k = 0; k < n; k++) {
         back = (genre_dataset_index *)1;
-        ck_assert_int_ne(genre_dataset_index_load(&back, b, k), GENRE_OK);
+        ck_assert_int_ne(genre_dataset_index_load_from_memory(&back, b, k), GENRE_OK);
         ck_assert_ptr_null(back);
         b[k] ^= 0x20;
-        genre_status st = genre_dataset_index_load(&back, b, n);
+        genre_status st = genre_dataset_index_load_from_memory(&back, b, n);
         b[k] ^= 0x20;
         ck_assert_msg(st != GENRE_OK, "byte %zu flipped and loaded", k);
         ck_assert_ptr_null(back);
@@ -281,7 +281,7 @@ START_TEST(index_save_load_and_damage)
     genre_scaler_save_to_memory(sc, NULL, 0, &sn);
     unsigned char *sb = malloc(sn);
     ck_assert_ok(genre_scaler_save_to_memory(sc, sb, sn, &sn));
-    ck_assert_status(genre_dataset_index_load(&back, sb, sn), GENRE_E_MODEL_KIND);
+    ck_assert_status(genre_dataset_index_load_from_memory(&back, sb, sn), GENRE_E_MODEL_KIND);
     free(sb);
     genre_scaler_free(sc);
     free(b);
@@ -339,14 +339,15 @@ START_TEST(crafted_indexes_are_refused)
         size_t len = 0;
         unsigned char *buf = genre_test_mf_finish(&w, &len);
         genre_dataset_index *ix = NULL;
-        genre_status st = genre_dataset_index_load(&ix, buf, len);
+        genre_status st = genre_dataset_index_load_from_memory(&ix, buf, len);
         if (c == 0) {
             ck_assert_ok(st);
             genre_dataset_index_free(ix);
         } else {
             ck_assert_msg(st == GENRE_E_CORRUPT, "case %zu: %s", c, genre_last_error());
             ck_assert_ptr_null(ix);
-            ck_assert_ptr_nonnull(strstr(genre_last_error(), "genre_dataset_index_load: "));
+            ck_assert_ptr_nonnull(
+                strstr(genre_last_error(), "genre_dataset_index_load_from_memory: "));
         }
         free(buf);
     }
@@ -412,14 +413,14 @@ static genre_status index_scenario(void *arg)
     if (st == GENRE_OK)
         st = genre_dataset_index_build(&ix, s, w->path, 2);
     if (st == GENRE_OK) {
-        st = genre_dataset_index_save(ix, NULL, 0, &n);
+        st = genre_dataset_index_save_to_memory(ix, NULL, 0, &n);
         if (st == GENRE_E_BUFFER_TOO_SMALL) {
             buf = malloc(n);
-            st = buf ? genre_dataset_index_save(ix, buf, n, &n) : GENRE_E_INTERNAL;
+            st = buf ? genre_dataset_index_save_to_memory(ix, buf, n, &n) : GENRE_E_INTERNAL;
         }
     }
     if (st == GENRE_OK)
-        st = genre_dataset_index_load(&back, buf, n);
+        st = genre_dataset_index_load_from_memory(&back, buf, n);
     if (st == GENRE_OK)
         st = genre_dataset_reader_open_range(&r, s, w->path, 12, 40, back);
     while (st == GENRE_OK) {

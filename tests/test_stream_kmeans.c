@@ -295,10 +295,11 @@ END_TEST
 static unsigned char *state_bytes(const genre_kmeans_partial *p, size_t *len)
 {
     *len = 0;
-    ck_assert_status(genre_kmeans_partial_save(p, NULL, 0, len), GENRE_E_BUFFER_TOO_SMALL);
+    ck_assert_status(genre_kmeans_partial_save_to_memory(p, NULL, 0, len),
+                     GENRE_E_BUFFER_TOO_SMALL);
     unsigned char *b = malloc(*len);
     ck_assert_ptr_nonnull(b);
-    ck_assert_ok(genre_kmeans_partial_save(p, b, *len, len));
+    ck_assert_ok(genre_kmeans_partial_save_to_memory(p, b, *len, len));
     return b;
 }
 
@@ -384,10 +385,10 @@ START_TEST(save_load_round_trip)
     size_t len;
     unsigned char *b = state_bytes(p, &len);
     int32_t kind = 0;
-    ck_assert_ok(genre_model_peek(b, len, &kind, NULL));
+    ck_assert_ok(genre_model_peek_from_memory(b, len, &kind, NULL));
     ck_assert_int_eq(kind, GENRE_MODEL_KMEANS_PARTIAL);
     ck_assert_str_eq(genre_model_kind_name(kind), "kmeans_partial");
-    ck_assert_ok(genre_kmeans_partial_load(&q, b, len));
+    ck_assert_ok(genre_kmeans_partial_load_from_memory(&q, b, len));
     ck_assert_ok(genre_kmeans_partial_add(p, x + 1234 * D, N_ROWS - 1234, D, D));
     ck_assert_ok(genre_kmeans_partial_add(q, x + 1234 * D, N_ROWS - 1234, D, D));
     size_t l1, l2;
@@ -423,7 +424,7 @@ START_TEST(save_load_round_trip)
     mb = malloc(ml);
     ck_assert_ok(genre_kmeans_save_to_memory(fitted, mb, ml, &ml));
     genre_kmeans_partial *w;
-    ck_assert_status(genre_kmeans_partial_load(&w, mb, ml), GENRE_E_MODEL_KIND);
+    ck_assert_status(genre_kmeans_partial_load_from_memory(&w, mb, ml), GENRE_E_MODEL_KIND);
     ck_assert_ptr_null(w);
     free(mb);
     genre_kmeans_free(fitted);
@@ -445,18 +446,18 @@ START_TEST(damaged_states_are_refused)
     size_t len;
     unsigned char *b = state_bytes(p, &len);
     for (size_t cut = 0; cut < len; cut++) {
-        genre_status st = genre_kmeans_partial_load(&q, b, cut);
+        genre_status st = genre_kmeans_partial_load_from_memory(&q, b, cut);
         ck_assert_msg(st == GENRE_E_CORRUPT, "cut at %zu: %s", cut, genre_status_name(st));
         ck_assert_ptr_null(q);
     }
     for (size_t i = 0; i < len; i++) {
         b[i] ^= 0x10;
-        genre_status st = genre_kmeans_partial_load(&q, b, len);
+        genre_status st = genre_kmeans_partial_load_from_memory(&q, b, len);
         ck_assert_msg(st != GENRE_OK, "flipped byte %zu loaded", i);
         ck_assert_ptr_null(q);
         b[i] ^= 0x10;
     }
-    ck_assert_ok(genre_kmeans_partial_load(&q, b, len));
+    ck_assert_ok(genre_kmeans_partial_load_from_memory(&q, b, len));
     genre_kmeans_partial_free(q);
     free(b);
     genre_kmeans_partial_free(p);
@@ -518,11 +519,12 @@ START_TEST(crafted_states_are_refused)
         unsigned char *b = craft(cases[i].d, cases[i].k, cases[i].rows, cases[i].count0,
                                  cases[i].far0, cases[i].far1, &len);
         genre_kmeans_partial *p = NULL;
-        genre_status st = genre_kmeans_partial_load(&p, b, len);
+        genre_status st = genre_kmeans_partial_load_from_memory(&p, b, len);
         ck_assert_msg(st == cases[i].want, "case %zu: %s (%s)", i, genre_status_name(st),
                       genre_last_error());
         if (st != GENRE_OK)
-            ck_assert_ptr_nonnull(strstr(genre_last_error(), "genre_kmeans_partial_load"));
+            ck_assert_ptr_nonnull(
+                strstr(genre_last_error(), "genre_kmeans_partial_load_from_memory"));
         genre_kmeans_partial_free(p);
         free(b);
     }
@@ -533,7 +535,7 @@ START_TEST(crafted_states_are_refused)
     size_t len;
     unsigned char *b = genre_test_mf_finish(&w, &len);
     genre_kmeans_partial *p;
-    ck_assert_status(genre_kmeans_partial_load(&p, b, len), GENRE_E_VERSION);
+    ck_assert_status(genre_kmeans_partial_load_from_memory(&p, b, len), GENRE_E_VERSION);
     free(b);
 }
 END_TEST
@@ -622,11 +624,12 @@ START_TEST(every_documented_status)
     ck_assert_status(genre_kmeans_fit_partial(NULL, p), GENRE_E_INVALID_ARG);
     ck_assert_status(genre_kmeans_fit_partial(km, NULL), GENRE_E_INVALID_ARG);
     size_t need;
-    ck_assert_status(genre_kmeans_partial_save(NULL, NULL, 0, &need), GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_kmeans_partial_save(p, NULL, 0, NULL), GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_kmeans_partial_load(NULL, c, 4), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_kmeans_partial_save_to_memory(NULL, NULL, 0, &need),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_kmeans_partial_save_to_memory(p, NULL, 0, NULL), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_kmeans_partial_load_from_memory(NULL, c, 4), GENRE_E_INVALID_ARG);
     genre_kmeans_partial *q = (void *)1;
-    ck_assert_status(genre_kmeans_partial_load(&q, c, 4), GENRE_E_CORRUPT);
+    ck_assert_status(genre_kmeans_partial_load_from_memory(&q, c, 4), GENRE_E_CORRUPT);
     ck_assert_ptr_null(q);
     ck_assert_status(genre_kmeans_partial_merge(NULL, p), GENRE_E_INVALID_ARG);
     ck_assert_status(genre_kmeans_partial_merge(p, NULL), GENRE_E_INVALID_ARG);
@@ -669,10 +672,11 @@ static genre_status scenario(void *ctx)
         (st = genre_kmeans_partial_add(a, x, 100, D, D)) == GENRE_OK &&
         (st = genre_kmeans_partial_add(b, x + 100 * D, 200, D, D)) == GENRE_OK &&
         (st = genre_kmeans_partial_merge(a, b)) == GENRE_OK &&
-        (st = genre_kmeans_partial_save(a, NULL, 0, &len)) == GENRE_E_BUFFER_TOO_SMALL) {
+        (st = genre_kmeans_partial_save_to_memory(a, NULL, 0, &len)) == GENRE_E_BUFFER_TOO_SMALL) {
         buf = malloc(len);
-        st = buf ? genre_kmeans_partial_save(a, buf, len, &len) : GENRE_E_INTERNAL;
-        if (st == GENRE_OK && (st = genre_kmeans_partial_load(&c, buf, len)) == GENRE_OK)
+        st = buf ? genre_kmeans_partial_save_to_memory(a, buf, len, &len) : GENRE_E_INTERNAL;
+        if (st == GENRE_OK &&
+            (st = genre_kmeans_partial_load_from_memory(&c, buf, len)) == GENRE_OK)
             st = genre_kmeans_fit_partial(km, c);
     }
     free(buf);

@@ -17,15 +17,15 @@
 typedef genre_status (*load_fn)(void **out, const void *buf, size_t len);
 static genre_status load_scaler(void **o, const void *b, size_t l)
 {
-    return genre_scaler_partial_load((genre_scaler_partial **)o, b, l);
+    return genre_scaler_partial_load_from_memory((genre_scaler_partial **)o, b, l);
 }
 static genre_status load_pca(void **o, const void *b, size_t l)
 {
-    return genre_pca_partial_load((genre_pca_partial **)o, b, l);
+    return genre_pca_partial_load_from_memory((genre_pca_partial **)o, b, l);
 }
 static genre_status load_lda(void **o, const void *b, size_t l)
 {
-    return genre_lda_partial_load((genre_lda_partial **)o, b, l);
+    return genre_lda_partial_load_from_memory((genre_lda_partial **)o, b, l);
 }
 
 /* Every truncation and every single-byte change of a saved state is refused
@@ -67,8 +67,8 @@ START_TEST(damaged_states_are_refused)
     damage_walk(b3, l3, load_lda);
     /* another kind */
     genre_pca_partial *wrong = NULL;
-    ck_assert_status(genre_pca_partial_load(&wrong, b1, l1), GENRE_E_MODEL_KIND);
-    expect_msg("genre_pca_partial_load:");
+    ck_assert_status(genre_pca_partial_load_from_memory(&wrong, b1, l1), GENRE_E_MODEL_KIND);
+    expect_msg("genre_pca_partial_load_from_memory:");
     ck_assert_ptr_null(wrong);
     free(b1);
     free(b2);
@@ -125,16 +125,17 @@ START_TEST(crafted_moment_states_are_refused)
 {
     size_t len;
     const int32_t KS = GENRE_MODEL_SCALER_PARTIAL, KP = GENRE_MODEL_PCA_PARTIAL;
-    const char *fs = "genre_scaler_partial_load", *fp = "genre_pca_partial_load";
+    const char *fs = "genre_scaler_partial_load_from_memory",
+               *fp = "genre_pca_partial_load_from_memory";
     /* sanity: a well-formed crafted state loads */
     unsigned char *b = craft_moments(KS, 1, 3, 4, 3, 3, 0.5, 0, &len);
     genre_scaler_partial *s = NULL;
-    ck_assert_ok(genre_scaler_partial_load(&s, b, len));
+    ck_assert_ok(genre_scaler_partial_load_from_memory(&s, b, len));
     genre_scaler_partial_free(s);
     free(b);
     b = craft_moments(KP, 1, 3, 4, 3, 9, 0.5, 0, &len);
     genre_pca_partial *p = NULL;
-    ck_assert_ok(genre_pca_partial_load(&p, b, len));
+    ck_assert_ok(genre_pca_partial_load_from_memory(&p, b, len));
     genre_pca_partial_free(p);
     free(b);
 
@@ -183,8 +184,8 @@ START_TEST(row_counts_are_bounded)
     const int64_t half = ((int64_t)1 << 52) + 1, full = (int64_t)1 << 53;
     unsigned char *b = craft_moments(GENRE_MODEL_SCALER_PARTIAL, 1, 3, half, 3, 3, 0.5, 0, &len);
     genre_scaler_partial *a = NULL, *c = NULL;
-    ck_assert_ok(genre_scaler_partial_load(&a, b, len));
-    ck_assert_ok(genre_scaler_partial_load(&c, b, len));
+    ck_assert_ok(genre_scaler_partial_load_from_memory(&a, b, len));
+    ck_assert_ok(genre_scaler_partial_load_from_memory(&c, b, len));
     ck_assert_status(genre_scaler_partial_merge(a, c), GENRE_E_INVALID_ARG);
     expect_msg("genre_scaler_partial_merge: the merged state would hold more than");
     free(b);
@@ -192,7 +193,7 @@ START_TEST(row_counts_are_bounded)
     genre_scaler_partial_free(c);
     b = craft_moments(GENRE_MODEL_PCA_PARTIAL, 1, 3, full, 3, 9, 0.5, 0, &len);
     genre_pca_partial *p = NULL;
-    ck_assert_ok(genre_pca_partial_load(&p, b, len));
+    ck_assert_ok(genre_pca_partial_load_from_memory(&p, b, len));
     double x[3] = {1, 2, 3};
     ck_assert_status(genre_pca_partial_add(p, x, 1, 3, 3), GENRE_E_INVALID_ARG);
     expect_msg("genre_pca_partial_add: 1 more rows would pass the");
@@ -202,8 +203,8 @@ START_TEST(row_counts_are_bounded)
     const double cnt[2] = {(double)(full / 2), (double)(full / 2)};
     b = craft_lda(1, 2, full, lab, cnt, 2, 2, 2, 0.0, &len);
     genre_lda_partial *l = NULL, *m = NULL;
-    ck_assert_ok(genre_lda_partial_load(&l, b, len));
-    ck_assert_ok(genre_lda_partial_load(&m, b, len));
+    ck_assert_ok(genre_lda_partial_load_from_memory(&l, b, len));
+    ck_assert_ok(genre_lda_partial_load_from_memory(&m, b, len));
     ck_assert_status(genre_lda_partial_merge(l, m), GENRE_E_INVALID_ARG);
     int32_t y = 0;
     ck_assert_status(genre_lda_partial_add(l, x, 1, 1, 1, &y), GENRE_E_INVALID_ARG);
@@ -239,12 +240,12 @@ static unsigned char *craft_lda(int64_t d, int64_t K, int64_t n, const int32_t *
 START_TEST(crafted_lda_states_are_refused)
 {
     size_t len;
-    const char *f = "genre_lda_partial_load";
+    const char *f = "genre_lda_partial_load_from_memory";
     const int32_t lab[3] = {-1, 4, 9}, down[3] = {4, -1, 9};
     const double cnt[3] = {2, 3, 5}, half[3] = {2, 3.5, 5}, zero[3] = {2, 0, 5};
     unsigned char *b = craft_lda(2, 3, 10, lab, cnt, 3, 6, 12, 0.25, &len);
     genre_lda_partial *l = NULL;
-    ck_assert_ok(genre_lda_partial_load(&l, b, len));
+    ck_assert_ok(genre_lda_partial_load_from_memory(&l, b, len));
     genre_lda *m;
     ck_assert_ok(genre_lda_create(&m));
     /* a loaded but useless state: co-moments all 0.25 make a singular W */
@@ -342,20 +343,22 @@ START_TEST(scaler_and_pca_errors)
 
     size_t need = 0;
     unsigned char small[8];
-    ck_assert_status(genre_scaler_partial_save(NULL, small, 8, &need), GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_scaler_partial_save(s, small, 8, NULL), GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_scaler_partial_save(s, small, 8, &need), GENRE_E_BUFFER_TOO_SMALL);
-    expect_msg("genre_scaler_partial_save:");
+    ck_assert_status(genre_scaler_partial_save_to_memory(NULL, small, 8, &need),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_scaler_partial_save_to_memory(s, small, 8, NULL), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_scaler_partial_save_to_memory(s, small, 8, &need),
+                     GENRE_E_BUFFER_TOO_SMALL);
+    expect_msg("genre_scaler_partial_save_to_memory:");
     ck_assert_uint_gt(need, 8);
-    ck_assert_status(genre_pca_partial_save(p, NULL, 0, &need), GENRE_E_BUFFER_TOO_SMALL);
-    ck_assert_status(genre_scaler_partial_load(NULL, small, 8), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_pca_partial_save_to_memory(p, NULL, 0, &need), GENRE_E_BUFFER_TOO_SMALL);
+    ck_assert_status(genre_scaler_partial_load_from_memory(NULL, small, 8), GENRE_E_INVALID_ARG);
     genre_scaler_partial *s_out = NULL;
     genre_pca_partial *p_out = NULL;
-    ck_assert_status(genre_scaler_partial_load(&s_out, NULL, 8), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_scaler_partial_load_from_memory(&s_out, NULL, 8), GENRE_E_INVALID_ARG);
     ck_assert_ptr_null(s_out);
-    ck_assert_status(genre_pca_partial_load(&p_out, small, 0), GENRE_E_CORRUPT);
+    ck_assert_status(genre_pca_partial_load_from_memory(&p_out, small, 0), GENRE_E_CORRUPT);
     ck_assert_ptr_null(p_out);
-    expect_msg("genre_pca_partial_load:");
+    expect_msg("genre_pca_partial_load_from_memory:");
 
     genre_scaler *sc;
     genre_pca *pc;
@@ -495,10 +498,10 @@ START_TEST(lda_errors)
     expect_msg("genre_lda_partial_merge: the states have different column counts: into has 2, "
                "from 3");
     size_t need;
-    ck_assert_status(genre_lda_partial_save(p, NULL, 0, NULL), GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_lda_partial_save(p, NULL, 0, &need), GENRE_E_BUFFER_TOO_SMALL);
-    expect_msg("genre_lda_partial_save:");
-    ck_assert_status(genre_lda_partial_load(NULL, x, 8), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_lda_partial_save_to_memory(p, NULL, 0, NULL), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_lda_partial_save_to_memory(p, NULL, 0, &need), GENRE_E_BUFFER_TOO_SMALL);
+    expect_msg("genre_lda_partial_save_to_memory:");
+    ck_assert_status(genre_lda_partial_load_from_memory(NULL, x, 8), GENRE_E_INVALID_ARG);
 
     genre_lda *l;
     ck_assert_ok(genre_lda_create(&l));
@@ -568,8 +571,8 @@ static genre_status scenario(void *ctx)
     T(genre_scaler_partial_add(sa, x, 7, 3, 3));
     T(genre_scaler_partial_add(sb, x + 21, 33, 3, 3));
     T(genre_scaler_partial_merge(sa, sb));
-    T(genre_scaler_partial_save(sa, buf, sizeof buf, &n));
-    T(genre_scaler_partial_load(&sl, buf, n));
+    T(genre_scaler_partial_save_to_memory(sa, buf, sizeof buf, &n));
+    T(genre_scaler_partial_load_from_memory(&sl, buf, n));
     T(genre_scaler_create(&s));
     T(genre_scaler_fit_partial(s, sl));
     T(genre_pca_partial_create(&pa, 3));
@@ -577,8 +580,8 @@ static genre_status scenario(void *ctx)
     T(genre_pca_partial_add(pa, x, 7, 3, 3));
     T(genre_pca_partial_add(pb, x + 21, 33, 3, 3));
     T(genre_pca_partial_merge(pa, pb));
-    T(genre_pca_partial_save(pa, buf, sizeof buf, &n));
-    T(genre_pca_partial_load(&pl, buf, n));
+    T(genre_pca_partial_save_to_memory(pa, buf, sizeof buf, &n));
+    T(genre_pca_partial_load_from_memory(&pl, buf, n));
     T(genre_pca_create(&p));
     T(genre_pca_fit_partial(p, pl));
     T(genre_lda_partial_create(&la, 3));
@@ -586,8 +589,8 @@ static genre_status scenario(void *ctx)
     T(genre_lda_partial_add(la, x, 4, 3, 3, y)); /* two classes first */
     T(genre_lda_partial_add(lb, x + 12, 36, 3, 3, y + 4));
     T(genre_lda_partial_merge(la, lb));
-    T(genre_lda_partial_save(la, buf, sizeof buf, &n));
-    T(genre_lda_partial_load(&ll, buf, n));
+    T(genre_lda_partial_save_to_memory(la, buf, sizeof buf, &n));
+    T(genre_lda_partial_load_from_memory(&ll, buf, n));
     T(genre_lda_create(&l));
     T(genre_lda_fit_partial(l, ll));
 #undef T

@@ -101,10 +101,11 @@ static genre_metrics_partial *stream(size_t from, size_t to, size_t chunk, int w
 
 static unsigned char *saved(const genre_metrics_partial *p, size_t *len)
 {
-    ck_assert_status(genre_metrics_partial_save(p, NULL, 0, len), GENRE_E_BUFFER_TOO_SMALL);
+    ck_assert_status(genre_metrics_partial_save_to_memory(p, NULL, 0, len),
+                     GENRE_E_BUFFER_TOO_SMALL);
     unsigned char *b = malloc(*len);
     ck_assert_ptr_nonnull(b);
-    ck_assert_ok(genre_metrics_partial_save(p, b, *len, len));
+    ck_assert_ok(genre_metrics_partial_save_to_memory(p, b, *len, len));
     return b;
 }
 
@@ -191,9 +192,9 @@ START_TEST(state_survives_save_and_load)
     size_t len, len2;
     unsigned char *b = saved(p, &len);
     int32_t kind;
-    ck_assert_ok(genre_model_peek(b, len, &kind, NULL));
+    ck_assert_ok(genre_model_peek_from_memory(b, len, &kind, NULL));
     ck_assert_int_eq(kind, GENRE_MODEL_METRICS_PARTIAL);
-    ck_assert_ok(genre_metrics_partial_load(&q, b, len));
+    ck_assert_ok(genre_metrics_partial_load_from_memory(&q, b, len));
     check_exact(q, &e, 1);
     unsigned char *b2 = saved(q, &len2);
     ck_assert_uint_eq(len, len2);
@@ -208,7 +209,7 @@ START_TEST(state_survives_save_and_load)
     /* an empty state too */
     ck_assert_ok(genre_metrics_partial_create(&empty, K));
     b = saved(empty, &len);
-    ck_assert_ok(genre_metrics_partial_load(&qe, b, len));
+    ck_assert_ok(genre_metrics_partial_load_from_memory(&qe, b, len));
     ck_assert_ok(genre_metrics_partial_n_rows(qe, &rows));
     ck_assert_int_eq(rows, 0);
     ck_assert_ok(genre_metrics_partial_merge(qe, p));
@@ -229,13 +230,13 @@ START_TEST(damaged_states_are_refused)
     unsigned char *b = saved(p, &len), *c = malloc(len);
     ck_assert_ptr_nonnull(c);
     for (size_t cut = 0; cut < len; cut++) {
-        ck_assert_status(genre_metrics_partial_load(&q, b, cut), GENRE_E_CORRUPT);
+        ck_assert_status(genre_metrics_partial_load_from_memory(&q, b, cut), GENRE_E_CORRUPT);
         ck_assert_ptr_null(q);
     }
     for (size_t i = 0; i < len; i++) {
         memcpy(c, b, len);
         c[i] ^= 0x10;
-        genre_status st = genre_metrics_partial_load(&q, c, len);
+        genre_status st = genre_metrics_partial_load_from_memory(&q, c, len);
         ck_assert_msg(st == GENRE_E_CORRUPT || st == GENRE_E_VERSION, "byte %zu: %s", i,
                       genre_status_name(st));
         ck_assert_ptr_null(q);
@@ -244,11 +245,12 @@ START_TEST(damaged_states_are_refused)
     genre_scaler_partial *s;
     ck_assert_ok(genre_scaler_partial_create(&s, 2));
     size_t ls;
-    ck_assert_status(genre_scaler_partial_save(s, NULL, 0, &ls), GENRE_E_BUFFER_TOO_SMALL);
+    ck_assert_status(genre_scaler_partial_save_to_memory(s, NULL, 0, &ls),
+                     GENRE_E_BUFFER_TOO_SMALL);
     unsigned char *bs = malloc(ls);
-    ck_assert_ok(genre_scaler_partial_save(s, bs, ls, &ls));
-    ck_assert_status(genre_metrics_partial_load(&q, bs, ls), GENRE_E_MODEL_KIND);
-    ck_assert_ptr_nonnull(strstr(genre_last_error(), "genre_metrics_partial_load"));
+    ck_assert_ok(genre_scaler_partial_save_to_memory(s, bs, ls, &ls));
+    ck_assert_status(genre_metrics_partial_load_from_memory(&q, bs, ls), GENRE_E_MODEL_KIND);
+    ck_assert_ptr_nonnull(strstr(genre_last_error(), "genre_metrics_partial_load_from_memory"));
     free(bs);
     genre_scaler_partial_free(s);
     free(b);
@@ -284,10 +286,10 @@ static void refused(unsigned char *b, const size_t *lenp, genre_status want, con
     const size_t len = *lenp;
     genre_metrics_partial *q = (void *)1;
     genre__alloc_fail_at(0);
-    genre_status st = genre_metrics_partial_load(&q, b, len);
+    genre_status st = genre_metrics_partial_load_from_memory(&q, b, len);
     ck_assert_msg(st == want, "%s: %s (%s)", what, genre_status_name(st), genre_last_error());
     ck_assert_ptr_null(q);
-    ck_assert_msg(strncmp(genre_last_error(), "genre_metrics_partial_load:", 27) == 0,
+    ck_assert_msg(strncmp(genre_last_error(), "genre_metrics_partial_load_from_memory:", 39) == 0,
                   "%s: '%s'", what, genre_last_error());
     ck_assert_msg(genre__alloc_largest() <= len + 4096, "%s: asked for %zu bytes from %zu", what,
                   genre__alloc_largest(), len);
@@ -299,7 +301,7 @@ START_TEST(crafted_states_are_refused)
     size_t len;
     genre_metrics_partial *q = NULL;
     unsigned char *b = craft(1, 3, 4, 2, 4, 1, 12, 0.5, &len);
-    ck_assert_ok(genre_metrics_partial_load(&q, b, len));
+    ck_assert_ok(genre_metrics_partial_load_from_memory(&q, b, len));
     genre_metrics_partial_free(q);
     free(b);
     refused(craft(2, 3, 4, 2, 4, 1, 12, 0.5, &len), &len, GENRE_E_VERSION, "newer payload");
@@ -397,13 +399,15 @@ START_TEST(documented_errors)
     ck_assert_status(genre_metrics_partial_merge(p, p3), GENRE_E_SHAPE);
     expect_msg("genre_metrics_partial_merge: the states have different class counts: into has "
                "4, from 3");
-    ck_assert_status(genre_metrics_partial_save(NULL, NULL, 0, &need), GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_metrics_partial_save(p, NULL, 0, NULL), GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_metrics_partial_save(p, NULL, 0, &need), GENRE_E_BUFFER_TOO_SMALL);
-    expect_msg("genre_metrics_partial_save:");
-    ck_assert_status(genre_metrics_partial_load(NULL, P, 8), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_metrics_partial_save_to_memory(NULL, NULL, 0, &need),
+                     GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_metrics_partial_save_to_memory(p, NULL, 0, NULL), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_metrics_partial_save_to_memory(p, NULL, 0, &need),
+                     GENRE_E_BUFFER_TOO_SMALL);
+    expect_msg("genre_metrics_partial_save_to_memory:");
+    ck_assert_status(genre_metrics_partial_load_from_memory(NULL, P, 8), GENRE_E_INVALID_ARG);
     genre_metrics_partial *q = (void *)1;
-    ck_assert_status(genre_metrics_partial_load(&q, NULL, 8), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_metrics_partial_load_from_memory(&q, NULL, 8), GENRE_E_INVALID_ARG);
     ck_assert_ptr_null(q);
     genre_metrics_partial_free(p);
     genre_metrics_partial_free(p3);
@@ -430,8 +434,8 @@ static genre_status scenario(void *ctx)
     T(genre_metrics_partial_add(a, P + 700 * K, 800, K, K, Y + 700, YP + 700)); /* grows */
     T(genre_metrics_partial_add(b, P + 1500 * K, 100, K, K, Y + 1500, NULL));
     T(genre_metrics_partial_merge(b, a)); /* grows b */
-    T(genre_metrics_partial_save(b, buf, sizeof buf, &n));
-    T(genre_metrics_partial_load(&c, buf, n));
+    T(genre_metrics_partial_save_to_memory(b, buf, sizeof buf, &n));
+    T(genre_metrics_partial_load_from_memory(&c, buf, n));
     T(genre_metrics_partial_roc_auc_ovr(c, GENRE_METRICS_AVERAGE_MACRO, &v));
     T(genre_metrics_partial_roc_auc_ovr(c, GENRE_METRICS_AVERAGE_MICRO, &v));
     T(genre_metrics_partial_roc_auc_per_class(c, per, K, NULL));
@@ -486,7 +490,7 @@ START_TEST(fuzz_seed)
         ck_assert_int_eq(fclose(f), 0);
     }
     int32_t kind;
-    ck_assert_ok(genre_model_peek_file(path, &kind, NULL));
+    ck_assert_ok(genre_model_peek(path, &kind, NULL));
     ck_assert_int_eq(kind, GENRE_MODEL_METRICS_PARTIAL);
     (void)q;
     free(b);

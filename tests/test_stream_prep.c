@@ -24,19 +24,20 @@ typedef void (*steps_fn)(genre_dataset_prep *p);
 
 static void *saved(const genre_dataset_prep *p, size_t *n)
 {
-    ck_assert_status(genre_dataset_prep_save(p, NULL, 0, n), GENRE_E_BUFFER_TOO_SMALL);
+    ck_assert_status(genre_dataset_prep_save_to_memory(p, NULL, 0, n), GENRE_E_BUFFER_TOO_SMALL);
     void *b = malloc(*n);
     ck_assert_ptr_nonnull(b);
-    ck_assert_ok(genre_dataset_prep_save(p, b, *n, n));
+    ck_assert_ok(genre_dataset_prep_save_to_memory(p, b, *n, n));
     return b;
 }
 
 static void *state_bytes(const genre_dataset_prep_partial *p, size_t *n)
 {
-    ck_assert_status(genre_dataset_prep_partial_save(p, NULL, 0, n), GENRE_E_BUFFER_TOO_SMALL);
+    ck_assert_status(genre_dataset_prep_partial_save_to_memory(p, NULL, 0, n),
+                     GENRE_E_BUFFER_TOO_SMALL);
     void *b = malloc(*n);
     ck_assert_ptr_nonnull(b);
-    ck_assert_ok(genre_dataset_prep_partial_save(p, b, *n, n));
+    ck_assert_ok(genre_dataset_prep_partial_save_to_memory(p, b, *n, n));
     return b;
 }
 
@@ -46,7 +47,7 @@ static genre_dataset_prep_partial *round_trip(genre_dataset_prep_partial *p)
     size_t n;
     void *b = state_bytes(p, &n);
     genre_dataset_prep_partial *q = NULL;
-    ck_assert_ok(genre_dataset_prep_partial_load(&q, b, n));
+    ck_assert_ok(genre_dataset_prep_partial_load_from_memory(&q, b, n));
     size_t m;
     void *c = state_bytes(q, &m);
     ck_assert_uint_eq(n, m);
@@ -62,7 +63,7 @@ static void *reference(const genre_dataset_schema *s, const char *path, steps_fn
                        size_t *n)
 {
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_file(&ds, s, path));
+    ck_assert_ok(genre_dataset_read(&ds, s, path));
     ck_assert_ok(genre_dataset_drop_empty_rows(ds));
     genre_dataset_prep *p = NULL;
     ck_assert_ok(genre_dataset_prep_create(&p, s));
@@ -92,7 +93,7 @@ static void *streamed(const genre_dataset_schema *s, const char *path, steps_fn 
         size_t nb;
         void *b = ways > 1 ? state_bytes(st, &nb) : NULL;
         for (int k = 1; k < ways; k++)
-            ck_assert_ok(genre_dataset_prep_partial_load(&w[k], b, nb));
+            ck_assert_ok(genre_dataset_prep_partial_load_from_memory(&w[k], b, nb));
         free(b);
         genre_dataset_reader *r = NULL;
         ck_assert_ok(genre_dataset_reader_open(&r, s, path));
@@ -344,7 +345,7 @@ START_TEST(refusals)
     ck_assert_ok(genre_dataset_prep_partial_create(&st, p));
     genre_dataset *ds = NULL;
     const char *csv = "g,x,z,w,v,c,d,y\na,1,,1,1,kiwi,lo,P\n";
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, csv, strlen(csv), "t.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, csv, strlen(csv), "t.csv"));
     ck_assert_ok(genre_dataset_prep_partial_add(st, ds));
     int more = 7;
     ck_assert_status(genre_dataset_prep_fit_partial(p, st), GENRE_E_BAD_STATE);
@@ -358,13 +359,13 @@ START_TEST(refusals)
     ck_assert_ok(genre_dataset_schema_create(&s2));
     ck_assert_ok(genre_dataset_schema_add_column(s2, "z", GENRE_COL_NUMERIC));
     genre_dataset *other = NULL;
-    ck_assert_ok(genre_dataset_read_memory(&other, s2, "z\n1\n", 4, "o.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&other, s2, "z\n1\n", 4, "o.csv"));
     ck_assert_status(genre_dataset_prep_partial_add(st, other), GENRE_E_SHAPE);
     genre_dataset_free(other);
     genre_dataset_schema_free(s2);
     genre_dataset *blank = NULL;
     const char *bcsv = "g,x,z,w,v,c,d,y\na,1,2,1,1,kiwi,lo,P\n,,,,,,,\n";
-    ck_assert_ok(genre_dataset_read_memory(&blank, s, bcsv, strlen(bcsv), "b.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&blank, s, bcsv, strlen(bcsv), "b.csv"));
     ck_assert_status(genre_dataset_prep_partial_add(st, blank), GENRE_E_BAD_STATE);
     ck_assert_ptr_nonnull(strstr(genre_last_error(), "b.csv:3"));
     genre_dataset_free(blank);
@@ -385,7 +386,7 @@ START_TEST(refusals)
     ck_assert_status(genre_dataset_prep_partial_merge(a, b), GENRE_E_SHAPE);
     ds = NULL;
     const char *ok = "g,x,z,w,v,c,d,y\na,1,2,1,1,kiwi,lo,P\n";
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, ok, strlen(ok), "k.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, ok, strlen(ok), "k.csv"));
     ck_assert_ok(genre_dataset_prep_partial_add(b, ds));
     ck_assert_ok(genre_dataset_prep_partial_end_pass(b, &more));
     ck_assert_int_eq(more, 0);
@@ -420,7 +421,7 @@ static int small_first_pass(const genre_dataset_schema *s, steps_fn steps, genre
     ck_assert_ok(genre_dataset_prep_create(p, s));
     steps(*p);
     ck_assert_ok(genre_dataset_prep_partial_create(st, *p));
-    ck_assert_ok(genre_dataset_read_file(ds, s, small_path));
+    ck_assert_ok(genre_dataset_read(ds, s, small_path));
     ck_assert_ok(genre_dataset_drop_empty_rows(*ds));
     ck_assert_ok(genre_dataset_prep_partial_add(*st, *ds));
     int more = 0;
@@ -442,7 +443,7 @@ START_TEST(later_pass_other_rows)
     ck_assert_int_eq(more, 1);
     const char *csv = "g,x,z,w,v,c,d,y\na,1,2,1,1,kiwi,lo,P\n";
     genre_dataset *one = NULL;
-    ck_assert_ok(genre_dataset_read_memory(&one, s, csv, strlen(csv), "t.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&one, s, csv, strlen(csv), "t.csv"));
     ck_assert_ok(genre_dataset_prep_partial_add(st, one));
     ck_assert_status(genre_dataset_prep_partial_end_pass(st, &more), GENRE_E_BAD_STATE);
     ck_assert_ptr_nonnull(strstr(genre_last_error(), "same rows"));
@@ -475,24 +476,24 @@ START_TEST(damaged_states)
     unsigned char *b = state_bytes(st, &n);
     genre_dataset_prep_partial *q = NULL;
     for (size_t len = 0; len < n; len += (len < 64 ? 1 : 97)) {
-        ck_assert_int_ne(genre_dataset_prep_partial_load(&q, b, len), GENRE_OK);
+        ck_assert_int_ne(genre_dataset_prep_partial_load_from_memory(&q, b, len), GENRE_OK);
         ck_assert_ptr_null(q);
     }
     for (size_t i = 0; i < n; i += (i < 200 ? 1 : 211)) {
         b[i] ^= 0x41;
-        genre_status r = genre_dataset_prep_partial_load(&q, b, n);
+        genre_status r = genre_dataset_prep_partial_load_from_memory(&q, b, n);
         ck_assert_int_ne(r, GENRE_OK);
         ck_assert_ptr_null(q);
         b[i] ^= 0x41;
     }
-    ck_assert_ok(genre_dataset_prep_partial_load(&q, b, n));
+    ck_assert_ok(genre_dataset_prep_partial_load_from_memory(&q, b, n));
     genre_dataset_prep_partial_free(q);
-    ck_assert_status(genre_dataset_prep_partial_load(NULL, b, n), GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_dataset_prep_partial_load_from_memory(NULL, b, n), GENRE_E_INVALID_ARG);
     /* a saved preparation is another kind */
     size_t pn;
     ck_assert_ok(genre_dataset_prep_fit_apply(p, ds));
     void *pb = saved(p, &pn);
-    ck_assert_status(genre_dataset_prep_partial_load(&q, pb, pn), GENRE_E_MODEL_KIND);
+    ck_assert_status(genre_dataset_prep_partial_load_from_memory(&q, pb, pn), GENRE_E_MODEL_KIND);
     free(pb);
     free(b);
     genre__prep_partial_buf_cap = cap;
@@ -535,15 +536,15 @@ static genre_status scenario(void *ctx)
     T(genre_dataset_prep_add_impute(p, "d", GENRE_IMPUTE_MOST_FREQUENT));
     T(genre_dataset_prep_partial_create(&a, p));
     while (st == GENRE_OK && more) {
-        T(genre_dataset_prep_partial_save(a, buf, sizeof buf, &n));
-        T(genre_dataset_prep_partial_load(&b, buf, n));
+        T(genre_dataset_prep_partial_save_to_memory(a, buf, sizeof buf, &n));
+        T(genre_dataset_prep_partial_load_from_memory(&b, buf, n));
         T(genre_dataset_prep_partial_add(a, w->half[0]));
         T(genre_dataset_prep_partial_add(b, w->half[1]));
         T(genre_dataset_prep_partial_merge(a, b));
         genre_dataset_prep_partial_free(b);
         b = NULL;
-        T(genre_dataset_prep_partial_save(a, buf, sizeof buf, &n));
-        T(genre_dataset_prep_partial_load(&c, buf, n));
+        T(genre_dataset_prep_partial_save_to_memory(a, buf, sizeof buf, &n));
+        T(genre_dataset_prep_partial_load_from_memory(&c, buf, n));
         genre_dataset_prep_partial_free(a);
         a = c;
         c = NULL;
@@ -575,7 +576,7 @@ START_TEST(allocation_failures)
                                     k % 5, k % 4, cats[k % 3], ds3[(k / 3) % 3],
                                     k % 2 ? "P" : "Q");
         }
-        ck_assert_ok(genre_dataset_read_memory(&w.half[h], w.s, text, len, "walk.csv"));
+        ck_assert_ok(genre_dataset_read_from_memory(&w.half[h], w.s, text, len, "walk.csv"));
     }
     size_t cap = genre__prep_partial_buf_cap;
     genre__prep_partial_buf_cap = 4;
@@ -601,7 +602,7 @@ START_TEST(fuzz_seeds)
     const char *csv = "g,x,z,w,v,c,d,y\na,1,2,3,4,kiwi,lo,P\nb,5,,7,4,fig,hi,Q\n"
                       "a,-1,0.5,2,1,,mid,P\nnone,8,3,,2,fig,,Q\n";
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, csv, strlen(csv), "seed.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, csv, strlen(csv), "seed.csv"));
     ck_assert_ok(genre_dataset_prep_partial_add(st, ds));
     for (int k = 0; k < 2; k++) {
         if (k == 1) {
@@ -656,7 +657,7 @@ START_TEST(many_groups_do_not_realloc_each)
     for (int i = 0; i < N; i++)
         len += (size_t)snprintf(csv + len, cap - len, "g%d,%d\n", i, i % 7);
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_memory(&ds, s, csv, len, "groups.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, s, csv, len, "groups.csv"));
     genre_dataset_prep *p = NULL;
     genre_dataset_prep_partial *a = NULL, *b = NULL;
     ck_assert_ok(genre_dataset_prep_create(&p, s));

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The streaming reader (lib/dataset/dataset_reader.c, dataset_source.c):
- * chunks of any size concatenate to exactly genre_dataset_read_file()'s
+ * chunks of any size concatenate to exactly genre_dataset_read()'s
  * table (every cell, blank flag and line; the counters), plain and gzip
  * (one member or many), CR LF, a FIFO; every error keeps its status,
  * message and real file line; progress and cancellation; allocation
@@ -29,7 +29,7 @@ static const size_t CHUNKS[] = {1, 7, 1000, SIZE_MAX};
 static void check_file(const genre_dataset_schema *s, const char *path, size_t expect_rows)
 {
     genre_dataset *full = NULL;
-    ck_assert_ok(genre_dataset_read_file(&full, s, path));
+    ck_assert_ok(genre_dataset_read(&full, s, path));
     ck_assert_uint_eq(full->n_rows, expect_rows);
     for (size_t c = 0; c < N_CHUNKS; c++) {
         genre_dataset_reader *r = NULL;
@@ -78,7 +78,7 @@ START_TEST(large_input_across_blocks_and_threads)
         stream_fixture_write(path, sizeof path, text, len, runs[k].gz, 0);
         ck_assert_ok(genre_dataset_schema_set_i64(s, GENRE_SCHEMA_THREADS, runs[k].threads));
         genre_dataset *full = NULL;
-        ck_assert_ok(genre_dataset_read_file(&full, s, path));
+        ck_assert_ok(genre_dataset_read(&full, s, path));
         for (size_t c = 0; c < 2; c++) {
             genre_dataset_reader *r = NULL;
             ck_assert_ok(genre_dataset_reader_open(&r, s, path));
@@ -104,7 +104,7 @@ START_TEST(next_into_reuses_the_previous_chunk)
     stream_fixture_file_make(&f, 90000, 97, 0, 0, 0);
     ck_assert_ok(genre_dataset_schema_set_i64(s, GENRE_SCHEMA_THREADS, 4));
     genre_dataset *full = NULL;
-    ck_assert_ok(genre_dataset_read_file(&full, s, f.path));
+    ck_assert_ok(genre_dataset_read(&full, s, f.path));
     static const size_t sizes[] = {50000, 997};
     for (size_t c = 0; c < 2; c++) {
         genre_dataset_reader *r = NULL;
@@ -128,7 +128,7 @@ START_TEST(next_into_reuses_the_previous_chunk)
             ck_assert_ok(genre_dataset_drop_empty_rows(ds));
             if (chunks == 1) {
                 genre_dataset *other = NULL;
-                ck_assert_ok(genre_dataset_read_file(&other, s, f.path));
+                ck_assert_ok(genre_dataset_read(&other, s, f.path));
                 genre_dataset *keep = other;
                 ck_assert_int_eq(genre_dataset_reader_next_into(r, sizes[c], &other),
                                  GENRE_E_INVALID_ARG);
@@ -158,7 +158,7 @@ static void check_error_len(const genre_dataset_schema *s, const char *text, siz
     char path[256];
     stream_fixture_write(path, sizeof path, text, len, 0, 0);
     genre_dataset *full = NULL;
-    ck_assert_status(genre_dataset_read_file(&full, s, path), expect);
+    ck_assert_status(genre_dataset_read(&full, s, path), expect);
     char want[1024];
     snprintf(want, sizeof want, "%s", stream_fixture_message_tail());
     ck_assert_msg(strstr(want, has), "read_file: '%s' lacks '%s'", want, has);
@@ -305,7 +305,7 @@ START_TEST(records_over_the_limit)
     genre_dataset_reader *r = NULL;
     ck_assert_ok(genre_dataset_reader_open(&r, s, path));
     genre_dataset *full = NULL;
-    ck_assert_ok(genre_dataset_read_file(&full, s, path));
+    ck_assert_ok(genre_dataset_read(&full, s, path));
     size_t at = 0;
     int64_t sum[STREAM_FIXTURE_SUMS] = {0};
     stream_fixture_check_reader(r, 1, full, &at, sum);
@@ -345,7 +345,7 @@ START_TEST(damaged_gzip)
         }
         fclose(f);
         genre_dataset *full = NULL;
-        genre_status want = genre_dataset_read_file(&full, s, path);
+        genre_status want = genre_dataset_read(&full, s, path);
         ck_assert_int_eq(want, GENRE_E_PARSE);
         char msg[1024];
         snprintf(msg, sizeof msg, "%s", stream_fixture_message_tail());
@@ -392,7 +392,7 @@ START_TEST(damaged_gzip)
     fclose(f);
     free(all);
     genre_dataset *full = NULL;
-    ck_assert_status(genre_dataset_read_file(&full, s, path), GENRE_E_PARSE);
+    ck_assert_status(genre_dataset_read(&full, s, path), GENRE_E_PARSE);
     char msg[1024];
     snprintf(msg, sizeof msg, "%s", stream_fixture_message_tail());
     ck_assert_ptr_nonnull(strstr(msg, "incorrect data check"));
@@ -428,7 +428,7 @@ START_TEST(fifo_input)
         char file[256];
         stream_fixture_write(file, sizeof file, text, len, gz, gz ? 4000 : 0);
         genre_dataset *full = NULL;
-        ck_assert_ok(genre_dataset_read_file(&full, s, file));
+        ck_assert_ok(genre_dataset_read(&full, s, file));
         char dir[256], fifo[300];
         genre_test_temp_dir(dir, sizeof dir, "stream-fifo");
         snprintf(fifo, sizeof fifo, "%s/in", dir);
@@ -627,7 +627,7 @@ START_TEST(large_window_mapping)
     ck_assert_ok(genre_dataset_schema_add_column(s, "x", GENRE_COL_NUMERIC));
     ck_assert_ok(genre_dataset_schema_add_column(s, "k", GENRE_COL_CATEGORICAL));
     genre_dataset *full = NULL;
-    ck_assert_ok(genre_dataset_read_file(&full, s, path));
+    ck_assert_ok(genre_dataset_read(&full, s, path));
     genre_dataset_reader *r = NULL;
     ck_assert_ok(genre_dataset_reader_open(&r, s, path));
     ck_assert_uint_eq(stream_fixture_check_whole(r, SIZE_MAX, full), 1);

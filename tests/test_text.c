@@ -350,11 +350,12 @@ START_TEST(append_dense_columns)
     size_t orp[4], need = 0;
     uint32_t oc[9];
     double ov[9];
-    ck_assert_status(genre_text_csr_append_dense(3, 5, rp, ci, v, x, 2, 3, orp, NULL, NULL, 0,
-                                                 &need),
-                     GENRE_E_BUFFER_TOO_SMALL);
+    ck_assert_status(
+        genre_text_csr_append_dense(3, 5, rp[3], rp, ci, v, x, 2, 3, orp, NULL, NULL, 0, &need),
+        GENRE_E_BUFFER_TOO_SMALL);
     ck_assert_uint_eq(need, 9);
-    ck_assert_ok(genre_text_csr_append_dense(3, 5, rp, ci, v, x, 2, 3, orp, oc, ov, 9, &need));
+    ck_assert_ok(
+        genre_text_csr_append_dense(3, 5, rp[3], rp, ci, v, x, 2, 3, orp, oc, ov, 9, &need));
     const size_t erp[] = {0, 4, 6, 9};
     const uint32_t ec[] = {1, 4, 5, 6, 5, 6, 0, 5, 6};
     const double ev[] = {0.5, -1, 10, 11, 20, 21, 2, 0, 31};
@@ -363,29 +364,32 @@ START_TEST(append_dense_columns)
     ck_assert_mem_eq(ov, ev, sizeof ev);
     /* errors */
     const uint32_t bad_ci[] = {1, 5, 0};
-    ck_assert_status(genre_text_csr_append_dense(3, 5, rp, bad_ci, v, x, 2, 3, orp, oc, ov, 9,
-                                                 NULL),
-                     GENRE_E_SHAPE);
+    ck_assert_status(
+        genre_text_csr_append_dense(3, 5, rp[3], rp, bad_ci, v, x, 2, 3, orp, oc, ov, 9, NULL),
+        GENRE_E_INVALID_ARG);
     const double nan_x[] = {10, NAN, 0, 1, 2, 0, 3, 4, 0};
-    ck_assert_status(genre_text_csr_append_dense(3, 5, rp, ci, v, nan_x, 2, 3, orp, oc, ov, 9,
-                                                 NULL),
-                     GENRE_E_NONFINITE);
+    ck_assert_status(
+        genre_text_csr_append_dense(3, 5, rp[3], rp, ci, v, nan_x, 2, 3, orp, oc, ov, 9, NULL),
+        GENRE_E_NONFINITE);
     const size_t bad_rp[] = {0, 2, 1, 3};
-    ck_assert_status(genre_text_csr_append_dense(3, 5, bad_rp, ci, v, x, 2, 3, orp, oc, ov, 9,
+    ck_assert_status(
+        genre_text_csr_append_dense(3, 5, bad_rp[3], bad_rp, ci, v, x, 2, 3, orp, oc, ov, 9, NULL),
+        GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_text_csr_append_dense(3, 5, 0, NULL, ci, v, x, 2, 3, orp, oc, ov, 9,
                                                  NULL),
                      GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_text_csr_append_dense(3, 5, NULL, ci, v, x, 2, 3, orp, oc, ov, 9,
-                                                 NULL),
+    ck_assert_status(
+        genre_text_csr_append_dense(3, 5, rp[3], rp, ci, v, x, 2, 1, orp, oc, ov, 9, NULL),
+        GENRE_E_INVALID_ARG);
+    ck_assert_status(
+        genre_text_csr_append_dense(0, 5, rp[0], rp, ci, v, x, 2, 3, orp, oc, ov, 9, NULL),
+        GENRE_E_INVALID_ARG);
+    ck_assert_status(genre_text_csr_append_dense(3, (size_t)UINT32_MAX, rp[3], rp, ci, v, x, 2, 3,
+                                                 orp, oc, ov, 9, NULL),
                      GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_text_csr_append_dense(3, 5, rp, ci, v, x, 2, 1, orp, oc, ov, 9, NULL),
-                     GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_text_csr_append_dense(0, 5, rp, ci, v, x, 2, 3, orp, oc, ov, 9, NULL),
-                     GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_text_csr_append_dense(3, (size_t)UINT32_MAX, rp, ci, v, x, 2, 3, orp,
-                                                 oc, ov, 9, NULL),
-                     GENRE_E_INVALID_ARG);
-    ck_assert_status(genre_text_csr_append_dense(3, 5, rp, ci, v, x, 2, 3, orp, oc, ov, 8, NULL),
-                     GENRE_E_BUFFER_TOO_SMALL);
+    ck_assert_status(
+        genre_text_csr_append_dense(3, 5, rp[3], rp, ci, v, x, 2, 3, orp, oc, ov, 8, NULL),
+        GENRE_E_BUFFER_TOO_SMALL);
 }
 END_TEST
 
@@ -731,8 +735,8 @@ static genre_status scenario(void *ctx)
     if (st == GENRE_OK)
         st = genre_text_transform(q, names, 3, 2, rp, ci, va, 512, &nnz);
     if (st == GENRE_OK)
-        st = genre_text_csr_append_dense(3, 2 * (size_t)buckets, rp, ci, va, dense, 1, 1, rp2,
-                                         ci2, va2, 600, NULL);
+        st = genre_text_csr_append_dense(3, 2 * (size_t)buckets, rp[3], rp, ci, va, dense, 1, 1,
+                                         rp2, ci2, va2, 600, NULL);
     free(buf);
     genre_text_free(q);
     genre_text_free(t);

@@ -131,7 +131,7 @@ static void run_study(int leak, int keep, name_study_result *r)
     char *text = make_table(leak, &len);
     genre_dataset_schema *schema = make_schema();
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_memory(&ds, schema, text, len, "generated.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, schema, text, len, "generated.csv"));
     static const char *const cols[] = {"file_name", "title"};
     const name_study_input in = {.ds = ds,
                                  .text_columns = cols,
@@ -206,7 +206,7 @@ START_TEST(group_disjoint_split_follows_the_leak_decision)
     ck_assert_ok(genre_dataset_schema_add_column(schema, "file_name", GENRE_COL_TEXT));
     ck_assert_ok(genre_dataset_schema_set_no_group(schema, "unknown"));
     genre_dataset *ds = NULL;
-    ck_assert_ok(genre_dataset_read_memory(&ds, schema, text, len, "grouped.csv"));
+    ck_assert_ok(genre_dataset_read_from_memory(&ds, schema, text, len, "grouped.csv"));
     static const char *const cols[] = {"artist_name", "file_name"};
     const name_study_input in = {.ds = ds,
                                  .text_columns = cols,

@@ -255,10 +255,10 @@ genre_status cl_kmeans_merge(genre_kmeans_partial **p)
     size_t n = 0, *lens = calloc((size_t)g_size, sizeof *lens);
     unsigned char *mine = NULL;
     void *all = NULL;
-    genre_status st = genre_kmeans_partial_save(*p, NULL, 0, &n);
+    genre_status st = genre_kmeans_partial_save_to_memory(*p, NULL, 0, &n);
     if (st == GENRE_E_BUFFER_TOO_SMALL || st == GENRE_OK)
         st = (mine = malloc(n)) && lens
-                 ? genre_kmeans_partial_save(*p, mine, n, &n)
+                 ? genre_kmeans_partial_save_to_memory(*p, mine, n, &n)
                  : genre_set_error(GENRE_E_NOMEM, "no memory for a k-means state");
     if ((st = cl_agree(st, NULL, 0)) || (st = cl_gather(mine, n, &all, lens)))
         goto out;
@@ -269,14 +269,15 @@ genre_status cl_kmeans_merge(genre_kmeans_partial **p)
         size_t off = lens[0];
         for (int r = 1; r < g_size && !st; off += lens[r], r++) {
             genre_kmeans_partial *q = NULL;
-            if (!(st = genre_kmeans_partial_load(&q, (unsigned char *)all + off, lens[r])))
+            if (!(st = genre_kmeans_partial_load_from_memory(&q, (unsigned char *)all + off,
+                                                             lens[r])))
                 st = genre_kmeans_partial_merge(*p, q);
             genre_kmeans_partial_free(q);
         }
         if (!st)
-            st = genre_kmeans_partial_save(*p, NULL, 0, &n);
+            st = genre_kmeans_partial_save_to_memory(*p, NULL, 0, &n);
         if (st == GENRE_E_BUFFER_TOO_SMALL || st == GENRE_OK)
-            st = (mine = malloc(n)) ? genre_kmeans_partial_save(*p, mine, n, &n)
+            st = (mine = malloc(n)) ? genre_kmeans_partial_save_to_memory(*p, mine, n, &n)
                                     : genre_set_error(GENRE_E_NOMEM, "no memory");
         len = n;
     }
@@ -288,7 +289,7 @@ genre_status cl_kmeans_merge(genre_kmeans_partial **p)
         goto out;
     if (g_rank != 0) {
         genre_kmeans_partial *q = NULL;
-        if (!(st = genre_kmeans_partial_load(&q, mine, len))) {
+        if (!(st = genre_kmeans_partial_load_from_memory(&q, mine, len))) {
             genre_kmeans_partial_free(*p);
             *p = q;
         }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Schema files of genre-analysis --schema (schema_file.h): the library
- * parses them (genre_dataset_schema_parse/_read_file); this file checks what
+ * parses them (genre_dataset_schema_load_from_memory/_read_file); this file checks what
  * the analysis needs of the schema. */
 #include "schema_file.h"
 
@@ -65,7 +65,7 @@ int schema_file_parse(const char *text, size_t len, const char *path,
     *out = NULL;
     info->label_col[0] = info->group_col[0] = 0;
     genre_dataset_schema *sc = NULL;
-    if (genre_dataset_schema_parse(&sc, text, len, path)) {
+    if (genre_dataset_schema_load_from_memory(&sc, text, len, path)) {
         library_message(err, errcap);
         return -1;
     }
@@ -84,7 +84,7 @@ int schema_file_read(const char *path, const schema_file_need *needs, size_t n_n
     *out = NULL;
     info->label_col[0] = info->group_col[0] = 0;
     genre_dataset_schema *sc = NULL;
-    if (genre_dataset_schema_read_file(&sc, path)) {
+    if (genre_dataset_schema_load(&sc, path)) {
         library_message(err, errcap);
         return -1;
     }

@@ -2,7 +2,7 @@
 /*
  * Schema files of genre-analysis --schema (format in docs/dataset.md,
  * example examples/music_genre.schema), read by the library
- * (genre_dataset_schema_parse, genre_dataset_schema_read_file); here, the
+ * (genre_dataset_schema_load_from_memory, genre_dataset_schema_load); here, the
  * checks of what the analysis needs of the schema.
  */
 #ifndef GENRE_EXAMPLES_SCHEMA_FILE_H

@@ -354,7 +354,7 @@ int stage_data(run *r)
     r->tempo_mlp = r->is_ref && !r->opt.tempo_median && !r->opt.no_mlp;
     if (r->opt.threads)
         genre_dataset_schema_set_i64(schema, GENRE_SCHEMA_THREADS, r->opt.threads);
-    if ((st = genre_dataset_read_file(&ds, schema, r->data_path)))
+    if ((st = genre_dataset_read(&ds, schema, r->data_path)))
         goto fail;
     genre_dataset_report_value(ds, "read", NULL, "rows", &r->rows_read);
     genre_dataset_report_value(ds, "read", NULL, "blank_rows", &r->blank_rows);

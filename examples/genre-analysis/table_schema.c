@@ -11,14 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The schema as a schema file (genre_dataset_schema_write()), or NULL. */
+/* The schema as a schema file (genre_dataset_schema_save_to_memory()), or NULL. */
 static char *schema_text(const genre_dataset_schema *s)
 {
     size_t need = 0;
-    if (genre_dataset_schema_write(s, NULL, 0, &need) || !need)
+    if (genre_dataset_schema_save_to_memory(s, NULL, 0, &need) || !need)
         return NULL;
     char *t = malloc(need);
-    if (t && genre_dataset_schema_write(s, t, need, NULL)) {
+    if (t && genre_dataset_schema_save_to_memory(s, t, need, NULL)) {
         free(t);
         t = NULL;
     }
@@ -317,7 +317,7 @@ static int regroup(run *r, genre_dataset_schema **s)
         return -1;
     }
     genre_dataset_schema *g = NULL;
-    if (genre_dataset_schema_parse(&g, out, o, "--group")) {
+    if (genre_dataset_schema_load_from_memory(&g, out, o, "--group")) {
         snprintf(r->error, sizeof r->error, "--group %s: %s", r->opt.group, genre_last_error());
         free(out);
         return -1;

@@ -13,7 +13,7 @@
  *
  * 1. describe the columns in a ::genre_dataset_schema (or take
  *    genre_dataset_schema_create_music_genre());
- * 2. genre_dataset_read_file() or genre_dataset_read_memory();
+ * 2. genre_dataset_read() or genre_dataset_read_from_memory();
  * 3. genre_dataset_drop_empty_rows();
  * 4. genre_dataset_split_stratified(), _stratified_fraction(), _grouped(),
  *    _from_mask() or _from_indices(), then genre_dataset_subset() for each
@@ -119,32 +119,31 @@ GENRE_BEGIN_DECLS
  *   GENRE_E_NOMEM.
  * Thread-safe for distinct outputs (the schema is only read). @since 0.1
  */
-GENRE_API genre_status genre_dataset_read_file(genre_dataset **out,
-                                               const genre_dataset_schema *schema,
-                                               const char *path);
+GENRE_API genre_status genre_dataset_read(genre_dataset **out, const genre_dataset_schema *schema,
+                                          const char *path);
 
 /**
- * genre_dataset_read_file() on bytes in memory (plain or gzip).
+ * genre_dataset_read() on bytes in memory (plain or gzip).
  * @param[in] buf  the bytes; not kept.
  * @param[in] len  their count.
  * @param[in] name what error messages call the input; NULL means "<memory>".
- * @return as genre_dataset_read_file(), without GENRE_E_IO.
+ * @return as genre_dataset_read(), without GENRE_E_IO.
  * Thread-safe for distinct outputs. @since 0.1
  */
-GENRE_API genre_status genre_dataset_read_memory(genre_dataset **out,
-                                                 const genre_dataset_schema *schema,
-                                                 const void *buf, size_t len,
-                                                 const char *name);
+GENRE_API genre_status genre_dataset_read_from_memory(genre_dataset **out,
+                                                      const genre_dataset_schema *schema,
+                                                      const void *buf, size_t len,
+                                                      const char *name);
 
 /** Frees a table; NULL is a no-op. Needs exclusive access. @since 0.1 */
-GENRE_API void genre_dataset_free(genre_dataset *ds);
+GENRE_API void genre_dataset_free(genre_dataset *dataset);
 
 /**
  * Reads an integer property (GENRE_DATASET_*).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_UNKNOWN_PARAM.
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_dataset_get_i64(const genre_dataset *ds, int32_t key,
+GENRE_API genre_status genre_dataset_get_i64(const genre_dataset *dataset, int32_t key,
                                              int64_t *out);
 
 /* ======================================================================== */
@@ -168,7 +167,7 @@ GENRE_API genre_status genre_dataset_get_i64(const genre_dataset *ds, int32_t ke
  *         GENRE_E_BAD_STATE (no such counter recorded).
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_dataset_report_value(const genre_dataset *ds, const char *step,
+GENRE_API genre_status genre_dataset_report_value(const genre_dataset *dataset, const char *step,
                                                   const char *column, const char *counter,
                                                   int64_t *out);
 
@@ -182,7 +181,7 @@ GENRE_API genre_status genre_dataset_report_value(const genre_dataset *ds, const
  *         non-NULL and cap < needed; nothing written).
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_dataset_report_text(const genre_dataset *ds, char *buf,
+GENRE_API genre_status genre_dataset_report_text(const genre_dataset *dataset, char *buf,
                                                  size_t cap, size_t *needed);
 
 /* ======================================================================== */
@@ -195,7 +194,7 @@ GENRE_API genre_status genre_dataset_report_text(const genre_dataset *ds, char *
  * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_NOMEM.
  * Needs exclusive access. @since 0.1
  */
-GENRE_API genre_status genre_dataset_drop_empty_rows(genre_dataset *ds);
+GENRE_API genre_status genre_dataset_drop_empty_rows(genre_dataset *dataset);
 
 /* ======================================================================== */
 /* Splits                                                                   */
@@ -209,10 +208,10 @@ GENRE_API genre_status genre_dataset_drop_empty_rows(genre_dataset *ds);
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, test_per_class < 0, a class
  *   with fewer rows than test_per_class); GENRE_E_BAD_STATE (no label
  *   column, a row without a label); GENRE_E_NOMEM.
- * Thread-safe on a const ds. @since 0.1
+ * Thread-safe on a const dataset. @since 0.1
  */
 GENRE_API genre_status genre_dataset_split_stratified(genre_dataset_split **out,
-                                                      const genre_dataset *ds,
+                                                      const genre_dataset *dataset,
                                                       int64_t test_per_class,
                                                       uint64_t seed);
 
@@ -224,10 +223,10 @@ GENRE_API genre_status genre_dataset_split_stratified(genre_dataset_split **out,
  * genre_dataset_split_class_counts(). Both sides are shuffled.
  * @return as genre_dataset_split_stratified(), plus GENRE_E_BAD_STATE when
  *   the schema has no group column.
- * Thread-safe on a const ds. @since 0.1
+ * Thread-safe on a const dataset. @since 0.1
  */
 GENRE_API genre_status genre_dataset_split_grouped(genre_dataset_split **out,
-                                                   const genre_dataset *ds,
+                                                   const genre_dataset *dataset,
                                                    int64_t test_per_class,
                                                    uint64_t seed);
 
@@ -257,10 +256,10 @@ GENRE_API genre_status genre_dataset_split_grouped(genre_dataset_split **out,
  *   or NaN, a class with a single row: the message names the class's label
  *   value and its count); GENRE_E_BAD_STATE (no label column, a row without
  *   a label); GENRE_E_NOMEM.
- * Thread-safe on a const ds. @since 0.4
+ * Thread-safe on a const dataset. @since 0.4
  */
 GENRE_API genre_status genre_dataset_split_stratified_fraction(genre_dataset_split **out,
-                                                               const genre_dataset *ds,
+                                                               const genre_dataset *dataset,
                                                                double test_fraction,
                                                                uint64_t seed);
 
@@ -277,14 +276,14 @@ GENRE_API genre_status genre_dataset_split_stratified_fraction(genre_dataset_spl
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL; an entry other than 0 or 1,
  *   named with its index, its line in the source and its value);
  *   GENRE_E_SHAPE (n is not the table's row count); GENRE_E_NOMEM.
- * Thread-safe on a const ds. @since 0.4
+ * Thread-safe on a const dataset. @since 0.4
  */
 GENRE_API genre_status genre_dataset_split_from_mask(genre_dataset_split **out,
-                                                     const genre_dataset *ds,
+                                                     const genre_dataset *dataset,
                                                      const uint8_t *is_test, size_t n);
 
 /**
- * The caller's split as a list of test rows (0-based indices into ds, as
+ * The caller's split as a list of test rows (0-based indices into dataset, as
  * genre_dataset_split_rows() gives them): the test side is exactly
  * test_rows in the caller's order, the training side every other row in
  * table order. Nothing is drawn or shuffled. A side may be empty. Class
@@ -295,10 +294,10 @@ GENRE_API genre_status genre_dataset_split_from_mask(genre_dataset_split **out,
  *   below the row count, or one given twice: the message names its
  *   position and value, and for a repeat the earlier position);
  *   GENRE_E_NOMEM.
- * Thread-safe on a const ds. @since 0.4
+ * Thread-safe on a const dataset. @since 0.4
  */
 GENRE_API genre_status genre_dataset_split_from_indices(genre_dataset_split **out,
-                                                        const genre_dataset *ds,
+                                                        const genre_dataset *dataset,
                                                         const int64_t *test_rows, size_t n_test);
 
 /** Frees a split; NULL is a no-op. Needs exclusive access. @since 0.1 */
@@ -329,27 +328,27 @@ GENRE_API genre_status genre_dataset_split_class_counts(const genre_dataset_spli
                                                         size_t cap, size_t *needed);
 
 /**
- * A new table holding one side of a split of `ds`, in the split's order,
- * with a copy of ds's report plus "subset" "rows". Its rows keep ds's
+ * A new table holding one side of a split of `dataset`, in the split's order,
+ * with a copy of dataset's report plus "subset" "rows". Its rows keep dataset's
  * input name and source lines, so messages about them name the original
  * file and line.
  * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_SHAPE (split made on a
  *         table of another size); GENRE_E_NOMEM.
- * Thread-safe on a const ds. @since 0.1
+ * Thread-safe on a const dataset. @since 0.1
  */
-GENRE_API genre_status genre_dataset_subset(genre_dataset **out, const genre_dataset *ds,
+GENRE_API genre_status genre_dataset_subset(genre_dataset **out, const genre_dataset *dataset,
                                             const genre_dataset_split *split, int32_t side);
 
 /**
- * Leakage across a split of `ds`. Each output may be NULL.
+ * Leakage across a split of `dataset`. Each output may be NULL.
  * @param[out] shared_groups   test groups that also occur in train.
  * @param[out] test_rows_in_train_groups test rows whose group occurs in train.
  * @param[out] duplicate_rows  test rows whose numeric and categorical
  *             values (missing equal to missing) equal some train row's.
  * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_SHAPE; GENRE_E_NOMEM.
- * Thread-safe on a const ds. @since 0.1
+ * Thread-safe on a const dataset. @since 0.1
  */
-GENRE_API genre_status genre_dataset_leakage(const genre_dataset *ds,
+GENRE_API genre_status genre_dataset_leakage(const genre_dataset *dataset,
                                              const genre_dataset_split *split,
                                              int64_t *shared_groups,
                                              int64_t *test_rows_in_train_groups,
@@ -373,7 +372,7 @@ GENRE_API genre_status genre_dataset_leakage(const genre_dataset *ds,
  *   GENRE_E_BUFFER_TOO_SMALL.
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_dataset_export_matrix(const genre_dataset *ds,
+GENRE_API genre_status genre_dataset_export_matrix(const genre_dataset *dataset,
                                                    const char *const *columns,
                                                    size_t n_columns, double *out,
                                                    size_t cap, size_t *needed);
@@ -388,7 +387,7 @@ GENRE_API genre_status genre_dataset_export_matrix(const genre_dataset *ds,
  *         not encoded); GENRE_E_MISSING_VALUE; GENRE_E_BUFFER_TOO_SMALL.
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_dataset_export_labels(const genre_dataset *ds, int32_t *out,
+GENRE_API genre_status genre_dataset_export_labels(const genre_dataset *dataset, int32_t *out,
                                                    size_t cap, size_t *needed);
 
 /**
@@ -399,7 +398,7 @@ GENRE_API genre_status genre_dataset_export_labels(const genre_dataset *ds, int3
  *         column); GENRE_E_BUFFER_TOO_SMALL.
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_dataset_export_groups(const genre_dataset *ds, int64_t *out,
+GENRE_API genre_status genre_dataset_export_groups(const genre_dataset *dataset, int64_t *out,
                                                    size_t cap, size_t *needed);
 
 /**
@@ -413,7 +412,7 @@ GENRE_API genre_status genre_dataset_export_groups(const genre_dataset *ds, int6
  *         GENRE_E_MISSING_COLUMN; GENRE_E_BUFFER_TOO_SMALL.
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_dataset_export_text(const genre_dataset *ds,
+GENRE_API genre_status genre_dataset_export_text(const genre_dataset *dataset,
                                                  const char *column, char *buf,
                                                  size_t cap, size_t *needed,
                                                  size_t *offsets);

@@ -214,7 +214,7 @@ GENRE_API genre_status genre_dataset_prep_add_declared(genre_dataset_prep *prep,
                                                        void *user_data);
 
 /**
- * Fits the encodings and every step on `ds` and applies them to it, step
+ * Fits the encodings and every step on `dataset` and applies them to it, step
  * by step (each step is fit on the output of the previous ones). Use it on
  * the training rows, then genre_dataset_prep_apply() on the test rows.
  * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_BAD_STATE (already
@@ -223,25 +223,25 @@ GENRE_API genre_status genre_dataset_prep_add_declared(genre_dataset_prep *prep,
  *   value outside a fixed order under GENRE_UNSEEN_ERROR);
  *   GENRE_E_MISSING_VALUE (a model feature still missing);
  *   GENRE_E_NONFINITE (a prediction is NaN/Inf); a callback's status;
- *   GENRE_E_NOMEM. On failure prep stays unfitted; ds may be partly changed.
+ *   GENRE_E_NOMEM. On failure prep stays unfitted; dataset may be partly changed.
  * Needs exclusive access to both. @since 0.1
  */
 GENRE_API genre_status genre_dataset_prep_fit_apply(genre_dataset_prep *prep,
-                                                    genre_dataset *ds);
+                                                    genre_dataset *dataset);
 
 /**
  * Applies a fitted preparation to another table of the same schema
  * (test rows, a new CSV). Statistics are never refit.
  * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_BAD_STATE (not fitted,
- *   already applied to ds, blank rows, a loaded model step whose predictor
+ *   already applied to dataset, blank rows, a loaded model step whose predictor
  *   was not reattached); GENRE_E_SHAPE;
  *   GENRE_E_UNSEEN_CATEGORY; GENRE_E_MISSING_VALUE; GENRE_E_NONFINITE;
  *   a callback's status; GENRE_E_NOMEM.
- * Needs exclusive access to ds; prep is only read (but its predict
+ * Needs exclusive access to dataset; prep is only read (but its predict
  * callback runs). @since 0.1
  */
 GENRE_API genre_status genre_dataset_prep_apply(const genre_dataset_prep *prep,
-                                                genre_dataset *ds);
+                                                genre_dataset *dataset);
 
 /**
  * Number of categories of a fitted categorical or label column.
@@ -281,21 +281,20 @@ GENRE_API genre_status genre_dataset_prep_category_name(const genre_dataset_prep
  *         GENRE_E_BUFFER_TOO_SMALL (also for buf NULL); GENRE_E_NOMEM.
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_dataset_prep_save(const genre_dataset_prep *prep, void *buf,
-                                               size_t cap, size_t *written_or_needed);
+GENRE_API genre_status genre_dataset_prep_save_to_memory(const genre_dataset_prep *prep, void *buf,
+                                                         size_t cap, size_t *written_or_needed);
 
 /**
- * genre_dataset_prep_save() to a file, written whole or not at all; only a
+ * genre_dataset_prep_save_to_memory() to a file, written whole or not at all; only a
  * regular file is replaced, a symlink is followed (genre/model.h).
- * @return as genre_dataset_prep_save(), plus GENRE_E_IO (also: path is not
+ * @return as genre_dataset_prep_save_to_memory(), plus GENRE_E_IO (also: path is not
  *         a regular file).
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_dataset_prep_save_file(const genre_dataset_prep *prep,
-                                                    const char *path);
+GENRE_API genre_status genre_dataset_prep_save(const genre_dataset_prep *prep, const char *path);
 
 /**
- * Loads a fitted preparation saved by genre_dataset_prep_save(); it applies
+ * Loads a fitted preparation saved by genre_dataset_prep_save_to_memory(); it applies
  * to new tables of the same schema with genre_dataset_prep_apply().
  * @param[out] out receives it; free with genre_dataset_prep_free().
  * @param[in] buf the bytes, not kept; len their count.
@@ -304,21 +303,20 @@ GENRE_API genre_status genre_dataset_prep_save_file(const genre_dataset_prep *pr
  *         GENRE_E_NOMEM.
  * Thread-safe. @since 0.1
  */
-GENRE_API genre_status genre_dataset_prep_load(genre_dataset_prep **out, const void *buf,
-                                               size_t len);
+GENRE_API genre_status genre_dataset_prep_load_from_memory(genre_dataset_prep **out,
+                                                           const void *buf, size_t len);
 
 /**
- * genre_dataset_prep_load() from a file (read as genre/model.h says).
- * @return as genre_dataset_prep_load(), plus GENRE_E_IO (also: path is
+ * genre_dataset_prep_load_from_memory() from a file (read as genre/model.h says).
+ * @return as genre_dataset_prep_load_from_memory(), plus GENRE_E_IO (also: path is
  *         neither a regular file nor a FIFO with a writer).
  * Thread-safe. @since 0.1
  */
-GENRE_API genre_status genre_dataset_prep_load_file(genre_dataset_prep **out,
-                                                    const char *path);
+GENRE_API genre_status genre_dataset_prep_load(genre_dataset_prep **out, const char *path);
 
 /**
  * Attaches (or replaces) the callbacks of the model-based imputation step of
- * `column`, e.g. after genre_dataset_prep_load(). `fit` may be NULL on a
+ * `column`, e.g. after genre_dataset_prep_load_from_memory(). `fit` may be NULL on a
  * fitted preparation.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL prep, column or predict);
  *         GENRE_E_MISSING_COLUMN (no such model step).
@@ -397,9 +395,9 @@ GENRE_API genre_status genre_dataset_prep_partial_create(genre_dataset_prep_part
  *   a declared category order under GENRE_UNSEEN_ERROR, file:line, as
  *   fit_apply); GENRE_E_NOMEM. After a failure the state may hold part of
  *   the chunk: discard it.
- * Needs exclusive access to p. @since 0.4
+ * Needs exclusive access to partial. @since 0.4
  */
-GENRE_API genre_status genre_dataset_prep_partial_add(genre_dataset_prep_partial *p,
+GENRE_API genre_status genre_dataset_prep_partial_add(genre_dataset_prep_partial *partial,
                                                       const genre_dataset *chunk);
 
 /**
@@ -427,7 +425,7 @@ GENRE_API genre_status genre_dataset_prep_partial_merge(genre_dataset_prep_parti
  *   is then unusable).
  * Needs exclusive access. @since 0.4
  */
-GENRE_API genre_status genre_dataset_prep_partial_end_pass(genre_dataset_prep_partial *p,
+GENRE_API genre_status genre_dataset_prep_partial_end_pass(genre_dataset_prep_partial *partial,
                                                            int *more);
 
 /**
@@ -437,20 +435,20 @@ GENRE_API genre_status genre_dataset_prep_partial_end_pass(genre_dataset_prep_pa
  * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_BAD_STATE (prep fitted, or
  *   passes left); GENRE_E_SHAPE (a state of another schema or steps);
  *   GENRE_E_NOMEM (prep stays unfitted).
- * Needs exclusive access to prep; p is only read. @since 0.4
+ * Needs exclusive access to prep; partial is only read. @since 0.4
  */
 GENRE_API genre_status genre_dataset_prep_fit_partial(genre_dataset_prep *prep,
-                                                      const genre_dataset_prep_partial *p);
+                                                      const genre_dataset_prep_partial *partial);
 
 /**
  * Saves the state (model container, kind GENRE_MODEL_DATASET_PREP_PARTIAL)
- * into buf[cap]; *needed receives the size (when cap is too small, or buf
- * NULL, too, with GENRE_E_BUFFER_TOO_SMALL), as genre_metrics_partial_save().
+ * into buf[cap]; *written_or_needed receives the size (when cap is too small, or buf
+ * NULL, too, with GENRE_E_BUFFER_TOO_SMALL), as genre_metrics_partial_save_to_memory().
  * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_BUFFER_TOO_SMALL;
  *   GENRE_E_NOMEM. Thread-safe on a const state. @since 0.4
  */
-GENRE_API genre_status genre_dataset_prep_partial_save(const genre_dataset_prep_partial *p,
-                                                       void *buf, size_t cap, size_t *needed);
+GENRE_API genre_status genre_dataset_prep_partial_save_to_memory(
+    const genre_dataset_prep_partial *partial, void *buf, size_t cap, size_t *written_or_needed);
 
 /**
  * Loads a saved state. Damaged, truncated or inconsistent bytes are
@@ -458,11 +456,11 @@ GENRE_API genre_status genre_dataset_prep_partial_save(const genre_dataset_prep_
  * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_CORRUPT; GENRE_E_VERSION;
  *   GENRE_E_MODEL_KIND; GENRE_E_NOMEM. Thread-safe. @since 0.4
  */
-GENRE_API genre_status genre_dataset_prep_partial_load(genre_dataset_prep_partial **out,
-                                                       const void *buf, size_t len);
+GENRE_API genre_status genre_dataset_prep_partial_load_from_memory(genre_dataset_prep_partial **out,
+                                                                   const void *buf, size_t len);
 
 /** Frees a state; NULL is a no-op. Needs exclusive access. @since 0.4 */
-GENRE_API void genre_dataset_prep_partial_free(genre_dataset_prep_partial *p);
+GENRE_API void genre_dataset_prep_partial_free(genre_dataset_prep_partial *partial);
 
 GENRE_END_DECLS
 

@@ -7,7 +7,7 @@
 /**
  * @file genre/dataset_reader.h
  * @brief Tables larger than memory: the streaming reader, which reads a CSV
- *        file chunk by chunk, each chunk a table as genre_dataset_read_file()
+ *        file chunk by chunk, each chunk a table as genre_dataset_read()
  *        builds it, and the record index, which lets several range readers
  *        share one file.
  *
@@ -65,7 +65,7 @@ typedef struct genre_dataset_index genre_dataset_index;
  * Opens a CSV file (plain or gzip; a regular file, a FIFO, a character
  * device or "/dev/stdin") for reading in chunks with
  * genre_dataset_reader_next(). The header is read and checked here, once.
- * Chunks are tables exactly as genre_dataset_read_file() would build from
+ * Chunks are tables exactly as genre_dataset_read() would build from
  * the same records: the same cleaning and missing markers, separator
  * (GENRE_SCHEMA_SEPARATOR, detected from the header when 0), messages and
  * the file's real line numbers ("file:line"); their concatenation is
@@ -91,7 +91,7 @@ typedef struct genre_dataset_index genre_dataset_index;
  *                    genre_dataset_reader_free().
  * @param[in]  schema the schema; copied.
  * @param[in]  path   the file.
- * @return GENRE_OK; the errors of genre_dataset_read_file() met in the
+ * @return GENRE_OK; the errors of genre_dataset_read() met in the
  *   header or the first bytes (GENRE_E_INVALID_ARG, GENRE_E_IO,
  *   GENRE_E_EMPTY_INPUT, GENRE_E_NO_DATA_ROWS, GENRE_E_DUPLICATE_COLUMN,
  *   GENRE_E_MISSING_COLUMN, GENRE_E_PARSE, GENRE_E_INVALID_UTF8,
@@ -144,7 +144,7 @@ GENRE_API genre_status genre_dataset_reader_open_range(genre_dataset_reader **ou
  * @param[out] out receives the chunk (free it with genre_dataset_free()),
  *             or NULL at the end.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, max_rows 0); the reading
- *   errors of genre_dataset_read_file() (and of the range: GENRE_E_UNSUPPORTED),
+ *   errors of genre_dataset_read() (and of the range: GENRE_E_UNSUPPORTED),
  *   naming the file and real line; after any failure the reader is spent:
  *   GENRE_E_BAD_STATE.
  * Needs exclusive access to the reader. @since 0.4
@@ -186,7 +186,7 @@ GENRE_API void genre_dataset_reader_free(genre_dataset_reader *reader);
  * pass: the byte offset and line of data records 0, every, 2 * every, ...
  * Records are found by their quotes (a line feed after an even number of
  * quotes in the record ends it), without parsing the fields: a file that
- * genre_dataset_read_file() reads has a correct index, and a range reader
+ * genre_dataset_read() reads has a correct index, and a range reader
  * over a damaged one reports the damage where it reads it.
  * @param[out] out   receives the index; free it with
  *                   genre_dataset_index_free().
@@ -222,20 +222,20 @@ GENRE_API genre_status genre_dataset_index_get_i64(const genre_dataset_index *in
  *   buf NULL); GENRE_E_NOMEM.
  * Thread-safe on a const handle. @since 0.4
  */
-GENRE_API genre_status genre_dataset_index_save(const genre_dataset_index *index, void *buf,
-                                                size_t cap, size_t *written_or_needed);
+GENRE_API genre_status genre_dataset_index_save_to_memory(const genre_dataset_index *index,
+                                                          void *buf, size_t cap,
+                                                          size_t *written_or_needed);
 
 /**
- * genre_dataset_index_save() to a file, written whole or not at all
+ * genre_dataset_index_save_to_memory() to a file, written whole or not at all
  * (genre/model.h).
- * @return as genre_dataset_index_save(), plus GENRE_E_IO.
+ * @return as genre_dataset_index_save_to_memory(), plus GENRE_E_IO.
  * Thread-safe on a const handle. @since 0.4
  */
-GENRE_API genre_status genre_dataset_index_save_file(const genre_dataset_index *index,
-                                                     const char *path);
+GENRE_API genre_status genre_dataset_index_save(const genre_dataset_index *index, const char *path);
 
 /**
- * Loads an index saved by genre_dataset_index_save(). A range reader
+ * Loads an index saved by genre_dataset_index_save_to_memory(). A range reader
  * checks it against the file (size and data start).
  * @param[out] out receives it; free with genre_dataset_index_free().
  * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_CORRUPT (bad container,
@@ -243,16 +243,15 @@ GENRE_API genre_status genre_dataset_index_save_file(const genre_dataset_index *
  *   GENRE_E_VERSION; GENRE_E_MODEL_KIND; GENRE_E_NOMEM.
  * Thread-safe. @since 0.4
  */
-GENRE_API genre_status genre_dataset_index_load(genre_dataset_index **out, const void *buf,
-                                                size_t len);
+GENRE_API genre_status genre_dataset_index_load_from_memory(genre_dataset_index **out,
+                                                            const void *buf, size_t len);
 
 /**
- * genre_dataset_index_load() from a file (read as genre/model.h says).
- * @return as genre_dataset_index_load(), plus GENRE_E_IO.
+ * genre_dataset_index_load_from_memory() from a file (read as genre/model.h says).
+ * @return as genre_dataset_index_load_from_memory(), plus GENRE_E_IO.
  * Thread-safe. @since 0.4
  */
-GENRE_API genre_status genre_dataset_index_load_file(genre_dataset_index **out,
-                                                     const char *path);
+GENRE_API genre_status genre_dataset_index_load(genre_dataset_index **out, const char *path);
 
 /** Frees an index; NULL is a no-op. Needs exclusive access. @since 0.4 */
 GENRE_API void genre_dataset_index_free(genre_dataset_index *index);

@@ -14,8 +14,8 @@
  * (genre_dataset_schema_create(), genre_dataset_schema_add_column(), ...),
  * taken ready-made (genre_dataset_schema_create_music_genre()), inferred
  * from a table (genre_dataset_schema_infer()) or read from a schema file
- * (genre_dataset_schema_read_file()). Tables are read with it
- * (genre_dataset_read_file(), genre/dataset.h; the streaming reader,
+ * (genre_dataset_schema_load()). Tables are read with it
+ * (genre_dataset_read(), genre/dataset.h; the streaming reader,
  * genre/dataset_reader.h) and preparations are made for it
  * (genre/dataset_prep.h). This header also defines the column roles, the
  * reading and inference options, the reading progress phases and the
@@ -67,7 +67,7 @@ GENRE_BEGIN_DECLS
 #define GENRE_SCHEMA_THREADS 3
 
 /** i64, range [1, 2^62], default 16 GiB (17179869184): the most bytes
- *  genre_dataset_read_file() and genre_dataset_read_memory() hold in
+ *  genre_dataset_read() and genre_dataset_read_from_memory() hold in
  *  memory, counted after gzip inflation (a gzip input's compressed bytes
  *  count too). A larger
  *  input fails with GENRE_E_INPUT_TOO_LARGE before it is parsed, and reading
@@ -77,7 +77,7 @@ GENRE_BEGIN_DECLS
 /* ---- Separator and schema inference options ---------------------------- */
 /** i64, an enumeration (genre_dataset_schema_param_values()): 0 (the
  *  default), 9 (TAB), 44 (`,`) or 59 (`;`): the field separator of
- *  genre_dataset_read_file(), genre_dataset_read_memory() and
+ *  genre_dataset_read(), genre_dataset_read_from_memory() and
  *  genre_dataset_schema_infer(). 0 detects it from the header line: the
  *  most frequent of `,` `;` TAB outside quotes, ties in that order, none
  *  -> `,`. Quoting is RFC 4180 with the chosen separator. A file read with
@@ -112,7 +112,7 @@ GENRE_BEGIN_DECLS
 #define GENRE_UNSEEN_RESERVED_CODE 1
 
 /* ---- Reading progress phases (genre_dataset_schema_set_progress) -------- */
-/** Bytes read from the file (genre_dataset_read_file() only): step = bytes
+/** Bytes read from the file (genre_dataset_read() only): step = bytes
  *  read so far, total = the file's size, or -1 for a FIFO, device or stdin.
  *  Reported after each read of at most 1 MiB. */
 #define GENRE_SCHEMA_PHASE_READ 1
@@ -315,8 +315,8 @@ GENRE_API genre_status genre_dataset_schema_param_values(int32_t key, int64_t *o
 GENRE_API genre_status genre_dataset_schema_reset_params(genre_dataset_schema *schema);
 
 /**
- * Sets the log callback of reads with this schema (genre_dataset_read_file(),
- * genre_dataset_read_memory()); fn NULL makes them silent. Each successful
+ * Sets the log callback of reads with this schema (genre_dataset_read(),
+ * genre_dataset_read_from_memory()); fn NULL makes them silent. Each successful
  * read sends one GENRE_LOG_INFO notice: the records read and that none was
  * dropped, with the count and first line of blank records (every field
  * empty), which are kept as all-missing rows for
@@ -351,7 +351,7 @@ GENRE_API genre_status genre_dataset_schema_set_progress(genre_dataset_schema *s
 /**
  * Proposes a schema for a labelled CSV table, the way a careful user would
  * write one, from the table itself (plain or gzip; a regular file, a FIFO,
- * a character device or "/dev/stdin", as genre_dataset_read_file()).
+ * a character device or "/dev/stdin", as genre_dataset_read()).
  *
  * The records are read with the reader's own tokenizer (RFC 4180, CRLF or
  * LF, a UTF-8 BOM skipped, the separator given or detected by
@@ -397,14 +397,14 @@ GENRE_API genre_status genre_dataset_schema_set_progress(genre_dataset_schema *s
  * options schema declares missing for every column
  * (genre_dataset_schema_add_missing_text() with column NULL). Each spelling
  * met in a column is declared a missing marker of that column (every role
- * but ignore), so genre_dataset_read_file() with the result reads the same
+ * but ignore), so genre_dataset_read() with the result reads the same
  * records with those cells missing.
  *
  * The new schema holds the options' values of every GENRE_SCHEMA_* key,
  * except GENRE_SCHEMA_SEPARATOR, which is the separator used (never 0),
  * and the options' every-column markers. genre_dataset_schema_infer_notes()
  * gives what inference saw. Inference reads the records as
- * genre_dataset_read_file() does, in parts on GENRE_SCHEMA_THREADS threads
+ * genre_dataset_read() does, in parts on GENRE_SCHEMA_THREADS threads
  * above its part size (not with GENRE_SCHEMA_INFER_MAX_ROWS); the schema,
  * the notes and every message are those of a one-thread pass. It costs
  * about as much as reading the table.
@@ -432,7 +432,7 @@ GENRE_API genre_status genre_dataset_schema_set_progress(genre_dataset_schema *s
  *     numeric column, naming file, line, column and value);
  *   GENRE_E_EMPTY_INPUT; GENRE_E_NO_DATA_ROWS (a header and only blank
  *   records, or none); GENRE_E_DUPLICATE_COLUMN (a header name twice);
- *   and as genre_dataset_read_file() for the file and its syntax
+ *   and as genre_dataset_read() for the file and its syntax
  *   (GENRE_E_IO, GENRE_E_INPUT_TOO_LARGE, GENRE_E_PARSE,
  *   GENRE_E_RAGGED_ROW, GENRE_E_UNTERMINATED_QUOTE,
  *   GENRE_E_RECORD_TOO_LONG, GENRE_E_INVALID_UTF8, GENRE_E_CANCELLED by
@@ -453,10 +453,10 @@ GENRE_API genre_status genre_dataset_schema_infer(genre_dataset_schema **out,
  * @return as genre_dataset_schema_infer(), without GENRE_E_IO.
  * Thread-safe. @since 0.4
  */
-GENRE_API genre_status genre_dataset_schema_infer_memory(genre_dataset_schema **out,
-                                                         const genre_dataset_schema *options,
-                                                         const void *buf, size_t len,
-                                                         const char *name, const char *label);
+GENRE_API genre_status genre_dataset_schema_infer_from_memory(genre_dataset_schema **out,
+                                                              const genre_dataset_schema *options,
+                                                              const void *buf, size_t len,
+                                                              const char *name, const char *label);
 
 /**
  * What inference saw, NUL-terminated, one fact per line (each ends with a
@@ -493,8 +493,8 @@ GENRE_API genre_status genre_dataset_schema_infer_notes(const genre_dataset_sche
  * "Schema files"; example: examples/music_genre.schema): one line per
  * column, `NAME TYPE [KEY=VALUE ...]`, a `*` line for what applies to every
  * column, `#` comments; inside quotes `""` is a quote and \n \r \t are
- * escapes. genre_dataset_schema_write() writes it and
- * genre_dataset_schema_parse() reads it back to the same schema: columns in
+ * escapes. genre_dataset_schema_save_to_memory() writes it and
+ * genre_dataset_schema_load_from_memory() reads it back to the same schema: columns in
  * order with their roles, missing markers, missing sentinels, category
  * orders, display names, declared imputation, the no-group value and the
  * separator. The reading limits (GENRE_SCHEMA_MAX_RECORD_BYTES,
@@ -522,18 +522,18 @@ GENRE_API genre_status genre_dataset_schema_infer_notes(const genre_dataset_sche
  *   GENRE_E_NOMEM.
  * Thread-safe. @since 0.4
  */
-GENRE_API genre_status genre_dataset_schema_parse(genre_dataset_schema **out, const char *text,
-                                                  size_t len, const char *name);
+GENRE_API genre_status genre_dataset_schema_load_from_memory(genre_dataset_schema **out,
+                                                             const char *text, size_t len,
+                                                             const char *name);
 
 /**
- * genre_dataset_schema_parse() on a file's content; messages name path.
+ * genre_dataset_schema_load_from_memory() on a file's content; messages name path.
  * A schema file is small: over 1 MiB is refused.
- * @return as genre_dataset_schema_parse(), plus GENRE_E_IO (cannot open or
+ * @return as genre_dataset_schema_load_from_memory(), plus GENRE_E_IO (cannot open or
  *         read, a directory) and GENRE_E_INPUT_TOO_LARGE (over 1 MiB).
  * Thread-safe. @since 0.4
  */
-GENRE_API genre_status genre_dataset_schema_read_file(genre_dataset_schema **out,
-                                                      const char *path);
+GENRE_API genre_status genre_dataset_schema_load(genre_dataset_schema **out, const char *path);
 
 /**
  * Writes the schema as a schema file, NUL-terminated: a `*` line (markers of
@@ -548,8 +548,8 @@ GENRE_API genre_status genre_dataset_schema_read_file(genre_dataset_schema **out
  *         the size; nothing useful written); GENRE_E_NOMEM.
  * Thread-safe on a const handle. @since 0.4
  */
-GENRE_API genre_status genre_dataset_schema_write(const genre_dataset_schema *schema, char *buf,
-                                                  size_t cap, size_t *needed);
+GENRE_API genre_status genre_dataset_schema_save_to_memory(const genre_dataset_schema *schema,
+                                                           char *buf, size_t cap, size_t *needed);
 
 /**
  * The number of declared columns.
@@ -597,7 +597,7 @@ GENRE_API genre_status genre_dataset_schema_set_impute(genre_dataset_schema *sch
 
 /**
  * The imputation a column declares; GENRE_IMPUTE_NONE (0) both when it
- * declares `none` and when it declares nothing (genre_dataset_schema_write()
+ * declares `none` and when it declares nothing (genre_dataset_schema_save_to_memory()
  * tells them apart: only the first writes `impute=none`; for the second,
  * genre_dataset_prep_add_declared() uses the default).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_MISSING_COLUMN.

@@ -158,28 +158,28 @@ typedef struct genre_kmeans genre_kmeans;
 GENRE_API genre_status genre_kmeans_create(genre_kmeans **out);
 
 /** Frees a k-means; NULL is a no-op. Needs exclusive access. @since 0.1 */
-GENRE_API void genre_kmeans_free(genre_kmeans *km);
+GENRE_API void genre_kmeans_free(genre_kmeans *kmeans);
 
 /**
  * Sets an integer parameter (K, N_INIT, MAX_ITER, SEED, N_THREADS,
  * ALGORITHM, DISTANCE_KERNEL). Takes effect at the next fit; values are
  * never clamped (except N_THREADS above 256, see docs/threads.md).
- * @return GENRE_OK; GENRE_E_INVALID_ARG (km NULL, value outside the key's
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (kmeans NULL, value outside the key's
  *         range or list; the message names key, value and what is
  *         accepted); GENRE_E_UNKNOWN_PARAM (unknown, read-only or
  *         real-valued key).
  * Needs exclusive access. @since 0.1
  */
-GENRE_API genre_status genre_kmeans_set_i64(genre_kmeans *km, int32_t key, int64_t value);
+GENRE_API genre_status genre_kmeans_set_i64(genre_kmeans *kmeans, int32_t key, int64_t value);
 
 /**
  * Sets a real parameter (GENRE_KMEANS_TOL). Takes effect at the next fit.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (km NULL, value negative, above
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (kmeans NULL, value negative, above
  *         1e300 or NaN); GENRE_E_UNKNOWN_PARAM (unknown, read-only or
  *         integer key).
  * Needs exclusive access. @since 0.1
  */
-GENRE_API genre_status genre_kmeans_set_f64(genre_kmeans *km, int32_t key, double value);
+GENRE_API genre_status genre_kmeans_set_f64(genre_kmeans *kmeans, int32_t key, double value);
 
 /**
  * Reads an integer parameter or fitted property.
@@ -188,7 +188,7 @@ GENRE_API genre_status genre_kmeans_set_f64(genre_kmeans *km, int32_t key, doubl
  *         GENRE_E_BAD_STATE (a fitted property before fit).
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_kmeans_get_i64(const genre_kmeans *km, int32_t key, int64_t *out);
+GENRE_API genre_status genre_kmeans_get_i64(const genre_kmeans *kmeans, int32_t key, int64_t *out);
 
 /**
  * Reads a real parameter (GENRE_KMEANS_TOL) or the fitted
@@ -197,7 +197,7 @@ GENRE_API genre_status genre_kmeans_get_i64(const genre_kmeans *km, int32_t key,
  *         GENRE_E_UNKNOWN_PARAM; GENRE_E_BAD_STATE (inertia before fit).
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_kmeans_get_f64(const genre_kmeans *km, int32_t key, double *out);
+GENRE_API genre_status genre_kmeans_get_f64(const genre_kmeans *kmeans, int32_t key, double *out);
 
 /**
  * The inclusive range a settable key accepts, as doubles (no handle
@@ -227,27 +227,27 @@ GENRE_API genre_status genre_kmeans_param_values(int32_t key, int64_t *out, size
 /**
  * Puts every settable key back to its default; a fitted k-means stays
  * fitted (its fitted properties are unchanged) and the callbacks stay set.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (km NULL).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (kmeans NULL).
  * Needs exclusive access. @since 0.4
  */
-GENRE_API genre_status genre_kmeans_reset_params(genre_kmeans *km);
+GENRE_API genre_status genre_kmeans_reset_params(genre_kmeans *kmeans);
 
 /**
  * Sets the progress callback (see the file comment for the phases); fn
  * NULL removes it. user_data is passed back untouched.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (km NULL).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (kmeans NULL).
  * Needs exclusive access. @since 0.1
  */
-GENRE_API genre_status genre_kmeans_set_progress(genre_kmeans *km, genre_progress_fn fn,
+GENRE_API genre_status genre_kmeans_set_progress(genre_kmeans *kmeans, genre_progress_fn fn,
                                                  void *user_data);
 
 /**
  * Sets the log callback (see the file comment for what is logged); fn NULL
  * makes the handle silent. user_data is passed back untouched.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (km NULL).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (kmeans NULL).
  * Needs exclusive access. @since 0.4
  */
-GENRE_API genre_status genre_kmeans_set_log(genre_kmeans *km, genre_log_fn fn,
+GENRE_API genre_status genre_kmeans_set_log(genre_kmeans *kmeans, genre_log_fn fn,
                                             void *user_data);
 
 /**
@@ -259,14 +259,14 @@ GENRE_API genre_status genre_kmeans_set_log(genre_kmeans *km, genre_log_fn fn,
  * @param[in] centers n_clusters x n_cols row-major, finite; copied. NULL
  *                    removes them (back to k-means++; the counts are then
  *                    ignored).
- * @return GENRE_OK; GENRE_E_INVALID_ARG (km NULL, zero clusters or columns,
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (kmeans NULL, zero clusters or columns,
  *         more than 2^31 - 1 clusters); GENRE_E_NONFINITE (row, column,
  *         value); GENRE_E_NOMEM. At the fit: GENRE_E_INVALID_ARG when
  *         n_clusters is not GENRE_KMEANS_K, GENRE_E_SHAPE when n_cols is not
  *         x's columns.
  * Needs exclusive access. @since 0.4
  */
-GENRE_API genre_status genre_kmeans_set_initial_centers(genre_kmeans *km, const double *centers,
+GENRE_API genre_status genre_kmeans_set_initial_centers(genre_kmeans *kmeans, const double *centers,
                                                         size_t n_clusters, size_t n_cols);
 
 /* ---- One fit over several processes ----------------------------------------
@@ -311,7 +311,7 @@ GENRE_API genre_status genre_kmeans_set_initial_centers(genre_kmeans *km, const 
  * the model: save/load does not keep it, and genre_kmeans_reset_params()
  * leaves it set.
  *
- * The partial states below (genre_kmeans_partial_save(), _load(), _merge())
+ * The partial states below (genre_kmeans_partial_save_to_memory(), _load(), _merge())
  * are the other way to run Lloyd over several processes: they also carry
  * the rows farthest from their centers, so merged in rank order they apply
  * the one-process empty-cluster rule too.
@@ -326,10 +326,10 @@ GENRE_API genre_status genre_kmeans_set_initial_centers(genre_kmeans *km, const 
  * Sets the reducer of genre_kmeans_fit() (see "One fit over several
  * processes" above); fn NULL removes it (the fit then sees only its own
  * rows, as by default). user_data is passed back untouched.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (km NULL).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (kmeans NULL).
  * Needs exclusive access. @since 0.4
  */
-GENRE_API genre_status genre_kmeans_set_reducer(genre_kmeans *km, genre_reduce_fn fn,
+GENRE_API genre_status genre_kmeans_set_reducer(genre_kmeans *kmeans, genre_reduce_fn fn,
                                                 void *user_data);
 
 /**
@@ -337,7 +337,7 @@ GENRE_API genre_status genre_kmeans_set_reducer(genre_kmeans *km, genre_reduce_f
  * on any failure or cancellation the handle is left as it was.
  * @param[in] x row-major n_rows x n_cols, row_stride >= n_cols; not kept.
  * @return GENRE_OK;
- *   GENRE_E_INVALID_ARG (km or x NULL, no rows or columns, row_stride <
+ *   GENRE_E_INVALID_ARG (kmeans or x NULL, no rows or columns, row_stride <
  *   n_cols, GENRE_KMEANS_K above n_rows without initial centers -- the
  *   message names both; initial centers of another count; a reducer
  *   without initial centers; a reducer that leaves a value no sum over
@@ -354,7 +354,7 @@ GENRE_API genre_status genre_kmeans_set_reducer(genre_kmeans *km, genre_reduce_f
  *   GENRE_E_NOMEM.
  * Needs exclusive access. @since 0.1
  */
-GENRE_API genre_status genre_kmeans_fit(genre_kmeans *km, const double *x, size_t n_rows,
+GENRE_API genre_status genre_kmeans_fit(genre_kmeans *kmeans, const double *x, size_t n_rows,
                                         size_t n_cols, size_t row_stride);
 
 /**
@@ -362,24 +362,24 @@ GENRE_API genre_status genre_kmeans_fit(genre_kmeans *km, const double *x, size_
  * distances; the lowest index on ties).
  * @param[out] out n_rows labels in [0, k).
  * @param[out] needed receives n_rows when not NULL.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (km or x NULL, no rows, row_stride
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (kmeans or x NULL, no rows, row_stride
  *         < n_cols); GENRE_E_BAD_STATE (not fitted); GENRE_E_SHAPE (n_cols
  *         differs from fit); GENRE_E_NONFINITE; GENRE_E_BUFFER_TOO_SMALL
  *         (out NULL or out_len < n_rows).
  * Thread-safe on a const fitted handle (allocates nothing). @since 0.1
  */
-GENRE_API genre_status genre_kmeans_predict(const genre_kmeans *km, const double *x,
+GENRE_API genre_status genre_kmeans_predict(const genre_kmeans *kmeans, const double *x,
                                             size_t n_rows, size_t n_cols, size_t row_stride,
                                             int32_t *out, size_t out_len, size_t *needed);
 
 /**
  * Copies the centers, k x d row-major.
  * @param[out] needed receives k * d when not NULL.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (km NULL); GENRE_E_BAD_STATE (not
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (kmeans NULL); GENRE_E_BAD_STATE (not
  *         fitted); GENRE_E_BUFFER_TOO_SMALL (out NULL or too short).
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_kmeans_get_centers(const genre_kmeans *km, double *out,
+GENRE_API genre_status genre_kmeans_get_centers(const genre_kmeans *kmeans, double *out,
                                                 size_t out_len, size_t *needed);
 
 /**
@@ -388,7 +388,7 @@ GENRE_API genre_status genre_kmeans_get_centers(const genre_kmeans *km, double *
  * updated by genre_kmeans_fit_partial() or initialised from a sample (it
  * keeps no training labels). Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_kmeans_get_labels(const genre_kmeans *km, int32_t *out,
+GENRE_API genre_status genre_kmeans_get_labels(const genre_kmeans *kmeans, int32_t *out,
                                                size_t out_len, size_t *needed);
 
 /**
@@ -405,7 +405,7 @@ GENRE_API genre_status genre_kmeans_get_labels(const genre_kmeans *km, int32_t *
  *             not both. A k whose clustering has a single non-empty cluster
  *             has silhouette NaN.
  * @param[out] needed receives k_max - k_min + 1 when not NULL.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (km or x NULL, both outputs NULL,
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (kmeans or x NULL, both outputs NULL,
  *   bad matrix, k_min < 2, k_max < k_min, k_max >= n_rows: the silhouette
  *   needs 2 <= k <= n - 1); GENRE_E_BUFFER_TOO_SMALL (an output shorter
  *   than the number of k values); GENRE_E_NONFINITE; GENRE_E_NUMERIC;
@@ -413,7 +413,7 @@ GENRE_API genre_status genre_kmeans_get_labels(const genre_kmeans *km, int32_t *
  * Needs exclusive access (it calls the handle's progress callback).
  * @since 0.1
  */
-GENRE_API genre_status genre_kmeans_sweep(genre_kmeans *km, const double *x, size_t n_rows,
+GENRE_API genre_status genre_kmeans_sweep(genre_kmeans *kmeans, const double *x, size_t n_rows,
                                           size_t n_cols, size_t row_stride, int32_t k_min,
                                           int32_t k_max, double *inertia, double *silhouette,
                                           size_t cap, size_t *needed);
@@ -426,16 +426,16 @@ GENRE_API genre_status genre_kmeans_sweep(genre_kmeans *km, const double *x, siz
  *         GENRE_E_NOMEM.
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_kmeans_save(const genre_kmeans *km, const char *path);
+GENRE_API genre_status genre_kmeans_save(const genre_kmeans *kmeans, const char *path);
 
 /**
  * Saves a fitted k-means into buf; *written_or_needed always receives the
  * size (buf NULL is a size query).
- * @return GENRE_OK; GENRE_E_INVALID_ARG (km or written_or_needed NULL);
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (kmeans or written_or_needed NULL);
  *         GENRE_E_BAD_STATE; GENRE_E_BUFFER_TOO_SMALL; GENRE_E_NOMEM.
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_kmeans_save_to_memory(const genre_kmeans *km, void *buf,
+GENRE_API genre_status genre_kmeans_save_to_memory(const genre_kmeans *kmeans, void *buf,
                                                    size_t cap, size_t *written_or_needed);
 
 /**
@@ -464,10 +464,10 @@ GENRE_API genre_status genre_kmeans_load_from_memory(genre_kmeans **out, const v
  * tolerance) and the k rows farthest from their centers (for empty
  * clusters). Its size is O(k d), whatever the number of rows.
  *
- *     genre_kmeans_partial_create_from_model(&p, km);      // km has centers
+ *     genre_kmeans_partial_create_from_model(&p, kmeans);      // kmeans has centers
  *     for each chunk: genre_kmeans_partial_add(p, chunk, ...);
- *     genre_kmeans_fit_partial(km, p);                       // one Lloyd update
- *     genre_kmeans_get_i64(km, GENRE_KMEANS_CONVERGED, &c);  // loop until 1
+ *     genre_kmeans_fit_partial(kmeans, p);                       // one Lloyd update
+ *     genre_kmeans_get_i64(kmeans, GENRE_KMEANS_CONVERGED, &c);  // loop until 1
  *
  * **Equal to the in-memory iterations.** Rows are assigned by the distance
  * kernel of the in-memory fit (GENRE_KMEANS_DISTANCE_KERNEL of the model the
@@ -529,11 +529,11 @@ GENRE_API genre_status genre_kmeans_partial_create(genre_kmeans_partial **out, s
 /**
  * An empty pass over the centers of a fitted (or initialised) k-means, with
  * its GENRE_KMEANS_DISTANCE_KERNEL and GENRE_KMEANS_N_THREADS.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_BAD_STATE (km has no
- *         centers); GENRE_E_NOMEM. Thread-safe on a const km. @since 0.4
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_BAD_STATE (kmeans has no
+ *         centers); GENRE_E_NOMEM. Thread-safe on a const kmeans. @since 0.4
  */
 GENRE_API genre_status genre_kmeans_partial_create_from_model(genre_kmeans_partial **out,
-                                                              const genre_kmeans *km);
+                                                              const genre_kmeans *kmeans);
 
 /**
  * Adds rows to the pass: assigns each to its nearest center and accumulates.
@@ -542,9 +542,9 @@ GENRE_API genre_status genre_kmeans_partial_create_from_model(genre_kmeans_parti
  *         n_cols); GENRE_E_SHAPE (n_cols differs from the state's);
  *         GENRE_E_NONFINITE (row, column, value; rows of this call);
  *         GENRE_E_NUMERIC (sums overflow); GENRE_E_NOMEM.
- * Needs exclusive access to p. @since 0.4
+ * Needs exclusive access to partial. @since 0.4
  */
-GENRE_API genre_status genre_kmeans_partial_add(genre_kmeans_partial *p, const double *x,
+GENRE_API genre_status genre_kmeans_partial_add(genre_kmeans_partial *partial, const double *x,
                                                 size_t n_rows, size_t n_cols,
                                                 size_t row_stride);
 
@@ -561,30 +561,31 @@ GENRE_API genre_status genre_kmeans_partial_merge(genre_kmeans_partial *into,
 
 /**
  * Saves the state (model-file container, kind GENRE_MODEL_KMEANS_PARTIAL)
- * into buf[cap]; *needed always receives the size (buf NULL: a size query).
- * @return GENRE_OK; GENRE_E_INVALID_ARG (p or needed NULL);
+ * into buf[cap]; *written_or_needed always receives the size (buf NULL: a size query).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (partial or written_or_needed NULL);
  *         GENRE_E_BUFFER_TOO_SMALL; GENRE_E_NOMEM. Thread-safe on a const p.
  * @since 0.4
  */
-GENRE_API genre_status genre_kmeans_partial_save(const genre_kmeans_partial *p, void *buf,
-                                                 size_t cap, size_t *needed);
+GENRE_API genre_status genre_kmeans_partial_save_to_memory(const genre_kmeans_partial *partial,
+                                                           void *buf, size_t cap,
+                                                           size_t *written_or_needed);
 
 /**
- * Loads a state saved by genre_kmeans_partial_save() (buf not kept). A
+ * Loads a state saved by genre_kmeans_partial_save_to_memory() (buf not kept). A
  * damaged, truncated or inconsistent state is refused before any allocation
  * it cannot justify.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_CORRUPT;
  *         GENRE_E_VERSION; GENRE_E_MODEL_KIND; GENRE_E_NOMEM. Thread-safe.
  * @since 0.4
  */
-GENRE_API genre_status genre_kmeans_partial_load(genre_kmeans_partial **out, const void *buf,
-                                                 size_t len);
+GENRE_API genre_status genre_kmeans_partial_load_from_memory(genre_kmeans_partial **out,
+                                                             const void *buf, size_t len);
 
 /** Frees a state; NULL is a no-op. @since 0.4 */
-GENRE_API void genre_kmeans_partial_free(genre_kmeans_partial *p);
+GENRE_API void genre_kmeans_partial_free(genre_kmeans_partial *partial);
 
 /**
- * One Lloyd update from a whole pass: km's centers become the means of the
+ * One Lloyd update from a whole pass: kmeans's centers become the means of the
  * pass's clusters (empty clusters as above); GENRE_KMEANS_N_SAMPLES the
  * pass's rows, GENRE_KMEANS_INERTIA the pass's assignment inertia (against
  * the centers it assigned to), GENRE_KMEANS_CENTER_SHIFT the squared shift,
@@ -592,14 +593,14 @@ GENRE_API void genre_kmeans_partial_free(genre_kmeans_partial *p);
  * the mean column variance, GENRE_KMEANS_N_ITER one more (0 after
  * initialisation; at most GENRE_KMEANS_MAX_ITER). The model keeps no
  * training labels (genre_kmeans_get_labels() is GENRE_E_BAD_STATE; predict
- * them). km's parameters other than GENRE_KMEANS_TOL play no part; km need
- * not hold the pass's centers. On failure km is unchanged.
+ * them). kmeans's parameters other than GENRE_KMEANS_TOL play no part; kmeans need
+ * not hold the pass's centers. On failure kmeans is unchanged.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL; fewer rows than clusters);
  *         GENRE_E_NUMERIC (column variances overflow); GENRE_E_NOMEM.
- * Needs exclusive access to km. @since 0.4
+ * Needs exclusive access to kmeans. @since 0.4
  */
-GENRE_API genre_status genre_kmeans_fit_partial(genre_kmeans *km,
-                                                const genre_kmeans_partial *p);
+GENRE_API genre_status genre_kmeans_fit_partial(genre_kmeans *kmeans,
+                                                const genre_kmeans_partial *partial);
 
 /** A seeded reservoir sample of rows (initialisation). Opaque. @since 0.4 */
 typedef struct genre_kmeans_sample genre_kmeans_sample;
@@ -623,25 +624,25 @@ GENRE_API genre_status genre_kmeans_sample_create(genre_kmeans_sample **out, siz
  *         n_cols); GENRE_E_SHAPE; GENRE_E_NONFINITE (row, column, value).
  * Needs exclusive access. @since 0.4
  */
-GENRE_API genre_status genre_kmeans_sample_add(genre_kmeans_sample *s, const double *x,
+GENRE_API genre_status genre_kmeans_sample_add(genre_kmeans_sample *sample, const double *x,
                                                size_t n_rows, size_t n_cols,
                                                size_t row_stride);
 
 /** Frees a sample; NULL is a no-op. @since 0.4 */
-GENRE_API void genre_kmeans_sample_free(genre_kmeans_sample *s);
+GENRE_API void genre_kmeans_sample_free(genre_kmeans_sample *sample);
 
 /**
  * Initial centers by greedy k-means++ on the sample's rows (in slot order),
- * GENRE_KMEANS_K clusters, GENRE_KMEANS_SEED stream 0: km becomes fitted
+ * GENRE_KMEANS_K clusters, GENRE_KMEANS_SEED stream 0: kmeans becomes fitted
  * with those centers (N_ITER 0, CONVERGED 0, N_SAMPLES the sample's rows,
  * INERTIA the sample's potential, no training labels), ready for
- * genre_kmeans_partial_create_from_model(). On failure km is unchanged.
+ * genre_kmeans_partial_create_from_model(). On failure kmeans is unchanged.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL; fewer sampled rows than
  *         GENRE_KMEANS_K); GENRE_E_NUMERIC (distances overflow); GENRE_E_NOMEM.
- * Needs exclusive access to km. @since 0.4
+ * Needs exclusive access to kmeans. @since 0.4
  */
-GENRE_API genre_status genre_kmeans_init_from_sample(genre_kmeans *km,
-                                                     const genre_kmeans_sample *s);
+GENRE_API genre_status genre_kmeans_init_from_sample(genre_kmeans *kmeans,
+                                                     const genre_kmeans_sample *sample);
 
 GENRE_END_DECLS
 

@@ -100,25 +100,25 @@ typedef struct genre_lda genre_lda;
 GENRE_API genre_status genre_lda_create(genre_lda **out);
 
 /** Frees an LDA; NULL is a no-op. Needs exclusive access. @since 0.1 */
-GENRE_API void genre_lda_free(genre_lda *l);
+GENRE_API void genre_lda_free(genre_lda *lda);
 
 /**
  * Sets an integer parameter (GENRE_LDA_N_COMPONENTS). Takes effect at the
  * next fit.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (l NULL, value outside the key's
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (lda NULL, value outside the key's
  *         range: never clamped); GENRE_E_UNKNOWN_PARAM (unknown, read-only
  *         or f64 key).
  * Needs exclusive access. @since 0.1
  */
-GENRE_API genre_status genre_lda_set_i64(genre_lda *l, int32_t key, int64_t value);
+GENRE_API genre_status genre_lda_set_i64(genre_lda *lda, int32_t key, int64_t value);
 
 /**
  * Sets a real parameter (GENRE_LDA_SHRINKAGE). Takes effect at the next fit.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (l NULL, value outside [0, 1] or
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (lda NULL, value outside [0, 1] or
  *         NaN); GENRE_E_UNKNOWN_PARAM (unknown, read-only or i64 key).
  * Needs exclusive access. @since 0.1
  */
-GENRE_API genre_status genre_lda_set_f64(genre_lda *l, int32_t key, double value);
+GENRE_API genre_status genre_lda_set_f64(genre_lda *lda, int32_t key, double value);
 
 /**
  * Reads an integer parameter or fitted property.
@@ -126,14 +126,14 @@ GENRE_API genre_status genre_lda_set_f64(genre_lda *l, int32_t key, double value
  *         GENRE_E_BAD_STATE (a fitted property before fit).
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_lda_get_i64(const genre_lda *l, int32_t key, int64_t *out);
+GENRE_API genre_status genre_lda_get_i64(const genre_lda *lda, int32_t key, int64_t *out);
 
 /**
  * Reads a real parameter (GENRE_LDA_SHRINKAGE).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_UNKNOWN_PARAM.
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_lda_get_f64(const genre_lda *l, int32_t key, double *out);
+GENRE_API genre_status genre_lda_get_f64(const genre_lda *lda, int32_t key, double *out);
 
 /**
  * The inclusive range a settable key accepts, as doubles (no handle needed).
@@ -159,29 +159,29 @@ GENRE_API genre_status genre_lda_param_values(int32_t key, int64_t *out, size_t 
 /**
  * Puts every settable key back to its default; the priors set with
  * genre_lda_set_priors(), the log hook and a fitted state are kept.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (l NULL).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (lda NULL).
  * Needs exclusive access. @since 0.4
  */
-GENRE_API genre_status genre_lda_reset_params(genre_lda *l);
+GENRE_API genre_status genre_lda_reset_params(genre_lda *lda);
 
 /**
  * Sets the log callback (see "Log" above); fn NULL makes the LDA silent.
  * fn and user_data must stay valid while the handle may log.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (l NULL).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (lda NULL).
  * Needs exclusive access. @since 0.4
  */
-GENRE_API genre_status genre_lda_set_log(genre_lda *l, genre_log_fn fn, void *user_data);
+GENRE_API genre_status genre_lda_set_log(genre_lda *lda, genre_log_fn fn, void *user_data);
 
 /**
  * Sets the class priors, in ascending label order; they are copied and
  * divided by their sum. Their count must equal the number of classes at fit
  * (and predict, for a loaded model, uses the priors stored with it). NULL
  * with n 0 goes back to the class frequencies. Takes effect at the next fit.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (l NULL, priors NULL with n > 0 or
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (lda NULL, priors NULL with n > 0 or
  *         non-NULL with n 0, a prior not finite or not > 0); GENRE_E_NOMEM.
  * Needs exclusive access. @since 0.1
  */
-GENRE_API genre_status genre_lda_set_priors(genre_lda *l, const double *priors, size_t n);
+GENRE_API genre_status genre_lda_set_priors(genre_lda *lda, const double *priors, size_t n);
 
 /**
  * Fits the discriminants and the classifier. A failed fit leaves the
@@ -199,20 +199,20 @@ GENRE_API genre_status genre_lda_set_priors(genre_lda *l, const double *priors, 
  *   eigen-solver failed); GENRE_E_NOMEM.
  * Needs exclusive access. @since 0.1
  */
-GENRE_API genre_status genre_lda_fit(genre_lda *l, const double *x, size_t n_rows,
+GENRE_API genre_status genre_lda_fit(genre_lda *lda, const double *x, size_t n_rows,
                                      size_t n_cols, size_t row_stride, const int32_t *y);
 
 /**
  * Projects rows on the k kept discriminants: out = (x - m) V, row-major
  * n_rows x k, contiguous.
  * @param[out] needed receives n_rows * k when not NULL.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL l or x, no rows, row_stride <
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL lda or x, no rows, row_stride <
  *         n_cols); GENRE_E_BAD_STATE (not fitted); GENRE_E_SHAPE (n_cols
  *         differs from fit); GENRE_E_NONFINITE; GENRE_E_BUFFER_TOO_SMALL;
  *         GENRE_E_NOMEM.
  * Thread-safe on a const fitted handle. @since 0.1
  */
-GENRE_API genre_status genre_lda_transform(const genre_lda *l, const double *x, size_t n_rows,
+GENRE_API genre_status genre_lda_transform(const genre_lda *lda, const double *x, size_t n_rows,
                                            size_t n_cols, size_t row_stride, double *out,
                                            size_t out_len, size_t *needed);
 
@@ -223,7 +223,7 @@ GENRE_API genre_status genre_lda_transform(const genre_lda *l, const double *x, 
  * @return as genre_lda_transform().
  * Thread-safe on a const fitted handle. @since 0.1
  */
-GENRE_API genre_status genre_lda_predict_proba(const genre_lda *l, const double *x,
+GENRE_API genre_status genre_lda_predict_proba(const genre_lda *lda, const double *x,
                                                size_t n_rows, size_t n_cols, size_t row_stride,
                                                double *out, size_t out_len, size_t *needed);
 
@@ -234,49 +234,49 @@ GENRE_API genre_status genre_lda_predict_proba(const genre_lda *l, const double 
  * @return as genre_lda_transform().
  * Thread-safe on a const fitted handle. @since 0.1
  */
-GENRE_API genre_status genre_lda_predict(const genre_lda *l, const double *x, size_t n_rows,
+GENRE_API genre_status genre_lda_predict(const genre_lda *lda, const double *x, size_t n_rows,
                                          size_t n_cols, size_t row_stride, int32_t *out,
                                          size_t out_len, size_t *needed);
 
 /**
  * Copies the explained-variance ratio of the k kept discriminants.
  * @param[out] needed receives k when not NULL.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (l NULL); GENRE_E_BAD_STATE (not
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (lda NULL); GENRE_E_BAD_STATE (not
  *         fitted); GENRE_E_BUFFER_TOO_SMALL (out NULL or too short).
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_lda_get_explained_variance_ratio(const genre_lda *l, double *out,
+GENRE_API genre_status genre_lda_get_explained_variance_ratio(const genre_lda *lda, double *out,
                                                               size_t out_len, size_t *needed);
 
 /** Copies the scalings (loadings) of the k kept discriminants, d x k
  *  row-major (column c = discriminant c). Statuses as
  *  genre_lda_get_explained_variance_ratio(). Thread-safe on a const
  *  handle. @since 0.1 */
-GENRE_API genre_status genre_lda_get_scalings(const genre_lda *l, double *out, size_t out_len,
+GENRE_API genre_status genre_lda_get_scalings(const genre_lda *lda, double *out, size_t out_len,
                                               size_t *needed);
 
 /** Copies the class means, K x d row-major (classes in ascending label
  *  order). Statuses as genre_lda_get_explained_variance_ratio().
  *  Thread-safe on a const handle. @since 0.1 */
-GENRE_API genre_status genre_lda_get_means(const genre_lda *l, double *out, size_t out_len,
+GENRE_API genre_status genre_lda_get_means(const genre_lda *lda, double *out, size_t out_len,
                                            size_t *needed);
 
 /** Copies the training mean m (d values) that transform subtracts.
  *  Statuses as genre_lda_get_explained_variance_ratio(). Thread-safe on a
  *  const handle. @since 0.1 */
-GENRE_API genre_status genre_lda_get_xbar(const genre_lda *l, double *out, size_t out_len,
+GENRE_API genre_status genre_lda_get_xbar(const genre_lda *lda, double *out, size_t out_len,
                                           size_t *needed);
 
 /** Copies the K class priors used by predict. Statuses as
  *  genre_lda_get_explained_variance_ratio(). Thread-safe on a const handle.
  *  @since 0.1 */
-GENRE_API genre_status genre_lda_get_priors(const genre_lda *l, double *out, size_t out_len,
+GENRE_API genre_status genre_lda_get_priors(const genre_lda *lda, double *out, size_t out_len,
                                             size_t *needed);
 
 /** Copies the K class labels in ascending order. Statuses as
  *  genre_lda_get_explained_variance_ratio(). Thread-safe on a const handle.
  *  @since 0.1 */
-GENRE_API genre_status genre_lda_get_classes(const genre_lda *l, int32_t *out, size_t out_len,
+GENRE_API genre_status genre_lda_get_classes(const genre_lda *lda, int32_t *out, size_t out_len,
                                              size_t *needed);
 
 /**
@@ -287,16 +287,16 @@ GENRE_API genre_status genre_lda_get_classes(const genre_lda *l, int32_t *out, s
  *         GENRE_E_NOMEM.
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_lda_save(const genre_lda *l, const char *path);
+GENRE_API genre_status genre_lda_save(const genre_lda *lda, const char *path);
 
 /**
  * Saves a fitted LDA into buf; *written_or_needed always receives the size
  * (buf NULL is a size query).
- * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL l or written_or_needed);
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL lda or written_or_needed);
  *         GENRE_E_BAD_STATE; GENRE_E_BUFFER_TOO_SMALL; GENRE_E_NOMEM.
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_lda_save_to_memory(const genre_lda *l, void *buf, size_t cap,
+GENRE_API genre_status genre_lda_save_to_memory(const genre_lda *lda, void *buf, size_t cap,
                                                 size_t *written_or_needed);
 
 /**
@@ -362,15 +362,15 @@ GENRE_API genre_status genre_lda_partial_create(genre_lda_partial **out, size_t 
  * classes. The state keeps a scratch copy of the largest chunk added so
  * far (grouped by class; freed with the state, never saved). A failed add
  * leaves the state as it was.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (p, x or y NULL, no rows or
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (partial, x or y NULL, no rows or
  *         columns, row_stride < n_cols, more than 65536 classes, more
  *         than 2^53 rows in all);
  *         GENRE_E_SHAPE (n_cols differs from the state's);
  *         GENRE_E_NONFINITE (row within this x, column and value named);
  *         GENRE_E_NUMERIC (sums overflow); GENRE_E_NOMEM.
- * Needs exclusive access to p. @since 0.4
+ * Needs exclusive access to partial. @since 0.4
  */
-GENRE_API genre_status genre_lda_partial_add(genre_lda_partial *p, const double *x,
+GENRE_API genre_status genre_lda_partial_add(genre_lda_partial *partial, const double *x,
                                              size_t n_rows, size_t n_cols, size_t row_stride,
                                              const int32_t *y);
 
@@ -391,21 +391,21 @@ GENRE_API genre_status genre_lda_partial_merge(genre_lda_partial *into,
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL).
  * Thread-safe on a const handle. @since 0.4
  */
-GENRE_API genre_status genre_lda_partial_n_rows(const genre_lda_partial *p, int64_t *out);
+GENRE_API genre_status genre_lda_partial_n_rows(const genre_lda_partial *partial, int64_t *out);
 
 /**
  * Saves the state into buf (a model-file container of kind GENRE_MODEL_LDA_PARTIAL,
  * docs/partial-fits.md), so another process or engine can load and merge
- * it. *needed always receives the size, so buf NULL is a size query.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (p or needed NULL);
+ * it. *written_or_needed always receives the size, so buf NULL is a size query.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (partial or written_or_needed NULL);
  *         GENRE_E_BUFFER_TOO_SMALL (buf NULL or cap too small); GENRE_E_NOMEM.
  * Thread-safe on a const handle. @since 0.4
  */
-GENRE_API genre_status genre_lda_partial_save(const genre_lda_partial *p, void *buf,
-                                        size_t cap, size_t *needed);
+GENRE_API genre_status genre_lda_partial_save_to_memory(const genre_lda_partial *partial, void *buf,
+                                                        size_t cap, size_t *written_or_needed);
 
 /**
- * Loads a state saved by genre_lda_partial_save() (buf is not kept).
+ * Loads a state saved by genre_lda_partial_save_to_memory() (buf is not kept).
  * Every size is checked against the bytes that carry it before anything is
  * allocated; values are checked (finite, counts consistent), so a damaged
  * or crafted buffer is an error, never a crash or a huge allocation.
@@ -415,11 +415,11 @@ GENRE_API genre_status genre_lda_partial_save(const genre_lda_partial *p, void *
  *         GENRE_E_MODEL_KIND (another kind); GENRE_E_NOMEM.
  * Thread-safe. @since 0.4
  */
-GENRE_API genre_status genre_lda_partial_load(genre_lda_partial **out, const void *buf,
-                                        size_t len);
+GENRE_API genre_status genre_lda_partial_load_from_memory(genre_lda_partial **out, const void *buf,
+                                                          size_t len);
 
 /** Frees a partial state; NULL is a no-op. Needs exclusive access. @since 0.4 */
-GENRE_API void genre_lda_partial_free(genre_lda_partial *p);
+GENRE_API void genre_lda_partial_free(genre_lda_partial *partial);
 
 /**
  * Fits lda from a partial state: as genre_lda_fit() on every row and label
@@ -432,7 +432,7 @@ GENRE_API void genre_lda_partial_free(genre_lda_partial *p);
  *         means, sums overflowed); GENRE_E_NOMEM.
  * Needs exclusive access to lda. @since 0.4
  */
-GENRE_API genre_status genre_lda_fit_partial(genre_lda *lda, const genre_lda_partial *p);
+GENRE_API genre_status genre_lda_fit_partial(genre_lda *lda, const genre_lda_partial *partial);
 
 /* ==== end of the partial fits section ==== */
 

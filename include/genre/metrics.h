@@ -317,17 +317,17 @@ GENRE_API genre_status genre_metrics_partial_create(genre_metrics_partial **out,
  * for accuracy, predicted labels: y_pred NULL predicts the first class of
  * largest score in each row (what every classifier's predict does). Not
  * kept. A failed add leaves the state as it was.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (p, scores or y_true NULL, no rows,
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (partial, scores or y_true NULL, no rows,
  *         row_stride < n_classes, a label outside [0, n_classes): row and
  *         value named); GENRE_E_SHAPE (n_classes differs from the state's);
  *         GENRE_E_NONFINITE (row within this call, column, value);
  *         GENRE_E_NOMEM.
- * Needs exclusive access to p. @since 0.4
+ * Needs exclusive access to partial. @since 0.4
  */
-GENRE_API genre_status genre_metrics_partial_add(genre_metrics_partial *p, const double *scores,
-                                                 size_t n_rows, size_t n_classes,
-                                                 size_t row_stride, const int32_t *y_true,
-                                                 const int32_t *y_pred);
+GENRE_API genre_status genre_metrics_partial_add(genre_metrics_partial *partial,
+                                                 const double *scores, size_t n_rows,
+                                                 size_t n_classes, size_t row_stride,
+                                                 const int32_t *y_true, const int32_t *y_pred);
 
 /**
  * into becomes the state of into's rows followed by from's (from is
@@ -344,22 +344,23 @@ GENRE_API genre_status genre_metrics_partial_merge(genre_metrics_partial *into,
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL).
  * Thread-safe on a const handle. @since 0.4
  */
-GENRE_API genre_status genre_metrics_partial_n_rows(const genre_metrics_partial *p,
+GENRE_API genre_status genre_metrics_partial_n_rows(const genre_metrics_partial *partial,
                                                     int64_t *out);
 
 /**
  * Saves the state into buf (a model-file container of kind GENRE_MODEL_METRICS_PARTIAL,
  * docs/partial-fits.md), so another process or engine can load and merge
- * it. *needed always receives the size, so buf NULL is a size query.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (p or needed NULL);
+ * it. *written_or_needed always receives the size, so buf NULL is a size query.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (partial or written_or_needed NULL);
  *         GENRE_E_BUFFER_TOO_SMALL (buf NULL or cap too small); GENRE_E_NOMEM.
  * Thread-safe on a const handle. @since 0.4
  */
-GENRE_API genre_status genre_metrics_partial_save(const genre_metrics_partial *p, void *buf,
-                                        size_t cap, size_t *needed);
+GENRE_API genre_status genre_metrics_partial_save_to_memory(const genre_metrics_partial *partial,
+                                                            void *buf, size_t cap,
+                                                            size_t *written_or_needed);
 
 /**
- * Loads a state saved by genre_metrics_partial_save() (buf is not kept).
+ * Loads a state saved by genre_metrics_partial_save_to_memory() (buf is not kept).
  * Every size is checked against the bytes that carry it before anything is
  * allocated; values are checked (finite, counts consistent), so a damaged
  * or crafted buffer is an error, never a crash or a huge allocation.
@@ -369,18 +370,18 @@ GENRE_API genre_status genre_metrics_partial_save(const genre_metrics_partial *p
  *         GENRE_E_MODEL_KIND (another kind); GENRE_E_NOMEM.
  * Thread-safe. @since 0.4
  */
-GENRE_API genre_status genre_metrics_partial_load(genre_metrics_partial **out, const void *buf,
-                                        size_t len);
+GENRE_API genre_status genre_metrics_partial_load_from_memory(genre_metrics_partial **out,
+                                                              const void *buf, size_t len);
 
 /** Frees a partial state; NULL is a no-op. Needs exclusive access. @since 0.4 */
-GENRE_API void genre_metrics_partial_free(genre_metrics_partial *p);
+GENRE_API void genre_metrics_partial_free(genre_metrics_partial *partial);
 
 /**
  * genre_metrics_accuracy() over every row added: hits / rows.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, no rows).
  * Thread-safe on a const handle. @since 0.4
  */
-GENRE_API genre_status genre_metrics_partial_accuracy(const genre_metrics_partial *p,
+GENRE_API genre_status genre_metrics_partial_accuracy(const genre_metrics_partial *partial,
                                                       double *out);
 
 /**
@@ -390,7 +391,7 @@ GENRE_API genre_status genre_metrics_partial_accuracy(const genre_metrics_partia
  *         state with no rows).
  * Thread-safe on a const handle. @since 0.4
  */
-GENRE_API genre_status genre_metrics_partial_roc_auc_ovr(const genre_metrics_partial *p,
+GENRE_API genre_status genre_metrics_partial_roc_auc_ovr(const genre_metrics_partial *partial,
                                                          int32_t average, double *out);
 
 /**
@@ -399,7 +400,7 @@ GENRE_API genre_status genre_metrics_partial_roc_auc_ovr(const genre_metrics_par
  * @return as genre_metrics_roc_auc_per_class().
  * Thread-safe on a const handle. @since 0.4
  */
-GENRE_API genre_status genre_metrics_partial_roc_auc_per_class(const genre_metrics_partial *p,
+GENRE_API genre_status genre_metrics_partial_roc_auc_per_class(const genre_metrics_partial *partial,
                                                                double *out, size_t cap,
                                                                size_t *needed);
 

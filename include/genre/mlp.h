@@ -31,20 +31,17 @@
  * backward; with sorted, distinct columns per row its results have the same
  * bits as the dense input holding the same values.
  *
- * What the CSR calls read, and what the caller guarantees: the calls take
- * no entry count, so the entry count is row_ptr[n_rows]. The library reads
+ * What the CSR calls read, and what they check: every CSR call takes the
+ * entry count nnz, the length of col_idx and values. The library reads
  * row_ptr[0 .. n_rows] (n_rows + 1 entries) and col_idx[k] and values[k]
- * for row_ptr[0] <= k < row_ptr[n_rows]; the caller must guarantee that
- * col_idx and values hold at least row_ptr[n_rows] entries each, which the
- * library cannot check: a row_ptr[n_rows] beyond the arrays makes it read
- * past them (undefined behaviour). Before using any entry it checks, and
- * fails with GENRE_E_INVALID_ARG naming the offending row or position:
- * row_ptr not NULL, row_ptr[0] == 0, row_ptr non-decreasing, row_ptr[n_rows]
- * small enough for arrays of that many doubles to exist (at most
- * SIZE_MAX / 8), col_idx and values not NULL when there are entries, every
- * col_idx < n_cols; and every value finite (GENRE_E_NONFINITE, unless
- * GENRE_MLP_VALIDATE_INPUT is 0). Duplicate and unsorted columns within a
- * row are accepted (summed, as above). (1.0 adds an explicit entry count.)
+ * for k < nnz only, and before using any entry it checks, failing with
+ * GENRE_E_INVALID_ARG and a message naming the function, the row and the
+ * values: row_ptr not NULL, row_ptr[0] == 0, row_ptr non-decreasing and
+ * never above nnz, row_ptr[n_rows] == nnz, nnz at most SIZE_MAX / 8,
+ * col_idx and values not NULL when nnz > 0, every col_idx < n_cols; and
+ * every value finite (GENRE_E_NONFINITE, unless GENRE_MLP_VALIDATE_INPUT is
+ * 0). Duplicate and unsorted columns within a row are accepted (summed, as
+ * above).
  *
  * Losses (minimised per mini-batch of B rows):
  * - classification: mean over rows of -log softmax(z)[label];
@@ -275,7 +272,7 @@ typedef struct genre_mlp genre_mlp;
 GENRE_API genre_status genre_mlp_create(genre_mlp **out);
 
 /** Frees a model; NULL is a no-op. Needs exclusive access. @since 0.1 */
-GENRE_API void genre_mlp_free(genre_mlp *model);
+GENRE_API void genre_mlp_free(genre_mlp *mlp);
 
 /**
  * Sets a floating-point parameter (a key documented as f64).
@@ -286,14 +283,14 @@ GENRE_API void genre_mlp_free(genre_mlp *model);
  *         clamped).
  * Needs exclusive access; takes effect at the next fit. @since 0.1
  */
-GENRE_API genre_status genre_mlp_set_f64(genre_mlp *model, int32_t key, double value);
+GENRE_API genre_status genre_mlp_set_f64(genre_mlp *mlp, int32_t key, double value);
 
 /**
  * Sets an integer parameter (a key documented as i64).
  * @return as genre_mlp_set_f64().
  * Needs exclusive access; takes effect at the next fit. @since 0.1
  */
-GENRE_API genre_status genre_mlp_set_i64(genre_mlp *model, int32_t key, int64_t value);
+GENRE_API genre_status genre_mlp_set_i64(genre_mlp *mlp, int32_t key, int64_t value);
 
 /**
  * Reads a floating-point parameter.
@@ -301,7 +298,7 @@ GENRE_API genre_status genre_mlp_set_i64(genre_mlp *model, int32_t key, int64_t 
  *         GENRE_E_INVALID_ARG (NULL argument).
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_mlp_get_f64(const genre_mlp *model, int32_t key, double *out);
+GENRE_API genre_status genre_mlp_get_f64(const genre_mlp *mlp, int32_t key, double *out);
 
 /**
  * Reads an integer parameter or a read-only fitted property.
@@ -310,7 +307,7 @@ GENRE_API genre_status genre_mlp_get_f64(const genre_mlp *model, int32_t key, do
  *         key before a fit).
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_mlp_get_i64(const genre_mlp *model, int32_t key, int64_t *out);
+GENRE_API genre_status genre_mlp_get_i64(const genre_mlp *mlp, int32_t key, int64_t *out);
 
 /**
  * The inclusive range a settable key accepts, as doubles (no handle needed);
@@ -344,7 +341,7 @@ GENRE_API genre_status genre_mlp_param_values(int32_t key, int64_t *out, size_t 
  * fitted model stays fitted. @return GENRE_OK; GENRE_E_INVALID_ARG (NULL).
  * Needs exclusive access. @since 0.1
  */
-GENRE_API genre_status genre_mlp_reset_params(genre_mlp *model);
+GENRE_API genre_status genre_mlp_reset_params(genre_mlp *mlp);
 
 /**
  * Sets the hidden layers' widths (copied). n_layers may be 0 (softmax or
@@ -356,7 +353,7 @@ GENRE_API genre_status genre_mlp_reset_params(genre_mlp *model);
  *         layer and its width), too many layers); GENRE_E_NOMEM.
  * Needs exclusive access. @since 0.1
  */
-GENRE_API genre_status genre_mlp_set_hidden_layers(genre_mlp *model, const int32_t *widths,
+GENRE_API genre_status genre_mlp_set_hidden_layers(genre_mlp *mlp, const int32_t *widths,
                                                    size_t n_layers);
 
 /**
@@ -365,7 +362,7 @@ GENRE_API genre_status genre_mlp_set_hidden_layers(genre_mlp *model, const int32
  * @return GENRE_OK; GENRE_E_BUFFER_TOO_SMALL; GENRE_E_INVALID_ARG (model or
  *         n_layers NULL). Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_mlp_get_hidden_layers(const genre_mlp *model, int32_t *out,
+GENRE_API genre_status genre_mlp_get_hidden_layers(const genre_mlp *mlp, int32_t *out,
                                                    size_t cap, size_t *n_layers);
 
 /**
@@ -375,7 +372,7 @@ GENRE_API genre_status genre_mlp_get_hidden_layers(const genre_mlp *model, int32
  * unfitted). @return GENRE_OK; GENRE_E_INVALID_ARG (model NULL).
  * Needs exclusive access. @since 0.1
  */
-GENRE_API genre_status genre_mlp_set_progress(genre_mlp *model, genre_progress_fn fn,
+GENRE_API genre_status genre_mlp_set_progress(genre_mlp *mlp, genre_progress_fn fn,
                                               void *user_data);
 
 /**
@@ -385,7 +382,7 @@ GENRE_API genre_status genre_mlp_set_progress(genre_mlp *model, genre_progress_f
  * @return GENRE_OK; GENRE_E_INVALID_ARG (model NULL).
  * Needs exclusive access. @since 0.1
  */
-GENRE_API genre_status genre_mlp_set_log(genre_mlp *model, genre_log_fn fn, void *user_data);
+GENRE_API genre_status genre_mlp_set_log(genre_mlp *mlp, genre_log_fn fn, void *user_data);
 
 /* ---- One fit over several processes (data parallel) -----------------------
  *
@@ -452,7 +449,7 @@ GENRE_API genre_status genre_mlp_set_log(genre_mlp *model, genre_log_fn fn, void
  * @return GENRE_OK; GENRE_E_INVALID_ARG (model NULL).
  * Needs exclusive access. @since 0.4
  */
-GENRE_API genre_status genre_mlp_set_reducer(genre_mlp *model, genre_reduce_fn fn,
+GENRE_API genre_status genre_mlp_set_reducer(genre_mlp *mlp, genre_reduce_fn fn,
                                              void *user_data);
 
 /**
@@ -479,7 +476,7 @@ GENRE_API genre_status genre_mlp_set_reducer(genre_mlp *model, genre_reduce_fn f
  *         lower the learning rate); GENRE_E_CANCELLED; GENRE_E_NOMEM.
  * Needs exclusive access. @since 0.1
  */
-GENRE_API genre_status genre_mlp_fit(genre_mlp *model, const double *x, size_t n_rows,
+GENRE_API genre_status genre_mlp_fit(genre_mlp *mlp, const double *x, size_t n_rows,
                                      size_t n_cols, size_t row_stride,
                                      const int32_t *labels, const double *x_val,
                                      size_t n_val_rows, size_t val_row_stride,
@@ -494,7 +491,7 @@ GENRE_API genre_status genre_mlp_fit(genre_mlp *model, const double *x, size_t n
  *         GENRE_E_INVALID_ARG for n_targets 0 or above 65536.
  * Needs exclusive access. @since 0.1
  */
-GENRE_API genre_status genre_mlp_fit_regression(genre_mlp *model, const double *x,
+GENRE_API genre_status genre_mlp_fit_regression(genre_mlp *mlp, const double *x,
                                                 size_t n_rows, size_t n_cols,
                                                 size_t row_stride, const double *y,
                                                 size_t n_targets, const double *x_val,
@@ -510,19 +507,21 @@ GENRE_API genre_status genre_mlp_fit_regression(genre_mlp *model, const double *
  * up to 4 rows of width[1] doubles per distinct feature a batch can touch
  * (bounded by min(n_cols, nnz, batch x the longest row); docs/mlp.md).
  *
- * @param[in] n_rows, n_cols, row_ptr, col_idx, values  the training rows;
- *                        n_cols in [1, 2^31 - 1].
+ * @param[in] n_rows, n_cols, nnz, row_ptr, col_idx, values  the training
+ *                        rows (nnz entries); n_cols in [1, 2^31 - 1].
  * @param[in] labels      n_rows class indices, as for genre_mlp_fit().
- * @param[in] n_val_rows, val_row_ptr, val_col_idx, val_values  optional
- *                        validation rows with n_cols columns (val_row_ptr
- *                        NULL: none; then n_val_rows and the other
- *                        validation pointers are ignored).
+ * @param[in] n_val_rows, val_nnz, val_row_ptr, val_col_idx, val_values
+ *                        optional validation rows with n_cols columns and
+ *                        val_nnz entries (val_row_ptr NULL: none; then
+ *                        n_val_rows, val_nnz and the other validation
+ *                        pointers are ignored).
  * @param[in] labels_val  their labels (required with val_row_ptr).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL model, row_ptr or labels; zero
- *         rows or columns; row_ptr[0] != 0 or decreasing (the message names
- *         the row); row_ptr[n_rows] above SIZE_MAX / 8 (see "What the CSR
- *         calls read" above); col_idx or values NULL with entries; a column index >=
- *         n_cols (row, position and index); labels as for genre_mlp_fit();
+ *         rows or columns; row_ptr[0] != 0, decreasing or above nnz, or
+ *         row_ptr[n_rows] != nnz (the message names the row and the values;
+ *         see "What the CSR calls read" above); col_idx or values NULL with
+ *         entries; a column index >= n_cols (row, position and index);
+ *         labels as for genre_mlp_fit();
  *         GENRE_MLP_PATIENCE set without validation rows; GENRE_MLP_PRECISION
  *         set to FLOAT (CSR fits are double only));
  *         GENRE_E_NONFINITE (a NaN/Inf value: row, position, column, value;
@@ -531,10 +530,11 @@ GENRE_API genre_status genre_mlp_fit_regression(genre_mlp *model, const double *
  *         it was.
  * Needs exclusive access. @since 0.2
  */
-GENRE_API genre_status genre_mlp_fit_csr(genre_mlp *model, size_t n_rows, size_t n_cols,
-                                         const size_t *row_ptr, const uint32_t *col_idx,
-                                         const double *values, const int32_t *labels,
-                                         size_t n_val_rows, const size_t *val_row_ptr,
+GENRE_API genre_status genre_mlp_fit_csr(genre_mlp *mlp, size_t n_rows, size_t n_cols,
+                                         size_t nnz, const size_t *row_ptr,
+                                         const uint32_t *col_idx, const double *values,
+                                         const int32_t *labels, size_t n_val_rows,
+                                         size_t val_nnz, const size_t *val_row_ptr,
                                          const uint32_t *val_col_idx,
                                          const double *val_values,
                                          const int32_t *labels_val);
@@ -549,7 +549,7 @@ GENRE_API genre_status genre_mlp_fit_csr(genre_mlp *model, size_t n_rows, size_t
  *         fit); GENRE_E_NONFINITE; GENRE_E_NOMEM (per-call scratch).
  * Safe concurrently on one fitted model. @since 0.1
  */
-GENRE_API genre_status genre_mlp_predict_proba(const genre_mlp *model, const double *x,
+GENRE_API genre_status genre_mlp_predict_proba(const genre_mlp *mlp, const double *x,
                                                size_t n_rows, size_t n_cols,
                                                size_t row_stride, double *out,
                                                size_t out_len, size_t *needed);
@@ -564,8 +564,9 @@ GENRE_API genre_status genre_mlp_predict_proba(const genre_mlp *model, const dou
  *         GENRE_E_NONFINITE; GENRE_E_NOMEM (per-call scratch).
  * Safe concurrently on one fitted model. @since 0.2
  */
-GENRE_API genre_status genre_mlp_predict_proba_csr(const genre_mlp *model, size_t n_rows,
-                                                   size_t n_cols, const size_t *row_ptr,
+GENRE_API genre_status genre_mlp_predict_proba_csr(const genre_mlp *mlp, size_t n_rows,
+                                                   size_t n_cols, size_t nnz,
+                                                   const size_t *row_ptr,
                                                    const uint32_t *col_idx,
                                                    const double *values, double *out,
                                                    size_t out_len, size_t *needed);
@@ -585,7 +586,7 @@ GENRE_API genre_status genre_mlp_predict_proba_csr(const genre_mlp *model, size_
  *         GENRE_E_NOMEM.
  * Safe concurrently on one fitted model. @since 0.2
  */
-GENRE_API genre_status genre_mlp_transform(const genre_mlp *model, int32_t layer,
+GENRE_API genre_status genre_mlp_transform(const genre_mlp *mlp, int32_t layer,
                                            const double *x, size_t n_rows, size_t n_cols,
                                            size_t row_stride, double *out, size_t out_len,
                                            size_t *needed);
@@ -596,8 +597,8 @@ GENRE_API genre_status genre_mlp_transform(const genre_mlp *model, int32_t layer
  *         genre_mlp_fit_csr(). Safe concurrently on one fitted model.
  * @since 0.2
  */
-GENRE_API genre_status genre_mlp_transform_csr(const genre_mlp *model, int32_t layer,
-                                               size_t n_rows, size_t n_cols,
+GENRE_API genre_status genre_mlp_transform_csr(const genre_mlp *mlp, int32_t layer,
+                                               size_t n_rows, size_t n_cols, size_t nnz,
                                                const size_t *row_ptr,
                                                const uint32_t *col_idx, const double *values,
                                                double *out, size_t out_len, size_t *needed);
@@ -608,7 +609,7 @@ GENRE_API genre_status genre_mlp_transform_csr(const genre_mlp *model, int32_t l
  * @return as genre_mlp_predict_proba().
  * Safe concurrently on one fitted model. @since 0.1
  */
-GENRE_API genre_status genre_mlp_predict(const genre_mlp *model, const double *x,
+GENRE_API genre_status genre_mlp_predict(const genre_mlp *mlp, const double *x,
                                          size_t n_rows, size_t n_cols, size_t row_stride,
                                          int32_t *labels, size_t cap, size_t *needed);
 
@@ -618,7 +619,7 @@ GENRE_API genre_status genre_mlp_predict(const genre_mlp *model, const double *x
  * @return as genre_mlp_predict_proba() (GENRE_E_BAD_STATE for a classifier).
  * Safe concurrently on one fitted model. @since 0.1
  */
-GENRE_API genre_status genre_mlp_predict_values(const genre_mlp *model, const double *x,
+GENRE_API genre_status genre_mlp_predict_values(const genre_mlp *mlp, const double *x,
                                                 size_t n_rows, size_t n_cols,
                                                 size_t row_stride, double *out,
                                                 size_t out_len, size_t *needed);
@@ -631,7 +632,7 @@ GENRE_API genre_status genre_mlp_predict_values(const genre_mlp *model, const do
  *         GENRE_E_BAD_STATE (not fitted).
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_mlp_get_history(const genre_mlp *model, int32_t which,
+GENRE_API genre_status genre_mlp_get_history(const genre_mlp *mlp, int32_t which,
                                              double *out, size_t cap, size_t *n_epochs);
 
 /**
@@ -644,7 +645,7 @@ GENRE_API genre_status genre_mlp_get_history(const genre_mlp *model, int32_t whi
  *         GENRE_E_NOMEM.
  * Safe concurrently on one fitted model. @since 0.1
  */
-GENRE_API genre_status genre_mlp_save(const genre_mlp *model, const char *path);
+GENRE_API genre_status genre_mlp_save(const genre_mlp *mlp, const char *path);
 
 /**
  * Saves into buf[cap]; *written_or_needed always receives the size, so a
@@ -653,7 +654,7 @@ GENRE_API genre_status genre_mlp_save(const genre_mlp *model, const char *path);
  *         GENRE_E_BAD_STATE (not fitted); GENRE_E_NOMEM.
  * Safe concurrently on one fitted model. @since 0.1
  */
-GENRE_API genre_status genre_mlp_save_to_memory(const genre_mlp *model, void *buf,
+GENRE_API genre_status genre_mlp_save_to_memory(const genre_mlp *mlp, void *buf,
                                                 size_t cap, size_t *written_or_needed);
 
 /**
@@ -746,7 +747,7 @@ GENRE_API genre_status genre_mlp_load_from_memory(genre_mlp **out, const void *b
  *         the mean training loss so far); GENRE_E_NOMEM.
  * Needs exclusive access. @since 0.4
  */
-GENRE_API genre_status genre_mlp_partial_fit(genre_mlp *model, const double *x, size_t n_rows,
+GENRE_API genre_status genre_mlp_partial_fit(genre_mlp *mlp, const double *x, size_t n_rows,
                                              size_t n_cols, size_t row_stride,
                                              const int32_t *labels);
 

@@ -13,7 +13,7 @@
  * tell what a file or buffer holds without loading it.
  *
  * Saving to a file (every genre_*_save(..., path) and
- * genre_dataset_prep_save_file()):
+ * genre_dataset_prep_save()):
  * - The file is written whole or not at all: the bytes go to a temporary
  *   file in the target's directory, which is fsync'ed and renamed over the
  *   target only when complete, so a reader sees the old file or the new
@@ -39,7 +39,7 @@
  *   the rename is not detected.
  *
  * Loading from a file (every genre_*_load(..., path),
- * genre_dataset_prep_load_file() and genre_model_peek_file()):
+ * genre_dataset_prep_load() and genre_model_peek()):
  * - A model is read from a regular file or a FIFO (a named pipe, a shell's
  *   <(...), /dev/stdin fed by a pipe). A directory, a device (/dev/zero, a
  *   terminal) or a socket fails with GENRE_E_IO, saying what it is, before
@@ -81,7 +81,7 @@ GENRE_BEGIN_DECLS
 #define GENRE_MODEL_LDA_PARTIAL 11
 /** genre_metrics_partial (genre/metrics.h). @since 0.4 */
 #define GENRE_MODEL_METRICS_PARTIAL 12
-/** A partial Lloyd pass (genre_kmeans_partial_save(); genre/kmeans.h). @since 0.4 */
+/** A partial Lloyd pass (genre_kmeans_partial_save_to_memory(); genre/kmeans.h). @since 0.4 */
 #define GENRE_MODEL_KMEANS_PARTIAL 13
 /** Record offsets of a CSV file (genre_dataset_index_build();
  *  genre/dataset_reader.h). @since 0.4 */
@@ -112,20 +112,19 @@ GENRE_API const char *genre_model_kind_name(int32_t kind);
  *         GENRE_E_VERSION (written by a newer format).
  * Thread-safe. @since 0.1
  */
-GENRE_API genre_status genre_model_peek(const void *buf, size_t len,
-                                        int32_t *kind, int32_t *format_version);
+GENRE_API genre_status genre_model_peek_from_memory(const void *buf, size_t len, int32_t *kind,
+                                                    int32_t *format_version);
 
 /**
- * genre_model_peek() on a file.
+ * genre_model_peek_from_memory() on a file.
  * @param[in] path UTF-8 path of the file (read as "Loading from a file"
  *                 above says).
- * @return as genre_model_peek(), plus GENRE_E_IO when the file cannot be read
+ * @return as genre_model_peek_from_memory(), plus GENRE_E_IO when the file cannot be read
  *         (also: path is neither a regular file nor a FIFO with a writer)
  *         and GENRE_E_NOMEM.
  * Thread-safe. @since 0.1
  */
-GENRE_API genre_status genre_model_peek_file(const char *path, int32_t *kind,
-                                             int32_t *format_version);
+GENRE_API genre_status genre_model_peek(const char *path, int32_t *kind, int32_t *format_version);
 
 GENRE_END_DECLS
 

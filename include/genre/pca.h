@@ -87,26 +87,26 @@ typedef struct genre_pca genre_pca;
 GENRE_API genre_status genre_pca_create(genre_pca **out);
 
 /** Frees a PCA; NULL is a no-op. Needs exclusive access. @since 0.1 */
-GENRE_API void genre_pca_free(genre_pca *p);
+GENRE_API void genre_pca_free(genre_pca *pca);
 
 /**
  * Sets an integer parameter (GENRE_PCA_N_COMPONENTS, GENRE_PCA_WHITEN).
  * Takes effect at the next fit. A count larger than the data allows is
  * reported by fit.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (p NULL, value outside the key's
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (pca NULL, value outside the key's
  *         range: never clamped); GENRE_E_UNKNOWN_PARAM (unknown, read-only
  *         or f64 key).
  * Needs exclusive access. @since 0.1
  */
-GENRE_API genre_status genre_pca_set_i64(genre_pca *p, int32_t key, int64_t value);
+GENRE_API genre_status genre_pca_set_i64(genre_pca *pca, int32_t key, int64_t value);
 
 /**
  * Sets a real parameter (GENRE_PCA_VARIANCE_FRACTION).
- * @return GENRE_OK; GENRE_E_INVALID_ARG (p NULL, value outside [0, 1) or
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (pca NULL, value outside [0, 1) or
  *         NaN); GENRE_E_UNKNOWN_PARAM (unknown, read-only or i64 key).
  * Needs exclusive access. @since 0.1
  */
-GENRE_API genre_status genre_pca_set_f64(genre_pca *p, int32_t key, double value);
+GENRE_API genre_status genre_pca_set_f64(genre_pca *pca, int32_t key, double value);
 
 /**
  * Reads an integer parameter or fitted property.
@@ -114,7 +114,7 @@ GENRE_API genre_status genre_pca_set_f64(genre_pca *p, int32_t key, double value
  *         GENRE_E_BAD_STATE (a fitted property before fit).
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_pca_get_i64(const genre_pca *p, int32_t key, int64_t *out);
+GENRE_API genre_status genre_pca_get_i64(const genre_pca *pca, int32_t key, int64_t *out);
 
 /**
  * Reads a real parameter or fitted property (GENRE_PCA_VARIANCE_FRACTION,
@@ -123,7 +123,7 @@ GENRE_API genre_status genre_pca_get_i64(const genre_pca *p, int32_t key, int64_
  *         GENRE_E_BAD_STATE (a fitted property before fit).
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_pca_get_f64(const genre_pca *p, int32_t key, double *out);
+GENRE_API genre_status genre_pca_get_f64(const genre_pca *pca, int32_t key, double *out);
 
 /**
  * The inclusive range a settable key accepts, as doubles (no handle
@@ -151,18 +151,18 @@ GENRE_API genre_status genre_pca_param_values(int32_t key, int64_t *out, size_t 
 /**
  * Puts every settable key back to its default; the log hook and a fitted
  * state are kept.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (p NULL).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (pca NULL).
  * Needs exclusive access. @since 0.4
  */
-GENRE_API genre_status genre_pca_reset_params(genre_pca *p);
+GENRE_API genre_status genre_pca_reset_params(genre_pca *pca);
 
 /**
  * Sets the log callback (see "Log" above); fn NULL makes the PCA silent.
  * fn and user_data must stay valid while the handle may log.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (p NULL).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (pca NULL).
  * Needs exclusive access. @since 0.4
  */
-GENRE_API genre_status genre_pca_set_log(genre_pca *p, genre_log_fn fn, void *user_data);
+GENRE_API genre_status genre_pca_set_log(genre_pca *pca, genre_log_fn fn, void *user_data);
 
 /**
  * Fits the components. A failed fit leaves the handle as it was.
@@ -175,7 +175,7 @@ GENRE_API genre_status genre_pca_set_log(genre_pca *p, genre_log_fn fn, void *us
  *         their sums overflow, or the eigen-solver failed); GENRE_E_NOMEM.
  * Needs exclusive access. @since 0.1
  */
-GENRE_API genre_status genre_pca_fit(genre_pca *p, const double *x, size_t n_rows,
+GENRE_API genre_status genre_pca_fit(genre_pca *pca, const double *x, size_t n_rows,
                                      size_t n_cols, size_t row_stride);
 
 /**
@@ -183,13 +183,13 @@ GENRE_API genre_status genre_pca_fit(genre_pca *p, const double *x, size_t n_row
  * (divided by sqrt(variance) per component when whitening), row-major
  * n_rows x k, contiguous.
  * @param[out] needed receives n_rows * k when not NULL.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL p or x, no rows, row_stride
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL pca or x, no rows, row_stride
  *         < n_cols); GENRE_E_BAD_STATE (not fitted); GENRE_E_SHAPE (n_cols
  *         differs from fit); GENRE_E_NONFINITE; GENRE_E_BUFFER_TOO_SMALL;
  *         GENRE_E_NOMEM.
  * Thread-safe on a const fitted handle. @since 0.1
  */
-GENRE_API genre_status genre_pca_transform(const genre_pca *p, const double *x, size_t n_rows,
+GENRE_API genre_status genre_pca_transform(const genre_pca *pca, const double *x, size_t n_rows,
                                            size_t n_cols, size_t row_stride, double *out,
                                            size_t out_len, size_t *needed);
 
@@ -202,7 +202,7 @@ GENRE_API genre_status genre_pca_transform(const genre_pca *p, const double *x, 
  * @return as genre_pca_transform() (GENRE_E_SHAPE when n_cols != k).
  * Thread-safe on a const fitted handle. @since 0.1
  */
-GENRE_API genre_status genre_pca_inverse_transform(const genre_pca *p, const double *z,
+GENRE_API genre_status genre_pca_inverse_transform(const genre_pca *pca, const double *z,
                                                    size_t n_rows, size_t n_cols,
                                                    size_t row_stride, double *out,
                                                    size_t out_len, size_t *needed);
@@ -211,33 +211,33 @@ GENRE_API genre_status genre_pca_inverse_transform(const genre_pca *p, const dou
  * Copies the components, k x n_features row-major (row c = component c,
  * unit length, sign as documented above).
  * @param[out] needed receives k * n_features when not NULL.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (p NULL); GENRE_E_BAD_STATE (not
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (pca NULL); GENRE_E_BAD_STATE (not
  *         fitted); GENRE_E_BUFFER_TOO_SMALL (out NULL or too short).
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_pca_get_components(const genre_pca *p, double *out,
+GENRE_API genre_status genre_pca_get_components(const genre_pca *pca, double *out,
                                                 size_t out_len, size_t *needed);
 
 /** Copies the k explained variances (eigenvalues, decreasing). Statuses as
  *  genre_pca_get_components(). Thread-safe on a const handle. @since 0.1 */
-GENRE_API genre_status genre_pca_get_explained_variance(const genre_pca *p, double *out,
+GENRE_API genre_status genre_pca_get_explained_variance(const genre_pca *pca, double *out,
                                                         size_t out_len, size_t *needed);
 
 /** Copies the k explained-variance ratios (variance / total variance).
  *  Statuses as genre_pca_get_components(). Thread-safe on a const handle.
  *  @since 0.1 */
-GENRE_API genre_status genre_pca_get_explained_variance_ratio(const genre_pca *p, double *out,
+GENRE_API genre_status genre_pca_get_explained_variance_ratio(const genre_pca *pca, double *out,
                                                               size_t out_len, size_t *needed);
 
 /** Copies the loadings, n_features x k row-major: loadings[j][c] =
  *  components[c][j] * sqrt(variance[c]). Statuses as
  *  genre_pca_get_components(). Thread-safe on a const handle. @since 0.1 */
-GENRE_API genre_status genre_pca_get_loadings(const genre_pca *p, double *out, size_t out_len,
+GENRE_API genre_status genre_pca_get_loadings(const genre_pca *pca, double *out, size_t out_len,
                                               size_t *needed);
 
 /** Copies the n_features column means of the training rows. Statuses as
  *  genre_pca_get_components(). Thread-safe on a const handle. @since 0.1 */
-GENRE_API genre_status genre_pca_get_mean(const genre_pca *p, double *out, size_t out_len,
+GENRE_API genre_status genre_pca_get_mean(const genre_pca *pca, double *out, size_t out_len,
                                           size_t *needed);
 
 /**
@@ -248,16 +248,16 @@ GENRE_API genre_status genre_pca_get_mean(const genre_pca *p, double *out, size_
  *         GENRE_E_NOMEM.
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_pca_save(const genre_pca *p, const char *path);
+GENRE_API genre_status genre_pca_save(const genre_pca *pca, const char *path);
 
 /**
  * Saves a fitted PCA into buf; *written_or_needed always receives the size
  * (buf NULL is a size query).
- * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL p or written_or_needed);
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL pca or written_or_needed);
  *         GENRE_E_BAD_STATE; GENRE_E_BUFFER_TOO_SMALL; GENRE_E_NOMEM.
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_pca_save_to_memory(const genre_pca *p, void *buf, size_t cap,
+GENRE_API genre_status genre_pca_save_to_memory(const genre_pca *pca, void *buf, size_t cap,
                                                 size_t *written_or_needed);
 
 /**
@@ -308,13 +308,13 @@ GENRE_API genre_status genre_pca_partial_create(genre_pca_partial **out, size_t 
  * Adds the rows of x (row-major, n_rows x n_cols, row_stride >= n_cols; not
  * kept); scratch memory is bounded (about 1 MiB besides the state). A
  * failed add leaves the state as it was.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (p or x NULL, no rows or columns,
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (partial or x NULL, no rows or columns,
  *         row_stride < n_cols, more than 2^53 rows in all); GENRE_E_SHAPE (n_cols differs from the
  *         state's); GENRE_E_NONFINITE (row within this x, column and value
  *         named); GENRE_E_NUMERIC (sums overflow); GENRE_E_NOMEM.
- * Needs exclusive access to p. @since 0.4
+ * Needs exclusive access to partial. @since 0.4
  */
-GENRE_API genre_status genre_pca_partial_add(genre_pca_partial *p, const double *x,
+GENRE_API genre_status genre_pca_partial_add(genre_pca_partial *partial, const double *x,
                                              size_t n_rows, size_t n_cols, size_t row_stride);
 
 /**
@@ -333,21 +333,21 @@ GENRE_API genre_status genre_pca_partial_merge(genre_pca_partial *into,
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL).
  * Thread-safe on a const handle. @since 0.4
  */
-GENRE_API genre_status genre_pca_partial_n_rows(const genre_pca_partial *p, int64_t *out);
+GENRE_API genre_status genre_pca_partial_n_rows(const genre_pca_partial *partial, int64_t *out);
 
 /**
  * Saves the state into buf (a model-file container of kind GENRE_MODEL_PCA_PARTIAL,
  * docs/partial-fits.md), so another process or engine can load and merge
- * it. *needed always receives the size, so buf NULL is a size query.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (p or needed NULL);
+ * it. *written_or_needed always receives the size, so buf NULL is a size query.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (partial or written_or_needed NULL);
  *         GENRE_E_BUFFER_TOO_SMALL (buf NULL or cap too small); GENRE_E_NOMEM.
  * Thread-safe on a const handle. @since 0.4
  */
-GENRE_API genre_status genre_pca_partial_save(const genre_pca_partial *p, void *buf,
-                                        size_t cap, size_t *needed);
+GENRE_API genre_status genre_pca_partial_save_to_memory(const genre_pca_partial *partial, void *buf,
+                                                        size_t cap, size_t *written_or_needed);
 
 /**
- * Loads a state saved by genre_pca_partial_save() (buf is not kept).
+ * Loads a state saved by genre_pca_partial_save_to_memory() (buf is not kept).
  * Every size is checked against the bytes that carry it before anything is
  * allocated; values are checked (finite, counts consistent), so a damaged
  * or crafted buffer is an error, never a crash or a huge allocation.
@@ -357,11 +357,11 @@ GENRE_API genre_status genre_pca_partial_save(const genre_pca_partial *p, void *
  *         GENRE_E_MODEL_KIND (another kind); GENRE_E_NOMEM.
  * Thread-safe. @since 0.4
  */
-GENRE_API genre_status genre_pca_partial_load(genre_pca_partial **out, const void *buf,
-                                        size_t len);
+GENRE_API genre_status genre_pca_partial_load_from_memory(genre_pca_partial **out, const void *buf,
+                                                          size_t len);
 
 /** Frees a partial state; NULL is a no-op. Needs exclusive access. @since 0.4 */
-GENRE_API void genre_pca_partial_free(genre_pca_partial *p);
+GENRE_API void genre_pca_partial_free(genre_pca_partial *partial);
 
 /**
  * Fits pca from a partial state: as genre_pca_fit() on every row the state
@@ -373,7 +373,7 @@ GENRE_API void genre_pca_partial_free(genre_pca_partial *p);
  *         sums overflowed); GENRE_E_NOMEM.
  * Needs exclusive access to pca. @since 0.4
  */
-GENRE_API genre_status genre_pca_fit_partial(genre_pca *pca, const genre_pca_partial *p);
+GENRE_API genre_status genre_pca_fit_partial(genre_pca *pca, const genre_pca_partial *partial);
 
 /* ==== end of the partial fits section ==== */
 

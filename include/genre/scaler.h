@@ -62,43 +62,43 @@ typedef struct genre_scaler genre_scaler;
 GENRE_API genre_status genre_scaler_create(genre_scaler **out);
 
 /** Frees a scaler; NULL is a no-op. Needs exclusive access. @since 0.1 */
-GENRE_API void genre_scaler_free(genre_scaler *s);
+GENRE_API void genre_scaler_free(genre_scaler *scaler);
 
 /**
  * Sets an integer parameter (GENRE_SCALER_WITH_MEAN, GENRE_SCALER_WITH_STD).
  * Takes effect at the next fit.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (s NULL, value outside the key's
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (scaler NULL, value outside the key's
  *         range: never clamped); GENRE_E_UNKNOWN_PARAM (unknown, read-only
  *         or f64 key).
  * Needs exclusive access. @since 0.1
  */
-GENRE_API genre_status genre_scaler_set_i64(genre_scaler *s, int32_t key, int64_t value);
+GENRE_API genre_status genre_scaler_set_i64(genre_scaler *scaler, int32_t key, int64_t value);
 
 /**
  * Sets a real parameter. The scaler has no f64 key today: every key is
  * GENRE_E_UNKNOWN_PARAM (the call exists so every handle kind answers the
  * same calls).
- * @return GENRE_E_INVALID_ARG (s NULL); GENRE_E_UNKNOWN_PARAM.
+ * @return GENRE_E_INVALID_ARG (scaler NULL); GENRE_E_UNKNOWN_PARAM.
  * Needs exclusive access. @since 0.4
  */
-GENRE_API genre_status genre_scaler_set_f64(genre_scaler *s, int32_t key, double value);
+GENRE_API genre_status genre_scaler_set_f64(genre_scaler *scaler, int32_t key, double value);
 
 /**
  * Reads an integer parameter or fitted property (any GENRE_SCALER_* key).
- * @return GENRE_OK; GENRE_E_INVALID_ARG (s or out NULL);
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (scaler or out NULL);
  *         GENRE_E_UNKNOWN_PARAM; GENRE_E_BAD_STATE (a fitted property of an
  *         unfitted scaler).
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_scaler_get_i64(const genre_scaler *s, int32_t key, int64_t *out);
+GENRE_API genre_status genre_scaler_get_i64(const genre_scaler *scaler, int32_t key, int64_t *out);
 
 /**
  * Reads a real parameter or fitted property. The scaler has no f64 key
  * today: every key is GENRE_E_UNKNOWN_PARAM.
- * @return GENRE_E_INVALID_ARG (s or out NULL); GENRE_E_UNKNOWN_PARAM.
+ * @return GENRE_E_INVALID_ARG (scaler or out NULL); GENRE_E_UNKNOWN_PARAM.
  * Thread-safe on a const handle. @since 0.4
  */
-GENRE_API genre_status genre_scaler_get_f64(const genre_scaler *s, int32_t key, double *out);
+GENRE_API genre_status genre_scaler_get_f64(const genre_scaler *scaler, int32_t key, double *out);
 
 /**
  * The inclusive range a settable key accepts, as doubles (no handle needed).
@@ -123,43 +123,43 @@ GENRE_API genre_status genre_scaler_param_values(int32_t key, int64_t *out, size
 /**
  * Puts every settable key back to its default; the column mask, the log
  * hook and a fitted state are kept.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (s NULL).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (scaler NULL).
  * Needs exclusive access. @since 0.4
  */
-GENRE_API genre_status genre_scaler_reset_params(genre_scaler *s);
+GENRE_API genre_status genre_scaler_reset_params(genre_scaler *scaler);
 
 /**
  * Sets the log callback (see "Log" above); fn NULL makes the scaler silent.
  * fn and user_data must stay valid while the handle may log.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (s NULL).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (scaler NULL).
  * Needs exclusive access. @since 0.4
  */
-GENRE_API genre_status genre_scaler_set_log(genre_scaler *s, genre_log_fn fn, void *user_data);
+GENRE_API genre_status genre_scaler_set_log(genre_scaler *scaler, genre_log_fn fn, void *user_data);
 
 /**
  * Chooses which columns are scaled: scale[j] != 0 scales column j,
  * scale[j] == 0 passes it through unchanged (shift 0, scale 1). The array is
  * copied; its length must equal the column count given to fit. NULL with
  * n_cols 0 removes the mask (every column scaled). Takes effect at the next fit.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (s NULL, scale NULL with n_cols > 0,
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (scaler NULL, scale NULL with n_cols > 0,
  *         scale non-NULL with n_cols 0); GENRE_E_NOMEM.
  * Needs exclusive access. @since 0.1
  */
-GENRE_API genre_status genre_scaler_set_mask(genre_scaler *s, const uint8_t *scale,
+GENRE_API genre_status genre_scaler_set_mask(genre_scaler *scaler, const uint8_t *scale,
                                              size_t n_cols);
 
 /**
  * Learns each column's mean and population standard deviation. A failed fit
  * leaves the handle as it was.
  * @param[in] x row-major n_rows x n_cols, row_stride >= n_cols; not kept.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (s or x NULL, no rows or columns,
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (scaler or x NULL, no rows or columns,
  *         row_stride < n_cols); GENRE_E_NONFINITE (NaN/Inf; the message names
  *         row, column and value); GENRE_E_SHAPE (mask length differs from
  *         n_cols); GENRE_E_NUMERIC (values so large that their column sums
  *         overflow); GENRE_E_NOMEM.
  * Needs exclusive access. @since 0.1
  */
-GENRE_API genre_status genre_scaler_fit(genre_scaler *s, const double *x, size_t n_rows,
+GENRE_API genre_status genre_scaler_fit(genre_scaler *scaler, const double *x, size_t n_rows,
                                         size_t n_cols, size_t row_stride);
 
 /**
@@ -167,13 +167,13 @@ GENRE_API genre_status genre_scaler_fit(genre_scaler *s, const double *x, size_t
  * n_cols, contiguous). out may equal x when row_stride == n_cols (in place).
  * @param[out] out     caller buffer of out_len doubles.
  * @param[out] needed  receives n_rows * n_cols when not NULL.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL s or x, no rows, row_stride <
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL scaler or x, no rows, row_stride <
  *         n_cols); GENRE_E_BAD_STATE (not fitted); GENRE_E_SHAPE (n_cols
  *         differs from fit); GENRE_E_NONFINITE; GENRE_E_BUFFER_TOO_SMALL
  *         (out NULL or out_len < n_rows * n_cols).
  * Thread-safe on a const fitted handle. @since 0.1
  */
-GENRE_API genre_status genre_scaler_transform(const genre_scaler *s, const double *x,
+GENRE_API genre_status genre_scaler_transform(const genre_scaler *scaler, const double *x,
                                               size_t n_rows, size_t n_cols,
                                               size_t row_stride, double *out,
                                               size_t out_len, size_t *needed);
@@ -183,7 +183,7 @@ GENRE_API genre_status genre_scaler_transform(const genre_scaler *s, const doubl
  * arguments, statuses and threading.
  * @since 0.1
  */
-GENRE_API genre_status genre_scaler_inverse_transform(const genre_scaler *s, const double *x,
+GENRE_API genre_status genre_scaler_inverse_transform(const genre_scaler *scaler, const double *x,
                                                       size_t n_rows, size_t n_cols,
                                                       size_t row_stride, double *out,
                                                       size_t out_len, size_t *needed);
@@ -192,11 +192,11 @@ GENRE_API genre_status genre_scaler_inverse_transform(const genre_scaler *s, con
  * Copies the per-column shift (the mean; 0 for masked columns or without
  * mean) into out[n_features].
  * @param[out] needed receives n_features when not NULL.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (s NULL); GENRE_E_BAD_STATE (not
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (scaler NULL); GENRE_E_BAD_STATE (not
  *         fitted); GENRE_E_BUFFER_TOO_SMALL (out NULL or out_len too small).
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_scaler_get_mean(const genre_scaler *s, double *out,
+GENRE_API genre_status genre_scaler_get_mean(const genre_scaler *scaler, double *out,
                                              size_t out_len, size_t *needed);
 
 /**
@@ -204,7 +204,7 @@ GENRE_API genre_status genre_scaler_get_mean(const genre_scaler *s, double *out,
  * columns or without std) into out[n_features]. Statuses as
  * genre_scaler_get_mean(). Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_scaler_get_scale(const genre_scaler *s, double *out,
+GENRE_API genre_status genre_scaler_get_scale(const genre_scaler *scaler, double *out,
                                               size_t out_len, size_t *needed);
 
 /**
@@ -212,7 +212,7 @@ GENRE_API genre_status genre_scaler_get_scale(const genre_scaler *s, double *out
  * columns) into out[n_features]. Statuses as genre_scaler_get_mean().
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_scaler_get_variance(const genre_scaler *s, double *out,
+GENRE_API genre_status genre_scaler_get_variance(const genre_scaler *scaler, double *out,
                                                  size_t out_len, size_t *needed);
 
 /**
@@ -220,7 +220,7 @@ GENRE_API genre_status genre_scaler_get_variance(const genre_scaler *s, double *
  * out[n_features]. Statuses as genre_scaler_get_mean().
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_scaler_get_zero_variance(const genre_scaler *s, uint8_t *out,
+GENRE_API genre_status genre_scaler_get_zero_variance(const genre_scaler *scaler, uint8_t *out,
                                                       size_t out_len, size_t *needed);
 
 /**
@@ -232,17 +232,17 @@ GENRE_API genre_status genre_scaler_get_zero_variance(const genre_scaler *s, uin
  *         GENRE_E_NOMEM.
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_scaler_save(const genre_scaler *s, const char *path);
+GENRE_API genre_status genre_scaler_save(const genre_scaler *scaler, const char *path);
 
 /**
  * Saves a fitted scaler into buf. *written_or_needed always receives the
  * size, so buf NULL is a size query.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (s or written_or_needed NULL);
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (scaler or written_or_needed NULL);
  *         GENRE_E_BAD_STATE (not fitted); GENRE_E_BUFFER_TOO_SMALL;
  *         GENRE_E_NOMEM.
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_scaler_save_to_memory(const genre_scaler *s, void *buf,
+GENRE_API genre_status genre_scaler_save_to_memory(const genre_scaler *scaler, void *buf,
                                                    size_t cap, size_t *written_or_needed);
 
 /**
@@ -301,14 +301,14 @@ GENRE_API genre_status genre_scaler_partial_create(genre_scaler_partial **out, s
 /**
  * Adds the rows of x (row-major, n_rows x n_cols, row_stride >= n_cols; not
  * kept). A failed add leaves the state as it was.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (p or x NULL, no rows or columns,
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (partial or x NULL, no rows or columns,
  *         row_stride < n_cols, more than 2^53 rows in all); GENRE_E_SHAPE (n_cols differs from the
  *         state's); GENRE_E_NONFINITE (NaN/Inf: row within this x, column
  *         and value named); GENRE_E_NUMERIC (values so large that their
  *         sums overflow); GENRE_E_NOMEM.
- * Needs exclusive access to p. @since 0.4
+ * Needs exclusive access to partial. @since 0.4
  */
-GENRE_API genre_status genre_scaler_partial_add(genre_scaler_partial *p, const double *x,
+GENRE_API genre_status genre_scaler_partial_add(genre_scaler_partial *partial, const double *x,
                                                 size_t n_rows, size_t n_cols,
                                                 size_t row_stride);
 
@@ -328,22 +328,23 @@ GENRE_API genre_status genre_scaler_partial_merge(genre_scaler_partial *into,
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL).
  * Thread-safe on a const handle. @since 0.4
  */
-GENRE_API genre_status genre_scaler_partial_n_rows(const genre_scaler_partial *p,
+GENRE_API genre_status genre_scaler_partial_n_rows(const genre_scaler_partial *partial,
                                                    int64_t *out);
 
 /**
  * Saves the state into buf (a model-file container of kind GENRE_MODEL_SCALER_PARTIAL,
  * docs/partial-fits.md), so another process or engine can load and merge
- * it. *needed always receives the size, so buf NULL is a size query.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (p or needed NULL);
+ * it. *written_or_needed always receives the size, so buf NULL is a size query.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (partial or written_or_needed NULL);
  *         GENRE_E_BUFFER_TOO_SMALL (buf NULL or cap too small); GENRE_E_NOMEM.
  * Thread-safe on a const handle. @since 0.4
  */
-GENRE_API genre_status genre_scaler_partial_save(const genre_scaler_partial *p, void *buf,
-                                        size_t cap, size_t *needed);
+GENRE_API genre_status genre_scaler_partial_save_to_memory(const genre_scaler_partial *partial,
+                                                           void *buf, size_t cap,
+                                                           size_t *written_or_needed);
 
 /**
- * Loads a state saved by genre_scaler_partial_save() (buf is not kept).
+ * Loads a state saved by genre_scaler_partial_save_to_memory() (buf is not kept).
  * Every size is checked against the bytes that carry it before anything is
  * allocated; values are checked (finite, counts consistent), so a damaged
  * or crafted buffer is an error, never a crash or a huge allocation.
@@ -353,23 +354,23 @@ GENRE_API genre_status genre_scaler_partial_save(const genre_scaler_partial *p, 
  *         GENRE_E_MODEL_KIND (another kind); GENRE_E_NOMEM.
  * Thread-safe. @since 0.4
  */
-GENRE_API genre_status genre_scaler_partial_load(genre_scaler_partial **out, const void *buf,
-                                        size_t len);
+GENRE_API genre_status genre_scaler_partial_load_from_memory(genre_scaler_partial **out,
+                                                             const void *buf, size_t len);
 
 /** Frees a partial state; NULL is a no-op. Needs exclusive access. @since 0.4 */
-GENRE_API void genre_scaler_partial_free(genre_scaler_partial *p);
+GENRE_API void genre_scaler_partial_free(genre_scaler_partial *partial);
 
 /**
- * Fits s from a partial state: as genre_scaler_fit() on every row the state
+ * Fits scaler from a partial state: as genre_scaler_fit() on every row the state
  * holds (see "Accuracy" above). The state is only read. A failed fit leaves
- * s as it was.
+ * scaler as it was.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, a state with no rows);
  *         GENRE_E_SHAPE (the mask's length differs from the state's
  *         columns); GENRE_E_NOMEM.
- * Needs exclusive access to s. @since 0.4
+ * Needs exclusive access to scaler. @since 0.4
  */
-GENRE_API genre_status genre_scaler_fit_partial(genre_scaler *s,
-                                                const genre_scaler_partial *p);
+GENRE_API genre_status genre_scaler_fit_partial(genre_scaler *scaler,
+                                                const genre_scaler_partial *partial);
 
 /* ==== end of the partial fits section ==== */
 

@@ -73,18 +73,15 @@
  * features) to such a matrix.
  *
  * What genre_text_csr_append_dense() reads of the caller's CSR input, and
- * what the caller guarantees: it takes no entry count, so the entry count
- * is row_ptr[n_rows]. It reads row_ptr[0 .. n_rows] (n_rows + 1 entries)
- * and col_idx[k] and values[k] for row_ptr[0] <= k < row_ptr[n_rows]; the
- * caller must guarantee that col_idx and values hold at least
- * row_ptr[n_rows] entries each, which the library cannot check: a
- * row_ptr[n_rows] beyond the arrays makes it read past them (undefined
- * behaviour). It checks row_ptr[0] == 0, row_ptr non-decreasing and
- * row_ptr[n_rows] at most SIZE_MAX / 8 (GENRE_E_INVALID_ARG), col_idx and
- * values not NULL when there are entries (GENRE_E_INVALID_ARG) and every
- * col_idx < n_cols (GENRE_E_SHAPE), all before writing anything but
- * out_row_ptr; the values are copied as given (duplicates, order and
- * non-finite values included). (1.0 adds an explicit entry count.)
+ * what it checks: it takes the entry count nnz, the length of col_idx and
+ * values, and reads row_ptr[0 .. n_rows] (n_rows + 1 entries) and
+ * col_idx[k] and values[k] for k < nnz only. Before writing anything but
+ * out_row_ptr it checks, failing with GENRE_E_INVALID_ARG and a message
+ * naming the row and the values: row_ptr[0] == 0, row_ptr non-decreasing
+ * and never above nnz, row_ptr[n_rows] == nnz, nnz at most SIZE_MAX / 8,
+ * col_idx and values not NULL when nnz > 0 and every col_idx < n_cols (the
+ * same rule as the MLP's CSR calls); the values are copied as given
+ * (duplicates, order and non-finite values included).
  *
  * genre_text_fit() only learns document frequencies (and the names'
  * counts); without TF-IDF fitting is still required (it fixes the number of
@@ -177,7 +174,7 @@ GENRE_API uint32_t genre_text_hash(const void *data, size_t len, uint32_t seed);
 GENRE_API genre_status genre_text_create(genre_text **out);
 
 /** Frees a vectoriser; NULL is a no-op. Needs exclusive access. @since 0.2 */
-GENRE_API void genre_text_free(genre_text *t);
+GENRE_API void genre_text_free(genre_text *text);
 
 /**
  * Sets an integer parameter (the GENRE_TEXT_* keys below 100). Takes effect
@@ -188,33 +185,33 @@ GENRE_API void genre_text_free(genre_text *t);
  *         or read-only key).
  * Needs exclusive access. @since 0.2
  */
-GENRE_API genre_status genre_text_set_i64(genre_text *t, int32_t key, int64_t value);
+GENRE_API genre_status genre_text_set_i64(genre_text *text, int32_t key, int64_t value);
 
 /**
  * Sets a real parameter. The vectoriser has no f64 key today: every key is
  * GENRE_E_UNKNOWN_PARAM (the call exists so every handle kind answers the
  * same calls).
- * @return GENRE_E_INVALID_ARG (t NULL); GENRE_E_UNKNOWN_PARAM.
+ * @return GENRE_E_INVALID_ARG (text NULL); GENRE_E_UNKNOWN_PARAM.
  * Needs exclusive access. @since 0.4
  */
-GENRE_API genre_status genre_text_set_f64(genre_text *t, int32_t key, double value);
+GENRE_API genre_status genre_text_set_f64(genre_text *text, int32_t key, double value);
 
 /**
  * Reads a parameter (the value set for the next fit) or a fitted property.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (t or out NULL);
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (text or out NULL);
  *         GENRE_E_UNKNOWN_PARAM; GENRE_E_BAD_STATE (a fitted property of an
  *         unfitted handle).
  * Thread-safe on a const handle. @since 0.2
  */
-GENRE_API genre_status genre_text_get_i64(const genre_text *t, int32_t key, int64_t *out);
+GENRE_API genre_status genre_text_get_i64(const genre_text *text, int32_t key, int64_t *out);
 
 /**
  * Reads a real parameter or fitted property. The vectoriser has no f64 key
  * today: every key is GENRE_E_UNKNOWN_PARAM.
- * @return GENRE_E_INVALID_ARG (t or out NULL); GENRE_E_UNKNOWN_PARAM.
+ * @return GENRE_E_INVALID_ARG (text or out NULL); GENRE_E_UNKNOWN_PARAM.
  * Thread-safe on a const handle. @since 0.4
  */
-GENRE_API genre_status genre_text_get_f64(const genre_text *t, int32_t key, double *out);
+GENRE_API genre_status genre_text_get_f64(const genre_text *text, int32_t key, double *out);
 
 /**
  * The inclusive range a settable key accepts, as doubles (no handle
@@ -244,18 +241,18 @@ GENRE_API genre_status genre_text_param_values(int32_t key, int64_t *out, size_t
  * Puts every settable key back to its default for the next fit; a fitted
  * handle keeps transforming with the parameters of its fit, and the log
  * hook is kept.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (t NULL).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (text NULL).
  * Needs exclusive access. @since 0.4
  */
-GENRE_API genre_status genre_text_reset_params(genre_text *t);
+GENRE_API genre_status genre_text_reset_params(genre_text *text);
 
 /**
  * Sets the log callback (see "Log" above); fn NULL makes the vectoriser
  * silent. fn and user_data must stay valid while the handle may log.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (t NULL).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (text NULL).
  * Needs exclusive access. @since 0.4
  */
-GENRE_API genre_status genre_text_set_log(genre_text *t, genre_log_fn fn, void *user_data);
+GENRE_API genre_status genre_text_set_log(genre_text *text, genre_log_fn fn, void *user_data);
 
 /**
  * Learns the document frequencies of the hashed columns from n_rows rows
@@ -263,13 +260,13 @@ GENRE_API genre_status genre_text_set_log(genre_text *t, genre_log_fn fn, void *
  * @param[in] texts n_rows * n_fields UTF-8 strings, row-major
  *            (texts[i * n_fields + f]), each NUL-terminated or NULL (empty);
  *            not kept.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (t or texts NULL, n_rows 0,
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (text or texts NULL, n_rows 0,
  *         n_fields 0 or above GENRE_TEXT_MAX_FIELDS, n-gram range invalid,
  *         no features at all (no words and no n-grams), more than 2^32
  *         columns); GENRE_E_NOMEM.
  * Needs exclusive access. @since 0.2
  */
-GENRE_API genre_status genre_text_fit(genre_text *t, const char *const *texts, size_t n_rows,
+GENRE_API genre_status genre_text_fit(genre_text *text, const char *const *texts, size_t n_rows,
                                       size_t n_fields);
 
 /**
@@ -282,13 +279,13 @@ GENRE_API genre_status genre_text_fit(genre_text *t, const char *const *texts, s
  *             GENRE_E_BUFFER_TOO_SMALL.
  * @param[out] col_idx, values nnz_cap entries each.
  * @param[out] nnz_needed receives the number of entries when not NULL.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (t or texts NULL, n_rows 0);
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (text or texts NULL, n_rows 0);
  *         GENRE_E_BAD_STATE (not fitted); GENRE_E_SHAPE (n_fields differs
  *         from fit); GENRE_E_BUFFER_TOO_SMALL (col_idx or values NULL, or
  *         nnz_cap too small); GENRE_E_NOMEM.
  * Thread-safe on a const fitted handle. @since 0.2
  */
-GENRE_API genre_status genre_text_transform(const genre_text *t, const char *const *texts,
+GENRE_API genre_status genre_text_transform(const genre_text *text, const char *const *texts,
                                             size_t n_rows, size_t n_fields, size_t *row_ptr,
                                             uint32_t *col_idx, double *values,
                                             size_t nnz_cap, size_t *nnz_needed);
@@ -313,17 +310,19 @@ GENRE_API genre_status genre_text_count_issues(const char *const *texts, size_t 
  * @param[in] x n_rows x n_dense row-major, row_stride >= n_dense; finite.
  * @param[out] out_row_ptr n_rows + 1 entries (may be NULL in a size query).
  * @param[out] out_col_idx, out_values out_cap entries each.
- * @param[out] nnz_needed receives row_ptr[n_rows] + n_rows * n_dense.
+ * @param[in] nnz the entries of the CSR input (col_idx and values hold nnz
+ *            each).
+ * @param[out] nnz_needed receives nnz + n_rows * n_dense.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (a NULL input, n_rows or n_dense
- *         0, row_stride < n_dense, n_cols + n_dense above 2^32, or row_ptr not
- *         starting at 0 and non-decreasing, or row_ptr[n_rows] above
- *         SIZE_MAX / 8; see the CSR contract above); GENRE_E_SHAPE (a column index >=
- *         n_cols); GENRE_E_NONFINITE (x: row, column, value);
+ *         0, row_stride < n_dense, n_cols + n_dense above 2^32, or a CSR
+ *         structure error: row_ptr not starting at 0, decreasing or above
+ *         nnz, row_ptr[n_rows] != nnz, a column index >= n_cols; see the CSR
+ *         contract above); GENRE_E_NONFINITE (x: row, column, value);
  *         GENRE_E_BUFFER_TOO_SMALL.
  * Thread-safe. @since 0.2
  */
 GENRE_API genre_status genre_text_csr_append_dense(size_t n_rows, size_t n_cols,
-                                                   const size_t *row_ptr,
+                                                   size_t nnz, const size_t *row_ptr,
                                                    const uint32_t *col_idx,
                                                    const double *values, const double *x,
                                                    size_t n_dense, size_t row_stride,
@@ -339,16 +338,16 @@ GENRE_API genre_status genre_text_csr_append_dense(size_t n_rows, size_t n_cols,
  *         GENRE_E_NOMEM.
  * Thread-safe on a const handle. @since 0.2
  */
-GENRE_API genre_status genre_text_save(const genre_text *t, const char *path);
+GENRE_API genre_status genre_text_save(const genre_text *text, const char *path);
 
 /**
  * Saves a fitted vectoriser into buf; *written_or_needed always receives the
  * size, so buf NULL is a size query.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (t or written_or_needed NULL);
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (text or written_or_needed NULL);
  *         GENRE_E_BAD_STATE; GENRE_E_BUFFER_TOO_SMALL; GENRE_E_NOMEM.
  * Thread-safe on a const handle. @since 0.2
  */
-GENRE_API genre_status genre_text_save_to_memory(const genre_text *t, void *buf, size_t cap,
+GENRE_API genre_status genre_text_save_to_memory(const genre_text *text, void *buf, size_t cap,
                                                  size_t *written_or_needed);
 
 /**

@@ -200,25 +200,25 @@ typedef struct genre_tsne_affinity genre_tsne_affinity;
 GENRE_API genre_status genre_tsne_create(genre_tsne **out);
 
 /** Frees a handle; NULL is a no-op. Needs exclusive access. @since 0.1 */
-GENRE_API void genre_tsne_free(genre_tsne *t);
+GENRE_API void genre_tsne_free(genre_tsne *tsne);
 
 /**
  * Sets an integer parameter. Takes effect at the next fit; combinations
  * (method vs n_components, perplexity vs n_rows) are checked by fit.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (t NULL, value outside the key's
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (tsne NULL, value outside the key's
  *         range or list, naming key, value and what is accepted; never
  *         clamped); GENRE_E_UNKNOWN_PARAM (unknown, read-only or f64 key).
  * Needs exclusive access. @since 0.1
  */
-GENRE_API genre_status genre_tsne_set_i64(genre_tsne *t, int32_t key, int64_t value);
+GENRE_API genre_status genre_tsne_set_i64(genre_tsne *tsne, int32_t key, int64_t value);
 
 /**
  * Sets a real parameter.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (t NULL, value out of range or
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (tsne NULL, value out of range or
  *         NaN); GENRE_E_UNKNOWN_PARAM (unknown, read-only or i64 key).
  * Needs exclusive access. @since 0.1
  */
-GENRE_API genre_status genre_tsne_set_f64(genre_tsne *t, int32_t key, double value);
+GENRE_API genre_status genre_tsne_set_f64(genre_tsne *tsne, int32_t key, double value);
 
 /**
  * Reads an integer parameter or fitted property.
@@ -226,7 +226,7 @@ GENRE_API genre_status genre_tsne_set_f64(genre_tsne *t, int32_t key, double val
  *         GENRE_E_BAD_STATE (a fitted property before fit).
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_tsne_get_i64(const genre_tsne *t, int32_t key, int64_t *out);
+GENRE_API genre_status genre_tsne_get_i64(const genre_tsne *tsne, int32_t key, int64_t *out);
 
 /**
  * Reads a real parameter or fitted property.
@@ -234,7 +234,7 @@ GENRE_API genre_status genre_tsne_get_i64(const genre_tsne *t, int32_t key, int6
  *         GENRE_E_BAD_STATE (a fitted property before fit).
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_tsne_get_f64(const genre_tsne *t, int32_t key, double *out);
+GENRE_API genre_status genre_tsne_get_f64(const genre_tsne *tsne, int32_t key, double *out);
 
 /**
  * The inclusive range a settable key accepts, as doubles (no handle
@@ -266,26 +266,26 @@ GENRE_API genre_status genre_tsne_param_values(int32_t key, int64_t *out, size_t
  * Puts every settable key back to its default; a fitted handle stays
  * fitted (its embedding and fitted properties are unchanged) and the
  * callbacks stay set.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (t NULL).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (tsne NULL).
  * Needs exclusive access. @since 0.4
  */
-GENRE_API genre_status genre_tsne_reset_params(genre_tsne *t);
+GENRE_API genre_status genre_tsne_reset_params(genre_tsne *tsne);
 
 /**
  * Sets the progress callback (see the file comment); fn NULL removes it.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (t NULL).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (tsne NULL).
  * Needs exclusive access. @since 0.1
  */
-GENRE_API genre_status genre_tsne_set_progress(genre_tsne *t, genre_progress_fn fn,
+GENRE_API genre_status genre_tsne_set_progress(genre_tsne *tsne, genre_progress_fn fn,
                                                void *user_data);
 
 /**
  * Sets the log callback (see the file comment for what is logged); fn NULL
  * makes the handle silent. user_data is passed back untouched.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (t NULL).
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (tsne NULL).
  * Needs exclusive access. @since 0.4
  */
-GENRE_API genre_status genre_tsne_set_log(genre_tsne *t, genre_log_fn fn, void *user_data);
+GENRE_API genre_status genre_tsne_set_log(genre_tsne *tsne, genre_log_fn fn, void *user_data);
 
 /**
  * Computes the embedding of the rows of x and writes it to out (n_rows x
@@ -296,7 +296,7 @@ GENRE_API genre_status genre_tsne_set_log(genre_tsne *t, genre_log_fn fn, void *
  * @param[in]  x          n_rows x n_cols row-major, row_stride >= n_cols; not kept.
  * @param[out] out        caller's buffer of out_len doubles.
  * @param[out] needed     receives n_rows * n_components when not NULL.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL t or x, fewer than 4 rows,
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL tsne or x, fewer than 4 rows,
  *         perplexity above n_rows - 1, n_components other than 2 or 3 for
  *         Barnes-Hut or other than 2 for FFT, PCA init with fewer columns
  *         than components, row_stride < n_cols, more than 2^32-1 rows);
@@ -306,7 +306,7 @@ GENRE_API genre_status genre_tsne_set_log(genre_tsne *t, genre_log_fn fn, void *
  *         data); GENRE_E_CANCELLED; GENRE_E_NOMEM.
  * Needs exclusive access. @since 0.1
  */
-GENRE_API genre_status genre_tsne_fit_embed(genre_tsne *t, const double *x, size_t n_rows,
+GENRE_API genre_status genre_tsne_fit_embed(genre_tsne *tsne, const double *x, size_t n_rows,
                                             size_t n_cols, size_t row_stride, double *out,
                                             size_t out_len, size_t *needed);
 
@@ -316,18 +316,18 @@ GENRE_API genre_status genre_tsne_fit_embed(genre_tsne *t, const double *x, size
  * scheme of the method GENRE_TSNE_METHOD resolves to for n_rows rows and
  * GENRE_TSNE_N_COMPONENTS; GENRE_TSNE_N_THREADS threads), and keeps them,
  * with the neighbour graph and a 64-bit hash of the values of x, in a new
- * handle. t is only read (no log, no progress); x is not kept.
+ * handle. tsne is only read (no log, no progress); x is not kept.
  * @param[out] out receives the handle (NULL on failure); free it with
  *                 genre_tsne_affinity_free().
  * @param[in]  x   n_rows x n_cols row-major, row_stride >= n_cols.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL out, t or x, fewer than 4
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL out, tsne or x, fewer than 4
  *         rows, more than 2^32-1, perplexity above n_rows - 1, row_stride <
  *         n_cols); GENRE_E_NONFINITE (NaN/Inf in x, naming row, column and
  *         value); GENRE_E_NOMEM.
  * Thread-safe on a const t. @since 0.4
  */
 GENRE_API genre_status genre_tsne_affinity_create(genre_tsne_affinity **out,
-                                                  const genre_tsne *t, const double *x,
+                                                  const genre_tsne *tsne, const double *x,
                                                   size_t n_rows, size_t n_cols,
                                                   size_t row_stride);
 
@@ -336,17 +336,17 @@ GENRE_API genre_status genre_tsne_affinity_create(genre_tsne_affinity **out,
  * GENRE_TSNE_PERPLEXITY, from `from`'s neighbours instead of a new search:
  * each row's first k neighbours, k being the count t's method needs (3 x
  * perplexity for Barnes-Hut and FFT). Equal, bit for bit, to
- * genre_tsne_affinity_create() with t on the same x. The new handle shares
+ * genre_tsne_affinity_create() with tsne on the same x. The new handle shares
  * from's neighbour graph (read only); either may be freed first.
  * @param[out] out receives the handle (NULL on failure).
- * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL out, t or from; perplexity
- *         above n_rows - 1; t needs more neighbours per row than from holds,
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL out, tsne or from; perplexity
+ *         above n_rows - 1; tsne needs more neighbours per row than from holds,
  *         or fewer than from's every other row, which are in index and not
  *         distance order: the message names both counts); GENRE_E_NOMEM.
  * Thread-safe on a const t and from. @since 0.4
  */
 GENRE_API genre_status genre_tsne_affinity_derive(genre_tsne_affinity **out,
-                                                  const genre_tsne *t,
+                                                  const genre_tsne *tsne,
                                                   const genre_tsne_affinity *from);
 
 /**
@@ -358,29 +358,29 @@ GENRE_API genre_status genre_tsne_affinity_derive(genre_tsne_affinity **out,
  * @return GENRE_OK; GENRE_E_INVALID_ARG (a NULL).
  * Thread-safe. @since 0.4
  */
-GENRE_API genre_status genre_tsne_affinity_describe(const genre_tsne_affinity *a,
+GENRE_API genre_status genre_tsne_affinity_describe(const genre_tsne_affinity *affinity,
                                                     size_t *n_rows, size_t *n_cols,
                                                     double *perplexity, size_t *n_neighbors);
 
 /** Frees an affinity handle; NULL is a no-op. Needs exclusive access (no
  *  fit or derivation may be reading it). @since 0.4 */
-GENRE_API void genre_tsne_affinity_free(genre_tsne_affinity *a);
+GENRE_API void genre_tsne_affinity_free(genre_tsne_affinity *affinity);
 
 /**
- * genre_tsne_fit_embed() with the affinities of aff instead of computing
+ * genre_tsne_fit_embed() with the affinities of affinity instead of computing
  * them: the same embedding, KL divergence, log and progress reports (phase
  * GENRE_TSNE_PHASE_AFFINITIES at once), bit for bit. x is still needed (PCA
- * initialisation) and must be the rows aff was computed from.
- * @param[in] aff only read; may be shared by fits running on other threads.
- * @return as genre_tsne_fit_embed(), and GENRE_E_INVALID_ARG (aff NULL; aff
+ * initialisation) and must be the rows affinity was computed from.
+ * @param[in] affinity only read; may be shared by fits running on other threads.
+ * @return as genre_tsne_fit_embed(), and GENRE_E_INVALID_ARG (affinity NULL; affinity
  *         computed for another shape of x, for another perplexity than t's,
  *         or with another neighbour count than t's method needs (EXACT
- *         against Barnes-Hut/FFT); x's values differ from those aff was
+ *         against Barnes-Hut/FFT); x's values differ from those affinity was
  *         computed from, by their 64-bit hash: a pointer to a copy is fine).
- * Needs exclusive access to t. @since 0.4
+ * Needs exclusive access to tsne. @since 0.4
  */
-GENRE_API genre_status genre_tsne_fit_embed_affinity(genre_tsne *t,
-                                                     const genre_tsne_affinity *aff,
+GENRE_API genre_status genre_tsne_fit_embed_affinity(genre_tsne *tsne,
+                                                     const genre_tsne_affinity *affinity,
                                                      const double *x, size_t n_rows,
                                                      size_t n_cols, size_t row_stride,
                                                      double *out, size_t out_len,
@@ -389,11 +389,11 @@ GENRE_API genre_status genre_tsne_fit_embed_affinity(genre_tsne *t,
 /**
  * Copies the fitted embedding (n_samples x n_components, row-major).
  * @param[out] needed receives the element count when not NULL.
- * @return GENRE_OK; GENRE_E_INVALID_ARG (t NULL); GENRE_E_BAD_STATE (not
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (tsne NULL); GENRE_E_BAD_STATE (not
  *         fitted); GENRE_E_BUFFER_TOO_SMALL.
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_tsne_get_embedding(const genre_tsne *t, double *out,
+GENRE_API genre_status genre_tsne_get_embedding(const genre_tsne *tsne, double *out,
                                                 size_t out_len, size_t *needed);
 
 /**
@@ -409,7 +409,7 @@ GENRE_API genre_status genre_tsne_get_embedding(const genre_tsne *t, double *out
  *         GENRE_E_NONFINITE (in x or y); GENRE_E_NOMEM.
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_tsne_kl_divergence(const genre_tsne *t, const double *x,
+GENRE_API genre_status genre_tsne_kl_divergence(const genre_tsne *tsne, const double *x,
                                                 size_t n_rows, size_t n_cols,
                                                 size_t row_stride, const double *y,
                                                 size_t y_cols, size_t y_stride, double *kl);
@@ -422,16 +422,16 @@ GENRE_API genre_status genre_tsne_kl_divergence(const genre_tsne *t, const doubl
  *         GENRE_E_NOMEM.
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_tsne_save(const genre_tsne *t, const char *path);
+GENRE_API genre_status genre_tsne_save(const genre_tsne *tsne, const char *path);
 
 /**
  * Saves into buf; *written_or_needed always receives the size (buf NULL is
  * a size query).
- * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL t or written_or_needed);
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL tsne or written_or_needed);
  *         GENRE_E_BAD_STATE; GENRE_E_BUFFER_TOO_SMALL; GENRE_E_NOMEM.
  * Thread-safe on a const handle. @since 0.1
  */
-GENRE_API genre_status genre_tsne_save_to_memory(const genre_tsne *t, void *buf, size_t cap,
+GENRE_API genre_status genre_tsne_save_to_memory(const genre_tsne *tsne, void *buf, size_t cap,
                                                  size_t *written_or_needed);
 
 /**

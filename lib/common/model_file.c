@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The model-file container (docs/model-file-format.md): writer, reader,
- * file output through file_replace.c, and the public genre_model_peek*(). */
+ * file output through file_replace.c, and the public genre_model_peek() and
+ * genre_model_peek_from_memory(). */
 #include "model_file.h"
 
 #include "alloc.h"
@@ -1097,8 +1098,8 @@ static void report(const genre__mf_reader *r, int32_t *kind, int32_t *format_ver
         *format_version = (int32_t)r->format_version;
 }
 
-genre_status genre_model_peek(const void *buf, size_t len, int32_t *kind,
-                              int32_t *format_version)
+genre_status genre_model_peek_from_memory(const void *buf, size_t len, int32_t *kind,
+                                          int32_t *format_version)
 {
     genre__mf_reader r;
     genre_status st = open_impl(&r, buf, len, GENRE__MF_ANY_KIND, __func__, NULL);
@@ -1107,7 +1108,7 @@ genre_status genre_model_peek(const void *buf, size_t len, int32_t *kind,
     return st;
 }
 
-genre_status genre_model_peek_file(const char *path, int32_t *kind, int32_t *format_version)
+genre_status genre_model_peek(const char *path, int32_t *kind, int32_t *format_version)
 {
     GENRE_CHECK_NOT_NULL(path);
     void *buf;

@@ -44,7 +44,7 @@
 /* Bytes of a record's tag, type and count. */
 #define GENRE__MF_RECORD_HEADER_SIZE 16
 
-/* genre__mf_reader_open(): accept any kind (genre_model_peek). */
+/* genre__mf_reader_open(): accept any kind (genre_model_peek_from_memory). */
 #define GENRE__MF_ANY_KIND 0
 /* A kind reserved for the container's own tests and fuzzer; no module uses it. */
 #define GENRE__MF_KIND_TEST 0x7fff0001

@@ -237,25 +237,26 @@ static genre_status read_index(const genre__mf_reader *r, void *dest, const char
 static const genre__mf_codec codec = {GENRE_MODEL_DATASET_INDEX, INDEX_PAYLOAD_VERSION,
                                       "dataset index", write_index, read_index};
 
-genre_status genre_dataset_index_save(const genre_dataset_index *ix, void *buf, size_t cap,
-                                      size_t *written_or_needed)
+genre_status genre_dataset_index_save_to_memory(const genre_dataset_index *ix, void *buf,
+                                                size_t cap, size_t *written_or_needed)
 {
     GENRE_CHECK_NOT_NULL(ix);
     return genre__mf_save_memory(__func__, ix, buf, cap, written_or_needed, &codec);
 }
 
-genre_status genre_dataset_index_save_file(const genre_dataset_index *ix, const char *path)
+genre_status genre_dataset_index_save(const genre_dataset_index *ix, const char *path)
 {
     GENRE_CHECK_NOT_NULL(ix);
     return genre__mf_save_file(__func__, ix, path, &codec);
 }
 
-genre_status genre_dataset_index_load(genre_dataset_index **out, const void *buf, size_t len)
+genre_status genre_dataset_index_load_from_memory(genre_dataset_index **out, const void *buf,
+                                                  size_t len)
 {
     return genre__mf_load_memory(__func__, out, buf, len, &codec);
 }
 
-genre_status genre_dataset_index_load_file(genre_dataset_index **out, const char *path)
+genre_status genre_dataset_index_load(genre_dataset_index **out, const char *path)
 {
     return genre__mf_load_file(__func__, out, path, &codec);
 }

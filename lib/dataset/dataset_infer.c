@@ -749,10 +749,10 @@ genre_status genre_dataset_schema_infer(genre_dataset_schema **out,
     return GENRE_PASS(st);
 }
 
-genre_status genre_dataset_schema_infer_memory(genre_dataset_schema **out,
-                                               const genre_dataset_schema *options,
-                                               const void *buf, size_t len, const char *name,
-                                               const char *label)
+genre_status genre_dataset_schema_infer_from_memory(genre_dataset_schema **out,
+                                                    const genre_dataset_schema *options,
+                                                    const void *buf, size_t len, const char *name,
+                                                    const char *label)
 {
     GENRE_CHECK_NOT_NULL(out);
     *out = NULL;

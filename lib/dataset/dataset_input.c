@@ -281,8 +281,8 @@ genre_status genre__dataset_read_prefix(const genre_dataset_schema *schema, cons
     return GENRE_OK;
 }
 
-genre_status genre_dataset_read_file(genre_dataset **out, const genre_dataset_schema *schema,
-                                     const char *path)
+genre_status genre_dataset_read(genre_dataset **out, const genre_dataset_schema *schema,
+                                const char *path)
 {
     GENRE_CHECK_NOT_NULL(out);
     *out = NULL;
@@ -299,8 +299,8 @@ genre_status genre_dataset_read_file(genre_dataset **out, const genre_dataset_sc
     return GENRE_PASS(st);
 }
 
-genre_status genre_dataset_read_memory(genre_dataset **out, const genre_dataset_schema *schema,
-                                       const void *buf, size_t len, const char *name)
+genre_status genre_dataset_read_from_memory(genre_dataset **out, const genre_dataset_schema *schema,
+                                            const void *buf, size_t len, const char *name)
 {
     GENRE_CHECK_NOT_NULL(out);
     *out = NULL;

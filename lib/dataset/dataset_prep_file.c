@@ -131,8 +131,8 @@ static genre_status check_savable(const genre_dataset_prep *p)
     return GENRE_OK;
 }
 
-genre_status genre_dataset_prep_save(const genre_dataset_prep *p, void *buf, size_t cap,
-                                     size_t *written_or_needed)
+genre_status genre_dataset_prep_save_to_memory(const genre_dataset_prep *p, void *buf, size_t cap,
+                                               size_t *written_or_needed)
 {
     genre_status st = check_savable(p);
     if (st != GENRE_OK)
@@ -146,7 +146,7 @@ genre_status genre_dataset_prep_save(const genre_dataset_prep *p, void *buf, siz
     return GENRE_PASS(st);
 }
 
-genre_status genre_dataset_prep_save_file(const genre_dataset_prep *p, const char *path)
+genre_status genre_dataset_prep_save(const genre_dataset_prep *p, const char *path)
 {
     genre_status st = check_savable(p);
     if (st != GENRE_OK)
@@ -548,14 +548,15 @@ static genre_status load_prep(genre_dataset_prep **out, const void *buf, size_t 
     return GENRE_OK;
 }
 
-genre_status genre_dataset_prep_load(genre_dataset_prep **out, const void *buf, size_t len)
+genre_status genre_dataset_prep_load_from_memory(genre_dataset_prep **out, const void *buf,
+                                                 size_t len)
 {
     GENRE_CHECK_NOT_NULL(out);
     *out = NULL;
     return GENRE_PASS(load_prep(out, buf, len, __func__));
 }
 
-genre_status genre_dataset_prep_load_file(genre_dataset_prep **out, const char *path)
+genre_status genre_dataset_prep_load(genre_dataset_prep **out, const char *path)
 {
     GENRE_CHECK_NOT_NULL(out);
     *out = NULL;

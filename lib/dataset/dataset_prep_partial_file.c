@@ -131,14 +131,14 @@ static genre_status schema_bytes(const genre_dataset_schema *s, void **out, size
     genre_status st = genre_dataset_prep_create(&prep, s);
     if (st == GENRE_OK) {
         prep->fitted = 1;
-        st = genre_dataset_prep_save(prep, NULL, 0, len);
+        st = genre_dataset_prep_save_to_memory(prep, NULL, 0, len);
         if (st == GENRE_E_BUFFER_TOO_SMALL)
             st = GENRE_OK;
     }
     if (st == GENRE_OK && !(*out = genre__alloc_array(*len, 1)))
         st = GENRE_E_NOMEM;
     if (st == GENRE_OK)
-        st = genre_dataset_prep_save(prep, *out, *len, len);
+        st = genre_dataset_prep_save_to_memory(prep, *out, *len, len);
     genre_dataset_prep_free(prep);
     return st;
 }
@@ -419,7 +419,7 @@ static genre_status read_state(const genre__mf_reader *r, void *dest, const char
     genre_dataset_prep *prep = NULL;
     genre_status st = get_record(r, TAG_SCHEMA, &sb, &sn);
     if (st == GENRE_OK) {
-        st = genre_dataset_prep_load(&prep, sb, sn);
+        st = genre_dataset_prep_load_from_memory(&prep, sb, sn);
         if (st == GENRE_OK && prep->n_steps != 0)
             st = GENRE_E_CORRUPT;
         if (st != GENRE_OK && st != GENRE_E_NOMEM)
@@ -446,15 +446,15 @@ static genre_status read_state(const genre__mf_reader *r, void *dest, const char
 static const genre__mf_codec codec = {GENRE_MODEL_DATASET_PREP_PARTIAL, PAYLOAD_VERSION,
                                       "dataset prep partial state", write_state, read_state};
 
-genre_status genre_dataset_prep_partial_save(const genre_dataset_prep_partial *p, void *buf,
-                                             size_t cap, size_t *needed)
+genre_status genre_dataset_prep_partial_save_to_memory(const genre_dataset_prep_partial *p,
+                                                       void *buf, size_t cap, size_t *needed)
 {
     GENRE_CHECK_NOT_NULL(p);
     return GENRE_PASS(genre__mf_save_memory(__func__, p, buf, cap, needed, &codec));
 }
 
-genre_status genre_dataset_prep_partial_load(genre_dataset_prep_partial **out, const void *buf,
-                                             size_t len)
+genre_status genre_dataset_prep_partial_load_from_memory(genre_dataset_prep_partial **out,
+                                                         const void *buf, size_t len)
 {
     return genre__mf_load_memory(__func__, out, buf, len, &codec);
 }

@@ -2,7 +2,7 @@
 /*
  * The streaming reader (docs/dataset.md, "Streaming reader"): a file read
  * into a window of whole records, handed chunk by chunk to the parse of
- * genre_dataset_read_file() (dataset_parse.c), so cleaning, markers,
+ * genre_dataset_read() (dataset_parse.c), so cleaning, markers,
  * messages and line numbers are the same. Records are found before they
  * are parsed by quote parity: a line feed ends a record exactly when an
  * even number of quotes precedes it in the record (doubled quotes count

@@ -502,8 +502,8 @@ static genre_status parse_text(genre_dataset_schema **out, const char *text, siz
     return GENRE_OK;
 }
 
-genre_status genre_dataset_schema_parse(genre_dataset_schema **out, const char *text, size_t len,
-                                        const char *name)
+genre_status genre_dataset_schema_load_from_memory(genre_dataset_schema **out, const char *text,
+                                                   size_t len, const char *name)
 {
     GENRE_CHECK_NOT_NULL(out);
     *out = NULL;
@@ -512,7 +512,7 @@ genre_status genre_dataset_schema_parse(genre_dataset_schema **out, const char *
     return GENRE_PASS(parse_text(out, text ? text : "", len, name, __func__));
 }
 
-genre_status genre_dataset_schema_read_file(genre_dataset_schema **out, const char *path)
+genre_status genre_dataset_schema_load(genre_dataset_schema **out, const char *path)
 {
     GENRE_CHECK_NOT_NULL(out);
     *out = NULL;
@@ -676,8 +676,8 @@ static void write_column(sbuf *b, const genre_dataset_schema *s, size_t j, size_
     put(b, "\n", 1);
 }
 
-genre_status genre_dataset_schema_write(const genre_dataset_schema *s, char *buf, size_t cap,
-                                        size_t *needed)
+genre_status genre_dataset_schema_save_to_memory(const genre_dataset_schema *s, char *buf,
+                                                 size_t cap, size_t *needed)
 {
     GENRE_CHECK_NOT_NULL(s);
     sbuf b = {NULL, 0, 0, GENRE_OK};

@@ -20,7 +20,7 @@
 
 /* A file's text: the file's bytes, or their inflation when it starts with
  * gzip's magic bytes (members one after another, then nothing or zero
- * padding, as genre_dataset_read_file() accepts). */
+ * padding, as genre_dataset_read() accepts). */
 struct genre__source {
     int fd;
     const char *name;

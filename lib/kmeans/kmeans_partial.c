@@ -514,14 +514,15 @@ static genre_status read_state(const genre__mf_reader *r, void *dest, const char
 static const genre__mf_codec codec = {GENRE_MODEL_KMEANS_PARTIAL, KP_PAYLOAD_VERSION,
                                       "k-means partial pass", write_state, read_state};
 
-genre_status genre_kmeans_partial_save(const genre_kmeans_partial *p, void *buf, size_t cap,
-                                       size_t *needed)
+genre_status genre_kmeans_partial_save_to_memory(const genre_kmeans_partial *p, void *buf,
+                                                 size_t cap, size_t *needed)
 {
     GENRE_CHECK_NOT_NULL(p);
     return genre__mf_save_memory(__func__, p, buf, cap, needed, &codec);
 }
 
-genre_status genre_kmeans_partial_load(genre_kmeans_partial **out, const void *buf, size_t len)
+genre_status genre_kmeans_partial_load_from_memory(genre_kmeans_partial **out, const void *buf,
+                                                   size_t len)
 {
     return genre__mf_load_memory(__func__, out, buf, len, &codec);
 }

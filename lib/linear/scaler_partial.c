@@ -108,14 +108,15 @@ static genre_status read_state(const genre__mf_reader *r, void *dest, const char
 static const genre__mf_codec codec = {GENRE_MODEL_SCALER_PARTIAL, GENRE__MSTATE_PAYLOAD_VERSION,
                                       "scaler partial state", write_state, read_state};
 
-genre_status genre_scaler_partial_save(const genre_scaler_partial *p, void *buf, size_t cap,
-                                       size_t *needed)
+genre_status genre_scaler_partial_save_to_memory(const genre_scaler_partial *p, void *buf,
+                                                 size_t cap, size_t *needed)
 {
     GENRE_CHECK_NOT_NULL(p);
     return GENRE_PASS(genre__mf_save_memory(__func__, p, buf, cap, needed, &codec));
 }
 
-genre_status genre_scaler_partial_load(genre_scaler_partial **out, const void *buf, size_t len)
+genre_status genre_scaler_partial_load_from_memory(genre_scaler_partial **out, const void *buf,
+                                                   size_t len)
 {
     return genre__mf_load_memory(__func__, out, buf, len, &codec);
 }

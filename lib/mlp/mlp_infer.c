@@ -7,6 +7,7 @@
 #include "mlp_private.h"
 
 #include "caller_buffer.h"
+#include "csr_check.h"
 
 /* ---- Input view (first layer) --------------------------------------------- */
 
@@ -199,58 +200,35 @@ static genre_status check_predict(const char *func, const genre_mlp *model, int3
 }
 
 /*
- * Checks a CSR matrix: n_rows >= 1, 1 <= n_cols <= INT32_MAX, row_ptr
- * given with row_ptr[0] == 0 and non-decreasing, col_idx and values given
- * when there are entries, every column index < n_cols (GENRE_E_INVALID_ARG)
- * and, with finite, every value finite (GENRE_E_NONFINITE). Messages name
- * the row, the position in col_idx / values and the value.
+ * Checks a CSR matrix: n_rows >= 1, 1 <= n_cols <= INT32_MAX, the structure
+ * against nnz (genre__check_csr: GENRE_E_INVALID_ARG) and, with finite,
+ * every value finite (GENRE_E_NONFINITE). Messages name the row, the
+ * position in col_idx / values and the value.
  */
 genre_status genre__mlp_check_csr(const char *func, const char *name, size_t n_rows,
-                                  size_t n_cols, const size_t *row_ptr, const uint32_t *col_idx,
-                                  const double *values, int finite)
+                                  size_t n_cols, size_t nnz, const size_t *row_ptr,
+                                  const uint32_t *col_idx, const double *values, int finite)
 {
     if (n_rows == 0)
         return genre__fail(GENRE_E_INVALID_ARG, func, "%s has zero rows", name);
     if (n_cols == 0 || n_cols > INT32_MAX)
         return genre__fail(GENRE_E_INVALID_ARG, func, "%s has %zu columns; expected 1 to %d",
                            name, n_cols, INT32_MAX);
-    if (!row_ptr)
-        return genre__fail(GENRE_E_INVALID_ARG, func, "the row_ptr of %s is NULL", name);
-    if (row_ptr[0] != 0)
-        return genre__fail(GENRE_E_INVALID_ARG, func, "%s: row_ptr[0] = %zu; must be 0", name,
-                           row_ptr[0]);
+    genre_status st = genre__check_csr(func, name, n_rows, n_cols, nnz, row_ptr, col_idx, values);
+    if (st != GENRE_OK || !finite)
+        return st;
     for (size_t i = 0; i < n_rows; i++)
-        if (row_ptr[i + 1] < row_ptr[i])
-            return genre__fail(GENRE_E_INVALID_ARG, func,
-                               "%s: row_ptr[%zu] = %zu is below row_ptr[%zu] = %zu (row %zu)",
-                               name, i + 1, row_ptr[i + 1], i, row_ptr[i], i);
-    /* The arrays' length is not passed (1.0 adds it): only an entry count
-     * that no array of doubles could hold is caught here. */
-    if (row_ptr[n_rows] > SIZE_MAX / sizeof(double))
-        return genre__fail(GENRE_E_INVALID_ARG, func,
-                           "%s: row_ptr[%zu] = %zu entries cannot be in memory", name, n_rows,
-                           row_ptr[n_rows]);
-    if (row_ptr[n_rows] > 0 && (!col_idx || !values))
-        return genre__fail(GENRE_E_INVALID_ARG, func,
-                           "%s has %zu entries but its %s is NULL", name, row_ptr[n_rows],
-                           col_idx ? "values" : "col_idx");
-    for (size_t i = 0; i < n_rows; i++)
-        for (size_t p = row_ptr[i]; p < row_ptr[i + 1]; p++) {
-            if (col_idx[p] >= n_cols)
-                return genre__fail(GENRE_E_INVALID_ARG, func,
-                                   "%s: row %zu, position %zu: column index %u is not below "
-                                   "n_cols = %zu",
-                                   name, i, p, (unsigned)col_idx[p], n_cols);
-            if (finite && !isfinite(values[p]))
+        for (size_t p = row_ptr[i]; p < row_ptr[i + 1]; p++)
+            if (!isfinite(values[p]))
                 return genre__fail(GENRE_E_NONFINITE, func,
                                    "%s: row %zu, position %zu (column %u) holds %g", name, i,
                                    p, (unsigned)col_idx[p], values[p]);
-        }
     return GENRE_OK;
 }
 
 static genre_status check_predict_csr(const char *func, const genre_mlp *model, int32_t task,
-                                      size_t n_rows, size_t n_cols, const size_t *row_ptr,
+                                      size_t n_rows, size_t n_cols, size_t nnz,
+                                      const size_t *row_ptr,
                                       const uint32_t *col_idx, const double *values)
 {
     genre_status st = check_fitted(func, model, task);
@@ -260,7 +238,7 @@ static genre_status check_predict_csr(const char *func, const genre_mlp *model, 
         return genre__fail(GENRE_E_SHAPE, func,
                            "x has %zu columns; the model was fit on %zu", n_cols,
                            model->net->width[0]);
-    return genre__mlp_check_csr(func, "x", n_rows, n_cols, row_ptr, col_idx, values,
+    return genre__mlp_check_csr(func, "x", n_rows, n_cols, nnz, row_ptr, col_idx, values,
                                 (int)model->p.validate);
 }
 
@@ -281,12 +259,12 @@ genre_status genre_mlp_predict_proba(const genre_mlp *model, const double *x, si
 }
 
 genre_status genre_mlp_predict_proba_csr(const genre_mlp *model, size_t n_rows,
-                                         size_t n_cols, const size_t *row_ptr,
+                                         size_t n_cols, size_t nnz, const size_t *row_ptr,
                                          const uint32_t *col_idx, const double *values,
                                          double *out, size_t out_len, size_t *needed)
 {
     genre_status st = check_predict_csr(__func__, model, GENRE_MLP_TASK_CLASSIFICATION,
-                                        n_rows, n_cols, row_ptr, col_idx, values);
+                                        n_rows, n_cols, nnz, row_ptr, col_idx, values);
     if (st != GENRE_OK)
         return st;
     const mlp_net *n = model->net;
@@ -368,7 +346,7 @@ genre_status genre_mlp_transform(const genre_mlp *model, int32_t layer, const do
 }
 
 genre_status genre_mlp_transform_csr(const genre_mlp *model, int32_t layer, size_t n_rows,
-                                     size_t n_cols, const size_t *row_ptr,
+                                     size_t n_cols, size_t nnz, const size_t *row_ptr,
                                      const uint32_t *col_idx, const double *values,
                                      double *out, size_t out_len, size_t *needed)
 {
@@ -376,7 +354,8 @@ genre_status genre_mlp_transform_csr(const genre_mlp *model, int32_t layer, size
     if (st == GENRE_OK)
         st = check_layer(__func__, model, layer);
     if (st == GENRE_OK)
-        st = check_predict_csr(__func__, model, -1, n_rows, n_cols, row_ptr, col_idx, values);
+        st = check_predict_csr(__func__, model, -1, n_rows, n_cols, nnz, row_ptr, col_idx,
+                               values);
     if (st != GENRE_OK)
         return st;
     const mlp_net *n = model->net;

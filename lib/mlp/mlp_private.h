@@ -341,8 +341,8 @@ size_t genre__mlp_infer_scratch(const mlp_net *n, size_t rows, int csr);
 genre_status genre__mlp_forward_infer(const mlp_net *n, const mlp_input *in, size_t r0,
                                       size_t rows, size_t n_run, double *bufs, const double **zt);
 genre_status genre__mlp_check_csr(const char *func, const char *name, size_t n_rows,
-                                  size_t n_cols, const size_t *row_ptr, const uint32_t *col_idx,
-                                  const double *values, int finite);
+                                  size_t n_cols, size_t nnz, const size_t *row_ptr,
+                                  const uint32_t *col_idx, const double *values, int finite);
 size_t genre__mlp_argmax(const double *v, size_t k);
 
 #ifdef GENRE_TESTING

@@ -835,12 +835,11 @@ genre_status genre_mlp_fit(genre_mlp *model, const double *x, size_t n_rows, siz
     return train(model, __func__, GENRE_MLP_TASK_CLASSIFICATION, k, &fd);
 }
 
-genre_status genre_mlp_fit_csr(genre_mlp *model, size_t n_rows, size_t n_cols,
-                               const size_t *row_ptr, const uint32_t *col_idx,
-                               const double *values, const int32_t *labels,
-                               size_t n_val_rows, const size_t *val_row_ptr,
-                               const uint32_t *val_col_idx, const double *val_values,
-                               const int32_t *labels_val)
+genre_status genre_mlp_fit_csr(genre_mlp *model, size_t n_rows, size_t n_cols, size_t nnz,
+                               const size_t *row_ptr, const uint32_t *col_idx, const double *values,
+                               const int32_t *labels, size_t n_val_rows, size_t val_nnz,
+                               const size_t *val_row_ptr, const uint32_t *val_col_idx,
+                               const double *val_values, const int32_t *labels_val)
 {
     GENRE_CHECK_NOT_NULL(model);
     if (model->p.precision == GENRE_MLP_PRECISION_FLOAT)
@@ -849,14 +848,14 @@ genre_status genre_mlp_fit_csr(genre_mlp *model, size_t n_rows, size_t n_cols,
                           "GENRE_MLP_PRECISION_DOUBLE",
                           GENRE_MLP_PRECISION_FLOAT);
     const int fin = (int)model->p.validate;
-    genre_status st = genre__mlp_check_csr(__func__, "x", n_rows, n_cols, row_ptr, col_idx, values,
-                                           fin);
+    genre_status st = genre__mlp_check_csr(__func__, "x", n_rows, n_cols, nnz, row_ptr, col_idx,
+                                           values, fin);
     if (st != GENRE_OK)
         return st;
     GENRE_CHECK_NOT_NULL(labels);
     if (val_row_ptr) {
-        st = genre__mlp_check_csr(__func__, "x_val", n_val_rows, n_cols, val_row_ptr, val_col_idx,
-                                  val_values, fin);
+        st = genre__mlp_check_csr(__func__, "x_val", n_val_rows, n_cols, val_nnz, val_row_ptr,
+                                  val_col_idx, val_values, fin);
         if (st != GENRE_OK)
             return st;
         if (!labels_val)

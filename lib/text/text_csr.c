@@ -3,14 +3,15 @@
  * text features joined with numeric ones for a model. */
 #include "text_private.h"
 
+#include "csr_check.h"
 #include "error_private.h"
 #include "linalg.h"
 
-genre_status genre_text_csr_append_dense(size_t n_rows, size_t n_cols, const size_t *row_ptr,
-                                         const uint32_t *col_idx, const double *values,
-                                         const double *x, size_t n_dense, size_t row_stride,
-                                         size_t *out_row_ptr, uint32_t *out_col_idx,
-                                         double *out_values, size_t out_cap,
+genre_status genre_text_csr_append_dense(size_t n_rows, size_t n_cols, size_t nnz,
+                                         const size_t *row_ptr, const uint32_t *col_idx,
+                                         const double *values, const double *x, size_t n_dense,
+                                         size_t row_stride, size_t *out_row_ptr,
+                                         uint32_t *out_col_idx, double *out_values, size_t out_cap,
                                          size_t *nnz_needed)
 {
     GENRE_CHECK_NOT_NULL(row_ptr);
@@ -23,26 +24,10 @@ genre_status genre_text_csr_append_dense(size_t n_rows, size_t n_cols, const siz
     genre_status st = genre__check_matrix(__func__, "x", x, n_rows, n_dense, row_stride, 1);
     if (st != GENRE_OK)
         return GENRE_PASS(st);
-    if (row_ptr[0] != 0)
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "row_ptr[0] is %zu, not 0", row_ptr[0]);
-    for (size_t i = 0; i < n_rows; i++)
-        if (row_ptr[i + 1] < row_ptr[i])
-            return GENRE_FAIL(GENRE_E_INVALID_ARG, "row_ptr decreases at row %zu (%zu -> %zu)",
-                              i, row_ptr[i], row_ptr[i + 1]);
-    size_t nnz = row_ptr[n_rows];
-    /* The arrays' length is not passed (1.0 adds it): only an entry count
-     * that no array of doubles could hold is caught here. */
-    if (nnz > SIZE_MAX / sizeof(double))
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "row_ptr[%zu] = %zu entries cannot be in memory",
-                          n_rows, nnz);
-    if (nnz > 0 && (col_idx == NULL || values == NULL))
-        return GENRE_FAIL(GENRE_E_INVALID_ARG, "col_idx or values is NULL with %zu entries",
-                          nnz);
-    for (size_t i = 0; i < n_rows; i++)
-        for (size_t k = row_ptr[i]; k < row_ptr[i + 1]; k++)
-            if (col_idx[k] >= n_cols)
-                return GENRE_FAIL(GENRE_E_SHAPE, "row %zu has column %u, but n_cols is %zu", i,
-                                  (unsigned)col_idx[k], n_cols);
+    st = genre__check_csr(__func__, "the CSR input", n_rows, n_cols, nnz, row_ptr, col_idx,
+                          values);
+    if (st != GENRE_OK)
+        return st;
     if (n_dense > (SIZE_MAX - nnz) / n_rows)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "the result has more than SIZE_MAX entries");
     size_t total = nnz + n_rows * n_dense;

@@ -237,8 +237,8 @@ static genre_status kmeans_stream(void)
     TRY(genre_kmeans_partial_add(a, X, NR / 2, NC, NC));
     TRY(genre_kmeans_partial_add(b, X + NR / 2 * NC, NR - NR / 2, NC, NC));
     TRY(genre_kmeans_partial_merge(a, b));
-    TRY(genre_kmeans_partial_save(a, buf, sizeof buf, &len));
-    TRY(genre_kmeans_partial_load(&c, buf, len));
+    TRY(genre_kmeans_partial_save_to_memory(a, buf, sizeof buf, &len));
+    TRY(genre_kmeans_partial_load_from_memory(&c, buf, len));
     TRY(genre_kmeans_fit_partial(km, c));
     TRY(genre_kmeans_get_centers(km, OUT, NK * NC, NULL));
     genre_kmeans_partial_free(a);
@@ -320,11 +320,12 @@ static genre_status mlp_csr(int64_t precision, int64_t threads)
     for (size_t i = 0; i <= nv; i++)
         vrp[i] = CSR_RP[nt + i] - off;
     genre_status st = mlp_make(&m, precision, threads);
-    TRY(genre_mlp_fit_csr(m, nt, CSR_COLS, CSR_RP, CSR_CI, CSR_V, Y, nv, vrp, CSR_CI + off,
-                          CSR_V + off, Y + nt));
-    TRY(genre_mlp_predict_proba_csr(m, NR, CSR_COLS, CSR_RP, CSR_CI, CSR_V, OUT, NR * NK,
-                                    NULL));
-    TRY(genre_mlp_transform_csr(m, 1, NR, CSR_COLS, CSR_RP, CSR_CI, CSR_V, OUT, NR * 8, NULL));
+    TRY(genre_mlp_fit_csr(m, nt, CSR_COLS, CSR_RP[nt], CSR_RP, CSR_CI, CSR_V, Y, nv, vrp[nv], vrp,
+                          CSR_CI + off, CSR_V + off, Y + nt));
+    TRY(genre_mlp_predict_proba_csr(m, NR, CSR_COLS, CSR_RP[NR], CSR_RP, CSR_CI, CSR_V, OUT,
+                                    NR * NK, NULL));
+    TRY(genre_mlp_transform_csr(m, 1, NR, CSR_COLS, CSR_RP[NR], CSR_RP, CSR_CI, CSR_V, OUT, NR * 8,
+                                NULL));
     genre_mlp_free(m);
     return st;
 }
@@ -400,8 +401,8 @@ static genre_status partial_linear(void)
     TRY(genre_scaler_partial_add(sa, X, half, NC, NC));
     TRY(genre_scaler_partial_add(sb, X + half * NC, NR - half, NC, NC));
     TRY(genre_scaler_partial_merge(sa, sb));
-    TRY(genre_scaler_partial_save(sa, PARTIAL_BUF[0], sizeof PARTIAL_BUF[0], &n));
-    TRY(genre_scaler_partial_load(&sl, PARTIAL_BUF[0], n));
+    TRY(genre_scaler_partial_save_to_memory(sa, PARTIAL_BUF[0], sizeof PARTIAL_BUF[0], &n));
+    TRY(genre_scaler_partial_load_from_memory(&sl, PARTIAL_BUF[0], n));
     TRY(genre_scaler_create(&s));
     TRY(genre_scaler_fit_partial(s, sl));
     TRY(genre_scaler_get_variance(s, OUT, NC, NULL));
@@ -410,8 +411,8 @@ static genre_status partial_linear(void)
     TRY(genre_pca_partial_add(pa, X, half, NC, NC));
     TRY(genre_pca_partial_add(pb, X + half * NC, NR - half, NC, NC));
     TRY(genre_pca_partial_merge(pa, pb));
-    TRY(genre_pca_partial_save(pa, PARTIAL_BUF[1], sizeof PARTIAL_BUF[1], &n));
-    TRY(genre_pca_partial_load(&pl, PARTIAL_BUF[1], n));
+    TRY(genre_pca_partial_save_to_memory(pa, PARTIAL_BUF[1], sizeof PARTIAL_BUF[1], &n));
+    TRY(genre_pca_partial_load_from_memory(&pl, PARTIAL_BUF[1], n));
     TRY(genre_pca_create(&p));
     TRY(genre_pca_fit_partial(p, pl));
     TRY(genre_pca_get_explained_variance(p, OUT + NC, NC, NULL));
@@ -420,8 +421,8 @@ static genre_status partial_linear(void)
     TRY(genre_lda_partial_add(la, X, half, NC, NC, Y));
     TRY(genre_lda_partial_add(lb, X + half * NC, NR - half, NC, NC, Y + half));
     TRY(genre_lda_partial_merge(la, lb));
-    TRY(genre_lda_partial_save(la, PARTIAL_BUF[2], sizeof PARTIAL_BUF[2], &n));
-    TRY(genre_lda_partial_load(&ll, PARTIAL_BUF[2], n));
+    TRY(genre_lda_partial_save_to_memory(la, PARTIAL_BUF[2], sizeof PARTIAL_BUF[2], &n));
+    TRY(genre_lda_partial_load_from_memory(&ll, PARTIAL_BUF[2], n));
     TRY(genre_lda_create(&l));
     TRY(genre_lda_fit_partial(l, ll));
     TRY(genre_lda_get_xbar(l, OUT + 2 * NC, NC, NULL));
@@ -452,8 +453,8 @@ static genre_status partial_metrics(void)
     TRY(genre_metrics_partial_add(a, proba, half, NK, NK, Y, NULL));
     TRY(genre_metrics_partial_add(b, proba + half * NK, NR - half, NK, NK, Y + half, NULL));
     TRY(genre_metrics_partial_merge(a, b));
-    TRY(genre_metrics_partial_save(a, PARTIAL_BUF[3], sizeof PARTIAL_BUF[3], &n));
-    TRY(genre_metrics_partial_load(&c, PARTIAL_BUF[3], n));
+    TRY(genre_metrics_partial_save_to_memory(a, PARTIAL_BUF[3], sizeof PARTIAL_BUF[3], &n));
+    TRY(genre_metrics_partial_load_from_memory(&c, PARTIAL_BUF[3], n));
     TRY(genre_metrics_partial_roc_auc_ovr(c, GENRE_METRICS_AVERAGE_MACRO, OUT));
     TRY(genre_metrics_partial_roc_auc_ovr(c, GENRE_METRICS_AVERAGE_MICRO, OUT + 1));
     TRY(genre_metrics_partial_roc_auc_per_class(c, OUT + 2, NK, NULL));
@@ -524,7 +525,7 @@ static genre_status dataset_run(const char *path)
     genre_dataset_split *sp = NULL;
     genre_dataset_prep *p = NULL;
     size_t need = 0;
-    genre_status st = genre_dataset_read_file(&ds, SCHEMA, path);
+    genre_status st = genre_dataset_read(&ds, SCHEMA, path);
     TRY(genre_dataset_drop_empty_rows(ds));
     TRY(genre_dataset_split_grouped(&sp, ds, 4, 11));
     TRY(genre_dataset_subset(&train, ds, sp, GENRE_SPLIT_TRAIN));
@@ -555,7 +556,7 @@ static genre_status dataset_memory(void)
     static size_t offsets[1024];
     size_t need = 0;
     int64_t shared, in_train, dup;
-    genre_status st = genre_dataset_read_memory(&ds, SCHEMA, GZ_BYTES, GZ_LEN, "small.csv.gz");
+    genre_status st = genre_dataset_read_from_memory(&ds, SCHEMA, GZ_BYTES, GZ_LEN, "small.csv.gz");
     TRY(genre_dataset_drop_empty_rows(ds));
     TRY(genre_dataset_split_stratified(&sp, ds, 4, 5));
     TRY(genre_dataset_leakage(ds, sp, &shared, &in_train, &dup));
@@ -589,9 +590,9 @@ static genre_status schema_infer_parts(void)
     size_t need = 0, need2 = 0;
     genre_status st = genre_dataset_schema_create(&opt);
     TRY(genre_dataset_schema_set_i64(opt, GENRE_SCHEMA_THREADS, 3));
-    TRY(genre_dataset_schema_infer_memory(&s, opt, buf, len, "parts.csv", "label"));
+    TRY(genre_dataset_schema_infer_from_memory(&s, opt, buf, len, "parts.csv", "label"));
     TRY(genre_dataset_schema_infer_notes(s, notes, sizeof notes, &need));
-    TRY(genre_dataset_schema_write(s, text, sizeof text, &need2));
+    TRY(genre_dataset_schema_save_to_memory(s, text, sizeof text, &need2));
     if (st == GENRE_OK) {
         uint64_t sum = 0;
         for (size_t i = 0; i + 1 < need; i++)
@@ -616,10 +617,10 @@ static genre_status schema_infer_text(void)
     size_t need = 0, need2 = 0, need3 = 0;
     genre_status st = genre_dataset_schema_infer(&s, NULL, CSV_GZ, "music_genre");
     TRY(genre_dataset_schema_infer_notes(s, notes, sizeof notes, &need3));
-    TRY(genre_dataset_schema_write(s, text, sizeof text, &need));
-    TRY(genre_dataset_schema_parse(&p, text, need - 1, "inferred.schema"));
-    TRY(genre_dataset_schema_write(p, again, sizeof again, &need2));
-    TRY(genre_dataset_read_file(&ds, p, CSV_PLAIN));
+    TRY(genre_dataset_schema_save_to_memory(s, text, sizeof text, &need));
+    TRY(genre_dataset_schema_load_from_memory(&p, text, need - 1, "inferred.schema"));
+    TRY(genre_dataset_schema_save_to_memory(p, again, sizeof again, &need2));
+    TRY(genre_dataset_read(&ds, p, CSV_PLAIN));
     TRY(genre_dataset_drop_empty_rows(ds));
     TRY(genre_dataset_prep_create(&prep, p));
     TRY(genre_dataset_prep_add_declared(prep, NULL, NULL, NULL));
@@ -687,8 +688,8 @@ static genre_status stream_prep(void)
     TRY(genre_dataset_prep_add_declared(prep, NULL, NULL, NULL));
     TRY(genre_dataset_prep_partial_create(&a, prep));
     while (st == GENRE_OK && more) {
-        TRY(genre_dataset_prep_partial_save(a, buf, sizeof buf, &n));
-        TRY(genre_dataset_prep_partial_load(&b, buf, n));
+        TRY(genre_dataset_prep_partial_save_to_memory(a, buf, sizeof buf, &n));
+        TRY(genre_dataset_prep_partial_load_from_memory(&b, buf, n));
         TRY(genre_dataset_reader_open(&r, SCHEMA, CSV_GZ));
         for (int k = 0; st == GENRE_OK; k++) {
             genre_dataset *ds = NULL;
@@ -704,15 +705,15 @@ static genre_status stream_prep(void)
         TRY(genre_dataset_prep_partial_merge(a, b));
         genre_dataset_prep_partial_free(b);
         b = NULL;
-        TRY(genre_dataset_prep_partial_save(a, buf, sizeof buf, &n));
-        TRY(genre_dataset_prep_partial_load(&c, buf, n));
+        TRY(genre_dataset_prep_partial_save_to_memory(a, buf, sizeof buf, &n));
+        TRY(genre_dataset_prep_partial_load_from_memory(&c, buf, n));
         genre_dataset_prep_partial_free(a);
         a = c;
         c = NULL;
         TRY(genre_dataset_prep_partial_end_pass(a, &more));
     }
     TRY(genre_dataset_prep_fit_partial(prep, a));
-    TRY(genre_dataset_prep_save(prep, OUT, sizeof OUT, &n));
+    TRY(genre_dataset_prep_save_to_memory(prep, OUT, sizeof OUT, &n));
     genre_dataset_prep_partial_free(a);
     genre_dataset_prep_free(prep);
     return st;
@@ -802,16 +803,16 @@ LOAD_STEP(7, tsne, use_tsne)
 static genre_status prep_save(void)
 {
     size_t len = 0;
-    genre_status st = genre_dataset_prep_save_file(PREP, FILE_OUT[M_PREP]);
-    TRY(genre_dataset_prep_save(PREP, SAVE_BUF[M_PREP], SAVED_LEN[M_PREP], &len));
+    genre_status st = genre_dataset_prep_save(PREP, FILE_OUT[M_PREP]);
+    TRY(genre_dataset_prep_save_to_memory(PREP, SAVE_BUF[M_PREP], SAVED_LEN[M_PREP], &len));
     return st;
 }
 
 static genre_status prep_load(void)
 {
     genre_dataset_prep *a = NULL, *b = NULL;
-    genre_status st = genre_dataset_prep_load_file(&a, FILE_IN[M_PREP]);
-    TRY(genre_dataset_prep_load(&b, SAVED[M_PREP], SAVED_LEN[M_PREP]));
+    genre_status st = genre_dataset_prep_load(&a, FILE_IN[M_PREP]);
+    TRY(genre_dataset_prep_load_from_memory(&b, SAVED[M_PREP], SAVED_LEN[M_PREP]));
     genre_dataset_prep_free(a);
     genre_dataset_prep_free(b);
     return st;
@@ -933,7 +934,7 @@ static int fit_models(void)
     /* dataset prep, fitted on the small CSV */
     genre_dataset *ds = NULL;
     TRY(genre_dataset_schema_create_music_genre(&SCHEMA));
-    TRY(genre_dataset_read_file(&ds, SCHEMA, CSV_PLAIN));
+    TRY(genre_dataset_read(&ds, SCHEMA, CSV_PLAIN));
     TRY(genre_dataset_drop_empty_rows(ds));
     TRY(genre_dataset_prep_create(&PREP, SCHEMA));
     TRY(genre_dataset_prep_add_group_median(PREP, "duration_ms"));
@@ -971,14 +972,14 @@ static int save_models(void)
     S(M_TSNE, tsne, TSNE);
 #undef S
     size_t n = 0;
-    if (genre_dataset_prep_save(PREP, NULL, 0, &n) != GENRE_E_BUFFER_TOO_SMALL)
+    if (genre_dataset_prep_save_to_memory(PREP, NULL, 0, &n) != GENRE_E_BUFFER_TOO_SMALL)
         return -1;
     SAVED[M_PREP] = malloc(n);
     SAVE_BUF[M_PREP] = malloc(n);
     SAVED_LEN[M_PREP] = n;
     if (!SAVED[M_PREP] || !SAVE_BUF[M_PREP] ||
-        genre_dataset_prep_save(PREP, SAVED[M_PREP], n, &n) != GENRE_OK ||
-        genre_dataset_prep_save_file(PREP, FILE_IN[M_PREP]) != GENRE_OK)
+        genre_dataset_prep_save_to_memory(PREP, SAVED[M_PREP], n, &n) != GENRE_OK ||
+        genre_dataset_prep_save(PREP, FILE_IN[M_PREP]) != GENRE_OK)
         return -1;
     return 0;
 }

@@ -88,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     genre_dataset_schema_set_i64(s, GENRE_SCHEMA_THREADS, 1);
     genre_dataset *ds = NULL;
-    if (genre_dataset_read_memory(&ds, s, data + 1, size - 1, "fuzz") == GENRE_OK)
+    if (genre_dataset_read_from_memory(&ds, s, data + 1, size - 1, "fuzz") == GENRE_OK)
         exercise(ds, s, opt);
     else if (genre_last_error()[0] == '\0')
         abort(); /* every failure explains itself */

@@ -82,11 +82,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(csv, header, hl);
     memcpy(csv + hl, data + 1, size - 1);
     genre_dataset *ds = NULL;
-    genre_status st = genre_dataset_read_memory(&ds, s, csv, len, "fuzz.csv");
+    genre_status st = genre_dataset_read_from_memory(&ds, s, csv, len, "fuzz.csv");
     free(csv);
     if (st != GENRE_OK) {
         check(ds == NULL &&
-              strncmp(genre_last_error(), "genre_dataset_read_memory: ", 27) == 0);
+              strncmp(genre_last_error(), "genre_dataset_read_from_memory: ", 32) == 0);
         genre_dataset_schema_free(s);
         return 0;
     }
@@ -113,11 +113,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     exports(test, 1, reserved);
                 /* A fitted preparation saves and loads back. */
                 size_t n = 0;
-                genre_dataset_prep_save(p, NULL, 0, &n);
+                genre_dataset_prep_save_to_memory(p, NULL, 0, &n);
                 unsigned char *buf = malloc(n);
-                check(genre_dataset_prep_save(p, buf, n, &n) == GENRE_OK);
+                check(genre_dataset_prep_save_to_memory(p, buf, n, &n) == GENRE_OK);
                 genre_dataset_prep *q = NULL;
-                check(genre_dataset_prep_load(&q, buf, n) == GENRE_OK);
+                check(genre_dataset_prep_load_from_memory(&q, buf, n) == GENRE_OK);
                 genre_dataset_prep_free(q);
                 free(buf);
             }

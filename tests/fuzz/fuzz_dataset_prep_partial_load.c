@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * genre_dataset_prep_partial_load (issue 19 item 2): the preparation's
+ * genre_dataset_prep_partial_load_from_memory (issue 19 item 2): the preparation's
  * statistics over a stream. The input gets a valid header of kind
  * GENRE_MODEL_DATASET_PREP_PARTIAL (fuzz_load.h), so every execution reaches
  * the decoder (the schema record, then the state record).
@@ -20,16 +20,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t *b = fuzz_load_repair(data, size, GENRE_MODEL_DATASET_PREP_PARTIAL, &len);
     genre_dataset_prep_partial *p = NULL;
     fuzz_load_begin();
-    genre_status st = genre_dataset_prep_partial_load(&p, b, len);
+    genre_status st = genre_dataset_prep_partial_load_from_memory(&p, b, len);
     fuzz_load_check(st, len, 0);
     fuzz_require((st == GENRE_OK) == (p != NULL));
     if (p) {
         size_t l1, l2;
         unsigned char *s1, *s2;
-        FUZZ_SAVED(genre_dataset_prep_partial_save, p, s1, &l1);
+        FUZZ_SAVED(genre_dataset_prep_partial_save_to_memory, p, s1, &l1);
         genre_dataset_prep_partial *q = NULL;
-        fuzz_require(genre_dataset_prep_partial_load(&q, s1, l1) == GENRE_OK);
-        FUZZ_SAVED(genre_dataset_prep_partial_save, q, s2, &l2);
+        fuzz_require(genre_dataset_prep_partial_load_from_memory(&q, s1, l1) == GENRE_OK);
+        FUZZ_SAVED(genre_dataset_prep_partial_save_to_memory, q, s2, &l2);
         fuzz_require(l1 == l2 && memcmp(s1, s2, l1) == 0);
         genre_status ms = genre_dataset_prep_partial_merge(q, p);
         fuzz_require(ms == GENRE_OK || ms == GENRE_E_BAD_STATE);

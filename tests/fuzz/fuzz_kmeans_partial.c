@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Fuzz target: genre_kmeans_partial_load (a partial Lloyd pass, issue 19),
+/* Fuzz target: genre_kmeans_partial_load_from_memory (a partial Lloyd pass, issue 19),
  * then what a loaded state must support: three more rows, a merge with a
  * second load of itself, the update, and save / reload / save to the same
  * bytes (fuzz_load.h: repaired header, statuses, allocation bound). */
@@ -9,10 +9,11 @@
 static uint8_t *saved(const genre_kmeans_partial *p, size_t *len_out)
 {
     size_t need = 0;
-    fuzz_require(genre_kmeans_partial_save(p, NULL, 0, &need) == GENRE_E_BUFFER_TOO_SMALL);
+    fuzz_require(genre_kmeans_partial_save_to_memory(p, NULL, 0, &need) ==
+                 GENRE_E_BUFFER_TOO_SMALL);
     uint8_t *b = malloc(need ? need : 1);
     fuzz_require(b != NULL);
-    fuzz_require(genre_kmeans_partial_save(p, b, need, &need) == GENRE_OK);
+    fuzz_require(genre_kmeans_partial_save_to_memory(p, b, need, &need) == GENRE_OK);
     *len_out = need;
     return b;
 }
@@ -24,14 +25,14 @@ static void use(genre_kmeans_partial *p, const uint8_t *b, size_t len, const uin
     size_t l1, l2;
     uint8_t *s1 = saved(p, &l1);
     genre_kmeans_partial *q = NULL;
-    fuzz_require(genre_kmeans_partial_load(&q, s1, l1) == GENRE_OK);
+    fuzz_require(genre_kmeans_partial_load_from_memory(&q, s1, l1) == GENRE_OK);
     uint8_t *s2 = saved(q, &l2);
     fuzz_require(l1 == l2 && memcmp(s1, s2, l1) == 0);
     free(s1);
     free(s2);
     /* merge with a second copy: the same centers, so it must succeed */
     genre_kmeans_partial *r = NULL;
-    fuzz_require(genre_kmeans_partial_load(&r, b, len) == GENRE_OK);
+    fuzz_require(genre_kmeans_partial_load_from_memory(&r, b, len) == GENRE_OK);
     genre_status st = genre_kmeans_partial_merge(q, r);
     fuzz_require(st == GENRE_OK || st == GENRE_E_INVALID_ARG); /* 2^64 rows */
     genre_kmeans_partial_free(r);
@@ -60,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t *b = fuzz_load_repair(data, size, GENRE_MODEL_KMEANS_PARTIAL, &len);
     genre_kmeans_partial *p = NULL;
     fuzz_load_begin();
-    genre_status st = genre_kmeans_partial_load(&p, b, len);
+    genre_status st = genre_kmeans_partial_load_from_memory(&p, b, len);
     fuzz_load_check(st, len, 0);
     fuzz_require((st == GENRE_OK) == (p != NULL));
     if (p) {

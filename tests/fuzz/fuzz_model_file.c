@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Fuzz target for the model-file reader: open, every getter on every record,
- * and genre_model_peek, on arbitrary bytes. Built as a libFuzzer binary
+ * and genre_model_peek_from_memory, on arbitrary bytes. Built as a libFuzzer binary
  * (GENRE_FUZZ=ON with clang) and, always, into the corpus replay test.
  * Broken invariants abort(), which both drivers report as a crash.
  */
@@ -65,7 +65,7 @@ static void exercise(const uint8_t *data, size_t size)
 {
     genre__mf_reader r;
     int32_t kind = 0, version = 0;
-    genre_status peek = genre_model_peek(data, size, &kind, &version);
+    genre_status peek = genre_model_peek_from_memory(data, size, &kind, &version);
     genre_status st = genre__mf_reader_open(&r, data, size, GENRE__MF_ANY_KIND);
     require(st == peek);
     require(st == GENRE_OK || st == GENRE_E_CORRUPT || st == GENRE_E_VERSION);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * One target over the partial-state loaders (issue 19): the scaler's, PCA's,
- * LDA's and the metrics' genre_*_partial_load. Byte 12 of the input (the
+ * LDA's and the metrics' genre_*_partial_load_from_memory. Byte 12 of the input (the
  * kind field, which the header repair overwrites) picks the loader; the
  * input gets a valid header for that kind (fuzz_load.h), so every execution
  * reaches the decoder.
@@ -26,10 +26,10 @@ static void fit_check(genre_status st)
     do {                                                                                  \
         size_t l1_, l2_;                                                                  \
         unsigned char *s1_, *s2_;                                                         \
-        FUZZ_SAVED(genre_##k##_partial_save, (p), s1_, &l1_);                             \
+        FUZZ_SAVED(genre_##k##_partial_save_to_memory, (p), s1_, &l1_);                             \
         genre_##k##_partial *q_ = NULL;                                                   \
-        fuzz_require(genre_##k##_partial_load(&q_, s1_, l1_) == GENRE_OK);                \
-        FUZZ_SAVED(genre_##k##_partial_save, q_, s2_, &l2_);                              \
+        fuzz_require(genre_##k##_partial_load_from_memory(&q_, s1_, l1_) == GENRE_OK);                \
+        FUZZ_SAVED(genre_##k##_partial_save_to_memory, q_, s2_, &l2_);                              \
         fuzz_require(l1_ == l2_ && memcmp(s1_, s2_, l1_) == 0);                           \
         /* a merge with a copy of itself is a valid state */                              \
         genre_status ms_ = genre_##k##_partial_merge(q_, (p));                            \
@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (which == 0) {
         genre_scaler_partial *p = NULL;
         fuzz_load_begin();
-        st = genre_scaler_partial_load(&p, b, len);
+        st = genre_scaler_partial_load_from_memory(&p, b, len);
         fuzz_load_check(st, len, 0);
         fuzz_require((st == GENRE_OK) == (p != NULL));
         if (p) {
@@ -64,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (which == 1) {
         genre_pca_partial *p = NULL;
         fuzz_load_begin();
-        st = genre_pca_partial_load(&p, b, len);
+        st = genre_pca_partial_load_from_memory(&p, b, len);
         fuzz_load_check(st, len, 0);
         fuzz_require((st == GENRE_OK) == (p != NULL));
         if (p) {
@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (which == 2) {
         genre_lda_partial *p = NULL;
         fuzz_load_begin();
-        st = genre_lda_partial_load(&p, b, len);
+        st = genre_lda_partial_load_from_memory(&p, b, len);
         fuzz_load_check(st, len, 0);
         fuzz_require((st == GENRE_OK) == (p != NULL));
         if (p) {
@@ -92,7 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         genre_metrics_partial *p = NULL;
         fuzz_load_begin();
-        st = genre_metrics_partial_load(&p, b, len);
+        st = genre_metrics_partial_load_from_memory(&p, b, len);
         fuzz_load_check(st, len, 0);
         fuzz_require((st == GENRE_OK) == (p != NULL));
         if (p) {

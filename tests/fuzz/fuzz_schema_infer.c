@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * libFuzzer target: schema inference (genre_dataset_schema_infer_memory),
+ * libFuzzer target: schema inference (genre_dataset_schema_infer_from_memory),
  * plain and gzip. The first input byte picks the options (separator,
  * strict, integer categories, a row prefix, a small category limit); the
  * rest is the file, whose label column is `y`. A failure must explain
@@ -39,9 +39,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (opt & 128)
         genre_dataset_schema_add_missing_text(o, NULL, "-1");
     genre_dataset_schema *s = NULL;
-    genre_status st = genre_dataset_schema_infer_memory(&s, o, data + 1, size - 1, "fuzz", "y");
+    genre_status st =
+        genre_dataset_schema_infer_from_memory(&s, o, data + 1, size - 1, "fuzz", "y");
     if (st != GENRE_OK) {
-        static const char func[] = "genre_dataset_schema_infer_memory: ";
+        static const char func[] = "genre_dataset_schema_infer_from_memory: ";
         if (s != NULL || strncmp(genre_last_error(), func, sizeof func - 1) != 0)
             abort(); /* no schema; a message under the public name */
         genre_dataset_schema_free(o);
@@ -56,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         notes[need - 2] != '\n')
         abort();
     genre_dataset *ds = NULL;
-    st = genre_dataset_read_memory(&ds, s, data + 1, size - 1, "fuzz");
+    st = genre_dataset_read_from_memory(&ds, s, data + 1, size - 1, "fuzz");
     if (!prefix && st != GENRE_OK)
         abort(); /* the schema inferred from every record reads them */
     if (st == GENRE_OK) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * libFuzzer target: the streaming reader (genre_dataset_reader_*) and the
- * record index with range readers, against genre_dataset_read_file() of
+ * record index with range readers, against genre_dataset_read() of
  * the same file. The first input byte picks options (chunk size, a small
  * record limit, the index's spacing and where three ranges are cut); the
  * rest is the file (plain or gzip), with header names g (group), x
@@ -102,7 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     require(fclose(f) == 0);
     genre_dataset_schema *s = schema(opt);
     genre_dataset *full = NULL;
-    genre_status want = genre_dataset_read_file(&full, s, path);
+    genre_status want = genre_dataset_read(&full, s, path);
     static const size_t chunk[4] = {1, 2, 7, 1000};
     genre_dataset_reader *r = NULL;
     genre_status st = genre_dataset_reader_open(&r, s, path);

@@ -118,13 +118,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < n_rows; i++)
             x[i] = (double)i;
         size_t need = 0, *orp = malloc((n_rows + 1) * sizeof *orp);
-        genre_status st = genre_text_csr_append_dense(n_rows, (size_t)n_features, rp, ci, v, x,
-                                                      1, 1, orp, NULL, NULL, 0, &need);
+        genre_status st = genre_text_csr_append_dense(n_rows, (size_t)n_features, rp[n_rows], rp,
+                                                      ci, v, x, 1, 1, orp, NULL, NULL, 0, &need);
         check(st == GENRE_E_BUFFER_TOO_SMALL && need == rp[n_rows] + n_rows);
         uint32_t *oci = malloc(need * sizeof *oci);
         double *ov = malloc(need * sizeof *ov);
-        check(genre_text_csr_append_dense(n_rows, (size_t)n_features, rp, ci, v, x, 1, 1, orp,
-                                          oci, ov, need, NULL) == GENRE_OK);
+        check(genre_text_csr_append_dense(n_rows, (size_t)n_features, rp[n_rows], rp, ci, v, x, 1,
+                                          1, orp, oci, ov, need, NULL) == GENRE_OK);
         for (size_t i = 0; i < n_rows; i++)
             check(oci[orp[i + 1] - 1] == (uint32_t)n_features && ov[orp[i + 1] - 1] == x[i]);
         free(x);

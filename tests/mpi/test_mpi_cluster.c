@@ -30,9 +30,9 @@ static size_t rows_of(int r, double *x)
 
 static unsigned char *saved(const genre_kmeans_partial *p, size_t *n)
 {
-    genre_kmeans_partial_save(p, NULL, 0, n);
+    genre_kmeans_partial_save_to_memory(p, NULL, 0, n);
     unsigned char *b = malloc(*n);
-    if (b && genre_kmeans_partial_save(p, b, *n, n))
+    if (b && genre_kmeans_partial_save_to_memory(p, b, *n, n))
         b = (free(b), NULL);
     return b;
 }

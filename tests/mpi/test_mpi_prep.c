@@ -80,10 +80,10 @@ static genre_dataset_prep *prep(const genre_dataset_schema *s, int other)
 static unsigned char *saved(const genre_dataset_prep *p, size_t *n)
 {
     *n = 0;
-    genre_dataset_prep_save(p, NULL, 0, n);
+    genre_dataset_prep_save_to_memory(p, NULL, 0, n);
     unsigned char *b = malloc(*n ? *n : 1);
     if (b)
-        CHECK_OK(genre_dataset_prep_save(p, b, *n, n));
+        CHECK_OK(genre_dataset_prep_save_to_memory(p, b, *n, n));
     return b;
 }
 
@@ -125,7 +125,7 @@ int main(int argc, char **argv)
 
     /* the single-process reference */
     genre_dataset *all = NULL;
-    CHECK_OK(genre_dataset_read_file(&all, s, path));
+    CHECK_OK(genre_dataset_read(&all, s, path));
     CHECK_OK(genre_dataset_drop_empty_rows(all));
     genre_dataset_prep *ref = prep(s, 0);
     CHECK_OK(genre_dataset_prep_fit_apply(ref, all));

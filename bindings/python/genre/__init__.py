@@ -38,7 +38,7 @@ def peek(path):
     from ._base import fspath
     from ._lib import check
     kind, fmt = ffi.new("int32_t *"), ffi.new("int32_t *")
-    check(lib.genre_model_peek_file(fspath(path), kind, fmt))
+    check(lib.genre_model_peek(fspath(path), kind, fmt))
     return ffi.string(lib.genre_model_kind_name(kind[0])).decode(), fmt[0]
 
 

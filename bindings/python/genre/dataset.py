@@ -92,7 +92,7 @@ class Schema(Handle):
         out = ffi.new("genre_dataset_schema **")
         # not _s(): a NUL in the text is the parser's to report, with its line
         data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
-        check(lib.genre_dataset_schema_parse(out, data, len(data),
+        check(lib.genre_dataset_schema_load_from_memory(out, data, len(data),
                                              ffi.NULL if name is None else _s(name)))
         return cls._from_raw(out[0])
 
@@ -100,13 +100,13 @@ class Schema(Handle):
     def read(cls, path):
         """A schema from a schema file."""
         out = ffi.new("genre_dataset_schema **")
-        check(lib.genre_dataset_schema_read_file(out, fspath(path)))
+        check(lib.genre_dataset_schema_load(out, fspath(path)))
         return cls._from_raw(out[0])
 
     def write(self):
         """The schema as schema-file text; Schema.parse(s.write()) is s."""
         with self._lock.read():
-            b = _query(lambda p, c, n: lib.genre_dataset_schema_write(self.handle, p, c, n),
+            b = _query(lambda p, c, n: lib.genre_dataset_schema_save_to_memory(self.handle, p, c, n),
                        "char *", np.uint8)
         return bytes(b).split(b"\0", 1)[0].decode("utf-8")
 
@@ -220,7 +220,7 @@ class Schema(Handle):
         out = ffi.new("genre_dataset_schema **")
         data = bytes(data)
         with opts._lock.read():
-            check(lib.genre_dataset_schema_infer_memory(out, opts.handle, data, len(data),
+            check(lib.genre_dataset_schema_infer_from_memory(out, opts.handle, data, len(data),
                                                         _s(name), _s(label)))
         return cls._from_raw(out[0])
 
@@ -251,7 +251,7 @@ class Dataset(Handle):
     def read_csv(cls, path, schema):
         out = ffi.new("genre_dataset **")
         with schema._lock.read():
-            check(lib.genre_dataset_read_file(out, schema.handle, fspath(path)))
+            check(lib.genre_dataset_read(out, schema.handle, fspath(path)))
         return cls._from_raw(out[0])
 
     @classmethod
@@ -259,7 +259,7 @@ class Dataset(Handle):
         out = ffi.new("genre_dataset **")
         data = bytes(data)
         with schema._lock.read():
-            check(lib.genre_dataset_read_memory(out, schema.handle, data, len(data), _s(name)))
+            check(lib.genre_dataset_read_from_memory(out, schema.handle, data, len(data), _s(name)))
         return cls._from_raw(out[0])
 
     def _i64(self, key):
@@ -489,29 +489,29 @@ class Prep(Handle):
 
     def save(self, path):
         with self._lock.read():
-            check(lib.genre_dataset_prep_save_file(self.handle, fspath(path)))
+            check(lib.genre_dataset_prep_save(self.handle, fspath(path)))
 
     @classmethod
     def load(cls, path):
         out = ffi.new("genre_dataset_prep **")
-        check(lib.genre_dataset_prep_load_file(out, fspath(path)))
+        check(lib.genre_dataset_prep_load(out, fspath(path)))
         return cls._from_raw(out[0])
 
     def to_bytes(self):
         n = ffi.new("size_t *")
         with self._lock.read():
-            code = lib.genre_dataset_prep_save(self.handle, ffi.NULL, 0, n)
+            code = lib.genre_dataset_prep_save_to_memory(self.handle, ffi.NULL, 0, n)
             if code not in (0, TOO_SMALL):
                 raise error_for(code)
             buf = ffi.new("char[]", n[0])
-            check(lib.genre_dataset_prep_save(self.handle, buf, n[0], n))
+            check(lib.genre_dataset_prep_save_to_memory(self.handle, buf, n[0], n))
             return ffi.buffer(buf, n[0])[:]
 
     @classmethod
     def from_bytes(cls, data):
         out = ffi.new("genre_dataset_prep **")
         data = bytes(data)
-        check(lib.genre_dataset_prep_load(out, data, len(data)))
+        check(lib.genre_dataset_prep_load_from_memory(out, data, len(data)))
         return cls._from_raw(out[0])
 
 
@@ -555,18 +555,18 @@ class PrepPartial(Handle):
     def to_bytes(self):
         n = ffi.new("size_t *")
         with self._lock.read():
-            code = lib.genre_dataset_prep_partial_save(self.handle, ffi.NULL, 0, n)
+            code = lib.genre_dataset_prep_partial_save_to_memory(self.handle, ffi.NULL, 0, n)
             if code not in (0, TOO_SMALL):
                 raise error_for(code)
             buf = ffi.new("char[]", n[0])
-            check(lib.genre_dataset_prep_partial_save(self.handle, buf, n[0], n))
+            check(lib.genre_dataset_prep_partial_save_to_memory(self.handle, buf, n[0], n))
             return ffi.buffer(buf, n[0])[:]
 
     @classmethod
     def from_bytes(cls, data):
         out = ffi.new("genre_dataset_prep_partial **")
         data = bytes(data)
-        check(lib.genre_dataset_prep_partial_load(out, data, len(data)))
+        check(lib.genre_dataset_prep_partial_load_from_memory(out, data, len(data)))
         return cls._from_raw(out[0])
 
 
@@ -647,29 +647,29 @@ class DatasetIndex(Handle):
 
     def save(self, path):
         with self._lock.read():
-            check(lib.genre_dataset_index_save_file(self.handle, fspath(path)))
+            check(lib.genre_dataset_index_save(self.handle, fspath(path)))
 
     def to_bytes(self):
         n = ffi.new("size_t *")
         with self._lock.read():
-            code = lib.genre_dataset_index_save(self.handle, ffi.NULL, 0, n)
+            code = lib.genre_dataset_index_save_to_memory(self.handle, ffi.NULL, 0, n)
             if code not in (0, TOO_SMALL):
                 raise error_for(code)
             buf = ffi.new("char[]", n[0])
-            check(lib.genre_dataset_index_save(self.handle, buf, n[0], n))
+            check(lib.genre_dataset_index_save_to_memory(self.handle, buf, n[0], n))
             return ffi.buffer(buf, n[0])[:]
 
     @classmethod
     def load(cls, path):
         out = ffi.new("genre_dataset_index **")
-        check(lib.genre_dataset_index_load_file(out, fspath(path)))
+        check(lib.genre_dataset_index_load(out, fspath(path)))
         return cls._from_raw(out[0])
 
     @classmethod
     def from_bytes(cls, data):
         out = ffi.new("genre_dataset_index **")
         data = bytes(data)
-        check(lib.genre_dataset_index_load(out, data, len(data)))
+        check(lib.genre_dataset_index_load_from_memory(out, data, len(data)))
         return cls._from_raw(out[0])
 
     def __reduce__(self):

@@ -204,16 +204,16 @@ class MetricsAccumulator:
 
     def to_bytes(self):
         n = ffi.new("size_t *")
-        code = lib.genre_metrics_partial_save(self._h, ffi.NULL, 0, n)
+        code = lib.genre_metrics_partial_save_to_memory(self._h, ffi.NULL, 0, n)
         if code not in (0, TOO_SMALL):
             raise error_for(code)
         buf = ffi.new("char[]", n[0])
-        check(lib.genre_metrics_partial_save(self._h, buf, n[0], n))
+        check(lib.genre_metrics_partial_save_to_memory(self._h, buf, n[0], n))
         return ffi.buffer(buf, n[0])[:]
 
     @classmethod
     def from_bytes(cls, data):
         out = ffi.new("genre_metrics_partial **")
         data = bytes(data)
-        check(lib.genre_metrics_partial_load(out, data, len(data)))
+        check(lib.genre_metrics_partial_load_from_memory(out, data, len(data)))
         return cls._from_raw(out[0])

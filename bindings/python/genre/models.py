@@ -202,9 +202,9 @@ class _PartialFit:
             raise ValueError("the other %s has no partial state" % type(other).__name__)
         with self._lock.write(), other._lock.read():
             if self._partial is None:  # an empty state of the other's shape
-                blob = _state_bytes(self._partial_fn("save"), other._partial)
+                blob = _state_bytes(self._partial_fn("save_to_memory"), other._partial)
                 loaded = ffi.new("genre_%s_partial **" % self._kind)
-                check(self._partial_fn("load")(loaded, blob, len(blob)))
+                check(self._partial_fn("load_from_memory")(loaded, blob, len(blob)))
                 self._partial = self._own_partial(loaded[0])
             else:
                 check(self._partial_fn("merge")(self._partial, other._partial))
@@ -218,14 +218,14 @@ class _PartialFit:
         with self._lock.read():
             if self._partial is None:
                 raise ValueError("%s has no partial state" % type(self).__name__)
-            return _state_bytes(self._partial_fn("save"), self._partial)
+            return _state_bytes(self._partial_fn("save_to_memory"), self._partial)
 
     def state_load(self, data, finalize=True):
         """Replaces the partial state by one saved with state_save(); refits
         when ``finalize`` and the state holds rows. Returns self."""
         buf = bytes(data)
         out = ffi.new("genre_%s_partial **" % self._kind)
-        check(self._partial_fn("load")(out, buf, len(buf)))
+        check(self._partial_fn("load_from_memory")(out, buf, len(buf)))
         loaded = self._own_partial(out[0])
         with self._lock.write():
             self._partial = loaded
@@ -515,11 +515,11 @@ class _MLP(_Model):
 
     def _csr_call(self, verb, X, out_cols, *lead):
         from .text import as_csr
-        keep, n, d, rp, ci, va = as_csr(X)
+        keep, n, d, nnz, rp, ci, va = as_csr(X)
         with self._lock.read():
             h = self.handle
             out = np.empty((n, out_cols()))
-            check(self._fn(verb)(h, *lead, n, d, rp, ci, va, ptr(out, "double *"),
+            check(self._fn(verb)(h, *lead, n, d, nnz, rp, ci, va, ptr(out, "double *"),
                                  out.size, ffi.NULL))
         del keep
         return out
@@ -616,19 +616,20 @@ class MLPClassifier(_MLP):
         if (X_val is None) != (y_val is None):
             raise ValueError("give both X_val and y_val, or neither")
         if is_csr(X):
-            keep, n, d, rp, ci, va = as_csr(X)
+            keep, n, d, nnz, rp, ci, va = as_csr(X)
             ya, yp, _ = as_labels(y, n)
             if X_val is not None:
-                vkeep, vn, vd, vrp, vci, vva = as_csr(X_val, "X_val")
+                vkeep, vn, vd, vnnz, vrp, vci, vva = as_csr(X_val, "X_val")
                 if vd != d:
                     raise ValueError("X_val has %d columns, X has %d" % (vd, d))
                 yva, yvp, _ = as_labels(y_val, vn, "y_val")
             else:
-                vn, vrp, vci, vva, yvp = 0, ffi.NULL, ffi.NULL, ffi.NULL, ffi.NULL
+                vn, vnnz, vrp, vci, vva, yvp = 0, 0, ffi.NULL, ffi.NULL, ffi.NULL, ffi.NULL
             with self._lock.write():
                 self._apply_params()
-                self._fit_call(lambda: lib.genre_mlp_fit_csr(self.handle, n, d, rp, ci, va,
-                                                             yp, vn, vrp, vci, vva, yvp))
+                self._fit_call(lambda: lib.genre_mlp_fit_csr(self.handle, n, d, nnz, rp, ci,
+                                                             va, yp, vn, vnnz, vrp, vci,
+                                                             vva, yvp))
             return self
         a, xp, n, d, stride = as_matrix(X)
         ya, yp, _ = as_labels(y, n)
@@ -814,15 +815,15 @@ class KMeans(_Model):
         return self
 
     def state_save(self):
-        """The current pass as bytes (genre_kmeans_partial_save)."""
+        """The current pass as bytes (genre_kmeans_partial_save_to_memory)."""
         with self._lock.read():
             p = getattr(self, "_pass", None)
             if p is None:
                 raise ValueError("no pass in progress")
             n = ffi.new("size_t *")
-            lib.genre_kmeans_partial_save(p, ffi.NULL, 0, n)
+            lib.genre_kmeans_partial_save_to_memory(p, ffi.NULL, 0, n)
             buf = ffi.new("char[]", n[0])
-            check(lib.genre_kmeans_partial_save(p, buf, n[0], n))
+            check(lib.genre_kmeans_partial_save_to_memory(p, buf, n[0], n))
             return ffi.buffer(buf, n[0])[:]
 
     def state_load(self, data):
@@ -830,7 +831,7 @@ class KMeans(_Model):
         then updates this model from it)."""
         data = bytes(data)
         out = ffi.new("genre_kmeans_partial **")
-        check(lib.genre_kmeans_partial_load(out, data, len(data)))
+        check(lib.genre_kmeans_partial_load_from_memory(out, data, len(data)))
         with self._lock.write():
             self._sample = None
             self._pass = ffi.gc(out[0], lib.genre_kmeans_partial_free)

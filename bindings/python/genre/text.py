@@ -30,8 +30,10 @@ def is_csr(x):
 
 
 def as_csr(x, name="X"):
-    """(keepalive, n_rows, n_cols, row_ptr, col_idx, values) C views of a CSR
-    input, converting once to size_t / uint32 / float64 when needed."""
+    """(keepalive, n_rows, n_cols, nnz, row_ptr, col_idx, values) C views of
+    a CSR input, converting once to size_t / uint32 / float64 when needed.
+    nnz is indptr[-1], or the arrays' length when indptr points past them
+    (the library then refuses the matrix instead of reading past it)."""
     if isinstance(x, Csr):
         indptr, indices, data, (n, d) = x
     elif _sp is not None and _sp.issparse(x):
@@ -48,7 +50,8 @@ def as_csr(x, name="X"):
     if indptr.shape != (n + 1,) or indices.shape != data.shape:
         raise ValueError("%s: indptr must have n_rows + 1 entries and indices/data "
                          "the same length" % name)
-    return ((indptr, indices, data), n, d, ptr(indptr, "const size_t *"),
+    nnz = min(int(indptr[-1]), indices.size)
+    return ((indptr, indices, data), n, d, nnz, ptr(indptr, "const size_t *"),
             ptr(indices, "const uint32_t *"), ptr(data, "const double *"))
 
 
@@ -153,15 +156,15 @@ def append_dense(X_csr, dense):
     """[X_csr | dense]: the dense columns appended after the CSR's columns
     (genre_text_csr_append_dense), e.g. the 13 audio features after the names."""
     from ._base import as_matrix
-    keep, n, d, rp, ci, va = as_csr(X_csr)
+    keep, n, d, nnz_in, rp, ci, va = as_csr(X_csr)
     a, xp, dn, dd, stride = as_matrix(dense, "dense")
     if dn != n:
         raise ValueError("dense has %d rows, X_csr has %d" % (dn, n))
     out_ptr = np.empty(n + 1, dtype=_SIZE_T)
-    nnz = int(keep[0][-1]) + n * dd
+    nnz = nnz_in + n * dd
     indices = np.empty(nnz, dtype=np.uint32)
     data = np.empty(nnz, dtype=np.float64)
-    check(lib.genre_text_csr_append_dense(n, d, rp, ci, va, xp, dd, stride,
+    check(lib.genre_text_csr_append_dense(n, d, nnz_in, rp, ci, va, xp, dd, stride,
                                           ptr(out_ptr, "size_t *"),
                                           ptr(indices, "uint32_t *"), ptr(data, "double *"),
                                           nnz, ffi.NULL))

@@ -98,3 +98,18 @@ def test_csr_structure_errors_name_the_problem():
     nan.data[3] = np.nan
     with pytest.raises(genre.NonfiniteError):
         genre.MLPClassifier(epochs=1).fit(nan, y)
+
+
+def test_csr_indptr_past_the_arrays_is_refused():
+    # 1.0: the library gets the arrays' length and refuses an indptr that
+    # points past them (0.x read past indices/data).
+    X, y = _blobs(40)
+    past = genre.Csr(np.array([0, 2] + [5] * 39), np.array([0, 1], dtype=np.uint32),
+                     np.array([1.0, 1.0]), (40, 6))
+    with pytest.raises(genre.InvalidArgError, match="above nnz = 2"):
+        genre.MLPClassifier(epochs=1).fit(past, y)
+    fitted = genre.MLPClassifier(epochs=1).fit(sp.csr_matrix(X), y)
+    with pytest.raises(genre.InvalidArgError, match="above nnz = 2"):
+        fitted.predict_proba(past)
+    with pytest.raises(genre.InvalidArgError, match="above nnz = 2"):
+        genre.append_dense(past, X)

@@ -207,8 +207,9 @@ GENRE_MPI_API genre_status genre_mpi_dataset_prep_partial_end_pass(
  * failed). Otherwise a failed fit leaves the handle as it was.
  * Needs exclusive access to the model. @since 0.4 */
 
-GENRE_MPI_API genre_status genre_mpi_scaler_fit(MPI_Comm comm, genre_scaler *s, const double *x,
-                                                size_t n_rows, size_t n_cols, size_t row_stride);
+GENRE_MPI_API genre_status genre_mpi_scaler_fit(MPI_Comm comm, genre_scaler *scaler,
+                                                const double *x, size_t n_rows, size_t n_cols,
+                                                size_t row_stride);
 GENRE_MPI_API genre_status genre_mpi_pca_fit(MPI_Comm comm, genre_pca *pca, const double *x,
                                              size_t n_rows, size_t n_cols, size_t row_stride);
 /** y[n_rows]: this rank's labels (any int32 values, as genre_lda_fit()). */
@@ -218,7 +219,7 @@ GENRE_MPI_API genre_status genre_mpi_lda_fit(MPI_Comm comm, genre_lda *lda, cons
 
 /* The same fits from this rank's partial state (built over chunks, e.g.
  * a table larger than memory read by ranges), instead of rows in memory. */
-GENRE_MPI_API genre_status genre_mpi_scaler_fit_partial(MPI_Comm comm, genre_scaler *s,
+GENRE_MPI_API genre_status genre_mpi_scaler_fit_partial(MPI_Comm comm, genre_scaler *scaler,
                                                         const genre_scaler_partial *local);
 GENRE_MPI_API genre_status genre_mpi_pca_fit_partial(MPI_Comm comm, genre_pca *pca,
                                                      const genre_pca_partial *local);
@@ -270,20 +271,20 @@ GENRE_MPI_API genre_status genre_mpi_lda_fit_partial(MPI_Comm comm, genre_lda *l
  * with the same centers, GENRE_KMEANS_N_ITER, _CONVERGED and _INERTIA (the
  * union's; checked equal to rank 0's); genre_kmeans_get_labels() and
  * GENRE_KMEANS_N_SAMPLES are the rank's own rows.
- * @return on every rank: GENRE_OK; GENRE_E_INVALID_ARG (km NULL, a rank with
+ * @return on every rank: GENRE_OK; GENRE_E_INVALID_ARG (kmeans NULL, a rank with
  *         no rows, n_cols 0, fewer rows in the union or its sample than
  *         K); GENRE_E_SHAPE (n_cols, K, the seed, or whether initial_centers
  *         is given differ across ranks); GENRE_E_BAD_STATE (initial_centers
  *         or the fitted centers differ from rank 0's; ranks out of step);
  *         genre_kmeans_fit()'s statuses (GENRE_E_NONFINITE naming the rank,
  *         row, column); GENRE_E_NOMEM; GENRE_E_IO (MPI failed). On failure
- *         km keeps its previous fit.
+ *         kmeans keeps its previous fit.
  * Memory: rank 0 holds the sample (about GENRE_MPI_KMEANS_SAMPLE_ROWS x
  * n_cols doubles) and P x (K (n_cols + 1) + 2) doubles. @since 0.4
  */
-GENRE_MPI_API genre_status genre_mpi_kmeans_fit(MPI_Comm comm, genre_kmeans *km, const double *x,
-                                                size_t n_rows, size_t n_cols, size_t row_stride,
-                                                const double *initial_centers);
+GENRE_MPI_API genre_status genre_mpi_kmeans_fit(MPI_Comm comm, genre_kmeans *kmeans,
+                                                const double *x, size_t n_rows, size_t n_cols,
+                                                size_t row_stride, const double *initial_centers);
 
 /**
  * Which rows of one global mini-batch of batch_rows rows rank `rank` of
@@ -335,7 +336,7 @@ GENRE_MPI_API genre_status genre_mpi_mlp_batch_share(uint64_t batch_rows, int n_
  * Exchanged per mini-batch: GENRE_MLP_N_PARAMS + 2 doubles from each rank to
  * rank 0 and back (docs/scale-out.md). @since 0.4
  */
-GENRE_MPI_API genre_status genre_mpi_mlp_fit(MPI_Comm comm, genre_mlp *model, const double *x,
+GENRE_MPI_API genre_status genre_mpi_mlp_fit(MPI_Comm comm, genre_mlp *mlp, const double *x,
                                              size_t n_rows, size_t n_cols, size_t row_stride,
                                              const int32_t *labels);
 

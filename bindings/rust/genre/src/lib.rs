@@ -395,8 +395,8 @@ impl MlpClassifier {
                                               y.len(), x.n_rows())));
         }
         check(unsafe {
-            sys::genre_mlp_fit_csr(self.h, x.n_rows(), x.n_cols, x.row_ptr.as_ptr(),
-                                   x.col_idx.as_ptr(), x.values.as_ptr(), y.as_ptr(), 0,
+            sys::genre_mlp_fit_csr(self.h, x.n_rows(), x.n_cols, x.nnz(), x.row_ptr.as_ptr(),
+                                   x.col_idx.as_ptr(), x.values.as_ptr(), y.as_ptr(), 0, 0,
                                    ptr::null(), ptr::null(), ptr::null(), ptr::null())
         })
     }
@@ -405,7 +405,8 @@ impl MlpClassifier {
         x.validate("genre_mlp_predict_proba_csr")?;
         let mut out = vec![0.0; x.n_rows() * self.n_outputs()?];
         check(unsafe {
-            sys::genre_mlp_predict_proba_csr(self.h, x.n_rows(), x.n_cols, x.row_ptr.as_ptr(),
+            sys::genre_mlp_predict_proba_csr(self.h, x.n_rows(), x.n_cols, x.nnz(),
+                                             x.row_ptr.as_ptr(),
                                              x.col_idx.as_ptr(), x.values.as_ptr(),
                                              out.as_mut_ptr(), out.len(), ptr::null_mut())
         })?;
@@ -432,7 +433,7 @@ impl Csr {
     pub fn nnz(&self) -> usize {
         self.col_idx.len()
     }
-    /// The slice lengths agree (the C side checks the contents).
+    /// The slice lengths agree (the C side checks the contents against nnz).
     fn validate(&self, what: &str) -> Result<()> {
         if self.row_ptr.len() < 2 || self.col_idx.len() != self.values.len()
             || *self.row_ptr.last().unwrap() != self.col_idx.len()
@@ -456,7 +457,7 @@ impl Csr {
         let mut out = Csr { row_ptr: vec![0; n + 1], col_idx: vec![0; nnz], values: vec![0.0; nnz],
                             n_cols: self.n_cols + n_dense };
         check(unsafe {
-            sys::genre_text_csr_append_dense(n, self.n_cols, self.row_ptr.as_ptr(),
+            sys::genre_text_csr_append_dense(n, self.n_cols, self.nnz(), self.row_ptr.as_ptr(),
                                              self.col_idx.as_ptr(), self.values.as_ptr(),
                                              x.as_ptr(), n_dense, n_dense,
                                              out.row_ptr.as_mut_ptr(), out.col_idx.as_mut_ptr(),
@@ -643,7 +644,7 @@ impl Schema {
         let o = options.map_or(ptr::null(), |o| o.h as *const _);
         let mut h = ptr::null_mut();
         check(unsafe {
-            sys::genre_dataset_schema_infer_memory(&mut h, o, data.as_ptr() as *const c_void, data.len(),
+            sys::genre_dataset_schema_infer_from_memory(&mut h, o, data.as_ptr() as *const c_void, data.len(),
                                                    n.as_ptr(), l.as_ptr())
         })?;
         Ok(Schema { h })
@@ -668,7 +669,7 @@ impl Schema {
         let n = CString::new(name).map_err(|_| Error::invalid("NUL in the name".into()))?;
         let mut h = ptr::null_mut();
         check(unsafe {
-            sys::genre_dataset_schema_parse(&mut h, text.as_ptr() as *const _, text.len(),
+            sys::genre_dataset_schema_load_from_memory(&mut h, text.as_ptr() as *const _, text.len(),
                                             n.as_ptr())
         })?;
         Ok(Schema { h })
@@ -677,14 +678,14 @@ impl Schema {
     pub fn read(path: impl AsRef<Path>) -> Result<Schema> {
         let p = path_c(path.as_ref())?;
         let mut h = ptr::null_mut();
-        check(unsafe { sys::genre_dataset_schema_read_file(&mut h, p.as_ptr()) })?;
+        check(unsafe { sys::genre_dataset_schema_load(&mut h, p.as_ptr()) })?;
         Ok(Schema { h })
     }
     /// The schema as schema-file text; `Schema::parse(&s.write()?, ..)`
     /// gives the same schema.
     pub fn write(&self) -> Result<String> {
         let mut v: Vec<u8> =
-            fetch(|p, c, n| unsafe { sys::genre_dataset_schema_write(self.h, p as *mut _, c, n) })?;
+            fetch(|p, c, n| unsafe { sys::genre_dataset_schema_save_to_memory(self.h, p as *mut _, c, n) })?;
         if let Some(end) = v.iter().position(|&b| b == 0) {
             v.truncate(end);
         }
@@ -739,7 +740,7 @@ impl Dataset {
     pub fn read_csv(path: impl AsRef<Path>, schema: &Schema) -> Result<Dataset> {
         let p = path_c(path.as_ref())?;
         let mut h = ptr::null_mut();
-        check(unsafe { sys::genre_dataset_read_file(&mut h, schema.h, p.as_ptr()) })?;
+        check(unsafe { sys::genre_dataset_read(&mut h, schema.h, p.as_ptr()) })?;
         Ok(Dataset { h })
     }
     /// One counter of the read report, e.g. ("read", Some("x"), "missing").
