@@ -36,6 +36,11 @@ pkgconfig)
   export PKG_CONFIG_PATH="$libdir/pkgconfig"
   rm -rf "$work" && mkdir -p "$work"
   cflags=$(pkg-config --cflags genre) libs=$(pkg-config --libs genre)
+  # genre.pc carries the version of include/genre/version.h (1.0.0 at the freeze)
+  want=$(sed -n 's/^#define GENRE_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\).*/\2/p' \
+         "$src/include/genre/version.h" | paste -sd.)
+  [ "$(pkg-config --modversion genre)" = "$want" ] \
+    || { echo "genre.pc is version $(pkg-config --modversion genre), not $want"; exit 1; }
   echo "pkg-config: cflags '$cflags' libs '$libs'"
   case "$cflags $libs" in *"$prefix"*) ;; *) echo "pkg-config does not point into $prefix"; exit 1 ;; esac
   # shellcheck disable=SC2086
