@@ -60,13 +60,22 @@ def header_names(header_dir, macro):
             text = f.read()
         text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
         text = re.sub(r"//[^\n]*", " ", text)
+        text = re.sub(r"\\\n", " ", text)  # continued lines
         text = re.sub(r"^\s*#.*$", " ", text, flags=re.M)  # the macro's own #defines
+        # GENRE_DEPRECATED("msg") may stand between the macro and the name
+        text = re.sub(r'\bGENRE_[A-Z_]*DEPRECATED\s*\(\s*"(?:[^"\\]|\\.)*"\s*\)', " ", text)
+        uses = len(re.findall(r"\b%s\b" % re.escape(macro), text))
+        found = 0
         for decl in re.finditer(r"\b%s\b([^;{]*?)\(" % re.escape(macro), text):
+            found += 1
             m = re.search(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*$", decl.group(1))
             if not m or not m.group(1).startswith("genre_"):
                 raise MapError("%s: cannot read the name in '%s ...%s('" % (
                     entry, macro, decl.group(1).strip()))
             names.add(m.group(1))
+        if found != uses:  # an exported variable, say: the map would miss it
+            raise MapError("%s: %d %s declarations are not functions the script can read"
+                           % (entry, uses - found, macro))
     if not names:
         raise MapError("no %s declaration in %s" % (macro, header_dir))
     return names
