@@ -17,11 +17,14 @@ headers declare with the library's export macro:
         released node lists go there (GENRE_MPI_1.1 for --lib genre_mpi)
     /usr/bin/python3 tests/abi/genre_map.py --list MAP   "<name> <node>" lines
 
-The last node of a map is the one being released: it is rewritten to hold
-exactly the header names no earlier node lists. Earlier nodes are released
-and frozen: a name they list that the headers no longer declare is an
-error (a removal needs a new ABI major), never dropped silently. A map in
-the 0.x form (a wildcard node) is replaced by the node given, or GENRE_1.0.
+A node is released once the committed abidw baseline (cmake/abi/*.abi,
+the abi-baseline targets) records it. The last node of a map, while not
+yet released, is rewritten to hold exactly the header names no earlier
+node lists. Released nodes are frozen: a name they list that the headers
+no longer declare is an error (a removal needs a new ABI major), never
+dropped silently, and a new header name when every node is released is an
+error until --node starts the next one. A map in the 0.x form (a wildcard
+node) is replaced by the node given, or GENRE_1.0.
 """
 import argparse
 import difflib
@@ -31,10 +34,12 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-# lib: (map, header dir, export macro, first node)
+# lib: (map, header dir, export macro, first node, abidw baseline)
 LIBS = {
-    "genre": ("cmake/genre.map", "include/genre", "GENRE_API", "GENRE_1.0"),
-    "genre_mpi": ("mpi/genre_mpi.map", "mpi/include/genre", "GENRE_MPI_API", "GENRE_MPI_1.0"),
+    "genre": ("cmake/genre.map", "include/genre", "GENRE_API", "GENRE_1.0",
+              "cmake/abi/libgenre.abi"),
+    "genre_mpi": ("mpi/genre_mpi.map", "mpi/include/genre", "GENRE_MPI_API", "GENRE_MPI_1.0",
+                  "cmake/abi/libgenre_mpi.abi"),
 }
 
 HEADER = """\
@@ -99,7 +104,7 @@ def parse_map(path):
 
 def render(lib, nodes):
     """The map text for [(node, [names])], each node inheriting the previous."""
-    _, headers, macro, _ = LIBS[lib]
+    _, headers, macro, _, _ = LIBS[lib]
     out = [HEADER.format(lib=lib, macro=macro, headers=headers)]
     for i, (node, names) in enumerate(nodes):
         out.append("%s {\n  global:\n" % node)
@@ -112,17 +117,20 @@ def render(lib, nodes):
 
 def generate(lib, new_node=None):
     """(path, current text, wanted text) of lib's map."""
-    rel, headers, macro, first = LIBS[lib]
+    rel, headers, macro, first, baseline = LIBS[lib]
     path = os.path.join(ROOT, rel)
     with open(path, encoding="utf-8") as f:
         current = f.read()
     released = [(n, names) for n, _, names, wild in parse_map(path) if not wild]
+    frozen = baseline_nodes(os.path.join(ROOT, baseline))
     if new_node:
         if any(n == new_node for n, _ in released):
             raise MapError("%s already has a node %s" % (rel, new_node))
         pending = new_node
+    elif released and released[-1][0] not in frozen:
+        pending = released.pop()[0]  # the last node, not yet in the baseline
     elif released:
-        pending = released.pop()[0]  # the last node is the one being released
+        pending = None  # every node is in the baseline: released
     else:
         pending = first  # the 0.x wildcard map
     declared = header_names(os.path.join(ROOT, headers), macro)
@@ -134,8 +142,22 @@ def generate(lib, new_node=None):
                            "declare (a removal needs a new ABI major, docs/abi.md)"
                            % (rel, node, ", ".join(gone)))
         older.update(names)
-    nodes = released + [(pending, sorted(declared - older))]
-    return path, current, render(lib, nodes)
+    added = sorted(declared - older)
+    if pending is None:
+        if added:
+            raise MapError("%s: every node is released (in %s) and the headers add %s: start "
+                           "the next minor's node (--node ... --lib %s, docs/abi.md)"
+                           % (rel, baseline, ", ".join(added), lib))
+        return path, current, render(lib, released)
+    return path, current, render(lib, released + [(pending, added)])
+
+
+def baseline_nodes(path):
+    """The version nodes of the symbols an abidw baseline records (released)."""
+    if not os.path.exists(path):
+        return set()
+    with open(path, encoding="utf-8") as f:
+        return set(re.findall(r"<elf-symbol name='[^']*' version='([^']*)'", f.read()))
 
 
 def main():
