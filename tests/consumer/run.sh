@@ -80,7 +80,7 @@ version)
          >"$log" 2>&1; then got=accept; else got=refuse; fi
     rm -rf "$work/probe"
     [ "$got" = "$3" ] || { cat "$log"; echo "find_package(genre $2) should $3 ($4)"; exit 1; }
-    echo "find_package(genre $2): ${got}ed ($4)"
+    echo "find_package(genre $2): $([ "$got" = accept ] && echo accepted || echo refused) ($4)"
   }
   major=$(sed -n 's/^#define GENRE_VERSION_MAJOR \([0-9]*\).*/\1/p' "$src/include/genre/version.h")
   if [ "$major" = 0 ]; then echo "0.x: only the same minor is compatible"; exit 0; fi
