@@ -2,8 +2,8 @@
 # Packaging CI (issue 23): what a user installs, checked the way a user gets it.
 #   1. the versions of pyproject.toml and the crates are the library's;
 #   2. a /usr build tree (no tests, no bench), man/genre-analysis.1 current;
-#   3. cpack -G DEB: libgenre0, libgenre-dev, genre-tools, python3-genre
-#      libgenre-mpi0, libgenre-mpi-dev, genre-tools-mpi (the tree has GENRE_MPI=ON); lintian errors fail;
+#   3. cpack -G DEB: libgenre1, libgenre-dev, genre-tools, python3-genre
+#      libgenre-mpi1, libgenre-mpi-dev, genre-tools-mpi (the tree has GENRE_MPI=ON); lintian errors fail;
 #   4. the packages extracted (dpkg -x) into a scratch root, never installed:
 #      the programs run, the consumer tests (pkg-config, find_package(genre),
 #      static and shared) build against that root, the python3-genre files import;

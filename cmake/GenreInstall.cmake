@@ -1,9 +1,9 @@
 # Install rules: headers, both libraries, the CMake package `genre`
 # (targets genre::genre and genre::genre_static), genre.pc, the examples'
 # data set, the docs and the man pages. Every rule names its component, the
-# Debian package it goes to (cmake/GenrePackaging.cmake): Runtime (libgenre0),
+# Debian package it goes to (cmake/GenrePackaging.cmake): Runtime (libgenre1),
 # Development (libgenre-dev), Tools (genre-tools), Python (python3-genre),
-# MpiRuntime / MpiDevelopment (libgenre-mpi0 / libgenre-mpi-dev).
+# MpiRuntime / MpiDevelopment (libgenre-mpi1 / libgenre-mpi-dev).
 # SPDX-License-Identifier: GPL-3.0-or-later
 include(CMakePackageConfigHelpers)
 
@@ -24,7 +24,9 @@ install(EXPORT genreTargets NAMESPACE genre:: DESTINATION ${GENRE_CMAKE_DIR}
 configure_package_config_file("${PROJECT_SOURCE_DIR}/cmake/genreConfig.cmake.in"
     "${PROJECT_BINARY_DIR}/genreConfig.cmake"
     INSTALL_DESTINATION ${GENRE_CMAKE_DIR})
-# 0.x: a minor release may break the ABI, so only the same minor is compatible.
+# From 1.0 find_package(genre 1.Y) accepts any installed 1.y >= 1.Y and
+# refuses 0.x and 2.x (a 1.y release only adds; docs/abi.md); the consumer
+# test abi_consumer_version checks it. 0.x promised the same minor only.
 if(PROJECT_VERSION_MAJOR EQUAL 0)
   set(_genre_compat SameMinorVersion)
 else()

@@ -13,7 +13,7 @@
 # directories). docs/building.md, "Debian packages", has the commands.
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-set(GENRE_DEB_RELEASE 1 CACHE STRING "Debian revision of the packages (the -N of 0.4.0-N)")
+set(GENRE_DEB_RELEASE 1 CACHE STRING "Debian revision of the packages (the -N of 1.0.0-N)")
 set(GENRE_DEB_MAINTAINER "libgenre maintainers <maintainers@users.noreply.r-seed-e17a1e1c.example>"
     CACHE STRING "Maintainer field of the Debian packages")
 set(_deb_version "${PROJECT_VERSION}-${GENRE_DEB_RELEASE}")

@@ -33,6 +33,16 @@ START_TEST(at_least_macro_orders_versions)
 }
 END_TEST
 
+/* From 1.0 on the SONAME major (GENRE_ABI_VERSION) is the version's major:
+ * a 1.y library is libgenre.so.1 (docs/abi.md). */
+START_TEST(abi_major_is_version_major)
+{
+    ck_assert_int_ge(GENRE_VERSION_MAJOR, 1);
+    ck_assert_int_eq(GENRE_ABI_VERSION, GENRE_VERSION_MAJOR);
+    ck_assert_int_eq(genre_version_number() / 10000, GENRE_ABI_VERSION);
+}
+END_TEST
+
 START_TEST(build_info_names_dependencies)
 {
     const char *info = genre_build_info();
@@ -54,6 +64,7 @@ int main(void)
     tcase_add_test(tc, macro_equals_runtime_number);
     tcase_add_test(tc, runtime_string_matches_macros);
     tcase_add_test(tc, at_least_macro_orders_versions);
+    tcase_add_test(tc, abi_major_is_version_major);
     tcase_add_test(tc, build_info_names_dependencies);
     suite_add_tcase(s, tc);
     return genre_test_run(s);

@@ -20,11 +20,11 @@
 
 GENRE_BEGIN_DECLS
 
-#define GENRE_VERSION_MAJOR 0
-#define GENRE_VERSION_MINOR 4
+#define GENRE_VERSION_MAJOR 1
+#define GENRE_VERSION_MINOR 0
 #define GENRE_VERSION_PATCH 0
 /** The ABI (SONAME) major version. */
-#define GENRE_ABI_VERSION 0
+#define GENRE_ABI_VERSION 1
 
 /** Version as one integer: major * 10000 + minor * 100 + patch. */
 #define GENRE_VERSION_NUMBER \

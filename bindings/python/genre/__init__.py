@@ -2,7 +2,7 @@
 """libgenre for Python: music-genre classification over the stable C ABI.
 
 The shared library is loaded with cffi in ABI mode (no compiler needed):
-$GENRE_LIBRARY if set, else the SONAME libgenre.so.0 through the dynamic
+$GENRE_LIBRARY if set, else the SONAME libgenre.so.1 through the dynamic
 loader, else the libdir that `pkg-config genre` reports. See docs/bindings.md.
 """
 from ._lib import ERRORS, HEADER_VERSION, GenreError, ffi, lib, library_path
@@ -19,7 +19,7 @@ LDA = LinearDiscriminantAnalysis
 
 
 def version():
-    """The loaded library's version string, e.g. '0.4.0'."""
+    """The loaded library's version string, e.g. '1.0.0'."""
     return ffi.string(lib.genre_version_string()).decode()
 
 

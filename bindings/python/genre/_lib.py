@@ -61,9 +61,12 @@ del _tmp
 def abi_compatible(library_version, header_version):
     """Whether a library of version number library_version (major * 10000 +
     minor * 100 + patch) serves declarations generated from header_version,
-    by docs/abi.md's promise: the same major, and at 0.x the same minor
-    (0.x promises nothing across minors), from 1.0 a minor at least the
-    headers' (functions are only added)."""
+    by docs/abi.md's promise: the same major (a new major is a new SONAME),
+    and from 1.0 a minor at least the headers' (a 1.y release only adds
+    functions, so a binding generated from 1.0 loads any 1.y; one generated
+    from 1.2 may call a 1.2 function a 1.1 library lacks). The patch never
+    matters. A 0.x pair needs the same minor (0.x promised nothing across
+    minors)."""
     lib_major, lib_minor = library_version // 10000, library_version // 100 % 100
     hdr_major, hdr_minor = header_version // 10000, header_version // 100 % 100
     if lib_major != hdr_major:
@@ -74,8 +77,8 @@ def abi_compatible(library_version, header_version):
 lib, library_path = _load()
 if not abi_compatible(lib.genre_version_number(), HEADER_VERSION):
     raise ImportError("libgenre at %s is version %s, which does not serve the %d.%d headers "
-                      "this binding was generated from (docs/abi.md: the same minor at 0.x, "
-                      "the same major and a minor at least theirs from 1.0)" % (
+                      "this binding was generated from (docs/abi.md: the same major and a "
+                      "minor at least theirs)" % (
                           library_path, ffi.string(lib.genre_version_string()).decode(),
                           HEADER_VERSION // 10000, HEADER_VERSION // 100 % 100))
 

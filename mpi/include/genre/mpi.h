@@ -8,7 +8,7 @@
  * @file genre/mpi.h
  * @brief libgenre_mpi: fits over the rows of every rank of an MPI communicator.
  *
- * A separate library (libgenre_mpi.so.0, pkg-config `genre-mpi`, CMake
+ * A separate library (libgenre_mpi.so.1, pkg-config `genre-mpi`, CMake
  * `genre::genre_mpi`), built when libgenre is configured with GENRE_MPI=ON.
  * libgenre itself has no MPI dependency; <genre/genre.h> does not include
  * this header. **Its ABI is tied to the MPI implementation it was built
