@@ -256,7 +256,7 @@ GENRE_API genre_status genre_dataset_split_grouped(genre_dataset_split **out,
  *   or NaN, a class with a single row: the message names the class's label
  *   value and its count); GENRE_E_BAD_STATE (no label column, a row without
  *   a label); GENRE_E_NOMEM.
- * Thread-safe on a const dataset. @since 0.4
+ * Thread-safe on a const dataset. @since 1.0
  */
 GENRE_API genre_status genre_dataset_split_stratified_fraction(genre_dataset_split **out,
                                                                const genre_dataset *dataset,
@@ -276,7 +276,7 @@ GENRE_API genre_status genre_dataset_split_stratified_fraction(genre_dataset_spl
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL; an entry other than 0 or 1,
  *   named with its index, its line in the source and its value);
  *   GENRE_E_SHAPE (n is not the table's row count); GENRE_E_NOMEM.
- * Thread-safe on a const dataset. @since 0.4
+ * Thread-safe on a const dataset. @since 1.0
  */
 GENRE_API genre_status genre_dataset_split_from_mask(genre_dataset_split **out,
                                                      const genre_dataset *dataset,
@@ -294,7 +294,7 @@ GENRE_API genre_status genre_dataset_split_from_mask(genre_dataset_split **out,
  *   below the row count, or one given twice: the message names its
  *   position and value, and for a repeat the earlier position);
  *   GENRE_E_NOMEM.
- * Thread-safe on a const dataset. @since 0.4
+ * Thread-safe on a const dataset. @since 1.0
  */
 GENRE_API genre_status genre_dataset_split_from_indices(genre_dataset_split **out,
                                                         const genre_dataset *dataset,

@@ -69,7 +69,7 @@ GENRE_API void genre_dataset_prep_free(genre_dataset_prep *prep);
  * are added with the calls below): every key is GENRE_E_UNKNOWN_PARAM. The
  * calls exist so every handle kind answers the same calls.
  * @return GENRE_E_INVALID_ARG (prep NULL); GENRE_E_UNKNOWN_PARAM.
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_dataset_prep_set_i64(genre_dataset_prep *prep, int32_t key,
                                                   int64_t value);
@@ -78,7 +78,7 @@ GENRE_API genre_status genre_dataset_prep_set_i64(genre_dataset_prep *prep, int3
  * Sets a real parameter; as genre_dataset_prep_set_i64(), every key is
  * GENRE_E_UNKNOWN_PARAM.
  * @return GENRE_E_INVALID_ARG (prep NULL); GENRE_E_UNKNOWN_PARAM.
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_dataset_prep_set_f64(genre_dataset_prep *prep, int32_t key,
                                                   double value);
@@ -86,7 +86,7 @@ GENRE_API genre_status genre_dataset_prep_set_f64(genre_dataset_prep *prep, int3
 /**
  * Reads an integer parameter; every key is GENRE_E_UNKNOWN_PARAM.
  * @return GENRE_E_INVALID_ARG (prep or out NULL); GENRE_E_UNKNOWN_PARAM.
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_dataset_prep_get_i64(const genre_dataset_prep *prep, int32_t key,
                                                   int64_t *out);
@@ -94,7 +94,7 @@ GENRE_API genre_status genre_dataset_prep_get_i64(const genre_dataset_prep *prep
 /**
  * Reads a real parameter; every key is GENRE_E_UNKNOWN_PARAM.
  * @return GENRE_E_INVALID_ARG (prep or out NULL); GENRE_E_UNKNOWN_PARAM.
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_dataset_prep_get_f64(const genre_dataset_prep *prep, int32_t key,
                                                   double *out);
@@ -102,14 +102,14 @@ GENRE_API genre_status genre_dataset_prep_get_f64(const genre_dataset_prep *prep
 /**
  * A settable key's inclusive range; every key is GENRE_E_UNKNOWN_PARAM.
  * @return GENRE_E_INVALID_ARG (lo or hi NULL); GENRE_E_UNKNOWN_PARAM.
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_dataset_prep_param_bounds(int32_t key, double *lo, double *hi);
 
 /**
  * An enumerated key's values; every key is GENRE_E_UNKNOWN_PARAM.
  * @return GENRE_E_INVALID_ARG (n_values NULL); GENRE_E_UNKNOWN_PARAM.
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_dataset_prep_param_values(int32_t key, int64_t *out, size_t cap,
                                                        size_t *n_values);
@@ -118,7 +118,7 @@ GENRE_API genre_status genre_dataset_prep_param_values(int32_t key, int64_t *out
  * Puts every parameter back to its default (there is none yet: the steps,
  * the log hook and a fitted state are kept).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (prep NULL).
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_dataset_prep_reset_params(genre_dataset_prep *prep);
 
@@ -132,7 +132,7 @@ GENRE_API genre_status genre_dataset_prep_reset_params(genre_dataset_prep *prep)
  * while the preparation is used; applies on several threads call fn
  * concurrently.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (prep NULL).
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_dataset_prep_set_log(genre_dataset_prep *prep, genre_log_fn fn,
                                                   void *user_data);
@@ -206,7 +206,7 @@ GENRE_API genre_status genre_dataset_prep_add_model_impute(
  *         model column with no other numeric or categorical column, group
  *         median without a group column); GENRE_E_BAD_STATE (already
  *         fitted); GENRE_E_NOMEM. On failure no step is added.
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_dataset_prep_add_declared(genre_dataset_prep *prep,
                                                        genre_dataset_fit_fn fit,
@@ -382,7 +382,7 @@ typedef struct genre_dataset_prep_partial genre_dataset_prep_partial;
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_BAD_STATE (prep
  *   fitted); GENRE_E_UNSUPPORTED (a model step, or two steps on one column,
  *   naming the column); GENRE_E_NOMEM.
- * Thread-safe for distinct outputs. @since 0.4
+ * Thread-safe for distinct outputs. @since 1.0
  */
 GENRE_API genre_status genre_dataset_prep_partial_create(genre_dataset_prep_partial **out,
                                                          const genre_dataset_prep *prep);
@@ -395,7 +395,7 @@ GENRE_API genre_status genre_dataset_prep_partial_create(genre_dataset_prep_part
  *   a declared category order under GENRE_UNSEEN_ERROR, file:line, as
  *   fit_apply); GENRE_E_NOMEM. After a failure the state may hold part of
  *   the chunk: discard it.
- * Needs exclusive access to partial. @since 0.4
+ * Needs exclusive access to partial. @since 1.0
  */
 GENRE_API genre_status genre_dataset_prep_partial_add(genre_dataset_prep_partial *partial,
                                                       const genre_dataset *chunk);
@@ -410,7 +410,7 @@ GENRE_API genre_status genre_dataset_prep_partial_add(genre_dataset_prep_partial
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, into == from); GENRE_E_SHAPE
  *   (other preparation); GENRE_E_BAD_STATE (other pass, pass done, or
  *   earlier statistics differ); GENRE_E_NOMEM (into then unusable).
- * Needs exclusive access to into; from is only read. @since 0.4
+ * Needs exclusive access to into; from is only read. @since 1.0
  */
 GENRE_API genre_status genre_dataset_prep_partial_merge(genre_dataset_prep_partial *into,
                                                         const genre_dataset_prep_partial *from);
@@ -423,7 +423,7 @@ GENRE_API genre_status genre_dataset_prep_partial_merge(genre_dataset_prep_parti
  *   a step whose column had no observed value in pass 1, as fit_apply; a
  *   later pass that saw fewer values than pass 1); GENRE_E_NOMEM (the state
  *   is then unusable).
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_dataset_prep_partial_end_pass(genre_dataset_prep_partial *partial,
                                                            int *more);
@@ -435,7 +435,7 @@ GENRE_API genre_status genre_dataset_prep_partial_end_pass(genre_dataset_prep_pa
  * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_BAD_STATE (prep fitted, or
  *   passes left); GENRE_E_SHAPE (a state of another schema or steps);
  *   GENRE_E_NOMEM (prep stays unfitted).
- * Needs exclusive access to prep; partial is only read. @since 0.4
+ * Needs exclusive access to prep; partial is only read. @since 1.0
  */
 GENRE_API genre_status genre_dataset_prep_fit_partial(genre_dataset_prep *prep,
                                                       const genre_dataset_prep_partial *partial);
@@ -445,7 +445,7 @@ GENRE_API genre_status genre_dataset_prep_fit_partial(genre_dataset_prep *prep,
  * into buf[cap]; *written_or_needed receives the size (when cap is too small, or buf
  * NULL, too, with GENRE_E_BUFFER_TOO_SMALL), as genre_metrics_partial_save_to_memory().
  * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_BUFFER_TOO_SMALL;
- *   GENRE_E_NOMEM. Thread-safe on a const state. @since 0.4
+ *   GENRE_E_NOMEM. Thread-safe on a const state. @since 1.0
  */
 GENRE_API genre_status genre_dataset_prep_partial_save_to_memory(
     const genre_dataset_prep_partial *partial, void *buf, size_t cap, size_t *written_or_needed);
@@ -454,12 +454,12 @@ GENRE_API genre_status genre_dataset_prep_partial_save_to_memory(
  * Loads a saved state. Damaged, truncated or inconsistent bytes are
  * GENRE_E_CORRUPT; nothing is allocated beyond what the bytes hold.
  * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_CORRUPT; GENRE_E_VERSION;
- *   GENRE_E_MODEL_KIND; GENRE_E_NOMEM. Thread-safe. @since 0.4
+ *   GENRE_E_MODEL_KIND; GENRE_E_NOMEM. Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_dataset_prep_partial_load_from_memory(genre_dataset_prep_partial **out,
                                                                    const void *buf, size_t len);
 
-/** Frees a state; NULL is a no-op. Needs exclusive access. @since 0.4 */
+/** Frees a state; NULL is a no-op. Needs exclusive access. @since 1.0 */
 GENRE_API void genre_dataset_prep_partial_free(genre_dataset_prep_partial *partial);
 
 GENRE_END_DECLS

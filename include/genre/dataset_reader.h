@@ -37,28 +37,28 @@ typedef struct genre_dataset_reader genre_dataset_reader;
 typedef struct genre_dataset_index genre_dataset_index;
 
 /* Reader properties (genre_dataset_reader_get_i64()). */
-/** Rows returned by genre_dataset_reader_next() so far. @since 0.4 */
+/** Rows returned by genre_dataset_reader_next() so far. @since 1.0 */
 #define GENRE_READER_ROWS 1
-/** The file line of the next record (the line after the last one read). @since 0.4 */
+/** The file line of the next record (the line after the last one read). @since 1.0 */
 #define GENRE_READER_LINE 2
 /** The text offset of the next record: a byte offset of the file for
- *  plain input, of the inflated text for gzip. @since 0.4 */
+ *  plain input, of the inflated text for gzip. @since 1.0 */
 #define GENRE_READER_OFFSET 3
 /** Bytes read from the file so far (compressed for gzip; the reader reads
- *  ahead by up to 1 MiB). @since 0.4 */
+ *  ahead by up to 1 MiB). @since 1.0 */
 #define GENRE_READER_INPUT_BYTES 4
 
 /* Index properties (genre_dataset_index_get_i64()). */
-/** Data records in the file (the header excluded). @since 0.4 */
+/** Data records in the file (the header excluded). @since 1.0 */
 #define GENRE_INDEX_RECORDS 1
-/** The file's size when the index was built. @since 0.4 */
+/** The file's size when the index was built. @since 1.0 */
 #define GENRE_INDEX_FILE_BYTES 2
-/** One entry every this many records. @since 0.4 */
+/** One entry every this many records. @since 1.0 */
 #define GENRE_INDEX_EVERY 3
-/** Entries held: ceil(records / every). @since 0.4 */
+/** Entries held: ceil(records / every). @since 1.0 */
 #define GENRE_INDEX_ENTRIES 4
 /** The byte offset of the first data record (after a byte-order mark and
- *  the header). @since 0.4 */
+ *  the header). @since 1.0 */
 #define GENRE_INDEX_DATA_BEGIN 5
 
 /**
@@ -98,7 +98,7 @@ typedef struct genre_dataset_index genre_dataset_index;
  *   GENRE_E_RECORD_TOO_LONG, GENRE_E_UNTERMINATED_QUOTE, GENRE_E_CANCELLED,
  *   GENRE_E_NOMEM); never GENRE_E_INPUT_TOO_LARGE.
  * Thread-safe for distinct outputs (the schema is only read). One reader
- * belongs to one thread at a time. @since 0.4
+ * belongs to one thread at a time. @since 1.0
  */
 GENRE_API genre_status genre_dataset_reader_open(genre_dataset_reader **out,
                                                  const genre_dataset_schema *schema,
@@ -127,7 +127,7 @@ GENRE_API genre_status genre_dataset_reader_open(genre_dataset_reader **out,
  *   quoted line break without an index), GENRE_E_RECORD_TOO_LONG (a record
  *   passed to reach begin_byte).
  * Thread-safe for distinct outputs; several range readers may share one
- * index. @since 0.4
+ * index. @since 1.0
  */
 GENRE_API genre_status genre_dataset_reader_open_range(genre_dataset_reader **out,
                                                        const genre_dataset_schema *schema,
@@ -147,7 +147,7 @@ GENRE_API genre_status genre_dataset_reader_open_range(genre_dataset_reader **ou
  *   errors of genre_dataset_read() (and of the range: GENRE_E_UNSUPPORTED),
  *   naming the file and real line; after any failure the reader is spent:
  *   GENRE_E_BAD_STATE.
- * Needs exclusive access to the reader. @since 0.4
+ * Needs exclusive access to the reader. @since 1.0
  */
 GENRE_API genre_status genre_dataset_reader_next(genre_dataset_reader *reader,
                                                  size_t max_rows, genre_dataset **out);
@@ -164,7 +164,7 @@ GENRE_API genre_status genre_dataset_reader_next(genre_dataset_reader *reader,
  * @return as genre_dataset_reader_next(); GENRE_E_INVALID_ARG also when
  *   *inout is another table (it is then left as it was). On any other
  *   failure the old table is freed and *inout is NULL.
- * Needs exclusive access to the reader and the table. @since 0.4
+ * Needs exclusive access to the reader and the table. @since 1.0
  */
 GENRE_API genre_status genre_dataset_reader_next_into(genre_dataset_reader *reader,
                                                       size_t max_rows, genre_dataset **inout);
@@ -172,13 +172,13 @@ GENRE_API genre_status genre_dataset_reader_next_into(genre_dataset_reader *read
 /**
  * Reads a reader property (GENRE_READER_*).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_UNKNOWN_PARAM.
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_dataset_reader_get_i64(const genre_dataset_reader *reader,
                                                     int32_t key, int64_t *out);
 
 /** Closes the file and frees the reader; NULL is a no-op. Chunks already
- *  returned stay valid. Needs exclusive access. @since 0.4 */
+ *  returned stay valid. Needs exclusive access. @since 1.0 */
 GENRE_API void genre_dataset_reader_free(genre_dataset_reader *reader);
 
 /**
@@ -199,7 +199,7 @@ GENRE_API void genre_dataset_reader_free(genre_dataset_reader *reader);
  *   genre_dataset_reader_open_range() with index NULL except the quoted
  *   line break; GENRE_E_RECORD_TOO_LONG; GENRE_E_IO (also: the file changed
  *   size during the pass).
- * Thread-safe for distinct outputs. @since 0.4
+ * Thread-safe for distinct outputs. @since 1.0
  */
 GENRE_API genre_status genre_dataset_index_build(genre_dataset_index **out,
                                                  const genre_dataset_schema *schema,
@@ -208,7 +208,7 @@ GENRE_API genre_status genre_dataset_index_build(genre_dataset_index **out,
 /**
  * Reads an index property (GENRE_INDEX_*).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_UNKNOWN_PARAM.
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_dataset_index_get_i64(const genre_dataset_index *index,
                                                    int32_t key, int64_t *out);
@@ -220,7 +220,7 @@ GENRE_API genre_status genre_dataset_index_get_i64(const genre_dataset_index *in
  * @param[out] written_or_needed receives the container's size in bytes.
  * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_BUFFER_TOO_SMALL (also for
  *   buf NULL); GENRE_E_NOMEM.
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_dataset_index_save_to_memory(const genre_dataset_index *index,
                                                           void *buf, size_t cap,
@@ -230,7 +230,7 @@ GENRE_API genre_status genre_dataset_index_save_to_memory(const genre_dataset_in
  * genre_dataset_index_save_to_memory() to a file, written whole or not at all
  * (genre/model.h).
  * @return as genre_dataset_index_save_to_memory(), plus GENRE_E_IO.
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_dataset_index_save(const genre_dataset_index *index, const char *path);
 
@@ -241,7 +241,7 @@ GENRE_API genre_status genre_dataset_index_save(const genre_dataset_index *index
  * @return GENRE_OK; GENRE_E_INVALID_ARG; GENRE_E_CORRUPT (bad container,
  *   or entries that are not increasing offsets and lines within the file);
  *   GENRE_E_VERSION; GENRE_E_MODEL_KIND; GENRE_E_NOMEM.
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_dataset_index_load_from_memory(genre_dataset_index **out,
                                                             const void *buf, size_t len);
@@ -249,11 +249,11 @@ GENRE_API genre_status genre_dataset_index_load_from_memory(genre_dataset_index 
 /**
  * genre_dataset_index_load_from_memory() from a file (read as genre/model.h says).
  * @return as genre_dataset_index_load_from_memory(), plus GENRE_E_IO.
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_dataset_index_load(genre_dataset_index **out, const char *path);
 
-/** Frees an index; NULL is a no-op. Needs exclusive access. @since 0.4 */
+/** Frees an index; NULL is a no-op. Needs exclusive access. @since 1.0 */
 GENRE_API void genre_dataset_index_free(genre_dataset_index *index);
 
 GENRE_END_DECLS

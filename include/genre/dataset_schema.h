@@ -82,30 +82,30 @@ GENRE_BEGIN_DECLS
  *  most frequent of `,` `;` TAB outside quotes, ties in that order, none
  *  -> `,`. Quoting is RFC 4180 with the chosen separator. A file read with
  *  the wrong one has a single header column: the GENRE_E_MISSING_COLUMN
- *  message then names the separator the header holds. @since 0.4 */
+ *  message then names the separator the header holds. @since 1.0 */
 #define GENRE_SCHEMA_SEPARATOR 5
 /** i64, range [0, 2^62], default 0: genre_dataset_schema_infer() looks at
  *  the first N data records only (0 = every record). Later records are not
  *  read (a file far larger than memory is inferred from its start) nor
  *  checked: a reading with the inferred schema may still fail there.
- *  @since 0.4 */
+ *  @since 1.0 */
 #define GENRE_SCHEMA_INFER_MAX_ROWS 6
 /** i64, 0 (default) or 1: inference makes an integer-valued column with at
  *  most GENRE_SCHEMA_INFER_MAX_CATEGORIES distinct values (each seen at
- *  least twice on average) categorical instead of numeric. @since 0.4 */
+ *  least twice on average) categorical instead of numeric. @since 1.0 */
 #define GENRE_SCHEMA_INFER_INTEGER_CATEGORIES 7
 /** i64, range [2, 2^31-1], default 50: a non-numeric column with at most
  *  this many distinct values, each seen at least twice on average, is
- *  inferred categorical. @since 0.4 */
+ *  inferred categorical. @since 1.0 */
 #define GENRE_SCHEMA_INFER_MAX_CATEGORIES 8
 /** i64, range [2, 2^31-1], default 1000: inference refuses a label column
  *  with more distinct values (GENRE_E_SCHEMA: a continuous column named by
- *  mistake). @since 0.4 */
+ *  mistake). @since 1.0 */
 #define GENRE_SCHEMA_INFER_MAX_LABEL_CLASSES 9
 /** i64, 0 (default) or 1: an odd cell of an inferred numeric column (text
  *  that is neither a number nor a missing marker) is an error
  *  (GENRE_E_NOT_A_NUMBER naming the file, line, column and value) instead
- *  of a missing cell. @since 0.4 */
+ *  of a missing cell. @since 1.0 */
 #define GENRE_SCHEMA_INFER_STRICT 10
 
 #define GENRE_UNSEEN_ERROR 0
@@ -125,7 +125,7 @@ GENRE_BEGIN_DECLS
 /* ---- Imputation kinds --------------------------------------------------- */
 /** Declared per column (genre_dataset_schema_set_impute()): leave missing
  *  cells missing. Also what genre_dataset_schema_get_impute() answers for a
- *  column that declares nothing. @since 0.4 */
+ *  column that declares nothing. @since 1.0 */
 #define GENRE_IMPUTE_NONE 0
 /** The median of the fit rows (numeric). */
 #define GENRE_IMPUTE_MEDIAN 1
@@ -133,12 +133,12 @@ GENRE_BEGIN_DECLS
 #define GENRE_IMPUTE_MEAN 2
 /** The most frequent value of the fit rows (numeric: the value; categorical:
  *  the category); ties go to the smallest value, or the smallest code.
- *  @since 0.4 */
+ *  @since 1.0 */
 #define GENRE_IMPUTE_MOST_FREQUENT 3
 /** The median of the row's group in the fit rows, else the global median
- *  (numeric; the schema's group column). @since 0.4 */
+ *  (numeric; the schema's group column). @since 1.0 */
 #define GENRE_IMPUTE_GROUP_MEDIAN 4
-/** A caller's model (numeric; genre_dataset_prep_add_declared()). @since 0.4 */
+/** A caller's model (numeric; genre_dataset_prep_add_declared()). @since 1.0 */
 #define GENRE_IMPUTE_MODEL 5
 
 /* ======================================================================== */
@@ -259,7 +259,7 @@ GENRE_API genre_status genre_dataset_schema_set_i64(genre_dataset_schema *schema
  * GENRE_E_UNKNOWN_PARAM (the call exists so every handle kind answers the
  * same calls).
  * @return GENRE_E_INVALID_ARG (schema NULL); GENRE_E_UNKNOWN_PARAM.
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_dataset_schema_set_f64(genre_dataset_schema *schema,
                                                     int32_t key, double value);
@@ -268,7 +268,7 @@ GENRE_API genre_status genre_dataset_schema_set_f64(genre_dataset_schema *schema
  * Reads an integer option (GENRE_SCHEMA_*).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (schema or out NULL);
  *         GENRE_E_UNKNOWN_PARAM.
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_dataset_schema_get_i64(const genre_dataset_schema *schema,
                                                     int32_t key, int64_t *out);
@@ -277,7 +277,7 @@ GENRE_API genre_status genre_dataset_schema_get_i64(const genre_dataset_schema *
  * Reads a real option. The schema has no f64 key today: every key is
  * GENRE_E_UNKNOWN_PARAM.
  * @return GENRE_E_INVALID_ARG (schema or out NULL); GENRE_E_UNKNOWN_PARAM.
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_dataset_schema_get_f64(const genre_dataset_schema *schema,
                                                     int32_t key, double *out);
@@ -287,7 +287,7 @@ GENRE_API genre_status genre_dataset_schema_get_f64(const genre_dataset_schema *
  * GENRE_SCHEMA_UNSEEN_CATEGORY answers its smallest and largest value.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (lo or hi NULL);
  *         GENRE_E_UNKNOWN_PARAM.
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_dataset_schema_param_bounds(int32_t key, double *lo, double *hi);
 
@@ -301,7 +301,7 @@ GENRE_API genre_status genre_dataset_schema_param_bounds(int32_t key, double *lo
  * @return GENRE_OK; GENRE_E_INVALID_ARG (n_values NULL);
  *         GENRE_E_UNKNOWN_PARAM; GENRE_E_BUFFER_TOO_SMALL (out NULL or cap
  *         below *n_values).
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_dataset_schema_param_values(int32_t key, int64_t *out, size_t cap,
                                                          size_t *n_values);
@@ -310,7 +310,7 @@ GENRE_API genre_status genre_dataset_schema_param_values(int32_t key, int64_t *o
  * Puts every option back to its default; columns, markers, the no-group
  * value, category orders and the hooks are kept.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (schema NULL).
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_dataset_schema_reset_params(genre_dataset_schema *schema);
 
@@ -325,7 +325,7 @@ GENRE_API genre_status genre_dataset_schema_reset_params(genre_dataset_schema *s
  * while reads use the schema; reads on several threads with one schema
  * call fn concurrently.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (schema NULL).
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_dataset_schema_set_log(genre_dataset_schema *schema,
                                                     genre_log_fn fn, void *user_data);
@@ -338,7 +338,7 @@ GENRE_API genre_status genre_dataset_schema_set_log(genre_dataset_schema *schema
  * fn is called on the thread that called the read; reads on several
  * threads with one schema call it concurrently.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (schema NULL).
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_dataset_schema_set_progress(genre_dataset_schema *schema,
                                                          genre_progress_fn fn,
@@ -439,7 +439,7 @@ GENRE_API genre_status genre_dataset_schema_set_progress(genre_dataset_schema *s
  *   the options' progress callback while reading, GENRE_E_NOMEM).
  *   Records after GENRE_SCHEMA_INFER_MAX_ROWS are not checked: a read
  *   with the result may still fail there, naming the file and line.
- * Thread-safe (options is only read). @since 0.4
+ * Thread-safe (options is only read). @since 1.0
  */
 GENRE_API genre_status genre_dataset_schema_infer(genre_dataset_schema **out,
                                                   const genre_dataset_schema *options,
@@ -451,7 +451,7 @@ GENRE_API genre_status genre_dataset_schema_infer(genre_dataset_schema **out,
  * @param[in] name what messages and notes call the input; NULL means
  *                 "<memory>".
  * @return as genre_dataset_schema_infer(), without GENRE_E_IO.
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_dataset_schema_infer_from_memory(genre_dataset_schema **out,
                                                               const genre_dataset_schema *options,
@@ -479,7 +479,7 @@ GENRE_API genre_status genre_dataset_schema_infer_from_memory(genre_dataset_sche
  * @return GENRE_OK; GENRE_E_INVALID_ARG (schema NULL);
  *         GENRE_E_BUFFER_TOO_SMALL (buf non-NULL and cap < needed; nothing
  *         written).
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_dataset_schema_infer_notes(const genre_dataset_schema *schema,
                                                         char *buf, size_t cap, size_t *needed);
@@ -520,7 +520,7 @@ GENRE_API genre_status genre_dataset_schema_infer_notes(const genre_dataset_sche
  *   GENRE_E_SCHEMA (no column declared; `impute=group-median:C` where C is
  *     not the group column): "name: ...";
  *   GENRE_E_NOMEM.
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_dataset_schema_load_from_memory(genre_dataset_schema **out,
                                                              const char *text, size_t len,
@@ -531,7 +531,7 @@ GENRE_API genre_status genre_dataset_schema_load_from_memory(genre_dataset_schem
  * A schema file is small: over 1 MiB is refused.
  * @return as genre_dataset_schema_load_from_memory(), plus GENRE_E_IO (cannot open or
  *         read, a directory) and GENRE_E_INPUT_TOO_LARGE (over 1 MiB).
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_dataset_schema_load(genre_dataset_schema **out, const char *path);
 
@@ -546,7 +546,7 @@ GENRE_API genre_status genre_dataset_schema_load(genre_dataset_schema **out, con
  * @return GENRE_OK; GENRE_E_INVALID_ARG (schema NULL);
  *         GENRE_E_BUFFER_TOO_SMALL (buf non-NULL and cap below
  *         the size; nothing useful written); GENRE_E_NOMEM.
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_dataset_schema_save_to_memory(const genre_dataset_schema *schema,
                                                            char *buf, size_t cap, size_t *needed);
@@ -554,7 +554,7 @@ GENRE_API genre_status genre_dataset_schema_save_to_memory(const genre_dataset_s
 /**
  * The number of declared columns.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL).
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_dataset_schema_column_count(const genre_dataset_schema *schema,
                                                          size_t *n);
@@ -566,7 +566,7 @@ GENRE_API genre_status genre_dataset_schema_column_count(const genre_dataset_sch
  * @param[out] role receives the GENRE_COL_* role; may be NULL.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (schema NULL, i not below the column
  *         count); GENRE_E_BUFFER_TOO_SMALL (name non-NULL and cap too small).
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_dataset_schema_column(const genre_dataset_schema *schema, size_t i,
                                                    char *name, size_t cap, size_t *needed,
@@ -577,7 +577,7 @@ GENRE_API genre_status genre_dataset_schema_column(const genre_dataset_schema *s
  * (genre_dataset_schema_set_category_order()); 0 when it declares none (also
  * for columns that cannot have one).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_MISSING_COLUMN.
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_dataset_schema_category_order_count(
     const genre_dataset_schema *schema, const char *column, size_t *n);
@@ -590,7 +590,7 @@ GENRE_API genre_status genre_dataset_schema_category_order_count(
  *            (numeric or categorical).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, unknown kind, a kind the
  *         column's role does not take); GENRE_E_MISSING_COLUMN.
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_dataset_schema_set_impute(genre_dataset_schema *schema,
                                                        const char *column, int32_t kind);
@@ -601,7 +601,7 @@ GENRE_API genre_status genre_dataset_schema_set_impute(genre_dataset_schema *sch
  * tells them apart: only the first writes `impute=none`; for the second,
  * genre_dataset_prep_add_declared() uses the default).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_MISSING_COLUMN.
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_dataset_schema_get_impute(const genre_dataset_schema *schema,
                                                        const char *column, int32_t *kind);
@@ -615,7 +615,7 @@ GENRE_API genre_status genre_dataset_schema_get_impute(const genre_dataset_schem
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, n == 0, n > 2^31-1, a value
  *         given twice, column neither categorical nor label);
  *         GENRE_E_MISSING_COLUMN; GENRE_E_NOMEM.
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_dataset_schema_set_category_names(genre_dataset_schema *schema,
                                                                const char *column,

@@ -137,7 +137,7 @@ GENRE_API void genre_clear_error(void);
  * @return status, so a layer can `return genre_set_error(st, msg);`;
  *         GENRE_E_INVALID_ARG (recorded as such) when status is not negative
  *         or message is NULL.
- * Thread-safe (the message is thread-local). @since 0.4
+ * Thread-safe (the message is thread-local). @since 1.0
  */
 GENRE_API genre_status genre_set_error(genre_status status, const char *message);
 

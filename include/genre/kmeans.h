@@ -205,7 +205,7 @@ GENRE_API genre_status genre_kmeans_get_f64(const genre_kmeans *kmeans, int32_t 
  * (genre_kmeans_param_values() lists the valid ones).
  * @return GENRE_OK; GENRE_E_UNKNOWN_PARAM (unknown or read-only key);
  *         GENRE_E_INVALID_ARG (lo or hi NULL).
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_kmeans_param_bounds(int32_t key, double *lo, double *hi);
 
@@ -219,7 +219,7 @@ GENRE_API genre_status genre_kmeans_param_bounds(int32_t key, double *lo, double
  * @return GENRE_OK; GENRE_E_BUFFER_TOO_SMALL (out NULL or cap short for an
  *         enumerated key); GENRE_E_UNKNOWN_PARAM (unknown or read-only key);
  *         GENRE_E_INVALID_ARG (n_values NULL).
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_kmeans_param_values(int32_t key, int64_t *out, size_t cap,
                                                  size_t *n_values);
@@ -228,7 +228,7 @@ GENRE_API genre_status genre_kmeans_param_values(int32_t key, int64_t *out, size
  * Puts every settable key back to its default; a fitted k-means stays
  * fitted (its fitted properties are unchanged) and the callbacks stay set.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (kmeans NULL).
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_kmeans_reset_params(genre_kmeans *kmeans);
 
@@ -245,7 +245,7 @@ GENRE_API genre_status genre_kmeans_set_progress(genre_kmeans *kmeans, genre_pro
  * Sets the log callback (see the file comment for what is logged); fn NULL
  * makes the handle silent. user_data is passed back untouched.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (kmeans NULL).
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_kmeans_set_log(genre_kmeans *kmeans, genre_log_fn fn,
                                             void *user_data);
@@ -264,7 +264,7 @@ GENRE_API genre_status genre_kmeans_set_log(genre_kmeans *kmeans, genre_log_fn f
  *         value); GENRE_E_NOMEM. At the fit: GENRE_E_INVALID_ARG when
  *         n_clusters is not GENRE_KMEANS_K, GENRE_E_SHAPE when n_cols is not
  *         x's columns.
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_kmeans_set_initial_centers(genre_kmeans *kmeans, const double *centers,
                                                         size_t n_clusters, size_t n_cols);
@@ -327,7 +327,7 @@ GENRE_API genre_status genre_kmeans_set_initial_centers(genre_kmeans *kmeans, co
  * processes" above); fn NULL removes it (the fit then sees only its own
  * rows, as by default). user_data is passed back untouched.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (kmeans NULL).
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_kmeans_set_reducer(genre_kmeans *kmeans, genre_reduce_fn fn,
                                                 void *user_data);
@@ -507,10 +507,10 @@ GENRE_API genre_status genre_kmeans_load_from_memory(genre_kmeans **out, const v
  * changed (add, merge into, free); const ones may be read (merge from, save,
  * fit_partial) concurrently. */
 
-/** A partial Lloyd pass. Opaque. @since 0.4 */
+/** A partial Lloyd pass. Opaque. @since 1.0 */
 typedef struct genre_kmeans_partial genre_kmeans_partial;
 
-/** f64, read-only (@since 0.4): squared center shift summed over centers of
+/** f64, read-only (@since 1.0): squared center shift summed over centers of
  *  the last genre_kmeans_fit_partial() (NaN after genre_kmeans_fit() and
  *  after genre_kmeans_init_from_sample()). */
 #define GENRE_KMEANS_CENTER_SHIFT 111
@@ -521,7 +521,7 @@ typedef struct genre_kmeans_partial genre_kmeans_partial;
  * @param[in] centers n_clusters x n_cols row-major, finite; copied.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, zero clusters or columns,
  *         n_clusters above 2^31 - 1); GENRE_E_NONFINITE (a center's value:
- *         row, column, value); GENRE_E_NOMEM. Thread-safe. @since 0.4
+ *         row, column, value); GENRE_E_NOMEM. Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_kmeans_partial_create(genre_kmeans_partial **out, size_t n_cols,
                                                    const double *centers, size_t n_clusters);
@@ -530,7 +530,7 @@ GENRE_API genre_status genre_kmeans_partial_create(genre_kmeans_partial **out, s
  * An empty pass over the centers of a fitted (or initialised) k-means, with
  * its GENRE_KMEANS_DISTANCE_KERNEL and GENRE_KMEANS_N_THREADS.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_BAD_STATE (kmeans has no
- *         centers); GENRE_E_NOMEM. Thread-safe on a const kmeans. @since 0.4
+ *         centers); GENRE_E_NOMEM. Thread-safe on a const kmeans. @since 1.0
  */
 GENRE_API genre_status genre_kmeans_partial_create_from_model(genre_kmeans_partial **out,
                                                               const genre_kmeans *kmeans);
@@ -542,7 +542,7 @@ GENRE_API genre_status genre_kmeans_partial_create_from_model(genre_kmeans_parti
  *         n_cols); GENRE_E_SHAPE (n_cols differs from the state's);
  *         GENRE_E_NONFINITE (row, column, value; rows of this call);
  *         GENRE_E_NUMERIC (sums overflow); GENRE_E_NOMEM.
- * Needs exclusive access to partial. @since 0.4
+ * Needs exclusive access to partial. @since 1.0
  */
 GENRE_API genre_status genre_kmeans_partial_add(genre_kmeans_partial *partial, const double *x,
                                                 size_t n_rows, size_t n_cols,
@@ -554,7 +554,7 @@ GENRE_API genre_status genre_kmeans_partial_add(genre_kmeans_partial *partial, c
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, into == from); GENRE_E_SHAPE
  *         (other columns or clusters: the message names both);
  *         GENRE_E_BAD_STATE (other centers: not the same pass);
- *         GENRE_E_NOMEM. Needs exclusive access to into. @since 0.4
+ *         GENRE_E_NOMEM. Needs exclusive access to into. @since 1.0
  */
 GENRE_API genre_status genre_kmeans_partial_merge(genre_kmeans_partial *into,
                                                   const genre_kmeans_partial *from);
@@ -564,7 +564,7 @@ GENRE_API genre_status genre_kmeans_partial_merge(genre_kmeans_partial *into,
  * into buf[cap]; *written_or_needed always receives the size (buf NULL: a size query).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (partial or written_or_needed NULL);
  *         GENRE_E_BUFFER_TOO_SMALL; GENRE_E_NOMEM. Thread-safe on a const p.
- * @since 0.4
+ * @since 1.0
  */
 GENRE_API genre_status genre_kmeans_partial_save_to_memory(const genre_kmeans_partial *partial,
                                                            void *buf, size_t cap,
@@ -576,12 +576,12 @@ GENRE_API genre_status genre_kmeans_partial_save_to_memory(const genre_kmeans_pa
  * it cannot justify.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL); GENRE_E_CORRUPT;
  *         GENRE_E_VERSION; GENRE_E_MODEL_KIND; GENRE_E_NOMEM. Thread-safe.
- * @since 0.4
+ * @since 1.0
  */
 GENRE_API genre_status genre_kmeans_partial_load_from_memory(genre_kmeans_partial **out,
                                                              const void *buf, size_t len);
 
-/** Frees a state; NULL is a no-op. @since 0.4 */
+/** Frees a state; NULL is a no-op. @since 1.0 */
 GENRE_API void genre_kmeans_partial_free(genre_kmeans_partial *partial);
 
 /**
@@ -597,12 +597,12 @@ GENRE_API void genre_kmeans_partial_free(genre_kmeans_partial *partial);
  * not hold the pass's centers. On failure kmeans is unchanged.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL; fewer rows than clusters);
  *         GENRE_E_NUMERIC (column variances overflow); GENRE_E_NOMEM.
- * Needs exclusive access to kmeans. @since 0.4
+ * Needs exclusive access to kmeans. @since 1.0
  */
 GENRE_API genre_status genre_kmeans_fit_partial(genre_kmeans *kmeans,
                                                 const genre_kmeans_partial *partial);
 
-/** A seeded reservoir sample of rows (initialisation). Opaque. @since 0.4 */
+/** A seeded reservoir sample of rows (initialisation). Opaque. @since 1.0 */
 typedef struct genre_kmeans_sample genre_kmeans_sample;
 
 /**
@@ -613,7 +613,7 @@ typedef struct genre_kmeans_sample genre_kmeans_sample;
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, zero columns or capacity, a
  *         sample above 2^31 rows or not addressable); GENRE_E_NOMEM
  *         (capacity x n_cols doubles are allocated up front).
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_kmeans_sample_create(genre_kmeans_sample **out, size_t n_cols,
                                                   size_t capacity, int64_t seed);
@@ -622,13 +622,13 @@ GENRE_API genre_status genre_kmeans_sample_create(genre_kmeans_sample **out, siz
  * Offers rows to the reservoir. On failure the sample is unchanged.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, no rows, row_stride <
  *         n_cols); GENRE_E_SHAPE; GENRE_E_NONFINITE (row, column, value).
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_kmeans_sample_add(genre_kmeans_sample *sample, const double *x,
                                                size_t n_rows, size_t n_cols,
                                                size_t row_stride);
 
-/** Frees a sample; NULL is a no-op. @since 0.4 */
+/** Frees a sample; NULL is a no-op. @since 1.0 */
 GENRE_API void genre_kmeans_sample_free(genre_kmeans_sample *sample);
 
 /**
@@ -639,7 +639,7 @@ GENRE_API void genre_kmeans_sample_free(genre_kmeans_sample *sample);
  * genre_kmeans_partial_create_from_model(). On failure kmeans is unchanged.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL; fewer sampled rows than
  *         GENRE_KMEANS_K); GENRE_E_NUMERIC (distances overflow); GENRE_E_NOMEM.
- * Needs exclusive access to kmeans. @since 0.4
+ * Needs exclusive access to kmeans. @since 1.0
  */
 GENRE_API genre_status genre_kmeans_init_from_sample(genre_kmeans *kmeans,
                                                      const genre_kmeans_sample *sample);

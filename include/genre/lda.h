@@ -139,7 +139,7 @@ GENRE_API genre_status genre_lda_get_f64(const genre_lda *lda, int32_t key, doub
  * The inclusive range a settable key accepts, as doubles (no handle needed).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (lo or hi NULL);
  *         GENRE_E_UNKNOWN_PARAM (unknown or read-only key).
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_lda_param_bounds(int32_t key, double *lo, double *hi);
 
@@ -151,7 +151,7 @@ GENRE_API genre_status genre_lda_param_bounds(int32_t key, double *lo, double *h
  *         GENRE_E_UNKNOWN_PARAM (unknown or read-only key);
  *         GENRE_E_BUFFER_TOO_SMALL (an enumerated key, out NULL or cap
  *         below *n_values).
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_lda_param_values(int32_t key, int64_t *out, size_t cap,
                                               size_t *n_values);
@@ -160,7 +160,7 @@ GENRE_API genre_status genre_lda_param_values(int32_t key, int64_t *out, size_t 
  * Puts every settable key back to its default; the priors set with
  * genre_lda_set_priors(), the log hook and a fitted state are kept.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (lda NULL).
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_lda_reset_params(genre_lda *lda);
 
@@ -168,7 +168,7 @@ GENRE_API genre_status genre_lda_reset_params(genre_lda *lda);
  * Sets the log callback (see "Log" above); fn NULL makes the LDA silent.
  * fn and user_data must stay valid while the handle may log.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (lda NULL).
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_lda_set_log(genre_lda *lda, genre_log_fn fn, void *user_data);
 
@@ -352,7 +352,7 @@ typedef struct genre_lda_partial genre_lda_partial;
  * Creates an empty partial state of n_cols columns and no class.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (out NULL, n_cols 0 or above
  *         65536); GENRE_E_NOMEM.
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_lda_partial_create(genre_lda_partial **out, size_t n_cols);
 
@@ -368,7 +368,7 @@ GENRE_API genre_status genre_lda_partial_create(genre_lda_partial **out, size_t 
  *         GENRE_E_SHAPE (n_cols differs from the state's);
  *         GENRE_E_NONFINITE (row within this x, column and value named);
  *         GENRE_E_NUMERIC (sums overflow); GENRE_E_NOMEM.
- * Needs exclusive access to partial. @since 0.4
+ * Needs exclusive access to partial. @since 1.0
  */
 GENRE_API genre_status genre_lda_partial_add(genre_lda_partial *partial, const double *x,
                                              size_t n_rows, size_t n_cols, size_t row_stride,
@@ -381,7 +381,7 @@ GENRE_API genre_status genre_lda_partial_add(genre_lda_partial *partial, const d
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, into == from, more than
  *         65536 classes or 2^53 rows); GENRE_E_SHAPE (column counts differ; both named);
  *         GENRE_E_NOMEM (classes only from has).
- * Needs exclusive access to into. @since 0.4
+ * Needs exclusive access to into. @since 1.0
  */
 GENRE_API genre_status genre_lda_partial_merge(genre_lda_partial *into,
                                                const genre_lda_partial *from);
@@ -389,7 +389,7 @@ GENRE_API genre_status genre_lda_partial_merge(genre_lda_partial *into,
 /**
  * Rows added so far (merged states included) into *out.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL).
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_lda_partial_n_rows(const genre_lda_partial *partial, int64_t *out);
 
@@ -399,7 +399,7 @@ GENRE_API genre_status genre_lda_partial_n_rows(const genre_lda_partial *partial
  * it. *written_or_needed always receives the size, so buf NULL is a size query.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (partial or written_or_needed NULL);
  *         GENRE_E_BUFFER_TOO_SMALL (buf NULL or cap too small); GENRE_E_NOMEM.
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_lda_partial_save_to_memory(const genre_lda_partial *partial, void *buf,
                                                         size_t cap, size_t *written_or_needed);
@@ -413,12 +413,12 @@ GENRE_API genre_status genre_lda_partial_save_to_memory(const genre_lda_partial 
  * @return GENRE_OK; GENRE_E_INVALID_ARG (out NULL, buf NULL with len > 0);
  *         GENRE_E_CORRUPT; GENRE_E_VERSION (newer container or payload);
  *         GENRE_E_MODEL_KIND (another kind); GENRE_E_NOMEM.
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_lda_partial_load_from_memory(genre_lda_partial **out, const void *buf,
                                                           size_t len);
 
-/** Frees a partial state; NULL is a no-op. Needs exclusive access. @since 0.4 */
+/** Frees a partial state; NULL is a no-op. Needs exclusive access. @since 1.0 */
 GENRE_API void genre_lda_partial_free(genre_lda_partial *partial);
 
 /**
@@ -430,7 +430,7 @@ GENRE_API void genre_lda_partial_free(genre_lda_partial *partial);
  *         GENRE_E_SHAPE (priors set for another class count);
  *         GENRE_E_NUMERIC (singular within-class scatter, equal class
  *         means, sums overflowed); GENRE_E_NOMEM.
- * Needs exclusive access to lda. @since 0.4
+ * Needs exclusive access to lda. @since 1.0
  */
 GENRE_API genre_status genre_lda_fit_partial(genre_lda *lda, const genre_lda_partial *partial);
 

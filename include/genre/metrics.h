@@ -306,7 +306,7 @@ typedef struct genre_metrics_partial genre_metrics_partial;
  * Creates an empty state for n_classes classes (labels 0 .. n_classes-1).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (out NULL, n_classes outside
  *         [2, 65536]); GENRE_E_NOMEM.
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_metrics_partial_create(genre_metrics_partial **out,
                                                     size_t n_classes);
@@ -322,7 +322,7 @@ GENRE_API genre_status genre_metrics_partial_create(genre_metrics_partial **out,
  *         value named); GENRE_E_SHAPE (n_classes differs from the state's);
  *         GENRE_E_NONFINITE (row within this call, column, value);
  *         GENRE_E_NOMEM.
- * Needs exclusive access to partial. @since 0.4
+ * Needs exclusive access to partial. @since 1.0
  */
 GENRE_API genre_status genre_metrics_partial_add(genre_metrics_partial *partial,
                                                  const double *scores, size_t n_rows,
@@ -334,7 +334,7 @@ GENRE_API genre_status genre_metrics_partial_add(genre_metrics_partial *partial,
  * unchanged). A failed merge leaves into as it was.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, or into == from);
  *         GENRE_E_SHAPE (class counts differ; both named); GENRE_E_NOMEM.
- * Needs exclusive access to into. @since 0.4
+ * Needs exclusive access to into. @since 1.0
  */
 GENRE_API genre_status genre_metrics_partial_merge(genre_metrics_partial *into,
                                                    const genre_metrics_partial *from);
@@ -342,7 +342,7 @@ GENRE_API genre_status genre_metrics_partial_merge(genre_metrics_partial *into,
 /**
  * Rows added so far (merged states included) into *out.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL).
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_metrics_partial_n_rows(const genre_metrics_partial *partial,
                                                     int64_t *out);
@@ -353,7 +353,7 @@ GENRE_API genre_status genre_metrics_partial_n_rows(const genre_metrics_partial 
  * it. *written_or_needed always receives the size, so buf NULL is a size query.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (partial or written_or_needed NULL);
  *         GENRE_E_BUFFER_TOO_SMALL (buf NULL or cap too small); GENRE_E_NOMEM.
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_metrics_partial_save_to_memory(const genre_metrics_partial *partial,
                                                             void *buf, size_t cap,
@@ -368,18 +368,18 @@ GENRE_API genre_status genre_metrics_partial_save_to_memory(const genre_metrics_
  * @return GENRE_OK; GENRE_E_INVALID_ARG (out NULL, buf NULL with len > 0);
  *         GENRE_E_CORRUPT; GENRE_E_VERSION (newer container or payload);
  *         GENRE_E_MODEL_KIND (another kind); GENRE_E_NOMEM.
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_metrics_partial_load_from_memory(genre_metrics_partial **out,
                                                               const void *buf, size_t len);
 
-/** Frees a partial state; NULL is a no-op. Needs exclusive access. @since 0.4 */
+/** Frees a partial state; NULL is a no-op. Needs exclusive access. @since 1.0 */
 GENRE_API void genre_metrics_partial_free(genre_metrics_partial *partial);
 
 /**
  * genre_metrics_accuracy() over every row added: hits / rows.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, no rows).
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_metrics_partial_accuracy(const genre_metrics_partial *partial,
                                                       double *out);
@@ -389,7 +389,7 @@ GENRE_API genre_status genre_metrics_partial_accuracy(const genre_metrics_partia
  * GENRE_METRICS_AVERAGE_MACRO, _MICRO or _WEIGHTED.
  * @return as genre_metrics_roc_auc_ovr() (also GENRE_E_INVALID_ARG for a
  *         state with no rows).
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_metrics_partial_roc_auc_ovr(const genre_metrics_partial *partial,
                                                          int32_t average, double *out);
@@ -398,7 +398,7 @@ GENRE_API genre_status genre_metrics_partial_roc_auc_ovr(const genre_metrics_par
  * genre_metrics_roc_auc_per_class() over every row added (n_classes
  * values into out[cap]; *needed receives n_classes when not NULL).
  * @return as genre_metrics_roc_auc_per_class().
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_metrics_partial_roc_auc_per_class(const genre_metrics_partial *partial,
                                                                double *out, size_t cap,

@@ -331,7 +331,7 @@ GENRE_API genre_status genre_mlp_param_bounds(int32_t key, double *lo, double *h
  * @return GENRE_OK; GENRE_E_BUFFER_TOO_SMALL (out NULL or cap short for an
  *         enumerated key); GENRE_E_UNKNOWN_PARAM (unknown or read-only key);
  *         GENRE_E_INVALID_ARG (n_values NULL).
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_mlp_param_values(int32_t key, int64_t *out, size_t cap,
                                               size_t *n_values);
@@ -447,7 +447,7 @@ GENRE_API genre_status genre_mlp_set_log(genre_mlp *mlp, genre_log_fn fn, void *
  * above); fn NULL removes it (the fit then sees only its own rows, as by
  * default). user_data is passed back untouched.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (model NULL).
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_mlp_set_reducer(genre_mlp *mlp, genre_reduce_fn fn,
                                              void *user_data);
@@ -725,7 +725,7 @@ GENRE_API genre_status genre_mlp_load_from_memory(genre_mlp **out, const void *b
  * seed's fresh shuffle and dropout streams.
  */
 
-/** i64, [0, 2^31 - 1], default 0 (@since 0.4): rows per shuffle window of
+/** i64, [0, 2^31 - 1], default 0 (@since 1.0): rows per shuffle window of
  *  genre_mlp_partial_fit(); 0 = the whole chunk. Saved with the model. */
 #define GENRE_MLP_PARTIAL_BUFFER 25
 
@@ -745,7 +745,7 @@ GENRE_API genre_status genre_mlp_load_from_memory(genre_mlp **out, const void *b
  *         GENRE_E_NUMERIC; GENRE_E_CANCELLED (the progress callback, called
  *         once per call: step = windows trained so far, total -1, objective =
  *         the mean training loss so far); GENRE_E_NOMEM.
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_mlp_partial_fit(genre_mlp *mlp, const double *x, size_t n_rows,
                                              size_t n_cols, size_t row_stride,

@@ -73,20 +73,20 @@ GENRE_BEGIN_DECLS
 #define GENRE_MODEL_TSNE 7
 #define GENRE_MODEL_TEXT 8
 /* ---- Partial states of the online fits (larger-than-memory tables) ---- */
-/** genre_scaler_partial (genre/scaler.h). @since 0.4 */
+/** genre_scaler_partial (genre/scaler.h). @since 1.0 */
 #define GENRE_MODEL_SCALER_PARTIAL 9
-/** genre_pca_partial (genre/pca.h). @since 0.4 */
+/** genre_pca_partial (genre/pca.h). @since 1.0 */
 #define GENRE_MODEL_PCA_PARTIAL 10
-/** genre_lda_partial (genre/lda.h). @since 0.4 */
+/** genre_lda_partial (genre/lda.h). @since 1.0 */
 #define GENRE_MODEL_LDA_PARTIAL 11
-/** genre_metrics_partial (genre/metrics.h). @since 0.4 */
+/** genre_metrics_partial (genre/metrics.h). @since 1.0 */
 #define GENRE_MODEL_METRICS_PARTIAL 12
-/** A partial Lloyd pass (genre_kmeans_partial_save_to_memory(); genre/kmeans.h). @since 0.4 */
+/** A partial Lloyd pass (genre_kmeans_partial_save_to_memory(); genre/kmeans.h). @since 1.0 */
 #define GENRE_MODEL_KMEANS_PARTIAL 13
 /** Record offsets of a CSV file (genre_dataset_index_build();
- *  genre/dataset_reader.h). @since 0.4 */
+ *  genre/dataset_reader.h). @since 1.0 */
 #define GENRE_MODEL_DATASET_INDEX 14
-/** genre_dataset_prep_partial (genre/dataset_prep.h). @since 0.4 */
+/** genre_dataset_prep_partial (genre/dataset_prep.h). @since 1.0 */
 #define GENRE_MODEL_DATASET_PREP_PARTIAL 15
 
 /** The container format version this library writes (and the newest it reads). */

@@ -131,7 +131,7 @@ GENRE_API genre_status genre_pca_get_f64(const genre_pca *pca, int32_t key, doub
  * double below 1.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (lo or hi NULL);
  *         GENRE_E_UNKNOWN_PARAM (unknown or read-only key).
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_pca_param_bounds(int32_t key, double *lo, double *hi);
 
@@ -143,7 +143,7 @@ GENRE_API genre_status genre_pca_param_bounds(int32_t key, double *lo, double *h
  *         GENRE_E_UNKNOWN_PARAM (unknown or read-only key);
  *         GENRE_E_BUFFER_TOO_SMALL (an enumerated key, out NULL or cap
  *         below *n_values).
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_pca_param_values(int32_t key, int64_t *out, size_t cap,
                                               size_t *n_values);
@@ -152,7 +152,7 @@ GENRE_API genre_status genre_pca_param_values(int32_t key, int64_t *out, size_t 
  * Puts every settable key back to its default; the log hook and a fitted
  * state are kept.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (pca NULL).
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_pca_reset_params(genre_pca *pca);
 
@@ -160,7 +160,7 @@ GENRE_API genre_status genre_pca_reset_params(genre_pca *pca);
  * Sets the log callback (see "Log" above); fn NULL makes the PCA silent.
  * fn and user_data must stay valid while the handle may log.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (pca NULL).
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_pca_set_log(genre_pca *pca, genre_log_fn fn, void *user_data);
 
@@ -300,7 +300,7 @@ typedef struct genre_pca_partial genre_pca_partial;
  * Creates an empty partial state of n_cols columns.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (out NULL, n_cols 0 or above
  *         65536); GENRE_E_NOMEM.
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_pca_partial_create(genre_pca_partial **out, size_t n_cols);
 
@@ -312,7 +312,7 @@ GENRE_API genre_status genre_pca_partial_create(genre_pca_partial **out, size_t 
  *         row_stride < n_cols, more than 2^53 rows in all); GENRE_E_SHAPE (n_cols differs from the
  *         state's); GENRE_E_NONFINITE (row within this x, column and value
  *         named); GENRE_E_NUMERIC (sums overflow); GENRE_E_NOMEM.
- * Needs exclusive access to partial. @since 0.4
+ * Needs exclusive access to partial. @since 1.0
  */
 GENRE_API genre_status genre_pca_partial_add(genre_pca_partial *partial, const double *x,
                                              size_t n_rows, size_t n_cols, size_t row_stride);
@@ -323,7 +323,7 @@ GENRE_API genre_status genre_pca_partial_add(genre_pca_partial *partial, const d
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, into == from, more than
  *         2^53 rows in all);
  *         GENRE_E_SHAPE (column counts differ; both named).
- * Needs exclusive access to into. @since 0.4
+ * Needs exclusive access to into. @since 1.0
  */
 GENRE_API genre_status genre_pca_partial_merge(genre_pca_partial *into,
                                                const genre_pca_partial *from);
@@ -331,7 +331,7 @@ GENRE_API genre_status genre_pca_partial_merge(genre_pca_partial *into,
 /**
  * Rows added so far (merged states included) into *out.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL).
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_pca_partial_n_rows(const genre_pca_partial *partial, int64_t *out);
 
@@ -341,7 +341,7 @@ GENRE_API genre_status genre_pca_partial_n_rows(const genre_pca_partial *partial
  * it. *written_or_needed always receives the size, so buf NULL is a size query.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (partial or written_or_needed NULL);
  *         GENRE_E_BUFFER_TOO_SMALL (buf NULL or cap too small); GENRE_E_NOMEM.
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_pca_partial_save_to_memory(const genre_pca_partial *partial, void *buf,
                                                         size_t cap, size_t *written_or_needed);
@@ -355,12 +355,12 @@ GENRE_API genre_status genre_pca_partial_save_to_memory(const genre_pca_partial 
  * @return GENRE_OK; GENRE_E_INVALID_ARG (out NULL, buf NULL with len > 0);
  *         GENRE_E_CORRUPT; GENRE_E_VERSION (newer container or payload);
  *         GENRE_E_MODEL_KIND (another kind); GENRE_E_NOMEM.
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_pca_partial_load_from_memory(genre_pca_partial **out, const void *buf,
                                                           size_t len);
 
-/** Frees a partial state; NULL is a no-op. Needs exclusive access. @since 0.4 */
+/** Frees a partial state; NULL is a no-op. Needs exclusive access. @since 1.0 */
 GENRE_API void genre_pca_partial_free(genre_pca_partial *partial);
 
 /**
@@ -371,7 +371,7 @@ GENRE_API void genre_pca_partial_free(genre_pca_partial *partial);
  *         n_components above min(n_cols, n_rows - 1)); GENRE_E_NUMERIC
  *         (every column constant, whitening a zero-variance component,
  *         sums overflowed); GENRE_E_NOMEM.
- * Needs exclusive access to pca. @since 0.4
+ * Needs exclusive access to pca. @since 1.0
  */
 GENRE_API genre_status genre_pca_fit_partial(genre_pca *pca, const genre_pca_partial *partial);
 

@@ -79,7 +79,7 @@ GENRE_API genre_status genre_scaler_set_i64(genre_scaler *scaler, int32_t key, i
  * GENRE_E_UNKNOWN_PARAM (the call exists so every handle kind answers the
  * same calls).
  * @return GENRE_E_INVALID_ARG (scaler NULL); GENRE_E_UNKNOWN_PARAM.
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_scaler_set_f64(genre_scaler *scaler, int32_t key, double value);
 
@@ -96,7 +96,7 @@ GENRE_API genre_status genre_scaler_get_i64(const genre_scaler *scaler, int32_t 
  * Reads a real parameter or fitted property. The scaler has no f64 key
  * today: every key is GENRE_E_UNKNOWN_PARAM.
  * @return GENRE_E_INVALID_ARG (scaler or out NULL); GENRE_E_UNKNOWN_PARAM.
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_scaler_get_f64(const genre_scaler *scaler, int32_t key, double *out);
 
@@ -104,7 +104,7 @@ GENRE_API genre_status genre_scaler_get_f64(const genre_scaler *scaler, int32_t 
  * The inclusive range a settable key accepts, as doubles (no handle needed).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (lo or hi NULL);
  *         GENRE_E_UNKNOWN_PARAM (unknown or read-only key).
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_scaler_param_bounds(int32_t key, double *lo, double *hi);
 
@@ -115,7 +115,7 @@ GENRE_API genre_status genre_scaler_param_bounds(int32_t key, double *lo, double
  * @return GENRE_OK; GENRE_E_INVALID_ARG (n_values NULL);
  *         GENRE_E_UNKNOWN_PARAM (unknown or read-only key);
  *         GENRE_E_BUFFER_TOO_SMALL (out NULL or cap below *n_values).
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_scaler_param_values(int32_t key, int64_t *out, size_t cap,
                                                  size_t *n_values);
@@ -124,7 +124,7 @@ GENRE_API genre_status genre_scaler_param_values(int32_t key, int64_t *out, size
  * Puts every settable key back to its default; the column mask, the log
  * hook and a fitted state are kept.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (scaler NULL).
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_scaler_reset_params(genre_scaler *scaler);
 
@@ -132,7 +132,7 @@ GENRE_API genre_status genre_scaler_reset_params(genre_scaler *scaler);
  * Sets the log callback (see "Log" above); fn NULL makes the scaler silent.
  * fn and user_data must stay valid while the handle may log.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (scaler NULL).
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_scaler_set_log(genre_scaler *scaler, genre_log_fn fn, void *user_data);
 
@@ -294,7 +294,7 @@ typedef struct genre_scaler_partial genre_scaler_partial;
  * Creates an empty partial state of n_cols columns.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (out NULL, n_cols 0 or above
  *         2^31 - 1); GENRE_E_NOMEM.
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_scaler_partial_create(genre_scaler_partial **out, size_t n_cols);
 
@@ -306,7 +306,7 @@ GENRE_API genre_status genre_scaler_partial_create(genre_scaler_partial **out, s
  *         state's); GENRE_E_NONFINITE (NaN/Inf: row within this x, column
  *         and value named); GENRE_E_NUMERIC (values so large that their
  *         sums overflow); GENRE_E_NOMEM.
- * Needs exclusive access to partial. @since 0.4
+ * Needs exclusive access to partial. @since 1.0
  */
 GENRE_API genre_status genre_scaler_partial_add(genre_scaler_partial *partial, const double *x,
                                                 size_t n_rows, size_t n_cols,
@@ -318,7 +318,7 @@ GENRE_API genre_status genre_scaler_partial_add(genre_scaler_partial *partial, c
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, into == from, more than
  *         2^53 rows in all);
  *         GENRE_E_SHAPE (column counts differ; both named).
- * Needs exclusive access to into. @since 0.4
+ * Needs exclusive access to into. @since 1.0
  */
 GENRE_API genre_status genre_scaler_partial_merge(genre_scaler_partial *into,
                                                   const genre_scaler_partial *from);
@@ -326,7 +326,7 @@ GENRE_API genre_status genre_scaler_partial_merge(genre_scaler_partial *into,
 /**
  * Rows added so far (merged states included) into *out.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL).
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_scaler_partial_n_rows(const genre_scaler_partial *partial,
                                                    int64_t *out);
@@ -337,7 +337,7 @@ GENRE_API genre_status genre_scaler_partial_n_rows(const genre_scaler_partial *p
  * it. *written_or_needed always receives the size, so buf NULL is a size query.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (partial or written_or_needed NULL);
  *         GENRE_E_BUFFER_TOO_SMALL (buf NULL or cap too small); GENRE_E_NOMEM.
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_scaler_partial_save_to_memory(const genre_scaler_partial *partial,
                                                            void *buf, size_t cap,
@@ -352,12 +352,12 @@ GENRE_API genre_status genre_scaler_partial_save_to_memory(const genre_scaler_pa
  * @return GENRE_OK; GENRE_E_INVALID_ARG (out NULL, buf NULL with len > 0);
  *         GENRE_E_CORRUPT; GENRE_E_VERSION (newer container or payload);
  *         GENRE_E_MODEL_KIND (another kind); GENRE_E_NOMEM.
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_scaler_partial_load_from_memory(genre_scaler_partial **out,
                                                              const void *buf, size_t len);
 
-/** Frees a partial state; NULL is a no-op. Needs exclusive access. @since 0.4 */
+/** Frees a partial state; NULL is a no-op. Needs exclusive access. @since 1.0 */
 GENRE_API void genre_scaler_partial_free(genre_scaler_partial *partial);
 
 /**
@@ -367,7 +367,7 @@ GENRE_API void genre_scaler_partial_free(genre_scaler_partial *partial);
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, a state with no rows);
  *         GENRE_E_SHAPE (the mask's length differs from the state's
  *         columns); GENRE_E_NOMEM.
- * Needs exclusive access to scaler. @since 0.4
+ * Needs exclusive access to scaler. @since 1.0
  */
 GENRE_API genre_status genre_scaler_fit_partial(genre_scaler *scaler,
                                                 const genre_scaler_partial *partial);

@@ -192,7 +192,7 @@ GENRE_API genre_status genre_text_set_i64(genre_text *text, int32_t key, int64_t
  * GENRE_E_UNKNOWN_PARAM (the call exists so every handle kind answers the
  * same calls).
  * @return GENRE_E_INVALID_ARG (text NULL); GENRE_E_UNKNOWN_PARAM.
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_text_set_f64(genre_text *text, int32_t key, double value);
 
@@ -209,7 +209,7 @@ GENRE_API genre_status genre_text_get_i64(const genre_text *text, int32_t key, i
  * Reads a real parameter or fitted property. The vectoriser has no f64 key
  * today: every key is GENRE_E_UNKNOWN_PARAM.
  * @return GENRE_E_INVALID_ARG (text or out NULL); GENRE_E_UNKNOWN_PARAM.
- * Thread-safe on a const handle. @since 0.4
+ * Thread-safe on a const handle. @since 1.0
  */
 GENRE_API genre_status genre_text_get_f64(const genre_text *text, int32_t key, double *out);
 
@@ -218,7 +218,7 @@ GENRE_API genre_status genre_text_get_f64(const genre_text *text, int32_t key, d
  * needed); GENRE_TEXT_LAYOUT answers its smallest and largest value.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (lo or hi NULL);
  *         GENRE_E_UNKNOWN_PARAM (unknown or read-only key).
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_text_param_bounds(int32_t key, double *lo, double *hi);
 
@@ -232,7 +232,7 @@ GENRE_API genre_status genre_text_param_bounds(int32_t key, double *lo, double *
  * @return GENRE_OK; GENRE_E_INVALID_ARG (n_values NULL);
  *         GENRE_E_UNKNOWN_PARAM (unknown or read-only key);
  *         GENRE_E_BUFFER_TOO_SMALL (out NULL or cap below *n_values).
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_text_param_values(int32_t key, int64_t *out, size_t cap,
                                                size_t *n_values);
@@ -242,7 +242,7 @@ GENRE_API genre_status genre_text_param_values(int32_t key, int64_t *out, size_t
  * handle keeps transforming with the parameters of its fit, and the log
  * hook is kept.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (text NULL).
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_text_reset_params(genre_text *text);
 
@@ -250,7 +250,7 @@ GENRE_API genre_status genre_text_reset_params(genre_text *text);
  * Sets the log callback (see "Log" above); fn NULL makes the vectoriser
  * silent. fn and user_data must stay valid while the handle may log.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (text NULL).
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_text_set_log(genre_text *text, genre_log_fn fn, void *user_data);
 

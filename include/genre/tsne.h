@@ -243,7 +243,7 @@ GENRE_API genre_status genre_tsne_get_f64(const genre_tsne *tsne, int32_t key, d
  * lists the valid ones).
  * @return GENRE_OK; GENRE_E_UNKNOWN_PARAM (unknown or read-only key);
  *         GENRE_E_INVALID_ARG (lo or hi NULL).
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_tsne_param_bounds(int32_t key, double *lo, double *hi);
 
@@ -257,7 +257,7 @@ GENRE_API genre_status genre_tsne_param_bounds(int32_t key, double *lo, double *
  * @return GENRE_OK; GENRE_E_BUFFER_TOO_SMALL (out NULL or cap short for an
  *         enumerated key); GENRE_E_UNKNOWN_PARAM (unknown or read-only key);
  *         GENRE_E_INVALID_ARG (n_values NULL).
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_tsne_param_values(int32_t key, int64_t *out, size_t cap,
                                                size_t *n_values);
@@ -267,7 +267,7 @@ GENRE_API genre_status genre_tsne_param_values(int32_t key, int64_t *out, size_t
  * fitted (its embedding and fitted properties are unchanged) and the
  * callbacks stay set.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (tsne NULL).
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_tsne_reset_params(genre_tsne *tsne);
 
@@ -283,7 +283,7 @@ GENRE_API genre_status genre_tsne_set_progress(genre_tsne *tsne, genre_progress_
  * Sets the log callback (see the file comment for what is logged); fn NULL
  * makes the handle silent. user_data is passed back untouched.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (tsne NULL).
- * Needs exclusive access. @since 0.4
+ * Needs exclusive access. @since 1.0
  */
 GENRE_API genre_status genre_tsne_set_log(genre_tsne *tsne, genre_log_fn fn, void *user_data);
 
@@ -324,7 +324,7 @@ GENRE_API genre_status genre_tsne_fit_embed(genre_tsne *tsne, const double *x, s
  *         rows, more than 2^32-1, perplexity above n_rows - 1, row_stride <
  *         n_cols); GENRE_E_NONFINITE (NaN/Inf in x, naming row, column and
  *         value); GENRE_E_NOMEM.
- * Thread-safe on a const t. @since 0.4
+ * Thread-safe on a const t. @since 1.0
  */
 GENRE_API genre_status genre_tsne_affinity_create(genre_tsne_affinity **out,
                                                   const genre_tsne *tsne, const double *x,
@@ -343,7 +343,7 @@ GENRE_API genre_status genre_tsne_affinity_create(genre_tsne_affinity **out,
  *         above n_rows - 1; tsne needs more neighbours per row than from holds,
  *         or fewer than from's every other row, which are in index and not
  *         distance order: the message names both counts); GENRE_E_NOMEM.
- * Thread-safe on a const t and from. @since 0.4
+ * Thread-safe on a const t and from. @since 1.0
  */
 GENRE_API genre_status genre_tsne_affinity_derive(genre_tsne_affinity **out,
                                                   const genre_tsne *tsne,
@@ -356,14 +356,14 @@ GENRE_API genre_status genre_tsne_affinity_derive(genre_tsne_affinity **out,
  * @param[out] perplexity  its perplexity.
  * @param[out] n_neighbors neighbours per row (n_rows - 1: every other row).
  * @return GENRE_OK; GENRE_E_INVALID_ARG (a NULL).
- * Thread-safe. @since 0.4
+ * Thread-safe. @since 1.0
  */
 GENRE_API genre_status genre_tsne_affinity_describe(const genre_tsne_affinity *affinity,
                                                     size_t *n_rows, size_t *n_cols,
                                                     double *perplexity, size_t *n_neighbors);
 
 /** Frees an affinity handle; NULL is a no-op. Needs exclusive access (no
- *  fit or derivation may be reading it). @since 0.4 */
+ *  fit or derivation may be reading it). @since 1.0 */
 GENRE_API void genre_tsne_affinity_free(genre_tsne_affinity *affinity);
 
 /**
@@ -377,7 +377,7 @@ GENRE_API void genre_tsne_affinity_free(genre_tsne_affinity *affinity);
  *         or with another neighbour count than t's method needs (EXACT
  *         against Barnes-Hut/FFT); x's values differ from those affinity was
  *         computed from, by their 64-bit hash: a pointer to a copy is fine).
- * Needs exclusive access to tsne. @since 0.4
+ * Needs exclusive access to tsne. @since 1.0
  */
 GENRE_API genre_status genre_tsne_fit_embed_affinity(genre_tsne *tsne,
                                                      const genre_tsne_affinity *affinity,

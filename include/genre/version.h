@@ -63,7 +63,7 @@ GENRE_API uint32_t genre_features(void);
  * cpuset) gets 1 and is not oversubscribed; the online cores where the
  * system reports no mask; 1 when neither is known; at most 256. Read on
  * every call, so a changed mask counts from the next fit on. Thread-safe.
- * @since 0.4
+ * @since 1.0
  */
 GENRE_API int32_t genre_default_threads(void);
 

@@ -100,7 +100,7 @@ GENRE_BEGIN_DECLS
  * A static description of this build: libgenre_mpi's version and the MPI
  * implementation and standard version it was compiled against, e.g.
  * "libgenre_mpi 0.4.0; MPI 3.1; Open MPI 4.1.4". Never NULL. Thread-safe;
- * needs no MPI initialisation. @since 0.4
+ * needs no MPI initialisation. @since 1.0
  */
 GENRE_MPI_API const char *genre_mpi_build_info(void);
 
@@ -115,7 +115,7 @@ GENRE_MPI_API const char *genre_mpi_build_info(void);
  *         genre_last_error() "genre_mpi_agree: rank r of P: <its message>";
  *         GENRE_E_BAD_STATE (MPI not initialised, wrong thread);
  *         GENRE_E_INVALID_ARG (comm MPI_COMM_NULL); GENRE_E_IO (MPI failed).
- * @since 0.4
+ * @since 1.0
  */
 GENRE_MPI_API genre_status genre_mpi_agree(MPI_Comm comm, genre_status local);
 
@@ -135,7 +135,7 @@ GENRE_MPI_API genre_status genre_mpi_agree(MPI_Comm comm, genre_status local);
  * state's bytes; every rank then holds the merged state and its bytes. The
  * metrics state grows with its rows (genre/metrics.h), so merging it
  * brings every test row's scores to every rank
- * (genre_mpi_metrics_partial_reduce() keeps them on rank 0). @since 0.4 */
+ * (genre_mpi_metrics_partial_reduce() keeps them on rank 0). @since 1.0 */
 
 GENRE_MPI_API genre_status genre_mpi_scaler_partial_allreduce(MPI_Comm comm,
                                                               const genre_scaler_partial *local,
@@ -167,7 +167,7 @@ GENRE_MPI_API genre_status genre_mpi_dataset_prep_partial_allreduce(
  * Collective. Statuses: as the allreduce, on every rank (a failure on any
  * rank, merging on rank 0 included, is every rank's status; *merged is then
  * NULL everywhere). Thread-safety as the other calls (MPI on the calling
- * thread). @since 0.4
+ * thread). @since 1.0
  */
 GENRE_MPI_API genre_status genre_mpi_metrics_partial_reduce(MPI_Comm comm,
                                                             const genre_metrics_partial *local,
@@ -182,7 +182,7 @@ GENRE_MPI_API genre_status genre_mpi_metrics_partial_reduce(MPI_Comm comm,
  * it again (its earlier passes' statistics are then counted once at the
  * next merge) and call this again; when 0, pass it to
  * genre_dataset_prep_fit_partial(). Collective; statuses as the allreduce
- * and end_pass; *more is the same on every rank. @since 0.4
+ * and end_pass; *more is the same on every rank. @since 1.0
  */
 GENRE_MPI_API genre_status genre_mpi_dataset_prep_partial_end_pass(
     MPI_Comm comm, const genre_dataset_prep_partial *local, genre_dataset_prep_partial **merged,
@@ -205,7 +205,7 @@ GENRE_MPI_API genre_status genre_mpi_dataset_prep_partial_end_pass(
  * model differs from rank 0's: parameters differ across ranks; that
  * rank's handle then holds its own fit); GENRE_E_NOMEM; GENRE_E_IO (MPI
  * failed). Otherwise a failed fit leaves the handle as it was.
- * Needs exclusive access to the model. @since 0.4 */
+ * Needs exclusive access to the model. @since 1.0 */
 
 GENRE_MPI_API genre_status genre_mpi_scaler_fit(MPI_Comm comm, genre_scaler *scaler,
                                                 const double *x, size_t n_rows, size_t n_cols,
@@ -280,7 +280,7 @@ GENRE_MPI_API genre_status genre_mpi_lda_fit_partial(MPI_Comm comm, genre_lda *l
  *         row, column); GENRE_E_NOMEM; GENRE_E_IO (MPI failed). On failure
  *         kmeans keeps its previous fit.
  * Memory: rank 0 holds the sample (about GENRE_MPI_KMEANS_SAMPLE_ROWS x
- * n_cols doubles) and P x (K (n_cols + 1) + 2) doubles. @since 0.4
+ * n_cols doubles) and P x (K (n_cols + 1) + 2) doubles. @since 1.0
  */
 GENRE_MPI_API genre_status genre_mpi_kmeans_fit(MPI_Comm comm, genre_kmeans *kmeans,
                                                 const double *x, size_t n_rows, size_t n_cols,
@@ -292,7 +292,7 @@ GENRE_MPI_API genre_status genre_mpi_kmeans_fit(MPI_Comm comm, genre_kmeans *kme
  * n_ranks) + (rank < batch_rows mod n_ranks) rows at positions [first,
  * first + count) of the batch, the ranks in order. Pure; thread-safe.
  * @return GENRE_OK; GENRE_E_INVALID_ARG (NULL, rank not in [0, n_ranks)).
- * @since 0.4
+ * @since 1.0
  */
 GENRE_MPI_API genre_status genre_mpi_mlp_batch_share(uint64_t batch_rows, int n_ranks, int rank,
                                                      uint64_t *first, uint64_t *count);
@@ -334,7 +334,7 @@ GENRE_MPI_API genre_status genre_mpi_mlp_batch_share(uint64_t batch_rows, int n_
  *         0's); GENRE_E_NOMEM; GENRE_E_IO (MPI failed). On failure the
  *         model keeps its previous fit.
  * Exchanged per mini-batch: GENRE_MLP_N_PARAMS + 2 doubles from each rank to
- * rank 0 and back (docs/scale-out.md). @since 0.4
+ * rank 0 and back (docs/scale-out.md). @since 1.0
  */
 GENRE_MPI_API genre_status genre_mpi_mlp_fit(MPI_Comm comm, genre_mlp *mlp, const double *x,
                                              size_t n_rows, size_t n_cols, size_t row_stride,
