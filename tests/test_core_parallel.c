@@ -232,10 +232,14 @@ END_TEST
 /* A child forked while the pool has threads (they do not exist in the
  * child) starts its own and gets the same sums; the parent's pool still
  * works. Not under TSan, which does not support fork() with threads
- * running. */
+ * running, nor under ASan: GCC 12's libasan does not hold its allocator's
+ * locks across fork(), so a child forked while a parent thread is inside
+ * malloc/free inherits a locked allocator and its new workers hang in
+ * their first allocation (seen in CI: about 1 run in 15). Plain builds
+ * and valgrind run it. */
 START_TEST(pool_survives_fork)
 {
-#if !defined(__SANITIZE_THREAD__)
+#if !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
     enum { N = 30011 };
     double *x = malloc(N * sizeof *x);
     ck_assert_ptr_nonnull(x);
