@@ -32,9 +32,13 @@ GM_KIND(lda, lda_partial, "LDA partial state");
 GM_KIND(metrics, metrics_partial, "metrics partial state");
 GM_KIND(prep, dataset_prep_partial, "preparation partial state");
 
-/* The body every public allreduce shares. */
-static genre_status allreduce(const char *func, MPI_Comm comm, const gm_kind *k,
-                              const void *local, void **merged)
+typedef genre_status (*gm_merge_fn)(gm_ctx *c, const gm_kind *k, genre_status local_st,
+                                    const void *local, void **merged);
+
+/* The body every public allreduce and reduce shares; `merge` is gm_allreduce
+ * (every rank gets the merged state) or gm_reduce (rank 0 only). */
+static genre_status collect(const char *func, MPI_Comm comm, const gm_kind *k,
+                            gm_merge_fn merge, const void *local, void **merged)
 {
     gm_ctx c;
     if (merged)
@@ -44,7 +48,7 @@ static genre_status allreduce(const char *func, MPI_Comm comm, const gm_kind *k,
         return st;
     st = merged ? GENRE_OK : gm_fail(&c, GENRE_E_INVALID_ARG, "argument 'merged' is NULL");
     void *out = NULL;
-    st = gm_allreduce(&c, k, st, local, &out);
+    st = merge(&c, k, st, local, &out);
     if (merged)
         *merged = out;
     gm_close(&c);
@@ -55,7 +59,8 @@ genre_status genre_mpi_scaler_partial_allreduce(MPI_Comm comm, const genre_scale
                                                 genre_scaler_partial **merged)
 {
     void *out = NULL;
-    genre_status st = allreduce(__func__, comm, &gm_scaler_kind, local, merged ? &out : NULL);
+    genre_status st = collect(__func__, comm, &gm_scaler_kind, gm_allreduce, local,
+                              merged ? &out : NULL);
     if (merged)
         *merged = out;
     return st;
@@ -65,7 +70,8 @@ genre_status genre_mpi_pca_partial_allreduce(MPI_Comm comm, const genre_pca_part
                                              genre_pca_partial **merged)
 {
     void *out = NULL;
-    genre_status st = allreduce(__func__, comm, &gm_pca_kind, local, merged ? &out : NULL);
+    genre_status st = collect(__func__, comm, &gm_pca_kind, gm_allreduce, local,
+                              merged ? &out : NULL);
     if (merged)
         *merged = out;
     return st;
@@ -75,7 +81,8 @@ genre_status genre_mpi_lda_partial_allreduce(MPI_Comm comm, const genre_lda_part
                                              genre_lda_partial **merged)
 {
     void *out = NULL;
-    genre_status st = allreduce(__func__, comm, &gm_lda_kind, local, merged ? &out : NULL);
+    genre_status st = collect(__func__, comm, &gm_lda_kind, gm_allreduce, local,
+                              merged ? &out : NULL);
     if (merged)
         *merged = out;
     return st;
@@ -85,7 +92,8 @@ genre_status genre_mpi_metrics_partial_allreduce(MPI_Comm comm, const genre_metr
                                                  genre_metrics_partial **merged)
 {
     void *out = NULL;
-    genre_status st = allreduce(__func__, comm, &gm_metrics_kind, local, merged ? &out : NULL);
+    genre_status st = collect(__func__, comm, &gm_metrics_kind, gm_allreduce, local,
+                              merged ? &out : NULL);
     if (merged)
         *merged = out;
     return st;
@@ -94,18 +102,11 @@ genre_status genre_mpi_metrics_partial_allreduce(MPI_Comm comm, const genre_metr
 genre_status genre_mpi_metrics_partial_reduce(MPI_Comm comm, const genre_metrics_partial *local,
                                               genre_metrics_partial **merged)
 {
-    gm_ctx c;
-    if (merged)
-        *merged = NULL;
-    genre_status st = gm_open(&c, comm, __func__);
-    if (st != GENRE_OK)
-        return st;
-    st = merged ? GENRE_OK : gm_fail(&c, GENRE_E_INVALID_ARG, "argument 'merged' is NULL");
     void *out = NULL;
-    st = gm_reduce(&c, &gm_metrics_kind, st, local, &out);
+    genre_status st = collect(__func__, comm, &gm_metrics_kind, gm_reduce, local,
+                              merged ? &out : NULL);
     if (merged)
         *merged = out;
-    gm_close(&c);
     return st;
 }
 
@@ -114,7 +115,8 @@ genre_status genre_mpi_dataset_prep_partial_allreduce(MPI_Comm comm,
                                                       genre_dataset_prep_partial **merged)
 {
     void *out = NULL;
-    genre_status st = allreduce(__func__, comm, &gm_prep_kind, local, merged ? &out : NULL);
+    genre_status st = collect(__func__, comm, &gm_prep_kind, gm_allreduce, local,
+                              merged ? &out : NULL);
     if (merged)
         *merged = out;
     return st;
