@@ -256,7 +256,10 @@ int stage_tsne_run(run *r, stage *s)
                 (st = genre_tsne_set_f64(x->t, GENRE_TSNE_THETA, r->opt.tsne_theta)) ||
                 (st = genre_tsne_set_i64(x->t, GENRE_TSNE_SEED, (int64_t)r->opt.seed)) ||
                 (st = genre_tsne_set_i64(x->t, GENRE_TSNE_N_THREADS, r->opt.threads)) ||
-                (st = genre_tsne_set_i64(x->t, GENRE_TSNE_REPORT_EVERY, 10)) ||
+                /* every report computes the KL divergence (a log per
+                 * affinity); the bar moves in steps of 5 % either way */
+                (st = genre_tsne_set_i64(x->t, GENRE_TSNE_REPORT_EVERY,
+                                         r->opt.tsne_iter >= 20 ? r->opt.tsne_iter / 20 : 1)) ||
                 (st = genre_tsne_set_progress(x->t, progress_tsne, &x->br)) ||
                 (!aff[b] && (st = affinity_for(r, x->t, n, aff, b, top))))
                 break;
