@@ -52,6 +52,10 @@
  *     classes of 10 rows run the MLPs (each small class gives a validation
  *     row); a 100,000-column header is inferred and printed in seconds; a
  *     --split-file that is a folder or missing is refused saying why.
+ *   test_analysis_inputs generic_few_columns <genre-analysis> <source-dir> <work-dir>
+ *     a table of two feature columns: the 3-D t-SNE fits start at random
+ *     (PCA start needs three columns), the 2-D ones from PCA; the report is
+ *     complete and metrics.json and index.html say which start each took.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "analysis_harness.h"
@@ -645,12 +649,65 @@ static int test_generic_names_features(const char *prog, const char *src, const 
     return 0;
 }
 
+/* Two feature columns: the PCA scores have 2 columns, so the 3-D t-SNE
+ * fits cannot start from PCA (the library refuses: too few columns) and
+ * start at random instead; the report stays complete and says so. */
+static int test_generic_few_columns(const char *prog, const char *src, const char *work)
+{
+    (void)src;
+    char w[1100], cmd[4000], err[1300], path[1200];
+    snprintf(w, sizeof w, "%.900s/generic-few-columns", work);
+    snprintf(err, sizeof err, "%s.err", w);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", w, w);
+    CHECK(run_program(cmd) == 0, "cannot make %s", w);
+    snprintf(path, sizeof path, "%s/two.csv", w);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL, "cannot write %s", path);
+    if (!f)
+        return 0;
+    fputs("a,b,kind\n", f);
+    for (int i = 0; i < 300; i++) {
+        int c = i % 3;
+        fprintf(f, "%.4f,%.4f,%c\n", c + 0.9 * sin(i * 1.3), -c + 0.9 * cos(i * 0.7),
+                "xyz"[c]);
+    }
+    fclose(f);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && '%s' --no-names --no-mlp --no-kmeans --tsne-iter 300 -i two.csv "
+             "--label kind -o rep",
+             w, prog);
+    int rc = run_capture(cmd, err);
+    CHECK(rc == 0, "two feature columns: exit %d", rc);
+    snprintf(path, sizeof path, "%s/rep/metrics.json", w);
+    char *j = slurp(path, NULL);
+    CHECK(j && strstr(j, "\"complete\": true"), "two feature columns: report not complete");
+    int n2 = 0, n3 = 0;
+    for (const char *t = j ? strstr(j, "\"dimensions\": ") : NULL; t;
+         t = strstr(t + 1, "\"dimensions\": ")) {
+        int dim = atoi(t + strlen("\"dimensions\": "));
+        const char *init = strstr(t, "\"initialisation\": \"");
+        const char *want = dim == 3 ? "random" : "pca";
+        CHECK(init && !strncmp(init + strlen("\"initialisation\": \""), want, strlen(want)),
+              "the %d-D fit does not start from %s", dim, want);
+        n2 += dim == 2, n3 += dim == 3;
+    }
+    CHECK(n2 == 2 && n3 == 2, "%d 2-D and %d 3-D t-SNE fits, not 2 and 2", n2, n3);
+    free(j);
+    snprintf(path, sizeof path, "%s/rep/index.html", w);
+    char *h = slurp(path, NULL);
+    CHECK(h && strstr(h, "<td>random</td>") && strstr(h, "random start"),
+          "index.html does not say the 3-D fits start at random");
+    free(h);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 5) {
         fprintf(stderr, "usage: test_analysis_inputs split_sides|split_strict|split_lines|"
                         "generic_schema|generic_errors|generic_attack|generic_newlines|"
-                        "generic_names_features <genre-analysis> <src> <work>\n");
+                        "generic_names_features|generic_few_columns <genre-analysis> <src> "
+                        "<work>\n");
         return 2;
     }
     static const struct {
@@ -662,6 +719,7 @@ int main(int argc, char **argv)
         {"generic_errors", test_generic_errors}, {"generic_attack", test_generic_attack},
         {"generic_newlines", test_generic_newlines},
         {"generic_names_features", test_generic_names_features},
+        {"generic_few_columns", test_generic_few_columns},
     };
     size_t i = 0;
     while (i < sizeof modes / sizeof modes[0] && strcmp(argv[1], modes[i].mode))

@@ -205,6 +205,7 @@ typedef struct run {
         int dim;
         int64_t rows, iters;
         int ok;
+        int random_init; /* fewer input columns than dimensions: no PCA start */
     } tsne[MAX_TSNE];
     /* name study (DESIGN.md step 6), on its own thread */
     genre_dataset *ds;      /* the loaded table, empty rows dropped (leak-free order:

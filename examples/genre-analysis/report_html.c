@@ -311,12 +311,15 @@ int write_html(run *r, const char *path)
     if (r->n_tsne) {
         fputs("<div class=\"tw\">"
               "<table><tr><th>dimensions</th><th>perplexity</th><th>rows</th><th>KL "
-              "divergence</th><th>seconds</th></tr>\n",
+              "divergence</th><th>start</th><th>seconds</th></tr>\n",
               f);
         for (int i = 0; i < r->n_tsne; i++)
-            fprintf(f, "<tr><td>%d</td><td>%g</td><td>%lld</td><td>%.4f</td><td>%.1f</td></tr>\n",
+            fprintf(f,
+                    "<tr><td>%d</td><td>%g</td><td>%lld</td><td>%.4f</td><td>%s</td>"
+                    "<td>%.1f</td></tr>\n",
                     r->tsne[i].dim, r->tsne[i].perplexity, (long long)r->tsne[i].rows,
-                    r->tsne[i].kl, r->tsne[i].seconds);
+                    r->tsne[i].kl, r->tsne[i].random_init ? "random" : "PCA",
+                    r->tsne[i].seconds);
         fputs("</table></div>\n", f);
         html_plots(f, r, "tsne");
     } else {

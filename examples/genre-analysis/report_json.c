@@ -403,6 +403,7 @@ int write_json(run *r, const char *path)
         jw_num(&j, "perplexity", r->tsne[i].perplexity);
         jw_int(&j, "rows", r->tsne[i].rows);
         jw_int(&j, "iterations", r->tsne[i].iters);
+        jw_str(&j, "initialisation", r->tsne[i].random_init ? "random" : "pca");
         jw_num(&j, "kl_divergence", r->tsne[i].kl);
         jw_num(&j, "seconds", r->tsne[i].seconds);
         jw_close(&j, '}');

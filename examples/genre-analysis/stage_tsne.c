@@ -51,6 +51,7 @@ typedef struct tsne_fit {
     genre_status st;
     char err[512];
     int ok;
+    int random_init; /* PCA initialisation needs at least dim input columns */
 } tsne_fit;
 
 typedef struct tsne_jobs {
@@ -186,8 +187,10 @@ static void plot_fit(run *r, const tsne_fit *f, size_t n)
     else
         snprintf(cap, sizeof cap,
                  "t-SNE %d-D, perplexity %g, of %zu training rows (%zu PCA "
-                 "scores), coloured by class",
-                 f->dim, perp, n, r->n_pc);
+                 "scores%s), coloured by class",
+                 f->dim, perp, n, r->n_pc,
+                 f->random_init ? "; random start: PCA start needs as many columns as "
+                                  "dimensions" : "");
     const double *emb = f->emb;
     gplot *p = gplot_create(f->dim == 2 ? GPLOT_XY : GPLOT_SCATTER3, f->label, "t-SNE 1",
                             "t-SNE 2");
@@ -243,6 +246,7 @@ int stage_tsne_run(run *r, stage *s)
             x->b = b;
             double perp = r->opt.perplexity[b];
             snprintf(x->label, sizeof x->label, "t-SNE %d-D perplexity %g", x->dim, perp);
+            x->random_init = (size_t)x->dim > r->n_pc;
             x->emb = xcalloc(n * (size_t)x->dim, sizeof *x->emb);
             if (!x->emb) {
                 st = GENRE_E_NOMEM;
@@ -260,6 +264,8 @@ int stage_tsne_run(run *r, stage *s)
                  * affinity); the bar moves in steps of 5 % either way */
                 (st = genre_tsne_set_i64(x->t, GENRE_TSNE_REPORT_EVERY,
                                          r->opt.tsne_iter >= 20 ? r->opt.tsne_iter / 20 : 1)) ||
+                (x->random_init &&
+                 (st = genre_tsne_set_i64(x->t, GENRE_TSNE_INIT, GENRE_TSNE_INIT_RANDOM))) ||
                 (st = genre_tsne_set_progress(x->t, progress_tsne, &x->br)) ||
                 (!aff[b] && (st = affinity_for(r, x->t, n, aff, b, top))))
                 break;
@@ -292,6 +298,7 @@ int stage_tsne_run(run *r, stage *s)
         r->tsne[k].seconds = f[i].seconds;
         r->tsne[k].kl = f[i].kl;
         r->tsne[k].iters = f[i].iters;
+        r->tsne[k].random_init = f[i].random_init;
         r->tsne[k].ok = 1;
         if (!r->opt.no_plots)
             plot_fit(r, &f[i], n);
