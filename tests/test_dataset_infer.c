@@ -133,12 +133,13 @@ START_TEST(each_rule_on_one_table)
 }
 END_TEST
 
-/* 300 rows of x with 'NA' cells and odd cells at the given rows. */
-static char *odd_table(const int *odd_rows, size_t n_odd, const char *odd_text)
+/* `rows` rows of x with 'NA' cells (rows 5, 55, ...) and odd cells at the
+ * given rows. */
+static char *odd_table_of(int rows, const int *odd_rows, size_t n_odd, const char *odd_text)
 {
     text t = {0};
     add(&t, "x,y\n");
-    for (int r = 0; r < 300; r++) {
+    for (int r = 0; r < rows; r++) {
         int odd = 0;
         for (size_t k = 0; k < n_odd; k++)
             odd |= odd_rows[k] == r;
@@ -150,6 +151,11 @@ static char *odd_table(const int *odd_rows, size_t n_odd, const char *odd_text)
             add(&t, "%d.5,%c\n", r, 'a' + r % 2);
     }
     return t.s;
+}
+
+static char *odd_table(const int *odd_rows, size_t n_odd, const char *odd_text)
+{
+    return odd_table_of(300, odd_rows, n_odd, odd_text);
 }
 
 START_TEST(numeric_with_na_and_one_odd_cell)
@@ -185,7 +191,46 @@ START_TEST(numeric_with_na_and_one_odd_cell)
     free(csv);
     csv = odd_table(three, 4, "x?");
     ck_assert_ok(infer(&s, NULL, csv, "y"));
-    assert_role(s, "x", "ignore", "too many for a category"); /* 291 distinct, no words */
+    /* mostly numbers: the note says why the column is not numeric */
+    assert_role(s, "x", "ignore", "290 numbers and 4 texts, too many texts for a numeric column");
+    genre_dataset_schema_free(s);
+    free(csv);
+}
+END_TEST
+
+/* A small table's one typo: one odd cell among 20 or more numbers keeps the
+ * column numeric whatever its share (1 in 80 is over 1 %); two odd cells,
+ * or one among fewer than 20 numbers, do not, and the note says why. */
+START_TEST(small_table_one_odd_cell)
+{
+    static const char *const odd_texts[] = {"abc", "1e400"};
+    for (size_t k = 0; k < 2; k++) {
+        const int one[] = {40, 60};
+        char *csv = odd_table_of(80, one, 1, odd_texts[k]);
+        genre_dataset_schema *s = NULL;
+        ck_assert_ok(infer(&s, NULL, csv, "y"));
+        assert_role(s, "x", "numeric", "1 odd cells read as missing");
+        ck_assert_ptr_nonnull(strstr(notes_of(s), "\nodd_cell t.csv:42 x \""));
+        ck_assert_int_eq(missing_when_read(s, csv, "x"), 3); /* 2 NA + the odd cell */
+        genre_dataset_schema_free(s);
+        free(csv);
+        csv = odd_table_of(80, one, 2, odd_texts[k]);
+        ck_assert_ok(infer(&s, NULL, csv, "y"));
+        assert_role(s, "x", "ignore", "76 numbers and 2 texts, too many texts for a numeric");
+        genre_dataset_schema_free(s);
+        free(csv);
+    }
+    /* 19 numbers and one odd cell: too few numbers for the exception */
+    const int one[] = {10};
+    char *csv = odd_table_of(21, one, 1, "abc");
+    genre_dataset_schema *s = NULL;
+    ck_assert_ok(infer(&s, NULL, csv, "y"));
+    assert_role(s, "x", "ignore", "19 numbers and 1 texts");
+    genre_dataset_schema_free(s);
+    free(csv);
+    csv = odd_table_of(22, one, 1, "abc"); /* 20 numbers */
+    ck_assert_ok(infer(&s, NULL, csv, "y"));
+    assert_role(s, "x", "numeric", "1 odd cells read as missing");
     genre_dataset_schema_free(s);
     free(csv);
 }
@@ -800,6 +845,7 @@ int main(void)
     TCase *tc = tcase_create("infer");
     tcase_add_test(tc, each_rule_on_one_table);
     tcase_add_test(tc, numeric_with_na_and_one_odd_cell);
+    tcase_add_test(tc, small_table_one_odd_cell);
     tcase_add_test(tc, line_numbers_count_crlf_quoted_newlines_and_bom);
     tcase_add_test(tc, semicolons_and_quoted_separators);
     tcase_add_test(tc, tab_separated_and_forced_separator);

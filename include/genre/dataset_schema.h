@@ -366,7 +366,8 @@ GENRE_API genre_status genre_dataset_schema_set_progress(genre_dataset_schema *s
  *   labels get no order.
  * - **numeric**: at least one number, and the cells that are neither a
  *   number nor a missing marker ("odd cells") are at most 1 % of the
- *   column's cells and at most 100 distinct texts. Each odd text becomes
+ *   column's cells (or a single cell, among at least 20 numbers: a small
+ *   table's one typo) and at most 100 distinct texts. Each odd text becomes
  *   a missing marker of the column, and each odd cell a note; under
  *   GENRE_SCHEMA_INFER_STRICT the first one is an error instead.
  *   Numbers are parsed as the reader parses them (locale-independent:

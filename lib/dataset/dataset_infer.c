@@ -401,7 +401,16 @@ static int32_t decide(const struct infer *in, const struct icol *c, struct notes
                   (long long)c->recurring);
         return GENRE_COL_TEXT;
     }
-    if (!num_full && (int64_t)d == present)
+    if (c->n_num >= c->n_text) /* mostly numbers: say why it is not numeric */
+        notes_add(n,
+                  " ignore %lld numbers and %lld texts, too many texts for a numeric column "
+                  "(at most 1 %% of its cells, or one cell among %d or more numbers, and %d "
+                  "distinct texts): to "
+                  "read them as missing, declare the column numeric with them as missing "
+                  "markers in a schema file (genre-analysis --print-schema, edit, --schema)",
+                  (long long)c->n_num, (long long)c->n_text, ODD_ONE_MIN_NUMBERS,
+                  ODD_MAX_DISTINCT);
+    else if (!num_full && (int64_t)d == present)
         notes_add(n, " ignore unique in every row, no shared words: an id");
     else
         notes_add(n, " ignore %s%zu distinct values, too many for a category, no shared words",

@@ -14,9 +14,12 @@
 #include <stdint.h>
 
 /* A numeric column may hold at most this share of odd cells (1 %) and this
- * many distinct odd texts. */
+ * many distinct odd texts; one odd cell among at least ODD_ONE_MIN_NUMBERS
+ * numbers is allowed whatever its share, so a small table's one typo is an
+ * odd cell, not a reason to drop the column. */
 #define ODD_SHARE_DIVISOR 100
 #define ODD_MAX_DISTINCT 100
+#define ODD_ONE_MIN_NUMBERS 20
 /* Distinct texts kept per column (not the label): enough to judge its
  * words; a column with more is neither numeric nor categorical, and the
  * rest of its cells are only counted. */
@@ -93,7 +96,9 @@ struct infer {
  * cells of a numeric column, every one recorded in c->odd. */
 static inline int genre__infer_may_be_numeric(const struct icol *c)
 {
-    return c->n_num > 0 && !c->odd_dropped && c->n_text * ODD_SHARE_DIVISOR <= c->cells &&
+    return c->n_num > 0 && !c->odd_dropped &&
+           (c->n_text * ODD_SHARE_DIVISOR <= c->cells ||
+            (c->n_text == 1 && c->n_num >= ODD_ONE_MIN_NUMBERS)) &&
            c->texts.n <= ODD_MAX_DISTINCT;
 }
 

@@ -257,10 +257,12 @@ static genre_status see_text(const struct part *pt, struct icol *c, int32_t id, 
         return GENRE_OK;
     /* Cells that rule out a numeric column whatever the other parts hold:
      * more distinct texts than a numeric column may have, more texts than
-     * 1 % of the most rows the input can have, or more texts than numbers
-     * (and over the distinct limit's worth) even if every line before the
-     * part held a number. */
-    if (c->texts.n > ODD_MAX_DISTINCT || c->n_text * ODD_SHARE_DIVISOR > pt->row_bound ||
+     * 1 % of the most rows the input can have (one text may still be the
+     * one odd cell allowed among enough numbers), or more texts than
+     * numbers (and over the distinct limit's worth) even if every line
+     * before the part held a number. */
+    if (c->texts.n > ODD_MAX_DISTINCT ||
+        (c->n_text > 1 && c->n_text * ODD_SHARE_DIVISOR > pt->row_bound) ||
         c->n_text > c->n_num + ODD_MAX_DISTINCT + pt->lines_before) {
         stop_odd(c);
         return GENRE_OK;
