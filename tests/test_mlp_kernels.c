@@ -29,7 +29,8 @@ END_TEST
 
 /* The AVX2 kernels and Adam give the same bits as the portable ones, with
  * row counts and widths that exercise every block tail (and dropout, tanh,
- * regression: the unfused paths). */
+ * regression: the unfused paths; a 70-wide layer: weight gradients whose
+ * lanes the AVX2 kernel takes in slices of the inputs). */
 START_TEST(test_kernels_portable_bits)
 {
     enum { N = 203, D = 13, K = 10 };
@@ -43,17 +44,20 @@ START_TEST(test_kernels_portable_bits)
         y[2 * i] = nrand();
         y[2 * i + 1] = nrand();
     }
-    const int32_t hidden[3] = {20, 15, 7};
-    /* configs 3-5: the same in float32 (GENRE_MLP_PRECISION_FLOAT), 2 threads for 4 */
-    for (int cfg6 = 0; cfg6 < 6; cfg6++) {
-        const int cfg = cfg6 % 3, f32 = cfg6 >= 3;
+    const int32_t hidden[3] = {20, 15, 7}, wide[1] = {70};
+    /* configs 4-7: the same in float32 (GENRE_MLP_PRECISION_FLOAT), 2 threads for 5 */
+    for (int cfg8 = 0; cfg8 < 8; cfg8++) {
+        const int cfg = cfg8 % 4, f32 = cfg8 >= 4;
         for (int portable = 0; portable < 2; portable++) {
             int has_avx2 = genre__mlp_test_force_portable(portable);
             if (!has_avx2 && portable == 0)
                 printf("no AVX2 kernels on this build or CPU: comparing portable with itself\n");
             genre_mlp *m = NULL;
             ck_assert_ok(genre_mlp_create(&m));
-            ck_assert_ok(genre_mlp_set_hidden_layers(m, hidden, cfg == 0 ? 2 : 3));
+            if (cfg == 3)
+                ck_assert_ok(genre_mlp_set_hidden_layers(m, wide, 1));
+            else
+                ck_assert_ok(genre_mlp_set_hidden_layers(m, hidden, cfg == 0 ? 2 : 3));
             ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_DENSE_KERNEL, GENRE_MLP_KERNEL_BUILTIN));
             ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_EPOCHS, 4));
             ck_assert_ok(genre_mlp_set_i64(m, GENRE_MLP_BATCH_SIZE, 64));
@@ -81,7 +85,7 @@ START_TEST(test_kernels_portable_bits)
         genre__mlp_test_force_portable(0);
         size_t cnt = cfg == 2 ? (size_t)N * 2 : (size_t)N * K;
         ck_assert_msg(memcmp(out[0], out[1], cnt * sizeof(double)) == 0,
-                      "config %d: AVX2 and portable kernels differ", cfg6);
+                      "config %d: AVX2 and portable kernels differ", cfg8);
     }
 }
 END_TEST

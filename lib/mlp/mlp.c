@@ -19,7 +19,7 @@
  * The first layer reads its input only through `mlp_input`: dense rows
  * (gathered feature-major by gather_rows()) or CSR rows, for which layer 0
  * has sparse versions of its forward product (csr_forward) and weight
- * gradient (csr_first_layer_grad), O(nnz x width) per batch, and the
+ * gradient (mlp_sparse.c), O(nnz x width) per batch, and the
  * optimiser can update only the rows of W_0 a batch touched
  * (GENRE_MLP_SPARSE_UPDATE). W_0 stays fan_in x fan_out, one row per
  * feature; nothing else in the network or the file format depends on the

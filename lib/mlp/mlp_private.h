@@ -136,10 +136,12 @@ typedef struct train_ws {
     size_t *slot;      /* n_cols: SIZE_MAX, or the feature's index in touched */
     size_t *touched;   /* the features occurring in the current batch */
     size_t n_touched;
-    double *lane_acc;  /* rows of width[1] doubles: cap compact dW rows, then a pool */
-    size_t *lane_row;  /* per touched feature, WL entries: its lanes' rows, or SIZE_MAX */
-    unsigned char *lane_used; /* per touched feature: bit l = lane l written */
-    size_t pool_start, pool_next; /* first and next free pool row */
+    size_t *feat_start; /* n_touched + 1: feature s's entries are [feat_start[s], [s + 1]) */
+    size_t *ent_slot;  /* per entry of the batch (row order): its feature's index in touched */
+    size_t *ent_row;   /* per entry, grouped by feature: its row in the batch */
+    double *ent_val;   /* per entry, grouped by feature: its value */
+    double *dzr;       /* batch x width[1]: the first layer's output gradient, row-major */
+    double *lanes;     /* WL x width[1]: one feature's lane sums */
     double *rowbuf;    /* width[1] doubles */
     double *zeros;     /* width[1] zeros */
     int lazy;          /* GENRE_MLP_SPARSE_UPDATE in effect */
@@ -263,6 +265,17 @@ genre_status genre__mlp_batch_grad(const mlp_net *n, const mlp_params *p, const 
  * b1t = beta1^t, b2t = beta2^t; SGD's first step sets v = g). */
 void genre__mlp_opt_step(const mlp_params *p, double lr, uint64_t t, double b1t, double b2t,
                          double *par, const double *g, double *m1, double *m2, size_t np);
+
+/* The first layer on CSR batches (mlp_sparse.c): its gradient (dz: o x ld;
+ * db and, unless w->lazy, dW with its L2 term into w->grad; when lazy, only
+ * the batch's entries grouped by feature, for genre__mlp_lazy_step()), and
+ * the lazy step: the optimiser on the rows of W_0 (par) of the batch's
+ * features, each row's gradient (with L2) computed as it is used. */
+void genre__mlp_csr_first_layer_grad(const mlp_net *n, const mlp_params *p, const fit_data *fd,
+                                     const size_t *idx, size_t rows, size_t ld, const double *dz,
+                                     train_ws *w);
+void genre__mlp_lazy_step(const mlp_params *p, double lr, uint64_t t, double b1t, double b2t,
+                          double *par, train_ws *w, size_t o);
 
 /* Partial fits (mlp_partial.c): the state's release, and its records in the
  * model file (after the model's own, tags 70 and up; optional: a file

@@ -47,9 +47,10 @@ void genre__mlp_ws_free(train_ws *w)
     genre__free(w->ptrs);
     genre__free(w->slot);
     genre__free(w->touched);
-    genre__free(w->lane_acc);
-    genre__free(w->lane_row);
-    genre__free(w->lane_used);
+    genre__free(w->feat_start);
+    genre__free(w->ent_slot);
+    genre__free(w->ent_row);
+    genre__free(w->ent_val);
 }
 
 /*
@@ -88,13 +89,11 @@ genre_status genre__mlp_ws_alloc(train_ws *w, const mlp_net *n, size_t batch, co
 {
     memset(w, 0, sizeof *w);
     const int csr = fd->in.row_ptr != NULL;
-    size_t cap = 0, entries = csr ? entries_bound(fd, batch, &cap) : 0, pool = 0;
+    size_t cap = 0, entries = csr ? entries_bound(fd, batch, &cap) : 0;
     const size_t o1 = n->width[1];
-    if (csr) /* lanes beyond a feature's first: at most 3 per feature, 1 per entry */
-        pool = cap <= SIZE_MAX / 3 && 3 * cap < entries ? 3 * cap : entries;
     batch = genre__mlp_padded_rows(batch);
     const size_t L = n->n_layers;
-    const size_t total = (csr ? 2 * o1 : batch * n->width[0]) +
+    const size_t total = (csr ? (2 + WL + batch) * o1 : batch * n->width[0]) +
                          genre__mlp_batch_array_count(n, batch, dropout) +
                          (3 + !!keep_best) * n->n_params + n->width[L] +
                          genre__mlp_infer_scratch(n, BLOCK_ROWS, fd->val.row_ptr != NULL) +
@@ -105,23 +104,20 @@ genre_status genre__mlp_ws_alloc(train_ws *w, const mlp_net *n, size_t batch, co
     if (csr) {
         w->slot = genre__alloc_array(fd->n_cols, sizeof(size_t));
         w->touched = genre__alloc_array(cap, sizeof(size_t));
-        w->lane_acc = cap <= SIZE_MAX - pool ? genre__alloc_array(cap + pool, o1 * sizeof(double))
-                                             : NULL;
-        w->lane_row = cap <= SIZE_MAX / WL ? genre__alloc_array(cap * WL, sizeof(size_t)) : NULL;
-        w->lane_used = genre__alloc_array(cap, 1);
-        w->pool_start = cap;
+        w->feat_start = genre__alloc_array(cap + 1, sizeof(size_t));
+        w->ent_slot = genre__alloc_array(entries, sizeof(size_t));
+        w->ent_row = genre__alloc_array(entries, sizeof(size_t));
+        w->ent_val = genre__alloc_array(entries, sizeof(double));
     }
     if (!w->block || !w->perm || !w->ptrs ||
-        (csr && (!w->slot || !w->touched || !w->lane_acc || !w->lane_row || !w->lane_used))) {
+        (csr && (!w->slot || !w->touched || !w->feat_start || !w->ent_slot || !w->ent_row ||
+                 !w->ent_val))) {
         genre__mlp_ws_free(w);
         return GENRE_E_NOMEM;
     }
-    if (csr) {
-        /* the first layer's rows (weights, moments, gradient lanes) are
-         * visited at the batch's features, scattered over the table */
+    if (csr) /* the first layer's rows (weights, moments) are visited at the
+              * batch's features, scattered over the table */
         genre__advise_huge_pages(w->block, total * sizeof(double));
-        genre__advise_huge_pages(w->lane_acc, (cap + pool) * o1 * sizeof(double));
-    }
     for (size_t c = 0; csr && c < fd->n_cols; c++)
         w->slot[c] = SIZE_MAX;
     w->lazy = csr && lazy;
@@ -134,6 +130,10 @@ genre_status genre__mlp_ws_alloc(train_ws *w, const mlp_net *n, size_t batch, co
         p += o1;
         w->zeros = p; /* calloc'ed, never written */
         p += o1;
+        w->lanes = p;
+        p += WL * o1;
+        w->dzr = p;
+        p += batch * o1;
     } else {
         w->x0 = p;
         p += batch * n->width[0];
@@ -158,127 +158,6 @@ genre_status genre__mlp_ws_alloc(train_ws *w, const mlp_net *n, size_t batch, co
     for (size_t i = 0; i < fd->n_rows; i++)
         w->perm[i] = i;
     return GENRE_OK;
-}
-
-/* Lists in w->touched the features occurring in rows idx[0..rows) of a CSR
- * input (in order of first occurrence), with w->slot mapping each back. */
-static void csr_touch(train_ws *w, const mlp_input *in, const size_t *idx, size_t rows)
-{
-    for (size_t s = 0; s < w->n_touched; s++)
-        w->slot[w->touched[s]] = SIZE_MAX;
-    size_t nt = 0;
-    for (size_t r = 0; r < rows; r++)
-        for (size_t p = in->row_ptr[idx[r]]; p < in->row_ptr[idx[r] + 1]; p++) {
-            const size_t c = in->col_idx[p];
-            if (w->slot[c] == SIZE_MAX) {
-                w->slot[c] = nt;
-                w->lane_used[nt] = 0;
-                for (size_t l = 0; l < WL; l++)
-                    w->lane_row[nt * WL + l] = SIZE_MAX;
-                w->touched[nt++] = c;
-            }
-        }
-    w->n_touched = nt;
-    w->pool_next = w->pool_start;
-}
-
-/* The row (in lane_acc) of lane `lane` of touched feature s, claimed on its
- * first use: the feature's compact row for its first lane, a pool row after. */
-static inline double *lane_row(train_ws *w, size_t s, size_t lane, size_t o, int *fresh)
-{
-    size_t *lr = w->lane_row + s * WL + lane;
-    *fresh = *lr == SIZE_MAX;
-    if (*fresh)
-        *lr = w->lane_used[s] ? w->pool_next++ : s;
-    w->lane_used[s] |= (unsigned char)(1u << lane);
-    return w->lane_acc + *lr * o;
-}
-
-/*
- * First-layer weight gradient from CSR rows, O(nnz x o): the lane sums of
- * lane_dot() (row r of the batch goes to lane r % WL, rows in order, fused
- * multiply-adds from +0), one row of o sums per (touched feature, lane)
- * that occurs (lane_row(); a first write starts from +0, so nothing needs
- * zeroing, and a lane never written stands for +0). Rows without the
- * feature add exact zeros in the dense kernels, so lane_sum() of these
- * gives the dense gradient's bits. dzr: o doubles.
- */
-#define CSR_GRAD_AHEAD 4
-GENRE_KERNEL
-static void csr_weight_grad(const mlp_input *in, const size_t *idx, size_t rows, size_t ld,
-                            const double *dzt, size_t o, train_ws *w, double *dzr)
-{
-    for (size_t r = 0; r < rows; r++) {
-        for (size_t j = 0; j < o; j++)
-            dzr[j] = dzt[j * ld + r];
-        const size_t lane = r % WL, end = in->row_ptr[idx[r] + 1];
-        for (size_t p = in->row_ptr[idx[r]]; p < end; p++) {
-#if defined(__GNUC__)
-            /* the feature's lane row a few entries ahead (its first lane's, the
-             * usual case), fetched early: the rows are scattered */
-            if (p + CSR_GRAD_AHEAD < end) {
-                const double *ahead = w->lane_acc + w->slot[in->col_idx[p + CSR_GRAD_AHEAD]] * o;
-                for (size_t j = 0; j < o + 7; j += 8)
-                    __builtin_prefetch(ahead + j, 1);
-            }
-#endif
-            const double v = in->values[p];
-            int fresh;
-            double *a = lane_row(w, w->slot[in->col_idx[p]], lane, o, &fresh);
-            if (!fresh) {
-                for (size_t j = 0; j < o; j++)
-                    a[j] = MADD(v, dzr[j], a[j]);
-            } else {
-                for (size_t j = 0; j < o; j++)
-                    a[j] = MADD(v, dzr[j], 0.0);
-            }
-        }
-    }
-}
-
-/* First layer's gradient (dz: o x ld) from a CSR batch: db into w->grad;
- * dW with its L2 term into w->grad too (zeros where no feature occurs)
- * unless lazy; when lazy, dW's row of touched feature s (with its L2 term)
- * goes to lane_acc + s * o instead (compact: the optimiser then reads one
- * scattered row fewer per feature). */
-static void csr_first_layer_grad(const mlp_net *n, const mlp_params *p, const fit_data *fd,
-                                 const size_t *idx, size_t rows, size_t ld, const double *dz,
-                                 train_ws *w)
-{
-    const size_t o = n->width[1], n_in = n->width[0];
-    const double *w0 = n->params + n->w_off[0];
-    double *gw = w->grad + n->w_off[0];
-    csr_touch(w, &fd->in, idx, rows);
-    const size_t nt = w->n_touched;
-    csr_weight_grad(&fd->in, idx, rows, ld, dz, o, w, w->rowbuf);
-    if (!w->lazy)
-        memset(gw, 0, n_in * o * sizeof(double));
-    for (size_t s = 0; s < nt; s++) {
-        const unsigned char u = w->lane_used[s];
-        if (w->lazy && (u & (u - 1u)) == 0)
-            continue; /* one lane, in the compact row: (a + 0) + (0 + 0) == a (a is never -0) */
-        const double *a[WL];
-        for (size_t l = 0; l < WL; l++)
-            a[l] = (u >> l) & 1u ? w->lane_acc + w->lane_row[s * WL + l] * o : w->zeros;
-        /* lazy: into the compact row, one of the lanes (read before written) */
-        double *g = w->lazy ? w->lane_acc + s * o : gw + w->touched[s] * o;
-        for (size_t j = 0; j < o; j++)
-            g[j] = (a[0][j] + a[2][j]) + (a[1][j] + a[3][j]);
-    }
-    genre__mlp_bias_grad(dz, ld, o, w->grad + n->b_off[0]);
-    if (p->l2 > 0.0) {
-        if (w->lazy) {
-            for (size_t s = 0; s < nt; s++) {
-                const double *wr = w0 + w->touched[s] * o;
-                double *g = w->lane_acc + s * o;
-                for (size_t j = 0; j < o; j++)
-                    g[j] += p->l2 * wr[j];
-            }
-        } else {
-            for (size_t i = 0; i < n_in * o; i++)
-                gw[i] += p->l2 * w0[i];
-        }
-    }
 }
 
 /*
@@ -382,7 +261,7 @@ genre_status genre__mlp_batch_grad(const mlp_net *n, const mlp_params *p, const 
     for (size_t l = L; l-- > 0;) {
         size_t in = n->width[l], o = n->width[l + 1];
         if (l == 0 && csr) {
-            csr_first_layer_grad(n, p, fd, idx, rows, ld, dz, w);
+            genre__mlp_csr_first_layer_grad(n, p, fd, idx, rows, ld, dz, w);
             break;
         }
         const double *al = l == 0 ? w->x0 : w->d[l - 1];
@@ -485,61 +364,6 @@ void genre__mlp_opt_step(const mlp_params *p, double lr, uint64_t t, double b1t,
 }
 
 /* ---- The fit loop (double, float, 1 or T threads) and the fit calls ------- */
-
-/* The lazy update visits the batch's rows of W_0 and of its two moments at
- * scattered places: each row's first cache line is a miss the hardware
- * cannot foresee, so the rows LAZY_AHEAD features on are fetched early. */
-#define LAZY_AHEAD 2
-static inline void prefetch_rows(const train_ws *w, const double *par, size_t off, size_t o1)
-{
-#if defined(__GNUC__)
-    for (size_t j = 0; j < o1 + 7; j += 8) {
-        __builtin_prefetch(par + off + j, 1);
-        __builtin_prefetch(w->m1 + off + j, 1);
-        __builtin_prefetch(w->m2 + off + j, 1);
-    }
-#else
-    (void)w, (void)par, (void)off, (void)o1;
-#endif
-}
-
-/* The lazy step: genre__mlp_opt_step() on the rows of W_0 of the batch's
- * features (w->touched; their gradient rows compact in lane_acc), Adam's
- * constants computed once per batch rather than once per row (the same
- * values, so the same bits). */
-static void lazy_rows_step(const mlp_params *p, double lr, uint64_t t, double b1t, double b2t,
-                           double *par, const train_ws *w, size_t o1)
-{
-    const size_t nt = w->n_touched;
-    if (p->optimizer != GENRE_MLP_OPT_ADAM) {
-        for (size_t s = 0; s < nt; s++) {
-            const size_t off = w->touched[s] * o1;
-            if (s + LAZY_AHEAD < nt)
-                prefetch_rows(w, par, w->touched[s + LAZY_AHEAD] * o1, o1);
-            genre__mlp_opt_step(p, lr, t, b1t, b2t, par + off, w->lane_acc + s * o1,
-                                w->m1 + off, w->m2 + off, o1);
-        }
-        return;
-    }
-    const double b1 = p->beta1, b2 = p->beta2, e = p->eps;
-    const double step = lr / (1.0 - b1t), bc2 = sqrt(1.0 - b2t);
-#if GENRE_MLP_AVX2
-    const int avx2 = genre__mlp_have_avx2();
-#endif
-    for (size_t s = 0; s < nt; s++) {
-        const size_t off = w->touched[s] * o1;
-        if (s + LAZY_AHEAD < nt)
-            prefetch_rows(w, par, w->touched[s + LAZY_AHEAD] * o1, o1);
-        const double *g = w->lane_acc + s * o1;
-#if GENRE_MLP_AVX2
-        if (avx2)
-            genre__mlp_adam_step_avx2(par + off, g, w->m1 + off, w->m2 + off, o1, b1, b2, step,
-                                      bc2, e);
-        else
-#endif
-            adam_step(par + off, g, w->m1 + off, w->m2 + off, o1, b1, b2, step, bc2, e);
-    }
-}
 
 static genre_status train(genre_mlp *model, const char *func, int32_t task, size_t n_out,
                           const fit_data *fd)
@@ -668,7 +492,7 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
             if (w.lazy) {
                 /* lazy: the rows of W_0 of the batch's features, then the rest */
                 const size_t o1 = n->width[1], head = n->b_off[0];
-                lazy_rows_step(p, lr, t, b1t, b2t, par, &w, o1);
+                genre__mlp_lazy_step(p, lr, t, b1t, b2t, par, &w, o1);
                 genre__mlp_opt_step(p, lr, t, b1t, b2t, par + head, g + head, w.m1 + head,
                          w.m2 + head, np - head);
             } else {
