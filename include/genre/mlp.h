@@ -522,7 +522,8 @@ GENRE_API genre_status genre_mlp_set_monitor(genre_mlp *mlp, const double *x, si
  *         set without validation data; a network too large to address);
  *         GENRE_E_NONFINITE (NaN/Inf in x or x_val: row, column, value);
  *         GENRE_E_NUMERIC (the loss or a parameter became NaN or infinite:
- *         lower the learning rate); GENRE_E_CANCELLED; GENRE_E_NOMEM.
+ *         lower the learning rate); GENRE_E_CANCELLED; GENRE_E_NOMEM; with
+ *         monitor rows set, the fit-time errors of genre_mlp_set_monitor().
  * Needs exclusive access. @since 0.1
  */
 GENRE_API genre_status genre_mlp_fit(genre_mlp *mlp, const double *x, size_t n_rows,
