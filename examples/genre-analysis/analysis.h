@@ -399,7 +399,7 @@ int stage_kmeans(run *r, stage *s);
 
 /* stage_mlp.c: the MLPs (the reference table's four; else d-20-15-K and
  * the LDA 3-D and 2-D ones when they exist), rate and epochs chosen on
- * validation rows, then the test-loss curves. models_init() sets them up
+ * validation rows, with the test-loss curves. models_init() sets them up
  * once d, K and the discriminants are known. */
 void models_init(run *r);
 int stage_mlp(run *r, stage *s);

@@ -27,13 +27,12 @@ static void run_mlp_job(mlp_job *j)
         /* the pool already runs fits side by side (and beside k-means):
          * one thread per fit uses the cores best */
         (st = genre_mlp_set_i64(mlp, GENRE_MLP_N_THREADS, 1)) ||
-        (!j->curve && (st = genre_mlp_set_i64(mlp, GENRE_MLP_PATIENCE, 30))) ||
+        (st = genre_mlp_set_i64(mlp, GENRE_MLP_PATIENCE, 30)) ||
+        /* the test loss per epoch, watched only: no second fit for the curve */
+        (j->xt && (st = genre_mlp_set_monitor(mlp, j->xt, j->nt, d, d, j->yt))) ||
         (st = genre_mlp_set_progress(mlp, progress_shared, j->bar)))
         goto out;
-    if (j->curve)
-        st = genre_mlp_fit(mlp, j->xf, j->nf, d, d, j->yf, j->xt, j->nt, d, j->yt);
-    else
-        st = genre_mlp_fit(mlp, j->xf, j->nf, d, d, j->yf, j->xv, j->nv, d, j->yv);
+    st = genre_mlp_fit(mlp, j->xf, j->nf, d, d, j->yf, j->xv, j->nv, d, j->yv);
 out:
     j->seconds = now_s() - t0;
     j->st = st;

@@ -12,12 +12,13 @@
 typedef struct mlp_job {
     run *r;
     model_result *m;
-    const double *xf, *xv, *xt;  /* fit, validation, test rows (n_in columns) */
+    const double *xf, *xv, *xt;  /* fit, validation, test rows (n_in columns); the test
+                                  * rows are the fit's monitor: their loss per epoch is
+                                  * the plotted curve */
     const int32_t *yf, *yv, *yt;
     size_t nf, nv, nt;
     double lr;
     int64_t epochs;
-    int curve;                   /* 1: validation = test rows, for the plotted curve */
     genre_mlp *out;
     genre_status st;
     char err[512];
@@ -25,9 +26,7 @@ typedef struct mlp_job {
     bar *bar;
 } mlp_job;
 
-/* A small job pool whose finished jobs may queue new ones: when both
- * learning rates of a model are done, its loss-curve fit is queued at once,
- * so no thread waits at a barrier between the two rounds. */
+/* A small job pool whose finished jobs may queue new ones (on_done). */
 typedef struct pool {
     mlp_job *jobs;
     size_t n, next, running;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The MLP stage: the four reference MLPs, learning rate and epochs chosen
- * on validation rows, test-loss curves, evaluation (stage_mlp()). */
+ * on validation rows, test-loss curves (the fits' monitor rows),
+ * evaluation (stage_mlp()). */
 #define _XOPEN_SOURCE 700
 
 #include "analysis.h"
@@ -24,7 +25,7 @@ typedef struct mlp_ctx {
     run *r;
     size_t nsel;
     int sel_done[MAX_MODELS], chosen[MAX_MODELS];
-    size_t curve[MAX_MODELS];
+    int64_t curve_epochs[MAX_MODELS]; /* the chosen fit's best epoch: the curve's end */
     bar *bar;
 } mlp_ctx;
 
@@ -48,7 +49,7 @@ static double best_val_loss(const genre_mlp *mlp)
 
 /* A job finished (pool lock held): shrink the bar's total to the epochs
  * actually run, and when both rates of a model are in, choose the rate with
- * the lower best validation loss and queue the model's loss-curve fit. */
+ * the lower best validation loss. */
 static void mlp_done(pool *p, size_t i)
 {
     mlp_ctx *c = (mlp_ctx *)p;
@@ -83,16 +84,7 @@ static void mlp_done(pool *p, size_t i)
     if (e < 1)
         e = 1;
     c->chosen[k] = best;
-    c->curve[k] = p->n;
-    mlp_job *cj = &p->jobs[p->n++];
-    *cj = *s;
-    cj->out = NULL;
-    cj->st = GENRE_OK;
-    cj->curve = 1;
-    cj->epochs = e;
-    pthread_mutex_lock(&c->bar->lock);
-    c->bar->total -= c->r->opt.epochs - e;
-    pthread_mutex_unlock(&c->bar->lock);
+    c->curve_epochs[k] = e;
 }
 
 /* A user's table: d-20-15-K on the scaled features, and 3-15-K and 2-15-K
@@ -160,7 +152,7 @@ int stage_mlp(run *r, stage *s)
     double *in_tr[MAX_MODELS] = {0}, *in_te[MAX_MODELS] = {0}, *in_f[MAX_MODELS] = {0},
            *in_v[MAX_MODELS] = {0};
     int32_t *yf = xcalloc(nf, sizeof *yf), *yv = xcalloc(nv, sizeof *yv);
-    mlp_job jobs[MAX_MODELS * N_LR + MAX_MODELS];
+    mlp_job jobs[MAX_MODELS * N_LR];
     memset(jobs, 0, sizeof jobs);
     double *proba_tr = xcalloc(r->ntr * K, sizeof *proba_tr);
     int ok = yf && yv && proba_tr;
@@ -194,18 +186,16 @@ int stage_mlp(run *r, stage *s)
         st = GENRE_E_NOMEM;
         goto fail;
     }
-    /* 1. learning rate and epochs chosen on the validation rows (early
-     *    stopping with patience 30 keeps the best-validation weights);
-     * 2. as soon as both rates of a model are done, its test-loss curve: the
-     *    same fit (same seed and lr: identical weights, since validation rows
-     *    never feed the gradients) up to the chosen epoch, with the test rows
-     *    as its "validation" rows, for the plot only. Both rounds share one
-     *    pool. */
+    /* Learning rate and epochs chosen on the validation rows (early
+     * stopping with patience 30 keeps the best-validation weights); each
+     * fit's test rows are its monitor rows, so the chosen fit's test-loss
+     * curve up to the chosen epoch comes with it, for the plot only (the
+     * monitor never feeds the training). */
     bar b;
     bar_start(&b, "MLPs (lr, epochs, curves)");
     pthread_mutex_init(&b.lock, NULL);
     size_t nsel = (size_t)r->n_models * N_LR;
-    b.total = (int64_t)(nsel + (size_t)r->n_models) * r->opt.epochs;
+    b.total = (int64_t)nsel * r->opt.epochs;
     for (size_t j = 0; j < nsel; j++) {
         int k = (int)(j / N_LR), l = (int)(j % N_LR);
         jobs[j] = (mlp_job){.r = r, .m = &r->m[k], .xf = in_f[k], .xv = in_v[k],
@@ -227,10 +217,13 @@ int stage_mlp(run *r, stage *s)
             st = jobs[j].st;
             genre_clear_error();
             snprintf(r->error, sizeof r->error, "%s", jobs[j].err);
-            what = j < nsel ? "MLP fit" : "MLP loss curve";
+            what = "MLP fit";
             goto fail;
         }
-    if (ctx.p.n != nsel + (size_t)r->n_models) {
+    int all_chosen = 1;
+    for (int k = 0; k < r->n_models; k++)
+        all_chosen &= ctx.chosen[k] >= 0;
+    if (!all_chosen) {
         bar_end(&b, "stopped");
         st = g_cancel ? GENRE_E_CANCELLED : GENRE_E_NOMEM;
         goto fail;
@@ -275,14 +268,14 @@ int stage_mlp(run *r, stage *s)
                                   &ne);
         }
         m->n_hist = ne;
-        /* test loss of the same trajectory up to the chosen epoch */
-        mlp_job *c = &jobs[ctx.curve[k]];
+        /* test loss of the same trajectory (its monitor) up to the chosen epoch */
         ne = 0;
-        genre_mlp_get_history(c->out, GENRE_MLP_HISTORY_VAL_LOSS, NULL, 0, &ne);
+        genre_mlp_get_history(j->out, GENRE_MLP_HISTORY_MONITOR_LOSS, NULL, 0, &ne);
         m->hist_test = xcalloc(ne, sizeof(double));
         if (m->hist_test)
-            genre_mlp_get_history(c->out, GENRE_MLP_HISTORY_VAL_LOSS, m->hist_test, ne, &ne);
-        m->n_hist_test = ne < m->n_hist ? ne : m->n_hist;
+            genre_mlp_get_history(j->out, GENRE_MLP_HISTORY_MONITOR_LOSS, m->hist_test, ne,
+                                  &ne);
+        m->n_hist_test = (size_t)ctx.curve_epochs[k] < ne ? (size_t)ctx.curve_epochs[k] : ne;
         m->available = 1;
     }
     char aurocs[160] = "";
@@ -305,7 +298,7 @@ fail:
     for (int k = 0; k < r->n_models; k++)
         r->m[k].available = 0;
 cleanup:
-    for (size_t j = 0; j < MAX_MODELS * N_LR + MAX_MODELS; j++)
+    for (size_t j = 0; j < MAX_MODELS * N_LR; j++)
         genre_mlp_free(jobs[j].out);
     for (int k = 0; k < MAX_MODELS; k++) {
         free(in_tr[k]), free(in_te[k]), free(in_f[k]), free(in_v[k]);

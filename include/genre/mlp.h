@@ -257,6 +257,12 @@ typedef struct genre_mlp genre_mlp;
 #define GENRE_MLP_HISTORY_VAL_LOSS 1
 /** Accuracy on the validation rows (classification; NaN otherwise). */
 #define GENRE_MLP_HISTORY_VAL_ACCURACY 2
+/** Loss on the monitor rows after the epoch (NaN without monitor rows;
+ *  genre_mlp_set_monitor(), @since 1.1). */
+#define GENRE_MLP_HISTORY_MONITOR_LOSS 3
+/** Accuracy on the monitor rows after the epoch (NaN without monitor rows;
+ *  @since 1.1). */
+#define GENRE_MLP_HISTORY_MONITOR_ACCURACY 4
 
 /** Progress phase reported by fits: step = epoch (1-based), total = epochs,
  *  objective = that epoch's training loss. */
@@ -453,6 +459,49 @@ GENRE_API genre_status genre_mlp_set_reducer(genre_mlp *mlp, genre_reduce_fn fn,
                                              void *user_data);
 
 /**
+ * Sets the monitor rows: a second held-out set whose loss and accuracy every
+ * later classifier fit (genre_mlp_fit(), genre_mlp_fit_csr()) records after
+ * each epoch, as GENRE_MLP_HISTORY_MONITOR_LOSS and
+ * GENRE_MLP_HISTORY_MONITOR_ACCURACY, computed as the validation history is.
+ * The monitor only watches: it never feeds the gradients, early stopping or
+ * the chosen epoch, so a fit's weights, validation history and other
+ * results have the same bits with or without it, and its loss curve has the
+ * bits of the validation history of the same fit given the monitor rows as
+ * validation rows with GENRE_MLP_PATIENCE 0 (a test set's loss per epoch
+ * without a second fit). It runs on the calling thread after each epoch
+ * (O(monitor rows x network) per epoch); with a reducer (genre_mlp_set_reducer())
+ * each process records the loss of its own monitor rows.
+ *
+ * The rows and labels are copied into the handle (the caller's arrays are
+ * read during the call only) and kept for every later fit until replaced or
+ * cleared: x NULL clears them (the other arguments are then ignored).
+ * They are data, not parameters: genre_mlp_reset_params() leaves them, and
+ * save/load does not keep them (a loaded model has none; the histories a fit
+ * recorded are saved with the model).
+ *
+ * @param[in] x          n_rows x n_cols row-major, row_stride >= n_cols
+ *                       (dense rows, also for genre_mlp_fit_csr(): n_cols
+ *                       must then equal the fit's columns).
+ * @param[in] labels     n_rows class indices, each in [0, 65536); at the fit
+ *                       each must be below the fit's class count.
+ * @return GENRE_OK; GENRE_E_INVALID_ARG (model NULL; labels NULL with x
+ *         given; zero rows or columns; stride < columns; a label outside
+ *         [0, 65536): the message names the row and value);
+ *         GENRE_E_NONFINITE (NaN/Inf in x: row, column, value; checked
+ *         unless GENRE_MLP_VALIDATE_INPUT is 0 at this call);
+ *         GENRE_E_NOMEM. On failure the previous monitor rows stay set.
+ * At the fit, with monitor rows set: GENRE_E_SHAPE (their columns differ
+ * from the fit's); GENRE_E_INVALID_ARG (a monitor label not below the class
+ * count: row and value; genre_mlp_fit_regression() and
+ * genre_mlp_partial_fit(), which have no class labels or no epochs to
+ * monitor: clear the rows first).
+ * Needs exclusive access. @since 1.1
+ */
+GENRE_API genre_status genre_mlp_set_monitor(genre_mlp *mlp, const double *x, size_t n_rows,
+                                             size_t n_cols, size_t row_stride,
+                                             const int32_t *labels);
+
+/**
  * Trains a classifier. On success the new fit replaces the previous one; on
  * any failure or cancellation the model is left as it was.
  *
@@ -473,7 +522,8 @@ GENRE_API genre_status genre_mlp_set_reducer(genre_mlp *mlp, genre_reduce_fn fn,
  *         set without validation data; a network too large to address);
  *         GENRE_E_NONFINITE (NaN/Inf in x or x_val: row, column, value);
  *         GENRE_E_NUMERIC (the loss or a parameter became NaN or infinite:
- *         lower the learning rate); GENRE_E_CANCELLED; GENRE_E_NOMEM.
+ *         lower the learning rate); GENRE_E_CANCELLED; GENRE_E_NOMEM; with
+ *         monitor rows set, the fit-time errors of genre_mlp_set_monitor().
  * Needs exclusive access. @since 0.1
  */
 GENRE_API genre_status genre_mlp_fit(genre_mlp *mlp, const double *x, size_t n_rows,

@@ -5,7 +5,8 @@
  * their AVX2 twins), mlp_infer.c (input view, inference), mlp_train.c
  * (training, optimisers), mlp_float.c (float compute mode), mlp_team.c
  * (data-parallel mini-batches), mlp_io.c (save/load), mlp_partial.c
- * (partial fits: one pass over a chunk, the state they carry), mlp_testing.c
+ * (partial fits: one pass over a chunk, the state they carry), mlp_monitor.c
+ * (the monitor rows a fit watches), mlp_testing.c
  * (test hooks); mlp_private.h holds what they share.
  *
  * Layout: all weights and biases of a fitted network live in one array
@@ -278,6 +279,7 @@ void genre_mlp_free(genre_mlp *model)
         return;
     genre__mlp_net_free(model->net);
     genre__mlp_partial_free(model->partial);
+    genre__mlp_monitor_free(model->monitor);
     genre__free(model->hidden);
     genre__free(model);
 }
@@ -309,7 +311,7 @@ genre_status genre__mlp_net_new(const char *func, const size_t *widths, size_t n
         return GENRE_E_NOMEM;
     n->width = genre__alloc_array(3 * n_layers + 1, sizeof(size_t));
     n->params = genre__calloc_array(n_params, sizeof(double));
-    n->hist = genre__alloc_array(3 * n_epochs_cap, sizeof(double));
+    n->hist = genre__alloc_array(HIST_KINDS * n_epochs_cap, sizeof(double));
     if (!n->width || !n->params || !n->hist) {
         genre__mlp_net_free(n);
         return GENRE_E_NOMEM;

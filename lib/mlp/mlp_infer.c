@@ -371,7 +371,7 @@ genre_status genre_mlp_get_history(const genre_mlp *model, int32_t which, double
 {
     GENRE_CHECK_NOT_NULL(model);
     GENRE_CHECK_NOT_NULL(n_epochs);
-    if (which < GENRE_MLP_HISTORY_TRAIN_LOSS || which > GENRE_MLP_HISTORY_VAL_ACCURACY)
+    if (which < GENRE_MLP_HISTORY_TRAIN_LOSS || which > GENRE_MLP_HISTORY_MONITOR_ACCURACY)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "unknown history %d", (int)which);
     if (!model->net)
         return GENRE_FAIL(GENRE_E_BAD_STATE, "the model is not fitted");

@@ -17,8 +17,21 @@ enum {
     TAG_HIST_VAL = 61,
     TAG_HIST_ACC = 62,
     TAG_BEST_EPOCH = 63,
-    TAG_STOPPED_EARLY = 64
+    TAG_STOPPED_EARLY = 64,
+    TAG_HIST_MONITOR = 65,     /* optional (1.1): written by fits with monitor rows */
+    TAG_HIST_MONITOR_ACC = 66
 };
+
+/* 1 when the fit recorded a monitor history (genre_mlp_set_monitor()): only
+ * then are its records written, so the file of a fit without one keeps the
+ * bytes it had before the monitor existed. */
+static int has_monitor_history(const mlp_net *n)
+{
+    for (size_t e = 0; e < n->n_epochs; e++)
+        if (!isnan(n->hist[3 * n->n_epochs + e]))
+            return 1;
+    return 0;
+}
 
 /* The codec's genre__mf_encode_fn (model_file.h): m is a fitted genre_mlp. */
 static genre_status write_model(const void *m, genre__mf_writer *w)
@@ -47,6 +60,11 @@ static genre_status write_model(const void *m, genre__mf_writer *w)
     genre__mf_put_f64_array(w, TAG_HIST_ACC, n->hist + 2 * n->n_epochs, n->n_epochs);
     genre__mf_put_i64(w, TAG_BEST_EPOCH, n->best_epoch);
     genre__mf_put_i64(w, TAG_STOPPED_EARLY, n->stopped_early);
+    if (has_monitor_history(n)) {
+        genre__mf_put_f64_array(w, TAG_HIST_MONITOR, n->hist + 3 * n->n_epochs, n->n_epochs);
+        genre__mf_put_f64_array(w, TAG_HIST_MONITOR_ACC, n->hist + 4 * n->n_epochs,
+                                n->n_epochs);
+    }
     return genre__mlp_partial_write(model, w);
 }
 
@@ -86,9 +104,18 @@ static genre_status check_sizes(const genre__mf_reader *r, const char *func,
                        (unsigned long long)need, n_params);
     genre_status st = genre__mf_expect_count(r, func, TAG_HIST_VAL, GENRE__MF_F64_ARRAY,
                                              "validation loss history", n_hist);
-    return st ? st
-              : genre__mf_expect_count(r, func, TAG_HIST_ACC, GENRE__MF_F64_ARRAY,
-                                       "validation accuracy history", n_hist);
+    if (st == GENRE_OK)
+        st = genre__mf_expect_count(r, func, TAG_HIST_ACC, GENRE__MF_F64_ARRAY,
+                                    "validation accuracy history", n_hist);
+    if (st == GENRE_OK && (genre__mf_has(r, TAG_HIST_MONITOR) ||
+                           genre__mf_has(r, TAG_HIST_MONITOR_ACC))) {
+        st = genre__mf_expect_count(r, func, TAG_HIST_MONITOR, GENRE__MF_F64_ARRAY,
+                                    "monitor loss history", n_hist);
+        if (st == GENRE_OK)
+            st = genre__mf_expect_count(r, func, TAG_HIST_MONITOR_ACC, GENRE__MF_F64_ARRAY,
+                                        "monitor accuracy history", n_hist);
+    }
+    return st;
 }
 
 /* The saved parameters into p (which holds the defaults): the f64 then the
@@ -209,6 +236,16 @@ static genre_status read_model(const genre__mf_reader *r, void *dest, const char
                 GENRE_OK &&
             (st = genre__mf_get_i64(r, TAG_BEST_EPOCH, &n->best_epoch)) == GENRE_OK)
             st = genre__mf_get_i64(r, TAG_STOPPED_EARLY, &n->stopped_early);
+    }
+    if (st == GENRE_OK) {
+        double *mon = n->hist + 3 * n_hist, *mon_acc = n->hist + 4 * n_hist;
+        if (genre__mf_has(r, TAG_HIST_MONITOR)) { /* both, as check_sizes() saw */
+            if ((st = genre__mf_get_f64_array(r, TAG_HIST_MONITOR, mon, n_hist)) == GENRE_OK)
+                st = genre__mf_get_f64_array(r, TAG_HIST_MONITOR_ACC, mon_acc, n_hist);
+        } else {
+            for (size_t e = 0; e < n_hist; e++)
+                mon[e] = mon_acc[e] = NAN;
+        }
     }
     if (st == GENRE_OK && (n->best_epoch < 0 || (uint64_t)n->best_epoch > n_hist ||
                            n->stopped_early < 0 || n->stopped_early > 1))

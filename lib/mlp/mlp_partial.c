@@ -221,6 +221,10 @@ genre_status genre_mlp_partial_fit(genre_mlp *model, const double *x, size_t n_r
                           "GENRE_MLP_PATIENCE = %lld: partial_fit has no validation rows "
                           "(set it to 0)",
                           (long long)p->patience);
+    if (model->monitor)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG,
+                          "monitor rows are set (genre_mlp_set_monitor): partial_fit has no "
+                          "epochs to monitor; clear them with a NULL x");
     mlp_net *n = model->net, *fresh = NULL;
     if (n) {
         if (n->task != GENRE_MLP_TASK_CLASSIFICATION)
@@ -239,7 +243,7 @@ genre_status genre_mlp_partial_fit(genre_mlp *model, const double *x, size_t n_r
         n = fresh;
     }
     if (!fresh && n->n_epochs == 0) { /* a loaded model without history: room for one epoch */
-        double *h = genre__alloc_array(3, sizeof(double));
+        double *h = genre__alloc_array(HIST_KINDS, sizeof(double));
         if (!h)
             return GENRE_PASS(GENRE_E_NOMEM);
         genre__free(n->hist);
@@ -315,8 +319,8 @@ genre_status genre_mlp_partial_fit(genre_mlp *model, const double *x, size_t n_r
     /* one epoch of history: the mean training loss of every row so far */
     n->n_epochs = 1;
     n->hist[0] = s->loss_sum / (double)s->rows;
-    n->hist[1] = NAN;
-    n->hist[2] = NAN;
+    for (size_t kind = 1; kind < HIST_KINDS; kind++)
+        n->hist[kind] = NAN;
     n->best_epoch = 1;
     n->stopped_early = 0;
     if (fresh) {

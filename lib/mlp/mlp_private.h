@@ -39,6 +39,9 @@
 #define INFER_MAX_GATHER ((size_t)1 << 20) /* doubles of dense input per block */
 #define PI_CONST 3.14159265358979323846
 #define PREFETCH_ROWS 48       /* gather: rows requested ahead of use */
+/* Histories per epoch, in the order of GENRE_MLP_HISTORY_*: train loss,
+ * validation loss and accuracy, monitor loss and accuracy. */
+#define HIST_KINDS 5
 
 /* RNG streams of one seed. */
 #define STREAM_INIT 1u           /* + layer index */
@@ -65,7 +68,7 @@ typedef struct mlp_net {
     size_t n_params, max_width;
     double *params;
     size_t n_epochs;
-    double *hist;     /* 3 * n_epochs: train loss, val loss, val accuracy */
+    double *hist;     /* HIST_KINDS * n_epochs: GENRE_MLP_HISTORY_* in turn */
     int64_t best_epoch;
     int64_t stopped_early;
 } mlp_net;
@@ -83,6 +86,14 @@ typedef struct mlp_partial {
     double loss_sum;       /* sum over mini-batches of mean loss x rows */
 } mlp_partial;
 
+/* The monitor rows of genre_mlp_set_monitor() (mlp_monitor.c): the handle's
+ * own contiguous copy. */
+typedef struct mlp_monitor {
+    double *x;         /* n_rows x n_cols */
+    int32_t *labels;   /* n_rows */
+    size_t n_rows, n_cols;
+} mlp_monitor;
+
 /* The handle: parameters, callbacks and the current fit. */
 struct genre_mlp {
     mlp_params p;
@@ -91,6 +102,7 @@ struct genre_mlp {
     genre__hooks hooks;
     mlp_net *net;     /* NULL until fitted */
     mlp_partial *partial; /* NULL unless the last training was genre_mlp_partial_fit() */
+    mlp_monitor *monitor; /* NULL unless genre_mlp_set_monitor() set rows */
 };
 
 /* The input of the first layer: dense rows (x, stride), or CSR rows when
@@ -115,6 +127,10 @@ typedef struct fit_data {
     const int32_t *labels_val;
     const double *y_val;
     int has_val;
+    mlp_input mon;          /* monitor rows (dense) when has_mon: watched, never trained on */
+    size_t n_mon;
+    const int32_t *labels_mon;
+    int has_mon;
 } fit_data;
 
 /* Scratch of one fit, in one allocation. */
@@ -284,6 +300,13 @@ void genre__mlp_partial_free(mlp_partial *s);
 genre_status genre__mlp_partial_write(const genre_mlp *model, genre__mf_writer *w);
 genre_status genre__mlp_partial_read(const genre__mf_reader *r, const char *func,
                                      genre_mlp *model);
+
+/* The monitor (mlp_monitor.c): its release, and its rows put into a
+ * classifier fit's data (fd->mon) after checking them against the fit's
+ * columns and class count k (nothing without monitor rows). */
+void genre__mlp_monitor_free(mlp_monitor *m);
+genre_status genre__mlp_monitor_attach(const genre_mlp *model, const char *func, size_t n_cols,
+                                       size_t k, fit_data *fd);
 
 /* The reduction hook (mlp_reduce.c): with model's reducer set, grad (the
  * batch's gradient as sums over this process's rows, no L2) and *loss (their

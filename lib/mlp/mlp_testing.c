@@ -30,7 +30,7 @@ static genre_status test_objective(const genre_mlp *model, const mlp_input *in,
     if (params)
         memcpy(n->params, params, n->n_params * sizeof(double));
     train_ws w;
-    fit_data fd = {*in, n_rows, n_cols, labels, y, {NULL, 0, NULL, NULL, NULL}, 0, NULL, NULL, 0};
+    fit_data fd = {.in = *in, .n_rows = n_rows, .n_cols = n_cols, .labels = labels, .y = y};
     st = genre__mlp_ws_alloc(&w, n, n_rows, &fd, model->p.dropout > 0.0, 0, 0);
     if (st == GENRE_OK) {
         /* GENRE_MLP_N_THREADS > 1: the fit's data-parallel batch (its

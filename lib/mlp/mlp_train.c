@@ -96,7 +96,9 @@ genre_status genre__mlp_ws_alloc(train_ws *w, const mlp_net *n, size_t batch, co
     const size_t total = (csr ? (2 + WL + batch) * o1 : batch * n->width[0]) +
                          genre__mlp_batch_array_count(n, batch, dropout) +
                          (3 + !!keep_best) * n->n_params + n->width[L] +
-                         genre__mlp_infer_scratch(n, BLOCK_ROWS, fd->val.row_ptr != NULL) +
+                         /* monitor rows are dense: the larger dense scratch then */
+                         genre__mlp_infer_scratch(n, BLOCK_ROWS,
+                                                  fd->val.row_ptr != NULL && !fd->has_mon) +
                          2 * batch;
     w->block = genre__calloc_array(total, sizeof(double));
     w->perm = genre__alloc_array(fd->n_rows, sizeof(size_t));
@@ -287,43 +289,45 @@ genre_status genre__mlp_batch_grad(const mlp_net *n, const mlp_params *p, const 
     return GENRE_OK;
 }
 
-/* Validation loss and accuracy. */
-static genre_status evaluate(const mlp_net *n, const fit_data *fd, train_ws *w, double *loss,
+/* Loss and accuracy on held-out rows (the validation or the monitor rows):
+ * n_val rows of in with their labels (classification) or targets y. */
+static genre_status evaluate(const mlp_net *n, const mlp_input *in, size_t n_val,
+                             const int32_t *labels, const double *y, train_ws *w, double *loss,
                              double *acc)
 {
     size_t k = n->width[n->n_layers];
     double total = 0.0;
     size_t correct = 0;
-    for (size_t r0 = 0; r0 < fd->n_val; r0 += BLOCK_ROWS) {
-        size_t rows = fd->n_val - r0 < BLOCK_ROWS ? fd->n_val - r0 : BLOCK_ROWS;
+    for (size_t r0 = 0; r0 < n_val; r0 += BLOCK_ROWS) {
+        size_t rows = n_val - r0 < BLOCK_ROWS ? n_val - r0 : BLOCK_ROWS;
         const double *zt;
-        genre_status st = genre__mlp_forward_infer(n, &fd->val, r0, rows, n->n_layers, w->val_bufs,
+        genre_status st = genre__mlp_forward_infer(n, in, r0, rows, n->n_layers, w->val_bufs,
                                                    &zt);
         if (st != GENRE_OK)
             return st;
         for (size_t r = 0; r < rows; r++) {
             if (n->task == GENRE_MLP_TASK_CLASSIFICATION) {
-                size_t y = (size_t)fd->labels_val[r0 + r], best = 0;
+                size_t label = (size_t)labels[r0 + r], best = 0;
                 for (size_t j = 0; j < k; j++)
                     w->val_out[j] = zt[j * rows + r];
                 best = genre__mlp_argmax(w->val_out, k);
                 double s = 0.0;
                 for (size_t j = 0; j < k; j++)
                     s += exp(w->val_out[j] - w->val_out[best]);
-                total += log(s) + w->val_out[best] - w->val_out[y];
-                correct += best == y;
+                total += log(s) + w->val_out[best] - w->val_out[label];
+                correct += best == label;
             } else {
-                const double *yr = fd->y_val + (r0 + r) * k;
+                const double *yr = y + (r0 + r) * k;
                 for (size_t j = 0; j < k; j++)
                     total += (zt[j * rows + r] - yr[j]) * (zt[j * rows + r] - yr[j]);
             }
         }
     }
     if (n->task == GENRE_MLP_TASK_CLASSIFICATION) {
-        *loss = total / (double)fd->n_val;
-        *acc = (double)correct / (double)fd->n_val;
+        *loss = total / (double)n_val;
+        *acc = (double)correct / (double)n_val;
     } else {
-        *loss = total / ((double)fd->n_val * (double)k);
+        *loss = total / ((double)n_val * (double)k);
         *acc = NAN;
     }
     return GENRE_OK;
@@ -446,6 +450,7 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
 
     const size_t E = (size_t)p->epochs;
     double *hist_train = n->hist, *hist_val = n->hist + E, *hist_acc = n->hist + 2 * E;
+    double *hist_mon = n->hist + 3 * E, *hist_mon_acc = n->hist + 4 * E;
     double best_val = HUGE_VAL;
     size_t best_epoch = 0, wait = 0, epoch = 0;
     int stopped = 0;
@@ -519,9 +524,18 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
         hist_train[e0] = sum_loss / sum_rows; /* sum_rows == n_rows without a reducer */
         hist_val[e0] = NAN;
         hist_acc[e0] = NAN;
+        hist_mon[e0] = NAN;
+        hist_mon_acc[e0] = NAN;
         n->n_epochs = epoch;
+        if (fd->has_mon) { /* watched only: nothing below reads it */
+            st = evaluate(n, &fd->mon, fd->n_mon, fd->labels_mon, NULL, &w, &hist_mon[e0],
+                          &hist_mon_acc[e0]);
+            if (st != GENRE_OK)
+                break;
+        }
         if (fd->has_val) {
-            st = evaluate(n, fd, &w, &hist_val[e0], &hist_acc[e0]);
+            st = evaluate(n, &fd->val, fd->n_val, fd->labels_val, fd->y_val, &w, &hist_val[e0],
+                          &hist_acc[e0]);
             if (st != GENRE_OK)
                 break;
             if (hist_val[e0] < best_val - p->min_delta) {
@@ -564,10 +578,10 @@ static genre_status train(genre_mlp *model, const char *func, int32_t task, size
         n->best_epoch = (int64_t)best_epoch;
     }
     /* Compact the history to the epochs run. */
-    if (n->n_epochs < E) {
-        memmove(n->hist + n->n_epochs, hist_val, n->n_epochs * sizeof(double));
-        memmove(n->hist + 2 * n->n_epochs, hist_acc, n->n_epochs * sizeof(double));
-    }
+    if (n->n_epochs < E)
+        for (size_t kind = 1; kind < HIST_KINDS; kind++)
+            memmove(n->hist + kind * n->n_epochs, n->hist + kind * E,
+                    n->n_epochs * sizeof(double));
     genre__mlp_ws_free(&w);
     genre__mlp_net_free(model->net);
     model->net = n;
@@ -646,16 +660,17 @@ genre_status genre_mlp_fit(genre_mlp *model, const double *x, size_t n_rows, siz
     st = check_labels(__func__, model, labels, n_rows, labels_val, x_val ? n_val_rows : 0, &k);
     if (st != GENRE_OK)
         return st;
-    fit_data fd = {{x, row_stride, NULL, NULL, NULL},
-                   n_rows,
-                   n_cols,
-                   labels,
-                   NULL,
-                   {x_val, val_row_stride, NULL, NULL, NULL},
-                   x_val ? n_val_rows : 0,
-                   labels_val,
-                   NULL,
-                   x_val != NULL};
+    fit_data fd = {.in = {x, row_stride, NULL, NULL, NULL},
+                   .n_rows = n_rows,
+                   .n_cols = n_cols,
+                   .labels = labels,
+                   .val = {x_val, val_row_stride, NULL, NULL, NULL},
+                   .n_val = x_val ? n_val_rows : 0,
+                   .labels_val = labels_val,
+                   .has_val = x_val != NULL};
+    st = genre__mlp_monitor_attach(model, __func__, n_cols, k, &fd);
+    if (st != GENRE_OK)
+        return st;
     return train(model, __func__, GENRE_MLP_TASK_CLASSIFICATION, k, &fd);
 }
 
@@ -690,16 +705,17 @@ genre_status genre_mlp_fit_csr(genre_mlp *model, size_t n_rows, size_t n_cols, s
                       val_row_ptr ? n_val_rows : 0, &k);
     if (st != GENRE_OK)
         return st;
-    fit_data fd = {{NULL, 0, row_ptr, col_idx, values},
-                   n_rows,
-                   n_cols,
-                   labels,
-                   NULL,
-                   {NULL, 0, val_row_ptr, val_col_idx, val_values},
-                   val_row_ptr ? n_val_rows : 0,
-                   labels_val,
-                   NULL,
-                   val_row_ptr != NULL};
+    fit_data fd = {.in = {NULL, 0, row_ptr, col_idx, values},
+                   .n_rows = n_rows,
+                   .n_cols = n_cols,
+                   .labels = labels,
+                   .val = {NULL, 0, val_row_ptr, val_col_idx, val_values},
+                   .n_val = val_row_ptr ? n_val_rows : 0,
+                   .labels_val = labels_val,
+                   .has_val = val_row_ptr != NULL};
+    st = genre__mlp_monitor_attach(model, __func__, n_cols, k, &fd);
+    if (st != GENRE_OK)
+        return st;
     return train(model, __func__, GENRE_MLP_TASK_CLASSIFICATION, k, &fd);
 }
 
@@ -716,21 +732,23 @@ genre_status genre_mlp_fit_regression(genre_mlp *model, const double *x, size_t 
     if (n_targets == 0 || n_targets > MAX_CLASSES)
         return GENRE_FAIL(GENRE_E_INVALID_ARG, "n_targets = %zu is outside [1, %d]",
                           n_targets, MAX_CLASSES);
+    if (model->monitor)
+        return GENRE_FAIL(GENRE_E_INVALID_ARG,
+                          "monitor rows are set (genre_mlp_set_monitor) but a regression has "
+                          "no class labels to monitor; clear them with a NULL x");
     st = genre__check_matrix(__func__, "y", y, n_rows, n_targets, n_targets, 1);
     if (st == GENRE_OK && x_val)
         st = genre__check_matrix(__func__, "y_val", y_val, n_val_rows, n_targets, n_targets,
                                  1);
     if (st != GENRE_OK)
         return st;
-    fit_data fd = {{x, row_stride, NULL, NULL, NULL},
-                   n_rows,
-                   n_cols,
-                   NULL,
-                   y,
-                   {x_val, val_row_stride, NULL, NULL, NULL},
-                   x_val ? n_val_rows : 0,
-                   NULL,
-                   y_val,
-                   x_val != NULL};
+    fit_data fd = {.in = {x, row_stride, NULL, NULL, NULL},
+                   .n_rows = n_rows,
+                   .n_cols = n_cols,
+                   .y = y,
+                   .val = {x_val, val_row_stride, NULL, NULL, NULL},
+                   .n_val = x_val ? n_val_rows : 0,
+                   .y_val = y_val,
+                   .has_val = x_val != NULL};
     return train(model, __func__, GENRE_MLP_TASK_REGRESSION, n_targets, &fd);
 }

@@ -19,7 +19,7 @@ LDA = LinearDiscriminantAnalysis
 
 
 def version():
-    """The loaded library's version string, e.g. '1.0.0'."""
+    """The loaded library's version string, e.g. '1.1.0'."""
     return ffi.string(lib.genre_version_string()).decode()
 
 

@@ -217,6 +217,7 @@ genre_status genre_mlp_get_hidden_layers(const genre_mlp *mlp, int32_t *out, siz
 genre_status genre_mlp_set_progress(genre_mlp *mlp, genre_progress_fn fn, void *user_data);
 genre_status genre_mlp_set_log(genre_mlp *mlp, genre_log_fn fn, void *user_data);
 genre_status genre_mlp_set_reducer(genre_mlp *mlp, genre_reduce_fn fn, void *user_data);
+genre_status genre_mlp_set_monitor(genre_mlp *mlp, const double *x, size_t n_rows, size_t n_cols, size_t row_stride, const int32_t *labels);
 genre_status genre_mlp_fit(genre_mlp *mlp, const double *x, size_t n_rows, size_t n_cols, size_t row_stride, const int32_t *labels, const double *x_val, size_t n_val_rows, size_t val_row_stride, const int32_t *labels_val);
 genre_status genre_mlp_fit_regression(genre_mlp *mlp, const double *x, size_t n_rows, size_t n_cols, size_t row_stride, const double *y, size_t n_targets, const double *x_val, size_t n_val_rows, size_t val_row_stride, const double *y_val);
 genre_status genre_mlp_fit_csr(genre_mlp *mlp, size_t n_rows, size_t n_cols, size_t nnz, const size_t *row_ptr, const uint32_t *col_idx, const double *values, const int32_t *labels, size_t n_val_rows, size_t val_nnz, const size_t *val_row_ptr, const uint32_t *val_col_idx, const double *val_values, const int32_t *labels_val);
@@ -409,10 +410,10 @@ genre_status genre_text_load_from_memory(genre_text **out, const void *buf, size
 #define GENRE_E_MISSING_VALUE -29
 #define GENRE_E_INPUT_TOO_LARGE -30
 #define GENRE_VERSION_MAJOR 1
-#define GENRE_VERSION_MINOR 0
+#define GENRE_VERSION_MINOR 1
 #define GENRE_VERSION_PATCH 0
 #define GENRE_ABI_VERSION 1
-#define GENRE_VERSION_NUMBER 10000
+#define GENRE_VERSION_NUMBER 10100
 #define GENRE_FEATURE_THREADS 1
 #define GENRE_FEATURE_GZIP 2
 #define GENRE_FEATURE_OPENBLAS 4
@@ -565,6 +566,8 @@ genre_status genre_text_load_from_memory(genre_text **out, const void *buf, size
 #define GENRE_MLP_HISTORY_TRAIN_LOSS 0
 #define GENRE_MLP_HISTORY_VAL_LOSS 1
 #define GENRE_MLP_HISTORY_VAL_ACCURACY 2
+#define GENRE_MLP_HISTORY_MONITOR_LOSS 3
+#define GENRE_MLP_HISTORY_MONITOR_ACCURACY 4
 #define GENRE_MLP_PHASE_TRAIN 1
 #define GENRE_MLP_REDUCE_GRADIENT 1
 #define GENRE_MLP_PARTIAL_BUFFER 25

@@ -543,7 +543,9 @@ class _MLP(_Model):
         return out
 
     def history(self, which="train_loss"):
-        """Per-epoch history of the last fit: 'train_loss', 'val_loss', 'val_accuracy'."""
+        """Per-epoch history of the last fit: 'train_loss', 'val_loss',
+        'val_accuracy', 'monitor_loss', 'monitor_accuracy' (NaN where the fit
+        had no validation or monitor rows)."""
         key = _enum("GENRE_MLP_HISTORY_")[which]
         n = ffi.new("size_t *")
         with self._lock.read():
@@ -644,6 +646,25 @@ class MLPClassifier(_MLP):
             self._apply_params()
             self._fit_call(lambda: lib.genre_mlp_fit(self.handle, xp, n, d, stride, yp,
                                                      vp, vn, vstride, yvp))
+        return self
+
+    def set_monitor(self, X=None, y=None):
+        """Monitor rows (genre_mlp_set_monitor): every later ``fit`` records
+        their loss and accuracy per epoch, ``history("monitor_loss")`` and
+        ``history("monitor_accuracy")``, without them touching the training
+        (the weights are the same bits with or without). X is a dense 2-D
+        array with the fit's columns (also for a CSR fit), y its labels; the
+        rows are copied. ``set_monitor()`` (X None) clears them. Returns self."""
+        if X is None:
+            with self._lock.write():
+                check(lib.genre_mlp_set_monitor(self.handle, ffi.NULL, 0, 0, 0, ffi.NULL))
+            return self
+        if y is None:
+            raise ValueError("give the monitor rows' labels y with X")
+        a, xp, n, d, stride = as_matrix(X)
+        ya, yp, _ = as_labels(y, n)
+        with self._lock.write():
+            check(lib.genre_mlp_set_monitor(self.handle, xp, n, d, stride, yp))
         return self
 
     def partial_fit(self, X, y, classes=None):

@@ -279,3 +279,25 @@ def test_kmeans_sweep_with_progress_and_silhouette():
     with genre.KMeans(seed=1, progress=lambda *a: calls.append(a[0])) as k:
         inertia, sil = k.sweep(x, 2, 4)
     assert inertia.shape == sil.shape == (3,) and np.argmax(sil) == 1 and calls
+
+
+def test_monitor_rows_record_a_curve_without_moving_the_fit():
+    rng = np.random.RandomState(3)
+    x, y = rng.randn(400, 4), rng.randint(0, 3, 400)
+    x[:, 0] += y
+    xm, ym = x[300:], y[300:]
+    kw = dict(hidden_layer_sizes=(8,), epochs=5, seed=2, learning_rate=0.01)
+    plain = genre.MLPClassifier(**kw).fit(x[:300], y[:300])
+    m = genre.MLPClassifier(**kw).set_monitor(xm, ym).fit(x[:300], y[:300])
+    assert m.predict_proba(x).tobytes() == plain.predict_proba(x).tobytes()
+    # the curve is the validation history of a fit given those rows as validation
+    ref = genre.MLPClassifier(**kw).fit(x[:300], y[:300], xm, ym)
+    assert m.history("monitor_loss").tobytes() == ref.history("val_loss").tobytes()
+    assert m.history("monitor_accuracy").tobytes() == ref.history("val_accuracy").tobytes()
+    assert np.isnan(plain.history("monitor_loss")).all()
+    with pytest.raises(genre.GenreError):
+        m.set_monitor(xm, np.full(len(ym), -1))
+    with pytest.raises(ValueError):
+        m.set_monitor(xm)
+    m.set_monitor().fit(x[:300], y[:300])
+    assert np.isnan(m.history("monitor_loss")).all()

@@ -73,7 +73,7 @@ fn check(code: i32) -> Result<()> {
     }
 }
 
-/// The loaded library's version, e.g. "1.0.0".
+/// The loaded library's version, e.g. "1.1.0".
 pub fn version() -> String {
     cstr(unsafe { sys::genre_version_string() })
 }
