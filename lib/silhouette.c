@@ -73,8 +73,9 @@ typedef struct sil_ctx {
     double *work;          /* workers x WORK_LEN */
 } sil_ctx;
 
-/* Sum of v[0..m) with eight partial sums (vectorisable, fixed order). */
-static double sum8(const double *v, size_t m)
+/* Sum of v[0..m) with eight partial sums (vectorisable, fixed order);
+ * inlined so that each clone of the tile kernel vectorises it. */
+static inline __attribute__((always_inline)) double sum8(const double *v, size_t m)
 {
     double a[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     size_t j = 0;
@@ -113,6 +114,28 @@ static inline void add_group(const sil_ctx *c, double *acc, uint32_t g, size_t p
     }
 }
 
+/*
+ * row[jj] = |x_i - x_{j0+jj}| (sorted rows, d x n layout) for jj in
+ * [from, mj), also added to colsum[jj]. Inlined with d a constant for the
+ * usual column counts, so that the loop over jj is one vector pass.
+ */
+static inline __attribute__((always_inline)) void
+dist_row(const double *restrict xs, size_t n, size_t d, size_t i, size_t j0, size_t from,
+         size_t mj, double *restrict row, double *restrict colsum)
+{
+    for (size_t jj = from; jj < mj; jj++) {
+        double dl = xs[i] - xs[j0 + jj];
+        double sq = dl * dl;
+        for (size_t k = 1; k < d; k++) {
+            dl = xs[k * n + i] - xs[k * n + j0 + jj];
+            sq += dl * dl;
+        }
+        const double v = sqrt(sq);
+        row[jj] = v;
+        colsum[jj] += v;
+    }
+}
+
 /* On x86-64 Linux with GCC or Clang the tile kernel is also compiled for
  * AVX2 and AVX-512 and the widest the CPU supports is picked at load time
  * (ifunc, where the build allows it: multiversion.h): the same operations
@@ -147,31 +170,23 @@ static void sil_tiles(void *vctx, size_t begin, size_t end, int worker)
         cs[ncg] = mj;
         memset(colsum, 0, mj * sizeof *colsum);
         for (size_t ii = 0; ii < mi; ii++) {
-            {
-                const double xi = c->xs[i0 + ii], *col = c->xs + j0;
-                for (size_t jj = 0; jj < mj; jj++) {
-                    double dl = xi - col[jj];
-                    row[jj] = dl * dl;
-                }
+            /* every pair once: nothing on and below the diagonal */
+            const size_t from = bi == bj ? ii + 1 : 0;
+            for (size_t jj = 0; jj < from; jj++)
+                row[jj] = 0.0;
+            switch (d) { /* one pass for the usual column counts */
+            case 1:
+                dist_row(c->xs, n, 1, i0 + ii, j0, from, mj, row, colsum);
+                break;
+            case 2:
+                dist_row(c->xs, n, 2, i0 + ii, j0, from, mj, row, colsum);
+                break;
+            case 3:
+                dist_row(c->xs, n, 3, i0 + ii, j0, from, mj, row, colsum);
+                break;
+            default:
+                dist_row(c->xs, n, d, i0 + ii, j0, from, mj, row, colsum);
             }
-            for (size_t k = 1; k < d; k++) {
-                const double xi = c->xs[k * n + i0 + ii], *col = c->xs + k * n + j0;
-                for (size_t jj = 0; jj < mj; jj++) {
-                    double dl = xi - col[jj];
-                    row[jj] += dl * dl;
-                }
-            }
-            if (bi == bj) {
-                for (size_t jj = 0; jj <= ii; jj++)
-                    row[jj] = 0.0;
-                for (size_t jj = ii + 1; jj < mj; jj++)
-                    row[jj] = sqrt(row[jj]);
-            } else {
-                for (size_t jj = 0; jj < mj; jj++)
-                    row[jj] = sqrt(row[jj]);
-            }
-            for (size_t jj = 0; jj < mj; jj++)
-                colsum[jj] += row[jj];
             for (size_t h = 0; h < ncg; h++)
                 rs[h * TILE + ii] = sum8(row + cs[h], cs[h + 1] - cs[h]);
             const uint32_t g = c->grp[i0 + ii];
