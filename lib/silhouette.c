@@ -2,18 +2,29 @@
 /*
  * The silhouette coefficient (genre/metrics.h) without an n x n matrix.
  *
+ * Rows are first sorted by their tuple of clusters (cluster in labelling 0,
+ * in labelling 1, ...): a group is a run of rows sharing one tuple. The
+ * k-sweep's labellings of the same points nest roughly, so 45,000 points
+ * and 7 labellings make ~100-200 groups, and a run of 128 rows rarely
+ * crosses more than one group boundary.
+ *
  * The upper triangle of the distance matrix is cut into TILE x TILE tiles,
- * spread over the workers. A tile's distances |x_i - x_j| are computed once,
- * from exact differences, into a TILE x TILE buffer (zero on and below the
- * diagonal of a diagonal tile); each row of the buffer is added to the sums
- * S[q][cluster_q(i)][j0 .. j1) and each row of its transpose to
- * S[q][cluster_q(j)][i0 .. i1), for every labelling q: contiguous vector
- * updates that compilers vectorise, and each distance serves both of its
- * rows and every labelling (the k-sweep scores all its k in one pass). S is
- * one block of (sum of cluster counts) x n doubles per worker; the blocks are
- * added in worker order at the end, so the same thread count gives the same
- * bits. The file is built with -fno-math-errno so that sqrt is a SIMD
- * instruction, and on x86-64 the tile kernel is cloned for AVX2/AVX-512.
+ * spread over the workers. A tile's distances |x_i - x_j| are computed row
+ * by row, from exact differences (zero on and below the diagonal of a
+ * diagonal tile, so every pair counts once). Both directions of a distance
+ * are summed per group before they touch the sums S[q][c][.] of labelling q
+ * and cluster c:
+ *   - rows i of one group are added into a TILE-long column buffer, flushed
+ *     into S[q][cluster_q(group)][j0 .. j1) for every q once per group;
+ *   - each row is summed over every column group of the tile into
+ *     rs[group][i], flushed into S[q][cluster_q(group)][i0 .. i1) per tile.
+ * So a pair costs a sqrt and two L1 additions whatever the number of
+ * labellings; the labellings only cost per group (the k-sweep scores all
+ * its k in one pass). S is one block of (sum of cluster counts) x n
+ * doubles per worker; the blocks are added in worker order at the end, so
+ * the same thread count gives the same bits. The file is built with
+ * -fno-math-errno so that sqrt is a SIMD instruction, and on x86-64 the
+ * tile kernel is cloned for AVX2/AVX-512.
  *
  * Why not a BLAS Gram matrix (|x|^2 + |y|^2 - 2 x.y): for the few columns of
  * the use case (2-D and 3-D projections) the product is memory-bound and the
@@ -36,8 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Rows (and columns) per tile: the B x B distances of a tile and their
- * transpose (2 x 128 KiB) stay in L2. */
+/* Rows (and columns) per tile. */
 #define TILE 128
 /* Rounds of tiles (progress and cancellation points); fixed so that the
  * work partition, hence the bits, never depends on whether a callback is set. */
@@ -45,22 +55,39 @@
 /* Budget of the per-worker sums, in doubles (256 MiB): beyond it fewer
  * workers are used. */
 #define ACC_BUDGET ((size_t)1 << 25)
+/* Doubles of a worker's tile buffers: one row of distances, the column
+ * buffer, and rs (at most TILE column groups of TILE rows). */
+#define WORK_LEN ((size_t)(2 + TILE) * TILE)
 
 typedef struct sil_ctx {
     size_t n, d, m;        /* rows, columns, labellings */
     size_t acc_len;        /* doubles of one worker's sums */
-    const double *xs;      /* d x n: column t at xs[t * n] */
-    const uint32_t *cls;   /* m x n: cluster index of row i in labelling q */
+    const double *xs;      /* d x n, rows sorted by group: column t at xs[t * n] */
+    const uint32_t *grp;   /* n: group of sorted row p */
+    const size_t *gend;    /* groups: end of group g's rows (they start at gend[g - 1]) */
+    const uint32_t *gcls;  /* groups x m: cluster of group g in labelling q */
     const size_t *aoff;    /* m: offset of labelling q's sums in a worker's block */
     const uint32_t *tiles; /* 2 per tile: block row, block column (>= row) */
-    const size_t *offs;    /* one labelling: rows sorted by cluster, cluster c at
-                            * [offs[c], offs[c+1]); NULL with several labellings */
     size_t tile0;          /* first tile of the round */
-    double *acc;           /* workers x acc_len: sums[q][c][i] at aoff[q] + c * n + i */
-    double *dt;            /* workers x 2 x TILE x TILE: distances and transpose */
+    double *acc;           /* workers x acc_len: sums[q][c][p] at aoff[q] + c * n + p */
+    double *work;          /* workers x WORK_LEN */
 } sil_ctx;
 
-/* Sum of v[0..m) with four partial sums (vectorisable, fixed order). */
+/* Sum of v[0..m) with eight partial sums (vectorisable, fixed order);
+ * inlined so that each clone of the tile kernel vectorises it. */
+static inline __attribute__((always_inline)) double sum8(const double *v, size_t m)
+{
+    double a[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t j = 0;
+    for (; j + 8 <= m; j += 8)
+        for (size_t l = 0; l < 8; l++)
+            a[l] += v[j + l];
+    for (; j < m; j++)
+        a[j % 8] += v[j];
+    return ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]));
+}
+
+/* Sum of v[0..m) with four partial sums (the means; fixed order). */
 static double sum4(const double *v, size_t m)
 {
     double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
@@ -76,84 +103,100 @@ static double sum4(const double *v, size_t m)
     return (a0 + a1) + (a2 + a3);
 }
 
+/* S[q][cluster_q(g)][p0 .. p0 + len) += v[0 .. len) for every labelling q. */
+static inline void add_group(const sil_ctx *c, double *acc, uint32_t g, size_t p0,
+                             const double *v, size_t len)
+{
+    for (size_t q = 0; q < c->m; q++) {
+        double *a = acc + c->aoff[q] + (size_t)c->gcls[(size_t)g * c->m + q] * c->n + p0;
+        for (size_t i = 0; i < len; i++)
+            a[i] += v[i];
+    }
+}
+
+/*
+ * row[jj] = |x_i - x_{j0+jj}| (sorted rows, d x n layout) for jj in
+ * [from, mj), also added to colsum[jj]. Inlined with d a constant for the
+ * usual column counts, so that the loop over jj is one vector pass.
+ */
+static inline __attribute__((always_inline)) void
+dist_row(const double *restrict xs, size_t n, size_t d, size_t i, size_t j0, size_t from,
+         size_t mj, double *restrict row, double *restrict colsum)
+{
+    for (size_t jj = from; jj < mj; jj++) {
+        double dl = xs[i] - xs[j0 + jj];
+        double sq = dl * dl;
+        for (size_t k = 1; k < d; k++) {
+            dl = xs[k * n + i] - xs[k * n + j0 + jj];
+            sq += dl * dl;
+        }
+        const double v = sqrt(sq);
+        row[jj] = v;
+        colsum[jj] += v;
+    }
+}
+
 /* On x86-64 Linux with GCC or Clang the tile kernel is also compiled for
  * AVX2 and AVX-512 and the widest the CPU supports is picked at load time
  * (ifunc, where the build allows it: multiversion.h): the same operations
- * in the same order, only wider vectors of sqrt, so the same bits. */
+ * in the same order, only wider vectors, so the same bits. */
 #define GENRE_TILE_CLONES GENRE_CLONES("avx512f", "avx2", "default")
 
 /*
- * Tile (bi, bj): D[ii][jj] = |x_{i0+ii} - x_{j0+jj}| (zero on and below the
- * diagonal of a diagonal tile, so every pair counts once), then
- *   sums[q][cluster_q(i)][j] += D[i][j] for every labelling q (rows of D),
- *   sums[q][cluster_q(j)][i] += D[i][j] (rows of the transpose),
- * all contiguous vector updates. With one labelling the rows are sorted by
- * cluster and the second update is a sum per cluster segment of each row of
- * D instead (no transpose).
+ * Tile (bi, bj) of the sorted rows: for every row i of the tile, the row
+ * D[i][j0 .. j1) of distances is added to the column buffer (flushed into
+ * the sums at the end of i's group) and summed over each column group h
+ * into rs[h][i] (flushed into the sums at the end of the tile).
  */
 GENRE_TILE_CLONES
 static void sil_tiles(void *vctx, size_t begin, size_t end, int worker)
 {
     const sil_ctx *c = vctx;
-    const size_t n = c->n, d = c->d, m = c->m;
+    const size_t n = c->n, d = c->d;
     double *acc = c->acc + (size_t)worker * c->acc_len;
-    double *dt = c->dt + (size_t)worker * 2 * TILE * TILE, *tr = dt + TILE * TILE;
+    double *row = c->work + (size_t)worker * WORK_LEN, *colsum = row + TILE,
+           *rs = colsum + TILE;
+    size_t cs[TILE + 1]; /* column group h of the tile at [cs[h], cs[h + 1]) */
     for (size_t t = c->tile0 + begin; t < c->tile0 + end; t++) {
         const size_t bi = c->tiles[2 * t], bj = c->tiles[2 * t + 1];
         const size_t i0 = bi * TILE, mi = i0 + TILE < n ? TILE : n - i0;
         const size_t j0 = bj * TILE, mj = j0 + TILE < n ? TILE : n - j0;
+        size_t ncg = 0;
+        for (size_t p = j0; p < j0 + mj; ncg++) {
+            cs[ncg] = p - j0;
+            const size_t e = c->gend[c->grp[p]];
+            p = e < j0 + mj ? e : j0 + mj;
+        }
+        cs[ncg] = mj;
+        memset(colsum, 0, mj * sizeof *colsum);
         for (size_t ii = 0; ii < mi; ii++) {
-            double *row = dt + ii * TILE;
-            {
-                const double xi = c->xs[i0 + ii], *col = c->xs + j0;
-                for (size_t jj = 0; jj < mj; jj++) {
-                    double dl = xi - col[jj];
-                    row[jj] = dl * dl;
-                }
+            /* every pair once: nothing on and below the diagonal */
+            const size_t from = bi == bj ? ii + 1 : 0;
+            for (size_t jj = 0; jj < from; jj++)
+                row[jj] = 0.0;
+            switch (d) { /* one pass for the usual column counts */
+            case 1:
+                dist_row(c->xs, n, 1, i0 + ii, j0, from, mj, row, colsum);
+                break;
+            case 2:
+                dist_row(c->xs, n, 2, i0 + ii, j0, from, mj, row, colsum);
+                break;
+            case 3:
+                dist_row(c->xs, n, 3, i0 + ii, j0, from, mj, row, colsum);
+                break;
+            default:
+                dist_row(c->xs, n, d, i0 + ii, j0, from, mj, row, colsum);
             }
-            for (size_t k = 1; k < d; k++) {
-                const double xi = c->xs[k * n + i0 + ii], *col = c->xs + k * n + j0;
-                for (size_t jj = 0; jj < mj; jj++) {
-                    double dl = xi - col[jj];
-                    row[jj] += dl * dl;
-                }
-            }
-            for (size_t jj = 0; jj < mj; jj++)
-                row[jj] = sqrt(row[jj]);
-            if (bi == bj)
-                for (size_t jj = 0; jj <= ii; jj++)
-                    row[jj] = 0.0;
-            for (size_t q = 0; q < m; q++) {
-                double *a = acc + c->aoff[q] + (size_t)c->cls[q * n + i0 + ii] * n + j0;
-                for (size_t jj = 0; jj < mj; jj++)
-                    a[jj] += row[jj];
-            }
-            if (c->offs) /* rows sorted by cluster: row sums per cluster segment */
-                for (size_t p = j0; p < j0 + mj;) {
-                    const uint32_t cl = c->cls[p];
-                    const size_t e = c->offs[cl + 1] < j0 + mj ? c->offs[cl + 1] : j0 + mj;
-                    acc[(size_t)cl * n + i0 + ii] += sum4(row + (p - j0), e - p);
-                    p = e;
-                }
-        }
-        if (c->offs)
-            continue;
-        /* Transpose in 16 x 16 blocks (cache lines, not strides of a row). */
-        for (size_t ib = 0; ib < mi; ib += 16)
-            for (size_t jb = 0; jb < mj; jb += 16) {
-                const size_t ie = ib + 16 < mi ? ib + 16 : mi, je = jb + 16 < mj ? jb + 16 : mj;
-                for (size_t jj = jb; jj < je; jj++)
-                    for (size_t ii = ib; ii < ie; ii++)
-                        tr[jj * TILE + ii] = dt[ii * TILE + jj];
-            }
-        for (size_t jj = 0; jj < mj; jj++) {
-            const double *row = tr + jj * TILE;
-            for (size_t q = 0; q < m; q++) {
-                double *a = acc + c->aoff[q] + (size_t)c->cls[q * n + j0 + jj] * n + i0;
-                for (size_t ii = 0; ii < mi; ii++)
-                    a[ii] += row[ii];
+            for (size_t h = 0; h < ncg; h++)
+                rs[h * TILE + ii] = sum8(row + cs[h], cs[h + 1] - cs[h]);
+            const uint32_t g = c->grp[i0 + ii];
+            if (ii + 1 == mi || c->grp[i0 + ii + 1] != g) {
+                add_group(c, acc, g, j0, colsum, mj);
+                memset(colsum, 0, mj * sizeof *colsum);
             }
         }
+        for (size_t h = 0; h < ncg; h++)
+            add_group(c, acc, c->grp[j0 + cs[h]], i0, rs + h * TILE, mi);
     }
 }
 
@@ -165,9 +208,9 @@ static int cmp_i32(const void *a, const void *b)
 
 typedef struct sil_scratch {
     int32_t *sorted;
-    uint32_t *cls, *tiles;
-    size_t *kq, *aoff, *cnt, *perm, *offs;
-    double *xs, *acc, *dt, *sil;
+    uint32_t *cls, *tiles, *grp, *gcls;
+    size_t *kq, *aoff, *cnt, *perm, *tmp, *gend;
+    double *xs, *acc, *work, *sil;
 } sil_scratch;
 
 static void scratch_free(sil_scratch *s)
@@ -175,15 +218,48 @@ static void scratch_free(sil_scratch *s)
     genre__free(s->sorted);
     genre__free(s->cls);
     genre__free(s->tiles);
+    genre__free(s->grp);
+    genre__free(s->gcls);
     genre__free(s->kq);
     genre__free(s->aoff);
     genre__free(s->cnt);
     genre__free(s->perm);
-    genre__free(s->offs);
+    genre__free(s->tmp);
+    genre__free(s->gend);
     genre__free(s->xs);
     genre__free(s->acc);
-    genre__free(s->dt);
+    genre__free(s->work);
     genre__free(s->sil);
+}
+
+/* The distinct values of lab[0..n) in ascending order into sorted (their
+ * count returned): a presence table when the labels span at most n values
+ * (k-means labels 0..k-1), else a sort. */
+static size_t distinct_labels(const int32_t *lab, size_t n, int32_t *sorted)
+{
+    int32_t lo = lab[0], hi = lab[0];
+    for (size_t i = 1; i < n; i++) {
+        lo = lab[i] < lo ? lab[i] : lo;
+        hi = lab[i] > hi ? lab[i] : hi;
+    }
+    size_t K = 1;
+    if ((uint64_t)((int64_t)hi - lo) < n) {
+        const size_t span = (size_t)((int64_t)hi - lo) + 1;
+        memset(sorted, 0, span * sizeof *sorted); /* presence flags */
+        for (size_t i = 0; i < n; i++)
+            sorted[(int64_t)lab[i] - lo] = 1;
+        K = 0;
+        for (size_t v = 0; v < span; v++)
+            if (sorted[v])
+                sorted[K++] = (int32_t)((int64_t)lo + (int64_t)v);
+        return K;
+    }
+    memcpy(sorted, lab, n * sizeof(int32_t));
+    qsort(sorted, n, sizeof(int32_t), cmp_i32);
+    for (size_t i = 1; i < n; i++)
+        if (sorted[i] != sorted[K - 1])
+            sorted[K++] = sorted[i];
+    return K;
 }
 
 genre_status genre__silhouette_run(const char *func, const double *x, size_t n, size_t d,
@@ -207,12 +283,7 @@ genre_status genre__silhouette_run(const char *func, const double *x, size_t n, 
     size_t total_k = 0;
     for (size_t q = 0; q < m; q++) {
         const int32_t *lab = labels + q * n;
-        memcpy(s.sorted, lab, n * sizeof(int32_t));
-        qsort(s.sorted, n, sizeof(int32_t), cmp_i32);
-        size_t K = 1;
-        for (size_t i = 1; i < n; i++)
-            if (s.sorted[i] != s.sorted[K - 1])
-                s.sorted[K++] = s.sorted[i];
+        const size_t K = distinct_labels(lab, n, s.sorted);
         if (K < 2 || K > n - 1) {
             st = genre__fail(GENRE_E_INVALID_ARG, func,
                              "the labels hold %zu distinct value(s) over %zu rows; the "
@@ -235,40 +306,62 @@ genre_status genre__silhouette_run(const char *func, const double *x, size_t n, 
         s.aoff[q] = total_k * n;
         total_k += K;
     }
-    s.cnt = genre__calloc_array(total_k, sizeof(size_t));
-    s.xs = s.cnt ? genre__alloc_array(n, d * sizeof(double)) : NULL;
+    s.cnt = genre__calloc_array(total_k + 1, sizeof(size_t));
+    s.perm = s.cnt ? genre__alloc_array(n, sizeof(size_t)) : NULL;
+    s.tmp = s.perm ? genre__alloc_array(n, sizeof(size_t)) : NULL;
+    s.grp = s.tmp ? genre__alloc_array(n, sizeof(uint32_t)) : NULL;
+    s.xs = s.grp ? genre__alloc_array(n, d * sizeof(double)) : NULL;
     s.sil = s.xs ? genre__alloc_array(n, sizeof(double)) : NULL;
     if (!s.sil) {
         st = GENRE_E_NOMEM;
         goto done;
     }
+    /* Sort the rows by their tuple of clusters: stable counting sorts by
+     * the last labelling's cluster first (least significant digit first);
+     * position p holds row perm[p]. */
+    for (size_t i = 0; i < n; i++)
+        s.perm[i] = i;
+    for (size_t q = m; q-- > 0;) {
+        const uint32_t *cq = s.cls + q * n;
+        size_t *start = s.cnt; /* K_q + 1 counters, reused */
+        memset(start, 0, (s.kq[q] + 1) * sizeof *start);
+        for (size_t i = 0; i < n; i++)
+            start[cq[i] + 1]++;
+        for (size_t c = 0; c < s.kq[q]; c++)
+            start[c + 1] += start[c];
+        for (size_t p = 0; p < n; p++)
+            s.tmp[start[cq[s.perm[p]]]++] = s.perm[p];
+        size_t *t = s.perm;
+        s.perm = s.tmp;
+        s.tmp = t;
+    }
+    /* Groups: runs of positions with one tuple. */
+    size_t ng = 0;
+    for (size_t p = 0; p < n; p++) {
+        int same = p > 0;
+        for (size_t q = 0; q < m && same; q++)
+            same = s.cls[q * n + s.perm[p]] == s.cls[q * n + s.perm[p - 1]];
+        if (!same)
+            s.tmp[ng++] = p; /* group starts */
+        s.grp[p] = (uint32_t)(ng - 1);
+    }
+    s.gend = genre__alloc_array(ng, sizeof(size_t));
+    s.gcls = s.gend ? genre__alloc_array(ng, m * sizeof(uint32_t)) : NULL;
+    if (!s.gcls) {
+        st = GENRE_E_NOMEM;
+        goto done;
+    }
+    for (size_t g = 0; g < ng; g++) {
+        s.gend[g] = g + 1 < ng ? s.tmp[g + 1] : n;
+        for (size_t q = 0; q < m; q++)
+            s.gcls[g * m + q] = s.cls[q * n + s.perm[s.tmp[g]]];
+    }
+    memset(s.cnt, 0, (total_k + 1) * sizeof *s.cnt);
     for (size_t q = 0, base = 0; q < m; base += s.kq[q], q++)
         for (size_t i = 0; i < n; i++)
             s.cnt[base + s.cls[q * n + i]]++;
-    if (m == 1) {
-        /* One labelling: sort the rows by cluster (stable counting sort);
-         * position p holds row perm[p]. */
-        const size_t K = s.kq[0];
-        s.perm = genre__alloc_array(n, sizeof(size_t));
-        s.offs = s.perm ? genre__alloc_array(K + 1, sizeof(size_t)) : NULL;
-        if (!s.offs) {
-            st = GENRE_E_NOMEM;
-            goto done;
-        }
-        s.offs[0] = 0;
-        for (size_t c = 0; c < K; c++)
-            s.offs[c + 1] = s.offs[c] + s.cnt[c];
-        for (size_t i = 0; i < n; i++)
-            s.perm[s.offs[s.cls[i]]++] = i;
-        for (size_t c = K; c > 0; c--)
-            s.offs[c] = s.offs[c - 1];
-        s.offs[0] = 0;
-        for (size_t c = 0; c < K; c++)
-            for (size_t p = s.offs[c]; p < s.offs[c + 1]; p++)
-                s.cls[p] = (uint32_t)c;
-    }
     for (size_t p = 0; p < n; p++) {
-        const double *row = x + (s.perm ? s.perm[p] : p) * stride;
+        const double *row = x + s.perm[p] * stride;
         for (size_t t = 0; t < d; t++)
             s.xs[t * n + p] = row[t];
     }
@@ -292,12 +385,13 @@ genre_status genre__silhouette_run(const char *func, const double *x, size_t n, 
     if (T > 1 && T * acc_len > ACC_BUDGET)
         T = ACC_BUDGET / acc_len > 1 ? ACC_BUDGET / acc_len : 1;
     s.acc = genre__calloc_array(T, acc_len * sizeof(double));
-    s.dt = s.acc ? genre__alloc_array(T * 2 * TILE, TILE * sizeof(double)) : NULL;
-    if (!s.dt) {
+    s.work = s.acc ? genre__alloc_array(T, WORK_LEN * sizeof(double)) : NULL;
+    if (!s.work) {
         st = GENRE_E_NOMEM;
         goto done;
     }
-    sil_ctx ctx = {n, d, m, acc_len, s.xs, s.cls, s.aoff, s.tiles, s.offs, 0, s.acc, s.dt};
+    sil_ctx ctx = {n,      d,      m,       acc_len, s.xs, s.grp, s.gend, s.gcls,
+                   s.aoff, s.tiles, 0,      s.acc,   s.work};
     const size_t rounds = n_tiles < MAX_ROUNDS ? n_tiles : MAX_ROUNDS;
     for (size_t r = 0; r < rounds; r++) {
         const size_t t0 = n_tiles * r / rounds, t1 = n_tiles * (r + 1) / rounds;
@@ -320,11 +414,11 @@ genre_status genre__silhouette_run(const char *func, const double *x, size_t n, 
     for (size_t q = 0, base = 0; q < m; base += s.kq[q], q++) {
         const size_t K = s.kq[q];
         const double *sums = s.acc + s.aoff[q];
-        for (size_t i = 0; i < n; i++) {
-            const size_t c = s.cls[q * n + i], nc = s.cnt[base + c];
+        for (size_t p = 0; p < n; p++) {
+            const size_t c = s.gcls[(size_t)s.grp[p] * m + q], nc = s.cnt[base + c];
             double a = 0.0, b = INFINITY, v = 0.0;
             for (size_t o = 0; o < K; o++) {
-                const double sum = sums[o * n + i];
+                const double sum = sums[o * n + p];
                 overflow |= !isfinite(sum);
                 if (o == c) {
                     a = nc > 1 ? sum / (double)(nc - 1) : 0.0;
@@ -337,7 +431,7 @@ genre_status genre__silhouette_run(const char *func, const double *x, size_t n, 
                 const double den = a > b ? a : b;
                 v = den > 0 ? (b - a) / den : 0.0;
             }
-            s.sil[s.perm ? s.perm[i] : i] = v; /* back in row order */
+            s.sil[s.perm[p]] = v; /* back in row order */
         }
         if (overflow)
             break;

@@ -343,6 +343,40 @@ START_TEST(several_labellings_in_one_pass_equal_brute_force)
 }
 END_TEST
 
+/* Labellings whose tuples make groups of every size: one row (a label per
+ * row of the first 300), runs shorter and longer than a tile (128), and
+ * group boundaries on both sides of tile edges; 4 columns (the kernel's
+ * general distance loop) and 2 (its inlined one), 1 and 2 threads. */
+START_TEST(groups_of_every_size_equal_brute_force)
+{
+    const size_t n = 700, m = 4;
+    for (size_t d = 2; d <= 4; d += 2) {
+        double *x;
+        int32_t *y, *all = malloc(m * n * sizeof *all);
+        ck_assert_ptr_nonnull(all);
+        make_data(n, d, 6, 23 + d, &x, &y);
+        for (size_t i = 0; i < n; i++) {
+            all[i] = y[i];
+            all[n + i] = i < 300 ? (int32_t)(i % 50) : 50 + (int32_t)(i / 140);
+            all[2 * n + i] = (int32_t)((i * 7919) % 3);
+            all[3 * n + i] = x[i * d] > 2.0 ? 1 : 0;
+        }
+        double means[4], b[700];
+        for (int threads = 1; threads <= 2; threads++) {
+            ck_assert_ok(genre__silhouette_run("test", x, n, d, d, all, m, threads, means,
+                                               NULL, NULL, NULL, 0));
+            for (size_t q = 0; q < m; q++) {
+                double want = brute(x, n, d, all + q * n, b);
+                printf("silhouette, groups of every size, d=%zu labelling %zu (%d threads): "
+                       "%.15f, |diff| %.3g\n", d, q, threads, means[q], fabs(means[q] - want));
+                ck_assert_double_le(fabs(means[q] - want), 1e-12);
+            }
+        }
+        free(all), free(x), free(y);
+    }
+}
+END_TEST
+
 typedef struct walk_ctx {
     const double *x;
     const int32_t *y;
@@ -385,6 +419,7 @@ int main(void)
     tcase_add_test(tc, bad_input_and_every_status);
 #ifdef GENRE_TESTING
     tcase_add_test(tc, several_labellings_in_one_pass_equal_brute_force);
+    tcase_add_test(tc, groups_of_every_size_equal_brute_force);
     tcase_add_test(tc, allocation_failures);
 #endif
     suite_add_tcase(s, tc);

@@ -12,6 +12,7 @@
 #include "alloc.h"
 #include "error_private.h"
 #include "linalg.h"
+#include "multiversion.h"
 #include "parallel.h"
 
 /* AUTO uses the builtin distance loop up to this many columns
@@ -22,10 +23,52 @@
 
 /* ---- The parallel row loops --------------------------------------------- */
 
-/* The assignment loop; inlined with a constant d for the few-column cases
- * so the distance loop is unrolled. */
-static inline void assign_range(const row_ctx *c, size_t begin, size_t end, int worker,
-                                const size_t d)
+/* Rows per block of the builtin kernel's nearest-center search, and the
+ * most columns it takes (wider rows use the row-by-row loop). */
+#define BLOCK 64
+#define BLOCK_MAX_COLS 4
+
+/* Nearest center of rows [i0, i0 + len) (len <= BLOCK, d <= BLOCK_MAX_COLS)
+ * into best[] and bd[]: the rows' columns copied apart, then one pass per
+ * center over the block, so that the loop over rows is a vector loop
+ * (selects, no branches). The distances and the strict `<` are those of
+ * sqdist() row by row, so the labels and distances are the same. */
+static inline __attribute__((always_inline)) void
+nearest_block(const row_ctx *c, size_t i0, size_t len, const size_t d, int32_t *best,
+              double *bd)
+{
+    double xc[BLOCK_MAX_COLS][BLOCK];
+    for (size_t i = 0; i < len; i++)
+        for (size_t t = 0; t < d; t++)
+            xc[t][i] = c->x[(i0 + i) * c->stride + t];
+    for (size_t i = 0; i < len; i++) {
+        double v = 0.0;
+        for (size_t t = 0; t < d; t++) {
+            double dl = xc[t][i] - c->centers[t];
+            v += dl * dl;
+        }
+        bd[i] = v;
+        best[i] = 0;
+    }
+    for (size_t j = 1; j < c->k; j++) {
+        const double *cj = c->centers + j * d;
+        for (size_t i = 0; i < len; i++) {
+            double v = 0.0;
+            for (size_t t = 0; t < d; t++) {
+                double dl = xc[t][i] - cj[t];
+                v += dl * dl;
+            }
+            const int closer = v < bd[i];
+            bd[i] = closer ? v : bd[i];
+            best[i] = closer ? (int32_t)j : best[i];
+        }
+    }
+}
+
+/* The assignment loop; inlined (into each clone of assign_rows) with a
+ * constant d for the few-column cases so the distance loops are unrolled. */
+static inline __attribute__((always_inline)) void
+assign_range(const row_ctx *c, size_t begin, size_t end, int worker, const size_t d)
 {
     const size_t k = c->k;
     const size_t r0 = c->row0 + begin * ROWS;
@@ -36,11 +79,20 @@ static inline void assign_range(const row_ctx *c, size_t begin, size_t end, int 
     double *counts = c->counts + (size_t)worker * k;
     double obj = 0.0;
     size_t changed = 0;
+    int32_t bbest[BLOCK];
+    double bdist[BLOCK];
+    const int blocked = !c->cross && d <= BLOCK_MAX_COLS;
     for (size_t i = r0; i < r1; i++) {
         const double *xi = c->x + i * c->stride;
         size_t best = 0;
         double bd;
-        if (c->cross) {
+        if (blocked) {
+            const size_t ib = (i - r0) % BLOCK;
+            if (ib == 0)
+                nearest_block(c, i, r1 - i < BLOCK ? r1 - i : BLOCK, d, bbest, bdist);
+            best = (size_t)bbest[ib];
+            bd = bdist[ib];
+        } else if (c->cross) {
             const double *cr = c->cross + (i - c->row0) * k;
             bd = INFINITY;
             for (size_t j = 0; j < k; j++) {
@@ -76,6 +128,9 @@ static inline void assign_range(const row_ctx *c, size_t begin, size_t end, int 
     c->changed[worker] += changed;
 }
 
+/* Cloned for AVX2/AVX-512 where the build allows it (multiversion.h): the
+ * same operations in the same order, wider vectors, so the same results. */
+GENRE_CLONES("avx512f", "avx2", "default")
 static void assign_rows(void *vctx, size_t begin, size_t end, int worker)
 {
     const row_ctx *c = vctx;
