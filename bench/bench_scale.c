@@ -8,8 +8,12 @@
  *
  * The tables are written on first use by bench/make-large-table.py under
  * /tmp/genre-scale (plain CSV and gzip in independent 64 KiB members; reused
- * when present and complete). Every pass reads chunks of 100,000 rows and
- * cleans them the same way on both sides: blank rows dropped, `?` in tempo
+ * when present and complete). Every libgenre pass reads chunks of 10,000
+ * rows (the peer's pandas chunks are 100,000 rows, its own setting): a
+ * chunk's table, text window and exported rows (~4 MB per reader) stay in
+ * cache and are first touched once, where 100,000-row chunks took ~16k page
+ * faults per pass (the 1 M pass's fixed cost) and no less CPU on 10 M rows.
+ * Both sides clean the rows the same way: blank rows dropped, `?` in tempo
  * and -1 in duration_ms missing and filled with the first chunk's medians
  * (a genre_dataset_prep fitted on the first chunk, applied to the others),
  * key, mode and the genre as the schema's codes; 13 features (11 continuous,
@@ -48,12 +52,15 @@
  * GENRE_BENCH_SCALE_ONLY=scaling runs only the two plain passes the scaling
  * figure compares (no gzip, k-means, MLP or peer; the other lines are not
  * printed). GENRE_BENCH_SCALE_REPEAT=n (1-20) runs those two passes n times
- * each and takes their median wall times (in either mode). Every pass line also gives the child's CPU
- * (user + sys, all threads), its minor page faults, and the CPU and minor
- * faults of its threads per phase: open (reader, schema, states), read
- * (next_into: read and parse), clean (drop, prep, export), the scaler's,
- * PCA's and LDA's adds, and finish (merges and fits). What does not grow
- * with the rows shows as the 1 M pass's share above a tenth of the 10 M's.
+ * each and takes their median wall times (in either mode).
+ * GENRE_BENCH_SCALE_CHUNK=n (1,000-10,000,000) sets the rows per chunk of
+ * every libgenre work (to compare chunk sizes). Every pass line also gives
+ * the child's CPU (user + sys, all threads), its minor page faults, and the
+ * CPU and minor faults of its threads per phase: open (reader, schema,
+ * states), read (next_into: read and parse), clean (drop, prep, export),
+ * the scaler's, PCA's and LDA's adds, and finish (merges and fits). What
+ * does not grow with the rows shows as the 1 M pass's share above a tenth
+ * of the 10 M's.
  */
 /* wait4() (the child's own rusage) and RUSAGE_THREAD are glibc extensions. */
 #define _GNU_SOURCE
@@ -79,10 +86,12 @@
 #endif
 
 #define PROGRAM "genre-bench-scale"
-#define CHUNK 100000
 #define D 13
 #define N_GENRES 10
 #define MAX_PARTS 8 /* threads of the plain pass */
+
+/* Rows per chunk of every libgenre work (GENRE_BENCH_SCALE_CHUNK overrides). */
+static size_t chunk_rows = 10000;
 
 static const char *const COLUMNS[D] = {
     "popularity", "acousticness", "danceability", "duration_ms", "energy",
@@ -185,7 +194,7 @@ static size_t stream_next(struct stream *s)
     struct mark t0 = thread_mark();
     for (;;) {
         /* each chunk is built on the previous one's memory */
-        check(genre_dataset_reader_next_into(s->reader, CHUNK, &s->ds),
+        check(genre_dataset_reader_next_into(s->reader, chunk_rows, &s->ds),
               "genre_dataset_reader_next_into");
         phase_add(PH_READ, &t0);
         genre_dataset *ds = s->ds;
@@ -243,11 +252,11 @@ static size_t stream_next_scaled(struct stream *s, genre_scaler **sc, double **z
     if (!rows)
         return 0;
     if (!*sc) {
-        *z = xmalloc((size_t)CHUNK * D * sizeof **z);
+        *z = xmalloc(chunk_rows * D * sizeof **z);
         check(genre_scaler_create(sc), "scaler_create");
         check(genre_scaler_fit(*sc, s->x, rows, D, D), "scaler_fit");
     }
-    check(genre_scaler_transform(*sc, s->x, rows, D, D, *z, (size_t)CHUNK * D, NULL),
+    check(genre_scaler_transform(*sc, s->x, rows, D, D, *z, chunk_rows * D, NULL),
           "scaler_transform");
     return rows;
 }
@@ -417,7 +426,8 @@ static size_t work_kmeans(const char *path)
     while ((rows = stream_next_scaled(&s, &sc, &z)) > 0) {
         if (!km) {
             genre_kmeans_sample *sample = NULL;
-            check(genre_kmeans_sample_create(&sample, D, CHUNK, 0), "kmeans_sample_create");
+            check(genre_kmeans_sample_create(&sample, D, chunk_rows, 0),
+                  "kmeans_sample_create");
             check(genre_kmeans_sample_add(sample, z, rows, D, D), "kmeans_sample_add");
             check(genre_kmeans_create(&km), "kmeans_create");
             check(genre_kmeans_set_i64(km, GENRE_KMEANS_K, 3), "kmeans K");
@@ -624,6 +634,12 @@ int main(int argc, char **argv)
     const char *rep_env = getenv("GENRE_BENCH_SCALE_REPEAT");
     if (rep_env && (sscanf(rep_env, "%d", &repeat) != 1 || repeat < 1 || repeat > 20)) {
         fprintf(stderr, "%s: GENRE_BENCH_SCALE_REPEAT must be 1 to 20\n", PROGRAM);
+        return EXIT_FAILURE;
+    }
+    const char *chunk_env = getenv("GENRE_BENCH_SCALE_CHUNK");
+    if (chunk_env && (sscanf(chunk_env, "%zu", &chunk_rows) != 1 || chunk_rows < 1000 ||
+                      chunk_rows > 10000000)) {
+        fprintf(stderr, "%s: GENRE_BENCH_SCALE_CHUNK must be 1000 to 10000000 rows\n", PROGRAM);
         return EXIT_FAILURE;
     }
     char load[64];
