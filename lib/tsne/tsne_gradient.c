@@ -15,7 +15,9 @@
 #include "error_private.h"
 #include "multiversion.h"
 #include "parallel.h"
+#include "tsne_vlog.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -66,121 +68,189 @@ void genre__tsne_work_free(genre__tsne_work *w)
  * (Cuthill-McKee without the degree sort): a row's neighbours get nearby
  * labels, so the coordinates and accumulators it touches are mostly in
  * cache. Only the order of the floating-point sums differs from the
- * caller's row order; the gradient comes back in the caller's order. */
+ * caller's row order; the gradient comes back in the caller's order.
+ *
+ * On report iterations the same pass also sums the KL divergence's pair
+ * terms p log(p (1 + d^2)) and p (the d^2 already at hand; the log eight
+ * lanes at a time, tsne_vlog.h). */
 typedef struct attr_ctx {
     const genre__csr *up;
     const double *y; /* relabelled */
     size_t n, dims;
     double *acc; /* T x n x dims, relabelled */
+    int with_kl;
+    double kl[GENRE__MAX_THREADS], psum[GENRE__MAX_THREADS]; /* per worker */
 } attr_ctx;
 
-#if defined(__GNUC__)
-typedef double bvec __attribute__((vector_size(32))); /* four lanes */
+/* One KL pair term, libm's log: the rows' tails and the vector's lanes
+ * outside its range. */
+static inline void kl_term(double p, double den, double *kl, double *psum)
+{
+    if (p > 0) {
+        *kl += p * log(p * den);
+        *psum += p;
+    }
+}
+
+#if defined(GENRE__TSNE_VLOG)
+typedef genre__vlog_dvec bvec; /* eight lanes */
+#define LANES 8
+
+/* Adds the KL terms of eight pairs (p, 1 + d^2) to the lanes of kl, psum;
+ * pairs with p <= 0 add nothing, as in genre__tsne_kl_given_z. */
+static inline void kl_lanes(const bvec *pp, const bvec *denp, bvec *kl, bvec *psum)
+{
+    const bvec p = *pp, t = p * *denp;
+    bvec lg;
+    genre__tsne_vlog(&t, &lg);
+    for (int q = 0; q < LANES; q++)
+        if (!(t[q] >= DBL_MIN && t[q] <= DBL_MAX) && p[q] > 0)
+            lg[q] = log(t[q]);
+    const genre__vlog_ivec pos = p > 0;
+    *kl += (bvec)((genre__vlog_ivec)(p * lg) & pos);
+    *psum += (bvec)((genre__vlog_ivec)p & pos);
+}
+
+static inline double lane_sum(const bvec *v)
+{
+    double s = (*v)[0];
+    for (int q = 1; q < LANES; q++)
+        s += (*v)[q];
+    return s;
+}
 #endif
 
-/* attr_body's rows [begin, end) in 2-D: four pairs at a time (their
- * quotients in one vector division), the row's own sum in four lanes
- * added in lane order, the partners' updates one by one. */
-GENRE_GCC_CLONES("avx2", "default")
+/* attr_body's rows [begin, end) in 2-D: eight pairs at a time (their
+ * quotients in one vector division), the row's own sum in eight lanes
+ * added in lane order, the partners' updates one by one; KL terms into
+ * kl[0..1] (sum, p sum) when kl is not NULL. */
+GENRE_GCC_CLONES("avx512f", "avx2", "default")
 static void attr_rows2(const double *y, const size_t *row, const uint32_t *col,
-                       const double *val, size_t begin, size_t end, double *acc)
+                       const double *val, size_t begin, size_t end, double *acc, double *kl)
 {
+    double kls = 0, pss = 0;
     for (size_t i = begin; i < end; i++) {
         const double y0 = y[2 * i], y1 = y[2 * i + 1];
         double a0 = 0, a1 = 0;
         size_t e = row[i];
         const size_t e1 = row[i + 1];
-#if defined(__GNUC__)
-        const bvec y0v = {y0, y0, y0, y0}, y1v = {y1, y1, y1, y1}, one = {1, 1, 1, 1};
-        bvec a0v = {0, 0, 0, 0}, a1v = {0, 0, 0, 0};
-        for (; e + 4 <= e1; e += 4) {
-            const size_t j0 = col[e], j1 = col[e + 1], j2 = col[e + 2], j3 = col[e + 3];
-            const bvec d0 = y0v - (bvec){y[2 * j0], y[2 * j1], y[2 * j2], y[2 * j3]};
-            const bvec d1 = y1v - (bvec){y[2 * j0 + 1], y[2 * j1 + 1], y[2 * j2 + 1], y[2 * j3 + 1]};
-            bvec v;
+#if defined(GENRE__TSNE_VLOG)
+        bvec a0v = {0}, a1v = {0}, klv = {0}, psv = {0};
+        for (; e + LANES <= e1; e += LANES) {
+            size_t j[LANES];
+            bvec d0, d1, v;
+            for (int q = 0; q < LANES; q++) {
+                j[q] = col[e + q];
+                d0[q] = y0 - y[2 * j[q]];
+                d1[q] = y1 - y[2 * j[q] + 1];
+            }
             memcpy(&v, val + e, sizeof v);
-            const bvec f = v / (one + (d0 * d0 + d1 * d1));
+            const bvec den = 1.0 + (d0 * d0 + d1 * d1);
+            const bvec f = v / den;
             const bvec f0 = f * d0, f1 = f * d1;
             a0v += f0;
             a1v += f1;
-            acc[2 * j0] -= f0[0];
-            acc[2 * j0 + 1] -= f1[0];
-            acc[2 * j1] -= f0[1];
-            acc[2 * j1 + 1] -= f1[1];
-            acc[2 * j2] -= f0[2];
-            acc[2 * j2 + 1] -= f1[2];
-            acc[2 * j3] -= f0[3];
-            acc[2 * j3 + 1] -= f1[3];
+            for (int q = 0; q < LANES; q++) {
+                acc[2 * j[q]] -= f0[q];
+                acc[2 * j[q] + 1] -= f1[q];
+            }
+            if (kl)
+                kl_lanes(&v, &den, &klv, &psv);
         }
-        a0 = ((a0v[0] + a0v[1]) + a0v[2]) + a0v[3];
-        a1 = ((a1v[0] + a1v[1]) + a1v[2]) + a1v[3];
+        a0 = lane_sum(&a0v);
+        a1 = lane_sum(&a1v);
+        if (kl) {
+            kls += lane_sum(&klv);
+            pss += lane_sum(&psv);
+        }
 #endif
         for (; e < e1; e++) {
             const size_t j = col[e];
             const double d0 = y0 - y[2 * j], d1 = y1 - y[2 * j + 1];
-            const double f = val[e] / (1.0 + (d0 * d0 + d1 * d1));
+            const double den = 1.0 + (d0 * d0 + d1 * d1);
+            const double f = val[e] / den;
             a0 += f * d0;
             a1 += f * d1;
             acc[2 * j] -= f * d0;
             acc[2 * j + 1] -= f * d1;
+            if (kl)
+                kl_term(val[e], den, &kls, &pss);
         }
         acc[2 * i] += a0;
         acc[2 * i + 1] += a1;
     }
+    if (kl) {
+        kl[0] += kls;
+        kl[1] += pss;
+    }
 }
 
-/* attr_body's rows [begin, end) in 3-D with the bits of the plain loop
- * (attr_rows): four pairs' quotients in one vector division (the
- * division dominated the scalar loop: 21% of a 3-D Barnes-Hut fit), the
- * row's sums and the partners' updates added one pair at a time in column
- * order, as there. */
-GENRE_GCC_CLONES("avx2", "default")
+/* attr_body's rows [begin, end) in 3-D, as attr_rows2. */
+GENRE_GCC_CLONES("avx512f", "avx2", "default")
 static void attr_rows3(const double *y, const size_t *row, const uint32_t *col,
-                       const double *val, size_t begin, size_t end, double *acc)
+                       const double *val, size_t begin, size_t end, double *acc, double *kl)
 {
+    double kls = 0, pss = 0;
     for (size_t i = begin; i < end; i++) {
         const double y0 = y[3 * i], y1 = y[3 * i + 1], y2 = y[3 * i + 2];
         double a0 = 0, a1 = 0, a2 = 0;
         size_t e = row[i];
         const size_t e1 = row[i + 1];
-#if defined(__GNUC__)
-        const bvec y0v = {y0, y0, y0, y0}, y1v = {y1, y1, y1, y1}, y2v = {y2, y2, y2, y2};
-        const bvec one = {1, 1, 1, 1};
-        for (; e + 4 <= e1; e += 4) {
-            const size_t j[4] = {col[e], col[e + 1], col[e + 2], col[e + 3]};
-            const bvec d0 = y0v - (bvec){y[3 * j[0]], y[3 * j[1]], y[3 * j[2]], y[3 * j[3]]};
-            const bvec d1 = y1v - (bvec){y[3 * j[0] + 1], y[3 * j[1] + 1], y[3 * j[2] + 1],
-                                         y[3 * j[3] + 1]};
-            const bvec d2 = y2v - (bvec){y[3 * j[0] + 2], y[3 * j[1] + 2], y[3 * j[2] + 2],
-                                         y[3 * j[3] + 2]};
-            bvec v;
+#if defined(GENRE__TSNE_VLOG)
+        bvec a0v = {0}, a1v = {0}, a2v = {0}, klv = {0}, psv = {0};
+        for (; e + LANES <= e1; e += LANES) {
+            size_t j[LANES];
+            bvec d0, d1, d2, v;
+            for (int q = 0; q < LANES; q++) {
+                j[q] = col[e + q];
+                d0[q] = y0 - y[3 * j[q]];
+                d1[q] = y1 - y[3 * j[q] + 1];
+                d2[q] = y2 - y[3 * j[q] + 2];
+            }
             memcpy(&v, val + e, sizeof v);
-            const bvec f = v / (one + ((d0 * d0 + d1 * d1) + d2 * d2));
+            const bvec den = 1.0 + ((d0 * d0 + d1 * d1) + d2 * d2);
+            const bvec f = v / den;
             const bvec f0 = f * d0, f1 = f * d1, f2 = f * d2;
-            for (int q = 0; q < 4; q++) {
-                a0 += f0[q];
-                a1 += f1[q];
-                a2 += f2[q];
+            a0v += f0;
+            a1v += f1;
+            a2v += f2;
+            for (int q = 0; q < LANES; q++) {
                 acc[3 * j[q]] -= f0[q];
                 acc[3 * j[q] + 1] -= f1[q];
                 acc[3 * j[q] + 2] -= f2[q];
             }
+            if (kl)
+                kl_lanes(&v, &den, &klv, &psv);
+        }
+        a0 = lane_sum(&a0v);
+        a1 = lane_sum(&a1v);
+        a2 = lane_sum(&a2v);
+        if (kl) {
+            kls += lane_sum(&klv);
+            pss += lane_sum(&psv);
         }
 #endif
         for (; e < e1; e++) {
             const size_t j = col[e];
             const double d0 = y0 - y[3 * j], d1 = y1 - y[3 * j + 1], d2 = y2 - y[3 * j + 2];
-            const double f = val[e] / (1.0 + ((d0 * d0 + d1 * d1) + d2 * d2));
+            const double den = 1.0 + ((d0 * d0 + d1 * d1) + d2 * d2);
+            const double f = val[e] / den;
             a0 += f * d0;
             a1 += f * d1;
             a2 += f * d2;
             acc[3 * j] -= f * d0;
             acc[3 * j + 1] -= f * d1;
             acc[3 * j + 2] -= f * d2;
+            if (kl)
+                kl_term(val[e], den, &kls, &pss);
         }
         acc[3 * i] += a0;
         acc[3 * i + 1] += a1;
         acc[3 * i + 2] += a2;
+    }
+    if (kl) {
+        kl[0] += kls;
+        kl[1] += pss;
     }
 }
 
@@ -193,35 +263,38 @@ static void attr_body(void *vctx, size_t begin, size_t end, int worker)
     const size_t *row = c->up->row;
     const uint32_t *col = c->up->col;
     const double *val = c->up->val;
+    double kl[2] = {0, 0};
     if (D == 2) {
-        attr_rows2(c->y, row, col, val, begin, end, acc);
-        return;
-    }
-    if (D == 3) {
-        attr_rows3(c->y, row, col, val, begin, end, acc);
-        return;
-    }
-    /* attr_rows: 1-D (the exact method) */
-    for (size_t i = begin; i < end; i++) {
-        const double *yi = c->y + i * D;
-        double ai[GENRE__TSNE_MAX_DIMS] = {0, 0, 0};
-        for (size_t e = row[i]; e < row[i + 1]; e++) {
-            const size_t j = col[e];
-            const double *yj = c->y + j * D;
-            double diff[GENRE__TSNE_MAX_DIMS], d2 = 0;
-            for (size_t l = 0; l < D; l++) {
-                diff[l] = yi[l] - yj[l];
-                d2 += diff[l] * diff[l];
+        attr_rows2(c->y, row, col, val, begin, end, acc, c->with_kl ? kl : NULL);
+    } else if (D == 3) {
+        attr_rows3(c->y, row, col, val, begin, end, acc, c->with_kl ? kl : NULL);
+    } else {
+        /* attr_rows: 1-D (the exact method) */
+        for (size_t i = begin; i < end; i++) {
+            const double *yi = c->y + i * D;
+            double ai[GENRE__TSNE_MAX_DIMS] = {0, 0, 0};
+            for (size_t e = row[i]; e < row[i + 1]; e++) {
+                const size_t j = col[e];
+                const double *yj = c->y + j * D;
+                double diff[GENRE__TSNE_MAX_DIMS], d2 = 0;
+                for (size_t l = 0; l < D; l++) {
+                    diff[l] = yi[l] - yj[l];
+                    d2 += diff[l] * diff[l];
+                }
+                double f = val[e] / (1.0 + d2);
+                for (size_t l = 0; l < D; l++) {
+                    ai[l] += f * diff[l];
+                    acc[j * D + l] -= f * diff[l];
+                }
+                if (c->with_kl)
+                    kl_term(val[e], 1.0 + d2, &kl[0], &kl[1]);
             }
-            double f = val[e] / (1.0 + d2);
-            for (size_t l = 0; l < D; l++) {
-                ai[l] += f * diff[l];
-                acc[j * D + l] -= f * diff[l];
-            }
+            for (size_t l = 0; l < D; l++)
+                acc[i * D + l] += ai[l];
         }
-        for (size_t l = 0; l < D; l++)
-            acc[i * D + l] += ai[l];
     }
+    c->kl[worker] = kl[0];
+    c->psum[worker] = kl[1];
 }
 
 typedef struct assemble_ctx {
@@ -323,6 +396,15 @@ static genre_status attr_prepare(genre__tsne_work *w, const genre__csr *p, int T
             }
         }
         w->up.row[n] = o;
+        /* the KL terms of P's diagonal (none in the affinities a fit
+         * builds), which the upper triangle leaves out */
+        w->diag_kl = w->diag_psum = 0;
+        for (size_t i = 0; i < n; i++)
+            for (size_t e = p->row[i]; e < p->row[i + 1]; e++)
+                if (p->col[e] == i && p->val[e] > 0) {
+                    w->diag_kl += p->val[e] * log(p->val[e]);
+                    w->diag_psum += p->val[e];
+                }
         w->up_of = p;
     }
     if (w->acc_threads < T) {
@@ -343,7 +425,16 @@ genre_status genre__tsne_gradient(int method, double theta, const genre__csr *p,
                                   int n_threads, genre__tsne_work *w, double *grad,
                                   double *z_out)
 {
-    int T = n_threads < 1 ? 1 : n_threads;
+    return genre__tsne_gradient_kl(method, theta, p, y, n, dims, exag, n_threads, w, grad,
+                                   z_out, NULL);
+}
+
+genre_status genre__tsne_gradient_kl(int method, double theta, const genre__csr *p,
+                                     const double *y, size_t n, size_t dims, double exag,
+                                     int n_threads, genre__tsne_work *w, double *grad,
+                                     double *z_out, double *kl_out)
+{
+    int T = n_threads < 1 ? 1 : n_threads > GENRE__MAX_THREADS ? GENRE__MAX_THREADS : n_threads;
     genre_status st = GENRE_OK;
     if (method == GENRE__TSNE_EXACT) {
         genre__tsne_exact_repulsion(y, n, dims, T, w->rep, w->zrow);
@@ -366,11 +457,20 @@ genre_status genre__tsne_gradient(int method, double theta, const genre__csr *p,
         return st;
     for (size_t a = 0; a < n; a++)
         memcpy(w->yp + a * dims, y + (size_t)w->ord[a] * dims, dims * sizeof *y);
-    attr_ctx a = {&w->up, w->yp, n, dims, w->acc};
+    attr_ctx a = {&w->up, w->yp, n, dims, w->acc, kl_out != NULL, {0}, {0}};
     int Ta = T > (int)n ? (int)n : T;
     genre__parallel_for(Ta, n, attr_body, &a);
     assemble_ctx s = {w->acc, w->rep, w->lab, n, dims, Ta, exag, 1.0 / z, grad};
     genre__parallel_for(T, n, assemble_body, &s);
+    if (kl_out) {
+        /* genre__tsne_kl_given_z's sum, each pair once and counted twice */
+        double kl = 0, psum = 0;
+        for (int t = 0; t < Ta; t++) {
+            kl += a.kl[t];
+            psum += a.psum[t];
+        }
+        *kl_out = (2.0 * kl + w->diag_kl) + (2.0 * psum + w->diag_psum) * log(z);
+    }
     *z_out = z;
     return GENRE_OK;
 }
