@@ -93,141 +93,173 @@ static inline void kl_term(double p, double den, double *kl, double *psum)
 }
 
 #if defined(GENRE__TSNE_VLOG)
-typedef genre__vlog_dvec bvec; /* eight lanes */
-#define LANES 8
+/* The KL pair terms of a worker's rows, eight at a time through the
+ * vector log (the attraction's own vectors are four lanes wide): the
+ * pending terms, the lanes' sums. */
+typedef struct kl_buf {
+    genre__vlog_dvec p, den, kl, psum;
+    int k;
+} kl_buf;
 
-/* Adds the KL terms of eight pairs (p, 1 + d^2) to the lanes of kl, psum;
- * pairs with p <= 0 add nothing, as in genre__tsne_kl_given_z. */
-static inline void kl_lanes(const bvec *pp, const bvec *denp, bvec *kl, bvec *psum)
+/* Adds the pending eight terms to the lanes; pairs with p <= 0 add
+ * nothing, as in genre__tsne_kl_given_z. */
+static inline void kl_flush8(kl_buf *b)
 {
-    const bvec p = *pp, t = p * *denp;
-    bvec lg;
+    const genre__vlog_dvec p = b->p, t = p * b->den;
+    genre__vlog_dvec lg;
     genre__tsne_vlog(&t, &lg);
-    for (int q = 0; q < LANES; q++)
+    for (int q = 0; q < 8; q++)
         if (!(t[q] >= DBL_MIN && t[q] <= DBL_MAX) && p[q] > 0)
             lg[q] = log(t[q]);
     const genre__vlog_ivec pos = p > 0;
-    *kl += (bvec)((genre__vlog_ivec)(p * lg) & pos);
-    *psum += (bvec)((genre__vlog_ivec)p & pos);
+    b->kl += (genre__vlog_dvec)((genre__vlog_ivec)(p * lg) & pos);
+    b->psum += (genre__vlog_dvec)((genre__vlog_ivec)p & pos);
+    b->k = 0;
 }
 
-static inline double lane_sum(const bvec *v)
+static inline void kl_push(kl_buf *b, double p, double den)
 {
-    double s = (*v)[0];
-    for (int q = 1; q < LANES; q++)
-        s += (*v)[q];
-    return s;
+    b->p[b->k] = p;
+    b->den[b->k] = den;
+    if (++b->k == 8)
+        kl_flush8(b);
+}
+
+/* The worker's KL sum and p sum: the lanes in order, then the pending
+ * terms with libm's log. */
+static void kl_finish(kl_buf *b, double *kl)
+{
+    double s = 0, ps = 0;
+    for (int q = 0; q < 8; q++) {
+        s += b->kl[q];
+        ps += b->psum[q];
+    }
+    for (int q = 0; q < b->k; q++)
+        kl_term(b->p[q], b->den[q], &s, &ps);
+    kl[0] += s;
+    kl[1] += ps;
+}
+#else
+typedef struct kl_buf {
+    double kl, psum;
+} kl_buf;
+
+static inline void kl_push(kl_buf *b, double p, double den)
+{
+    kl_term(p, den, &b->kl, &b->psum);
+}
+
+static void kl_finish(kl_buf *b, double *kl)
+{
+    kl[0] += b->kl;
+    kl[1] += b->psum;
 }
 #endif
 
-/* attr_body's rows [begin, end) in 2-D: eight pairs at a time (their
- * quotients in one vector division), the row's own sum in eight lanes
- * added in lane order, the partners' updates one by one; KL terms into
- * kl[0..1] (sum, p sum) when kl is not NULL. */
-GENRE_GCC_CLONES("avx512f", "avx2", "default")
+#if defined(__GNUC__)
+typedef double bvec __attribute__((vector_size(32))); /* four lanes */
+#endif
+
+/* attr_body's rows [begin, end) in 2-D: four pairs at a time (their
+ * quotients in one vector division), the row's own sum in four lanes
+ * added in lane order, the partners' updates one by one. */
+GENRE_GCC_CLONES("avx2", "default")
 static void attr_rows2(const double *y, const size_t *row, const uint32_t *col,
-                       const double *val, size_t begin, size_t end, double *acc, double *kl)
+                       const double *val, size_t begin, size_t end, double *acc,
+                       kl_buf *klb)
 {
-    double kls = 0, pss = 0;
     for (size_t i = begin; i < end; i++) {
         const double y0 = y[2 * i], y1 = y[2 * i + 1];
         double a0 = 0, a1 = 0;
         size_t e = row[i];
         const size_t e1 = row[i + 1];
-#if defined(GENRE__TSNE_VLOG)
-        bvec a0v = {0}, a1v = {0}, klv = {0}, psv = {0};
-        for (; e + LANES <= e1; e += LANES) {
-            size_t j[LANES];
-            bvec d0, d1, v;
-            for (int q = 0; q < LANES; q++) {
-                j[q] = col[e + q];
-                d0[q] = y0 - y[2 * j[q]];
-                d1[q] = y1 - y[2 * j[q] + 1];
-            }
+#if defined(__GNUC__)
+        const bvec y0v = {y0, y0, y0, y0}, y1v = {y1, y1, y1, y1}, one = {1, 1, 1, 1};
+        bvec a0v = {0, 0, 0, 0}, a1v = {0, 0, 0, 0};
+        for (; e + 4 <= e1; e += 4) {
+            const size_t j0 = col[e], j1 = col[e + 1], j2 = col[e + 2], j3 = col[e + 3];
+            const bvec d0 = y0v - (bvec){y[2 * j0], y[2 * j1], y[2 * j2], y[2 * j3]};
+            const bvec d1 = y1v - (bvec){y[2 * j0 + 1], y[2 * j1 + 1], y[2 * j2 + 1], y[2 * j3 + 1]};
+            bvec v;
             memcpy(&v, val + e, sizeof v);
-            const bvec den = 1.0 + (d0 * d0 + d1 * d1);
+            const bvec den = one + (d0 * d0 + d1 * d1);
             const bvec f = v / den;
             const bvec f0 = f * d0, f1 = f * d1;
             a0v += f0;
             a1v += f1;
-            for (int q = 0; q < LANES; q++) {
-                acc[2 * j[q]] -= f0[q];
-                acc[2 * j[q] + 1] -= f1[q];
-            }
-            if (kl)
-                kl_lanes(&v, &den, &klv, &psv);
+            if (klb)
+                for (int q = 0; q < 4; q++)
+                    kl_push(klb, v[q], den[q]);
+            acc[2 * j0] -= f0[0];
+            acc[2 * j0 + 1] -= f1[0];
+            acc[2 * j1] -= f0[1];
+            acc[2 * j1 + 1] -= f1[1];
+            acc[2 * j2] -= f0[2];
+            acc[2 * j2 + 1] -= f1[2];
+            acc[2 * j3] -= f0[3];
+            acc[2 * j3 + 1] -= f1[3];
         }
-        a0 = lane_sum(&a0v);
-        a1 = lane_sum(&a1v);
-        if (kl) {
-            kls += lane_sum(&klv);
-            pss += lane_sum(&psv);
-        }
+        a0 = ((a0v[0] + a0v[1]) + a0v[2]) + a0v[3];
+        a1 = ((a1v[0] + a1v[1]) + a1v[2]) + a1v[3];
 #endif
         for (; e < e1; e++) {
             const size_t j = col[e];
             const double d0 = y0 - y[2 * j], d1 = y1 - y[2 * j + 1];
             const double den = 1.0 + (d0 * d0 + d1 * d1);
             const double f = val[e] / den;
+            if (klb)
+                kl_push(klb, val[e], den);
             a0 += f * d0;
             a1 += f * d1;
             acc[2 * j] -= f * d0;
             acc[2 * j + 1] -= f * d1;
-            if (kl)
-                kl_term(val[e], den, &kls, &pss);
         }
         acc[2 * i] += a0;
         acc[2 * i + 1] += a1;
     }
-    if (kl) {
-        kl[0] += kls;
-        kl[1] += pss;
-    }
 }
 
-/* attr_body's rows [begin, end) in 3-D, as attr_rows2. */
-GENRE_GCC_CLONES("avx512f", "avx2", "default")
+/* attr_body's rows [begin, end) in 3-D with the bits of the plain loop
+ * (attr_rows): four pairs' quotients in one vector division (the
+ * division dominated the scalar loop: 21% of a 3-D Barnes-Hut fit), the
+ * row's sums and the partners' updates added one pair at a time in column
+ * order, as there. */
+GENRE_GCC_CLONES("avx2", "default")
 static void attr_rows3(const double *y, const size_t *row, const uint32_t *col,
-                       const double *val, size_t begin, size_t end, double *acc, double *kl)
+                       const double *val, size_t begin, size_t end, double *acc,
+                       kl_buf *klb)
 {
-    double kls = 0, pss = 0;
     for (size_t i = begin; i < end; i++) {
         const double y0 = y[3 * i], y1 = y[3 * i + 1], y2 = y[3 * i + 2];
         double a0 = 0, a1 = 0, a2 = 0;
         size_t e = row[i];
         const size_t e1 = row[i + 1];
-#if defined(GENRE__TSNE_VLOG)
-        bvec a0v = {0}, a1v = {0}, a2v = {0}, klv = {0}, psv = {0};
-        for (; e + LANES <= e1; e += LANES) {
-            size_t j[LANES];
-            bvec d0, d1, d2, v;
-            for (int q = 0; q < LANES; q++) {
-                j[q] = col[e + q];
-                d0[q] = y0 - y[3 * j[q]];
-                d1[q] = y1 - y[3 * j[q] + 1];
-                d2[q] = y2 - y[3 * j[q] + 2];
-            }
+#if defined(__GNUC__)
+        const bvec y0v = {y0, y0, y0, y0}, y1v = {y1, y1, y1, y1}, y2v = {y2, y2, y2, y2};
+        const bvec one = {1, 1, 1, 1};
+        for (; e + 4 <= e1; e += 4) {
+            const size_t j[4] = {col[e], col[e + 1], col[e + 2], col[e + 3]};
+            const bvec d0 = y0v - (bvec){y[3 * j[0]], y[3 * j[1]], y[3 * j[2]], y[3 * j[3]]};
+            const bvec d1 = y1v - (bvec){y[3 * j[0] + 1], y[3 * j[1] + 1], y[3 * j[2] + 1],
+                                         y[3 * j[3] + 1]};
+            const bvec d2 = y2v - (bvec){y[3 * j[0] + 2], y[3 * j[1] + 2], y[3 * j[2] + 2],
+                                         y[3 * j[3] + 2]};
+            bvec v;
             memcpy(&v, val + e, sizeof v);
-            const bvec den = 1.0 + ((d0 * d0 + d1 * d1) + d2 * d2);
+            const bvec den = one + ((d0 * d0 + d1 * d1) + d2 * d2);
             const bvec f = v / den;
+            if (klb)
+                for (int q = 0; q < 4; q++)
+                    kl_push(klb, v[q], den[q]);
             const bvec f0 = f * d0, f1 = f * d1, f2 = f * d2;
-            a0v += f0;
-            a1v += f1;
-            a2v += f2;
-            for (int q = 0; q < LANES; q++) {
+            for (int q = 0; q < 4; q++) {
+                a0 += f0[q];
+                a1 += f1[q];
+                a2 += f2[q];
                 acc[3 * j[q]] -= f0[q];
                 acc[3 * j[q] + 1] -= f1[q];
                 acc[3 * j[q] + 2] -= f2[q];
             }
-            if (kl)
-                kl_lanes(&v, &den, &klv, &psv);
-        }
-        a0 = lane_sum(&a0v);
-        a1 = lane_sum(&a1v);
-        a2 = lane_sum(&a2v);
-        if (kl) {
-            kls += lane_sum(&klv);
-            pss += lane_sum(&psv);
         }
 #endif
         for (; e < e1; e++) {
@@ -235,22 +267,18 @@ static void attr_rows3(const double *y, const size_t *row, const uint32_t *col,
             const double d0 = y0 - y[3 * j], d1 = y1 - y[3 * j + 1], d2 = y2 - y[3 * j + 2];
             const double den = 1.0 + ((d0 * d0 + d1 * d1) + d2 * d2);
             const double f = val[e] / den;
+            if (klb)
+                kl_push(klb, val[e], den);
             a0 += f * d0;
             a1 += f * d1;
             a2 += f * d2;
             acc[3 * j] -= f * d0;
             acc[3 * j + 1] -= f * d1;
             acc[3 * j + 2] -= f * d2;
-            if (kl)
-                kl_term(val[e], den, &kls, &pss);
         }
         acc[3 * i] += a0;
         acc[3 * i + 1] += a1;
         acc[3 * i + 2] += a2;
-    }
-    if (kl) {
-        kl[0] += kls;
-        kl[1] += pss;
     }
 }
 
@@ -264,10 +292,15 @@ static void attr_body(void *vctx, size_t begin, size_t end, int worker)
     const uint32_t *col = c->up->col;
     const double *val = c->up->val;
     double kl[2] = {0, 0};
-    if (D == 2) {
-        attr_rows2(c->y, row, col, val, begin, end, acc, c->with_kl ? kl : NULL);
-    } else if (D == 3) {
-        attr_rows3(c->y, row, col, val, begin, end, acc, c->with_kl ? kl : NULL);
+    if (D == 2 || D == 3) {
+        kl_buf b;
+        memset(&b, 0, sizeof b);
+        if (D == 2)
+            attr_rows2(c->y, row, col, val, begin, end, acc, c->with_kl ? &b : NULL);
+        else
+            attr_rows3(c->y, row, col, val, begin, end, acc, c->with_kl ? &b : NULL);
+        if (c->with_kl)
+            kl_finish(&b, kl);
     } else {
         /* attr_rows: 1-D (the exact method) */
         for (size_t i = begin; i < end; i++) {
