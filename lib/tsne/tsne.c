@@ -381,12 +381,12 @@ static genre_status optimise(genre_tsne *t, const genre__csr *p, double *y, size
         }
         const double exag = early ? t->ee : 1.0;
         const double mom = early ? t->momentum : t->final_momentum;
-        double z;
-        st = genre__tsne_gradient(method, t->theta, p, y, n, D, exag, T, w, grad, &z);
+        const int report = (it + 1) % t->report_every == 0 || it + 1 == t->max_iter;
+        double z, kl = 0.0;
+        st = genre__tsne_gradient_kl(method, t->theta, p, y, n, D, exag, T, w, grad, &z,
+                                     report ? &kl : NULL);
         if (st != GENRE_OK)
             goto done;
-        const int report = (it + 1) % t->report_every == 0 || it + 1 == t->max_iter;
-        double kl = report ? genre__tsne_kl_given_z(p, y, D, z) : 0.0;
         int finite = 1;
         for (size_t e = 0; e < n * D; e++) {
             double g = grad[e];

@@ -15,7 +15,9 @@
 #include "error_private.h"
 #include "multiversion.h"
 #include "parallel.h"
+#include "tsne_vlog.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -66,13 +68,93 @@ void genre__tsne_work_free(genre__tsne_work *w)
  * (Cuthill-McKee without the degree sort): a row's neighbours get nearby
  * labels, so the coordinates and accumulators it touches are mostly in
  * cache. Only the order of the floating-point sums differs from the
- * caller's row order; the gradient comes back in the caller's order. */
+ * caller's row order; the gradient comes back in the caller's order.
+ *
+ * On report iterations the same pass also sums the KL divergence's pair
+ * terms p log(p (1 + d^2)) and p (the d^2 already at hand; the log eight
+ * lanes at a time, tsne_vlog.h). */
 typedef struct attr_ctx {
     const genre__csr *up;
     const double *y; /* relabelled */
     size_t n, dims;
     double *acc; /* T x n x dims, relabelled */
+    int with_kl;
+    double kl[GENRE__MAX_THREADS], psum[GENRE__MAX_THREADS]; /* per worker */
 } attr_ctx;
+
+/* One KL pair term, libm's log: the rows' tails and the vector's lanes
+ * outside its range. */
+static inline void kl_term(double p, double den, double *kl, double *psum)
+{
+    if (p > 0) {
+        *kl += p * log(p * den);
+        *psum += p;
+    }
+}
+
+#if defined(GENRE__TSNE_VLOG)
+/* The KL pair terms of a worker's rows, eight at a time through the
+ * vector log (the attraction's own vectors are four lanes wide): the
+ * pending terms, the lanes' sums. */
+typedef struct kl_buf {
+    genre__vlog_dvec p, den, kl, psum;
+    int k;
+} kl_buf;
+
+/* Adds the pending eight terms to the lanes; pairs with p <= 0 add
+ * nothing, as in genre__tsne_kl_given_z. */
+static inline void kl_flush8(kl_buf *b)
+{
+    const genre__vlog_dvec p = b->p, t = p * b->den;
+    genre__vlog_dvec lg;
+    genre__tsne_vlog(&t, &lg);
+    for (int q = 0; q < 8; q++)
+        if (!(t[q] >= DBL_MIN && t[q] <= DBL_MAX) && p[q] > 0)
+            lg[q] = log(t[q]);
+    const genre__vlog_ivec pos = p > 0;
+    b->kl += (genre__vlog_dvec)((genre__vlog_ivec)(p * lg) & pos);
+    b->psum += (genre__vlog_dvec)((genre__vlog_ivec)p & pos);
+    b->k = 0;
+}
+
+static inline void kl_push(kl_buf *b, double p, double den)
+{
+    b->p[b->k] = p;
+    b->den[b->k] = den;
+    if (++b->k == 8)
+        kl_flush8(b);
+}
+
+/* The worker's KL sum and p sum: the lanes in order, then the pending
+ * terms with libm's log. */
+static void kl_finish(kl_buf *b, double *kl)
+{
+    double s = 0, ps = 0;
+    for (int q = 0; q < 8; q++) {
+        s += b->kl[q];
+        ps += b->psum[q];
+    }
+    for (int q = 0; q < b->k; q++)
+        kl_term(b->p[q], b->den[q], &s, &ps);
+    kl[0] += s;
+    kl[1] += ps;
+}
+#else
+typedef struct kl_buf {
+    double kl, psum;
+} kl_buf;
+
+static inline void kl_push(kl_buf *b, double p, double den)
+{
+    kl_term(p, den, &b->kl, &b->psum);
+}
+
+static void kl_finish(kl_buf *b, double *kl)
+{
+    kl[0] += b->kl;
+    kl[1] += b->psum;
+}
+#endif
 
 #if defined(__GNUC__)
 typedef double bvec __attribute__((vector_size(32))); /* four lanes */
@@ -81,9 +163,9 @@ typedef double bvec __attribute__((vector_size(32))); /* four lanes */
 /* attr_body's rows [begin, end) in 2-D: four pairs at a time (their
  * quotients in one vector division), the row's own sum in four lanes
  * added in lane order, the partners' updates one by one. */
-GENRE_GCC_CLONES("avx2", "default")
-static void attr_rows2(const double *y, const size_t *row, const uint32_t *col,
-                       const double *val, size_t begin, size_t end, double *acc)
+static inline __attribute__((always_inline)) void
+attr_rows2_body(const double *y, const size_t *row, const uint32_t *col, const double *val,
+                size_t begin, size_t end, double *acc, kl_buf *klb)
 {
     for (size_t i = begin; i < end; i++) {
         const double y0 = y[2 * i], y1 = y[2 * i + 1];
@@ -99,10 +181,14 @@ static void attr_rows2(const double *y, const size_t *row, const uint32_t *col,
             const bvec d1 = y1v - (bvec){y[2 * j0 + 1], y[2 * j1 + 1], y[2 * j2 + 1], y[2 * j3 + 1]};
             bvec v;
             memcpy(&v, val + e, sizeof v);
-            const bvec f = v / (one + (d0 * d0 + d1 * d1));
+            const bvec den = one + (d0 * d0 + d1 * d1);
+            const bvec f = v / den;
             const bvec f0 = f * d0, f1 = f * d1;
             a0v += f0;
             a1v += f1;
+            if (klb)
+                for (int q = 0; q < 4; q++)
+                    kl_push(klb, v[q], den[q]);
             acc[2 * j0] -= f0[0];
             acc[2 * j0 + 1] -= f1[0];
             acc[2 * j1] -= f0[1];
@@ -118,7 +204,10 @@ static void attr_rows2(const double *y, const size_t *row, const uint32_t *col,
         for (; e < e1; e++) {
             const size_t j = col[e];
             const double d0 = y0 - y[2 * j], d1 = y1 - y[2 * j + 1];
-            const double f = val[e] / (1.0 + (d0 * d0 + d1 * d1));
+            const double den = 1.0 + (d0 * d0 + d1 * d1);
+            const double f = val[e] / den;
+            if (klb)
+                kl_push(klb, val[e], den);
             a0 += f * d0;
             a1 += f * d1;
             acc[2 * j] -= f * d0;
@@ -134,9 +223,9 @@ static void attr_rows2(const double *y, const size_t *row, const uint32_t *col,
  * division dominated the scalar loop: 21% of a 3-D Barnes-Hut fit), the
  * row's sums and the partners' updates added one pair at a time in column
  * order, as there. */
-GENRE_GCC_CLONES("avx2", "default")
-static void attr_rows3(const double *y, const size_t *row, const uint32_t *col,
-                       const double *val, size_t begin, size_t end, double *acc)
+static inline __attribute__((always_inline)) void
+attr_rows3_body(const double *y, const size_t *row, const uint32_t *col, const double *val,
+                size_t begin, size_t end, double *acc, kl_buf *klb)
 {
     for (size_t i = begin; i < end; i++) {
         const double y0 = y[3 * i], y1 = y[3 * i + 1], y2 = y[3 * i + 2];
@@ -155,7 +244,11 @@ static void attr_rows3(const double *y, const size_t *row, const uint32_t *col,
                                          y[3 * j[3] + 2]};
             bvec v;
             memcpy(&v, val + e, sizeof v);
-            const bvec f = v / (one + ((d0 * d0 + d1 * d1) + d2 * d2));
+            const bvec den = one + ((d0 * d0 + d1 * d1) + d2 * d2);
+            const bvec f = v / den;
+            if (klb)
+                for (int q = 0; q < 4; q++)
+                    kl_push(klb, v[q], den[q]);
             const bvec f0 = f * d0, f1 = f * d1, f2 = f * d2;
             for (int q = 0; q < 4; q++) {
                 a0 += f0[q];
@@ -170,7 +263,10 @@ static void attr_rows3(const double *y, const size_t *row, const uint32_t *col,
         for (; e < e1; e++) {
             const size_t j = col[e];
             const double d0 = y0 - y[3 * j], d1 = y1 - y[3 * j + 1], d2 = y2 - y[3 * j + 2];
-            const double f = val[e] / (1.0 + ((d0 * d0 + d1 * d1) + d2 * d2));
+            const double den = 1.0 + ((d0 * d0 + d1 * d1) + d2 * d2);
+            const double f = val[e] / den;
+            if (klb)
+                kl_push(klb, val[e], den);
             a0 += f * d0;
             a1 += f * d1;
             a2 += f * d2;
@@ -184,6 +280,39 @@ static void attr_rows3(const double *y, const size_t *row, const uint32_t *col,
     }
 }
 
+/* The kernels without and with the KL terms: separate clones, so the
+ * iterations without a report run the plain loop (the KL branches in it
+ * cost 14% of attr_rows2's time there). */
+GENRE_GCC_CLONES("avx2", "default")
+static void attr_rows2(const double *y, const size_t *row, const uint32_t *col,
+                       const double *val, size_t begin, size_t end, double *acc)
+{
+    attr_rows2_body(y, row, col, val, begin, end, acc, NULL);
+}
+
+GENRE_GCC_CLONES("avx2", "default")
+static void attr_rows2_kl(const double *y, const size_t *row, const uint32_t *col,
+                          const double *val, size_t begin, size_t end, double *acc,
+                          kl_buf *klb)
+{
+    attr_rows2_body(y, row, col, val, begin, end, acc, klb);
+}
+
+GENRE_GCC_CLONES("avx2", "default")
+static void attr_rows3(const double *y, const size_t *row, const uint32_t *col,
+                       const double *val, size_t begin, size_t end, double *acc)
+{
+    attr_rows3_body(y, row, col, val, begin, end, acc, NULL);
+}
+
+GENRE_GCC_CLONES("avx2", "default")
+static void attr_rows3_kl(const double *y, const size_t *row, const uint32_t *col,
+                          const double *val, size_t begin, size_t end, double *acc,
+                          kl_buf *klb)
+{
+    attr_rows3_body(y, row, col, val, begin, end, acc, klb);
+}
+
 static void attr_body(void *vctx, size_t begin, size_t end, int worker)
 {
     attr_ctx *c = vctx;
@@ -193,35 +322,48 @@ static void attr_body(void *vctx, size_t begin, size_t end, int worker)
     const size_t *row = c->up->row;
     const uint32_t *col = c->up->col;
     const double *val = c->up->val;
-    if (D == 2) {
-        attr_rows2(c->y, row, col, val, begin, end, acc);
-        return;
-    }
-    if (D == 3) {
-        attr_rows3(c->y, row, col, val, begin, end, acc);
-        return;
-    }
-    /* attr_rows: 1-D (the exact method) */
-    for (size_t i = begin; i < end; i++) {
-        const double *yi = c->y + i * D;
-        double ai[GENRE__TSNE_MAX_DIMS] = {0, 0, 0};
-        for (size_t e = row[i]; e < row[i + 1]; e++) {
-            const size_t j = col[e];
-            const double *yj = c->y + j * D;
-            double diff[GENRE__TSNE_MAX_DIMS], d2 = 0;
-            for (size_t l = 0; l < D; l++) {
-                diff[l] = yi[l] - yj[l];
-                d2 += diff[l] * diff[l];
-            }
-            double f = val[e] / (1.0 + d2);
-            for (size_t l = 0; l < D; l++) {
-                ai[l] += f * diff[l];
-                acc[j * D + l] -= f * diff[l];
-            }
+    double kl[2] = {0, 0};
+    if (D == 2 || D == 3) {
+        kl_buf b;
+        memset(&b, 0, sizeof b);
+        if (c->with_kl) {
+            if (D == 2)
+                attr_rows2_kl(c->y, row, col, val, begin, end, acc, &b);
+            else
+                attr_rows3_kl(c->y, row, col, val, begin, end, acc, &b);
+            kl_finish(&b, kl);
+        } else if (D == 2) {
+            attr_rows2(c->y, row, col, val, begin, end, acc);
+        } else {
+            attr_rows3(c->y, row, col, val, begin, end, acc);
         }
-        for (size_t l = 0; l < D; l++)
-            acc[i * D + l] += ai[l];
+    } else {
+        /* attr_rows: 1-D (the exact method) */
+        for (size_t i = begin; i < end; i++) {
+            const double *yi = c->y + i * D;
+            double ai[GENRE__TSNE_MAX_DIMS] = {0, 0, 0};
+            for (size_t e = row[i]; e < row[i + 1]; e++) {
+                const size_t j = col[e];
+                const double *yj = c->y + j * D;
+                double diff[GENRE__TSNE_MAX_DIMS], d2 = 0;
+                for (size_t l = 0; l < D; l++) {
+                    diff[l] = yi[l] - yj[l];
+                    d2 += diff[l] * diff[l];
+                }
+                double f = val[e] / (1.0 + d2);
+                for (size_t l = 0; l < D; l++) {
+                    ai[l] += f * diff[l];
+                    acc[j * D + l] -= f * diff[l];
+                }
+                if (c->with_kl)
+                    kl_term(val[e], 1.0 + d2, &kl[0], &kl[1]);
+            }
+            for (size_t l = 0; l < D; l++)
+                acc[i * D + l] += ai[l];
+        }
     }
+    c->kl[worker] = kl[0];
+    c->psum[worker] = kl[1];
 }
 
 typedef struct assemble_ctx {
@@ -323,6 +465,15 @@ static genre_status attr_prepare(genre__tsne_work *w, const genre__csr *p, int T
             }
         }
         w->up.row[n] = o;
+        /* the KL terms of P's diagonal (none in the affinities a fit
+         * builds), which the upper triangle leaves out */
+        w->diag_kl = w->diag_psum = 0;
+        for (size_t i = 0; i < n; i++)
+            for (size_t e = p->row[i]; e < p->row[i + 1]; e++)
+                if (p->col[e] == i && p->val[e] > 0) {
+                    w->diag_kl += p->val[e] * log(p->val[e]);
+                    w->diag_psum += p->val[e];
+                }
         w->up_of = p;
     }
     if (w->acc_threads < T) {
@@ -343,7 +494,16 @@ genre_status genre__tsne_gradient(int method, double theta, const genre__csr *p,
                                   int n_threads, genre__tsne_work *w, double *grad,
                                   double *z_out)
 {
-    int T = n_threads < 1 ? 1 : n_threads;
+    return genre__tsne_gradient_kl(method, theta, p, y, n, dims, exag, n_threads, w, grad,
+                                   z_out, NULL);
+}
+
+genre_status genre__tsne_gradient_kl(int method, double theta, const genre__csr *p,
+                                     const double *y, size_t n, size_t dims, double exag,
+                                     int n_threads, genre__tsne_work *w, double *grad,
+                                     double *z_out, double *kl_out)
+{
+    int T = n_threads < 1 ? 1 : n_threads > GENRE__MAX_THREADS ? GENRE__MAX_THREADS : n_threads;
     genre_status st = GENRE_OK;
     if (method == GENRE__TSNE_EXACT) {
         genre__tsne_exact_repulsion(y, n, dims, T, w->rep, w->zrow);
@@ -366,11 +526,20 @@ genre_status genre__tsne_gradient(int method, double theta, const genre__csr *p,
         return st;
     for (size_t a = 0; a < n; a++)
         memcpy(w->yp + a * dims, y + (size_t)w->ord[a] * dims, dims * sizeof *y);
-    attr_ctx a = {&w->up, w->yp, n, dims, w->acc};
+    attr_ctx a = {&w->up, w->yp, n, dims, w->acc, kl_out != NULL, {0}, {0}};
     int Ta = T > (int)n ? (int)n : T;
     genre__parallel_for(Ta, n, attr_body, &a);
     assemble_ctx s = {w->acc, w->rep, w->lab, n, dims, Ta, exag, 1.0 / z, grad};
     genre__parallel_for(T, n, assemble_body, &s);
+    if (kl_out) {
+        /* genre__tsne_kl_given_z's sum, each pair once and counted twice */
+        double kl = 0, psum = 0;
+        for (int t = 0; t < Ta; t++) {
+            kl += a.kl[t];
+            psum += a.psum[t];
+        }
+        *kl_out = (2.0 * kl + w->diag_kl) + (2.0 * psum + w->diag_psum) * log(z);
+    }
     *z_out = z;
     return GENRE_OK;
 }

@@ -162,6 +162,7 @@ struct genre__tsne_work {
     double *yp;
     double *acc;
     int acc_threads;
+    double diag_kl, diag_psum; /* sum p log p and sum p over P's diagonal */
 };
 
 /* The exact repulsion into rep (n x dims) and zrow (n), every pair, one
@@ -184,6 +185,17 @@ genre_status genre__tsne_gradient(int method, double theta, const genre__csr *p,
                                   const double *y, size_t n, size_t dims, double exag,
                                   int n_threads, genre__tsne_work *w, double *grad,
                                   double *z_out);
+
+/*
+ * genre__tsne_gradient, and when kl_out is not NULL also the KL divergence
+ * at y for the method's Z (genre__tsne_kl_given_z's value, its terms summed
+ * in another order: within 1e-12 relative; log within a few ulp of libm's)
+ * from the attraction's own pass over P.
+ */
+genre_status genre__tsne_gradient_kl(int method, double theta, const genre__csr *p,
+                                     const double *y, size_t n, size_t dims, double exag,
+                                     int n_threads, genre__tsne_work *w, double *grad,
+                                     double *z_out, double *kl_out);
 
 /* sum_ij p_ij log(p_ij Z / w_ij) for a given Z (the KL divergence); p
  * symmetric, as genre__tsne_symmetrize makes it (each pair is read once). */
