@@ -45,7 +45,8 @@ typedef struct genre_dataset_index genre_dataset_index;
  *  plain input, of the inflated text for gzip. @since 1.0 */
 #define GENRE_READER_OFFSET 3
 /** Bytes read from the file so far (compressed for gzip; the reader reads
- *  ahead by up to 1 MiB). @since 1.0 */
+ *  ahead by up to 1 MiB; a gzip inflated on a thread of its own counts the
+ *  bytes behind the text handed to the chunks). @since 1.0 */
 #define GENRE_READER_INPUT_BYTES 4
 
 /* Index properties (genre_dataset_index_get_i64()). */
@@ -70,10 +71,15 @@ typedef struct genre_dataset_index genre_dataset_index;
  * (GENRE_SCHEMA_SEPARATOR, detected from the header when 0), messages and
  * the file's real line numbers ("file:line"); their concatenation is
  * read_file's table (category and text ids are per chunk, in
- * first-appearance order within it). gzip is inflated as a stream (zlib).
- * Memory: the current chunk's text and table plus one record and a 1 MiB
- * read-ahead, whatever the file's length; GENRE_SCHEMA_MAX_INPUT_BYTES does
- * not apply (GENRE_SCHEMA_MAX_RECORD_BYTES does).
+ * first-appearance order within it). gzip is inflated as a stream; in a
+ * regular file over 1 MiB, with GENRE_SCHEMA_THREADS other than 1 on a
+ * machine of 2 or more CPUs, on a thread the reader starts and ends, up to
+ * 4 MiB of text ahead of the chunks (the chunks, errors and progress
+ * reports are the same; a reader so opened cannot be used in a child
+ * process after fork()). Memory: the current chunk's text and table plus
+ * one record and a 1 MiB read-ahead (and those 4 MiB), whatever the file's
+ * length; GENRE_SCHEMA_MAX_INPUT_BYTES does not apply
+ * (GENRE_SCHEMA_MAX_RECORD_BYTES does).
  *
  * Where read_file, which holds the whole input before parsing, reports an
  * error of the input as a whole first (a NUL byte, a damaged gzip stream),
@@ -83,9 +89,10 @@ typedef struct genre_dataset_index genre_dataset_index;
  * quoting error it finds past the limit inside that record.
  *
  * The schema is copied; its progress callback is kept (it must stay valid
- * while the reader is open) and receives GENRE_SCHEMA_PHASE_READ after each
- * read of at most 1 MiB (step: bytes read from the file, total: its size or
- * -1); its log callback is not used.
+ * while the reader is open) and receives, on the thread calling the reader,
+ * GENRE_SCHEMA_PHASE_READ after each read of at most 1 MiB (step: bytes
+ * read from the file, total: its size or -1); its log callback is not
+ * used.
  *
  * @param[out] out    receives the reader; free it with
  *                    genre_dataset_reader_free().

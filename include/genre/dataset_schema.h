@@ -61,9 +61,10 @@ GENRE_BEGIN_DECLS
 #define GENRE_SCHEMA_UNSEEN_CATEGORY 2
 
 /** i64, range [0, 256], default 0: threads the reader may use on inputs
- *  over 1 MiB: 0 = genre_default_threads() (the CPUs of the
- *  process's affinity mask), 1 = the calling thread only. The table
- *  read is identical for every value. */
+ *  over 1 MiB (the streaming reader: to parse a chunk over 1 MiB, and one
+ *  thread to inflate a gzip file ahead of the chunks): 0 =
+ *  genre_default_threads() (the CPUs of the process's affinity mask), 1 =
+ *  the calling thread only. The table read is identical for every value. */
 #define GENRE_SCHEMA_THREADS 3
 
 /** i64, range [1, 2^62], default 16 GiB (17179869184): the most bytes

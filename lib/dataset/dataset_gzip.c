@@ -335,6 +335,16 @@ int genre__gzip_member_fast(void **state, const unsigned char *in, size_t in_len
 #endif
 }
 
+void genre__gzip_fast_prepare(void **state)
+{
+#ifdef GENRE_HAVE_LIBDEFLATE
+    if (!*state)
+        *state = libdeflate_alloc_decompressor(); /* NULL: zlib will do */
+#else
+    (void)state;
+#endif
+}
+
 void genre__gzip_fast_free(void *state)
 {
 #ifdef GENRE_HAVE_LIBDEFLATE

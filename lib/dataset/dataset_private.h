@@ -134,6 +134,9 @@ genre_status genre__gzip_garbage(const char *name, size_t at, unsigned char byte
  * the member and names any damage. */
 int genre__gzip_member_fast(void **state, const unsigned char *in, size_t in_len, char *out,
                             size_t cap, size_t *used, size_t *got);
+/* Makes *state's decompressor now when it has none (left NULL when
+ * libdeflate is not built in or has no memory: zlib will do). */
+void genre__gzip_fast_prepare(void **state);
 void genre__gzip_fast_free(void *state);
 /* GENRE_E_INPUT_TOO_LARGE for the input `name` that `verb` ("holds",
  * "inflates to") more than limit bytes. */

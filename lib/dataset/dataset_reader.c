@@ -349,6 +349,8 @@ genre_status genre__reader_open(genre_dataset_reader **out, const genre_dataset_
         st = genre__source_open(&r->src, r->name, &r->schema->hooks, range,
                                 "a range reader needs a plain regular file");
     if (st == GENRE_OK)
+        st = genre__source_start_ahead(&r->src, r->schema->n_threads);
+    if (st == GENRE_OK)
         st = read_head(r);
     if (st != GENRE_OK) {
         genre_dataset_reader_free(r);
@@ -382,6 +384,11 @@ uint64_t genre__reader_offset(const genre_dataset_reader *r)
 int64_t genre__reader_line(const genre_dataset_reader *r)
 {
     return r->line;
+}
+
+int genre__reader_inflates_ahead(const genre_dataset_reader *r)
+{
+    return r->src.ahead != NULL;
 }
 
 int64_t genre__reader_file_bytes(const genre_dataset_reader *r)
@@ -544,6 +551,10 @@ static genre_status find_window(genre_dataset_reader *r, size_t max_rows, size_t
  * records before it parse the same, so it is the same failure). */
 static genre_status failure_in_context(genre_dataset_reader *r, size_t n, genre_status st)
 {
+    /* Out of memory is no fault of the text: parsing past the window would
+     * meet the record cut at its end and name that instead. */
+    if (st == GENRE_E_NOMEM)
+        return st;
     while (r->len - r->beg - n < SHOW && !r->eof) {
         genre_status rst = refill(r);
         if (rst != GENRE_OK)
@@ -648,7 +659,7 @@ genre_status genre_dataset_reader_get_i64(const genre_dataset_reader *r, int32_t
         *out = (int64_t)genre__reader_offset(r);
         return GENRE_OK;
     case GENRE_READER_INPUT_BYTES:
-        *out = (int64_t)r->src.in_bytes;
+        *out = (int64_t)genre__source_in_bytes(&r->src);
         return GENRE_OK;
     default:
         return GENRE_FAIL(GENRE_E_UNKNOWN_PARAM, "reader property %d unknown", (int)key);

@@ -122,6 +122,7 @@ uint64_t genre__source_left(const struct genre__source *s)
 
 void genre__source_close(struct genre__source *s)
 {
+    genre__source_stop_ahead(s);
     if (s->z_live)
         inflateEnd(&s->z);
     genre__gzip_fast_free(s->fast);
@@ -282,10 +283,25 @@ static genre_status read_gzip(struct genre__source *s, char *buf, size_t cap, si
     }
 }
 
-genre_status genre__source_read(struct genre__source *s, char *buf, size_t cap, size_t *got)
+genre_status genre__source_read_here(struct genre__source *s, char *buf, size_t cap,
+                                     size_t *got)
 {
     *got = 0;
     if (s->done || cap == 0)
         return GENRE_OK;
     return s->gzip ? read_gzip(s, buf, cap, got) : read_plain(s, buf, cap, got);
+}
+
+genre_status genre__source_read(struct genre__source *s, char *buf, size_t cap, size_t *got)
+{
+    *got = 0;
+    if (cap == 0)
+        return GENRE_OK;
+    return s->ahead ? genre__source_read_ahead(s, buf, cap, got)
+                    : genre__source_read_here(s, buf, cap, got);
+}
+
+uint64_t genre__source_in_bytes(const struct genre__source *s)
+{
+    return s->ahead ? genre__source_ahead_in_bytes(s) : s->in_bytes;
 }

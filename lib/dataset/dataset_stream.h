@@ -42,6 +42,9 @@ struct genre__source {
     int member_fresh;           /* nothing of it inflated yet: libdeflate may try */
     void *fast;                 /* libdeflate's decompressor, or NULL */
     int between;                /* a member ended: another, padding or the end */
+    /* gzip inflated ahead on a thread of its own (dataset_source_ahead.c):
+     * then every other field is that thread's, hooks included. */
+    struct genre__ahead *ahead;
 };
 
 /* Opens path (regular file, FIFO, device, "/dev/stdin") and peeks at its
@@ -55,6 +58,27 @@ genre_status genre__source_open(struct genre__source *s, const char *path,
  * text. GENRE_E_IO, GENRE_E_PARSE (gzip damage), GENRE_E_CANCELLED,
  * GENRE_E_NOMEM. */
 genre_status genre__source_read(struct genre__source *s, char *buf, size_t cap, size_t *got);
+/* genre__source_read() on the calling thread, whatever the source: the
+ * inflating thread's read. */
+genre_status genre__source_read_here(struct genre__source *s, char *buf, size_t cap,
+                                     size_t *got);
+/* Bytes read from the file so far (compressed for gzip; ahead: as of the
+ * text handed to the reads). */
+uint64_t genre__source_in_bytes(const struct genre__source *s);
+/* When the source is gzip in a regular file over 1 MiB and n_threads (a
+ * GENRE_SCHEMA_THREADS value) resolves to 2 or more, moves the inflation to
+ * a thread of its own that keeps up to 4 MiB of text ahead of the reads;
+ * reads, failures, their messages and the progress callback stay as they
+ * were, on the reading thread. GENRE_E_NOMEM (the blocks of text); without
+ * a thread (the system's limits) the reads stay on the calling thread. The
+ * source cannot be used in a child after fork() then. */
+genre_status genre__source_start_ahead(struct genre__source *s, int64_t n_threads);
+/* The reading side of it (genre__source_read() calls it). */
+genre_status genre__source_read_ahead(struct genre__source *s, char *buf, size_t cap,
+                                      size_t *got);
+uint64_t genre__source_ahead_in_bytes(const struct genre__source *s);
+/* Stops and joins the inflating thread (genre__source_close() calls it). */
+void genre__source_stop_ahead(struct genre__source *s);
 /* The text bytes still to come from a plain regular file (as its size
  * said at open), or UINT64_MAX when unknown (gzip, FIFO, device). */
 uint64_t genre__source_left(const struct genre__source *s);
@@ -88,6 +112,8 @@ genre_status genre__reader_skip(genre_dataset_reader *r, uint64_t until, genre__
 /* The file offset of the next record, and its line. */
 uint64_t genre__reader_offset(const genre_dataset_reader *r);
 int64_t genre__reader_line(const genre_dataset_reader *r);
+/* 1 when the reader's gzip is inflated on a thread of its own (tests). */
+int genre__reader_inflates_ahead(const genre_dataset_reader *r);
 /* The file's size (-1 when not regular). */
 int64_t genre__reader_file_bytes(const genre_dataset_reader *r);
 
