@@ -414,6 +414,48 @@ impl MlpClassifier {
     }
 }
 
+impl MlpClassifier {
+    /// Monitor rows (`genre_mlp_set_monitor`, libgenre 1.1): every later
+    /// `fit` or `fit_csr` records their loss and accuracy per epoch, read with
+    /// `history(sys::GENRE_MLP_HISTORY_MONITOR_LOSS)` and
+    /// `GENRE_MLP_HISTORY_MONITOR_ACCURACY`, without them touching the
+    /// training: weights and every other history keep their bits, and the
+    /// curve is the validation history of the same fit given these rows as
+    /// validation rows (patience 0). `x` is dense, row-major, with the fit's
+    /// `n_cols` columns (also for a CSR fit), `y` its labels; both are copied,
+    /// so the slices may be dropped after the call. The rows stay set for
+    /// every later fit (also across `set_*` calls) until replaced or
+    /// [`clear_monitor`](Self::clear_monitor)ed; save/load does not keep them.
+    ///
+    /// Errors: `GENRE_E_INVALID_ARG` for a label outside [0, 65536) (the
+    /// message names the row) or slices that do not form `y.len()` rows of
+    /// `n_cols`; `GENRE_E_NONFINITE` for NaN/Inf in `x`; a failed call keeps
+    /// the rows set before it. At the next fit: `GENRE_E_SHAPE` when the fit
+    /// has other columns, `GENRE_E_INVALID_ARG` for a label not below its
+    /// class count.
+    pub fn set_monitor(&mut self, x: &[f64], n_cols: usize, y: &[i32]) -> Result<()> {
+        let n = rows(x, n_cols, "genre_mlp_set_monitor")?;
+        if y.len() != n {
+            return Err(Error::invalid(format!("genre_mlp_set_monitor: {} labels for {} rows",
+                                              y.len(), n)));
+        }
+        check(unsafe { sys::genre_mlp_set_monitor(self.h, x.as_ptr(), n, n_cols, n_cols, y.as_ptr()) })
+    }
+    /// Removes the monitor rows (`genre_mlp_set_monitor` with no rows): later
+    /// fits record NaN monitor histories. A no-op without rows.
+    pub fn clear_monitor(&mut self) -> Result<()> {
+        check(unsafe { sys::genre_mlp_set_monitor(self.h, ptr::null(), 0, 0, 0, ptr::null()) })
+    }
+    /// One value per epoch of the last fit (`genre_mlp_get_history`); `which`
+    /// is `sys::GENRE_MLP_HISTORY_*` (train loss, validation loss and
+    /// accuracy, monitor loss and accuracy), NaN where the fit had no
+    /// validation or monitor rows. `GENRE_E_BAD_STATE` before a fit,
+    /// `GENRE_E_INVALID_ARG` for an unknown `which`.
+    pub fn history(&self, which: i32) -> Result<Vec<f64>> {
+        fetch(|p, c, n| unsafe { sys::genre_mlp_get_history(self.h, which, p, c, n) })
+    }
+}
+
 // ---- text ----------------------------------------------------------------------
 
 /// A sparse matrix in CSR form, the types the C API takes: `row_ptr` has
