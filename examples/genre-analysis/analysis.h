@@ -126,6 +126,8 @@ typedef struct run {
     stage st[MAX_STAGES];
     int n_st;
     _Atomic int cancelled, failed; /* read by concurrent stages */
+    int input_error; /* failed on the table's shape, found before any result (a class
+                        without test rows in --stream): one message, no report */
     char error[1024];
     char label_col[512], group_col[512]; /* the schema's label and group columns ("" none) */
     int is_ref; /* the reference table (reference_table.h): its split, imputers, figures */
