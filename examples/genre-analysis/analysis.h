@@ -126,6 +126,8 @@ typedef struct run {
     stage st[MAX_STAGES];
     int n_st;
     _Atomic int cancelled, failed; /* read by concurrent stages */
+    int input_error; /* failed on the table's shape, found before any result (a class
+                        without test rows in --stream): one message, no report */
     char error[1024];
     char label_col[512], group_col[512]; /* the schema's label and group columns ("" none) */
     int is_ref; /* the reference table (reference_table.h): its split, imputers, figures */
@@ -188,6 +190,8 @@ typedef struct run {
     int have_kmeans[2];
     double km_inertia[2][NKS], km_sil[2][NKS];
     int km_best[2];
+    int km_kmax;            /* the largest k swept: KMAX, or fewer when fewer rows
+                               (0 until a sweep ran: KMAX) */
     int64_t *km_comp[2];    /* KMAX x K */
     int32_t *km_labels[2];
     double km_seconds[2];
@@ -206,7 +210,9 @@ typedef struct run {
         int64_t rows, iters;
         int ok;
         int random_init; /* fewer input columns than dimensions: no PCA start */
+        double asked;    /* 0, or the --perplexity value lowered to perplexity */
     } tsne[MAX_TSNE];
+    char tsne_note[256];    /* "" or which perplexities were lowered, and why */
     /* name study (DESIGN.md step 6), on its own thread */
     genre_dataset *ds;      /* the loaded table, empty rows dropped (leak-free order:
                                never imputed in place) */
@@ -275,6 +281,9 @@ int stopping(const run *r);
 int complete(const run *r);
 /* calloc that never asks for 0 bytes. */
 void *xcalloc(size_t n, size_t size);
+/* The k of the k-means sweeps: KMIN .. KMIN + km_count(r) - 1 (NKS of them,
+ * fewer when the training rows are fewer than KMAX + 1). */
+int km_count(const run *r);
 /* Frees what the stages allocated in r (not r itself). */
 void free_run(run *r);
 

@@ -236,7 +236,8 @@ static int analysis_main(int argc, char **argv)
     if (g_cancel && !r->cancelled) {
         r->cancelled = 1;
     }
-    if (r->failed && r->n_st == 1 && r->st[0].status == ST_FAILED) {
+    if (r->failed &&
+        ((r->n_st == 1 && r->st[0].status == ST_FAILED) || r->input_error)) {
         /* bad input: one clear message, no report */
         if (cl_rank() == 0) {
             fprintf(stderr, "%s: %s\n", cl_program(), r->error);

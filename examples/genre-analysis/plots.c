@@ -321,9 +321,14 @@ void plots_kmeans(run *r)
                 ks[k] = KMIN + k;
             for (int v = 0; v < 2; v++)
                 if (r->have_kmeans[v])
-                    gplot_line(p, ks, r->km_sil[v], NKS, v, 0, 2.5, v ? "LDA 3-D" : "LDA 2-D");
-            plot_save(r, p, "silhouette_vs_k", "kmeans", "Exact mean silhouette for k = 2..8",
-                      900, 560);
+                    gplot_line(p, ks, r->km_sil[v], (size_t)km_count(r), v, 0, 2.5,
+                               v ? "LDA 3-D" : "LDA 2-D");
+            char cap[160], few[96] = "";
+            if (km_count(r) < NKS)
+                snprintf(few, sizeof few, " (%zu training rows: k at most rows - 1)", r->ntr);
+            snprintf(cap, sizeof cap, "Exact mean silhouette for k = %d..%d%s", KMIN,
+                     KMIN + km_count(r) - 1, few);
+            plot_save(r, p, "silhouette_vs_k", "kmeans", cap, 900, 560);
         }
         gplot_free(p);
     }

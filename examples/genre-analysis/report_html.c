@@ -309,15 +309,21 @@ int write_html(run *r, const char *path)
     /* t-SNE */
     fputs("<h2>t-SNE</h2>\n", f);
     if (r->n_tsne) {
+        if (r->tsne_note[0]) {
+            fputs("<p>Note: ", f);
+            html_esc(f, r->tsne_note);
+            fputs(".</p>\n", f);
+        }
         fputs("<div class=\"tw\">"
               "<table><tr><th>dimensions</th><th>perplexity</th><th>rows</th><th>KL "
               "divergence</th><th>start</th><th>seconds</th></tr>\n",
               f);
         for (int i = 0; i < r->n_tsne; i++)
             fprintf(f,
-                    "<tr><td>%d</td><td>%g</td><td>%lld</td><td>%.4f</td><td>%s</td>"
+                    "<tr><td>%d</td><td>%g%s</td><td>%lld</td><td>%.4f</td><td>%s</td>"
                     "<td>%.1f</td></tr>\n",
-                    r->tsne[i].dim, r->tsne[i].perplexity, (long long)r->tsne[i].rows,
+                    r->tsne[i].dim, r->tsne[i].perplexity,
+                    r->tsne[i].asked > 0 ? " (lowered)" : "", (long long)r->tsne[i].rows,
                     r->tsne[i].kl, r->tsne[i].random_init ? "random" : "PCA",
                     r->tsne[i].seconds);
         fputs("</table></div>\n", f);
@@ -332,7 +338,11 @@ int write_html(run *r, const char *path)
               "<table><tr><th>k</th><th>inertia 2-D</th><th>silhouette 2-D</th><th>inertia "
               "3-D</th><th>silhouette 3-D</th></tr>\n",
               f);
-        for (int k = 0; k < NKS; k++) {
+        if (km_count(r) < NKS)
+            fprintf(f, "<p>Note: k = %d..%d only: %zu training rows (the silhouette needs k "
+                       "at most rows - 1).</p>\n",
+                    KMIN, KMIN + km_count(r) - 1, r->ntr);
+        for (int k = 0; k < km_count(r); k++) {
             fmt_num(a, sizeof a, r->have_kmeans[0] ? r->km_sil[0][k] : NAN, 4, "");
             fmt_num(b, sizeof b, r->have_kmeans[1] ? r->km_sil[1][k] : NAN, 4, "");
             fmt_num(c, sizeof c, r->have_kmeans[0] ? r->km_inertia[0][k] : NAN, 0, "");

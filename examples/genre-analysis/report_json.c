@@ -331,11 +331,20 @@ int write_json(run *r, const char *path)
             continue;
         jw_open(&j, v ? "lda_3d" : "lda_2d", '{');
         double ks[NKS];
+        size_t nk = (size_t)km_count(r);
         for (int k = 0; k < NKS; k++)
             ks[k] = KMIN + k;
-        jw_nums(&j, "k", ks, NKS);
-        jw_nums(&j, "inertia", r->km_inertia[v], NKS);
-        jw_nums(&j, "silhouette", r->km_sil[v], NKS);
+        jw_nums(&j, "k", ks, nk);
+        jw_nums(&j, "inertia", r->km_inertia[v], nk);
+        jw_nums(&j, "silhouette", r->km_sil[v], nk);
+        if (nk < NKS) { /* fewer rows than the sweep's largest k */
+            char note[160];
+            snprintf(note, sizeof note,
+                     "k = %d..%d only: %zu training rows (the silhouette needs k at most "
+                     "rows - 1)",
+                     KMIN, KMIN + (int)nk - 1, r->ntr);
+            jw_str(&j, "k_note", note);
+        }
         jw_int(&j, "best_k", r->km_best[v]);
         jw_num(&j, "seconds", r->km_seconds[v]);
         jw_open(&j, "cluster_genre_counts", '[');
@@ -401,6 +410,10 @@ int write_json(run *r, const char *path)
         jw_open(&j, NULL, '{');
         jw_int(&j, "dimensions", r->tsne[i].dim);
         jw_num(&j, "perplexity", r->tsne[i].perplexity);
+        if (r->tsne[i].asked > 0) { /* lowered: too few rows for the one asked */
+            jw_num(&j, "perplexity_asked", r->tsne[i].asked);
+            jw_str(&j, "perplexity_note", r->tsne_note);
+        }
         jw_int(&j, "rows", r->tsne[i].rows);
         jw_int(&j, "iterations", r->tsne[i].iters);
         jw_str(&j, "initialisation", r->tsne[i].random_init ? "random" : "pca");

@@ -135,6 +135,11 @@ void *xcalloc(size_t n, size_t size)
     return calloc(n ? n : 1, size);
 }
 
+int km_count(const run *r)
+{
+    return r->km_kmax >= KMIN && r->km_kmax < KMAX ? r->km_kmax - KMIN + 1 : NKS;
+}
+
 void free_run(run *r)
 {
     free(r->xtr), free(r->xte), free(r->ytr), free(r->yte), free(r->str), free(r->ste);

@@ -325,6 +325,48 @@ done:
     return rc;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Every class needs two training rows and a test row (check_classes()), so
+ * at least 3 rows: a class with fewer is named here, before any split, with
+ * that limit (a split's own message counts only the rows it needs). 0, or
+ * -1 with r->error. */
+static int check_class_rows(run *r, const genre_dataset *ds)
+{
+    size_t need = 0;
+    int64_t rows = 0;
+    genre_dataset_get_i64(ds, GENRE_DATASET_N_ROWS, &rows);
+    if (rows <= 0 || genre_dataset_export_text(ds, r->label_col, NULL, 0, &need, NULL))
+        return 0; /* no label column: the split says so */
+    size_t n = (size_t)rows;
+    char *buf = malloc(need ? need : 1);
+    size_t *off = xcalloc(n, sizeof *off);
+    const char **v = xcalloc(n, sizeof *v);
+    int rc = 0;
+    if (buf && off && v && !genre_dataset_export_text(ds, r->label_col, buf, need, NULL, off)) {
+        for (size_t i = 0; i < n; i++)
+            v[i] = buf + off[i];
+        qsort(v, n, sizeof *v, cmp_str);
+        for (size_t i = 0, j; i < n && !rc; i = j) {
+            for (j = i + 1; j < n && !strcmp(v[i], v[j]);)
+                j++;
+            if (j - i < 3) {
+                snprintf(r->error, sizeof r->error,
+                         "class '%.200s' has %zu row%s; every class of the label '%.200s' "
+                         "needs at least two training rows and one test row, 3 rows (more "
+                         "rows of that class, another --test-fraction or --split-file)",
+                         v[i], j - i, j - i == 1 ? "" : "s", r->label_col);
+                rc = -1;
+            }
+        }
+    }
+    free(buf), free(off), free(v);
+    return rc;
+}
+
 /* A failure of the data stage with the message in r->error. */
 static void data_failed(run *r, stage *s, bar *b)
 {
@@ -376,6 +418,9 @@ int stage_data(run *r)
 
     what = "rows without a label";
     if (drop_unlabelled(r, &ds, &unlabelled, &n_read))
+        goto failed;
+
+    if (!r->is_ref && check_class_rows(r, ds))
         goto failed;
 
     what = "preparation";

@@ -6,6 +6,7 @@
 
 #include "analysis.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@ typedef struct km_job {
 static genre_status sweep_one(run *r, int v)
 {
     size_t d = (size_t)v + 2;
+    int nk = km_count(r);
     double t0 = now_s();
     double *x = xcalloc(r->ntr * d, sizeof *x);
     if (!x)
@@ -36,11 +38,13 @@ static genre_status sweep_one(run *r, int v)
         (st = genre_kmeans_set_i64(km, GENRE_KMEANS_SEED, (int64_t)r->opt.seed)) ||
         (st = genre_kmeans_set_i64(km, GENRE_KMEANS_N_THREADS, r->opt.threads)) ||
         (st = genre_kmeans_set_progress(km, progress_kmeans, &b)) ||
-        (st = genre_kmeans_sweep(km, x, r->ntr, d, d, KMIN, KMAX, r->km_inertia[v],
-                                 r->km_sil[v], NKS, NULL)))
+        (st = genre_kmeans_sweep(km, x, r->ntr, d, d, KMIN, KMIN + nk - 1, r->km_inertia[v],
+                                 r->km_sil[v], (size_t)nk, NULL)))
         goto out;
+    for (int k = nk; k < NKS; k++) /* not swept: fewer rows */
+        r->km_inertia[v][k] = r->km_sil[v][k] = NAN;
     int best = 0;
-    for (int k = 1; k < NKS; k++)
+    for (int k = 1; k < nk; k++)
         if (r->km_sil[v][k] > r->km_sil[v][best])
             best = k;
     r->km_best[v] = KMIN + best;
@@ -96,6 +100,16 @@ int stage_kmeans(run *r, stage *s)
      * own, the 2-D one here */
     km_job j[2] = {{.r = r, .v = 0}, {.r = r, .v = 1}};
     int n_jobs = r->n_ld >= 3 ? 2 : r->n_ld >= 2 ? 1 : 0;
+    /* the silhouette of k clusters needs k <= rows - 1: a small table
+     * sweeps k = 2 .. rows - 1 (rows >= 6 here: two per class, 3 classes
+     * for 2 discriminants) */
+    r->km_kmax = r->ntr - 1 < (size_t)KMAX ? (int)r->ntr - 1 : KMAX;
+    if (n_jobs && r->km_kmax < KMIN) {
+        stage_note(s, "the silhouette needs at least %d training rows; the table has %zu",
+                   KMIN + 1, r->ntr);
+        stage_end(s, ST_SKIPPED);
+        return 0;
+    }
     pthread_t th;
     int have_th = n_jobs == 2 && !stopping(r) && pthread_create(&th, NULL, job_thread, &j[1]) == 0;
     if (n_jobs >= 1 && !stopping(r))
@@ -123,10 +137,15 @@ int stage_kmeans(run *r, stage *s)
         stage_end(s, ST_SKIPPED);
         return 0;
     }
+    char few[96] = "";
+    if (km_count(r) < NKS)
+        snprintf(few, sizeof few, "; k = %d..%d only: %zu training rows", KMIN, r->km_kmax,
+                 r->ntr);
     if (r->have_kmeans[1])
-        stage_note(s, "best k %d (2-D), %d (3-D)", r->km_best[0], r->km_best[1]);
+        stage_note(s, "best k %d (2-D), %d (3-D)%s", r->km_best[0], r->km_best[1], few);
     else
-        stage_note(s, "best k %d (2-D); no 3-D: %zu discriminants", r->km_best[0], r->n_ld);
+        stage_note(s, "best k %d (2-D); no 3-D: %zu discriminants%s", r->km_best[0], r->n_ld,
+                   few);
     stage_end(s, ST_DONE);
     return 0;
 }

@@ -310,6 +310,7 @@ static int stream_linear(run *r, stream_ctx *c, genre_lda **lda_out, genre_pca *
                  "%lld test rows have a value of the label '%s' that no training row has; "
                  "every class needs at least one training and one test row (another "
                  "--test-fraction)", (long long)c->bad_test_labels, r->label_col);
+        r->input_error = 1;
         goto program;
     }
     for (int k = 0; k < r->K; k++)
@@ -319,6 +320,7 @@ static int stream_linear(run *r, stream_ctx *c, genre_lda **lda_out, genre_pca *
                      "class needs at least one of each (another --test-fraction)", r->genre[k],
                      r->label_col, (long long)r->train_per_class[k],
                      (long long)r->test_per_class[k]);
+            r->input_error = 1;
             goto program;
         }
     if (!(st = genre_scaler_create(&c->sc)) &&

@@ -12,18 +12,21 @@
 #include <string.h>
 #include <time.h>
 
+/* The fewest rows genre_tsne embeds. */
+#define TSNE_MIN_ROWS 4
+
 /* The affinities at perplexity b for the fits of t (configured for it),
  * into aff[b]: every perplexity takes its neighbours from the largest
  * one's (aff[top], computed once), and the 2-D and 3-D fits share them
  * (genre_tsne_affinity_derive: the same embeddings, bit for bit). */
-static genre_status affinity_for(run *r, genre_tsne *t, size_t n, genre_tsne_affinity **aff,
-                                 int b, int top)
+static genre_status affinity_for(run *r, genre_tsne *t, size_t n, const double *perp,
+                                 genre_tsne_affinity **aff, int b, int top)
 {
     genre_status st = GENRE_OK;
     if (!aff[top]) {
         genre_tsne *base = NULL;
         if (!genre_tsne_create(&base) &&
-            !genre_tsne_set_f64(base, GENRE_TSNE_PERPLEXITY, r->opt.perplexity[top]) &&
+            !genre_tsne_set_f64(base, GENRE_TSNE_PERPLEXITY, perp[top]) &&
             !genre_tsne_set_i64(base, GENRE_TSNE_SEED, (int64_t)r->opt.seed) &&
             !genre_tsne_set_i64(base, GENRE_TSNE_N_THREADS, r->opt.threads))
             genre_tsne_affinity_create(&aff[top], base, r->pca_tr, n, r->n_pc, r->n_pc);
@@ -57,6 +60,7 @@ typedef struct tsne_fit {
 typedef struct tsne_jobs {
     run *r;
     size_t n;
+    const double *perp; /* the perplexities fitted (tsne_plan()) */
     const genre_tsne_affinity *const *aff;
     tsne_fit *f;
     int nf, order[MAX_TSNE], next, running, stop, cores;
@@ -154,7 +158,7 @@ static void run_fits(tsne_jobs *q)
     for (int i = 1; i < q->nf; i++)
         for (int j = i; j > 0; j--) {
             const tsne_fit *a = &q->f[q->order[j - 1]], *b = &q->f[q->order[j]];
-            double pa = q->r->opt.perplexity[a->b], pb = q->r->opt.perplexity[b->b];
+            double pa = q->perp[a->b], pb = q->perp[b->b];
             if (a->dim > b->dim || (a->dim == b->dim && pa >= pb))
                 break;
             int t = q->order[j];
@@ -174,21 +178,22 @@ static void run_fits(tsne_jobs *q)
     pthread_mutex_destroy(&q->lock);
 }
 
-static void plot_fit(run *r, const tsne_fit *f, size_t n)
+static void plot_fit(run *r, const tsne_fit *f, size_t n, double perp, double asked)
 {
-    double perp = r->opt.perplexity[f->b];
-    char base[64], cap[200];
+    char base[64], cap[200], low[64] = "";
+    if (asked > 0)
+        snprintf(low, sizeof low, " (%g lowered: only %zu rows)", asked, n);
     snprintf(base, sizeof base, "tsne_%dd_p%g", f->dim, perp);
     if (r->is_ref)
         snprintf(cap, sizeof cap,
-                 "t-SNE %d-D, perplexity %g, of %zu training rows (PCA scores of "
+                 "t-SNE %d-D, perplexity %g%s, of %zu training rows (PCA scores of "
                  "the 12 standardized features without key), coloured by genre",
-                 f->dim, perp, n);
+                 f->dim, perp, low, n);
     else
         snprintf(cap, sizeof cap,
-                 "t-SNE %d-D, perplexity %g, of %zu training rows (%zu PCA "
+                 "t-SNE %d-D, perplexity %g%s, of %zu training rows (%zu PCA "
                  "scores%s), coloured by class",
-                 f->dim, perp, n, r->n_pc,
+                 f->dim, perp, low, n, r->n_pc,
                  f->random_init ? "; random start: PCA start needs as many columns as "
                                   "dimensions" : "");
     const double *emb = f->emb;
@@ -202,6 +207,44 @@ static void plot_fit(run *r, const tsne_fit *f, size_t n)
         plot_save(r, p, base, "tsne", cap, 900, 700);
     }
     gplot_free(p);
+}
+
+/* The perplexities to fit on n rows: each of --perplexity, one above the
+ * library's limit (n - 1: the neighbour search takes every other row when 3
+ * perplexity exceeds them) lowered to it, and those equal after lowering
+ * fitted once, in the order given. perp[i] is fitted for asked[i] (0: as
+ * given; the largest when several were lowered to it). Writes what was lowered to r->tsne_note; returns the count. */
+static int tsne_plan(run *r, size_t n, double *perp, double *asked)
+{
+    int np = 0;
+    double limit = (double)(n - 1);
+    char lowered[128] = "";
+    size_t len = 0;
+    int n_low = 0;
+    for (int b = 0; b < r->opt.n_perplexity; b++) {
+        double want = r->opt.perplexity[b], p = want > limit ? limit : want;
+        if (want > limit && len < sizeof lowered)
+            len += (size_t)snprintf(lowered + len, sizeof lowered - len, "%s%g",
+                                    n_low++ ? ", " : "", want);
+        int seen = -1;
+        for (int i = 0; i < np && seen < 0; i++)
+            seen = perp[i] == p ? i : -1;
+        if (seen >= 0) { /* fitted once, for the largest asked */
+            if (want > limit && want > asked[seen])
+                asked[seen] = want;
+            continue;
+        }
+        perp[np] = p;
+        asked[np++] = want > limit ? want : 0;
+    }
+    r->tsne_note[0] = 0;
+    if (n_low)
+        snprintf(r->tsne_note, sizeof r->tsne_note,
+                 "perplexit%s %s lowered to %g: only %zu rows (the perplexity must be at "
+                 "most rows - 1)%s",
+                 n_low > 1 ? "ies" : "y", lowered, limit, n,
+                 n_low > 1 || np < r->opt.n_perplexity ? "; fitted once" : "");
+    return np;
 }
 
 int stage_tsne(run *r)
@@ -226,26 +269,33 @@ int stage_tsne_run(run *r, stage *s)
     size_t n = r->ntr;
     if (r->opt.tsne_rows > 0 && (size_t)r->opt.tsne_rows < n)
         n = (size_t)r->opt.tsne_rows;
+    if (n < TSNE_MIN_ROWS) { /* the library's limit */
+        stage_note(s, "t-SNE needs at least %d rows; %zu to embed", TSNE_MIN_ROWS, n);
+        stage_end(s, ST_SKIPPED);
+        return 0;
+    }
+    double perp[sizeof r->opt.perplexity / sizeof r->opt.perplexity[0]];
+    double asked[sizeof perp / sizeof perp[0]];
+    int np = tsne_plan(r, n, perp, asked);
     /* the first n training rows: a random subsample, since the split shuffled them */
     genre_status st = GENRE_OK;
     genre_tsne_affinity *aff[sizeof r->opt.perplexity / sizeof r->opt.perplexity[0]] = {0};
     tsne_fit f[MAX_TSNE];
     memset(f, 0, sizeof f);
     int nf = 0, top = 0;
-    for (int b = 1; b < r->opt.n_perplexity; b++)
-        if (r->opt.perplexity[b] > r->opt.perplexity[top])
+    for (int b = 1; b < np; b++)
+        if (perp[b] > perp[top])
             top = b;
     /* 1. every fit configured, and the affinities computed, in the report's
      *    order on this thread (the neighbour search on --threads threads) */
     bar ab;
     bar_start(&ab, "t-SNE neighbours and affinities");
     for (int a = 0; a < r->opt.n_dims && !st && !stopping(r) && nf < MAX_TSNE; a++)
-        for (int b = 0; b < r->opt.n_perplexity && !stopping(r) && nf < MAX_TSNE; b++) {
+        for (int b = 0; b < np && !stopping(r) && nf < MAX_TSNE; b++) {
             tsne_fit *x = &f[nf++];
             x->dim = r->opt.dims[a];
             x->b = b;
-            double perp = r->opt.perplexity[b];
-            snprintf(x->label, sizeof x->label, "t-SNE %d-D perplexity %g", x->dim, perp);
+            snprintf(x->label, sizeof x->label, "t-SNE %d-D perplexity %g", x->dim, perp[b]);
             x->random_init = (size_t)x->dim > r->n_pc;
             x->emb = xcalloc(n * (size_t)x->dim, sizeof *x->emb);
             if (!x->emb) {
@@ -254,7 +304,7 @@ int stage_tsne_run(run *r, stage *s)
                 break;
             }
             if ((st = genre_tsne_create(&x->t)) ||
-                (st = genre_tsne_set_f64(x->t, GENRE_TSNE_PERPLEXITY, perp)) ||
+                (st = genre_tsne_set_f64(x->t, GENRE_TSNE_PERPLEXITY, perp[b])) ||
                 (st = genre_tsne_set_i64(x->t, GENRE_TSNE_N_COMPONENTS, x->dim)) ||
                 (st = genre_tsne_set_i64(x->t, GENRE_TSNE_MAX_ITER, r->opt.tsne_iter)) ||
                 (st = genre_tsne_set_f64(x->t, GENRE_TSNE_THETA, r->opt.tsne_theta)) ||
@@ -267,13 +317,13 @@ int stage_tsne_run(run *r, stage *s)
                 (x->random_init &&
                  (st = genre_tsne_set_i64(x->t, GENRE_TSNE_INIT, GENRE_TSNE_INIT_RANDOM))) ||
                 (st = genre_tsne_set_progress(x->t, progress_tsne, &x->br)) ||
-                (!aff[b] && (st = affinity_for(r, x->t, n, aff, b, top))))
+                (!aff[b] && (st = affinity_for(r, x->t, n, perp, aff, b, top))))
                 break;
         }
     bar_end(&ab, st || stopping(r) ? "stopped" : "done");
     /* 2. the fits, side by side */
-    tsne_jobs q = {.r = r, .n = n, .aff = (const genre_tsne_affinity *const *)aff, .f = f,
-                   .nf = nf};
+    tsne_jobs q = {.r = r, .n = n, .perp = perp,
+                   .aff = (const genre_tsne_affinity *const *)aff, .f = f, .nf = nf};
     q.cores = r->opt.threads > 0 ? r->opt.threads : (int)genre_default_threads();
     if (q.cores < 1)
         q.cores = 1;
@@ -293,7 +343,8 @@ int stage_tsne_run(run *r, stage *s)
             continue;
         int k = r->n_tsne++;
         r->tsne[k].dim = f[i].dim;
-        r->tsne[k].perplexity = r->opt.perplexity[f[i].b];
+        r->tsne[k].perplexity = perp[f[i].b];
+        r->tsne[k].asked = asked[f[i].b];
         r->tsne[k].rows = (int64_t)n;
         r->tsne[k].seconds = f[i].seconds;
         r->tsne[k].kl = f[i].kl;
@@ -301,17 +352,18 @@ int stage_tsne_run(run *r, stage *s)
         r->tsne[k].random_init = f[i].random_init;
         r->tsne[k].ok = 1;
         if (!r->opt.no_plots)
-            plot_fit(r, &f[i], n);
+            plot_fit(r, &f[i], n, perp[f[i].b], asked[f[i].b]);
     }
     for (int i = 0; i < nf; i++)
         genre_tsne_free(f[i].t), free(f[i].emb);
-    for (int b = 0; b < r->opt.n_perplexity; b++)
+    for (int b = 0; b < np; b++)
         genre_tsne_affinity_free(aff[b]);
     if (st)
         return stage_fail(r, s, st, "t-SNE");
     if (g_cancel)
         return stage_fail(r, s, GENRE_E_CANCELLED, "t-SNE");
-    stage_note(s, "%d embeddings of %zu rows", r->n_tsne, n);
+    stage_note(s, "%d embeddings of %zu rows%s%s", r->n_tsne, n, r->tsne_note[0] ? "; " : "",
+               r->tsne_note);
     stage_end(s, ST_DONE);
     return 0;
 }
