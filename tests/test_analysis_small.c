@@ -6,10 +6,10 @@
  * program could have checked. Registered as analysis_small_<mode>:
  *
  *   test_analysis_small tsne <genre-analysis> <work-dir>
- *     60 rows (48 training): perplexity 50 is lowered to 47 (the library's
- *     limit, rows - 1) and said so in metrics.json, the caption and the
- *     stage note; 30 rows (24 training): 30 and 50 both lowered to 23,
- *     fitted once; --tsne-rows 3: the stage is skipped with a note.
+ *     150 rows (120 training): perplexity 30 is kept and 50 lowered to 39
+ *     (a third of the other rows) and said so in metrics.json, the caption
+ *     and the stage note; 30 rows (24 training): 30 and 50 both lowered to
+ *     7, fitted once; --tsne-rows 3: the stage is skipped with a note.
  *   test_analysis_small kmeans <genre-analysis> <work-dir>
  *     9 rows of 3 classes (6 training): the sweep runs k = 2..5 (the
  *     silhouette needs k <= rows - 1) and says so.
@@ -101,34 +101,34 @@ static int count(const char *hay, const char *needle)
 static int test_tsne(const char *prog, const char *work)
 {
     char dir[1100];
-    /* 60 rows of 3 classes: 12 test rows, 48 training rows */
-    snprintf(dir, sizeof dir, "%.900s/small-tsne-60", work);
-    int rc = run_table(prog, dir, 60, 3, 0, QUICK " --no-mlp");
-    check_complete(dir, rc, "60 rows");
+    /* 150 rows of 3 classes: 30 test rows, 120 training rows */
+    snprintf(dir, sizeof dir, "%.900s/small-tsne-150", work);
+    int rc = run_table(prog, dir, 150, 3, 0, QUICK " --no-mlp");
+    check_complete(dir, rc, "150 rows");
     char *j = report_file(dir, "metrics.json");
-    CHECK(count(j, "\"perplexity\": 47") == 2, "60 rows: not two fits at perplexity 47");
-    CHECK(count(j, "\"perplexity\": 30") == 2, "60 rows: not two fits at perplexity 30");
-    CHECK(count(j, "\"perplexity_asked\": 50") == 2, "60 rows: perplexity_asked 50 missing");
-    CHECK(j && strstr(j, "perplexity 50 lowered to 47: only 48 rows"),
-          "60 rows: metrics.json does not say 50 was lowered to 47");
+    CHECK(count(j, "\"perplexity\": 39") == 2, "150 rows: not two fits at perplexity 39");
+    CHECK(count(j, "\"perplexity\": 30") == 2, "150 rows: not two fits at perplexity 30");
+    CHECK(count(j, "\"perplexity_asked\": 50") == 2, "150 rows: perplexity_asked 50 missing");
+    CHECK(j && strstr(j, "perplexity 50 lowered to 39: only 120 rows"),
+          "150 rows: metrics.json does not say 50 was lowered to 39");
     free(j);
     char *h = report_file(dir, "index.html");
-    CHECK(h && strstr(h, "perplexity 47 (50 lowered: only 48 rows)"),
-          "60 rows: no plot caption says 50 was lowered");
-    CHECK(h && strstr(h, "Note: perplexity 50 lowered to 47: only 48 rows"),
-          "60 rows: the t-SNE section has no note");
+    CHECK(h && strstr(h, "perplexity 39 (50 lowered: only 120 rows)"),
+          "150 rows: no plot caption says 50 was lowered");
+    CHECK(h && strstr(h, "Note: perplexity 50 lowered to 39: only 120 rows"),
+          "150 rows: the t-SNE section has no note");
     free(h);
 
-    /* 30 rows: 24 training rows, 30 and 50 both lowered to 23, fitted once */
+    /* 30 rows: 24 training rows, 30 and 50 both lowered to 7, fitted once */
     snprintf(dir, sizeof dir, "%.900s/small-tsne-30", work);
     rc = run_table(prog, dir, 30, 3, 0, QUICK " --no-mlp --no-plots");
     check_complete(dir, rc, "30 rows");
     j = report_file(dir, "metrics.json");
     CHECK(count(j, "\"dimensions\": ") == 2, "30 rows: %d fits, expected 2 (one per dimension)",
           count(j, "\"dimensions\": "));
-    CHECK(count(j, "\"perplexity\": 23") == 2, "30 rows: not two fits at perplexity 23");
+    CHECK(count(j, "\"perplexity\": 7") == 2, "30 rows: not two fits at perplexity 7");
     CHECK(count(j, "\"perplexity_asked\": 50") == 2, "30 rows: perplexity_asked is not 50");
-    CHECK(j && strstr(j, "perplexities 30, 50 lowered to 23: only 24 rows") &&
+    CHECK(j && strstr(j, "perplexities 30, 50 lowered to 7: only 24 rows") &&
               strstr(j, "fitted once"),
           "30 rows: metrics.json does not say both were lowered and fitted once");
     free(j);

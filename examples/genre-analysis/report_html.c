@@ -334,14 +334,14 @@ int write_html(run *r, const char *path)
     /* k-means */
     fputs("<h2>k-means on the LDA features</h2>\n", f);
     if (r->have_kmeans[0] || r->have_kmeans[1]) {
-        fputs("<div class=\"tw\">"
-              "<table><tr><th>k</th><th>inertia 2-D</th><th>silhouette 2-D</th><th>inertia "
-              "3-D</th><th>silhouette 3-D</th></tr>\n",
-              f);
         if (km_count(r) < NKS)
             fprintf(f, "<p>Note: k = %d..%d only: %zu training rows (the silhouette needs k "
                        "at most rows - 1).</p>\n",
                     KMIN, KMIN + km_count(r) - 1, r->ntr);
+        fputs("<div class=\"tw\">"
+              "<table><tr><th>k</th><th>inertia 2-D</th><th>silhouette 2-D</th><th>inertia "
+              "3-D</th><th>silhouette 3-D</th></tr>\n",
+              f);
         for (int k = 0; k < km_count(r); k++) {
             fmt_num(a, sizeof a, r->have_kmeans[0] ? r->km_sil[0][k] : NAN, 4, "");
             fmt_num(b, sizeof b, r->have_kmeans[1] ? r->km_sil[1][k] : NAN, 4, "");
