@@ -8,11 +8,15 @@
  *
  * The tables are written on first use by bench/make-large-table.py under
  * /tmp/genre-scale (plain CSV and gzip in independent 64 KiB members; reused
- * when present and complete). Every libgenre pass reads chunks of 10,000
+ * when present and complete). Every libgenre pass reads chunks of 5,000
  * rows (the peer's pandas chunks are 100,000 rows, its own setting): a
- * chunk's table, text window and exported rows (~4 MB per reader) stay in
- * cache and are first touched once, where 100,000-row chunks took ~16k page
- * faults per pass (the 1 M pass's fixed cost) and no less CPU on 10 M rows.
+ * chunk's table, text window and exported rows (~2 MB per reader) stay in
+ * cache and are first touched once. Each first touch is a page fault (~10 us
+ * of CPU on the VM measured), the main fixed cost of a pass: 100,000-row
+ * chunks took ~16k faults per pass, 10,000-row ones 2.8k, 5,000-row ones
+ * 1.7k, with no more CPU on 10 M rows (scaling-only runs, alternating,
+ * nothing else running: 10,000 rows 8.42 x and 8.73 x, CPU ratio 8.71 and
+ * 8.64; 5,000 rows 9.06 x and 8.61 x, CPU ratio 9.35 and 9.05).
  * Both sides clean the rows the same way: blank rows dropped, `?` in tempo
  * and -1 in duration_ms missing and filled with the first chunk's medians
  * (a genre_dataset_prep fitted on the first chunk, applied to the others),
@@ -23,7 +27,8 @@
  *           their fits; on a plain file one range reader per core
  *           (genre_dataset_reader_open_range, no index), each on its own
  *           thread with its own states, merged in range order
- *           (genre_*_partial_merge); gzip is one stream. The first
+ *           (genre_*_partial_merge); gzip is one reader, which inflates
+ *           on a thread of its own ahead of the parse. The first
  *           chunk's prep serves every range. Peer: StandardScaler.partial_fit +
  *           IncrementalPCA(batch_size=100_000).partial_fit + per-class
  *           count / sum / X^T X in numpy;
@@ -52,8 +57,9 @@
  * GENRE_BENCH_SCALE_ONLY=scaling runs only the two plain passes the scaling
  * figure compares (no gzip, k-means, MLP or peer; the other lines are not
  * printed). The scaling figure is the ratio of the two passes' median wall
- * times over 3 runs each (a single 1 M pass lasts about 0.3 s, and one
- * scheduling hiccup of the VM doubled it: 5.3 x instead of 9-10 x);
+ * times over 5 runs each (a single 1 M pass lasts about 0.3 s, and one
+ * scheduling hiccup of the VM doubled it: 5.3 x instead of 9-10 x; 10 M
+ * passes of one run took 2.40 to 2.93 s);
  * GENRE_BENCH_SCALE_REPEAT=n (1-20) sets the runs. The peer comparison
  * uses the first 10 M run, as the peer runs once.
  * GENRE_BENCH_SCALE_CHUNK=n (1,000-10,000,000) sets the rows per chunk of
@@ -94,7 +100,7 @@
 #define MAX_PARTS 8 /* threads of the plain pass */
 
 /* Rows per chunk of every libgenre work (GENRE_BENCH_SCALE_CHUNK overrides). */
-static size_t chunk_rows = 10000;
+static size_t chunk_rows = 5000;
 
 static const char *const COLUMNS[D] = {
     "popularity", "acousticness", "danceability", "duration_ms", "energy",
@@ -636,7 +642,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: GENRE_BENCH_SCALE_ONLY must be scaling\n", PROGRAM);
         return EXIT_FAILURE;
     }
-    int repeat = 3;
+    int repeat = 5;
     const char *rep_env = getenv("GENRE_BENCH_SCALE_REPEAT");
     if (rep_env && (sscanf(rep_env, "%d", &repeat) != 1 || repeat < 1 || repeat > 20)) {
         fprintf(stderr, "%s: GENRE_BENCH_SCALE_REPEAT must be 1 to 20\n", PROGRAM);
