@@ -42,8 +42,8 @@
  *
  * Each libgenre pass runs in a child process (fork), so its peak RSS
  * (getrusage of the child) counts neither the parent nor the peer. Times are
- * wall times from opening the file to the last fit, one run each (a first
- * run generates ~2.3 GB of tables and takes about 10 minutes).
+ * wall times from opening the file to the last fit (a first run generates
+ * ~2.3 GB of tables and takes about 10 minutes more).
  *
  * Lines, last one last: BENCH stream_pass_csv_vs_pandas_sklearn,
  * stream_pass_gz_vs_pandas_sklearn, stream_kmeans_vs_sklearn,
@@ -60,8 +60,14 @@
  * times over 5 runs each (a single 1 M pass lasts about 0.3 s, and one
  * scheduling hiccup of the VM doubled it: 5.3 x instead of 9-10 x; 10 M
  * passes of one run took 2.40 to 2.93 s);
- * GENRE_BENCH_SCALE_REPEAT=n (1-20) sets the runs. The peer comparison
- * uses the first 10 M run, as the peer runs once.
+ * GENRE_BENCH_SCALE_REPEAT=n (1-20) sets the runs. The two pass
+ * comparisons take the median of 3 runs of each side (our plain pass: of
+ * its 5): the first of our 10 M runs was the slowest in each of three
+ * runs of the bench (3.09 s against a median of 2.97, 2.93 against 2.84,
+ * 3.49 against 3.29; the file's pages grow cold between the bench's works
+ * on this VM), and the peer's plain pass took 30.7, 32.4 and 33.6 s in
+ * three runs the same hour. The k-means and MLP comparisons are one run
+ * of each side.
  * GENRE_BENCH_SCALE_CHUNK=n (1,000-10,000,000) sets the rows per chunk of
  * every libgenre work (to compare chunk sizes). Every pass line also gives
  * the child's CPU (user + sys, all threads), its minor page faults, and the
@@ -98,6 +104,9 @@
 #define D 13
 #define N_GENRES 10
 #define MAX_PARTS 8 /* threads of the plain pass */
+/* Runs of each side of the two pass comparisons (at most `repeat`): the
+ * peer's pass lasts 30-40 s, so 3, not 5. */
+#define PEER_RUNS 3
 
 /* Rows per chunk of every libgenre work (GENRE_BENCH_SCALE_CHUNK overrides). */
 static size_t chunk_rows = 5000;
@@ -559,16 +568,13 @@ static int by_seconds(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* run_print() `repeat` times; the run of median wall time, and the first
- * run in *first (unless NULL). */
+/* run_print() `repeat` times; the run of median wall time. */
 static struct run run_median(enum work w, const char *path, const char *what,
-                             const char *format, int repeat, struct run *first)
+                             const char *format, int repeat)
 {
     struct run r[20];
     for (int k = 0; k < repeat; k++)
         r[k] = run_print(w, path, what, format);
-    if (first)
-        *first = r[0];
     qsort(r, (size_t)repeat, sizeof r[0], by_seconds);
     return r[repeat / 2];
 }
@@ -624,6 +630,23 @@ static double peer(const char *mode, const char *path, char *why, size_t cap)
     return t;
 }
 
+static int by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of n runs of peer(), or -1 when one fails. */
+static double peer_median(const char *mode, const char *path, int n, char *why, size_t cap)
+{
+    double t[20];
+    for (int k = 0; k < n; k++)
+        if ((t[k] = peer(mode, path, why, cap)) < 0)
+            return -1;
+    qsort(t, (size_t)n, sizeof t[0], by_double);
+    return t[n / 2];
+}
+
 int main(int argc, char **argv)
 {
     (void)argv;
@@ -665,9 +688,8 @@ int main(int argc, char **argv)
     table(small, csv_s, gz_s, sizeof csv_s);
     table(large, csv_l, gz_l, sizeof csv_l);
 
-    struct run p_csv_first;
-    struct run p_small = run_median(WORK_PASS, csv_s, "pass", "plain", repeat, NULL);
-    struct run p_csv = run_median(WORK_PASS, csv_l, "pass", "plain", repeat, &p_csv_first);
+    struct run p_small = run_median(WORK_PASS, csv_s, "pass", "plain", repeat);
+    struct run p_csv = run_median(WORK_PASS, csv_l, "pass", "plain", repeat);
     if (only) {
         genre_bench_loadavg(load, sizeof load);
         printf("load average after: %s\n", load);
@@ -677,19 +699,20 @@ int main(int argc, char **argv)
         printf("BENCH stream_scaling_10m_over_1m %.2f x\n", p_csv.seconds / p_small.seconds);
         return EXIT_SUCCESS;
     }
-    struct run p_gz = run_print(WORK_PASS, gz_l, "pass", "gzip");
+    const int pass_runs = repeat < PEER_RUNS ? repeat : PEER_RUNS;
+    struct run p_gz = run_median(WORK_PASS, gz_l, "pass", "gzip", pass_runs);
     struct run p_km = run_print(WORK_KMEANS, csv_l, "k-means pass", "plain");
     struct run p_mlp = run_print(WORK_MLP, csv_l, "MLP epoch", "plain");
 
     char why[512];
-    double s_csv = peer("pass", csv_l, why, sizeof why);
+    double s_csv = peer_median("pass", csv_l, pass_runs, why, sizeof why);
     int missing = s_csv < 0;
     double s_gz = -1, s_km = -1, s_mlp = -1;
     if (!missing) {
-        printf("pandas + sklearn pass, plain: %.2f s\n", s_csv);
-        s_gz = peer("pass", gz_l, why, sizeof why);
+        printf("pandas + sklearn pass, plain: %.2f s (median of %d)\n", s_csv, pass_runs);
+        s_gz = peer_median("pass", gz_l, pass_runs, why, sizeof why);
         if (s_gz >= 0)
-            printf("pandas + sklearn pass, gzip: %.2f s\n", s_gz);
+            printf("pandas + sklearn pass, gzip: %.2f s (median of %d)\n", s_gz, pass_runs);
         s_km = s_gz >= 0 ? peer("kmeans", csv_l, why, sizeof why) : -1;
         if (s_km >= 0)
             printf("pandas + sklearn MiniBatchKMeans: %.2f s\n", s_km);
@@ -705,7 +728,7 @@ int main(int argc, char **argv)
     printf("load average after: %s\n", load);
 
     if (s_csv >= 0)
-        printf("BENCH stream_pass_csv_vs_pandas_sklearn %.1f x\n", s_csv / p_csv_first.seconds);
+        printf("BENCH stream_pass_csv_vs_pandas_sklearn %.1f x\n", s_csv / p_csv.seconds);
     if (s_gz >= 0)
         printf("BENCH stream_pass_gz_vs_pandas_sklearn %.1f x\n", s_gz / p_gz.seconds);
     if (s_km >= 0)
