@@ -630,12 +630,6 @@ static double peer(const char *mode, const char *path, char *why, size_t cap)
     return t;
 }
 
-static int by_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* The median of n runs of peer(), or -1 when one fails. */
 static double peer_median(const char *mode, const char *path, int n, char *why, size_t cap)
 {
@@ -643,7 +637,7 @@ static double peer_median(const char *mode, const char *path, int n, char *why, 
     for (int k = 0; k < n; k++)
         if ((t[k] = peer(mode, path, why, cap)) < 0)
             return -1;
-    qsort(t, (size_t)n, sizeof t[0], by_double);
+    genre_bench_sort(t, (size_t)n);
     return t[n / 2];
 }
 

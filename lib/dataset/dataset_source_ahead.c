@@ -47,10 +47,10 @@ struct ahead_block {
 };
 
 struct genre__ahead {
-    struct genre__source *src; /* used by the inflating thread only, once started */
-    const genre__hooks *hooks;
-    const char *name;
-    int64_t total;
+    /* The inflating thread's once started, but for its name and total,
+     * fixed when the source opened. */
+    struct genre__source *src;
+    const genre__hooks *hooks; /* the source's, called by the reading thread */
     pthread_mutex_t mu;
     pthread_cond_t filled, freed;
     pthread_t thread;
@@ -62,8 +62,7 @@ struct genre__ahead {
     /* The reading thread's own. */
     int holding;   /* block[head] is taken */
     size_t pos;    /* text of block[head] already copied out */
-    uint64_t in_bytes;
-    uint64_t reported; /* in_bytes as the progress callback last heard it */
+    uint64_t in_bytes; /* behind the block taken last, as progress reported it */
     int finished;  /* the last block was read out */
 };
 
@@ -119,6 +118,9 @@ static void *inflate_ahead(void *arg)
 
 static void ahead_free(struct genre__ahead *a)
 {
+    pthread_cond_destroy(&a->freed);
+    pthread_cond_destroy(&a->filled);
+    pthread_mutex_destroy(&a->mu);
     for (size_t k = 0; k < AHEAD_BLOCKS; k++)
         genre__free(a->block[k].text);
     genre__free(a);
@@ -132,6 +134,9 @@ genre_status genre__source_start_ahead(struct genre__source *s, int64_t n_thread
     struct genre__ahead *a = GENRE_NEW(struct genre__ahead);
     if (!a)
         return GENRE_FAIL(GENRE_E_NOMEM, "%s: out of memory for the inflation ahead", s->name);
+    a->mu = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+    a->filled = (pthread_cond_t)PTHREAD_COND_INITIALIZER;
+    a->freed = (pthread_cond_t)PTHREAD_COND_INITIALIZER;
     for (size_t k = 0; k < AHEAD_BLOCKS; k++)
         if (!(a->block[k].text = genre__alloc_array(AHEAD_BLOCK, 1))) {
             ahead_free(a);
@@ -143,35 +148,14 @@ genre_status genre__source_start_ahead(struct genre__source *s, int64_t n_thread
     genre__gzip_fast_prepare(&s->fast);
     a->src = s;
     a->hooks = s->hooks;
-    a->name = s->name;
-    a->total = s->total;
-    a->in_bytes = s->in_bytes;
-    a->reported = s->in_bytes;
+    a->in_bytes = s->in_bytes; /* what open's read reported */
     atomic_init(&a->stop, 0);
-    /* Without a mutex, condition or thread (the system's limits), the reads
-     * stay on the calling thread, as with GENRE_SCHEMA_THREADS = 1. */
-    if (pthread_mutex_init(&a->mu, NULL) != 0) {
-        ahead_free(a);
-        return GENRE_OK;
-    }
-    if (pthread_cond_init(&a->filled, NULL) != 0) {
-        pthread_mutex_destroy(&a->mu);
-        ahead_free(a);
-        return GENRE_OK;
-    }
-    if (pthread_cond_init(&a->freed, NULL) != 0) {
-        pthread_cond_destroy(&a->filled);
-        pthread_mutex_destroy(&a->mu);
-        ahead_free(a);
-        return GENRE_OK;
-    }
-    /* The callback is the reading thread's to call. */
+    /* The callback is the reading thread's to call. Without a thread (the
+     * system's limits) the reads stay on the calling thread, as with
+     * GENRE_SCHEMA_THREADS = 1. */
     s->hooks = NULL;
     if (genre__spawn_thread(&a->thread, inflate_ahead, a) != 0) {
         s->hooks = a->hooks;
-        pthread_cond_destroy(&a->freed);
-        pthread_cond_destroy(&a->filled);
-        pthread_mutex_destroy(&a->mu);
         ahead_free(a);
         return GENRE_OK;
     }
@@ -194,15 +178,16 @@ static genre_status take_block(struct genre__ahead *a)
         pthread_cond_wait(&a->filled, &a->mu);
     a->holding = 1;
     a->pos = 0;
+    const uint64_t before = a->in_bytes;
     a->in_bytes = a->block[a->head].in_bytes;
     pthread_mutex_unlock(&a->mu);
-    if (a->in_bytes == a->reported)
+    if (a->in_bytes == before)
         return GENRE_OK; /* no new file bytes behind this block */
-    a->reported = a->in_bytes;
-    if (genre__progress(a->hooks, GENRE_SCHEMA_PHASE_READ, (int64_t)a->in_bytes, a->total, NAN))
+    if (genre__progress(a->hooks, GENRE_SCHEMA_PHASE_READ, (int64_t)a->in_bytes,
+                        a->src->total, NAN))
         return GENRE_FAIL(GENRE_E_CANCELLED,
                           "%s: cancelled by the progress callback after reading %llu bytes",
-                          a->name, (unsigned long long)a->in_bytes);
+                          a->src->name, (unsigned long long)a->in_bytes);
     return GENRE_OK;
 }
 
@@ -251,9 +236,6 @@ void genre__source_stop_ahead(struct genre__source *s)
     pthread_mutex_unlock(&a->mu);
     pthread_join(a->thread, NULL);
     s->hooks = a->hooks;
-    pthread_cond_destroy(&a->freed);
-    pthread_cond_destroy(&a->filled);
-    pthread_mutex_destroy(&a->mu);
     ahead_free(a);
     s->ahead = NULL;
 }
