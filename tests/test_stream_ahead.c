@@ -33,11 +33,14 @@ static int64_t file_size(const char *path)
     return (int64_t)sb.st_size;
 }
 
+#define MAX_STEPS 512
+
 struct progress {
     pthread_t caller;
     int64_t calls, last, total;
     int64_t cancel_after;
     int bad;
+    int64_t step[MAX_STEPS]; /* the first MAX_STEPS steps */
 };
 
 static int32_t on_progress(void *user_data, int32_t phase, int64_t step, int64_t total,
@@ -48,6 +51,8 @@ static int32_t on_progress(void *user_data, int32_t phase, int64_t step, int64_t
     if (phase != GENRE_SCHEMA_PHASE_READ || step <= p->last ||
         !pthread_equal(pthread_self(), p->caller))
         p->bad = 1;
+    if (p->calls < MAX_STEPS)
+        p->step[p->calls] = step;
     p->calls++;
     p->last = step;
     p->total = total;
@@ -61,28 +66,31 @@ static genre_dataset_schema *schema_with_threads(int threads)
     return s;
 }
 
-/* One member, BGZF-sized members of 64 KiB and small ones of 4,000 bytes:
- * with 1 and 2 threads, in chunks of 997 and 50,000 rows, read_file's
+/* One member, BGZF-sized members of 64 KiB, small ones of 4,000 bytes and
+ * members of 3 MB (more text than a block, the rest in a smaller last
+ * one): with 1 and 2 threads, in chunks of 997 and 50,000 rows, read_file's
  * table; the progress callback on the calling thread, rising to the
- * file's size, as GENRE_READER_INPUT_BYTES ends. */
+ * file's size, as GENRE_READER_INPUT_BYTES ends, with the same calls on 2
+ * threads as on 1. */
 START_TEST(ahead_equals_read_file)
 {
     size_t len = 0;
     char *text = stream_fixture_text(ROWS, 0, 0, &len);
-    static const size_t members[] = {0, 65536, 4000};
+    static const size_t members[] = {0, 65536, 4000, 3000000};
     static const size_t chunks[] = {997, 50000};
     genre_dataset_schema *one = schema_with_threads(1);
-    for (size_t m = 0; m < 3; m++) {
+    for (size_t m = 0; m < 4; m++) {
         char path[256];
         stream_fixture_write(path, sizeof path, text, len, 1, members[m]);
         const int64_t size = file_size(path);
         ck_assert_int_gt(size, (int64_t)1 << 20);
         genre_dataset *full = NULL;
         ck_assert_ok(genre_dataset_read(&full, one, path));
+        struct progress first = {.caller = pthread_self()};
         for (int threads = 1; threads <= 2; threads++)
             for (size_t c = 0; c < 2; c++) {
                 genre_dataset_schema *s = schema_with_threads(threads);
-                struct progress p = {pthread_self(), 0, 0, 0, 0, 0};
+                struct progress p = {.caller = pthread_self()};
                 ck_assert_ok(genre_dataset_schema_set_progress(s, on_progress, &p));
                 genre_dataset_reader *r = NULL;
                 ck_assert_ok(genre_dataset_reader_open(&r, s, path));
@@ -96,6 +104,12 @@ START_TEST(ahead_equals_read_file)
                 ck_assert_int_eq(p.last, size);
                 ck_assert_int_eq(p.total, size);
                 ck_assert_int_ge(p.calls, 2);
+                ck_assert_int_le(p.calls, MAX_STEPS);
+                if (threads == 1 && c == 0)
+                    first = p;
+                ck_assert_int_eq(p.calls, first.calls);
+                for (int64_t i = 0; i < p.calls; i++)
+                    ck_assert_int_eq(p.step[i], first.step[i]);
                 genre_dataset_schema_free(s);
             }
         genre_dataset_free(full);
@@ -190,7 +204,7 @@ START_TEST(ahead_cancel_free_and_no_thread)
     char path[256];
     stream_fixture_write(path, sizeof path, text, len, 1, 65536);
     genre_dataset_schema *s = schema_with_threads(2);
-    struct progress p = {pthread_self(), 0, 0, 0, 3, 0}; /* the first is open's */
+    struct progress p = {.caller = pthread_self(), .cancel_after = 3}; /* the first: open's */
     ck_assert_ok(genre_dataset_schema_set_progress(s, on_progress, &p));
     genre_dataset_reader *r = NULL;
     ck_assert_ok(genre_dataset_reader_open(&r, s, path));

@@ -44,6 +44,8 @@ static genre_status raw_read(struct genre__source *s, void *buf, size_t n, size_
         return GENRE_OK;
     }
     s->in_bytes += (uint64_t)k;
+    if (s->on_read)
+        return s->on_read(s->on_read_ctx, s->in_bytes);
     if (genre__progress(s->hooks, GENRE_SCHEMA_PHASE_READ, (int64_t)s->in_bytes, s->total, NAN))
         return GENRE_FAIL(GENRE_E_CANCELLED,
                           "%s: cancelled by the progress callback after reading %llu bytes",

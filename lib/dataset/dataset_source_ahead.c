@@ -7,8 +7,9 @@
  *
  * The inflating thread runs the source's own gzip code into a ring of
  * blocks; the reading thread copies text out of them. Everything the user
- * sees stays on the reading thread: the progress callback (called as a
- * block is taken, with the compressed bytes read by then), cancellation,
+ * sees stays on the reading thread: the progress callback (each read of
+ * the file noted with its block, the calls replayed in order as the block
+ * is taken: the calls of a one-thread read, a block earlier), cancellation,
  * and a failure, which the inflating thread records with its message and
  * the reading thread raises after the text before it, as a one-thread
  * read does. Only regular files: a FIFO may block the inflating thread in
@@ -38,10 +39,14 @@
  * says: threads on inputs over 1 MiB), without the ring's 4 MiB. */
 #define AHEAD_MIN_FILE ((int64_t)1 << 20)
 
+/* Reads noted per block at first; more are made room for as they come. */
+#define AHEAD_STEPS 16
+
 struct ahead_block {
     char *text;
     size_t len;
-    uint64_t in_bytes;   /* compressed bytes read when the block was handed over */
+    uint64_t *steps;     /* the file's bytes read after each read while filling it */
+    size_t n_steps, cap_steps;
     genre_status status; /* a failure after the block's text, or GENRE_OK */
     int last;            /* the text ends after this block */
 };
@@ -50,7 +55,7 @@ struct genre__ahead {
     /* The inflating thread's once started, but for its name and total,
      * fixed when the source opened. */
     struct genre__source *src;
-    const genre__hooks *hooks; /* the source's, called by the reading thread */
+    struct ahead_block *filling; /* the inflating thread's block being filled */
     pthread_mutex_t mu;
     pthread_cond_t filled, freed;
     pthread_t thread;
@@ -62,7 +67,7 @@ struct genre__ahead {
     /* The reading thread's own. */
     int holding;   /* block[head] is taken */
     size_t pos;    /* text of block[head] already copied out */
-    uint64_t in_bytes; /* behind the block taken last, as progress reported it */
+    uint64_t in_bytes; /* the last read replayed to the progress callback */
     int finished;  /* the last block was read out */
 };
 
@@ -71,7 +76,9 @@ struct genre__ahead {
 static void fill_block(struct genre__ahead *a, struct ahead_block *b, size_t *fit)
 {
     struct genre__source *s = a->src;
+    a->filling = b;
     b->len = 0;
+    b->n_steps = 0;
     b->status = GENRE_OK;
     while (!s->done && !atomic_load_explicit(&a->stop, memory_order_relaxed)) {
         size_t room = AHEAD_BLOCK - b->len;
@@ -89,8 +96,22 @@ static void fill_block(struct genre__ahead *a, struct ahead_block *b, size_t *fi
         if (got < room && got > *fit)
             *fit = got < AHEAD_BLOCK / 2 ? got : AHEAD_BLOCK / 2;
     }
-    b->in_bytes = s->in_bytes;
     b->last = s->done || b->status != GENRE_OK;
+}
+
+/* The source's on_read while inflating ahead: a read noted with its block. */
+static genre_status note_read(void *ctx, uint64_t in_bytes)
+{
+    struct genre__ahead *a = ctx;
+    struct ahead_block *b = a->filling;
+    if (b->n_steps == b->cap_steps) {
+        if (genre__realloc_array(&b->steps, 2 * b->cap_steps, sizeof *b->steps) != 0)
+            return GENRE_FAIL(GENRE_E_NOMEM, "%s: out of memory noting %zu reads",
+                              a->src->name, 2 * b->cap_steps);
+        b->cap_steps *= 2;
+    }
+    b->steps[b->n_steps++] = in_bytes;
+    return GENRE_OK;
 }
 
 static void *inflate_ahead(void *arg)
@@ -121,8 +142,10 @@ static void ahead_free(struct genre__ahead *a)
     pthread_cond_destroy(&a->freed);
     pthread_cond_destroy(&a->filled);
     pthread_mutex_destroy(&a->mu);
-    for (size_t k = 0; k < AHEAD_BLOCKS; k++)
+    for (size_t k = 0; k < AHEAD_BLOCKS; k++) {
         genre__free(a->block[k].text);
+        genre__free(a->block[k].steps);
+    }
     genre__free(a);
 }
 
@@ -137,25 +160,29 @@ genre_status genre__source_start_ahead(struct genre__source *s, int64_t n_thread
     a->mu = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
     a->filled = (pthread_cond_t)PTHREAD_COND_INITIALIZER;
     a->freed = (pthread_cond_t)PTHREAD_COND_INITIALIZER;
-    for (size_t k = 0; k < AHEAD_BLOCKS; k++)
-        if (!(a->block[k].text = genre__alloc_array(AHEAD_BLOCK, 1))) {
+    for (size_t k = 0; k < AHEAD_BLOCKS; k++) {
+        struct ahead_block *b = &a->block[k];
+        b->cap_steps = AHEAD_STEPS;
+        if (!(b->text = genre__alloc_array(AHEAD_BLOCK, 1)) ||
+            !(b->steps = genre__alloc_array(AHEAD_STEPS, sizeof *b->steps))) {
             ahead_free(a);
             return GENRE_FAIL(GENRE_E_NOMEM, "%s: out of memory for %d blocks of %zu bytes "
                               "inflated ahead", s->name, AHEAD_BLOCKS, AHEAD_BLOCK);
         }
+    }
     /* libdeflate's decompressor made here, so that the inflating thread
      * allocates nothing of its own (zlib's window aside). */
     genre__gzip_fast_prepare(&s->fast);
     a->src = s;
-    a->hooks = s->hooks;
     a->in_bytes = s->in_bytes; /* what open's read reported */
     atomic_init(&a->stop, 0);
     /* The callback is the reading thread's to call. Without a thread (the
      * system's limits) the reads stay on the calling thread, as with
      * GENRE_SCHEMA_THREADS = 1. */
-    s->hooks = NULL;
+    s->on_read = note_read;
+    s->on_read_ctx = a;
     if (genre__spawn_thread(&a->thread, inflate_ahead, a) != 0) {
-        s->hooks = a->hooks;
+        s->on_read = NULL;
         ahead_free(a);
         return GENRE_OK;
     }
@@ -178,16 +205,17 @@ static genre_status take_block(struct genre__ahead *a)
         pthread_cond_wait(&a->filled, &a->mu);
     a->holding = 1;
     a->pos = 0;
-    const uint64_t before = a->in_bytes;
-    a->in_bytes = a->block[a->head].in_bytes;
     pthread_mutex_unlock(&a->mu);
-    if (a->in_bytes == before)
-        return GENRE_OK; /* no new file bytes behind this block */
-    if (genre__progress(a->hooks, GENRE_SCHEMA_PHASE_READ, (int64_t)a->in_bytes,
-                        a->src->total, NAN))
-        return GENRE_FAIL(GENRE_E_CANCELLED,
-                          "%s: cancelled by the progress callback after reading %llu bytes",
-                          a->src->name, (unsigned long long)a->in_bytes);
+    const struct ahead_block *b = &a->block[a->head];
+    for (size_t i = 0; i < b->n_steps; i++) {
+        a->in_bytes = b->steps[i];
+        if (genre__progress(a->src->hooks, GENRE_SCHEMA_PHASE_READ, (int64_t)a->in_bytes,
+                            a->src->total, NAN))
+            return GENRE_FAIL(GENRE_E_CANCELLED,
+                              "%s: cancelled by the progress callback after reading %llu "
+                              "bytes",
+                              a->src->name, (unsigned long long)a->in_bytes);
+    }
     return GENRE_OK;
 }
 
@@ -235,7 +263,7 @@ void genre__source_stop_ahead(struct genre__source *s)
     pthread_cond_signal(&a->freed);
     pthread_mutex_unlock(&a->mu);
     pthread_join(a->thread, NULL);
-    s->hooks = a->hooks;
+    s->on_read = NULL;
     ahead_free(a);
     s->ahead = NULL;
 }

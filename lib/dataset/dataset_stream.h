@@ -43,8 +43,12 @@ struct genre__source {
     void *fast;                 /* libdeflate's decompressor, or NULL */
     int between;                /* a member ended: another, padding or the end */
     /* gzip inflated ahead on a thread of its own (dataset_source_ahead.c):
-     * then every other field is that thread's, hooks included. */
+     * then every other field is that thread's, but for name, total and
+     * hooks, fixed at open. Its reads go to on_read instead of the progress
+     * callback, for the reading thread to replay. */
     struct genre__ahead *ahead;
+    genre_status (*on_read)(void *ctx, uint64_t in_bytes);
+    void *on_read_ctx;
 };
 
 /* Opens path (regular file, FIFO, device, "/dev/stdin") and peeks at its
