@@ -350,17 +350,23 @@ static int check_class_rows(run *r, const genre_dataset *ds)
         for (size_t i = 0; i < n; i++)
             v[i] = buf + off[i];
         qsort(v, n, sizeof *v, cmp_str);
-        for (size_t i = 0, j; i < n && !rc; i = j) {
+        /* every such class named (the first in full), so one run shows them all */
+        size_t len = 0;
+        for (size_t i = 0, j; i < n; i = j) {
             for (j = i + 1; j < n && !strcmp(v[i], v[j]);)
                 j++;
-            if (j - i < 3) {
-                snprintf(r->error, sizeof r->error,
-                         "class '%.200s' has %zu row%s; every class of the label '%.200s' "
-                         "needs at least two training rows and one test row, 3 rows (more "
-                         "rows of that class, another --test-fraction or --split-file)",
-                         v[i], j - i, j - i == 1 ? "" : "s", r->label_col);
-                rc = -1;
-            }
+            if (j - i >= 3 || len >= sizeof r->error - 1)
+                continue;
+            int w = rc ? snprintf(r->error + len, sizeof r->error - len, "; also '%.100s' (%zu)",
+                                  v[i], j - i)
+                       : snprintf(r->error, sizeof r->error,
+                                  "class '%.200s' has %zu row%s; every class of the label "
+                                  "'%.200s' needs at least two training rows and one test row, "
+                                  "3 rows (more rows of that class, another --test-fraction or "
+                                  "--split-file)",
+                                  v[i], j - i, j - i == 1 ? "" : "s", r->label_col);
+            len = w < 0 ? len : len + (size_t)w;
+            rc = -1;
         }
     }
     free(buf), free(off), free(v);
